@@ -1,0 +1,110 @@
+"""Current stimuli: they produce drives that set an input variable (``I``) each step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import sympy
+
+from snnzoo.errors import ConfigError
+from snnzoo.expressions import DimensionChecker, parse_expression, same_dimension, substitute_units
+from snnzoo.stimulus import FunctionDrive, PiecewiseDrive
+from snnzoo.units import as_quantity, to_si, ureg
+
+
+class ConstantCurrent:
+    """The same current at all times (one value, or one per neuron)."""
+
+    name = "constant_current"
+    description = "constant current, one amplitude or one per neuron"
+
+    def __init__(self, amplitude: Any):
+        self.amplitude = amplitude
+
+    def drives(self, size: int, unit) -> list:
+        values = np.atleast_1d(to_si(self.amplitude, unit, what=f"{self.name}: amplitude"))
+        return [PiecewiseDrive(np.zeros(1), _per_segment(values[None, :], size, self.name))]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.name, "amplitude": _text(self.amplitude)}
+
+
+class StepCurrent:
+    """A piecewise-constant schedule: ``amplitudes[k]`` from ``times[k]`` on (0 before ``times[0]``).
+
+    ``amplitudes`` may be 2-D (segments x neurons) for per-neuron schedules.
+    """
+
+    name = "step_current"
+    description = "piecewise-constant current switching at given times"
+
+    def __init__(self, times: Any, amplitudes: Any):
+        self.times, self.amplitudes = times, amplitudes
+
+    def drives(self, size: int, unit) -> list:
+        times = np.atleast_1d(to_si(self.times, "s", what=f"{self.name}: times"))
+        values = np.asarray(to_si(self.amplitudes, unit, what=f"{self.name}: amplitudes"), dtype=float)
+        if values.ndim == 0 or values.shape[0] != len(times):
+            raise ConfigError(f"{self.name}: {len(times)} times but amplitudes of shape {values.shape}")
+        values = values.reshape(len(times), -1)
+        if np.any(np.diff(times) <= 0) or times[0] < 0:
+            raise ConfigError(f"{self.name}: times must be >= 0 and increasing, got {times.tolist()} s")
+        return [PiecewiseDrive(times, _per_segment(values, size, self.name))]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.name, "times": _text(self.times), "amplitudes": _text(self.amplitudes)}
+
+
+class FunctionCurrent:
+    """A current given by any function of time ``t`` and neuron index ``i``.
+
+    ``function`` is either a Python callable ``f(t, i)`` taking numpy arrays
+    (``t`` in seconds, a column; ``i`` a row) and returning SI values, or an
+    expression string such as ``"amplitude*sin(2*pi*frequency*t + i*phase)"``
+    whose symbols are given in ``parameters`` (quantities); the expression is
+    dimension-checked against the target variable.
+    """
+
+    name = "function_current"
+    description = "current given by a function or expression of time t and neuron index i"
+
+    def __init__(self, function: Callable | str, parameters: Mapping[str, Any] | None = None):
+        self.function, self.parameters = function, dict(parameters or {})
+
+    def drives(self, size: int, unit) -> list:
+        if callable(self.function):
+            return [FunctionDrive(self.function)]
+        where = f"{self.name} '{self.function}'"
+        expr = parse_expression(self.function, where=where)
+        quantities = {k: as_quantity(v, what=f"{self.name}: parameter {k!r}") for k, v in self.parameters.items()}
+        units = {k: q.units for k, q in quantities.items()}
+        units.update({"t": ureg.second, "i": ureg.dimensionless})
+        got = DimensionChecker(units, where).unit_of(expr)
+        if not same_dimension(got, unit):
+            raise ConfigError(f"{where}: the expression is in {got:~} but the target is in {unit:~}")
+        numeric = substitute_units(expr, set(units))
+        values = {k: q.to_base_units().magnitude for k, q in quantities.items()}
+        symbols = sorted(numeric.free_symbols, key=lambda s: s.name)
+        compiled = sympy.lambdify(symbols, numeric, modules="numpy")
+
+        def evaluate(t: np.ndarray, i: np.ndarray) -> np.ndarray:
+            env = {**values, "t": t, "i": i}
+            return np.asarray(compiled(*[env[s.name] for s in symbols]), dtype=float) + 0.0 * t * i
+
+        return [FunctionDrive(evaluate)]
+
+    def to_dict(self) -> dict[str, Any]:
+        function = self.function if isinstance(self.function, str) else getattr(self.function, "__name__", "callable")
+        return {"type": self.name, "function": function, "parameters": {k: _text(v) for k, v in self.parameters.items()}}
+
+
+def _per_segment(values: np.ndarray, size: int, name: str) -> np.ndarray:
+    if values.shape[1] not in (1, size):
+        raise ConfigError(f"{name}: expected 1 or {size} values per segment, got {values.shape[1]}")
+    return values
+
+
+def _text(value: Any) -> str:
+    return f"{value:~}" if hasattr(value, "units") else str(value)

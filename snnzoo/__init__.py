@@ -1,0 +1,56 @@
+"""snnzoo: a model zoo for spiking neurons.
+
+Pick a model by name (or write one as equations with units), set parameters
+with units, run it in one compiled kernel, and get an xarray result::
+
+    import snnzoo as sz
+    from snnzoo import ureg as u
+
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("n", "adex", 1)
+    net.add_stimulus(sz.stimulus("constant_current", amplitude=500 * u.pA), "n")
+    net.record("n", "v")
+    net.run(200 * u.ms)
+    tree = net.result()
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("snnzoo")
+except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0.1.0+source"
+
+from .errors import ConfigError, EquationError, PluginError, SimulationError, SnnzooError, UnitError
+from .hookspecs import hookimpl
+from .model import NeuronModel, Parameter
+from .network import Network, Population
+from .units import Quantity, ureg
+
+
+def model(name: str) -> NeuronModel:
+    """The registered model called ``name`` (from an installed plugin)."""
+    from .plugins import get_registry
+
+    return get_registry().model(name)
+
+
+def stimulus(name: str, **settings):
+    """A stimulus of the registered type ``name``, configured with ``settings``."""
+    from .plugins import get_registry
+
+    return get_registry().stimulus(name)(**settings)
+
+
+def integrator(name: str):
+    """The registered integrator called ``name``."""
+    from .plugins import get_registry
+
+    return get_registry().integrator(name)
+
+
+__all__ = [
+    "ConfigError", "EquationError", "NeuronModel", "Network", "Parameter", "PluginError", "Population",
+    "Quantity", "SimulationError", "SnnzooError", "UnitError", "hookimpl", "integrator", "model",
+    "stimulus", "ureg", "__version__",
+]

@@ -1,0 +1,223 @@
+"""Analysis of one population group of a result: spike statistics, rates, currents.
+
+Every function takes the group's ``xarray.Dataset``; the same functions are
+reachable as ``ds.snn.<name>(...)`` through the accessor registered here.
+Times given by the user are pint quantities; results carry CF ``units`` attrs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pint
+import xarray as xr
+from scipy.ndimage import gaussian_filter1d
+
+from .errors import ConfigError, UnitError
+from .units import parse_unit, positive_si, to_si
+
+ureg = pint.get_application_registry()
+
+# Spike times lie on a dt grid; one within this fraction of a bin below an edge is on the edge.
+_EDGE_TOLERANCE = 1e-9
+
+
+def spike_data(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray, int]:
+    """Spike times (s), spiking neuron indices and population size of a group."""
+    missing = [name for name in ("spike_time", "spike_neuron") if name not in ds]
+    if "size" not in ds.attrs:
+        missing.append("the 'size' attribute")
+    if missing:
+        raise ConfigError(f"not a snnzoo population group: missing {', '.join(missing)}")
+    return (
+        ds["spike_time"].values.astype(np.float64),
+        ds["spike_neuron"].values.astype(np.int64),
+        int(ds.attrs["size"]),
+    )
+
+
+def data_variable(ds: xr.Dataset, name: str) -> xr.DataArray:
+    """The data variable ``name``, or a ConfigError listing the variables there are."""
+    if name not in ds.data_vars:
+        raise ConfigError(f"no variable {name!r} in this population (has: {', '.join(map(str, ds.data_vars))})")
+    return ds[name]
+
+
+def in_unit(values: xr.DataArray, unit: str) -> xr.DataArray:
+    """``values`` converted from its ``units`` attr to ``unit`` (UnitError if the dimensions differ)."""
+    what = f"variable {values.name!r}"
+    if "units" not in values.attrs:
+        raise UnitError(f"{what} has no 'units' attribute")
+    factor = magnitude_in(ureg.Quantity(1.0, parse_unit(values.attrs["units"], what=what)), unit, what=what)
+    return (values * factor).assign_attrs(values.attrs, units=unit)
+
+
+def magnitude_in(value: Any, unit: str, *, what: str) -> Any:
+    """The magnitude of quantity ``value`` in ``unit``; a plain number or wrong dimension is a UnitError."""
+    return to_si(value, unit, what=what) / to_si(ureg.Quantity(1.0, parse_unit(unit, what=what)), unit, what=what)
+
+
+def time_window(ds: xr.Dataset, start: Any = None, stop: Any = None) -> tuple[float, float]:
+    """``(start, stop)`` in seconds; defaults are 0 and the group's ``duration_seconds``."""
+    begin = 0.0 if start is None else to_si(start, "s", what="start")
+    if stop is not None:
+        end = to_si(stop, "s", what="stop")
+    elif "duration_seconds" in ds.attrs:
+        end = float(ds.attrs["duration_seconds"])
+    else:
+        raise ConfigError("stop: this result has no 'duration_seconds' attribute; pass stop= as a time quantity")
+    if not end > begin:
+        raise ConfigError(f"stop ({end} s) must be later than start ({begin} s)")
+    return begin, end
+
+
+def _per_cell(values: np.ndarray, size: int, name: str, **attrs: str) -> xr.DataArray:
+    return xr.DataArray(
+        values, dims="cell", coords={"cell": np.arange(size, dtype=np.int32)}, name=name, attrs=attrs
+    )
+
+
+def spike_trains(ds: xr.Dataset) -> dict[int, np.ndarray]:
+    """Sorted spike times in seconds of every neuron ``0..size-1`` (empty arrays for silent ones)."""
+    times, neurons, size = spike_data(ds)
+    order = np.lexsort((times, neurons))
+    bounds = np.cumsum(np.bincount(neurons, minlength=size))[:-1]
+    return dict(enumerate(np.split(times[order], bounds)))
+
+
+def _count_spikes(ds: xr.Dataset, begin: float, end: float) -> tuple[np.ndarray, int]:
+    times, neurons, size = spike_data(ds)
+    inside = (times >= begin) & (times < end)
+    return np.bincount(neurons[inside], minlength=size), size
+
+
+def spike_counts(ds: xr.Dataset) -> xr.DataArray:
+    """Number of spikes of every neuron, over ``cell`` (the stored ``spike_count`` if there is one)."""
+    if "spike_count" in ds.data_vars:
+        return ds["spike_count"]
+    counts, size = _count_spikes(ds, -np.inf, np.inf)
+    return _per_cell(counts.astype(np.int64), size, "spike_count", units="1", long_name="number of spikes")
+
+
+def mean_rates(ds: xr.Dataset, start: Any = None, stop: Any = None) -> xr.DataArray:
+    """Mean firing rate (Hz) of every neuron in ``[start, stop)``."""
+    begin, end = time_window(ds, start, stop)
+    counts, size = _count_spikes(ds, begin, end)
+    return _per_cell(counts / (end - begin), size, "rate", units="Hz", long_name="mean firing rate")
+
+
+def population_rate(
+    ds: xr.Dataset, bin: Any, smooth: Any = None, start: Any = None, stop: Any = None
+) -> xr.DataArray:
+    """Population rate (Hz) in whole bins of width ``bin`` from ``start``, over ``time_bin`` (centres).
+
+    Spikes per bin / (size * bin width), optionally smoothed with a Gaussian of
+    standard deviation ``smooth``. ``bin`` and ``smooth`` are time quantities.
+    """
+    width = positive_si(bin, "s", what="bin")
+    sigma = None if smooth is None else positive_si(smooth, "s", what="smooth")
+    begin, end = time_window(ds, start, stop)
+    times, neurons, size = spike_data(ds)
+    if size == 0:
+        raise ConfigError("population_rate: the population has no neurons")
+    n_bins = int(np.floor((end - begin) / width + _EDGE_TOLERANCE))
+    if n_bins < 1:
+        raise ConfigError(f"bin: {width} s is longer than the window of {end - begin} s")
+    index = np.floor((times - begin) / width + _EDGE_TOLERANCE).astype(np.int64)
+    index = index[(index >= 0) & (index < n_bins)]
+    rate = np.bincount(index, minlength=n_bins) / (size * width)
+    if sigma is not None:
+        rate = gaussian_filter1d(rate, sigma / width)
+    centres = begin + width * (np.arange(n_bins) + 0.5)
+    return xr.DataArray(
+        rate,
+        dims="time_bin",
+        coords={"time_bin": ("time_bin", centres, {"units": "s", "long_name": "bin centre"})},
+        name="rate",
+        attrs={"units": "Hz", "long_name": "population rate"},
+    )
+
+
+def isi_cv(ds: xr.Dataset) -> xr.DataArray:
+    """Coefficient of variation of the inter-spike intervals per neuron (NaN below 3 spikes)."""
+    times, neurons, size = spike_data(ds)
+    order = np.lexsort((times, neurons))
+    times, neurons = times[order], neurons[order]
+    same_neuron = neurons[1:] == neurons[:-1]
+    intervals = np.diff(times)[same_neuron]
+    owner = neurons[1:][same_neuron]
+    count = np.bincount(owner, minlength=size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(owner, intervals, minlength=size) / count
+        spread = np.sqrt(np.bincount(owner, (intervals - mean[owner]) ** 2, minlength=size) / count)
+        cv = spread / mean
+    cv[count < 2] = np.nan
+    return _per_cell(cv, size, "isi_cv", units="1", long_name="coefficient of variation of inter-spike intervals")
+
+
+def first_spike_time(ds: xr.Dataset) -> xr.DataArray:
+    """Time (s) of the first spike of every neuron, NaN for neurons that never spiked."""
+    times, neurons, size = spike_data(ds)
+    first = np.full(size, np.inf)
+    np.minimum.at(first, neurons, times)
+    first[np.isinf(first)] = np.nan
+    return _per_cell(first, size, "first_spike_time", units="s", long_name="time of the first spike")
+
+
+def synaptic_currents(ds: xr.Dataset, conductances: Mapping[str, Any], v: str = "v") -> xr.Dataset:
+    """Currents ``g * (E - v)`` in A, one ``I_<g>`` variable per conductance ``g``.
+
+    ``conductances`` maps conductance variable names to reversal potentials
+    (voltage quantities), e.g. ``{"ge": 0 * ureg.mV, "gi": -80 * ureg.mV}``.
+    """
+    if not conductances:
+        raise ConfigError("conductances: give at least one conductance name and its reversal potential")
+    voltage = in_unit(data_variable(ds, v), "V")
+    currents = {}
+    for name, reversal in conductances.items():
+        conductance = in_unit(data_variable(ds, name), "S")
+        if conductance.dims != voltage.dims:
+            raise ConfigError(f"{name!r} {conductance.dims} and {v!r} {voltage.dims} are not recorded together")
+        potential = to_si(reversal, "V", what=f"reversal potential of {name!r}")
+        currents[f"I_{name}"] = (conductance * (potential - voltage)).assign_attrs(
+            units="A", long_name=f"synaptic current through {name}"
+        )
+    return xr.Dataset(currents)
+
+
+@xr.register_dataset_accessor("snn")
+class SpikeAnalysisAccessor:
+    """``ds.snn``: the functions of :mod:`snnzoo.analysis` bound to a population group."""
+
+    def __init__(self, ds: xr.Dataset):
+        self._ds = ds
+
+    def spike_trains(self) -> dict[int, np.ndarray]:
+        """See :func:`spike_trains`."""
+        return spike_trains(self._ds)
+
+    def spike_counts(self) -> xr.DataArray:
+        """See :func:`spike_counts`."""
+        return spike_counts(self._ds)
+
+    def mean_rates(self, start: Any = None, stop: Any = None) -> xr.DataArray:
+        """See :func:`mean_rates`."""
+        return mean_rates(self._ds, start, stop)
+
+    def population_rate(self, bin: Any, smooth: Any = None, start: Any = None, stop: Any = None) -> xr.DataArray:
+        """See :func:`population_rate`."""
+        return population_rate(self._ds, bin, smooth, start, stop)
+
+    def isi_cv(self) -> xr.DataArray:
+        """See :func:`isi_cv`."""
+        return isi_cv(self._ds)
+
+    def first_spike_time(self) -> xr.DataArray:
+        """See :func:`first_spike_time`."""
+        return first_spike_time(self._ds)
+
+    def synaptic_currents(self, conductances: Mapping[str, Any], v: str = "v") -> xr.Dataset:
+        """See :func:`synaptic_currents`."""
+        return synaptic_currents(self._ds, conductances, v)

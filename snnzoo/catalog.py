@@ -1,0 +1,244 @@
+"""Experiments from the catalog: TOML files that plugins ship, built into networks and run.
+
+An experiment file names models (from plugins, or written inline), populations,
+stimuli, monitors, a protocol (runs and value changes), a figure and an
+``expected`` block of checked outcomes. See the README for the format.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .model import NeuronModel
+from .network import Network
+from .units import as_quantity, to_si
+
+_TOP_LEVEL = {"name", "title", "description", "references", "dt", "seed", "integrator", "duration", "models",
+              "populations", "stimuli", "monitors", "protocol", "figure", "expected"}
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    """Read an experiment file; bad TOML is an error naming the file and line."""
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"experiment file {path}: invalid TOML ({err})") from None
+    except OSError as err:
+        raise ConfigError(f"experiment file {path}: cannot read it ({err.strerror})") from None
+
+
+def apply_override(spec: dict[str, Any], assignment: str) -> None:
+    """Apply one ``--set PATH=VALUE`` to the experiment dictionary.
+
+    PATH is dotted (``populations.adex.parameters.C``); it must exist, except
+    for new names under a ``parameters`` or ``initial`` table. VALUE is read as
+    TOML (``3``, ``[1, 2]``, ``"text"``) or else taken as text (``250 pF``).
+    """
+    if "=" not in assignment:
+        raise ConfigError(f"--set {assignment!r}: expected PATH=VALUE, e.g. populations.adex.size=16")
+    path, raw = (part.strip() for part in assignment.split("=", 1))
+    keys = path.split(".")
+    node: Any = spec
+    for depth, key in enumerate(keys[:-1]):
+        if not isinstance(node, dict) or key not in node:
+            here = ".".join(keys[: depth + 1])
+            choices = ", ".join(sorted(node)) if isinstance(node, dict) else "none"
+            raise ConfigError(f"--set {path}: {here!r} does not exist in the experiment (choices here: {choices})")
+        node = node[key]
+    last = keys[-1]
+    if not isinstance(node, dict) or (last not in node and keys[-2:-1] not in (["parameters"], ["initial"])):
+        choices = ", ".join(sorted(node)) if isinstance(node, dict) else "none"
+        raise ConfigError(f"--set {path}: {path!r} does not exist in the experiment (choices here: {choices})")
+    try:
+        value = tomllib.loads(f"value = {raw}")["value"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    node[last] = value
+
+
+@dataclass
+class CheckResult:
+    """One line of the ``expected`` block: what was checked, the value found, and whether it held."""
+
+    description: str
+    found: float
+    passed: bool
+
+
+class Experiment:
+    """A catalog experiment, read from its TOML file (with optional overrides)."""
+
+    def __init__(self, name: str, spec: dict[str, Any], source: str = ""):
+        unknown = set(spec) - _TOP_LEVEL
+        if unknown:
+            raise ConfigError(f"experiment {name!r}: unknown top-level key(s) {sorted(unknown)}")
+        for key in ("populations",):
+            if not spec.get(key):
+                raise ConfigError(f"experiment {name!r}: needs a [{key}.NAME] table")
+        self.name, self.spec, self.source = name, spec, source
+        self.title = spec.get("title", name)
+        self.description = spec.get("description", "").strip()
+
+    @classmethod
+    def load(cls, name_or_path: str, overrides: list[str] = ()) -> Experiment:
+        """An experiment by catalog name or TOML path, with ``--set`` overrides applied."""
+        path = Path(name_or_path)
+        if name_or_path.endswith(".toml"):
+            if not path.exists():
+                raise ConfigError(f"experiment file {name_or_path}: no such file")
+        else:
+            from .plugins import get_registry
+
+            path = get_registry().experiment(name_or_path).path
+        spec = copy.deepcopy(load_toml(path))
+        for assignment in overrides:
+            apply_override(spec, assignment)
+        return cls(spec.get("name", path.stem), spec, str(path))
+
+    # -- building and running ------------------------------------------------------
+    def models(self) -> dict[str, NeuronModel]:
+        """Models written inline in the experiment file."""
+        models = {}
+        for name, m in self.spec.get("models", {}).items():
+            known = {"equations", "parameters", "threshold", "reset", "refractory", "initial", "integrator", "description"}
+            if set(m) - known:
+                raise ConfigError(f"experiment {self.name!r}: model {name!r} has unknown key(s) {sorted(set(m) - known)}")
+            if "equations" not in m:
+                raise ConfigError(f"experiment {self.name!r}: model {name!r} needs 'equations'")
+            models[name] = NeuronModel(name, m["equations"], m.get("parameters", {}), threshold=m.get("threshold"),
+                                       reset=m.get("reset"), refractory=m.get("refractory"),
+                                       initial=m.get("initial"), integrator=m.get("integrator"),
+                                       description=m.get("description", ""))
+        return models
+
+    def build(self, seed: int | None = None) -> Network:
+        """The network of this experiment, ready to run."""
+        spec = self.spec
+        net = Network(spec.get("dt", "0.1 ms"), seed=seed if seed is not None else spec.get("seed"),
+                      integrator=spec.get("integrator"))
+        inline = self.models()
+        for name, p in spec["populations"].items():
+            where = f"experiment {self.name!r}: population {name!r}"
+            for key in ("model", "size"):
+                if key not in p:
+                    raise ConfigError(f"{where} needs '{key}'")
+            model = inline.get(p["model"], p["model"])
+            net.add_population(name, model, p["size"], parameters=p.get("parameters", {}),
+                               initial=p.get("initial", {}), labels=p.get("labels"),
+                               integrator=p.get("integrator"), refractory=p.get("refractory"))
+        from .plugins import get_registry
+
+        for name, s in spec.get("stimuli", {}).items():
+            settings = {k: v for k, v in s.items() if k not in ("type", "population", "target")}
+            if "type" not in s or "population" not in s:
+                raise ConfigError(f"experiment {self.name!r}: stimulus {name!r} needs 'type' and 'population'")
+            stimulus_type = get_registry().stimulus(s["type"])
+            try:
+                stimulus = stimulus_type(**settings)
+            except TypeError as err:
+                raise ConfigError(f"experiment {self.name!r}: stimulus {name!r} ({s['type']}): {err}") from None
+            net.add_stimulus(stimulus, s["population"], s.get("target", "I"))
+        for name, m in spec.get("monitors", {}).items():
+            net.record(m["population"], m["variables"], neurons=m.get("neurons"), rate=m.get("rate"), name=name)
+        return net
+
+    def protocol(self) -> list[dict[str, Any]]:
+        """The phases to run: ``[{"set": {...}, "run": "100 ms"}, ...]``."""
+        if "protocol" in self.spec:
+            return self.spec["protocol"]
+        if "duration" not in self.spec:
+            raise ConfigError(f"experiment {self.name!r}: needs 'duration' or a [[protocol]] list")
+        return [{"run": self.spec["duration"]}]
+
+    def run(self, seed: int | None = None, progress: bool = False):
+        """Build, run every phase, and return the result tree."""
+        net = self.build(seed)
+        for phase in self.protocol():
+            for target, value in phase.get("set", {}).items():
+                population, _, variable = target.partition(".")
+                if not variable:
+                    raise ConfigError(f"experiment {self.name!r}: protocol 'set' keys are POPULATION.VARIABLE, got {target!r}")
+                net.population(population).set(variable, value)
+            if "run" in phase:
+                net.run(phase["run"], progress=progress)
+        return net.result(experiment=self.name, experiment_spec=self.spec)
+
+    # -- outcomes -----------------------------------------------------------------
+    def check(self, tree) -> list[CheckResult]:
+        """Evaluate the ``expected`` block on a result."""
+        return [_check(self.name, item, tree) for item in self.spec.get("expected", [])]
+
+    def figure(self, tree):
+        """The experiment's figure (a matplotlib Figure)."""
+        from . import plotting
+
+        fig_spec = dict(self.spec.get("figure", {}))
+        kind = fig_spec.pop("kind", "traces")
+        population = fig_spec.pop("population", next(iter(self.spec["populations"])))
+        ds = tree[population].to_dataset()
+        if kind == "traces":
+            if "spike_peak" in fig_spec:
+                fig_spec["spike_peak"] = as_quantity(fig_spec["spike_peak"], what="figure.spike_peak")
+            fig = plotting.plot_traces(ds, **fig_spec)
+        elif kind == "raster":
+            fig = plotting.plot_raster(ds, **fig_spec)
+        else:
+            raise ConfigError(f"experiment {self.name!r}: unknown figure kind {kind!r} (known: traces, raster)")
+        fig.suptitle(self.title)
+        return fig
+
+
+def _check(experiment: str, item: dict[str, Any], tree) -> CheckResult:
+    kind = item.get("check")
+    population = item.get("population")
+    where = f"experiment {experiment!r}: expected {item}"
+    if population not in tree.children:
+        raise ConfigError(f"{where}: unknown population {population!r}")
+    ds = tree[population].to_dataset()
+    neuron = item.get("neuron")
+    if kind == "spike_count":
+        counts = ds["spike_count"].values
+        found = float(counts[neuron] if neuron is not None else counts.sum())
+        label = f"spike count of {population}" + (f"[{neuron}]" if neuron is not None else "")
+        unit = None
+    elif kind == "mean_rate":
+        found = float(ds["spike_count"].values.mean() / tree.attrs["duration"])
+        label, unit = f"mean rate of {population} (Hz)", "Hz"
+    elif kind == "value_at":
+        variable = item["variable"]
+        at = to_si(item["time"], "s", what=f"{where}: time")
+        da = ds[variable]
+        time_dim = da.dims[0]
+        found = float(da.sel({time_dim: at}, method="nearest").isel({da.dims[1]: neuron or 0}))
+        label, unit = f"{variable} of {population}[{neuron or 0}] at {item['time']}", da.attrs.get("units")
+    else:
+        raise ConfigError(f"{where}: unknown check {kind!r} (known: spike_count, mean_rate, value_at)")
+    expected = item["value"]
+    target = to_si(expected, unit, what=where) if unit not in (None, "1") else float(expected)
+    tolerance = item.get("tolerance", 0)
+    tolerance = to_si(tolerance, unit, what=where) if unit not in (None, "1") and isinstance(tolerance, str) else float(tolerance)
+    if "rel_tolerance" in item:
+        tolerance = max(tolerance, abs(target) * float(item["rel_tolerance"]))
+    passed = math.isfinite(found) and abs(found - target) <= tolerance + 1e-12 * abs(target)
+    return CheckResult(f"{label} = {expected} ± {item.get('tolerance', item.get('rel_tolerance', 0))}", found, passed)
+
+
+def describe(name: str) -> str:
+    """The text ``snnzoo info`` prints for an experiment."""
+    exp = Experiment.load(name)
+    lines = [f"{exp.name}: {exp.title}", ""]
+    if exp.description:
+        lines += [exp.description, ""]
+    for ref in exp.spec.get("references", []):
+        lines.append(f"Reference: {ref}")
+    pops = ", ".join(f"{n} ({p['size']} x {p['model']})" for n, p in exp.spec["populations"].items())
+    lines += [f"Populations: {pops}", f"dt: {exp.spec.get('dt', '0.1 ms')}", f"File: {exp.source}"]
+    return "\n".join(lines)
+

@@ -1,0 +1,147 @@
+"""The ``snnzoo`` command: list, info, run, plugins.
+
+Errors in user input print one line ``snnzoo: error: ...`` and exit with
+status 2; a run whose ``expected`` block fails exits with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+from .errors import SnnzooError
+
+KIND_TITLES = {"model": "Models", "stimulus": "Stimuli", "integrator": "Integrators", "experiment": "Experiments"}
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text and text.strip() else ""
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """Print every registered model, stimulus, integrator and experiment, one line each."""
+    from .catalog import Experiment
+    from .plugins import get_registry, plugin_report
+
+    registry = get_registry()
+    for kind, title in KIND_TITLES.items():
+        print(f"{title}:")
+        for entry in registry.entries(kind):
+            description = entry.description
+            if kind == "experiment":
+                try:
+                    description = Experiment.load(entry.name).title
+                except SnnzooError as err:
+                    description = f"(cannot be read: {err})"
+            print(f"  {entry.name:<30} {_first_line(description)}  [{entry.plugin}]")
+    failures = [p for p in plugin_report() if p.failure]
+    if failures:
+        print("Plugins that failed to load:")
+        for p in failures:
+            print(f"  {p.name} ({p.distribution} {p.version}): {p.failure}")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    """Print a model's documentation or an experiment's description."""
+    from .catalog import describe
+    from .errors import UnknownNameError
+    from .plugins import get_registry
+
+    registry = get_registry()
+    name = args.name
+    for kind in ("model", "stimulus", "integrator"):
+        if name in registry.names(kind):
+            obj = registry.get(kind, name)
+            print(obj.describe() if hasattr(obj, "describe") else f"{name}: {obj.description}\n\n{obj.__doc__ or ''}".rstrip())
+            return 0
+    if name in registry.names("experiment") or name.endswith(".toml"):
+        print(describe(name))
+        return 0
+    everything = [n for kind in KIND_TITLES for n in registry.names(kind)]
+    raise UnknownNameError("model, stimulus, integrator or experiment", name, everything)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run a catalog experiment, write its netCDF result and figure, print a summary."""
+    from .catalog import Experiment
+    from .plotting import save_figure
+    from .results import write_netcdf
+
+    experiment = Experiment.load(args.name, args.set or [])
+    output = Path(args.output or f"{experiment.name}.nc")
+    figure_path = Path(args.figure) if args.figure else output.with_suffix(".png")
+    for path in (output, figure_path):
+        if not path.parent.exists() or not path.parent.is_dir():
+            raise SnnzooError(f"output {path}: the folder {path.parent} does not exist")
+    tree = experiment.run(seed=args.seed, progress=not args.quiet)
+    write_netcdf(tree, output)
+    save_figure(experiment.figure(tree), figure_path)
+    duration = tree.attrs["duration"]
+    print(f"{experiment.name}: {experiment.title}")
+    print(f"  simulated {duration:g} s at dt = {tree.attrs['dt'] * 1e3:g} ms, seed {tree.attrs['seed']}"
+          + ("" if tree.attrs.get("complete", 1) else "  (INCOMPLETE: interrupted)"))
+    for name, node in tree.children.items():
+        counts = node["spike_count"].values
+        print(f"  {name}: {counts.size} neurons, {int(counts.sum())} spikes, mean rate {counts.mean() / duration:.3g} Hz"
+              + (f", counts {counts.tolist()}" if counts.size <= 10 else ""))
+    print(f"  wrote {output} and {figure_path}")
+    checks = experiment.check(tree)
+    for check in checks:
+        print(f"  [{'ok' if check.passed else 'FAILED'}] {check.description} (found {check.found:g})")
+    if checks:
+        held = sum(c.passed for c in checks)
+        print(f"  expected: {held}/{len(checks)} checks hold")
+    return 0 if all(c.passed for c in checks) else 1
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    """List plugins with versions, what they registered, and failures."""
+    from .plugins import plugin_report
+
+    for p in plugin_report():
+        status = "disabled" if p.disabled else (f"FAILED: {p.failure}" if p.failure else "ok")
+        registered = ", ".join(f"{n} {k}" for k, n in p.registered.items() if n) or "nothing"
+        print(f"{p.name:<12} {p.distribution or '?'} {p.version or ''}  {status}  ({registered})")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``snnzoo`` command."""
+    top = argparse.ArgumentParser(prog="snnzoo", description="A model zoo for spiking neurons.")
+    sub = top.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list models, stimuli, integrators and experiments").set_defaults(func=cmd_list)
+    info = sub.add_parser("info", help="show a model's equations and parameters, or an experiment")
+    info.add_argument("name")
+    info.set_defaults(func=cmd_info)
+    run = sub.add_parser("run", help="run a catalog experiment")
+    run.add_argument("name", help="experiment name (see 'snnzoo list') or a path to a .toml file")
+    run.add_argument("-o", "--output", help="netCDF file to write (default NAME.nc)")
+    run.add_argument("--figure", help="PNG file to write (default: the output name with .png)")
+    run.add_argument("--set", action="append", metavar="PATH=VALUE", help="override a value of the experiment")
+    run.add_argument("--seed", type=int, help="master random seed (default: the experiment's)")
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=cmd_run)
+    sub.add_parser("plugins", help="list plugins, versions and failures").set_defaults(func=cmd_plugins)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``snnzoo`` command."""
+    args = parser().parse_args(argv)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # plugin failures are shown by 'list'/'plugins'
+            return args.func(args)
+    except SnnzooError as err:
+        print(f"snnzoo: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("snnzoo: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,296 @@
+"""Writes the source of one numba kernel for a whole simulation.
+
+The kernel advances every population over steps ``ctrl[0]`` to ``ctrl[1]`` in
+one compiled loop. Each step follows Brian2's schedule: inputs (drives) are
+applied, monitors sample (the 'start' slot), state variables are updated from
+the old values, the threshold is tested on the new values (recording spikes,
+disabled while refractory), and spiking neurons are reset. The kernel returns
+early (status in ``ctrl[2]``, step in ``ctrl[3]``) when a spike buffer may
+overflow or the state becomes NaN or infinite; Python then drains and resumes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy
+
+from ..expressions import substitute_units, symbol, to_code
+from ..integrators import OdeSystem, new_symbol
+from ..model import NeuronModel
+
+STATUS_DONE, STATUS_BUFFER_FULL, STATUS_NOT_FINITE = 0, 1, 2
+
+
+@dataclass
+class PopulationPlan:
+    """How one population is laid out in the kernel's arrays."""
+
+    index: int
+    name: str
+    model: NeuronModel
+    size: int
+    integrator: object
+    rows: list[str]
+    heterogeneous: list[str]
+    homogeneous: list[str]
+    ref_steps: int
+
+
+@dataclass
+class DrivePlan:
+    """An input written into variable ``row`` of a population at the start of each step.
+
+    ``kind`` is "piecewise" (values switch at given steps) or "buffered" (a
+    value per step, filled by Python for each chunk). ``per_neuron`` tells
+    whether values differ across neurons.
+    """
+
+    index: int
+    population: int
+    row: int
+    kind: str
+    per_neuron: bool
+
+
+@dataclass
+class MonitorPlan:
+    """Samples ``variables`` of the neurons in ``M<index>I`` every ``every`` steps."""
+
+    index: int
+    population: int
+    variables: list[str]
+    every: int
+
+
+@dataclass
+class KernelPlan:
+    """Everything the code generator needs; the engine fills the arrays in ``arguments`` order."""
+
+    populations: list[PopulationPlan]
+    drives: list[DrivePlan] = field(default_factory=list)
+    monitors: list[MonitorPlan] = field(default_factory=list)
+
+
+def model_names(model: NeuronModel) -> set[str]:
+    """Every symbol name a model defines itself."""
+    return set(model.units) | {"t", "dt", "i", "N"} | set(model.noise_names)
+
+
+def _code_names(plan: PopulationPlan) -> dict[str, str]:
+    names = {n: f"x_{n}" for n in model_names(plan.model)}
+    names.update({"t": "t", "dt": "dt", "i": "fi", "N": f"fN{plan.index}"})
+    names.update({n: f"z_{n}" for n in plan.model.noise_names})
+    return names
+
+
+def _prepared(plan: PopulationPlan, expr: sympy.Basic) -> sympy.Basic:
+    return substitute_units(plan.model.expand(expr), model_names(plan.model))
+
+
+def _loads(plan: PopulationPlan, needed: set[str], index: str = "i") -> list[str]:
+    """Statements loading the model symbols ``needed`` for neuron ``index``."""
+    k = plan.index
+    lines = []
+    for name in sorted(needed):
+        if name in plan.rows:
+            lines.append(f"x_{name} = S{k}[{plan.rows.index(name)}, {index}]")
+        elif name in plan.heterogeneous:
+            lines.append(f"x_{name} = H{k}[{plan.heterogeneous.index(name)}, {index}]")
+        elif name in plan.homogeneous:
+            lines.append(f"x_{name} = p{k}_{name}")
+    if "i" in needed:
+        lines.append(f"fi = float({index})")
+    return lines
+
+
+def _symbols_in(*exprs: sympy.Basic) -> set[str]:
+    return {s.name for e in exprs for s in e.free_symbols}
+
+
+def ode_system(plan: PopulationPlan) -> OdeSystem:
+    """The model's differential equations as drift and noise terms, units substituted."""
+    model = plan.model
+    drift, noise = {}, {}
+    for eq in model.equations:
+        if eq.kind != "differential":
+            continue
+        x = symbol(eq.name)
+        rhs = _prepared(plan, eq.expr)
+        terms = {}
+        for name in model.noise_names:
+            xi = symbol(name)
+            coefficient = sympy.diff(rhs, xi)
+            if coefficient != 0:
+                terms[name] = coefficient
+                rhs = rhs.xreplace({xi: sympy.Integer(0)})
+        drift[x], noise[x] = rhs, terms
+    normals = {n: symbol(n) for n in model.noise_names}
+    return OdeSystem([symbol(v) for v in model.state_variables], drift, noise, normals, f"model {model.name!r}")
+
+
+class _Writer:
+    def __init__(self):
+        self.lines: list[str] = []
+        self.depth = 0
+
+    def __call__(self, *lines: str) -> None:
+        self.lines += ["    " * self.depth + line for line in lines]
+
+    def block(self, header: str):
+        writer = self
+
+        class _Block:
+            def __enter__(self):
+                writer(header)
+                writer.depth += 1
+
+            def __exit__(self, *exc):
+                writer.depth -= 1
+
+        return _Block()
+
+
+def arguments(plan: KernelPlan) -> list[str]:
+    """The kernel's argument names, in call order."""
+    names = ["ctrl", "clock", "rng", "rng_spare"]
+    for p in plan.populations:
+        k = p.index
+        names += [f"S{k}", f"P{k}", f"H{k}", f"L{k}", f"C{k}", f"SS{k}", f"SI{k}", f"SN{k}", f"SP{k}"]
+    for d in plan.drives:
+        names += [f"D{d.index}T", f"D{d.index}V", f"D{d.index}G"] if d.kind == "piecewise" else [f"D{d.index}B"]
+    for m in plan.monitors:
+        names += [f"M{m.index}B", f"M{m.index}I", f"M{m.index}C"]
+    return names
+
+
+def generate(plan: KernelPlan) -> str:
+    """The Python source of the kernel module for ``plan``."""
+    w = _Writer()
+    w("import math", "import numpy as np", "from numba import njit",
+      "from snnzoo.engine.runtime import exprel, normal, uniform", "", "")
+    w("@njit(cache=True, error_model='numpy', nogil=True)")
+    with w.block(f"def kernel({', '.join(arguments(plan))}):"):
+        w("dt = clock[0]", "n0 = ctrl[0]", "n1 = ctrl[1]")
+        for p in plan.populations:
+            k = p.index
+            w(f"N{k} = S{k}.shape[1]", f"fN{k} = float(N{k})")
+            w(*[f"p{k}_{name} = P{k}[{j}]" for j, name in enumerate(p.homogeneous)])
+        with w.block("for n in range(n0, n1):"):
+            for p in plan.populations:
+                with w.block(f"if SN{p.index}[0] + N{p.index} > SS{p.index}.shape[0]:"):
+                    w(f"ctrl[2] = {STATUS_BUFFER_FULL}", "ctrl[3] = n", "return")
+            w("t = n * dt")
+            _drives(w, plan)
+            _monitors(w, plan)
+            for p in plan.populations:
+                _update(w, p)
+            for p in plan.populations:
+                _threshold(w, p)
+            for p in plan.populations:
+                _reset(w, p)
+        w(f"ctrl[2] = {STATUS_DONE}", "ctrl[3] = n1")
+    return "\n".join(w.lines) + "\n"
+
+
+def _drives(w: _Writer, plan: KernelPlan) -> None:
+    targets: dict[tuple[int, int], list[DrivePlan]] = {}
+    for d in plan.drives:
+        targets.setdefault((d.population, d.row), []).append(d)
+    for (k, row), drives in targets.items():
+        w(f"apply = n == n0")
+        for d in drives:
+            if d.kind == "buffered":
+                w("apply = True")
+                continue
+            g = f"D{d.index}G"
+            with w.block(f"while {g}[0] + 1 < D{d.index}T.shape[0] and D{d.index}T[{g}[0] + 1] <= n:"):
+                w(f"{g}[0] += 1", "apply = True")
+        with w.block("if apply:"):
+            with w.block(f"for i in range(N{k}):"):
+                w("value = 0.0")
+                for d in drives:
+                    col = "i" if d.per_neuron else "0"
+                    if d.kind == "buffered":
+                        w(f"value += D{d.index}B[n - n0, {col}]")
+                    else:
+                        with w.block(f"if D{d.index}G[0] >= 0:"):
+                            w(f"value += D{d.index}V[D{d.index}G[0], {col}]")
+                w(f"S{k}[{row}, i] = value")
+
+
+def _monitors(w: _Writer, plan: KernelPlan) -> None:
+    for m in plan.monitors:
+        p = plan.populations[m.population]
+        exprs = [_prepared(p, symbol(v)) for v in m.variables]
+        names = _code_names(p)
+        with w.block(f"if n % {m.every} == 0:"):
+            w(f"c = M{m.index}C[0]")
+            with w.block(f"for j in range(M{m.index}I.shape[0]):"):
+                w(f"i = M{m.index}I[j]")
+                w(*_loads(p, _symbols_in(*exprs)))
+                for col, expr in enumerate(exprs):
+                    w(f"M{m.index}B[c, {col}, j] = {to_code(expr, names)}")
+            w(f"M{m.index}C[0] = c + 1")
+
+
+def _update(w: _Writer, p: PopulationPlan) -> None:
+    if not p.model.state_variables:
+        return
+    k = p.index
+    system = ode_system(p)
+    statements = p.integrator.update(system)
+    names = _code_names(p)
+    names.update({s.name: f"s{s.name}" for s, _ in statements})
+    used = _symbols_in(*(e for _, e in statements)) | set(p.model.state_variables)
+    with w.block(f"for i in range({'N%d' % k}):"):
+        w(*_loads(p, used & model_names(p.model)))
+        for noise in p.model.noise_names:
+            w(f"z_{noise} = normal(rng, rng_spare)")
+        if p.ref_steps > 0 and p.model.unless_refractory:
+            w(f"active = (n - L{k}[i]) >= {p.ref_steps}")
+        for target, expr in statements:
+            w(f"s{target.name} = {to_code(expr, names)}")
+        for var in p.model.state_variables:
+            new = f"s{new_symbol(symbol(var)).name}"
+            held = p.ref_steps > 0 and var in p.model.unless_refractory
+            value = f"{new} if active else x_{var}" if held else new
+            w(f"S{k}[{p.rows.index(var)}, i] = {value}")
+
+
+def _threshold(w: _Writer, p: PopulationPlan) -> None:
+    k = p.index
+    w(f"ns{k} = 0")
+    state = p.model.state_variables
+    if p.model.threshold is None and not state:
+        return
+    condition = _prepared(p, p.model.threshold) if p.model.threshold is not None else sympy.false
+    with w.block(f"for i in range(N{k}):"):
+        w(*_loads(p, _symbols_in(condition) | set(state)))
+        if state:
+            total = " + ".join(f"x_{v}" for v in state)
+            with w.block(f"if not math.isfinite({total}):"):
+                w(f"ctrl[2] = {STATUS_NOT_FINITE}", "ctrl[3] = n", f"ctrl[4] = {k}", "ctrl[5] = i", "return")
+        if p.model.threshold is None:
+            return
+        test = to_code(condition, _code_names(p))
+        if p.ref_steps > 0:
+            test = f"({test}) and (n - L{k}[i]) >= {p.ref_steps}"
+        with w.block(f"if {test}:"):
+            w(f"SP{k}[ns{k}] = i", f"ns{k} += 1", f"L{k}[i] = n", f"C{k}[i] += 1",
+              f"SS{k}[SN{k}[0]] = n", f"SI{k}[SN{k}[0]] = i", f"SN{k}[0] += 1")
+
+
+def _reset(w: _Writer, p: PopulationPlan) -> None:
+    if not p.model.reset:
+        return
+    k = p.index
+    names = _code_names(p)
+    exprs = [_prepared(p, e) for _, _, e in p.model.reset]
+    targets = {target for target, _, _ in p.model.reset}
+    with w.block(f"for q in range(ns{k}):"):
+        w(f"i = SP{k}[q]")
+        w(*_loads(p, _symbols_in(*exprs) | targets))
+        for (target, op, _), expr in zip(p.model.reset, exprs):
+            w(f"x_{target} {op} {to_code(expr, names)}")
+        w(*[f"S{k}[{p.rows.index(t)}, i] = x_{t}" for t in sorted(targets)])

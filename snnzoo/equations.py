@@ -1,0 +1,113 @@
+"""Brian-style model equations: one line each, parsed once.
+
+Forms::
+
+    dv/dt = (EL - v)/tau : volt (unless refractory)   # differential equation
+    I_syn = g*(E - v) : amp                            # subexpression
+    I : amp                                            # per-neuron variable (input)
+    I_shared : 1 (linked)                              # filled from another population
+
+Comments start with ``#``. Units after the colon use pint spelling (``volt``,
+``mV``, ``siemens``, ``1`` for dimensionless).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pint
+import sympy
+
+from .errors import EquationError
+from .expressions import parse_expression
+from .units import parse_unit
+
+_DIFFERENTIAL = re.compile(r"^d\s*([A-Za-z_]\w*)\s*/\s*dt\s*=\s*(.+)$")
+_SUBEXPRESSION = re.compile(r"^([A-Za-z_]\w*)\s*=\s*(.+)$")
+_DECLARATION = re.compile(r"^([A-Za-z_]\w*)$")
+_FLAGS = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
+
+KNOWN_FLAGS = frozenset({"unless refractory", "linked", "constant"})
+RESERVED = frozenset({"t", "dt", "i", "N", "xi", "not_refractory", "lastspike", "pi", "e", "True", "False"})
+
+
+@dataclass(frozen=True)
+class Equation:
+    """One parsed line: ``kind`` is "differential", "subexpression" or "variable"."""
+
+    kind: str
+    name: str
+    expr: sympy.Expr | None
+    unit: pint.Unit
+    unit_text: str
+    flags: frozenset[str]
+    text: str
+
+    @property
+    def where(self) -> str:
+        """How errors refer to this equation."""
+        return f"equation '{self.text}'"
+
+
+def parse_equations(text: str) -> list[Equation]:
+    """Parse a block of equations; errors name the offending line."""
+    equations: list[Equation] = []
+    seen: set[str] = set()
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        equation = _parse_line(line)
+        if equation.name in seen:
+            raise EquationError(f"{equation.where}: {equation.name!r} is defined twice")
+        seen.add(equation.name)
+        equations.append(equation)
+    if not equations:
+        raise EquationError("equations: no equation given (expected lines such as 'dv/dt = -v/tau : volt')")
+    return equations
+
+
+def _parse_line(line: str) -> Equation:
+    where = f"equation '{line}'"
+    if ":" not in line:
+        raise EquationError(f"{where}: missing ': unit' (e.g. 'dv/dt = -v/tau : volt')")
+    body, unit_part = line.rsplit(":", 1)
+    body = body.strip()
+    flags: frozenset[str] = frozenset()
+    match = _FLAGS.match(unit_part.strip())
+    if match:
+        unit_part = match.group(1)
+        flags = frozenset(f.strip() for f in match.group(2).split(",") if f.strip())
+        unknown = flags - KNOWN_FLAGS
+        if unknown:
+            raise EquationError(f"{where}: unknown flag(s) {sorted(unknown)} (known: {sorted(KNOWN_FLAGS)})")
+    unit_text = unit_part.strip()
+    unit = parse_unit(unit_text, what=where)
+    for pattern, kind in ((_DIFFERENTIAL, "differential"), (_SUBEXPRESSION, "subexpression"), (_DECLARATION, "variable")):
+        m = pattern.match(body)
+        if m:
+            name = m.group(1)
+            if name in RESERVED:
+                raise EquationError(f"{where}: {name!r} is a reserved name ({', '.join(sorted(RESERVED))})")
+            expr = parse_expression(m.group(2), where=where) if kind != "variable" else None
+            if "unless refractory" in flags and kind != "differential":
+                raise EquationError(f"{where}: '(unless refractory)' only applies to differential equations")
+            if "linked" in flags and kind != "variable":
+                raise EquationError(f"{where}: '(linked)' only applies to declarations such as 'I : amp (linked)'")
+            return Equation(kind, name, expr, unit, unit_text, flags, line)
+    raise EquationError(f"{where}: expected 'dx/dt = ... : unit', 'x = ... : unit' or 'x : unit'")
+
+
+def parse_statements(text: str, *, where: str) -> list[tuple[str, str, sympy.Expr]]:
+    """Parse reset statements ``v = Vr; w += b`` into (target, operator, expression)."""
+    statements = []
+    for part in re.split(r"[;\n]", text):
+        part = part.split("#", 1)[0].strip()
+        if not part:
+            continue
+        m = re.match(r"^([A-Za-z_]\w*)\s*(\+=|-=|\*=|/=|=)\s*(.+)$", part)
+        if not m:
+            raise EquationError(f"{where}: cannot parse statement {part!r} (expected 'v = Vr' or 'w += b')")
+        statements.append((m.group(1), m.group(2), parse_expression(m.group(3), where=f"{where} '{part}'")))
+    return statements

@@ -1,0 +1,50 @@
+"""Exceptions raised by snnzoo.
+
+Every error names the thing at fault (parameter, unit, equation, plugin, file,
+experiment) and what was expected. The CLI prints ``str(error)`` on one line
+and exits with status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class SnnzooError(Exception):
+    """Base class of every error snnzoo raises on bad input."""
+
+
+class UnitError(SnnzooError):
+    """A value has no unit where one is required, or the wrong dimension."""
+
+
+class EquationError(SnnzooError):
+    """A model equation, threshold or reset statement is malformed or inconsistent."""
+
+
+class ConfigError(SnnzooError):
+    """An experiment file, a ``--set`` override or an API argument is invalid."""
+
+
+class PluginError(SnnzooError):
+    """A plugin failed to load or registered something invalid."""
+
+
+class SimulationError(SnnzooError):
+    """The simulation could not be run, or its state became NaN or infinite."""
+
+
+class UnknownNameError(SnnzooError, KeyError):
+    """A model, stimulus, integrator or experiment name is not registered."""
+
+    def __init__(self, kind: str, name: str, known: Iterable[str]):
+        known = sorted(known)
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        listing = ", ".join(known) if known else "none registered"
+        self.kind, self.name = kind, name
+        super().__init__(f"unknown {kind} {name!r}{hint} (known: {listing})")
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return self.args[0]

@@ -1,0 +1,287 @@
+"""Brian-style expressions: parsing to sympy, dimension checking, printing to code.
+
+Expressions use Python syntax (``exp((v - VT)/DeltaT)``, ``int(t < 150*ms)``,
+``t > 10*ms and t < 950*ms``). They are parsed with :mod:`ast` so every name
+becomes a plain sympy symbol (no surprises from sympy's own ``I``, ``E``, ``N``).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Callable, Mapping
+
+import pint
+import sympy
+from sympy.printing.pycode import PythonCodePrinter
+
+from .errors import EquationError
+from .units import ureg
+
+
+class exprel(sympy.Function):
+    """``(exp(x) - 1)/x``, continuous at 0 (as in Brian2)."""
+
+
+class int_(sympy.Function):
+    """Truncation to an integer; ``int(condition)`` is 1 or 0."""
+
+
+FUNCTIONS: dict[str, Callable] = {
+    "exp": sympy.exp,
+    "log": sympy.log,
+    "log10": lambda x: sympy.log(x, 10),
+    "sqrt": sympy.sqrt,
+    "sin": sympy.sin,
+    "cos": sympy.cos,
+    "tan": sympy.tan,
+    "sinh": sympy.sinh,
+    "cosh": sympy.cosh,
+    "tanh": sympy.tanh,
+    "arctan": sympy.atan,
+    "abs": sympy.Abs,
+    "floor": sympy.floor,
+    "ceil": sympy.ceiling,
+    "sign": sympy.sign,
+    "exprel": exprel,
+    "int": int_,
+    "min": sympy.Min,
+    "max": sympy.Max,
+    "clip": lambda x, low, high: sympy.Min(sympy.Max(x, low), high),
+}
+
+#: Functions whose argument and result are dimensionless.
+_DIMENSIONLESS_FUNCTIONS = (
+    sympy.exp, sympy.log, sympy.sin, sympy.cos, sympy.tan, sympy.sinh, sympy.cosh,
+    sympy.tanh, sympy.atan, exprel,
+)
+
+_BINARY = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a**b,
+    ast.Mod: lambda a, b: sympy.Mod(a, b),
+}
+_COMPARE = {
+    ast.Lt: sympy.StrictLessThan,
+    ast.LtE: sympy.LessThan,
+    ast.Gt: sympy.StrictGreaterThan,
+    ast.GtE: sympy.GreaterThan,
+    ast.Eq: sympy.Eq,
+    ast.NotEq: sympy.Ne,
+}
+
+
+def symbol(name: str) -> sympy.Symbol:
+    """The one sympy symbol snnzoo uses for ``name`` (real-valued)."""
+    return sympy.Symbol(name, real=True)
+
+
+def parse_expression(text: str, *, where: str) -> sympy.Expr:
+    """Parse one expression; ``where`` names the equation or statement in errors."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as err:
+        raise EquationError(f"{where}: cannot parse {text.strip()!r} ({err.msg})") from None
+    return _convert(tree.body, where)
+
+
+def _convert(node: ast.AST, where: str) -> sympy.Basic:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return sympy.Integer(node.value) if isinstance(node.value, int) else sympy.Float(node.value)
+    if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+        return sympy.true if node.value else sympy.false
+    if isinstance(node, ast.Name):
+        return sympy.pi if node.id == "pi" else symbol(node.id)
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        return _BINARY[type(node.op)](_convert(node.left, where), _convert(node.right, where))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_convert(node.operand, where)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd):
+        return _convert(node.operand, where)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return sympy.Not(_convert(node.operand, where))
+    if isinstance(node, ast.BoolOp):
+        parts = [_convert(v, where) for v in node.values]
+        return sympy.And(*parts) if isinstance(node.op, ast.And) else sympy.Or(*parts)
+    if isinstance(node, ast.Compare):
+        terms = [_convert(node.left, where)] + [_convert(c, where) for c in node.comparators]
+        relations = [
+            _COMPARE[type(op)](terms[k], terms[k + 1]) for k, op in enumerate(node.ops) if type(op) in _COMPARE
+        ]
+        if len(relations) != len(node.ops):
+            raise EquationError(f"{where}: unsupported comparison in {ast.unparse(node)!r}")
+        return sympy.And(*relations) if len(relations) > 1 else relations[0]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
+        name = node.func.id
+        if name not in FUNCTIONS:
+            known = ", ".join(sorted(FUNCTIONS))
+            raise EquationError(f"{where}: unknown function {name!r} (known: {known})")
+        args = [_convert(a, where) for a in node.args]
+        try:
+            return FUNCTIONS[name](*args)
+        except TypeError as err:
+            raise EquationError(f"{where}: wrong arguments for {name}() ({err})") from None
+    raise EquationError(f"{where}: unsupported syntax {ast.unparse(node)!r}")
+
+
+_UNIT_BASES = frozenset({
+    "volt", "ampere", "siemens", "farad", "second", "hertz", "ohm", "meter", "liter", "molar",
+    "mole", "coulomb", "watt", "gram", "kelvin",
+})
+
+
+def is_unit_name(name: str) -> bool:
+    """Whether ``name`` is a unit usable inside equations (``mV``, ``nS``, ``umetre``...).
+
+    Only SI electrical, time, length and amount units (with prefixes) count, so
+    a typo such as ``h`` (hour) or ``b`` (barn) is reported as undefined.
+    """
+    if name.startswith("_") or not name.isidentifier():
+        return False
+    try:
+        unit = ureg.Unit(name)
+    except Exception:  # noqa: BLE001 - pint raises several kinds for non-units
+        return False
+    parts = [ureg.parse_unit_name(u) for u in unit._units]
+    return bool(parts) and all(p and p[0][1] in _UNIT_BASES for p in parts)
+
+
+class DimensionChecker:
+    """Computes the unit of an expression and reports inconsistent terms.
+
+    ``units`` maps every model symbol name to its pint unit; names not in it
+    are looked up as units (``mV``); anything else is an undefined symbol.
+    """
+
+    def __init__(self, units: Mapping[str, pint.Unit], where: str):
+        self.units = units
+        self.where = where
+
+    def unit_of(self, expr: sympy.Basic) -> pint.Unit:
+        """The unit of ``expr``; raises EquationError naming the offending term."""
+        if isinstance(expr, sympy.Symbol):
+            if expr.name in self.units:
+                return self.units[expr.name]
+            if is_unit_name(expr.name):
+                return ureg.Unit(expr.name)
+            raise EquationError(f"{self.where}: undefined symbol {expr.name!r}")
+        if expr.is_Number or isinstance(expr, (sympy.logic.boolalg.BooleanAtom, sympy.NumberSymbol)):
+            return ureg.dimensionless
+        if isinstance(expr, sympy.Add):
+            return self._same(expr.args, "terms", expr)
+        if isinstance(expr, sympy.Mul):
+            result = ureg.dimensionless
+            for factor in expr.args:
+                result = result * self.unit_of(factor)
+            return result
+        if isinstance(expr, sympy.Pow):
+            base_unit = self.unit_of(expr.base)
+            exp_unit = self.unit_of(expr.exp)
+            if not _dimensionless(exp_unit):
+                raise EquationError(f"{self.where}: exponent {expr.exp} must be dimensionless, it is in {exp_unit:~}")
+            if _dimensionless(base_unit):
+                return ureg.dimensionless
+            if not expr.exp.is_Number:
+                raise EquationError(f"{self.where}: {expr} raises a quantity in {base_unit:~} to a non-constant power")
+            return base_unit ** float(expr.exp)
+        if isinstance(expr, sympy.core.relational.Relational):
+            self._same(expr.args, "sides of the comparison", expr)
+            return ureg.dimensionless
+        if isinstance(expr, (sympy.And, sympy.Or, sympy.Not)):
+            for arg in expr.args:
+                self.unit_of(arg)
+            return ureg.dimensionless
+        if isinstance(expr, sympy.Piecewise):
+            for value, condition in expr.args:
+                self.unit_of(condition)
+            return self._same([value for value, _ in expr.args], "branches", expr)
+        if isinstance(expr, (sympy.Min, sympy.Max)):
+            return self._same(expr.args, "arguments", expr)
+        if isinstance(expr, (sympy.Abs, sympy.floor, sympy.ceiling, sympy.sign, int_, sympy.Mod)):
+            units = [self.unit_of(a) for a in expr.args]
+            return ureg.dimensionless if isinstance(expr, (sympy.sign, int_)) and _dimensionless(units[0]) else units[0]
+        if isinstance(expr, _DIMENSIONLESS_FUNCTIONS) or (
+            isinstance(expr, sympy.Function) and expr.func in _DIMENSIONLESS_FUNCTIONS
+        ):
+            for arg in expr.args:
+                unit = self.unit_of(arg)
+                if not _dimensionless(unit):
+                    raise EquationError(
+                        f"{self.where}: the argument of {expr.func.__name__}() must be dimensionless, "
+                        f"but {arg} is in {unit:~}"
+                    )
+            return ureg.dimensionless
+        raise EquationError(f"{self.where}: cannot check the units of {expr}")
+
+    def _same(self, parts, what: str, whole) -> pint.Unit:
+        units = [self.unit_of(p) for p in parts]
+        first = units[0]
+        for part, unit in zip(parts[1:], units[1:]):
+            if not same_dimension(unit, first):
+                raise EquationError(
+                    f"{self.where}: inconsistent units between {what}: '{parts[0]}' is in "
+                    f"{_dim(first)} but '{part}' is in {_dim(unit)}"
+                )
+        return first
+
+
+def same_dimension(a: pint.Unit, b: pint.Unit) -> bool:
+    """Whether two units measure the same dimension."""
+    return ureg.Quantity(1, a).dimensionality == ureg.Quantity(1, b).dimensionality
+
+
+def _dimensionless(unit: pint.Unit) -> bool:
+    return ureg.Quantity(1, unit).dimensionless
+
+
+def _dim(unit: pint.Unit) -> str:
+    dim = ureg.Quantity(1, unit).dimensionality
+    return f"{unit:~} ({dim})" if dim else "dimensionless"
+
+
+def substitute_units(expr: sympy.Basic, model_names) -> sympy.Basic:
+    """Replace every unit symbol (``mV``) by its SI value as a float."""
+    replacements = {
+        s: sympy.Float(ureg.Quantity(1, s.name).to_base_units().magnitude)
+        for s in expr.free_symbols
+        if s.name not in model_names and is_unit_name(s.name)
+    }
+    return expr.xreplace(replacements) if replacements else expr
+
+
+class KernelPrinter(PythonCodePrinter):
+    """Prints sympy expressions as numba-compilable Python using ``math``."""
+
+    def _print_Float(self, expr):
+        return repr(float(expr))
+
+    def _print_exprel(self, expr):
+        return f"exprel({self._print(expr.args[0])})"
+
+    def _print_int_(self, expr):
+        arg = expr.args[0]
+        if isinstance(arg, (sympy.core.relational.Relational, sympy.And, sympy.Or, sympy.Not)):
+            return f"(1.0 if {self._print(arg)} else 0.0)"
+        return f"float(int({self._print(arg)}))"
+
+    def _print_BooleanTrue(self, expr):
+        return "True"
+
+    def _print_BooleanFalse(self, expr):
+        return "False"
+
+    def _print_Pi(self, expr):
+        return repr(math.pi)
+
+    def _print_Exp1(self, expr):
+        return repr(math.e)
+
+
+def to_code(expr: sympy.Basic, names: Mapping[str, str] | None = None) -> str:
+    """Python source for ``expr``; ``names`` renames symbols to kernel variables."""
+    if names:
+        expr = expr.xreplace({s: sympy.Symbol(names[s.name], real=True) for s in expr.free_symbols if s.name in names})
+    return KernelPrinter({"standard": "python3", "fully_qualified_modules": True}).doprint(expr)

@@ -1,0 +1,261 @@
+"""Neuron models: equations with units, parameters with defaults, documentation.
+
+A :class:`NeuronModel` is pure data. It is parsed and dimension-checked when it
+is made, so a unit mistake is reported before anything runs. Plugin models and
+models written inline by users are the same kind of object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pint
+import sympy
+
+from .equations import Equation, parse_equations, parse_statements
+from .errors import EquationError, UnitError
+from .expressions import DimensionChecker, same_dimension, symbol
+from .units import as_quantity, parse_unit, to_si, ureg
+
+NOISE_UNIT = ureg.second**-0.5
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A documented parameter default, e.g. ``Parameter("200 pF", "membrane capacitance")``."""
+
+    default: Any
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """A model parameter: its unit, its default (SI float or None) and what it means."""
+
+    name: str
+    unit: pint.Unit
+    default: float | None
+    default_text: str
+    description: str
+
+
+class NeuronModel:
+    """A neuron model declared as Brian-style equations with units.
+
+    Parameters
+    ----------
+    name: registry name, e.g. ``"adex"``.
+    equations: the equations block (see :mod:`snnzoo.equations`).
+    parameters: name -> default (quantity, ``"20 ms"`` string, plain number for
+        dimensionless ones, or :class:`Parameter`). Parameters declared in the
+        equations as ``C : farad`` take their unit from there.
+    threshold: spike condition, e.g. ``"v > Vt"``.
+    reset: statements run at a spike, e.g. ``"v = Vr; w += b"``.
+    refractory: refractory period (time quantity); ``(unless refractory)``
+        variables are held and the threshold is disabled during it.
+    initial: state variable -> initial value (quantity or expression such as ``"EL"``).
+    integrator: the default integrator name for this model.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        equations: str,
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        threshold: str | None = None,
+        reset: str | None = None,
+        refractory: Any = None,
+        initial: Mapping[str, Any] | None = None,
+        integrator: str | None = None,
+        description: str = "",
+        references: Sequence[str] = (),
+    ):
+        self.name = name
+        self.description = description.strip()
+        self.references = tuple(references)
+        self.integrator = integrator
+        self.equations_text = equations.strip("\n")
+        self.equations: list[Equation] = parse_equations(equations)
+        by_kind = {k: [e for e in self.equations if e.kind == k] for k in ("differential", "subexpression", "variable")}
+        self.state_variables = [e.name for e in by_kind["differential"]]
+        self.variables = [e.name for e in by_kind["variable"]]
+        self.linked_variables = [e.name for e in by_kind["variable"] if "linked" in e.flags]
+        self.unless_refractory = [e.name for e in by_kind["differential"] if "unless refractory" in e.flags]
+        self.parameters = self._parameter_specs(parameters or {})
+        self.units: dict[str, pint.Unit] = {e.name: e.unit for e in self.equations}
+        self.units.update({p.name: p.unit for p in self.parameters.values()})
+        self.subexpressions = {e.name: e.expr for e in by_kind["subexpression"]}
+        self._check_equations()
+        self.threshold_text = threshold
+        self.threshold = self._checked_condition(threshold) if threshold else None
+        self.reset_text = reset
+        self.reset = self._checked_reset(reset) if reset else []
+        self.refractory_text = str(refractory) if refractory is not None else None
+        self.refractory = to_si(refractory, "s", what=f"model {name!r}: refractory") if refractory is not None else 0.0
+        if self.refractory < 0:
+            raise UnitError(f"model {name!r}: refractory must be >= 0, got {refractory!r}")
+        self.initial = dict(initial or {})
+        for var in self.initial:
+            if var not in self.state_variables and var not in self.variables:
+                raise EquationError(f"model {name!r}: initial value for unknown variable {var!r}")
+
+    # -- construction helpers -------------------------------------------------
+    def _parameter_specs(self, given: Mapping[str, Any]) -> dict[str, ParameterSpec]:
+        declared = {e.name: e for e in self.equations}
+        specs: dict[str, ParameterSpec] = {}
+        for pname, value in given.items():
+            description = ""
+            if isinstance(value, Parameter):
+                value, description = value.default, value.description
+            where = f"model {self.name!r}: parameter {pname!r}"
+            if pname in declared and declared[pname].kind != "variable":
+                raise EquationError(f"{where} is also defined by {declared[pname].where}")
+            if pname in declared:
+                unit = declared[pname].unit
+            elif value is None:
+                raise UnitError(f"{where}: no default and no declaration 'name : unit' in the equations")
+            else:
+                unit = as_quantity(value, what=where).units
+            default = None if value is None else to_si(value, unit, what=where)
+            text = "" if value is None else _show_value(value)
+            specs[pname] = ParameterSpec(pname, unit, default, text, description)
+        return specs
+
+    def _checker(self, where: str) -> DimensionChecker:
+        units = dict(self.units)
+        units.update({"t": ureg.second, "dt": ureg.second, "i": ureg.dimensionless, "N": ureg.dimensionless})
+        units.update({s: NOISE_UNIT for s in self.noise_names})
+        return DimensionChecker(units, where)
+
+    @property
+    def noise_names(self) -> list[str]:
+        """Names of the white-noise symbols (``xi``, ``xi_1``...) the equations use."""
+        names = {s.name for e in self.equations if e.expr is not None for s in e.expr.free_symbols}
+        return sorted(n for n in names if n == "xi" or n.startswith("xi_"))
+
+    def _check_equations(self) -> None:
+        for eq in self.equations:
+            if eq.expr is None:
+                continue
+            if eq.kind == "subexpression" and any(s.name.startswith("xi") for s in eq.expr.free_symbols):
+                raise EquationError(f"{eq.where}: white noise xi may only appear in differential equations")
+            got = self._checker(eq.where).unit_of(eq.expr)
+            want = eq.unit / ureg.second if eq.kind == "differential" else eq.unit
+            if not same_dimension(got, want):
+                lhs = f"d{eq.name}/dt" if eq.kind == "differential" else eq.name
+                raise EquationError(
+                    f"{eq.where}: the right-hand side is in {got:~} ({ureg.Quantity(1, got).dimensionality}) "
+                    f"but {lhs} must be in {want:~}"
+                )
+        self.resolved_subexpressions()  # detects cycles early
+
+    def _checked_condition(self, text: str) -> sympy.Basic:
+        from .expressions import parse_expression
+
+        where = f"model {self.name!r}: threshold '{text}'"
+        expr = parse_expression(text, where=where)
+        self._checker(where).unit_of(expr)
+        if not isinstance(expr, (sympy.core.relational.Relational, sympy.And, sympy.Or, sympy.Not)):
+            raise EquationError(f"{where}: expected a condition such as 'v > Vt'")
+        return expr
+
+    def _checked_reset(self, text: str) -> list[tuple[str, str, sympy.Basic]]:
+        where = f"model {self.name!r}: reset"
+        statements = parse_statements(text, where=where)
+        for target, op, expr in statements:
+            here = f"{where} '{target} {op} {expr}'"
+            if target not in self.state_variables and target not in self.variables:
+                raise EquationError(f"{here}: {target!r} is not a state variable of the model")
+            got = self._checker(here).unit_of(expr)
+            want = ureg.dimensionless if op in ("*=", "/=") else self.units[target]
+            if not same_dimension(got, want):
+                raise EquationError(f"{here}: the value is in {got:~} but {target} is in {self.units[target]:~}")
+        return statements
+
+    # -- derived views used by the engine ------------------------------------
+    def resolved_subexpressions(self) -> dict[str, sympy.Basic]:
+        """Subexpressions with other subexpressions substituted in."""
+        resolved: dict[str, sympy.Basic] = {}
+        pending = dict(self.subexpressions)
+        while pending:
+            progressed = False
+            for name, expr in list(pending.items()):
+                deps = {s.name for s in expr.free_symbols} & set(pending)
+                if deps - {name} and not (deps - {name}) <= set(resolved):
+                    continue
+                if name in deps:
+                    raise EquationError(f"model {self.name!r}: subexpression {name!r} refers to itself")
+                resolved[name] = expr.xreplace({symbol(d): resolved[d] for d in {s.name for s in expr.free_symbols} if d in resolved})
+                del pending[name]
+                progressed = True
+            if not progressed:
+                raise EquationError(f"model {self.name!r}: subexpressions {sorted(pending)} refer to each other in a cycle")
+        return resolved
+
+    def expand(self, expr: sympy.Basic) -> sympy.Basic:
+        """``expr`` with every subexpression substituted in."""
+        subs = self.resolved_subexpressions()
+        return expr.xreplace({symbol(n): e for n, e in subs.items()})
+
+    @property
+    def recordables(self) -> list[str]:
+        """Everything a monitor can record: state variables, variables, subexpressions."""
+        return self.state_variables + self.variables + list(self.subexpressions)
+
+    # -- documentation --------------------------------------------------------
+    def describe(self) -> str:
+        """A human-readable page: description, equations, parameter table, references."""
+        lines = [f"{self.name}: {self.description.splitlines()[0] if self.description else ''}".rstrip(": ")]
+        if self.description and "\n" in self.description:
+            lines += ["", self.description]
+        lines += ["", "Equations:"] + [f"    {e.text}" for e in self.equations]
+        if self.threshold_text:
+            lines.append(f"Threshold: {self.threshold_text}")
+        if self.reset_text:
+            lines.append(f"Reset: {self.reset_text}")
+        if self.refractory:
+            lines.append(f"Refractory period: {self.refractory_text}")
+        if self.integrator:
+            lines.append(f"Default integrator: {self.integrator}")
+        lines += ["", "Parameters:", f"    {'name':<10} {'default':<14} {'unit':<10} description"]
+        for p in self.parameters.values():
+            lines.append(f"    {p.name:<10} {p.default_text or '(required)':<14} {_unit_text(p.unit):<10} {p.description}")
+        lines += ["", "Recordable: " + ", ".join(self.recordables)]
+        if self.initial:
+            lines.append("Initial values: " + ", ".join(f"{k} = {_show_value(v)}" for k, v in self.initial.items()))
+        if self.references:
+            lines += ["", "References:"] + [f"    {r}" for r in self.references]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The full spec as plain data (stored in result provenance)."""
+        return {
+            "name": self.name,
+            "equations": self.equations_text,
+            "parameters": {p.name: {"default": p.default_text, "unit": _unit_text(p.unit)} for p in self.parameters.values()},
+            "threshold": self.threshold_text,
+            "reset": self.reset_text,
+            "refractory": self.refractory_text,
+            "initial": {k: _show_value(v) for k, v in self.initial.items()},
+            "integrator": self.integrator,
+            "references": list(self.references),
+        }
+
+    def __repr__(self) -> str:
+        return f"NeuronModel({self.name!r}, state={self.state_variables}, parameters={list(self.parameters)})"
+
+
+def _unit_text(unit: pint.Unit) -> str:
+    return "1" if unit == ureg.dimensionless else f"{unit:~}"
+
+
+def _show_value(value: Any) -> str:
+    if isinstance(value, pint.Quantity):
+        return f"{value:~}"
+    return str(value)
+
+
+__all__ = ["NeuronModel", "Parameter", "ParameterSpec", "parse_unit"]

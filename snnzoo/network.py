@@ -1,0 +1,518 @@
+"""Networks of populations, stimuli and monitors, run by one compiled kernel.
+
+Typical use::
+
+    net = Network(dt=0.1 * ureg.ms, seed=1)
+    pop = net.add_population("adex", "adex", 8, parameters={"C": [200, 200, ...] * ureg.pF})
+    net.add_stimulus(snnzoo.stimulus("step_current", times=[0, 500] * ureg.ms,
+                                     amplitudes=[500, 0] * ureg.pA), "adex")
+    net.record("adex", ["v", "w"])
+    net.run(550 * ureg.ms)
+    result = net.result()          # xarray.DataTree
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pint
+import sympy
+
+from . import __version__
+from .engine.codegen import (
+    STATUS_BUFFER_FULL,
+    STATUS_NOT_FINITE,
+    DrivePlan,
+    KernelPlan,
+    MonitorPlan,
+    PopulationPlan,
+    arguments,
+    generate,
+)
+from .engine.kernel_cache import load_kernel_module
+from .engine.runtime import new_stream
+from .errors import ConfigError, SimulationError, UnknownNameError
+from .expressions import DimensionChecker, parse_expression, same_dimension, substitute_units
+from .model import NeuronModel
+from .recording import PopulationRecord, StateRecord
+from .stimulus import FunctionDrive, PiecewiseDrive
+from .units import as_quantity, positive_si, si_unit_string, to_si, ureg
+
+DEFAULT_INTEGRATOR = "euler"
+CHUNK_STEPS = 2000
+_NEVER = -(2**40)
+
+
+def _registry():
+    from .plugins import get_registry
+
+    return get_registry()
+
+
+def resolve_model(model: NeuronModel | str) -> NeuronModel:
+    """A model object, looking names up in the plugin registry."""
+    return model if isinstance(model, NeuronModel) else _registry().model(model)
+
+
+def resolve_integrator(integrator: Any):
+    """An integrator object, looking names up in the plugin registry."""
+    return _registry().integrator(integrator) if isinstance(integrator, str) else integrator
+
+
+class Population:
+    """A group of ``size`` neurons of one model, with per-neuron parameters and state."""
+
+    def __init__(self, network: Network, name: str, model: NeuronModel, size: int,
+                 parameters: Mapping[str, Any], initial: Mapping[str, Any], labels, integrator, refractory=None):
+        self.network, self.name, self.model, self.size = network, name, model, size
+        self.refractory = (model.refractory if refractory is None
+                           else to_si(refractory, "s", what=f"population {name!r}: refractory"))
+        self.labels = list(labels) if labels is not None else None
+        if self.labels is not None and len(self.labels) != size:
+            raise ConfigError(f"population {name!r}: {len(self.labels)} labels for {size} neurons")
+        self.integrator = integrator
+        self.where = f"population {name!r} (model {model.name!r})"
+        self.values: dict[str, np.ndarray] = {}
+        self.heterogeneous: set[str] = set()
+        self.parameter_text: dict[str, str] = {}
+        for pname, spec in model.parameters.items():
+            if spec.default is not None:
+                self.values[pname] = np.full(size, spec.default)
+        for var in model.state_variables + model.variables:
+            self.values[var] = np.zeros(size)
+        for pname, value in parameters.items():
+            self._assign(pname, value, kind="parameter")
+        missing = [p for p in model.parameters if p not in self.values]
+        if missing:
+            raise ConfigError(f"{self.where}: parameter(s) {missing} have no default; give them in parameters")
+        for var, value in {**model.initial, **dict(initial)}.items():
+            self._assign(var, value, kind="initial value")
+
+    def _assign(self, name: str, value: Any, *, kind: str) -> None:
+        known = list(self.model.parameters) + self.model.state_variables + self.model.variables
+        if name not in known:
+            raise UnknownNameError(f"{kind} of {self.where}", name, known)
+        unit = self.model.units[name]
+        what = f"{self.where}: {kind} {name!r}"
+        if isinstance(value, str) and not _is_quantity_text(value):
+            array = self._evaluate(value, unit, what)
+        else:
+            array = np.asarray(to_si(value, unit, what=what), dtype=float)
+        if array.ndim > 1 or (array.ndim == 1 and array.shape[0] != self.size):
+            raise ConfigError(f"{what}: expected one value or {self.size} values, got shape {array.shape}")
+        if array.ndim == 1 and name in self.model.parameters:
+            self.heterogeneous.add(name)
+        self.values[name] = np.broadcast_to(array, (self.size,)).astype(float).copy()
+        if name in self.model.parameters:
+            self.parameter_text[name] = _show(value)
+
+    def _evaluate(self, text: str, unit: pint.Unit, what: str) -> np.ndarray:
+        """Evaluate an expression such as ``"EL"`` or ``"EL + 5*mV"`` per neuron."""
+        expr = parse_expression(text, where=what)
+        units = {n: u for n, u in self.model.units.items() if n in self.values}
+        units["i"] = ureg.dimensionless
+        got = DimensionChecker(units, what).unit_of(expr)
+        if not same_dimension(got, unit):
+            raise ConfigError(f"{what}: {text!r} is in {got:~} but the variable is in {unit:~}")
+        numeric = substitute_units(expr, set(units))
+        env = {n: self.values[n] for n in units if n != "i"}
+        env["i"] = np.arange(self.size, dtype=float)
+        symbols = sorted(numeric.free_symbols, key=lambda s: s.name)
+        function = sympy.lambdify(symbols, numeric, modules="numpy")
+        return np.broadcast_to(np.asarray(function(*[env[s.name] for s in symbols]), dtype=float), (self.size,))
+
+    def set(self, name: str, value: Any) -> None:
+        """Set a parameter or variable (all neurons, or one value per neuron)."""
+        built = self.network._built
+        if built and name in self.model.parameters and name not in self.heterogeneous and np.ndim(
+            to_si(value, self.model.units[name], what=f"{self.where}: {name!r}", allow_plain=True)) == 1:
+            raise ConfigError(f"{self.where}: per-neuron values of {name!r} must be set before the first run")
+        self._assign(name, value, kind="value")
+        if built:
+            self.network._push(self, name)
+
+    def get(self, name: str) -> pint.Quantity:
+        """The current values of a parameter or variable, as a quantity in SI units."""
+        if self.network._built:
+            self.network._pull(self)
+        if name not in self.values:
+            raise UnknownNameError(f"variable of {self.where}", name, self.values)
+        return ureg.Quantity(self.values[name].copy(), si_unit_string(self.model.units[name]))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Provenance of this population."""
+        return {"model": self.model.name, "size": self.size, "parameters": dict(self.parameter_text),
+                "integrator": self.integrator.name, "labels": self.labels, "refractory": self.refractory}
+
+
+@dataclass
+class _Monitor:
+    name: str
+    population: Population
+    variables: list[str]
+    neurons: np.ndarray
+    every: int
+    times: list[np.ndarray] = field(default_factory=list)
+    samples: list[np.ndarray] = field(default_factory=list)
+
+
+@dataclass
+class _DriveBinding:
+    population: Population
+    variable: str
+    drive: PiecewiseDrive | FunctionDrive
+
+
+class Network:
+    """Populations, stimuli and monitors simulated together with a fixed time step.
+
+    ``seed`` makes runs reproducible (None draws one and records it in the
+    result). ``integrator`` is the default for populations whose model names none.
+    """
+
+    def __init__(self, dt: Any = "0.1 ms", *, seed: int | None = None, integrator: Any = None):
+        self.dt = positive_si(dt, "s", what="dt")
+        self.seed = int(seed) if seed is not None else int(np.random.SeedSequence().entropy % 2**32)
+        self.integrator = integrator
+        self.populations: dict[str, Population] = {}
+        self.stimuli: list[dict[str, Any]] = []
+        self._drives: list[_DriveBinding] = []
+        self._monitors: list[_Monitor] = []
+        self._spikes: dict[str, tuple[list, list]] = {}
+        self._built = None
+        self.step = 0
+        self.runs: list[dict[str, Any]] = []
+        self.complete = True
+
+    # -- building ---------------------------------------------------------------
+    def add_population(self, name: str, model: NeuronModel | str, size: int, *,
+                       parameters: Mapping[str, Any] | None = None, initial: Mapping[str, Any] | None = None,
+                       labels: Sequence[str] | None = None, integrator: Any = None,
+                       refractory: Any = None) -> Population:
+        """Add ``size`` neurons of ``model`` (an object or a registered name).
+
+        ``refractory`` (a time) overrides the model's refractory period.
+        """
+        self._check_not_built("add a population")
+        if name in self.populations:
+            raise ConfigError(f"population {name!r} exists already")
+        if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size <= 0:
+            raise ConfigError(f"population {name!r}: N must be a positive integer, got {size!r}")
+        model = resolve_model(model)
+        chosen = resolve_integrator(integrator or model.integrator or self.integrator or DEFAULT_INTEGRATOR)
+        population = Population(self, name, model, int(size), parameters or {}, initial or {}, labels, chosen,
+                                refractory)
+        self.populations[name] = population
+        self._spikes[name] = ([], [])
+        return population
+
+    def population(self, name: str | Population) -> Population:
+        """The population called ``name``."""
+        if isinstance(name, Population):
+            return name
+        if name not in self.populations:
+            raise UnknownNameError("population", name, self.populations)
+        return self.populations[name]
+
+    def add_stimulus(self, stimulus, population: str | Population, target: str = "I") -> None:
+        """Feed ``stimulus`` into variable ``target`` (default ``I``) of a population."""
+        self._check_not_built("add a stimulus")
+        pop = self.population(population)
+        if target not in pop.model.variables:
+            raise ConfigError(
+                f"stimulus {stimulus.name!r}: target {target!r} is not an input variable of {pop.where} "
+                f"(declared variables: {pop.model.variables or 'none'}; declare it as '{target} : amp')"
+            )
+        for drive in stimulus.drives(pop.size, pop.model.units[target]):
+            self._drives.append(_DriveBinding(pop, target, drive))
+        self.stimuli.append({"population": pop.name, "target": target, **stimulus.to_dict()})
+
+    def record(self, population: str | Population, variables: Sequence[str] | str, *,
+               neurons: Sequence[int] | None = None, rate: Any = None, name: str | None = None) -> None:
+        """Record ``variables`` of ``neurons`` (default all) every step, or at ``rate`` (a frequency)."""
+        self._check_not_built("add a monitor")
+        pop = self.population(population)
+        variables = [variables] if isinstance(variables, str) else list(variables)
+        for var in variables:
+            if var not in pop.model.recordables:
+                raise UnknownNameError(f"recordable of {pop.where}", var, pop.model.recordables)
+        every = 1
+        if rate is not None:
+            steps = 1.0 / (positive_si(rate, "Hz", what=f"record {pop.name!r}: rate") * self.dt)
+            every = int(round(steps))
+            if every < 1 or abs(every - steps) > 1e-6 * steps:
+                raise ConfigError(f"record {pop.name!r}: rate {rate} is not dt/k for an integer k (dt = {self.dt} s)")
+        idx = np.arange(pop.size) if neurons is None else np.asarray(neurons, dtype=np.int64)
+        if idx.size == 0 or idx.min() < 0 or idx.max() >= pop.size:
+            raise ConfigError(f"record {pop.name!r}: neuron indices must lie in 0..{pop.size - 1}")
+        self._monitors.append(_Monitor(name or f"m{len(self._monitors)}", pop, variables, idx.astype(np.int64), every))
+
+    def _check_not_built(self, action: str) -> None:
+        if self._built is not None:
+            raise ConfigError(f"cannot {action} after the network has run")
+
+    # -- the kernel -------------------------------------------------------------
+    def _plan(self) -> KernelPlan:
+        plans = []
+        for k, pop in enumerate(self.populations.values()):
+            het = sorted(pop.heterogeneous)
+            homo = [p for p in pop.model.parameters if p not in pop.heterogeneous]
+            ref_steps = int(round(pop.refractory / self.dt))
+            plans.append(PopulationPlan(k, pop.name, pop.model, pop.size, pop.integrator,
+                                        pop.model.state_variables + pop.model.variables, het, homo, ref_steps))
+        index = {name: k for k, name in enumerate(self.populations)}
+        drives = [
+            DrivePlan(d, index[b.population.name], plans[index[b.population.name]].rows.index(b.variable),
+                      "piecewise" if isinstance(b.drive, PiecewiseDrive) else "buffered",
+                      b.drive.values.shape[1] > 1 if isinstance(b.drive, PiecewiseDrive) else b.drive.per_neuron)
+            for d, b in enumerate(self._drives)
+        ]
+        monitors = [MonitorPlan(m, index[mon.population.name], mon.variables, mon.every)
+                    for m, mon in enumerate(self._monitors)]
+        return KernelPlan(plans, drives, monitors)
+
+    def build(self) -> None:
+        """Generate, compile (or load from the disk cache) and set up the kernel."""
+        if self._built is not None:
+            return
+        if not self.populations:
+            raise ConfigError("the network has no population")
+        plan = self._plan()
+        kernel = load_kernel_module(generate(plan)).kernel
+        arrays: dict[str, np.ndarray] = {"ctrl": np.zeros(8, dtype=np.int64), "clock": np.array([self.dt])}
+        arrays["rng"], arrays["rng_spare"] = new_stream(self.seed)
+        for p in plan.populations:
+            pop, k = self.populations[p.name], p.index
+            capacity = max(4 * pop.size, 1 << 16)
+            arrays.update({
+                f"S{k}": np.array([pop.values[r] for r in p.rows]).reshape(len(p.rows), pop.size),
+                f"P{k}": np.array([pop.values[h][0] for h in p.homogeneous], dtype=float),
+                f"H{k}": np.array([pop.values[h] for h in p.heterogeneous]).reshape(len(p.heterogeneous), pop.size),
+                f"L{k}": np.full(pop.size, _NEVER, dtype=np.int64),
+                f"C{k}": np.zeros(pop.size, dtype=np.int64),
+                f"SS{k}": np.zeros(capacity, dtype=np.int64),
+                f"SI{k}": np.zeros(capacity, dtype=np.int32),
+                f"SN{k}": np.zeros(1, dtype=np.int64),
+                f"SP{k}": np.zeros(pop.size, dtype=np.int32),
+            })
+        for d, binding in zip(plan.drives, self._drives):
+            if d.kind == "piecewise":
+                steps = np.round(np.asarray(binding.drive.times, dtype=float) / self.dt).astype(np.int64)
+                arrays[f"D{d.index}T"] = steps
+                arrays[f"D{d.index}V"] = np.ascontiguousarray(binding.drive.values, dtype=float)
+                arrays[f"D{d.index}G"] = np.array([-1], dtype=np.int64)
+            else:
+                arrays[f"D{d.index}B"] = np.zeros((1, binding.population.size if d.per_neuron else 1))
+        for m in plan.monitors:
+            mon = self._monitors[m.index]
+            arrays[f"M{m.index}B"] = np.zeros((0, len(mon.variables), mon.neurons.size))
+            arrays[f"M{m.index}I"] = mon.neurons
+            arrays[f"M{m.index}C"] = np.zeros(1, dtype=np.int64)
+        self._built = (plan, kernel, arrays)
+
+    def _push(self, pop: Population, name: str) -> None:
+        plan, _, arrays = self._built
+        p = plan.populations[list(self.populations).index(pop.name)]
+        if name in p.rows:
+            arrays[f"S{p.index}"][p.rows.index(name)] = pop.values[name]
+        elif name in p.heterogeneous:
+            arrays[f"H{p.index}"][p.heterogeneous.index(name)] = pop.values[name]
+        else:
+            arrays[f"P{p.index}"][p.homogeneous.index(name)] = pop.values[name][0]
+
+    def _pull(self, pop: Population) -> None:
+        plan, _, arrays = self._built
+        p = plan.populations[list(self.populations).index(pop.name)]
+        for r, name in enumerate(p.rows):
+            pop.values[name] = arrays[f"S{p.index}"][r].copy()
+
+    # -- running ----------------------------------------------------------------
+    def run(self, duration: Any, *, progress: bool = False) -> None:
+        """Advance the simulation by ``duration`` (a time quantity), in compiled chunks.
+
+        ``progress`` shows a bar with simulated time, speed and ETA on stderr.
+        Ctrl-C stops at the end of the current chunk; what ran is kept and the
+        result is marked incomplete.
+        """
+        seconds = positive_si(duration, "s", what="duration")
+        n_steps = int(round(seconds / self.dt))
+        if abs(n_steps * self.dt - seconds) > 1e-6 * self.dt + 1e-12:
+            raise ConfigError(f"duration {duration} is not a whole number of steps of dt = {self.dt} s")
+        self.build()
+        plan, kernel, arrays = self._built
+        self._check_memory(n_steps)
+        start, end = self.step, self.step + n_steps
+        interrupted = []
+        previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True)) if _main_thread() else None
+        began = time.perf_counter()
+        bar = _progress_bar(n_steps * self.dt, progress)
+        try:
+            while self.step < end and not interrupted:
+                chunk_end = min(end, self.step + CHUNK_STEPS)
+                self._prepare_chunk(plan, arrays, self.step, chunk_end)
+                call_args = [arrays[name] for name in arguments(plan)]
+                arrays["ctrl"][:2] = (self.step, chunk_end)
+                kernel(*call_args)
+                status, reached = int(arrays["ctrl"][2]), int(arrays["ctrl"][3])
+                self._drain(plan, arrays)
+                if status == STATUS_NOT_FINITE:
+                    self.step = reached
+                    raise self._not_finite_error(plan, arrays)
+                bar.update((reached - self.step) * self.dt)
+                self.step = reached
+        finally:
+            bar.close()
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
+        if interrupted:
+            self.complete = False
+        self.runs.append({"start": start * self.dt, "duration": (self.step - start) * self.dt,
+                          "wall_seconds": time.perf_counter() - began})
+
+    def _prepare_chunk(self, plan: KernelPlan, arrays: dict, n0: int, n1: int) -> None:
+        for d, binding in zip(plan.drives, self._drives):
+            if d.kind == "buffered":
+                t = (np.arange(n0, n1, dtype=float) * self.dt)[:, None]
+                i = np.arange(binding.population.size)[None, :] if d.per_neuron else np.zeros((1, 1), dtype=int)
+                values = np.asarray(binding.drive.function(t, i), dtype=float)
+                arrays[f"D{d.index}B"] = np.ascontiguousarray(np.broadcast_to(values, (n1 - n0, i.shape[1])))
+        for m in plan.monitors:
+            count = _multiples_between(n0, n1, m.every)
+            buffer = arrays[f"M{m.index}B"]
+            if buffer.shape[0] < count:
+                arrays[f"M{m.index}B"] = np.zeros((count, buffer.shape[1], buffer.shape[2]))
+
+    def _drain(self, plan: KernelPlan, arrays: dict) -> None:
+        for p in plan.populations:
+            count = int(arrays[f"SN{p.index}"][0])
+            if count:
+                steps, neurons = self._spikes[p.name]
+                steps.append(arrays[f"SS{p.index}"][:count].copy())
+                neurons.append(arrays[f"SI{p.index}"][:count].copy())
+                arrays[f"SN{p.index}"][0] = 0
+        for m in plan.monitors:
+            count = int(arrays[f"M{m.index}C"][0])
+            if count:
+                mon = self._monitors[m.index]
+                mon.samples.append(arrays[f"M{m.index}B"][:count].copy())
+                arrays[f"M{m.index}C"][0] = 0
+
+    def _not_finite_error(self, plan: KernelPlan, arrays: dict) -> SimulationError:
+        k, neuron, n = int(arrays["ctrl"][4]), int(arrays["ctrl"][5]), int(arrays["ctrl"][3])
+        p = plan.populations[k]
+        state = arrays[f"S{k}"]
+        bad = [var for var in p.model.state_variables if not np.isfinite(state[p.rows.index(var), neuron])]
+        self.complete = False
+        return SimulationError(
+            f"population {p.name!r}: variable {bad[0] if bad else '?'} of neuron {neuron} became "
+            f"{state[p.rows.index(bad[0]), neuron] if bad else 'NaN'} at t = {(n + 1) * self.dt:.6g} s "
+            "(expected finite values; check the parameters and use a smaller dt or another integrator)"
+        )
+
+    def _check_memory(self, n_steps: int) -> None:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        for mon in self._monitors:
+            samples = _multiples_between(self.step, self.step + n_steps, mon.every)
+            needed = samples * len(mon.variables) * mon.neurons.size * 8
+            if needed > total // 2:
+                raise SimulationError(
+                    f"monitor {mon.name!r} on population {mon.population.name!r} would need "
+                    f"{needed / 2**30:.1f} GiB ({samples} samples x {mon.neurons.size} neurons x "
+                    f"{len(mon.variables)} variables) but the machine has {total / 2**30:.1f} GiB; "
+                    "record fewer neurons or variables, or at a lower rate"
+                )
+
+    # -- results ----------------------------------------------------------------
+    @property
+    def t(self) -> pint.Quantity:
+        """The simulated time so far."""
+        return ureg.Quantity(self.step * self.dt, "s")
+
+    def records(self) -> list[PopulationRecord]:
+        """What was recorded, as plain SI arrays per population."""
+        records = []
+        counts = {}
+        if self._built is not None:
+            plan, _, arrays = self._built
+            counts = {p.name: arrays[f"C{p.index}"] for p in plan.populations}
+        for name, pop in self.populations.items():
+            steps, neurons = self._spikes[name]
+            steps = np.concatenate(steps) if steps else np.zeros(0, dtype=np.int64)
+            neurons = np.concatenate(neurons) if neurons else np.zeros(0, dtype=np.int32)
+            states = []
+            for mon in (m for m in self._monitors if m.population is pop):
+                data = np.concatenate(mon.samples) if mon.samples else np.zeros((0, len(mon.variables), mon.neurons.size))
+                times = np.arange(data.shape[0]) * mon.every * self.dt
+                units = {v: si_unit_string(pop.model.units.get(v, ureg.dimensionless)) for v in mon.variables}
+                states.append(StateRecord(mon.name, mon.neurons, times,
+                                          {v: data[:, c, :] for c, v in enumerate(mon.variables)}, units))
+            records.append(PopulationRecord(name, pop.size, steps * self.dt, neurons, states, pop.labels,
+                                            pop.model.name, counts.get(name, np.zeros(pop.size, dtype=np.int64)).copy()))
+        return records
+
+    def provenance(self, **extra: Any) -> dict[str, Any]:
+        """Everything needed to reproduce the run: versions, specs, parameters, stimuli, seed, dt."""
+        from .plugins import plugin_report
+
+        return {
+            "snnzoo_version": __version__,
+            "plugins": {p.name: p.version for p in plugin_report() if not p.failure},
+            "dt": self.dt,
+            "seed": self.seed,
+            "duration": self.step * self.dt,
+            "runs": self.runs,
+            "complete": int(self.complete),
+            "models": {p.model.name: p.model.to_dict() for p in self.populations.values()},
+            "populations": {n: p.to_dict() for n, p in self.populations.items()},
+            "stimuli": self.stimuli,
+            "monitors": [{"name": m.name, "population": m.population.name, "variables": m.variables,
+                          "every_steps": m.every} for m in self._monitors],
+            **extra,
+        }
+
+    def result(self, **provenance: Any):
+        """The recorded data as an ``xarray.DataTree`` with units and provenance."""
+        from .results import build_result
+
+        return build_result(self.records(), self.provenance(**provenance))
+
+
+def _progress_bar(total_seconds: float, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total_seconds, unit="s sim", disable=not enabled, leave=False,
+                bar_format="{l_bar}{bar}| {n:.3g}/{total:.3g} s simulated [{elapsed}<{remaining}, {rate_fmt}]")
+
+
+def _multiples_between(n0: int, n1: int, every: int) -> int:
+    """How many multiples of ``every`` lie in [n0, n1)."""
+    return (n1 - 1) // every - (n0 - 1) // every if n1 > n0 else 0
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _is_quantity_text(text: str) -> bool:
+    """Whether ``text`` reads as a number with a unit ("-70 mV") rather than an expression ("EL")."""
+    if not text.strip()[:1] in set("0123456789+-."):
+        return False
+    try:
+        as_quantity(text, what="value")
+    except Exception:  # noqa: BLE001 - any parse failure means "an expression"
+        return False
+    return True
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, pint.Quantity):
+        return f"{value:~}"
+    return str(value)

@@ -1,0 +1,169 @@
+"""Matplotlib figures of a population group: traces with spikes, raster, rates, currents.
+
+Figures are made with ``matplotlib.figure.Figure`` (no pyplot state), so they
+work headless. Each function draws into ``ax`` when given and returns the figure.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from .analysis import data_variable, in_unit, magnitude_in, population_rate, spike_data, synaptic_currents
+from .errors import ConfigError
+from .results import write_atomically
+
+
+def _figure_and_axes(ax: Axes | None) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.get_figure(root=True), ax
+    figure = Figure(figsize=(8, 4), layout="constrained")
+    return figure, figure.subplots()
+
+
+def _population_name(ds: xr.Dataset) -> str:
+    return str(ds.attrs.get("population", "population"))
+
+
+def plot_traces(
+    ds: xr.Dataset,
+    variable: str = "v",
+    neurons: Sequence[int] | None = None,
+    titles: Sequence[str] | None = None,
+    spike_peak: Any = None,
+    unit: str = "mV",
+    ax: Axes | None = None,
+) -> Figure:
+    """One subplot per recorded neuron (all in ``ax`` if given), spikes as lines up to ``spike_peak``."""
+    trace = in_unit(data_variable(ds, variable), unit)
+    time_dim, neuron_dim = trace.dims
+    recorded = trace[neuron_dim].values
+    chosen = recorded if neurons is None else np.asarray(neurons)
+    missing = sorted(set(chosen.tolist()) - set(recorded.tolist()))
+    if missing:
+        raise ConfigError(f"neurons: {missing} were not recorded for {variable!r} (recorded: {recorded.tolist()})")
+    if titles is not None and len(titles) != len(chosen):
+        raise ConfigError(f"titles: {len(titles)} titles for {len(chosen)} neurons")
+    peak = None if spike_peak is None else magnitude_in(spike_peak, unit, what="spike_peak")
+    spike_times, spike_neurons, _ = spike_data(ds)
+    times = trace[time_dim].values
+    if chosen.size == 0 or times.size == 0:
+        raise ConfigError(f"{variable!r} has no recorded samples to plot")
+
+    if ax is None:
+        columns = math.ceil(math.sqrt(len(chosen)))
+        rows = math.ceil(len(chosen) / columns)
+        figure = Figure(figsize=(4.5 * columns, 2.5 * rows), layout="constrained")
+        grid = figure.subplots(rows, columns, squeeze=False).ravel()
+        for unused in grid[len(chosen):]:
+            figure.delaxes(unused)
+        axes = list(grid[: len(chosen)])
+    else:
+        figure, axes = ax.get_figure(root=True), [ax] * len(chosen)
+
+    labels = next((c for name, c in trace.coords.items() if c.dims == (neuron_dim,) and name != neuron_dim), None)
+    for position, (neuron, target) in enumerate(zip(chosen, axes)):
+        title = titles[position] if titles is not None else f"neuron {neuron}"
+        if titles is None and labels is not None:
+            title += f" ({labels.sel({neuron_dim: neuron}).item()})"
+        values = trace.sel({neuron_dim: neuron}).values
+        (line,) = target.plot(times, values, label=title)
+        if peak is not None:
+            own = spike_times[(spike_neurons == neuron) & (spike_times >= times[0]) & (spike_times <= times[-1])]
+            target.vlines(own, np.interp(own, times, values), peak, color=line.get_color())
+        target.set_xlabel("time (s)")
+        target.set_ylabel(f"{variable} ({unit})")
+        if ax is None:
+            target.set_title(title)
+    if ax is not None and len(chosen) > 1:
+        ax.legend()
+    return figure
+
+
+def plot_raster(
+    ds: xr.Dataset, start: Any = None, stop: Any = None, ax: Axes | None = None, every: int = 1
+) -> Figure:
+    """Spike raster; ``every=k`` shows only neurons whose index is a multiple of k."""
+    if not isinstance(every, int) or every < 1:
+        raise ConfigError(f"every: expected a positive integer, got {every!r}")
+    figure, ax = _figure_and_axes(ax)
+    times, neurons, size = spike_data(ds)
+    begin = 0.0 if start is None else magnitude_in(start, "s", what="start")
+    if stop is None:
+        end = float(ds.attrs.get("duration_seconds", times.max(initial=begin)))
+    else:
+        end = magnitude_in(stop, "s", what="stop")
+    shown = (neurons % every == 0) & (times >= begin) & (times <= end)
+    ax.plot(times[shown], neurons[shown], linestyle="none", marker="|", markersize=3, color="black")
+    if end > begin:
+        ax.set_xlim(begin, end)
+    ax.set_ylim(-0.5, size - 0.5)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("neuron")
+    ax.set_title(_population_name(ds))
+    return figure
+
+
+def plot_rates(
+    ds_or_list: xr.Dataset | Sequence[xr.Dataset],
+    bin: Any,
+    smooth: Any = None,
+    ax: Axes | None = None,
+    labels: Sequence[str] | None = None,
+) -> Figure:
+    """Population rate (Hz) of one or several population groups over time."""
+    groups = [ds_or_list] if isinstance(ds_or_list, xr.Dataset) else list(ds_or_list)
+    if labels is not None and len(labels) != len(groups):
+        raise ConfigError(f"labels: {len(labels)} labels for {len(groups)} populations")
+    figure, ax = _figure_and_axes(ax)
+    for position, group in enumerate(groups):
+        rate = population_rate(group, bin, smooth)
+        label = labels[position] if labels is not None else _population_name(group)
+        ax.plot(rate["time_bin"].values, rate.values, label=label)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("population rate (Hz)")
+    if len(groups) > 1 or labels is not None:
+        ax.legend()
+    return figure
+
+
+def plot_synaptic_currents(
+    ds: xr.Dataset,
+    conductances: Mapping[str, Any],
+    v: str = "v",
+    neuron: int | None = None,
+    unit: str = "nA",
+    ax: Axes | None = None,
+) -> Figure:
+    """Synaptic currents ``g * (E - v)`` of one neuron and their sum (SNN.jl ``gplot``)."""
+    currents = synaptic_currents(ds, conductances, v)
+    time_dim, neuron_dim = ds[v].dims
+    chosen = ds[neuron_dim].values[0] if neuron is None else neuron
+    if chosen not in ds[neuron_dim].values:
+        raise ConfigError(f"neuron: {chosen} was not recorded for {v!r}")
+    figure, ax = _figure_and_axes(ax)
+    times = ds[time_dim].values
+    total = 0.0
+    for name, current in currents.data_vars.items():
+        values = in_unit(current.sel({neuron_dim: chosen}), unit).values
+        ax.plot(times, values, label=str(name))
+        total = total + values
+    ax.plot(times, total, label="total", color="black", linewidth=1)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel(f"synaptic current ({unit})")
+    ax.set_title(f"{_population_name(ds)} neuron {chosen}")
+    ax.legend()
+    return figure
+
+
+def save_figure(figure: Figure, path: str | os.PathLike) -> Path:
+    """Save ``figure`` as a PNG (dpi 100) atomically and return the path."""
+    return write_atomically(path, lambda temporary: figure.savefig(temporary, format="png", dpi=100))

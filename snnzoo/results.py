@@ -1,0 +1,245 @@
+"""Turn recorded populations into an ``xarray.DataTree`` and store it as netCDF.
+
+Layout (DESIGN.md section 5): one group per population holding ``(time, neuron)``
+state variables with CF ``units``, spikes as ``spike_time``/``spike_neuron`` along
+``spike``, and ``spike_count`` along ``cell``. The root holds the provenance.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pint
+import xarray as xr
+
+from . import analysis  # noqa: F401  (registers the ``ds.snn`` accessor on opened results)
+from .errors import ConfigError, SnnzooError
+from .recording import PopulationRecord, StateRecord
+
+PROVENANCE_KEY = "snnzoo_provenance_json"
+CONVENTIONS = "CF-1.10"
+DEFAULT_TITLE = "snnzoo simulation result"
+_INT64 = np.iinfo(np.int64)
+
+
+def build_result(
+    populations: list[PopulationRecord],
+    provenance: Mapping[str, Any],
+    *,
+    duration: float | None = None,
+) -> xr.DataTree:
+    """One group per population, provenance in the root attributes.
+
+    ``duration`` is the simulated time span in seconds (default: the number
+    ``provenance["duration"]``, if any); it is stored in every group as
+    ``duration_seconds`` so rates can be computed from a group alone.
+    """
+    if duration is None and isinstance(provenance.get("duration"), (int, float)):
+        duration = float(provenance["duration"])
+    if duration is not None and not (np.isfinite(duration) and duration > 0):
+        raise ConfigError(f"duration: expected a positive number of seconds, got {duration!r}")
+    names = [population.name for population in populations]
+    for name in names:
+        if not name or "/" in name:
+            raise ConfigError(f"population name {name!r} must be non-empty and contain no '/'")
+        if names.count(name) > 1:
+            raise ConfigError(f"population name {name!r} is used more than once")
+    groups = {population.name: _population_dataset(population, duration) for population in populations}
+    root = xr.Dataset(attrs=_root_attributes(provenance))
+    return xr.DataTree.from_dict({"/": root, **groups})
+
+
+def _population_dataset(population: PopulationRecord, duration: float | None) -> xr.Dataset:
+    if population.size < 0:
+        raise ConfigError(f"population {population.name!r}: size must be >= 0, got {population.size}")
+    if population.labels is not None and len(population.labels) != population.size:
+        raise ConfigError(
+            f"population {population.name!r}: {len(population.labels)} labels for {population.size} neurons"
+        )
+    parts = [_spike_dataset(population)] + [
+        _state_dataset(population, record, index) for index, record in enumerate(population.states)
+    ]
+    seen: set[str] = set()
+    for part in parts:
+        clashes = sorted(seen & set(part.variables))
+        if clashes:
+            raise ConfigError(
+                f"population {population.name!r}: names {clashes} are used twice (rename a variable or a record)"
+            )
+        seen |= set(part.variables)
+    dataset = xr.merge(parts, compat="no_conflicts", join="outer")
+    dataset.attrs = {"population": population.name, "size": int(population.size), "model": population.model}
+    if duration is not None:
+        dataset.attrs["duration_seconds"] = float(duration)
+    return dataset
+
+
+def _spike_dataset(population: PopulationRecord) -> xr.Dataset:
+    times = np.asarray(population.spike_times, dtype=np.float64)
+    neurons = np.asarray(population.spike_neurons)
+    if times.ndim != 1 or times.shape != neurons.shape:
+        raise ConfigError(
+            f"population {population.name!r}: spike_times {times.shape} and "
+            f"spike_neurons {neurons.shape} must be 1-D and of equal length"
+        )
+    _check_indices(neurons, population, "spike_neurons")
+    order = np.lexsort((neurons, times))
+    # The engine may attach the counts it kept in the kernel (not a declared field of PopulationRecord yet).
+    counts = getattr(population, "spike_counts", None)
+    if counts is None:
+        counts = np.bincount(neurons.astype(np.int64), minlength=population.size)
+    elif np.shape(counts) != (population.size,):
+        raise ConfigError(f"population {population.name!r}: spike_counts must have one entry per neuron")
+    return xr.Dataset(
+        {
+            "spike_time": ("spike", times[order], {"units": "s", "long_name": "spike time"}),
+            "spike_neuron": ("spike", neurons[order].astype(np.int32), {"long_name": "index of the spiking neuron"}),
+            "spike_count": ("cell", counts.astype(np.int64), {"units": "1", "long_name": "number of spikes"}),
+        },
+        coords={"cell": ("cell", np.arange(population.size, dtype=np.int32), {"long_name": "neuron index"})},
+    )
+
+
+def _state_dataset(population: PopulationRecord, record: StateRecord, index: int) -> xr.Dataset:
+    suffix = "" if index == 0 else f"_{record.name}"
+    time_dim, neuron_dim = f"time{suffix}", f"neuron{suffix}"
+    where = f"population {population.name!r}, record {record.name!r}"
+    times = np.asarray(record.times, dtype=np.float64)
+    neurons = np.asarray(record.neurons)
+    if times.ndim != 1 or neurons.ndim != 1:
+        raise ConfigError(f"{where}: times and neurons must be 1-D")
+    _check_indices(neurons, population, f"record {record.name!r} neurons")
+    if len(np.unique(neurons)) != len(neurons):
+        raise ConfigError(f"{where}: neurons must not repeat")
+    coords: dict[str, Any] = {
+        time_dim: (time_dim, times, {"units": "s", "standard_name": "time", "long_name": "time"}),
+        neuron_dim: (neuron_dim, neurons.astype(np.int32), {"long_name": "neuron index"}),
+    }
+    if population.labels is not None:
+        coords[f"label{suffix}"] = (neuron_dim, np.asarray(population.labels, dtype=str)[neurons])
+    variables = {}
+    for variable, values in record.data.items():
+        values = np.asarray(values, dtype=np.float64)
+        if values.shape != (len(times), len(neurons)):
+            raise ConfigError(
+                f"{where}: {variable!r} has shape {values.shape}, expected {(len(times), len(neurons))}"
+            )
+        if variable not in record.units:
+            raise ConfigError(f"{where}: no unit given for {variable!r}")
+        attrs = {"units": record.units[variable], "long_name": f"{variable} of {population.name}"}
+        variables[variable] = ((time_dim, neuron_dim), values, attrs)
+    clashes = sorted(set(variables) & set(coords))
+    if clashes:
+        raise ConfigError(f"{where}: variable names {clashes} are reserved for coordinates")
+    return xr.Dataset(variables, coords=coords)
+
+
+def _check_indices(neurons: np.ndarray, population: PopulationRecord, what: str) -> None:
+    if neurons.size and (
+        not np.issubdtype(neurons.dtype, np.integer) or neurons.min() < 0 or neurons.max() >= population.size
+    ):
+        raise ConfigError(
+            f"population {population.name!r}: {what} must be integers in 0..{population.size - 1}"
+        )
+
+
+def _root_attributes(provenance: Mapping[str, Any]) -> dict[str, Any]:
+    """Flatten provenance into netCDF-storable attributes plus the exact JSON copy."""
+    plain = _jsonable(dict(provenance), "provenance")
+    attrs: dict[str, Any] = {"title": DEFAULT_TITLE}
+    for key, value in plain.items():
+        storable = isinstance(value, (str, float)) or (
+            isinstance(value, int) and not isinstance(value, bool) and _INT64.min <= value <= _INT64.max
+        )
+        attrs[key] = value if storable else json.dumps(value, sort_keys=True)
+    attrs["Conventions"] = CONVENTIONS
+    attrs[PROVENANCE_KEY] = json.dumps(plain, sort_keys=True)
+    return attrs
+
+
+def _jsonable(value: Any, where: str) -> Any:
+    """A JSON-ready copy: numpy values become numbers/lists, quantities "20 ms" strings."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, Mapping):
+        for key in value:
+            if not isinstance(key, str):
+                raise ConfigError(f"{where}: keys must be strings, got {key!r}")
+        return {key: _jsonable(item, f"{where}.{key}") for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.tolist()
+    if isinstance(value, pint.Quantity):
+        return f"{value:~}"
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    raise ConfigError(f"{where}: cannot store a {type(value).__name__} in provenance ({value!r})")
+
+
+def write_atomically(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:
+    """Call ``write(temporary_path)`` then move the file onto ``path``; never leave a partial file."""
+    target = Path(path).expanduser()
+    directory = target.absolute().parent
+    if not directory.is_dir():
+        raise SnnzooError(f"cannot write {target}: directory {directory} does not exist")
+    try:
+        handle, temporary_name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as error:
+        raise SnnzooError(f"cannot write {target}: {error.strerror or error}") from None
+    os.close(handle)
+    temporary = Path(temporary_name)
+    try:
+        write(temporary)
+        os.chmod(temporary, 0o666 & ~_current_umask())
+        os.replace(temporary, target)
+    except Exception as error:
+        raise SnnzooError(f"cannot write {target}: {error}") from error
+    finally:
+        temporary.unlink(missing_ok=True)
+    return target
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_netcdf(tree: xr.DataTree, path: str | os.PathLike) -> Path:
+    """Write ``tree`` to ``path`` (netCDF4) atomically and return the path."""
+    return write_atomically(path, lambda temporary: tree.to_netcdf(temporary, engine="netcdf4"))
+
+
+def open_result(path: str | os.PathLike) -> xr.DataTree:
+    """Read a result written by :func:`write_netcdf` fully into memory."""
+    source = Path(path).expanduser()
+    if not source.is_file():
+        raise SnnzooError(f"cannot open result {source}: no such file")
+    try:
+        with xr.open_datatree(source, engine="netcdf4", decode_timedelta=False) as tree:
+            tree.load()
+    except Exception as error:  # netCDF4 and xarray raise many kinds for unreadable files
+        raise SnnzooError(f"cannot open result {source}: not a readable netCDF file ({error})") from None
+    try:
+        provenance(tree)
+    except SnnzooError as error:
+        raise SnnzooError(f"cannot open result {source}: {error}") from None
+    return tree
+
+
+def provenance(tree: xr.DataTree) -> dict[str, Any]:
+    """The provenance dict stored in the root of a result, exactly as it was given."""
+    text = tree.attrs.get(PROVENANCE_KEY)
+    if not isinstance(text, str):
+        raise SnnzooError(f"not a snnzoo result (no {PROVENANCE_KEY!r} attribute)")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SnnzooError(f"not a snnzoo result ({PROVENANCE_KEY!r} is not valid JSON: {error})") from None

@@ -1,0 +1,141 @@
+"""The one pint registry of the process, and the boundary where units are stripped.
+
+snnzoo uses pint's application registry (``pint.get_application_registry()``),
+so quantities made by the user, by pint-xarray and by snnzoo all mix. Values are
+checked against an expected dimension once, when a model or simulation is
+built, and converted to plain SI floats; no pint object enters the engine.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pint
+
+from .errors import UnitError
+
+ureg = pint.get_application_registry()
+Quantity = ureg.Quantity
+
+
+def _define_missing_units() -> None:
+    """Add the few neuroscience spellings pint lacks (Mohm, Gohm, umetre)."""
+    for spelling, definition in {
+        "Mohm": "megaohm",
+        "Gohm": "gigaohm",
+        "kohm": "kiloohm",
+        "umetre": "micrometer",
+        "metre": "meter",
+    }.items():
+        if spelling not in ureg:
+            ureg.define(f"{spelling} = {definition}")
+
+
+_define_missing_units()
+
+
+def parse_unit(text: str, *, what: str) -> pint.Unit:
+    """Parse a unit string such as ``"mV"`` or ``"1"``; ``what`` names it in errors."""
+    if text.strip() in ("1", "", "dimensionless"):
+        return ureg.dimensionless
+    try:
+        return ureg.Unit(text)
+    except (pint.UndefinedUnitError, pint.DefinitionSyntaxError, ValueError, TypeError) as err:
+        raise UnitError(f"{what}: unknown unit {text!r} ({err})") from None
+
+
+def as_quantity(value: Any, *, what: str) -> pint.Quantity:
+    """Turn a quantity, a ``"20 ms"`` string or a ``{value, unit}`` mapping into a Quantity.
+
+    Plain numbers are returned as dimensionless quantities; the caller decides
+    whether that is allowed (see :func:`to_si`).
+    """
+    if isinstance(value, pint.Quantity):
+        return value
+    if isinstance(value, str):
+        try:
+            parsed = ureg.Quantity(value)
+        except Exception as err:  # pint raises many kinds for bad text
+            raise UnitError(f"{what}: cannot read {value!r} as a quantity ({err})") from None
+        return parsed if isinstance(parsed, pint.Quantity) else ureg.Quantity(parsed)
+    if isinstance(value, dict) and set(value) == {"value", "unit"}:
+        return ureg.Quantity(np.asarray(value["value"], dtype=float), parse_unit(str(value["unit"]), what=what))
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, (str, pint.Quantity)) for v in value):
+        items = [as_quantity(v, what=what) for v in value]
+        unit = items[0].units
+        try:
+            return ureg.Quantity(np.array([q.to(unit).magnitude for q in items], dtype=float), unit)
+        except pint.DimensionalityError:
+            raise UnitError(f"{what}: the values {value!r} do not share one dimension") from None
+    try:
+        return ureg.Quantity(np.asarray(value, dtype=float) if not np.isscalar(value) else float(value))
+    except (TypeError, ValueError):
+        raise UnitError(f"{what}: expected a quantity with a unit, got {value!r}") from None
+
+
+def dimension_of(unit: pint.Unit | str) -> str:
+    """The dimensionality of a unit as text, e.g. ``'[current]'`` style."""
+    u = parse_unit(unit, what="unit") if isinstance(unit, str) else unit
+    dim = ureg.Quantity(1, u).dimensionality
+    return str(dim) if dim else "dimensionless"
+
+
+def to_si(value: Any, unit: pint.Unit | str, *, what: str, allow_plain: bool = False) -> Any:
+    """Check ``value`` has the dimension of ``unit`` and return its SI magnitude.
+
+    A plain number where ``unit`` has a dimension is an error naming ``what``,
+    the expected dimension and the value given, unless ``allow_plain``.
+    Returns a float, or a float64 array for array values.
+    """
+    expected = parse_unit(unit, what=what) if isinstance(unit, str) else unit
+    q = as_quantity(value, what=what)
+    expected_q = ureg.Quantity(1.0, expected)
+    plain = not isinstance(value, pint.Quantity) and not isinstance(value, (str, dict, list, tuple))
+    if isinstance(value, (list, tuple)) and not any(isinstance(v, (str, pint.Quantity)) for v in value):
+        plain = True
+    if plain and not expected_q.dimensionless and not allow_plain:
+        raise UnitError(
+            f"{what}: expected a quantity of dimension {dimension_of(expected)} "
+            f"(e.g. {_example(expected)}), got the plain number {value!r}"
+        )
+    if q.dimensionality != expected_q.dimensionality:
+        raise UnitError(
+            f"{what}: expected dimension {dimension_of(expected)}, "
+            f"got {_show(q)} of dimension {q.dimensionality if q.dimensionality else 'dimensionless'}"
+        )
+    magnitude = q.to_base_units().magnitude
+    if isinstance(magnitude, np.ndarray):
+        return magnitude.astype(float)
+    return float(magnitude)
+
+
+def si_unit_string(unit: pint.Unit | str) -> str:
+    """The CF-style SI unit string for a unit: ``mV`` -> ``"V"``, ``nS`` -> ``"S"``."""
+    u = parse_unit(unit, what="unit") if isinstance(unit, str) else unit
+    q = ureg.Quantity(1.0, u)
+    if q.dimensionless:
+        return "1"
+    for named in ("V", "A", "S", "s", "F", "ohm", "Hz", "m", "m**2", "mol/m**3", "W"):
+        if q.dimensionality == ureg.Quantity(1.0, named).dimensionality:
+            return named
+    return f"{q.to_base_units().units:~}"
+
+
+def positive_si(value: Any, unit: str, *, what: str) -> float:
+    """Like :func:`to_si` for a scalar that must be finite and > 0 (dt, duration...)."""
+    x = to_si(value, unit, what=what)
+    if np.ndim(x) != 0 or not math.isfinite(x) or x <= 0:
+        raise UnitError(f"{what}: expected a positive finite {dimension_of(unit)} quantity, got {_show(value)}")
+    return float(x)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, pint.Quantity):
+        return f"{value:~}"
+    return repr(value)
+
+
+def _example(unit: pint.Unit) -> str:
+    return f"'1 {unit:~}'" if unit != ureg.dimensionless else "1"

@@ -1,0 +1,152 @@
+"""Spike statistics, rates, synaptic currents and plots of hand-made population groups."""
+
+from __future__ import annotations
+
+import numpy as np
+import pint
+import pytest
+import xarray as xr
+from matplotlib.figure import Figure
+
+from snnzoo import plotting
+from snnzoo.errors import ConfigError, UnitError
+from snnzoo.recording import PopulationRecord, StateRecord
+from snnzoo.results import build_result
+
+ureg = pint.get_application_registry()
+DURATION = 0.05
+
+
+def group(spike_times, spike_neurons, size, states=(), duration=DURATION) -> xr.Dataset:
+    population = PopulationRecord("P", size, np.asarray(spike_times, float), np.asarray(spike_neurons), list(states))
+    return build_result([population], {}, duration=duration)["P"].to_dataset()
+
+
+@pytest.fixture
+def small() -> xr.Dataset:
+    # neuron 0: 0.001, 0.012, 0.031; neuron 1: 0.011; neuron 2 silent
+    return group([0.012, 0.001, 0.011, 0.031], [0, 0, 1, 0], size=3)
+
+
+@pytest.fixture
+def recorded() -> xr.Dataset:
+    times = np.arange(50) * 1e-3
+    voltage = np.column_stack([np.linspace(-0.07, -0.05, 50), np.full(50, -0.065)])
+    conductance = {"ge": np.full((50, 2), 10e-9), "gi": np.full((50, 2), 5e-9)}
+    units = {"v": "V", "ge": "S", "gi": "S"}
+    state = StateRecord("soma", np.array([0, 1]), times, {"v": voltage, **conductance}, units)
+    return group([0.010, 0.030, 0.020], [0, 0, 1], size=2, states=[state])
+
+
+def test_spike_trains_counts_and_first_spikes(small):
+    trains = small.snn.spike_trains()
+    assert list(trains) == [0, 1, 2]
+    np.testing.assert_array_equal(trains[0], [0.001, 0.012, 0.031])
+    assert trains[2].size == 0
+    assert small.snn.spike_counts().values.tolist() == [3, 1, 0]
+    np.testing.assert_array_equal(small.snn.first_spike_time(), [0.001, 0.011, np.nan])
+
+
+def test_mean_rates_over_whole_run_and_window(small):
+    rates = small.snn.mean_rates()
+    assert rates.dims == ("cell",) and rates.attrs["units"] == "Hz"
+    np.testing.assert_allclose(rates, [3 / DURATION, 1 / DURATION, 0])
+    np.testing.assert_allclose(small.snn.mean_rates(start=10 * ureg.ms, stop=20 * ureg.ms), [100, 100, 0])
+
+
+def test_population_rate_matches_hand_count(small):
+    rate = small.snn.population_rate(10 * ureg.ms)
+    # bins [0,10) [10,20) [20,30) [30,40) [40,50) ms hold 1, 2, 0, 1, 0 spikes of 3 neurons
+    np.testing.assert_allclose(rate, np.array([1, 2, 0, 1, 0]) / (3 * 0.01))
+    np.testing.assert_allclose(rate["time_bin"], [0.005, 0.015, 0.025, 0.035, 0.045])
+    assert rate.attrs["units"] == "Hz" and rate["time_bin"].attrs["units"] == "s"
+    window = small.snn.population_rate(5 * ureg.ms, start=10 * ureg.ms, stop=20 * ureg.ms)
+    np.testing.assert_allclose(window, np.array([2, 0]) / (3 * 0.005))
+
+
+def test_smoothing_keeps_the_spike_count():
+    rng = np.random.default_rng(1)
+    ds = group(np.sort(rng.uniform(0, 1, 500)), rng.integers(0, 10, 500), size=10, duration=1.0)
+    raw = ds.snn.population_rate(1 * ureg.ms)
+    smooth = ds.snn.population_rate(1 * ureg.ms, smooth=20 * ureg.ms)
+    assert smooth.std() < raw.std()
+    np.testing.assert_allclose(smooth.sum(), raw.sum())
+
+
+def test_isi_cv_regular_poisson_and_too_few_spikes():
+    rng = np.random.default_rng(7)
+    regular = np.arange(1, 201) * 0.01
+    poisson = np.cumsum(rng.exponential(0.01, 4000))
+    times = np.concatenate([regular, poisson, [0.5, 0.7]])
+    neurons = np.repeat([0, 1, 2], [regular.size, poisson.size, 2])
+    cv = group(times, neurons, size=4, duration=float(poisson[-1]) + 1).snn.isi_cv()
+    assert abs(cv[0]) < 1e-9
+    assert cv[1] == pytest.approx(1, abs=0.05)
+    assert np.isnan(cv[2]) and np.isnan(cv[3])
+
+
+@pytest.mark.parametrize("bad", [5, 5.0, 5 * ureg.mV])
+def test_rate_bin_must_be_a_time_quantity(small, bad):
+    with pytest.raises(UnitError, match=r"bin.*\[time\].*5"):
+        small.snn.population_rate(bad)
+
+
+def test_smooth_and_window_are_checked(small):
+    with pytest.raises(UnitError, match="smooth"):
+        small.snn.population_rate(5 * ureg.ms, smooth=2)
+    with pytest.raises(ConfigError, match="later"):
+        small.snn.mean_rates(start=30 * ureg.ms, stop=10 * ureg.ms)
+
+
+def test_stop_is_required_without_duration():
+    ds = group([0.001], [0], size=1, duration=None)
+    with pytest.raises(ConfigError, match="stop"):
+        ds.snn.mean_rates()
+    assert ds.snn.mean_rates(stop=1 * ureg.s).values.tolist() == [1.0]
+
+
+def test_synaptic_currents(recorded):
+    currents = recorded.snn.synaptic_currents(v="v", conductances={"ge": 0 * ureg.mV, "gi": -80 * ureg.mV})
+    assert set(currents.data_vars) == {"I_ge", "I_gi"} and currents["I_ge"].attrs["units"] == "A"
+    np.testing.assert_allclose(currents["I_ge"], 10e-9 * (0 - recorded["v"]))
+    np.testing.assert_allclose(currents["I_gi"].isel(neuron=1), 5e-9 * (-0.080 + 0.065))
+    with pytest.raises(UnitError, match="'gi'"):
+        recorded.snn.synaptic_currents({"gi": -80 * ureg.ms})
+    with pytest.raises(ConfigError, match="no variable 'gx'"):
+        recorded.snn.synaptic_currents({"gx": 0 * ureg.mV})
+
+
+def test_plot_traces_one_axes_per_neuron(recorded, tmp_path):
+    figure = plotting.plot_traces(recorded, "v", spike_peak=20 * ureg.mV)
+    assert isinstance(figure, Figure) and len(figure.axes) == 2
+    assert figure.axes[0].get_ylabel() == "v (mV)"
+    assert len(figure.axes[0].collections) == 1  # the spike lines of neuron 0
+    single = plotting.plot_traces(recorded, "ge", neurons=[1], titles=["inhibited"], unit="nS")
+    assert len(single.axes) == 1 and single.axes[0].get_title() == "inhibited"
+    path = plotting.save_figure(figure, tmp_path / "traces.png")
+    assert path.read_bytes().startswith(b"\x89PNG") and list(tmp_path.iterdir()) == [path]
+
+
+def test_plot_traces_errors(recorded):
+    with pytest.raises(ConfigError, match="not recorded"):
+        plotting.plot_traces(recorded, neurons=[7])
+    with pytest.raises(UnitError, match="'v'"):
+        plotting.plot_traces(recorded, unit="nA")
+
+
+def test_raster_rates_and_currents_share_one_figure(small, recorded, tmp_path):
+    figure = Figure()
+    raster_ax, rate_ax, current_ax = figure.subplots(3, 1)
+    assert plotting.plot_raster(small, every=2, stop=20 * ureg.ms, ax=raster_ax) is figure
+    rates = plotting.plot_rates([small, recorded], 10 * ureg.ms, smooth=5 * ureg.ms, ax=rate_ax, labels=["A", "B"])
+    assert rates is figure
+    plotting.plot_synaptic_currents(recorded, {"ge": 0 * ureg.mV, "gi": -80 * ureg.mV}, neuron=1, ax=current_ax)
+    assert len(figure.axes) == 3 and len(current_ax.lines) == 3 and len(rate_ax.lines) == 2
+    assert raster_ax.lines[0].get_ydata().tolist() == [0, 0]  # neuron 1 skipped, the spike at 31 ms is after stop
+    path = plotting.save_figure(figure, tmp_path / "summary.png")
+    assert path.stat().st_size > 0
+
+
+def test_standalone_figures_have_one_axes(small):
+    assert len(plotting.plot_raster(small).axes) == 1
+    assert len(plotting.plot_rates(small, 10 * ureg.ms).axes) == 1

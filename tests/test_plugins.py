@@ -1,0 +1,185 @@
+"""Plugin loading through entry points, failure isolation, and the registry's checks."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from snnzoo import plugins
+from snnzoo.errors import PluginError, UnknownNameError
+from snnzoo.hookspecs import hookimpl
+from snnzoo.registry import Registry
+
+GOOD = """
+from types import SimpleNamespace
+from snnzoo.hookspecs import hookimpl
+
+@hookimpl
+def snnzoo_register_models(registry):
+    registry.add_model(SimpleNamespace(name="{model}", description="a test model"))
+"""
+
+HOOK_RAISES = """
+from types import SimpleNamespace
+from snnzoo.hookspecs import hookimpl
+
+@hookimpl
+def snnzoo_register_models(registry):
+    registry.add_model(SimpleNamespace(name="half_done", description="rolled back"))
+
+@hookimpl
+def snnzoo_register_stimuli(registry):
+    raise ValueError("stimulus table is corrupt")
+"""
+
+
+@pytest.fixture
+def install(tmp_path, monkeypatch):
+    """Install fake distributions: ``install(dist, version, {entry_point: module source})``."""
+    modules: list[str] = []
+    monkeypatch.syspath_prepend(str(tmp_path))
+    plugins.refresh()
+
+    def install(dist: str, version: str, sources: dict[str, str]) -> None:
+        info = tmp_path / f"{dist}-{version}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n")
+        lines = [f"{entry} = {dist}_{entry}" for entry in sources]
+        (info / "entry_points.txt").write_text("[snnzoo]\n" + "\n".join(lines) + "\n")
+        for entry, source in sources.items():
+            module = f"{dist}_{entry}"
+            (tmp_path / f"{module}.py").write_text(textwrap.dedent(source))
+            modules.append(module)
+        plugins.refresh()
+
+    yield install
+    for module in modules:
+        sys.modules.pop(module, None)
+    plugins.refresh()
+
+
+def report_of(name: str) -> plugins.PluginInfo:
+    (info,) = [info for info in plugins.plugin_report() if info.name == name]
+    return info
+
+
+def test_third_party_plugin_is_registered_and_reported(install):
+    install("zoo_extra", "1.2.3", {"extra": GOOD.format(model="fancy_neuron")})
+    registry = plugins.get_registry()
+    assert registry.model("fancy_neuron").description == "a test model"
+    (entry,) = [e for e in registry.entries("model") if e.name == "fancy_neuron"]
+    assert entry.plugin == "extra"
+    info = report_of("extra")
+    assert (info.distribution, info.version, info.failure) == ("zoo_extra", "1.2.3", None)
+    assert info.hooks == ("snnzoo_register_models",)
+    assert info.registered == {"model": 1}
+
+
+def test_broken_plugins_are_reported_and_others_still_load(install):
+    install(
+        "zoo_mixed",
+        "0.5",
+        {
+            "good": GOOD.format(model="still_here"),
+            "noimport": "raise ImportError('needs libfoo')\n",
+            "hookfails": HOOK_RAISES,
+        },
+    )
+    with pytest.warns(RuntimeWarning, match="failed to load"):
+        registry = plugins.get_registry()
+    assert "still_here" in registry.names("model")
+    assert "half_done" not in registry.names("model")  # rolled back
+    assert report_of("good").failure is None
+    noimport = report_of("noimport")
+    assert "ImportError: needs libfoo" in noimport.failure
+    assert noimport.version == "0.5"
+    hookfails = report_of("hookfails")
+    assert hookfails.failure == "snnzoo_register_stimuli: ValueError: stimulus table is corrupt"
+    assert hookfails.registered == {}
+
+
+def test_disabled_plugin_is_skipped(install, monkeypatch):
+    monkeypatch.setenv(plugins.DISABLE_VARIABLE, "off, other")
+    install("zoo_off", "1.0", {"off": GOOD.format(model="never_seen")})
+    assert "never_seen" not in plugins.get_registry().names("model")
+    assert report_of("off").disabled
+
+
+def test_duplicate_name_warns_and_keeps_first(install):
+    install("zoo_a", "1.0", {"alpha": GOOD.format(model="twin")})
+    install("zoo_b", "1.0", {"beta": GOOD.format(model="twin")})
+    with pytest.warns(RuntimeWarning, match="model 'twin' from plugin 'beta' ignored: plugin 'alpha'"):
+        registry = plugins.get_registry()
+    (entry,) = [e for e in registry.entries("model") if e.name == "twin"]
+    assert entry.plugin == "alpha"
+
+
+class NotebookPlugin:
+    """A plugin written in a notebook cell rather than installed."""
+
+    @hookimpl
+    def snnzoo_register_models(self, registry):
+        registry.add_model(SimpleNamespace(name="from_code", description="made in code"))
+
+
+def test_register_plugin_in_code(install):
+    plugin = NotebookPlugin()
+    info = plugins.register_plugin(plugin, "notebook")
+    assert info.registered == {"model": 1}
+    assert plugins.get_registry().model("from_code").description == "made in code"
+    with pytest.raises(PluginError, match="already taken"):
+        plugins.register_plugin(plugin, "notebook")
+    plugins.refresh()
+    assert "from_code" not in plugins.get_registry().names("model")
+
+
+def test_unknown_name_suggests_closest():
+    registry = Registry()
+    for name in ("adex", "lif", "hodgkin_huxley"):
+        registry.add_model(SimpleNamespace(name=name, description=""))
+    with pytest.raises(UnknownNameError, match="did you mean 'adex'"):
+        registry.model("adx")
+    with pytest.raises(UnknownNameError, match="unknown kind"):
+        registry.names("neuron")
+    with pytest.raises(UnknownNameError, match="none registered"):
+        registry.experiment("naud2008")
+
+
+@pytest.mark.parametrize("name", ["", "2fast", "has space", None, "dot.ted"])
+def test_invalid_name_names_the_plugin(name):
+    registry = Registry()
+    with pytest.raises(PluginError, match="plugin 'sloppy'.*invalid name"):
+        with registry.registering_as("sloppy"):
+            registry.add_stimulus(SimpleNamespace(name=name, description=""))
+
+
+def test_invalid_name_fails_the_plugin_at_load(install):
+    install("zoo_bad", "1.0", {"bad": GOOD.format(model="no good")})
+    with pytest.warns(RuntimeWarning, match="failed to load"):
+        plugins.get_registry()
+    assert "plugin 'bad'" in report_of("bad").failure
+
+
+def test_misspelt_hook_fails_the_plugin(install):
+    source = GOOD.format(model="typo").replace("snnzoo_register_models", "snnzoo_register_model")
+    install("zoo_typo", "1.0", {"typo": source})
+    with pytest.warns(RuntimeWarning, match="failed to load"):
+        plugins.get_registry()
+    assert "snnzoo_register_model" in report_of("typo").failure
+
+
+def test_experiments_are_files_named_by_stem(tmp_path):
+    (tmp_path / "naud_tonic.toml").write_text("")
+    (tmp_path / "notes.txt").write_text("")
+    registry = Registry()
+    with registry.registering_as("catalog_plugin"):
+        registry.add_catalog(tmp_path)
+    record = registry.experiment("naud_tonic")
+    assert (record.path, record.plugin) == (tmp_path / "naud_tonic.toml", "catalog_plugin")
+    assert registry.names("experiment") == ["naud_tonic"]
+    with pytest.raises(PluginError, match="not an existing .toml file"):
+        registry.add_experiment(tmp_path / "missing.toml")
