@@ -16,7 +16,7 @@ import sympy
 from sympy.printing.pycode import PythonCodePrinter
 
 from .errors import EquationError
-from .units import ureg
+from .units import dimension_of, ureg
 
 
 class exprel(sympy.Function):
@@ -238,8 +238,7 @@ def _dimensionless(unit: pint.Unit) -> bool:
 
 
 def _dim(unit: pint.Unit) -> str:
-    dim = ureg.Quantity(1, unit).dimensionality
-    return f"{unit:~} ({dim})" if dim else "dimensionless"
+    return f"{unit:~} {dimension_of(unit)}" if not _dimensionless(unit) else "dimensionless"
 
 
 def substitute_units(expr: sympy.Basic, model_names) -> sympy.Basic:

@@ -17,7 +17,7 @@ import sympy
 from .equations import Equation, parse_equations, parse_statements
 from .errors import EquationError, UnitError
 from .expressions import DimensionChecker, same_dimension, symbol
-from .units import as_quantity, parse_unit, to_si, ureg
+from .units import as_quantity, dimension_of, parse_unit, to_si, ureg
 
 NOISE_UNIT = ureg.second**-0.5
 
@@ -147,8 +147,8 @@ class NeuronModel:
             if not same_dimension(got, want):
                 lhs = f"d{eq.name}/dt" if eq.kind == "differential" else eq.name
                 raise EquationError(
-                    f"{eq.where}: the right-hand side is in {got:~} ({ureg.Quantity(1, got).dimensionality}) "
-                    f"but {lhs} must be in {want:~}"
+                    f"{eq.where}: the right-hand side is in {got:~} {dimension_of(got)} "
+                    f"but {lhs} must be in {want:~} {dimension_of(want)}"
                 )
         self.resolved_subexpressions()  # detects cycles early
 

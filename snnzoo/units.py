@@ -75,11 +75,26 @@ def as_quantity(value: Any, *, what: str) -> pint.Quantity:
         raise UnitError(f"{what}: expected a quantity with a unit, got {value!r}") from None
 
 
+_NAMED_DIMENSIONS = {
+    "V": "voltage", "A": "current", "S": "conductance", "F": "capacitance", "ohm": "resistance",
+    "s": "time", "Hz": "frequency", "m": "length", "m**2": "area", "mol/m**3": "concentration",
+    "C": "charge", "W": "power", "A*s**0.5": "current * time^(1/2)",
+}
+
+
 def dimension_of(unit: pint.Unit | str) -> str:
-    """The dimensionality of a unit as text, e.g. ``'[current]'`` style."""
+    """The dimension of a unit in words a modeller reads: ``'[voltage]'``, ``'[conductance]'``."""
     u = parse_unit(unit, what="unit") if isinstance(unit, str) else unit
     dim = ureg.Quantity(1, u).dimensionality
-    return str(dim) if dim else "dimensionless"
+    if not dim:
+        return "dimensionless"
+    per_time = (ureg.Quantity(1, u) * ureg.second).dimensionality
+    for named, word in _NAMED_DIMENSIONS.items():
+        if ureg.Quantity(1, named).dimensionality == dim:
+            return f"[{word}]"
+        if ureg.Quantity(1, named).dimensionality == per_time:
+            return f"[{word}] / [time]"
+    return str(dim)
 
 
 def to_si(value: Any, unit: pint.Unit | str, *, what: str, allow_plain: bool = False) -> Any:
@@ -103,7 +118,7 @@ def to_si(value: Any, unit: pint.Unit | str, *, what: str, allow_plain: bool = F
     if q.dimensionality != expected_q.dimensionality:
         raise UnitError(
             f"{what}: expected dimension {dimension_of(expected)}, "
-            f"got {_show(q)} of dimension {q.dimensionality if q.dimensionality else 'dimensionless'}"
+            f"got {_show(q)} of dimension {dimension_of(q.units)}"
         )
     magnitude = q.to_base_units().magnitude
     if isinstance(magnitude, np.ndarray):
