@@ -47,6 +47,8 @@ def apply_override(spec: dict[str, Any], assignment: str) -> None:
     keys = path.split(".")
     node: Any = spec
     for depth, key in enumerate(keys[:-1]):
+        if isinstance(node, dict) and key in ("parameters", "initial") and depth == 2 and keys[0] == "populations":
+            node.setdefault(key, {})
         if not isinstance(node, dict) or key not in node:
             here = ".".join(keys[: depth + 1])
             choices = ", ".join(sorted(node)) if isinstance(node, dict) else "none"
@@ -180,9 +182,11 @@ class Experiment:
         from . import plotting
 
         fig_spec = dict(self.spec.get("figure", {}))
-        kind = fig_spec.pop("kind", "traces")
+        kind = fig_spec.pop("kind", None)
         population = fig_spec.pop("population", next(iter(self.spec["populations"])))
         ds = tree[population].to_dataset()
+        if kind is None:  # default: traces if the variable was recorded, else a spike raster
+            kind = "traces" if fig_spec.get("variable", "v") in ds.data_vars else "raster"
         if kind == "traces":
             if "spike_peak" in fig_spec:
                 fig_spec["spike_peak"] = as_quantity(fig_spec["spike_peak"], what="figure.spike_peak")

@@ -77,8 +77,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not path.parent.exists() or not path.parent.is_dir():
             raise SnnzooError(f"output {path}: the folder {path.parent} does not exist")
     tree = experiment.run(seed=args.seed, progress=not args.quiet)
+    figure = experiment.figure(tree)  # before writing anything: a bad [figure] leaves no files
     write_netcdf(tree, output)
-    save_figure(experiment.figure(tree), figure_path)
+    save_figure(figure, figure_path)
     duration = tree.attrs["duration"]
     print(f"{experiment.name}: {experiment.title}")
     print(f"  simulated {duration:g} s at dt = {tree.attrs['dt'] * 1e3:g} ms, seed {tree.attrs['seed']}"

@@ -217,6 +217,8 @@ class DimensionChecker:
         raise EquationError(f"{self.where}: cannot check the units of {expr}")
 
     def _same(self, parts, what: str, whole) -> pint.Unit:
+        # ``0*mV`` parses to the number 0, which fits every dimension ('v > 0*mV')
+        parts = [p for p in parts if not is_zero(p)] or [sympy.Integer(0)]
         units = [self.unit_of(p) for p in parts]
         first = units[0]
         for part, unit in zip(parts[1:], units[1:]):
@@ -226,6 +228,11 @@ class DimensionChecker:
                     f"{_dim(first)} but '{part}' is in {_dim(unit)}"
                 )
         return first
+
+
+def is_zero(expr: sympy.Basic) -> bool:
+    """Whether ``expr`` is the number 0 (what ``0*mV`` parses to): it has every dimension."""
+    return isinstance(expr, sympy.Number) and expr == 0
 
 
 def same_dimension(a: pint.Unit, b: pint.Unit) -> bool:

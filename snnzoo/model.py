@@ -16,7 +16,7 @@ import sympy
 
 from .equations import Equation, parse_equations, parse_statements
 from .errors import EquationError, UnitError
-from .expressions import DimensionChecker, same_dimension, symbol
+from .expressions import DimensionChecker, is_zero, same_dimension, symbol
 from .units import as_quantity, dimension_of, parse_unit, to_si, ureg
 
 NOISE_UNIT = ureg.second**-0.5
@@ -144,7 +144,7 @@ class NeuronModel:
                 raise EquationError(f"{eq.where}: white noise xi may only appear in differential equations")
             got = self._checker(eq.where).unit_of(eq.expr)
             want = eq.unit / ureg.second if eq.kind == "differential" else eq.unit
-            if not same_dimension(got, want):
+            if not same_dimension(got, want) and not is_zero(eq.expr):
                 lhs = f"d{eq.name}/dt" if eq.kind == "differential" else eq.name
                 raise EquationError(
                     f"{eq.where}: the right-hand side is in {got:~} {dimension_of(got)} "
@@ -171,7 +171,7 @@ class NeuronModel:
                 raise EquationError(f"{here}: {target!r} is not a state variable of the model")
             got = self._checker(here).unit_of(expr)
             want = ureg.dimensionless if op in ("*=", "/=") else self.units[target]
-            if not same_dimension(got, want):
+            if not same_dimension(got, want) and not is_zero(expr):
                 raise EquationError(f"{here}: the value is in {got:~} but {target} is in {self.units[target]:~}")
         return statements
 

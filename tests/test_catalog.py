@@ -1,0 +1,124 @@
+"""Catalog experiments: every registered one runs and its ``expected`` block holds; overrides; checks."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from snnzoo.catalog import Experiment, apply_override, describe
+from snnzoo.errors import ConfigError, SnnzooError
+from snnzoo.plugins import get_registry
+
+EXPERIMENTS = sorted(get_registry().names("experiment"))
+
+
+def test_the_four_builtin_experiments_are_registered():
+    assert {"adex-firing-patterns", "adex-firing-patterns-snnjl", "hh-current-step", "lif-decay"} <= set(EXPERIMENTS)
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_every_experiment_runs_and_its_expectations_hold(name):
+    experiment = Experiment.load(name)
+    tree = experiment.run()
+    checks = experiment.check(tree)
+    assert len(checks) == len(experiment.spec.get("expected", []))
+    failed = [(c.description, c.found) for c in checks if not c.passed]
+    assert not failed
+    assert tree.attrs["experiment"] == name
+    assert set(tree.children) == set(experiment.spec["populations"])
+    for population, spec in experiment.spec["populations"].items():
+        assert tree[population]["spike_count"].size == spec["size"]
+    figure = experiment.figure(tree)
+    assert figure.axes
+
+
+def test_experiments_have_documentation():
+    for name in EXPERIMENTS:
+        experiment = Experiment.load(name)
+        assert experiment.title != name and experiment.description
+        assert experiment.spec.get("references")
+        text = describe(name)
+        assert text.startswith(f"{name}: {experiment.title}")
+
+
+def test_snnjl_experiment_records_at_8_khz_with_its_step_current():
+    tree = Experiment.load("adex-firing-patterns-snnjl").run()
+    ds = tree["adex"].to_dataset()
+    assert tree.attrs["dt"] == pytest.approx(0.125e-3)
+    # dt = 0.125 ms, so 8 kHz is every step: 330 ms -> 2640 samples
+    assert ds["v"].shape == (2640, 6) and ds["w"].shape == (2640, 6)
+    np.testing.assert_allclose(np.diff(ds["time"].values), 0.125e-3, rtol=1e-9)
+    assert list(ds["label"].values) == ["Tonic", "Adapting", "Init. burst", "Bursting", "Transient", "Delayed"]
+    assert ds["spike_count"].values.sum() > 0
+
+
+def test_overrides_change_the_spec():
+    experiment = Experiment.load("lif-decay", ["models.decay.parameters.tau = \"10 ms\"", "seed=5"])
+    assert experiment.spec["models"]["decay"]["parameters"]["tau"] == "10 ms"
+    tree = experiment.run()
+    assert tree.attrs["seed"] == 5
+    x = tree["decay"]["x"].values[:, 0]
+    assert x[-1] == pytest.approx((1 - 0.1 / 10) ** 999, rel=1e-12)
+    assert not all(c.passed for c in experiment.check(tree))  # the file's expectation was for tau = 20 ms
+    # the packaged file is not modified by overrides
+    assert Experiment.load("lif-decay").spec["models"]["decay"]["parameters"]["tau"] == "20 ms"
+
+
+def test_override_values_are_toml_or_text():
+    spec = {"populations": {"a": {"size": 8, "parameters": {"C": "1 pF"}}}}
+    apply_override(spec, "populations.a.size=16")
+    apply_override(spec, "populations.a.parameters.C=250 pF")
+    apply_override(spec, "populations.a.parameters.b=[1, 2]")  # new names are allowed under parameters
+    assert spec["populations"]["a"] == {"size": 16, "parameters": {"C": "250 pF", "b": [1, 2]}}
+    with pytest.raises(ConfigError, match="populations.a.sise"):
+        apply_override(spec, "populations.a.sise=3")
+    with pytest.raises(ConfigError, match="'populations.b' does not exist"):
+        apply_override(spec, "populations.b.size=3")
+
+
+def test_size_override_inconsistent_with_per_neuron_parameters():
+    experiment = Experiment.load("adex-firing-patterns", ["populations.adex.size=16"])
+    with pytest.raises(SnnzooError, match="16"):
+        experiment.run()
+
+
+def test_checks_can_fail():
+    experiment = Experiment.load("hh-current-step")
+    tree = experiment.run()
+    spec = copy.deepcopy(experiment.spec)
+    spec["expected"] = [
+        {"check": "spike_count", "population": "hh", "value": 2},
+        {"check": "spike_count", "population": "hh", "value": 2, "tolerance": 1},
+        {"check": "value_at", "population": "hh", "variable": "v", "time": "0 ms", "value": "-65 mV",
+         "tolerance": "1 uV"},
+        {"check": "value_at", "population": "hh", "variable": "v", "time": "0 ms", "value": "-60 mV",
+         "tolerance": "1 uV"},
+        {"check": "mean_rate", "population": "hh", "value": "330 Hz", "rel_tolerance": 0.02},  # 1 spike in 3 ms
+    ]
+    checks = Experiment("changed", spec).check(tree)
+    assert [c.passed for c in checks] == [False, True, True, False, True]
+    assert checks[0].found == 1
+    assert checks[3].found == pytest.approx(-0.065)
+
+
+@pytest.mark.parametrize("change, fragment", [
+    (lambda s: s.update(colour="red"), "unknown top-level key"),
+    (lambda s: s.pop("populations"), "populations"),
+    (lambda s: s["expected"].append({"check": "median", "population": "hh", "value": 1}), "unknown check"),
+    (lambda s: s["expected"].append({"check": "spike_count", "population": "hx", "value": 1}), "unknown population"),
+])
+def test_invalid_experiment_specs(change, fragment):
+    spec = copy.deepcopy(Experiment.load("hh-current-step").spec)
+    change(spec)
+    with pytest.raises(ConfigError, match=fragment):
+        experiment = Experiment("broken", spec)
+        experiment.check(experiment.run())
+
+
+def test_inline_model_with_unknown_keys():
+    spec = copy.deepcopy(Experiment.load("lif-decay").spec)
+    spec["models"]["decay"]["treshold"] = "x > 1"
+    with pytest.raises(ConfigError, match="treshold"):
+        Experiment("typo", spec).run()

@@ -1,0 +1,282 @@
+"""The ``snnzoo`` command: list, info, run, plugins; one-line errors with exit status 2."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+import xarray as xr
+
+from snnzoo.cli import main
+from snnzoo.plugins import get_registry
+
+REFERENCE = Path(__file__).parent / "reference"
+W1_COUNTS = json.loads((REFERENCE / "brian2_w1_adex_patterns.json").read_text())["spike_counts"]
+EXPERIMENTS = ["adex-firing-patterns", "adex-firing-patterns-snnjl", "hh-current-step", "lif-decay"]
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def run_cli(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(err, *fragments):
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("snnzoo: error: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def open_tree(path):
+    with xr.open_datatree(path, decode_timedelta=False) as tree:
+        return tree.load()
+
+
+# -- list, info, plugins -------------------------------------------------------------------------------------------
+
+
+def test_list_shows_every_kind_and_the_experiments(capsys):
+    code, out, err = run_cli(capsys, "list")
+    assert code == 0 and err == ""
+    for heading in ("Models:", "Stimuli:", "Integrators:", "Experiments:"):
+        assert heading in out
+    registry = get_registry()
+    listed = {line.split()[0] for line in out.splitlines() if line.startswith("  ")}
+    for kind in ("model", "stimulus", "integrator", "experiment"):
+        assert set(registry.names(kind)) <= listed
+    assert set(EXPERIMENTS) <= listed
+    experiments = out.split("Experiments:")[1]
+    assert "Firing patterns of the AdEx neuron (Naud et al. 2008)" in experiments
+
+
+def test_info_model_shows_equations_parameters_and_references(capsys):
+    code, out, err = run_cli(capsys, "info", "adex")
+    assert code == 0 and err == ""
+    model = get_registry().model("adex")
+    assert "Equations:" in out and "Parameters:" in out and "References:" in out
+    for eq in model.equations:
+        assert eq.text in out
+    rows = {line.split()[0]: line.split() for line in out.split("Parameters:")[1].splitlines() if line.strip()}
+    assert rows["C"][1:4] == ["200", "pF", "pF"]
+    assert rows["gL"][1:4] == ["10", "nS", "nS"]
+    assert rows["tau_w"][1:4] == ["30", "ms", "ms"]
+    assert "Threshold: v >= Vcut" in out and "Reset: v = Vr; w += b" in out
+    assert "doi:10.1152/jn.00686.2005" in out
+
+
+def test_info_integrator_and_stimulus(capsys):
+    code, out, _ = run_cli(capsys, "info", "rk4")
+    assert code == 0 and "rk4" in out and "Runge" in out
+    code, out, _ = run_cli(capsys, "info", "step_current")
+    assert code == 0 and "step_current" in out
+
+
+def test_info_experiment(capsys):
+    code, out, err = run_cli(capsys, "info", "adex-firing-patterns")
+    assert code == 0 and err == ""
+    assert out.startswith("adex-firing-patterns: Firing patterns of the AdEx neuron")
+    assert "Populations: adex (8 x adex)" in out
+    assert "Reference: Naud R" in out
+    assert "adex-firing-patterns.toml" in out
+
+
+def test_info_unknown_name_suggests(capsys):
+    code, out, err = run_cli(capsys, "info", "adexx")
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "'adexx'", "did you mean 'adex'?")
+
+
+def test_plugins_lists_the_five_plugins_with_versions(capsys):
+    code, out, err = run_cli(capsys, "plugins")
+    assert code == 0 and err == ""
+    lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
+    distributions = {"integrators": "snnzoo", "adex": "snnzoo-adex", "hh": "snnzoo-hh", "lif": "snnzoo-lif",
+                     "stimuli": "snnzoo-stimuli"}
+    assert set(distributions) <= set(lines)
+    for name, dist in distributions.items():
+        assert f"{dist} {version(dist)}" in lines[name]
+        assert " ok " in lines[name]
+
+
+# -- run ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def flagship(tmp_path_factory):
+    """``snnzoo run adex-firing-patterns -o DIR/x.nc -q --seed 7``, once for the module."""
+    folder = tmp_path_factory.mktemp("flagship")
+    out, err = io.StringIO(), io.StringIO()  # capsys is function-scoped: capture by hand
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["run", "adex-firing-patterns", "-o", str(folder / "x.nc"), "-q", "--seed", "7"])
+    return code, out.getvalue(), err.getvalue(), folder
+
+
+def test_run_writes_netcdf_and_figure_and_prints_the_checks(flagship):
+    code, out, err, folder = flagship
+    assert code == 0, err
+    assert err == ""
+    assert (folder / "x.nc").stat().st_size > 0
+    assert (folder / "x.png").read_bytes()[:8] == PNG_MAGIC
+    assert f"counts {W1_COUNTS}" in out
+    assert "8/8 checks hold" in out
+    assert "FAILED" not in out
+    assert sorted(p.name for p in folder.iterdir()) == ["x.nc", "x.png"]  # no temporary files left
+
+
+def test_run_result_file_has_counts_units_and_seed(flagship):
+    _, _, _, folder = flagship
+    tree = open_tree(folder / "x.nc")
+    ds = tree["adex"].to_dataset()
+    assert ds["spike_count"].values.tolist() == W1_COUNTS
+    assert ds["v"].attrs["units"] == "V"
+    assert ds["w"].attrs["units"] == "A"
+    assert ds["I"].attrs["units"] == "A"
+    assert ds["spike_time"].attrs["units"] == "s"
+    assert ds["v"].shape == (5500, 8)
+    assert tree.attrs["seed"] == 7
+    provenance = json.loads(tree.attrs["snnzoo_provenance_json"])
+    assert provenance["seed"] == 7
+    assert provenance["experiment"] == "adex-firing-patterns"
+    assert provenance["plugins"]["adex"] == version("snnzoo-adex")
+
+
+def test_run_default_output_names_and_figure_option(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli(capsys, "run", "lif-decay", "-q")
+    assert code == 0
+    assert (tmp_path / "lif-decay.nc").exists() and (tmp_path / "lif-decay.png").exists()
+    assert "2/2 checks hold" in out
+    code, _, _ = run_cli(capsys, "run", "lif-decay", "-q", "-o", "a.nc", "--figure", "pictures.png")
+    assert code == 0
+    assert (tmp_path / "a.nc").exists() and (tmp_path / "pictures.png").read_bytes()[:8] == PNG_MAGIC
+    assert not (tmp_path / "a.png").exists()
+
+
+def test_set_changes_the_results(tmp_path, capsys):
+    code, out, _ = run_cli(capsys, "run", "adex-firing-patterns", "-q", "-o", str(tmp_path / "y.nc"),
+                           "--set", "populations.adex.parameters.Vcut=-45 mV")
+    counts = open_tree(tmp_path / "y.nc")["adex"]["spike_count"].values.tolist()
+    assert counts != W1_COUNTS  # detecting spikes at -45 mV instead of 0 mV changes them
+    assert code == 1  # so the expected counts no longer hold
+    assert "FAILED" in out
+    provenance = json.loads(open_tree(tmp_path / "y.nc").attrs["snnzoo_provenance_json"])
+    assert provenance["populations"]["adex"]["parameters"]["Vcut"] == "-45 mV"
+
+
+def test_set_a_nonexistent_path(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(capsys, "run", "adex-firing-patterns", "-q", "--set", "nonexistent.path=1")
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "nonexistent.path")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("assignment, fragment", [
+    ("populations.adex.sizes=3", "populations.adex.sizes"),
+    ("populations.adex.size", "PATH=VALUE"),
+])
+def test_bad_set_assignments(capsys, assignment, fragment):
+    code, _, err = run_cli(capsys, "run", "adex-firing-patterns", "-q", "--set", assignment)
+    assert code == 2
+    assert_one_line_error(err, fragment)
+
+
+def test_unknown_experiment_suggests_the_closest(capsys):
+    code, _, err = run_cli(capsys, "run", "adex-firing-pattern")
+    assert code == 2
+    assert_one_line_error(err, "'adex-firing-pattern'", "did you mean 'adex-firing-patterns'?")
+
+
+def test_output_into_a_missing_folder(tmp_path, capsys):
+    target = tmp_path / "missing" / "x.nc"
+    code, out, err = run_cli(capsys, "run", "lif-decay", "-q", "-o", str(target))
+    assert code == 2
+    assert_one_line_error(err, str(target.parent))
+    assert not target.exists() and not target.with_suffix(".png").exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_figure_into_a_missing_folder_writes_nothing(tmp_path, capsys):
+    code, _, err = run_cli(capsys, "run", "lif-decay", "-q", "-o", str(tmp_path / "x.nc"),
+                           "--figure", str(tmp_path / "nope" / "x.png"))
+    assert code == 2
+    assert_one_line_error(err, "nope")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_toml_file_names_the_file(tmp_path, capsys):
+    bad = tmp_path / "broken.toml"
+    bad.write_text('title = "unterminated\nduration = "1 ms"\n')
+    code, _, err = run_cli(capsys, "run", str(bad))
+    assert code == 2
+    assert_one_line_error(err, str(bad), "invalid TOML")
+
+
+def test_missing_toml_file(tmp_path, capsys):
+    code, _, err = run_cli(capsys, "run", str(tmp_path / "nothing.toml"))
+    assert code == 2
+    assert_one_line_error(err, "nothing.toml")
+
+
+def test_run_a_user_experiment_file(tmp_path, capsys):
+    spec = tmp_path / "mine.toml"
+    spec.write_text(
+        'title = "Charging a perfect integrator"\n'
+        'dt = "0.1 ms"\nduration = "100 ms"\n'
+        '[populations.p]\nmodel = "perfect_if"\nsize = 2\n'
+        '[stimuli.current]\ntype = "constant_current"\npopulation = "p"\n'
+        'amplitude = { value = [100, 200], unit = "pA" }\n'
+        # dv/dt = I/C: 0.5 and 1 V/s, Vr -> Vt (20 mV) in ~40 and ~20 ms: 2 and 4-5 spikes in 100 ms
+        '[[expected]]\ncheck = "spike_count"\npopulation = "p"\nneuron = 0\nvalue = 2\n'
+        '[[expected]]\ncheck = "spike_count"\npopulation = "p"\nneuron = 1\nvalue = 4.5\ntolerance = 0.5\n'
+    )
+    code, out, err = run_cli(capsys, "run", str(spec), "-q", "-o", str(tmp_path / "mine.nc"))
+    assert code == 0, out + err
+    assert "2/2 checks hold" in out
+    # nothing recorded and no [figure]: the default figure is a spike raster
+    assert (tmp_path / "mine.png").read_bytes()[:8] == PNG_MAGIC
+    assert open_tree(tmp_path / "mine.nc").attrs["experiment"] == "mine"
+
+
+def test_bad_figure_spec_writes_no_files(tmp_path, capsys):
+    spec = tmp_path / "figure.toml"
+    spec.write_text('duration = "1 ms"\n[populations.p]\nmodel = "lif"\nsize = 1\n'
+                    '[figure]\nkind = "traces"\nvariable = "zz"\n')
+    code, _, err = run_cli(capsys, "run", str(spec), "-q", "-o", str(tmp_path / "f.nc"))
+    assert code == 2
+    assert_one_line_error(err, "'zz'")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["figure.toml"]
+
+
+# -- the installed command, in a subprocess ------------------------------------------------------------------------
+
+
+def snnzoo_command():
+    script = Path(sys.executable).with_name("snnzoo")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "snnzoo.cli"]
+
+
+def test_command_error_is_one_line_without_traceback():
+    done = subprocess.run(snnzoo_command() + ["run", "adex-firing-pattern"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert_one_line_error(done.stderr, "did you mean 'adex-firing-patterns'?")
+
+
+def test_command_runs_an_experiment(tmp_path):
+    done = subprocess.run(snnzoo_command() + ["run", "hh-current-step", "-q", "-o", str(tmp_path / "hh.nc")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "1/1 checks hold" in done.stdout
+    assert (tmp_path / "hh.nc").exists() and (tmp_path / "hh.png").exists()

@@ -1,0 +1,516 @@
+"""The simulation engine against analytic results: integrators, refractoriness, stimuli, monitors, runs.
+
+Every expected value here is computed from the equations (closed-form solutions, the exact
+Euler recurrence, the LIF inter-spike interval), not copied from earlier runs.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import snnzoo as sz
+from snnzoo import ureg as u
+from snnzoo.errors import ConfigError, EquationError, SimulationError, UnitError
+
+# parameters of the 'lif' plugin model (checked in test_lif_defaults)
+TAU_M, R, EL, VT, VR = 0.020, 0.5e9, -0.070, -0.050, -0.055
+
+
+def test_lif_defaults():
+    lif = sz.model("lif")
+    defaults = {name: spec.default for name, spec in lif.parameters.items()}
+    assert defaults == pytest.approx({"tau_m": TAU_M, "R": R, "EL": EL, "Vt": VT, "Vr": VR}, rel=1e-12)
+
+
+def trace(net, population=0, monitor=0):
+    state = net.records()[population].states[monitor]
+    return state.times, state.data
+
+
+# -- integrators on linear equations ----------------------------------------------------------------------------
+
+
+def test_lif_relaxation_is_the_euler_product_and_close_to_the_exponential():
+    dt, v0, n_steps = 1e-5, -0.055, 10_000
+    net = sz.Network(dt=dt * u.second, seed=0)
+    net.add_population("l", "lif", 1, initial={"v": v0 * u.volt})
+    net.record("l", "v")
+    net.run(n_steps * dt * u.second)
+    t, data = trace(net)
+    v = data["v"][:, 0]
+    n = np.arange(n_steps)
+    assert v.shape == (n_steps,)
+    np.testing.assert_allclose(t, n * dt, rtol=1e-12, atol=0)
+    # forward Euler: v_n = EL + (v0 - EL) (1 - dt/tau)^n, up to rounding
+    np.testing.assert_allclose(v, EL + (v0 - EL) * (1 - dt / TAU_M) ** n, rtol=0, atol=1e-12)
+    # and the exact solution within Euler's global error, n (dt/tau)^2/2 exp(-n dt/tau) |v0 - EL| to leading order
+    x = dt / TAU_M
+    error = np.abs(v - (EL + (v0 - EL) * np.exp(-n * dt / TAU_M)))
+    bound = abs(v0 - EL) * n * x**2 / 2 * np.exp(-n * x) / (1 - x) ** 2
+    assert np.all(error <= bound + 1e-12)
+    assert error.max() > 0.5 * bound.max()  # it is Euler, not an exact scheme
+
+
+def test_exponential_euler_is_exact_for_a_linear_equation():
+    dt, current = 5e-4, 20e-12  # a coarse step: Euler is off by up to ~5e-5 V here
+    v_inf = EL + R * current
+    net = sz.Network(dt=dt * u.second, seed=0)
+    net.add_population("e", "lif", 1, integrator="exponential_euler")
+    net.add_population("f", "lif", 1, integrator="euler")
+    for name in ("e", "f"):
+        net.add_stimulus(sz.stimulus("constant_current", amplitude=current * u.amp), name)
+        net.record(name, "v")
+    net.run(100 * u.ms)
+    t, exp_euler = trace(net, 0)
+    exact = v_inf + (EL - v_inf) * np.exp(-t / TAU_M)
+    np.testing.assert_allclose(exp_euler["v"][:, 0], exact, rtol=0, atol=1e-12)
+    _, euler = trace(net, 1)
+    assert np.abs(euler["v"][:, 0] - exact).max() > 1e-5
+
+
+def test_exponential_euler_refuses_nonlinear_equations():
+    m = sz.NeuronModel("quad", "dx/dt = x**2/tau : 1", {"tau": 1 * u.ms})
+    net = sz.Network(dt=0.1 * u.ms, integrator="exponential_euler")
+    net.add_population("q", m, 1)
+    with pytest.raises(EquationError, match="not linear"):
+        net.run(1 * u.ms)
+
+
+FORCED = sz.NeuronModel("forced", "dx/dt = (cos(t/tau) - x)/tau : 1", {"tau": 10 * u.ms})
+
+
+def forced_errors(dt_ms):
+    """Max error of euler, rk2 and rk4 on dx/dt = (cos(t/tau) - x)/tau, x(0) = 0, over 4 tau."""
+    net = sz.Network(dt=dt_ms * u.ms, seed=0)
+    methods = ("euler", "rk2", "rk4")
+    for method in methods:
+        net.add_population(method, FORCED, 1, integrator=method)
+        net.record(method, "x")
+    net.run(40 * u.ms)
+    errors = {}
+    for k, method in enumerate(methods):
+        t, data = trace(net, k)
+        s = t / 0.010
+        exact = (np.cos(s) + np.sin(s) - np.exp(-s)) / 2
+        errors[method] = np.abs(data["x"][:, 0] - exact).max()
+    return errors
+
+
+def test_runge_kutta_error_ordering_and_convergence_orders():
+    coarse, fine = forced_errors(0.5), forced_errors(0.25)
+    assert coarse["euler"] > coarse["rk2"] > coarse["rk4"] > 0
+    assert fine["euler"] > fine["rk2"] > fine["rk4"] > 0
+    # halving dt divides the error by 2^order (the equation depends on t, so stages must shift t correctly)
+    assert coarse["euler"] / fine["euler"] == pytest.approx(2, rel=0.15)
+    assert coarse["rk2"] / fine["rk2"] == pytest.approx(4, rel=0.15)
+    assert coarse["rk4"] / fine["rk4"] == pytest.approx(16, rel=0.2)
+
+
+def test_deterministic_integrators_refuse_noise():
+    noisy = sz.NeuronModel("ou", "dv/dt = -v/tau + sigma*xi/sqrt(tau) : volt", {"tau": 10 * u.ms, "sigma": 1 * u.mV})
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    net.add_population("n", noisy, 1, integrator="rk4")
+    with pytest.raises(EquationError, match="white noise"):
+        net.run(1 * u.ms)
+
+
+# -- LIF f-I curve ----------------------------------------------------------------------------------------------
+
+
+def test_lif_firing_rate_matches_the_analytic_f_i_curve():
+    dt, t_ref = 1e-5, 0.002
+    currents = np.array([45, 50, 60, 80, 120, 200, 400]) * 1e-12  # rheobase (Vt - EL)/R = 40 pA
+    net = sz.Network(dt=dt * u.second, seed=0)
+    net.add_population("l", "lif", currents.size, refractory=t_ref * u.second)
+    net.add_stimulus(sz.stimulus("constant_current", amplitude=currents * u.amp), "l")
+    net.run(300 * u.ms)
+    rec = net.records()[0]
+    k = round(t_ref / dt)
+    v_inf = EL + R * currents
+    for i, current in enumerate(currents):
+        steps = np.round(rec.spike_times[rec.spike_neurons == i] / dt).astype(np.int64)
+        intervals = np.diff(steps)
+        assert intervals.size >= 9
+        # after the first spike every cycle starts from Vr: all intervals are the same number of steps
+        assert np.all(intervals == intervals[0])
+        isi = intervals[0] * dt
+        t_free = TAU_M * math.log((v_inf[i] - VR) / (v_inf[i] - VT))
+        analytic = t_ref + t_free
+        assert 1 / isi == pytest.approx(1 / analytic, rel=0.01), f"I = {current * 1e12:g} pA"
+        # discretisation: reset v is held for k-1 steps, the crossing is seen at the end of a step and
+        # stamped at its start, and Euler shortens the free time by ~dt*t_free/(2 tau)
+        assert -dt * (1 + t_free / (2 * TAU_M)) - 1e-9 <= isi - analytic <= 1e-9
+        # exactly: j Euler steps from Vr until v > Vt, spike stamped at step (start + j - 1)
+        j = math.ceil(math.log((v_inf[i] - VT) / (v_inf[i] - VR)) / math.log(1 - dt / TAU_M))
+        assert intervals[0] in (k + j - 1, k + j - 2, k + j)
+
+
+def test_perfect_integrator_fires_at_the_predicted_rate():
+    dt, current, C = 1e-4, 100e-12, 200e-12  # dv/dt = I/C = 0.5 V/s; Vr -> Vt is 20 mV: 40 ms
+    net = sz.Network(dt=dt * u.second, seed=0)
+    net.add_population("p", "perfect_if", 1)
+    net.add_stimulus(sz.stimulus("constant_current", amplitude=current * u.amp), "p")
+    net.run(1 * u.second)
+    intervals = np.diff(np.round(net.records()[0].spike_times / dt))
+    expected_steps = 0.020 / (current / C * dt)  # 400 steps to rise exactly 20 mV; the spike needs v > Vt
+    assert np.all(np.abs(intervals - expected_steps) <= 1)
+
+
+# -- refractoriness (Brian2 semantics) ---------------------------------------------------------------------------
+
+REFRACTORY_MODEL = sz.NeuronModel(
+    "lif_with_trace",
+    """
+    dv/dt = (EL - v + R*I)/tau : volt (unless refractory)
+    dy/dt = -y/tau_y : 1
+    I : amp
+    """,
+    {"EL": -70 * u.mV, "R": 0.5 * u.Gohm, "tau": 20 * u.ms, "tau_y": 5 * u.ms, "Vt": -50 * u.mV, "Vr": -55 * u.mV},
+    threshold="v > Vt",
+    reset="v = Vr; y += 1",
+    refractory=1 * u.ms,
+)
+
+
+def test_refractory_holds_v_for_k_minus_1_steps_and_disables_the_threshold():
+    dt, k, current = 1e-4, 10, 200e-12
+    net = sz.Network(dt=dt * u.second, seed=0)
+    # neuron 1 resets above threshold: it can only spike when the refractory period ends
+    net.add_population("n", REFRACTORY_MODEL, 2, parameters={"Vr": [-55, -45] * u.mV})
+    net.add_stimulus(sz.stimulus("constant_current", amplitude=current * u.amp), "n")
+    net.record("n", ["v", "y"])
+    net.run(50 * u.ms)
+    rec = net.records()[0]
+    v, y = rec.states[0].data["v"], rec.states[0].data["y"]
+    steps = np.round(rec.spike_times / dt).astype(np.int64)
+
+    first = steps[rec.spike_neurons == 0][0]
+    # samples are taken at the start of each step: after a spike in step n, v = Vr from n+1 to n+k
+    np.testing.assert_array_equal(v[first + 1 : first + k + 1, 0], VR)
+    # ... and it integrates again in step n+k
+    assert v[first + k + 1, 0] == pytest.approx(VR + dt * (EL - VR + R * current) / TAU_M, rel=1e-12)
+    # variables without '(unless refractory)' keep integrating during the refractory period
+    assert y[first + 1, 0] == pytest.approx(1.0, rel=1e-12)  # decayed once before the jump, then +1
+    np.testing.assert_allclose(y[first + 2 : first + k + 1, 0], y[first + 1, 0] * (1 - dt / 0.005) ** np.arange(1, k),
+                               rtol=1e-12)
+
+    above = steps[rec.spike_neurons == 1]
+    assert above.size > 3
+    np.testing.assert_array_equal(np.diff(above), k)  # threshold disabled for exactly k-1 steps
+
+
+def test_refractory_override_on_the_population():
+    dt = 1e-4
+    net = sz.Network(dt=dt * u.second, seed=0)
+    net.add_population("n", REFRACTORY_MODEL, 1, parameters={"Vr": -45 * u.mV}, refractory=3 * u.ms)
+    net.add_stimulus(sz.stimulus("constant_current", amplitude=200 * u.pA), "n")
+    net.run(50 * u.ms)
+    steps = np.round(net.records()[0].spike_times / dt)
+    np.testing.assert_array_equal(np.diff(steps), 30)
+
+
+# -- noise and seeds ---------------------------------------------------------------------------------------------
+
+OU = sz.NeuronModel("ou_process", "dv/dt = -v/tau + sigma*sqrt(2/tau)*xi : volt", {"tau": 10 * u.ms, "sigma": 2 * u.mV})
+
+
+def ou_final_state(seed, n=2000):
+    net = sz.Network(dt=0.1 * u.ms, seed=seed)
+    pop = net.add_population("o", OU, n)
+    net.record("o", "v", neurons=[0, 1])
+    net.run(100 * u.ms)
+    return pop.get("v").magnitude, net.records()[0].states[0].data["v"]
+
+
+def test_same_seed_is_bit_identical_and_other_seeds_differ():
+    a_final, a_trace = ou_final_state(1)
+    b_final, b_trace = ou_final_state(1)
+    c_final, _ = ou_final_state(2)
+    np.testing.assert_array_equal(a_final, b_final)
+    np.testing.assert_array_equal(a_trace, b_trace)
+    assert not np.any(a_final == c_final)
+    assert not np.array_equal(a_final[:1000], a_final[1000:])  # neurons get independent noise
+
+
+def test_euler_maruyama_ou_statistics():
+    v, _ = ou_final_state(3)
+    a, sigma = 0.01, 0.002  # dt/tau
+    # stationary variance of the Euler-Maruyama OU recursion: sigma^2/(1 - a/2) (10 tau after a start at 0)
+    expected_std = sigma / math.sqrt(1 - a / 2)
+    assert v.std() == pytest.approx(expected_std, rel=0.06)  # ~4 standard errors for 2000 samples
+    assert abs(v.mean()) < 4 * expected_std / math.sqrt(v.size)
+
+
+def test_seed_is_recorded_and_drawn_when_missing():
+    net = sz.Network(seed=None)
+    net.add_population("a", "lif", 1)
+    net.run(1 * u.ms)
+    tree = net.result()
+    assert isinstance(tree.attrs["seed"], int) and tree.attrs["seed"] == net.seed
+    assert sz.Network(seed=42).seed == 42
+
+
+# -- NaN and infinity --------------------------------------------------------------------------------------------
+
+
+def test_blow_up_names_variable_neuron_and_time():
+    blow = sz.NeuronModel("blow", "dx/dt = x**2/tau : 1", {"tau": 1 * u.ms})
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    net.add_population("b", blow, 3, initial={"x": [0, 0.5, 1]})
+    with pytest.raises(SimulationError) as info:
+        net.run(10 * u.ms)
+    message = str(info.value)
+    assert "'b'" in message and "variable x" in message and "neuron 2" in message
+    # the same recursion in numpy: the first step whose result is not finite
+    x, n = np.float64(1.0), 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        while np.isfinite(x):
+            x = x + 1e-4 * x**2 / 1e-3
+            n += 1
+    t = float(re.search(r"t = ([0-9.eE+-]+) s", message).group(1))
+    assert t == pytest.approx(n * 1e-4, abs=1.01e-4)
+    assert not net.complete
+
+
+def test_nan_is_reported():
+    bad = sz.NeuronModel("bad_log", "dx/dt = log(x)/tau : 1", {"tau": 1 * u.ms}, initial={"x": -1})
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    net.add_population("b", bad, 2)
+    with pytest.raises(SimulationError, match=r"variable x of neuron 0 became nan"):
+        net.run(1 * u.ms)
+
+
+# -- runs, set, time ----------------------------------------------------------------------------------------------
+
+
+def lif_drive_net(dt=0.01):
+    net = sz.Network(dt=dt * u.ms, seed=0)
+    net.add_population("l", "lif", 2, refractory=2 * u.ms)
+    net.add_stimulus(sz.stimulus("step_current", times=[0, 12, 31] * u.ms, amplitudes=[[100, 60], [0, 200], [150, 150]] * u.pA), "l")
+    net.record("l", ["v", "I"])
+    return net
+
+
+def test_several_runs_continue_time_and_equal_one_run():
+    whole = lif_drive_net()
+    whole.run(45 * u.ms)
+    parts = lif_drive_net()
+    for duration in (15, 0.01, 29.99):  # 1500 + 1 + 2999 steps: crosses the 2000-step chunks
+        parts.run(duration * u.ms)
+    assert parts.t.to("ms").magnitude == pytest.approx(45)
+    assert parts.step == whole.step == 4500
+    (a,), (b,) = whole.records(), parts.records()
+    np.testing.assert_array_equal(a.spike_times, b.spike_times)
+    np.testing.assert_array_equal(a.spike_neurons, b.spike_neurons)
+    np.testing.assert_array_equal(a.spike_counts, b.spike_counts)
+    assert a.spike_counts.sum() > 5
+    np.testing.assert_array_equal(a.states[0].times, b.states[0].times)
+    np.testing.assert_array_equal(a.states[0].data["v"], b.states[0].data["v"])
+    assert b.states[0].times.size == 4500
+    runs = parts.result().attrs
+    assert json.loads(runs["runs"])[1]["start"] == pytest.approx(0.015)
+
+
+def test_set_between_runs_like_the_brian_lab():
+    dt, tau = 1e-4, 0.020
+    decay = sz.NeuronModel("decay", "dx/dt = -x/tau : 1", {"tau": tau * u.second})
+    net = sz.Network(dt=dt * u.second, seed=0)
+    pop = net.add_population("d", decay, 2)
+    net.record("d", "x")
+    net.run(100 * u.ms)
+    pop.set("x", 1)
+    net.run(100 * u.ms)
+    assert pop.get("x").magnitude == pytest.approx((1 - dt / tau) ** 1000, rel=1e-12)
+    x = trace(net)[1]["x"][:, 0]
+    np.testing.assert_array_equal(x[:1000], 0.0)
+    assert x[1000] == 1.0
+    assert x[1999] == pytest.approx((1 - dt / tau) ** 999, rel=1e-12)
+    # a homogeneous parameter set between runs takes effect; per-neuron values for it are refused now
+    pop.set("tau", 10 * u.ms)
+    before = pop.get("x").magnitude
+    net.run(1 * u.ms)
+    np.testing.assert_allclose(pop.get("x").magnitude, before * (1 - dt / 0.010) ** 10, rtol=1e-12)
+    with pytest.raises(ConfigError, match="before the first run"):
+        pop.set("tau", [10, 20] * u.ms)
+    pop.set("x", [2, 3])  # per-neuron state values are fine
+    np.testing.assert_array_equal(pop.get("x").magnitude, [2, 3])
+    with pytest.raises(ConfigError, match="after the network has run"):
+        net.add_population("late", decay, 1)
+
+
+def test_catalog_protocol_set_between_runs():
+    from snnzoo.catalog import Experiment
+
+    tree = Experiment.load("lif-decay").run()
+    x = tree["decay"]["x"].values[:, 0]
+    assert x.size == 2000 and x[999] == 0.0 and x[1000] == 1.0
+    assert x[-1] == pytest.approx((1 - 0.1 / 20) ** 999, rel=1e-12)
+
+
+# -- monitors ------------------------------------------------------------------------------------------------------
+
+
+def test_recording_at_a_rate():
+    dt = 0.125e-3
+    net = sz.Network(dt=dt * u.second, seed=0)
+    net.add_population("a", "adex_tau", 2)
+    net.add_stimulus(sz.stimulus("constant_current", amplitude=[100, 300] * u.pA), "a")
+    net.record("a", ["v", "w"], rate=8 * u.kHz)   # = 1/dt: every step
+    net.record("a", ["v"], rate="2 kHz")          # every 4th step
+    net.run(330 * u.ms)
+    net.run(0.375 * u.ms)  # steps 2640..2642: one more 2 kHz sample (2640)
+    net.run(0.5 * u.ms)    # steps 2643..2646: one more (2644)
+    every_step, every_fourth = net.records()[0].states
+    assert every_step.times.size == 2647
+    np.testing.assert_allclose(every_step.times, np.arange(2647) * dt, rtol=1e-12)
+    assert every_fourth.times.size == 662
+    np.testing.assert_allclose(every_fourth.times, np.arange(662) * 4 * dt, rtol=1e-12)
+    np.testing.assert_array_equal(every_fourth.data["v"], every_step.data["v"][::4])
+    assert every_step.data["w"].shape == (2647, 2)
+
+
+@pytest.mark.parametrize("rate, error", [(3 * u.kHz, ConfigError), (16 * u.kHz, ConfigError),
+                                         (0 * u.Hz, UnitError), (8 * u.ms, UnitError)])
+def test_recording_rates_that_do_not_fit_dt(rate, error):
+    net = sz.Network(dt=0.125 * u.ms)
+    net.add_population("a", "lif", 1)
+    with pytest.raises(error, match="rate"):
+        net.record("a", "v", rate=rate)
+
+
+def test_recording_bad_neuron_indices():
+    net = sz.Network()
+    net.add_population("a", "lif", 3)
+    for neurons in ([3], [-1], []):
+        with pytest.raises(ConfigError, match="0..2"):
+            net.record("a", "v", neurons=neurons)
+
+
+# -- stimuli -------------------------------------------------------------------------------------------------------
+
+
+def test_function_current_sinusoid_with_per_neuron_phase():
+    dt, amplitude, frequency, phase = 1e-4, 30e-12, 10.0, 0.5
+    net = sz.Network(dt=dt * u.second, seed=0)
+    net.add_population("l", "lif", 4)
+    net.add_stimulus(sz.stimulus("function_current", function="amplitude*sin(2*pi*frequency*t + i*phase)",
+                                 parameters={"amplitude": amplitude * 1e12 * u.pA, "frequency": frequency * u.Hz,
+                                             "phase": phase}), "l")
+    net.record("l", "I", neurons=[1, 3])
+    net.run(250 * u.ms)  # 2500 steps: more than one chunk of buffered values
+    t, data = trace(net)
+    expected = amplitude * np.sin(2 * np.pi * frequency * t[:, None] + phase * np.array([1, 3])[None, :])
+    np.testing.assert_allclose(data["I"], expected, rtol=1e-9, atol=1e-22)
+
+
+def test_function_current_from_a_callable_adds_to_other_stimuli():
+    dt = 1e-4
+    net = sz.Network(dt=dt * u.second, seed=0)
+    net.add_population("l", "lif", 3)
+    net.add_stimulus(sz.stimulus("function_current", function=lambda t, i: 1e-12 * (t * 1e3 + 10 * i)), "l")
+    net.add_stimulus(sz.stimulus("constant_current", amplitude=5 * u.pA), "l")
+    net.record("l", "I")
+    net.run(30 * u.ms)
+    t, data = trace(net)
+    expected = 1e-12 * (t[:, None] * 1e3 + 10 * np.arange(3)[None, :]) + 5e-12
+    np.testing.assert_allclose(data["I"], expected, rtol=1e-12, atol=1e-24)
+
+
+def test_function_current_unit_checks():
+    net = sz.Network()
+    net.add_population("l", "lif", 1)
+    with pytest.raises(ConfigError, match="target"):
+        net.add_stimulus(sz.stimulus("function_current", function="A*sin(t/tau)",
+                                     parameters={"A": 1 * u.mV, "tau": 1 * u.ms}), "l")
+    with pytest.raises(EquationError, match="undefined symbol 'B'"):
+        net.add_stimulus(sz.stimulus("function_current", function="B*t", parameters={}), "l")
+
+
+def test_step_current_switching_times():
+    dt = 1e-4
+    net = sz.Network(dt=dt * u.second, seed=0)
+    net.add_population("l", "lif", 2)
+    net.add_stimulus(sz.stimulus("step_current", times=[2, 5, 7.5] * u.ms,
+                                 amplitudes=[[100, 10], [-50, 20], [0, 30]] * u.pA), "l")
+    net.record("l", "I")
+    net.run(10 * u.ms)
+    t, data = trace(net)
+    n = np.arange(t.size)
+    for i, values in enumerate(([100, -50, 0], [10, 20, 30])):
+        expected = np.select([n < 20, n < 50, n < 75], [0.0, values[0], values[1]], values[2]) * 1e-12
+        np.testing.assert_allclose(data["I"][:, i], expected, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("times, amplitudes, fragment", [
+    ([0, 5, 5] * u.ms, [1, 2, 3] * u.nA, "increasing"),
+    ([0, 5] * u.ms, [1, 2, 3] * u.nA, "2 times"),
+    ([0, 5] * u.mV, [1, 2] * u.nA, "times"),
+])
+def test_step_current_rejects_bad_schedules(times, amplitudes, fragment):
+    net = sz.Network()
+    net.add_population("l", "lif", 1)
+    with pytest.raises((ConfigError, UnitError), match=fragment):
+        net.add_stimulus(sz.stimulus("step_current", times=times, amplitudes=amplitudes), "l")
+
+
+def test_stimulus_target_must_be_an_input_variable():
+    net = sz.Network()
+    net.add_population("l", "lif", 1)
+    with pytest.raises(ConfigError, match="not an input variable"):
+        net.add_stimulus(sz.stimulus("constant_current", amplitude=1 * u.nA), "l", target="v")
+
+
+# -- kernel cache ---------------------------------------------------------------------------------------------------
+
+CACHE_PROBE = textwrap.dedent("""
+    import json, time
+    import snnzoo as sz
+    from snnzoo import ureg as u
+    from snnzoo.engine.kernel_cache import cache_dir
+
+    model = sz.NeuronModel("cache_probe", "dx/dt = (x0 - x)/tau : 1", {"tau": 7 * u.ms, "x0": 0.25})
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    pop = net.add_population("p", model, 2, initial={"x": 1})
+    began = time.perf_counter()
+    net.run(1 * u.ms)
+    seconds = time.perf_counter() - began
+    stats = net._built[1].stats
+    print(json.dumps({"hits": sum(stats.cache_hits.values()), "misses": sum(stats.cache_misses.values()),
+                      "cache_dir": str(cache_dir()), "x": pop.get("x").magnitude.tolist(), "seconds": seconds}))
+""")
+
+
+def test_kernels_are_cached_on_disk_across_processes(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_")}  # numba's cache next to the kernels
+    env["SNNZOO_CACHE_DIR"] = str(tmp_path)
+
+    def probe():
+        done = subprocess.run([sys.executable, "-c", CACHE_PROBE], env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    def files():
+        return {p.relative_to(tmp_path).as_posix(): p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
+
+    first = probe()
+    assert first["cache_dir"] == str(tmp_path / "kernels")
+    assert first["misses"] >= 1 and first["hits"] == 0
+    after_first = files()
+    assert len([f for f in after_first if re.fullmatch(r"kernels/snnzoo_kernel_\w+\.py", f)]) == 1
+    assert any(f.endswith(".nbi") for f in after_first) and any(f.endswith(".nbc") for f in after_first)
+
+    second = probe()
+    assert second["hits"] >= 1 and second["misses"] == 0, second
+    assert files() == after_first  # nothing regenerated or recompiled
+    x_expected = 0.25 + 0.75 * (1 - 0.1 / 7) ** 10
+    assert first["x"] == second["x"] == pytest.approx([x_expected] * 2, rel=1e-12)

@@ -1,0 +1,301 @@
+"""Brian-style equations: parsing, dimension checks with precise errors, and inline models that run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import snnzoo as sz
+from snnzoo import ureg as u
+from snnzoo.errors import EquationError, SnnzooError, UnitError
+from snnzoo.units import dimension_of
+
+TAU = {"tau": 10 * u.ms}
+
+
+def model(equations, parameters=None, **kwargs):
+    return sz.NeuronModel("m", equations, TAU if parameters is None else parameters, **kwargs)
+
+
+# -- malformed equations -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "equations, fragment",
+    [
+        ("dv/dt = -v/tau volt", "missing ': unit'"),
+        ("dv/dt = (-v/tau : volt", "cannot parse"),
+        ("3v = 2*mV : volt", "expected 'dx/dt = ... : unit'"),
+        ("dv/dt = -v/tau : volt\ndv/dt = -2*v/tau : volt", "defined twice"),
+        ("dv/dt = v[0]/tau : volt", "unsupported syntax"),
+        ("dv/dt = -v/tau if v > 0 else 0 : volt", "unsupported syntax"),
+        ("dt/dt = 1 : second", "reserved name"),
+        ("di/dt = -i/tau : 1", "reserved name"),
+    ],
+)
+def test_malformed_lines_name_the_equation(equations, fragment):
+    with pytest.raises(EquationError) as info:
+        model(equations)
+    message = str(info.value)
+    assert fragment in message
+    assert "equation '" in message
+
+
+def test_no_equations_at_all():
+    with pytest.raises(EquationError, match="no equation given"):
+        model("   # only a comment\n\n")
+
+
+def test_comments_and_blank_lines_are_ignored():
+    m = model("\n  # leak only\n  dv/dt = -v/tau : volt  # decays\n\n")
+    assert m.state_variables == ["v"]
+
+
+def test_unknown_unit():
+    with pytest.raises(UnitError, match=r"equation 'dv/dt = -v/tau : foo'.*'foo'"):
+        model("dv/dt = -v/tau : foo")
+
+
+@pytest.mark.parametrize("name", ["taux", "h", "b"])  # 'h' (hour) and 'b' (barn) are pint units, not model symbols
+def test_undefined_symbol(name):
+    with pytest.raises(EquationError, match=f"undefined symbol '{name}'") as info:
+        model(f"dv/dt = -v/{name} : volt")
+    assert f"dv/dt = -v/{name} : volt" in str(info.value)
+
+
+def test_inconsistent_terms_name_the_equation_and_the_term():
+    text = "dv/dt = (EL - v + I)/tau : volt"
+    with pytest.raises(EquationError) as info:
+        model(text + "\nI : amp", {"tau": 10 * u.ms, "EL": -70 * u.mV})
+    message = str(info.value)
+    assert f"equation '{text}'" in message
+    assert "'I'" in message
+    assert dimension_of(u.amp) in message and dimension_of(u.volt) in message
+
+
+def test_right_hand_side_of_the_wrong_dimension():
+    text = "dv/dt = EL - v : volt"
+    with pytest.raises(EquationError) as info:
+        model(text, {"EL": -70 * u.mV})
+    message = str(info.value)
+    assert f"equation '{text}'" in message
+    assert "dv/dt" in message and dimension_of(u.volt / u.second) in message
+
+
+def test_dimensionless_default_in_a_dimensional_equation_is_caught():
+    # a plain number as a model default makes the parameter dimensionless; the equation check catches it
+    with pytest.raises(EquationError, match="dv/dt"):
+        model("dv/dt = -v/tau : volt", {"tau": 10})
+
+
+def test_subexpression_unit_mismatch():
+    with pytest.raises(EquationError, match=r"equation 'I_leak = gL\*\(EL - v\) : volt'"):
+        model("I_leak = gL*(EL - v) : volt\ndv/dt = I_leak/C : volt", {"gL": 10 * u.nS, "EL": -70 * u.mV, "C": 200 * u.pF})
+
+
+def test_unknown_function():
+    with pytest.raises(EquationError, match="unknown function 'foo'") as info:
+        model("dv/dt = foo(v)/tau : volt")
+    assert "exp" in str(info.value)  # lists the known ones
+
+
+def test_function_of_a_dimensional_argument():
+    with pytest.raises(EquationError, match=r"argument of exp\(\) must be dimensionless"):
+        model("dv/dt = exp(v)*mV/tau : volt")
+
+
+def test_non_constant_power_of_a_quantity():
+    with pytest.raises(EquationError, match="non-constant power"):
+        model("dv/dt = v**x/tau : volt\ndx/dt = -x/tau : 1")
+
+
+@pytest.mark.parametrize(
+    "equations, fragment",
+    [
+        ("dv/dt = -v/tau : volt (unless refactory)", "unknown flag"),
+        ("dv/dt = -v/tau : volt (linked)", "'(linked)' only applies"),
+        ("dv/dt = -v/tau : volt\nu = 2*v : volt (unless refractory)", "only applies to differential equations"),
+    ],
+)
+def test_bad_flags(equations, fragment):
+    with pytest.raises(EquationError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
+        model(equations)
+
+
+def test_known_flags_are_kept():
+    m = model("dv/dt = -v/tau : volt (unless refractory)\nI : amp (linked)")
+    assert m.unless_refractory == ["v"]
+    assert m.linked_variables == ["I"]
+
+
+def test_subexpression_cycle():
+    with pytest.raises(EquationError, match="cycle"):
+        model("dv/dt = -v/tau + s/tau : volt\ns = q*2 : volt\nq = s/2 : volt")
+
+
+def test_noise_only_in_differential_equations_and_with_the_right_unit():
+    with pytest.raises(EquationError, match="xi may only appear"):
+        model("dv/dt = -v/tau : volt\nnoise = xi*mV*sqrt(ms) : volt")
+    with pytest.raises(EquationError, match="inconsistent units"):
+        model("dv/dt = -v/tau + xi*mV : volt")
+    m = model("dv/dt = -v/tau + sigma*xi/sqrt(tau) : volt", {"tau": 10 * u.ms, "sigma": 1 * u.mV})
+    assert m.noise_names == ["xi"]
+
+
+def test_parameter_also_defined_by_an_equation():
+    with pytest.raises(EquationError, match="also defined"):
+        model("dv/dt = -v/tau : volt", {"tau": 10 * u.ms, "v": 1 * u.mV})
+
+
+def test_initial_value_for_an_unknown_variable():
+    with pytest.raises(EquationError, match="unknown variable 'q'"):
+        model("dv/dt = -v/tau : volt", initial={"q": 1 * u.mV})
+
+
+# -- threshold and reset -------------------------------------------------------------------------------------------
+
+
+def test_reset_on_a_parameter_or_unknown_name():
+    params = {"tau": 10 * u.ms, "Vr": -60 * u.mV, "Vt": -50 * u.mV}
+    with pytest.raises(EquationError, match="'Vr' is not a state variable"):
+        model("dv/dt = -v/tau : volt", params, threshold="v > Vt", reset="Vr = -70*mV")
+    with pytest.raises(EquationError, match="'x' is not a state variable"):
+        model("dv/dt = -v/tau : volt", params, threshold="v > Vt", reset="v = Vr; x = 0")
+
+
+@pytest.mark.parametrize("reset, fragment", [("v = 3*nA", "nA"), ("v += tau", "ms"), ("v *= 2*mV", "mV"), ("v =", "cannot parse")])
+def test_reset_unit_mismatch_or_syntax(reset, fragment):
+    with pytest.raises(EquationError) as info:
+        model("dv/dt = -v/tau : volt", threshold="v > 1*mV", reset=reset)
+    assert "reset" in str(info.value) and fragment in str(info.value)
+
+
+def test_threshold_unit_mismatch():
+    with pytest.raises(EquationError) as info:
+        model("dv/dt = -v/tau : volt", threshold="v > 1*nA")
+    message = str(info.value)
+    assert "threshold 'v > 1*nA'" in message
+    assert dimension_of(u.volt) in message and dimension_of(u.amp) in message
+
+
+@pytest.mark.parametrize("threshold, fragment", [("v + 1*mV", "expected a condition"), ("v > vt", "undefined symbol 'vt'")])
+def test_bad_thresholds(threshold, fragment):
+    with pytest.raises(EquationError, match=fragment):
+        model("dv/dt = -v/tau : volt", threshold=threshold)
+
+
+def test_zero_with_a_unit_in_threshold_reset_and_equations():
+    # '0*mV' is parsed as the number 0; Brian-style models write 'v > 0*mV' and 'v = 0*mV'
+    m = sz.NeuronModel(
+        "ramp",
+        "dv/dt = slope + 0*mV/ms : volt (unless refractory)\nI_zero = 0*nA : amp",
+        {"slope": 1 * u.mV / u.ms},
+        threshold="v > 0*mV",
+        reset="v = 0*mV",
+        refractory=0 * u.ms,
+        initial={"v": -2.05 * u.mV},
+    )
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    net.add_population("r", m, 1)
+    net.run(10 * u.ms)
+    # from -2.05 mV at 0.1 mV per step, v first exceeds 0 in step 20 (the 21st update)
+    steps = np.round(net.records()[0].spike_times / 1e-4).astype(int)
+    assert steps[0] == 20
+    assert np.all(np.diff(steps) == 1)  # after a reset to 0 mV, the next step is > 0 again
+    with pytest.raises(EquationError):
+        sz.NeuronModel("bad", "dv/dt = -v/tau : volt", TAU, threshold="v > 1*nA")
+
+
+# -- inline models that run ---------------------------------------------------------------------------------------
+
+
+def test_brian_notebook_dimensionless_decay():
+    decay = sz.NeuronModel("decay", "dx/dt = -x/tau : 1", {"tau": 10 * u.ms}, initial={"x": 1})
+    assert decay.state_variables == ["x"] and list(decay.parameters) == ["tau"]
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    net.add_population("d", decay, 1)
+    net.record("d", "x")
+    net.run(20 * u.ms)
+    x = net.records()[0].states[0].data["x"][:, 0]
+    n = np.arange(x.size)
+    np.testing.assert_allclose(x, (1 - 0.01) ** n, rtol=1e-12, atol=0)
+    assert net.result()["d"]["x"].attrs["units"] == "1"
+
+
+def test_subexpressions_are_recordable():
+    m = sz.NeuronModel(
+        "leak", "dv/dt = I_leak/C : volt\nI_leak = gL*(EL - v) : amp",
+        {"gL": 10 * u.nS, "EL": -70 * u.mV, "C": 200 * u.pF}, initial={"v": -60 * u.mV},
+    )
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    net.add_population("p", m, 1)
+    net.record("p", ["v", "I_leak"])
+    net.run(1 * u.ms)
+    state = net.records()[0].states[0]
+    np.testing.assert_allclose(state.data["I_leak"], 10e-9 * (-0.070 - state.data["v"]), rtol=1e-12, atol=1e-24)
+    assert state.units["I_leak"] == "A"
+
+
+def test_adaptive_threshold_with_per_neuron_index_in_reset():
+    """Brian's adaptive-threshold LIF: threshold 'v > vt', reset 'v = 0; vt += 0.4*i' (i = neuron index)."""
+    m = sz.NeuronModel(
+        "adaptive",
+        """
+        dv/dt = (drive - v)/tau : 1 (unless refractory)
+        dvt/dt = (1 - vt)/tau_t : 1
+        """,
+        {"drive": 1.5, "tau": 10 * u.ms, "tau_t": 50 * u.ms},
+        threshold="v > vt",
+        reset="v = 0; vt += 0.4*i",
+        refractory=1 * u.ms,
+        initial={"v": 0, "vt": 1},
+    )
+    dt, tau_t = 1e-4, 0.05
+    net = sz.Network(dt=dt * u.second, seed=0)
+    net.add_population("n", m, 3)
+    net.record("n", ["v", "vt"])
+    net.run(200 * u.ms)
+    rec = net.records()[0]
+    vt, v = rec.states[0].data["vt"], rec.states[0].data["v"]
+    counts = rec.spike_counts
+    assert counts[0] > counts[1] > counts[2] > 0  # a larger index raises the threshold more per spike
+    np.testing.assert_array_equal(vt[:, 0], 1.0)  # neuron 0: vt += 0, and dvt/dt = 0 at vt = 1
+    steps = np.round(rec.spike_times / dt).astype(int)
+    for i in (1, 2):
+        spike_steps = steps[rec.spike_neurons == i]
+        # samples are taken at the start of each step: vt[n+1] = euler(vt[n]) (+ 0.4*i after a spike in step n)
+        jump = vt[1:, i] - (vt[:-1, i] + dt * (1 - vt[:-1, i]) / tau_t)
+        expected = np.zeros_like(jump)
+        expected[spike_steps[spike_steps < jump.size]] = 0.4 * i
+        np.testing.assert_allclose(jump, expected, atol=1e-12)
+        assert np.all(v[spike_steps[spike_steps + 1 < v.shape[0]] + 1, i] == 0.0)
+
+
+def test_plugin_adaptive_threshold_model_runs():
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    net.add_population("n", "lif_adaptive_threshold", 1)
+    net.add_stimulus(sz.stimulus("constant_current", amplitude=100 * u.pA), "n")
+    net.record("n", ["vt"])
+    net.run(300 * u.ms)
+    rec = net.records()[0]
+    isi = np.diff(rec.spike_times)
+    assert rec.spike_counts[0] >= 3
+    assert isi[-1] > isi[0]  # the threshold builds up, so the firing slows down
+    assert rec.states[0].data["vt"].max() > -0.050 + 0.008 - 1e-12  # jumped by delta_vt at least once
+
+
+def test_model_documentation_lists_equations_and_parameters():
+    m = sz.model("adex")
+    page = m.describe()
+    for eq in m.equations:
+        assert eq.text in page
+    for name, spec in m.parameters.items():
+        assert name in page and spec.default_text in page
+    assert "Brette" in page
+    assert isinstance(m.to_dict()["equations"], str)
+
+
+def test_errors_are_snnzoo_errors():
+    for bad in ("dv/dt = -v/tau volt", "dv/dt = foo(v) : volt"):
+        with pytest.raises(SnnzooError):
+            model(bad)
