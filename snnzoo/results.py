@@ -133,7 +133,7 @@ def _state_dataset(population: PopulationRecord, record: StateRecord, index: int
         if variable not in record.units:
             raise ConfigError(f"{where}: no unit given for {variable!r}")
         attrs = {"units": record.units[variable], "long_name": f"{variable} of {population.name}"}
-        variables[variable] = ((time_dim, neuron_dim), values, attrs)
+        variables[f"{variable}{suffix}"] = ((time_dim, neuron_dim), values, attrs)
     clashes = sorted(set(variables) & set(coords))
     if clashes:
         raise ConfigError(f"{where}: variable names {clashes} are reserved for coordinates")

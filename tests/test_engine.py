@@ -514,3 +514,19 @@ def test_kernels_are_cached_on_disk_across_processes(tmp_path):
     assert files() == after_first  # nothing regenerated or recompiled
     x_expected = 0.25 + 0.75 * (1 - 0.1 / 7) ** 10
     assert first["x"] == second["x"] == pytest.approx([x_expected] * 2, rel=1e-12)
+
+
+def test_two_monitors_on_one_variable_keep_both_in_the_result():
+    import snnzoo as sz
+    from snnzoo import ureg as u
+
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("p", "lif", 2)
+    net.add_stimulus(sz.stimulus("constant_current", amplitude=50 * u.pA), "p")
+    net.record("p", ["v"], name="fast")
+    net.record("p", ["v"], rate=1 * u.kHz, name="slow")
+    net.run(10 * u.ms)
+    ds = net.result()["p"].to_dataset()
+    assert ds["v"].shape == (100, 2)
+    assert ds["v_slow"].shape == (10, 2)
+    assert (ds["v_slow"].values == ds["v"].values[::10]).all()
