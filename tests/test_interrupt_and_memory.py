@@ -1,0 +1,53 @@
+"""Ctrl-C keeps what ran (marked incomplete); impossible record requests are refused up front."""
+
+import json
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import snnzoo as sz
+from snnzoo import ureg as u
+
+SCRIPT = textwrap.dedent(
+    """
+    import sys, json
+    import snnzoo as sz
+    from snnzoo import ureg as u
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("p", "adex", 2000)
+    net.add_stimulus(sz.stimulus("constant_current", amplitude=500 * u.pA), "p")
+    net.run(1 * u.ms)                      # compile before announcing
+    print("running", flush=True)
+    net.run(1000 * u.s)
+    tree = net.result()
+    print(json.dumps({"complete": int(tree.attrs["complete"]), "duration": float(tree.attrs["duration"]),
+                      "spikes": int(tree["p"]["spike_count"].values.sum())}), flush=True)
+    """
+)
+
+
+def test_ctrl_c_stops_cleanly_and_marks_the_result_incomplete():
+    proc = subprocess.Popen([sys.executable, "-c", SCRIPT], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "running"
+    import time
+
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert summary["complete"] == 0
+    assert 0.001 < summary["duration"] < 1000
+    assert summary["spikes"] > 0
+
+
+def test_a_record_request_that_cannot_fit_in_memory_is_refused_before_running():
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("big", "lif", 100_000)
+    net.record("big", ["v"])
+    with pytest.raises(sz.SimulationError, match=r"monitor 'm0' on population 'big' would need .* GiB"):
+        net.run(10_000 * u.s)
+    assert net.t.magnitude == 0
