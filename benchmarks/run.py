@@ -221,7 +221,7 @@ def main(argv=None) -> int:
                 print(f"[{name}] brian2 {target} ...", file=sys.stderr, flush=True)
                 try:
                     entry["brian2"][target] = brian2_side(args.brian2_python, name, target, n, args.repeat)
-                except (RuntimeError, ValueError, subprocess.TimeoutExpired) as error:
+                except (OSError, RuntimeError, ValueError, subprocess.TimeoutExpired) as error:
                     print(f"[{name}] brian2 {target} failed: {error}", file=sys.stderr, flush=True)
                     entry["brian2"][target] = {"error": str(error)}
         results[name] = entry
