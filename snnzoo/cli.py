@@ -68,7 +68,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run a catalog experiment, write its netCDF result and figure, print a summary."""
     from .catalog import Experiment
     from .plotting import save_figure
-    from .results import write_netcdf
+    from .results import populations, write_netcdf
 
     experiment = Experiment.load(args.name, args.set or [])
     output = Path(args.output or f"{experiment.name}.nc")
@@ -84,8 +84,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"{experiment.name}: {experiment.title}")
     print(f"  simulated {duration:g} s at dt = {tree.attrs['dt'] * 1e3:g} ms, seed {tree.attrs['seed']}"
           + ("" if tree.attrs.get("complete", 1) else "  (INCOMPLETE: interrupted)"))
-    for name, node in tree.children.items():
-        counts = node["spike_count"].values
+    for name, ds in populations(tree).items():
+        counts = ds["spike_count"].values
         print(f"  {name}: {counts.size} neurons, {int(counts.sum())} spikes, mean rate {counts.mean() / duration:.3g} Hz"
               + (f", counts {counts.tolist()}" if counts.size <= 10 else ""))
     print(f"  wrote {output} and {figure_path}")

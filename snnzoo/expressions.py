@@ -27,6 +27,18 @@ class int_(sympy.Function):
     """Truncation to an integer; ``int(condition)`` is 1 or 0."""
 
 
+class rand(sympy.Function):
+    """A uniform random number in [0, 1) per neuron (initial values only)."""
+
+    nargs = 0
+
+
+class randn(sympy.Function):
+    """A standard normal random number per neuron (initial values only)."""
+
+    nargs = 0
+
+
 FUNCTIONS: dict[str, Callable] = {
     "exp": sympy.exp,
     "log": sympy.log,
@@ -45,6 +57,8 @@ FUNCTIONS: dict[str, Callable] = {
     "sign": sympy.sign,
     "exprel": exprel,
     "int": int_,
+    "rand": rand,
+    "randn": randn,
     "min": sympy.Min,
     "max": sympy.Max,
     "clip": lambda x, low, high: sympy.Min(sympy.Max(x, low), high),
@@ -198,6 +212,8 @@ class DimensionChecker:
             for value, condition in expr.args:
                 self.unit_of(condition)
             return self._same([value for value, _ in expr.args], "branches", expr)
+        if isinstance(expr, (rand, randn)):
+            return ureg.dimensionless
         if isinstance(expr, (sympy.Min, sympy.Max)):
             return self._same(expr.args, "arguments", expr)
         if isinstance(expr, (sympy.Abs, sympy.floor, sympy.ceiling, sympy.sign, int_, sympy.Mod)):
@@ -259,10 +275,18 @@ def substitute_units(expr: sympy.Basic, model_names) -> sympy.Basic:
 
 
 class KernelPrinter(PythonCodePrinter):
-    """Prints sympy expressions as numba-compilable Python using ``math``."""
+    """Prints sympy expressions as numba-compilable Python using ``math``.
+
+    ``exp`` and ``exprel`` become calls of the branch-free ``fexp``/``exprel`` of
+    :mod:`snnzoo.engine.runtime` (which the kernel module imports), so the loops around
+    them can be vectorised.
+    """
 
     def _print_Float(self, expr):
         return repr(float(expr))
+
+    def _print_exp(self, expr):
+        return f"fexp({self._print(expr.args[0])})"
 
     def _print_exprel(self, expr):
         return f"exprel({self._print(expr.args[0])})"

@@ -16,7 +16,7 @@ import sympy
 
 from .equations import Equation, parse_equations, parse_statements
 from .errors import EquationError, UnitError
-from .expressions import DimensionChecker, is_zero, same_dimension, symbol
+from .expressions import DimensionChecker, is_zero, rand, randn, same_dimension, symbol
 from .units import as_quantity, dimension_of, parse_unit, to_si, ureg
 
 NOISE_UNIT = ureg.second**-0.5
@@ -140,6 +140,8 @@ class NeuronModel:
         for eq in self.equations:
             if eq.expr is None:
                 continue
+            if eq.expr.atoms(rand, randn):
+                raise EquationError(f"{eq.where}: rand() and randn() are for initial values; use xi for noise")
             if eq.kind == "subexpression" and any(s.name.startswith("xi") for s in eq.expr.free_symbols):
                 raise EquationError(f"{eq.where}: white noise xi may only appear in differential equations")
             got = self._checker(eq.where).unit_of(eq.expr)

@@ -25,23 +25,26 @@ import pint
 import sympy
 
 from . import __version__
+from . import connectivity
 from .engine.codegen import (
-    STATUS_BUFFER_FULL,
     STATUS_NOT_FINITE,
     DrivePlan,
     KernelPlan,
     MonitorPlan,
     PopulationPlan,
+    ProjectionPlan,
+    SourcePlan,
     arguments,
     generate,
 )
 from .engine.kernel_cache import load_kernel_module
 from .engine.runtime import new_stream
 from .errors import ConfigError, SimulationError, UnknownNameError
-from .expressions import DimensionChecker, parse_expression, same_dimension, substitute_units
+from .expressions import DimensionChecker, parse_expression, rand, randn, same_dimension, substitute_units
 from .model import NeuronModel
+from .projections import PopulationView, Projection, SpikeSource, parse_view
 from .recording import PopulationRecord, StateRecord
-from .stimulus import FunctionDrive, PiecewiseDrive
+from .stimulus import FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, PoissonRates, SpikeTimes
 from .units import as_quantity, positive_si, si_unit_string, to_si, ureg
 
 DEFAULT_INTEGRATOR = "euler"
@@ -78,6 +81,8 @@ class Population:
             raise ConfigError(f"population {name!r}: {len(self.labels)} labels for {size} neurons")
         self.integrator = integrator
         self.where = f"population {name!r} (model {model.name!r})"
+        self.rng = network.random("initial values", len(network.groups))
+        self.links: dict[str, tuple[Any, str]] = {}
         self.values: dict[str, np.ndarray] = {}
         self.heterogeneous: set[str] = set()
         self.parameter_text: dict[str, str] = {}
@@ -123,9 +128,17 @@ class Population:
         numeric = substitute_units(expr, set(units))
         env = {n: self.values[n] for n in units if n != "i"}
         env["i"] = np.arange(self.size, dtype=float)
+        for k, call in enumerate(sorted(numeric.atoms(rand, randn), key=str)):
+            draw = self.rng.random if isinstance(call, rand) else self.rng.standard_normal
+            env[f"_random{k}"] = draw(self.size)
+            numeric = numeric.xreplace({call: sympy.Symbol(f"_random{k}", real=True)})
         symbols = sorted(numeric.free_symbols, key=lambda s: s.name)
         function = sympy.lambdify(symbols, numeric, modules="numpy")
         return np.broadcast_to(np.asarray(function(*[env[s.name] for s in symbols]), dtype=float), (self.size,))
+
+    def __getitem__(self, item) -> PopulationView:
+        """A slice of the population, e.g. ``pop[:80]`` as a projection source or target."""
+        return PopulationView(self, np.arange(self.size)[item])
 
     def set(self, name: str, value: Any) -> None:
         """Set a parameter or variable (all neurons, or one value per neuron)."""
@@ -166,7 +179,23 @@ class _Monitor:
 class _DriveBinding:
     population: Population
     variable: str
-    drive: PiecewiseDrive | FunctionDrive
+    drive: PiecewiseDrive | FunctionDrive | GaussianDrive | OUDrive
+
+    @property
+    def kind(self) -> str:
+        return {PiecewiseDrive: "piecewise", FunctionDrive: "buffered", GaussianDrive: "gaussian",
+                OUDrive: "ou"}[type(self.drive)]
+
+    @property
+    def per_neuron(self) -> bool:
+        drive = self.drive
+        if isinstance(drive, PiecewiseDrive):
+            return drive.values.shape[1] > 1
+        if isinstance(drive, FunctionDrive):
+            return drive.per_neuron
+        if isinstance(drive, GaussianDrive):
+            return max(np.size(drive.mean), np.size(drive.std)) > 1
+        return not drive.shared
 
 
 class Network:
@@ -180,7 +209,8 @@ class Network:
         self.dt = positive_si(dt, "s", what="dt")
         self.seed = int(seed) if seed is not None else int(np.random.SeedSequence().entropy % 2**32)
         self.integrator = integrator
-        self.populations: dict[str, Population] = {}
+        self.groups: dict[str, Population | SpikeSource] = {}
+        self.projections: dict[str, Projection] = {}
         self.stimuli: list[dict[str, Any]] = []
         self._drives: list[_DriveBinding] = []
         self._monitors: list[_Monitor] = []
@@ -189,6 +219,26 @@ class Network:
         self.step = 0
         self.runs: list[dict[str, Any]] = []
         self.complete = True
+
+    @property
+    def populations(self) -> dict[str, Population]:
+        """The neuron populations (spike sources excluded), by name."""
+        return {n: g for n, g in self.groups.items() if isinstance(g, Population)}
+
+    @property
+    def sources(self) -> dict[str, SpikeSource]:
+        """The spike sources, by name."""
+        return {n: g for n, g in self.groups.items() if isinstance(g, SpikeSource)}
+
+    def random(self, purpose: str, index: int) -> np.random.Generator:
+        """A numpy Generator derived from the master seed for one purpose (connectivity, initial values)."""
+        streams = {"connectivity": 1, "initial values": 2, "weights": 3}
+        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(streams[purpose], index)))
+
+    def _check_new_name(self, name: str) -> None:
+        self._check_not_built(f"add {name!r}")
+        if name in self.groups or name in self.projections or name == "projections":
+            raise ConfigError(f"the name {name!r} is taken (or reserved) in this network")
 
     # -- building ---------------------------------------------------------------
     def add_population(self, name: str, model: NeuronModel | str, size: int, *,
@@ -199,18 +249,26 @@ class Network:
 
         ``refractory`` (a time) overrides the model's refractory period.
         """
-        self._check_not_built("add a population")
-        if name in self.populations:
-            raise ConfigError(f"population {name!r} exists already")
+        self._check_new_name(name)
         if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size <= 0:
             raise ConfigError(f"population {name!r}: N must be a positive integer, got {size!r}")
         model = resolve_model(model)
         chosen = resolve_integrator(integrator or model.integrator or self.integrator or DEFAULT_INTEGRATOR)
         population = Population(self, name, model, int(size), parameters or {}, initial or {}, labels, chosen,
                                 refractory)
-        self.populations[name] = population
+        self.groups[name] = population
         self._spikes[name] = ([], [])
         return population
+
+    def add_source(self, name: str, stimulus) -> SpikeSource:
+        """Add a spike source (``stimulus.source()``: spike generator, Poisson group)."""
+        self._check_new_name(name)
+        if not hasattr(stimulus, "source"):
+            raise ConfigError(f"source {name!r}: stimulus {stimulus.name!r} is not a spike source")
+        source = SpikeSource(name, stimulus, self.dt)
+        self.groups[name] = source
+        self._spikes[name] = ([], [])
+        return source
 
     def population(self, name: str | Population) -> Population:
         """The population called ``name``."""
@@ -220,10 +278,91 @@ class Network:
             raise UnknownNameError("population", name, self.populations)
         return self.populations[name]
 
+    def _view(self, spec: Any, role: str) -> PopulationView:
+        """A whole group or a slice from a name (``"G"``, ``"G[:80]"``), a group or a view."""
+        if isinstance(spec, PopulationView):
+            return spec
+        if isinstance(spec, (Population, SpikeSource)):
+            return spec[:]
+        name, part = parse_view(str(spec))
+        if name not in self.groups:
+            raise UnknownNameError(f"{role} population or source", name, self.groups)
+        group = self.groups[name]
+        return group[part] if part is not None else group[:]
+
+    def connect(self, source: Any, target: Any, on: str, weight: Any, *, delay: Any = "0 ms", op: str = "+=",
+                name: str | None = None, autapses: bool = True, **rule: Any) -> Projection:
+        """Connect ``source`` to ``target``: each presynaptic spike does ``on op w`` on the target neuron.
+
+        ``rule`` is one of ``p`` (with optional ``condition`` such as ``"i != j"``),
+        ``condition``, ``fixed_in_degree``, ``fixed_out_degree``, ``one_to_one=True``,
+        ``all_to_all=True``, ``i``/``j`` index arrays or ``matrix`` (scipy.sparse).
+        ``weight`` and ``delay`` are quantities (one value, one per synapse, or a
+        distribution table); ``weight`` must have the unit of the target variable.
+        Delays must be multiples of dt.
+        """
+        if name is None:
+            base = f"{parse_view(str(getattr(source, 'name', source)))[0]}_to_{parse_view(str(getattr(target, 'name', target)))[0]}"
+            name = next(f"{base}_{k}" if k else base for k in range(len(self.projections) + 1)
+                        if (f"{base}_{k}" if k else base) not in self.projections)
+        self._check_new_name(name)
+        where = f"projection {name!r}"
+        pre, post = self._view(source, "source"), self._view(target, "target")
+        if not isinstance(post.group, Population):
+            raise ConfigError(f"{where}: the target {post.name!r} is a spike source, not a neuron population")
+        model = post.group.model
+        if on not in model.state_variables + model.variables:
+            raise UnknownNameError(f"target variable of {where} (on {post.name!r})", on,
+                                   model.state_variables + model.variables)
+        if op not in ("+=", "-="):
+            raise ConfigError(f"{where}: op must be '+=' or '-=', got {op!r}")
+        unknown = set(rule) - set(connectivity.RULES) - {"j"}
+        if unknown:
+            raise ConfigError(f"{where}: unknown connectivity argument(s) {sorted(unknown)} "
+                              f"(known: {', '.join(connectivity.RULES)}, j)")
+        index = len(self.projections)
+        i, j = connectivity.pairs(rule, pre.indices, post.indices, autapses, self.random("connectivity", index), where)
+        rng = self.random("weights", index)
+        unit = model.units[on]
+        weights = connectivity.values(weight, i.size, unit, rng, f"{where}: weight")
+        delays = connectivity.values(delay, i.size, "s", rng, f"{where}: delay")
+        steps = connectivity.delay_steps(delays, self.dt, where)
+        synapses = connectivity.build(i, j, weights, steps, pre.group.size)
+        shown = {k: (v if np.isscalar(v) or isinstance(v, str) else "array") for k, v in rule.items()}
+        projection = Projection(name, pre.group, post.group, on, op, synapses, synapses.delays,
+                                si_unit_string(unit), {**shown, "weight": _show(weight), "delay": _show(delay),
+                                                       "autapses": autapses})
+        self.projections[name] = projection
+        return projection
+
+    def link(self, population: str | Population, variable: str, source: str | Population, source_variable: str) -> None:
+        """Make ``population.variable`` (declared ``(linked)``) read ``source.source_variable`` at every step."""
+        self._check_not_built("link a variable")
+        pop, src = self.population(population), self.population(source)
+        where = f"link {pop.name}.{variable} -> {src.name}.{source_variable}"
+        if variable not in pop.model.linked_variables:
+            raise ConfigError(f"{where}: {variable!r} is not declared '(linked)' in {pop.where} "
+                              f"(linked variables: {pop.model.linked_variables or 'none'})")
+        if source_variable not in src.model.state_variables + src.model.variables:
+            raise UnknownNameError(f"variable of {src.where}", source_variable,
+                                   src.model.state_variables + src.model.variables)
+        if not same_dimension(pop.model.units[variable], src.model.units[source_variable]):
+            raise ConfigError(f"{where}: units differ ({pop.model.units[variable]:~} vs "
+                              f"{src.model.units[source_variable]:~})")
+        if src.size not in (1, pop.size):
+            raise ConfigError(f"{where}: the source has {src.size} neurons; expected 1 or {pop.size}")
+        pop.links[variable] = (src, source_variable)
+
     def add_stimulus(self, stimulus, population: str | Population, target: str = "I") -> None:
         """Feed ``stimulus`` into variable ``target`` (default ``I``) of a population."""
         self._check_not_built("add a stimulus")
         pop = self.population(population)
+        if hasattr(stimulus, "attach"):
+            stimulus.attach(self, pop, target)
+            self.stimuli.append({"population": pop.name, "target": target, **stimulus.to_dict()})
+            return
+        if not hasattr(stimulus, "drives"):
+            raise ConfigError(f"stimulus {stimulus.name!r} is a spike source: use add_source and connect")
         if target not in pop.model.variables:
             raise ConfigError(
                 f"stimulus {stimulus.name!r}: target {target!r} is not an input variable of {pop.where} "
@@ -259,23 +398,40 @@ class Network:
 
     # -- the kernel -------------------------------------------------------------
     def _plan(self) -> KernelPlan:
-        plans = []
-        for k, pop in enumerate(self.populations.values()):
-            het = sorted(pop.heterogeneous)
+        index = {name: k for k, name in enumerate(self.groups)}
+        plans, sources = [], []
+        for k, (name, group) in enumerate(self.groups.items()):
+            if isinstance(group, SpikeSource):
+                kind = "times" if isinstance(group.spec, SpikeTimes) else "poisson"
+                rate_kind = "buffered" if kind == "poisson" and group.spec.function is not None else "constant"
+                sources.append(SourcePlan(k, name, group.size, kind, rate_kind))
+                continue
+            pop = group
+            unlinked = set(pop.model.linked_variables) - set(pop.links)
+            if unlinked:
+                raise ConfigError(f"{pop.where}: linked variable(s) {sorted(unlinked)} are not linked; "
+                                  "use Network.link(population, variable, source, source_variable)")
+            rows = pop.model.state_variables + pop.model.variables
+            links = {}
+            for var, (src, src_var) in pop.links.items():
+                src_rows = src.model.state_variables + src.model.variables
+                links[var] = (index[src.name], src_rows.index(src_var), src.size > 1)
             homo = [p for p in pop.model.parameters if p not in pop.heterogeneous]
-            ref_steps = int(round(pop.refractory / self.dt))
-            plans.append(PopulationPlan(k, pop.name, pop.model, pop.size, pop.integrator,
-                                        pop.model.state_variables + pop.model.variables, het, homo, ref_steps))
-        index = {name: k for k, name in enumerate(self.populations)}
-        drives = [
-            DrivePlan(d, index[b.population.name], plans[index[b.population.name]].rows.index(b.variable),
-                      "piecewise" if isinstance(b.drive, PiecewiseDrive) else "buffered",
-                      b.drive.values.shape[1] > 1 if isinstance(b.drive, PiecewiseDrive) else b.drive.per_neuron)
-            for d, b in enumerate(self._drives)
-        ]
+            plans.append(PopulationPlan(k, name, pop.model, pop.size, pop.integrator, rows,
+                                        sorted(pop.heterogeneous), homo, int(round(pop.refractory / self.dt)), links))
+        rows = {p.name: p.rows for p in plans}
+        drives = [DrivePlan(d, index[b.population.name], rows[b.population.name].index(b.variable), b.kind,
+                            b.per_neuron) for d, b in enumerate(self._drives)]
         monitors = [MonitorPlan(m, index[mon.population.name], mon.variables, mon.every)
                     for m, mon in enumerate(self._monitors)]
-        return KernelPlan(plans, drives, monitors)
+        projections = []
+        for r, proj in enumerate(self.projections.values()):
+            steps = proj.delay_steps
+            delay = int(steps[0]) if steps.size == 1 or np.all(steps == steps[0]) else -1
+            projections.append(ProjectionPlan(r, index[proj.source.name], index[proj.target.name],
+                                              rows[proj.target.name].index(proj.variable), proj.op, delay,
+                                              proj.synapses.weights.size > 1))
+        return KernelPlan(plans, drives, monitors, sources, projections)
 
     def build(self) -> None:
         """Generate, compile (or load from the disk cache) and set up the kernel."""
@@ -287,38 +443,54 @@ class Network:
         kernel = load_kernel_module(generate(plan)).kernel
         arrays: dict[str, np.ndarray] = {"ctrl": np.zeros(8, dtype=np.int64), "clock": np.array([self.dt])}
         arrays["rng"], arrays["rng_spare"] = new_stream(self.seed)
-        for p in plan.populations:
-            pop, k = self.populations[p.name], p.index
-            capacity = max(4 * pop.size, 1 << 16)
+        for k, group in enumerate(self.groups.values()):
+            capacity = max(4 * group.size, 1 << 16)
             arrays.update({
-                f"S{k}": np.array([pop.values[r] for r in p.rows]).reshape(len(p.rows), pop.size),
-                f"P{k}": np.array([pop.values[h][0] for h in p.homogeneous], dtype=float),
-                f"H{k}": np.array([pop.values[h] for h in p.heterogeneous]).reshape(len(p.heterogeneous), pop.size),
-                f"L{k}": np.full(pop.size, _NEVER, dtype=np.int64),
-                f"C{k}": np.zeros(pop.size, dtype=np.int64),
+                f"L{k}": np.full(group.size, _NEVER, dtype=np.int64),
+                f"C{k}": np.zeros(group.size, dtype=np.int64),
                 f"SS{k}": np.zeros(capacity, dtype=np.int64),
                 f"SI{k}": np.zeros(capacity, dtype=np.int32),
                 f"SN{k}": np.zeros(1, dtype=np.int64),
-                f"SP{k}": np.zeros(pop.size, dtype=np.int32),
+                f"SP{k}": np.zeros(group.size, dtype=np.int32),
             })
-        for d, binding in zip(plan.drives, self._drives):
-            if d.kind == "piecewise":
-                steps = np.round(np.asarray(binding.drive.times, dtype=float) / self.dt).astype(np.int64)
-                arrays[f"D{d.index}T"] = steps
-                arrays[f"D{d.index}V"] = np.ascontiguousarray(binding.drive.values, dtype=float)
-                arrays[f"D{d.index}G"] = np.array([-1], dtype=np.int64)
+        for p in plan.populations:
+            pop, k = self.groups[p.name], p.index
+            arrays[f"S{k}"] = np.array([pop.values[r] for r in p.rows]).reshape(len(p.rows), pop.size)
+            arrays[f"P{k}"] = np.array([pop.values[h][0] for h in p.homogeneous], dtype=float)
+            arrays[f"H{k}"] = np.array([pop.values[h] for h in p.heterogeneous]).reshape(len(p.heterogeneous), pop.size)
+        for p in plan.sources:
+            spec, k = self.groups[p.name].spec, p.index
+            if p.kind == "times":
+                steps = np.round(np.asarray(spec.times, dtype=float) / self.dt).astype(np.int64)
+                order = np.argsort(steps, kind="stable")
+                arrays[f"G{k}T"] = steps[order]
+                arrays[f"G{k}I"] = np.asarray(spec.indices, dtype=np.int32)[order]
+                arrays[f"G{k}P"] = np.zeros(1, dtype=np.int64)
+            elif p.rate_kind == "constant":
+                arrays[f"G{k}R"] = np.broadcast_to(np.asarray(spec.rates, dtype=float), (1, p.size)).copy()
             else:
-                arrays[f"D{d.index}B"] = np.zeros((1, binding.population.size if d.per_neuron else 1))
+                arrays[f"G{k}R"] = np.zeros((1, p.size))
+        for d, binding in zip(plan.drives, self._drives):
+            arrays.update(_drive_arrays(d, binding.drive, binding.population.size, self.dt))
         for m in plan.monitors:
             mon = self._monitors[m.index]
             arrays[f"M{m.index}B"] = np.zeros((0, len(mon.variables), mon.neurons.size))
             arrays[f"M{m.index}I"] = mon.neurons
             arrays[f"M{m.index}C"] = np.zeros(1, dtype=np.int64)
+        for r, proj in zip(plan.projections, self.projections.values()):
+            syn, q = proj.synapses, r.index
+            arrays[f"R{q}P"], arrays[f"R{q}J"], arrays[f"R{q}W"] = syn.indptr, syn.post, syn.weights
+            if r.delay < 0:
+                arrays[f"R{q}D"] = syn.delays
+                arrays[f"R{q}A"] = np.zeros((int(syn.delays.max()) + 1, proj.target.size))
+            else:
+                arrays[f"R{q}Q"] = np.zeros((r.delay + 1, proj.source.size), dtype=np.int32)
+                arrays[f"R{q}N"] = np.zeros(r.delay + 1, dtype=np.int64)
         self._built = (plan, kernel, arrays)
 
     def _push(self, pop: Population, name: str) -> None:
         plan, _, arrays = self._built
-        p = plan.populations[list(self.populations).index(pop.name)]
+        p = next(q for q in plan.populations if q.name == pop.name)
         if name in p.rows:
             arrays[f"S{p.index}"][p.rows.index(name)] = pop.values[name]
         elif name in p.heterogeneous:
@@ -328,7 +500,7 @@ class Network:
 
     def _pull(self, pop: Population) -> None:
         plan, _, arrays = self._built
-        p = plan.populations[list(self.populations).index(pop.name)]
+        p = next(q for q in plan.populations if q.name == pop.name)
         for r, name in enumerate(p.rows):
             pop.values[name] = arrays[f"S{p.index}"][r].copy()
 
@@ -382,6 +554,14 @@ class Network:
                 i = np.arange(binding.population.size)[None, :] if d.per_neuron else np.zeros((1, 1), dtype=int)
                 values = np.asarray(binding.drive.function(t, i), dtype=float)
                 arrays[f"D{d.index}B"] = np.ascontiguousarray(np.broadcast_to(values, (n1 - n0, i.shape[1])))
+        for p in plan.sources:
+            if p.rate_kind == "buffered":
+                t = (np.arange(n0, n1, dtype=float) * self.dt)[:, None]
+                rates = np.asarray(self.groups[p.name].spec.function(t, np.arange(p.size)[None, :]), dtype=float)
+                rates = np.ascontiguousarray(np.broadcast_to(rates, (n1 - n0, p.size)))
+                if (rates < 0).any() or not np.isfinite(rates).all():
+                    raise SimulationError(f"source {p.name!r}: the rate function gave negative or non-finite rates")
+                arrays[f"G{p.index}R"] = rates
         for m in plan.monitors:
             count = _multiples_between(n0, n1, m.every)
             buffer = arrays[f"M{m.index}B"]
@@ -389,7 +569,7 @@ class Network:
                 arrays[f"M{m.index}B"] = np.zeros((count, buffer.shape[1], buffer.shape[2]))
 
     def _drain(self, plan: KernelPlan, arrays: dict) -> None:
-        for p in plan.populations:
+        for p in plan.spikers:
             count = int(arrays[f"SN{p.index}"][0])
             if count:
                 steps, neurons = self._spikes[p.name]
@@ -440,8 +620,8 @@ class Network:
         counts = {}
         if self._built is not None:
             plan, _, arrays = self._built
-            counts = {p.name: arrays[f"C{p.index}"] for p in plan.populations}
-        for name, pop in self.populations.items():
+            counts = {p.name: arrays[f"C{p.index}"] for p in plan.spikers}
+        for name, pop in self.groups.items():
             steps, neurons = self._spikes[name]
             steps = np.concatenate(steps) if steps else np.zeros(0, dtype=np.int64)
             neurons = np.concatenate(neurons) if neurons else np.zeros(0, dtype=np.int32)
@@ -452,8 +632,9 @@ class Network:
                 units = {v: si_unit_string(pop.model.units.get(v, ureg.dimensionless)) for v in mon.variables}
                 states.append(StateRecord(mon.name, mon.neurons, times,
                                           {v: data[:, c, :] for c, v in enumerate(mon.variables)}, units))
+            kind = pop.model.name if isinstance(pop, Population) else pop.stimulus.name
             records.append(PopulationRecord(name, pop.size, steps * self.dt, neurons, states, pop.labels,
-                                            pop.model.name, counts.get(name, np.zeros(pop.size, dtype=np.int64)).copy()))
+                                            kind, counts.get(name, np.zeros(pop.size, dtype=np.int64)).copy()))
         return records
 
     def provenance(self, **extra: Any) -> dict[str, Any]:
@@ -470,6 +651,10 @@ class Network:
             "complete": int(self.complete),
             "models": {p.model.name: p.model.to_dict() for p in self.populations.values()},
             "populations": {n: p.to_dict() for n, p in self.populations.items()},
+            "sources": {n: s.to_dict() for n, s in self.sources.items()},
+            "projections": {n: p.to_dict() for n, p in self.projections.items()},
+            "links": {f"{p.name}.{v}": f"{src.name}.{sv}" for p in self.populations.values()
+                      for v, (src, sv) in p.links.items()},
             "stimuli": self.stimuli,
             "monitors": [{"name": m.name, "population": m.population.name, "variables": m.variables,
                           "every_steps": m.every} for m in self._monitors],
@@ -478,9 +663,27 @@ class Network:
 
     def result(self, **provenance: Any):
         """The recorded data as an ``xarray.DataTree`` with units and provenance."""
-        from .results import build_result
+        from .results import add_projections, build_result
 
-        return build_result(self.records(), self.provenance(**provenance))
+        tree = build_result(self.records(), self.provenance(**provenance))
+        return add_projections(tree, list(self.projections.values()))
+
+
+def _drive_arrays(d: DrivePlan, drive, size: int, dt: float) -> dict[str, np.ndarray]:
+    """The kernel arrays of one drive (names as in ``codegen.arguments``)."""
+    width = size if d.per_neuron else 1
+    if d.kind == "piecewise":
+        return {f"D{d.index}T": np.round(np.asarray(drive.times, dtype=float) / dt).astype(np.int64),
+                f"D{d.index}V": np.ascontiguousarray(drive.values, dtype=float),
+                f"D{d.index}G": np.array([-1], dtype=np.int64)}
+    if d.kind == "buffered":
+        return {f"D{d.index}B": np.zeros((1, width))}
+    if d.kind == "gaussian":
+        return {f"D{d.index}M": np.broadcast_to(np.asarray(drive.mean, dtype=float), (width,)).copy(),
+                f"D{d.index}S": np.broadcast_to(np.asarray(drive.std, dtype=float), (width,)).copy()}
+    mean = np.broadcast_to(np.asarray(drive.mean, dtype=float), (width,)).copy()
+    return {f"D{d.index}M": mean, f"D{d.index}S": np.broadcast_to(np.asarray(drive.sigma, dtype=float), (width,)).copy(),
+            f"D{d.index}T": np.array([drive.tau]), f"D{d.index}X": mean.copy()}
 
 
 def _progress_bar(total_seconds: float, enabled: bool):

@@ -55,6 +55,34 @@ def build_result(
     return xr.DataTree.from_dict({"/": root, **groups})
 
 
+def add_projections(tree: xr.DataTree, projections: list) -> xr.DataTree:
+    """Store each projection's synapses under ``/projections/<name>``: ``pre``, ``post``,
+    ``weight`` (with units) and ``delay`` (s) along ``synapse``."""
+    if not projections:
+        return tree
+    groups = {}
+    for proj in projections:
+        n = proj.size
+        groups[proj.name] = xr.Dataset(
+            {
+                "pre": ("synapse", proj.synapses.pre, {"long_name": f"presynaptic index in {proj.source.name}"}),
+                "post": ("synapse", proj.synapses.post, {"long_name": f"postsynaptic index in {proj.target.name}"}),
+                "weight": ("synapse", np.broadcast_to(proj.synapses.weights, (n,)).astype(np.float64),
+                           {"units": proj.unit, "long_name": f"weight onto {proj.variable}"}),
+                "delay": ("synapse", np.broadcast_to(proj.delay_steps, (n,)) * float(tree.attrs["dt"]),
+                          {"units": "s", "long_name": "synaptic delay"}),
+            },
+            attrs={"source": proj.source.name, "target": proj.target.name, "on": f"{proj.variable} {proj.op} w"},
+        )
+    tree["projections"] = xr.DataTree.from_dict(groups)
+    return tree
+
+
+def populations(tree: xr.DataTree) -> dict[str, xr.Dataset]:
+    """The population (and spike source) groups of a result, by name."""
+    return {name: node.to_dataset() for name, node in tree.children.items() if "spike_count" in node.dataset}
+
+
 def _population_dataset(population: PopulationRecord, duration: float | None) -> xr.Dataset:
     if population.size < 0:
         raise ConfigError(f"population {population.name!r}: size must be >= 0, got {population.size}")

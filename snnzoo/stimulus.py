@@ -1,11 +1,19 @@
 """Stimuli and the drive primitives the engine understands.
 
-A stimulus plugin is a class with ``name``, ``description``, ``to_dict()`` and
-``drives(size, dt, unit)`` returning a list of drives. Drives are what the
-kernel executes: :class:`PiecewiseDrive` (values switching at given times,
-free between switches) and :class:`FunctionDrive` (any function of time and
-neuron index, evaluated by numpy once per chunk of steps). Several drives on
-one variable add up; a driven variable is overwritten at every step.
+A stimulus plugin is a class with ``name``, ``description`` and ``to_dict()``,
+and one of:
+
+- ``drives(size, unit)``: a list of drives feeding a variable. Drives are what
+  the kernel executes: :class:`PiecewiseDrive` (values switching at given
+  times, free between switches), :class:`FunctionDrive` (any function of time
+  and neuron index, evaluated by numpy once per chunk of steps),
+  :class:`GaussianDrive` (mean + std * N(0, 1) every step) and :class:`OUDrive`
+  (an Ornstein-Uhlenbeck process). Several drives on one variable add up; a
+  driven variable is overwritten at every step.
+- ``source()``: a spike source (:class:`SpikeTimes` or :class:`PoissonRates`),
+  added with ``Network.add_source`` and connected with ``Network.connect``.
+- ``attach(network, population, target)``: anything built from the above
+  (e.g. a Poisson input layer = a Poisson source plus a projection).
 """
 
 from __future__ import annotations
@@ -37,7 +45,47 @@ class FunctionDrive:
     per_neuron: bool = True
 
 
-Drive = PiecewiseDrive | FunctionDrive
+@dataclass
+class GaussianDrive:
+    """White current noise: ``mean + std * N(0, 1)`` drawn afresh every step (SI, shape (1,) or (N,))."""
+
+    mean: np.ndarray
+    std: np.ndarray
+
+
+@dataclass
+class OUDrive:
+    """Ornstein-Uhlenbeck process with mean, stationary std ``sigma`` and time constant ``tau`` (s).
+
+    ``shared``: one process feeds every neuron (frozen common input) instead of one per neuron.
+    """
+
+    mean: np.ndarray
+    sigma: np.ndarray
+    tau: float
+    shared: bool = False
+
+
+@dataclass
+class SpikeTimes:
+    """A source emitting spikes of neuron ``indices[k]`` at ``times[k]`` (s)."""
+
+    size: int
+    times: np.ndarray
+    indices: np.ndarray
+
+
+@dataclass
+class PoissonRates:
+    """A source of independent Poisson spike trains: constant ``rates`` (Hz, one or per neuron),
+    or ``function(t, i)`` giving rates in Hz for times ``t`` (column) and neurons ``i`` (row)."""
+
+    size: int
+    rates: np.ndarray | None = None
+    function: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+
+
+Drive = PiecewiseDrive | FunctionDrive | GaussianDrive | OUDrive
 
 
 class Stimulus(Protocol):

@@ -4,7 +4,9 @@ The kernel advances every population over steps ``ctrl[0]`` to ``ctrl[1]`` in
 one compiled loop. Each step follows Brian2's schedule: inputs (drives) are
 applied, monitors sample (the 'start' slot), state variables are updated from
 the old values, the threshold is tested on the new values (recording spikes,
-disabled while refractory), and spiking neurons are reset. The kernel returns
+disabled while refractory) and spike sources emit, projections deliver the
+spikes of this step (or of ``delay`` steps ago) to their targets, and spiking
+neurons are reset. The kernel returns
 early (status in ``ctrl[2]``, step in ``ctrl[3]``) when a spike buffer may
 overflow or the state becomes NaN or infinite; Python then drains and resumes.
 """
@@ -35,15 +37,52 @@ class PopulationPlan:
     heterogeneous: list[str]
     homogeneous: list[str]
     ref_steps: int
+    links: dict[str, tuple[int, int, bool]] = field(default_factory=dict)
+    """Linked variable -> (source population, source row, one value per neuron?)."""
+
+
+@dataclass
+class SourcePlan:
+    """A spike source: ``kind`` "times" (given spike times) or "poisson" (rates).
+
+    Poisson rates are "constant" (one per neuron) or "buffered" (a row per step,
+    filled by Python for each chunk). Sources share the numbering of populations.
+    """
+
+    index: int
+    name: str
+    size: int
+    kind: str
+    rate_kind: str = "constant"
+
+
+@dataclass
+class ProjectionPlan:
+    """Spikes of population ``source`` change variable ``row`` of population ``target``.
+
+    ``delay`` is a constant delay in steps, or -1 for per-synapse delays (then
+    an accumulator ring ``R<index>A`` holds future increments). ``per_synapse_weight``
+    tells whether ``R<index>W`` has one weight per synapse or a single one.
+    """
+
+    index: int
+    source: int
+    target: int
+    row: int
+    op: str
+    delay: int
+    per_synapse_weight: bool
 
 
 @dataclass
 class DrivePlan:
     """An input written into variable ``row`` of a population at the start of each step.
 
-    ``kind`` is "piecewise" (values switch at given steps) or "buffered" (a
-    value per step, filled by Python for each chunk). ``per_neuron`` tells
-    whether values differ across neurons.
+    ``kind`` is "piecewise" (values switch at given steps), "buffered" (a
+    value per step, filled by Python for each chunk), "gaussian" (mean + std *
+    N(0, 1) drawn every step) or "ou" (an Ornstein-Uhlenbeck process with its
+    state in ``D<index>X``). ``per_neuron`` tells whether values (and noise)
+    differ across neurons.
     """
 
     index: int
@@ -70,6 +109,13 @@ class KernelPlan:
     populations: list[PopulationPlan]
     drives: list[DrivePlan] = field(default_factory=list)
     monitors: list[MonitorPlan] = field(default_factory=list)
+    sources: list[SourcePlan] = field(default_factory=list)
+    projections: list[ProjectionPlan] = field(default_factory=list)
+
+    @property
+    def spikers(self) -> list[PopulationPlan | SourcePlan]:
+        """Everything that emits spikes, in index order."""
+        return sorted([*self.populations, *self.sources], key=lambda p: p.index)
 
 
 def model_names(model: NeuronModel) -> set[str]:
@@ -93,7 +139,10 @@ def _loads(plan: PopulationPlan, needed: set[str], index: str = "i") -> list[str
     k = plan.index
     lines = []
     for name in sorted(needed):
-        if name in plan.rows:
+        if name in plan.links:
+            source, row, per_neuron = plan.links[name]
+            lines.append(f"x_{name} = S{source}[{row}, {index if per_neuron else 0}]")
+        elif name in plan.rows:
             lines.append(f"x_{name} = S{k}[{plan.rows.index(name)}, {index}]")
         elif name in plan.heterogeneous:
             lines.append(f"x_{name} = H{k}[{plan.heterogeneous.index(name)}, {index}]")
@@ -154,13 +203,23 @@ class _Writer:
 def arguments(plan: KernelPlan) -> list[str]:
     """The kernel's argument names, in call order."""
     names = ["ctrl", "clock", "rng", "rng_spare"]
-    for p in plan.populations:
+    for p in plan.spikers:
         k = p.index
-        names += [f"S{k}", f"P{k}", f"H{k}", f"L{k}", f"C{k}", f"SS{k}", f"SI{k}", f"SN{k}", f"SP{k}"]
+        names += [f"L{k}", f"C{k}", f"SS{k}", f"SI{k}", f"SN{k}", f"SP{k}"]
+        if isinstance(p, PopulationPlan):
+            names += [f"S{k}", f"P{k}", f"H{k}"]
+        elif p.kind == "times":
+            names += [f"G{k}T", f"G{k}I", f"G{k}P"]
+        else:
+            names += [f"G{k}R"]
+    drive_arrays = {"piecewise": "TVG", "buffered": "B", "gaussian": "MS", "ou": "MSTX"}
     for d in plan.drives:
-        names += [f"D{d.index}T", f"D{d.index}V", f"D{d.index}G"] if d.kind == "piecewise" else [f"D{d.index}B"]
+        names += [f"D{d.index}{suffix}" for suffix in drive_arrays[d.kind]]
     for m in plan.monitors:
         names += [f"M{m.index}B", f"M{m.index}I", f"M{m.index}C"]
+    for r in plan.projections:
+        names += [f"R{r.index}P", f"R{r.index}J", f"R{r.index}W"]
+        names += [f"R{r.index}D", f"R{r.index}A"] if r.delay < 0 else [f"R{r.index}Q", f"R{r.index}N"]
     return names
 
 
@@ -168,16 +227,17 @@ def generate(plan: KernelPlan) -> str:
     """The Python source of the kernel module for ``plan``."""
     w = _Writer()
     w("import math", "import numpy as np", "from numba import njit",
-      "from snnzoo.engine.runtime import exprel, normal, uniform", "", "")
+      "from snnzoo.engine.runtime import exprel, fexp, normal, uniform", "", "")
     w("@njit(cache=True, error_model='numpy', nogil=True)")
     with w.block(f"def kernel({', '.join(arguments(plan))}):"):
         w("dt = clock[0]", "n0 = ctrl[0]", "n1 = ctrl[1]")
-        for p in plan.populations:
+        for p in plan.spikers:
             k = p.index
-            w(f"N{k} = S{k}.shape[1]", f"fN{k} = float(N{k})")
-            w(*[f"p{k}_{name} = P{k}[{j}]" for j, name in enumerate(p.homogeneous)])
+            w(f"N{k} = C{k}.shape[0]", f"fN{k} = float(N{k})")
+            if isinstance(p, PopulationPlan):
+                w(*[f"p{k}_{name} = P{k}[{j}]" for j, name in enumerate(p.homogeneous)])
         with w.block("for n in range(n0, n1):"):
-            for p in plan.populations:
+            for p in plan.spikers:
                 with w.block(f"if SN{p.index}[0] + N{p.index} > SS{p.index}.shape[0]:"):
                     w(f"ctrl[2] = {STATUS_BUFFER_FULL}", "ctrl[3] = n", "return")
             w("t = n * dt")
@@ -185,8 +245,10 @@ def generate(plan: KernelPlan) -> str:
             _monitors(w, plan)
             for p in plan.populations:
                 _update(w, p)
-            for p in plan.populations:
-                _threshold(w, p)
+            for p in plan.spikers:
+                _threshold(w, p) if isinstance(p, PopulationPlan) else _emit(w, p)
+            for r in plan.projections:
+                _propagate(w, r)
             for p in plan.populations:
                 _reset(w, p)
         w(f"ctrl[2] = {STATUS_DONE}", "ctrl[3] = n1")
@@ -200,12 +262,15 @@ def _drives(w: _Writer, plan: KernelPlan) -> None:
     for (k, row), drives in targets.items():
         w(f"apply = n == n0")
         for d in drives:
-            if d.kind == "buffered":
+            if d.kind != "piecewise":
                 w("apply = True")
                 continue
             g = f"D{d.index}G"
             with w.block(f"while {g}[0] + 1 < D{d.index}T.shape[0] and D{d.index}T[{g}[0] + 1] <= n:"):
                 w(f"{g}[0] += 1", "apply = True")
+        for d in drives:
+            if d.kind == "ou" and not d.per_neuron:
+                _ou_step(w, d, "0")
         with w.block("if apply:"):
             with w.block(f"for i in range(N{k}):"):
                 w("value = 0.0")
@@ -213,10 +278,23 @@ def _drives(w: _Writer, plan: KernelPlan) -> None:
                     col = "i" if d.per_neuron else "0"
                     if d.kind == "buffered":
                         w(f"value += D{d.index}B[n - n0, {col}]")
+                    elif d.kind == "gaussian":
+                        w(f"value += D{d.index}M[{col}] + D{d.index}S[{col}] * normal(rng, rng_spare)")
+                    elif d.kind == "ou":
+                        if d.per_neuron:
+                            _ou_step(w, d, "i")
+                        w(f"value += D{d.index}X[{col}]")
                     else:
                         with w.block(f"if D{d.index}G[0] >= 0:"):
                             w(f"value += D{d.index}V[D{d.index}G[0], {col}]")
                 w(f"S{k}[{row}, i] = value")
+
+
+def _ou_step(w: _Writer, d: DrivePlan, col: str) -> None:
+    """Advance the Ornstein-Uhlenbeck state (exact update over one step)."""
+    x, mean, sigma, tau = f"D{d.index}X[{col}]", f"D{d.index}M[{col}]", f"D{d.index}S[{col}]", f"D{d.index}T[0]"
+    w(f"decay = math.exp(-dt / {tau})")
+    w(f"{x} = {mean} + ({x} - {mean}) * decay + {sigma} * math.sqrt(1.0 - decay * decay) * normal(rng, rng_spare)")
 
 
 def _monitors(w: _Writer, plan: KernelPlan) -> None:
@@ -277,8 +355,56 @@ def _threshold(w: _Writer, p: PopulationPlan) -> None:
         if p.ref_steps > 0:
             test = f"({test}) and (n - L{k}[i]) >= {p.ref_steps}"
         with w.block(f"if {test}:"):
-            w(f"SP{k}[ns{k}] = i", f"ns{k} += 1", f"L{k}[i] = n", f"C{k}[i] += 1",
-              f"SS{k}[SN{k}[0]] = n", f"SI{k}[SN{k}[0]] = i", f"SN{k}[0] += 1")
+            _record_spike(w, k)
+
+
+def _record_spike(w: _Writer, k: int) -> None:
+    w(f"SP{k}[ns{k}] = i", f"ns{k} += 1", f"L{k}[i] = n", f"C{k}[i] += 1",
+      f"SS{k}[SN{k}[0]] = n", f"SI{k}[SN{k}[0]] = i", f"SN{k}[0] += 1")
+
+
+def _emit(w: _Writer, p: SourcePlan) -> None:
+    """Spike sources: given spike times, or Poisson draws (spike iff U(0,1) < rate*dt)."""
+    k = p.index
+    w(f"ns{k} = 0")
+    if p.kind == "times":
+        with w.block(f"while G{k}P[0] < G{k}T.shape[0] and G{k}T[G{k}P[0]] < n:"):
+            w(f"G{k}P[0] += 1")
+        with w.block(f"while G{k}P[0] < G{k}T.shape[0] and G{k}T[G{k}P[0]] == n:"):
+            w(f"i = G{k}I[G{k}P[0]]", f"G{k}P[0] += 1")
+            with w.block(f"if L{k}[i] != n:"):
+                _record_spike(w, k)
+        return
+    rate = f"G{k}R[0, i]" if p.rate_kind == "constant" else f"G{k}R[n - n0, i]"
+    with w.block(f"for i in range(N{k}):"):
+        with w.block(f"if uniform(rng) < {rate} * dt:"):
+            _record_spike(w, k)
+
+
+def _propagate(w: _Writer, r: ProjectionPlan) -> None:
+    """Deliver spikes through the CSR rows ``R<r>P``/``R<r>J`` with weights ``R<r>W``."""
+    src, q = r.source, r.index
+    weight = f"R{q}W[s]" if r.per_synapse_weight else f"R{q}W[0]"
+    target = f"S{r.target}[{r.row}, R{q}J[s]]"
+    if r.delay < 0:
+        w(f"slots = R{q}A.shape[0]")
+        with w.block(f"for q in range(ns{src}):"):
+            w(f"pre = SP{src}[q]")
+            with w.block(f"for s in range(R{q}P[pre], R{q}P[pre + 1]):"):
+                w(f"R{q}A[(n + R{q}D[s]) % slots, R{q}J[s]] += {weight}")
+        w(f"now = n % slots")
+        with w.block(f"for j in range(R{q}A.shape[1]):"):
+            w(f"S{r.target}[{r.row}, j] {r.op} R{q}A[now, j]", f"R{q}A[now, j] = 0.0")
+        return
+    slots = r.delay + 1
+    w(f"slot = n % {slots}", f"R{q}N[slot] = ns{src}")
+    with w.block(f"for q in range(ns{src}):"):
+        w(f"R{q}Q[slot, q] = SP{src}[q]")
+    w(f"due = (n - {r.delay}) % {slots}")
+    with w.block(f"for q in range(R{q}N[due]):"):
+        w(f"pre = R{q}Q[due, q]")
+        with w.block(f"for s in range(R{q}P[pre], R{q}P[pre + 1]):"):
+            w(f"{target} {r.op} {weight}")
 
 
 def _reset(w: _Writer, p: PopulationPlan) -> None:

@@ -1,4 +1,5 @@
-"""Input currents for snnzoo: constant, step schedules, any function of time and neuron.
+"""Stimuli for snnzoo: currents (constant, steps, any function of time and neuron, Gaussian
+noise, Ornstein-Uhlenbeck) and spike sources (spike generator, Poisson group, Poisson layer).
 
 An snnzoo plugin: the entry point ``stimuli`` of group ``snnzoo`` names this module.
 Each stimulus is a class; ``snnzoo.stimulus("step_current", ...)`` makes one.
@@ -7,10 +8,13 @@ Each stimulus is a class; ``snnzoo.stimulus("step_current", ...)`` makes one.
 from snnzoo import hookimpl
 
 from .currents import ConstantCurrent, FunctionCurrent, StepCurrent
+from .noise import NoiseCurrent, OUCurrent
+from .spikes import PoissonGroup, PoissonLayer, SpikeGenerator
 
 
 @hookimpl
 def snnzoo_register_stimuli(registry) -> None:
-    """Register the current stimuli."""
-    for stimulus in (ConstantCurrent, StepCurrent, FunctionCurrent):
+    """Register the currents and spike sources."""
+    for stimulus in (ConstantCurrent, StepCurrent, FunctionCurrent, NoiseCurrent, OUCurrent,
+                     SpikeGenerator, PoissonGroup, PoissonLayer):
         registry.add_stimulus(stimulus)

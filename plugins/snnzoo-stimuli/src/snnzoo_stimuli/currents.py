@@ -28,7 +28,7 @@ class ConstantCurrent:
         return [PiecewiseDrive(np.zeros(1), _per_segment(values[None, :], size, self.name))]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.name, "amplitude": _text(self.amplitude)}
+        return {"type": self.name, "amplitude": text(self.amplitude)}
 
 
 class StepCurrent:
@@ -54,7 +54,7 @@ class StepCurrent:
         return [PiecewiseDrive(times, _per_segment(values, size, self.name))]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.name, "times": _text(self.times), "amplitudes": _text(self.amplitudes)}
+        return {"type": self.name, "times": text(self.times), "amplitudes": text(self.amplitudes)}
 
 
 class FunctionCurrent:
@@ -76,28 +76,35 @@ class FunctionCurrent:
     def drives(self, size: int, unit) -> list:
         if callable(self.function):
             return [FunctionDrive(self.function)]
-        where = f"{self.name} '{self.function}'"
-        expr = parse_expression(self.function, where=where)
-        quantities = {k: as_quantity(v, what=f"{self.name}: parameter {k!r}") for k, v in self.parameters.items()}
-        units = {k: q.units for k, q in quantities.items()}
-        units.update({"t": ureg.second, "i": ureg.dimensionless})
-        got = DimensionChecker(units, where).unit_of(expr)
-        if not same_dimension(got, unit):
-            raise ConfigError(f"{where}: the expression is in {got:~} but the target is in {unit:~}")
-        numeric = substitute_units(expr, set(units))
-        values = {k: q.to_base_units().magnitude for k, q in quantities.items()}
-        symbols = sorted(numeric.free_symbols, key=lambda s: s.name)
-        compiled = sympy.lambdify(symbols, numeric, modules="numpy")
-
-        def evaluate(t: np.ndarray, i: np.ndarray) -> np.ndarray:
-            env = {**values, "t": t, "i": i}
-            return np.asarray(compiled(*[env[s.name] for s in symbols]), dtype=float) + 0.0 * t * i
-
-        return [FunctionDrive(evaluate)]
+        return [FunctionDrive(expression_function(self.function, self.parameters, unit, self.name))]
 
     def to_dict(self) -> dict[str, Any]:
         function = self.function if isinstance(self.function, str) else getattr(self.function, "__name__", "callable")
-        return {"type": self.name, "function": function, "parameters": {k: _text(v) for k, v in self.parameters.items()}}
+        return {"type": self.name, "function": function, "parameters": {k: text(v) for k, v in self.parameters.items()}}
+
+
+def expression_function(expression: str, parameters: Mapping[str, Any], unit, what: str):
+    """A numpy function ``f(t, i)`` (SI values) of an expression in ``t``, ``i`` and ``parameters``,
+    dimension-checked against ``unit``."""
+    where = f"{what} '{expression}'"
+    expr = parse_expression(expression, where=where)
+    quantities = {k: as_quantity(v, what=f"{what}: parameter {k!r}") for k, v in parameters.items()}
+    units = {k: q.units for k, q in quantities.items()}
+    units.update({"t": ureg.second, "i": ureg.dimensionless})
+    got = DimensionChecker(units, where).unit_of(expr)
+    target = ureg.Unit(unit) if isinstance(unit, str) else unit
+    if not same_dimension(got, target):
+        raise ConfigError(f"{where}: the expression is in {got:~} but the target is in {target:~}")
+    numeric = substitute_units(expr, set(units))
+    values = {k: q.to_base_units().magnitude for k, q in quantities.items()}
+    symbols = sorted(numeric.free_symbols, key=lambda s: s.name)
+    compiled = sympy.lambdify(symbols, numeric, modules="numpy")
+
+    def evaluate(t: np.ndarray, i: np.ndarray) -> np.ndarray:
+        env = {**values, "t": t, "i": i}
+        return np.asarray(compiled(*[env[s.name] for s in symbols]), dtype=float) + 0.0 * t * i
+
+    return evaluate
 
 
 def _per_segment(values: np.ndarray, size: int, name: str) -> np.ndarray:
@@ -106,5 +113,6 @@ def _per_segment(values: np.ndarray, size: int, name: str) -> np.ndarray:
     return values
 
 
-def _text(value: Any) -> str:
+def text(value: Any) -> str:
+    """A value as short text for provenance."""
     return f"{value:~}" if hasattr(value, "units") else str(value)

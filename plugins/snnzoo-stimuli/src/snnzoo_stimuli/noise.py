@@ -1,0 +1,54 @@
+"""Noisy currents: Gaussian white current noise and Ornstein-Uhlenbeck input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from snnzoo.errors import ConfigError
+from snnzoo.stimulus import GaussianDrive, OUDrive
+from snnzoo.units import positive_si, to_si
+
+from .currents import text
+
+
+class NoiseCurrent:
+    """``mean + N(0, std)`` drawn independently for each neuron at every step
+    (SNN.jl's CurrentNoiseParameter: I_base plus a normal distribution)."""
+
+    name = "noise_current"
+    description = "Gaussian current noise: mean + N(0, std) every step"
+
+    def __init__(self, mean: Any, std: Any):
+        self.mean, self.std = mean, std
+
+    def drives(self, size: int, unit) -> list:
+        mean = np.atleast_1d(to_si(self.mean, unit, what=f"{self.name}: mean"))
+        std = np.atleast_1d(to_si(self.std, unit, what=f"{self.name}: std"))
+        if (std < 0).any():
+            raise ConfigError(f"{self.name}: std must be >= 0")
+        return [GaussianDrive(mean, std)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.name, "mean": text(self.mean), "std": text(self.std)}
+
+
+class OUCurrent:
+    """An Ornstein-Uhlenbeck input with ``mean``, stationary standard deviation ``sigma`` and
+    time constant ``tau``; ``shared = true`` feeds one process to every neuron (frozen common input)."""
+
+    name = "ou_current"
+    description = "Ornstein-Uhlenbeck input, independent per neuron or shared by all"
+
+    def __init__(self, mean: Any, sigma: Any, tau: Any, shared: bool = False):
+        self.mean, self.sigma, self.tau, self.shared = mean, sigma, tau, bool(shared)
+
+    def drives(self, size: int, unit) -> list:
+        return [OUDrive(np.atleast_1d(to_si(self.mean, unit, what=f"{self.name}: mean")),
+                        np.atleast_1d(to_si(self.sigma, unit, what=f"{self.name}: sigma")),
+                        positive_si(self.tau, "s", what=f"{self.name}: tau"), self.shared)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.name, "mean": text(self.mean), "sigma": text(self.sigma), "tau": text(self.tau),
+                "shared": self.shared}

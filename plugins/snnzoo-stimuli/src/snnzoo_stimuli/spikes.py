@@ -1,0 +1,87 @@
+"""Spike sources: explicit spike times, Poisson groups, and Poisson input layers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from snnzoo.errors import ConfigError
+from snnzoo.stimulus import PoissonRates, SpikeTimes
+from snnzoo.units import to_si
+
+from .currents import expression_function, text
+
+
+class SpikeGenerator:
+    """Spikes of neuron ``indices[k]`` at ``times[k]`` (Brian2's SpikeGeneratorGroup)."""
+
+    name = "spike_generator"
+    description = "spikes at explicit times and neuron indices"
+
+    def __init__(self, times: Any, indices: Any = None, size: int | None = None):
+        self.times = np.atleast_1d(to_si(times, "s", what=f"{self.name}: times"))
+        self.indices = np.zeros(self.times.size, dtype=np.int64) if indices is None else np.asarray(indices, dtype=np.int64)
+        if self.indices.shape != self.times.shape:
+            raise ConfigError(f"{self.name}: {self.times.size} times but {self.indices.size} indices")
+        if (self.times < 0).any():
+            raise ConfigError(f"{self.name}: spike times must be >= 0")
+        self.size = int(size) if size is not None else int(self.indices.max(initial=0)) + 1
+
+    def source(self) -> SpikeTimes:
+        return SpikeTimes(self.size, self.times, self.indices)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.name, "spikes": int(self.times.size), "size": self.size}
+
+
+class PoissonGroup:
+    """``size`` independent Poisson spike trains with a constant rate (one or one per neuron),
+    or a time-varying rate: a callable ``f(t, i)`` in Hz, or an expression of ``t`` and ``i``
+    with ``parameters`` (quantities), e.g. ``"r0*(1 + sin(2*pi*f*t))"``."""
+
+    name = "poisson_group"
+    description = "independent Poisson spike trains, constant or time-varying rate"
+
+    def __init__(self, size: int, rate: Any, parameters: Mapping[str, Any] | None = None):
+        if not isinstance(size, (int, np.integer)) or size <= 0:
+            raise ConfigError(f"{self.name}: size must be a positive integer, got {size!r}")
+        self.size, self.rate, self.parameters = int(size), rate, dict(parameters or {})
+
+    def source(self) -> PoissonRates:
+        if callable(self.rate):
+            return PoissonRates(self.size, function=self.rate)
+        if isinstance(self.rate, str) and self.parameters:
+            return PoissonRates(self.size, function=expression_function(self.rate, self.parameters, "Hz", self.name))
+        rates = np.atleast_1d(to_si(self.rate, "Hz", what=f"{self.name}: rate"))
+        return PoissonRates(self.size, rates=rates)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.name, "size": self.size, "rate": text(self.rate),
+                "parameters": {k: text(v) for k, v in self.parameters.items()}}
+
+
+class PoissonLayer:
+    """SNN.jl's Poisson input layer: ``N`` Poisson sources at ``rate``, each connected with
+    probability ``p`` to every target neuron, adding ``weight`` to the target variable."""
+
+    name = "poisson_layer"
+    description = "N Poisson sources at a rate, connected with probability p and weight onto a variable"
+
+    def __init__(self, rate: Any, N: int, p: float, weight: Any, label: str | None = None):
+        self.group = PoissonGroup(N, rate)
+        self.p, self.weight, self.label = float(p), weight, label
+
+    def attach(self, network, population, target: str) -> None:
+        """Add the source and its projection to ``network``."""
+        name = self.label or f"{population.name}_{target}_poisson"
+        network.add_source(name, self.group)
+        network.connect(name, population, on=target, weight=self.weight, p=self.p, name=f"{name}_synapses")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.name, "rate": text(self.group.rate), "N": self.group.size, "p": self.p,
+                "weight": text(self.weight)}
+
+
+SOURCES: tuple[Callable, ...] = (SpikeGenerator, PoissonGroup, PoissonLayer)

@@ -1,0 +1,111 @@
+"""Spike sources, population slices and projections (synapses between groups)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse
+
+from .connectivity import Synapses
+from .errors import ConfigError
+from .stimulus import PoissonRates, SpikeTimes
+from .units import ureg
+
+
+class SpikeSource:
+    """A group of neurons that only emit spikes (spike generator, Poisson group)."""
+
+    def __init__(self, name: str, stimulus, dt: float):
+        self.name, self.stimulus = name, stimulus
+        self.spec = stimulus.source()
+        if not isinstance(self.spec, (SpikeTimes, PoissonRates)):
+            raise ConfigError(f"source {name!r}: {stimulus.name!r}.source() returned {self.spec!r}, "
+                              "expected SpikeTimes or PoissonRates")
+        self.size = int(self.spec.size)
+        if self.size <= 0:
+            raise ConfigError(f"source {name!r}: size must be a positive integer, got {self.size}")
+        self.labels = None
+        self.where = f"source {name!r} ({stimulus.name})"
+        if isinstance(self.spec, SpikeTimes):
+            indices = np.asarray(self.spec.indices, dtype=np.int64)
+            if indices.size and (indices.min() < 0 or indices.max() >= self.size):
+                raise ConfigError(f"{self.where}: spike indices must lie in 0..{self.size - 1}")
+        if isinstance(self.spec, PoissonRates) and self.spec.rates is not None:
+            rates = np.asarray(self.spec.rates, dtype=float)
+            if (rates < 0).any() or not np.isfinite(rates).all() or rates.size not in (1, self.size):
+                raise ConfigError(f"{self.where}: rates must be finite, >= 0, one or {self.size} values")
+            if (rates * dt > 1).any():
+                raise ConfigError(f"{self.where}: a rate of {rates.max():g} Hz exceeds 1/dt = {1 / dt:g} Hz")
+
+    def __getitem__(self, item) -> PopulationView:
+        return PopulationView(self, np.arange(self.size)[item])
+
+    def to_dict(self) -> dict[str, Any]:
+        """Provenance of this source."""
+        return {"size": self.size, **self.stimulus.to_dict()}
+
+
+@dataclass
+class PopulationView:
+    """A subset of a population's (or source's) neurons, e.g. ``net.population("G")[:80]``."""
+
+    group: Any
+    indices: np.ndarray
+
+    @property
+    def name(self) -> str:
+        """The name of the whole group."""
+        return self.group.name
+
+
+_SLICE = re.compile(r"^\s*([A-Za-z_][\w\-]*)\s*\[\s*(-?\d*)\s*:\s*(-?\d*)\s*\]\s*$")
+
+
+def parse_view(text: str) -> tuple[str, slice | None]:
+    """``"G[:80]"`` -> ``("G", slice(None, 80))``; ``"G"`` -> ``("G", None)``."""
+    match = _SLICE.match(text)
+    if not match:
+        return text, None
+    start, stop = (int(x) if x else None for x in match.group(2, 3))
+    return match.group(1), slice(start, stop)
+
+
+@dataclass
+class Projection:
+    """Synapses from ``source`` to variable ``variable`` of ``target``: each spike does ``variable op w``."""
+
+    name: str
+    source: Any
+    target: Any
+    variable: str
+    op: str
+    synapses: Synapses
+    delay_steps: np.ndarray
+    unit: str
+    rule: dict[str, Any]
+
+    @property
+    def size(self) -> int:
+        """The number of synapses."""
+        return int(self.synapses.post.size)
+
+    def matrix(self) -> scipy.sparse.csr_matrix:
+        """Weights as a (source size, target size) scipy.sparse matrix, in SI units (``unit``)."""
+        return self.synapses.matrix(self.target.size)
+
+    def weights(self):
+        """Per-synapse weights as a quantity."""
+        return ureg.Quantity(np.broadcast_to(self.synapses.weights, (self.size,)).copy(), self.unit)
+
+    def bytes_per_synapse(self) -> float:
+        """Memory the kernel holds per synapse (target index, weights, delays)."""
+        total = self.synapses.post.nbytes + self.synapses.weights.nbytes + self.delay_steps.nbytes
+        return total / max(self.size, 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Provenance of this projection."""
+        return {"source": self.source.name, "target": self.target.name, "on": f"{self.variable} {self.op} w",
+                "synapses": self.size, **{k: str(v) for k, v in self.rule.items()}}
