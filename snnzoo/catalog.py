@@ -14,13 +14,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from . import analysis  # noqa: F401  (registers the .snn accessor)
 from .errors import ConfigError
 from .model import NeuronModel
 from .network import Network
 from .units import as_quantity, to_si
 
 _TOP_LEVEL = {"name", "title", "description", "references", "dt", "seed", "integrator", "duration", "models",
-              "populations", "stimuli", "monitors", "protocol", "figure", "expected"}
+              "populations", "sources", "projections", "links", "stimuli", "monitors", "protocol", "figure",
+              "expected"}
+_RULE_KEYS = {"source", "target", "on", "weight", "delay", "op", "autapses", "p", "condition", "fixed_in_degree",
+              "fixed_out_degree", "one_to_one", "all_to_all", "i", "j"}
 
 
 def load_toml(path: Path) -> dict[str, Any]:
@@ -137,19 +143,39 @@ class Experiment:
                                integrator=p.get("integrator"), refractory=p.get("refractory"))
         from .plugins import get_registry
 
-        for name, s in spec.get("stimuli", {}).items():
-            settings = {k: v for k, v in s.items() if k not in ("type", "population", "target")}
-            if "type" not in s or "population" not in s:
-                raise ConfigError(f"experiment {self.name!r}: stimulus {name!r} needs 'type' and 'population'")
-            stimulus_type = get_registry().stimulus(s["type"])
+        for name, s in spec.get("sources", {}).items():
+            net.add_source(name, self._stimulus(f"source {name!r}", s, ("type",)))
+        for name, proj in spec.get("projections", {}).items():
+            where = f"experiment {self.name!r}: projection {name!r}"
+            missing = {"source", "target", "on", "weight"} - set(proj)
+            if missing or set(proj) - _RULE_KEYS:
+                raise ConfigError(f"{where}: missing {sorted(missing)} / unknown {sorted(set(proj) - _RULE_KEYS)} keys")
+            rule = {k: v for k, v in proj.items() if k not in ("source", "target", "on", "weight")}
+            net.connect(proj["source"], proj["target"], proj["on"], proj["weight"], name=name, **rule)
+        for name, link in spec.get("links", {}).items():
             try:
-                stimulus = stimulus_type(**settings)
-            except TypeError as err:
-                raise ConfigError(f"experiment {self.name!r}: stimulus {name!r} ({s['type']}): {err}") from None
+                net.link(link["population"], link["variable"], link["source"], link["source_variable"])
+            except KeyError as missing:
+                raise ConfigError(f"experiment {self.name!r}: link {name!r} needs {missing}") from None
+        for name, s in spec.get("stimuli", {}).items():
+            stimulus = self._stimulus(f"stimulus {name!r}", s, ("type", "population", "target"))
             net.add_stimulus(stimulus, s["population"], s.get("target", "I"))
         for name, m in spec.get("monitors", {}).items():
             net.record(m["population"], m["variables"], neurons=m.get("neurons"), rate=m.get("rate"), name=name)
         return net
+
+    def _stimulus(self, what: str, table: dict[str, Any], reserved: tuple[str, ...]):
+        """A configured stimulus from a table with ``type`` and its settings."""
+        from .plugins import get_registry
+
+        required = [k for k in reserved if k != "target"]
+        if any(k not in table for k in required):
+            raise ConfigError(f"experiment {self.name!r}: {what} needs {', '.join(map(repr, required))}")
+        settings = {k: v for k, v in table.items() if k not in reserved}
+        try:
+            return get_registry().stimulus(table["type"])(**settings)
+        except TypeError as err:
+            raise ConfigError(f"experiment {self.name!r}: {what} ({table['type']}): {err}") from None
 
     def protocol(self) -> list[dict[str, Any]]:
         """The phases to run: ``[{"set": {...}, "run": "100 ms"}, ...]``."""
@@ -178,24 +204,52 @@ class Experiment:
         return [_check(self.name, item, tree) for item in self.spec.get("expected", [])]
 
     def figure(self, tree):
-        """The experiment's figure (a matplotlib Figure)."""
-        from . import plotting
+        """The experiment's figure: one panel, or a column of ``[[figure.panels]]``."""
+        from matplotlib.figure import Figure
 
         fig_spec = dict(self.spec.get("figure", {}))
-        kind = fig_spec.pop("kind", None)
-        population = fig_spec.pop("population", next(iter(self.spec["populations"])))
-        ds = tree[population].to_dataset()
-        if kind is None:  # default: traces if the variable was recorded, else a spike raster
-            kind = "traces" if fig_spec.get("variable", "v") in ds.data_vars else "raster"
-        if kind == "traces":
-            if "spike_peak" in fig_spec:
-                fig_spec["spike_peak"] = as_quantity(fig_spec["spike_peak"], what="figure.spike_peak")
-            fig = plotting.plot_traces(ds, **fig_spec)
-        elif kind == "raster":
-            fig = plotting.plot_raster(ds, **fig_spec)
+        panels = fig_spec.pop("panels", None)
+        if panels is None:
+            fig = self._panel(tree, fig_spec, None)
         else:
-            raise ConfigError(f"experiment {self.name!r}: unknown figure kind {kind!r} (known: traces, raster)")
+            size = fig_spec.pop("size", [10, 3 * len(panels)])
+            fig = Figure(figsize=tuple(size), layout="constrained")
+            for ax, panel in zip(fig.subplots(len(panels), 1, squeeze=False)[:, 0], panels):
+                self._panel(tree, dict(panel), ax)
         fig.suptitle(self.title)
+        return fig
+
+    def _panel(self, tree, spec: dict[str, Any], ax):
+        from . import plotting
+
+        kind = spec.pop("kind", None)
+        title = spec.pop("title", None)
+        names = spec.pop("populations", None) or [spec.pop("population", next(iter(self.spec["populations"])))]
+        for name in names:
+            if name not in tree.children:
+                raise ConfigError(f"experiment {self.name!r}: figure: unknown population {name!r}")
+        datasets = [tree[name].to_dataset() for name in names]
+        ds = datasets[0]
+        if kind is None:  # default: traces if the variable was recorded, else a spike raster
+            kind = "traces" if spec.get("variable", "v") in ds.data_vars else "raster"
+        for key in ("spike_peak", "bin", "smooth", "start", "stop"):
+            if key in spec:
+                spec[key] = as_quantity(spec[key], what=f"figure.{key}")
+        if kind == "traces":
+            fig = plotting.plot_traces(ds, ax=ax, **spec)
+        elif kind == "raster":
+            fig = plotting.plot_raster(ds, ax=ax, **spec)
+        elif kind == "rates":
+            fig = plotting.plot_rates(datasets, ax=ax, labels=names, **spec)
+        elif kind == "currents":
+            conductances = {g: as_quantity(e, what=f"figure.conductances.{g}")
+                            for g, e in spec.pop("conductances", {}).items()}
+            fig = plotting.plot_synaptic_currents(ds, conductances, ax=ax, **spec)
+        else:
+            raise ConfigError(f"experiment {self.name!r}: unknown figure kind {kind!r} "
+                              "(known: traces, raster, rates, currents)")
+        if title and ax is not None:
+            ax.set_title(title)
         return fig
 
 
@@ -203,6 +257,12 @@ def _check(experiment: str, item: dict[str, Any], tree) -> CheckResult:
     kind = item.get("check")
     population = item.get("population")
     where = f"experiment {experiment!r}: expected {item}"
+    if kind == "synapse_count":
+        projections = tree["projections"].children if "projections" in tree.children else {}
+        if item.get("projection") not in projections:
+            raise ConfigError(f"{where}: unknown projection {item.get('projection')!r}")
+        found = float(projections[item["projection"]].dataset.sizes["synapse"])
+        return _verdict(item, found, None, f"synapses of {item['projection']}", where)
     if population not in tree.children:
         raise ConfigError(f"{where}: unknown population {population!r}")
     ds = tree[population].to_dataset()
@@ -213,8 +273,12 @@ def _check(experiment: str, item: dict[str, Any], tree) -> CheckResult:
         label = f"spike count of {population}" + (f"[{neuron}]" if neuron is not None else "")
         unit = None
     elif kind == "mean_rate":
-        found = float(ds["spike_count"].values.mean() / tree.attrs["duration"])
+        window = {k: as_quantity(item[k], what=f"{where}: {k}") for k in ("start", "stop") if k in item}
+        found = float(ds.snn.mean_rates(**window).mean())
         label, unit = f"mean rate of {population} (Hz)", "Hz"
+    elif kind == "isi_cv":
+        found = float(np.nanmean(ds.snn.isi_cv().values))
+        label, unit = f"mean ISI CV of {population}", None
     elif kind == "value_at":
         variable = item["variable"]
         at = to_si(item["time"], "s", what=f"{where}: time")
@@ -223,7 +287,12 @@ def _check(experiment: str, item: dict[str, Any], tree) -> CheckResult:
         found = float(da.sel({time_dim: at}, method="nearest").isel({da.dims[1]: neuron or 0}))
         label, unit = f"{variable} of {population}[{neuron or 0}] at {item['time']}", da.attrs.get("units")
     else:
-        raise ConfigError(f"{where}: unknown check {kind!r} (known: spike_count, mean_rate, value_at)")
+        raise ConfigError(f"{where}: unknown check {kind!r} "
+                          "(known: spike_count, mean_rate, isi_cv, value_at, synapse_count)")
+    return _verdict(item, found, unit, label, where)
+
+
+def _verdict(item: dict[str, Any], found: float, unit: str | None, label: str, where: str) -> CheckResult:
     expected = item["value"]
     target = to_si(expected, unit, what=where) if unit not in (None, "1") else float(expected)
     tolerance = item.get("tolerance", 0)
