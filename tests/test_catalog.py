@@ -27,7 +27,13 @@ def test_every_experiment_runs_and_its_expectations_hold(name):
     failed = [(c.description, c.found) for c in checks if not c.passed]
     assert not failed
     assert tree.attrs["experiment"] == name
-    assert set(tree.children) == set(experiment.spec["populations"])
+    expected_groups = set(experiment.spec["populations"]) | set(experiment.spec.get("sources", {}))
+    if experiment.spec.get("projections") or any(
+        s.get("type") == "poisson_layer" for s in experiment.spec.get("stimuli", {}).values()
+    ):
+        expected_groups.add("projections")
+    assert expected_groups <= set(tree.children)
+    assert set(experiment.spec["populations"]) <= set(tree.children)
     for population, spec in experiment.spec["populations"].items():
         assert tree[population]["spike_count"].size == spec["size"]
     figure = experiment.figure(tree)
