@@ -34,9 +34,11 @@ W1_TABLE = [
     ("delayed_regular", 100.0, 12.0, -60.0, -11.0, 130.0,  30.0, -48.0, 160.0),
 ]
 
-DURATIONS = {"W1": 550 * u.ms, "W2": 1 * u.s, "W6": 1 * u.s}
-SIZES = {"W1": 8, "W2": 1000, "W6": 100_000}
-QUICK_SIZES = {"W1": 8, "W2": 50, "W6": 2000}
+DURATIONS = {"W1": 550 * u.ms, "W2": 1 * u.s, "W3": 1 * u.s, "W4": 1 * u.s, "W5": 10 * u.s, "W6": 1 * u.s}
+SIZES = {"W1": 8, "W2": 1000, "W3": 4000, "W4": 10_000, "W5": 100, "W6": 100_000}
+QUICK_SIZES = {"W1": 8, "W2": 50, "W3": 400, "W4": 1000, "W5": 100, "W6": 2000}
+# Networks: the first EXC_FRACTION of the neurons are excitatory (WORKLOADS.md: 3200/800, 8000/2000, 80/20).
+EXC_FRACTION = 0.8
 
 
 def _column(k: int) -> np.ndarray:
@@ -90,11 +92,113 @@ def w6(n: int = SIZES["W6"], seed: int = SEED) -> sz.Network:
     return net
 
 
+def _n_exc(n: int) -> int:
+    return int(round(EXC_FRACTION * n))
+
+
+def w3(n: int = SIZES["W3"], seed: int = SEED) -> sz.Network:
+    """Vogels-Abbott COBA (I = 20 mV variant): ``n`` LIF, 80 % excitatory, p = 0.02; run 1 s.
+
+    The model is the one of the catalog experiment ``vogels-abbott-coba`` (same equations,
+    parameters, threshold, reset, refractory 5 ms and v0 ~ N(-55 mV, 5 mV)); only its
+    voltage monitor is left out. Population "G", projections "excitatory" and "inhibitory".
+    """
+    from snnzoo.catalog import Experiment
+
+    model = Experiment.load("vogels-abbott-coba").models()["coba"]
+    net = sz.Network(dt=0.1 * u.ms, seed=seed, integrator="euler")
+    net.add_population("G", model, n, integrator="euler", refractory=5 * u.ms)
+    n_exc = _n_exc(n)
+    net.connect(f"G[:{n_exc}]", "G", on="ge", weight=0.6, p=0.02, name="excitatory")
+    net.connect(f"G[{n_exc}:]", "G", on="gi", weight=6.7, p=0.02, name="inhibitory")
+    return net
+
+
+W4_MODEL = sz.NeuronModel(
+    "w4_cond_lif",
+    """
+    dv/dt = (gL*(EL - v) + ge*(Ee - v) + gi*(Ei - v))/C : volt (unless refractory)
+    dge/dt = -ge/tau_e : siemens
+    dgi/dt = -gi/tau_i : siemens
+    """,
+    {"C": "200 pF", "gL": "10 nS", "EL": "-70 mV", "Vt": "-50 mV", "Vr": "-70 mV",
+     "Ee": "0 mV", "Ei": "-80 mV", "tau_e": "5 ms", "tau_i": "5 ms"},
+    threshold="v > Vt",
+    reset="v = Vr",
+    refractory="2 ms",
+    description="WORKLOADS.md W4: conductance LIF (Zerlaut et al. network), no input current",
+)
+
+
+def w4(n: int = SIZES["W4"], seed: int = SEED, n_poisson: int = 100) -> sz.Network:
+    """Zerlaut network: ``n`` conductance LIF (80 % exc, Vt -50 mV; inh Vt -53 mV), p = 0.05
+    recurrent, 100 Poisson sources at 4 Hz with p = 0.1 onto all; run 1 s.
+
+    Population "G", source "P", projections "afferent", "excitatory", "inhibitory".
+    """
+    n_exc = _n_exc(n)
+    vt = np.full(n, -50.0)
+    vt[n_exc:] = -53.0
+    net = sz.Network(dt=0.1 * u.ms, seed=seed, integrator="euler")
+    net.add_population("G", W4_MODEL, n, integrator="euler", refractory=2 * u.ms,
+                       parameters={"Vt": vt * u.mV},
+                       initial={"v": "-70*mV + 15*mV*rand()", "ge": 0 * u.nS, "gi": 0 * u.nS})
+    net.add_source("P", sz.stimulus("poisson_group", size=n_poisson, rate=4 * u.Hz))
+    net.connect("P", "G", on="ge", weight=4 * u.nS, p=0.1, name="afferent")
+    net.connect(f"G[:{n_exc}]", "G", on="ge", weight=2 * u.nS, p=0.05, name="excitatory")
+    net.connect(f"G[{n_exc}:]", "G", on="gi", weight=10 * u.nS, p=0.05, name="inhibitory")
+    return net
+
+
+W5_MODEL = sz.NeuronModel(
+    "w5_adex_cond_noise",
+    """
+    dv/dt = (gL*(EL - v) + gL*DeltaT*exp((v - VT)/DeltaT) + ge*(Ee - v) + gi*(Ei - v) - w)/C + sigma*xi/C : volt
+    dw/dt = (a*(v - EL) - w)/tau_w : amp
+    dge/dt = -ge/tau_g : siemens
+    dgi/dt = -gi/tau_g : siemens
+    """,
+    {"C": "104 pF", "gL": "4.3 nS", "EL": "-65 mV", "VT": "-52 mV", "DeltaT": "0.8 mV", "Vs": "40 mV",
+     "Vr": "-53 mV", "a": "-0.8 nS", "b": "65 pA", "tau_w": "88 ms", "Ee": "0 mV", "Ei": "-80 mV",
+     "tau_g": "7 ms", "sigma": 8 * u.pA * u.s**0.5},
+    threshold="v > Vs",
+    reset="v = Vr; w += b",
+    initial={"v": "EL"},
+    description="WORKLOADS.md W5: AdEx with exponential conductances and white current noise",
+)
+
+
+def w5(n: int = SIZES["W5"], seed: int = SEED) -> sz.Network:
+    """``n`` noisy AdEx COBA neurons (80 % exc), p = 0.05 without autapses,
+    we = 10 nS/(n p), wi = 4 we; Euler-Maruyama, no refractory period; run 10 s.
+
+    Population "G", projections "excitatory", "inhibitory".
+    """
+    n_exc, p = _n_exc(n), 0.05
+    we = 10.0 / (n * p)  # nS
+    net = sz.Network(dt=0.1 * u.ms, seed=seed, integrator="euler")
+    net.add_population("G", W5_MODEL, n, integrator="euler", initial={"v": "EL", "w": 0 * u.pA})
+    net.connect(f"G[:{n_exc}]", "G", on="ge", weight=we * u.nS, p=p, autapses=False, name="excitatory")
+    net.connect(f"G[{n_exc}:]", "G", on="gi", weight=4 * we * u.nS, p=p, autapses=False, name="inhibitory")
+    return net
+
+
 BUILDERS = {"W1": lambda n=None, seed=SEED: w1(seed=seed),
             "W2": lambda n=None, seed=SEED: w2(n or SIZES["W2"], seed=seed),
+            "W3": lambda n=None, seed=SEED: w3(n or SIZES["W3"], seed=seed),
+            "W4": lambda n=None, seed=SEED: w4(n or SIZES["W4"], seed=seed),
+            "W5": lambda n=None, seed=SEED: w5(n or SIZES["W5"], seed=seed),
             "W6": lambda n=None, seed=SEED: w6(n or SIZES["W6"], seed=seed)}
 
 
+def groups(name: str, n: int | None = None) -> dict[str, tuple[int, int]]:
+    """``{"all": (0, n), "exc": (0, n_exc), "inh": (n_exc, n)}`` for the networks, ``{"all": ...}`` otherwise."""
+    n = n or SIZES[name]
+    if name in ("W3", "W4", "W5"):
+        return {"all": (0, n), "exc": (0, _n_exc(n)), "inh": (_n_exc(n), n)}
+    return {"all": (0, n)}
+
+
 def build(name: str, n: int | None = None, seed: int = SEED) -> sz.Network:
-    """The network of workload ``name`` ("W1", "W2", "W6"), ``n`` neurons (default: WORKLOADS.md)."""
+    """The network of workload ``name`` ("W1" ... "W6"), ``n`` neurons (default: WORKLOADS.md)."""
     return BUILDERS[name](n, seed)

@@ -44,7 +44,7 @@ class Synapses:
 def pairs(rule: dict[str, Any], pre: np.ndarray, post: np.ndarray, autapses: bool,
           rng: np.random.Generator, where: str) -> tuple[np.ndarray, np.ndarray]:
     """The (i, j) index arrays of the synapses ``rule`` makes between ``pre`` and ``post`` neurons."""
-    given = [k for k in RULES if rule.get(k) not in (None, False)]
+    given = [k for k in RULES if _given(rule.get(k))]
     if not given or (len(given) > 1 and set(given) != {"p", "condition"}):
         raise ConfigError(f"{where}: give exactly one connectivity rule of {', '.join(RULES)} "
                           f"(p and condition may go together), got {given or 'none'}")
@@ -97,6 +97,11 @@ def pairs(rule: dict[str, Any], pre: np.ndarray, post: np.ndarray, autapses: boo
         keep = i != j
         i, j = i[keep], j[keep]
     return i.astype(np.int64), j.astype(np.int64)
+
+
+def _given(value: Any) -> bool:
+    """Whether a rule argument was given: anything but None or False (0, arrays and matrices count)."""
+    return value is not None and not (isinstance(value, (bool, np.bool_)) and not value)
 
 
 def _bernoulli(n_pre: int, n_post: int, p: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -57,6 +57,10 @@ class NeuronModel:
         variables are held and the threshold is disabled during it.
     initial: state variable -> initial value (quantity or expression such as ``"EL"``).
     integrator: the default integrator name for this model.
+    synapses: named synaptic targets: name -> statements run on the postsynaptic
+        neuron for each presynaptic spike, linear in the weight ``w``
+        (e.g. ``{"glu": "g_ampa += w; g_nmda += 0.5*w"}``); a projection's ``on``
+        may name one of them.
     """
 
     def __init__(
@@ -72,6 +76,7 @@ class NeuronModel:
         integrator: str | None = None,
         description: str = "",
         references: Sequence[str] = (),
+        synapses: Mapping[str, str] | None = None,
     ):
         self.name = name
         self.description = description.strip()
@@ -97,6 +102,9 @@ class NeuronModel:
         self.refractory = to_si(refractory, "s", what=f"model {name!r}: refractory") if refractory is not None else 0.0
         if self.refractory < 0:
             raise UnitError(f"model {name!r}: refractory must be >= 0, got {refractory!r}")
+        self.synapses_text = dict(synapses or {})
+        self.synapses = {name: self.synaptic_effects(text, "+=", f"model {name!r}: synaptic target {name!r}")
+                         for name, text in self.synapses_text.items()}
         self.initial = dict(initial or {})
         for var in self.initial:
             if var not in self.state_variables and var not in self.variables:
@@ -177,6 +185,41 @@ class NeuronModel:
                 raise EquationError(f"{here}: the value is in {got:~} but {target} is in {self.units[target]:~}")
         return statements
 
+    def synaptic_effects(self, on: str, op: str, where: str) -> tuple[pint.Unit, list]:
+        """What a presynaptic spike does for ``on``: (unit of the weight, [(variable, op, coefficient)]).
+
+        ``on`` is a named synaptic target, a variable (``variable op w``), or
+        statements linear in ``w`` (``"ge += w; gi += 0.1*w"``).
+        """
+        if on in getattr(self, "synapses", {}):
+            return self.synapses[on]
+        targets = self.state_variables + self.variables
+        if on in targets:
+            return self.units[on], [(on, op, sympy.Integer(1))]
+        if "=" not in on:
+            from .errors import UnknownNameError
+
+            raise UnknownNameError(f"target of {where} (model {self.name!r})", on,
+                                   targets + list(getattr(self, "synapses", {})))
+        w = symbol("w")
+        unit, effects = None, []
+        for target, statement_op, expr in parse_statements(on, where=where):
+            here = f"{where}: '{target} {statement_op} {expr}'"
+            if target not in targets or statement_op not in ("+=", "-="):
+                raise EquationError(f"{here}: expected 'variable += ...' or '-=' on a variable of {self.name!r}")
+            coefficient = sympy.diff(expr, w)
+            if w in coefficient.free_symbols or sympy.simplify(expr - coefficient * w) != 0:
+                raise EquationError(f"{here}: the effect must be linear in the weight w (e.g. 'ge += w')")
+            if coefficient.free_symbols & {symbol(v) for v in targets}:
+                raise EquationError(f"{here}: the coefficient of w may use parameters only, not state variables")
+            coefficient_unit = self._checker(here).unit_of(coefficient)
+            weight_unit = self.units[target] / coefficient_unit
+            if unit is not None and not same_dimension(unit, weight_unit):
+                raise EquationError(f"{here}: the statements need weights of different units ({unit:~}, {weight_unit:~})")
+            unit = unit or weight_unit
+            effects.append((target, statement_op, coefficient))
+        return unit, effects
+
     # -- derived views used by the engine ------------------------------------
     def resolved_subexpressions(self) -> dict[str, sympy.Basic]:
         """Subexpressions with other subexpressions substituted in."""
@@ -226,6 +269,9 @@ class NeuronModel:
         for p in self.parameters.values():
             lines.append(f"    {p.name:<10} {p.default_text or '(required)':<14} {_unit_text(p.unit):<10} {p.description}")
         lines += ["", "Recordable: " + ", ".join(self.recordables)]
+        if self.synapses_text:
+            lines += ["Synaptic targets (a projection's 'on'):"]
+            lines += [f"    {name}: {text}" for name, text in self.synapses_text.items()]
         if self.initial:
             lines.append("Initial values: " + ", ".join(f"{k} = {_show_value(v)}" for k, v in self.initial.items()))
         if self.references:
@@ -243,6 +289,7 @@ class NeuronModel:
             "refractory": self.refractory_text,
             "initial": {k: _show_value(v) for k, v in self.initial.items()},
             "integrator": self.integrator,
+            "synapses": self.synapses_text,
             "references": list(self.references),
         }
 

@@ -292,7 +292,11 @@ class Network:
 
     def connect(self, source: Any, target: Any, on: str, weight: Any, *, delay: Any = "0 ms", op: str = "+=",
                 name: str | None = None, autapses: bool = True, **rule: Any) -> Projection:
-        """Connect ``source`` to ``target``: each presynaptic spike does ``on op w`` on the target neuron.
+        """Connect ``source`` to ``target``: each presynaptic spike acts on the postsynaptic neuron.
+
+        ``on`` is a variable (``"ge"``: the spike does ``ge op w``), a synaptic target
+        the model names (``"glu_d"``: AMPA and NMDA on the dendrite), or statements
+        linear in ``w`` such as ``"ge += w; x += 0.5*w"``.
 
         ``rule`` is one of ``p`` (with optional ``condition`` such as ``"i != j"``),
         ``condition``, ``fixed_in_degree``, ``fixed_out_degree``, ``one_to_one=True``,
@@ -311,11 +315,9 @@ class Network:
         if not isinstance(post.group, Population):
             raise ConfigError(f"{where}: the target {post.name!r} is a spike source, not a neuron population")
         model = post.group.model
-        if on not in model.state_variables + model.variables:
-            raise UnknownNameError(f"target variable of {where} (on {post.name!r})", on,
-                                   model.state_variables + model.variables)
         if op not in ("+=", "-="):
             raise ConfigError(f"{where}: op must be '+=' or '-=', got {op!r}")
+        unit, effects = model.synaptic_effects(on, op, where)
         unknown = set(rule) - set(connectivity.RULES) - {"j"}
         if unknown:
             raise ConfigError(f"{where}: unknown connectivity argument(s) {sorted(unknown)} "
@@ -323,13 +325,12 @@ class Network:
         index = len(self.projections)
         i, j = connectivity.pairs(rule, pre.indices, post.indices, autapses, self.random("connectivity", index), where)
         rng = self.random("weights", index)
-        unit = model.units[on]
         weights = connectivity.values(weight, i.size, unit, rng, f"{where}: weight")
         delays = connectivity.values(delay, i.size, "s", rng, f"{where}: delay")
         steps = connectivity.delay_steps(delays, self.dt, where)
         synapses = connectivity.build(i, j, weights, steps, pre.group.size)
         shown = {k: (v if np.isscalar(v) or isinstance(v, str) else "array") for k, v in rule.items()}
-        projection = Projection(name, pre.group, post.group, on, op, synapses, synapses.delays,
+        projection = Projection(name, pre.group, post.group, on, effects, synapses, synapses.delays,
                                 si_unit_string(unit), {**shown, "weight": _show(weight), "delay": _show(delay),
                                                        "autapses": autapses})
         self.projections[name] = projection
@@ -428,8 +429,8 @@ class Network:
         for r, proj in enumerate(self.projections.values()):
             steps = proj.delay_steps
             delay = int(steps[0]) if steps.size == 1 or np.all(steps == steps[0]) else -1
-            projections.append(ProjectionPlan(r, index[proj.source.name], index[proj.target.name],
-                                              rows[proj.target.name].index(proj.variable), proj.op, delay,
+            target = next(p for p in plans if p.name == proj.target.name)
+            projections.append(ProjectionPlan(r, index[proj.source.name], target, proj.effects, delay,
                                               proj.synapses.weights.size > 1))
         return KernelPlan(plans, drives, monitors, sources, projections)
 

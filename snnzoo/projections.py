@@ -75,13 +75,13 @@ def parse_view(text: str) -> tuple[str, slice | None]:
 
 @dataclass
 class Projection:
-    """Synapses from ``source`` to variable ``variable`` of ``target``: each spike does ``variable op w``."""
+    """Synapses from ``source`` to ``target``; ``on`` names what a spike does there (``effects``)."""
 
     name: str
     source: Any
     target: Any
-    variable: str
-    op: str
+    on: str
+    effects: list
     synapses: Synapses
     delay_steps: np.ndarray
     unit: str
@@ -105,7 +105,12 @@ class Projection:
         total = self.synapses.post.nbytes + self.synapses.weights.nbytes + self.delay_steps.nbytes
         return total / max(self.size, 1)
 
+    @property
+    def statement(self) -> str:
+        """What a spike does, as text (``"ge += w"``)."""
+        return "; ".join(f"{var} {op} {'w' if c == 1 else f'{c}*w'}" for var, op, c in self.effects)
+
     def to_dict(self) -> dict[str, Any]:
         """Provenance of this projection."""
-        return {"source": self.source.name, "target": self.target.name, "on": f"{self.variable} {self.op} w",
+        return {"source": self.source.name, "target": self.target.name, "on": self.statement,
                 "synapses": self.size, **{k: str(v) for k, v in self.rule.items()}}

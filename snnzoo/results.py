@@ -68,11 +68,11 @@ def add_projections(tree: xr.DataTree, projections: list) -> xr.DataTree:
                 "pre": ("synapse", proj.synapses.pre, {"long_name": f"presynaptic index in {proj.source.name}"}),
                 "post": ("synapse", proj.synapses.post, {"long_name": f"postsynaptic index in {proj.target.name}"}),
                 "weight": ("synapse", np.broadcast_to(proj.synapses.weights, (n,)).astype(np.float64),
-                           {"units": proj.unit, "long_name": f"weight onto {proj.variable}"}),
+                           {"units": proj.unit, "long_name": f"synaptic weight ({proj.statement})"}),
                 "delay": ("synapse", np.broadcast_to(proj.delay_steps, (n,)) * float(tree.attrs["dt"]),
                           {"units": "s", "long_name": "synaptic delay"}),
             },
-            attrs={"source": proj.source.name, "target": proj.target.name, "on": f"{proj.variable} {proj.op} w"},
+            attrs={"source": proj.source.name, "target": proj.target.name, "on": proj.statement},
         )
     tree["projections"] = xr.DataTree.from_dict(groups)
     return tree

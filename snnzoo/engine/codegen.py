@@ -58,18 +58,20 @@ class SourcePlan:
 
 @dataclass
 class ProjectionPlan:
-    """Spikes of population ``source`` change variable ``row`` of population ``target``.
+    """Spikes of population ``source`` act on population ``target`` (a PopulationPlan).
 
+    ``effects`` are ``(variable, op, coefficient)``: each spike does
+    ``variable op coefficient * w`` on the postsynaptic neuron, the coefficient
+    an expression of the target's parameters (1 for a plain ``ge += w``).
     ``delay`` is a constant delay in steps, or -1 for per-synapse delays (then
-    an accumulator ring ``R<index>A`` holds future increments). ``per_synapse_weight``
-    tells whether ``R<index>W`` has one weight per synapse or a single one.
+    an accumulator ring ``R<index>A`` holds the summed weights due at each step).
+    ``per_synapse_weight`` tells whether ``R<index>W`` has one weight per synapse.
     """
 
     index: int
     source: int
-    target: int
-    row: int
-    op: str
+    target: PopulationPlan
+    effects: list[tuple[str, str, sympy.Basic]]
     delay: int
     per_synapse_weight: bool
 
@@ -385,16 +387,18 @@ def _propagate(w: _Writer, r: ProjectionPlan) -> None:
     """Deliver spikes through the CSR rows ``R<r>P``/``R<r>J`` with weights ``R<r>W``."""
     src, q = r.source, r.index
     weight = f"R{q}W[s]" if r.per_synapse_weight else f"R{q}W[0]"
-    target = f"S{r.target}[{r.row}, R{q}J[s]]"
     if r.delay < 0:
         w(f"slots = R{q}A.shape[0]")
         with w.block(f"for q in range(ns{src}):"):
             w(f"pre = SP{src}[q]")
             with w.block(f"for s in range(R{q}P[pre], R{q}P[pre + 1]):"):
                 w(f"R{q}A[(n + R{q}D[s]) % slots, R{q}J[s]] += {weight}")
-        w(f"now = n % slots")
+        w("now = n % slots")
         with w.block(f"for j in range(R{q}A.shape[1]):"):
-            w(f"S{r.target}[{r.row}, j] {r.op} R{q}A[now, j]", f"R{q}A[now, j] = 0.0")
+            w(f"wv = R{q}A[now, j]")
+            with w.block("if wv != 0.0:"):
+                _effects(w, r)
+                w(f"R{q}A[now, j] = 0.0")
         return
     slots = r.delay + 1
     w(f"slot = n % {slots}", f"R{q}N[slot] = ns{src}")
@@ -404,7 +408,19 @@ def _propagate(w: _Writer, r: ProjectionPlan) -> None:
     with w.block(f"for q in range(R{q}N[due]):"):
         w(f"pre = R{q}Q[due, q]")
         with w.block(f"for s in range(R{q}P[pre], R{q}P[pre + 1]):"):
-            w(f"{target} {r.op} {weight}")
+            w(f"j = R{q}J[s]", f"wv = {weight}")
+            _effects(w, r)
+
+
+def _effects(w: _Writer, r: ProjectionPlan) -> None:
+    """``variable op coefficient * wv`` on neuron ``j`` of the target, for each effect."""
+    p = r.target
+    coefficients = [_prepared(p, c) for _, _, c in r.effects]
+    w(*_loads(p, _symbols_in(*coefficients), index="j"))
+    names = _code_names(p)
+    for (variable, op, _), coefficient in zip(r.effects, coefficients):
+        amount = "wv" if coefficient == 1 else f"({to_code(coefficient, names)}) * wv"
+        w(f"S{p.index}[{p.rows.index(variable)}, j] {op} {amount}")
 
 
 def _reset(w: _Writer, p: PopulationPlan) -> None:

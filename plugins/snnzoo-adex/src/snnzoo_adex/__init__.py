@@ -1,8 +1,9 @@
 """The adaptive exponential integrate-and-fire neuron (Brette and Gerstner 2005) for snnzoo.
 
 An snnzoo plugin: the entry point ``adex`` of group ``snnzoo`` names this module.
-It registers two parametrisations of the same model and the firing-pattern
-experiments of Naud et al. (2008).
+It registers two parametrisations of the same model, a conductance-based AdEx with
+white current noise for networks, the firing-pattern experiments of Naud et al. (2008)
+and the COBA AdEx network.
 """
 
 from importlib.resources import files
@@ -79,15 +80,59 @@ ADEX_TAU = NeuronModel(
     references=REFERENCES[:1],
 )
 
+ADEX_COND = NeuronModel(
+    "adex_cond",
+    """
+    dv/dt = (gL*(EL - v) + gL*DeltaT*exp((v - VT)/DeltaT) + ge*(Ee - v) + gi*(Ei - v) - w + I + sigma*xi)/C : volt (unless refractory)
+    dw/dt = (a*(v - EL) - w)/tau_w : amp
+    dge/dt = -ge/tau_g : siemens
+    dgi/dt = -gi/tau_g : siemens
+    I : amp
+    """,
+    {
+        "C": Parameter("104 pF", "membrane capacitance"),
+        "gL": Parameter("4.3 nS", "leak conductance"),
+        "EL": Parameter("-65 mV", "leak reversal potential"),
+        "VT": Parameter("-52 mV", "threshold slope factor centre (rheobase potential)"),
+        "DeltaT": Parameter("0.8 mV", "slope factor of the exponential"),
+        "a": Parameter("-0.8 nS", "subthreshold adaptation conductance"),
+        "tau_w": Parameter("88 ms", "adaptation time constant"),
+        "b": Parameter("65 pA", "spike-triggered adaptation increment"),
+        "Vr": Parameter("-53 mV", "reset potential"),
+        "Vs": Parameter("40 mV", "spike detection threshold (v > Vs)"),
+        "Ee": Parameter("0 mV", "excitatory reversal potential"),
+        "Ei": Parameter("-80 mV", "inhibitory reversal potential"),
+        "tau_g": Parameter("7 ms", "decay time constant of both synaptic conductances"),
+        "sigma": Parameter("8 pA*second**0.5", "strength of the white-noise current sigma*xi (Brian2 Iext)"),
+    },
+    threshold="v > Vs",
+    reset="v = Vr; w += b",
+    initial={"v": "EL"},
+    integrator="euler",
+    description=(
+        "Conductance-based (COBA) adaptive exponential integrate-and-fire neuron with a white-noise current.\n"
+        "C dv/dt = gL(EL - v) + gL DeltaT exp((v - VT)/DeltaT) + ge(Ee - v) + gi(Ei - v) - w + I + sigma xi; "
+        "ge and gi decay with tau_g and are incremented by synaptic weights (project onto 'ge'/'gi'). "
+        "xi is Gaussian white noise (s^-1/2), integrated by Euler-Maruyama as in Brian2: each step adds "
+        "sigma/C*sqrt(dt)*N(0, 1) to v (8 pA*sqrt(s) = 800 pA*N(0, 1) per 0.1 ms step). No refractory period "
+        "by default. Defaults: the cortical regular-spiking cell (Naud et al. 2008 parameters) of the "
+        "Brian2 COBA AdEx network notebook (T. Fiers, 2024-07-01 'AdExNet-Brian')."
+    ),
+    references=REFERENCES + (
+        "Fiers T (2024) AdExNet-Brian notebook, https://github.com/tfiers/phd (2024-07-01__AdExNet-Brian)",
+    ),
+)
+
 
 @hookimpl
 def snnzoo_register_models(registry) -> None:
-    """Register ``adex`` and ``adex_tau``."""
+    """Register ``adex``, ``adex_tau`` and ``adex_cond``."""
     registry.add_model(ADEX)
     registry.add_model(ADEX_TAU)
+    registry.add_model(ADEX_COND)
 
 
 @hookimpl
 def snnzoo_register_catalog(registry) -> None:
-    """Register the firing-pattern experiments."""
+    """Register the firing-pattern and AdEx network experiments."""
     registry.add_catalog(files(__package__) / "catalog")
