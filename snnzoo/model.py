@@ -24,10 +24,14 @@ NOISE_UNIT = ureg.second**-0.5
 
 @dataclass(frozen=True)
 class Parameter:
-    """A documented parameter default, e.g. ``Parameter("200 pF", "membrane capacitance")``."""
+    """A documented parameter default, e.g. ``Parameter("200 pF", "membrane capacitance")``.
+
+    ``positive``: values must be > 0 (lengths, capacitances, time constants).
+    """
 
     default: Any
     description: str = ""
+    positive: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class ParameterSpec:
     default: float | None
     default_text: str
     description: str
+    positive: bool = False
 
 
 class NeuronModel:
@@ -115,9 +120,9 @@ class NeuronModel:
         declared = {e.name: e for e in self.equations}
         specs: dict[str, ParameterSpec] = {}
         for pname, value in given.items():
-            description = ""
+            description, positive = "", False
             if isinstance(value, Parameter):
-                value, description = value.default, value.description
+                value, description, positive = value.default, value.description, value.positive
             where = f"model {self.name!r}: parameter {pname!r}"
             if pname in declared and declared[pname].kind != "variable":
                 raise EquationError(f"{where} is also defined by {declared[pname].where}")
@@ -129,7 +134,7 @@ class NeuronModel:
                 unit = as_quantity(value, what=where).units
             default = None if value is None else to_si(value, unit, what=where)
             text = "" if value is None else _show_value(value)
-            specs[pname] = ParameterSpec(pname, unit, default, text, description)
+            specs[pname] = ParameterSpec(pname, unit, default, text, description, positive)
         return specs
 
     def _checker(self, where: str) -> DimensionChecker:

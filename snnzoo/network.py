@@ -111,6 +111,9 @@ class Population:
             array = np.asarray(to_si(value, unit, what=what), dtype=float)
         if array.ndim > 1 or (array.ndim == 1 and array.shape[0] != self.size):
             raise ConfigError(f"{what}: expected one value or {self.size} values, got shape {array.shape}")
+        spec = self.model.parameters.get(name)
+        if spec is not None and spec.positive and not (array > 0).all():
+            raise ConfigError(f"{what}: must be positive, got {_show(value)}")
         if array.ndim == 1 and name in self.model.parameters:
             self.heterogeneous.add(name)
         self.values[name] = np.broadcast_to(array, (self.size,)).astype(float).copy()

@@ -7,7 +7,9 @@ import pytest
 from snnzoo import testing
 
 
-@pytest.mark.parametrize("module", ["snnzoo_lif", "snnzoo_adex", "snnzoo_hh", "snnzoo_stimuli", "snnzoo.integrators"])
+@pytest.mark.parametrize(
+    "module", ["snnzoo_lif", "snnzoo_adex", "snnzoo_hh", "snnzoo_stimuli", "snnzoo_dendrites", "snnzoo.integrators"]
+)
 def test_builtin_plugin_conforms(module):
     registry = testing.check_plugin(importlib.import_module(module))
     assert sum(len(registry.entries(kind)) for kind in ("model", "stimulus", "integrator", "experiment")) > 0

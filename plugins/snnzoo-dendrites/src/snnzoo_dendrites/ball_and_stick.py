@@ -1,0 +1,110 @@
+"""The ball-and-stick neuron: an AdEx soma coupled to passive dendrites with receptors.
+
+Built as an ordinary :class:`snnzoo.NeuronModel` from equations, so it runs in
+the same kernel as every other model and is dimension-checked like them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from snnzoo import NeuronModel, Parameter
+
+from .geometry import HUMAN, dendrite_equations
+from .receptors import DENDRITE_RECEPTORS, GROUPS, NMDA_BLOCK, SOMA_RECEPTORS, Receptor, receptor_equations
+
+SOMA = {
+    "C": Parameter("281 pF", "somatic membrane capacitance", positive=True),
+    "gl": Parameter("40 nS", "somatic leak conductance", positive=True),
+    "Er": Parameter("-70.6 mV", "leak reversal (resting) potential"),
+    "Vr": Parameter("-55.6 mV", "reset potential"),
+    "Vt": Parameter("-50.4 mV", "resting exponential threshold"),
+    "DeltaT": Parameter("2 mV", "slope factor", positive=True),
+    "a": Parameter("4 nS", "subthreshold adaptation"),
+    "b": Parameter("80.5 pA", "spike-triggered adaptation increment"),
+    "tau_w": Parameter("144 ms", "adaptation time constant", positive=True),
+    "A": Parameter("10 mV", "post-spike threshold increase"),
+    "tau_A": Parameter("30 ms", "post-spike threshold relaxation time constant", positive=True),
+    "V_spike": Parameter("0 mV", "spike detection potential"),
+}
+
+REFERENCES = (
+    "Quaresima A, Fitz H, Duarte R, van den Broek D, Hagoort P, Petersson KM (2023) The Tripod neuron: "
+    "a minimal structural reduction of the dendritic tree. J Physiol 601:3265-3295. doi:10.1113/JP283399",
+    "Eyal G et al. (2016) Unique membrane properties and enhanced signal processing in human neocortical "
+    "neurons. eLife 5:e16553",
+    "Jahr CE, Stevens CF (1990) Voltage dependence of NMDA-activated macroscopic conductances predicted "
+    "by single-channel kinetics. J Neurosci 10:3178-3182",
+)
+
+
+def ball_and_stick(
+    name: str = "ball_and_stick",
+    dendrites: Mapping[str, tuple[str, str]] | None = None,
+    soma_receptors: Mapping[str, Receptor] = SOMA_RECEPTORS,
+    dendrite_receptors: Mapping[str, Receptor] = DENDRITE_RECEPTORS,
+    refractory: str = "0.2 ms",
+) -> NeuronModel:
+    """A soma with one or more passive dendrites ``{"d": ("160 um", "4 um")}`` (length, diameter).
+
+    Synaptic targets: each receptor per compartment (``AMPA_d``, ``NMDA_d``...) and the
+    groups ``glu_<c>`` (AMPA + NMDA) and ``gaba_<c>`` (GABAa + GABAb) for ``c`` in ``s``
+    and the dendrite names. Recordable: ``v_s``, ``v_<dendrite>``, ``g_<receptor>_<c>``,
+    the synaptic currents ``I_syn_<c>`` and the axial currents ``I_ax_<dendrite>``.
+    """
+    dendrites = dict(dendrites or {"d": ("160 um", "4 um")})
+    equations: list[str] = []
+    parameters: dict = {**SOMA, **HUMAN, **NMDA_BLOCK}
+    synapses: dict[str, str] = {}
+    receptors = {"s": soma_receptors, **{d: dendrite_receptors for d in dendrites}}
+    for compartment, table in receptors.items():
+        currents = []
+        for receptor_name, receptor in table.items():
+            eqs, params, current, effect = receptor_equations(receptor_name, compartment, receptor)
+            equations += eqs
+            parameters.update(params)
+            currents.append(current)
+            synapses[f"{receptor_name}_{compartment}"] = effect
+        for group, members in GROUPS.items():
+            present = [synapses[f"{m}_{compartment}"] for m in members if m in table]
+            if present:
+                synapses[f"{group}_{compartment}"] = "; ".join(present)
+        equations.append(f"I_syn_{compartment} = {' + '.join(currents) or '0*amp'} : amp")
+    axial = []
+    for dendrite, (length, diameter) in dendrites.items():
+        eqs, params = dendrite_equations(dendrite, length, diameter)
+        equations += eqs
+        parameters.update(params)
+        equations += [
+            f"I_ax_{dendrite} = gax_{dendrite}*(v_s - v_{dendrite}) : amp",
+            f"dv_{dendrite}/dt = (gm_{dendrite}*(Er - v_{dendrite}) - I_syn_{dendrite} + I_ax_{dendrite}"
+            f" + I_{dendrite})/C_{dendrite} : volt",
+            f"I_{dendrite} : amp",
+        ]
+        axial.append(f"I_ax_{dendrite}")
+    equations += [
+        "dv_s/dt = (gl*(Er - v_s) + gl*DeltaT*exp((v_s - theta)/DeltaT) - w_s - I_syn_s"
+        f" - ({' + '.join(axial)}) + I_s)/C : volt (unless refractory)",
+        "dw_s/dt = (a*(v_s - Er) - w_s)/tau_w : amp",
+        "dtheta/dt = (Vt - theta)/tau_A : volt",
+        "I_s : amp",
+    ]
+    names = ", ".join(f"{d} ({length} x {diameter})" for d, (length, diameter) in dendrites.items())
+    return NeuronModel(
+        name,
+        "\n".join(equations),
+        parameters,
+        threshold="v_s > V_spike",
+        reset="v_s = Vr; w_s += b; theta += A",
+        refractory=refractory,
+        initial={"v_s": "Er", "theta": "Vt", **{f"v_{d}": "Er" for d in dendrites}},
+        integrator="euler",
+        synapses=synapses,
+        description=(
+            f"Ball-and-stick neuron: AdEx soma with a post-spike threshold increase (A, tau_A), coupled to "
+            f"passive dendrite(s) {names} by axial conductances computed from geometry (human dendrite "
+            "physiology). Double-exponential AMPA, NMDA (magnesium block), GABA-A and GABA-B conductances; "
+            "projections target receptors or the groups glu_<compartment> and gaba_<compartment>."
+        ),
+        references=REFERENCES,
+    )

@@ -1,0 +1,32 @@
+"""Passive dendrites from geometry and membrane physiology.
+
+A cylinder of length L and diameter d has membrane capacitance ``Cm*pi*d*L``,
+leak conductance ``pi*d*L/Rm`` and axial conductance to the soma
+``pi*d**2/(4*Ri*L)``. These are subexpressions of the model, so the geometry
+stays a pair of parameters with units that can differ per neuron.
+"""
+
+from __future__ import annotations
+
+from snnzoo import Parameter
+
+#: Human cortical dendrite (Eyal et al. 2016), as SNN.jl's ``human_dend``.
+HUMAN = {
+    "Cm": Parameter("0.5 uF/cm**2", "specific membrane capacitance", positive=True),
+    "Rm": Parameter("38907 ohm*cm**2", "specific membrane resistance", positive=True),
+    "Ri": Parameter("200 ohm*cm", "axial resistivity", positive=True),
+}
+
+
+def dendrite_equations(name: str, length: str, diameter: str) -> tuple[list[str], dict]:
+    """Subexpressions and geometry parameters of dendrite ``name`` (e.g. ``"d"``)."""
+    equations = [
+        f"C_{name} = Cm*pi*diameter_{name}*length_{name} : farad",
+        f"gm_{name} = pi*diameter_{name}*length_{name}/Rm : siemens",
+        f"gax_{name} = pi*diameter_{name}**2/(4*Ri*length_{name}) : siemens",
+    ]
+    parameters = {
+        f"length_{name}": Parameter(length, f"length of dendrite {name}", positive=True),
+        f"diameter_{name}": Parameter(diameter, f"diameter of dendrite {name}", positive=True),
+    }
+    return equations, parameters
