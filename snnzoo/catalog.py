@@ -276,6 +276,14 @@ def _check(experiment: str, item: dict[str, Any], tree) -> CheckResult:
         window = {k: as_quantity(item[k], what=f"{where}: {k}") for k in ("start", "stop") if k in item}
         found = float(ds.snn.mean_rates(**window).mean())
         label, unit = f"mean rate of {population} (Hz)", "Hz"
+    elif kind == "mean_value":
+        da = ds[item["variable"]]
+        window = {da.dims[0]: slice(*(to_si(item[k], "s", what=f"{where}: {k}") if k in item else None
+                                      for k in ("start", "stop")))}
+        selected = da.sel(window)
+        found = float(selected.isel({da.dims[1]: neuron}).mean() if neuron is not None else selected.mean())
+        label = f"mean {item['variable']} of {population}" + (f"[{neuron}]" if neuron is not None else "")
+        unit = da.attrs.get("units")
     elif kind == "isi_cv":
         found = float(np.nanmean(ds.snn.isi_cv().values))
         label, unit = f"mean ISI CV of {population}", None
@@ -288,19 +296,34 @@ def _check(experiment: str, item: dict[str, Any], tree) -> CheckResult:
         label, unit = f"{variable} of {population}[{neuron or 0}] at {item['time']}", da.attrs.get("units")
     else:
         raise ConfigError(f"{where}: unknown check {kind!r} "
-                          "(known: spike_count, mean_rate, isi_cv, value_at, synapse_count)")
+                          "(known: spike_count, mean_rate, isi_cv, value_at, mean_value, synapse_count)")
     return _verdict(item, found, unit, label, where)
 
 
 def _verdict(item: dict[str, Any], found: float, unit: str | None, label: str, where: str) -> CheckResult:
-    expected = item["value"]
-    target = to_si(expected, unit, what=where) if unit not in (None, "1") else float(expected)
-    tolerance = item.get("tolerance", 0)
-    tolerance = to_si(tolerance, unit, what=where) if unit not in (None, "1") and isinstance(tolerance, str) else float(tolerance)
-    if "rel_tolerance" in item:
-        tolerance = max(tolerance, abs(target) * float(item["rel_tolerance"]))
-    passed = math.isfinite(found) and abs(found - target) <= tolerance + 1e-12 * abs(target)
-    return CheckResult(f"{label} = {expected} ± {item.get('tolerance', item.get('rel_tolerance', 0))}", found, passed)
+    """Compare ``found`` (SI) with ``value`` ± ``tolerance``/``rel_tolerance``, or with ``min``/``max`` bounds."""
+    def si(value: Any) -> float:
+        return to_si(value, unit, what=where) if unit not in (None, "1") else float(value)
+
+    if "value" not in item and not {"min", "max"} & set(item):
+        raise ConfigError(f"{where}: give 'value' (with tolerance) or 'min'/'max'")
+    passed, parts = math.isfinite(found), []
+    if "value" in item:
+        target = si(item["value"])
+        tolerance = si(item["tolerance"]) if "tolerance" in item else 0.0
+        if "rel_tolerance" in item:
+            tolerance = max(tolerance, abs(target) * float(item["rel_tolerance"]))
+        passed &= abs(found - target) <= tolerance + 1e-12 * abs(target)
+        spread = (f" ± {item['tolerance']}" if "tolerance" in item else "") + (
+            f" ± {float(item['rel_tolerance']):.0%}" if "rel_tolerance" in item else "")
+        parts.append(f"= {item['value']}{spread}")
+    if "min" in item:
+        passed &= found >= si(item["min"])
+        parts.append(f">= {item['min']}")
+    if "max" in item:
+        passed &= found <= si(item["max"])
+        parts.append(f"<= {item['max']}")
+    return CheckResult(f"{label} {' and '.join(parts)}", found, bool(passed))
 
 
 def describe(name: str) -> str:

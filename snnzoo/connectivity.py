@@ -12,10 +12,9 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse
-import sympy
 
 from .errors import ConfigError
-from .expressions import DimensionChecker, parse_expression
+from .expressions import DimensionChecker, numpy_function, parse_expression
 from .units import to_si, ureg
 
 RULES = ("p", "condition", "fixed_in_degree", "fixed_out_degree", "one_to_one", "all_to_all", "i", "matrix")
@@ -126,7 +125,7 @@ def _bernoulli(n_pre: int, n_post: int, p: float, rng: np.random.Generator) -> t
 def _condition(text: str, i: np.ndarray, j: np.ndarray, where: str) -> np.ndarray:
     expr = parse_expression(text, where=f"{where}: condition")
     DimensionChecker({"i": ureg.dimensionless, "j": ureg.dimensionless}, f"{where}: condition '{text}'").unit_of(expr)
-    function = sympy.lambdify([sympy.Symbol("i", real=True), sympy.Symbol("j", real=True)], expr, modules="numpy")
+    function = numpy_function(expr, ["i", "j"])
     return np.broadcast_to(np.asarray(function(i, j), dtype=bool), i.shape)
 
 

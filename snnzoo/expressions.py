@@ -11,6 +11,7 @@ import ast
 import math
 from collections.abc import Callable, Mapping
 
+import numpy as np
 import pint
 import sympy
 from sympy.printing.pycode import PythonCodePrinter
@@ -110,7 +111,13 @@ def _convert(node: ast.AST, where: str) -> sympy.Basic:
     if isinstance(node, ast.Name):
         return sympy.pi if node.id == "pi" else symbol(node.id)
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        return _BINARY[type(node.op)](_convert(node.left, where), _convert(node.right, where))
+        try:
+            return _BINARY[type(node.op)](_convert(node.left, where), _convert(node.right, where))
+        except TypeError:
+            raise EquationError(
+                f"{where}: cannot do arithmetic with a condition in {ast.unparse(node)!r}; "
+                "write int(condition) to turn it into 1 or 0"
+            ) from None
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         return -_convert(node.operand, where)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd):
@@ -308,6 +315,16 @@ class KernelPrinter(PythonCodePrinter):
 
     def _print_Exp1(self, expr):
         return repr(math.e)
+
+
+def numpy_function(expr: sympy.Basic, names: list[str]):
+    """A numpy function of the symbols ``names`` (in that order) evaluating ``expr``."""
+    helpers = {
+        "int_": lambda x: np.trunc(np.asarray(x, dtype=float)),
+        "exprel": lambda x: np.where(np.abs(x) < 1e-16, 1.0, np.expm1(x) / np.where(x == 0, 1.0, x)),
+    }
+    symbols = [sympy.Symbol(n, real=True) for n in names]
+    return sympy.lambdify(symbols, expr, modules=[helpers, "numpy"])
 
 
 def to_code(expr: sympy.Basic, names: Mapping[str, str] | None = None) -> str:

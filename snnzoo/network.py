@@ -40,7 +40,15 @@ from .engine.codegen import (
 from .engine.kernel_cache import load_kernel_module
 from .engine.runtime import new_stream
 from .errors import ConfigError, SimulationError, UnknownNameError
-from .expressions import DimensionChecker, parse_expression, rand, randn, same_dimension, substitute_units
+from .expressions import (
+    DimensionChecker,
+    numpy_function,
+    parse_expression,
+    rand,
+    randn,
+    same_dimension,
+    substitute_units,
+)
 from .model import NeuronModel
 from .projections import PopulationView, Projection, SpikeSource, parse_view
 from .recording import PopulationRecord, StateRecord
@@ -135,9 +143,9 @@ class Population:
             draw = self.rng.random if isinstance(call, rand) else self.rng.standard_normal
             env[f"_random{k}"] = draw(self.size)
             numeric = numeric.xreplace({call: sympy.Symbol(f"_random{k}", real=True)})
-        symbols = sorted(numeric.free_symbols, key=lambda s: s.name)
-        function = sympy.lambdify(symbols, numeric, modules="numpy")
-        return np.broadcast_to(np.asarray(function(*[env[s.name] for s in symbols]), dtype=float), (self.size,))
+        names = sorted(s.name for s in numeric.free_symbols)
+        function = numpy_function(numeric, names)
+        return np.broadcast_to(np.asarray(function(*[env[n] for n in names]), dtype=float), (self.size,))
 
     def __getitem__(self, item) -> PopulationView:
         """A slice of the population, e.g. ``pop[:80]`` as a projection source or target."""

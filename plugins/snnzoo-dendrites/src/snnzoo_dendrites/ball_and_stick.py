@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from snnzoo import NeuronModel, Parameter
+from snnzoo.errors import ConfigError
 
 from .geometry import HUMAN, dendrite_equations
 from .receptors import DENDRITE_RECEPTORS, GROUPS, NMDA_BLOCK, SOMA_RECEPTORS, Receptor, receptor_equations
@@ -52,7 +53,9 @@ def ball_and_stick(
     and the dendrite names. Recordable: ``v_s``, ``v_<dendrite>``, ``g_<receptor>_<c>``,
     the synaptic currents ``I_syn_<c>`` and the axial currents ``I_ax_<dendrite>``.
     """
-    dendrites = dict(dendrites or {"d": ("160 um", "4 um")})
+    dendrites = dict(dendrites) if dendrites is not None else {"d": ("160 um", "4 um")}
+    if not dendrites:
+        raise ConfigError(f"model {name!r}: give at least one dendrite, e.g. {{'d': ('160 um', '4 um')}}")
     equations: list[str] = []
     parameters: dict = {**SOMA, **HUMAN, **NMDA_BLOCK}
     synapses: dict[str, str] = {}

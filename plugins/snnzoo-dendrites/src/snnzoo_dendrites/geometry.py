@@ -9,6 +9,8 @@ stays a pair of parameters with units that can differ per neuron.
 from __future__ import annotations
 
 from snnzoo import Parameter
+from snnzoo.errors import ConfigError
+from snnzoo.units import positive_si
 
 #: Human cortical dendrite (Eyal et al. 2016), as SNN.jl's ``human_dend``.
 HUMAN = {
@@ -19,7 +21,15 @@ HUMAN = {
 
 
 def dendrite_equations(name: str, length: str, diameter: str) -> tuple[list[str], dict]:
-    """Subexpressions and geometry parameters of dendrite ``name`` (e.g. ``"d"``)."""
+    """Subexpressions and geometry parameters of dendrite ``name`` (e.g. ``"d"``).
+
+    ``length`` and ``diameter`` must be positive lengths (``"160 um"``); anything else is an
+    error naming the dendrite and the parameter.
+    """
+    if not isinstance(name, str) or not name.isidentifier() or name == "s":
+        raise ConfigError(f"dendrite name {name!r}: expected an identifier other than 's' (the soma)")
+    for what, value in (("length", length), ("diameter", diameter)):
+        positive_si(value, "m", what=f"dendrite {name!r}: {what} (parameter '{what}_{name}')")
     equations = [
         f"C_{name} = Cm*pi*diameter_{name}*length_{name} : farad",
         f"gm_{name} = pi*diameter_{name}*length_{name}/Rm : siemens",

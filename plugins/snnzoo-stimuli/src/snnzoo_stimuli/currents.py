@@ -6,10 +6,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
-import sympy
 
 from snnzoo.errors import ConfigError
-from snnzoo.expressions import DimensionChecker, parse_expression, same_dimension, substitute_units
+from snnzoo.expressions import DimensionChecker, numpy_function, parse_expression, same_dimension, substitute_units
 from snnzoo.stimulus import FunctionDrive, PiecewiseDrive
 from snnzoo.units import as_quantity, to_si, ureg
 
@@ -97,12 +96,12 @@ def expression_function(expression: str, parameters: Mapping[str, Any], unit, wh
         raise ConfigError(f"{where}: the expression is in {got:~} but the target is in {target:~}")
     numeric = substitute_units(expr, set(units))
     values = {k: q.to_base_units().magnitude for k, q in quantities.items()}
-    symbols = sorted(numeric.free_symbols, key=lambda s: s.name)
-    compiled = sympy.lambdify(symbols, numeric, modules="numpy")
+    names = sorted(s.name for s in numeric.free_symbols)
+    compiled = numpy_function(numeric, names)
 
     def evaluate(t: np.ndarray, i: np.ndarray) -> np.ndarray:
         env = {**values, "t": t, "i": i}
-        return np.asarray(compiled(*[env[s.name] for s in symbols]), dtype=float) + 0.0 * t * i
+        return np.asarray(compiled(*[env[n] for n in names]), dtype=float) + 0.0 * t * i
 
     return evaluate
 
