@@ -111,15 +111,10 @@ def _convert(node: ast.AST, where: str) -> sympy.Basic:
     if isinstance(node, ast.Name):
         return sympy.pi if node.id == "pi" else symbol(node.id)
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        try:
-            return _BINARY[type(node.op)](_convert(node.left, where), _convert(node.right, where))
-        except TypeError:
-            raise EquationError(
-                f"{where}: cannot do arithmetic with a condition in {ast.unparse(node)!r}; "
-                "write int(condition) to turn it into 1 or 0"
-            ) from None
+        left, right = _number(_convert(node.left, where)), _number(_convert(node.right, where))
+        return _BINARY[type(node.op)](left, right)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return -_convert(node.operand, where)
+        return -_number(_convert(node.operand, where))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd):
         return _convert(node.operand, where)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
@@ -152,6 +147,14 @@ _UNIT_BASES = frozenset({
     "volt", "ampere", "siemens", "farad", "second", "hertz", "ohm", "meter", "liter", "molar",
     "mole", "coulomb", "watt", "gram", "kelvin",
 })
+
+
+def _number(value: sympy.Basic) -> sympy.Basic:
+    """A condition used in arithmetic counts as 1 or 0 (as in Brian: ``r0*(t > 1*s)``)."""
+    if isinstance(value, (sympy.core.relational.Relational, sympy.And, sympy.Or, sympy.Not,
+                          sympy.logic.boolalg.BooleanAtom)):
+        return int_(value)
+    return value
 
 
 def is_unit_name(name: str) -> bool:

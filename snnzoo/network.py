@@ -334,7 +334,9 @@ class Network:
             raise ConfigError(f"{where}: unknown connectivity argument(s) {sorted(unknown)} "
                               f"(known: {', '.join(connectivity.RULES)}, j)")
         index = len(self.projections)
-        i, j = connectivity.pairs(rule, pre.indices, post.indices, autapses, self.random("connectivity", index), where)
+        same_group = pre.group is post.group  # autapses only exist within one group
+        i, j = connectivity.pairs(rule, pre.indices, post.indices, autapses or not same_group,
+                                  self.random("connectivity", index), where)
         rng = self.random("weights", index)
         weights = connectivity.values(weight, i.size, unit, rng, f"{where}: weight")
         delays = connectivity.values(delay, i.size, "s", rng, f"{where}: delay")
@@ -597,7 +599,7 @@ class Network:
 
     def _not_finite_error(self, plan: KernelPlan, arrays: dict) -> SimulationError:
         k, neuron, n = int(arrays["ctrl"][4]), int(arrays["ctrl"][5]), int(arrays["ctrl"][3])
-        p = plan.populations[k]
+        p = plan.population(k)
         state = arrays[f"S{k}"]
         bad = [var for var in p.model.state_variables if not np.isfinite(state[p.rows.index(var), neuron])]
         self.complete = False

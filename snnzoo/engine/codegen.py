@@ -114,6 +114,10 @@ class KernelPlan:
     sources: list[SourcePlan] = field(default_factory=list)
     projections: list[ProjectionPlan] = field(default_factory=list)
 
+    def population(self, index: int) -> PopulationPlan:
+        """The population with group index ``index`` (sources share the numbering)."""
+        return next(p for p in self.populations if p.index == index)
+
     @property
     def spikers(self) -> list[PopulationPlan | SourcePlan]:
         """Everything that emits spikes, in index order."""
@@ -301,7 +305,7 @@ def _ou_step(w: _Writer, d: DrivePlan, col: str) -> None:
 
 def _monitors(w: _Writer, plan: KernelPlan) -> None:
     for m in plan.monitors:
-        p = plan.populations[m.population]
+        p = plan.population(m.population)
         exprs = [_prepared(p, symbol(v)) for v in m.variables]
         names = _code_names(p)
         with w.block(f"if n % {m.every} == 0:"):
