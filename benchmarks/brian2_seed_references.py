@@ -94,11 +94,14 @@ def lif_poisson_stats(spikes: dict, traces: dict) -> dict[str, float]:
     """Statistics of lif-poisson-inputs: ``spikes[name]`` = (steps, neurons) for populations and
     sources, ``traces[name]`` = v (V) of each population's neuron 0, one sample per step."""
     stats = {}
-    # 2: area of v - E_l per input spike of the one connected source (mV ms per spike)
+    # 2: the EPSP of the one connected source: median over its input spikes (at step s, felt
+    # from step s + 1) of max(v[s+1 .. s+150]) - v[s], in mV; the median ignores the rare
+    # overlapping EPSPs and inputs too close to the end
     source0 = spikes["poisson_e"][0][spikes["poisson_e"][1] == 0]
-    area = float(np.sum(traces["exc_poisson"] + 0.070)) * DT * 1e6  # V*s -> mV*ms
+    v = traces["exc_poisson"]
+    peaks = [v[s + 1:s + 151].max() - v[s] for s in source0 if s + 151 <= v.size]
     stats["exc_poisson_inputs"] = float(source0.size)
-    stats["exc_poisson_area_per_input_mV_ms"] = area / source0.size if source0.size else float("nan")
+    stats["exc_poisson_epsp_mV"] = float(np.median(peaks)) * 1e3 if peaks else float("nan")
     stats["exc_poisson_spikes"] = float(spikes["exc_poisson"][0].size)
     # 3: inhibition: mean and sd of v after 100 ms
     mean, sd = trace_stats(traces["inh_poisson"], 1000)

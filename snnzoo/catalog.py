@@ -153,10 +153,11 @@ class Experiment:
             rule = {k: v for k, v in proj.items() if k not in ("source", "target", "on", "weight")}
             net.connect(proj["source"], proj["target"], proj["on"], proj["weight"], name=name, **rule)
         for name, link in spec.get("links", {}).items():
-            try:
-                net.link(link["population"], link["variable"], link["source"], link["source_variable"])
-            except KeyError as missing:
-                raise ConfigError(f"experiment {self.name!r}: link {name!r} needs {missing}") from None
+            keys = ("population", "variable", "source", "source_variable")
+            missing = [k for k in keys if k not in link]
+            if missing:
+                raise ConfigError(f"experiment {self.name!r}: link {name!r} needs {', '.join(missing)}")
+            net.link(*(link[k] for k in keys))
         for name, s in spec.get("stimuli", {}).items():
             stimulus = self._stimulus(f"stimulus {name!r}", s, ("type", "population", "target"))
             net.add_stimulus(stimulus, s["population"], s.get("target", "I"))
@@ -209,11 +210,14 @@ class Experiment:
 
         fig_spec = dict(self.spec.get("figure", {}))
         panels = fig_spec.pop("panels", None)
+        size = fig_spec.pop("size", None)
         if panels is None:
             fig = self._panel(tree, fig_spec, None)
+            if size:
+                fig.set_size_inches(*size)
+            fig.set_layout_engine("constrained")
         else:
-            size = fig_spec.pop("size", [10, 3 * len(panels)])
-            fig = Figure(figsize=tuple(size), layout="constrained")
+            fig = Figure(figsize=tuple(size or [10, 3 * len(panels)]), layout="constrained")
             for ax, panel in zip(fig.subplots(len(panels), 1, squeeze=False)[:, 0], panels):
                 self._panel(tree, dict(panel), ax)
         fig.suptitle(self.title)
@@ -235,19 +239,20 @@ class Experiment:
         for key in ("spike_peak", "bin", "smooth", "start", "stop"):
             if key in spec:
                 spec[key] = as_quantity(spec[key], what=f"figure.{key}")
-        if kind == "traces":
-            fig = plotting.plot_traces(ds, ax=ax, **spec)
-        elif kind == "raster":
-            fig = plotting.plot_raster(ds, ax=ax, **spec)
-        elif kind == "rates":
-            fig = plotting.plot_rates(datasets, ax=ax, labels=names, **spec)
-        elif kind == "currents":
-            conductances = {g: as_quantity(e, what=f"figure.conductances.{g}")
-                            for g, e in spec.pop("conductances", {}).items()}
-            fig = plotting.plot_synaptic_currents(ds, conductances, ax=ax, **spec)
-        else:
-            raise ConfigError(f"experiment {self.name!r}: unknown figure kind {kind!r} "
-                              "(known: traces, raster, rates, currents)")
+        plots = {
+            "traces": lambda: plotting.plot_traces(ds, ax=ax, **spec),
+            "raster": lambda: plotting.plot_raster(ds, ax=ax, **spec),
+            "rates": lambda: plotting.plot_rates(datasets, ax=ax, labels=names, **spec),
+            "currents": lambda: plotting.plot_synaptic_currents(
+                ds, {g: as_quantity(e, what=f"figure.conductances.{g}") for g, e in spec.pop("conductances", {}).items()},
+                ax=ax, **spec),
+        }
+        if kind not in plots:
+            raise ConfigError(f"experiment {self.name!r}: unknown figure kind {kind!r} (known: {', '.join(plots)})")
+        try:
+            fig = plots[kind]()
+        except TypeError as err:
+            raise ConfigError(f"experiment {self.name!r}: figure panel of kind {kind!r}: {err}") from None
         if title and ax is not None:
             ax.set_title(title)
         return fig

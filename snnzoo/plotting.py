@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from .analysis import data_variable, in_unit, magnitude_in, population_rate, spike_data, synaptic_currents
 from .errors import ConfigError
 from .results import write_atomically
+from .units import to_si
 
 
 def _figure_and_axes(ax: Axes | None) -> tuple[Figure, Axes]:
@@ -41,10 +42,17 @@ def plot_traces(
     spike_peak: Any = None,
     unit: str = "mV",
     ax: Axes | None = None,
+    start: Any = None,
+    stop: Any = None,
 ) -> Figure:
-    """One subplot per recorded neuron (all in ``ax`` if given), spikes as lines up to ``spike_peak``."""
+    """One subplot per recorded neuron (all in ``ax`` if given), spikes as lines up to ``spike_peak``;
+    ``start``/``stop`` (times) zoom in."""
     trace = in_unit(data_variable(ds, variable), unit)
     time_dim, neuron_dim = trace.dims
+    if start is not None or stop is not None:
+        low = -np.inf if start is None else to_si(start, "s", what="start")
+        high = np.inf if stop is None else to_si(stop, "s", what="stop")
+        trace = trace.sel({time_dim: slice(low, high)})
     recorded = trace[neuron_dim].values
     chosen = recorded if neurons is None else np.asarray(neurons)
     missing = sorted(set(chosen.tolist()) - set(recorded.tolist()))
