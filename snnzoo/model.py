@@ -133,6 +133,8 @@ class NeuronModel:
             else:
                 unit = as_quantity(value, what=where).units
             default = None if value is None else to_si(value, unit, what=where)
+            if positive and default is not None and not default > 0:
+                raise UnitError(f"{where}: must be positive, got {_show_value(value)}")
             text = "" if value is None else _show_value(value)
             specs[pname] = ParameterSpec(pname, unit, default, text, description, positive)
         return specs

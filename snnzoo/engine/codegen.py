@@ -242,6 +242,8 @@ def generate(plan: KernelPlan) -> str:
             w(f"N{k} = C{k}.shape[0]", f"fN{k} = float(N{k})")
             if isinstance(p, PopulationPlan):
                 w(*[f"p{k}_{name} = P{k}[{j}]" for j, name in enumerate(p.homogeneous)])
+        for r in plan.projections:
+            _hoisted_coefficients(w, r)
         with w.block("for n in range(n0, n1):"):
             for p in plan.spikers:
                 with w.block(f"if SN{p.index}[0] + N{p.index} > SS{p.index}.shape[0]:"):
@@ -416,14 +418,35 @@ def _propagate(w: _Writer, r: ProjectionPlan) -> None:
             _effects(w, r)
 
 
+def _homogeneous(p: PopulationPlan, expr: sympy.Basic) -> bool:
+    """Whether ``expr`` depends only on parameters shared by all neurons (so it can be hoisted)."""
+    return _symbols_in(expr) <= set(p.homogeneous)
+
+
+def _hoisted_coefficients(w: _Writer, r: ProjectionPlan) -> None:
+    """Coefficients of shared parameters only are computed once per kernel call."""
+    p = r.target
+    names = {n: f"p{p.index}_{n}" for n in p.homogeneous}
+    for e, (_, _, coefficient) in enumerate(r.effects):
+        prepared = _prepared(p, coefficient)
+        if prepared != 1 and _homogeneous(p, prepared):
+            w(f"c{r.index}_{e} = {to_code(prepared, names)}")
+
+
 def _effects(w: _Writer, r: ProjectionPlan) -> None:
     """``variable op coefficient * wv`` on neuron ``j`` of the target, for each effect."""
     p = r.target
     coefficients = [_prepared(p, c) for _, _, c in r.effects]
-    w(*_loads(p, _symbols_in(*coefficients), index="j"))
+    per_neuron = [c for c in coefficients if c != 1 and not _homogeneous(p, c)]
+    w(*_loads(p, _symbols_in(*per_neuron), index="j"))
     names = _code_names(p)
-    for (variable, op, _), coefficient in zip(r.effects, coefficients):
-        amount = "wv" if coefficient == 1 else f"({to_code(coefficient, names)}) * wv"
+    for e, ((variable, op, _), coefficient) in enumerate(zip(r.effects, coefficients)):
+        if coefficient == 1:
+            amount = "wv"
+        elif _homogeneous(p, coefficient):
+            amount = f"c{r.index}_{e} * wv"
+        else:
+            amount = f"({to_code(coefficient, names)}) * wv"
         w(f"S{p.index}[{p.rows.index(variable)}, j] {op} {amount}")
 
 
