@@ -271,38 +271,58 @@ def _check(experiment: str, item: dict[str, Any], tree) -> CheckResult:
     if population not in tree.children:
         raise ConfigError(f"{where}: unknown population {population!r}")
     ds = tree[population].to_dataset()
-    neuron = item.get("neuron")
+    cells = _cells(item, ds["spike_count"].sizes["cell"], where)
+    label_cells = f"{population}[{item['neuron']}]" if "neuron" in item else (
+        f"{population}[{item['neurons']}]" if "neurons" in item else population)
     if kind == "spike_count":
-        counts = ds["spike_count"].values
-        found = float(counts[neuron] if neuron is not None else counts.sum())
-        label = f"spike count of {population}" + (f"[{neuron}]" if neuron is not None else "")
-        unit = None
+        found = float(ds["spike_count"].values[cells].sum())
+        label, unit = f"spike count of {label_cells}", None
     elif kind == "mean_rate":
         window = {k: as_quantity(item[k], what=f"{where}: {k}") for k in ("start", "stop") if k in item}
-        found = float(ds.snn.mean_rates(**window).mean())
-        label, unit = f"mean rate of {population} (Hz)", "Hz"
-    elif kind == "mean_value":
-        da = ds[item["variable"]]
-        window = {da.dims[0]: slice(*(to_si(item[k], "s", what=f"{where}: {k}") if k in item else None
-                                      for k in ("start", "stop")))}
-        selected = da.sel(window)
-        found = float(selected.isel({da.dims[1]: neuron}).mean() if neuron is not None else selected.mean())
-        label = f"mean {item['variable']} of {population}" + (f"[{neuron}]" if neuron is not None else "")
-        unit = da.attrs.get("units")
+        found = float(ds.snn.mean_rates(**window).values[cells].mean())
+        label, unit = f"mean rate of {label_cells} (Hz)", "Hz"
     elif kind == "isi_cv":
-        found = float(np.nanmean(ds.snn.isi_cv().values))
-        label, unit = f"mean ISI CV of {population}", None
-    elif kind == "value_at":
-        variable = item["variable"]
-        at = to_si(item["time"], "s", what=f"{where}: time")
-        da = ds[variable]
-        time_dim = da.dims[0]
-        found = float(da.sel({time_dim: at}, method="nearest").isel({da.dims[1]: neuron or 0}))
-        label, unit = f"{variable} of {population}[{neuron or 0}] at {item['time']}", da.attrs.get("units")
+        found = float(np.nanmean(ds.snn.isi_cv().values[cells]))
+        label, unit = f"mean ISI CV of {label_cells}", None
+    elif kind in ("mean_value", "value_at"):
+        if item.get("variable") not in ds.data_vars:
+            raise ConfigError(f"{where}: {item.get('variable')!r} was not recorded for {population!r}")
+        da = ds[item["variable"]]
+        time_dim, neuron_dim = da.dims
+        missing = sorted(set(cells.tolist()) - set(da[neuron_dim].values.tolist()))
+        if missing:
+            raise ConfigError(f"{where}: neuron(s) {missing} of {population!r} were not recorded "
+                              f"(recorded: {da[neuron_dim].values.tolist()})")
+        da = da.sel({neuron_dim: cells})
+        unit = da.attrs.get("units")
+        if kind == "mean_value":
+            window = slice(*(to_si(item[k], "s", what=f"{where}: {k}") if k in item else None for k in ("start", "stop")))
+            found = float(da.sel({time_dim: window}).mean())
+            label = f"mean {item['variable']} of {label_cells}"
+        else:
+            at = to_si(item["time"], "s", what=f"{where}: time")
+            found = float(da.sel({time_dim: at}, method="nearest").mean())
+            label = f"{item['variable']} of {label_cells} at {item['time']}"
     else:
         raise ConfigError(f"{where}: unknown check {kind!r} "
                           "(known: spike_count, mean_rate, isi_cv, value_at, mean_value, synapse_count)")
     return _verdict(item, found, unit, label, where)
+
+
+def _cells(item: dict[str, Any], size: int, where: str) -> np.ndarray:
+    """The neuron indices a check is about: ``neuron = 3``, ``neurons = "0:80"`` or a list; default all."""
+    if "neuron" in item:
+        chosen = np.atleast_1d(np.asarray(item["neuron"], dtype=np.int64))
+    elif isinstance(item.get("neurons"), str):
+        start, _, stop = item["neurons"].partition(":")
+        chosen = np.arange(size)[slice(int(start) if start else None, int(stop) if stop else None)]
+    elif "neurons" in item:
+        chosen = np.asarray(item["neurons"], dtype=np.int64)
+    else:
+        chosen = np.arange(size)
+    if chosen.size == 0 or chosen.min() < 0 or chosen.max() >= size:
+        raise ConfigError(f"{where}: neuron indices must lie in 0..{size - 1}")
+    return chosen
 
 
 def _verdict(item: dict[str, Any], found: float, unit: str | None, label: str, where: str) -> CheckResult:

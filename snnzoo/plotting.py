@@ -126,14 +126,16 @@ def plot_rates(
     smooth: Any = None,
     ax: Axes | None = None,
     labels: Sequence[str] | None = None,
+    start: Any = None,
+    stop: Any = None,
 ) -> Figure:
-    """Population rate (Hz) of one or several population groups over time."""
+    """Population rate (Hz) of one or several population groups over time (between ``start`` and ``stop``)."""
     groups = [ds_or_list] if isinstance(ds_or_list, xr.Dataset) else list(ds_or_list)
     if labels is not None and len(labels) != len(groups):
         raise ConfigError(f"labels: {len(labels)} labels for {len(groups)} populations")
     figure, ax = _figure_and_axes(ax)
     for position, group in enumerate(groups):
-        rate = population_rate(group, bin, smooth)
+        rate = population_rate(group, bin, smooth, start=start, stop=stop)
         label = labels[position] if labels is not None else _population_name(group)
         ax.plot(rate["time_bin"].values, rate.values, label=label)
     ax.set_xlabel("time (s)")

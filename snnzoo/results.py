@@ -62,20 +62,28 @@ def add_projections(tree: xr.DataTree, projections: list) -> xr.DataTree:
         return tree
     groups = {}
     for proj in projections:
-        n = proj.size
+        weights, delays = proj.synapses.weights, proj.delay_steps * float(tree.attrs["dt"])
         groups[proj.name] = xr.Dataset(
             {
                 "pre": ("synapse", proj.synapses.pre, {"long_name": f"presynaptic index in {proj.source.name}"}),
                 "post": ("synapse", proj.synapses.post, {"long_name": f"postsynaptic index in {proj.target.name}"}),
-                "weight": ("synapse", np.broadcast_to(proj.synapses.weights, (n,)).astype(np.float64),
+                "weight": (_per_synapse(weights), _compact(weights),
                            {"units": proj.unit, "long_name": f"synaptic weight ({proj.statement})"}),
-                "delay": ("synapse", np.broadcast_to(proj.delay_steps, (n,)) * float(tree.attrs["dt"]),
-                          {"units": "s", "long_name": "synaptic delay"}),
+                "delay": (_per_synapse(delays), _compact(delays), {"units": "s", "long_name": "synaptic delay"}),
             },
             attrs={"source": proj.source.name, "target": proj.target.name, "on": proj.statement},
         )
     tree["projections"] = xr.DataTree.from_dict(groups)
     return tree
+
+
+def _compact(values: np.ndarray) -> np.ndarray:
+    """One value when all synapses share it (stored once), else the per-synapse array."""
+    return values[:1].reshape(()) if values.size == 1 or np.all(values == values.flat[0]) else values
+
+
+def _per_synapse(values: np.ndarray) -> tuple[str, ...]:
+    return () if _compact(values).ndim == 0 else ("synapse",)
 
 
 def populations(tree: xr.DataTree) -> dict[str, xr.Dataset]:
@@ -241,8 +249,14 @@ def _current_umask() -> int:
 
 
 def write_netcdf(tree: xr.DataTree, path: str | os.PathLike) -> Path:
-    """Write ``tree`` to ``path`` (netCDF4) atomically and return the path."""
-    return write_atomically(path, lambda temporary: tree.to_netcdf(temporary, engine="netcdf4"))
+    """Write ``tree`` to ``path`` (netCDF4, zlib level 1) atomically and return the path.
+
+    A projection's weight or delay shared by all its synapses is stored once (no ``synapse`` dim).
+    """
+    encoding = {node.path: {name: {"zlib": True, "complevel": 1} for name, var in node.dataset.data_vars.items()
+                            if var.ndim > 0 and var.dtype.kind in "iuf"}
+                for node in tree.subtree}
+    return write_atomically(path, lambda temporary: tree.to_netcdf(temporary, engine="netcdf4", encoding=encoding))
 
 
 def open_result(path: str | os.PathLike) -> xr.DataTree:

@@ -205,8 +205,8 @@ LIF_CURR_EXP = NeuronModel(
     refractory="5 ms",
     initial={"v": "EL"},
     description=(
-        "Current-based counterpart of lif_cond_exp: the same parameters and exponentially decaying "
-        "synaptic variables ge, gi, but the synaptic currents are ge*(Ee - EL) and gi*(Ei - EL), fixed "
+        "Current-based counterpart of lif_cond_exp: synaptic currents g*(E - EL), independent of v.\n"
+        "The same parameters and exponentially decaying synaptic variables ge, gi as lif_cond_exp, but the synaptic currents are ge*(Ee - EL) and gi*(Ei - EL), fixed "
         "at the driving force of rest, so they do not depend on the membrane potential (the Brian2 "
         "lab's definition of current-based synapses). A weight of w nS is a current jump of "
         "w*(Ee - EL) (e.g. 1 nS -> 70 pA at the defaults) decaying with tau_e."

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from snnzoo.errors import ConfigError
+from snnzoo.errors import ConfigError, SnnzooError
 from snnzoo.stimulus import PoissonRates, SpikeTimes
 from snnzoo.units import to_si
 
@@ -52,7 +52,7 @@ class PoissonGroup:
     def source(self) -> PoissonRates:
         if callable(self.rate):
             return PoissonRates(self.size, function=self.rate)
-        if isinstance(self.rate, str) and self.parameters:
+        if isinstance(self.rate, str) and (self.parameters or not _is_quantity(self.rate)):
             return PoissonRates(self.size, function=expression_function(self.rate, self.parameters, "Hz", self.name))
         rates = np.atleast_1d(to_si(self.rate, "Hz", what=f"{self.name}: rate"))
         return PoissonRates(self.size, rates=rates)
@@ -84,4 +84,11 @@ class PoissonLayer:
                 "weight": text(self.weight)}
 
 
-SOURCES: tuple[Callable, ...] = (SpikeGenerator, PoissonGroup, PoissonLayer)
+def _is_quantity(text: str) -> bool:
+    """Whether ``text`` is a plain quantity ("5 Hz") rather than an expression ("5*Hz*(t > 1*s)")."""
+    try:
+        to_si(text, "Hz", what="rate")
+    except SnnzooError:
+        return False
+    return True
+
