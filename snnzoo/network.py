@@ -456,7 +456,7 @@ class Network:
         plan = self._plan()
         kernel = load_kernel_module(generate(plan)).kernel
         arrays: dict[str, np.ndarray] = {"ctrl": np.zeros(8, dtype=np.int64), "clock": np.array([self.dt])}
-        arrays["rng"], arrays["rng_spare"] = new_stream(self.seed)
+        arrays["rng"] = new_stream(self.seed)
         for k, group in enumerate(self.groups.values()):
             capacity = max(4 * group.size, 1 << 16)
             arrays.update({
@@ -472,6 +472,8 @@ class Network:
             arrays[f"S{k}"] = np.array([pop.values[r] for r in p.rows]).reshape(len(p.rows), pop.size)
             arrays[f"P{k}"] = np.array([pop.values[h][0] for h in p.homogeneous], dtype=float)
             arrays[f"H{k}"] = np.array([pop.values[h] for h in p.heterogeneous]).reshape(len(p.heterogeneous), pop.size)
+            arrays[f"F{k}"] = np.zeros(pop.size, dtype=np.bool_)
+            arrays[f"Z{k}"] = np.zeros((len(pop.model.noise_names), pop.size))
         for p in plan.sources:
             spec, k = self.groups[p.name].spec, p.index
             if p.kind == "times":

@@ -208,12 +208,12 @@ class _Writer:
 
 def arguments(plan: KernelPlan) -> list[str]:
     """The kernel's argument names, in call order."""
-    names = ["ctrl", "clock", "rng", "rng_spare"]
+    names = ["ctrl", "clock", "rng"]
     for p in plan.spikers:
         k = p.index
         names += [f"L{k}", f"C{k}", f"SS{k}", f"SI{k}", f"SN{k}", f"SP{k}"]
         if isinstance(p, PopulationPlan):
-            names += [f"S{k}", f"P{k}", f"H{k}"]
+            names += [f"S{k}", f"P{k}", f"H{k}", f"F{k}", f"Z{k}"]
         elif p.kind == "times":
             names += [f"G{k}T", f"G{k}I", f"G{k}P"]
         else:
@@ -242,6 +242,10 @@ def generate(plan: KernelPlan) -> str:
             w(f"N{k} = C{k}.shape[0]", f"fN{k} = float(N{k})")
             if isinstance(p, PopulationPlan):
                 w(*[f"p{k}_{name} = P{k}[{j}]" for j, name in enumerate(p.homogeneous)])
+        updates = {p.index: update_code(p) for p in plan.populations if p.model.state_variables}
+        for p in plan.populations:
+            if p.index in updates:
+                _constants(w, p, updates[p.index])
         for r in plan.projections:
             _hoisted_coefficients(w, r)
         with w.block("for n in range(n0, n1):"):
@@ -252,9 +256,13 @@ def generate(plan: KernelPlan) -> str:
             _drives(w, plan)
             _monitors(w, plan)
             for p in plan.populations:
-                _update(w, p)
+                if p.index in updates:
+                    _update(w, p, updates[p.index])
             for p in plan.spikers:
-                _threshold(w, p) if isinstance(p, PopulationPlan) else _emit(w, p)
+                if isinstance(p, SourcePlan):
+                    _emit(w, p)
+                elif p.index not in updates:
+                    _threshold(w, p)
             for r in plan.projections:
                 _propagate(w, r)
             for p in plan.populations:
@@ -287,7 +295,7 @@ def _drives(w: _Writer, plan: KernelPlan) -> None:
                     if d.kind == "buffered":
                         w(f"value += D{d.index}B[n - n0, {col}]")
                     elif d.kind == "gaussian":
-                        w(f"value += D{d.index}M[{col}] + D{d.index}S[{col}] * normal(rng, rng_spare)")
+                        w(f"value += D{d.index}M[{col}] + D{d.index}S[{col}] * normal(rng)")
                     elif d.kind == "ou":
                         if d.per_neuron:
                             _ou_step(w, d, "i")
@@ -302,7 +310,7 @@ def _ou_step(w: _Writer, d: DrivePlan, col: str) -> None:
     """Advance the Ornstein-Uhlenbeck state (exact update over one step)."""
     x, mean, sigma, tau = f"D{d.index}X[{col}]", f"D{d.index}M[{col}]", f"D{d.index}S[{col}]", f"D{d.index}T[0]"
     w(f"decay = math.exp(-dt / {tau})")
-    w(f"{x} = {mean} + ({x} - {mean}) * decay + {sigma} * math.sqrt(1.0 - decay * decay) * normal(rng, rng_spare)")
+    w(f"{x} = {mean} + ({x} - {mean}) * decay + {sigma} * math.sqrt(1.0 - decay * decay) * normal(rng)")
 
 
 def _monitors(w: _Writer, plan: KernelPlan) -> None:
@@ -320,45 +328,119 @@ def _monitors(w: _Writer, plan: KernelPlan) -> None:
             w(f"M{m.index}C[0] = c + 1")
 
 
-def _update(w: _Writer, p: PopulationPlan) -> None:
-    if not p.model.state_variables:
-        return
+@dataclass
+class UpdateCode:
+    """A population's update statements with loop invariants hoisted into ``constants``."""
+
+    statements: list[tuple[sympy.Symbol, sympy.Basic]]
+    condition: sympy.Basic | None
+    constants: dict[sympy.Basic, sympy.Symbol]
+
+
+def update_code(p: PopulationPlan) -> UpdateCode:
+    """The integrator's statements for ``p``, with parts that depend only on shared
+    parameters and dt computed once per kernel call instead of once per neuron and step."""
+    invariant = set(p.homogeneous) | {"dt", "N"}
+    constants: dict[sympy.Basic, sympy.Symbol] = {}
+    hoist = _Hoister(invariant, constants, f"h{p.index}_")
+    statements = [(target, hoist(expr)) for target, expr in p.integrator.update(ode_system(p))]
+    condition = hoist(_prepared(p, p.model.threshold)) if p.model.threshold is not None else None
+    return UpdateCode(statements, condition, constants)
+
+
+class _Hoister:
+    """Replaces maximal sub-expressions of invariant symbols by named constants."""
+
+    def __init__(self, invariant: set[str], table: dict, prefix: str):
+        self.invariant, self.table, self.prefix = invariant, table, prefix
+
+    def _constant(self, expr: sympy.Basic) -> sympy.Basic:
+        if expr.is_Atom:
+            return expr
+        if expr not in self.table:
+            self.table[expr] = symbol(f"{self.prefix}{len(self.table)}")
+        return self.table[expr]
+
+    def _invariant(self, expr: sympy.Basic) -> bool:
+        return _symbols_in(expr) <= self.invariant and not isinstance(expr, sympy.logic.boolalg.Boolean)
+
+    def __call__(self, expr: sympy.Basic) -> sympy.Basic:
+        if expr.is_Atom:
+            return expr
+        if self._invariant(expr):
+            return self._constant(expr)
+        if isinstance(expr, (sympy.Add, sympy.Mul)):
+            fixed = [a for a in expr.args if self._invariant(a)]
+            varying = [self(a) for a in expr.args if not self._invariant(a)]
+            if any(not a.is_Number for a in fixed):
+                return expr.func(self._constant(expr.func(*fixed)), *varying, evaluate=False)
+            return expr.func(*fixed, *varying, evaluate=False)
+        return expr.func(*[self(a) for a in expr.args])
+
+
+def _constants(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
+    """The hoisted constants of a population, written before the step loop."""
+    names = {n: f"p{p.index}_{n}" for n in p.homogeneous}
+    names["N"] = f"fN{p.index}"
+    for expr, name in code.constants.items():
+        w(f"{name.name} = {to_code(expr, names)}")
+
+
+def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
+    """State update, then (fused, in the same loop) the threshold test and a finiteness check.
+
+    Each neuron's spike flag goes to ``F<k>``; spikes are booked in a second, cheap loop
+    only when some neuron spiked, so the update loop itself stays free of branches.
+    """
     k = p.index
-    system = ode_system(p)
-    statements = p.integrator.update(system)
     names = _code_names(p)
-    names.update({s.name: f"s{s.name}" for s, _ in statements})
-    used = _symbols_in(*(e for _, e in statements)) | set(p.model.state_variables)
-    with w.block(f"for i in range({'N%d' % k}):"):
+    names.update({s.name: f"s{s.name}" for s, _ in code.statements})
+    names.update({c.name: c.name for c in code.constants.values()})
+    exprs = [e for _, e in code.statements] + ([code.condition] if code.condition is not None else [])
+    used = _symbols_in(*exprs) | set(p.model.state_variables)
+    noises = p.model.noise_names
+    for q in range(len(noises)):
+        with w.block(f"for i in range(N{k}):"):
+            w(f"Z{k}[{q}, i] = normal(rng)")
+    w(f"ns{k} = 0", "spiking = 0", "bad = False")
+    with w.block(f"for i in range(N{k}):"):
         w(*_loads(p, used & model_names(p.model)))
-        for noise in p.model.noise_names:
-            w(f"z_{noise} = normal(rng, rng_spare)")
-        if p.ref_steps > 0 and p.model.unless_refractory:
+        w(*[f"z_{noise} = Z{k}[{q}, i]" for q, noise in enumerate(noises)])
+        if p.ref_steps > 0:
             w(f"active = (n - L{k}[i]) >= {p.ref_steps}")
-        for target, expr in statements:
+        for target, expr in code.statements:
             w(f"s{target.name} = {to_code(expr, names)}")
         for var in p.model.state_variables:
             new = f"s{new_symbol(symbol(var)).name}"
             held = p.ref_steps > 0 and var in p.model.unless_refractory
-            value = f"{new} if active else x_{var}" if held else new
-            w(f"S{k}[{p.rows.index(var)}, i] = {value}")
+            w(f"x_{var} = {new} if active else x_{var}" if held else f"x_{var} = {new}",
+              f"S{k}[{p.rows.index(var)}, i] = x_{var}")
+        total = " + ".join(f"x_{v}" for v in p.model.state_variables)
+        w(f"bad |= not (abs({total}) <= 1.7976931348623157e308)")
+        if code.condition is not None:
+            test = f"({to_code(code.condition, names)})" + (" & active" if p.ref_steps > 0 else "")
+            w(f"flag = {test}", f"F{k}[i] = flag", "spiking += flag")
+    with w.block("if bad:"):
+        with w.block(f"for i in range(N{k}):"):
+            state = " + ".join(f"S{k}[{p.rows.index(v)}, i]" for v in p.model.state_variables)
+            with w.block(f"if not math.isfinite({state}):"):
+                w(f"ctrl[2] = {STATUS_NOT_FINITE}", "ctrl[3] = n", f"ctrl[4] = {k}", "ctrl[5] = i", "return")
+    if code.condition is not None:
+        with w.block("if spiking > 0:"):
+            with w.block(f"for i in range(N{k}):"):
+                with w.block(f"if F{k}[i]:"):
+                    _record_spike(w, k)
 
 
 def _threshold(w: _Writer, p: PopulationPlan) -> None:
+    """The threshold of a population without differential equations (tested on its variables)."""
     k = p.index
     w(f"ns{k} = 0")
-    state = p.model.state_variables
-    if p.model.threshold is None and not state:
+    if p.model.threshold is None:
         return
-    condition = _prepared(p, p.model.threshold) if p.model.threshold is not None else sympy.false
+    condition = _prepared(p, p.model.threshold)
     with w.block(f"for i in range(N{k}):"):
-        w(*_loads(p, _symbols_in(condition) | set(state)))
-        if state:
-            total = " + ".join(f"x_{v}" for v in state)
-            with w.block(f"if not math.isfinite({total}):"):
-                w(f"ctrl[2] = {STATUS_NOT_FINITE}", "ctrl[3] = n", f"ctrl[4] = {k}", "ctrl[5] = i", "return")
-        if p.model.threshold is None:
-            return
+        w(*_loads(p, _symbols_in(condition)))
         test = to_code(condition, _code_names(p))
         if p.ref_steps > 0:
             test = f"({test}) and (n - L{k}[i]) >= {p.ref_steps}"
