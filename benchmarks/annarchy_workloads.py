@@ -45,7 +45,6 @@ Definitions (WORKLOADS.md), in ANNarchy's units (ms, mV, pF, nS, pA):
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import statistics
@@ -55,20 +54,12 @@ import time
 
 import numpy as np
 
-WORKLOADS = {
-    "W3": {"n": 4000, "duration_ms": 1000.0},
-    "W4": {"n": 10000, "duration_ms": 1000.0},
-    "W5": {"n": 100, "duration_ms": 10000.0},
-}
-DT_MS = 0.1
+from network_workloads_common import DT_MS, WORKLOADS, argument_parser, n_excitatory, rates  # noqa: E402
 
-
-def _n_exc(n: int) -> int:
-    return int(round(0.8 * n))
 
 
 def build_w3(ann, net, n, rng, name="G"):
-    n_exc = _n_exc(n)
+    n_exc = n_excitatory(n)
     neuron = ann.Neuron(
         parameters=dict(taum=20.0, taue=5.0, taui=10.0, Vt=-50.0, Vr=-60.0, El=-60.0, Ee=0.0, Ei=-80.0, I=20.0),
         equations=[
@@ -85,7 +76,7 @@ def build_w3(ann, net, n, rng, name="G"):
 
 
 def build_w4(ann, net, n, rng, name="G"):
-    n_exc = _n_exc(n)
+    n_exc = n_excitatory(n)
     neuron = ann.Neuron(
         parameters=dict(C=200.0, gL=10.0, EL=-70.0, Vr=-70.0, Ee=0.0, Ei=-80.0, tau_e=5.0, tau_i=5.0,
                         Vt=ann.Parameter(-50.0, locality="local")),
@@ -110,7 +101,7 @@ def build_w4(ann, net, n, rng, name="G"):
 def build_w5(ann, net, n, rng, name="G"):
     import scipy.sparse
 
-    n_exc, p = _n_exc(n), 0.05
+    n_exc, p = n_excitatory(n), 0.05
     we = 10.0 / (n * p)
     neuron = ann.Neuron(
         parameters=dict(C=104.0, gL=4.3, EL=-65.0, VT=-52.0, DeltaT=0.8, Vs=40.0, Vr=-53.0, a=-0.8, b=65.0,
@@ -152,22 +143,10 @@ def counts_of(monitor, n):
     return counts
 
 
-def rates(counts, n, duration_s):
-    n_exc = _n_exc(n)
-    return {"all": float(counts.sum() / (n * duration_s)),
-            "exc": float(counts[:n_exc].sum() / (n_exc * duration_s)),
-            "inh": float(counts[n_exc:].sum() / ((n - n_exc) * duration_s))}
-
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("workload", choices=sorted(WORKLOADS))
-    ap.add_argument("--repeat", type=int, default=1, help="number of timed runs of the compiled network")
+    ap = argument_parser(__doc__.split("\n")[0], "number of timed runs of the compiled network")
     ap.add_argument("--copies", type=int, default=1, help="independent copies in one network (rate statistics)")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--size", type=int, default=None,
-                    help="override the number of neurons (not --n: ANNarchy parses sys.argv itself and "
-                         "takes --n for its --num-threads)")
     args = ap.parse_args(argv)
 
     from importlib.metadata import version

@@ -34,7 +34,6 @@ How the definitions map onto NEST's built-in models (documented differences):
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -42,12 +41,7 @@ import time
 
 import numpy as np
 
-WORKLOADS = {
-    "W3": {"n": 4000, "duration_ms": 1000.0},
-    "W4": {"n": 10000, "duration_ms": 1000.0},
-    "W5": {"n": 100, "duration_ms": 10000.0},
-}
-DT_MS = 0.1
+from network_workloads_common import DT_MS, WORKLOADS, argument_parser, n_excitatory, rates  # noqa: E402
 # W5 spikes at v > 40 mV; with V_peak = 40 mV NEST's RKF45 stops with NumericalInstability
 # (exp((40 + 52)/0.8) ~ 1e50), and with gsl_error_tol = 1e-9 it runs but gives erratic rates.
 # At 0 mV the upswing is already explosive (the Euler reference crosses 0 mV and 40 mV within
@@ -62,9 +56,6 @@ V_PEAK_W5 = 0.0
 T_REF_W5 = DT_MS
 
 
-def _n_exc(n: int) -> int:
-    return int(round(0.8 * n))
-
 
 def _bernoulli(nest, pre, post, p, weight, autapses=True):
     nest.Connect(pre, post, {"rule": "pairwise_bernoulli", "p": p, "allow_autapses": autapses},
@@ -72,7 +63,7 @@ def _bernoulli(nest, pre, post, p, weight, autapses=True):
 
 
 def build_w3(nest, n):
-    n_exc = _n_exc(n)
+    n_exc = n_excitatory(n)
     params = {"C_m": 200.0, "g_L": 10.0, "E_L": -60.0, "V_th": -50.0, "V_reset": -60.0, "t_ref": 5.0,
               "E_ex": 0.0, "E_in": -80.0, "tau_syn_ex": 5.0, "tau_syn_in": 10.0, "I_e": 200.0,
               "g_ex": 0.0, "g_in": 0.0}
@@ -84,7 +75,7 @@ def build_w3(nest, n):
 
 
 def build_w4(nest, n):
-    n_exc = _n_exc(n)
+    n_exc = n_excitatory(n)
     params = {"C_m": 200.0, "g_L": 10.0, "E_L": -70.0, "V_reset": -70.0, "t_ref": 2.0,
               "E_ex": 0.0, "E_in": -80.0, "tau_syn_ex": 5.0, "tau_syn_in": 5.0, "I_e": 0.0,
               "g_ex": 0.0, "g_in": 0.0}
@@ -102,7 +93,7 @@ def build_w4(nest, n):
 
 
 def build_w5(nest, n):
-    n_exc, p = _n_exc(n), 0.05
+    n_exc, p = n_excitatory(n), 0.05
     we = 10.0 / (n * p)
     params = {"C_m": 104.0, "g_L": 4.3, "E_L": -65.0, "V_th": -52.0, "Delta_T": 0.8, "V_peak": V_PEAK_W5,
               "V_reset": -53.0, "t_ref": T_REF_W5, "a": -0.8, "b": 65.0, "tau_w": 88.0, "E_ex": 0.0,
@@ -139,21 +130,9 @@ def one_run(nest, workload, n, seed):
     return built - began, (done - built, done_cpu - built_cpu), counts, synapses
 
 
-def rates(counts, n, duration_s):
-    n_exc = _n_exc(n)
-    return {"all": float(counts.sum() / (n * duration_s)),
-            "exc": float(counts[:n_exc].sum() / (n_exc * duration_s)),
-            "inh": float(counts[n_exc:].sum() / ((n - n_exc) * duration_s))}
-
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("workload", choices=sorted(WORKLOADS))
-    ap.add_argument("--repeat", type=int, default=1, help="number of runs, seeds seed..seed+repeat-1")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--size", type=int, default=None,
-                    help="override the number of neurons (not --n: ANNarchy parses sys.argv itself and "
-                         "takes --n for its --num-threads)")
+    ap = argument_parser(__doc__.split("\n")[0], "number of runs, seeds seed..seed+repeat-1")
     args = ap.parse_args(argv)
 
     import nest

@@ -141,8 +141,6 @@ class Experiment:
             net.add_population(name, model, p["size"], parameters=p.get("parameters", {}),
                                initial=p.get("initial", {}), labels=p.get("labels"),
                                integrator=p.get("integrator"), refractory=p.get("refractory"))
-        from .plugins import get_registry
-
         for name, s in spec.get("sources", {}).items():
             net.add_source(name, self._stimulus(f"source {name!r}", s, ("type",)))
         for name, proj in spec.get("projections", {}).items():

@@ -52,7 +52,7 @@ from .expressions import (
 from .model import NeuronModel
 from .projections import PopulationView, Projection, SpikeSource, parse_view
 from .recording import PopulationRecord, StateRecord
-from .stimulus import FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, PoissonRates, SpikeTimes
+from .stimulus import FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes
 from .units import as_quantity, positive_si, si_unit_string, to_si, ureg
 
 DEFAULT_INTEGRATOR = "euler"

@@ -276,7 +276,7 @@ def _drives(w: _Writer, plan: KernelPlan) -> None:
     for d in plan.drives:
         targets.setdefault((d.population, d.row), []).append(d)
     for (k, row), drives in targets.items():
-        w(f"apply = n == n0")
+        w("apply = n == n0")
         for d in drives:
             if d.kind != "piecewise":
                 w("apply = True")
