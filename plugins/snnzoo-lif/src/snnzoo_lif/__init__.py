@@ -48,6 +48,19 @@ PERFECT_IF = NeuronModel(
     references=(LAPICQUE,),
 )
 
+#: Shared by lif_cond_exp and its current-based counterpart lif_curr_exp, so the two compare like for like.
+TWO_CONDUCTANCE_LIF = {
+    "C": Parameter("200 pF", "membrane capacitance"),
+    "gL": Parameter("10 nS", "leak conductance"),
+    "EL": Parameter("-70 mV", "leak reversal potential"),
+    "Ee": Parameter("0 mV", "excitatory reversal potential"),
+    "Ei": Parameter("-80 mV", "inhibitory reversal potential"),
+    "tau_e": Parameter("5 ms", "excitatory synaptic decay time constant"),
+    "tau_i": Parameter("10 ms", "inhibitory synaptic decay time constant"),
+    "Vt": Parameter("-50 mV", "spike threshold"),
+    "Vr": Parameter("-60 mV", "reset potential"),
+}
+
 LIF_COND_EXP = NeuronModel(
     "lif_cond_exp",
     """
@@ -56,17 +69,7 @@ LIF_COND_EXP = NeuronModel(
     dgi/dt = -gi/tau_i : siemens
     I : amp
     """,
-    {
-        "C": Parameter("200 pF", "membrane capacitance"),
-        "gL": Parameter("10 nS", "leak conductance"),
-        "EL": Parameter("-70 mV", "leak reversal potential"),
-        "Ee": Parameter("0 mV", "excitatory reversal potential"),
-        "Ei": Parameter("-80 mV", "inhibitory reversal potential"),
-        "tau_e": Parameter("5 ms", "excitatory conductance decay"),
-        "tau_i": Parameter("10 ms", "inhibitory conductance decay"),
-        "Vt": Parameter("-50 mV", "spike threshold"),
-        "Vr": Parameter("-60 mV", "reset potential"),
-    },
+    TWO_CONDUCTANCE_LIF,
     threshold="v > Vt",
     reset="v = Vr",
     refractory="5 ms",
@@ -190,15 +193,9 @@ LIF_CURR_EXP = NeuronModel(
     I : amp
     """,
     {
-        "C": Parameter("200 pF", "membrane capacitance"),
-        "gL": Parameter("10 nS", "leak conductance"),
-        "EL": Parameter("-70 mV", "leak reversal potential"),
+        **TWO_CONDUCTANCE_LIF,
         "Ee": Parameter("0 mV", "excitatory reversal potential, used only to scale the current (Ee - EL)"),
         "Ei": Parameter("-80 mV", "inhibitory reversal potential, used only to scale the current (Ei - EL)"),
-        "tau_e": Parameter("5 ms", "excitatory synaptic decay time constant"),
-        "tau_i": Parameter("10 ms", "inhibitory synaptic decay time constant"),
-        "Vt": Parameter("-50 mV", "spike threshold"),
-        "Vr": Parameter("-60 mV", "reset potential"),
     },
     threshold="v > Vt",
     reset="v = Vr",
