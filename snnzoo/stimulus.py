@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 import numpy as np
 
@@ -84,18 +83,3 @@ class PoissonRates:
     rates: np.ndarray | None = None
     function: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
 
-
-Drive = PiecewiseDrive | FunctionDrive | GaussianDrive | OUDrive
-
-
-class Stimulus(Protocol):
-    """What a stimulus plugin provides."""
-
-    name: str
-    description: str
-
-    def drives(self, size: int, unit: Any) -> list[Drive]:
-        """The drives feeding a population of ``size`` neurons; ``unit`` is the target's unit."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """The stimulus settings as plain data, for provenance."""
