@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse
 
 from .errors import ConfigError
-from .expressions import DimensionChecker, numpy_function, parse_expression
+from .expressions import NumericExpression
 from .units import to_si, ureg
 
 RULES = ("p", "condition", "fixed_in_degree", "fixed_out_degree", "one_to_one", "all_to_all", "i", "matrix")
@@ -123,10 +123,8 @@ def _bernoulli(n_pre: int, n_post: int, p: float, rng: np.random.Generator) -> t
 
 
 def _condition(text: str, i: np.ndarray, j: np.ndarray, where: str) -> np.ndarray:
-    expr = parse_expression(text, where=f"{where}: condition")
-    DimensionChecker({"i": ureg.dimensionless, "j": ureg.dimensionless}, f"{where}: condition '{text}'").unit_of(expr)
-    function = numpy_function(expr, ["i", "j"])
-    return np.broadcast_to(np.asarray(function(i, j), dtype=bool), i.shape)
+    condition = NumericExpression(text, {"i": ureg.dimensionless, "j": ureg.dimensionless}, where=f"{where}: condition")
+    return np.broadcast_to(condition({"i": i, "j": j}).astype(bool), i.shape)
 
 
 def _check_range(indices: np.ndarray, allowed: np.ndarray, name: str, where: str) -> None:

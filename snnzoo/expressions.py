@@ -1,4 +1,4 @@
-"""Brian-style expressions: parsing to sympy, dimension checking, printing to code.
+"""Brian-style expressions: parsing to sympy, dimension checking, evaluating with numpy.
 
 Expressions use Python syntax (``exp((v - VT)/DeltaT)``, ``int(t < 150*ms)``,
 ``t > 10*ms and t < 950*ms``). They are parsed with :mod:`ast` so every name
@@ -8,15 +8,13 @@ becomes a plain sympy symbol (no surprises from sympy's own ``I``, ``E``, ``N``)
 from __future__ import annotations
 
 import ast
-import math
 from collections.abc import Callable, Mapping
 
 import numpy as np
 import pint
 import sympy
-from sympy.printing.pycode import PythonCodePrinter
 
-from .errors import EquationError
+from .errors import ConfigError, EquationError
 from .units import dimension_of, ureg
 
 
@@ -284,42 +282,6 @@ def substitute_units(expr: sympy.Basic, model_names) -> sympy.Basic:
     return expr.xreplace(replacements) if replacements else expr
 
 
-class KernelPrinter(PythonCodePrinter):
-    """Prints sympy expressions as numba-compilable Python using ``math``.
-
-    ``exp`` and ``exprel`` become calls of the branch-free ``fexp``/``exprel`` of
-    :mod:`snnzoo.engine.runtime` (which the kernel module imports), so the loops around
-    them can be vectorised.
-    """
-
-    def _print_Float(self, expr):
-        return repr(float(expr))
-
-    def _print_exp(self, expr):
-        return f"fexp({self._print(expr.args[0])})"
-
-    def _print_exprel(self, expr):
-        return f"exprel({self._print(expr.args[0])})"
-
-    def _print_int_(self, expr):
-        arg = expr.args[0]
-        if isinstance(arg, (sympy.core.relational.Relational, sympy.And, sympy.Or, sympy.Not)):
-            return f"(1.0 if {self._print(arg)} else 0.0)"
-        return f"float(int({self._print(arg)}))"
-
-    def _print_BooleanTrue(self, expr):
-        return "True"
-
-    def _print_BooleanFalse(self, expr):
-        return "False"
-
-    def _print_Pi(self, expr):
-        return repr(math.pi)
-
-    def _print_Exp1(self, expr):
-        return repr(math.e)
-
-
 def numpy_function(expr: sympy.Basic, names: list[str]):
     """A numpy function of the symbols ``names`` (in that order) evaluating ``expr``."""
     helpers = {
@@ -330,8 +292,33 @@ def numpy_function(expr: sympy.Basic, names: list[str]):
     return sympy.lambdify(symbols, expr, modules=[helpers, "numpy"])
 
 
-def to_code(expr: sympy.Basic, names: Mapping[str, str] | None = None) -> str:
-    """Python source for ``expr``; ``names`` renames symbols to kernel variables."""
-    if names:
-        expr = expr.xreplace({s: sympy.Symbol(names[s.name], real=True) for s in expr.free_symbols if s.name in names})
-    return KernelPrinter({"standard": "python3", "fully_qualified_modules": True}).doprint(expr)
+class NumericExpression:
+    """An expression, parsed and checked for units, evaluated with numpy on SI values.
+
+    Units in the text (``5*mV``) become their SI values; ``rand()`` and
+    ``randn()`` become one uniform or normal draw per element.
+    """
+
+    def __init__(self, text: str, units: Mapping[str, pint.Unit], *, where: str,
+                 expected: pint.Unit | None = None, expected_what: str = "the target"):
+        """``units`` gives the unit of every symbol the text may use; with ``expected``
+        the result must have that dimension (``expected_what`` names it in the error)."""
+        expr = parse_expression(text, where=where)
+        self.unit = DimensionChecker(units, where).unit_of(expr)
+        if expected is not None and not same_dimension(self.unit, expected):
+            raise ConfigError(f"{where}: {text!r} is in {self.unit:~} but {expected_what} is in {expected:~}")
+        numeric = substitute_units(expr, set(units))
+        self.randoms = sorted(numeric.atoms(rand, randn), key=str)
+        numeric = numeric.xreplace({call: symbol(f"_random{k}") for k, call in enumerate(self.randoms)})
+        self.names = sorted(s.name for s in numeric.free_symbols)
+        """The symbols the expression reads, in call order."""
+        self._function = numpy_function(numeric, self.names)
+
+    def __call__(self, values: Mapping[str, object], rng: np.random.Generator | None = None,
+                 size: int | None = None) -> np.ndarray:
+        """The value for ``values`` (symbol name -> SI number or array); random calls draw
+        ``size`` numbers each from ``rng``."""
+        env = dict(values)
+        for k, call in enumerate(self.randoms):
+            env[f"_random{k}"] = (rng.random if isinstance(call, rand) else rng.standard_normal)(size)
+        return np.asarray(self._function(*[env[n] for n in self.names]), dtype=float)

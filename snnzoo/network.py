@@ -13,42 +13,20 @@ Typical use::
 
 from __future__ import annotations
 
-import os
-import signal
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pint
-import sympy
 
 from . import __version__
 from . import connectivity
-from .engine.codegen import (
-    STATUS_NOT_FINITE,
-    DrivePlan,
-    KernelPlan,
-    MonitorPlan,
-    PopulationPlan,
-    ProjectionPlan,
-    SourcePlan,
-    arguments,
-    generate,
-)
-from .engine.kernel_cache import load_kernel_module
-from .engine.runtime import new_stream
+from .engine.plan import DrivePlan, KernelPlan, MonitorPlan, PopulationPlan, ProjectionPlan, SourcePlan
+from .engine.simulation import Simulation
 from .errors import ConfigError, SimulationError, UnknownNameError
-from .expressions import (
-    DimensionChecker,
-    numpy_function,
-    parse_expression,
-    rand,
-    randn,
-    same_dimension,
-    substitute_units,
-)
+from .expressions import NumericExpression, same_dimension
 from .model import NeuronModel
 from .projections import PopulationView, Projection, SpikeSource, parse_view
 from .recording import PopulationRecord, StateRecord
@@ -56,8 +34,6 @@ from .stimulus import FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, Spi
 from .units import as_quantity, positive_si, si_unit_string, to_si, ureg
 
 DEFAULT_INTEGRATOR = "euler"
-CHUNK_STEPS = 2000
-_NEVER = -(2**40)
 
 
 def _registry():
@@ -130,22 +106,12 @@ class Population:
 
     def _evaluate(self, text: str, unit: pint.Unit, what: str) -> np.ndarray:
         """Evaluate an expression such as ``"EL"`` or ``"EL + 5*mV"`` per neuron."""
-        expr = parse_expression(text, where=what)
         units = {n: u for n, u in self.model.units.items() if n in self.values}
         units["i"] = ureg.dimensionless
-        got = DimensionChecker(units, what).unit_of(expr)
-        if not same_dimension(got, unit):
-            raise ConfigError(f"{what}: {text!r} is in {got:~} but the variable is in {unit:~}")
-        numeric = substitute_units(expr, set(units))
+        expression = NumericExpression(text, units, where=what, expected=unit, expected_what="the variable")
         env = {n: self.values[n] for n in units if n != "i"}
         env["i"] = np.arange(self.size, dtype=float)
-        for k, call in enumerate(sorted(numeric.atoms(rand, randn), key=str)):
-            draw = self.rng.random if isinstance(call, rand) else self.rng.standard_normal
-            env[f"_random{k}"] = draw(self.size)
-            numeric = numeric.xreplace({call: sympy.Symbol(f"_random{k}", real=True)})
-        names = sorted(s.name for s in numeric.free_symbols)
-        function = numpy_function(numeric, names)
-        return np.broadcast_to(np.asarray(function(*[env[n] for n in names]), dtype=float), (self.size,))
+        return np.broadcast_to(expression(env, self.rng, self.size), (self.size,))
 
     def __getitem__(self, item) -> PopulationView:
         """A slice of the population, e.g. ``pop[:80]`` as a projection source or target."""
@@ -153,18 +119,18 @@ class Population:
 
     def set(self, name: str, value: Any) -> None:
         """Set a parameter or variable (all neurons, or one value per neuron)."""
-        built = self.network._built
+        built = self.network._simulation is not None
         if built and name in self.model.parameters and name not in self.heterogeneous and np.ndim(
             to_si(value, self.model.units[name], what=f"{self.where}: {name!r}", allow_plain=True)) == 1:
             raise ConfigError(f"{self.where}: per-neuron values of {name!r} must be set before the first run")
         self._assign(name, value, kind="value")
         if built:
-            self.network._push(self, name)
+            self.network._simulation.write(self.name, name, self.values[name])
 
     def get(self, name: str) -> pint.Quantity:
         """The current values of a parameter or variable, as a quantity in SI units."""
-        if self.network._built:
-            self.network._pull(self)
+        if self.network._simulation is not None:
+            self.values.update(self.network._simulation.read_state(self.name))
         if name not in self.values:
             raise UnknownNameError(f"variable of {self.where}", name, self.values)
         return ureg.Quantity(self.values[name].copy(), si_unit_string(self.model.units[name]))
@@ -182,8 +148,6 @@ class _Monitor:
     variables: list[str]
     neurons: np.ndarray
     every: int
-    times: list[np.ndarray] = field(default_factory=list)
-    samples: list[np.ndarray] = field(default_factory=list)
 
 
 @dataclass
@@ -225,9 +189,7 @@ class Network:
         self.stimuli: list[dict[str, Any]] = []
         self._drives: list[_DriveBinding] = []
         self._monitors: list[_Monitor] = []
-        self._spikes: dict[str, tuple[list, list]] = {}
-        self._built = None
-        self.step = 0
+        self._simulation: Simulation | None = None
         self.runs: list[dict[str, Any]] = []
         self.complete = True
 
@@ -268,7 +230,6 @@ class Network:
         population = Population(self, name, model, int(size), parameters or {}, initial or {}, labels, chosen,
                                 refractory)
         self.groups[name] = population
-        self._spikes[name] = ([], [])
         return population
 
     def add_source(self, name: str, stimulus) -> SpikeSource:
@@ -278,7 +239,6 @@ class Network:
             raise ConfigError(f"source {name!r}: stimulus {stimulus.name!r} is not a spike source")
         source = SpikeSource(name, stimulus, self.dt)
         self.groups[name] = source
-        self._spikes[name] = ([], [])
         return source
 
     def population(self, name: str | Population) -> Population:
@@ -407,18 +367,19 @@ class Network:
         self._monitors.append(_Monitor(name or f"m{len(self._monitors)}", pop, variables, idx.astype(np.int64), every))
 
     def _check_not_built(self, action: str) -> None:
-        if self._built is not None:
+        if self._simulation is not None:
             raise ConfigError(f"cannot {action} after the network has run")
 
     # -- the kernel -------------------------------------------------------------
     def _plan(self) -> KernelPlan:
+        """What the engine simulates: every group, drive, monitor and projection in kernel order."""
         index = {name: k for k, name in enumerate(self.groups)}
         plans, sources = [], []
         for k, (name, group) in enumerate(self.groups.items()):
             if isinstance(group, SpikeSource):
                 kind = "times" if isinstance(group.spec, SpikeTimes) else "poisson"
                 rate_kind = "buffered" if kind == "poisson" and group.spec.function is not None else "constant"
-                sources.append(SourcePlan(k, name, group.size, kind, rate_kind))
+                sources.append(SourcePlan(k, name, group.size, kind, group.spec, rate_kind))
                 continue
             pop = group
             unlinked = set(pop.model.linked_variables) - set(pop.links)
@@ -431,12 +392,12 @@ class Network:
                 src_rows = src.model.state_variables + src.model.variables
                 links[var] = (index[src.name], src_rows.index(src_var), src.size > 1)
             homo = [p for p in pop.model.parameters if p not in pop.heterogeneous]
-            plans.append(PopulationPlan(k, name, pop.model, pop.size, pop.integrator, rows,
-                                        sorted(pop.heterogeneous), homo, int(round(pop.refractory / self.dt)), links))
+            plans.append(PopulationPlan(k, name, pop.model, pop.size, pop.integrator, rows, sorted(pop.heterogeneous),
+                                        homo, int(round(pop.refractory / self.dt)), pop.values, links))
         rows = {p.name: p.rows for p in plans}
         drives = [DrivePlan(d, index[b.population.name], rows[b.population.name].index(b.variable), b.kind,
-                            b.per_neuron) for d, b in enumerate(self._drives)]
-        monitors = [MonitorPlan(m, index[mon.population.name], mon.variables, mon.every)
+                            b.per_neuron, b.drive, b.population.size) for d, b in enumerate(self._drives)]
+        monitors = [MonitorPlan(m, mon.name, index[mon.population.name], mon.variables, mon.every, mon.neurons)
                     for m, mon in enumerate(self._monitors)]
         projections = []
         for r, proj in enumerate(self.projections.values()):
@@ -444,83 +405,23 @@ class Network:
             delay = int(steps[0]) if steps.size == 1 or np.all(steps == steps[0]) else -1
             target = next(p for p in plans if p.name == proj.target.name)
             projections.append(ProjectionPlan(r, index[proj.source.name], target, proj.effects, delay,
-                                              proj.synapses.weights.size > 1))
+                                              proj.synapses.weights.size > 1, proj.synapses, proj.source.size))
         return KernelPlan(plans, drives, monitors, sources, projections)
 
     def build(self) -> None:
         """Generate, compile (or load from the disk cache) and set up the kernel."""
-        if self._built is not None:
+        if self._simulation is not None:
             return
         if not self.populations:
             raise ConfigError("the network has no population")
-        plan = self._plan()
-        kernel = load_kernel_module(generate(plan)).kernel
-        arrays: dict[str, np.ndarray] = {"ctrl": np.zeros(8, dtype=np.int64), "clock": np.array([self.dt])}
-        arrays["rng"] = new_stream(self.seed)
-        for k, group in enumerate(self.groups.values()):
-            capacity = max(4 * group.size, 1 << 16)
-            arrays.update({
-                f"L{k}": np.full(group.size, _NEVER, dtype=np.int64),
-                f"C{k}": np.zeros(group.size, dtype=np.int64),
-                f"SS{k}": np.zeros(capacity, dtype=np.int64),
-                f"SI{k}": np.zeros(capacity, dtype=np.int32),
-                f"SN{k}": np.zeros(1, dtype=np.int64),
-                f"SP{k}": np.zeros(group.size, dtype=np.int32),
-            })
-        for p in plan.populations:
-            pop, k = self.groups[p.name], p.index
-            arrays[f"S{k}"] = np.array([pop.values[r] for r in p.rows]).reshape(len(p.rows), pop.size)
-            arrays[f"P{k}"] = np.array([pop.values[h][0] for h in p.homogeneous], dtype=float)
-            arrays[f"H{k}"] = np.array([pop.values[h] for h in p.heterogeneous]).reshape(len(p.heterogeneous), pop.size)
-            arrays[f"F{k}"] = np.zeros(pop.size, dtype=np.bool_)
-            arrays[f"Z{k}"] = np.zeros((len(pop.model.noise_names), pop.size))
-        for p in plan.sources:
-            spec, k = self.groups[p.name].spec, p.index
-            if p.kind == "times":
-                steps = np.round(np.asarray(spec.times, dtype=float) / self.dt).astype(np.int64)
-                order = np.argsort(steps, kind="stable")
-                arrays[f"G{k}T"] = steps[order]
-                arrays[f"G{k}I"] = np.asarray(spec.indices, dtype=np.int32)[order]
-                arrays[f"G{k}P"] = np.zeros(1, dtype=np.int64)
-            elif p.rate_kind == "constant":
-                arrays[f"G{k}R"] = np.broadcast_to(np.asarray(spec.rates, dtype=float), (1, p.size)).copy()
-            else:
-                arrays[f"G{k}R"] = np.zeros((1, p.size))
-        for d, binding in zip(plan.drives, self._drives):
-            arrays.update(_drive_arrays(d, binding.drive, binding.population.size, self.dt))
-        for m in plan.monitors:
-            mon = self._monitors[m.index]
-            arrays[f"M{m.index}B"] = np.zeros((0, len(mon.variables), mon.neurons.size))
-            arrays[f"M{m.index}I"] = mon.neurons
-            arrays[f"M{m.index}C"] = np.zeros(1, dtype=np.int64)
-        for r, proj in zip(plan.projections, self.projections.values()):
-            syn, q = proj.synapses, r.index
-            arrays[f"R{q}P"], arrays[f"R{q}J"], arrays[f"R{q}W"] = syn.indptr, syn.post, syn.weights
-            if r.delay < 0:
-                arrays[f"R{q}D"] = syn.delays
-                arrays[f"R{q}A"] = np.zeros((int(syn.delays.max()) + 1, proj.target.size))
-            else:
-                arrays[f"R{q}Q"] = np.zeros((r.delay + 1, proj.source.size), dtype=np.int32)
-                arrays[f"R{q}N"] = np.zeros(r.delay + 1, dtype=np.int64)
-        self._built = (plan, kernel, arrays)
-
-    def _push(self, pop: Population, name: str) -> None:
-        plan, _, arrays = self._built
-        p = next(q for q in plan.populations if q.name == pop.name)
-        if name in p.rows:
-            arrays[f"S{p.index}"][p.rows.index(name)] = pop.values[name]
-        elif name in p.heterogeneous:
-            arrays[f"H{p.index}"][p.heterogeneous.index(name)] = pop.values[name]
-        else:
-            arrays[f"P{p.index}"][p.homogeneous.index(name)] = pop.values[name][0]
-
-    def _pull(self, pop: Population) -> None:
-        plan, _, arrays = self._built
-        p = next(q for q in plan.populations if q.name == pop.name)
-        for r, name in enumerate(p.rows):
-            pop.values[name] = arrays[f"S{p.index}"][r].copy()
+        self._simulation = Simulation(self._plan(), self.dt, self.seed)
 
     # -- running ----------------------------------------------------------------
+    @property
+    def step(self) -> int:
+        """The number of steps simulated so far."""
+        return self._simulation.step if self._simulation is not None else 0
+
     def run(self, duration: Any, *, progress: bool = False) -> None:
         """Advance the simulation by ``duration`` (a time quantity), in compiled chunks.
 
@@ -533,96 +434,19 @@ class Network:
         if abs(n_steps * self.dt - seconds) > 1e-6 * self.dt + 1e-12:
             raise ConfigError(f"duration {duration} is not a whole number of steps of dt = {self.dt} s")
         self.build()
-        plan, kernel, arrays = self._built
-        self._check_memory(n_steps)
-        start, end = self.step, self.step + n_steps
-        interrupted = []
-        previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True)) if _main_thread() else None
+        simulation = self._simulation
+        simulation.check_memory(n_steps)
+        start = simulation.step
         began = time.perf_counter()
-        bar = _progress_bar(n_steps * self.dt, progress)
         try:
-            while self.step < end and not interrupted:
-                chunk_end = min(end, self.step + CHUNK_STEPS)
-                self._prepare_chunk(plan, arrays, self.step, chunk_end)
-                call_args = [arrays[name] for name in arguments(plan)]
-                arrays["ctrl"][:2] = (self.step, chunk_end)
-                kernel(*call_args)
-                status, reached = int(arrays["ctrl"][2]), int(arrays["ctrl"][3])
-                self._drain(plan, arrays)
-                if status == STATUS_NOT_FINITE:
-                    self.step = reached
-                    raise self._not_finite_error(plan, arrays)
-                bar.update((reached - self.step) * self.dt)
-                self.step = reached
-        finally:
-            bar.close()
-            if previous is not None:
-                signal.signal(signal.SIGINT, previous)
-        if interrupted:
+            finished = simulation.advance(n_steps, progress=progress)
+        except SimulationError:
             self.complete = False
-        self.runs.append({"start": start * self.dt, "duration": (self.step - start) * self.dt,
+            raise
+        if not finished:
+            self.complete = False
+        self.runs.append({"start": start * self.dt, "duration": (simulation.step - start) * self.dt,
                           "wall_seconds": time.perf_counter() - began})
-
-    def _prepare_chunk(self, plan: KernelPlan, arrays: dict, n0: int, n1: int) -> None:
-        for d, binding in zip(plan.drives, self._drives):
-            if d.kind == "buffered":
-                t = (np.arange(n0, n1, dtype=float) * self.dt)[:, None]
-                i = np.arange(binding.population.size)[None, :] if d.per_neuron else np.zeros((1, 1), dtype=int)
-                values = np.asarray(binding.drive.function(t, i), dtype=float)
-                arrays[f"D{d.index}B"] = np.ascontiguousarray(np.broadcast_to(values, (n1 - n0, i.shape[1])))
-        for p in plan.sources:
-            if p.rate_kind == "buffered":
-                t = (np.arange(n0, n1, dtype=float) * self.dt)[:, None]
-                rates = np.asarray(self.groups[p.name].spec.function(t, np.arange(p.size)[None, :]), dtype=float)
-                rates = np.ascontiguousarray(np.broadcast_to(rates, (n1 - n0, p.size)))
-                if (rates < 0).any() or not np.isfinite(rates).all():
-                    raise SimulationError(f"source {p.name!r}: the rate function gave negative or non-finite rates")
-                arrays[f"G{p.index}R"] = rates
-        for m in plan.monitors:
-            count = _multiples_between(n0, n1, m.every)
-            buffer = arrays[f"M{m.index}B"]
-            if buffer.shape[0] < count:
-                arrays[f"M{m.index}B"] = np.zeros((count, buffer.shape[1], buffer.shape[2]))
-
-    def _drain(self, plan: KernelPlan, arrays: dict) -> None:
-        for p in plan.spikers:
-            count = int(arrays[f"SN{p.index}"][0])
-            if count:
-                steps, neurons = self._spikes[p.name]
-                steps.append(arrays[f"SS{p.index}"][:count].copy())
-                neurons.append(arrays[f"SI{p.index}"][:count].copy())
-                arrays[f"SN{p.index}"][0] = 0
-        for m in plan.monitors:
-            count = int(arrays[f"M{m.index}C"][0])
-            if count:
-                mon = self._monitors[m.index]
-                mon.samples.append(arrays[f"M{m.index}B"][:count].copy())
-                arrays[f"M{m.index}C"][0] = 0
-
-    def _not_finite_error(self, plan: KernelPlan, arrays: dict) -> SimulationError:
-        k, neuron, n = int(arrays["ctrl"][4]), int(arrays["ctrl"][5]), int(arrays["ctrl"][3])
-        p = plan.population(k)
-        state = arrays[f"S{k}"]
-        bad = [var for var in p.model.state_variables if not np.isfinite(state[p.rows.index(var), neuron])]
-        self.complete = False
-        return SimulationError(
-            f"population {p.name!r}: variable {bad[0] if bad else '?'} of neuron {neuron} became "
-            f"{state[p.rows.index(bad[0]), neuron] if bad else 'NaN'} at t = {(n + 1) * self.dt:.6g} s "
-            "(expected finite values; check the parameters and use a smaller dt or another integrator)"
-        )
-
-    def _check_memory(self, n_steps: int) -> None:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-        for mon in self._monitors:
-            samples = _multiples_between(self.step, self.step + n_steps, mon.every)
-            needed = samples * len(mon.variables) * mon.neurons.size * 8
-            if needed > total // 2:
-                raise SimulationError(
-                    f"monitor {mon.name!r} on population {mon.population.name!r} would need "
-                    f"{needed / 2**30:.1f} GiB ({samples} samples x {mon.neurons.size} neurons x "
-                    f"{len(mon.variables)} variables) but the machine has {total / 2**30:.1f} GiB; "
-                    "record fewer neurons or variables, or at a lower rate"
-                )
 
     # -- results ----------------------------------------------------------------
     @property
@@ -632,25 +456,27 @@ class Network:
 
     def records(self) -> list[PopulationRecord]:
         """What was recorded, as plain SI arrays per population."""
+        simulation = self._simulation
         records = []
-        counts = {}
-        if self._built is not None:
-            plan, _, arrays = self._built
-            counts = {p.name: arrays[f"C{p.index}"] for p in plan.spikers}
         for name, pop in self.groups.items():
-            steps, neurons = self._spikes[name]
-            steps = np.concatenate(steps) if steps else np.zeros(0, dtype=np.int64)
-            neurons = np.concatenate(neurons) if neurons else np.zeros(0, dtype=np.int32)
+            if simulation is not None:
+                steps, neurons = simulation.spikes(name)
+                counts = simulation.spike_counts(name)
+            else:
+                steps, neurons = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
+                counts = np.zeros(pop.size, dtype=np.int64)
             states = []
-            for mon in (m for m in self._monitors if m.population is pop):
-                data = np.concatenate(mon.samples) if mon.samples else np.zeros((0, len(mon.variables), mon.neurons.size))
+            for m, mon in enumerate(self._monitors):
+                if mon.population is not pop:
+                    continue
+                data = (simulation.samples(m) if simulation is not None
+                        else np.zeros((0, len(mon.variables), mon.neurons.size)))
                 times = np.arange(data.shape[0]) * mon.every * self.dt
                 units = {v: si_unit_string(pop.model.units.get(v, ureg.dimensionless)) for v in mon.variables}
                 states.append(StateRecord(mon.name, mon.neurons, times,
                                           {v: data[:, c, :] for c, v in enumerate(mon.variables)}, units))
             kind = pop.model.name if isinstance(pop, Population) else pop.stimulus.name
-            records.append(PopulationRecord(name, pop.size, steps * self.dt, neurons, states, pop.labels,
-                                            kind, counts.get(name, np.zeros(pop.size, dtype=np.int64)).copy()))
+            records.append(PopulationRecord(name, pop.size, steps * self.dt, neurons, states, pop.labels, kind, counts))
         return records
 
     def provenance(self, **extra: Any) -> dict[str, Any]:
@@ -683,41 +509,6 @@ class Network:
 
         tree = build_result(self.records(), self.provenance(**provenance))
         return add_projections(tree, list(self.projections.values()))
-
-
-def _drive_arrays(d: DrivePlan, drive, size: int, dt: float) -> dict[str, np.ndarray]:
-    """The kernel arrays of one drive (names as in ``codegen.arguments``)."""
-    width = size if d.per_neuron else 1
-    if d.kind == "piecewise":
-        return {f"D{d.index}T": np.round(np.asarray(drive.times, dtype=float) / dt).astype(np.int64),
-                f"D{d.index}V": np.ascontiguousarray(drive.values, dtype=float),
-                f"D{d.index}G": np.array([-1], dtype=np.int64)}
-    if d.kind == "buffered":
-        return {f"D{d.index}B": np.zeros((1, width))}
-    if d.kind == "gaussian":
-        return {f"D{d.index}M": np.broadcast_to(np.asarray(drive.mean, dtype=float), (width,)).copy(),
-                f"D{d.index}S": np.broadcast_to(np.asarray(drive.std, dtype=float), (width,)).copy()}
-    mean = np.broadcast_to(np.asarray(drive.mean, dtype=float), (width,)).copy()
-    return {f"D{d.index}M": mean, f"D{d.index}S": np.broadcast_to(np.asarray(drive.sigma, dtype=float), (width,)).copy(),
-            f"D{d.index}T": np.array([drive.tau]), f"D{d.index}X": mean.copy()}
-
-
-def _progress_bar(total_seconds: float, enabled: bool):
-    from tqdm import tqdm
-
-    return tqdm(total=total_seconds, unit="s sim", disable=not enabled, leave=False,
-                bar_format="{l_bar}{bar}| {n:.3g}/{total:.3g} s simulated [{elapsed}<{remaining}, {rate_fmt}]")
-
-
-def _multiples_between(n0: int, n1: int, every: int) -> int:
-    """How many multiples of ``every`` lie in [n0, n1)."""
-    return (n1 - 1) // every - (n0 - 1) // every if n1 > n0 else 0
-
-
-def _main_thread() -> bool:
-    import threading
-
-    return threading.current_thread() is threading.main_thread()
 
 
 def _is_quantity_text(text: str) -> bool:

@@ -2,14 +2,17 @@
 
 A plugin is whatever an entry point of the group ``snnzoo`` names, usually a
 module with :data:`snnzoo.hookimpl` functions (see :mod:`snnzoo.hookspecs`).
-snnzoo's own models, stimuli and integrators come through the same group,
-declared by the ``snnzoo`` distribution and its plugin distributions.
+The core's own plugins (:data:`BUILTIN_PLUGINS`, the integrators) are
+registered in code, so the core works without any entry point; the built-in
+models and stimuli come through the entry point group, declared by the plugin
+distributions.
 
 Each entry point is loaded and its hooks are called on their own: if the import
 or a hook raises, that plugin's registrations are undone, its failure is kept
 for :func:`plugin_report` (and warned about once), and the other plugins load
-as usual. The core distribution's entry points load first, then the others by
-entry point name; when two plugins register the same name, the first one wins.
+as usual. The built-in plugins load first, then the core distribution's entry
+points, then the others by entry point name; when two plugins register the same
+name, the first one wins.
 
 Environment:
     ``SNNZOO_DISABLE_PLUGINS``: comma-separated entry point names not to load,
@@ -19,11 +22,12 @@ Environment:
 
 from __future__ import annotations
 
+import importlib
 import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib.metadata import EntryPoint, entry_points
+from importlib.metadata import EntryPoint, PackageNotFoundError, entry_points, version
 
 import pluggy
 
@@ -36,6 +40,9 @@ GROUP = "snnzoo"
 
 DISABLE_VARIABLE = "SNNZOO_DISABLE_PLUGINS"
 """Environment variable naming entry points not to load, comma-separated."""
+
+BUILTIN_PLUGINS = {"integrators": "snnzoo.integrators"}
+"""The core's plugins (name -> module), registered in code before any entry point."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +115,8 @@ def _load() -> _Loaded:
     if _loaded is None:
         registry = Registry()
         disabled = {name.strip() for name in os.environ.get(DISABLE_VARIABLE, "").split(",")}
-        report: list[PluginInfo] = []
+        report = [_install(importlib.import_module(module), name, "snnzoo", _core_version(), registry)
+                  for name, module in BUILTIN_PLUGINS.items()]
         for entry_point in sorted(entry_points(group=GROUP), key=_load_order):
             info = _load_entry_point(entry_point, registry, report, disabled)
             if info.failure is not None:
@@ -121,6 +129,13 @@ def _load() -> _Loaded:
             report.append(info)
         _loaded = _Loaded(registry, report)
     return _loaded
+
+
+def _core_version() -> str | None:
+    try:
+        return version("snnzoo")
+    except PackageNotFoundError:  # running from a source tree
+        return None
 
 
 def _load_order(entry_point: EntryPoint) -> tuple[bool, str]:

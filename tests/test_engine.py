@@ -483,7 +483,7 @@ CACHE_PROBE = textwrap.dedent("""
     began = time.perf_counter()
     net.run(1 * u.ms)
     seconds = time.perf_counter() - began
-    stats = net._built[1].stats
+    stats = net._simulation.kernel.stats
     print(json.dumps({"hits": sum(stats.cache_hits.values()), "misses": sum(stats.cache_misses.values()),
                       "cache_dir": str(cache_dir()), "x": pop.get("x").magnitude.tolist(), "seconds": seconds}))
 """)

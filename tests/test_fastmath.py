@@ -14,8 +14,9 @@ import numpy as np
 from numba import njit
 
 from snnzoo.catalog import Experiment
+from snnzoo.engine.printer import to_code
 from snnzoo.engine.runtime import exprel, fexp
-from snnzoo.expressions import parse_expression, to_code
+from snnzoo.expressions import parse_expression
 
 REFERENCE = Path(__file__).parent / "reference"
 

@@ -6,6 +6,7 @@ import sys
 import textwrap
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from snnzoo import plugins
@@ -106,6 +107,27 @@ def test_disabled_plugin_is_skipped(install, monkeypatch):
     install("zoo_off", "1.0", {"off": GOOD.format(model="never_seen")})
     assert "never_seen" not in plugins.get_registry().names("model")
     assert report_of("off").disabled
+
+
+def test_core_works_with_every_entry_point_disabled(install, monkeypatch):
+    from importlib.metadata import entry_points
+
+    import snnzoo as sz
+    from snnzoo import ureg as u
+
+    names = sorted(ep.name for ep in entry_points(group=plugins.GROUP))
+    monkeypatch.setenv(plugins.DISABLE_VARIABLE, ",".join(names))
+    plugins.refresh()
+    assert all(info.disabled for info in plugins.plugin_report() if info.name in names)
+    registry = plugins.get_registry()
+    assert registry.names("model") == []
+    assert {"euler", "rk2", "rk4", "exponential_euler", "euler_maruyama"} <= set(registry.names("integrator"))
+    model = sz.NeuronModel("decay", "dx/dt = -x/tau : 1", {"tau": 10 * u.ms})
+    for method in ("euler", "rk4"):
+        net = sz.Network(dt=0.1 * u.ms, seed=0, integrator=method)
+        pop = net.add_population("p", model, 1, initial={"x": 1})
+        net.run(10 * u.ms)
+        assert pop.get("x").magnitude[0] == pytest.approx(np.exp(-1), rel=1e-2)  # euler: 0.99**100
 
 
 def test_duplicate_name_warns_and_keeps_first(install):

@@ -1,127 +1,42 @@
 """Writes the source of one numba kernel for a whole simulation.
 
-The kernel advances every population over steps ``ctrl[0]`` to ``ctrl[1]`` in
-one compiled loop. Each step follows Brian2's schedule: inputs (drives) are
+The kernel advances every population from step ``ctrl[START]`` to
+``ctrl[END]`` in one compiled loop (array names and slots:
+:mod:`snnzoo.engine.layout`). Each step follows Brian2's schedule: inputs (drives) are
 applied, monitors sample (the 'start' slot), state variables are updated from
 the old values, the threshold is tested on the new values (recording spikes,
 disabled while refractory) and spike sources emit, projections deliver the
 spikes of this step (or of ``delay`` steps ago) to their targets, and spiking
-neurons are reset. The kernel returns
-early (status in ``ctrl[2]``, step in ``ctrl[3]``) when a spike buffer may
-overflow or the state becomes NaN or infinite; Python then drains and resumes.
+neurons are reset. The kernel returns early (``ctrl[STATUS]``, step in
+``ctrl[REACHED]``) when a spike buffer may overflow or the state becomes NaN or
+infinite; the simulation driver then drains and resumes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sympy
 
-from ..expressions import substitute_units, symbol, to_code
+from ..expressions import substitute_units, symbol
 from ..integrators import OdeSystem, new_symbol
 from ..model import NeuronModel
-
-STATUS_DONE, STATUS_BUFFER_FULL, STATUS_NOT_FINITE = 0, 1, 2
-
-
-@dataclass
-class PopulationPlan:
-    """How one population is laid out in the kernel's arrays."""
-
-    index: int
-    name: str
-    model: NeuronModel
-    size: int
-    integrator: object
-    rows: list[str]
-    heterogeneous: list[str]
-    homogeneous: list[str]
-    ref_steps: int
-    links: dict[str, tuple[int, int, bool]] = field(default_factory=dict)
-    """Linked variable -> (source population, source row, one value per neuron?)."""
-
-
-@dataclass
-class SourcePlan:
-    """A spike source: ``kind`` "times" (given spike times) or "poisson" (rates).
-
-    Poisson rates are "constant" (one per neuron) or "buffered" (a row per step,
-    filled by Python for each chunk). Sources share the numbering of populations.
-    """
-
-    index: int
-    name: str
-    size: int
-    kind: str
-    rate_kind: str = "constant"
-
-
-@dataclass
-class ProjectionPlan:
-    """Spikes of population ``source`` act on population ``target`` (a PopulationPlan).
-
-    ``effects`` are ``(variable, op, coefficient)``: each spike does
-    ``variable op coefficient * w`` on the postsynaptic neuron, the coefficient
-    an expression of the target's parameters (1 for a plain ``ge += w``).
-    ``delay`` is a constant delay in steps, or -1 for per-synapse delays (then
-    an accumulator ring ``R<index>A`` holds the summed weights due at each step).
-    ``per_synapse_weight`` tells whether ``R<index>W`` has one weight per synapse.
-    """
-
-    index: int
-    source: int
-    target: PopulationPlan
-    effects: list[tuple[str, str, sympy.Basic]]
-    delay: int
-    per_synapse_weight: bool
-
-
-@dataclass
-class DrivePlan:
-    """An input written into variable ``row`` of a population at the start of each step.
-
-    ``kind`` is "piecewise" (values switch at given steps), "buffered" (a
-    value per step, filled by Python for each chunk), "gaussian" (mean + std *
-    N(0, 1) drawn every step) or "ou" (an Ornstein-Uhlenbeck process with its
-    state in ``D<index>X``). ``per_neuron`` tells whether values (and noise)
-    differ across neurons.
-    """
-
-    index: int
-    population: int
-    row: int
-    kind: str
-    per_neuron: bool
-
-
-@dataclass
-class MonitorPlan:
-    """Samples ``variables`` of the neurons in ``M<index>I`` every ``every`` steps."""
-
-    index: int
-    population: int
-    variables: list[str]
-    every: int
-
-
-@dataclass
-class KernelPlan:
-    """Everything the code generator needs; the engine fills the arrays in ``arguments`` order."""
-
-    populations: list[PopulationPlan]
-    drives: list[DrivePlan] = field(default_factory=list)
-    monitors: list[MonitorPlan] = field(default_factory=list)
-    sources: list[SourcePlan] = field(default_factory=list)
-    projections: list[ProjectionPlan] = field(default_factory=list)
-
-    def population(self, index: int) -> PopulationPlan:
-        """The population with group index ``index`` (sources share the numbering)."""
-        return next(p for p in self.populations if p.index == index)
-
-    @property
-    def spikers(self) -> list[PopulationPlan | SourcePlan]:
-        """Everything that emits spikes, in index order."""
-        return sorted([*self.populations, *self.sources], key=lambda p: p.index)
+from . import layout
+from .layout import (
+    CLOCK,
+    CTRL,
+    RNG,
+    DriveArrays,
+    GroupArrays,
+    MonitorArrays,
+    PopulationArrays,
+    ProjectionArrays,
+    SourceArrays,
+    arguments,
+    group_arrays,
+)
+from .plan import DrivePlan, KernelPlan, PopulationPlan, ProjectionPlan, SourcePlan
+from .printer import to_code
 
 
 def model_names(model: NeuronModel) -> set[str]:
@@ -142,16 +57,16 @@ def _prepared(plan: PopulationPlan, expr: sympy.Basic) -> sympy.Basic:
 
 def _loads(plan: PopulationPlan, needed: set[str], index: str = "i") -> list[str]:
     """Statements loading the model symbols ``needed`` for neuron ``index``."""
-    k = plan.index
+    k, a = plan.index, PopulationArrays(plan)
     lines = []
     for name in sorted(needed):
         if name in plan.links:
             source, row, per_neuron = plan.links[name]
-            lines.append(f"x_{name} = S{source}[{row}, {index if per_neuron else 0}]")
+            lines.append(f"x_{name} = {layout.state_array(source)}[{row}, {index if per_neuron else 0}]")
         elif name in plan.rows:
-            lines.append(f"x_{name} = S{k}[{plan.rows.index(name)}, {index}]")
+            lines.append(f"x_{name} = {a.state}[{plan.rows.index(name)}, {index}]")
         elif name in plan.heterogeneous:
-            lines.append(f"x_{name} = H{k}[{plan.heterogeneous.index(name)}, {index}]")
+            lines.append(f"x_{name} = {a.per_neuron}[{plan.heterogeneous.index(name)}, {index}]")
         elif name in plan.homogeneous:
             lines.append(f"x_{name} = p{k}_{name}")
     if "i" in needed:
@@ -206,29 +121,6 @@ class _Writer:
         return _Block()
 
 
-def arguments(plan: KernelPlan) -> list[str]:
-    """The kernel's argument names, in call order."""
-    names = ["ctrl", "clock", "rng"]
-    for p in plan.spikers:
-        k = p.index
-        names += [f"L{k}", f"C{k}", f"SS{k}", f"SI{k}", f"SN{k}", f"SP{k}"]
-        if isinstance(p, PopulationPlan):
-            names += [f"S{k}", f"P{k}", f"H{k}", f"F{k}", f"Z{k}"]
-        elif p.kind == "times":
-            names += [f"G{k}T", f"G{k}I", f"G{k}P"]
-        else:
-            names += [f"G{k}R"]
-    drive_arrays = {"piecewise": "TVG", "buffered": "B", "gaussian": "MS", "ou": "MSTX"}
-    for d in plan.drives:
-        names += [f"D{d.index}{suffix}" for suffix in drive_arrays[d.kind]]
-    for m in plan.monitors:
-        names += [f"M{m.index}B", f"M{m.index}I", f"M{m.index}C"]
-    for r in plan.projections:
-        names += [f"R{r.index}P", f"R{r.index}J", f"R{r.index}W"]
-        names += [f"R{r.index}D", f"R{r.index}A"] if r.delay < 0 else [f"R{r.index}Q", f"R{r.index}N"]
-    return names
-
-
 def generate(plan: KernelPlan) -> str:
     """The Python source of the kernel module for ``plan``."""
     w = _Writer()
@@ -236,12 +128,12 @@ def generate(plan: KernelPlan) -> str:
       "from snnzoo.engine.runtime import exprel, fexp, normal, uniform", "", "")
     w("@njit(cache=True, error_model='numpy', nogil=True)")
     with w.block(f"def kernel({', '.join(arguments(plan))}):"):
-        w("dt = clock[0]", "n0 = ctrl[0]", "n1 = ctrl[1]")
+        w(f"dt = {CLOCK}[0]", f"n0 = {CTRL}[{layout.START}]", f"n1 = {CTRL}[{layout.END}]")
         for p in plan.spikers:
-            k = p.index
-            w(f"N{k} = C{k}.shape[0]", f"fN{k} = float(N{k})")
-            if isinstance(p, PopulationPlan):
-                w(*[f"p{k}_{name} = P{k}[{j}]" for j, name in enumerate(p.homogeneous)])
+            k, a = p.index, group_arrays(p)
+            w(f"N{k} = {a.spike_counts}.shape[0]", f"fN{k} = float(N{k})")
+            if isinstance(a, PopulationArrays):
+                w(*[f"p{k}_{name} = {a.shared}[{j}]" for j, name in enumerate(p.homogeneous)])
         updates = {p.index: update_code(p) for p in plan.populations if p.model.state_variables}
         for p in plan.populations:
             if p.index in updates:
@@ -250,8 +142,9 @@ def generate(plan: KernelPlan) -> str:
             _hoisted_coefficients(w, r)
         with w.block("for n in range(n0, n1):"):
             for p in plan.spikers:
-                with w.block(f"if SN{p.index}[0] + N{p.index} > SS{p.index}.shape[0]:"):
-                    w(f"ctrl[2] = {STATUS_BUFFER_FULL}", "ctrl[3] = n", "return")
+                a = group_arrays(p)
+                with w.block(f"if {a.buffered}[0] + N{p.index} > {a.spike_steps}.shape[0]:"):
+                    w(*_stop(layout.STATUS_BUFFER_FULL, "n"), "return")
             w("t = n * dt")
             _drives(w, plan)
             _monitors(w, plan)
@@ -267,8 +160,13 @@ def generate(plan: KernelPlan) -> str:
                 _propagate(w, r)
             for p in plan.populations:
                 _reset(w, p)
-        w(f"ctrl[2] = {STATUS_DONE}", "ctrl[3] = n1")
+        w(*_stop(layout.STATUS_DONE, "n1"))
     return "\n".join(w.lines) + "\n"
+
+
+def _stop(status: int, reached: str) -> list[str]:
+    """Statements reporting ``status`` and the first step not simulated."""
+    return [f"{CTRL}[{layout.STATUS}] = {status}", f"{CTRL}[{layout.REACHED}] = {reached}"]
 
 
 def _drives(w: _Writer, plan: KernelPlan) -> None:
@@ -281,8 +179,9 @@ def _drives(w: _Writer, plan: KernelPlan) -> None:
             if d.kind != "piecewise":
                 w("apply = True")
                 continue
-            g = f"D{d.index}G"
-            with w.block(f"while {g}[0] + 1 < D{d.index}T.shape[0] and D{d.index}T[{g}[0] + 1] <= n:"):
+            a = DriveArrays(d)
+            g, steps = a.segment, a.switch_steps
+            with w.block(f"while {g}[0] + 1 < {steps}.shape[0] and {steps}[{g}[0] + 1] <= n:"):
                 w(f"{g}[0] += 1", "apply = True")
         for d in drives:
             if d.kind == "ou" and not d.per_neuron:
@@ -291,41 +190,42 @@ def _drives(w: _Writer, plan: KernelPlan) -> None:
             with w.block(f"for i in range(N{k}):"):
                 w("value = 0.0")
                 for d in drives:
-                    col = "i" if d.per_neuron else "0"
+                    col, a = ("i" if d.per_neuron else "0"), DriveArrays(d)
                     if d.kind == "buffered":
-                        w(f"value += D{d.index}B[n - n0, {col}]")
+                        w(f"value += {a.buffer}[n - n0, {col}]")
                     elif d.kind == "gaussian":
-                        w(f"value += D{d.index}M[{col}] + D{d.index}S[{col}] * normal(rng)")
+                        w(f"value += {a.mean}[{col}] + {a.spread}[{col}] * normal({RNG})")
                     elif d.kind == "ou":
                         if d.per_neuron:
                             _ou_step(w, d, "i")
-                        w(f"value += D{d.index}X[{col}]")
+                        w(f"value += {a.process}[{col}]")
                     else:
-                        with w.block(f"if D{d.index}G[0] >= 0:"):
-                            w(f"value += D{d.index}V[D{d.index}G[0], {col}]")
-                w(f"S{k}[{row}, i] = value")
+                        with w.block(f"if {a.segment}[0] >= 0:"):
+                            w(f"value += {a.segment_values}[{a.segment}[0], {col}]")
+                w(f"{layout.state_array(k)}[{row}, i] = value")
 
 
 def _ou_step(w: _Writer, d: DrivePlan, col: str) -> None:
     """Advance the Ornstein-Uhlenbeck state (exact update over one step)."""
-    x, mean, sigma, tau = f"D{d.index}X[{col}]", f"D{d.index}M[{col}]", f"D{d.index}S[{col}]", f"D{d.index}T[0]"
+    a = DriveArrays(d)
+    x, mean, sigma, tau = f"{a.process}[{col}]", f"{a.mean}[{col}]", f"{a.spread}[{col}]", f"{a.tau}[0]"
     w(f"decay = math.exp(-dt / {tau})")
-    w(f"{x} = {mean} + ({x} - {mean}) * decay + {sigma} * math.sqrt(1.0 - decay * decay) * normal(rng)")
+    w(f"{x} = {mean} + ({x} - {mean}) * decay + {sigma} * math.sqrt(1.0 - decay * decay) * normal({RNG})")
 
 
 def _monitors(w: _Writer, plan: KernelPlan) -> None:
     for m in plan.monitors:
         p = plan.population(m.population)
         exprs = [_prepared(p, symbol(v)) for v in m.variables]
-        names = _code_names(p)
+        names, a = _code_names(p), MonitorArrays(m)
         with w.block(f"if n % {m.every} == 0:"):
-            w(f"c = M{m.index}C[0]")
-            with w.block(f"for j in range(M{m.index}I.shape[0]):"):
-                w(f"i = M{m.index}I[j]")
+            w(f"c = {a.filled}[0]")
+            with w.block(f"for j in range({a.neurons}.shape[0]):"):
+                w(f"i = {a.neurons}[j]")
                 w(*_loads(p, _symbols_in(*exprs)))
                 for col, expr in enumerate(exprs):
-                    w(f"M{m.index}B[c, {col}, j] = {to_code(expr, names)}")
-            w(f"M{m.index}C[0] = c + 1")
+                    w(f"{a.buffer}[c, {col}, j] = {to_code(expr, names)}")
+            w(f"{a.filled}[0] = c + 1")
 
 
 @dataclass
@@ -389,10 +289,10 @@ def _constants(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
 def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
     """State update, then (fused, in the same loop) the threshold test and a finiteness check.
 
-    Each neuron's spike flag goes to ``F<k>``; spikes are booked in a second, cheap loop
-    only when some neuron spiked, so the update loop itself stays free of branches.
+    Each neuron's spike flag goes to the flags array; spikes are booked in a second, cheap
+    loop only when some neuron spiked, so the update loop itself stays free of branches.
     """
-    k = p.index
+    k, a = p.index, PopulationArrays(p)
     names = _code_names(p)
     names.update({s.name: f"s{s.name}" for s, _ in code.statements})
     names.update({c.name: c.name for c in code.constants.values()})
@@ -401,40 +301,41 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
     noises = p.model.noise_names
     for q in range(len(noises)):
         with w.block(f"for i in range(N{k}):"):
-            w(f"Z{k}[{q}, i] = normal(rng)")
+            w(f"{a.normals}[{q}, i] = normal({RNG})")
     w(f"ns{k} = 0", "spiking = 0", "bad = False")
     with w.block(f"for i in range(N{k}):"):
         w(*_loads(p, used & model_names(p.model)))
-        w(*[f"z_{noise} = Z{k}[{q}, i]" for q, noise in enumerate(noises)])
+        w(*[f"z_{noise} = {a.normals}[{q}, i]" for q, noise in enumerate(noises)])
         if p.ref_steps > 0:
-            w(f"active = (n - L{k}[i]) >= {p.ref_steps}")
+            w(f"active = (n - {a.last_spike}[i]) >= {p.ref_steps}")
         for target, expr in code.statements:
             w(f"s{target.name} = {to_code(expr, names)}")
         for var in p.model.state_variables:
             new = f"s{new_symbol(symbol(var)).name}"
             held = p.ref_steps > 0 and var in p.model.unless_refractory
             w(f"x_{var} = {new} if active else x_{var}" if held else f"x_{var} = {new}",
-              f"S{k}[{p.rows.index(var)}, i] = x_{var}")
+              f"{a.state}[{p.rows.index(var)}, i] = x_{var}")
         total = " + ".join(f"x_{v}" for v in p.model.state_variables)
         w(f"bad |= not (abs({total}) <= 1.7976931348623157e308)")
         if code.condition is not None:
             test = f"({to_code(code.condition, names)})" + (" & active" if p.ref_steps > 0 else "")
-            w(f"flag = {test}", f"F{k}[i] = flag", "spiking += flag")
+            w(f"flag = {test}", f"{a.flags}[i] = flag", "spiking += flag")
     with w.block("if bad:"):
         with w.block(f"for i in range(N{k}):"):
-            state = " + ".join(f"S{k}[{p.rows.index(v)}, i]" for v in p.model.state_variables)
+            state = " + ".join(f"{a.state}[{p.rows.index(v)}, i]" for v in p.model.state_variables)
             with w.block(f"if not math.isfinite({state}):"):
-                w(f"ctrl[2] = {STATUS_NOT_FINITE}", "ctrl[3] = n", f"ctrl[4] = {k}", "ctrl[5] = i", "return")
+                w(*_stop(layout.STATUS_NOT_FINITE, "n"), f"{CTRL}[{layout.FAILING_GROUP}] = {k}",
+                  f"{CTRL}[{layout.FAILING_NEURON}] = i", "return")
     if code.condition is not None:
         with w.block("if spiking > 0:"):
             with w.block(f"for i in range(N{k}):"):
-                with w.block(f"if F{k}[i]:"):
-                    _record_spike(w, k)
+                with w.block(f"if {a.flags}[i]:"):
+                    _record_spike(w, a, k)
 
 
 def _threshold(w: _Writer, p: PopulationPlan) -> None:
     """The threshold of a population without differential equations (tested on its variables)."""
-    k = p.index
+    k, a = p.index, PopulationArrays(p)
     w(f"ns{k} = 0")
     if p.model.threshold is None:
         return
@@ -443,60 +344,65 @@ def _threshold(w: _Writer, p: PopulationPlan) -> None:
         w(*_loads(p, _symbols_in(condition)))
         test = to_code(condition, _code_names(p))
         if p.ref_steps > 0:
-            test = f"({test}) and (n - L{k}[i]) >= {p.ref_steps}"
+            test = f"({test}) and (n - {a.last_spike}[i]) >= {p.ref_steps}"
         with w.block(f"if {test}:"):
-            _record_spike(w, k)
+            _record_spike(w, a, k)
 
 
-def _record_spike(w: _Writer, k: int) -> None:
-    w(f"SP{k}[ns{k}] = i", f"ns{k} += 1", f"L{k}[i] = n", f"C{k}[i] += 1",
-      f"SS{k}[SN{k}[0]] = n", f"SI{k}[SN{k}[0]] = i", f"SN{k}[0] += 1")
+def _record_spike(w: _Writer, a: GroupArrays, k: int) -> None:
+    """Book a spike of neuron ``i`` of group ``k`` at step ``n``."""
+    total = f"{a.buffered}[0]"
+    w(f"{a.spiking}[ns{k}] = i", f"ns{k} += 1", f"{a.last_spike}[i] = n", f"{a.spike_counts}[i] += 1",
+      f"{a.spike_steps}[{total}] = n", f"{a.spike_neurons}[{total}] = i", f"{total} += 1")
 
 
 def _emit(w: _Writer, p: SourcePlan) -> None:
     """Spike sources: given spike times, or Poisson draws (spike iff U(0,1) < rate*dt)."""
-    k = p.index
+    k, a = p.index, SourceArrays(p)
     w(f"ns{k} = 0")
     if p.kind == "times":
-        with w.block(f"while G{k}P[0] < G{k}T.shape[0] and G{k}T[G{k}P[0]] < n:"):
-            w(f"G{k}P[0] += 1")
-        with w.block(f"while G{k}P[0] < G{k}T.shape[0] and G{k}T[G{k}P[0]] == n:"):
-            w(f"i = G{k}I[G{k}P[0]]", f"G{k}P[0] += 1")
-            with w.block(f"if L{k}[i] != n:"):
-                _record_spike(w, k)
+        at, times = f"{a.position}[0]", a.times
+        with w.block(f"while {at} < {times}.shape[0] and {times}[{at}] < n:"):
+            w(f"{at} += 1")
+        with w.block(f"while {at} < {times}.shape[0] and {times}[{at}] == n:"):
+            w(f"i = {a.indices}[{at}]", f"{at} += 1")
+            with w.block(f"if {a.last_spike}[i] != n:"):
+                _record_spike(w, a, k)
         return
-    rate = f"G{k}R[0, i]" if p.rate_kind == "constant" else f"G{k}R[n - n0, i]"
+    rate = f"{a.rates}[0, i]" if p.rate_kind == "constant" else f"{a.rates}[n - n0, i]"
     with w.block(f"for i in range(N{k}):"):
-        with w.block(f"if uniform(rng) < {rate} * dt:"):
-            _record_spike(w, k)
+        with w.block(f"if uniform({RNG}) < {rate} * dt:"):
+            _record_spike(w, a, k)
 
 
 def _propagate(w: _Writer, r: ProjectionPlan) -> None:
-    """Deliver spikes through the CSR rows ``R<r>P``/``R<r>J`` with weights ``R<r>W``."""
-    src, q = r.source, r.index
-    weight = f"R{q}W[s]" if r.per_synapse_weight else f"R{q}W[0]"
+    """Deliver this step's spikes of the source through the CSR rows to the target."""
+    src, a = r.source, ProjectionArrays(r)
+    spiking = GroupArrays(src).spiking
+    weight = f"{a.weights}[s]" if r.per_synapse_weight else f"{a.weights}[0]"
+    rows = f"range({a.row_starts}[pre], {a.row_starts}[pre + 1])"
     if r.delay < 0:
-        w(f"slots = R{q}A.shape[0]")
+        w(f"slots = {a.due}.shape[0]")
         with w.block(f"for q in range(ns{src}):"):
-            w(f"pre = SP{src}[q]")
-            with w.block(f"for s in range(R{q}P[pre], R{q}P[pre + 1]):"):
-                w(f"R{q}A[(n + R{q}D[s]) % slots, R{q}J[s]] += {weight}")
+            w(f"pre = {spiking}[q]")
+            with w.block(f"for s in {rows}:"):
+                w(f"{a.due}[(n + {a.delays}[s]) % slots, {a.targets}[s]] += {weight}")
         w("now = n % slots")
-        with w.block(f"for j in range(R{q}A.shape[1]):"):
-            w(f"wv = R{q}A[now, j]")
+        with w.block(f"for j in range({a.due}.shape[1]):"):
+            w(f"wv = {a.due}[now, j]")
             with w.block("if wv != 0.0:"):
                 _effects(w, r)
-                w(f"R{q}A[now, j] = 0.0")
+                w(f"{a.due}[now, j] = 0.0")
         return
     slots = r.delay + 1
-    w(f"slot = n % {slots}", f"R{q}N[slot] = ns{src}")
+    w(f"slot = n % {slots}", f"{a.queued}[slot] = ns{src}")
     with w.block(f"for q in range(ns{src}):"):
-        w(f"R{q}Q[slot, q] = SP{src}[q]")
+        w(f"{a.queue}[slot, q] = {spiking}[q]")
     w(f"due = (n - {r.delay}) % {slots}")
-    with w.block(f"for q in range(R{q}N[due]):"):
-        w(f"pre = R{q}Q[due, q]")
-        with w.block(f"for s in range(R{q}P[pre], R{q}P[pre + 1]):"):
-            w(f"j = R{q}J[s]", f"wv = {weight}")
+    with w.block(f"for q in range({a.queued}[due]):"):
+        w(f"pre = {a.queue}[due, q]")
+        with w.block(f"for s in {rows}:"):
+            w(f"j = {a.targets}[s]", f"wv = {weight}")
             _effects(w, r)
 
 
@@ -529,19 +435,19 @@ def _effects(w: _Writer, r: ProjectionPlan) -> None:
             amount = f"c{r.index}_{e} * wv"
         else:
             amount = f"({to_code(coefficient, names)}) * wv"
-        w(f"S{p.index}[{p.rows.index(variable)}, j] {op} {amount}")
+        w(f"{layout.state_array(p.index)}[{p.rows.index(variable)}, j] {op} {amount}")
 
 
 def _reset(w: _Writer, p: PopulationPlan) -> None:
     if not p.model.reset:
         return
-    k = p.index
+    k, a = p.index, PopulationArrays(p)
     names = _code_names(p)
     exprs = [_prepared(p, e) for _, _, e in p.model.reset]
     targets = {target for target, _, _ in p.model.reset}
     with w.block(f"for q in range(ns{k}):"):
-        w(f"i = SP{k}[q]")
+        w(f"i = {a.spiking}[q]")
         w(*_loads(p, _symbols_in(*exprs) | targets))
         for (target, op, _), expr in zip(p.model.reset, exprs):
             w(f"x_{target} {op} {to_code(expr, names)}")
-        w(*[f"S{k}[{p.rows.index(t)}, i] = x_{t}" for t in sorted(targets)])
+        w(*[f"{a.state}[{p.rows.index(t)}, i] = x_{t}" for t in sorted(targets)])

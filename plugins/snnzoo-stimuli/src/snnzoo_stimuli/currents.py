@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from snnzoo.errors import ConfigError
-from snnzoo.expressions import DimensionChecker, numpy_function, parse_expression, same_dimension, substitute_units
+from snnzoo.expressions import NumericExpression
 from snnzoo.stimulus import FunctionDrive, PiecewiseDrive
 from snnzoo.units import as_quantity, to_si, ureg
 
@@ -85,23 +85,15 @@ class FunctionCurrent:
 def expression_function(expression: str, parameters: Mapping[str, Any], unit, what: str):
     """A numpy function ``f(t, i)`` (SI values) of an expression in ``t``, ``i`` and ``parameters``,
     dimension-checked against ``unit``."""
-    where = f"{what} '{expression}'"
-    expr = parse_expression(expression, where=where)
     quantities = {k: as_quantity(v, what=f"{what}: parameter {k!r}") for k, v in parameters.items()}
     units = {k: q.units for k, q in quantities.items()}
     units.update({"t": ureg.second, "i": ureg.dimensionless})
-    got = DimensionChecker(units, where).unit_of(expr)
     target = ureg.Unit(unit) if isinstance(unit, str) else unit
-    if not same_dimension(got, target):
-        raise ConfigError(f"{where}: the expression is in {got:~} but the target is in {target:~}")
-    numeric = substitute_units(expr, set(units))
+    compiled = NumericExpression(expression, units, where=what, expected=target)
     values = {k: q.to_base_units().magnitude for k, q in quantities.items()}
-    names = sorted(s.name for s in numeric.free_symbols)
-    compiled = numpy_function(numeric, names)
 
     def evaluate(t: np.ndarray, i: np.ndarray) -> np.ndarray:
-        env = {**values, "t": t, "i": i}
-        return np.asarray(compiled(*[env[n] for n in names]), dtype=float) + 0.0 * t * i
+        return compiled({**values, "t": t, "i": i}) + 0.0 * t * i
 
     return evaluate
 

@@ -1,0 +1,304 @@
+"""The kernel's arrays: their names, shapes and dtypes, and the control slots.
+
+This module is the one place that spells them. The code generator prints the
+names into the kernel's source and the simulation driver allocates, fills and
+reads the arrays under the same names, both through the classes here: one per
+plan object (a spiking group, a drive, a monitor, a projection), each naming
+its arrays and allocating them with the right shapes and dtypes.
+
+``ctrl`` (int64) carries the step range of a call in and the outcome out:
+``ctrl[START]`` and ``ctrl[END]`` are the first step and one past the last;
+the kernel sets ``ctrl[STATUS]`` (a ``STATUS_*`` code), ``ctrl[REACHED]`` (the
+first step not simulated) and, when a state becomes NaN or infinite,
+``ctrl[FAILING_GROUP]`` and ``ctrl[FAILING_NEURON]``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .plan import DrivePlan, KernelPlan, MonitorPlan, PopulationPlan, ProjectionPlan, SourcePlan
+from .runtime import new_stream
+
+START, END, STATUS, REACHED, FAILING_GROUP, FAILING_NEURON = range(6)
+CTRL_SLOTS = 8
+STATUS_DONE, STATUS_BUFFER_FULL, STATUS_NOT_FINITE = 0, 1, 2
+
+CTRL, CLOCK, RNG = "ctrl", "clock", "rng"
+"""Control slots, ``clock[0]`` = dt in seconds, and the random stream's state."""
+
+NEVER = -(2**40)
+"""The last-spike step of a neuron that never spiked."""
+
+
+def _floats(*shape: int) -> np.ndarray:
+    return np.zeros(shape)
+
+
+def shared_arrays(dt: float, seed: int) -> dict[str, np.ndarray]:
+    """``ctrl``, ``clock`` and ``rng``, which every kernel takes first."""
+    return {CTRL: np.zeros(CTRL_SLOTS, dtype=np.int64), CLOCK: np.array([dt]), RNG: new_stream(seed)}
+
+
+class GroupArrays:
+    """The spike bookkeeping of spiking group ``k`` (a population or a source)."""
+
+    def __init__(self, k: int):
+        self.last_spike = f"L{k}"
+        """int64[N]: the step of each neuron's last spike (``NEVER`` if none)."""
+        self.spike_counts = f"C{k}"
+        """int64[N]: spikes per neuron since the start."""
+        self.spike_steps = f"SS{k}"
+        """int64[capacity]: the step of each buffered spike."""
+        self.spike_neurons = f"SI{k}"
+        """int32[capacity]: the neuron of each buffered spike."""
+        self.buffered = f"SN{k}"
+        """int64[1]: how many spikes are buffered (drained by the driver)."""
+        self.spiking = f"SP{k}"
+        """int32[N]: the neurons that spiked in the current step (the first ``ns<k>``)."""
+
+    def names(self) -> list[str]:
+        """The arrays' names, in the kernel's argument order."""
+        return [self.last_spike, self.spike_counts, self.spike_steps, self.spike_neurons, self.buffered,
+                self.spiking]
+
+    def allocate(self, size: int) -> dict[str, np.ndarray]:
+        """The arrays for ``size`` neurons, none of which has spiked."""
+        capacity = max(4 * size, 1 << 16)
+        return {self.last_spike: np.full(size, NEVER, dtype=np.int64),
+                self.spike_counts: np.zeros(size, dtype=np.int64),
+                self.spike_steps: np.zeros(capacity, dtype=np.int64),
+                self.spike_neurons: np.zeros(capacity, dtype=np.int32),
+                self.buffered: np.zeros(1, dtype=np.int64),
+                self.spiking: np.zeros(size, dtype=np.int32)}
+
+
+def state_array(k: int) -> str:
+    """The name of population ``k``'s state array (also read by populations linked to it)."""
+    return f"S{k}"
+
+
+class PopulationArrays(GroupArrays):
+    """A population's state, parameters and per-step scratch, besides its spikes."""
+
+    def __init__(self, plan: PopulationPlan):
+        super().__init__(plan.index)
+        k = plan.index
+        self.plan = plan
+        self.state = state_array(k)
+        """float64[rows, N]: state variables then input variables (``plan.rows``)."""
+        self.shared = f"P{k}"
+        """float64[homogeneous]: parameters with one value for all neurons."""
+        self.per_neuron = f"H{k}"
+        """float64[heterogeneous, N]: parameters with a value per neuron."""
+        self.flags = f"F{k}"
+        """bool[N]: whether each neuron crossed the threshold in this step."""
+        self.normals = f"Z{k}"
+        """float64[noises, N]: this step's standard normal draws of the model's white noises."""
+
+    def names(self) -> list[str]:
+        """The arrays' names, in the kernel's argument order."""
+        return super().names() + [self.state, self.shared, self.per_neuron, self.flags, self.normals]
+
+    def allocate(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The arrays, filled from ``values`` (name -> one value per neuron)."""
+        p, size = self.plan, self.plan.size
+        return {**super().allocate(size),
+                self.state: np.array([values[r] for r in p.rows]).reshape(len(p.rows), size),
+                self.shared: np.array([values[h][0] for h in p.homogeneous], dtype=float),
+                self.per_neuron: np.array([values[h] for h in p.heterogeneous]).reshape(len(p.heterogeneous), size),
+                self.flags: np.zeros(size, dtype=np.bool_),
+                self.normals: _floats(len(p.model.noise_names), size)}
+
+    def location(self, name: str) -> tuple[str, tuple]:
+        """The array and index holding parameter or variable ``name`` (all neurons)."""
+        p = self.plan
+        if name in p.rows:
+            return self.state, (p.rows.index(name),)
+        if name in p.heterogeneous:
+            return self.per_neuron, (p.heterogeneous.index(name),)
+        return self.shared, (p.homogeneous.index(name),)
+
+
+class SourceArrays(GroupArrays):
+    """A spike source: given spike times (sorted by step) or Poisson rates."""
+
+    def __init__(self, plan: SourcePlan):
+        super().__init__(plan.index)
+        k = plan.index
+        self.plan = plan
+        self.times = f"G{k}T"
+        """int64[spikes]: the step of each given spike, sorted."""
+        self.indices = f"G{k}I"
+        """int32[spikes]: the neuron of each given spike."""
+        self.position = f"G{k}P"
+        """int64[1]: the next given spike to emit."""
+        self.rates = f"G{k}R"
+        """float64[1 or steps of a chunk, N]: Poisson rates in Hz (constant, or a row per step)."""
+
+    def names(self) -> list[str]:
+        """The arrays' names, in the kernel's argument order."""
+        if self.plan.kind == "times":
+            return super().names() + [self.times, self.indices, self.position]
+        return super().names() + [self.rates]
+
+    def allocate(self, spec, dt: float) -> dict[str, np.ndarray]:
+        """The arrays, from the source's spec (spike ``times`` and ``indices``, or ``rates``)."""
+        p = self.plan
+        arrays = super().allocate(p.size)
+        if p.kind == "times":
+            steps = np.round(np.asarray(spec.times, dtype=float) / dt).astype(np.int64)
+            order = np.argsort(steps, kind="stable")
+            arrays.update({self.times: steps[order], self.indices: np.asarray(spec.indices, dtype=np.int32)[order],
+                           self.position: np.zeros(1, dtype=np.int64)})
+        elif p.rate_kind == "constant":
+            arrays[self.rates] = np.broadcast_to(np.asarray(spec.rates, dtype=float), (1, p.size)).copy()
+        else:
+            arrays[self.rates] = _floats(1, p.size)
+        return arrays
+
+
+def group_arrays(plan: PopulationPlan | SourcePlan) -> PopulationArrays | SourceArrays:
+    """The arrays of a population or a source."""
+    return PopulationArrays(plan) if isinstance(plan, PopulationPlan) else SourceArrays(plan)
+
+
+class DriveArrays:
+    """An input drive's arrays; which exist depends on ``plan.kind``."""
+
+    _ARRAYS = {"piecewise": ("switch_steps", "segment_values", "segment"), "buffered": ("buffer",),
+               "gaussian": ("mean", "spread"), "ou": ("mean", "spread", "tau", "process")}
+
+    def __init__(self, plan: DrivePlan):
+        d = plan.index
+        self.plan = plan
+        self.switch_steps = f"D{d}T"
+        """piecewise, int64[segments]: the step at which each segment starts."""
+        self.segment_values = f"D{d}V"
+        """piecewise, float64[segments, 1 or N]: the value of each segment."""
+        self.segment = f"D{d}G"
+        """piecewise, int64[1]: the current segment (-1 before the first)."""
+        self.buffer = f"D{d}B"
+        """buffered, float64[steps of a chunk, 1 or N]: a value per step, filled for each chunk."""
+        self.mean = f"D{d}M"
+        """gaussian and ou, float64[1 or N]: the mean."""
+        self.spread = f"D{d}S"
+        """gaussian and ou, float64[1 or N]: the standard deviation (``std`` or ``sigma``)."""
+        self.tau = f"D{d}T"
+        """ou, float64[1]: the time constant in seconds."""
+        self.process = f"D{d}X"
+        """ou, float64[1 or N]: the process's current value."""
+
+    def names(self) -> list[str]:
+        """The arrays' names, in the kernel's argument order."""
+        return [getattr(self, attribute) for attribute in self._ARRAYS[self.plan.kind]]
+
+    def allocate(self, drive, size: int, dt: float) -> dict[str, np.ndarray]:
+        """The arrays of ``drive`` (a :mod:`snnzoo.stimulus` drive) for a population of ``size``."""
+        kind = self.plan.kind
+        width = size if self.plan.per_neuron else 1
+
+        def spread(value) -> np.ndarray:
+            return np.broadcast_to(np.asarray(value, dtype=float), (width,)).copy()
+
+        if kind == "piecewise":
+            return {self.switch_steps: np.round(np.asarray(drive.times, dtype=float) / dt).astype(np.int64),
+                    self.segment_values: np.ascontiguousarray(drive.values, dtype=float),
+                    self.segment: np.array([-1], dtype=np.int64)}
+        if kind == "buffered":
+            return {self.buffer: _floats(1, width)}
+        if kind == "gaussian":
+            return {self.mean: spread(drive.mean), self.spread: spread(drive.std)}
+        mean = spread(drive.mean)
+        return {self.mean: mean, self.spread: spread(drive.sigma), self.tau: np.array([drive.tau]),
+                self.process: mean.copy()}
+
+    def chunk_buffer(self, values: np.ndarray, steps: int) -> np.ndarray:
+        """A buffered drive's array for a chunk of ``steps`` from the function's ``values``."""
+        width = self.plan.size if self.plan.per_neuron else 1
+        return np.ascontiguousarray(np.broadcast_to(values, (steps, width)), dtype=float)
+
+
+class MonitorArrays:
+    """A monitor's sample buffer, the neurons it records and how many samples are buffered."""
+
+    def __init__(self, plan: MonitorPlan):
+        m = plan.index
+        self.plan = plan
+        self.buffer = f"M{m}B"
+        """float64[samples of a chunk, variables, neurons]."""
+        self.neurons = f"M{m}I"
+        """int64[neurons]: the recorded neurons."""
+        self.filled = f"M{m}C"
+        """int64[1]: how many samples are buffered (drained by the driver)."""
+
+    def names(self) -> list[str]:
+        """The arrays' names, in the kernel's argument order."""
+        return [self.buffer, self.neurons, self.filled]
+
+    def allocate(self) -> dict[str, np.ndarray]:
+        """The arrays, with an empty sample buffer (sized for each chunk by the driver)."""
+        p = self.plan
+        return {self.buffer: self.sample_buffer(0), self.neurons: p.neurons,
+                self.filled: np.zeros(1, dtype=np.int64)}
+
+    def sample_buffer(self, samples: int) -> np.ndarray:
+        """An empty buffer for ``samples`` samples."""
+        return _floats(samples, len(self.plan.variables), self.plan.neurons.size)
+
+
+class ProjectionArrays:
+    """A projection's synapses (CSR by presynaptic neuron) and its delay queue.
+
+    With one delay for all synapses a ring of ``delay + 1`` slots holds the
+    presynaptic neurons that spiked at each step; with per-synapse delays a
+    ring of accumulators holds the summed weights due at each step.
+    """
+
+    def __init__(self, plan: ProjectionPlan):
+        q = plan.index
+        self.plan = plan
+        self.row_starts = f"R{q}P"
+        """int64[pre + 1]: CSR row pointers over the source population."""
+        self.targets = f"R{q}J"
+        """int32[synapses]: the postsynaptic neuron of each synapse."""
+        self.weights = f"R{q}W"
+        """float64[1 or synapses]: the weights (SI units of the target)."""
+        self.delays = f"R{q}D"
+        """per-synapse delays, int64[synapses]: each synapse's delay in steps."""
+        self.due = f"R{q}A"
+        """per-synapse delays, float64[max delay + 1, post]: weights due at each step of the ring."""
+        self.queue = f"R{q}Q"
+        """one delay, int32[delay + 1, pre]: the neurons that spiked at each step of the ring."""
+        self.queued = f"R{q}N"
+        """one delay, int64[delay + 1]: how many neurons each ring slot holds."""
+
+    def names(self) -> list[str]:
+        """The arrays' names, in the kernel's argument order."""
+        ring = [self.delays, self.due] if self.plan.delay < 0 else [self.queue, self.queued]
+        return [self.row_starts, self.targets, self.weights, *ring]
+
+    def allocate(self, synapses, source_size: int, target_size: int) -> dict[str, np.ndarray]:
+        """The arrays of ``synapses`` (a :class:`snnzoo.connectivity.Synapses`)."""
+        arrays = {self.row_starts: synapses.indptr, self.targets: synapses.post, self.weights: synapses.weights}
+        if self.plan.delay < 0:
+            arrays[self.delays] = synapses.delays
+            arrays[self.due] = _floats(int(synapses.delays.max()) + 1, target_size)
+        else:
+            arrays[self.queue] = np.zeros((self.plan.delay + 1, source_size), dtype=np.int32)
+            arrays[self.queued] = np.zeros(self.plan.delay + 1, dtype=np.int64)
+        return arrays
+
+
+def arguments(plan: KernelPlan) -> list[str]:
+    """The kernel's argument names, in call order."""
+    names = [CTRL, CLOCK, RNG]
+    for p in plan.spikers:
+        names += group_arrays(p).names()
+    for d in plan.drives:
+        names += DriveArrays(d).names()
+    for m in plan.monitors:
+        names += MonitorArrays(m).names()
+    for r in plan.projections:
+        names += ProjectionArrays(r).names()
+    return names

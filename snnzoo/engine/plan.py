@@ -1,0 +1,133 @@
+"""What the engine simulates: the plan a network hands it.
+
+A :class:`KernelPlan` lists the populations, spike sources, drives, monitors
+and projections of one simulation in kernel order, with the data each needs
+(initial values, spike times, synapses...). The code generator reads the
+structure; the simulation driver also reads the data to fill the arrays.
+Populations and sources share one numbering (their group index).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sympy
+
+from ..model import NeuronModel
+
+
+@dataclass
+class PopulationPlan:
+    """How one population is laid out in the kernel's arrays."""
+
+    index: int
+    name: str
+    model: NeuronModel
+    size: int
+    integrator: object
+    rows: list[str]
+    heterogeneous: list[str]
+    homogeneous: list[str]
+    ref_steps: int
+    values: dict[str, np.ndarray]
+    """Initial values of parameters and variables, one per neuron (SI)."""
+    links: dict[str, tuple[int, int, bool]] = field(default_factory=dict)
+    """Linked variable -> (source population, source row, one value per neuron?)."""
+
+
+@dataclass
+class SourcePlan:
+    """A spike source: ``kind`` "times" (given spike times) or "poisson" (rates).
+
+    Poisson rates are "constant" (one per neuron) or "buffered" (a row per step,
+    filled by Python for each chunk). ``spec`` is the source's
+    :class:`~snnzoo.stimulus.SpikeTimes` or :class:`~snnzoo.stimulus.PoissonRates`.
+    """
+
+    index: int
+    name: str
+    size: int
+    kind: str
+    spec: Any
+    rate_kind: str = "constant"
+
+
+@dataclass
+class ProjectionPlan:
+    """Spikes of population ``source`` act on population ``target`` (a PopulationPlan).
+
+    ``effects`` are ``(variable, op, coefficient)``: each spike does
+    ``variable op coefficient * w`` on the postsynaptic neuron, the coefficient
+    an expression of the target's parameters (1 for a plain ``ge += w``).
+    ``delay`` is a constant delay in steps, or -1 for per-synapse delays.
+    ``per_synapse_weight`` tells whether there is one weight per synapse.
+    ``synapses`` is the :class:`~snnzoo.connectivity.Synapses` (CSR over the
+    ``source_size`` neurons of the source).
+    """
+
+    index: int
+    source: int
+    target: PopulationPlan
+    effects: list[tuple[str, str, sympy.Basic]]
+    delay: int
+    per_synapse_weight: bool
+    synapses: Any
+    source_size: int
+
+
+@dataclass
+class DrivePlan:
+    """An input written into variable ``row`` of a population at the start of each step.
+
+    ``kind`` is "piecewise" (values switch at given steps), "buffered" (a
+    value per step, filled by Python for each chunk), "gaussian" (mean + std *
+    N(0, 1) drawn every step) or "ou" (an Ornstein-Uhlenbeck process).
+    ``per_neuron`` tells whether values (and noise) differ across neurons;
+    ``drive`` is the :mod:`snnzoo.stimulus` drive and ``size`` the population's size.
+    """
+
+    index: int
+    population: int
+    row: int
+    kind: str
+    per_neuron: bool
+    drive: Any
+    size: int
+
+
+@dataclass
+class MonitorPlan:
+    """Monitor ``name`` samples ``variables`` of ``neurons`` of a population every ``every`` steps."""
+
+    index: int
+    name: str
+    population: int
+    variables: list[str]
+    every: int
+    neurons: np.ndarray
+
+
+@dataclass
+class KernelPlan:
+    """Everything one simulation needs, in kernel order."""
+
+    populations: list[PopulationPlan]
+    drives: list[DrivePlan] = field(default_factory=list)
+    monitors: list[MonitorPlan] = field(default_factory=list)
+    sources: list[SourcePlan] = field(default_factory=list)
+    projections: list[ProjectionPlan] = field(default_factory=list)
+
+    def population(self, index: int) -> PopulationPlan:
+        """The population with group index ``index`` (sources share the numbering)."""
+        return next(p for p in self.populations if p.index == index)
+
+    def population_named(self, name: str) -> PopulationPlan:
+        """The population called ``name``."""
+        return next(p for p in self.populations if p.name == name)
+
+    @property
+    def spikers(self) -> list[PopulationPlan | SourcePlan]:
+        """Everything that emits spikes, in index order."""
+        return sorted([*self.populations, *self.sources], key=lambda p: p.index)

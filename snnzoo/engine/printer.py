@@ -1,0 +1,52 @@
+"""Prints sympy expressions as the Python source of kernel statements."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import sympy
+from sympy.printing.pycode import PythonCodePrinter
+
+
+class KernelPrinter(PythonCodePrinter):
+    """Prints sympy expressions as numba-compilable Python using ``math``.
+
+    ``exp`` and ``exprel`` become calls of the branch-free ``fexp``/``exprel`` of
+    :mod:`snnzoo.engine.runtime` (which the kernel module imports), so the loops around
+    them can be vectorised.
+    """
+
+    def _print_Float(self, expr):
+        return repr(float(expr))
+
+    def _print_exp(self, expr):
+        return f"fexp({self._print(expr.args[0])})"
+
+    def _print_exprel(self, expr):
+        return f"exprel({self._print(expr.args[0])})"
+
+    def _print_int_(self, expr):
+        arg = expr.args[0]
+        if isinstance(arg, (sympy.core.relational.Relational, sympy.And, sympy.Or, sympy.Not)):
+            return f"(1.0 if {self._print(arg)} else 0.0)"
+        return f"float(int({self._print(arg)}))"
+
+    def _print_BooleanTrue(self, expr):
+        return "True"
+
+    def _print_BooleanFalse(self, expr):
+        return "False"
+
+    def _print_Pi(self, expr):
+        return repr(math.pi)
+
+    def _print_Exp1(self, expr):
+        return repr(math.e)
+
+
+def to_code(expr: sympy.Basic, names: Mapping[str, str] | None = None) -> str:
+    """Python source for ``expr``; ``names`` renames symbols to kernel variables."""
+    if names:
+        expr = expr.xreplace({s: sympy.Symbol(names[s.name], real=True) for s in expr.free_symbols if s.name in names})
+    return KernelPrinter({"standard": "python3", "fully_qualified_modules": True}).doprint(expr)

@@ -1,0 +1,196 @@
+"""The simulation driver: runs the kernel of a plan in chunks and keeps what it records.
+
+A :class:`Simulation` compiles (or loads) the kernel of a :class:`KernelPlan`,
+allocates its arrays (see :mod:`snnzoo.engine.layout`), and advances it chunk
+by chunk: before each chunk it fills the per-step buffers (drives and rates
+given as functions of time, monitor buffers), after it drains the spike and
+sample buffers. Ctrl-C stops at the end of the current chunk.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+
+import numpy as np
+
+from ..errors import SimulationError
+from . import layout
+from .codegen import generate
+from .kernel_cache import load_kernel_module
+from .layout import DriveArrays, MonitorArrays, PopulationArrays, ProjectionArrays, SourceArrays, group_arrays
+from .plan import KernelPlan
+
+CHUNK_STEPS = 2000
+"""Steps per kernel call; Python drains buffers and checks for Ctrl-C between calls."""
+
+
+class Simulation:
+    """The compiled kernel of ``plan``, its arrays and what it has recorded so far."""
+
+    def __init__(self, plan: KernelPlan, dt: float, seed: int):
+        self.plan, self.dt = plan, dt
+        self.kernel = load_kernel_module(generate(plan)).kernel
+        self.arrays = _allocate(plan, dt, seed)
+        self.step = 0
+        """The first step not simulated yet."""
+        self._spikes: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {p.name: ([], []) for p in plan.spikers}
+        self._samples: list[list[np.ndarray]] = [[] for _ in plan.monitors]
+
+    # -- state ------------------------------------------------------------------
+    def write(self, population: str, name: str, values: np.ndarray) -> None:
+        """Set parameter or variable ``name`` of ``population`` (one value per neuron)."""
+        a = PopulationArrays(self.plan.population_named(population))
+        array, index = a.location(name)
+        self.arrays[array][index] = values if array != a.shared else values[0]
+
+    def read_state(self, population: str) -> dict[str, np.ndarray]:
+        """The current values of every state and input variable of ``population``."""
+        p = self.plan.population_named(population)
+        state = self.arrays[PopulationArrays(p).state]
+        return {name: state[r].copy() for r, name in enumerate(p.rows)}
+
+    # -- recordings -------------------------------------------------------------
+    def spikes(self, group: str) -> tuple[np.ndarray, np.ndarray]:
+        """The steps and neuron indices of every spike of ``group`` so far, in order."""
+        steps, neurons = self._spikes[group]
+        return (np.concatenate(steps) if steps else np.zeros(0, dtype=np.int64),
+                np.concatenate(neurons) if neurons else np.zeros(0, dtype=np.int32))
+
+    def spike_counts(self, group: str) -> np.ndarray:
+        """Spikes per neuron of ``group`` so far."""
+        p = next(p for p in self.plan.spikers if p.name == group)
+        return self.arrays[group_arrays(p).spike_counts].copy()
+
+    def samples(self, monitor: int) -> np.ndarray:
+        """Monitor ``monitor``'s samples so far: (samples, variables, neurons)."""
+        chunks = self._samples[monitor]
+        return np.concatenate(chunks) if chunks else MonitorArrays(self.plan.monitors[monitor]).sample_buffer(0)
+
+    # -- running ----------------------------------------------------------------
+    def check_memory(self, n_steps: int) -> None:
+        """Refuse a run whose monitors would need more than half the machine's memory."""
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        for m in self.plan.monitors:
+            samples = _multiples_between(self.step, self.step + n_steps, m.every)
+            needed = samples * len(m.variables) * m.neurons.size * 8
+            if needed > total // 2:
+                raise SimulationError(
+                    f"monitor {m.name!r} on population {self.plan.population(m.population).name!r} would need "
+                    f"{needed / 2**30:.1f} GiB ({samples} samples x {m.neurons.size} neurons x "
+                    f"{len(m.variables)} variables) but the machine has {total / 2**30:.1f} GiB; "
+                    "record fewer neurons or variables, or at a lower rate"
+                )
+
+    def advance(self, n_steps: int, *, progress: bool = False) -> bool:
+        """Simulate ``n_steps`` more steps; False if Ctrl-C stopped it early.
+
+        ``progress`` shows a bar with simulated time, speed and ETA on stderr.
+        Raises :class:`SimulationError` when the state becomes NaN or infinite.
+        """
+        arrays, end = self.arrays, self.step + n_steps
+        interrupted: list[bool] = []
+        on_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True)) if on_main else None
+        bar = _progress_bar(n_steps * self.dt, progress)
+        try:
+            while self.step < end and not interrupted:
+                chunk_end = min(end, self.step + CHUNK_STEPS)
+                self._prepare_chunk(self.step, chunk_end)
+                call_args = [arrays[name] for name in layout.arguments(self.plan)]
+                arrays[layout.CTRL][[layout.START, layout.END]] = (self.step, chunk_end)
+                self.kernel(*call_args)
+                status, reached = int(arrays[layout.CTRL][layout.STATUS]), int(arrays[layout.CTRL][layout.REACHED])
+                self._drain()
+                if status == layout.STATUS_NOT_FINITE:
+                    self.step = reached
+                    raise self._not_finite_error()
+                bar.update((reached - self.step) * self.dt)
+                self.step = reached
+        finally:
+            bar.close()
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
+        return not interrupted
+
+    def _prepare_chunk(self, n0: int, n1: int) -> None:
+        """Fill the buffers for steps n0..n1: drive values and rates given as functions, monitor space."""
+        arrays = self.arrays
+        t = (np.arange(n0, n1, dtype=float) * self.dt)[:, None]
+        for d in self.plan.drives:
+            if d.kind == "buffered":
+                i = np.arange(d.size)[None, :] if d.per_neuron else np.zeros((1, 1), dtype=int)
+                a = DriveArrays(d)
+                arrays[a.buffer] = a.chunk_buffer(np.asarray(d.drive.function(t, i), dtype=float), n1 - n0)
+        for p in self.plan.sources:
+            if p.rate_kind == "buffered":
+                rates = np.asarray(p.spec.function(t, np.arange(p.size)[None, :]), dtype=float)
+                rates = np.ascontiguousarray(np.broadcast_to(rates, (n1 - n0, p.size)))
+                if (rates < 0).any() or not np.isfinite(rates).all():
+                    raise SimulationError(f"source {p.name!r}: the rate function gave negative or non-finite rates")
+                arrays[SourceArrays(p).rates] = rates
+        for m in self.plan.monitors:
+            a = MonitorArrays(m)
+            count = _multiples_between(n0, n1, m.every)
+            if arrays[a.buffer].shape[0] < count:
+                arrays[a.buffer] = a.sample_buffer(count)
+
+    def _drain(self) -> None:
+        """Move the spikes and samples the kernel buffered into the recordings."""
+        arrays = self.arrays
+        for p in self.plan.spikers:
+            a = group_arrays(p)
+            count = int(arrays[a.buffered][0])
+            if count:
+                steps, neurons = self._spikes[p.name]
+                steps.append(arrays[a.spike_steps][:count].copy())
+                neurons.append(arrays[a.spike_neurons][:count].copy())
+                arrays[a.buffered][0] = 0
+        for m in self.plan.monitors:
+            a = MonitorArrays(m)
+            count = int(arrays[a.filled][0])
+            if count:
+                self._samples[m.index].append(arrays[a.buffer][:count].copy())
+                arrays[a.filled][0] = 0
+
+    def _not_finite_error(self) -> SimulationError:
+        ctrl = self.arrays[layout.CTRL]
+        k, neuron, n = int(ctrl[layout.FAILING_GROUP]), int(ctrl[layout.FAILING_NEURON]), int(ctrl[layout.REACHED])
+        p = self.plan.population(k)
+        state = self.arrays[PopulationArrays(p).state]
+        bad = [var for var in p.model.state_variables if not np.isfinite(state[p.rows.index(var), neuron])]
+        return SimulationError(
+            f"population {p.name!r}: variable {bad[0] if bad else '?'} of neuron {neuron} became "
+            f"{state[p.rows.index(bad[0]), neuron] if bad else 'NaN'} at t = {(n + 1) * self.dt:.6g} s "
+            "(expected finite values; check the parameters and use a smaller dt or another integrator)"
+        )
+
+
+def _allocate(plan: KernelPlan, dt: float, seed: int) -> dict[str, np.ndarray]:
+    """Every kernel array of ``plan``, filled with the plan's initial data."""
+    arrays = layout.shared_arrays(dt, seed)
+    for p in plan.populations:
+        arrays.update(PopulationArrays(p).allocate(p.values))
+    for p in plan.sources:
+        arrays.update(SourceArrays(p).allocate(p.spec, dt))
+    for d in plan.drives:
+        arrays.update(DriveArrays(d).allocate(d.drive, d.size, dt))
+    for m in plan.monitors:
+        arrays.update(MonitorArrays(m).allocate())
+    for r in plan.projections:
+        arrays.update(ProjectionArrays(r).allocate(r.synapses, r.source_size, r.target.size))
+    return arrays
+
+
+def _progress_bar(total_seconds: float, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total_seconds, unit="s sim", disable=not enabled, leave=False,
+                bar_format="{l_bar}{bar}| {n:.3g}/{total:.3g} s simulated [{elapsed}<{remaining}, {rate_fmt}]")
+
+
+def _multiples_between(n0: int, n1: int, every: int) -> int:
+    """How many multiples of ``every`` lie in [n0, n1)."""
+    return (n1 - 1) // every - (n0 - 1) // every if n1 > n0 else 0
+
