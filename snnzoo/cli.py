@@ -53,11 +53,13 @@ def cmd_info(args: argparse.Namespace) -> int:
     registry = get_registry()
     name = args.name
     for kind in ("model", "stimulus", "integrator"):
-        if name in registry.names(kind):
+        try:
             obj = registry.get(kind, name)
-            print(obj.describe() if hasattr(obj, "describe") else f"{name}: {obj.description}\n\n{obj.__doc__ or ''}".rstrip())
-            return 0
-    if name in registry.names("experiment") or name.endswith(".toml"):
+        except UnknownNameError:
+            continue
+        print(obj.describe() if hasattr(obj, "describe") else f"{name}: {obj.description}\n\n{obj.__doc__ or ''}".rstrip())
+        return 0
+    if name in registry.names("experiment") or name in registry.qualified_names() or name.endswith(".toml"):
         print(describe(name))
         return 0
     everything = [n for kind in KIND_TITLES for n in registry.names(kind)]
@@ -99,14 +101,28 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
-    """List plugins with versions, what they registered, and failures."""
-    from .plugins import plugin_report
+    """List plugins with versions, what they registered, failures and name clashes."""
+    from .plugins import clash_report, plugin_report
 
     for p in plugin_report():
         status = "disabled" if p.disabled else (f"FAILED: {p.failure}" if p.failure else "ok")
         registered = ", ".join(f"{n} {k}" for k, n in p.registered.items() if n) or "nothing"
-        print(f"{p.name:<12} {p.distribution or '?'} {p.version or ''}  {status}  ({registered})")
+        api = f"hook API {p.hook_api_version}" if p.hook_api_version is not None else "hook API ?"
+        print(f"{p.name:<12} {p.distribution or '?'} {p.version or ''}  {api}  {status}  ({registered})")
+    clashes = clash_report()
+    if clashes:
+        print("Name clashes:")
+        for line in clashes:
+            print(f"  {line}")
     return 0
+
+
+def warn_clashes() -> None:
+    """Print each name clash between plugins on stderr (every command does, before its work)."""
+    from .plugins import clash_report
+
+    for line in clash_report():
+        print(f"snnzoo: warning: {line}", file=sys.stderr)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -135,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # plugin failures are shown by 'list'/'plugins'
+            warn_clashes()
             return args.func(args)
     except SnnzooError as err:
         print(f"snnzoo: error: {err}", file=sys.stderr)

@@ -1,10 +1,13 @@
 """The hooks a snnzoo plugin implements (version :data:`HOOK_API_VERSION`).
 
 A plugin is a module (or any object) named by an entry point of the group
-``snnzoo``. It decorates functions with :data:`hookimpl` whose names are those
-of the specs below; each receives a :class:`snnzoo.registry.Registry` and adds
-to it. A plugin implements only the hooks it needs; return values are ignored.
-The built-in plugins use these hooks too, through the same entry point group.
+``snnzoo``. It declares the contract version it was written for
+(``HOOK_API_VERSION = 1``) and decorates functions with :data:`hookimpl` whose
+names are those of the specs below; each receives a
+:class:`snnzoo.registry.Registry` and adds to it objects that satisfy the
+protocols of :mod:`snnzoo.protocols`. A plugin implements only the hooks it
+needs; return values are ignored. The built-in plugins use these hooks too,
+through the same entry point group.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ It goes up when a hook is removed or a registry method changes incompatibly;
 adding a hook or a registry method keeps it.
 """
 
+SUPPORTED_HOOK_API_VERSIONS = (1,)
+"""The versions a plugin may declare; the loader refuses others, naming the version they need."""
+
 hookspec = pluggy.HookspecMarker("snnzoo")
 """Marks the hook specifications below (for snnzoo itself, not for plugins)."""
 
@@ -32,21 +38,30 @@ hookimpl = pluggy.HookimplMarker("snnzoo")
 
 @hookspec
 def snnzoo_register_models(registry: Registry) -> None:
-    """Add neuron and synapse models with ``registry.add_model(model)``.
+    """Add neuron models with ``registry.add_model(model)``.
 
-    Each model has a ``name`` (a letter, then letters, digits, ``_`` or ``-``)
-    and a one-line ``description``.
+    Each model is a :class:`snnzoo.NeuronModel` (protocol
+    :class:`snnzoo.protocols.NeuronModelSpec`) with a ``name`` (a letter, then
+    letters, digits, ``_`` or ``-``) and a one-line ``description``.
     """
 
 
 @hookspec
 def snnzoo_register_stimuli(registry: Registry) -> None:
-    """Add stimulus kinds (currents, spike sources, ...) with ``registry.add_stimulus(stimulus)``."""
+    """Add stimulus kinds (currents, spike sources, ...) with ``registry.add_stimulus(stimulus)``.
+
+    Each is a class (protocol :class:`snnzoo.protocols.StimulusKind`) whose
+    instances drive a variable, are a spike source or attach themselves
+    (:class:`~snnzoo.protocols.CurrentStimulus`,
+    :class:`~snnzoo.protocols.SpikeSourceStimulus`,
+    :class:`~snnzoo.protocols.CompositeStimulus`).
+    """
 
 
 @hookspec
 def snnzoo_register_integrators(registry: Registry) -> None:
-    """Add integration methods with ``registry.add_integrator(integrator)``."""
+    """Add integration methods with ``registry.add_integrator(integrator)``
+    (protocol :class:`snnzoo.protocols.IntegratorSpec`)."""
 
 
 @hookspec

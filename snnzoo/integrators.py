@@ -18,6 +18,9 @@ from .errors import EquationError
 from .expressions import exprel, symbol
 from .hookspecs import hookimpl
 
+HOOK_API_VERSION = 1
+"""The hook contract the core's integrator plugin is written for (checked by the loader)."""
+
 Statements = list[tuple[sympy.Symbol, sympy.Basic]]
 
 DT = symbol("dt")

@@ -11,17 +11,32 @@ Each entry point is loaded and its hooks are called on their own: if the import
 or a hook raises, that plugin's registrations are undone, its failure is kept
 for :func:`plugin_report` (and warned about once), and the other plugins load
 as usual. The built-in plugins load first, then the core distribution's entry
-points, then the others by entry point name; when two plugins register the same
-name, the first one wins.
+points, then the others by entry point name.
+
+Every plugin declares the version of the hook contract it was written for
+(``HOOK_API_VERSION = 1`` in its module); one that declares none, or a version
+this snnzoo does not provide, is reported as failed with the version it needs.
+Hook names are checked too: a misspelt ``snnzoo_register_modles`` fails the
+plugin rather than being silently ignored.
+
+When two plugins register the same name, both entries are kept and the clash is
+warned about (:func:`clash_report`): a plain name means the built-in plugin's
+entry (snnzoo's own distributions, :data:`BUILTIN_DISTRIBUTIONS`) over a
+third-party one, else the first loaded; ``plugin:name`` always means that
+plugin's entry.
 
 Environment:
     ``SNNZOO_DISABLE_PLUGINS``: comma-separated entry point names not to load,
     e.g. ``SNNZOO_DISABLE_PLUGINS=hh,my_plugin``. They are listed as disabled
     in :func:`plugin_report`.
+    ``SNNZOO_PREFER``: comma-separated ``plugin:name`` choices for clashing
+    names, e.g. ``SNNZOO_PREFER=izh:izhikevich`` makes the plain name
+    ``izhikevich`` mean plugin ``izh``'s model.
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import os
 import warnings
@@ -31,9 +46,9 @@ from importlib.metadata import EntryPoint, PackageNotFoundError, entry_points, v
 
 import pluggy
 
-from snnzoo import hookspecs
+from snnzoo import __version__, hookspecs
 from snnzoo.errors import PluginError
-from snnzoo.registry import Registry
+from snnzoo.registry import NAME_PATTERN, QUALIFIER, Registry
 
 GROUP = "snnzoo"
 """The entry point group (and pluggy project name) of snnzoo plugins."""
@@ -43,6 +58,17 @@ DISABLE_VARIABLE = "SNNZOO_DISABLE_PLUGINS"
 
 BUILTIN_PLUGINS = {"integrators": "snnzoo.integrators"}
 """The core's plugins (name -> module), registered in code before any entry point."""
+
+PREFER_VARIABLE = "SNNZOO_PREFER"
+"""Environment variable choosing plugins for clashing names: ``plugin:name,...``."""
+
+BUILTIN_DISTRIBUTIONS = frozenset(
+    {"snnzoo", "snnzoo-lif", "snnzoo-adex", "snnzoo-hh", "snnzoo-stimuli", "snnzoo-dendrites"}
+)
+"""snnzoo's own distributions: their names win clashes with third-party plugins."""
+
+HOOK_NAMES = tuple(sorted(name for name in vars(hookspecs) if name.startswith("snnzoo_")))
+"""The hooks a plugin may implement (the specs of :mod:`snnzoo.hookspecs`)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +81,8 @@ class PluginInfo:
     """The distribution declaring the entry point; None for a plugin registered in code."""
     version: str | None
     """That distribution's version."""
+    hook_api_version: object = None
+    """The ``HOOK_API_VERSION`` the plugin declares (None if it declares none)."""
     hooks: tuple[str, ...] = ()
     """The hooks the plugin implements, sorted."""
     registered: Mapping[str, int] = field(default_factory=dict)
@@ -69,6 +97,7 @@ class PluginInfo:
 class _Loaded:
     registry: Registry
     report: list[PluginInfo]
+    preference_problems: list[str]
 
 
 _loaded: _Loaded | None = None
@@ -82,6 +111,12 @@ def get_registry() -> Registry:
 def plugin_report() -> list[PluginInfo]:
     """One record per plugin entry point found (and per plugin registered in code)."""
     return list(_load().report)
+
+
+def clash_report() -> list[str]:
+    """One line per name clash between plugins and per unusable ``SNNZOO_PREFER`` item."""
+    loaded = _load()
+    return [str(clash) for clash in loaded.registry.clashes()] + loaded.preference_problems
 
 
 def refresh() -> None:
@@ -103,7 +138,7 @@ def register_plugin(plugin: object, name: str) -> PluginInfo:
     loaded = _load()
     if any(info.name == name for info in loaded.report):
         raise PluginError(f"plugin name {name!r} is already taken")
-    info = _install(plugin, name, None, None, loaded.registry)
+    info = load_plugin(plugin, name, loaded.registry)
     if info.failure is not None:
         raise PluginError(f"plugin {name!r} failed to load: {info.failure}")
     loaded.report.append(info)
@@ -115,7 +150,8 @@ def _load() -> _Loaded:
     if _loaded is None:
         registry = Registry()
         disabled = {name.strip() for name in os.environ.get(DISABLE_VARIABLE, "").split(",")}
-        report = [_install(importlib.import_module(module), name, "snnzoo", _core_version(), registry)
+        registry.preferences, problems = _preferences(os.environ.get(PREFER_VARIABLE, ""))
+        report = [load_plugin(importlib.import_module(module), name, registry, "snnzoo", _core_version())
                   for name, module in BUILTIN_PLUGINS.items()]
         for entry_point in sorted(entry_points(group=GROUP), key=_load_order):
             info = _load_entry_point(entry_point, registry, report, disabled)
@@ -127,7 +163,10 @@ def _load() -> _Loaded:
                     stacklevel=3,
                 )
             report.append(info)
-        _loaded = _Loaded(registry, report)
+        problems += _unused_preferences(registry)
+        _loaded = _Loaded(registry, report, problems)
+        for line in clash_report():
+            warnings.warn(line, RuntimeWarning, stacklevel=3)
     return _loaded
 
 
@@ -136,6 +175,26 @@ def _core_version() -> str | None:
         return version("snnzoo")
     except PackageNotFoundError:  # running from a source tree
         return None
+
+
+def _preferences(text: str) -> tuple[dict[str, str], list[str]]:
+    """``SNNZOO_PREFER`` as name -> plugin, and a line for each item that is not ``plugin:name``."""
+    chosen: dict[str, str] = {}
+    problems = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        plugin, _, name = item.partition(QUALIFIER)
+        if not plugin or not NAME_PATTERN.fullmatch(name):
+            problems.append(f"{PREFER_VARIABLE} item {item!r} ignored: expected plugin:name, e.g. izh:izhikevich")
+        else:
+            chosen[name] = plugin
+    return chosen, problems
+
+
+def _unused_preferences(registry: Registry) -> list[str]:
+    """A line for each ``SNNZOO_PREFER`` choice naming an entry no plugin registered."""
+    registered = registry.qualified_names()
+    return [f"{PREFER_VARIABLE} item '{plugin}{QUALIFIER}{name}' ignored: plugin {plugin!r} registers no {name!r}"
+            for name, plugin in registry.preferences.items() if f"{plugin}{QUALIFIER}{name}" not in registered]
 
 
 def _load_order(entry_point: EntryPoint) -> tuple[bool, str]:
@@ -157,32 +216,73 @@ def _load_entry_point(
         return PluginInfo(name, *source, disabled=True)
     try:
         plugin = entry_point.load()
-    except Exception as exc:
+    except (Exception, SystemExit, KeyboardInterrupt) as exc:
         return PluginInfo(name, *source, failure=f"importing {entry_point.value}: {_one_line(exc)}")
-    return _install(plugin, name, *source, registry)
+    return load_plugin(plugin, name, registry, *source)
 
 
-def _install(
-    plugin: object, name: str, distribution: str | None, version: str | None, registry: Registry
+def load_plugin(
+    plugin: object, name: str, registry: Registry, distribution: str | None = None, version: str | None = None
 ) -> PluginInfo:
-    """Call the hooks of ``plugin`` alone, on a plugin manager holding just it."""
+    """Check ``plugin`` and call its hooks alone, adding to ``registry``, as the loader does.
+
+    Returns what became of it; on failure (wrong hook API version, unknown or
+    undecorated hook, a hook raising, an invalid registration) nothing it
+    registered is kept and :attr:`PluginInfo.failure` says why in one line.
+    """
+    declared = getattr(plugin, "HOOK_API_VERSION", None)
+    problem = api_version_problem(declared) or hook_name_problem(plugin)
+    if problem:
+        return PluginInfo(name, distribution, version, declared, failure=problem)
     manager = pluggy.PluginManager(GROUP)
     manager.add_hookspecs(hookspecs)
     hooks: tuple[str, ...] = ()
     step = "checking hooks"
+    builtin = distribution in BUILTIN_DISTRIBUTIONS
     try:
         manager.register(plugin, name)
-        manager.check_pending()  # a misspelt hook name is an error, not silence
+        manager.check_pending()
         callers = sorted(manager.get_hookcallers(plugin) or [], key=lambda caller: caller.name)
         hooks = tuple(caller.name for caller in callers)
-        with registry.registering_as(name):
+        with registry.registering_as(name, builtin=builtin):
             for caller in callers:
                 step = caller.name
                 caller(registry=registry)
-    except Exception as exc:
-        return PluginInfo(name, distribution, version, hooks, failure=f"{step}: {_one_line(exc)}")
-    return PluginInfo(name, distribution, version, hooks, registry.counts(name))
+    except (Exception, SystemExit, KeyboardInterrupt) as exc:
+        failure = f"{step}: {_one_line(exc)}"
+        return PluginInfo(name, distribution, version, declared, hooks, failure=failure)
+    return PluginInfo(name, distribution, version, declared, hooks, registry.counts(name))
 
 
-def _one_line(exc: Exception) -> str:
+def api_version_problem(declared: object) -> str | None:
+    """Why a plugin declaring ``HOOK_API_VERSION = declared`` cannot load, or None if it can."""
+    provided = hookspecs.HOOK_API_VERSION
+    if declared is None:
+        return f"declares no HOOK_API_VERSION (add 'HOOK_API_VERSION = {provided}' to the plugin module)"
+    if declared not in hookspecs.SUPPORTED_HOOK_API_VERSIONS:
+        return (f"needs hook API version {declared!r}, but snnzoo {__version__} provides version "
+                f"{provided} (supported: {', '.join(map(str, hookspecs.SUPPORTED_HOOK_API_VERSIONS))})")
+    return None
+
+
+def hook_name_problem(plugin: object) -> str | None:
+    """Why the hook functions of ``plugin`` are wrong (misspelt, not decorated), or None."""
+    for attribute in dir(plugin):
+        if not attribute.startswith("snnzoo_") or not callable(getattr(plugin, attribute)):
+            continue
+        if attribute not in HOOK_NAMES:
+            close = difflib.get_close_matches(attribute, HOOK_NAMES, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            return f"unknown hook {attribute!r} ({hint}known hooks: {', '.join(HOOK_NAMES)})"
+        if _hookimpl_options(plugin, attribute) is None:
+            return f"hook {attribute!r} is not decorated with @snnzoo.hookimpl, so it would never be called"
+    return None
+
+
+def _hookimpl_options(plugin: object, attribute: str) -> object:
+    """The ``@hookimpl`` options of ``plugin.attribute``, None if it is not marked as a hook."""
+    return getattr(getattr(plugin, attribute), f"{GROUP}_impl", None)
+
+
+def _one_line(exc: BaseException) -> str:
     return " ".join(f"{type(exc).__name__}: {exc}".split())

@@ -3,25 +3,52 @@
 Every entry remembers the plugin that added it. The plugin loader sets
 :attr:`Registry.current_plugin` while a plugin's hooks run (see
 :meth:`Registry.registering_as`), so the plugins themselves never name themselves.
+
+What a plugin adds is checked against the protocol of its kind
+(:mod:`snnzoo.protocols`) when it is added, so a wrong object is refused there,
+naming the plugin. Two plugins may register the same name: both are kept, the
+clash is reported (:meth:`Registry.clashes`), and a plain name means the
+preferred entry: the one :attr:`Registry.preferences` chooses, else the first
+built-in one, else the first registered. ``plugin:name`` (e.g.
+``izh:izhikevich``) always means that plugin's entry.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from snnzoo.errors import PluginError, UnknownNameError
+from snnzoo.protocols import (
+    ExperimentCatalog,
+    IntegratorSpec,
+    NeuronModelSpec,
+    StimulusKind,
+    SynapseModelSpec,
+    missing_members,
+    stimulus_form,
+)
 
 KINDS = ("model", "stimulus", "integrator", "experiment")
 """The kinds of things a registry holds, in the order they are listed."""
 
+CONTRACTS: dict[str, tuple[type, str]] = {
+    "model": (NeuronModelSpec, "a snnzoo.NeuronModel"),
+    "synapse": (SynapseModelSpec, "a synapse model (see snnzoo.protocols.SynapseModelSpec)"),
+    "stimulus": (StimulusKind, "a stimulus class (see snnzoo.protocols.StimulusKind)"),
+    "integrator": (IntegratorSpec, "an integrator (see snnzoo.protocols.IntegratorSpec)"),
+}
+"""The protocol each kind's objects must satisfy, and how to name it in errors."""
+
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
 """What a registered name looks like: a letter, then letters, digits, ``_`` or ``-``."""
+
+QUALIFIER = ":"
+"""Separates a plugin name from an entry name in a qualified name: ``izh:izhikevich``."""
 
 DIRECT = "<direct>"
 """The plugin name of entries added outside any plugin (from a script or a test)."""
@@ -49,48 +76,79 @@ class Entry:
     description: str
     plugin: str
     obj: object
+    builtin: bool = False
+    """Whether the plugin is one of snnzoo's own distributions."""
+
+    @property
+    def qualified_name(self) -> str:
+        """``plugin:name``, which always finds this entry."""
+        return f"{self.plugin}{QUALIFIER}{self.name}"
+
+
+@dataclass(frozen=True)
+class Clash:
+    """A name registered by more than one plugin: which entry a plain name uses, and why."""
+
+    kind: str
+    name: str
+    used: Entry
+    ignored: Entry
+    reason: str
+
+    def __str__(self) -> str:
+        return (f"{self.kind} {self.name!r} from plugin {self.ignored.plugin!r} ignored: {self.reason} "
+                f"(use {self.ignored.qualified_name!r}, or SNNZOO_PREFER={self.ignored.qualified_name})")
 
 
 class Registry:
     """Models, stimuli, integrators and experiment files, each kind keyed by name."""
 
     def __init__(self) -> None:
-        self._entries: dict[str, dict[str, Entry]] = {kind: {} for kind in KINDS}
+        self._entries: dict[str, dict[str, list[Entry]]] = {kind: {} for kind in KINDS}
         self.current_plugin: str = DIRECT
         """The plugin whose hooks are running; new entries are attributed to it."""
+        self.current_builtin: bool = False
+        """Whether that plugin is one of snnzoo's own."""
+        self.preferences: dict[str, str] = {}
+        """Name -> plugin whose entry a plain name means when several plugins register it."""
 
     @contextmanager
-    def registering_as(self, plugin: str) -> Iterator[Registry]:
-        """Attribute what is added inside the block to ``plugin``.
+    def registering_as(self, plugin: str, *, builtin: bool = False) -> Iterator[Registry]:
+        """Attribute what is added inside the block to ``plugin`` (a built-in one if ``builtin``).
 
         If the block raises, everything ``plugin`` added is removed again, so a
         failing plugin leaves nothing half-registered.
         """
-        previous, self.current_plugin = self.current_plugin, plugin
+        previous = self.current_plugin, self.current_builtin
+        self.current_plugin, self.current_builtin = plugin, builtin
         try:
             yield self
         except BaseException:
             self.remove_plugin(plugin)
             raise
         finally:
-            self.current_plugin = previous
+            self.current_plugin, self.current_builtin = previous
 
     def remove_plugin(self, plugin: str) -> None:
         """Forget every entry ``plugin`` added."""
         for table in self._entries.values():
-            for name in [name for name, entry in table.items() if entry.plugin == plugin]:
-                del table[name]
+            for name, entries in list(table.items()):
+                kept = [entry for entry in entries if entry.plugin != plugin]
+                if kept:
+                    table[name] = kept
+                else:
+                    del table[name]
 
-    def add_model(self, model: object) -> None:
-        """Register a neuron or synapse model (an object with ``name`` and ``description``)."""
+    def add_model(self, model: NeuronModelSpec) -> None:
+        """Register a neuron model (a :class:`snnzoo.NeuronModel`)."""
         self._add("model", model)
 
-    def add_stimulus(self, stimulus: object) -> None:
-        """Register a stimulus kind (an object with ``name`` and ``description``)."""
+    def add_stimulus(self, stimulus: StimulusKind) -> None:
+        """Register a stimulus kind: a class whose instances have ``drives``, ``source`` or ``attach``."""
         self._add("stimulus", stimulus)
 
-    def add_integrator(self, integrator: object) -> None:
-        """Register an integration method (an object with ``name`` and ``description``)."""
+    def add_integrator(self, integrator: IntegratorSpec) -> None:
+        """Register an integration method (an object with ``name``, ``description`` and ``update``)."""
         self._add("integrator", integrator)
 
     def add_experiment(self, path: str | os.PathLike[str]) -> None:
@@ -103,15 +161,14 @@ class Registry:
             )
         self._add("experiment", ExperimentFile(path.stem, path, self.current_plugin), "")
 
-    def add_catalog(self, folder: str | os.PathLike[str]) -> None:
+    def add_catalog(self, folder: str | ExperimentCatalog) -> None:
         """Register every ``*.toml`` file directly in ``folder`` as an experiment."""
-        folder = Path(folder)
-        if not folder.is_dir():
+        if not isinstance(folder, (str, os.PathLike)) or not Path(folder).is_dir():
             raise PluginError(
                 f"plugin {self.current_plugin!r} registered catalog folder {str(folder)!r}, "
-                "which does not exist"
+                "which is not an existing folder"
             )
-        for path in sorted(folder.glob("*.toml")):
+        for path in sorted(Path(folder).glob("*.toml")):
             self.add_experiment(path)
 
     def _add(self, kind: str, obj: object, description: object = None) -> None:
@@ -128,57 +185,105 @@ class Registry:
             raise PluginError(
                 f"plugin {plugin!r} registered {kind} {name!r} without a str description"
             )
-        table = self._entries[kind]
-        if name in table:
-            warnings.warn(
-                f"{kind} {name!r} from plugin {plugin!r} ignored: "
-                f"plugin {table[name].plugin!r} registered it first",
-                RuntimeWarning,
-                stacklevel=3,
-            )
-            return
-        table[name] = Entry(kind, name, description, plugin, obj)
+        if kind in CONTRACTS:
+            self._check_contract(kind, name, obj)
+        entries = self._entries[kind].setdefault(name, [])
+        if any(entry.plugin == plugin for entry in entries):
+            raise PluginError(f"plugin {plugin!r} registered {kind} {name!r} twice")
+        entries.append(Entry(kind, name, description, plugin, obj, self.current_builtin))
 
-    def _table(self, kind: str) -> dict[str, Entry]:
+    def _check_contract(self, kind: str, name: str, obj: object) -> None:
+        """Refuse ``obj`` unless it has what the protocol of ``kind`` asks for."""
+        protocol, expected = CONTRACTS[kind]
+        missing = missing_members(obj, protocol)
+        if kind == "stimulus" and not missing and isinstance(obj, type) and stimulus_form(obj) is None:
+            missing = ["one of drives(), source(), attach()"]
+        if kind == "stimulus" and not missing and isinstance(obj, type) and not callable(getattr(obj, "to_dict", None)):
+            missing = ["to_dict()"]
+        if missing:
+            raise PluginError(
+                f"plugin {self.current_plugin!r} registered {type(obj).__name__} {name!r} as a {kind}, "
+                f"but it lacks {', '.join(missing)}: expected {expected}"
+            )
+
+    def _table(self, kind: str) -> dict[str, list[Entry]]:
         if kind not in self._entries:
             raise UnknownNameError("kind", kind, KINDS)
         return self._entries[kind]
 
-    def get(self, kind: str, name: str) -> object:
-        """The object registered as ``name`` in ``kind``; :class:`UnknownNameError` if none."""
+    def _choose(self, entries: list[Entry]) -> tuple[Entry, str]:
+        """The entry a plain name means, and why (for clash reports)."""
+        preferred = self.preferences.get(entries[0].name)
+        for entry in entries:
+            if entry.plugin == preferred:
+                return entry, f"SNNZOO_PREFER chooses plugin {preferred!r}"
+        for entry in entries:
+            if entry.builtin:
+                return entry, f"built-in plugin {entry.plugin!r} keeps the name"
+        return entries[0], f"plugin {entries[0].plugin!r} registered it first"
+
+    def entry(self, kind: str, name: str) -> Entry:
+        """The entry ``name`` (or ``plugin:name``) means in ``kind``; :class:`UnknownNameError` if none."""
         table = self._table(kind)
+        if QUALIFIER in name:
+            plugin, _, bare = name.partition(QUALIFIER)
+            for entry in table.get(bare, []):
+                if entry.plugin == plugin:
+                    return entry
+            qualified = [entry.qualified_name for entries in table.values() for entry in entries]
+            raise UnknownNameError(kind, name, qualified)
         if name not in table:
             raise UnknownNameError(kind, name, table)
-        return table[name].obj
+        return self._choose(table[name])[0]
 
-    def model(self, name: str) -> object:
+    def qualified_names(self) -> set[str]:
+        """``plugin:name`` of every entry of every kind, including those a clash hides."""
+        return {entry.qualified_name for table in self._entries.values() for entries in table.values()
+                for entry in entries}
+
+    def clashes(self) -> list[Clash]:
+        """Every entry a plain name does not reach because another plugin registered the same name."""
+        found = []
+        for kind, table in self._entries.items():
+            for name, entries in sorted(table.items()):
+                if len(entries) > 1:
+                    used, reason = self._choose(entries)
+                    found += [Clash(kind, name, used, entry, reason) for entry in entries if entry is not used]
+        return found
+
+    def get(self, kind: str, name: str) -> object:
+        """The object registered as ``name`` (or ``plugin:name``) in ``kind``; :class:`UnknownNameError` if none."""
+        return self.entry(kind, name).obj
+
+    def model(self, name: str) -> NeuronModelSpec:
         """The model registered as ``name``."""
-        return self.get("model", name)
+        return self.get("model", name)  # type: ignore[return-value]
 
-    def stimulus(self, name: str) -> object:
+    def stimulus(self, name: str) -> StimulusKind:
         """The stimulus kind registered as ``name``."""
-        return self.get("stimulus", name)
+        return self.get("stimulus", name)  # type: ignore[return-value]
 
-    def integrator(self, name: str) -> object:
+    def integrator(self, name: str) -> IntegratorSpec:
         """The integrator registered as ``name``."""
-        return self.get("integrator", name)
+        return self.get("integrator", name)  # type: ignore[return-value]
 
     def experiment(self, name: str) -> ExperimentFile:
         """The experiment file registered as ``name``."""
         return self.get("experiment", name)  # type: ignore[return-value]
 
     def names(self, kind: str) -> list[str]:
-        """The names registered in ``kind``, sorted."""
+        """The names registered in ``kind``, sorted (each once, however many plugins register it)."""
         return [entry.name for entry in self.entries(kind)]
 
     def entries(self, kind: str) -> list[Entry]:
-        """The entries of ``kind``, sorted by name."""
-        return sorted(self._table(kind).values(), key=lambda entry: entry.name)
+        """The entries plain names mean in ``kind``, sorted by name."""
+        table = self._table(kind)
+        return [self._choose(table[name])[0] for name in sorted(table)]
 
     def counts(self, plugin: str) -> dict[str, int]:
         """How many entries of each kind ``plugin`` added (kinds with none left out)."""
         counts = {
-            kind: sum(entry.plugin == plugin for entry in table.values())
+            kind: sum(entry.plugin == plugin for entries in table.values() for entry in entries)
             for kind, table in self._entries.items()
         }
         return {kind: n for kind, n in counts.items() if n}

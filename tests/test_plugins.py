@@ -9,27 +9,31 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from snnzoo import plugins
+from snnzoo import NeuronModel, cli, plugins
 from snnzoo.errors import PluginError, UnknownNameError
 from snnzoo.hookspecs import hookimpl
 from snnzoo.registry import Registry
 
 GOOD = """
-from types import SimpleNamespace
+from snnzoo import NeuronModel
 from snnzoo.hookspecs import hookimpl
+
+HOOK_API_VERSION = 1
 
 @hookimpl
 def snnzoo_register_models(registry):
-    registry.add_model(SimpleNamespace(name="{model}", description="a test model"))
+    registry.add_model(NeuronModel("{model}", "dv/dt = -v/tau : volt", {{"tau": "10 ms"}}, description="a test model"))
 """
 
 HOOK_RAISES = """
-from types import SimpleNamespace
+from snnzoo import NeuronModel
 from snnzoo.hookspecs import hookimpl
+
+HOOK_API_VERSION = 1
 
 @hookimpl
 def snnzoo_register_models(registry):
-    registry.add_model(SimpleNamespace(name="half_done", description="rolled back"))
+    registry.add_model(NeuronModel("half_done", "dv/dt = -v/tau : volt", {"tau": "10 ms"}, description="rolled back"))
 
 @hookimpl
 def snnzoo_register_stimuli(registry):
@@ -139,12 +143,18 @@ def test_duplicate_name_warns_and_keeps_first(install):
     assert entry.plugin == "alpha"
 
 
+def tiny_model(name: str, description: str = "a test model") -> NeuronModel:
+    return NeuronModel(name, "dv/dt = -v/tau : volt", {"tau": "10 ms"}, description=description)
+
+
 class NotebookPlugin:
     """A plugin written in a notebook cell rather than installed."""
 
+    HOOK_API_VERSION = 1
+
     @hookimpl
     def snnzoo_register_models(self, registry):
-        registry.add_model(SimpleNamespace(name="from_code", description="made in code"))
+        registry.add_model(tiny_model("from_code", "made in code"))
 
 
 def test_register_plugin_in_code(install):
@@ -161,7 +171,7 @@ def test_register_plugin_in_code(install):
 def test_unknown_name_suggests_closest():
     registry = Registry()
     for name in ("adex", "lif", "hodgkin_huxley"):
-        registry.add_model(SimpleNamespace(name=name, description=""))
+        registry.add_model(tiny_model(name))
     with pytest.raises(UnknownNameError, match="did you mean 'adex'"):
         registry.model("adx")
     with pytest.raises(UnknownNameError, match="unknown kind"):
@@ -191,6 +201,138 @@ def test_misspelt_hook_fails_the_plugin(install):
     with pytest.warns(RuntimeWarning, match="failed to load"):
         plugins.get_registry()
     assert "snnzoo_register_model" in report_of("typo").failure
+
+
+@pytest.mark.parametrize("decorated", [True, False])
+def test_misspelt_hook_is_named_with_the_closest_hook(install, decorated):
+    source = GOOD.format(model="typo").replace("snnzoo_register_models", "snnzoo_register_modles")
+    if not decorated:
+        source = source.replace("@hookimpl\n", "")
+    install("zoo_typo", "1.0", {"typo": source})
+    with pytest.warns(RuntimeWarning, match="failed to load"):
+        registry = plugins.get_registry()
+    assert "typo" not in registry.names("model")
+    failure = report_of("typo").failure
+    assert "unknown hook 'snnzoo_register_modles' (did you mean 'snnzoo_register_models'?" in failure
+
+
+def test_undecorated_hook_fails_the_plugin(install):
+    install("zoo_plain", "1.0", {"plain": GOOD.format(model="plain").replace("@hookimpl\n", "")})
+    with pytest.warns(RuntimeWarning, match="failed to load"):
+        plugins.get_registry()
+    assert "'snnzoo_register_models' is not decorated with @snnzoo.hookimpl" in report_of("plain").failure
+
+
+@pytest.mark.parametrize(
+    ("declaration", "expected"),
+    [
+        ("", "declares no HOOK_API_VERSION (add 'HOOK_API_VERSION = 1'"),
+        ("HOOK_API_VERSION = 2", "needs hook API version 2, but snnzoo 0.1.0 provides version 1"),
+    ],
+)
+def test_hook_api_version_is_checked(install, declaration, expected):
+    install("zoo_future", "3.0", {"future": GOOD.format(model="future").replace("HOOK_API_VERSION = 1", declaration)})
+    with pytest.warns(RuntimeWarning, match="failed to load"):
+        registry = plugins.get_registry()
+    assert "future" not in registry.names("model")
+    info = report_of("future")
+    assert expected in info.failure
+    assert info.version == "3.0"
+
+
+@pytest.mark.parametrize("stopper", ["SystemExit(3)", "KeyboardInterrupt()"])
+@pytest.mark.parametrize("where", ["import", "hook"])
+def test_system_exit_and_interrupt_in_a_plugin_are_failures(install, stopper, where):
+    source = GOOD.format(model="stops")
+    if where == "import":
+        source = f"raise {stopper}\n" + source
+    else:
+        source = source.replace("    registry.add_model(", f"    raise {stopper}\n    registry.add_model(")
+    install("zoo_stop", "1.0", {"stops": source, "good": GOOD.format(model="still_fine")})
+    with pytest.warns(RuntimeWarning, match="'stops' .* failed to load"):
+        registry = plugins.get_registry()
+    assert "still_fine" in registry.names("model") and "stops" not in registry.names("model")
+    assert stopper.split("(")[0] in report_of("stops").failure
+
+
+@pytest.mark.parametrize(
+    ("register", "expected"),
+    [
+        ("registry.add_model(SimpleNamespace(name='fake', description='not a model'))",
+         "plugin 'wrong' registered SimpleNamespace 'fake' as a model, but it lacks parameters, equations, "
+         "references, describe, to_dict: expected a snnzoo.NeuronModel"),
+        ("registry.add_stimulus(SimpleNamespace(name='fake', description='not callable'))",
+         "plugin 'wrong' registered SimpleNamespace 'fake' as a stimulus, but it lacks __call__"),
+        ("registry.add_integrator(SimpleNamespace(name='fake', description='no update'))",
+         "plugin 'wrong' registered SimpleNamespace 'fake' as a integrator, but it lacks update"),
+    ],
+)
+def test_wrong_objects_are_refused_at_registration(register, expected):
+    registry = Registry()
+    with pytest.raises(PluginError) as error, registry.registering_as("wrong"):
+        exec(register, {"registry": registry, "SimpleNamespace": SimpleNamespace})
+    assert expected in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_stimulus_class_without_a_form_is_refused():
+    class Shapeless:
+        name, description = "shapeless", "neither drives, source nor attach"
+
+        def to_dict(self):
+            return {}
+
+    registry = Registry()
+    with pytest.raises(PluginError, match="lacks one of drives\\(\\), source\\(\\), attach\\(\\)"):
+        with registry.registering_as("odd"):
+            registry.add_stimulus(Shapeless)
+
+
+def test_builtin_name_wins_a_clash_and_qualified_names_reach_both(install, capsys):
+    install("zoo_clash", "1.0", {"aaa": GOOD.format(model="lif")})
+    with pytest.warns(RuntimeWarning, match="model 'lif' from plugin 'aaa' ignored: built-in plugin 'lif'"):
+        registry = plugins.get_registry()
+    assert registry.model("lif").description.startswith("Leaky integrate-and-fire")
+    assert registry.model("aaa:lif").description == "a test model"
+    assert registry.model("lif:lif") is registry.model("lif")
+    assert registry.names("model").count("lif") == 1
+    (line,) = plugins.clash_report()
+    assert line == ("model 'lif' from plugin 'aaa' ignored: built-in plugin 'lif' keeps the name "
+                    "(use 'aaa:lif', or SNNZOO_PREFER=aaa:lif)")
+    assert cli.main(["plugins"]) == 0
+    out, err = capsys.readouterr()
+    assert f"Name clashes:\n  {line}" in out
+    assert f"snnzoo: warning: {line}" in err
+    assert cli.main(["info", "aaa:lif"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("lif: a test model")
+    assert f"snnzoo: warning: {line}" in err
+
+
+def test_prefer_variable_chooses_the_third_party_entry(install, monkeypatch):
+    monkeypatch.setenv(plugins.PREFER_VARIABLE, "aaa:lif, nobody:nothing, garbled")
+    install("zoo_clash", "1.0", {"aaa": GOOD.format(model="lif")})
+    with pytest.warns(RuntimeWarning):
+        registry = plugins.get_registry()
+    assert registry.model("lif").description == "a test model"
+    assert registry.model("lif:lif").description.startswith("Leaky integrate-and-fire")
+    assert plugins.clash_report() == [
+        "model 'lif' from plugin 'lif' ignored: SNNZOO_PREFER chooses plugin 'aaa' (use 'lif:lif', or SNNZOO_PREFER=lif:lif)",
+        "SNNZOO_PREFER item 'garbled' ignored: expected plugin:name, e.g. izh:izhikevich",
+        "SNNZOO_PREFER item 'nobody:nothing' ignored: plugin 'nobody' registers no 'nothing'",
+    ]
+
+
+def test_unknown_qualified_name_lists_the_qualified_names():
+    registry = Registry()
+    with registry.registering_as("izh"):
+        registry.add_model(tiny_model("izhikevich"))
+    assert registry.model("izh:izhikevich").name == "izhikevich"
+    with pytest.raises(UnknownNameError, match="unknown model 'other:izhikevich'.*known: izh:izhikevich"):
+        registry.model("other:izhikevich")
+    with pytest.raises(PluginError, match="plugin 'izh' registered model 'izhikevich' twice"):
+        with registry.registering_as("izh"):
+            registry.add_model(tiny_model("izhikevich"))
 
 
 def test_experiments_are_files_named_by_stem(tmp_path):

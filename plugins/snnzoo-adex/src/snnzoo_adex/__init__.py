@@ -10,6 +10,9 @@ from importlib.resources import files
 
 from snnzoo import NeuronModel, Parameter, hookimpl
 
+HOOK_API_VERSION = 1
+"""The snnzoo hook contract this plugin is written for (checked by the loader)."""
+
 REFERENCES = (
     "Brette R, Gerstner W (2005) Adaptive exponential integrate-and-fire model as an effective "
     "description of neuronal activity. J Neurophysiol 94:3637-3642. doi:10.1152/jn.00686.2005",

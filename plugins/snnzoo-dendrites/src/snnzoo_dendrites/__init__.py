@@ -12,6 +12,9 @@ from .ball_and_stick import ball_and_stick
 from .geometry import HUMAN
 from .receptors import DENDRITE_RECEPTORS, NMDA_BLOCK, SOMA_RECEPTORS, Receptor, mg_block
 
+HOOK_API_VERSION = 1
+"""The snnzoo hook contract this plugin is written for (checked by the loader)."""
+
 __all__ = ["ball_and_stick", "HUMAN", "DENDRITE_RECEPTORS", "SOMA_RECEPTORS", "NMDA_BLOCK", "Receptor", "mg_block"]
 
 

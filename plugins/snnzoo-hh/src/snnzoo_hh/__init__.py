@@ -7,6 +7,9 @@ from importlib.resources import files
 
 from snnzoo import NeuronModel, Parameter, hookimpl
 
+HOOK_API_VERSION = 1
+"""The snnzoo hook contract this plugin is written for (checked by the loader)."""
+
 HH_TRAUB = NeuronModel(
     "hh_traub",
     """

@@ -8,6 +8,9 @@ from importlib.resources import files
 
 from snnzoo import NeuronModel, Parameter, hookimpl
 
+HOOK_API_VERSION = 1
+"""The snnzoo hook contract this plugin is written for (checked by the loader)."""
+
 LAPICQUE = "Lapicque L (1907) Recherches quantitatives sur l'excitation electrique des nerfs traitee comme une polarisation. J Physiol Pathol Gen 9:620-635."
 
 LIF = NeuronModel(

@@ -11,6 +11,9 @@ from .currents import ConstantCurrent, FunctionCurrent, StepCurrent
 from .noise import NoiseCurrent, OUCurrent
 from .spikes import PoissonGroup, PoissonLayer, SpikeGenerator
 
+HOOK_API_VERSION = 1
+"""The snnzoo hook contract this plugin is written for (checked by the loader)."""
+
 
 @hookimpl
 def snnzoo_register_stimuli(registry) -> None:
