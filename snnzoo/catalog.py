@@ -25,6 +25,9 @@ from .units import as_quantity, to_si
 _TOP_LEVEL = {"name", "title", "description", "references", "dt", "seed", "integrator", "duration", "models",
               "populations", "sources", "projections", "links", "stimuli", "monitors", "protocol", "figure",
               "expected"}
+EXPECTED_KEYS = {"check", "population", "projection", "neuron", "neurons", "variable", "start", "stop", "time",
+                 "value", "tolerance", "rel_tolerance", "min", "max"}
+"""The keys an ``[[expected]]`` item may have (see :func:`_check`)."""
 _RULE_KEYS = {"source", "target", "on", "weight", "delay", "op", "autapses", "p", "condition", "fixed_in_degree",
               "fixed_out_degree", "one_to_one", "all_to_all", "i", "j"}
 

@@ -174,6 +174,8 @@ class Registry:
     def _add(self, kind: str, obj: object, description: object = None) -> None:
         plugin = self.current_plugin
         name = getattr(obj, "name", None)
+        if kind in CONTRACTS and not hasattr(obj, "name"):
+            self._check_contract(kind, None, obj)  # not even named: say all it lacks
         if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
             raise PluginError(
                 f"plugin {plugin!r} registered a {kind} with invalid name {name!r}: "
@@ -192,7 +194,7 @@ class Registry:
             raise PluginError(f"plugin {plugin!r} registered {kind} {name!r} twice")
         entries.append(Entry(kind, name, description, plugin, obj, self.current_builtin))
 
-    def _check_contract(self, kind: str, name: str, obj: object) -> None:
+    def _check_contract(self, kind: str, name: str | None, obj: object) -> None:
         """Refuse ``obj`` unless it has what the protocol of ``kind`` asks for."""
         protocol, expected = CONTRACTS[kind]
         missing = missing_members(obj, protocol)
@@ -202,7 +204,7 @@ class Registry:
             missing = ["to_dict()"]
         if missing:
             raise PluginError(
-                f"plugin {self.current_plugin!r} registered {type(obj).__name__} {name!r} as a {kind}, "
+                f"plugin {self.current_plugin!r} registered {type(obj).__name__}{f' {name!r}' if name else ''} as a {kind}, "
                 f"but it lacks {', '.join(missing)}: expected {expected}"
             )
 

@@ -1,27 +1,97 @@
-"""Conformance kit for plugin authors: call these from your plugin's own tests.
+"""Conformance kit for plugin authors: what the loader checks, and that everything runs.
 
-Example (in a third-party plugin's test file)::
+Call it from your plugin's own tests::
 
     from snnzoo.testing import check_plugin
     import my_plugin
 
     def test_conforms():
-        check_plugin(my_plugin)
+        check_plugin(my_plugin)          # or check_plugin("snnzoo-izh"): every entry point of a distribution
 
-Each check raises ``AssertionError`` with a message saying what is missing.
+:func:`check_plugin` fails (``AssertionError`` naming the plugin and the thing at fault) unless:
+
+1. the plugin loads exactly as the loader loads it (:func:`snnzoo.plugins.load_plugin`): it
+   declares a supported ``HOOK_API_VERSION``, every ``snnzoo_*`` function is a known hook
+   decorated with ``@hookimpl``, and every registered object fits the protocol of its kind;
+2. every model is documented (description, references, a default and a description for
+   every parameter) and runs finite from its defaults with its default integrator;
+3. every stimulus class has an ``example`` (a dict of settings, plus an optional ``target``
+   variable of the probe neuron below); the configured stimulus drives the probe neuron
+   (``drives``), connects to it as a spike source (``source``) or attaches to it
+   (``attach``), and the run stays finite;
+4. every integrator integrates ``dx/dt = -x/tau`` to within 1 % of the exact decay;
+5. every catalog experiment loads and builds (its models and stimuli exist), its
+   ``expected`` items use known keys, and a shortened run evaluates every check and draws
+   the figure (``full_runs=True`` runs each experiment in full and requires every check to hold).
+
+The probe neuron (:data:`PROBE`) has a voltage ``v`` (spike sources connect onto it with
+1 mV weights; composite stimuli target it unless their example names another ``target``)
+and an input current ``I`` (current stimuli drive it).
 """
 
 from __future__ import annotations
 
+import copy
+import math
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from importlib.metadata import PackageNotFoundError, distribution
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
+from . import plugins
+from .catalog import EXPECTED_KEYS, Experiment
+from .errors import SnnzooError
 from .model import NeuronModel
 from .network import Network
+from .protocols import DRIVE_TYPES, IntegratorSpec, stimulus_form
 from .registry import Registry
-from .stimulus import FunctionDrive, PiecewiseDrive
-from .units import ureg
+from .units import to_si, ureg
+
+PROBE = NeuronModel(
+    "conformance_probe",
+    """
+    dv/dt = (E_L - v + R_m*I)/tau_m : volt
+    I : amp
+    """,
+    {"E_L": "-70 mV", "R_m": "100 Mohm", "tau_m": "10 ms", "V_th": "-50 mV", "V_reset": "-70 mV"},
+    threshold="v > V_th",
+    reset="v = V_reset",
+    initial={"v": "E_L"},
+    description="Leaky integrate-and-fire neuron the conformance kit drives with each stimulus.",
+)
+"""The neuron every stimulus is tried on: ``v`` (volt) and the input ``I`` (amp)."""
+
+DT = 0.1 * ureg.ms
+
+
+def check_plugin(plugin: ModuleType | str, *, max_duration: Any = "100 ms", full_runs: bool = False) -> Registry:
+    """Check a plugin module, or every entry point of the distribution named ``plugin``.
+
+    Returns a registry holding what the plugin (or the distribution's plugins) registered.
+    ``max_duration`` caps each catalog experiment's run unless ``full_runs``.
+    """
+    if isinstance(plugin, str):
+        return _check_distribution(plugin, max_duration, full_runs)
+    name, dist, version = _identity(plugin)
+    assert any(attribute.startswith("snnzoo_register_") for attribute in dir(plugin)), (
+        f"plugin {name!r}: implements no snnzoo_register_* hook (known hooks: {', '.join(plugins.HOOK_NAMES)})")
+    registry = Registry()
+    info = plugins.load_plugin(plugin, name, registry, dist, version)
+    assert info.failure is None, f"plugin {name!r} does not load: {info.failure}"
+    with _reachable(plugin, name, registry):
+        for entry in registry.entries("model"):
+            check_model(entry.obj)
+        for entry in registry.entries("stimulus"):
+            check_stimulus_kind(entry.obj)
+        for entry in registry.entries("integrator"):
+            check_integrator(entry.obj)
+        for entry in registry.entries("experiment"):
+            check_experiment(entry.obj.path, max_duration=None if full_runs else max_duration)
+    return registry
 
 
 def check_model(model: NeuronModel, *, steps: int = 100) -> None:
@@ -34,35 +104,175 @@ def check_model(model: NeuronModel, *, steps: int = 100) -> None:
         assert spec.default is not None, f"model {model.name!r}: parameter {spec.name!r} has no default"
         assert spec.description, f"model {model.name!r}: parameter {spec.name!r} has no description"
     assert model.describe().startswith(model.name)
-    net = Network(dt=0.1 * ureg.ms, seed=0)
+    net = Network(dt=DT, seed=0)
     net.add_population("p", model, 2)
     net.record("p", model.recordables)
-    net.run(steps * 0.1 * ureg.ms)
-    for state in net.records()[0].states:
-        for var, data in state.data.items():
-            assert np.all(np.isfinite(data)), f"model {model.name!r}: {var} is not finite from its defaults"
+    _run(net, steps * DT, f"model {model.name!r}")
+    _assert_finite(net, f"model {model.name!r} (integrator {net.populations['p'].integrator.name!r})")
 
 
-def check_stimulus(stimulus, size: int = 3, unit="A") -> None:
-    """A configured stimulus describes itself and yields drives the engine understands."""
-    assert stimulus.name and stimulus.description, "a stimulus needs a name and a description"
-    assert isinstance(stimulus.to_dict(), dict), f"stimulus {stimulus.name!r}: to_dict() must return a dict"
-    drives = stimulus.drives(size, ureg.Unit(unit))
-    assert drives, f"stimulus {stimulus.name!r}: drives() returned nothing"
-    for drive in drives:
-        assert isinstance(drive, (PiecewiseDrive, FunctionDrive)), f"stimulus {stimulus.name!r}: unknown drive {drive!r}"
+def check_stimulus_kind(kind: Any) -> None:
+    """A stimulus class has an ``example`` of settings, and the stimulus it makes works (see :func:`check_stimulus`)."""
+    example = getattr(kind, "example", None)
+    assert isinstance(example, Mapping), (
+        f"stimulus {kind.name!r}: give the class an 'example' dict of settings (e.g. "
+        "example = {'amplitude': '0.1 nA'}) so that the conformance kit can make one")
+    settings = dict(example)
+    target = settings.pop("target", None)
+    try:
+        stimulus = kind(**settings)
+    except (SnnzooError, TypeError) as error:
+        raise AssertionError(f"stimulus {kind.name!r}: its example {dict(example)} does not make one: {error}") from None
+    check_stimulus(stimulus, target=target)
 
 
-def check_plugin(module: ModuleType) -> Registry:
-    """A plugin module registers only valid, documented things; returns the filled registry."""
-    registry = Registry()
-    hooks = [name for name in dir(module) if name.startswith("snnzoo_register_")]
-    assert hooks, f"plugin {module.__name__}: implements no snnzoo_register_* hook"
-    with registry.registering_as(module.__name__):
-        for hook in hooks:
-            getattr(module, hook)(registry)
-    for entry in registry.entries("model"):
-        check_model(entry.obj)
-    for entry in registry.entries("stimulus") + registry.entries("integrator"):
-        assert entry.description, f"plugin {module.__name__}: {entry.kind} {entry.name!r} has no description"
-    return registry
+def check_stimulus(stimulus: Any, size: int = 3, unit: str = "A", *, target: str | None = None) -> None:
+    """A configured stimulus describes itself and acts on the probe neuron in its form.
+
+    ``drives``: every drive is one the engine knows and drives ``I``; ``source``: it is
+    added as a source and connected onto ``v``; ``attach``: it attaches to ``target``
+    (default ``v``). A short run must stay finite.
+    """
+    name = getattr(stimulus, "name", None)
+    assert name and getattr(stimulus, "description", None), f"{stimulus!r}: a stimulus needs a name and a description"
+    assert isinstance(stimulus.to_dict(), dict), f"stimulus {name!r}: to_dict() must return a dict"
+    form = stimulus_form(stimulus)
+    assert form is not None, f"stimulus {name!r}: has none of drives(), source(), attach()"
+    where = f"stimulus {name!r} ({form})"
+    net = Network(dt=DT, seed=0)
+    net.add_population("probe", PROBE, size)
+    try:
+        if form == "drives":
+            drives = stimulus.drives(size, ureg.Unit(unit))
+            assert drives, f"{where}: drives() returned nothing"
+            for drive in drives:
+                assert isinstance(drive, DRIVE_TYPES), (
+                    f"{where}: unknown drive {drive!r} (expected one of {', '.join(t.__name__ for t in DRIVE_TYPES)})")
+            net.add_stimulus(stimulus, "probe", target or "I")
+        elif form == "source":
+            net.add_source("input", stimulus)
+            net.connect("input", "probe", on="v", weight=1 * ureg.mV, all_to_all=True)
+        else:
+            net.add_stimulus(stimulus, "probe", target or "v")
+    except SnnzooError as error:
+        raise AssertionError(f"{where}: cannot act on the probe neuron: {error}") from None
+    net.record("probe", ["v", "I"])
+    _run(net, 20 * DT, where)
+    _assert_finite(net, where)
+
+
+def check_integrator(integrator: IntegratorSpec) -> None:
+    """An integrator advances ``dx/dt = -x/tau`` (tau = 10 ms, dt = 0.1 ms, 100 steps) to within 1 % of exp(-1)."""
+    decay = NeuronModel("conformance_decay", "dx/dt = -x/tau : 1", {"tau": "10 ms"}, initial={"x": 1})
+    net = Network(dt=DT, seed=0)
+    pop = net.add_population("decay", decay, 1, integrator=integrator)
+    where = f"integrator {integrator.name!r}"
+    _run(net, 100 * DT, where)
+    x = float(pop.get("x").magnitude[0])
+    assert math.isclose(x, math.exp(-1), rel_tol=0.01), f"{where}: dx/dt = -x/tau gave x(tau) = {x:.6g}, not exp(-1)"
+
+
+def check_experiment(path: Any, *, max_duration: Any = "100 ms") -> None:
+    """A catalog experiment loads, builds, has well-formed ``expected`` items, runs and draws its figure.
+
+    With ``max_duration`` (a time) each run is cut to it and the checks only have to
+    evaluate; with ``max_duration=None`` the full experiment runs and every check must hold.
+    """
+    try:
+        experiment = Experiment.load(str(path))
+    except SnnzooError as error:
+        raise AssertionError(f"experiment file {path}: {error}") from None
+    where = f"experiment {experiment.name!r} ({path})"
+    for item in experiment.spec.get("expected", []):
+        assert isinstance(item, dict), f"{where}: each [[expected]] item must be a table, got {item!r}"
+        unknown = sorted(set(item) - EXPECTED_KEYS)
+        assert not unknown, f"{where}: expected item {item} has unknown key(s) {unknown} (known: {sorted(EXPECTED_KEYS)})"
+    if max_duration is not None:
+        experiment = Experiment(experiment.name, _shortened(experiment.spec, to_si(max_duration, "s", what="max_duration")),
+                                experiment.source)
+    try:
+        tree = experiment.run()
+        with warnings.catch_warnings():
+            if max_duration is not None:  # a shortened run may leave a statistic undefined (mean of no ISIs)
+                warnings.simplefilter("ignore", RuntimeWarning)
+            checks = experiment.check(tree)
+        experiment.figure(tree)
+    except SnnzooError as error:
+        raise AssertionError(f"{where}: {error}") from None
+    if max_duration is None:
+        failed = [f"{check.description} (found {check.found:g})" for check in checks if not check.passed]
+        assert not failed, f"{where}: expected checks fail: {'; '.join(failed)}"
+
+
+def _shortened(spec: dict[str, Any], seconds: float) -> dict[str, Any]:
+    """A copy of an experiment spec whose runs last at most ``seconds`` in all."""
+    spec = copy.deepcopy(spec)
+    if "protocol" in spec:
+        share = seconds / max(1, sum("run" in phase for phase in spec["protocol"]))
+        for phase in spec["protocol"]:
+            if "run" in phase:
+                phase["run"] = f"{min(to_si(phase['run'], 's', what='protocol run'), share)} s"
+    elif "duration" in spec:
+        spec["duration"] = f"{min(to_si(spec['duration'], 's', what='duration'), seconds)} s"
+    return spec
+
+
+def _check_distribution(name: str, max_duration: Any, full_runs: bool) -> Registry:
+    try:
+        dist = distribution(name)
+    except PackageNotFoundError:
+        raise AssertionError(f"distribution {name!r} is not installed") from None
+    entry_points = [ep for ep in dist.entry_points if ep.group == plugins.GROUP]
+    assert entry_points, f"distribution {name!r} declares no entry point in group {plugins.GROUP!r}"
+    combined = Registry()
+    for entry_point in entry_points:
+        try:
+            module = entry_point.load()
+        except (Exception, SystemExit, KeyboardInterrupt) as error:
+            raise AssertionError(f"plugin {entry_point.name!r} of {name}: importing {entry_point.value}: {error}") from None
+        registry = check_plugin(module, max_duration=max_duration, full_runs=full_runs)
+        plugins.load_plugin(module, entry_point.name, combined, dist.name, dist.version)
+        assert registry.qualified_names() <= combined.qualified_names()
+    return combined
+
+
+def _identity(module: object) -> tuple[str, str | None, str | None]:
+    """The plugin name (its entry point's, if installed), distribution and version of ``module``."""
+    from importlib.metadata import entry_points
+
+    module_name = getattr(module, "__name__", type(module).__name__)
+    for entry_point in entry_points(group=plugins.GROUP):
+        if entry_point.value == module_name:
+            dist = entry_point.dist
+            return entry_point.name, dist.name if dist else None, dist.version if dist else None
+    return module_name, None, None
+
+
+@contextmanager
+def _reachable(plugin: object, name: str, registry: Registry) -> Iterator[None]:
+    """Make the plugin's entries reachable by name while it is checked (experiments look models up).
+
+    An installed plugin already is; one that is not is registered for the duration.
+    """
+    added = not registry.qualified_names() <= plugins.get_registry().qualified_names()
+    if added:
+        plugins.register_plugin(plugin, name)
+    try:
+        yield
+    finally:
+        if added:
+            plugins.refresh()
+
+
+def _run(net: Network, duration: Any, where: str) -> None:
+    try:
+        net.run(duration)
+    except SnnzooError as error:
+        raise AssertionError(f"{where}: the run failed: {error}") from None
+
+
+def _assert_finite(net: Network, where: str) -> None:
+    for record in net.records():
+        for state in record.states:
+            for var, data in state.data.items():
+                assert np.all(np.isfinite(data)), f"{where}: {var} is not finite"

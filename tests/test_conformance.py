@@ -36,3 +36,151 @@ def test_stimuli_conform():
     testing.check_stimulus(stimulus("constant_current", amplitude=1 * ureg.nA))
     testing.check_stimulus(stimulus("step_current", times=[0, 1] * ureg.ms, amplitudes=[1, 0] * ureg.nA))
     testing.check_stimulus(stimulus("function_current", function="A*sin(t/tau)", parameters={"A": "1 nA", "tau": "1 s"}))
+
+
+def test_noise_current_and_poisson_group_conform():
+    from snnzoo import stimulus, ureg
+
+    testing.check_stimulus(stimulus("noise_current", mean=0.1 * ureg.nA, std=0.05 * ureg.nA))
+    testing.check_stimulus(stimulus("poisson_group", size=4, rate=20 * ureg.Hz))
+    testing.check_stimulus(stimulus("poisson_layer", rate=20 * ureg.Hz, N=5, p=1.0, weight=1 * ureg.mV))
+
+
+def test_builtin_distribution_conforms_by_name():
+    registry = testing.check_plugin("snnzoo-hh")
+    assert registry.qualified_names() == {"hh:hh_traub", "hh:hh-current-step", "hh:hh-synaptic-input"}
+    with pytest.raises(AssertionError, match="distribution 'snnzoo-nothing' is not installed"):
+        testing.check_plugin("snnzoo-nothing")
+
+
+# -- deliberately broken plugins: the kit names the plugin and what is wrong --------------------------------------
+
+HEADER = """
+from snnzoo import NeuronModel, Parameter, hookimpl
+from snnzoo.stimulus import PiecewiseDrive
+HOOK_API_VERSION = 1
+MODEL = NeuronModel("ok_model", "dv/dt = (E_L - v)/tau : volt", {"E_L": Parameter("-70 mV", "rest"),
+                    "tau": Parameter("10 ms", "time constant")}, initial={"v": "E_L"},
+                    description="a fine model", references=["nobody (2026)"])
+"""
+
+BROKEN = {
+    "misspelt hook": ("""
+@hookimpl
+def snnzoo_register_modles(registry):
+    registry.add_model(MODEL)
+""", "unknown hook 'snnzoo_register_modles' (did you mean 'snnzoo_register_models'?"),
+    "future hook API": ("""
+HOOK_API_VERSION = 7
+@hookimpl
+def snnzoo_register_models(registry):
+    registry.add_model(MODEL)
+""", "needs hook API version 7"),
+    "not a model": ("""
+@hookimpl
+def snnzoo_register_models(registry):
+    registry.add_model(MODEL.to_dict())
+""", "registered dict"),
+    "model blows up": ("""
+BOOM = NeuronModel("boom", "dv/dt = v**2/(tau*mV) : volt", {"tau": Parameter("0.01 ms", "fast")},
+                   initial={"v": "1 V"}, description="diverges", references=["nobody (2026)"])
+@hookimpl
+def snnzoo_register_models(registry):
+    registry.add_model(BOOM)
+""", "model 'boom'"),
+    "stimulus without example": ("""
+class Flat:
+    name, description = "flat", "a flat current"
+    def __init__(self, amplitude):
+        self.amplitude = amplitude
+    def drives(self, size, unit):
+        return [PiecewiseDrive([0.0], [[1e-10]])]
+    def to_dict(self):
+        return {"type": self.name}
+@hookimpl
+def snnzoo_register_stimuli(registry):
+    registry.add_stimulus(Flat)
+""", "stimulus 'flat': give the class an 'example' dict"),
+    "stimulus with an unknown drive": ("""
+class Odd:
+    name, description, example = "odd", "an odd current", {}
+    def drives(self, size, unit):
+        return [("not", "a drive")]
+    def to_dict(self):
+        return {"type": self.name}
+@hookimpl
+def snnzoo_register_stimuli(registry):
+    registry.add_stimulus(Odd)
+""", "stimulus 'odd' (drives): unknown drive ('not', 'a drive')"),
+    "integrator that does nothing": ("""
+from snnzoo.integrators import new_symbol
+class Still:
+    name, description = "still", "never moves"
+    def update(self, system):
+        return [(new_symbol(x), x) for x in system.variables]
+@hookimpl
+def snnzoo_register_integrators(registry):
+    registry.add_integrator(Still())
+""", "integrator 'still': dx/dt = -x/tau gave x(tau) = 1"),
+}
+
+
+def plugin_module(name, source, tmp_path=None):
+    import types
+
+    module = types.ModuleType(name)
+    exec(HEADER + source.replace("CATALOG", str(tmp_path)), module.__dict__)
+    return module
+
+
+@pytest.mark.parametrize("case", BROKEN)
+def test_kit_rejects_a_broken_plugin(case):
+    source, message = BROKEN[case]
+    with pytest.raises(AssertionError) as failure:
+        testing.check_plugin(plugin_module(f"broken_{case.replace(' ', '_')}", source))
+    assert message in str(failure.value)
+
+
+CATALOG_PLUGIN = """
+@hookimpl
+def snnzoo_register_models(registry):
+    registry.add_model(MODEL)
+@hookimpl
+def snnzoo_register_catalog(registry):
+    registry.add_catalog(r"CATALOG")
+"""
+
+GOOD_EXPERIMENT = """
+title = "ok"
+duration = "20 ms"
+[populations.p]
+model = "ok_model"
+size = 2
+[[expected]]
+check = "spike_count"
+population = "p"
+value = 0
+"""
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("ok_model", "ok_modle"), "unknown model 'ok_modle'; did you mean 'ok_model'?"),
+    (("value = 0", "value = 0\ntolerence = 1"), "unknown key(s) ['tolerence']"),
+    (("spike_count", "spike_counts"), "unknown check 'spike_counts'"),
+    (("value = 0", "value = 1"), "expected checks fail: spike count of p = 1 (found 0)"),
+])
+def test_kit_rejects_a_broken_catalog_experiment(tmp_path, change, message):
+    (tmp_path / "ok-experiment.toml").write_text(GOOD_EXPERIMENT.replace(*change))
+    module = plugin_module("catalog_plugin", CATALOG_PLUGIN, tmp_path)
+    with pytest.raises(AssertionError, match="experiment 'ok-experiment'|experiment file") as failure:
+        testing.check_plugin(module, full_runs=True)
+    assert message in str(failure.value)
+
+
+def test_kit_accepts_the_good_catalog_plugin_and_leaves_the_registry_as_it_was(tmp_path):
+    from snnzoo.plugins import get_registry
+
+    (tmp_path / "ok-experiment.toml").write_text(GOOD_EXPERIMENT)
+    registry = testing.check_plugin(plugin_module("catalog_plugin", CATALOG_PLUGIN, tmp_path), full_runs=True)
+    assert registry.names("experiment") == ["ok-experiment"]
+    assert "ok_model" not in get_registry().names("model")

@@ -18,6 +18,8 @@ class ConstantCurrent:
 
     name = "constant_current"
     description = "constant current, one amplitude or one per neuron"
+    example = {"amplitude": "0.1 nA"}
+    """Settings that make a small working instance (the conformance kit uses them)."""
 
     def __init__(self, amplitude: Any):
         self.amplitude = amplitude
@@ -38,6 +40,8 @@ class StepCurrent:
 
     name = "step_current"
     description = "piecewise-constant current switching at given times"
+    example = {"times": ["0 ms", "1 ms"], "amplitudes": ["0.2 nA", "0 nA"]}
+    """Settings that make a small working instance (the conformance kit uses them)."""
 
     def __init__(self, times: Any, amplitudes: Any):
         self.times, self.amplitudes = times, amplitudes
@@ -68,6 +72,9 @@ class FunctionCurrent:
 
     name = "function_current"
     description = "current given by a function or expression of time t and neuron index i"
+    example = {"function": "amplitude*sin(2*pi*frequency*t)",
+               "parameters": {"amplitude": "0.1 nA", "frequency": "10 Hz"}}
+    """Settings that make a small working instance (the conformance kit uses them)."""
 
     def __init__(self, function: Callable | str, parameters: Mapping[str, Any] | None = None):
         self.function, self.parameters = function, dict(parameters or {})

@@ -19,6 +19,8 @@ class NoiseCurrent:
 
     name = "noise_current"
     description = "Gaussian current noise: mean + N(0, std) every step"
+    example = {"mean": "0.1 nA", "std": "0.05 nA"}
+    """Settings that make a small working instance (the conformance kit uses them)."""
 
     def __init__(self, mean: Any, std: Any):
         self.mean, self.std = mean, std
@@ -40,6 +42,8 @@ class OUCurrent:
 
     name = "ou_current"
     description = "Ornstein-Uhlenbeck input, independent per neuron or shared by all"
+    example = {"mean": "0.1 nA", "sigma": "0.05 nA", "tau": "5 ms"}
+    """Settings that make a small working instance (the conformance kit uses them)."""
 
     def __init__(self, mean: Any, sigma: Any, tau: Any, shared: bool = False):
         self.mean, self.sigma, self.tau, self.shared = mean, sigma, tau, bool(shared)

@@ -19,6 +19,8 @@ class SpikeGenerator:
 
     name = "spike_generator"
     description = "spikes at explicit times and neuron indices"
+    example = {"times": ["1 ms", "1.5 ms"], "indices": [0, 1]}
+    """Settings that make a small working instance (the conformance kit uses them)."""
 
     def __init__(self, times: Any, indices: Any = None, size: int | None = None):
         self.times = np.atleast_1d(to_si(times, "s", what=f"{self.name}: times"))
@@ -43,6 +45,8 @@ class PoissonGroup:
 
     name = "poisson_group"
     description = "independent Poisson spike trains, constant or time-varying rate"
+    example = {"size": 5, "rate": "50 Hz"}
+    """Settings that make a small working instance (the conformance kit uses them)."""
 
     def __init__(self, size: int, rate: Any, parameters: Mapping[str, Any] | None = None):
         if not isinstance(size, (int, np.integer)) or size <= 0:
@@ -68,6 +72,8 @@ class PoissonLayer:
 
     name = "poisson_layer"
     description = "N Poisson sources at a rate, connected with probability p and weight onto a variable"
+    example = {"rate": "50 Hz", "N": 10, "p": 0.5, "weight": "1 mV", "target": "v"}
+    """Settings that make a small working instance (the conformance kit uses them)."""
 
     def __init__(self, rate: Any, N: int, p: float, weight: Any, label: str | None = None):
         self.group = PoissonGroup(N, rate)
