@@ -117,6 +117,16 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new_plugin(args: argparse.Namespace) -> int:
+    """Write a ready plugin package to start from."""
+    from .template import write_plugin
+
+    folder = write_plugin(args.name, args.output)
+    print(f"wrote {folder}: install it with 'pip install -e {folder}', then 'snnzoo run {args.name}-demo' "
+          f"and 'python -m pytest {folder / 'tests'}'")
+    return 0
+
+
 def warn_clashes() -> None:
     """Print each name clash between plugins on stderr (every command does, before its work)."""
     from .plugins import clash_report
@@ -141,7 +151,11 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="master random seed (default: the experiment's)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
-    sub.add_parser("plugins", help="list plugins, versions and failures").set_defaults(func=cmd_plugins)
+    sub.add_parser("plugins", help="list plugins, versions, failures and name clashes").set_defaults(func=cmd_plugins)
+    new_plugin = sub.add_parser("new-plugin", help="write a ready plugin package snnzoo-NAME to start from")
+    new_plugin.add_argument("name", help="plugin name: lowercase letters, digits and '_', e.g. izh")
+    new_plugin.add_argument("-o", "--output", default=".", help="folder to write snnzoo-NAME into (default: here)")
+    new_plugin.set_defaults(func=cmd_new_plugin)
     return top
 
 
