@@ -241,6 +241,9 @@ def _identity(module: object) -> tuple[str, str | None, str | None]:
     from importlib.metadata import entry_points
 
     module_name = getattr(module, "__name__", type(module).__name__)
+    for name, builtin in plugins.BUILTIN_PLUGINS.items():
+        if builtin == module_name:
+            return name, "snnzoo", None
     for entry_point in entry_points(group=plugins.GROUP):
         if entry_point.value == module_name:
             dist = entry_point.dist
