@@ -28,8 +28,8 @@ _TOP_LEVEL = {"name", "title", "description", "references", "dt", "seed", "integ
 EXPECTED_KEYS = {"check", "population", "projection", "neuron", "neurons", "variable", "start", "stop", "time",
                  "value", "tolerance", "rel_tolerance", "min", "max"}
 """The keys an ``[[expected]]`` item may have (see :func:`_check`)."""
-_RULE_KEYS = {"source", "target", "on", "weight", "delay", "op", "autapses", "p", "condition", "fixed_in_degree",
-              "fixed_out_degree", "one_to_one", "all_to_all", "i", "j"}
+_RULE_KEYS = {"source", "target", "on", "weight", "delay", "op", "autapses", "round_delays", "p", "condition",
+              "fixed_in_degree", "fixed_out_degree", "one_to_one", "all_to_all", "i", "j"}
 
 
 def load_toml(path: Path) -> dict[str, Any]:

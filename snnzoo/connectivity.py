@@ -15,7 +15,7 @@ import scipy.sparse
 
 from .errors import ConfigError
 from .expressions import NumericExpression
-from .units import to_si, ureg
+from .units import is_quantity_text, parse_unit, to_si, ureg
 
 RULES = ("p", "condition", "fixed_in_degree", "fixed_out_degree", "one_to_one", "all_to_all", "i", "matrix")
 
@@ -132,9 +132,13 @@ def _check_range(indices: np.ndarray, allowed: np.ndarray, name: str, where: str
         raise ConfigError(f"{where}: index array {name} has values outside {allowed.min()}..{allowed.max()}")
 
 
-def values(spec: Any, n: int, unit, rng: np.random.Generator, what: str) -> np.ndarray:
-    """Weights or delays: a quantity, one per synapse, or a distribution table
-    ``{distribution = "normal", mean = ..., std = ...}`` / ``"uniform"`` with ``low``, ``high``."""
+def values(spec: Any, n: int, unit, rng: np.random.Generator, what: str,
+           i: np.ndarray | None = None, j: np.ndarray | None = None) -> np.ndarray:
+    """Weights or delays: a quantity, one per synapse, a distribution table
+    ``{distribution = "normal", mean = ..., std = ...}`` / ``"uniform"`` with ``low``, ``high``,
+    or an expression of the pre- and postsynaptic indices ``i``, ``j`` (``"1*ms + 0.1*ms*abs(i - j)"``)."""
+    if isinstance(spec, str) and not is_quantity_text(spec) and i is not None:
+        return _per_synapse_expression(spec, unit, i, j, what)
     if isinstance(spec, dict) and "distribution" in spec:
         kind = spec["distribution"]
         if kind == "normal":
@@ -154,15 +158,27 @@ def values(spec: Any, n: int, unit, rng: np.random.Generator, what: str) -> np.n
     return array
 
 
-def delay_steps(delays: np.ndarray, dt: float, what: str) -> np.ndarray:
-    """Delays in whole steps; a delay that is not a multiple of dt is an error."""
+def _per_synapse_expression(text: str, unit, i: np.ndarray, j: np.ndarray, what: str) -> np.ndarray:
+    expected = parse_unit(unit, what=what) if isinstance(unit, str) else unit
+    expression = NumericExpression(text, {"i": ureg.dimensionless, "j": ureg.dimensionless}, where=what,
+                                   expected=expected, expected_what=f"the {what.rsplit(': ', 1)[-1]}")
+    return np.broadcast_to(expression({"i": i.astype(float), "j": j.astype(float)}), i.shape).copy()
+
+
+def delay_steps(delays: np.ndarray, dt: float, what: str, *, round_delays: bool = False) -> np.ndarray:
+    """Delays in whole steps. A delay that is not a multiple of dt is an error, or with
+    ``round_delays`` is rounded to the nearest step (halves up, as Brian2 does)."""
+    if (delays < 0).any():
+        raise ConfigError(f"{what}: delay {delays.min() * 1e3:g} ms is negative (expected delays >= 0)")
+    if round_delays:
+        return np.floor(delays / dt + 0.5).astype(np.int32)
     steps = np.round(delays / dt)
     bad = np.abs(steps * dt - delays) > 1e-6 * dt
-    if bad.any() or (delays < 0).any():
-        value = delays[np.argmax(bad | (delays < 0))]
+    if bad.any():
+        value = delays[np.argmax(bad)]
         low, high = np.floor(value / dt) * dt, np.ceil(value / dt) * dt
-        raise ConfigError(f"{what}: delay {value * 1e3:g} ms is not a non-negative multiple of dt = {dt * 1e3:g} ms "
-                          f"(nearest: {low * 1e3:g} ms or {high * 1e3:g} ms)")
+        raise ConfigError(f"{what}: delay {value * 1e3:g} ms is not a multiple of dt = {dt * 1e3:g} ms "
+                          f"(nearest: {low * 1e3:g} ms or {high * 1e3:g} ms; round_delays=True rounds to the nearest)")
     return steps.astype(np.int32)
 
 

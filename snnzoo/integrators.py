@@ -6,16 +6,20 @@ variable, as sympy expressions) into update statements: a list of
 statement reads the values at the start of the step; the last statements
 assign ``_new_<var>`` for each variable. Standard-normal samples for white
 noise are the symbols in ``system.normals``.
+
+With multiplicative noise, ``euler_maruyama`` integrates in the Itô sense and
+``heun`` and ``milstein`` in the Stratonovich sense (as Brian2 does).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import sympy
 
 from .errors import EquationError
-from .expressions import exprel, symbol
+from .expressions import exprel, substitute_units, symbol
 from .hookspecs import hookimpl
 
 HOOK_API_VERSION = 1
@@ -41,6 +45,26 @@ class OdeSystem:
     def stochastic(self) -> bool:
         """Whether any equation has a white-noise term."""
         return any(self.noise.get(x) for x in self.variables)
+
+
+def ode_system(model) -> OdeSystem:
+    """The differential equations of a :class:`~snnzoo.model.NeuronModel` as drift and
+    noise terms, with subexpressions expanded and units replaced by SI numbers."""
+    drift, noise = {}, {}
+    for eq in model.equations:
+        if eq.kind != "differential":
+            continue
+        rhs = substitute_units(model.expand(eq.expr), model.defined_names)
+        terms = {}
+        for name in model.noise_names:
+            coefficient = sympy.diff(rhs, symbol(name))
+            if coefficient != 0:
+                terms[name] = coefficient
+                rhs = rhs.xreplace({symbol(name): sympy.Integer(0)})
+        drift[symbol(eq.name)] = rhs
+        noise[symbol(eq.name)] = terms
+    normals = {n: symbol(n) for n in model.noise_names}
+    return OdeSystem([symbol(v) for v in model.state_variables], drift, noise, normals, f"model {model.name!r}")
 
 
 def new_symbol(var: sympy.Symbol) -> sympy.Symbol:
@@ -202,7 +226,182 @@ class RK4:
         ]
 
 
-BUILTIN_INTEGRATORS = (Euler(), EulerMaruyama(), ExponentialEuler(), ExponentialRosenbrock(), RK2(), RK4())
+class Heun:
+    """Stochastic Heun (a predictor-corrector; Stratonovich, like Brian2's ``heun``).
+
+    ``x* = x + g(x)·dW``, ``x' = x + f(x)·dt + (g(x) + g(x*, t + dt))·dW/2`` with
+    ``dW = sqrt(dt)·N(0, 1)`` for each noise source; deterministic equations get forward Euler.
+    """
+
+    name = "heun"
+    description = "stochastic Heun for multiplicative noise (Stratonovich, as Brian2's heun)"
+
+    def update(self, system: OdeSystem) -> Statements:
+        xs = system.variables
+        support = {x: symbol(f"_support_{x.name}") for x in xs}
+        statements: Statements = [(support[x], x + _noise_increment(system, x)) for x in xs]
+        replace = {**support, T: T + DT}
+        for x in xs:
+            corrected = sum(
+                ((g + g.xreplace(replace)) / 2 * system.normals[name] * sympy.sqrt(DT)
+                 for name, g in system.noise.get(x, {}).items()),
+                sympy.Integer(0),
+            )
+            statements.append((new_symbol(x), x + DT * system.drift[x] + corrected))
+        return statements
+
+
+class Milstein:
+    """Derivative-free Milstein for diagonal noise (Stratonovich, like Brian2's ``milstein``).
+
+    ``x* = x + f(x)·dt + g(x)·sqrt(dt)``, ``x' = x + f(x)·dt + g(x)·dW + (g(x*) - g(x))·dW²/(2·sqrt(dt))``:
+    strong order 1 where Euler-Maruyama and Heun have 1/2. Each equation may have one noise
+    source of its own.
+    """
+
+    name = "milstein"
+    description = "derivative-free Milstein for diagonal multiplicative noise (Stratonovich, as Brian2's milstein)"
+
+    def update(self, system: OdeSystem) -> Statements:
+        xs = system.variables
+        owner: dict[str, sympy.Symbol] = {}
+        for x in xs:
+            sources = list(system.noise.get(x, {}))
+            if len(sources) > 1 or any(name in owner for name in sources):
+                raise EquationError(
+                    f"{system.where}: '{self.name}' needs diagonal noise (one noise source per equation, "
+                    f"not shared); d{x.name}/dt uses {', '.join(sources)}; use 'heun' or 'euler_maruyama'"
+                )
+            owner.update({name: x for name in sources})
+        support = {x: symbol(f"_support_{x.name}") for x in xs}
+        root = sympy.sqrt(DT)
+        statements: Statements = [
+            (support[x], x + DT * system.drift[x] + sum(system.noise.get(x, {}).values(), sympy.Integer(0)) * root)
+            for x in xs
+        ]
+        for x in xs:
+            value = x + DT * system.drift[x]
+            for name, g in system.noise.get(x, {}).items():
+                dw = system.normals[name] * root
+                value += g * dw + (g.xreplace(support) - g) * dw**2 / (2 * root)
+            statements.append((new_symbol(x), value))
+        return statements
+
+
+class Exact:
+    """Exact integration of linear equations ``dX/dt = A·X + b`` (Brian2's ``exact``).
+
+    ``X' = E·X + F·b`` with ``E = exp(A·dt)`` and ``F = ∫_0^dt exp(A·s) ds``, both found
+    symbolically by sympy once per model (the last column of the exponential of the
+    augmented matrix ``[[A, b], [0, 0]]·dt``, so a singular ``A`` such as a perfect
+    integrator works too). ``A`` and ``b`` may hold parameters and input variables (which
+    are constant during a step); the kernel hoists the parts that depend only on shared
+    parameters, so a shared-parameter system costs ``n²`` multiply-adds per neuron and step.
+    """
+
+    name = "exact"
+    description = "exact solution of linear equations through the matrix exponential (Brian2's exact)"
+
+    def update(self, system: OdeSystem) -> Statements:
+        if system.stochastic:
+            raise EquationError(f"{system.where}: the equations contain white noise xi; 'exact' is for "
+                                "deterministic linear equations, use 'euler' (additive noise) or 'heun'")
+        A, b = linear_system(system)
+        xs = system.variables
+        if all(A[r, c] == 0 for r in range(len(xs)) for c in range(len(xs)) if r != c):
+            return [(new_symbol(x), _exact_scalar(x, A[r, r], b[r])) for r, x in enumerate(xs)]
+        constants = {x: symbol(f"_b_{x.name}") for r, x in enumerate(xs) if b[r] != 0}
+        E, F = _propagators(sympy.ImmutableMatrix(A), tuple(b[r] != 0 for r in range(len(xs))), system.where)
+        statements: Statements = [(constants[x], b[r]) for r, x in enumerate(xs) if x in constants]
+        for r, x in enumerate(xs):
+            value = sum((E[r, c] * y for c, y in enumerate(xs)), sympy.Integer(0))
+            value += sum((F[r, c] * constants[y] for c, y in enumerate(xs) if y in constants), sympy.Integer(0))
+            statements.append((new_symbol(x), value))
+        return statements
+
+
+def _exact_scalar(x: sympy.Symbol, a: sympy.Basic, b: sympy.Basic) -> sympy.Basic:
+    """``x(t + dt)`` for ``dx/dt = a·x + b`` (exprel keeps it exact and finite as ``a`` -> 0)."""
+    if a == 0:
+        return x + DT * b
+    return x * sympy.exp(a * DT) + b * DT * exprel(a * DT)
+
+
+@lru_cache(maxsize=128)
+def _propagators(A: sympy.ImmutableMatrix, constant_rows: tuple[bool, ...], where: str):
+    """``E = exp(A·dt)`` and ``F`` (columns only for rows with a constant term), simplified."""
+    n = A.shape[0]
+    placeholders = [symbol(f"_beta{r}") if present else sympy.Integer(0) for r, present in enumerate(constant_rows)]
+    augmented = sympy.zeros(n + 1, n + 1)
+    augmented[:n, :n] = A * DT
+    augmented[:n, n] = sympy.Matrix(placeholders) * DT
+    try:
+        solution = augmented.exp()
+    except (NotImplementedError, ValueError, sympy.matrices.MatrixError) as err:
+        raise EquationError(f"{where}: 'exact' could not find the matrix exponential of the system ({err}); "
+                            "use 'rk4' or 'exponential_euler'") from None
+    if solution.has(sympy.I):
+        raise EquationError(f"{where}: the system matrix has complex eigenvalues (an oscillating solution), "
+                            "which 'exact' does not handle; use 'rk4'")
+    tidy = lambda e: sympy.factor_terms(sympy.cancel(e))  # noqa: E731 - Brian2's simplification
+    E = sympy.Matrix(n, n, lambda r, c: tidy(solution[r, c]))
+    F = sympy.Matrix(n, n, lambda r, c: tidy(sympy.diff(solution[r, n], placeholders[c]))
+                     if constant_rows[c] else sympy.Integer(0))
+    return E, F
+
+
+def linear_system(system: OdeSystem) -> tuple[sympy.Matrix, sympy.Matrix]:
+    """``A`` and ``b`` of ``dX/dt = A·X + b``, or an EquationError naming the first term
+    that is not linear in the state variables, or a dependence on ``t``."""
+    xs = system.variables
+    state = set(xs)
+    A, b = sympy.zeros(len(xs), len(xs)), sympy.zeros(len(xs), 1)
+    for r, x in enumerate(xs):
+        f = system.drift[x]
+        for c, y in enumerate(xs):
+            A[r, c] = sympy.diff(f, y)
+        b[r] = f.xreplace({y: sympy.Integer(0) for y in xs})
+        rest = sympy.expand(f - sum((A[r, c] * y for c, y in enumerate(xs)), b[r]))
+        if any(A[r, c].free_symbols & state or A[r, c].has(sympy.Derivative) for c in range(len(xs))) or rest != 0:
+            raise EquationError(
+                f"{system.where}: the term '{_nonlinear_term(f, state)}' of d{x.name}/dt is not linear in the "
+                f"state variables ({', '.join(v.name for v in xs)}); 'exact' needs dX/dt = A*X + b with A and b "
+                "free of them, use 'euler', 'exponential_euler' or 'rk4'"
+            )
+        if T in f.free_symbols:
+            raise EquationError(
+                f"{system.where}: d{x.name}/dt depends on the time t; 'exact' needs coefficients that are "
+                "constant during a step (feed time-varying input through a stimulus, or use 'rk4')"
+            )
+    return A, b
+
+
+def _nonlinear_term(f: sympy.Basic, state: set[sympy.Symbol]) -> sympy.Basic:
+    for term in sympy.Add.make_args(sympy.expand(f)):
+        if any(sympy.diff(term, y).free_symbols & state or sympy.diff(term, y).has(sympy.Derivative) for y in state):
+            return term
+    return f
+
+
+BUILTIN_INTEGRATORS = (Euler(), EulerMaruyama(), ExponentialEuler(), ExponentialRosenbrock(), RK2(), RK4(),
+                       Heun(), Milstein(), Exact())
+
+
+def automatic_integrator(model) -> tuple[str, str]:
+    """The integrator a model gets when no one names one, and why: ``exact`` for linear
+    deterministic equations (as Brian2 chooses), else ``euler``."""
+    if not model.state_variables:
+        return "euler", "no differential equations"
+    try:
+        _exact_statements(model)
+    except EquationError as err:
+        return "euler", f"not exact: {str(err).split(': ', 1)[-1]}"
+    return "exact", "the equations are linear"
+
+
+@lru_cache(maxsize=128)
+def _exact_statements(model) -> Statements:
+    return Exact().update(ode_system(model))
 
 
 @hookimpl

@@ -17,6 +17,7 @@ import sympy
 from .equations import Equation, parse_equations, parse_statements
 from .errors import EquationError, UnitError
 from .expressions import DimensionChecker, is_zero, rand, randn, same_dimension, symbol
+from .refractory import Refractoriness, parse_refractoriness
 from .units import as_quantity, dimension_of, parse_unit, to_si, ureg
 
 NOISE_UNIT = ureg.second**-0.5
@@ -103,10 +104,8 @@ class NeuronModel:
         self.threshold = self._checked_condition(threshold) if threshold else None
         self.reset_text = reset
         self.reset = self._checked_reset(reset) if reset else []
-        self.refractory_text = str(refractory) if refractory is not None else None
-        self.refractory = to_si(refractory, "s", what=f"model {name!r}: refractory") if refractory is not None else 0.0
-        if self.refractory < 0:
-            raise UnitError(f"model {name!r}: refractory must be >= 0, got {refractory!r}")
+        self.refractoriness = self.parse_refractory(refractory, where=f"model {name!r}: refractory")
+        self.refractory_text = self.refractoriness.text
         self.synapses_text = dict(synapses or {})
         self.synapses = {name: self.synaptic_effects(text, "+=", f"model {name!r}: synaptic target {name!r}")
                          for name, text in self.synapses_text.items()}
@@ -168,6 +167,19 @@ class NeuronModel:
                     f"but {lhs} must be in {want:~} {dimension_of(want)}"
                 )
         self.resolved_subexpressions()  # detects cycles early
+
+    @property
+    def refractory(self) -> float | None:
+        """The refractory period in seconds when it is one time (0.0 if none); None for an
+        expression or a condition (see ``refractoriness``)."""
+        ref = self.refractoriness
+        return float(ref.period) if ref.kind == "steps" else None
+
+    def parse_refractory(self, value: Any, *, where: str, size: int | None = None) -> Refractoriness:
+        """A ``refractory`` setting for this model: a time, ``size`` times, an expression of
+        parameters (``"tref"``) or a condition (``"v > -40*mV"``); see :mod:`snnzoo.refractory`."""
+        return parse_refractoriness(value, self._checker(where), set(self.parameters) | set(self.variables),
+                                    where=where, size=size)
 
     def _checked_condition(self, text: str) -> sympy.Basic:
         from .expressions import parse_expression
@@ -253,6 +265,11 @@ class NeuronModel:
         return expr.xreplace({symbol(n): e for n, e in subs.items()})
 
     @property
+    def defined_names(self) -> set[str]:
+        """Every symbol name the model defines itself (variables, parameters, t, dt, i, N, noise)."""
+        return set(self.units) | {"t", "dt", "i", "N"} | set(self.noise_names)
+
+    @property
     def recordables(self) -> list[str]:
         """Everything a monitor can record: state variables, variables, subexpressions."""
         return self.state_variables + self.variables + list(self.subexpressions)
@@ -268,10 +285,14 @@ class NeuronModel:
             lines.append(f"Threshold: {self.threshold_text}")
         if self.reset_text:
             lines.append(f"Reset: {self.reset_text}")
-        if self.refractory:
-            lines.append(f"Refractory period: {self.refractory_text}")
+        if self.refractory_text:
+            lines.append(f"Refractory: {self.refractory_text}")
         if self.integrator:
             lines.append(f"Default integrator: {self.integrator}")
+        else:
+            from .integrators import automatic_integrator
+
+            lines.append("Default integrator: {} (chosen automatically: {})".format(*automatic_integrator(self)))
         lines += ["", "Parameters:", f"    {'name':<10} {'default':<14} {'unit':<10} description"]
         for p in self.parameters.values():
             lines.append(f"    {p.name:<10} {p.default_text or '(required)':<14} {_unit_text(p.unit):<10} {p.description}")

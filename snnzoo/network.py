@@ -23,17 +23,26 @@ import pint
 
 from . import __version__
 from . import connectivity
-from .engine.plan import DrivePlan, KernelPlan, MonitorPlan, PopulationPlan, ProjectionPlan, SourcePlan
+from .engine.plan import (
+    DrivePlan,
+    KernelPlan,
+    MonitorPlan,
+    PoissonInputPlan,
+    PopulationPlan,
+    ProjectionPlan,
+    SourcePlan,
+)
 from .engine.simulation import Simulation
 from .errors import ConfigError, SimulationError, UnknownNameError
-from .expressions import NumericExpression, same_dimension
+from .expressions import NumericExpression, same_dimension, symbol
+from .integrators import automatic_integrator
 from .model import NeuronModel
+from .poisson_input import PoissonInput
 from .projections import PopulationView, Projection, SpikeSource, parse_view
 from .recording import PopulationRecord, StateRecord
+from .refractory import refractory_steps
 from .stimulus import FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes
-from .units import as_quantity, positive_si, si_unit_string, to_si, ureg
-
-DEFAULT_INTEGRATOR = "euler"
+from .units import is_quantity_text, positive_si, si_unit_string, to_si, ureg
 
 
 def _registry():
@@ -58,8 +67,9 @@ class Population:
     def __init__(self, network: Network, name: str, model: NeuronModel, size: int,
                  parameters: Mapping[str, Any], initial: Mapping[str, Any], labels, integrator, refractory=None):
         self.network, self.name, self.model, self.size = network, name, model, size
-        self.refractory = (model.refractory if refractory is None
-                           else to_si(refractory, "s", what=f"population {name!r}: refractory"))
+        self.refractoriness = (model.refractoriness if refractory is None
+                               else model.parse_refractory(refractory, where=f"population {name!r}: refractory",
+                                                           size=size))
         self.labels = list(labels) if labels is not None else None
         if self.labels is not None and len(self.labels) != size:
             raise ConfigError(f"population {name!r}: {len(self.labels)} labels for {size} neurons")
@@ -89,7 +99,7 @@ class Population:
             raise UnknownNameError(f"{kind} of {self.where}", name, known)
         unit = self.model.units[name]
         what = f"{self.where}: {kind} {name!r}"
-        if isinstance(value, str) and not _is_quantity_text(value):
+        if isinstance(value, str) and not is_quantity_text(value):
             array = self._evaluate(value, unit, what)
         else:
             array = np.asarray(to_si(value, unit, what=what), dtype=float)
@@ -107,10 +117,10 @@ class Population:
     def _evaluate(self, text: str, unit: pint.Unit, what: str) -> np.ndarray:
         """Evaluate an expression such as ``"EL"`` or ``"EL + 5*mV"`` per neuron."""
         units = {n: u for n, u in self.model.units.items() if n in self.values}
-        units["i"] = ureg.dimensionless
+        units.update({"i": ureg.dimensionless, "N": ureg.dimensionless})
         expression = NumericExpression(text, units, where=what, expected=unit, expected_what="the variable")
-        env = {n: self.values[n] for n in units if n != "i"}
-        env["i"] = np.arange(self.size, dtype=float)
+        env = {n: self.values[n] for n in units if n not in ("i", "N")}
+        env.update({"i": np.arange(self.size, dtype=float), "N": float(self.size)})
         return np.broadcast_to(expression(env, self.rng, self.size), (self.size,))
 
     def __getitem__(self, item) -> PopulationView:
@@ -118,13 +128,13 @@ class Population:
         return PopulationView(self, np.arange(self.size)[item])
 
     def set(self, name: str, value: Any) -> None:
-        """Set a parameter or variable (all neurons, or one value per neuron)."""
-        built = self.network._simulation is not None
-        if built and name in self.model.parameters and name not in self.heterogeneous and np.ndim(
-            to_si(value, self.model.units[name], what=f"{self.where}: {name!r}", allow_plain=True)) == 1:
-            raise ConfigError(f"{self.where}: per-neuron values of {name!r} must be set before the first run")
+        """Set a parameter or variable (all neurons, or one value per neuron), also between runs."""
+        period = self.refractoriness.expression
+        if self.network._simulation is not None and name in self.model.parameters and (
+                name not in self.heterogeneous or (period is not None and symbol(name) in period.free_symbols)):
+            self.network._invalidate()  # per-neuron values or refractory periods change: rebuilt at the next run
         self._assign(name, value, kind="value")
-        if built:
+        if self.network._simulation is not None:
             self.network._simulation.write(self.name, name, self.values[name])
 
     def get(self, name: str) -> pint.Quantity:
@@ -138,7 +148,13 @@ class Population:
     def to_dict(self) -> dict[str, Any]:
         """Provenance of this population."""
         return {"model": self.model.name, "size": self.size, "parameters": dict(self.parameter_text),
-                "integrator": self.integrator.name, "labels": self.labels, "refractory": self.refractory}
+                "integrator": self.integrator.name, "labels": self.labels, "refractory": self.refractoriness.text}
+
+    def refractory_steps(self, dt: float) -> np.ndarray:
+        """Each neuron's refractory period in steps of ``dt``."""
+        return refractory_steps(self.refractoriness,
+                                lambda text: self._evaluate(text, ureg.second, f"{self.where}: refractory"),
+                                self.size, dt)
 
 
 @dataclass
@@ -148,6 +164,8 @@ class _Monitor:
     variables: list[str]
     neurons: np.ndarray
     every: int
+    start: int = 0
+    """The step at which the monitor was added (its first sample is the next multiple of ``every``)."""
 
 
 @dataclass
@@ -189,7 +207,9 @@ class Network:
         self.stimuli: list[dict[str, Any]] = []
         self._drives: list[_DriveBinding] = []
         self._monitors: list[_Monitor] = []
+        self._poisson_inputs: list[PoissonInput] = []
         self._simulation: Simulation | None = None
+        self._stale: Simulation | None = None
         self.runs: list[dict[str, Any]] = []
         self.complete = True
 
@@ -226,7 +246,8 @@ class Network:
         if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size <= 0:
             raise ConfigError(f"population {name!r}: N must be a positive integer, got {size!r}")
         model = resolve_model(model)
-        chosen = resolve_integrator(integrator or model.integrator or self.integrator or DEFAULT_INTEGRATOR)
+        chosen = resolve_integrator(integrator or model.integrator or self.integrator
+                                    or automatic_integrator(model)[0])
         population = Population(self, name, model, int(size), parameters or {}, initial or {}, labels, chosen,
                                 refractory)
         self.groups[name] = population
@@ -262,7 +283,8 @@ class Network:
         return group[part] if part is not None else group[:]
 
     def connect(self, source: Any, target: Any, on: str, weight: Any, *, delay: Any = "0 ms", op: str = "+=",
-                name: str | None = None, autapses: bool = True, **rule: Any) -> Projection:
+                name: str | None = None, autapses: bool = True, round_delays: bool = False,
+                **rule: Any) -> Projection:
         """Connect ``source`` to ``target``: each presynaptic spike acts on the postsynaptic neuron.
 
         ``on`` is a variable (``"ge"``: the spike does ``ge op w``), a synaptic target
@@ -273,8 +295,10 @@ class Network:
         ``condition``, ``fixed_in_degree``, ``fixed_out_degree``, ``one_to_one=True``,
         ``all_to_all=True``, ``i``/``j`` index arrays or ``matrix`` (scipy.sparse).
         ``weight`` and ``delay`` are quantities (one value, one per synapse, or a
-        distribution table); ``weight`` must have the unit of the target variable.
-        Delays must be multiples of dt.
+        distribution table, or an expression of the pre- and postsynaptic indices ``i`` and ``j``
+        such as ``"1*ms + 0.1*ms*abs(i - j)"``); ``weight`` must have the unit of the target
+        variable. Delays must be multiples of dt, unless ``round_delays`` rounds them to the
+        nearest step (as Brian2 does).
         """
         if name is None:
             base = f"{parse_view(str(getattr(source, 'name', source)))[0]}_to_{parse_view(str(getattr(target, 'name', target)))[0]}"
@@ -298,14 +322,14 @@ class Network:
         i, j = connectivity.pairs(rule, pre.indices, post.indices, autapses or not same_group,
                                   self.random("connectivity", index), where)
         rng = self.random("weights", index)
-        weights = connectivity.values(weight, i.size, unit, rng, f"{where}: weight")
-        delays = connectivity.values(delay, i.size, "s", rng, f"{where}: delay")
-        steps = connectivity.delay_steps(delays, self.dt, where)
+        weights = connectivity.values(weight, i.size, unit, rng, f"{where}: weight", i, j)
+        delays = connectivity.values(delay, i.size, "s", rng, f"{where}: delay", i, j)
+        steps = connectivity.delay_steps(delays, self.dt, where, round_delays=round_delays)
         synapses = connectivity.build(i, j, weights, steps, pre.group.size)
         shown = {k: (v if np.isscalar(v) or isinstance(v, str) else "array") for k, v in rule.items()}
         projection = Projection(name, pre.group, post.group, on, effects, synapses, synapses.delays,
                                 si_unit_string(unit), {**shown, "weight": _show(weight), "delay": _show(delay),
-                                                       "autapses": autapses})
+                                                       "autapses": autapses, "round_delays": round_delays})
         self.projections[name] = projection
         return projection
 
@@ -328,8 +352,8 @@ class Network:
         pop.links[variable] = (src, source_variable)
 
     def add_stimulus(self, stimulus, population: str | Population, target: str = "I") -> None:
-        """Feed ``stimulus`` into variable ``target`` (default ``I``) of a population."""
-        self._check_not_built("add a stimulus")
+        """Feed ``stimulus`` into variable ``target`` (default ``I``) of a population (also between runs)."""
+        self._invalidate()
         pop = self.population(population)
         if hasattr(stimulus, "attach"):
             stimulus.attach(self, pop, target)
@@ -346,10 +370,22 @@ class Network:
             self._drives.append(_DriveBinding(pop, target, drive))
         self.stimuli.append({"population": pop.name, "target": target, **stimulus.to_dict()})
 
+    def add_poisson_input(self, population: str | Population, target: str, N: int, rate: Any, weight: Any, *,
+                          name: str | None = None) -> PoissonInput:
+        """``N`` independent Poisson inputs at ``rate``, each adding ``weight`` to ``target`` of every
+        neuron, drawn as one Binomial(N, rate*dt) per neuron and step (Brian2's ``PoissonInput``)."""
+        self._invalidate()
+        pop = self.population(population)
+        name = name or f"poisson_input_{len(self._poisson_inputs)}"
+        checked = PoissonInput.checked(name, pop, target, N, rate, weight, self.dt)
+        self._poisson_inputs.append(checked)
+        return checked
+
     def record(self, population: str | Population, variables: Sequence[str] | str, *,
                neurons: Sequence[int] | None = None, rate: Any = None, name: str | None = None) -> None:
-        """Record ``variables`` of ``neurons`` (default all) every step, or at ``rate`` (a frequency)."""
-        self._check_not_built("add a monitor")
+        """Record ``variables`` of ``neurons`` (default all) every step, or at ``rate`` (a frequency);
+        a monitor added between runs records from then on."""
+        self._invalidate()
         pop = self.population(population)
         variables = [variables] if isinstance(variables, str) else list(variables)
         for var in variables:
@@ -364,10 +400,20 @@ class Network:
         idx = np.arange(pop.size) if neurons is None else np.asarray(neurons, dtype=np.int64)
         if idx.size == 0 or idx.min() < 0 or idx.max() >= pop.size:
             raise ConfigError(f"record {pop.name!r}: neuron indices must lie in 0..{pop.size - 1}")
-        self._monitors.append(_Monitor(name or f"m{len(self._monitors)}", pop, variables, idx.astype(np.int64), every))
+        self._monitors.append(_Monitor(name or f"m{len(self._monitors)}", pop, variables, idx.astype(np.int64), every,
+                                       self.step))
+
+    def _invalidate(self) -> None:
+        """Something was added between runs: the kernel is regenerated at the next run, and the
+        new simulation continues from the old one (state, spikes in flight, random stream)."""
+        if self._simulation is None:
+            return
+        for pop in self.populations.values():
+            pop.values.update(self._simulation.read_state(pop.name))
+        self._stale, self._simulation = self._simulation, None
 
     def _check_not_built(self, action: str) -> None:
-        if self._simulation is not None:
+        if self._simulation is not None or self._stale is not None:
             raise ConfigError(f"cannot {action} after the network has run")
 
     # -- the kernel -------------------------------------------------------------
@@ -392,8 +438,11 @@ class Network:
                 src_rows = src.model.state_variables + src.model.variables
                 links[var] = (index[src.name], src_rows.index(src_var), src.size > 1)
             homo = [p for p in pop.model.parameters if p not in pop.heterogeneous]
+            refractoriness = pop.refractoriness
+            steps = pop.refractory_steps(self.dt) if refractoriness.kind != "condition" else None
             plans.append(PopulationPlan(k, name, pop.model, pop.size, pop.integrator, rows, sorted(pop.heterogeneous),
-                                        homo, int(round(pop.refractory / self.dt)), pop.values, links))
+                                        homo, int(steps[0]) if refractoriness.kind == "steps" else 0, pop.values, links,
+                                        refractoriness.kind, steps, refractoriness.condition))
         rows = {p.name: p.rows for p in plans}
         drives = [DrivePlan(d, index[b.population.name], rows[b.population.name].index(b.variable), b.kind,
                             b.per_neuron, b.drive, b.population.size) for d, b in enumerate(self._drives)]
@@ -406,7 +455,10 @@ class Network:
             target = next(p for p in plans if p.name == proj.target.name)
             projections.append(ProjectionPlan(r, index[proj.source.name], target, proj.effects, delay,
                                               proj.synapses.weights.size > 1, proj.synapses, proj.source.size))
-        return KernelPlan(plans, drives, monitors, sources, projections)
+        by_name = {p.name: p for p in plans}
+        poisson_inputs = [PoissonInputPlan(q, by_name[d.population.name], d.target, d.count, d.rate * self.dt,
+                                           d.weight) for q, d in enumerate(self._poisson_inputs)]
+        return KernelPlan(plans, drives, monitors, sources, projections, poisson_inputs)
 
     def build(self) -> None:
         """Generate, compile (or load from the disk cache) and set up the kernel."""
@@ -415,12 +467,16 @@ class Network:
         if not self.populations:
             raise ConfigError("the network has no population")
         self._simulation = Simulation(self._plan(), self.dt, self.seed)
+        if self._stale is not None:
+            self._simulation.continue_from(self._stale)
+            self._stale = None
 
     # -- running ----------------------------------------------------------------
     @property
     def step(self) -> int:
         """The number of steps simulated so far."""
-        return self._simulation.step if self._simulation is not None else 0
+        simulation = self._simulation or self._stale
+        return simulation.step if simulation is not None else 0
 
     def run(self, duration: Any, *, progress: bool = False) -> None:
         """Advance the simulation by ``duration`` (a time quantity), in compiled chunks.
@@ -456,7 +512,7 @@ class Network:
 
     def records(self) -> list[PopulationRecord]:
         """What was recorded, as plain SI arrays per population."""
-        simulation = self._simulation
+        simulation = self._simulation or self._stale
         records = []
         for name, pop in self.groups.items():
             if simulation is not None:
@@ -469,9 +525,10 @@ class Network:
             for m, mon in enumerate(self._monitors):
                 if mon.population is not pop:
                     continue
-                data = (simulation.samples(m) if simulation is not None
-                        else np.zeros((0, len(mon.variables), mon.neurons.size)))
-                times = np.arange(data.shape[0]) * mon.every * self.dt
+                recorded = simulation is not None and m < len(simulation.plan.monitors)
+                data = simulation.samples(m) if recorded else np.zeros((0, len(mon.variables), mon.neurons.size))
+                first = -(-mon.start // mon.every) * mon.every
+                times = (first + np.arange(data.shape[0]) * mon.every) * self.dt
                 units = {v: si_unit_string(pop.model.units.get(v, ureg.dimensionless)) for v in mon.variables}
                 states.append(StateRecord(mon.name, mon.neurons, times,
                                           {v: data[:, c, :] for c, v in enumerate(mon.variables)}, units))
@@ -498,8 +555,9 @@ class Network:
             "links": {f"{p.name}.{v}": f"{src.name}.{sv}" for p in self.populations.values()
                       for v, (src, sv) in p.links.items()},
             "stimuli": self.stimuli,
+            "poisson_inputs": {d.name: d.to_dict() for d in self._poisson_inputs},
             "monitors": [{"name": m.name, "population": m.population.name, "variables": m.variables,
-                          "every_steps": m.every} for m in self._monitors],
+                          "every_steps": m.every, "start_step": m.start} for m in self._monitors],
             **extra,
         }
 
@@ -509,17 +567,6 @@ class Network:
 
         tree = build_result(self.records(), self.provenance(**provenance))
         return add_projections(tree, list(self.projections.values()))
-
-
-def _is_quantity_text(text: str) -> bool:
-    """Whether ``text`` reads as a number with a unit ("-70 mV") rather than an expression ("EL")."""
-    if not text.strip()[:1] in set("0123456789+-."):
-        return False
-    try:
-        as_quantity(text, what="value")
-    except Exception:  # noqa: BLE001 - any parse failure means "an expression"
-        return False
-    return True
 
 
 def _show(value: Any) -> str:

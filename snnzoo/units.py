@@ -146,6 +146,17 @@ def positive_si(value: Any, unit: str, *, what: str) -> float:
     return float(x)
 
 
+def is_quantity_text(text: str) -> bool:
+    """Whether ``text`` reads as a number with a unit ("-70 mV") rather than an expression ("EL")."""
+    if not text.strip()[:1] in set("0123456789+-."):
+        return False
+    try:
+        as_quantity(text, what="value")
+    except Exception:  # noqa: BLE001 - any parse failure means "an expression"
+        return False
+    return True
+
+
 def _show(value: Any) -> str:
     if isinstance(value, pint.Quantity):
         return f"{value:~}"

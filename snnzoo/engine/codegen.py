@@ -6,8 +6,10 @@ The kernel advances every population from step ``ctrl[START]`` to
 applied, monitors sample (the 'start' slot), state variables are updated from
 the old values, the threshold is tested on the new values (recording spikes,
 disabled while refractory) and spike sources emit, projections deliver the
-spikes of this step (or of ``delay`` steps ago) to their targets, and spiking
-neurons are reset. The kernel returns early (``ctrl[STATUS]``, step in
+spikes of this step (or of ``delay`` steps ago) to their targets, Poisson
+inputs add their binomial draws, and spiking neurons are reset. Linked variables
+read a snapshot of their source taken after the inputs, and writes to
+``(unless refractory)`` variables of refractory neurons are dropped. The kernel returns early (``ctrl[STATUS]``, step in
 ``ctrl[REACHED]``) when a spike buffer may overflow or the state becomes NaN or
 infinite; the simulation driver then drains and resumes.
 """
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 import sympy
 
 from ..expressions import substitute_units, symbol
-from ..integrators import OdeSystem, new_symbol
+from ..integrators import new_symbol, ode_system
 from ..model import NeuronModel
 from . import layout
 from .layout import (
@@ -29,19 +31,20 @@ from .layout import (
     DriveArrays,
     GroupArrays,
     MonitorArrays,
+    PoissonInputArrays,
     PopulationArrays,
     ProjectionArrays,
     SourceArrays,
     arguments,
     group_arrays,
 )
-from .plan import DrivePlan, KernelPlan, PopulationPlan, ProjectionPlan, SourcePlan
+from .plan import DrivePlan, KernelPlan, PoissonInputPlan, PopulationPlan, ProjectionPlan, SourcePlan
 from .printer import to_code
 
 
 def model_names(model: NeuronModel) -> set[str]:
     """Every symbol name a model defines itself."""
-    return set(model.units) | {"t", "dt", "i", "N"} | set(model.noise_names)
+    return model.defined_names
 
 
 def _code_names(plan: PopulationPlan) -> dict[str, str]:
@@ -61,8 +64,7 @@ def _loads(plan: PopulationPlan, needed: set[str], index: str = "i") -> list[str
     lines = []
     for name in sorted(needed):
         if name in plan.links:
-            source, row, per_neuron = plan.links[name]
-            lines.append(f"x_{name} = {layout.state_array(source)}[{row}, {index if per_neuron else 0}]")
+            lines.append(f"x_{name} = {_link_snapshot(plan, name)}[{index if plan.links[name][2] else 0}]")
         elif name in plan.rows:
             lines.append(f"x_{name} = {a.state}[{plan.rows.index(name)}, {index}]")
         elif name in plan.heterogeneous:
@@ -74,29 +76,23 @@ def _loads(plan: PopulationPlan, needed: set[str], index: str = "i") -> list[str
     return lines
 
 
+def _link_snapshot(plan: PopulationPlan, name: str) -> str:
+    """The kernel-local array holding linked variable ``name`` as it was at the start of the step."""
+    return f"lk{plan.index}_{name}"
+
+
+def _link_snapshots(w: "_Writer", plan: KernelPlan, *, allocate: bool) -> None:
+    """Linked variables read their source's value at the start of the step (after inputs,
+    before any population is updated), whatever the order in which populations were added:
+    each source row is copied once per step into a buffer allocated once per kernel call."""
+    for p in plan.populations:
+        for name, (source, row, _) in p.links.items():
+            snapshot, state = _link_snapshot(p, name), layout.state_array(source)
+            w(f"{snapshot} = np.empty({state}.shape[1])" if allocate else f"{snapshot}[:] = {state}[{row}, :]")
+
+
 def _symbols_in(*exprs: sympy.Basic) -> set[str]:
     return {s.name for e in exprs for s in e.free_symbols}
-
-
-def ode_system(plan: PopulationPlan) -> OdeSystem:
-    """The model's differential equations as drift and noise terms, units substituted."""
-    model = plan.model
-    drift, noise = {}, {}
-    for eq in model.equations:
-        if eq.kind != "differential":
-            continue
-        x = symbol(eq.name)
-        rhs = _prepared(plan, eq.expr)
-        terms = {}
-        for name in model.noise_names:
-            xi = symbol(name)
-            coefficient = sympy.diff(rhs, xi)
-            if coefficient != 0:
-                terms[name] = coefficient
-                rhs = rhs.xreplace({xi: sympy.Integer(0)})
-        drift[x], noise[x] = rhs, terms
-    normals = {n: symbol(n) for n in model.noise_names}
-    return OdeSystem([symbol(v) for v in model.state_variables], drift, noise, normals, f"model {model.name!r}")
 
 
 class _Writer:
@@ -125,7 +121,7 @@ def generate(plan: KernelPlan) -> str:
     """The Python source of the kernel module for ``plan``."""
     w = _Writer()
     w("import math", "import numpy as np", "from numba import njit",
-      "from snnzoo.engine.runtime import exprel, fexp, normal, uniform", "", "")
+      "from snnzoo.engine.runtime import binomial, exprel, fexp, normal, uniform", "", "")
     w("@njit(cache=True, error_model='numpy', nogil=True)")
     with w.block(f"def kernel({', '.join(arguments(plan))}):"):
         w(f"dt = {CLOCK}[0]", f"n0 = {CTRL}[{layout.START}]", f"n1 = {CTRL}[{layout.END}]")
@@ -140,6 +136,7 @@ def generate(plan: KernelPlan) -> str:
                 _constants(w, p, updates[p.index])
         for r in plan.projections:
             _hoisted_coefficients(w, r)
+        _link_snapshots(w, plan, allocate=True)
         with w.block("for n in range(n0, n1):"):
             for p in plan.spikers:
                 a = group_arrays(p)
@@ -147,6 +144,7 @@ def generate(plan: KernelPlan) -> str:
                     w(*_stop(layout.STATUS_BUFFER_FULL, "n"), "return")
             w("t = n * dt")
             _drives(w, plan)
+            _link_snapshots(w, plan, allocate=False)
             _monitors(w, plan)
             for p in plan.populations:
                 if p.index in updates:
@@ -158,6 +156,8 @@ def generate(plan: KernelPlan) -> str:
                     _threshold(w, p)
             for r in plan.projections:
                 _propagate(w, r)
+            for d in plan.poisson_inputs:
+                _poisson_input(w, d)
             for p in plan.populations:
                 _reset(w, p)
         w(*_stop(layout.STATUS_DONE, "n1"))
@@ -243,7 +243,7 @@ def update_code(p: PopulationPlan) -> UpdateCode:
     invariant = set(p.homogeneous) | {"dt", "N"}
     constants: dict[sympy.Basic, sympy.Symbol] = {}
     hoist = _Hoister(invariant, constants, f"h{p.index}_")
-    statements = [(target, hoist(expr)) for target, expr in p.integrator.update(ode_system(p))]
+    statements = [(target, hoist(expr)) for target, expr in p.integrator.update(ode_system(p.model))]
     condition = hoist(_prepared(p, p.model.threshold)) if p.model.threshold is not None else None
     return UpdateCode(statements, condition, constants)
 
@@ -297,7 +297,10 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
     names.update({s.name: f"s{s.name}" for s, _ in code.statements})
     names.update({c.name: c.name for c in code.constants.values()})
     exprs = [e for _, e in code.statements] + ([code.condition] if code.condition is not None else [])
+    release = _refractory_release(p)
+    exprs += [release] if release is not None else []
     used = _symbols_in(*exprs) | set(p.model.state_variables)
+    not_refractory = _not_refractory(p, "i")
     noises = p.model.noise_names
     for q in range(len(noises)):
         with w.block(f"for i in range(N{k}):"):
@@ -306,19 +309,21 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
     with w.block(f"for i in range(N{k}):"):
         w(*_loads(p, used & model_names(p.model)))
         w(*[f"z_{noise} = {a.normals}[{q}, i]" for q, noise in enumerate(noises)])
-        if p.ref_steps > 0:
-            w(f"active = (n - {a.last_spike}[i]) >= {p.ref_steps}")
+        if release is not None:
+            w(f"{a.last_spike}[i] = {layout.NEVER} if not ({to_code(release, names)}) else {a.last_spike}[i]")
+        if not_refractory is not None:
+            w(f"active = {not_refractory}")
         for target, expr in code.statements:
             w(f"s{target.name} = {to_code(expr, names)}")
         for var in p.model.state_variables:
             new = f"s{new_symbol(symbol(var)).name}"
-            held = p.ref_steps > 0 and var in p.model.unless_refractory
+            held = not_refractory is not None and var in p.model.unless_refractory
             w(f"x_{var} = {new} if active else x_{var}" if held else f"x_{var} = {new}",
               f"{a.state}[{p.rows.index(var)}, i] = x_{var}")
         total = " + ".join(f"x_{v}" for v in p.model.state_variables)
         w(f"bad |= not (abs({total}) <= 1.7976931348623157e308)")
         if code.condition is not None:
-            test = f"({to_code(code.condition, names)})" + (" & active" if p.ref_steps > 0 else "")
+            test = f"({to_code(code.condition, names)})" + (" & active" if not_refractory is not None else "")
             w(f"flag = {test}", f"{a.flags}[i] = flag", "spiking += flag")
     with w.block("if bad:"):
         with w.block(f"for i in range(N{k}):"):
@@ -340,11 +345,15 @@ def _threshold(w: _Writer, p: PopulationPlan) -> None:
     if p.model.threshold is None:
         return
     condition = _prepared(p, p.model.threshold)
+    release = _refractory_release(p)
     with w.block(f"for i in range(N{k}):"):
-        w(*_loads(p, _symbols_in(condition)))
+        w(*_loads(p, _symbols_in(condition, *([release] if release is not None else []))))
         test = to_code(condition, _code_names(p))
-        if p.ref_steps > 0:
-            test = f"({test}) and (n - {a.last_spike}[i]) >= {p.ref_steps}"
+        if release is not None:
+            w(f"{a.last_spike}[i] = {layout.NEVER} if not ({to_code(release, _code_names(p))}) else {a.last_spike}[i]")
+        not_refractory = _not_refractory(p, "i")
+        if not_refractory is not None:
+            test = f"({test}) and {not_refractory}"
         with w.block(f"if {test}:"):
             _record_spike(w, a, k)
 
@@ -435,7 +444,46 @@ def _effects(w: _Writer, r: ProjectionPlan) -> None:
             amount = f"c{r.index}_{e} * wv"
         else:
             amount = f"({to_code(coefficient, names)}) * wv"
-        w(f"{layout.state_array(p.index)}[{p.rows.index(variable)}, j] {op} {amount}")
+        write = f"{layout.state_array(p.index)}[{p.rows.index(variable)}, j] {op} {amount}"
+        guard = _refractory_guard(p, variable, "j")
+        w(f"if {guard}: {write}" if guard else write)
+
+
+def _poisson_input(w: _Writer, d: PoissonInputPlan) -> None:
+    """Add weight * Binomial(N, p) to the target variable of every neuron (where synaptic effects act)."""
+    p, constants = d.target, PoissonInputArrays(d).constants
+    write = f"{layout.state_array(p.index)}[{p.rows.index(d.variable)}, i] += {constants}[4] * fired"
+    guard = _refractory_guard(p, d.variable, "i")
+    with w.block(f"for i in range(N{p.index}):"):
+        w(f"fired = binomial({RNG}, int({constants}[0]), {constants}[1], {constants}[2], {constants}[3])")
+        w(f"if {guard}: {write}" if guard else write)
+
+
+def _refractory_guard(p: PopulationPlan, variable: str, index: str) -> str | None:
+    """The condition under which a write to ``variable`` of neuron ``index`` takes effect, or None.
+
+    As in Brian2, writes to an ``(unless refractory)`` variable from outside the reset
+    (synaptic effects, Poisson inputs) are dropped while the neuron is refractory,
+    including in the step in which it spiked.
+    """
+    if variable not in p.model.unless_refractory:
+        return None
+    return _not_refractory(p, index)
+
+
+def _not_refractory(p: PopulationPlan, index: str) -> str | None:
+    """Code that is true when neuron ``index`` is not refractory in step ``n`` (None: never refractory)."""
+    a = PopulationArrays(p)
+    if p.refractory_kind == "condition":
+        return f"{a.last_spike}[{index}] == {layout.NEVER}"
+    if p.refractory_kind == "per_neuron":
+        return f"(n - {a.last_spike}[{index}]) >= {a.refractory_steps}[{index}]"
+    return f"(n - {a.last_spike}[{index}]) >= {p.ref_steps}" if p.ref_steps > 0 else None
+
+
+def _refractory_release(p: PopulationPlan) -> sympy.Basic | None:
+    """The condition whose falsehood at the start of a step ends a neuron's refractoriness."""
+    return _prepared(p, p.refractory_condition) if p.refractory_kind == "condition" else None
 
 
 def _reset(w: _Writer, p: PopulationPlan) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .plan import DrivePlan, KernelPlan, MonitorPlan, PopulationPlan, ProjectionPlan, SourcePlan
+from .plan import DrivePlan, KernelPlan, MonitorPlan, PoissonInputPlan, PopulationPlan, ProjectionPlan, SourcePlan
 from .runtime import new_stream
 
 START, END, STATUS, REACHED, FAILING_GROUP, FAILING_NEURON = range(6)
@@ -95,10 +95,13 @@ class PopulationArrays(GroupArrays):
         """bool[N]: whether each neuron crossed the threshold in this step."""
         self.normals = f"Z{k}"
         """float64[noises, N]: this step's standard normal draws of the model's white noises."""
+        self.refractory_steps = f"RF{k}"
+        """int64[N], refractory kind "per_neuron": each neuron's refractory period in steps."""
 
     def names(self) -> list[str]:
         """The arrays' names, in the kernel's argument order."""
-        return super().names() + [self.state, self.shared, self.per_neuron, self.flags, self.normals]
+        per_neuron = [self.refractory_steps] if self.plan.refractory_kind == "per_neuron" else []
+        return super().names() + [self.state, self.shared, self.per_neuron, self.flags, self.normals, *per_neuron]
 
     def allocate(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """The arrays, filled from ``values`` (name -> one value per neuron)."""
@@ -108,7 +111,8 @@ class PopulationArrays(GroupArrays):
                 self.shared: np.array([values[h][0] for h in p.homogeneous], dtype=float),
                 self.per_neuron: np.array([values[h] for h in p.heterogeneous]).reshape(len(p.heterogeneous), size),
                 self.flags: np.zeros(size, dtype=np.bool_),
-                self.normals: _floats(len(p.model.noise_names), size)}
+                self.normals: _floats(len(p.model.noise_names), size),
+                **({self.refractory_steps: p.refractory_steps} if p.refractory_kind == "per_neuron" else {})}
 
     def location(self, name: str) -> tuple[str, tuple]:
         """The array and index holding parameter or variable ``name`` (all neurons)."""
@@ -290,6 +294,44 @@ class ProjectionArrays:
         return arrays
 
 
+class PoissonInputArrays:
+    """A Poisson input's constants: ``PI<q>`` = (N, p, 1 - p, sqrt(N p (1 - p)), weight)."""
+
+    def __init__(self, plan: PoissonInputPlan):
+        self.plan = plan
+        self.constants = f"PI{plan.index}"
+        """float64[5]: the binomial's N, p, 1 - p and standard deviation, and the weight."""
+
+    def names(self) -> list[str]:
+        """The arrays' names, in the kernel's argument order."""
+        return [self.constants]
+
+    def allocate(self) -> dict[str, np.ndarray]:
+        """The constants of the plan."""
+        n, p = self.plan.count, self.plan.probability
+        return {self.constants: np.array([n, p, 1.0 - p, np.sqrt(n * p * (1.0 - p)), self.plan.weight])}
+
+
+def dynamic_state(plan: KernelPlan) -> list[str]:
+    """The arrays that change while the kernel runs, besides the populations' state (which
+    populations read back): the random stream, last spikes and spike counts, the positions
+    of spike sources and piecewise drives, Ornstein-Uhlenbeck processes and the delay rings.
+    A kernel rebuilt between runs takes them over so that the simulation continues."""
+    names = [RNG]
+    for p in plan.spikers:
+        a = group_arrays(p)
+        names += [a.last_spike, a.spike_counts]
+        if isinstance(a, SourceArrays) and p.kind == "times":
+            names.append(a.position)
+    for d in plan.drives:
+        a = DriveArrays(d)
+        names += [a.segment] if d.kind == "piecewise" else [a.process] if d.kind == "ou" else []
+    for r in plan.projections:
+        a = ProjectionArrays(r)
+        names += [a.due] if r.delay < 0 else [a.queue, a.queued]
+    return names
+
+
 def arguments(plan: KernelPlan) -> list[str]:
     """The kernel's argument names, in call order."""
     names = [CTRL, CLOCK, RNG]
@@ -301,4 +343,6 @@ def arguments(plan: KernelPlan) -> list[str]:
         names += MonitorArrays(m).names()
     for r in plan.projections:
         names += ProjectionArrays(r).names()
+    for d in plan.poisson_inputs:
+        names += PoissonInputArrays(d).names()
     return names

@@ -35,6 +35,12 @@ class PopulationPlan:
     """Initial values of parameters and variables, one per neuron (SI)."""
     links: dict[str, tuple[int, int, bool]] = field(default_factory=dict)
     """Linked variable -> (source population, source row, one value per neuron?)."""
+    refractory_kind: str = "steps"
+    """"steps" (``ref_steps`` for every neuron), "per_neuron" (``refractory_steps``) or
+    "condition" (refractory after a spike until ``refractory_condition`` is false)."""
+    refractory_steps: np.ndarray | None = None
+    """int64[N]: each neuron's refractory period in steps (kind "per_neuron")."""
+    refractory_condition: sympy.Basic | None = None
 
 
 @dataclass
@@ -98,6 +104,19 @@ class DrivePlan:
 
 
 @dataclass
+class PoissonInputPlan:
+    """``count`` Poisson inputs firing with probability ``probability`` per step, each adding
+    ``weight`` (SI) to ``variable`` of every neuron of ``target``: one Binomial draw per neuron."""
+
+    index: int
+    target: PopulationPlan
+    variable: str
+    count: int
+    probability: float
+    weight: float
+
+
+@dataclass
 class MonitorPlan:
     """Monitor ``name`` samples ``variables`` of ``neurons`` of a population every ``every`` steps."""
 
@@ -118,6 +137,7 @@ class KernelPlan:
     monitors: list[MonitorPlan] = field(default_factory=list)
     sources: list[SourcePlan] = field(default_factory=list)
     projections: list[ProjectionPlan] = field(default_factory=list)
+    poisson_inputs: list[PoissonInputPlan] = field(default_factory=list)
 
     def population(self, index: int) -> PopulationPlan:
         """The population with group index ``index`` (sources share the numbering)."""

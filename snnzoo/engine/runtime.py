@@ -193,6 +193,33 @@ def normal(state) -> float:
             return x
 
 
+#: Above this mean (and the same for n*(1 - p)) a binomial draw uses the normal
+#: approximation, as Brian2's BinomialFunction does (``approximate=True``).
+BINOMIAL_NORMAL_ABOVE = 5.0
+
+
+@njit(inline="always", cache=True)
+def binomial(state, n: int, p: float, q: float, scale: float) -> float:
+    """A Binomial(n, p) deviate (``q = 1 - p``, ``scale = sqrt(n*p*q)``): by inversion
+    (expected ``n*p`` iterations) when ``n*p`` or ``n*q`` is at most 5, else from the normal
+    approximation ``n*p + scale*N(0, 1)`` (not rounded), as Brian2's PoissonInput."""
+    mean = n * p
+    if mean > BINOMIAL_NORMAL_ABOVE and n * q > BINOMIAL_NORMAL_ABOVE:
+        return mean + scale * normal(state)
+    if p <= 0.0:
+        return 0.0
+    ratio = p / q
+    a = (n + 1) * ratio
+    r = q**n
+    u = uniform(state)
+    x = 0
+    while u > r and x < n:
+        u -= r
+        x += 1
+        r *= a / x - ratio
+    return float(x)
+
+
 def new_stream(seed: int) -> np.ndarray:
     """The state array of a fresh random stream for ``seed``."""
     return np.random.SeedSequence(seed).generate_state(1, dtype=np.uint64).astype(np.uint64)

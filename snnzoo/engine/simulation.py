@@ -19,7 +19,15 @@ from ..errors import SimulationError
 from . import layout
 from .codegen import generate
 from .kernel_cache import load_kernel_module
-from .layout import DriveArrays, MonitorArrays, PopulationArrays, ProjectionArrays, SourceArrays, group_arrays
+from .layout import (
+    DriveArrays,
+    MonitorArrays,
+    PoissonInputArrays,
+    PopulationArrays,
+    ProjectionArrays,
+    SourceArrays,
+    group_arrays,
+)
 from .plan import KernelPlan
 
 CHUNK_STEPS = 2000
@@ -37,6 +45,17 @@ class Simulation:
         """The first step not simulated yet."""
         self._spikes: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {p.name: ([], []) for p in plan.spikers}
         self._samples: list[list[np.ndarray]] = [[] for _ in plan.monitors]
+
+    def continue_from(self, previous: Simulation) -> None:
+        """Take over where ``previous`` (the same network before something was added between
+        runs) stopped: its step, recordings and dynamic state (spikes in flight, random stream,
+        stimulus positions; see :func:`layout.dynamic_state`). Monitors keep their index."""
+        self.step = previous.step
+        self._spikes.update(previous._spikes)
+        self._samples[: len(previous._samples)] = previous._samples
+        for name in layout.dynamic_state(previous.plan):
+            if name in self.arrays and self.arrays[name].shape == previous.arrays[name].shape:
+                self.arrays[name] = previous.arrays[name]
 
     # -- state ------------------------------------------------------------------
     def write(self, population: str, name: str, values: np.ndarray) -> None:
@@ -180,6 +199,8 @@ def _allocate(plan: KernelPlan, dt: float, seed: int) -> dict[str, np.ndarray]:
         arrays.update(MonitorArrays(m).allocate())
     for r in plan.projections:
         arrays.update(ProjectionArrays(r).allocate(r.synapses, r.source_size, r.target.size))
+    for d in plan.poisson_inputs:
+        arrays.update(PoissonInputArrays(d).allocate())
     return arrays
 
 

@@ -1,0 +1,57 @@
+"""Poisson inputs summed onto a variable: Brian2's ``PoissonInput``.
+
+``N`` independent Poisson spike trains of rate ``rate`` each add ``weight`` to a variable
+of every neuron of a population. Instead of simulating the ``N`` sources and their
+synapses, every step draws how many of them fired for each neuron from
+Binomial(N, rate*dt) and adds ``weight`` times that number: one draw per neuron and step,
+whatever ``N`` (the only way when N*rate*dt > 1). Like Brian2, the draw uses the normal
+approximation when both N*p and N*(1 - p) exceed 5, and it acts where synaptic effects do
+(after the threshold, before the reset); a write to an ``(unless refractory)`` variable
+of a refractory neuron is dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ConfigError, UnknownNameError
+from .units import positive_si, si_unit_string, to_si
+
+
+@dataclass(frozen=True)
+class PoissonInput:
+    """A validated Poisson input: ``count`` sources at ``rate`` Hz, each adding ``weight`` (SI)
+    to ``target`` of ``population`` (a :class:`~snnzoo.network.Population`)."""
+
+    name: str
+    population: Any
+    target: str
+    count: int
+    rate: float
+    weight: float
+
+    @classmethod
+    def checked(cls, name: str, population, target: str, count: Any, rate: Any, weight: Any,
+                dt: float) -> PoissonInput:
+        """Check every argument against the population's model; errors name ``name``."""
+        where = f"Poisson input {name!r}"
+        model = population.model
+        targets = model.state_variables + model.variables
+        if target not in targets:
+            raise UnknownNameError(f"target variable of {where} on {population.where}", target, targets)
+        if not isinstance(count, int) or isinstance(count, bool) or count <= 0:
+            raise ConfigError(f"{where}: N must be a positive integer (the number of inputs), got {count!r}")
+        hz = positive_si(rate, "Hz", what=f"{where}: rate")
+        if hz * dt >= 1:
+            raise ConfigError(f"{where}: rate {rate} gives a spike probability rate*dt = {hz * dt:g} per step; "
+                              "expected rate*dt < 1")
+        unit = model.units[target]
+        value = to_si(weight, unit, what=f"{where}: weight (onto {target!r}, in {si_unit_string(unit)})")
+        return cls(name, population, target, count, hz, float(value))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Provenance."""
+        unit = si_unit_string(self.population.model.units[self.target])
+        return {"population": self.population.name, "target": self.target, "N": self.count,
+                "rate_hz": self.rate, "weight": self.weight, "weight_unit": unit}

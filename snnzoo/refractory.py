@@ -1,0 +1,94 @@
+"""Refractoriness: how long a neuron stays refractory after a spike (Brian2's ``refractory``).
+
+Three forms:
+
+- a period: a time (``"2 ms"``), one time per neuron (an array given to
+  ``add_population(refractory=...)``), or an expression of parameters (``"tref"``,
+  ``"2*tau_ref"``), evaluated per neuron when the network is built and again when one
+  of its parameters is set between runs;
+- a condition (``"v > -40*mV"``): after a spike the neuron stays refractory until the
+  condition is false at the start of a step (Brian2's ``not_refractory = not_refractory
+  or not (condition)``).
+
+While refractory, ``(unless refractory)`` variables are held, writes to them from
+synapses and other inputs are dropped, and the threshold is disabled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy
+
+from .errors import UnitError
+from .expressions import DimensionChecker, parse_expression, same_dimension
+from .units import is_quantity_text, to_si, ureg
+
+_CONDITIONS = (sympy.core.relational.Relational, sympy.And, sympy.Or, sympy.Not)
+
+
+@dataclass(frozen=True)
+class Refractoriness:
+    """A parsed ``refractory`` setting: ``period`` (seconds: a float or one per neuron),
+    ``expression`` (a time expression of parameters) or ``condition`` (a sympy condition)."""
+
+    text: str | None
+    period: float | np.ndarray = 0.0
+    expression: sympy.Basic | None = None
+    condition: sympy.Basic | None = None
+
+    @property
+    def kind(self) -> str:
+        """"condition", "per_neuron" (an array or an expression) or "steps" (one period for all)."""
+        if self.condition is not None:
+            return "condition"
+        return "per_neuron" if self.expression is not None or np.ndim(self.period) == 1 else "steps"
+
+
+def parse_refractoriness(value: Any, checker: DimensionChecker, constants, *, where: str,
+                         size: int | None = None) -> Refractoriness:
+    """Read ``value`` (None, a time, times per neuron, or an expression) for a model or a
+    population of ``size`` neurons; ``checker`` knows the model's units and ``constants``
+    the names a period may use (parameters and declared variables). Errors name ``where``
+    and what was expected."""
+    if value is None:
+        return Refractoriness(None)
+    if isinstance(value, str) and not is_quantity_text(value):
+        expr = parse_expression(value, where=where)
+        unit = checker.unit_of(expr)
+        if isinstance(expr, _CONDITIONS):
+            return Refractoriness(value, condition=expr)
+        if not same_dimension(unit, ureg.second):
+            raise UnitError(f"{where}: {value!r} is in {unit:~}; expected a time (e.g. '2 ms' or 'tref') "
+                            "or a condition (e.g. 'v > -40*mV')")
+        others = sorted(s.name for s in expr.free_symbols if s.name in checker.units and s.name not in constants)
+        if others:
+            raise UnitError(f"{where}: {value!r} uses {', '.join(others)}; a refractory period may use parameters "
+                            "and declared variables only (for a state-dependent refractoriness give a condition such as 'v > -40*mV')")
+        return Refractoriness(value, expression=expr)
+    seconds = np.asarray(to_si(value, "s", what=where), dtype=float)
+    if seconds.ndim > 1 or (seconds.ndim == 1 and (size is None or seconds.size != size)):
+        expected = "one time" if size is None else f"one time or {size} times"
+        raise UnitError(f"{where}: expected {expected}, got shape {seconds.shape}")
+    if not (seconds >= 0).all():
+        raise UnitError(f"{where}: must be >= 0, got {value!r}")
+    return Refractoriness(_text(value), period=seconds if seconds.ndim else float(seconds))
+
+
+def refractory_steps(refractoriness: Refractoriness, evaluate, size: int, dt: float) -> np.ndarray:
+    """The refractory period of each neuron in steps (rounded to the nearest step);
+    ``evaluate(text)`` gives an expression's per-neuron values in seconds."""
+    seconds = evaluate(refractoriness.text) if refractoriness.expression is not None else refractoriness.period
+    seconds = np.broadcast_to(np.asarray(seconds, dtype=float), (size,))
+    if not (seconds >= 0).all():
+        raise UnitError(f"refractory {refractoriness.text!r}: gives negative periods {seconds[seconds < 0][:3]} s "
+                        "(expected times >= 0)")
+    return np.rint(seconds / dt).astype(np.int64)
+
+
+def _text(value: Any) -> str:
+    if hasattr(value, "units") and np.ndim(getattr(value, "magnitude", 0)) == 1:
+        return f"{list(value.magnitude)} {value.units:~}"
+    return f"{value:~}" if hasattr(value, "units") else str(value)

@@ -1,0 +1,430 @@
+"""Brian2's model language where snnzoo follows it: ``exact`` integration of linear equations,
+Heun and Milstein for multiplicative noise, writes dropped while refractory, linked variables
+read at the start of the step. Reference data: ``benchmarks/brian2_language_references.py``."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.linalg
+
+import snnzoo as sz
+from snnzoo import ureg as u
+from snnzoo.errors import EquationError, SnnzooError, UnitError
+
+REFERENCE = Path(__file__).parent / "reference"
+
+
+def reference(name: str) -> dict:
+    return json.loads((REFERENCE / f"brian2_{name}.json").read_text())
+
+
+CUBA = sz.NeuronModel(
+    "cuba",
+    """
+    dv/dt = (ge + gi - (v - El))/taum : volt (unless refractory)
+    dge/dt = -ge/taue : volt
+    dgi/dt = -gi/taui : volt
+    """,
+    {"taum": "20 ms", "taue": "5 ms", "taui": "10 ms", "Vt": "-50 mV", "Vr": "-60 mV", "El": "-49 mV"},
+    threshold="v > Vt", reset="v = Vr", refractory="5 ms",
+)
+
+
+def steps_of(record, dt=1e-4):
+    return np.rint(record.spike_times / dt).astype(np.int64)
+
+
+# -- exact -----------------------------------------------------------------------------------------------------
+
+
+def test_exact_is_chosen_for_linear_equations_and_said_so():
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    assert net.add_population("c", CUBA, 1).integrator.name == "exact"
+    assert net.add_population("a", "adex", 1).integrator.name == "euler"  # the model names euler
+    quadratic = sz.NeuronModel("quad", "dv/dt = v**2/(mV*ms) : volt", {})
+    assert net.add_population("q", quadratic, 1).integrator.name == "euler"
+    assert "Default integrator: exact (chosen automatically: the equations are linear)" in CUBA.describe()
+    assert "Default integrator: euler (chosen automatically: not exact:" in quadratic.describe()
+
+
+def test_exact_solves_a_coupled_linear_system_to_rounding():
+    """CUBA's v, ge, gi from non-zero ge and gi: the kernel against scipy's matrix exponential."""
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    net.add_population("c", CUBA, 1, initial={"v": "-70 mV", "ge": "3 mV", "gi": "-1 mV"})
+    net.record("c", ["v", "ge", "gi"])
+    net.run(30 * u.ms)
+    data = net.records()[0].states[0].data
+    A = np.array([[-1 / 20e-3, 1 / 20e-3, 1 / 20e-3], [0, -1 / 5e-3, 0], [0, 0, -1 / 10e-3]])
+    b = np.array([-49e-3 / 20e-3, 0, 0])
+    x0 = np.array([-70e-3, 3e-3, -1e-3])
+    fixed = -np.linalg.solve(A, b)
+    expected = np.array([fixed + scipy.linalg.expm(A * n * 1e-4) @ (x0 - fixed) for n in range(300)])
+    got = np.stack([data["v"][:, 0], data["ge"][:, 0], data["gi"][:, 0]], axis=1)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-15)
+
+
+def test_exact_handles_a_singular_system_and_per_neuron_parameters():
+    """A perfect integrator (A = 0) driven by a current, and a leak with one tau per neuron."""
+    model = sz.NeuronModel("pif_leak", """
+        dv/dt = I/C : volt
+        dw/dt = (wr - w)/tau : volt
+        I : amp
+        """, {"C": "200 pF", "tau": "10 ms", "wr": "1 mV"})
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    net.add_population("p", model, 3, parameters={"tau": [5, 10, 20] * u.ms})
+    net.add_stimulus(sz.stimulus("constant_current", amplitude=[100, 200, 300] * u.pA), "p")
+    net.record("p", ["v", "w"])
+    net.run(10 * u.ms)
+    data = net.records()[0].states[0].data
+    t = np.arange(100)[:, None] * 1e-4
+    # the stimulus writes I at the start of step 0, so v grows by I*dt/C from the first step on
+    np.testing.assert_allclose(data["v"], t * np.array([100e-12, 200e-12, 300e-12]) / 200e-12, rtol=1e-12, atol=1e-18)
+    np.testing.assert_allclose(data["w"], 1e-3 * (1 - np.exp(-t / np.array([5e-3, 10e-3, 20e-3]))), rtol=1e-12)
+
+
+def test_exact_matches_brian2_step_for_step_on_the_cuba_neuron():
+    ref = reference("exact_cuba_neuron")
+    net = sz.Network(dt=ref["dt"] * u.second, seed=0)
+    net.add_population("cuba", CUBA, 3, initial={"v": ref["initial_v"] * u.volt}, integrator="exact")
+    for name, times, var, weight in (("exc", ref["exc_times"], "ge", ref["weights"]["we"]),
+                                     ("inh", ref["inh_times"], "gi", ref["weights"]["wi"])):
+        net.add_source(name, sz.stimulus("spike_generator", times=times * u.second, indices=[0] * len(times)))
+        net.connect(name, "cuba", on=var, weight=weight * u.volt, all_to_all=True)
+    net.record("cuba", ["v", "ge", "gi"])
+    net.run(ref["duration"] * u.second)
+    record = net.records()[0]
+    for var in ("v", "ge", "gi"):
+        np.testing.assert_allclose(record.states[0].data[var].T, ref["traces"][var], rtol=0, atol=1e-14)
+    assert steps_of(record).tolist() == ref["spike_steps"]
+    assert record.spike_neurons.tolist() == ref["spike_neurons"]
+
+
+@pytest.mark.parametrize("equations, fragment", [
+    ("dv/dt = (ge*(Ee - v) + EL - v)/tau : volt\ndge/dt = -ge/tau : 1", "the term '-ge*v/tau' of dv/dt is not linear"),
+    ("dv/dt = (EL - v + exp(v/mV)*mV)/tau : volt", "of dv/dt is not linear in the state variables (v)"),
+    ("dv/dt = (EL - v + sin(t/tau)*mV)/tau : volt", "dv/dt depends on the time t"),
+    ("dv/dt = (EL - v)/tau + mV*xi/sqrt(tau) : volt", "white noise"),
+    ("dv/dt = -w/tau : volt\ndw/dt = v/tau : volt", "complex eigenvalues"),
+])
+def test_exact_refuses_what_it_cannot_solve(equations, fragment):
+    model = sz.NeuronModel("bad", equations, {"tau": "10 ms", "EL": "-70 mV", "Ee": "0 mV"})
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    net.add_population("b", model, 1, integrator="exact")
+    with pytest.raises(EquationError, match=f"^model 'bad': .*{re.escape(fragment)}"):
+        net.run(1 * u.ms)
+    assert net.step == 0
+
+
+# -- Heun and Milstein -------------------------------------------------------------------------------------------
+
+GBM_MODEL = sz.NeuronModel("gbm", "dx/dt = mu*x + sigma*x*xi : 1", {"mu": 0.5 * u.Hz, "sigma": 0.5 * u.Hz**0.5},
+                           initial={"x": 1})
+
+
+def gbm_final(method: str, seed: int) -> np.ndarray:
+    ref = reference("stratonovich_gbm")
+    net = sz.Network(dt=ref["dt"] * u.second, seed=seed)
+    pop = net.add_population("g", GBM_MODEL, ref["n"], integrator=method)
+    net.run(ref["duration"] * u.second)
+    return pop.get("x").magnitude
+
+
+@pytest.mark.parametrize("method", ["heun", "milstein"])
+def test_multiplicative_noise_is_stratonovich_like_brian2(method):
+    """dx = mu x dt + sigma x o dW: log x(T) ~ N(mu T, sigma^2 T) (Stratonovich); Ito would give (mu - sigma^2/2) T."""
+    ref = reference("stratonovich_gbm")
+    mu, sigma, T, n = ref["mu"], ref["sigma"], ref["duration"], ref["n"]
+    logs = np.concatenate([np.log(gbm_final(method, seed)) for seed in (1, 2)])
+    standard_error = sigma * math.sqrt(T) / math.sqrt(logs.size)
+    assert abs(logs.mean() - mu * T) < 4 * standard_error
+    assert logs.std(ddof=1) == pytest.approx(sigma * math.sqrt(T), rel=0.05)
+    brian = np.array([s["mean_log_x"] for s in ref["per_seed"][method]])
+    brian_error = sigma * math.sqrt(T) / math.sqrt(n * brian.size)
+    assert abs(logs.mean() - brian.mean()) < 4 * math.hypot(standard_error, brian_error)
+
+
+def test_euler_maruyama_stays_ito_on_the_same_equation():
+    ref = reference("stratonovich_gbm")
+    logs = np.log(gbm_final("euler_maruyama", 1))
+    ito = (ref["mu"] - ref["sigma"] ** 2 / 2) * ref["duration"]
+    assert abs(logs.mean() - ito) < 4 * ref["sigma"] / math.sqrt(logs.size)
+
+
+def test_milstein_needs_diagonal_noise():
+    model = sz.NeuronModel("two", "dx/dt = -x/tau + x*xi_a/sqrt(tau) + xi_b/sqrt(tau) : 1", {"tau": "10 ms"})
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    net.add_population("t", model, 1, integrator="milstein")
+    with pytest.raises(EquationError, match="'milstein' needs diagonal noise .* dx/dt uses xi_a, xi_b"):
+        net.run(1 * u.ms)
+
+
+# -- writes while refractory ----------------------------------------------------------------------------------------
+
+
+def refractory_input_network(ref: dict) -> sz.Network:
+    model = sz.NeuronModel("lif", "dv/dt = (El - v)/tau : volt (unless refractory)",
+                           {"El": ref["El"] * u.volt, "tau": ref["tau"] * u.second, "Vt": ref["Vt"] * u.volt,
+                            "Vr": ref["Vr"] * u.volt},
+                           threshold="v > Vt", reset="v = Vr", refractory=ref["refractory"] * u.second,
+                           initial={"v": "El"})
+    net = sz.Network(dt=ref["dt"] * u.second, seed=0)
+    net.add_population("n", model, 1)
+    times = ref["first"] + ref["interval"] * np.arange(ref["count"])
+    net.add_source("input", sz.stimulus("spike_generator", times=times * u.second, indices=[0] * ref["count"]))
+    net.connect("input", "n", on="v", weight=ref["jump"] * u.volt, all_to_all=True)
+    net.record("n", "v")
+    return net
+
+
+def test_synaptic_input_is_dropped_while_refractory_like_brian2():
+    """Brian2 makes every write to an '(unless refractory)' variable conditional on not being
+    refractory: the 4 mV inputs arriving during the 5 ms after a spike are lost (17 spikes, not more)."""
+    ref = reference("refractory_input")
+    net = refractory_input_network(ref)
+    net.run(ref["duration"] * u.second)
+    record = net.records()[0]
+    assert steps_of(record).tolist() == ref["spike_steps"]
+    np.testing.assert_allclose(record.states[0].data["v"][:, 0], ref["v"], rtol=0, atol=1e-15)
+    first = ref["spike_steps"][0]
+    np.testing.assert_array_equal(record.states[0].data["v"][first + 1: first + 51, 0], ref["Vr"])
+
+
+# -- linked variables -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reader_first", [True, False])
+def test_linked_variable_reads_the_start_of_step_value_in_any_order(reader_first):
+    ref = reference("linked_variable")
+    source = sz.NeuronModel("source", "dx/dt = (1 - x)/tau_x : 1", {"tau_x": ref["tau_x"] * u.second})
+    reader = sz.NeuronModel("reader", "dv/dt = (y - v)/tau_v : 1\ny : 1 (linked)", {"tau_v": ref["tau_v"] * u.second})
+    net = sz.Network(dt=ref["dt"] * u.second, seed=0, integrator="euler")
+    order = [("reader", reader), ("source", source)]
+    for name, model in (order if reader_first else order[::-1]):
+        net.add_population(name, model, 1)
+    net.link("reader", "y", "source", "x")
+    net.record("reader", ["v", "y"])
+    net.run(ref["duration"] * u.second)
+    data = net.records()[0 if reader_first else 1].states[0].data
+    np.testing.assert_allclose(data["y"][:, 0], ref["y"], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(data["v"][:, 0], ref["v"], rtol=0, atol=1e-15)
+
+
+# -- refractoriness as a per-neuron period or a condition ----------------------------------------------------------
+
+
+def refractory_forms_model(ref: dict, refractory) -> sz.NeuronModel:
+    return sz.NeuronModel("lif_tref", "dv/dt = (v_inf - v)/tau : volt (unless refractory)\ntref : second",
+                          {"tau": ref["tau"] * u.second, "v_inf": ref["v_inf"] * u.volt, "Vt": ref["Vt"] * u.volt,
+                           "Vr": ref["Vr"] * u.volt},
+                          threshold="v > Vt", reset="v = Vr", refractory=refractory, initial={"v": "Vr"})
+
+
+@pytest.mark.parametrize("form", ["expression", "array"])
+def test_per_neuron_refractory_period_like_brian2(form):
+    """Brian2's refractory='tref' with one tref per neuron; the same given as an array to add_population."""
+    ref = reference("refractory_forms")
+    net = sz.Network(dt=ref["dt"] * u.second, seed=0)
+    if form == "expression":
+        net.add_population("period", refractory_forms_model(ref, "tref"), 3, initial={"tref": ref["tref"] * u.second})
+    else:
+        net.add_population("period", refractory_forms_model(ref, None), 3, refractory=ref["tref"] * u.second)
+    net.run(ref["duration"] * u.second)
+    record = net.records()[0]
+    assert steps_of(record).tolist() == ref["period_spike_steps"]
+    assert record.spike_neurons.tolist() == ref["period_spike_neurons"]
+
+
+def test_refractory_period_follows_a_parameter_set_between_runs():
+    ref = reference("refractory_forms")
+    model = sz.NeuronModel("lif_tref", "dv/dt = (v_inf - v)/tau : volt (unless refractory)",
+                           {"tau": ref["tau"] * u.second, "v_inf": ref["v_inf"] * u.volt, "Vt": ref["Vt"] * u.volt,
+                            "Vr": ref["Vr"] * u.volt, "tref": 1 * u.ms},
+                           threshold="v > Vt", reset="v = Vr", refractory="tref", initial={"v": "Vr"})
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    pop = net.add_population("p", model, 1)
+    net.run(100 * u.ms)
+    first = steps_of(net.records()[0])
+    pop.set("tref", 7 * u.ms)
+    net.run(100 * u.ms)
+    steps = steps_of(net.records()[0])
+    later = np.diff(steps[steps >= 1000])
+    assert np.diff(first).min() < later.min()
+    assert np.diff(first)[1] == ref["period_spike_steps"][3] - ref["period_spike_steps"][0]  # tref 1 ms: every 170 steps
+    assert later[1] == ref["period_spike_steps"][8] - ref["period_spike_steps"][5]  # tref 7 ms: every 230 steps
+
+
+def test_refractory_condition_like_brian2():
+    """refractory='v > Vt': the reset puts v above threshold, and the neuron stays refractory until it falls below."""
+    ref = reference("refractory_forms")
+    model = sz.NeuronModel("condition", "dv/dt = (v_inf - w - v)/tau : volt\ndw/dt = -w/tau_w : volt",
+                           {k: ref[k] * (u.second if k.startswith("tau") else u.volt)
+                            for k in ("tau", "v_inf", "Vt", "tau_w", "jump_v", "jump_w")},
+                           threshold="v > Vt", reset="v = jump_v; w += jump_w", refractory="v > Vt",
+                           initial={"v": ref["Vr"] * u.volt})
+    net = sz.Network(dt=ref["dt"] * u.second, seed=0)
+    net.add_population("condition", model, 1)
+    net.record("condition", "v")
+    net.run(ref["duration"] * u.second)
+    record = net.records()[0]
+    assert steps_of(record).tolist() == ref["condition_spike_steps"]
+    np.testing.assert_allclose(record.states[0].data["v"][:, 0], ref["condition_v"], rtol=0, atol=1e-14)
+    assert "Refractory: v > Vt" in model.describe()
+
+
+@pytest.mark.parametrize("refractory, fragment", [
+    ("v", "'v' is in V; expected a time (e.g. '2 ms' or 'tref') or a condition"),
+    ("3 mV", "expected dimension [time]"),
+    ("tau*v/mV", "uses v; a refractory period may use parameters and declared variables only"),
+    ("tref2", "undefined symbol 'tref2'"),
+])
+def test_bad_refractory_settings_are_one_line_errors(refractory, fragment):
+    with pytest.raises(SnnzooError, match=f"^model 'b': refractory: .*{re.escape(fragment)}"):
+        sz.NeuronModel("b", "dv/dt = -v/tau : volt (unless refractory)", {"tau": "10 ms"}, threshold="v > 1*mV",
+                       refractory=refractory)
+
+
+def test_refractory_array_of_the_wrong_size_or_sign():
+    net = sz.Network(dt=0.1 * u.ms)
+    with pytest.raises(UnitError, match=r"^population 'p': refractory: expected one time or 2 times, got shape \(3,\)"):
+        net.add_population("p", "lif", 2, refractory=[1, 2, 3] * u.ms)
+    with pytest.raises(UnitError, match="^population 'q': refractory: must be >= 0"):
+        net.add_population("q", "lif", 2, refractory=[1, -2] * u.ms)
+
+
+def test_n_in_initial_value_expressions():
+    model = sz.NeuronModel("ramp", "dv/dt = -v/tau : volt", {"tau": "10 ms"})
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    pop = net.add_population("p", model, 4, initial={"v": "-70*mV + 20*mV*i/(N - 1)"})
+    np.testing.assert_allclose(pop.get("v").magnitude, [-0.070, -0.070 + 0.020 / 3, -0.070 + 0.040 / 3, -0.050])
+
+
+# -- PoissonInput ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count, rate_hz", [(1000, 5.0), (1000, 200.0)])  # inversion (N p = 0.5), normal (N p = 20)
+def test_poisson_input_adds_weight_times_a_binomial_count(count, rate_hz):
+    """v integrates exactly, so v(t_n) = w * sum_k K_k exp(-(n - 1 - k) dt/tau) with K_k ~ Binomial(N, rate dt):
+    the mean and variance of v at the end are known in closed form."""
+    dt, tau, weight, n = 1e-4, 10e-3, 1e-4, 1000
+    model = sz.NeuronModel("leak", "dv/dt = -v/tau : volt", {"tau": tau * u.second})
+    net = sz.Network(dt=dt * u.second, seed=4)
+    pop = net.add_population("p", model, 4000)
+    net.add_poisson_input("p", "v", N=count, rate=rate_hz * u.Hz, weight=weight * u.volt)
+    net.run(n * dt * u.second)
+    v = pop.get("v").magnitude
+    p, decay = rate_hz * dt, np.exp(-dt / tau) ** np.arange(n)
+    mean, variance = weight * count * p * decay.sum(), weight**2 * count * p * (1 - p) * (decay**2).sum()
+    assert abs(v.mean() - mean) < 4 * math.sqrt(variance / v.size)
+    assert v.var(ddof=1) == pytest.approx(variance, rel=0.1)
+
+
+def test_poisson_input_is_dropped_while_refractory():
+    model = sz.NeuronModel("lif", "dv/dt = -v/tau : volt (unless refractory)",
+                           {"tau": "20 ms", "Vt": "1 mV"}, threshold="v > Vt", reset="v = 0*mV", refractory="50 ms")
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    pop = net.add_population("p", model, 100)
+    net.add_poisson_input("p", "v", N=1000, rate=100 * u.Hz, weight=0.1 * u.mV)
+    net.run(20 * u.ms)  # every neuron has spiked within a few steps and is refractory since
+    assert (net.records()[0].spike_counts == 1).all()
+    np.testing.assert_array_equal(pop.get("v").magnitude, 0.0)
+
+
+@pytest.mark.parametrize("kwargs, error, fragment", [
+    ({"target": "w"}, "UnknownNameError", "unknown target variable of Poisson input 'poisson_input_0' on population 'p'"),
+    ({"weight": 1 * u.nA}, "UnitError", "Poisson input 'poisson_input_0': weight (onto 'v', in V): expected dimension [voltage]"),
+    ({"rate": 20 * u.kHz}, "ConfigError", "rate*dt = 2 per step; expected rate*dt < 1"),
+    ({"N": 0}, "ConfigError", "N must be a positive integer (the number of inputs), got 0"),
+    ({"rate": 5}, "UnitError", "rate: expected a quantity of dimension [frequency]"),
+])
+def test_poisson_input_bad_arguments(kwargs, error, fragment):
+    net = sz.Network(dt=0.1 * u.ms)
+    net.add_population("p", sz.NeuronModel("x", "dv/dt = -v/tau : volt", {"tau": "10 ms"}), 2)
+    arguments = {"target": "v", "N": 10, "rate": 5 * u.Hz, "weight": 1 * u.mV, **kwargs}
+    with pytest.raises(SnnzooError, match=re.escape(fragment)) as caught:
+        net.add_poisson_input("p", **arguments)
+    assert type(caught.value).__name__ == error and "\n" not in str(caught.value)
+
+
+# -- changes between runs -------------------------------------------------------------------------------------------
+
+
+def noisy_delayed_network(seed: int = 3) -> sz.Network:
+    model = sz.NeuronModel("noisy", "dv/dt = (mu - v + sigma*sqrt(tau)*xi)/tau : volt (unless refractory)",
+                           {"tau": "10 ms", "mu": "22 mV", "sigma": "4 mV", "theta": "20 mV", "Vr": "10 mV"},
+                           threshold="v > theta", reset="v = Vr", refractory="2 ms")
+    net = sz.Network(dt=0.1 * u.ms, seed=seed)
+    net.add_population("g", model, 200)
+    net.connect("g", "g", on="v", weight=0.5 * u.mV, op="-=", p=0.05, delay=1.5 * u.ms)
+    net.connect("g", "g", on="v", weight=0.5 * u.mV, op="-=", p=0.05, delay="1*ms + 0.1*ms*(i % 4) + 0.1*ms*(j % 3)")
+    return net
+
+
+def test_a_monitor_added_between_runs_changes_nothing_else():
+    whole = noisy_delayed_network()
+    whole.record("g", "v", neurons=[0, 1])
+    whole.run(40 * u.ms)
+    split = noisy_delayed_network()
+    split.run(20 * u.ms)
+    split.record("g", "v", neurons=[0, 1], rate=5 * u.kHz)  # spikes in flight, noise stream: all carry over
+    split.run(20 * u.ms)
+    a, b = whole.records()[0], split.records()[0]
+    np.testing.assert_array_equal(a.spike_times, b.spike_times)
+    np.testing.assert_array_equal(a.spike_neurons, b.spike_neurons)
+    state = b.states[0]
+    np.testing.assert_allclose(state.times, np.arange(200, 400, 2) * 1e-4)
+    np.testing.assert_array_equal(state.data["v"], a.states[0].data["v"][200::2])
+    assert split.provenance()["monitors"][0]["start_step"] == 200
+
+
+def test_a_stimulus_and_per_neuron_parameters_added_between_runs():
+    lif = sz.NeuronModel("lif", "dv/dt = (EL - v + R*I)/tau : volt\nI : amp",
+                         {"EL": "-70 mV", "R": "100 Mohm", "tau": "10 ms"}, initial={"v": "EL"})
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    pop = net.add_population("p", lif, 2)
+    net.record("p", "v")
+    net.run(10 * u.ms)
+    net.add_stimulus(sz.stimulus("constant_current", amplitude=100 * u.pA), "p")
+    pop.set("tau", [5, 20] * u.ms)  # a shared parameter becomes per-neuron
+    net.run(10 * u.ms)
+    v = net.records()[0].states[0].data["v"]
+    np.testing.assert_array_equal(v[:101], -0.070)
+    t = np.arange(100) * 1e-4
+    expected = -0.070 + 0.010 * (1 - np.exp(-t[:, None] / np.array([5e-3, 20e-3])))
+    np.testing.assert_allclose(v[100:], expected, rtol=0, atol=1e-15)
+
+
+# -- delays and weights as expressions of i and j -----------------------------------------------------------------
+
+
+def test_delay_and_weight_expressions_and_rounding_like_brian2():
+    ref = reference("delay_expressions")
+    net = sz.Network(dt=ref["dt"] * u.second, seed=0)
+    net.add_source("source", sz.stimulus("spike_generator", times=ref["spike_times"] * u.second, indices=[0, 1, 2]))
+    counter = sz.NeuronModel("counter", "v : 1", {})
+    for name in ("exact", "rounded"):
+        net.add_population(name, counter, 4)
+        net.connect("source", name, on="v", weight="10**i", delay=ref[name], all_to_all=True,
+                    round_delays=name == "rounded")
+        net.record(name, "v")
+    net.run(ref["duration"] * u.second)
+    for k, name in enumerate(("exact", "rounded"), start=1):
+        np.testing.assert_array_equal(net.records()[k].states[0].data["v"].T, ref["v"][name])
+
+
+def test_delays_that_are_not_multiples_of_dt_need_round_delays():
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    net.add_source("s", sz.stimulus("spike_generator", times=[1] * u.ms, indices=[0]))
+    net.add_population("p", sz.NeuronModel("counter", "v : 1", {}), 2)
+    with pytest.raises(sz.ConfigError, match=re.escape("delay 0.25 ms is not a multiple of dt = 0.1 ms (nearest: 0.2 ms "
+                                                       "or 0.3 ms; round_delays=True rounds to the nearest)")):
+        net.connect("s", "p", on="v", weight=1, delay="0.25*ms*(j + 1)", all_to_all=True)
+    with pytest.raises(sz.ConfigError, match=re.escape("delay: '2*mV*i' is in mV but the delay is in s")):
+        net.connect("s", "p", on="v", weight=1, delay="2*mV*i", all_to_all=True)
+    with pytest.raises(sz.ConfigError, match="delay -1 ms is negative"):
+        net.connect("s", "p", on="v", weight=1, delay="(j - 1)*ms", all_to_all=True)
