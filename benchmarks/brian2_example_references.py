@@ -15,14 +15,14 @@ numpy-only functions here (the tests import them).
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 
 import numpy as np
 
-REFERENCE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "reference")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reference_files  # noqa: E402
+
 DT = 1e-4
 
 
@@ -195,24 +195,5 @@ EXAMPLES = {
 }
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("name", choices=[*EXAMPLES, "all"])
-    parser.add_argument("--seeds", type=int, nargs="+", default=list(range(1, 6)),
-                        help="Brian2 seeds for the stochastic examples (default 1..5)")
-    args = parser.parse_args(argv)
-    import brian2
-
-    for name in list(EXAMPLES) if args.name == "all" else [args.name]:
-        data = EXAMPLES[name](args)
-        command = f"python benchmarks/brian2_example_references.py {name}"
-        payload = {"brian2_version": brian2.__version__, "generated_by": command, "target": "numpy", "dt": DT, **data}
-        path = os.path.join(REFERENCE_DIR, f"brian2_example_{name.replace('-', '_')}.json")
-        with open(path, "w") as handle:  # one line per top-level key: compact, still diffable
-            handle.write("{\n" + ",\n".join(f" {json.dumps(k)}: {json.dumps(v)}" for k, v in payload.items()) + "\n}\n")
-        print(f"wrote {path}", file=sys.stderr)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(reference_files.main(__doc__.split("\n")[0], "brian2_example_references.py", EXAMPLES, "example_", DT))

@@ -14,14 +14,14 @@ here as Brian2 code and described in ``method``; the snnzoo side writes the same
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 
 import numpy as np
 
-REFERENCE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "reference")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reference_files  # noqa: E402
+
 DT = 1e-4  # 0.1 ms unless a sub-command says otherwise
 
 #: CUBA (Brian2 example ``CUBA.py``): the neuron and its parameters.
@@ -198,6 +198,41 @@ def delay_expressions(args) -> dict:
             **p, "v": {name: np.asarray(m.v).tolist() for name, m in monitors.items()}}
 
 
+#: regular operations: a deterministic kick (dropped while refractory) and a redraw of v
+REGULAR = {"tau": 10e-3, "El": -70e-3, "Vt": -50e-3, "Vr": -75e-3, "refractory": 5e-3, "kick": 3e-3,
+           "initial_v": [-70e-3, -60e-3], "sigma": 2e-3, "n_redraw": 1000, "duration": 0.1}
+
+
+def regular_operations(args) -> dict:
+    b = brian()
+    p = REGULAR
+    b.start_scope()
+    b.defaultclock.dt = DT * b.second
+    namespace = {"tau": p["tau"] * b.second, "El": p["El"] * b.volt, "Vt": p["Vt"] * b.volt, "Vr": p["Vr"] * b.volt,
+                 "kick": p["kick"] * b.volt, "sigma": p["sigma"] * b.volt}
+    kicked = b.NeuronGroup(2, "dv/dt = (El - v)/tau : volt (unless refractory)", threshold="v > Vt", reset="v = Vr",
+                           refractory=p["refractory"] * b.second, method="exact", namespace=namespace, name="kicked")
+    kicked.v = np.array(p["initial_v"]) * b.volt
+    kicked.run_regularly("v += kick", dt=1 * b.ms)
+    redrawn = b.NeuronGroup(p["n_redraw"], "dv/dt = (El - v)/tau : volt", method="exact", namespace=namespace,
+                            name="redrawn")
+    redrawn.v = p["El"] * b.volt
+    redrawn.run_regularly("v = El + sigma*randn()", dt=1 * b.ms)
+    spikes = b.SpikeMonitor(kicked)
+    trace = b.StateMonitor(kicked, "v", record=True)
+    samples = b.StateMonitor(redrawn, "v", record=True, dt=1 * b.ms)
+    b.seed(1)
+    b.Network(kicked, redrawn, spikes, trace, samples).run(p["duration"] * b.second)
+    drawn = np.asarray(samples.v)
+    return {"method": "Brian2: 'kicked': 2 LIF (tau 10 ms, El -70 mV, Vt -50 mV, Vr -75 mV, refractory 5 ms, exact) "
+                      "with run_regularly('v += kick', dt=1*ms), kick 3 mV; 'redrawn': 1000 neurons with "
+                      "run_regularly('v = El + sigma*randn()', dt=1*ms), sigma 2 mV, sampled every 1 ms; "
+                      "100 ms at dt 0.1 ms, seed 1.",
+            **p, "spike_steps": spike_steps(b, spikes)[0], "spike_neurons": spike_steps(b, spikes)[1],
+            "v": np.asarray(trace.v).tolist(), "redrawn_mean": float(drawn.mean()),
+            "redrawn_sd": float(drawn.std(ddof=1))}
+
+
 def linked_variable(args) -> dict:
     b = brian()
     p = LINKED
@@ -225,32 +260,9 @@ EXPERIMENTS = {
     "linked-variable": linked_variable,
     "refractory-forms": refractory_forms,
     "delay-expressions": delay_expressions,
+    "regular-operations": regular_operations,
 }
 
 
-def reference_path(name: str) -> str:
-    return os.path.join(REFERENCE_DIR, f"brian2_{name.replace('-', '_')}.json")
-
-
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("name", choices=[*EXPERIMENTS, "all"])
-    parser.add_argument("--seeds", type=int, nargs="+", default=list(range(1, 6)),
-                        help="Brian2 seeds for the stochastic references (default 1..5)")
-    args = parser.parse_args(argv)
-    import brian2
-
-    for name in list(EXPERIMENTS) if args.name == "all" else [args.name]:
-        data = EXPERIMENTS[name](args)
-        payload = {"brian2_version": brian2.__version__,
-                   "generated_by": f"python benchmarks/brian2_language_references.py {name}",
-                   "target": "numpy", "dt": DT, **data}
-        path = reference_path(name)
-        with open(path, "w") as handle:  # one line per top-level key: compact, still diffable
-            handle.write("{\n" + ",\n".join(f" {json.dumps(k)}: {json.dumps(v)}" for k, v in payload.items()) + "\n}\n")
-        print(f"wrote {path}", file=sys.stderr)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(reference_files.main(__doc__.split("\n")[0], "brian2_language_references.py", EXPERIMENTS, "", DT))

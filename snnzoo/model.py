@@ -103,7 +103,7 @@ class NeuronModel:
         self.threshold_text = threshold
         self.threshold = self._checked_condition(threshold) if threshold else None
         self.reset_text = reset
-        self.reset = self._checked_reset(reset) if reset else []
+        self.reset = self.checked_statements(reset, f"model {name!r}: reset") if reset else []
         self.refractoriness = self.parse_refractory(refractory, where=f"model {name!r}: refractory")
         self.refractory_text = self.refractoriness.text
         self.synapses_text = dict(synapses or {})
@@ -191,8 +191,9 @@ class NeuronModel:
             raise EquationError(f"{where}: expected a condition such as 'v > Vt'")
         return expr
 
-    def _checked_reset(self, text: str) -> list[tuple[str, str, sympy.Basic]]:
-        where = f"model {self.name!r}: reset"
+    def checked_statements(self, text: str, where: str) -> list[tuple[str, str, sympy.Basic]]:
+        """Statements on the model's variables (a reset, a regular operation), parsed and
+        dimension-checked: ``[(target, op, expression)]``; ``rand()`` and ``randn()`` draw."""
         statements = parse_statements(text, where=where)
         for target, op, expr in statements:
             here = f"{where} '{target} {op} {expr}'"

@@ -30,6 +30,7 @@ from .engine.plan import (
     PoissonInputPlan,
     PopulationPlan,
     ProjectionPlan,
+    RegularOperationPlan,
     SourcePlan,
 )
 from .engine.simulation import Simulation
@@ -169,6 +170,15 @@ class _Monitor:
 
 
 @dataclass
+class _RegularOperation:
+    name: str
+    population: Population
+    code: str
+    statements: list
+    every: int
+
+
+@dataclass
 class _DriveBinding:
     population: Population
     variable: str
@@ -208,6 +218,7 @@ class Network:
         self._drives: list[_DriveBinding] = []
         self._monitors: list[_Monitor] = []
         self._poisson_inputs: list[PoissonInput] = []
+        self._regular_operations: list[_RegularOperation] = []
         self._simulation: Simulation | None = None
         self._stale: Simulation | None = None
         self.runs: list[dict[str, Any]] = []
@@ -381,6 +392,20 @@ class Network:
         self._poisson_inputs.append(checked)
         return checked
 
+    def run_regularly(self, population: str | Population, code: str, dt: Any, *, name: str | None = None) -> None:
+        """Run statements such as ``"v = EL + sigma*randn()"`` on every neuron every ``dt``
+        (a multiple of the network's dt), after the inputs of that step (Brian2's ``run_regularly``)."""
+        self._invalidate()
+        pop = self.population(population)
+        name = name or f"regular_operation_{len(self._regular_operations)}"
+        where = f"regular operation {name!r} on {pop.where}"
+        period = positive_si(dt, "s", what=f"{where}: dt")
+        every = int(round(period / self.dt))
+        if every < 1 or abs(every * self.dt - period) > 1e-6 * self.dt:
+            raise ConfigError(f"{where}: dt {_show(dt)} is not a multiple of the network's dt = {self.dt * 1e3:g} ms")
+        statements = pop.model.checked_statements(code, where)
+        self._regular_operations.append(_RegularOperation(name, pop, code, statements, every))
+
     def record(self, population: str | Population, variables: Sequence[str] | str, *,
                neurons: Sequence[int] | None = None, rate: Any = None, name: str | None = None) -> None:
         """Record ``variables`` of ``neurons`` (default all) every step, or at ``rate`` (a frequency);
@@ -458,7 +483,9 @@ class Network:
         by_name = {p.name: p for p in plans}
         poisson_inputs = [PoissonInputPlan(q, by_name[d.population.name], d.target, d.count, d.rate * self.dt,
                                            d.weight) for q, d in enumerate(self._poisson_inputs)]
-        return KernelPlan(plans, drives, monitors, sources, projections, poisson_inputs)
+        operations = [RegularOperationPlan(q, by_name[op.population.name], op.statements, op.every)
+                      for q, op in enumerate(self._regular_operations)]
+        return KernelPlan(plans, drives, monitors, sources, projections, poisson_inputs, operations)
 
     def build(self) -> None:
         """Generate, compile (or load from the disk cache) and set up the kernel."""
@@ -556,6 +583,8 @@ class Network:
                       for v, (src, sv) in p.links.items()},
             "stimuli": self.stimuli,
             "poisson_inputs": {d.name: d.to_dict() for d in self._poisson_inputs},
+            "regular_operations": {op.name: {"population": op.population.name, "code": op.code,
+                                             "every_steps": op.every} for op in self._regular_operations},
             "monitors": [{"name": m.name, "population": m.population.name, "variables": m.variables,
                           "every_steps": m.every, "start_step": m.start} for m in self._monitors],
             **extra,

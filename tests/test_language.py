@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,16 +25,8 @@ def reference(name: str) -> dict:
     return json.loads((REFERENCE / f"brian2_{name}.json").read_text())
 
 
-CUBA = sz.NeuronModel(
-    "cuba",
-    """
-    dv/dt = (ge + gi - (v - El))/taum : volt (unless refractory)
-    dge/dt = -ge/taue : volt
-    dgi/dt = -gi/taui : volt
-    """,
-    {"taum": "20 ms", "taue": "5 ms", "taui": "10 ms", "Vt": "-50 mV", "Vr": "-60 mV", "El": "-49 mV"},
-    threshold="v > Vt", reset="v = Vr", refractory="5 ms",
-)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples" / "brian2"))
+from cuba import CUBA  # noqa: E402  (the CUBA neuron of Brian2's example, ported in examples/brian2)
 
 
 def steps_of(record, dt=1e-4):
@@ -428,3 +421,44 @@ def test_delays_that_are_not_multiples_of_dt_need_round_delays():
         net.connect("s", "p", on="v", weight=1, delay="2*mV*i", all_to_all=True)
     with pytest.raises(sz.ConfigError, match="delay -1 ms is negative"):
         net.connect("s", "p", on="v", weight=1, delay="(j - 1)*ms", all_to_all=True)
+
+
+# -- run_regularly ------------------------------------------------------------------------------------------------
+
+
+def test_run_regularly_like_brian2():
+    """A 3 mV kick every 1 ms (dropped while refractory) step for step, and v redrawn every 1 ms."""
+    ref = reference("regular_operations")
+    params = {"tau": ref["tau"] * u.second, "El": ref["El"] * u.volt, "Vt": ref["Vt"] * u.volt,
+              "Vr": ref["Vr"] * u.volt, "kick": ref["kick"] * u.volt, "sigma": ref["sigma"] * u.volt}
+    net = sz.Network(dt=ref["dt"] * u.second, seed=1)
+    kicked = sz.NeuronModel("kicked", "dv/dt = (El - v)/tau : volt (unless refractory)", params,
+                            threshold="v > Vt", reset="v = Vr", refractory=ref["refractory"] * u.second)
+    net.add_population("kicked", kicked, 2, initial={"v": ref["initial_v"] * u.volt})
+    net.run_regularly("kicked", "v += kick", dt=1 * u.ms)
+    net.add_population("redrawn", sz.NeuronModel("redrawn", "dv/dt = (El - v)/tau : volt", params),
+                       ref["n_redraw"], initial={"v": "El"})
+    net.run_regularly("redrawn", "v = El + sigma*randn()", dt=1 * u.ms)
+    net.record("kicked", "v")
+    net.record("redrawn", "v", rate=1 * u.kHz)
+    net.run(ref["duration"] * u.second)
+    kicked_record, redrawn_record = net.records()
+    assert steps_of(kicked_record).tolist() == ref["spike_steps"]
+    assert kicked_record.spike_neurons.tolist() == ref["spike_neurons"]
+    np.testing.assert_allclose(kicked_record.states[0].data["v"].T, ref["v"], rtol=0, atol=1e-15)
+    drawn = redrawn_record.states[0].data["v"]  # sampled right after each redraw: N(El, sigma^2)
+    assert abs(drawn.mean() - ref["El"]) < 4 * ref["sigma"] / math.sqrt(drawn.size)
+    assert drawn.std(ddof=1) == pytest.approx(ref["sigma"], rel=0.02)
+    assert drawn.std(ddof=1) == pytest.approx(ref["redrawn_sd"], rel=0.02)
+
+
+@pytest.mark.parametrize("code, dt, fragment", [
+    ("v += 1*mV", 0.25 * u.ms, "dt 0.25 ms is not a multiple of the network's dt = 0.1 ms"),
+    ("v += 1*nA", 1 * u.ms, "the value is in nA but v is in V"),
+    ("w = 0*mV", 1 * u.ms, "'w' is not a state variable of the model"),
+])
+def test_run_regularly_bad_input(code, dt, fragment):
+    net = sz.Network(dt=0.1 * u.ms)
+    net.add_population("p", sz.NeuronModel("m", "dv/dt = -v/tau : volt", {"tau": "10 ms"}), 2)
+    with pytest.raises(SnnzooError, match=f"^regular operation 'regular_operation_0' on population 'p'.*{re.escape(fragment)}"):
+        net.run_regularly("p", code, dt=dt)

@@ -38,7 +38,15 @@ from .layout import (
     arguments,
     group_arrays,
 )
-from .plan import DrivePlan, KernelPlan, PoissonInputPlan, PopulationPlan, ProjectionPlan, SourcePlan
+from .plan import (
+    DrivePlan,
+    KernelPlan,
+    PoissonInputPlan,
+    PopulationPlan,
+    ProjectionPlan,
+    RegularOperationPlan,
+    SourcePlan,
+)
 from .printer import to_code
 
 
@@ -144,6 +152,8 @@ def generate(plan: KernelPlan) -> str:
                     w(*_stop(layout.STATUS_BUFFER_FULL, "n"), "return")
             w("t = n * dt")
             _drives(w, plan)
+            for op in plan.regular_operations:
+                _regular_operation(w, op)
             _link_snapshots(w, plan, allocate=False)
             _monitors(w, plan)
             for p in plan.populations:
@@ -459,26 +469,46 @@ def _poisson_input(w: _Writer, d: PoissonInputPlan) -> None:
         w(f"if {guard}: {write}" if guard else write)
 
 
-def _refractory_guard(p: PopulationPlan, variable: str, index: str) -> str | None:
+def _regular_operation(w: _Writer, op: RegularOperationPlan) -> None:
+    """Statements run on every neuron every ``op.every`` steps, after the inputs (Brian2's
+    ``run_regularly`` in the 'start' slot); writes to ``(unless refractory)`` variables of
+    refractory neurons are dropped."""
+    p, names = op.target, _code_names(op.target)
+    exprs = [_prepared(p, e) for _, _, e in op.statements]
+    targets = {target for target, _, _ in op.statements}
+    with w.block(f"if n % {op.every} == 0:"):
+        with w.block(f"for i in range(N{p.index}):"):
+            w(*_loads(p, _symbols_in(*exprs) | targets))
+            for (target, operator, _), expr in zip(op.statements, exprs):
+                w(f"x_{target} {operator} {to_code(expr, names)}")
+            for target in sorted(targets):
+                write = f"{layout.state_array(p.index)}[{p.rows.index(target)}, i] = x_{target}"
+                guard = _refractory_guard(p, target, "i", step="n - 1")
+                w(f"if {guard}: {write}" if guard else write)
+
+
+def _refractory_guard(p: PopulationPlan, variable: str, index: str, step: str = "n") -> str | None:
     """The condition under which a write to ``variable`` of neuron ``index`` takes effect, or None.
 
     As in Brian2, writes to an ``(unless refractory)`` variable from outside the reset
-    (synaptic effects, Poisson inputs) are dropped while the neuron is refractory,
-    including in the step in which it spiked.
+    (synaptic effects, Poisson inputs, regular operations) are dropped while the neuron is
+    refractory, including in the step in which it spiked. Writes before the state update
+    (regular operations) see the refractoriness of the previous step (``step="n - 1"``),
+    as Brian2's ``not_refractory`` is only updated by the state update.
     """
     if variable not in p.model.unless_refractory:
         return None
-    return _not_refractory(p, index)
+    return _not_refractory(p, index, step)
 
 
-def _not_refractory(p: PopulationPlan, index: str) -> str | None:
-    """Code that is true when neuron ``index`` is not refractory in step ``n`` (None: never refractory)."""
+def _not_refractory(p: PopulationPlan, index: str, step: str = "n") -> str | None:
+    """Code that is true when neuron ``index`` is not refractory in ``step`` (None: never refractory)."""
     a = PopulationArrays(p)
     if p.refractory_kind == "condition":
         return f"{a.last_spike}[{index}] == {layout.NEVER}"
     if p.refractory_kind == "per_neuron":
-        return f"(n - {a.last_spike}[{index}]) >= {a.refractory_steps}[{index}]"
-    return f"(n - {a.last_spike}[{index}]) >= {p.ref_steps}" if p.ref_steps > 0 else None
+        return f"({step} - {a.last_spike}[{index}]) >= {a.refractory_steps}[{index}]"
+    return f"({step} - {a.last_spike}[{index}]) >= {p.ref_steps}" if p.ref_steps > 0 else None
 
 
 def _refractory_release(p: PopulationPlan) -> sympy.Basic | None:

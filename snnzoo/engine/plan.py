@@ -117,6 +117,16 @@ class PoissonInputPlan:
 
 
 @dataclass
+class RegularOperationPlan:
+    """``statements`` (target, op, expression) run on every neuron of ``target`` every ``every`` steps."""
+
+    index: int
+    target: PopulationPlan
+    statements: list[tuple[str, str, sympy.Basic]]
+    every: int
+
+
+@dataclass
 class MonitorPlan:
     """Monitor ``name`` samples ``variables`` of ``neurons`` of a population every ``every`` steps."""
 
@@ -138,6 +148,7 @@ class KernelPlan:
     sources: list[SourcePlan] = field(default_factory=list)
     projections: list[ProjectionPlan] = field(default_factory=list)
     poisson_inputs: list[PoissonInputPlan] = field(default_factory=list)
+    regular_operations: list[RegularOperationPlan] = field(default_factory=list)
 
     def population(self, index: int) -> PopulationPlan:
         """The population with group index ``index`` (sources share the numbering)."""

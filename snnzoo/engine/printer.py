@@ -8,13 +8,15 @@ from collections.abc import Mapping
 import sympy
 from sympy.printing.pycode import PythonCodePrinter
 
+from .layout import RNG
+
 
 class KernelPrinter(PythonCodePrinter):
     """Prints sympy expressions as numba-compilable Python using ``math``.
 
     ``exp`` and ``exprel`` become calls of the branch-free ``fexp``/``exprel`` of
     :mod:`snnzoo.engine.runtime` (which the kernel module imports), so the loops around
-    them can be vectorised.
+    them can be vectorised; ``rand()`` and ``randn()`` draw from the kernel's stream.
     """
 
     def _print_Float(self, expr):
@@ -31,6 +33,12 @@ class KernelPrinter(PythonCodePrinter):
         if isinstance(arg, (sympy.core.relational.Relational, sympy.And, sympy.Or, sympy.Not)):
             return f"(1.0 if {self._print(arg)} else 0.0)"
         return f"float(int({self._print(arg)}))"
+
+    def _print_rand(self, expr):
+        return f"uniform({RNG})"
+
+    def _print_randn(self, expr):
+        return f"normal({RNG})"
 
     def _print_BooleanTrue(self, expr):
         return "True"
