@@ -25,6 +25,7 @@ SLOW_MODULES = {
     "test_seed_experiments.py": "Brian2 references of the seed tutorials, statistics over seeds",
     "test_network_experiments.py": "Brian2 references of the network experiments, rates over many seeds",
     "test_benchmark_workloads.py": "the benchmark networks W3-W5 built at reduced size",
+    "test_brian2_examples.py": "ports of Brian2's examples (up to 12 500 neurons) against Brian2, over seeds",
 }
 """Test modules whose every test is slow, and why."""
 
