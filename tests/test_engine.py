@@ -336,15 +336,17 @@ def test_set_between_runs_like_the_brian_lab():
     np.testing.assert_array_equal(x[:1000], 0.0)
     assert x[1000] == 1.0
     assert x[1999] == pytest.approx(np.exp(-999 * dt / tau), rel=1e-12)
-    # a homogeneous parameter set between runs takes effect; per-neuron values for it are refused now
+    # a homogeneous parameter set between runs takes effect, and so do per-neuron values for it
     pop.set("tau", 10 * u.ms)
     before = pop.get("x").magnitude
     net.run(1 * u.ms)
     np.testing.assert_allclose(pop.get("x").magnitude, before * np.exp(-10 * dt / 0.010), rtol=1e-12)
-    with pytest.raises(ConfigError, match="before the first run"):
-        pop.set("tau", [10, 20] * u.ms)
     pop.set("x", [2, 3])  # per-neuron state values are fine
     np.testing.assert_array_equal(pop.get("x").magnitude, [2, 3])
+    pop.set("tau", [10, 20] * u.ms)
+    net.run(1 * u.ms)
+    np.testing.assert_allclose(pop.get("x").magnitude, [2 * np.exp(-10 * dt / 0.010), 3 * np.exp(-10 * dt / 0.020)],
+                               rtol=1e-12)
     with pytest.raises(ConfigError, match="after the network has run"):
         net.add_population("late", decay, 1)
 
