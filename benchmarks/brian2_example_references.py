@@ -166,6 +166,33 @@ def adaptive_threshold_seed(b, seed: int, duration: float) -> dict[str, float]:
     return spike_train_stats(steps_of(b, M), duration)
 
 
+def timed_array_stimulus() -> tuple[np.ndarray, np.ndarray]:
+    """The stimulus and initial v of the TimedArray example: each of 100 random levels held for
+    3 of 5 steps of 10 ms (as in Brian2's documentation, 'Timed arrays'), and v0 in [0, 0.5)."""
+    levels = np.random.RandomState(1).rand(100)
+    return np.hstack([[c, c, c, 0, 0] for c in levels]), 0.5 * np.random.RandomState(2).rand(100)
+
+
+def timed_array_input(args) -> dict:
+    """Brian2's documentation example for TimedArray: 100 neurons driven by a stepped stimulus."""
+    b = brian()
+    b.start_scope()
+    b.defaultclock.dt = DT * b.second
+    values, v0 = timed_array_stimulus()
+    stimulus = b.TimedArray(values, dt=10 * b.ms)
+    G = b.NeuronGroup(100, "dv/dt = (-v + stimulus(t))/(10*ms) : 1", threshold="v>0.5", reset="v=0",
+                      namespace={"stimulus": stimulus})
+    G.v = v0
+    M = b.SpikeMonitor(G)
+    b.Network(G, M).run(1 * b.second)
+    steps = steps_of(b, M)
+    return {"method": "Brian2 documentation, 'Timed arrays': stimulus = TimedArray(hstack([[c, c, c, 0, 0] for c in "
+                      "RandomState(1).rand(100)]), dt=10*ms); NeuronGroup(100, 'dv/dt = (-v + stimulus(t))/(10*ms) : 1', "
+                      "threshold='v>0.5' (the documentation's 'v>1' is never reached: the stimulus stays below 1), "
+                      "reset='v=0') (default method: exact), v0 = 0.5*RandomState(2).rand(100); 1 s.",
+            "duration": 1.0, "spike_steps": steps.tolist(), "spike_neurons": np.asarray(M.i[:]).tolist()}
+
+
 def seeded(run, duration: float, describe: str):
     def build(args) -> dict:
         b = brian()
@@ -177,6 +204,7 @@ def seeded(run, duration: float, describe: str):
 
 EXAMPLES = {
     "lif-fi-curve": lif_fi_curve,
+    "timed-array-input": timed_array_input,
     "cuba": seeded(cuba_seed, 0.5, "Brian2 examples/CUBA.py (4000 neurons, exact, p = 0.02, we = 1.62 mV, wi = -9 mV, "
                    "v0 = Vr + rand()*(Vt - Vr)), 0.5 s at dt 0.1 ms; per seed: rate and CV of the 0.4 ms "
                    "population rate."),

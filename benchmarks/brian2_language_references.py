@@ -233,6 +233,28 @@ def regular_operations(args) -> dict:
             "redrawn_sd": float(drawn.std(ddof=1))}
 
 
+#: a 2-D TimedArray (steps x neurons) read with a per-neuron delay: I = stim(t - delay, i)
+TIMED_2D = {"dt_stim": 1e-3, "steps": 20, "delay": [0.0, 0.5e-3, 1.3e-3], "tau": 5e-3, "duration": 0.025}
+
+
+def timed_array_2d(args) -> dict:
+    b = brian()
+    p = TIMED_2D
+    b.start_scope()
+    b.defaultclock.dt = DT * b.second
+    values = 10e-3 * np.random.RandomState(3).rand(p["steps"], 3)
+    stim = b.TimedArray(values * b.volt, dt=p["dt_stim"] * b.second)
+    G = b.NeuronGroup(3, "dv/dt = (u - v)/tau : volt\nu = stim(t - delay, i) : volt\ndelay : second",
+                      method="euler", namespace={"stim": stim, "tau": p["tau"] * b.second})
+    G.delay = np.array(p["delay"]) * b.second
+    M = b.StateMonitor(G, ["v", "u"], record=True)
+    b.Network(G, M).run(p["duration"] * b.second)
+    return {"method": "Brian2: TimedArray(10 mV * RandomState(3).rand(20, 3), dt=1*ms) read as u = stim(t - delay, i) "
+                      "with delay = 0, 0.5, 1.3 ms per neuron; dv/dt = (u - v)/tau, tau 5 ms, euler; 25 ms; v and u "
+                      "every step.",
+            **p, "values": values.tolist(), "v": np.asarray(M.v).tolist(), "u": np.asarray(M.u).tolist()}
+
+
 def linked_variable(args) -> dict:
     b = brian()
     p = LINKED
@@ -261,6 +283,7 @@ EXPERIMENTS = {
     "refractory-forms": refractory_forms,
     "delay-expressions": delay_expressions,
     "regular-operations": regular_operations,
+    "timed-array-2d": timed_array_2d,
 }
 
 

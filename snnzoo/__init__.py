@@ -25,6 +25,7 @@ from .errors import ConfigError, EquationError, PluginError, SimulationError, Sn
 from .hookspecs import hookimpl
 from .model import NeuronModel, Parameter
 from .network import Network, Population
+from .timed_array import TimedArray
 from .units import Quantity, ureg
 
 
@@ -51,6 +52,6 @@ def integrator(name: str):
 
 __all__ = [
     "ConfigError", "EquationError", "NeuronModel", "Network", "Parameter", "PluginError", "Population",
-    "Quantity", "SimulationError", "SnnzooError", "UnitError", "hookimpl", "integrator", "model",
+    "Quantity", "SimulationError", "SnnzooError", "TimedArray", "UnitError", "hookimpl", "integrator", "model",
     "stimulus", "ureg", "__version__",
 ]

@@ -14,6 +14,7 @@ Comments start with ``#``. Units after the colon use pint spelling (``volt``,
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pint
@@ -50,15 +51,16 @@ class Equation:
         return f"equation '{self.text}'"
 
 
-def parse_equations(text: str) -> list[Equation]:
-    """Parse a block of equations; errors name the offending line."""
+def parse_equations(text: str, functions: Mapping[str, Callable] | None = None) -> list[Equation]:
+    """Parse a block of equations; errors name the offending line. ``functions`` adds
+    callable names (a model's timed arrays)."""
     equations: list[Equation] = []
     seen: set[str] = set()
     for raw in text.splitlines():
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        equation = _parse_line(line)
+        equation = _parse_line(line, functions)
         if equation.name in seen:
             raise EquationError(f"{equation.where}: {equation.name!r} is defined twice")
         seen.add(equation.name)
@@ -68,7 +70,7 @@ def parse_equations(text: str) -> list[Equation]:
     return equations
 
 
-def _parse_line(line: str) -> Equation:
+def _parse_line(line: str, functions: Mapping[str, Callable] | None) -> Equation:
     where = f"equation '{line}'"
     if ":" not in line:
         raise EquationError(f"{where}: missing ': unit' (e.g. 'dv/dt = -v/tau : volt')")
@@ -90,7 +92,7 @@ def _parse_line(line: str) -> Equation:
             name = m.group(1)
             if name in RESERVED:
                 raise EquationError(f"{where}: {name!r} is a reserved name ({', '.join(sorted(RESERVED))})")
-            expr = parse_expression(m.group(2), where=where) if kind != "variable" else None
+            expr = parse_expression(m.group(2), where=where, functions=functions) if kind != "variable" else None
             if "unless refractory" in flags and kind != "differential":
                 raise EquationError(f"{where}: '(unless refractory)' only applies to differential equations")
             if "linked" in flags and kind != "variable":

@@ -92,16 +92,17 @@ def symbol(name: str) -> sympy.Symbol:
     return sympy.Symbol(name, real=True)
 
 
-def parse_expression(text: str, *, where: str) -> sympy.Expr:
-    """Parse one expression; ``where`` names the equation or statement in errors."""
+def parse_expression(text: str, *, where: str, functions: Mapping[str, Callable] | None = None) -> sympy.Expr:
+    """Parse one expression; ``where`` names the equation or statement in errors.
+    ``functions`` adds functions by name (a model's timed arrays) to the built-in ones."""
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as err:
         raise EquationError(f"{where}: cannot parse {text.strip()!r} ({err.msg})") from None
-    return _convert(tree.body, where)
+    return _convert(tree.body, where, {**FUNCTIONS, **(functions or {})})
 
 
-def _convert(node: ast.AST, where: str) -> sympy.Basic:
+def _convert(node: ast.AST, where: str, functions: Mapping[str, Callable]) -> sympy.Basic:
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
         return sympy.Integer(node.value) if isinstance(node.value, int) else sympy.Float(node.value)
     if isinstance(node, ast.Constant) and isinstance(node.value, bool):
@@ -109,19 +110,19 @@ def _convert(node: ast.AST, where: str) -> sympy.Basic:
     if isinstance(node, ast.Name):
         return sympy.pi if node.id == "pi" else symbol(node.id)
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        left, right = _number(_convert(node.left, where)), _number(_convert(node.right, where))
+        left, right = _number(_convert(node.left, where, functions)), _number(_convert(node.right, where, functions))
         return _BINARY[type(node.op)](left, right)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return -_number(_convert(node.operand, where))
+        return -_number(_convert(node.operand, where, functions))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd):
-        return _convert(node.operand, where)
+        return _convert(node.operand, where, functions)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        return sympy.Not(_convert(node.operand, where))
+        return sympy.Not(_convert(node.operand, where, functions))
     if isinstance(node, ast.BoolOp):
-        parts = [_convert(v, where) for v in node.values]
+        parts = [_convert(v, where, functions) for v in node.values]
         return sympy.And(*parts) if isinstance(node.op, ast.And) else sympy.Or(*parts)
     if isinstance(node, ast.Compare):
-        terms = [_convert(node.left, where)] + [_convert(c, where) for c in node.comparators]
+        terms = [_convert(node.left, where, functions)] + [_convert(c, where, functions) for c in node.comparators]
         relations = [
             _COMPARE[type(op)](terms[k], terms[k + 1]) for k, op in enumerate(node.ops) if type(op) in _COMPARE
         ]
@@ -130,12 +131,12 @@ def _convert(node: ast.AST, where: str) -> sympy.Basic:
         return sympy.And(*relations) if len(relations) > 1 else relations[0]
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
         name = node.func.id
-        if name not in FUNCTIONS:
-            known = ", ".join(sorted(FUNCTIONS))
+        if name not in functions:
+            known = ", ".join(sorted(functions))
             raise EquationError(f"{where}: unknown function {name!r} (known: {known})")
-        args = [_convert(a, where) for a in node.args]
+        args = [_convert(a, where, functions) for a in node.args]
         try:
-            return FUNCTIONS[name](*args)
+            return functions[name](*args)
         except TypeError as err:
             raise EquationError(f"{where}: wrong arguments for {name}() ({err})") from None
     raise EquationError(f"{where}: unsupported syntax {ast.unparse(node)!r}")
@@ -222,6 +223,8 @@ class DimensionChecker:
             return self._same([value for value, _ in expr.args], "branches", expr)
         if isinstance(expr, (rand, randn)):
             return ureg.dimensionless
+        if hasattr(expr, "timed_array"):
+            return expr.timed_array.unit_of_call(expr, self)
         if isinstance(expr, (sympy.Min, sympy.Max)):
             return self._same(expr.args, "arguments", expr)
         if isinstance(expr, (sympy.Abs, sympy.floor, sympy.ceiling, sympy.sign, int_, sympy.Mod)):

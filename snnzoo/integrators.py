@@ -21,6 +21,7 @@ import sympy
 from .errors import EquationError
 from .expressions import exprel, substitute_units, symbol
 from .hookspecs import hookimpl
+from .timed_array import timed_array_calls
 
 HOOK_API_VERSION = 1
 """The hook contract the core's integrator plugin is written for (checked by the loader)."""
@@ -368,7 +369,8 @@ def linear_system(system: OdeSystem) -> tuple[sympy.Matrix, sympy.Matrix]:
                 f"state variables ({', '.join(v.name for v in xs)}); 'exact' needs dX/dt = A*X + b with A and b "
                 "free of them, use 'euler', 'exponential_euler' or 'rk4'"
             )
-        if T in f.free_symbols:
+        steady = f.xreplace({call: sympy.Dummy() for call in timed_array_calls(f)})  # constant during a step
+        if T in steady.free_symbols:
             raise EquationError(
                 f"{system.where}: d{x.name}/dt depends on the time t; 'exact' needs coefficients that are "
                 "constant during a step (feed time-varying input through a stimulus, or use 'rk4')"

@@ -18,6 +18,7 @@ from .equations import Equation, parse_equations, parse_statements
 from .errors import EquationError, UnitError
 from .expressions import DimensionChecker, is_zero, rand, randn, same_dimension, symbol
 from .refractory import Refractoriness, parse_refractoriness
+from .timed_array import TimedArray
 from .units import as_quantity, dimension_of, parse_unit, to_si, ureg
 
 NOISE_UNIT = ureg.second**-0.5
@@ -63,6 +64,8 @@ class NeuronModel:
         variables are held and the threshold is disabled during it.
     initial: state variable -> initial value (quantity or expression such as ``"EL"``).
     integrator: the default integrator name for this model.
+    functions: name -> :class:`~snnzoo.timed_array.TimedArray` the equations call
+        (``I = stim(t - delay, i) : amp``).
     synapses: named synaptic targets: name -> statements run on the postsynaptic
         neuron for each presynaptic spike, linear in the weight ``w``
         (e.g. ``{"glu": "g_ampa += w; g_nmda += 0.5*w"}``); a projection's ``on``
@@ -83,13 +86,19 @@ class NeuronModel:
         description: str = "",
         references: Sequence[str] = (),
         synapses: Mapping[str, str] | None = None,
+        functions: Mapping[str, Any] | None = None,
     ):
         self.name = name
         self.description = description.strip()
         self.references = tuple(references)
         self.integrator = integrator
         self.equations_text = equations.strip("\n")
-        self.equations: list[Equation] = parse_equations(equations)
+        self.functions = dict(functions or {})
+        for fname, timed in self.functions.items():
+            if not isinstance(timed, TimedArray) or timed.name != fname:
+                raise EquationError(f"model {name!r}: functions[{fname!r}] must be a snnzoo.TimedArray named {fname!r}")
+        self.equations: list[Equation] = parse_equations(
+            equations, {name: timed.function for name, timed in self.functions.items()})
         by_kind = {k: [e for e in self.equations if e.kind == k] for k in ("differential", "subexpression", "variable")}
         self.state_variables = [e.name for e in by_kind["differential"]]
         self.variables = [e.name for e in by_kind["variable"]]
@@ -319,6 +328,7 @@ class NeuronModel:
             "initial": {k: _show_value(v) for k, v in self.initial.items()},
             "integrator": self.integrator,
             "synapses": self.synapses_text,
+            "functions": {name: timed.to_dict() for name, timed in self.functions.items()},
             "references": list(self.references),
         }
 

@@ -485,7 +485,19 @@ class Network:
                                            d.weight) for q, d in enumerate(self._poisson_inputs)]
         operations = [RegularOperationPlan(q, by_name[op.population.name], op.statements, op.every)
                       for q, op in enumerate(self._regular_operations)]
-        return KernelPlan(plans, drives, monitors, sources, projections, poisson_inputs, operations)
+        return KernelPlan(plans, drives, monitors, sources, projections, poisson_inputs, operations,
+                          self._timed_arrays())
+
+    def _timed_arrays(self) -> list:
+        """The timed arrays the populations' models call, checked against dt and their sizes."""
+        timed_arrays: dict[str, Any] = {}
+        for pop in self.populations.values():
+            for name, timed in pop.model.functions.items():
+                timed.check_grid(self.dt, pop.size, pop.where)
+                if timed_arrays.setdefault(name, timed) is not timed:
+                    raise ConfigError(f"{pop.where}: another model uses a different TimedArray named {name!r}; "
+                                      "give each one its own name")
+        return list(timed_arrays.values())
 
     def build(self) -> None:
         """Generate, compile (or load from the disk cache) and set up the kernel."""

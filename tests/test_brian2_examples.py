@@ -103,3 +103,13 @@ def test_adaptive_threshold_matches_brian2_statistics():
     steps = spike_steps(record)
     ours = [spike_train_stats(steps[record.spike_neurons == k], ref["duration"]) for k in range(20)]
     assert_same_statistics(ours, ref)
+
+
+def test_timed_array_input_spike_for_spike():
+    ref = reference("example_timed_array_input")
+    net = port("timed_array_input").build()
+    assert net.populations["G"].integrator.name == "exact"
+    net.run(ref["duration"] * u.second)
+    record = net.records()[0]
+    assert spike_steps(record).tolist() == ref["spike_steps"]
+    assert record.spike_neurons.tolist() == ref["spike_neurons"]

@@ -462,3 +462,52 @@ def test_run_regularly_bad_input(code, dt, fragment):
     net.add_population("p", sz.NeuronModel("m", "dv/dt = -v/tau : volt", {"tau": "10 ms"}), 2)
     with pytest.raises(SnnzooError, match=f"^regular operation 'regular_operation_0' on population 'p'.*{re.escape(fragment)}"):
         net.run_regularly("p", code, dt=dt)
+
+
+# -- TimedArray -----------------------------------------------------------------------------------------------------
+
+
+def test_timed_array_with_a_delay_per_neuron_like_brian2():
+    ref = reference("timed_array_2d")
+    stim = sz.TimedArray(np.array(ref["values"]) * u.volt, dt=ref["dt_stim"] * u.second, name="stim")
+    model = sz.NeuronModel("delayed", "dv/dt = (u - v)/tau : volt\nu = stim(t - delay, i) : volt\ndelay : second",
+                           {"tau": ref["tau"] * u.second}, functions={"stim": stim})
+    net = sz.Network(dt=ref["dt"] * u.second, seed=0)
+    net.add_population("G", model, 3, initial={"delay": ref["delay"] * u.second}, integrator="euler")
+    net.record("G", ["v", "u"])
+    net.run(ref["duration"] * u.second)
+    data = net.records()[0].states[0].data
+    np.testing.assert_array_equal(data["u"].T, ref["u"])
+    np.testing.assert_allclose(data["v"].T, ref["v"], rtol=0, atol=1e-17)
+
+
+def test_a_timed_array_makes_exact_integration_possible():
+    """The array's values are constant during a step, so 'exact' solves the linear equation between them."""
+    stim = sz.TimedArray([0, 1, 0.5] * u.nA, dt=5 * u.ms, name="stim")
+    model = sz.NeuronModel("lif", "dv/dt = (EL - v + R*stim(t))/tau : volt", {"EL": "0 mV", "R": "10 Mohm",
+                           "tau": "10 ms"}, functions={"stim": stim})
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    pop = net.add_population("p", model, 1)
+    assert pop.integrator.name == "exact"
+    net.record("p", "v")
+    net.run(10 * u.ms)
+    v = net.records()[0].states[0].data["v"][:, 0]
+    t = np.arange(100) * 1e-4
+    expected = np.where(t < 5e-3, 0.0, 10e-3 * (1 - np.exp(-(t - 5e-3) / 10e-3)))
+    np.testing.assert_allclose(v, expected, rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("dt, equation, fragment", [
+    (0.25 * u.ms, "dv/dt = (R*stim(t) - v)/tau : volt",
+     "TimedArray 'stim' has dt = 0.25 ms, which is not a multiple of the network's dt = 0.1 ms"),
+    (1 * u.ms, "dv/dt = (stim(t) - v)/tau : volt", "'stim(t)' is in A [current]"),
+    (1 * u.ms, "dv/dt = (R*stim(i) - v)/tau : volt", "the first argument of stim() must be a time"),
+])
+def test_timed_array_bad_input(dt, equation, fragment):
+    stim = sz.TimedArray([1, 2] * u.nA, dt=dt, name="stim")
+    with pytest.raises(SnnzooError, match=re.escape(fragment)) as caught:
+        model = sz.NeuronModel("m", equation, {"tau": "10 ms", "R": "1 Mohm"}, functions={"stim": stim})
+        net = sz.Network(dt=0.1 * u.ms)
+        net.add_population("p", model, 1)
+        net.run(1 * u.ms)
+    assert "\n" not in str(caught.value)

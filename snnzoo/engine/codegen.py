@@ -129,7 +129,7 @@ def generate(plan: KernelPlan) -> str:
     """The Python source of the kernel module for ``plan``."""
     w = _Writer()
     w("import math", "import numpy as np", "from numba import njit",
-      "from snnzoo.engine.runtime import binomial, exprel, fexp, normal, uniform", "", "")
+      "from snnzoo.engine.runtime import binomial, exprel, fexp, normal, timed_array, uniform", "", "")
     w("@njit(cache=True, error_model='numpy', nogil=True)")
     with w.block(f"def kernel({', '.join(arguments(plan))}):"):
         w(f"dt = {CLOCK}[0]", f"n0 = {CTRL}[{layout.START}]", f"n1 = {CTRL}[{layout.END}]")

@@ -312,6 +312,11 @@ class PoissonInputArrays:
         return {self.constants: np.array([n, p, 1.0 - p, np.sqrt(n * p * (1.0 - p)), self.plan.weight])}
 
 
+def timed_array_name(timed) -> str:
+    """The kernel array of a :class:`~snnzoo.timed_array.TimedArray`: float64[steps, columns]."""
+    return f"TA_{timed.name}"
+
+
 def dynamic_state(plan: KernelPlan) -> list[str]:
     """The arrays that change while the kernel runs, besides the populations' state (which
     populations read back): the random stream, last spikes and spike counts, the positions
@@ -345,4 +350,5 @@ def arguments(plan: KernelPlan) -> list[str]:
         names += ProjectionArrays(r).names()
     for d in plan.poisson_inputs:
         names += PoissonInputArrays(d).names()
+    names += [timed_array_name(timed) for timed in plan.timed_arrays]
     return names

@@ -149,6 +149,8 @@ class KernelPlan:
     projections: list[ProjectionPlan] = field(default_factory=list)
     poisson_inputs: list[PoissonInputPlan] = field(default_factory=list)
     regular_operations: list[RegularOperationPlan] = field(default_factory=list)
+    timed_arrays: list[Any] = field(default_factory=list)
+    """The :class:`~snnzoo.timed_array.TimedArray` objects the models call (distinct names)."""
 
     def population(self, index: int) -> PopulationPlan:
         """The population with group index ``index`` (sources share the numbering)."""

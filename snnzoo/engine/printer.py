@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import sympy
 from sympy.printing.pycode import PythonCodePrinter
 
-from .layout import RNG
+from .layout import RNG, timed_array_name
 
 
 class KernelPrinter(PythonCodePrinter):
@@ -39,6 +39,11 @@ class KernelPrinter(PythonCodePrinter):
 
     def _print_randn(self, expr):
         return f"normal({RNG})"
+
+    def _print_TimedArrayBase(self, expr):
+        timed = expr.func.timed_array
+        column = f"int({self._print(expr.args[1])})" if timed.columns > 1 else "0"
+        return f"timed_array({timed_array_name(timed)}, {timed.dt!r}, dt, {self._print(expr.args[0])}, {column})"
 
     def _print_BooleanTrue(self, expr):
         return "True"

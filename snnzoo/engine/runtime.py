@@ -220,6 +220,17 @@ def binomial(state, n: int, p: float, q: float, scale: float) -> float:
     return float(x)
 
 
+@njit(inline="always", cache=True)
+def timed_array(values, step: float, dt: float, t: float, column: int) -> float:
+    """The value of a timed array (grid ``step``) at time ``t``, as Brian2 computes it: the
+    grid is refined by K = 2**ceil(log2(8 step/dt)) so that rounding ``t`` to it is exact,
+    then the step index is clipped to the array."""
+    refine = max(2.0 ** math.ceil(math.log2(8.0 * step / dt)), 1.0)
+    index = int(round(t / (step / refine)) / refine)
+    index = min(max(index, 0), values.shape[0] - 1)
+    return values[index, column]
+
+
 def new_stream(seed: int) -> np.ndarray:
     """The state array of a fresh random stream for ``seed``."""
     return np.random.SeedSequence(seed).generate_state(1, dtype=np.uint64).astype(np.uint64)

@@ -201,6 +201,7 @@ def _allocate(plan: KernelPlan, dt: float, seed: int) -> dict[str, np.ndarray]:
         arrays.update(ProjectionArrays(r).allocate(r.synapses, r.source_size, r.target.size))
     for d in plan.poisson_inputs:
         arrays.update(PoissonInputArrays(d).allocate())
+    arrays.update({layout.timed_array_name(timed): timed.values for timed in plan.timed_arrays})
     return arrays
 
 
