@@ -25,6 +25,7 @@ from .errors import ConfigError, EquationError, PluginError, SimulationError, Sn
 from .hookspecs import hookimpl
 from .model import NeuronModel, Parameter
 from .network import Network, Population
+from .synapse_model import SynapseModel
 from .timed_array import TimedArray
 from .units import Quantity, ureg
 
@@ -34,6 +35,13 @@ def model(name: str) -> NeuronModel:
     from .plugins import get_registry
 
     return get_registry().model(name)
+
+
+def synapse_model(name: str) -> SynapseModel:
+    """The registered synapse model called ``name`` (from an installed plugin)."""
+    from .plugins import get_registry
+
+    return get_registry().synapse_model(name)
 
 
 def stimulus(name: str, **settings):
@@ -52,6 +60,6 @@ def integrator(name: str):
 
 __all__ = [
     "ConfigError", "EquationError", "NeuronModel", "Network", "Parameter", "PluginError", "Population",
-    "Quantity", "SimulationError", "SnnzooError", "TimedArray", "UnitError", "hookimpl", "integrator", "model",
-    "stimulus", "ureg", "__version__",
+    "Quantity", "SimulationError", "SnnzooError", "SynapseModel", "TimedArray", "UnitError", "hookimpl",
+    "integrator", "model", "stimulus", "synapse_model", "ureg", "__version__",
 ]

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from .errors import SnnzooError
 
-KIND_TITLES = {"model": "Models", "stimulus": "Stimuli", "integrator": "Integrators", "experiment": "Experiments"}
+KIND_TITLES = {"model": "Models", "synapse": "Synapse models", "stimulus": "Stimuli", "integrator": "Integrators",
+               "experiment": "Experiments"}
 
 
 def _first_line(text: str) -> str:
@@ -21,7 +22,7 @@ def _first_line(text: str) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    """Print every registered model, stimulus, integrator and experiment, one line each."""
+    """Print every registered model, synapse model, stimulus, integrator and experiment, one line each."""
     from .catalog import Experiment
     from .plugins import get_registry, plugin_report
 
@@ -45,14 +46,14 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    """Print a model's documentation or an experiment's description."""
+    """Print a (neuron or synapse) model's documentation or an experiment's description."""
     from .catalog import describe
     from .errors import UnknownNameError
     from .plugins import get_registry
 
     registry = get_registry()
     name = args.name
-    for kind in ("model", "stimulus", "integrator"):
+    for kind in ("model", "synapse", "stimulus", "integrator"):
         try:
             obj = registry.get(kind, name)
         except UnknownNameError:
@@ -63,7 +64,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         print(describe(name))
         return 0
     everything = [n for kind in KIND_TITLES for n in registry.names(kind)]
-    raise UnknownNameError("model, stimulus, integrator or experiment", name, everything)
+    raise UnknownNameError("model, synapse model, stimulus, integrator or experiment", name, everything)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -139,8 +140,8 @@ def parser() -> argparse.ArgumentParser:
     """The argument parser of the ``snnzoo`` command."""
     top = argparse.ArgumentParser(prog="snnzoo", description="A model zoo for spiking neurons.")
     sub = top.add_subparsers(dest="command", required=True)
-    sub.add_parser("list", help="list models, stimuli, integrators and experiments").set_defaults(func=cmd_list)
-    info = sub.add_parser("info", help="show a model's equations and parameters, or an experiment")
+    sub.add_parser("list", help="list models, synapse models, stimuli, integrators and experiments").set_defaults(func=cmd_list)
+    info = sub.add_parser("info", help="show a (neuron or synapse) model's equations and parameters, or an experiment")
     info.add_argument("name")
     info.set_defaults(func=cmd_info)
     run = sub.add_parser("run", help="run a catalog experiment")

@@ -7,6 +7,10 @@ Forms::
     I : amp                                            # per-neuron variable (input)
     I_shared : 1 (linked)                              # filled from another population
 
+Synapse models (:class:`snnzoo.synapse_model.SynapseModel`) add three flags:
+``(event-driven)`` and ``(clock-driven)`` on differential equations, and
+``(summed)`` on ``x_post = expression : unit`` lines.
+
 Comments start with ``#``. Units after the colon use pint spelling (``volt``,
 ``mV``, ``siemens``, ``1`` for dimensionless).
 """
@@ -29,7 +33,7 @@ _SUBEXPRESSION = re.compile(r"^([A-Za-z_]\w*)\s*=\s*(.+)$")
 _DECLARATION = re.compile(r"^([A-Za-z_]\w*)$")
 _FLAGS = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
 
-KNOWN_FLAGS = frozenset({"unless refractory", "linked", "constant"})
+KNOWN_FLAGS = frozenset({"unless refractory", "linked", "constant", "event-driven", "clock-driven", "summed"})
 RESERVED = frozenset({"t", "dt", "i", "N", "xi", "not_refractory", "lastspike", "pi", "e", "True", "False"})
 
 
@@ -97,6 +101,10 @@ def _parse_line(line: str, functions: Mapping[str, Callable] | None) -> Equation
                 raise EquationError(f"{where}: '(unless refractory)' only applies to differential equations")
             if "linked" in flags and kind != "variable":
                 raise EquationError(f"{where}: '(linked)' only applies to declarations such as 'I : amp (linked)'")
+            if flags & {"event-driven", "clock-driven"} and kind != "differential":
+                raise EquationError(f"{where}: '(event-driven)' and '(clock-driven)' only apply to differential equations")
+            if "summed" in flags and kind != "subexpression":
+                raise EquationError(f"{where}: '(summed)' only applies to 'x_post = expression : unit' lines")
             return Equation(kind, name, expr, unit, unit_text, flags, line)
     raise EquationError(f"{where}: expected 'dx/dt = ... : unit', 'x = ... : unit' or 'x : unit'")
 

@@ -25,6 +25,8 @@ class exprel(sympy.Function):
 class int_(sympy.Function):
     """Truncation to an integer; ``int(condition)`` is 1 or 0."""
 
+    is_real = True  # so that min(), max() and clip() accept it
+
 
 class rand(sympy.Function):
     """A uniform random number in [0, 1) per neuron (initial values only)."""

@@ -47,6 +47,12 @@ def snnzoo_register_models(registry: Registry) -> None:
 
 
 @hookspec
+def snnzoo_register_synapses(registry: Registry) -> None:
+    """Add synapse models (:class:`snnzoo.SynapseModel`) with ``registry.add_synapse_model(model)``;
+    a projection names one with ``synapse="name"``."""
+
+
+@hookspec
 def snnzoo_register_stimuli(registry: Registry) -> None:
     """Add stimulus kinds (currents, spike sources, ...) with ``registry.add_stimulus(stimulus)``.
 

@@ -22,6 +22,8 @@ from .timed_array import TimedArray
 from .units import as_quantity, dimension_of, parse_unit, to_si, ureg
 
 NOISE_UNIT = ureg.second**-0.5
+SYNAPTIC_FLAGS = frozenset({"event-driven", "clock-driven", "summed"})
+"""Equation flags only synapse models use."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,10 @@ class NeuronModel:
                 raise EquationError(f"model {name!r}: functions[{fname!r}] must be a snnzoo.TimedArray named {fname!r}")
         self.equations: list[Equation] = parse_equations(
             equations, {name: timed.function for name, timed in self.functions.items()})
+        for eq in self.equations:
+            if eq.flags & SYNAPTIC_FLAGS:
+                raise EquationError(f"model {name!r}: {eq.where}: the flags {sorted(SYNAPTIC_FLAGS)} "
+                                    "belong in synapse models (snnzoo.SynapseModel)")
         by_kind = {k: [e for e in self.equations if e.kind == k] for k in ("differential", "subexpression", "variable")}
         self.state_variables = [e.name for e in by_kind["differential"]]
         self.variables = [e.name for e in by_kind["variable"]]
@@ -125,27 +131,7 @@ class NeuronModel:
 
     # -- construction helpers -------------------------------------------------
     def _parameter_specs(self, given: Mapping[str, Any]) -> dict[str, ParameterSpec]:
-        declared = {e.name: e for e in self.equations}
-        specs: dict[str, ParameterSpec] = {}
-        for pname, value in given.items():
-            description, positive = "", False
-            if isinstance(value, Parameter):
-                value, description, positive = value.default, value.description, value.positive
-            where = f"model {self.name!r}: parameter {pname!r}"
-            if pname in declared and declared[pname].kind != "variable":
-                raise EquationError(f"{where} is also defined by {declared[pname].where}")
-            if pname in declared:
-                unit = declared[pname].unit
-            elif value is None:
-                raise UnitError(f"{where}: no default and no declaration 'name : unit' in the equations")
-            else:
-                unit = as_quantity(value, what=where).units
-            default = None if value is None else to_si(value, unit, what=where)
-            if positive and default is not None and not default > 0:
-                raise UnitError(f"{where}: must be positive, got {_show_value(value)}")
-            text = "" if value is None else _show_value(value)
-            specs[pname] = ParameterSpec(pname, unit, default, text, description, positive)
-        return specs
+        return parameter_specs(f"model {self.name!r}", self.equations, given)
 
     def _checker(self, where: str) -> DimensionChecker:
         units = dict(self.units)
@@ -334,6 +320,35 @@ class NeuronModel:
 
     def __repr__(self) -> str:
         return f"NeuronModel({self.name!r}, state={self.state_variables}, parameters={list(self.parameters)})"
+
+
+def parameter_specs(owner: str, equations: Sequence[Equation], given: Mapping[str, Any]) -> dict[str, ParameterSpec]:
+    """The parameter table of a model: units from ``name : unit`` declarations in
+    ``equations`` or from the defaults, defaults in SI, positivity checked.
+
+    ``owner`` names the model in errors (``"model 'lif'"``).
+    """
+    declared = {e.name: e for e in equations}
+    specs: dict[str, ParameterSpec] = {}
+    for pname, value in given.items():
+        description, positive = "", False
+        if isinstance(value, Parameter):
+            value, description, positive = value.default, value.description, value.positive
+        where = f"{owner}: parameter {pname!r}"
+        if pname in declared and declared[pname].kind != "variable":
+            raise EquationError(f"{where} is also defined by {declared[pname].where}")
+        if pname in declared:
+            unit = declared[pname].unit
+        elif value is None:
+            raise UnitError(f"{where}: no default and no declaration 'name : unit' in the equations")
+        else:
+            unit = as_quantity(value, what=where).units
+        default = None if value is None else to_si(value, unit, what=where)
+        if positive and default is not None and not default > 0:
+            raise UnitError(f"{where}: must be positive, got {_show_value(value)}")
+        text = "" if value is None else _show_value(value)
+        specs[pname] = ParameterSpec(pname, unit, default, text, description, positive)
+    return specs
 
 
 def _unit_text(unit: pint.Unit) -> str:

@@ -1,4 +1,4 @@
-"""The registry plugins fill: models, stimuli, integrators and experiments by name.
+"""The registry plugins fill: neuron models, synapse models, stimuli, integrators and experiments by name.
 
 Every entry remembers the plugin that added it. The plugin loader sets
 :attr:`Registry.current_plugin` while a plugin's hooks run (see
@@ -33,7 +33,7 @@ from snnzoo.protocols import (
     stimulus_form,
 )
 
-KINDS = ("model", "stimulus", "integrator", "experiment")
+KINDS = ("model", "synapse", "stimulus", "integrator", "experiment")
 """The kinds of things a registry holds, in the order they are listed."""
 
 CONTRACTS: dict[str, tuple[type, str]] = {
@@ -101,7 +101,7 @@ class Clash:
 
 
 class Registry:
-    """Models, stimuli, integrators and experiment files, each kind keyed by name."""
+    """Neuron models, synapse models, stimuli, integrators and experiment files, each kind keyed by name."""
 
     def __init__(self) -> None:
         self._entries: dict[str, dict[str, list[Entry]]] = {kind: {} for kind in KINDS}
@@ -142,6 +142,10 @@ class Registry:
     def add_model(self, model: NeuronModelSpec) -> None:
         """Register a neuron model (a :class:`snnzoo.NeuronModel`)."""
         self._add("model", model)
+
+    def add_synapse_model(self, model: SynapseModelSpec) -> None:
+        """Register a synapse model (a :class:`snnzoo.SynapseModel`)."""
+        self._add("synapse", model)
 
     def add_stimulus(self, stimulus: StimulusKind) -> None:
         """Register a stimulus kind: a class whose instances have ``drives``, ``source`` or ``attach``."""
@@ -260,6 +264,10 @@ class Registry:
     def model(self, name: str) -> NeuronModelSpec:
         """The model registered as ``name``."""
         return self.get("model", name)  # type: ignore[return-value]
+
+    def synapse_model(self, name: str) -> SynapseModelSpec:
+        """The synapse model registered as ``name``."""
+        return self.get("synapse", name)  # type: ignore[return-value]
 
     def stimulus(self, name: str) -> StimulusKind:
         """The stimulus kind registered as ``name``."""

@@ -1,0 +1,353 @@
+"""Synapse models: per-synapse state with units, event-driven and clock-driven
+equations, ``on_pre``/``on_post`` pathways and summed variables.
+
+A :class:`SynapseModel` is pure data, parsed and dimension-checked when it is
+made, like a :class:`snnzoo.model.NeuronModel`. Names in its equations and
+statements are, in this order of lookup:
+
+- its own variables, parameters and subexpressions (``w``, ``Apre``, ``taupre``);
+- ``x_pre`` / ``x_post``: variable ``x`` of the presynaptic / postsynaptic neuron;
+- any other name: a variable of the postsynaptic neuron (``ge += w`` is ``ge_post += w``),
+  as in Brian2.
+
+References to neuron variables are checked (existence, units) when a projection
+binds the model to its neuron models (:meth:`SynapseModel.bind`), before
+anything runs.
+
+Equation flags:
+
+- ``(event-driven)``: linear in the variable itself, with parameters as
+  coefficients (``dApre/dt = -Apre/taupre``); updated exactly, only at the
+  synapse's events (as Brian2 does): a pathway first advances every
+  event-driven variable over the time since the synapse's last event, then runs
+  its statements.
+- ``(clock-driven)``: integrated every step with the model's integrator.
+- ``(summed)``: ``x_post = expression : unit`` sets the postsynaptic variable
+  ``x`` (declared ``x : unit`` in the neuron model) to the sum of ``expression``
+  over the neuron's incoming synapses at the start of every step.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pint
+import sympy
+
+from .equations import Equation, parse_equations, parse_statements
+from .errors import EquationError
+from .expressions import DimensionChecker, is_unit_name, is_zero, same_dimension, symbol
+from .model import NeuronModel, ParameterSpec, _show_value, _unit_text, parameter_specs
+from .units import dimension_of, to_si, ureg
+
+Statement = tuple[str, str, sympy.Basic]
+"""``(target, operator, expression)``, e.g. ``("w", "=", clip(w + Apost, 0, wmax))``."""
+
+PATHWAYS = ("on_pre", "on_post")
+TIME_NAMES = {"t": ureg.second, "dt": ureg.second}
+
+
+def reference(name: str) -> tuple[str, str]:
+    """``"ge_post"`` -> ``("post", "ge")``, ``"v_pre"`` -> ``("pre", "v")``, else ``("", name)``."""
+    for side in ("pre", "post"):
+        if name.endswith(f"_{side}") and len(name) > len(side) + 1:
+            return side, name[: -len(side) - 1]
+    return "", name
+
+
+def statement_texts(text: str) -> list[str]:
+    """The statements of a pathway as written (one per ``;`` or line, comments dropped)."""
+    return [part for part in (p.split("#", 1)[0].strip() for p in re.split(r"[;\n]", text)) if part]
+
+
+def _shown(unit: pint.Unit) -> str:
+    return "dimensionless units" if unit == ureg.dimensionless else f"{unit:~} {dimension_of(unit)}"
+
+
+class SynapseModel:
+    """A synapse model declared as Brian-style equations with units.
+
+    Parameters
+    ----------
+    name: registry name, e.g. ``"stdp"``.
+    equations: per-synapse variables (``w : 1``), ``(event-driven)`` and
+        ``(clock-driven)`` differential equations, subexpressions and
+        ``x_post = ... : unit (summed)`` lines.
+    parameters: name -> default (quantity, ``"20 ms"``, number or
+        :class:`snnzoo.Parameter`); a projection may give one value per synapse.
+    on_pre: statements run for each synapse of a presynaptic spike (after its
+        delay), e.g. ``"ge += w; Apre += dApre; w = clip(w + Apost, 0, wmax)"``.
+    on_post: statements run for each synapse of a postsynaptic spike.
+    initial: variable -> initial value (quantity or number).
+    integrator: the integrator of the clock-driven equations (default: the network's).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        equations: str,
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        on_pre: str | None = None,
+        on_post: str | None = None,
+        initial: Mapping[str, Any] | None = None,
+        integrator: str | None = None,
+        description: str = "",
+        references: Sequence[str] = (),
+    ):
+        self.name = name
+        self.where = f"synapse model {name!r}"
+        self.description = description.strip()
+        self.references = tuple(references)
+        self.integrator = integrator
+        self.equations_text = equations.strip("\n")
+        self.equations: list[Equation] = parse_equations(equations)
+        self.parameters: dict[str, ParameterSpec] = parameter_specs(self.where, self.equations, parameters or {})
+        self.event_driven = [e.name for e in self.equations if "event-driven" in e.flags]
+        self.clock_driven = [e.name for e in self.equations if "clock-driven" in e.flags]
+        self.variables = [e.name for e in self.equations if e.kind == "variable" and e.name not in self.parameters]
+        self.subexpressions = {e.name: e.expr for e in self.equations
+                               if e.kind == "subexpression" and "summed" not in e.flags}
+        self.summed = {e.name: e for e in self.equations if "summed" in e.flags}
+        self.units: dict[str, pint.Unit] = {e.name: e.unit for e in self.equations if e.name not in self.summed}
+        self.units.update({p.name: p.unit for p in self.parameters.values()})
+        self.pathway_text = {"on_pre": (on_pre or "").strip(), "on_post": (on_post or "").strip()}
+        self.pathways: dict[str, list[Statement]] = {
+            pathway: parse_statements(text, where=f"{self.where}: {pathway}") if text else []
+            for pathway, text in self.pathway_text.items()
+        }
+        if not self.pathways["on_pre"] and not self.pathways["on_post"]:
+            raise EquationError(f"{self.where}: give on_pre (and/or on_post) statements, e.g. on_pre='ge += w'")
+        self._check_equations()
+        self.initial = {var: to_si(value, self.units[var], what=f"{self.where}: initial value of {var!r}")
+                        for var, value in self._known_initial(initial or {}).items()}
+        self.initial_text = {var: _show_value(value) for var, value in (initial or {}).items()}
+        # the synapse's own names must check out without any neuron model
+        self._check_statements(own_only=True)
+
+    @property
+    def state_variables(self) -> list[str]:
+        """Per-synapse values that change during a run (declared variables and differential equations)."""
+        return self.variables + self.event_driven + self.clock_driven
+
+    @property
+    def recordables(self) -> list[str]:
+        """What ``record_synapses`` can record: state variables and parameters."""
+        return self.state_variables + list(self.parameters)
+
+    # -- checks ---------------------------------------------------------------------------
+    def _known_initial(self, initial: Mapping[str, Any]) -> Mapping[str, Any]:
+        for var in initial:
+            if var not in self.state_variables:
+                raise EquationError(f"{self.where}: initial value for {var!r}, which is not a state variable "
+                                    f"(state variables: {', '.join(self.state_variables)})")
+        return initial
+
+    def _check_equations(self) -> None:
+        for eq in self.equations:
+            if eq.kind == "differential" and not eq.flags & {"event-driven", "clock-driven"}:
+                raise EquationError(f"{self.where}: {eq.where}: a synaptic differential equation needs "
+                                    "'(event-driven)' or '(clock-driven)'")
+            if eq.name in self.summed and reference(eq.name)[0] != "post":
+                raise EquationError(f"{self.where}: {eq.where}: a summed variable is written 'x_post = ...' "
+                                    "(the postsynaptic variable x)")
+            if "event-driven" in eq.flags:
+                self._check_event_driven(eq)
+
+    def _check_event_driven(self, eq: Equation) -> None:
+        x = symbol(eq.name)
+        rhs = self.expand(eq.expr)
+        slope = sympy.diff(rhs, x)
+        others = sorted(s.name for s in rhs.free_symbols
+                        if s != x and s.name not in self.parameters and not is_unit_name(s.name))
+        if x in slope.free_symbols or others:
+            found = f"it uses {', '.join(others)}" if others else f"it is not linear in {eq.name}"
+            raise EquationError(
+                f"{self.where}: {eq.where}: an event-driven equation must be linear in its own variable "
+                f"with parameters as coefficients (dx/dt = a*x + b), but {found}; use '(clock-driven)'")
+
+    def expand(self, expr: sympy.Basic) -> sympy.Basic:
+        """``expr`` with the synapse's subexpressions substituted in (repeatedly)."""
+        for _ in range(len(self.subexpressions) + 1):
+            replaced = expr.xreplace({symbol(n): e for n, e in self.subexpressions.items()})
+            if replaced == expr:
+                return expr
+            expr = replaced
+        raise EquationError(f"{self.where}: subexpressions {sorted(self.subexpressions)} refer to each other in a cycle")
+
+    def _canonical(self, name: str) -> str:
+        """A name as the engine sees it: synaptic names as they are, neuron variables as ``x_pre``/``x_post``."""
+        if name in self.units or name in TIME_NAMES or is_unit_name(name) and not reference(name)[0]:
+            return name
+        side, base = reference(name)
+        return f"{base}_{side or 'post'}"
+
+    def _external(self, expr: sympy.Basic) -> set[str]:
+        """The neuron references (canonical names) an expression uses."""
+        names = set()
+        for s in self.expand(expr).free_symbols:
+            if s.name not in self.units and s.name not in TIME_NAMES and not (is_unit_name(s.name) and not reference(s.name)[0]):
+                names.add(self._canonical(s.name))
+        return names
+
+    def _checks(self) -> list[tuple[str, str | None, sympy.Basic, pint.Unit, str]]:
+        """Everything to dimension-check: (where, target, expression, expected unit, operator)."""
+        items = []
+        for eq in self.equations:
+            if eq.expr is None:
+                continue
+            want = eq.unit / ureg.second if eq.kind == "differential" else eq.unit
+            items.append((f"{self.where}: {eq.where}", eq.name if eq.name in self.summed else None, eq.expr, want, "="))
+        for pathway, statements in self.pathways.items():
+            for (target, op, expr), text in zip(statements, statement_texts(self.pathway_text[pathway])):
+                items.append((f"{self.where}: {pathway} '{text}'", target, expr, None, op))
+        return items
+
+    def _check_statements(self, own_only: bool, neuron_units: Mapping[str, pint.Unit] | None = None,
+                          prefix: str = "") -> None:
+        """Dimension checks; ``own_only`` skips everything that refers to neuron variables;
+        ``prefix`` (the projection) starts every error."""
+        units = dict(self.units)
+        units.update(TIME_NAMES)
+        for where, target, expr, want, op in self._checks():
+            where = prefix + where
+            external = self._external(expr)
+            target_name = None
+            if target is not None:
+                target_name = target if target in self.units else self._canonical(target)
+                if target_name in self.parameters:
+                    raise EquationError(f"{where}: {target!r} is a parameter (constant); declare it "
+                                        f"'{target} : {_unit_text(self.parameters[target].unit)}' to make it a variable")
+                if target_name not in self.units:
+                    external.add(target_name)
+            if own_only and external:
+                continue
+            known = dict(units)
+            if neuron_units is not None:
+                known.update(neuron_units)
+            got = DimensionChecker(known, where).unit_of(self.canonical(expr))
+            if want is None:
+                want = known[target_name]
+                if op in ("*=", "/="):
+                    want = ureg.dimensionless
+            if not same_dimension(got, want) and not is_zero(expr):
+                said = f"the value is in {_shown(got)} but {target} must be in" if target else \
+                    f"the right-hand side is in {_shown(got)} but must be in"
+                raise EquationError(f"{where}: {said} {_shown(want)} (inconsistent units)")
+
+    # -- binding to neuron models ------------------------------------------------------------
+    def bind(self, pre: NeuronModel | None, post: NeuronModel, where: str) -> BoundSynapse:
+        """Check the model against its presynaptic (None for a spike source) and postsynaptic
+        neuron models: every neuron variable it reads or writes exists, units agree, summed
+        variables are declared by the target. ``where`` names the projection in errors."""
+        here = f"{where}: {self.where}"
+        for name, eq in self.summed.items():
+            base = reference(name)[1]
+            if base not in post.variables or base in post.linked_variables:
+                raise EquationError(f"{here}: summed variable {name!r}: the postsynaptic model {post.name!r} "
+                                    f"does not declare {base!r} (expected a line '{base} : {eq.unit_text}' "
+                                    "in its equations)")
+        neuron_units: dict[str, pint.Unit] = {}
+        for where_used, target, expr, _, _ in self._checks():
+            names = self._external(expr)
+            if target is not None and target not in self.units:
+                names.add(self._canonical(target))
+            for name in sorted(names):
+                side, base = reference(name)
+                model = pre if side == "pre" else post
+                if model is None:
+                    raise EquationError(f"{where}: {where_used}: {name!r} refers to the presynaptic neuron, "
+                                        "but the source is a spike source without variables")
+                available = model.state_variables + model.variables + list(model.parameters) + list(model.subexpressions)
+                if base not in available:
+                    close = difflib.get_close_matches(base, available, n=1)
+                    hint = f"; did you mean {close[0] + '_' + side!r}?" if close else ""
+                    role = "presynaptic" if side == "pre" else "postsynaptic"
+                    writes = target is not None and self._canonical(target) == name
+                    verb = "writes" if writes else "reads"
+                    raise EquationError(f"{where}: {where_used} {verb} {name!r}, but the {role} model "
+                                        f"{model.name!r} has no variable {base!r}{hint}")
+                neuron_units[name] = model.units[base]
+        for pathway, statements in self.pathways.items():
+            for (target, _, _), text in zip(statements, statement_texts(self.pathway_text[pathway])):
+                name = self._canonical(target)
+                side, base = reference(name)
+                if side == "pre" and name not in self.units:
+                    raise EquationError(f"{where}: {self.where}: {pathway} '{text}': "
+                                        "writing presynaptic variables is not supported")
+                if side == "post" and base not in post.state_variables + post.variables:
+                    raise EquationError(f"{where}: {self.where}: {pathway} '{text}' writes "
+                                        f"{base!r}, which is not a variable of the postsynaptic model {post.name!r}")
+        self._check_statements(own_only=False, neuron_units=neuron_units, prefix=f"{where}: ")
+        return BoundSynapse(self, pre, post, neuron_units)
+
+    def canonical_statements(self, pathway: str) -> list[Statement]:
+        """A pathway's statements with neuron references as ``x_pre``/``x_post`` and
+        subexpressions substituted in."""
+        return [(self._canonical(target), op, self.canonical(expr)) for target, op, expr in self.pathways[pathway]]
+
+    def canonical(self, expr: sympy.Basic) -> sympy.Basic:
+        """``expr`` with neuron references as ``x_pre``/``x_post`` and subexpressions substituted in."""
+        expr = self.expand(expr)
+        return expr.xreplace({s: symbol(self._canonical(s.name)) for s in expr.free_symbols})
+
+    # -- documentation ------------------------------------------------------------------------
+    def describe(self) -> str:
+        """A human-readable page: description, equations, pathways, parameter table, references."""
+        lines = [f"{self.name}: {self.description.splitlines()[0] if self.description else ''}".rstrip(": ")]
+        if self.description and "\n" in self.description:
+            lines += ["", self.description]
+        lines += ["", "Synapse model. Equations:"] + [f"    {e.text}" for e in self.equations]
+        for pathway in PATHWAYS:
+            if self.pathway_text[pathway]:
+                lines.append(f"{pathway}:")
+                lines += [f"    {text}" for text in statement_texts(self.pathway_text[pathway])]
+        if self.integrator:
+            lines.append(f"Integrator of clock-driven equations: {self.integrator}")
+        lines += ["", "Parameters:", f"    {'name':<10} {'default':<14} {'unit':<10} description"]
+        for p in self.parameters.values():
+            lines.append(f"    {p.name:<10} {p.default_text or '(required)':<14} {_unit_text(p.unit):<10} {p.description}")
+        lines += ["", "Per-synapse state: " + ", ".join(self.state_variables)]
+        if self.summed:
+            lines.append("Summed into the postsynaptic neuron: " + ", ".join(self.summed))
+        if self.initial_text:
+            lines.append("Initial values: " + ", ".join(f"{k} = {v}" for k, v in self.initial_text.items()))
+        if self.references:
+            lines += ["", "References:"] + [f"    {r}" for r in self.references]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The full spec as plain data (stored in result provenance)."""
+        return {
+            "name": self.name,
+            "equations": self.equations_text,
+            "parameters": {p.name: {"default": p.default_text, "unit": _unit_text(p.unit)} for p in self.parameters.values()},
+            "on_pre": self.pathway_text["on_pre"],
+            "on_post": self.pathway_text["on_post"],
+            "initial": dict(self.initial_text),
+            "integrator": self.integrator,
+            "references": list(self.references),
+        }
+
+    def __repr__(self) -> str:
+        return f"SynapseModel({self.name!r}, state={self.state_variables}, parameters={list(self.parameters)})"
+
+
+@dataclass(frozen=True)
+class BoundSynapse:
+    """A synapse model checked against the neuron models of one projection.
+
+    ``neuron_units`` maps every neuron reference the model uses (``"ge_post"``) to its unit.
+    """
+
+    model: SynapseModel
+    pre: NeuronModel | None
+    post: NeuronModel
+    neuron_units: dict[str, pint.Unit]
+
+
+__all__ = ["BoundSynapse", "SynapseModel", "reference"]

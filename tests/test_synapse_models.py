@@ -1,0 +1,129 @@
+"""Synapse models as specs: parsing, dimension checks, binding to neuron models, registration, CLI."""
+
+from __future__ import annotations
+
+import pytest
+
+import snnzoo as sz
+from snnzoo.cli import main
+from snnzoo.plugins import get_registry, plugin_report
+
+PAIR = """
+w : 1
+dApre/dt = -Apre/taupre : 1 (event-driven)
+dApost/dt = -Apost/taupost : 1 (event-driven)
+"""
+PAIR_PARAMETERS = {"taupre": "20 ms", "taupost": "20 ms", "wmax": 0.01, "dApre": 1e-4, "dApost": -1.05e-4}
+
+NEURON = sz.NeuronModel(
+    "cell", "dv/dt = (ge*(Ee - v) + EL - v)/tau : volt\ndge/dt = -ge/taue : 1\ng_total : siemens\ng_nmda : siemens",
+    {"Ee": "0 mV", "EL": "-74 mV", "tau": "10 ms", "taue": "5 ms", "Vt": "-54 mV"}, threshold="v > Vt",
+)
+
+
+def pair(on_pre="ge += w; Apre += dApre; w = clip(w + Apost, 0, wmax)",
+         on_post="Apost += dApost; w = clip(w + Apre, 0, wmax)", equations=PAIR, **kwargs):
+    return sz.SynapseModel("pair", equations, PAIR_PARAMETERS, on_pre=on_pre, on_post=on_post, **kwargs)
+
+
+def test_spec_sorts_variables_by_kind():
+    model = pair(equations=PAIR + "ds/dt = -s/(10*ms) : 1 (clock-driven)\ng_total_post = w*s*nS : siemens (summed)")
+    assert model.variables == ["w"]
+    assert model.event_driven == ["Apre", "Apost"]
+    assert model.clock_driven == ["s"]
+    assert list(model.summed) == ["g_total_post"]
+    assert model.state_variables == ["w", "Apre", "Apost", "s"]
+    assert model.parameters["taupre"].default == pytest.approx(0.02)
+
+
+def test_bind_resolves_bare_names_to_the_postsynaptic_neuron():
+    bound = pair().bind(None, NEURON, "projection 'S'")
+    assert set(bound.neuron_units) == {"ge_post"}
+    targets = [target for target, _, _ in pair().canonical_statements("on_pre")]
+    assert targets == ["ge_post", "Apre", "w"]
+
+
+@pytest.mark.parametrize("equations, fragment", [
+    ("w : 1\ndA/dt = -A**2/(20*ms) : 1 (event-driven)", "not linear in A"),
+    ("w : 1\ndA/dt = -B/(20*ms) : 1 (event-driven)\ndB/dt = -B/(20*ms) : 1 (event-driven)", "it uses B"),
+    ("w : 1\ndA/dt = -A/(20*ms) + v_post/(mV*ms) : 1 (event-driven)", "it uses v_post"),
+    ("w : 1\ndA/dt = -A/ms : 1", "needs '(event-driven)' or '(clock-driven)'"),
+    ("w : 1\ndA/dt = -A : 1 (clock-driven)", "the right-hand side is in dimensionless units but must be in 1 / s"),
+    ("w : 1\ng_total = w*nS : siemens (summed)", "is written 'x_post = ...'"),
+    ("w : 1 (event-driven)", "only apply to differential equations"),
+])
+def test_bad_equations_are_one_line_errors(equations, fragment):
+    with pytest.raises(sz.EquationError) as err:
+        sz.SynapseModel("bad", equations, on_pre="ge += w")
+    assert fragment in str(err.value) and "\n" not in str(err.value)
+
+
+def test_inconsistent_units_in_own_statements_fail_at_definition():
+    with pytest.raises(sz.EquationError, match=r"on_post 'Apost \+= 1\*mV'.*inconsistent units"):
+        pair(on_post="Apost += 1*mV")
+
+
+def test_writing_a_parameter_is_an_error():
+    with pytest.raises(sz.EquationError, match="'wmax' is a parameter"):
+        pair(on_post="wmax = 1")
+
+
+@pytest.mark.parametrize("on_pre, on_post, fragment", [
+    ("gee += w", "Apost += dApost", "on_pre 'gee += w' writes 'gee_post', but the postsynaptic model 'cell' has no "
+                                    "variable 'gee'; did you mean 'ge_post'?"),
+    ("ge += w", "Apots += dApost", "on_post 'Apots += dApost' writes 'Apots_post'"),
+    ("ge += w*(v_post > -60*mV)", "w = clip(w + Apre*(V_post > 0*mV), 0, wmax)", "reads 'V_post', but the postsynaptic model 'cell' has no variable 'V'; did you mean"),
+    ("ge += w*mV", "Apost += dApost", "on_pre 'ge += w*mV': the value is in mV [voltage] but ge must be in "
+                                      "dimensionless units (inconsistent units)"),
+    ("ge += w; Apre += v_pre/mV", "Apost += dApost", "refers to the presynaptic neuron, but the source is a spike source"),
+    ("Ee_post += w*mV", "Apost += dApost", "writes 'Ee', which is not a variable of the postsynaptic model 'cell'"),
+])
+def test_binding_errors_name_the_projection_model_and_statement(on_pre, on_post, fragment):
+    with pytest.raises(sz.EquationError) as err:
+        pair(on_pre=on_pre, on_post=on_post).bind(None, NEURON, "projection 'S'")
+    message = str(err.value)
+    assert message.startswith("projection 'S': ") and "synapse model 'pair'" in message and "\n" not in message
+    assert fragment in message
+
+
+def test_summed_variable_must_be_declared_by_the_target():
+    model = sz.SynapseModel("nmda", "w : siemens\nds/dt = -s/(100*ms) : 1 (clock-driven)\n"
+                                    "g_ampa_post = w*s : siemens (summed)", on_pre="s += 1")
+    with pytest.raises(sz.EquationError, match=r"summed variable 'g_ampa_post': the postsynaptic model 'cell' does "
+                                               r"not declare 'g_ampa' \(expected a line 'g_ampa : siemens'"):
+        model.bind(None, NEURON, "projection 'S'")
+    ok = sz.SynapseModel("nmda", "w : siemens\nds/dt = -s/(100*ms) : 1 (clock-driven)\n"
+                                 "g_total_post = w*s : siemens (summed)", on_pre="s += 1")
+    assert ok.bind(None, NEURON, "projection 'S'").post is NEURON
+
+
+def test_neuron_models_reject_synaptic_flags():
+    with pytest.raises(sz.EquationError, match="belong in synapse models"):
+        sz.NeuronModel("n", "dv/dt = -v/(10*ms) : volt (event-driven)")
+
+
+def test_plasticity_plugin_registers_synapse_models():
+    registry = get_registry()
+    names = registry.names("synapse")
+    assert {"stdp", "stdp_nearest", "triplet_stdp", "vogels_istdp", "tsodyks_markram_depressing",
+            "tsodyks_markram_facilitating", "nmda_saturating"} <= set(names)
+    assert sz.synapse_model("stdp").event_driven == ["Apre", "Apost"]
+    info = next(p for p in plugin_report() if p.name == "plasticity")
+    assert "snnzoo_register_synapses" in info.hooks and info.registered["synapse"] == 7
+    for name in names:  # every registered model binds to the neuron the plugin ships or declares its target
+        model = registry.synapse_model(name)
+        target = NEURON if model.summed else sz.model("lif_cond_exp")
+        if name.startswith(("stdp", "triplet")):
+            target = sz.model("lif_song")
+        assert model.bind(None, target, "projection 'P'").model is model
+
+
+def test_cli_lists_and_documents_synapse_models(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "Synapse models:" in out and "triplet_stdp" in out.split("Synapse models:")[1].split("Stimuli:")[0]
+    assert main(["info", "stdp"]) == 0
+    out = capsys.readouterr().out
+    assert "dApre/dt = -Apre/taupre : 1 (event-driven)" in out
+    assert "on_post:\n    Apost += dApost\n    w = clip(w + Apre, 0, wmax)" in out
+    assert "taupre     20 ms" in out and "Song" in out
