@@ -23,13 +23,14 @@ from .network import Network
 from .units import as_quantity, to_si
 
 _TOP_LEVEL = {"name", "title", "description", "references", "dt", "seed", "integrator", "duration", "models",
-              "populations", "sources", "projections", "links", "stimuli", "monitors", "protocol", "figure",
-              "expected"}
+              "populations", "sources", "projections", "links", "stimuli", "monitors", "synapse_monitors", "protocol",
+              "figure", "expected"}
 EXPECTED_KEYS = {"check", "population", "projection", "neuron", "neurons", "variable", "start", "stop", "time",
-                 "value", "tolerance", "rel_tolerance", "min", "max"}
+                 "value", "tolerance", "rel_tolerance", "min", "max", "monitor", "synapses", "low", "high"}
 """The keys an ``[[expected]]`` item may have (see :func:`_check`)."""
 _RULE_KEYS = {"source", "target", "on", "weight", "delay", "op", "autapses", "round_delays", "p", "condition",
-              "fixed_in_degree", "fixed_out_degree", "one_to_one", "all_to_all", "i", "j"}
+              "fixed_in_degree", "fixed_out_degree", "one_to_one", "all_to_all", "i", "j", "synapse", "parameters",
+              "initial", "post_delay"}
 
 
 def load_toml(path: Path) -> dict[str, Any]:
@@ -148,11 +149,12 @@ class Experiment:
             net.add_source(name, self._stimulus(f"source {name!r}", s, ("type",)))
         for name, proj in spec.get("projections", {}).items():
             where = f"experiment {self.name!r}: projection {name!r}"
-            missing = {"source", "target", "on", "weight"} - set(proj)
+            missing = {"source", "target"} | ({"on", "weight"} if "synapse" not in proj else set())
+            missing -= set(proj)
             if missing or set(proj) - _RULE_KEYS:
                 raise ConfigError(f"{where}: missing {sorted(missing)} / unknown {sorted(set(proj) - _RULE_KEYS)} keys")
-            rule = {k: v for k, v in proj.items() if k not in ("source", "target", "on", "weight")}
-            net.connect(proj["source"], proj["target"], proj["on"], proj["weight"], name=name, **rule)
+            rule = {k: v for k, v in proj.items() if k not in ("source", "target")}
+            net.connect(proj["source"], proj["target"], name=name, **rule)
         for name, link in spec.get("links", {}).items():
             keys = ("population", "variable", "source", "source_variable")
             missing = [k for k in keys if k not in link]
@@ -164,6 +166,11 @@ class Experiment:
             net.add_stimulus(stimulus, s["population"], s.get("target", "I"))
         for name, m in spec.get("monitors", {}).items():
             net.record(m["population"], m["variables"], neurons=m.get("neurons"), rate=m.get("rate"), name=name)
+        for name, m in spec.get("synapse_monitors", {}).items():
+            if "projection" not in m or "variables" not in m:
+                raise ConfigError(f"experiment {self.name!r}: synapse monitor {name!r} needs 'projection' and 'variables'")
+            net.record_synapses(m["projection"], m["variables"], synapses=m.get("synapses"), rate=m.get("rate"),
+                                name=name)
         return net
 
     def _stimulus(self, what: str, table: dict[str, Any], reserved: tuple[str, ...]):
@@ -229,6 +236,11 @@ class Experiment:
 
         kind = spec.pop("kind", None)
         title = spec.pop("title", None)
+        if kind in ("weights", "synapse_values", "synapse_traces"):
+            fig = self._synapse_panel(tree, kind, spec, ax)
+            if title and ax is not None:
+                ax.set_title(title)
+            return fig
         names = spec.pop("populations", None) or [spec.pop("population", next(iter(self.spec["populations"])))]
         for name in names:
             if name not in tree.children:
@@ -258,11 +270,66 @@ class Experiment:
             ax.set_title(title)
         return fig
 
+    def _synapse_panel(self, tree, kind: str, spec: dict[str, Any], ax):
+        """``weights``: histogram of a projection's final ``variable``; ``synapse_values``: the variable
+        against the synapse index or ``x``; ``synapse_traces``: a synapse monitor against time."""
+        from . import plotting
+
+        where = f"experiment {self.name!r}: figure panel of kind {kind!r}"
+        path = f"projections/{spec.pop('projection', '?')}"
+        if kind == "synapse_traces":
+            path += f"/{spec.pop('monitor', 'record0')}"
+        try:
+            ds = tree[path].to_dataset()
+        except KeyError:
+            raise ConfigError(f"{where}: no {path!r} in the result") from None
+        draw = {"weights": plotting.plot_synapse_histogram, "synapse_values": plotting.plot_synapse_values,
+                "synapse_traces": plotting.plot_synapse_traces}[kind]
+        try:
+            return draw(ds, ax=ax, **spec)
+        except TypeError as err:
+            raise ConfigError(f"{where}: {err}") from None
+
+
+def _synapse_check(kind: str, item: dict[str, Any], tree, where: str) -> CheckResult:
+    """``synapse_value``: a projection's final ``variable`` (mean over ``synapses``), or with ``monitor`` and
+    ``time`` a recorded value; ``synapse_fraction``: the fraction of synapses whose final value lies in
+    [``low``, ``high``]."""
+    projections = tree["projections"].children if "projections" in tree.children else {}
+    name = item.get("projection")
+    if name not in projections:
+        raise ConfigError(f"{where}: unknown projection {name!r}")
+    ds = projections[name].to_dataset()
+    variable = item.get("variable", "weight")
+    if "monitor" in item:
+        if item["monitor"] not in projections[name].children:
+            raise ConfigError(f"{where}: projection {name!r} has no synapse monitor {item['monitor']!r}")
+        ds = projections[name][item["monitor"]].to_dataset()
+    if variable not in ds.data_vars:
+        raise ConfigError(f"{where}: {variable!r} is not stored for projection {name!r} (stored: {sorted(ds.data_vars)})")
+    da = ds[variable]
+    unit = da.attrs.get("units", "1")
+    if "monitor" in item:
+        da = da.sel(time=to_si(item["time"], "s", what=f"{where}: time"), method="nearest")
+        chosen = da.sel(recorded_synapse=item["synapses"]) if "synapses" in item else da
+    else:
+        values = np.broadcast_to(da.values, (ds.sizes["synapse"],))
+        chosen = values[np.asarray(item["synapses"], dtype=np.int64)] if "synapses" in item else values
+    values = np.asarray(chosen, dtype=float)
+    if kind == "synapse_value":
+        return _verdict(item, float(values.mean()), unit, f"{variable} of {name}", where)
+    low, high = (to_si(item[k], unit, what=f"{where}: {k}") if unit != "1" else float(item[k]) for k in ("low", "high"))
+    found = float(np.mean((values >= low) & (values <= high)))
+    return _verdict(item, found, None, f"fraction of {name}'s synapses with {variable} in [{item['low']}, {item['high']}]",
+                    where)
+
 
 def _check(experiment: str, item: dict[str, Any], tree) -> CheckResult:
     kind = item.get("check")
     population = item.get("population")
     where = f"experiment {experiment!r}: expected {item}"
+    if kind in ("synapse_value", "synapse_fraction"):
+        return _synapse_check(kind, item, tree, where)
     if kind == "synapse_count":
         projections = tree["projections"].children if "projections" in tree.children else {}
         if item.get("projection") not in projections:
@@ -306,7 +373,8 @@ def _check(experiment: str, item: dict[str, Any], tree) -> CheckResult:
             label = f"{item['variable']} of {label_cells} at {item['time']}"
     else:
         raise ConfigError(f"{where}: unknown check {kind!r} "
-                          "(known: spike_count, mean_rate, isi_cv, value_at, mean_value, synapse_count)")
+                          "(known: spike_count, mean_rate, isi_cv, value_at, mean_value, synapse_count, synapse_value, "
+                          "synapse_fraction)")
     return _verdict(item, found, unit, label, where)
 
 

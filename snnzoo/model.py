@@ -289,9 +289,7 @@ class NeuronModel:
             from .integrators import automatic_integrator
 
             lines.append("Default integrator: {} (chosen automatically: {})".format(*automatic_integrator(self)))
-        lines += ["", "Parameters:", f"    {'name':<10} {'default':<14} {'unit':<10} description"]
-        for p in self.parameters.values():
-            lines.append(f"    {p.name:<10} {p.default_text or '(required)':<14} {_unit_text(p.unit):<10} {p.description}")
+        lines += parameter_table(self.parameters)
         lines += ["", "Recordable: " + ", ".join(self.recordables)]
         if self.synapses_text:
             lines += ["Synaptic targets (a projection's 'on'):"]
@@ -307,7 +305,7 @@ class NeuronModel:
         return {
             "name": self.name,
             "equations": self.equations_text,
-            "parameters": {p.name: {"default": p.default_text, "unit": _unit_text(p.unit)} for p in self.parameters.values()},
+            "parameters": parameters_dict(self.parameters),
             "threshold": self.threshold_text,
             "reset": self.reset_text,
             "refractory": self.refractory_text,
@@ -349,6 +347,19 @@ def parameter_specs(owner: str, equations: Sequence[Equation], given: Mapping[st
         text = "" if value is None else _show_value(value)
         specs[pname] = ParameterSpec(pname, unit, default, text, description, positive)
     return specs
+
+
+def parameter_table(parameters: Mapping[str, ParameterSpec]) -> list[str]:
+    """The lines of a model page's parameter table (name, default, unit, description)."""
+    lines = ["", "Parameters:", f"    {'name':<10} {'default':<14} {'unit':<10} description"]
+    for p in parameters.values():
+        lines.append(f"    {p.name:<10} {p.default_text or '(required)':<14} {_unit_text(p.unit):<10} {p.description}")
+    return lines
+
+
+def parameters_dict(parameters: Mapping[str, ParameterSpec]) -> dict[str, dict[str, str]]:
+    """A parameter table as plain data for provenance: name -> default text and unit."""
+    return {p.name: {"default": p.default_text, "unit": _unit_text(p.unit)} for p in parameters.values()}
 
 
 def _unit_text(unit: pint.Unit) -> str:

@@ -23,6 +23,7 @@ import pint
 
 from . import __version__
 from . import connectivity
+from . import synapses as synapses_module
 from .engine.plan import (
     DrivePlan,
     KernelPlan,
@@ -43,6 +44,7 @@ from .projections import PopulationView, Projection, SpikeSource, parse_view
 from .recording import PopulationRecord, StateRecord
 from .refractory import refractory_steps
 from .stimulus import FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes
+from .synapse_model import SynapseModel
 from .units import is_quantity_text, positive_si, si_unit_string, to_si, ureg
 
 
@@ -55,6 +57,11 @@ def _registry():
 def resolve_model(model: NeuronModel | str) -> NeuronModel:
     """A model object, looking names up in the plugin registry."""
     return model if isinstance(model, NeuronModel) else _registry().model(model)
+
+
+def resolve_synapse_model(model: SynapseModel | str) -> SynapseModel:
+    """A synapse model object, looking names up in the plugin registry."""
+    return model if isinstance(model, SynapseModel) else _registry().synapse_model(model)
 
 
 def resolve_integrator(integrator: Any):
@@ -293,14 +300,22 @@ class Network:
         group = self.groups[name]
         return group[part] if part is not None else group[:]
 
-    def connect(self, source: Any, target: Any, on: str, weight: Any, *, delay: Any = "0 ms", op: str = "+=",
-                name: str | None = None, autapses: bool = True, round_delays: bool = False,
+    def connect(self, source: Any, target: Any, on: str | None = None, weight: Any = None, *,
+                synapse: SynapseModel | str | None = None, parameters: Mapping[str, Any] | None = None,
+                initial: Mapping[str, Any] | None = None, delay: Any = "0 ms", post_delay: Any = None,
+                op: str = "+=", name: str | None = None, autapses: bool = True, round_delays: bool = False,
                 **rule: Any) -> Projection:
         """Connect ``source`` to ``target``: each presynaptic spike acts on the postsynaptic neuron.
 
         ``on`` is a variable (``"ge"``: the spike does ``ge op w``), a synaptic target
         the model names (``"glu_d"``: AMPA and NMDA on the dendrite), or statements
         linear in ``w`` such as ``"ge += w; x += 0.5*w"``.
+
+        Or ``synapse`` names a synapse model (an object or a registered name) whose
+        ``on_pre``/``on_post`` statements run for each synapse; ``weight`` is then the
+        initial ``w``, ``parameters`` and ``initial`` give its parameters and state
+        variables (one value, one per synapse, or a distribution table), and
+        ``post_delay`` delays the postsynaptic spikes that reach ``on_post``.
 
         ``rule`` is one of ``p`` (with optional ``condition`` such as ``"i != j"``),
         ``condition``, ``fixed_in_degree``, ``fixed_out_degree``, ``one_to_one=True``,
@@ -323,7 +338,19 @@ class Network:
         model = post.group.model
         if op not in ("+=", "-="):
             raise ConfigError(f"{where}: op must be '+=' or '-=', got {op!r}")
-        unit, effects = model.synaptic_effects(on, op, where)
+        if (synapse is None) == (on is None):
+            raise ConfigError(f"{where}: give either on (what a spike does) or synapse (a synapse model), not both")
+        if synapse is None and weight is None:
+            raise ConfigError(f"{where}: give the weight of the synapses")
+        if synapse is None and (parameters or initial or post_delay is not None):
+            raise ConfigError(f"{where}: parameters, initial and post_delay need a synapse model (synapse=...)")
+        if synapse is not None:
+            synapse = resolve_synapse_model(synapse)
+            pre_model = pre.group.model if isinstance(pre.group, Population) else None
+            bound = synapse.bind(pre_model, model, where)
+            unit, effects, on = synapse.units.get("w", ureg.dimensionless), [], synapse.name
+        else:
+            unit, effects = model.synaptic_effects(on, op, where)
         unknown = set(rule) - set(connectivity.RULES) - {"j"}
         if unknown:
             raise ConfigError(f"{where}: unknown connectivity argument(s) {sorted(unknown)} "
@@ -333,14 +360,28 @@ class Network:
         i, j = connectivity.pairs(rule, pre.indices, post.indices, autapses or not same_group,
                                   self.random("connectivity", index), where)
         rng = self.random("weights", index)
-        weights = connectivity.values(weight, i.size, unit, rng, f"{where}: weight", i, j)
+        weights = connectivity.values(weight if weight is not None else 0.0, i.size, unit, rng, f"{where}: weight",
+                                      i, j)
         delays = connectivity.values(delay, i.size, "s", rng, f"{where}: delay", i, j)
         steps = connectivity.delay_steps(delays, self.dt, where, round_delays=round_delays)
+        plastic = None
+        if synapse is not None:
+            post_steps = connectivity.delay_steps(connectivity.values(post_delay or "0 ms", 1, "s", rng,
+                                                                      f"{where}: post_delay"), self.dt, where)
+            chosen = resolve_integrator(synapse.integrator or self.integrator or "euler")
+            plastic = synapses_module.make_state(bound, dict(parameters or {}), dict(initial or {}), weight, i, j, rng,
+                                                 int(post_steps[0]), chosen, where)
+            # rows sorted by (pre, delay): per-synapse delays are found by binary search in the kernel
+            order = np.lexsort((np.broadcast_to(steps, i.shape), i))
+            i, j = i[order], j[order]
+            weights, steps = (a[order] if a.size > 1 else a for a in (weights, steps))
+            plastic.values = {k: (v[order] if v.size > 1 else v) for k, v in plastic.values.items()}
+            weights = plastic.values.get("w", weights)
         synapses = connectivity.build(i, j, weights, steps, pre.group.size)
         shown = {k: (v if np.isscalar(v) or isinstance(v, str) else "array") for k, v in rule.items()}
         projection = Projection(name, pre.group, post.group, on, effects, synapses, synapses.delays,
                                 si_unit_string(unit), {**shown, "weight": _show(weight), "delay": _show(delay),
-                                                       "autapses": autapses, "round_delays": round_delays})
+                                                       "autapses": autapses, "round_delays": round_delays}, plastic)
         self.projections[name] = projection
         return projection
 
@@ -416,12 +457,7 @@ class Network:
         for var in variables:
             if var not in pop.model.recordables:
                 raise UnknownNameError(f"recordable of {pop.where}", var, pop.model.recordables)
-        every = 1
-        if rate is not None:
-            steps = 1.0 / (positive_si(rate, "Hz", what=f"record {pop.name!r}: rate") * self.dt)
-            every = int(round(steps))
-            if every < 1 or abs(every - steps) > 1e-6 * steps:
-                raise ConfigError(f"record {pop.name!r}: rate {rate} is not dt/k for an integer k (dt = {self.dt} s)")
+        every = self._every(rate, f"record {pop.name!r}")
         idx = np.arange(pop.size) if neurons is None else np.asarray(neurons, dtype=np.int64)
         if idx.size == 0 or idx.min() < 0 or idx.max() >= pop.size:
             raise ConfigError(f"record {pop.name!r}: neuron indices must lie in 0..{pop.size - 1}")
@@ -436,6 +472,41 @@ class Network:
         for pop in self.populations.values():
             pop.values.update(self._simulation.read_state(pop.name))
         self._stale, self._simulation = self._simulation, None
+
+    def record_synapses(self, projection: str, variables: Sequence[str] | str, *, synapses: Any = None,
+                        rate: Any = None, name: str | None = None) -> None:
+        """Record ``variables`` of a projection's synapse model for ``synapses`` (indices, default all)
+        every step or at ``rate``; the result holds them under ``/projections/<projection>/<name>``."""
+        self._check_not_built("add a monitor")
+        if projection not in self.projections:
+            raise UnknownNameError("projection", projection, self.projections)
+        proj = self.projections[projection]
+        if proj.plastic is None:
+            raise ConfigError(f"record_synapses {projection!r}: the projection has no synapse model (only "
+                              "projections made with synapse=... have synaptic variables)")
+        variables = [variables] if isinstance(variables, str) else list(variables)
+        for var in variables:
+            if var not in proj.plastic.model.recordables:
+                raise UnknownNameError(f"recordable of {proj.plastic.model.where}", var, proj.plastic.model.recordables)
+        every = self._every(rate, f"record_synapses {projection!r}")
+        idx = np.arange(proj.size) if synapses is None else np.asarray(synapses, dtype=np.int64).ravel()
+        if idx.size == 0 or idx.min() < 0 or idx.max() >= proj.size:
+            raise ConfigError(f"record_synapses {projection!r}: synapse indices must lie in 0..{proj.size - 1}")
+        monitors = proj.plastic.monitors
+        monitor_name = name or f"record{len(monitors)}"
+        if any(m.name == monitor_name for m in monitors):
+            raise ConfigError(f"record_synapses {projection!r}: the name {monitor_name!r} is taken")
+        monitors.append(synapses_module.SynapseMonitor(monitor_name, variables, idx.astype(np.int64), every))
+
+    def _every(self, rate: Any, what: str) -> int:
+        """Steps between samples for a recording ``rate`` (None: every step)."""
+        if rate is None:
+            return 1
+        steps = 1.0 / (positive_si(rate, "Hz", what=f"{what}: rate") * self.dt)
+        every = int(round(steps))
+        if every < 1 or abs(every - steps) > 1e-6 * steps:
+            raise ConfigError(f"{what}: rate {rate} is not dt/k for an integer k (dt = {self.dt} s)")
+        return every
 
     def _check_not_built(self, action: str) -> None:
         if self._simulation is not None or self._stale is not None:
@@ -473,8 +544,14 @@ class Network:
                             b.per_neuron, b.drive, b.population.size) for d, b in enumerate(self._drives)]
         monitors = [MonitorPlan(m, mon.name, index[mon.population.name], mon.variables, mon.every, mon.neurons)
                     for m, mon in enumerate(self._monitors)]
-        projections = []
+        projections, synapse_plans = [], []
         for r, proj in enumerate(self.projections.values()):
+            if proj.plastic is not None:
+                target = next(p for p in plans if p.name == proj.target.name)
+                pre = next((p for p in plans if p.name == proj.source.name), None)
+                offset = sum(len(s.monitors) for s in synapse_plans)
+                synapse_plans.append(synapses_module.plan(r, proj, index[proj.source.name], pre, target, offset))
+                continue
             steps = proj.delay_steps
             delay = int(steps[0]) if steps.size == 1 or np.all(steps == steps[0]) else -1
             target = next(p for p in plans if p.name == proj.target.name)
@@ -486,7 +563,7 @@ class Network:
         operations = [RegularOperationPlan(q, by_name[op.population.name], op.statements, op.every)
                       for q, op in enumerate(self._regular_operations)]
         return KernelPlan(plans, drives, monitors, sources, projections, poisson_inputs, operations,
-                          self._timed_arrays())
+                          self._timed_arrays(), synapse_plans)
 
     def _timed_arrays(self) -> list:
         """The timed arrays the populations' models call, checked against dt and their sizes."""
@@ -538,10 +615,19 @@ class Network:
         except SimulationError:
             self.complete = False
             raise
+        finally:
+            self._pull_synapses()
         if not finished:
             self.complete = False
         self.runs.append({"start": start * self.dt, "duration": (simulation.step - start) * self.dt,
                           "wall_seconds": time.perf_counter() - began})
+
+    def _pull_synapses(self) -> None:
+        """Keep the state and recordings the kernel reached in each projection with a synapse model."""
+        for s in self._simulation.plan.synapses:
+            projection = list(self.projections.values())[s.index]
+            samples = [self._simulation.synapse_samples(m.index) for m in s.monitors]
+            synapses_module.pull(projection, self._simulation.read_synapses(s.index), samples)
 
     # -- results ----------------------------------------------------------------
     @property

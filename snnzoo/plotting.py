@@ -174,6 +174,47 @@ def plot_synaptic_currents(
     return figure
 
 
+def plot_synapse_histogram(ds: xr.Dataset, variable: str = "weight", bins: int = 40, scale: Any = None,
+                           ax: Axes | None = None) -> Figure:
+    """Histogram of a projection's final per-synapse ``variable`` (``weight`` is w), divided by ``scale``."""
+    figure, ax = _figure_and_axes(ax)
+    values = data_variable(ds, variable).values.ravel()
+    unit = ds[variable].attrs.get("units", "1")
+    divisor = 1.0 if scale is None else to_si(scale, unit, what="scale")
+    ax.hist(values / divisor, bins=bins, color="gray")
+    ax.set_xlabel(f"{variable}" + (f" / {scale}" if scale is not None else f" ({unit})"))
+    ax.set_ylabel("synapses")
+    return figure
+
+
+def plot_synapse_values(ds: xr.Dataset, variable: str = "weight", x: Sequence[float] | None = None,
+                        xlabel: str = "synapse", offset: float = 0.0, ax: Axes | None = None) -> Figure:
+    """A projection's final per-synapse ``variable`` minus ``offset``, against ``x`` (default: the synapse index)."""
+    figure, ax = _figure_and_axes(ax)
+    values = np.broadcast_to(data_variable(ds, variable).values, (ds.sizes["synapse"],)) - offset
+    positions = np.arange(values.size) if x is None else np.asarray(x, dtype=float)
+    if positions.shape != values.shape:
+        raise ConfigError(f"x: expected {values.size} values (one per synapse), got {positions.size}")
+    ax.plot(positions, values, marker="o", linestyle="-", color="black")
+    ax.axhline(0.0, color="gray", linewidth=0.5)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(f"{variable}" + (f" - {offset:g}" if offset else "") + f" ({ds[variable].attrs.get('units', '1')})")
+    return figure
+
+
+def plot_synapse_traces(ds: xr.Dataset, variable: str = "w", ax: Axes | None = None) -> Figure:
+    """The recorded ``variable`` of each synapse of a synapse monitor against time."""
+    figure, ax = _figure_and_axes(ax)
+    da = data_variable(ds, variable)
+    for column, synapse in enumerate(ds["recorded_synapse"].values):
+        ax.plot(ds["time"].values, da.values[:, column], label=f"synapse {synapse}")
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel(f"{variable} ({da.attrs.get('units', '1')})")
+    if da.shape[1] <= 10:
+        ax.legend()
+    return figure
+
+
 def save_figure(figure: Figure, path: str | os.PathLike) -> Path:
     """Save ``figure`` as a PNG (dpi 100) atomically and return the path."""
     return write_atomically(path, lambda temporary: figure.savefig(temporary, format="png", dpi=100))

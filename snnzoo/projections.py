@@ -75,7 +75,8 @@ def parse_view(text: str) -> tuple[str, slice | None]:
 
 @dataclass
 class Projection:
-    """Synapses from ``source`` to ``target``; ``on`` names what a spike does there (``effects``)."""
+    """Synapses from ``source`` to ``target``; ``on`` names what a spike does there (``effects``),
+    or the synapse model that runs them (``plastic``)."""
 
     name: str
     source: Any
@@ -86,6 +87,8 @@ class Projection:
     delay_steps: np.ndarray
     unit: str
     rule: dict[str, Any]
+    plastic: Any = None
+    """The synapse model and per-synapse values (:class:`snnzoo.synapses.SynapticState`), or None."""
 
     @property
     def size(self) -> int:
@@ -101,16 +104,26 @@ class Projection:
         return ureg.Quantity(np.broadcast_to(self.synapses.weights, (self.size,)).copy(), self.unit)
 
     def bytes_per_synapse(self) -> float:
-        """Memory the kernel holds per synapse (target index, weights, delays)."""
+        """Memory the kernel holds per synapse (target index, weights, delays; for a synapse model
+        also its variables, per-neuron traces, the postsynaptic index and the spike queue)."""
+        if self.plastic is not None:
+            from .synapses import kernel_bytes, plan
+
+            return kernel_bytes(plan(0, self, 0, None, self.target, 0)) / max(self.size, 1)
         total = self.synapses.post.nbytes + self.synapses.weights.nbytes + self.delay_steps.nbytes
         return total / max(self.size, 1)
 
     @property
     def statement(self) -> str:
-        """What a spike does, as text (``"ge += w"``)."""
+        """What a spike does, as text (``"ge += w"``; a synapse model's on_pre statements)."""
+        if self.plastic is not None:
+            return self.plastic.model.pathway_text["on_pre"]
         return "; ".join(f"{var} {op} {'w' if c == 1 else f'{c}*w'}" for var, op, c in self.effects)
 
     def to_dict(self) -> dict[str, Any]:
         """Provenance of this projection."""
-        return {"source": self.source.name, "target": self.target.name, "on": self.statement,
-                "synapses": self.size, **{k: str(v) for k, v in self.rule.items()}}
+        provenance = {"source": self.source.name, "target": self.target.name, "on": self.statement,
+                      "synapses": self.size, **{k: str(v) for k, v in self.rule.items()}}
+        if self.plastic is not None:
+            provenance.update(synapse_model=self.plastic.model.to_dict(), post_delay_steps=self.plastic.post_delay)
+        return provenance

@@ -57,7 +57,8 @@ def build_result(
 
 def add_projections(tree: xr.DataTree, projections: list) -> xr.DataTree:
     """Store each projection's synapses under ``/projections/<name>``: ``pre``, ``post``,
-    ``weight`` (with units) and ``delay`` (s) along ``synapse``."""
+    ``weight`` (with units) and ``delay`` (s) along ``synapse``; for a synapse model also the
+    final state variables, and each synapse monitor in a subgroup ``/projections/<name>/<monitor>``."""
     if not projections:
         return tree
     groups = {}
@@ -73,6 +74,12 @@ def add_projections(tree: xr.DataTree, projections: list) -> xr.DataTree:
             },
             attrs={"source": proj.source.name, "target": proj.target.name, "on": proj.statement},
         )
+        if proj.plastic is not None:
+            from .synapses import monitor_datasets, result_variables
+
+            groups[proj.name] = groups[proj.name].assign(result_variables(proj))
+            groups[proj.name].attrs["synapse_model"] = proj.plastic.model.name
+            groups.update({f"{proj.name}/{name}": ds for name, ds in monitor_datasets(proj, float(tree.attrs["dt"])).items()})
     tree["projections"] = xr.DataTree.from_dict(groups)
     return tree
 

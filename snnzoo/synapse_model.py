@@ -41,7 +41,7 @@ import sympy
 from .equations import Equation, parse_equations, parse_statements
 from .errors import EquationError
 from .expressions import DimensionChecker, is_unit_name, is_zero, same_dimension, symbol
-from .model import NeuronModel, ParameterSpec, _show_value, _unit_text, parameter_specs
+from .model import NeuronModel, ParameterSpec, _show_value, _unit_text, parameter_specs, parameter_table, parameters_dict
 from .units import dimension_of, to_si, ureg
 
 Statement = tuple[str, str, sympy.Basic]
@@ -308,9 +308,7 @@ class SynapseModel:
                 lines += [f"    {text}" for text in statement_texts(self.pathway_text[pathway])]
         if self.integrator:
             lines.append(f"Integrator of clock-driven equations: {self.integrator}")
-        lines += ["", "Parameters:", f"    {'name':<10} {'default':<14} {'unit':<10} description"]
-        for p in self.parameters.values():
-            lines.append(f"    {p.name:<10} {p.default_text or '(required)':<14} {_unit_text(p.unit):<10} {p.description}")
+        lines += parameter_table(self.parameters)
         lines += ["", "Per-synapse state: " + ", ".join(self.state_variables)]
         if self.summed:
             lines.append("Summed into the postsynaptic neuron: " + ", ".join(self.summed))
@@ -325,7 +323,7 @@ class SynapseModel:
         return {
             "name": self.name,
             "equations": self.equations_text,
-            "parameters": {p.name: {"default": p.default_text, "unit": _unit_text(p.unit)} for p in self.parameters.values()},
+            "parameters": parameters_dict(self.parameters),
             "on_pre": self.pathway_text["on_pre"],
             "on_post": self.pathway_text["on_post"],
             "initial": dict(self.initial_text),

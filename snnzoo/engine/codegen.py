@@ -23,7 +23,7 @@ import sympy
 from ..expressions import substitute_units, symbol
 from ..integrators import new_symbol, ode_system
 from ..model import NeuronModel
-from . import layout
+from . import layout, synapses_codegen
 from .layout import (
     CLOCK,
     CTRL,
@@ -145,6 +145,8 @@ def generate(plan: KernelPlan) -> str:
         for r in plan.projections:
             _hoisted_coefficients(w, r)
         _link_snapshots(w, plan, allocate=True)
+        for s in plan.synapses:
+            synapses_codegen.constants(w, s)
         with w.block("for n in range(n0, n1):"):
             for p in plan.spikers:
                 a = group_arrays(p)
@@ -156,9 +158,14 @@ def generate(plan: KernelPlan) -> str:
                 _regular_operation(w, op)
             _link_snapshots(w, plan, allocate=False)
             _monitors(w, plan)
+            for s in plan.synapses:
+                synapses_codegen.monitors(w, s)
+                synapses_codegen.summed(w, s)
             for p in plan.populations:
                 if p.index in updates:
                     _update(w, p, updates[p.index])
+            for s in plan.synapses:
+                synapses_codegen.clock_driven(w, s)
             for p in plan.spikers:
                 if isinstance(p, SourcePlan):
                     _emit(w, p)
@@ -168,6 +175,10 @@ def generate(plan: KernelPlan) -> str:
                 _propagate(w, r)
             for d in plan.poisson_inputs:
                 _poisson_input(w, d)
+            for s in plan.synapses:
+                synapses_codegen.on_pre(w, s)
+            for s in plan.synapses:
+                synapses_codegen.on_post(w, s)
             for p in plan.populations:
                 _reset(w, p)
         w(*_stop(layout.STATUS_DONE, "n1"))

@@ -17,7 +17,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .plan import DrivePlan, KernelPlan, MonitorPlan, PoissonInputPlan, PopulationPlan, ProjectionPlan, SourcePlan
+from .plan import (
+    DrivePlan,
+    KernelPlan,
+    MonitorPlan,
+    PoissonInputPlan,
+    PopulationPlan,
+    ProjectionPlan,
+    SourcePlan,
+    SynapseMonitorPlan,
+    SynapsePlan,
+)
 from .runtime import new_stream
 
 START, END, STATUS, REACHED, FAILING_GROUP, FAILING_NEURON = range(6)
@@ -294,6 +304,137 @@ class ProjectionArrays:
         return arrays
 
 
+class SynapseArrays:
+    """A projection with a synapse model: its synapses, their variables, per-neuron traces and spike queues.
+
+    Synapses are in CSR order by presynaptic neuron (rows sorted by delay); an
+    ``on_post`` pathway adds an index by postsynaptic neuron.
+    """
+
+    def __init__(self, plan: SynapsePlan):
+        q = plan.index
+        self.plan = plan
+        self.row_starts = f"Y{q}P"
+        """int64[pre + 1]: CSR row pointers over the source population."""
+        self.targets = f"Y{q}J"
+        """int32[synapses]: the postsynaptic neuron of each synapse."""
+        self.values = f"Y{q}V"
+        """float64[rows, synapses]: the variables (and parameters) kept per synapse (``plan.rows("synapse")``)."""
+        self.shared = f"Y{q}K"
+        """float64[shared]: parameters with one value (``plan.rows("shared")``)."""
+        self.pre_traces = f"Y{q}A"
+        """float64[rows, pre]: event-driven traces kept per presynaptic neuron (``plan.rows("pre")``)."""
+        self.pre_updated = f"Y{q}a"
+        """int64[pre or 0]: the step each presynaptic neuron's traces were last advanced to."""
+        self.post_traces = f"Y{q}B"
+        """float64[rows, post]: event-driven traces kept per postsynaptic neuron (``plan.rows("post")``)."""
+        self.post_updated = f"Y{q}b"
+        """int64[post or 0]: the step each postsynaptic neuron's traces were last advanced to."""
+        self.updated = f"Y{q}L"
+        """int64[synapses or 0]: the step of each synapse's last event (per-synapse event-driven variables)."""
+        self.queue = f"Y{q}Q"
+        """int32[max delay + 1, pre]: the presynaptic neurons that spiked at each step of the ring."""
+        self.queued = f"Y{q}N"
+        """int64[max delay + 1]: how many neurons each ring slot holds."""
+        self.delays = f"Y{q}D"
+        """per-synapse delays, int32[synapses]: each synapse's delay in steps (sorted within a row)."""
+        self.post_row_starts = f"Y{q}R"
+        """on_post, int64[post + 1]: row pointers of the index by postsynaptic neuron."""
+        self.by_post = f"Y{q}S"
+        """on_post, int32[synapses]: synapse numbers sorted by postsynaptic neuron."""
+        self.sources = f"Y{q}I"
+        """on_post, int32[synapses]: the presynaptic neuron of each synapse."""
+        self.post_queue = f"Y{q}O"
+        """on_post with a postsynaptic delay, int32[delay + 1, post]: postsynaptic spikes of each step of the ring."""
+        self.post_queued = f"Y{q}M"
+        """on_post with a postsynaptic delay, int64[delay + 1]: how many spikes each ring slot holds."""
+
+    def names(self) -> list[str]:
+        """The arrays' names, in the kernel's argument order (synapse monitors last)."""
+        p = self.plan
+        names = [self.row_starts, self.targets, self.values, self.shared, self.pre_traces, self.pre_updated,
+                 self.post_traces, self.post_updated, self.updated, self.queue, self.queued]
+        if p.delay < 0:
+            names.append(self.delays)
+        if p.model.pathways["on_post"]:
+            names += [self.post_row_starts, self.by_post, self.sources]
+            if p.post_delay > 0:
+                names += [self.post_queue, self.post_queued]
+        for m in p.monitors:
+            names += SynapseMonitorArrays(m).names()
+        return names
+
+    def allocate(self) -> dict[str, np.ndarray]:
+        """The arrays, filled from the plan's synapses and initial values."""
+        p, syn = self.plan, self.plan.synapses
+        n, n_pre, n_post = syn.post.size, p.source_size, p.target.size
+
+        def rows(kind: str, width: int) -> np.ndarray:
+            names = p.rows(kind)
+            per_neuron = kind != "synapse"
+            return np.array([np.full(width, p.values[v][0]) if per_neuron else np.broadcast_to(p.values[v], (width,))
+                             for v in names], dtype=float).reshape(len(names), width)
+
+        arrays = {
+            self.row_starts: syn.indptr, self.targets: syn.post, self.values: rows("synapse", n),
+            self.shared: np.array([p.values[v][0] for v in p.rows("shared")], dtype=float),
+            self.pre_traces: rows("pre", n_pre),
+            self.pre_updated: np.zeros(n_pre if p.rows("pre") else 0, dtype=np.int64),
+            self.post_traces: rows("post", n_post),
+            self.post_updated: np.zeros(n_post if p.rows("post") else 0, dtype=np.int64),
+            self.updated: np.zeros(n if p.per_synapse_events else 0, dtype=np.int64),
+            self.queue: np.zeros((p.max_delay + 1, n_pre), dtype=np.int32),
+            self.queued: np.zeros(p.max_delay + 1, dtype=np.int64),
+        }
+        if p.delay < 0:
+            arrays[self.delays] = syn.delays
+        if p.model.pathways["on_post"]:
+            arrays[self.post_row_starts] = np.concatenate([[0], np.cumsum(np.bincount(syn.post, minlength=n_post))])
+            arrays[self.by_post] = np.argsort(syn.post, kind="stable").astype(np.int32)
+            arrays[self.sources] = syn.pre
+            if p.post_delay > 0:
+                arrays[self.post_queue] = np.zeros((p.post_delay + 1, n_post), dtype=np.int32)
+                arrays[self.post_queued] = np.zeros(p.post_delay + 1, dtype=np.int64)
+        for m in p.monitors:
+            arrays.update(SynapseMonitorArrays(m).allocate())
+        return arrays
+
+    def read(self, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The stored value of every state variable, one per synapse (per-neuron traces expanded)."""
+        p, syn = self.plan, self.plan.synapses
+        values = {name: arrays[self.values][r].copy() for r, name in enumerate(p.rows("synapse"))}
+        for side, store, index in (("pre", self.pre_traces, syn.pre), ("post", self.post_traces, syn.post)):
+            values.update({name: arrays[store][r][index] for r, name in enumerate(p.rows(side))})
+        return values
+
+
+class SynapseMonitorArrays:
+    """A synapse monitor's sample buffer, the synapses it records and how many samples are buffered."""
+
+    def __init__(self, plan: SynapseMonitorPlan):
+        m = plan.index
+        self.plan = plan
+        self.buffer = f"X{m}B"
+        """float64[samples of a chunk, variables, synapses]."""
+        self.synapses = f"X{m}I"
+        """int64[synapses]: the recorded synapses."""
+        self.filled = f"X{m}C"
+        """int64[1]: how many samples are buffered (drained by the driver)."""
+
+    def names(self) -> list[str]:
+        """The arrays' names, in the kernel's argument order."""
+        return [self.buffer, self.synapses, self.filled]
+
+    def allocate(self) -> dict[str, np.ndarray]:
+        """The arrays, with an empty sample buffer (sized for each chunk by the driver)."""
+        return {self.buffer: self.sample_buffer(0), self.synapses: self.plan.synapses,
+                self.filled: np.zeros(1, dtype=np.int64)}
+
+    def sample_buffer(self, samples: int) -> np.ndarray:
+        """An empty buffer for ``samples`` samples."""
+        return _floats(samples, len(self.plan.variables), self.plan.synapses.size)
+
+
 class PoissonInputArrays:
     """A Poisson input's constants: ``PI<q>`` = (N, p, 1 - p, sqrt(N p (1 - p)), weight)."""
 
@@ -320,7 +461,8 @@ def timed_array_name(timed) -> str:
 def dynamic_state(plan: KernelPlan) -> list[str]:
     """The arrays that change while the kernel runs, besides the populations' state (which
     populations read back): the random stream, last spikes and spike counts, the positions
-    of spike sources and piecewise drives, Ornstein-Uhlenbeck processes and the delay rings.
+    of spike sources and piecewise drives, Ornstein-Uhlenbeck processes, the delay rings, and the
+    synapses of synapse models (their variables, traces and last updates, spike queues).
     A kernel rebuilt between runs takes them over so that the simulation continues."""
     names = [RNG]
     for p in plan.spikers:
@@ -334,6 +476,11 @@ def dynamic_state(plan: KernelPlan) -> list[str]:
     for r in plan.projections:
         a = ProjectionArrays(r)
         names += [a.due] if r.delay < 0 else [a.queue, a.queued]
+    for s in plan.synapses:
+        a = SynapseArrays(s)
+        dynamic = [a.values, a.pre_traces, a.pre_updated, a.post_traces, a.post_updated, a.updated, a.queue,
+                   a.queued, a.post_queue, a.post_queued]
+        names += [name for name in dynamic if name in a.names()]
     return names
 
 
@@ -351,4 +498,6 @@ def arguments(plan: KernelPlan) -> list[str]:
     for d in plan.poisson_inputs:
         names += PoissonInputArrays(d).names()
     names += [timed_array_name(timed) for timed in plan.timed_arrays]
+    for s in plan.synapses:
+        names += SynapseArrays(s).names()
     return names

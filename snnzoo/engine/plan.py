@@ -1,7 +1,7 @@
 """What the engine simulates: the plan a network hands it.
 
 A :class:`KernelPlan` lists the populations, spike sources, drives, monitors
-and projections of one simulation in kernel order, with the data each needs
+and projections (stateless, or running a synapse model) of one simulation in kernel order, with the data each needs
 (initial values, spike times, synapses...). The code generator reads the
 structure; the simulation driver also reads the data to fill the arrays.
 Populations and sources share one numbering (their group index).
@@ -139,6 +139,63 @@ class MonitorPlan:
 
 
 @dataclass
+class SynapseMonitorPlan:
+    """Monitor ``name`` samples ``variables`` of ``synapses`` of a projection every ``every`` steps."""
+
+    index: int
+    name: str
+    variables: list[str]
+    every: int
+    synapses: np.ndarray
+
+
+@dataclass
+class SynapsePlan:
+    """A projection that runs a synapse model (see :mod:`snnzoo.engine.synapses_codegen`).
+
+    ``storage`` says where each state variable and parameter lives: "synapse"
+    (one value per synapse), "pre" / "post" (an event-driven trace kept once per
+    pre- or postsynaptic neuron) or "shared" (one parameter value). ``values``
+    holds the initial values (one or one per synapse, SI); ``synapses`` is the
+    :class:`~snnzoo.connectivity.Synapses` (CSR over the ``source_size`` neurons
+    of the source, rows sorted by delay).
+    """
+
+    index: int
+    source: int
+    pre: PopulationPlan | None
+    """The presynaptic population (None for a spike source)."""
+    target: PopulationPlan
+    bound: Any
+    """The :class:`~snnzoo.synapse_model.BoundSynapse`."""
+    storage: dict[str, str]
+    delay: int
+    """The presynaptic delay in steps, or -1 for per-synapse delays."""
+    max_delay: int
+    post_delay: int
+    integrator: Any
+    """The integrator of the clock-driven equations."""
+    synapses: Any
+    source_size: int
+    values: dict[str, np.ndarray]
+    monitors: list[SynapseMonitorPlan] = field(default_factory=list)
+
+    @property
+    def model(self):
+        """The synapse model."""
+        return self.bound.model
+
+    def rows(self, kind: str) -> list[str]:
+        """The variables stored as ``kind``, in row order."""
+        return [name for name, where in self.storage.items() if where == kind]
+
+    @property
+    def per_synapse_events(self) -> bool:
+        """Whether some event-driven variable is kept per synapse (each synapse then has a last-update step)."""
+        return any(self.storage[v] == "synapse" for v in self.model.event_driven)
+
+
+@dataclass
 class KernelPlan:
     """Everything one simulation needs, in kernel order."""
 
@@ -151,6 +208,8 @@ class KernelPlan:
     regular_operations: list[RegularOperationPlan] = field(default_factory=list)
     timed_arrays: list[Any] = field(default_factory=list)
     """The :class:`~snnzoo.timed_array.TimedArray` objects the models call (distinct names)."""
+    synapses: list[SynapsePlan] = field(default_factory=list)
+    """Projections that run a synapse model."""
 
     def population(self, index: int) -> PopulationPlan:
         """The population with group index ``index`` (sources share the numbering)."""

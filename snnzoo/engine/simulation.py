@@ -26,6 +26,8 @@ from .layout import (
     PopulationArrays,
     ProjectionArrays,
     SourceArrays,
+    SynapseArrays,
+    SynapseMonitorArrays,
     group_arrays,
 )
 from .plan import KernelPlan
@@ -45,6 +47,7 @@ class Simulation:
         """The first step not simulated yet."""
         self._spikes: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {p.name: ([], []) for p in plan.spikers}
         self._samples: list[list[np.ndarray]] = [[] for _ in plan.monitors]
+        self._synapse_samples: dict[int, list[np.ndarray]] = {m.index: [] for s in plan.synapses for m in s.monitors}
 
     def continue_from(self, previous: Simulation) -> None:
         """Take over where ``previous`` (the same network before something was added between
@@ -53,6 +56,8 @@ class Simulation:
         self.step = previous.step
         self._spikes.update(previous._spikes)
         self._samples[: len(previous._samples)] = previous._samples
+        self._synapse_samples.update({m: chunks for m, chunks in previous._synapse_samples.items()
+                                      if m in self._synapse_samples})
         for name in layout.dynamic_state(previous.plan):
             if name in self.arrays and self.arrays[name].shape == previous.arrays[name].shape:
                 self.arrays[name] = previous.arrays[name]
@@ -69,6 +74,11 @@ class Simulation:
         p = self.plan.population_named(population)
         state = self.arrays[PopulationArrays(p).state]
         return {name: state[r].copy() for r, name in enumerate(p.rows)}
+
+    def read_synapses(self, projection: int) -> dict[str, np.ndarray]:
+        """The stored state variables of projection ``projection``'s synapse model, one value per synapse."""
+        s = next(s for s in self.plan.synapses if s.index == projection)
+        return SynapseArrays(s).read(self.arrays)
 
     # -- recordings -------------------------------------------------------------
     def spikes(self, group: str) -> tuple[np.ndarray, np.ndarray]:
@@ -87,19 +97,28 @@ class Simulation:
         chunks = self._samples[monitor]
         return np.concatenate(chunks) if chunks else MonitorArrays(self.plan.monitors[monitor]).sample_buffer(0)
 
+    def synapse_samples(self, monitor: int) -> np.ndarray:
+        """Synapse monitor ``monitor``'s samples so far: (samples, variables, synapses)."""
+        chunks = self._synapse_samples[monitor]
+        plan = next(m for s in self.plan.synapses for m in s.monitors if m.index == monitor)
+        return np.concatenate(chunks) if chunks else SynapseMonitorArrays(plan).sample_buffer(0)
+
     # -- running ----------------------------------------------------------------
     def check_memory(self, n_steps: int) -> None:
         """Refuse a run whose monitors would need more than half the machine's memory."""
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-        for m in self.plan.monitors:
-            samples = _multiples_between(self.step, self.step + n_steps, m.every)
-            needed = samples * len(m.variables) * m.neurons.size * 8
+        recordings = [(f"monitor {m.name!r} on population {self.plan.population(m.population).name!r}", m.every,
+                       len(m.variables), m.neurons.size, "neurons") for m in self.plan.monitors]
+        recordings += [(f"synapse monitor {m.name!r}", m.every, len(m.variables), m.synapses.size, "synapses")
+                       for s in self.plan.synapses for m in s.monitors]
+        for what, every, variables, width, unit in recordings:
+            samples = _multiples_between(self.step, self.step + n_steps, every)
+            needed = samples * variables * width * 8
             if needed > total // 2:
                 raise SimulationError(
-                    f"monitor {m.name!r} on population {self.plan.population(m.population).name!r} would need "
-                    f"{needed / 2**30:.1f} GiB ({samples} samples x {m.neurons.size} neurons x "
-                    f"{len(m.variables)} variables) but the machine has {total / 2**30:.1f} GiB; "
-                    "record fewer neurons or variables, or at a lower rate"
+                    f"{what} would need {needed / 2**30:.1f} GiB ({samples} samples x {width} {unit} x "
+                    f"{variables} variables) but the machine has {total / 2**30:.1f} GiB; "
+                    f"record fewer {unit} or variables, or at a lower rate"
                 )
 
     def advance(self, n_steps: int, *, progress: bool = False) -> bool:
@@ -149,9 +168,10 @@ class Simulation:
                 if (rates < 0).any() or not np.isfinite(rates).all():
                     raise SimulationError(f"source {p.name!r}: the rate function gave negative or non-finite rates")
                 arrays[SourceArrays(p).rates] = rates
-        for m in self.plan.monitors:
-            a = MonitorArrays(m)
-            count = _multiples_between(n0, n1, m.every)
+        monitors = [MonitorArrays(m) for m in self.plan.monitors]
+        monitors += [SynapseMonitorArrays(m) for s in self.plan.synapses for m in s.monitors]
+        for a in monitors:
+            count = _multiples_between(n0, n1, a.plan.every)
             if arrays[a.buffer].shape[0] < count:
                 arrays[a.buffer] = a.sample_buffer(count)
 
@@ -171,6 +191,12 @@ class Simulation:
             count = int(arrays[a.filled][0])
             if count:
                 self._samples[m.index].append(arrays[a.buffer][:count].copy())
+                arrays[a.filled][0] = 0
+        for m in (m for s in self.plan.synapses for m in s.monitors):
+            a = SynapseMonitorArrays(m)
+            count = int(arrays[a.filled][0])
+            if count:
+                self._synapse_samples[m.index].append(arrays[a.buffer][:count].copy())
                 arrays[a.filled][0] = 0
 
     def _not_finite_error(self) -> SimulationError:
@@ -202,6 +228,8 @@ def _allocate(plan: KernelPlan, dt: float, seed: int) -> dict[str, np.ndarray]:
     for d in plan.poisson_inputs:
         arrays.update(PoissonInputArrays(d).allocate())
     arrays.update({layout.timed_array_name(timed): timed.values for timed in plan.timed_arrays})
+    for s in plan.synapses:
+        arrays.update(SynapseArrays(s).allocate())
     return arrays
 
 

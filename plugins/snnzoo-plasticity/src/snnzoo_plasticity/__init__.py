@@ -12,6 +12,7 @@ from importlib.resources import files
 from snnzoo import NeuronModel, Parameter, SynapseModel, hookimpl
 
 HOOK_API_VERSION = 1
+"""The snnzoo hook contract this plugin is written for (checked by the loader)."""
 
 SONG_2000 = ("Song S, Miller KD, Abbott LF (2000) Competitive Hebbian learning through spike-timing-dependent "
              "synaptic plasticity. Nat Neurosci 3:919-926.")
@@ -29,7 +30,7 @@ BRUNEL_WANG_2001 = ("Brunel N, Wang XJ (2001) Effects of neuromodulation in a co
 LIF_SONG = NeuronModel(
     "lif_song",
     """
-    dv/dt = (ge*(Ee - Vr) + EL - v)/tau_m : volt
+    dv/dt = (ge*(Ee - v) + EL - v)/tau_m : volt
     dge/dt = -ge/tau_e : 1
     """,
     {
@@ -43,12 +44,18 @@ LIF_SONG = NeuronModel(
     threshold="v > Vt",
     reset="v = Vr",
     initial={"v": "Vr"},
-    integrator="exponential_euler",
-    description=("The neuron of Song, Miller & Abbott (2000) as Brian2's STDP example writes it: a LIF whose "
-                 "excitatory conductance ge (in units of the leak conductance) drives it through the fixed "
-                 "driving force Ee - Vr."),
+    integrator="euler",
+    description=("The neuron of Song, Miller & Abbott (2000) as Brian2 2.9's STDP example writes it: a "
+                 "conductance-based LIF whose excitatory conductance ge is in units of the leak conductance "
+                 "(forward Euler, as the example)."),
     references=(SONG_2000,),
 )
+
+_PAIR_EQUATIONS = """
+w : 1
+dApre/dt = -Apre/taupre : 1 (event-driven)
+dApost/dt = -Apost/taupost : 1 (event-driven)
+"""
 
 _PAIR_PARAMETERS = {
     "taupre": Parameter("20 ms", "presynaptic trace time constant", positive=True),
@@ -60,11 +67,7 @@ _PAIR_PARAMETERS = {
 
 STDP = SynapseModel(
     "stdp",
-    """
-    w : 1
-    dApre/dt = -Apre/taupre : 1 (event-driven)
-    dApost/dt = -Apost/taupost : 1 (event-driven)
-    """,
+    _PAIR_EQUATIONS,
     _PAIR_PARAMETERS,
     on_pre="ge += w; Apre += dApre; w = clip(w + Apost, 0, wmax)",
     on_post="Apost += dApost; w = clip(w + Apre, 0, wmax)",
@@ -75,11 +78,7 @@ STDP = SynapseModel(
 
 STDP_NEAREST = SynapseModel(
     "stdp_nearest",
-    """
-    w : 1
-    dApre/dt = -Apre/taupre : 1 (event-driven)
-    dApost/dt = -Apost/taupost : 1 (event-driven)
-    """,
+    _PAIR_EQUATIONS,
     _PAIR_PARAMETERS,
     on_pre="ge += w; Apre = dApre; w = clip(w + Apost, 0, wmax)",
     on_post="Apost = dApost; w = clip(w + Apre, 0, wmax)",
@@ -206,3 +205,9 @@ def snnzoo_register_synapses(registry) -> None:
     """Register the synapse models."""
     for model in (STDP, STDP_NEAREST, TRIPLET_STDP, VOGELS_ISTDP, TM_DEPRESSING, TM_FACILITATING, NMDA_SATURATING):
         registry.add_synapse_model(model)
+
+
+@hookimpl
+def snnzoo_register_catalog(registry) -> None:
+    """Register the plasticity experiments."""
+    registry.add_catalog(files(__package__) / "catalog")

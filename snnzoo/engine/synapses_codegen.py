@@ -1,0 +1,395 @@
+"""Kernel code for projections that run a synapse model (plastic and short-term-plastic synapses).
+
+Each such projection ``q`` keeps its synapses in CSR order by presynaptic neuron
+(``Y<q>P`` row pointers, ``Y<q>J`` postsynaptic indices) and, when it has an
+``on_post`` pathway, a second index by postsynaptic neuron (``Y<q>R`` row pointers
+into ``Y<q>S``, the synapse numbers; ``Y<q>I`` the presynaptic index of each synapse).
+
+Where a synaptic variable lives (:attr:`SynapsePlan.storage`):
+
+- ``"synapse"``: one value per synapse, a row of ``Y<q>V``;
+- ``"pre"`` / ``"post"``: an event-driven variable that only its own side's pathway
+  writes, from its own value and shared parameters (a presynaptic trace such as
+  ``Apre``), is the same for every synapse of a neuron, so it is kept once per
+  neuron (rows of ``Y<q>A`` / ``Y<q>B``, last update step in ``Y<q>a`` / ``Y<q>b``).
+  This is exact (Brian2 keeps one copy per synapse with identical values) and
+  keeps a plastic synapse at 16-24 bytes.
+
+Shared parameters are ``Y<q>K``. Event-driven variables are advanced exactly over
+the steps since their last update (``Y<q>L`` per synapse) when an event reaches
+them; clock-driven ones every step with the model's integrator; summed variables are
+recomputed at the start of every step. Step order follows Brian2: summed variables,
+neuron updates, clock-driven synapses, thresholds, ``on_pre`` pathways, ``on_post``
+pathways, resets.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from ..expressions import is_unit_name, substitute_units, symbol
+from ..integrators import OdeSystem, new_symbol
+from ..synapse_model import BoundSynapse, reference
+from .layout import GroupArrays, PopulationArrays, SynapseArrays, SynapseMonitorArrays, state_array
+from .plan import SynapsePlan
+from .printer import to_code
+
+STEPS = "steps"
+
+
+def classify(bound: BoundSynapse, heterogeneous: set[str], per_synapse_initial: set[str],
+             homogeneous_delay: bool) -> dict[str, str]:
+    """Decide where each variable of a bound synapse model lives (see the module docstring).
+
+    ``heterogeneous``: parameters given one value per synapse; ``per_synapse_initial``: state
+    variables given one initial value per synapse.
+    """
+    model = bound.model
+    storage = {name: ("synapse" if name in heterogeneous else "shared") for name in model.parameters}
+    shared = {name for name, where in storage.items() if where == "shared"}
+    for name in model.state_variables:
+        storage[name] = "synapse"
+    for side, own, other in (("pre", "on_pre", "on_post"), ("post", "on_post", "on_pre")):
+        if side == "pre" and not homogeneous_delay:
+            continue
+        candidates = {v for v in model.event_driven if storage[v] == "synapse" and v not in per_synapse_initial}
+        candidates -= {t for t, _, _ in model.canonical_statements(other)}
+        changed = True
+        while changed:  # drop variables whose updates or dynamics read anything but their side and shared values
+            changed = False
+            for name in sorted(candidates):
+                exprs = [e for t, _, e in model.canonical_statements(own) if t == name]
+                exprs.append(model.canonical(_equation(model, name).expr))
+                used = {s.name for e in exprs for s in e.free_symbols}
+                allowed = candidates | shared | {"t", "dt"}
+                if any(u not in allowed and not _is_unit(u, model) for u in used):
+                    candidates.discard(name)
+                    changed = True
+        for name in candidates:
+            storage[name] = side
+    return storage
+
+
+def _equation(model, name: str):
+    return next(e for e in model.equations if e.name == name)
+
+
+def _is_unit(name: str, model) -> bool:
+    return name not in model.units and not reference(name)[0] and is_unit_name(name)
+
+
+# -- expressions -----------------------------------------------------------------------------------------------
+
+
+def _neuron_ref(plan, base: str, index: str) -> str:
+    """Code reading variable or parameter ``base`` of neuron ``index`` of population ``plan``."""
+    k, arrays = plan.index, PopulationArrays(plan)
+    if base in plan.links:
+        source, row, per_neuron = plan.links[base]
+        return f"{state_array(source)}[{row}, {index if per_neuron else 0}]"
+    if base in plan.rows:
+        return f"{arrays.state}[{plan.rows.index(base)}, {index}]"
+    if base in plan.heterogeneous:
+        return f"{arrays.per_neuron}[{plan.heterogeneous.index(base)}, {index}]"
+    return f"p{k}_{base}"
+
+
+class _Names:
+    """Maps the symbols of a synapse model to kernel code for one loop body."""
+
+    def __init__(self, s: SynapsePlan, own: dict[str, str] | None = None):
+        self.s, self.own = s, dict(own or {})
+
+    def code(self, expr: sympy.Basic) -> str:
+        model = self.s.model
+        defined = set(model.units) | set(self.s.bound.neuron_units) | {"t", "dt", STEPS}
+        expr = substitute_units(expr, defined)
+        names = {}
+        for sym in expr.free_symbols:
+            names[sym.name] = self.name(sym.name)
+        return to_code(expr, names)
+
+    def name(self, name: str) -> str:
+        q, where = self.s.index, self.s.storage.get(name)
+        if name in self.own:
+            return self.own[name]
+        if where == "shared":
+            return f"k{q}_{name}"
+        if where is not None:
+            return f"y_{name}"
+        side, base = reference(name)
+        if side == "post":
+            return _neuron_ref(self.s.target, base, "j")
+        if side == "pre":
+            return _neuron_ref(self.s.pre, base, "pre")
+        return name  # t, dt, steps and the constants of exact updates
+
+
+def _coefficients(s: SynapsePlan, name: str) -> tuple[sympy.Basic, sympy.Basic]:
+    """``(a, b)`` of the event-driven equation ``dx/dt = a*x + b``."""
+    x = symbol(name)
+    rhs = s.model.canonical(_equation(s.model, name).expr)
+    return sympy.diff(rhs, x), rhs.xreplace({x: sympy.Integer(0)})
+
+
+def _shared_only(s: SynapsePlan, expr: sympy.Basic) -> bool:
+    return all(s.storage.get(sym.name) == "shared" or _is_unit(sym.name, s.model) for sym in expr.free_symbols)
+
+
+def _hoisted(s: SynapsePlan, name: str) -> bool:
+    """Whether the event-driven ``name`` has shared coefficients (``a*dt`` and ``b/a`` become constants)."""
+    a, b = _coefficients(s, name)
+    return a != 0 and _shared_only(s, a) and _shared_only(s, b)
+
+
+def _exact(s: SynapsePlan, name: str) -> sympy.Basic:
+    """The event-driven variable ``name`` advanced exactly over ``steps`` time steps."""
+    x = symbol(name)
+    a, b = _coefficients(s, name)
+    steps, q = symbol(STEPS), s.index
+    if a == 0:
+        return x + b * steps * symbol("dt")
+    if _hoisted(s, name):
+        ratio = symbol(f"k{q}_ratio_{name}") if b != 0 else sympy.Integer(0)
+        return -ratio + (x + ratio) * sympy.exp(symbol(f"k{q}_rate_{name}") * steps)
+    return -(b / a) + (x + b / a) * sympy.exp(a * symbol("dt") * steps)
+
+
+# -- code emitters (``w`` is codegen's writer) -------------------------------------------------------------------
+
+
+def constants(w, s: SynapsePlan) -> None:
+    """Shared parameters, loaded once per kernel call."""
+    q, a = s.index, SynapseArrays(s)
+    w(*[f"k{q}_{name} = {a.shared}[{j}]" for j, name in enumerate(s.rows("shared"))])
+    names = _Names(s)
+    for name in s.model.event_driven:
+        if _hoisted(s, name):
+            a, b = _coefficients(s, name)
+            w(f"k{q}_rate_{name} = {names.code(a * symbol('dt'))}")
+            if b != 0:
+                w(f"k{q}_ratio_{name} = {names.code(b / a)}")
+
+
+def _load_synapse(w, s: SynapsePlan, needed: set[str]) -> None:
+    a = SynapseArrays(s)
+    rows = s.rows("synapse")
+    for name in sorted(needed & set(rows)):
+        w(f"y_{name} = {a.values}[{rows.index(name)}, syn]")
+
+
+def _side_value(s: SynapsePlan, side: str, name: str, index: str) -> list[str]:
+    """Load a per-neuron event-driven variable of the other side, advanced to now (not stored)."""
+    a = SynapseArrays(s)
+    store, last = (a.pre_traces, a.pre_updated) if side == "pre" else (a.post_traces, a.post_updated)
+    row = s.rows(side).index(name)
+    names = _Names(s, {name: f"y_{name}"})
+    update = [f"steps = n - {last}[{index}]", f"y_{name} = {names.code(_exact(s, name))}"]
+    if _coefficients(s, name)[1] == 0:  # a pure decay keeps 0 at 0: skip the exponential (exactly the same result)
+        return [f"y_{name} = {store}[{row}, {index}]", f"if y_{name} != 0.0:", *("    " + line for line in update)]
+    return [f"y_{name} = {store}[{row}, {index}]", *update]
+
+
+def _statement(w, names: _Names, target: str, op: str, expr: sympy.Basic) -> None:
+    value = names.code(expr)
+    w(f"{names.name(target)} {op} {value}")
+
+
+def _pathway_body(w, s: SynapsePlan, pathway: str, side: str) -> None:
+    """Runs ``pathway`` for neuron ``pre`` (or ``j``) of ``side``: own-side variables once, then every synapse ``syn``."""
+    a = SynapseArrays(s)
+    model = s.model
+    statements = model.canonical_statements(pathway)
+    own_rows = s.rows(side)
+    store, last = (a.pre_traces, a.pre_updated) if side == "pre" else (a.post_traces, a.post_updated)
+    index = "pre" if side == "pre" else "j"
+    versions: dict[str, str] = {}
+    if own_rows:
+        w(f"steps = n - {last}[{index}]", f"{last}[{index}] = n")
+        for r, name in enumerate(own_rows):
+            local = f"o_{name}_0"
+            w(f"{local} = {store}[{r}, {index}]")
+            versions[name] = local
+        for name in own_rows:
+            advanced = _Names(s, {name: versions[name]}).code(_exact(s, name))
+            local = f"o_{name}_1"
+            w(f"{local} = {advanced}")
+            versions[name] = local
+    # own-side statements run once per spike; each synapse statement sees the versions current at its position
+    body: list[tuple[dict[str, str], tuple[str, str, sympy.Basic]]] = []
+    for position, (target, op, expr) in enumerate(statements):
+        if target in own_rows:
+            names = _Names(s, versions)
+            local = f"o_{target}_{position + 2}"
+            value = names.code(expr)
+            current = versions[target]
+            combined = {"=": value, "+=": f"{current} + ({value})", "-=": f"{current} - ({value})",
+                        "*=": f"{current} * ({value})", "/=": f"{current} / ({value})"}[op]
+            w(f"{local} = {combined}")
+            versions[target] = local
+        else:
+            body.append((dict(versions), (target, op, expr)))
+    for r, name in enumerate(own_rows):
+        w(f"{store}[{r}, {index}] = {versions[name]}")
+    if not body:
+        return
+    other = "post" if side == "pre" else "pre"
+    other_index = "j" if side == "pre" else "pre"
+    synapse_rows = s.rows("synapse")
+    used = {sym.name for _, (t, _, e) in body for sym in e.free_symbols} | {t for _, (t, _, _) in body}
+    with w.block("for syn in range(lo, hi):" if side == "pre" else f"for e in range({a.post_row_starts}[j], {a.post_row_starts}[j + 1]):"):
+        if side == "pre":
+            w(f"j = {a.targets}[syn]")
+        else:
+            w(f"syn = {a.by_post}[e]", f"pre = {a.sources}[syn]")
+        events = [v for v in model.event_driven if s.storage[v] == "synapse"]
+        dynamics = {sym.name for v in events for sym in _coefficients(s, v)[0].free_symbols | _coefficients(s, v)[1].free_symbols}
+        _load_synapse(w, s, (used | set(events) | dynamics) & set(synapse_rows))
+        if events:
+            w(f"steps = n - {a.updated}[syn]", f"{a.updated}[syn] = n")
+            for name in events:
+                w(f"y_{name} = {_Names(s).code(_exact(s, name))}")
+        for name in sorted(used & set(s.rows(other))):
+            w(*_side_value(s, other, name, other_index))
+        written = set(events)
+        for own_versions, (target, op, expr) in body:
+            _statement(w, _Names(s, own_versions), target, op, expr)
+            if target in synapse_rows:
+                written.add(target)
+        for name in sorted(written):
+            w(f"{a.values}[{synapse_rows.index(name)}, syn] = y_{name}")
+
+
+def on_pre(w, s: SynapsePlan) -> None:
+    """Presynaptic spikes of this step enter a ring; those due now run ``on_pre``."""
+    a = SynapseArrays(s)
+    src = s.source
+    slots = s.max_delay + 1
+    w(f"slot = n % {slots}", f"{a.queued}[slot] = ns{src}")
+    with w.block(f"for qq in range(ns{src}):"):
+        w(f"{a.queue}[slot, qq] = {GroupArrays(src).spiking}[qq]")
+    if not s.model.pathways["on_pre"]:
+        return
+    if s.delay >= 0:
+        w(f"due = (n - {s.delay}) % {slots}")
+        with w.block(f"for qq in range({a.queued}[due]):"):
+            w(f"pre = {a.queue}[due, qq]", f"lo = {a.row_starts}[pre]", f"hi = {a.row_starts}[pre + 1]")
+            _pathway_body(w, s, "on_pre", "pre")
+        return
+    with w.block(f"for k in range({slots}):"):
+        w(f"due = (n - k) % {slots}")
+        with w.block(f"for qq in range({a.queued}[due]):"):
+            w(f"pre = {a.queue}[due, qq]", f"first = {a.row_starts}[pre]", f"last = {a.row_starts}[pre + 1]",
+              f"lo = first + np.searchsorted({a.delays}[first:last], k)",
+              f"hi = first + np.searchsorted({a.delays}[first:last], k, side='right')")
+            _pathway_body(w, s, "on_pre", "pre")
+
+
+def on_post(w, s: SynapsePlan) -> None:
+    """Postsynaptic spikes (of this step, or ``post_delay`` steps ago) run ``on_post``."""
+    a = SynapseArrays(s)
+    if not s.model.pathways["on_post"]:
+        return
+    k = s.target.index
+    if s.post_delay > 0:
+        slots = s.post_delay + 1
+        w(f"slot = n % {slots}", f"{a.post_queued}[slot] = ns{k}")
+        with w.block(f"for qq in range(ns{k}):"):
+            w(f"{a.post_queue}[slot, qq] = {GroupArrays(k).spiking}[qq]")
+        w(f"due = (n - {s.post_delay}) % {slots}")
+        count, spike = f"{a.post_queued}[due]", f"{a.post_queue}[due, qq]"
+    else:
+        count, spike = f"ns{k}", f"{GroupArrays(k).spiking}[qq]"
+    with w.block(f"for qq in range({count}):"):
+        w(f"j = {spike}")
+        _pathway_body(w, s, "on_post", "post")
+
+
+def _all_synapses(w, s: SynapsePlan):
+    a = SynapseArrays(s)
+    writer = w
+
+    class _Loop:
+        def __enter__(self):
+            writer(f"for pre in range({a.row_starts}.shape[0] - 1):")
+            writer.depth += 1
+            writer(f"for syn in range({a.row_starts}[pre], {a.row_starts}[pre + 1]):")
+            writer.depth += 1
+            writer(f"j = {a.targets}[syn]")
+
+        def __exit__(self, *exc):
+            writer.depth -= 2
+
+    return _Loop()
+
+
+def _load_for(w, s: SynapsePlan, exprs: list[sympy.Basic]) -> None:
+    """Load what ``exprs`` use of synapse ``syn`` (its pre- and postsynaptic traces as stored)."""
+    a = SynapseArrays(s)
+    used = {sym.name for e in exprs for sym in e.free_symbols}
+    _load_synapse(w, s, used)
+    for side, index in (("pre", "pre"), ("post", "j")):
+        for name in sorted(used & set(s.rows(side))):
+            w(f"y_{name} = {a.pre_traces if side == 'pre' else a.post_traces}[{s.rows(side).index(name)}, {index}]")
+
+
+def summed(w, s: SynapsePlan) -> None:
+    """Each summed variable of the target set to the sum over its incoming synapses."""
+    if not s.model.summed:
+        return
+    k = s.target.index
+    model = s.model
+    rows = {name: s.target.rows.index(reference(name)[1]) for name in model.summed}
+    for row in rows.values():
+        with w.block(f"for j in range(N{k}):"):
+            w(f"{state_array(k)}[{row}, j] = 0.0")
+    exprs = {name: model.canonical(eq.expr) for name, eq in model.summed.items()}
+    names = _Names(s)
+    with _all_synapses(w, s):
+        _load_for(w, s, list(exprs.values()))
+        for name, expr in exprs.items():
+            w(f"{state_array(k)}[{rows[name]}, j] += {names.code(expr)}")
+
+
+def clock_driven(w, s: SynapsePlan) -> None:
+    """The clock-driven equations of every synapse, one integrator step."""
+    a = SynapseArrays(s)
+    model = s.model
+    if not model.clock_driven:
+        return
+    variables = [symbol(v) for v in model.clock_driven]
+    drift = {x: model.canonical(_equation(model, x.name).expr) for x in variables}
+    system = OdeSystem(variables, drift, {x: {} for x in variables}, {}, f"{model.where}")
+    statements = s.integrator.update(system)
+    names = _Names(s, {st.name: f"c_{st.name}" for st, _ in statements})
+    rows = s.rows("synapse")
+    with _all_synapses(w, s):
+        _load_for(w, s, [e for _, e in statements] + [symbol(v) for v in model.clock_driven])
+        for target, expr in statements:
+            w(f"c_{target.name} = {names.code(expr)}")
+        for x in variables:
+            w(f"{a.values}[{rows.index(x.name)}, syn] = c_{new_symbol(x).name}")
+
+
+def monitors(w, s: SynapsePlan) -> None:
+    """Synapse monitors sample their synapses' stored values (as Brian2 records event-driven variables)."""
+    q, a = s.index, SynapseArrays(s)
+    for m in s.monitors:
+        ma = SynapseMonitorArrays(m)
+        with w.block(f"if n % {m.every} == 0:"):
+            w(f"c = {ma.filled}[0]")
+            with w.block(f"for col in range({ma.synapses}.shape[0]):"):
+                w(f"syn = {ma.synapses}[col]", f"j = {a.targets}[syn]",
+                  f"pre = np.searchsorted({a.row_starts}, syn, side='right') - 1")
+                for v, name in enumerate(m.variables):
+                    where = s.storage[name]
+                    if where == "synapse":
+                        value = f"{a.values}[{s.rows('synapse').index(name)}, syn]"
+                    elif where == "pre":
+                        value = f"{a.pre_traces}[{s.rows('pre').index(name)}, pre]"
+                    elif where == "post":
+                        value = f"{a.post_traces}[{s.rows('post').index(name)}, j]"
+                    else:
+                        value = f"k{q}_{name}"
+                    w(f"{ma.buffer}[c, {v}, col] = {value}")
+            w(f"{ma.filled}[0] = c + 1")

@@ -1,0 +1,159 @@
+"""Projections that run a synapse model: per-synapse values, kernel plans, results.
+
+:meth:`snnzoo.Network.connect` with ``synapse=`` makes a :class:`SynapticState` (the
+bound model and the per-synapse values), :func:`plan` hands it to the engine (see
+:mod:`snnzoo.engine.synapses_codegen`), and :func:`pull` keeps the state the kernel
+reached after a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import connectivity
+from .engine.layout import SynapseArrays, SynapseMonitorArrays
+from .engine.plan import SynapseMonitorPlan, SynapsePlan
+from .engine.synapses_codegen import classify
+from .errors import ConfigError, UnknownNameError
+from .synapse_model import BoundSynapse
+from .units import si_unit_string
+
+
+@dataclass
+class SynapseMonitor:
+    """Samples ``variables`` of ``synapses`` every ``every`` steps; ``samples`` (samples, variables,
+    synapses) holds what the kernel recorded so far."""
+
+    name: str
+    variables: list[str]
+    synapses: np.ndarray
+    every: int
+    samples: np.ndarray | None = None
+
+
+@dataclass
+class SynapticState:
+    """A projection's synapse model and values: one value or one per synapse, SI units."""
+
+    bound: BoundSynapse
+    values: dict[str, np.ndarray]
+    post_delay: int
+    integrator: object | None
+    per_synapse: set[str]
+    """Parameters and state variables given one value per synapse."""
+    monitors: list[SynapseMonitor] = field(default_factory=list)
+
+    @property
+    def model(self):
+        return self.bound.model
+
+    def unit(self, name: str) -> str:
+        """The SI unit string of a variable or parameter."""
+        return si_unit_string(self.model.units[name])
+
+
+def make_state(bound: BoundSynapse, parameters: dict[str, Any], initial: dict[str, Any], weight: Any,
+               i: np.ndarray, j: np.ndarray, rng: np.random.Generator, post_delay: int, integrator,
+               where: str) -> SynapticState:
+    """The per-synapse values of a new projection with synapses ``i`` -> ``j``: model defaults, then
+    ``parameters``, ``initial`` and ``weight`` (w), each given as :func:`snnzoo.connectivity.values` accepts."""
+    n = i.size
+    model = bound.model
+    values: dict[str, np.ndarray] = {}
+    for name, spec in model.parameters.items():
+        if spec.default is not None:
+            values[name] = np.array([spec.default])
+    for name in model.state_variables:
+        values[name] = np.array([model.initial.get(name, 0.0)])
+    given = {}
+    for kind, table, known in (("parameter", parameters, list(model.parameters)),
+                               ("initial value", initial, model.state_variables)):
+        for name, value in table.items():
+            if name not in known:
+                raise UnknownNameError(f"{kind} of {where} ({model.where})", name, known)
+            given[name] = value
+    if weight is not None:
+        if "w" not in model.state_variables:
+            raise ConfigError(f"{where}: {model.where} has no variable 'w' for the weight; set its variables "
+                              f"with initial= ({', '.join(model.state_variables)})")
+        given["w"] = weight
+    per_synapse = set()
+    for name, value in given.items():
+        array = connectivity.values(value, n, model.units[name], rng, f"{where}: {name}", i, j)
+        spec = model.parameters.get(name)
+        if spec is not None and spec.positive and not (array > 0).all():
+            raise ConfigError(f"{where}: parameter {name!r} must be positive")
+        values[name] = array
+        if array.size > 1:
+            per_synapse.add(name)
+    missing = [p for p in model.parameters if p not in values]
+    if missing:
+        raise ConfigError(f"{where}: {model.where} parameter(s) {missing} have no default; give them in parameters")
+    return SynapticState(bound, values, post_delay, integrator, per_synapse)
+
+
+def plan(index: int, projection, source: int, pre, target, monitor_offset: int) -> SynapsePlan:
+    """The kernel plan of a projection with a synapse model (``pre`` None for a spike source);
+    its synapse monitors are numbered from ``monitor_offset``."""
+    state: SynapticState = projection.plastic
+    steps = projection.delay_steps
+    homogeneous = steps.size == 1 or bool(np.all(steps == steps[0]))
+    heterogeneous = {p for p in state.per_synapse if p in state.model.parameters}
+    initial = {v for v in state.per_synapse if v in state.model.state_variables}
+    storage = classify(state.bound, heterogeneous, initial, homogeneous)
+    monitors = [SynapseMonitorPlan(monitor_offset + m, f"{projection.name}/{mon.name}", mon.variables, mon.every,
+                                   mon.synapses) for m, mon in enumerate(state.monitors)]
+    return SynapsePlan(index, source, pre, target, state.bound, storage, int(steps[0]) if homogeneous else -1,
+                       int(steps.max()) if steps.size else 0, state.post_delay, state.integrator,
+                       projection.synapses, projection.source.size, state.values, monitors)
+
+
+def kernel_bytes(p: SynapsePlan) -> int:
+    """The bytes the kernel holds for a projection with a synapse model (index, values, traces, queues)."""
+    monitors = {name for m in p.monitors for name in SynapseMonitorArrays(m).names()}
+    return sum(a.nbytes for name, a in SynapseArrays(p).allocate().items() if name not in monitors)
+
+
+def pull(projection, values: dict[str, np.ndarray], samples: list[np.ndarray]) -> None:
+    """Keep the synapses' stored state and the monitors' ``samples`` (from the kernel) in the projection;
+    ``w`` is also its weights."""
+    state: SynapticState = projection.plastic
+    state.values.update(values)
+    for mon, recorded in zip(state.monitors, samples):
+        mon.samples = recorded
+    if "w" in values:
+        projection.synapses.weights = np.broadcast_to(values["w"], projection.synapses.post.shape).copy()
+
+
+def result_variables(projection) -> dict[str, tuple]:
+    """The final per-synapse state of a projection's synapse model, as xarray variables (``w`` is ``weight``)."""
+    state: SynapticState = projection.plastic
+    out = {}
+    for name in state.model.state_variables + sorted(state.per_synapse & set(state.model.parameters)):
+        if name == "w":
+            continue
+        values = np.broadcast_to(state.values[name], projection.synapses.post.shape)
+        out[name] = ("synapse", values.copy(), {"units": state.unit(name), "long_name": f"{name} at the end of the run"})
+    return out
+
+
+def monitor_datasets(projection, dt: float) -> dict[str, Any]:
+    """One dataset per synapse monitor: ``(time, recorded_synapse)`` variables with CF units; the ``recorded_synapse`` coordinate holds the
+    synapse numbers (the parent group's ``synapse`` index), with their ``pre`` and ``post`` neurons alongside."""
+    import xarray as xr
+
+    state: SynapticState = projection.plastic
+    groups = {}
+    for mon in state.monitors:
+        data = mon.samples if mon.samples is not None else np.zeros((0, len(mon.variables), mon.synapses.size))
+        times = np.arange(data.shape[0]) * mon.every * dt
+        dims = ("time", "recorded_synapse")
+        variables = {v: (dims, data[:, c, :], {"units": state.unit(v)}) for c, v in enumerate(mon.variables)}
+        groups[mon.name] = xr.Dataset(variables, coords={
+            "time": ("time", times, {"units": "s"}), "recorded_synapse": ("recorded_synapse", mon.synapses),
+            "pre": ("recorded_synapse", projection.synapses.pre[mon.synapses]),
+            "post": ("recorded_synapse", projection.synapses.post[mon.synapses])})
+    return groups

@@ -1,0 +1,291 @@
+"""Projections that run synapse models: Brian2 references, exact event-driven updates, delays,
+per-synapse parameters, recording and result storage."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import snnzoo as sz
+from snnzoo import ureg as u
+
+ROOT = Path(__file__).parent.parent
+REFERENCE = ROOT / "tests" / "reference"
+_spec = importlib.util.spec_from_file_location("brian2_synapse_references",
+                                               ROOT / "benchmarks" / "brian2_synapse_references.py")
+refs = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(refs)
+
+# a neuron that spikes one step after any input reaches v (to place pre and post spikes exactly)
+RELAY = sz.NeuronModel("relay", "v : 1\nge : 1", threshold="v > 0.5", reset="v = 0")
+
+
+def test_stdp_matches_brian2_with_fixed_inputs():
+    reference = json.loads((REFERENCE / "brian2_stdp_fixed_inputs.json").read_text())
+    p = refs.STDP
+    steps, indices, weights = refs.stdp_inputs()
+    net = sz.Network(dt=refs.DT * u.s, seed=1)
+    net.add_population("n", "lif_song", 1)
+    net.add_source("in", sz.stimulus("spike_generator", times=steps * refs.DT * u.s, indices=indices, size=p["N"]))
+    net.connect("in", "n", synapse="stdp", weight=weights, all_to_all=True, name="S",
+                parameters={"wmax": p["gmax"], "dApre": p["dApre"], "dApost": p["dApost"]})
+    net.run(p["duration"] * u.s)
+    tree = net.result()
+    post = np.round(tree["n"].dataset.spike_time.values / refs.DT).astype(int)
+    assert post.tolist() == reference["post_spike_steps"] and post.size > 20
+    final = tree["projections/S"].dataset.weight.values
+    np.testing.assert_allclose(final, reference["final_weights"], rtol=1e-9, atol=0)
+    assert np.ptp(final) > 0.5 * p["gmax"]  # the weights moved
+
+
+def _tm_network(panel: dict) -> sz.Network:
+    facilitating = panel["tau_facil"] is not None
+    equations = """
+    dx/dt = z/tau_rec : 1 (clock-driven)
+    dy/dt = -y/tau_inact : 1 (clock-driven)
+    A_SE : ampere
+    z = 1 - x - y : 1
+    I_syn_post = A_SE*y : ampere (summed)
+    """ + ("du/dt = -u/tau_facil : 1 (clock-driven)" if facilitating else "")
+    parameters = {"U_SE": panel["U_SE"], "tau_inact": panel["tau_inact"] * u.s, "tau_rec": panel["tau_rec"] * u.s}
+    if facilitating:
+        parameters["tau_facil"] = panel["tau_facil"] * u.s
+    action = "u += U_SE*(1-u); y += u*x; x += -u*x" if facilitating else "y += U_SE*x; x += -U_SE*x"
+    synapse = sz.SynapseModel("tm_b2", equations, parameters, on_pre=action, initial={"x": 1},
+                              integrator="exponential_euler")
+    neuron = sz.NeuronModel("membrane", "dv/dt = -v/tau_mem + (R_in*I_syn)/tau_mem : volt\nI_syn : amp",
+                            {"tau_mem": panel["tau_mem"] * u.s, "R_in": panel["R_in"] * u.ohm},
+                            integrator="exponential_euler")
+    net = sz.Network(dt=refs.DT * u.s, seed=1)
+    net.add_population("n", neuron, 1)
+    steps = refs.tm_input_steps(panel)
+    net.add_source("in", sz.stimulus("spike_generator", times=steps * refs.DT * u.s, indices=np.zeros_like(steps)))
+    net.connect("in", "n", synapse=synapse, initial={"A_SE": panel["A_SE"] * u.A}, all_to_all=True, name="S")
+    net.record("n", "v")
+    return net
+
+
+@pytest.mark.parametrize("panel", ["A", "B"])
+def test_tsodyks_markram_trace_matches_brian2(panel):
+    reference = json.loads((REFERENCE / "brian2_tsodyks_markram.json").read_text())[panel]
+    net = _tm_network(refs.TM_PANELS[panel])
+    net.run(refs.TM_PANELS[panel]["duration"] * u.s)
+    v = net.result()["n"].dataset.v.values[:, 0]
+    expected = np.asarray(reference["v"])
+    assert v.shape == expected.shape and expected.max() > 5e-4
+    np.testing.assert_allclose(v, expected, rtol=1e-9, atol=1e-9 * np.abs(expected).max())
+
+
+def _pair_network(interval_steps: int | None = None, delay="0 ms", post_delay=None, model="stdp", *,
+                  pre_steps=(1000,), post_steps=None, n_post=1, **connect):
+    """Relay neurons: one presynaptic spiking at ``pre_steps``, ``n_post`` postsynaptic ones at ``post_steps``
+    (default: one spike ``interval_steps`` after the first presynaptic one), joined by plastic synapses."""
+    post_steps = post_steps if post_steps is not None else (pre_steps[0] + interval_steps,)
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("pre", RELAY, 1)
+    net.add_population("post", RELAY, n_post)
+    steps = np.array([*pre_steps, *post_steps]) - 1  # a relay fires one step after its input
+    indices = [0] * len(pre_steps) + [1] * len(post_steps)
+    net.add_source("drive", sz.stimulus("spike_generator", times=steps * 0.1 * u.ms, indices=indices, size=2))
+    net.connect("drive[0:1]", "pre", on="v", weight=1, all_to_all=True)
+    net.connect("drive[1:2]", "post", on="v", weight=1, all_to_all=True)
+    net.connect("pre", "post", synapse=model, weight=0.005, all_to_all=True, name="S", delay=delay,
+                post_delay=post_delay, **connect)
+    return net
+
+
+def _final_change(net) -> np.ndarray:
+    net.run(250 * u.ms)
+    return net.projections["S"].weights().magnitude - 0.005
+
+
+@pytest.mark.parametrize("interval", [-150, -40, -1, 1, 40, 150])
+def test_pair_stdp_follows_the_exponential_window(interval):
+    net = _pair_network(interval)
+    net.run(250 * u.ms)
+    dw = float(net.projections["S"].weights().magnitude[0]) - 0.005
+    model = sz.synapse_model("stdp")
+    tau = model.parameters["taupre"].default
+    dt = interval * 1e-4
+    expected = (model.parameters["dApre"].default * np.exp(-dt / tau) if interval > 0
+                else model.parameters["dApost"].default * np.exp(dt / tau))
+    assert dw == pytest.approx(expected, rel=1e-12)
+
+
+def test_presynaptic_and_backpropagation_delays_shift_the_window():
+    # pre at 1000, post at 1040; a 2 ms presynaptic delay makes the pre event arrive at 1020,
+    # a 3 ms postsynaptic delay the post event at 1070: effective interval 5 ms
+    net = _pair_network(40, delay="2 ms", post_delay="3 ms")
+    net.run(250 * u.ms)
+    dw = float(net.projections["S"].weights().magnitude[0]) - 0.005
+    assert dw == pytest.approx(1e-4 * np.exp(-5e-3 / 20e-3), rel=1e-12)
+
+
+def test_per_synapse_time_constants_give_each_synapse_its_window():
+    # taupre differs per synapse, so Apre is kept per synapse (not per neuron) and decays with its own constant
+    dw = _final_change(_pair_network(100, n_post=2, parameters={"taupre": [10, 30] * u.ms}))
+    np.testing.assert_allclose(dw, 1e-4 * np.exp(-10e-3 / np.array([10e-3, 30e-3])), rtol=1e-12)
+
+
+def test_nearest_spike_stdp_counts_only_the_latest_presynaptic_spike():
+    pre = (1000, 1100)  # two presynaptic spikes 10 ms and 20 ms before the postsynaptic one
+    nearest = _final_change(_pair_network(model="stdp_nearest", pre_steps=pre, post_steps=(1200,)))[0]
+    all_to_all = _final_change(_pair_network(model="stdp", pre_steps=pre, post_steps=(1200,)))[0]
+    assert nearest == pytest.approx(1e-4 * np.exp(-0.5), rel=1e-12)
+    assert all_to_all == pytest.approx(1e-4 * (np.exp(-0.5) + np.exp(-1.0)), rel=1e-12)
+
+
+def test_triplet_stdp_potentiates_post_pre_post_triplets():
+    model = sz.synapse_model("triplet_stdp")
+    p = {name: spec.default for name, spec in model.parameters.items()}
+    pair = _final_change(_pair_network(model="triplet_stdp", pre_steps=(1000,), post_steps=(1100,)))[0]
+    triplet = _final_change(_pair_network(model="triplet_stdp", pre_steps=(1000,), post_steps=(900, 1100)))[0]
+    wmax = p["wmax"]
+    assert pair == pytest.approx(wmax * np.exp(-10e-3 / p["tau_plus"]) * p["A2p"], rel=1e-9)
+    depression = wmax * np.exp(-10e-3 / p["tau_minus"]) * p["A2m"]  # post at 900 before pre at 1000
+    potentiation = wmax * np.exp(-10e-3 / p["tau_plus"]) * (p["A2p"] + p["A3p"] * np.exp(-20e-3 / p["tau_y"]))
+    assert triplet == pytest.approx(potentiation - depression, rel=1e-9)
+    assert potentiation > 100 * abs(pair)  # the minimal model needs the earlier postsynaptic spike
+
+
+def test_per_synapse_parameters_delays_and_connectivity_rules():
+    net = sz.Network(dt=0.1 * u.ms, seed=4)
+    net.add_population("post", RELAY, 20)
+    net.add_source("in", sz.stimulus("poisson_group", size=30, rate=200 * u.Hz))
+    net.add_source("drive", sz.stimulus("poisson_group", size=20, rate=50 * u.Hz))
+    net.connect("drive", "post", on="v", weight=1, one_to_one=True)
+    taupre = np.linspace(5, 40, 120) * u.ms
+    net.connect("in", "post", synapse="stdp", weight={"distribution": "uniform", "low": 0, "high": 0.01},
+                fixed_in_degree=6, delay=np.tile([0.5, 1.0, 1.5], 40) * u.ms, name="S",
+                parameters={"taupre": taupre})
+    net.connect("in", "post", synapse="stdp", weight=0.004, p=0.3, name="T")
+    net.record_synapses("S", ["w", "Apre"], synapses=[0, 5, 7], rate=1 * u.kHz)
+    net.run(200 * u.ms)
+    tree = net.result()
+    s = tree["projections/S"].dataset
+    assert s.sizes["synapse"] == 120 and s.weight.attrs["units"] == "1"
+    assert len(set(np.round(s.delay.values * 1e4).astype(int))) == 3
+    assert np.all((s.weight.values >= 0) & (s.weight.values <= 0.01))
+    assert s.attrs["synapse_model"] == "stdp" and "Apre" in s and "taupre" in s
+    record = tree["projections/S/record0"].dataset
+    assert record.w.dims == ("time", "recorded_synapse") and record.sizes["time"] == 200
+    assert record.recorded_synapse.values.tolist() == [0, 5, 7] and record.Apre.attrs["units"] == "1"
+    w = record.w.values
+    assert np.all((w >= 0) & (w <= 0.01)) and np.any(w[-1] != w[0])  # sampled within bounds, and learning
+    assert tree["projections/T"].dataset.weight.values.std() > 0  # the second plastic projection learnt too
+
+
+def test_same_seed_same_weights_whatever_the_chunking():
+    def final(chunks):
+        net = sz.Network(dt=0.1 * u.ms, seed=7)
+        net.add_population("n", "lif_song", 3)
+        net.add_source("in", sz.stimulus("poisson_group", size=200, rate=20 * u.Hz))
+        net.connect("in", "n", synapse="stdp", weight=0.006, p=0.5, name="S")
+        for _ in range(chunks):
+            net.run(600 * u.ms / chunks)
+        return net.projections["S"].weights().magnitude
+
+    np.testing.assert_array_equal(final(1), final(3))
+
+
+def test_saturating_nmda_sums_into_the_target():
+    neuron = sz.NeuronModel("n_nmda", "dv/dt = -v/(10*ms) + g_nmda*mV/(nS*ms) : volt\ng_nmda : siemens")
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("n", neuron, 2)
+    net.add_source("in", sz.stimulus("spike_generator", times=[1, 1, 2] * u.ms, indices=[0, 1, 0], size=2))
+    net.connect("in", "n", synapse="nmda_saturating", weight=[1, 2, 3] * u.nS, i=[0, 1, 0], j=[0, 0, 1], name="S")
+    net.record("n", "g_nmda")
+    net.record_synapses("S", ["s"])
+    net.run(20 * u.ms)
+    tree = net.result()
+    g = tree["n"].dataset.g_nmda.values
+    record = tree["projections/S/record0"].dataset
+    weights = tree["projections/S"].dataset.weight.values
+    # g_nmda is recorded at the start of a step, before that step's sum: it equals the sum of the previous step
+    for neuron in (0, 1):
+        incoming = record.post.values == neuron
+        expected = (record.s.values[:-1, incoming] * weights[incoming]).sum(axis=1)
+        np.testing.assert_allclose(g[1:, neuron], expected, rtol=1e-12)
+    assert 0 < record.s.values.max() < 1 and g.max() > 1e-9
+
+
+def test_memory_per_plastic_synapse():
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("n", "lif_song", 100)
+    net.add_source("in", sz.stimulus("poisson_group", size=100, rate=15 * u.Hz))
+    net.connect("in", "n", synapse="stdp", weight=0.005, p=0.5, name="S")
+    net.run(1 * u.ms)
+    assert net.projections["S"].bytes_per_synapse() <= 24
+
+
+@pytest.mark.parametrize("connect, fragment", [
+    ({"on": "ge", "synapse": "stdp", "weight": 0.1}, "give either on (what a spike does) or synapse"),
+    ({"synapse": "stdpp"}, "unknown synapse 'stdpp'; did you mean 'stdp'?"),
+    ({"synapse": "stdp", "parameters": {"tau_pre": "10 ms"}}, "unknown parameter of projection 'S'"),
+    ({"synapse": "stdp", "parameters": {"taupre": "10 mV"}}, "taupre"),
+    ({"synapse": "vogels_istdp"}, "writes 'gi_post', but the postsynaptic model 'lif_song' has no variable 'gi'"),
+    ({"synapse": "nmda_saturating"}, "does not declare 'g_nmda'"),
+    ({"on": "ge", "weight": 0.1, "post_delay": "1 ms"}, "need a synapse model"),
+])
+def test_bad_projections_fail_when_connecting(connect, fragment):
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("n", "lif_song", 1)
+    net.add_source("in", sz.stimulus("poisson_group", size=3, rate=15 * u.Hz))
+    with pytest.raises(sz.SnnzooError) as err:
+        net.connect("in", "n", all_to_all=True, name="S", **connect)
+    assert fragment in str(err.value) and "\n" not in str(err.value)
+    assert "S" not in net.projections
+
+
+def test_synapse_checks_can_fail_and_name_what_is_wrong():
+    from snnzoo.catalog import Experiment
+
+    experiment = Experiment.load("stp-tsodyks-markram")
+    tree = experiment.run()
+    spec = experiment.spec
+    spec["expected"] = [
+        {"check": "synapse_value", "projection": "D", "monitor": "D_ux", "variable": "x", "time": "110 ms",
+         "value": 0.4, "rel_tolerance": 1e-12},
+        {"check": "synapse_value", "projection": "D", "monitor": "D_ux", "variable": "x", "time": "110 ms",
+         "value": 0.6, "rel_tolerance": 1e-3},
+        {"check": "synapse_value", "projection": "F", "value": "40 nS", "rel_tolerance": 1e-12},
+        {"check": "synapse_fraction", "projection": "F", "variable": "x", "low": 0.5, "high": 1, "value": 1},
+        {"check": "synapse_fraction", "projection": "F", "variable": "x", "low": 0, "high": 0.5, "max": 0},
+    ]
+    assert [c.passed for c in Experiment("changed", spec).check(tree)] == [True, False, True, True, True]
+    for bad, fragment in (({"projection": "Q"}, "unknown projection 'Q'"),
+                          ({"projection": "D", "variable": "y"}, "'y' is not stored for projection 'D'"),
+                          ({"projection": "D", "monitor": "nope"}, "has no synapse monitor 'nope'")):
+        spec["expected"] = [{"check": "synapse_value", "value": 1, **bad}]
+        with pytest.raises(sz.ConfigError, match=fragment):
+            Experiment("broken", spec).check(tree)
+
+
+def test_a_synapse_monitor_too_large_for_memory_is_refused_before_running():
+    net = _pair_network(10)
+    net.record_synapses("S", ["w", "Apre", "Apost"])
+    with pytest.raises(sz.SimulationError, match="synapse monitor 'S/record0' would need"):
+        net.run(10**9 * u.s)
+    assert net.step == 0
+
+
+def test_summed_expressions_read_per_neuron_traces_as_stored():
+    # A only changes in on_pre from itself, so it is kept per presynaptic neuron; the sum reads the stored values
+    neuron = sz.NeuronModel("n_sum", "v : 1\ng_tot : 1", threshold="v > 0.5", reset="v = 0")
+    synapse = sz.SynapseModel("trace_sum", "w : 1\ndA/dt = -A/(10*ms) : 1 (event-driven)\n"
+                                           "g_tot_post = w*A : 1 (summed)", on_pre="A += 1")
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("n", neuron, 1)
+    net.add_source("in", sz.stimulus("spike_generator", times=[1, 2, 4] * u.ms, indices=[0, 1, 0], size=2))
+    net.connect("in", "n", synapse=synapse, weight=[1, 2], all_to_all=True, name="S")
+    net.record("n", "g_tot")
+    net.run(6 * u.ms)
+    g = net.result()["n"].dataset.g_tot.values[:, 0]
+    assert net.projections["S"].plastic.values.keys() >= {"A"}
+    after_second = 1.0 + 2.0  # both traces stored as 1 since their last events
+    after_third = 1.0 * (1.0 * np.exp(-3e-3 / 10e-3) + 1.0) + 2.0  # input 0's trace advanced to its new event
+    assert g[25] == pytest.approx(after_second, rel=1e-12) and g[50] == pytest.approx(after_third, rel=1e-12)
