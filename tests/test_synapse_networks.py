@@ -289,3 +289,23 @@ def test_summed_expressions_read_per_neuron_traces_as_stored():
     after_second = 1.0 + 2.0  # both traces stored as 1 since their last events
     after_third = 1.0 * (1.0 * np.exp(-3e-3 / 10e-3) + 1.0) + 2.0  # input 0's trace advanced to its new event
     assert g[25] == pytest.approx(after_second, rel=1e-12) and g[50] == pytest.approx(after_third, rel=1e-12)
+
+
+def test_plastic_synapses_continue_when_the_kernel_is_rebuilt_between_runs():
+    def network():
+        net = sz.Network(dt=0.1 * u.ms, seed=7)
+        net.add_population("n", "lif_song", 3)
+        net.add_source("in", sz.stimulus("poisson_group", size=200, rate=20 * u.Hz))
+        net.connect("in", "n", synapse="stdp", weight=0.006, p=0.5, name="S", delay="1 ms")
+        return net
+
+    straight = network()
+    straight.run(400 * u.ms)
+    rebuilt = network()
+    rebuilt.run(200 * u.ms)
+    rebuilt.record("n", "v")  # a monitor added between runs makes the next run rebuild the kernel
+    rebuilt.run(200 * u.ms)
+    np.testing.assert_array_equal(rebuilt.projections["S"].weights().magnitude,
+                                  straight.projections["S"].weights().magnitude)
+    np.testing.assert_array_equal(rebuilt.projections["S"].plastic.values["Apost"],
+                                  straight.projections["S"].plastic.values["Apost"])
