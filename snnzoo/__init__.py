@@ -21,6 +21,7 @@ try:
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.1.0+source"
 
+from . import analysis  # noqa: F401  (registers the ``ds.snn`` accessor)
 from .errors import ConfigError, EquationError, PluginError, SimulationError, SnnzooError, UnitError
 from .hookspecs import hookimpl
 from .model import NeuronModel, Parameter

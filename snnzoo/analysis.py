@@ -1,19 +1,24 @@
 """Analysis of one population group of a result: spike statistics, rates, currents.
 
-Every function takes the group's ``xarray.Dataset``; the same functions are
-reachable as ``ds.snn.<name>(...)`` through the accessor registered here.
-Times given by the user are pint quantities; results carry CF ``units`` attrs.
+Every function takes the group's ``xarray.Dataset`` of one run; the same
+functions are reachable as ``ds.snn.<name>(...)`` through the accessor
+registered here (``import snnzoo`` registers it). Times given by the user are
+pint quantities; results carry CF ``units`` attrs.
+
+Stacked runs (a sweep, :func:`snnzoo.open_results`, ``xr.concat`` of run files)
+have extra dimensions on ``spike_time``. The accessor analyses each run on its
+own and returns one value per run along those dimensions; the functions below
+refuse stacked data rather than pool the spikes of different runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 import pint
 import xarray as xr
-from scipy.ndimage import gaussian_filter1d
 
 from .errors import ConfigError, UnitError
 from .units import parse_unit, positive_si, to_si
@@ -25,17 +30,58 @@ _EDGE_TOLERANCE = 1e-9
 
 
 def spike_data(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray, int]:
-    """Spike times (s), spiking neuron indices and population size of a group."""
+    """Spike times (s), spiking neuron indices and population size of one run's group.
+
+    NaN entries of ``spike_time`` are the padding of stacked runs and are left out.
+    """
     missing = [name for name in ("spike_time", "spike_neuron") if name not in ds]
     if "size" not in ds.attrs:
         missing.append("the 'size' attribute")
     if missing:
         raise ConfigError(f"not a snnzoo population group: missing {', '.join(missing)}")
-    return (
-        ds["spike_time"].values.astype(np.float64),
-        ds["spike_neuron"].values.astype(np.int64),
-        int(ds.attrs["size"]),
-    )
+    stacked = run_dimensions(ds)
+    if stacked:
+        raise ConfigError(
+            f"this group stacks several runs along {stacked}; use the ds.snn accessor (one value per run) "
+            f"or select one run, e.g. ds.isel({stacked[0]}=0)"
+        )
+    times = ds["spike_time"].values.astype(np.float64)
+    spiked = ~np.isnan(times)
+    return times[spiked], ds["spike_neuron"].values[spiked].astype(np.int64), int(ds.attrs["size"])
+
+
+def run_dimensions(ds: xr.Dataset) -> tuple[str, ...]:
+    """The dimensions along which ``ds`` stacks runs: those of ``spike_time`` other than ``spike``."""
+    if "spike_time" not in ds:
+        return ()
+    return tuple(dim for dim in ds["spike_time"].dims if dim != "spike")
+
+
+def over_runs(ds: xr.Dataset, analyse: Callable[[xr.Dataset], xr.DataArray]) -> xr.DataArray:
+    """``analyse`` applied to every run of a (possibly stacked) group, stacked back along the run dimensions.
+
+    A run without data (a failed run in a sweep: its ``spike_count`` is all NaN)
+    gives NaN, never zero.
+    """
+    dims = run_dimensions(ds)
+    if not dims:
+        return analyse(ds)
+    shape = tuple(ds.sizes[dim] for dim in dims)
+    results = []
+    for index in np.ndindex(shape):
+        run = ds.isel(dict(zip(dims, index)))
+        result = analyse(run)
+        if "spike_count" in run and run["spike_count"].isnull().all():
+            result = result.where(False)
+        results.append(result)
+    first = results[0]
+    if any(r.shape != first.shape for r in results):
+        raise ConfigError(f"the runs stacked along {dims} give results of different shapes; analyse them one by one")
+    values = np.stack([r.values for r in results]).reshape(shape + first.shape)
+    run_coords = {name: coord for name, coord in ds.coords.items() if set(coord.dims) <= set(dims)}
+    own_coords = {name: coord for name, coord in first.coords.items() if name not in ds.coords or coord.ndim}
+    return xr.DataArray(values, dims=dims + first.dims, coords={**own_coords, **run_coords},
+                        name=first.name, attrs=first.attrs)
 
 
 def data_variable(ds: xr.Dataset, name: str) -> xr.DataArray:
@@ -129,6 +175,8 @@ def population_rate(
     index = index[(index >= 0) & (index < n_bins)]
     rate = np.bincount(index, minlength=n_bins) / (size * width)
     if sigma is not None:
+        from scipy.ndimage import gaussian_filter1d
+
         rate = gaussian_filter1d(rate, sigma / width)
     centres = begin + width * (np.arange(n_bins) + 0.5)
     return xr.DataArray(
@@ -195,28 +243,28 @@ class SpikeAnalysisAccessor:
         self._ds = ds
 
     def spike_trains(self) -> dict[int, np.ndarray]:
-        """See :func:`spike_trains`."""
+        """See :func:`spike_trains` (one run only: stacked runs are refused)."""
         return spike_trains(self._ds)
 
     def spike_counts(self) -> xr.DataArray:
-        """See :func:`spike_counts`."""
-        return spike_counts(self._ds)
+        """See :func:`spike_counts`; per run for stacked runs."""
+        return over_runs(self._ds, spike_counts)
 
     def mean_rates(self, start: Any = None, stop: Any = None) -> xr.DataArray:
-        """See :func:`mean_rates`."""
-        return mean_rates(self._ds, start, stop)
+        """See :func:`mean_rates`; per run for stacked runs."""
+        return over_runs(self._ds, lambda run: mean_rates(run, start, stop))
 
     def population_rate(self, bin: Any, smooth: Any = None, start: Any = None, stop: Any = None) -> xr.DataArray:
-        """See :func:`population_rate`."""
-        return population_rate(self._ds, bin, smooth, start, stop)
+        """See :func:`population_rate`; per run for stacked runs."""
+        return over_runs(self._ds, lambda run: population_rate(run, bin, smooth, start, stop))
 
     def isi_cv(self) -> xr.DataArray:
-        """See :func:`isi_cv`."""
-        return isi_cv(self._ds)
+        """See :func:`isi_cv`; per run for stacked runs."""
+        return over_runs(self._ds, isi_cv)
 
     def first_spike_time(self) -> xr.DataArray:
-        """See :func:`first_spike_time`."""
-        return first_spike_time(self._ds)
+        """See :func:`first_spike_time`; per run for stacked runs."""
+        return over_runs(self._ds, first_spike_time)
 
     def synaptic_currents(self, conductances: Mapping[str, Any], v: str = "v") -> xr.Dataset:
         """See :func:`synaptic_currents`."""

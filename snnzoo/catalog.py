@@ -8,6 +8,7 @@ stimuli, monitors, a protocol (runs and value changes), a figure and an
 from __future__ import annotations
 
 import copy
+import difflib
 import math
 import tomllib
 from dataclasses import dataclass
@@ -44,35 +45,72 @@ def load_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"experiment file {path}: cannot read it ({err.strerror})") from None
 
 
+# Keys a table of each kind may hold, so ``--set`` and sweep grids can add one the file leaves at its
+# default (None: any key, checked when the experiment is built).
+_TABLE_KEYS: dict[str, set[str] | None] = {
+    "populations": {"model", "size", "parameters", "initial", "labels", "integrator", "refractory"},
+    "projections": {"source", "target", "on", "weight"} | _RULE_KEYS,
+    "monitors": {"population", "variables", "neurons", "rate"},
+    "sources": None, "stimuli": None, "models": None,
+}
+
+
 def apply_override(spec: dict[str, Any], assignment: str) -> None:
     """Apply one ``--set PATH=VALUE`` to the experiment dictionary.
 
-    PATH is dotted (``populations.adex.parameters.C``); it must exist, except
-    for new names under a ``parameters`` or ``initial`` table. VALUE is read as
-    TOML (``3``, ``[1, 2]``, ``"text"``) or else taken as text (``250 pF``).
+    PATH is dotted (``populations.adex.parameters.C``); see :func:`set_value`
+    for which paths may be new. VALUE is read as TOML (``3``, ``[1, 2]``,
+    ``"text"``) or else taken as text (``250 pF``).
     """
     if "=" not in assignment:
         raise ConfigError(f"--set {assignment!r}: expected PATH=VALUE, e.g. populations.adex.size=16")
     path, raw = (part.strip() for part in assignment.split("=", 1))
-    keys = path.split(".")
-    node: Any = spec
-    for depth, key in enumerate(keys[:-1]):
-        if isinstance(node, dict) and key in ("parameters", "initial") and depth == 2 and keys[0] == "populations":
-            node.setdefault(key, {})
-        if not isinstance(node, dict) or key not in node:
-            here = ".".join(keys[: depth + 1])
-            choices = ", ".join(sorted(node)) if isinstance(node, dict) else "none"
-            raise ConfigError(f"--set {path}: {here!r} does not exist in the experiment (choices here: {choices})")
-        node = node[key]
-    last = keys[-1]
-    if not isinstance(node, dict) or (last not in node and keys[-2:-1] not in (["parameters"], ["initial"])):
-        choices = ", ".join(sorted(node)) if isinstance(node, dict) else "none"
-        raise ConfigError(f"--set {path}: {path!r} does not exist in the experiment (choices here: {choices})")
     try:
         value = tomllib.loads(f"value = {raw}")["value"]
     except tomllib.TOMLDecodeError:
         value = raw
-    node[last] = value
+    set_value(spec, path, value, what=f"--set {path}")
+
+
+def set_value(spec: dict[str, Any], path: str, value: Any, *, what: str) -> None:
+    """Set the dotted ``path`` of an experiment dictionary to ``value``.
+
+    The path must exist, or name a key the experiment format knows at that place
+    and the file leaves at its default: a top-level setting (``integrator``), a
+    key of a population, projection or monitor (``populations.E.integrator``),
+    any setting of a source or stimulus, any name under ``parameters`` or
+    ``initial``. Anything else is an error suggesting the closest existing path.
+    """
+    keys = path.split(".")
+    node: Any = spec
+    for depth, key in enumerate(keys):
+        last = depth == len(keys) - 1
+        addable = _addable(keys[:depth])
+        if isinstance(node, dict) and key not in node and (addable is None or key in addable):
+            if last:
+                break
+            node[key] = {}
+        if not isinstance(node, dict) or key not in node:
+            here = ".".join(keys[: depth + 1])
+            choices = sorted(set(node) | (addable or set())) if isinstance(node, dict) else []
+            close = difflib.get_close_matches(key, choices, n=1)
+            hint = f"; did you mean {'.'.join(keys[:depth] + close)!r}?" if close else ""
+            raise ConfigError(f"{what}: {here!r} does not exist in the experiment{hint} "
+                              f"(choices here: {', '.join(choices) or 'none'})")
+        if not last:
+            node = node[key]
+    node[keys[-1]] = value
+
+
+def _addable(parents: list[str]) -> set[str] | None:
+    """The keys that may be added under the table at ``parents`` (None: any key; see :func:`set_value`)."""
+    if not parents:
+        return _TOP_LEVEL - {"populations", "models", "expected", "figure", "protocol"}
+    if len(parents) == 2 and parents[0] in _TABLE_KEYS:
+        return _TABLE_KEYS[parents[0]]
+    if len(parents) == 3 and parents[0] in ("populations", "models") and parents[2] in ("parameters", "initial"):
+        return None
+    return set()
 
 
 @dataclass
@@ -113,6 +151,24 @@ class Experiment:
         for assignment in overrides:
             apply_override(spec, assignment)
         return cls(spec.get("name", path.stem), spec, str(path))
+
+    @classmethod
+    def from_result(cls, path: str | Path) -> Experiment:
+        """The experiment that wrote the result file ``path``, rebuilt from the file alone.
+
+        The file's provenance holds the experiment exactly as it ran (overrides
+        and sweep values applied) and its seed; ``run()`` on the returned
+        experiment reproduces the file's data bit for bit.
+        """
+        from .results import open_result, provenance
+
+        recorded = provenance(open_result(path))
+        spec = recorded.get("experiment_spec")
+        if not isinstance(spec, dict):
+            raise ConfigError(f"result {path}: it was not made from an experiment (no 'experiment_spec' in its "
+                              "provenance), so it cannot be rebuilt; networks built in Python are rerun by their script")
+        spec = {**spec, "seed": recorded["seed"]}
+        return cls(recorded.get("experiment", Path(path).stem), spec, str(path))
 
     # -- building and running ------------------------------------------------------
     def models(self) -> dict[str, NeuronModel]:

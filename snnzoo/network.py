@@ -45,7 +45,7 @@ from .recording import PopulationRecord, StateRecord
 from .refractory import refractory_steps
 from .stimulus import FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes
 from .synapse_model import SynapseModel
-from .units import is_quantity_text, positive_si, si_unit_string, to_si, ureg
+from .units import as_data, is_quantity_text, positive_si, si_unit_string, to_si, ureg
 
 
 def _registry():
@@ -87,7 +87,7 @@ class Population:
         self.links: dict[str, tuple[Any, str]] = {}
         self.values: dict[str, np.ndarray] = {}
         self.heterogeneous: set[str] = set()
-        self.parameter_text: dict[str, str] = {}
+        self.parameter_text: dict[str, Any] = {}
         for pname, spec in model.parameters.items():
             if spec.default is not None:
                 self.values[pname] = np.full(size, spec.default)
@@ -120,7 +120,7 @@ class Population:
             self.heterogeneous.add(name)
         self.values[name] = np.broadcast_to(array, (self.size,)).astype(float).copy()
         if name in self.model.parameters:
-            self.parameter_text[name] = _show(value)
+            self.parameter_text[name] = as_data(value)
 
     def _evaluate(self, text: str, unit: pint.Unit, what: str) -> np.ndarray:
         """Evaluate an expression such as ``"EL"`` or ``"EL + 5*mV"`` per neuron."""
@@ -380,7 +380,7 @@ class Network:
         synapses = connectivity.build(i, j, weights, steps, pre.group.size)
         shown = {k: (v if np.isscalar(v) or isinstance(v, str) else "array") for k, v in rule.items()}
         projection = Projection(name, pre.group, post.group, on, effects, synapses, synapses.delays,
-                                si_unit_string(unit), {**shown, "weight": _show(weight), "delay": _show(delay),
+                                si_unit_string(unit), {**shown, "weight": as_data(weight), "delay": as_data(delay),
                                                        "autapses": autapses, "round_delays": round_delays}, plastic)
         self.projections[name] = projection
         return projection

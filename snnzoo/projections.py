@@ -12,7 +12,7 @@ import scipy.sparse
 from .connectivity import Synapses
 from .errors import ConfigError
 from .stimulus import PoissonRates, SpikeTimes
-from .units import ureg
+from .units import as_data, ureg
 
 
 class SpikeSource:
@@ -123,7 +123,7 @@ class Projection:
     def to_dict(self) -> dict[str, Any]:
         """Provenance of this projection."""
         provenance = {"source": self.source.name, "target": self.target.name, "on": self.statement,
-                      "synapses": self.size, **{k: str(v) for k, v in self.rule.items()}}
+                      "synapses": self.size, **{k: as_data(v) for k, v in self.rule.items()}}
         if self.plastic is not None:
             provenance.update(synapse_model=self.plastic.model.to_dict(), post_delay_steps=self.plastic.post_delay)
         return provenance

@@ -3,6 +3,13 @@
 Layout (DESIGN.md section 5): one group per population holding ``(time, neuron)``
 state variables with CF ``units``, spikes as ``spike_time``/``spike_neuron`` along
 ``spike``, and ``spike_count`` along ``cell``. The root holds the provenance.
+
+``spike`` has an integer index coordinate (0, 1, ...), so results of several runs
+combine with plain xarray: ``xr.concat`` and ``xr.open_mfdataset(...,
+combine="nested", concat_dim="seed")`` align the spike lists on that index and pad
+the shorter ones with NaN (a NaN ``spike_time`` is padding, not a spike). One
+run's file and a stack of runs therefore share one layout; :func:`open_results`
+stacks whole result files.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +28,7 @@ import xarray as xr
 from . import analysis  # noqa: F401  (registers the ``ds.snn`` accessor on opened results)
 from .errors import ConfigError, SnnzooError
 from .recording import PopulationRecord, StateRecord
+from .units import as_data
 
 PROVENANCE_KEY = "snnzoo_provenance_json"
 CONVENTIONS = "CF-1.10"
@@ -145,7 +153,8 @@ def _spike_dataset(population: PopulationRecord) -> xr.Dataset:
             "spike_neuron": ("spike", neurons[order].astype(np.int32), {"long_name": "index of the spiking neuron"}),
             "spike_count": ("cell", counts.astype(np.int64), {"units": "1", "long_name": "number of spikes"}),
         },
-        coords={"cell": ("cell", np.arange(population.size, dtype=np.int32), {"long_name": "neuron index"})},
+        coords={"cell": ("cell", np.arange(population.size, dtype=np.int32), {"long_name": "neuron index"}),
+                "spike": ("spike", np.arange(times.size, dtype=np.int64), {"long_name": "spike index"})},
     )
 
 
@@ -207,7 +216,7 @@ def _root_attributes(provenance: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _jsonable(value: Any, where: str) -> Any:
-    """A JSON-ready copy: numpy values become numbers/lists, quantities "20 ms" strings."""
+    """A JSON-ready copy: numpy values become numbers/lists, quantities ``{"value", "unit"}`` data."""
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
     if isinstance(value, Mapping):
@@ -220,7 +229,7 @@ def _jsonable(value: Any, where: str) -> Any:
     if isinstance(value, (np.generic, np.ndarray)):
         return value.tolist()
     if isinstance(value, pint.Quantity):
-        return f"{value:~}"
+        return as_data(value)
     if isinstance(value, os.PathLike):
         return os.fspath(value)
     raise ConfigError(f"{where}: cannot store a {type(value).__name__} in provenance ({value!r})")
@@ -281,6 +290,70 @@ def open_result(path: str | os.PathLike) -> xr.DataTree:
     except SnnzooError as error:
         raise SnnzooError(f"cannot open result {source}: {error}") from None
     return tree
+
+
+def open_results(paths: Sequence[str | os.PathLike], dim: str = "seed",
+                 values: Sequence[Any] | None = None) -> xr.DataTree:
+    """Stack result files along a new dimension ``dim`` into one tree.
+
+    The coordinate of ``dim`` is ``values``, or by default each file's ``seed``
+    (for ``dim="seed"``) or 0, 1, ... Every group is concatenated with plain
+    ``xr.concat``; spike lists (and other unindexed dimensions whose length
+    differs) are padded with NaN. The files must come from the same experiment
+    (same populations); the root keeps the first file's provenance and adds the
+    per-run ``source_file``.
+    """
+    files = [Path(path).expanduser() for path in paths]
+    if not files:
+        raise SnnzooError("open_results: give at least one result file")
+    trees = [open_result(path) for path in files]
+    if values is None:
+        values = [provenance(tree).get("seed") for tree in trees] if dim == "seed" else list(range(len(trees)))
+    if len(values) != len(trees):
+        raise SnnzooError(f"open_results: {len(values)} values for {len(trees)} files")
+    if len(set(map(repr, values))) != len(values):
+        raise SnnzooError(f"open_results: the {dim} values {list(values)} repeat; pass distinct values=")
+    groups = [node.path for node in trees[0].subtree if node.path != "/"]
+    for path, tree in zip(files[1:], trees[1:]):
+        other = [node.path for node in tree.subtree if node.path != "/"]
+        if other != groups:
+            raise SnnzooError(f"open_results: {path} holds groups {other}, but {files[0]} holds {groups}; "
+                              "only results of the same experiment stack")
+    stacked = {"/": xr.Dataset({"source_file": (dim, [str(path) for path in files])},
+                               coords={dim: values}, attrs=trees[0].attrs)}
+    for group in groups:
+        parts = [_indexed(tree[group].to_dataset(inherit=False)) for tree in trees]
+        stacked[group] = xr.concat(parts, dim=xr.DataArray(values, dims=dim, name=dim), join="outer",
+                                   data_vars="all", coords="different", compat="equals",
+                                   combine_attrs="drop_conflicts")
+    return xr.DataTree.from_dict(stacked)
+
+
+def _indexed(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` with an integer index on every dimension that has none, so runs align by position."""
+    return ds.assign_coords({name: np.arange(size) for name, size in ds.sizes.items() if name not in ds.indexes})
+
+
+def differences(tree: xr.DataTree, other: xr.DataTree) -> list[str]:
+    """Where two results' data differ (values, dtypes, shapes of every group's variables); empty if identical.
+
+    Attributes are not compared: provenance holds wall-clock times that differ between runs.
+    """
+    nodes, other_nodes = ({node.path: node for node in t.subtree} for t in (tree, other))
+    found = []
+    for path in sorted(set(nodes) | set(other_nodes)):
+        if path not in nodes or path not in other_nodes:
+            found.append(f"group {path} is in only one result")
+            continue
+        mine, theirs = nodes[path].to_dataset(inherit=False), other_nodes[path].to_dataset(inherit=False)
+        for name in sorted(set(mine.variables) | set(theirs.variables)):
+            if name not in mine.variables or name not in theirs.variables:
+                found.append(f"{path}/{name} is in only one result")
+            elif not (mine[name].dtype == theirs[name].dtype
+                      and np.array_equal(mine[name].values, theirs[name].values,
+                                         equal_nan=mine[name].dtype.kind in "fc")):
+                found.append(f"{path}/{name} differs")
+    return found
 
 
 def provenance(tree: xr.DataTree) -> dict[str, Any]:

@@ -75,6 +75,37 @@ def as_quantity(value: Any, *, what: str) -> pint.Quantity:
         raise UnitError(f"{what}: expected a quantity with a unit, got {value!r}") from None
 
 
+def is_quantity_text(text: str) -> bool:
+    """Whether ``text`` reads as a number with a unit ("-70 mV") rather than an expression ("EL")."""
+    if not text.strip()[:1] in set("0123456789+-."):
+        return False
+    try:
+        as_quantity(text, what="value")
+    except UnitError:
+        return False
+    return True
+
+
+def as_data(value: Any) -> Any:
+    """``value`` as plain data for provenance: a quantity (or its text, ``"20 ms"``) becomes
+    ``{"value": 20.0, "unit": "ms"}`` (a list for arrays; the form :func:`as_quantity` reads back),
+    numpy values become numbers or lists; anything else (expressions, names) is returned as it is."""
+    if isinstance(value, str) and is_quantity_text(value):
+        value = as_quantity(value, what="value")
+    if isinstance(value, pint.Quantity):
+        return {"value": as_data(value.magnitude), "unit": f"{value.units:~}" or "1"}
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {key: as_data(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)) and any(isinstance(item, (str, pint.Quantity)) for item in value):
+        try:
+            return as_data(as_quantity(list(value), what="value"))
+        except UnitError:
+            return [as_data(item) for item in value]
+    return value
+
+
 _NAMED_DIMENSIONS = {
     "V": "voltage", "A": "current", "S": "conductance", "F": "capacitance", "ohm": "resistance",
     "s": "time", "Hz": "frequency", "m": "length", "m**2": "area", "mol/m**3": "concentration",

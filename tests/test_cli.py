@@ -169,7 +169,7 @@ def test_set_changes_the_results(tmp_path, capsys):
     assert code == 1  # so the expected counts no longer hold
     assert "FAILED" in out
     provenance = json.loads(open_tree(tmp_path / "y.nc").attrs["snnzoo_provenance_json"])
-    assert provenance["populations"]["adex"]["parameters"]["Vcut"] == "-45 mV"
+    assert provenance["populations"]["adex"]["parameters"]["Vcut"] == {"value": -45, "unit": "mV"}
 
 
 def test_set_a_nonexistent_path(tmp_path, monkeypatch, capsys):

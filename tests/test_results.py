@@ -110,8 +110,11 @@ def test_groups_quantify_with_pint(tree):
 
 
 def test_provenance_values_are_made_storable():
-    tree = build_result([inhibitory()], {"tau": 20 * ureg.ms, "weights": np.array([1.0, 2.0]), "n": np.int64(3)})
-    assert provenance(tree) == {"tau": "20 ms", "weights": [1.0, 2.0], "n": 3}
+    tree = build_result([inhibitory()], {"tau": 20 * ureg.ms, "weights": np.array([1.0, 2.0]), "n": np.int64(3),
+                                         "taus": np.array([10.0, 20.0]) * ureg.ms})
+    # quantities are data (numbers or lists with a unit string), not display text
+    assert provenance(tree) == {"tau": {"value": 20, "unit": "ms"}, "weights": [1.0, 2.0], "n": 3,
+                                "taus": {"value": [10.0, 20.0], "unit": "ms"}}
     with pytest.raises(ConfigError, match="provenance.bad"):
         build_result([inhibitory()], {"bad": object()})
 

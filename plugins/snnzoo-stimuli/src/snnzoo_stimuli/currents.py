@@ -10,7 +10,7 @@ import numpy as np
 from snnzoo.errors import ConfigError
 from snnzoo.expressions import NumericExpression
 from snnzoo.stimulus import FunctionDrive, PiecewiseDrive
-from snnzoo.units import as_quantity, to_si, ureg
+from snnzoo.units import as_data, as_quantity, to_si, ureg
 
 
 class ConstantCurrent:
@@ -29,7 +29,7 @@ class ConstantCurrent:
         return [PiecewiseDrive(np.zeros(1), _per_segment(values[None, :], size, self.name))]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.name, "amplitude": text(self.amplitude)}
+        return {"type": self.name, "amplitude": provenance_value(self.amplitude)}
 
 
 class StepCurrent:
@@ -57,7 +57,7 @@ class StepCurrent:
         return [PiecewiseDrive(times, _per_segment(values, size, self.name))]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.name, "times": text(self.times), "amplitudes": text(self.amplitudes)}
+        return {"type": self.name, "times": provenance_value(self.times), "amplitudes": provenance_value(self.amplitudes)}
 
 
 class FunctionCurrent:
@@ -86,7 +86,7 @@ class FunctionCurrent:
 
     def to_dict(self) -> dict[str, Any]:
         function = self.function if isinstance(self.function, str) else getattr(self.function, "__name__", "callable")
-        return {"type": self.name, "function": function, "parameters": {k: text(v) for k, v in self.parameters.items()}}
+        return {"type": self.name, "function": function, "parameters": {k: provenance_value(v) for k, v in self.parameters.items()}}
 
 
 def expression_function(expression: str, parameters: Mapping[str, Any], unit, what: str):
@@ -111,6 +111,6 @@ def _per_segment(values: np.ndarray, size: int, name: str) -> np.ndarray:
     return values
 
 
-def text(value: Any) -> str:
-    """A value as short text for provenance."""
-    return f"{value:~}" if hasattr(value, "units") else str(value)
+def provenance_value(value: Any) -> Any:
+    """A value as plain data for provenance: ``{"value": ..., "unit": ...}`` for quantities."""
+    return as_data(value) if hasattr(value, "units") or not callable(value) else str(value)

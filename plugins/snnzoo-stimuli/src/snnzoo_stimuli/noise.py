@@ -10,7 +10,7 @@ from snnzoo.errors import ConfigError
 from snnzoo.stimulus import GaussianDrive, OUDrive
 from snnzoo.units import positive_si, to_si
 
-from .currents import text
+from .currents import provenance_value
 
 
 class NoiseCurrent:
@@ -33,7 +33,7 @@ class NoiseCurrent:
         return [GaussianDrive(mean, std)]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.name, "mean": text(self.mean), "std": text(self.std)}
+        return {"type": self.name, "mean": provenance_value(self.mean), "std": provenance_value(self.std)}
 
 
 class OUCurrent:
@@ -54,5 +54,5 @@ class OUCurrent:
                         positive_si(self.tau, "s", what=f"{self.name}: tau"), self.shared)]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.name, "mean": text(self.mean), "sigma": text(self.sigma), "tau": text(self.tau),
+        return {"type": self.name, "mean": provenance_value(self.mean), "sigma": provenance_value(self.sigma), "tau": provenance_value(self.tau),
                 "shared": self.shared}

@@ -11,7 +11,7 @@ from snnzoo.errors import ConfigError, SnnzooError
 from snnzoo.stimulus import PoissonRates, SpikeTimes
 from snnzoo.units import to_si
 
-from .currents import expression_function, text
+from .currents import expression_function, provenance_value
 
 
 class SpikeGenerator:
@@ -62,8 +62,8 @@ class PoissonGroup:
         return PoissonRates(self.size, rates=rates)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.name, "size": self.size, "rate": text(self.rate),
-                "parameters": {k: text(v) for k, v in self.parameters.items()}}
+        return {"type": self.name, "size": self.size, "rate": provenance_value(self.rate),
+                "parameters": {k: provenance_value(v) for k, v in self.parameters.items()}}
 
 
 class PoissonLayer:
@@ -86,8 +86,8 @@ class PoissonLayer:
         network.connect(name, population, on=target, weight=self.weight, p=self.p, name=f"{name}_synapses")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.name, "rate": text(self.group.rate), "N": self.group.size, "p": self.p,
-                "weight": text(self.weight)}
+        return {"type": self.name, "rate": provenance_value(self.group.rate), "N": self.group.size, "p": self.p,
+                "weight": provenance_value(self.weight)}
 
 
 def _is_quantity(text: str) -> bool:

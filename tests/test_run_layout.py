@@ -1,0 +1,143 @@
+"""One layout for one run and for many: stacking result files, the accessor per run, provenance as data, rerun."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import snnzoo as sz
+from snnzoo.catalog import Experiment
+from snnzoo.cli import main
+from snnzoo.results import differences, open_result, open_results, write_netcdf
+
+SPEC = """
+dt = "0.1 ms"
+duration = "200 ms"
+seed = 7
+
+[populations.G]
+model = "lif_cond_exp"
+size = 20
+
+[sources.P]
+type = "poisson_group"
+size = 30
+rate = "40 Hz"
+
+[projections.drive]
+source = "P"
+target = "G"
+on = "ge"
+weight = "3 nS"
+p = 0.5
+
+[monitors.v]
+population = "G"
+variables = ["v"]
+neurons = [0, 1]
+
+[[expected]]
+check = "mean_rate"
+population = "G"
+min = "0.1 Hz"
+"""
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("runs")
+    toml = folder / "small.toml"
+    toml.write_text(SPEC)
+    paths = [write_netcdf(Experiment.load(str(toml)).run(seed=seed), folder / f"seed{seed}.nc") for seed in (1, 2, 3)]
+    return toml, paths
+
+
+def test_plain_xarray_stacks_run_files_and_the_accessor_gives_one_value_per_run(runs):
+    _, paths = runs
+    one_by_one = [xr.open_dataset(path, group="G").load() for path in paths]
+    stacked = xr.open_mfdataset(paths, group="G", combine="nested", concat_dim="seed", join="outer").load()
+    lengths = [ds.sizes["spike"] for ds in one_by_one]
+    assert len(set(lengths)) > 1  # the runs have different numbers of spikes, and still stack
+    assert stacked.sizes["spike"] == max(lengths)
+    rates = stacked.snn.mean_rates()
+    assert rates.dims == ("seed", "cell")
+    for k, ds in enumerate(one_by_one):
+        np.testing.assert_array_equal(rates.isel(seed=k), ds.snn.mean_rates())
+        np.testing.assert_array_equal(stacked.snn.isi_cv().isel(seed=k), ds.snn.isi_cv())
+    concatenated = xr.concat(one_by_one, dim="seed", join="outer")
+    np.testing.assert_array_equal(concatenated.snn.spike_counts(), stacked["spike_count"])
+    # the pooled answer (what a naive sum over the stacked spikes gives) is not what the accessor returns
+    assert float(rates.mean()) == pytest.approx(np.mean([float(ds.snn.mean_rates().mean()) for ds in one_by_one]))
+
+
+def test_functions_refuse_stacked_runs_rather_than_pool_them(runs):
+    _, paths = runs
+    stacked = xr.open_mfdataset(paths, group="G", combine="nested", concat_dim="seed", join="outer").load()
+    with pytest.raises(sz.ConfigError, match=r"stacks several runs along \('seed',\).*isel\(seed=0\)"):
+        stacked.snn.spike_trains()
+    from snnzoo.analysis import mean_rates
+
+    with pytest.raises(sz.ConfigError, match="stacks several runs"):
+        mean_rates(stacked)
+
+
+def test_open_results_uses_the_seeds_and_checks_the_files_belong_together(runs, tmp_path):
+    toml, paths = runs
+    tree = open_results(paths)
+    assert tree["G"].to_dataset()["seed"].values.tolist() == [1, 2, 3]
+    rates = tree["G"].to_dataset().snn.population_rate(bin="50 ms")
+    assert rates.dims == ("seed", "time_bin") and rates.sizes["time_bin"] == 4
+    assert tree["projections/drive"].to_dataset()["pre"].dims == ("seed", "synapse")
+    other = write_netcdf(sz.catalog.Experiment("other", {"duration": "10 ms", "populations": {
+        "H": {"model": "lif", "size": 2}}}).run(seed=99), tmp_path / "other.nc")
+    with pytest.raises(sz.SnnzooError, match="only results of the same experiment stack"):
+        open_results([paths[0], other])
+    with pytest.raises(sz.SnnzooError, match="repeat"):
+        open_results([paths[0], paths[0]])
+
+
+def test_accessor_is_registered_by_import_snnzoo_alone(runs, tmp_path):
+    import subprocess
+    import sys
+
+    _, paths = runs
+    code = f"import snnzoo, xarray as xr; print(float(xr.open_dataset({str(paths[0])!r}, group='G').snn.mean_rates().mean()))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert float(out) == pytest.approx(float(xr.open_dataset(paths[0], group="G").snn.mean_rates().mean()))
+
+
+def test_provenance_parameters_are_numbers_with_units(runs):
+    _, paths = runs
+    recorded = json.loads(open_result(paths[0]).attrs["snnzoo_provenance_json"])
+    assert recorded["projections"]["drive"]["weight"] == {"value": 3, "unit": "nS"}
+    assert recorded["sources"]["P"]["rate"] == {"value": 40.0, "unit": "Hz"}
+    assert recorded["seed"] == 1 and recorded["dt"] == pytest.approx(1e-4)
+
+
+def test_from_result_and_rerun_reproduce_a_file_bit_for_bit(runs, tmp_path, capsys):
+    _, paths = runs
+    again = Experiment.from_result(paths[1]).run()
+    assert differences(open_result(paths[1]), again) == []
+    assert differences(open_result(paths[0]), again)  # a different seed does differ
+    assert main(["rerun", str(paths[1]), "-q", "-o", str(tmp_path / "again.nc")]) == 0
+    assert "identical" in capsys.readouterr().out
+    python_built = sz.Network(seed=1)
+    python_built.add_population("n", "lif", 1)
+    python_built.run("1 ms")
+    write_netcdf(python_built.result(), tmp_path / "script.nc")
+    assert main(["rerun", str(tmp_path / "script.nc")]) == 2
+    assert "not made from an experiment" in capsys.readouterr().err
+
+
+def test_set_adds_a_key_left_at_its_default_and_no_check_skips_the_expected_block(runs, tmp_path, capsys):
+    toml, _ = runs
+    out = tmp_path / "rk2.nc"
+    assert main(["run", str(toml), "-q", "-o", str(out), "--set", "populations.G.integrator=rk2",
+                 "--set", "duration=20 ms", "--set", "sources.P.rate=0 Hz", "--no-check"]) == 0
+    assert "checks hold" not in capsys.readouterr().out
+    assert json.loads(open_result(out).attrs["snnzoo_provenance_json"])["populations"]["G"]["integrator"] == "rk2"
+    assert main(["run", str(toml), "-q", "-o", str(out), "--set", "populations.G.integrater=rk2"]) == 2
+    assert "did you mean 'populations.G.integrator'?" in capsys.readouterr().err
