@@ -52,6 +52,20 @@ def stimulus(name: str, **settings):
     return get_registry().stimulus(name)(**settings)
 
 
+def sweep(experiment, grid, **options):
+    """Many runs of an experiment over a grid of parameters and seeds; see :func:`snnzoo.sweeps.sweep`."""
+    from .sweeps import sweep as run_sweep
+
+    return run_sweep(experiment, grid, **options)
+
+
+def open_results(paths, dim: str = "seed", values=None):
+    """Stack result files along ``dim``; see :func:`snnzoo.results.open_results`."""
+    from .results import open_results as stack
+
+    return stack(paths, dim, values)
+
+
 def integrator(name: str):
     """The registered integrator called ``name``."""
     from .plugins import get_registry
@@ -62,5 +76,5 @@ def integrator(name: str):
 __all__ = [
     "ConfigError", "EquationError", "NeuronModel", "Network", "Parameter", "PluginError", "Population",
     "Quantity", "SimulationError", "SnnzooError", "SynapseModel", "TimedArray", "UnitError", "hookimpl",
-    "integrator", "model", "stimulus", "synapse_model", "ureg", "__version__",
+    "integrator", "model", "open_results", "stimulus", "sweep", "synapse_model", "ureg", "__version__",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import inspect
 import math
 import tomllib
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from .units import as_quantity, to_si
 
 _TOP_LEVEL = {"name", "title", "description", "references", "dt", "seed", "integrator", "duration", "models",
               "populations", "sources", "projections", "links", "stimuli", "monitors", "synapse_monitors", "protocol",
-              "figure", "expected"}
+              "figure", "expected", "sweep"}
 EXPECTED_KEYS = {"check", "population", "projection", "neuron", "neurons", "variable", "start", "stop", "time",
                  "value", "tolerance", "rel_tolerance", "min", "max", "monitor", "synapses", "low", "high"}
 """The keys an ``[[expected]]`` item may have (see :func:`_check`)."""
@@ -51,7 +52,7 @@ _TABLE_KEYS: dict[str, set[str] | None] = {
     "populations": {"model", "size", "parameters", "initial", "labels", "integrator", "refractory"},
     "projections": {"source", "target", "on", "weight"} | _RULE_KEYS,
     "monitors": {"population", "variables", "neurons", "rate"},
-    "sources": None, "stimuli": None, "models": None,
+    "models": None,
 }
 
 
@@ -85,7 +86,7 @@ def set_value(spec: dict[str, Any], path: str, value: Any, *, what: str) -> None
     node: Any = spec
     for depth, key in enumerate(keys):
         last = depth == len(keys) - 1
-        addable = _addable(keys[:depth])
+        addable = _addable(keys[:depth], node)
         if isinstance(node, dict) and key not in node and (addable is None or key in addable):
             if last:
                 break
@@ -102,15 +103,29 @@ def set_value(spec: dict[str, Any], path: str, value: Any, *, what: str) -> None
     node[keys[-1]] = value
 
 
-def _addable(parents: list[str]) -> set[str] | None:
-    """The keys that may be added under the table at ``parents`` (None: any key; see :func:`set_value`)."""
+def _addable(parents: list[str], table: Any) -> set[str] | None:
+    """The keys that may be added to ``table`` at ``parents`` (None: any key; see :func:`set_value`)."""
     if not parents:
         return _TOP_LEVEL - {"populations", "models", "expected", "figure", "protocol"}
+    if len(parents) == 2 and parents[0] in ("sources", "stimuli") and isinstance(table, dict):
+        return _stimulus_settings(table.get("type"), parents[0])
     if len(parents) == 2 and parents[0] in _TABLE_KEYS:
         return _TABLE_KEYS[parents[0]]
     if len(parents) == 3 and parents[0] in ("populations", "models") and parents[2] in ("parameters", "initial"):
         return None
     return set()
+
+
+def _stimulus_settings(kind: Any, table: str) -> set[str] | None:
+    """The settings a stimulus type takes (its constructor's arguments); None if it takes any or is unknown."""
+    from .plugins import get_registry
+
+    if kind not in get_registry().names("stimulus"):
+        return None  # reported when the experiment is built
+    parameters = inspect.signature(get_registry().stimulus(kind)).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return None
+    return {p.name for p in parameters} | {"type"} | ({"population", "target"} if table == "stimuli" else set())
 
 
 @dataclass
@@ -163,6 +178,8 @@ class Experiment:
         from .results import open_result, provenance
 
         recorded = provenance(open_result(path))
+        if "sweep" in recorded:
+            raise ConfigError(f"result {path}: holds a whole sweep; rebuild one of its runs (its runs/*.nc files)")
         spec = recorded.get("experiment_spec")
         if not isinstance(spec, dict):
             raise ConfigError(f"result {path}: it was not made from an experiment (no 'experiment_spec' in its "

@@ -12,6 +12,7 @@ import warnings
 from pathlib import Path
 
 from .errors import SnnzooError
+from .sweeps import command as sweeps
 
 KIND_TITLES = {"model": "Models", "synapse": "Synapse models", "stimulus": "Stimuli", "integrator": "Integrators",
                "experiment": "Experiments"}
@@ -113,7 +114,10 @@ def cmd_rerun(args: argparse.Namespace) -> int:
         raise SnnzooError(f"output {output}: choose another file than the result being rerun")
     tree = experiment.run(progress=not args.quiet)
     write_netcdf(tree, output)
-    found = differences(open_result(source), tree)
+    recorded = open_result(source)
+    if "summary" in recorded.children:  # a sweep's per-run summary is derived from the data compared here
+        recorded = recorded.drop_nodes("summary")
+    found = differences(recorded, tree)
     print(f"{experiment.name}: rerun with seed {experiment.spec['seed']}, wrote {output}")
     if found:
         print(f"  differs from {source}: " + "; ".join(found))
@@ -180,6 +184,7 @@ def parser() -> argparse.ArgumentParser:
     rerun.add_argument("-o", "--output", help="netCDF file to write (default RESULT-rerun.nc)")
     rerun.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     rerun.set_defaults(func=cmd_rerun)
+    sweeps.add_parser(sub)
     sub.add_parser("plugins", help="list plugins, versions, failures and name clashes").set_defaults(func=cmd_plugins)
     new_plugin = sub.add_parser("new-plugin", help="write a ready plugin package snnzoo-NAME to start from")
     new_plugin.add_argument("name", help="plugin name: lowercase letters, digits and '_', e.g. izh")
@@ -199,8 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     except SnnzooError as err:
         print(f"snnzoo: error: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("snnzoo: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as interrupt:
+        print("snnzoo: interrupted" + (f": {interrupt}" if str(interrupt) else ""), file=sys.stderr)
         return 130
 
 

@@ -322,37 +322,38 @@ def open_results(paths: Sequence[str | os.PathLike], dim: str = "seed",
     stacked = {"/": xr.Dataset({"source_file": (dim, [str(path) for path in files])},
                                coords={dim: values}, attrs=trees[0].attrs)}
     for group in groups:
-        parts = [_indexed(tree[group].to_dataset(inherit=False)) for tree in trees]
+        parts = [index_dimensions(tree[group].to_dataset(inherit=False)) for tree in trees]
         stacked[group] = xr.concat(parts, dim=xr.DataArray(values, dims=dim, name=dim), join="outer",
                                    data_vars="all", coords="different", compat="equals",
                                    combine_attrs="drop_conflicts")
     return xr.DataTree.from_dict(stacked)
 
 
-def _indexed(ds: xr.Dataset) -> xr.Dataset:
+def index_dimensions(ds: xr.Dataset) -> xr.Dataset:
     """``ds`` with an integer index on every dimension that has none, so runs align by position."""
     return ds.assign_coords({name: np.arange(size) for name, size in ds.sizes.items() if name not in ds.indexes})
 
 
-def differences(tree: xr.DataTree, other: xr.DataTree) -> list[str]:
-    """Where two results' data differ (values, dtypes, shapes of every group's variables); empty if identical.
+def differences(recorded: xr.DataTree, rerun: xr.DataTree) -> list[str]:
+    """Where ``rerun`` fails to reproduce ``recorded``: every variable of every group that ``recorded``
+    holds must be there with the same dtype, shape and values (NaN equal to NaN); empty if it is.
 
-    Attributes are not compared: provenance holds wall-clock times that differ between runs.
+    Attributes are not compared (provenance holds wall-clock times); what ``recorded`` left out
+    (a sweep may keep only spike counts) is not compared either.
     """
-    nodes, other_nodes = ({node.path: node for node in t.subtree} for t in (tree, other))
+    rerun_nodes = {node.path: node for node in rerun.subtree}
     found = []
-    for path in sorted(set(nodes) | set(other_nodes)):
-        if path not in nodes or path not in other_nodes:
-            found.append(f"group {path} is in only one result")
+    for node in recorded.subtree:
+        if node.path not in rerun_nodes:
+            found.append(f"group {node.path} is missing")
             continue
-        mine, theirs = nodes[path].to_dataset(inherit=False), other_nodes[path].to_dataset(inherit=False)
-        for name in sorted(set(mine.variables) | set(theirs.variables)):
-            if name not in mine.variables or name not in theirs.variables:
-                found.append(f"{path}/{name} is in only one result")
-            elif not (mine[name].dtype == theirs[name].dtype
-                      and np.array_equal(mine[name].values, theirs[name].values,
-                                         equal_nan=mine[name].dtype.kind in "fc")):
-                found.append(f"{path}/{name} differs")
+        mine, theirs = node.to_dataset(inherit=False), rerun_nodes[node.path].to_dataset(inherit=False)
+        for name, variable in mine.variables.items():
+            if name not in theirs.variables:
+                found.append(f"{node.path}/{name} is missing")
+            elif not (variable.dtype == theirs[name].dtype and np.array_equal(
+                    variable.values, theirs[name].values, equal_nan=variable.dtype.kind in "fc")):
+                found.append(f"{node.path}/{name} differs")
     return found
 
 

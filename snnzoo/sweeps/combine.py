@@ -1,0 +1,82 @@
+"""Stack the runs of a sweep into one xarray object with the swept parameters and ``seed`` as dimensions."""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from ..results import index_dimensions, populations
+from .grid import Grid
+
+RUN = "__run"
+"""The flat run dimension used while stacking (never in a result)."""
+
+
+def combine(grid: Grid, runs: list[xr.DataTree | None], record: str) -> xr.Dataset | xr.DataTree:
+    """One object for every run of ``grid`` (``runs`` in grid order): the summary Dataset, plus one stacked
+    group per population (and the projections for ``record="traces"``) in a DataTree unless ``record="summary"``."""
+    coords = _coordinates(grid)
+    summary = _stack(grid, [None if run is None else run["summary"].to_dataset() for run in runs], coords)
+    for name in [name for name, var in summary.data_vars.items() if var.dtype.kind in "OU"]:
+        summary[name] = summary[name].fillna("missing" if name == "status" else "").astype(str)
+    summary.attrs = {"dimensions": " x ".join(grid.dims)}
+    if record == "summary":
+        return summary
+    groups = {"/": summary}
+    done = [run for run in runs if _ok(run)]
+    if done:
+        paths = [node.path for node in done[0].subtree if node.path not in ("/", "/summary")]
+        for path in paths:
+            parts = [run[path].to_dataset(inherit=False) if _ok(run) and path in _paths(run) else None
+                     for run in runs]
+            groups[path] = _stack(grid, parts, {})
+        for name in populations(done[0]):
+            groups[f"/{name}"].attrs = done[0][name].dataset.attrs
+    return xr.DataTree.from_dict(groups)
+
+
+def _ok(run: xr.DataTree | None) -> bool:
+    return run is not None and str(run["summary"].dataset["status"].values) == "ok"
+
+
+def _paths(run: xr.DataTree) -> set[str]:
+    return {node.path for node in run.subtree}
+
+
+def _stack(grid: Grid, parts: list[xr.Dataset | None], coords: dict) -> xr.Dataset:
+    """Concatenate per-run datasets (None for a run without one) and fold the runs into the grid's dimensions."""
+    present = [k for k, part in enumerate(parts) if part is not None]
+    if not present:
+        return xr.Dataset(coords=coords)
+    flat = xr.concat([index_dimensions(parts[k]) for k in present], dim=RUN, join="outer", data_vars="all",
+                     coords="different", compat="equals", combine_attrs="drop_conflicts")
+    flat = flat.assign_coords({RUN: present}).reindex({RUN: np.arange(len(parts))})
+    shape = grid.shape
+    variables = {}
+    for name, var in flat.variables.items():
+        if name == RUN:
+            continue
+        if RUN in var.dims:
+            var = var.transpose(RUN, ...)
+            variables[name] = (grid.dims + var.dims[1:], var.values.reshape(shape + var.shape[1:]), var.attrs)
+        else:
+            variables[name] = var
+    data_vars = {n: v for n, v in variables.items() if n not in flat.coords}
+    own_coords = {n: v for n, v in variables.items() if n in flat.coords}
+    return xr.Dataset(data_vars, coords={**own_coords, **coords}, attrs=flat.attrs)
+
+
+def _coordinates(grid: Grid) -> dict:
+    """The swept values (with units) along each axis, and the seeds."""
+    coords = {}
+    for axis in grid.axes:
+        for parameter in axis.parameters:
+            values = np.asarray(parameter.values)
+            attrs = {"long_name": f"swept {parameter.path}", "path": parameter.path}
+            if parameter.unit is not None:
+                attrs["units"] = parameter.unit
+            elif values.dtype.kind in "iuf":
+                attrs["units"] = "1"
+            coords[parameter.name] = (axis.name, values, attrs)
+    coords["seed"] = ("seed", np.asarray(grid.seeds, dtype=np.int64), {"long_name": "master random seed"})
+    return coords

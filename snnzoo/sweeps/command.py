@@ -1,0 +1,133 @@
+"""``snnzoo sweep``: the command line of sweeps (argument parsing, progress, summary table, figure)."""
+
+from __future__ import annotations
+
+import argparse
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from ..errors import ConfigError
+from ..units import is_quantity_text
+from .worker import RECORD_CHOICES
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add the ``sweep`` command to the ``snnzoo`` parser."""
+    parser = sub.add_parser("sweep", help="run an experiment over a grid of parameters and seeds")
+    parser.add_argument("name", help="experiment name (see 'snnzoo list') or a path to a .toml file")
+    parser.add_argument("--grid", action="append", metavar="PATH=V1,V2,...",
+                        help="values of a dotted path, e.g. 'sources.P.rate=2,4,8 Hz' (repeat for more axes; "
+                             "default: the experiment's [sweep] grid)")
+    parser.add_argument("--zip", action="store_true", help="vary all grid paths together (one axis)")
+    parser.add_argument("--seeds", type=int, help="runs per grid point, seeds 0..N-1 (default: the experiment's)")
+    parser.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="run on a dask.distributed scheduler instead")
+    parser.add_argument("--record", choices=RECORD_CHOICES, help="what to keep of each run (default summary)")
+    parser.add_argument("-o", "--output", required=True, help="folder to write the runs into")
+    parser.add_argument("--resume", action="store_true", help="skip the runs already in the output folder")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(func=run_command)
+
+
+def parse_grid_option(option: str) -> tuple[str, list[Any]]:
+    """``PATH=V1,V2`` as (path, values); ``2,4,8 Hz`` gives the unit to every bare number."""
+    if "=" not in option:
+        raise ConfigError(f"--grid {option!r}: expected PATH=V1,V2,..., e.g. sources.P.rate=2,4,8 Hz")
+    path, raw = (part.strip() for part in option.split("=", 1))
+    items = [item.strip() for item in raw.split(",")]
+    if not path or not any(items) or not all(items):
+        raise ConfigError(f"--grid {path}: give one or more comma-separated values, got {raw!r}")
+    last = items[-1].split(maxsplit=1)
+    if len(last) == 2 and is_quantity_text(items[-1]):
+        items = [f"{item} {last[1]}" if _is_number(item) else item for item in items]
+    return path, [_value(item) for item in items]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _value(text: str) -> Any:
+    if is_quantity_text(text) and not _is_number(text):
+        return text
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the sweep, print a summary table, and draw the experiment's sweep figure if it has one."""
+    from ..catalog import Experiment
+    from .sweep import sweep
+
+    experiment = Experiment.load(args.name)
+    defaults = experiment.spec.get("sweep", {})
+    grid = dict(parse_grid_option(option) for option in args.grid) if args.grid else defaults.get("grid")
+    if not grid:
+        raise ConfigError(f"experiment {experiment.name!r} has no [sweep] grid; give --grid PATH=V1,V2,...")
+    executor = args.scheduler if args.scheduler else None
+    if args.scheduler and args.workers:
+        raise ConfigError("--workers: a dask scheduler brings its own workers; give --workers or --scheduler")
+    result = sweep(experiment, grid, zip=args.zip or (not args.grid and defaults.get("zip", False)),
+                   seeds=args.seeds if args.seeds is not None else defaults.get("seeds"), executor=executor,
+                   workers=args.workers, record=args.record or defaults.get("record", "summary"),
+                   out=args.output, resume=args.resume, progress=not args.quiet)
+    summary = result.to_dataset() if isinstance(result, xr.DataTree) else result
+    print(f"{experiment.name}: {summary_line(summary)}")
+    for line in summary_table(summary):
+        print("  " + line)
+    written = [Path(args.output) / "sweep.nc"]
+    if "figure" in defaults and not args.grid:
+        from ..plotting import save_figure
+        from .figure import sweep_figure
+
+        figure_path = Path(args.output) / "sweep.png"
+        save_figure(sweep_figure(summary, defaults["figure"], experiment.title), figure_path)
+        written.append(figure_path)
+    print(f"  wrote {args.output}/runs/*.nc and " + " and ".join(map(str, written)))
+    return 0 if (summary["status"] == "ok").all() else 1
+
+
+def summary_line(summary: xr.Dataset) -> str:
+    """``12 runs (4 x 3 seeds): 11 ok, 1 failed``."""
+    status = summary["status"].values.ravel().tolist()
+    counts = ", ".join(f"{status.count(s)} {s}" for s in ("ok", "failed", "lost", "interrupted") if s in status)
+    return f"{len(status)} runs ({' x '.join(str(n) for n in summary['status'].shape)}): {counts}"
+
+
+def summary_table(summary: xr.Dataset) -> list[str]:
+    """One line per grid point: its values, runs ok, mean rate ± sd over seeds per population, checks held."""
+    axes = [dim for dim in summary["status"].dims if dim != "seed"]
+    lines = []
+    for index in np.ndindex(tuple(summary.sizes[dim] for dim in axes)):
+        point = summary.isel(dict(zip(axes, index)))
+        where = "  ".join(f"{dim} = {_show(point[dim])}" for dim in axes)
+        ok = int((point["status"] == "ok").sum())
+        parts = [f"{where}  ok {ok}/{point.sizes['seed']}"]
+        if "mean_rate" in point:
+            for population in point["population"].values:
+                rates = point["mean_rate"].sel(population=population).values
+                if np.isfinite(rates).any():
+                    parts.append(f"{population} {np.nanmean(rates):.3g} ± {np.nanstd(rates):.2g} Hz")
+        if "check_passed" in point:
+            passed = point["check_passed"].where(point["status"] == "ok")
+            parts.append(f"checks {int(np.nansum(passed))}/{int(np.isfinite(passed).sum())}")
+        errors = sorted({str(e) for e in point["error"].values.ravel() if str(e)})
+        parts += [f"error: {error}" for error in errors[:2]]
+        lines.append("  ".join(parts))
+    return lines
+
+
+def _show(coordinate: xr.DataArray) -> str:
+    value = coordinate.values.item()
+    unit = coordinate.attrs.get("units", "")
+    return f"{value:g} {unit}".strip() if isinstance(value, float) else f"{value} {unit if unit != '1' else ''}".strip()

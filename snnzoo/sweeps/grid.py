@@ -1,0 +1,264 @@
+"""The runs of a sweep: swept paths with their values (and units), zipped axes, seeds.
+
+A grid maps dotted experiment paths (as ``--set`` takes them) to values. Each
+path, or each group of zipped paths, is one axis of the result; ``seed`` is the
+last. Values are checked against what the path holds in the experiment (or the
+model's unit for a parameter the file leaves at its default) before anything runs.
+"""
+
+from __future__ import annotations
+
+import builtins
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pint
+
+from ..catalog import set_value
+from ..errors import ConfigError, UnitError
+from ..units import as_quantity, dimension_of, is_quantity_text, parse_unit, ureg
+
+RESERVED_DIMS = ("seed", "population", "check")
+"""Names the result uses for its own dimensions; an axis never takes one."""
+
+_TIME_KEYS = ("dt", "duration", "refractory", "delay")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One swept path: its values as the experiment receives them, and their unit (None for plain values)."""
+
+    path: str
+    values: tuple[Any, ...]
+    unit: str | None
+    name: str = ""
+    """Its name in the result: the shortest unique dotted suffix of the path (``"rate"``, ``"E.rate"``)."""
+
+    def setting(self, k: int) -> Any:
+        """The value of run ``k`` as written into the experiment: ``"65.0 pA"``, a number or text."""
+        value = self.values[k]
+        return f"{value!r} {self.unit}" if self.unit is not None else value
+
+    def data(self, k: int) -> Any:
+        """The value of run ``k`` as data: ``{"value": 65.0, "unit": "pA"}`` or the plain value."""
+        return {"value": self.values[k], "unit": self.unit} if self.unit is not None else self.values[k]
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One dimension of the sweep: one path, or several zipped paths that vary together."""
+
+    name: str
+    parameters: tuple[Parameter, ...]
+
+    def __len__(self) -> int:
+        return len(self.parameters[0].values)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One simulation of the sweep: its position, its values and its seed."""
+
+    index: tuple[int, ...]
+    settings: dict[str, Any]
+    seed: int
+
+    @property
+    def key(self) -> str:
+        """A file-name-safe name of the run, e.g. ``"2-0-seed3"``."""
+        return "-".join(map(str, self.index[:-1])) + ("-" if len(self.index) > 1 else "") + f"seed{self.seed}"
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The axes and seeds of a sweep."""
+
+    axes: tuple[Axis, ...]
+    seeds: tuple[int, ...]
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(len(axis) for axis in self.axes) + (len(self.seeds),)
+
+    @property
+    def dims(self) -> tuple[str, ...]:
+        return tuple(axis.name for axis in self.axes) + ("seed",)
+
+    def runs(self) -> list[Run]:
+        """Every run, in grid order (the seed varies fastest)."""
+        runs = []
+        for index in np.ndindex(self.shape):
+            settings = {p.path: p.setting(k) for axis, k in zip(self.axes, index) for p in axis.parameters}
+            runs.append(Run(tuple(int(i) for i in index), settings, self.seeds[index[-1]]))
+        return runs
+
+    def to_dict(self) -> dict[str, Any]:
+        """The grid as plain data (stored with the sweep, compared on resume)."""
+        return {"axes": [{"name": a.name, "parameters": [{"path": p.path, "values": list(p.values), "unit": p.unit}
+                                                         for p in a.parameters]} for a in self.axes],
+                "seeds": list(self.seeds)}
+
+
+def make_grid(spec: Mapping[str, Any] | None, grid: Mapping[str, Any], zip: bool | Sequence[Sequence[str]] = False,
+              seeds: int | Sequence[int] | None = None) -> Grid:
+    """Check and order a sweep's grid against the experiment ``spec`` (None: a Python builder, no checks).
+
+    ``zip=True`` zips every path into one axis; a list of path groups zips each group.
+    ``seeds`` is a number of runs (seeds 0..N-1), a list of seeds, or None (the experiment's seed).
+    """
+    if not isinstance(grid, Mapping) or not grid:
+        raise ConfigError("grid: give at least one PATH with a list of values, e.g. {'sources.P.rate': '2, 4 Hz'}")
+    names = dict(builtins.zip(map(str, grid), _names([str(path) for path in grid])))
+    parameters = {str(path): replace(_parameter(spec, str(path), values), name=names[str(path)])
+                  for path, values in grid.items()}
+    axes = []
+    for group in _zip_groups(list(parameters), zip):
+        lengths = {path: len(parameters[path].values) for path in group}
+        if len(set(lengths.values())) > 1:
+            raise ConfigError(f"zip: zipped paths need equally many values, got {lengths}")
+        axes.append(Axis(names[group[0]], tuple(parameters[path] for path in group)))
+    return Grid(tuple(axes), _seeds(seeds, spec))
+
+
+def _zip_groups(paths: list[str], zip: bool | Sequence[Sequence[str]]) -> list[list[str]]:
+    if zip is True:
+        return [paths]
+    if not zip:
+        return [[path] for path in paths]
+    groups, seen = [], set()
+    for group in zip:
+        group = [str(path) for path in group]
+        unknown = [path for path in group if path not in paths]
+        if unknown or len(group) < 2 or seen & set(group):
+            raise ConfigError(f"zip: each group lists two or more distinct grid paths once, got {group} "
+                              f"(grid paths: {', '.join(paths)})")
+        seen |= set(group)
+        groups.append(group)
+    return groups + [[path] for path in paths if path not in seen]
+
+
+def _names(paths: list[str]) -> list[str]:
+    """Short unique names: ``duration``, ``E.rate`` for ``sources.E.rate``, ``G.a`` for
+    ``populations.G.parameters.a``; the full path if those clash. A name with a dot never
+    shadows a variable of the result (``weight``, ``v``)."""
+    def short(path: str) -> str:
+        keys = path.split(".")
+        return f"{keys[1]}.{keys[-1]}" if len(keys) >= 3 else keys[-1]
+
+    names = [short(path) for path in paths]
+    for path in paths:
+        if path == "seed" or path.startswith("seed."):
+            raise ConfigError("grid: 'seed' is swept with seeds=, not as a grid path")
+    return [name if names.count(name) == 1 and name not in RESERVED_DIMS else path
+            for name, path in zip(names, paths)]
+
+
+def _seeds(seeds: int | Sequence[int] | None, spec: Mapping[str, Any] | None) -> tuple[int, ...]:
+    expected = "seeds: expected a number of runs (>= 1) or a list of distinct non-negative integers"
+    if seeds is None:
+        return (int((spec or {}).get("seed", 0)),)
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+        if seeds < 1:
+            raise ConfigError(f"{expected}, got {seeds!r}")
+        return tuple(range(int(seeds)))
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or not seeds:
+        raise ConfigError(f"{expected}, got {seeds!r}")
+    if any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0 for s in seeds) \
+            or len(set(seeds)) != len(seeds):
+        raise ConfigError(f"{expected}, got {list(seeds)!r}")
+    return tuple(int(s) for s in seeds)
+
+
+def _parameter(spec: Mapping[str, Any] | None, path: str, values: Any) -> Parameter:
+    where = f"grid {path}"
+    if spec is not None:
+        set_value(copy.deepcopy(dict(spec)), path, None, what=where)  # the path exists or may be added
+    expected = None if spec is None else _expected_unit(spec, path)
+    items = _items(values, where)
+    if expected is None:  # free values: quantities keep their unit, text and numbers stay as they are
+        quantities = [isinstance(v, pint.Quantity) or (isinstance(v, str) and is_quantity_text(v)) for v in items]
+        if not any(quantities):
+            return Parameter(path, tuple(_plain(v) for v in items), None)
+        if not all(quantities):
+            raise UnitError(f"{where}: mix of values with and without units: {items!r}")
+        expected = as_quantity(items[0], what=where).units
+    if expected == ureg.dimensionless and not any(isinstance(v, (pint.Quantity, str)) for v in items):
+        return Parameter(path, tuple(_plain(v) for v in items), None)  # plain numbers (a probability, a size)
+    quantities = []
+    for value in items:
+        if not isinstance(value, (pint.Quantity, str)):
+            raise UnitError(f"{where}: the value {value!r} has no unit; expected {dimension_of(expected)}, "
+                            f"e.g. '{value} {expected:~}'")
+        quantity = as_quantity(value, what=where)
+        if quantity.dimensionality != ureg.Quantity(1, expected).dimensionality:
+            raise UnitError(f"{where}: expected {dimension_of(expected)}, got {quantity:~} "
+                            f"of dimension {dimension_of(quantity.units)}")
+        quantities.append(quantity)
+    unit = quantities[0].units
+    return Parameter(path, tuple(float(q.to(unit).magnitude) for q in quantities), f"{unit:~}" or "1")
+
+
+def _items(values: Any, where: str) -> list[Any]:
+    """The values of one path as a list: a quantity array, a list, ``{"values": [...], "unit": "Hz"}``."""
+    if isinstance(values, Mapping):
+        if set(values) not in ({"values", "unit"}, {"value", "unit"}):
+            raise ConfigError(f"{where}: a table of values needs exactly 'values' and 'unit', got {sorted(values)}")
+        values = ureg.Quantity(np.asarray(values.get("values", values.get("value")), dtype=float),
+                               parse_unit(str(values["unit"]), what=where))
+    if isinstance(values, pint.Quantity):
+        items = [values] if np.ndim(values.magnitude) == 0 else list(values)
+    elif isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
+        items = [values]
+    else:
+        items = list(values)
+    if not items:
+        raise ConfigError(f"{where}: the list of values is empty")
+    if len({repr(v) for v in items}) != len(items):
+        raise ConfigError(f"{where}: the values {items!r} repeat")
+    return items
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    raise ConfigError(f"cannot sweep over the value {value!r} (expected numbers, text or quantities)")
+
+
+def _expected_unit(spec: Mapping[str, Any], path: str) -> pint.Unit | None:
+    """The unit a path takes: from its value in the file, the model's unit, or its key; None if free."""
+    keys = path.split(".")
+    node: Any = spec
+    for key in keys:
+        node = node.get(key) if isinstance(node, Mapping) else None
+    if isinstance(node, str) and is_quantity_text(node):
+        return as_quantity(node, what=path).units
+    if isinstance(node, Mapping) and set(node) == {"value", "unit"}:
+        return parse_unit(str(node["unit"]), what=path)
+    if isinstance(node, (int, float)) and not isinstance(node, bool):
+        return ureg.dimensionless
+    if node is None and len(keys) == 4 and keys[0] == "populations" and keys[2] in ("parameters", "initial"):
+        return _model_unit(spec, keys[1], keys[3])
+    if node is None and keys[-1] in _TIME_KEYS:
+        return ureg.second
+    return None
+
+
+def _model_unit(spec: Mapping[str, Any], population: str, name: str) -> pint.Unit | None:
+    model = spec["populations"][population].get("model")
+    if model in spec.get("models", {}):
+        return None  # an inline model: checked when the experiment is built
+    from ..plugins import get_registry
+
+    units = get_registry().model(model).units
+    if name not in units:
+        from ..errors import UnknownNameError
+
+        raise UnknownNameError(f"parameter or variable of model {model!r} (grid path populations.{population})",
+                               name, list(units))
+    return units[name]
+

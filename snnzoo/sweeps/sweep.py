@@ -1,0 +1,138 @@
+"""``snnzoo.sweep``: many runs of one experiment over a grid of parameters and seeds, into one xarray object."""
+
+from __future__ import annotations
+
+import copy
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import xarray as xr
+
+from ..catalog import Experiment, set_value
+from ..errors import ConfigError
+from ..results import build_result
+from .combine import combine
+from .executors import DaskExecutor, WorkerDied, lost_run, make_executor
+from .grid import Grid, make_grid
+from .store import Store, identity
+from .worker import RECORD_CHOICES, Task
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a sweep; the message says how many runs were kept and how to resume."""
+
+
+def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any], *, zip: bool | Sequence[Sequence[str]] = False,
+          seeds: int | Sequence[int] | None = None, executor: Any = None, workers: int | None = None,
+          record: str = "summary", out: str | None = None, resume: bool = False, duration: Any = None,
+          progress: bool = False) -> xr.Dataset | xr.DataTree:
+    """Run ``experiment`` for every point of ``grid`` and every seed; return one xarray object.
+
+    ``experiment`` is a catalog name, a TOML path, an :class:`Experiment`, or a
+    callable ``build(params, seed) -> Network`` (then give ``duration``; ``params``
+    maps each grid path to its quantity). ``grid`` maps dotted paths (as
+    ``--set`` takes them) to values with units: ``[2, 4] * u.Hz``, ``["2 Hz", "4 Hz"]``
+    or ``{"values": [2, 4], "unit": "Hz"}``. ``zip=True`` varies all paths together
+    (or give groups of paths). ``seeds`` is a number of runs (seeds 0..N-1) or a list.
+
+    ``executor`` is None (local processes, ``workers`` of them, default one per
+    core), ``"serial"`` (this process), a dask scheduler address or a
+    ``distributed.Client``. ``record`` keeps per-run ``"summary"`` values only,
+    or also ``"spikes"``, or also ``"traces"`` (then a DataTree is returned).
+    With ``out`` (a folder) every run is written as it finishes and ``resume=True``
+    skips the runs already there. A failed run is recorded with its error; the others complete.
+    """
+    if record not in RECORD_CHOICES:
+        raise ConfigError(f"record: expected one of {', '.join(RECORD_CHOICES)}, got {record!r}")
+    name, spec, builder = _resolve(experiment, duration)
+    plan = make_grid(spec, grid, zip, seeds)
+    tasks = _tasks(name, spec, builder, plan, record, duration)
+    store = Store(out, identity(name, spec, plan.to_dict(), record), resume=resume) if out is not None else None
+    stored = store.finished() if store is not None else {}
+    results: dict[str, xr.DataTree] = {key: store.load(key) for key in stored if key in tasks}
+    todo = [task for key, task in tasks.items() if key not in results]
+    if todo:
+        _execute(todo, make_executor(executor, workers), results, store, progress, total=len(tasks))
+    combined = combine(plan, [results.get(key) for key in tasks], record)
+    about = {"experiment": name, "sweep": plan.to_dict(), "record": record}
+    combined.attrs.update(build_result([], about if spec is None else {**about, "experiment_spec": spec}).attrs)
+    if store is not None:
+        store.write_combined(combined)
+    return combined
+
+
+def _resolve(experiment: Any, duration: Any) -> tuple[str, dict | None, Callable | None]:
+    if isinstance(experiment, str):
+        experiment = Experiment.load(experiment)
+    if isinstance(experiment, Experiment):
+        if duration is not None:
+            raise ConfigError("duration: an experiment has its own; sweep 'duration' as a grid path instead")
+        return experiment.name, copy.deepcopy(experiment.spec), None
+    if callable(experiment):
+        if duration is None:
+            raise ConfigError("duration: a build(params, seed) function needs the simulated duration, e.g. '1 s'")
+        return getattr(experiment, "__name__", "build"), None, experiment
+    raise ConfigError(f"experiment: expected a catalog name, a TOML path, an Experiment or a build(params, seed) "
+                      f"function, got {experiment!r}")
+
+
+def _tasks(name: str, spec: dict | None, builder: Callable | None, plan: Grid, record: str,
+           duration: Any) -> dict[str, Task]:
+    tasks = {}
+    for run in plan.runs():
+        run_spec = None
+        if spec is not None:
+            run_spec = copy.deepcopy(spec)
+            for path, value in run.settings.items():
+                set_value(run_spec, path, value, what=f"grid {path}")
+            run_spec["seed"] = run.seed
+        tasks[run.key] = Task(run.key, name, run.seed, record, run_spec, builder, run.settings, duration)
+    return tasks
+
+
+def _execute(tasks: list[Task], executor, results: dict, store: Store | None, progress: bool, total: int) -> None:
+    """Run ``tasks`` through ``executor``, storing each finished run as it arrives.
+
+    At most two runs per worker are in flight. When a local worker process dies,
+    every run it was running with others is retried alone, so the run that kills
+    its worker is the one recorded as ``lost``; the others complete.
+    """
+    from tqdm import tqdm
+
+    queue, alone, in_flight = deque(tasks), deque(), {}
+    bar = tqdm(total=total, initial=total - len(tasks), unit="run", disable=not progress, leave=False)
+    try:
+        while queue or alone or in_flight:
+            if alone and not in_flight:
+                task = alone.popleft()
+                in_flight[executor.submit(task)] = (task, True)
+            while queue and not alone and len(in_flight) < 2 * executor.workers:
+                task = queue.popleft()
+                in_flight[executor.submit(task)] = (task, False)
+            for future in executor.wait(in_flight):
+                task, isolated = in_flight.pop(future)
+                try:
+                    tree = executor.outcome(future)
+                except WorkerDied as death:
+                    if not (isolated or isinstance(executor, DaskExecutor)):
+                        alone.append(task)
+                        continue
+                    tree = lost_run(task, str(death))
+                status = str(tree["summary"].dataset["status"].values)
+                if store is not None and status in ("ok", "failed"):
+                    store.write(task.key, tree)
+                results[task.key] = tree
+                bar.update(1)
+                bar.set_postfix_str(f"{sum(_status(t) != 'ok' for t in results.values())} not ok", refresh=False)
+    except KeyboardInterrupt:
+        executor.close(cancel=True)
+        kept = f" and stored in {store.folder}; run again with --resume to finish" if store is not None else ""
+        raise SweepInterrupted(f"{len(results)} of {total} runs finished{kept}") from None
+    finally:
+        bar.close()
+    executor.close()
+
+
+def _status(tree: xr.DataTree) -> str:
+    return str(tree["summary"].dataset["status"].values)

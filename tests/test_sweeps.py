@@ -1,0 +1,207 @@
+"""Sweeps: grids with units, seeds, executors (this process, local processes, dask), the store, resume, failures."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import snnzoo as sz
+from snnzoo import ureg as u
+from snnzoo.catalog import Experiment
+from snnzoo.cli import main
+from snnzoo.results import open_result
+from snnzoo.sweeps import executors
+
+SPEC = """
+dt = "0.1 ms"
+duration = "50 ms"
+seed = 3
+
+[populations.G]
+model = "lif_cond_exp"
+size = 10
+
+[sources.P]
+type = "poisson_group"
+size = 20
+rate = "50 Hz"
+
+[projections.drive]
+source = "P"
+target = "G"
+on = "ge"
+weight = "4 nS"
+p = 0.5
+
+[[expected]]
+check = "mean_rate"
+population = "G"
+min = "1 Hz"
+"""
+
+
+@pytest.fixture
+def toml(tmp_path):
+    path = tmp_path / "small.toml"
+    path.write_text(SPEC)
+    return str(path)
+
+
+def test_serial_sweep_has_swept_dims_with_units_and_matches_single_runs(toml):
+    result = sz.sweep(toml, {"sources.P.rate": [20, 80] * u.Hz, "projections.drive.weight": ["2 nS", "6 nS"]},
+                      seeds=[1, 2], executor="serial")
+    assert result["status"].dims == ("P.rate", "drive.weight", "seed")
+    assert result["P.rate"].attrs["units"] == "Hz" and result["drive.weight"].attrs["units"] == "nS"
+    assert result["P.rate"].attrs["path"] == "sources.P.rate"
+    assert (result["status"] == "ok").all()
+    single = Experiment.load(toml, ["sources.P.rate=80 Hz", "projections.drive.weight=2 nS"]).run(seed=2)
+    expected = single["G"].to_dataset().snn.mean_rates().mean()
+    assert float(result["mean_rate"].sel({"P.rate": 80, "drive.weight": 2, "seed": 2, "population": "G"})) == \
+        pytest.approx(float(expected), rel=1e-12)
+    rates = result["mean_rate"].sel(population="G").mean("seed")
+    assert float(rates.sel({"P.rate": 80, "drive.weight": 6})) > float(rates.sel({"P.rate": 20, "drive.weight": 2}))
+    assert result["check_passed"].dims == ("P.rate", "drive.weight", "seed", "check")
+    # parameter values are data: one kernel serves all eight runs
+    assert int(result["kernels_loaded"].sum()) <= 1
+
+
+def test_zip_and_seeds_count_and_traces_tree(toml):
+    tree = sz.sweep(toml, {"sources.P.rate": ["20 Hz", "40 Hz", "80 Hz"], "projections.drive.weight": [2, 3, 4] * u.nS},
+                    zip=True, seeds=2, executor="serial", record="spikes")
+    summary = tree.to_dataset()
+    assert summary["status"].dims == ("P.rate", "seed") and summary["seed"].values.tolist() == [0, 1]
+    assert summary["drive.weight"].dims == ("P.rate",)
+    group = tree["G"].to_dataset()
+    assert group["spike_time"].dims == ("P.rate", "seed", "spike")
+    per_run = group.snn.mean_rates().mean("cell")
+    np.testing.assert_allclose(per_run, summary["mean_rate"].sel(population="G"))
+
+
+def _dies_at_size_7(params, seed):
+    if params["populations.G.size"] == 7:
+        os._exit(3)  # the worker process dies mid-run
+    net = sz.Network(seed=seed)
+    net.add_population("G", "lif", params["populations.G.size"])
+    net.add_stimulus(sz.stimulus("constant_current", amplitude=params["I"]), "G")
+    return net
+
+
+def test_local_workers_failed_and_dying_runs_are_recorded_and_the_others_complete(tmp_path):
+    result = sz.sweep(_dies_at_size_7, {"populations.G.size": [2, 7, 0], "I": ["400 pA", "500 pA", "600 pA"]},
+                      zip=True, duration="20 ms", workers=2, out=tmp_path / "out")
+    status = result["status"].values.ravel().tolist()
+    assert status == ["ok", "lost", "failed"], result["error"].values
+    assert "died" in str(result["error"].values.ravel()[1])
+    assert "population 'G': N must be a positive integer, got 0" in str(result["error"].values.ravel()[2])
+    assert result["total_spikes"].sel(population="G").values.ravel()[0] > 0
+    stored = sorted(p.name for p in (tmp_path / "out" / "runs").iterdir())
+    assert stored == ["0-seed0.nc", "2-seed0.nc"]  # the lost run is not stored: resume runs it again
+
+
+def test_store_resume_rerun_and_refusals(toml, tmp_path, capsys):
+    out = tmp_path / "sweep"
+    grid = {"sources.P.rate": ["30 Hz", "60 Hz"]}
+    first = sz.sweep(toml, grid, seeds=2, executor="serial", out=out)
+    runs = out / "runs"
+    assert len(list(runs.glob("*.nc"))) == 4 and (out / "sweep.nc").exists()
+    (runs / "1-seed0.nc").unlink()
+    kept = {p.name: p.stat().st_mtime_ns for p in runs.glob("*.nc")}
+    again = sz.sweep(toml, grid, seeds=2, executor="serial", out=out, resume=True)
+    assert {p.name: p.stat().st_mtime_ns for p in runs.glob("*.nc") if p.name in kept} == kept
+    xr.testing.assert_equal(first["mean_rate"], again["mean_rate"])
+    assert main(["rerun", str(runs / "1-seed1.nc"), "-q", "-o", str(tmp_path / "r.nc")]) == 0
+    assert "identical" in capsys.readouterr().out
+    with pytest.raises(sz.SnnzooError, match="already holds this sweep.*--resume"):
+        sz.sweep(toml, grid, seeds=2, executor="serial", out=out)
+    with pytest.raises(sz.SnnzooError, match="different sweep.*another grid"):
+        sz.sweep(toml, {"sources.P.rate": ["30 Hz"]}, seeds=2, executor="serial", out=out, resume=True)
+    sz.sweep("lif-decay", {"duration": ["10 ms"]}, executor="serial", out=tmp_path / "lif")
+    with pytest.raises(sz.SnnzooError, match="written by experiment 'lif-decay', not 'small'"):
+        sz.sweep(toml, {"duration": ["10 ms"]}, executor="serial", out=tmp_path / "lif", resume=True)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    with pytest.raises(sz.SnnzooError, match="exists and is not a sweep folder"):
+        sz.sweep(toml, grid, executor="serial", out=tmp_path / "other")
+
+
+@pytest.mark.parametrize("grid, kwargs, message", [
+    ({"sources.P.rat": ["2 Hz"]}, {}, "did you mean 'sources.P.rate'"),
+    ({"sources.P.rate": ["2 nS"]}, {}, "expected [frequency], got 2 nS"),
+    ({"sources.P.rate": [1, 2]}, {}, "has no unit"),
+    ({"populations.G.parameters.tau_e": [5, 10] * u.mV}, {}, "expected [time]"),
+    ({}, {}, "at least one PATH"),
+    ({"sources.P.rate": []}, {}, "empty"),
+    ({"sources.P.rate": ["2 Hz"]}, {"seeds": 0}, "seeds"),
+    ({"sources.P.rate": ["2 Hz"]}, {"seeds": [1, -2]}, "non-negative"),
+    ({"sources.P.rate": ["2 Hz"]}, {"seeds": [1, 1]}, "distinct"),
+    ({"sources.P.rate": ["2 Hz"]}, {"record": "everything"}, "record"),
+    ({"sources.P.rate": ["2 Hz"]}, {"executor": 3.5}, "executor"),
+])
+def test_bad_sweep_input_is_one_clear_error(toml, grid, kwargs, message):
+    with pytest.raises(sz.SnnzooError) as error:
+        sz.sweep(toml, grid, **kwargs)
+    assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_unreachable_scheduler(toml, monkeypatch):
+    monkeypatch.setattr(executors, "DEFAULT_CONNECT_TIMEOUT", 1.0)
+    with pytest.raises(sz.SnnzooError, match="scheduler tcp://127.0.0.1:9: cannot reach a dask scheduler"):
+        sz.sweep(toml, {"sources.P.rate": ["2 Hz"]}, executor="tcp://127.0.0.1:9")
+
+
+def test_sweep_through_a_dask_local_cluster_on_loopback(toml, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp",
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        result = sz.sweep(toml, {"sources.P.rate": ["20 Hz", "80 Hz"]}, seeds=2, executor=cluster.scheduler_address,
+                          out=tmp_path / "dask")
+        with distributed.Client(cluster) as client:
+            again = sz.sweep(toml, {"sources.P.rate": ["20 Hz", "80 Hz"]}, seeds=2, executor=client)
+    serial = sz.sweep(toml, {"sources.P.rate": ["20 Hz", "80 Hz"]}, seeds=2, executor="serial")
+    assert (result["status"] == "ok").all()
+    xr.testing.assert_equal(result["mean_rate"], serial["mean_rate"])
+    xr.testing.assert_equal(again["total_spikes"], serial["total_spikes"])
+
+
+def test_cli_sweep_prints_a_table_and_writes_the_store(toml, tmp_path, capsys):
+    code = main(["sweep", toml, "--grid", "sources.P.rate=20,80 Hz", "--seeds", "2", "--workers", "1", "-q",
+                 "-o", str(tmp_path / "cli")])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "4 runs (2 x 2): 4 ok" in out and "P.rate = 20 Hz" in out and "P.rate = 80 Hz" in out
+    assert open_result(tmp_path / "cli" / "sweep.nc").to_dataset()["mean_rate"].dims == ("P.rate", "seed", "population")
+    code = main(["sweep", toml, "--grid", "sources.P.rate=20,80 Hz", "--seeds", "2", "-q", "-o", str(tmp_path / "cli")])
+    assert code == 2 and "--resume" in capsys.readouterr().err
+    code = main(["sweep", toml, "--grid", "sources.P.rate", "-o", str(tmp_path / "x")])
+    assert code == 2 and "PATH=V1,V2" in capsys.readouterr().err
+
+
+def test_ctrl_c_keeps_finished_runs_whole_and_resume_finishes(toml, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "interrupted"
+    command = [sys.executable, "-m", "snnzoo.cli", "sweep", toml, "--grid", "sources.P.rate=" + ",".join(
+        str(r) for r in range(10, 170, 10)) + " Hz", "--seeds", "2", "--workers", "1", "-q", "-o", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while not list((out / "runs").glob("*.nc")) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert err.count("\n") == 1 and "run again with --resume" in err
+    finished = list((out / "runs").glob("*.nc"))
+    assert 1 <= len(finished) < 32
+    for path in finished:
+        assert open_result(path)["summary"].dataset["status"] == "ok"
+    assert not list((out / "runs").glob(".*"))  # no temporary, half-written file is left
+    assert main(["sweep", toml, "--grid", "sources.P.rate=" + ",".join(str(r) for r in range(10, 170, 10)) + " Hz",
+                 "--seeds", "2", "--workers", "1", "-q", "-o", str(out), "--resume"]) == 0
+    assert len(list((out / "runs").glob("*.nc"))) == 32
