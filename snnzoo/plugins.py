@@ -56,7 +56,7 @@ GROUP = "snnzoo"
 DISABLE_VARIABLE = "SNNZOO_DISABLE_PLUGINS"
 """Environment variable naming entry points not to load, comma-separated."""
 
-BUILTIN_PLUGINS = {"integrators": "snnzoo.integrators"}
+BUILTIN_PLUGINS = {"integrators": "snnzoo.integrators", "catalog": "snnzoo.shared_catalog"}
 """The core's plugins (name -> module), registered in code before any entry point."""
 
 PREFER_VARIABLE = "SNNZOO_PREFER"

@@ -3,6 +3,7 @@ any other axis, with the spread over seeds as error bars."""
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -14,8 +15,7 @@ from ..errors import ConfigError
 def sweep_figure(summary: xr.Dataset, spec: dict[str, Any], title: str = ""):
     """Plot ``spec["variable"]`` (default ``mean_rate``) against axis ``spec["x"]``: mean ± sd over seeds.
 
-    ``populations`` picks populations (default all); ``reference`` names a curve computed from the
-    x values (``{"label": ..., "population": ...}`` with ``values`` of the same length) to draw too.
+    ``populations`` picks populations (default all); ``xlabel`` replaces the axis label (the swept path).
     """
     from matplotlib.figure import Figure
 
@@ -41,13 +41,11 @@ def sweep_figure(summary: xr.Dataset, spec: dict[str, Any], title: str = ""):
             mean, spread = line.mean("seed"), line.std("seed")
             ax.errorbar(summary[x].values, mean.values, yerr=spread.values if summary.sizes["seed"] > 1 else None,
                         marker="o", capsize=3, label=label)
-    for reference in spec.get("references", []):
-        ax.plot(summary[x].values, reference["values"], "k--", label=reference["label"])
     unit = summary[x].attrs.get("units", "")
-    ax.set_xlabel(f"{summary[x].attrs.get('path', x)}" + (f" ({unit})" if unit and unit != "1" else ""))
+    ax.set_xlabel(spec.get("xlabel", summary[x].attrs.get("path", x)) + (f" ({unit})" if unit and unit != "1" else ""))
     ax.set_ylabel(f"{variable.replace('_', ' ')}" + (f" ({data.attrs['units']})" if data.attrs.get("units") else ""))
     ax.legend(fontsize="small")
     seeds = summary.sizes["seed"]
     ax.set_title(f"mean ± sd over {seeds} seeds" if seeds > 1 else "one seed", fontsize="small")
-    figure.suptitle(title)
+    figure.suptitle(textwrap.fill(title, 80), fontsize="medium")
     return figure

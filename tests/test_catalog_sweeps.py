@@ -1,0 +1,55 @@
+"""The top-level catalog's sweep experiments: the f-I curve against the LIF closed form, and the E/I network's
+rates over the afferent rate (small versions, to keep CI short)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import snnzoo as sz
+from snnzoo import ureg as u
+from snnzoo.catalog import Experiment
+from snnzoo.cli import main
+from snnzoo.sweeps.figure import sweep_figure
+
+
+def lif_rate(current: np.ndarray, tau=20e-3, R=100e6, threshold_gap=20e-3, refractory=2e-3) -> np.ndarray:
+    """The closed-form rate of the catalog's LIF neuron (reset to EL) under a constant current."""
+    drive = R * current
+    with np.errstate(divide="ignore", invalid="ignore"):
+        period = refractory + tau * np.log(drive / (drive - threshold_gap))
+    return np.where(drive > threshold_gap, 1 / period, 0.0)
+
+
+def test_fi_curve_matches_the_lif_closed_form_and_adex_adapts():
+    currents = np.array([150.0, 210.0, 300.0, 400.0, 800.0])
+    result = sz.sweep("fi-curve", {"stimuli.lif_input.amplitude": currents * u.pA,
+                                   "stimuli.adex_input.amplitude": currents * u.pA}, zip=True, executor="serial")
+    assert result["lif_input.amplitude"].attrs["units"] == "pA"
+    lif = result["mean_rate"].sel(population="lif").isel(seed=0).values
+    expected = lif_rate(currents * 1e-12)
+    # counting spikes in 2 s: within one spike (0.5 Hz) plus the 0.05 ms grid's share of the period
+    np.testing.assert_allclose(lif, expected, atol=0.5, rtol=0.01)
+    adex = result["mean_rate"].sel(population="adex").isel(seed=0).values
+    assert adex[0] == 0 and adex[1] == 0 and np.all(np.diff(adex[1:]) > 0)
+
+
+def test_fi_curve_cli_uses_the_experiments_sweep_table_and_draws_the_figure(tmp_path, capsys):
+    assert main(["sweep", "fi-curve", "--workers", "1", "-q", "-o", str(tmp_path / "fi")]) == 0
+    out = capsys.readouterr().out
+    assert "11 runs (11 x 1): 11 ok" in out
+    assert (tmp_path / "fi" / "sweep.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_ei_network_rates_grow_with_the_afferent_rate_with_error_bars_over_seeds():
+    experiment = Experiment.load("ei-network-rates", ["duration=300 ms", "populations.E.size=800",
+                                                      "populations.I.size=200"])
+    result = sz.sweep(experiment, {"sources.afferents.rate": [4, 16] * u.Hz}, seeds=2, executor="serial")
+    rates = result["mean_rate"].sel(population=["E", "I"]).mean("seed")
+    assert (rates.sel({"afferents.rate": 16}) > rates.sel({"afferents.rate": 4})).all()
+    figure = sweep_figure(result, experiment.spec["sweep"]["figure"], experiment.title)
+    ax = figure.axes[0]
+    assert len(ax.containers) == 2  # one errorbar line (mean and sd over seeds) per population
+    assert ax.get_xlabel() == "rate of each afferent Poisson source (Hz)"
+    with pytest.raises(sz.ConfigError, match="x must be one of the swept axes"):
+        sweep_figure(result, {"x": "rate"})
