@@ -205,3 +205,25 @@ def test_ctrl_c_keeps_finished_runs_whole_and_resume_finishes(toml, tmp_path):
     assert main(["sweep", toml, "--grid", "sources.P.rate=" + ",".join(str(r) for r in range(10, 170, 10)) + " Hz",
                  "--seeds", "2", "--workers", "1", "-q", "-o", str(out), "--resume"]) == 0
     assert len(list((out / "runs").glob("*.nc"))) == 32
+
+
+def test_builder_gets_quantities_and_must_reach_the_workers():
+    def local_builder(params, seed):  # a nested function cannot be sent to worker processes
+        return None
+
+    with pytest.raises(sz.ConfigError, match="cannot be sent to worker processes; define it at module level"):
+        sz.sweep(local_builder, {"I": ["1 pA"]}, duration="1 ms", workers=1)
+    seen = []
+
+    def recording_builder(params, seed):
+        seen.append(params)
+        net = sz.Network(seed=seed)
+        net.add_population("n", "lif", 1)
+        net.add_stimulus(sz.stimulus("constant_current", amplitude=params["I"]), "n")
+        return net
+
+    result = sz.sweep(recording_builder, {"I": [300, 600] * u.pA}, duration="50 ms", executor="serial")
+    assert seen[0]["I"] == 300 * u.pA and seen[1]["I"].units == u.pA
+    assert result["total_spikes"].sel(population="n").values.ravel().tolist()[1] > 0
+    with pytest.raises(sz.ConfigError, match="workers: only for the default local executor"):
+        sz.sweep(recording_builder, {"I": ["1 pA"]}, duration="1 ms", executor="serial", workers=2)

@@ -5,7 +5,8 @@ executor (:mod:`.executors`), writes each finished run into a folder store
 (:mod:`.store`) and stacks them into one xarray object (:mod:`.combine`).
 """
 
+from .executors import DaskExecutor, LocalExecutor, SerialExecutor
 from .sweep import SweepInterrupted, sweep
 from .worker import RECORD_CHOICES
 
-__all__ = ["RECORD_CHOICES", "SweepInterrupted", "sweep"]
+__all__ = ["DaskExecutor", "LocalExecutor", "RECORD_CHOICES", "SerialExecutor", "SweepInterrupted", "sweep"]

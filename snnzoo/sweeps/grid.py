@@ -18,7 +18,7 @@ import numpy as np
 import pint
 
 from ..catalog import set_value
-from ..errors import ConfigError, UnitError
+from ..errors import ConfigError, UnitError, UnknownNameError
 from ..units import as_quantity, dimension_of, is_quantity_text, parse_unit, ureg
 
 RESERVED_DIMS = ("seed", "population", "check")
@@ -256,8 +256,6 @@ def _model_unit(spec: Mapping[str, Any], population: str, name: str) -> pint.Uni
 
     units = get_registry().model(model).units
     if name not in units:
-        from ..errors import UnknownNameError
-
         raise UnknownNameError(f"parameter or variable of model {model!r} (grid path populations.{population})",
                                name, list(units))
     return units[name]

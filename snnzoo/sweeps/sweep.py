@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import pickle
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -16,7 +17,7 @@ from .combine import combine
 from .executors import DaskExecutor, WorkerDied, lost_run, make_executor
 from .grid import Grid, make_grid
 from .store import Store, identity
-from .worker import RECORD_CHOICES, Task
+from .worker import RECORD_CHOICES, Task, failed_run
 
 
 class SweepInterrupted(KeyboardInterrupt):
@@ -37,15 +38,20 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any], *, z
     (or give groups of paths). ``seeds`` is a number of runs (seeds 0..N-1) or a list.
 
     ``executor`` is None (local processes, ``workers`` of them, default one per
-    core), ``"serial"`` (this process), a dask scheduler address or a
-    ``distributed.Client``. ``record`` keeps per-run ``"summary"`` values only,
+    core), ``"serial"`` (this process), a dask scheduler address, a
+    ``distributed.Client``, or an executor of :mod:`snnzoo.sweeps.executors`
+    (``LocalExecutor(2)`` keeps its warm workers from one sweep to the next). ``record`` keeps per-run ``"summary"`` values only,
     or also ``"spikes"``, or also ``"traces"`` (then a DataTree is returned).
     With ``out`` (a folder) every run is written as it finishes and ``resume=True``
     skips the runs already there. A failed run is recorded with its error; the others complete.
     """
     if record not in RECORD_CHOICES:
         raise ConfigError(f"record: expected one of {', '.join(RECORD_CHOICES)}, got {record!r}")
+    if workers is not None and executor is not None:
+        raise ConfigError("workers: only for the default local executor; an executor brings its own workers")
     name, spec, builder = _resolve(experiment, duration)
+    if builder is not None and executor != "serial":
+        _check_picklable(builder)
     plan = make_grid(spec, grid, zip, seeds)
     tasks = _tasks(name, spec, builder, plan, record, duration)
     store = Store(out, identity(name, spec, plan.to_dict(), record), resume=resume) if out is not None else None
@@ -53,7 +59,12 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any], *, z
     results: dict[str, xr.DataTree] = {key: store.load(key) for key in stored if key in tasks}
     todo = [task for key, task in tasks.items() if key not in results]
     if todo:
-        _execute(todo, make_executor(executor, workers), results, store, progress, total=len(tasks))
+        runner = make_executor(executor, workers)
+        try:
+            _execute(todo, runner, results, store, progress, total=len(tasks))
+        finally:
+            if runner is not executor:  # an executor the caller made keeps its warm workers for the next sweep
+                runner.close()
     combined = combine(plan, [results.get(key) for key in tasks], record)
     about = {"experiment": name, "sweep": plan.to_dict(), "record": record}
     combined.attrs.update(build_result([], about if spec is None else {**about, "experiment_spec": spec}).attrs)
@@ -75,6 +86,14 @@ def _resolve(experiment: Any, duration: Any) -> tuple[str, dict | None, Callable
         return getattr(experiment, "__name__", "build"), None, experiment
     raise ConfigError(f"experiment: expected a catalog name, a TOML path, an Experiment or a build(params, seed) "
                       f"function, got {experiment!r}")
+
+
+def _check_picklable(builder: Callable) -> None:
+    try:
+        pickle.dumps(builder)
+    except Exception:  # noqa: BLE001 - pickle raises several kinds
+        raise ConfigError(f"experiment: the build function {builder!r} cannot be sent to worker processes; define it "
+                          "at module level (not a lambda or a nested function), or use executor='serial'") from None
 
 
 def _tasks(name: str, spec: dict | None, builder: Callable | None, plan: Grid, record: str,
@@ -119,6 +138,8 @@ def _execute(tasks: list[Task], executor, results: dict, store: Store | None, pr
                         alone.append(task)
                         continue
                     tree = lost_run(task, str(death))
+                except Exception as error:  # noqa: BLE001 - the run could not be sent or its result not returned
+                    tree = failed_run(task, f"{type(error).__name__}: {error}")
                 status = str(tree["summary"].dataset["status"].values)
                 if store is not None and status in ("ok", "failed"):
                     store.write(task.key, tree)
@@ -131,7 +152,6 @@ def _execute(tasks: list[Task], executor, results: dict, store: Store | None, pr
         raise SweepInterrupted(f"{len(results)} of {total} runs finished{kept}") from None
     finally:
         bar.close()
-    executor.close()
 
 
 def _status(tree: xr.DataTree) -> str:

@@ -66,7 +66,7 @@ def run_task(task: Task) -> xr.DataTree:
     kernels_before = _kernels_loaded()
     try:
         if task.builder is not None:
-            network = task.builder(task.settings, task.seed)
+            network = task.builder(builder_parameters(task.settings), task.seed)
             network.run(task.duration)
             tree, checks = network.result(sweep_settings=task.settings), []
         else:
@@ -87,6 +87,14 @@ def run_task(task: Task) -> xr.DataTree:
                                  {"units": "1", "long_name": "kernels this run had to load in its worker"})
     summary["worker"] = ((), f"{os.uname().nodename}:{os.getpid()}", {"long_name": "worker that ran it"})
     return _with_summary(_reduce(tree, task.record), xr.Dataset(summary))
+
+
+def builder_parameters(settings: dict[str, Any]) -> dict[str, Any]:
+    """A run's settings as a build function receives them: quantities for values with units."""
+    from ..units import as_quantity, is_quantity_text
+
+    return {path: as_quantity(value, what=path) if isinstance(value, str) and is_quantity_text(value) else value
+            for path, value in settings.items()}
 
 
 def failed_run(task: Task, error: str, seconds: float = float("nan"), status: str = "failed") -> xr.DataTree:

@@ -1,0 +1,172 @@
+#!/usr/bin/env python
+"""Benchmark: a 4 x 3 sweep of ``coba-adex-network`` at 2 s through each executor, and the per-run overhead.
+
+    .venv/bin/python benchmarks/run_sweeps.py [--rounds 3] [--out benchmarks/RESULTS_SWEEPS.md]
+
+The sweep: ``projections.excitatory.weight`` = 1, 1.5, 2, 2.5 nS x seeds 0-2 (12 runs of 100 COBA
+AdEx neurons, 2 s simulated each, per-run summaries written to a fresh folder store). Modes:
+
+- ``serial-loop``: the plain loop a user writes, in one process (``Experiment.load(...).run(seed)``
+  per run, nothing written);
+- ``local-warm``: ``snnzoo.sweep`` through a ``LocalExecutor(2)`` whose workers already ran one
+  small sweep (imports, plugins and the kernel loaded);
+- ``local-cold``: ``snnzoo.sweep(..., workers=2)`` including starting the two worker processes;
+- ``dask-warm``: through a ``distributed.Client`` of a 2-worker, 1-thread ``LocalCluster``
+  (processes) that already ran one small sweep;
+- ``overhead``: ``executor="serial"`` with the store, after a warm-up sweep: per run, the wall
+  time minus the simulation loop's time (build, kernel lookup, result, summary, netCDF write).
+
+Each mode runs in its own fresh Python process, rounds interleaved with the order rotated;
+wall time and CPU time (the process and its worker processes, from /proc) of the timed part
+only; medians over rounds. The machine's load (``uptime``) is recorded before every round.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+GRID = {"projections.excitatory.weight": ["1 nS", "1.5 nS", "2 nS", "2.5 nS"]}
+SEEDS = 3
+SETTINGS = ["duration=2 s"]
+MODES = ("serial-loop", "local-warm", "local-cold", "dask-warm", "overhead")
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of live processes, from /proc/PID/stat."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def _experiment():
+    from snnzoo.catalog import Experiment
+
+    return Experiment.load("coba-adex-network", SETTINGS)
+
+
+def _timed(work, pids) -> dict:
+    cpu0, wall0 = _cpu_seconds(pids), time.perf_counter()
+    extra = work()
+    return {"wall": time.perf_counter() - wall0, "cpu": _cpu_seconds(pids) - cpu0, **(extra or {})}
+
+
+def measure(mode: str) -> dict:
+    """Time one mode in this process (see the module docstring)."""
+    import snnzoo as sz
+    from snnzoo.catalog import Experiment
+    from snnzoo.sweeps import LocalExecutor
+
+    experiment = _experiment()
+    small = {"projections.excitatory.weight": ["1 nS", "2 nS"]}
+    me = [os.getpid()]
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "sweep"
+        if mode == "serial-loop":
+            experiment.run(seed=99)
+
+            def loop():
+                for weight in GRID["projections.excitatory.weight"]:
+                    for seed in range(SEEDS):
+                        Experiment.load("coba-adex-network", SETTINGS + [f"projections.excitatory.weight={weight}"]
+                                        ).run(seed=seed)
+            return _timed(loop, me)
+        if mode == "local-cold":
+            return _timed(lambda: sz.sweep(experiment, GRID, seeds=SEEDS, workers=2, out=out) and None, me)
+        if mode == "local-warm":
+            executor = LocalExecutor(2)
+            sz.sweep(experiment, small, executor=executor)
+            pids = me + [p.pid for p in executor._pool._processes.values()]
+            result = _timed(lambda: sz.sweep(experiment, GRID, seeds=SEEDS, executor=executor, out=out) and None, pids)
+            executor.close()
+            return result
+        if mode == "dask-warm":
+            import distributed
+
+            with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                          dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+                sz.sweep(experiment, small, executor=client)
+                pids = me + list(client.run(os.getpid).values())
+                return _timed(lambda: sz.sweep(experiment, GRID, seeds=SEEDS, executor=client, out=out) and None, pids)
+        if mode == "overhead":
+            sz.sweep(experiment, small, executor="serial", out=Path(folder) / "warm")
+            held = {}
+
+            def run():
+                held["result"] = sz.sweep(experiment, GRID, seeds=SEEDS, executor="serial", out=out)
+            timing = _timed(run, me)
+            summary = held["result"]
+            simulated = float((summary["wall_seconds"] - summary["overhead_seconds"]).sum())
+            runs = summary["status"].size
+            return {**timing, "per_run_overhead": (timing["wall"] - simulated) / runs,
+                    "per_run_simulation": simulated / runs}
+    raise SystemExit(f"unknown mode {mode!r}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--out", default=str(HERE / "RESULTS_SWEEPS.md"))
+    parser.add_argument("--measure", choices=MODES, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure)))
+        return
+    timings: dict[str, list[dict]] = {mode: [] for mode in MODES}
+    loads = []
+    for round_index in range(args.rounds):
+        order = MODES[round_index % len(MODES):] + MODES[:round_index % len(MODES)]
+        loads.append(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+        for mode in order:
+            done = subprocess.run([sys.executable, __file__, "--measure", mode], capture_output=True, text=True)
+            if done.returncode:
+                raise SystemExit(f"{mode} failed:\n{done.stderr}")
+            timings[mode].append(json.loads(done.stdout.strip().splitlines()[-1]))
+            print(mode, timings[mode][-1], flush=True)
+    loads.append(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    median = {mode: {key: statistics.median(t[key] for t in runs) for key in runs[0]} for mode, runs in timings.items()}
+    serial, warm, dask = median["serial-loop"]["wall"], median["local-warm"]["wall"], median["dask-warm"]["wall"]
+    lines = [
+        "# Sweep benchmark",
+        "",
+        f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores with "
+        f"`.venv/bin/python benchmarks/run_sweeps.py --rounds {args.rounds}` (see the script's docstring).",
+        "",
+        "4 x 3 sweep of `coba-adex-network`, 2 s simulated per run (medians over rounds; CPU includes the workers):",
+        "",
+        "| mode | wall (s) | CPU (s) |",
+        "|---|---|---|",
+        *[f"| {mode} | {median[mode]['wall']:.2f} | {median[mode]['cpu']:.2f} |" for mode in MODES if mode != "overhead"],
+        "",
+        f"- local executor (warm) vs serial loop: {serial / warm:.2f}x faster (target >= 1.8x)",
+        f"- local executor (cold, starting its workers) vs serial loop: {serial / median['local-cold']['wall']:.2f}x",
+        f"- dask LocalCluster (2 workers, warm) vs local executor (warm): {dask / warm:.2f}x the time (target <= 1.2x)",
+        f"- per-run overhead after warm-up (100 neurons; build, result, summary, netCDF write): "
+        f"{median['overhead']['per_run_overhead']:.3f} s (target <= 0.1 s); the simulation loop itself "
+        f"{median['overhead']['per_run_simulation']:.3f} s per run",
+        "",
+        "Load (`uptime`) before each round and at the end:",
+        "",
+        *[f"    {load}" for load in loads],
+        "",
+        "Raw timings (s) per round: " + json.dumps(timings),
+        "",
+    ]
+    Path(args.out).write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
