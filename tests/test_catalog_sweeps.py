@@ -25,7 +25,7 @@ def test_fi_curve_matches_the_lif_closed_form_and_adex_adapts():
     currents = np.array([150.0, 210.0, 300.0, 400.0, 800.0])
     result = sz.sweep("fi-curve", {"stimuli.lif_input.amplitude": currents * u.pA,
                                    "stimuli.adex_input.amplitude": currents * u.pA}, zip=True, executor="serial")
-    assert result["lif_input.amplitude"].attrs["units"] == "pA"
+    assert result["lif_input_amplitude"].attrs["units"] == "pA"
     lif = result["mean_rate"].sel(population="lif").isel(seed=0).values
     expected = lif_rate(currents * 1e-12)
     # counting spikes in 2 s: within one spike (0.5 Hz) plus the 0.05 ms grid's share of the period
@@ -46,7 +46,7 @@ def test_ei_network_rates_grow_with_the_afferent_rate_with_error_bars_over_seeds
                                                       "populations.I.size=200"])
     result = sz.sweep(experiment, {"sources.afferents.rate": [4, 16] * u.Hz}, seeds=2, executor="serial")
     rates = result["mean_rate"].sel(population=["E", "I"]).mean("seed")
-    assert (rates.sel({"afferents.rate": 16}) > rates.sel({"afferents.rate": 4})).all()
+    assert (rates.sel({"afferents_rate": 16}) > rates.sel({"afferents_rate": 4})).all()
     figure = sweep_figure(result, experiment.spec["sweep"]["figure"], experiment.title)
     ax = figure.axes[0]
     assert len(ax.containers) == 2  # one errorbar line (mean and sd over seeds) per population

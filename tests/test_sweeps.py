@@ -53,17 +53,17 @@ def toml(tmp_path):
 def test_serial_sweep_has_swept_dims_with_units_and_matches_single_runs(toml):
     result = sz.sweep(toml, {"sources.P.rate": [20, 80] * u.Hz, "projections.drive.weight": ["2 nS", "6 nS"]},
                       seeds=[1, 2], executor="serial")
-    assert result["status"].dims == ("P.rate", "drive.weight", "seed")
-    assert result["P.rate"].attrs["units"] == "Hz" and result["drive.weight"].attrs["units"] == "nS"
-    assert result["P.rate"].attrs["path"] == "sources.P.rate"
+    assert result["status"].dims == ("P_rate", "drive_weight", "seed")
+    assert result["P_rate"].attrs["units"] == "Hz" and result["drive_weight"].attrs["units"] == "nS"
+    assert result["P_rate"].attrs["path"] == "sources.P.rate"
     assert (result["status"] == "ok").all()
     single = Experiment.load(toml, ["sources.P.rate=80 Hz", "projections.drive.weight=2 nS"]).run(seed=2)
     expected = single["G"].to_dataset().snn.mean_rates().mean()
-    assert float(result["mean_rate"].sel({"P.rate": 80, "drive.weight": 2, "seed": 2, "population": "G"})) == \
+    assert float(result["mean_rate"].sel({"P_rate": 80, "drive_weight": 2, "seed": 2, "population": "G"})) == \
         pytest.approx(float(expected), rel=1e-12)
     rates = result["mean_rate"].sel(population="G").mean("seed")
-    assert float(rates.sel({"P.rate": 80, "drive.weight": 6})) > float(rates.sel({"P.rate": 20, "drive.weight": 2}))
-    assert result["check_passed"].dims == ("P.rate", "drive.weight", "seed", "check")
+    assert float(rates.sel({"P_rate": 80, "drive_weight": 6})) > float(rates.sel({"P_rate": 20, "drive_weight": 2}))
+    assert result["check_passed"].dims == ("P_rate", "drive_weight", "seed", "check")
     # parameter values are data: one kernel serves all eight runs
     assert int(result["kernels_loaded"].sum()) <= 1
 
@@ -72,10 +72,10 @@ def test_zip_and_seeds_count_and_traces_tree(toml):
     tree = sz.sweep(toml, {"sources.P.rate": ["20 Hz", "40 Hz", "80 Hz"], "projections.drive.weight": [2, 3, 4] * u.nS},
                     zip=True, seeds=2, executor="serial", record="spikes")
     summary = tree.to_dataset()
-    assert summary["status"].dims == ("P.rate", "seed") and summary["seed"].values.tolist() == [0, 1]
-    assert summary["drive.weight"].dims == ("P.rate",)
+    assert summary["status"].dims == ("P_rate", "seed") and summary["seed"].values.tolist() == [0, 1]
+    assert summary["drive_weight"].dims == ("P_rate",)
     group = tree["G"].to_dataset()
-    assert group["spike_time"].dims == ("P.rate", "seed", "spike")
+    assert group["spike_time"].dims == ("P_rate", "seed", "spike")
     per_run = group.snn.mean_rates().mean("cell")
     np.testing.assert_allclose(per_run, summary["mean_rate"].sel(population="G"))
 
@@ -172,8 +172,8 @@ def test_cli_sweep_prints_a_table_and_writes_the_store(toml, tmp_path, capsys):
                  "-o", str(tmp_path / "cli")])
     out, err = capsys.readouterr()
     assert code == 0, err
-    assert "4 runs (2 x 2): 4 ok" in out and "P.rate = 20 Hz" in out and "P.rate = 80 Hz" in out
-    assert open_result(tmp_path / "cli" / "sweep.nc").to_dataset()["mean_rate"].dims == ("P.rate", "seed", "population")
+    assert "4 runs (2 x 2): 4 ok" in out and "P_rate = 20 Hz" in out and "P_rate = 80 Hz" in out
+    assert open_result(tmp_path / "cli" / "sweep.nc").to_dataset()["mean_rate"].dims == ("P_rate", "seed", "population")
     code = main(["sweep", toml, "--grid", "sources.P.rate=20,80 Hz", "--seeds", "2", "-q", "-o", str(tmp_path / "cli")])
     assert code == 2 and "--resume" in capsys.readouterr().err
     code = main(["sweep", toml, "--grid", "sources.P.rate", "-o", str(tmp_path / "x")])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import copy
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -35,7 +36,7 @@ class Parameter:
     values: tuple[Any, ...]
     unit: str | None
     name: str = ""
-    """Its name in the result: the shortest unique dotted suffix of the path (``"rate"``, ``"E.rate"``)."""
+    """Its name in the result: ``"P_rate"`` for ``sources.P.rate`` (see :func:`_names`)."""
 
     def setting(self, k: int) -> Any:
         """The value of run ``k`` as written into the experiment: ``"65.0 pA"``, a number or text."""
@@ -141,19 +142,24 @@ def _zip_groups(paths: list[str], zip: bool | Sequence[Sequence[str]]) -> list[l
 
 
 def _names(paths: list[str]) -> list[str]:
-    """Short unique names: ``duration``, ``E.rate`` for ``sources.E.rate``, ``G.a`` for
-    ``populations.G.parameters.a``; the full path if those clash. A name with a dot never
-    shadows a variable of the result (``weight``, ``v``)."""
+    """Short unique names that are also valid CF/netCDF names: ``duration``, ``P_rate`` for
+    ``sources.P.rate``, ``G_a`` for ``populations.G.parameters.a``; the whole path (dots as ``_``)
+    if those clash. A name with the table's name in it never shadows a variable of the result."""
     def short(path: str) -> str:
         keys = path.split(".")
-        return f"{keys[1]}.{keys[-1]}" if len(keys) >= 3 else keys[-1]
+        return _identifier(f"{keys[1]}_{keys[-1]}" if len(keys) >= 3 else keys[-1])
 
-    names = [short(path) for path in paths]
     for path in paths:
         if path == "seed" or path.startswith("seed."):
             raise ConfigError("grid: 'seed' is swept with seeds=, not as a grid path")
-    return [name if names.count(name) == 1 and name not in RESERVED_DIMS else path
+    names = [short(path) for path in paths]
+    return [name if names.count(name) == 1 and name not in RESERVED_DIMS else _identifier(path)
             for name, path in zip(names, paths)]
+
+
+def _identifier(text: str) -> str:
+    """``text`` with every character other than a letter, digit or ``_`` replaced by ``_``."""
+    return re.sub(r"\W", "_", text)
 
 
 def _seeds(seeds: int | Sequence[int] | None, spec: Mapping[str, Any] | None) -> tuple[int, ...]:

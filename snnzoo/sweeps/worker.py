@@ -140,8 +140,8 @@ def summarize(tree: xr.DataTree, checks: list, *, status: str) -> dict[str, Any]
         variables["check_value"] = ("check", np.array([c.found for c in checks], dtype=float),
                                     {"long_name": "value the expected check found (SI units)"})
         variables["check_passed"] = ("check", np.array([c.passed for c in checks], dtype=np.int8),
-                                     {"long_name": "whether the expected check held", "flag_values": [0, 1],
-                                      "flag_meanings": "failed held"})
+                                     {"long_name": "whether the expected check held",
+                                      "flag_values": np.array([0, 1], dtype=np.int8), "flag_meanings": "failed held"})
     return variables
 
 
