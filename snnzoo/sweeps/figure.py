@@ -37,7 +37,8 @@ def sweep_figure(summary: xr.Dataset, spec: dict[str, Any], title: str = ""):
         series = data.sel(population=population)
         for index in np.ndindex(tuple(summary.sizes[dim] for dim in others)):
             line = series.isel(dict(zip(others, index)))
-            label = ", ".join([str(population)] + [f"{dim} = {summary[dim].values[i]:g}" for dim, i in zip(others, index)])
+            label = ", ".join([str(population)]
+                              + [f"{dim} = {summary[dim].values[i]:g}" for dim, i in zip(others, index)])
             mean, spread = line.mean("seed"), line.std("seed")
             ax.errorbar(summary[x].values, mean.values, yerr=spread.values if summary.sizes["seed"] > 1 else None,
                         marker="o", capsize=3, label=label)

@@ -24,7 +24,8 @@ class SweepInterrupted(KeyboardInterrupt):
     """Ctrl-C stopped a sweep; the message says how many runs were kept and how to resume."""
 
 
-def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any], *, zip: bool | Sequence[Sequence[str]] = False,
+def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any], *,
+          zip: bool | Sequence[Sequence[str]] = False,
           seeds: int | Sequence[int] | None = None, executor: Any = None, workers: int | None = None,
           record: str = "summary", out: str | None = None, resume: bool = False, duration: Any = None,
           progress: bool = False) -> xr.Dataset | xr.DataTree:
@@ -40,7 +41,8 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any], *, z
     ``executor`` is None (local processes, ``workers`` of them, default one per
     core), ``"serial"`` (this process), a dask scheduler address, a
     ``distributed.Client``, or an executor of :mod:`snnzoo.sweeps.executors`
-    (``LocalExecutor(2)`` keeps its warm workers from one sweep to the next). ``record`` keeps per-run ``"summary"`` values only,
+    (``LocalExecutor(2)`` keeps its warm workers from one sweep to the next).
+    ``record`` keeps per-run ``"summary"`` values only,
     or also ``"spikes"``, or also ``"traces"`` (then a DataTree is returned).
     With ``out`` (a folder) every run is written as it finishes and ``resume=True``
     skips the runs already there. A failed run is recorded with its error; the others complete.
