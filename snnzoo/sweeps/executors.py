@@ -25,6 +25,9 @@ from .worker import Task, failed_run, ignore_interrupts, run_task, warm_up
 DEFAULT_CONNECT_TIMEOUT = 10.0
 """Seconds to wait for a dask scheduler before giving up."""
 
+CANCEL_GRACE_SECONDS = 10.0
+"""Seconds a local worker gets to finish its chunk and exit when a sweep is cancelled."""
+
 
 class WorkerDied(Exception):
     """The process running a task died (killed, out of memory, segfault); the task gave no outcome."""
@@ -85,11 +88,21 @@ class LocalExecutor:
         if self._pool is None:
             return
         pool, self._pool = self._pool, None
-        if cancel:  # a running simulation stops at the end of its chunk on SIGINT (and is not stored)
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
-                if process.is_alive():
-                    os.kill(process.pid, signal.SIGINT)
-        pool.shutdown(wait=True, cancel_futures=cancel)
+        if not cancel:
+            pool.shutdown(wait=True)
+            return
+        # Cancel: running simulations stop at the end of their chunk on SIGINT (their results are not
+        # stored), queued runs are dropped, and a worker that has not exited after a grace period is
+        # terminated, so that a stuck worker can never hold the sweep (or the interpreter's exit) forever.
+        processes = [p for p in (getattr(pool, "_processes", None) or {}).values() if p.is_alive()]
+        for process in processes:
+            os.kill(process.pid, signal.SIGINT)
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.join(CANCEL_GRACE_SECONDS)
+            if process.is_alive():
+                process.terminate()
+                process.join()
 
 
 class DaskExecutor:

@@ -15,6 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -74,13 +78,34 @@ class Store:
         return open_result(self.folder / RUNS / f"{key}.nc")
 
     def write(self, key: str, tree: xr.DataTree) -> Path:
-        """Store one finished run (atomically)."""
-        return write_netcdf(tree, self.folder / RUNS / f"{key}.nc")
+        """Store one finished run (atomically; a Ctrl-C during the write takes effect after it)."""
+        with _interrupts_deferred():
+            return write_netcdf(tree, self.folder / RUNS / f"{key}.nc")
 
     def write_combined(self, combined: xr.Dataset | xr.DataTree) -> Path:
         """Store the combined object of every run as ``sweep.nc``."""
         tree = combined if isinstance(combined, xr.DataTree) else xr.DataTree(combined)
         return write_netcdf(tree, self.folder / COMBINED)
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C until the block is done, then raise it.
+
+    A KeyboardInterrupt inside a netCDF write can leave xarray's HDF5 lock taken, so
+    the next write (even the cleanup of this one) would wait for it forever.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received = []
+    previous = signal.signal(signal.SIGINT, lambda *_: received.append(True))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
 
 
 def _difference(stored: dict[str, Any], wanted: dict[str, Any]) -> str:
