@@ -567,6 +567,8 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=20240611)
     ap.add_argument("--cold-cache", action="store_true",
                     help="cython: use an empty temporary Cython cache")
+    ap.add_argument("--openmp-threads", type=int, default=0,
+                    help="cpp_standalone: OpenMP threads (0: none, Brian2's default)")
     ap.add_argument("--keep-dirs", action="store_true",
                     help="cpp_standalone: keep the project directories")
     args = ap.parse_args(argv)
@@ -639,6 +641,7 @@ def main(argv=None):
             shutil.rmtree(cache_dir, ignore_errors=True)
     else:
         set_device("cpp_standalone", build_on_run=False)
+        prefs.devices.cpp_standalone.openmp_threads = args.openmp_threads
         prefs.core.default_float_dtype = np.float64
         n_rep = max(1, 1 if args.reference_out else args.repeat)
         run_s, run_wall, compile_s, builds = [], [], [], []

@@ -39,6 +39,14 @@ reports the time to construct the network (connectivity included) and its bytes
 per synapse.
 
 Prints Markdown tables and the target checks; ``--json`` writes all raw numbers.
+
+    python benchmarks/run.py --threads 1,2 [--workloads W4,W6] [--rounds R]
+
+compares thread counts instead: in each of R rounds, for every thread count T
+(the order rotated from round to round), one fresh snnzoo worker runs the
+workload with ``Network(threads=T)`` (kernel cache warmed first) and one
+Brian2 cpp_standalone run uses T OpenMP threads; medians of wall and CPU time
+of the simulation loop, with the load average.
 """
 
 from __future__ import annotations
@@ -84,7 +92,7 @@ def _rates(counts, groups: dict, duration_s: float) -> dict:
     return {g: float(counts[a:b].sum() / ((b - a) * duration_s)) for g, (a, b) in groups.items()}
 
 
-def worker(name: str, n: int | None, repeat: int, seeds: int = 1) -> dict:
+def worker(name: str, n: int | None, repeat: int, seeds: int = 1, threads: int | None = None) -> dict:
     """Build and run workload ``name``; networks run max(repeat, seeds) times with seeds 1, 2, ..."""
     import gc
 
@@ -96,7 +104,7 @@ def worker(name: str, n: int | None, repeat: int, seeds: int = 1) -> dict:
     import workloads
 
     imported = time.perf_counter()
-    net = workloads.build(name, n)
+    net = workloads.build(name, n, threads=threads)
     constructed = time.perf_counter()
     net.build()
     net.run(net.dt * u.s)  # one step: loads (or compiles) the kernel
@@ -118,7 +126,7 @@ def worker(name: str, n: int | None, repeat: int, seeds: int = 1) -> dict:
         del net
         gc.collect()
         began = time.perf_counter()
-        net = workloads.build(name, n, seed=seed)
+        net = workloads.build(name, n, seed=seed, threads=threads)
         constructed = time.perf_counter()
         net.build()
         built = time.perf_counter()
@@ -477,6 +485,66 @@ def target_checks(results: dict) -> list[str]:
     return out
 
 
+def thread_comparison(names: list[str], counts: list[int], rounds: int, n_of, brian2_python: str | None) -> dict:
+    """Interleaved rounds of snnzoo (fresh worker per run) and Brian2 cpp_standalone with each thread count."""
+    cache = tempfile.mkdtemp(prefix="snnzoo_bench_cache_")
+    env = {**os.environ, "SNNZOO_CACHE_DIR": cache}
+    results = {}
+    try:
+        for name in names:
+            n = n_of(name)
+            base = [sys.executable, str(Path(__file__).resolve()), "--worker", name] + (["--n", str(n)] if n else [])
+            for threads in counts:  # compile every kernel once, outside the timed runs
+                _subprocess_json(base + ["--repeat", "0", "--worker-threads", str(threads)], env)
+            entry = {str(t): {"snnzoo_wall": [], "snnzoo_cpu": [], "spikes": [], "brian2_wall": [], "brian2_cpu": [],
+                              "load": []} for t in counts}
+            entry["brian2_cython"] = {"wall": [], "spikes": []}
+            for k in range(rounds):
+                if brian2_python:  # one Brian2 cython run per round, between the others
+                    cmd = [brian2_python, str(REFERENCE), name, "--target", "cython", "--repeat", "1"]
+                    theirs = _run_side("brian2 cython", name, lambda: _subprocess_json(cmd + (["--n", str(n)] if n else [])))
+                    entry["brian2_cython"]["wall"] += theirs.get("run_s", [])
+                    entry["brian2_cython"]["spikes"].append(theirs.get("spike_count"))
+                for threads in counts[k % len(counts):] + counts[:k % len(counts)]:
+                    row = entry[str(threads)]
+                    row["load"].append(_load())
+                    print(f"[{name}] round {k + 1}, {threads} thread(s) (load {row['load'][-1]})", file=sys.stderr,
+                          flush=True)
+                    mine = _subprocess_json(base + ["--repeat", "1", "--worker-threads", str(threads)], env)
+                    row["snnzoo_wall"] += mine["run_s"]
+                    row["snnzoo_cpu"] += mine["run_cpu_s"]
+                    row["spikes"].append(mine["spike_count"])
+                    if brian2_python:
+                        cmd = [brian2_python, str(REFERENCE), name, "--target", "cpp_standalone", "--repeat", "1",
+                               "--openmp-threads", str(threads if threads > 1 else 0)] + (["--n", str(n)] if n else [])
+                        theirs = _run_side("brian2 cpp_standalone", name, lambda: _subprocess_json(cmd))
+                        row["brian2_wall"] += theirs.get("run_wall_s", [])
+                        row["brian2_cpu"] += theirs.get("run_s", [])
+            results[name] = entry
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    return results
+
+
+def thread_table(results: dict, counts: list[int]) -> str:
+    """Median wall and CPU seconds per workload and thread count, and ratios to one thread."""
+    lines = ["| workload | threads | snnzoo wall s | snnzoo CPU s | wall vs 1 thread | Brian2 cpp wall s | "
+             "Brian2 cpp CPU s | snnzoo / cpp (wall) | Brian2 cython s | snnzoo / cython (wall) | spikes |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    median = lambda values: statistics.median(values) if values else None  # noqa: E731
+    for name, entry in results.items():
+        one = median(entry[str(counts[0])]["snnzoo_wall"])
+        cython = median(entry["brian2_cython"]["wall"])
+        for threads in counts:
+            row = entry[str(threads)]
+            wall, cpu = median(row["snnzoo_wall"]), median(row["snnzoo_cpu"])
+            cpp_wall, cpp_cpu = median(row["brian2_wall"]), median(row["brian2_cpu"])
+            lines.append(f"| {name} | {threads} | {_fmt(wall)} | {_fmt(cpu)} | {_ratio(wall, one)} | {_fmt(cpp_wall)} | "
+                         f"{_fmt(cpp_cpu)} | {_ratio(wall, cpp_wall) if cpp_wall else '–'} | {_fmt(cython)} | "
+                         f"{_ratio(wall, cython) if cython else '–'} | {sorted(set(row['spikes']))} |")
+    return "\n".join(lines)
+
+
 def _run_side(label: str, name: str, call):
     print(f"[{name}] {label} ...", file=sys.stderr, flush=True)
     try:
@@ -508,12 +576,15 @@ def main(argv=None) -> int:
                     help=f"network realisations for the rate comparison (default {SEEDS}; --quick: {QUICK_SEEDS})")
     ap.add_argument("--json", default=None, help="write all raw results to this file")
     ap.add_argument("--quick", action="store_true", help=f"smaller sizes for a smoke test: {QUICK_N}")
+    ap.add_argument("--threads", default=None, help="compare these thread counts (e.g. 1,2) instead")
+    ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the thread comparison")
     ap.add_argument("--worker", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--worker-threads", type=int, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
     if args.worker:
-        print(json.dumps(worker(args.worker, args.n, args.repeat, args.seeds or 1)))
+        print(json.dumps(worker(args.worker, args.n, args.repeat, args.seeds or 1, args.worker_threads)))
         return 0
 
     names = [w.strip().upper() for w in args.workloads.split(",") if w.strip()]
@@ -526,6 +597,19 @@ def main(argv=None) -> int:
     if args.repeat < 1:
         ap.error("--repeat must be >= 1")
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
+    if args.threads:
+        counts = [int(t) for t in args.threads.split(",")]
+        loads = {"start": _load()}
+        results = thread_comparison(names, counts, args.rounds, lambda name: QUICK_N.get(name) if args.quick else None,
+                                    args.brian2_python if "brian2" in simulators else None)
+        loads["end"] = _load()
+        print(thread_table(results, counts))
+        print(f"\nLoad average (1, 5, 15 min): {loads['start']} at start, {loads['end']} at end")
+        if args.json:
+            with open(args.json, "w") as handle:
+                json.dump({"argv": sys.argv, "threads": counts, "load": loads, "results": results}, handle, indent=1)
+                handle.write("\n")
+        return 0
     results, loads = {}, {"start": _load()}
     for name in names:
         n = QUICK_N.get(name) if args.quick else None

@@ -45,9 +45,9 @@ def _column(k: int) -> np.ndarray:
     return np.array([row[k] for row in W1_TABLE])
 
 
-def w1(record: Sequence[str] = (), seed: int = SEED) -> sz.Network:
+def w1(record: Sequence[str] = (), seed: int = SEED, threads: int | None = None) -> sz.Network:
     """8 uncoupled AdEx neurons, one per Naud firing pattern; I for 500 ms then 0; run 550 ms."""
-    net = sz.Network(dt=0.1 * u.ms, seed=seed, integrator="euler")
+    net = sz.Network(dt=0.1 * u.ms, seed=seed, threads=threads, integrator="euler")
     net.add_population(
         "adex", "adex", len(W1_TABLE),
         parameters={
@@ -68,9 +68,10 @@ def w1(record: Sequence[str] = (), seed: int = SEED) -> sz.Network:
     return net
 
 
-def w2(n: int = SIZES["W2"], record: Sequence[str] = (), seed: int = SEED) -> sz.Network:
+def w2(n: int = SIZES["W2"], record: Sequence[str] = (), seed: int = SEED,
+       threads: int | None = None) -> sz.Network:
     """``n`` identical Traub-Miles HH neurons, I = 0.7 nA, dt 0.01 ms, exponential Euler; run 1 s."""
-    net = sz.Network(dt=0.01 * u.ms, seed=seed)
+    net = sz.Network(dt=0.01 * u.ms, seed=seed, threads=threads)
     # hh_traub is exactly the W2 model: v0 = El = -65 mV, m = n = h = 0, threshold
     # v > -20 mV, refractory 3 ms (counting only), exponential Euler by default.
     net.add_population("hh", "hh_traub", n, integrator="exponential_euler", refractory=3 * u.ms)
@@ -80,9 +81,9 @@ def w2(n: int = SIZES["W2"], record: Sequence[str] = (), seed: int = SEED) -> sz
     return net
 
 
-def w6(n: int = SIZES["W6"], seed: int = SEED) -> sz.Network:
+def w6(n: int = SIZES["W6"], seed: int = SEED, threads: int | None = None) -> sz.Network:
     """``n`` independent AdEx 'tonic' neurons with I_i = 600 pA*i/(n-1); run 1 s; spike counts only."""
-    net = sz.Network(dt=0.1 * u.ms, seed=seed)
+    net = sz.Network(dt=0.1 * u.ms, seed=seed, threads=threads)
     # the adex defaults are the tonic parameters of W1 (C 200 pF, gL 10 nS, EL -70 mV,
     # VT -50 mV, DeltaT 2 mV, a 2 nS, tau_w 30 ms, b 0, Vr -58 mV, Vcut 0 mV).
     net.add_population("adex", "adex", n, integrator="euler", refractory=2 * u.ms,
@@ -96,7 +97,7 @@ def _n_exc(n: int) -> int:
     return int(round(EXC_FRACTION * n))
 
 
-def w3(n: int = SIZES["W3"], seed: int = SEED) -> sz.Network:
+def w3(n: int = SIZES["W3"], seed: int = SEED, threads: int | None = None) -> sz.Network:
     """Vogels-Abbott COBA (I = 20 mV variant): ``n`` LIF, 80 % excitatory, p = 0.02; run 1 s.
 
     The model is the one of the catalog experiment ``vogels-abbott-coba`` (same equations,
@@ -106,7 +107,7 @@ def w3(n: int = SIZES["W3"], seed: int = SEED) -> sz.Network:
     from snnzoo.catalog import Experiment
 
     model = Experiment.load("vogels-abbott-coba").models()["coba"]
-    net = sz.Network(dt=0.1 * u.ms, seed=seed, integrator="euler")
+    net = sz.Network(dt=0.1 * u.ms, seed=seed, threads=threads, integrator="euler")
     net.add_population("G", model, n, integrator="euler", refractory=5 * u.ms)
     n_exc = _n_exc(n)
     net.connect(f"G[:{n_exc}]", "G", on="ge", weight=0.6, p=0.02, name="excitatory")
@@ -130,7 +131,8 @@ W4_MODEL = sz.NeuronModel(
 )
 
 
-def w4(n: int = SIZES["W4"], seed: int = SEED, n_poisson: int = 100) -> sz.Network:
+def w4(n: int = SIZES["W4"], seed: int = SEED, n_poisson: int = 100,
+       threads: int | None = None) -> sz.Network:
     """Zerlaut network: ``n`` conductance LIF (80 % exc, Vt -50 mV; inh Vt -53 mV), p = 0.05
     recurrent, 100 Poisson sources at 4 Hz with p = 0.1 onto all; run 1 s.
 
@@ -139,7 +141,7 @@ def w4(n: int = SIZES["W4"], seed: int = SEED, n_poisson: int = 100) -> sz.Netwo
     n_exc = _n_exc(n)
     vt = np.full(n, -50.0)
     vt[n_exc:] = -53.0
-    net = sz.Network(dt=0.1 * u.ms, seed=seed, integrator="euler")
+    net = sz.Network(dt=0.1 * u.ms, seed=seed, threads=threads, integrator="euler")
     net.add_population("G", W4_MODEL, n, integrator="euler", refractory=2 * u.ms,
                        parameters={"Vt": vt * u.mV},
                        initial={"v": "-70*mV + 15*mV*rand()", "ge": 0 * u.nS, "gi": 0 * u.nS})
@@ -168,7 +170,7 @@ W5_MODEL = sz.NeuronModel(
 )
 
 
-def w5(n: int = SIZES["W5"], seed: int = SEED) -> sz.Network:
+def w5(n: int = SIZES["W5"], seed: int = SEED, threads: int | None = None) -> sz.Network:
     """``n`` noisy AdEx COBA neurons (80 % exc), p = 0.05 without autapses,
     we = 10 nS/(n p), wi = 4 we; Euler-Maruyama, no refractory period; run 10 s.
 
@@ -176,19 +178,19 @@ def w5(n: int = SIZES["W5"], seed: int = SEED) -> sz.Network:
     """
     n_exc, p = _n_exc(n), 0.05
     we = 10.0 / (n * p)  # nS
-    net = sz.Network(dt=0.1 * u.ms, seed=seed, integrator="euler")
+    net = sz.Network(dt=0.1 * u.ms, seed=seed, threads=threads, integrator="euler")
     net.add_population("G", W5_MODEL, n, integrator="euler", initial={"v": "EL", "w": 0 * u.pA})
     net.connect(f"G[:{n_exc}]", "G", on="ge", weight=we * u.nS, p=p, autapses=False, name="excitatory")
     net.connect(f"G[{n_exc}:]", "G", on="gi", weight=4 * we * u.nS, p=p, autapses=False, name="inhibitory")
     return net
 
 
-BUILDERS = {"W1": lambda n=None, seed=SEED: w1(seed=seed),
-            "W2": lambda n=None, seed=SEED: w2(n or SIZES["W2"], seed=seed),
-            "W3": lambda n=None, seed=SEED: w3(n or SIZES["W3"], seed=seed),
-            "W4": lambda n=None, seed=SEED: w4(n or SIZES["W4"], seed=seed),
-            "W5": lambda n=None, seed=SEED: w5(n or SIZES["W5"], seed=seed),
-            "W6": lambda n=None, seed=SEED: w6(n or SIZES["W6"], seed=seed)}
+BUILDERS = {"W1": lambda n=None, seed=SEED, threads=None: w1(seed=seed, threads=threads),
+            "W2": lambda n=None, seed=SEED, threads=None: w2(n or SIZES["W2"], seed=seed, threads=threads),
+            "W3": lambda n=None, seed=SEED, threads=None: w3(n or SIZES["W3"], seed=seed, threads=threads),
+            "W4": lambda n=None, seed=SEED, threads=None: w4(n or SIZES["W4"], seed=seed, threads=threads),
+            "W5": lambda n=None, seed=SEED, threads=None: w5(n or SIZES["W5"], seed=seed, threads=threads),
+            "W6": lambda n=None, seed=SEED, threads=None: w6(n or SIZES["W6"], seed=seed, threads=threads)}
 
 
 def groups(name: str, n: int | None = None) -> dict[str, tuple[int, int]]:
@@ -199,6 +201,6 @@ def groups(name: str, n: int | None = None) -> dict[str, tuple[int, int]]:
     return {"all": (0, n)}
 
 
-def build(name: str, n: int | None = None, seed: int = SEED) -> sz.Network:
+def build(name: str, n: int | None = None, seed: int = SEED, threads: int | None = None) -> sz.Network:
     """The network of workload ``name`` ("W1" ... "W6"), ``n`` neurons (default: WORKLOADS.md)."""
     return BUILDERS[name](n, seed)

@@ -203,11 +203,11 @@ class Experiment:
                                        description=m.get("description", ""))
         return models
 
-    def build(self, seed: int | None = None) -> Network:
-        """The network of this experiment, ready to run."""
+    def build(self, seed: int | None = None, threads: int | None = None) -> Network:
+        """The network of this experiment, ready to run (``threads``: see :class:`Network`)."""
         spec = self.spec
         net = Network(spec.get("dt", "0.1 ms"), seed=seed if seed is not None else spec.get("seed"),
-                      integrator=spec.get("integrator"))
+                      integrator=spec.get("integrator"), threads=threads)
         inline = self.models()
         for name, p in spec["populations"].items():
             where = f"experiment {self.name!r}: population {name!r}"
@@ -267,9 +267,9 @@ class Experiment:
             raise ConfigError(f"experiment {self.name!r}: needs 'duration' or a [[protocol]] list")
         return [{"run": self.spec["duration"]}]
 
-    def run(self, seed: int | None = None, progress: bool = False):
+    def run(self, seed: int | None = None, progress: bool = False, threads: int | None = None):
         """Build, run every phase, and return the result tree."""
-        net = self.build(seed)
+        net = self.build(seed, threads)
         for phase in self.protocol():
             for target, value in phase.get("set", {}).items():
                 population, _, variable = target.partition(".")

@@ -71,6 +71,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a catalog experiment, write its netCDF result and figure, print a summary."""
     from .catalog import Experiment
+    from .engine.simulation import thread_count
     from .plotting import save_figure
     from .results import populations, write_netcdf
 
@@ -80,7 +81,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     for path in (output, figure_path):
         if not path.parent.exists() or not path.parent.is_dir():
             raise SnnzooError(f"output {path}: the folder {path.parent} does not exist")
-    tree = experiment.run(seed=args.seed, progress=not args.quiet)
+    threads, capped = thread_count(args.threads)
+    if capped:
+        print(f"snnzoo: warning: {capped}", file=sys.stderr)
+    tree = experiment.run(seed=args.seed, progress=not args.quiet, threads=threads)
     figure = experiment.figure(tree)  # before writing anything: a bad [figure] leaves no files
     write_netcdf(tree, output)
     save_figure(figure, figure_path)
@@ -175,6 +179,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--figure", help="PNG file to write (default: the output name with .png)")
     run.add_argument("--set", action="append", metavar="PATH=VALUE", help="override a value of the experiment")
     run.add_argument("--seed", type=int, help="master random seed (default: the experiment's)")
+    run.add_argument("--threads", type=int, help="threads sharing large populations (default: every core; "
+                     "the results are the same for any number)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     run.add_argument("--no-check", action="store_true",
                      help="do not evaluate the expected block (e.g. when --set makes it not apply)")

@@ -14,6 +14,7 @@ Typical use::
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +35,7 @@ from .engine.plan import (
     RegularOperationPlan,
     SourcePlan,
 )
-from .engine.simulation import Simulation
+from .engine.simulation import Simulation, thread_count
 from .errors import ConfigError, SimulationError, UnknownNameError
 from .expressions import NumericExpression, same_dimension, symbol
 from .integrators import automatic_integrator
@@ -213,10 +214,16 @@ class Network:
 
     ``seed`` makes runs reproducible (None draws one and records it in the
     result). ``integrator`` is the default for populations whose model names none.
+    ``threads`` shares the work of large populations among that many threads
+    (default: every core); the results do not depend on it.
     """
 
-    def __init__(self, dt: Any = "0.1 ms", *, seed: int | None = None, integrator: Any = None):
+    def __init__(self, dt: Any = "0.1 ms", *, seed: int | None = None, integrator: Any = None,
+                 threads: int | None = None):
         self.dt = positive_si(dt, "s", what="dt")
+        self.threads, capped = thread_count(threads)
+        if capped:
+            warnings.warn(capped, UserWarning, stacklevel=2)
         self.seed = int(seed) if seed is not None else int(np.random.SeedSequence().entropy % 2**32)
         self.integrator = integrator
         self.groups: dict[str, Population | SpikeSource] = {}
@@ -582,7 +589,7 @@ class Network:
             return
         if not self.populations:
             raise ConfigError("the network has no population")
-        self._simulation = Simulation(self._plan(), self.dt, self.seed)
+        self._simulation = Simulation(self._plan(), self.dt, self.seed, self.threads)
         if self._stale is not None:
             self._simulation.continue_from(self._stale)
             self._stale = None
@@ -620,7 +627,7 @@ class Network:
         if not finished:
             self.complete = False
         self.runs.append({"start": start * self.dt, "duration": (simulation.step - start) * self.dt,
-                          "wall_seconds": time.perf_counter() - began})
+                          "wall_seconds": time.perf_counter() - began, "threads": simulation.threads})
 
     def _pull_synapses(self) -> None:
         """Keep the state and recordings the kernel reached in each projection with a synapse model."""

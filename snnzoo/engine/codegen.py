@@ -16,6 +16,10 @@ infinite; the simulation driver then drains and resumes.
 
 from __future__ import annotations
 
+import builtins
+import contextlib
+import keyword
+import re
 from dataclasses import dataclass
 
 import sympy
@@ -103,10 +107,94 @@ def _symbols_in(*exprs: sympy.Basic) -> set[str]:
     return {s.name for e in exprs for s in e.free_symbols}
 
 
+PARALLEL_MIN_SIZE = 2048
+"""Loops over fewer neurons (or synapse targets) than this stay serial: a parallel loop
+costs microseconds to start, more than such a loop takes."""
+
+_MODULE_NAMES = frozenset({"math", "np", "njit", "prange", "binomial", "exprel", "fexp", "first_at_least", "timed_array",
+                           "normal", "uniform"}) | frozenset(keyword.kwlist) | frozenset(dir(builtins))
+_NAME = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
+_ASSIGNED = re.compile(r"^\s*(?:for\s+)?([A-Za-z_]\w*)\s*(?:=|\+=|-=|\*=|/=|\|=| in )")
+
+
 class _Writer:
-    def __init__(self):
+    def __init__(self, threads: int = 1):
         self.lines: list[str] = []
         self.depth = 0
+        self.threads = threads
+        self.functions: list[str] = []
+        """Module-level functions holding the bodies of shared loops."""
+
+    @property
+    def parallel(self) -> bool:
+        """Whether some loop is shared among threads (the kernel is then compiled parallel)."""
+        return bool(self.functions)
+
+    def shares(self, size: int) -> bool:
+        """Whether a loop over ``size`` neurons is worth sharing among threads."""
+        return self.threads > 1 and size >= PARALLEL_MIN_SIZE
+
+    @contextlib.contextmanager
+    def loop(self, variable: str, count: str, size: int, sums: tuple[str, ...] = ()):
+        """``for variable in range(count)``, shared among threads when that is worth it.
+
+        Only for loops whose iterations write disjoint elements. A body that draws from the
+        simulation's random stream stays serial, so the numbers come in the same order
+        whatever the number of threads. ``sums`` are integer totals the body adds to.
+        """
+        if not self.shares(size):
+            with self.block(f"for {variable} in range({count}):"):
+                yield
+            return
+        body = []
+        with self._capture(body):
+            yield
+        if RNG in _names(body):
+            with self.block(f"for {variable} in range({count}):"):
+                self(*body)
+            return
+        self._share(count, [f"for {variable} in range(first, last):", *_indented(body)], sums)
+
+    @contextlib.contextmanager
+    def blocks(self, count: str):
+        """A body run for each of one block [first, last) of [0, count) per thread."""
+        body = []
+        with self._capture(body):
+            yield
+        self._share(count, body, ())
+
+    @contextlib.contextmanager
+    def _capture(self, body: list[str]):
+        """Collect the lines written inside the block into ``body`` (at depth 0)."""
+        outer, depth = self.lines, self.depth
+        self.lines, self.depth = body, 0
+        try:
+            yield
+        finally:
+            self.lines, self.depth = outer, depth
+
+    def _share(self, count: str, body: list[str], sums: tuple[str, ...]) -> None:
+        """A ``prange`` over one block of [0, count) per thread, each calling a function that
+        runs ``body`` for its block [first, last): numba compiles the body as plain serial code,
+        and the parallel part stays trivial. The blocks' ``sums`` are added up."""
+        name = f"block{len(self.functions)}"
+        assigned = {m.group(1) for line in body if (m := _ASSIGNED.match(line))}
+        free = sorted(_names(body) - assigned - _MODULE_NAMES - set(sums) - {"first", "last"})
+        totals = f"{', '.join(sums)}{',' if len(sums) == 1 else ''}"
+        self.functions.append("\n".join([
+            "@njit(cache=True, error_model='numpy', nogil=True)",
+            f"def {name}(first, last, {', '.join(free)}):",
+            *[f"    {total} = 0" for total in sums], *_indented(body), f"    return {totals}" if sums else "    return",
+        ]))
+        self(f"blocks = min({CTRL}[{layout.THREADS}], {count})")
+        with self.block("for block in prange(blocks):"):
+            self(f"first = ({count} * block) // blocks", f"last = ({count} * (block + 1)) // blocks")
+            call = f"{name}(first, last, {', '.join(free)})"
+            if sums:
+                self(f"{', '.join(f'{t}_block' for t in sums)}{',' if len(sums) == 1 else ''} = {call}",
+                     *[f"{t} += {t}_block" for t in sums])
+            else:
+                self(call)
 
     def __call__(self, *lines: str) -> None:
         self.lines += ["    " * self.depth + line for line in lines]
@@ -125,64 +213,82 @@ class _Writer:
         return _Block()
 
 
-def generate(plan: KernelPlan) -> str:
-    """The Python source of the kernel module for ``plan``."""
-    w = _Writer()
-    w("import math", "import numpy as np", "from numba import njit",
-      "from snnzoo.engine.runtime import binomial, exprel, fexp, normal, timed_array, uniform", "", "")
-    w("@njit(cache=True, error_model='numpy', nogil=True)")
-    with w.block(f"def kernel({', '.join(arguments(plan))}):"):
-        w(f"dt = {CLOCK}[0]", f"n0 = {CTRL}[{layout.START}]", f"n1 = {CTRL}[{layout.END}]")
+def _names(lines: list[str]) -> set[str]:
+    """The names used in ``lines`` (attributes such as ``math.exp`` left out)."""
+    return {name for line in lines for name in _NAME.findall(line)}
+
+
+def _indented(lines: list[str]) -> list[str]:
+    return ["    " + line for line in lines]
+
+
+def generate(plan: KernelPlan, threads: int = 1) -> str:
+    """The Python source of the kernel module for ``plan``, with loops over large populations
+    shared among ``threads`` threads (the results do not depend on ``threads``)."""
+    w = _Writer(threads)
+    w.depth = 1
+    _body(w, plan)
+    header = ["import math", "import numpy as np", "from numba import njit, prange",
+              "from snnzoo.engine.runtime import binomial, exprel, fexp, first_at_least, normal, timed_array, uniform",
+              "", ""]
+    functions = [line for function in w.functions for line in (function, "", "")]
+    kernel = [f"@njit(cache=True, error_model='numpy', nogil=True, parallel={w.parallel})",
+              f"def kernel({', '.join(arguments(plan))}):"]
+    return "\n".join(header + functions + kernel + w.lines) + "\n"
+
+
+def _body(w: _Writer, plan: KernelPlan) -> None:
+    """The kernel's statements."""
+    w(f"dt = {CLOCK}[0]", f"n0 = {CTRL}[{layout.START}]", f"n1 = {CTRL}[{layout.END}]")
+    for p in plan.spikers:
+        k, a = p.index, group_arrays(p)
+        w(f"N{k} = {a.spike_counts}.shape[0]", f"fN{k} = float(N{k})")
+        if isinstance(a, PopulationArrays):
+            w(*[f"p{k}_{name} = {a.shared}[{j}]" for j, name in enumerate(p.homogeneous)])
+    updates = {p.index: update_code(p) for p in plan.populations if p.model.state_variables}
+    for p in plan.populations:
+        if p.index in updates:
+            _constants(w, p, updates[p.index])
+    for r in plan.projections:
+        _hoisted_coefficients(w, r)
+    _link_snapshots(w, plan, allocate=True)
+    for s in plan.synapses:
+        synapses_codegen.constants(w, s)
+    with w.block("for n in range(n0, n1):"):
         for p in plan.spikers:
-            k, a = p.index, group_arrays(p)
-            w(f"N{k} = {a.spike_counts}.shape[0]", f"fN{k} = float(N{k})")
-            if isinstance(a, PopulationArrays):
-                w(*[f"p{k}_{name} = {a.shared}[{j}]" for j, name in enumerate(p.homogeneous)])
-        updates = {p.index: update_code(p) for p in plan.populations if p.model.state_variables}
+            a = group_arrays(p)
+            with w.block(f"if {a.buffered}[0] + N{p.index} > {a.spike_steps}.shape[0]:"):
+                w(*_stop(layout.STATUS_BUFFER_FULL, "n"), "return")
+        w("t = n * dt")
+        _drives(w, plan)
+        for op in plan.regular_operations:
+            _regular_operation(w, op)
+        _link_snapshots(w, plan, allocate=False)
+        _monitors(w, plan)
+        for s in plan.synapses:
+            synapses_codegen.monitors(w, s)
+            synapses_codegen.summed(w, s)
         for p in plan.populations:
             if p.index in updates:
-                _constants(w, p, updates[p.index])
-        for r in plan.projections:
-            _hoisted_coefficients(w, r)
-        _link_snapshots(w, plan, allocate=True)
+                _update(w, p, updates[p.index])
         for s in plan.synapses:
-            synapses_codegen.constants(w, s)
-        with w.block("for n in range(n0, n1):"):
-            for p in plan.spikers:
-                a = group_arrays(p)
-                with w.block(f"if {a.buffered}[0] + N{p.index} > {a.spike_steps}.shape[0]:"):
-                    w(*_stop(layout.STATUS_BUFFER_FULL, "n"), "return")
-            w("t = n * dt")
-            _drives(w, plan)
-            for op in plan.regular_operations:
-                _regular_operation(w, op)
-            _link_snapshots(w, plan, allocate=False)
-            _monitors(w, plan)
-            for s in plan.synapses:
-                synapses_codegen.monitors(w, s)
-                synapses_codegen.summed(w, s)
-            for p in plan.populations:
-                if p.index in updates:
-                    _update(w, p, updates[p.index])
-            for s in plan.synapses:
-                synapses_codegen.clock_driven(w, s)
-            for p in plan.spikers:
-                if isinstance(p, SourcePlan):
-                    _emit(w, p)
-                elif p.index not in updates:
-                    _threshold(w, p)
-            for r in plan.projections:
-                _propagate(w, r)
-            for d in plan.poisson_inputs:
-                _poisson_input(w, d)
-            for s in plan.synapses:
-                synapses_codegen.on_pre(w, s)
-            for s in plan.synapses:
-                synapses_codegen.on_post(w, s)
-            for p in plan.populations:
-                _reset(w, p)
-        w(*_stop(layout.STATUS_DONE, "n1"))
-    return "\n".join(w.lines) + "\n"
+            synapses_codegen.clock_driven(w, s)
+        for p in plan.spikers:
+            if isinstance(p, SourcePlan):
+                _emit(w, p)
+            elif p.index not in updates:
+                _threshold(w, p)
+        for r in plan.projections:
+            _propagate(w, r)
+        for d in plan.poisson_inputs:
+            _poisson_input(w, d)
+        for s in plan.synapses:
+            synapses_codegen.on_pre(w, s)
+        for s in plan.synapses:
+            synapses_codegen.on_post(w, s)
+        for p in plan.populations:
+            _reset(w, p)
+    w(*_stop(layout.STATUS_DONE, "n1"))
 
 
 def _stop(status: int, reached: str) -> list[str]:
@@ -208,7 +314,7 @@ def _drives(w: _Writer, plan: KernelPlan) -> None:
             if d.kind == "ou" and not d.per_neuron:
                 _ou_step(w, d, "0")
         with w.block("if apply:"):
-            with w.block(f"for i in range(N{k}):"):
+            with w.loop("i", f"N{k}", plan.population(k).size):
                 w("value = 0.0")
                 for d in drives:
                     col, a = ("i" if d.per_neuron else "0"), DriveArrays(d)
@@ -241,7 +347,7 @@ def _monitors(w: _Writer, plan: KernelPlan) -> None:
         names, a = _code_names(p), MonitorArrays(m)
         with w.block(f"if n % {m.every} == 0:"):
             w(f"c = {a.filled}[0]")
-            with w.block(f"for j in range({a.neurons}.shape[0]):"):
+            with w.loop("j", f"{a.neurons}.shape[0]", m.neurons.size):
                 w(f"i = {a.neurons}[j]")
                 w(*_loads(p, _symbols_in(*exprs)))
                 for col, expr in enumerate(exprs):
@@ -326,8 +432,8 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
     for q in range(len(noises)):
         with w.block(f"for i in range(N{k}):"):
             w(f"{a.normals}[{q}, i] = normal({RNG})")
-    w(f"ns{k} = 0", "spiking = 0", "bad = False")
-    with w.block(f"for i in range(N{k}):"):
+    w(f"ns{k} = 0", "spiking = 0", "bad = 0")
+    with w.loop("i", f"N{k}", p.size, sums=("spiking", "bad")):
         w(*_loads(p, used & model_names(p.model)))
         w(*[f"z_{noise} = {a.normals}[{q}, i]" for q, noise in enumerate(noises)])
         if release is not None:
@@ -342,21 +448,26 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
             w(f"x_{var} = {new} if active else x_{var}" if held else f"x_{var} = {new}",
               f"{a.state}[{p.rows.index(var)}, i] = x_{var}")
         total = " + ".join(f"x_{v}" for v in p.model.state_variables)
-        w(f"bad |= not (abs({total}) <= 1.7976931348623157e308)")
+        w(f"bad += not (abs({total}) <= 1.7976931348623157e308)")
         if code.condition is not None:
             test = f"({to_code(code.condition, names)})" + (" & active" if not_refractory is not None else "")
             w(f"flag = {test}", f"{a.flags}[i] = flag", "spiking += flag")
-    with w.block("if bad:"):
+    with w.block("if bad > 0:"):
         with w.block(f"for i in range(N{k}):"):
             state = " + ".join(f"{a.state}[{p.rows.index(v)}, i]" for v in p.model.state_variables)
             with w.block(f"if not math.isfinite({state}):"):
                 w(*_stop(layout.STATUS_NOT_FINITE, "n"), f"{CTRL}[{layout.FAILING_GROUP}] = {k}",
                   f"{CTRL}[{layout.FAILING_NEURON}] = i", "return")
     if code.condition is not None:
-        with w.block("if spiking > 0:"):
-            with w.block(f"for i in range(N{k}):"):
-                with w.block(f"if {a.flags}[i]:"):
-                    _record_spike(w, a, k)
+        _book_spikes(w, a, k)
+
+
+def _book_spikes(w: _Writer, a: GroupArrays, k: int) -> None:
+    """Book the flagged neurons' spikes, in neuron order (whichever thread flagged them)."""
+    with w.block("if spiking > 0:"):
+        with w.block(f"for i in range(N{k}):"):
+            with w.block(f"if {a.flags}[i]:"):
+                _record_spike(w, a, k)
 
 
 def _threshold(w: _Writer, p: PopulationPlan) -> None:
@@ -367,7 +478,8 @@ def _threshold(w: _Writer, p: PopulationPlan) -> None:
         return
     condition = _prepared(p, p.model.threshold)
     release = _refractory_release(p)
-    with w.block(f"for i in range(N{k}):"):
+    w("spiking = 0")
+    with w.loop("i", f"N{k}", p.size, sums=("spiking",)):
         w(*_loads(p, _symbols_in(condition, *([release] if release is not None else []))))
         test = to_code(condition, _code_names(p))
         if release is not None:
@@ -375,8 +487,8 @@ def _threshold(w: _Writer, p: PopulationPlan) -> None:
         not_refractory = _not_refractory(p, "i")
         if not_refractory is not None:
             test = f"({test}) and {not_refractory}"
-        with w.block(f"if {test}:"):
-            _record_spike(w, a, k)
+        w(f"flag = {test}", f"{a.flags}[i] = flag", "spiking += flag")
+    _book_spikes(w, a, k)
 
 
 def _record_spike(w: _Writer, a: GroupArrays, k: int) -> None:
@@ -406,34 +518,60 @@ def _emit(w: _Writer, p: SourcePlan) -> None:
 
 
 def _propagate(w: _Writer, r: ProjectionPlan) -> None:
-    """Deliver this step's spikes of the source through the CSR rows to the target."""
+    """Deliver this step's spikes of the source through the CSR rows to the target.
+
+    Shared among threads (in steps with at least ``PARALLEL_MIN_SIZE`` synaptic events),
+    each thread takes a block [first, last) of target neurons and, in every row (sorted by
+    target), the synapses onto its block: each target still receives its inputs in spike
+    order, so the sums do not depend on the number of threads.
+    """
     src, a = r.source, ProjectionArrays(r)
     spiking = GroupArrays(src).spiking
-    weight = f"{a.weights}[s]" if r.per_synapse_weight else f"{a.weights}[0]"
-    rows = f"range({a.row_starts}[pre], {a.row_starts}[pre + 1])"
-    if r.delay < 0:
-        w(f"slots = {a.due}.shape[0]")
+    if r.delay >= 0:
+        slots = r.delay + 1
+        w(f"slot = n % {slots}", f"{a.queued}[slot] = ns{src}")
         with w.block(f"for q in range(ns{src}):"):
-            w(f"pre = {spiking}[q]")
-            with w.block(f"for s in {rows}:"):
-                w(f"{a.due}[(n + {a.delays}[s]) % slots, {a.targets}[s]] += {weight}")
+            w(f"{a.queue}[slot, q] = {spiking}[q]")
+        w(f"due = (n - {r.delay}) % {slots}")
+        count, pre = f"{a.queued}[due]", f"{a.queue}[due, q]"
+    else:
+        w(f"slots = {a.due}.shape[0]")
+        count, pre = f"ns{src}", f"{spiking}[q]"
+    if not w.shares(r.target.size):
+        _deliver(w, r, count, pre, shared=False)
+    else:
+        w("events = 0")
+        with w.block(f"for q in range({count}):"):
+            w(f"events += {a.row_starts}[{pre} + 1] - {a.row_starts}[{pre}]")
+        with w.block(f"if events >= {PARALLEL_MIN_SIZE}:"):
+            with w.blocks(str(r.target.size)):
+                _deliver(w, r, count, pre, shared=True)
+        with w.block("else:"):
+            _deliver(w, r, count, pre, shared=False)
+    if r.delay < 0:
         w("now = n % slots")
-        with w.block(f"for j in range({a.due}.shape[1]):"):
+        with w.loop("j", f"{a.due}.shape[1]", r.target.size):
             w(f"wv = {a.due}[now, j]")
             with w.block("if wv != 0.0:"):
                 _effects(w, r)
                 w(f"{a.due}[now, j] = 0.0")
-        return
-    slots = r.delay + 1
-    w(f"slot = n % {slots}", f"{a.queued}[slot] = ns{src}")
-    with w.block(f"for q in range(ns{src}):"):
-        w(f"{a.queue}[slot, q] = {spiking}[q]")
-    w(f"due = (n - {r.delay}) % {slots}")
-    with w.block(f"for q in range({a.queued}[due]):"):
-        w(f"pre = {a.queue}[due, q]")
+
+
+def _deliver(w: _Writer, r: ProjectionPlan, count: str, pre: str, shared: bool) -> None:
+    """The synapses of the ``count`` presynaptic neurons ``pre`` due now (those onto [first, last) if shared)."""
+    a = ProjectionArrays(r)
+    weight = f"{a.weights}[s]" if r.per_synapse_weight else f"{a.weights}[0]"
+    row = f"{a.targets}, {a.row_starts}[pre], {a.row_starts}[pre + 1]"
+    rows = (f"range(first_at_least({row}, first), first_at_least({row}, last))" if shared
+            else f"range({a.row_starts}[pre], {a.row_starts}[pre + 1])")
+    with w.block(f"for q in range({count}):"):
+        w(f"pre = {pre}")
         with w.block(f"for s in {rows}:"):
-            w(f"j = {a.targets}[s]", f"wv = {weight}")
-            _effects(w, r)
+            if r.delay < 0:
+                w(f"{a.due}[(n + {a.delays}[s]) % slots, {a.targets}[s]] += {weight}")
+            else:
+                w(f"j = {a.targets}[s]", f"wv = {weight}")
+                _effects(w, r)
 
 
 def _homogeneous(p: PopulationPlan, expr: sympy.Basic) -> bool:
@@ -488,7 +626,7 @@ def _regular_operation(w: _Writer, op: RegularOperationPlan) -> None:
     exprs = [_prepared(p, e) for _, _, e in op.statements]
     targets = {target for target, _, _ in op.statements}
     with w.block(f"if n % {op.every} == 0:"):
-        with w.block(f"for i in range(N{p.index}):"):
+        with w.loop("i", f"N{p.index}", p.size):
             w(*_loads(p, _symbols_in(*exprs) | targets))
             for (target, operator, _), expr in zip(op.statements, exprs):
                 w(f"x_{target} {operator} {to_code(expr, names)}")
@@ -534,7 +672,7 @@ def _reset(w: _Writer, p: PopulationPlan) -> None:
     names = _code_names(p)
     exprs = [_prepared(p, e) for _, _, e in p.model.reset]
     targets = {target for target, _, _ in p.model.reset}
-    with w.block(f"for q in range(ns{k}):"):
+    with w.block(f"for q in range(ns{k}):"):  # a few neurons per step: not worth sharing
         w(f"i = {a.spiking}[q]")
         w(*_loads(p, _symbols_in(*exprs) | targets))
         for (target, op, _), expr in zip(p.model.reset, exprs):

@@ -10,7 +10,8 @@ its arrays and allocating them with the right shapes and dtypes.
 ``ctrl[START]`` and ``ctrl[END]`` are the first step and one past the last;
 the kernel sets ``ctrl[STATUS]`` (a ``STATUS_*`` code), ``ctrl[REACHED]`` (the
 first step not simulated) and, when a state becomes NaN or infinite,
-``ctrl[FAILING_GROUP]`` and ``ctrl[FAILING_NEURON]``.
+``ctrl[FAILING_GROUP]`` and ``ctrl[FAILING_NEURON]``. ``ctrl[THREADS]`` is the
+number of threads the driver runs the kernel with.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from .plan import (
 )
 from .runtime import new_stream
 
-START, END, STATUS, REACHED, FAILING_GROUP, FAILING_NEURON = range(6)
+START, END, STATUS, REACHED, FAILING_GROUP, FAILING_NEURON, THREADS = range(7)
 CTRL_SLOTS = 8
 STATUS_DONE, STATUS_BUFFER_FULL, STATUS_NOT_FINITE = 0, 1, 2
 
@@ -262,7 +263,7 @@ class MonitorArrays:
 
 
 class ProjectionArrays:
-    """A projection's synapses (CSR by presynaptic neuron) and its delay queue.
+    """A projection's synapses (CSR by presynaptic neuron, each row sorted by target) and its delay queue.
 
     With one delay for all synapses a ring of ``delay + 1`` slots holds the
     presynaptic neurons that spiked at each step; with per-synapse delays a
@@ -293,10 +294,16 @@ class ProjectionArrays:
         return [self.row_starts, self.targets, self.weights, *ring]
 
     def allocate(self, synapses, source_size: int, target_size: int) -> dict[str, np.ndarray]:
-        """The arrays of ``synapses`` (a :class:`snnzoo.connectivity.Synapses`)."""
-        arrays = {self.row_starts: synapses.indptr, self.targets: synapses.post, self.weights: synapses.weights}
+        """The arrays of ``synapses`` (a :class:`snnzoo.connectivity.Synapses`), each row sorted by target."""
+        order = _row_order(synapses.indptr, synapses.post)
+
+        def sorted_rows(values: np.ndarray) -> np.ndarray:
+            return values if order is None or values.size == 1 else values[order]
+
+        arrays = {self.row_starts: synapses.indptr, self.targets: sorted_rows(synapses.post),
+                  self.weights: sorted_rows(synapses.weights)}
         if self.plan.delay < 0:
-            arrays[self.delays] = synapses.delays
+            arrays[self.delays] = sorted_rows(synapses.delays)
             arrays[self.due] = _floats(int(synapses.delays.max()) + 1, target_size)
         else:
             arrays[self.queue] = np.zeros((self.plan.delay + 1, source_size), dtype=np.int32)
@@ -456,6 +463,15 @@ class PoissonInputArrays:
 def timed_array_name(timed) -> str:
     """The kernel array of a :class:`~snnzoo.timed_array.TimedArray`: float64[steps, columns]."""
     return f"TA_{timed.name}"
+
+
+def _row_order(indptr: np.ndarray, post: np.ndarray) -> np.ndarray | None:
+    """The permutation sorting each CSR row by target, keeping the order of synapses onto the
+    same target (so each target sums its inputs in the same order); None if already sorted."""
+    falls = np.flatnonzero(post[1:] < post[:-1]) + 1  # where a smaller target follows
+    if np.isin(falls, indptr).all():  # only where a new row starts
+        return None
+    return np.lexsort((post, np.repeat(np.arange(indptr.size - 1), np.diff(indptr))))
 
 
 def dynamic_state(plan: KernelPlan) -> list[str]:

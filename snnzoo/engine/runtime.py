@@ -231,6 +231,18 @@ def timed_array(values, step: float, dt: float, t: float, column: int) -> float:
     return values[index, column]
 
 
+@njit(inline="always", cache=True)
+def first_at_least(values, start: int, stop: int, bound: int) -> int:
+    """The first index in [start, stop) of the sorted ``values`` whose value is >= ``bound`` (``stop`` if none)."""
+    while start < stop:
+        middle = (start + stop) // 2
+        if values[middle] < bound:
+            start = middle + 1
+        else:
+            stop = middle
+    return start
+
+
 def new_stream(seed: int) -> np.ndarray:
     """The state array of a fresh random stream for ``seed``."""
     return np.random.SeedSequence(seed).generate_state(1, dtype=np.uint64).astype(np.uint64)

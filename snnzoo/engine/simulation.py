@@ -5,6 +5,12 @@ allocates its arrays (see :mod:`snnzoo.engine.layout`), and advances it chunk
 by chunk: before each chunk it fills the per-step buffers (drives and rates
 given as functions of time, monitor buffers), after it drains the spike and
 sample buffers. Ctrl-C stops at the end of the current chunk.
+
+With several threads, loops over large populations (neuron updates, threshold
+tests, drives, monitors) and the delivery of spikes are shared among
+them; loops that draw random numbers stay serial and every target sums its
+synaptic inputs in spike order, so the results are the same bit for bit
+whatever the number of threads (see :mod:`snnzoo.engine.codegen`).
 """
 
 from __future__ import annotations
@@ -13,9 +19,10 @@ import os
 import signal
 import threading
 
+import numba
 import numpy as np
 
-from ..errors import SimulationError
+from ..errors import ConfigError, SimulationError
 from . import layout
 from .codegen import generate
 from .kernel_cache import load_kernel_module
@@ -36,12 +43,31 @@ CHUNK_STEPS = 2000
 """Steps per kernel call; Python drains buffers and checks for Ctrl-C between calls."""
 
 
+def available_cores() -> int:
+    """The number of cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def thread_count(requested: int | None) -> tuple[int, str | None]:
+    """The number of threads to use for ``requested`` (None: every core), and a warning if it was capped."""
+    cores = available_cores()
+    if requested is None:
+        return cores, None
+    if isinstance(requested, bool) or not isinstance(requested, (int, np.integer)) or requested < 1:
+        raise ConfigError(f"threads must be a positive whole number (at most {cores}, the cores here), "
+                          f"got {requested!r}")
+    if requested > cores:
+        return cores, f"threads = {requested} is more than the {cores} cores here; using {cores}"
+    return int(requested), None
+
+
 class Simulation:
     """The compiled kernel of ``plan``, its arrays and what it has recorded so far."""
 
-    def __init__(self, plan: KernelPlan, dt: float, seed: int):
+    def __init__(self, plan: KernelPlan, dt: float, seed: int, threads: int = 1):
         self.plan, self.dt = plan, dt
-        self.kernel = load_kernel_module(generate(plan)).kernel
+        self.threads = min(threads, numba.config.NUMBA_NUM_THREADS)
+        self.kernel = load_kernel_module(generate(plan, self.threads)).kernel
         self.arrays = _allocate(plan, dt, seed)
         self.step = 0
         """The first step not simulated yet."""
@@ -132,12 +158,13 @@ class Simulation:
         on_main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True)) if on_main else None
         bar = _progress_bar(n_steps * self.dt, progress)
+        numba.set_num_threads(self.threads)
         try:
             while self.step < end and not interrupted:
                 chunk_end = min(end, self.step + CHUNK_STEPS)
                 self._prepare_chunk(self.step, chunk_end)
                 call_args = [arrays[name] for name in layout.arguments(self.plan)]
-                arrays[layout.CTRL][[layout.START, layout.END]] = (self.step, chunk_end)
+                arrays[layout.CTRL][[layout.START, layout.END, layout.THREADS]] = (self.step, chunk_end, self.threads)
                 self.kernel(*call_args)
                 status, reached = int(arrays[layout.CTRL][layout.STATUS]), int(arrays[layout.CTRL][layout.REACHED])
                 self._drain()

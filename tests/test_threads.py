@@ -1,0 +1,89 @@
+"""Threads: every catalog experiment gives the same result bit for bit with 1 and 2 threads; bad thread counts."""
+
+from __future__ import annotations
+
+import pytest
+import xarray as xr
+
+import snnzoo as sz
+from snnzoo import ureg as u
+from snnzoo.catalog import Experiment
+from snnzoo.cli import main
+from snnzoo.engine import codegen
+from snnzoo.engine.simulation import available_cores
+from snnzoo.errors import ConfigError
+from snnzoo.plugins import get_registry
+from snnzoo.results import open_result, provenance
+from snnzoo.units import to_si
+
+EXPERIMENTS = sorted(get_registry().names("experiment"))
+SHORT = 0.03
+"""Seconds each experiment (each phase of its protocol) runs here: enough for spikes,
+drives, noise, Poisson input and delays to act, while the kernels' compilation dominates."""
+
+
+def shortened(name: str) -> Experiment:
+    experiment = Experiment.load(name)
+    spec = experiment.spec
+    if "duration" in spec:
+        spec["duration"] = f"{min(to_si(spec['duration'], 's', what='duration'), SHORT)} s"
+    for phase in spec.get("protocol", []):
+        if "run" in phase:
+            phase["run"] = f"{min(to_si(phase['run'], 's', what='run'), SHORT)} s"
+    return experiment
+
+
+def assert_same_results(a: xr.DataTree, b: xr.DataTree) -> None:
+    assert set(a.children) == set(b.children)
+    for name in a.children:
+        xr.testing.assert_identical(a[name].to_dataset(), b[name].to_dataset())
+    assert a.attrs["seed"] == b.attrs["seed"]
+
+
+@pytest.mark.slow  # compiles every experiment's kernel with parallel loops
+@pytest.mark.skipif(available_cores() < 2, reason="needs two cores")
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_experiment_is_bit_identical_with_one_and_two_threads(name, monkeypatch):
+    # every loop that may run in parallel does so here, however small the population
+    monkeypatch.setattr(codegen, "PARALLEL_MIN_SIZE", 1)
+    one = shortened(name).run(threads=1)
+    two = shortened(name).run(threads=2)
+    assert_same_results(one, two)
+    assert [run["threads"] for run in provenance(two)["runs"]] == [2] * len(provenance(one)["runs"])
+
+
+def test_parallel_kernel_has_parallel_loops_and_serial_has_none(monkeypatch):
+    monkeypatch.setattr(codegen, "PARALLEL_MIN_SIZE", 1)
+    net = sz.Network(dt=0.1 * u.ms, seed=1, threads=2)
+    net.add_population("p", "lif", 3)
+    plan = net._plan()
+    assert "prange(" in codegen.generate(plan, threads=2) and "parallel=True" in codegen.generate(plan, threads=2)
+    assert "prange(" not in codegen.generate(plan, threads=1)
+
+
+@pytest.mark.parametrize("threads", [0, -1, 1.5, "2"])
+def test_bad_thread_counts_are_refused(threads):
+    with pytest.raises(ConfigError, match="threads must be a positive whole number"):
+        sz.Network(dt=0.1 * u.ms, threads=threads)
+
+
+def test_more_threads_than_cores_warns_and_caps():
+    with pytest.warns(UserWarning, match="more than the"):
+        net = sz.Network(dt=0.1 * u.ms, threads=available_cores() + 3)
+    assert net.threads == available_cores()
+
+
+def test_default_is_every_core():
+    assert sz.Network(dt=0.1 * u.ms).threads == available_cores()
+
+
+def test_cli_threads(capsys, tmp_path):
+    code = main(["run", "lif-decay", "-q", "--threads", "0", "-o", str(tmp_path / "x.nc")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("snnzoo: error: threads must be a positive whole number") and err.count("\n") == 1
+    assert not (tmp_path / "x.nc").exists()
+    code = main(["run", "lif-decay", "-q", "--threads", str(available_cores() + 1), "-o", str(tmp_path / "x.nc")])
+    err = capsys.readouterr().err
+    assert code == 0 and "snnzoo: warning: threads = " in err
+    runs = provenance(open_result(tmp_path / "x.nc"))["runs"]
+    assert runs and all(run["threads"] == available_cores() for run in runs)
