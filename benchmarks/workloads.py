@@ -51,12 +51,12 @@ def w1(record: Sequence[str] = (), seed: int = SEED, threads: int | None = None)
     net.add_population(
         "adex", "adex", len(W1_TABLE),
         parameters={
-            "C": _column(1) * u.pF, "gL": _column(2) * u.nS, "EL": _column(3) * u.mV,
-            "VT": -50 * u.mV, "DeltaT": 2 * u.mV, "a": _column(4) * u.nS,
-            "tau_w": _column(5) * u.ms, "b": _column(6) * u.pA, "Vr": _column(7) * u.mV,
-            "Vcut": 0 * u.mV,
+            "C_m": _column(1) * u.pF, "g_L": _column(2) * u.nS, "E_L": _column(3) * u.mV,
+            "V_th": -50 * u.mV, "Delta_T": 2 * u.mV, "a": _column(4) * u.nS,
+            "tau_w": _column(5) * u.ms, "b": _column(6) * u.pA, "V_reset": _column(7) * u.mV,
+            "V_spike": 0 * u.mV,
         },
-        initial={"v": "EL", "w": 0 * u.pA},
+        initial={"v": "E_L", "w": 0 * u.pA},
         labels=[row[0] for row in W1_TABLE],
         integrator="euler",
         refractory=2 * u.ms,
@@ -72,7 +72,7 @@ def w2(n: int = SIZES["W2"], record: Sequence[str] = (), seed: int = SEED,
        threads: int | None = None) -> sz.Network:
     """``n`` identical Traub-Miles HH neurons, I = 0.7 nA, dt 0.01 ms, exponential Euler; run 1 s."""
     net = sz.Network(dt=0.01 * u.ms, seed=seed, threads=threads)
-    # hh_traub is exactly the W2 model: v0 = El = -65 mV, m = n = h = 0, threshold
+    # hh_traub is exactly the W2 model: v0 = E_L = -65 mV, m = n = h = 0, threshold
     # v > -20 mV, refractory 3 ms (counting only), exponential Euler by default.
     net.add_population("hh", "hh_traub", n, integrator="exponential_euler", refractory=3 * u.ms)
     net.add_stimulus(sz.stimulus("constant_current", amplitude=0.7 * u.nA), "hh")
@@ -84,10 +84,10 @@ def w2(n: int = SIZES["W2"], record: Sequence[str] = (), seed: int = SEED,
 def w6(n: int = SIZES["W6"], seed: int = SEED, threads: int | None = None) -> sz.Network:
     """``n`` independent AdEx 'tonic' neurons with I_i = 600 pA*i/(n-1); run 1 s; spike counts only."""
     net = sz.Network(dt=0.1 * u.ms, seed=seed, threads=threads)
-    # the adex defaults are the tonic parameters of W1 (C 200 pF, gL 10 nS, EL -70 mV,
-    # VT -50 mV, DeltaT 2 mV, a 2 nS, tau_w 30 ms, b 0, Vr -58 mV, Vcut 0 mV).
+    # the adex defaults are the tonic parameters of W1 (C_m 200 pF, g_L 10 nS, E_L -70 mV,
+    # V_th -50 mV, Delta_T 2 mV, a 2 nS, tau_w 30 ms, b 0, V_reset -58 mV, V_spike 0 mV).
     net.add_population("adex", "adex", n, integrator="euler", refractory=2 * u.ms,
-                       initial={"v": "EL", "w": 0 * u.pA})
+                       initial={"v": "E_L", "w": 0 * u.pA})
     amplitudes = (600e-12 * np.arange(n, dtype=float)) / max(n - 1, 1)
     net.add_stimulus(sz.stimulus("constant_current", amplitude=amplitudes * u.A), "adex")
     return net

@@ -27,18 +27,18 @@ adex = net.add_population(
     "adex", "adex", 8, labels=labels, refractory=2 * u.ms,
     # one value per neuron, with units (the ANNarchy notebook's table)
     parameters={
-        "C": [200, 200, 130, 200, 200, 200, 100, 100] * u.pF,
-        "gL": [10, 12, 18, 10, 12, 12, 10, 12] * u.nS,
-        "EL": [-70, -70, -58, -58, -70, -70, -65, -60] * u.mV,
-        "VT": -50 * u.mV,
-        "DeltaT": 2 * u.mV,
+        "C_m": [200, 200, 130, 200, 200, 200, 100, 100] * u.pF,
+        "g_L": [10, 12, 18, 10, 12, 12, 10, 12] * u.nS,
+        "E_L": [-70, -70, -58, -58, -70, -70, -65, -60] * u.mV,
+        "V_th": -50 * u.mV,
+        "Delta_T": 2 * u.mV,
         "a": [2, 2, 4, 2, -10, -6, -10, -11] * u.nS,
         "tau_w": [30, 300, 150, 120, 300, 300, 90, 130] * u.ms,
         "b": [0, 60, 120, 100, 0, 0, 30, 30] * u.pA,
-        "Vr": [-58, -58, -50, -46, -58, -58, -47, -48] * u.mV,
-        "Vcut": 0 * u.mV,                      # spike when v >= 0 mV
+        "V_reset": [-58, -58, -50, -46, -58, -58, -47, -48] * u.mV,
+        "V_spike": 0 * u.mV,                   # spike when v >= 0 mV
     },
-    # v starts at EL (the model's default); the input current I is a plain variable here
+    # v starts at E_L (the model's default); the input current I is a plain variable here
     initial={"w": 0 * u.pA, "I": [500, 500, 400, 210, 300, 110, 350, 160] * u.pA},
 )
 net.record("adex", ["v", "w", "I"])

@@ -31,9 +31,9 @@ column = lambda k: np.array([r[k] for r in rows])
 net = sz.Network(dt=0.125 * u.ms, seed=1)
 net.add_population(
     "adex", "adex_tau", len(rows), labels=[r[0] for r in rows],
-    parameters={"R": 0.5 * u.Gohm, "Vt": -50 * u.mV, "DeltaT": 2 * u.mV, "El": -70 * u.mV,
+    parameters={"R_m": 0.5 * u.Gohm, "V_th": -50 * u.mV, "Delta_T": 2 * u.mV, "E_L": -70 * u.mV,
                 "tau_m": column(1) * u.ms, "a": column(2) * u.nS, "tau_w": column(3) * u.ms,
-                "b": column(4) * u.pA, "Vr": column(5) * u.mV},
+                "b": column(4) * u.pA, "V_reset": column(5) * u.mV},
 )
 # 5 pA for everyone from t = 0, each cell's own current from t = 30 ms (rows: segments, columns: neurons)
 amplitudes = np.stack([np.full(len(rows), 5.0), column(6)]) * u.pA

@@ -20,7 +20,7 @@ out.mkdir(parents=True, exist_ok=True)
 print(sz.model("hh_traub").describe())        # equations, parameters and defaults
 
 net = sz.Network(dt=0.01 * u.ms, seed=1)
-net.add_population("hh", "hh_traub", 1)       # defaults: 20000 um^2 of membrane, v0 = El
+net.add_population("hh", "hh_traub", 1)       # defaults: 20000 um^2 of membrane, v0 = E_L
 net.add_stimulus(sz.stimulus("constant_current", amplitude=0.7 * u.nA * 8), "hh")
 net.record("hh", ["v", "m", "n", "h"])
 net.run(3 * u.ms)

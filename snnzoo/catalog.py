@@ -217,7 +217,8 @@ class Experiment:
             model = inline.get(p["model"], p["model"])
             net.add_population(name, model, p["size"], parameters=p.get("parameters", {}),
                                initial=p.get("initial", {}), labels=p.get("labels"),
-                               integrator=p.get("integrator"), refractory=p.get("refractory"))
+                               integrator=p.get("integrator"), refractory=p.get("refractory"),
+                               preset=p.get("preset"))
         for name, s in spec.get("sources", {}).items():
             net.add_source(name, self._stimulus(f"source {name!r}", s, ("type",)))
         for name, proj in spec.get("projections", {}).items():

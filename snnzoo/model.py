@@ -7,6 +7,7 @@ models written inline by users are the same kind of object.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ import pint
 import sympy
 
 from .equations import Equation, parse_equations, parse_statements
-from .errors import EquationError, UnitError
+from .errors import EquationError, UnitError, UnknownNameError
 from .expressions import DimensionChecker, is_zero, rand, randn, same_dimension, symbol
 from .refractory import Refractoriness, parse_refractoriness
 from .timed_array import TimedArray
@@ -24,6 +25,10 @@ from .units import as_quantity, dimension_of, parse_unit, to_si, ureg
 NOISE_UNIT = ureg.second**-0.5
 SYNAPTIC_FLAGS = frozenset({"event-driven", "clock-driven", "summed"})
 """Equation flags only synapse models use."""
+
+
+class DeprecatedNameWarning(FutureWarning):
+    """A parameter was given by its old name (an alias kept for one release); the message names the new one."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,10 @@ class NeuronModel:
         neuron for each presynaptic spike, linear in the weight ``w``
         (e.g. ``{"glu": "g_ampa += w; g_nmda += 0.5*w"}``); a projection's ``on``
         may name one of them.
+    aliases: old parameter name -> current name; the old name is still accepted
+        (with a :class:`DeprecatedNameWarning`) for one release.
+    presets: named parameter sets, e.g. ``{"chattering": {"C_m": "50 pF", ...}}``;
+        ``Network.add_population(..., preset="chattering")`` starts from one.
     """
 
     def __init__(
@@ -89,6 +98,8 @@ class NeuronModel:
         references: Sequence[str] = (),
         synapses: Mapping[str, str] | None = None,
         functions: Mapping[str, Any] | None = None,
+        aliases: Mapping[str, str] | None = None,
+        presets: Mapping[str, Mapping[str, Any]] | None = None,
     ):
         self.name = name
         self.description = description.strip()
@@ -128,10 +139,42 @@ class NeuronModel:
         for var in self.initial:
             if var not in self.state_variables and var not in self.variables:
                 raise EquationError(f"model {name!r}: initial value for unknown variable {var!r}")
+        self.aliases = dict(aliases or {})
+        for old, new in self.aliases.items():
+            if new not in self.parameters or old in self.units:
+                raise EquationError(f"model {name!r}: alias {old!r} -> {new!r} must map a free name to a parameter")
+        self.presets = {preset: self._checked_preset(preset, values) for preset, values in (presets or {}).items()}
 
     # -- construction helpers -------------------------------------------------
     def _parameter_specs(self, given: Mapping[str, Any]) -> dict[str, ParameterSpec]:
         return parameter_specs(f"model {self.name!r}", self.equations, given)
+
+    def _checked_preset(self, preset: str, values: Mapping[str, Any]) -> dict[str, Any]:
+        """A preset's values, each a known parameter of the right dimension."""
+        for pname, value in values.items():
+            where = f"model {self.name!r}: preset {preset!r}: parameter {pname!r}"
+            if pname not in self.parameters:
+                raise UnknownNameError(f"parameter of model {self.name!r} (preset {preset!r})", pname, self.parameters)
+            to_si(value, self.parameters[pname].unit, what=where)
+        return dict(values)
+
+    def parameter_name(self, name: str, where: str) -> str:
+        """The current name of parameter ``name``: ``name`` itself, or what an old name (alias) stands for.
+
+        An old name is accepted with a :class:`DeprecatedNameWarning` naming the new one.
+        """
+        if name not in self.aliases:
+            return name
+        new = self.aliases[name]
+        warnings.warn(f"{where}: parameter {name!r} of model {self.name!r} is now called {new!r}; "
+                      "the old name is accepted until the next release", DeprecatedNameWarning, stacklevel=3)
+        return new
+
+    def preset(self, name: str) -> dict[str, Any]:
+        """The parameter values of preset ``name``; :class:`UnknownNameError` if the model has none by that name."""
+        if name not in self.presets:
+            raise UnknownNameError(f"preset of model {self.name!r}", name, self.presets)
+        return dict(self.presets[name])
 
     def _checker(self, where: str) -> DimensionChecker:
         units = dict(self.units)
@@ -296,6 +339,13 @@ class NeuronModel:
             lines += [f"    {name}: {text}" for name, text in self.synapses_text.items()]
         if self.initial:
             lines.append("Initial values: " + ", ".join(f"{k} = {_show_value(v)}" for k, v in self.initial.items()))
+        if self.presets:
+            lines += ["", "Presets (preset = NAME):"]
+            lines += [f"    {preset}: " + ", ".join(f"{k} = {_show_value(v)}" for k, v in values.items())
+                      for preset, values in self.presets.items()]
+        if self.aliases:
+            lines.append("Old parameter names (accepted until the next release): "
+                         + ", ".join(f"{old} -> {new}" for old, new in self.aliases.items()))
         if self.references:
             lines += ["", "References:"] + [f"    {r}" for r in self.references]
         return "\n".join(lines)
@@ -313,6 +363,7 @@ class NeuronModel:
             "integrator": self.integrator,
             "synapses": self.synapses_text,
             "functions": {name: timed.to_dict() for name, timed in self.functions.items()},
+            "presets": {preset: {k: _show_value(v) for k, v in values.items()} for preset, values in self.presets.items()},
             "references": list(self.references),
         }
 
@@ -372,4 +423,4 @@ def _show_value(value: Any) -> str:
     return str(value)
 
 
-__all__ = ["NeuronModel", "Parameter", "ParameterSpec", "parse_unit"]
+__all__ = ["DeprecatedNameWarning", "NeuronModel", "Parameter", "ParameterSpec", "parse_unit"]

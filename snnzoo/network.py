@@ -13,6 +13,7 @@ Typical use::
 
 from __future__ import annotations
 
+import re
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -74,8 +75,10 @@ class Population:
     """A group of ``size`` neurons of one model, with per-neuron parameters and state."""
 
     def __init__(self, network: Network, name: str, model: NeuronModel, size: int,
-                 parameters: Mapping[str, Any], initial: Mapping[str, Any], labels, integrator, refractory=None):
+                 parameters: Mapping[str, Any], initial: Mapping[str, Any], labels, integrator, refractory=None,
+                 preset: str | None = None):
         self.network, self.name, self.model, self.size = network, name, model, size
+        self.preset = preset
         self.refractoriness = (model.refractoriness if refractory is None
                                else model.parse_refractory(refractory, where=f"population {name!r}: refractory",
                                                            size=size))
@@ -94,7 +97,7 @@ class Population:
                 self.values[pname] = np.full(size, spec.default)
         for var in model.state_variables + model.variables:
             self.values[var] = np.zeros(size)
-        for pname, value in parameters.items():
+        for pname, value in {**(model.preset(preset) if preset else {}), **parameters}.items():
             self._assign(pname, value, kind="parameter")
         missing = [p for p in model.parameters if p not in self.values]
         if missing:
@@ -103,11 +106,12 @@ class Population:
             self._assign(var, value, kind="initial value")
 
     def _assign(self, name: str, value: Any, *, kind: str) -> None:
+        what = f"{self.where}: {kind} {name!r}"
+        name = self.model.parameter_name(name, self.where)
         known = list(self.model.parameters) + self.model.state_variables + self.model.variables
         if name not in known:
             raise UnknownNameError(f"{kind} of {self.where}", name, known)
         unit = self.model.units[name]
-        what = f"{self.where}: {kind} {name!r}"
         if isinstance(value, str) and not is_quantity_text(value):
             array = self._evaluate(value, unit, what)
         else:
@@ -124,11 +128,14 @@ class Population:
             self.parameter_text[name] = as_data(value)
 
     def _evaluate(self, text: str, unit: pint.Unit, what: str) -> np.ndarray:
-        """Evaluate an expression such as ``"EL"`` or ``"EL + 5*mV"`` per neuron."""
-        units = {n: u for n, u in self.model.units.items() if n in self.values}
+        """Evaluate an expression such as ``"E_L"`` or ``"E_L + 5*mV"`` per neuron (old parameter names work too)."""
+        names = {n: n for n in self.model.units if n in self.values}
+        names.update({old: self.model.parameter_name(old, what) for old in self.model.aliases
+                      if re.search(rf"\b{re.escape(old)}\b", text)})
+        units = {n: self.model.units[canonical] for n, canonical in names.items()}
         units.update({"i": ureg.dimensionless, "N": ureg.dimensionless})
         expression = NumericExpression(text, units, where=what, expected=unit, expected_what="the variable")
-        env = {n: self.values[n] for n in units if n not in ("i", "N")}
+        env = {n: self.values[canonical] for n, canonical in names.items()}
         env.update({"i": np.arange(self.size, dtype=float), "N": float(self.size)})
         return np.broadcast_to(expression(env, self.rng, self.size), (self.size,))
 
@@ -138,6 +145,7 @@ class Population:
 
     def set(self, name: str, value: Any) -> None:
         """Set a parameter or variable (all neurons, or one value per neuron), also between runs."""
+        name = self.model.parameter_name(name, self.where)
         period = self.refractoriness.expression
         if self.network._simulation is not None and name in self.model.parameters and (
                 name not in self.heterogeneous or (period is not None and symbol(name) in period.free_symbols)):
@@ -148,6 +156,7 @@ class Population:
 
     def get(self, name: str) -> pint.Quantity:
         """The current values of a parameter or variable, as a quantity in SI units."""
+        name = self.model.parameter_name(name, self.where)
         if self.network._simulation is not None:
             self.values.update(self.network._simulation.read_state(self.name))
         if name not in self.values:
@@ -156,7 +165,8 @@ class Population:
 
     def to_dict(self) -> dict[str, Any]:
         """Provenance of this population."""
-        return {"model": self.model.name, "size": self.size, "parameters": dict(self.parameter_text),
+        return {"model": self.model.name, "size": self.size, "preset": self.preset,
+                "parameters": dict(self.parameter_text),
                 "integrator": self.integrator.name, "labels": self.labels, "refractory": self.refractoriness.text}
 
     def refractory_steps(self, dt: float) -> np.ndarray:
@@ -262,10 +272,12 @@ class Network:
     def add_population(self, name: str, model: NeuronModel | str, size: int, *,
                        parameters: Mapping[str, Any] | None = None, initial: Mapping[str, Any] | None = None,
                        labels: Sequence[str] | None = None, integrator: Any = None,
-                       refractory: Any = None) -> Population:
+                       refractory: Any = None, preset: str | None = None) -> Population:
         """Add ``size`` neurons of ``model`` (an object or a registered name).
 
-        ``refractory`` (a time) overrides the model's refractory period.
+        ``preset`` starts from one of the model's parameter presets (``model.presets``);
+        ``parameters`` override it and the defaults. ``refractory`` (a time) overrides the
+        model's refractory period.
         """
         self._check_new_name(name)
         if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size <= 0:
@@ -274,7 +286,7 @@ class Network:
         chosen = resolve_integrator(integrator or model.integrator or self.integrator
                                     or automatic_integrator(model)[0])
         population = Population(self, name, model, int(size), parameters or {}, initial or {}, labels, chosen,
-                                refractory)
+                                refractory, preset)
         self.groups[name] = population
         return population
 

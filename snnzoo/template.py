@@ -55,7 +55,8 @@ snnzoo_$name = ["catalog/*.toml"]
 INIT = Template('''\
 """$name: an snnzoo plugin (entry point ``$name`` of group ``snnzoo``).
 
-Registers the model ``${name}_izhikevich``, the stimulus ``${name}_ramp`` and the
+Registers the model ``${name}_izhikevich`` (presets ``regular_spiking``,
+``intrinsically_bursting``, ``chattering``), the stimulus ``${name}_ramp`` and the
 experiments in ``catalog/``.
 """
 
@@ -93,6 +94,13 @@ MODELS = Template('''\
 
 from snnzoo import NeuronModel, Parameter
 
+
+def _cell(C_m, k, E_L, V_th, V_spike, a, b, V_reset, d) -> dict[str, str]:
+    """One cell type of Izhikevich (2007), chapter 8 (pF, nS/mV, mV, mV, mV, 1/ms, nS, mV, pA)."""
+    return {"C_m": f"{C_m} pF", "k": f"{k} nS/mV", "E_L": f"{E_L} mV", "V_th": f"{V_th} mV",
+            "V_spike": f"{V_spike} mV", "a": f"{a} / ms", "b": f"{b} nS", "V_reset": f"{V_reset} mV", "d": f"{d} pA"}
+
+
 IZHIKEVICH = NeuronModel(
     "${name}_izhikevich",
     """
@@ -113,6 +121,11 @@ IZHIKEVICH = NeuronModel(
     },
     threshold="v >= V_spike",
     reset="v = V_reset; u += d",
+    presets={
+        "regular_spiking": _cell(100, 0.7, -60, -40, 35, 0.03, -2, -50, 100),
+        "intrinsically_bursting": _cell(150, 1.2, -75, -45, 50, 0.01, 5, -56, 130),
+        "chattering": _cell(50, 1.5, -60, -40, 25, 0.03, 1, -40, 150),
+    },
     initial={"v": "E_L"},
     integrator="euler",
     description=(
@@ -174,6 +187,7 @@ seed = 1
 [populations.cell]
 model = "${name}_izhikevich"
 size = 1
+preset = "regular_spiking"
 
 [stimuli.ramp]
 type = "${name}_ramp"

@@ -14,7 +14,8 @@ Call it from your plugin's own tests::
    declares a supported ``HOOK_API_VERSION``, every ``snnzoo_*`` function is a known hook
    decorated with ``@hookimpl``, and every registered object fits the protocol of its kind;
 2. every model is documented (description, references, a default and a description for
-   every parameter) and runs finite from its defaults with its default integrator;
+   every parameter) and runs finite from its defaults and from each preset with its default
+   integrator;
 3. every stimulus class has an ``example`` (a dict of settings, plus an optional ``target``
    variable of the probe neuron below); the configured stimulus drives the probe neuron
    (``drives``), connects to it as a spike source (``source``) or attaches to it
@@ -107,8 +108,12 @@ def check_model(model: NeuronModel, *, steps: int = 100) -> None:
     net = Network(dt=DT, seed=0)
     net.add_population("p", model, 2)
     net.record("p", model.recordables)
+    for k, preset in enumerate(model.presets):
+        net.add_population(f"preset{k}", model, 1, preset=preset)
+        net.record(f"preset{k}", model.recordables)
     _run(net, steps * DT, f"model {model.name!r}")
-    _assert_finite(net, f"model {model.name!r} (integrator {net.populations['p'].integrator.name!r})")
+    _assert_finite(net, f"model {model.name!r} (integrator {net.populations['p'].integrator.name!r}, "
+                        f"defaults and presets {list(model.presets)})")
 
 
 def check_stimulus_kind(kind: Any) -> None:

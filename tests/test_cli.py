@@ -66,10 +66,12 @@ def test_info_model_shows_equations_parameters_and_references(capsys):
     for eq in model.equations:
         assert eq.text in out
     rows = {line.split()[0]: line.split() for line in out.split("Parameters:")[1].splitlines() if line.strip()}
-    assert rows["C"][1:4] == ["200", "pF", "pF"]
-    assert rows["gL"][1:4] == ["10", "nS", "nS"]
+    assert rows["C_m"][1:4] == ["200", "pF", "pF"]
+    assert rows["g_L"][1:4] == ["10", "nS", "nS"]
     assert rows["tau_w"][1:4] == ["30", "ms", "ms"]
-    assert "Threshold: v >= Vcut" in out and "Reset: v = Vr; w += b" in out
+    assert "Threshold: v >= V_spike" in out and "Reset: v = V_reset; w += b" in out
+    assert "Vcut -> V_spike" in out  # the old names are listed
+    assert "tonic_spiking: C_m = 200 pF" in out  # and the presets
     assert "doi:10.1152/jn.00686.2005" in out
 
 
@@ -163,13 +165,13 @@ def test_run_default_output_names_and_figure_option(tmp_path, monkeypatch, capsy
 
 def test_set_changes_the_results(tmp_path, capsys):
     code, out, _ = run_cli(capsys, "run", "adex-firing-patterns", "-q", "-o", str(tmp_path / "y.nc"),
-                           "--set", "populations.adex.parameters.Vcut=-45 mV")
+                           "--set", "populations.adex.parameters.V_spike=-45 mV")
     counts = open_tree(tmp_path / "y.nc")["adex"]["spike_count"].values.tolist()
     assert counts != W1_COUNTS  # detecting spikes at -45 mV instead of 0 mV changes them
     assert code == 1  # so the expected counts no longer hold
     assert "FAILED" in out
     provenance = json.loads(open_tree(tmp_path / "y.nc").attrs["snnzoo_provenance_json"])
-    assert provenance["populations"]["adex"]["parameters"]["Vcut"] == {"value": -45, "unit": "mV"}
+    assert provenance["populations"]["adex"]["parameters"]["V_spike"] == {"value": -45, "unit": "mV"}
 
 
 def test_set_a_nonexistent_path(tmp_path, monkeypatch, capsys):

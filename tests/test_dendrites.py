@@ -53,7 +53,7 @@ def hand_matrices(length, diameter):
 
 
 def test_model_defaults_in_si():
-    got = [DEFAULT[name] for name in ("Cm", "Rm", "Ri", "gl", "C", "length_d", "diameter_d")]
+    got = [DEFAULT[name] for name in ("c_m", "r_m", "r_i", "g_L", "C_m", "length_d", "diameter_d")]
     np.testing.assert_allclose(got, [CM, RM, RI, GL, C_SOMA, 160e-6, 4e-6], rtol=1e-12)
 
 
@@ -71,7 +71,7 @@ def passive():
     net = sz.Network(dt=PASSIVE_DT * u.s, seed=0, integrator="rk4")
     net.add_population("P", MODEL, 3, integrator="rk4", parameters={
         # a passive soma: the exponential term is below 1e-200 and never spikes, no adaptation
-        "Vt": 1 * u.V, "V_spike": 1 * u.V, "a": 0 * u.nS, "b": 0 * u.pA,
+        "V_th": 1 * u.V, "V_spike": 1 * u.V, "a": 0 * u.nS, "b": 0 * u.pA,
         "length_d": LENGTHS * u.m, "diameter_d": DIAMETERS * u.m,
     }, initial={"I_s": I_SOMA * u.A, "I_d": I_DEND * u.A})
     net.record("P", ["v_s", "v_d", "C_d", "gm_d", "gax_d"])
@@ -94,9 +94,9 @@ def test_geometry_subexpressions_equal_hand_formulas(passive, k):
 @pytest.mark.parametrize("k", range(3))
 def test_passive_steady_state_solves_the_linear_system(passive, k):
     C, G, _ = hand_matrices(LENGTHS[k], DIAMETERS[k])
-    want = DEFAULT["Er"] + np.linalg.solve(G, [I_SOMA[k], I_DEND[k]])
+    want = DEFAULT["E_L"] + np.linalg.solve(G, [I_SOMA[k], I_DEND[k]])
     got = np.array([passive.data["v_s"][-1, k], passive.data["v_d"][-1, k]])
-    deviation = want - DEFAULT["Er"]
+    deviation = want - DEFAULT["E_L"]
     # relative to the deflection from rest (the quantity the linear system gives)
     assert np.abs(got - want).max() <= 1e-6 * np.abs(deviation).max(), (got, want)
 
@@ -106,7 +106,7 @@ def test_passive_relaxation_equals_the_two_exponential_solution(passive, k):
     C, G, _ = hand_matrices(LENGTHS[k], DIAMETERS[k])
     t = passive.times  # the state at the start of step n, t = n dt
     want, _ = analytic_relaxation(C, G, np.array([I_SOMA[k], I_DEND[k]]), t)
-    got = np.stack([passive.data["v_s"][:, k], passive.data["v_d"][:, k]]) - DEFAULT["Er"]
+    got = np.stack([passive.data["v_s"][:, k], passive.data["v_d"][:, k]]) - DEFAULT["E_L"]
     step = np.abs(want[:, -1]).max()
     assert np.abs(got - want).max() <= 1e-6 * step
 
@@ -232,7 +232,7 @@ def test_nmda_current_is_blocked_at_the_dendritic_potential(kinetics):
     want = g * (v - DEFAULT["E_NMDA_d"]) * numpy_block(v) + g_ampa * (v - DEFAULT["E_AMPA_d"])
     active = np.abs(want) > 1e-3 * np.abs(want).max()
     np.testing.assert_allclose(current[active], want[active], rtol=1e-12)
-    assert v.max() - DEFAULT["Er"] > 0.1e-3  # the NMDA spike depolarises the dendrite
+    assert v.max() - DEFAULT["E_L"] > 0.1e-3  # the NMDA spike depolarises the dendrite
 
 
 # -- d. bad input -------------------------------------------------------------------------------------------------
@@ -308,7 +308,7 @@ def test_brian2_transcription_matches_the_model(brian2):
         assert DEFAULT[name] == pytest.approx(value, rel=1e-12, abs=0), name
     assert brian2["dt"] == 1e-4 and brian2["integrator"] == MODEL.integrator == "euler"
     assert brian2["refractory"] == pytest.approx(MODEL.refractory)
-    assert MODEL.threshold_text == "v_s > V_spike" and MODEL.reset_text == "v_s = Vr; w_s += b; theta += A"
+    assert MODEL.threshold_text == "v_s > V_spike" and MODEL.reset_text == "v_s = V_reset; w_s += b; theta += A"
 
 
 def test_brian2_normalisation_constants(brian2):

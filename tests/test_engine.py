@@ -28,7 +28,7 @@ TAU_M, R, EL, VT, VR = 0.020, 0.5e9, -0.070, -0.050, -0.055
 def test_lif_defaults():
     lif = sz.model("lif")
     defaults = {name: spec.default for name, spec in lif.parameters.items()}
-    assert defaults == pytest.approx({"tau_m": TAU_M, "R": R, "EL": EL, "Vt": VT, "Vr": VR}, rel=1e-12)
+    assert defaults == pytest.approx({"tau_m": TAU_M, "R_m": R, "E_L": EL, "V_th": VT, "V_reset": VR}, rel=1e-12)
 
 
 def trace(net, population=0, monitor=0):

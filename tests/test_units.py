@@ -86,8 +86,8 @@ def test_dimensionless_parameters_take_plain_numbers():
 
 
 def test_unknown_parameter_name_suggests_the_closest():
-    with pytest.raises(UnknownNameError, match="did you mean 'C'"):
-        sz.Network().add_population("a", "adex", 1, parameters={"Cx": 1 * u.pF})
+    with pytest.raises(UnknownNameError, match="did you mean 'C_m'"):
+        sz.Network().add_population("a", "adex", 1, parameters={"C_x": 1 * u.pF})
 
 
 def test_initial_values_as_expressions_per_neuron():

@@ -15,12 +15,12 @@ from .geometry import HUMAN, dendrite_equations
 from .receptors import DENDRITE_RECEPTORS, GROUPS, NMDA_BLOCK, SOMA_RECEPTORS, Receptor, receptor_equations
 
 SOMA = {
-    "C": Parameter("281 pF", "somatic membrane capacitance", positive=True),
-    "gl": Parameter("40 nS", "somatic leak conductance", positive=True),
-    "Er": Parameter("-70.6 mV", "leak reversal (resting) potential"),
-    "Vr": Parameter("-55.6 mV", "reset potential"),
-    "Vt": Parameter("-50.4 mV", "resting exponential threshold"),
-    "DeltaT": Parameter("2 mV", "slope factor", positive=True),
+    "C_m": Parameter("281 pF", "somatic membrane capacitance", positive=True),
+    "g_L": Parameter("40 nS", "somatic leak conductance", positive=True),
+    "E_L": Parameter("-70.6 mV", "leak reversal (resting) potential"),
+    "V_reset": Parameter("-55.6 mV", "reset potential"),
+    "V_th": Parameter("-50.4 mV", "resting exponential threshold"),
+    "Delta_T": Parameter("2 mV", "slope factor", positive=True),
     "a": Parameter("4 nS", "subthreshold adaptation"),
     "b": Parameter("80.5 pA", "spike-triggered adaptation increment"),
     "tau_w": Parameter("144 ms", "adaptation time constant", positive=True),
@@ -28,6 +28,10 @@ SOMA = {
     "tau_A": Parameter("30 ms", "post-spike threshold relaxation time constant", positive=True),
     "V_spike": Parameter("0 mV", "spike detection potential"),
 }
+
+#: Parameter names before the naming convention (docs/naming.md), accepted until the next release.
+OLD_NAMES = {"C": "C_m", "gl": "g_L", "Er": "E_L", "Vr": "V_reset", "Vt": "V_th", "DeltaT": "Delta_T",
+             "Cm": "c_m", "Rm": "r_m", "Ri": "r_i"}
 
 REFERENCES = (
     "Quaresima A, Fitz H, Duarte R, van den Broek D, Hagoort P, Petersson KM (2023) The Tripod neuron: "
@@ -80,16 +84,16 @@ def ball_and_stick(
         parameters.update(params)
         equations += [
             f"I_ax_{dendrite} = gax_{dendrite}*(v_s - v_{dendrite}) : amp",
-            f"dv_{dendrite}/dt = (gm_{dendrite}*(Er - v_{dendrite}) - I_syn_{dendrite} + I_ax_{dendrite}"
+            f"dv_{dendrite}/dt = (gm_{dendrite}*(E_L - v_{dendrite}) - I_syn_{dendrite} + I_ax_{dendrite}"
             f" + I_{dendrite})/C_{dendrite} : volt",
             f"I_{dendrite} : amp",
         ]
         axial.append(f"I_ax_{dendrite}")
     equations += [
-        "dv_s/dt = (gl*(Er - v_s) + gl*DeltaT*exp((v_s - theta)/DeltaT) - w_s - I_syn_s"
-        f" - ({' + '.join(axial)}) + I_s)/C : volt (unless refractory)",
-        "dw_s/dt = (a*(v_s - Er) - w_s)/tau_w : amp",
-        "dtheta/dt = (Vt - theta)/tau_A : volt",
+        "dv_s/dt = (g_L*(E_L - v_s) + g_L*Delta_T*exp((v_s - theta)/Delta_T) - w_s - I_syn_s"
+        f" - ({' + '.join(axial)}) + I_s)/C_m : volt (unless refractory)",
+        "dw_s/dt = (a*(v_s - E_L) - w_s)/tau_w : amp",
+        "dtheta/dt = (V_th - theta)/tau_A : volt",
         "I_s : amp",
     ]
     names = ", ".join(f"{d} ({length} x {diameter})" for d, (length, diameter) in dendrites.items())
@@ -98,9 +102,9 @@ def ball_and_stick(
         "\n".join(equations),
         parameters,
         threshold="v_s > V_spike",
-        reset="v_s = Vr; w_s += b; theta += A",
+        reset="v_s = V_reset; w_s += b; theta += A",
         refractory=refractory,
-        initial={"v_s": "Er", "theta": "Vt", **{f"v_{d}": "Er" for d in dendrites}},
+        initial={"v_s": "E_L", "theta": "V_th", **{f"v_{d}": "E_L" for d in dendrites}},
         integrator="euler",
         synapses=synapses,
         description=(
@@ -109,5 +113,6 @@ def ball_and_stick(
             "physiology). Double-exponential AMPA, NMDA (magnesium block), GABA-A and GABA-B conductances; "
             "projections target receptors or the groups glu_<compartment> and gaba_<compartment>."
         ),
+        aliases=OLD_NAMES,
         references=REFERENCES,
     )

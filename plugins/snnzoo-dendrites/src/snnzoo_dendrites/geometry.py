@@ -1,8 +1,8 @@
 """Passive dendrites from geometry and membrane physiology.
 
-A cylinder of length L and diameter d has membrane capacitance ``Cm*pi*d*L``,
-leak conductance ``pi*d*L/Rm`` and axial conductance to the soma
-``pi*d**2/(4*Ri*L)``. These are subexpressions of the model, so the geometry
+A cylinder of length L and diameter d has membrane capacitance ``c_m*pi*d*L``,
+leak conductance ``pi*d*L/r_m`` and axial conductance to the soma
+``pi*d**2/(4*r_i*L)``. These are subexpressions of the model, so the geometry
 stays a pair of parameters with units that can differ per neuron.
 """
 
@@ -14,9 +14,9 @@ from snnzoo.units import positive_si
 
 #: Human cortical dendrite (Eyal et al. 2016), as SNN.jl's ``human_dend``.
 HUMAN = {
-    "Cm": Parameter("0.5 uF/cm**2", "specific membrane capacitance", positive=True),
-    "Rm": Parameter("38907 ohm*cm**2", "specific membrane resistance", positive=True),
-    "Ri": Parameter("200 ohm*cm", "axial resistivity", positive=True),
+    "c_m": Parameter("0.5 uF/cm**2", "specific membrane capacitance", positive=True),
+    "r_m": Parameter("38907 ohm*cm**2", "specific membrane resistance", positive=True),
+    "r_i": Parameter("200 ohm*cm", "axial resistivity", positive=True),
 }
 
 
@@ -31,9 +31,9 @@ def dendrite_equations(name: str, length: str, diameter: str) -> tuple[list[str]
     for what, value in (("length", length), ("diameter", diameter)):
         positive_si(value, "m", what=f"dendrite {name!r}: {what} (parameter '{what}_{name}')")
     equations = [
-        f"C_{name} = Cm*pi*diameter_{name}*length_{name} : farad",
-        f"gm_{name} = pi*diameter_{name}*length_{name}/Rm : siemens",
-        f"gax_{name} = pi*diameter_{name}**2/(4*Ri*length_{name}) : siemens",
+        f"C_{name} = c_m*pi*diameter_{name}*length_{name} : farad",
+        f"gm_{name} = pi*diameter_{name}*length_{name}/r_m : siemens",
+        f"gax_{name} = pi*diameter_{name}**2/(4*r_i*length_{name}) : siemens",
     ]
     parameters = {
         f"length_{name}": Parameter(length, f"length of dendrite {name}", positive=True),

@@ -13,71 +13,78 @@ HOOK_API_VERSION = 1
 
 LAPICQUE = "Lapicque L (1907) Recherches quantitatives sur l'excitation electrique des nerfs traitee comme une polarisation. J Physiol Pathol Gen 9:620-635."
 
+#: Parameter names before the naming convention (docs/naming.md), accepted until the next release.
+OLD_LIF_NAMES = {"R": "R_m", "EL": "E_L", "Vt": "V_th", "Vr": "V_reset"}
+OLD_CONDUCTANCE_NAMES = {"C": "C_m", "gL": "g_L", "EL": "E_L", "Ee": "E_e", "Ei": "E_i", "Vt": "V_th", "Vr": "V_reset"}
+
 LIF = NeuronModel(
     "lif",
     """
-    dv/dt = (EL - v + R*I)/tau_m : volt (unless refractory)
+    dv/dt = (E_L - v + R_m*I)/tau_m : volt (unless refractory)
     I : amp
     """,
     {
         "tau_m": Parameter("20 ms", "membrane time constant"),
-        "R": Parameter("0.5 Gohm", "membrane resistance"),
-        "EL": Parameter("-70 mV", "resting potential"),
-        "Vt": Parameter("-50 mV", "spike threshold"),
-        "Vr": Parameter("-55 mV", "reset potential"),
+        "R_m": Parameter("0.5 Gohm", "membrane resistance"),
+        "E_L": Parameter("-70 mV", "resting potential"),
+        "V_th": Parameter("-50 mV", "spike threshold"),
+        "V_reset": Parameter("-55 mV", "reset potential"),
     },
-    threshold="v > Vt",
-    reset="v = Vr",
-    initial={"v": "EL"},
+    threshold="v > V_th",
+    reset="v = V_reset",
+    initial={"v": "E_L"},
     description="Leaky integrate-and-fire neuron driven by an input current I (SNN.jl's IF defaults).",
+    aliases=OLD_LIF_NAMES,
     references=(LAPICQUE,),
 )
 
 PERFECT_IF = NeuronModel(
     "perfect_if",
     """
-    dv/dt = I/C : volt (unless refractory)
+    dv/dt = I/C_m : volt (unless refractory)
     I : amp
     """,
     {
-        "C": Parameter("200 pF", "membrane capacitance"),
-        "Vt": Parameter("-50 mV", "spike threshold"),
-        "Vr": Parameter("-70 mV", "reset potential"),
+        "C_m": Parameter("200 pF", "membrane capacitance"),
+        "V_th": Parameter("-50 mV", "spike threshold"),
+        "V_reset": Parameter("-70 mV", "reset potential"),
     },
-    threshold="v > Vt",
-    reset="v = Vr",
-    initial={"v": "Vr"},
+    threshold="v > V_th",
+    reset="v = V_reset",
+    initial={"v": "V_reset"},
     description="Perfect (non-leaky) integrate-and-fire neuron: the membrane integrates I without loss.",
+    aliases={"C": "C_m", "Vt": "V_th", "Vr": "V_reset"},
     references=(LAPICQUE,),
 )
 
 #: Shared by lif_cond_exp and its current-based counterpart lif_curr_exp, so the two compare like for like.
 TWO_CONDUCTANCE_LIF = {
-    "C": Parameter("200 pF", "membrane capacitance"),
-    "gL": Parameter("10 nS", "leak conductance"),
-    "EL": Parameter("-70 mV", "leak reversal potential"),
-    "Ee": Parameter("0 mV", "excitatory reversal potential"),
-    "Ei": Parameter("-80 mV", "inhibitory reversal potential"),
+    "C_m": Parameter("200 pF", "membrane capacitance"),
+    "g_L": Parameter("10 nS", "leak conductance"),
+    "E_L": Parameter("-70 mV", "leak reversal potential"),
+    "E_e": Parameter("0 mV", "excitatory reversal potential"),
+    "E_i": Parameter("-80 mV", "inhibitory reversal potential"),
     "tau_e": Parameter("5 ms", "excitatory synaptic decay time constant"),
     "tau_i": Parameter("10 ms", "inhibitory synaptic decay time constant"),
-    "Vt": Parameter("-50 mV", "spike threshold"),
-    "Vr": Parameter("-60 mV", "reset potential"),
+    "V_th": Parameter("-50 mV", "spike threshold"),
+    "V_reset": Parameter("-60 mV", "reset potential"),
 }
 
 LIF_COND_EXP = NeuronModel(
     "lif_cond_exp",
     """
-    dv/dt = (gL*(EL - v) + ge*(Ee - v) + gi*(Ei - v) + I)/C : volt (unless refractory)
+    dv/dt = (g_L*(E_L - v) + ge*(E_e - v) + gi*(E_i - v) + I)/C_m : volt (unless refractory)
     dge/dt = -ge/tau_e : siemens
     dgi/dt = -gi/tau_i : siemens
     I : amp
     """,
     TWO_CONDUCTANCE_LIF,
-    threshold="v > Vt",
-    reset="v = Vr",
+    threshold="v > V_th",
+    reset="v = V_reset",
     refractory="5 ms",
-    initial={"v": "EL"},
+    initial={"v": "E_L"},
     description="Conductance-based leaky integrate-and-fire neuron with exponentially decaying synaptic conductances.",
+    aliases=OLD_CONDUCTANCE_NAMES,
     references=(
         "Vogels TP, Abbott LF (2005) Signal propagation and logic gating in networks of integrate-and-fire "
         "neurons. J Neurosci 25:10786-10795. doi:10.1523/JNEUROSCI.3508-05.2005",
@@ -87,23 +94,24 @@ LIF_COND_EXP = NeuronModel(
 LIF_ADAPTIVE_THRESHOLD = NeuronModel(
     "lif_adaptive_threshold",
     """
-    dv/dt = (EL - v + R*I)/tau_m : volt (unless refractory)
-    dvt/dt = (Vt0 - vt)/tau_t : volt
+    dv/dt = (E_L - v + R_m*I)/tau_m : volt (unless refractory)
+    dvt/dt = (V_th - vt)/tau_t : volt
     I : amp
     """,
     {
         "tau_m": Parameter("15 ms", "membrane time constant"),
         "tau_t": Parameter("50 ms", "threshold relaxation time constant"),
-        "R": Parameter("0.5 Gohm", "membrane resistance"),
-        "EL": Parameter("-70 mV", "resting potential"),
-        "Vt0": Parameter("-50 mV", "resting threshold"),
+        "R_m": Parameter("0.5 Gohm", "membrane resistance"),
+        "E_L": Parameter("-70 mV", "resting potential"),
+        "V_th": Parameter("-50 mV", "resting threshold"),
         "delta_vt": Parameter("8 mV", "threshold increment at each spike"),
-        "Vr": Parameter("-70 mV", "reset potential"),
+        "V_reset": Parameter("-70 mV", "reset potential"),
     },
     threshold="v > vt",
-    reset="v = Vr; vt += delta_vt",
-    initial={"v": "EL", "vt": "Vt0"},
+    reset="v = V_reset; vt += delta_vt",
+    initial={"v": "E_L", "vt": "V_th"},
     description="Leaky integrate-and-fire neuron whose threshold jumps at each spike and relaxes back.",
+    aliases={"R": "R_m", "EL": "E_L", "Vt0": "V_th", "Vr": "V_reset"},
     references=(LAPICQUE,),
 )
 
@@ -112,21 +120,21 @@ SNNJL = (
     "IF neuron (IFParameter, IFParameterSingleExponential) and its documentation tutorial"
 )
 
-_SNNJL_MEMBRANE = Parameter("20 ms", "membrane time constant (C/gL)")
+_SNNJL_MEMBRANE = Parameter("20 ms", "membrane time constant (C_m/g_L)")
 _SNNJL_COMMON = {
     "tau_m": _SNNJL_MEMBRANE,
-    "R": Parameter("25 Mohm", "membrane resistance (1/gL; SNN.jl's default gL = 40 nS)"),
-    "EL": Parameter("-60 mV", "leak (resting) potential"),
-    "Vt": Parameter("-50 mV", "spike threshold"),
-    "Vr": Parameter("-60 mV", "reset potential"),
-    "Ee": Parameter("0 mV", "excitatory reversal potential (SNN.jl E_e)"),
-    "Ei": Parameter("-75 mV", "inhibitory reversal potential (SNN.jl E_i)"),
+    "R_m": Parameter("25 Mohm", "membrane resistance (1/g_L; SNN.jl's default g_L = 40 nS)"),
+    "E_L": Parameter("-60 mV", "leak (resting) potential"),
+    "V_th": Parameter("-50 mV", "spike threshold"),
+    "V_reset": Parameter("-60 mV", "reset potential"),
+    "E_e": Parameter("0 mV", "excitatory reversal potential (SNN.jl E_e)"),
+    "E_i": Parameter("-75 mV", "inhibitory reversal potential (SNN.jl E_i)"),
 }
 
 LIF_COND_SNNJL = NeuronModel(
     "lif_cond_snnjl",
     """
-    dv/dt = ((EL - v) + R*(ge*(Ee - v) + gi*(Ei - v) + I))/tau_m : volt (unless refractory)
+    dv/dt = ((E_L - v) + R_m*(ge*(E_e - v) + gi*(E_i - v) + I))/tau_m : volt (unless refractory)
     dge/dt = -ge/tau_e : siemens
     dgi/dt = -gi/tau_i : siemens
     I : amp
@@ -136,26 +144,27 @@ LIF_COND_SNNJL = NeuronModel(
         "tau_e": Parameter("6 ms", "decay time constant of the excitatory conductance (SNN.jl τe)"),
         "tau_i": Parameter("2 ms", "decay time constant of the inhibitory conductance (SNN.jl τi)"),
     },
-    threshold="v > Vt",
-    reset="v = Vr",
+    threshold="v > V_th",
+    reset="v = V_reset",
     refractory="2 ms",
-    initial={"v": "Vr + rand()*(Vt - Vr)"},
+    initial={"v": "V_reset + rand()*(V_th - V_reset)"},
     integrator="euler",
     description=(
         "SpikingNeuralNetworks.jl's IF neuron with single-exponential conductances "
         "(IFParameterSingleExponential).\n"
-        "tau_m dv/dt = (EL - v) + R*(ge*(Ee - v) + gi*(Ei - v) + I); ge and gi decay with tau_e and "
+        "tau_m dv/dt = (E_L - v) + R_m*(ge*(E_e - v) + gi*(E_i - v) + I); ge and gi decay with tau_e and "
         "tau_i and are incremented by the synaptic weight (a conductance) at each presynaptic spike "
         "(project onto 'ge' or 'gi'). Absolute refractory period 2 ms (SNN.jl tau_abs), v starts "
-        "uniformly between Vr and Vt as in SNN.jl. Defaults are SNN.jl's (gL = 40 nS, El = Vr = -60 mV)."
+        "uniformly between V_reset and V_th as in SNN.jl. Defaults are SNN.jl's (g_L = 40 nS, E_L = V_reset = -60 mV)."
     ),
+    aliases={**OLD_LIF_NAMES, "Ee": "E_e", "Ei": "E_i"},
     references=(SNNJL, LAPICQUE),
 )
 
 LIF_COND_EXP2_SNNJL = NeuronModel(
     "lif_cond_exp2_snnjl",
     """
-    dv/dt = ((EL - v) + R*(ge*(Ee - v) + gi*(Ei - v) + I))/tau_m : volt (unless refractory)
+    dv/dt = ((E_L - v) + R_m*(ge*(E_e - v) + gi*(E_i - v) + I))/tau_m : volt (unless refractory)
     dge/dt = he - ge/tau_de : siemens
     dhe/dt = -he/tau_re : siemens/second
     dgi/dt = hi - gi/tau_di : siemens
@@ -164,53 +173,55 @@ LIF_COND_EXP2_SNNJL = NeuronModel(
     """,
     {
         **_SNNJL_COMMON,
-        "EL": Parameter("-70 mV", "leak (resting) potential (SNN.jl IFParameter default)"),
+        "E_L": Parameter("-70 mV", "leak (resting) potential (SNN.jl IFParameter default)"),
         "tau_re": Parameter("1 ms", "rise time constant of the excitatory conductance (SNN.jl τre)"),
         "tau_de": Parameter("6 ms", "decay time constant of the excitatory conductance (SNN.jl τde)"),
         "tau_ri": Parameter("0.5 ms", "rise time constant of the inhibitory conductance (SNN.jl τri)"),
         "tau_di": Parameter("2 ms", "decay time constant of the inhibitory conductance (SNN.jl τdi)"),
     },
-    threshold="v > Vt",
-    reset="v = Vr",
+    threshold="v > V_th",
+    reset="v = V_reset",
     refractory="2 ms",
-    initial={"v": "Vr + rand()*(Vt - Vr)"},
+    initial={"v": "V_reset + rand()*(V_th - V_reset)"},
     integrator="euler",
     description=(
         "SpikingNeuralNetworks.jl's IF neuron with its default double-exponential conductances (IFParameter).\n"
-        "tau_m dv/dt = (EL - v) + R*(ge*(Ee - v) + gi*(Ei - v) + I); dge/dt = he - ge/tau_de, "
+        "tau_m dv/dt = (E_L - v) + R_m*(ge*(E_e - v) + gi*(E_i - v) + I); dge/dt = he - ge/tau_de, "
         "dhe/dt = -he/tau_re (same for gi, hi). A presynaptic spike increments he (or hi), as SNN.jl "
         "does for a synapse onto :ge (:gi). SNN.jl works in ms and nS, so its weight mu (nS) is an "
         "increment of mu nS/ms: project onto 'he'/'hi' with weights in nS/ms. One spike then gives a "
         "conductance of integral mu*tau_r*tau_d/ms (6 nS*ms per nS of weight for excitation, 1 nS*ms "
         "for inhibition at the defaults), peaking at about 0.7 mu (exc.) and 0.5 mu (inh.)."
     ),
+    aliases={**OLD_LIF_NAMES, "Ee": "E_e", "Ei": "E_i"},
     references=(SNNJL, LAPICQUE),
 )
 
 LIF_CURR_EXP = NeuronModel(
     "lif_curr_exp",
     """
-    dv/dt = (gL*(EL - v) + ge*(Ee - EL) + gi*(Ei - EL) + I)/C : volt (unless refractory)
+    dv/dt = (g_L*(E_L - v) + ge*(E_e - E_L) + gi*(E_i - E_L) + I)/C_m : volt (unless refractory)
     dge/dt = -ge/tau_e : siemens
     dgi/dt = -gi/tau_i : siemens
     I : amp
     """,
     {
         **TWO_CONDUCTANCE_LIF,
-        "Ee": Parameter("0 mV", "excitatory reversal potential, used only to scale the current (Ee - EL)"),
-        "Ei": Parameter("-80 mV", "inhibitory reversal potential, used only to scale the current (Ei - EL)"),
+        "E_e": Parameter("0 mV", "excitatory reversal potential, used only to scale the current (E_e - E_L)"),
+        "E_i": Parameter("-80 mV", "inhibitory reversal potential, used only to scale the current (E_i - E_L)"),
     },
-    threshold="v > Vt",
-    reset="v = Vr",
+    threshold="v > V_th",
+    reset="v = V_reset",
     refractory="5 ms",
-    initial={"v": "EL"},
+    initial={"v": "E_L"},
     description=(
-        "Current-based counterpart of lif_cond_exp: synaptic currents g*(E - EL), independent of v.\n"
-        "The same parameters and exponentially decaying synaptic variables ge, gi as lif_cond_exp, but the synaptic currents are ge*(Ee - EL) and gi*(Ei - EL), fixed "
+        "Current-based counterpart of lif_cond_exp: synaptic currents g*(E - E_L), independent of v.\n"
+        "The same parameters and exponentially decaying synaptic variables ge, gi as lif_cond_exp, but the synaptic currents are ge*(E_e - E_L) and gi*(E_i - E_L), fixed "
         "at the driving force of rest, so they do not depend on the membrane potential (the Brian2 "
         "lab's definition of current-based synapses). A weight of w nS is a current jump of "
-        "w*(Ee - EL) (e.g. 1 nS -> 70 pA at the defaults) decaying with tau_e."
+        "w*(E_e - E_L) (e.g. 1 nS -> 70 pA at the defaults) decaying with tau_e."
     ),
+    aliases=OLD_CONDUCTANCE_NAMES,
     references=(
         LAPICQUE,
         "Brette R et al. (2007) Simulation of networks of spiking neurons: a review of tools and strategies. "

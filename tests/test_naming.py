@@ -1,0 +1,93 @@
+"""The naming convention of the built-in models (docs/naming.md): new names, old names as aliases, presets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import snnzoo as sz
+from snnzoo import ureg as u
+from snnzoo.catalog import Experiment
+from snnzoo.errors import EquationError, UnitError, UnknownNameError
+from snnzoo.model import DeprecatedNameWarning
+from snnzoo.plugins import get_registry
+
+BUILTIN = ["lif", "perfect_if", "lif_cond_exp", "lif_curr_exp", "lif_adaptive_threshold", "lif_cond_snnjl",
+           "lif_cond_exp2_snnjl", "adex", "adex_tau", "adex_cond", "hh_traub", "ball_and_stick", "tripod"]
+MODEL_SPECIFIC = {"hh_traub": {"VT"}}  # published names that are not the common quantities (the rate offset)
+W1_CURRENTS = [500, 500, 400, 210, 300, 110, 350, 160]  # pA, the step current of each Naud 2008 pattern
+W1_COUNTS = [42, 10, 10, 9, 31, 0, 83, 29]  # Brian2 2.9's spike counts, tests/reference
+
+
+def test_builtin_models_use_only_the_common_names():
+    models = [get_registry().model(name) for name in BUILTIN]
+    old = set().union(*(model.aliases for model in models))
+    assert {"C", "gL", "gl", "EL", "El", "Er", "Vt", "VT", "Vr", "Vcut", "Vspike", "Vs", "Vthr", "DeltaT", "Cm"} <= old
+    for model in models:
+        clashing = (set(model.parameters) & old) - MODEL_SPECIFIC.get(model.name, set())
+        assert not clashing, f"{model.name} still has old parameter names {clashing}"
+    assert {"C_m", "g_L", "E_L", "V_th", "V_reset", "V_spike", "Delta_T"} <= set(get_registry().model("adex").parameters)
+    assert {"c_m", "r_m", "r_i", "C_m", "g_L", "E_L"} <= set(get_registry().model("ball_and_stick").parameters)
+
+
+def test_old_name_is_accepted_with_a_warning_naming_the_new_one():
+    net = sz.Network(seed=1)
+    with pytest.warns(DeprecatedNameWarning, match="parameter 'Vcut' of model 'adex' is now called 'V_spike'"):
+        pop = net.add_population("a", "adex", 2, parameters={"Vcut": -45 * u.mV, "EL": [-70, -60] * u.mV},
+                                 initial={"v": "EL + 5*mV"})
+    with pytest.warns(DeprecatedNameWarning, match="'EL' of model 'adex' is now called 'E_L'"):
+        np.testing.assert_allclose(pop.get("EL").to("mV").magnitude, [-70, -60])
+    np.testing.assert_allclose(pop.get("V_spike").to("mV").magnitude, [-45, -45])
+    np.testing.assert_allclose(pop.get("v").to("mV").magnitude, [-65, -55])
+    with pytest.warns(DeprecatedNameWarning, match="'gL' of model 'adex' is now called 'g_L'"):
+        pop.set("gL", 12 * u.nS)
+    assert pop.to_dict()["parameters"]["V_spike"] == "-45 mV"
+    with pytest.raises(UnitError, match="parameter 'C'"), pytest.warns(DeprecatedNameWarning):
+        sz.Network().add_population("b", "adex", 1, parameters={"C": 200})  # errors name what was typed
+
+
+def test_old_name_in_an_experiment_override_gives_the_same_run():
+    with pytest.warns(DeprecatedNameWarning, match="'Vcut' of model 'adex' is now called 'V_spike'"):
+        old = Experiment.load("adex-firing-patterns", ["populations.adex.parameters.Vcut=-45 mV"]).run()
+    new = Experiment.load("adex-firing-patterns", ["populations.adex.parameters.V_spike=-45 mV"]).run()
+    np.testing.assert_array_equal(old["adex"]["spike_count"].values, new["adex"]["spike_count"].values)
+    assert old["adex"]["spike_count"].values.tolist() != W1_COUNTS
+
+
+def test_adex_presets_are_the_eight_naud_patterns():
+    adex = sz.model("adex")
+    assert list(adex.presets) == ["tonic_spiking", "adaptation", "initial_burst", "regular_bursting",
+                                  "irregular_spiking", "transient_spiking", "delayed_accelerating",
+                                  "delayed_regular_bursting"]
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    for preset, current in zip(adex.presets, W1_CURRENTS):
+        net.add_population(preset, "adex", 1, preset=preset, refractory=2 * u.ms)
+        net.add_stimulus(sz.stimulus("step_current", times=[0, 500] * u.ms, amplitudes=[current, 0] * u.pA), preset)
+    net.run(550 * u.ms)
+    tree = net.result()
+    counts = [int(tree[preset]["spike_count"].values[0]) for preset in adex.presets]
+    assert counts == W1_COUNTS
+    assert tree.attrs["snnzoo_provenance_json"].count('"preset": "adaptation"') == 1
+
+
+def test_parameters_override_a_preset_and_toml_names_one(tmp_path):
+    pop = sz.Network().add_population("a", "adex", 1, preset="adaptation", parameters={"b": 80 * u.pA})
+    assert pop.get("b").to("pA").magnitude[0] == pytest.approx(80)
+    assert pop.get("tau_w").to("ms").magnitude[0] == pytest.approx(300)
+    path = tmp_path / "bursting.toml"
+    path.write_text('duration = "100 ms"\n[populations.n]\nmodel = "adex"\nsize = 1\npreset = "regular_bursting"\n')
+    built = Experiment.load(str(path)).build()
+    assert built.populations["n"].get("V_reset").to("mV").magnitude[0] == pytest.approx(-46)
+    with pytest.raises(UnknownNameError, match="unknown preset of model 'adex' 'chattering'.*known: adaptation"):
+        sz.Network().add_population("b", "adex", 1, preset="chattering")
+
+
+def test_invalid_presets_and_aliases_are_refused_when_the_model_is_made():
+    equations = "dv/dt = (E_L - v)/tau : volt"
+    defaults = {"E_L": "-70 mV", "tau": "10 ms"}
+    with pytest.raises(UnknownNameError, match="parameter of model 'm' \\(preset 'p'\\) 'EL'"):
+        sz.NeuronModel("m", equations, defaults, presets={"p": {"EL": "-60 mV"}})
+    with pytest.raises(UnitError, match="preset 'p': parameter 'tau'"):
+        sz.NeuronModel("m", equations, defaults, presets={"p": {"tau": "5 mV"}})
+    with pytest.raises(EquationError, match="alias 'v' -> 'E_L'"):
+        sz.NeuronModel("m", equations, defaults, aliases={"v": "E_L"})
