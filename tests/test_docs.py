@@ -1,0 +1,87 @@
+"""The documentation in docs/: it builds with MkDocs in strict mode, covers every hook, protocol
+and experiment key, its gallery matches the catalog, and the README links only to files that exist."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from snnzoo import plugins, protocols
+from snnzoo.plugins import get_registry
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+NOT_KEYS = {"cell", "synapse", "units"}
+"""Strings catalog.py uses as dataset dimensions and attributes, not as keys of an experiment file."""
+
+
+def catalog_keys() -> set[str]:
+    """Every string catalog.py reads from an experiment: subscripts, .get/.pop, 'in' tests, key sets and tuples."""
+    tree = ast.parse((ROOT / "snnzoo" / "catalog.py").read_text())
+
+    def strings(node: ast.AST) -> list[str]:
+        return [n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript):
+            found.update(strings(node.slice))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("get", "pop"):
+            found.update(strings(node.args[0]) if node.args else [])
+        elif isinstance(node, ast.Compare) and any(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops):
+            found.update(strings(node.left))
+        elif isinstance(node, ast.Set):
+            found.update(strings(node))
+        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and "keys" in t.id.lower() for t in node.targets):
+            found.update(strings(node.value))
+    return {key for key in found if re.fullmatch(r"[a-z_][a-z0-9_]*", key)} - NOT_KEYS
+
+
+def test_every_key_the_catalog_reads_is_on_the_experiments_page():
+    page = (DOCS / "experiments.md").read_text()
+    keys = catalog_keys()
+    assert {"populations", "preset", "rel_tolerance", "source_variable", "fixed_in_degree"} <= keys
+    missing = sorted(key for key in keys if f"`{key}`" not in page)
+    assert not missing, f"docs/experiments.md does not document {missing}"
+
+
+def test_every_hook_and_protocol_is_in_the_author_guide():
+    page = (DOCS / "plugins.md").read_text()
+    names = list(plugins.HOOK_NAMES) + [
+        name for name, value in vars(protocols).items()
+        if isinstance(value, type) and getattr(value, "_is_protocol", False) and value.__module__ == protocols.__name__
+    ]
+    assert len(names) >= 12
+    missing = [name for name in names if f"`{name}`" not in page]
+    assert not missing, f"docs/plugins.md does not document {missing}"
+
+
+def test_gallery_matches_the_catalog():
+    spec = importlib.util.spec_from_file_location("docs_gallery", DOCS / "gallery.py")
+    gallery = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gallery)
+    assert (DOCS / "gallery.md").read_text() == gallery.page(), "run: python docs/gallery.py --page"
+    for name in get_registry().names("experiment"):
+        assert (DOCS / "gallery" / f"{name}.png").is_file(), f"no figure for {name}: run python docs/gallery.py"
+
+
+def test_mkdocs_builds_without_warnings(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(ROOT / "mkdocs.yml"),
+                           "-d", str(tmp_path / "site")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "site" / "plugins" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("readme", ["README.md", "examples/README.md", "tests/reference/README.md"])
+def test_readme_links_point_to_files_that_exist(readme):
+    text = (ROOT / readme).read_text()
+    links = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
+    local = [link for link in links if "://" not in link]
+    missing = [link for link in local if not (ROOT / readme).parent.joinpath(link).exists()]
+    assert not missing, f"{readme} links to missing files: {missing}"
