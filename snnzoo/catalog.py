@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import analysis  # noqa: F401  (registers the .snn accessor)
-from .errors import ConfigError
+from .errors import ConfigError, UnknownNameError
 from .model import NeuronModel
 from .network import Network
 from .units import as_quantity, to_si
@@ -214,7 +214,10 @@ class Experiment:
             for key in ("model", "size"):
                 if key not in p:
                     raise ConfigError(f"{where} needs '{key}'")
-            model = inline.get(p["model"], p["model"])
+            try:
+                model = inline[p["model"]] if p["model"] in inline else _registered_model(p["model"])
+            except UnknownNameError as err:
+                raise ConfigError(f"{where}: {err}") from None
             net.add_population(name, model, p["size"], parameters=p.get("parameters", {}),
                                initial=p.get("initial", {}), labels=p.get("labels"),
                                integrator=p.get("integrator"), refractory=p.get("refractory"),
@@ -396,6 +399,12 @@ def _synapse_check(kind: str, item: dict[str, Any], tree, where: str) -> CheckRe
     found = float(np.mean((values >= low) & (values <= high)))
     return _verdict(item, found, None, f"fraction of {name}'s synapses with {variable} in [{item['low']}, {item['high']}]",
                     where)
+
+
+def _registered_model(name: str) -> NeuronModel:
+    from .plugins import get_registry
+
+    return get_registry().model(name)
 
 
 def _check(experiment: str, item: dict[str, Any], tree) -> CheckResult:

@@ -184,3 +184,14 @@ def test_kit_accepts_the_good_catalog_plugin_and_leaves_the_registry_as_it_was(t
     registry = testing.check_plugin(plugin_module("catalog_plugin", CATALOG_PLUGIN, tmp_path), full_runs=True)
     assert registry.names("experiment") == ["ok-experiment"]
     assert "ok_model" not in get_registry().names("model")
+
+
+def test_cli_names_the_experiment_and_population_of_an_unknown_model(tmp_path, capsys):
+    from snnzoo import cli
+
+    path = tmp_path / "bad.toml"
+    path.write_text('duration = "10 ms"\n[populations.p]\nmodel = "adx"\nsize = 1\n')
+    assert cli.main(["run", str(path), "-q", "-o", str(tmp_path / "bad.nc")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("snnzoo: error: experiment 'bad': population 'p': unknown model 'adx'; did you mean 'adex'?")
+    assert not (tmp_path / "bad.nc").exists()
