@@ -1,6 +1,7 @@
 """Write the catalog gallery from the registered experiments: ``docs/gallery.md`` and the figures.
 
     python docs/gallery.py             # the page, and every figure from a full run of its experiment
+    python docs/gallery.py NAME ...    # the page, and the figures of these experiments only
     python docs/gallery.py --page      # the page only (tests/test_docs.py checks that it is up to date)
 
 Each entry: the title, the plugin, the description, the equations of every model the
@@ -60,10 +61,10 @@ def page() -> str:
     return "\n".join(lines)
 
 
-def write_figures() -> None:
-    """Run every experiment in full and save its figure."""
+def write_figures(names: list[str]) -> None:
+    """Run each experiment in ``names`` in full and save its figure."""
     FIGURES.mkdir(exist_ok=True)
-    for name in get_registry().names("experiment"):
+    for name in names:
         experiment = Experiment.load(name)
         print(f"running {name}", flush=True)
         save_figure(experiment.figure(experiment.run()), FIGURES / f"{name}.png")
@@ -72,4 +73,4 @@ def write_figures() -> None:
 if __name__ == "__main__":
     PAGE.write_text(page())
     if "--page" not in sys.argv[1:]:
-        write_figures()
+        write_figures(sys.argv[1:] or get_registry().names("experiment"))

@@ -63,7 +63,7 @@ PREFER_VARIABLE = "SNNZOO_PREFER"
 """Environment variable choosing plugins for clashing names: ``plugin:name,...``."""
 
 BUILTIN_DISTRIBUTIONS = frozenset(
-    {"snnzoo", "snnzoo-lif", "snnzoo-adex", "snnzoo-hh", "snnzoo-stimuli", "snnzoo-dendrites"}
+    {"snnzoo", "snnzoo-lif", "snnzoo-adex", "snnzoo-hh", "snnzoo-stimuli", "snnzoo-dendrites", "snnzoo-plasticity"}
 )
 """snnzoo's own distributions: their names win clashes with third-party plugins."""
 

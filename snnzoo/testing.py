@@ -22,8 +22,9 @@ Call it from your plugin's own tests::
    (``attach``), and the run stays finite;
 4. every integrator integrates ``dx/dt = -x/tau`` to within 1 % of the exact decay;
 5. every catalog experiment loads and builds (its models and stimuli exist), its
-   ``expected`` items use known keys, and a shortened run evaluates every check and draws
-   the figure (``full_runs=True`` runs each experiment in full and requires every check to hold).
+   ``expected`` items use known keys, and a shortened run (every run and every time of the
+   checks and the figure scaled by one factor) evaluates every check and draws the figure
+   (``full_runs=True`` runs each experiment in full and requires every check to hold).
 
 The probe neuron (:data:`PROBE`) has a voltage ``v`` (spike sources connect onto it with
 1 mV weights; composite stimuli target it unless their example names another ``target``)
@@ -210,15 +211,30 @@ def check_experiment(path: Any, *, max_duration: Any = "100 ms") -> None:
 
 
 def _shortened(spec: dict[str, Any], seconds: float) -> dict[str, Any]:
-    """A copy of an experiment spec whose runs last at most ``seconds`` in all."""
+    """A copy of an experiment spec whose runs last at most ``seconds`` in all.
+
+    Every run is scaled by the same factor, and so are the times of the ``expected`` items
+    (``start``, ``stop``, ``time``) and of the figure (also ``bin``, ``smooth``), so that their
+    windows stay inside the run.
+    """
     spec = copy.deepcopy(spec)
-    if "protocol" in spec:
-        share = seconds / max(1, sum("run" in phase for phase in spec["protocol"]))
-        for phase in spec["protocol"]:
-            if "run" in phase:
-                phase["run"] = f"{min(to_si(phase['run'], 's', what='protocol run'), share)} s"
-    elif "duration" in spec:
-        spec["duration"] = f"{min(to_si(spec['duration'], 's', what='duration'), seconds)} s"
+    phases = spec["protocol"] if "protocol" in spec else [{"run": spec.get("duration", "0 s")}]
+    total = sum(to_si(phase["run"], "s", what="run") for phase in phases if "run" in phase)
+    factor = min(1.0, seconds / total) if total > 0 else 1.0
+
+    def scaled(table: dict[str, Any], keys: tuple[str, ...]) -> None:
+        for key in keys:
+            if key in table:
+                table[key] = f"{to_si(table[key], 's', what=key) * factor!r} s"
+
+    for phase in spec.get("protocol", []):
+        scaled(phase, ("run",))
+    scaled(spec, ("duration",))
+    figure = spec.get("figure", {})
+    for table in spec.get("expected", []):
+        scaled(table, ("start", "stop", "time"))
+    for table in [figure, *figure.get("panels", [])]:
+        scaled(table, ("start", "stop", "time", "bin", "smooth"))
     return spec
 
 

@@ -8,7 +8,8 @@ from snnzoo import testing
 
 
 @pytest.mark.parametrize(
-    "module", ["snnzoo_lif", "snnzoo_adex", "snnzoo_hh", "snnzoo_stimuli", "snnzoo_dendrites", "snnzoo.integrators"]
+    "module", ["snnzoo_lif", "snnzoo_adex", "snnzoo_hh", "snnzoo_stimuli", "snnzoo_dendrites", "snnzoo_plasticity",
+               "snnzoo.integrators"]
 )
 def test_builtin_plugin_conforms(module):
     registry = testing.check_plugin(importlib.import_module(module))
