@@ -225,7 +225,7 @@ def _shortened(spec: dict[str, Any], seconds: float) -> dict[str, Any]:
     def scaled(table: dict[str, Any], keys: tuple[str, ...]) -> None:
         for key in keys:
             if key in table:
-                table[key] = f"{float(to_si(table[key], 's', what=key)) * factor!r} s"
+                table[key] = f"{float(to_si(table[key], 's', what=key)) * factor:.12g} s"
 
     for phase in spec.get("protocol", []):
         scaled(phase, ("run",))
