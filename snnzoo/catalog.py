@@ -49,7 +49,7 @@ def load_toml(path: Path) -> dict[str, Any]:
 # Keys a table of each kind may hold, so ``--set`` and sweep grids can add one the file leaves at its
 # default (None: any key, checked when the experiment is built).
 _TABLE_KEYS: dict[str, set[str] | None] = {
-    "populations": {"model", "size", "parameters", "initial", "labels", "integrator", "refractory"},
+    "populations": {"model", "size", "preset", "parameters", "initial", "labels", "integrator", "refractory"},
     "projections": {"source", "target", "on", "weight"} | _RULE_KEYS,
     "monitors": {"population", "variables", "neurons", "rate"},
     "models": None,

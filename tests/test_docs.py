@@ -17,8 +17,8 @@ from snnzoo.plugins import get_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-NOT_KEYS = {"cell", "synapse", "units"}
-"""Strings catalog.py uses as dataset dimensions and attributes, not as keys of an experiment file."""
+NOT_KEYS = {"cell", "synapse", "units", "experiment", "experiment_spec"}
+"""Strings catalog.py uses as dataset dimensions and result attributes, not as keys of an experiment file."""
 
 
 def catalog_keys() -> set[str]:
