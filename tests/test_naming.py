@@ -41,7 +41,7 @@ def test_old_name_is_accepted_with_a_warning_naming_the_new_one():
     np.testing.assert_allclose(pop.get("v").to("mV").magnitude, [-65, -55])
     with pytest.warns(DeprecatedNameWarning, match="'gL' of model 'adex' is now called 'g_L'"):
         pop.set("gL", 12 * u.nS)
-    assert pop.to_dict()["parameters"]["V_spike"] == "-45 mV"
+    assert pop.to_dict()["parameters"]["V_spike"] == {"value": -45, "unit": "mV"}
     with pytest.raises(UnitError, match="parameter 'C'"), pytest.warns(DeprecatedNameWarning):
         sz.Network().add_population("b", "adex", 1, parameters={"C": 200})  # errors name what was typed
 
