@@ -15,8 +15,9 @@ import scipy.sparse
 
 from .errors import ConfigError
 from .expressions import NumericExpression
-from .units import is_quantity_text, parse_unit, to_si, ureg
+from .units import Sign, check_value, is_quantity_text, parse_unit, to_si, ureg, whole_number
 
+MAX_DELAY_STEPS = 2**31 - 1
 RULES = ("p", "condition", "fixed_in_degree", "fixed_out_degree", "one_to_one", "all_to_all", "i", "matrix")
 
 
@@ -50,9 +51,10 @@ def pairs(rule: dict[str, Any], pre: np.ndarray, post: np.ndarray, autapses: boo
     kind = given[0] if given != ["p", "condition"] else "p"
     n_pre, n_post = pre.size, post.size
     if kind == "p" or kind == "condition":
-        p = float(rule.get("p", 1.0))
-        if not 0.0 <= p <= 1.0:
-            raise ConfigError(f"{where}: p must lie in [0, 1], got {p}")
+        p = 1.0 if rule.get("p") is None else rule["p"]
+        if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)) or not 0.0 <= p <= 1.0:
+            raise ConfigError(f"{where}: p must be a number in [0, 1], got {p!r}")
+        p = float(p)
         i, j = _bernoulli(n_pre, n_post, p, rng)
         i, j = pre[i], post[j]
         if rule.get("condition"):
@@ -65,7 +67,7 @@ def pairs(rule: dict[str, Any], pre: np.ndarray, post: np.ndarray, autapses: boo
             raise ConfigError(f"{where}: one_to_one needs equal sizes, got {n_pre} and {n_post}")
         i, j = pre.copy(), post.copy()
     elif kind in ("fixed_in_degree", "fixed_out_degree"):
-        k = int(rule[kind])
+        k = whole_number(rule[kind], what=f"{where}: {kind}")
         fixed_in = kind == "fixed_in_degree"
         fixed, chosen = (post, pre) if fixed_in else (pre, post)
         available = chosen.size - (0 if autapses else int(np.intersect1d(pre, post).size > 0))
@@ -133,24 +135,32 @@ def _check_range(indices: np.ndarray, allowed: np.ndarray, name: str, where: str
 
 
 def values(spec: Any, n: int, unit, rng: np.random.Generator, what: str,
-           i: np.ndarray | None = None, j: np.ndarray | None = None) -> np.ndarray:
+           i: np.ndarray | None = None, j: np.ndarray | None = None, sign: Sign | None = None) -> np.ndarray:
     """Weights or delays: a quantity, one per synapse, a distribution table
     ``{distribution = "normal", mean = ..., std = ...}`` / ``"uniform"`` with ``low``, ``high``,
-    or an expression of the pre- and postsynaptic indices ``i``, ``j`` (``"1*ms + 0.1*ms*abs(i - j)"``)."""
+    or an expression of the pre- and postsynaptic indices ``i``, ``j`` (``"1*ms + 0.1*ms*abs(i - j)"``).
+    ``sign`` ("non-negative" for delays) is checked on drawn and computed values too."""
     if isinstance(spec, str) and not is_quantity_text(spec) and i is not None:
-        return _per_synapse_expression(spec, unit, i, j, what)
+        computed = _per_synapse_expression(spec, unit, i, j, what)
+        check_value(computed, what=f"{what} ({spec!r})", sign=sign, unit=unit)
+        return computed
     if isinstance(spec, dict) and "distribution" in spec:
         kind = spec["distribution"]
-        if kind == "normal":
-            mean, std = (to_si(spec[k], unit, what=f"{what}: {k}") for k in ("mean", "std"))
+        if kind == "normal" and {"mean", "std"} <= set(spec):
+            mean = to_si(spec["mean"], unit, what=f"{what}: mean")
+            std = to_si(spec["std"], unit, what=f"{what}: std", sign="non-negative")
             drawn = rng.normal(mean, std, size=n)
-        elif kind == "uniform":
+        elif kind == "uniform" and {"low", "high"} <= set(spec):
             low, high = (to_si(spec[k], unit, what=f"{what}: {k}") for k in ("low", "high"))
+            if low > high:
+                raise ConfigError(f"{what}: low ({spec['low']}) must not exceed high ({spec['high']})")
             drawn = rng.uniform(low, high, size=n)
         else:
-            raise ConfigError(f"{what}: unknown distribution {kind!r} (known: normal, uniform)")
+            raise ConfigError(f"{what}: expected distribution = 'normal' with mean and std, or 'uniform' with "
+                              f"low and high, got {spec!r}")
+        check_value(drawn, what=f"{what} (drawn from {kind})", sign=sign, unit=unit)
         return drawn
-    array = np.asarray(to_si(spec, unit, what=what), dtype=float)
+    array = np.asarray(to_si(spec, unit, what=what, sign=sign), dtype=float)
     if array.ndim == 0:
         return array.reshape(1)
     if array.shape != (n,):
@@ -173,6 +183,9 @@ def delay_steps(delays: np.ndarray, dt: float, what: str, *, round_delays: bool 
     if round_delays:
         return np.floor(delays / dt + 0.5).astype(np.int32)
     steps = np.round(delays / dt)
+    if steps.size and steps.max() > MAX_DELAY_STEPS:
+        raise ConfigError(f"{what}: delay {delays.max():g} s is {steps.max():.3g} steps of dt; at most "
+                          f"{MAX_DELAY_STEPS} steps are supported")
     bad = np.abs(steps * dt - delays) > 1e-6 * dt
     if bad.any():
         value = delays[np.argmax(bad)]

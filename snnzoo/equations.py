@@ -35,6 +35,17 @@ _FLAGS = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
 
 KNOWN_FLAGS = frozenset({"unless refractory", "linked", "constant", "event-driven", "clock-driven", "summed"})
 RESERVED = frozenset({"t", "dt", "i", "N", "xi", "not_refractory", "lastspike", "pi", "e", "True", "False"})
+ENGINE_PREFIX = "_"
+"""Names the engine generates (``_new_v``, ``_h0_1``...) start with this; model names may not."""
+
+
+def check_model_name(name: str, where: str) -> None:
+    """Refuse a variable or parameter name the engine reserves (``t``, ``dt``, ``N``...) or generates (``_...``)."""
+    if name in RESERVED:
+        raise EquationError(f"{where}: {name!r} is a reserved name ({', '.join(sorted(RESERVED))})")
+    if name.startswith(ENGINE_PREFIX):
+        raise EquationError(f"{where}: {name!r} starts with {ENGINE_PREFIX!r}, which is kept for names the engine "
+                            "generates; rename it")
 
 
 @dataclass(frozen=True)
@@ -94,8 +105,7 @@ def _parse_line(line: str, functions: Mapping[str, Callable] | None) -> Equation
         m = pattern.match(body)
         if m:
             name = m.group(1)
-            if name in RESERVED:
-                raise EquationError(f"{where}: {name!r} is a reserved name ({', '.join(sorted(RESERVED))})")
+            check_model_name(name, where)
             expr = parse_expression(m.group(2), where=where, functions=functions) if kind != "variable" else None
             if "unless refractory" in flags and kind != "differential":
                 raise EquationError(f"{where}: '(unless refractory)' only applies to differential equations")

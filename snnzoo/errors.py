@@ -27,6 +27,13 @@ class ConfigError(SnnzooError):
     """An experiment file, a ``--set`` override or an API argument is invalid."""
 
 
+class ValueRangeError(UnitError, ConfigError):
+    """A quantity has the right dimension but an impossible value: NaN, infinite, or the wrong sign.
+
+    It is both a :class:`UnitError` (about a quantity) and a :class:`ConfigError` (a bad argument).
+    """
+
+
 class PluginError(SnnzooError):
     """A plugin failed to load or registered something invalid."""
 

@@ -15,12 +15,12 @@ from typing import Any
 import pint
 import sympy
 
-from .equations import Equation, parse_equations, parse_statements
+from .equations import Equation, check_model_name, parse_equations, parse_statements
 from .errors import EquationError, UnitError, UnknownNameError
 from .expressions import DimensionChecker, is_zero, rand, randn, same_dimension, symbol
 from .refractory import Refractoriness, parse_refractoriness
 from .timed_array import TimedArray
-from .units import as_quantity, dimension_of, parse_unit, to_si, ureg
+from .units import as_quantity, dimension_of, parameter_sign, parse_unit, to_si, ureg
 
 NOISE_UNIT = ureg.second**-0.5
 SYNAPTIC_FLAGS = frozenset({"event-driven", "clock-driven", "summed"})
@@ -35,7 +35,8 @@ class DeprecatedNameWarning(FutureWarning):
 class Parameter:
     """A documented parameter default, e.g. ``Parameter("200 pF", "membrane capacitance")``.
 
-    ``positive``: values must be > 0 (lengths, capacitances, time constants).
+    ``positive``: values must be > 0 (lengths, conductances...). Parameters in units of
+    time or capacitance are always required to be positive.
     """
 
     default: Any
@@ -384,6 +385,7 @@ def parameter_specs(owner: str, equations: Sequence[Equation], given: Mapping[st
         if isinstance(value, Parameter):
             value, description, positive = value.default, value.description, value.positive
         where = f"{owner}: parameter {pname!r}"
+        check_model_name(pname, f"{owner}: parameter")
         if pname in declared and declared[pname].kind != "variable":
             raise EquationError(f"{where} is also defined by {declared[pname].where}")
         if pname in declared:
@@ -392,9 +394,8 @@ def parameter_specs(owner: str, equations: Sequence[Equation], given: Mapping[st
             raise UnitError(f"{where}: no default and no declaration 'name : unit' in the equations")
         else:
             unit = as_quantity(value, what=where).units
-        default = None if value is None else to_si(value, unit, what=where)
-        if positive and default is not None and not default > 0:
-            raise UnitError(f"{where}: must be positive, got {_show_value(value)}")
+        positive = positive or parameter_sign(unit) == "positive"
+        default = None if value is None else to_si(value, unit, what=where, sign="positive" if positive else None)
         text = "" if value is None else _show_value(value)
         specs[pname] = ParameterSpec(pname, unit, default, text, description, positive)
     return specs

@@ -47,7 +47,7 @@ from .recording import PopulationRecord, StateRecord
 from .refractory import refractory_steps
 from .stimulus import FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes
 from .synapse_model import SynapseModel
-from .units import as_data, is_quantity_text, positive_si, si_unit_string, to_si, ureg
+from .units import as_data, check_value, is_quantity_text, positive_si, si_unit_string, to_si, ureg, whole_number
 
 
 def _registry():
@@ -119,8 +119,8 @@ class Population:
         if array.ndim > 1 or (array.ndim == 1 and array.shape[0] != self.size):
             raise ConfigError(f"{what}: expected one value or {self.size} values, got shape {array.shape}")
         spec = self.model.parameters.get(name)
-        if spec is not None and spec.positive and not (array > 0).all():
-            raise ConfigError(f"{what}: must be positive, got {_show(value)}")
+        check_value(array, what=what, shown=value, unit=unit,
+                    sign="positive" if spec is not None and spec.positive else None)
         if array.ndim == 1 and name in self.model.parameters:
             self.heterogeneous.add(name)
         self.values[name] = np.broadcast_to(array, (self.size,)).astype(float).copy()
@@ -234,7 +234,8 @@ class Network:
         self.threads, capped = thread_count(threads)
         if capped:
             warnings.warn(capped, UserWarning, stacklevel=2)
-        self.seed = int(seed) if seed is not None else int(np.random.SeedSequence().entropy % 2**32)
+        self.seed = (whole_number(seed, what="seed") if seed is not None
+                     else int(np.random.SeedSequence().entropy % 2**32))
         self.integrator = integrator
         self.groups: dict[str, Population | SpikeSource] = {}
         self.projections: dict[str, Projection] = {}
@@ -381,7 +382,7 @@ class Network:
         rng = self.random("weights", index)
         weights = connectivity.values(weight if weight is not None else 0.0, i.size, unit, rng, f"{where}: weight",
                                       i, j)
-        delays = connectivity.values(delay, i.size, "s", rng, f"{where}: delay", i, j)
+        delays = connectivity.values(delay, i.size, "s", rng, f"{where}: delay", i, j, sign="non-negative")
         steps = connectivity.delay_steps(delays, self.dt, where, round_delays=round_delays)
         plastic = None
         if synapse is not None:

@@ -2,19 +2,24 @@
 
 snnzoo uses pint's application registry (``pint.get_application_registry()``),
 so quantities made by the user, by pint-xarray and by snnzoo all mix. Values are
-checked against an expected dimension once, when a model or simulation is
-built, and converted to plain SI floats; no pint object enters the engine.
+checked once, when a model or simulation is built, and converted to plain SI
+floats; no pint object enters the engine. This module is the one validation
+layer for quantities: dimension, finiteness and sign (:func:`to_si`), offset
+units such as ``degC`` (refused: the engine integrates absolute values), and
+integers such as seeds (:func:`whole_number`).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+import numbers
+import re
+from typing import Any, Literal
 
 import numpy as np
 import pint
 
-from .errors import UnitError
+from .errors import ConfigError, UnitError, ValueRangeError
 
 ureg = pint.get_application_registry()
 Quantity = ureg.Quantity
@@ -36,14 +41,27 @@ def _define_missing_units() -> None:
 _define_missing_units()
 
 
+Sign = Literal["positive", "non-negative"]
+_LIST_TEXT = re.compile(r"^\s*\[(?P<items>[^\[\]]*)\]\s*(?P<unit>.*)$")
+
+
 def parse_unit(text: str, *, what: str) -> pint.Unit:
     """Parse a unit string such as ``"mV"`` or ``"1"``; ``what`` names it in errors."""
     if text.strip() in ("1", "", "dimensionless"):
         return ureg.dimensionless
     try:
-        return ureg.Unit(text)
-    except (pint.UndefinedUnitError, pint.DefinitionSyntaxError, ValueError, TypeError) as err:
+        unit = ureg.Unit(text)
+    except Exception as err:  # pint raises many kinds for bad text
         raise UnitError(f"{what}: unknown unit {text!r} ({err})") from None
+    _refuse_offset_unit(unit, what)
+    return unit
+
+
+def _refuse_offset_unit(unit: pint.Unit, what: str) -> None:
+    """Offset units (``degC``, ``degF``) have no meaning as increments, so the engine cannot use them."""
+    if not ureg.Quantity(1.0, unit)._is_multiplicative:
+        raise UnitError(f"{what}: the offset unit {unit:~} is not supported (a value of 20 degC would be "
+                        "integrated as 293.15 K); give temperatures in kelvin, e.g. '293.15 K'")
 
 
 def as_quantity(value: Any, *, what: str) -> pint.Quantity:
@@ -53,15 +71,12 @@ def as_quantity(value: Any, *, what: str) -> pint.Quantity:
     whether that is allowed (see :func:`to_si`).
     """
     if isinstance(value, pint.Quantity):
+        _refuse_offset_unit(value.units, what)
         return value
     if isinstance(value, str):
-        try:
-            parsed = ureg.Quantity(value)
-        except Exception as err:  # pint raises many kinds for bad text
-            raise UnitError(f"{what}: cannot read {value!r} as a quantity ({err})") from None
-        return parsed if isinstance(parsed, pint.Quantity) else ureg.Quantity(parsed)
+        return _parse_quantity_text(value, what)
     if isinstance(value, dict) and set(value) == {"value", "unit"}:
-        return ureg.Quantity(np.asarray(value["value"], dtype=float), parse_unit(str(value["unit"]), what=what))
+        return ureg.Quantity(_floats(value["value"], value, what), parse_unit(str(value["unit"]), what=what))
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, (str, pint.Quantity)) for v in value):
         items = [as_quantity(v, what=what) for v in value]
         unit = items[0].units
@@ -69,10 +84,35 @@ def as_quantity(value: Any, *, what: str) -> pint.Quantity:
             return ureg.Quantity(np.array([q.to(unit).magnitude for q in items], dtype=float), unit)
         except pint.DimensionalityError:
             raise UnitError(f"{what}: the values {value!r} do not share one dimension") from None
+    return ureg.Quantity(_floats(value, value, what))
+
+
+def _parse_quantity_text(text: str, what: str) -> pint.Quantity:
+    """``"20 ms"``, ``"-70 mV"``, ``"3"`` or a bracketed list ``"[10 20 30] ms"`` / ``"[10, 20] ms"``."""
+    listed = _LIST_TEXT.match(text)
+    if listed:
+        items = [item for item in re.split(r"[,\s]+", listed["items"].strip()) if item]
+        return ureg.Quantity(_floats(items, text, what), parse_unit(listed["unit"], what=what))
     try:
-        return ureg.Quantity(np.asarray(value, dtype=float) if not np.isscalar(value) else float(value))
-    except (TypeError, ValueError):
-        raise UnitError(f"{what}: expected a quantity with a unit, got {value!r}") from None
+        parsed = ureg.Quantity(text)
+    except Exception as err:  # pint raises many kinds for bad text
+        raise UnitError(f"{what}: cannot read {text!r} as a quantity ({err})") from None
+    if not isinstance(parsed, pint.Quantity):
+        parsed = ureg.Quantity(parsed)
+    if not isinstance(parsed.magnitude, numbers.Real) or isinstance(parsed.magnitude, bool):
+        raise UnitError(f"{what}: cannot read {text!r} as a quantity (expected a number and a unit, e.g. '20 ms')")
+    _refuse_offset_unit(parsed.units, what)
+    return parsed
+
+
+def _floats(value: Any, shown: Any, what: str) -> float | np.ndarray:
+    """``value`` as a float or a float array, or a UnitError naming ``what``."""
+    if isinstance(value, bool) or (isinstance(value, (list, tuple)) and any(isinstance(v, bool) for v in value)):
+        raise UnitError(f"{what}: expected a quantity with a unit, got the boolean {shown!r}")
+    try:
+        return float(value) if np.isscalar(value) else np.asarray(value, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise UnitError(f"{what}: expected a quantity with a unit, got {shown!r}") from None
 
 
 def is_quantity_text(text: str) -> bool:
@@ -128,11 +168,14 @@ def dimension_of(unit: pint.Unit | str) -> str:
     return str(dim)
 
 
-def to_si(value: Any, unit: pint.Unit | str, *, what: str, allow_plain: bool = False) -> Any:
+def to_si(value: Any, unit: pint.Unit | str, *, what: str, allow_plain: bool = False,
+          sign: Sign | None = None, finite: bool = True) -> Any:
     """Check ``value`` has the dimension of ``unit`` and return its SI magnitude.
 
     A plain number where ``unit`` has a dimension is an error naming ``what``,
     the expected dimension and the value given, unless ``allow_plain``.
+    NaN and infinite values are errors (:class:`ValueRangeError`) unless ``finite=False``;
+    ``sign`` ("positive" or "non-negative") also checks the sign of every value.
     Returns a float, or a float64 array for array values.
     """
     expected = parse_unit(unit, what=what) if isinstance(unit, str) else unit
@@ -152,9 +195,23 @@ def to_si(value: Any, unit: pint.Unit | str, *, what: str, allow_plain: bool = F
             f"got {_show(q)} of dimension {dimension_of(q.units)}"
         )
     magnitude = q.to_base_units().magnitude
-    if isinstance(magnitude, np.ndarray):
-        return magnitude.astype(float)
-    return float(magnitude)
+    magnitude = magnitude.astype(float) if isinstance(magnitude, np.ndarray) else float(magnitude)
+    check_value(magnitude, what=what, shown=value, sign=sign, finite=finite, unit=expected)
+    return magnitude
+
+
+def check_value(si_value: Any, *, what: str, shown: Any = None, sign: Sign | None = None, finite: bool = True,
+                unit: pint.Unit | str = "1") -> None:
+    """Raise a :class:`ValueRangeError` naming ``what`` if ``si_value`` (a number or array) is NaN,
+    infinite (unless ``finite=False``) or of the wrong ``sign``."""
+    values = np.asarray(si_value, dtype=float)
+    shown = _show(si_value if shown is None else shown)
+    if np.isnan(values).any() or (finite and np.isinf(values).any()):
+        raise ValueRangeError(f"{what}: must be finite (not NaN or infinite), got {shown}")
+    if sign == "positive" and not (values > 0).all():
+        raise ValueRangeError(f"{what}: must be positive (a {dimension_of(unit)} quantity > 0), got {shown}")
+    if sign == "non-negative" and not (values >= 0).all():
+        raise ValueRangeError(f"{what}: must be >= 0 (a {dimension_of(unit)} quantity), got {shown}")
 
 
 def si_unit_string(unit: pint.Unit | str) -> str:
@@ -186,6 +243,30 @@ def is_quantity_text(text: str) -> bool:
     except Exception:  # noqa: BLE001 - any parse failure means "an expression"
         return False
     return True
+
+
+#: Parameters of these dimensions must be > 0 in every model: a time constant or a
+#: capacitance of zero or below makes the dynamics divide by zero or run away.
+_POSITIVE_DIMENSIONS = ("s", "F")
+
+
+def parameter_sign(unit: pint.Unit) -> Sign | None:
+    """The sign a model parameter in ``unit`` must have ("positive" for times and capacitances)."""
+    dimensionality = ureg.Quantity(1.0, unit).dimensionality
+    if any(ureg.Quantity(1.0, named).dimensionality == dimensionality for named in _POSITIVE_DIMENSIONS):
+        return "positive"
+    return None
+
+
+def whole_number(value: Any, *, what: str, minimum: int | None = 0) -> int:
+    """``value`` as an int if it is a whole number >= ``minimum``: ``3`` or ``3.0``, never ``1.5`` or ``True``."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, numbers.Real)):
+        raise ConfigError(f"{what}: expected a whole number, got {value!r}")
+    if not isinstance(value, numbers.Integral) and not (math.isfinite(value) and float(value).is_integer()):
+        raise ConfigError(f"{what}: expected a whole number, got {value!r} (it would be truncated)")
+    if minimum is not None and int(value) < minimum:
+        raise ConfigError(f"{what}: expected a whole number >= {minimum}, got {value!r}")
+    return int(value)
 
 
 def _show(value: Any) -> str:

@@ -50,7 +50,7 @@ class OUCurrent:
 
     def drives(self, size: int, unit) -> list:
         return [OUDrive(np.atleast_1d(to_si(self.mean, unit, what=f"{self.name}: mean")),
-                        np.atleast_1d(to_si(self.sigma, unit, what=f"{self.name}: sigma")),
+                        np.atleast_1d(to_si(self.sigma, unit, what=f"{self.name}: sigma", sign="non-negative")),
                         positive_si(self.tau, "s", what=f"{self.name}: tau"), self.shared)]
 
     def to_dict(self) -> dict[str, Any]:
