@@ -19,20 +19,16 @@ from typing import Any
 import numpy as np
 
 from . import analysis  # noqa: F401  (registers the .snn accessor)
+from .catalog_schema import CHECK, MONITOR, POPULATION, PROJECTION, TOP, check_experiment, check_settings, did_you_mean
 from .errors import ConfigError, UnknownNameError
 from .model import NeuronModel
 from .network import Network
-from .units import as_quantity, to_si
+from .units import as_quantity, positive_si, si_unit_string, to_si
 
-_TOP_LEVEL = {"name", "title", "description", "references", "dt", "seed", "integrator", "duration", "models",
-              "populations", "sources", "projections", "links", "stimuli", "monitors", "synapse_monitors", "protocol",
-              "figure", "expected", "sweep"}
-EXPECTED_KEYS = {"check", "population", "projection", "neuron", "neurons", "variable", "start", "stop", "time",
-                 "value", "tolerance", "rel_tolerance", "min", "max", "monitor", "synapses", "low", "high"}
-"""The keys an ``[[expected]]`` item may have (see :func:`_check`)."""
-_RULE_KEYS = {"source", "target", "on", "weight", "delay", "op", "autapses", "round_delays", "p", "condition",
-              "fixed_in_degree", "fixed_out_degree", "one_to_one", "all_to_all", "i", "j", "synapse", "parameters",
-              "initial", "post_delay"}
+_TOP_LEVEL = frozenset(key.name for key in TOP.keys)
+EXPECTED_KEYS = frozenset(key.name for key in CHECK.keys)
+"""The keys an ``[[expected]]`` item may have (the schema's ``[[expected]]`` table)."""
+_RULE_KEYS = frozenset(key.name for key in PROJECTION.keys)
 
 
 def load_toml(path: Path) -> dict[str, Any]:
@@ -49,9 +45,9 @@ def load_toml(path: Path) -> dict[str, Any]:
 # Keys a table of each kind may hold, so ``--set`` and sweep grids can add one the file leaves at its
 # default (None: any key, checked when the experiment is built).
 _TABLE_KEYS: dict[str, set[str] | None] = {
-    "populations": {"model", "size", "preset", "parameters", "initial", "labels", "integrator", "refractory"},
-    "projections": {"source", "target", "on", "weight"} | _RULE_KEYS,
-    "monitors": {"population", "variables", "neurons", "rate"},
+    "populations": {key.name for key in POPULATION.keys},
+    "projections": set(_RULE_KEYS),
+    "monitors": {key.name for key in MONITOR.keys},
     "models": None,
 }
 
@@ -141,12 +137,12 @@ class Experiment:
     """A catalog experiment, read from its TOML file (with optional overrides)."""
 
     def __init__(self, name: str, spec: dict[str, Any], source: str = ""):
-        unknown = set(spec) - _TOP_LEVEL
-        if unknown:
-            raise ConfigError(f"experiment {name!r}: unknown top-level key(s) {sorted(unknown)}")
-        for key in ("populations",):
-            if not spec.get(key):
-                raise ConfigError(f"experiment {name!r}: needs a [{key}.NAME] table")
+        if not isinstance(name, str) or not name or Path(name).name != name or name in (".", ".."):
+            raise ConfigError(f"experiment name {name!r}: expected a plain name (it names the output files), "
+                              "without folders or '..'")
+        check_experiment(spec, name)
+        if not spec["populations"]:
+            raise ConfigError(f"experiment {name!r}: needs a [populations.NAME] table")
         self.name, self.spec, self.source = name, spec, source
         self.title = spec.get("title", name)
         self.description = spec.get("description", "").strip()
@@ -192,11 +188,6 @@ class Experiment:
         """Models written inline in the experiment file."""
         models = {}
         for name, m in self.spec.get("models", {}).items():
-            known = {"equations", "parameters", "threshold", "reset", "refractory", "initial", "integrator", "description"}
-            if set(m) - known:
-                raise ConfigError(f"experiment {self.name!r}: model {name!r} has unknown key(s) {sorted(set(m) - known)}")
-            if "equations" not in m:
-                raise ConfigError(f"experiment {self.name!r}: model {name!r} needs 'equations'")
             models[name] = NeuronModel(name, m["equations"], m.get("parameters", {}), threshold=m.get("threshold"),
                                        reset=m.get("reset"), refractory=m.get("refractory"),
                                        initial=m.get("initial"), integrator=m.get("integrator"),
@@ -211,9 +202,6 @@ class Experiment:
         inline = self.models()
         for name, p in spec["populations"].items():
             where = f"experiment {self.name!r}: population {name!r}"
-            for key in ("model", "size"):
-                if key not in p:
-                    raise ConfigError(f"{where} needs '{key}'")
             try:
                 model = inline[p["model"]] if p["model"] in inline else _registered_model(p["model"])
             except UnknownNameError as err:
@@ -225,18 +213,14 @@ class Experiment:
         for name, s in spec.get("sources", {}).items():
             net.add_source(name, self._stimulus(f"source {name!r}", s, ("type",)))
         for name, proj in spec.get("projections", {}).items():
-            where = f"experiment {self.name!r}: projection {name!r}"
-            missing = {"source", "target"} | ({"on", "weight"} if "synapse" not in proj else set())
-            missing -= set(proj)
-            if missing or set(proj) - _RULE_KEYS:
-                raise ConfigError(f"{where}: missing {sorted(missing)} / unknown {sorted(set(proj) - _RULE_KEYS)} keys")
+            missing = {"on", "weight"} - set(proj) if "synapse" not in proj else set()
+            if missing:
+                raise ConfigError(f"experiment {self.name!r}: [projections.{name}]: missing {sorted(missing)} "
+                                  "(needed without a 'synapse' model)")
             rule = {k: v for k, v in proj.items() if k not in ("source", "target")}
             net.connect(proj["source"], proj["target"], name=name, **rule)
         for name, link in spec.get("links", {}).items():
             keys = ("population", "variable", "source", "source_variable")
-            missing = [k for k in keys if k not in link]
-            if missing:
-                raise ConfigError(f"experiment {self.name!r}: link {name!r} needs {', '.join(missing)}")
             net.link(*(link[k] for k in keys))
         for name, s in spec.get("stimuli", {}).items():
             stimulus = self._stimulus(f"stimulus {name!r}", s, ("type", "population", "target"))
@@ -244,8 +228,6 @@ class Experiment:
         for name, m in spec.get("monitors", {}).items():
             net.record(m["population"], m["variables"], neurons=m.get("neurons"), rate=m.get("rate"), name=name)
         for name, m in spec.get("synapse_monitors", {}).items():
-            if "projection" not in m or "variables" not in m:
-                raise ConfigError(f"experiment {self.name!r}: synapse monitor {name!r} needs 'projection' and 'variables'")
             net.record_synapses(m["projection"], m["variables"], synapses=m.get("synapses"), rate=m.get("rate"),
                                 name=name)
         return net
@@ -254,12 +236,11 @@ class Experiment:
         """A configured stimulus from a table with ``type`` and its settings."""
         from .plugins import get_registry
 
-        required = [k for k in reserved if k != "target"]
-        if any(k not in table for k in required):
-            raise ConfigError(f"experiment {self.name!r}: {what} needs {', '.join(map(repr, required))}")
         settings = {k: v for k, v in table.items() if k not in reserved}
+        factory = get_registry().stimulus(table["type"])
+        check_settings(factory, settings, f"experiment {self.name!r}: {what} ({table['type']})")
         try:
-            return get_registry().stimulus(table["type"])(**settings)
+            return factory(**settings)
         except TypeError as err:
             raise ConfigError(f"experiment {self.name!r}: {what} ({table['type']}): {err}") from None
 
@@ -272,17 +253,70 @@ class Experiment:
         return [{"run": self.spec["duration"]}]
 
     def run(self, seed: int | None = None, progress: bool = False, threads: int | None = None):
-        """Build, run every phase, and return the result tree."""
+        """Build, validate the protocol, figure and checks, run every phase, and return the result tree."""
         net = self.build(seed, threads)
+        self.validate(net)
         for phase in self.protocol():
             for target, value in phase.get("set", {}).items():
                 population, _, variable = target.partition(".")
-                if not variable:
-                    raise ConfigError(f"experiment {self.name!r}: protocol 'set' keys are POPULATION.VARIABLE, got {target!r}")
                 net.population(population).set(variable, value)
             if "run" in phase:
                 net.run(phase["run"], progress=progress)
+            if not net.complete:  # interrupted: keep what ran, skip the remaining phases
+                break
         return net.result(experiment=self.name, experiment_spec=self.spec)
+
+    def validate(self, net: Network) -> None:
+        """Everything that would otherwise fail after the run, checked on the built network:
+        protocol targets and durations, figure populations, and every ``[[expected]]`` item
+        (its population or projection, recorded variable, neurons, and the unit of each bound)."""
+        where = f"experiment {self.name!r}"
+        for phase in self.protocol():
+            for target in phase.get("set", {}):
+                population, _, variable = target.partition(".")
+                if not variable:
+                    raise ConfigError(f"{where}: protocol 'set' keys are POPULATION.VARIABLE, got {target!r}")
+                pop = net.population(population)
+                if variable not in pop.values:
+                    raise ConfigError(f"{where}: protocol 'set' {target!r}: {pop.where} has no variable "
+                                      f"{variable!r}{did_you_mean(variable, pop.values)}")
+            if "run" in phase:
+                positive_si(phase["run"], "s", what=f"{where}: protocol run")
+        figure = self.spec.get("figure", {})
+        for panel in [figure, *figure.get("panels", [])]:
+            for name in panel.get("populations", [panel.get("population")]):
+                if name is not None and name not in net.groups:
+                    raise ConfigError(f"{where}: figure: unknown population {name!r}{did_you_mean(name, net.groups)}")
+        for item in self.spec.get("expected", []):
+            self._validate_check(item, net)
+
+    def _validate_check(self, item: dict[str, Any], net: Network) -> None:
+        where = f"experiment {self.name!r}: expected {item}"
+        kind, unit = item["check"], None
+        if kind.startswith("synapse_"):  # values and units of synaptic variables are known after the run
+            if item["projection"] not in net.projections:
+                raise ConfigError(f"{where}: unknown projection {item['projection']!r}"
+                                  f"{did_you_mean(item['projection'], net.projections)}")
+            if kind != "synapse_count":
+                return
+        else:
+            if item["population"] not in net.groups:
+                raise ConfigError(f"{where}: unknown population {item['population']!r}"
+                                  f"{did_you_mean(item['population'], net.groups)}")
+            group = net.groups[item["population"]]
+            _cells(item, group.size, where)
+            unit = "Hz" if kind == "mean_rate" else None
+            if kind in ("mean_value", "value_at"):
+                monitors = self.spec.get("monitors", {}).values()
+                if not any(m["population"] == item["population"] and item["variable"] in np.atleast_1d(m["variables"])
+                           for m in monitors):
+                    raise ConfigError(f"{where}: {item['variable']!r} is not recorded for {item['population']!r} "
+                                      "(add it to a [monitors.NAME] table)")
+                unit = si_unit_string(group.model.units[item["variable"]])
+        for key in ("time", "start", "stop"):
+            if key in item:
+                to_si(item[key], "s", what=f"{where}: {key}", sign="non-negative")
+        _verdict(item, math.nan, unit, "", where)
 
     # -- outcomes -----------------------------------------------------------------
     def check(self, tree) -> list[CheckResult]:
@@ -480,7 +514,7 @@ def _cells(item: dict[str, Any], size: int, where: str) -> np.ndarray:
 def _verdict(item: dict[str, Any], found: float, unit: str | None, label: str, where: str) -> CheckResult:
     """Compare ``found`` (SI) with ``value`` ± ``tolerance``/``rel_tolerance``, or with ``min``/``max`` bounds."""
     def si(value: Any) -> float:
-        return to_si(value, unit, what=where) if unit not in (None, "1") else float(value)
+        return to_si(value, unit or "1", what=where)
 
     if "value" not in item and not {"min", "max"} & set(item):
         raise ConfigError(f"{where}: give 'value' (with tolerance) or 'min'/'max'")
