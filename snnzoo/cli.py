@@ -1,12 +1,15 @@
 """The ``snnzoo`` command: list, info, run, rerun, sweep, plugins.
 
-Errors in user input print one line ``snnzoo: error: ...`` and exit with
-status 2; a run whose ``expected`` block fails exits with status 1.
+Exit status: 0 success; 1 a check of the ``expected`` block failed; 2 bad
+input (one line ``snnzoo: error: ...``, no traceback); 130 interrupted (Ctrl-C:
+what ran is written, marked incomplete, and its checks are not evaluated);
+70 an internal error (a bug: one line, the traceback with ``SNNZOO_DEBUG=1``).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -14,6 +17,7 @@ from pathlib import Path
 from .errors import SnnzooError
 from .sweeps import command as sweeps
 
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
 KIND_TITLES = {"model": "Models", "synapse": "Synapse models", "stimulus": "Stimuli", "integrator": "Integrators",
                "experiment": "Experiments"}
 
@@ -72,8 +76,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run a catalog experiment, write its netCDF result and figure, print a summary."""
     from .catalog import Experiment
     from .engine.simulation import thread_count
-    from .plotting import save_figure
-    from .results import populations, write_netcdf
+    from .plotting import png_bytes
+    from .results import netcdf_bytes, populations
+    from .safe_write import write_together
 
     experiment = Experiment.load(args.name, args.set or [])
     output = Path(args.output or f"{experiment.name}.nc")
@@ -86,8 +91,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"snnzoo: warning: {capped}", file=sys.stderr)
     tree = experiment.run(seed=args.seed, progress=not args.quiet, threads=threads)
     figure = experiment.figure(tree)  # before writing anything: a bad [figure] leaves no files
-    write_netcdf(tree, output)
-    save_figure(figure, figure_path)
+    write_together({output: lambda: netcdf_bytes(tree), figure_path: lambda: png_bytes(figure)})
     duration = tree.attrs["duration"]
     print(f"{experiment.name}: {experiment.title}")
     print(f"  simulated {duration:g} s at dt = {tree.attrs['dt'] * 1e3:g} ms, seed {tree.attrs['seed']}"
@@ -97,13 +101,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"  {name}: {counts.size} neurons, {int(counts.sum())} spikes, mean rate {counts.mean() / duration:.3g} Hz"
               + (f", counts {counts.tolist()}" if counts.size <= 10 else ""))
     print(f"  wrote {output} and {figure_path}")
+    if not tree.attrs.get("complete", 1):
+        print("  checks not evaluated: the run was interrupted, the result holds partial data")
+        return EXIT_INTERRUPTED
     checks = [] if args.no_check else experiment.check(tree)
     for check in checks:
         print(f"  [{'ok' if check.passed else 'FAILED'}] {check.description} (found {check.found:g})")
     if checks:
         held = sum(c.passed for c in checks)
         print(f"  expected: {held}/{len(checks)} checks hold")
-    return 0 if all(c.passed for c in checks) else 1
+    return EXIT_OK if all(c.passed for c in checks) else EXIT_CHECK_FAILED
 
 
 def cmd_rerun(args: argparse.Namespace) -> int:
@@ -208,11 +215,25 @@ def main(argv: list[str] | None = None) -> int:
             warn_clashes()
             return args.func(args)
     except SnnzooError as err:
-        print(f"snnzoo: error: {err}", file=sys.stderr)
-        return 2
+        print(f"snnzoo: error: {_one_line(err)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt as interrupt:
-        print("snnzoo: interrupted" + (f": {interrupt}" if str(interrupt) else ""), file=sys.stderr)
-        return 130
+        print("snnzoo: interrupted" + (f": {interrupt}" if str(interrupt) else "; checks not evaluated"),
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except MemoryError:
+        print("snnzoo: error: out of memory (use fewer neurons, synapses or recorded values)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as err:  # a bug: one line unless SNNZOO_DEBUG asks for the traceback
+        if os.environ.get("SNNZOO_DEBUG"):
+            raise
+        print(f"snnzoo: internal error (please report it; SNNZOO_DEBUG=1 shows the traceback): "
+              f"{type(err).__name__}: {_one_line(err)}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split())
 
 
 if __name__ == "__main__":

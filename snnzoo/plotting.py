@@ -6,6 +6,7 @@ work headless. Each function draws into ``ax`` when given and returns the figure
 
 from __future__ import annotations
 
+import io
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -19,7 +20,7 @@ from matplotlib.figure import Figure
 
 from .analysis import data_variable, in_unit, magnitude_in, population_rate, spike_data, synaptic_currents
 from .errors import ConfigError
-from .results import write_atomically
+from .safe_write import write_atomically
 from .units import to_si
 
 
@@ -217,4 +218,11 @@ def plot_synapse_traces(ds: xr.Dataset, variable: str = "w", ax: Axes | None = N
 
 def save_figure(figure: Figure, path: str | os.PathLike) -> Path:
     """Save ``figure`` as a PNG (dpi 100) atomically and return the path."""
-    return write_atomically(path, lambda temporary: figure.savefig(temporary, format="png", dpi=100))
+    return write_atomically(path, lambda: png_bytes(figure))
+
+
+def png_bytes(figure: Figure) -> bytes:
+    """``figure`` as a PNG (dpi 100), made in memory."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()

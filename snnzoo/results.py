@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ import xarray as xr
 from . import analysis  # noqa: F401  (registers the ``ds.snn`` accessor on opened results)
 from .errors import ConfigError, SnnzooError
 from .recording import PopulationRecord, StateRecord
+from .safe_write import write_atomically
 from .units import as_data
 
 PROVENANCE_KEY = "snnzoo_provenance_json"
@@ -235,44 +235,21 @@ def _jsonable(value: Any, where: str) -> Any:
     raise ConfigError(f"{where}: cannot store a {type(value).__name__} in provenance ({value!r})")
 
 
-def write_atomically(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:
-    """Call ``write(temporary_path)`` then move the file onto ``path``; never leave a partial file."""
-    target = Path(path).expanduser()
-    directory = target.absolute().parent
-    if not directory.is_dir():
-        raise SnnzooError(f"cannot write {target}: directory {directory} does not exist")
-    try:
-        handle, temporary_name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as error:
-        raise SnnzooError(f"cannot write {target}: {error.strerror or error}") from None
-    os.close(handle)
-    temporary = Path(temporary_name)
-    try:
-        write(temporary)
-        os.chmod(temporary, 0o666 & ~_current_umask())
-        os.replace(temporary, target)
-    except Exception as error:
-        raise SnnzooError(f"cannot write {target}: {error}") from error
-    finally:
-        temporary.unlink(missing_ok=True)
-    return target
-
-
-def _current_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def write_netcdf(tree: xr.DataTree, path: str | os.PathLike) -> Path:
     """Write ``tree`` to ``path`` (netCDF4, zlib level 1) atomically and return the path.
 
     A projection's weight or delay shared by all its synapses is stored once (no ``synapse`` dim).
+    The file is made in memory and placed atomically (:mod:`snnzoo.safe_write`).
     """
+    return write_atomically(path, lambda: netcdf_bytes(tree))
+
+
+def netcdf_bytes(tree: xr.DataTree) -> bytes:
+    """The netCDF4 file of ``tree`` (zlib level 1 on numeric variables), made in memory."""
     encoding = {node.path: {name: {"zlib": True, "complevel": 1} for name, var in node.dataset.data_vars.items()
                             if var.ndim > 0 and var.dtype.kind in "iuf"}
                 for node in tree.subtree}
-    return write_atomically(path, lambda temporary: tree.to_netcdf(temporary, engine="netcdf4", encoding=encoding))
+    return bytes(tree.to_netcdf(engine="netcdf4", encoding=encoding))
 
 
 def open_result(path: str | os.PathLike) -> xr.DataTree:
