@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from ..equations import ENGINE_PREFIX
 from ..expressions import substitute_units, symbol
 from ..integrators import new_symbol, ode_system
 from ..model import NeuronModel
@@ -369,7 +370,7 @@ def update_code(p: PopulationPlan) -> UpdateCode:
     parameters and dt computed once per kernel call instead of once per neuron and step."""
     invariant = set(p.homogeneous) | {"dt", "N"}
     constants: dict[sympy.Basic, sympy.Symbol] = {}
-    hoist = _Hoister(invariant, constants, f"h{p.index}_")
+    hoist = _Hoister(invariant, constants, f"{ENGINE_PREFIX}h{p.index}_")
     statements = [(target, hoist(expr)) for target, expr in p.integrator.update(ode_system(p.model))]
     condition = hoist(_prepared(p, p.model.threshold)) if p.model.threshold is not None else None
     return UpdateCode(statements, condition, constants)
