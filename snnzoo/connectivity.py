@@ -100,6 +100,28 @@ def pairs(rule: dict[str, Any], pre: np.ndarray, post: np.ndarray, autapses: boo
     return i.astype(np.int64), j.astype(np.int64)
 
 
+def expected_count(rule: dict[str, Any], n_pre: int, n_post: int) -> int:
+    """About how many synapses ``rule`` makes between ``n_pre`` and ``n_post`` neurons, before
+    drawing them (for the memory estimate; an invalid rule counts as all pairs and fails later)."""
+    pairs_count = n_pre * n_post
+    try:
+        if _given(rule.get("p")):
+            return int(pairs_count * min(max(float(rule["p"]), 0.0), 1.0)) + 1
+        if _given(rule.get("fixed_in_degree")):
+            return int(rule["fixed_in_degree"]) * n_post
+        if _given(rule.get("fixed_out_degree")):
+            return int(rule["fixed_out_degree"]) * n_pre
+        if _given(rule.get("one_to_one")):
+            return min(n_pre, n_post)
+        if _given(rule.get("i")):
+            return int(np.size(rule["i"]))
+        if _given(rule.get("matrix")):
+            return int(scipy.sparse.coo_matrix(rule["matrix"]).nnz)
+    except (TypeError, ValueError):
+        pass
+    return pairs_count
+
+
 def _given(value: Any) -> bool:
     """Whether a rule argument was given: anything but None or False (0, arrays and matrices count)."""
     return value is not None and not (isinstance(value, (bool, np.bool_)) and not value)

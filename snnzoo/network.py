@@ -26,6 +26,7 @@ import pint
 from . import __version__
 from . import connectivity
 from . import synapses as synapses_module
+from .engine.memory import MemoryBudget, building_bytes, population_bytes, synapse_bytes
 from .engine.plan import (
     DrivePlan,
     KernelPlan,
@@ -248,6 +249,8 @@ class Network:
         self._stale: Simulation | None = None
         self.runs: list[dict[str, Any]] = []
         self.complete = True
+        self.memory = MemoryBudget()
+        """What the network's parts will hold in memory, checked before each is allocated."""
 
     @property
     def populations(self) -> dict[str, Population]:
@@ -284,6 +287,9 @@ class Network:
         if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size <= 0:
             raise ConfigError(f"population {name!r}: N must be a positive integer, got {size!r}")
         model = resolve_model(model)
+        values = len(model.parameters) + len(model.state_variables) + len(model.variables)
+        self.memory.require(f"population {name!r} ({size} neurons)",
+                            population_bytes(int(size), values, len(model.noise_names)), "use fewer neurons")
         chosen = resolve_integrator(integrator or model.integrator or self.integrator
                                     or automatic_integrator(model)[0])
         population = Population(self, name, model, int(size), parameters or {}, initial or {}, labels, chosen,
@@ -297,6 +303,8 @@ class Network:
         if not hasattr(stimulus, "source"):
             raise ConfigError(f"source {name!r}: stimulus {stimulus.name!r} is not a spike source")
         source = SpikeSource(name, stimulus, self.dt)
+        self.memory.require(f"source {name!r} ({source.size} neurons)", population_bytes(source.size, 1, 0),
+                            "use fewer source neurons")
         self.groups[name] = source
         return source
 
@@ -377,6 +385,9 @@ class Network:
                               f"(known: {', '.join(connectivity.RULES)}, j)")
         index = len(self.projections)
         same_group = pre.group is post.group  # autapses only exist within one group
+        expected = connectivity.expected_count(rule, pre.indices.size, post.indices.size)
+        self.memory.require(f"{where} (about {expected:.3g} synapses while they are drawn)",
+                            building_bytes(expected), "use fewer or sparser connections", keep=False)
         i, j = connectivity.pairs(rule, pre.indices, post.indices, autapses or not same_group,
                                   self.random("connectivity", index), where)
         rng = self.random("weights", index)
@@ -384,6 +395,9 @@ class Network:
                                       i, j)
         delays = connectivity.values(delay, i.size, "s", rng, f"{where}: delay", i, j, sign="non-negative")
         steps = connectivity.delay_steps(delays, self.dt, where, round_delays=round_delays)
+        ring = (int(steps.max(initial=0)) + 1) * (pre.group.size * 4 if np.all(steps == steps.flat[0]) else post.group.size * 8)
+        self.memory.require(f"{where} ({i.size} synapses, delays up to {steps.max(initial=0)} steps)",
+                            synapse_bytes(i.size) + ring, "use fewer connections or shorter delays")
         plastic = None
         if synapse is not None:
             post_steps = connectivity.delay_steps(connectivity.values(post_delay or "0 ms", 1, "s", rng,
@@ -627,7 +641,7 @@ class Network:
             raise ConfigError(f"duration {duration} is not a whole number of steps of dt = {self.dt} s")
         self.build()
         simulation = self._simulation
-        simulation.check_memory(n_steps)
+        simulation.check_memory(n_steps, self.memory)
         start = simulation.step
         began = time.perf_counter()
         try:

@@ -99,7 +99,8 @@ def _parse_quantity_text(text: str, what: str) -> pint.Quantity:
         raise UnitError(f"{what}: cannot read {text!r} as a quantity ({err})") from None
     if not isinstance(parsed, pint.Quantity):
         parsed = ureg.Quantity(parsed)
-    if not isinstance(parsed.magnitude, numbers.Real) or isinstance(parsed.magnitude, bool):
+    magnitude = np.asarray(parsed.magnitude)
+    if magnitude.ndim != 0 or magnitude.dtype.kind not in "iuf":
         raise UnitError(f"{what}: cannot read {text!r} as a quantity (expected a number and a unit, e.g. '20 ms')")
     _refuse_offset_unit(parsed.units, what)
     return parsed

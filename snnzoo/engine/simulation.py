@@ -15,7 +15,6 @@ whatever the number of threads (see :mod:`snnzoo.engine.codegen`).
 
 from __future__ import annotations
 
-import os
 import signal
 import threading
 
@@ -37,6 +36,7 @@ from .layout import (
     SynapseMonitorArrays,
     group_arrays,
 )
+from .memory import MemoryBudget, record_bytes
 from .plan import KernelPlan
 
 CHUNK_STEPS = 2000
@@ -130,22 +130,18 @@ class Simulation:
         return np.concatenate(chunks) if chunks else SynapseMonitorArrays(plan).sample_buffer(0)
 
     # -- running ----------------------------------------------------------------
-    def check_memory(self, n_steps: int) -> None:
-        """Refuse a run whose monitors would need more than half the machine's memory."""
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    def check_memory(self, n_steps: int, budget: MemoryBudget) -> None:
+        """Refuse a run whose recordings (all samples so far and of ``n_steps`` more steps) would
+        not fit in ``budget`` with everything else the network holds."""
         recordings = [(f"monitor {m.name!r} on population {self.plan.population(m.population).name!r}", m.every,
                        len(m.variables), m.neurons.size, "neurons") for m in self.plan.monitors]
         recordings += [(f"synapse monitor {m.name!r}", m.every, len(m.variables), m.synapses.size, "synapses")
                        for s in self.plan.synapses for m in s.monitors]
         for what, every, variables, width, unit in recordings:
-            samples = _multiples_between(self.step, self.step + n_steps, every)
-            needed = samples * variables * width * 8
-            if needed > total // 2:
-                raise SimulationError(
-                    f"{what} would need {needed / 2**30:.1f} GiB ({samples} samples x {width} {unit} x "
-                    f"{variables} variables) but the machine has {total / 2**30:.1f} GiB; "
-                    f"record fewer {unit} or variables, or at a lower rate"
-                )
+            samples = _multiples_between(0, self.step + n_steps, every)
+            budget.require(what, record_bytes(samples, variables, width),
+                           f"{samples} samples x {width} {unit} x {variables} variables: "
+                           f"record fewer {unit} or variables, or at a lower rate")
 
     def advance(self, n_steps: int, *, progress: bool = False) -> bool:
         """Simulate ``n_steps`` more steps; False if Ctrl-C stopped it early.
