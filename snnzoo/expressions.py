@@ -15,6 +15,7 @@ import pint
 import sympy
 
 from .errors import ConfigError, EquationError
+from .symbolic_budget import parse_within_budget, power
 from .units import dimension_of, ureg
 
 
@@ -98,10 +99,13 @@ def parse_expression(text: str, *, where: str, functions: Mapping[str, Callable]
     """Parse one expression; ``where`` names the equation or statement in errors.
     ``functions`` adds functions by name (a model's timed arrays) to the built-in ones."""
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = parse_within_budget(text.strip(), where)
     except SyntaxError as err:
         raise EquationError(f"{where}: cannot parse {text.strip()!r} ({err.msg})") from None
-    return _convert(tree.body, where, {**FUNCTIONS, **(functions or {})})
+    try:
+        return _convert(tree.body, where, {**FUNCTIONS, **(functions or {})})
+    except RecursionError:
+        raise EquationError(f"{where}: the expression is nested too deeply") from None
 
 
 def _convert(node: ast.AST, where: str, functions: Mapping[str, Callable]) -> sympy.Basic:
@@ -113,6 +117,8 @@ def _convert(node: ast.AST, where: str, functions: Mapping[str, Callable]) -> sy
         return sympy.pi if node.id == "pi" else symbol(node.id)
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         left, right = _number(_convert(node.left, where, functions)), _number(_convert(node.right, where, functions))
+        if isinstance(node.op, ast.Pow):
+            return power(left, right, where)
         return _BINARY[type(node.op)](left, right)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         return -_number(_convert(node.operand, where, functions))

@@ -19,6 +19,7 @@ from .equations import Equation, check_model_name, parse_equations, parse_statem
 from .errors import EquationError, UnitError, UnknownNameError
 from .expressions import DimensionChecker, is_zero, rand, randn, same_dimension, symbol
 from .refractory import Refractoriness, parse_refractoriness
+from .symbolic_budget import time_budget
 from .timed_array import TimedArray
 from .units import as_quantity, dimension_of, parameter_sign, parse_unit, to_si, ureg
 
@@ -126,7 +127,8 @@ class NeuronModel:
         self.units: dict[str, pint.Unit] = {e.name: e.unit for e in self.equations}
         self.units.update({p.name: p.unit for p in self.parameters.values()})
         self.subexpressions = {e.name: e.expr for e in by_kind["subexpression"]}
-        self._check_equations()
+        with time_budget(f"model {name!r}"):
+            self._check_equations()
         self.threshold_text = threshold
         self.threshold = self._checked_condition(threshold) if threshold else None
         self.reset_text = reset

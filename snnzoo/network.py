@@ -105,6 +105,24 @@ class Population:
             raise ConfigError(f"{self.where}: parameter(s) {missing} have no default; give them in parameters")
         for var, value in {**model.initial, **dict(initial)}.items():
             self._assign(var, value, kind="initial value")
+        self._ready = True
+
+    def __getattr__(self, name: str) -> pint.Quantity:
+        """``pop.v`` reads a parameter or variable, like :meth:`get` (Brian's habit)."""
+        values = self.__dict__.get("values", {})
+        if name in values:
+            return self.get(name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """``pop.v = -60 * mV`` sets a parameter or variable, like :meth:`set`; any other new
+        attribute is an error (a misspelt variable must not be silently ignored)."""
+        if not self.__dict__.get("_ready") or name in self.__dict__ or hasattr(type(self), name):
+            object.__setattr__(self, name, value)
+        elif name in self.values:
+            self.set(name, value)
+        else:
+            raise UnknownNameError(f"parameter or variable of {self.where}", name, self.values)
 
     def _assign(self, name: str, value: Any, *, kind: str) -> None:
         what = f"{self.where}: {kind} {name!r}"
@@ -492,7 +510,12 @@ class Network:
             if var not in pop.model.recordables:
                 raise UnknownNameError(f"recordable of {pop.where}", var, pop.model.recordables)
         every = self._every(rate, f"record {pop.name!r}")
-        idx = np.arange(pop.size) if neurons is None else np.asarray(neurons, dtype=np.int64)
+        if isinstance(neurons, (bool, np.bool_)):
+            raise ConfigError(f"record {pop.name!r}: neurons={neurons!r} is not a list of indices (Brian's "
+                              "record=True is the default here: leave neurons out to record every neuron)")
+        idx = np.arange(pop.size) if neurons is None else np.atleast_1d(np.asarray(neurons))
+        if idx.dtype.kind not in "iu" or idx.ndim != 1:
+            raise ConfigError(f"record {pop.name!r}: neurons must be integer indices, got {neurons!r}")
         if idx.size == 0 or idx.min() < 0 or idx.max() >= pop.size:
             raise ConfigError(f"record {pop.name!r}: neuron indices must lie in 0..{pop.size - 1}")
         self._monitors.append(_Monitor(name or f"m{len(self._monitors)}", pop, variables, idx.astype(np.int64), every,

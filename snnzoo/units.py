@@ -60,8 +60,12 @@ def parse_unit(text: str, *, what: str) -> pint.Unit:
 def _refuse_offset_unit(unit: pint.Unit, what: str) -> None:
     """Offset units (``degC``, ``degF``) have no meaning as increments, so the engine cannot use them."""
     if not ureg.Quantity(1.0, unit)._is_multiplicative:
-        raise UnitError(f"{what}: the offset unit {unit:~} is not supported (a value of 20 degC would be "
-                        "integrated as 293.15 K); give temperatures in kelvin, e.g. '293.15 K'")
+        raise _offset_unit_error(f"{unit:~}", what)
+
+
+def _offset_unit_error(unit: str, what: str) -> UnitError:
+    return UnitError(f"{what}: the offset unit {unit} is not supported (20 degC would be integrated as "
+                     "293.15 K); give temperatures in kelvin, e.g. '293.15 K'")
 
 
 def as_quantity(value: Any, *, what: str) -> pint.Quantity:
@@ -95,6 +99,8 @@ def _parse_quantity_text(text: str, what: str) -> pint.Quantity:
         return ureg.Quantity(_floats(items, text, what), parse_unit(listed["unit"], what=what))
     try:
         parsed = ureg.Quantity(text)
+    except pint.OffsetUnitCalculusError as err:
+        raise _offset_unit_error(", ".join(err.units1 or ()) or "in it", f"{what}: {text!r}") from None
     except Exception as err:  # pint raises many kinds for bad text
         raise UnitError(f"{what}: cannot read {text!r} as a quantity ({err})") from None
     if not isinstance(parsed, pint.Quantity):

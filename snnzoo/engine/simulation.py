@@ -22,6 +22,7 @@ import numba
 import numpy as np
 
 from ..errors import ConfigError, SimulationError
+from ..symbolic_budget import time_budget
 from . import layout
 from .codegen import generate
 from .kernel_cache import load_kernel_module
@@ -67,7 +68,9 @@ class Simulation:
     def __init__(self, plan: KernelPlan, dt: float, seed: int, threads: int = 1):
         self.plan, self.dt = plan, dt
         self.threads = min(threads, numba.config.NUMBA_NUM_THREADS)
-        self.kernel = load_kernel_module(generate(plan, self.threads)).kernel
+        with time_budget("generating the kernel"):
+            source = generate(plan, self.threads)
+        self.kernel = load_kernel_module(source).kernel
         self.arrays = _allocate(plan, dt, seed)
         self.step = 0
         """The first step not simulated yet."""
