@@ -31,7 +31,7 @@ from .safe_write import write_atomically
 from .units import as_data
 
 PROVENANCE_KEY = "snnzoo_provenance_json"
-CONVENTIONS = "CF-1.10"
+CONVENTIONS = "CF-1.8"
 DEFAULT_TITLE = "snnzoo simulation result"
 _INT64 = np.iinfo(np.int64)
 
@@ -74,8 +74,8 @@ def add_projections(tree: xr.DataTree, projections: list) -> xr.DataTree:
         weights, delays = proj.synapses.weights, proj.delay_steps * float(tree.attrs["dt"])
         groups[proj.name] = xr.Dataset(
             {
-                "pre": ("synapse", proj.synapses.pre, {"long_name": f"presynaptic index in {proj.source.name}"}),
-                "post": ("synapse", proj.synapses.post, {"long_name": f"postsynaptic index in {proj.target.name}"}),
+                "pre": ("synapse", proj.synapses.pre, {"units": "1", "long_name": f"presynaptic index in {proj.source.name}"}),
+                "post": ("synapse", proj.synapses.post, {"units": "1", "long_name": f"postsynaptic index in {proj.target.name}"}),
                 "weight": (_per_synapse(weights), _compact(weights),
                            {"units": proj.unit, "long_name": f"synaptic weight ({proj.statement})"}),
                 "delay": (_per_synapse(delays), _compact(delays), {"units": "s", "long_name": "synaptic delay"}),
@@ -150,11 +150,11 @@ def _spike_dataset(population: PopulationRecord) -> xr.Dataset:
     return xr.Dataset(
         {
             "spike_time": ("spike", times[order], {"units": "s", "long_name": "spike time"}),
-            "spike_neuron": ("spike", neurons[order].astype(np.int32), {"long_name": "index of the spiking neuron"}),
+            "spike_neuron": ("spike", neurons[order].astype(np.int32), {"units": "1", "long_name": "index of the spiking neuron"}),
             "spike_count": ("cell", counts.astype(np.int64), {"units": "1", "long_name": "number of spikes"}),
         },
-        coords={"cell": ("cell", np.arange(population.size, dtype=np.int32), {"long_name": "neuron index"}),
-                "spike": ("spike", np.arange(times.size, dtype=np.int64), {"long_name": "spike index"})},
+        coords={"cell": ("cell", np.arange(population.size, dtype=np.int32), {"units": "1", "long_name": "neuron index"}),
+                "spike": ("spike", np.arange(times.size, dtype=np.int64), {"units": "1", "long_name": "spike index"})},
     )
 
 
@@ -170,11 +170,12 @@ def _state_dataset(population: PopulationRecord, record: StateRecord, index: int
     if len(np.unique(neurons)) != len(neurons):
         raise ConfigError(f"{where}: neurons must not repeat")
     coords: dict[str, Any] = {
-        time_dim: (time_dim, times, {"units": "s", "standard_name": "time", "long_name": "time"}),
-        neuron_dim: (neuron_dim, neurons.astype(np.int32), {"long_name": "neuron index"}),
+        time_dim: (time_dim, times, {"units": "s", "long_name": "simulated time"}),
+        neuron_dim: (neuron_dim, neurons.astype(np.int32), {"units": "1", "long_name": "neuron index"}),
     }
     if population.labels is not None:
-        coords[f"label{suffix}"] = (neuron_dim, np.asarray(population.labels, dtype=str)[neurons])
+        coords[f"label{suffix}"] = (neuron_dim, np.asarray(population.labels, dtype=str)[neurons],
+                                    {"long_name": "neuron label"})
     variables = {}
     for variable, values in record.data.items():
         values = np.asarray(values, dtype=np.float64)
@@ -246,10 +247,19 @@ def write_netcdf(tree: xr.DataTree, path: str | os.PathLike) -> Path:
 
 def netcdf_bytes(tree: xr.DataTree) -> bytes:
     """The netCDF4 file of ``tree`` (zlib level 1 on numeric variables), made in memory."""
-    encoding = {node.path: {name: {"zlib": True, "complevel": 1} for name, var in node.dataset.data_vars.items()
-                            if var.ndim > 0 and var.dtype.kind in "iuf"}
-                for node in tree.subtree}
-    return bytes(tree.to_netcdf(engine="netcdf4", encoding=encoding))
+    return bytes(tree.to_netcdf(engine="netcdf4", encoding={node.path: _encoding(node.dataset)
+                                                            for node in tree.subtree}))
+
+
+def _encoding(dataset: xr.Dataset) -> dict[str, dict[str, Any]]:
+    """Compression for numeric arrays; text (labels) as CF character arrays, not variable-length strings."""
+    encoding: dict[str, dict[str, Any]] = {}
+    for name, var in dataset.variables.items():
+        if var.dtype.kind in "US":
+            encoding[name] = {"dtype": "S1", "char_dim_name": f"{name}_length"}
+        elif name in dataset.data_vars and var.ndim > 0 and var.dtype.kind in "iuf":
+            encoding[name] = {"zlib": True, "complevel": 1}
+    return encoding
 
 
 def open_result(path: str | os.PathLike) -> xr.DataTree:
@@ -266,7 +276,14 @@ def open_result(path: str | os.PathLike) -> xr.DataTree:
         provenance(tree)
     except SnnzooError as error:
         raise SnnzooError(f"cannot open result {source}: {error}") from None
-    return tree
+    return tree.map_over_datasets(_text_as_str)
+
+
+def _text_as_str(dataset: xr.Dataset) -> xr.Dataset:
+    """Labels stored as character arrays come back as numpy strings, as they were written."""
+    text = [name for name, var in dataset.variables.items() if var.dtype == object]
+    return dataset.assign({name: dataset[name].astype(str) for name in text if name in dataset.data_vars}) \
+        .assign_coords({name: dataset[name].astype(str) for name in text if name in dataset.coords})
 
 
 def open_results(paths: Sequence[str | os.PathLike], dim: str = "seed",

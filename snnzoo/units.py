@@ -221,16 +221,28 @@ def check_value(si_value: Any, *, what: str, shown: Any = None, sign: Sign | Non
         raise ValueRangeError(f"{what}: must be >= 0 (a {dimension_of(unit)} quantity), got {shown}")
 
 
+_SI_SPELLINGS = {"V": "V", "A": "A", "S": "S", "s": "s", "F": "F", "ohm": "ohm", "Hz": "Hz", "m": "m",
+                 "m**2": "m^2", "mol/m**3": "mol/m^3", "W": "W"}
+
+
 def si_unit_string(unit: pint.Unit | str) -> str:
     """The CF-style SI unit string for a unit: ``mV`` -> ``"V"``, ``nS`` -> ``"S"``."""
     u = parse_unit(unit, what="unit") if isinstance(unit, str) else unit
     q = ureg.Quantity(1.0, u)
     if q.dimensionless:
         return "1"
-    for named in ("V", "A", "S", "s", "F", "ohm", "Hz", "m", "m**2", "mol/m**3", "W"):
+    for named, spelling in _SI_SPELLINGS.items():
         if q.dimensionality == ureg.Quantity(1.0, named).dimensionality:
-            return named
-    return f"{q.to_base_units().units:~}"
+            return spelling
+    base = q.to_base_units().units
+    # a spelling both udunits (CF tools) and pint read: "A^2*s^2*kg^-1*m^-2", not "A ** 2 * s ** 2 / kg / m ** 2"
+    return "*".join(f"{ureg.get_symbol(name)}{_exponent(power)}" for name, power in base._units.items())
+
+
+def _exponent(power: float) -> str:
+    if power == 1:
+        return ""
+    return f"^{int(power)}" if float(power).is_integer() else f"^{power:g}"
 
 
 def positive_si(value: Any, unit: str, *, what: str) -> float:

@@ -61,7 +61,7 @@ def test_layout(tree):
     assert set(tree.children) == {"E", "I"}
     assert group["v"].dims == ("time", "neuron") and group["w_slow"].dims == ("time_slow", "neuron_slow")
     assert group["neuron"].dtype == np.int32 and group["time"].dtype == np.float64
-    assert group["time"].attrs == {"units": "s", "standard_name": "time", "long_name": "time"}
+    assert group["time"].attrs == {"units": "s", "long_name": "simulated time"}  # no reference time: no CF time standard_name
     assert group["v"].attrs["units"] == "V" and group["w_slow"].attrs["units"] == "A" and "long_name" in group["v"].attrs
     assert group["label"].values.tolist() == ["a", "c"] and group["label_slow"].values.tolist() == ["e"]
     np.testing.assert_array_equal(group["spike_time"], [0.001, 0.001, 0.002, 0.004])
@@ -75,7 +75,7 @@ def test_layout(tree):
 
 def test_root_attributes_flatten_provenance(tree):
     attrs = tree.attrs
-    assert attrs["Conventions"] == "CF-1.10" and attrs["title"]
+    assert attrs["Conventions"] == "CF-1.8" and attrs["title"]
     assert attrs["seed"] == 42 and attrs["dt"] == 1e-4 and attrs["snnzoo_version"] == "0.1.0"
     assert json.loads(attrs["models"]) == PROVENANCE["models"]
     assert attrs["float_noise"] == "true" and attrs["comment"] == "null"
