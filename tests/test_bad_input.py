@@ -1,0 +1,361 @@
+"""The catalogue of bad inputs (docs/bad-input.md): each class gets a clear snnzoo error, or works.
+
+One test (or one parametrized table) per class of issue 12; each asserts the error class
+and the words that name what is at fault, or, where the input is now accepted, the right result.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import snnzoo as sz
+from snnzoo import ureg as u
+from snnzoo.catalog import Experiment
+from snnzoo.catalog_schema import markdown
+from snnzoo.cli import EXIT_INTERRUPTED, main
+from snnzoo.engine import kernel_cache
+from snnzoo.errors import ConfigError, EquationError, SimulationError, SnnzooError, UnitError
+from snnzoo.plugins import get_registry
+from snnzoo.results import open_result
+from snnzoo.units import as_quantity, to_si
+
+ROOT = Path(__file__).parent.parent
+SMALL = """
+dt = "0.1 ms"
+duration = "{duration}"
+seed = 1
+[models.decay]
+equations = "dx/dt = -x/tau : 1"
+parameters = {{ tau = "20 ms" }}
+[populations.p]
+model = "decay"
+size = {size}
+initial = {{ x = 1 }}
+[monitors.x]
+population = "p"
+variables = ["x"]
+{extra}
+"""
+
+
+def experiment_file(folder: Path, extra: str = "", duration: str = "5 ms", size: int = 2, head: str = "") -> Path:
+    path = folder / "e.toml"
+    path.write_text(head + SMALL.format(extra=extra, duration=duration, size=size))
+    return path
+
+
+def decay(tau="10 ms", equations="dv/dt = -v/tau : 1", size=1, **parameters):
+    model = sz.NeuronModel("m", equations, {"tau": tau, **parameters})
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("p", model, size)
+    return net
+
+
+# -- names reserved by the engine -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["t", "dt", "N", "i", "xi"])
+def test_reserved_names_are_refused_as_parameters(name):
+    with pytest.raises(EquationError, match=f"'{name}' is a reserved name"):
+        sz.NeuronModel("m", "dv/dt = -v/tau : 1", {"tau": "10 ms", name: 1})
+
+
+@pytest.mark.parametrize("equations", ["dv/dt = -v/tau : 1\n_new_v : 1", "d_v/dt = -_v/tau : 1"])
+def test_names_in_the_engine_namespace_are_refused(equations):
+    with pytest.raises(EquationError, match="kept for names the engine generates"):
+        sz.NeuronModel("m", equations, {"tau": "10 ms"})
+
+
+def test_a_parameter_named_like_a_hoisted_constant_keeps_its_meaning():
+    # h0_0 was the name of the kernel's first hoisted constant: it silently replaced the parameter
+    net = decay(equations="dv/dt = (h0_0 - v)/tau : 1", h0_0=3)
+    net.record("p", "v")
+    net.run(1 * u.ms)
+    v = net.result()["p"]["v"].values[:, 0]
+    np.testing.assert_allclose(v, 3 * (1 - 0.99 ** np.arange(10)), rtol=1e-12)  # forward Euler, dt/tau = 0.01
+
+
+# -- TOML tables against the schema ------------------------------------------------------------------------------
+
+
+def test_the_schema_page_is_current():
+    assert (ROOT / "docs" / "experiment-schema.md").read_text() == markdown(), \
+        "regenerate it: python -m snnzoo.catalog_schema > docs/experiment-schema.md"
+
+
+def test_every_catalog_experiment_follows_the_schema():
+    for entry in get_registry().entries("experiment"):
+        Experiment.load(entry.name)  # raises on any key the schema lacks
+
+
+@pytest.mark.parametrize("extra, replace, fragment", [
+    ("", ("parameters = {{", "parameter = {{"), "[models.decay]: unknown key 'parameter'; did you mean 'parameters'?"),
+    ('[sources.s]\ntype = "poisson_group"\nsize = 2\nrat = "10 Hz"', None, "unknown key 'rat'; did you mean 'rate'?"),
+    ('[[expected]]\ncheck = "spike_count"\npopulation = "p"\nvalue = 0\ntolerence = 3', None,
+     "unknown key 'tolerence'; did you mean 'tolerance'?"),
+    ('[monitors.y]\npopulation = "p"\nvariable = ["x"]', None, "unknown key 'variable'; did you mean 'variables'?"),
+    ('[figure]\nkind = "traces"\nvariabel = "x"', None, "unknown key 'variabel'; did you mean 'variable'?"),
+    ('[figure]\nkind = "raster"\nvariable = "x"', None, "'variable' does not apply to a 'raster' panel"),
+    ('[[expected]]\ncheck = "spike_cont"\npopulation = "p"\nvalue = 0', None, "did you mean 'spike_count'?"),
+    ('[[expected]]\ncheck = "value_at"\npopulation = "p"\nvariable = "x"\nvalue = 0', None, "needs 'time'"),
+    ("", ("size = 2", 'size = "two"'), "'size' must be a whole number"),
+    ("", ("seed = 1", "seed = 1.5"), "'seed' must be a whole number"),
+])
+def test_misspelt_or_misplaced_keys_in_any_table(tmp_path, capsys, extra, replace, fragment):
+    path = experiment_file(tmp_path, extra)
+    if replace:
+        path.write_text(path.read_text().replace(replace[0].replace("{{", "{"), replace[1].replace("{{", "{")))
+    assert main(["run", str(path), "-q", "-o", str(tmp_path / "r.nc")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and fragment in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.toml"]
+
+
+# -- quantities: finiteness, sign, dimension ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make, error, fragment", [
+    (lambda: decay(tau="-10 ms"), UnitError, "'tau': must be positive"),
+    (lambda: decay(tau=float("inf") * u.ms), UnitError, "'tau': must be finite"),
+    (lambda: decay(C="0 pF"), UnitError, "'C': must be positive"),
+    (lambda: sz.NeuronModel("m", "dv/dt = -v/tau : 1", {"tau": "10 ms"}, refractory=-1 * u.ms), UnitError, ">= 0"),
+    (lambda: decay().add_population("q", "lif", 1, refractory=-2 * u.ms), ConfigError, "refractory: must be >= 0"),
+    (lambda: decay(T0="20 degC", equations="dT/dt = (T0 - T)/tau : kelvin"), UnitError, "offset unit"),
+    (lambda: sz.Network(dt=float("nan") * u.ms), UnitError, "dt"),
+    (lambda: sz.Network(seed=1.5), ConfigError, "seed: expected a whole number, got 1.5"),
+    (lambda: sz.Network(seed=-1), ConfigError, "seed: expected a whole number >= 0"),
+    (lambda: sz.Network(seed=True), ConfigError, "seed"),
+    (lambda: decay().add_source("s", sz.stimulus("spike_generator", times=[1, float("nan")] * u.ms)),
+     ConfigError, "times: must be finite"),
+    (lambda: decay().connect("p", "p", "v", 0.1, p=1.0, delay=float("nan") * u.ms), ConfigError, "delay: must be finite"),
+    (lambda: decay().connect("p", "p", "v", 0.1, p=1.0, delay=float("inf") * u.ms), ConfigError, "delay: must be finite"),
+    (lambda: decay().connect("p", "p", "v", 0.1, p=1.0, delay=-1 * u.ms), ConfigError, "delay: must be >= 0"),
+    (lambda: decay().connect("p", "p", "v", 0.1, p=1.0, delay=1e12 * u.s), ConfigError, "at most 2147483647 steps"),
+    (lambda: decay().connect("p", "p", "v", {"distribution": "normal", "mean": 1, "std": -1}, p=1.0),
+     ConfigError, "std: must be >= 0"),
+    (lambda: decay().connect("p", "p", "v", 0.1, p=None, condition="i != j", autapses=True), None, None),
+    (lambda: decay().connect("p", "p", "v", 0.1, p="half"), ConfigError, "p must be a number in [0, 1]"),
+    (lambda: decay().add_population("q", "lif", 1, parameters={"tau_m": [1, 2] * u.ms}), ConfigError, "shape"),
+])
+def test_quantities_are_validated_where_the_model_needs_it(make, error, fragment):
+    if error is None:
+        make()  # p=None with a condition means p = 1 (it raised a TypeError)
+        return
+    with pytest.raises(error, match=fragment.replace("[", r"\[").replace("]", r"\]")):
+        make()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("[10 20 30] ms", [10, 20, 30]), ("[10, 20, 30] ms", [10, 20, 30]), ("[1.5e1] ms", [15]), ("20 ms", 20)])
+def test_quantity_text(text, expected):
+    q = as_quantity(text, what="x")
+    np.testing.assert_allclose(q.to("ms").magnitude, expected)
+
+
+@pytest.mark.parametrize("text", ["[10 abc] ms", "[10 20] parsec**0.5*", "ms ms ms ]", "1j ms", "True"])
+def test_unreadable_quantity_text(text):
+    with pytest.raises(UnitError):
+        to_si(text, "s", what="x")
+
+
+def test_attribute_assignment_on_a_population_sets_the_variable():
+    net = decay(equations="dv/dt = -v/tau : volt")
+    group = net.population("p")
+    group.v = -60 * u.mV
+    assert group.v.to("mV").magnitude.tolist() == pytest.approx([-60.0])
+    with pytest.raises(SnnzooError, match="'vv'; did you mean 'v'"):
+        group.vv = -60 * u.mV
+    net.record("p", "v")
+    net.run(0.2 * u.ms)
+    group.v = -50 * u.mV  # after the first run the kernel's copy changes too
+    net.run(0.1 * u.ms)
+    assert net.result()["p"]["v"].values[-1, 0] == pytest.approx(-0.05)  # sampled at the start of the step
+
+
+@pytest.mark.parametrize("neurons", [True, [0.5], [[0]]])
+def test_record_needs_neuron_indices(neurons):
+    with pytest.raises(ConfigError, match="neurons"):
+        decay(size=3).record("p", "v", neurons=neurons)
+
+
+# -- memory ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("build, fragment", [
+    (lambda net: net.add_population("huge", "hh_traub", 10**9), "population 'huge' (1000000000 neurons) would need"),
+    (lambda net: net.connect("p", "p", "v", 0.1, all_to_all=True), "synapses while they are drawn) would need"),
+    (lambda net: (net.record("p", "v"), net.run(100 * u.s)), "monitor 'm0' on population 'p' would need"),
+])
+def test_what_does_not_fit_in_memory_is_refused_before_allocation(monkeypatch, build, fragment):
+    net = decay(size=30_000)
+    monkeypatch.setenv("SNNZOO_MEMORY_LIMIT", "64 MiB")
+    with pytest.raises(SimulationError, match=r"would need .* but the limit is 64 MiB \(SNNZOO_MEMORY_LIMIT\)") as info:
+        build(net)
+    assert fragment in str(info.value)
+
+
+# -- symbolic work -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("equations, fragment", [
+    ("dv/dt = (10**10**10 - v)/tau : 1", "is not a finite number"),
+    ("dv/dt = (" + " + ".join(["v"] * 20_000) + ")/tau : 1", "characters"),
+    ("dv/dt = (" + " + ".join(["v"] * 2_000) + ")/tau : 1", "terms and operators"),
+    ("dv/dt = " + "(" * 300 + "v" + ")" * 300 + "/tau : 1", "too many nested parentheses"),
+    ("dv/dt = (" + "+".join(["v"] * 9_000) + ")/tau : 1", "nested too deeply|terms and operators"),
+])
+def test_symbolic_work_has_a_size_budget(equations, fragment):
+    with pytest.raises(EquationError, match=fragment):
+        sz.NeuronModel("m", equations, {"tau": "10 ms"})
+
+
+def test_exact_powers_of_numbers_within_the_budget():
+    model = sz.NeuronModel("m", "dv/dt = (2**10 - v)/tau : 1", {"tau": "10 ms"})
+    assert "1024" in str(model.equations[0].expr)
+
+
+def test_symbolic_work_has_a_time_budget(monkeypatch):
+    monkeypatch.setenv("SNNZOO_SYMBOLIC_SECONDS", "0.001")
+    with pytest.raises(EquationError, match="symbolic work took longer than 0.001 s"):
+        sz.NeuronModel("m", "\n".join(f"dv{k}/dt = -v{k}*exp(v{k})/tau : 1" for k in range(200)), {"tau": "10 ms"})
+
+
+# -- output files ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("extra, args, fragment", [
+    ('[[expected]]\ncheck = "spike_count"\npopulation = "p"\nvalu = 0', [], "unknown key 'valu'"),
+    ('[[expected]]\ncheck = "value_at"\npopulation = "p"\nvariable = "y"\ntime = "1 ms"\nvalue = 0', [],
+     "'y' is not recorded"),
+    ('[[expected]]\ncheck = "value_at"\npopulation = "p"\nvariable = "x"\ntime = "1 ms"\nvalue = "3 mV"', [],
+     "dimension"),
+    ('[[expected]]\ncheck = "spike_count"\npopulation = "q"\nvalue = 0', [], "unknown population 'q'"),
+    ("", ["--figure", "."], "it is a folder"),
+])
+def test_a_failing_command_leaves_no_output(tmp_path, capsys, monkeypatch, extra, args, fragment):
+    monkeypatch.chdir(tmp_path)
+    experiment_file(tmp_path, extra)
+    assert main(["run", "e.toml", "-q", *args]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and fragment in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.toml"]
+
+
+@pytest.mark.parametrize("name", ["../escaped", "sub/x", "..", "/tmp/x"])
+def test_an_experiment_name_cannot_write_outside_the_working_directory(tmp_path, capsys, monkeypatch, name):
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    experiment_file(tmp_path / "work", head=f'name = "{name}"\n')
+    assert main(["run", "e.toml", "-q"]) == 2
+    assert "expected a plain name" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["e.toml", "work"]
+
+
+def test_disk_full_is_one_line_and_leaves_nothing(tmp_path):
+    experiment_file(tmp_path)
+    code = ("import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+            "resource.setrlimit(resource.RLIMIT_FSIZE, (4000, 4000)); "
+            "from snnzoo.cli import main; sys.exit(main(['run', 'e.toml', '-q']))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()] and "File too large" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.toml"]
+
+
+def test_an_interrupted_run_exits_130_and_does_not_evaluate_its_checks(tmp_path):
+    experiment_file(tmp_path, '[populations.q]\nmodel = "decay"\nsize = 20000\n'
+                    '[[expected]]\ncheck = "spike_count"\npopulation = "p"\nvalue = 0', duration="100 s")
+    process = subprocess.Popen([sys.executable, "-m", "snnzoo.cli", "run", "e.toml"], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    err = wait_for(process, "simulated")  # the progress bar: the run has started
+    process.send_signal(signal.SIGINT)
+    out, rest = process.communicate(timeout=120)
+    err += rest
+    assert process.returncode == EXIT_INTERRUPTED, err
+    assert "checks not evaluated" in out and "checks hold" not in out
+    tree = open_result(tmp_path / "e.nc")
+    assert tree.attrs["complete"] == 0 and 0 < tree.attrs["duration"] < 1000
+    assert (tmp_path / "e.png").exists()
+
+
+def wait_for(process: subprocess.Popen, text: str, timeout: float = 300) -> str:
+    """Read ``process``'s stderr until ``text`` appears; return what was read."""
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while text not in seen and time.monotonic() < deadline:
+        chunk = os.read(process.stderr.fileno(), 4096).decode(errors="replace")
+        if not chunk:
+            break
+        seen += chunk
+    assert text in seen, seen
+    return seen
+
+
+# -- kernel cache ------------------------------------------------------------------------------------------------
+
+
+def unique_run(constant: float) -> float:
+    """Run a model whose kernel source is new to this process (the constant is in the source)."""
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("p", sz.NeuronModel("m", f"dv/dt = ({constant} - v)/tau : 1", {"tau": "10 ms"}), 1)
+    net.record("p", "v")
+    net.run(0.3 * u.ms)
+    return float(net.result()["p"]["v"].values[-1, 0])
+
+
+def forget_kernels():
+    for name in [n for n in sys.modules if n.startswith("snnzoo_kernel_")]:
+        del sys.modules[name]
+
+
+@pytest.mark.parametrize("damage", ["module", "index", "data", "truncated module"])
+def test_a_corrupted_kernel_cache_heals(tmp_path, monkeypatch, damage):
+    monkeypatch.setenv("SNNZOO_CACHE_DIR", str(tmp_path))
+    constant = 1.0 + len(damage) / 1000
+    expected = unique_run(constant)
+    folder = kernel_cache.cache_dir()
+    files = {"module": folder.glob("*.py"), "truncated module": folder.glob("*.py"),
+             "index": folder.glob("__pycache__/*.nbi"), "data": folder.glob("__pycache__/*.nbc")}[damage]
+    for file in files:
+        file.write_bytes(file.read_bytes()[:40] if damage.startswith("truncated") else b"garbage\n")
+    forget_kernels()
+    assert unique_run(constant) == expected
+    forget_kernels()
+    assert unique_run(constant) == expected  # and it stays healed
+
+
+def test_an_unusable_cache_folder_compiles_in_memory_with_a_notice(tmp_path, monkeypatch, capsys):
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("SNNZOO_CACHE_DIR", str(tmp_path / "file"))  # a file where the folder should be
+    kernel_cache._noticed.clear()
+    assert unique_run(2.5) == pytest.approx(2.5 * (1 - 0.99**2))
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "kernel cache" in err[0] and "compiling in memory" in err[0]
+
+
+def test_concurrent_processes_share_a_fresh_cache(tmp_path):
+    script = textwrap.dedent("""
+        import snnzoo as sz
+        from snnzoo import ureg as u
+        net = sz.Network(dt=0.1 * u.ms, seed=1)
+        net.add_population("p", sz.NeuronModel("m", "dv/dt = (7.25 - v)/tau : 1", {"tau": "10 ms"}), 4)
+        net.record("p", "v")
+        net.run(1 * u.ms)
+        print(net.result()["p"]["v"].values[-1, 0])
+    """)
+    env = {**os.environ, "SNNZOO_CACHE_DIR": str(tmp_path)}
+    processes = [subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outputs = [p.communicate(timeout=300) for p in processes]
+    assert [p.returncode for p in processes] == [0, 0, 0], outputs
+    assert len({out for out, _ in outputs}) == 1
+    assert not list(tmp_path.rglob("*.tmp"))
