@@ -106,6 +106,8 @@ def parse_expression(text: str, *, where: str, functions: Mapping[str, Callable]
         return _convert(tree.body, where, {**FUNCTIONS, **(functions or {})})
     except RecursionError:
         raise EquationError(f"{where}: the expression is nested too deeply") from None
+    except (TypeError, ValueError, AttributeError) as err:  # sympy refuses the combination (e.g. a condition in log)
+        raise EquationError(f"{where}: {text.strip()!r} is not a valid expression ({err})") from None
 
 
 def _convert(node: ast.AST, where: str, functions: Mapping[str, Callable]) -> sympy.Basic:
@@ -130,7 +132,8 @@ def _convert(node: ast.AST, where: str, functions: Mapping[str, Callable]) -> sy
         parts = [_convert(v, where, functions) for v in node.values]
         return sympy.And(*parts) if isinstance(node.op, ast.And) else sympy.Or(*parts)
     if isinstance(node, ast.Compare):
-        terms = [_convert(node.left, where, functions)] + [_convert(c, where, functions) for c in node.comparators]
+        terms = [_number(_convert(node.left, where, functions))] + [_number(_convert(c, where, functions))
+                                                                    for c in node.comparators]
         relations = [
             _COMPARE[type(op)](terms[k], terms[k + 1]) for k, op in enumerate(node.ops) if type(op) in _COMPARE
         ]
@@ -142,7 +145,8 @@ def _convert(node: ast.AST, where: str, functions: Mapping[str, Callable]) -> sy
         if name not in functions:
             known = ", ".join(sorted(functions))
             raise EquationError(f"{where}: unknown function {name!r} (known: {known})")
-        args = [_convert(a, where, functions) for a in node.args]
+        args = [_convert(a, where, functions) if name == "int" else _number(_convert(a, where, functions))
+                for a in node.args]
         try:
             return functions[name](*args)
         except TypeError as err:
