@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import warnings
 from pathlib import Path
@@ -236,5 +237,13 @@ def _one_line(err: BaseException) -> str:
     return " ".join(str(err).split())
 
 
+def entry() -> None:
+    """The ``snnzoo`` console script: :func:`main`, then exit; a Ctrl-C arriving once the work is
+    done (while Python shuts down) is ignored instead of ending in a traceback."""
+    status = main()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
