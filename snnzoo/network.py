@@ -50,6 +50,9 @@ from .stimulus import FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, Spi
 from .synapse_model import SynapseModel
 from .units import as_data, check_value, is_quantity_text, positive_si, si_unit_string, to_si, ureg, whole_number
 
+MAX_STEPS = 2**53
+"""The most steps one run may have (step counts are exact integers in float64 times below it)."""
+
 
 def _registry():
     from .plugins import get_registry
@@ -659,6 +662,9 @@ class Network:
         result is marked incomplete.
         """
         seconds = positive_si(duration, "s", what="duration")
+        if seconds / self.dt > MAX_STEPS:
+            raise ConfigError(f"duration {duration} is {seconds / self.dt:.3g} steps of dt = {self.dt:g} s; "
+                              f"at most {MAX_STEPS:.3g} steps can be run")
         n_steps = int(round(seconds / self.dt))
         if abs(n_steps * self.dt - seconds) > 1e-6 * self.dt + 1e-12:
             raise ConfigError(f"duration {duration} is not a whole number of steps of dt = {self.dt} s")

@@ -359,3 +359,27 @@ def test_concurrent_processes_share_a_fresh_cache(tmp_path):
     assert [p.returncode for p in processes] == [0, 0, 0], outputs
     assert len({out for out, _ in outputs}) == 1
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+# -- the simulation's own limits and the user's functions -------------------------------------------------------
+
+
+def test_a_run_of_more_steps_than_can_be_counted_is_refused():
+    net = sz.Network(dt=1e-300 * u.s)
+    net.add_population("p", "lif", 1)
+    with pytest.raises(ConfigError, match="1e\\+297 steps of dt"):
+        net.run(1 * u.ms)
+
+
+@pytest.mark.parametrize("function, fragment", [
+    (lambda t, i: 1 / 0, "raised ZeroDivisionError"),
+    (lambda t, i: np.zeros((3, 7)), "returned shape (3, 7)"),
+    (lambda t, i: np.full(t.shape, np.nan), "NaN or infinite"),
+    (lambda t, i: "text", "raised ValueError"),
+])
+def test_a_user_function_that_fails_is_named(function, fragment):
+    net = decay(equations="dv/dt = (I*ohm/volt - v)/tau : 1\nI : amp")
+    net.add_stimulus(sz.stimulus("function_current", function=function), "p")
+    with pytest.raises(SimulationError, match="input function of population 'p' \\(variable 'I'\\)") as info:
+        net.run(1 * u.ms)
+    assert fragment in str(info.value)

@@ -15,13 +15,14 @@ whatever the number of threads (see :mod:`snnzoo.engine.codegen`).
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 
 import numba
 import numpy as np
 
-from ..errors import ConfigError, SimulationError
+from ..errors import ConfigError, SimulationError, SnnzooError
 from ..symbolic_budget import time_budget
 from . import layout
 from .codegen import generate
@@ -186,12 +187,13 @@ class Simulation:
             if d.kind == "buffered":
                 i = np.arange(d.size)[None, :] if d.per_neuron else np.zeros((1, 1), dtype=int)
                 a = DriveArrays(d)
-                arrays[a.buffer] = a.chunk_buffer(np.asarray(d.drive.function(t, i), dtype=float), n1 - n0)
+                values = _call_user_function(d.drive.function, t, i, (n1 - n0, i.shape[1]), _drive_name(self.plan, d))
+                arrays[a.buffer] = a.chunk_buffer(values, n1 - n0)
         for p in self.plan.sources:
             if p.rate_kind == "buffered":
-                rates = np.asarray(p.spec.function(t, np.arange(p.size)[None, :]), dtype=float)
-                rates = np.ascontiguousarray(np.broadcast_to(rates, (n1 - n0, p.size)))
-                if (rates < 0).any() or not np.isfinite(rates).all():
+                rates = _call_user_function(p.spec.function, t, np.arange(p.size)[None, :], (n1 - n0, p.size),
+                                            f"source {p.name!r}: rate function")
+                if (rates < 0).any():
                     raise SimulationError(f"source {p.name!r}: the rate function gave negative or non-finite rates")
                 arrays[SourceArrays(p).rates] = rates
         monitors = [MonitorArrays(m) for m in self.plan.monitors]
@@ -257,6 +259,29 @@ def _allocate(plan: KernelPlan, dt: float, seed: int) -> dict[str, np.ndarray]:
     for s in plan.synapses:
         arrays.update(SynapseArrays(s).allocate())
     return arrays
+
+
+def _drive_name(plan: KernelPlan, d) -> str:
+    population = plan.population(d.population)
+    return f"input function of population {population.name!r} (variable {population.rows[d.row]!r})"
+
+
+def _call_user_function(function, t: np.ndarray, i: np.ndarray, shape: tuple[int, int], what: str) -> np.ndarray:
+    """``function(t, i)`` (a user's callable) as finite floats of ``shape``; anything else is a SimulationError."""
+    try:
+        values = np.asarray(function(t, i), dtype=float)
+    except SnnzooError:
+        raise
+    except Exception as error:  # the user's code may raise anything
+        raise SimulationError(f"{what}: the function raised {type(error).__name__}: {error}") from None
+    try:
+        values = np.ascontiguousarray(np.broadcast_to(values, shape))
+    except ValueError:
+        raise SimulationError(f"{what}: the function returned shape {values.shape} for times of shape {t.shape} "
+                              f"and neurons of shape {i.shape}; expected a shape that broadcasts to {shape}") from None
+    if not np.isfinite(values).all():
+        raise SimulationError(f"{what}: the function gave NaN or infinite values")
+    return values
 
 
 def _progress_bar(total_seconds: float, enabled: bool):
