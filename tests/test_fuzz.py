@@ -2,7 +2,8 @@
 work or fail with an snnzoo error, never another exception, and within a time budget.
 
 The example counts are fixed (``derandomize``: the same cases in every run) so CI cost is
-bounded: 150 equations, 300 quantities, 120 experiment files, 40 command lines (610 cases).
+bounded: 150 equation blocks, 300 quantities, 120 experiment files, 40 override lists and 40 command
+lines (650 cases).
 """
 
 from __future__ import annotations
