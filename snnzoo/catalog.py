@@ -19,17 +19,15 @@ from typing import Any
 import numpy as np
 
 from . import analysis  # noqa: F401  (registers the .snn accessor)
-from .catalog_schema import CHECK, MONITOR, POPULATION, PROJECTION, TOP, check_experiment, check_settings, did_you_mean
+from .catalog_schema import (MONITOR, POPULATION, PROJECTION, TOP, check_experiment, check_settings,
+                             did_you_mean)
 from .errors import ConfigError, UnknownNameError
 from .model import NeuronModel
 from .network import Network
 from .units import as_quantity, positive_si, si_unit_string, to_si
 
 _TOP_LEVEL = frozenset(key.name for key in TOP.keys)
-EXPECTED_KEYS = frozenset(key.name for key in CHECK.keys)
-"""The keys an ``[[expected]]`` item may have (the schema's ``[[expected]]`` table)."""
 _RULE_KEYS = frozenset(key.name for key in PROJECTION.keys)
-
 
 def load_toml(path: Path) -> dict[str, Any]:
     """Read an experiment file; bad TOML is an error naming the file and line."""

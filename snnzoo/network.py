@@ -517,7 +517,7 @@ class Network:
             raise ConfigError(f"record {pop.name!r}: neurons={neurons!r} is not a list of indices (Brian's "
                               "record=True is the default here: leave neurons out to record every neuron)")
         idx = np.arange(pop.size) if neurons is None else np.atleast_1d(np.asarray(neurons))
-        if idx.dtype.kind not in "iu" or idx.ndim != 1:
+        if idx.size and idx.dtype.kind not in "iu" or idx.ndim != 1:
             raise ConfigError(f"record {pop.name!r}: neurons must be integer indices, got {neurons!r}")
         if idx.size == 0 or idx.min() < 0 or idx.max() >= pop.size:
             raise ConfigError(f"record {pop.name!r}: neuron indices must lie in 0..{pop.size - 1}")

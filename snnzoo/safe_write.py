@@ -37,7 +37,7 @@ def signals_deferred() -> Iterator[None]:
         yield
     finally:
         for sig, handler in previous.items():
-            signal.signal(sig, handler)
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)  # None: set outside Python
         if received:
             number, frame = received[0]
             handler = previous[number]

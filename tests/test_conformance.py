@@ -166,7 +166,7 @@ value = 0
 
 @pytest.mark.parametrize(("change", "message"), [
     (("ok_model", "ok_modle"), "unknown model 'ok_modle'; did you mean 'ok_model'?"),
-    (("value = 0", "value = 0\ntolerence = 1"), "unknown key(s) ['tolerence']"),
+    (("value = 0", "value = 0\ntolerence = 1"), "unknown key 'tolerence'; did you mean 'tolerance'?"),
     (("spike_count", "spike_counts"), "unknown check 'spike_counts'"),
     (("value = 0", "value = 1"), "expected checks fail: spike count of p = 1 (found 0)"),
 ])
