@@ -77,7 +77,9 @@ def test_names_in_the_engine_namespace_are_refused(equations):
 
 def test_a_parameter_named_like_a_hoisted_constant_keeps_its_meaning():
     # h0_0 was the name of the kernel's first hoisted constant: it silently replaced the parameter
-    net = decay(equations="dv/dt = (h0_0 - v)/tau : 1", h0_0=3)
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("p", sz.NeuronModel("m", "dv/dt = (h0_0 - v)/tau : 1", {"tau": "10 ms", "h0_0": 3}), 1,
+                       integrator="euler")
     net.record("p", "v")
     net.run(1 * u.ms)
     v = net.result()["p"]["v"].values[:, 0]
