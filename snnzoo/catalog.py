@@ -261,6 +261,8 @@ class Experiment:
             if "run" in phase:
                 net.run(phase["run"], progress=progress)
             if not net.complete:  # interrupted: keep what ran, skip the remaining phases
+                if net.step == 0:
+                    raise KeyboardInterrupt  # interrupted before any step: nothing to keep
                 break
         return net.result(experiment=self.name, experiment_spec=self.spec)
 

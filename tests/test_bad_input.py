@@ -130,7 +130,7 @@ def test_misspelt_or_misplaced_keys_in_any_table(tmp_path, capsys, extra, replac
     (lambda: decay(tau=float("inf") * u.ms), UnitError, "'tau': must be finite"),
     (lambda: decay(C="0 pF"), UnitError, "'C': must be positive"),
     (lambda: sz.NeuronModel("m", "dv/dt = -v/tau : 1", {"tau": "10 ms"}, refractory=-1 * u.ms), UnitError, ">= 0"),
-    (lambda: decay().add_population("q", "lif", 1, refractory=-2 * u.ms), ConfigError, "refractory: must be >= 0"),
+    (lambda: decay().add_population("q", "lif", 1, refractory=-2 * u.ms), UnitError, "refractory: must be >= 0"),
     (lambda: decay(T0="20 degC", equations="dT/dt = (T0 - T)/tau : kelvin"), UnitError, "offset unit"),
     (lambda: sz.Network(dt=float("nan") * u.ms), UnitError, "dt"),
     (lambda: sz.Network(seed=1.5), ConfigError, "seed: expected a whole number, got 1.5"),
@@ -279,6 +279,7 @@ def test_an_interrupted_run_exits_130_and_does_not_evaluate_its_checks(tmp_path)
     process = subprocess.Popen([sys.executable, "-m", "snnzoo.cli", "run", "e.toml"], cwd=tmp_path,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     err = wait_for(process, "simulated")  # the progress bar: the run has started
+    time.sleep(2)
     process.send_signal(signal.SIGINT)
     out, rest = process.communicate(timeout=120)
     err += rest
@@ -308,7 +309,8 @@ def wait_for(process: subprocess.Popen, text: str, timeout: float = 300) -> str:
 def unique_run(constant: float) -> float:
     """Run a model whose kernel source is new to this process (the constant is in the source)."""
     net = sz.Network(dt=0.1 * u.ms, seed=1)
-    net.add_population("p", sz.NeuronModel("m", f"dv/dt = ({constant} - v)/tau : 1", {"tau": "10 ms"}), 1)
+    net.add_population("p", sz.NeuronModel("m", f"dv/dt = ({constant} - v)/tau : 1", {"tau": "10 ms"}), 1,
+                       integrator="euler")
     net.record("p", "v")
     net.run(0.3 * u.ms)
     return float(net.result()["p"]["v"].values[-1, 0])
