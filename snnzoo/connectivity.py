@@ -161,10 +161,10 @@ def values(spec: Any, n: int, unit, rng: np.random.Generator, what: str,
     """Weights or delays: a quantity, one per synapse, a distribution table
     ``{distribution = "normal", mean = ..., std = ...}`` / ``"uniform"`` with ``low``, ``high``,
     or an expression of the pre- and postsynaptic indices ``i``, ``j`` (``"1*ms + 0.1*ms*abs(i - j)"``).
-    ``sign`` ("non-negative" for delays) is checked on drawn and computed values too."""
+    ``sign`` ("non-negative" for delays) is checked on given and drawn values."""
     if isinstance(spec, str) and not is_quantity_text(spec) and i is not None:
         computed = _per_synapse_expression(spec, unit, i, j, what)
-        check_value(computed, what=f"{what} ({spec!r})", sign=sign, unit=unit)
+        check_value(computed, what=f"{what} ({spec!r})", unit=unit)  # finite; delay_steps names negative delays
         return computed
     if isinstance(spec, dict) and "distribution" in spec:
         kind = spec["distribution"]
