@@ -122,17 +122,6 @@ def _floats(value: Any, shown: Any, what: str) -> float | np.ndarray:
         raise UnitError(f"{what}: expected a quantity with a unit, got {shown!r}") from None
 
 
-def is_quantity_text(text: str) -> bool:
-    """Whether ``text`` reads as a number with a unit ("-70 mV") rather than an expression ("EL")."""
-    if not text.strip()[:1] in set("0123456789+-."):
-        return False
-    try:
-        as_quantity(text, what="value")
-    except UnitError:
-        return False
-    return True
-
-
 def as_data(value: Any) -> Any:
     """``value`` as plain data for provenance: a quantity (or its text, ``"20 ms"``) becomes
     ``{"value": 20.0, "unit": "ms"}`` (a list for arrays; the form :func:`as_quantity` reads back),
