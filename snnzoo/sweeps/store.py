@@ -25,7 +25,8 @@ from typing import Any
 import xarray as xr
 
 from ..errors import SnnzooError
-from ..results import open_result, write_atomically, write_netcdf
+from ..results import open_result, write_netcdf
+from ..safe_write import write_atomically
 
 MANIFEST = "sweep.json"
 RUNS = "runs"
@@ -61,7 +62,7 @@ class Store:
             if not self.folder.parent.is_dir():
                 raise SnnzooError(f"output {self.folder}: the folder {self.folder.parent} does not exist")
             (self.folder / RUNS).mkdir(parents=True, exist_ok=True)
-            write_atomically(manifest, lambda path: path.write_text(json.dumps(sweep, indent=1, sort_keys=True)))
+            write_atomically(manifest, lambda: json.dumps(sweep, indent=1, sort_keys=True).encode())
 
     def _read_manifest(self, manifest: Path) -> dict[str, Any]:
         try:
