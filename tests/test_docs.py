@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from snnzoo import plugins, protocols
+from snnzoo import catalog_schema, plugins, protocols
 from snnzoo.plugins import get_registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,7 +22,8 @@ NOT_KEYS = {"cell", "synapse", "units", "experiment", "experiment_spec"}
 
 
 def catalog_keys() -> set[str]:
-    """Every string catalog.py reads from an experiment: subscripts, .get/.pop, 'in' tests, key sets and tuples."""
+    """Every string catalog.py reads from an experiment (subscripts, .get/.pop, 'in' tests, key sets and tuples),
+    and every key of the schema in catalog_schema.py."""
     tree = ast.parse((ROOT / "snnzoo" / "catalog.py").read_text())
 
     def strings(node: ast.AST) -> list[str]:
@@ -40,7 +41,8 @@ def catalog_keys() -> set[str]:
             found.update(strings(node))
         elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and "keys" in t.id.lower() for t in node.targets):
             found.update(strings(node.value))
-    return {key for key in found if re.fullmatch(r"[a-z_][a-z0-9_]*", key)} - NOT_KEYS
+    schema = {key.name for table in catalog_schema.ALL_TABLES for key in table.keys}  # the keys files are checked against
+    return ({key for key in found if re.fullmatch(r"[a-z_][a-z0-9_]*", key)} - NOT_KEYS) | schema
 
 
 def test_every_key_the_catalog_reads_is_on_the_experiments_page():
