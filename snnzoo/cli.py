@@ -218,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     except SnnzooError as err:
         print(f"snnzoo: error: {_one_line(err)}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # the reader went away (`snnzoo list | head`): stop quietly, as cat does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt as interrupt:
         print("snnzoo: interrupted" + (f": {interrupt}" if str(interrupt) else "; checks not evaluated"),
               file=sys.stderr)

@@ -282,3 +282,13 @@ def test_command_runs_an_experiment(tmp_path):
     assert "Traceback" not in done.stderr
     assert "1/1 checks hold" in done.stdout
     assert (tmp_path / "hh.nc").exists() and (tmp_path / "hh.png").exists()
+
+
+def test_command_stops_quietly_when_the_reader_closes_the_pipe():
+    """`snnzoo list | head -1`: the reader leaves early; the command ends with status 0 and says nothing."""
+    listing = subprocess.Popen(snnzoo_command() + ["list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    listing.stdout.readline()
+    listing.stdout.close()
+    _, err = listing.communicate(timeout=120)
+    assert listing.returncode == 0
+    assert err.decode() == ""
