@@ -202,5 +202,6 @@ def groups(name: str, n: int | None = None) -> dict[str, tuple[int, int]]:
 
 
 def build(name: str, n: int | None = None, seed: int = SEED, threads: int | None = None) -> sz.Network:
-    """The network of workload ``name`` ("W1" ... "W6"), ``n`` neurons (default: WORKLOADS.md)."""
-    return BUILDERS[name](n, seed)
+    """The network of workload ``name`` ("W1" ... "W6"), ``n`` neurons (default: WORKLOADS.md),
+    ``threads`` threads (default: one)."""
+    return BUILDERS[name](n, seed, threads)

@@ -247,7 +247,7 @@ class Network:
     ``seed`` makes runs reproducible (None draws one and records it in the
     result). ``integrator`` is the default for populations whose model names none.
     ``threads`` shares the work of large populations among that many threads
-    (default: every core); the results do not depend on it.
+    (default: one); the results do not depend on it.
     """
 
     def __init__(self, dt: Any = "0.1 ms", *, seed: int | None = None, integrator: Any = None,

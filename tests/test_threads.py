@@ -73,8 +73,8 @@ def test_more_threads_than_cores_warns_and_caps():
     assert net.threads == available_cores()
 
 
-def test_default_is_every_core():
-    assert sz.Network(dt=0.1 * u.ms).threads == available_cores()
+def test_default_is_one_thread():
+    assert sz.Network(dt=0.1 * u.ms).threads == 1
 
 
 def test_cli_threads(capsys, tmp_path):
