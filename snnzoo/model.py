@@ -319,10 +319,7 @@ class NeuronModel:
     # -- documentation --------------------------------------------------------
     def describe(self) -> str:
         """A human-readable page: description, equations, parameter table, references."""
-        lines = [f"{self.name}: {self.description.splitlines()[0] if self.description else ''}".rstrip(": ")]
-        if self.description and "\n" in self.description:
-            lines += ["", self.description]
-        lines += ["", "Equations:"] + [f"    {e.text}" for e in self.equations]
+        lines = page_heading(self.name, self.description) + ["", "Equations:"] + [f"    {e.text}" for e in self.equations]
         if self.threshold_text:
             lines.append(f"Threshold: {self.threshold_text}")
         if self.reset_text:
@@ -349,9 +346,7 @@ class NeuronModel:
         if self.aliases:
             lines.append("Old parameter names (accepted until the next release): "
                          + ", ".join(f"{old} -> {new}" for old, new in self.aliases.items()))
-        if self.references:
-            lines += ["", "References:"] + [f"    {r}" for r in self.references]
-        return "\n".join(lines)
+        return "\n".join(lines + reference_lines(self.references))
 
     def to_dict(self) -> dict[str, Any]:
         """The full spec as plain data (stored in result provenance)."""
@@ -401,6 +396,19 @@ def parameter_specs(owner: str, equations: Sequence[Equation], given: Mapping[st
         text = "" if value is None else _show_value(value)
         specs[pname] = ParameterSpec(pname, unit, default, text, description, positive)
     return specs
+
+
+def page_heading(name: str, description: str) -> list[str]:
+    """The first lines of a model page: the name with the description's first line, then the rest."""
+    lines = [f"{name}: {description.splitlines()[0] if description else ''}".rstrip(": ")]
+    if description and "\n" in description:
+        lines += ["", description]
+    return lines
+
+
+def reference_lines(references: Sequence[str]) -> list[str]:
+    """The closing lines of a model page: its references, if any."""
+    return ["", "References:"] + [f"    {r}" for r in references] if references else []
 
 
 def parameter_table(parameters: Mapping[str, ParameterSpec]) -> list[str]:

@@ -41,7 +41,8 @@ import sympy
 from .equations import Equation, parse_equations, parse_statements
 from .errors import EquationError
 from .expressions import DimensionChecker, is_unit_name, is_zero, same_dimension, symbol
-from .model import NeuronModel, ParameterSpec, _show_value, _unit_text, parameter_specs, parameter_table, parameters_dict
+from .model import (NeuronModel, ParameterSpec, _show_value, _unit_text, page_heading, parameter_specs,
+                    parameter_table, parameters_dict, reference_lines)
 from .units import dimension_of, to_si, ureg
 
 Statement = tuple[str, str, sympy.Basic]
@@ -298,10 +299,7 @@ class SynapseModel:
     # -- documentation ------------------------------------------------------------------------
     def describe(self) -> str:
         """A human-readable page: description, equations, pathways, parameter table, references."""
-        lines = [f"{self.name}: {self.description.splitlines()[0] if self.description else ''}".rstrip(": ")]
-        if self.description and "\n" in self.description:
-            lines += ["", self.description]
-        lines += ["", "Synapse model. Equations:"] + [f"    {e.text}" for e in self.equations]
+        lines = page_heading(self.name, self.description) + ["", "Synapse model. Equations:"] + [f"    {e.text}" for e in self.equations]
         for pathway in PATHWAYS:
             if self.pathway_text[pathway]:
                 lines.append(f"{pathway}:")
@@ -314,9 +312,7 @@ class SynapseModel:
             lines.append("Summed into the postsynaptic neuron: " + ", ".join(self.summed))
         if self.initial_text:
             lines.append("Initial values: " + ", ".join(f"{k} = {v}" for k, v in self.initial_text.items()))
-        if self.references:
-            lines += ["", "References:"] + [f"    {r}" for r in self.references]
-        return "\n".join(lines)
+        return "\n".join(lines + reference_lines(self.references))
 
     def to_dict(self) -> dict[str, Any]:
         """The full spec as plain data (stored in result provenance)."""
