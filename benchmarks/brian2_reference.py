@@ -92,6 +92,7 @@ WORKLOADS = {
     "W4": {"n": 10000, "duration_ms": 1000.0, "dt_ms": 0.1},
     "W5": {"n": 100, "duration_ms": 10000.0, "dt_ms": 0.1},
     "W6": {"n": 100000, "duration_ms": 1000.0, "dt_ms": 0.1},
+    "W7": {"n": 200000, "duration_ms": 1000.0, "dt_ms": 0.1},
     "HH_STEP": {"n": 1, "duration_ms": 3.0, "dt_ms": 0.01},
 }
 
@@ -204,8 +205,8 @@ def build_w2(n, record):
     return {"objects": [G, mon], "group": G, "spikemon": mon, "duration": 1000 * ms}
 
 
-def build_w3(n, record):
-    n_exc = int(round(0.8 * n))
+def _coba_group(n, name):
+    """W3's neurons (also W7's)."""
     ns = {
         "taum": 20 * ms, "taue": 5 * ms, "taui": 10 * ms,
         "Vt": -50 * mV, "Vr": -60 * mV, "El": -60 * mV,
@@ -217,15 +218,37 @@ def build_w3(n, record):
     dgi/dt = -gi/taui : 1
     """
     G = NeuronGroup(n, eqs, threshold="v > Vt", reset="v = Vr", refractory=5 * ms,
-                    method="euler", namespace=ns, name="w3_coba")
+                    method="euler", namespace=ns, name=name)
     G.v = "-55*mV + 5*mV*randn()"
     G.ge = 0
     G.gi = 0
+    return G
+
+
+def build_w3(n, record):
+    n_exc = int(round(0.8 * n))
+    G = _coba_group(n, "w3_coba")
     Se = Synapses(G[:n_exc], G, on_pre="ge_post += 0.6", name="w3_syn_e")
     Se.connect(p=0.02)
     Si = Synapses(G[n_exc:], G, on_pre="gi_post += 6.7", name="w3_syn_i")
     Si.connect(p=0.02)
     mon = SpikeMonitor(G, record=record, name="w3_spikes")
+    return {"objects": [G, Se, Si, mon], "group": G, "spikemon": mon,
+            "duration": 1000 * ms}
+
+
+def build_w7(n, record):
+    """W3's neurons, fixed in-degree 400 exc + 100 inh without replacement and without autapses:
+    for a target j among the sources, k is drawn from the N_pre - 1 others (k >= j shifted by one)."""
+    n_exc = int(round(0.8 * n))
+    G = _coba_group(n, "w7_coba")
+    Se = Synapses(G[:n_exc], G, on_pre="ge_post += %r" % (0.6 * 64 / 400), name="w7_syn_e")
+    Se.connect(i="k + int(j < n_exc and k >= j) for k in sample(N_pre - int(j < n_exc), size=400)",
+               namespace={"n_exc": n_exc})
+    Si = Synapses(G[n_exc:], G, on_pre="gi_post += %r" % (6.7 * 16 / 100 / 2), name="w7_syn_i")
+    Si.connect(i="k + int(j >= n_exc and k >= j - n_exc) for k in sample(N_pre - int(j >= n_exc), size=100)",
+               namespace={"n_exc": n_exc})
+    mon = SpikeMonitor(G, record=record, name="w7_spikes")
     return {"objects": [G, Se, Si, mon], "group": G, "spikemon": mon,
             "duration": 1000 * ms}
 
@@ -312,7 +335,7 @@ def build_w6(n, record):
     return {"objects": [G, mon], "group": G, "spikemon": mon, "duration": 1000 * ms}
 
 
-BUILDERS = {"W1": build_w1, "W2": build_w2, "W3": build_w3, "W4": build_w4,
+BUILDERS = {"W1": build_w1, "W2": build_w2, "W3": build_w3, "W4": build_w4, "W7": build_w7,
             "W5": build_w5, "W6": build_w6}
 
 

@@ -34,9 +34,10 @@ W1_TABLE = [
     ("delayed_regular", 100.0, 12.0, -60.0, -11.0, 130.0,  30.0, -48.0, 160.0),
 ]
 
-DURATIONS = {"W1": 550 * u.ms, "W2": 1 * u.s, "W3": 1 * u.s, "W4": 1 * u.s, "W5": 10 * u.s, "W6": 1 * u.s}
-SIZES = {"W1": 8, "W2": 1000, "W3": 4000, "W4": 10_000, "W5": 100, "W6": 100_000}
-QUICK_SIZES = {"W1": 8, "W2": 50, "W3": 400, "W4": 1000, "W5": 100, "W6": 2000}
+DURATIONS = {"W1": 550 * u.ms, "W2": 1 * u.s, "W3": 1 * u.s, "W4": 1 * u.s, "W5": 10 * u.s, "W6": 1 * u.s,
+             "W7": 1 * u.s}
+SIZES = {"W1": 8, "W2": 1000, "W3": 4000, "W4": 10_000, "W5": 100, "W6": 100_000, "W7": 200_000}
+QUICK_SIZES = {"W1": 8, "W2": 50, "W3": 400, "W4": 1000, "W5": 100, "W6": 2000, "W7": 4000}
 # Networks: the first EXC_FRACTION of the neurons are excitatory (WORKLOADS.md: 3200/800, 8000/2000, 80/20).
 EXC_FRACTION = 0.8
 
@@ -97,21 +98,47 @@ def _n_exc(n: int) -> int:
     return int(round(EXC_FRACTION * n))
 
 
-def w3(n: int = SIZES["W3"], seed: int = SEED, threads: int | None = None) -> sz.Network:
-    """Vogels-Abbott COBA (I = 20 mV variant): ``n`` LIF, 80 % excitatory, p = 0.02; run 1 s.
-
-    The model is the one of the catalog experiment ``vogels-abbott-coba`` (same equations,
-    parameters, threshold, reset, refractory 5 ms and v0 ~ N(-55 mV, 5 mV)); only its
-    voltage monitor is left out. Population "G", projections "excitatory" and "inhibitory".
-    """
+def _coba(n: int, seed: int, threads: int | None) -> sz.Network:
+    """A network with population "G": ``n`` neurons of the catalog experiment ``vogels-abbott-coba``
+    (its equations, parameters, threshold, reset, refractory 5 ms and v0 ~ N(-55 mV, 5 mV))."""
     from snnzoo.catalog import Experiment
 
     model = Experiment.load("vogels-abbott-coba").models()["coba"]
     net = sz.Network(dt=0.1 * u.ms, seed=seed, threads=threads, integrator="euler")
     net.add_population("G", model, n, integrator="euler", refractory=5 * u.ms)
+    return net
+
+
+def w3(n: int = SIZES["W3"], seed: int = SEED, threads: int | None = None) -> sz.Network:
+    """Vogels-Abbott COBA (I = 20 mV variant): ``n`` LIF, 80 % excitatory, p = 0.02; run 1 s.
+
+    The model is the one of the catalog experiment ``vogels-abbott-coba``; only its voltage
+    monitor is left out. Population "G", projections "excitatory" and "inhibitory".
+    """
+    net = _coba(n, seed, threads)
     n_exc = _n_exc(n)
     net.connect(f"G[:{n_exc}]", "G", on="ge", weight=0.6, p=0.02, name="excitatory")
     net.connect(f"G[{n_exc}:]", "G", on="gi", weight=6.7, p=0.02, name="inhibitory")
+    return net
+
+
+# W7: fixed in-degree, 400 excitatory + 100 inhibitory inputs per neuron (WORKLOADS.md)
+W7_IN_DEGREE = {"exc": 400, "inh": 100}
+W7_WEIGHTS = {"exc": 0.6 * 64 / 400, "inh": 6.7 * 16 / 100 / 2}
+
+
+def w7(n: int = SIZES["W7"], seed: int = SEED, threads: int | None = None) -> sz.Network:
+    """W3's neurons at scale: ``n`` LIF (80 % excitatory), each with 400 excitatory and 100 inhibitory
+    inputs drawn without replacement, no autapses; ge += 0.096, gi += 0.536 (about 15 Hz); run 1 s.
+
+    Population "G", projections "excitatory", "inhibitory".
+    """
+    net = _coba(n, seed, threads)
+    n_exc = _n_exc(n)
+    net.connect(f"G[:{n_exc}]", "G", on="ge", weight=W7_WEIGHTS["exc"], fixed_in_degree=W7_IN_DEGREE["exc"],
+                autapses=False, name="excitatory")
+    net.connect(f"G[{n_exc}:]", "G", on="gi", weight=W7_WEIGHTS["inh"], fixed_in_degree=W7_IN_DEGREE["inh"],
+                autapses=False, name="inhibitory")
     return net
 
 
@@ -190,18 +217,19 @@ BUILDERS = {"W1": lambda n=None, seed=SEED, threads=None: w1(seed=seed, threads=
             "W3": lambda n=None, seed=SEED, threads=None: w3(n or SIZES["W3"], seed=seed, threads=threads),
             "W4": lambda n=None, seed=SEED, threads=None: w4(n or SIZES["W4"], seed=seed, threads=threads),
             "W5": lambda n=None, seed=SEED, threads=None: w5(n or SIZES["W5"], seed=seed, threads=threads),
-            "W6": lambda n=None, seed=SEED, threads=None: w6(n or SIZES["W6"], seed=seed, threads=threads)}
+            "W6": lambda n=None, seed=SEED, threads=None: w6(n or SIZES["W6"], seed=seed, threads=threads),
+            "W7": lambda n=None, seed=SEED, threads=None: w7(n or SIZES["W7"], seed=seed, threads=threads)}
 
 
 def groups(name: str, n: int | None = None) -> dict[str, tuple[int, int]]:
     """``{"all": (0, n), "exc": (0, n_exc), "inh": (n_exc, n)}`` for the networks, ``{"all": ...}`` otherwise."""
     n = n or SIZES[name]
-    if name in ("W3", "W4", "W5"):
+    if name in ("W3", "W4", "W5", "W7"):
         return {"all": (0, n), "exc": (0, _n_exc(n)), "inh": (_n_exc(n), n)}
     return {"all": (0, n)}
 
 
 def build(name: str, n: int | None = None, seed: int = SEED, threads: int | None = None) -> sz.Network:
-    """The network of workload ``name`` ("W1" ... "W6"), ``n`` neurons (default: WORKLOADS.md),
+    """The network of workload ``name`` ("W1" ... "W7"), ``n`` neurons (default: WORKLOADS.md),
     ``threads`` threads (default: one)."""
     return BUILDERS[name](n, seed, threads)

@@ -19,11 +19,17 @@ from .units import Sign, check_value, is_quantity_text, parse_unit, to_si, ureg,
 
 MAX_DELAY_STEPS = 2**31 - 1
 RULES = ("p", "condition", "fixed_in_degree", "fixed_out_degree", "one_to_one", "all_to_all", "i", "matrix")
+EXPLICIT_RULES = ("i", "matrix")
+"""Rules that give the synapses as arrays (the others draw or enumerate them)."""
 
 
 @dataclass
 class Synapses:
-    """Synapses sorted by presynaptic neuron: CSR ``indptr`` over the whole source population."""
+    """Synapses sorted by presynaptic neuron: CSR ``indptr`` over the whole source population.
+
+    ``post`` is in the narrowest integer type that holds every target index
+    (:func:`index_type`); each row is sorted by target when the rule drew it so.
+    """
 
     indptr: np.ndarray
     post: np.ndarray
@@ -33,7 +39,7 @@ class Synapses:
     @property
     def pre(self) -> np.ndarray:
         """The presynaptic index of each synapse."""
-        return np.repeat(np.arange(self.indptr.size - 1, dtype=np.int32), np.diff(self.indptr))
+        return row_of_each(self.indptr)
 
     def matrix(self, n_post: int) -> scipy.sparse.csr_matrix:
         """The weights as a (n_pre, n_post) sparse matrix (SI units)."""
@@ -41,63 +47,175 @@ class Synapses:
         return scipy.sparse.csr_matrix((weights, self.post, self.indptr), shape=(self.indptr.size - 1, n_post))
 
 
-def pairs(rule: dict[str, Any], pre: np.ndarray, post: np.ndarray, autapses: bool,
-          rng: np.random.Generator, where: str) -> tuple[np.ndarray, np.ndarray]:
-    """The (i, j) index arrays of the synapses ``rule`` makes between ``pre`` and ``post`` neurons."""
-    given = [k for k in RULES if _given(rule.get(k))]
-    if not given or (len(given) > 1 and set(given) != {"p", "condition"}):
-        raise ConfigError(f"{where}: give exactly one connectivity rule of {', '.join(RULES)} "
-                          f"(p and condition may go together), got {given or 'none'}")
-    kind = given[0] if given != ["p", "condition"] else "p"
-    n_pre, n_post = pre.size, post.size
-    if kind == "p" or kind == "condition":
-        p = 1.0 if rule.get("p") is None else rule["p"]
+@dataclass
+class Structure:
+    """Which synapses a rule made, in CSR order: rows by presynaptic neuron (``indptr`` over the whole
+    source population), ``post`` the target of each synapse. For explicit ``i``/``j`` or ``matrix``
+    rules, ``given_order`` is each synapse's position in the given lists (None for drawn rules)."""
+
+    indptr: np.ndarray
+    post: np.ndarray
+    given_order: np.ndarray | None = None
+
+    @property
+    def size(self) -> int:
+        """The number of synapses."""
+        return int(self.post.size)
+
+    @property
+    def pre(self) -> np.ndarray:
+        """The presynaptic index of each synapse."""
+        return row_of_each(self.indptr)
+
+
+def row_of_each(indptr: np.ndarray) -> np.ndarray:
+    """The row (presynaptic index) of each entry of CSR rows ``indptr``."""
+    return np.repeat(np.arange(indptr.size - 1, dtype=np.int32), np.diff(indptr))
+
+
+def index_type(n_target: int) -> np.dtype:
+    """The narrowest integer type for indices into ``n_target`` neurons (uint16 below 65 537, else int32):
+    half the memory traffic per synaptic event in networks of up to 65 536 neurons."""
+    return np.dtype(np.uint16) if n_target <= 2**16 else np.dtype(np.int32)
+
+
+def draw(rule: dict[str, Any], pre: np.ndarray, post: np.ndarray, autapses: bool, key: int,
+         n_source: int, n_target: int, where: str) -> Structure:
+    """The synapses ``rule`` makes from ``pre`` to ``post`` neurons (indices into groups of ``n_source``
+    and ``n_target`` neurons). Random rules draw from one stream per neuron keyed by ``key``, block by
+    block straight into the CSR arrays: the same key gives the same synapses whatever the block size."""
+    kind = rule_kind(rule, where)
+    if kind in EXPLICIT_RULES:
+        return _explicit(rule, kind, pre, post, autapses, n_source, n_target, where)
+    if kind == "one_to_one":
+        if pre.size != post.size:
+            raise ConfigError(f"{where}: one_to_one needs equal sizes, got {pre.size} and {post.size}")
+        keep = slice(None) if autapses else pre != post
+        return _from_pairs(pre[keep], post[keep], n_source, n_target)
+    from .engine import sampling
+
+    condition = rule.get("condition")
+    check = None if not condition else (lambda i, j: _condition(condition, i, j, where))
+    if kind in ("p", "condition", "all_to_all"):
+        p = 1.0 if kind == "all_to_all" or rule.get("p") is None else rule["p"]
         if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)) or not 0.0 <= p <= 1.0:
             raise ConfigError(f"{where}: p must be a number in [0, 1], got {p!r}")
-        p = float(p)
-        i, j = _bernoulli(n_pre, n_post, p, rng)
-        i, j = pre[i], post[j]
-        if rule.get("condition"):
-            keep = _condition(rule["condition"], i, j, where)
-            i, j = i[keep], j[keep]
-    elif kind == "all_to_all":
-        i, j = np.repeat(pre, n_post), np.tile(post, n_pre)
-    elif kind == "one_to_one":
-        if n_pre != n_post:
-            raise ConfigError(f"{where}: one_to_one needs equal sizes, got {n_pre} and {n_post}")
-        i, j = pre.copy(), post.copy()
-    elif kind in ("fixed_in_degree", "fixed_out_degree"):
-        k = whole_number(rule[kind], what=f"{where}: {kind}")
-        fixed_in = kind == "fixed_in_degree"
-        fixed, chosen = (post, pre) if fixed_in else (pre, post)
-        available = chosen.size - (0 if autapses else int(np.intersect1d(pre, post).size > 0))
-        if k < 0 or k > available:
-            raise ConfigError(f"{where}: {kind} = {k} is impossible with {chosen.size} candidate neurons"
-                              + ("" if autapses else " and no autapses"))
-        picks = []
-        for neuron in fixed:
-            candidates = chosen if autapses else chosen[chosen != neuron]
-            picks.append(rng.choice(candidates, size=k, replace=False))
-        other = np.concatenate(picks) if picks else np.zeros(0, dtype=np.int64)
-        mine = np.repeat(fixed, k)
-        i, j = (other, mine) if fixed_in else (mine, other)
-        autapses = True  # already excluded
-    elif kind == "i":
+        skip = _positions(post, pre, autapses)  # the column of each row's own neuron, if left out
+        if float(p) == 0.0:
+            return _from_pairs(pre[:0], post[:0], n_source, n_target)
+
+        def rows(first: int, last: int, out_i: np.ndarray, out_j: np.ndarray) -> tuple[int, int]:
+            return sampling.bernoulli_rows(np.uint64(key), float(p), pre, post, skip, first, last, out_i, out_j)
+
+        return _blocks(rows, pre.size, max(1, int(float(p) * post.size)), check, n_source, n_target)
+    k = whole_number(rule[kind], what=f"{where}: {kind}")
+    fixed_in = kind == "fixed_in_degree"
+    fixed, chosen = (post, pre) if fixed_in else (pre, post)
+    skip = _positions(chosen, fixed, autapses)
+    available = chosen.size - (1 if (skip >= 0).any() else 0)
+    if k < 0 or k > available:
+        raise ConfigError(f"{where}: {kind} = {k} is impossible with {chosen.size} candidate neurons"
+                          + ("" if autapses else " and no autapses") + f" (expected 0..{available})")
+
+    taken = np.zeros(chosen.size, dtype=np.bool_)
+
+    def neurons(first: int, last: int, out_i: np.ndarray, out_j: np.ndarray) -> tuple[int, int]:
+        last = min(last, first + out_i.size // max(k, 1))
+        return last, sampling.fixed_degree(np.uint64(key), k, fixed, chosen, skip, first, last, not fixed_in,
+                                           taken, out_i, out_j)
+
+    return _blocks(neurons, fixed.size, k, check, n_source, n_target)
+
+
+BLOCK_SYNAPSES = 1 << 16
+"""About how many synapses a rule draws at a time (a block stays in the cache while it is counted or written)."""
+BLOCK_BYTES = 48 * BLOCK_SYNAPSES
+"""What one block holds while it is drawn: int64 pre and post indices, and a condition's temporaries."""
+
+
+def _blocks(draw_block, neurons: int, per_neuron: int, check, n_source: int, n_target: int) -> Structure:
+    """Run ``draw_block(first, last, out_i, out_j) -> (next first, count)`` over the ``neurons`` twice:
+    once to count the synapses of each row, once to write them into their rows. ``check(i, j)`` (a
+    condition) selects which of the drawn synapses are kept."""
+    from .engine import sampling
+
+    capacity = max(BLOCK_SYNAPSES, per_neuron)
+    out_i, out_j = np.empty(capacity, dtype=np.int64), np.empty(capacity, dtype=np.int64)
+    counts = np.zeros(n_source + 1, dtype=np.int64)
+    indptr = fill = targets = None
+    for counting in (True, False):
+        first = 0
+        while first < neurons:
+            last = min(neurons, first + max(1, capacity // max(per_neuron, 1)))
+            reached, count = draw_block(first, last, out_i, out_j)
+            if reached == first:  # one row does not fit: a bigger block
+                capacity *= 2
+                out_i, out_j = np.empty(capacity, dtype=np.int64), np.empty(capacity, dtype=np.int64)
+                continue
+            i, j = out_i[:count], out_j[:count]
+            if check is not None:
+                keep = check(i, j)
+                i, j = i[keep], j[keep]
+            if counting:
+                sampling.tally(i, counts[1:])
+            else:
+                sampling.scatter(i, j, fill, targets)
+            first = reached
+        if counting:
+            indptr = np.cumsum(counts)
+            fill = indptr[:-1].copy()
+            targets = np.empty(int(indptr[-1]), dtype=index_type(n_target))
+    return Structure(indptr, targets)
+
+
+def _positions(candidates: np.ndarray, neurons: np.ndarray, autapses: bool) -> np.ndarray:
+    """For each of ``neurons``, its position among ``candidates`` (to be left out), or -1 (none, or autapses allowed)."""
+    if autapses or candidates.size == 0 or neurons.size == 0:
+        return np.full(neurons.size, -1, dtype=np.int64)
+    lookup = np.full(int(max(candidates.max(), neurons.max())) + 1, -1, dtype=np.int64)
+    lookup[candidates] = np.arange(candidates.size)
+    return lookup[neurons]
+
+
+def _from_pairs(i: np.ndarray, j: np.ndarray, n_source: int, n_target: int) -> Structure:
+    """CSR of given (i, j) pairs; each row keeps the given order (``given_order``: where each synapse came from)."""
+    i = np.asarray(i, dtype=np.int64)
+    order = np.argsort(i, kind="stable")
+    indptr = np.zeros(n_source + 1, dtype=np.int64)
+    np.cumsum(np.bincount(i, minlength=n_source), out=indptr[1:])
+    return Structure(indptr, np.asarray(j)[order].astype(index_type(n_target)), order)
+
+
+def _explicit(rule: dict[str, Any], kind: str, pre: np.ndarray, post: np.ndarray, autapses: bool,
+              n_source: int, n_target: int, where: str) -> Structure:
+    """Synapses given as index arrays ``i``/``j`` or as a matrix."""
+    if kind == "i":
         i = np.asarray(rule["i"], dtype=np.int64).ravel()
         j = np.asarray(rule.get("j"), dtype=np.int64).ravel()
         if rule.get("j") is None or i.shape != j.shape:
             raise ConfigError(f"{where}: explicit connections need index arrays i and j of the same length")
         _check_range(i, pre, "i", where)
         _check_range(j, post, "j", where)
-    else:  # matrix
+    else:
         coo = scipy.sparse.coo_matrix(rule["matrix"])
-        if coo.shape != (n_pre, n_post):
-            raise ConfigError(f"{where}: the matrix has shape {coo.shape}, expected ({n_pre}, {n_post})")
+        if coo.shape != (pre.size, post.size):
+            raise ConfigError(f"{where}: the matrix has shape {coo.shape}, expected ({pre.size}, {post.size})")
         i, j = pre[coo.row], post[coo.col]
+    structure = _from_pairs(i, j, n_source, n_target)
     if not autapses:
-        keep = i != j
-        i, j = i[keep], j[keep]
-    return i.astype(np.int64), j.astype(np.int64)
+        kept = np.flatnonzero(i != j)
+        structure = _from_pairs(i[kept], j[kept], n_source, n_target)
+        structure.given_order = kept[structure.given_order]
+    return structure
+
+
+def rule_kind(rule: dict[str, Any], where: str) -> str:
+    """Which connectivity rule ``rule`` gives (``p`` with a ``condition`` counts as ``p``)."""
+    given = [k for k in RULES if _given(rule.get(k))]
+    if not given or (len(given) > 1 and set(given) != {"p", "condition"}):
+        raise ConfigError(f"{where}: give exactly one connectivity rule of {', '.join(RULES)} "
+                          f"(p and condition may go together), got {given or 'none'}")
+    return given[0] if given != ["p", "condition"] else "p"
 
 
 def expected_count(rule: dict[str, Any], n_pre: int, n_post: int) -> int:
@@ -127,25 +245,6 @@ def _given(value: Any) -> bool:
     return value is not None and not (isinstance(value, (bool, np.bool_)) and not value)
 
 
-def _bernoulli(n_pre: int, n_post: int, p: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Each of the n_pre*n_post pairs independently with probability p (geometric skipping)."""
-    total = n_pre * n_post
-    if p == 0.0 or total == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    if p == 1.0:
-        flat = np.arange(total, dtype=np.int64)
-    else:
-        chunks, position = [], -1
-        expected = int(total * p * 1.05) + 64
-        while position < total:
-            gaps = rng.geometric(p, size=expected)
-            flat = position + np.cumsum(gaps, dtype=np.int64)
-            chunks.append(flat[flat < total])
-            position = int(flat[-1])
-        flat = np.concatenate(chunks)
-    return flat // n_post, flat % n_post
-
-
 def _condition(text: str, i: np.ndarray, j: np.ndarray, where: str) -> np.ndarray:
     condition = NumericExpression(text, {"i": ureg.dimensionless, "j": ureg.dimensionless}, where=f"{where}: condition")
     return np.broadcast_to(condition({"i": i, "j": j}).astype(bool), i.shape)
@@ -157,12 +256,13 @@ def _check_range(indices: np.ndarray, allowed: np.ndarray, name: str, where: str
 
 
 def values(spec: Any, n: int, unit, rng: np.random.Generator, what: str,
-           i: np.ndarray | None = None, j: np.ndarray | None = None, sign: Sign | None = None) -> np.ndarray:
-    """Weights or delays: a quantity, one per synapse, a distribution table
+           i: np.ndarray | None = None, j: np.ndarray | None = None, sign: Sign | None = None,
+           order: np.ndarray | None = None) -> np.ndarray:
+    """Weights or delays: a quantity, one per synapse (in the order ``order`` picks from them, if given), a distribution table
     ``{distribution = "normal", mean = ..., std = ...}`` / ``"uniform"`` with ``low``, ``high``,
     or an expression of the pre- and postsynaptic indices ``i``, ``j`` (``"1*ms + 0.1*ms*abs(i - j)"``).
     ``sign`` ("non-negative" for delays) is checked on given and drawn values."""
-    if isinstance(spec, str) and not is_quantity_text(spec) and i is not None:
+    if is_expression(spec) and i is not None:
         computed = _per_synapse_expression(spec, unit, i, j, what)
         check_value(computed, what=f"{what} ({spec!r})", unit=unit)  # finite; delay_steps names negative delays
         return computed
@@ -187,7 +287,12 @@ def values(spec: Any, n: int, unit, rng: np.random.Generator, what: str,
         return array.reshape(1)
     if array.shape != (n,):
         raise ConfigError(f"{what}: expected one value or {n} values (one per synapse), got shape {array.shape}")
-    return array
+    return array if order is None else array[order]
+
+
+def is_expression(spec: Any) -> bool:
+    """Whether a weight or delay ``spec`` is an expression of the indices ``i`` and ``j`` (not a quantity)."""
+    return isinstance(spec, str) and not is_quantity_text(spec)
 
 
 def _per_synapse_expression(text: str, unit, i: np.ndarray, j: np.ndarray, what: str) -> np.ndarray:
@@ -215,15 +320,3 @@ def delay_steps(delays: np.ndarray, dt: float, what: str, *, round_delays: bool 
         raise ConfigError(f"{what}: delay {value * 1e3:g} ms is not a multiple of dt = {dt * 1e3:g} ms "
                           f"(nearest: {low * 1e3:g} ms or {high * 1e3:g} ms; round_delays=True rounds to the nearest)")
     return steps.astype(np.int32)
-
-
-def build(i: np.ndarray, j: np.ndarray, weights: np.ndarray, delays: np.ndarray, n_pre: int) -> Synapses:
-    """Sort synapses by presynaptic neuron into CSR form."""
-    order = np.argsort(i, kind="stable")
-    indptr = np.zeros(n_pre + 1, dtype=np.int64)
-    np.cumsum(np.bincount(i, minlength=n_pre), out=indptr[1:])
-    per_synapse = lambda a: a[order] if a.size > 1 else a  # noqa: E731
-    return Synapses(indptr, j[order].astype(np.int32), per_synapse(weights), per_synapse(delays))
-
-
-

@@ -407,32 +407,39 @@ class Network:
         index = len(self.projections)
         same_group = pre.group is post.group  # autapses only exist within one group
         expected = connectivity.expected_count(rule, pre.indices.size, post.indices.size)
+        explicit = connectivity.rule_kind(rule, where) in connectivity.EXPLICIT_RULES
         self.memory.require(f"{where} (about {expected:.3g} synapses while they are drawn)",
-                            building_bytes(expected), "use fewer or sparser connections", keep=False)
-        i, j = connectivity.pairs(rule, pre.indices, post.indices, autapses or not same_group,
-                                  self.random("connectivity", index), where)
+                            building_bytes(expected, post.group.size, explicit), "use fewer or sparser connections",
+                            keep=False)
+        key = int(self.random("connectivity", index).bit_generator.random_raw())
+        drawn = connectivity.draw(rule, pre.indices, post.indices, autapses or not same_group, key, pre.group.size,
+                                  post.group.size, where)
+        i = drawn.pre if synapse is not None or any(map(connectivity.is_expression, (weight, delay))) else None
+        j, order = drawn.post, drawn.given_order
         rng = self.random("weights", index)
-        weights = connectivity.values(weight if weight is not None else 0.0, i.size, unit, rng, f"{where}: weight",
-                                      i, j)
-        delays = connectivity.values(delay, i.size, "s", rng, f"{where}: delay", i, j, sign="non-negative")
+        weights = connectivity.values(weight if weight is not None else 0.0, drawn.size, unit, rng, f"{where}: weight",
+                                      i, j, order=order)
+        delays = connectivity.values(delay, drawn.size, "s", rng, f"{where}: delay", i, j, sign="non-negative",
+                                     order=order)
         steps = connectivity.delay_steps(delays, self.dt, where, round_delays=round_delays)
         ring = (int(steps.max(initial=0)) + 1) * (pre.group.size * 4 if np.all(steps == steps.flat[0]) else post.group.size * 8)
-        self.memory.require(f"{where} ({i.size} synapses, delays up to {steps.max(initial=0)} steps)",
-                            synapse_bytes(i.size) + ring, "use fewer connections or shorter delays")
+        self.memory.require(f"{where} ({drawn.size} synapses, delays up to {steps.max(initial=0)} steps)",
+                            synapse_bytes(j.nbytes + drawn.indptr.nbytes + weights.nbytes + steps.nbytes, drawn.size) + ring,
+                            "use fewer connections or shorter delays")
         plastic = None
         if synapse is not None:
             post_steps = connectivity.delay_steps(connectivity.values(post_delay or "0 ms", 1, "s", rng,
                                                                       f"{where}: post_delay"), self.dt, where)
             chosen = resolve_integrator(synapse.integrator or self.integrator or "euler")
             plastic = synapses_module.make_state(bound, dict(parameters or {}), dict(initial or {}), weight, i, j, rng,
-                                                 int(post_steps[0]), chosen, where)
+                                                 int(post_steps[0]), chosen, where, order)
             # rows sorted by (pre, delay): per-synapse delays are found by binary search in the kernel
-            order = np.lexsort((np.broadcast_to(steps, i.shape), i))
-            i, j = i[order], j[order]
-            weights, steps = (a[order] if a.size > 1 else a for a in (weights, steps))
-            plastic.values = {k: (v[order] if v.size > 1 else v) for k, v in plastic.values.items()}
+            by_delay = np.lexsort((np.broadcast_to(steps, i.shape), i))
+            j = j[by_delay]
+            weights, steps = (a[by_delay] if a.size > 1 else a for a in (weights, steps))
+            plastic.values = {k: (v[by_delay] if v.size > 1 else v) for k, v in plastic.values.items()}
             weights = plastic.values.get("w", weights)
-        synapses = connectivity.build(i, j, weights, steps, pre.group.size)
+        synapses = connectivity.Synapses(drawn.indptr, j, weights, steps)
         shown = {k: (v if np.isscalar(v) or isinstance(v, str) else "array") for k, v in rule.items()}
         projection = Projection(name, pre.group, post.group, on, effects, synapses, synapses.delays,
                                 si_unit_string(unit), {**shown, "weight": as_data(weight), "delay": as_data(delay),

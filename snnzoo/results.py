@@ -75,7 +75,7 @@ def add_projections(tree: xr.DataTree, projections: list) -> xr.DataTree:
         groups[proj.name] = xr.Dataset(
             {
                 "pre": ("synapse", proj.synapses.pre, {"units": "1", "long_name": f"presynaptic index in {proj.source.name}"}),
-                "post": ("synapse", proj.synapses.post, {"units": "1", "long_name": f"postsynaptic index in {proj.target.name}"}),
+                "post": ("synapse", proj.synapses.post.astype(np.int32), {"units": "1", "long_name": f"postsynaptic index in {proj.target.name}"}),
                 "weight": (_per_synapse(weights), _compact(weights),
                            {"units": proj.unit, "long_name": f"synaptic weight ({proj.statement})"}),
                 "delay": (_per_synapse(delays), _compact(delays), {"units": "s", "long_name": "synaptic delay"}),

@@ -57,9 +57,10 @@ class SynapticState:
 
 def make_state(bound: BoundSynapse, parameters: dict[str, Any], initial: dict[str, Any], weight: Any,
                i: np.ndarray, j: np.ndarray, rng: np.random.Generator, post_delay: int, integrator,
-               where: str) -> SynapticState:
+               where: str, order: np.ndarray | None = None) -> SynapticState:
     """The per-synapse values of a new projection with synapses ``i`` -> ``j``: model defaults, then
-    ``parameters``, ``initial`` and ``weight`` (w), each given as :func:`snnzoo.connectivity.values` accepts."""
+    ``parameters``, ``initial`` and ``weight`` (w), each given as :func:`snnzoo.connectivity.values` accepts
+    (arrays of one value per synapse picked in ``order``, if given)."""
     n = i.size
     model = bound.model
     values: dict[str, np.ndarray] = {}
@@ -82,7 +83,7 @@ def make_state(bound: BoundSynapse, parameters: dict[str, Any], initial: dict[st
         given["w"] = weight
     per_synapse = set()
     for name, value in given.items():
-        array = connectivity.values(value, n, model.units[name], rng, f"{where}: {name}", i, j)
+        array = connectivity.values(value, n, model.units[name], rng, f"{where}: {name}", i, j, order=order)
         spec = model.parameters.get(name)
         if spec is not None and spec.positive and not (array > 0).all():
             raise ConfigError(f"{where}: parameter {name!r} must be positive")
@@ -155,5 +156,5 @@ def monitor_datasets(projection, dt: float) -> dict[str, Any]:
         groups[mon.name] = xr.Dataset(variables, coords={
             "time": ("time", times, {"units": "s"}), "recorded_synapse": ("recorded_synapse", mon.synapses),
             "pre": ("recorded_synapse", projection.synapses.pre[mon.synapses]),
-            "post": ("recorded_synapse", projection.synapses.post[mon.synapses])})
+            "post": ("recorded_synapse", projection.synapses.post[mon.synapses].astype(np.int32))})
     return groups

@@ -5,8 +5,9 @@ synapses, delay rings, recordings) in a :class:`MemoryBudget` as it is built;
 each part is checked against the limit *before* it is allocated, together with
 everything already held, so a network too big for the machine is refused with
 the estimate and the limit instead of being killed by the operating system.
-Building connectivity needs more memory than the synapses it keeps: that peak
-is checked too. The limit is 80 % of the machine's memory, or less when the
+Random connectivity is drawn block by block straight into its final arrays;
+synapses given as index arrays need more while they are sorted: that peak is
+checked too. The limit is 80 % of the machine's memory, or less when the
 process has an address-space limit (``ulimit -v``) or a cgroup memory limit;
 ``SNNZOO_MEMORY_LIMIT`` (e.g. ``"2 GiB"``) sets it.
 """
@@ -21,10 +22,10 @@ from ..errors import SimulationError
 
 SPIKE_BUFFER_MIN = 1 << 16
 """The kernel's spike buffers hold max(4 * size, this) spikes per group."""
-BYTES_PER_SYNAPSE = 24
-"""What a built synapse keeps: target index, weight, delay, plus its presynaptic index in results."""
-BYTES_PER_SYNAPSE_BUILDING = 80
-"""Peak while a rule draws synapses: int64 index pairs, drawn positions, sort order, CSR copies."""
+RESULT_BYTES_PER_SYNAPSE = 8
+"""A result adds each synapse's presynaptic and postsynaptic index (int32)."""
+EXPLICIT_BYTES_PER_SYNAPSE = 32
+"""Peak while synapses given as index arrays or a matrix are sorted into rows (int64 copies, sort order)."""
 RECORD_COPIES = 3
 """A recorded value lives in the drained chunks, the joined result, and the file made in memory."""
 
@@ -36,14 +37,19 @@ def population_bytes(size: int, values: int, noises: int) -> int:
     return size * (2 * 8 * values + 8 * noises + 8 + 8 + 4 + 1) + spike_buffer
 
 
-def synapse_bytes(count: int) -> int:
-    """``count`` built synapses."""
-    return count * BYTES_PER_SYNAPSE
+def synapse_bytes(stored: int, count: int) -> int:
+    """``count`` built synapses whose arrays hold ``stored`` bytes (the kernel uses them as they are)."""
+    return stored + count * RESULT_BYTES_PER_SYNAPSE
 
 
-def building_bytes(count: int) -> int:
-    """The peak while ``count`` synapses are drawn and sorted."""
-    return count * BYTES_PER_SYNAPSE_BUILDING
+def building_bytes(count: int, n_target: int, explicit: bool) -> int:
+    """The peak while ``count`` synapses onto ``n_target`` neurons are made: drawn block by block into
+    their final target-index array (plus one block's temporaries), or sorted from ``explicit`` arrays."""
+    from ..connectivity import BLOCK_BYTES, index_type
+
+    if explicit:
+        return count * EXPLICIT_BYTES_PER_SYNAPSE
+    return count * index_type(n_target).itemsize + BLOCK_BYTES
 
 
 def record_bytes(samples: int, variables: int, neurons: int) -> int:
