@@ -69,11 +69,11 @@ ANNARCHY_SCRIPT = HERE / "annarchy_workloads.py"
 DEFAULT_BRIAN2_PYTHON = "/work/brianvenv/bin/python"
 DEFAULT_NEST_PYTHON = "/work/nestvenv/bin/python"
 DEFAULT_ANNARCHY_PYTHON = "/work/annarchyvenv/bin/python"
-ALL_WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6"]
+ALL_WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7"]  # W7 in detail: benchmarks/run_large.py
 DEFAULT_WORKLOADS = ["W1", "W2", "W6"]
 NETWORKS = ["W3", "W4", "W5"]
 SIMULATORS = ["brian2", "nest", "annarchy"]
-QUICK_N = {"W2": 50, "W3": 400, "W4": 1000, "W6": 2000}
+QUICK_N = {"W2": 50, "W3": 400, "W4": 1000, "W6": 2000, "W7": 4000}
 # network realisations for the rate comparison (rates differ by ~2 % (W3), ~20 % (W4), ~10 % (W5) between seeds)
 SEEDS = {"W3": 5, "W4": 10, "W5": 20}
 QUICK_SEEDS = 2
