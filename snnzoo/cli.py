@@ -213,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # plugin failures are shown by 'list'/'plugins'
+            warnings.showwarning = _show_warning
             warn_clashes()
             return args.func(args)
     except SnnzooError as err:
@@ -238,6 +239,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _one_line(err: BaseException) -> str:
     return " ".join(str(err).split())
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
+    """Warnings at the command line as one line each, like errors (not Python's file:line format)."""
+    print(f"snnzoo: warning: {' '.join(str(message).split())}", file=sys.stderr)
 
 
 def entry() -> None:

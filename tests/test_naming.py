@@ -91,3 +91,14 @@ def test_invalid_presets_and_aliases_are_refused_when_the_model_is_made():
         sz.NeuronModel("m", equations, defaults, presets={"p": {"tau": "5 mV"}})
     with pytest.raises(EquationError, match="alias 'v' -> 'E_L'"):
         sz.NeuronModel("m", equations, defaults, aliases={"v": "E_L"})
+
+
+def test_old_name_at_the_command_line_warns_in_one_line(tmp_path, capsys):
+    from snnzoo.cli import main
+
+    path = tmp_path / "old.toml"
+    path.write_text('duration = "5 ms"\n[populations.n]\nmodel = "lif"\nsize = 1\n[populations.n.parameters]\nVr = "-65 mV"\n')
+    assert main(["run", str(path), "-q", "--no-check", "-o", str(tmp_path / "old.nc")]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "Vr" in line]
+    assert warnings == ["snnzoo: warning: population 'n' (model 'lif'): parameter 'Vr' of model 'lif' is now called "
+                        "'V_reset'; the old name is accepted until the next release"]
