@@ -238,19 +238,26 @@ def build_w3(n, record):
 
 
 def build_w7(n, record):
-    """W3's neurons, fixed in-degree 400 exc + 100 inh without replacement and without autapses:
-    for a target j among the sources, k is drawn from the N_pre - 1 others (k >= j shifted by one)."""
+    """W3's neurons, fixed in-degree 400 exc + 100 inh without replacement and without autapses.
+
+    Brian2's sample() cannot take a size that depends on the target, so each of the two
+    projections is two Synapses objects: onto the other group (k from all sources) and onto
+    its own group (k from the N - 1 others: k >= j is shifted by one)."""
     n_exc = int(round(0.8 * n))
     G = _coba_group(n, "w7_coba")
-    Se = Synapses(G[:n_exc], G, on_pre="ge_post += %r" % (0.6 * 64 / 400), name="w7_syn_e")
-    Se.connect(i="k + int(j < n_exc and k >= j) for k in sample(N_pre - int(j < n_exc), size=400)",
-               namespace={"n_exc": n_exc})
-    Si = Synapses(G[n_exc:], G, on_pre="gi_post += %r" % (6.7 * 16 / 100 / 2), name="w7_syn_i")
-    Si.connect(i="k + int(j >= n_exc and k >= j - n_exc) for k in sample(N_pre - int(j >= n_exc), size=100)",
-               namespace={"n_exc": n_exc})
+    exc, inh = G[:n_exc], G[n_exc:]
+    objects = [G]
+    for name, source, size, in_degree, on_pre in (("e", exc, n_exc, 400, "ge_post += %r" % (0.6 * 64 / 400)),
+                                                  ("i", inh, n - n_exc, 100, "gi_post += %r" % (6.7 * 16 / 100 / 2))):
+        for target in (exc, inh):
+            S = Synapses(source, target, on_pre=on_pre, name="w7_syn_%s_%s" % (name, "e" if target is exc else "i"))
+            if target is source:
+                S.connect(i="k + int(k >= j) for k in sample(%d, size=%d)" % (size - 1, in_degree))
+            else:
+                S.connect(i="k for k in sample(%d, size=%d)" % (size, in_degree))
+            objects.append(S)
     mon = SpikeMonitor(G, record=record, name="w7_spikes")
-    return {"objects": [G, Se, Si, mon], "group": G, "spikemon": mon,
-            "duration": 1000 * ms}
+    return {"objects": objects + [mon], "group": G, "spikemon": mon, "duration": 1000 * ms}
 
 
 def build_w4(n, record):
@@ -686,6 +693,8 @@ def main(argv=None):
         result["run_wall_s"] = run_wall
         result["compile_s"] = compile_s
         result["build_total_s"] = builds
+        if args.keep_dirs:
+            result["project_dirs"] = dirs
 
     data = spike_data(spec, dt_s)
     total = int(np.sum(data["counts"]))

@@ -98,7 +98,7 @@ def _n_exc(n: int) -> int:
     return int(round(EXC_FRACTION * n))
 
 
-def _coba(n: int, seed: int, threads: int | None) -> sz.Network:
+def coba_neurons(n: int, seed: int = SEED, threads: int | None = None) -> sz.Network:
     """A network with population "G": ``n`` neurons of the catalog experiment ``vogels-abbott-coba``
     (its equations, parameters, threshold, reset, refractory 5 ms and v0 ~ N(-55 mV, 5 mV))."""
     from snnzoo.catalog import Experiment
@@ -115,7 +115,7 @@ def w3(n: int = SIZES["W3"], seed: int = SEED, threads: int | None = None) -> sz
     The model is the one of the catalog experiment ``vogels-abbott-coba``; only its voltage
     monitor is left out. Population "G", projections "excitatory" and "inhibitory".
     """
-    net = _coba(n, seed, threads)
+    net = coba_neurons(n, seed, threads)
     n_exc = _n_exc(n)
     net.connect(f"G[:{n_exc}]", "G", on="ge", weight=0.6, p=0.02, name="excitatory")
     net.connect(f"G[{n_exc}:]", "G", on="gi", weight=6.7, p=0.02, name="inhibitory")
@@ -133,7 +133,7 @@ def w7(n: int = SIZES["W7"], seed: int = SEED, threads: int | None = None) -> sz
 
     Population "G", projections "excitatory", "inhibitory".
     """
-    net = _coba(n, seed, threads)
+    net = coba_neurons(n, seed, threads)
     n_exc = _n_exc(n)
     net.connect(f"G[:{n_exc}]", "G", on="ge", weight=W7_WEIGHTS["exc"], fixed_in_degree=W7_IN_DEGREE["exc"],
                 autapses=False, name="excitatory")

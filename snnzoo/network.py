@@ -409,7 +409,7 @@ class Network:
         expected = connectivity.expected_count(rule, pre.indices.size, post.indices.size)
         explicit = connectivity.rule_kind(rule, where) in connectivity.EXPLICIT_RULES
         self.memory.require(f"{where} (about {expected:.3g} synapses while they are drawn)",
-                            building_bytes(expected, post.group.size, explicit), "use fewer or sparser connections",
+                            building_bytes(expected, pre.group.size, post.group.size, explicit), "use fewer or sparser connections",
                             keep=False)
         key = int(self.random("connectivity", index).bit_generator.random_raw())
         drawn = connectivity.draw(rule, pre.indices, post.indices, autapses or not same_group, key, pre.group.size,

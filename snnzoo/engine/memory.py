@@ -42,14 +42,15 @@ def synapse_bytes(stored: int, count: int) -> int:
     return stored + count * RESULT_BYTES_PER_SYNAPSE
 
 
-def building_bytes(count: int, n_target: int, explicit: bool) -> int:
-    """The peak while ``count`` synapses onto ``n_target`` neurons are made: drawn block by block into
-    their final target-index array (plus one block's temporaries), or sorted from ``explicit`` arrays."""
+def building_bytes(count: int, n_source: int, n_target: int, explicit: bool) -> int:
+    """The peak while ``count`` synapses from ``n_source`` onto ``n_target`` neurons are made: drawn
+    block by block into their final target-index array (plus one block's temporaries and a few
+    numbers per neuron: row counts and pointers, candidate positions), or sorted from ``explicit`` arrays."""
     from ..connectivity import BLOCK_BYTES, index_type
 
     if explicit:
         return count * EXPLICIT_BYTES_PER_SYNAPSE
-    return count * index_type(n_target).itemsize + BLOCK_BYTES
+    return count * index_type(n_target).itemsize + BLOCK_BYTES + 32 * (n_source + n_target)
 
 
 def record_bytes(samples: int, variables: int, neurons: int) -> int:
