@@ -14,7 +14,10 @@ with units, run it in one compiled kernel, and get an xarray result::
     tree = net.result()
 """
 
+from __future__ import annotations
+
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
 try:
     __version__ = version("snnzoo")
@@ -24,11 +27,19 @@ except PackageNotFoundError:  # running from a source tree without installing
 from . import analysis  # noqa: F401  (registers the ``ds.snn`` accessor)
 from .errors import ConfigError, EquationError, PluginError, SimulationError, SnnzooError, UnitError
 from .hookspecs import hookimpl
-from .model import NeuronModel, Parameter
-from .network import Network, Population
-from .synapse_model import SynapseModel
-from .timed_array import TimedArray
+from .lazy import lazy_package
 from .units import Quantity, ureg
+
+# models, networks and the engine need sympy, numba and scipy: imported on first use
+lazy_package(__name__, {
+    "NeuronModel": "model", "Parameter": "model", "Network": "network", "Population": "network",
+    "SynapseModel": "synapse_model", "TimedArray": "timed_array",
+})
+if TYPE_CHECKING:
+    from .model import NeuronModel, Parameter
+    from .network import Network, Population
+    from .synapse_model import SynapseModel
+    from .timed_array import TimedArray
 
 
 def model(name: str) -> NeuronModel:

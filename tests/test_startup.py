@@ -1,0 +1,46 @@
+"""Start-up: what ``import snnzoo`` and the light commands load."""
+
+from __future__ import annotations
+
+import functools
+import json
+import subprocess
+import sys
+
+HEAVY = ("matplotlib", "numba", "sympy", "scipy", "netCDF4")
+"""Libraries that only a command needing them may load."""
+
+
+def loaded_modules(code: str) -> set[str]:
+    """The top-level module names a fresh interpreter holds after running ``code``."""
+    report = "import json, sys; print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    done = subprocess.run([sys.executable, "-c", f"{code}\n{report}"], capture_output=True, text=True, check=True)
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+@functools.cache
+def baseline_modules() -> frozenset[str]:
+    return frozenset(loaded_modules("import numpy, pint, xarray"))
+
+
+def heavy_modules(code: str) -> set[str]:
+    """The heavy libraries ``code`` loads beyond what numpy, pint and xarray load themselves
+    (pint imports the top of scipy when it is installed: that one is theirs, not ours)."""
+    return {name for name in HEAVY if name in loaded_modules(code) - baseline_modules()}
+
+
+def test_import_snnzoo_loads_no_heavy_library_and_still_registers_the_accessor():
+    assert heavy_modules("import snnzoo, xarray\nassert hasattr(xarray.Dataset(), 'snn')") == set()
+
+
+def test_snnzoo_help_loads_no_heavy_library():
+    code = "from snnzoo import cli\ntry:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass"
+    assert heavy_modules(code) == set()
+
+
+def test_names_are_imported_on_first_use():
+    code = ("import sys, snnzoo\nassert 'sympy' not in sys.modules\n"
+            "assert snnzoo.Network.__module__ == 'snnzoo.network' and 'numba' in sys.modules\n"
+            "assert callable(snnzoo.model) and callable(snnzoo.stimulus) and callable(snnzoo.synapse_model)\n"
+            "from snnzoo.sweeps import sweep\nimport snnzoo.sweeps.sweep\nassert callable(sweep)")
+    assert "sympy" in loaded_modules(code)
