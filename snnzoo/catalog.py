@@ -14,7 +14,7 @@ import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,9 +22,11 @@ from . import analysis  # noqa: F401  (registers the .snn accessor)
 from .catalog_schema import (MONITOR, POPULATION, PROJECTION, TOP, check_experiment, check_settings,
                              did_you_mean)
 from .errors import ConfigError, UnknownNameError
-from .model import NeuronModel
-from .network import Network
 from .units import as_quantity, positive_si, si_unit_string, to_si
+
+if TYPE_CHECKING:  # imported where used: reading an experiment needs neither sympy nor numba
+    from .model import NeuronModel
+    from .network import Network
 
 _TOP_LEVEL = frozenset(key.name for key in TOP.keys)
 _RULE_KEYS = frozenset(key.name for key in PROJECTION.keys)
@@ -184,6 +186,8 @@ class Experiment:
     # -- building and running ------------------------------------------------------
     def models(self) -> dict[str, NeuronModel]:
         """Models written inline in the experiment file."""
+        from .model import NeuronModel
+
         models = {}
         for name, m in self.spec.get("models", {}).items():
             models[name] = NeuronModel(name, m["equations"], m.get("parameters", {}), threshold=m.get("threshold"),
@@ -194,6 +198,8 @@ class Experiment:
 
     def build(self, seed: int | None = None, threads: int | None = None) -> Network:
         """The network of this experiment, ready to run (``threads``: see :class:`Network`)."""
+        from .network import Network
+
         spec = self.spec
         net = Network(spec.get("dt", "0.1 ms"), seed=seed if seed is not None else spec.get("seed"),
                       integrator=spec.get("integrator"), threads=threads)

@@ -46,7 +46,7 @@ from importlib.metadata import EntryPoint, PackageNotFoundError, entry_points, v
 
 import pluggy
 
-from snnzoo import __version__, hookspecs
+from snnzoo import __version__, hookspecs, plugin_index
 from snnzoo.errors import PluginError
 from snnzoo.registry import NAME_PATTERN, QUALIFIER, Registry
 
@@ -148,26 +148,101 @@ def register_plugin(plugin: object, name: str) -> PluginInfo:
 def _load() -> _Loaded:
     global _loaded
     if _loaded is None:
-        registry = Registry()
-        disabled = {name.strip() for name in os.environ.get(DISABLE_VARIABLE, "").split(",")}
-        registry.preferences, problems = _preferences(os.environ.get(PREFER_VARIABLE, ""))
-        report = [load_plugin(importlib.import_module(module), name, registry, "snnzoo", _core_version())
-                  for name, module in BUILTIN_PLUGINS.items()]
-        for entry_point in sorted(entry_points(group=GROUP), key=_load_order):
-            info = _load_entry_point(entry_point, registry, report, disabled)
-            if info.failure is not None:
-                warnings.warn(
-                    f"snnzoo plugin {info.name!r} ({info.distribution} {info.version}) "
-                    f"failed to load: {info.failure}",
-                    RuntimeWarning,
-                    stacklevel=3,
-                )
-            report.append(info)
-        problems += _unused_preferences(registry)
-        _loaded = _Loaded(registry, report, problems)
+        found = sorted(entry_points(group=GROUP), key=_load_order)
+        key = plugin_index.fingerprint(found, BUILTIN_PLUGINS.values())
+        _loaded = _from_index(key, found) or _load_all(key, found)
+        _warn_failures(_loaded.report, stacklevel=4)
         for line in clash_report():
             warnings.warn(line, RuntimeWarning, stacklevel=3)
     return _loaded
+
+
+def _load_all(key: str, found: list[EntryPoint]) -> _Loaded:
+    """Every plugin loaded; the plugin index is written if every one of them loaded."""
+    registry = Registry()
+    report, problems = _fill(registry, found)
+    _save_index(key, report, registry)
+    return _Loaded(registry, report, problems)
+
+
+def _fill(registry: Registry, found: list[EntryPoint]) -> tuple[list[PluginInfo], list[str]]:
+    """Load the built-in plugins, then the entry points ``found`` (in load order), into ``registry``."""
+    disabled = {name.strip() for name in os.environ.get(DISABLE_VARIABLE, "").split(",")}
+    registry.preferences, problems = _preferences(os.environ.get(PREFER_VARIABLE, ""))
+    report = [load_plugin(importlib.import_module(module), name, registry, "snnzoo", _core_version())
+              for name, module in BUILTIN_PLUGINS.items()]
+    for entry_point in found:
+        report.append(_load_entry_point(entry_point, registry, report, disabled))
+    return report, problems + _unused_preferences(registry)
+
+
+def _warn_failures(report: list[PluginInfo], stacklevel: int) -> None:
+    for info in report:
+        if info.failure is not None:
+            warnings.warn(f"snnzoo plugin {info.name!r} ({info.distribution} {info.version}) "
+                          f"failed to load: {info.failure}", RuntimeWarning, stacklevel=stacklevel + 1)
+
+
+def _save_index(key: str, report: list[PluginInfo], registry: Registry) -> None:
+    """Write the plugin index, unless a plugin failed (a failure is found again, and reported, at every load)."""
+    if all(info.failure is None for info in report):
+        plugin_index.save(key, [{"name": info.name, "distribution": info.distribution, "version": info.version,
+                                 "hook_api_version": info.hook_api_version, "hooks": list(info.hooks),
+                                 "registered": dict(info.registered), "disabled": info.disabled,
+                                 "entries": _entry_records(registry, info.name)} for info in report])
+
+
+def _entry_records(registry: Registry, plugin: str) -> list[list]:
+    """What ``plugin`` registered, as the index stores it: kind, name, description, experiment file."""
+    return sorted([entry.kind, entry.name, entry.description, str(entry.obj.path) if entry.kind == "experiment"
+                   else None] for entry in registry.plugin_entries(plugin))
+
+
+def _from_index(key: str, found: list[EntryPoint]) -> _Loaded | None:
+    """The registry and report the plugin index holds for ``key`` (objects loaded on first use), or None."""
+    records = plugin_index.read(key)
+    if records is None:
+        return None
+    registry = Registry()
+    registry.preferences, problems = _preferences(os.environ.get(PREFER_VARIABLE, ""))
+    report = []
+    try:
+        for record in records:
+            info = PluginInfo(record["name"], record["distribution"], record["version"], record["hook_api_version"],
+                              tuple(record["hooks"]), dict(record["registered"]), None, bool(record["disabled"]))
+            with registry.registering_as(info.name, builtin=info.distribution in BUILTIN_DISTRIBUTIONS):
+                for kind, name, description, path in record["entries"]:
+                    registry.add_indexed(kind, name, description, path)
+            report.append(info)
+    except (KeyError, TypeError, ValueError):  # a damaged index: load everything
+        return None
+    loaded = _Loaded(registry, report, problems + _unused_preferences(registry))
+    indexed = {info.name for info in report}
+    registry.load_indexed = lambda name: _load_indexed(loaded, indexed, name, found, key)
+    return loaded
+
+
+def _load_indexed(loaded: _Loaded, indexed: set[str], name: str, found: list[EntryPoint], key: str) -> None:
+    """Load plugin ``name`` alone and put its objects into ``loaded.registry``; if it no longer
+    registers what the index says, forget the index and load every plugin again (those of
+    ``indexed``; plugins registered in code since are kept)."""
+    alone = Registry()
+    if name in BUILTIN_PLUGINS:
+        info = load_plugin(importlib.import_module(BUILTIN_PLUGINS[name]), name, alone, "snnzoo", _core_version())
+    else:
+        info = _load_entry_point(next(ep for ep in found if ep.name == name), alone, [], set())
+    if [record for record in loaded.report if record.name == name] == [info] and (
+            _entry_records(alone, name) == _entry_records(loaded.registry, name)):
+        loaded.registry.take_plugin(name, alone)
+        return
+    plugin_index.forget()
+    registry, from_code = loaded.registry, [info for info in loaded.report if info.name not in indexed]
+    for plugin in indexed:
+        registry.remove_plugin(plugin)
+    report, problems = _fill(registry, found)
+    loaded.report[:], loaded.preference_problems[:] = report + from_code, problems
+    _save_index(key, report, registry)
+    _warn_failures(report, stacklevel=2)
 
 
 def _core_version() -> str | None:

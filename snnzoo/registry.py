@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +85,20 @@ class Entry:
         return f"{self.plugin}{QUALIFIER}{self.name}"
 
 
+class IndexedEntry(Entry):
+    """An entry read from the plugin index (:mod:`snnzoo.plugin_index`): its object is made by
+    loading its plugin (:attr:`Registry.load_indexed`) the first time it is used."""
+
+    def __init__(self, kind: str, name: str, description: str, plugin: str, builtin: bool, registry: Registry):
+        for key, value in (("kind", kind), ("name", name), ("description", description), ("plugin", plugin),
+                           ("builtin", builtin), ("_registry", registry)):
+            object.__setattr__(self, key, value)
+
+    @property
+    def obj(self) -> object:  # type: ignore[override]
+        return self._registry.loaded(self).obj
+
+
 @dataclass(frozen=True)
 class Clash:
     """A name registered by more than one plugin: which entry a plain name uses, and why."""
@@ -111,6 +125,8 @@ class Registry:
         """Whether that plugin is one of snnzoo's own."""
         self.preferences: dict[str, str] = {}
         """Name -> plugin whose entry a plain name means when several plugins register it."""
+        self.load_indexed: Callable[[str], None] | None = None
+        """Loads a plugin whose entries were read from the plugin index (set by :mod:`snnzoo.plugins`)."""
 
     @contextmanager
     def registering_as(self, plugin: str, *, builtin: bool = False) -> Iterator[Registry]:
@@ -128,6 +144,28 @@ class Registry:
             raise
         finally:
             self.current_plugin, self.current_builtin = previous
+
+    def add_indexed(self, kind: str, name: str, description: str, path: str | None = None) -> None:
+        """Register what the plugin index says the current plugin registers: an experiment file
+        ``path``, or an entry whose object comes from loading the plugin when first used."""
+        plugin, builtin = self.current_plugin, self.current_builtin
+        entry = (Entry(kind, name, description, plugin, ExperimentFile(name, Path(path), plugin), builtin)
+                 if kind == "experiment" else IndexedEntry(kind, name, description, plugin, builtin, self))
+        self._entries[kind].setdefault(name, []).append(entry)
+
+    def loaded(self, entry: Entry) -> Entry:
+        """``entry`` itself, or for an indexed one the entry its plugin registers once loaded."""
+        if not isinstance(entry, IndexedEntry):
+            return entry
+        self.load_indexed(entry.plugin)
+        return self.entry(entry.kind, entry.qualified_name)
+
+    def take_plugin(self, plugin: str, loaded: Registry) -> None:
+        """Put the entries ``loaded`` holds (``plugin`` loaded alone) in place of ``plugin``'s entries here."""
+        for kind, table in self._entries.items():
+            for name, entries in table.items():
+                table[name] = [loaded._entries[kind][name][0] if entry.plugin == plugin else entry
+                               for entry in entries]
 
     def remove_plugin(self, plugin: str) -> None:
         """Forget every entry ``plugin`` added."""
@@ -235,12 +273,12 @@ class Registry:
             plugin, _, bare = name.partition(QUALIFIER)
             for entry in table.get(bare, []):
                 if entry.plugin == plugin:
-                    return entry
+                    return self.loaded(entry)
             qualified = [entry.qualified_name for entries in table.values() for entry in entries]
             raise UnknownNameError(kind, name, qualified)
         if name not in table:
             raise UnknownNameError(kind, name, table)
-        return self._choose(table[name])[0]
+        return self.loaded(self._choose(table[name])[0])
 
     def qualified_names(self) -> set[str]:
         """``plugin:name`` of every entry of every kind, including those a clash hides."""
@@ -289,6 +327,11 @@ class Registry:
         """The entries plain names mean in ``kind``, sorted by name."""
         table = self._table(kind)
         return [self._choose(table[name])[0] for name in sorted(table)]
+
+    def plugin_entries(self, plugin: str) -> list[Entry]:
+        """Every entry ``plugin`` added, including those a clash hides."""
+        return [entry for table in self._entries.values() for entries in table.values() for entry in entries
+                if entry.plugin == plugin]
 
     def counts(self, plugin: str) -> dict[str, int]:
         """How many entries of each kind ``plugin`` added (kinds with none left out)."""

@@ -38,6 +38,12 @@ def test_snnzoo_help_loads_no_heavy_library():
     assert heavy_modules(code) == set()
 
 
+def test_snnzoo_list_loads_no_heavy_library_once_the_plugin_index_is_written():
+    code = "import contextlib, io\nfrom snnzoo import cli\nwith contextlib.redirect_stdout(io.StringIO()):\n    cli.main(['list'])"
+    loaded_modules(code)  # writes the plugin index if the session's cache has none yet
+    assert heavy_modules(code) == set()
+
+
 def test_names_are_imported_on_first_use():
     code = ("import sys, snnzoo\nassert 'sympy' not in sys.modules\n"
             "assert snnzoo.Network.__module__ == 'snnzoo.network' and 'numba' in sys.modules\n"

@@ -18,12 +18,12 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import io
-import os
 import pickle
 import sys
 from pathlib import Path
 from types import ModuleType
 
+from ..cache_folder import cache_root
 from ..errors import SnnzooError
 from ..safe_write import write_atomically
 from . import runtime
@@ -34,8 +34,7 @@ _noticed: set[str] = set()
 
 def cache_dir() -> Path:
     """The folder holding generated kernel modules (created if needed; may be unwritable)."""
-    root = os.environ.get("SNNZOO_CACHE_DIR") or os.path.join(Path.home(), ".cache", "snnzoo")
-    return Path(root) / "kernels"
+    return cache_root() / "kernels"
 
 
 def load_kernel_module(source: str) -> ModuleType:

@@ -1,0 +1,150 @@
+"""The plugin index: what every installed plugin registered, kept on disk between runs.
+
+Loading the plugins imports them and builds their models (parsing equations
+with sympy); ``snnzoo list`` or a run that needs two plugins should not pay for
+all of them. After a full load in which every plugin loaded, :func:`save` writes
+the report and the registered names and descriptions to ``plugins.json`` in
+the cache folder (:func:`snnzoo.cache_folder.cache_root`), under a
+:func:`fingerprint` of everything that decides what the plugins register: the
+Python and snnzoo versions, ``SNNZOO_DISABLE_PLUGINS`` and ``SNNZOO_PREFER``,
+the distributions installed in each folder of ``sys.path`` (names and times of
+their metadata), each entry point and its distribution's metadata
+files, and the source files (contents) of every plugin package and of snnzoo.
+
+:func:`read` gives the stored index only if its fingerprint is the current
+one; a missing, corrupt or foreign file reads as no index, and the next full
+load rewrites it. The index only names things: objects always come from
+loading their plugin (:mod:`snnzoo.plugins` checks then that the plugin still
+registers exactly what the index says, and loads everything again if not).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import sys
+from collections.abc import Iterable
+from importlib.metadata import EntryPoint
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .cache_folder import cache_root
+from .errors import SnnzooError
+from .safe_write import write_atomically
+
+FORMAT = 1
+"""Version of the file's layout; a file of another layout is ignored."""
+
+HASHED_SUFFIXES = frozenset({".py", ".toml", ".txt", ".json", ".cfg"})
+"""Files whose contents enter the fingerprint (others by size and modification time)."""
+
+DISTRIBUTION_SUFFIXES = (".dist-info", ".egg-info", ".egg-link", ".pth")
+"""What an installed distribution leaves in a folder of ``sys.path``."""
+
+VARIABLES = ("SNNZOO_DISABLE_PLUGINS", "SNNZOO_PREFER")
+
+
+def index_path() -> Path:
+    """The index file (it may not exist)."""
+    return cache_root() / "plugins.json"
+
+
+def fingerprint(entry_points: Iterable[EntryPoint], modules: Iterable[str]) -> str:
+    """A hash of everything that decides what the plugins register: ``entry_points`` (of the
+    ``snnzoo`` group) and the code-registered plugin ``modules`` included."""
+    digest = hashlib.sha256()
+
+    def feed(*parts: object) -> None:
+        digest.update(repr(parts).encode())
+        digest.update(b"\0")
+
+    feed(FORMAT, sys.version, sys.prefix, __version__, *(os.environ.get(v) for v in VARIABLES))
+    for folder in sys.path:
+        installed = _distributions(Path(folder or "."))
+        if installed:  # other folders (the script's, the working directory) change nothing plugins register
+            feed("path", folder, installed)
+    packages = {module.partition(".")[0] for module in modules}
+    for entry_point in sorted(entry_points, key=lambda ep: (ep.name, ep.value)):
+        dist = entry_point.dist
+        feed("entry point", entry_point.name, entry_point.value,
+             None if dist is None else (dist.name, dist.version, str(getattr(dist, "_path", ""))))
+        metadata = getattr(dist, "_path", None)
+        if metadata is not None:
+            _feed_files(feed, Path(metadata))
+        packages.add(entry_point.module.partition(".")[0])
+    for package in sorted(packages):
+        spec = _find_spec(package)
+        feed("package", package, spec and spec.origin, spec and list(spec.submodule_search_locations or []))
+        if spec is not None:
+            for location in spec.submodule_search_locations or [spec.origin]:
+                if location:
+                    _feed_files(feed, Path(location))
+    return digest.hexdigest()
+
+
+def read(key: str) -> list[dict[str, Any]] | None:
+    """The stored plugin records if the index holds ``key``'s, else None (never raises)."""
+    try:
+        stored = json.loads(index_path().read_text())
+        if stored["format"] == FORMAT and stored["fingerprint"] == key and isinstance(stored["plugins"], list):
+            return stored["plugins"]
+    except Exception:  # noqa: BLE001 - missing, unreadable or damaged: no index
+        pass
+    return None
+
+
+def save(key: str, plugins: list[dict[str, Any]]) -> None:
+    """Store ``plugins`` (see :func:`snnzoo.plugins`) under ``key``; an unusable cache folder is skipped."""
+    text = json.dumps({"format": FORMAT, "fingerprint": key, "plugins": plugins})
+    try:
+        index_path().parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(index_path(), text.encode)
+    except (OSError, SnnzooError):
+        pass
+
+
+def forget() -> None:
+    """Delete the index (it turned out stale)."""
+    try:
+        index_path().unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _find_spec(package: str):
+    try:
+        return importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return None
+
+
+def _distributions(folder: Path) -> list[tuple[str, int]]:
+    """The distributions' metadata (and ``.pth`` files) installed in ``folder``, with their times."""
+    found = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(DISTRIBUTION_SUFFIXES):
+                    found.append((entry.name, entry.stat().st_mtime_ns))
+    except OSError:
+        pass
+    return sorted(found)
+
+
+def _feed_files(feed, root: Path) -> None:
+    """Feed every file under ``root`` (or ``root`` itself): name, size, time, and contents of sources."""
+    if root.is_file():
+        files = [root]
+    else:
+        files = sorted(p for p in root.rglob("*") if "__pycache__" not in p.parts and p.is_file())
+    for file in files:
+        try:
+            stat = file.stat()
+            content = (hashlib.sha256(file.read_bytes()).hexdigest() if file.suffix in HASHED_SUFFIXES
+                       else None)
+        except OSError:
+            stat, content = None, None
+        feed("file", str(file), stat and (stat.st_size, stat.st_mtime_ns), content)
