@@ -31,15 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .cache_folder import cache_root
+from .cache_folder import cache_root, source_digest
 from .errors import SnnzooError
 from .safe_write import write_atomically
 
 FORMAT = 1
 """Version of the file's layout; a file of another layout is ignored."""
-
-HASHED_SUFFIXES = frozenset({".py", ".toml", ".txt", ".json", ".cfg"})
-"""Files whose contents enter the fingerprint (others by size and modification time)."""
 
 DISTRIBUTION_SUFFIXES = (".dist-info", ".egg-info", ".egg-link", ".pth")
 """What an installed distribution leaves in a folder of ``sys.path``."""
@@ -73,7 +70,7 @@ def fingerprint(entry_points: Iterable[EntryPoint], modules: Iterable[str]) -> s
              None if dist is None else (dist.name, dist.version, str(getattr(dist, "_path", ""))))
         metadata = getattr(dist, "_path", None)
         if metadata is not None:
-            _feed_files(feed, Path(metadata))
+            feed("files", str(metadata), source_digest(Path(metadata)))
         packages.add(entry_point.module.partition(".")[0])
     for package in sorted(packages):
         spec = _find_spec(package)
@@ -81,7 +78,7 @@ def fingerprint(entry_points: Iterable[EntryPoint], modules: Iterable[str]) -> s
         if spec is not None:
             for location in spec.submodule_search_locations or [spec.origin]:
                 if location:
-                    _feed_files(feed, Path(location))
+                    feed("files", location, source_digest(Path(location)))
     return digest.hexdigest()
 
 
@@ -132,19 +129,3 @@ def _distributions(folder: Path) -> list[tuple[str, int]]:
     except OSError:
         pass
     return sorted(found)
-
-
-def _feed_files(feed, root: Path) -> None:
-    """Feed every file under ``root`` (or ``root`` itself): name, size, time, and contents of sources."""
-    if root.is_file():
-        files = [root]
-    else:
-        files = sorted(p for p in root.rglob("*") if "__pycache__" not in p.parts and p.is_file())
-    for file in files:
-        try:
-            stat = file.stat()
-            content = (hashlib.sha256(file.read_bytes()).hexdigest() if file.suffix in HASHED_SUFFIXES
-                       else None)
-        except OSError:
-            stat, content = None, None
-        feed("file", str(file), stat and (stat.st_size, stat.st_mtime_ns), content)

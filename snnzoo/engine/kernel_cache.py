@@ -28,6 +28,9 @@ from ..errors import SnnzooError
 from ..safe_write import write_atomically
 from . import runtime
 
+PREFIX = "snnzoo_kernel_"
+"""The start of every kernel module's name."""
+
 _RUNTIME_HASH = hashlib.sha256(Path(runtime.__file__).read_bytes()).hexdigest()[:12]
 _noticed: set[str] = set()
 
@@ -41,7 +44,7 @@ def load_kernel_module(source: str) -> ModuleType:
     """Import the kernel module for ``source``: from the cache, writing or repairing it first
     if needed, or compiled in memory when the cache folder cannot be used."""
     source = f"# runtime {_RUNTIME_HASH}\n{source}"
-    name = f"snnzoo_kernel_{hashlib.sha256(source.encode()).hexdigest()[:24]}"
+    name = _module_name(source.encode())
     if name in sys.modules:
         return sys.modules[name]
     folder = cache_dir()
@@ -53,7 +56,29 @@ def load_kernel_module(source: str) -> ModuleType:
     except (OSError, SnnzooError) as error:
         _notice(folder, error)
         return _compile_in_memory(name, source)
-    compiled = list((folder / "__pycache__").glob(f"{name}.*"))
+    return _import_checked(name, path)
+
+
+def load_cached_module(name: str) -> ModuleType | None:
+    """The kernel module called ``name`` if the cache holds it whole (its file hashes to its name),
+    else None."""
+    if name in sys.modules:
+        return sys.modules[name]
+    path = cache_dir() / f"{name}.py"
+    try:
+        whole = name.startswith(PREFIX) and _module_name(path.read_bytes()) == name
+    except OSError:
+        return None
+    return _import_checked(name, path) if whole else None
+
+
+def _module_name(source: bytes) -> str:
+    return f"{PREFIX}{hashlib.sha256(source).hexdigest()[:24]}"
+
+
+def _import_checked(name: str, path: Path) -> ModuleType:
+    """Import the module at ``path``, deleting numba's compiled files for it first if they are damaged."""
+    compiled = list((path.parent / "__pycache__").glob(f"{name}.*"))
     if not all(_readable(file) for file in compiled):  # numba would fail on them: let it rebuild
         for file in compiled:
             file.unlink(missing_ok=True)

@@ -23,10 +23,8 @@ import numba
 import numpy as np
 
 from ..errors import ConfigError, SimulationError, SnnzooError
-from ..symbolic_budget import time_budget
 from . import layout
-from .codegen import generate
-from .kernel_cache import load_kernel_module
+from .kernel_key import kernel_module
 from .layout import (
     DriveArrays,
     MonitorArrays,
@@ -73,9 +71,7 @@ class Simulation:
     def __init__(self, plan: KernelPlan, dt: float, seed: int, threads: int = 1):
         self.plan, self.dt = plan, dt
         self.threads = min(threads, numba.config.NUMBA_NUM_THREADS)
-        with time_budget("generating the kernel"):
-            source = generate(plan, self.threads)
-        self.kernel = load_kernel_module(source).kernel
+        self.kernel = kernel_module(plan, self.threads).kernel
         self.arrays = _allocate(plan, dt, seed)
         self.step = 0
         """The first step not simulated yet."""
