@@ -50,3 +50,28 @@ def test_names_are_imported_on_first_use():
             "assert callable(snnzoo.model) and callable(snnzoo.stimulus) and callable(snnzoo.synapse_model)\n"
             "from snnzoo.sweeps import sweep\nimport snnzoo.sweeps.sweep\nassert callable(sweep)")
     assert "sympy" in loaded_modules(code)
+
+
+def test_png_from_the_agg_canvas_is_byte_for_byte_what_savefig_writes():
+    import io
+
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    from snnzoo.plotting import png_bytes
+
+    def figure(dpi: float) -> Figure:
+        fig = Figure(figsize=(6, 3), layout="constrained", dpi=dpi)
+        for k, ax in enumerate(fig.subplots(2, 2).flat):
+            ax.plot(np.sin(np.linspace(0, k + 1, 200)), label=f"panel {k}")
+            ax.set_title(f"panel {k}")
+            ax.legend()
+        return fig
+
+    for dpi in (100, 72):
+        expected = io.BytesIO()
+        figure(dpi).savefig(expected, format="png", dpi=100)
+        fig = figure(dpi)
+        canvas = fig.canvas
+        assert png_bytes(fig) == expected.getvalue()
+        assert fig.dpi == dpi and fig.canvas is canvas
