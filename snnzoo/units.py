@@ -21,7 +21,22 @@ import pint
 
 from .errors import ConfigError, UnitError, ValueRangeError
 
-ureg = pint.get_application_registry()
+
+
+def _application_registry() -> pint.UnitRegistry:
+    """pint's application registry; if nothing has used it yet, made from pint's definitions
+    parsed once and kept in the cache folder (0.03 s instead of 0.14 s at every start)."""
+    if type(pint.application_registry.get()) is pint.LazyRegistry:  # untouched: replacing it changes nothing
+        from .cache_folder import cache_root
+
+        try:
+            pint.set_application_registry(pint.UnitRegistry(cache_folder=cache_root() / f"pint-{pint.__version__}"))
+        except OSError:  # an unusable cache folder: pint parses its definitions as usual
+            pass
+    return pint.get_application_registry()
+
+
+ureg = _application_registry()
 Quantity = ureg.Quantity
 
 
