@@ -14,7 +14,10 @@ Groups (run each through the quiet slot on a shared machine; every group keeps i
 - ``cold``: ``snnzoo run adex-firing-patterns -q`` with an empty cache folder each time
   (``SNNZOO_CACHE_DIR``: no kernels, no plugin index) next to the warm run;
 - ``imports``: ``python -X importtime`` of ``import snnzoo`` and of the warm run: the import time
-  of each top-level package (the self times of its modules summed, so nothing counts twice).
+  of each top-level package (the self times of its modules summed, so nothing counts twice);
+- ``figure``: the PNG of the adex-firing-patterns figure made by ``figure.savefig(dpi=100)`` and
+  by ``snnzoo.plotting.png_bytes`` (the Agg canvas), each in a fresh process after the run and the
+  figure are made: CPU and wall time of that step only.
 
 snnzoo runs from this checkout (``PYTHONPATH``); ``--before DIR`` adds the same snnzoo commands
 run from another checkout (e.g. the commit before the start-up work), interleaved with the
@@ -100,6 +103,29 @@ def import_times(snnzoo: Snnzoo, args: list[str]) -> dict[str, float]:
     return packages
 
 
+PNG_STEP = """
+import io, json, sys, time
+from snnzoo.catalog import Experiment
+from snnzoo.plotting import png_bytes
+experiment = Experiment.load({experiment!r})
+figure = experiment.figure(experiment.run())
+cpu, wall = time.process_time(), time.perf_counter()
+if sys.argv[1] == "savefig":
+    figure.savefig(io.BytesIO(), format="png", dpi=100)
+else:
+    png_bytes(figure)
+print(json.dumps({{"cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall}}))
+"""
+
+
+def png_step(snnzoo: Snnzoo, how: str) -> dict[str, float]:
+    """CPU and wall seconds of writing the figure's PNG ``how`` ("savefig" or "png_bytes") in a fresh process."""
+    with tempfile.TemporaryDirectory() as folder:
+        done = subprocess.run([sys.executable, "-c", PNG_STEP.format(experiment=EXPERIMENT), how], cwd=folder,
+                              env=snnzoo.env(), capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.splitlines()[-1])
+
+
 def jobs(group: str, variants: dict[str, Snnzoo]) -> dict[str, callable]:
     """The commands of ``group``, by name."""
     python = sys.executable
@@ -115,6 +141,9 @@ def jobs(group: str, variants: dict[str, Snnzoo]) -> dict[str, callable]:
             found[f"snnzoo run {EXPERIMENT} -q, warm ({label})"] = lambda s=snnzoo: s.run("run", EXPERIMENT, "-q")
         if group == "cold":
             found[f"snnzoo run {EXPERIMENT} -q, empty cache ({label})"] = lambda s=snnzoo: s.cold_run()
+        if group == "figure" and label == "this checkout":
+            for how in ("savefig", "png_bytes"):
+                found[f"PNG of the {EXPERIMENT} figure by {how}"] = lambda s=snnzoo, h=how: png_step(s, h)
         if group == "imports":
             for what, args in IMPORTED.items():
                 found[f"{what} ({label})"] = lambda s=snnzoo, a=args: import_times(s, a)
@@ -158,7 +187,7 @@ def report(results: dict) -> str:
              "Written by `benchmarks/run_startup.py` (whole processes: CPU = user + system from `os.wait4`, "
              "wall = start to exit; medians over interleaved rounds, order rotated). Command: "
              "`/work/bin/cpu-quiet .venv/bin/python benchmarks/run_startup.py GROUP --before DIR` for GROUP in "
-             "light, run, cold and imports, with DIR a checkout of the commit before the start-up work.", ""]
+             "light, run, cold, imports and figure, with DIR a checkout of the commit before the start-up work.", ""]
     for group, data in results.items():
         if group == "imports":
             lines += _import_table(data)
@@ -220,7 +249,7 @@ def _targets(group: str, data: dict) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("group", choices=("light", "run", "cold", "imports"))
+    parser.add_argument("group", choices=("light", "run", "cold", "imports", "figure"))
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--before", type=Path, help="a checkout of snnzoo to compare with (e.g. the previous commit)")
     args = parser.parse_args()
