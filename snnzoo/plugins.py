@@ -39,6 +39,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import os
+import threading
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ import pluggy
 
 from snnzoo import __version__, hookspecs, plugin_index
 from snnzoo.errors import PluginError
-from snnzoo.registry import NAME_PATTERN, QUALIFIER, Registry
+from snnzoo.registry import NAME_PATTERN, QUALIFIER, IndexedEntry, Registry
 
 GROUP = "snnzoo"
 """The entry point group (and pluggy project name) of snnzoo plugins."""
@@ -101,6 +102,8 @@ class _Loaded:
 
 
 _loaded: _Loaded | None = None
+_loading = threading.RLock()
+"""Held while a plugin known from the index is loaded."""
 
 
 def get_registry() -> Registry:
@@ -225,7 +228,14 @@ def _from_index(key: str, found: list[EntryPoint]) -> _Loaded | None:
 def _load_indexed(loaded: _Loaded, indexed: set[str], name: str, found: list[EntryPoint], key: str) -> None:
     """Load plugin ``name`` alone and put its objects into ``loaded.registry``; if it no longer
     registers what the index says, forget the index and load every plugin again (those of
-    ``indexed``; plugins registered in code since are kept)."""
+    ``indexed``; plugins registered in code since are kept). One thread at a time; a plugin
+    another thread has loaded meanwhile is not loaded again."""
+    with _loading:
+        if any(isinstance(entry, IndexedEntry) for entry in loaded.registry.plugin_entries(name)):
+            _load_indexed_alone(loaded, indexed, name, found, key)
+
+
+def _load_indexed_alone(loaded: _Loaded, indexed: set[str], name: str, found: list[EntryPoint], key: str) -> None:
     alone = Registry()
     if name in BUILTIN_PLUGINS:
         info = load_plugin(importlib.import_module(BUILTIN_PLUGINS[name]), name, alone, "snnzoo", _core_version())

@@ -151,3 +151,17 @@ def test_no_index_is_kept_while_a_plugin_fails_so_the_failure_is_reported_every_
         (info,) = [info for info in plugins.plugin_report() if info.name == "zoo_broken"]
         assert "ImportError: needs libfoo" in info.failure
         assert not (cache / "plugins.json").exists()
+
+
+def test_threads_asking_for_one_indexed_plugin_load_it_once(cache, site):
+    from concurrent.futures import ThreadPoolExecutor
+
+    site("zoo_slow", ["slow_model"])
+    module = site.folder / "zoo_slow.py"  # its hook takes a while, so that the threads overlap
+    module.write_text(module.read_text().replace("    for name in", "    import time\n    time.sleep(0.3)\n    for name in"))
+    listing()
+    plugins.refresh()
+    registry = plugins.get_registry()
+    with ThreadPoolExecutor(4) as pool:
+        models = list(pool.map(lambda _: registry.model("slow_model"), range(4)))
+    assert all(model is models[0] for model in models) and models[0].name == "slow_model"
