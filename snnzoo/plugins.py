@@ -154,7 +154,7 @@ def _load() -> _Loaded:
         found = sorted(entry_points(group=GROUP), key=_load_order)
         key = plugin_index.fingerprint(found, BUILTIN_PLUGINS.values())
         _loaded = _from_index(key, found) or _load_all(key, found)
-        _warn_failures(_loaded.report, stacklevel=4)
+        _warn_failures(_loaded.report, stacklevel=3)
         for line in clash_report():
             warnings.warn(line, RuntimeWarning, stacklevel=3)
     return _loaded
@@ -180,6 +180,7 @@ def _fill(registry: Registry, found: list[EntryPoint]) -> tuple[list[PluginInfo]
 
 
 def _warn_failures(report: list[PluginInfo], stacklevel: int) -> None:
+    """Warn once per plugin of ``report`` that failed (``stacklevel`` counted from the caller)."""
     for info in report:
         if info.failure is not None:
             warnings.warn(f"snnzoo plugin {info.name!r} ({info.distribution} {info.version}) "
