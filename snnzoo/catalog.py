@@ -202,7 +202,7 @@ class Experiment:
 
         spec = self.spec
         net = Network(spec.get("dt", "0.1 ms"), seed=seed if seed is not None else spec.get("seed"),
-                      integrator=spec.get("integrator"), threads=threads)
+                      integrator=spec.get("integrator"), threads=threads, precision=spec.get("precision", "double"))
         inline = self.models()
         for name, p in spec["populations"].items():
             where = f"experiment {self.name!r}: population {name!r}"

@@ -76,6 +76,8 @@ TOP = Table("top level", "The experiment itself.", (
     Key("dt", "quantity", "Time step (default `\"0.1 ms\"`)."),
     Key("seed", "integer", "Master random seed, a whole number >= 0 (default: drawn and recorded)."),
     Key("integrator", "text", "Default integrator for models that name none (default `euler`)."),
+    Key("precision", "text", "`\"double\"` (default) or `\"single\"`: the neuron maths in float32, about twice as "
+        "fast on large populations; accuracy per experiment in `docs/precision.md`."),
     Key("duration", "quantity", "Simulated time, when there is no `[[protocol]]`."),
     Key("models", "table", "Models written inline: `[models.NAME]` tables."),
     Key("populations", "table", "Neuron populations: `[populations.NAME]` tables.", required=True),

@@ -76,12 +76,14 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a catalog experiment, write its netCDF result and figure, print a summary."""
     from .catalog import Experiment
+    from .engine.precision import checked_precision
     from .engine.simulation import thread_count
     from .plotting import png_bytes
     from .results import netcdf_bytes, populations
     from .safe_write import write_together
 
-    experiment = Experiment.load(args.name, args.set or [])
+    precision = [] if args.precision is None else [f'precision="{checked_precision(args.precision)}"']
+    experiment = Experiment.load(args.name, [*(args.set or []), *precision])
     output = Path(args.output or f"{experiment.name}.nc")
     figure_path = Path(args.figure) if args.figure else output.with_suffix(".png")
     for path in (output, figure_path):
@@ -95,7 +97,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     write_together({output: lambda: netcdf_bytes(tree), figure_path: lambda: png_bytes(figure)})
     duration = tree.attrs["duration"]
     print(f"{experiment.name}: {experiment.title}")
-    print(f"  simulated {duration:g} s at dt = {tree.attrs['dt'] * 1e3:g} ms, seed {tree.attrs['seed']}"
+    print(f"  simulated {duration:g} s at dt = {tree.attrs['dt'] * 1e3:g} ms, seed {tree.attrs['seed']}, "
+          f"{tree.attrs['precision']} precision"
           + ("" if tree.attrs.get("complete", 1) else "  (INCOMPLETE: interrupted)"))
     for name, ds in populations(tree).items():
         counts = ds["spike_count"].values
@@ -189,6 +192,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="master random seed (default: the experiment's)")
     run.add_argument("--threads", type=int, help="threads sharing large populations (default: 1; "
                      "the results are the same for any number)")
+    run.add_argument("--precision", help="double (default) or single: the neuron maths in float32, about twice "
+                     "as fast on large populations (overrides the experiment's precision)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     run.add_argument("--no-check", action="store_true",
                      help="do not evaluate the expected block (e.g. when --set makes it not apply)")

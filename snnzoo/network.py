@@ -37,6 +37,7 @@ from .engine.plan import (
     RegularOperationPlan,
     SourcePlan,
 )
+from .engine.precision import checked_precision
 from .engine.simulation import Simulation, thread_count
 from .errors import ConfigError, SimulationError, UnknownNameError
 from .expressions import NumericExpression, same_dimension, symbol
@@ -247,12 +248,14 @@ class Network:
     ``seed`` makes runs reproducible (None draws one and records it in the
     result). ``integrator`` is the default for populations whose model names none.
     ``threads`` shares the work of large populations among that many threads
-    (default: one); the results do not depend on it.
+    (default: one); the results do not depend on it. ``precision`` is "double" (the
+    default) or "single": the neuron maths in float32 (see :mod:`snnzoo.engine.precision`).
     """
 
     def __init__(self, dt: Any = "0.1 ms", *, seed: int | None = None, integrator: Any = None,
-                 threads: int | None = None):
+                 threads: int | None = None, precision: str = "double"):
         self.dt = positive_si(dt, "s", what="dt")
+        self.precision = checked_precision(precision)
         self.threads, capped = thread_count(threads)
         if capped:
             warnings.warn(capped, UserWarning, stacklevel=2)
@@ -630,7 +633,7 @@ class Network:
         operations = [RegularOperationPlan(q, by_name[op.population.name], op.statements, op.every)
                       for q, op in enumerate(self._regular_operations)]
         return KernelPlan(plans, drives, monitors, sources, projections, poisson_inputs, operations,
-                          self._timed_arrays(), synapse_plans)
+                          self._timed_arrays(), synapse_plans, self.precision)
 
     def _timed_arrays(self) -> list:
         """The timed arrays the populations' models call, checked against dt and their sizes."""
@@ -740,6 +743,7 @@ class Network:
             "plugins": {p.name: p.version for p in plugin_report() if not p.failure},
             "dt": self.dt,
             "seed": self.seed,
+            "precision": self.precision,
             "duration": self.step * self.dt,
             "runs": self.runs,
             "complete": int(self.complete),

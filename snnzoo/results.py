@@ -178,7 +178,8 @@ def _state_dataset(population: PopulationRecord, record: StateRecord, index: int
                                     {"long_name": "neuron label"})
     variables = {}
     for variable, values in record.data.items():
-        values = np.asarray(values, dtype=np.float64)
+        values = np.asarray(values)  # float32 samples of a single-precision run stay float32
+        values = values if values.dtype == np.float32 else values.astype(np.float64)
         if values.shape != (len(times), len(neurons)):
             raise ConfigError(
                 f"{where}: {variable!r} has shape {values.shape}, expected {(len(times), len(neurons))}"

@@ -38,8 +38,9 @@ STATUS_DONE, STATUS_BUFFER_FULL, STATUS_NOT_FINITE = 0, 1, 2
 CTRL, CLOCK, RNG = "ctrl", "clock", "rng"
 """Control slots, ``clock[0]`` = dt in seconds, and the random stream's state."""
 
-NEVER = -(2**40)
-"""The last-spike step of a neuron that never spiked."""
+NEVER = -(2**31)
+"""The last-spike step of a neuron that never spiked: int32's lowest value (last-spike steps are
+int32 in single precision), long enough ago for any refractory period below 2**31 steps."""
 
 
 def _floats(*shape: int) -> np.ndarray:
@@ -56,7 +57,7 @@ class GroupArrays:
 
     def __init__(self, k: int):
         self.last_spike = f"L{k}"
-        """int64[N]: the step of each neuron's last spike (``NEVER`` if none)."""
+        """int64[N] (int32 in single precision): the step of each neuron's last spike (``NEVER`` if none)."""
         self.spike_counts = f"C{k}"
         """int64[N]: spikes per neuron since the start."""
         self.spike_steps = f"SS{k}"
@@ -103,7 +104,8 @@ class PopulationArrays(GroupArrays):
         self.per_neuron = f"H{k}"
         """float64[heterogeneous, N]: parameters with a value per neuron."""
         self.flags = f"F{k}"
-        """bool[N]: whether each neuron crossed the threshold in this step."""
+        """bool[N rounded up to a multiple of 8]: whether each neuron crossed the threshold in this
+        step (the padding stays False, so the array reads as whole uint64 words of 8 flags)."""
         self.normals = f"Z{k}"
         """float64[noises, N]: this step's standard normal draws of the model's white noises."""
         self.refractory_steps = f"RF{k}"
@@ -121,7 +123,7 @@ class PopulationArrays(GroupArrays):
                 self.state: np.array([values[r] for r in p.rows]).reshape(len(p.rows), size),
                 self.shared: np.array([values[h][0] for h in p.homogeneous], dtype=float),
                 self.per_neuron: np.array([values[h] for h in p.heterogeneous]).reshape(len(p.heterogeneous), size),
-                self.flags: np.zeros(size, dtype=np.bool_),
+                self.flags: np.zeros(-(-size // 8) * 8, dtype=np.bool_),
                 self.normals: _floats(len(p.model.noise_names), size),
                 **({self.refractory_steps: p.refractory_steps} if p.refractory_kind == "per_neuron" else {})}
 
@@ -472,6 +474,35 @@ def _row_order(indptr: np.ndarray, post: np.ndarray) -> np.ndarray | None:
     if np.isin(falls, indptr).all():  # only where a new row starts
         return None
     return np.lexsort((post, np.repeat(np.arange(indptr.size - 1), np.diff(indptr))))
+
+
+def float_arrays(plan: KernelPlan) -> list[str]:
+    """The arrays that hold floats in the plan's precision (float32 in single precision; the others
+    stay float64 whatever the precision, see :mod:`snnzoo.engine.precision`)."""
+    names = []
+    for p in plan.populations:
+        a = PopulationArrays(p)
+        names += [a.state, a.shared, a.per_neuron, a.normals]
+    for d in plan.drives:
+        a = DriveArrays(d)
+        integers = {a.switch_steps, a.segment} if d.kind == "piecewise" else set()
+        names += [name for name in a.names() if name not in integers]
+    names += [MonitorArrays(m).buffer for m in plan.monitors]
+    for r in plan.projections:
+        a = ProjectionArrays(r)
+        names += [a.weights] + ([a.due] if r.delay < 0 else [])
+    names += [timed_array_name(timed) for timed in plan.timed_arrays]
+    return names
+
+
+def in_single_precision(plan: KernelPlan, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The arrays of a single-precision kernel: those of :func:`float_arrays` in float32 and the
+    last-spike steps in int32, so that the update loop (refractory test included) is as narrow as
+    its float32 maths and vectorises 16 wide (single-precision runs are limited to 2**31 - 1 steps)."""
+    narrowed = {name: arrays[name].astype(np.float32) for name in float_arrays(plan)}
+    narrowed.update({group_arrays(p).last_spike: arrays[group_arrays(p).last_spike].astype(np.int32)
+                     for p in plan.spikers})
+    return {**arrays, **narrowed}
 
 
 def dynamic_state(plan: KernelPlan) -> list[str]:

@@ -210,6 +210,8 @@ class KernelPlan:
     """The :class:`~snnzoo.timed_array.TimedArray` objects the models call (distinct names)."""
     synapses: list[SynapsePlan] = field(default_factory=list)
     """Projections that run a synapse model."""
+    precision: str = "double"
+    """"double" or "single": the float type of the neuron maths (see :mod:`snnzoo.engine.precision`)."""
 
     def population(self, index: int) -> PopulationPlan:
         """The population with group index ``index`` (sources share the numbering)."""

@@ -9,6 +9,7 @@ import sympy
 from sympy.printing.pycode import PythonCodePrinter
 
 from .layout import RNG, timed_array_name
+from .precision import float32_constant
 
 
 class KernelPrinter(PythonCodePrinter):
@@ -58,8 +59,58 @@ class KernelPrinter(PythonCodePrinter):
         return repr(math.e)
 
 
-def to_code(expr: sympy.Basic, names: Mapping[str, str] | None = None) -> str:
-    """Python source for ``expr``; ``names`` renames symbols to kernel variables."""
+class SinglePrecisionPrinter(KernelPrinter):
+    """Prints for a single-precision kernel: every number is a float32 literal and ``exp``/``exprel``
+    are the float32 ``fexp32``/``exprel32``, so that no operation promotes the float32 maths to
+    float64 (numba, like numpy, widens float32 combined with a Python float or an integer).
+    Whole-numbered powers stay ``x**n`` (repeated multiplication in float32)."""
+
+    def _print_Float(self, expr):
+        return float32_constant(float(expr))
+
+    def _print_Integer(self, expr):
+        return float32_constant(float(expr))
+
+    def _print_Rational(self, expr):
+        return float32_constant(float(expr))
+
+    _print_Half = _print_Rational
+
+    def _print_Pi(self, expr):
+        return float32_constant(math.pi)
+
+    def _print_Exp1(self, expr):
+        return float32_constant(math.e)
+
+    def _print_exp(self, expr):
+        return f"fexp32({self._print(expr.args[0])})"
+
+    def _print_exprel(self, expr):
+        return f"exprel32({self._print(expr.args[0])})"
+
+    def _print_int_(self, expr):
+        arg = expr.args[0]
+        if isinstance(arg, (sympy.core.relational.Relational, sympy.And, sympy.Or, sympy.Not)):
+            return f"(np.float32(1.0) if {self._print(arg)} else np.float32(0.0))"
+        return f"np.float32(int({self._print(arg)}))"
+
+    def _print_floor(self, expr):
+        return f"np.floor({self._print(expr.args[0])})"
+
+    def _print_ceiling(self, expr):
+        return f"np.ceil({self._print(expr.args[0])})"
+
+    def _print_Pow(self, expr, rational=False):
+        if expr.exp.is_Integer and expr.exp not in (sympy.S.NegativeOne, sympy.S.One):
+            return f"{self.parenthesize(expr.base, sympy.printing.precedence.PRECEDENCE['Pow'], strict=True)}" \
+                   f"**{int(expr.exp)}"
+        return super()._print_Pow(expr, rational=rational)
+
+
+def to_code(expr: sympy.Basic, names: Mapping[str, str] | None = None, precision: str = "double") -> str:
+    """Python source for ``expr`` in ``precision`` ("double" or "single"); ``names`` renames symbols
+    to kernel variables."""
     if names:
         expr = expr.xreplace({s: sympy.Symbol(names[s.name], real=True) for s in expr.free_symbols if s.name in names})
-    return KernelPrinter({"standard": "python3", "fully_qualified_modules": True}).doprint(expr)
+    printer = SinglePrecisionPrinter if precision == "single" else KernelPrinter
+    return printer({"standard": "python3", "fully_qualified_modules": True}).doprint(expr)

@@ -23,7 +23,7 @@ import numba
 import numpy as np
 
 from ..errors import ConfigError, SimulationError, SnnzooError
-from . import layout
+from . import layout, precision
 from .kernel_key import kernel_module
 from .layout import (
     DriveArrays,
@@ -71,6 +71,8 @@ class Simulation:
     def __init__(self, plan: KernelPlan, dt: float, seed: int, threads: int = 1):
         self.plan, self.dt = plan, dt
         self.threads = min(threads, numba.config.NUMBA_NUM_THREADS)
+        self.float_type = precision.FLOAT_TYPES[plan.precision]
+        precision.check_plan_fits(plan)
         self.kernel = kernel_module(plan, self.threads).kernel
         self.arrays = _allocate(plan, dt, seed)
         self.step = 0
@@ -96,6 +98,7 @@ class Simulation:
     def write(self, population: str, name: str, values: np.ndarray) -> None:
         """Set parameter or variable ``name`` of ``population`` (one value per neuron)."""
         a = PopulationArrays(self.plan.population_named(population))
+        self._check_fits(values, f"population {population!r}: {name}")
         array, index = a.location(name)
         self.arrays[array][index] = values if array != a.shared else values[0]
 
@@ -125,7 +128,8 @@ class Simulation:
     def samples(self, monitor: int) -> np.ndarray:
         """Monitor ``monitor``'s samples so far: (samples, variables, neurons)."""
         chunks = self._samples[monitor]
-        return np.concatenate(chunks) if chunks else MonitorArrays(self.plan.monitors[monitor]).sample_buffer(0)
+        empty = MonitorArrays(self.plan.monitors[monitor]).sample_buffer(0).astype(self.float_type)
+        return np.concatenate(chunks) if chunks else empty
 
     def synapse_samples(self, monitor: int) -> np.ndarray:
         """Synapse monitor ``monitor``'s samples so far: (samples, variables, synapses)."""
@@ -154,6 +158,9 @@ class Simulation:
         Raises :class:`SimulationError` when the state becomes NaN or infinite.
         """
         arrays, end = self.arrays, self.step + n_steps
+        if self.plan.precision == "single" and end > precision.MAX_SINGLE_PRECISION_STEPS:
+            raise ConfigError(f"single precision runs at most {precision.MAX_SINGLE_PRECISION_STEPS} steps in all "
+                              f"(last-spike steps are int32); this run would reach step {end}; use precision 'double'")
         interrupted: list[bool] = []
         on_main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True)) if on_main else None
@@ -188,7 +195,8 @@ class Simulation:
                 i = np.arange(d.size)[None, :] if d.per_neuron else np.zeros((1, 1), dtype=int)
                 a = DriveArrays(d)
                 values = _call_user_function(d.drive.function, t, i, (n1 - n0, i.shape[1]), _drive_name(self.plan, d))
-                arrays[a.buffer] = a.chunk_buffer(values, n1 - n0)
+                self._check_fits(values, _drive_name(self.plan, d))
+                arrays[a.buffer] = a.chunk_buffer(values, n1 - n0).astype(self.float_type, copy=False)
         for p in self.plan.sources:
             if p.rate_kind == "buffered":
                 rates = _call_user_function(p.spec.function, t, np.arange(p.size)[None, :], (n1 - n0, p.size),
@@ -201,7 +209,12 @@ class Simulation:
         for a in monitors:
             count = _multiples_between(n0, n1, a.plan.every)
             if arrays[a.buffer].shape[0] < count:
-                arrays[a.buffer] = a.sample_buffer(count)
+                arrays[a.buffer] = a.sample_buffer(count).astype(arrays[a.buffer].dtype, copy=False)
+
+    def _check_fits(self, values: np.ndarray, what: str) -> None:
+        """In single precision, refuse ``values`` that float32 cannot hold (see :mod:`precision`)."""
+        if self.plan.precision == "single":
+            precision.check_fits(values, what)
 
     def _drain(self) -> None:
         """Move the spikes and samples the kernel buffered into the recordings."""
@@ -258,7 +271,7 @@ def _allocate(plan: KernelPlan, dt: float, seed: int) -> dict[str, np.ndarray]:
     arrays.update({layout.timed_array_name(timed): timed.values for timed in plan.timed_arrays})
     for s in plan.synapses:
         arrays.update(SynapseArrays(s).allocate())
-    return arrays
+    return layout.in_single_precision(plan, arrays) if plan.precision == "single" else arrays
 
 
 def _drive_name(plan: KernelPlan, d) -> str:

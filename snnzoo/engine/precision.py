@@ -1,0 +1,93 @@
+"""Double or single precision: the float type a kernel computes in, and the values float32 can hold.
+
+In single precision the kernel's neuron maths runs in float32: the populations' state
+variables and parameters, the white-noise draws, drive values, timed arrays, projection
+weights and the summed inputs they deliver, and the monitors' samples (so recorded traces
+are float32 in the result). Literals are printed as float32 and ``exp``/``exprel`` are the
+float32 ``fexp32``/``exprel32`` of :mod:`snnzoo.engine.runtime`, so nothing widens back to
+float64 and the update loops vectorise twice as wide. :func:`snnzoo.engine.layout.float_arrays`
+names the arrays that hold the precision's floats.
+
+Last-spike steps are int32 (so the refractory test is as narrow as the float32 maths and the
+update loop vectorises 16 wide), which limits a single-precision simulation to 2**31 - 1 steps.
+Kept in float64 in both precisions: time (``t`` is ``n * dt`` from the integer step ``n``,
+then rounded once, so spike times stay exact multiples of dt), spike-source rates and
+Poisson-input probabilities (random draws are the same as in double precision), and the
+state of synapse models (plastic weights grow by small increments that float32 would round
+away; their updates run in float64 and write float32 into the neurons).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from ..errors import ConfigError
+from .plan import KernelPlan
+
+FLOAT_TYPES = {"double": np.float64, "single": np.float32}
+"""The float type of each precision."""
+
+MAX_SINGLE_PRECISION_STEPS = 2**31 - 1
+"""The most steps a single-precision simulation runs in all (its last-spike steps are int32)."""
+
+_FLOAT32 = np.finfo(np.float32)
+_RANGE = f"float32 holds magnitudes from {_FLOAT32.tiny:.3g} to {_FLOAT32.max:.3g}"
+
+
+def checked_precision(value: object) -> str:
+    """``value`` if it names a precision, else a ConfigError naming it and the choices."""
+    if not isinstance(value, str) or value not in FLOAT_TYPES:
+        raise ConfigError(f"precision {value!r} is not known; expected one of: {', '.join(FLOAT_TYPES)}")
+    return value
+
+
+def outside_float32(values: np.ndarray) -> np.ndarray:
+    """The finite non-zero values that float32 cannot hold as normal numbers (they would become
+    infinite, zero or lose precision as subnormals)."""
+    values = np.asarray(values, dtype=np.float64).ravel()
+    magnitude = np.abs(values[np.isfinite(values) & (values != 0)])
+    return magnitude[(magnitude > _FLOAT32.max) | (magnitude < _FLOAT32.tiny)]
+
+
+def check_fits(values: np.ndarray, what: str) -> None:
+    """Refuse ``values`` (SI) that single precision cannot hold, naming ``what`` and the value."""
+    bad = outside_float32(values)
+    if bad.size:
+        problem = "overflows" if bad[0] > 1 else "underflows"
+        raise ConfigError(f"{what} = {bad[0]:.6g} {problem} in single precision ({_RANGE}); "
+                          "use precision 'double'")
+
+
+def float32_constant(value: float) -> str:
+    """The kernel literal of a model constant in single precision (refused if float32 cannot hold it)."""
+    check_fits(np.array([value]), "a constant of the model's equations")
+    return f"np.float32({value!r})"
+
+
+def check_plan_fits(plan: KernelPlan) -> None:
+    """Refuse a single-precision plan with a parameter, initial value, weight, drive value or timed
+    array that float32 cannot hold (before anything is allocated or run)."""
+    if plan.precision != "single":
+        return
+    for p in plan.populations:
+        for name in (*p.model.parameters, *p.rows):
+            if name in p.values:
+                kind = "parameter" if name in p.model.parameters else "initial value of"
+                check_fits(p.values[name], f"population {p.name!r}: {kind} {name}")
+    for r in plan.projections:
+        check_fits(r.synapses.weights, f"projection {r.index} onto population {r.target.name!r}: weight")
+    for d in plan.drives:
+        values = [getattr(d.drive, name, None) for name in ("values", "mean", "std", "sigma", "tau")]
+        population = plan.population(d.population)
+        for value in _numbers(values):
+            check_fits(value, f"input of population {population.name!r} (variable {population.rows[d.row]!r})")
+    for timed in plan.timed_arrays:
+        check_fits(timed.values, f"timed array {timed.name!r}")
+
+
+def _numbers(values: Iterable[object]) -> Iterable[np.ndarray]:
+    for value in values:
+        if value is not None and not callable(value):
+            yield np.asarray(value, dtype=np.float64)

@@ -1,0 +1,182 @@
+"""Single precision: float32 state and maths, the precision mark, accuracy against double
+precision and a closed form, determinism, and one-line errors for what float32 cannot do."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import snnzoo as sz
+from snnzoo import ureg as u
+from snnzoo.catalog import Experiment
+from snnzoo.cli import main
+from snnzoo.engine import simulation
+from snnzoo.errors import ConfigError
+from snnzoo.results import PROVENANCE_KEY, open_result
+
+SPIKE_COUNT_TOLERANCE = 1
+"""Spikes per neuron by which single and double precision may differ on the small experiments below
+(docs/precision.md: 0 on every neuron of these experiments when measured)."""
+
+
+def _one_line(err: str, *fragments: str) -> None:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("snnzoo: error: "), err
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+
+
+def _counts(tree) -> dict[str, np.ndarray]:
+    return {name: node["spike_count"].values for name, node in tree.children.items() if "spike_count" in node.dataset}
+
+
+def _adex(precision: str, n: int = 50, **network) -> sz.Network:
+    """W6 in small: uncoupled AdEx neurons under currents from 0 to 600 pA."""
+    net = sz.Network(dt=0.1 * u.ms, seed=5, precision=precision, **network)
+    net.add_population("adex", "adex", n, integrator="euler", refractory=2 * u.ms, initial={"v": "E_L", "w": 0 * u.pA})
+    net.add_stimulus(sz.stimulus("constant_current", amplitude=600e-12 * np.arange(n) / (n - 1) * u.A), "adex")
+    net.record("adex", ["v", "w"], neurons=[0, n - 1])
+    return net
+
+
+def test_single_precision_state_and_recordings_are_float32_and_the_result_is_marked():
+    net = _adex("single")
+    net.run(50 * u.ms)
+    assert net.population("adex").v.magnitude.dtype == np.float32
+    tree = net.result()
+    assert tree["adex"]["v"].dtype == np.float32 and tree["adex"]["v"].attrs["units"] == "V"
+    assert tree.attrs["precision"] == "single"
+    assert json.loads(tree.attrs[PROVENANCE_KEY])["precision"] == "single"
+    double = _adex("double")
+    double.run(1 * u.ms)
+    assert double.result().attrs["precision"] == "double" and double.result()["adex"]["v"].dtype == np.float64
+
+
+@pytest.mark.parametrize("name", ["adex-firing-patterns", "hh-current-step", "lif-spike-input"])
+def test_spike_counts_match_double_precision_on_small_experiments(name):
+    double, single = (Experiment.load(name, [f'precision="{p}"']).run() for p in ("double", "single"))
+    assert single.attrs["precision"] == "single"
+    for population, counts in _counts(double).items():
+        assert np.abs(_counts(single)[population] - counts).max() <= SPIKE_COUNT_TOLERANCE, population
+
+
+def test_lif_relaxation_is_within_float32_rounding_of_the_exact_value():
+    """v(t) = EL + (v0 - EL) exp(-t/tau), integrated exactly step by step in float32.
+
+    Each step rounds v - EL, its product with c = exp(-dt/tau) and the sum with EL (at most
+    3 float32 ulps of |EL| + |v0 - EL|), and the decay c is rounded once (relative error
+    eps/2, which after n steps weighs n c**(n - 1) <= 1/(e (1 - c)) times v0 - EL). Errors
+    shrink by c each step, so the total stays below eps (|EL| + |v0 - EL|) (3 + 1/(2e)) / (1 - c).
+    """
+    tau, dt, el, v0 = 20e-3, 1e-4, -0.07, 0.01
+    model = sz.NeuronModel("relax", "dv/dt = (EL - v)/tau : volt", {"EL": f"{el * 1e3} mV", "tau": f"{tau * 1e3} ms"},
+                           integrator="exact")
+    net = sz.Network(dt=dt * u.s, seed=1, precision="single")
+    net.add_population("p", model, 1, initial={"v": v0 * u.V})
+    net.record("p", "v")
+    net.run(100 * u.ms)
+    tree = net.result()
+    t = tree["p"]["time"].values
+    recorded = tree["p"]["v"].values[:, 0].astype(np.float64)
+    exact = el + (v0 - el) * np.exp(-t / tau)
+    c = np.exp(-dt / tau)
+    bound = np.finfo(np.float32).eps * (abs(el) + abs(v0 - el)) * (3 + 1 / (2 * np.e)) / (1 - c)
+    assert np.abs(recorded - exact).max() <= bound
+    assert np.abs(recorded - exact).max() > 0  # float32, not float64 in disguise
+
+
+def test_float32_exp_and_exprel_are_within_one_and_a_half_and_two_and_a_half_ulps():
+    from numba import njit
+
+    from snnzoo.engine.runtime import exprel32, fexp32
+
+    @njit
+    def both(x):
+        e, r = np.empty_like(x), np.empty_like(x)
+        for i in range(x.size):
+            e[i], r[i] = fexp32(x[i]), exprel32(x[i])
+        return e, r
+
+    x = np.concatenate([np.linspace(-103, 88.7, 20001), np.linspace(-2, 2, 4001), [0.0]]).astype(np.float32)
+    e, r = both(x)
+    assert e.dtype == r.dtype == np.float32
+    wide = x.astype(np.float64)
+    exact_e = np.exp(wide)
+    exact_r = np.where(wide == 0, 1.0, np.expm1(wide) / np.where(wide == 0, 1.0, wide))
+    normal = exact_e >= np.finfo(np.float32).tiny
+    assert (np.abs(e - exact_e)[normal] <= 1.5 * np.spacing(exact_e[normal].astype(np.float32))).all()
+    assert (np.abs(r - exact_r) <= 2.5 * np.spacing(exact_r.astype(np.float32))).all()
+    specials = np.array([np.nan, np.inf, -np.inf, 89.0, -104.0], dtype=np.float32)
+    e, _ = both(specials)
+    assert np.isnan(e[0]) and e[1] == np.inf and e[2] == 0 and e[3] == np.inf and e[4] == 0
+
+
+def test_single_precision_is_deterministic_across_runs_chunkings_and_threads(monkeypatch):
+    def spikes(threads=1):
+        net = _adex("single", n=2100, threads=threads)  # above PARALLEL_MIN_SIZE, so 2 threads share the loop
+        net.run(60 * u.ms)
+        tree = net.result()
+        return tree["adex"]["spike_time"].values, tree["adex"]["spike_neuron"].values, tree["adex"]["v"].values
+
+    first, second, shared = spikes(), spikes(), spikes(threads=2)
+    monkeypatch.setattr(simulation, "CHUNK_STEPS", 37)
+    chunked = spikes()
+    for a, b, c, d in zip(first, second, chunked, shared):
+        assert np.array_equal(a, b) and np.array_equal(a, c) and np.array_equal(a, d)
+    assert first[0].size > 1000
+
+
+def test_spike_times_stay_exact_multiples_of_dt():
+    net = _adex("single", n=100)
+    net.run(300 * u.ms)
+    times = net.result()["adex"]["spike_time"].values
+    steps = np.round(times / 1e-4).astype(np.int64)
+    assert times.size and np.array_equal(times, steps * 1e-4)
+
+
+def test_an_unknown_precision_is_one_line(capsys):
+    with pytest.raises(ConfigError, match="precision 'half' is not known; expected one of: double, single"):
+        sz.Network(precision="half")
+    assert main(["run", "adex-firing-patterns", "--precision", "half"]) == 2
+    _one_line(capsys.readouterr().err, "'half'", "double", "single")
+
+
+def test_a_parameter_float32_cannot_hold_is_refused_before_the_run(tmp_path, capsys):
+    net = _adex("single")
+    net.population("adex").C_m = 1e-40 * u.F
+    with pytest.raises(ConfigError, match=r"population 'adex': parameter C_m = 1e-40 underflows in single precision"):
+        net.run(1 * u.ms)
+    assert net.step == 0
+    huge = sz.Network(precision="single")
+    huge.add_population("p", "adex", 2, parameters={"tau_w": 1e40 * u.s})
+    with pytest.raises(ConfigError, match=r"parameter tau_w = 1e\+40 overflows"):
+        huge.run(1 * u.ms)
+    output = tmp_path / "out.nc"
+    code = main(["run", "adex-firing-patterns", "-q", "--precision", "single", "-o", str(output),
+                 "--set", "populations.adex.parameters.g_L=1e-45 S"])
+    assert code == 2 and not output.exists()
+    _one_line(capsys.readouterr().err, "g_L", "1e-45", "single precision")
+
+
+def test_a_model_constant_float32_cannot_hold_is_refused():
+    model = sz.NeuronModel("tiny", "dv/dt = (1e-50*exp(v) - v)/(10*ms) : 1")
+    net = sz.Network(precision="single")
+    net.add_population("p", model, 1)
+    with pytest.raises(ConfigError, match=r"a constant of the model's equations = 1e-\d+ underflows in single"):
+        net.run(1 * u.ms)
+    double = sz.Network()
+    double.add_population("p", model, 1)
+    double.run(1 * u.ms)
+
+
+def test_cli_precision_is_recorded_and_rerun_reproduces_it(tmp_path, capsys):
+    output = tmp_path / "single.nc"
+    assert main(["run", "adex-firing-patterns", "-q", "--precision", "single", "-o", str(output)]) == 0
+    assert "single precision" in capsys.readouterr().out
+    tree = open_result(output)
+    assert tree.attrs["precision"] == "single" and tree["adex"]["v"].dtype == np.float32
+    assert main(["rerun", str(output), "-q", "-o", str(tmp_path / "again.nc")]) == 0
+    assert "identical" in capsys.readouterr().out
+    assert open_result(tmp_path / "again.nc").attrs["precision"] == "single"
