@@ -41,12 +41,16 @@ per synapse.
 Prints Markdown tables and the target checks; ``--json`` writes all raw numbers.
 
     python benchmarks/run.py --threads 1,2 [--workloads W4,W6] [--rounds R]
+    python benchmarks/run.py --precision double,single [--workloads W6] [--rounds R]
 
 compares thread counts instead: in each of R rounds, for every thread count T
 (the order rotated from round to round), one fresh snnzoo worker runs the
 workload with ``Network(threads=T)`` (kernel cache warmed first) and one
 Brian2 cpp_standalone run uses T OpenMP threads; medians of wall and CPU time
-of the simulation loop, with the load average.
+of the simulation loop, with the load average. ``--precision double,single`` compares
+precisions the same way (``Network(precision=P)``, one fresh worker per run and precision, the
+order rotated), with one Brian2 cpp_standalone run per round as the reference; the load average is
+recorded before every snnzoo run.
 """
 
 from __future__ import annotations
@@ -92,7 +96,8 @@ def _rates(counts, groups: dict, duration_s: float) -> dict:
     return {g: float(counts[a:b].sum() / ((b - a) * duration_s)) for g, (a, b) in groups.items()}
 
 
-def worker(name: str, n: int | None, repeat: int, seeds: int = 1, threads: int | None = None) -> dict:
+def worker(name: str, n: int | None, repeat: int, seeds: int = 1, threads: int | None = None,
+           precision: str = "double") -> dict:
     """Build and run workload ``name``; networks run max(repeat, seeds) times with seeds 1, 2, ..."""
     import gc
 
@@ -104,7 +109,7 @@ def worker(name: str, n: int | None, repeat: int, seeds: int = 1, threads: int |
     import workloads
 
     imported = time.perf_counter()
-    net = workloads.build(name, n, threads=threads)
+    net = workloads.build(name, n, threads=threads, precision=precision)
     constructed = time.perf_counter()
     net.build()
     net.run(net.dt * u.s)  # one step: loads (or compiles) the kernel
@@ -126,7 +131,7 @@ def worker(name: str, n: int | None, repeat: int, seeds: int = 1, threads: int |
         del net
         gc.collect()
         began = time.perf_counter()
-        net = workloads.build(name, n, seed=seed, threads=threads)
+        net = workloads.build(name, n, seed=seed, threads=threads, precision=precision)
         constructed = time.perf_counter()
         net.build()
         built = time.perf_counter()
@@ -545,6 +550,63 @@ def thread_table(results: dict, counts: list[int]) -> str:
     return "\n".join(lines)
 
 
+def precision_comparison(names: list[str], precisions: list[str], rounds: int, n_of,
+                         brian2_python: str | None) -> dict:
+    """Interleaved rounds of snnzoo in each precision (fresh worker per run, order rotated from
+    round to round) and, as the reference, one Brian2 cpp_standalone run (double precision) per round."""
+    cache = tempfile.mkdtemp(prefix="snnzoo_bench_cache_")
+    env = {**os.environ, "SNNZOO_CACHE_DIR": cache}
+    results = {}
+    try:
+        for name in names:
+            n = n_of(name)
+            base = [sys.executable, str(Path(__file__).resolve()), "--worker", name] + (["--n", str(n)] if n else [])
+            for precision in precisions:  # compile every kernel once, outside the timed runs
+                _subprocess_json(base + ["--repeat", "0", "--worker-precision", precision], env)
+            entry = {p: {"wall": [], "cpu": [], "spikes": [], "load": []} for p in precisions}
+            entry["brian2_cpp"] = {"wall": [], "cpu": [], "spikes": []}
+            for k in range(rounds):
+                for precision in precisions[k % len(precisions):] + precisions[:k % len(precisions)]:
+                    row = entry[precision]
+                    row["load"].append(_load())
+                    print(f"[{name}] round {k + 1}, {precision} precision (load {row['load'][-1]})", file=sys.stderr,
+                          flush=True)
+                    mine = _subprocess_json(base + ["--repeat", "1", "--worker-precision", precision], env)
+                    row["wall"] += mine["run_s"]
+                    row["cpu"] += mine["run_cpu_s"]
+                    row["spikes"].append(mine["spike_count"])
+                if brian2_python:
+                    cmd = [brian2_python, str(REFERENCE), name, "--target", "cpp_standalone", "--repeat", "1"]
+                    theirs = _run_side("brian2 cpp_standalone", name,
+                                       lambda: _subprocess_json(cmd + (["--n", str(n)] if n else [])))
+                    entry["brian2_cpp"]["wall"] += theirs.get("run_wall_s", [])
+                    entry["brian2_cpp"]["cpu"] += theirs.get("run_s", [])
+                    entry["brian2_cpp"]["spikes"].append(theirs.get("spike_count"))
+            results[name] = entry
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    return results
+
+
+def precision_table(results: dict, precisions: list[str]) -> str:
+    """Median wall and CPU seconds per workload and precision, ratios to the first precision, and Brian2's."""
+    lines = ["| workload | precision | runs | snnzoo CPU s | snnzoo wall s | CPU vs " + precisions[0] + " | wall vs "
+             + precisions[0] + " | spikes | Brian2 cpp CPU s | Brian2 cpp wall s | Brian2 spikes |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    median = lambda values: statistics.median(values) if values else None  # noqa: E731
+    for name, entry in results.items():
+        first = entry[precisions[0]]
+        cpp = entry["brian2_cpp"]
+        for precision in precisions:
+            row = entry[precision]
+            cpu, wall = median(row["cpu"]), median(row["wall"])
+            lines.append(f"| {name} | {precision} | {len(row['cpu'])} | {_fmt(cpu)} | {_fmt(wall)} | "
+                         f"{_ratio(cpu, median(first['cpu']))} | {_ratio(wall, median(first['wall']))} | "
+                         f"{sorted(set(row['spikes']))} | {_fmt(median(cpp['cpu']))} | {_fmt(median(cpp['wall']))} | "
+                         f"{sorted(set(s for s in cpp['spikes'] if s is not None))} |")
+    return "\n".join(lines)
+
+
 def _run_side(label: str, name: str, call):
     print(f"[{name}] {label} ...", file=sys.stderr, flush=True)
     try:
@@ -577,14 +639,18 @@ def main(argv=None) -> int:
     ap.add_argument("--json", default=None, help="write all raw results to this file")
     ap.add_argument("--quick", action="store_true", help=f"smaller sizes for a smoke test: {QUICK_N}")
     ap.add_argument("--threads", default=None, help="compare these thread counts (e.g. 1,2) instead")
-    ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the thread comparison")
+    ap.add_argument("--precision", default=None,
+                    help="compare these precisions (double,single) instead, interleaved over --rounds rounds")
+    ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the thread or precision comparison")
     ap.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--worker-threads", type=int, default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--worker-precision", default="double", help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
     if args.worker:
-        print(json.dumps(worker(args.worker, args.n, args.repeat, args.seeds or 1, args.worker_threads)))
+        print(json.dumps(worker(args.worker, args.n, args.repeat, args.seeds or 1, args.worker_threads,
+                                args.worker_precision)))
         return 0
 
     names = [w.strip().upper() for w in args.workloads.split(",") if w.strip()]
@@ -597,6 +663,21 @@ def main(argv=None) -> int:
     if args.repeat < 1:
         ap.error("--repeat must be >= 1")
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
+    if args.precision:
+        precisions = [p.strip() for p in args.precision.split(",") if p.strip()]
+        loads = {"start": _load()}
+        results = precision_comparison(names, precisions, args.rounds,
+                                       lambda name: QUICK_N.get(name) if args.quick else None,
+                                       args.brian2_python if "brian2" in simulators else None)
+        loads["end"] = _load()
+        print(precision_table(results, precisions))
+        print(f"\nLoad average (1, 5, 15 min): {loads['start']} at start, {loads['end']} at end")
+        if args.json:
+            with open(args.json, "w") as handle:
+                json.dump({"argv": sys.argv, "precisions": precisions, "load": loads, "results": results}, handle,
+                          indent=1)
+                handle.write("\n")
+        return 0
     if args.threads:
         counts = [int(t) for t in args.threads.split(",")]
         loads = {"start": _load()}

@@ -46,9 +46,10 @@ def _column(k: int) -> np.ndarray:
     return np.array([row[k] for row in W1_TABLE])
 
 
-def w1(record: Sequence[str] = (), seed: int = SEED, threads: int | None = None) -> sz.Network:
+def w1(record: Sequence[str] = (), seed: int = SEED, threads: int | None = None,
+       precision: str = "double") -> sz.Network:
     """8 uncoupled AdEx neurons, one per Naud firing pattern; I for 500 ms then 0; run 550 ms."""
-    net = sz.Network(dt=0.1 * u.ms, seed=seed, threads=threads, integrator="euler")
+    net = sz.Network(dt=0.1 * u.ms, seed=seed, threads=threads, precision=precision, integrator="euler")
     net.add_population(
         "adex", "adex", len(W1_TABLE),
         parameters={
@@ -70,9 +71,9 @@ def w1(record: Sequence[str] = (), seed: int = SEED, threads: int | None = None)
 
 
 def w2(n: int = SIZES["W2"], record: Sequence[str] = (), seed: int = SEED,
-       threads: int | None = None) -> sz.Network:
+       threads: int | None = None, precision: str = "double") -> sz.Network:
     """``n`` identical Traub-Miles HH neurons, I = 0.7 nA, dt 0.01 ms, exponential Euler; run 1 s."""
-    net = sz.Network(dt=0.01 * u.ms, seed=seed, threads=threads)
+    net = sz.Network(dt=0.01 * u.ms, seed=seed, threads=threads, precision=precision)
     # hh_traub is exactly the W2 model: v0 = E_L = -65 mV, m = n = h = 0, threshold
     # v > -20 mV, refractory 3 ms (counting only), exponential Euler by default.
     net.add_population("hh", "hh_traub", n, integrator="exponential_euler", refractory=3 * u.ms)
@@ -82,9 +83,10 @@ def w2(n: int = SIZES["W2"], record: Sequence[str] = (), seed: int = SEED,
     return net
 
 
-def w6(n: int = SIZES["W6"], seed: int = SEED, threads: int | None = None) -> sz.Network:
+def w6(n: int = SIZES["W6"], seed: int = SEED, threads: int | None = None,
+       precision: str = "double") -> sz.Network:
     """``n`` independent AdEx 'tonic' neurons with I_i = 600 pA*i/(n-1); run 1 s; spike counts only."""
-    net = sz.Network(dt=0.1 * u.ms, seed=seed, threads=threads)
+    net = sz.Network(dt=0.1 * u.ms, seed=seed, threads=threads, precision=precision)
     # the adex defaults are the tonic parameters of W1 (C_m 200 pF, g_L 10 nS, E_L -70 mV,
     # V_th -50 mV, Delta_T 2 mV, a 2 nS, tau_w 30 ms, b 0, V_reset -58 mV, V_spike 0 mV).
     net.add_population("adex", "adex", n, integrator="euler", refractory=2 * u.ms,
@@ -98,24 +100,26 @@ def _n_exc(n: int) -> int:
     return int(round(EXC_FRACTION * n))
 
 
-def coba_neurons(n: int, seed: int = SEED, threads: int | None = None) -> sz.Network:
+def coba_neurons(n: int, seed: int = SEED, threads: int | None = None,
+                 precision: str = "double") -> sz.Network:
     """A network with population "G": ``n`` neurons of the catalog experiment ``vogels-abbott-coba``
     (its equations, parameters, threshold, reset, refractory 5 ms and v0 ~ N(-55 mV, 5 mV))."""
     from snnzoo.catalog import Experiment
 
     model = Experiment.load("vogels-abbott-coba").models()["coba"]
-    net = sz.Network(dt=0.1 * u.ms, seed=seed, threads=threads, integrator="euler")
+    net = sz.Network(dt=0.1 * u.ms, seed=seed, threads=threads, precision=precision, integrator="euler")
     net.add_population("G", model, n, integrator="euler", refractory=5 * u.ms)
     return net
 
 
-def w3(n: int = SIZES["W3"], seed: int = SEED, threads: int | None = None) -> sz.Network:
+def w3(n: int = SIZES["W3"], seed: int = SEED, threads: int | None = None,
+       precision: str = "double") -> sz.Network:
     """Vogels-Abbott COBA (I = 20 mV variant): ``n`` LIF, 80 % excitatory, p = 0.02; run 1 s.
 
     The model is the one of the catalog experiment ``vogels-abbott-coba``; only its voltage
     monitor is left out. Population "G", projections "excitatory" and "inhibitory".
     """
-    net = coba_neurons(n, seed, threads)
+    net = coba_neurons(n, seed, threads, precision)
     n_exc = _n_exc(n)
     net.connect(f"G[:{n_exc}]", "G", on="ge", weight=0.6, p=0.02, name="excitatory")
     net.connect(f"G[{n_exc}:]", "G", on="gi", weight=6.7, p=0.02, name="inhibitory")
@@ -127,13 +131,14 @@ W7_IN_DEGREE = {"exc": 400, "inh": 100}
 W7_WEIGHTS = {"exc": 0.6 * 64 / 400, "inh": 6.7 * 16 / 100 / 2}
 
 
-def w7(n: int = SIZES["W7"], seed: int = SEED, threads: int | None = None) -> sz.Network:
+def w7(n: int = SIZES["W7"], seed: int = SEED, threads: int | None = None,
+       precision: str = "double") -> sz.Network:
     """W3's neurons at scale: ``n`` LIF (80 % excitatory), each with 400 excitatory and 100 inhibitory
     inputs drawn without replacement, no autapses; ge += 0.096, gi += 0.536 (about 15 Hz); run 1 s.
 
     Population "G", projections "excitatory", "inhibitory".
     """
-    net = coba_neurons(n, seed, threads)
+    net = coba_neurons(n, seed, threads, precision)
     n_exc = _n_exc(n)
     net.connect(f"G[:{n_exc}]", "G", on="ge", weight=W7_WEIGHTS["exc"], fixed_in_degree=W7_IN_DEGREE["exc"],
                 autapses=False, name="excitatory")
@@ -159,7 +164,7 @@ W4_MODEL = sz.NeuronModel(
 
 
 def w4(n: int = SIZES["W4"], seed: int = SEED, n_poisson: int = 100,
-       threads: int | None = None) -> sz.Network:
+       threads: int | None = None, precision: str = "double") -> sz.Network:
     """Zerlaut network: ``n`` conductance LIF (80 % exc, Vt -50 mV; inh Vt -53 mV), p = 0.05
     recurrent, 100 Poisson sources at 4 Hz with p = 0.1 onto all; run 1 s.
 
@@ -168,7 +173,7 @@ def w4(n: int = SIZES["W4"], seed: int = SEED, n_poisson: int = 100,
     n_exc = _n_exc(n)
     vt = np.full(n, -50.0)
     vt[n_exc:] = -53.0
-    net = sz.Network(dt=0.1 * u.ms, seed=seed, threads=threads, integrator="euler")
+    net = sz.Network(dt=0.1 * u.ms, seed=seed, threads=threads, precision=precision, integrator="euler")
     net.add_population("G", W4_MODEL, n, integrator="euler", refractory=2 * u.ms,
                        parameters={"Vt": vt * u.mV},
                        initial={"v": "-70*mV + 15*mV*rand()", "ge": 0 * u.nS, "gi": 0 * u.nS})
@@ -197,7 +202,8 @@ W5_MODEL = sz.NeuronModel(
 )
 
 
-def w5(n: int = SIZES["W5"], seed: int = SEED, threads: int | None = None) -> sz.Network:
+def w5(n: int = SIZES["W5"], seed: int = SEED, threads: int | None = None,
+       precision: str = "double") -> sz.Network:
     """``n`` noisy AdEx COBA neurons (80 % exc), p = 0.05 without autapses,
     we = 10 nS/(n p), wi = 4 we; Euler-Maruyama, no refractory period; run 10 s.
 
@@ -205,20 +211,20 @@ def w5(n: int = SIZES["W5"], seed: int = SEED, threads: int | None = None) -> sz
     """
     n_exc, p = _n_exc(n), 0.05
     we = 10.0 / (n * p)  # nS
-    net = sz.Network(dt=0.1 * u.ms, seed=seed, threads=threads, integrator="euler")
+    net = sz.Network(dt=0.1 * u.ms, seed=seed, threads=threads, precision=precision, integrator="euler")
     net.add_population("G", W5_MODEL, n, integrator="euler", initial={"v": "EL", "w": 0 * u.pA})
     net.connect(f"G[:{n_exc}]", "G", on="ge", weight=we * u.nS, p=p, autapses=False, name="excitatory")
     net.connect(f"G[{n_exc}:]", "G", on="gi", weight=4 * we * u.nS, p=p, autapses=False, name="inhibitory")
     return net
 
 
-BUILDERS = {"W1": lambda n=None, seed=SEED, threads=None: w1(seed=seed, threads=threads),
-            "W2": lambda n=None, seed=SEED, threads=None: w2(n or SIZES["W2"], seed=seed, threads=threads),
-            "W3": lambda n=None, seed=SEED, threads=None: w3(n or SIZES["W3"], seed=seed, threads=threads),
-            "W4": lambda n=None, seed=SEED, threads=None: w4(n or SIZES["W4"], seed=seed, threads=threads),
-            "W5": lambda n=None, seed=SEED, threads=None: w5(n or SIZES["W5"], seed=seed, threads=threads),
-            "W6": lambda n=None, seed=SEED, threads=None: w6(n or SIZES["W6"], seed=seed, threads=threads),
-            "W7": lambda n=None, seed=SEED, threads=None: w7(n or SIZES["W7"], seed=seed, threads=threads)}
+BUILDERS = {"W1": lambda n=None, **options: w1(**options),
+            "W2": lambda n=None, **options: w2(n or SIZES["W2"], **options),
+            "W3": lambda n=None, **options: w3(n or SIZES["W3"], **options),
+            "W4": lambda n=None, **options: w4(n or SIZES["W4"], **options),
+            "W5": lambda n=None, **options: w5(n or SIZES["W5"], **options),
+            "W6": lambda n=None, **options: w6(n or SIZES["W6"], **options),
+            "W7": lambda n=None, **options: w7(n or SIZES["W7"], **options)}
 
 
 def groups(name: str, n: int | None = None) -> dict[str, tuple[int, int]]:
@@ -229,7 +235,8 @@ def groups(name: str, n: int | None = None) -> dict[str, tuple[int, int]]:
     return {"all": (0, n)}
 
 
-def build(name: str, n: int | None = None, seed: int = SEED, threads: int | None = None) -> sz.Network:
+def build(name: str, n: int | None = None, seed: int = SEED, threads: int | None = None,
+          precision: str = "double") -> sz.Network:
     """The network of workload ``name`` ("W1" ... "W7"), ``n`` neurons (default: WORKLOADS.md),
-    ``threads`` threads (default: one)."""
-    return BUILDERS[name](n, seed, threads)
+    ``threads`` threads (default: one), in ``precision`` ("double" or "single")."""
+    return BUILDERS[name](n, seed=seed, threads=threads, precision=precision)
