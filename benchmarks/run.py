@@ -56,6 +56,7 @@ recorded before every snnzoo run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -490,15 +491,28 @@ def target_checks(results: dict) -> list[str]:
     return out
 
 
+@contextlib.contextmanager
+def _fresh_kernel_cache():
+    """The environment of workers sharing a new, empty kernel cache (removed afterwards)."""
+    cache = tempfile.mkdtemp(prefix="snnzoo_bench_cache_")
+    try:
+        yield {**os.environ, "SNNZOO_CACHE_DIR": cache}
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def _worker_command(name: str, n: int | None) -> list[str]:
+    """The command of a worker process running workload ``name`` (``n`` neurons, default if None)."""
+    return [sys.executable, str(Path(__file__).resolve()), "--worker", name] + (["--n", str(n)] if n else [])
+
+
 def thread_comparison(names: list[str], counts: list[int], rounds: int, n_of, brian2_python: str | None) -> dict:
     """Interleaved rounds of snnzoo (fresh worker per run) and Brian2 cpp_standalone with each thread count."""
-    cache = tempfile.mkdtemp(prefix="snnzoo_bench_cache_")
-    env = {**os.environ, "SNNZOO_CACHE_DIR": cache}
     results = {}
-    try:
+    with _fresh_kernel_cache() as env:
         for name in names:
             n = n_of(name)
-            base = [sys.executable, str(Path(__file__).resolve()), "--worker", name] + (["--n", str(n)] if n else [])
+            base = _worker_command(name, n)
             for threads in counts:  # compile every kernel once, outside the timed runs
                 _subprocess_json(base + ["--repeat", "0", "--worker-threads", str(threads)], env)
             entry = {str(t): {"snnzoo_wall": [], "snnzoo_cpu": [], "spikes": [], "brian2_wall": [], "brian2_cpu": [],
@@ -526,8 +540,6 @@ def thread_comparison(names: list[str], counts: list[int], rounds: int, n_of, br
                         row["brian2_wall"] += theirs.get("run_wall_s", [])
                         row["brian2_cpu"] += theirs.get("run_s", [])
             results[name] = entry
-    finally:
-        shutil.rmtree(cache, ignore_errors=True)
     return results
 
 
@@ -554,13 +566,11 @@ def precision_comparison(names: list[str], precisions: list[str], rounds: int, n
                          brian2_python: str | None) -> dict:
     """Interleaved rounds of snnzoo in each precision (fresh worker per run, order rotated from
     round to round) and, as the reference, one Brian2 cpp_standalone run (double precision) per round."""
-    cache = tempfile.mkdtemp(prefix="snnzoo_bench_cache_")
-    env = {**os.environ, "SNNZOO_CACHE_DIR": cache}
     results = {}
-    try:
+    with _fresh_kernel_cache() as env:
         for name in names:
             n = n_of(name)
-            base = [sys.executable, str(Path(__file__).resolve()), "--worker", name] + (["--n", str(n)] if n else [])
+            base = _worker_command(name, n)
             for precision in precisions:  # compile every kernel once, outside the timed runs
                 _subprocess_json(base + ["--repeat", "0", "--worker-precision", precision], env)
             entry = {p: {"wall": [], "cpu": [], "spikes": [], "load": []} for p in precisions}
@@ -583,8 +593,6 @@ def precision_comparison(names: list[str], precisions: list[str], rounds: int, n
                     entry["brian2_cpp"]["cpu"] += theirs.get("run_s", [])
                     entry["brian2_cpp"]["spikes"].append(theirs.get("spike_count"))
             results[name] = entry
-    finally:
-        shutil.rmtree(cache, ignore_errors=True)
     return results
 
 

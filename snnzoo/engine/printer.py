@@ -20,20 +20,26 @@ class KernelPrinter(PythonCodePrinter):
     them can be vectorised; ``rand()`` and ``randn()`` draw from the kernel's stream.
     """
 
+    exp_function, exprel_function, float_type = "fexp", "exprel", "float"
+
+    def _number(self, value: float) -> str:
+        """The literal of a float constant."""
+        return repr(value)
+
     def _print_Float(self, expr):
-        return repr(float(expr))
+        return self._number(float(expr))
 
     def _print_exp(self, expr):
-        return f"fexp({self._print(expr.args[0])})"
+        return f"{self.exp_function}({self._print(expr.args[0])})"
 
     def _print_exprel(self, expr):
-        return f"exprel({self._print(expr.args[0])})"
+        return f"{self.exprel_function}({self._print(expr.args[0])})"
 
     def _print_int_(self, expr):
         arg = expr.args[0]
         if isinstance(arg, (sympy.core.relational.Relational, sympy.And, sympy.Or, sympy.Not)):
-            return f"(1.0 if {self._print(arg)} else 0.0)"
-        return f"float(int({self._print(arg)}))"
+            return f"({self._number(1.0)} if {self._print(arg)} else {self._number(0.0)})"
+        return f"{self.float_type}(int({self._print(arg)}))"
 
     def _print_rand(self, expr):
         return f"uniform({RNG})"
@@ -53,10 +59,10 @@ class KernelPrinter(PythonCodePrinter):
         return "False"
 
     def _print_Pi(self, expr):
-        return repr(math.pi)
+        return self._number(math.pi)
 
     def _print_Exp1(self, expr):
-        return repr(math.e)
+        return self._number(math.e)
 
 
 class SinglePrecisionPrinter(KernelPrinter):
@@ -65,34 +71,15 @@ class SinglePrecisionPrinter(KernelPrinter):
     float64 (numba, like numpy, widens float32 combined with a Python float or an integer).
     Whole-numbered powers stay ``x**n`` (repeated multiplication in float32)."""
 
-    def _print_Float(self, expr):
-        return float32_constant(float(expr))
+    exp_function, exprel_function, float_type = "fexp32", "exprel32", "np.float32"
+
+    def _number(self, value: float) -> str:
+        return float32_constant(value)
 
     def _print_Integer(self, expr):
-        return float32_constant(float(expr))
+        return self._number(float(expr))
 
-    def _print_Rational(self, expr):
-        return float32_constant(float(expr))
-
-    _print_Half = _print_Rational
-
-    def _print_Pi(self, expr):
-        return float32_constant(math.pi)
-
-    def _print_Exp1(self, expr):
-        return float32_constant(math.e)
-
-    def _print_exp(self, expr):
-        return f"fexp32({self._print(expr.args[0])})"
-
-    def _print_exprel(self, expr):
-        return f"exprel32({self._print(expr.args[0])})"
-
-    def _print_int_(self, expr):
-        arg = expr.args[0]
-        if isinstance(arg, (sympy.core.relational.Relational, sympy.And, sympy.Or, sympy.Not)):
-            return f"(np.float32(1.0) if {self._print(arg)} else np.float32(0.0))"
-        return f"np.float32(int({self._print(arg)}))"
+    _print_Rational = _print_Half = _print_Integer
 
     def _print_floor(self, expr):
         return f"np.floor({self._print(expr.args[0])})"

@@ -41,14 +41,15 @@ def _bits_to_float(typingctx, bits):
 
 @intrinsic
 def _fma(typingctx, a, b, c):
-    """``a*b + c`` with one rounding (llvm.fma; vectorises, unlike a call into libm)."""
-    if not all(arg == types.float64 for arg in (a, b, c)):
+    """``a*b + c`` with one rounding, all three float64 or all float32 (llvm.fma; vectorises,
+    unlike a call into libm)."""
+    if not (a == b == c and a in (types.float64, types.float32)):
         return None
 
     def codegen(context, builder, signature, args):
         return builder.fma(*args)
 
-    return types.float64(types.float64, types.float64, types.float64), codegen
+    return a(a, a, a), codegen
 
 
 _LOG2E = 1.4426950408889634
@@ -137,18 +138,6 @@ def exprel(x: float) -> float:
 
 
 @intrinsic
-def _fma32(typingctx, a, b, c):
-    """``a*b + c`` in float32 with one rounding (llvm.fma.f32)."""
-    if not all(arg == types.float32 for arg in (a, b, c)):
-        return None
-
-    def codegen(context, builder, signature, args):
-        return builder.fma(*args)
-
-    return types.float32(types.float32, types.float32, types.float32), codegen
-
-
-@intrinsic
 def _power_of_two32(typingctx, k):
     """2**k as a float32, for a whole-numbered float32 ``k`` in [-126, 127] (built from its bits)."""
     if k != types.float32:
@@ -187,14 +176,14 @@ def fexp32(x: np.float32) -> np.float32:
     x = _EXP_LOW_32 if x < _EXP_LOW_32 else x
     finite_x = x if x == x else _ZERO_32
     k = np.floor(finite_x * _LOG2E_32 + _HALF_32)
-    r = _fma32(-k, _LN2_HI_32, x)  # exact
-    r = _fma32(-k, _LN2_LO_32, r)
-    p = _fma32(r, _E7_32, _E6_32)
-    p = _fma32(p, r, _E5_32)
-    p = _fma32(p, r, _E4_32)
-    p = _fma32(p, r, _E3_32)
-    p = _fma32(p, r, _E2_32)
-    er = _ONE_32 + _fma32(r * r, p, r)
+    r = _fma(-k, _LN2_HI_32, x)  # exact
+    r = _fma(-k, _LN2_LO_32, r)
+    p = _fma(r, _E7_32, _E6_32)
+    p = _fma(p, r, _E5_32)
+    p = _fma(p, r, _E4_32)
+    p = _fma(p, r, _E3_32)
+    p = _fma(p, r, _E2_32)
+    er = _ONE_32 + _fma(r * r, p, r)
     k1 = np.floor(k * _HALF_32)
     return er * _power_of_two32(k1) * _power_of_two32(k - k1)
 
@@ -213,16 +202,16 @@ def exprel32(x: np.float32) -> np.float32:
     A Taylor polynomial for |x| < 1 (where e**x - 1 would cancel), (fexp32(x) - 1)/x otherwise.
     """
     x = _F32(x)
-    p = _fma32(x, _R10_32, _R9_32)
-    p = _fma32(p, x, _R8_32)
-    p = _fma32(p, x, _R7_32)
-    p = _fma32(p, x, _R6_32)
-    p = _fma32(p, x, _R5_32)
-    p = _fma32(p, x, _R4_32)
-    p = _fma32(p, x, _R3_32)
-    p = _fma32(p, x, _R2_32)
-    p = _fma32(p, x, _R1_32)
-    p = _fma32(p, x, _R0_32)
+    p = _fma(x, _R10_32, _R9_32)
+    p = _fma(p, x, _R8_32)
+    p = _fma(p, x, _R7_32)
+    p = _fma(p, x, _R6_32)
+    p = _fma(p, x, _R5_32)
+    p = _fma(p, x, _R4_32)
+    p = _fma(p, x, _R3_32)
+    p = _fma(p, x, _R2_32)
+    p = _fma(p, x, _R1_32)
+    p = _fma(p, x, _R0_32)
     large = abs(x) >= _EXPREL_SERIES_LIMIT_32
     quotient = (fexp32(x) - _ONE_32) / (x if large else _ONE_32)
     return quotient if large else p
