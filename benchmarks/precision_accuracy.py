@@ -74,6 +74,9 @@ def markdown(rows: list[dict]) -> str:
              "largest difference of one neuron | rate double Hz | rate single Hz | rate difference |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
+        if "error" in r:
+            lines.append(f"| {r['experiment']} | fails in one precision: {r['error']} |||||||||")
+            continue
         lines.append(f"| {r['experiment']} | {r['population']} | {r['neurons']} | "
                      f"{r['duration']:g}{' (shortened)' if r['shortened'] else ''} | {r['spikes_double']} | "
                      f"{r['spikes_single']} | {r['max_neuron_difference']} | {r['rate_double']:.4g} | "
@@ -88,13 +91,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", default=None, help="Markdown page whose accuracy table to replace")
     args = parser.parse_args(argv)
 
+    from snnzoo.errors import SnnzooError
     from snnzoo.plugins import get_registry
 
     names = args.only.split(",") if args.only else get_registry().names("experiment")
     rows = []
     for name in names:
         print(f"[{name}] double and single precision ...", file=sys.stderr, flush=True)
-        rows += compare(name, args.max_duration)
+        try:
+            rows += compare(name, args.max_duration)
+        except SnnzooError as error:  # reported in the table, not hidden
+            rows.append({"experiment": name, "error": str(error)})
     table = markdown(rows)
     print(table)
     if args.write:

@@ -13,7 +13,7 @@ from snnzoo import ureg as u
 from snnzoo.catalog import Experiment
 from snnzoo.cli import main
 from snnzoo.engine import simulation
-from snnzoo.errors import ConfigError
+from snnzoo.errors import ConfigError, SimulationError
 from snnzoo.results import PROVENANCE_KEY, open_result
 
 SPIKE_COUNT_TOLERANCE = 1
@@ -180,3 +180,25 @@ def test_cli_precision_is_recorded_and_rerun_reproduces_it(tmp_path, capsys):
     assert main(["rerun", str(output), "-q", "-o", str(tmp_path / "again.nc")]) == 0
     assert "identical" in capsys.readouterr().out
     assert open_result(tmp_path / "again.nc").attrs["precision"] == "single"
+
+
+def test_an_exponential_that_overflows_float32_as_the_neuron_spikes_is_reset_not_refused():
+    """A steep AdEx exponential (Delta_T 0.5 mV, cutoff 40 mV) overflows float32, not float64, in
+    the step of the spike; the reset brings v back, as the same runaway does in double precision."""
+    counts = {}
+    for precision in ("double", "single"):
+        net = sz.Network(dt=0.1 * u.ms, seed=1, precision=precision)
+        net.add_population("n", "adex", 1, parameters={"Delta_T": 0.5 * u.mV, "V_spike": 40 * u.mV},
+                           initial={"v": "E_L"}, integrator="euler")
+        net.add_stimulus(sz.stimulus("constant_current", amplitude=500 * u.pA), "n")
+        net.run(200 * u.ms)
+        counts[precision] = net.result()["n"]["spike_count"].values
+    assert counts["single"].sum() > 2 and np.array_equal(counts["single"], counts["double"])
+
+
+def test_state_that_overflows_float32_without_a_spike_stops_the_run():
+    model = sz.NeuronModel("growth", "dv/dt = v/ms : 1", threshold="v < -1", initial={"v": 1})
+    net = sz.Network(dt=0.1 * u.ms, precision="single")
+    net.add_population("p", model, 1)
+    with pytest.raises(SimulationError, match=r"population 'p': variable v of neuron 0 became inf"):
+        net.run(100 * u.ms)

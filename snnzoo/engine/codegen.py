@@ -434,6 +434,10 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
     loop only when some neuron spiked, so the update loop itself stays free of branches.
     """
     k, a = p.index, PopulationArrays(p)
+    # float32 overflows where float64 does not: a runaway exponential (AdEx) may reach inf in the
+    # step in which the neuron spikes; the reset then brings it back, so only state that is not
+    # finite without a spike stops the run (what the reset leaves infinite is caught a step later)
+    excused = w.precision == "single" and code.condition is not None
     names = _code_names(p)
     names.update({s.name: f"s{s.name}" for s, _ in code.statements})
     names.update({c.name: c.name for c in code.constants.values()})
@@ -462,15 +466,15 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
             w(f"x_{var} = {new} if active else x_{var}" if held else f"x_{var} = {new}",
               f"{a.state}[{p.rows.index(var)}, i] = x_{var}")
         total = " + ".join(f"x_{v}" for v in p.model.state_variables)
-        largest = "np.float32(3.4028234663852886e+38)" if w.precision == "single" else "1.7976931348623157e308"
-        w(f"bad |= not (abs({total}) <= {largest})")
         if code.condition is not None:
             test = f"({w.code(code.condition, names)})" + (" & active" if not_refractory is not None else "")
             w(f"flag = {test}", f"{a.flags}[i] = flag", "spiking |= flag")
+        largest = "np.float32(3.4028234663852886e+38)" if w.precision == "single" else "1.7976931348623157e308"
+        w(f"bad |= not ((abs({total}) <= {largest}){' | flag' if excused else ''})")
     with w.block("if bad:"):
         with w.block(f"for i in range(N{k}):"):
             state = " + ".join(f"{a.state}[{p.rows.index(v)}, i]" for v in p.model.state_variables)
-            with w.block(f"if not math.isfinite({state}):"):
+            with w.block(f"if not math.isfinite({state}){f' and not {a.flags}[i]' if excused else ''}:"):
                 w(*_stop(layout.STATUS_NOT_FINITE, "n"), f"{CTRL}[{layout.FAILING_GROUP}] = {k}",
                   f"{CTRL}[{layout.FAILING_NEURON}] = i", "return")
     if code.condition is not None:
