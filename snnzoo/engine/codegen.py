@@ -113,7 +113,8 @@ PARALLEL_MIN_SIZE = 2048
 costs microseconds to start, more than such a loop takes."""
 
 _MODULE_NAMES = frozenset({"math", "np", "njit", "prange", "binomial", "exprel", "fexp", "exprel32", "fexp32",
-                           "first_at_least", "timed_array", "normal", "uniform"}) | frozenset(keyword.kwlist) | frozenset(dir(builtins))
+                           "first_at_least", "timed_array", "normal", "uniform"}) \
+    | frozenset(keyword.kwlist) | frozenset(dir(builtins))
 _NAME = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 _ASSIGNED = re.compile(r"^\s*(?:for\s+)?([A-Za-z_]\w*)\s*(?:=|\+=|-=|\*=|/=|\|=| in )")
 
@@ -188,7 +189,8 @@ class _Writer:
         self.functions.append("\n".join([
             "@njit(cache=True, error_model='numpy', nogil=True)",
             f"def {name}(first, last, {', '.join(free)}):",
-            *[f"    {flag} = False" for flag in found], *_indented(body), f"    return {totals}" if found else "    return",
+            *[f"    {flag} = False" for flag in found], *_indented(body),
+            f"    return {totals}" if found else "    return",
         ]))
         self(f"blocks = min({CTRL}[{layout.THREADS}], {count})")
         with self.block("for block in prange(blocks):"):
