@@ -248,7 +248,7 @@ def write_netcdf(tree: xr.DataTree, path: str | os.PathLike) -> Path:
 
 def netcdf_bytes(tree: xr.DataTree) -> bytes:
     """The netCDF4 file of ``tree`` (zlib level 1 on numeric variables), made in memory."""
-    return bytes(tree.to_netcdf(engine="netcdf4", encoding={node.path: _encoding(node.dataset)
+    return bytes(tree.to_netcdf(engine="netcdf4", encoding={node.path: _encoding(node.to_dataset(inherit=False))
                                                             for node in tree.subtree}))
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
 
 import numpy as np
 import pytest
@@ -12,7 +14,7 @@ import snnzoo as sz
 from snnzoo import ureg as u
 from snnzoo.catalog import Experiment
 from snnzoo.cli import main
-from snnzoo.results import open_result
+from snnzoo.results import open_result, provenance
 from snnzoo.sweeps import executors
 
 SPEC = """
@@ -101,6 +103,66 @@ def test_local_workers_failed_and_dying_runs_are_recorded_and_the_others_complet
     assert stored == ["0-seed0.nc", "2-seed0.nc"]  # the lost run is not stored: resume runs it again
 
 
+def _killed_mid_run(params, seed):
+    net = sz.Network(seed=seed)
+    net.add_population("G", "lif", 5)
+    net.add_stimulus(sz.stimulus("constant_current", amplitude=params["I"]), "G")
+    if params["I"] == 450 * u.pA:  # SIGKILL (as from the OOM killer) while the simulation loop runs
+        threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGKILL)).start()
+        net.run("1000 s")
+    return net
+
+
+def test_a_worker_killed_during_its_simulation_is_a_recorded_loss_not_a_hang(tmp_path):
+    result = sz.sweep(_killed_mid_run, {"I": ["400 pA", "450 pA", "500 pA", "600 pA"]}, duration="20 ms",
+                      workers=2, out=tmp_path / "out")
+    assert result["status"].values.ravel().tolist() == ["ok", "lost", "ok", "ok"], result["error"].values
+    assert "died" in str(result["error"].values.ravel()[1])
+    assert sorted(p.name for p in (tmp_path / "out" / "runs").iterdir()) == ["0-seed0.nc", "2-seed0.nc", "3-seed0.nc"]
+
+
+def test_a_failed_run_between_finished_ones_is_combined_with_them():
+    def build(params, seed):  # size 0 is refused: that run fails, the ones around it finish
+        net = sz.Network(seed=seed)
+        net.add_population("G", "lif", params["size"])
+        net.add_stimulus(sz.stimulus("constant_current", amplitude="500 pA"), "G")
+        return net
+
+    result = sz.sweep(build, {"size": [2, 0, 3]}, duration="20 ms", executor="serial")
+    assert result["status"].values.ravel().tolist() == ["ok", "failed", "ok"]
+    spikes = result["total_spikes"].sel(population="G").values.ravel()
+    assert spikes[0] > 0 and np.isnan(spikes[1]) and spikes[2] > spikes[0]
+
+
+def _without_timings(dataset: xr.Dataset) -> xr.Dataset:
+    return dataset.drop_vars(["wall_seconds", "overhead_seconds", "kernels_loaded", "worker"])
+
+
+def _provenance_without_timings(tree: xr.DataTree) -> dict:
+    recorded = provenance(tree)
+    recorded["runs"] = [{k: v for k, v in run.items() if k != "wall_seconds"} for run in recorded["runs"]]
+    return recorded
+
+
+def test_results_and_run_files_do_not_depend_on_the_executor_or_its_workers(toml, tmp_path):
+    grid = {"sources.P.rate": ["20 Hz", "50 Hz", "80 Hz"]}
+    results = {name: sz.sweep(toml, grid, seeds=2, record="spikes", out=tmp_path / name, **kwargs)
+               for name, kwargs in {"serial": {"executor": "serial"}, "one": {"workers": 1},
+                                    "two": {"workers": 2}}.items()}
+    for name in ("one", "two"):
+        xr.testing.assert_identical(_without_timings(results[name].to_dataset()),
+                                    _without_timings(results["serial"].to_dataset()))
+        xr.testing.assert_identical(results[name]["G"], results["serial"]["G"])
+        for path in sorted((tmp_path / "serial" / "runs").iterdir()):
+            mine, serial = open_result(tmp_path / name / "runs" / path.name), open_result(path)
+            xr.testing.assert_identical(mine["G"], serial["G"])
+            assert _provenance_without_timings(mine) == _provenance_without_timings(serial)
+            xr.testing.assert_identical(_without_timings(mine["summary"].to_dataset()),
+                                        _without_timings(serial["summary"].to_dataset()))
+    if executors.FORK_WORKERS:  # forked from the warmed-up client: no worker loads a kernel of its own
+        assert int(results["two"]["kernels_loaded"].sum()) == 0
+
+
 def test_store_resume_rerun_and_refusals(toml, tmp_path, capsys):
     out = tmp_path / "sweep"
     grid = {"sources.P.rate": ["30 Hz", "60 Hz"]}
@@ -165,6 +227,30 @@ def test_sweep_through_a_dask_local_cluster_on_loopback(toml, tmp_path):
     assert (result["status"] == "ok").all()
     xr.testing.assert_equal(result["mean_rate"], serial["mean_rate"])
     xr.testing.assert_equal(again["total_spikes"], serial["total_spikes"])
+
+
+def _dies_at_500_pa(params, seed):
+    if params["I"] == 500 * u.pA:
+        os._exit(3)  # the dask worker process dies mid-run
+    net = sz.Network(seed=seed)
+    net.add_population("G", "lif", 3)
+    net.add_stimulus(sz.stimulus("constant_current", amplitude=params["I"]), "G")
+    return net
+
+
+@pytest.mark.slow  # dask starts (and restarts) a worker process that imports snnzoo
+def test_a_dask_worker_dying_mid_run_is_a_recorded_loss(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    import dask
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                     dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        result = sz.sweep(_dies_at_500_pa, {"I": ["400 pA", "500 pA", "600 pA"]}, duration="20 ms", executor=client,
+                          out=tmp_path / "dask")
+    assert result["status"].values.ravel().tolist() == ["ok", "lost", "ok"], result["error"].values
+    assert "dask workers running it died" in str(result["error"].values.ravel()[1])
+    assert sorted(p.name for p in (tmp_path / "dask" / "runs").iterdir()) == ["0-seed0.nc", "2-seed0.nc"]
 
 
 def test_cli_sweep_prints_a_table_and_writes_the_store(toml, tmp_path, capsys):

@@ -7,27 +7,29 @@ import xarray as xr
 
 from ..results import index_dimensions, populations
 from .grid import Grid
+from .worker import Outcome
 
 RUN = "__run"
 """The flat run dimension used while stacking (never in a result)."""
 
 
-def combine(grid: Grid, runs: list[xr.DataTree | None], record: str) -> xr.Dataset | xr.DataTree:
-    """One object for every run of ``grid`` (``runs`` in grid order): the summary Dataset, plus one stacked
+def combine(grid: Grid, outcomes: list[Outcome | None], record: str) -> xr.Dataset | xr.DataTree:
+    """One object for every run of ``grid`` (``outcomes`` in grid order): the summary Dataset, plus one stacked
     group per population (and the projections for ``record="traces"``) in a DataTree unless ``record="summary"``."""
     coords = _coordinates(grid)
-    summary = _stack(grid, [None if run is None else run["summary"].to_dataset() for run in runs], coords)
+    summary = _stack(grid, [None if outcome is None else outcome.summary for outcome in outcomes], coords, "minimal")
     for name in [name for name, var in summary.data_vars.items() if var.dtype.kind in "OU"]:
         summary[name] = summary[name].fillna("missing" if name == "status" else "").astype(str)
     summary.attrs = {"dimensions": " x ".join(grid.dims)}
     if record == "summary":
         return summary
     groups = {"/": summary}
-    done = [run for run in runs if _ok(run)]
+    runs = [outcome.tree if outcome is not None and outcome.status == "ok" else None for outcome in outcomes]
+    done = [run for run in runs if run is not None]
     if done:
         paths = [node.path for node in done[0].subtree if node.path not in ("/", "/summary")]
         for path in paths:
-            parts = [run[path].to_dataset(inherit=False) if _ok(run) and path in _paths(run) else None
+            parts = [run[path].to_dataset(inherit=False) if run is not None and path in _paths(run) else None
                      for run in runs]
             groups[path] = _stack(grid, parts, {})
         for name in populations(done[0]):
@@ -35,21 +37,20 @@ def combine(grid: Grid, runs: list[xr.DataTree | None], record: str) -> xr.Datas
     return xr.DataTree.from_dict(groups)
 
 
-def _ok(run: xr.DataTree | None) -> bool:
-    return run is not None and str(run["summary"].dataset["status"].values) == "ok"
-
-
 def _paths(run: xr.DataTree) -> set[str]:
     return {node.path for node in run.subtree}
 
 
-def _stack(grid: Grid, parts: list[xr.Dataset | None], coords: dict) -> xr.Dataset:
-    """Concatenate per-run datasets (None for a run without one) and fold the runs into the grid's dimensions."""
+def _stack(grid: Grid, parts: list[xr.Dataset | None], coords: dict, concat_coords: str = "different") -> xr.Dataset:
+    """Concatenate per-run datasets (None for a run without one) and fold the runs into the grid's dimensions.
+
+    ``concat_coords`` as for ``xr.concat``: summaries take ``"minimal"`` (a failed run's summary has no
+    ``population`` or ``check``: they align as missing values)."""
     present = [k for k, part in enumerate(parts) if part is not None]
     if not present:
         return xr.Dataset(coords=coords)
     flat = xr.concat([index_dimensions(parts[k]) for k in present], dim=RUN, join="outer", data_vars="all",
-                     coords="different", compat="equals", combine_attrs="drop_conflicts")
+                     coords=concat_coords, compat="equals", combine_attrs="drop_conflicts")
     flat = flat.assign_coords({RUN: present}).reindex({RUN: np.arange(len(parts))})
     shape = grid.shape
     variables = {}

@@ -1,9 +1,9 @@
 """Where the runs of a sweep execute: this process, local worker processes, or a dask.distributed cluster.
 
-All three offer the same futures-style interface to the sweep loop: ``submit``
-a task, ``wait`` for the first finished futures, read each ``outcome``. The
-local executor is ``concurrent.futures.ProcessPoolExecutor`` (spawned workers
-that import snnzoo and load the plugins once); the dask executor uses a
+All three offer the same futures-style interface to the sweep loop: ``start``
+with the sweep's first run (warming the workers), ``submit`` a task, ``wait`` for
+the first finished futures, read each ``outcome``. The local executor is
+``concurrent.futures.ProcessPoolExecutor``; the dask executor uses a
 ``distributed.Client`` (given, or connected to a scheduler address). No
 scheduling of our own beyond keeping a bounded number of runs in flight.
 """
@@ -14,19 +14,23 @@ import concurrent.futures
 import multiprocessing
 import os
 import signal
+import sys
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
-import xarray as xr
-
 from ..errors import SnnzooError
-from .worker import Task, failed_run, ignore_interrupts, run_task, warm_up
+from .worker import Outcome, Task, failed_run, run_task, start_local_worker, warm_up
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
 """Seconds to wait for a dask scheduler before giving up."""
 
 CANCEL_GRACE_SECONDS = 10.0
 """Seconds a local worker gets to finish its chunk and exit when a sweep is cancelled."""
+
+FORK_WORKERS = sys.platform.startswith("linux")
+"""Whether local workers are forked from the warm client (Linux) or spawned and warmed each (elsewhere:
+macOS and Windows have no fork that is safe with the libraries snnzoo loads)."""
 
 
 class WorkerDied(Exception):
@@ -39,6 +43,9 @@ class SerialExecutor:
     workers = 1
     description = "this process"
 
+    def start(self, task: Task) -> None:
+        pass
+
     def submit(self, task: Task) -> concurrent.futures.Future:
         future: concurrent.futures.Future = concurrent.futures.Future()
         future.set_result(run_task(task))
@@ -47,7 +54,7 @@ class SerialExecutor:
     def wait(self, futures: Iterable) -> set:
         return set(futures)
 
-    def outcome(self, future) -> xr.DataTree:
+    def outcome(self, future) -> Outcome:
         return future.result()
 
     def close(self, cancel: bool = False) -> None:
@@ -55,7 +62,13 @@ class SerialExecutor:
 
 
 class LocalExecutor:
-    """``workers`` spawned local processes (default: the number of cores)."""
+    """``workers`` local processes (default: the number of cores), warm from their start.
+
+    On Linux they are forked from this process once it has gone through one time step of
+    the sweep's first run (imports, plugins, the kernel's machine code, result and file),
+    so they start with all of that loaded. Elsewhere they are spawned, and each imports
+    snnzoo and goes through that step itself before its first run.
+    """
 
     def __init__(self, workers: int | None = None):
         if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
@@ -64,20 +77,30 @@ class LocalExecutor:
         self.description = f"{self.workers} local worker process{'es' if self.workers > 1 else ''}"
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
 
-    def _ensure_pool(self) -> concurrent.futures.ProcessPoolExecutor:
+    def start(self, task: Task) -> None:
+        """Start the workers, warmed up with ``task`` (workers kept from an earlier sweep stay)."""
         if self._pool is None:
-            self._pool = concurrent.futures.ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=ignore_interrupts)
-        return self._pool
+            self._pool = self._new_pool(task)
+
+    def _new_pool(self, task: Task | None) -> concurrent.futures.ProcessPoolExecutor:
+        if FORK_WORKERS:
+            warm_up(task)
+            context, warm_with = "fork", None
+        else:
+            context, warm_with = "spawn", task
+        return concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(context),
+                                                      initializer=start_local_worker, initargs=(warm_with,))
 
     def submit(self, task: Task) -> concurrent.futures.Future:
-        return self._ensure_pool().submit(run_task, task)
+        if self._pool is None:  # a worker died and broke the pool: new workers, not warmed with a task that may kill
+            self._pool = self._new_pool(None)
+        return self._pool.submit(run_task, task)
 
     def wait(self, futures: Iterable) -> set:
         done, _ = concurrent.futures.wait(list(futures), return_when=concurrent.futures.FIRST_COMPLETED)
         return done
 
-    def outcome(self, future) -> xr.DataTree:
+    def outcome(self, future) -> Outcome:
         try:
             return future.result()
         except concurrent.futures.process.BrokenProcessPool:
@@ -106,7 +129,11 @@ class LocalExecutor:
 
 
 class DaskExecutor:
-    """A ``distributed.Client``: given by the caller, or connected to a scheduler ``address``."""
+    """A ``distributed.Client``: given by the caller, or connected to a scheduler ``address``.
+
+    Finished runs arrive through ``distributed.as_completed`` with their outcomes gathered
+    in the background, so this process never waits for one run's data after another.
+    """
 
     def __init__(self, client_or_address: Any):
         try:
@@ -123,25 +150,50 @@ class DaskExecutor:
             self._owned = True
         else:
             self.client, self._owned = client_or_address, False
-        self.client.run(warm_up)  # every worker imports snnzoo and loads the plugins before the first run
         threads = sum(self.client.nthreads().values())
         self.workers = max(threads, 1)
         self.description = f"dask scheduler {self.client.scheduler.address} ({threads} worker threads)"
+        self._finished = distributed.as_completed(loop=self.client.loop, with_results=True, raise_errors=False)
+        self._gathered: dict[Any, Any] = {}
+        self._unread: set = set()
+
+    def start(self, task: Task) -> None:
+        """Warm every worker up with ``task`` (imports, plugins, kernel) before the first run.
+
+        One task pinned to each worker (not ``client.run``, whose functions run in the worker's
+        event loop, where xarray cannot write a netCDF file)."""
+        warming = [self.client.submit(warm_up, task, workers=[address], allow_other_workers=False, pure=False,
+                                      key=f"snnzoo-warm-up-{uuid.uuid4().hex}")
+                   for address in self.client.scheduler_info()["workers"]]
+        self._distributed.wait(warming)
 
     def submit(self, task: Task):
-        return self.client.submit(run_task, task, pure=False, key=f"snnzoo-run-{task.key}-{os.getpid()}-{id(task)}")
+        future = self.client.submit(run_task, task, pure=False, key=f"snnzoo-run-{task.key}-{uuid.uuid4().hex}")
+        self._finished.add(future)
+        self._unread.add(future)
+        return future
 
     def wait(self, futures: Iterable) -> set:
-        done, _ = self._distributed.wait(list(futures), return_when="FIRST_COMPLETED")
-        return done
+        batch = self._finished.next_batch(block=True)
+        self._gathered.update(batch)
+        return {future for future, _ in batch}
 
-    def outcome(self, future) -> xr.DataTree:
-        try:
-            return future.result()
-        except self._distributed.KilledWorker as error:
+    def outcome(self, future) -> Outcome:
+        self._unread.discard(future)
+        result = self._gathered.pop(future)
+        if future.status == "finished":
+            return result
+        error = result[1] if isinstance(result, tuple) else result  # (type, error, traceback), or a cancellation
+        if isinstance(error, self._distributed.KilledWorker):
             raise WorkerDied(f"dask workers running it died ({_first_line(error)})") from None
+        raise error
 
     def close(self, cancel: bool = False) -> None:
+        if cancel:  # runs still queued or running on the cluster are dropped
+            self.client.cancel(list(self._unread))
+            self._finished.clear()
+            self._gathered.clear()
+            self._unread.clear()
         if self._owned:
             self.client.close()
 
@@ -160,7 +212,7 @@ def make_executor(executor: Any = None, workers: int | None = None):
                       f"got {executor!r}")
 
 
-def lost_run(task: Task, error: str):
+def lost_run(task: Task, error: str) -> Outcome:
     """The record of a run whose worker died."""
     return failed_run(task, error, status="lost")
 

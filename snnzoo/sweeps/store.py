@@ -6,8 +6,9 @@
     OUT/runs/KEY.nc       one complete result per finished run (status ok or failed), written atomically
     OUT/sweep.nc          every run combined into one object, rewritten at the end of each sweep
 
-A run's file appears only once it is complete (temporary file, then rename), so
-a crash or Ctrl-C never leaves a half-written run, and ``resume`` skips exactly
+Each run's file is made in memory by the worker that ran it; this process places
+it whole (:mod:`snnzoo.safe_write`: an unnamed temporary file linked into place,
+signals deferred meanwhile), so a crash or Ctrl-C never leaves a half-written run, and ``resume`` skips exactly
 the runs whose files exist. Runs whose worker died are not stored: resume runs them again.
 """
 
@@ -15,10 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import signal
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -78,35 +75,14 @@ class Store:
         """A stored run."""
         return open_result(self.folder / RUNS / f"{key}.nc")
 
-    def write(self, key: str, tree: xr.DataTree) -> Path:
-        """Store one finished run (atomically; a Ctrl-C during the write takes effect after it)."""
-        with _interrupts_deferred():
-            return write_netcdf(tree, self.folder / RUNS / f"{key}.nc")
+    def write(self, key: str, content: bytes) -> Path:
+        """Store one finished run's netCDF file (made by its worker), atomically."""
+        return write_atomically(self.folder / RUNS / f"{key}.nc", lambda: content)
 
     def write_combined(self, combined: xr.Dataset | xr.DataTree) -> Path:
         """Store the combined object of every run as ``sweep.nc``."""
         tree = combined if isinstance(combined, xr.DataTree) else xr.DataTree(combined)
         return write_netcdf(tree, self.folder / COMBINED)
-
-
-@contextmanager
-def _interrupts_deferred() -> Iterator[None]:
-    """Hold back Ctrl-C until the block is done, then raise it.
-
-    A KeyboardInterrupt inside a netCDF write can leave xarray's HDF5 lock taken, so
-    the next write (even the cleanup of this one) would wait for it forever.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    received = []
-    previous = signal.signal(signal.SIGINT, lambda *_: received.append(True))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if received:
-        raise KeyboardInterrupt
 
 
 def _difference(stored: dict[str, Any], wanted: dict[str, Any]) -> str:

@@ -6,6 +6,7 @@ import copy
 import pickle
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import xarray as xr
@@ -17,7 +18,7 @@ from .combine import combine
 from .executors import DaskExecutor, WorkerDied, lost_run, make_executor
 from .grid import Grid, make_grid
 from .store import Store, identity
-from .worker import RECORD_CHOICES, Task, failed_run
+from .worker import RECORD_CHOICES, Outcome, Task, failed_run
 
 
 class SweepInterrupted(KeyboardInterrupt):
@@ -55,10 +56,10 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any], *,
     if builder is not None and executor != "serial":
         _check_picklable(builder)
     plan = make_grid(spec, grid, zip, seeds)
-    tasks = _tasks(name, spec, builder, plan, record, duration)
+    tasks = _tasks(name, spec, builder, plan, record, duration, keep_files=out is not None)
     store = Store(out, identity(name, spec, plan.to_dict(), record), resume=resume) if out is not None else None
     stored = store.finished() if store is not None else {}
-    results: dict[str, xr.DataTree] = {key: store.load(key) for key in stored if key in tasks}
+    results: dict[str, Outcome] = {key: _stored(store, tasks[key]) for key in stored if key in tasks}
     todo = [task for key, task in tasks.items() if key not in results]
     if todo:
         runner = make_executor(executor, workers)
@@ -90,6 +91,11 @@ def _resolve(experiment: Any, duration: Any) -> tuple[str, dict | None, Callable
                       f"function, got {experiment!r}")
 
 
+def _stored(store: Store, task: Task) -> Outcome:
+    """The outcome of a run read back from the store (its file is there already)."""
+    return Outcome.of(replace(task, keep_file=False), store.load(task.key))
+
+
 def _check_picklable(builder: Callable) -> None:
     try:
         pickle.dumps(builder)
@@ -99,7 +105,7 @@ def _check_picklable(builder: Callable) -> None:
 
 
 def _tasks(name: str, spec: dict | None, builder: Callable | None, plan: Grid, record: str,
-           duration: Any) -> dict[str, Task]:
+           duration: Any, keep_files: bool) -> dict[str, Task]:
     tasks = {}
     for run in plan.runs():
         run_spec = None
@@ -108,22 +114,25 @@ def _tasks(name: str, spec: dict | None, builder: Callable | None, plan: Grid, r
             for path, value in run.settings.items():
                 set_value(run_spec, path, value, what=f"grid {path}")
             run_spec["seed"] = run.seed
-        tasks[run.key] = Task(run.key, name, run.seed, record, run_spec, builder, run.settings, duration)
+        tasks[run.key] = Task(run.key, name, run.seed, record, run_spec, builder, run.settings, duration, keep_files)
     return tasks
 
 
 def _execute(tasks: list[Task], executor, results: dict, store: Store | None, progress: bool, total: int) -> None:
-    """Run ``tasks`` through ``executor``, storing each finished run as it arrives.
+    """Run ``tasks`` through ``executor``, storing each finished run's file as it arrives.
 
-    At most two runs per worker are in flight. When a local worker process dies,
+    The workers do all the work of a run (see :mod:`.worker`); this process only places
+    each run's file, counts it, and keeps its summary. At most two runs per worker are in flight. When a local worker process dies,
     every run it was running with others is retried alone, so the run that kills
     its worker is the one recorded as ``lost``; the others complete.
     """
     from tqdm import tqdm
 
     queue, alone, in_flight = deque(tasks), deque(), {}
-    bar = tqdm(total=total, initial=total - len(tasks), unit="run", disable=not progress, leave=False)
+    bar = None
     try:
+        executor.start(tasks[0])
+        bar = tqdm(total=total, initial=total - len(tasks), unit="run", disable=not progress, leave=False)
         while queue or alone or in_flight:
             if alone and not in_flight:
                 task = alone.popleft()
@@ -134,27 +143,23 @@ def _execute(tasks: list[Task], executor, results: dict, store: Store | None, pr
             for future in executor.wait(in_flight):
                 task, isolated = in_flight.pop(future)
                 try:
-                    tree = executor.outcome(future)
+                    outcome = executor.outcome(future)
                 except WorkerDied as death:
                     if not (isolated or isinstance(executor, DaskExecutor)):
                         alone.append(task)
                         continue
-                    tree = lost_run(task, str(death))
+                    outcome = lost_run(task, str(death))
                 except Exception as error:  # noqa: BLE001 - the run could not be sent or its result not returned
-                    tree = failed_run(task, f"{type(error).__name__}: {error}")
-                status = str(tree["summary"].dataset["status"].values)
-                if store is not None and status in ("ok", "failed"):
-                    store.write(task.key, tree)
-                results[task.key] = tree
+                    outcome = failed_run(task, f"{type(error).__name__}: {error}")
+                if store is not None and outcome.file is not None:
+                    store.write(task.key, outcome.file)
+                results[task.key] = outcome
                 bar.update(1)
-                bar.set_postfix_str(f"{sum(_status(t) != 'ok' for t in results.values())} not ok", refresh=False)
+                bar.set_postfix_str(f"{sum(o.status != 'ok' for o in results.values())} not ok", refresh=False)
     except KeyboardInterrupt:
         executor.close(cancel=True)
         kept = f" and stored in {store.folder}; run again with --resume to finish" if store is not None else ""
         raise SweepInterrupted(f"{len(results)} of {total} runs finished{kept}") from None
     finally:
-        bar.close()
-
-
-def _status(tree: xr.DataTree) -> str:
-    return str(tree["summary"].dataset["status"].values)
+        if bar is not None:
+            bar.close()
