@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..errors import SnnzooError
-from .worker import Outcome, Task, failed_run, run_task, start_local_worker, warm_up
+from .worker import Outcome, Task, failed_run, run_task, start_local_worker, start_worker, warm_up
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
 """Seconds to wait for a dask scheduler before giving up."""
@@ -44,7 +44,7 @@ class SerialExecutor:
     description = "this process"
 
     def start(self, task: Task) -> None:
-        pass
+        """Nothing to warm up: the first run does it here."""
 
     def submit(self, task: Task) -> concurrent.futures.Future:
         future: concurrent.futures.Future = concurrent.futures.Future()
@@ -158,11 +158,11 @@ class DaskExecutor:
         self._unread: set = set()
 
     def start(self, task: Task) -> None:
-        """Warm every worker up with ``task`` (imports, plugins, kernel) before the first run.
+        """Set every worker up with ``task`` (:func:`.worker.start_worker`) before the first run.
 
         One task pinned to each worker (not ``client.run``, whose functions run in the worker's
         event loop, where xarray cannot write a netCDF file)."""
-        warming = [self.client.submit(warm_up, task, workers=[address], allow_other_workers=False, pure=False,
+        warming = [self.client.submit(start_worker, task, workers=[address], allow_other_workers=False, pure=False,
                                       key=f"snnzoo-warm-up-{uuid.uuid4().hex}")
                    for address in self.client.scheduler_info()["workers"]]
         self._distributed.wait(warming)

@@ -31,7 +31,9 @@ STORED_STATUSES = ("ok", "failed")
 """Runs with these statuses are stored; ``lost`` and ``interrupted`` runs run again on resume."""
 
 KERNEL_PREFIX = "snnzoo_kernel_"
+
 KERNEL_THREADS = 1
+"""Kernel threads of each run (``threads=`` of the experiment's network): the workers are the parallelism."""
 
 
 @dataclass(frozen=True)
@@ -77,13 +79,14 @@ class Outcome:
                    tree if task.record != "summary" else None)
 
 
-def warm_up(task: Task | None = None) -> int:
-    """Make this process ready for fast runs; returns its process id.
+def warm_up(task: Task | None = None) -> None:
+    """Make this process ready for fast runs.
 
     Imports snnzoo and loads the plugins; given a task, also goes once through all that a
     run of it does, on one time step (the kernel's machine code, the result, the summary and
     the netCDF file), so that no run after it pays for a first time. That step's outcome is
-    dropped, and so is any error it meets: the task's real run records it.
+    dropped, and so is any error it meets: the task's real run records it. Ctrl-C during the
+    step is passed on (KeyboardInterrupt).
     """
     from ..plugins import get_registry
 
@@ -92,27 +95,36 @@ def warm_up(task: Task | None = None) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # statistics of a one-step run warn of empty slices
             try:
-                _run(replace(task, keep_file=True), one_step=True)
-            except Exception:  # noqa: BLE001, S110 - see the docstring
-                pass
+                interrupted = _run(replace(task, keep_file=True), one_step=True).status == "interrupted"
+            except Exception:  # noqa: BLE001 - see the docstring
+                interrupted = False
+        if interrupted:
+            raise KeyboardInterrupt
+
+
+def start_worker(task: Task | None) -> int:
+    """Set up a worker process (local or dask) for fast runs; returns its process id.
+
+    It is warmed up with ``task`` (a forked worker is warm already: None). Then every object
+    it holds is left out of its garbage collections: they live as long as the worker, and a
+    full collection walks them all, again and again (in a forked worker it also copies the
+    pages shared with the parent: the first run after the fork took 0.16 s longer).
+    """
+    import gc
+
+    warm_up(task)
+    gc.freeze()
     return os.getpid()
 
 
 def start_local_worker(task: Task | None) -> None:
-    """Set up a local worker process.
+    """Set up a local worker process: :func:`start_worker`, ignoring Ctrl-C while idle.
 
-    It ignores Ctrl-C while idle (the client decides what stops; a running simulation still
-    stops at the end of its chunk on SIGINT, and its incomplete result is not stored). It
-    is warmed up with ``task`` (a forked worker is warm already: None). Then every object
-    it holds is left out of its garbage collections: they live as long as the worker, and
-    a collection touching them would copy the pages a forked worker shares with its parent
-    (the first run after the fork took 0.16 s longer).
+    The client decides what stops; a running simulation still stops at the end of its chunk
+    on SIGINT, and its incomplete result is not stored.
     """
-    import gc
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    warm_up(task)
-    gc.freeze()
+    start_worker(task)
 
 
 def run_task(task: Task) -> Outcome:
