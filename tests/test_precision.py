@@ -202,3 +202,19 @@ def test_state_that_overflows_float32_without_a_spike_stops_the_run():
     net.add_population("p", model, 1)
     with pytest.raises(SimulationError, match=r"population 'p': variable v of neuron 0 became inf"):
         net.run(100 * u.ms)
+
+
+def test_a_timed_array_reads_the_right_step_late_in_a_long_single_precision_run():
+    """The value of step n is read at step n for a million steps (100 s): the time a timed array
+    is read at is kept in float64 (a float32 t reads the previous step from about 64 s on)."""
+    steps = 1_000_000
+    stim = sz.TimedArray(np.arange(steps, dtype=float) * u.dimensionless, dt=0.1 * u.ms, name="stim")
+    model = sz.NeuronModel("reader", "dv/dt = -v/tau : 1\nx = stim(t) : 1", {"tau": "10 ms"},
+                           functions={"stim": stim})
+    net = sz.Network(dt=0.1 * u.ms, seed=0, precision="single")
+    net.add_population("p", model, 1)
+    net.record("p", "x")
+    net.run(steps * 0.1 * u.ms)
+    x = net.records()[0].states[0].data["x"][:, 0]
+    assert x.dtype == np.float32
+    np.testing.assert_array_equal(x, np.arange(steps, dtype=np.float32))

@@ -275,7 +275,10 @@ def _body(w: _Writer, plan: KernelPlan) -> None:
             a = group_arrays(p)
             with w.block(f"if {a.buffered}[0] + N{p.index} > {a.spike_steps}.shape[0]:"):
                 w(*_stop(layout.STATUS_BUFFER_FULL, "n"), "return")
-        w(f"t = {w.float(f'n * {CLOCK}[0]')}" if w.precision == "single" else "t = n * dt")
+        if w.precision == "single":  # t_exact: the float64 time that timed arrays read
+            w(f"t_exact = n * {CLOCK}[0]", f"t = {w.float('t_exact')}")
+        else:
+            w("t = n * dt")
         _drives(w, plan)
         for op in plan.regular_operations:
             _regular_operation(w, op)

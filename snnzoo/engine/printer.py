@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import sympy
 from sympy.printing.pycode import PythonCodePrinter
 
-from .layout import RNG, timed_array_name
+from .layout import CLOCK, RNG, timed_array_name
 from .precision import float32_constant
 
 
@@ -50,7 +50,11 @@ class KernelPrinter(PythonCodePrinter):
     def _print_TimedArrayBase(self, expr):
         timed = expr.func.timed_array
         column = f"int({self._print(expr.args[1])})" if timed.columns > 1 else "0"
-        return f"timed_array({timed_array_name(timed)}, {timed.dt!r}, dt, {self._print(expr.args[0])}, {column})"
+        return f"timed_array({timed_array_name(timed)}, {timed.dt!r}, {CLOCK}[0], {self._time(expr.args[0])}, {column})"
+
+    def _time(self, expr) -> str:
+        """A timed array's time argument (the kernel's ``t`` is already float64 here)."""
+        return self._print(expr)
 
     def _print_BooleanTrue(self, expr):
         return "True"
@@ -80,6 +84,12 @@ class SinglePrecisionPrinter(KernelPrinter):
         return self._number(float(expr))
 
     _print_Rational = _print_Half = _print_Integer
+
+    def _time(self, expr) -> str:
+        """A timed array's time argument with ``t`` as the float64 ``t_exact``: a float32 ``t`` is
+        off by more than a grid step's rounding margin after about 2**19 steps."""
+        return self._print(expr.xreplace({s: sympy.Symbol("t_exact", real=True)
+                                          for s in expr.free_symbols if s.name == "t"}))
 
     def _print_floor(self, expr):
         return f"np.floor({self._print(expr.args[0])})"
