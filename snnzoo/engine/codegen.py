@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import hashlib
 import keyword
 import re
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from . import layout, synapses_codegen
 from .layout import (
     CLOCK,
     CTRL,
+    DRAWS,
     RNG,
     DriveArrays,
     GroupArrays,
@@ -113,7 +115,8 @@ PARALLEL_MIN_SIZE = 2048
 costs microseconds to start, more than such a loop takes."""
 
 _MODULE_NAMES = frozenset({"math", "np", "njit", "prange", "binomial", "exprel", "fexp", "exprel32", "fexp32",
-                           "first_at_least", "timed_array", "normal", "uniform"}) \
+                           "first_at_least", "timed_array", "normal", "uniform", "site_key", "start_draws",
+                           DRAWS}) \
     | frozenset(keyword.kwlist) | frozenset(dir(builtins))
 _NAME = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 _ASSIGNED = re.compile(r"^\s*(?:for\s+)?([A-Za-z_]\w*)\s*(?:=|\+=|-=|\*=|/=|\|=| in )")
@@ -127,6 +130,8 @@ class _Writer:
         self.precision = precision
         self.functions: list[str] = []
         """Module-level functions holding the bodies of shared loops."""
+        self.sites: dict[str, str] = {}
+        """The random sites' labels and the names of their keys (kernel constants)."""
 
     @property
     def parallel(self) -> bool:
@@ -138,27 +143,50 @@ class _Writer:
         return self.threads > 1 and size >= PARALLEL_MIN_SIZE
 
     @contextlib.contextmanager
-    def loop(self, variable: str, count: str, size: int, found: tuple[str, ...] = ()):
-        """``for variable in range(count)``, shared among threads when that is worth it.
+    def ranges(self, count: str, size: int, found: tuple[str, ...] = ()):
+        """Yields the bounds ``(first, last)`` of the loops written inside: all of [0, count),
+        or, when a loop over ``size`` neurons is worth sharing, one block of it per thread
+        (several loops over the block then run in one parallel region).
 
-        Only for loops whose iterations write disjoint elements. A body that draws from the
-        simulation's random stream stays serial, so the numbers come in the same order
-        whatever the number of threads. ``found`` are flags the body sets with ``|=`` (after the
-        loop, true or non-zero when some iteration set them): boolean, so that the loop stays as
+        Only for loops whose iterations write disjoint elements (random numbers are keyed by
+        element, so drawing is fine). ``found`` are flags the loops set with ``|=`` (after the
+        loops, true or non-zero when some iteration set them): boolean, so that a loop stays as
         narrow as its float32 maths in single precision and vectorises 16 wide.
         """
         if not self.shares(size):
-            with self.block(f"for {variable} in range({count}):"):
-                yield
+            yield "0", count
             return
         body = []
         with self._capture(body):
+            yield "first", "last"
+        self._share(count, body, found)
+
+    @contextlib.contextmanager
+    def loop(self, variable: str, count: str, size: int, found: tuple[str, ...] = ()):
+        """``for variable in range(count)``, shared among threads when that is worth it (see :meth:`ranges`)."""
+        with self.ranges(count, size, found) as (first, last):
+            with self.block(f"for {variable} in range({first}, {last}):"):
+                yield
+
+    def random_site(self, label: str) -> str:
+        """The kernel constant keying the random numbers drawn at the place ``label`` of the model."""
+        if label not in self.sites:
+            self.sites[label] = f"stream{len(self.sites)}"
+        return self.sites[label]
+
+    @contextlib.contextmanager
+    def drawing(self, label: str, element: str):
+        """Lines that draw random numbers take those of ``element`` in step ``n`` at site ``label``."""
+        body = []
+        with self._capture(body):
             yield
-        if RNG in _names(body):
-            with self.block(f"for {variable} in range({count}):"):
-                self(*body)
-            return
-        self._share(count, [f"for {variable} in range(first, last):", *_indented(body)], found)
+        if DRAWS in _names(body):
+            self(f"start_draws({DRAWS}, {self.random_site(label)}, n, {element})")
+        self(*body)
+
+    def site_keys(self) -> list[str]:
+        """Statements computing the random sites' keys (before the step loop)."""
+        return [f"{name} = site_key({RNG}, {_label_hash(label)})" for label, name in self.sites.items()]
 
     @contextlib.contextmanager
     def blocks(self, count: str):
@@ -186,10 +214,11 @@ class _Writer:
         assigned = {m.group(1) for line in body if (m := _ASSIGNED.match(line))}
         free = sorted(_names(body) - assigned - _MODULE_NAMES - set(found) - {"first", "last"})
         totals = f"{', '.join(found)}{',' if len(found) == 1 else ''}"
+        local_stream = [f"    {DRAWS} = np.empty(1, dtype=np.uint64)"] if DRAWS in _names(body) else []
         self.functions.append("\n".join([
             "@njit(cache=True, error_model='numpy', nogil=True)",
             f"def {name}(first, last, {', '.join(free)}):",
-            *[f"    {flag} = False" for flag in found], *_indented(body),
+            *local_stream, *[f"    {flag} = False" for flag in found], *_indented(body),
             f"    return {totals}" if found else "    return",
         ]))
         self(f"blocks = min({CTRL}[{layout.THREADS}], {count})")
@@ -236,6 +265,11 @@ def _indented(lines: list[str]) -> list[str]:
     return ["    " + line for line in lines]
 
 
+def _label_hash(label: str) -> int:
+    """A 63-bit number naming a random site, the same in every process and kernel."""
+    return int.from_bytes(hashlib.blake2b(label.encode(), digest_size=8).digest(), "little") >> 1
+
+
 def generate(plan: KernelPlan, threads: int = 1) -> str:
     """The Python source of the kernel module for ``plan``, with loops over large populations
     shared among ``threads`` threads (the results do not depend on ``threads``)."""
@@ -244,12 +278,14 @@ def generate(plan: KernelPlan, threads: int = 1) -> str:
     _body(w, plan)
     maths = "exprel, exprel32, fexp, fexp32" if plan.precision == "single" else "exprel, fexp"
     header = ["import math", "import numpy as np", "from numba import njit, prange",
-              f"from snnzoo.engine.runtime import binomial, {maths}, first_at_least, normal, timed_array, uniform",
+              f"from snnzoo.engine.runtime import (binomial, {maths}, first_at_least, normal, site_key,",
+              "                                   start_draws, timed_array, uniform)",
               "", ""]
     functions = [line for function in w.functions for line in (function, "", "")]
     kernel = [f"@njit(cache=True, error_model='numpy', nogil=True, parallel={w.parallel})",
               f"def kernel({', '.join(arguments(plan))}):"]
-    return "\n".join(header + functions + kernel + w.lines) + "\n"
+    random = [f"{DRAWS} = np.empty(1, dtype=np.uint64)", *w.site_keys()] if w.sites else []
+    return "\n".join(header + functions + kernel + _indented(random) + w.lines) + "\n"
 
 
 def _body(w: _Writer, plan: KernelPlan) -> None:
@@ -340,7 +376,8 @@ def _drives(w: _Writer, plan: KernelPlan) -> None:
                     if d.kind == "buffered":
                         w(f"value += {a.buffer}[n - n0, {col}]")
                     elif d.kind == "gaussian":
-                        w(f"value += {a.mean}[{col}] + {a.spread}[{col}] * normal({RNG})")
+                        with w.drawing(_drive_site(d), "i"):
+                            w(f"value += {a.mean}[{col}] + {a.spread}[{col}] * normal({DRAWS})")
                     elif d.kind == "ou":
                         if d.per_neuron:
                             _ou_step(w, d, "i")
@@ -356,7 +393,13 @@ def _ou_step(w: _Writer, d: DrivePlan, col: str) -> None:
     a = DriveArrays(d)
     x, mean, sigma, tau = f"{a.process}[{col}]", f"{a.mean}[{col}]", f"{a.spread}[{col}]", f"{a.tau}[0]"
     w(f"decay = math.exp(-dt / {tau})")
-    w(f"{x} = {mean} + ({x} - {mean}) * decay + {sigma} * math.sqrt(1.0 - decay * decay) * normal({RNG})")
+    with w.drawing(_drive_site(d), col):
+        w(f"{x} = {mean} + ({x} - {mean}) * decay + {sigma} * math.sqrt(1.0 - decay * decay) * normal({DRAWS})")
+
+
+def _drive_site(d: DrivePlan) -> str:
+    """The random site of a noisy drive."""
+    return f"drive {d.index}"
 
 
 def _monitors(w: _Writer, plan: KernelPlan) -> None:
@@ -368,9 +411,10 @@ def _monitors(w: _Writer, plan: KernelPlan) -> None:
             w(f"c = {a.filled}[0]")
             with w.loop("j", f"{a.neurons}.shape[0]", m.neurons.size):
                 w(f"i = {a.neurons}[j]")
-                _load(w, p, _symbols_in(*exprs))
-                for col, expr in enumerate(exprs):
-                    w(f"{a.buffer}[c, {col}, j] = {w.code(expr, names)}")
+                with w.drawing(f"monitor {m.name}", "i"):
+                    _load(w, p, _symbols_in(*exprs))
+                    for col, expr in enumerate(exprs):
+                        w(f"{a.buffer}[c, {col}, j] = {w.code(expr, names)}")
             w(f"{a.filled}[0] = c + 1")
 
 
@@ -452,30 +496,33 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
     used = _symbols_in(*exprs) | set(p.model.state_variables)
     not_refractory = _not_refractory(p, "i")
     noises = p.model.noise_names
-    for q in range(len(noises)):
-        with w.block(f"for i in range(N{k}):"):
-            w(f"{a.normals}[{q}, i] = normal({RNG})")
     w(f"ns{k} = 0", "spiking = False", "bad = False")
-    with w.loop("i", f"N{k}", p.size, found=("spiking", "bad")):
-        _load(w, p, used & model_names(p.model))
-        w(*[f"z_{noise} = {a.normals}[{q}, i]" for q, noise in enumerate(noises)])
-        if release is not None:
-            w(f"{a.last_spike}[i] = {layout.NEVER} if not ({w.code(release, names)}) else {a.last_spike}[i]")
-        if not_refractory is not None:
-            w(f"active = {not_refractory}")
-        for target, expr in code.statements:
-            w(f"s{target.name} = {w.code(expr, names)}")
-        for var in p.model.state_variables:
-            new = f"s{new_symbol(symbol(var)).name}"
-            held = not_refractory is not None and var in p.model.unless_refractory
-            w(f"x_{var} = {new} if active else x_{var}" if held else f"x_{var} = {new}",
-              f"{a.state}[{p.rows.index(var)}, i] = x_{var}")
-        total = " + ".join(f"x_{v}" for v in p.model.state_variables)
+    with w.ranges(f"N{k}", p.size, found=("spiking", "bad")) as (first, last):
+        for q, noise in enumerate(noises):  # in loops of their own, so that the update loop vectorises
+            with w.block(f"for i in range({first}, {last}):"), w.drawing(f"population {p.name} noise {noise}", "i"):
+                w(f"{a.normals}[{q}, i] = normal({DRAWS})")
+        with w.block(f"for i in range({first}, {last}):"), w.drawing(f"population {p.name} update", "i"):
+            _load(w, p, used & model_names(p.model))
+            w(*[f"z_{noise} = {a.normals}[{q}, i]" for q, noise in enumerate(noises)])
+            if release is not None:
+                w(f"{a.last_spike}[i] = {layout.NEVER} if not ({w.code(release, names)}) else {a.last_spike}[i]")
+            if not_refractory is not None:
+                w(f"active = {not_refractory}")
+            for target, expr in code.statements:
+                w(f"s{target.name} = {w.code(expr, names)}")
+            for var in p.model.state_variables:
+                new = f"s{new_symbol(symbol(var)).name}"
+                held = not_refractory is not None and var in p.model.unless_refractory
+                w(f"x_{var} = {new} if active else x_{var}" if held else f"x_{var} = {new}",
+                  f"{a.state}[{p.rows.index(var)}, i] = x_{var}")
+            total = " + ".join(f"x_{v}" for v in p.model.state_variables)
+            if code.condition is not None:
+                test = f"({w.code(code.condition, names)})" + (" & active" if not_refractory is not None else "")
+                w(f"flag = {test}", f"{a.flags}[i] = flag", "spiking |= flag")
+            largest = "np.float32(3.4028234663852886e+38)" if w.precision == "single" else "1.7976931348623157e308"
+            w(f"bad |= not ((abs({total}) <= {largest}){' | flag' if excused else ''})")
         if code.condition is not None:
-            test = f"({w.code(code.condition, names)})" + (" & active" if not_refractory is not None else "")
-            w(f"flag = {test}", f"{a.flags}[i] = flag", "spiking |= flag")
-        largest = "np.float32(3.4028234663852886e+38)" if w.precision == "single" else "1.7976931348623157e308"
-        w(f"bad |= not ((abs({total}) <= {largest}){' | flag' if excused else ''})")
+            _collect_spikes(w, a, first, last)
     with w.block("if bad:"):
         with w.block(f"for i in range(N{k}):"):
             state = " + ".join(f"{a.state}[{p.rows.index(v)}, i]" for v in p.model.state_variables)
@@ -483,13 +530,37 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
                 w(*_stop(layout.STATUS_NOT_FINITE, "n"), f"{CTRL}[{layout.FAILING_GROUP}] = {k}",
                   f"{CTRL}[{layout.FAILING_NEURON}] = i", "return")
     if code.condition is not None:
-        _book_spikes(w, a, k)
+        _book_spikes(w, a, k, collected=w.shares(p.size))
 
 
-def _book_spikes(w: _Writer, a: GroupArrays, k: int) -> None:
-    """Book the flagged neurons' spikes, in neuron order (whichever thread flagged them); the
-    flags are scanned 8 at a time, as uint64 words, since few neurons spike in a step."""
+def _collect_spikes(w: _Writer, a: GroupArrays, first: str, last: str) -> None:
+    """In a shared loop, each block lists its flagged neurons in order at the start of its own
+    part of the spiking array, ended by -1 if shorter than the block."""
+    if first != "first":  # a serial loop: the flags are read while booking
+        return
+    w("c = first")
     with w.block("if spiking:"):
+        with w.block("for i in range(first, last):"):
+            with w.block(f"if {a.flags}[i]:"):
+                w(f"{a.spiking}[c] = i", "c += 1")
+    with w.block("if c < last:"):
+        w(f"{a.spiking}[c] = -1")
+
+
+def _book_spikes(w: _Writer, a: GroupArrays, k: int, collected: bool = False) -> None:
+    """Book the flagged neurons' spikes, in neuron order (whichever thread flagged them): from
+    the flags, scanned 8 at a time as uint64 words since few neurons spike in a step, or, when
+    the blocks of a shared loop ``collected`` them, from each block's list, block after block."""
+    with w.block("if spiking:"):
+        if collected:
+            w(f"blocks = min({CTRL}[{layout.THREADS}], N{k})")
+            with w.block("for block in range(blocks):"):
+                with w.block(f"for c in range((N{k} * block) // blocks, (N{k} * (block + 1)) // blocks):"):
+                    w(f"i = {a.spiking}[c]")
+                    with w.block("if i < 0:"):
+                        w("break")
+                    _record_spike(w, a, k)
+            return
         w(f"words = {a.flags}.view(np.uint64)")
         with w.block("for word in range(words.shape[0]):"):
             with w.block("if words[word] != 0:"):
@@ -507,16 +578,18 @@ def _threshold(w: _Writer, p: PopulationPlan) -> None:
     condition = _prepared(p, p.model.threshold)
     release = _refractory_release(p)
     w("spiking = False")
-    with w.loop("i", f"N{k}", p.size, found=("spiking",)):
-        _load(w, p, _symbols_in(condition, *([release] if release is not None else [])))
-        test = w.code(condition, _code_names(p))
-        if release is not None:
-            w(f"{a.last_spike}[i] = {layout.NEVER} if not ({w.code(release, _code_names(p))}) else {a.last_spike}[i]")
-        not_refractory = _not_refractory(p, "i")
-        if not_refractory is not None:
-            test = f"({test}) and {not_refractory}"
-        w(f"flag = {test}", f"{a.flags}[i] = flag", "spiking |= flag")
-    _book_spikes(w, a, k)
+    with w.ranges(f"N{k}", p.size, found=("spiking",)) as (first, last):
+        with w.block(f"for i in range({first}, {last}):"), w.drawing(f"population {p.name} threshold", "i"):
+            _load(w, p, _symbols_in(condition, *([release] if release is not None else [])))
+            test = w.code(condition, _code_names(p))
+            if release is not None:
+                w(f"{a.last_spike}[i] = {layout.NEVER} if not ({w.code(release, _code_names(p))}) else {a.last_spike}[i]")
+            not_refractory = _not_refractory(p, "i")
+            if not_refractory is not None:
+                test = f"({test}) and {not_refractory}"
+            w(f"flag = {test}", f"{a.flags}[i] = flag", "spiking |= flag")
+        _collect_spikes(w, a, first, last)
+    _book_spikes(w, a, k, collected=w.shares(p.size))
 
 
 def _record_spike(w: _Writer, a: GroupArrays, k: int) -> None:
@@ -540,8 +613,9 @@ def _emit(w: _Writer, p: SourcePlan) -> None:
                 _record_spike(w, a, k)
         return
     rate = f"{a.rates}[0, i]" if p.rate_kind == "constant" else f"{a.rates}[n - n0, i]"
-    with w.block(f"for i in range(N{k}):"):
-        with w.block(f"if uniform({RNG}) < {rate} * {CLOCK}[0]:"):  # dt in float64 in both precisions
+    with w.block(f"for i in range(N{k}):"):  # books spikes in neuron order: serial
+        w(f"start_draws({DRAWS}, {w.random_site(f'source {p.name}')}, n, i)")
+        with w.block(f"if uniform({DRAWS}) < {rate} * {CLOCK}[0]:"):  # dt in float64 in both precisions
             _record_spike(w, a, k)
 
 
@@ -641,8 +715,8 @@ def _poisson_input(w: _Writer, d: PoissonInputPlan) -> None:
     p, constants = d.target, PoissonInputArrays(d).constants
     write = f"{layout.state_array(p.index)}[{p.rows.index(d.variable)}, i] += {constants}[4] * fired"
     guard = _refractory_guard(p, d.variable, "i")
-    with w.block(f"for i in range(N{p.index}):"):
-        w(f"fired = binomial({RNG}, int({constants}[0]), {constants}[1], {constants}[2], {constants}[3])")
+    with w.loop("i", f"N{p.index}", p.size), w.drawing(f"poisson input {d.index}", "i"):
+        w(f"fired = binomial({DRAWS}, int({constants}[0]), {constants}[1], {constants}[2], {constants}[3])")
         w(f"if {guard}: {write}" if guard else write)
 
 
@@ -654,7 +728,7 @@ def _regular_operation(w: _Writer, op: RegularOperationPlan) -> None:
     exprs = [_prepared(p, e) for _, _, e in op.statements]
     targets = {target for target, _, _ in op.statements}
     with w.block(f"if n % {op.every} == 0:"):
-        with w.loop("i", f"N{p.index}", p.size):
+        with w.loop("i", f"N{p.index}", p.size), w.drawing(f"regular operation {op.index}", "i"):
             _load(w, p, _symbols_in(*exprs) | targets)
             for (target, operator, _), expr in zip(op.statements, exprs):
                 w(f"x_{target} {operator} {w.code(expr, names)}")
@@ -702,7 +776,8 @@ def _reset(w: _Writer, p: PopulationPlan) -> None:
     targets = {target for target, _, _ in p.model.reset}
     with w.block(f"for q in range(ns{k}):"):  # a few neurons per step: not worth sharing
         w(f"i = {a.spiking}[q]")
-        _load(w, p, _symbols_in(*exprs) | targets)
-        for (target, op, _), expr in zip(p.model.reset, exprs):
-            w(f"x_{target} {op} {w.code(expr, names)}")
+        with w.drawing(f"population {p.name} reset", "i"):
+            _load(w, p, _symbols_in(*exprs) | targets)
+            for (target, op, _), expr in zip(p.model.reset, exprs):
+                w(f"x_{target} {op} {w.code(expr, names)}")
         w(*[f"{a.state}[{p.rows.index(t)}, i] = x_{t}" for t in sorted(targets)])

@@ -29,14 +29,17 @@ from .plan import (
     SynapseMonitorPlan,
     SynapsePlan,
 )
-from .runtime import new_stream
+from .runtime import seed_key
 
 START, END, STATUS, REACHED, FAILING_GROUP, FAILING_NEURON, THREADS = range(7)
 CTRL_SLOTS = 8
 STATUS_DONE, STATUS_BUFFER_FULL, STATUS_NOT_FINITE = 0, 1, 2
 
 CTRL, CLOCK, RNG = "ctrl", "clock", "rng"
-"""Control slots, ``clock[0]`` = dt in seconds, and the random stream's state."""
+"""Control slots, ``clock[0]`` = dt in seconds, and the seed's key (see :mod:`snnzoo.engine.runtime`)."""
+
+DRAWS = "draws"
+"""The kernel-local uint64[1] stream that random draws take their numbers from (one per thread)."""
 
 NEVER = -(2**31)
 """The last-spike step of a neuron that never spiked: int32's lowest value (last-spike steps are
@@ -49,7 +52,7 @@ def _floats(*shape: int) -> np.ndarray:
 
 def shared_arrays(dt: float, seed: int) -> dict[str, np.ndarray]:
     """``ctrl``, ``clock`` and ``rng``, which every kernel takes first."""
-    return {CTRL: np.zeros(CTRL_SLOTS, dtype=np.int64), CLOCK: np.array([dt]), RNG: new_stream(seed)}
+    return {CTRL: np.zeros(CTRL_SLOTS, dtype=np.int64), CLOCK: np.array([dt]), RNG: seed_key(seed)}
 
 
 class GroupArrays:
@@ -507,11 +510,11 @@ def in_single_precision(plan: KernelPlan, arrays: dict[str, np.ndarray]) -> dict
 
 def dynamic_state(plan: KernelPlan) -> list[str]:
     """The arrays that change while the kernel runs, besides the populations' state (which
-    populations read back): the random stream, last spikes and spike counts, the positions
+    populations read back): last spikes and spike counts, the positions
     of spike sources and piecewise drives, Ornstein-Uhlenbeck processes, the delay rings, and the
     synapses of synapse models (their variables, traces and last updates, spike queues).
     A kernel rebuilt between runs takes them over so that the simulation continues."""
-    names = [RNG]
+    names = []
     for p in plan.spikers:
         a = group_arrays(p)
         names += [a.last_spike, a.spike_counts]

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import sympy
 from sympy.printing.pycode import PythonCodePrinter
 
-from .layout import CLOCK, RNG, timed_array_name
+from .layout import CLOCK, DRAWS, timed_array_name
 from .precision import float32_constant
 
 
@@ -17,7 +17,8 @@ class KernelPrinter(PythonCodePrinter):
 
     ``exp`` and ``exprel`` become calls of the branch-free ``fexp``/``exprel`` of
     :mod:`snnzoo.engine.runtime` (which the kernel module imports), so the loops around
-    them can be vectorised; ``rand()`` and ``randn()`` draw from the kernel's stream.
+    them can be vectorised; ``rand()`` and ``randn()`` draw from the stream ``draws``, which the
+    code around them points at the element's numbers (:func:`snnzoo.engine.runtime.start_draws`).
     """
 
     exp_function, exprel_function, float_type = "fexp", "exprel", "float"
@@ -42,10 +43,10 @@ class KernelPrinter(PythonCodePrinter):
         return f"{self.float_type}(int({self._print(arg)}))"
 
     def _print_rand(self, expr):
-        return f"uniform({RNG})"
+        return f"uniform({DRAWS})"
 
     def _print_randn(self, expr):
-        return f"normal({RNG})"
+        return f"normal({DRAWS})"
 
     def _print_TimedArrayBase(self, expr):
         timed = expr.func.timed_array

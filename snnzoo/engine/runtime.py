@@ -1,8 +1,13 @@
 """Compiled helpers the generated kernels call: math functions and the random stream.
 
-The random stream is splitmix64 with its state in a per-simulation ``uint64``
-array, so a simulation's numbers depend only on its own seed (never on other
-simulations in the same process). Normal deviates use the ziggurat method of
+Random numbers are counter-based: the numbers an element (a neuron, a synapse) draws
+at one place of the model (a "site": a noise term, a drive, a reset...) in step ``n``
+are a splitmix64 sequence started at a hash of (seed, site, n, element), so they do not
+depend on the order in which elements are visited, on how a loop is cut among threads,
+on the chunking of a run, or on other simulations in the same process. The hash is
+murmur3's 64-bit finaliser (a bijection with full avalanche) applied per level, as
+counter-based generators such as Random123's Philox or JAX's threefry key a stream by
+position instead of advancing one shared state. Normal deviates use the ziggurat method of
 Marsaglia and Tsang (2000) with 128 layers: almost every draw costs one
 64-bit number, one table comparison and one multiplication.
 
@@ -217,6 +222,37 @@ def exprel32(x: np.float32) -> np.float32:
     return quotient if large else p
 
 
+_FMIX1 = np.uint64(0xFF51AFD7ED558CCD)
+_FMIX2 = np.uint64(0xC4CEB9FE1A85EC53)
+_STEP_STRIDE = np.uint64(0xD1B54A32D192ED03)
+_S33 = np.uint64(33)
+
+
+@njit(inline="always", cache=True)
+def _scramble(z: np.uint64) -> np.uint64:
+    """murmur3's finaliser: a bijection of 64-bit words in which every input bit flips
+    every output bit with probability about 1/2."""
+    z = (z ^ (z >> _S33)) * _FMIX1
+    z = (z ^ (z >> _S33)) * _FMIX2
+    return z ^ (z >> _S33)
+
+
+@njit(inline="always", cache=True)
+def site_key(key, site: int) -> np.uint64:
+    """The key of the random numbers drawn at ``site`` (a 63-bit label of a place in the
+    model) in a simulation whose seed key is ``key`` (uint64[1])."""
+    return _scramble(key[0] ^ _scramble(np.uint64(site)))
+
+
+@njit(inline="always", cache=True)
+def start_draws(draws, site: np.uint64, n: int, element: int) -> None:
+    """Point the stream ``draws`` (uint64[1]) at the numbers of ``element`` in step ``n`` at
+    the site keyed ``site``; the draws that follow come from it (loop-invariant parts of the
+    hash are hoisted by the compiler)."""
+    step = _scramble(site + np.uint64(n) * _STEP_STRIDE)
+    draws[0] = _scramble(step + np.uint64(element) * _GOLDEN)
+
+
 @njit(inline="always", cache=True)
 def _next(state) -> np.uint64:
     """The next 64 random bits of the splitmix64 stream ``state`` (uint64[1])."""
@@ -326,6 +362,6 @@ def first_at_least(values, start: int, stop: int, bound: int) -> int:
     return start
 
 
-def new_stream(seed: int) -> np.ndarray:
-    """The state array of a fresh random stream for ``seed``."""
+def seed_key(seed: int) -> np.ndarray:
+    """The key (uint64[1]) of every random number of a simulation with ``seed``."""
     return np.random.SeedSequence(seed).generate_state(1, dtype=np.uint64).astype(np.uint64)

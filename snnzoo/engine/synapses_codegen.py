@@ -204,31 +204,32 @@ def _pathway_body(w, s: SynapsePlan, pathway: str, side: str) -> None:
     store, last = (a.pre_traces, a.pre_updated) if side == "pre" else (a.post_traces, a.post_updated)
     index = "pre" if side == "pre" else "j"
     versions: dict[str, str] = {}
-    if own_rows:
-        w(f"steps = n - {last}[{index}]", f"{last}[{index}] = n")
-        for r, name in enumerate(own_rows):
-            local = f"o_{name}_0"
-            w(f"{local} = {store}[{r}, {index}]")
-            versions[name] = local
-        for name in own_rows:
-            advanced = _Names(s, {name: versions[name]}).code(_exact(s, name))
-            local = f"o_{name}_1"
-            w(f"{local} = {advanced}")
-            versions[name] = local
-    # own-side statements run once per spike; each synapse statement sees the versions current at its position
-    body: list[tuple[dict[str, str], tuple[str, str, sympy.Basic]]] = []
-    for position, (target, op, expr) in enumerate(statements):
-        if target in own_rows:
-            names = _Names(s, versions)
-            local = f"o_{target}_{position + 2}"
-            value = names.code(expr)
-            current = versions[target]
-            combined = {"=": value, "+=": f"{current} + ({value})", "-=": f"{current} - ({value})",
-                        "*=": f"{current} * ({value})", "/=": f"{current} / ({value})"}[op]
-            w(f"{local} = {combined}")
-            versions[target] = local
-        else:
-            body.append((dict(versions), (target, op, expr)))
+    with w.drawing(f"synapses {s.index} {pathway} {side}", index):
+        if own_rows:
+            w(f"steps = n - {last}[{index}]", f"{last}[{index}] = n")
+            for r, name in enumerate(own_rows):
+                local = f"o_{name}_0"
+                w(f"{local} = {store}[{r}, {index}]")
+                versions[name] = local
+            for name in own_rows:
+                advanced = _Names(s, {name: versions[name]}).code(_exact(s, name))
+                local = f"o_{name}_1"
+                w(f"{local} = {advanced}")
+                versions[name] = local
+        # own-side statements run once per spike; each synapse statement sees the versions current at its position
+        body: list[tuple[dict[str, str], tuple[str, str, sympy.Basic]]] = []
+        for position, (target, op, expr) in enumerate(statements):
+            if target in own_rows:
+                names = _Names(s, versions)
+                local = f"o_{target}_{position + 2}"
+                value = names.code(expr)
+                current = versions[target]
+                combined = {"=": value, "+=": f"{current} + ({value})", "-=": f"{current} - ({value})",
+                            "*=": f"{current} * ({value})", "/=": f"{current} / ({value})"}[op]
+                w(f"{local} = {combined}")
+                versions[target] = local
+            else:
+                body.append((dict(versions), (target, op, expr)))
     for r, name in enumerate(own_rows):
         w(f"{store}[{r}, {index}] = {versions[name]}")
     if not body:
@@ -242,22 +243,23 @@ def _pathway_body(w, s: SynapsePlan, pathway: str, side: str) -> None:
             w(f"j = {a.targets}[syn]")
         else:
             w(f"syn = {a.by_post}[e]", f"pre = {a.sources}[syn]")
-        events = [v for v in model.event_driven if s.storage[v] == "synapse"]
-        dynamics = {sym.name for v in events for sym in _coefficients(s, v)[0].free_symbols | _coefficients(s, v)[1].free_symbols}
-        _load_synapse(w, s, (used | set(events) | dynamics) & set(synapse_rows))
-        if events:
-            w(f"steps = n - {a.updated}[syn]", f"{a.updated}[syn] = n")
-            for name in events:
-                w(f"y_{name} = {_Names(s).code(_exact(s, name))}")
-        for name in sorted(used & set(s.rows(other))):
-            w(*_side_value(s, other, name, other_index))
-        written = set(events)
-        for own_versions, (target, op, expr) in body:
-            _statement(w, _Names(s, own_versions), target, op, expr)
-            if target in synapse_rows:
-                written.add(target)
-        for name in sorted(written):
-            w(f"{a.values}[{synapse_rows.index(name)}, syn] = y_{name}")
+        with w.drawing(f"synapses {s.index} {pathway}", "syn"):
+            events = [v for v in model.event_driven if s.storage[v] == "synapse"]
+            dynamics = {sym.name for v in events for sym in _coefficients(s, v)[0].free_symbols | _coefficients(s, v)[1].free_symbols}
+            _load_synapse(w, s, (used | set(events) | dynamics) & set(synapse_rows))
+            if events:
+                w(f"steps = n - {a.updated}[syn]", f"{a.updated}[syn] = n")
+                for name in events:
+                    w(f"y_{name} = {_Names(s).code(_exact(s, name))}")
+            for name in sorted(used & set(s.rows(other))):
+                w(*_side_value(s, other, name, other_index))
+            written = set(events)
+            for own_versions, (target, op, expr) in body:
+                _statement(w, _Names(s, own_versions), target, op, expr)
+                if target in synapse_rows:
+                    written.add(target)
+            for name in sorted(written):
+                w(f"{a.values}[{synapse_rows.index(name)}, syn] = y_{name}")
 
 
 def on_pre(w, s: SynapsePlan) -> None:
@@ -345,7 +347,7 @@ def summed(w, s: SynapsePlan) -> None:
             w(f"{state_array(k)}[{row}, j] = 0.0")
     exprs = {name: model.canonical(eq.expr) for name, eq in model.summed.items()}
     names = _Names(s)
-    with _all_synapses(w, s):
+    with _all_synapses(w, s), w.drawing(f"synapses {s.index} summed", "syn"):
         _load_for(w, s, list(exprs.values()))
         for name, expr in exprs.items():
             w(f"{state_array(k)}[{rows[name]}, j] += {names.code(expr)}")
@@ -363,7 +365,7 @@ def clock_driven(w, s: SynapsePlan) -> None:
     statements = s.integrator.update(system)
     names = _Names(s, {st.name: f"c_{st.name}" for st, _ in statements})
     rows = s.rows("synapse")
-    with _all_synapses(w, s):
+    with _all_synapses(w, s), w.drawing(f"synapses {s.index} clock-driven", "syn"):
         _load_for(w, s, [e for _, e in statements] + [symbol(v) for v in model.clock_driven])
         for target, expr in statements:
             w(f"c_{target.name} = {names.code(expr)}")
