@@ -11,6 +11,7 @@ from snnzoo.catalog import Experiment
 from snnzoo.cli import main
 from snnzoo.engine import codegen
 from snnzoo.engine.simulation import available_cores
+from snnzoo.engine.thread_choice import PROBE_EVERY, PROBE_STEPS, ThreadChoice
 from snnzoo.errors import ConfigError
 from snnzoo.plugins import get_registry
 from snnzoo.results import open_result, provenance
@@ -73,8 +74,29 @@ def test_more_threads_than_cores_warns_and_caps():
     assert net.threads == available_cores()
 
 
-def test_default_is_one_thread():
-    assert sz.Network(dt=0.1 * u.ms).threads == 1
+def test_default_is_every_core():
+    assert sz.Network(dt=0.1 * u.ms).threads == available_cores()
+
+
+def test_small_populations_stay_serial():
+    net = sz.Network(dt=0.1 * u.ms, seed=1, threads=2)
+    net.add_population("p", "lif", codegen.PARALLEL_MIN_SIZE - 1)
+    assert "parallel=False" in codegen.generate(net._plan(), threads=2)
+
+
+def test_thread_choice_runs_with_the_count_that_was_faster_in_the_last_probe():
+    choice = ThreadChoice(2)
+    assert choice.next(2000) == (2, 1)  # loads the kernel and starts the threads
+    assert choice.next(3 * PROBE_STEPS) == (2, 3 * PROBE_STEPS)  # too short a run to probe
+    for slower in (2, 1):
+        probes = []
+        for _ in range(2):
+            threads, steps = choice.next(2000)
+            probes.append(threads)
+            choice.record(threads, steps, 2.0 if threads == slower else 1.0)
+        assert sorted(probes) == [1, 2] and steps == PROBE_STEPS
+        assert [choice.next(2000) for _ in range(PROBE_EVERY)] == [(3 - slower, 2000)] * PROBE_EVERY
+    assert ThreadChoice(1).next(2000) == (1, 2000)
 
 
 def test_cli_threads(capsys, tmp_path):

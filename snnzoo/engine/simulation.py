@@ -6,11 +6,12 @@ by chunk: before each chunk it fills the per-step buffers (drives and rates
 given as functions of time, monitor buffers), after it drains the spike and
 sample buffers. Ctrl-C stops at the end of the current chunk.
 
-With several threads, loops over large populations (neuron updates, threshold
-tests, drives, monitors) and the delivery of spikes are shared among
-them; loops that draw random numbers stay serial and every target sums its
-synaptic inputs in spike order, so the results are the same bit for bit
-whatever the number of threads (see :mod:`snnzoo.engine.codegen`).
+With several threads, loops over large populations (neuron updates with their
+noise, threshold tests, drives, Poisson inputs, monitors) and the delivery of
+spikes are shared among them; random numbers are keyed by element and step (see
+:mod:`snnzoo.engine.runtime`) and every target sums its synaptic inputs in spike
+order, so the results are the same bit for bit whatever the number of threads (see
+:mod:`snnzoo.engine.codegen`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 
 import numba
 import numpy as np
@@ -38,6 +40,7 @@ from .layout import (
 )
 from .memory import MemoryBudget, record_bytes
 from .plan import KernelPlan
+from .thread_choice import ThreadChoice
 
 CHUNK_STEPS = 2000
 """Steps per kernel call; Python drains buffers and checks for Ctrl-C between calls."""
@@ -49,20 +52,33 @@ def available_cores() -> int:
 
 
 def thread_count(requested: int | None) -> tuple[int, str | None]:
-    """The number of threads to use for ``requested`` (None: one), and a warning if it was capped.
-
-    One by default: each shared loop starts threads once per step, and on a machine busy with
-    other work a step then waits for a core (measured here, load 5-18: W6 at 20 000 neurons took
-    0.5 s of CPU with one thread and 23 s with two)."""
+    """The number of threads to use for ``requested`` (None: every core), and a warning if it was capped."""
     cores = available_cores()
     if requested is None:
-        return 1, None
+        return cores, None
     if isinstance(requested, bool) or not isinstance(requested, (int, np.integer)) or requested < 1:
         raise ConfigError(f"threads must be a positive whole number (at most {cores}, the cores here), "
                           f"got {requested!r}")
     if requested > cores:
         return cores, f"threads = {requested} is more than the {cores} cores here; using {cores}"
     return int(requested), None
+
+
+SPIN_COUNT = "10000"
+"""How long (``GOMP_SPINCOUNT``, busy-wait iterations, some microseconds) an OpenMP thread
+waits for the next shared loop before it sleeps. OpenMP's default (300 000) keeps idle threads
+spinning for about a millisecond after every shared loop: on a machine busy with other work
+that took the cores from the threads with work (measured: W6 at 20 000 neurons 45x the CPU time
+of one thread). Shorter waits cost nothing on an idle machine, where the next loop comes sooner."""
+
+
+def use_threading_layer() -> None:
+    """Prefer numba's OpenMP threading layer (then TBB, then its own workqueue, which costs
+    tens of microseconds per shared loop) with a short spin, unless the user chose a layer or
+    a spin count. Takes effect if no shared loop has run in this process yet."""
+    os.environ.setdefault("GOMP_SPINCOUNT", SPIN_COUNT)
+    if "NUMBA_THREADING_LAYER" not in os.environ:
+        numba.config.THREADING_LAYER_PRIORITY = ["omp", "tbb", "workqueue"]
 
 
 class Simulation:
@@ -74,6 +90,11 @@ class Simulation:
         self.float_type = precision.FLOAT_TYPES[plan.precision]
         precision.check_plan_fits(plan)
         self.kernel = kernel_module(plan, self.threads).kernel
+        self.parallel = bool(self.kernel.targetoptions.get("parallel"))
+        """Whether the kernel shares loops among threads (else it runs serially, whatever ``threads``)."""
+        if self.parallel:
+            use_threading_layer()
+        self.thread_choice = ThreadChoice(self.threads if self.parallel else 1)
         self.arrays = _allocate(plan, dt, seed)
         self.step = 0
         """The first step not simulated yet."""
@@ -165,19 +186,24 @@ class Simulation:
         on_main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True)) if on_main else None
         bar = _progress_bar(n_steps * self.dt, progress)
-        numba.set_num_threads(self.threads)
         try:
             while self.step < end and not interrupted:
-                chunk_end = min(end, self.step + CHUNK_STEPS)
+                threads, steps = self.thread_choice.next(min(end - self.step, CHUNK_STEPS))
+                chunk_end = self.step + steps
                 self._prepare_chunk(self.step, chunk_end)
                 call_args = [arrays[name] for name in layout.arguments(self.plan)]
-                arrays[layout.CTRL][[layout.START, layout.END, layout.THREADS]] = (self.step, chunk_end, self.threads)
+                arrays[layout.CTRL][[layout.START, layout.END, layout.THREADS]] = (self.step, chunk_end, threads)
+                began = time.perf_counter()
+                if self.parallel:
+                    numba.set_num_threads(threads)
                 self.kernel(*call_args)
+                seconds = time.perf_counter() - began
                 status, reached = int(arrays[layout.CTRL][layout.STATUS]), int(arrays[layout.CTRL][layout.REACHED])
                 self._drain()
                 if status == layout.STATUS_NOT_FINITE:
                     self.step = reached
                     raise self._not_finite_error()
+                self.thread_choice.record(threads, reached - self.step, seconds)
                 bar.update((reached - self.step) * self.dt)
                 self.step = reached
         finally:

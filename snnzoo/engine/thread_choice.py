@@ -1,0 +1,59 @@
+"""How many threads each stretch of a simulation runs with.
+
+A kernel with shared loops runs each of them as one parallel region per step, which
+waits for every thread: on an idle machine two threads halve the time of a large
+population's step, but on a machine busy with other work a thread often waits for a
+core, and a step then takes longer than with one thread. Results do not depend on the
+thread count, so the driver may change it between kernel calls: now and then it runs a
+short probe with one thread and one with all of them, and runs the stretches that
+follow with whichever was faster (wall-clock time per step). The very first call runs
+one step, unmeasured: it loads the compiled kernel and starts the threads.
+"""
+
+from __future__ import annotations
+
+PROBE_STEPS = 100
+"""Steps each thread count runs in a probe."""
+
+PROBE_EVERY = 10
+"""Kernel calls between probes (the first probe comes at the start)."""
+
+
+class ThreadChoice:
+    """Chooses between one thread and ``threads`` for the kernel calls of a simulation."""
+
+    def __init__(self, threads: int):
+        self.threads = threads
+        self.best = threads
+        """The count that was faster in the last probe."""
+        self._probes: list[int] = []
+        """Thread counts still to run in the current probe."""
+        self._timings: dict[int, float] = {}
+        self._calls_since_probe = PROBE_EVERY
+        self._probe_order = [1, threads]
+        self._started = False
+
+    def next(self, steps: int) -> tuple[int, int]:
+        """The thread count and number of steps (at most ``steps``) of the next kernel call."""
+        if self.threads == 1:
+            return 1, steps
+        if not self._started:
+            self._started = True
+            return self.threads, 1
+        if not self._probes and self._calls_since_probe >= PROBE_EVERY and steps >= 4 * PROBE_STEPS:
+            self._probes = list(self._probe_order)
+            self._probe_order.reverse()  # whichever runs first also warms the caches: alternate
+            self._timings = {}
+            self._calls_since_probe = 0
+        if self._probes:
+            return self._probes[0], PROBE_STEPS
+        self._calls_since_probe += 1
+        return self.best, steps
+
+    def record(self, threads: int, steps: int, seconds: float) -> None:
+        """A kernel call with ``threads`` threads ran ``steps`` steps in ``seconds`` (wall clock)."""
+        if self._probes and self._probes[0] == threads and steps == PROBE_STEPS:
+            self._probes.pop(0)
+            self._timings[threads] = seconds
+            if not self._probes:
+                self.best = min(self._timings, key=lambda count: (self._timings[count], -count))
