@@ -46,8 +46,9 @@ Prints Markdown tables and the target checks; ``--json`` writes all raw numbers.
 compares thread counts instead: in each of R rounds, for every thread count T
 (the order rotated from round to round), one fresh snnzoo worker runs the
 workload with ``Network(threads=T)`` (kernel cache warmed first) and one
-Brian2 cpp_standalone run uses T OpenMP threads; medians of wall and CPU time
-of the simulation loop, with the load average. ``--precision double,single`` compares
+Brian2 cpp_standalone run uses T OpenMP threads (plus one Brian2 cython run per
+round; ``--targets cpp_standalone`` leaves it out, as for W7); medians of wall and
+CPU time of the simulation loop, with the load average. ``--precision double,single`` compares
 precisions the same way (``Network(precision=P)``, one fresh worker per run and precision, the
 order rotated), with one Brian2 cpp_standalone run per round as the reference; the load average is
 recorded before every snnzoo run.
@@ -506,8 +507,10 @@ def _worker_command(name: str, n: int | None) -> list[str]:
     return [sys.executable, str(Path(__file__).resolve()), "--worker", name] + (["--n", str(n)] if n else [])
 
 
-def thread_comparison(names: list[str], counts: list[int], rounds: int, n_of, brian2_python: str | None) -> dict:
-    """Interleaved rounds of snnzoo (fresh worker per run) and Brian2 cpp_standalone with each thread count."""
+def thread_comparison(names: list[str], counts: list[int], rounds: int, n_of, brian2_python: str | None,
+                      targets: list[str]) -> dict:
+    """Interleaved rounds of snnzoo (fresh worker per run) and Brian2 cpp_standalone with each thread count
+    (and one Brian2 cython run per round), the Brian2 targets limited to ``targets``."""
     results = {}
     with _fresh_kernel_cache() as env:
         for name in names:
@@ -519,7 +522,7 @@ def thread_comparison(names: list[str], counts: list[int], rounds: int, n_of, br
                               "load": []} for t in counts}
             entry["brian2_cython"] = {"wall": [], "spikes": []}
             for k in range(rounds):
-                if brian2_python:  # one Brian2 cython run per round, between the others
+                if brian2_python and "cython" in targets:  # one Brian2 cython run per round, between the others
                     cmd = [brian2_python, str(REFERENCE), name, "--target", "cython", "--repeat", "1"]
                     theirs = _run_side("brian2 cython", name, lambda: _subprocess_json(cmd + (["--n", str(n)] if n else [])))
                     entry["brian2_cython"]["wall"] += theirs.get("run_s", [])
@@ -533,7 +536,7 @@ def thread_comparison(names: list[str], counts: list[int], rounds: int, n_of, br
                     row["snnzoo_wall"] += mine["run_s"]
                     row["snnzoo_cpu"] += mine["run_cpu_s"]
                     row["spikes"].append(mine["spike_count"])
-                    if brian2_python:
+                    if brian2_python and "cpp_standalone" in targets:
                         cmd = [brian2_python, str(REFERENCE), name, "--target", "cpp_standalone", "--repeat", "1",
                                "--openmp-threads", str(threads if threads > 1 else 0)] + (["--n", str(n)] if n else [])
                         theirs = _run_side("brian2 cpp_standalone", name, lambda: _subprocess_json(cmd))
@@ -544,9 +547,13 @@ def thread_comparison(names: list[str], counts: list[int], rounds: int, n_of, br
 
 
 def thread_table(results: dict, counts: list[int]) -> str:
-    """Median wall and CPU seconds per workload and thread count, and ratios to one thread."""
-    lines = ["| workload | threads | snnzoo wall s | snnzoo CPU s | wall vs 1 thread | Brian2 cpp wall s | "
-             "Brian2 cpp CPU s | snnzoo / cpp (wall) | Brian2 cython s | snnzoo / cython (wall) | spikes |",
+    """Median wall and CPU seconds per workload and thread count, and ratios to one thread.
+
+    Brian2's loop time (``run_s``) is ``omp_get_wtime`` wall time with OpenMP (T > 1) and
+    ``std::clock`` CPU time without (T = 1: about the wall time on a quiet machine); its binary's
+    wall time also holds the set-up (synapse creation, file output)."""
+    lines = ["| workload | threads | snnzoo wall s | snnzoo CPU s | wall vs 1 thread | Brian2 cpp loop s | "
+             "Brian2 cpp binary wall s | snnzoo / cpp (loop) | Brian2 cython s | snnzoo / cython (wall) | spikes |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     median = lambda values: statistics.median(values) if values else None  # noqa: E731
     for name, entry in results.items():
@@ -555,9 +562,9 @@ def thread_table(results: dict, counts: list[int]) -> str:
         for threads in counts:
             row = entry[str(threads)]
             wall, cpu = median(row["snnzoo_wall"]), median(row["snnzoo_cpu"])
-            cpp_wall, cpp_cpu = median(row["brian2_wall"]), median(row["brian2_cpu"])
-            lines.append(f"| {name} | {threads} | {_fmt(wall)} | {_fmt(cpu)} | {_ratio(wall, one)} | {_fmt(cpp_wall)} | "
-                         f"{_fmt(cpp_cpu)} | {_ratio(wall, cpp_wall) if cpp_wall else '–'} | {_fmt(cython)} | "
+            cpp_binary, cpp_loop = median(row["brian2_wall"]), median(row["brian2_cpu"])
+            lines.append(f"| {name} | {threads} | {_fmt(wall)} | {_fmt(cpu)} | {_ratio(wall, one)} | {_fmt(cpp_loop)} | "
+                         f"{_fmt(cpp_binary)} | {_ratio(wall, cpp_loop) if cpp_loop else '–'} | {_fmt(cython)} | "
                          f"{_ratio(wall, cython) if cython else '–'} | {sorted(set(row['spikes']))} |")
     return "\n".join(lines)
 
@@ -690,7 +697,7 @@ def main(argv=None) -> int:
         counts = [int(t) for t in args.threads.split(",")]
         loads = {"start": _load()}
         results = thread_comparison(names, counts, args.rounds, lambda name: QUICK_N.get(name) if args.quick else None,
-                                    args.brian2_python if "brian2" in simulators else None)
+                                    args.brian2_python if "brian2" in simulators else None, targets)
         loads["end"] = _load()
         print(thread_table(results, counts))
         print(f"\nLoad average (1, 5, 15 min): {loads['start']} at start, {loads['end']} at end")
