@@ -583,7 +583,8 @@ def _threshold(w: _Writer, p: PopulationPlan) -> None:
             _load(w, p, _symbols_in(condition, *([release] if release is not None else [])))
             test = w.code(condition, _code_names(p))
             if release is not None:
-                w(f"{a.last_spike}[i] = {layout.NEVER} if not ({w.code(release, _code_names(p))}) else {a.last_spike}[i]")
+                released = w.code(release, _code_names(p))
+                w(f"{a.last_spike}[i] = {layout.NEVER} if not ({released}) else {a.last_spike}[i]")
             not_refractory = _not_refractory(p, "i")
             if not_refractory is not None:
                 test = f"({test}) and {not_refractory}"

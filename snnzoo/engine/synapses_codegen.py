@@ -245,7 +245,8 @@ def _pathway_body(w, s: SynapsePlan, pathway: str, side: str) -> None:
             w(f"syn = {a.by_post}[e]", f"pre = {a.sources}[syn]")
         with w.drawing(f"synapses {s.index} {pathway}", "syn"):
             events = [v for v in model.event_driven if s.storage[v] == "synapse"]
-            dynamics = {sym.name for v in events for sym in _coefficients(s, v)[0].free_symbols | _coefficients(s, v)[1].free_symbols}
+            dynamics = {sym.name for v in events
+                        for sym in _coefficients(s, v)[0].free_symbols | _coefficients(s, v)[1].free_symbols}
             _load_synapse(w, s, (used | set(events) | dynamics) & set(synapse_rows))
             if events:
                 w(f"steps = n - {a.updated}[syn]", f"{a.updated}[syn] = n")
