@@ -74,8 +74,8 @@ def test_more_threads_than_cores_warns_and_caps():
     assert net.threads == available_cores()
 
 
-def test_default_is_every_core():
-    assert sz.Network(dt=0.1 * u.ms).threads == available_cores()
+def test_default_is_one_thread():
+    assert sz.Network(dt=0.1 * u.ms).threads == 1
 
 
 def test_small_populations_stay_serial():
@@ -96,6 +96,8 @@ def test_thread_choice_runs_with_the_count_that_was_faster_in_the_last_probe():
             choice.record(threads, steps, 2.0 if threads == slower else 1.0)
         assert sorted(probes) == [1, 2] and steps == PROBE_STEPS
         assert [choice.next(2000) for _ in range(PROBE_EVERY)] == [(3 - slower, 2000)] * PROBE_EVERY
+    choice.record(1, 2000, 2000 * 3.0 / PROBE_STEPS)  # one thread became slower per step than two's last probe
+    assert choice.best == 2
     assert ThreadChoice(1).next(2000) == (1, 2000)
 
 

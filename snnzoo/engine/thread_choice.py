@@ -6,7 +6,8 @@ population's step, but on a machine busy with other work a thread often waits fo
 core, and a step then takes longer than with one thread. Results do not depend on the
 thread count, so the driver may change it between kernel calls: now and then it runs a
 short probe with one thread and one with all of them, and runs the stretches that
-follow with whichever was faster (wall-clock time per step). The very first call runs
+follow with whichever was faster (wall-clock time per step), switching as soon as a
+stretch runs slower per step than the other count's last measurement. The very first call runs
 one step, unmeasured: it loads the compiled kernel and starts the threads.
 """
 
@@ -25,7 +26,7 @@ class ThreadChoice:
     def __init__(self, threads: int):
         self.threads = threads
         self.best = threads
-        """The count that was faster in the last probe."""
+        """The count with the shorter time per step in its last measured call."""
         self._probes: list[int] = []
         """Thread counts still to run in the current probe."""
         self._timings: dict[int, float] = {}
@@ -43,7 +44,6 @@ class ThreadChoice:
         if not self._probes and self._calls_since_probe >= PROBE_EVERY and steps >= 4 * PROBE_STEPS:
             self._probes = list(self._probe_order)
             self._probe_order.reverse()  # whichever runs first also warms the caches: alternate
-            self._timings = {}
             self._calls_since_probe = 0
         if self._probes:
             return self._probes[0], PROBE_STEPS
@@ -51,9 +51,15 @@ class ThreadChoice:
         return self.best, steps
 
     def record(self, threads: int, steps: int, seconds: float) -> None:
-        """A kernel call with ``threads`` threads ran ``steps`` steps in ``seconds`` (wall clock)."""
+        """A kernel call with ``threads`` threads ran ``steps`` steps in ``seconds`` (wall clock).
+
+        Every call of at least ``PROBE_STEPS`` steps updates its count's time per step, so a count
+        that became slower than the other's last measurement (the network started to spike, the
+        machine got busy) is left at once, not only at the next probe."""
         if self._probes and self._probes[0] == threads and steps == PROBE_STEPS:
             self._probes.pop(0)
-            self._timings[threads] = seconds
-            if not self._probes:
-                self.best = min(self._timings, key=lambda count: (self._timings[count], -count))
+        if steps < PROBE_STEPS:
+            return
+        self._timings[threads] = seconds / steps
+        if not self._probes and len(self._timings) > 1:
+            self.best = min(self._timings, key=lambda count: (self._timings[count], -count))
