@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -246,10 +247,16 @@ def write_netcdf(tree: xr.DataTree, path: str | os.PathLike) -> Path:
     return write_atomically(path, lambda: netcdf_bytes(tree))
 
 
+HDF5_CALLS = threading.Lock()
+"""Held around every netCDF read and write: the HDF5 library under netCDF4 is not thread-safe, and
+a dask worker runs several sweep runs in threads of one process."""
+
+
 def netcdf_bytes(tree: xr.DataTree) -> bytes:
     """The netCDF4 file of ``tree`` (zlib level 1 on numeric variables), made in memory."""
-    return bytes(tree.to_netcdf(engine="netcdf4", encoding={node.path: _encoding(node.to_dataset(inherit=False))
-                                                            for node in tree.subtree}))
+    encoding = {node.path: _encoding(node.to_dataset(inherit=False)) for node in tree.subtree}
+    with HDF5_CALLS:
+        return bytes(tree.to_netcdf(engine="netcdf4", encoding=encoding))
 
 
 def _encoding(dataset: xr.Dataset) -> dict[str, dict[str, Any]]:
@@ -269,7 +276,7 @@ def open_result(path: str | os.PathLike) -> xr.DataTree:
     if not source.is_file():
         raise SnnzooError(f"cannot open result {source}: no such file")
     try:
-        with xr.open_datatree(source, engine="netcdf4", decode_timedelta=False) as tree:
+        with HDF5_CALLS, xr.open_datatree(source, engine="netcdf4", decode_timedelta=False) as tree:
             tree.load()
     except Exception as error:  # netCDF4 and xarray raise many kinds for unreadable files
         raise SnnzooError(f"cannot open result {source}: not a readable netCDF file ({error})") from None

@@ -119,7 +119,10 @@ class LocalExecutor:
         # terminated, so that a stuck worker can never hold the sweep (or the interpreter's exit) forever.
         processes = [p for p in (getattr(pool, "_processes", None) or {}).values() if p.is_alive()]
         for process in processes:
-            os.kill(process.pid, signal.SIGINT)
+            try:
+                os.kill(process.pid, signal.SIGINT)
+            except ProcessLookupError:  # it exited meanwhile (a broken pool stops its workers itself)
+                pass
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.join(CANCEL_GRACE_SECONDS)
