@@ -186,7 +186,7 @@ def report(results: dict) -> str:
     lines = ["# Start-up benchmark", "",
              "Written by `benchmarks/run_startup.py` (whole processes: CPU = user + system from `os.wait4`, "
              "wall = start to exit; medians over interleaved rounds, order rotated). Command: "
-             "`/work/bin/cpu-quiet .venv/bin/python benchmarks/run_startup.py GROUP --before DIR` for GROUP in "
+             "`.venv/bin/python benchmarks/run_startup.py GROUP --before DIR` (machine otherwise idle) for GROUP in "
              "light, run, cold, imports and figure, with DIR a checkout of the commit before the start-up work.", ""]
     for group, data in results.items():
         if group == "imports":
