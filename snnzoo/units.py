@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import shutil
 from typing import Any, Literal
 
 import numpy as np
@@ -29,10 +30,13 @@ def _application_registry() -> pint.UnitRegistry:
     if type(pint.application_registry.get()) is pint.LazyRegistry:  # untouched: replacing it changes nothing
         from .cache_folder import cache_root
 
+        folder = cache_root() / f"pint-{pint.__version__}"
         try:
-            pint.set_application_registry(pint.UnitRegistry(cache_folder=cache_root() / f"pint-{pint.__version__}"))
-        except OSError:  # an unusable cache folder: pint parses its definitions as usual
-            pass
+            pint.set_application_registry(pint.UnitRegistry(cache_folder=folder))
+        except Exception:  # noqa: BLE001 an unusable or damaged cache: pint writes it in place, so a process
+            # stopped while writing leaves a truncated pickle; drop it (the next start writes it again) and
+            # let pint parse its definitions as usual
+            shutil.rmtree(folder, ignore_errors=True)
     return pint.get_application_registry()
 
 

@@ -75,3 +75,23 @@ def test_png_from_the_agg_canvas_is_byte_for_byte_what_savefig_writes():
         canvas = fig.canvas
         assert png_bytes(fig) == expected.getvalue()
         assert fig.dpi == dpi and fig.canvas is canvas
+
+
+def test_a_truncated_unit_cache_is_dropped_and_written_again(tmp_path):
+    """pint writes its parsed definitions in place: a process stopped meanwhile leaves a truncated
+    file, which must not stop every later start (it did: 'pickle data was truncated')."""
+    import os
+
+    import pint
+
+    env = {**os.environ, "SNNZOO_CACHE_DIR": str(tmp_path)}
+    check = [sys.executable, "-c", "import snnzoo; print(snnzoo.ureg('3 mV').to('V').magnitude)"]
+    assert subprocess.run(check, env=env, capture_output=True, text=True, check=True).stdout.strip() == "0.003"
+    cached = [path for path in (tmp_path / f"pint-{pint.__version__}").rglob("*") if path.is_file()]
+    assert cached
+    for path in cached:
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    done = subprocess.run(check, env=env, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "0.003", done.stderr
+    assert subprocess.run(check, env=env, capture_output=True, text=True, check=True).stdout.strip() == "0.003"
+    assert any(path.is_file() for path in (tmp_path / f"pint-{pint.__version__}").rglob("*"))
