@@ -266,12 +266,17 @@ def test_cli_sweep_prints_a_table_and_writes_the_store(toml, tmp_path, capsys):
     assert code == 2 and "PATH=V1,V2" in capsys.readouterr().err
 
 
-def test_ctrl_c_keeps_finished_runs_whole_and_resume_finishes(toml, tmp_path):
+def test_ctrl_c_keeps_finished_runs_whole_and_resume_finishes(tmp_path):
     import signal
     import subprocess
     import sys
     import time
 
+    # runs long enough (10 s simulated) that the sweep cannot finish between its first stored run
+    # and the Ctrl-C (with 50 ms runs it sometimes did, and the command rightly exited with 0)
+    toml = tmp_path / "long.toml"
+    toml.write_text(SPEC.replace('duration = "50 ms"', 'duration = "10 s"'))
+    toml = str(toml)
     out = tmp_path / "interrupted"
     command = [sys.executable, "-m", "snnzoo.cli", "sweep", toml, "--grid", "sources.P.rate=" + ",".join(
         str(r) for r in range(10, 170, 10)) + " Hz", "--seeds", "2", "--workers", "1", "-q", "-o", str(out)]
