@@ -110,6 +110,9 @@ def _symbols_in(*exprs: sympy.Basic) -> set[str]:
     return {s.name for e in exprs for s in e.free_symbols}
 
 
+BLOCK_FIRST, BLOCK_LAST = "np.uint64(first)", "np.uint64(last)"
+"""The bounds of a thread's block as its loops use them (see :meth:`_Writer.ranges`)."""
+
 PARALLEL_MIN_SIZE = 2048
 """Loops over fewer neurons (or synapse targets) than this stay serial: a parallel loop
 costs microseconds to start, more than such a loop takes."""
@@ -148,7 +151,9 @@ class _Writer:
         or, when a loop over ``size`` neurons is worth sharing, one block of it per thread
         (several loops over the block then run in one parallel region).
 
-        Only for loops whose iterations write disjoint elements (random numbers are keyed by
+        A block's bounds are unsigned: numba then indexes arrays without the test for negative
+        indices, which would keep LLVM from vectorising the loop (measured on W6: 1.2 ms per step
+        instead of 0.2). Only for loops whose iterations write disjoint elements (random numbers are keyed by
         element, so drawing is fine). ``found`` are flags the loops set with ``|=`` (after the
         loops, true or non-zero when some iteration set them): boolean, so that a loop stays as
         narrow as its float32 maths in single precision and vectorises 16 wide.
@@ -158,7 +163,7 @@ class _Writer:
             return
         body = []
         with self._capture(body):
-            yield "first", "last"
+            yield BLOCK_FIRST, BLOCK_LAST
         self._share(count, body, found)
 
     @contextlib.contextmanager
@@ -536,11 +541,11 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
 def _collect_spikes(w: _Writer, a: GroupArrays, first: str, last: str) -> None:
     """In a shared loop, each block lists its flagged neurons in order at the start of its own
     part of the spiking array, ended by -1 if shorter than the block."""
-    if first != "first":  # a serial loop: the flags are read while booking
+    if first != BLOCK_FIRST:  # a serial loop: the flags are read while booking
         return
     w("c = first")
     with w.block("if spiking:"):
-        with w.block("for i in range(first, last):"):
+        with w.block(f"for i in range({first}, {last}):"):
             with w.block(f"if {a.flags}[i]:"):
                 w(f"{a.spiking}[c] = i", "c += 1")
     with w.block("if c < last:"):
