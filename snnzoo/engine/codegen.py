@@ -214,7 +214,9 @@ class _Writer:
     def _share(self, count: str, body: list[str], found: tuple[str, ...]) -> None:
         """A ``prange`` over one block of [0, count) per thread, each calling a function that
         runs ``body`` for its block [first, last): numba compiles the body as plain serial code,
-        and the parallel part stays trivial. The blocks' ``found`` flags are added up."""
+        and the parallel part stays trivial. The blocks' ``found`` flags are added up. With one
+        thread the function is called directly: starting a parallel loop costs microseconds,
+        as much as a small population's whole step."""
         name = f"block{len(self.functions)}"
         assigned = {m.group(1) for line in body if (m := _ASSIGNED.match(line))}
         free = sorted(_names(body) - assigned - _MODULE_NAMES - set(found) - {"first", "last"})
@@ -227,14 +229,20 @@ class _Writer:
             f"    return {totals}" if found else "    return",
         ]))
         self(f"blocks = min({CTRL}[{layout.THREADS}], {count})")
-        with self.block("for block in prange(blocks):"):
-            self(f"first = ({count} * block) // blocks", f"last = ({count} * (block + 1)) // blocks")
-            call = f"{name}(first, last, {', '.join(free)})"
-            if found:  # a prange reduction may add, not or
-                self(f"{', '.join(f'{t}_block' for t in found)}{',' if len(found) == 1 else ''} = {call}",
-                     *[f"{t} += {t}_block" for t in found])
-            else:
-                self(call)
+        with self.block("if blocks == 1:"):
+            self._call_block(name, "0", count, free, found)
+        with self.block("else:"):
+            with self.block("for block in prange(blocks):"):
+                self._call_block(name, f"({count} * block) // blocks", f"({count} * (block + 1)) // blocks", free, found)
+
+    def _call_block(self, name: str, first: str, last: str, free: list[str], found: tuple[str, ...]) -> None:
+        """Call block function ``name`` on [first, last), adding its ``found`` flags to the totals."""
+        call = f"{name}({first}, {last}, {', '.join(free)})"
+        if found:  # a prange reduction may add, not or
+            self(f"{', '.join(f'{t}_block' for t in found)}{',' if len(found) == 1 else ''} = {call}",
+                 *[f"{t} += {t}_block" for t in found])
+        else:
+            self(call)
 
     def __call__(self, *lines: str) -> None:
         self.lines += ["    " * self.depth + line for line in lines]
