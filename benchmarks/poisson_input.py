@@ -30,7 +30,7 @@ def network(variant: str, neurons: int, inputs: int, rate: float):
     from snnzoo import ureg as u
 
     model = sz.NeuronModel("lif", "dv/dt = -v/tau : volt", {"tau": "20 ms"})
-    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net = sz.Network(dt=0.1 * u.ms, seed=1, threads=1)
     net.add_population("neurons", model, neurons)
     if variant == "poisson_input":
         net.add_poisson_input("neurons", "v", N=inputs, rate=rate * u.Hz, weight=0.1 * u.mV)

@@ -98,7 +98,7 @@ def _rates(counts, groups: dict, duration_s: float) -> dict:
     return {g: float(counts[a:b].sum() / ((b - a) * duration_s)) for g, (a, b) in groups.items()}
 
 
-def worker(name: str, n: int | None, repeat: int, seeds: int = 1, threads: int | None = None,
+def worker(name: str, n: int | None, repeat: int, seeds: int = 1, threads: int = 1,
            precision: str = "double") -> dict:
     """Build and run workload ``name``; networks run max(repeat, seeds) times with seeds 1, 2, ..."""
     import gc
@@ -658,7 +658,7 @@ def main(argv=None) -> int:
                     help="compare these precisions (double,single) instead, interleaved over --rounds rounds")
     ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the thread or precision comparison")
     ap.add_argument("--worker", default=None, help=argparse.SUPPRESS)
-    ap.add_argument("--worker-threads", type=int, default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--worker-threads", type=int, default=1, help=argparse.SUPPRESS)
     ap.add_argument("--worker-precision", default="double", help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)

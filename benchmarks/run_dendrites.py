@@ -48,7 +48,7 @@ def benchmark_network(n: int, seed: int):
     import snnzoo as sz
     from snnzoo import ureg as u
 
-    net = sz.Network(dt=0.1 * u.ms, seed=seed)
+    net = sz.Network(dt=0.1 * u.ms, seed=seed, threads=1)
     net.add_population("E", "ball_and_stick", n)
     for name, on, size, rate, p, weight in POOLS:
         net.add_source(name, sz.stimulus("poisson_group", size=size, rate=rate * u.Hz))

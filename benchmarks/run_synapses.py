@@ -40,7 +40,7 @@ def snnzoo_worker(variant: str, duration: float) -> dict:
     from snnzoo import ureg as u
 
     n_in, n_out, p = VARIANTS[variant]
-    net = sz.Network(dt=0.1 * u.ms, seed=SEED)
+    net = sz.Network(dt=0.1 * u.ms, seed=SEED, threads=1)
     net.add_population("n", "lif_song", n_out)
     net.add_source("in", sz.stimulus("poisson_group", size=n_in, rate=RATE_HZ * u.Hz))
     rule = {"all_to_all": True} if p is None else {"p": p}

@@ -46,7 +46,7 @@ def _column(k: int) -> np.ndarray:
     return np.array([row[k] for row in W1_TABLE])
 
 
-def w1(record: Sequence[str] = (), seed: int = SEED, threads: int | None = None,
+def w1(record: Sequence[str] = (), seed: int = SEED, threads: int = 1,
        precision: str = "double") -> sz.Network:
     """8 uncoupled AdEx neurons, one per Naud firing pattern; I for 500 ms then 0; run 550 ms."""
     net = sz.Network(dt=0.1 * u.ms, seed=seed, threads=threads, precision=precision, integrator="euler")
@@ -71,7 +71,7 @@ def w1(record: Sequence[str] = (), seed: int = SEED, threads: int | None = None,
 
 
 def w2(n: int = SIZES["W2"], record: Sequence[str] = (), seed: int = SEED,
-       threads: int | None = None, precision: str = "double") -> sz.Network:
+       threads: int = 1, precision: str = "double") -> sz.Network:
     """``n`` identical Traub-Miles HH neurons, I = 0.7 nA, dt 0.01 ms, exponential Euler; run 1 s."""
     net = sz.Network(dt=0.01 * u.ms, seed=seed, threads=threads, precision=precision)
     # hh_traub is exactly the W2 model: v0 = E_L = -65 mV, m = n = h = 0, threshold
@@ -83,7 +83,7 @@ def w2(n: int = SIZES["W2"], record: Sequence[str] = (), seed: int = SEED,
     return net
 
 
-def w6(n: int = SIZES["W6"], seed: int = SEED, threads: int | None = None,
+def w6(n: int = SIZES["W6"], seed: int = SEED, threads: int = 1,
        precision: str = "double") -> sz.Network:
     """``n`` independent AdEx 'tonic' neurons with I_i = 600 pA*i/(n-1); run 1 s; spike counts only."""
     net = sz.Network(dt=0.1 * u.ms, seed=seed, threads=threads, precision=precision)
@@ -100,7 +100,7 @@ def _n_exc(n: int) -> int:
     return int(round(EXC_FRACTION * n))
 
 
-def coba_neurons(n: int, seed: int = SEED, threads: int | None = None,
+def coba_neurons(n: int, seed: int = SEED, threads: int = 1,
                  precision: str = "double") -> sz.Network:
     """A network with population "G": ``n`` neurons of the catalog experiment ``vogels-abbott-coba``
     (its equations, parameters, threshold, reset, refractory 5 ms and v0 ~ N(-55 mV, 5 mV))."""
@@ -112,7 +112,7 @@ def coba_neurons(n: int, seed: int = SEED, threads: int | None = None,
     return net
 
 
-def w3(n: int = SIZES["W3"], seed: int = SEED, threads: int | None = None,
+def w3(n: int = SIZES["W3"], seed: int = SEED, threads: int = 1,
        precision: str = "double") -> sz.Network:
     """Vogels-Abbott COBA (I = 20 mV variant): ``n`` LIF, 80 % excitatory, p = 0.02; run 1 s.
 
@@ -131,7 +131,7 @@ W7_IN_DEGREE = {"exc": 400, "inh": 100}
 W7_WEIGHTS = {"exc": 0.6 * 64 / 400, "inh": 6.7 * 16 / 100 / 2}
 
 
-def w7(n: int = SIZES["W7"], seed: int = SEED, threads: int | None = None,
+def w7(n: int = SIZES["W7"], seed: int = SEED, threads: int = 1,
        precision: str = "double") -> sz.Network:
     """W3's neurons at scale: ``n`` LIF (80 % excitatory), each with 400 excitatory and 100 inhibitory
     inputs drawn without replacement, no autapses; ge += 0.096, gi += 0.536 (about 15 Hz); run 1 s.
@@ -164,7 +164,7 @@ W4_MODEL = sz.NeuronModel(
 
 
 def w4(n: int = SIZES["W4"], seed: int = SEED, n_poisson: int = 100,
-       threads: int | None = None, precision: str = "double") -> sz.Network:
+       threads: int = 1, precision: str = "double") -> sz.Network:
     """Zerlaut network: ``n`` conductance LIF (80 % exc, Vt -50 mV; inh Vt -53 mV), p = 0.05
     recurrent, 100 Poisson sources at 4 Hz with p = 0.1 onto all; run 1 s.
 
@@ -202,7 +202,7 @@ W5_MODEL = sz.NeuronModel(
 )
 
 
-def w5(n: int = SIZES["W5"], seed: int = SEED, threads: int | None = None,
+def w5(n: int = SIZES["W5"], seed: int = SEED, threads: int = 1,
        precision: str = "double") -> sz.Network:
     """``n`` noisy AdEx COBA neurons (80 % exc), p = 0.05 without autapses,
     we = 10 nS/(n p), wi = 4 we; Euler-Maruyama, no refractory period; run 10 s.
@@ -235,8 +235,8 @@ def groups(name: str, n: int | None = None) -> dict[str, tuple[int, int]]:
     return {"all": (0, n)}
 
 
-def build(name: str, n: int | None = None, seed: int = SEED, threads: int | None = None,
+def build(name: str, n: int | None = None, seed: int = SEED, threads: int = 1,
           precision: str = "double") -> sz.Network:
     """The network of workload ``name`` ("W1" ... "W7"), ``n`` neurons (default: WORKLOADS.md),
-    ``threads`` threads (default: one), in ``precision`` ("double" or "single")."""
+    ``threads`` threads (default: one, as the reference simulators), in ``precision`` ("double" or "single")."""
     return BUILDERS[name](n, seed=seed, threads=threads, precision=precision)

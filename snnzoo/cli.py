@@ -190,7 +190,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--figure", help="PNG file to write (default: the output name with .png)")
     run.add_argument("--set", action="append", metavar="PATH=VALUE", help="override a value of the experiment")
     run.add_argument("--seed", type=int, help="master random seed (default: the experiment's)")
-    run.add_argument("--threads", type=int, help="threads sharing large populations (default: 1; "
+    run.add_argument("--threads", type=int, help="threads sharing large populations (default: every core; "
                      "the results are the same for any number)")
     run.add_argument("--precision", help="double (default) or single: the neuron maths in float32, about twice "
                      "as fast on large populations (overrides the experiment's precision)")

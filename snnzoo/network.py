@@ -248,7 +248,7 @@ class Network:
     ``seed`` makes runs reproducible (None draws one and records it in the
     result). ``integrator`` is the default for populations whose model names none.
     ``threads`` shares the work of large populations among that many threads
-    (default: one); the results do not depend on it. ``precision`` is "double" (the
+    (default: every core); the results do not depend on it. ``precision`` is "double" (the
     default) or "single": the neuron maths in float32 (see :mod:`snnzoo.engine.precision`).
     """
 

@@ -286,8 +286,8 @@ def test_ctrl_c_keeps_finished_runs_whole_and_resume_finishes(tmp_path):
         time.sleep(0.05)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=120)
-    assert process.returncode == 130, err
-    assert err.count("\n") == 1 and "run again with --resume" in err
+    assert process.returncode == 130, f"exit status {process.returncode}, stderr: {err}"
+    assert err.count("\n") == 1 and "run again with --resume" in err, err
     finished = list((out / "runs").glob("*.nc"))
     assert 1 <= len(finished) < 32
     for path in finished:

@@ -229,8 +229,8 @@ class _Writer:
             f"    return {totals}" if found else "    return",
         ]))
         self(f"blocks = min({CTRL}[{layout.THREADS}], {count})")
-        with self.block("if blocks == 1:"):
-            self._call_block(name, "0", count, free, found)
+        with self.block("if blocks == 1:"):  # np.int64(0), not 0: numba would compile the function again for a literal 0
+            self._call_block(name, "np.int64(0)", count, free, found)
         with self.block("else:"):
             with self.block("for block in prange(blocks):"):
                 self._call_block(name, f"({count} * block) // blocks", f"({count} * (block + 1)) // blocks", free, found)
@@ -656,9 +656,10 @@ def _propagate(w: _Writer, r: ProjectionPlan) -> None:
     if not w.shares(r.target.size):
         _deliver(w, r, count, pre, shared=False)
     else:
-        w("events = 0")
-        with w.block(f"for q in range({count}):"):
-            w(f"events += {a.row_starts}[{pre} + 1] - {a.row_starts}[{pre}]")
+        w("events = 0")  # shared when there are enough events for more than one thread
+        with w.block(f"if {CTRL}[{layout.THREADS}] > 1:"):
+            with w.block(f"for q in range({count}):"):
+                w(f"events += {a.row_starts}[{pre} + 1] - {a.row_starts}[{pre}]")
         with w.block(f"if events >= {PARALLEL_MIN_SIZE}:"):
             with w.blocks(str(r.target.size)):
                 _deliver(w, r, count, pre, shared=True)
@@ -678,7 +679,8 @@ def _deliver(w: _Writer, r: ProjectionPlan, count: str, pre: str, shared: bool) 
     a = ProjectionArrays(r)
     weight = f"{a.weights}[s]" if r.per_synapse_weight else f"{a.weights}[0]"
     row = f"{a.targets}, {a.row_starts}[pre], {a.row_starts}[pre + 1]"
-    rows = (f"range(first_at_least({row}, first), first_at_least({row}, last))" if shared
+    rows = (f"range(first_at_least({row}, first, {r.target.size}), first_at_least({row}, last, {r.target.size}))"
+            if shared
             else f"range({a.row_starts}[pre], {a.row_starts}[pre + 1])")
     with w.block(f"for q in range({count}):"):
         w(f"pre = {pre}")

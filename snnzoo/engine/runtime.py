@@ -351,15 +351,40 @@ def timed_array(values, step: float, dt: float, t: float, column: int) -> float:
 
 
 @njit(inline="always", cache=True)
-def first_at_least(values, start: int, stop: int, bound: int) -> int:
-    """The first index in [start, stop) of the sorted ``values`` whose value is >= ``bound`` (``stop`` if none)."""
-    while start < stop:
-        middle = (start + stop) // 2
-        if values[middle] < bound:
-            start = middle + 1
+def first_at_least(values, start: int, stop: int, bound: int, size: int) -> int:
+    """The first index in [start, stop) of the sorted ``values`` (each in [0, size)) whose value
+    is >= ``bound`` (``stop`` if none).
+
+    The search starts where ``bound`` would be if the values were spread evenly, and widens
+    from there: a row of random targets has the answer within a cache line or two of that
+    guess, where a bisection of the whole row would touch several lines."""
+    if start == stop or values[start] >= bound:
+        return start
+    if values[stop - 1] < bound:
+        return stop
+    low, high = start, stop - 1  # values[low] < bound <= values[high] from here on
+    if low + 1 < high:  # bracket the answer by steps doubling away from the guess
+        probe = min(max(start + (stop - start) * bound // size, low + 1), high - 1)
+        step = 1
+        if values[probe] < bound:
+            low = probe
+            while low + step < high and values[low + step] < bound:
+                low += step
+                step *= 2
+            high = min(high, low + step)
         else:
-            stop = middle
-    return start
+            high = probe
+            while high - step > low and values[high - step] >= bound:
+                high -= step
+                step *= 2
+            low = max(low, high - step)
+    while low + 1 < high:
+        middle = (low + high) // 2
+        if values[middle] < bound:
+            low = middle
+        else:
+            high = middle
+    return high
 
 
 def seed_key(seed: int) -> np.ndarray:

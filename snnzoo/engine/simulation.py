@@ -52,13 +52,12 @@ def available_cores() -> int:
 
 
 def thread_count(requested: int | None) -> tuple[int, str | None]:
-    """The number of threads to use for ``requested`` (None: one), and a warning if it was capped.
-
-    One by default: measured on this 2-core machine with nothing else running, W6 (100 000 AdEx)
-    took 2.06 s of wall time with one thread and 6.54 s with two (benchmarks/RESULTS.md)."""
+    """The number of threads to use for ``requested`` (None: every core this process may use),
+    and a warning if it was capped. Kernels whose populations are all small stay serial whatever
+    the count, and :class:`ThreadChoice` runs with one thread whenever that is faster."""
     cores = available_cores()
     if requested is None:
-        return 1, None
+        return cores, None
     if isinstance(requested, bool) or not isinstance(requested, (int, np.integer)) or requested < 1:
         raise ConfigError(f"threads must be a positive whole number (at most {cores}, the cores here), "
                           f"got {requested!r}")
