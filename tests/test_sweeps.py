@@ -280,7 +280,10 @@ def test_ctrl_c_keeps_finished_runs_whole_and_resume_finishes(tmp_path):
     out = tmp_path / "interrupted"
     command = [sys.executable, "-m", "snnzoo.cli", "sweep", toml, "--grid", "sources.P.rate=" + ",".join(
         str(r) for r in range(10, 170, 10)) + " Hz", "--seeds", "2", "--workers", "1", "-q", "-o", str(out)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Ctrl-C as at a terminal: a suite started in the background by a non-interactive shell ignores
+    # SIGINT, the command inherited that and rightly ran to the end (exit 0; seen in CI dry runs)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 300
     while not list((out / "runs").glob("*.nc")) and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)

@@ -15,7 +15,7 @@ from ..catalog import Experiment, set_value
 from ..errors import ConfigError
 from ..results import build_result
 from .combine import combine
-from .executors import DaskExecutor, WorkerDied, lost_run, make_executor
+from .executors import WorkerDied, lost_run, make_executor
 from .grid import Grid, make_grid
 from .store import Store, identity
 from .worker import RECORD_CHOICES, Outcome, Task, failed_run
@@ -122,9 +122,10 @@ def _execute(tasks: list[Task], executor, results: dict, store: Store | None, pr
     """Run ``tasks`` through ``executor``, storing each finished run's file as it arrives.
 
     The workers do all the work of a run (see :mod:`.worker`); this process only places
-    each run's file, counts it, and keeps its summary. At most two runs per worker are in flight. When a local worker process dies,
-    every run it was running with others is retried alone, so the run that kills
-    its worker is the one recorded as ``lost``; the others complete.
+    each run's file, counts it, and keeps its summary. At most two runs per worker are in flight.
+    When a worker process dies (local, or a dask worker: dask then fails every run it held), each
+    run it held is retried alone, so the run that kills its worker is the one recorded as
+    ``lost``; the others complete.
     """
     from tqdm import tqdm
 
@@ -145,7 +146,7 @@ def _execute(tasks: list[Task], executor, results: dict, store: Store | None, pr
                 try:
                     outcome = executor.outcome(future)
                 except WorkerDied as death:
-                    if not (isolated or isinstance(executor, DaskExecutor)):
+                    if not isolated:
                         alone.append(task)
                         continue
                     outcome = lost_run(task, str(death))
