@@ -30,8 +30,6 @@ RECORD_CHOICES = ("summary", "spikes", "traces")
 STORED_STATUSES = ("ok", "failed")
 """Runs with these statuses are stored; ``lost`` and ``interrupted`` runs run again on resume."""
 
-KERNEL_PREFIX = "snnzoo_kernel_"
-
 KERNEL_THREADS = 1
 """Kernel threads of each run (``threads=`` of the experiment's network): the workers are the parallelism."""
 
@@ -254,7 +252,9 @@ def _runs(tree: xr.DataTree) -> list[dict[str, Any]]:
 
 
 def _kernels_loaded() -> int:
-    return sum(1 for name in sys.modules if name.startswith(KERNEL_PREFIX))
+    from ..engine.kernel_cache import PREFIX
+
+    return sum(1 for name in sys.modules if name.startswith(PREFIX))
 
 
 def _is_snnzoo(error: Exception) -> bool:
