@@ -15,7 +15,7 @@ import scipy.sparse
 
 from .errors import ConfigError
 from .expressions import NumericExpression
-from .units import Sign, check_value, is_quantity_text, parse_unit, to_si, ureg, whole_number
+from .units import Sign, check_value, is_quantity_text, parse_unit, show, to_si, ureg, whole_number
 
 MAX_DELAY_STEPS = 2**31 - 1
 RULES = ("p", "condition", "fixed_in_degree", "fixed_out_degree", "one_to_one", "all_to_all", "i", "matrix")
@@ -99,7 +99,7 @@ def draw(rule: dict[str, Any], pre: np.ndarray, post: np.ndarray, autapses: bool
     if kind in ("p", "condition", "all_to_all"):
         p = 1.0 if kind == "all_to_all" or rule.get("p") is None else rule["p"]
         if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)) or not 0.0 <= p <= 1.0:
-            raise ConfigError(f"{where}: p must be a number in [0, 1], got {p!r}")
+            raise ConfigError(f"{where}: p must be a number in [0, 1], got {show(p)}")
         skip = _positions(post, pre, autapses)  # the column of each row's own neuron, if left out
         if float(p) == 0.0:
             return _from_pairs(pre[:0], post[:0], n_source, n_target)

@@ -49,7 +49,8 @@ from .recording import PopulationRecord, StateRecord
 from .refractory import refractory_steps
 from .stimulus import FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes
 from .synapse_model import SynapseModel
-from .units import as_data, check_value, is_quantity_text, positive_si, si_unit_string, to_si, ureg, whole_number
+from .units import (as_data, check_value, is_quantity_text, positive_si, show, si_unit_string, to_si, ureg,
+                    whole_number)
 
 MAX_STEPS = 2**53
 """The most steps one run may have (step counts are exact integers in float64 times below it)."""
@@ -309,7 +310,7 @@ class Network:
         """
         self._check_new_name(name)
         if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size <= 0:
-            raise ConfigError(f"population {name!r}: N must be a positive integer, got {size!r}")
+            raise ConfigError(f"population {name!r}: N must be a positive integer, got {show(size)}")
         model = resolve_model(model)
         values = len(model.parameters) + len(model.state_variables) + len(model.variables)
         self.memory.require(f"population {name!r} ({size} neurons)",
@@ -508,7 +509,7 @@ class Network:
         period = positive_si(dt, "s", what=f"{where}: dt")
         every = int(round(period / self.dt))
         if every < 1 or abs(every * self.dt - period) > 1e-6 * self.dt:
-            raise ConfigError(f"{where}: dt {_show(dt)} is not a multiple of the network's dt = {self.dt * 1e3:g} ms")
+            raise ConfigError(f"{where}: dt {show(dt)} is not a multiple of the network's dt = {self.dt * 1e3:g} ms")
         statements = pop.model.checked_statements(code, where)
         self._regular_operations.append(_RegularOperation(name, pop, code, statements, every))
 
@@ -528,7 +529,7 @@ class Network:
                               "record=True is the default here: leave neurons out to record every neuron)")
         idx = np.arange(pop.size) if neurons is None else np.atleast_1d(np.asarray(neurons))
         if idx.size and idx.dtype.kind not in "iu" or idx.ndim != 1:
-            raise ConfigError(f"record {pop.name!r}: neurons must be integer indices, got {neurons!r}")
+            raise ConfigError(f"record {pop.name!r}: neurons must be integer indices, got {show(neurons)}")
         if idx.size == 0 or idx.min() < 0 or idx.max() >= pop.size:
             raise ConfigError(f"record {pop.name!r}: neuron indices must lie in 0..{pop.size - 1}")
         self._monitors.append(_Monitor(name or f"m{len(self._monitors)}", pop, variables, idx.astype(np.int64), every,
@@ -769,8 +770,3 @@ class Network:
         tree = build_result(self.records(), self.provenance(**provenance))
         return add_projections(tree, list(self.projections.values()))
 
-
-def _show(value: Any) -> str:
-    if isinstance(value, pint.Quantity):
-        return f"{value:~}"
-    return str(value)

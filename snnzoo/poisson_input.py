@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigError, UnknownNameError
-from .units import positive_si, si_unit_string, to_si
+from .units import positive_si, show, si_unit_string, to_si
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class PoissonInput:
         if target not in targets:
             raise UnknownNameError(f"target variable of {where} on {population.where}", target, targets)
         if not isinstance(count, int) or isinstance(count, bool) or count <= 0:
-            raise ConfigError(f"{where}: N must be a positive integer (the number of inputs), got {count!r}")
+            raise ConfigError(f"{where}: N must be a positive integer (the number of inputs), got {show(count)}")
         hz = positive_si(rate, "Hz", what=f"{where}: rate")
         if hz * dt >= 1:
             raise ConfigError(f"{where}: rate {rate} gives a spike probability rate*dt = {hz * dt:g} per step; "

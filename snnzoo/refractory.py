@@ -24,7 +24,7 @@ import sympy
 
 from .errors import UnitError
 from .expressions import DimensionChecker, parse_expression, same_dimension
-from .units import is_quantity_text, to_si, ureg
+from .units import is_quantity_text, show, to_si, ureg
 
 _CONDITIONS = (sympy.core.relational.Relational, sympy.And, sympy.Or, sympy.Not)
 
@@ -73,7 +73,7 @@ def parse_refractoriness(value: Any, checker: DimensionChecker, constants, *, wh
         expected = "one time" if size is None else f"one time or {size} times"
         raise UnitError(f"{where}: expected {expected}, got shape {seconds.shape}")
     if not (seconds >= 0).all():
-        raise UnitError(f"{where}: must be >= 0, got {value!r}")
+        raise UnitError(f"{where}: must be >= 0, got {show(value)}")
     return Refractoriness(_text(value), period=seconds if seconds.ndim else float(seconds))
 
 

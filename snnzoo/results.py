@@ -29,7 +29,7 @@ from . import analysis  # noqa: F401  (registers the ``ds.snn`` accessor on open
 from .errors import ConfigError, SnnzooError
 from .recording import PopulationRecord, StateRecord
 from .safe_write import write_atomically
-from .units import as_data
+from .units import as_data, show
 
 PROVENANCE_KEY = "snnzoo_provenance_json"
 CONVENTIONS = "CF-1.8"
@@ -52,7 +52,7 @@ def build_result(
     if duration is None and isinstance(provenance.get("duration"), (int, float)):
         duration = float(provenance["duration"])
     if duration is not None and not (np.isfinite(duration) and duration > 0):
-        raise ConfigError(f"duration: expected a positive number of seconds, got {duration!r}")
+        raise ConfigError(f"duration: expected a positive number of seconds, got {show(duration)}")
     names = [population.name for population in populations]
     for name in names:
         if not name or "/" in name:

@@ -207,7 +207,7 @@ def to_si(value: Any, unit: pint.Unit | str, *, what: str, allow_plain: bool = F
     if q.dimensionality != expected_q.dimensionality:
         raise UnitError(
             f"{what}: expected dimension {dimension_of(expected)}, "
-            f"got {_show(q)} of dimension {dimension_of(q.units)}"
+            f"got {show(q)} of dimension {dimension_of(q.units)}"
         )
     magnitude = q.to_base_units().magnitude
     magnitude = magnitude.astype(float) if isinstance(magnitude, np.ndarray) else float(magnitude)
@@ -220,7 +220,7 @@ def check_value(si_value: Any, *, what: str, shown: Any = None, sign: Sign | Non
     """Raise a :class:`ValueRangeError` naming ``what`` if ``si_value`` (a number or array) is NaN,
     infinite (unless ``finite=False``) or of the wrong ``sign``."""
     values = np.asarray(si_value, dtype=float)
-    shown = _show(si_value if shown is None else shown)
+    shown = show(si_value if shown is None else shown)
     if np.isnan(values).any() or (finite and np.isinf(values).any()):
         raise ValueRangeError(f"{what}: must be finite (not NaN or infinite), got {shown}")
     if sign == "positive" and not (values > 0).all():
@@ -257,7 +257,7 @@ def positive_si(value: Any, unit: str, *, what: str) -> float:
     """Like :func:`to_si` for a scalar that must be finite and > 0 (dt, duration...)."""
     x = to_si(value, unit, what=what)
     if np.ndim(x) != 0 or not math.isfinite(x) or x <= 0:
-        raise UnitError(f"{what}: expected a positive finite {dimension_of(unit)} quantity, got {_show(value)}")
+        raise UnitError(f"{what}: expected a positive finite {dimension_of(unit)} quantity, got {show(value)}")
     return float(x)
 
 
@@ -288,15 +288,16 @@ def parameter_sign(unit: pint.Unit) -> Sign | None:
 def whole_number(value: Any, *, what: str, minimum: int | None = 0) -> int:
     """``value`` as an int if it is a whole number >= ``minimum``: ``3`` or ``3.0``, never ``1.5`` or ``True``."""
     if isinstance(value, bool) or not isinstance(value, (numbers.Integral, numbers.Real)):
-        raise ConfigError(f"{what}: expected a whole number, got {value!r}")
+        raise ConfigError(f"{what}: expected a whole number, got {show(value)}")
     if not isinstance(value, numbers.Integral) and not (math.isfinite(value) and float(value).is_integer()):
-        raise ConfigError(f"{what}: expected a whole number, got {value!r} (it would be truncated)")
+        raise ConfigError(f"{what}: expected a whole number, got {show(value)} (it would be truncated)")
     if minimum is not None and int(value) < minimum:
-        raise ConfigError(f"{what}: expected a whole number >= {minimum}, got {value!r}")
+        raise ConfigError(f"{what}: expected a whole number >= {minimum}, got {show(value)}")
     return int(value)
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
+    """A value as an error message shows it: a quantity as ``-2 ms``, anything else as its repr."""
     if isinstance(value, pint.Quantity):
         return f"{value:~}"
     return repr(value)

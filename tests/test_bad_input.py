@@ -387,3 +387,23 @@ def test_a_user_function_that_fails_is_named(function, fragment):
     with pytest.raises(SimulationError, match="input function of population 'p' \\(variable 'I'\\)") as info:
         net.run(1 * u.ms)
     assert fragment in str(info.value)
+
+
+def _two_populations() -> sz.Network:
+    net = sz.Network(seed=1)
+    net.add_population("a", "lif", 3)
+    net.add_population("b", "lif", 3)
+    return net
+
+
+@pytest.mark.parametrize("make, shown", [
+    (lambda: sz.Network(seed=1).add_population("p", "lif", 3, refractory=-2 * u.ms), "got -2 ms"),
+    (lambda: sz.Network(seed=5 * u.ms), "got 5 ms"),
+    (lambda: sz.Network(seed=1).add_population("p", "lif", 3 * u.ms), "got 3 ms"),
+    (lambda: _two_populations().connect("a", "b", on="v", weight=1 * u.mV, p=2 * u.ms), "got 2 ms"),
+    (lambda: _two_populations().add_poisson_input("b", "v", N=3 * u.ms, rate=5 * u.Hz, weight=1 * u.mV), "got 3 ms"),
+])
+def test_errors_show_a_quantity_as_its_value_and_unit(make, shown):
+    with pytest.raises(SnnzooError) as error:
+        make()
+    assert str(error.value).endswith(shown) and "Quantity" not in str(error.value)
