@@ -14,10 +14,12 @@ stacks whole result files.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -255,8 +257,25 @@ a dask worker runs several sweep runs in threads of one process."""
 def netcdf_bytes(tree: xr.DataTree) -> bytes:
     """The netCDF4 file of ``tree`` (zlib level 1 on numeric variables), made in memory."""
     encoding = {node.path: _encoding(node.to_dataset(inherit=False)) for node in tree.subtree}
-    with HDF5_CALLS:
+    with HDF5_CALLS, _distributed_unloaded_stays_unloaded():
         return bytes(tree.to_netcdf(engine="netcdf4", encoding=encoding))
+
+
+@contextlib.contextmanager
+def _distributed_unloaded_stays_unloaded() -> Iterator[None]:
+    """Before every write xarray asks dask which scheduler is active (it matters for dask
+    arrays only, and a result holds none), and dask imports ``distributed`` to answer: 0.37 s
+    of a process's first write. While ``distributed`` is not loaded, it cannot be imported during
+    the write (both ask inside ``try ... except ImportError``); once loaded (a dask client or
+    worker in this process), nothing changes."""
+    hidden = [name for name in ("distributed", "dask.distributed") if name not in sys.modules]
+    sys.modules.update(dict.fromkeys(hidden))  # None: "import name" raises ImportError
+    try:
+        yield
+    finally:
+        for name in hidden:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
 
 
 def _encoding(dataset: xr.Dataset) -> dict[str, dict[str, Any]]:

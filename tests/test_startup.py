@@ -52,6 +52,14 @@ def test_names_are_imported_on_first_use():
     assert "sympy" in loaded_modules(code)
 
 
+def test_writing_a_result_does_not_load_dask_distributed_and_leaves_it_importable():
+    code = ("import snnzoo as sz\nfrom snnzoo.results import netcdf_bytes\n"
+            "net = sz.Network(seed=1)\nnet.add_population('p', 'lif', 2)\nnet.run(sz.ureg('1 ms'))\n"
+            "assert netcdf_bytes(net.result()).startswith(b'\\x89HDF')")
+    assert "distributed" not in loaded_modules(code)
+    assert "distributed" in loaded_modules(code + "\nimport distributed")
+
+
 def test_png_from_the_agg_canvas_is_byte_for_byte_what_savefig_writes():
     import io
 
