@@ -153,8 +153,8 @@ class _Writer:
 
         A block's bounds are unsigned: numba then indexes arrays without the test for negative
         indices, which would keep LLVM from vectorising the loop (measured on W6: 1.2 ms per step
-        instead of 0.2). Only for loops whose iterations write disjoint elements (random numbers are keyed by
-        element, so drawing is fine). ``found`` are flags the loops set with ``|=`` (after the
+        instead of 0.2). Only for loops whose iterations write disjoint elements (random numbers
+        are keyed by element, so drawing is fine). ``found`` are flags the loops set with ``|=`` (after the
         loops, true or non-zero when some iteration set them): boolean, so that a loop stays as
         narrow as its float32 maths in single precision and vectorises 16 wide.
         """
@@ -229,11 +229,12 @@ class _Writer:
             f"    return {totals}" if found else "    return",
         ]))
         self(f"blocks = min({CTRL}[{layout.THREADS}], {count})")
-        with self.block("if blocks == 1:"):  # np.int64(0), not 0: numba would compile the function again for a literal 0
+        with self.block("if blocks == 1:"):  # np.int64(0): numba would compile the function again for a literal 0
             self._call_block(name, "np.int64(0)", count, free, found)
         with self.block("else:"):
             with self.block("for block in prange(blocks):"):
-                self._call_block(name, f"({count} * block) // blocks", f"({count} * (block + 1)) // blocks", free, found)
+                bounds = f"({count} * block) // blocks", f"({count} * (block + 1)) // blocks"
+                self._call_block(name, *bounds, free, found)
 
     def _call_block(self, name: str, first: str, last: str, free: list[str], found: tuple[str, ...]) -> None:
         """Call block function ``name`` on [first, last), adding its ``found`` flags to the totals."""
