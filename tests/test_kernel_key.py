@@ -126,16 +126,19 @@ def test_a_damaged_key_file_or_kernel_module_is_regenerated(tmp_path, monkeypatc
 
 
 def test_the_code_never_depends_on_the_data_the_key_leaves_out():
-    """The key sees only dtypes and shapes of values, weights, delays and connections: the source
-    generated must not change with their contents (if it ever does, kernel_key.DATA_FIELDS must shrink)."""
-    def connected(weight, delay, tau, v0, w0):
+    """The key sees only dtypes and dimensions of values, weights, delays and connections: the source
+    generated must not change with their contents or their number (if it ever does,
+    kernel_key.DATA_FIELDS must shrink)."""
+    def connected(weight, delay, tau, v0, w0, p):
         net = network(parameters={"tau": tau * u.ms}, synapse=None)
         net.population("p").set("v", v0 * u.mV)
-        net.connect("p", "p", on="ge", weight=weight, delay=delay, all_to_all=True)
-        net.connect("p", "p", synapse=STRUCTURAL["synapse model"]["synapse"], weight=w0, all_to_all=True,
-                    name="plastic")
+        net.connect("p", "p", on="ge", weight=weight, delay=delay, p=p)
+        net.connect("p", "p", synapse=STRUCTURAL["synapse model"]["synapse"], weight=w0, p=p, name="plastic")
         return net
 
-    first = connected("0.1 + 0.01*i", "0.1*ms*abs(i - j)", [10, 11, 12, 13], [-70, -69, -68, -67], "0.5 - 0.1*i")
-    second = connected("0.3 - 0.02*j", "0.1*ms*abs(3 - i - j)", [20, 21, 22, 23], [-60, -61, -62, -63], "0.1*j")
+    first = connected("0.1 + 0.01*i", "0.1*ms*abs(i - j)", [10, 11, 12, 13], [-70, -69, -68, -67], "0.5 - 0.1*i",
+                      p=1.0)
+    second = connected("0.3 - 0.02*j", "0.1*ms*abs(3 - i - j)", [20, 21, 22, 23], [-60, -61, -62, -63], "0.1*j",
+                       p=0.5)  # fewer synapses, as another seed's random connections would have
+    assert first.projections["p_to_p"].synapses.post.size != second.projections["p_to_p"].synapses.post.size
     assert key_and_source(first) == key_and_source(second)

@@ -46,7 +46,7 @@ from .plan import KernelPlan, PopulationPlan, ProjectionPlan, SynapsePlan
 
 DATA_FIELDS = {PopulationPlan: {"values", "refractory_steps"}, ProjectionPlan: {"synapses"},
                SynapsePlan: {"values", "synapses"}}
-"""Plan fields holding per-neuron or per-synapse data the kernel reads from arrays (shapes only)."""
+"""Plan fields holding per-neuron or per-synapse data the kernel reads from arrays (dtypes and dimensions only)."""
 
 OPAQUE_LIBRARIES = ("numpy", "sympy", "pint", "builtins")
 """Libraries whose objects enter by value (repr), never by walking their attributes."""
@@ -126,12 +126,16 @@ class _Walker:
         self.digest.update(b"\0")
 
     def walk(self, value: Any, data: bool = False) -> None:
-        """Feed ``value``; inside per-neuron or per-synapse ``data`` arrays enter by dtype and shape only."""
+        """Feed ``value``; inside per-neuron or per-synapse ``data`` arrays enter by dtype and number
+        of dimensions only (the kernel reads their lengths at run time: another seed's connections,
+        more or fewer of them, find the same kernel)."""
         if value is None or isinstance(value, (bool, int, float, complex, str, bytes)):
             self.feed(type(value).__name__, value)
         elif isinstance(value, np.ndarray):
-            self.feed("array", value.dtype.str, value.shape)
-            if not data:
+            if data:
+                self.feed("data array", value.dtype.str, value.ndim)
+            else:
+                self.feed("array", value.dtype.str, value.shape)
                 self.digest.update(np.ascontiguousarray(value).tobytes())
         elif isinstance(value, (list, tuple)):
             self.feed(type(value).__name__, len(value))
