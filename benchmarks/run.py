@@ -507,6 +507,21 @@ def _worker_command(name: str, n: int | None) -> list[str]:
     return [sys.executable, str(Path(__file__).resolve()), "--worker", name] + (["--n", str(n)] if n else [])
 
 
+def _rotated(values: list, k: int) -> list:
+    """``values`` in the order of round ``k``: rotated by one place per round."""
+    return values[k % len(values):] + values[:k % len(values)]
+
+
+def _timed_worker(command: list[str], env: dict, row: dict, label: str) -> dict:
+    """One timed run of a fresh snnzoo worker (``command`` plus ``--repeat 1``): the load before it
+    and its spike count go into ``row``; returns the worker's numbers."""
+    row["load"].append(_load())
+    print(f"{label} (load {row['load'][-1]})", file=sys.stderr, flush=True)
+    mine = _subprocess_json(command + ["--repeat", "1"], env)
+    row["spikes"].append(mine["spike_count"])
+    return mine
+
+
 def thread_comparison(names: list[str], counts: list[int], rounds: int, n_of, brian2_python: str | None,
                       targets: list[str]) -> dict:
     """Interleaved rounds of snnzoo (fresh worker per run) and Brian2 cpp_standalone with each thread count
@@ -527,15 +542,12 @@ def thread_comparison(names: list[str], counts: list[int], rounds: int, n_of, br
                     theirs = _run_side("brian2 cython", name, lambda: _subprocess_json(cmd + (["--n", str(n)] if n else [])))
                     entry["brian2_cython"]["wall"] += theirs.get("run_s", [])
                     entry["brian2_cython"]["spikes"].append(theirs.get("spike_count"))
-                for threads in counts[k % len(counts):] + counts[:k % len(counts)]:
+                for threads in _rotated(counts, k):
                     row = entry[str(threads)]
-                    row["load"].append(_load())
-                    print(f"[{name}] round {k + 1}, {threads} thread(s) (load {row['load'][-1]})", file=sys.stderr,
-                          flush=True)
-                    mine = _subprocess_json(base + ["--repeat", "1", "--worker-threads", str(threads)], env)
+                    mine = _timed_worker(base + ["--worker-threads", str(threads)], env, row,
+                                         f"[{name}] round {k + 1}, {threads} thread(s)")
                     row["snnzoo_wall"] += mine["run_s"]
                     row["snnzoo_cpu"] += mine["run_cpu_s"]
-                    row["spikes"].append(mine["spike_count"])
                     if brian2_python and "cpp_standalone" in targets:
                         cmd = [brian2_python, str(REFERENCE), name, "--target", "cpp_standalone", "--repeat", "1",
                                "--openmp-threads", str(threads if threads > 1 else 0)] + (["--n", str(n)] if n else [])
@@ -583,15 +595,12 @@ def precision_comparison(names: list[str], precisions: list[str], rounds: int, n
             entry = {p: {"wall": [], "cpu": [], "spikes": [], "load": []} for p in precisions}
             entry["brian2_cpp"] = {"wall": [], "cpu": [], "spikes": []}
             for k in range(rounds):
-                for precision in precisions[k % len(precisions):] + precisions[:k % len(precisions)]:
+                for precision in _rotated(precisions, k):
                     row = entry[precision]
-                    row["load"].append(_load())
-                    print(f"[{name}] round {k + 1}, {precision} precision (load {row['load'][-1]})", file=sys.stderr,
-                          flush=True)
-                    mine = _subprocess_json(base + ["--repeat", "1", "--worker-precision", precision], env)
+                    mine = _timed_worker(base + ["--worker-precision", precision], env, row,
+                                         f"[{name}] round {k + 1}, {precision} precision")
                     row["wall"] += mine["run_s"]
                     row["cpu"] += mine["run_cpu_s"]
-                    row["spikes"].append(mine["spike_count"])
                 if brian2_python:
                     cmd = [brian2_python, str(REFERENCE), name, "--target", "cpp_standalone", "--repeat", "1"]
                     theirs = _run_side("brian2 cpp_standalone", name,

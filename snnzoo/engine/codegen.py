@@ -536,7 +536,7 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
             largest = "np.float32(3.4028234663852886e+38)" if w.precision == "single" else "1.7976931348623157e308"
             w(f"bad |= not ((abs({total}) <= {largest}){' | flag' if excused else ''})")
         if code.condition is not None:
-            _collect_spikes(w, a, first, last)
+            _collect_spikes(w, a, shared=w.shares(p.size))
     with w.block("if bad:"):
         with w.block(f"for i in range(N{k}):"):
             state = " + ".join(f"{a.state}[{p.rows.index(v)}, i]" for v in p.model.state_variables)
@@ -547,14 +547,15 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
         _book_spikes(w, a, k, collected=w.shares(p.size))
 
 
-def _collect_spikes(w: _Writer, a: GroupArrays, first: str, last: str) -> None:
-    """In a shared loop, each block lists its flagged neurons in order at the start of its own
-    part of the spiking array, ended by -1 if shorter than the block."""
-    if first != BLOCK_FIRST:  # a serial loop: the flags are read while booking
+def _collect_spikes(w: _Writer, a: GroupArrays, shared: bool) -> None:
+    """In a ``shared`` loop, each block lists its flagged neurons in order at the start of its own
+    part of the spiking array, ended by -1 if shorter than the block (a serial loop's flags are
+    read while booking)."""
+    if not shared:
         return
     w("c = first")
     with w.block("if spiking:"):
-        with w.block(f"for i in range({first}, {last}):"):
+        with w.block(f"for i in range({BLOCK_FIRST}, {BLOCK_LAST}):"):
             with w.block(f"if {a.flags}[i]:"):
                 w(f"{a.spiking}[c] = i", "c += 1")
     with w.block("if c < last:"):
@@ -603,7 +604,7 @@ def _threshold(w: _Writer, p: PopulationPlan) -> None:
             if not_refractory is not None:
                 test = f"({test}) and {not_refractory}"
             w(f"flag = {test}", f"{a.flags}[i] = flag", "spiking |= flag")
-        _collect_spikes(w, a, first, last)
+        _collect_spikes(w, a, shared=w.shares(p.size))
     _book_spikes(w, a, k, collected=w.shares(p.size))
 
 
