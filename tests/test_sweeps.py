@@ -15,7 +15,7 @@ from snnzoo import ureg as u
 from snnzoo.catalog import Experiment
 from snnzoo.cli import main
 from snnzoo.results import open_result, provenance
-from snnzoo.sweeps import executors
+from snnzoo.sweeps import executors, worker
 
 SPEC = """
 dt = "0.1 ms"
@@ -206,6 +206,22 @@ def test_bad_sweep_input_is_one_clear_error(toml, grid, kwargs, message):
     with pytest.raises(sz.SnnzooError) as error:
         sz.sweep(toml, grid, **kwargs)
     assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_process_goes_through_the_warm_up_step_once_per_configuration(toml, monkeypatch):
+    """A dask worker kept from an earlier sweep is not warmed up again for the same configuration."""
+    steps = []
+    step = worker._run
+    monkeypatch.setattr(worker, "_run", lambda task, one_step: steps.append(task.key) or step(task, one_step))
+    monkeypatch.setattr(worker, "_warmed", set())
+    spec = Experiment.load(toml).spec
+    task = worker.Task("a", "small", 0, "summary", spec={**spec, "seed": 0})
+    worker.warm_up(task)
+    worker.warm_up(worker.Task("b", "small", 5, "summary", spec={**spec, "seed": 5}))  # another seed: warm
+    assert steps == ["a"]
+    worker.warm_up(worker.Task("c", "small", 0, "summary", spec={**spec, "seed": 0, "duration": "20 ms"}))
+    worker.warm_up(worker.Task("d", "small", 0, "spikes", spec={**spec, "seed": 0}))
+    assert steps == ["a", "c", "d"]
 
 
 def test_unreachable_scheduler(toml, monkeypatch):

@@ -13,6 +13,7 @@ once per process. Every run uses one kernel thread: the workers are the parallel
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import sys
 import time
@@ -84,20 +85,33 @@ def warm_up(task: Task | None = None) -> None:
     run of it does, on one time step (the kernel's machine code, the result, the summary and
     the netCDF file), so that no run after it pays for a first time. That step's outcome is
     dropped, and so is any error it meets: the task's real run records it. Ctrl-C during the
-    step is passed on (KeyboardInterrupt).
+    step is passed on (KeyboardInterrupt). A process that went through that step for the same
+    configuration already (a dask worker kept from an earlier sweep) skips it.
     """
     from ..plugins import get_registry
 
     get_registry()
-    if task is not None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # statistics of a one-step run warn of empty slices
-            try:
-                interrupted = _run(replace(task, keep_file=True), one_step=True).status == "interrupted"
-            except Exception:  # noqa: BLE001 - see the docstring
-                interrupted = False
-        if interrupted:
-            raise KeyboardInterrupt
+    if task is None or _configuration(task) in _warmed:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # statistics of a one-step run warn of empty slices
+        try:
+            interrupted = _run(replace(task, keep_file=True), one_step=True).status == "interrupted"
+        except Exception:  # noqa: BLE001 - see the docstring
+            interrupted = False
+    if interrupted:
+        raise KeyboardInterrupt
+    _warmed.add(_configuration(task))
+
+
+_warmed: set[bytes] = set()
+"""The configurations (:func:`_configuration`) this process has gone through a warm-up step of."""
+
+
+def _configuration(task: Task) -> bytes:
+    """What a task runs, bar its key and seed (runs of one sweep point differ only in these)."""
+    spec = None if task.spec is None else {name: value for name, value in task.spec.items() if name != "seed"}
+    return pickle.dumps((task.name, spec, task.builder, task.settings, task.duration, task.record))
 
 
 def start_worker(task: Task | None) -> int:
