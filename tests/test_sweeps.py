@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import threading
 
@@ -224,10 +225,25 @@ def test_a_process_goes_through_the_warm_up_step_once_per_configuration(toml, mo
     assert steps == ["a", "c", "d"]
 
 
-def test_unreachable_scheduler(toml, monkeypatch):
+def test_unreachable_scheduler_leaves_no_output(toml, monkeypatch, tmp_path):
     monkeypatch.setattr(executors, "DEFAULT_CONNECT_TIMEOUT", 1.0)
     with pytest.raises(sz.SnnzooError, match="scheduler tcp://127.0.0.1:9: cannot reach a dask scheduler"):
-        sz.sweep(toml, {"sources.P.rate": ["2 Hz"]}, executor="tcp://127.0.0.1:9")
+        sz.sweep(toml, {"sources.P.rate": ["2 Hz"]}, executor="tcp://127.0.0.1:9", out=tmp_path / "out")
+    assert not (tmp_path / "out").exists()  # the same command with a reachable scheduler needs no --resume
+
+
+@pytest.mark.parametrize(("address", "message"), [
+    ("notaurl", "scheduler 'notaurl': not a dask scheduler address .*missing port.*expected e.g. tcp://HOST:8786"),
+    ("http://x:1", "scheduler 'http://x:1': not a dask scheduler address .*unknown address scheme 'http'"),
+    ("tcp://:", "scheduler 'tcp://:': not a dask scheduler address"),
+    ("", "scheduler: expected the address of a dask scheduler"),
+])
+def test_malformed_scheduler_address(toml, tmp_path, capsys, address, message):
+    assert main(["sweep", toml, "--grid", "sources.P.rate=2Hz", "--scheduler", address, "-o", str(tmp_path / "out"),
+                 "-q"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1 and re.search(message, error), error
+    assert not (tmp_path / "out").exists()
 
 
 def test_sweep_through_a_dask_local_cluster_on_loopback(toml, tmp_path):

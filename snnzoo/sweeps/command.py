@@ -74,8 +74,8 @@ def run_command(args: argparse.Namespace) -> int:
     grid = dict(parse_grid_option(option) for option in args.grid) if args.grid else defaults.get("grid")
     if not grid:
         raise ConfigError(f"experiment {experiment.name!r} has no [sweep] grid; give --grid PATH=V1,V2,...")
-    executor = args.scheduler if args.scheduler else None
-    if args.scheduler and args.workers:
+    executor = args.scheduler
+    if args.scheduler is not None and args.workers:
         raise ConfigError("--workers: a dask scheduler brings its own workers; give --workers or --scheduler")
     result = sweep(experiment, grid, zip=args.zip or (not args.grid and defaults.get("zip", False)),
                    seeds=args.seeds if args.seeds is not None else defaults.get("seeds"), executor=executor,

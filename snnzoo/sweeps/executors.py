@@ -145,8 +145,13 @@ class DaskExecutor:
             raise SnnzooError("a dask scheduler was given but dask.distributed is not installed") from None
         self._distributed = distributed
         if isinstance(client_or_address, str):
+            if not client_or_address.strip():
+                raise SnnzooError("scheduler: expected the address of a dask scheduler, e.g. tcp://HOST:8786, got ''")
             try:
                 self.client = distributed.Client(client_or_address, timeout=DEFAULT_CONNECT_TIMEOUT)
+            except ValueError as error:  # dask parses the address first
+                raise SnnzooError(f"scheduler {client_or_address!r}: not a dask scheduler address ({_first_line(error)}); "
+                                  "expected e.g. tcp://HOST:8786") from None
             except (OSError, TimeoutError) as error:
                 raise SnnzooError(f"scheduler {client_or_address}: cannot reach a dask scheduler there within "
                                   f"{DEFAULT_CONNECT_TIMEOUT:g} s ({_first_line(error)})") from None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,8 @@ def identity(name: str, spec: dict[str, Any] | None, grid: dict[str, Any], recor
 
 
 class Store:
-    """The output folder of one sweep (see the module docstring)."""
+    """The output folder of one sweep (see the module docstring), checked when made and created with
+    the first file it receives."""
 
     def __init__(self, folder: str | Path, sweep: dict[str, Any], *, resume: bool = False):
         self.folder = Path(folder).expanduser()
@@ -55,17 +57,29 @@ class Store:
                                   f"({len(self.finished())} runs done); pass --resume to continue it")
         elif self.folder.exists() and any(self.folder.iterdir()):
             raise SnnzooError(f"output {self.folder}: exists and is not a sweep folder (no {MANIFEST})")
-        else:
-            if not self.folder.parent.is_dir():
-                raise SnnzooError(f"output {self.folder}: the folder {self.folder.parent} does not exist")
-            (self.folder / RUNS).mkdir(parents=True, exist_ok=True)
-            write_atomically(manifest, lambda: json.dumps(sweep, indent=1, sort_keys=True).encode())
+        elif not self.folder.parent.is_dir():
+            raise SnnzooError(f"output {self.folder}: the folder {self.folder.parent} does not exist")
+        writable = self.folder if self.folder.exists() else self.folder.parent
+        if not os.access(writable, os.W_OK | os.X_OK):
+            raise SnnzooError(f"output {self.folder}: the folder {writable} is not writable")
+        self._manifest = json.dumps(sweep, indent=1, sort_keys=True).encode()
 
     def _read_manifest(self, manifest: Path) -> dict[str, Any]:
         try:
             return json.loads(manifest.read_text())
         except (OSError, json.JSONDecodeError) as error:
             raise SnnzooError(f"output {self.folder}: cannot read {MANIFEST} ({error})") from None
+
+    def _created(self) -> Path:
+        """The folder, made with its manifest before the first file goes in (so that a sweep that
+        stops before any run finishes, e.g. on an unreachable scheduler, leaves nothing behind)."""
+        if not (self.folder / MANIFEST).exists():
+            try:
+                (self.folder / RUNS).mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise SnnzooError(f"output {self.folder}: cannot create it ({error.strerror or error})") from None
+            write_atomically(self.folder / MANIFEST, lambda: self._manifest)
+        return self.folder
 
     def finished(self) -> dict[str, Path]:
         """The runs already stored, by key."""
@@ -77,12 +91,12 @@ class Store:
 
     def write(self, key: str, content: bytes) -> Path:
         """Store one finished run's netCDF file (made by its worker), atomically."""
-        return write_atomically(self.folder / RUNS / f"{key}.nc", lambda: content)
+        return write_atomically(self._created() / RUNS / f"{key}.nc", lambda: content)
 
     def write_combined(self, combined: xr.Dataset | xr.DataTree) -> Path:
         """Store the combined object of every run as ``sweep.nc``."""
         tree = combined if isinstance(combined, xr.DataTree) else xr.DataTree(combined)
-        return write_netcdf(tree, self.folder / COMBINED)
+        return write_netcdf(tree, self._created() / COMBINED)
 
 
 def _difference(stored: dict[str, Any], wanted: dict[str, Any]) -> str:

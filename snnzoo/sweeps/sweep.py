@@ -159,7 +159,7 @@ def _execute(tasks: list[Task], executor, results: dict, store: Store | None, pr
                 bar.set_postfix_str(f"{sum(o.status != 'ok' for o in results.values())} not ok", refresh=False)
     except KeyboardInterrupt:
         executor.close(cancel=True)
-        kept = f" and stored in {store.folder}; run again with --resume to finish" if store is not None else ""
+        kept = f" and stored in {store.folder}; run again with --resume to finish" if store and results else ""
         raise SweepInterrupted(f"{len(results)} of {total} runs finished{kept}") from None
     finally:
         if bar is not None:
