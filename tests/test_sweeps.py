@@ -244,6 +244,9 @@ def test_malformed_scheduler_address(toml, tmp_path, capsys, address, message):
     error = capsys.readouterr().err.strip()
     assert len(error.splitlines()) == 1 and re.search(message, error), error
     assert not (tmp_path / "out").exists()
+    import dask
+
+    assert dask.config.get("scheduler", None) is None  # no half-made dask client left as the default
 
 
 def test_sweep_through_a_dask_local_cluster_on_loopback(toml, tmp_path):

@@ -148,7 +148,11 @@ class DaskExecutor:
             if not client_or_address.strip():
                 raise SnnzooError("scheduler: expected the address of a dask scheduler, e.g. tcp://HOST:8786, got ''")
             try:
-                self.client = distributed.Client(client_or_address, timeout=DEFAULT_CONNECT_TIMEOUT)
+                # not the process's default client: dask's global scheduler setting stays as it was
+                # (a Client that fails to connect left it at "dask.distributed" until collected, and
+                # every netCDF write in this process then failed)
+                self.client = distributed.Client(client_or_address, timeout=DEFAULT_CONNECT_TIMEOUT,
+                                                 set_as_default=False)
             except ValueError as error:  # dask parses the address first
                 raise SnnzooError(f"scheduler {client_or_address!r}: not a dask scheduler address ({_first_line(error)}); "
                                   "expected e.g. tcp://HOST:8786") from None
@@ -173,7 +177,7 @@ class DaskExecutor:
         warming = [self.client.submit(start_worker, task, workers=[address], allow_other_workers=False, pure=False,
                                       key=f"snnzoo-warm-up-{uuid.uuid4().hex}")
                    for address in self.client.scheduler_info()["workers"]]
-        self._distributed.wait(warming)
+        self.client.gather(warming)
 
     def submit(self, task: Task):
         future = self.client.submit(run_task, task, pure=False, key=f"snnzoo-run-{task.key}-{uuid.uuid4().hex}")
