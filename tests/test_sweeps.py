@@ -202,6 +202,11 @@ def test_store_resume_rerun_and_refusals(toml, tmp_path, capsys):
     ({"sources.P.rate": ["2 Hz"]}, {"seeds": [1, 1]}, "distinct"),
     ({"sources.P.rate": ["2 Hz"]}, {"record": "everything"}, "record"),
     ({"sources.P.rate": ["2 Hz"]}, {"executor": 3.5}, "executor"),
+    ({"sources.P.rate": ["2 Hz"], "projections.drive.weight": ["4 nS"]}, {"zip": "yes"},
+     "zip: expected True, False or a list of groups of grid paths"),
+    ({"sources.P.rate": ["2 Hz"], "projections.drive.weight": ["4 nS"]}, {"zip": ["sources.P.rate"]},
+     "zip: expected True, False or a list of groups"),
+    ({"sources.P.rate": ["2 Hz"]}, {"out": 123}, "output: expected the path of a folder, got 123"),
 ])
 def test_bad_sweep_input_is_one_clear_error(toml, grid, kwargs, message):
     with pytest.raises(sz.SnnzooError) as error:

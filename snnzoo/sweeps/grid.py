@@ -127,8 +127,11 @@ def make_grid(spec: Mapping[str, Any] | None, grid: Mapping[str, Any], zip: bool
 def _zip_groups(paths: list[str], zip: bool | Sequence[Sequence[str]]) -> list[list[str]]:
     if zip is True:
         return [paths]
-    if not zip:
+    if zip is False or zip is None:
         return [[path] for path in paths]
+    if not _is_list(zip) or not all(_is_list(group) for group in zip):
+        raise ConfigError(f"zip: expected True, False or a list of groups of grid paths (e.g. "
+                          f"[{paths[:2]}]), got {zip!r}")
     groups, seen = [], set()
     for group in zip:
         group = [str(path) for path in group]
@@ -139,6 +142,10 @@ def _zip_groups(paths: list[str], zip: bool | Sequence[Sequence[str]]) -> list[l
         seen |= set(group)
         groups.append(group)
     return groups + [[path] for path in paths if path not in seen]
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
 
 
 def _names(paths: list[str]) -> list[str]:

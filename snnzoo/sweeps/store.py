@@ -42,7 +42,9 @@ class Store:
     """The output folder of one sweep (see the module docstring), checked when made and created with
     the first file it receives."""
 
-    def __init__(self, folder: str | Path, sweep: dict[str, Any], *, resume: bool = False):
+    def __init__(self, folder: str | os.PathLike, sweep: dict[str, Any], *, resume: bool = False):
+        if not isinstance(folder, (str, os.PathLike)):
+            raise SnnzooError(f"output: expected the path of a folder, got {folder!r}")
         self.folder = Path(folder).expanduser()
         manifest = self.folder / MANIFEST
         if self.folder.exists() and not self.folder.is_dir():
