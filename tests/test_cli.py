@@ -292,3 +292,10 @@ def test_command_stops_quietly_when_the_reader_closes_the_pipe():
     _, err = listing.communicate(timeout=120)
     assert listing.returncode == 0
     assert err.decode() == ""
+
+
+def test_python_dash_m_snnzoo_is_the_command():
+    done = subprocess.run([sys.executable, "-m", "snnzoo", "info", "no-such-thing"], capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.startswith("snnzoo: error:") and done.stdout == "", done.stderr
+    done = subprocess.run([sys.executable, "-m", "snnzoo", "--help"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith("usage: snnzoo ")
