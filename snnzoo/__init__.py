@@ -71,7 +71,8 @@ def sweep(experiment, grid, **options):
 
 
 def open_results(paths, dim: str = "seed", values=None):
-    """Stack result files along ``dim``; see :func:`snnzoo.results.open_results`."""
+    """Stack result files (a list, or a glob pattern like ``"runs/*.nc"``) along ``dim``; see
+    :func:`snnzoo.results.open_results`."""
     from .results import open_results as stack
 
     return stack(paths, dim, values)

@@ -15,6 +15,7 @@ stacks whole result files.
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import sys
@@ -313,21 +314,26 @@ def _text_as_str(dataset: xr.Dataset) -> xr.Dataset:
         .assign_coords({name: dataset[name].astype(str) for name in text if name in dataset.coords})
 
 
-def open_results(paths: Sequence[str | os.PathLike], dim: str = "seed",
+def open_results(paths: str | os.PathLike | Sequence[str | os.PathLike], dim: str = "seed",
                  values: Sequence[Any] | None = None) -> xr.DataTree:
     """Stack result files along a new dimension ``dim`` into one tree.
 
-    The coordinate of ``dim`` is ``values``, or by default each file's ``seed``
+    ``paths`` is a list of files or one glob pattern (``"runs/*.nc"``, files in sorted
+    order). The coordinate of ``dim`` is ``values``, or by default each file's ``seed``
     (for ``dim="seed"``) or 0, 1, ... Every group is concatenated with plain
     ``xr.concat``; spike lists (and other unindexed dimensions whose length
     differs) are padded with NaN. The files must come from the same experiment
     (same populations); the root keeps the first file's provenance and adds the
     per-run ``source_file``.
     """
-    files = [Path(path).expanduser() for path in paths]
-    if not files:
-        raise SnnzooError("open_results: give at least one result file")
+    files = _result_files(paths)
+    if not isinstance(dim, str) or not dim.isidentifier():
+        raise SnnzooError(f"open_results: dim must be a name for the new dimension, like 'seed', got {dim!r}")
     trees = [open_result(path) for path in files]
+    taken = {name for tree in trees[:1] for node in tree.subtree for name in (*node.dataset.dims, *node.dataset.variables)}
+    if dim in taken:
+        raise SnnzooError(f"open_results: dim {dim!r} is already a dimension or variable of {files[0]}; "
+                          "choose a new name")
     if values is None:
         values = [provenance(tree).get("seed") for tree in trees] if dim == "seed" else list(range(len(trees)))
     if len(values) != len(trees):
@@ -348,6 +354,23 @@ def open_results(paths: Sequence[str | os.PathLike], dim: str = "seed",
                                    data_vars="all", coords="different", compat="equals",
                                    combine_attrs="drop_conflicts")
     return xr.DataTree.from_dict(stacked)
+
+
+def _result_files(paths: str | os.PathLike | Sequence[str | os.PathLike]) -> list[Path]:
+    """The files ``paths`` names: a list of paths, one path, or one glob pattern."""
+    if isinstance(paths, (str, os.PathLike)):
+        pattern = os.path.expanduser(os.fspath(paths))
+        if any(character in pattern for character in "*?["):
+            matches = sorted(glob.glob(pattern))
+            if not matches:
+                raise SnnzooError(f"open_results: no file matches {pattern}")
+            return [Path(match) for match in matches]
+        paths = [pattern]
+    if not isinstance(paths, Sequence) or not all(isinstance(path, (str, os.PathLike)) for path in paths):
+        raise SnnzooError(f"open_results: expected result files (a list of paths or a glob pattern), got {paths!r}")
+    if not paths:
+        raise SnnzooError("open_results: give at least one result file")
+    return [Path(path).expanduser() for path in paths]
 
 
 def index_dimensions(ds: xr.Dataset) -> xr.Dataset:

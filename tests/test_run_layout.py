@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -97,6 +99,20 @@ def test_open_results_uses_the_seeds_and_checks_the_files_belong_together(runs, 
         open_results([paths[0], other])
     with pytest.raises(sz.SnnzooError, match="repeat"):
         open_results([paths[0], paths[0]])
+
+
+def test_open_results_takes_a_glob_pattern_and_refuses_unusable_arguments(runs):
+    _, paths = runs
+    folder = Path(paths[0]).parent
+    by_pattern = open_results(str(folder / "*.nc"))
+    assert by_pattern["G"].to_dataset()["seed"].values.tolist() == [1, 2, 3]
+    xr.testing.assert_identical(by_pattern["G"].to_dataset(), open_results(sorted(paths))["G"].to_dataset())
+    assert open_results(paths[0])["G"].to_dataset()["seed"].values.tolist() == [1]  # one path, not its letters
+    for arguments, message in [((str(folder / "nothing-*.nc"),), "no file matches"),
+                               ((42,), "expected result files"), (([],), "at least one result file"),
+                               ((paths, ""), "dim must be a name"), ((paths, "cell"), "'cell' is already a dimension")]:
+        with pytest.raises(sz.SnnzooError, match=message):
+            open_results(*arguments)
 
 
 def test_accessor_is_registered_by_import_snnzoo_alone(runs, tmp_path):
