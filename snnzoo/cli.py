@@ -80,15 +80,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .engine.simulation import thread_count
     from .plotting import png_bytes
     from .results import netcdf_bytes, populations
-    from .safe_write import write_together
+    from .safe_write import checked_target, write_together
 
     precision = [] if args.precision is None else [f'precision="{checked_precision(args.precision)}"']
     experiment = Experiment.load(args.name, [*(args.set or []), *precision])
-    output = Path(args.output or f"{experiment.name}.nc")
-    figure_path = Path(args.figure) if args.figure else output.with_suffix(".png")
-    for path in (output, figure_path):
-        if not path.parent.exists() or not path.parent.is_dir():
-            raise SnnzooError(f"output {path}: the folder {path.parent} does not exist")
+    output = checked_target(args.output or f"{experiment.name}.nc")
+    figure_path = checked_target(args.figure or output.with_suffix(".png"))
     threads, capped = thread_count(args.threads)
     if capped:
         print(f"snnzoo: warning: {capped}", file=sys.stderr)
@@ -121,10 +118,11 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     """Rebuild an experiment from a result file, run it, and compare the new data with the file's."""
     from .catalog import Experiment
     from .results import differences, open_result, write_netcdf
+    from .safe_write import checked_target
 
     source = Path(args.result)
     experiment = Experiment.from_result(source)
-    output = Path(args.output or source.with_name(f"{source.stem}-rerun.nc"))
+    output = checked_target(args.output or source.with_name(f"{source.stem}-rerun.nc"))
     if output.resolve() == source.resolve():
         raise SnnzooError(f"output {output}: choose another file than the result being rerun")
     tree = experiment.run(progress=not args.quiet)

@@ -53,7 +53,7 @@ def write_together(contents: Mapping[str | os.PathLike, Callable[[], bytes]]) ->
     Errors (no such folder, disk full, a failing serialiser) are one SnnzooError naming the
     file; files already placed by this call are then removed again.
     """
-    targets = {_checked_target(path): produce for path, produce in contents.items()}
+    targets = {checked_target(path): produce for path, produce in contents.items()}
     with signals_deferred():
         payloads = {}
         for target, produce in targets.items():
@@ -80,7 +80,9 @@ def write_atomically(path: str | os.PathLike, produce: Callable[[], bytes]) -> P
     return write_together({path: produce})[0]
 
 
-def _checked_target(path: str | os.PathLike) -> Path:
+def checked_target(path: str | os.PathLike) -> Path:
+    """``path`` as a file this module can write: its folder exists and it is not a folder itself
+    (commands check their outputs with it before the work that produces them)."""
     target = Path(path).expanduser()
     directory = target.absolute().parent
     if not directory.is_dir():

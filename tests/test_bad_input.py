@@ -252,6 +252,20 @@ def test_a_failing_command_leaves_no_output(tmp_path, capsys, monkeypatch, extra
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e.toml"]
 
 
+@pytest.mark.parametrize("command", ["run", "rerun"])
+@pytest.mark.parametrize("output, fragment", [("missing/x.nc", "the folder"), (".", "it is a folder")])
+def test_an_unwritable_output_is_refused_before_the_run(tmp_path, capsys, monkeypatch, command, output, fragment):
+    monkeypatch.chdir(tmp_path)
+    experiment_file(tmp_path, "")
+    assert main(["run", "e.toml", "-q", "-o", "first.nc"]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(Experiment, "run", lambda *args, **kwargs: pytest.fail("the experiment ran"))
+    source = "e.toml" if command == "run" else "first.nc"
+    assert main([command, source, "-q", "-o", output]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and f"cannot write {output}" in err and fragment in err, err
+
+
 @pytest.mark.parametrize("name", ["../escaped", "sub/x", "..", "/tmp/x"])
 def test_an_experiment_name_cannot_write_outside_the_working_directory(tmp_path, capsys, monkeypatch, name):
     (tmp_path / "work").mkdir()
