@@ -247,6 +247,24 @@ CHECK = Table("[[expected]]", "One checked outcome, evaluated on the result (and
     Key("high", "quantity", "`synapse_fraction`: upper end of the range counted."),
 ))
 
+SWEEP = Table("[sweep]", "The sweep `snnzoo sweep NAME` runs when no `--grid` is given.", (
+    Key("grid", "table", "Swept paths (as `--set` takes them) and their values: `{ \"sources.P.rate\" = "
+        "[\"2 Hz\", \"4 Hz\"] }` or `{ values = [2, 4], unit = \"Hz\" }` per path."),
+    Key("zip", "value", "`true` to vary every path together, or a list of groups of paths that vary together."),
+    Key("seeds", "value", "A number of runs (seeds 0 to N-1) or a list of distinct seeds."),
+    Key("record", "text", "What each run keeps: `summary` (default), `spikes` or `traces`."),
+    Key("figure", "table", "The sweep's figure, `[sweep.figure]`, drawn when the sweep runs its own grid."),
+))
+
+SWEEP_FIGURE = Table("[sweep.figure]", "A summary value against one swept axis, mean ± sd over the seeds.", (
+    Key("x", "text", "The swept axis along x, by its name in the result (`lif_input_amplitude` for "
+        "`stimuli.lif_input.amplitude`).", required=True),
+    Key("variable", "text", "`mean_rate` (default), `total_spikes` or `isi_cv`."),
+    Key("populations", "texts", "The populations drawn (default all)."),
+    Key("xlabel", "text", "The x axis label (default the swept path)."),
+    Key("size", "size", "Figure size in inches."),
+))
+
 #: The keys each check needs, beyond ``check``.
 CHECK_NEEDS: dict[str, tuple[str, ...]] = {
     "spike_count": ("population",), "mean_rate": ("population",), "isi_cv": ("population",),
@@ -259,7 +277,7 @@ CHECK_NEEDS: dict[str, tuple[str, ...]] = {
 NAMED_TABLES: dict[str, Table] = {"models": MODEL, "populations": POPULATION, "sources": SOURCE,
                                   "projections": PROJECTION, "links": LINK, "stimuli": STIMULUS, "monitors": MONITOR,
                                   "synapse_monitors": SYNAPSE_MONITOR}
-ALL_TABLES: tuple[Table, ...] = (TOP, *NAMED_TABLES.values(), PHASE, FIGURE, PANEL, CHECK)
+ALL_TABLES: tuple[Table, ...] = (TOP, *NAMED_TABLES.values(), PHASE, FIGURE, PANEL, CHECK, SWEEP, SWEEP_FIGURE)
 
 
 def unknown_key_error(where: str, key: str, known: Iterable[str], noun: str = "key") -> ConfigError:
@@ -317,6 +335,10 @@ def check_experiment(spec: Mapping[str, Any], name: str) -> None:
             raise ConfigError(f"{here}: check {kind!r} needs {', '.join(map(repr, missing))}")
         if "value" not in item and not {"min", "max"} & set(item):
             raise ConfigError(f"{here}: give 'value' (with tolerance) or 'min'/'max'")
+    sweep = spec.get("sweep", {})
+    check_table(SWEEP, sweep, f"{where}: [sweep]")
+    if "figure" in sweep:
+        check_table(SWEEP_FIGURE, sweep["figure"], f"{where}: [sweep.figure]")
 
 
 def _check_panel(panel: Mapping[str, Any], where: str) -> None:

@@ -111,6 +111,9 @@ def test_every_catalog_experiment_follows_the_schema():
     ('[[expected]]\ncheck = "value_at"\npopulation = "p"\nvariable = "x"\nvalue = 0', None, "needs 'time'"),
     ("", ("size = 2", 'size = "two"'), "'size' must be a whole number"),
     ("", ("seed = 1", "seed = 1.5"), "'seed' must be a whole number"),
+    ('[sweep]\ngrid = { duration = ["1 ms", "2 ms"] }\nseed = 3', None, "[sweep]: unknown key 'seed'; did you mean 'seeds'?"),
+    ('[sweep.figure]\nx = "duration"\nkind = "traces"', None, "[sweep.figure]: unknown key 'kind'"),
+    ('[sweep.figure]\nvariable = "mean_rate"', None, "[sweep.figure]: missing 'x'"),
 ])
 def test_misspelt_or_misplaced_keys_in_any_table(tmp_path, capsys, extra, replace, fragment):
     path = experiment_file(tmp_path, extra)

@@ -53,3 +53,18 @@ def test_ei_network_rates_grow_with_the_afferent_rate_with_error_bars_over_seeds
     assert ax.get_xlabel() == "rate of each afferent Poisson source (Hz)"
     with pytest.raises(sz.ConfigError, match="x must be one of the swept axes"):
         sweep_figure(result, {"x": "rate"})
+
+
+@pytest.mark.parametrize("figure, fragment", [
+    ('x = "G_size"', "x must be one of the swept axes ['duration'], got 'G_size'"),
+    ('x = "duration"\nvariable = "rate"', "variable must be one of mean_rate, total_spikes, isi_cv, got 'rate'"),
+    ('x = "duration"\npopulations = ["H"]', "unknown population 'H' (populations: G)"),
+])
+def test_a_sweep_figure_that_cannot_be_drawn_is_refused_before_the_runs(tmp_path, capsys, figure, fragment):
+    toml = tmp_path / "e.toml"
+    toml.write_text('dt = "0.1 ms"\nduration = "5 ms"\n[populations.G]\nmodel = "lif"\nsize = 2\n'
+                    f'[sweep]\ngrid = {{ duration = ["2 ms", "4 ms"] }}\n[sweep.figure]\n{figure}\n')
+    assert main(["sweep", str(toml), "--workers", "1", "-q", "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and fragment in err, err
+    assert not (tmp_path / "out").exists()

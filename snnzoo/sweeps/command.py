@@ -67,6 +67,8 @@ def _value(text: str) -> Any:
 def run_command(args: argparse.Namespace) -> int:
     """Run the sweep, print a summary table, and draw the experiment's sweep figure if it has one."""
     from ..catalog import Experiment
+    from .figure import check_sweep_figure, sweep_figure
+    from .grid import make_grid
     from .sweep import sweep
 
     experiment = Experiment.load(args.name)
@@ -74,21 +76,24 @@ def run_command(args: argparse.Namespace) -> int:
     grid = dict(parse_grid_option(option) for option in args.grid) if args.grid else defaults.get("grid")
     if not grid:
         raise ConfigError(f"experiment {experiment.name!r} has no [sweep] grid; give --grid PATH=V1,V2,...")
-    executor = args.scheduler
     if args.scheduler is not None and args.workers:
         raise ConfigError("--workers: a dask scheduler brings its own workers; give --workers or --scheduler")
-    result = sweep(experiment, grid, zip=args.zip or (not args.grid and defaults.get("zip", False)),
-                   seeds=args.seeds if args.seeds is not None else defaults.get("seeds"), executor=executor,
-                   workers=args.workers, record=args.record or defaults.get("record", "summary"),
-                   out=args.output, resume=args.resume, progress=not args.quiet)
+    zipped = args.zip or (not args.grid and defaults.get("zip", False))
+    seeds = args.seeds if args.seeds is not None else defaults.get("seeds")
+    drawn = "figure" in defaults and not args.grid
+    if drawn:  # a figure that cannot be drawn is refused before the runs, not after them
+        axes = make_grid(experiment.spec, grid, zipped, seeds).dims[:-1]
+        check_sweep_figure(defaults["figure"], axes, list(experiment.spec["populations"]))
+    result = sweep(experiment, grid, zip=zipped, seeds=seeds, executor=args.scheduler, workers=args.workers,
+                   record=args.record or defaults.get("record", "summary"), out=args.output, resume=args.resume,
+                   progress=not args.quiet)
     summary = result.to_dataset() if isinstance(result, xr.DataTree) else result
     print(f"{experiment.name}: {summary_line(summary)}")
     for line in summary_table(summary):
         print("  " + line)
     written = [Path(args.output) / "sweep.nc"]
-    if "figure" in defaults and not args.grid:
+    if drawn:
         from ..plotting import save_figure
-        from .figure import sweep_figure
 
         figure_path = Path(args.output) / "sweep.png"
         save_figure(sweep_figure(summary, defaults["figure"], experiment.title), figure_path)

@@ -4,12 +4,32 @@ any other axis, with the spread over seeds as error bars."""
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from ..errors import ConfigError
+
+
+FIGURE_VARIABLES = ("mean_rate", "total_spikes", "isi_cv")
+"""The per-population summary values a sweep figure can show."""
+
+
+def check_sweep_figure(spec: dict[str, Any], axes: Sequence[str], populations: Sequence[str]) -> None:
+    """Refuse a figure ``spec`` that cannot be drawn for a sweep over ``axes`` of an experiment with
+    ``populations`` (the command checks it before any run)."""
+    x = spec.get("x")
+    if x not in axes:
+        raise ConfigError(f"sweep figure: x must be one of the swept axes {list(axes)}, got {x!r}")
+    variable = spec.get("variable", "mean_rate")
+    if variable not in FIGURE_VARIABLES:
+        raise ConfigError(f"sweep figure: variable must be one of {', '.join(FIGURE_VARIABLES)}, got {variable!r}")
+    for population in spec.get("populations", []):
+        if population not in populations:
+            raise ConfigError(f"sweep figure: unknown population {population!r} (populations: "
+                              f"{', '.join(populations)})")
 
 
 def sweep_figure(summary: xr.Dataset, spec: dict[str, Any], title: str = ""):
@@ -19,21 +39,14 @@ def sweep_figure(summary: xr.Dataset, spec: dict[str, Any], title: str = ""):
     """
     from matplotlib.figure import Figure
 
-    variable = spec.get("variable", "mean_rate")
-    x = spec.get("x")
-    if x not in summary["status"].dims or x == "seed":
-        axes = [dim for dim in summary["status"].dims if dim != "seed"]
-        raise ConfigError(f"sweep figure: x must be one of the swept axes {axes}, got {x!r}")
-    if variable not in summary:
-        raise ConfigError(f"sweep figure: no summary variable {variable!r} (have: {', '.join(summary.data_vars)})")
+    names = summary["population"].values.tolist()
+    check_sweep_figure(spec, [dim for dim in summary["status"].dims if dim != "seed"], names)
+    variable, x = spec.get("variable", "mean_rate"), spec["x"]
     data = summary[variable].where(summary["status"] == "ok")
-    names = spec.get("populations", summary["population"].values.tolist())
     others = [dim for dim in summary["status"].dims if dim not in (x, "seed")]
     figure = Figure(figsize=tuple(spec.get("size", (7, 4.5))), layout="constrained")
     ax = figure.subplots()
-    for population in names:
-        if population not in summary["population"].values:
-            raise ConfigError(f"sweep figure: unknown population {population!r}")
+    for population in spec.get("populations", names):
         series = data.sel(population=population)
         for index in np.ndindex(tuple(summary.sizes[dim] for dim in others)):
             line = series.isel(dict(zip(others, index)))
