@@ -57,10 +57,14 @@ def synapse_model(name: str) -> SynapseModel:
 
 
 def stimulus(name: str, **settings):
-    """A stimulus of the registered type ``name``, configured with ``settings``."""
+    """A stimulus of the registered type ``name``, configured with ``settings`` (checked against what
+    the type takes: an unknown or missing setting is an error naming it)."""
+    from .catalog_schema import check_settings
     from .plugins import get_registry
 
-    return get_registry().stimulus(name)(**settings)
+    factory = get_registry().stimulus(name)
+    check_settings(factory, settings, f"stimulus {name!r}", noun="setting")
+    return factory(**settings)
 
 
 def sweep(experiment, grid, **options):

@@ -356,7 +356,7 @@ def _check_panel(panel: Mapping[str, Any], where: str) -> None:
                               f"(it takes: {', '.join(PANEL_KINDS[kind])})")
 
 
-def check_settings(factory: Callable, settings: Mapping[str, Any], where: str) -> None:
+def check_settings(factory: Callable, settings: Mapping[str, Any], where: str, noun: str = "key") -> None:
     """Check a stimulus's settings against the signature of its constructor: unknown ones
     (with the closest suggested) and missing required ones are errors."""
     try:
@@ -368,7 +368,7 @@ def check_settings(factory: Callable, settings: Mapping[str, Any], where: str) -
     names = [n for n, p in parameters.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
     for key in settings:
         if key not in names:
-            raise unknown_key_error(where, key, names)
+            raise unknown_key_error(where, key, names, noun=noun)
     missing = [n for n in names if parameters[n].default is inspect.Parameter.empty and n not in settings]
     if missing:
         raise ConfigError(f"{where}: missing {', '.join(map(repr, missing))}")

@@ -44,7 +44,7 @@ from .expressions import NumericExpression, same_dimension, symbol
 from .integrators import automatic_integrator
 from .model import NeuronModel
 from .poisson_input import PoissonInput
-from .projections import PopulationView, Projection, SpikeSource, parse_view
+from .projections import NAME, PopulationView, Projection, SpikeSource, parse_view, view
 from .recording import PopulationRecord, StateRecord
 from .refractory import refractory_steps
 from .stimulus import FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes
@@ -64,11 +64,15 @@ def _registry():
 
 def resolve_model(model: NeuronModel | str) -> NeuronModel:
     """A model object, looking names up in the plugin registry."""
+    if not isinstance(model, (NeuronModel, str)):
+        raise ConfigError(f"model: expected a registered model's name or a NeuronModel, got {model!r}")
     return model if isinstance(model, NeuronModel) else _registry().model(model)
 
 
 def resolve_synapse_model(model: SynapseModel | str) -> SynapseModel:
     """A synapse model object, looking names up in the plugin registry."""
+    if not isinstance(model, (SynapseModel, str)):
+        raise ConfigError(f"synapse: expected a registered synapse model's name or a SynapseModel, got {model!r}")
     return model if isinstance(model, SynapseModel) else _registry().synapse_model(model)
 
 
@@ -165,7 +169,7 @@ class Population:
 
     def __getitem__(self, item) -> PopulationView:
         """A slice of the population, e.g. ``pop[:80]`` as a projection source or target."""
-        return PopulationView(self, np.arange(self.size)[item])
+        return view(self, item)
 
     def set(self, name: str, value: Any) -> None:
         """Set a parameter or variable (all neurons, or one value per neuron), also between runs."""
@@ -294,6 +298,9 @@ class Network:
 
     def _check_new_name(self, name: str) -> None:
         self._check_not_built(f"add {name!r}")
+        if not isinstance(name, str) or not NAME.fullmatch(name):
+            raise ConfigError(f"name {name!r}: expected letters, digits, '_' and '-', not starting with a digit "
+                              "(e.g. 'E' or 'exc_1')")
         if name in self.groups or name in self.projections or name == "projections":
             raise ConfigError(f"the name {name!r} is taken (or reserved) in this network")
 
@@ -767,6 +774,8 @@ class Network:
         """The recorded data as an ``xarray.DataTree`` with units and provenance."""
         from .results import add_projections, build_result
 
+        if self.step == 0:
+            raise ConfigError("result: the network has not run yet; call run(duration) first")
         tree = build_result(self.records(), self.provenance(**provenance))
         return add_projections(tree, list(self.projections.values()))
 

@@ -41,7 +41,7 @@ class SpikeSource:
                 raise ConfigError(f"{self.where}: a rate of {rates.max():g} Hz exceeds 1/dt = {1 / dt:g} Hz")
 
     def __getitem__(self, item) -> PopulationView:
-        return PopulationView(self, np.arange(self.size)[item])
+        return view(self, item)
 
     def to_dict(self) -> dict[str, Any]:
         """Provenance of this source."""
@@ -61,16 +61,40 @@ class PopulationView:
         return self.group.name
 
 
-_SLICE = re.compile(r"^\s*([A-Za-z_][\w\-]*)\s*\[\s*(-?\d*)\s*:\s*(-?\d*)\s*\]\s*$")
+NAME = re.compile(r"[A-Za-z_][\w\-]*")
+"""What a population, source or projection may be called (letters, digits, ``_`` and ``-``; not a digit first)."""
+
+_SLICE = re.compile(rf"^\s*({NAME.pattern})\s*\[\s*(-?\d*)\s*:\s*(-?\d*)\s*\]\s*$")
 
 
 def parse_view(text: str) -> tuple[str, slice | None]:
     """``"G[:80]"`` -> ``("G", slice(None, 80))``; ``"G"`` -> ``("G", None)``."""
     match = _SLICE.match(text)
     if not match:
+        if "[" in text:
+            raise ConfigError(f"{text!r}: a slice of a group is NAME[start:stop], e.g. 'E[:80]' (no step)")
         return text, None
     start, stop = (int(x) if x else None for x in match.group(2, 3))
     return match.group(1), slice(start, stop)
+
+
+def view(group: Any, item: Any) -> PopulationView:
+    """``group[item]``: the neurons a slice, an index or a list of indices selects; none, or an index
+    outside the group, is an error (not an empty projection)."""
+    try:
+        indices = np.atleast_1d(np.arange(group.size)[item])
+    except (IndexError, TypeError, ValueError) as error:
+        raise ConfigError(f"{group.name}[{_shown(item)}]: not a slice or indices of its {group.size} neurons "
+                          f"({error})") from None
+    if indices.size == 0:
+        raise ConfigError(f"{group.name}[{_shown(item)}]: selects none of its {group.size} neurons")
+    return PopulationView(group, indices)
+
+
+def _shown(item: Any) -> str:
+    if isinstance(item, slice):
+        return ":".join("" if x is None else str(x) for x in (item.start, item.stop, item.step)[:3 if item.step else 2])
+    return repr(item)
 
 
 @dataclass

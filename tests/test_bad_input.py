@@ -150,6 +150,15 @@ def test_misspelt_or_misplaced_keys_in_any_table(tmp_path, capsys, extra, replac
     (lambda: decay().connect("p", "p", "v", 0.1, p=None, condition="i != j", autapses=True), None, None),
     (lambda: decay().connect("p", "p", "v", 0.1, p="half"), ConfigError, "p must be a number in [0, 1]"),
     (lambda: decay().add_population("q", "lif", 1, parameters={"tau_m": [1, 2] * u.ms}), ConfigError, "shape"),
+    (lambda: decay().add_population("a b", "lif", 1), ConfigError, "name 'a b': expected letters, digits"),
+    (lambda: decay().add_population("q", 3, 1), ConfigError, "model: expected a registered model's name"),
+    (lambda: decay().connect("p", "p", synapse=3, p=1.0), ConfigError, "synapse: expected a registered synapse"),
+    (lambda: decay().connect("p[5:]", "p", "v", 0.1, p=1.0), ConfigError, "p[5:]: selects none of its 1 neurons"),
+    (lambda: decay().population("p")[7], ConfigError, "p[7]: not a slice or indices of its 1 neurons"),
+    (lambda: decay().connect("p[::2]", "p", "v", 0.1, p=1.0), ConfigError, "NAME[start:stop], e.g. 'E[:80]' .no step."),
+    (lambda: sz.stimulus("step_current", amplitude=1 * u.nA), ConfigError,
+     "stimulus 'step_current': unknown setting 'amplitude'; did you mean 'amplitudes'?"),
+    (lambda: decay().result(), ConfigError, "result: the network has not run yet; call run.duration. first"),
 ])
 def test_quantities_are_validated_where_the_model_needs_it(make, error, fragment):
     if error is None:

@@ -230,11 +230,22 @@ def test_a_process_goes_through_the_warm_up_step_once_per_configuration(toml, mo
     assert steps == ["a", "c", "d"]
 
 
-def test_unreachable_scheduler_leaves_no_output(toml, monkeypatch, tmp_path):
+def _dask_clients() -> int:
+    import gc
+
+    distributed = pytest.importorskip("distributed")
+    return sum(issubclass(type(thing), distributed.Client) for thing in gc.get_objects())  # type(): weak proxies too
+
+
+def test_unreachable_scheduler_leaves_no_output_and_no_half_made_client(toml, monkeypatch, tmp_path):
     monkeypatch.setattr(executors, "DEFAULT_CONNECT_TIMEOUT", 1.0)
+    clients = _dask_clients()
     with pytest.raises(sz.SnnzooError, match="scheduler tcp://127.0.0.1:9: cannot reach a dask scheduler"):
         sz.sweep(toml, {"sources.P.rate": ["2 Hz"]}, executor="tcp://127.0.0.1:9", out=tmp_path / "out")
     assert not (tmp_path / "out").exists()  # the same command with a reachable scheduler needs no --resume
+    # a half-made Client left for a later collection closed itself while the next Client was being
+    # made, and that waited on a lock the new one held: the test process hung
+    assert _dask_clients() == clients
 
 
 @pytest.mark.parametrize(("address", "message"), [
@@ -242,6 +253,7 @@ def test_unreachable_scheduler_leaves_no_output(toml, monkeypatch, tmp_path):
     ("http://x:1", "scheduler 'http://x:1': not a dask scheduler address .*unknown address scheme 'http'"),
     ("tcp://:", "scheduler 'tcp://:': not a dask scheduler address"),
     ("", "scheduler: expected the address of a dask scheduler"),
+    ("tcp://127.0.0.1:99999", r"scheduler 'tcp://127.0.0.1:99999': not a dask scheduler address \(port 99999 is not in 1..65535\)"),
 ])
 def test_malformed_scheduler_address(toml, tmp_path, capsys, address, message):
     assert main(["sweep", toml, "--grid", "sources.P.rate=2Hz", "--scheduler", address, "-o", str(tmp_path / "out"),
@@ -252,6 +264,7 @@ def test_malformed_scheduler_address(toml, tmp_path, capsys, address, message):
     import dask
 
     assert dask.config.get("scheduler", None) is None  # no half-made dask client left as the default
+    assert _dask_clients() == 0
 
 
 def test_sweep_through_a_dask_local_cluster_on_loopback(toml, tmp_path):

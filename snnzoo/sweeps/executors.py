@@ -11,6 +11,7 @@ scheduling of our own beyond keeping a bounded number of runs in flight.
 from __future__ import annotations
 
 import concurrent.futures
+import gc
 import multiprocessing
 import os
 import signal
@@ -145,20 +146,7 @@ class DaskExecutor:
             raise SnnzooError("a dask scheduler was given but dask.distributed is not installed") from None
         self._distributed = distributed
         if isinstance(client_or_address, str):
-            if not client_or_address.strip():
-                raise SnnzooError("scheduler: expected the address of a dask scheduler, e.g. tcp://HOST:8786, got ''")
-            try:
-                # not the process's default client: dask's global scheduler setting stays as it was
-                # (a Client that fails to connect left it at "dask.distributed" until collected, and
-                # every netCDF write in this process then failed)
-                self.client = distributed.Client(client_or_address, timeout=DEFAULT_CONNECT_TIMEOUT,
-                                                 set_as_default=False)
-            except ValueError as error:  # dask parses the address first
-                raise SnnzooError(f"scheduler {client_or_address!r}: not a dask scheduler address ({_first_line(error)}); "
-                                  "expected e.g. tcp://HOST:8786") from None
-            except (OSError, TimeoutError) as error:
-                raise SnnzooError(f"scheduler {client_or_address}: cannot reach a dask scheduler there within "
-                                  f"{DEFAULT_CONNECT_TIMEOUT:g} s ({_first_line(error)})") from None
+            self.client = _connect(distributed, client_or_address)
             self._owned = True
         else:
             self.client, self._owned = client_or_address, False
@@ -208,6 +196,40 @@ class DaskExecutor:
             self._unread.clear()
         if self._owned:
             self.client.close()
+
+
+def _connect(distributed: Any, address: str):
+    """A ``distributed.Client`` of the scheduler at ``address``, or a one-line error.
+
+    The address is checked with dask's own parser first. A Client that fails half-way is
+    collected at once: collected later, its clean-up waits on a lock that the next Client being
+    made holds, and that process hangs. The client is not made the process's default, so dask's
+    global scheduler setting stays as it was (a failed Client left it at ``dask.distributed``,
+    and every later netCDF write in the process failed)."""
+    from distributed.comm import parse_address
+    from distributed.comm.registry import get_backend
+
+    if not address.strip():
+        raise SnnzooError("scheduler: expected the address of a dask scheduler, e.g. tcp://HOST:8786, got ''")
+    try:
+        scheme, location = parse_address(address)
+        if scheme != "inproc":
+            port = get_backend(scheme).get_address_host_port(location)[1]
+            if not 0 < port < 65536:
+                raise ValueError(f"port {port} is not in 1..65535")
+    except NotImplementedError:  # a transport that cannot tell its port: the Client finds out
+        pass
+    except ValueError as error:
+        raise SnnzooError(f"scheduler {address!r}: not a dask scheduler address ({_first_line(error)}); "
+                          "expected e.g. tcp://HOST:8786") from None
+    failure = None
+    try:
+        return distributed.Client(address, timeout=DEFAULT_CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as error:
+        failure = (f"scheduler {address}: cannot reach a dask scheduler there within {DEFAULT_CONNECT_TIMEOUT:g} s "
+                   f"({_first_line(error)})")
+    gc.collect()  # the half-made Client closes now (see the docstring), freed with the exception above
+    raise SnnzooError(failure)
 
 
 def make_executor(executor: Any = None, workers: int | None = None):
