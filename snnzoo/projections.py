@@ -92,9 +92,11 @@ def view(group: Any, item: Any) -> PopulationView:
 
 
 def _shown(item: Any) -> str:
-    if isinstance(item, slice):
-        return ":".join("" if x is None else str(x) for x in (item.start, item.stop, item.step)[:3 if item.step else 2])
-    return repr(item)
+    """``item`` as it was written between the brackets (``30:`` for ``slice(30, None)``)."""
+    if not isinstance(item, slice):
+        return repr(item)
+    parts = [item.start, item.stop] + ([item.step] if item.step is not None else [])
+    return ":".join("" if part is None else str(part) for part in parts)
 
 
 @dataclass
