@@ -374,3 +374,16 @@ def test_builder_gets_quantities_and_must_reach_the_workers():
     assert result["total_spikes"].sel(population="n").values.ravel().tolist()[1] > 0
     with pytest.raises(sz.ConfigError, match="workers: only for the default local executor"):
         sz.sweep(recording_builder, {"I": ["1 pA"]}, duration="1 ms", executor="serial", workers=2)
+
+
+def _returns_nothing(params, seed):
+    return None
+
+
+def test_a_build_function_and_its_duration_are_checked():
+    with pytest.raises(sz.SnnzooError, match=r"duration: expected dimension \[time\], got 5 mV"):  # before any run
+        sz.sweep(_returns_nothing, {"I": ["1 nA"]}, duration="5 mV", executor="serial")
+    result = sz.sweep(_returns_nothing, {"I": ["1 nA", "2 nA"]}, duration="5 ms", executor="serial")
+    assert result["status"].values.ravel().tolist() == ["failed", "failed"]
+    assert str(result["error"].values.ravel()[0]) == \
+        "the build function '_returns_nothing' returned NoneType, expected an snnzoo.Network"

@@ -171,10 +171,15 @@ def _run(task: Task, one_step: bool) -> Outcome:
 def _simulate(task: Task, one_step: bool) -> tuple[xr.DataTree, list]:
     """Build and run the task's network (for its duration, or one time step); its result and checks."""
     from ..catalog import Experiment
+    from ..errors import ConfigError
+    from ..network import Network
     from ..units import ureg
 
     if task.builder is not None:
         network = task.builder(builder_parameters(task.settings), task.seed)
+        if not isinstance(network, Network):
+            raise ConfigError(f"the build function {getattr(task.builder, '__name__', task.builder)!r} returned "
+                              f"{type(network).__name__}, expected an snnzoo.Network")
         network.run(network.dt * ureg.s if one_step else task.duration)
         return network.result(sweep_settings=task.settings), []
     experiment = Experiment(task.name, task.spec)
