@@ -64,15 +64,11 @@ def _registry():
 
 def resolve_model(model: NeuronModel | str) -> NeuronModel:
     """A model object, looking names up in the plugin registry."""
-    if not isinstance(model, (NeuronModel, str)):
-        raise ConfigError(f"model: expected a registered model's name or a NeuronModel, got {model!r}")
     return model if isinstance(model, NeuronModel) else _registry().model(model)
 
 
 def resolve_synapse_model(model: SynapseModel | str) -> SynapseModel:
     """A synapse model object, looking names up in the plugin registry."""
-    if not isinstance(model, (SynapseModel, str)):
-        raise ConfigError(f"synapse: expected a registered synapse model's name or a SynapseModel, got {model!r}")
     return model if isinstance(model, SynapseModel) else _registry().synapse_model(model)
 
 

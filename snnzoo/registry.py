@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from snnzoo.errors import PluginError, UnknownNameError
+from snnzoo.errors import ConfigError, PluginError, UnknownNameError
 from snnzoo.protocols import (
     ExperimentCatalog,
     IntegratorSpec,
@@ -269,6 +269,8 @@ class Registry:
     def entry(self, kind: str, name: str) -> Entry:
         """The entry ``name`` (or ``plugin:name``) means in ``kind``; :class:`UnknownNameError` if none."""
         table = self._table(kind)
+        if not isinstance(name, str):
+            raise ConfigError(f"{kind}: expected the name of a registered {kind}, got {name!r}")
         if QUALIFIER in name:
             plugin, _, bare = name.partition(QUALIFIER)
             for entry in table.get(bare, []):

@@ -330,7 +330,7 @@ def open_results(paths: str | os.PathLike | Sequence[str | os.PathLike], dim: st
     if not isinstance(dim, str) or not dim.isidentifier():
         raise SnnzooError(f"open_results: dim must be a name for the new dimension, like 'seed', got {dim!r}")
     trees = [open_result(path) for path in files]
-    taken = {name for tree in trees[:1] for node in tree.subtree for name in (*node.dataset.dims, *node.dataset.variables)}
+    taken = {name for node in trees[0].subtree for name in (*node.dataset.dims, *node.dataset.variables)}
     if dim in taken:
         raise SnnzooError(f"open_results: dim {dim!r} is already a dimension or variable of {files[0]}; "
                           "choose a new name")

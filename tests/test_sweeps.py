@@ -253,7 +253,8 @@ def test_unreachable_scheduler_leaves_no_output_and_no_half_made_client(toml, mo
     ("http://x:1", "scheduler 'http://x:1': not a dask scheduler address .*unknown address scheme 'http'"),
     ("tcp://:", "scheduler 'tcp://:': not a dask scheduler address"),
     ("", "scheduler: expected the address of a dask scheduler"),
-    ("tcp://127.0.0.1:99999", r"scheduler 'tcp://127.0.0.1:99999': not a dask scheduler address \(port 99999 is not in 1..65535\)"),
+    ("tcp://127.0.0.1:99999",
+     r"scheduler 'tcp://127.0.0.1:99999': not a dask scheduler address \(port 99999 is not in 1..65535\)"),
 ])
 def test_malformed_scheduler_address(toml, tmp_path, capsys, address, message):
     assert main(["sweep", toml, "--grid", "sources.P.rate=2Hz", "--scheduler", address, "-o", str(tmp_path / "out"),

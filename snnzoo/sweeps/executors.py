@@ -222,7 +222,6 @@ def _connect(distributed: Any, address: str):
     except ValueError as error:
         raise SnnzooError(f"scheduler {address!r}: not a dask scheduler address ({_first_line(error)}); "
                           "expected e.g. tcp://HOST:8786") from None
-    failure = None
     try:
         return distributed.Client(address, timeout=DEFAULT_CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:

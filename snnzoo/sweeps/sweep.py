@@ -14,7 +14,7 @@ import xarray as xr
 from ..catalog import Experiment, set_value
 from ..errors import ConfigError
 from ..results import build_result
-from ..units import to_si
+from ..units import positive_si
 from .combine import combine
 from .executors import WorkerDied, lost_run, make_executor
 from .grid import Grid, make_grid
@@ -87,7 +87,7 @@ def _resolve(experiment: Any, duration: Any) -> tuple[str, dict | None, Callable
     if callable(experiment):
         if duration is None:
             raise ConfigError("duration: a build(params, seed) function needs the simulated duration, e.g. '1 s'")
-        to_si(duration, "s", what="duration", sign="positive")  # before any run, not in every run
+        positive_si(duration, "s", what="duration")  # before any run, not in every run
         return getattr(experiment, "__name__", "build"), None, experiment
     raise ConfigError(f"experiment: expected a catalog name, a TOML path, an Experiment or a build(params, seed) "
                       f"function, got {experiment!r}")
