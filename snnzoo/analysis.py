@@ -34,11 +34,7 @@ def spike_data(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray, int]:
 
     NaN entries of ``spike_time`` are the padding of stacked runs and are left out.
     """
-    missing = [name for name in ("spike_time", "spike_neuron") if name not in ds]
-    if "size" not in ds.attrs:
-        missing.append("the 'size' attribute")
-    if missing:
-        raise ConfigError(f"not a snnzoo population group: missing {', '.join(missing)}")
+    check_population_group(ds)
     stacked = run_dimensions(ds)
     if stacked:
         raise ConfigError(
@@ -48,6 +44,16 @@ def spike_data(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray, int]:
     times = ds["spike_time"].values.astype(np.float64)
     spiked = ~np.isnan(times)
     return times[spiked], ds["spike_neuron"].values[spiked].astype(np.int64), int(ds.attrs["size"])
+
+
+def check_population_group(ds: xr.Dataset) -> None:
+    """Refuse a group that is not a population's (a projection, the summary, the root)."""
+    missing = [name for name in ("spike_time", "spike_neuron") if name not in ds]
+    if "size" not in ds.attrs:
+        missing.append("the 'size' attribute")
+    if missing:
+        raise ConfigError(f"not a snnzoo population group: missing {', '.join(missing)}; "
+                          "use a population's group, e.g. result['NAME'].ds")
 
 
 def run_dimensions(ds: xr.Dataset) -> tuple[str, ...]:
@@ -107,6 +113,7 @@ def magnitude_in(value: Any, unit: str, *, what: str) -> Any:
 
 def time_window(ds: xr.Dataset, start: Any = None, stop: Any = None) -> tuple[float, float]:
     """``(start, stop)`` in seconds; defaults are 0 and the group's ``duration_seconds``."""
+    check_population_group(ds)
     begin = 0.0 if start is None else to_si(start, "s", what="start")
     if stop is not None:
         end = to_si(stop, "s", what="stop")

@@ -105,6 +105,14 @@ def test_stop_is_required_without_duration():
     assert ds.snn.mean_rates(stop=1 * ureg.s).values.tolist() == [1.0]
 
 
+@pytest.mark.parametrize("method", ["mean_rates", "population_rate", "spike_counts", "isi_cv", "first_spike_time"])
+def test_a_group_that_is_not_a_population_is_named_as_such(method):
+    projection = xr.Dataset({"pre": ("synapse", [0, 1]), "post": ("synapse", [1, 0])})
+    arguments = (5 * ureg.ms,) if method == "population_rate" else ()
+    with pytest.raises(ConfigError, match="not a snnzoo population group"):
+        getattr(projection.snn, method)(*arguments)
+
+
 def test_synaptic_currents(recorded):
     currents = recorded.snn.synaptic_currents(v="v", conductances={"ge": 0 * ureg.mV, "gi": -80 * ureg.mV})
     assert set(currents.data_vars) == {"I_ge", "I_gi"} and currents["I_ge"].attrs["units"] == "A"
