@@ -64,6 +64,23 @@ def test_each_structural_change_gives_another_key_and_equal_keys_mean_equal_sour
         assert sources.setdefault(key, source) == source
 
 
+def test_an_object_the_plan_reaches_twice_is_described_once(monkeypatch):
+    """Projections reach their populations' models again; the key describes each object once
+    (a back-reference the second time), and still tells models apart."""
+    import sympy
+
+    described = []
+    srepr = sympy.srepr
+    monkeypatch.setattr(sympy, "srepr", lambda expression: described.append(id(expression)) or srepr(expression))
+    net = network(synapse=STRUCTURAL["synapse model"]["synapse"])
+    net.connect("p", "p", on="ge", weight=0.1, p=0.5, name="second")
+    kernel_key.structure_key(net._plan(), 1)
+    assert described and len(described) == len(set(described))
+    other = network(synapse=STRUCTURAL["synapse model"]["synapse"])
+    other.connect("p", "p", on="ge", weight=0.1, p=0.5, name="second")
+    assert kernel_key.structure_key(other._plan(), 1) == kernel_key.structure_key(net._plan(), 1)
+
+
 def test_parameter_and_initial_values_reuse_the_key():
     base, _ = key_and_source(network())
     assert key_and_source(network(parameters={"tau": [10, 11, 12, 13] * u.ms, "E_L": "-65 mV"}))[0] != base  # tau varies

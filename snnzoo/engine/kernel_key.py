@@ -8,7 +8,8 @@ hashes everything the generated source can depend on, read from the
 - every field of every plan object, recursively: models, integrators, synapse
   models, drives and sources with all their attributes (sympy expressions by
   ``srepr``, arrays by dtype, shape and contents, functions by their code), the
-  thread count, and the type of every object;
+  thread count, and the type of every object (an object reached a second time, such
+  as a population's model through a projection, enters as a reference to the first);
 - the source of snnzoo itself and of every other module defining one of those
   types (a plugin's model or integrator class), so that editing the code
   generator or a plugin gives new keys;
@@ -120,6 +121,10 @@ class _Walker:
     def __init__(self) -> None:
         self.digest = hashlib.sha256()
         self._path: set[int] = set()
+        self._walked: dict[tuple[int, bool], tuple[int, Any]] = {}
+        """Objects described already, by (id, data), with their number and the object itself (held,
+        so that its id is not reused during the walk): a second visit feeds the number (the plan
+        reaches each population's model again through its projections)."""
 
     def feed(self, *parts: object) -> None:
         self.digest.update(repr(parts).encode())
@@ -153,7 +158,10 @@ class _Walker:
             self._walk_function(value)
         elif id(value) in self._path:
             self.feed("cycle", type(value).__qualname__)
+        elif (id(value), data) in self._walked:
+            self.feed("walked", self._walked[id(value), data][0])
         else:
+            self._walked[id(value), data] = (len(self._walked), value)
             self._path.add(id(value))
             try:
                 self._walk_object(value, data)
