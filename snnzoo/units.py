@@ -11,6 +11,7 @@ integers such as seeds (:func:`whole_number`).
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import re
@@ -117,18 +118,26 @@ def _parse_quantity_text(text: str, what: str) -> pint.Quantity:
         items = [item for item in re.split(r"[,\s]+", listed["items"].strip()) if item]
         return ureg.Quantity(_floats(items, text, what), parse_unit(listed["unit"], what=what))
     try:
-        parsed = ureg.Quantity(text)
+        parsed = ureg.Quantity(*_read_quantity(text, ureg.get()))
     except pint.OffsetUnitCalculusError as err:
         raise _offset_unit_error(", ".join(err.units1 or ()) or "in it", f"{what}: {text!r}") from None
     except Exception as err:  # pint raises many kinds for bad text
         raise UnitError(f"{what}: cannot read {text!r} as a quantity ({err})") from None
-    if not isinstance(parsed, pint.Quantity):
-        parsed = ureg.Quantity(parsed)
     magnitude = np.asarray(parsed.magnitude)
     if magnitude.ndim != 0 or magnitude.dtype.kind not in "iuf":
         raise UnitError(f"{what}: cannot read {text!r} as a quantity (expected a number and a unit, e.g. '20 ms')")
     _refuse_offset_unit(parsed.units, what)
     return parsed
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_quantity(text: str, registry: pint.UnitRegistry) -> tuple[Any, pint.Unit]:
+    """``registry``'s reading of ``text`` as (magnitude, unit), remembered: building a network reads
+    the same texts ("-70 mV") again and again, and pint's parser takes a few hundred microseconds each."""
+    parsed = registry.Quantity(text)
+    if not isinstance(parsed, pint.Quantity):
+        parsed = registry.Quantity(parsed)
+    return parsed.magnitude, parsed.units
 
 
 def _floats(value: Any, shown: Any, what: str) -> float | np.ndarray:

@@ -199,3 +199,18 @@ def test_unknown_population_and_recordable():
         net.record("cell", "v")
     with pytest.raises(UnknownNameError, match="did you mean 'w'"):
         net.record("cells", "ww")
+
+
+def test_text_read_again_gives_a_fresh_equal_quantity():
+    """Reading a quantity's text is remembered; each reading is still its own object, so changing
+    one in place cannot change the next."""
+    from snnzoo.units import as_quantity
+
+    first = as_quantity("-70 mV", what="v")
+    first *= 2
+    second = as_quantity("-70 mV", what="v")
+    assert second is not first and second == -70 * u.mV
+    with pytest.raises(UnitError, match="cannot read"):
+        as_quantity("3 foo", what="x")
+    with pytest.raises(UnitError, match="cannot read"):
+        as_quantity("3 foo", what="x")
