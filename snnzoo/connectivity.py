@@ -246,7 +246,8 @@ def _given(value: Any) -> bool:
 
 
 def _condition(text: str, i: np.ndarray, j: np.ndarray, where: str) -> np.ndarray:
-    condition = NumericExpression(text, {"i": ureg.dimensionless, "j": ureg.dimensionless}, where=f"{where}: condition")
+    condition = NumericExpression(text, {"i": ureg.dimensionless, "j": ureg.dimensionless}, where=f"{where}: condition",
+                                  instead="for random connections give p (with the condition for the rest)")
     return np.broadcast_to(condition({"i": i, "j": j}).astype(bool), i.shape)
 
 
@@ -260,10 +261,11 @@ def values(spec: Any, n: int, unit, rng: np.random.Generator, what: str,
            order: np.ndarray | None = None) -> np.ndarray:
     """Weights or delays: a quantity, one per synapse (in the order ``order`` picks from them, if given), a distribution table
     ``{distribution = "normal", mean = ..., std = ...}`` / ``"uniform"`` with ``low``, ``high``,
-    or an expression of the pre- and postsynaptic indices ``i``, ``j`` (``"1*ms + 0.1*ms*abs(i - j)"``).
+    or an expression of the pre- and postsynaptic indices ``i``, ``j`` (``"1*ms + 0.1*ms*abs(i - j)"``; ``rand()``
+    and ``randn()`` draw one number per synapse).
     ``sign`` ("non-negative" for delays) is checked on given and drawn values."""
     if is_expression(spec) and i is not None:
-        computed = _per_synapse_expression(spec, unit, i, j, what)
+        computed = _per_synapse_expression(spec, unit, i, j, what, rng)
         check_value(computed, what=f"{what} ({spec!r})", unit=unit)  # finite; delay_steps names negative delays
         return computed
     if isinstance(spec, dict) and "distribution" in spec:
@@ -295,11 +297,12 @@ def is_expression(spec: Any) -> bool:
     return isinstance(spec, str) and not is_quantity_text(spec)
 
 
-def _per_synapse_expression(text: str, unit, i: np.ndarray, j: np.ndarray, what: str) -> np.ndarray:
+def _per_synapse_expression(text: str, unit, i: np.ndarray, j: np.ndarray, what: str,
+                            rng: np.random.Generator) -> np.ndarray:
     expected = parse_unit(unit, what=what) if isinstance(unit, str) else unit
     expression = NumericExpression(text, {"i": ureg.dimensionless, "j": ureg.dimensionless}, where=what,
-                                   expected=expected, expected_what=f"the {what.rsplit(': ', 1)[-1]}")
-    return np.broadcast_to(expression({"i": i.astype(float), "j": j.astype(float)}), i.shape).copy()
+                                   expected=expected, expected_what=f"the {what.rsplit(': ', 1)[-1]}", draws=True)
+    return np.broadcast_to(expression({"i": i.astype(float), "j": j.astype(float)}, rng, i.size), i.shape).copy()
 
 
 def delay_steps(delays: np.ndarray, dt: float, what: str, *, round_delays: bool = False) -> np.ndarray:

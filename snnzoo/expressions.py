@@ -29,16 +29,28 @@ class int_(sympy.Function):
     is_real = True  # so that min(), max() and clip() accept it
 
 
-class rand(sympy.Function):
-    """A uniform random number in [0, 1) per neuron (initial values only)."""
+class _RandomDraw(sympy.Function):
+    """A random number drawn where the expression is evaluated (per neuron, per step), never
+    while it is parsed: sympy would otherwise evaluate a call named like an mpmath function
+    (``mpmath.rand``) to a number, so ``rand() < 0.3`` became a constant True or False.
 
-    nargs = 0
+    The user writes ``rand()``; the parser adds the call's place in the text as the one
+    argument, so that two calls are two draws (sympy would make ``rand() - rand()`` zero)."""
+
+    nargs = 1
+    is_real = True
+    is_number = False
+
+    def _eval_evalf(self, precision):
+        return None
 
 
-class randn(sympy.Function):
-    """A standard normal random number per neuron (initial values only)."""
+class rand(_RandomDraw):
+    """A uniform random number in [0, 1)."""
 
-    nargs = 0
+
+class randn(_RandomDraw):
+    """A standard normal random number."""
 
 
 FUNCTIONS: dict[str, Callable] = {
@@ -145,6 +157,10 @@ def _convert(node: ast.AST, where: str, functions: Mapping[str, Callable]) -> sy
         if name not in functions:
             known = ", ".join(sorted(functions))
             raise EquationError(f"{where}: unknown function {name!r} (known: {known})")
+        if isinstance(functions[name], type) and issubclass(functions[name], _RandomDraw):
+            if node.args:
+                raise EquationError(f"{where}: {name}() takes no arguments, got {ast.unparse(node)!r}")
+            return functions[name](sympy.Integer(node.lineno * 100_000 + node.col_offset))
         args = [_convert(a, where, functions) if name == "int" else _number(_convert(a, where, functions))
                 for a in node.args]
         try:
@@ -315,10 +331,16 @@ class NumericExpression:
     """
 
     def __init__(self, text: str, units: Mapping[str, pint.Unit], *, where: str,
-                 expected: pint.Unit | None = None, expected_what: str = "the target"):
+                 expected: pint.Unit | None = None, expected_what: str = "the target",
+                 draws: bool = False, instead: str = ""):
         """``units`` gives the unit of every symbol the text may use; with ``expected``
-        the result must have that dimension (``expected_what`` names it in the error)."""
+        the result must have that dimension (``expected_what`` names it in the error).
+        Unless ``draws`` (the caller gives a random generator and a size), ``rand()`` and
+        ``randn()`` are refused, with ``instead`` saying what to use."""
         expr = parse_expression(text, where=where)
+        if not draws and expr.atoms(rand, randn):
+            raise ConfigError(f"{where}: {text!r} draws random numbers, which this expression cannot"
+                              + (f"; {instead}" if instead else ""))
         self.unit = DimensionChecker(units, where).unit_of(expr)
         if expected is not None and not same_dimension(self.unit, expected):
             raise ConfigError(f"{where}: {text!r} is in {self.unit:~} but {expected_what} is in {expected:~}")

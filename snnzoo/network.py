@@ -158,7 +158,7 @@ class Population:
                       if re.search(rf"\b{re.escape(old)}\b", text)})
         units = {n: self.model.units[canonical] for n, canonical in names.items()}
         units.update({"i": ureg.dimensionless, "N": ureg.dimensionless})
-        expression = NumericExpression(text, units, where=what, expected=unit, expected_what="the variable")
+        expression = NumericExpression(text, units, where=what, expected=unit, expected_what="the variable", draws=True)
         env = {n: self.values[canonical] for n, canonical in names.items()}
         env.update({"i": np.arange(self.size, dtype=float), "N": float(self.size)})
         return np.broadcast_to(expression(env, self.rng, self.size), (self.size,))

@@ -511,3 +511,77 @@ def test_timed_array_bad_input(dt, equation, fragment):
         net.add_population("p", model, 1)
         net.run(1 * u.ms)
     assert "\n" not in str(caught.value)
+
+
+# -- rand() and randn() ---------------------------------------------------------------------------------------------
+
+
+def test_a_comparison_with_rand_draws_per_neuron_and_step():
+    """``int(rand() < 0.3)`` is a Bernoulli draw per neuron (initial values, regular operations), and
+    ``threshold="rand() < 0.01"`` fires at 0.01/dt. (sympy used to evaluate ``rand()`` while parsing, to
+    one random number outside the seed, so the comparison was a constant True or False.)"""
+    model = sz.NeuronModel("coin", "dv/dt = 0/ms : 1\nx : 1", {}, threshold="rand() < 0.01", reset="v += 1")
+    means = []
+    for seed in (1, 2):
+        net = sz.Network(dt=0.1 * u.ms, seed=seed)
+        pop = net.add_population("p", model, 10_000, initial={"x": "int(rand() < 0.3)"})
+        means.append(pop.get("x").magnitude.mean())
+        net.run_regularly("p", "x = int(rand() < 0.7)", dt=1 * u.ms)
+        net.run(10 * u.ms)
+        assert abs(pop.get("x").magnitude.mean() - 0.7) < 5 * math.sqrt(0.21 / 10_000)
+        spikes = net.records()[0].spike_times.size
+        expected = 10_000 * 100 * 0.01  # neurons x steps x probability
+        assert abs(spikes - expected) < 5 * math.sqrt(expected)
+    assert all(abs(mean - 0.3) < 5 * math.sqrt(0.21 / 10_000) for mean in means) and means[0] != means[1]
+
+
+def test_every_rand_call_is_its_own_draw():
+    """``rand() - rand()`` is the difference of two draws (variance 1/6), not zero, as in Brian2."""
+    model = sz.NeuronModel("m", "dv/dt = 0/ms : 1\nx : 1\ny : 1", {})
+    net = sz.Network(dt=0.1 * u.ms, seed=4)
+    pop = net.add_population("p", model, 20_000, initial={"x": "rand() - rand()"})
+    net.run_regularly("p", "y = randn() + randn()", dt=0.1 * u.ms)
+    net.run(0.1 * u.ms)
+    assert pop.get("x").magnitude.var() == pytest.approx(1 / 6, rel=0.05)
+    assert pop.get("y").magnitude.var() == pytest.approx(2, rel=0.05)
+
+
+def test_rand_in_synaptic_values_and_on_pre():
+    """``weight="rand()*0.2"`` draws one value per synapse from the network's seed (Brian2's
+    ``S.w = 'rand()*w_max'``), and ``on_pre`` may draw per synapse and spike."""
+    cell = sz.NeuronModel("cell", "dv/dt = 0/ms : 1", {}, threshold="v > 1", reset="v = 0")
+
+    def weights(seed):
+        net = sz.Network(dt=0.1 * u.ms, seed=seed)
+        net.add_population("a", cell, 100)
+        net.add_population("b", cell, 100)
+        return net.connect("a", "b", on="v", weight="rand()*0.2", all_to_all=True).synapses.weights
+
+    drawn = weights(1)
+    assert drawn.mean() == pytest.approx(0.1, abs=5 * 0.2 / math.sqrt(12 * drawn.size))
+    assert drawn.std() == pytest.approx(0.2 / math.sqrt(12), rel=0.05)
+    assert (weights(1) == drawn).all() and not (weights(2) == drawn).all()
+
+    clock = sz.NeuronModel("clock", "dv/dt = 1/ms : 1", {}, threshold="v > 0.95", reset="v = 0")
+    net = sz.Network(dt=0.1 * u.ms, seed=3)
+    net.add_population("source", clock, 1)
+    net.add_population("target", sz.NeuronModel("counter", "dg/dt = 0/ms : 1", {}), 4000)
+    net.connect("source", "target", synapse=sz.SynapseModel("coin", "w : 1", on_pre="g_post += int(rand() < 0.5)"),
+                weight=1.0, all_to_all=True)
+    net.run(20 * u.ms)
+    spikes = net.records()[0].spike_times.size
+    counts = net.population("target").get("g").magnitude
+    assert spikes >= 10 and abs(counts.mean() - spikes / 2) < 5 * math.sqrt(spikes / 4 / counts.size)
+    assert counts.var() == pytest.approx(spikes / 4, rel=0.1)  # binomial(spikes, 1/2) per neuron
+
+
+@pytest.mark.parametrize("place", ["condition", "function_current"])
+def test_rand_where_it_cannot_draw_is_refused(place):
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("a", sz.NeuronModel("m", "dv/dt = I/(1*nF) : volt\nI : amp", {}), 10)
+    with pytest.raises(SnnzooError, match="draws random numbers, which this expression cannot; (for random connections "
+                                          "give p|for a random current use noise_current)"):
+        if place == "condition":
+            net.connect("a", "a", on="v", weight=1 * u.mV, condition="rand() < 0.5")
+        else:
+            net.add_stimulus(sz.stimulus("function_current", function="rand()*nA"), "a")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import sympy
 
 from ..equations import ENGINE_PREFIX
-from ..expressions import substitute_units, symbol
+from ..expressions import rand, randn, substitute_units, symbol
 from ..integrators import new_symbol, ode_system
 from ..model import NeuronModel
 from . import layout, synapses_codegen
@@ -466,7 +466,9 @@ class _Hoister:
         return self.table[expr]
 
     def _invariant(self, expr: sympy.Basic) -> bool:
-        return _symbols_in(expr) <= self.invariant and not isinstance(expr, sympy.logic.boolalg.Boolean)
+        """Whether ``expr`` is the same for every neuron and step (a random draw never is)."""
+        return (_symbols_in(expr) <= self.invariant and not isinstance(expr, sympy.logic.boolalg.Boolean)
+                and not expr.has(rand, randn))
 
     def __call__(self, expr: sympy.Basic) -> sympy.Basic:
         if expr.is_Atom:

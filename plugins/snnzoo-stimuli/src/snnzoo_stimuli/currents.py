@@ -96,7 +96,8 @@ def expression_function(expression: str, parameters: Mapping[str, Any], unit, wh
     units = {k: q.units for k, q in quantities.items()}
     units.update({"t": ureg.second, "i": ureg.dimensionless})
     target = ureg.Unit(unit) if isinstance(unit, str) else unit
-    compiled = NumericExpression(expression, units, where=what, expected=target)
+    compiled = NumericExpression(expression, units, where=what, expected=target,
+                                 instead="for a random current use noise_current or ou_current")
     values = {k: q.to_base_units().magnitude for k, q in quantities.items()}
 
     def evaluate(t: np.ndarray, i: np.ndarray) -> np.ndarray:
