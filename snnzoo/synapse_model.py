@@ -158,6 +158,20 @@ class SynapseModel:
                                     "(the postsynaptic variable x)")
             if "event-driven" in eq.flags:
                 self._check_event_driven(eq)
+            if eq.name in self.summed or "clock-driven" in eq.flags:
+                self._check_reads_no_event_driven(eq)
+
+    def _check_reads_no_event_driven(self, eq: Equation) -> None:
+        """A summed variable or a clock-driven equation is evaluated every step, but an event-driven
+        variable is brought up to date only at the synapse's events: it would read a stale value
+        (Brian2 refuses this too)."""
+        stale = sorted(s.name for s in self.expand(eq.expr).free_symbols if s.name in self.event_driven)
+        if stale:
+            what = "summed variable" if eq.name in self.summed else "clock-driven equation"
+            raise EquationError(
+                f"{self.where}: {eq.where}: this {what} is evaluated every step but reads the event-driven "
+                f"{', '.join(map(repr, stale))}, which is brought up to date only when the synapse gets a spike; "
+                f"declare {', '.join(map(repr, stale))} (clock-driven)")
 
     def _check_event_driven(self, eq: Equation) -> None:
         x = symbol(eq.name)

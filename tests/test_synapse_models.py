@@ -97,6 +97,16 @@ def test_summed_variable_must_be_declared_by_the_target():
     assert ok.bind(None, NEURON, "projection 'S'").post is NEURON
 
 
+@pytest.mark.parametrize("reader", ["g_total_post = w*y*nS : siemens (summed)",
+                                    "ds/dt = (y - s)/(10*ms) : 1 (clock-driven)"])
+def test_what_is_evaluated_every_step_may_not_read_an_event_driven_variable(reader):
+    """An event-driven variable is brought up to date only at the synapse's events; a summed variable
+    or a clock-driven equation reading it would see a stale value (as in Brian2, an error)."""
+    with pytest.raises(sz.EquationError, match=r"evaluated every step but reads the event-driven 'y'.*"
+                                               r"declare 'y' \(clock-driven\)"):
+        sz.SynapseModel("stale", f"w : 1\ndy/dt = -y/(1*ms) : 1 (event-driven)\n{reader}", on_pre="y += 1")
+
+
 def test_neuron_models_reject_synaptic_flags():
     with pytest.raises(sz.EquationError, match="belong in synapse models"):
         sz.NeuronModel("n", "dv/dt = -v/(10*ms) : volt (event-driven)")
