@@ -389,21 +389,27 @@ BUILTIN_INTEGRATORS = (Euler(), EulerMaruyama(), ExponentialEuler(), Exponential
                        Heun(), Milstein(), Exact())
 
 
+@lru_cache(maxsize=128)
 def automatic_integrator(model) -> tuple[str, str]:
-    """The integrator a model gets when no one names one, and why: ``exact`` for linear
-    deterministic equations (as Brian2 chooses), else ``euler``."""
-    if not model.state_variables:
+    """The integrator a neuron model gets when no one names one, and why (:func:`choose_integrator`)."""
+    return choose_integrator(ode_system(model))
+
+
+def choose_integrator(system: OdeSystem) -> tuple[str, str]:
+    """The integrator for ``system`` when no one names one, and why, as Brian2 chooses (the first
+    of exact, euler and heun that applies): ``exact`` for linear deterministic equations, ``euler``
+    (Euler-Maruyama) for additive noise, ``heun`` (Stratonovich) for multiplicative noise."""
+    if not system.variables:
         return "euler", "no differential equations"
     try:
-        _exact_statements(model)
+        Exact().update(system)
     except EquationError as err:
+        try:
+            _require_additive_noise(system, "euler")
+        except EquationError:
+            return "heun", "the noise is multiplicative (Stratonovich, as Brian2 chooses)"
         return "euler", f"not exact: {str(err).split(': ', 1)[-1]}"
     return "exact", "the equations are linear"
-
-
-@lru_cache(maxsize=128)
-def _exact_statements(model) -> Statements:
-    return Exact().update(ode_system(model))
 
 
 @hookimpl

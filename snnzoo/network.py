@@ -41,7 +41,7 @@ from .engine.precision import checked_precision
 from .engine.simulation import Simulation, thread_count
 from .errors import ConfigError, SimulationError, UnknownNameError
 from .expressions import NumericExpression, same_dimension, symbol
-from .integrators import automatic_integrator
+from .integrators import automatic_integrator, choose_integrator
 from .model import NeuronModel
 from .poisson_input import PoissonInput
 from .projections import NAME, PopulationView, Projection, SpikeSource, parse_view, view
@@ -437,7 +437,8 @@ class Network:
         if synapse is not None:
             post_steps = connectivity.delay_steps(connectivity.values(post_delay or "0 ms", 1, "s", rng,
                                                                       f"{where}: post_delay"), self.dt, where)
-            chosen = resolve_integrator(synapse.integrator or self.integrator or "euler")
+            chosen = resolve_integrator(synapse.integrator or self.integrator
+                                        or choose_integrator(synapse.clock_driven_system())[0])
             plastic = synapses_module.make_state(bound, dict(parameters or {}), dict(initial or {}), weight, i, j, rng,
                                                  int(post_steps[0]), chosen, where, order)
             # rows sorted by (pre, delay): per-synapse delays are found by binary search in the kernel

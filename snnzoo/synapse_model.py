@@ -41,6 +41,7 @@ import sympy
 from .equations import Equation, parse_equations, parse_statements
 from .errors import EquationError
 from .expressions import DimensionChecker, is_unit_name, is_zero, same_dimension, symbol
+from .integrators import OdeSystem
 from .model import (NeuronModel, ParameterSpec, _show_value, _unit_text, page_heading, parameter_specs,
                     parameter_table, parameters_dict, reference_lines)
 from .units import dimension_of, to_si, ureg
@@ -304,6 +305,12 @@ class SynapseModel:
         """A pathway's statements with neuron references as ``x_pre``/``x_post`` and
         subexpressions substituted in."""
         return [(self._canonical(target), op, self.canonical(expr)) for target, op, expr in self.pathways[pathway]]
+
+    def clock_driven_system(self) -> OdeSystem:
+        """The clock-driven equations as the system an integrator advances every step."""
+        variables = [symbol(v) for v in self.clock_driven]
+        drift = {x: self.canonical(next(e for e in self.equations if e.name == x.name).expr) for x in variables}
+        return OdeSystem(variables, drift, {x: {} for x in variables}, {}, self.where)
 
     def canonical(self, expr: sympy.Basic) -> sympy.Basic:
         """``expr`` with neuron references as ``x_pre``/``x_post`` and subexpressions substituted in."""

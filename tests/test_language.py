@@ -46,6 +46,22 @@ def test_exact_is_chosen_for_linear_equations_and_said_so():
     assert "Default integrator: euler (chosen automatically: not exact:" in quadratic.describe()
 
 
+def test_the_automatic_choice_follows_brian2_for_noise_and_synapses():
+    """Brian2 takes the first of exact, euler and heun that applies: heun for multiplicative noise, and
+    the same choice for a synapse model's clock-driven equations (they got forward Euler before)."""
+    gbm = sz.NeuronModel("gbm", "dx/dt = x*sigma*xi : 1", {"sigma": "1 Hz**0.5"})
+    assert "Default integrator: heun (chosen automatically: the noise is multiplicative" in gbm.describe()
+    assert sz.Network(dt=0.1 * u.ms).add_population("g", gbm, 1).integrator.name == "heun"
+    decay = sz.SynapseModel("decay", "w : 1\ndy/dt = -y/(1*ms) : 1 (clock-driven)", on_pre="y += 1")
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_source("pre", sz.stimulus("spike_generator", times=[0] * u.ms))
+    net.add_population("post", sz.NeuronModel("cell", "dv/dt = -v/(10*ms) : 1", {}), 1)
+    net.connect("pre", "post", synapse=decay, all_to_all=True, weight=1, name="S")
+    net.run(5 * u.ms)
+    y = net.result()["projections/S"].dataset.y.values.ravel()[0]
+    assert y == pytest.approx(math.exp(-4.9), rel=1e-12)  # set to 1 in step 0, then 49 exact steps
+
+
 def test_exact_solves_a_coupled_linear_system_to_rounding():
     """CUBA's v, ge, gi from non-zero ge and gi: the kernel against scipy's matrix exponential."""
     net = sz.Network(dt=0.1 * u.ms, seed=0)
@@ -128,16 +144,17 @@ def gbm_final(method: str, seed: int) -> np.ndarray:
     return pop.get("x").magnitude
 
 
-@pytest.mark.parametrize("method", ["heun", "milstein"])
+@pytest.mark.parametrize("method", ["heun", "milstein", None])
 def test_multiplicative_noise_is_stratonovich_like_brian2(method):
-    """dx = mu x dt + sigma x o dW: log x(T) ~ N(mu T, sigma^2 T) (Stratonovich); Ito would give (mu - sigma^2/2) T."""
+    """dx = mu x dt + sigma x o dW: log x(T) ~ N(mu T, sigma^2 T) (Stratonovich); Ito would give (mu - sigma^2/2) T.
+    With no integrator named, heun is chosen, as Brian2 chooses it."""
     ref = reference("stratonovich_gbm")
     mu, sigma, T, n = ref["mu"], ref["sigma"], ref["duration"], ref["n"]
     logs = np.concatenate([np.log(gbm_final(method, seed)) for seed in (1, 2)])
     standard_error = sigma * math.sqrt(T) / math.sqrt(logs.size)
     assert abs(logs.mean() - mu * T) < 4 * standard_error
     assert logs.std(ddof=1) == pytest.approx(sigma * math.sqrt(T), rel=0.05)
-    brian = np.array([s["mean_log_x"] for s in ref["per_seed"][method]])
+    brian = np.array([s["mean_log_x"] for s in ref["per_seed"][method or "heun"]])
     brian_error = sigma * math.sqrt(T) / math.sqrt(n * brian.size)
     assert abs(logs.mean() - brian.mean()) < 4 * math.hypot(standard_error, brian_error)
 

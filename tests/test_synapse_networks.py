@@ -273,11 +273,13 @@ def test_a_synapse_monitor_too_large_for_memory_is_refused_before_running():
     assert net.step == 0
 
 
-def test_summed_expressions_read_per_neuron_traces_as_stored():
-    # A only changes in on_pre from itself, so it is kept per presynaptic neuron; the sum reads the stored values
+def test_a_trace_kept_per_presynaptic_neuron_is_advanced_to_each_event():
+    # A only changes in on_pre from itself, so it is kept per presynaptic neuron and advanced to each
+    # of that neuron's events before on_pre reads it (a summed variable may not read it: it is stale
+    # between events, see test_synapse_models.py)
     neuron = sz.NeuronModel("n_sum", "v : 1\ng_tot : 1", threshold="v > 0.5", reset="v = 0")
-    synapse = sz.SynapseModel("trace_sum", "w : 1\ndA/dt = -A/(10*ms) : 1 (event-driven)\n"
-                                           "g_tot_post = w*A : 1 (summed)", on_pre="A += 1")
+    synapse = sz.SynapseModel("trace_sum", "w : 1\ndA/dt = -A/(10*ms) : 1 (event-driven)",
+                              on_pre="A += 1; g_tot_post += w*A")
     net = sz.Network(dt=0.1 * u.ms, seed=1)
     net.add_population("n", neuron, 1)
     net.add_source("in", sz.stimulus("spike_generator", times=[1, 2, 4] * u.ms, indices=[0, 1, 0], size=2))
@@ -286,8 +288,8 @@ def test_summed_expressions_read_per_neuron_traces_as_stored():
     net.run(6 * u.ms)
     g = net.result()["n"].dataset.g_tot.values[:, 0]
     assert net.projections["S"].plastic.values.keys() >= {"A"}
-    after_second = 1.0 + 2.0  # both traces stored as 1 since their last events
-    after_third = 1.0 * (1.0 * np.exp(-3e-3 / 10e-3) + 1.0) + 2.0  # input 0's trace advanced to its new event
+    after_second = 1.0 * 1.0 + 2.0 * 1.0  # each trace 1 right after its first event
+    after_third = after_second + 1.0 * (1.0 * np.exp(-3e-3 / 10e-3) + 1.0)  # input 0's trace advanced 3 ms, then + 1
     assert g[25] == pytest.approx(after_second, rel=1e-12) and g[50] == pytest.approx(after_third, rel=1e-12)
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import sympy
 
 from ..expressions import is_unit_name, substitute_units, symbol
-from ..integrators import OdeSystem, new_symbol
+from ..integrators import new_symbol
 from ..synapse_model import BoundSynapse, reference
 from .layout import GroupArrays, PopulationArrays, SynapseArrays, SynapseMonitorArrays, state_array
 from .plan import SynapsePlan
@@ -361,9 +361,7 @@ def clock_driven(w, s: SynapsePlan) -> None:
     if not model.clock_driven:
         return
     variables = [symbol(v) for v in model.clock_driven]
-    drift = {x: model.canonical(_equation(model, x.name).expr) for x in variables}
-    system = OdeSystem(variables, drift, {x: {} for x in variables}, {}, f"{model.where}")
-    statements = s.integrator.update(system)
+    statements = s.integrator.update(model.clock_driven_system())
     names = _Names(s, {st.name: f"c_{st.name}" for st, _ in statements})
     rows = s.rows("synapse")
     with _all_synapses(w, s), w.drawing(f"synapses {s.index} clock-driven", "syn"):
