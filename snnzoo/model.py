@@ -122,6 +122,7 @@ class NeuronModel:
         self.state_variables = [e.name for e in by_kind["differential"]]
         self.variables = [e.name for e in by_kind["variable"]]
         self.linked_variables = [e.name for e in by_kind["variable"] if "linked" in e.flags]
+        self.constant_variables = [e.name for e in by_kind["variable"] if "constant" in e.flags]
         self.unless_refractory = [e.name for e in by_kind["differential"] if "unless refractory" in e.flags]
         self.parameters = self._parameter_specs(parameters or {})
         self.units: dict[str, pint.Unit] = {e.name: e.unit for e in self.equations}
@@ -232,6 +233,17 @@ class NeuronModel:
             raise EquationError(f"{where}: expected a condition such as 'v > Vt'")
         return expr
 
+    def check_written(self, name: str, where: str) -> None:
+        """Refuse a write during the run (a reset, a regular operation, a synaptic effect, a stimulus)
+        to a ``(constant)`` variable, which keeps the value it is given, or a ``(linked)`` one, which
+        takes its source's value every step (the write would be ignored)."""
+        if name in self.constant_variables:
+            raise EquationError(f"{where}: {name!r} is declared (constant) in model {self.name!r}, so nothing may "
+                                "change it during a run; give its value with initial= or pop.set before the run")
+        if name in self.linked_variables:
+            raise EquationError(f"{where}: {name!r} is (linked) in model {self.name!r}: it takes the value of the "
+                                "variable it is linked to every step; change that variable instead")
+
     def checked_statements(self, text: str, where: str) -> list[tuple[str, str, sympy.Basic]]:
         """Statements on the model's variables (a reset, a regular operation), parsed and
         dimension-checked: ``[(target, op, expression)]``; ``rand()`` and ``randn()`` draw."""
@@ -240,6 +252,7 @@ class NeuronModel:
             here = f"{where} '{target} {op} {expr}'"
             if target not in self.state_variables and target not in self.variables:
                 raise EquationError(f"{here}: {target!r} is not a state variable of the model")
+            self.check_written(target, here)
             got = self._checker(here).unit_of(expr)
             want = ureg.dimensionless if op in ("*=", "/=") else self.units[target]
             if not same_dimension(got, want) and not is_zero(expr):
@@ -256,6 +269,7 @@ class NeuronModel:
             return self.synapses[on]
         targets = self.state_variables + self.variables
         if on in targets:
+            self.check_written(on, where)
             return self.units[on], [(on, op, sympy.Integer(1))]
         if "=" not in on:
             from .errors import UnknownNameError
@@ -268,6 +282,7 @@ class NeuronModel:
             here = f"{where}: '{target} {statement_op} {expr}'"
             if target not in targets or statement_op not in ("+=", "-="):
                 raise EquationError(f"{here}: expected 'variable += ...' or '-=' on a variable of {self.name!r}")
+            self.check_written(target, here)
             coefficient = sympy.diff(expr, w)
             if w in coefficient.free_symbols or sympy.simplify(expr - coefficient * w) != 0:
                 raise EquationError(f"{here}: the effect must be linear in the weight w (e.g. 'ge += w')")

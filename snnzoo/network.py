@@ -170,6 +170,9 @@ class Population:
     def set(self, name: str, value: Any) -> None:
         """Set a parameter or variable (all neurons, or one value per neuron), also between runs."""
         name = self.model.parameter_name(name, self.where)
+        if name in self.model.linked_variables:
+            raise ConfigError(f"{self.where}: {name!r} is (linked): it takes the value of the variable it is linked "
+                              "to every step; set that variable instead")
         period = self.refractoriness.expression
         if self.network._simulation is not None and name in self.model.parameters and (
                 name not in self.heterogeneous or (period is not None and symbol(name) in period.free_symbols)):
@@ -488,6 +491,7 @@ class Network:
                 f"stimulus {stimulus.name!r}: target {target!r} is not an input variable of {pop.where} "
                 f"(declared variables: {pop.model.variables or 'none'}; declare it as '{target} : amp')"
             )
+        pop.model.check_written(target, f"stimulus {stimulus.name!r} on {pop.where}")
         for drive in stimulus.drives(pop.size, pop.model.units[target]):
             self._drives.append(_DriveBinding(pop, target, drive))
         self.stimuli.append({"population": pop.name, "target": target, **stimulus.to_dict()})

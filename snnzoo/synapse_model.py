@@ -263,10 +263,11 @@ class SynapseModel:
         here = f"{where}: {self.where}"
         for name, eq in self.summed.items():
             base = reference(name)[1]
-            if base not in post.variables or base in post.linked_variables:
+            if base not in post.variables:
                 raise EquationError(f"{here}: summed variable {name!r}: the postsynaptic model {post.name!r} "
                                     f"does not declare {base!r} (expected a line '{base} : {eq.unit_text}' "
                                     "in its equations)")
+            post.check_written(base, f"{here}: summed variable {name!r}")
         neuron_units: dict[str, pint.Unit] = {}
         for where_used, target, expr, _, _ in self._checks():
             names = self._external(expr)
@@ -298,6 +299,8 @@ class SynapseModel:
                 if side == "post" and base not in post.state_variables + post.variables:
                     raise EquationError(f"{where}: {self.where}: {pathway} '{text}' writes "
                                         f"{base!r}, which is not a variable of the postsynaptic model {post.name!r}")
+                if side == "post":
+                    post.check_written(base, f"{where}: {self.where}: {pathway} '{text}'")
         self._check_statements(own_only=False, neuron_units=neuron_units, prefix=f"{where}: ")
         return BoundSynapse(self, pre, post, neuron_units)
 

@@ -602,3 +602,47 @@ def test_rand_where_it_cannot_draw_is_refused(place):
             net.connect("a", "a", on="v", weight=1 * u.mV, condition="rand() < 0.5")
         else:
             net.add_stimulus(sz.stimulus("function_current", function="rand()*nA"), "a")
+
+
+# -- (constant) and (linked) variables are not written during a run ------------------------------------------------
+
+CONSTANT = "dv/dt = (c - v)/(10*ms) : 1\nc : 1 (constant)\nI : 1"
+
+
+def _linked_network():
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("S", sz.NeuronModel("src", "dx/dt = -x/(10*ms) : 1", {}), 1)
+    net.add_population("D", sz.NeuronModel("dst", "dv/dt = (y - v)/(10*ms) : 1\ny : 1 (linked)", {}), 2)
+    net.link("D", "y", "S", "x")
+    return net
+
+
+@pytest.mark.parametrize("write", ["reset", "regular operation", "synaptic effect", "synapse model", "stimulus"])
+def test_a_constant_variable_is_not_written_during_a_run(write):
+    """Brian2 refuses writes to a (constant) variable; they used to run (a reset 'c += 1' counted up)."""
+    with pytest.raises(SnnzooError, match=r"'c' is declared \(constant\) in model 'm', so nothing may change it"):
+        model = sz.NeuronModel("m", CONSTANT, {}, threshold="v > 1", reset="c += 1" if write == "reset" else "v = 0")
+        net = sz.Network(dt=0.1 * u.ms, seed=1)
+        net.add_population("p", model, 2)
+        if write == "regular operation":
+            net.run_regularly("p", "c = 2", dt=1 * u.ms)
+        elif write == "synaptic effect":
+            net.connect("p", "p", on="c", weight=1, all_to_all=True)
+        elif write == "synapse model":
+            net.connect("p", "p", synapse=sz.SynapseModel("s", "w : 1", on_pre="c_post += w"), weight=1, all_to_all=True)
+        elif write == "stimulus":
+            net.add_stimulus(sz.stimulus("constant_current", amplitude=5 * u.dimensionless), "p", target="c")
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    pop = net.add_population("p", sz.NeuronModel("m", CONSTANT, {}), 2, initial={"c": 0.5})
+    pop.set("c", 0.25)  # before a run, or between runs, as in Brian2
+    net.run(1 * u.ms)
+    assert pop.get("c").magnitude.tolist() == [0.25, 0.25]
+
+
+def test_a_linked_variable_is_not_written_nor_set():
+    """A stimulus on a (linked) variable was accepted and then had no effect; so had pop.set."""
+    net = _linked_network()
+    with pytest.raises(SnnzooError, match=r"'y' is \(linked\) in model 'dst': it takes the value of the variable"):
+        net.add_stimulus(sz.stimulus("constant_current", amplitude=5 * u.dimensionless), "D", target="y")
+    with pytest.raises(SnnzooError, match=r"population 'D'.*'y' is \(linked\): .*set that variable instead"):
+        net.population("D").set("y", 3)
