@@ -100,6 +100,8 @@ def _parse_line(line: str, functions: Mapping[str, Callable] | None) -> Equation
         if unknown:
             raise EquationError(f"{where}: unknown flag(s) {sorted(unknown)} (known: {sorted(KNOWN_FLAGS)})")
     unit_text = unit_part.strip()
+    if not unit_text:
+        raise EquationError(f"{where}: no unit after ':' (write ': 1' for a dimensionless quantity)")
     unit = parse_unit(unit_text, what=where)
     for pattern, kind in ((_DIFFERENTIAL, "differential"), (_SUBEXPRESSION, "subexpression"), (_DECLARATION, "variable")):
         m = pattern.match(body)

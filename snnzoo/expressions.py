@@ -200,6 +200,10 @@ def is_unit_name(name: str) -> bool:
     return bool(parts) and all(p and p[0][1] in _UNIT_BASES for p in parts)
 
 
+BRIAN2_INTERNALS = frozenset({"lastspike", "not_refractory"})
+"""Names Brian2 gives its neurons' refractoriness bookkeeping (reserved here, never readable)."""
+
+
 class DimensionChecker:
     """Computes the unit of an expression and reports inconsistent terms.
 
@@ -218,7 +222,12 @@ class DimensionChecker:
                 return self.units[expr.name]
             if is_unit_name(expr.name):
                 return ureg.Unit(expr.name)
+            if expr.name in BRIAN2_INTERNALS:
+                raise EquationError(f"{self.where}: {expr.name!r} is one of Brian2's internal variables, which "
+                                    "snnzoo models cannot read; give refractory= a time, a parameter or a condition")
             raise EquationError(f"{self.where}: undefined symbol {expr.name!r}")
+        if expr in (sympy.zoo, sympy.oo, -sympy.oo, sympy.nan):
+            raise EquationError(f"{self.where}: a term is infinite or undefined ({expr}), as from log(0) or 1/0")
         if expr.is_Number or isinstance(expr, (sympy.logic.boolalg.BooleanAtom, sympy.NumberSymbol)):
             return ureg.dimensionless
         if isinstance(expr, sympy.Add):

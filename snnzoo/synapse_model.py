@@ -151,6 +151,9 @@ class SynapseModel:
 
     def _check_equations(self) -> None:
         for eq in self.equations:
+            if eq.expr is not None and any(s.name == "xi" or s.name.startswith("xi_") for s in eq.expr.free_symbols):
+                raise EquationError(f"{self.where}: {eq.where}: white noise (xi) is not supported in synapse models; "
+                                    "put the noise in the neuron model")
             if eq.kind == "differential" and not eq.flags & {"event-driven", "clock-driven"}:
                 raise EquationError(f"{self.where}: {eq.where}: a synaptic differential equation needs "
                                     "'(event-driven)' or '(clock-driven)'")

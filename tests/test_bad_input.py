@@ -7,6 +7,7 @@ and the words that name what is at fault, or, where the input is now accepted, t
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -67,6 +68,23 @@ def decay(tau="10 ms", equations="dv/dt = -v/tau : 1", size=1, **parameters):
 def test_reserved_names_are_refused_as_parameters(name):
     with pytest.raises(EquationError, match=f"'{name}' is a reserved name"):
         sz.NeuronModel("m", "dv/dt = -v/tau : 1", {"tau": "10 ms", name: 1})
+
+
+@pytest.mark.parametrize("make, fragment", [
+    (lambda: sz.NeuronModel("m", "dv/dt = -v/(10*ms) : ", {}), "no unit after ':' (write ': 1'"),
+    (lambda: sz.NeuronModel("m", "dv/dt = -v/(10*ms) : volt", {}, threshold="t - lastspike > 5*ms"),
+     "'lastspike' is one of Brian2's internal variables"),
+    (lambda: sz.NeuronModel("m", "dv/dt = -v/(10*ms) * int(not_refractory) : volt", {}),
+     "'not_refractory' is one of Brian2's internal variables"),
+    (lambda: sz.NeuronModel("m", "dv/dt = log(0)/ms : 1", {}), "a term is infinite or undefined (zoo), as from log(0)"),
+    (lambda: sz.SynapseModel("s", "w : 1\ndy/dt = -y/(1*ms) + xi/sqrt(ms) : 1 (clock-driven)", on_pre="y += 1"),
+     "white noise (xi) is not supported in synapse models"),
+])
+def test_model_mistakes_that_read_as_something_else_are_named(make, fragment):
+    """An empty unit (read as dimensionless), Brian2's internal names (reported as undefined), an infinite
+    term (reported as units of 'zoo'), noise in a synapse model (an error about 'xi_post' at connect)."""
+    with pytest.raises(EquationError, match=re.escape(fragment)):
+        make()
 
 
 @pytest.mark.parametrize("equations", ["dv/dt = -v/tau : 1\n_new_v : 1", "d_v/dt = -_v/tau : 1"])
