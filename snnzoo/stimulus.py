@@ -38,7 +38,8 @@ class PiecewiseDrive:
 
 @dataclass
 class FunctionDrive:
-    """``function(t, i)`` with ``t`` in seconds (column) and ``i`` neuron indices (row) -> SI values."""
+    """``function(t, i)`` with ``t`` in seconds (column) and ``i`` neuron indices (row) -> quantities of the
+    target's dimension, or plain SI values."""
 
     function: Callable[[np.ndarray, np.ndarray], np.ndarray]
     per_neuron: bool = True
@@ -77,7 +78,8 @@ class SpikeTimes:
 @dataclass
 class PoissonRates:
     """A source of independent Poisson spike trains: constant ``rates`` (Hz, one or per neuron),
-    or ``function(t, i)`` giving rates in Hz for times ``t`` (column) and neurons ``i`` (row)."""
+    or ``function(t, i)`` giving rates (frequencies, or plain numbers in Hz) for times ``t`` (column) and
+    neurons ``i`` (row)."""
 
     size: int
     rates: np.ndarray | None = None

@@ -429,6 +429,34 @@ def test_function_current_from_a_callable_adds_to_other_stimuli():
     np.testing.assert_allclose(data["I"], expected, rtol=1e-12, atol=1e-24)
 
 
+def test_a_callable_returning_quantities_is_converted_to_si():
+    """A callable's quantity is converted (0.5 nA, not 0.5 A; 0.1 kHz is 100 Hz); a plain number stays SI."""
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("l", "lif", 2)
+    net.add_stimulus(sz.stimulus("function_current", function=lambda t, i: 0.5 * u.nA + 0 * t * i), "l")
+    net.add_stimulus(sz.stimulus("function_current", function=lambda t, i: 2e-12 + 0 * t * i), "l")
+    net.add_source("P", sz.stimulus("poisson_group", size=3, rate=lambda t, i: 10 * u.kHz + 0 * t * i))
+    net.record("l", "I")
+    net.run(1 * u.ms)
+    tree = net.result()
+    np.testing.assert_allclose(tree["l"].to_dataset().I.values, 0.5e-9 + 2e-12, rtol=1e-12)
+    assert tree["P"].to_dataset().spike_time.size == 3 * 10  # rate 1/dt: a spike every step
+
+
+def test_a_callable_returning_the_wrong_dimension_is_refused():
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("l", "lif", 1)
+    net.add_stimulus(sz.stimulus("function_current", function=lambda t, i: 2 * u.mV + 0 * t * i), "l")
+    with pytest.raises(UnitError, match=r"input function of population 'l' \(variable 'I'\): the function returned "
+                                        r"a quantity in mV \(\[voltage\]\); expected \[current\], or plain numbers in A"):
+        net.run(1 * u.ms)
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_source("P", sz.stimulus("poisson_group", size=3, rate=lambda t, i: 5 * u.ms + 0 * t * i))
+    net.add_population("l", "lif", 1)
+    with pytest.raises(UnitError, match=r"source 'P': rate function: .* expected \[frequency\], or plain numbers in Hz"):
+        net.run(1 * u.ms)
+
+
 def test_function_current_unit_checks():
     net = sz.Network()
     net.add_population("l", "lif", 1)

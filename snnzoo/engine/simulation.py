@@ -23,8 +23,10 @@ import time
 
 import numba
 import numpy as np
+import pint
 
-from ..errors import ConfigError, SimulationError, SnnzooError
+from ..errors import ConfigError, SimulationError, SnnzooError, UnitError
+from ..units import as_quantity, dimension_of, si_unit_string, ureg
 from . import layout, precision
 from .kernel_key import kernel_module
 from .layout import (
@@ -222,13 +224,14 @@ class Simulation:
             if d.kind == "buffered":
                 i = np.arange(d.size)[None, :] if d.per_neuron else np.zeros((1, 1), dtype=int)
                 a = DriveArrays(d)
-                values = _call_user_function(d.drive.function, t, i, (n1 - n0, i.shape[1]), _drive_name(self.plan, d))
+                values = _call_user_function(d.drive.function, t, i, (n1 - n0, i.shape[1]), _drive_unit(self.plan, d),
+                                             _drive_name(self.plan, d))
                 self._check_fits(values, _drive_name(self.plan, d))
                 arrays[a.buffer] = a.chunk_buffer(values, n1 - n0).astype(self.float_type, copy=False)
         for p in self.plan.sources:
             if p.rate_kind == "buffered":
                 rates = _call_user_function(p.spec.function, t, np.arange(p.size)[None, :], (n1 - n0, p.size),
-                                            f"source {p.name!r}: rate function")
+                                            "Hz", f"source {p.name!r}: rate function")
                 if (rates < 0).any():
                     raise SimulationError(f"source {p.name!r}: the rate function gave negative or non-finite rates")
                 arrays[SourceArrays(p).rates] = rates
@@ -307,10 +310,20 @@ def _drive_name(plan: KernelPlan, d) -> str:
     return f"input function of population {population.name!r} (variable {population.rows[d.row]!r})"
 
 
-def _call_user_function(function, t: np.ndarray, i: np.ndarray, shape: tuple[int, int], what: str) -> np.ndarray:
-    """``function(t, i)`` (a user's callable) as finite floats of ``shape``; anything else is a SimulationError."""
+def _drive_unit(plan: KernelPlan, d) -> pint.Unit:
+    population = plan.population(d.population)
+    return population.model.units[population.rows[d.row]]
+
+
+def _call_user_function(function, t: np.ndarray, i: np.ndarray, shape: tuple[int, int], unit: pint.Unit | str,
+                        what: str) -> np.ndarray:
+    """``function(t, i)`` (a user's callable) as finite SI floats of ``shape``; anything else is a SimulationError.
+
+    A quantity it returns is converted to the SI unit of ``unit`` (a UnitError if its dimension differs);
+    plain numbers are taken as SI values already (amperes for a current, Hz for a rate).
+    """
     try:
-        values = np.asarray(function(t, i), dtype=float)
+        values = np.asarray(_in_si(function(t, i), unit, what), dtype=float)
     except SnnzooError:
         raise
     except Exception as error:  # the user's code may raise anything
@@ -323,6 +336,18 @@ def _call_user_function(function, t: np.ndarray, i: np.ndarray, shape: tuple[int
     if not np.isfinite(values).all():
         raise SimulationError(f"{what}: the function gave NaN or infinite values")
     return values
+
+
+def _in_si(returned, unit: pint.Unit | str, what: str):
+    """A function's returned value in SI units of ``unit`` if it is a quantity, else as it is."""
+    if not isinstance(returned, pint.Quantity):
+        return returned
+    quantity = as_quantity(returned, what=what)
+    if quantity.dimensionality != ureg.Quantity(1.0, unit).dimensionality:
+        raise UnitError(f"{what}: the function returned a quantity in {quantity.units:~} "
+                        f"({dimension_of(quantity.units)}); expected {dimension_of(unit)}, or plain numbers "
+                        f"in {si_unit_string(unit)}")
+    return quantity.to_base_units().magnitude
 
 
 def _progress_bar(total_seconds: float, enabled: bool):

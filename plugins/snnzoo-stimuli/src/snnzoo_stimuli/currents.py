@@ -64,8 +64,8 @@ class FunctionCurrent:
     """A current given by any function of time ``t`` and neuron index ``i``.
 
     ``function`` is either a Python callable ``f(t, i)`` taking numpy arrays
-    (``t`` in seconds, a column; ``i`` a row) and returning SI values, or an
-    expression string such as ``"amplitude*sin(2*pi*frequency*t + i*phase)"``
+    (``t`` in seconds, a column; ``i`` a row) and returning currents (converted
+    to the target's unit) or plain SI values, or an expression string such as ``"amplitude*sin(2*pi*frequency*t + i*phase)"``
     whose symbols are given in ``parameters`` (quantities); the expression is
     dimension-checked against the target variable.
     """

@@ -40,8 +40,8 @@ class SpikeGenerator:
 
 class PoissonGroup:
     """``size`` independent Poisson spike trains with a constant rate (one or one per neuron),
-    or a time-varying rate: a callable ``f(t, i)`` in Hz, or an expression of ``t`` and ``i``
-    with ``parameters`` (quantities), e.g. ``"r0*(1 + sin(2*pi*f*t))"``."""
+    or a time-varying rate: a callable ``f(t, i)`` returning frequencies (or plain numbers in Hz),
+    or an expression of ``t`` and ``i`` with ``parameters`` (quantities), e.g. ``"r0*(1 + sin(2*pi*f*t))"``."""
 
     name = "poisson_group"
     description = "independent Poisson spike trains, constant or time-varying rate"
