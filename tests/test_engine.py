@@ -482,6 +482,20 @@ def test_step_current_switching_times():
         np.testing.assert_allclose(data["I"][:, i], expected, rtol=1e-12, atol=0)
 
 
+def test_step_current_switching_between_steps_takes_effect_at_the_next_step():
+    """Each step sees the schedule's value at its start (as Brian2 samples a TimedArray): a switch at
+    0.25 ms, at dt = 0.1 ms, shows at 0.3 ms (np.round put it at 0.2 ms, before it happens); 0.3 ms and
+    0.7 ms stay on the grid (0.3 / 0.1 = 2.9999999999999996); 0.55 ms shows at 0.6 ms."""
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    net.add_population("l", "lif", 1)
+    net.add_stimulus(sz.stimulus("step_current", times=[0.25, 0.3, 0.55, 0.7] * u.ms,
+                                 amplitudes=[1, 2, 3, 4] * u.nA), "l")
+    net.record("l", "I")
+    net.run(1 * u.ms)
+    _, data = trace(net)
+    np.testing.assert_allclose(data["I"][:, 0], np.array([0, 0, 0, 2, 2, 2, 3, 4, 4, 4]) * 1e-9, rtol=1e-15, atol=0)
+
+
 @pytest.mark.parametrize("times, amplitudes, fragment", [
     ([0, 5, 5] * u.ms, [1, 2, 3] * u.nA, "increasing"),
     ([0, 5] * u.ms, [1, 2, 3] * u.nA, "2 times"),

@@ -374,6 +374,18 @@ def test_spike_generator_emits_at_the_given_times():
         network(G=1).add_source("bad", sz.stimulus("spike_generator", times=[1] * u.ms, indices=[3], size=2))
 
 
+def test_spike_times_between_steps_are_emitted_in_the_step_containing_them():
+    """Brian2's SpikeGeneratorGroup rule (its spike monitor gives 1.1, 1.2, 1.3, 1.4 ms for these):
+    np.round's halves to even gave 1.2, 1.2, 1.4, 1.4 ms. A time within 1e-3 dt below a step is on it."""
+    net = network(G=1)
+    times = [1.15, 1.25, 1.35, 1.45, 0.3, 0.49999] * u.ms
+    net.add_source("sg", sz.stimulus("spike_generator", times=times, indices=[0, 1, 2, 3, 4, 5]))
+    net.run(2 * u.ms)
+    ds = group(net, "sg")
+    steps = np.round(ds.spike_time.values / DT).astype(int)
+    assert dict(zip(ds.spike_neuron.values.tolist(), steps.tolist())) == {0: 11, 1: 12, 2: 13, 3: 14, 4: 3, 5: 5}
+
+
 def test_poisson_groups_constant_and_time_varying_rate():
     net = sz.Network(dt=DT * u.second, seed=21)
     net.add_population("E", "lif_cond_exp", 50)

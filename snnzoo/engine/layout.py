@@ -29,6 +29,7 @@ from .plan import (
     SynapseMonitorPlan,
     SynapsePlan,
 )
+from ..stimulus import first_step_from, step_containing
 from .runtime import seed_key
 
 START, END, STATUS, REACHED, FAILING_GROUP, FAILING_NEURON, THREADS = range(7)
@@ -167,7 +168,7 @@ class SourceArrays(GroupArrays):
         p = self.plan
         arrays = super().allocate(p.size)
         if p.kind == "times":
-            steps = np.round(np.asarray(spec.times, dtype=float) / dt).astype(np.int64)
+            steps = step_containing(spec.times, dt)
             order = np.argsort(steps, kind="stable")
             arrays.update({self.times: steps[order], self.indices: np.asarray(spec.indices, dtype=np.int32)[order],
                            self.position: np.zeros(1, dtype=np.int64)})
@@ -222,7 +223,7 @@ class DriveArrays:
             return np.broadcast_to(np.asarray(value, dtype=float), (width,)).copy()
 
         if kind == "piecewise":
-            return {self.switch_steps: np.round(np.asarray(drive.times, dtype=float) / dt).astype(np.int64),
+            return {self.switch_steps: first_step_from(drive.times, dt),
                     self.segment_values: np.ascontiguousarray(drive.values, dtype=float),
                     self.segment: np.array([-1], dtype=np.int64)}
         if kind == "buffered":
