@@ -11,7 +11,7 @@ import scipy.sparse
 
 from .connectivity import Synapses
 from .errors import ConfigError
-from .stimulus import PoissonRates, SpikeTimes
+from .stimulus import PoissonRates, SpikeTimes, step_containing
 from .units import as_data, ureg
 
 
@@ -33,12 +33,27 @@ class SpikeSource:
             indices = np.asarray(self.spec.indices, dtype=np.int64)
             if indices.size and (indices.min() < 0 or indices.max() >= self.size):
                 raise ConfigError(f"{self.where}: spike indices must lie in 0..{self.size - 1}")
+            self._check_one_spike_per_step(indices, dt)
         if isinstance(self.spec, PoissonRates) and self.spec.rates is not None:
             rates = np.asarray(self.spec.rates, dtype=float)
             if (rates < 0).any() or not np.isfinite(rates).all() or rates.size not in (1, self.size):
                 raise ConfigError(f"{self.where}: rates must be finite, >= 0, one or {self.size} values")
             if (rates * dt > 1).any():
                 raise ConfigError(f"{self.where}: a rate of {rates.max():g} Hz exceeds 1/dt = {1 / dt:g} Hz")
+
+    def _check_one_spike_per_step(self, indices: np.ndarray, dt: float) -> None:
+        """Refuse spike times that put two spikes of one neuron in one step (Brian2 refuses them too):
+        the kernel would emit one."""
+        steps = step_containing(self.spec.times, dt)
+        order = np.lexsort((steps, indices))
+        repeated = np.flatnonzero((np.diff(steps[order]) == 0) & (np.diff(indices[order]) == 0))
+        if repeated.size:
+            neuron, step = indices[order[repeated[0]]], steps[order[repeated[0]]]
+            times = np.asarray(self.spec.times, dtype=float)[(indices == neuron) & (steps == step)]
+            raise ConfigError(f"{self.where}: neuron {neuron} spikes {times.size} times in the step at "
+                              f"{step * dt * 1e3:g} ms (times {', '.join(f'{t * 1e3:g}' for t in times)} ms); "
+                              f"a neuron spikes at most once per step: dt = {dt * 1e3:g} ms is too coarse, "
+                              "or remove the duplicates")
 
     def __getitem__(self, item) -> PopulationView:
         return view(self, item)

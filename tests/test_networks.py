@@ -300,11 +300,11 @@ def expected_trace(n_samples, deliveries):
 
 
 def test_constant_and_per_synapse_delays_deliver_at_step_n_plus_d():
-    # spikes at steps 10 and 30 (the 3 ms spike twice: one spike), and at 1998 so that a delayed
-    # delivery crosses the boundary between two kernel calls (chunks of 2000 steps)
+    # spikes at steps 10 and 30, and at 1998 so that a delayed delivery crosses the boundary between
+    # two kernel calls (chunks of 2000 steps)
     spike_steps = [10, 30, 1998]
     net = network(G=3, H=2)
-    net.add_source("sg", sz.stimulus("spike_generator", times=[1.0, 3.0, 3.0, 199.8] * u.ms, indices=[0, 0, 0, 0]))
+    net.add_source("sg", sz.stimulus("spike_generator", times=[1.0, 3.0, 199.8] * u.ms, indices=[0, 0, 0]))
     net.connect("sg", "G[:1]", on="v", weight=1.0, delay=0.5 * u.ms, all_to_all=True, name="constant")
     net.connect("sg", "G[1:]", on="v", weight=[2.0, 3.0], delay=[0.2, 0.7] * u.ms, all_to_all=True, name="various")
     # several projections onto one variable add up, "-=" subtracts
@@ -361,17 +361,29 @@ def test_delay_not_a_multiple_of_dt_names_the_projection_and_the_nearest_delays(
 
 def test_spike_generator_emits_at_the_given_times():
     net = network(G=1)
-    times = [0.0, 0.3, 0.3, 1.0, 2.5, 0.3] * u.ms
-    net.add_source("sg", sz.stimulus("spike_generator", times=times, indices=[0, 1, 2, 1, 0, 1], size=4))
+    times = [0.0, 0.3, 0.3, 1.0, 2.5] * u.ms
+    net.add_source("sg", sz.stimulus("spike_generator", times=times, indices=[0, 1, 2, 1, 0], size=4))
     net.run(3 * u.ms)
     ds = group(net, "sg")
     got = sorted(zip(np.round(ds.spike_time.values / DT).astype(int).tolist(), ds.spike_neuron.values.tolist()))
-    assert got == [(0, 0), (3, 1), (3, 2), (10, 1), (25, 0)]  # index 1 twice at 0.3 ms -> one spike
+    assert got == [(0, 0), (3, 1), (3, 2), (10, 1), (25, 0)]
     assert ds.spike_count.values.tolist() == [2, 2, 1, 0]
     with pytest.raises(ConfigError):
         sz.stimulus("spike_generator", times=[1, 2] * u.ms, indices=[0])
     with pytest.raises(ConfigError, match="0..1"):
         network(G=1).add_source("bad", sz.stimulus("spike_generator", times=[1] * u.ms, indices=[3], size=2))
+
+
+def test_two_spikes_of_one_neuron_in_one_step_are_refused():
+    """They were merged into one spike; Brian2 refuses them too ("spike more than once during a time step")."""
+    net = network(G=1)
+    times = [2.0, 1.0, 1.0, 1.04, 1.1] * u.ms  # neuron 0: three spikes in the step at 1 ms (1.1 ms is the next)
+    with pytest.raises(ConfigError, match=r"^source 'sg' \(spike_generator\): neuron 0 spikes 3 times in the step at "
+                                          r"1 ms \(times 1, 1, 1\.04 ms\); a neuron spikes at most once per step: "
+                                          r"dt = 0\.1 ms is too coarse, or remove the duplicates$"):
+        net.add_source("sg", sz.stimulus("spike_generator", times=times, indices=[0, 0, 0, 0, 0]))
+    assert "sg" not in net.groups
+    net.add_source("sg", sz.stimulus("spike_generator", times=[1.0, 1.0, 1.1] * u.ms, indices=[0, 1, 0]))
 
 
 def test_spike_times_between_steps_are_emitted_in_the_step_containing_them():
