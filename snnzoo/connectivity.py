@@ -15,7 +15,7 @@ import scipy.sparse
 
 from .errors import ConfigError
 from .expressions import NumericExpression
-from .units import Sign, check_value, is_quantity_text, parse_unit, show, to_si, ureg, whole_number
+from .units import Sign, check_value, is_quantity_text, parse_unit, show, to_si, ureg, whole_number, whole_numbers
 
 MAX_DELAY_STEPS = 2**31 - 1
 RULES = ("p", "condition", "fixed_in_degree", "fixed_out_degree", "one_to_one", "all_to_all", "i", "matrix")
@@ -190,9 +190,11 @@ def _explicit(rule: dict[str, Any], kind: str, pre: np.ndarray, post: np.ndarray
               n_source: int, n_target: int, where: str) -> Structure:
     """Synapses given as index arrays ``i``/``j`` or as a matrix."""
     if kind == "i":
-        i = np.asarray(rule["i"], dtype=np.int64).ravel()
-        j = np.asarray(rule.get("j"), dtype=np.int64).ravel()
-        if rule.get("j") is None or i.shape != j.shape:
+        if not _given(rule.get("j")):
+            raise ConfigError(f"{where}: i needs j, the postsynaptic indices (index arrays i and j of the same length)")
+        i = whole_numbers(rule["i"], what=f"{where}: index array i").ravel()
+        j = whole_numbers(rule["j"], what=f"{where}: index array j").ravel()
+        if i.shape != j.shape:
             raise ConfigError(f"{where}: explicit connections need index arrays i and j of the same length")
         _check_range(i, pre, "i", where)
         _check_range(j, post, "j", where)

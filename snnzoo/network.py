@@ -50,7 +50,7 @@ from .refractory import refractory_steps
 from .stimulus import FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes
 from .synapse_model import SynapseModel
 from .units import (as_data, check_value, is_quantity_text, positive_si, show, si_unit_string, to_si, ureg,
-                    whole_number)
+                    whole_number, whole_numbers)
 
 MAX_STEPS = 2**53
 """The most steps one run may have (step counts are exact integers in float64 times below it)."""
@@ -535,9 +535,9 @@ class Network:
         if isinstance(neurons, (bool, np.bool_)):
             raise ConfigError(f"record {pop.name!r}: neurons={neurons!r} is not a list of indices (Brian's "
                               "record=True is the default here: leave neurons out to record every neuron)")
-        idx = np.arange(pop.size) if neurons is None else np.atleast_1d(np.asarray(neurons))
-        if idx.size and idx.dtype.kind not in "iu" or idx.ndim != 1:
-            raise ConfigError(f"record {pop.name!r}: neurons must be integer indices, got {show(neurons)}")
+        idx = np.arange(pop.size) if neurons is None else whole_numbers(neurons, what=f"record {pop.name!r}: neurons")
+        if idx.ndim != 1:
+            raise ConfigError(f"record {pop.name!r}: neurons must be a list of indices, got {show(neurons)}")
         if idx.size == 0 or idx.min() < 0 or idx.max() >= pop.size:
             raise ConfigError(f"record {pop.name!r}: neuron indices must lie in 0..{pop.size - 1}")
         self._monitors.append(_Monitor(name or f"m{len(self._monitors)}", pop, variables, idx.astype(np.int64), every,
@@ -568,7 +568,8 @@ class Network:
             if var not in proj.plastic.model.recordables:
                 raise UnknownNameError(f"recordable of {proj.plastic.model.where}", var, proj.plastic.model.recordables)
         every = self._every(rate, f"record_synapses {projection!r}")
-        idx = np.arange(proj.size) if synapses is None else np.asarray(synapses, dtype=np.int64).ravel()
+        idx = (np.arange(proj.size) if synapses is None
+               else whole_numbers(synapses, what=f"record_synapses {projection!r}: synapses").ravel())
         if idx.size == 0 or idx.min() < 0 or idx.max() >= proj.size:
             raise ConfigError(f"record_synapses {projection!r}: synapse indices must lie in 0..{proj.size - 1}")
         monitors = proj.plastic.monitors

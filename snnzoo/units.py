@@ -6,7 +6,7 @@ checked once, when a model or simulation is built, and converted to plain SI
 floats; no pint object enters the engine. This module is the one validation
 layer for quantities: dimension, finiteness and sign (:func:`to_si`), offset
 units such as ``degC`` (refused: the engine integrates absolute values), and
-integers such as seeds (:func:`whole_number`).
+integers such as seeds (:func:`whole_number`) and indices (:func:`whole_numbers`).
 """
 
 from __future__ import annotations
@@ -303,6 +303,26 @@ def whole_number(value: Any, *, what: str, minimum: int | None = 0) -> int:
     if minimum is not None and int(value) < minimum:
         raise ConfigError(f"{what}: expected a whole number >= {minimum}, got {show(value)}")
     return int(value)
+
+
+def whole_numbers(values: Any, *, what: str) -> np.ndarray:
+    """``values`` (a number or an array of them, e.g. neuron indices) as an int64 array of at least one
+    dimension: ``[0, 2]`` or ``[0.0, 2.0]``, never ``[0.5, 2.9]`` (which would be truncated), booleans or text."""
+    try:
+        array = np.atleast_1d(np.asarray(values))
+    except (TypeError, ValueError):
+        array = np.array([values], dtype=object)
+    if array.dtype.kind in "iu":
+        return array.astype(np.int64)
+    if array.size == 0 and array.dtype.kind == "f":
+        return np.zeros(array.shape, dtype=np.int64)
+    if array.dtype.kind != "f":
+        raise ConfigError(f"{what}: expected whole-number indices, got {show(values)}")
+    wrong = array[~(np.isfinite(array) & (array == np.round(array)) & (np.abs(array) <= 2**53))]
+    if wrong.size:
+        shown = ", ".join(f"{value:g}" for value in wrong[:3]) + (", ..." if wrong.size > 3 else "")
+        raise ConfigError(f"{what}: expected whole-number indices, got {shown} (an index is never rounded)")
+    return array.astype(np.int64)
 
 
 def show(value: Any) -> str:

@@ -221,6 +221,28 @@ def test_record_needs_neuron_indices(neurons):
         decay(size=3).record("p", "v", neurons=neurons)
 
 
+def _plastic_network() -> sz.Network:
+    net = decay(size=3, equations="dv/dt = -v/tau : 1\ndge/dt = -ge/tau : 1")
+    net.connect("p", "p", synapse="stdp", weight=0.1, all_to_all=True, name="S")
+    return net
+
+
+@pytest.mark.parametrize("give, fragment", [
+    (lambda net, x: net.connect("p", "p", on="v", weight=1.0, i=x, j=[1, 2]), "projection 'p_to_p': index array i"),
+    (lambda net, x: net.connect("p", "p", on="v", weight=1.0, i=[1, 2], j=x), "projection 'p_to_p': index array j"),
+    (lambda net, x: net.add_source("g", sz.stimulus("spike_generator", times=[1, 2] * u.ms, indices=x)),
+     "spike_generator: indices"),
+    (lambda net, x: net.record("p", "v", neurons=x), "record 'p': neurons"),
+    (lambda net, x: _plastic_network().record_synapses("S", "w", synapses=x), "record_synapses 'S': synapses"),
+])
+def test_every_index_input_refuses_fractions_and_takes_whole_floats(give, fragment):
+    """[0.5, 2.9] was truncated to [0, 2] (synapses (0, 1), (2, 3) from i=[0.5, 2.9], j=[1.7, 3.2])."""
+    with pytest.raises(ConfigError, match=rf"^{re.escape(fragment)}: expected whole-number indices, got 0\.5, 2\.9 "
+                                          r"\(an index is never rounded\)$"):
+        give(decay(size=3), [0.5, 2.9])
+    give(decay(size=3), [0.0, 2.0])
+
+
 # -- memory ------------------------------------------------------------------------------------------------------
 
 

@@ -372,6 +372,8 @@ def test_spike_generator_emits_at_the_given_times():
         sz.stimulus("spike_generator", times=[1, 2] * u.ms, indices=[0])
     with pytest.raises(ConfigError, match="0..1"):
         network(G=1).add_source("bad", sz.stimulus("spike_generator", times=[1] * u.ms, indices=[3], size=2))
+    with pytest.raises(ConfigError, match=r"size: expected a whole number, got 2\.5 \(it would be truncated\)"):
+        sz.stimulus("spike_generator", times=[1] * u.ms, size=2.5)
 
 
 def test_two_spikes_of_one_neuron_in_one_step_are_refused():

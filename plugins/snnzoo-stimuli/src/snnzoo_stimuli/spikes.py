@@ -9,7 +9,7 @@ import numpy as np
 
 from snnzoo.errors import ConfigError, SnnzooError
 from snnzoo.stimulus import PoissonRates, SpikeTimes
-from snnzoo.units import to_si
+from snnzoo.units import to_si, whole_number, whole_numbers
 
 from .currents import expression_function, provenance_value
 
@@ -24,12 +24,14 @@ class SpikeGenerator:
 
     def __init__(self, times: Any, indices: Any = None, size: int | None = None):
         self.times = np.atleast_1d(to_si(times, "s", what=f"{self.name}: times"))
-        self.indices = np.zeros(self.times.size, dtype=np.int64) if indices is None else np.asarray(indices, dtype=np.int64)
+        self.indices = (np.zeros(self.times.size, dtype=np.int64) if indices is None
+                        else whole_numbers(indices, what=f"{self.name}: indices"))
         if self.indices.shape != self.times.shape:
             raise ConfigError(f"{self.name}: {self.times.size} times but {self.indices.size} indices")
         if (self.times < 0).any():
             raise ConfigError(f"{self.name}: spike times must be >= 0")
-        self.size = int(size) if size is not None else int(self.indices.max(initial=0)) + 1
+        self.size = (whole_number(size, what=f"{self.name}: size", minimum=1) if size is not None
+                     else int(self.indices.max(initial=0)) + 1)
 
     def source(self) -> SpikeTimes:
         return SpikeTimes(self.size, self.times, self.indices)
