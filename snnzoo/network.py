@@ -50,7 +50,7 @@ from .refractory import refractory_steps
 from .stimulus import FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes
 from .synapse_model import SynapseModel
 from .units import (as_data, check_value, is_quantity_text, positive_si, show, si_unit_string, to_si, ureg,
-                    whole_number, whole_numbers)
+                    one_si, whole_number, whole_numbers)
 
 MAX_STEPS = 2**53
 """The most steps one run may have (step counts are exact integers in float64 times below it)."""
@@ -404,6 +404,8 @@ class Network:
         if synapse is None and (parameters or initial or post_delay is not None):
             raise ConfigError(f"{where}: parameters, initial and post_delay need a synapse model (synapse=...)")
         if synapse is not None:
+            post_seconds = one_si("0 ms" if post_delay is None else post_delay, "s", what=f"{where}: post_delay",
+                                  sign="non-negative")
             synapse = resolve_synapse_model(synapse)
             pre_model = pre.group.model if isinstance(pre.group, Population) else None
             bound = synapse.bind(pre_model, model, where)
@@ -438,8 +440,7 @@ class Network:
                             "use fewer connections or shorter delays")
         plastic = None
         if synapse is not None:
-            post_steps = connectivity.delay_steps(connectivity.values(post_delay or "0 ms", 1, "s", rng,
-                                                                      f"{where}: post_delay"), self.dt, where)
+            post_steps = connectivity.delay_steps(np.array([post_seconds]), self.dt, f"{where}: post_delay")
             chosen = resolve_integrator(synapse.integrator or self.integrator
                                         or choose_integrator(synapse.clock_driven_system())[0])
             plastic = synapses_module.make_state(bound, dict(parameters or {}), dict(initial or {}), weight, i, j, rng,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigError, UnknownNameError
-from .units import positive_si, show, si_unit_string, to_si
+from .units import one_si, positive_si, show, si_unit_string
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,8 @@ class PoissonInput:
             raise ConfigError(f"{where}: rate {rate} gives a spike probability rate*dt = {hz * dt:g} per step; "
                               "expected rate*dt < 1")
         unit = model.units[target]
-        value = to_si(weight, unit, what=f"{where}: weight (onto {target!r}, in {si_unit_string(unit)})")
-        return cls(name, population, target, count, hz, float(value))
+        value = one_si(weight, unit, what=f"{where}: weight (onto {target!r}, in {si_unit_string(unit)})")
+        return cls(name, population, target, count, hz, value)
 
     def to_dict(self) -> dict[str, Any]:
         """Provenance."""

@@ -96,6 +96,8 @@ def as_quantity(value: Any, *, what: str) -> pint.Quantity:
     """
     if isinstance(value, pint.Quantity):
         _refuse_offset_unit(value.units, what)
+        if np.asarray(value.magnitude).dtype.kind not in "iuf":
+            raise UnitError(f"{what}: expected real numbers with a unit, got {show(value)}")
         return value
     if isinstance(value, str):
         return _parse_quantity_text(value, what)
@@ -222,6 +224,15 @@ def to_si(value: Any, unit: pint.Unit | str, *, what: str, allow_plain: bool = F
     magnitude = magnitude.astype(float) if isinstance(magnitude, np.ndarray) else float(magnitude)
     check_value(magnitude, what=what, shown=value, sign=sign, finite=finite, unit=expected)
     return magnitude
+
+
+def one_si(value: Any, unit: pint.Unit | str, *, what: str, sign: Sign | None = None) -> float:
+    """Like :func:`to_si` for a value that must be a single number (one for all neurons or synapses)."""
+    magnitude = to_si(value, unit, what=what, sign=sign)
+    if np.ndim(magnitude) != 0:
+        example = _example(parse_unit(unit, what=what) if isinstance(unit, str) else unit)
+        raise ConfigError(f"{what}: expected a single value (e.g. {example}), got an array of {np.size(magnitude)}")
+    return float(magnitude)
 
 
 def check_value(si_value: Any, *, what: str, shown: Any = None, sign: Sign | None = None, finite: bool = True,

@@ -222,9 +222,33 @@ def test_record_needs_neuron_indices(neurons):
 
 
 def _plastic_network() -> sz.Network:
-    net = decay(size=3, equations="dv/dt = -v/tau : 1\ndge/dt = -ge/tau : 1")
+    net = decay(size=3, equations=_WITH_CONDUCTANCE)
     net.connect("p", "p", synapse="stdp", weight=0.1, all_to_all=True, name="S")
     return net
+
+
+_WITH_CONDUCTANCE = "dv/dt = -v/tau : 1\ndge/dt = -ge/tau : 1\nI : amp"
+
+
+@pytest.mark.parametrize("give, message", [
+    (lambda net: net.connect("p", "p", synapse="stdp", weight=0.1, all_to_all=True, post_delay=[1, 2] * u.ms),
+     "projection 'p_to_p': post_delay: expected a single value (e.g. '1 s'), got an array of 2"),
+    (lambda net: net.add_poisson_input("p", "v", N=10, rate=5 * u.Hz, weight=[1, 2, 3]),
+     "Poisson input 'poisson_input_0': weight (onto 'v', in 1): expected a single value (e.g. 1), got an array of 3"),
+    (lambda net: net.add_stimulus(sz.stimulus("step_current", times=[] * u.ms, amplitudes=[] * u.nA), "p"),
+     "step_current: expected at least one time and amplitude, got none"),
+    (lambda net: net.add_population("q", "lif", 2, parameters={"tau_m": (10 + 1j) * u.ms}),
+     "population 'q' (model 'lif'): parameter 'tau_m': expected real numbers with a unit, got (10+1j) ms"),
+    (lambda net: net.connect("p", "p", on="v", weight=1.0, i=[0, 1]),
+     "projection 'p_to_p': i needs j, the postsynaptic indices (index arrays i and j of the same length)"),
+])
+def test_arguments_of_the_wrong_shape_or_kind_get_one_line_errors(give, message):
+    """They were raw errors from deep inside: pint's 'truth value of an array', numpy's 'only 0-dimensional
+    arrays', 'cannot reshape', float() of a complex number, int() of None."""
+    net = decay(size=3, equations=_WITH_CONDUCTANCE)
+    with pytest.raises(SnnzooError, match=f"^{re.escape(message)}$"):
+        give(net)
+    assert len(net.groups) == 1 and not net.projections and not net.stimuli
 
 
 @pytest.mark.parametrize("give, fragment", [

@@ -49,6 +49,8 @@ class StepCurrent:
     def drives(self, size: int, unit) -> list:
         times = np.atleast_1d(to_si(self.times, "s", what=f"{self.name}: times"))
         values = np.asarray(to_si(self.amplitudes, unit, what=f"{self.name}: amplitudes"), dtype=float)
+        if len(times) == 0:
+            raise ConfigError(f"{self.name}: expected at least one time and amplitude, got none")
         if values.ndim == 0 or values.shape[0] != len(times):
             raise ConfigError(f"{self.name}: {len(times)} times but amplitudes of shape {values.shape}")
         values = values.reshape(len(times), -1)
