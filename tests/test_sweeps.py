@@ -388,3 +388,28 @@ def test_a_build_function_and_its_duration_are_checked():
     assert result["status"].values.ravel().tolist() == ["failed", "failed"]
     assert str(result["error"].values.ravel()[0]) == \
         "the build function '_returns_nothing' returned NoneType, expected an snnzoo.Network"
+
+
+def _constant_current(params, seed):
+    net = sz.Network(seed=seed)
+    net.add_population("n", "lif", 1)
+    net.add_stimulus(sz.stimulus("constant_current", amplitude=params["I"]), "n")
+    return net
+
+
+def test_resuming_a_build_function_sweep_needs_the_same_function_and_duration(tmp_path):
+    out, grid = tmp_path / "sweep", {"I": [600] * u.pA}
+    short = sz.sweep(_constant_current, grid, duration="20 ms", executor="serial", out=out)
+    again = sz.sweep(_constant_current, grid, duration=0.02 * u.s, executor="serial", out=out, resume=True)
+    xr.testing.assert_identical(short["total_spikes"], again["total_spikes"])
+    with pytest.raises(sz.SnnzooError, match=r"holds a different sweep \(duration 0.02 s, not 0.2 s\)"):
+        sz.sweep(_constant_current, grid, duration="200 ms", executor="serial", out=out, resume=True)
+
+    def other_code(params, seed):
+        return None
+
+    other_code.__name__ = "_constant_current"  # the same name, another function
+    with pytest.raises(sz.SnnzooError, match="another build function '_constant_current'"):
+        sz.sweep(other_code, grid, duration="20 ms", executor="serial", out=out, resume=True)
+    with pytest.raises(sz.SnnzooError, match="record mode 'summary', not 'spikes'"):
+        sz.sweep(_constant_current, grid, duration="20 ms", record="spikes", executor="serial", out=out, resume=True)

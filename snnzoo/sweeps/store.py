@@ -2,7 +2,8 @@
 
 ::
 
-    OUT/sweep.json        the experiment (name and a hash of its spec), the grid, seeds and record mode
+    OUT/sweep.json        the experiment (name and a hash of its spec; or the build function's module, name and
+                          a hash of its source, and the duration), the grid, seeds and record mode
     OUT/runs/KEY.nc       one complete result per finished run (status ok or failed), written atomically
     OUT/sweep.nc          every run combined into one object, rewritten at the end of each sweep
 
@@ -15,8 +16,11 @@ the runs whose files exist. Runs whose worker died are not stored: resume runs t
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import os
+import pickle
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +35,35 @@ RUNS = "runs"
 COMBINED = "sweep.nc"
 
 
-def identity(name: str, spec: dict[str, Any] | None, grid: dict[str, Any], record: str) -> dict[str, Any]:
-    """What makes two sweeps the same sweep (compared on resume)."""
-    text = json.dumps(spec, sort_keys=True) if spec is not None else "python builder"
-    return {"experiment": name, "spec_sha256": hashlib.sha256(text.encode()).hexdigest(), "grid": grid,
-            "record": record}
+def identity(name: str, spec: dict[str, Any] | None, grid: dict[str, Any], record: str,
+             builder: Callable | None = None, duration_seconds: float | None = None) -> dict[str, Any]:
+    """What makes two sweeps the same sweep (compared on resume): the experiment's settings, or the
+    build function and the duration it runs for; the grid and seeds; the record mode."""
+    if spec is not None:
+        made_by = {"spec_sha256": _sha256(json.dumps(spec, sort_keys=True).encode())}
+    else:
+        made_by = {"build_function": _build_function(builder), "duration_seconds": duration_seconds}
+    return {"experiment": name, **made_by, "grid": grid, "record": record}
+
+
+def _build_function(builder: Callable) -> dict[str, Any]:
+    """A build function as a sweep folder knows it: its module, qualified name and a hash of its
+    source (of its pickle when Python cannot read the source, e.g. a ``functools.partial``: its
+    function and arguments; None when neither can be had, e.g. a lambda typed at the prompt)."""
+    try:
+        code = inspect.getsource(builder).encode()
+    except (OSError, TypeError):
+        try:
+            code = pickle.dumps(builder)
+        except Exception:  # noqa: BLE001 - pickle raises several kinds
+            code = None
+    return {"module": getattr(builder, "__module__", None),
+            "name": getattr(builder, "__qualname__", type(builder).__qualname__),
+            "code_sha256": _sha256(code) if code is not None else None}
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 class Store:
@@ -104,8 +132,12 @@ class Store:
 def _difference(stored: dict[str, Any], wanted: dict[str, Any]) -> str:
     if stored.get("experiment") != wanted["experiment"]:
         return f"written by experiment {stored.get('experiment')!r}, not {wanted['experiment']!r}"
-    if stored.get("spec_sha256") != wanted["spec_sha256"]:
+    if stored.get("spec_sha256") != wanted.get("spec_sha256"):
         return f"experiment {wanted['experiment']!r} with other settings"
+    if stored.get("build_function") != wanted.get("build_function"):
+        return f"another build function {wanted['experiment']!r} (its module, name or source differ)"
+    if stored.get("duration_seconds") != wanted.get("duration_seconds"):
+        return f"duration {stored.get('duration_seconds')} s, not {wanted['duration_seconds']} s"
     if stored.get("grid") != wanted["grid"]:
         return "another grid or other seeds"
     return f"record mode {stored.get('record')!r}, not {wanted['record']!r}"

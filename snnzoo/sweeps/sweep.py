@@ -53,12 +53,13 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any], *,
         raise ConfigError(f"record: expected one of {', '.join(RECORD_CHOICES)}, got {record!r}")
     if workers is not None and executor is not None:
         raise ConfigError("workers: only for the default local executor; an executor brings its own workers")
-    name, spec, builder = _resolve(experiment, duration)
+    name, spec, builder, duration_seconds = _resolve(experiment, duration)
     if builder is not None and executor != "serial":
         _check_picklable(builder)
     plan = make_grid(spec, grid, zip, seeds)
     tasks = _tasks(name, spec, builder, plan, record, duration, keep_files=out is not None)
-    store = Store(out, identity(name, spec, plan.to_dict(), record), resume=resume) if out is not None else None
+    sweep_identity = identity(name, spec, plan.to_dict(), record, builder, duration_seconds)
+    store = Store(out, sweep_identity, resume=resume) if out is not None else None
     stored = store.finished() if store is not None else {}
     results: dict[str, Outcome] = {key: _stored(store, tasks[key]) for key in stored if key in tasks}
     todo = [task for key, task in tasks.items() if key not in results]
@@ -77,18 +78,19 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any], *,
     return combined
 
 
-def _resolve(experiment: Any, duration: Any) -> tuple[str, dict | None, Callable | None]:
+def _resolve(experiment: Any, duration: Any) -> tuple[str, dict | None, Callable | None, float | None]:
+    """The experiment's name, and its spec or build function with the duration in seconds (checked)."""
     if isinstance(experiment, str):
         experiment = Experiment.load(experiment)
     if isinstance(experiment, Experiment):
         if duration is not None:
             raise ConfigError("duration: an experiment has its own; sweep 'duration' as a grid path instead")
-        return experiment.name, copy.deepcopy(experiment.spec), None
+        return experiment.name, copy.deepcopy(experiment.spec), None, None
     if callable(experiment):
         if duration is None:
             raise ConfigError("duration: a build(params, seed) function needs the simulated duration, e.g. '1 s'")
-        positive_si(duration, "s", what="duration")  # before any run, not in every run
-        return getattr(experiment, "__name__", "build"), None, experiment
+        seconds = positive_si(duration, "s", what="duration")  # before any run, not in every run
+        return getattr(experiment, "__name__", "build"), None, experiment, seconds
     raise ConfigError(f"experiment: expected a catalog name, a TOML path, an Experiment or a build(params, seed) "
                       f"function, got {experiment!r}")
 
