@@ -111,14 +111,25 @@ def magnitude_in(value: Any, unit: str, *, what: str) -> Any:
     return to_si(value, unit, what=what) / to_si(ureg.Quantity(1.0, parse_unit(unit, what=what)), unit, what=what)
 
 
+def run_duration(ds: xr.Dataset) -> float | None:
+    """The simulated duration (s) of the run of ``ds``: its ``duration_seconds`` attribute, or its
+    ``duration_seconds`` variable (runs of different durations stacked: one run selected); None if unknown."""
+    if "duration_seconds" in ds.attrs:
+        return float(ds.attrs["duration_seconds"])
+    if "duration_seconds" in ds.variables and ds["duration_seconds"].ndim == 0:
+        return float(ds["duration_seconds"])
+    return None
+
+
 def time_window(ds: xr.Dataset, start: Any = None, stop: Any = None) -> tuple[float, float]:
-    """``(start, stop)`` in seconds; defaults are 0 and the group's ``duration_seconds``."""
+    """``(start, stop)`` in seconds; defaults are 0 and the run's duration (:func:`run_duration`)."""
     check_population_group(ds)
+    duration = run_duration(ds)
     begin = 0.0 if start is None else to_si(start, "s", what="start")
     if stop is not None:
         end = to_si(stop, "s", what="stop")
-    elif "duration_seconds" in ds.attrs:
-        end = float(ds.attrs["duration_seconds"])
+    elif duration is not None:
+        end = duration
     else:
         raise ConfigError("stop: this result has no 'duration_seconds' attribute; pass stop= as a time quantity")
     if not end > begin:

@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .analysis import data_variable, in_unit, magnitude_in, population_rate, spike_data, synaptic_currents
+from .analysis import data_variable, in_unit, magnitude_in, population_rate, run_duration, spike_data, synaptic_currents
 from .errors import ConfigError
 from .safe_write import write_atomically
 from .units import to_si
@@ -111,7 +111,8 @@ def plot_raster(
     times, neurons, size = spike_data(ds)
     begin = 0.0 if start is None else magnitude_in(start, "s", what="start")
     if stop is None:
-        end = float(ds.attrs.get("duration_seconds", times.max(initial=begin)))
+        duration = run_duration(ds)
+        end = duration if duration is not None else float(times.max(initial=begin))
     else:
         end = magnitude_in(stop, "s", what="stop")
     shown = (neurons % every == 0) & (times >= begin) & (times <= end)

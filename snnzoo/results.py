@@ -39,6 +39,9 @@ CONVENTIONS = "CF-1.8"
 DEFAULT_TITLE = "snnzoo simulation result"
 _INT64 = np.iinfo(np.int64)
 
+DURATION_ATTRIBUTE = "duration_seconds"
+"""The simulated duration (s) every population group holds, so that rates come from a group alone."""
+
 
 def build_result(
     populations: list[PopulationRecord],
@@ -131,7 +134,7 @@ def _population_dataset(population: PopulationRecord, duration: float | None) ->
     dataset = xr.merge(parts, compat="no_conflicts", join="outer")
     dataset.attrs = {"population": population.name, "size": int(population.size), "model": population.model}
     if duration is not None:
-        dataset.attrs["duration_seconds"] = float(duration)
+        dataset.attrs[DURATION_ATTRIBUTE] = float(duration)
     return dataset
 
 
@@ -349,7 +352,7 @@ def open_results(paths: str | os.PathLike | Sequence[str | os.PathLike], dim: st
     stacked = {"/": xr.Dataset({"source_file": (dim, [str(path) for path in files])},
                                coords={dim: values}, attrs=trees[0].attrs)}
     for group in groups:
-        parts = [index_dimensions(tree[group].to_dataset(inherit=False)) for tree in trees]
+        parts = with_run_durations([index_dimensions(tree[group].to_dataset(inherit=False)) for tree in trees])
         stacked[group] = xr.concat(parts, dim=xr.DataArray(values, dims=dim, name=dim), join="outer",
                                    data_vars="all", coords="different", compat="equals",
                                    combine_attrs="drop_conflicts")
@@ -371,6 +374,24 @@ def _result_files(paths: str | os.PathLike | Sequence[str | os.PathLike]) -> lis
     if not paths:
         raise SnnzooError("open_results: give at least one result file")
     return [Path(path).expanduser() for path in paths]
+
+
+def with_run_durations(parts: list[xr.Dataset | None]) -> list[xr.Dataset | None]:
+    """One group of several runs (None: a run without it), ready to be stacked: if the runs' durations
+    differ, each holds its ``duration_seconds`` as a variable, which stacks along the runs, instead of
+    the attribute (stacking would drop it, or keep the first run's)."""
+    durations = {part.attrs.get(DURATION_ATTRIBUTE) for part in parts if part is not None}
+    if len(durations) < 2:
+        return parts
+    stackable = []
+    for part in parts:
+        if part is not None:
+            attrs = {name: value for name, value in part.attrs.items() if name != DURATION_ATTRIBUTE}
+            part = part.assign({DURATION_ATTRIBUTE: ((), float(part.attrs.get(DURATION_ATTRIBUTE, np.nan)),
+                                                     {"units": "s", "long_name": "simulated duration of the run"})})
+            part.attrs = attrs
+        stackable.append(part)
+    return stackable
 
 
 def index_dimensions(ds: xr.Dataset) -> xr.Dataset:

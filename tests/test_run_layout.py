@@ -101,6 +101,18 @@ def test_open_results_uses_the_seeds_and_checks_the_files_belong_together(runs, 
         open_results([paths[0], paths[0]])
 
 
+def test_runs_of_different_durations_stack_with_the_duration_of_each(runs, tmp_path):
+    toml, _ = runs
+    paths = [write_netcdf(Experiment.load(str(toml), [f"duration={duration}"]).run(seed=1), tmp_path / f"{duration}.nc")
+             for duration in ("200 ms", "100 ms")]
+    stacked = open_results(paths, dim="run")["G"].to_dataset()
+    assert "duration_seconds" not in stacked.attrs and stacked["duration_seconds"].values.tolist() == [0.2, 0.1]
+    rates = stacked.snn.mean_rates()
+    for k, path in enumerate(paths):
+        alone = open_result(path)["G"].to_dataset()
+        np.testing.assert_array_equal(rates.isel(run=k), alone["spike_count"] / alone.attrs["duration_seconds"])
+
+
 def test_open_results_takes_a_glob_pattern_and_refuses_unusable_arguments(runs):
     _, paths = runs
     folder = Path(paths[0]).parent

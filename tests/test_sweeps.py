@@ -71,6 +71,14 @@ def test_serial_sweep_has_swept_dims_with_units_and_matches_single_runs(toml):
     assert int(result["kernels_loaded"].sum()) <= 1
 
 
+def test_swept_durations_give_each_run_its_own_rate_window(toml):
+    result = sz.sweep(toml, {"duration": ["20 ms", "50 ms"]}, executor="serial", record="spikes")
+    group = result["G"].to_dataset()
+    assert group["duration_seconds"].dims == ("duration", "seed") and "duration_seconds" not in group.attrs
+    expected = group["spike_count"] / xr.DataArray([[0.02], [0.05]], dims=("duration", "seed"))
+    np.testing.assert_array_equal(group.snn.mean_rates().transpose(*expected.dims), expected)
+
+
 def test_zip_and_seeds_count_and_traces_tree(toml):
     tree = sz.sweep(toml, {"sources.P.rate": ["20 Hz", "40 Hz", "80 Hz"], "projections.drive.weight": [2, 3, 4] * u.nS},
                     zip=True, seeds=2, executor="serial", record="spikes")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..results import index_dimensions, populations
+from ..results import index_dimensions, populations, with_run_durations
 from .grid import Grid
 from .worker import Outcome
 
@@ -29,11 +29,13 @@ def combine(grid: Grid, outcomes: list[Outcome | None], record: str) -> xr.Datas
     if done:
         paths = [node.path for node in done[0].subtree if node.path not in ("/", "/summary")]
         for path in paths:
-            parts = [run[path].to_dataset(inherit=False) if run is not None and path in _paths(run) else None
-                     for run in runs]
+            parts = with_run_durations([run[path].to_dataset(inherit=False)
+                                        if run is not None and path in _paths(run) else None for run in runs])
             groups[path] = _stack(grid, parts, {})
-        for name in populations(done[0]):
-            groups[f"/{name}"].attrs = done[0][name].dataset.attrs
+        for name in populations(done[0]):  # the first run's size and model; a duration that differs is a variable
+            stacked = groups[f"/{name}"]
+            stacked.attrs = {key: value for key, value in done[0][name].dataset.attrs.items()
+                             if key not in stacked.variables}
     return xr.DataTree.from_dict(groups)
 
 
