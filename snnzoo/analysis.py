@@ -21,7 +21,7 @@ import pint
 import xarray as xr
 
 from .errors import ConfigError, UnitError
-from .units import parse_unit, positive_si, to_si
+from .units import parse_unit, positive_si, show, to_si
 
 ureg = pint.get_application_registry()
 
@@ -67,20 +67,18 @@ def over_runs(ds: xr.Dataset, analyse: Callable[[xr.Dataset], xr.DataArray]) -> 
     """``analyse`` applied to every run of a (possibly stacked) group, stacked back along the run dimensions.
 
     A run without data (a failed run in a sweep: its ``spike_count`` is all NaN)
-    gives NaN, never zero.
+    is not analysed: it gives NaN, never zero.
     """
     dims = run_dimensions(ds)
     if not dims:
         return analyse(ds)
     shape = tuple(ds.sizes[dim] for dim in dims)
-    results = []
-    for index in np.ndindex(shape):
-        run = ds.isel(dict(zip(dims, index)))
-        result = analyse(run)
-        if "spike_count" in run and run["spike_count"].isnull().all():
-            result = result.where(False)
-        results.append(result)
-    first = results[0]
+    runs = [ds.isel(dict(zip(dims, index))) for index in np.ndindex(shape)]
+    results = [None if "spike_count" in run and run["spike_count"].isnull().all() else analyse(run) for run in runs]
+    first = next((result for result in results if result is not None), None)
+    if first is None:
+        first = analyse(runs[0])
+    results = [first.where(False) if result is None else result for result in results]
     if any(r.shape != first.shape for r in results):
         raise ConfigError(f"the runs stacked along {dims} give results of different shapes; analyse them one by one")
     values = np.stack([r.values for r in results]).reshape(shape + first.shape)
@@ -122,7 +120,8 @@ def run_duration(ds: xr.Dataset) -> float | None:
 
 
 def time_window(ds: xr.Dataset, start: Any = None, stop: Any = None) -> tuple[float, float]:
-    """``(start, stop)`` in seconds; defaults are 0 and the run's duration (:func:`run_duration`)."""
+    """``(start, stop)`` in seconds; defaults are 0 and the run's duration (:func:`run_duration`), and a
+    window of a run whose duration is known lies within it."""
     check_population_group(ds)
     duration = run_duration(ds)
     begin = 0.0 if start is None else to_si(start, "s", what="start")
@@ -134,6 +133,12 @@ def time_window(ds: xr.Dataset, start: Any = None, stop: Any = None) -> tuple[fl
         raise ConfigError("stop: this result has no 'duration_seconds' attribute; pass stop= as a time quantity")
     if not end > begin:
         raise ConfigError(f"stop ({end} s) must be later than start ({begin} s)")
+    if duration is not None:
+        slack = _EDGE_TOLERANCE * duration
+        for name, value, given in (("start", begin, start), ("stop", end, stop)):
+            if not -slack <= value <= duration + slack:
+                raise ConfigError(f"{name}: {show(given)} is outside the run; expected a time from 0 to its "
+                                  f"duration, {duration:g} s")
     return begin, end
 
 

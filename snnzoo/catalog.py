@@ -277,6 +277,7 @@ class Experiment:
         protocol targets and durations, figure populations, and every ``[[expected]]`` item
         (its population or projection, recorded variable, neurons, and the unit of each bound)."""
         where = f"experiment {self.name!r}"
+        run_time = 0.0
         for phase in self.protocol():
             for target in phase.get("set", {}):
                 population, _, variable = target.partition(".")
@@ -287,16 +288,16 @@ class Experiment:
                     raise ConfigError(f"{where}: protocol 'set' {target!r}: {pop.where} has no variable "
                                       f"{variable!r}{did_you_mean(variable, pop.values)}")
             if "run" in phase:
-                positive_si(phase["run"], "s", what=f"{where}: protocol run")
+                run_time += positive_si(phase["run"], "s", what=f"{where}: protocol run")
         figure = self.spec.get("figure", {})
         for panel in [figure, *figure.get("panels", [])]:
             for name in panel.get("populations", [panel.get("population")]):
                 if name is not None and name not in net.groups:
                     raise ConfigError(f"{where}: figure: unknown population {name!r}{did_you_mean(name, net.groups)}")
         for item in self.spec.get("expected", []):
-            self._validate_check(item, net)
+            self._validate_check(item, net, run_time)
 
-    def _validate_check(self, item: dict[str, Any], net: Network) -> None:
+    def _validate_check(self, item: dict[str, Any], net: Network, run_time: float) -> None:
         where = f"experiment {self.name!r}: expected {item}"
         kind, unit = item["check"], None
         if kind.startswith("synapse_"):  # values and units of synaptic variables are known after the run
@@ -320,8 +321,8 @@ class Experiment:
                                       "(add it to a [monitors.NAME] table)")
                 unit = si_unit_string(group.model.units[item["variable"]])
         for key in ("time", "start", "stop"):
-            if key in item:
-                to_si(item[key], "s", what=f"{where}: {key}", sign="non-negative")
+            if key in item and to_si(item[key], "s", what=f"{where}: {key}", sign="non-negative") > run_time * (1 + 1e-9):
+                raise ConfigError(f"{where}: {key} {item[key]!r} is after the end of the run ({run_time:g} s)")
         _verdict(item, math.nan, unit, "", where)
 
     # -- outcomes -----------------------------------------------------------------

@@ -98,6 +98,22 @@ def test_smooth_and_window_are_checked(small):
         small.snn.mean_rates(start=30 * ureg.ms, stop=10 * ureg.ms)
 
 
+@pytest.mark.parametrize("window", [{"stop": 1 * ureg.s}, {"start": -10 * ureg.ms},
+                                    {"start": 60 * ureg.ms, "stop": 70 * ureg.ms}])
+def test_a_window_outside_the_run_is_refused(small, window):
+    shown = f"{'start' if 'start' in window else 'stop'}: {window.get('start', window.get('stop')):~}"
+    message = f"{shown} is outside the run; expected a time from 0 to its duration, 0.05 s"
+    with pytest.raises(ConfigError, match=message):
+        small.snn.mean_rates(**window)
+    with pytest.raises(ConfigError, match=message):
+        small.snn.population_rate(10 * ureg.ms, **window)
+
+
+def test_a_window_up_to_the_end_of_the_run_is_the_whole_run(small):
+    xr.testing.assert_identical(small.snn.mean_rates(start=0 * ureg.s, stop=50 * ureg.ms), small.snn.mean_rates())
+    assert small.snn.population_rate(25 * ureg.ms, stop=DURATION * ureg.s).sizes["time_bin"] == 2
+
+
 def test_stop_is_required_without_duration():
     ds = group([0.001], [0], size=1, duration=None)
     with pytest.raises(ConfigError, match="stop"):

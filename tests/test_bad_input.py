@@ -319,6 +319,8 @@ def test_symbolic_work_has_a_time_budget(monkeypatch):
     ('[[expected]]\ncheck = "value_at"\npopulation = "p"\nvariable = "x"\ntime = "1 ms"\nvalue = "3 mV"', [],
      "dimension"),
     ('[[expected]]\ncheck = "spike_count"\npopulation = "q"\nvalue = 0', [], "unknown population 'q'"),
+    ('[[expected]]\ncheck = "mean_rate"\npopulation = "p"\nstop = "1 s"\nmin = "0 Hz"', [],
+     "stop '1 s' is after the end of the run (0.005 s)"),
     ("", ["--figure", "."], "it is a folder"),
 ])
 def test_a_failing_command_leaves_no_output(tmp_path, capsys, monkeypatch, extra, args, fragment):

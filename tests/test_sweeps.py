@@ -72,11 +72,17 @@ def test_serial_sweep_has_swept_dims_with_units_and_matches_single_runs(toml):
 
 
 def test_swept_durations_give_each_run_its_own_rate_window(toml):
-    result = sz.sweep(toml, {"duration": ["20 ms", "50 ms"]}, executor="serial", record="spikes")
+    grid = {"duration": ["20 ms", "50 ms", "30 ms"], "sources.P.rate": ["50 Hz", "nan Hz", "60 Hz"]}
+    result = sz.sweep(toml, grid, zip=True, executor="serial", record="spikes")
+    assert result["status"].values.ravel().tolist() == ["ok", "failed", "ok"]
     group = result["G"].to_dataset()
     assert group["duration_seconds"].dims == ("duration", "seed") and "duration_seconds" not in group.attrs
-    expected = group["spike_count"] / xr.DataArray([[0.02], [0.05]], dims=("duration", "seed"))
-    np.testing.assert_array_equal(group.snn.mean_rates().transpose(*expected.dims), expected)
+    expected = group["spike_count"] / xr.DataArray([[0.02], [np.nan], [0.03]], dims=("duration", "seed"))
+    np.testing.assert_allclose(group.snn.mean_rates().transpose(*expected.dims), expected, rtol=1e-12)
+    assert np.isnan(group.snn.mean_rates(stop="20 ms").isel(duration=1)).all()  # the failed run: no value
+    with pytest.raises(sz.ConfigError, match="stop: 25 ms is outside the run; expected a time from 0 to its "
+                                             "duration, 0.02 s"):
+        group.snn.mean_rates(stop=25 * u.ms)
 
 
 def test_zip_and_seeds_count_and_traces_tree(toml):
