@@ -325,3 +325,10 @@ def delay_steps(delays: np.ndarray, dt: float, what: str, *, round_delays: bool 
         raise ConfigError(f"{what}: delay {value * 1e3:g} ms is not a multiple of dt = {dt * 1e3:g} ms "
                           f"(nearest: {low * 1e3:g} ms or {high * 1e3:g} ms; round_delays=True rounds to the nearest)")
     return steps.astype(np.int32)
+
+
+def uniform_delay(steps: np.ndarray) -> int:
+    """The delay (in steps) that every synapse has, -1 when they differ; 0 when there are no synapses."""
+    if steps.size == 0:
+        return 0
+    return int(steps.flat[0]) if np.all(steps == steps.flat[0]) else -1

@@ -434,7 +434,7 @@ class Network:
         delays = connectivity.values(delay, drawn.size, "s", rng, f"{where}: delay", i, j, sign="non-negative",
                                      order=order)
         steps = connectivity.delay_steps(delays, self.dt, where, round_delays=round_delays)
-        ring = (int(steps.max(initial=0)) + 1) * (pre.group.size * 4 if np.all(steps == steps.flat[0]) else post.group.size * 8)
+        ring = (int(steps.max(initial=0)) + 1) * (pre.group.size * 4 if connectivity.uniform_delay(steps) >= 0 else post.group.size * 8)
         self.memory.require(f"{where} ({drawn.size} synapses, delays up to {steps.max(initial=0)} steps)",
                             synapse_bytes(j.nbytes + drawn.indptr.nbytes + weights.nbytes + steps.nbytes, drawn.size) + ring,
                             "use fewer connections or shorter delays")
@@ -633,8 +633,7 @@ class Network:
                 offset = sum(len(s.monitors) for s in synapse_plans)
                 synapse_plans.append(synapses_module.plan(r, proj, index[proj.source.name], pre, target, offset))
                 continue
-            steps = proj.delay_steps
-            delay = int(steps[0]) if steps.size == 1 or np.all(steps == steps[0]) else -1
+            delay = connectivity.uniform_delay(proj.delay_steps)
             target = next(p for p in plans if p.name == proj.target.name)
             projections.append(ProjectionPlan(r, index[proj.source.name], target, proj.effects, delay,
                                               proj.synapses.weights.size > 1, proj.synapses, proj.source.size))

@@ -72,20 +72,23 @@ def build_result(
 
 def add_projections(tree: xr.DataTree, projections: list) -> xr.DataTree:
     """Store each projection's synapses under ``/projections/<name>``: ``pre``, ``post``,
-    ``weight`` (with units) and ``delay`` (s) along ``synapse``; for a synapse model also the
-    final state variables, and each synapse monitor in a subgroup ``/projections/<name>/<monitor>``."""
+    ``weight`` (with units) and ``delay`` (s) along ``synapse`` (a weight or delay the projection
+    stores once, :func:`_stored`, is one value); for a synapse model also the final state
+    variables (``weight`` is its ``w``, always per synapse), and each synapse monitor in a
+    subgroup ``/projections/<name>/<monitor>``."""
     if not projections:
         return tree
     groups = {}
     for proj in projections:
-        weights, delays = proj.synapses.weights, proj.delay_steps * float(tree.attrs["dt"])
+        weights = proj.synapses.weights
+        if proj.plastic is not None:  # state of the synapse model: one value per synapse
+            weights = np.broadcast_to(weights, (proj.size,))
         groups[proj.name] = xr.Dataset(
             {
                 "pre": ("synapse", proj.synapses.pre, {"units": "1", "long_name": f"presynaptic index in {proj.source.name}"}),
                 "post": ("synapse", proj.synapses.post.astype(np.int32), {"units": "1", "long_name": f"postsynaptic index in {proj.target.name}"}),
-                "weight": (_per_synapse(weights), _compact(weights),
-                           {"units": proj.unit, "long_name": f"synaptic weight ({proj.statement})"}),
-                "delay": (_per_synapse(delays), _compact(delays), {"units": "s", "long_name": "synaptic delay"}),
+                "weight": _stored(weights, {"units": proj.unit, "long_name": f"synaptic weight ({proj.statement})"}),
+                "delay": _stored(proj.delay_steps * float(tree.attrs["dt"]), {"units": "s", "long_name": "synaptic delay"}),
             },
             attrs={"source": proj.source.name, "target": proj.target.name, "on": proj.statement},
         )
@@ -99,13 +102,10 @@ def add_projections(tree: xr.DataTree, projections: list) -> xr.DataTree:
     return tree
 
 
-def _compact(values: np.ndarray) -> np.ndarray:
-    """One value when all synapses share it (stored once), else the per-synapse array."""
-    return values[:1].reshape(()) if values.size == 1 or np.all(values == values.flat[0]) else values
-
-
-def _per_synapse(values: np.ndarray) -> tuple[str, ...]:
-    return () if _compact(values).ndim == 0 else ("synapse",)
+def _stored(values: np.ndarray, attrs: dict[str, str]) -> tuple:
+    """A weight or delay as the projection holds it: one value when it holds one for every synapse
+    (given as one value, or a single synapse), else one per synapse, however many synapses."""
+    return ((), values.reshape(()), attrs) if values.size == 1 else ("synapse", values, attrs)
 
 
 def populations(tree: xr.DataTree) -> dict[str, xr.Dataset]:

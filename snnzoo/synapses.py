@@ -101,13 +101,14 @@ def plan(index: int, projection, source: int, pre, target, monitor_offset: int) 
     its synapse monitors are numbered from ``monitor_offset``."""
     state: SynapticState = projection.plastic
     steps = projection.delay_steps
-    homogeneous = steps.size == 1 or bool(np.all(steps == steps[0]))
+    delay = connectivity.uniform_delay(steps)
+    homogeneous = delay >= 0
     heterogeneous = {p for p in state.per_synapse if p in state.model.parameters}
     initial = {v for v in state.per_synapse if v in state.model.state_variables}
     storage = classify(state.bound, heterogeneous, initial, homogeneous)
     monitors = [SynapseMonitorPlan(monitor_offset + m, f"{projection.name}/{mon.name}", mon.variables, mon.every,
                                    mon.synapses) for m, mon in enumerate(state.monitors)]
-    return SynapsePlan(index, source, pre, target, state.bound, storage, int(steps[0]) if homogeneous else -1,
+    return SynapsePlan(index, source, pre, target, state.bound, storage, delay,
                        int(steps.max()) if steps.size else 0, state.post_delay, state.integrator,
                        projection.synapses, projection.source.size, state.values, monitors)
 

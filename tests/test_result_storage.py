@@ -33,6 +33,63 @@ def test_shared_weights_are_stored_once_and_per_synapse_ones_in_full(tmp_path):
     assert np.array_equal(constant["post"].values, net.projections["constant"].synapses.post)
 
 
+def test_a_weight_given_per_synapse_stays_per_synapse_when_the_values_are_equal():
+    net = sz.Network(dt=0.1 * u.ms, seed=3)
+    net.add_population("G", "lif_cond_exp", 2)
+    net.add_source("P", sz.stimulus("poisson_group", size=3, rate=20 * u.Hz))
+    net.connect("P", "G", on="ge", weight=np.full(6, 2.0) * u.nS, delay=np.full(6, 1.0) * u.ms, all_to_all=True,
+                name="equal")
+    net.run(1 * u.ms)
+    equal = net.result()["projections/equal"].dataset
+    assert equal["weight"].dims == equal["delay"].dims == ("synapse",) and equal["weight"].values.tolist() == [2e-9] * 6
+
+
+POST = sz.NeuronModel("post", "dv/dt = -v/tau : 1\ndge/dt = -ge/tau : 1", {"tau": "10 ms"}, threshold="v > 1",
+                      reset="v = 0")
+
+
+def _stdp_network(kick: bool) -> sz.Network:
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_source("pre", sz.stimulus("poisson_group", size=50, rate=200 * u.Hz))
+    net.add_population("P", POST, 1)
+    if kick:  # a postsynaptic spike at 10 ms: STDP changes every weight
+        net.add_source("kick", sz.stimulus("spike_generator", times=[10] * u.ms))
+        net.connect("kick", "P", on="v", weight=2, all_to_all=True)
+    net.connect("pre", "P", synapse="stdp", weight=0.005, all_to_all=True, name="S")
+    net.run(20 * u.ms)
+    return net
+
+
+def test_the_weights_of_a_synapse_model_are_per_synapse_even_when_they_stay_equal():
+    unchanged, changed = (_stdp_network(kick).result()["projections/S"].dataset for kick in (False, True))
+    assert unchanged["weight"].dims == changed["weight"].dims == unchanged["Apre"].dims == ("synapse",)
+    assert unchanged["weight"].values.tolist() == [0.005] * 50 and len(set(changed["weight"].values)) > 1
+
+
+def test_empty_projections_of_every_kind_give_a_result(tmp_path):
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_source("P", sz.stimulus("poisson_group", size=10, rate=20 * u.Hz))
+    net.add_population("G", POST, 3)
+    drawn = {"weight": {"distribution": "uniform", "low": 0, "high": 1},
+             "delay": {"distribution": "uniform", "low": "1 ms", "high": "2 ms"}, "round_delays": True}
+    net.connect("P", "G", on="ge", weight=0.5, p=0.0, name="shared")
+    net.connect("P", "G", on="ge", p=0.0, name="drawn", **drawn)
+    net.connect("P", "G", on="ge", weight="0.1*i", p=0.0, name="expression")
+    net.connect("P", "G", synapse="stdp", weight=0.5, p=0.0, name="plastic")
+    net.connect("P", "G", synapse="stdp", p=0.0, name="plastic_drawn", **drawn)
+    net.run(5 * u.ms)
+    tree = open_result(write_netcdf(net.result(), tmp_path / "empty.nc"))
+    dims = {name: {var: node.dataset[var].dims for var in ("pre", "weight", "delay")}
+            for name, node in tree["projections"].children.items()}
+    per_synapse, one = ("synapse",), ()
+    assert dims == {"shared": {"pre": per_synapse, "weight": one, "delay": one},
+                    "drawn": {"pre": per_synapse, "weight": per_synapse, "delay": per_synapse},
+                    "expression": {"pre": per_synapse, "weight": per_synapse, "delay": one},
+                    "plastic": {"pre": per_synapse, "weight": per_synapse, "delay": one},
+                    "plastic_drawn": {"pre": per_synapse, "weight": per_synapse, "delay": per_synapse}}
+    assert all(node.dataset.sizes["synapse"] == 0 for node in tree["projections"].children.values())
+
+
 def test_checks_select_recorded_neurons_by_index_and_ranges(tmp_path):
     spec = {
         "dt": "0.1 ms", "duration": "20 ms", "seed": 1,
