@@ -203,6 +203,41 @@ class Population:
                                 self.size, dt)
 
 
+def _recorded_variables(variables: Sequence[str] | str, recordables: Sequence[str], kind: str, what: str) -> list[str]:
+    """The variables a monitor records: one name or a list of distinct names, each recordable."""
+    names = [variables] if isinstance(variables, str) else list(variables)
+    if not names or len(set(names)) != len(names):
+        raise ConfigError(f"{what}: expected one or more distinct variables to record, got {show(variables)}")
+    for name in names:
+        if name not in recordables:
+            raise UnknownNameError(kind, name, recordables)
+    return names
+
+
+def _recorded_indices(indices: Any, size: int, kind: str, what: str) -> np.ndarray:
+    """The indices a monitor records: all ``size`` of them (None), or distinct whole numbers in 0..size-1."""
+    if indices is None:
+        return np.arange(size, dtype=np.int64)
+    if isinstance(indices, (bool, np.bool_)):
+        raise ConfigError(f"{what}: {kind}={indices!r} is not a list of indices (Brian's record=True is the "
+                          f"default here: leave {kind} out to record all of them)")
+    idx = whole_numbers(indices, what=f"{what}: {kind}")
+    if idx.ndim != 1:
+        raise ConfigError(f"{what}: {kind} must be a list of indices, got {show(indices)}")
+    if idx.size == 0 or idx.min() < 0 or idx.max() >= size:
+        raise ConfigError(f"{what}: {kind} must be indices in 0..{size - 1}, got {show(indices)}")
+    if np.unique(idx).size != idx.size:
+        raise ConfigError(f"{what}: {kind} must not repeat, got {show(indices)}")
+    return idx.astype(np.int64)
+
+
+def _monitor_name(name: str | None, what: str) -> str | None:
+    """A monitor's name as given (None: the network numbers it); it names variables and groups of the result."""
+    if name is not None and (not isinstance(name, str) or not NAME.fullmatch(name)):
+        raise ConfigError(f"{what}: name {name!r}: expected letters, digits, '_' and '-', not starting with a digit")
+    return name
+
+
 @dataclass
 class _Monitor:
     name: str
@@ -528,21 +563,12 @@ class Network:
         a monitor added between runs records from then on."""
         self._invalidate()
         pop = self.population(population)
-        variables = [variables] if isinstance(variables, str) else list(variables)
-        for var in variables:
-            if var not in pop.model.recordables:
-                raise UnknownNameError(f"recordable of {pop.where}", var, pop.model.recordables)
-        every = self._every(rate, f"record {pop.name!r}")
-        if isinstance(neurons, (bool, np.bool_)):
-            raise ConfigError(f"record {pop.name!r}: neurons={neurons!r} is not a list of indices (Brian's "
-                              "record=True is the default here: leave neurons out to record every neuron)")
-        idx = np.arange(pop.size) if neurons is None else whole_numbers(neurons, what=f"record {pop.name!r}: neurons")
-        if idx.ndim != 1:
-            raise ConfigError(f"record {pop.name!r}: neurons must be a list of indices, got {show(neurons)}")
-        if idx.size == 0 or idx.min() < 0 or idx.max() >= pop.size:
-            raise ConfigError(f"record {pop.name!r}: neuron indices must lie in 0..{pop.size - 1}")
-        self._monitors.append(_Monitor(name or f"m{len(self._monitors)}", pop, variables, idx.astype(np.int64), every,
-                                       self.step))
+        what = f"record {pop.name!r}"
+        variables = _recorded_variables(variables, pop.model.recordables, f"recordable of {pop.where}", what)
+        every = self._every(rate, what)
+        idx = _recorded_indices(neurons, pop.size, "neurons", what)
+        self._monitors.append(_Monitor(_monitor_name(name, what) or f"m{len(self._monitors)}", pop, variables, idx,
+                                       every, self.step))
 
     def _invalidate(self) -> None:
         """Something was added between runs: the kernel is regenerated at the next run, and the
@@ -564,20 +590,16 @@ class Network:
         if proj.plastic is None:
             raise ConfigError(f"record_synapses {projection!r}: the projection has no synapse model (only "
                               "projections made with synapse=... have synaptic variables)")
-        variables = [variables] if isinstance(variables, str) else list(variables)
-        for var in variables:
-            if var not in proj.plastic.model.recordables:
-                raise UnknownNameError(f"recordable of {proj.plastic.model.where}", var, proj.plastic.model.recordables)
-        every = self._every(rate, f"record_synapses {projection!r}")
-        idx = (np.arange(proj.size) if synapses is None
-               else whole_numbers(synapses, what=f"record_synapses {projection!r}: synapses").ravel())
-        if idx.size == 0 or idx.min() < 0 or idx.max() >= proj.size:
-            raise ConfigError(f"record_synapses {projection!r}: synapse indices must lie in 0..{proj.size - 1}")
+        what = f"record_synapses {projection!r}"
+        model = proj.plastic.model
+        variables = _recorded_variables(variables, model.recordables, f"recordable of {model.where}", what)
+        every = self._every(rate, what)
+        idx = _recorded_indices(synapses, proj.size, "synapses", what)
         monitors = proj.plastic.monitors
-        monitor_name = name or f"record{len(monitors)}"
+        monitor_name = _monitor_name(name, what) or f"record{len(monitors)}"
         if any(m.name == monitor_name for m in monitors):
-            raise ConfigError(f"record_synapses {projection!r}: the name {monitor_name!r} is taken")
-        monitors.append(synapses_module.SynapseMonitor(monitor_name, variables, idx.astype(np.int64), every))
+            raise ConfigError(f"{what}: the name {monitor_name!r} is taken")
+        monitors.append(synapses_module.SynapseMonitor(monitor_name, variables, idx, every))
 
     def _every(self, rate: Any, what: str) -> int:
         """Steps between samples for a recording ``rate`` (None: every step)."""

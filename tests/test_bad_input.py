@@ -267,6 +267,38 @@ def test_every_index_input_refuses_fractions_and_takes_whole_floats(give, fragme
     give(decay(size=3), [0.0, 2.0])
 
 
+@pytest.mark.parametrize("arguments, fragment", [
+    ({"neurons": [0, 0]}, "record 'p': neurons must not repeat, got [0, 0]"),
+    ({"neurons": [3]}, "record 'p': neurons must be indices in 0..2, got [3]"),
+    ({"neurons": []}, "record 'p': neurons must be indices in 0..2, got []"),
+    ({"variables": ["v", "v"]}, "record 'p': expected one or more distinct variables to record, got ['v', 'v']"),
+    ({"variables": []}, "record 'p': expected one or more distinct variables to record, got []"),
+    ({"name": "a/b"}, "record 'p': name 'a/b': expected letters, digits"),
+])
+def test_record_refuses_at_once_what_the_result_would_refuse(arguments, fragment):
+    net = decay(size=3)
+    with pytest.raises(ConfigError) as refused:
+        net.record("p", **{"variables": "v", **arguments})
+    assert str(refused.value).startswith(fragment)
+    net.run(1 * u.ms)
+    assert "v" not in net.result()["p"].dataset  # nothing of the refused monitor was kept
+
+
+@pytest.mark.parametrize("synapses, name, fragment", [
+    ([0.7], None, "synapses: expected whole-number indices, got 0.7"),  # was truncated to synapse 0
+    (True, None, "synapses=True is not a list of indices"),  # was synapse 1
+    ([0, 0], None, "synapses must not repeat, got [0, 0]"),
+    (None, "a/b", "name 'a/b': expected letters"),  # made a group 'a' holding a group 'b'
+])
+def test_record_synapses_refuses_what_it_took_silently(synapses, name, fragment):
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_source("pre", sz.stimulus("poisson_group", size=3, rate=20 * u.Hz))
+    net.add_population("post", sz.NeuronModel("post", "dv/dt = -v/tau : 1\ndge/dt = -ge/tau : 1", {"tau": "10 ms"}), 2)
+    net.connect("pre", "post", synapse="stdp", weight=0.005, all_to_all=True, name="S")
+    with pytest.raises(ConfigError, match=re.escape(f"record_synapses 'S': {fragment}")):
+        net.record_synapses("S", "w", synapses=synapses, name=name)
+
+
 # -- memory ------------------------------------------------------------------------------------------------------
 
 
