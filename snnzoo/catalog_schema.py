@@ -74,7 +74,7 @@ TOP = Table("top level", "The experiment itself.", (
     Key("description", "text", "What the experiment shows, shown by `snnzoo info`."),
     Key("references", "texts", "Papers, notebooks or tutorials the experiment reproduces."),
     Key("dt", "quantity", "Time step (default `\"0.1 ms\"`)."),
-    Key("seed", "integer", "Master random seed, a whole number >= 0 (default: drawn and recorded)."),
+    Key("seed", "integer", "Master random seed, a whole number from 0 to 2**63 - 1 (default: drawn and recorded)."),
     Key("integrator", "text", "Default integrator for models that name none (default `euler`)."),
     Key("precision", "text", "`\"double\"` (default) or `\"single\"`: the neuron maths in float32, about twice as "
         "fast on large populations; accuracy per experiment in `docs/precision.md`."),

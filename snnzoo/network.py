@@ -49,8 +49,8 @@ from .recording import PopulationRecord, StateRecord
 from .refractory import refractory_steps
 from .stimulus import FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes
 from .synapse_model import SynapseModel
-from .units import (as_data, check_value, is_quantity_text, positive_si, show, si_unit_string, to_si, ureg,
-                    one_si, whole_number, whole_numbers)
+from .units import (as_data, check_value, is_quantity_text, one_si, positive_si, seed_number, show, si_unit_string,
+                    to_si, ureg, whole_number, whole_numbers)
 
 MAX_STEPS = 2**53
 """The most steps one run may have (step counts are exact integers in float64 times below it)."""
@@ -298,7 +298,7 @@ class Network:
         self.threads, capped = thread_count(threads)
         if capped:
             warnings.warn(capped, UserWarning, stacklevel=2)
-        self.seed = (whole_number(seed, what="seed") if seed is not None
+        self.seed = (seed_number(seed) if seed is not None
                      else int(np.random.SeedSequence().entropy % 2**32))
         self.integrator = integrator
         self.groups: dict[str, Population | SpikeSource] = {}

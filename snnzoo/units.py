@@ -336,6 +336,19 @@ def whole_numbers(values: Any, *, what: str) -> np.ndarray:
     return array.astype(np.int64)
 
 
+MAX_SEED = 2**63 - 1
+"""The largest master random seed: result files store seeds as 64-bit integers (a sweep's ``seed`` coordinate)."""
+
+
+def seed_number(value: Any, *, what: str = "seed") -> int:
+    """A master random seed: a whole number from 0 to :data:`MAX_SEED` (Network, experiments and sweeps)."""
+    seed = whole_number(value, what=what)
+    if seed > MAX_SEED:
+        raise ConfigError(f"{what}: expected a whole number from 0 to 2**63 - 1 (stored as a 64-bit integer), "
+                          f"got {seed}")
+    return seed
+
+
 def show(value: Any) -> str:
     """A value as an error message shows it: a quantity as ``-2 ms``, anything else as its repr."""
     if isinstance(value, pint.Quantity):

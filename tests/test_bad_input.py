@@ -158,6 +158,7 @@ def test_misspelt_or_misplaced_keys_in_any_table(tmp_path, capsys, extra, replac
     (lambda: sz.Network(seed=1.5), ConfigError, "seed: expected a whole number, got 1.5"),
     (lambda: sz.Network(seed=-1), ConfigError, "seed: expected a whole number >= 0"),
     (lambda: sz.Network(seed=True), ConfigError, "seed"),
+    (lambda: sz.Network(seed=2**63), ConfigError, "seed: expected a whole number from 0 to 2.*stored as a 64-bit integer"),
     (lambda: decay().add_source("s", sz.stimulus("spike_generator", times=[1, float("nan")] * u.ms)),
      ConfigError, "times: must be finite"),
     (lambda: decay().connect("p", "p", "v", 0.1, p=1.0, delay=float("nan") * u.ms), ConfigError, "delay: must be finite"),

@@ -214,6 +214,8 @@ def test_store_resume_rerun_and_refusals(toml, tmp_path, capsys):
     ({"sources.P.rate": ["2 Hz"]}, {"seeds": 0}, "seeds"),
     ({"sources.P.rate": ["2 Hz"]}, {"seeds": [1, -2]}, "non-negative"),
     ({"sources.P.rate": ["2 Hz"]}, {"seeds": [1, 1]}, "distinct"),
+    ({"sources.P.rate": ["2 Hz"]}, {"seeds": [1, 2**64]}, "seeds: expected a whole number from 0 to 2**63 - 1"),
+    ({"sources.P.rate": ["2 Hz"]}, {"seeds": 2**64}, "seeds: expected a whole number from 0 to 2**63 - 1"),
     ({"sources.P.rate": ["2 Hz"]}, {"record": "everything"}, "record"),
     ({"sources.P.rate": ["2 Hz"]}, {"executor": 3.5}, "executor"),
     ({"sources.P.rate": ["2 Hz"], "projections.drive.weight": ["4 nS"]}, {"zip": "yes"},

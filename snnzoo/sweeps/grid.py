@@ -20,7 +20,7 @@ import pint
 
 from ..catalog import set_value
 from ..errors import ConfigError, UnitError, UnknownNameError
-from ..units import as_quantity, dimension_of, is_quantity_text, parse_unit, ureg
+from ..units import as_quantity, dimension_of, is_quantity_text, parse_unit, seed_number, ureg
 
 RESERVED_DIMS = ("seed", "population", "check")
 """Names the result uses for its own dimensions; an axis never takes one."""
@@ -170,19 +170,20 @@ def _identifier(text: str) -> str:
 
 
 def _seeds(seeds: int | Sequence[int] | None, spec: Mapping[str, Any] | None) -> tuple[int, ...]:
+    """The seeds of the runs, each checked as every master seed is (:func:`~snnzoo.units.seed_number`)."""
     expected = "seeds: expected a number of runs (>= 1) or a list of distinct non-negative integers"
     if seeds is None:
-        return (int((spec or {}).get("seed", 0)),)
+        return (seed_number((spec or {}).get("seed", 0)),)
     if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
         if seeds < 1:
             raise ConfigError(f"{expected}, got {seeds!r}")
-        return tuple(range(int(seeds)))
+        return tuple(range(seed_number(seeds - 1, what="seeds") + 1))
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or not seeds:
         raise ConfigError(f"{expected}, got {seeds!r}")
     if any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0 for s in seeds) \
             or len(set(seeds)) != len(seeds):
         raise ConfigError(f"{expected}, got {list(seeds)!r}")
-    return tuple(int(s) for s in seeds)
+    return tuple(seed_number(s, what="seeds") for s in seeds)
 
 
 def _parameter(spec: Mapping[str, Any] | None, path: str, values: Any) -> Parameter:
