@@ -393,6 +393,22 @@ def test_builder_gets_quantities_and_must_reach_the_workers():
         sz.sweep(recording_builder, {"I": ["1 pA"]}, duration="1 ms", executor="serial", workers=2)
 
 
+def test_a_grid_path_with_a_name_the_result_uses_gets_a_name_of_its_own():
+    def build(params, seed):
+        return _constant_current({"I": params["population"]}, seed)
+
+    grid = {"population": [300, 600] * u.pA, "check": [1, 2], "cell": [1, 2]}
+    result = sz.sweep(build, grid, duration="20 ms", executor="serial", record="spikes")
+    summary = result.dataset
+    assert summary["total_spikes"].dims == ("swept_population", "swept_check", "swept_cell", "seed", "population")
+    assert summary["population"].values.tolist() == ["n"] and summary["swept_population"].attrs["path"] == "population"
+    assert result["n"].dataset["spike_count"].dims == ("swept_population", "swept_check", "swept_cell", "seed", "cell")
+    from snnzoo.sweeps.grid import _names
+
+    assert _names(["population", "swept_population", "a.b", "b"]) == [
+        "swept_population", "swept_swept_population", "a_b", "b"]
+
+
 def _returns_nothing(params, seed):
     return None
 

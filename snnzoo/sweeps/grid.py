@@ -22,8 +22,14 @@ from ..catalog import set_value
 from ..errors import ConfigError, UnitError, UnknownNameError
 from ..units import as_quantity, dimension_of, is_quantity_text, parse_unit, seed_number, ureg
 
-RESERVED_DIMS = ("seed", "population", "check")
-"""Names the result uses for its own dimensions; an axis never takes one."""
+RESERVED_NAMES = frozenset({
+    # the summary: its dimensions and variables
+    "seed", "population", "check", "status", "error", "total_spikes", "mean_rate", "isi_cv", "check_value",
+    "check_passed", "wall_seconds", "overhead_seconds", "kernels_loaded", "worker",
+    # the stacked population and projection groups of record="spikes" or "traces"
+    "cell", "spike", "spike_time", "spike_neuron", "spike_count", "time", "neuron", "label", "duration_seconds",
+    "synapse", "pre", "post", "weight", "delay", "recorded_synapse"})
+"""Names of the result's own dimensions and variables; a swept axis or coordinate never takes one."""
 
 _TIME_KEYS = ("dt", "duration", "refractory", "delay")
 
@@ -151,7 +157,8 @@ def _is_list(value: Any) -> bool:
 def _names(paths: list[str]) -> list[str]:
     """Short unique names that are also valid CF/netCDF names: ``duration``, ``P_rate`` for
     ``sources.P.rate``, ``G_a`` for ``populations.G.parameters.a``; the whole path (dots as ``_``)
-    if those clash. A name with the table's name in it never shadows a variable of the result."""
+    if those clash; and ``swept_`` before a name that is still one of :data:`RESERVED_NAMES` or
+    taken by an earlier path (a build function's path ``population`` is ``swept_population``)."""
     def short(path: str) -> str:
         keys = path.split(".")
         return _identifier(f"{keys[1]}_{keys[-1]}" if len(keys) >= 3 else keys[-1])
@@ -159,9 +166,14 @@ def _names(paths: list[str]) -> list[str]:
     for path in paths:
         if path == "seed" or path.startswith("seed."):
             raise ConfigError("grid: 'seed' is swept with seeds=, not as a grid path")
-    names = [short(path) for path in paths]
-    return [name if names.count(name) == 1 and name not in RESERVED_DIMS else _identifier(path)
-            for name, path in zip(names, paths)]
+    shorts = [short(path) for path in paths]
+    names: list[str] = []
+    for name, path in zip(shorts, paths):
+        name = name if shorts.count(name) == 1 and name not in RESERVED_NAMES else _identifier(path)
+        while name in RESERVED_NAMES or name in names:
+            name = f"swept_{name}"
+        names.append(name)
+    return names
 
 
 def _identifier(text: str) -> str:
