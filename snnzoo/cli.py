@@ -80,12 +80,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .engine.simulation import thread_count
     from .plotting import png_bytes
     from .results import netcdf_bytes, populations
-    from .safe_write import checked_target, write_together
+    from .safe_write import checked_target, checked_targets, write_together
 
     precision = [] if args.precision is None else [f'precision="{checked_precision(args.precision)}"']
     experiment = Experiment.load(args.name, [*(args.set or []), *precision])
-    output = checked_target(args.output or f"{experiment.name}.nc")
-    figure_path = checked_target(args.figure or output.with_suffix(".png"))
+    output = f"{experiment.name}.nc" if args.output is None else args.output
+    figure = checked_target(output).with_suffix(".png") if args.figure is None else args.figure
+    output, figure_path = checked_targets([output, figure])  # never one file for both
     threads, capped = thread_count(args.threads)
     if capped:
         print(f"snnzoo: warning: {capped}", file=sys.stderr)
@@ -122,7 +123,7 @@ def cmd_rerun(args: argparse.Namespace) -> int:
 
     source = Path(args.result)
     experiment = Experiment.from_result(source)
-    output = checked_target(args.output or source.with_name(f"{source.stem}-rerun.nc"))
+    output = checked_target(source.with_name(f"{source.stem}-rerun.nc") if args.output is None else args.output)
     if output.resolve() == source.resolve():
         raise SnnzooError(f"output {output}: choose another file than the result being rerun")
     tree = experiment.run(progress=not args.quiet)

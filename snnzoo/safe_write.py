@@ -15,7 +15,7 @@ import ctypes
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -53,7 +53,7 @@ def write_together(contents: Mapping[str | os.PathLike, Callable[[], bytes]]) ->
     Errors (no such folder, disk full, a failing serialiser) are one SnnzooError naming the
     file; files already placed by this call are then removed again.
     """
-    targets = {checked_target(path): produce for path, produce in contents.items()}
+    targets = dict(zip(checked_targets(contents), contents.values()))
     with signals_deferred():
         payloads = {}
         for target, produce in targets.items():
@@ -81,15 +81,43 @@ def write_atomically(path: str | os.PathLike, produce: Callable[[], bytes]) -> P
 
 
 def checked_target(path: str | os.PathLike) -> Path:
-    """``path`` as a file this module can write: its folder exists and it is not a folder itself
-    (commands check their outputs with it before the work that produces them)."""
+    """``path`` as a file this module can write: its folder exists and it is not a folder, a device
+    or a FIFO (commands check their outputs with it before the work that produces them). A symbolic
+    link is followed: the file it points to is written and the link is kept."""
+    if not os.fspath(path):
+        raise SnnzooError("cannot write '': expected a file name")
     target = Path(path).expanduser()
+    if target.is_symlink():
+        try:
+            target = Path(os.path.realpath(target, strict=True))
+        except FileNotFoundError:  # a link to a file not made yet
+            target = Path(os.path.realpath(target))
+        except OSError as error:  # a loop of links
+            raise SnnzooError(f"cannot write {path}: cannot follow the link ({error.strerror or error})") from None
     directory = target.absolute().parent
     if not directory.is_dir():
         raise SnnzooError(f"cannot write {target}: the folder {directory} does not exist")
     if target.is_dir():
         raise SnnzooError(f"cannot write {target}: it is a folder")
+    if target.exists() and not target.is_file():
+        raise SnnzooError(f"cannot write {target}: it is not a regular file (a device, FIFO or socket "
+                          "would be replaced by one)")
     return target
+
+
+def checked_targets(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """:func:`checked_target` of each path; two paths naming the same file are an error (the second
+    file written would replace the first)."""
+    targets: dict[Path, Path] = {}  # checked target -> the path given
+    for path in paths:
+        target = checked_target(path)
+        same = next((given for t, given in targets.items() if os.path.realpath(t) == os.path.realpath(target)), None)
+        if same is not None:
+            both = f"{target} twice" if same == target else f"both {same} and {path}"
+            raise SnnzooError(f"cannot write {both}: they are one file, and the second output would replace "
+                              "the first; give each output its own name")
+        targets[target] = Path(path)
+    return list(targets)
 
 
 def _place(target: Path, payload: bytes) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -377,6 +378,65 @@ def test_an_unwritable_output_is_refused_before_the_run(tmp_path, capsys, monkey
     assert main([command, source, "-q", "-o", output]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and f"cannot write {output}" in err and fragment in err, err
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["-o", "out.png"], "cannot write out.png twice"),  # the default figure name is out.png too
+    (["-o", "res.nc", "--figure", "./res.nc"], "cannot write res.nc twice"),
+    (["-o", "res.nc", "--figure", "alias.png"], "both res.nc and alias.png: they are one file"),
+    (["-o", ""], "cannot write '': expected a file name"),  # it fell back to the default name
+])
+def test_one_file_for_the_result_and_the_figure_is_refused_before_the_run(tmp_path, capsys, monkeypatch,
+                                                                          args, fragment):
+    monkeypatch.chdir(tmp_path)
+    experiment_file(tmp_path)
+    (tmp_path / "alias.png").symlink_to("res.nc")
+    monkeypatch.setattr(Experiment, "run", lambda *args, **kwargs: pytest.fail("the experiment ran"))
+    assert main(["run", "e.toml", "-q", *args]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and fragment in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alias.png", "e.toml"]
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _character_device(path: Path) -> None:
+    try:
+        os.mknod(path, 0o644 | stat.S_IFCHR, os.makedev(1, 3))  # what /dev/null is
+    except PermissionError:
+        pytest.skip("making a device needs privileges")
+
+
+@pytest.mark.parametrize("make", [_fifo, _character_device])
+@pytest.mark.parametrize("option", ["-o", "--figure"])
+def test_an_output_that_is_not_a_regular_file_is_refused_and_kept(tmp_path, capsys, monkeypatch, make, option):
+    monkeypatch.chdir(tmp_path)
+    experiment_file(tmp_path)
+    make(tmp_path / "special")
+    monkeypatch.setattr(Experiment, "run", lambda *args, **kwargs: pytest.fail("the experiment ran"))
+    assert main(["run", "e.toml", "-q", option, "special"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "cannot write special: it is not a regular file" in err, err
+    assert not (tmp_path / "special").is_file() and (tmp_path / "special").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.toml", "special"]
+
+
+@pytest.mark.parametrize("existing", [True, False])
+def test_an_output_that_is_a_symbolic_link_writes_the_file_it_points_to(tmp_path, capsys, monkeypatch, existing):
+    monkeypatch.chdir(tmp_path)
+    experiment_file(tmp_path)
+    (tmp_path / "data").mkdir()
+    if existing:
+        (tmp_path / "data" / "real.nc").write_text("old")
+    (tmp_path / "link.nc").symlink_to("data/real.nc")
+    assert main(["run", "e.toml", "-q", "-o", "link.nc"]) == 0
+    data = Path(os.path.realpath(tmp_path / "data"))
+    assert f"wrote {data}/real.nc and {data}/real.png" in capsys.readouterr().out
+    assert os.readlink(tmp_path / "link.nc") == "data/real.nc"
+    assert open_result(tmp_path / "link.nc").attrs["experiment"] == "e"
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["real.nc", "real.png"]
 
 
 @pytest.mark.parametrize("name", ["../escaped", "sub/x", "..", "/tmp/x"])
