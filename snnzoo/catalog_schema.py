@@ -78,7 +78,7 @@ TOP = Table("top level", "The experiment itself.", (
     Key("integrator", "text", "Default integrator for models that name none (default `euler`)."),
     Key("precision", "text", "`\"double\"` (default) or `\"single\"`: the neuron maths in float32, about twice as "
         "fast on large populations; accuracy per experiment in `docs/precision.md`."),
-    Key("duration", "quantity", "Simulated time, when there is no `[[protocol]]`."),
+    Key("duration", "quantity", "Simulated time; an experiment with a `[[protocol]]` has none."),
     Key("models", "table", "Models written inline: `[models.NAME]` tables."),
     Key("populations", "table", "Neuron populations: `[populations.NAME]` tables.", required=True),
     Key("sources", "table", "Spike sources: `[sources.NAME]` tables."),
@@ -87,7 +87,8 @@ TOP = Table("top level", "The experiment itself.", (
     Key("stimuli", "table", "Input currents: `[stimuli.NAME]` tables."),
     Key("monitors", "table", "State recording: `[monitors.NAME]` tables."),
     Key("synapse_monitors", "table", "Synaptic state recording: `[synapse_monitors.NAME]` tables."),
-    Key("protocol", "tables", "Phases run in order: `[[protocol]]` tables (instead of `duration`)."),
+    Key("protocol", "tables", "Phases run in order: `[[protocol]]` tables (instead of `duration`), at least "
+        "one with `run`."),
     Key("figure", "table", "The figure written next to the result: `[figure]`."),
     Key("expected", "tables", "Checked outcomes: `[[expected]]` tables."),
     Key("sweep", "table", "A parameter sweep over this experiment: `[sweep]` (see the README's sweeps section)."),
@@ -317,6 +318,12 @@ def check_experiment(spec: Mapping[str, Any], name: str) -> None:
             check_table(table, values, f"{where}: [{section}.{item}]")
     for k, phase in enumerate(spec.get("protocol", [])):
         check_table(PHASE, phase, f"{where}: [[protocol]] #{k + 1}")
+    if "protocol" in spec:
+        if "duration" in spec:
+            raise ConfigError(f"{where}: give 'duration' or [[protocol]], not both (the protocol's 'run' "
+                              "phases set the simulated time)")
+        if not any("run" in phase for phase in spec["protocol"]):
+            raise ConfigError(f"{where}: [[protocol]] has no phase with 'run', so nothing would be simulated")
     figure = spec.get("figure", {})
     check_table(FIGURE, figure, f"{where}: [figure]")
     _check_panel(figure, f"{where}: [figure]")

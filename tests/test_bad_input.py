@@ -366,6 +366,28 @@ def test_a_failing_command_leaves_no_output(tmp_path, capsys, monkeypatch, extra
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e.toml"]
 
 
+NO_DURATION = ('duration = "5 ms"\n', "")
+
+
+@pytest.mark.parametrize("extra, replace, args, fragment", [
+    ('[[protocol]]\nrun = "1 ms"', None, [], "give 'duration' or [[protocol]], not both"),
+    ('[[protocol]]\nrun = "1 ms"', NO_DURATION, ["--set", "duration=1 ms"], "give 'duration' or [[protocol]], not both"),
+    ("", ('duration = "5 ms"', "protocol = []"), [], "[[protocol]] has no phase with 'run'"),
+    ('[[protocol]]\nset = { "p.x" = 1 }', NO_DURATION, [], "[[protocol]] has no phase with 'run'"),
+])
+def test_experiment_mistakes_are_refused_before_the_run(tmp_path, capsys, monkeypatch, extra, replace, args, fragment):
+    """Mistakes that were ignored, or found only after the run: one line, nothing simulated or written."""
+    monkeypatch.chdir(tmp_path)
+    path = experiment_file(tmp_path, extra)
+    if replace:
+        path.write_text(path.read_text().replace(*replace))
+    monkeypatch.setattr(sz.Network, "run", lambda *args, **kwargs: pytest.fail("the network ran"))
+    assert main(["run", "e.toml", "-q", *args]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and fragment in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.toml"]
+
+
 @pytest.mark.parametrize("command", ["run", "rerun"])
 @pytest.mark.parametrize("output, fragment", [("missing/x.nc", "the folder"), (".", "it is a folder")])
 def test_an_unwritable_output_is_refused_before_the_run(tmp_path, capsys, monkeypatch, command, output, fragment):
