@@ -22,7 +22,7 @@ from . import analysis  # noqa: F401  (registers the .snn accessor)
 from .catalog_schema import (MONITOR, POPULATION, PROJECTION, TOP, check_experiment, check_settings,
                              did_you_mean)
 from .errors import ConfigError, UnknownNameError
-from .units import as_quantity, positive_si, si_unit_string, to_si
+from .units import Sign, as_quantity, positive_si, si_unit_string, to_si
 
 if TYPE_CHECKING:  # imported where used: reading an experiment needs neither sympy nor numba
     from .model import NeuronModel
@@ -274,10 +274,11 @@ class Experiment:
 
     def validate(self, net: Network) -> None:
         """Everything that would otherwise fail after the run, checked on the built network:
-        protocol targets and durations, figure populations, and every ``[[expected]]`` item
-        (its population or projection, recorded variable, neurons, and the unit of each bound)."""
+        protocol targets and durations, figure populations and time windows, and every ``[[expected]]``
+        item (its population or projection, recorded variable, neurons, times within the run, and the
+        unit of each bound and tolerance)."""
         where = f"experiment {self.name!r}"
-        run_time = 0.0
+        total = 0.0  # the simulated time, in seconds
         for phase in self.protocol():
             for target in phase.get("set", {}):
                 population, _, variable = target.partition(".")
@@ -288,18 +289,20 @@ class Experiment:
                     raise ConfigError(f"{where}: protocol 'set' {target!r}: {pop.where} has no variable "
                                       f"{variable!r}{did_you_mean(variable, pop.values)}")
             if "run" in phase:
-                run_time += positive_si(phase["run"], "s", what=f"{where}: protocol run")
+                total += positive_si(phase["run"], "s", what=f"{where}: protocol run")
         figure = self.spec.get("figure", {})
         for panel in [figure, *figure.get("panels", [])]:
             for name in panel.get("populations", [panel.get("population")]):
                 if name is not None and name not in net.groups:
                     raise ConfigError(f"{where}: figure: unknown population {name!r}{did_you_mean(name, net.groups)}")
+            _check_times(panel, total, f"{where}: figure")
         for item in self.spec.get("expected", []):
-            self._validate_check(item, net, run_time)
+            self._validate_check(item, net, total)
 
-    def _validate_check(self, item: dict[str, Any], net: Network, run_time: float) -> None:
+    def _validate_check(self, item: dict[str, Any], net: Network, total: float) -> None:
         where = f"experiment {self.name!r}: expected {item}"
         kind, unit = item["check"], None
+        _check_times(item, total, where)
         if kind.startswith("synapse_"):  # values and units of synaptic variables are known after the run
             if item["projection"] not in net.projections:
                 raise ConfigError(f"{where}: unknown projection {item['projection']!r}"
@@ -320,9 +323,6 @@ class Experiment:
                     raise ConfigError(f"{where}: {item['variable']!r} is not recorded for {item['population']!r} "
                                       "(add it to a [monitors.NAME] table)")
                 unit = si_unit_string(group.model.units[item["variable"]])
-        for key in ("time", "start", "stop"):
-            if key in item and to_si(item[key], "s", what=f"{where}: {key}", sign="non-negative") > run_time * (1 + 1e-9):
-                raise ConfigError(f"{where}: {key} {item[key]!r} is after the end of the run ({run_time:g} s)")
         _verdict(item, math.nan, unit, "", where)
 
     # -- outcomes -----------------------------------------------------------------
@@ -518,19 +518,33 @@ def _cells(item: dict[str, Any], size: int, where: str) -> np.ndarray:
     return chosen
 
 
+def _check_times(item: dict[str, Any], total: float, where: str) -> None:
+    """The ``time``, ``start`` and ``stop`` of a check or figure panel lie in the simulated span
+    [0, ``total``] seconds, and ``start`` comes before ``stop``."""
+    times = {key: to_si(item[key], "s", what=f"{where}: {key}", sign="non-negative")
+             for key in ("time", "start", "stop") if key in item}
+    for key, seconds in times.items():
+        if seconds > total * (1 + 1e-12):
+            raise ConfigError(f"{where}: {key} = {item[key]!r} is after the end of the run "
+                              f"({total:g} s are simulated)")
+    if times.get("start", -math.inf) >= times.get("stop", math.inf):
+        raise ConfigError(f"{where}: start = {item['start']!r} must come before stop = {item['stop']!r}")
+
+
 def _verdict(item: dict[str, Any], found: float, unit: str | None, label: str, where: str) -> CheckResult:
     """Compare ``found`` (SI) with ``value`` ± ``tolerance``/``rel_tolerance``, or with ``min``/``max`` bounds."""
-    def si(value: Any) -> float:
-        return to_si(value, unit or "1", what=where)
+    def si(value: Any, what: str = "", unit: str | None = unit, sign: Sign | None = None) -> float:
+        return to_si(value, unit or "1", what=f"{where}: {what}" if what else where, sign=sign)
 
     if "value" not in item and not {"min", "max"} & set(item):
         raise ConfigError(f"{where}: give 'value' (with tolerance) or 'min'/'max'")
     passed, parts = math.isfinite(found), []
     if "value" in item:
         target = si(item["value"])
-        tolerance = si(item["tolerance"]) if "tolerance" in item else 0.0
+        tolerance = si(item["tolerance"], "tolerance", sign="non-negative") if "tolerance" in item else 0.0
         if "rel_tolerance" in item:
-            tolerance = max(tolerance, abs(target) * float(item["rel_tolerance"]))
+            relative = si(item["rel_tolerance"], "rel_tolerance", unit="1", sign="non-negative")
+            tolerance = max(tolerance, abs(target) * relative)
         passed &= abs(found - target) <= tolerance + 1e-12 * abs(target)
         spread = (f" ± {item['tolerance']}" if "tolerance" in item else "") + (
             f" ± {float(item['rel_tolerance']):.0%}" if "rel_tolerance" in item else "")

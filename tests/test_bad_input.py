@@ -374,6 +374,19 @@ NO_DURATION = ('duration = "5 ms"\n', "")
     ('[[protocol]]\nrun = "1 ms"', NO_DURATION, ["--set", "duration=1 ms"], "give 'duration' or [[protocol]], not both"),
     ("", ('duration = "5 ms"', "protocol = []"), [], "[[protocol]] has no phase with 'run'"),
     ('[[protocol]]\nset = { "p.x" = 1 }', NO_DURATION, [], "[[protocol]] has no phase with 'run'"),
+    ('[[expected]]\ncheck = "value_at"\npopulation = "p"\nvariable = "x"\ntime = "10 s"\nvalue = 1', None, [],
+     "time = '10 s' is after the end of the run (0.005 s are simulated)"),  # it used the last sample
+    ('[[expected]]\ncheck = "mean_rate"\npopulation = "p"\nstart = "10 s"\nstop = "20 s"\nmax = "1 Hz"', None, [],
+     "start = '10 s' is after the end of the run"),
+    ('[[expected]]\ncheck = "mean_value"\npopulation = "p"\nvariable = "x"\nstart = "4 ms"\nstop = "1 ms"\nmin = 0',
+     None, [], "start = '4 ms' must come before stop = '1 ms'"),
+    ('[figure]\nkind = "raster"\nstart = "4 ms"\nstop = "1 ms"', None, [], "figure: start = '4 ms' must come before"),
+    ('[[expected]]\ncheck = "mean_value"\npopulation = "p"\nvariable = "x"\nvalue = 0.9\nrel_tolerance = nan', None,
+     [], "rel_tolerance: must be finite"),
+    ('[[expected]]\ncheck = "mean_value"\npopulation = "p"\nvariable = "x"\nvalue = 0.9\ntolerance = -0.1', None,
+     [], "tolerance: must be >= 0"),
+    ('[[expected]]\ncheck = "mean_value"\npopulation = "p"\nvariable = "x"\nvalue = 0.9\nrel_tolerance = -0.5', None,
+     [], "rel_tolerance: must be >= 0"),
 ])
 def test_experiment_mistakes_are_refused_before_the_run(tmp_path, capsys, monkeypatch, extra, replace, args, fragment):
     """Mistakes that were ignored, or found only after the run: one line, nothing simulated or written."""
