@@ -11,6 +11,7 @@ import copy
 import difflib
 import inspect
 import math
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,6 +191,7 @@ class Experiment:
 
         models = {}
         for name, m in self.spec.get("models", {}).items():
+            _check_parameters_used(m, f"experiment {self.name!r}: [models.{name}]")
             models[name] = NeuronModel(name, m["equations"], m.get("parameters", {}), threshold=m.get("threshold"),
                                        reset=m.get("reset"), refractory=m.get("refractory"),
                                        initial=m.get("initial"), integrator=m.get("integrator"),
@@ -516,6 +518,18 @@ def _cells(item: dict[str, Any], size: int, where: str) -> np.ndarray:
     if chosen.size == 0 or chosen.min() < 0 or chosen.max() >= size:
         raise ConfigError(f"{where}: neuron indices must lie in 0..{size - 1}")
     return chosen
+
+
+def _check_parameters_used(model: dict[str, Any], where: str) -> None:
+    """Every parameter of an inline model appears in its equations, threshold, reset, refractory
+    period or initial values (a misspelt one, ``tua`` for ``tau``, was silently unused)."""
+    texts = [model["equations"], *(str(model.get(key) or "") for key in ("threshold", "reset", "refractory")),
+             *map(str, model.get("initial", {}).values())]
+    names = set(re.findall(r"[A-Za-z_]\w*", " ".join(texts)))
+    for parameter in model.get("parameters", {}):
+        if parameter not in names:
+            raise ConfigError(f"{where}: parameter {parameter!r} is used nowhere in the model (its equations, "
+                              f"threshold, reset, refractory or initial values){did_you_mean(parameter, names)}")
 
 
 def _check_times(item: dict[str, Any], total: float, where: str) -> None:

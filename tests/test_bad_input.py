@@ -371,6 +371,10 @@ NO_DURATION = ('duration = "5 ms"\n', "")
 
 @pytest.mark.parametrize("extra, replace, args, fragment", [
     ('[[protocol]]\nrun = "1 ms"', None, [], "give 'duration' or [[protocol]], not both"),
+    ("", ('tau = "20 ms" }', 'tau = "20 ms", tua = "5 ms" }'), [],
+     "[models.decay]: parameter 'tua' is used nowhere in the model (its equations, threshold, reset, refractory or "
+     "initial values); did you mean 'tau'?"),
+    ("", None, ["--set", "models.decay.parameters.tua=3 ms"], "parameter 'tua' is used nowhere in the model"),
     ('[[protocol]]\nrun = "1 ms"', NO_DURATION, ["--set", "duration=1 ms"], "give 'duration' or [[protocol]], not both"),
     ("", ('duration = "5 ms"', "protocol = []"), [], "[[protocol]] has no phase with 'run'"),
     ('[[protocol]]\nset = { "p.x" = 1 }', NO_DURATION, [], "[[protocol]] has no phase with 'run'"),
