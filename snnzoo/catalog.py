@@ -232,11 +232,32 @@ class Experiment:
             stimulus = self._stimulus(f"stimulus {name!r}", s, ("type", "population", "target"))
             net.add_stimulus(stimulus, s["population"], s.get("target", "I"))
         for name, m in spec.get("monitors", {}).items():
-            net.record(m["population"], m["variables"], neurons=m.get("neurons"), rate=m.get("rate"), name=name)
+            neurons = self._recorded_neurons(name, m, net)
+            net.record(m["population"], m["variables"], neurons=neurons, rate=m.get("rate"), name=name)
         for name, m in spec.get("synapse_monitors", {}).items():
-            net.record_synapses(m["projection"], m["variables"], synapses=m.get("synapses"), rate=m.get("rate"),
-                                name=name)
+            synapses = m.get("synapses")
+            if synapses is not None and m["projection"] in net.projections:
+                synapses = selected_indices(synapses, net.projections[m["projection"]].size,
+                                            f"experiment {self.name!r}: [synapse_monitors.{name}]: synapses")
+            net.record_synapses(m["projection"], m["variables"], synapses=synapses, rate=m.get("rate"), name=name)
         return net
+
+    def _recorded_neurons(self, name: str, monitor: dict[str, Any], net: Network) -> np.ndarray | None:
+        """The neurons a ``[monitors.NAME]`` table records (None: all, or an unknown population,
+        which :meth:`Network.record` names)."""
+        if "neurons" not in monitor or monitor["population"] not in net.populations:
+            return None
+        return selected_indices(monitor["neurons"], net.populations[monitor["population"]].size,
+                                f"experiment {self.name!r}: [monitors.{name}]: neurons")
+
+    def _recorded(self, population: str, variable: str, net: Network) -> set[int]:
+        """The neurons of ``population`` whose ``variable`` is recorded (empty: not recorded)."""
+        recorded: set[int] = set()
+        for name, monitor in self.spec.get("monitors", {}).items():
+            if monitor["population"] == population and variable in np.atleast_1d(monitor["variables"]):
+                neurons = self._recorded_neurons(name, monitor, net)
+                recorded.update(range(net.groups[population].size) if neurons is None else neurons.tolist())
+        return recorded
 
     def _stimulus(self, what: str, table: dict[str, Any], reserved: tuple[str, ...]):
         """A configured stimulus from a table with ``type`` and its settings."""
@@ -290,6 +311,7 @@ class Experiment:
                 if variable not in pop.values:
                     raise ConfigError(f"{where}: protocol 'set' {target!r}: {pop.where} has no variable "
                                       f"{variable!r}{did_you_mean(variable, pop.values)}")
+                pop.check_setting(variable, phase["set"][target], f"{where}: protocol 'set' {target!r}")
             if "run" in phase:
                 total += positive_si(phase["run"], "s", what=f"{where}: protocol run")
         figure = self.spec.get("figure", {})
@@ -298,8 +320,33 @@ class Experiment:
                 if name is not None and name not in net.groups:
                     raise ConfigError(f"{where}: figure: unknown population {name!r}{did_you_mean(name, net.groups)}")
             _check_times(panel, total, f"{where}: figure")
+            self._validate_traces(panel, net, f"{where}: figure")
         for item in self.spec.get("expected", []):
             self._validate_check(item, net, total)
+
+    def _validate_traces(self, panel: dict[str, Any], net: Network, where: str) -> None:
+        """A traces panel (or a panel without kind, drawn as traces when its variable is recorded):
+        its neurons are recorded, and its unit (default mV) fits the variable."""
+        population = panel.get("population", next(iter(self.spec["populations"])))
+        variable = panel.get("variable", "v")
+        if panel.get("kind", "traces") != "traces" or "panels" in panel or population not in net.populations:
+            return
+        recorded = self._recorded(population, variable, net)
+        if not recorded:
+            if "kind" in panel:
+                raise ConfigError(f"{where}: {variable!r} is not recorded for {population!r} "
+                                  "(add it to a [monitors.NAME] table)")
+            return  # drawn as a raster
+        if "neurons" in panel:
+            chosen = selected_indices(panel["neurons"], net.groups[population].size, f"{where}: neurons")
+            missing = sorted(set(chosen.tolist()) - recorded)
+            if missing:
+                raise ConfigError(f"{where}: neurons {missing} of {population!r} are not recorded for {variable!r} "
+                                  f"(recorded: {sorted(recorded)})")
+        unit = si_unit_string(net.groups[population].model.units[variable])
+        shown = panel.get("unit", "mV")
+        to_si(f"1 {shown}", unit, what=f"{where}: unit {shown!r}" + ("" if "unit" in panel else " (the default of a "
+              f"traces panel; give unit = \"{unit}\" for {variable!r})"))
 
     def _validate_check(self, item: dict[str, Any], net: Network, total: float) -> None:
         where = f"experiment {self.name!r}: expected {item}"
@@ -309,21 +356,28 @@ class Experiment:
             if item["projection"] not in net.projections:
                 raise ConfigError(f"{where}: unknown projection {item['projection']!r}"
                                   f"{did_you_mean(item['projection'], net.projections)}")
+            projection = net.projections[item["projection"]]
+            if "synapses" in item:
+                selected_indices(item["synapses"], projection.size, f"{where}: synapses")
             if kind != "synapse_count":
+                _check_synapse_variable(item, projection, where)
                 return
         else:
             if item["population"] not in net.groups:
                 raise ConfigError(f"{where}: unknown population {item['population']!r}"
                                   f"{did_you_mean(item['population'], net.groups)}")
             group = net.groups[item["population"]]
-            _cells(item, group.size, where)
+            cells = _cells(item, group.size, where)
             unit = "Hz" if kind == "mean_rate" else None
             if kind in ("mean_value", "value_at"):
-                monitors = self.spec.get("monitors", {}).values()
-                if not any(m["population"] == item["population"] and item["variable"] in np.atleast_1d(m["variables"])
-                           for m in monitors):
+                recorded = self._recorded(item["population"], item["variable"], net)
+                if not recorded:
                     raise ConfigError(f"{where}: {item['variable']!r} is not recorded for {item['population']!r} "
                                       "(add it to a [monitors.NAME] table)")
+                missing = sorted(set(cells.tolist()) - recorded)
+                if missing:
+                    raise ConfigError(f"{where}: neuron(s) {missing} of {item['population']!r} are not recorded "
+                                      f"for {item['variable']!r} (recorded: {sorted(recorded)})")
                 unit = si_unit_string(group.model.units[item["variable"]])
         _verdict(item, math.nan, unit, "", where)
 
@@ -367,6 +421,9 @@ class Experiment:
                 raise ConfigError(f"experiment {self.name!r}: figure: unknown population {name!r}")
         datasets = [tree[name].to_dataset() for name in names]
         ds = datasets[0]
+        if "neurons" in spec:
+            spec["neurons"] = selected_indices(spec["neurons"], ds.sizes["cell"], f"experiment {self.name!r}: "
+                                               "figure: neurons")
         if kind is None:  # default: traces if the variable was recorded, else a spike raster
             kind = "traces" if spec.get("variable", "v") in ds.data_vars else "raster"
         for key in ("spike_peak", "bin", "smooth", "start", "stop"):
@@ -431,10 +488,11 @@ def _synapse_check(kind: str, item: dict[str, Any], tree, where: str) -> CheckRe
     unit = da.attrs.get("units", "1")
     if "monitor" in item:
         da = da.sel(time=to_si(item["time"], "s", what=f"{where}: time"), method="nearest")
-        chosen = da.sel(recorded_synapse=item["synapses"]) if "synapses" in item else da
+        chosen = da.sel(recorded_synapse=selected_indices(item["synapses"], ds.sizes["synapse"], where)) \
+            if "synapses" in item else da
     else:
         values = np.broadcast_to(da.values, (ds.sizes["synapse"],))
-        chosen = values[np.asarray(item["synapses"], dtype=np.int64)] if "synapses" in item else values
+        chosen = values[selected_indices(item["synapses"], values.size, where)] if "synapses" in item else values
     values = np.asarray(chosen, dtype=float)
     if kind == "synapse_value":
         return _verdict(item, float(values.mean()), unit, f"{variable} of {name}", where)
@@ -506,18 +564,54 @@ def _check(experiment: str, item: dict[str, Any], tree) -> CheckResult:
 
 def _cells(item: dict[str, Any], size: int, where: str) -> np.ndarray:
     """The neuron indices a check is about: ``neuron = 3``, ``neurons = "0:80"`` or a list; default all."""
-    if "neuron" in item:
-        chosen = np.atleast_1d(np.asarray(item["neuron"], dtype=np.int64))
-    elif isinstance(item.get("neurons"), str):
-        start, _, stop = item["neurons"].partition(":")
-        chosen = np.arange(size)[slice(int(start) if start else None, int(stop) if stop else None)]
-    elif "neurons" in item:
-        chosen = np.asarray(item["neurons"], dtype=np.int64)
+    key = "neuron" if "neuron" in item else "neurons"
+    return selected_indices(item[key], size, f"{where}: {key}") if key in item else np.arange(size)
+
+
+_SLICE = re.compile(r"^\s*(\d*)\s*:\s*(\d*)\s*$")
+
+
+def selected_indices(value: Any, size: int, what: str) -> np.ndarray:
+    """The indices an experiment file selects among ``size`` (neurons of monitors, checks and figures,
+    synapses): one index, a list of distinct indices, or ``"start:stop"`` (stop excluded; either may be
+    left out), all in 0..size-1."""
+    expected = 'expected an index, a list of indices or "start:stop" (whole numbers >= 0, e.g. "0:80")'
+    if isinstance(value, str):
+        match = _SLICE.match(value)
+        if match is None:
+            raise ConfigError(f"{what}: {expected}, got {value!r}")
+        start, stop = (int(bound) if bound else None for bound in match.groups())
+        chosen = np.arange(size)[start:stop]
     else:
-        chosen = np.arange(size)
-    if chosen.size == 0 or chosen.min() < 0 or chosen.max() >= size:
-        raise ConfigError(f"{where}: neuron indices must lie in 0..{size - 1}")
+        items = value if isinstance(value, list) else [value]
+        if not all(isinstance(k, int) and not isinstance(k, bool) for k in items):
+            raise ConfigError(f"{what}: {expected}, got {value!r}")
+        chosen = np.asarray(items, dtype=np.int64)
+        if len(set(items)) != len(items):
+            raise ConfigError(f"{what}: {value!r} names an index twice")
+    if chosen.size == 0:
+        raise ConfigError(f"{what}: {value!r} selects none of 0..{size - 1}")
+    if chosen.min() < 0 or chosen.max() >= size:
+        raise ConfigError(f"{what}: indices must lie in 0..{size - 1}, got {value!r}")
     return chosen
+
+
+def _check_synapse_variable(item: dict[str, Any], projection, where: str) -> None:
+    """The ``variable`` of a synapse check is stored for the projection, or recorded by its ``monitor``."""
+    from .synapses import result_variables
+
+    variable = item.get("variable", "weight")
+    if "monitor" in item:
+        monitors = {m.name: m for m in projection.plastic.monitors} if projection.plastic is not None else {}
+        if item["monitor"] not in monitors:
+            raise ConfigError(f"{where}: projection {projection.name!r} has no synapse monitor {item['monitor']!r}"
+                              f"{did_you_mean(item['monitor'], monitors)}")
+        stored = monitors[item["monitor"]].variables
+    else:
+        stored = ["weight", "delay", *(result_variables(projection) if projection.plastic is not None else ())]
+    if variable not in stored:
+        raise ConfigError(f"{where}: {variable!r} is not stored for projection {projection.name!r}"
+                          f"{did_you_mean(variable, stored)} (stored: {', '.join(sorted(stored))})")
 
 
 def _check_parameters_used(model: dict[str, Any], where: str) -> None:

@@ -130,14 +130,31 @@ class Population:
             raise UnknownNameError(f"parameter or variable of {self.where}", name, self.values)
 
     def _assign(self, name: str, value: Any, *, kind: str) -> None:
-        what = f"{self.where}: {kind} {name!r}"
+        name, array = self._checked(name, value, what=f"{self.where}: {kind} {name!r}", kind=kind)
+        if array.ndim == 1 and name in self.model.parameters:
+            self.heterogeneous.add(name)
+        self.values[name] = np.broadcast_to(array, (self.size,)).astype(float).copy()
+        if name in self.model.parameters:
+            self.parameter_text[name] = as_data(value)
+
+    def check_setting(self, name: str, value: Any, what: str) -> None:
+        """Refuse what :meth:`set` would refuse (an unknown name, a value of the wrong unit or shape,
+        an expression that does not fit), without setting anything; an expression is checked, not
+        evaluated (it may draw random numbers)."""
+        self._checked(name, value, what=what, kind="value", evaluate=False)
+
+    def _checked(self, name: str, value: Any, *, what: str, kind: str,
+                 evaluate: bool = True) -> tuple[str, np.ndarray | None]:
+        """The current name of ``name`` and ``value`` as SI values (None for an expression not evaluated)."""
         name = self.model.parameter_name(name, self.where)
         known = list(self.model.parameters) + self.model.state_variables + self.model.variables
         if name not in known:
             raise UnknownNameError(f"{kind} of {self.where}", name, known)
         unit = self.model.units[name]
         if isinstance(value, str) and not is_quantity_text(value):
-            array = self._evaluate(value, unit, what)
+            array = self._evaluate(value, unit, what, evaluate)
+            if array is None:
+                return name, None
         else:
             array = np.asarray(to_si(value, unit, what=what), dtype=float)
         if array.ndim > 1 or (array.ndim == 1 and array.shape[0] != self.size):
@@ -145,20 +162,19 @@ class Population:
         spec = self.model.parameters.get(name)
         check_value(array, what=what, shown=value, unit=unit,
                     sign="positive" if spec is not None and spec.positive else None)
-        if array.ndim == 1 and name in self.model.parameters:
-            self.heterogeneous.add(name)
-        self.values[name] = np.broadcast_to(array, (self.size,)).astype(float).copy()
-        if name in self.model.parameters:
-            self.parameter_text[name] = as_data(value)
+        return name, array
 
-    def _evaluate(self, text: str, unit: pint.Unit, what: str) -> np.ndarray:
-        """Evaluate an expression such as ``"E_L"`` or ``"E_L + 5*mV"`` per neuron (old parameter names work too)."""
+    def _evaluate(self, text: str, unit: pint.Unit, what: str, evaluate: bool = True) -> np.ndarray | None:
+        """Evaluate an expression such as ``"E_L"`` or ``"E_L + 5*mV"`` per neuron (old parameter names work
+        too); with ``evaluate=False`` only check it."""
         names = {n: n for n in self.model.units if n in self.values}
         names.update({old: self.model.parameter_name(old, what) for old in self.model.aliases
                       if re.search(rf"\b{re.escape(old)}\b", text)})
         units = {n: self.model.units[canonical] for n, canonical in names.items()}
         units.update({"i": ureg.dimensionless, "N": ureg.dimensionless})
         expression = NumericExpression(text, units, where=what, expected=unit, expected_what="the variable", draws=True)
+        if not evaluate:
+            return None
         env = {n: self.values[canonical] for n, canonical in names.items()}
         env.update({"i": np.arange(self.size, dtype=float), "N": float(self.size)})
         return np.broadcast_to(expression(env, self.rng, self.size), (self.size,))

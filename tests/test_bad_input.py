@@ -375,6 +375,23 @@ NO_DURATION = ('duration = "5 ms"\n', "")
      "[models.decay]: parameter 'tua' is used nowhere in the model (its equations, threshold, reset, refractory or "
      "initial values); did you mean 'tau'?"),
     ("", None, ["--set", "models.decay.parameters.tua=3 ms"], "parameter 'tua' is used nowhere in the model"),
+    ('[[expected]]\ncheck = "mean_value"\npopulation = "p"\nvariable = "x"\nmin = 0\nneurons = "a:b"', None, [], 'neurons: expected an index, a list of indices or "start:stop"'),
+    ('[[expected]]\ncheck = "mean_value"\npopulation = "p"\nvariable = "x"\nmin = 0\nneurons = "0:2:1"', None, [], "neurons: expected an index, a list of indices or"),
+    ('[[expected]]\ncheck = "mean_value"\npopulation = "p"\nvariable = "x"\nmin = 0\nneuron = "x"', None, [], "neuron: expected an index, a list of indices or"),
+    ('[[expected]]\ncheck = "mean_value"\npopulation = "p"\nvariable = "x"\nmin = 0\nneurons = [0, 0]', None, [], "neurons: [0, 0] names an index twice"),
+    ("", None, ["--set", 'monitors.x.neurons="5:9"'], "[monitors.x]: neurons: '5:9' selects none of 0..1"),
+    ('[[expected]]\ncheck = "value_at"\npopulation = "p"\nvariable = "x"\nneuron = 1\ntime = "1 ms"\nmin = 0', None,
+     ["--set", "monitors.x.neurons=[0]"], "neuron(s) [1] of 'p' are not recorded for 'x' (recorded: [0])"),
+    ('[sources.s]\ntype = "poisson_group"\nsize = 2\nrate = "10 Hz"\n[projections.s_p]\nsource = "s"\ntarget = "p"\n'
+     'on = "x"\nweight = 0.1\none_to_one = true\n'
+     '[[expected]]\ncheck = "synapse_value"\nprojection = "s_p"\nvariable = "wieght"\nvalue = 0.1', None, [],
+     "'wieght' is not stored for projection 's_p'; did you mean 'weight'? (stored: delay, weight)"),
+    ('[figure]\nkind = "traces"\nvariable = "x"', None, [],
+     "figure: unit 'mV' (the default of a traces panel; give unit = \"1\" for 'x'): expected dimension dimensionless"),
+    ('[figure]\nkind = "traces"\nvariable = "x"\nunit = "1"\nneurons = [1]', None, ["--set", "monitors.x.neurons=[0]"],
+     "figure: neurons [1] of 'p' are not recorded for 'x' (recorded: [0])"),
+    ('[[protocol]]\nrun = "1 ms"\n[[protocol]]\nset = { "p.x" = "1 mV" }\nrun = "1 ms"', NO_DURATION, [],
+     "protocol 'set' 'p.x': expected dimension dimensionless, got 1 mV"),  # it failed after the first phase
     ('[[protocol]]\nrun = "1 ms"', NO_DURATION, ["--set", "duration=1 ms"], "give 'duration' or [[protocol]], not both"),
     ("", ('duration = "5 ms"', "protocol = []"), [], "[[protocol]] has no phase with 'run'"),
     ('[[protocol]]\nset = { "p.x" = 1 }', NO_DURATION, [], "[[protocol]] has no phase with 'run'"),
@@ -403,6 +420,16 @@ def test_experiment_mistakes_are_refused_before_the_run(tmp_path, capsys, monkey
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and fragment in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e.toml"]
+
+
+def test_start_stop_selects_neurons_in_monitors_checks_and_figures(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    experiment_file(tmp_path, '[figure]\nkind = "traces"\nvariable = "x"\nunit = "1"\nneurons = "1:"\n'
+                    '[[expected]]\ncheck = "value_at"\npopulation = "p"\nvariable = "x"\nneurons = "1:2"\n'
+                    'time = "0 ms"\nvalue = 1', size=3)
+    assert main(["run", "e.toml", "-q", "--set", 'monitors.x.neurons="1:"']) == 0, capsys.readouterr().err
+    assert "[ok] x of p[1:2] at 0 ms = 1" in capsys.readouterr().out
+    assert open_result(tmp_path / "e.nc")["p"]["x"].coords["neuron"].values.tolist() == [1, 2]
 
 
 @pytest.mark.parametrize("command", ["run", "rerun"])
