@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+from importlib.metadata import entry_points
 from pathlib import Path
 from string import Template
 
 from .errors import ConfigError
 from .hookspecs import HOOK_API_VERSION
-from .plugins import BUILTIN_DISTRIBUTIONS
+from .plugins import BUILTIN_DISTRIBUTIONS, BUILTIN_PLUGINS, GROUP
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 """A plugin name: a lowercase letter, then lowercase letters, digits or ``_`` (a Python identifier)."""
@@ -276,7 +277,8 @@ FILES = {
 
 
 def check_name(name: str) -> None:
-    """Refuse a plugin name that is not a valid package name or is a built-in plugin's."""
+    """Refuse a plugin name that is not a valid package name, is a built-in plugin's, or is the entry
+    point of a plugin already installed (a second plugin of that name could never load)."""
     if not NAME_PATTERN.fullmatch(name):
         raise ConfigError(
             f"plugin name {name!r}: expected a lowercase letter, then lowercase letters, digits or '_' "
@@ -284,6 +286,11 @@ def check_name(name: str) -> None:
         )
     if f"snnzoo-{name.replace('_', '-')}" in BUILTIN_DISTRIBUTIONS:
         raise ConfigError(f"plugin name {name!r}: snnzoo-{name} is a built-in plugin; choose another name")
+    taken = {plugin: "snnzoo" for plugin in BUILTIN_PLUGINS}
+    taken.update({point.name: point.dist.name if point.dist else "?" for point in entry_points(group=GROUP)})
+    if name in taken:
+        raise ConfigError(f"plugin name {name!r}: the installed {taken[name]} already has a plugin {name!r}, so "
+                          f"snnzoo-{name.replace('_', '-')} could never load; choose another name")
 
 
 def write_plugin(name: str, parent: str | Path = ".") -> Path:
@@ -298,15 +305,18 @@ def write_plugin(name: str, parent: str | Path = ".") -> Path:
         raise ConfigError(f"new-plugin: the folder {parent} does not exist")
     values = {"name": name, "dashed": name.replace("_", "-"), "version": HOOK_API_VERSION}
     target = parent / f"snnzoo-{values['dashed']}"
-    if target.exists():
-        raise ConfigError(f"new-plugin: {target} already exists; remove it or choose another name")
-    staging = Path(tempfile.mkdtemp(prefix=".snnzoo-new-plugin-", dir=parent))
     try:
-        for path, template in FILES.items():
-            file = staging / Template(path).substitute(values)
-            file.parent.mkdir(parents=True, exist_ok=True)
-            file.write_text(template.substitute(values))
-        staging.rename(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if target.exists():
+            raise ConfigError(f"new-plugin: {target} already exists; remove it or choose another name")
+        staging = Path(tempfile.mkdtemp(prefix=".snnzoo-new-plugin-", dir=parent))
+        try:
+            for path, template in FILES.items():
+                file = staging / Template(path).substitute(values)
+                file.parent.mkdir(parents=True, exist_ok=True)
+                file.write_text(template.substitute(values))
+            staging.rename(target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except OSError as error:  # a name too long for the file system, no permission, disk full
+        raise ConfigError(f"new-plugin: cannot write {target}: {error.strerror or error}") from None
     return target

@@ -21,6 +21,24 @@ def test_invalid_name_is_a_one_line_error_and_writes_nothing(tmp_path, capsys, n
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("name, fragment", [
+    ("catalog", "the installed snnzoo already has a plugin 'catalog', so snnzoo-catalog could never load"),
+    ("integrators", "the installed snnzoo already has a plugin 'integrators'"),
+])
+def test_a_name_an_installed_plugin_has_is_refused(tmp_path, capsys, name, fragment):
+    assert cli.main(["new-plugin", name, "-o", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"snnzoo: error: plugin name {name!r}: ") and fragment in err and "\n" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_name_too_long_for_the_file_system_is_one_line(tmp_path, capsys):
+    assert cli.main(["new-plugin", "a" * 300, "-o", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("snnzoo: error: new-plugin: cannot write ") and "File name too long" in err and "\n" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_existing_folder_is_refused(tmp_path, capsys):
     (tmp_path / "snnzoo-izh").mkdir()
     assert cli.main(["new-plugin", "izh", "-o", str(tmp_path)]) == 2
