@@ -39,6 +39,9 @@ def load_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"experiment file {path}: invalid TOML ({err})") from None
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"experiment file {path}: not UTF-8 text (byte {err.start}: {err.reason}); "
+                          "TOML files are UTF-8") from None
     except OSError as err:
         raise ConfigError(f"experiment file {path}: cannot read it ({err.strerror})") from None
 
@@ -152,13 +155,19 @@ class Experiment:
     def load(cls, name_or_path: str, overrides: list[str] = ()) -> Experiment:
         """An experiment by catalog name or TOML path, with ``--set`` overrides applied."""
         path = Path(name_or_path)
-        if name_or_path.endswith(".toml"):
+        if name_or_path.lower().endswith(".toml"):
             if not path.exists():
                 raise ConfigError(f"experiment file {name_or_path}: no such file")
         else:
             from .plugins import get_registry
 
-            path = get_registry().experiment(name_or_path).path
+            try:
+                path = get_registry().experiment(name_or_path).path
+            except UnknownNameError:
+                if path.is_file():
+                    raise ConfigError(f"experiment {name_or_path!r}: not a catalog experiment, and the file of that "
+                                      "name is not an experiment file (their names end in .toml)") from None
+                raise
         spec = copy.deepcopy(load_toml(path))
         for assignment in overrides:
             apply_override(spec, assignment)
@@ -175,12 +184,17 @@ class Experiment:
         from .results import open_result, provenance
 
         recorded = provenance(open_result(path))
+        if not isinstance(recorded, dict):
+            raise ConfigError(f"result {path}: its provenance is a {type(recorded).__name__}, not a table, so the "
+                              "experiment cannot be rebuilt from it")
         if "sweep" in recorded:
             raise ConfigError(f"result {path}: holds a whole sweep; rebuild one of its runs (its runs/*.nc files)")
         spec = recorded.get("experiment_spec")
         if not isinstance(spec, dict):
             raise ConfigError(f"result {path}: it was not made from an experiment (no 'experiment_spec' in its "
                               "provenance), so it cannot be rebuilt; networks built in Python are rerun by their script")
+        if "seed" not in recorded:
+            raise ConfigError(f"result {path}: its provenance has no 'seed', so the run cannot be reproduced")
         spec = {**spec, "seed": recorded["seed"]}
         return cls(recorded.get("experiment", Path(path).stem), spec, str(path))
 

@@ -66,7 +66,7 @@ def cmd_info(args: argparse.Namespace) -> int:
             continue
         print(obj.describe() if hasattr(obj, "describe") else f"{name}: {obj.description}\n\n{obj.__doc__ or ''}".rstrip())
         return 0
-    if name in registry.names("experiment") or name in registry.qualified_names() or name.endswith(".toml"):
+    if name in registry.names("experiment") or name in registry.qualified_names() or name.lower().endswith(".toml"):
         print(describe(name))
         return 0
     everything = [n for kind in KIND_TITLES for n in registry.names(kind)]

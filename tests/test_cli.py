@@ -223,6 +223,30 @@ def test_bad_toml_file_names_the_file(tmp_path, capsys):
     assert_one_line_error(err, str(bad), "invalid TOML")
 
 
+@pytest.mark.parametrize("command", ["run", "info"])
+def test_a_toml_file_that_is_not_utf8_names_the_file(tmp_path, capsys, command):
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes('title = "d\u00e9croissance"\nduration = "1 ms"\n'.encode("latin-1"))
+    code, _, err = run_cli(capsys, command, str(latin1))
+    assert code == 2
+    assert_one_line_error(err, str(latin1), "not UTF-8 text")
+
+
+def test_an_experiment_file_in_capitals_runs_and_a_file_without_toml_is_named(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("UP.TOML").write_text('duration = "1 ms"\n[populations.p]\nmodel = "lif"\nsize = 1\n')
+    code, out, err = run_cli(capsys, "run", "UP.TOML", "-q")
+    assert code == 0, err
+    assert "wrote UP.nc and UP.png" in out
+    Path("noext").write_text(Path("UP.TOML").read_text())
+    for name in ("noext", "./noext"):
+        code, _, err = run_cli(capsys, "run", name)
+        assert code == 2
+        assert_one_line_error(err, f"experiment {name!r}: not a catalog experiment, and the file of that name is not "
+                              "an experiment file (their names end in .toml)")
+        assert "known:" not in err  # not the whole catalog
+
+
 def test_missing_toml_file(tmp_path, capsys):
     code, _, err = run_cli(capsys, "run", str(tmp_path / "nothing.toml"))
     assert code == 2

@@ -160,6 +160,21 @@ def test_from_result_and_rerun_reproduce_a_file_bit_for_bit(runs, tmp_path, caps
     assert "not made from an experiment" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("damage, fragment", [
+    (lambda recorded: {k: v for k, v in recorded.items() if k != "seed"}, "its provenance has no 'seed'"),
+    (lambda recorded: [recorded], "its provenance is a list, not a table"),
+])
+def test_rerun_of_a_file_whose_provenance_lacks_what_rerun_needs_is_one_line(runs, tmp_path, capsys, damage, fragment):
+    _, paths = runs
+    tree = open_result(paths[0])
+    tree.attrs["snnzoo_provenance_json"] = json.dumps(damage(json.loads(tree.attrs["snnzoo_provenance_json"])))
+    tree.to_netcdf(tmp_path / "damaged.nc")
+    assert main(["rerun", str(tmp_path / "damaged.nc"), "-q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("snnzoo: error: result ") and fragment in err and "\n" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["damaged.nc"]
+
+
 def test_set_adds_a_key_left_at_its_default_and_no_check_skips_the_expected_block(runs, tmp_path, capsys):
     toml, _ = runs
     out = tmp_path / "rk2.nc"
