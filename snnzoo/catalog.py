@@ -246,6 +246,10 @@ class Experiment:
             stimulus = self._stimulus(f"stimulus {name!r}", s, ("type", "population", "target"))
             net.add_stimulus(stimulus, s["population"], s.get("target", "I"))
         for name, m in spec.get("monitors", {}).items():
+            variables = [m["variables"]] if isinstance(m["variables"], str) else m["variables"]
+            if not variables or len(set(variables)) != len(variables):
+                raise ConfigError(f"experiment {self.name!r}: [monitors.{name}]: variables {variables!r}: expected "
+                                  "one or more distinct names")
             neurons = self._recorded_neurons(name, m, net)
             net.record(m["population"], m["variables"], neurons=neurons, rate=m.get("rate"), name=name)
         for name, m in spec.get("synapse_monitors", {}).items():

@@ -87,6 +87,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     output = f"{experiment.name}.nc" if args.output is None else args.output
     figure = checked_target(output).with_suffix(".png") if args.figure is None else args.figure
     output, figure_path = checked_targets([output, figure])  # never one file for both
+    if figure_path.suffix.lower() != ".png":  # the bytes are PNG whatever the name says
+        raise SnnzooError(f"--figure {figure}: the figure is a PNG image; give a name ending in .png")
     threads, capped = thread_count(args.threads)
     if capped:
         print(f"snnzoo: warning: {capped}", file=sys.stderr)
@@ -186,7 +188,7 @@ def parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a catalog experiment")
     run.add_argument("name", help="experiment name (see 'snnzoo list') or a path to a .toml file")
     run.add_argument("-o", "--output", help="netCDF file to write (default NAME.nc)")
-    run.add_argument("--figure", help="PNG file to write (default: the output name with .png)")
+    run.add_argument("--figure", help="PNG file to write, NAME.png (default: the output name with .png)")
     run.add_argument("--set", action="append", metavar="PATH=VALUE", help="override a value of the experiment")
     run.add_argument("--seed", type=int, help="master random seed (default: the experiment's)")
     run.add_argument("--threads", type=int, help="threads sharing large populations (default: every core; "

@@ -380,6 +380,9 @@ NO_DURATION = ('duration = "5 ms"\n', "")
     ('[[expected]]\ncheck = "mean_value"\npopulation = "p"\nvariable = "x"\nmin = 0\nneuron = "x"', None, [], "neuron: expected an index, a list of indices or"),
     ('[[expected]]\ncheck = "mean_value"\npopulation = "p"\nvariable = "x"\nmin = 0\nneurons = [0, 0]', None, [], "neurons: [0, 0] names an index twice"),
     ("", None, ["--set", 'monitors.x.neurons="5:9"'], "[monitors.x]: neurons: '5:9' selects none of 0..1"),
+    ("", None, ["--set", "monitors.x.variables=[]"], "[monitors.x]: variables []: expected one or more distinct"),
+    ("", None, ["--set", 'monitors.x.variables=["x", "x"]'], "variables ['x', 'x']: expected one or more distinct"),
+    ("", None, ["--figure", "fig.pdf"], "--figure fig.pdf: the figure is a PNG image; give a name ending in .png"),
     ('[[expected]]\ncheck = "value_at"\npopulation = "p"\nvariable = "x"\nneuron = 1\ntime = "1 ms"\nmin = 0', None,
      ["--set", "monitors.x.neurons=[0]"], "neuron(s) [1] of 'p' are not recorded for 'x' (recorded: [0])"),
     ('[sources.s]\ntype = "poisson_group"\nsize = 2\nrate = "10 Hz"\n[projections.s_p]\nsource = "s"\ntarget = "p"\n'
