@@ -354,7 +354,7 @@ def test_symbolic_work_has_a_time_budget(monkeypatch):
      "dimension"),
     ('[[expected]]\ncheck = "spike_count"\npopulation = "q"\nvalue = 0', [], "unknown population 'q'"),
     ('[[expected]]\ncheck = "mean_rate"\npopulation = "p"\nstop = "1 s"\nmin = "0 Hz"', [],
-     "stop '1 s' is after the end of the run (0.005 s)"),
+     "stop = '1 s' is after the end of the run (0.005 s are simulated)"),
     ("", ["--figure", "."], "it is a folder"),
 ])
 def test_a_failing_command_leaves_no_output(tmp_path, capsys, monkeypatch, extra, args, fragment):
