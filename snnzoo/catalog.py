@@ -13,6 +13,7 @@ import inspect
 import math
 import re
 import tomllib
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -201,15 +202,19 @@ class Experiment:
     # -- building and running ------------------------------------------------------
     def models(self) -> dict[str, NeuronModel]:
         """Models written inline in the experiment file."""
-        from .model import NeuronModel
+        from .model import NeuronModel, UnusedParameterWarning
 
         models = {}
         for name, m in self.spec.get("models", {}).items():
-            _check_parameters_used(m, f"experiment {self.name!r}: [models.{name}]")
-            models[name] = NeuronModel(name, m["equations"], m.get("parameters", {}), threshold=m.get("threshold"),
-                                       reset=m.get("reset"), refractory=m.get("refractory"),
-                                       initial=m.get("initial"), integrator=m.get("integrator"),
-                                       description=m.get("description", ""))
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", UnusedParameterWarning)  # in a file it is a mistake, not a shared dict
+                try:
+                    models[name] = NeuronModel(name, m["equations"], m.get("parameters", {}),
+                                               threshold=m.get("threshold"), reset=m.get("reset"),
+                                               refractory=m.get("refractory"), initial=m.get("initial"),
+                                               integrator=m.get("integrator"), description=m.get("description", ""))
+                except UnusedParameterWarning as unused:
+                    raise ConfigError(f"experiment {self.name!r}: [models.{name}]: {unused}") from None
         return models
 
     def build(self, seed: int | None = None, threads: int | None = None) -> Network:
@@ -630,18 +635,6 @@ def _check_synapse_variable(item: dict[str, Any], projection, where: str) -> Non
     if variable not in stored:
         raise ConfigError(f"{where}: {variable!r} is not stored for projection {projection.name!r}"
                           f"{did_you_mean(variable, stored)} (stored: {', '.join(sorted(stored))})")
-
-
-def _check_parameters_used(model: dict[str, Any], where: str) -> None:
-    """Every parameter of an inline model appears in its equations, threshold, reset, refractory
-    period or initial values (a misspelt one, ``tua`` for ``tau``, was silently unused)."""
-    texts = [model["equations"], *(str(model.get(key) or "") for key in ("threshold", "reset", "refractory")),
-             *map(str, model.get("initial", {}).values())]
-    names = set(re.findall(r"[A-Za-z_]\w*", " ".join(texts)))
-    for parameter in model.get("parameters", {}):
-        if parameter not in names:
-            raise ConfigError(f"{where}: parameter {parameter!r} is used nowhere in the model (its equations, "
-                              f"threshold, reset, refractory or initial values){did_you_mean(parameter, names)}")
 
 
 def _check_times(item: dict[str, Any], total: float, where: str) -> None:

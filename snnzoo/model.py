@@ -7,6 +7,8 @@ models written inline by users are the same kind of object.
 
 from __future__ import annotations
 
+import difflib
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +32,13 @@ SYNAPTIC_FLAGS = frozenset({"event-driven", "clock-driven", "summed"})
 
 class DeprecatedNameWarning(FutureWarning):
     """A parameter was given by its old name (an alias kept for one release); the message names the new one."""
+
+
+class UnusedParameterWarning(UserWarning):
+    """A model was given a parameter that appears nowhere in it (often a misspelling: ``tua`` for ``tau``).
+
+    A warning in Python, where one dictionary of values often serves several models; an error
+    for the models written in an experiment file."""
 
 
 @dataclass(frozen=True)
@@ -148,8 +157,22 @@ class NeuronModel:
             if new not in self.parameters or old in self.units:
                 raise EquationError(f"model {name!r}: alias {old!r} -> {new!r} must map a free name to a parameter")
         self.presets = {preset: self._checked_preset(preset, values) for preset, values in (presets or {}).items()}
+        self._check_parameters_used()
 
     # -- construction helpers -------------------------------------------------
+    def _check_parameters_used(self) -> None:
+        """Warn of every parameter that appears nowhere in the equations, threshold, reset, refractory
+        period, initial values or synaptic targets: it changes nothing, and is often a misspelling."""
+        texts = [self.equations_text, self.threshold_text or "", self.reset_text or "", self.refractory_text or "",
+                 *map(str, self.initial.values()), *self.synapses_text.values()]
+        names = set(re.findall(r"[A-Za-z_]\w*", " ".join(texts)))
+        for parameter in self.parameters:
+            if parameter not in names:
+                close = difflib.get_close_matches(parameter, sorted(names), n=1)
+                warnings.warn(f"model {self.name!r}: parameter {parameter!r} is used nowhere in the model (its "
+                              "equations, threshold, reset, refractory period or initial values)"
+                              + (f"; did you mean {close[0]!r}?" if close else ""), UnusedParameterWarning, stacklevel=3)
+
     def _parameter_specs(self, given: Mapping[str, Any]) -> dict[str, ParameterSpec]:
         return parameter_specs(f"model {self.name!r}", self.equations, given)
 

@@ -26,6 +26,7 @@ from snnzoo.catalog_schema import markdown
 from snnzoo.cli import EXIT_INTERRUPTED, main
 from snnzoo.engine import kernel_cache
 from snnzoo.errors import ConfigError, EquationError, SimulationError, SnnzooError, UnitError
+from snnzoo.model import UnusedParameterWarning
 from snnzoo.plugins import get_registry
 from snnzoo.results import open_result
 from snnzoo.units import as_quantity, to_si
@@ -86,6 +87,15 @@ def test_model_mistakes_that_read_as_something_else_are_named(make, fragment):
     term (reported as units of 'zoo'), noise in a synapse model (an error about 'xi_post' at connect)."""
     with pytest.raises(EquationError, match=re.escape(fragment)):
         make()
+
+
+def test_a_parameter_the_model_never_uses_is_named_in_a_warning():
+    """In Python one dictionary of values often serves several models, so it is a warning there (an
+    error for a model in an experiment file): a misspelt 'tua' was silently kept and changed nothing."""
+    with pytest.warns(UnusedParameterWarning, match=re.escape(
+            "model 'm': parameter 'tua' is used nowhere in the model (its equations, threshold, reset, refractory "
+            "period or initial values); did you mean 'tau'?")):
+        sz.NeuronModel("m", "dv/dt = -v/tau : 1", {"tau": "10 ms", "tua": "5 ms"})
 
 
 @pytest.mark.parametrize("equations", ["dv/dt = -v/tau : 1\n_new_v : 1", "d_v/dt = -_v/tau : 1"])
@@ -372,8 +382,8 @@ NO_DURATION = ('duration = "5 ms"\n', "")
 @pytest.mark.parametrize("extra, replace, args, fragment", [
     ('[[protocol]]\nrun = "1 ms"', None, [], "give 'duration' or [[protocol]], not both"),
     ("", ('tau = "20 ms" }', 'tau = "20 ms", tua = "5 ms" }'), [],
-     "[models.decay]: parameter 'tua' is used nowhere in the model (its equations, threshold, reset, refractory or "
-     "initial values); did you mean 'tau'?"),
+     "[models.decay]: model 'decay': parameter 'tua' is used nowhere in the model (its equations, threshold, reset, "
+     "refractory period or initial values); did you mean 'tau'?"),
     ("", None, ["--set", "models.decay.parameters.tua=3 ms"], "parameter 'tua' is used nowhere in the model"),
     ('[[expected]]\ncheck = "mean_value"\npopulation = "p"\nvariable = "x"\nmin = 0\nneurons = "a:b"', None, [], 'neurons: expected an index, a list of indices or "start:stop"'),
     ('[[expected]]\ncheck = "mean_value"\npopulation = "p"\nvariable = "x"\nmin = 0\nneurons = "0:2:1"', None, [], "neurons: expected an index, a list of indices or"),
