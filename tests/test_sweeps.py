@@ -223,6 +223,11 @@ def test_store_resume_rerun_and_refusals(toml, tmp_path, capsys):
     ({"sources.P.rate": ["2 Hz"], "projections.drive.weight": ["4 nS"]}, {"zip": ["sources.P.rate"]},
      "zip: expected True, False or a list of groups"),
     ({"sources.P.rate": ["2 Hz"]}, {"out": 123}, "output: expected the path of a folder, got 123"),
+    ({"sources.P.rate": ["100 mHz", "2 Hz", "0.1 Hz"]}, {},
+     "grid sources.P.rate: the values '100 mHz' and '0.1 Hz' are the same; give each value once"),
+    ({"duration": [20, 30, 20] * u.ms}, {}, "grid duration: the values '20 ms' and '20 ms' are the same"),
+    ({"populations.G.size": [3, 4, 3.0]}, {}, "grid populations.G.size: the values 3 and 3.0 are the same"),
+    ({"populations.G.model": ["lif", "lif"]}, {}, "the values 'lif' and 'lif' are the same"),
 ])
 def test_bad_sweep_input_is_one_clear_error(toml, grid, kwargs, message):
     with pytest.raises(sz.SnnzooError) as error:
@@ -334,6 +339,19 @@ def test_cli_sweep_prints_a_table_and_writes_the_store(toml, tmp_path, capsys):
     assert code == 2 and "--resume" in capsys.readouterr().err
     code = main(["sweep", toml, "--grid", "sources.P.rate", "-o", str(tmp_path / "x")])
     assert code == 2 and "PATH=V1,V2" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("grids, message", [
+    (["sources.P.rate=20,80 Hz", "sources.P.rate=40 Hz"],
+     "--grid sources.P.rate: given twice; give all its values in one --grid sources.P.rate=V1,V2,..."),
+    (["sources.P.rate=100 mHz,0.1 Hz"], "grid sources.P.rate: the values '100 mHz' and '0.1 Hz' are the same"),
+])
+def test_cli_grid_paths_and_values_are_given_once(toml, tmp_path, capsys, grids, message):
+    arguments = [argument for grid in grids for argument in ("--grid", grid)]
+    assert main(["sweep", toml, *arguments, "--workers", "1", "-q", "-o", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+    assert not (tmp_path / "x").exists()
 
 
 def test_ctrl_c_keeps_finished_runs_whole_and_resume_finishes(tmp_path):

@@ -47,6 +47,17 @@ def parse_grid_option(option: str) -> tuple[str, list[Any]]:
     return path, [_value(item) for item in items]
 
 
+def grid_options(options: list[str]) -> dict[str, list[Any]]:
+    """The grid of the ``--grid`` options; a path given twice is refused (one would silently replace the other)."""
+    grid: dict[str, list[Any]] = {}
+    for option in options:
+        path, values = parse_grid_option(option)
+        if path in grid:
+            raise ConfigError(f"--grid {path}: given twice; give all its values in one --grid {path}=V1,V2,...")
+        grid[path] = values
+    return grid
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -73,7 +84,7 @@ def run_command(args: argparse.Namespace) -> int:
 
     experiment = Experiment.load(args.name)
     defaults = experiment.spec.get("sweep", {})
-    grid = dict(parse_grid_option(option) for option in args.grid) if args.grid else defaults.get("grid")
+    grid = grid_options(args.grid) if args.grid else defaults.get("grid")
     if not grid:
         raise ConfigError(f"experiment {experiment.name!r} has no [sweep] grid; give --grid PATH=V1,V2,...")
     if args.scheduler is not None and args.workers:

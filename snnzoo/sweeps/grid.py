@@ -202,17 +202,25 @@ def _parameter(spec: Mapping[str, Any] | None, path: str, values: Any) -> Parame
     where = f"grid {path}"
     if spec is not None:
         set_value(copy.deepcopy(dict(spec)), path, None, what=where)  # the path exists or may be added
-    expected = None if spec is None else _expected_unit(spec, path)
     items = _items(values, where)
+    magnitudes, unit = _values_and_unit(spec, path, items, where)
+    _check_distinct(magnitudes, items, where)
+    return Parameter(path, magnitudes, unit)
+
+
+def _values_and_unit(spec: Mapping[str, Any] | None, path: str, items: list[Any],
+                     where: str) -> tuple[tuple[Any, ...], str | None]:
+    """The values of one path in one unit (magnitudes and the unit's text), or plain values and None."""
+    expected = None if spec is None else _expected_unit(spec, path)
     if expected is None:  # free values: quantities keep their unit, text and numbers stay as they are
         quantities = [isinstance(v, pint.Quantity) or (isinstance(v, str) and is_quantity_text(v)) for v in items]
         if not any(quantities):
-            return Parameter(path, tuple(_plain(v) for v in items), None)
+            return tuple(_plain(v) for v in items), None
         if not all(quantities):
             raise UnitError(f"{where}: mix of values with and without units: {items!r}")
         expected = as_quantity(items[0], what=where).units
     if expected == ureg.dimensionless and not any(isinstance(v, (pint.Quantity, str)) for v in items):
-        return Parameter(path, tuple(_plain(v) for v in items), None)  # plain numbers (a probability, a size)
+        return tuple(_plain(v) for v in items), None  # plain numbers (a probability, a size)
     quantities = []
     for value in items:
         if not isinstance(value, (pint.Quantity, str)):
@@ -224,7 +232,30 @@ def _parameter(spec: Mapping[str, Any] | None, path: str, values: Any) -> Parame
                             f"of dimension {dimension_of(quantity.units)}")
         quantities.append(quantity)
     unit = quantities[0].units
-    return Parameter(path, tuple(float(q.to(unit).magnitude) for q in quantities), f"{unit:~}" or "1")
+    return tuple(float(q.to(unit).magnitude) for q in quantities), f"{unit:~}" or "1"
+
+
+def _check_distinct(values: tuple[Any, ...], items: list[Any], where: str) -> None:
+    """Refuse two values of one path that are the same (``100 pA`` and ``0.1 nA``: ``values`` are in one
+    unit, compared to 1e-9 relative, as unit conversions round): they would run one grid point twice."""
+    numbers = sorted((value, k) for k, value in enumerate(values) if _is_real(value) and not np.isnan(value))
+    pairs = [(i, j) for (a, i), (b, j) in builtins.zip(numbers, numbers[1:]) if np.isclose(a, b, rtol=1e-9, atol=0)]
+    first: dict[str, int] = {}
+    for k, value in enumerate(values):
+        if not _is_real(value) and first.setdefault(repr(value), k) != k:
+            pairs.append((first[repr(value)], k))
+    if pairs:
+        i, j = sorted(pairs[0])
+        raise ConfigError(f"{where}: the values {_shown(items[i])} and {_shown(items[j])} are the same; "
+                          "give each value once")
+
+
+def _shown(item: Any) -> str:
+    return f"'{item:~}'" if isinstance(item, pint.Quantity) else repr(item)
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
 def _items(values: Any, where: str) -> list[Any]:
@@ -242,8 +273,6 @@ def _items(values: Any, where: str) -> list[Any]:
         items = list(values)
     if not items:
         raise ConfigError(f"{where}: the list of values is empty")
-    if len({repr(v) for v in items}) != len(items):
-        raise ConfigError(f"{where}: the values {items!r} repeat")
     return items
 
 
