@@ -15,7 +15,7 @@ import snnzoo as sz
 from snnzoo import ureg as u
 from snnzoo.catalog import Experiment
 from snnzoo.cli import main
-from snnzoo.results import open_result, provenance
+from snnzoo.results import open_result, provenance, write_netcdf
 from snnzoo.sweeps import executors, worker
 
 SPEC = """
@@ -202,6 +202,33 @@ def test_store_resume_rerun_and_refusals(toml, tmp_path, capsys):
     (tmp_path / "other" / "notes.txt").write_text("mine")
     with pytest.raises(sz.SnnzooError, match="exists and is not a sweep folder"):
         sz.sweep(toml, grid, executor="serial", out=tmp_path / "other")
+
+
+@pytest.mark.parametrize("copied", ["1-seed0.nc", "0-seed1.nc", "single run"])
+def test_resume_refuses_a_stored_file_that_is_not_that_run(toml, tmp_path, copied):
+    """A file copied over a run (another point's, another seed's, a result of 'snnzoo run') was taken as that
+    run's result, or was an internal error (KeyError: no summary); now resume refuses it before running anything."""
+    out, grid = tmp_path / "sweep", {"sources.P.rate": ["30 Hz", "60 Hz"]}
+    sz.sweep(toml, grid, seeds=2, executor="serial", out=out)
+    runs = out / "runs"
+    (runs / "1-seed1.nc").unlink()
+    if copied == "single run":
+        write_netcdf(Experiment.load(toml, ["sources.P.rate=30 Hz", "seed=0"]).run(), runs / "0-seed0.nc")
+    else:
+        (runs / "0-seed0.nc").write_bytes((runs / copied).read_bytes())
+    with pytest.raises(sz.SnnzooError) as error:
+        sz.sweep(toml, grid, seeds=2, executor="serial", out=out, resume=True)
+    assert str(error.value) == (f"output {out}: runs/0-seed0.nc is not run 0-seed0 of this sweep (another run's "
+                                "file or another result: its settings or seed differ); move it away and resume")
+    assert not (runs / "1-seed1.nc").exists()  # refused before any run
+
+
+def test_resume_of_a_build_function_sweep_refuses_another_seeds_run(tmp_path):
+    out, grid = tmp_path / "sweep", {"I": [600] * u.pA}
+    sz.sweep(_constant_current, grid, duration="20 ms", seeds=2, executor="serial", out=out)
+    (out / "runs" / "0-seed0.nc").write_bytes((out / "runs" / "0-seed1.nc").read_bytes())
+    with pytest.raises(sz.SnnzooError, match="runs/0-seed0.nc is not run 0-seed0 of this sweep"):
+        sz.sweep(_constant_current, grid, duration="20 ms", seeds=2, executor="serial", out=out, resume=True)
 
 
 @pytest.mark.parametrize("grid, kwargs, message", [

@@ -4,7 +4,8 @@
 
     OUT/sweep.json        the experiment (name and a hash of its spec; or the build function's module, name and
                           a hash of its source, and the duration), the grid, seeds and record mode
-    OUT/runs/KEY.nc       one complete result per finished run (status ok or failed), written atomically
+    OUT/runs/KEY.nc       one complete result per finished run (status ok or failed), written atomically; resume
+                      checks that each is that run (its settings and seed) before it runs anything
     OUT/sweep.nc          every run combined into one object, rewritten at the end of each sweep
 
 Each run's file is made in memory by the worker that ran it; this process places
@@ -27,7 +28,7 @@ from typing import Any
 import xarray as xr
 
 from ..errors import SnnzooError
-from ..results import open_result, write_netcdf
+from ..results import open_result, provenance, write_netcdf
 from ..safe_write import write_atomically
 
 MANIFEST = "sweep.json"
@@ -115,9 +116,19 @@ class Store:
         """The runs already stored, by key."""
         return {path.stem: path for path in sorted((self.folder / RUNS).glob("*.nc"))}
 
-    def load(self, key: str) -> xr.DataTree:
-        """A stored run."""
-        return open_result(self.folder / RUNS / f"{key}.nc")
+    def load(self, key: str, recorded: dict[str, Any]) -> xr.DataTree:
+        """The stored run ``key``, checked to be that run of this sweep: a sweep run's result (with its
+        summary) whose provenance holds ``recorded`` (its settings and seed; see :func:`.worker.run_provenance`).
+        Anything else there (a copy of another run, another result) is refused: resume never takes it
+        for this run's result, and never overwrites it."""
+        path = self.folder / RUNS / f"{key}.nc"
+        tree = open_result(path)
+        found = provenance(tree)
+        if "summary" not in tree.children or not isinstance(found, dict) \
+                or any(found.get(name) != value for name, value in recorded.items()):
+            raise SnnzooError(f"output {self.folder}: {RUNS}/{key}.nc is not run {key} of this sweep (another "
+                              "run's file or another result: its settings or seed differ); move it away and resume")
+        return tree
 
     def write(self, key: str, content: bytes) -> Path:
         """Store one finished run's netCDF file (made by its worker), atomically."""

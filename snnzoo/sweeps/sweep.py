@@ -13,13 +13,13 @@ import xarray as xr
 
 from ..catalog import Experiment, set_value
 from ..errors import ConfigError
-from ..results import build_result
+from ..results import build_result, provenance
 from ..units import positive_si
 from .combine import combine
 from .executors import WorkerDied, lost_run, make_executor
 from .grid import Grid, make_grid
 from .store import Store, identity
-from .worker import RECORD_CHOICES, Outcome, Task, failed_run
+from .worker import RECORD_CHOICES, Outcome, Task, failed_run, run_provenance
 
 
 class SweepInterrupted(KeyboardInterrupt):
@@ -96,8 +96,9 @@ def _resolve(experiment: Any, duration: Any) -> tuple[str, dict | None, Callable
 
 
 def _stored(store: Store, task: Task) -> Outcome:
-    """The outcome of a run read back from the store (its file is there already)."""
-    return Outcome.of(replace(task, keep_file=False), store.load(task.key))
+    """The outcome of a run read back from the store (its file is there already, and must be this run's)."""
+    recorded = provenance(build_result([], run_provenance(task)))  # as the run's file holds it
+    return Outcome.of(replace(task, keep_file=False), store.load(task.key, recorded))
 
 
 def _check_picklable(builder: Callable) -> None:

@@ -181,7 +181,7 @@ def _simulate(task: Task, one_step: bool) -> tuple[xr.DataTree, list]:
             raise ConfigError(f"the build function {getattr(task.builder, '__name__', task.builder)!r} returned "
                               f"{type(network).__name__}, expected an snnzoo.Network")
         network.run(network.dt * ureg.s if one_step else task.duration)
-        return network.result(sweep_settings=task.settings), []
+        return network.result(**run_provenance(task)), []
     experiment = Experiment(task.name, task.spec)
     if one_step:
         network = experiment.build(task.seed, threads=KERNEL_THREADS)
@@ -200,13 +200,19 @@ def builder_parameters(settings: dict[str, Any]) -> dict[str, Any]:
             for path, value in settings.items()}
 
 
+def run_provenance(task: Task) -> dict[str, Any]:
+    """What the file of a task's run records of the task, and what resume checks a stored run by: the
+    experiment as it ran (its seed included), or a build function's settings and seed."""
+    if task.spec is not None:
+        return {"experiment_spec": task.spec}
+    return {"sweep_settings": task.settings, "sweep_seed": task.seed}
+
+
 def failed_run(task: Task, error: str, seconds: float = float("nan"), status: str = "failed") -> Outcome:
     """The outcome of a run that gave no result: its status, error and enough provenance to rerun it."""
     from ..results import build_result
 
-    provenance = {"experiment": task.name, "seed": task.seed, "sweep_settings": task.settings}
-    if task.spec is not None:
-        provenance["experiment_spec"] = task.spec
+    provenance = {"experiment": task.name, "seed": task.seed, "sweep_settings": task.settings, **run_provenance(task)}
     summary = {"status": ((), status), "error": ((), error),
                "wall_seconds": ((), seconds, {"units": "s", "long_name": "wall time of the run"})}
     return Outcome.of(task, _with_summary(build_result([], provenance), xr.Dataset(summary)))
