@@ -71,8 +71,16 @@ def test_serial_sweep_has_swept_dims_with_units_and_matches_single_runs(toml):
     assert int(result["kernels_loaded"].sum()) <= 1
 
 
-def test_swept_durations_give_each_run_its_own_rate_window(toml):
-    grid = {"duration": ["20 ms", "50 ms", "30 ms"], "sources.P.rate": ["50 Hz", "nan Hz", "60 Hz"]}
+def test_swept_durations_give_each_run_its_own_rate_window(toml, monkeypatch):
+    run = Experiment.run
+
+    def fails_at_50_ms(experiment, **kwargs):  # a run that raises while it runs, between finished ones
+        if experiment.spec["duration"] == "50.0 ms":
+            raise sz.SimulationError("the state became NaN")
+        return run(experiment, **kwargs)
+
+    monkeypatch.setattr(Experiment, "run", fails_at_50_ms)
+    grid = {"duration": ["20 ms", "50 ms", "30 ms"], "sources.P.rate": ["50 Hz", "40 Hz", "60 Hz"]}
     result = sz.sweep(toml, grid, zip=True, executor="serial", record="spikes")
     assert result["status"].values.ravel().tolist() == ["ok", "failed", "ok"]
     group = result["G"].to_dataset()
@@ -195,7 +203,7 @@ def test_store_resume_rerun_and_refusals(toml, tmp_path, capsys):
         sz.sweep(toml, grid, seeds=2, executor="serial", out=out)
     with pytest.raises(sz.SnnzooError, match="different sweep.*another grid"):
         sz.sweep(toml, {"sources.P.rate": ["30 Hz"]}, seeds=2, executor="serial", out=out, resume=True)
-    sz.sweep("lif-decay", {"duration": ["10 ms"]}, executor="serial", out=tmp_path / "lif")
+    sz.sweep("lif-decay", {"models.decay.parameters.tau": ["10 ms"]}, executor="serial", out=tmp_path / "lif")
     with pytest.raises(sz.SnnzooError, match="written by experiment 'lif-decay', not 'small'"):
         sz.sweep(toml, {"duration": ["10 ms"]}, executor="serial", out=tmp_path / "lif", resume=True)
     (tmp_path / "other").mkdir()
@@ -260,6 +268,38 @@ def test_bad_sweep_input_is_one_clear_error(toml, grid, kwargs, message):
     with pytest.raises(sz.SnnzooError) as error:
         sz.sweep(toml, grid, **kwargs)
     assert message in str(error.value) and "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("grid, message", [
+    ({"sources.P.rate": {"values": ["a"], "unit": "Hz"}},  # was ValueError: could not convert string to float
+     "grid sources.P.rate: a table's values are numbers (its 'unit' gives their unit), got ['a']"),
+    ({"populations.G.size": [2, 1.5]},
+     "grid point populations.G.size = 1.5: experiment 'small': [populations.G]: 'size' must be a whole number, got 1.5"),
+    ({"populations.G.size": [True, False]}, "grid point populations.G.size = True: experiment 'small': "
+                                            "[populations.G]: 'size' must be a whole number, got True"),
+    ({"sources.P.rate": ["20 Hz", "inf Hz"]}, "grid point sources.P.rate = inf Hz: poisson_group: "),
+    ({"duration": ["20 ms", "-5 ms"]}, "grid point duration = -5.0 ms: experiment 'small': protocol run: "
+                                       "expected a positive finite [time] quantity, got '-5.0 ms'"),
+    ({"populations.G.parameters.tau_e": ["5 ms", "-5 ms"]}, "grid point populations.G.parameters.tau_e = -5.0 ms: "
+                                                            "population 'G' (model 'lif_cond_exp'): parameter 'tau_e'"),
+])
+def test_every_grid_point_is_checked_against_the_experiment_before_any_run(toml, tmp_path, grid, message,
+                                                                           monkeypatch):
+    """Values the experiment refuses were found only when each run failed; now the first is one line before any run."""
+    monkeypatch.setattr(worker, "run_task", lambda task: pytest.fail(f"run {task.key} ran"))
+    with pytest.raises(sz.SnnzooError) as error:
+        sz.sweep(toml, grid, workers=1, out=tmp_path / "out")
+    assert message in str(error.value) and "\n" not in str(error.value), error.value
+    assert not (tmp_path / "out").exists()
+
+
+def test_sweeping_the_duration_of_an_experiment_with_a_protocol_is_refused(tmp_path, capsys):
+    assert main(["sweep", "lif-decay", "--grid", "duration=10,20 ms", "--workers", "1", "-q",
+                 "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err == ("snnzoo: error: grid point duration = 10.0 ms: experiment 'lif-decay': give 'duration' or "
+                   "[[protocol]], not both (the protocol's 'run' phases set the simulated time)\n")
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_process_goes_through_the_warm_up_step_once_per_configuration(toml, monkeypatch):

@@ -263,8 +263,12 @@ def _items(values: Any, where: str) -> list[Any]:
     if isinstance(values, Mapping):
         if set(values) not in ({"values", "unit"}, {"value", "unit"}):
             raise ConfigError(f"{where}: a table of values needs exactly 'values' and 'unit', got {sorted(values)}")
-        values = ureg.Quantity(np.asarray(values.get("values", values.get("value")), dtype=float),
-                               parse_unit(str(values["unit"]), what=where))
+        numbers = values.get("values", values.get("value"))
+        listed = list(numbers) if isinstance(numbers, (Sequence, np.ndarray)) and not isinstance(numbers, str) \
+            else [numbers]
+        if not all(_is_real(number) for number in listed):
+            raise ConfigError(f"{where}: a table's values are numbers (its 'unit' gives their unit), got {numbers!r}")
+        values = ureg.Quantity(np.asarray(listed, dtype=float), parse_unit(str(values["unit"]), what=where))
     if isinstance(values, pint.Quantity):
         items = [values] if np.ndim(values.magnitude) == 0 else list(values)
     elif isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):

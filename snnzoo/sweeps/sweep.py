@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import copy
+import json
 import pickle
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 import xarray as xr
 
 from ..catalog import Experiment, set_value
-from ..errors import ConfigError
+from ..errors import ConfigError, SnnzooError
 from ..results import build_result, provenance
 from ..units import positive_si
 from .combine import combine
 from .executors import WorkerDied, lost_run, make_executor
 from .grid import Grid, make_grid
 from .store import Store, identity
-from .worker import RECORD_CHOICES, Outcome, Task, failed_run, run_provenance
+from .worker import KERNEL_THREADS, RECORD_CHOICES, Outcome, Task, failed_run, run_provenance
 
 
 class SweepInterrupted(KeyboardInterrupt):
@@ -58,6 +59,7 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any], *,
         _check_picklable(builder)
     plan = make_grid(spec, grid, zip, seeds)
     tasks = _tasks(name, spec, builder, plan, record, duration, keep_files=out is not None)
+    _check_points(tasks.values())
     sweep_identity = identity(name, spec, plan.to_dict(), record, builder, duration_seconds)
     store = Store(out, sweep_identity, resume=resume) if out is not None else None
     stored = store.finished() if store is not None else {}
@@ -121,6 +123,25 @@ def _tasks(name: str, spec: dict | None, builder: Callable | None, plan: Grid, r
             run_spec["seed"] = run.seed
         tasks[run.key] = Task(run.key, name, run.seed, record, run_spec, builder, run.settings, duration, keep_files)
     return tasks
+
+
+def _check_points(tasks: Iterable[Task]) -> None:
+    """Check every grid point's experiment as ``snnzoo run --set`` checks one, before any run: the schema,
+    the network built (each value against its model, stimulus or rule) and its protocol, figure and
+    ``[[expected]]`` items validated. The first point that fails is one line naming its values.
+    (A build function's points are only known by running it.)"""
+    checked = set()
+    for task in tasks:
+        point = json.dumps(task.settings, sort_keys=True)  # the seed changes no setting
+        if task.spec is None or point in checked:
+            continue
+        checked.add(point)
+        try:
+            experiment = Experiment(task.name, task.spec)
+            experiment.validate(experiment.build(task.seed, threads=KERNEL_THREADS))
+        except SnnzooError as error:
+            values = ", ".join(f"{path} = {value}" for path, value in task.settings.items())
+            raise ConfigError(f"grid point {values}: {error}") from None
 
 
 def _execute(tasks: list[Task], executor, results: dict, store: Store | None, progress: bool, total: int) -> None:
