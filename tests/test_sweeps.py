@@ -412,8 +412,10 @@ def test_cli_sweep_prints_a_table_and_writes_the_store(toml, tmp_path, capsys):
     (["sources.P.rate=20,80 Hz", "sources.P.rate=40 Hz"],
      "--grid sources.P.rate: given twice; give all its values in one --grid sources.P.rate=V1,V2,..."),
     (["sources.P.rate=100 mHz,0.1 Hz"], "grid sources.P.rate: the values '100 mHz' and '0.1 Hz' are the same"),
+    (["=1,2"], "--grid '=1,2': the path before '=' is empty; expected PATH=V1,V2,..."),
+    (["sources.P.rate=1,,2 Hz"], "--grid sources.P.rate: give one or more comma-separated values, got '1,,2 Hz'"),
 ])
-def test_cli_grid_paths_and_values_are_given_once(toml, tmp_path, capsys, grids, message):
+def test_cli_grid_paths_and_values_are_given_once_and_read_as_given(toml, tmp_path, capsys, grids, message):
     arguments = [argument for grid in grids for argument in ("--grid", grid)]
     assert main(["sweep", toml, *arguments, "--workers", "1", "-q", "-o", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err

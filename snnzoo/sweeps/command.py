@@ -39,7 +39,10 @@ def parse_grid_option(option: str) -> tuple[str, list[Any]]:
         raise ConfigError(f"--grid {option!r}: expected PATH=V1,V2,..., e.g. sources.P.rate=2,4,8 Hz")
     path, raw = (part.strip() for part in option.split("=", 1))
     items = [item.strip() for item in raw.split(",")]
-    if not path or not any(items) or not all(items):
+    if not path:
+        raise ConfigError(f"--grid {option!r}: the path before '=' is empty; expected PATH=V1,V2,..., "
+                          "e.g. sources.P.rate=2,4,8 Hz")
+    if not all(items):
         raise ConfigError(f"--grid {path}: give one or more comma-separated values, got {raw!r}")
     last = items[-1].split(maxsplit=1)
     if len(last) == 2 and is_quantity_text(items[-1]):
