@@ -68,3 +68,17 @@ def test_a_sweep_figure_that_cannot_be_drawn_is_refused_before_the_runs(tmp_path
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and fragment in err, err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("grid, drawn", [("duration=2,4 ms", True), ("populations.G.size=1,2", False)])
+def test_a_grid_on_the_command_line_keeps_the_sweep_figure_while_it_has_its_x_axis(tmp_path, capsys, grid, drawn):
+    """--grid dropped the file's [sweep.figure] silently; now it is drawn while the grid has its x, else a warning."""
+    toml = tmp_path / "e.toml"
+    toml.write_text('dt = "0.1 ms"\nduration = "5 ms"\n[populations.G]\nmodel = "lif"\nsize = 2\n'
+                    '[sweep]\ngrid = { duration = ["2 ms", "4 ms"] }\n[sweep.figure]\nx = "duration"\n')
+    assert main(["sweep", str(toml), "--grid", grid, "--workers", "1", "-q", "-o", str(tmp_path / "out")]) == 0
+    out, err = capsys.readouterr()
+    assert (tmp_path / "out" / "sweep.png").exists() == drawn
+    assert ("sweep.png" in out) == drawn
+    assert err == ("" if drawn else "snnzoo: warning: the experiment's [sweep.figure] is not drawn: its x 'duration' "
+                                    "is not one of the --grid axes ['G_size']\n")

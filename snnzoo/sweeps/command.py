@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -79,7 +80,8 @@ def _value(text: str) -> Any:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """Run the sweep, print a summary table, and draw the experiment's sweep figure if it has one."""
+    """Run the sweep, print a summary table, and draw the experiment's sweep figure if it has one (with
+    ``--grid``: if one of its axes is still the figure's ``x``; else a warning says it is not drawn)."""
     from ..catalog import Experiment
     from .figure import check_sweep_figure, sweep_figure
     from .grid import make_grid
@@ -94,10 +96,14 @@ def run_command(args: argparse.Namespace) -> int:
         raise ConfigError("--workers: a dask scheduler brings its own workers; give --workers or --scheduler")
     zipped = args.zip or (not args.grid and defaults.get("zip", False))
     seeds = args.seeds if args.seeds is not None else defaults.get("seeds")
-    drawn = "figure" in defaults and not args.grid
+    figure = defaults.get("figure")
+    axes = make_grid(experiment.spec, grid, zipped, seeds).dims[:-1] if figure is not None else ()
+    drawn = figure is not None and (not args.grid or figure.get("x") in axes)
     if drawn:  # a figure that cannot be drawn is refused before the runs, not after them
-        axes = make_grid(experiment.spec, grid, zipped, seeds).dims[:-1]
-        check_sweep_figure(defaults["figure"], axes, list(experiment.spec["populations"]))
+        check_sweep_figure(figure, axes, list(experiment.spec["populations"]))
+    elif figure is not None:
+        print(f"snnzoo: warning: the experiment's [sweep.figure] is not drawn: its x {figure.get('x')!r} is not "
+              f"one of the --grid axes {list(axes)}", file=sys.stderr)
     result = sweep(experiment, grid, zip=zipped, seeds=seeds, executor=args.scheduler, workers=args.workers,
                    record=args.record or defaults.get("record", "summary"), out=args.output, resume=args.resume,
                    progress=not args.quiet)
@@ -110,7 +116,7 @@ def run_command(args: argparse.Namespace) -> int:
         from ..plotting import save_figure
 
         figure_path = Path(args.output) / "sweep.png"
-        save_figure(sweep_figure(summary, defaults["figure"], experiment.title), figure_path)
+        save_figure(sweep_figure(summary, figure, experiment.title), figure_path)
         written.append(figure_path)
     print(f"  wrote {args.output}/runs/*.nc and " + " and ".join(map(str, written)))
     return 0 if (summary["status"] == "ok").all() else 1
