@@ -406,6 +406,10 @@ def test_cli_sweep_prints_a_table_and_writes_the_store(toml, tmp_path, capsys):
     assert code == 2 and "--resume" in capsys.readouterr().err
     code = main(["sweep", toml, "--grid", "sources.P.rate", "-o", str(tmp_path / "x")])
     assert code == 2 and "PATH=V1,V2" in capsys.readouterr().err
+    assert main(["sweep", toml, "--grid", "projections.drive.p=0.25,0.5", "--grid", "populations.G.size=4,6",
+                 "--workers", "1", "-q", "-o", str(tmp_path / "p")]) == 0
+    lines = capsys.readouterr().out.splitlines()  # dimensionless values have no unit (it printed 'drive_p = 0.25 1')
+    assert lines[1].startswith("  drive_p = 0.25  G_size = 4  ok 1/1") and lines[4].startswith("  drive_p = 0.5  G_size = 6")
 
 
 @pytest.mark.parametrize("grids, message", [

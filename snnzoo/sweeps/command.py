@@ -153,6 +153,8 @@ def summary_table(summary: xr.Dataset) -> list[str]:
 
 
 def _show(coordinate: xr.DataArray) -> str:
+    """A swept value with its unit: ``20 Hz``, ``1.5`` (no unit for dimensionless values, whose units are "1")."""
     value = coordinate.values.item()
     unit = coordinate.attrs.get("units", "")
-    return f"{value:g} {unit}".strip() if isinstance(value, float) else f"{value} {unit if unit != '1' else ''}".strip()
+    shown = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{shown} {unit}" if unit not in ("", "1") else shown
