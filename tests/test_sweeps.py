@@ -302,6 +302,24 @@ def test_sweeping_the_duration_of_an_experiment_with_a_protocol_is_refused(tmp_p
     assert not (tmp_path / "out").exists()
 
 
+def test_stacked_spikes_of_populations_of_different_sizes_are_refused(toml, tmp_path, monkeypatch):
+    """The stacked group kept the first run's size, and its .snn accessor failed (CoordinateValidationError)."""
+    monkeypatch.setattr(worker, "run_task", lambda task: pytest.fail(f"run {task.key} ran"))
+    with pytest.raises(sz.ConfigError) as error:
+        sz.sweep(toml, {"populations.G.size": [4, 6]}, record="spikes", workers=1)
+    assert str(error.value) == ("record 'spikes': population 'G' has 4 neurons at grid point populations.G.size = 4 "
+                                "and 6 at grid point populations.G.size = 6; runs of different sizes do not stack "
+                                "into one group: record 'summary', or sweep each size on its own")
+    monkeypatch.undo()
+    summary = sz.sweep(toml, {"populations.G.size": [4, 6]}, executor="serial")
+    assert summary["status"].values.ravel().tolist() == ["ok", "ok"]
+    build = {"populations.G.size": [2, 3], "I": ["500 pA", "600 pA"]}  # a build function's sizes: known after its runs
+    with pytest.raises(sz.ConfigError, match="population 'G' has 2 neurons at run 0-seed0 and 3 at run 1-seed0"):
+        sz.sweep(_dies_at_size_7, build, zip=True, duration="10 ms", executor="serial", record="traces",
+                 out=tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out" / "runs").iterdir()) == ["0-seed0.nc", "1-seed0.nc"]  # kept
+
+
 def test_a_process_goes_through_the_warm_up_step_once_per_configuration(toml, monkeypatch):
     """A dask worker kept from an earlier sweep is not warmed up again for the same configuration."""
     steps = []

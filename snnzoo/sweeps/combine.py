@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from ..errors import ConfigError
 from ..results import index_dimensions, populations, with_run_durations
 from .grid import Grid
 from .worker import Outcome
@@ -25,6 +26,9 @@ def combine(grid: Grid, outcomes: list[Outcome | None], record: str) -> xr.Datas
         return summary
     groups = {"/": summary}
     runs = [outcome.tree if outcome is not None and outcome.status == "ok" else None for outcome in outcomes]
+    check_population_sizes(record, [(f"run {outcome.key}", {name: int(ds.attrs["size"]) for name, ds in
+                                                            populations(outcome.tree).items()})
+                                    for outcome in outcomes if outcome is not None and outcome.tree is not None])
     done = [run for run in runs if run is not None]
     if done:
         paths = [node.path for node in done[0].subtree if node.path not in ("/", "/summary")]
@@ -37,6 +41,22 @@ def combine(grid: Grid, outcomes: list[Outcome | None], record: str) -> xr.Datas
             stacked.attrs = {key: value for key, value in done[0][name].dataset.attrs.items()
                              if key not in stacked.variables}
     return xr.DataTree.from_dict(groups)
+
+
+def check_population_sizes(record: str, sizes: list[tuple[str, dict[str, int]]]) -> None:
+    """Refuse runs whose populations differ in size when their spikes or traces are stacked (``record`` other
+    than ``"summary"``): a stacked group has one ``cell`` dimension and one ``size``. ``sizes`` gives each run's
+    (or grid point's) population sizes, after a text that names it."""
+    if record == "summary":
+        return
+    seen: dict[str, tuple[int, str]] = {}
+    for where, run_sizes in sizes:
+        for name, size in run_sizes.items():
+            first_size, first_where = seen.setdefault(name, (size, where))
+            if size != first_size:
+                raise ConfigError(f"record {record!r}: population {name!r} has {first_size} neurons at {first_where} "
+                                  f"and {size} at {where}; runs of different sizes do not stack into one group: "
+                                  "record 'summary', or sweep each size on its own")
 
 
 def _paths(run: xr.DataTree) -> set[str]:

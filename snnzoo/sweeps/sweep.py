@@ -16,7 +16,7 @@ from ..catalog import Experiment, set_value
 from ..errors import ConfigError, SnnzooError
 from ..results import build_result, provenance
 from ..units import positive_si
-from .combine import combine
+from .combine import check_population_sizes, combine
 from .executors import WorkerDied, lost_run, make_executor
 from .grid import Grid, make_grid
 from .store import Store, identity
@@ -59,7 +59,7 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any], *,
         _check_picklable(builder)
     plan = make_grid(spec, grid, zip, seeds)
     tasks = _tasks(name, spec, builder, plan, record, duration, keep_files=out is not None)
-    _check_points(tasks.values())
+    _check_points(tasks.values(), record)
     sweep_identity = identity(name, spec, plan.to_dict(), record, builder, duration_seconds)
     store = Store(out, sweep_identity, resume=resume) if out is not None else None
     stored = store.finished() if store is not None else {}
@@ -125,23 +125,27 @@ def _tasks(name: str, spec: dict | None, builder: Callable | None, plan: Grid, r
     return tasks
 
 
-def _check_points(tasks: Iterable[Task]) -> None:
+def _check_points(tasks: Iterable[Task], record: str) -> None:
     """Check every grid point's experiment as ``snnzoo run --set`` checks one, before any run: the schema,
     the network built (each value against its model, stimulus or rule) and its protocol, figure and
-    ``[[expected]]`` items validated. The first point that fails is one line naming its values.
+    ``[[expected]]`` items validated. The first point that fails is one line naming its values. Then the
+    points' population sizes, which must agree when spikes or traces are stacked (:func:`check_population_sizes`).
     (A build function's points are only known by running it.)"""
-    checked = set()
+    checked, sizes = set(), []
     for task in tasks:
         point = json.dumps(task.settings, sort_keys=True)  # the seed changes no setting
         if task.spec is None or point in checked:
             continue
         checked.add(point)
+        where = "grid point " + ", ".join(f"{path} = {value}" for path, value in task.settings.items())
         try:
             experiment = Experiment(task.name, task.spec)
-            experiment.validate(experiment.build(task.seed, threads=KERNEL_THREADS))
+            network = experiment.build(task.seed, threads=KERNEL_THREADS)
+            experiment.validate(network)
         except SnnzooError as error:
-            values = ", ".join(f"{path} = {value}" for path, value in task.settings.items())
-            raise ConfigError(f"grid point {values}: {error}") from None
+            raise ConfigError(f"{where}: {error}") from None
+        sizes.append((where, {name: group.size for name, group in network.groups.items()}))
+    check_population_sizes(record, sizes)
 
 
 def _execute(tasks: list[Task], executor, results: dict, store: Store | None, progress: bool, total: int) -> None:
