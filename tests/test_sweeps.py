@@ -518,6 +518,24 @@ def test_a_grid_path_with_a_name_the_result_uses_gets_a_name_of_its_own():
         "swept_population", "swept_swept_population", "a_b", "b"]
 
 
+def _recording_v(params, seed):
+    net = _constant_current({"I": params["v"]}, seed)
+    net.record("n", "v")
+    return net
+
+
+def test_a_build_function_path_named_like_a_recorded_variable_is_renamed_in_the_result():
+    """The stacked group's recorded v replaced the swept coordinate v (its values were lost)."""
+    tree = sz.sweep(_recording_v, {"v": [300, 600] * u.pA, "swept_v": [1, 2]}, duration="10 ms", executor="serial",
+                    record="traces")
+    summary, group = tree.to_dataset(), tree["n"].to_dataset()
+    assert summary["status"].dims == ("swept_swept_v", "swept_v", "seed")
+    assert summary["swept_swept_v"].values.tolist() == [300, 600] and summary["swept_swept_v"].attrs["path"] == "v"
+    assert summary["swept_v"].attrs["path"] == "swept_v"
+    assert group["v"].dims == ("swept_swept_v", "swept_v", "seed", "time", "neuron")
+    assert group["v"].attrs["units"] == "V" and float(group["v"].isel(time=0).max()) < 0  # the membrane, not pA
+
+
 def _returns_nothing(params, seed):
     return None
 

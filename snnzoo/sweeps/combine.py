@@ -16,7 +16,11 @@ RUN = "__run"
 
 def combine(grid: Grid, outcomes: list[Outcome | None], record: str) -> xr.Dataset | xr.DataTree:
     """One object for every run of ``grid`` (``outcomes`` in grid order): the summary Dataset, plus one stacked
-    group per population (and the projections for ``record="traces"``) in a DataTree unless ``record="summary"``."""
+    group per population (and the projections for ``record="traces"``) in a DataTree unless ``record="summary"``.
+    A swept dimension named like something in those groups (a recorded variable ``v``) is renamed ``swept_v``."""
+    trees = [outcome.tree for outcome in outcomes if outcome is not None and outcome.tree is not None]
+    grid = grid.named_apart_from({str(name) for tree in trees for node in tree.subtree if node.path != "/summary"
+                                  for name in (*node.dataset.dims, *node.dataset.variables)})
     coords = _coordinates(grid)
     summary = _stack(grid, [None if outcome is None else outcome.summary for outcome in outcomes], coords, "minimal")
     for name in [name for name, var in summary.data_vars.items() if var.dtype.kind in "OU"]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import builtins
 import copy
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -102,6 +102,17 @@ class Grid:
             runs.append(Run(tuple(int(i) for i in index), settings, self.seeds[index[-1]]))
         return runs
 
+    def named_apart_from(self, taken: Collection[str]) -> Grid:
+        """This grid with each axis and swept coordinate whose name is one of ``taken`` renamed with ``swept_``
+        in front (a build function's path ``v`` beside a recorded variable ``v`` becomes ``swept_v``)."""
+        originals = {p.name for axis in self.axes for p in axis.parameters}
+        names: dict[str, str] = {}
+        for parameter in (p for axis in self.axes for p in axis.parameters):
+            names[parameter.name] = parameter.name if parameter.name not in taken else \
+                _free(parameter.name, {*taken, *originals, *names.values()})
+        return Grid(tuple(Axis(names[axis.name], tuple(replace(p, name=names[p.name]) for p in axis.parameters))
+                          for axis in self.axes), self.seeds)
+
     def to_dict(self) -> dict[str, Any]:
         """The grid as plain data (stored with the sweep, compared on resume)."""
         return {"axes": [{"name": a.name, "parameters": [{"path": p.path, "values": list(p.values), "unit": p.unit}
@@ -170,10 +181,15 @@ def _names(paths: list[str]) -> list[str]:
     names: list[str] = []
     for name, path in zip(shorts, paths):
         name = name if shorts.count(name) == 1 and name not in RESERVED_NAMES else _identifier(path)
-        while name in RESERVED_NAMES or name in names:
-            name = f"swept_{name}"
-        names.append(name)
+        names.append(_free(name, RESERVED_NAMES | set(names)))
     return names
+
+
+def _free(name: str, taken: Collection[str]) -> str:
+    """``name`` with ``swept_`` in front as many times as it takes to be none of ``taken``."""
+    while name in taken:
+        name = f"swept_{name}"
+    return name
 
 
 def _identifier(text: str) -> str:
