@@ -31,6 +31,9 @@ KINDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
               lambda v: isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v))),
     "indices": ("index, list of indices, or `\"start:stop\"`",
                 lambda v: isinstance(v, (str, list, numbers.Integral)) and not isinstance(v, bool)),
+    "index list": ("list of indices (whole numbers; one may repeat)",
+                   lambda v: isinstance(v, list) and all(isinstance(x, numbers.Integral) and not isinstance(x, bool)
+                                                         for x in v)),
     "size": ("[width, height] in inches",
              lambda v: isinstance(v, list) and len(v) == 2 and all(isinstance(x, numbers.Real) for x in v)),
     "table": ("table", lambda v: isinstance(v, dict)),
@@ -143,8 +146,8 @@ PROJECTION = Table("[projections.NAME]", "Synapses from a source or population o
     Key("fixed_out_degree", "integer", "Each source neuron makes this many random connections to distinct targets."),
     Key("one_to_one", "boolean", "Connect neuron k to neuron k."),
     Key("all_to_all", "boolean", "Connect every pair."),
-    Key("i", "indices", "Explicit presynaptic indices (with `j`)."),
-    Key("j", "indices", "Explicit postsynaptic indices (with `i`)."),
+    Key("i", "index list", "Explicit presynaptic indices, one per synapse (with `j`)."),
+    Key("j", "index list", "Explicit postsynaptic indices, one per synapse (with `i`)."),
 ))
 
 LINK = Table("[links.NAME]", "A `(linked)` variable that reads another population's variable every step.", (

@@ -421,6 +421,8 @@ NO_DURATION = ('duration = "5 ms"\n', "")
      [], "tolerance: must be >= 0"),
     ('[[expected]]\ncheck = "mean_value"\npopulation = "p"\nvariable = "x"\nvalue = 0.9\nrel_tolerance = -0.5', None,
      [], "rel_tolerance: must be >= 0"),
+    ('[projections.self]\nsource = "p"\ntarget = "p"\non = "x"\nweight = 0.1\ni = "0:1"\nj = [0]', None, [],
+     "[projections.self]: 'i' must be a list of indices (whole numbers; one may repeat), got '0:1'"),  # exit 70
 ])
 def test_experiment_mistakes_are_refused_before_the_run(tmp_path, capsys, monkeypatch, extra, replace, args, fragment):
     """Mistakes that were ignored, or found only after the run: one line, nothing simulated or written."""
