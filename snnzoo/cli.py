@@ -66,7 +66,8 @@ def cmd_info(args: argparse.Namespace) -> int:
             continue
         print(obj.describe() if hasattr(obj, "describe") else f"{name}: {obj.description}\n\n{obj.__doc__ or ''}".rstrip())
         return 0
-    if name in registry.names("experiment") or name in registry.qualified_names() or name.lower().endswith(".toml"):
+    if (name in registry.names("experiment") or name in registry.qualified_names() or name.lower().endswith(".toml")
+            or Path(name).is_file()):  # a file: the experiment loader says what is wrong with it
         print(describe(name))
         return 0
     everything = [n for kind in KIND_TITLES for n in registry.names(kind)]

@@ -239,8 +239,8 @@ def test_an_experiment_file_in_capitals_runs_and_a_file_without_toml_is_named(tm
     assert code == 0, err
     assert "wrote UP.nc and UP.png" in out
     Path("noext").write_text(Path("UP.TOML").read_text())
-    for name in ("noext", "./noext"):
-        code, _, err = run_cli(capsys, "run", name)
+    for command, name in (("run", "noext"), ("run", "./noext"), ("info", "noext")):
+        code, _, err = run_cli(capsys, command, name)
         assert code == 2
         assert_one_line_error(err, f"experiment {name!r}: not a catalog experiment, and the file of that name is not "
                               "an experiment file (their names end in .toml)")
