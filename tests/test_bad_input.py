@@ -437,6 +437,20 @@ def test_experiment_mistakes_are_refused_before_the_run(tmp_path, capsys, monkey
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e.toml"]
 
 
+def test_a_shortened_run_keeps_its_figure_and_runs_without_its_checks(tmp_path, capsys, monkeypatch):
+    """--set duration=... shortens an experiment: a figure window past the new end ends with the run
+    (refusing it made catalog experiments unrunnable with a shorter duration), and --no-check runs
+    even when a check's window lies past the end (that check is refused while checks are evaluated)."""
+    monkeypatch.chdir(tmp_path)
+    experiment_file(tmp_path, '[figure]\nkind = "traces"\nvariable = "x"\nunit = "1"\nstop = "5 ms"\n'
+                    '[[expected]]\ncheck = "mean_value"\npopulation = "p"\nvariable = "x"\nstart = "3 ms"\nmin = 0')
+    shorter = ["--set", "duration=2 ms"]
+    assert main(["run", "e.toml", "-q", *shorter]) == 2
+    assert "start = '3 ms' is after the end of the run" in capsys.readouterr().err
+    assert main(["run", "e.toml", "-q", "--no-check", *shorter]) == 0, capsys.readouterr().err
+    assert (tmp_path / "e.png").is_file() and open_result(tmp_path / "e.nc").attrs["duration"] == pytest.approx(2e-3)
+
+
 def test_start_stop_selects_neurons_in_monitors_checks_and_figures(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     experiment_file(tmp_path, '[figure]\nkind = "traces"\nvariable = "x"\nunit = "1"\nneurons = "1:"\n'
