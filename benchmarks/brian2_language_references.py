@@ -174,6 +174,31 @@ def refractory_forms(args) -> dict:
             "condition_spike_steps": spike_steps(b, sp_condition)[0], "condition_v": np.asarray(M.v[0]).tolist()}
 
 
+#: refractory periods that are not whole numbers of steps, per neuron and as one time
+BETWEEN_STEPS = {"tref": [0.25e-3, 0.27e-3, 0.35e-3, 0.3e-3, 0.199e-3], "refractory": 0.27e-3, "duration": 0.004}
+
+
+def refractory_between_steps(args) -> dict:
+    b = brian()
+    p = BETWEEN_STEPS
+    b.start_scope()
+    b.defaultclock.dt = DT * b.second
+    equations = "dv/dt = 1/ms : 1 (unless refractory)"  # above threshold whenever not refractory
+    per_neuron = b.NeuronGroup(len(p["tref"]), equations + "\ntref : second (constant)", threshold="v > -1",
+                               reset="v = 0", refractory="tref", method="euler", name="per_neuron")
+    per_neuron.tref = np.array(p["tref"]) * b.second
+    one = b.NeuronGroup(1, equations, threshold="v > -1", reset="v = 0", refractory=p["refractory"] * b.second,
+                        method="euler", name="one")
+    sp_per_neuron, sp_one = b.SpikeMonitor(per_neuron), b.SpikeMonitor(one)
+    b.Network(per_neuron, one, sp_per_neuron, sp_one).run(p["duration"] * b.second)
+    steps, neurons = spike_steps(b, sp_per_neuron)
+    return {"method": "Brian2: neurons above threshold whenever not refractory (dv/dt = 1/ms, threshold v > -1, "
+                      "reset v = 0), refractory='tref' with tref = 0.25, 0.27, 0.35, 0.3, 0.199 ms per neuron, and "
+                      "refractory=0.27*ms for one neuron; euler, 4 ms at dt 0.1 ms.",
+            **p, "per_neuron_spike_steps": steps, "per_neuron_spike_neurons": neurons,
+            "one_spike_steps": spike_steps(b, sp_one)[0]}
+
+
 #: synaptic delays as expressions of i and j: multiples of dt, and values Brian2 rounds
 DELAYS = {"exact": "1*ms + 0.1*ms*(i + 2*j)", "rounded": "0.25*ms*(i + 1) + 0.05*ms*j", "spike_times": [1e-3, 2e-3, 3e-3],
           "duration": 0.01}
@@ -281,6 +306,7 @@ EXPERIMENTS = {
     "refractory-input": refractory_input,
     "linked-variable": linked_variable,
     "refractory-forms": refractory_forms,
+    "refractory-between-steps": refractory_between_steps,
     "delay-expressions": delay_expressions,
     "regular-operations": regular_operations,
     "timed-array-2d": timed_array_2d,

@@ -11,7 +11,8 @@ import scipy.sparse
 
 from .connectivity import Synapses
 from .errors import ConfigError
-from .stimulus import PoissonRates, SpikeTimes, step_containing
+from .stimulus import PoissonRates, SpikeTimes
+from .time_steps import step_containing
 from .units import as_data, ureg
 
 

@@ -24,6 +24,7 @@ import sympy
 
 from .errors import UnitError
 from .expressions import DimensionChecker, parse_expression, same_dimension
+from .time_steps import step_containing
 from .units import is_quantity_text, show, to_si, ureg
 
 _CONDITIONS = (sympy.core.relational.Relational, sympy.And, sympy.Or, sympy.Not)
@@ -78,14 +79,15 @@ def parse_refractoriness(value: Any, checker: DimensionChecker, constants, *, wh
 
 
 def refractory_steps(refractoriness: Refractoriness, evaluate, size: int, dt: float) -> np.ndarray:
-    """The refractory period of each neuron in steps (rounded to the nearest step);
+    """The refractory period of each neuron in whole steps: the steps it contains, as in Brian2
+    (:mod:`snnzoo.time_steps`; 0.27 ms at dt = 0.1 ms is 2 steps, where rounding gave 3);
     ``evaluate(text)`` gives an expression's per-neuron values in seconds."""
     seconds = evaluate(refractoriness.text) if refractoriness.expression is not None else refractoriness.period
     seconds = np.broadcast_to(np.asarray(seconds, dtype=float), (size,))
     if not (seconds >= 0).all():
         raise UnitError(f"refractory {refractoriness.text!r}: gives negative periods {seconds[seconds < 0][:3]} s "
                         "(expected times >= 0)")
-    return np.rint(seconds / dt).astype(np.int64)
+    return step_containing(seconds, dt)
 
 
 def _text(value: Any) -> str:

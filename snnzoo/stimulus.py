@@ -15,10 +15,8 @@ and one of:
 - ``attach(network, population, target)``: anything built from the above
   (e.g. a Poisson input layer = a Poisson source plus a projection).
 
-Times become steps here, by one rule for every stimulus and spike source: a spike is emitted
-in the step containing its time (:func:`step_containing`), a switch of a value takes effect at
-the first step at or after it (:func:`first_step_from`), and a time within ``GRID_TOLERANCE``
-of a step is on it.
+Times become steps by the rules of :mod:`snnzoo.time_steps`: a spike is emitted in the step
+containing its time, a switch of a value takes effect at the first step at or after it.
 """
 
 from __future__ import annotations
@@ -28,29 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-GRID_TOLERANCE = 1e-3
-"""A time within this fraction of dt of a step's start is on the grid, in that step: 0.3 ms at dt = 0.1 ms
-is step 3 though 0.3 / 0.1 = 2.9999999999999996 (Brian2's SpikeGeneratorGroup shifts times by 1e-3 dt)."""
-
-
-def step_containing(times, dt: float) -> np.ndarray:
-    """The step ``n`` with ``n*dt <= t < (n + 1)*dt`` of each time ``t`` (s): the step a spike at ``t`` is
-    emitted in, as in Brian2's SpikeGeneratorGroup (1.15 ms at dt = 0.1 ms: step 11, at 1.1 ms)."""
-    return np.floor(np.asarray(times, dtype=float) / dt + GRID_TOLERANCE).astype(np.int64)
-
-
-def first_step_from(times, dt: float) -> np.ndarray:
-    """The first step ``n`` with ``n*dt >= t`` of each time ``t`` (s): the step a value switching at ``t``
-    takes effect in, so that every step sees the value the schedule has at its start, as a function of
-    ``t`` or Brian2's TimedArray does (0.25 ms at dt = 0.1 ms: step 3, at 0.3 ms). On the grid (within
-    ``GRID_TOLERANCE``) it is :func:`step_containing`; between two steps it is the later one."""
-    return np.ceil(np.asarray(times, dtype=float) / dt - GRID_TOLERANCE).astype(np.int64)
-
-
 @dataclass
 class PiecewiseDrive:
     """Value ``values[k]`` from ``times[k]`` (seconds) until the next time; 0 before the first.
-    A switch takes effect at the first step at or after its time (:func:`first_step_from`).
+    A switch takes effect at the first step at or after its time (:func:`~snnzoo.time_steps.first_step_from`).
 
     ``values`` has shape ``(len(times), 1)`` for one value for all neurons or
     ``(len(times), N)`` for per-neuron values, in SI units.
@@ -93,7 +72,7 @@ class OUDrive:
 @dataclass
 class SpikeTimes:
     """A source emitting spikes of neuron ``indices[k]`` at ``times[k]`` (s), each in the step that
-    contains its time (:func:`step_containing`)."""
+    contains its time (:func:`~snnzoo.time_steps.step_containing`)."""
 
     size: int
     times: np.ndarray

@@ -250,6 +250,25 @@ def test_per_neuron_refractory_period_like_brian2(form):
     assert record.spike_neurons.tolist() == ref["period_spike_neurons"]
 
 
+def test_a_refractory_period_between_steps_lasts_the_steps_it_contains_like_brian2():
+    """0.27 ms at dt = 0.1 ms is 2 steps, as Brian2's timestep() counts it (rounding gave 3), per neuron
+    and as one time; the neurons are above threshold whenever they are not refractory."""
+    ref = reference("refractory_between_steps")
+    equations = "dv/dt = 1/ms : 1 (unless refractory)"
+    per_neuron = sz.NeuronModel("per_neuron", equations + "\ntref : second (constant)", {}, threshold="v > -1",
+                                reset="v = 0", refractory="tref")
+    one = sz.NeuronModel("one", equations, {}, threshold="v > -1", reset="v = 0", refractory=ref["refractory"] * u.second)
+    net = sz.Network(dt=ref["dt"] * u.second, seed=0)
+    net.add_population("per_neuron", per_neuron, len(ref["tref"]), initial={"tref": ref["tref"] * u.second},
+                       integrator="euler")
+    net.add_population("one", one, 1, integrator="euler")
+    net.run(ref["duration"] * u.second)
+    per_neuron_record, one_record = net.records()
+    assert steps_of(per_neuron_record).tolist() == ref["per_neuron_spike_steps"]
+    assert per_neuron_record.spike_neurons.tolist() == ref["per_neuron_spike_neurons"]
+    assert steps_of(one_record).tolist() == ref["one_spike_steps"]
+
+
 def test_refractory_period_follows_a_parameter_set_between_runs():
     ref = reference("refractory_forms")
     model = sz.NeuronModel("lif_tref", "dv/dt = (v_inf - v)/tau : volt (unless refractory)",

@@ -29,7 +29,7 @@ from .plan import (
     SynapseMonitorPlan,
     SynapsePlan,
 )
-from ..stimulus import first_step_from, step_containing
+from ..time_steps import first_step_from, step_containing
 from .runtime import seed_key
 
 START, END, STATUS, REACHED, FAILING_GROUP, FAILING_NEURON, THREADS = range(7)

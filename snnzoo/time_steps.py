@@ -1,0 +1,32 @@
+"""Times as step numbers: the rules by which a time between two steps becomes a step.
+
+They follow Brian2 2.9, whose ``timestep(t, dt)`` is ``int((t + 1e-3*dt)/dt)``: a time within
+``GRID_TOLERANCE`` of a step's start is on it, and otherwise
+
+- a spike (a spike generator's time) is emitted in the step containing it (:func:`step_containing`);
+- a value switching at a time (a step current) takes effect at the first step at or after it
+  (:func:`first_step_from`);
+- a refractory period lasts the whole steps it contains (:func:`step_containing` of the period).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+GRID_TOLERANCE = 1e-3
+"""A time within this fraction of dt of a step's start is on the grid, in that step: 0.3 ms at dt = 0.1 ms
+is step 3 though 0.3 / 0.1 = 2.9999999999999996 (Brian2's SpikeGeneratorGroup shifts times by 1e-3 dt)."""
+
+
+def step_containing(times, dt: float) -> np.ndarray:
+    """The step ``n`` with ``n*dt <= t < (n + 1)*dt`` of each time ``t`` (s): the step a spike at ``t`` is
+    emitted in, as in Brian2's SpikeGeneratorGroup (1.15 ms at dt = 0.1 ms: step 11, at 1.1 ms)."""
+    return np.floor(np.asarray(times, dtype=float) / dt + GRID_TOLERANCE).astype(np.int64)
+
+
+def first_step_from(times, dt: float) -> np.ndarray:
+    """The first step ``n`` with ``n*dt >= t`` of each time ``t`` (s): the step a value switching at ``t``
+    takes effect in, so that every step sees the value the schedule has at its start, as a function of
+    ``t`` or Brian2's TimedArray does (0.25 ms at dt = 0.1 ms: step 3, at 0.3 ms). On the grid (within
+    ``GRID_TOLERANCE``) it is :func:`step_containing`; between two steps it is the later one."""
+    return np.ceil(np.asarray(times, dtype=float) / dt - GRID_TOLERANCE).astype(np.int64)
