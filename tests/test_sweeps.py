@@ -14,6 +14,7 @@ import xarray as xr
 import snnzoo as sz
 from snnzoo import ureg as u
 from snnzoo.catalog import Experiment
+from snnzoo.plugins import get_registry
 from snnzoo.cli import main
 from snnzoo.results import open_result, provenance, write_netcdf
 from snnzoo.sweeps import executors, worker
@@ -554,6 +555,20 @@ def _constant_current(params, seed):
     net.add_population("n", "lif", 1)
     net.add_stimulus(sz.stimulus("constant_current", amplitude=params["I"]), "n")
     return net
+
+
+def test_resuming_a_sweep_needs_the_same_models(tmp_path, monkeypatch):
+    """An experiment names registered models; a plugin release that changes one (here a comment added to
+    the adex_cond model's equations stands for a change) makes the stored runs another sweep's."""
+    out, grid = tmp_path / "sweep", {"projections.excitatory.weight": ["1 nS"]}
+    experiment = Experiment.load("coba-adex-network", ["duration=20 ms"])
+    sz.sweep(experiment, grid, executor="serial", out=out)
+    sz.sweep(experiment, grid, executor="serial", out=out, resume=True)
+    model = get_registry().model("adex_cond")
+    monkeypatch.setattr(model, "equations_text", model.equations_text + "\n# changed")
+    with pytest.raises(sz.SnnzooError, match="holds a different sweep .*with models whose equations or parameters "
+                                             "have changed"):
+        sz.sweep(experiment, grid, executor="serial", out=out, resume=True)
 
 
 def test_resuming_a_build_function_sweep_needs_the_same_function_and_duration(tmp_path):

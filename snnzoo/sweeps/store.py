@@ -37,11 +37,14 @@ COMBINED = "sweep.nc"
 
 
 def identity(name: str, spec: dict[str, Any] | None, grid: dict[str, Any], record: str,
-             builder: Callable | None = None, duration_seconds: float | None = None) -> dict[str, Any]:
-    """What makes two sweeps the same sweep (compared on resume): the experiment's settings, or the
+             builder: Callable | None = None, duration_seconds: float | None = None,
+             models: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What makes two sweeps the same sweep (compared on resume): the experiment's settings and the
+    specs of the models it uses (``models``: a plugin release may change a registered model), or the
     build function and the duration it runs for; the grid and seeds; the record mode."""
     if spec is not None:
-        made_by = {"spec_sha256": _sha256(json.dumps(spec, sort_keys=True).encode())}
+        made_by = {"spec_sha256": _sha256(json.dumps(spec, sort_keys=True).encode()),
+                   "models_sha256": _sha256(json.dumps(models or {}, sort_keys=True, default=str).encode())}
     else:
         made_by = {"build_function": _build_function(builder), "duration_seconds": duration_seconds}
     return {"experiment": name, **made_by, "grid": grid, "record": record}
@@ -145,6 +148,8 @@ def _difference(stored: dict[str, Any], wanted: dict[str, Any]) -> str:
         return f"written by experiment {stored.get('experiment')!r}, not {wanted['experiment']!r}"
     if stored.get("spec_sha256") != wanted.get("spec_sha256"):
         return f"experiment {wanted['experiment']!r} with other settings"
+    if stored.get("models_sha256") != wanted.get("models_sha256"):
+        return f"experiment {wanted['experiment']!r} with models whose equations or parameters have changed"
     if stored.get("build_function") != wanted.get("build_function"):
         return f"another build function {wanted['experiment']!r} (its module, name or source differ)"
     if stored.get("duration_seconds") != wanted.get("duration_seconds"):

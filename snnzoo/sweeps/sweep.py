@@ -59,8 +59,8 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any], *,
         _check_picklable(builder)
     plan = make_grid(spec, grid, zip, seeds)
     tasks = _tasks(name, spec, builder, plan, record, duration, keep_files=out is not None)
-    _check_points(tasks.values(), record)
-    sweep_identity = identity(name, spec, plan.to_dict(), record, builder, duration_seconds)
+    models = _check_points(tasks.values(), record)
+    sweep_identity = identity(name, spec, plan.to_dict(), record, builder, duration_seconds, models)
     store = Store(out, sweep_identity, resume=resume) if out is not None else None
     stored = store.finished() if store is not None else {}
     results: dict[str, Outcome] = {key: _stored(store, tasks[key]) for key in stored if key in tasks}
@@ -125,13 +125,16 @@ def _tasks(name: str, spec: dict | None, builder: Callable | None, plan: Grid, r
     return tasks
 
 
-def _check_points(tasks: Iterable[Task], record: str) -> None:
+def _check_points(tasks: Iterable[Task], record: str) -> dict[str, Any]:
     """Check every grid point's experiment as ``snnzoo run --set`` checks one, before any run: the schema,
     the network built (each value against its model, stimulus or rule) and its protocol, figure and
     ``[[expected]]`` items validated. The first point that fails is one line naming its values. Then the
     points' population sizes, which must agree when spikes or traces are stacked (:func:`check_population_sizes`).
-    (A build function's points are only known by running it.)"""
-    checked, sizes = set(), []
+    (A build function's points are only known by running it.)
+
+    Returns the neuron and synapse models the points use, as their specs (``to_dict``): an experiment
+    names registered models, whose equations a plugin release may change."""
+    checked, sizes, models = set(), [], {}
     for task in tasks:
         point = json.dumps(task.settings, sort_keys=True)  # the seed changes no setting
         if task.spec is None or point in checked:
@@ -145,7 +148,11 @@ def _check_points(tasks: Iterable[Task], record: str) -> None:
         except SnnzooError as error:
             raise ConfigError(f"{where}: {error}") from None
         sizes.append((where, {name: group.size for name, group in network.groups.items()}))
+        models.update({f"model {pop.model.name}": pop.model.to_dict() for pop in network.populations.values()})
+        models.update({f"synapse model {proj.plastic.model.name}": proj.plastic.model.to_dict()
+                       for proj in network.projections.values() if proj.plastic is not None})
     check_population_sizes(record, sizes)
+    return models
 
 
 def _execute(tasks: list[Task], executor, results: dict, store: Store | None, progress: bool, total: int) -> None:
