@@ -19,7 +19,8 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .analysis import data_variable, in_unit, magnitude_in, population_rate, run_duration, spike_data, synaptic_currents
+from .analysis import (data_variable, in_unit, magnitude_in, population_rate, run_duration, spike_data,
+                       synaptic_currents, time_window)
 from .errors import ConfigError
 from .safe_write import write_atomically
 from .units import to_si
@@ -109,12 +110,11 @@ def plot_raster(
         raise ConfigError(f"every: expected a positive integer, got {every!r}")
     figure, ax = _figure_and_axes(ax)
     times, neurons, size = spike_data(ds)
-    begin = 0.0 if start is None else magnitude_in(start, "s", what="start")
-    if stop is None:
-        duration = run_duration(ds)
-        end = duration if duration is not None else float(times.max(initial=begin))
+    if run_duration(ds) is not None or stop is not None:  # a window within the run, start before stop
+        begin, end = time_window(ds, start, stop)
     else:
-        end = magnitude_in(stop, "s", what="stop")
+        begin = 0.0 if start is None else magnitude_in(start, "s", what="start")
+        end = float(times.max(initial=begin))
     shown = (neurons % every == 0) & (times >= begin) & (times <= end)
     ax.plot(times[shown], neurons[shown], linestyle="none", marker="|", markersize=3, color="black")
     if end > begin:

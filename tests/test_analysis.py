@@ -174,3 +174,15 @@ def test_raster_rates_and_currents_share_one_figure(small, recorded, tmp_path):
 def test_standalone_figures_have_one_axes(small):
     assert len(plotting.plot_raster(small).axes) == 1
     assert len(plotting.plot_rates(small, 10 * ureg.ms).axes) == 1
+
+
+@pytest.mark.parametrize("window, fragment", [
+    ({"start": 60 * ureg.ms, "stop": 70 * ureg.ms}, "start: 60 ms is outside the run"),
+    ({"stop": 0.2 * ureg.s}, "stop: 0.2 s is outside the run"),
+    ({"start": 30 * ureg.ms, "stop": 20 * ureg.ms}, "must be later than start"),
+])
+def test_a_raster_window_lies_within_the_run(small, window, fragment):
+    """As for rates: a raster of a 50 ms run from 60 ms, or 30 to 20 ms, was drawn empty without a word."""
+    with pytest.raises(ConfigError, match=fragment):
+        plotting.plot_raster(small, **window)
+    assert plotting.plot_raster(small, start=10 * ureg.ms, stop=50 * ureg.ms).axes[0].get_xlim() == (0.01, 0.05)
