@@ -249,6 +249,8 @@ _WITH_CONDUCTANCE = "dv/dt = -v/tau : 1\ndge/dt = -ge/tau : 1\nI : amp"
      "Poisson input 'poisson_input_0': weight (onto 'v', in 1): expected a single value (e.g. 1), got an array of 3"),
     (lambda net: net.add_stimulus(sz.stimulus("step_current", times=[] * u.ms, amplitudes=[] * u.nA), "p"),
      "step_current: expected at least one time and amplitude, got none"),
+    (lambda net: net.add_source("g", sz.stimulus("spike_generator", times=[1, 2, 3, 4] * u.ms, indices=[[0, 1], [1, 0]])),
+     "spike_generator: times and indices are flat lists, one entry per spike; got shapes (4,) and (2, 2)"),
     (lambda net: net.add_population("q", "lif", 2, parameters={"tau_m": (10 + 1j) * u.ms}),
      "population 'q' (model 'lif'): parameter 'tau_m': expected real numbers with a unit, got (10+1j) ms"),
     (lambda net: net.connect("p", "p", on="v", weight=1.0, i=[0, 1]),

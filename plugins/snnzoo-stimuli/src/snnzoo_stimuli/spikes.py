@@ -26,6 +26,9 @@ class SpikeGenerator:
         self.times = np.atleast_1d(to_si(times, "s", what=f"{self.name}: times"))
         self.indices = (np.zeros(self.times.size, dtype=np.int64) if indices is None
                         else whole_numbers(indices, what=f"{self.name}: indices"))
+        if self.times.ndim != 1 or self.indices.ndim != 1:
+            raise ConfigError(f"{self.name}: times and indices are flat lists, one entry per spike; got shapes "
+                              f"{self.times.shape} and {self.indices.shape}")
         if self.indices.shape != self.times.shape:
             raise ConfigError(f"{self.name}: {self.times.size} times but {self.indices.size} indices")
         if (self.times < 0).any():
