@@ -24,7 +24,7 @@ from . import analysis  # noqa: F401  (registers the .snn accessor)
 from .catalog_schema import (MONITOR, POPULATION, PROJECTION, TOP, check_experiment, check_settings,
                              did_you_mean)
 from .errors import ConfigError, UnknownNameError
-from .units import Sign, as_quantity, positive_si, si_unit_string, to_si
+from .units import Sign, as_quantity, positive_si, si_unit_string, to_si, ureg
 
 if TYPE_CHECKING:  # imported where used: reading an experiment needs neither sympy nor numba
     from .model import NeuronModel
@@ -251,10 +251,6 @@ class Experiment:
             stimulus = self._stimulus(f"stimulus {name!r}", s, ("type", "population", "target"))
             net.add_stimulus(stimulus, s["population"], s.get("target", "I"))
         for name, m in spec.get("monitors", {}).items():
-            variables = [m["variables"]] if isinstance(m["variables"], str) else m["variables"]
-            if not variables or len(set(variables)) != len(variables):
-                raise ConfigError(f"experiment {self.name!r}: [monitors.{name}]: variables {variables!r}: expected "
-                                  "one or more distinct names")
             neurons = self._recorded_neurons(name, m, net)
             net.record(m["population"], m["variables"], neurons=neurons, rate=m.get("rate"), name=name)
         for name, m in spec.get("synapse_monitors", {}).items():
@@ -454,7 +450,7 @@ class Experiment:
             if key in spec:
                 spec[key] = as_quantity(spec[key], what=f"figure.{key}")
         if "stop" in spec:  # the panel ends with the run (see _check_times)
-            spec["stop"] = min(spec["stop"], as_quantity(f"{float(tree.attrs['duration'])!r} s", what="duration"))
+            spec["stop"] = min(spec["stop"], ureg.Quantity(float(tree.attrs["duration"]), "s"))
         plots = {
             "traces": lambda: plotting.plot_traces(ds, ax=ax, **spec),
             "raster": lambda: plotting.plot_raster(ds, ax=ax, **spec),

@@ -249,8 +249,15 @@ def _recorded_indices(indices: Any, size: int, kind: str, what: str) -> np.ndarr
 
 def _monitor_name(name: str | None, what: str) -> str | None:
     """A monitor's name as given (None: the network numbers it); it names variables and groups of the result."""
-    if name is not None and (not isinstance(name, str) or not NAME.fullmatch(name)):
-        raise ConfigError(f"{what}: name {name!r}: expected letters, digits, '_' and '-', not starting with a digit")
+    return None if name is None else _checked_name(name, f"{what}: ")
+
+
+def _checked_name(name: Any, prefix: str = "") -> str:
+    """A name of a group, projection or monitor: letters, digits, '_' and '-', not starting with a digit
+    (the names slices such as ``E[:80]`` parse, and that become groups of the result)."""
+    if not isinstance(name, str) or not NAME.fullmatch(name):
+        raise ConfigError(f"{prefix}name {name!r}: expected letters, digits, '_' and '-', not starting with a digit "
+                          "(e.g. 'E' or 'exc_1')")
     return name
 
 
@@ -348,9 +355,7 @@ class Network:
 
     def _check_new_name(self, name: str) -> None:
         self._check_not_built(f"add {name!r}")
-        if not isinstance(name, str) or not NAME.fullmatch(name):
-            raise ConfigError(f"name {name!r}: expected letters, digits, '_' and '-', not starting with a digit "
-                              "(e.g. 'E' or 'exc_1')")
+        _checked_name(name)
         if name in self.groups or name in self.projections or name == "projections":
             raise ConfigError(f"the name {name!r} is taken (or reserved) in this network")
 

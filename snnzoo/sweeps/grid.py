@@ -254,16 +254,13 @@ def _values_and_unit(spec: Mapping[str, Any] | None, path: str, items: list[Any]
 def _check_distinct(values: tuple[Any, ...], items: list[Any], where: str) -> None:
     """Refuse two values of one path that are the same (``100 pA`` and ``0.1 nA``: ``values`` are in one
     unit, compared to 1e-9 relative, as unit conversions round): they would run one grid point twice."""
-    numbers = sorted((value, k) for k, value in enumerate(values) if _is_real(value) and not np.isnan(value))
-    pairs = [(i, j) for (a, i), (b, j) in builtins.zip(numbers, numbers[1:]) if np.isclose(a, b, rtol=1e-9, atol=0)]
-    first: dict[str, int] = {}
-    for k, value in enumerate(values):
-        if not _is_real(value) and first.setdefault(repr(value), k) != k:
-            pairs.append((first[repr(value)], k))
-    if pairs:
-        i, j = sorted(pairs[0])
-        raise ConfigError(f"{where}: the values {_shown(items[i])} and {_shown(items[j])} are the same; "
-                          "give each value once")
+    for j, later in enumerate(values):
+        for i, earlier in enumerate(values[:j]):
+            same = (np.isclose(earlier, later, rtol=1e-9, atol=0) if _is_real(earlier) and _is_real(later)
+                    else repr(earlier) == repr(later))
+            if same:
+                raise ConfigError(f"{where}: the values {_shown(items[i])} and {_shown(items[j])} are the same; "
+                                  "give each value once")
 
 
 def _shown(item: Any) -> str:

@@ -2,8 +2,9 @@
 
 ::
 
-    OUT/sweep.json        the experiment (name and a hash of its spec; or the build function's module, name and
-                          a hash of its source, and the duration), the grid, seeds and record mode
+    OUT/sweep.json        the experiment (name, a hash of its spec and one of its models' specs; or the build
+                          function's module, name and a hash of its source, and the duration), the grid, seeds
+                          and record mode
     OUT/runs/KEY.nc       one complete result per finished run (status ok or failed), written atomically; resume
                       checks that each is that run (its settings and seed) before it runs anything
     OUT/sweep.nc          every run combined into one object, rewritten at the end of each sweep
