@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import pickle
 import signal
-import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -277,9 +276,9 @@ def _runs(tree: xr.DataTree) -> list[dict[str, Any]]:
 
 
 def _kernels_loaded() -> int:
-    from ..engine.kernel_cache import PREFIX
+    from ..engine.kernel_cache import modules_loaded
 
-    return sum(1 for name in sys.modules if name.startswith(PREFIX))
+    return modules_loaded()
 
 
 def _is_snnzoo(error: Exception) -> bool:
