@@ -67,7 +67,7 @@ def stimulus(name: str, **settings):
     return factory(**settings)
 
 
-def sweep(experiment, grid, **options):
+def sweep(experiment, grid=None, **options):
     """Many runs of an experiment over a grid of parameters and seeds; see :func:`snnzoo.sweeps.sweep`."""
     from .sweeps import sweep as run_sweep
 

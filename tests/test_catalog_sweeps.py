@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import xarray as xr
 
 import snnzoo as sz
 from snnzoo import ureg as u
@@ -82,3 +83,25 @@ def test_a_grid_on_the_command_line_keeps_the_sweep_figure_while_it_has_its_x_ax
     assert ("sweep.png" in out) == drawn
     assert err == ("" if drawn else "snnzoo: warning: the experiment's [sweep.figure] is not drawn: its x 'duration' "
                                     "is not one of the --grid axes ['G_size']\n")
+
+
+def test_a_sweep_without_a_grid_runs_the_experiments_own_sweep_table(tmp_path):
+    """``sweep(experiment)`` runs the file's [sweep] grid, zip, seeds and record, as ``snnzoo sweep NAME`` does;
+    what is given replaces the file's."""
+    toml = tmp_path / "e.toml"
+    toml.write_text('dt = "0.1 ms"\nduration = "5 ms"\n[populations.G]\nmodel = "lif"\nsize = 2\n'
+                    '[sweep]\ngrid = { duration = ["2 ms", "4 ms"], dt = ["0.1 ms", "0.05 ms"] }\nzip = true\n'
+                    'seeds = [4, 7]\nrecord = "spikes"\n')
+    own = sz.sweep(str(toml), executor="serial")
+    assert isinstance(own, xr.DataTree)  # the file's record = "spikes"
+    summary = own.to_dataset()
+    assert dict(summary["status"].sizes) == {"duration": 2, "seed": 2}  # zipped: duration and dt vary together
+    assert summary["seed"].values.tolist() == [4, 7]
+    assert summary["dt"].values.tolist() == [0.1, 0.05]
+    given = sz.sweep(str(toml), {"duration": ["3 ms"]}, seeds=1, record="summary", executor="serial")
+    assert isinstance(given, xr.Dataset) and dict(given["status"].sizes) == {"duration": 1, "seed": 1}
+
+
+def test_a_sweep_without_a_grid_of_an_experiment_without_one_is_refused():
+    with pytest.raises(sz.ConfigError, match="grid: experiment 'lif-decay' has no \\[sweep\\] grid of its own; give one"):
+        sz.sweep("lif-decay", executor="serial")

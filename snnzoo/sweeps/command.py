@@ -85,18 +85,17 @@ def run_command(args: argparse.Namespace) -> int:
     from ..catalog import Experiment
     from .figure import check_sweep_figure, sweep_figure
     from .grid import make_grid
-    from .sweep import sweep
+    from .sweep import sweep, sweep_options
 
     experiment = Experiment.load(args.name)
-    defaults = experiment.spec.get("sweep", {})
-    grid = grid_options(args.grid) if args.grid else defaults.get("grid")
-    if not grid:
+    if not args.grid and not experiment.spec.get("sweep", {}).get("grid"):
         raise ConfigError(f"experiment {experiment.name!r} has no [sweep] grid; give --grid PATH=V1,V2,...")
     if args.scheduler is not None and args.workers:
         raise ConfigError("--workers: a dask scheduler brings its own workers; give --workers or --scheduler")
-    zipped = args.zip or (not args.grid and defaults.get("zip", False))
-    seeds = args.seeds if args.seeds is not None else defaults.get("seeds")
-    figure = defaults.get("figure")
+    grid, zipped, seeds, record = sweep_options(experiment.name, experiment.spec,  # what is not given: the file's
+                                                grid_options(args.grid) if args.grid else None,
+                                                True if args.zip else None, args.seeds, args.record)
+    figure = experiment.spec.get("sweep", {}).get("figure")
     axes = make_grid(experiment.spec, grid, zipped, seeds).dims[:-1] if figure is not None else ()
     drawn = figure is not None and (not args.grid or figure.get("x") in axes)
     if drawn:  # a figure that cannot be drawn is refused before the runs, not after them
@@ -105,8 +104,7 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"snnzoo: warning: the experiment's [sweep.figure] is not drawn: its x {figure.get('x')!r} is not "
               f"one of the --grid axes {list(axes)}", file=sys.stderr)
     result = sweep(experiment, grid, zip=zipped, seeds=seeds, executor=args.scheduler, workers=args.workers,
-                   record=args.record or defaults.get("record", "summary"), out=args.output, resume=args.resume,
-                   progress=not args.quiet)
+                   record=record, out=args.output, resume=args.resume, progress=not args.quiet)
     summary = result.to_dataset() if isinstance(result, xr.DataTree) else result
     print(f"{experiment.name}: {summary_line(summary)}")
     for line in summary_table(summary):

@@ -27,10 +27,10 @@ class SweepInterrupted(KeyboardInterrupt):
     """Ctrl-C stopped a sweep; the message says how many runs were kept and how to resume."""
 
 
-def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any], *,
-          zip: bool | Sequence[Sequence[str]] = False,
+def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any] | None = None, *,
+          zip: bool | Sequence[Sequence[str]] | None = None,
           seeds: int | Sequence[int] | None = None, executor: Any = None, workers: int | None = None,
-          record: str = "summary", out: str | None = None, resume: bool = False, duration: Any = None,
+          record: str | None = None, out: str | None = None, resume: bool = False, duration: Any = None,
           progress: bool = False) -> xr.Dataset | xr.DataTree:
     """Run ``experiment`` for every point of ``grid`` and every seed; return one xarray object.
 
@@ -38,8 +38,10 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any], *,
     callable ``build(params, seed) -> Network`` (then give ``duration``; ``params``
     maps each grid path to its quantity). ``grid`` maps dotted paths (as
     ``--set`` takes them) to values with units: ``[2, 4] * u.Hz``, ``["2 Hz", "4 Hz"]``
-    or ``{"values": [2, 4], "unit": "Hz"}``. ``zip=True`` varies all paths together
-    (or give groups of paths). ``seeds`` is a number of runs (seeds 0..N-1) or a list.
+    or ``{"values": [2, 4], "unit": "Hz"}``; without it, the experiment's own ``[sweep]``
+    table gives the grid and ``zip``. ``zip=True`` varies all paths together
+    (or give groups of paths). ``seeds`` is a number of runs (seeds 0..N-1) or a list;
+    ``seeds`` and ``record`` not given are the ``[sweep]`` table's, if it has them.
 
     ``executor`` is None (local processes, ``workers`` of them, default one per
     core), ``"serial"`` (this process), a dask scheduler address, a
@@ -50,11 +52,12 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any], *,
     With ``out`` (a folder) every run is written as it finishes and ``resume=True``
     skips the runs already there. A failed run is recorded with its error; the others complete.
     """
-    if record not in RECORD_CHOICES:
-        raise ConfigError(f"record: expected one of {', '.join(RECORD_CHOICES)}, got {record!r}")
     if workers is not None and executor is not None:
         raise ConfigError("workers: only for the default local executor; an executor brings its own workers")
     name, spec, builder, duration_seconds = _resolve(experiment, duration)
+    grid, zip, seeds, record = sweep_options(name, spec, grid, zip, seeds, record)
+    if record not in RECORD_CHOICES:
+        raise ConfigError(f"record: expected one of {', '.join(RECORD_CHOICES)}, got {record!r}")
     if builder is not None and executor != "serial":
         _check_picklable(builder)
     plan = make_grid(spec, grid, zip, seeds)
@@ -78,6 +81,20 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any], *,
     if store is not None:
         store.write_combined(combined)
     return combined
+
+
+def sweep_options(name: str, spec: dict | None, grid: Mapping[str, Any] | None, zip: Any, seeds: Any,
+                  record: str | None) -> tuple[Mapping[str, Any], Any, Any, str]:
+    """A sweep's grid, zip, seeds and record, with what is not given (None) taken from the experiment's own
+    ``[sweep]`` table: its grid and zip when no grid is given, its seeds and record whenever these are not given."""
+    table = (spec or {}).get("sweep", {})
+    if grid is None:
+        if not table.get("grid"):
+            raise ConfigError(f"grid: experiment {name!r} has no [sweep] grid of its own; give one, "
+                              "e.g. {'sources.P.rate': ['2 Hz', '4 Hz']}")
+        grid, zip = table["grid"], table.get("zip", False) if zip is None else zip
+    return (grid, False if zip is None else zip, table.get("seeds") if seeds is None else seeds,
+            table.get("record", "summary") if record is None else record)
 
 
 def _resolve(experiment: Any, duration: Any) -> tuple[str, dict | None, Callable | None, float | None]:
