@@ -5,7 +5,8 @@
     python docs/gallery.py --page      # the page only (tests/test_docs.py checks that it is up to date)
 
 Each entry: the title, the plugin, the description, the equations of every model the
-experiment uses (registered or inline), and the figure ``docs/gallery/NAME.png``.
+experiment uses (registered or inline), and the figure ``docs/gallery/NAME.png``; an experiment
+with a ``[sweep]`` table also gets the figure of its sweep, ``docs/gallery/NAME-sweep.png``.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from snnzoo import sweep  # noqa: E402
 from snnzoo.catalog import Experiment  # noqa: E402
 from snnzoo.plugins import get_registry  # noqa: E402
 from snnzoo.plotting import save_figure  # noqa: E402
+from snnzoo.sweeps.figure import sweep_figure  # noqa: E402
 
 DOCS = Path(__file__).resolve().parent
 PAGE = DOCS / "gallery.md"
@@ -57,17 +60,30 @@ def page() -> str:
             lines += [experiment.description, ""]
         for name, where, equations in models_of(experiment):
             lines += [f"`{name}` ({where}):", "", "```", equations, "```", ""]
+        if has_sweep_figure(experiment):
+            lines += [f"`snnzoo sweep {entry.name}`:", "", f"![{entry.name} sweep](gallery/{entry.name}-sweep.png)", "",
+                      f"`snnzoo run {entry.name}` (one run):", ""]
         lines += [f"![{entry.name}](gallery/{entry.name}.png)", ""]
     return "\n".join(lines)
 
 
+def has_sweep_figure(experiment: Experiment) -> bool:
+    """Whether the experiment's ``[sweep]`` table has a grid and a figure."""
+    table = experiment.spec.get("sweep", {})
+    return "grid" in table and "figure" in table
+
+
 def write_figures(names: list[str]) -> None:
-    """Run each experiment in ``names`` in full and save its figure."""
+    """Run each experiment in ``names`` in full and save its figure, and run its own sweep for the sweep's figure."""
     FIGURES.mkdir(exist_ok=True)
     for name in names:
         experiment = Experiment.load(name)
         print(f"running {name}", flush=True)
         save_figure(experiment.figure(experiment.run()), FIGURES / f"{name}.png")
+        if has_sweep_figure(experiment):
+            print(f"sweeping {name}", flush=True)
+            figure = sweep_figure(sweep(experiment, progress=True), experiment.spec["sweep"]["figure"], experiment.title)
+            save_figure(figure, FIGURES / f"{name}-sweep.png")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from snnzoo import catalog_schema, plugins, protocols
+from snnzoo.catalog import Experiment
 from snnzoo.plugins import get_registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,6 +72,10 @@ def test_gallery_matches_the_catalog():
     assert (DOCS / "gallery.md").read_text() == gallery.page(), "run: python docs/gallery.py --page"
     for name in get_registry().names("experiment"):
         assert (DOCS / "gallery" / f"{name}.png").is_file(), f"no figure for {name}: run python docs/gallery.py"
+    sweeps = [name for name in get_registry().names("experiment") if gallery.has_sweep_figure(Experiment.load(name))]
+    assert {"fi-curve", "ei-network-rates"} <= set(sweeps)
+    for name in sweeps:
+        assert (DOCS / "gallery" / f"{name}-sweep.png").is_file(), f"no sweep figure for {name}: python docs/gallery.py"
 
 
 def test_mkdocs_builds_without_warnings(tmp_path):
