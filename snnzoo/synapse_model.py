@@ -24,7 +24,7 @@ Equation flags:
 - ``(clock-driven)``: integrated every step with the model's integrator.
 - ``(summed)``: ``x_post = expression : unit`` sets the postsynaptic variable
   ``x`` (declared ``x : unit`` in the neuron model) to the sum of ``expression``
-  over the neuron's incoming synapses at the start of every step.
+  over the neuron's incoming synapses (of every projection summing into ``x``) at the start of every step.
 """
 
 from __future__ import annotations

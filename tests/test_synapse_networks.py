@@ -213,6 +213,31 @@ def test_saturating_nmda_sums_into_the_target():
     assert 0 < record.s.values.max() < 1 and g.max() > 1e-9
 
 
+def test_several_projections_sum_into_one_variable():
+    # S1 reaches neurons 0-1 only, S2 all four: each neuron's g_total is the sum over both projections
+    # (the second projection used to overwrite the first one's sum)
+    neuron = sz.NeuronModel("n_sum2", "dv/dt = -v/(10*ms) : volt\ng_total : siemens")
+    decaying = sz.SynapseModel("decaying", "w : siemens\ndg/dt = -g/(5*ms) : siemens (clock-driven)\n"
+                                           "g_total_post = g : siemens (summed)", on_pre="g += w")
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("n", neuron, 4)
+    net.add_source("in", sz.stimulus("spike_generator", times=[1, 2] * u.ms, indices=[0, 1], size=2))
+    net.connect("in[0:1]", "n[0:2]", synapse=decaying, weight=1 * u.nS, all_to_all=True, name="S1")
+    net.connect("in[1:2]", "n", synapse=decaying, weight=2 * u.nS, all_to_all=True, name="S2")
+    net.record("n", "g_total")
+    for name in ("S1", "S2"):
+        net.record_synapses(name, ["g"])
+    net.run(5 * u.ms)
+    tree = net.result()
+    expected = np.zeros((50, 4))
+    for name in ("S1", "S2"):
+        record = tree[f"projections/{name}/record0"].dataset
+        for column, neuron_index in enumerate(record.post.values):
+            expected[1:, neuron_index] += record.g.values[:-1, column]
+    np.testing.assert_allclose(tree["n"].dataset.g_total.values, expected, rtol=1e-12, atol=0)
+    assert expected[30, 0] > expected[30, 2] > 0  # neurons 0-1 get both projections, 2-3 only S2
+
+
 def test_memory_per_plastic_synapse():
     net = sz.Network(dt=0.1 * u.ms, seed=1)
     net.add_population("n", "lif_song", 100)

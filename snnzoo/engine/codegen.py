@@ -334,6 +334,7 @@ def _body(w: _Writer, plan: KernelPlan) -> None:
             _regular_operation(w, op)
         _link_snapshots(w, plan, allocate=False)
         _monitors(w, plan)
+        synapses_codegen.zero_summed(w, plan.synapses)
         for s in plan.synapses:
             synapses_codegen.monitors(w, s)
             synapses_codegen.summed(w, s)

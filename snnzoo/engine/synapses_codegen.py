@@ -336,16 +336,23 @@ def _load_for(w, s: SynapsePlan, exprs: list[sympy.Basic]) -> None:
             w(f"y_{name} = {a.pre_traces if side == 'pre' else a.post_traces}[{s.rows(side).index(name)}, {index}]")
 
 
+def zero_summed(w, plans: list[SynapsePlan]) -> None:
+    """Set every summed target variable to 0, once per (population, variable), before the
+    projections add their sums: several projections may sum into the same variable."""
+    targets = {(s.target.index, s.target.rows.index(reference(name)[1])) for s in plans for name in s.model.summed}
+    for k, row in sorted(targets):
+        with w.block(f"for j in range(N{k}):"):
+            w(f"{state_array(k)}[{row}, j] = 0.0")
+
+
 def summed(w, s: SynapsePlan) -> None:
-    """Each summed variable of the target set to the sum over its incoming synapses."""
+    """Add each summed variable's expression over the projection's synapses to its target
+    (set to 0 first by :func:`zero_summed`)."""
     if not s.model.summed:
         return
     k = s.target.index
     model = s.model
     rows = {name: s.target.rows.index(reference(name)[1]) for name in model.summed}
-    for row in rows.values():
-        with w.block(f"for j in range(N{k}):"):
-            w(f"{state_array(k)}[{row}, j] = 0.0")
     exprs = {name: model.canonical(eq.expr) for name, eq in model.summed.items()}
     names = _Names(s)
     with _all_synapses(w, s), w.drawing(f"synapses {s.index} summed", "syn"):
