@@ -270,6 +270,10 @@ class SynapseModel:
                 raise EquationError(f"{here}: summed variable {name!r}: the postsynaptic model {post.name!r} "
                                     f"does not declare {base!r} (expected a line '{base} : {eq.unit_text}' "
                                     "in its equations)")
+            if not same_dimension(eq.unit, post.units[base]):
+                raise EquationError(f"{here}: summed variable {name!r} is in {_shown(eq.unit)} but the postsynaptic "
+                                    f"model {post.name!r} declares {base!r} in {_shown(post.units[base])} "
+                                    "(inconsistent units)")
             post.check_written(base, f"{here}: summed variable {name!r}")
         neuron_units: dict[str, pint.Unit] = {}
         for where_used, target, expr, _, _ in self._checks():

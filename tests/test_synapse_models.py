@@ -92,6 +92,12 @@ def test_summed_variable_must_be_declared_by_the_target():
     with pytest.raises(sz.EquationError, match=r"summed variable 'g_ampa_post': the postsynaptic model 'cell' does "
                                                r"not declare 'g_ampa' \(expected a line 'g_ampa : siemens'"):
         model.bind(None, NEURON, "projection 'S'")
+    in_volts = sz.SynapseModel("nmda", "w : 1\ng_total_post = w*mV : volt (summed)", on_pre="w += 0")
+    with pytest.raises(sz.EquationError) as err:  # was accepted: volts summed into a conductance
+        in_volts.bind(None, NEURON, "projection 'S'")
+    assert str(err.value) == ("projection 'S': synapse model 'nmda': summed variable 'g_total_post' is in V [voltage] "
+                              "but the postsynaptic model 'cell' declares 'g_total' in S [conductance] "
+                              "(inconsistent units)")
     ok = sz.SynapseModel("nmda", "w : siemens\nds/dt = -s/(100*ms) : 1 (clock-driven)\n"
                                  "g_total_post = w*s : siemens (summed)", on_pre="s += 1")
     assert ok.bind(None, NEURON, "projection 'S'").post is NEURON
