@@ -485,8 +485,9 @@ class Network:
         i = drawn.pre if synapse is not None or any(map(connectivity.is_expression, (weight, delay))) else None
         j, order = drawn.post, drawn.given_order
         rng = self.random("weights", index)
-        weights = connectivity.values(weight if weight is not None else 0.0, drawn.size, unit, rng, f"{where}: weight",
-                                      i, j, order=order)
+        # without a weight, a synapse model's w starts at its initial value (0 in w's unit unless given)
+        weights = connectivity.values(weight if weight is not None else ureg.Quantity(0.0, unit), drawn.size, unit, rng,
+                                      f"{where}: weight", i, j, order=order)
         delays = connectivity.values(delay, drawn.size, "s", rng, f"{where}: delay", i, j, sign="non-negative",
                                      order=order)
         steps = connectivity.delay_steps(delays, self.dt, where, round_delays=round_delays)

@@ -238,6 +238,22 @@ def test_several_projections_sum_into_one_variable():
     assert expected[30, 0] > expected[30, 2] > 0  # neurons 0-1 get both projections, 2-3 only S2
 
 
+def test_a_weight_with_a_unit_may_be_left_to_the_initial_values():
+    # w in siemens, no weight= (it was "weight: expected a quantity of dimension [conductance], got the
+    # plain number 0.0", a weight the user never gave): w starts at its initial value, or 0 nS
+    model = sz.SynapseModel("in_siemens", "w : siemens", on_pre="g_nmda += w")
+    neuron = sz.NeuronModel("n_g", "dv/dt = -v/(10*ms) : volt\ng_nmda : siemens")
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("n", neuron, 2)
+    net.add_source("in", sz.stimulus("spike_generator", times=[1] * u.ms, indices=[0]))
+    net.connect("in", "n[0:1]", synapse=model, all_to_all=True, name="zero")
+    net.connect("in", "n[1:2]", synapse=model, all_to_all=True, name="given", initial={"w": 3 * u.nS})
+    net.run(2 * u.ms)
+    assert net.projections["zero"].weights().to("nS").magnitude.tolist() == [0.0]
+    assert net.projections["given"].weights().to("nS").magnitude.tolist() == [pytest.approx(3.0)]
+    assert net.population("n").g_nmda.to("nS").magnitude.tolist() == [0.0, pytest.approx(3.0)]
+
+
 def test_memory_per_plastic_synapse():
     net = sz.Network(dt=0.1 * u.ms, seed=1)
     net.add_population("n", "lif_song", 100)
