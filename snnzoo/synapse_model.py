@@ -39,7 +39,7 @@ import pint
 import sympy
 
 from .equations import Equation, parse_equations, parse_statements
-from .errors import EquationError
+from .errors import ConfigError, EquationError
 from .expressions import DimensionChecker, is_unit_name, is_zero, same_dimension, symbol
 from .integrators import OdeSystem
 from .model import (NeuronModel, ParameterSpec, _show_value, _unit_text, page_heading, parameter_specs,
@@ -106,6 +106,8 @@ class SynapseModel:
         self.description = description.strip()
         self.references = tuple(references)
         self.integrator = integrator
+        equations = self._text(equations, "equations")
+        on_pre, on_post = (self._text(text, pathway) for text, pathway in ((on_pre, "on_pre"), (on_post, "on_post")))
         self.equations_text = equations.strip("\n")
         self.equations: list[Equation] = parse_equations(equations)
         self.parameters: dict[str, ParameterSpec] = parameter_specs(self.where, self.equations, parameters or {})
@@ -142,6 +144,17 @@ class SynapseModel:
         return self.state_variables + list(self.parameters)
 
     # -- checks ---------------------------------------------------------------------------
+    def _text(self, value: Any, what: str) -> Any:
+        """``value`` if it is text (or None, for a pathway left out); anything else is refused,
+        a table of pathways (Brian2's ``on_pre={'up': ..., 'down': ...}``) with what to do instead."""
+        if (value is None and what in PATHWAYS) or isinstance(value, str):
+            return value
+        if isinstance(value, Mapping) and what in PATHWAYS:
+            raise ConfigError(f"{self.where}: {what} is a table of pathways {sorted(map(str, value))}, but a synapse "
+                              f"model has one {what} text (statements separated by ';' or lines); make one "
+                              "projection per pathway")
+        raise ConfigError(f"{self.where}: {what} must be text, got {type(value).__name__} {value!r}")
+
     def _known_initial(self, initial: Mapping[str, Any]) -> Mapping[str, Any]:
         for var in initial:
             if var not in self.state_variables:

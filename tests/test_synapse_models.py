@@ -58,6 +58,21 @@ def test_bad_equations_are_one_line_errors(equations, fragment):
     assert fragment in str(err.value) and "\n" not in str(err.value)
 
 
+@pytest.mark.parametrize("arguments, message", [
+    ({"on_pre": {"up": "ge += w", "down": "ge -= w"}},
+     "synapse model 'bad': on_pre is a table of pathways ['down', 'up'], but a synapse model has one on_pre text "
+     "(statements separated by ';' or lines); make one projection per pathway"),
+    ({"on_pre": "ge += w", "on_post": ["w += 1"]}, "synapse model 'bad': on_post must be text, got list ['w += 1']"),
+    ({"on_pre": "ge += w", "equations": None}, "synapse model 'bad': equations must be text, got NoneType None"),
+])
+def test_pathways_and_equations_must_be_text(arguments, message):
+    # Brian2's several pathways (on_pre={'up': ..., 'down': ...}) were an AttributeError ('dict' has no 'strip')
+    arguments = {"equations": "w : 1", **arguments}
+    with pytest.raises(sz.ConfigError) as err:
+        sz.SynapseModel("bad", arguments.pop("equations"), **arguments)
+    assert str(err.value) == message
+
+
 def test_inconsistent_units_in_own_statements_fail_at_definition():
     with pytest.raises(sz.EquationError, match=r"on_post 'Apost \+= 1\*mV'.*inconsistent units"):
         pair(on_post="Apost += 1*mV")
