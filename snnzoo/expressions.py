@@ -350,9 +350,14 @@ class NumericExpression:
         if not draws and expr.atoms(rand, randn):
             raise ConfigError(f"{where}: {text!r} draws random numbers, which this expression cannot"
                               + (f"; {instead}" if instead else ""))
+        undefined = sorted(s.name for s in expr.free_symbols
+                           if s.name not in units and not is_unit_name(s.name) and s.name not in BRIAN2_INTERNALS)
+        if undefined:
+            raise EquationError(f"{where}: undefined symbol {undefined[0]!r} in {text!r} (it may use "
+                                f"{', '.join(sorted(units)) or 'no names'}, units and numbers)")
         self.unit = DimensionChecker(units, where).unit_of(expr)
         if expected is not None and not same_dimension(self.unit, expected):
-            raise ConfigError(f"{where}: {text!r} is in {self.unit:~} but {expected_what} is in {expected:~}")
+            raise ConfigError(f"{where}: {text!r} is in {_dim(self.unit)} but {expected_what} is in {_dim(expected)}")
         numeric = substitute_units(expr, set(units))
         self.randoms = sorted(numeric.atoms(rand, randn), key=str)
         numeric = numeric.xreplace({call: symbol(f"_random{k}") for k, call in enumerate(self.randoms)})

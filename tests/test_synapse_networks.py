@@ -271,6 +271,11 @@ def test_memory_per_plastic_synapse():
     ({"synapse": "vogels_istdp"}, "writes 'gi_post', but the postsynaptic model 'lif_song' has no variable 'gi'"),
     ({"synapse": "nmda_saturating"}, "does not declare 'g_nmda'"),
     ({"on": "ge", "weight": 0.1, "post_delay": "1 ms"}, "need a synapse model"),
+    # Brian2's S.w = 'v_pre/mV' (neuron variables are not available to weight expressions): the names it may use
+    ({"synapse": "stdp", "weight": "v_pre/mV"},
+     "weight: undefined symbol 'v_pre' in 'v_pre/mV' (it may use i, j, units and numbers)"),
+    ({"synapse": "stdp", "weight": "0.001*i*mV"},  # the expected unit was left blank for a dimensionless w
+     "weight: '0.001*i*mV' is in mV [voltage] but the weight is in dimensionless"),
 ])
 def test_bad_projections_fail_when_connecting(connect, fragment):
     net = sz.Network(dt=0.1 * u.ms, seed=1)
