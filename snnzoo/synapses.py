@@ -70,10 +70,16 @@ def make_state(bound: BoundSynapse, parameters: dict[str, Any], initial: dict[st
     for name in model.state_variables:
         values[name] = np.array([model.initial.get(name, 0.0)])
     given = {}
-    for kind, table, known in (("parameter", parameters, list(model.parameters)),
-                               ("initial value", initial, model.state_variables)):
+    tables = (("parameter", "parameters", parameters, list(model.parameters)),
+              ("initial value", "initial", initial, model.state_variables))
+    for kind, argument, table, known in tables:
         for name, value in table.items():
             if name not in known:
+                other = next((other for _, other, _, names in tables if name in names), None)
+                if other:  # Brian2 declares per-synapse constants 'tau : second' (a state variable here)
+                    raise ConfigError(f"{where}: {argument}= gives {name!r}, which {model.where} declares as "
+                                      f"{'a parameter' if other == 'parameters' else 'a state variable'}; "
+                                      f"give it in {other}=")
                 raise UnknownNameError(f"{kind} of {where} ({model.where})", name, known)
             given[name] = value
     if weight is not None:

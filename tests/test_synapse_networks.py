@@ -271,6 +271,11 @@ def test_memory_per_plastic_synapse():
     ({"synapse": "vogels_istdp"}, "writes 'gi_post', but the postsynaptic model 'lif_song' has no variable 'gi'"),
     ({"synapse": "nmda_saturating"}, "does not declare 'g_nmda'"),
     ({"on": "ge", "weight": 0.1, "post_delay": "1 ms"}, "need a synapse model"),
+    # a per-synapse value in the wrong table (Brian2 declares per-synapse constants as variables, 'tau : second')
+    ({"synapse": "stdp", "parameters": {"Apre": 0.1}},
+     "parameters= gives 'Apre', which synapse model 'stdp' declares as a state variable; give it in initial="),
+    ({"synapse": "stdp", "initial": {"taupre": "10 ms"}},
+     "initial= gives 'taupre', which synapse model 'stdp' declares as a parameter; give it in parameters="),
     # Brian2's S.w = 'v_pre/mV' (neuron variables are not available to weight expressions): the names it may use
     ({"synapse": "stdp", "weight": "v_pre/mV"},
      "weight: undefined symbol 'v_pre' in 'v_pre/mV' (it may use i, j, units and numbers)"),
