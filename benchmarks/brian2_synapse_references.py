@@ -5,6 +5,7 @@ Run from the repository root with the Python of a venv that has Brian2 2.9.0 (nu
 
     /work/brian2-venv/bin/python benchmarks/brian2_synapse_references.py stdp
     /work/brian2-venv/bin/python benchmarks/brian2_synapse_references.py tsodyks-markram
+    /work/brian2-venv/bin/python benchmarks/brian2_synapse_references.py stored-traces
     /work/brian2-venv/bin/python benchmarks/brian2_synapse_references.py all
 
 - ``stdp``: Brian2 2.9's STDP example (Song, Miller & Abbott 2000; euler, dt 0.1 ms) with the
@@ -14,6 +15,9 @@ Run from the repository root with the Python of a venv that has Brian2 2.9.0 (nu
 - ``tsodyks-markram``: Brian2's Tsodyks, Pawelzik & Markram (1998) example, panels A
   (depressing) and B (facilitating): clock-driven x, y, u (exponential_euler) summed into I_syn.
   Writes the membrane trace v of each panel.
+- ``stored-traces``: pair and triplet STDP (:data:`STORED_TRACES`) from 20 fixed input trains onto
+  3 neurons of the STDP example, postsynaptic delay 0.5 ms: the event-driven traces as Brian2
+  stores them per synapse (as of each synapse's last event), recorded every 1 ms and at the end.
 
 The input trains and parameters are defined here in plain numpy (no Brian2 import at module
 level); tests/test_synapse_networks.py imports this file for them.
@@ -42,6 +46,34 @@ TM_PANELS = {
     "B": {"tau_mem": 60e-3, "R_in": 1e9, "tau_inact": 1.5e-3, "A_SE": 1540e-12, "tau_rec": 130e-3, "U_SE": 0.03,
           "tau_facil": 530e-3, "start": 0.1, "stop": 1.1, "frequency": 20.0, "duration": 1.2},
 }
+
+
+STORED_TRACES = {
+    "n_inputs": 20, "n_neurons": 3, "rate": 150.0, "duration": 0.2, "seed": 5, "post_delay": 0.5e-3,
+    "weight": "0.02 + 0.001*i + 0.005*j", "recorded": [0, 5, 23, 40, 59], "record_every": 1e-3,
+    "models": {
+        "pair": {"equations": "w : 1\ndApre/dt = -Apre/(20*ms) : 1 (event-driven)\n"
+                              "dApost/dt = -Apost/(20*ms) : 1 (event-driven)",
+                 "on_pre": "ge += w; Apre += 0.001; w = clip(w + Apost, 0, 0.05)",
+                 "on_post": "Apost += -0.00105; w = clip(w + Apre, 0, 0.05)", "traces": ["Apre", "Apost"]},
+        "triplet": {"equations": "w : 1\ndr1/dt = -r1/(16.8*ms) : 1 (event-driven)\n"
+                                 "dr2/dt = -r2/(101*ms) : 1 (event-driven)\ndo1/dt = -o1/(33.7*ms) : 1 (event-driven)\n"
+                                 "do2/dt = -o2/(125*ms) : 1 (event-driven)",
+                    "on_pre": "ge += w; w = clip(w - 0.05*o1*(0.07 + 0.023*r2), 0, 0.05); r1 += 1; r2 += 1",
+                    "on_post": "w = clip(w + 0.05*r1*(0.005 + 0.062*o2), 0, 0.05); o1 += 1; o2 += 1",
+                    "traces": ["r1", "r2", "o1", "o2"]},
+    },
+}
+"""Pair and triplet STDP whose stored traces are compared (all-to-all synapses, w an expression of i, j)."""
+
+
+def stored_traces_inputs() -> tuple[np.ndarray, np.ndarray]:
+    """(spike steps, input indices) of :data:`STORED_TRACES`: Bernoulli(rate*dt) per input and step, numpy seed."""
+    p = STORED_TRACES
+    rng = np.random.default_rng(p["seed"])
+    spikes = rng.random((int(round(p["duration"] / DT)), p["n_inputs"])) < p["rate"] * DT
+    steps, indices = np.nonzero(spikes)
+    return steps.astype(np.int64), indices.astype(np.int64)
 
 
 def stdp_inputs() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -144,11 +176,42 @@ def tsodyks_markram() -> None:
     _write("brian2_tsodyks_markram.json", out)
 
 
+def stored_traces() -> None:
+    import brian2 as b
+
+    b.prefs.codegen.target = "numpy"
+    p, neuron = STORED_TRACES, STDP
+    out = {"parameters": p}
+    steps, indices = stored_traces_inputs()
+    for name, model in p["models"].items():
+        b.start_scope()
+        b.defaultclock.dt = DT * b.second
+        namespace = {"taum": neuron["taum"] * b.second, "taue": neuron["taue"] * b.second, "Ee": neuron["Ee"] * b.volt,
+                     "vt": neuron["vt"] * b.volt, "vr": neuron["vr"] * b.volt, "El": neuron["El"] * b.volt}
+        inputs = b.SpikeGeneratorGroup(p["n_inputs"], indices, steps * DT * b.second)
+        neurons = b.NeuronGroup(p["n_neurons"], "dv/dt = (ge * (Ee-v) + El - v) / taum : volt\ndge/dt = -ge / taue : 1",
+                                threshold="v>vt", reset="v = vr", method="euler", namespace=namespace)
+        neurons.v = neuron["vr"] * b.volt
+        synapses = b.Synapses(inputs, neurons, model["equations"], on_pre=model["on_pre"], on_post=model["on_post"])
+        synapses.connect()
+        synapses.w = p["weight"]
+        synapses.post.delay = p["post_delay"] * b.second
+        monitor = b.StateMonitor(synapses, model["traces"], record=p["recorded"], dt=p["record_every"] * b.second)
+        spikes = b.SpikeMonitor(neurons)
+        b.run(p["duration"] * b.second)
+        out[name] = {"recorded": {v: np.asarray(getattr(monitor, v)).T.tolist() for v in model["traces"]},
+                     "final": {v: np.asarray(getattr(synapses, v)[:]).tolist() for v in model["traces"]},
+                     "final_weights": np.asarray(synapses.w[:]).tolist(), "n_post_spikes": int(spikes.num_spikes)}
+    _write("brian2_stdp_stored_traces.json", out)
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("which", choices=["stdp", "tsodyks-markram", "all"])
+    parser.add_argument("which", choices=["stdp", "tsodyks-markram", "stored-traces", "all"])
     which = parser.parse_args().which
     if which in ("stdp", "all"):
         stdp()
     if which in ("tsodyks-markram", "all"):
         tsodyks_markram()
+    if which in ("stored-traces", "all"):
+        stored_traces()

@@ -338,11 +338,11 @@ class SynapseArrays:
         self.pre_traces = f"Y{q}A"
         """float64[rows, pre]: event-driven traces kept per presynaptic neuron (``plan.rows("pre")``)."""
         self.pre_updated = f"Y{q}a"
-        """int64[pre or 0]: the step each presynaptic neuron's traces were last advanced to."""
+        """int64[pre or 0]: the step of each presynaptic neuron's last event, to which its traces were advanced."""
         self.post_traces = f"Y{q}B"
         """float64[rows, post]: event-driven traces kept per postsynaptic neuron (``plan.rows("post")``)."""
         self.post_updated = f"Y{q}b"
-        """int64[post or 0]: the step each postsynaptic neuron's traces were last advanced to."""
+        """int64[post or 0]: the step of each postsynaptic neuron's last event, to which its traces were advanced."""
         self.updated = f"Y{q}L"
         """int64[synapses or 0]: the step of each synapse's last event (per-synapse event-driven variables)."""
         self.queue = f"Y{q}Q"
@@ -392,9 +392,9 @@ class SynapseArrays:
             self.row_starts: syn.indptr, self.targets: syn.post, self.values: rows("synapse", n),
             self.shared: np.array([p.values[v][0] for v in p.rows("shared")], dtype=float),
             self.pre_traces: rows("pre", n_pre),
-            self.pre_updated: np.zeros(n_pre if p.rows("pre") else 0, dtype=np.int64),
+            self.pre_updated: np.zeros(n_pre if p.keeps_last_event("pre") else 0, dtype=np.int64),
             self.post_traces: rows("post", n_post),
-            self.post_updated: np.zeros(n_post if p.rows("post") else 0, dtype=np.int64),
+            self.post_updated: np.zeros(n_post if p.keeps_last_event("post") else 0, dtype=np.int64),
             self.updated: np.zeros(n if p.per_synapse_events else 0, dtype=np.int64),
             self.queue: np.zeros((p.max_delay + 1, n_pre), dtype=np.int32),
             self.queued: np.zeros(p.max_delay + 1, dtype=np.int64),
@@ -411,14 +411,6 @@ class SynapseArrays:
         for m in p.monitors:
             arrays.update(SynapseMonitorArrays(m).allocate())
         return arrays
-
-    def read(self, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """The stored value of every state variable, one per synapse (per-neuron traces expanded)."""
-        p, syn = self.plan, self.plan.synapses
-        values = {name: arrays[self.values][r].copy() for r, name in enumerate(p.rows("synapse"))}
-        for side, store, index in (("pre", self.pre_traces, syn.pre), ("post", self.post_traces, syn.post)):
-            values.update({name: arrays[store][r][index] for r, name in enumerate(p.rows(side))})
-        return values
 
 
 class SynapseMonitorArrays:

@@ -194,6 +194,15 @@ class SynapsePlan:
         """Whether some event-driven variable is kept per synapse (each synapse then has a last-update step)."""
         return any(self.storage[v] == "synapse" for v in self.model.event_driven)
 
+    def keeps_last_event(self, side: str) -> bool:
+        """Whether the kernel keeps each ``side`` neuron's last event step (``Y<q>a`` / ``Y<q>b``): for its
+        per-neuron traces, and, where traces are kept per neuron, for the events of the pathway of
+        ``side`` (a trace is reported as of each synapse's last event, as Brian2 stores it; with
+        per-synapse delays a presynaptic neuron's events reach its synapses at different steps)."""
+        per_neuron = bool(self.rows("pre") or self.rows("post"))
+        pathway = bool(self.model.pathways[f"on_{side}"]) and (side == "post" or self.delay >= 0)
+        return bool(self.rows(side)) or (per_neuron and pathway)
+
 
 @dataclass
 class KernelPlan:

@@ -27,7 +27,7 @@ import pint
 
 from ..errors import ConfigError, SimulationError, SnnzooError, UnitError
 from ..units import as_quantity, dimension_of, si_unit_string, ureg
-from . import layout, precision
+from . import layout, precision, synapses_codegen
 from .kernel_key import kernel_module
 from .layout import (
     DriveArrays,
@@ -136,7 +136,7 @@ class Simulation:
     def read_synapses(self, projection: int) -> dict[str, np.ndarray]:
         """The stored state variables of projection ``projection``'s synapse model, one value per synapse."""
         s = next(s for s in self.plan.synapses if s.index == projection)
-        return SynapseArrays(s).read(self.arrays)
+        return synapses_codegen.stored_values(s, self.arrays, self.dt)
 
     # -- recordings -------------------------------------------------------------
     def spikes(self, group: str) -> tuple[np.ndarray, np.ndarray]:

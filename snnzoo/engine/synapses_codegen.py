@@ -12,8 +12,9 @@ Where a synaptic variable lives (:attr:`SynapsePlan.storage`):
   writes, from its own value and shared parameters (a presynaptic trace such as
   ``Apre``), is the same for every synapse of a neuron, so it is kept once per
   neuron (rows of ``Y<q>A`` / ``Y<q>B``, last update step in ``Y<q>a`` / ``Y<q>b``).
-  This is exact (Brian2 keeps one copy per synapse with identical values) and
-  keeps a plastic synapse at 16-24 bytes.
+  This is exact (Brian2 keeps one copy per synapse, advanced at each of the synapse's
+  events, pre- or postsynaptic) and keeps a plastic synapse at 16-24 bytes; monitors
+  and the stored state report such a trace advanced to the synapse's last event.
 
 Shared parameters are ``Y<q>K``. Event-driven variables are advanced exactly over
 the steps since their last update (``Y<q>L`` per synapse) when an event reaches
@@ -25,6 +26,7 @@ pathways, resets.
 
 from __future__ import annotations
 
+import numpy as np
 import sympy
 
 from ..expressions import is_unit_name, substitute_units, symbol
@@ -178,13 +180,13 @@ def _load_synapse(w, s: SynapsePlan, needed: set[str]) -> None:
         w(f"y_{name} = {a.values}[{rows.index(name)}, syn]")
 
 
-def _side_value(s: SynapsePlan, side: str, name: str, index: str) -> list[str]:
-    """Load a per-neuron event-driven variable of the other side, advanced to now (not stored)."""
+def _side_value(s: SynapsePlan, side: str, name: str, index: str, until: str = "n") -> list[str]:
+    """Load a per-neuron event-driven variable of ``side``, advanced to step ``until`` (now) without storing it."""
     a = SynapseArrays(s)
     store, last = (a.pre_traces, a.pre_updated) if side == "pre" else (a.post_traces, a.post_updated)
     row = s.rows(side).index(name)
     names = _Names(s, {name: f"y_{name}"})
-    update = [f"steps = n - {last}[{index}]", f"y_{name} = {names.code(_exact(s, name))}"]
+    update = [f"steps = {until} - {last}[{index}]", f"y_{name} = {names.code(_exact(s, name))}"]
     if _coefficients(s, name)[1] == 0:  # a pure decay keeps 0 at 0: skip the exponential (exactly the same result)
         return [f"y_{name} = {store}[{row}, {index}]", f"if y_{name} != 0.0:", *("    " + line for line in update)]
     return [f"y_{name} = {store}[{row}, {index}]", *update]
@@ -206,7 +208,10 @@ def _pathway_body(w, s: SynapsePlan, pathway: str, side: str) -> None:
     versions: dict[str, str] = {}
     with w.drawing(f"synapses {s.index} {pathway} {side}", index):
         if own_rows:
-            w(f"steps = n - {last}[{index}]", f"{last}[{index}] = n")
+            w(f"steps = n - {last}[{index}]")
+        if s.keeps_last_event(side):
+            w(f"{last}[{index}] = n")
+        if own_rows:
             for r, name in enumerate(own_rows):
                 local = f"o_{name}_0"
                 w(f"{local} = {store}[{r}, {index}]")
@@ -379,8 +384,42 @@ def clock_driven(w, s: SynapsePlan) -> None:
             w(f"{a.values}[{rows.index(x.name)}, syn] = c_{new_symbol(x).name}")
 
 
+def _last_event(s: SynapsePlan) -> str:
+    """Code for the step of synapse ``syn``'s (from ``pre`` to ``j``) last event, pre- or postsynaptic."""
+    a = SynapseArrays(s)
+    steps = [f"{a.updated}[syn]"] if s.per_synapse_events else []
+    steps += [f"{last}[{index}]" for side, last, index in (("pre", a.pre_updated, "pre"), ("post", a.post_updated, "j"))
+              if s.keeps_last_event(side)]
+    return steps[0] if len(steps) == 1 else f"max({', '.join(steps)})"
+
+
+def stored_values(s: SynapsePlan, arrays: dict[str, np.ndarray], dt: float) -> dict[str, np.ndarray]:
+    """The stored value of every state variable, one per synapse, as Brian2 stores it: a trace kept
+    per neuron is advanced to each synapse's last event (as :func:`monitors` records it)."""
+    a, syn = SynapseArrays(s), s.synapses
+    values = {name: arrays[a.values][r].copy() for r, name in enumerate(s.rows("synapse"))}
+    last_steps = [arrays[a.updated]] if s.per_synapse_events else []
+    last_steps += [arrays[last][index] for side, last, index in (("pre", a.pre_updated, syn.pre),
+                                                                 ("post", a.post_updated, syn.post))
+                   if s.keeps_last_event(side)]
+    last_event = np.maximum.reduce(last_steps) if last_steps else None
+    shared = {symbol(name): float(s.values[name][0]) for name in s.rows("shared")}
+    for side, store, last, index in (("pre", a.pre_traces, a.pre_updated, syn.pre),
+                                     ("post", a.post_traces, a.post_updated, syn.post)):
+        for r, name in enumerate(s.rows(side)):
+            rate, offset = (float(substitute_units(c, set(s.model.units)).xreplace(shared))
+                            for c in _coefficients(s, name))
+            value, elapsed = arrays[store][r][index], (last_event - arrays[last][index]) * dt
+            if rate == 0:
+                values[name] = value + offset * elapsed
+            else:
+                values[name] = -(offset / rate) + (value + offset / rate) * np.exp(rate * elapsed)
+    return values
+
+
 def monitors(w, s: SynapsePlan) -> None:
-    """Synapse monitors sample their synapses' stored values (as Brian2 records event-driven variables)."""
+    """Synapse monitors sample their synapses' stored values (as Brian2 records event-driven variables):
+    a trace kept per neuron as of the synapse's last event."""
     q, a = s.index, SynapseArrays(s)
     for m in s.monitors:
         ma = SynapseMonitorArrays(m)
@@ -393,10 +432,9 @@ def monitors(w, s: SynapsePlan) -> None:
                     where = s.storage[name]
                     if where == "synapse":
                         value = f"{a.values}[{s.rows('synapse').index(name)}, syn]"
-                    elif where == "pre":
-                        value = f"{a.pre_traces}[{s.rows('pre').index(name)}, pre]"
-                    elif where == "post":
-                        value = f"{a.post_traces}[{s.rows('post').index(name)}, j]"
+                    elif where in ("pre", "post"):
+                        w(*_side_value(s, where, name, "pre" if where == "pre" else "j", until=_last_event(s)))
+                        value = f"y_{name}"
                     else:
                         value = f"k{q}_{name}"
                     w(f"{ma.buffer}[c, {v}, col] = {value}")
