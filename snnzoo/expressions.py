@@ -91,6 +91,7 @@ _BINARY = {
     ast.Div: lambda a, b: a / b,
     ast.Pow: lambda a, b: a**b,
     ast.Mod: lambda a, b: sympy.Mod(a, b),
+    ast.FloorDiv: lambda a, b: sympy.floor(a / b),  # Brian2's floor division, 'j == i // 2'
 }
 _COMPARE = {
     ast.Lt: sympy.StrictLessThan,

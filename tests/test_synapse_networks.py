@@ -282,6 +282,18 @@ def test_a_weight_with_a_unit_may_be_left_to_the_initial_values():
     assert net.population("n").g_nmda.to("nS").magnitude.tolist() == [0.0, pytest.approx(3.0)]
 
 
+def test_floor_division_in_conditions_and_statements():
+    # Brian2's 'j == i // 2' (it was "unsupported syntax 'i // 2'"); a // b is floor(a/b), also for negatives
+    model = sz.SynapseModel("halving", "w : 1", on_pre="ge += w*((-3) // 2)")
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("n", RELAY, 2)
+    net.add_source("in", sz.stimulus("spike_generator", times=[1] * u.ms, indices=[2], size=4))
+    projection = net.connect("in", "n", synapse=model, weight=1, condition="j == i // 2", name="S")
+    assert list(zip(projection.synapses.pre, projection.synapses.post)) == [(0, 0), (1, 0), (2, 1), (3, 1)]
+    net.run(2 * u.ms)
+    assert net.population("n").ge.magnitude.tolist() == [0.0, -2.0]
+
+
 def test_memory_per_plastic_synapse():
     net = sz.Network(dt=0.1 * u.ms, seed=1)
     net.add_population("n", "lif_song", 100)
