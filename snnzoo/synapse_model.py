@@ -299,13 +299,17 @@ class SynapseModel:
                 if model is None:
                     raise EquationError(f"{where}: {where_used}: {name!r} refers to the presynaptic neuron, "
                                         "but the source is a spike source without variables")
-                available = model.state_variables + model.variables + list(model.parameters) + list(model.subexpressions)
+                available = model.state_variables + model.variables + list(model.parameters)
+                role = "presynaptic" if side == "pre" else "postsynaptic"
+                verb = "writes" if target is not None and self._canonical(target) == name else "reads"
+                if base in model.subexpressions:  # the kernel reads neuron arrays and parameters only
+                    raise EquationError(f"{where}: {where_used} {verb} {name!r}, but {base!r} is a subexpression of "
+                                        f"the {role} model {model.name!r} ({base} = {model.subexpressions[base]}); "
+                                        f"a synapse model reads neuron variables and parameters: write the "
+                                        f"expression out with '_{side}' names")
                 if base not in available:
                     close = difflib.get_close_matches(base, available, n=1)
                     hint = f"; did you mean {close[0] + '_' + side!r}?" if close else ""
-                    role = "presynaptic" if side == "pre" else "postsynaptic"
-                    writes = target is not None and self._canonical(target) == name
-                    verb = "writes" if writes else "reads"
                     raise EquationError(f"{where}: {where_used} {verb} {name!r}, but the {role} model "
                                         f"{model.name!r} has no variable {base!r}{hint}")
                 neuron_units[name] = model.units[base]

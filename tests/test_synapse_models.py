@@ -16,7 +16,8 @@ dApost/dt = -Apost/taupost : 1 (event-driven)
 PAIR_PARAMETERS = {"taupre": "20 ms", "taupost": "20 ms", "wmax": 0.01, "dApre": 1e-4, "dApost": -1.05e-4}
 
 NEURON = sz.NeuronModel(
-    "cell", "dv/dt = (ge*(Ee - v) + EL - v)/tau : volt\ndge/dt = -ge/taue : 1\ng_total : siemens\ng_nmda : siemens",
+    "cell", "dv/dt = (ge*(Ee - v) + EL - v)/tau : volt\ndge/dt = -ge/taue : 1\ng_total : siemens\ng_nmda : siemens\n"
+            "I_leak = (EL - v)/(10*Mohm) : amp",
     {"Ee": "0 mV", "EL": "-74 mV", "tau": "10 ms", "taue": "5 ms", "Vt": "-54 mV"}, threshold="v > Vt",
 )
 
@@ -92,6 +93,11 @@ def test_writing_a_parameter_is_an_error():
                                       "dimensionless units (inconsistent units)"),
     ("ge += w; Apre += v_pre/mV", "Apost += dApost", "refers to the presynaptic neuron, but the source is a spike source"),
     ("Ee_post += w*mV", "Apost += dApost", "writes 'Ee', which is not a variable of the postsynaptic model 'cell'"),
+    # Brian2 reads neuron subexpressions; here it was a numba TypingError (name 'p0_I_leak' is not defined)
+    ("ge += w*(I_leak_post > 0*nA)", "Apost += dApost",
+     "on_pre 'ge += w*(I_leak_post > 0*nA)' reads 'I_leak_post', but 'I_leak' is a subexpression of the postsynaptic "
+     "model 'cell' (I_leak = (EL - v)/(10*Mohm)); a synapse model reads neuron variables and parameters: write the "
+     "expression out with '_post' names"),
 ])
 def test_binding_errors_name_the_projection_model_and_statement(on_pre, on_post, fragment):
     with pytest.raises(sz.EquationError) as err:
