@@ -497,7 +497,8 @@ class Network:
                             "use fewer connections or shorter delays")
         plastic = None
         if synapse is not None:
-            post_steps = connectivity.delay_steps(np.array([post_seconds]), self.dt, f"{where}: post_delay")
+            post_steps = connectivity.delay_steps(np.array([post_seconds]), self.dt, f"{where}: post_delay",
+                                                  round_delays=round_delays)
             chosen = resolve_integrator(synapse.integrator or self.integrator
                                         or choose_integrator(synapse.clock_driven_system())[0])
             plastic = synapses_module.make_state(bound, dict(parameters or {}), dict(initial or {}), weight, i, j, rng,

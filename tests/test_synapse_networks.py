@@ -153,6 +153,13 @@ def test_presynaptic_and_backpropagation_delays_shift_the_window():
     assert dw == pytest.approx(1e-4 * np.exp(-5e-3 / 20e-3), rel=1e-12)
 
 
+def test_round_delays_also_rounds_the_postsynaptic_delay():
+    # post_delay 0.25 ms was refused with "round_delays=True rounds to the nearest" even with round_delays=True;
+    # it now rounds to 0.3 ms (halves up, as Brian2): the post event arrives at 1043, 4.3 ms after the pre one
+    dw = _final_change(_pair_network(40, post_delay="0.25 ms", round_delays=True))[0]
+    assert dw == pytest.approx(1e-4 * np.exp(-4.3e-3 / 20e-3), rel=1e-12)
+
+
 def test_per_synapse_time_constants_give_each_synapse_its_window():
     # taupre differs per synapse, so Apre is kept per synapse (not per neuron) and decays with its own constant
     dw = _final_change(_pair_network(100, n_post=2, parameters={"taupre": [10, 30] * u.ms}))
