@@ -301,6 +301,29 @@ def test_floor_division_in_conditions_and_statements():
     assert net.population("n").ge.magnitude.tolist() == [0.0, -2.0]
 
 
+def test_pathway_writes_are_dropped_while_refractory_like_brian2():
+    # Brian2's refractory-input reference (Synapses on_pre 'v += 4 mV' onto an '(unless refractory)' v):
+    # a synapse model's pathway wrote v during refractoriness (33 spikes instead of Brian2's 17)
+    ref = json.loads((REFERENCE / "brian2_refractory_input.json").read_text())
+    model = sz.NeuronModel("lif_refractory", "dv/dt = (El - v)/tau : volt (unless refractory)",
+                           {"El": ref["El"] * u.volt, "tau": ref["tau"] * u.second, "Vt": ref["Vt"] * u.volt,
+                            "Vr": ref["Vr"] * u.volt},
+                           threshold="v > Vt", reset="v = Vr", refractory=ref["refractory"] * u.second,
+                           initial={"v": "El"})
+    net = sz.Network(dt=ref["dt"] * u.second, seed=0)
+    net.add_population("n", model, 1)
+    times = ref["first"] + ref["interval"] * np.arange(ref["count"])
+    net.add_source("input", sz.stimulus("spike_generator", times=times * u.second, indices=[0] * ref["count"]))
+    kick = sz.SynapseModel("kick", "w : volt", on_pre="v += w")
+    net.connect("input", "n", synapse=kick, weight=ref["jump"] * u.volt, all_to_all=True)
+    net.record("n", "v")
+    net.run(ref["duration"] * u.second)
+    tree = net.result()
+    steps = np.round(tree["n"].dataset.spike_time.values / ref["dt"]).astype(int)
+    assert steps.tolist() == ref["spike_steps"]
+    np.testing.assert_allclose(tree["n"].dataset.v.values[:, 0], ref["v"], rtol=0, atol=1e-15)
+
+
 def test_memory_per_plastic_synapse():
     net = sz.Network(dt=0.1 * u.ms, seed=1)
     net.add_population("n", "lif_song", 100)

@@ -29,7 +29,7 @@ from ..equations import ENGINE_PREFIX
 from ..expressions import rand, randn, substitute_units, symbol
 from ..integrators import new_symbol, ode_system
 from ..model import NeuronModel
-from . import layout, synapses_codegen
+from . import layout, refractoriness, synapses_codegen
 from .layout import (
     CLOCK,
     CTRL,
@@ -511,7 +511,7 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
     release = _refractory_release(p)
     exprs += [release] if release is not None else []
     used = _symbols_in(*exprs) | set(p.model.state_variables)
-    not_refractory = _not_refractory(p, "i")
+    not_refractory = refractoriness.not_refractory(p, "i")
     noises = p.model.noise_names
     w(f"ns{k} = 0", "spiking = False", "bad = False")
     with w.ranges(f"N{k}", p.size, found=("spiking", "bad")) as (first, last):
@@ -603,7 +603,7 @@ def _threshold(w: _Writer, p: PopulationPlan) -> None:
             if release is not None:
                 released = w.code(release, _code_names(p))
                 w(f"{a.last_spike}[i] = {layout.NEVER} if not ({released}) else {a.last_spike}[i]")
-            not_refractory = _not_refractory(p, "i")
+            not_refractory = refractoriness.not_refractory(p, "i")
             if not_refractory is not None:
                 test = f"({test}) and {not_refractory}"
             w(f"flag = {test}", f"{a.flags}[i] = flag", "spiking |= flag")
@@ -727,7 +727,7 @@ def _effects(w: _Writer, r: ProjectionPlan) -> None:
         else:
             amount = f"({w.code(coefficient, names)}) * wv"
         write = f"{layout.state_array(p.index)}[{p.rows.index(variable)}, j] {op} {amount}"
-        guard = _refractory_guard(p, variable, "j")
+        guard = refractoriness.refractory_guard(p, variable, "j")
         w(f"if {guard}: {write}" if guard else write)
 
 
@@ -735,7 +735,7 @@ def _poisson_input(w: _Writer, d: PoissonInputPlan) -> None:
     """Add weight * Binomial(N, p) to the target variable of every neuron (where synaptic effects act)."""
     p, constants = d.target, PoissonInputArrays(d).constants
     write = f"{layout.state_array(p.index)}[{p.rows.index(d.variable)}, i] += {constants}[4] * fired"
-    guard = _refractory_guard(p, d.variable, "i")
+    guard = refractoriness.refractory_guard(p, d.variable, "i")
     with w.loop("i", f"N{p.index}", p.size), w.drawing(f"poisson input {d.index}", "i"):
         w(f"fired = binomial({DRAWS}, int({constants}[0]), {constants}[1], {constants}[2], {constants}[3])")
         w(f"if {guard}: {write}" if guard else write)
@@ -755,32 +755,8 @@ def _regular_operation(w: _Writer, op: RegularOperationPlan) -> None:
                 w(f"x_{target} {operator} {w.code(expr, names)}")
             for target in sorted(targets):
                 write = f"{layout.state_array(p.index)}[{p.rows.index(target)}, i] = x_{target}"
-                guard = _refractory_guard(p, target, "i", step="n - 1")
+                guard = refractoriness.refractory_guard(p, target, "i", step="n - 1")
                 w(f"if {guard}: {write}" if guard else write)
-
-
-def _refractory_guard(p: PopulationPlan, variable: str, index: str, step: str = "n") -> str | None:
-    """The condition under which a write to ``variable`` of neuron ``index`` takes effect, or None.
-
-    As in Brian2, writes to an ``(unless refractory)`` variable from outside the reset
-    (synaptic effects, Poisson inputs, regular operations) are dropped while the neuron is
-    refractory, including in the step in which it spiked. Writes before the state update
-    (regular operations) see the refractoriness of the previous step (``step="n - 1"``),
-    as Brian2's ``not_refractory`` is only updated by the state update.
-    """
-    if variable not in p.model.unless_refractory:
-        return None
-    return _not_refractory(p, index, step)
-
-
-def _not_refractory(p: PopulationPlan, index: str, step: str = "n") -> str | None:
-    """Code that is true when neuron ``index`` is not refractory in ``step`` (None: never refractory)."""
-    a = PopulationArrays(p)
-    if p.refractory_kind == "condition":
-        return f"{a.last_spike}[{index}] == {layout.NEVER}"
-    if p.refractory_kind == "per_neuron":
-        return f"({step} - {a.last_spike}[{index}]) >= {a.refractory_steps}[{index}]"
-    return f"({step} - {a.last_spike}[{index}]) >= {p.ref_steps}" if p.ref_steps > 0 else None
 
 
 def _refractory_release(p: PopulationPlan) -> sympy.Basic | None:

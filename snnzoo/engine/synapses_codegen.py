@@ -35,6 +35,7 @@ from ..synapse_model import BoundSynapse, reference
 from .layout import GroupArrays, PopulationArrays, SynapseArrays, SynapseMonitorArrays, state_array
 from .plan import SynapsePlan
 from .printer import to_code
+from .refractoriness import refractory_guard
 
 STEPS = "steps"
 
@@ -193,8 +194,13 @@ def _side_value(s: SynapsePlan, side: str, name: str, index: str, until: str = "
 
 
 def _statement(w, names: _Names, target: str, op: str, expr: sympy.Basic) -> None:
-    value = names.code(expr)
-    w(f"{names.name(target)} {op} {value}")
+    """``target op expr``; a write to an ``(unless refractory)`` variable of a refractory postsynaptic
+    neuron ``j`` is dropped (as Brian2 and stateless projections do)."""
+    write = f"{names.name(target)} {op} {names.code(expr)}"
+    side, base = reference(target)
+    writes_neuron = side == "post" and target not in names.s.model.units
+    guard = refractory_guard(names.s.target, base, "j") if writes_neuron else None
+    w(f"if {guard}: {write}" if guard else write)
 
 
 def _pathway_body(w, s: SynapsePlan, pathway: str, side: str) -> None:
