@@ -453,7 +453,8 @@ def test_delays_that_are_not_multiples_of_dt_need_round_delays():
     with pytest.raises(sz.ConfigError, match=re.escape("delay 0.25 ms is not a multiple of dt = 0.1 ms (nearest: 0.2 ms "
                                                        "or 0.3 ms; round_delays=True rounds to the nearest)")):
         net.connect("s", "p", on="v", weight=1, delay="0.25*ms*(j + 1)", all_to_all=True)
-    with pytest.raises(sz.ConfigError, match=re.escape("delay: '2*mV*i' is in mV [voltage] but the delay is in s [time]")):
+    message = "delay: '2*mV*i' is in mV [voltage] but the delay is in s [time]"
+    with pytest.raises(sz.ConfigError, match=re.escape(message)):
         net.connect("s", "p", on="v", weight=1, delay="2*mV*i", all_to_all=True)
     with pytest.raises(sz.ConfigError, match="delay -1 ms is negative"):
         net.connect("s", "p", on="v", weight=1, delay="(j - 1)*ms", all_to_all=True)
