@@ -124,8 +124,9 @@ class SynapseModel:
             pathway: parse_statements(text, where=f"{self.where}: {pathway}") if text else []
             for pathway, text in self.pathway_text.items()
         }
-        if not self.pathways["on_pre"] and not self.pathways["on_post"]:
-            raise EquationError(f"{self.where}: give on_pre (and/or on_post) statements, e.g. on_pre='ge += w'")
+        if not self.pathways["on_pre"] and not self.pathways["on_post"] and not self.summed:
+            raise EquationError(f"{self.where}: give on_pre (and/or on_post) statements, e.g. on_pre='ge += w', "
+                                "or a summed variable (a gap junction: 'I_gap_post = w*(v_pre - v_post) : amp (summed)')")
         self._check_equations()
         self.initial = {var: to_si(value, self.units[var], what=f"{self.where}: initial value of {var!r}")
                         for var, value in self._known_initial(initial or {}).items()}
