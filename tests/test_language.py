@@ -177,7 +177,8 @@ def test_milstein_needs_diagonal_noise():
 # -- writes while refractory ----------------------------------------------------------------------------------------
 
 
-def refractory_input_network(ref: dict) -> sz.Network:
+def refractory_input_network(ref: dict, connection: dict | None = None) -> sz.Network:
+    """Brian2's refractory-input network; ``connection`` says how the input reaches v (default ``on="v"``)."""
     model = sz.NeuronModel("lif", "dv/dt = (El - v)/tau : volt (unless refractory)",
                            {"El": ref["El"] * u.volt, "tau": ref["tau"] * u.second, "Vt": ref["Vt"] * u.volt,
                             "Vr": ref["Vr"] * u.volt},
@@ -187,16 +188,19 @@ def refractory_input_network(ref: dict) -> sz.Network:
     net.add_population("n", model, 1)
     times = ref["first"] + ref["interval"] * np.arange(ref["count"])
     net.add_source("input", sz.stimulus("spike_generator", times=times * u.second, indices=[0] * ref["count"]))
-    net.connect("input", "n", on="v", weight=ref["jump"] * u.volt, all_to_all=True)
+    net.connect("input", "n", weight=ref["jump"] * u.volt, all_to_all=True, **(connection or {"on": "v"}))
     net.record("n", "v")
     return net
 
 
-def test_synaptic_input_is_dropped_while_refractory_like_brian2():
+@pytest.mark.parametrize("connection", [{"on": "v"}, {"synapse": sz.SynapseModel("kick", "w : volt", on_pre="v += w")}],
+                         ids=["on", "synapse_model"])
+def test_synaptic_input_is_dropped_while_refractory_like_brian2(connection):
     """Brian2 makes every write to an '(unless refractory)' variable conditional on not being
-    refractory: the 4 mV inputs arriving during the 5 ms after a spike are lost (17 spikes, not more)."""
+    refractory: the 4 mV inputs arriving during the 5 ms after a spike are lost (17 spikes, not more);
+    also from a synapse model's on_pre (it wrote v regardless: 33 spikes)."""
     ref = reference("refractory_input")
-    net = refractory_input_network(ref)
+    net = refractory_input_network(ref, connection)
     net.run(ref["duration"] * u.second)
     record = net.records()[0]
     assert steps_of(record).tolist() == ref["spike_steps"]

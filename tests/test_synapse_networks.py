@@ -301,47 +301,6 @@ def test_floor_division_in_conditions_and_statements():
     assert net.population("n").ge.magnitude.tolist() == [0.0, -2.0]
 
 
-def test_pathway_writes_are_dropped_while_refractory_like_brian2():
-    # Brian2's refractory-input reference (Synapses on_pre 'v += 4 mV' onto an '(unless refractory)' v):
-    # a synapse model's pathway wrote v during refractoriness (33 spikes instead of Brian2's 17)
-    ref = json.loads((REFERENCE / "brian2_refractory_input.json").read_text())
-    model = sz.NeuronModel("lif_refractory", "dv/dt = (El - v)/tau : volt (unless refractory)",
-                           {"El": ref["El"] * u.volt, "tau": ref["tau"] * u.second, "Vt": ref["Vt"] * u.volt,
-                            "Vr": ref["Vr"] * u.volt},
-                           threshold="v > Vt", reset="v = Vr", refractory=ref["refractory"] * u.second,
-                           initial={"v": "El"})
-    net = sz.Network(dt=ref["dt"] * u.second, seed=0)
-    net.add_population("n", model, 1)
-    times = ref["first"] + ref["interval"] * np.arange(ref["count"])
-    net.add_source("input", sz.stimulus("spike_generator", times=times * u.second, indices=[0] * ref["count"]))
-    kick = sz.SynapseModel("kick", "w : volt", on_pre="v += w")
-    net.connect("input", "n", synapse=kick, weight=ref["jump"] * u.volt, all_to_all=True)
-    net.record("n", "v")
-    net.run(ref["duration"] * u.second)
-    tree = net.result()
-    steps = np.round(tree["n"].dataset.spike_time.values / ref["dt"]).astype(int)
-    assert steps.tolist() == ref["spike_steps"]
-    np.testing.assert_allclose(tree["n"].dataset.v.values[:, 0], ref["v"], rtol=0, atol=1e-15)
-
-
-def test_gap_junctions_need_no_pathway():
-    # Brian2's gap-junction example: only a summed variable, no on_pre (it was "give on_pre (and/or on_post)")
-    neuron = sz.NeuronModel("gap_cell", "dv/dt = (v0 - v + Igap)/(10*ms) : 1\nIgap : 1\nv0 : 1")
-    gap = sz.SynapseModel("gap", "w : 1\nIgap_post = w*(v_pre - v_post) : 1 (summed)")
-    net = sz.Network(dt=0.1 * u.ms, seed=1)
-    net.add_population("n", neuron, 3, initial={"v": "i*0.5", "v0": 1})
-    net.connect("n", "n", synapse=gap, weight=0.02, all_to_all=True)
-    net.record("n", ["v", "Igap"])
-    net.run(1 * u.ms)
-    data = net.result()["n"].dataset
-    v = data.v.values
-    # Igap recorded at step n is the sum computed in step n - 1 from that step's v
-    expected = 0.02 * (v[:-1].sum(axis=1, keepdims=True) - 3 * v[:-1])
-    np.testing.assert_allclose(data.Igap.values[1:], expected, rtol=1e-12, atol=1e-15)
-    with pytest.raises(sz.EquationError, match="give on_pre .* or a summed variable"):
-        sz.SynapseModel("inert", "w : 1")
-
-
 def test_memory_per_plastic_synapse():
     net = sz.Network(dt=0.1 * u.ms, seed=1)
     net.add_population("n", "lif_song", 100)
