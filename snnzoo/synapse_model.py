@@ -5,7 +5,8 @@ A :class:`SynapseModel` is pure data, parsed and dimension-checked when it is
 made, like a :class:`snnzoo.model.NeuronModel`. Names in its equations and
 statements are, in this order of lookup:
 
-- its own variables, parameters and subexpressions (``w``, ``Apre``, ``taupre``);
+- its own variables, parameters and subexpressions (``w``, ``Apre``, ``taupre``); ``t``, ``dt``,
+  and ``i``, ``j``: the synapse's pre- and postsynaptic neuron indices;
 - ``x_pre`` / ``x_post``: variable ``x`` of the presynaptic / postsynaptic neuron;
 - any other name: a variable of the postsynaptic neuron (``ge += w`` is ``ge_post += w``),
   as in Brian2.
@@ -50,7 +51,9 @@ Statement = tuple[str, str, sympy.Basic]
 """``(target, operator, expression)``, e.g. ``("w", "=", clip(w + Apost, 0, wmax))``."""
 
 PATHWAYS = ("on_pre", "on_post")
-TIME_NAMES = {"t": ureg.second, "dt": ureg.second}
+BUILTIN_NAMES = {"t": ureg.second, "dt": ureg.second, "i": ureg.dimensionless, "j": ureg.dimensionless}
+"""Names every synapse model may read: the time, the time step, and the synapse's presynaptic (``i``) and
+postsynaptic (``j``) neuron indices in their groups (as in weight expressions)."""
 
 
 def reference(name: str) -> tuple[str, str]:
@@ -214,7 +217,7 @@ class SynapseModel:
 
     def _canonical(self, name: str) -> str:
         """A name as the engine sees it: synaptic names as they are, neuron variables as ``x_pre``/``x_post``."""
-        if name in self.units or name in TIME_NAMES or is_unit_name(name) and not reference(name)[0]:
+        if name in self.units or name in BUILTIN_NAMES or is_unit_name(name) and not reference(name)[0]:
             return name
         side, base = reference(name)
         return f"{base}_{side or 'post'}"
@@ -223,7 +226,7 @@ class SynapseModel:
         """The neuron references (canonical names) an expression uses."""
         names = set()
         for s in self.expand(expr).free_symbols:
-            if s.name not in self.units and s.name not in TIME_NAMES and not (is_unit_name(s.name) and not reference(s.name)[0]):
+            if s.name not in self.units and s.name not in BUILTIN_NAMES and not (is_unit_name(s.name) and not reference(s.name)[0]):
                 names.add(self._canonical(s.name))
         return names
 
@@ -245,7 +248,7 @@ class SynapseModel:
         """Dimension checks; ``own_only`` skips everything that refers to neuron variables;
         ``prefix`` (the projection) starts every error."""
         units = dict(self.units)
-        units.update(TIME_NAMES)
+        units.update(BUILTIN_NAMES)
         for where, target, expr, want, op in self._checks():
             where = prefix + where
             external = self._external(expr)

@@ -301,6 +301,21 @@ def test_floor_division_in_conditions_and_statements():
     assert net.population("n").ge.magnitude.tolist() == [0.0, -2.0]
 
 
+def test_statements_read_the_synapse_indices():
+    # Brian2's i and j (pre- and postsynaptic index) in on_pre and summed variables; they were read as
+    # neuron variables ("reads 'i_post', but the postsynaptic model has no variable 'i'")
+    neuron = sz.NeuronModel("indexed", "v : 1\nge : 1\ng_total : 1")
+    model = sz.SynapseModel("indices", "w : 1\ng_total_post = w*(100*i + j) : 1 (summed)", on_pre="ge += i + 10*j")
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("n", neuron, 2)
+    net.add_source("in", sz.stimulus("spike_generator", times=[1, 1, 1] * u.ms, indices=[0, 1, 2], size=3))
+    net.connect("in", "n", synapse=model, weight=1, all_to_all=True)
+    net.run(2 * u.ms)
+    n = net.population("n")
+    assert n.ge.magnitude.tolist() == [0 + 1 + 2, (0 + 10) + (1 + 10) + (2 + 10)]
+    assert n.g_total.magnitude.tolist() == [0 + 100 + 200, 1 + 101 + 201]
+
+
 def test_memory_per_plastic_synapse():
     net = sz.Network(dt=0.1 * u.ms, seed=1)
     net.add_population("n", "lif_song", 100)

@@ -31,13 +31,15 @@ import sympy
 
 from ..expressions import is_unit_name, substitute_units, symbol
 from ..integrators import new_symbol
-from ..synapse_model import BoundSynapse, reference
+from ..synapse_model import BUILTIN_NAMES, BoundSynapse, reference
 from .layout import GroupArrays, PopulationArrays, SynapseArrays, SynapseMonitorArrays, state_array
 from .plan import SynapsePlan
 from .printer import to_code
 from .refractoriness import refractory_guard
 
 STEPS = "steps"
+SYNAPSE_INDICES = {"i": "pre", "j": "j"}
+"""The kernel's names of a synapse's presynaptic and postsynaptic neuron (``i``, ``j`` in a synapse model)."""
 
 
 def classify(bound: BoundSynapse, heterogeneous: set[str], per_synapse_initial: set[str],
@@ -105,7 +107,7 @@ class _Names:
 
     def code(self, expr: sympy.Basic) -> str:
         model = self.s.model
-        defined = set(model.units) | set(self.s.bound.neuron_units) | {"t", "dt", STEPS}
+        defined = set(model.units) | set(self.s.bound.neuron_units) | set(BUILTIN_NAMES) | {STEPS}
         expr = substitute_units(expr, defined)
         names = {}
         for sym in expr.free_symbols:
@@ -120,6 +122,8 @@ class _Names:
             return f"k{q}_{name}"
         if where is not None:
             return f"y_{name}"
+        if name in SYNAPSE_INDICES:
+            return SYNAPSE_INDICES[name]
         side, base = reference(name)
         if side == "post":
             return _neuron_ref(self.s.target, base, "j")
