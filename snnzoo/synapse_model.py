@@ -51,6 +51,12 @@ Statement = tuple[str, str, sympy.Basic]
 """``(target, operator, expression)``, e.g. ``("w", "=", clip(w + Apost, 0, wmax))``."""
 
 PATHWAYS = ("on_pre", "on_post")
+BRIAN2_SYNAPSE_VARIABLES = {
+    "lastupdate": "the time of the synapse's last event (event-driven variables are advanced over the time since it)",
+    "N_incoming": "the number of synapses onto the postsynaptic neuron (give it as a parameter, one value per synapse)",
+    "N_outgoing": "the number of synapses from the presynaptic neuron (give it as a parameter, one value per synapse)",
+}
+"""Variables Brian2 gives every Synapses object that snnzoo synapse models do not have, with what they hold."""
 BUILTIN_NAMES = {"t": ureg.second, "dt": ureg.second, "i": ureg.dimensionless, "j": ureg.dimensionless}
 """Names every synapse model may read: the time, the time step, and the synapse's presynaptic (``i``) and
 postsynaptic (``j``) neuron indices in their groups (as in weight expressions)."""
@@ -311,6 +317,9 @@ class SynapseModel:
                                         f"the {role} model {model.name!r} ({base} = {model.subexpressions[base]}); "
                                         f"a synapse model reads neuron variables and parameters: write the "
                                         f"expression out with '_{side}' names")
+                if base in BRIAN2_SYNAPSE_VARIABLES and base not in available:
+                    raise EquationError(f"{where}: {where_used} reads {base!r}, which Brian2 defines for its synapses: "
+                                        f"{BRIAN2_SYNAPSE_VARIABLES[base]}; snnzoo synapse models do not have it")
                 if base not in available:
                     close = difflib.get_close_matches(base, available, n=1)
                     hint = f"; did you mean {close[0] + '_' + side!r}?" if close else ""

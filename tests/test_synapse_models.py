@@ -93,6 +93,12 @@ def test_writing_a_parameter_is_an_error():
                                       "dimensionless units (inconsistent units)"),
     ("ge += w; Apre += v_pre/mV", "Apost += dApost", "refers to the presynaptic neuron, but the source is a spike source"),
     ("Ee_post += w*mV", "Apost += dApost", "writes 'Ee', which is not a variable of the postsynaptic model 'cell'"),
+    # Brian2's own synapse variables were taken for neuron variables ("... has no variable 'lastupdate'")
+    ("ge += w*exp(-(t - lastupdate)/(10*ms))", "Apost += dApost",
+     "reads 'lastupdate', which Brian2 defines for its synapses: the time of the synapse's last event (event-driven "
+     "variables are advanced over the time since it); snnzoo synapse models do not have it"),
+    ("ge += w/N_incoming", "Apost += dApost", "reads 'N_incoming', which Brian2 defines for its synapses: the number "
+                                              "of synapses onto the postsynaptic neuron (give it as a parameter"),
     # Brian2 reads neuron subexpressions; here it was a numba TypingError (name 'p0_I_leak' is not defined)
     ("ge += w*(I_leak_post > 0*nA)", "Apost += dApost",
      "on_pre 'ge += w*(I_leak_post > 0*nA)' reads 'I_leak_post', but 'I_leak' is a subexpression of the postsynaptic "
