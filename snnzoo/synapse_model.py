@@ -261,6 +261,9 @@ class SynapseModel:
             target_name = None
             if target is not None:
                 target_name = target if target in self.units else self._canonical(target)
+                if target_name in BUILTIN_NAMES:
+                    raise EquationError(f"{where}: {target!r} is given by the simulation ({', '.join(BUILTIN_NAMES)}: "
+                                        "the time, the time step and the synapse's neuron indices); it cannot be written")
                 if target_name in self.parameters:
                     raise EquationError(f"{where}: {target!r} is a parameter (constant); declare it "
                                         f"'{target} : {_unit_text(self.parameters[target].unit)}' to make it a variable")

@@ -82,6 +82,10 @@ def test_inconsistent_units_in_own_statements_fail_at_definition():
 def test_writing_a_parameter_is_an_error():
     with pytest.raises(sz.EquationError, match="'wmax' is a parameter"):
         pair(on_post="wmax = 1")
+    # it was "writes 't', but the postsynaptic model has no variable 't'" when the projection was made
+    with pytest.raises(sz.EquationError, match=r"on_post 't = 1\*ms': 't' is given by the simulation \(t, dt, i, j: "
+                                               r"the time, the time step and the synapse's neuron indices\); it cannot"):
+        pair(on_post="t = 1*ms")
 
 
 @pytest.mark.parametrize("on_pre, on_post, fragment", [
