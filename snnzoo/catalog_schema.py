@@ -137,8 +137,8 @@ PROJECTION = Table("[projections.NAME]", "Synapses from a source or population o
     Key("post_delay", "quantity", "Delay of the postsynaptic spikes seen by the synapse model."),
     Key("delay", "quantity", "Delay (a multiple of dt, >= 0; default 0 ms), or a distribution table."),
     Key("op", "text", "`\"+=\"` (default) or `\"-=\"`."),
-    Key("round_delays", "boolean", "Round delays to the nearest multiple of dt (default false: other delays "
-        "are refused)."),
+    Key("round_delays", "boolean", "Round delays and `post_delay` to the nearest multiple of dt (default false: "
+        "other delays are refused)."),
     Key("autapses", "boolean", "Whether a neuron may connect to itself (default true)."),
     Key("p", "number", "Connection probability in [0, 1]."),
     Key("condition", "text", "Condition on `i` (pre) and `j` (post), e.g. `\"i != j\"`; may go with `p`."),
