@@ -38,8 +38,10 @@ from .printer import to_code
 from .refractoriness import refractory_guard
 
 STEPS = "steps"
-SYNAPSE_INDICES = {"i": "pre", "j": "j"}
-"""The kernel's names of a synapse's presynaptic and postsynaptic neuron (``i``, ``j`` in a synapse model)."""
+LOOP_INDEX = {"synapse": "syn", "pre": "pre", "post": "j"}
+"""The kernel's names of a synapse and of its presynaptic and postsynaptic neuron in the synapse loops."""
+SYNAPSE_INDICES = {"i": LOOP_INDEX["pre"], "j": LOOP_INDEX["post"]}
+"""What ``i`` and ``j`` of a synapse model are in the kernel."""
 
 
 def classify(bound: BoundSynapse, heterogeneous: set[str], per_synapse_initial: set[str],
@@ -394,12 +396,18 @@ def clock_driven(w, s: SynapsePlan) -> None:
             w(f"{a.values}[{rows.index(x.name)}, syn] = c_{new_symbol(x).name}")
 
 
-def _last_event(s: SynapsePlan) -> str:
-    """Code for the step of synapse ``syn``'s (from ``pre`` to ``j``) last event, pre- or postsynaptic."""
+def _last_event_steps(s: SynapsePlan) -> list[tuple[str, str]]:
+    """The arrays whose largest entry for a synapse is the step of its last event, pre- or postsynaptic,
+    each with what it is indexed by: ``"synapse"``, ``"pre"`` or ``"post"`` (neuron)."""
     a = SynapseArrays(s)
-    steps = [f"{a.updated}[syn]"] if s.per_synapse_events else []
-    steps += [f"{last}[{index}]" for side, last, index in (("pre", a.pre_updated, "pre"), ("post", a.post_updated, "j"))
-              if s.keeps_last_event(side)]
+    steps = [(a.updated, "synapse")] if s.per_synapse_events else []
+    return steps + [(last, side) for side, last in (("pre", a.pre_updated), ("post", a.post_updated))
+                    if s.keeps_last_event(side)]
+
+
+def _last_event(s: SynapsePlan) -> str:
+    """Code for the step of synapse ``syn``'s (from ``pre`` to ``j``) last event."""
+    steps = [f"{array}[{LOOP_INDEX[by]}]" for array, by in _last_event_steps(s)]
     return steps[0] if len(steps) == 1 else f"max({', '.join(steps)})"
 
 
@@ -408,10 +416,8 @@ def stored_values(s: SynapsePlan, arrays: dict[str, np.ndarray], dt: float) -> d
     per neuron is advanced to each synapse's last event (as :func:`monitors` records it)."""
     a, syn = SynapseArrays(s), s.synapses
     values = {name: arrays[a.values][r].copy() for r, name in enumerate(s.rows("synapse"))}
-    last_steps = [arrays[a.updated]] if s.per_synapse_events else []
-    last_steps += [arrays[last][index] for side, last, index in (("pre", a.pre_updated, syn.pre),
-                                                                 ("post", a.post_updated, syn.post))
-                   if s.keeps_last_event(side)]
+    index = {"synapse": slice(None), "pre": syn.pre, "post": syn.post}
+    last_steps = [arrays[array][index[by]] for array, by in _last_event_steps(s)]
     last_event = np.maximum.reduce(last_steps) if last_steps else None
     shared = {symbol(name): float(s.values[name][0]) for name in s.rows("shared")}
     for side, store, last, index in (("pre", a.pre_traces, a.pre_updated, syn.pre),
