@@ -51,6 +51,9 @@ Statement = tuple[str, str, sympy.Basic]
 """``(target, operator, expression)``, e.g. ``("w", "=", clip(w + Apost, 0, wmax))``."""
 
 PATHWAYS = ("on_pre", "on_post")
+SYNAPSE_FLAGS = ("event-driven", "clock-driven", "summed", "constant")
+NEURON_ONLY_FLAGS = frozenset({"unless refractory", "linked"})
+"""Flags a synapse model refuses (Brian2 refuses them in Synapses too): it has no refractoriness and no links."""
 BRIAN2_SYNAPSE_VARIABLES = {
     "lastupdate": "the time of the synapse's last event (event-driven variables are advanced over the time since it)",
     "N_incoming": "the number of synapses onto the postsynaptic neuron (give it as a parameter, one value per synapse)",
@@ -120,6 +123,7 @@ class SynapseModel:
         self.equations_text = equations.strip("\n")
         self.equations: list[Equation] = parse_equations(equations)
         self.parameters: dict[str, ParameterSpec] = parameter_specs(self.where, self.equations, parameters or {})
+        self.constants = {e.name for e in self.equations if "constant" in e.flags}
         self.event_driven = [e.name for e in self.equations if "event-driven" in e.flags]
         self.clock_driven = [e.name for e in self.equations if "clock-driven" in e.flags]
         self.variables = [e.name for e in self.equations if e.kind == "variable" and e.name not in self.parameters]
@@ -174,6 +178,12 @@ class SynapseModel:
 
     def _check_equations(self) -> None:
         for eq in self.equations:
+            neuron_only = sorted(eq.flags & NEURON_ONLY_FLAGS)
+            if neuron_only:
+                raise EquationError(f"{self.where}: {eq.where}: the flag(s) {neuron_only} belong in neuron models "
+                                    f"(a synapse model's flags: {', '.join(SYNAPSE_FLAGS)})")
+            if {"event-driven", "clock-driven"} <= eq.flags:
+                raise EquationError(f"{self.where}: {eq.where}: give '(event-driven)' or '(clock-driven)', not both")
             if eq.expr is not None and any(s.name == "xi" or s.name.startswith("xi_") for s in eq.expr.free_symbols):
                 raise EquationError(f"{self.where}: {eq.where}: white noise (xi) is not supported in synapse models; "
                                     "put the noise in the neuron model")
@@ -264,6 +274,9 @@ class SynapseModel:
                 if target_name in BUILTIN_NAMES:
                     raise EquationError(f"{where}: {target!r} is given by the simulation ({', '.join(BUILTIN_NAMES)}: "
                                         "the time, the time step and the synapse's neuron indices); it cannot be written")
+                if target_name in self.constants:
+                    raise EquationError(f"{where}: {target!r} is declared (constant), so no pathway may change it; "
+                                        "give its value with initial= when connecting")
                 if target_name in self.parameters:
                     raise EquationError(f"{where}: {target!r} is a parameter (constant); declare it "
                                         f"'{target} : {_unit_text(self.parameters[target].unit)}' to make it a variable")

@@ -52,6 +52,12 @@ def test_bind_resolves_bare_names_to_the_postsynaptic_neuron():
     ("w : 1\ndA/dt = -A : 1 (clock-driven)", "the right-hand side is in dimensionless units but must be in 1 / s"),
     ("w : 1\ng_total = w*nS : siemens (summed)", "is written 'x_post = ...'"),
     ("w : 1 (event-driven)", "only apply to differential equations"),
+    # accepted and ignored before (Brian2 refuses them in Synapses)
+    ("w : 1\ndA/dt = -A/(20*ms) : 1 (clock-driven, unless refractory)",
+     "the flag(s) ['unless refractory'] belong in neuron models (a synapse model's flags: event-driven, clock-driven, "
+     "summed, constant)"),
+    ("w : 1 (linked)", "the flag(s) ['linked'] belong in neuron models"),
+    ("w : 1\ndA/dt = -A/(20*ms) : 1 (event-driven, clock-driven)", "give '(event-driven)' or '(clock-driven)', not both"),
 ])
 def test_bad_equations_are_one_line_errors(equations, fragment):
     with pytest.raises(sz.EquationError) as err:
@@ -82,6 +88,9 @@ def test_inconsistent_units_in_own_statements_fail_at_definition():
 def test_writing_a_parameter_is_an_error():
     with pytest.raises(sz.EquationError, match="'wmax' is a parameter"):
         pair(on_post="wmax = 1")
+    # a (constant) synaptic variable was written anyway
+    with pytest.raises(sz.EquationError, match="on_post 'tau = 1\\*ms': 'tau' is declared \\(constant\\), so no pathway"):
+        pair(equations=PAIR + "tau : second (constant)", on_post="tau = 1*ms")
     # it was "writes 't', but the postsynaptic model has no variable 't'" when the projection was made
     with pytest.raises(sz.EquationError, match=r"on_post 't = 1\*ms': 't' is given by the simulation \(t, dt, i, j: "
                                                r"the time, the time step and the synapse's neuron indices\); it cannot"):
