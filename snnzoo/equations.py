@@ -113,6 +113,8 @@ def _parse_line(line: str, functions: Mapping[str, Callable] | None) -> Equation
                 raise EquationError(f"{where}: '(unless refractory)' only applies to differential equations")
             if "linked" in flags and kind != "variable":
                 raise EquationError(f"{where}: '(linked)' only applies to declarations such as 'I : amp (linked)'")
+            if "constant" in flags and kind != "variable":
+                raise EquationError(f"{where}: '(constant)' only applies to declarations such as 'tau : second (constant)'")
             if flags & {"event-driven", "clock-driven"} and kind != "differential":
                 raise EquationError(f"{where}: '(event-driven)' and '(clock-driven)' only apply to differential equations")
             if "summed" in flags and kind != "subexpression":

@@ -58,6 +58,8 @@ def test_bind_resolves_bare_names_to_the_postsynaptic_neuron():
      "summed, constant)"),
     ("w : 1 (linked)", "the flag(s) ['linked'] belong in neuron models"),
     ("w : 1\ndA/dt = -A/(20*ms) : 1 (event-driven, clock-driven)", "give '(event-driven)' or '(clock-driven)', not both"),
+    ("w : 1\ndA/dt = -A/(20*ms) : 1 (clock-driven, constant)",
+     "'(constant)' only applies to declarations such as 'tau : second (constant)'"),
 ])
 def test_bad_equations_are_one_line_errors(equations, fragment):
     with pytest.raises(sz.EquationError) as err:
