@@ -6,7 +6,8 @@ A plugin is a module (or any object) named by an entry point of the group
 names are those of the specs below; each receives a
 :class:`snnzoo.registry.Registry` and adds to it objects that satisfy the
 protocols of :mod:`snnzoo.protocols`. A plugin implements only the hooks it
-needs; return values are ignored. The built-in plugins use these hooks too,
+needs and returns nothing (a hook that returns its objects instead of adding
+them fails its plugin: they would be lost). The built-in plugins use these hooks too,
 through the same entry point group.
 """
 

@@ -71,6 +71,11 @@ BUILTIN_DISTRIBUTIONS = frozenset(
 HOOK_NAMES = tuple(sorted(name for name in vars(hookspecs) if name.startswith("snnzoo_")))
 """The hooks a plugin may implement (the specs of :mod:`snnzoo.hookspecs`)."""
 
+REGISTRY_METHODS = {"snnzoo_register_models": "add_model", "snnzoo_register_synapses": "add_synapse_model",
+                    "snnzoo_register_stimuli": "add_stimulus", "snnzoo_register_integrators": "add_integrator",
+                    "snnzoo_register_catalog": "add_catalog"}
+"""The registry method each hook adds its objects with (named when a hook returns them instead)."""
+
 
 @dataclass(frozen=True)
 class PluginInfo:
@@ -333,11 +338,18 @@ def load_plugin(
         with registry.registering_as(name, builtin=builtin):
             for caller in callers:
                 step = caller.name
-                caller(registry=registry)
+                _check_returned_nothing(caller.name, caller(registry=registry))
     except (Exception, SystemExit, KeyboardInterrupt) as exc:
         failure = f"{step}: {_one_line(exc)}"
         return PluginInfo(name, distribution, version, declared, hooks, failure=failure)
     return PluginInfo(name, distribution, version, declared, hooks, registry.counts(name))
+
+
+def _check_returned_nothing(hook: str, results: list) -> None:
+    """Refuse a hook that returned its objects instead of adding them: they would be lost silently."""
+    if results:
+        raise PluginError(f"returned a {type(results[0]).__name__} instead of nothing; a hook adds each object "
+                          f"with registry.{REGISTRY_METHODS[hook]}(...) and returns nothing")
 
 
 def api_version_problem(declared: object) -> str | None:

@@ -240,6 +240,18 @@ def test_hook_api_version_is_checked(install, declaration, expected):
     assert info.version == "3.0"
 
 
+def test_a_hook_returning_its_objects_instead_of_adding_them_fails_the_plugin(install):
+    source = GOOD.format(model="returned").replace("    registry.add_model(", "    return [").replace(
+        'description="a test model"))', 'description="a test model")]')
+    install("zoo_return", "1.0", {"returns": source, "good": GOOD.format(model="still_fine")})
+    with pytest.warns(RuntimeWarning, match="'returns' .* failed to load"):
+        registry = plugins.get_registry()
+    assert "returned" not in registry.names("model") and "still_fine" in registry.names("model")
+    assert report_of("returns").failure == (
+        "snnzoo_register_models: PluginError: returned a list instead of nothing; a hook adds each object "
+        "with registry.add_model(...) and returns nothing")
+
+
 @pytest.mark.parametrize("stopper", ["SystemExit(3)", "KeyboardInterrupt()"])
 @pytest.mark.parametrize("where", ["import", "hook"])
 def test_system_exit_and_interrupt_in_a_plugin_are_failures(install, stopper, where):
