@@ -23,6 +23,7 @@ Kinds and their protocols:
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, Union, runtime_checkable
 
@@ -192,6 +193,29 @@ def stimulus_form(stimulus: object) -> str | None:
     for method in ("attach", "drives", "source"):
         if callable(getattr(stimulus, method, None)):
             return method
+    return None
+
+
+FORM_ARGUMENTS = {"drives": ("size", "unit"), "source": (), "attach": ("network", "population", "target")}
+"""The arguments snnzoo passes to each form's method (see the protocols above)."""
+
+
+def form_signature_problem(kind: type) -> str | None:
+    """Why the form method of stimulus class ``kind`` cannot be called as snnzoo calls it, or None."""
+    form = stimulus_form(kind)
+    if form is None:
+        return None
+    arguments = FORM_ARGUMENTS[form]
+    defined = inspect.getattr_static(kind, form)
+    try:
+        signature = inspect.signature(getattr(kind, form))
+    except (TypeError, ValueError):  # no signature to inspect (a builtin): nothing to say
+        return None
+    try:
+        signature.bind(*(("self",) if inspect.isfunction(defined) else ()), *arguments)
+    except TypeError:
+        return (f"its {form}{signature} cannot be called as {form}({', '.join(arguments)}) "
+                f"(define it as {form}(self{''.join(', ' + a for a in arguments)}))")
     return None
 
 

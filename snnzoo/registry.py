@@ -29,6 +29,7 @@ from snnzoo.protocols import (
     NeuronModelSpec,
     StimulusKind,
     SynapseModelSpec,
+    form_signature_problem,
     missing_members,
     stimulus_form,
 )
@@ -249,6 +250,9 @@ class Registry:
                 f"plugin {self.current_plugin!r} registered {type(obj).__name__}{f' {name!r}' if name else ''} as a {kind}, "
                 f"but it lacks {', '.join(missing)}: expected {expected}"
             )
+        signature_problem = form_signature_problem(obj) if kind == "stimulus" and isinstance(obj, type) else None
+        if signature_problem:
+            raise PluginError(f"plugin {self.current_plugin!r} registered stimulus {name!r}, but {signature_problem}")
 
     def _table(self, kind: str) -> dict[str, list[Entry]]:
         if kind not in self._entries:

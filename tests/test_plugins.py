@@ -300,6 +300,22 @@ def test_stimulus_class_without_a_form_is_refused():
             registry.add_stimulus(Shapeless)
 
 
+@pytest.mark.parametrize(("method", "expected"), [
+    ("def drives(self, size):", "its drives(self, size) cannot be called as drives(size, unit) "
+                                "(define it as drives(self, size, unit))"),
+    ("def attach(self, network):", "its attach(self, network) cannot be called as attach(network, population, target)"),
+    ("def source(self, rate):", "its source(self, rate) cannot be called as source()"),
+])
+def test_stimulus_class_whose_method_snnzoo_cannot_call_is_refused(method, expected):
+    namespace: dict = {}
+    exec(f"class Sloppy:\n    name, description = 'sloppy', 'd'\n    {method}\n        return []\n"
+         "    def to_dict(self):\n        return {}\n", namespace)
+    registry = Registry()
+    with pytest.raises(PluginError) as error, registry.registering_as("odd"):
+        registry.add_stimulus(namespace["Sloppy"])
+    assert str(error.value).startswith("plugin 'odd' registered stimulus 'sloppy', but ") and expected in str(error.value)
+
+
 def test_builtin_name_wins_a_clash_and_qualified_names_reach_both(install, capsys):
     install("zoo_clash", "1.0", {"aaa": GOOD.format(model="lif")})
     with pytest.warns(RuntimeWarning, match="model 'lif' from plugin 'aaa' ignored: built-in plugin 'lif'"):
