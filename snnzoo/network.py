@@ -47,7 +47,7 @@ from .poisson_input import PoissonInput
 from .projections import NAME, PopulationView, Projection, SpikeSource, parse_view, view
 from .recording import PopulationRecord, StateRecord
 from .refractory import refractory_steps
-from .stimulus import FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes
+from .stimulus import FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes, checked_drives
 from .synapse_model import SynapseModel
 from .units import (as_data, check_value, is_quantity_text, one_si, positive_si, seed_number, show, si_unit_string,
                     to_si, ureg, whole_number, whole_numbers)
@@ -551,7 +551,7 @@ class Network:
                 f"(declared variables: {pop.model.variables or 'none'}; declare it as '{target} : amp')"
             )
         pop.model.check_written(target, f"stimulus {stimulus.name!r} on {pop.where}")
-        for drive in stimulus.drives(pop.size, pop.model.units[target]):
+        for drive in checked_drives(stimulus, pop.size, pop.model.units[target]):
             self._drives.append(_DriveBinding(pop, target, drive))
         self.stimuli.append({"population": pop.name, "target": target, **stimulus.to_dict()})
 

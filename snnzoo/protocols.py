@@ -27,7 +27,7 @@ import inspect
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, Union, runtime_checkable
 
-from .stimulus import FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, PoissonRates, SpikeTimes
+from .stimulus import DRIVE_TYPES, FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, PoissonRates, SpikeTimes
 
 if TYPE_CHECKING:
     import pint
@@ -37,9 +37,6 @@ if TYPE_CHECKING:
 
 Drive = Union[PiecewiseDrive, FunctionDrive, GaussianDrive, OUDrive]
 """The drive forms the engine executes (see :mod:`snnzoo.stimulus`)."""
-
-DRIVE_TYPES = (PiecewiseDrive, FunctionDrive, GaussianDrive, OUDrive)
-"""The same forms as a tuple, for ``isinstance`` checks."""
 
 SourceSpec = Union[SpikeTimes, PoissonRates]
 """What a spike source describes itself as (see :mod:`snnzoo.stimulus`)."""

@@ -22,9 +22,11 @@ containing its time, a switch of a value takes effect at the first step at or af
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+
+from .errors import PluginError, SnnzooError
 
 @dataclass
 class PiecewiseDrive:
@@ -89,3 +91,65 @@ class PoissonRates:
     rates: np.ndarray | None = None
     function: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
 
+
+
+DRIVE_TYPES = (PiecewiseDrive, FunctionDrive, GaussianDrive, OUDrive)
+"""The drive forms the engine executes."""
+
+
+def checked_drives(stimulus: object, size: int, unit: object) -> list:
+    """``stimulus.drives(size, unit)`` as the engine needs it: a list of drives whose arrays are finite
+    and fit ``size`` neurons; anything else (or an exception other than an snnzoo error) is a
+    :class:`~snnzoo.errors.PluginError` naming the stimulus."""
+    where = f"stimulus {getattr(stimulus, 'name', type(stimulus).__name__)!r}: drives()"
+    try:
+        drives = stimulus.drives(size, unit)
+    except SnnzooError:
+        raise
+    except Exception as error:
+        raise PluginError(f"{where} raised {type(error).__name__}: {error}") from error
+    if not isinstance(drives, (list, tuple)) or not all(isinstance(drive, DRIVE_TYPES) for drive in drives):
+        raise PluginError(f"{where} returned {_short(drives)}; expected a list of "
+                          f"{', '.join(kind.__name__ for kind in DRIVE_TYPES)} (snnzoo.stimulus)")
+    return [_checked_drive(drive, size, f"{where} returned a {type(drive).__name__}") for drive in drives]
+
+
+def _checked_drive(drive: object, size: int, where: str) -> object:
+    """``drive`` with its arrays as float arrays, refused unless they are finite and of a shape the engine reads."""
+    def floats(field: str, shapes: list[tuple[int, ...]]) -> np.ndarray:
+        try:
+            array = np.asarray(getattr(drive, field), dtype=float)
+        except (TypeError, ValueError):
+            raise PluginError(f"{where}: '{field}' is {_short(getattr(drive, field))}, not numbers") from None
+        if len(shapes) > 0 and array.shape not in shapes:
+            raise PluginError(f"{where}: '{field}' has shape {array.shape}; expected "
+                              f"{' or '.join(str(shape) for shape in shapes)} for {size} neurons")
+        if not np.all(np.isfinite(array)):
+            raise PluginError(f"{where}: '{field}' is not finite: {_short(array.tolist())}")
+        return array
+
+    if isinstance(drive, PiecewiseDrive):
+        times = np.atleast_1d(floats("times", []))
+        if times.ndim != 1 or times.size == 0 or np.any(np.diff(times) <= 0):
+            raise PluginError(f"{where}: 'times' are {_short(times.tolist())}; expected increasing times (s)")
+        return replace(drive, times=times, values=floats("values", [(times.size, 1), (times.size, size)]))
+    if isinstance(drive, FunctionDrive):
+        if not callable(drive.function):
+            raise PluginError(f"{where}: 'function' is {_short(drive.function)}, not callable")
+        return drive
+    per_neuron = [(), (1,), (size,)]
+    if isinstance(drive, GaussianDrive):
+        std = floats("std", per_neuron)
+        if np.any(std < 0):
+            raise PluginError(f"{where}: 'std' is negative: {_short(std.tolist())}")
+        return replace(drive, mean=floats("mean", per_neuron), std=std)
+    tau = floats("tau", [(), (1,)])
+    if np.any(tau <= 0):
+        raise PluginError(f"{where}: 'tau' is {float(tau)} s; expected a positive time constant")
+    return replace(drive, mean=floats("mean", per_neuron), sigma=floats("sigma", per_neuron), tau=float(tau))
+
+
+def _short(value: object) -> str:
+    """``repr(value)``, cut to 80 characters."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -18,7 +18,7 @@ Call it from your plugin's own tests::
    integrator;
 3. every stimulus class has an ``example`` (a dict of settings, plus an optional ``target``
    variable of the probe neuron below); the configured stimulus drives the probe neuron
-   (``drives``), connects to it as a spike source (``source``) or attaches to it
+   (``drives``, checked by :func:`snnzoo.stimulus.checked_drives`), connects to it as a spike source (``source``) or attaches to it
    (``attach``), and the run stays finite;
 4. every integrator integrates ``dx/dt = -x/tau`` to within 1 % of the exact decay;
 5. every catalog experiment loads and builds (its models and stimuli exist), its
@@ -49,8 +49,9 @@ from .catalog import Experiment
 from .errors import SnnzooError
 from .model import NeuronModel
 from .network import Network
-from .protocols import DRIVE_TYPES, IntegratorSpec, stimulus_form
+from .protocols import IntegratorSpec, stimulus_form
 from .registry import Registry
+from .stimulus import checked_drives
 from .units import to_si, ureg
 
 PROBE = NeuronModel(
@@ -135,7 +136,7 @@ def check_stimulus_kind(kind: Any) -> None:
 def check_stimulus(stimulus: Any, size: int = 3, unit: str = "A", *, target: str | None = None) -> None:
     """A configured stimulus describes itself and acts on the probe neuron in its form.
 
-    ``drives``: every drive is one the engine knows and drives ``I``; ``source``: it is
+    ``drives``: its drives pass :func:`snnzoo.stimulus.checked_drives` and drive ``I``; ``source``: it is
     added as a source and connected onto ``v``; ``attach``: it attaches to ``target``
     (default ``v``). A short run must stay finite.
     """
@@ -149,11 +150,7 @@ def check_stimulus(stimulus: Any, size: int = 3, unit: str = "A", *, target: str
     net.add_population("probe", PROBE, size)
     try:
         if form == "drives":
-            drives = stimulus.drives(size, ureg.Unit(unit))
-            assert drives, f"{where}: drives() returned nothing"
-            for drive in drives:
-                assert isinstance(drive, DRIVE_TYPES), (
-                    f"{where}: unknown drive {drive!r} (expected one of {', '.join(t.__name__ for t in DRIVE_TYPES)})")
+            assert checked_drives(stimulus, size, ureg.Unit(unit)), f"{where}: drives() returned nothing"
             net.add_stimulus(stimulus, "probe", target or "I")
         elif form == "source":
             net.add_source("input", stimulus)

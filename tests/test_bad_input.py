@@ -25,10 +25,11 @@ from snnzoo.catalog import Experiment
 from snnzoo.catalog_schema import markdown
 from snnzoo.cli import EXIT_INTERRUPTED, main
 from snnzoo.engine import kernel_cache
-from snnzoo.errors import ConfigError, EquationError, SimulationError, SnnzooError, UnitError
+from snnzoo.errors import ConfigError, EquationError, PluginError, SimulationError, SnnzooError, UnitError
 from snnzoo.model import UnusedParameterWarning
 from snnzoo.plugins import get_registry
 from snnzoo.results import open_result
+from snnzoo.stimulus import GaussianDrive, OUDrive, PiecewiseDrive
 from snnzoo.units import as_quantity, to_si
 
 ROOT = Path(__file__).parent.parent
@@ -671,6 +672,45 @@ def test_a_user_function_that_fails_is_named(function, fragment):
     with pytest.raises(SimulationError, match="input function of population 'p' \\(variable 'I'\\)") as info:
         net.run(1 * u.ms)
     assert fragment in str(info.value)
+
+
+class _PluginStimulus:
+    """A third-party stimulus whose drives() returns ``made()``."""
+
+    name, description = "plugin_current", "a plugin's current"
+
+    def __init__(self, made):
+        self.made = made
+
+    def drives(self, size, unit):
+        return self.made()
+
+    def to_dict(self):
+        return {"type": self.name}
+
+
+@pytest.mark.parametrize("made, fragment", [
+    (lambda: 1 / 0, "drives() raised ZeroDivisionError: division by zero"),
+    (lambda: PiecewiseDrive([0.0], [[1e-10]]),
+     "drives() returned PiecewiseDrive(times=[0.0], values=[[1e-10]]); expected a list of PiecewiseDrive, "
+     "FunctionDrive, GaussianDrive, OUDrive"),
+    (lambda: [("not", "a drive")], "drives() returned [('not', 'a drive')]; expected a list of PiecewiseDrive"),
+    (lambda: [PiecewiseDrive([0.0], [[1e-10] * 7])],
+     "drives() returned a PiecewiseDrive: 'values' has shape (1, 7); expected (1, 1) or (1, 3) for 3 neurons"),
+    (lambda: [PiecewiseDrive([0.0, 1e-3], [[0.0], [np.nan]])],
+     "drives() returned a PiecewiseDrive: 'values' is not finite: [[0.0], [nan]]"),
+    (lambda: [PiecewiseDrive([1e-3, 0.0], [[0.0], [1e-10]])],
+     "'times' are [0.001, 0.0]; expected increasing times (s)"),
+    (lambda: [GaussianDrive(0.0, -1e-10)], "drives() returned a GaussianDrive: 'std' is negative"),
+    (lambda: [OUDrive(0.0, 1e-10, 0.0)], "'tau' is 0.0 s; expected a positive time constant"),
+])
+def test_a_plugin_stimulus_whose_drives_are_wrong_is_named_when_added(made, fragment):
+    net = sz.Network(seed=1)
+    net.add_population("p", "lif", 3)
+    with pytest.raises(PluginError) as info:
+        net.add_stimulus(_PluginStimulus(made), "p", "I")
+    assert str(info.value).startswith("stimulus 'plugin_current': drives() ") and fragment in str(info.value)
+    assert "\n" not in str(info.value)
 
 
 def _two_populations() -> sz.Network:

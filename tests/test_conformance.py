@@ -112,7 +112,7 @@ class Odd:
 @hookimpl
 def snnzoo_register_stimuli(registry):
     registry.add_stimulus(Odd)
-""", "stimulus 'odd' (drives): unknown drive ('not', 'a drive')"),
+""", "stimulus 'odd' (drives): cannot act on the probe neuron: stimulus 'odd': drives() returned [('not', 'a drive')]; expected a list of PiecewiseDrive"),
     "integrator that does nothing": ("""
 from snnzoo.integrators import new_symbol
 class Still:
