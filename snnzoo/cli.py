@@ -71,7 +71,8 @@ def cmd_info(args: argparse.Namespace) -> int:
         print(describe(name))
         return 0
     everything = [n for kind in KIND_TITLES for n in registry.names(kind)]
-    raise UnknownNameError("model, synapse model, stimulus, integrator or experiment", name, everything)
+    raise UnknownNameError("model, synapse model, stimulus, integrator or experiment", name, everything,
+                           registry.failure_note())
 
 
 def cmd_run(args: argparse.Namespace) -> int:

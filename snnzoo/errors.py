@@ -45,13 +45,14 @@ class SimulationError(SnnzooError):
 class UnknownNameError(SnnzooError, KeyError):
     """A model, stimulus, integrator or experiment name is not registered."""
 
-    def __init__(self, kind: str, name: str, known: Iterable[str]):
+    def __init__(self, kind: str, name: str, known: Iterable[str], note: str = ""):
+        """``note``, if given, ends the message (e.g. which plugins failed to load)."""
         known = sorted(known)
         close = difflib.get_close_matches(name, known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         listing = ", ".join(known) if known else "none registered"
         self.kind, self.name = kind, name
-        super().__init__(f"unknown {kind} {name!r}{hint} (known: {listing})")
+        super().__init__(f"unknown {kind} {name!r}{hint} (known: {listing}){f'; {note}' if note else ''}")
 
     def __str__(self) -> str:  # KeyError would quote the message
         return self.args[0]

@@ -181,6 +181,7 @@ def _fill(registry: Registry, found: list[EntryPoint]) -> tuple[list[PluginInfo]
               for name, module in BUILTIN_PLUGINS.items()]
     for entry_point in found:
         report.append(_load_entry_point(entry_point, registry, report, disabled))
+    registry.failures = {info.name: info.failure for info in report if info.failure is not None}
     return report, problems + _unused_preferences(registry)
 
 

@@ -128,6 +128,9 @@ class Registry:
         """Name -> plugin whose entry a plain name means when several plugins register it."""
         self.load_indexed: Callable[[str], None] | None = None
         """Loads a plugin whose entries were read from the plugin index (set by :mod:`snnzoo.plugins`)."""
+        self.failures: dict[str, str] = {}
+        """Plugin -> why it failed to load (set by :mod:`snnzoo.plugins`): named when a name is unknown,
+        since the missing entry may be that plugin's."""
 
     @contextmanager
     def registering_as(self, plugin: str, *, builtin: bool = False) -> Iterator[Registry]:
@@ -281,10 +284,15 @@ class Registry:
                 if entry.plugin == plugin:
                     return self.loaded(entry)
             qualified = [entry.qualified_name for entries in table.values() for entry in entries]
-            raise UnknownNameError(kind, name, qualified)
+            raise UnknownNameError(kind, name, qualified, self.failure_note())
         if name not in table:
-            raise UnknownNameError(kind, name, table)
+            raise UnknownNameError(kind, name, table, self.failure_note())
         return self.loaded(self._choose(table[name])[0])
+
+    def failure_note(self) -> str:
+        """One line naming each plugin that failed to load and why, or "" if none did."""
+        return "; ".join(f"plugin {plugin!r} failed to load, so nothing it registers is here: {failure}"
+                         for plugin, failure in sorted(self.failures.items()))
 
     def qualified_names(self) -> set[str]:
         """``plugin:name`` of every entry of every kind, including those a clash hides."""

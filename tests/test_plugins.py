@@ -106,6 +106,21 @@ def test_broken_plugins_are_reported_and_others_still_load(install):
     assert hookfails.registered == {}
 
 
+def test_an_unknown_name_says_which_plugins_failed_to_load(install, capsys):
+    install("zoo_broken", "0.5", {"broken": "raise ImportError('needs libfoo')\n" + GOOD.format(model="lost")})
+    with pytest.warns(RuntimeWarning, match="failed to load"):
+        registry = plugins.get_registry()
+    note = "plugin 'broken' failed to load, so nothing it registers is here: importing zoo_broken_broken: " \
+           "ImportError: needs libfoo"
+    for name in ("lost", "broken:lost"):
+        with pytest.raises(UnknownNameError) as error:
+            registry.model(name)
+        assert str(error.value).startswith(f"unknown model {name!r}") and str(error.value).endswith(f"; {note}")
+    assert cli.main(["info", "lost"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("snnzoo: error: unknown model, synapse model") and err.endswith(note) and "\n" not in err
+
+
 def test_disabled_plugin_is_skipped(install, monkeypatch):
     monkeypatch.setenv(plugins.DISABLE_VARIABLE, "off, other")
     install("zoo_off", "1.0", {"off": GOOD.format(model="never_seen")})
