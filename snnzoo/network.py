@@ -47,7 +47,8 @@ from .poisson_input import PoissonInput
 from .projections import NAME, PopulationView, Projection, SpikeSource, parse_view, view
 from .recording import PopulationRecord, StateRecord
 from .refractory import refractory_steps
-from .stimulus import FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes, checked_drives
+from .stimulus import (FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes, call_stimulus, checked_drives,
+                       stimulus_settings)
 from .synapse_model import SynapseModel
 from .units import (as_data, check_value, is_quantity_text, one_si, positive_si, seed_number, show, si_unit_string,
                     to_si, ureg, whole_number, whole_numbers)
@@ -539,9 +540,10 @@ class Network:
         """Feed ``stimulus`` into variable ``target`` (default ``I``) of a population (also between runs)."""
         self._invalidate()
         pop = self.population(population)
+        settings = {"population": pop.name, "target": target, **stimulus_settings(stimulus)}
         if hasattr(stimulus, "attach"):
-            stimulus.attach(self, pop, target)
-            self.stimuli.append({"population": pop.name, "target": target, **stimulus.to_dict()})
+            call_stimulus(stimulus, "attach", self, pop, target)
+            self.stimuli.append(settings)
             return
         if not hasattr(stimulus, "drives"):
             raise ConfigError(f"stimulus {stimulus.name!r} is a spike source: use add_source and connect")
@@ -553,7 +555,7 @@ class Network:
         pop.model.check_written(target, f"stimulus {stimulus.name!r} on {pop.where}")
         for drive in checked_drives(stimulus, pop.size, pop.model.units[target]):
             self._drives.append(_DriveBinding(pop, target, drive))
-        self.stimuli.append({"population": pop.name, "target": target, **stimulus.to_dict()})
+        self.stimuli.append(settings)
 
     def add_poisson_input(self, population: str | Population, target: str, N: int, rate: Any, weight: Any, *,
                           name: str | None = None) -> PoissonInput:

@@ -11,7 +11,7 @@ import scipy.sparse
 
 from .connectivity import Synapses
 from .errors import ConfigError
-from .stimulus import PoissonRates, SpikeTimes
+from .stimulus import PoissonRates, SpikeTimes, call_stimulus, stimulus_settings
 from .time_steps import step_containing
 from .units import as_data, ureg
 
@@ -21,7 +21,8 @@ class SpikeSource:
 
     def __init__(self, name: str, stimulus, dt: float):
         self.name, self.stimulus = name, stimulus
-        self.spec = stimulus.source()
+        self.settings = stimulus_settings(stimulus)
+        self.spec = call_stimulus(stimulus, "source")
         if not isinstance(self.spec, (SpikeTimes, PoissonRates)):
             raise ConfigError(f"source {name!r}: {stimulus.name!r}.source() returned {self.spec!r}, "
                               "expected SpikeTimes or PoissonRates")
@@ -61,7 +62,7 @@ class SpikeSource:
 
     def to_dict(self) -> dict[str, Any]:
         """Provenance of this source."""
-        return {"size": self.size, **self.stimulus.to_dict()}
+        return {"size": self.size, **self.settings}
 
 
 @dataclass

@@ -97,17 +97,33 @@ DRIVE_TYPES = (PiecewiseDrive, FunctionDrive, GaussianDrive, OUDrive)
 """The drive forms the engine executes."""
 
 
+def call_stimulus(stimulus: object, method: str, *arguments: object) -> object:
+    """``stimulus.method(*arguments)`` (a stimulus's ``drives``, ``source`` or ``attach``); an exception
+    other than an snnzoo error, a bug of the stimulus's code, is a PluginError naming the stimulus."""
+    try:
+        return getattr(stimulus, method)(*arguments)
+    except SnnzooError:
+        raise
+    except Exception as error:
+        raise PluginError(f"stimulus {getattr(stimulus, 'name', type(stimulus).__name__)!r}: {method}() raised "
+                          f"{type(error).__name__}: {' '.join(str(error).split())}") from error
+
+
+def stimulus_settings(stimulus: object) -> dict:
+    """``stimulus.to_dict()``, the settings kept in provenance; refused unless it is a dict."""
+    settings = call_stimulus(stimulus, "to_dict")
+    if not isinstance(settings, dict):
+        raise PluginError(f"stimulus {getattr(stimulus, 'name', type(stimulus).__name__)!r}: to_dict() returned "
+                          f"{_short(settings)}; expected a dict of its settings")
+    return settings
+
+
 def checked_drives(stimulus: object, size: int, unit: object) -> list:
     """``stimulus.drives(size, unit)`` as the engine needs it: a list of drives whose arrays are finite
     and fit ``size`` neurons; anything else (or an exception other than an snnzoo error) is a
     :class:`~snnzoo.errors.PluginError` naming the stimulus."""
     where = f"stimulus {getattr(stimulus, 'name', type(stimulus).__name__)!r}: drives()"
-    try:
-        drives = stimulus.drives(size, unit)
-    except SnnzooError:
-        raise
-    except Exception as error:
-        raise PluginError(f"{where} raised {type(error).__name__}: {error}") from error
+    drives = call_stimulus(stimulus, "drives", size, unit)
     if not isinstance(drives, (list, tuple)) or not all(isinstance(drive, DRIVE_TYPES) for drive in drives):
         raise PluginError(f"{where} returned {_short(drives)}; expected a list of "
                           f"{', '.join(kind.__name__ for kind in DRIVE_TYPES)} (snnzoo.stimulus)")

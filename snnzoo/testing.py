@@ -18,8 +18,8 @@ Call it from your plugin's own tests::
    integrator;
 3. every stimulus class has an ``example`` (a dict of settings, plus an optional ``target``
    variable of the probe neuron below); the configured stimulus drives the probe neuron
-   (``drives``, checked by :func:`snnzoo.stimulus.checked_drives`), connects to it as a spike source (``source``) or attaches to it
-   (``attach``), and the run stays finite;
+   (``drives``, checked by :func:`snnzoo.stimulus.checked_drives`), connects to it as a spike
+   source (``source``) or attaches to it (``attach``, adding something), and the run stays finite;
 4. every integrator integrates ``dx/dt = -x/tau`` to within 1 % of the exact decay;
 5. every catalog experiment loads and builds (its models and stimuli exist), its
    ``expected`` items use known keys, and a shortened run (every run and every time of the
@@ -138,11 +138,10 @@ def check_stimulus(stimulus: Any, size: int = 3, unit: str = "A", *, target: str
 
     ``drives``: its drives pass :func:`snnzoo.stimulus.checked_drives` and drive ``I``; ``source``: it is
     added as a source and connected onto ``v``; ``attach``: it attaches to ``target``
-    (default ``v``). A short run must stay finite.
+    (default ``v``) and adds something to the network. A short run must stay finite.
     """
     name = getattr(stimulus, "name", None)
     assert name and getattr(stimulus, "description", None), f"{stimulus!r}: a stimulus needs a name and a description"
-    assert isinstance(stimulus.to_dict(), dict), f"stimulus {name!r}: to_dict() must return a dict"
     form = stimulus_form(stimulus)
     assert form is not None, f"stimulus {name!r}: has none of drives(), source(), attach()"
     where = f"stimulus {name!r} ({form})"
@@ -156,7 +155,9 @@ def check_stimulus(stimulus: Any, size: int = 3, unit: str = "A", *, target: str
             net.add_source("input", stimulus)
             net.connect("input", "probe", on="v", weight=1 * ureg.mV, all_to_all=True)
         else:
+            parts = _parts(net)
             net.add_stimulus(stimulus, "probe", target or "v")
+            assert _parts(net) != parts, f"{where}: attach() added nothing to the network (no source, projection or drive)"
     except SnnzooError as error:
         raise AssertionError(f"{where}: cannot act on the probe neuron: {error}") from None
     net.record("probe", ["v", "I"])
@@ -279,6 +280,12 @@ def _reachable(plugin: object, name: str, registry: Registry) -> Iterator[None]:
     finally:
         if added:
             plugins.refresh()
+
+
+def _parts(net: Network) -> tuple[int, ...]:
+    """How many groups, projections, drives, Poisson inputs and regular operations ``net`` has."""
+    return (len(net.groups), len(net.projections), len(net._drives), len(net._poisson_inputs),
+            len(net._regular_operations))
 
 
 def _run(net: Network, duration: Any, where: str) -> None:

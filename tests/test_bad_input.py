@@ -713,6 +713,37 @@ def test_a_plugin_stimulus_whose_drives_are_wrong_is_named_when_added(made, frag
     assert "\n" not in str(info.value)
 
 
+class _FailingStimulus:
+    """A third-party stimulus of form ``form`` whose methods raise, and whose to_dict() returns ``settings``."""
+
+    name, description = "plugin_current", "a plugin's current"
+
+    def __init__(self, form, settings):
+        self.form, self.settings = form, settings
+
+    def __getattr__(self, method):
+        if method != self.form:
+            raise AttributeError(method)
+        return lambda *arguments: [][0]
+
+    def to_dict(self):
+        return self.settings
+
+
+@pytest.mark.parametrize("form, settings, message", [
+    ("attach", {}, "stimulus 'plugin_current': attach() raised IndexError: list index out of range"),
+    ("source", {}, "stimulus 'plugin_current': source() raised IndexError: list index out of range"),
+    ("drives", None, "stimulus 'plugin_current': to_dict() returned None; expected a dict of its settings"),
+])
+def test_a_plugin_stimulus_whose_methods_fail_is_named(form, settings, message):
+    net = sz.Network(seed=1)
+    net.add_population("p", "lif", 3)
+    stimulus = _FailingStimulus(form, settings)
+    with pytest.raises(PluginError) as info:
+        net.add_source("s", stimulus) if form == "source" else net.add_stimulus(stimulus, "p", "I")
+    assert str(info.value) == message
+
+
 def _two_populations() -> sz.Network:
     net = sz.Network(seed=1)
     net.add_population("a", "lif", 3)

@@ -113,6 +113,29 @@ class Odd:
 def snnzoo_register_stimuli(registry):
     registry.add_stimulus(Odd)
 """, "stimulus 'odd' (drives): cannot act on the probe neuron: stimulus 'odd': drives() returned [('not', 'a drive')]; expected a list of PiecewiseDrive"),
+    "composite stimulus that adds nothing": ("""
+class Idle:
+    name, description, example = "idle", "attaches nothing", {}
+    def attach(self, network, population, target):
+        pass
+    def to_dict(self):
+        return {"type": self.name}
+@hookimpl
+def snnzoo_register_stimuli(registry):
+    registry.add_stimulus(Idle)
+""", "stimulus 'idle' (attach): attach() added nothing to the network (no source, projection or drive)"),
+    "stimulus whose to_dict returns nothing": ("""
+class Quiet:
+    name, description, example = "quiet", "a current", {}
+    def drives(self, size, unit):
+        return [PiecewiseDrive([0.0], [[1e-10]])]
+    def to_dict(self):
+        pass
+@hookimpl
+def snnzoo_register_stimuli(registry):
+    registry.add_stimulus(Quiet)
+""", "stimulus 'quiet' (drives): cannot act on the probe neuron: stimulus 'quiet': to_dict() returned None; "
+     "expected a dict of its settings"),
     "integrator that does nothing": ("""
 from snnzoo.integrators import new_symbol
 class Still:
