@@ -161,17 +161,24 @@ class NeuronModel:
 
     # -- construction helpers -------------------------------------------------
     def _check_parameters_used(self) -> None:
-        """Warn of every parameter that appears nowhere in the equations, threshold, reset, refractory
+        """Warn of every parameter that appears nowhere in the model (see :meth:`unused_parameters`)."""
+        for problem in self.unused_parameters():
+            warnings.warn(problem, UnusedParameterWarning, stacklevel=3)
+
+    def unused_parameters(self) -> list[str]:
+        """One line per parameter that appears nowhere in the equations, threshold, reset, refractory
         period, initial values or synaptic targets: it changes nothing, and is often a misspelling."""
         texts = [self.equations_text, self.threshold_text or "", self.reset_text or "", self.refractory_text or "",
                  *map(str, self.initial.values()), *self.synapses_text.values()]
         names = set(re.findall(r"[A-Za-z_]\w*", " ".join(texts)))
+        problems = []
         for parameter in self.parameters:
             if parameter not in names:
                 close = difflib.get_close_matches(parameter, sorted(names), n=1)
-                warnings.warn(f"model {self.name!r}: parameter {parameter!r} is used nowhere in the model (its "
-                              "equations, threshold, reset, refractory period or initial values)"
-                              + (f"; did you mean {close[0]!r}?" if close else ""), UnusedParameterWarning, stacklevel=3)
+                problems.append(f"model {self.name!r}: parameter {parameter!r} is used nowhere in the model (its "
+                                "equations, threshold, reset, refractory period or initial values)"
+                                + (f"; did you mean {close[0]!r}?" if close else ""))
+        return problems
 
     def _parameter_specs(self, given: Mapping[str, Any]) -> dict[str, ParameterSpec]:
         return parameter_specs(f"model {self.name!r}", self.equations, given)

@@ -14,7 +14,7 @@ Call it from your plugin's own tests::
    declares a supported ``HOOK_API_VERSION``, every ``snnzoo_*`` function is a known hook
    decorated with ``@hookimpl``, and every registered object fits the protocol of its kind;
 2. every model is documented (description, references, a default and a description for
-   every parameter) and runs finite from its defaults and from each preset with its default
+   every parameter), uses every parameter it declares, and runs finite from its defaults and from each preset with its default
    integrator;
 3. every stimulus class has an ``example`` (a dict of settings, plus an optional ``target``
    variable of the probe neuron below); the configured stimulus drives the probe neuron
@@ -99,13 +99,15 @@ def check_plugin(plugin: ModuleType | str, *, max_duration: Any = "100 ms", full
 
 def check_model(model: NeuronModel, *, steps: int = 100) -> None:
     """A model documents itself and runs: description, references, documented
-    parameters with defaults, and ``steps`` steps from its initial state stay finite."""
+    parameters with defaults, each used in the model, and ``steps`` steps from its initial state stay finite."""
     assert isinstance(model, NeuronModel), f"{model!r} is not a snnzoo.NeuronModel"
     assert model.description, f"model {model.name!r}: give it a description"
     assert model.references, f"model {model.name!r}: give at least one reference"
     for spec in model.parameters.values():
         assert spec.default is not None, f"model {model.name!r}: parameter {spec.name!r} has no default"
         assert spec.description, f"model {model.name!r}: parameter {spec.name!r} has no description"
+    unused = model.unused_parameters()
+    assert not unused, unused[0]
     assert model.describe().startswith(model.name)
     net = Network(dt=DT, seed=0)
     net.add_population("p", model, 2)

@@ -24,6 +24,16 @@ def test_kit_rejects_an_undocumented_model():
         testing.check_model(bare)
 
 
+def test_kit_rejects_a_model_with_a_parameter_it_never_uses():
+    from snnzoo import NeuronModel, Parameter
+
+    with pytest.warns(UserWarning, match="'tua' is used nowhere"):
+        typo = NeuronModel("typo", "dv/dt = -v/tau : volt", {"tau": Parameter("10 ms", "time constant"),
+                           "tua": Parameter("20 ms", "time constant, misspelt")}, description="d", references=["r"])
+    with pytest.raises(AssertionError, match="model 'typo': parameter 'tua' is used nowhere in the model"):
+        testing.check_model(typo)
+
+
 def test_kit_rejects_a_plugin_without_hooks():
     import types
 
