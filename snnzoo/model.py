@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ import pint
 import sympy
 
 from .equations import Equation, check_model_name, parse_equations, parse_statements
-from .errors import EquationError, UnitError, UnknownNameError
+from .errors import ConfigError, EquationError, UnitError, UnknownNameError
 from .expressions import DimensionChecker, is_zero, rand, randn, same_dimension, symbol
 from .refractory import Refractoriness, parse_refractoriness
 from .symbolic_budget import time_budget
@@ -114,7 +114,7 @@ class NeuronModel:
     ):
         self.name = name
         self.description = description.strip()
-        self.references = tuple(references)
+        self.references = checked_references(references, f"model {name!r}")
         self.integrator = integrator
         self.equations_text = equations.strip("\n")
         self.functions = dict(functions or {})
@@ -449,6 +449,16 @@ def page_heading(name: str, description: str) -> list[str]:
     if description and "\n" in description:
         lines += ["", description]
     return lines
+
+
+def checked_references(references: Sequence[str], where: str) -> tuple[str, ...]:
+    """A model's ``references`` as a tuple of strings; a single string (whose characters would each
+    become a reference) or anything else that is not a list of strings is refused."""
+    listed = None if isinstance(references, str) or not isinstance(references, Iterable) else tuple(references)
+    if listed is None or not all(isinstance(reference, str) for reference in listed):
+        raise ConfigError(f"{where}: references: expected a list of strings, e.g. "
+                          f"['Izhikevich EM (2003) ...'], got {references!r}")
+    return listed
 
 
 def reference_lines(references: Sequence[str]) -> list[str]:

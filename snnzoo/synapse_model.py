@@ -43,8 +43,8 @@ from .equations import Equation, parse_equations, parse_statements
 from .errors import ConfigError, EquationError
 from .expressions import DimensionChecker, is_unit_name, is_zero, same_dimension, symbol
 from .integrators import OdeSystem
-from .model import (NeuronModel, ParameterSpec, _show_value, _unit_text, page_heading, parameter_specs,
-                    parameter_table, parameters_dict, reference_lines)
+from .model import (NeuronModel, ParameterSpec, _show_value, _unit_text, checked_references, page_heading,
+                    parameter_specs, parameter_table, parameters_dict, reference_lines)
 from .units import dimension_of, to_si, ureg
 
 Statement = tuple[str, str, sympy.Basic]
@@ -116,7 +116,7 @@ class SynapseModel:
         self.name = name
         self.where = f"synapse model {name!r}"
         self.description = description.strip()
-        self.references = tuple(references)
+        self.references = checked_references(references, self.where)
         self.integrator = integrator
         equations = self._text(equations, "equations")
         on_pre, on_post = (self._text(text, pathway) for text, pathway in ((on_pre, "on_pre"), (on_post, "on_post")))

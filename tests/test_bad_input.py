@@ -674,6 +674,15 @@ def test_a_user_function_that_fails_is_named(function, fragment):
     assert fragment in str(info.value)
 
 
+@pytest.mark.parametrize("make", [sz.NeuronModel, sz.SynapseModel])
+@pytest.mark.parametrize("references", ["Izhikevich EM (2003)", [2003], 2003])
+def test_references_that_are_not_a_list_of_strings_are_refused(make, references):
+    with pytest.raises(ConfigError) as info:
+        make("m", "x : 1", references=references)
+    assert str(info.value).endswith(f"'m': references: expected a list of strings, e.g. ['Izhikevich EM (2003) ...'], "
+                                    f"got {references!r}")
+
+
 class _PluginStimulus:
     """A third-party stimulus whose drives() returns ``made()``."""
 
