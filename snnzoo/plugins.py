@@ -44,6 +44,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, PackageNotFoundError, entry_points, version
+from types import ModuleType
 
 import pluggy
 
@@ -323,7 +324,7 @@ def load_plugin(
     registered is kept and :attr:`PluginInfo.failure` says why in one line.
     """
     declared = getattr(plugin, "HOOK_API_VERSION", None)
-    problem = api_version_problem(declared) or hook_name_problem(plugin)
+    problem = not_a_plugin_problem(plugin) or api_version_problem(declared) or hook_name_problem(plugin)
     if problem:
         return PluginInfo(name, distribution, version, declared, failure=problem)
     manager = pluggy.PluginManager(GROUP)
@@ -351,6 +352,15 @@ def _check_returned_nothing(hook: str, results: list) -> None:
     if results:
         raise PluginError(f"returned a {type(results[0]).__name__} instead of nothing; a hook adds each object "
                           f"with registry.{REGISTRY_METHODS[hook]}(...) and returns nothing")
+
+
+def not_a_plugin_problem(plugin: object) -> str | None:
+    """Why ``plugin`` is no plugin at all (an entry point naming the wrong module or object), or None."""
+    if hasattr(plugin, "HOOK_API_VERSION") or any(attribute.startswith("snnzoo_") for attribute in dir(plugin)):
+        return None
+    what = f"module {plugin.__name__!r}" if isinstance(plugin, ModuleType) else f"a {type(plugin).__name__}"
+    return (f"{what} is not a plugin: it has no HOOK_API_VERSION and no snnzoo_register_* hook "
+            "(the entry point must name the module that has them, e.g. izh = \"snnzoo_izh\")")
 
 
 def api_version_problem(declared: object) -> str | None:

@@ -231,6 +231,17 @@ def test_misspelt_hook_is_named_with_the_closest_hook(install, decorated):
     assert "unknown hook 'snnzoo_register_modles' (did you mean 'snnzoo_register_models'?" in failure
 
 
+def test_an_entry_point_naming_something_that_is_no_plugin_fails_it(install):
+    install("zoo_wrong", "1.0", {"wrong": "import math\nCONSTANT = 1\n"})
+    with pytest.warns(RuntimeWarning, match="failed to load"):
+        plugins.get_registry()
+    assert report_of("wrong").failure == (
+        "module 'zoo_wrong_wrong' is not a plugin: it has no HOOK_API_VERSION and no snnzoo_register_* hook "
+        "(the entry point must name the module that has them, e.g. izh = \"snnzoo_izh\")")
+    info = plugins.load_plugin(tiny_model("a_model"), "model_object", Registry())
+    assert info.failure.startswith("a NeuronModel is not a plugin: it has no HOOK_API_VERSION")
+
+
 def test_undecorated_hook_fails_the_plugin(install):
     install("zoo_plain", "1.0", {"plain": GOOD.format(model="plain").replace("@hookimpl\n", "")})
     with pytest.warns(RuntimeWarning, match="failed to load"):
