@@ -368,6 +368,8 @@ def api_version_problem(declared: object) -> str | None:
     provided = hookspecs.HOOK_API_VERSION
     if declared is None:
         return f"declares no HOOK_API_VERSION (add 'HOOK_API_VERSION = {provided}' to the plugin module)"
+    if type(declared) is not int:  # '1', 1.0 or True would pass for 1 or read as another version
+        return f"HOOK_API_VERSION = {declared!r} is not an integer (write 'HOOK_API_VERSION = {provided}')"
     if declared not in hookspecs.SUPPORTED_HOOK_API_VERSIONS:
         return (f"needs hook API version {declared!r}, but snnzoo {__version__} provides version "
                 f"{provided} (supported: {', '.join(map(str, hookspecs.SUPPORTED_HOOK_API_VERSIONS))})")

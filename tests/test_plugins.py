@@ -254,6 +254,8 @@ def test_undecorated_hook_fails_the_plugin(install):
     [
         ("", "declares no HOOK_API_VERSION (add 'HOOK_API_VERSION = 1'"),
         ("HOOK_API_VERSION = 2", "needs hook API version 2, but snnzoo 0.1.0 provides version 1"),
+        ("HOOK_API_VERSION = '1'", "HOOK_API_VERSION = '1' is not an integer (write 'HOOK_API_VERSION = 1')"),
+        ("HOOK_API_VERSION = True", "HOOK_API_VERSION = True is not an integer"),
     ],
 )
 def test_hook_api_version_is_checked(install, declaration, expected):
