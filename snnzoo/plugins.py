@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import inspect
 import os
 import threading
 import warnings
@@ -387,7 +388,19 @@ def hook_name_problem(plugin: object) -> str | None:
             return f"unknown hook {attribute!r} ({hint}known hooks: {', '.join(HOOK_NAMES)})"
         if _hookimpl_options(plugin, attribute) is None:
             return f"hook {attribute!r} is not decorated with @snnzoo.hookimpl, so it would never be called"
+        arguments = _arguments(getattr(plugin, attribute))
+        if arguments is not None and arguments != ["registry"]:
+            return (f"hook {attribute!r} takes ({', '.join(arguments)}); a hook takes the one argument "
+                    f"'registry': def {attribute}(registry)")
     return None
+
+
+def _arguments(function: object) -> list[str] | None:
+    """The argument names of ``function`` (without ``self`` of a bound method), None if it has no signature."""
+    try:
+        return list(inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        return None
 
 
 def _hookimpl_options(plugin: object, attribute: str) -> object:

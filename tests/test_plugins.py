@@ -242,6 +242,15 @@ def test_an_entry_point_naming_something_that_is_no_plugin_fails_it(install):
     assert info.failure.startswith("a NeuronModel is not a plugin: it has no HOOK_API_VERSION")
 
 
+@pytest.mark.parametrize("arguments", ["reg", "registry, extra", ""])
+def test_a_hook_with_other_arguments_than_registry_fails_the_plugin(install, arguments):
+    install("zoo_args", "1.0", {"args": GOOD.format(model="args").replace("(registry):", f"({arguments}):")})
+    with pytest.warns(RuntimeWarning, match="failed to load"):
+        plugins.get_registry()
+    assert report_of("args").failure == (f"hook 'snnzoo_register_models' takes ({arguments}); a hook takes the one "
+                                         "argument 'registry': def snnzoo_register_models(registry)")
+
+
 def test_undecorated_hook_fails_the_plugin(install):
     install("zoo_plain", "1.0", {"plain": GOOD.format(model="plain").replace("@hookimpl\n", "")})
     with pytest.warns(RuntimeWarning, match="failed to load"):
