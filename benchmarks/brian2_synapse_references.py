@@ -129,7 +129,7 @@ def stdp() -> None:
                                      w = clip(w + Apre, 0, gmax)""", namespace=namespace)
     synapses.connect()
     synapses.w = weights
-    neurons.v = p["vr"] * b.volt  # snnzoo's lif_song starts at Vr; Brian2's example starts at 0 V
+    neurons.v = p["vr"] * b.volt  # snnzoo's lif_song starts at V_reset; Brian2's example starts at 0 V
     spikes = b.SpikeMonitor(neurons)
     b.run(p["duration"] * b.second)
     _write("brian2_stdp_fixed_inputs.json", {

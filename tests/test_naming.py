@@ -13,7 +13,7 @@ from snnzoo.model import DeprecatedNameWarning
 from snnzoo.plugins import get_registry
 
 BUILTIN = ["lif", "perfect_if", "lif_cond_exp", "lif_curr_exp", "lif_adaptive_threshold", "lif_cond_snnjl",
-           "lif_cond_exp2_snnjl", "adex", "adex_tau", "adex_cond", "hh_traub", "ball_and_stick", "tripod"]
+           "lif_cond_exp2_snnjl", "lif_song", "adex", "adex_tau", "adex_cond", "hh_traub", "ball_and_stick", "tripod"]
 MODEL_SPECIFIC = {"hh_traub": {"VT"}}  # published names that are not the common quantities (the rate offset)
 W1_CURRENTS = [500, 500, 400, 210, 300, 110, 350, 160]  # pA, the step current of each Naud 2008 pattern
 W1_COUNTS = [42, 10, 10, 9, 31, 0, 83, 29]  # Brian2 2.9's spike counts, tests/reference

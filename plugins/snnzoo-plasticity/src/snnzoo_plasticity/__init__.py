@@ -30,21 +30,22 @@ BRUNEL_WANG_2001 = ("Brunel N, Wang XJ (2001) Effects of neuromodulation in a co
 LIF_SONG = NeuronModel(
     "lif_song",
     """
-    dv/dt = (ge*(Ee - v) + EL - v)/tau_m : volt
+    dv/dt = (ge*(E_e - v) + E_L - v)/tau_m : volt
     dge/dt = -ge/tau_e : 1
     """,
     {
         "tau_m": Parameter("10 ms", "membrane time constant", positive=True),
         "tau_e": Parameter("5 ms", "excitatory conductance decay", positive=True),
-        "Ee": Parameter("0 mV", "excitatory reversal potential"),
-        "EL": Parameter("-74 mV", "leak reversal potential"),
-        "Vt": Parameter("-54 mV", "spike threshold"),
-        "Vr": Parameter("-60 mV", "reset potential"),
+        "E_e": Parameter("0 mV", "excitatory reversal potential"),
+        "E_L": Parameter("-74 mV", "leak reversal potential"),
+        "V_th": Parameter("-54 mV", "spike threshold"),
+        "V_reset": Parameter("-60 mV", "reset potential"),
     },
-    threshold="v > Vt",
-    reset="v = Vr",
-    initial={"v": "Vr"},
+    threshold="v > V_th",
+    reset="v = V_reset",
+    initial={"v": "V_reset"},
     integrator="euler",
+    aliases={"Ee": "E_e", "EL": "E_L", "Vt": "V_th", "Vr": "V_reset"},
     description=("The neuron of Song, Miller & Abbott (2000) as Brian2 2.9's STDP example writes it: a "
                  "conductance-based LIF whose excitatory conductance ge is in units of the leak conductance "
                  "(forward Euler, as the example)."),
