@@ -388,19 +388,22 @@ def hook_name_problem(plugin: object) -> str | None:
             return f"unknown hook {attribute!r} ({hint}known hooks: {', '.join(HOOK_NAMES)})"
         if _hookimpl_options(plugin, attribute) is None:
             return f"hook {attribute!r} is not decorated with @snnzoo.hookimpl, so it would never be called"
-        arguments = _arguments(getattr(plugin, attribute))
+        arguments = _required_arguments(getattr(plugin, attribute))
         if arguments is not None and arguments != ["registry"]:
             return (f"hook {attribute!r} takes ({', '.join(arguments)}); a hook takes the one argument "
                     f"'registry': def {attribute}(registry)")
     return None
 
 
-def _arguments(function: object) -> list[str] | None:
-    """The argument names of ``function`` (without ``self`` of a bound method), None if it has no signature."""
+def _required_arguments(function: object) -> list[str] | None:
+    """The names of the arguments ``function`` must be given (those without a default; not ``self`` of a
+    bound method), as pluggy passes them; None if it has no signature."""
     try:
-        return list(inspect.signature(function).parameters)
+        parameters = inspect.signature(function).parameters.values()
     except (TypeError, ValueError):
         return None
+    return [parameter.name for parameter in parameters if parameter.default is parameter.empty
+            and parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD)]
 
 
 def _hookimpl_options(plugin: object, attribute: str) -> object:

@@ -251,6 +251,12 @@ def test_a_hook_with_other_arguments_than_registry_fails_the_plugin(install, arg
                                          "argument 'registry': def snnzoo_register_models(registry)")
 
 
+def test_a_hook_may_have_arguments_with_defaults_besides_registry(install):
+    install("zoo_defaults", "1.0", {"defaults": GOOD.format(model="defaults").replace("(registry):", "(registry, n=1):")})
+    assert report_of("defaults").failure is None
+    assert "defaults" in plugins.get_registry().names("model")
+
+
 def test_undecorated_hook_fails_the_plugin(install):
     install("zoo_plain", "1.0", {"plain": GOOD.format(model="plain").replace("@hookimpl\n", "")})
     with pytest.warns(RuntimeWarning, match="failed to load"):
