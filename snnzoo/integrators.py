@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import sympy
 
-from .errors import EquationError
+from .errors import EquationError, PluginError, SnnzooError
 from .expressions import exprel, substitute_units, symbol
 from .hookspecs import hookimpl
 from .timed_array import timed_array_calls
@@ -66,6 +66,29 @@ def ode_system(model) -> OdeSystem:
         noise[symbol(eq.name)] = terms
     normals = {n: symbol(n) for n in model.noise_names}
     return OdeSystem([symbol(v) for v in model.state_variables], drift, noise, normals, f"model {model.name!r}")
+
+
+def integrated(integrator: object, system: OdeSystem) -> Statements:
+    """``integrator.update(system)``, refused with a PluginError naming the integrator unless it is a
+    list of (symbol, sympy expression) assignments that sets :func:`new_symbol` of every variable
+    (an exception other than an snnzoo error from ``update`` is a bug of the integrator: refused too)."""
+    where = f"integrator {getattr(integrator, 'name', type(integrator).__name__)!r}: update()"
+    try:
+        statements = integrator.update(system)
+    except SnnzooError:
+        raise
+    except Exception as error:
+        raise PluginError(f"{where} raised {type(error).__name__}: {' '.join(str(error).split())}") from error
+    if not isinstance(statements, list) or not all(
+            isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], sympy.Symbol)
+            and isinstance(item[1], sympy.Basic) for item in statements):
+        raise PluginError(f"{where} returned {str(statements)[:80]!r}; expected a list of (sympy.Symbol, sympy "
+                          "expression) assignments")
+    missing = [new_symbol(x).name for x in system.variables if new_symbol(x) not in {item[0] for item in statements}]
+    if missing:
+        raise PluginError(f"{where} sets no {', '.join(missing)} (the updated value of each variable, "
+                          "new_symbol(x))")
+    return statements
 
 
 def new_symbol(var: sympy.Symbol) -> sympy.Symbol:

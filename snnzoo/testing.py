@@ -47,6 +47,7 @@ import numpy as np
 from . import plugins
 from .catalog import Experiment
 from .errors import SnnzooError
+from .integrators import integrated, ode_system
 from .model import NeuronModel
 from .network import Network
 from .protocols import IntegratorSpec, stimulus_form
@@ -168,11 +169,17 @@ def check_stimulus(stimulus: Any, size: int = 3, unit: str = "A", *, target: str
 
 
 def check_integrator(integrator: IntegratorSpec) -> None:
-    """An integrator advances ``dx/dt = -x/tau`` (tau = 10 ms, dt = 0.1 ms, 100 steps) to within 1 % of exp(-1)."""
+    """An integrator's ``update`` gives assignments of every variable's new value
+    (:func:`snnzoo.integrators.integrated`), and it advances ``dx/dt = -x/tau`` (tau = 10 ms,
+    dt = 0.1 ms, 100 steps) to within 1 % of exp(-1)."""
     decay = NeuronModel("conformance_decay", "dx/dt = -x/tau : 1", {"tau": "10 ms"}, initial={"x": 1})
+    where = f"integrator {integrator.name!r}"
+    try:
+        integrated(integrator, ode_system(decay))
+    except SnnzooError as error:
+        raise AssertionError(str(error)) from None
     net = Network(dt=DT, seed=0)
     pop = net.add_population("decay", decay, 1, integrator=integrator)
-    where = f"integrator {integrator.name!r}"
     _run(net, 100 * DT, where)
     x = float(pop.get("x").magnitude[0])
     assert math.isclose(x, math.exp(-1), rel_tol=0.01), f"{where}: dx/dt = -x/tau gave x(tau) = {x:.6g}, not exp(-1)"

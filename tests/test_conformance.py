@@ -146,6 +146,24 @@ def snnzoo_register_stimuli(registry):
     registry.add_stimulus(Quiet)
 """, "stimulus 'quiet' (drives): cannot act on the probe neuron: stimulus 'quiet': to_dict() returned None; "
      "expected a dict of its settings"),
+    "integrator whose update raises": ("""
+class Broken:
+    name, description = "broken", "raises"
+    def update(self, system):
+        return [(x, 1 / 0) for x in system.variables]
+@hookimpl
+def snnzoo_register_integrators(registry):
+    registry.add_integrator(Broken())
+""", "integrator 'broken': update() raised ZeroDivisionError: division by zero"),
+    "integrator that sets no new value": ("""
+class Forgetful:
+    name, description = "forgetful", "assigns the old value to nothing"
+    def update(self, system):
+        return [(x, x) for x in system.variables]
+@hookimpl
+def snnzoo_register_integrators(registry):
+    registry.add_integrator(Forgetful())
+""", "integrator 'forgetful': update() sets no _new_x (the updated value of each variable, new_symbol(x))"),
     "integrator that does nothing": ("""
 from snnzoo.integrators import new_symbol
 class Still:
