@@ -16,6 +16,7 @@ Call it from your plugin's own tests::
 2. every model is documented (description, references, a default and a description for
    every parameter), uses every parameter it declares, and runs finite from its defaults and from each preset with its default
    integrator;
+   every synapse model is documented the same way;
 3. every stimulus class has an ``example`` (a dict of settings, plus an optional ``target``
    variable of the probe neuron below); the configured stimulus drives the probe neuron
    (``drives``, checked by :func:`snnzoo.stimulus.checked_drives`), connects to it as a spike
@@ -53,6 +54,7 @@ from .network import Network
 from .protocols import IntegratorSpec, stimulus_form
 from .registry import Registry
 from .stimulus import checked_drives
+from .synapse_model import SynapseModel
 from .units import to_si, ureg
 
 PROBE = NeuronModel(
@@ -89,6 +91,8 @@ def check_plugin(plugin: ModuleType | str, *, max_duration: Any = "100 ms", full
     with _reachable(plugin, name, registry):
         for entry in registry.entries("model"):
             check_model(entry.obj)
+        for entry in registry.entries("synapse"):
+            check_synapse_model(entry.obj)
         for entry in registry.entries("stimulus"):
             check_stimulus_kind(entry.obj)
         for entry in registry.entries("integrator"):
@@ -102,14 +106,9 @@ def check_model(model: NeuronModel, *, steps: int = 100) -> None:
     """A model documents itself and runs: description, references, documented
     parameters with defaults, each used in the model, and ``steps`` steps from its initial state stay finite."""
     assert isinstance(model, NeuronModel), f"{model!r} is not a snnzoo.NeuronModel"
-    assert model.description, f"model {model.name!r}: give it a description"
-    assert model.references, f"model {model.name!r}: give at least one reference"
-    for spec in model.parameters.values():
-        assert spec.default is not None, f"model {model.name!r}: parameter {spec.name!r} has no default"
-        assert spec.description, f"model {model.name!r}: parameter {spec.name!r} has no description"
+    _check_documented(model, f"model {model.name!r}")
     unused = model.unused_parameters()
     assert not unused, unused[0]
-    assert model.describe().startswith(model.name)
     net = Network(dt=DT, seed=0)
     net.add_population("p", model, 2)
     net.record("p", model.recordables)
@@ -119,6 +118,22 @@ def check_model(model: NeuronModel, *, steps: int = 100) -> None:
     _run(net, steps * DT, f"model {model.name!r}")
     _assert_finite(net, f"model {model.name!r} (integrator {net.populations['p'].integrator.name!r}, "
                         f"defaults and presets {list(model.presets)})")
+
+
+def check_synapse_model(model: SynapseModel) -> None:
+    """A synapse model documents itself: description, references, documented parameters with defaults."""
+    assert isinstance(model, SynapseModel), f"{model!r} is not a snnzoo.SynapseModel"
+    _check_documented(model, f"synapse model {model.name!r}")
+
+
+def _check_documented(model: NeuronModel | SynapseModel, where: str) -> None:
+    """``model`` has a description, references, a default and a description for every parameter, and a page."""
+    assert model.description, f"{where}: give it a description"
+    assert model.references, f"{where}: give at least one reference"
+    for spec in model.parameters.values():
+        assert spec.default is not None, f"{where}: parameter {spec.name!r} has no default"
+        assert spec.description, f"{where}: parameter {spec.name!r} has no description"
+    assert model.describe().startswith(model.name)
 
 
 def check_stimulus_kind(kind: Any) -> None:

@@ -34,6 +34,20 @@ def test_kit_rejects_a_model_with_a_parameter_it_never_uses():
         testing.check_model(typo)
 
 
+def test_kit_rejects_an_undocumented_synapse_model():
+    source = """
+from snnzoo import SynapseModel
+BARE = SynapseModel("bare_synapse", "w : 1", {"gmax": "1 nS"}, on_pre="g_post += w*gmax", description="d",
+                    references=["r"])
+@hookimpl
+def snnzoo_register_synapses(registry):
+    registry.add_synapse_model(BARE)
+"""
+    message = "synapse model 'bare_synapse': parameter 'gmax' has no description"
+    with pytest.raises(AssertionError, match=message):
+        testing.check_plugin(plugin_module("synapse_plugin", source))
+
+
 def test_kit_rejects_a_plugin_without_hooks():
     import types
 
