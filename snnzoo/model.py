@@ -230,15 +230,26 @@ class NeuronModel:
                 raise EquationError(f"{eq.where}: rand() and randn() are for initial values; use xi for noise")
             if eq.kind == "subexpression" and any(s.name.startswith("xi") for s in eq.expr.free_symbols):
                 raise EquationError(f"{eq.where}: white noise xi may only appear in differential equations")
-            got = self._checker(eq.where).unit_of(eq.expr)
+            try:
+                got = self._checker(eq.where).unit_of(eq.expr)
+            except EquationError as error:
+                raise EquationError(f"{error}{self._unitless_hint(eq.expr)}") from None
             want = eq.unit / ureg.second if eq.kind == "differential" else eq.unit
             if not same_dimension(got, want) and not is_zero(eq.expr):
                 lhs = f"d{eq.name}/dt" if eq.kind == "differential" else eq.name
                 raise EquationError(
                     f"{eq.where}: the right-hand side is in {got:~} {dimension_of(got)} "
-                    f"but {lhs} must be in {want:~} {dimension_of(want)}"
+                    f"but {lhs} must be in {want:~} {dimension_of(want)}{self._unitless_hint(eq.expr)}"
                 )
         self.resolved_subexpressions()  # detects cycles early
+
+    def _unitless_hint(self, expr: sympy.Basic) -> str:
+        """Names the dimensionless parameters of ``expr``: a unit missing from a default ("100" for
+        "100 pF") is the usual cause of an equation whose units do not add up."""
+        unitless = sorted(s.name for s in expr.free_symbols
+                          if s.name in self.parameters and same_dimension(self.units[s.name], ureg.dimensionless))
+        return (f" (dimensionless parameters in it: {', '.join(unitless)}; did a default lose its unit, "
+                "e.g. '100' for '100 pF'?)") if unitless else ""
 
     @property
     def refractory(self) -> float | None:

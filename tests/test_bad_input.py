@@ -674,6 +674,20 @@ def test_a_user_function_that_fails_is_named(function, fragment):
     assert fragment in str(info.value)
 
 
+@pytest.mark.parametrize("equations, parameters, message", [
+    ("dv/dt = (E_L - v + I/g_L)/tau : volt", {"E_L": "-70 mV", "g_L": "10", "tau": "10 ms"},
+     "inconsistent units between terms: 'E_L' is in mV [voltage] but 'I/g_L' is in A [current]"),
+    ("dv/dt = (E_L - v)/tau : volt", {"E_L": "-70 mV", "tau": "10"},
+     "the right-hand side is in mV [voltage] but dv/dt must be in V / s [voltage] / [time]"),
+])
+def test_an_equation_whose_units_fail_names_its_dimensionless_parameters(equations, parameters, message):
+    with pytest.raises(EquationError) as info:
+        sz.NeuronModel("m", equations + "\nI : amp", parameters)
+    unitless = [name for name, value in parameters.items() if " " not in value]
+    assert str(info.value).endswith(f"{message} (dimensionless parameters in it: {', '.join(unitless)}; did a "
+                                    "default lose its unit, e.g. '100' for '100 pF'?)")
+
+
 @pytest.mark.parametrize("make", [sz.NeuronModel, sz.SynapseModel])
 @pytest.mark.parametrize("references", ["Izhikevich EM (2003)", [2003], 2003])
 def test_references_that_are_not_a_list_of_strings_are_refused(make, references):
