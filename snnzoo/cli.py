@@ -145,8 +145,9 @@ def cmd_rerun(args: argparse.Namespace) -> int:
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
-    """List plugins with versions, what they registered, failures and name clashes."""
-    from .plugins import clash_report, plugin_report
+    """List plugins with versions, what they registered, failures, name clashes, and distributions
+    that require snnzoo but declare no plugin."""
+    from .plugins import clash_report, plugin_report, unplugged_distributions
 
     for p in plugin_report():
         status = "disabled" if p.disabled else (f"FAILED: {p.failure}" if p.failure else "ok")
@@ -157,6 +158,11 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     if clashes:
         print("Name clashes:")
         for line in clashes:
+            print(f"  {line}")
+    unplugged = unplugged_distributions()
+    if unplugged:
+        print("Distributions without a plugin entry point:")
+        for line in unplugged:
             print(f"  {line}")
     return 0
 

@@ -40,11 +40,12 @@ import difflib
 import importlib
 import inspect
 import os
+import re
 import threading
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib.metadata import EntryPoint, PackageNotFoundError, entry_points, version
+from importlib.metadata import EntryPoint, PackageNotFoundError, distributions, entry_points, version
 from types import ModuleType
 
 import pluggy
@@ -262,6 +263,20 @@ def _load_indexed_alone(loaded: _Loaded, indexed: set[str], name: str, found: li
     loaded.report[:], loaded.preference_problems[:] = report + from_code, problems
     _save_index(key, report, registry)
     _warn_failures(report, stacklevel=2)
+
+
+def unplugged_distributions() -> list[str]:
+    """One line per installed distribution that requires snnzoo but declares no entry point in the
+    group ``snnzoo`` (a misspelt group, say), naming the groups it does declare: no plugin of it loads."""
+    lines = {}
+    for dist in distributions():
+        requirements = [re.split(r"[\s<>=!~;\[(]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+                        for requirement in dist.requires or []]
+        groups = sorted({entry_point.group for entry_point in dist.entry_points})
+        if GROUP in requirements and GROUP not in groups and dist.name not in lines:
+            lines[dist.name] = (f"{dist.name} {dist.version} requires snnzoo but declares no entry point in group "
+                                f"{GROUP!r} (its groups: {', '.join(groups) or 'none'}), so none of it loads")
+    return [lines[name] for name in sorted(lines)]
 
 
 def _core_version() -> str | None:

@@ -262,7 +262,9 @@ def _check_distribution(name: str, max_duration: Any, full_runs: bool) -> Regist
     except PackageNotFoundError:
         raise AssertionError(f"distribution {name!r} is not installed") from None
     entry_points = [ep for ep in dist.entry_points if ep.group == plugins.GROUP]
-    assert entry_points, f"distribution {name!r} declares no entry point in group {plugins.GROUP!r}"
+    groups = sorted({entry_point.group for entry_point in dist.entry_points})
+    assert entry_points, (f"distribution {name!r} declares no entry point in group {plugins.GROUP!r} (its groups: "
+                          f"{', '.join(groups) or 'none'}); declare [project.entry-points.snnzoo] in pyproject.toml")
     combined = Registry()
     for entry_point in entry_points:
         try:

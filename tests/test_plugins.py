@@ -121,6 +121,24 @@ def test_an_unknown_name_says_which_plugins_failed_to_load(install, capsys):
     assert err.startswith("snnzoo: error: unknown model, synapse model") and err.endswith(note) and "\n" not in err
 
 
+def test_a_distribution_requiring_snnzoo_without_a_plugin_entry_point_is_named(install, tmp_path, capsys):
+    from snnzoo import testing
+
+    info = tmp_path / "zoo_unplugged-0.2.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: zoo-unplugged\nVersion: 0.2\n"
+                                   "Requires-Dist: snnzoo>=0.1\n")
+    (info / "entry_points.txt").write_text("[snnz00]\nizh = zoo_unplugged\n")
+    line = ("zoo-unplugged 0.2 requires snnzoo but declares no entry point in group 'snnzoo' (its groups: snnz00), "
+            "so none of it loads")
+    assert plugins.unplugged_distributions() == [line]
+    assert cli.main(["plugins"]) == 0
+    assert f"Distributions without a plugin entry point:\n  {line}\n" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="distribution 'zoo-unplugged' declares no entry point in group 'snnzoo' "
+                                             "\\(its groups: snnz00\\); declare \\[project.entry-points.snnzoo\\]"):
+        testing.check_plugin("zoo-unplugged")
+
+
 def test_disabled_plugin_is_skipped(install, monkeypatch):
     monkeypatch.setenv(plugins.DISABLE_VARIABLE, "off, other")
     install("zoo_off", "1.0", {"off": GOOD.format(model="never_seen")})
