@@ -13,6 +13,7 @@ Call it from your plugin's own tests::
 1. the plugin loads exactly as the loader loads it (:func:`snnzoo.plugins.load_plugin`): it
    declares a supported ``HOOK_API_VERSION``, every ``snnzoo_*`` function is a known hook
    decorated with ``@hookimpl``, and every registered object fits the protocol of its kind;
+   and no name it registers is taken by another plugin whose entry the plain name means;
 2. every model is documented (description, references, a default and a description for
    every parameter), uses every parameter it declares, and runs finite from its defaults and from each preset with its default
    integrator;
@@ -89,6 +90,8 @@ def check_plugin(plugin: ModuleType | str, *, max_duration: Any = "100 ms", full
     info = plugins.load_plugin(plugin, name, registry, dist, version)
     assert info.failure is None, f"plugin {name!r} does not load: {info.failure}"
     with _reachable(plugin, name, registry):
+        hidden = [str(clash) for clash in plugins.get_registry().clashes() if clash.ignored.plugin == name]
+        assert not hidden, f"plugin {name!r}: {hidden[0]}; give it a name of its own"
         for entry in registry.entries("model"):
             check_model(entry.obj)
         for entry in registry.entries("synapse"):

@@ -1,6 +1,7 @@
 """The built-in plugins pass the conformance kit third-party authors use."""
 
 import importlib
+import types
 
 import pytest
 
@@ -46,6 +47,21 @@ def snnzoo_register_synapses(registry):
     message = "synapse model 'bare_synapse': parameter 'gmax' has no description"
     with pytest.raises(AssertionError, match=message):
         testing.check_plugin(plugin_module("synapse_plugin", source))
+
+
+def test_kit_rejects_a_plugin_whose_name_a_builtin_plugin_keeps():
+    source = HEADER.replace('"ok_model"', '"lif"') + """
+@hookimpl
+def snnzoo_register_models(registry):
+    registry.add_model(MODEL)
+"""
+    module = types.ModuleType("shadowed")
+    exec(source, module.__dict__)
+    with pytest.raises(AssertionError) as failure:
+        testing.check_plugin(module)
+    assert str(failure.value) == ("plugin 'shadowed': model 'lif' from plugin 'shadowed' ignored: built-in plugin "
+                                  "'lif' keeps the name (use 'shadowed:lif', or SNNZOO_PREFER=shadowed:lif); "
+                                  "give it a name of its own")
 
 
 def test_kit_rejects_a_plugin_without_hooks():
