@@ -59,12 +59,10 @@ def synapse_model(name: str) -> SynapseModel:
 def stimulus(name: str, **settings):
     """A stimulus of the registered type ``name``, configured with ``settings`` (checked against what
     the type takes: an unknown or missing setting is an error naming it)."""
-    from .catalog_schema import check_settings
+    from .catalog_schema import configured_stimulus
     from .plugins import get_registry
 
-    factory = get_registry().stimulus(name)
-    check_settings(factory, settings, f"stimulus {name!r}", noun="setting")
-    return factory(**settings)
+    return configured_stimulus(get_registry().stimulus(name), settings, f"stimulus {name!r}", noun="setting")
 
 
 def sweep(experiment, grid=None, **options):

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import analysis  # noqa: F401  (registers the .snn accessor)
-from .catalog_schema import (MONITOR, POPULATION, PROJECTION, TOP, check_experiment, check_settings,
+from .catalog_schema import (MONITOR, POPULATION, PROJECTION, TOP, check_experiment, configured_stimulus,
                              did_you_mean)
 from .errors import ConfigError, UnknownNameError
 from .units import Sign, as_quantity, positive_si, si_unit_string, to_si, ureg
@@ -283,12 +283,8 @@ class Experiment:
         from .plugins import get_registry
 
         settings = {k: v for k, v in table.items() if k not in reserved}
-        factory = get_registry().stimulus(table["type"])
-        check_settings(factory, settings, f"experiment {self.name!r}: {what} ({table['type']})")
-        try:
-            return factory(**settings)
-        except TypeError as err:
-            raise ConfigError(f"experiment {self.name!r}: {what} ({table['type']}): {err}") from None
+        return configured_stimulus(get_registry().stimulus(table["type"]), settings,
+                                   f"experiment {self.name!r}: {what} ({table['type']})")
 
     def protocol(self) -> list[dict[str, Any]]:
         """The phases to run: ``[{"set": {...}, "run": "100 ms"}, ...]``."""

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, PluginError, SnnzooError
 
 # What a key may hold: a name for the docs and a test of the TOML value.
 KINDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
@@ -287,7 +287,8 @@ ALL_TABLES: tuple[Table, ...] = (TOP, *NAMED_TABLES.values(), PHASE, FIGURE, PAN
 def unknown_key_error(where: str, key: str, known: Iterable[str], noun: str = "key") -> ConfigError:
     """The error for a key that is not in ``known``: names it, suggests the closest, lists the rest."""
     known = sorted(known)
-    return ConfigError(f"{where}: unknown {noun} {key!r}{did_you_mean(key, known)} (known: {', '.join(known)})")
+    listing = f"known: {', '.join(known)}" if known else f"it takes no {noun}s"
+    return ConfigError(f"{where}: unknown {noun} {key!r}{did_you_mean(key, known)} ({listing})")
 
 
 def check_table(table: Table, values: Any, where: str, *, extra: Iterable[str] | None = None) -> None:
@@ -382,6 +383,20 @@ def check_settings(factory: Callable, settings: Mapping[str, Any], where: str, n
     missing = [n for n in names if parameters[n].default is inspect.Parameter.empty and n not in settings]
     if missing:
         raise ConfigError(f"{where}: missing {', '.join(map(repr, missing))}")
+
+
+def configured_stimulus(factory: Callable, settings: Mapping[str, Any], where: str, noun: str = "key") -> Any:
+    """``factory(**settings)`` once :func:`check_settings` passes: a TypeError is a ConfigError, and any
+    other exception but an snnzoo error (a bug of the stimulus's code) a PluginError, naming ``where``."""
+    check_settings(factory, settings, where, noun)
+    try:
+        return factory(**settings)
+    except SnnzooError:
+        raise
+    except TypeError as error:
+        raise ConfigError(f"{where}: {error}") from None
+    except Exception as error:
+        raise PluginError(f"{where}: making it raised {type(error).__name__}: {' '.join(str(error).split())}") from error
 
 
 def did_you_mean(word: str, known: Iterable[str]) -> str:

@@ -48,6 +48,7 @@ import numpy as np
 
 from . import plugins
 from .catalog import Experiment
+from .catalog_schema import configured_stimulus
 from .errors import SnnzooError
 from .integrators import integrated, ode_system
 from .model import NeuronModel
@@ -148,8 +149,8 @@ def check_stimulus_kind(kind: Any) -> None:
     settings = dict(example)
     target = settings.pop("target", None)
     try:
-        stimulus = kind(**settings)
-    except (SnnzooError, TypeError) as error:
+        stimulus = configured_stimulus(kind, settings, f"stimulus {kind.name!r}", noun="setting")
+    except SnnzooError as error:
         raise AssertionError(f"stimulus {kind.name!r}: its example {dict(example)} does not make one: {error}") from None
     check_stimulus(stimulus, target=target)
 

@@ -697,6 +697,47 @@ def test_references_that_are_not_a_list_of_strings_are_refused(make, references)
                                     f"got {references!r}")
 
 
+class _Fragile:
+    """A third-party stimulus whose constructor fails on its setting."""
+
+    name, description = "fragile", "breaks when made"
+
+    def __init__(self, amplitude):
+        float(amplitude)
+
+    def drives(self, size, unit):
+        return []
+
+    def to_dict(self):
+        return {"type": self.name}
+
+
+class _Bare(_Fragile):
+    """A third-party stimulus that takes no settings."""
+
+    name = "bare"
+
+    def __init__(self):
+        pass
+
+
+@pytest.mark.parametrize("kind, settings, error, message", [
+    (_Fragile, {"amplitude": "1 nA"}, PluginError,
+     "stimulus 'fragile': making it raised ValueError: could not convert string to float: '1 nA'"),
+    (_Bare, {"amplitude": "1 nA"}, ConfigError, "stimulus 'bare': unknown setting 'amplitude' (it takes no settings)"),
+])
+def test_a_plugin_stimulus_that_cannot_be_made_is_named(kind, settings, error, message):
+    registry = get_registry()
+    with registry.registering_as("stimulus_plugin"):
+        registry.add_stimulus(kind)
+    try:
+        with pytest.raises(error) as info:
+            sz.stimulus(kind.name, **settings)
+        assert str(info.value) == message
+    finally:
+        registry.remove_plugin("stimulus_plugin")
+
+
 class _PluginStimulus:
     """A third-party stimulus whose drives() returns ``made()``."""
 
