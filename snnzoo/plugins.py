@@ -395,6 +395,9 @@ def api_version_problem(declared: object) -> str | None:
 def hook_name_problem(plugin: object) -> str | None:
     """Why the hook functions of ``plugin`` are wrong (misspelt, not decorated), or None."""
     for attribute in dir(plugin):
+        if attribute in HOOK_NAMES and not callable(getattr(plugin, attribute)):
+            return (f"{attribute} is a {type(getattr(plugin, attribute)).__name__}, not a function: write "
+                    f"@snnzoo.hookimpl def {attribute}(registry): ...")
         if not attribute.startswith("snnzoo_") or not callable(getattr(plugin, attribute)):
             continue
         if attribute not in HOOK_NAMES:

@@ -269,6 +269,15 @@ def test_a_hook_with_other_arguments_than_registry_fails_the_plugin(install, arg
                                          "argument 'registry': def snnzoo_register_models(registry)")
 
 
+def test_a_hook_name_given_to_something_else_than_a_function_fails_the_plugin(install):
+    source = GOOD.format(model="listed") + "\nMODELS = [1]\nsnnzoo_register_models = MODELS\n"
+    install("zoo_listed", "1.0", {"listed": source})
+    with pytest.warns(RuntimeWarning, match="failed to load"):
+        plugins.get_registry()
+    assert report_of("listed").failure == ("snnzoo_register_models is a list, not a function: write "
+                                           "@snnzoo.hookimpl def snnzoo_register_models(registry): ...")
+
+
 def test_a_hook_may_have_arguments_with_defaults_besides_registry(install):
     install("zoo_defaults", "1.0", {"defaults": GOOD.format(model="defaults").replace("(registry):", "(registry, n=1):")})
     assert report_of("defaults").failure is None
