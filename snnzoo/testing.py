@@ -264,7 +264,8 @@ def _check_distribution(name: str, max_duration: Any, full_runs: bool) -> Regist
     try:
         dist = distribution(name)
     except PackageNotFoundError:
-        raise AssertionError(f"distribution {name!r} is not installed") from None
+        raise AssertionError(f"distribution {name!r} is not installed (install it, e.g. pip install -e "
+                             "the folder holding its pyproject.toml)") from None
     entry_points = [ep for ep in dist.entry_points if ep.group == plugins.GROUP]
     groups = sorted({entry_point.group for entry_point in dist.entry_points})
     assert entry_points, (f"distribution {name!r} declares no entry point in group {plugins.GROUP!r} (its groups: "

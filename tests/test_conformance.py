@@ -90,7 +90,8 @@ def test_noise_current_and_poisson_group_conform():
 def test_builtin_distribution_conforms_by_name():
     registry = testing.check_plugin("snnzoo-hh")
     assert registry.qualified_names() == {"hh:hh_traub", "hh:hh-current-step", "hh:hh-synaptic-input"}
-    with pytest.raises(AssertionError, match="distribution 'snnzoo-nothing' is not installed"):
+    with pytest.raises(AssertionError, match=r"distribution 'snnzoo-nothing' is not installed \(install it, e.g. "
+                                             r"pip install -e the folder holding its pyproject.toml\)"):
         testing.check_plugin("snnzoo-nothing")
 
 
