@@ -78,7 +78,8 @@ TOP = Table("top level", "The experiment itself.", (
     Key("references", "texts", "Papers, notebooks or tutorials the experiment reproduces."),
     Key("dt", "quantity", "Time step (default `\"0.1 ms\"`)."),
     Key("seed", "integer", "Master random seed, a whole number from 0 to 2**63 - 1 (default: drawn and recorded)."),
-    Key("integrator", "text", "Default integrator for models that name none (default `euler`)."),
+    Key("integrator", "text", "Default integrator for models that name none (default: chosen as Brian2 does, `exact` for "
+        "linear deterministic equations, `heun` for multiplicative noise, else `euler`)."),
     Key("precision", "text", "`\"double\"` (default) or `\"single\"`: the neuron maths in float32, about twice as "
         "fast on large populations; accuracy per experiment in `docs/precision.md`."),
     Key("duration", "quantity", "Simulated time; an experiment with a `[[protocol]]` has none."),
@@ -94,7 +95,7 @@ TOP = Table("top level", "The experiment itself.", (
         "one with `run`."),
     Key("figure", "table", "The figure written next to the result: `[figure]`."),
     Key("expected", "tables", "Checked outcomes: `[[expected]]` tables."),
-    Key("sweep", "table", "A parameter sweep over this experiment: `[sweep]` (see the README's sweeps section)."),
+    Key("sweep", "table", "A parameter sweep over this experiment: `[sweep]` (see `docs/sweeps.md`)."),
 ))
 
 MODEL = Table("[models.NAME]", "A neuron model written in the file (Brian-style equations with units).", (
