@@ -168,14 +168,14 @@ MONITOR = Table("[monitors.NAME]", "Recording of state variables.", (
     Key("population", "text", "The population recorded.", required=True),
     Key("variables", "names", "Variables to record (state variables, inputs or subexpressions).", required=True),
     Key("neurons", "indices", "Neuron indices to record (default all)."),
-    Key("rate", "quantity", "Sampling rate, dt/k for a whole k (default every step)."),
+    Key("rate", "quantity", "Sampling rate 1/(k*dt) for a whole k, i.e. every k-th step (default every step)."),
 ))
 
 SYNAPSE_MONITOR = Table("[synapse_monitors.NAME]", "Recording of a projection's synaptic variables.", (
     Key("projection", "text", "The projection recorded.", required=True),
     Key("variables", "names", "Synaptic variables to record.", required=True),
     Key("synapses", "indices", "Synapse indices to record (default all)."),
-    Key("rate", "quantity", "Sampling rate, dt/k for a whole k (default every step)."),
+    Key("rate", "quantity", "Sampling rate 1/(k*dt) for a whole k, i.e. every k-th step (default every step)."),
 ))
 
 PHASE = Table("[[protocol]]", "One phase of the protocol: set values, then run.", (

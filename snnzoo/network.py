@@ -633,7 +633,11 @@ class Network:
         steps = 1.0 / (positive_si(rate, "Hz", what=f"{what}: rate") * self.dt)
         every = int(round(steps))
         if every < 1 or abs(every - steps) > 1e-6 * steps:
-            raise ConfigError(f"{what}: rate {rate} is not dt/k for an integer k (dt = {self.dt} s)")
+            fastest = 1.0 / self.dt
+            raise ConfigError(
+                f"{what}: rate {show(rate)} samples every {steps:.4g} steps of "
+                f"dt = {self.dt * 1e3:g} ms; expected a rate of 1/(k*dt) for a whole number k >= 1: "
+                f"{fastest:g} Hz (every step), {fastest / 2:g} Hz, {fastest / 3:.4g} Hz, ...")
         return every
 
     def _check_not_built(self, action: str) -> None:

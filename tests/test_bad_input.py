@@ -289,6 +289,10 @@ def test_every_index_input_refuses_fractions_and_takes_whole_floats(give, fragme
     ({"variables": ["v", "v"]}, "record 'p': expected one or more distinct variables to record, got ['v', 'v']"),
     ({"variables": []}, "record 'p': expected one or more distinct variables to record, got []"),
     ({"name": "a/b"}, "record 'p': name 'a/b': expected letters, digits"),
+    # was "rate 8 kilohertz is not dt/k for an integer k (dt = 0.0001 s)", which says neither what is wrong nor what works
+    ({"rate": 8 * u.kHz}, "record 'p': rate 8 kHz samples every 1.25 steps of dt = 0.1 ms; expected a rate of "
+                          "1/(k*dt) for a whole number k >= 1: 10000 Hz (every step), 5000 Hz, 3333 Hz, ..."),
+    ({"rate": "20 kHz"}, "record 'p': rate '20 kHz' samples every 0.5 steps of dt = 0.1 ms; expected a rate of 1/(k*dt)"),
 ])
 def test_record_refuses_at_once_what_the_result_would_refuse(arguments, fragment):
     net = decay(size=3)
