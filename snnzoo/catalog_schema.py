@@ -368,20 +368,29 @@ def _check_panel(panel: Mapping[str, Any], where: str) -> None:
                               f"(it takes: {', '.join(PANEL_KINDS[kind])})")
 
 
-def check_settings(factory: Callable, settings: Mapping[str, Any], where: str, noun: str = "key") -> None:
-    """Check a stimulus's settings against the signature of its constructor: unknown ones
-    (with the closest suggested) and missing required ones are errors."""
+def stimulus_settings(factory: Callable) -> dict[str, bool] | None:
+    """The settings a stimulus type takes, from the signature of its constructor: name -> whether it
+    is required; None when the signature is unknown or takes any keyword."""
     try:
         parameters = inspect.signature(factory).parameters
     except (TypeError, ValueError):
-        return
+        return None
     if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+        return None
+    return {name: p.default is inspect.Parameter.empty for name, p in parameters.items()
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+
+
+def check_settings(factory: Callable, settings: Mapping[str, Any], where: str, noun: str = "key") -> None:
+    """Check a stimulus's settings against the signature of its constructor: unknown ones
+    (with the closest suggested) and missing required ones are errors."""
+    known = stimulus_settings(factory)
+    if known is None:
         return
-    names = [n for n, p in parameters.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
     for key in settings:
-        if key not in names:
-            raise unknown_key_error(where, key, names, noun=noun)
-    missing = [n for n in names if parameters[n].default is inspect.Parameter.empty and n not in settings]
+        if key not in known:
+            raise unknown_key_error(where, key, list(known), noun=noun)
+    missing = [name for name, required in known.items() if required and name not in settings]
     if missing:
         raise ConfigError(f"{where}: missing {', '.join(map(repr, missing))}")
 

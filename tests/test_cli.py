@@ -82,6 +82,17 @@ def test_info_integrator_and_stimulus(capsys):
     assert code == 0 and "step_current" in out
 
 
+@pytest.mark.parametrize("name, settings", [
+    ("step_current", "Settings: times, amplitudes"),
+    ("spike_generator", "Settings: times, indices (optional), size (optional)"),
+    ("constant_current", "Settings: amplitude"),  # its description never named the setting
+])
+def test_info_stimulus_lists_its_settings(capsys, name, settings):
+    """The docs send users to `snnzoo info TYPE` for a stimulus's settings (the keys of its TOML table)."""
+    code, out, _ = run_cli(capsys, "info", name)
+    assert code == 0 and out.rstrip().endswith(settings)
+
+
 def test_info_experiment(capsys):
     code, out, err = run_cli(capsys, "info", "adex-firing-patterns")
     assert code == 0 and err == ""
