@@ -56,3 +56,7 @@ class UnknownNameError(SnnzooError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return self.args[0]
+
+
+class UnknownAttributeError(UnknownNameError, AttributeError):
+    """``pop.vv``: an attribute naming no parameter or variable (an AttributeError, so ``hasattr`` still works)."""

@@ -39,7 +39,7 @@ from .engine.plan import (
 )
 from .engine.precision import checked_precision
 from .engine.simulation import Simulation, thread_count
-from .errors import ConfigError, SimulationError, UnknownNameError
+from .errors import ConfigError, SimulationError, UnknownAttributeError, UnknownNameError
 from .expressions import NumericExpression, same_dimension, symbol
 from .integrators import automatic_integrator, choose_integrator
 from .model import NeuronModel
@@ -118,7 +118,9 @@ class Population:
         values = self.__dict__.get("values", {})
         if name in values:
             return self.get(name)
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        if name.startswith("_") or not values:  # Python's own probes (__array__, __deepcopy__, ...)
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        raise UnknownAttributeError(f"parameter or variable of {self.where}", name, values)
 
     def __setattr__(self, name: str, value: Any) -> None:
         """``pop.v = -60 * mV`` sets a parameter or variable, like :meth:`set`; any other new

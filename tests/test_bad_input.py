@@ -221,6 +221,9 @@ def test_attribute_assignment_on_a_population_sets_the_variable():
     assert group.v.to("mV").magnitude.tolist() == pytest.approx([-60.0])
     with pytest.raises(SnnzooError, match="'vv'; did you mean 'v'"):
         group.vv = -60 * u.mV
+    with pytest.raises(AttributeError, match="parameter or variable of population 'p' .*'vv'; did you mean 'v'") as read:
+        group.vv  # was Python's bare "'Population' object has no attribute 'vv'"
+    assert isinstance(read.value, SnnzooError) and not hasattr(group, "vv")
     net.record("p", "v")
     net.run(0.2 * u.ms)
     group.v = -50 * u.mV  # after the first run the kernel's copy changes too
