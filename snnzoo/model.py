@@ -8,7 +8,9 @@ models written inline by users are the same kind of object.
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import sys
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,6 +30,19 @@ from .units import as_quantity, dimension_of, parameter_sign, parse_unit, to_si,
 NOISE_UNIT = ureg.second**-0.5
 SYNAPTIC_FLAGS = frozenset({"event-driven", "clock-driven", "summed"})
 """Equation flags only synapse models use."""
+
+
+_PACKAGE_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "")
+
+
+def _outside_snnzoo() -> int:
+    """The ``stacklevel`` that makes a warning point at the first caller outside snnzoo (the user's
+    line), however deep inside snnzoo it is raised: ``add_population``, ``set`` and ``NeuronModel``
+    reach the same warning through different numbers of frames."""
+    frame, level = sys._getframe(1), 1  # level 1: the function that calls warnings.warn
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_FOLDER):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 class DeprecatedNameWarning(FutureWarning):
@@ -163,7 +178,7 @@ class NeuronModel:
     def _check_parameters_used(self) -> None:
         """Warn of every parameter that appears nowhere in the model (see :meth:`unused_parameters`)."""
         for problem in self.unused_parameters():
-            warnings.warn(problem, UnusedParameterWarning, stacklevel=3)
+            warnings.warn(problem, UnusedParameterWarning, stacklevel=_outside_snnzoo())
 
     def unused_parameters(self) -> list[str]:
         """One line per parameter that appears nowhere in the equations, threshold, reset, refractory
@@ -201,7 +216,8 @@ class NeuronModel:
             return name
         new = self.aliases[name]
         warnings.warn(f"{where}: parameter {name!r} of model {self.name!r} is now called {new!r}; "
-                      "the old name is accepted until the next release", DeprecatedNameWarning, stacklevel=3)
+                      "the old name is accepted until the next release", DeprecatedNameWarning,
+                      stacklevel=_outside_snnzoo())
         return new
 
     def preset(self, name: str) -> dict[str, Any]:

@@ -46,6 +46,17 @@ def test_old_name_is_accepted_with_a_warning_naming_the_new_one():
         sz.Network().add_population("b", "adex", 1, parameters={"C": 200})  # errors name what was typed
 
 
+def test_the_warning_points_at_the_users_line():
+    """add_population's warning pointed into snnzoo/network.py, set's at the caller: the depth differed."""
+    pop = sz.Network(seed=1).add_population("a", "adex", 1)
+    for give in (lambda: sz.Network(seed=1).add_population("a", "adex", 1, parameters={"Vcut": -45 * u.mV}),
+                 lambda: pop.set("Vcut", -45 * u.mV),
+                 lambda: sz.NeuronModel("m", "dv/dt = -v/tau : 1", {"tau": "10 ms", "tua": "1 ms"})):
+        with pytest.warns(Warning) as caught:
+            give()
+        assert [warning.filename for warning in caught] == [__file__]
+
+
 def test_old_name_in_an_experiment_override_gives_the_same_run():
     with pytest.warns(DeprecatedNameWarning, match="'Vcut' of model 'adex' is now called 'V_spike'"):
         old = Experiment.load("adex-firing-patterns", ["populations.adex.parameters.Vcut=-45 mV"]).run()
