@@ -1,5 +1,6 @@
 """The documentation in docs/: it builds with MkDocs in strict mode, covers every hook, protocol
-and experiment key, its gallery matches the catalog, and the README links only to files that exist."""
+and experiment key, its gallery matches the catalog, the README links only to files that exist, and
+the README's quick start and the experiment page's example run as written."""
 
 from __future__ import annotations
 
@@ -92,3 +93,29 @@ def test_readme_links_point_to_files_that_exist(readme):
     local = [link for link in links if "://" not in link]
     missing = [link for link in local if not (ROOT / readme).parent.joinpath(link).exists()]
     assert not missing, f"{readme} links to missing files: {missing}"
+
+
+def code_blocks(path: Path, language: str) -> list[str]:
+    """The fenced code blocks of ``language`` in a Markdown file, in order."""
+    return re.findall(rf"^```{language}\n(.*?)^```", path.read_text(), flags=re.S | re.M)
+
+
+def test_readme_quick_start_runs_as_written(capsys):
+    quick_start = code_blocks(ROOT / "README.md", "python")[0]
+    assert "sz.NeuronModel(" in quick_start and "net.run(" in quick_start
+    exec(compile(quick_start, "README.md (quick start)", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "5.0 millivolt"  # as its comment says
+    assert printed[1] == "[8 4 3] V"  # spike counts of tau = 10, 20, 30 ms, and the unit of v
+
+
+def test_the_experiment_page_example_runs_and_its_check_holds(tmp_path):
+    from snnzoo.catalog import Experiment
+
+    (example,) = code_blocks(DOCS / "experiments.md", "toml")
+    path = tmp_path / "example.toml"
+    path.write_text(example)
+    experiment = Experiment.load(str(path))
+    tree = experiment.run()
+    assert [(check.found, check.passed) for check in experiment.check(tree)] == [(42, True)]
+    experiment.figure(tree)  # its [figure] table draws
