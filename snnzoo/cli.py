@@ -52,7 +52,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    """Print a (neuron or synapse) model's documentation or an experiment's description."""
+    """Print the documentation of a (neuron or synapse) model, stimulus (with its settings) or integrator, or an
+    experiment's description."""
     from .catalog import describe
     from .errors import UnknownNameError
     from .plugins import get_registry
@@ -204,7 +205,8 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="snnzoo", description="A model zoo for spiking neurons.")
     sub = top.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="list models, synapse models, stimuli, integrators and experiments").set_defaults(func=cmd_list)
-    info = sub.add_parser("info", help="show a (neuron or synapse) model's equations and parameters, or an experiment")
+    info = sub.add_parser("info", help="show a model's equations and parameters, a stimulus's settings, an "
+                                       "integrator or an experiment")
     info.add_argument("name")
     info.set_defaults(func=cmd_info)
     run = sub.add_parser("run", help="run a catalog experiment")
