@@ -662,7 +662,7 @@ def _verdict(item: dict[str, Any], found: float, unit: str | None, label: str, w
             tolerance = max(tolerance, abs(target) * relative)
         passed &= abs(found - target) <= tolerance + 1e-12 * abs(target)
         spread = (f" ± {item['tolerance']}" if "tolerance" in item else "") + (
-            f" ± {float(item['rel_tolerance']):.0%}" if "rel_tolerance" in item else "")
+            f" ± {100 * float(item['rel_tolerance']):g}%" if "rel_tolerance" in item else "")
         parts.append(f"= {item['value']}{spread}")
     if "min" in item:
         passed &= found >= si(item["min"])

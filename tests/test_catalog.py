@@ -109,6 +109,16 @@ def test_checks_can_fail():
     assert checks[3].found == pytest.approx(-0.065)
 
 
+@pytest.mark.parametrize("relative, shown", [(0.2, "± 20%"), (0.025, "± 2.5%"), (1e-12, "± 1e-10%")])
+def test_a_relative_tolerance_is_shown_as_given(relative, shown):
+    """It was rounded to whole percent: stdp-window's 1e-12 printed as '± 0%', 0.025 as '± 2%'."""
+    experiment = Experiment.load("hh-current-step")
+    spec = copy.deepcopy(experiment.spec)
+    spec["expected"] = [{"check": "spike_count", "population": "hh", "value": 1, "rel_tolerance": relative}]
+    (check,) = Experiment("changed", spec).check(experiment.run())
+    assert check.description == f"spike count of hh = 1 {shown}" and check.passed
+
+
 @pytest.mark.parametrize("change, fragment", [
     (lambda s: s.update(colour="red"), "unknown top-level key"),
     (lambda s: s.pop("populations"), "populations"),
