@@ -193,8 +193,9 @@ class Population:
             raise ConfigError(f"{self.where}: {name!r} is (linked): it takes the value of the variable it is linked "
                               "to every step; set that variable instead")
         period = self.refractoriness.expression
-        if self.network._simulation is not None and name in self.model.parameters and (
-                name not in self.heterogeneous or (period is not None and symbol(name) in period.free_symbols)):
+        in_period = period is not None and symbol(name) in period.free_symbols  # a parameter or declared variable
+        if self.network._simulation is not None and (
+                in_period or (name in self.model.parameters and name not in self.heterogeneous)):
             self.network._invalidate()  # per-neuron values or refractory periods change: rebuilt at the next run
         self._assign(name, value, kind="value")
         if self.network._simulation is not None:

@@ -292,6 +292,23 @@ def test_refractory_period_follows_a_parameter_set_between_runs():
     assert later[1] == ref["period_spike_steps"][8] - ref["period_spike_steps"][5]  # tref 7 ms: every 230 steps
 
 
+@pytest.mark.parametrize("declared", ["", "\ntref : second"])
+def test_refractory_period_follows_a_variable_set_between_runs(declared):
+    """refractory='tref' with tref a parameter, or a declared variable (whose new value was ignored: the
+    period stayed 1 ms). Brian2 2.9 (numpy target, exact) gives spikes at these steps for the same script:
+    run 3 ms with tref = 1 ms, set tref = 0.2 ms, run 7 ms."""
+    parameters = {} if declared else {"tref": 1 * u.ms}
+    model = sz.NeuronModel("tref_set", "dv/dt = (20*mV - v)/(1*ms) : volt (unless refractory)" + declared,
+                           parameters, threshold="v > 10*mV", reset="v = 0*mV", refractory="tref",
+                           initial={"tref": "1 ms"} if declared else {})
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    pop = net.add_population("p", model, 1)
+    net.run(3 * u.ms)
+    pop.set("tref", 0.2 * u.ms)
+    net.run(7 * u.ms)
+    assert steps_of(net.records()[0]).tolist() == [6, 22, 36, 44, 52, 60, 68, 76, 84, 92]
+
+
 def test_refractory_condition_like_brian2():
     """refractory='v > Vt': the reset puts v above threshold, and the neuron stays refractory until it falls below."""
     ref = reference("refractory_forms")
