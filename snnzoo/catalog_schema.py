@@ -103,7 +103,8 @@ MODEL = Table("[models.NAME]", "A neuron model written in the file (Brian-style 
     Key("parameters", "table", "Parameter defaults: `{ tau = \"20 ms\" }`."),
     Key("threshold", "text", "Spike condition, e.g. `\"v > Vt\"`."),
     Key("reset", "text", "Statements run at a spike, e.g. `\"v = Vr; w += b\"`."),
-    Key("refractory", "quantity", "Refractory period (a time >= 0)."),
+    Key("refractory", "quantity", "Refractory period: a time >= 0 (`\"2 ms\"`), an expression of parameters or "
+        "declared variables (`\"tref\"`), or a condition (`\"v > -40*mV\"`: refractory until it is false)."),
     Key("initial", "table", "Initial values of state variables (quantities or expressions such as `\"EL\"`)."),
     Key("integrator", "text", "Default integrator of this model."),
     Key("description", "text", "What the model is."),
