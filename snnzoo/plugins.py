@@ -125,7 +125,7 @@ def plugin_report() -> list[PluginInfo]:
 
 
 def clash_report() -> list[str]:
-    """One line per name clash between plugins and per unusable ``SNNZOO_PREFER`` item."""
+    """One line per name clash between plugins and per unusable ``SNNZOO_PREFER`` or ``SNNZOO_DISABLE_PLUGINS`` item."""
     loaded = _load()
     return [str(clash) for clash in loaded.registry.clashes()] + loaded.preference_problems
 
@@ -178,14 +178,36 @@ def _load_all(key: str, found: list[EntryPoint]) -> _Loaded:
 
 def _fill(registry: Registry, found: list[EntryPoint]) -> tuple[list[PluginInfo], list[str]]:
     """Load the built-in plugins, then the entry points ``found`` (in load order), into ``registry``."""
-    disabled = {name.strip() for name in os.environ.get(DISABLE_VARIABLE, "").split(",")}
+    disabled = _disabled_names()
     registry.preferences, problems = _preferences(os.environ.get(PREFER_VARIABLE, ""))
     report = [load_plugin(importlib.import_module(module), name, registry, "snnzoo", _core_version())
               for name, module in BUILTIN_PLUGINS.items()]
     for entry_point in found:
         report.append(_load_entry_point(entry_point, registry, report, disabled))
     registry.failures = {info.name: info.failure for info in report if info.failure is not None}
-    return report, problems + _unused_preferences(registry)
+    return report, problems + _unused_settings(registry, report)
+
+
+def _disabled_names() -> set[str]:
+    """The plugin names ``SNNZOO_DISABLE_PLUGINS`` lists."""
+    return {name.strip() for name in os.environ.get(DISABLE_VARIABLE, "").split(",")} - {""}
+
+
+def _unused_settings(registry: Registry, report: list[PluginInfo]) -> list[str]:
+    """A line for each ``SNNZOO_PREFER`` choice and each ``SNNZOO_DISABLE_PLUGINS`` name that has no effect
+    (a misspelt plugin name would otherwise be ignored in silence)."""
+    entry_points_loaded = [info.name for info in report if info.name not in BUILTIN_PLUGINS]
+    lines = _unused_preferences(registry)
+    for name in sorted(_disabled_names() - set(entry_points_loaded)):
+        reason = ("snnzoo's own plugin always loads" if name in BUILTIN_PLUGINS else
+                  "no installed plugin has that name" + _closest(name, entry_points_loaded))
+        lines.append(f"{DISABLE_VARIABLE} item {name!r} ignored: {reason}")
+    return lines
+
+
+def _closest(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _warn_failures(report: list[PluginInfo], stacklevel: int) -> None:
@@ -229,7 +251,7 @@ def _from_index(key: str, found: list[EntryPoint]) -> _Loaded | None:
             report.append(info)
     except (KeyError, TypeError, ValueError):  # a damaged index: load everything
         return None
-    loaded = _Loaded(registry, report, problems + _unused_preferences(registry))
+    loaded = _Loaded(registry, report, problems + _unused_settings(registry, report))
     indexed = {info.name for info in report}
     registry.load_indexed = lambda name: _load_indexed(loaded, indexed, name, found, key)
     return loaded

@@ -146,6 +146,18 @@ def test_disabled_plugin_is_skipped(install, monkeypatch):
     assert report_of("off").disabled
 
 
+def test_a_disabled_name_that_has_no_effect_is_reported(install, monkeypatch):
+    """A misspelt name in SNNZOO_DISABLE_PLUGINS was ignored in silence, and the plugin loaded."""
+    monkeypatch.setenv(plugins.DISABLE_VARIABLE, "of, integrators")
+    install("zoo_off", "1.0", {"off": GOOD.format(model="still_seen")})
+    with pytest.warns(RuntimeWarning, match="SNNZOO_DISABLE_PLUGINS item 'of' ignored"):
+        assert "still_seen" in plugins.get_registry().names("model")
+    assert plugins.clash_report() == [
+        "SNNZOO_DISABLE_PLUGINS item 'integrators' ignored: snnzoo's own plugin always loads",
+        "SNNZOO_DISABLE_PLUGINS item 'of' ignored: no installed plugin has that name (did you mean 'off'?)",
+    ]
+
+
 def test_core_works_with_every_entry_point_disabled(install, monkeypatch):
     from importlib.metadata import entry_points
 
