@@ -23,6 +23,12 @@ KIND_TITLES = {"model": "Models", "synapse": "Synapse models", "stimulus": "Stim
                "experiment": "Experiments"}
 
 
+def _count(number: int, kind: str) -> str:
+    """``1 model``, ``7 synapse models``, ``8 stimuli``."""
+    return f"{number} {'synapse model' if kind == 'synapse' else kind}" if number == 1 else \
+        f"{number} {KIND_TITLES[kind].lower()}"
+
+
 def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text and text.strip() else ""
 
@@ -166,7 +172,7 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 
     for p in plugin_report():
         status = "disabled" if p.disabled else (f"FAILED: {p.failure}" if p.failure else "ok")
-        registered = ", ".join(f"{n} {k}" for k, n in p.registered.items() if n) or "nothing"
+        registered = ", ".join(_count(n, k) for k, n in p.registered.items() if n) or "nothing"
         api = f"hook API {p.hook_api_version}" if p.hook_api_version is not None else "hook API ?"
         print(f"{p.name:<12} {p.distribution or '?'} {p.version or ''}  {api}  {status}  ({registered})")
     clashes = clash_report()

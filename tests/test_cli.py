@@ -118,6 +118,9 @@ def test_plugins_lists_the_five_plugins_with_versions(capsys):
     for name, dist in distributions.items():
         assert f"{dist} {version(dist)}" in lines[name]
         assert " ok " in lines[name]
+    assert lines["integrators"].endswith("(9 integrators)")  # was "(9 integrator)"
+    assert lines["hh"].endswith("(1 model, 2 experiments)")
+    assert lines["stimuli"].endswith("(8 stimuli)")
 
 
 # -- run ---------------------------------------------------------------------------------------------------------
