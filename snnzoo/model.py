@@ -495,10 +495,11 @@ def reference_lines(references: Sequence[str]) -> list[str]:
 
 def parameter_table(parameters: Mapping[str, ParameterSpec]) -> list[str]:
     """The lines of a model page's parameter table (name, default, unit, description)."""
-    lines = ["", "Parameters:", f"    {'name':<10} {'default':<14} {'unit':<10} description"]
-    for p in parameters.values():
-        lines.append(f"    {p.name:<10} {p.default_text or '(required)':<14} {_unit_text(p.unit):<10} {p.description}")
-    return lines
+    rows = [(p.name, p.default_text or "(required)", _unit_text(p.unit), p.description) for p in parameters.values()]
+    widths = [max([minimum] + [len(row[column]) for row in rows]) for column, minimum in enumerate((10, 14, 10))]
+    return ["", "Parameters:"] + [
+        f"    {name:<{widths[0]}} {default:<{widths[1]}} {unit:<{widths[2]}} {description}"
+        for name, default, unit, description in [("name", "default", "unit", "description"), *rows]]
 
 
 def parameters_dict(parameters: Mapping[str, ParameterSpec]) -> dict[str, dict[str, str]]:

@@ -75,6 +75,16 @@ def test_info_model_shows_equations_parameters_and_references(capsys):
     assert "doi:10.1152/jn.00686.2005" in out
 
 
+def test_info_parameter_table_columns_line_up(capsys):
+    """Names longer than 10 characters (tau_r_AMPA_s) and long units pushed their rows' columns right."""
+    code, out, _ = run_cli(capsys, "info", "ball_and_stick")
+    table = out.split("Parameters:\n")[1].split("\n\n")[0].splitlines()
+    header = table[0]
+    for column in ("default", "unit", "description"):
+        start = header.index(column)
+        assert all(row[start - 1] == " " and row[start] != " " for row in table), column
+
+
 def test_info_integrator_and_stimulus(capsys):
     code, out, _ = run_cli(capsys, "info", "rk4")
     assert code == 0 and "rk4" in out and "Runge" in out
