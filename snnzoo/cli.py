@@ -206,9 +206,19 @@ def warn_clashes() -> None:
         print(f"snnzoo: warning: {line}", file=sys.stderr)
 
 
+class _OneLineErrors(argparse.ArgumentParser):
+    """argparse whose usage errors are one line, exit status 2, like every other input error (its own
+    printed the usage first, as 'snnzoo run: error: ...'); subcommands' parsers are of this class too."""
+
+    def error(self, message: str):
+        command = self.prog.removeprefix("snnzoo").strip()
+        self.exit(EXIT_BAD_INPUT, f"snnzoo: error: {command + ': ' if command else ''}{message} "
+                                  f"(see 'snnzoo {command + ' ' if command else ''}--help')\n")
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of the ``snnzoo`` command."""
-    top = argparse.ArgumentParser(prog="snnzoo", description="A model zoo for spiking neurons.")
+    top = _OneLineErrors(prog="snnzoo", description="A model zoo for spiking neurons.")
     sub = top.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="list models, synapse models, stimuli, integrators and experiments").set_defaults(func=cmd_list)
     info = sub.add_parser("info", help="show a model's equations and parameters, a stimulus's settings, an "

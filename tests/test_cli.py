@@ -75,6 +75,22 @@ def test_info_model_shows_equations_parameters_and_references(capsys):
     assert "doi:10.1152/jn.00686.2005" in out
 
 
+@pytest.mark.parametrize("argv, line", [
+    (["run", "lif-decay", "--threads", "x"],
+     "snnzoo: error: run: argument --threads: invalid int value: 'x' (see 'snnzoo run --help')"),
+    (["sweep", "fi-curve"], "snnzoo: error: sweep: the following arguments are required: -o/--output"),
+    ([], "snnzoo: error: the following arguments are required: command (see 'snnzoo --help')"),
+])
+def test_usage_errors_are_one_line(capsys, argv, line):
+    """argparse printed its usage, then 'snnzoo run: error: ...': several lines, unlike every other input error."""
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert_one_line_error(err)
+    assert err.startswith(line)
+
+
 def test_info_parameter_table_columns_line_up(capsys):
     """Names longer than 10 characters (tau_r_AMPA_s) and long units pushed their rows' columns right."""
     code, out, _ = run_cli(capsys, "info", "ball_and_stick")
