@@ -128,6 +128,28 @@ def test_thread_choice_runs_with_the_count_that_was_faster_in_the_last_probe():
     assert ThreadChoice(1).next(2000) == (1, 2000)
 
 
+def test_a_probe_the_kernel_cut_short_never_runs_past_the_end():
+    choice = ThreadChoice(2)
+    choice.record(*choice.next(2000), 0.001)
+    threads, steps = choice.next(2000)
+    assert steps == PROBE_STEPS
+    choice.record(threads, 30, 0.01)  # the kernel returned after 30 steps: a spike buffer was full
+    assert choice.next(60) == (threads, 60)  # the probe again, within the 60 steps left
+
+
+@pytest.mark.skipif(available_cores() < 2, reason="needs two cores")
+def test_a_run_whose_spike_buffers_fill_with_two_threads_ends_at_its_duration():
+    # every neuron spikes every step, so each kernel call stops after about 30 steps with a full
+    # spike buffer; the thread probes then ran 100 steps past the end of a 450-step run
+    always = sz.NeuronModel("always", "dv/dt = 1/tau : 1", {"tau": "0.01 ms"}, threshold="v > 1", reset="v = 0")
+    net = sz.Network(dt=0.1 * u.ms, seed=1, threads=2)
+    net.add_population("p", always, codegen.PARALLEL_MIN_SIZE)
+    net.run(45 * u.ms)
+    result = net.result()
+    assert provenance(result)["runs"][0]["duration"] == pytest.approx(0.045)
+    assert result["p"]["spike_count"].values.tolist() == [450] * codegen.PARALLEL_MIN_SIZE
+
+
 def test_cli_threads(capsys, tmp_path):
     code = main(["run", "lif-decay", "-q", "--threads", "0", "-o", str(tmp_path / "x.nc")])
     err = capsys.readouterr().err

@@ -35,7 +35,8 @@ class ThreadChoice:
         self._started = False
 
     def next(self, steps: int) -> tuple[int, int]:
-        """The thread count and number of steps (at most ``steps``) of the next kernel call."""
+        """The thread count and number of steps (at most ``steps``, what is left of the run) of the next kernel
+        call. A probe the kernel cut short (it returns early when a spike buffer may overflow) is repeated."""
         if self.threads == 1:
             return 1, steps
         if not self._started:
@@ -45,8 +46,8 @@ class ThreadChoice:
             self._probes = list(self._probe_order)
             self._probe_order.reverse()  # whichever runs first also warms the caches: alternate
             self._calls_since_probe = 0
-        if self._probes:
-            return self._probes[0], PROBE_STEPS
+        if self._probes:  # a probe never runs past the end of the run
+            return self._probes[0], min(PROBE_STEPS, steps)
         self._calls_since_probe += 1
         return self.best, steps
 
