@@ -156,24 +156,26 @@ def spike_trains(ds: xr.Dataset) -> dict[int, np.ndarray]:
     return dict(enumerate(np.split(times[order], bounds)))
 
 
-def _count_spikes(ds: xr.Dataset, begin: float, end: float) -> tuple[np.ndarray, int]:
-    times, neurons, size = spike_data(ds)
-    inside = (times >= begin) & (times < end)
-    return np.bincount(neurons[inside], minlength=size), size
+def _bin_index(times: np.ndarray, begin: float, width: float) -> np.ndarray:
+    """The bin of width ``width`` from ``begin`` that holds each spike time; a time within
+    ``_EDGE_TOLERANCE`` of a bin below an edge (a step's time ``n * dt`` rounded down) is on the edge."""
+    return np.floor((times - begin) / width + _EDGE_TOLERANCE).astype(np.int64)
 
 
 def spike_counts(ds: xr.Dataset) -> xr.DataArray:
     """Number of spikes of every neuron, over ``cell`` (the stored ``spike_count`` if there is one)."""
     if "spike_count" in ds.data_vars:
         return ds["spike_count"]
-    counts, size = _count_spikes(ds, -np.inf, np.inf)
-    return _per_cell(counts.astype(np.int64), size, "spike_count", units="1", long_name="number of spikes")
+    _, neurons, size = spike_data(ds)
+    counts = np.bincount(neurons, minlength=size).astype(np.int64)
+    return _per_cell(counts, size, "spike_count", units="1", long_name="number of spikes")
 
 
 def mean_rates(ds: xr.Dataset, start: Any = None, stop: Any = None) -> xr.DataArray:
-    """Mean firing rate (Hz) of every neuron in ``[start, stop)``."""
+    """Mean firing rate (Hz) of every neuron in ``[start, stop)`` (edges as in :func:`population_rate`)."""
     begin, end = time_window(ds, start, stop)
-    counts, size = _count_spikes(ds, begin, end)
+    times, neurons, size = spike_data(ds)
+    counts = np.bincount(neurons[_bin_index(times, begin, end - begin) == 0], minlength=size)
     return _per_cell(counts / (end - begin), size, "rate", units="Hz", long_name="mean firing rate")
 
 
@@ -194,7 +196,7 @@ def population_rate(
     n_bins = int(np.floor((end - begin) / width + _EDGE_TOLERANCE))
     if n_bins < 1:
         raise ConfigError(f"bin: {width} s is longer than the window of {end - begin} s")
-    index = np.floor((times - begin) / width + _EDGE_TOLERANCE).astype(np.int64)
+    index = _bin_index(times, begin, width)
     index = index[(index >= 0) & (index < n_bins)]
     rate = np.bincount(index, minlength=n_bins) / (size * width)
     if sigma is not None:

@@ -54,6 +54,15 @@ def test_mean_rates_over_whole_run_and_window(small):
     np.testing.assert_allclose(small.snn.mean_rates(start=10 * ureg.ms, stop=20 * ureg.ms), [100, 100, 0])
 
 
+def test_a_spike_on_a_window_edge_counts_in_the_window_it_starts():
+    # the engine's spike times are steps * dt: 49 * 1e-4 s lies just below 4.9 ms as pint converts it
+    ds = group(np.array([49, 98]) * 1e-4, [0, 1], size=2)
+    window = 4.9 * ureg.ms
+    np.testing.assert_allclose(ds.snn.mean_rates(start=window, stop=2 * window), [1 / 0.0049, 0])
+    np.testing.assert_allclose(ds.snn.mean_rates(stop=window), [0, 0])
+    np.testing.assert_allclose(ds.snn.population_rate(window, stop=3 * window) * 2 * 0.0049, [0, 1, 1])
+
+
 def test_population_rate_matches_hand_count(small):
     rate = small.snn.population_rate(10 * ureg.ms)
     # bins [0,10) [10,20) [20,30) [30,40) [40,50) ms hold 1, 2, 0, 1, 0 spikes of 3 neurons
