@@ -21,7 +21,7 @@ import pint
 import xarray as xr
 
 from .errors import ConfigError, UnitError
-from .units import parse_unit, positive_si, show, to_si
+from .units import one_si, parse_unit, positive_si, show
 
 ureg = pint.get_application_registry()
 
@@ -104,9 +104,10 @@ def in_unit(values: xr.DataArray, unit: str) -> xr.DataArray:
     return (values * factor).assign_attrs(values.attrs, units=unit)
 
 
-def magnitude_in(value: Any, unit: str, *, what: str) -> Any:
-    """The magnitude of quantity ``value`` in ``unit``; a plain number or wrong dimension is a UnitError."""
-    return to_si(value, unit, what=what) / to_si(ureg.Quantity(1.0, parse_unit(unit, what=what)), unit, what=what)
+def magnitude_in(value: Any, unit: str, *, what: str) -> float:
+    """The magnitude of the single quantity ``value`` in ``unit``; a plain number or wrong dimension is a
+    UnitError, an array a ConfigError."""
+    return one_si(value, unit, what=what) / one_si(ureg.Quantity(1.0, parse_unit(unit, what=what)), unit, what=what)
 
 
 def run_duration(ds: xr.Dataset) -> float | None:
@@ -124,21 +125,21 @@ def time_window(ds: xr.Dataset, start: Any = None, stop: Any = None) -> tuple[fl
     window of a run whose duration is known lies within it."""
     check_population_group(ds)
     duration = run_duration(ds)
-    begin = 0.0 if start is None else to_si(start, "s", what="start")
+    begin = 0.0 if start is None else one_si(start, "s", what="start")
     if stop is not None:
-        end = to_si(stop, "s", what="stop")
+        end = one_si(stop, "s", what="stop")
     elif duration is not None:
         end = duration
     else:
         raise ConfigError("stop: this result has no 'duration_seconds' attribute; pass stop= as a time quantity")
-    if not end > begin:
-        raise ConfigError(f"stop ({end} s) must be later than start ({begin} s)")
     if duration is not None:
         slack = _EDGE_TOLERANCE * duration
         for name, value, given in (("start", begin, start), ("stop", end, stop)):
             if not -slack <= value <= duration + slack:
                 raise ConfigError(f"{name}: {show(given)} is outside the run; expected a time from 0 to its "
                                   f"duration, {duration:g} s")
+    if not end > begin:
+        raise ConfigError(f"stop ({end} s) must be later than start ({begin} s)")
     return begin, end
 
 
@@ -253,7 +254,7 @@ def synaptic_currents(ds: xr.Dataset, conductances: Mapping[str, Any], v: str = 
         conductance = in_unit(data_variable(ds, name), "S")
         if conductance.dims != voltage.dims:
             raise ConfigError(f"{name!r} {conductance.dims} and {v!r} {voltage.dims} are not recorded together")
-        potential = to_si(reversal, "V", what=f"reversal potential of {name!r}")
+        potential = one_si(reversal, "V", what=f"reversal potential of {name!r}")
         currents[f"I_{name}"] = (conductance * (potential - voltage)).assign_attrs(
             units="A", long_name=f"synaptic current through {name}"
         )

@@ -23,7 +23,7 @@ from .analysis import (data_variable, in_unit, magnitude_in, population_rate, ru
                        synaptic_currents, time_window)
 from .errors import ConfigError
 from .safe_write import write_atomically
-from .units import to_si
+from .units import one_si
 
 PNG_DPI = 100
 """Resolution of the PNG files snnzoo writes."""
@@ -38,6 +38,14 @@ def _figure_and_axes(ax: Axes | None) -> tuple[Figure, Axes]:
 
 def _population_name(ds: xr.Dataset) -> str:
     return str(ds.attrs.get("population", "population"))
+
+
+def _shown_window(ds: xr.Dataset, start: Any, stop: Any) -> tuple[float, float | None]:
+    """``(start, stop)`` in seconds of what a panel shows: a window within the run, start before stop
+    (:func:`time_window`); stop is None when neither it nor the run's duration is known."""
+    if run_duration(ds) is not None or stop is not None:
+        return time_window(ds, start, stop)
+    return (0.0 if start is None else magnitude_in(start, "s", what="start")), None
 
 
 def plot_traces(
@@ -56,9 +64,8 @@ def plot_traces(
     trace = in_unit(data_variable(ds, variable), unit)
     time_dim, neuron_dim = trace.dims
     if start is not None or stop is not None:
-        low = -np.inf if start is None else to_si(start, "s", what="start")
-        high = np.inf if stop is None else to_si(stop, "s", what="stop")
-        trace = trace.sel({time_dim: slice(low, high)})
+        begin, end = _shown_window(ds, start, stop)
+        trace = trace.sel({time_dim: slice(begin, end)})
     recorded = trace[neuron_dim].values
     chosen = recorded if neurons is None else np.asarray(neurons)
     missing = sorted(set(chosen.tolist()) - set(recorded.tolist()))
@@ -110,11 +117,8 @@ def plot_raster(
         raise ConfigError(f"every: expected a positive integer, got {every!r}")
     figure, ax = _figure_and_axes(ax)
     times, neurons, size = spike_data(ds)
-    if run_duration(ds) is not None or stop is not None:  # a window within the run, start before stop
-        begin, end = time_window(ds, start, stop)
-    else:
-        begin = 0.0 if start is None else magnitude_in(start, "s", what="start")
-        end = float(times.max(initial=begin))
+    begin, end = _shown_window(ds, start, stop)
+    end = float(times.max(initial=begin)) if end is None else end
     shown = (neurons % every == 0) & (times >= begin) & (times <= end)
     ax.plot(times[shown], neurons[shown], linestyle="none", marker="|", markersize=3, color="black")
     if end > begin:
@@ -186,7 +190,7 @@ def plot_synapse_histogram(ds: xr.Dataset, variable: str = "weight", bins: int =
     figure, ax = _figure_and_axes(ax)
     values = data_variable(ds, variable).values.ravel()
     unit = ds[variable].attrs.get("units", "1")
-    divisor = 1.0 if scale is None else to_si(scale, unit, what="scale")
+    divisor = 1.0 if scale is None else one_si(scale, unit, what="scale")
     ax.hist(values / divisor, bins=bins, color="gray")
     ax.set_xlabel(f"{variable}" + (f" / {scale}" if scale is not None else f" ({unit})"))
     ax.set_ylabel("synapses")

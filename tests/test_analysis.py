@@ -107,7 +107,7 @@ def test_smooth_and_window_are_checked(small):
         small.snn.mean_rates(start=30 * ureg.ms, stop=10 * ureg.ms)
 
 
-@pytest.mark.parametrize("window", [{"stop": 1 * ureg.s}, {"start": -10 * ureg.ms},
+@pytest.mark.parametrize("window", [{"stop": 1 * ureg.s}, {"start": -10 * ureg.ms}, {"start": 60 * ureg.ms},
                                     {"start": 60 * ureg.ms, "stop": 70 * ureg.ms}])
 def test_a_window_outside_the_run_is_refused(small, window):
     shown = f"{'start' if 'start' in window else 'stop'}: {window.get('start', window.get('stop')):~}"
@@ -116,6 +116,17 @@ def test_a_window_outside_the_run_is_refused(small, window):
         small.snn.mean_rates(**window)
     with pytest.raises(ConfigError, match=message):
         small.snn.population_rate(10 * ureg.ms, **window)
+
+
+def test_window_edges_and_reversal_potentials_are_single_values(small, recorded):
+    """An array of times or potentials was numpy's "truth value of an array is ambiguous" or a silent
+    broadcast over the recorded neurons."""
+    with pytest.raises(ConfigError, match=r"^start: expected a single value \(e.g. '1 s'\), got an array of 2$"):
+        small.snn.mean_rates(start=[10, 20] * ureg.ms)
+    with pytest.raises(ConfigError, match=r"^stop: expected a single value"):
+        small.snn.population_rate(10 * ureg.ms, stop=[20, 30] * ureg.ms)
+    with pytest.raises(ConfigError, match=r"^reversal potential of 'ge': expected a single value .* array of 2$"):
+        recorded.snn.synaptic_currents({"ge": [0, -10] * ureg.mV})
 
 
 def test_a_window_up_to_the_end_of_the_run_is_the_whole_run(small):
@@ -187,11 +198,18 @@ def test_standalone_figures_have_one_axes(small):
 
 @pytest.mark.parametrize("window, fragment", [
     ({"start": 60 * ureg.ms, "stop": 70 * ureg.ms}, "start: 60 ms is outside the run"),
+    ({"start": 60 * ureg.ms}, "start: 60 ms is outside the run"),
     ({"stop": 0.2 * ureg.s}, "stop: 0.2 s is outside the run"),
     ({"start": 30 * ureg.ms, "stop": 20 * ureg.ms}, "must be later than start"),
+    ({"start": [10, 20] * ureg.ms}, "start: expected a single value"),
 ])
-def test_a_raster_window_lies_within_the_run(small, window, fragment):
-    """As for rates: a raster of a 50 ms run from 60 ms, or 30 to 20 ms, was drawn empty without a word."""
+def test_a_raster_or_trace_window_lies_within_the_run(small, recorded, window, fragment):
+    """As for rates: a raster of a 50 ms run from 60 ms, or 30 to 20 ms, was drawn empty without a word;
+    traces said "'v' has no recorded samples to plot", and an array of times was xarray's error."""
     with pytest.raises(ConfigError, match=fragment):
         plotting.plot_raster(small, **window)
+    with pytest.raises(ConfigError, match=fragment):
+        plotting.plot_traces(recorded, **window)
     assert plotting.plot_raster(small, start=10 * ureg.ms, stop=50 * ureg.ms).axes[0].get_xlim() == (0.01, 0.05)
+    assert plotting.plot_traces(recorded, start=10 * ureg.ms).axes[0].lines[0].get_xdata()[[0, -1]].tolist() \
+        == [0.01, 0.049]
