@@ -23,7 +23,7 @@ from .analysis import (data_variable, in_unit, magnitude_in, population_rate, ru
                        synaptic_currents, time_window)
 from .errors import ConfigError
 from .safe_write import write_atomically
-from .units import one_si
+from .units import one_si, show, whole_number, whole_numbers
 
 PNG_DPI = 100
 """Resolution of the PNG files snnzoo writes."""
@@ -38,6 +38,17 @@ def _figure_and_axes(ax: Axes | None) -> tuple[Figure, Axes]:
 
 def _population_name(ds: xr.Dataset) -> str:
     return str(ds.attrs.get("population", "population"))
+
+
+def _recorded_neurons(neurons: Any, recorded: np.ndarray, variable: str, what: str) -> np.ndarray:
+    """``neurons`` (one index or a list) as distinct whole numbers among the ``recorded`` neurons of ``variable``."""
+    chosen = whole_numbers(neurons, what=what)
+    if chosen.ndim != 1 or chosen.size == 0 or np.unique(chosen).size != chosen.size:
+        raise ConfigError(f"{what}: expected one index or a list of distinct indices, got {show(neurons)}")
+    missing = sorted(set(chosen.tolist()) - set(recorded.tolist()))
+    if missing:
+        raise ConfigError(f"{what}: {missing} were not recorded for {variable!r} (recorded: {recorded.tolist()})")
+    return chosen
 
 
 def _shown_window(ds: xr.Dataset, start: Any, stop: Any) -> tuple[float, float | None]:
@@ -67,10 +78,7 @@ def plot_traces(
         begin, end = _shown_window(ds, start, stop)
         trace = trace.sel({time_dim: slice(begin, end)})
     recorded = trace[neuron_dim].values
-    chosen = recorded if neurons is None else np.asarray(neurons)
-    missing = sorted(set(chosen.tolist()) - set(recorded.tolist()))
-    if missing:
-        raise ConfigError(f"neurons: {missing} were not recorded for {variable!r} (recorded: {recorded.tolist()})")
+    chosen = recorded if neurons is None else _recorded_neurons(neurons, recorded, variable, "neurons")
     if titles is not None and len(titles) != len(chosen):
         raise ConfigError(f"titles: {len(titles)} titles for {len(chosen)} neurons")
     peak = None if spike_peak is None else magnitude_in(spike_peak, unit, what="spike_peak")
@@ -113,8 +121,7 @@ def plot_raster(
     ds: xr.Dataset, start: Any = None, stop: Any = None, ax: Axes | None = None, every: int = 1
 ) -> Figure:
     """Spike raster; ``every=k`` shows only neurons whose index is a multiple of k."""
-    if not isinstance(every, int) or every < 1:
-        raise ConfigError(f"every: expected a positive integer, got {every!r}")
+    every = whole_number(every, what="every", minimum=1)
     figure, ax = _figure_and_axes(ax)
     times, neurons, size = spike_data(ds)
     begin, end = _shown_window(ds, start, stop)
@@ -166,9 +173,9 @@ def plot_synaptic_currents(
     """Synaptic currents ``g * (E - v)`` of one neuron and their sum (SNN.jl ``gplot``)."""
     currents = synaptic_currents(ds, conductances, v)
     time_dim, neuron_dim = ds[v].dims
-    chosen = ds[neuron_dim].values[0] if neuron is None else neuron
-    if chosen not in ds[neuron_dim].values:
-        raise ConfigError(f"neuron: {chosen} was not recorded for {v!r}")
+    recorded = ds[neuron_dim].values
+    chosen = recorded[0] if neuron is None else _recorded_neurons(whole_number(neuron, what="neuron"),
+                                                                   recorded, v, "neuron")[0]
     figure, ax = _figure_and_axes(ax)
     times = ds[time_dim].values
     total = 0.0

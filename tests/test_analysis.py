@@ -178,6 +178,34 @@ def test_plot_traces_errors(recorded):
         plotting.plot_traces(recorded, unit="nA")
 
 
+@pytest.mark.parametrize("neurons, message", [
+    ([True], r"neurons: expected whole-number indices, got \[True\]"),  # xarray's KeyError
+    ([0.5], r"neurons: expected whole-number indices, got 0.5 \(an index is never rounded\)"),
+    ([], r"neurons: expected one index or a list of distinct indices, got \[\]"),  # "no recorded samples"
+    ([1, 1], r"neurons: expected one index or a list of distinct indices, got \[1, 1\]"),  # drawn twice
+])
+def test_plotted_neurons_are_distinct_recorded_indices(recorded, neurons, message):
+    with pytest.raises(ConfigError, match=f"^{message}$"):
+        plotting.plot_traces(recorded, neurons=neurons)
+    assert len(plotting.plot_traces(recorded, neurons=1).axes) == 1  # one index: it was "'int' is not iterable"
+
+
+@pytest.mark.parametrize("neuron, message", [
+    (True, "neuron: expected a whole number, got True"),  # xarray's KeyError
+    ([0, 1], r"neuron: expected a whole number, got \[0, 1\]"),  # the two neurons' currents were summed
+    ("1", "neuron: expected a whole number, got '1'"),  # "neuron: 1 was not recorded"
+    (5, r"neuron: \[5\] were not recorded for 'v' \(recorded: \[0, 1\]\)"),
+])
+def test_the_neuron_of_a_current_plot_is_one_recorded_index(recorded, neuron, message):
+    with pytest.raises(ConfigError, match=f"^{message}$"):
+        plotting.plot_synaptic_currents(recorded, {"ge": 0 * ureg.mV}, neuron=neuron)
+
+
+def test_raster_every_is_a_whole_number(small):
+    with pytest.raises(ConfigError, match="^every: expected a whole number, got True$"):
+        plotting.plot_raster(small, every=True)
+
+
 def test_raster_rates_and_currents_share_one_figure(small, recorded, tmp_path):
     figure = Figure()
     raster_ax, rate_ax, current_ax = figure.subplots(3, 1)
