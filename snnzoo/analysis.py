@@ -20,6 +20,7 @@ import numpy as np
 import pint
 import xarray as xr
 
+from .engine.memory import memory_limit
 from .errors import ConfigError, UnitError
 from .units import one_si, parse_unit, positive_si, show
 
@@ -197,6 +198,7 @@ def population_rate(
     n_bins = int(np.floor((end - begin) / width + _EDGE_TOLERANCE))
     if n_bins < 1:
         raise ConfigError(f"bin: {width} s is longer than the window of {end - begin} s")
+    _check_bins_fit(n_bins, width, end - begin)
     index = _bin_index(times, begin, width)
     index = index[(index >= 0) & (index < n_bins)]
     rate = np.bincount(index, minlength=n_bins) / (size * width)
@@ -212,6 +214,18 @@ def population_rate(
         name="rate",
         attrs={"units": "Hz", "long_name": "population rate"},
     )
+
+
+_BYTES_PER_BIN = 32
+"""A population rate holds, per bin, its spike count, rate and centre (and a smoothed copy), 8 bytes each."""
+
+
+def _check_bins_fit(n_bins: int, width: float, window: float) -> None:
+    """Refuse a bin so narrow that the rate's arrays would not fit in memory (numpy's MemoryError, or worse)."""
+    limit, source = memory_limit()
+    if n_bins * _BYTES_PER_BIN > limit:
+        raise ConfigError(f"bin: {width:g} s cuts the window of {window:g} s into {n_bins:.3g} bins, more than "
+                          f"{limit // _BYTES_PER_BIN:.3g} fit in memory (the limit is {source}); use a wider bin")
 
 
 def isi_cv(ds: xr.Dataset) -> xr.DataArray:

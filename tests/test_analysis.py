@@ -100,6 +100,13 @@ def test_rate_bin_must_be_a_time_quantity(small, bad):
         small.snn.population_rate(bad)
 
 
+def test_a_bin_too_narrow_for_memory_is_refused(small):
+    """A 1 ps bin over 50 ms (5e10 bins) was numpy's MemoryError after trying to allocate 373 GiB."""
+    with pytest.raises(ConfigError, match=r"^bin: 1e-12 s cuts the window of 0.05 s into 5e\+10 bins, more than .* "
+                                          r"fit in memory \(the limit is .*\); use a wider bin$"):
+        small.snn.population_rate(1e-12 * ureg.s)
+
+
 def test_smooth_and_window_are_checked(small):
     with pytest.raises(UnitError, match="smooth"):
         small.snn.population_rate(5 * ureg.ms, smooth=2)
