@@ -68,10 +68,20 @@ def test_parallel_kernel_has_parallel_loops_and_serial_has_none(monkeypatch):
     assert "prange(" not in codegen.generate(plan, threads=1)
 
 
-@pytest.mark.parametrize("threads", [0, -1, 1.5, "2"])
-def test_bad_thread_counts_are_refused(threads):
-    with pytest.raises(ConfigError, match="threads must be a positive whole number"):
+@pytest.mark.parametrize("threads, message", [
+    (0, "threads: expected a whole number >= 1, got 0"),  # it said "(at most 2, the cores here)", though
+    (-1, "threads: expected a whole number >= 1, got -1"),  # more than the cores is taken with a warning
+    (1.5, r"threads: expected a whole number, got 1.5 \(it would be truncated\)"),
+    ("2", "threads: expected a whole number, got '2'"),
+    (True, "threads: expected a whole number, got True"),
+])
+def test_bad_thread_counts_are_refused(threads, message):
+    with pytest.raises(ConfigError, match=f"^{message}$"):
         sz.Network(dt=0.1 * u.ms, threads=threads)
+
+
+def test_a_thread_count_is_a_whole_number_as_everywhere():
+    assert sz.Network(dt=0.1 * u.ms, threads=1.0).threads == 1  # as 1.0 is seed 1 or index 1; it was refused
 
 
 def test_more_threads_than_cores_warns_and_caps():
@@ -153,7 +163,7 @@ def test_a_run_whose_spike_buffers_fill_with_two_threads_ends_at_its_duration():
 def test_cli_threads(capsys, tmp_path):
     code = main(["run", "lif-decay", "-q", "--threads", "0", "-o", str(tmp_path / "x.nc")])
     err = capsys.readouterr().err
-    assert code == 2 and err.startswith("snnzoo: error: threads must be a positive whole number") and err.count("\n") == 1
+    assert code == 2 and err.startswith("snnzoo: error: threads: expected a whole number >= 1, got 0") and err.count("\n") == 1
     assert not (tmp_path / "x.nc").exists()
     code = main(["run", "lif-decay", "-q", "--threads", str(available_cores() + 1), "-o", str(tmp_path / "x.nc")])
     err = capsys.readouterr().err

@@ -26,7 +26,7 @@ import numpy as np
 import pint
 
 from ..errors import ConfigError, SimulationError, SnnzooError, UnitError
-from ..units import as_quantity, dimension_of, si_unit_string, ureg
+from ..units import as_quantity, dimension_of, si_unit_string, ureg, whole_number
 from . import layout, precision, synapses_codegen
 from .kernel_key import kernel_module
 from .layout import (
@@ -60,12 +60,10 @@ def thread_count(requested: int | None) -> tuple[int, str | None]:
     cores = available_cores()
     if requested is None:
         return cores, None
-    if isinstance(requested, bool) or not isinstance(requested, (int, np.integer)) or requested < 1:
-        raise ConfigError(f"threads must be a positive whole number (at most {cores}, the cores here), "
-                          f"got {requested!r}")
+    requested = whole_number(requested, what="threads", minimum=1)
     if requested > cores:
         return cores, f"threads = {requested} is more than the {cores} cores here; using {cores}"
-    return int(requested), None
+    return requested, None
 
 
 SPIN_COUNT = "10000"
