@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import json
+import numbers
 import os
 import sys
 import threading
@@ -333,16 +334,13 @@ def open_results(paths: str | os.PathLike | Sequence[str | os.PathLike], dim: st
     if not isinstance(dim, str) or not dim.isidentifier():
         raise SnnzooError(f"open_results: dim must be a name for the new dimension, like 'seed', got {dim!r}")
     trees = [open_result(path) for path in files]
-    taken = {name for node in trees[0].subtree for name in (*node.dataset.dims, *node.dataset.variables)}
+    taken = {name for node in trees[0].subtree for name in (*node.dataset.dims, *node.dataset.variables, node.name)}
     if dim in taken:
-        raise SnnzooError(f"open_results: dim {dim!r} is already a dimension or variable of {files[0]}; "
+        raise SnnzooError(f"open_results: dim {dim!r} is already a group, dimension or variable of {files[0]}; "
                           "choose a new name")
     if values is None:
         values = [provenance(tree).get("seed") for tree in trees] if dim == "seed" else list(range(len(trees)))
-    if len(values) != len(trees):
-        raise SnnzooError(f"open_results: {len(values)} values for {len(trees)} files")
-    if len(set(map(repr, values))) != len(values):
-        raise SnnzooError(f"open_results: the {dim} values {list(values)} repeat; pass distinct values=")
+    values = _run_values(values, len(trees), dim)
     groups = [node.path for node in trees[0].subtree if node.path != "/"]
     for path, tree in zip(files[1:], trees[1:]):
         other = [node.path for node in tree.subtree if node.path != "/"]
@@ -357,6 +355,23 @@ def open_results(paths: str | os.PathLike | Sequence[str | os.PathLike], dim: st
                                    data_vars="all", coords="different", compat="equals",
                                    combine_attrs="drop_conflicts")
     return xr.DataTree.from_dict(stacked)
+
+
+def _run_values(values: Any, count: int, dim: str) -> list:
+    """``values`` as the coordinate of ``count`` stacked runs: one distinct number or text per run."""
+    if isinstance(values, (str, bytes)) or np.ndim(values) != 1:
+        raise SnnzooError(f"open_results: values: expected a list of {count} numbers or names, one per file, "
+                          f"got {values!r}")
+    values = list(values)
+    if len(values) != count:
+        raise SnnzooError(f"open_results: {len(values)} values for {count} files")
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (numbers.Real, str)) or value != value:
+            raise SnnzooError(f"open_results: the {dim} value {value!r} is not a number or a name; pass values= "
+                              f"with one for each file")
+    if any(first == second for k, first in enumerate(values) for second in values[k + 1:]):
+        raise SnnzooError(f"open_results: the {dim} values {list(values)} repeat; pass distinct values=")
+    return values
 
 
 def _result_files(paths: str | os.PathLike | Sequence[str | os.PathLike]) -> list[Path]:

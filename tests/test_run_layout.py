@@ -122,9 +122,25 @@ def test_open_results_takes_a_glob_pattern_and_refuses_unusable_arguments(runs):
     assert open_results(paths[0])["G"].to_dataset()["seed"].values.tolist() == [1]  # one path, not its letters
     for arguments, message in [((str(folder / "nothing-*.nc"),), "no file matches"),
                                ((42,), "expected result files"), (([],), "at least one result file"),
-                               ((paths, ""), "dim must be a name"), ((paths, "cell"), "'cell' is already a dimension")]:
+                               ((paths, ""), "dim must be a name"), ((paths, "cell"), "'cell' is already a group")]:
         with pytest.raises(sz.SnnzooError, match=message):
             open_results(*arguments)
+
+
+@pytest.mark.parametrize("dim, values, message", [
+    ("run", [1, 1.0, 2], r"the run values \[1, 1.0, 2\] repeat"),  # equal, though their repr differs: taken
+    ("run", "abc", "values: expected a list of 3 numbers or names, one per file, got 'abc'"),  # ValueError
+    ("run", [[1], [2], [3]], "values: expected a list of 3 numbers or names"),  # MissingDimensionsError
+    ("run", [None, 1, 2], "the run value None is not a number or a name"),  # taken
+    ("run", [float("nan"), 1, 2], "the run value nan is not a number or a name"),
+    ("G", None, "dim 'G' is already a group, dimension or variable"),  # KeyError from the tree
+])
+def test_open_results_values_are_one_distinct_number_or_name_per_file(runs, dim, values, message):
+    _, paths = runs
+    with pytest.raises(sz.SnnzooError, match=f"^open_results: {message}"):
+        open_results(paths, dim=dim, values=values)
+    stacked = open_results(paths, dim="rate", values=np.array([2.5, 5, 10]))["G"].to_dataset()
+    assert stacked["rate"].values.tolist() == [2.5, 5, 10]
 
 
 def test_accessor_is_registered_by_import_snnzoo_alone(runs, tmp_path):
