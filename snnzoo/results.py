@@ -298,7 +298,7 @@ def open_result(path: str | os.PathLike) -> xr.DataTree:
     """Read a result written by :func:`write_netcdf` fully into memory."""
     source = Path(path).expanduser()
     if not source.is_file():
-        raise SnnzooError(f"cannot open result {source}: no such file")
+        raise SnnzooError(f"cannot open result {source}: {'it is a folder' if source.is_dir() else 'no such file'}")
     try:
         with HDF5_CALLS, xr.open_datatree(source, engine="netcdf4", decode_timedelta=False) as tree:
             tree.load()

@@ -136,6 +136,8 @@ def test_failed_write_leaves_no_partial_or_temporary_file(tree, tmp_path):
 def test_open_result_errors(tmp_path):
     with pytest.raises(SnnzooError, match="no such file"):
         open_result(tmp_path / "absent.nc")
+    with pytest.raises(SnnzooError, match=f"^cannot open result {tmp_path}: it is a folder$"):  # "no such file"
+        open_result(tmp_path)
     text = tmp_path / "text.nc"
     text.write_text("not netcdf")
     with pytest.raises(SnnzooError, match="not a readable netCDF"):
