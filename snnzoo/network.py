@@ -689,11 +689,11 @@ class Network:
                 continue
             delay = connectivity.uniform_delay(proj.delay_steps)
             target = next(p for p in plans if p.name == proj.target.name)
-            projections.append(ProjectionPlan(r, index[proj.source.name], target, proj.effects, delay,
+            projections.append(ProjectionPlan(r, proj.name, index[proj.source.name], target, proj.effects, delay,
                                               proj.synapses.weights.size > 1, proj.synapses, proj.source.size))
         by_name = {p.name: p for p in plans}
-        poisson_inputs = [PoissonInputPlan(q, by_name[d.population.name], d.target, d.count, d.rate * self.dt,
-                                           d.weight) for q, d in enumerate(self._poisson_inputs)]
+        poisson_inputs = [PoissonInputPlan(q, d.name, by_name[d.population.name], d.target, d.count,
+                                           d.rate * self.dt, d.weight) for q, d in enumerate(self._poisson_inputs)]
         operations = [RegularOperationPlan(q, by_name[op.population.name], op.statements, op.every)
                       for q, op in enumerate(self._regular_operations)]
         return KernelPlan(plans, drives, monitors, sources, projections, poisson_inputs, operations,

@@ -160,6 +160,22 @@ def test_a_parameter_float32_cannot_hold_is_refused_before_the_run(tmp_path, cap
     _one_line(capsys.readouterr().err, "g_L", "1e-45", "single precision")
 
 
+@pytest.mark.parametrize("weight, problem", [(1e40, r"1e\+40 overflows"), (1e-40, "1e-40 underflows")])
+def test_projection_and_poisson_input_weights_float32_cannot_hold_are_refused_by_name(weight, problem):
+    """A Poisson input's weight was not checked: 1e40 V made v infinite at every step, and the run went on
+    (an infinite v spikes and is reset); a projection's weight was named "projection 0 onto population 'p'"."""
+    poisson = sz.Network(precision="single")
+    poisson.add_population("p", "lif", 2)
+    poisson.add_poisson_input("p", "v", 100, 500 * u.Hz, weight * u.V, name="drive")
+    with pytest.raises(ConfigError, match=f"^Poisson input 'drive' onto population 'p': weight = {problem} in single"):
+        poisson.run(1 * u.ms)
+    projection = sz.Network(precision="single")
+    projection.add_population("p", "lif", 2)
+    projection.connect("p", "p", "v += w", all_to_all=True, weight=weight * u.V, name="recurrent")
+    with pytest.raises(ConfigError, match=f"^projection 'recurrent': weight = {problem} in single"):
+        projection.run(1 * u.ms)
+
+
 def test_a_model_constant_float32_cannot_hold_is_refused():
     model = sz.NeuronModel("tiny", "dv/dt = (1e-50*exp(v) - v)/(10*ms) : 1")
     net = sz.Network(precision="single")

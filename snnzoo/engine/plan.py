@@ -70,10 +70,11 @@ class ProjectionPlan:
     ``delay`` is a constant delay in steps, or -1 for per-synapse delays.
     ``per_synapse_weight`` tells whether there is one weight per synapse.
     ``synapses`` is the :class:`~snnzoo.connectivity.Synapses` (CSR over the
-    ``source_size`` neurons of the source).
+    ``source_size`` neurons of the source). ``name`` is the projection's, for messages.
     """
 
     index: int
+    name: str
     source: int
     target: PopulationPlan
     effects: list[tuple[str, str, sympy.Basic]]
@@ -106,9 +107,11 @@ class DrivePlan:
 @dataclass
 class PoissonInputPlan:
     """``count`` Poisson inputs firing with probability ``probability`` per step, each adding
-    ``weight`` (SI) to ``variable`` of every neuron of ``target``: one Binomial draw per neuron."""
+    ``weight`` (SI) to ``variable`` of every neuron of ``target``: one Binomial draw per neuron.
+    ``name`` is the input's, for messages."""
 
     index: int
+    name: str
     target: PopulationPlan
     variable: str
     count: int

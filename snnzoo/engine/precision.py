@@ -67,8 +67,8 @@ def float32_constant(value: float) -> str:
 
 
 def check_plan_fits(plan: KernelPlan) -> None:
-    """Refuse a single-precision plan with a parameter, initial value, weight, drive value or timed
-    array that float32 cannot hold (before anything is allocated or run)."""
+    """Refuse a single-precision plan with a parameter, initial value, weight (of a projection or a
+    Poisson input), drive value or timed array that float32 cannot hold (before anything is allocated or run)."""
     if plan.precision != "single":
         return
     for p in plan.populations:
@@ -77,7 +77,9 @@ def check_plan_fits(plan: KernelPlan) -> None:
                 kind = "parameter" if name in p.model.parameters else "initial value of"
                 check_fits(p.values[name], f"population {p.name!r}: {kind} {name}")
     for r in plan.projections:
-        check_fits(r.synapses.weights, f"projection {r.index} onto population {r.target.name!r}: weight")
+        check_fits(r.synapses.weights, f"projection {r.name!r}: weight")
+    for q in plan.poisson_inputs:
+        check_fits(np.array([q.weight]), f"Poisson input {q.name!r} onto population {q.target.name!r}: weight")
     for d in plan.drives:
         values = [getattr(d.drive, name, None) for name in ("values", "mean", "std", "sigma", "tau")]
         population = plan.population(d.population)
