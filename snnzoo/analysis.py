@@ -155,7 +155,7 @@ def spike_trains(ds: xr.Dataset) -> dict[int, np.ndarray]:
     times, neurons, size = spike_data(ds)
     order = np.lexsort((times, neurons))
     bounds = np.cumsum(np.bincount(neurons, minlength=size))[:-1]
-    return dict(enumerate(np.split(times[order], bounds)))
+    return dict(zip(range(size), np.split(times[order], bounds)))  # none for a population of no neurons
 
 
 def _bin_index(times: np.ndarray, begin: float, width: float) -> np.ndarray:

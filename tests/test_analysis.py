@@ -47,6 +47,10 @@ def test_spike_trains_counts_and_first_spikes(small):
     np.testing.assert_array_equal(small.snn.first_spike_time(), [0.001, 0.011, np.nan])
 
 
+def test_a_population_of_no_neurons_has_no_spike_trains():
+    assert group([], [], size=0).snn.spike_trains() == {}  # it gave neuron 0 an empty train
+
+
 def test_mean_rates_over_whole_run_and_window(small):
     rates = small.snn.mean_rates()
     assert rates.dims == ("cell",) and rates.attrs["units"] == "Hz"
