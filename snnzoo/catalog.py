@@ -294,11 +294,13 @@ class Experiment:
             raise ConfigError(f"experiment {self.name!r}: needs 'duration' or a [[protocol]] list")
         return [{"run": self.spec["duration"]}]
 
-    def run(self, seed: int | None = None, progress: bool = False, threads: int | None = None, checks: bool = True):
+    def run(self, seed: int | None = None, progress: bool = False, threads: int | None = None, checks: bool = True,
+            figure: bool = False):
         """Build, validate the protocol, figure and (unless ``checks`` is false: they will not be
-        evaluated) the checks, run every phase, and return the result tree."""
+        evaluated) the checks, run every phase, and return the result tree. ``figure``: the figure will be
+        drawn from the result (``snnzoo run``), so what only drawing needs is checked too (:meth:`validate`)."""
         net = self.build(seed, threads)
-        self.validate(net, checks)
+        self.validate(net, checks, figure)
         for phase in self.protocol():
             for target, value in phase.get("set", {}).items():
                 population, _, variable = target.partition(".")
@@ -311,9 +313,10 @@ class Experiment:
                 break
         return net.result(experiment=self.name, experiment_spec=self.spec)
 
-    def validate(self, net: Network, checks: bool = True) -> None:
+    def validate(self, net: Network, checks: bool = True, figure: bool = False) -> None:
         """Everything that would otherwise fail after the run, checked on the built network:
-        protocol targets and durations, figure populations and time windows, and every ``[[expected]]``
+        protocol targets and durations, figure populations and time windows (and, if the ``figure`` will
+        be drawn, that each rates panel's bin fits in what it shows), and every ``[[expected]]``
         item (its population or projection, recorded variable, neurons, times within the run, and the
         unit of each bound and tolerance)."""
         where = f"experiment {self.name!r}"
@@ -330,12 +333,14 @@ class Experiment:
                 pop.check_setting(variable, phase["set"][target], f"{where}: protocol 'set' {target!r}")
             if "run" in phase:
                 total += positive_si(phase["run"], "s", what=f"{where}: protocol run")
-        figure = self.spec.get("figure", {})
-        for panel in [figure, *figure.get("panels", [])]:
+        drawn = self.spec.get("figure", {})
+        for panel in [drawn, *drawn.get("panels", [])]:
             for name in panel.get("populations", [panel.get("population")]):
                 if name is not None and name not in net.groups:
                     raise ConfigError(f"{where}: figure: unknown population {name!r}{did_you_mean(name, net.groups)}")
             _check_times(panel, total, f"{where}: figure", stop_may_pass_end=True)
+            if figure:
+                _check_bin(panel, total, f"{where}: figure")
             self._validate_traces(panel, net, f"{where}: figure")
         for item in self.spec.get("expected", []) if checks else []:
             self._validate_check(item, net, total)
@@ -644,6 +649,18 @@ def _check_times(item: dict[str, Any], total: float, where: str, stop_may_pass_e
                               f"({total:g} s are simulated)")
     if times.get("start", -math.inf) >= times.get("stop", math.inf):
         raise ConfigError(f"{where}: start = {item['start']!r} must come before stop = {item['stop']!r}")
+
+
+def _check_bin(panel: dict[str, Any], total: float, where: str) -> None:
+    """A rates panel's ``bin`` fits at least once in what it shows: from ``start`` to ``stop`` or the end of
+    the run (``total`` seconds), whichever comes first (after ``--set duration=...`` the run may be shorter)."""
+    if "bin" not in panel:
+        return
+    begin = to_si(panel.get("start", "0 s"), "s", what=f"{where}: start")
+    end = min(total, to_si(panel["stop"], "s", what=f"{where}: stop")) if "stop" in panel else total
+    if positive_si(panel["bin"], "s", what=f"{where}: bin") > (end - begin) * (1 + 1e-12):
+        raise ConfigError(f"{where}: bin = {panel['bin']!r} is longer than the {end - begin:g} s the panel shows "
+                          "(from start to stop or the end of the run); give a shorter bin or run longer")
 
 
 def _verdict(item: dict[str, Any], found: float, unit: str | None, label: str, where: str) -> CheckResult:

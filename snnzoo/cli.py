@@ -115,7 +115,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     threads, capped = thread_count(args.threads)
     if capped:
         print(f"snnzoo: warning: {capped}", file=sys.stderr)
-    tree = experiment.run(seed=args.seed, progress=not args.quiet, threads=threads, checks=not args.no_check)
+    tree = experiment.run(seed=args.seed, progress=not args.quiet, threads=threads, checks=not args.no_check,
+                          figure=True)
     figure = experiment.figure(tree)  # before writing anything: a bad [figure] leaves no files
     write_together({output: lambda: netcdf_bytes(tree), figure_path: lambda: png_bytes(figure)})
     duration = tree.attrs["duration"]

@@ -425,6 +425,10 @@ NO_DURATION = ('duration = "5 ms"\n', "")
     ('[[expected]]\ncheck = "mean_value"\npopulation = "p"\nvariable = "x"\nstart = "4 ms"\nstop = "1 ms"\nmin = 0',
      None, [], "start = '4 ms' must come before stop = '1 ms'"),
     ('[figure]\nkind = "raster"\nstart = "4 ms"\nstop = "1 ms"', None, [], "figure: start = '4 ms' must come before"),
+    ('[figure]\nkind = "rates"\nbin = "2 ms"', None, ["--set", "duration=1 ms"],  # refused after the run
+     "figure: bin = '2 ms' is longer than the 0.001 s the panel shows (from start to stop or the end of the run)"),
+    ('[figure]\nkind = "rates"\nbin = "2 ms"\nstart = "4 ms"\nstop = "10 ms"', None, [],
+     "figure: bin = '2 ms' is longer than the 0.001 s the panel shows"),
     ('[[expected]]\ncheck = "mean_value"\npopulation = "p"\nvariable = "x"\nvalue = 0.9\nrel_tolerance = nan', None,
      [], "rel_tolerance: must be finite"),
     ('[[expected]]\ncheck = "mean_value"\npopulation = "p"\nvariable = "x"\nvalue = 0.9\ntolerance = -0.1', None,
