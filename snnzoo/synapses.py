@@ -159,9 +159,14 @@ def monitor_datasets(projection, dt: float) -> dict[str, Any]:
         data = mon.samples if mon.samples is not None else np.zeros((0, len(mon.variables), mon.synapses.size))
         times = np.arange(data.shape[0]) * mon.every * dt
         dims = ("time", "recorded_synapse")
-        variables = {v: (dims, data[:, c, :], {"units": state.unit(v)}) for c, v in enumerate(mon.variables)}
+        variables = {v: (dims, data[:, c, :], {"units": state.unit(v), "long_name": f"{v} of {projection.name}"})
+                     for c, v in enumerate(mon.variables)}
+        source, target = projection.source.name, projection.target.name
         groups[mon.name] = xr.Dataset(variables, coords={
-            "time": ("time", times, {"units": "s"}), "recorded_synapse": ("recorded_synapse", mon.synapses),
-            "pre": ("recorded_synapse", projection.synapses.pre[mon.synapses]),
-            "post": ("recorded_synapse", projection.synapses.post[mon.synapses].astype(np.int32))})
+            "time": ("time", times, {"units": "s", "long_name": "simulated time"}),
+            "recorded_synapse": ("recorded_synapse", mon.synapses, {"units": "1", "long_name": "synapse index"}),
+            "pre": ("recorded_synapse", projection.synapses.pre[mon.synapses],
+                    {"units": "1", "long_name": f"presynaptic index in {source}"}),
+            "post": ("recorded_synapse", projection.synapses.post[mon.synapses].astype(np.int32),
+                     {"units": "1", "long_name": f"postsynaptic index in {target}"})})
     return groups

@@ -26,7 +26,8 @@ STANDARD_NAMES = Path(compliance_checker.__file__).parent / "data" / "cf-standar
 
 def rich_result(tmp_path: Path) -> Path:
     """A result with every kind of group and variable snnzoo writes: populations with labels and two
-    monitors, a spike source, projections with per-synapse and shared weights in composite units."""
+    monitors, a spike source, projections with per-synapse and shared weights in composite units, and
+    a projection with a synapse model and a synapse monitor."""
     net = sz.Network(dt=0.1 * u.ms, seed=3)
     model = sz.NeuronModel("leaky", "dv/dt = (I*R - v)/tau + x/ms : volt\ndx/dt = -x/tau : volt\nI : amp",
                            {"tau": "10 ms", "R": "100 Mohm"}, threshold="v > 10*mV", reset="v = 0*mV")
@@ -37,6 +38,9 @@ def rich_result(tmp_path: Path) -> Path:
     net.add_stimulus(sz.stimulus("constant_current", amplitude=50 * u.pA), "cells")
     net.record("cells", ["v", "x"])
     net.record("cells", ["I"], neurons=[1], rate=1 * u.kHz, name="current")
+    net.add_population("plastic", sz.NeuronModel("conductance", "dge/dt = -ge/(5*ms) : 1"), 2)
+    net.connect("input", "plastic", synapse="stdp", weight=0.005, all_to_all=True, name="learning")
+    net.record_synapses("learning", ["w", "Apre"], synapses=[0, 3], name="trace")
     net.run(5 * u.ms)
     return write_netcdf(net.result(), tmp_path / "rich.nc")
 
@@ -77,7 +81,7 @@ def test_every_group_of_a_result_passes_the_cf_checker(tmp_path):
     path = rich_result(tmp_path)
     files = group_files(path, tmp_path)
     assert {f.name for f in files} >= {"group_cells.nc", "group_input.nc", "group_projections_input_to_cells.nc",
-                                       "group_projections_cells_to_cells.nc"}
+                                       "group_projections_cells_to_cells.nc", "group_projections_learning_trace.nc"}
     problems = [message for file in files for message in cf_messages(file, tmp_path)]
     assert problems == []
 
