@@ -338,6 +338,7 @@ def open_results(paths: str | os.PathLike | Sequence[str | os.PathLike], dim: st
     if dim in taken:
         raise SnnzooError(f"open_results: dim {dim!r} is already a group, dimension or variable of {files[0]}; "
                           "choose a new name")
+    given_values = values is not None
     if values is None:
         values = [provenance(tree).get("seed") for tree in trees] if dim == "seed" else list(range(len(trees)))
     values = _run_values(values, len(trees), dim)
@@ -347,14 +348,25 @@ def open_results(paths: str | os.PathLike | Sequence[str | os.PathLike], dim: st
         if other != groups:
             raise SnnzooError(f"open_results: {path} holds groups {other}, but {files[0]} holds {groups}; "
                               "only results of the same experiment stack")
-    stacked = {"/": xr.Dataset({"source_file": (dim, [str(path) for path in files])},
-                               coords={dim: values}, attrs=trees[0].attrs)}
+    runs = xr.DataArray(values, dims=dim, name=dim, attrs=_run_coordinate_attributes(dim, given_values))
+    stacked = {"/": xr.Dataset({"source_file": (dim, [str(path) for path in files], {"long_name": "result file"})},
+                               coords={dim: runs}, attrs=trees[0].attrs)}
     for group in groups:
         parts = with_run_durations([index_dimensions(tree[group].to_dataset(inherit=False)) for tree in trees])
-        stacked[group] = xr.concat(parts, dim=xr.DataArray(values, dims=dim, name=dim), join="outer",
+        stacked[group] = xr.concat(parts, dim=runs, join="outer",
                                    data_vars="all", coords="different", compat="equals",
                                    combine_attrs="drop_conflicts")
     return xr.DataTree.from_dict(stacked)
+
+
+def _run_coordinate_attributes(dim: str, given: bool) -> dict[str, str]:
+    """CF attributes of the coordinate of stacked runs: the seeds or run numbers it holds by default,
+    or values given by the caller, whose unit snnzoo does not know."""
+    if given:
+        return {"long_name": f"{dim} of each run"}
+    if dim == "seed":
+        return {"units": "1", "long_name": "master random seed of each run"}
+    return {"units": "1", "long_name": "run number"}
 
 
 def _run_values(values: Any, count: int, dim: str) -> list:
@@ -410,8 +422,10 @@ def with_run_durations(parts: list[xr.Dataset | None]) -> list[xr.Dataset | None
 
 
 def index_dimensions(ds: xr.Dataset) -> xr.Dataset:
-    """``ds`` with an integer index on every dimension that has none, so runs align by position."""
-    return ds.assign_coords({name: np.arange(size) for name, size in ds.sizes.items() if name not in ds.indexes})
+    """``ds`` with an integer index on every dimension that has none, so runs align by position
+    (with CF attributes, as every index of a result has)."""
+    return ds.assign_coords({name: (name, np.arange(size), {"units": "1", "long_name": f"{name} index"})
+                             for name, size in ds.sizes.items() if name not in ds.indexes})
 
 
 def differences(recorded: xr.DataTree, rerun: xr.DataTree) -> list[str]:

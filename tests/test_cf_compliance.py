@@ -16,7 +16,7 @@ import xarray as xr
 
 import snnzoo as sz
 from snnzoo import ureg as u
-from snnzoo.results import write_netcdf
+from snnzoo.results import open_results, write_netcdf
 
 import compliance_checker
 from cfchecker import cfchecks
@@ -24,11 +24,11 @@ from cfchecker import cfchecks
 STANDARD_NAMES = Path(compliance_checker.__file__).parent / "data" / "cf-standard-name-table.xml"
 
 
-def rich_result(tmp_path: Path) -> Path:
+def rich_result(tmp_path: Path, seed: int = 3) -> Path:
     """A result with every kind of group and variable snnzoo writes: populations with labels and two
     monitors, a spike source, projections with per-synapse and shared weights in composite units, and
     a projection with a synapse model and a synapse monitor."""
-    net = sz.Network(dt=0.1 * u.ms, seed=3)
+    net = sz.Network(dt=0.1 * u.ms, seed=seed)
     model = sz.NeuronModel("leaky", "dv/dt = (I*R - v)/tau + x/ms : volt\ndx/dt = -x/tau : volt\nI : amp",
                            {"tau": "10 ms", "R": "100 Mohm"}, threshold="v > 10*mV", reset="v = 0*mV")
     net.add_population("cells", model, 3, labels=["a", "bb", "ccc"])
@@ -42,7 +42,7 @@ def rich_result(tmp_path: Path) -> Path:
     net.connect("input", "plastic", synapse="stdp", weight=0.005, all_to_all=True, name="learning")
     net.record_synapses("learning", ["w", "Apre"], synapses=[0, 3], name="trace")
     net.run(5 * u.ms)
-    return write_netcdf(net.result(), tmp_path / "rich.nc")
+    return write_netcdf(net.result(), tmp_path / f"rich-{seed}.nc")
 
 
 def group_files(path: Path, folder: Path) -> list[Path]:
@@ -84,6 +84,16 @@ def test_every_group_of_a_result_passes_the_cf_checker(tmp_path):
                                        "group_projections_cells_to_cells.nc", "group_projections_learning_trace.nc"}
     problems = [message for file in files for message in cf_messages(file, tmp_path)]
     assert problems == []
+
+
+def test_stacked_results_pass_the_cf_checker(tmp_path):
+    """open_results' root had no long_name on source_file and the seed coordinate, and no units on the seeds."""
+    paths = [rich_result(tmp_path, seed) for seed in (3, 4)]
+    for stacked in (open_results(paths), open_results(paths, dim="run"), open_results(paths, dim="rate", values=[2, 4])):
+        path = write_netcdf(stacked, tmp_path / "stacked.nc")
+        files = group_files(path, tmp_path)
+        assert [message for file in files for message in cf_messages(file, tmp_path)
+                if "rate" not in message or "units attribute" not in message] == []  # values given: unit unknown
 
 
 def test_the_checker_sees_what_was_wrong_before(tmp_path):
