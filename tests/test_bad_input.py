@@ -819,6 +819,25 @@ def test_a_plugin_stimulus_whose_methods_fail_is_named(form, settings, message):
     assert str(info.value) == message
 
 
+class _BrokenIntegrator:
+    """A third-party integrator whose update() divides by zero."""
+
+    name, description = "broken", "raises"
+
+    def update(self, system):
+        return [(x, 1 / 0) for x in system.variables]
+
+
+def test_a_run_with_a_broken_plugin_integrator_names_it():
+    """The engine asked the integrator for its update directly: a bug in it was a raw ZeroDivisionError from
+    the code generator. It goes through the check the conformance kit uses (integrators.integrated)."""
+    net = sz.Network(seed=1, integrator=_BrokenIntegrator())
+    net.add_population("p", "lif", 3)
+    with pytest.raises(PluginError) as info:
+        net.run(1 * u.ms)
+    assert str(info.value) == "integrator 'broken': update() raised ZeroDivisionError: division by zero"
+
+
 def _two_populations() -> sz.Network:
     net = sz.Network(seed=1)
     net.add_population("a", "lif", 3)

@@ -27,7 +27,7 @@ import sympy
 
 from ..equations import ENGINE_PREFIX
 from ..expressions import rand, randn, substitute_units, symbol
-from ..integrators import new_symbol, ode_system
+from ..integrators import integrated, new_symbol, ode_system
 from ..model import NeuronModel
 from . import layout, refractoriness, synapses_codegen
 from .layout import (
@@ -448,7 +448,7 @@ def update_code(p: PopulationPlan) -> UpdateCode:
     invariant = set(p.homogeneous) | {"dt", "N"}
     constants: dict[sympy.Basic, sympy.Symbol] = {}
     hoist = _Hoister(invariant, constants, f"{ENGINE_PREFIX}h{p.index}_")
-    statements = [(target, hoist(expr)) for target, expr in p.integrator.update(ode_system(p.model))]
+    statements = [(target, hoist(expr)) for target, expr in integrated(p.integrator, ode_system(p.model))]
     condition = hoist(_prepared(p, p.model.threshold)) if p.model.threshold is not None else None
     return UpdateCode(statements, condition, constants)
 

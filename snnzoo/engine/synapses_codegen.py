@@ -30,7 +30,7 @@ import numpy as np
 import sympy
 
 from ..expressions import is_unit_name, substitute_units, symbol
-from ..integrators import new_symbol
+from ..integrators import integrated, new_symbol
 from ..synapse_model import BUILTIN_NAMES, BoundSynapse, reference
 from .layout import GroupArrays, PopulationArrays, SynapseArrays, SynapseMonitorArrays, state_array
 from .plan import SynapsePlan
@@ -385,7 +385,7 @@ def clock_driven(w, s: SynapsePlan) -> None:
     if not model.clock_driven:
         return
     variables = [symbol(v) for v in model.clock_driven]
-    statements = s.integrator.update(model.clock_driven_system())
+    statements = integrated(s.integrator, model.clock_driven_system())
     names = _Names(s, {st.name: f"c_{st.name}" for st, _ in statements})
     rows = s.rows("synapse")
     with _all_synapses(w, s), w.drawing(f"synapses {s.index} clock-driven", "syn"):
