@@ -164,6 +164,12 @@ def _bin_index(times: np.ndarray, begin: float, width: float) -> np.ndarray:
     return np.floor((times - begin) / width + _EDGE_TOLERANCE).astype(np.int64)
 
 
+def in_window(times: np.ndarray, begin: float, end: float) -> np.ndarray:
+    """Which ``times`` (s) lie in ``[begin, end)``, edges as in :func:`population_rate` (a step's time
+    ``n * dt`` a rounding error below an edge is on it): the window rule of rates and of catalog checks."""
+    return _bin_index(np.asarray(times, dtype=float), begin, end - begin) == 0
+
+
 def spike_counts(ds: xr.Dataset) -> xr.DataArray:
     """Number of spikes of every neuron, over ``cell`` (the stored ``spike_count`` if there is one)."""
     if "spike_count" in ds.data_vars:
@@ -177,7 +183,7 @@ def mean_rates(ds: xr.Dataset, start: Any = None, stop: Any = None) -> xr.DataAr
     """Mean firing rate (Hz) of every neuron in ``[start, stop)`` (edges as in :func:`population_rate`)."""
     begin, end = time_window(ds, start, stop)
     times, neurons, size = spike_data(ds)
-    counts = np.bincount(neurons[_bin_index(times, begin, end - begin) == 0], minlength=size)
+    counts = np.bincount(neurons[in_window(times, begin, end)], minlength=size)
     return _per_cell(counts / (end - begin), size, "rate", units="Hz", long_name="mean firing rate")
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import analysis  # noqa: F401  (registers the .snn accessor)
+from . import analysis  # (importing it also registers the .snn accessor)
 from .catalog_schema import (MONITOR, POPULATION, PROJECTION, TOP, check_experiment, configured_stimulus,
                              did_you_mean)
 from .errors import ConfigError, UnknownNameError
@@ -570,9 +570,10 @@ def _check(experiment: str, item: dict[str, Any], tree) -> CheckResult:
                               f"(recorded: {da[neuron_dim].values.tolist()})")
         da = da.sel({neuron_dim: cells})
         unit = da.attrs.get("units")
-        if kind == "mean_value":
-            window = slice(*(to_si(item[k], "s", what=f"{where}: {k}") if k in item else None for k in ("start", "stop")))
-            found = float(da.sel({time_dim: window}).mean())
+        if kind == "mean_value":  # samples in [start, stop), as mean_rate counts spikes
+            begin, end = (to_si(item[k], "s", what=f"{where}: {k}") if k in item else default
+                          for k, default in (("start", 0.0), ("stop", float(tree.attrs["duration"]))))
+            found = float(da.isel({time_dim: analysis.in_window(da[time_dim].values, begin, end)}).mean())
             label = f"mean {item['variable']} of {label_cells}"
         else:
             at = to_si(item["time"], "s", what=f"{where}: time")

@@ -138,3 +138,18 @@ def test_inline_model_with_unknown_keys():
     spec["models"]["decay"]["treshold"] = "x > 1"
     with pytest.raises(ConfigError, match="treshold"):
         Experiment("typo", spec).run()
+
+
+def test_a_mean_value_check_averages_the_samples_in_start_to_stop_excluding_stop():
+    """mean_value took the samples of [start, stop], one more than mean_rate's [start, stop) window, and a
+    sample a rounding error below start was left out; both use analysis.in_window now."""
+    spec = copy.deepcopy(Experiment.load("lif-decay").spec)
+    spec["expected"] = [{"check": "mean_value", "population": "decay", "variable": "x", "start": "100 ms",
+                         "stop": "100.3 ms", "value": 1.0, "tolerance": 1.0}]
+    experiment = Experiment("lif-decay", spec)
+    tree = experiment.run()
+    x = tree["decay"]["x"].isel(neuron=0)
+    steps = np.rint(x["time"].values / 1e-4).astype(int)
+    expected = float(x.values[(steps >= 1000) & (steps < 1003)].mean())  # the samples at 100.0, 100.1, 100.2 ms
+    assert experiment.check(tree)[0].found == pytest.approx(expected, rel=1e-15)
+    assert expected != pytest.approx(float(x.values[(steps >= 1000) & (steps <= 1003)].mean()), rel=1e-9)
