@@ -328,7 +328,7 @@ def open_results(paths: str | os.PathLike | Sequence[str | os.PathLike], dim: st
     ``xr.concat``; spike lists (and other unindexed dimensions whose length
     differs) are padded with NaN. The files must come from the same experiment
     (same populations); the root keeps the first file's provenance and adds the
-    per-run ``source_file``.
+    per-run ``source_file``, and ``precision`` and ``complete`` per run when they differ.
     """
     files = _result_files(paths)
     if not isinstance(dim, str) or not dim.isidentifier():
@@ -349,14 +349,27 @@ def open_results(paths: str | os.PathLike | Sequence[str | os.PathLike], dim: st
             raise SnnzooError(f"open_results: {path} holds groups {other}, but {files[0]} holds {groups}; "
                               "only results of the same experiment stack")
     runs = xr.DataArray(values, dims=dim, name=dim, attrs=_run_coordinate_attributes(dim, given_values))
-    stacked = {"/": xr.Dataset({"source_file": (dim, [str(path) for path in files], {"long_name": "result file"})},
-                               coords={dim: runs}, attrs=trees[0].attrs)}
+    root = xr.Dataset({"source_file": (dim, [str(path) for path in files], {"long_name": "result file"})},
+                      coords={dim: runs}, attrs=dict(trees[0].attrs))
+    for name, attrs in RUN_ATTRIBUTES.items():  # what differs from run to run is data along dim, not the first file's
+        found = [tree.attrs.get(name) for tree in trees]
+        if any(value != found[0] for value in found):
+            root[name] = (dim, np.array(found), attrs)
+            del root.attrs[name]
+    stacked = {"/": root}
     for group in groups:
         parts = with_run_durations([index_dimensions(tree[group].to_dataset(inherit=False)) for tree in trees])
         stacked[group] = xr.concat(parts, dim=runs, join="outer",
                                    data_vars="all", coords="different", compat="equals",
                                    combine_attrs="drop_conflicts")
     return xr.DataTree.from_dict(stacked)
+
+
+RUN_ATTRIBUTES = {
+    "precision": {"long_name": "floating-point precision of the run"},
+    "complete": {"units": "1", "long_name": "whether the run reached its end (1) or was interrupted (0)"},
+}
+"""Root attributes that describe one run: stacked files whose values differ get them as variables along the runs."""
 
 
 def _run_coordinate_attributes(dim: str, given: bool) -> dict[str, str]:

@@ -200,3 +200,16 @@ def test_set_adds_a_key_left_at_its_default_and_no_check_skips_the_expected_bloc
     assert json.loads(open_result(out).attrs["snnzoo_provenance_json"])["populations"]["G"]["integrator"] == "rk2"
     assert main(["run", str(toml), "-q", "-o", str(out), "--set", "populations.G.integrater=rk2"]) == 2
     assert "did you mean 'populations.G.integrator'?" in capsys.readouterr().err
+
+
+def test_open_results_keeps_precision_and_completeness_per_run_when_they_differ(runs, tmp_path):
+    """The root kept the first file's precision and complete attributes, so a stack of a double- and a
+    single-precision run (or of a complete and an interrupted one) read as all double (all complete)."""
+    toml, paths = runs
+    single = write_netcdf(Experiment.load(str(toml), ["precision=single"]).run(seed=4), tmp_path / "single.nc")
+    mixed = open_results([paths[0], single])
+    assert mixed["precision"].values.tolist() == ["double", "single"]
+    assert mixed["precision"].dims == ("seed",) and "precision" not in mixed.attrs
+    assert mixed.attrs["complete"] == 1 and "complete" not in mixed.data_vars
+    same = open_results(paths)
+    assert same.attrs["precision"] == "double" and "precision" not in same.data_vars
