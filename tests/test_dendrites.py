@@ -277,10 +277,25 @@ def test_non_positive_geometry_is_refused(value):
     ({"d": ("160 um", "0 um")}, r"'diameter_d'.*positive"),
     ({"s": ("160 um", "4 um")}, r"'s'.*soma"),
     ({}, r"at least one dendrite"),
+    ({"d": ("160 um",)}, r"dendrite 'd': expected a pair \(length, diameter\).*got \('160 um',\)"),
+    ({"d": "160 um"}, r"dendrite 'd': expected a pair \(length, diameter\)"),
 ])
 def test_bad_geometry_in_the_model_builder(dendrites, pattern):
     with pytest.raises(SnnzooError, match=pattern):
         sd.ball_and_stick("bad", dendrites)
+
+
+@pytest.mark.parametrize(("name", "receptor", "error", "pattern"), [
+    ("AMPA", sd.Receptor("0 mV", "2 ms", "2 ms", 1.0), ConfigError, r"'AMPA' on compartment 'd'.*tau_r and tau_d"),
+    ("AMPA", sd.Receptor("0 mV", "2 mV", "5 ms", 1.0), UnitError, r"'AMPA' on compartment 'd': tau_r.*\[time\]"),
+    ("AMPA", sd.Receptor("0 mV", "1 ms", "-5 ms", 1.0), UnitError, r"tau_d: expected a positive finite"),
+    ("AMPA", sd.Receptor("0 ms", "1 ms", "5 ms", 1.0), UnitError, r"E_rev: expected dimension \[voltage\]"),
+    ("AMPA", sd.Receptor("0 mV", "1 ms", "5 ms", -1.0), ConfigError, r"g0: must be >= 0"),
+    ("AM PA", sd.Receptor("0 mV", "1 ms", "5 ms", 1.0), ConfigError, r"'AM PA'.*expected an identifier"),
+])
+def test_bad_receptor_in_the_model_builder(name, receptor, error, pattern):
+    with pytest.raises(error, match=pattern):
+        sd.ball_and_stick("bad", dendrite_receptors={name: receptor})
 
 
 def test_tripod_targets_name_each_dendrite():

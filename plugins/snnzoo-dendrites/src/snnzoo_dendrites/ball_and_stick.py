@@ -60,6 +60,10 @@ def ball_and_stick(
     dendrites = dict(dendrites) if dendrites is not None else {"d": ("160 um", "4 um")}
     if not dendrites:
         raise ConfigError(f"model {name!r}: give at least one dendrite, e.g. {{'d': ('160 um', '4 um')}}")
+    for dendrite, geometry in dendrites.items():
+        if not isinstance(geometry, (tuple, list)) or len(geometry) != 2:
+            raise ConfigError(f"model {name!r}: dendrite {dendrite!r}: expected a pair (length, diameter) "
+                              f"such as ('160 um', '4 um'), got {geometry!r}")
     equations: list[str] = []
     parameters: dict = {**SOMA, **HUMAN, **NMDA_BLOCK}
     synapses: dict[str, str] = {}

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from snnzoo import Parameter
+from snnzoo.errors import ConfigError
+from snnzoo.units import positive_si, to_si
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,28 @@ def mg_block(v: str) -> str:
     return f"1/(1 + mg/b_nmda*exp(k_nmda*{v}))"
 
 
+def check_receptor(name: str, compartment: str, receptor: Receptor) -> None:
+    """Refuse a receptor whose name is not an identifier or whose values cannot make a double exponential.
+
+    Equal rise and decay time constants are refused: ``a - b`` would stay 0 and ``norm`` is 0/0.
+    """
+    where = f"receptor {name!r} on compartment {compartment!r}"
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ConfigError(f"{where}: expected an identifier as the receptor name, such as 'AMPA'")
+    if not isinstance(receptor, Receptor):
+        raise ConfigError(f"{where}: expected a Receptor(E_rev, tau_r, tau_d, g0), got {receptor!r}")
+    to_si(receptor.E_rev, "V", what=f"{where}: E_rev")
+    rise = positive_si(receptor.tau_r, "s", what=f"{where}: tau_r")
+    decay = positive_si(receptor.tau_d, "s", what=f"{where}: tau_d")
+    if rise == decay:
+        raise ConfigError(f"{where}: tau_r and tau_d are both {receptor.tau_r}; expected different time constants "
+                          "(a double exponential with equal ones is zero)")
+    to_si(receptor.g0, "1", what=f"{where}: g0", sign="non-negative")
+
+
 def receptor_equations(name: str, compartment: str, receptor: Receptor) -> tuple[list[str], dict, str, str]:
     """Equations, parameters, current expression and spike effect of one receptor on one compartment."""
+    check_receptor(name, compartment, receptor)
     tag = f"{name}_{compartment}"
     v = f"v_{compartment}"
     equations = [
