@@ -270,6 +270,13 @@ def test_non_positive_geometry_is_refused(value):
         network_with(diameter_d=[value] * u.um)
 
 
+@pytest.mark.parametrize("value", [0, -3.36])
+def test_non_positive_mg_block_scale_is_refused(value):
+    # mg/b_nmda: b_nmda = 0 blocked every NMDA channel silently (or gave NaN with mg = 0)
+    with pytest.raises(ConfigError, match=r"'b_nmda'.*must be positive"):
+        network_with(b_nmda=value * u.mM)
+
+
 @pytest.mark.parametrize(("dendrites", "pattern"), [
     ({"d": ("160", "4 um")}, r"'length_d'.*\[length\]"),
     ({"d": ("160 um", "4 mV")}, r"'diameter_d'.*\[length\]"),

@@ -44,7 +44,7 @@ GROUPS = {"glu": ("AMPA", "NMDA"), "gaba": ("GABAa", "GABAb")}
 #: NMDA magnesium block parameters (Jahr and Stevens form with Eyal et al. 2018 values).
 NMDA_BLOCK = {
     "mg": Parameter("1 mM", "extracellular magnesium concentration"),
-    "b_nmda": Parameter("3.36 mM", "magnesium block: concentration scale"),
+    "b_nmda": Parameter("3.36 mM", "magnesium block: concentration scale", positive=True),
     "k_nmda": Parameter("-0.077 / mV", "magnesium block: voltage dependence"),
 }
 
