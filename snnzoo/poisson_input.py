@@ -38,6 +38,10 @@ class PoissonInput:
         where = f"Poisson input {name!r}"
         model = population.model
         targets = model.state_variables + model.variables
+        if target in model.synapses_text:
+            raise ConfigError(f"{where}: {target!r} is a synaptic target of {population.where}, not a variable; a "
+                              f"Poisson input adds its weight to one variable: connect a poisson_group source "
+                              f"with on={target!r} instead")
         if target not in targets:
             raise UnknownNameError(f"target variable of {where} on {population.where}", target, targets)
         if not isinstance(count, int) or isinstance(count, bool) or count <= 0:

@@ -255,6 +255,15 @@ def test_unknown_receptor_target_names_it_and_suggests(on, suggestion):
     assert repr(on) in message and f"did you mean {suggestion!r}" in message
 
 
+@pytest.mark.parametrize("target", ["glu_d", "GABAb_d"])
+def test_poisson_input_onto_a_synaptic_target_points_to_connect(target):
+    # it said "unknown target variable" ('GABAb_d': "did you mean 'b_GABAb_d'?", whose conductance a - b is then < 0)
+    net = network_with()
+    with pytest.raises(ConfigError, match=rf"'{target}' is a synaptic target of population 'E'.*"
+                                          rf"connect a poisson_group source with on='{target}'"):
+        net.add_poisson_input("E", target, N=100, rate=10 * u.Hz, weight=1 * u.nS)
+
+
 def test_geometry_without_units_names_the_parameter_and_dimension():
     with pytest.raises(UnitError, match=r"'length_d'.*\[length\].*plain number 160"):
         network_with(length_d=160)
