@@ -13,7 +13,7 @@ import re
 import sys
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pint
@@ -25,7 +25,7 @@ from .expressions import DimensionChecker, is_zero, rand, randn, same_dimension,
 from .refractory import Refractoriness, parse_refractoriness
 from .symbolic_budget import time_budget
 from .timed_array import TimedArray
-from .units import as_quantity, dimension_of, parameter_sign, parse_unit, to_si, ureg
+from .units import Sign, as_quantity, dimension_of, parameter_sign, parse_unit, to_si, ureg
 
 NOISE_UNIT = ureg.second**-0.5
 SYNAPTIC_FLAGS = frozenset({"event-driven", "clock-driven", "summed"})
@@ -60,13 +60,15 @@ class UnusedParameterWarning(UserWarning):
 class Parameter:
     """A documented parameter default, e.g. ``Parameter("200 pF", "membrane capacitance")``.
 
-    ``positive``: values must be > 0 (lengths, conductances...). Parameters in units of
-    time or capacitance are always required to be positive.
+    ``positive``: values must be > 0 (lengths, conductances...); ``non_negative``: values must be
+    >= 0 (a concentration or a gain that may be 0). Parameters in units of time or capacitance
+    are always required to be positive.
     """
 
     default: Any
     description: str = ""
     positive: bool = False
+    non_negative: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,12 @@ class ParameterSpec:
     default_text: str
     description: str
     positive: bool = False
+    non_negative: bool = False
+
+    @property
+    def sign(self) -> Sign | None:
+        """The sign every value must have: "positive", "non-negative" or None (any)."""
+        return "positive" if self.positive else "non-negative" if self.non_negative else None
 
 
 class NeuronModel:
@@ -450,9 +458,10 @@ def parameter_specs(owner: str, equations: Sequence[Equation], given: Mapping[st
     declared = {e.name: e for e in equations}
     specs: dict[str, ParameterSpec] = {}
     for pname, value in given.items():
-        description, positive = "", False
+        description, positive, non_negative = "", False, False
         if isinstance(value, Parameter):
-            value, description, positive = value.default, value.description, value.positive
+            description, positive, non_negative = value.description, value.positive, value.non_negative
+            value = value.default
         where = f"{owner}: parameter {pname!r}"
         check_model_name(pname, f"{owner}: parameter")
         if pname in declared and declared[pname].kind != "variable":
@@ -464,9 +473,10 @@ def parameter_specs(owner: str, equations: Sequence[Equation], given: Mapping[st
         else:
             unit = as_quantity(value, what=where).units
         positive = positive or parameter_sign(unit) == "positive"
-        default = None if value is None else to_si(value, unit, what=where, sign="positive" if positive else None)
-        text = "" if value is None else _show_value(value)
-        specs[pname] = ParameterSpec(pname, unit, default, text, description, positive)
+        spec = ParameterSpec(pname, unit, None, "", description, positive, non_negative)
+        if value is not None:
+            spec = replace(spec, default=to_si(value, unit, what=where, sign=spec.sign), default_text=_show_value(value))
+        specs[pname] = spec
     return specs
 
 

@@ -164,7 +164,7 @@ class Population:
             raise ConfigError(f"{what}: expected one value or {self.size} values, got shape {array.shape}")
         spec = self.model.parameters.get(name)
         check_value(array, what=what, shown=value, unit=unit,
-                    sign="positive" if spec is not None and spec.positive else None)
+                    sign=spec.sign if spec is not None else None)
         return name, array
 
     def _evaluate(self, text: str, unit: pint.Unit, what: str, evaluate: bool = True) -> np.ndarray | None:

@@ -19,7 +19,7 @@ from .engine.plan import SynapseMonitorPlan, SynapsePlan
 from .engine.synapses_codegen import classify
 from .errors import ConfigError, UnknownNameError
 from .synapse_model import BoundSynapse
-from .units import si_unit_string
+from .units import check_value, si_unit_string
 
 
 @dataclass
@@ -91,8 +91,8 @@ def make_state(bound: BoundSynapse, parameters: dict[str, Any], initial: dict[st
     for name, value in given.items():
         array = connectivity.values(value, n, model.units[name], rng, f"{where}: {name}", i, j, order=order)
         spec = model.parameters.get(name)
-        if spec is not None and spec.positive and not (array > 0).all():
-            raise ConfigError(f"{where}: parameter {name!r} must be positive")
+        if spec is not None and spec.sign:
+            check_value(array, what=f"{where}: parameter {name!r}", shown=value, sign=spec.sign, unit=model.units[name])
         values[name] = array
         if array.size > 1:
             per_synapse.add(name)

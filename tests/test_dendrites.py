@@ -286,6 +286,22 @@ def test_non_positive_mg_block_scale_is_refused(value):
         network_with(b_nmda=value * u.mM)
 
 
+@pytest.mark.parametrize("parameters", [{"mg": -1 * u.mM}, {"g0_AMPA_d": -0.5}, {"g0_GABAb_d": [-0.1]}])
+def test_negative_magnesium_or_receptor_gain_is_refused(parameters):
+    # mg < 0 put a pole into the block 1/(1 + mg/b exp(k v)); g0 < 0 made a receptor's conductance negative
+    (name,) = parameters
+    with pytest.raises(ConfigError, match=rf"parameter '{name}': must be >= 0"):
+        network_with(**parameters)
+
+
+def test_magnesium_free_and_silent_receptor_are_allowed():
+    network_with(mg=0 * u.mM, g0_GABAb_d=0)  # zero is a value a modeller means (Mg-free solution, a blocked receptor)
+    assert MODEL.parameters["mg"].sign == MODEL.parameters["g0_NMDA_d"].sign == "non-negative"
+    with pytest.raises(ConfigError, match=r"parameter 'mg': must be >= 0"):
+        sz.NeuronModel("probe", f"v : volt\nB = {sd.mg_block('v')} : 1",
+                       {**sd.NMDA_BLOCK, "mg": sz.Parameter("-1 mM", "magnesium", non_negative=True)})
+
+
 @pytest.mark.parametrize(("dendrites", "pattern"), [
     ({"d": ("160", "4 um")}, r"'length_d'.*\[length\]"),
     ({"d": ("160 um", "4 mV")}, r"'diameter_d'.*\[length\]"),

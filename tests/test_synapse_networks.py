@@ -22,6 +22,9 @@ _spec.loader.exec_module(refs)
 
 # a neuron that spikes one step after any input reaches v (to place pre and post spikes exactly)
 RELAY = sz.NeuronModel("relay", "v : 1\nge : 1", threshold="v > 0.5", reset="v = 0")
+# a synapse model with a parameter that may be 0 but not negative
+GAINED = sz.SynapseModel("gained", "w : 1", {"gain": sz.Parameter(1.0, "gain", non_negative=True)},
+                         on_pre="ge += w*gain")
 
 
 def test_stdp_matches_brian2_with_fixed_inputs():
@@ -330,6 +333,7 @@ def test_memory_per_plastic_synapse():
     ({"synapse": "stdpp"}, "unknown synapse 'stdpp'; did you mean 'stdp'?"),
     ({"synapse": "stdp", "parameters": {"tau_pre": "10 ms"}}, "unknown parameter of projection 'S'"),
     ({"synapse": "stdp", "parameters": {"taupre": "10 mV"}}, "taupre"),
+    ({"synapse": GAINED, "parameters": {"gain": -0.5}}, "parameter 'gain': must be >= 0 (a dimensionless quantity)"),
     ({"synapse": "vogels_istdp"}, "writes 'gi_post', but the postsynaptic model 'lif_song' has no variable 'gi'"),
     ({"synapse": "nmda_saturating"}, "does not declare 'g_nmda'"),
     ({"on": "ge", "weight": 0.1, "post_delay": "1 ms"}, "need a synapse model"),

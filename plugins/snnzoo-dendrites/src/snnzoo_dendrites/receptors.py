@@ -43,7 +43,7 @@ GROUPS = {"glu": ("AMPA", "NMDA"), "gaba": ("GABAa", "GABAb")}
 
 #: NMDA magnesium block parameters (Jahr and Stevens form with Eyal et al. 2018 values).
 NMDA_BLOCK = {
-    "mg": Parameter("1 mM", "extracellular magnesium concentration"),
+    "mg": Parameter("1 mM", "extracellular magnesium concentration", non_negative=True),
     "b_nmda": Parameter("3.36 mM", "magnesium block: concentration scale", positive=True),
     "k_nmda": Parameter("-0.077 / mV", "magnesium block: voltage dependence"),
 }
@@ -89,7 +89,7 @@ def receptor_equations(name: str, compartment: str, receptor: Receptor) -> tuple
         f"E_{tag}": Parameter(receptor.E_rev, f"{name} reversal potential ({compartment})"),
         f"tau_r_{tag}": Parameter(receptor.tau_r, f"{name} rise time constant ({compartment})", positive=True),
         f"tau_d_{tag}": Parameter(receptor.tau_d, f"{name} decay time constant ({compartment})", positive=True),
-        f"g0_{tag}": Parameter(receptor.g0, f"{name} gain ({compartment})"),
+        f"g0_{tag}": Parameter(receptor.g0, f"{name} gain ({compartment})", non_negative=True),
     }
     block = f"*{mg_block(v)}" if receptor.nmda else ""
     current = f"g_{tag}*({v} - E_{tag}){block}"
