@@ -24,7 +24,7 @@ from . import analysis  # (importing it also registers the .snn accessor)
 from .catalog_schema import (MONITOR, POPULATION, PROJECTION, TOP, check_experiment, configured_stimulus,
                              did_you_mean)
 from .errors import ConfigError, UnknownNameError
-from .units import Sign, as_quantity, positive_si, si_unit_string, to_si, ureg
+from .units import Sign, as_quantity, is_quantity_text, positive_si, si_unit_string, to_si, ureg
 
 if TYPE_CHECKING:  # imported where used: reading an experiment needs neither sympy nor numba
     from .model import NeuronModel
@@ -135,7 +135,10 @@ class CheckResult:
 
     description: str
     found: float
+    """The value found, in SI units."""
     passed: bool
+    shown: str = ""
+    """The value found as the check's own values are written (``-41.2 mV`` for bounds in mV)."""
 
 
 class Experiment:
@@ -688,7 +691,18 @@ def _verdict(item: dict[str, Any], found: float, unit: str | None, label: str, w
     if "max" in item:
         passed &= found <= si(item["max"])
         parts.append(f"<= {item['max']}")
-    return CheckResult(f"{label} {' and '.join(parts)}", found, bool(passed))
+    return CheckResult(f"{label} {' and '.join(parts)}", found, bool(passed), _shown(found, item, unit))
+
+
+def _shown(found: float, item: dict[str, Any], unit: str | None) -> str:
+    """``found`` (SI) in the unit of the check's ``value`` (or ``min``, ``max``) when that is a quantity
+    text, so that it reads like the expected value (``-41.2 mV``, not ``-0.0412``); else the number."""
+    written = [item[key] for key in ("value", "min", "max") if isinstance(item.get(key), str)]
+    if unit and written and math.isfinite(found) and is_quantity_text(written[0]):
+        wanted = as_quantity(written[0], what="value").units
+        if wanted != ureg.dimensionless:
+            return f"{ureg.Quantity(found, unit).to(wanted):~.6g}"
+    return f"{found:g}"
 
 
 def describe(name: str) -> str:

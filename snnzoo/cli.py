@@ -134,7 +134,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     checks = [] if args.no_check else experiment.check(tree)
     for check in checks:
-        print(f"  [{'ok' if check.passed else 'FAILED'}] {check.description} (found {check.found:g})")
+        print(f"  [{'ok' if check.passed else 'FAILED'}] {check.description} (found {check.shown})")
     if checks:
         held = sum(c.passed for c in checks)
         print(f"  expected: {held}/{len(checks)} checks hold")

@@ -228,7 +228,7 @@ def check_experiment(path: Any, *, max_duration: Any = "100 ms") -> None:
     except SnnzooError as error:
         raise AssertionError(f"{where}: {error}") from None
     if max_duration is None:
-        failed = [f"{check.description} (found {check.found:g})" for check in checks if not check.passed]
+        failed = [f"{check.description} (found {check.shown})" for check in checks if not check.passed]
         assert not failed, f"{where}: expected checks fail: {'; '.join(failed)}"
 
 

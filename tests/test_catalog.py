@@ -153,3 +153,17 @@ def test_a_mean_value_check_averages_the_samples_in_start_to_stop_excluding_stop
     expected = float(x.values[(steps >= 1000) & (steps < 1003)].mean())  # the samples at 100.0, 100.1, 100.2 ms
     assert experiment.check(tree)[0].found == pytest.approx(expected, rel=1e-15)
     assert expected != pytest.approx(float(x.values[(steps >= 1000) & (steps <= 1003)].mean()), rel=1e-9)
+
+
+def test_a_check_shows_what_it_found_in_the_unit_its_value_is_written_in():
+    """The command line printed the SI number ('found -0.0412069' against bounds in mV, '3.04e-11' against pA)."""
+    spec = copy.deepcopy(Experiment.load("lif-decay").spec)
+    spec["expected"] = [
+        {"check": "value_at", "population": "decay", "variable": "x", "time": "150 ms", "min": 0.0},
+        {"check": "spike_count", "population": "decay", "value": 0},
+        {"check": "mean_rate", "population": "decay", "value": "0.002 kHz", "tolerance": "5 Hz"},
+    ]
+    experiment = Experiment("lif-decay", spec)
+    shown = [check.shown for check in experiment.check(experiment.run())]
+    assert shown[1:] == ["0", "0 kHz"]
+    assert float(shown[0]) == pytest.approx(np.exp(-0.05 / 0.02), rel=1e-5)  # a plain number stays one
