@@ -162,7 +162,8 @@ def _checked_drive(drive: object, size: int, where: str) -> object:
     tau = floats("tau", [(), (1,)])
     if np.any(tau <= 0):
         raise PluginError(f"{where}: 'tau' is {float(tau)} s; expected a positive time constant")
-    return replace(drive, mean=floats("mean", per_neuron), sigma=floats("sigma", per_neuron), tau=float(tau))
+    one_process = per_neuron[:2] if drive.shared else per_neuron  # a shared process has one mean and one sigma
+    return replace(drive, mean=floats("mean", one_process), sigma=floats("sigma", one_process), tau=float(tau))
 
 
 def _short(value: object) -> str:

@@ -778,6 +778,8 @@ class _PluginStimulus:
      "'times' are [0.001, 0.0]; expected increasing times (s)"),
     (lambda: [GaussianDrive(0.0, -1e-10)], "drives() returned a GaussianDrive: 'std' is negative"),
     (lambda: [OUDrive(0.0, 1e-10, 0.0)], "'tau' is 0.0 s; expected a positive time constant"),
+    (lambda: [OUDrive(0.0, [1e-10] * 3, 1e-3, shared=True)],  # numpy's broadcast ValueError in the engine
+     "drives() returned a OUDrive: 'sigma' has shape (3,); expected () or (1,) for 3 neurons"),
 ])
 def test_a_plugin_stimulus_whose_drives_are_wrong_is_named_when_added(made, fragment):
     net = sz.Network(seed=1)

@@ -508,6 +508,19 @@ def test_ou_current_shared_is_the_same_for_every_neuron(noise_run):
     assert not np.array_equal(noise_run["ou"][:, 0], noise_run["ou"][:, 1])
 
 
+def test_ou_current_shared_is_true_or_false_with_one_mean_and_one_sigma():
+    """shared = "no" was taken as true (the truth of a text); per-neuron sigmas with shared = true were
+    numpy's "operands could not be broadcast" from inside the engine."""
+    with pytest.raises(ConfigError, match=r"^ou_current: shared: expected true or false, got 'no'$"):
+        sz.stimulus("ou_current", mean=50 * u.pA, sigma=10 * u.pA, tau=5 * u.ms, shared="no")
+    net = network(G=1)
+    net.add_population("sink", SINK, 3)
+    shared = sz.stimulus("ou_current", mean=50 * u.pA, sigma=[10, 20, 30] * u.pA, tau=5 * u.ms, shared=True)
+    with pytest.raises(ConfigError, match=r"^ou_current: shared = true feeds one process to every neuron, so mean and "
+                                          r"sigma are one value each; got 1 mean\(s\) and 3 sigma\(s\)$"):
+        net.add_stimulus(shared, "sink")
+
+
 def test_white_noise_xi_in_equations_gives_the_stationary_variance(noise_run):
     x = noise_run["xi"][1000:]
     a = DT / 10e-3

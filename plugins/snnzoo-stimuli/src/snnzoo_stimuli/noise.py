@@ -8,7 +8,7 @@ import numpy as np
 
 from snnzoo.errors import ConfigError
 from snnzoo.stimulus import GaussianDrive, OUDrive
-from snnzoo.units import positive_si, to_si
+from snnzoo.units import positive_si, show, to_si
 
 from .currents import provenance_value
 
@@ -46,12 +46,17 @@ class OUCurrent:
     """Settings that make a small working instance (the conformance kit uses them)."""
 
     def __init__(self, mean: Any, sigma: Any, tau: Any, shared: bool = False):
+        if not isinstance(shared, (bool, np.bool_)):
+            raise ConfigError(f"{self.name}: shared: expected true or false, got {show(shared)}")
         self.mean, self.sigma, self.tau, self.shared = mean, sigma, tau, bool(shared)
 
     def drives(self, size: int, unit) -> list:
-        return [OUDrive(np.atleast_1d(to_si(self.mean, unit, what=f"{self.name}: mean")),
-                        np.atleast_1d(to_si(self.sigma, unit, what=f"{self.name}: sigma", sign="non-negative")),
-                        positive_si(self.tau, "s", what=f"{self.name}: tau"), self.shared)]
+        mean = np.atleast_1d(to_si(self.mean, unit, what=f"{self.name}: mean"))
+        sigma = np.atleast_1d(to_si(self.sigma, unit, what=f"{self.name}: sigma", sign="non-negative"))
+        if self.shared and max(mean.size, sigma.size) > 1:
+            raise ConfigError(f"{self.name}: shared = true feeds one process to every neuron, so mean and sigma are "
+                              f"one value each; got {mean.size} mean(s) and {sigma.size} sigma(s)")
+        return [OUDrive(mean, sigma, positive_si(self.tau, "s", what=f"{self.name}: tau"), self.shared)]
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": self.name, "mean": provenance_value(self.mean), "sigma": provenance_value(self.sigma), "tau": provenance_value(self.tau),
