@@ -467,6 +467,13 @@ def test_function_current_unit_checks():
         net.add_stimulus(sz.stimulus("function_current", function="B*t", parameters={}), "l")
 
 
+def test_function_current_needs_a_callable_or_an_expression():
+    """A number was "drives() raised AttributeError: 'int' object has no attribute 'strip'" when it was added."""
+    with pytest.raises(ConfigError, match=r"^function_current: function: expected a callable f\(t, i\) or an "
+                                          r"expression such as 'amplitude\*sin\(2\*pi\*frequency\*t\)', got 3$"):
+        sz.stimulus("function_current", function=3)
+
+
 def test_step_current_switching_times():
     dt = 1e-4
     net = sz.Network(dt=dt * u.second, seed=0)

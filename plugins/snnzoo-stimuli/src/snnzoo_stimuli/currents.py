@@ -10,7 +10,7 @@ import numpy as np
 from snnzoo.errors import ConfigError
 from snnzoo.expressions import NumericExpression
 from snnzoo.stimulus import FunctionDrive, PiecewiseDrive
-from snnzoo.units import as_data, as_quantity, to_si, ureg
+from snnzoo.units import as_data, as_quantity, show, to_si, ureg
 
 
 class ConstantCurrent:
@@ -79,6 +79,9 @@ class FunctionCurrent:
     """Settings that make a small working instance (the conformance kit uses them)."""
 
     def __init__(self, function: Callable | str, parameters: Mapping[str, Any] | None = None):
+        if not (callable(function) or isinstance(function, str)):
+            raise ConfigError(f"{self.name}: function: expected a callable f(t, i) or an expression such as "
+                              f"'amplitude*sin(2*pi*frequency*t)', got {show(function)}")
         self.function, self.parameters = function, dict(parameters or {})
 
     def drives(self, size: int, unit) -> list:
