@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigError, UnknownNameError
-from .units import one_si, positive_si, show, si_unit_string
+from .units import one_si, positive_si, si_unit_string, whole_number
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,7 @@ class PoissonInput:
                               f"with on={target!r} instead")
         if target not in targets:
             raise UnknownNameError(f"target variable of {where} on {population.where}", target, targets)
-        if not isinstance(count, int) or isinstance(count, bool) or count <= 0:
-            raise ConfigError(f"{where}: N must be a positive integer (the number of inputs), got {show(count)}")
+        count = whole_number(count, what=f"{where}: N (the number of inputs)", minimum=1)
         hz = positive_si(rate, "Hz", what=f"{where}: rate")
         if hz * dt >= 1:
             raise ConfigError(f"{where}: rate {rate} gives a spike probability rate*dt = {hz * dt:g} per step; "

@@ -389,7 +389,9 @@ def test_poisson_input_is_dropped_while_refractory():
     ({"target": "w"}, "UnknownNameError", "unknown target variable of Poisson input 'poisson_input_0' on population 'p'"),
     ({"weight": 1 * u.nA}, "UnitError", "Poisson input 'poisson_input_0': weight (onto 'v', in V): expected dimension [voltage]"),
     ({"rate": 20 * u.kHz}, "ConfigError", "rate*dt = 2 per step; expected rate*dt < 1"),
-    ({"N": 0}, "ConfigError", "N must be a positive integer (the number of inputs), got 0"),
+    ({"N": 0}, "ConfigError", "Poisson input 'poisson_input_0': N (the number of inputs): expected a whole number >= 1, got 0"),
+    ({"N": True}, "ConfigError", "N (the number of inputs): expected a whole number, got True"),
+    ({"N": 2.5}, "ConfigError", "N (the number of inputs): expected a whole number, got 2.5 (it would be truncated)"),
     ({"rate": 5}, "UnitError", "rate: expected a quantity of dimension [frequency]"),
 ])
 def test_poisson_input_bad_arguments(kwargs, error, fragment):
@@ -399,6 +401,14 @@ def test_poisson_input_bad_arguments(kwargs, error, fragment):
     with pytest.raises(SnnzooError, match=re.escape(fragment)) as caught:
         net.add_poisson_input("p", **arguments)
     assert type(caught.value).__name__ == error and "\n" not in str(caught.value)
+
+
+def test_poisson_input_takes_a_whole_number_of_any_type_as_n():
+    """N = numpy.int64(10) (a count from an array) or 10.0 was refused: "N must be a positive integer"."""
+    net = sz.Network(dt=0.1 * u.ms)
+    net.add_population("p", sz.NeuronModel("x", "dv/dt = -v/tau : volt", {"tau": "10 ms"}), 2)
+    for count in (np.int64(10), 10.0):
+        assert net.add_poisson_input("p", "v", count, 5 * u.Hz, 1 * u.mV).count == 10
 
 
 # -- changes between runs -------------------------------------------------------------------------------------------

@@ -435,6 +435,16 @@ def test_poisson_groups_constant_and_time_varying_rate():
     assert (ramp > 0.5).sum() > 2.5 * (ramp <= 0.5).sum()  # 3/4 of the spikes in the second half
 
 
+def test_poisson_counts_are_whole_numbers():
+    """size = True was a group of one neuron and 2.0 was refused (spike_generator takes 2.0, as every count
+    does); poisson_layer's N = 0 was blamed on "poisson_group: size"."""
+    with pytest.raises(ConfigError, match=r"^poisson_group: size: expected a whole number, got True$"):
+        sz.stimulus("poisson_group", size=True, rate=5 * u.Hz)
+    assert sz.stimulus("poisson_group", size=2.0, rate=5 * u.Hz).source().size == 2
+    with pytest.raises(ConfigError, match=r"^poisson_layer: N: expected a whole number >= 1, got 0$"):
+        sz.stimulus("poisson_layer", rate=5 * u.Hz, N=0, p=0.5, weight=1 * u.mV)
+
+
 def test_rate_expression_with_a_bare_condition():
     sz.stimulus("poisson_group", size=2, rate="r0*(t > 0.5*s)", parameters={"r0": 100 * u.Hz}).source()
 

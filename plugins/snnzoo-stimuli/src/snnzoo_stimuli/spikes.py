@@ -54,9 +54,8 @@ class PoissonGroup:
     """Settings that make a small working instance (the conformance kit uses them)."""
 
     def __init__(self, size: int, rate: Any, parameters: Mapping[str, Any] | None = None):
-        if not isinstance(size, (int, np.integer)) or size <= 0:
-            raise ConfigError(f"{self.name}: size must be a positive integer, got {size!r}")
-        self.size, self.rate, self.parameters = int(size), rate, dict(parameters or {})
+        self.size = whole_number(size, what=f"{self.name}: size", minimum=1)
+        self.rate, self.parameters = rate, dict(parameters or {})
 
     def source(self) -> PoissonRates:
         if callable(self.rate):
@@ -81,7 +80,7 @@ class PoissonLayer:
     """Settings that make a small working instance (the conformance kit uses them)."""
 
     def __init__(self, rate: Any, N: int, p: float, weight: Any, label: str | None = None):
-        self.group = PoissonGroup(N, rate)
+        self.group = PoissonGroup(whole_number(N, what=f"{self.name}: N", minimum=1), rate)
         self.p, self.weight, self.label = float(p), weight, label
 
     def attach(self, network, population, target: str) -> None:
