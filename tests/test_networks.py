@@ -9,6 +9,7 @@ Populations are added before spike sources except in the tests about that order.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -443,6 +444,15 @@ def test_poisson_counts_are_whole_numbers():
     assert sz.stimulus("poisson_group", size=2.0, rate=5 * u.Hz).source().size == 2
     with pytest.raises(ConfigError, match=r"^poisson_layer: N: expected a whole number >= 1, got 0$"):
         sz.stimulus("poisson_layer", rate=5 * u.Hz, N=0, p=0.5, weight=1 * u.mV)
+
+
+@pytest.mark.parametrize("p", ["half", True])
+def test_poisson_layer_p_is_checked_as_connect_checks_it(p):
+    """p = "half" was float()'s ValueError reported as a bug of the plugin; p = True was taken as 1."""
+    net = network(G=3)
+    with pytest.raises(ConfigError, match=rf"^projection 'G_v_poisson_synapses': p must be a number in \[0, 1\], "
+                                          rf"got {re.escape(repr(p))}$"):
+        net.add_stimulus(sz.stimulus("poisson_layer", rate=5 * u.Hz, N=3, p=p, weight=1.0), "G", "v")
 
 
 def test_rate_expression_with_a_bare_condition():

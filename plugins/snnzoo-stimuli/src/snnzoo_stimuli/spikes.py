@@ -81,7 +81,7 @@ class PoissonLayer:
 
     def __init__(self, rate: Any, N: int, p: float, weight: Any, label: str | None = None):
         self.group = PoissonGroup(whole_number(N, what=f"{self.name}: N", minimum=1), rate)
-        self.p, self.weight, self.label = float(p), weight, label
+        self.p, self.weight, self.label = p, weight, label  # connect() checks p
 
     def attach(self, network, population, target: str) -> None:
         """Add the source and its projection to ``network``."""
