@@ -507,12 +507,24 @@ def test_step_current_switching_between_steps_takes_effect_at_the_next_step():
     ([0, 5, 5] * u.ms, [1, 2, 3] * u.nA, "increasing"),
     ([0, 5] * u.ms, [1, 2, 3] * u.nA, "2 times"),
     ([0, 5] * u.mV, [1, 2] * u.nA, "times"),
+    ([[0, 5]] * u.ms, [1, 2] * u.nA, r"^step_current: times: expected a flat list of switching times, got shape \(1, 2\)$"),
+    ([0, 5] * u.ms, np.ones((2, 1, 1)) * u.nA,  # it was read as 2 x 1
+     r"^step_current: 2 times but amplitudes of shape \(2, 1, 1\); expected \(2,\) or \(2, neurons\)$"),
 ])
 def test_step_current_rejects_bad_schedules(times, amplitudes, fragment):
     net = sz.Network()
     net.add_population("l", "lif", 1)
     with pytest.raises((ConfigError, UnitError), match=fragment):
         net.add_stimulus(sz.stimulus("step_current", times=times, amplitudes=amplitudes), "l")
+
+
+def test_constant_current_takes_one_value_or_one_per_neuron():
+    """[[1, 2, 3]] nA was a PluginError blaming the plugin's drive of shape (1, 1, 3)."""
+    net = sz.Network()
+    net.add_population("l", "lif", 3)
+    with pytest.raises(ConfigError, match=r"^constant_current: amplitude: expected one value or a flat list, one per "
+                                          r"neuron; got shape \(1, 3\)$"):
+        net.add_stimulus(sz.stimulus("constant_current", amplitude=[[1, 2, 3]] * u.nA), "l")
 
 
 def test_stimulus_target_must_be_an_input_variable():

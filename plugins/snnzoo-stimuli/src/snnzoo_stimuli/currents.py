@@ -26,6 +26,9 @@ class ConstantCurrent:
 
     def drives(self, size: int, unit) -> list:
         values = np.atleast_1d(to_si(self.amplitude, unit, what=f"{self.name}: amplitude"))
+        if values.ndim != 1:
+            raise ConfigError(f"{self.name}: amplitude: expected one value or a flat list, one per neuron; "
+                              f"got shape {values.shape}")
         return [PiecewiseDrive(np.zeros(1), _per_segment(values[None, :], size, self.name))]
 
     def to_dict(self) -> dict[str, Any]:
@@ -49,10 +52,13 @@ class StepCurrent:
     def drives(self, size: int, unit) -> list:
         times = np.atleast_1d(to_si(self.times, "s", what=f"{self.name}: times"))
         values = np.asarray(to_si(self.amplitudes, unit, what=f"{self.name}: amplitudes"), dtype=float)
+        if times.ndim != 1:
+            raise ConfigError(f"{self.name}: times: expected a flat list of switching times, got shape {times.shape}")
         if len(times) == 0:
             raise ConfigError(f"{self.name}: expected at least one time and amplitude, got none")
-        if values.ndim == 0 or values.shape[0] != len(times):
-            raise ConfigError(f"{self.name}: {len(times)} times but amplitudes of shape {values.shape}")
+        if values.ndim not in (1, 2) or values.shape[0] != len(times):
+            raise ConfigError(f"{self.name}: {len(times)} times but amplitudes of shape {values.shape}; expected "
+                              f"({len(times)},) or ({len(times)}, neurons)")
         values = values.reshape(len(times), -1)
         if np.any(np.diff(times) <= 0) or times[0] < 0:
             raise ConfigError(f"{self.name}: times must be >= 0 and increasing, got {times.tolist()} s")
