@@ -518,13 +518,23 @@ def test_step_current_rejects_bad_schedules(times, amplitudes, fragment):
         net.add_stimulus(sz.stimulus("step_current", times=times, amplitudes=amplitudes), "l")
 
 
-def test_constant_current_takes_one_value_or_one_per_neuron():
-    """[[1, 2, 3]] nA was a PluginError blaming the plugin's drive of shape (1, 1, 3)."""
+@pytest.mark.parametrize("name, settings, message", [
+    ("constant_current", {"amplitude": [[1, 2, 3]] * u.nA}, "constant_current: amplitude: expected one value or 3 "
+                                                            "(one per neuron), got shape (1, 3)"),
+    ("noise_current", {"mean": [1, 2] * u.nA, "std": 1 * u.nA}, "noise_current: mean: expected one value or 3 "
+                                                                "(one per neuron), got shape (2,)"),
+    ("noise_current", {"mean": 1 * u.nA, "std": [[1, 1, 1]] * u.nA}, "noise_current: std: expected one value or 3 "
+                                                                     "(one per neuron), got shape (1, 3)"),
+    ("ou_current", {"mean": 1 * u.nA, "sigma": [1, 2] * u.nA, "tau": 5 * u.ms},
+     "ou_current: sigma: expected one value or 3 (one per neuron), got shape (2,)"),
+])
+def test_currents_take_one_value_or_one_per_neuron(name, settings, message):
+    """These were PluginErrors blaming the plugin for its drive ("drives() returned a GaussianDrive: 'mean' has
+    shape (2,)"): the user's setting is named."""
     net = sz.Network()
     net.add_population("l", "lif", 3)
-    with pytest.raises(ConfigError, match=r"^constant_current: amplitude: expected one value or a flat list, one per "
-                                          r"neuron; got shape \(1, 3\)$"):
-        net.add_stimulus(sz.stimulus("constant_current", amplitude=[[1, 2, 3]] * u.nA), "l")
+    with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
+        net.add_stimulus(sz.stimulus(name, **settings), "l")
 
 
 def test_stimulus_target_must_be_an_input_variable():

@@ -25,11 +25,8 @@ class ConstantCurrent:
         self.amplitude = amplitude
 
     def drives(self, size: int, unit) -> list:
-        values = np.atleast_1d(to_si(self.amplitude, unit, what=f"{self.name}: amplitude"))
-        if values.ndim != 1:
-            raise ConfigError(f"{self.name}: amplitude: expected one value or a flat list, one per neuron; "
-                              f"got shape {values.shape}")
-        return [PiecewiseDrive(np.zeros(1), _per_segment(values[None, :], size, self.name))]
+        values = per_neuron_si(self.amplitude, unit, size, what=f"{self.name}: amplitude")
+        return [PiecewiseDrive(np.zeros(1), values[None, :])]
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": self.name, "amplitude": provenance_value(self.amplitude)}
@@ -115,6 +112,14 @@ def expression_function(expression: str, parameters: Mapping[str, Any], unit, wh
         return compiled({**values, "t": t, "i": i}) + 0.0 * t * i
 
     return evaluate
+
+
+def per_neuron_si(value: Any, unit, size: int, *, what: str, sign: str | None = None) -> np.ndarray:
+    """``value`` in SI units of ``unit`` as a flat array: one value for all ``size`` neurons or one per neuron."""
+    values = np.atleast_1d(to_si(value, unit, what=what, sign=sign))
+    if values.ndim != 1 or values.size not in (1, size):
+        raise ConfigError(f"{what}: expected one value or {size} (one per neuron), got shape {values.shape}")
+    return values
 
 
 def _per_segment(values: np.ndarray, size: int, name: str) -> np.ndarray:

@@ -8,9 +8,9 @@ import numpy as np
 
 from snnzoo.errors import ConfigError
 from snnzoo.stimulus import GaussianDrive, OUDrive
-from snnzoo.units import positive_si, show, to_si
+from snnzoo.units import positive_si, show
 
-from .currents import provenance_value
+from .currents import per_neuron_si, provenance_value
 
 
 class NoiseCurrent:
@@ -26,11 +26,8 @@ class NoiseCurrent:
         self.mean, self.std = mean, std
 
     def drives(self, size: int, unit) -> list:
-        mean = np.atleast_1d(to_si(self.mean, unit, what=f"{self.name}: mean"))
-        std = np.atleast_1d(to_si(self.std, unit, what=f"{self.name}: std"))
-        if (std < 0).any():
-            raise ConfigError(f"{self.name}: std must be >= 0")
-        return [GaussianDrive(mean, std)]
+        return [GaussianDrive(per_neuron_si(self.mean, unit, size, what=f"{self.name}: mean"),
+                              per_neuron_si(self.std, unit, size, what=f"{self.name}: std", sign="non-negative"))]
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": self.name, "mean": provenance_value(self.mean), "std": provenance_value(self.std)}
@@ -51,8 +48,8 @@ class OUCurrent:
         self.mean, self.sigma, self.tau, self.shared = mean, sigma, tau, bool(shared)
 
     def drives(self, size: int, unit) -> list:
-        mean = np.atleast_1d(to_si(self.mean, unit, what=f"{self.name}: mean"))
-        sigma = np.atleast_1d(to_si(self.sigma, unit, what=f"{self.name}: sigma", sign="non-negative"))
+        mean = per_neuron_si(self.mean, unit, size, what=f"{self.name}: mean")
+        sigma = per_neuron_si(self.sigma, unit, size, what=f"{self.name}: sigma", sign="non-negative")
         if self.shared and max(mean.size, sigma.size) > 1:
             raise ConfigError(f"{self.name}: shared = true feeds one process to every neuron, so mean and sigma are "
                               f"one value each; got {mean.size} mean(s) and {sigma.size} sigma(s)")
