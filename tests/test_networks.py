@@ -469,6 +469,9 @@ def test_poisson_rate_errors():
         net.add_source("fast", sz.stimulus("poisson_group", size=3, rate=20 * u.kHz))
     with pytest.raises(ConfigError, match="size"):
         sz.stimulus("poisson_group", size=0, rate=5 * u.Hz)
+    with pytest.raises(ConfigError, match=re.escape("poisson_group: rate: expected one value or 3 (one per neuron), "
+                                                    "got shape (1, 3)")):  # it was flattened
+        net.add_source("table", sz.stimulus("poisson_group", size=3, rate=[[5, 10, 20]] * u.Hz))
     net.add_source("negative_later", sz.stimulus("poisson_group", size=3, rate=lambda t, i: 10.0 - 1e4 * t + 0 * i))
     with pytest.raises(SimulationError, match="'negative_later'.*negative"):
         net.run(2 * u.ms)

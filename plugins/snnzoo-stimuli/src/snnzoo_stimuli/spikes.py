@@ -11,7 +11,7 @@ from snnzoo.errors import ConfigError, SnnzooError
 from snnzoo.stimulus import PoissonRates, SpikeTimes
 from snnzoo.units import to_si, whole_number, whole_numbers
 
-from .currents import expression_function, provenance_value
+from .currents import expression_function, per_neuron_si, provenance_value
 
 
 class SpikeGenerator:
@@ -62,8 +62,7 @@ class PoissonGroup:
             return PoissonRates(self.size, function=self.rate)
         if isinstance(self.rate, str) and (self.parameters or not _is_quantity(self.rate)):
             return PoissonRates(self.size, function=expression_function(self.rate, self.parameters, "Hz", self.name))
-        rates = np.atleast_1d(to_si(self.rate, "Hz", what=f"{self.name}: rate"))
-        return PoissonRates(self.size, rates=rates)
+        return PoissonRates(self.size, rates=per_neuron_si(self.rate, "Hz", self.size, what=f"{self.name}: rate"))
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": self.name, "size": self.size, "rate": provenance_value(self.rate),
