@@ -33,8 +33,10 @@ class SpikeSource:
         self.where = f"source {name!r} ({stimulus.name})"
         if isinstance(self.spec, SpikeTimes):
             indices = np.asarray(self.spec.indices, dtype=np.int64)
-            if indices.size and (indices.min() < 0 or indices.max() >= self.size):
-                raise ConfigError(f"{self.where}: spike indices must lie in 0..{self.size - 1}")
+            outside = indices[(indices < 0) | (indices >= self.size)]
+            if outside.size:
+                raise ConfigError(f"{self.where}: spike indices must lie in 0..{self.size - 1} (its size is "
+                                  f"{self.size}), got {', '.join(map(str, np.unique(outside).tolist()))}")
             self._check_one_spike_per_step(indices, dt)
         if isinstance(self.spec, PoissonRates) and self.spec.rates is not None:
             rates = np.asarray(self.spec.rates, dtype=float)
