@@ -39,7 +39,7 @@ class TimedArray:
 
     def __init__(self, values: Any, dt: Any, name: str = "timed_array"):
         where = f"TimedArray {name!r}"
-        if not name.isidentifier():
+        if not isinstance(name, str) or not name.isidentifier():
             raise ConfigError(f"{where}: the name must be a Python identifier (it is called in equations)")
         quantity = as_quantity(values, what=f"{where}: values")
         magnitude = np.asarray(quantity.to_base_units().magnitude, dtype=float)

@@ -16,7 +16,7 @@ import scipy.linalg
 
 import snnzoo as sz
 from snnzoo import ureg as u
-from snnzoo.errors import EquationError, SnnzooError, UnitError
+from snnzoo.errors import ConfigError, EquationError, SnnzooError, UnitError
 
 REFERENCE = Path(__file__).parent / "reference"
 
@@ -579,6 +579,13 @@ def test_timed_array_bad_input(dt, equation, fragment):
         net.add_population("p", model, 1)
         net.run(1 * u.ms)
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["a b", 3])
+def test_a_timed_array_name_is_an_identifier(name):
+    """A name that is not text (3) was "'int' object has no attribute 'isidentifier'"."""
+    with pytest.raises(ConfigError, match=rf"^TimedArray {re.escape(repr(name))}: the name must be a Python identifier"):
+        sz.TimedArray([1, 2] * u.nA, dt=1 * u.ms, name=name)
 
 
 # -- rand() and randn() ---------------------------------------------------------------------------------------------
