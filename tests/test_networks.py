@@ -532,6 +532,19 @@ def test_ou_current_shared_is_the_same_for_every_neuron(noise_run):
     assert not np.array_equal(noise_run["ou"][:, 0], noise_run["ou"][:, 1])
 
 
+def test_ou_current_starts_from_its_mean():
+    """The README's start-up: the variance across neurons at time t is sigma^2 (1 - exp(-2 (t + dt) / tau))."""
+    net = sz.Network(dt=DT * u.second, seed=2)
+    net.add_population("sink", SINK, 4000)
+    net.add_stimulus(sz.stimulus("ou_current", mean=0 * u.nA, sigma=1 * u.nA, tau=5 * u.ms), "sink")
+    net.record("sink", "I")
+    net.run(3 * u.ms)
+    current = net.result()["sink"].to_dataset()["I"].values * 1e9  # nA
+    for step in (0, 1, 10, 29):
+        expected = 1 - math.exp(-2 * (step + 1) * DT / 5e-3)
+        assert current[step].var() == pytest.approx(expected, rel=5 * math.sqrt(2 / 4000))
+
+
 def test_ou_current_shared_is_true_or_false_with_one_mean_and_one_sigma():
     """shared = "no" was taken as true (the truth of a text); per-neuron sigmas with shared = true were
     numpy's "operands could not be broadcast" from inside the engine."""
