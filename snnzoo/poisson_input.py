@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigError, UnknownNameError
-from .units import one_si, positive_si, si_unit_string, whole_number
+from .units import one_si, si_unit_string, whole_number
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class PoissonInput:
         if target not in targets:
             raise UnknownNameError(f"target variable of {where} on {population.where}", target, targets)
         count = whole_number(count, what=f"{where}: N (the number of inputs)", minimum=1)
-        hz = positive_si(rate, "Hz", what=f"{where}: rate")
+        hz = one_si(rate, "Hz", what=f"{where}: rate", sign="non-negative")  # 0 Hz adds nothing, as in Brian2
         if hz * dt >= 1:
             raise ConfigError(f"{where}: rate {rate} gives a spike probability rate*dt = {hz * dt:g} per step; "
                               "expected rate*dt < 1")

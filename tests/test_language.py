@@ -393,6 +393,8 @@ def test_poisson_input_is_dropped_while_refractory():
     ({"N": True}, "ConfigError", "N (the number of inputs): expected a whole number, got True"),
     ({"N": 2.5}, "ConfigError", "N (the number of inputs): expected a whole number, got 2.5 (it would be truncated)"),
     ({"rate": 5}, "UnitError", "rate: expected a quantity of dimension [frequency]"),
+    ({"rate": -5 * u.Hz}, "ValueRangeError", "Poisson input 'poisson_input_0': rate: must be >= 0 (a [frequency] quantity), got -5 Hz"),
+    ({"rate": [5, 10] * u.Hz}, "ConfigError", "rate: expected a single value (e.g. '1 Hz'), got an array of 2"),
 ])
 def test_poisson_input_bad_arguments(kwargs, error, fragment):
     net = sz.Network(dt=0.1 * u.ms)
@@ -401,6 +403,16 @@ def test_poisson_input_bad_arguments(kwargs, error, fragment):
     with pytest.raises(SnnzooError, match=re.escape(fragment)) as caught:
         net.add_poisson_input("p", **arguments)
     assert type(caught.value).__name__ == error and "\n" not in str(caught.value)
+
+
+def test_a_poisson_input_at_0_hz_adds_nothing():
+    """It was refused ("expected a positive finite [frequency] quantity, got 0 Hz"), so a sweep over the input
+    rate could not start at 0; Brian2 takes rate=0*Hz, and so does poisson_group."""
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    pop = net.add_population("p", sz.NeuronModel("x", "dv/dt = -v/tau : volt", {"tau": "10 ms"}), 2)
+    net.add_poisson_input("p", "v", 100, 0 * u.Hz, 1 * u.mV)
+    net.run(5 * u.ms)
+    np.testing.assert_array_equal(pop.get("v").magnitude, 0.0)
 
 
 def test_poisson_input_takes_a_whole_number_of_any_type_as_n():
