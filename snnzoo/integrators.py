@@ -321,6 +321,7 @@ class Exact:
     integrator works too). ``A`` and ``b`` may hold parameters and input variables (which
     are constant during a step); the kernel hoists the parts that depend only on shared
     parameters, so a shared-parameter system costs ``n²`` multiply-adds per neuron and step.
+    Differences of two exponentials are written with ``exprel`` (:func:`_finite_at_equal_rates`).
     """
 
     name = "exact"
@@ -367,11 +368,43 @@ def _propagators(A: sympy.ImmutableMatrix, constant_rows: tuple[bool, ...], wher
     if solution.has(sympy.I):
         raise EquationError(f"{where}: the system matrix has complex eigenvalues (an oscillating solution), "
                             "which 'exact' does not handle; use 'rk4'")
-    tidy = lambda e: sympy.factor_terms(sympy.cancel(e))  # noqa: E731 - Brian2's simplification
+    tidy = lambda e: _finite_at_equal_rates(sympy.factor_terms(sympy.cancel(e)))  # noqa: E731
     E = sympy.Matrix(n, n, lambda r, c: tidy(solution[r, c]))
     F = sympy.Matrix(n, n, lambda r, c: tidy(sympy.diff(solution[r, n], placeholders[c]))
                      if constant_rows[c] else sympy.Integer(0))
     return E, F
+
+
+def _finite_at_equal_rates(entry: sympy.Basic) -> sympy.Basic:
+    """``entry`` with each ``c·(exp(p) - exp(q))``, where ``c`` divides by a multiple of ``p - q``,
+    written ``c·(p - q)·exp(q)·exprel(p - q)``: the same value, but finite when two time constants
+    are equal (``taue == taum`` in ``v <- ge``) and without cancellation when they nearly are.
+    ``entry`` itself when some difference of parameters stays in a denominator (three rates in one term)."""
+    terms = [_exponential_factor(term) for term in sympy.Add.make_args(sympy.powsimp(sympy.expand(entry)))]
+    rewritten, paired = [], set()
+    for i, (coefficient, exponent) in enumerate(terms):
+        if i in paired:
+            continue
+        partner = next((j for j in range(i + 1, len(terms)) if j not in paired and exponent is not None
+                        and terms[j][1] is not None and sympy.cancel(coefficient + terms[j][0]) == 0), None)
+        if partner is None:
+            rewritten.append(coefficient * sympy.exp(exponent) if exponent is not None else coefficient)
+            continue
+        paired.add(partner)
+        difference = exponent - terms[partner][1]
+        rewritten.append(sympy.cancel(coefficient * difference) * sympy.exp(terms[partner][1]) * exprel(difference))
+    result = sympy.Add(*rewritten)
+    divides_by_a_difference = any(isinstance(factor.as_base_exp()[0], sympy.Add) for term in sympy.Add.make_args(result)
+                                  for factor in sympy.Mul.make_args(sympy.denom(term)))
+    return entry if divides_by_a_difference else result
+
+
+def _exponential_factor(term: sympy.Basic) -> tuple[sympy.Basic, sympy.Basic | None]:
+    """``(c, p)`` for a term ``c·exp(p)`` with one exponential, else ``(term, None)``."""
+    exponentials = [factor for factor in sympy.Mul.make_args(term) if isinstance(factor, sympy.exp)]
+    if len(exponentials) != 1:
+        return term, None
+    return term / exponentials[0], exponentials[0].args[0]
 
 
 def linear_system(system: OdeSystem) -> tuple[sympy.Matrix, sympy.Matrix]:

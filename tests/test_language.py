@@ -97,6 +97,24 @@ def test_exact_handles_a_singular_system_and_per_neuron_parameters():
     np.testing.assert_allclose(data["w"], 1e-3 * (1 - np.exp(-t / np.array([5e-3, 10e-3, 20e-3]))), rtol=1e-12)
 
 
+@pytest.mark.parametrize("relative_difference", [0, 1e-12, 1e-3])
+def test_exact_is_exact_when_two_time_constants_are_equal_or_nearly(relative_difference):
+    """v <- ge with taue == taum (the alpha function, v = ge0*(t/tau)*exp(-t/tau)) was NaN from the first
+    step, and a tiny difference lost digits: 1 % of v at a relative difference of 1e-12 (Brian2 gives NaN)."""
+    model = sz.NeuronModel("pair", "dv/dt = (ge - v)/taum : 1\ndge/dt = -ge/taue : 1",
+                           {"taum": 10 * (1 + relative_difference) * u.ms, "taue": "10 ms"}, initial={"ge": 1})
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    net.add_population("p", model, 1, integrator="exact")
+    net.record("p", "v")
+    net.run(20 * u.ms)
+    A = np.array([[-1 / (10e-3 * (1 + relative_difference)), 1 / (10e-3 * (1 + relative_difference))], [0, -1 / 10e-3]])
+    expected = [(scipy.linalg.expm(A * n * 1e-4) @ [0, 1])[0] for n in range(200)]
+    np.testing.assert_allclose(net.records()[0].states[0].data["v"][:, 0], expected, rtol=1e-13, atol=1e-16)
+    if relative_difference == 0:
+        t = np.arange(200) * 1e-4
+        np.testing.assert_allclose(expected, t / 10e-3 * np.exp(-t / 10e-3), rtol=1e-13, atol=1e-16)
+
+
 def test_exact_matches_brian2_step_for_step_on_the_cuba_neuron():
     ref = reference("exact_cuba_neuron")
     net = sz.Network(dt=ref["dt"] * u.second, seed=0)
