@@ -158,7 +158,8 @@ class ExponentialEuler:
     """Exponential Euler for equations linear in their own variable (HH, conductances).
 
     Each ``dx/dt = A*x + B`` (A, B may depend on the other variables, frozen at the
-    start of the step) advances exactly: ``x = -B/A + (x + B/A)*exp(A*dt)``.
+    start of the step) advances exactly: ``x*exp(A*dt) + B*dt*exprel(A*dt)``, which is
+    ``-B/A + (x + B/A)*exp(A*dt)`` without the division, so finite where A is 0 at run time.
     """
 
     name = "exponential_euler"
@@ -178,14 +179,8 @@ class ExponentialEuler:
             if a == 0:
                 statements.append((new_symbol(x), x + DT * f))
                 continue
-            b = f.xreplace({x: sympy.Integer(0)})
-            ratio = symbol(f"_BA_{x.name}")
             coeff = symbol(f"_A_{x.name}")
-            statements += [
-                (coeff, a),
-                (ratio, b / coeff),
-                (new_symbol(x), -ratio + (ratio + x) * sympy.exp(coeff * DT)),
-            ]
+            statements += [(coeff, a), (new_symbol(x), _exact_scalar(x, coeff, f.xreplace({x: sympy.Integer(0)})))]
         return statements
 
 

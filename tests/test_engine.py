@@ -77,6 +77,18 @@ def test_exponential_euler_is_exact_for_a_linear_equation():
     assert np.abs(euler["v"][:, 0] - exact).max() > 1e-5
 
 
+def test_exponential_euler_is_finite_where_the_linear_coefficient_is_zero_at_run_time():
+    """dv/dt = g*(E - v)/C with g = 0 for one neuron: -B/A divided 0 by 0 (NaN at the first step);
+    that neuron stays at -70 mV and the other relaxes exactly, as in Brian2 2.9 (-66.58605972 mV)."""
+    model = sz.NeuronModel("cond", "dv/dt = g*(E - v)/C : volt", {"g": "10 nS", "E": "0 mV", "C": "200 pF"},
+                           initial={"v": "-70 mV"})
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    pop = net.add_population("c", model, 2, integrator="exponential_euler", parameters={"g": [0, 10] * u.nS})
+    net.run(1 * u.ms)
+    np.testing.assert_allclose(pop.get("v").to("volt").magnitude, [-0.07, -0.07 * math.exp(-1e-3 * 10e-9 / 200e-12)],
+                               rtol=1e-13)
+
+
 def test_exponential_euler_refuses_nonlinear_equations():
     m = sz.NeuronModel("quad", "dx/dt = x**2/tau : 1", {"tau": 1 * u.ms})
     net = sz.Network(dt=0.1 * u.ms, integrator="exponential_euler")
