@@ -103,23 +103,33 @@ def _noise_increment(system: OdeSystem, x: sympy.Symbol) -> sympy.Basic:
     )
 
 
-def _require_additive_noise(system: OdeSystem, method: str) -> None:
+MULTIPLICATIVE_NOISE_INTEGRATORS = "'heun' or 'milstein' (Stratonovich, as Brian2) or 'euler_maruyama' (Itô)"
+"""What an error suggests for multiplicative noise: the two readings give different results."""
+
+
+def _multiplicative_noise_term(system: OdeSystem) -> str | None:
+    """The first noise term that depends on a state variable, as ``d<x>/dt (<g>*<xi>)``, or None."""
     state = set(system.variables)
     for x in system.variables:
         for name, g in system.noise.get(x, {}).items():
             if g.free_symbols & state:
-                raise EquationError(
-                    f"{system.where}: the noise term of d{x.name}/dt is multiplicative ({g}*{name}); "
-                    f"'{method}' handles additive noise only, use 'euler_maruyama'"
-                )
+                return f"d{x.name}/dt ({g}*{name})"
+    return None
+
+
+def _require_additive_noise(system: OdeSystem, method: str) -> None:
+    term = _multiplicative_noise_term(system)
+    if term is not None:
+        raise EquationError(f"{system.where}: the noise term of {term} is multiplicative; '{method}' handles "
+                            f"additive noise only, use {MULTIPLICATIVE_NOISE_INTEGRATORS}")
 
 
 def _deterministic_only(system: OdeSystem, method: str) -> None:
     if system.stochastic:
-        raise EquationError(
-            f"{system.where}: the equations contain white noise xi; '{method}' is deterministic, "
-            "use 'euler' (additive noise) or 'euler_maruyama'"
-        )
+        term = _multiplicative_noise_term(system)
+        advice = ("use 'euler' (the noise is additive)" if term is None
+                  else f"the noise term of {term} is multiplicative: use {MULTIPLICATIVE_NOISE_INTEGRATORS}")
+        raise EquationError(f"{system.where}: the equations contain white noise xi; '{method}' is deterministic; {advice}")
 
 
 def _stage(system: OdeSystem, values: dict[sympy.Symbol, sympy.Basic], t_shift: sympy.Basic) -> dict:
@@ -323,9 +333,7 @@ class Exact:
     description = "exact solution of linear equations through the matrix exponential (Brian2's exact)"
 
     def update(self, system: OdeSystem) -> Statements:
-        if system.stochastic:
-            raise EquationError(f"{system.where}: the equations contain white noise xi; 'exact' is for "
-                                "deterministic linear equations, use 'euler' (additive noise) or 'heun'")
+        _deterministic_only(system, self.name)
         A, b = linear_system(system)
         xs = system.variables
         if all(A[r, c] == 0 for r in range(len(xs)) for c in range(len(xs)) if r != c):
@@ -455,9 +463,7 @@ def choose_integrator(system: OdeSystem) -> tuple[str, str]:
     try:
         Exact().update(system)
     except EquationError as err:
-        try:
-            _require_additive_noise(system, "euler")
-        except EquationError:
+        if _multiplicative_noise_term(system) is not None:
             return "heun", "the noise is multiplicative (Stratonovich, as Brian2 chooses)"
         return "euler", f"not exact: {str(err).split(': ', 1)[-1]}"
     return "exact", "the equations are linear"

@@ -127,11 +127,20 @@ def test_runge_kutta_error_ordering_and_convergence_orders():
     assert coarse["rk4"] / fine["rk4"] == pytest.approx(16, rel=0.2)
 
 
-def test_deterministic_integrators_refuse_noise():
-    noisy = sz.NeuronModel("ou", "dv/dt = -v/tau + sigma*xi/sqrt(tau) : volt", {"tau": 10 * u.ms, "sigma": 1 * u.mV})
+@pytest.mark.parametrize("noise, integrator, advice", [
+    ("sigma*xi/sqrt(tau)", "rk4", "'rk4' is deterministic; use 'euler' (the noise is additive)"),
+    ("v*xi/sqrt(tau)", "exact", "'exact' is deterministic; the noise term of dv/dt (v/sqrt(tau)*xi) is multiplicative: "
+     "use 'heun' or 'milstein' (Stratonovich, as Brian2) or 'euler_maruyama' (Itô)"),
+    ("v*xi/sqrt(tau)", "euler", "the noise term of dv/dt (v/sqrt(tau)*xi) is multiplicative; 'euler' handles additive "
+     "noise only, use 'heun' or 'milstein' (Stratonovich, as Brian2) or 'euler_maruyama' (Itô)"),
+])
+def test_integrators_refuse_noise_they_cannot_integrate_and_name_both_readings(noise, integrator, advice):
+    """Multiplicative noise was sent to 'euler_maruyama' alone (Itô), not to Brian2's Stratonovich reading."""
+    parameters = {"tau": 10 * u.ms, "sigma": 1 * u.mV} if "sigma" in noise else {"tau": 10 * u.ms}
+    noisy = sz.NeuronModel("ou", f"dv/dt = -v/tau + {noise} : volt", parameters)
     net = sz.Network(dt=0.1 * u.ms, seed=0)
-    net.add_population("n", noisy, 1, integrator="rk4")
-    with pytest.raises(EquationError, match="white noise"):
+    net.add_population("n", noisy, 1, integrator=integrator)
+    with pytest.raises(EquationError, match=f"^model 'ou': .*{re.escape(advice)}$"):
         net.run(1 * u.ms)
 
 
