@@ -285,7 +285,7 @@ class Milstein:
 
     ``x* = x + f(x)·dt + g(x)·sqrt(dt)``, ``x' = x + f(x)·dt + g(x)·dW + (g(x*) - g(x))·dW²/(2·sqrt(dt))``:
     strong order 1 where Euler-Maruyama and Heun have 1/2. Each equation may have one noise
-    source of its own.
+    source of its own; deterministic equations get forward Euler.
     """
 
     name = "milstein"
