@@ -281,15 +281,17 @@ class Heun:
 
 
 class Milstein:
-    """Derivative-free Milstein for diagonal noise (Stratonovich, like Brian2's ``milstein``).
+    """Derivative-free Milstein for diagonal noise (Stratonovich, like Brian2's ``milstein``, but central).
 
-    ``x* = x + f(x)·dt + g(x)·sqrt(dt)``, ``x' = x + f(x)·dt + g(x)·dW + (g(x*) - g(x))·dW²/(2·sqrt(dt))``:
-    strong order 1 where Euler-Maruyama and Heun have 1/2. Each equation may have one noise
-    source of its own; deterministic equations get forward Euler.
+    ``x± = x ± g(x)·sqrt(dt)``, ``x' = x + f(x)·dt + g(x)·dW + (g(x+) - g(x-))·dW²/(4·sqrt(dt))``:
+    the last term is ``g·g'·dW²/2`` with a central difference, so strong order 1 where
+    Euler-Maruyama has 1/2. (Brian2's one-sided difference from ``x + f·dt + g·sqrt(dt)`` adds a
+    bias of order ``sqrt(dt)`` to ``g·g'``: strong order 1/2 when there is drift.) Each equation may
+    have one noise source of its own; deterministic equations get forward Euler.
     """
 
     name = "milstein"
-    description = "derivative-free Milstein for diagonal multiplicative noise (Stratonovich, as Brian2's milstein)"
+    description = "derivative-free Milstein for diagonal multiplicative noise (Stratonovich, strong order 1)"
 
     def update(self, system: OdeSystem) -> Statements:
         xs = system.variables
@@ -302,17 +304,18 @@ class Milstein:
                     f"not shared); d{x.name}/dt uses {', '.join(sources)}; use 'heun' or 'euler_maruyama'"
                 )
             owner.update({name: x for name in sources})
-        support = {x: symbol(f"_support_{x.name}") for x in xs}
         root = sympy.sqrt(DT)
-        statements: Statements = [
-            (support[x], x + DT * system.drift[x] + sum(system.noise.get(x, {}).values(), sympy.Integer(0)) * root)
-            for x in xs
-        ]
+        above = {x: symbol(f"_above_{x.name}") for x in xs}
+        below = {x: symbol(f"_below_{x.name}") for x in xs}
+        statements: Statements = []
+        for x in xs:
+            kick = sum(system.noise.get(x, {}).values(), sympy.Integer(0)) * root
+            statements += [(above[x], x + kick), (below[x], x - kick)]
         for x in xs:
             value = x + DT * system.drift[x]
             for name, g in system.noise.get(x, {}).items():
                 dw = system.normals[name] * root
-                value += g * dw + (g.xreplace(support) - g) * dw**2 / (2 * root)
+                value += g * dw + (g.xreplace(above) - g.xreplace(below)) * dw**2 / (4 * root)
             statements.append((new_symbol(x), value))
         return statements
 
