@@ -428,3 +428,21 @@ def test_plastic_synapses_continue_when_the_kernel_is_rebuilt_between_runs():
                                   straight.projections["S"].weights().magnitude)
     np.testing.assert_array_equal(rebuilt.projections["S"].plastic.values["Apost"],
                                   straight.projections["S"].plastic.values["Apost"])
+
+
+def test_gap_junctions_need_no_pathway():
+    # Brian2's gap-junction example: only a summed variable, no on_pre (it was "give on_pre (and/or on_post)")
+    neuron = sz.NeuronModel("gap_cell", "dv/dt = (v0 - v + Igap)/(10*ms) : 1\nIgap : 1\nv0 : 1")
+    gap = sz.SynapseModel("gap", "w : 1\nIgap_post = w*(v_pre - v_post) : 1 (summed)")
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("n", neuron, 3, initial={"v": "i*0.5", "v0": 1})
+    net.connect("n", "n", synapse=gap, weight=0.02, all_to_all=True)
+    net.record("n", ["v", "Igap"])
+    net.run(1 * u.ms)
+    data = net.result()["n"].dataset
+    v = data.v.values
+    # Igap recorded at step n is the sum computed in step n - 1 from that step's v
+    expected = 0.02 * (v[:-1].sum(axis=1, keepdims=True) - 3 * v[:-1])
+    np.testing.assert_allclose(data.Igap.values[1:], expected, rtol=1e-12, atol=1e-15)
+    with pytest.raises(sz.EquationError, match="give on_pre .* or a summed variable"):
+        sz.SynapseModel("inert", "w : 1")
