@@ -416,16 +416,16 @@ def stored_values(s: SynapsePlan, arrays: dict[str, np.ndarray], dt: float) -> d
     per neuron is advanced to each synapse's last event (as :func:`monitors` records it)."""
     a, syn = SynapseArrays(s), s.synapses
     values = {name: arrays[a.values][r].copy() for r, name in enumerate(s.rows("synapse"))}
-    index = {"synapse": slice(None), "pre": syn.pre, "post": syn.post}
-    last_steps = [arrays[array][index[by]] for array, by in _last_event_steps(s)]
+    of_synapse = {"synapse": slice(None), "pre": syn.pre, "post": syn.post}
+    last_steps = [arrays[array][of_synapse[by]] for array, by in _last_event_steps(s)]
     last_event = np.maximum.reduce(last_steps) if last_steps else None
     shared = {symbol(name): float(s.values[name][0]) for name in s.rows("shared")}
-    for side, store, last, index in (("pre", a.pre_traces, a.pre_updated, syn.pre),
-                                     ("post", a.post_traces, a.post_updated, syn.post)):
+    for side, store, last in (("pre", a.pre_traces, a.pre_updated), ("post", a.post_traces, a.post_updated)):
+        neuron = of_synapse[side]
         for r, name in enumerate(s.rows(side)):
             rate, offset = (float(substitute_units(c, set(s.model.units)).xreplace(shared))
                             for c in _coefficients(s, name))
-            value, elapsed = arrays[store][r][index], (last_event - arrays[last][index]) * dt
+            value, elapsed = arrays[store][r][neuron], (last_event - arrays[last][neuron]) * dt
             if rate == 0:
                 values[name] = value + offset * elapsed
             else:
