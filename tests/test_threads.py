@@ -147,6 +147,21 @@ def test_a_probe_the_kernel_cut_short_never_runs_past_the_end():
     assert choice.next(60) == (threads, 60)  # the probe again, within the 60 steps left
 
 
+def test_a_probe_cut_short_goes_on_until_it_has_run_its_steps():
+    # every kernel call stops after 30 steps (full spike buffers): the probe of one thread was
+    # repeated in every call, so two threads were never tried
+    choice = ThreadChoice(2)
+    choice.record(*choice.next(2000), 0.001)
+    tried = []
+    for _ in range(20):
+        threads, steps = choice.next(2000)
+        tried.append(threads)
+        ran = min(steps, 30)
+        choice.record(threads, ran, ran * (3e-6 if threads == 1 else 1e-6))  # two threads 3x faster
+    assert tried[:8] == [1, 1, 1, 1, 2, 2, 2, 2]  # 30 + 30 + 30 + 10 steps of each
+    assert choice.best == 2 and set(tried[8:]) == {2}
+
+
 @pytest.mark.skipif(available_cores() < 2, reason="needs two cores")
 def test_a_run_whose_spike_buffers_fill_with_two_threads_ends_at_its_duration():
     # every neuron spikes every step, so each kernel call stops after about 30 steps with a full

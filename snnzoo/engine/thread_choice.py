@@ -29,6 +29,8 @@ class ThreadChoice:
         """The count with the shorter time per step in its last measured call."""
         self._probes: list[int] = []
         """Thread counts still to run in the current probe."""
+        self._probed = (0, 0.0)
+        """Steps and seconds the first of ``_probes`` has run so far (calls cut short add up)."""
         self._timings: dict[int, float] = {}
         self._calls_since_probe = PROBE_EVERY
         self._probe_order = [1, threads]
@@ -36,7 +38,8 @@ class ThreadChoice:
 
     def next(self, steps: int) -> tuple[int, int]:
         """The thread count and number of steps (at most ``steps``, what is left of the run) of the next kernel
-        call. A probe the kernel cut short (it returns early when a spike buffer may overflow) is repeated."""
+        call. A probe the kernel cut short (it returns early when a spike buffer may overflow) goes on in
+        the next call until it has run ``PROBE_STEPS`` steps."""
         if self.threads == 1:
             return 1, steps
         if not self._started:
@@ -47,7 +50,7 @@ class ThreadChoice:
             self._probe_order.reverse()  # whichever runs first also warms the caches: alternate
             self._calls_since_probe = 0
         if self._probes:  # a probe never runs past the end of the run
-            return self._probes[0], min(PROBE_STEPS, steps)
+            return self._probes[0], min(PROBE_STEPS - self._probed[0], steps)
         self._calls_since_probe += 1
         return self.best, steps
 
@@ -57,8 +60,13 @@ class ThreadChoice:
         Every call of at least ``PROBE_STEPS`` steps updates its count's time per step, so a count
         that became slower than the other's last measurement (the network started to spike, the
         machine got busy) is left at once, not only at the next probe."""
-        if self._probes and self._probes[0] == threads and steps == PROBE_STEPS:
+        if self._probes and self._probes[0] == threads:
+            steps, seconds = self._probed[0] + steps, self._probed[1] + seconds
+            self._probed = (steps, seconds)
+            if steps < PROBE_STEPS:
+                return
             self._probes.pop(0)
+            self._probed = (0, 0.0)
         if steps < PROBE_STEPS:
             return
         self._timings[threads] = seconds / steps
