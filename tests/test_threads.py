@@ -15,7 +15,7 @@ from snnzoo import ureg as u
 from snnzoo.catalog import Experiment
 from snnzoo.cli import main
 from snnzoo.engine import codegen, layout
-from snnzoo.engine.runtime import first_at_least
+from snnzoo.engine.runtime import BLOCK_ALIGNMENT, block_start, first_at_least
 from snnzoo.engine.simulation import available_cores
 from snnzoo.engine.thread_choice import PROBE_EVERY, PROBE_STEPS, ThreadChoice
 from snnzoo.errors import ConfigError
@@ -197,3 +197,33 @@ def test_first_at_least_finds_a_block_start_in_every_sorted_row():
         for bound in range(size + 1):
             expected = offset + int(np.searchsorted(row, bound, side="left"))
             assert first_at_least(values, offset, offset + length, bound, size) == expected
+
+
+def test_blocks_start_at_multiples_of_eight_and_cover_every_neuron():
+    # a block reads its threshold flags as whole uint64 words of 8 flags: no word may hold another block's flags
+    for count in (1, 7, 8, 9, 100, 2048, 2049, 200_003):
+        for blocks in (1, 2, 3, 5):
+            starts = [block_start(count, block, blocks) for block in range(blocks + 1)]
+            assert starts[0] == 0 and starts[-1] == count and starts == sorted(starts)
+            assert all(start % BLOCK_ALIGNMENT == 0 for start in starts[:-1])
+            assert max(b - a for a, b in zip(starts, starts[1:])) <= -(-count // blocks) + BLOCK_ALIGNMENT
+
+
+@pytest.mark.skipif(available_cores() < 2, reason="needs two cores")
+def test_blocks_that_end_inside_a_flag_word_book_every_spike_in_order(monkeypatch):
+    # 203 neurons: the second block ends 3 neurons into its last flag word (the rest is padding);
+    # every neuron's drive differs, so spikes come from both blocks in most steps
+    monkeypatch.setattr(codegen, "PARALLEL_MIN_SIZE", 1)
+    ramp = sz.NeuronModel("ramp", "dv/dt = (0.5 + 2*i/N - v)/tau : 1", {"tau": "2 ms"},
+                          threshold="v > 1", reset="v = 0")
+    results = []
+    for threads in (1, 2):
+        net = sz.Network(dt=0.1 * u.ms, seed=1, threads=threads)
+        net.add_population("p", ramp, 203)
+        net.record("p", "v")
+        net.connect("p", "p", on="v", weight=0.02, p=0.2)
+        net.run(20 * u.ms)
+        results.append(net.result())
+    assert_same_results(*results)
+    counts = results[1]["p"]["spike_count"].values
+    assert counts[:96].sum() > 0 and counts[96:].sum() > 0 and counts[200:].min() > 0

@@ -118,7 +118,7 @@ PARALLEL_MIN_SIZE = 2048
 costs microseconds to start, more than such a loop takes."""
 
 _MODULE_NAMES = frozenset({"math", "np", "njit", "prange", "binomial", "exprel", "fexp", "exprel32", "fexp32",
-                           "first_at_least", "timed_array", "normal", "uniform", "site_key", "start_draws",
+                           "block_start", "first_at_least", "timed_array", "normal", "uniform", "site_key", "start_draws",
                            DRAWS}) \
     | frozenset(keyword.kwlist) | frozenset(dir(builtins))
 _NAME = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
@@ -233,7 +233,7 @@ class _Writer:
             self._call_block(name, "np.int64(0)", count, free, found)
         with self.block("else:"):
             with self.block("for block in prange(blocks):"):
-                bounds = f"({count} * block) // blocks", f"({count} * (block + 1)) // blocks"
+                bounds = f"block_start({count}, block, blocks)", f"block_start({count}, block + 1, blocks)"
                 self._call_block(name, *bounds, free, found)
 
     def _call_block(self, name: str, first: str, last: str, free: list[str], found: tuple[str, ...]) -> None:
@@ -292,8 +292,8 @@ def generate(plan: KernelPlan, threads: int = 1) -> str:
     _body(w, plan)
     maths = "exprel, exprel32, fexp, fexp32" if plan.precision == "single" else "exprel, fexp"
     header = ["import math", "import numpy as np", "from numba import njit, prange",
-              f"from snnzoo.engine.runtime import (binomial, {maths}, first_at_least, normal, site_key,",
-              "                                   start_draws, timed_array, uniform)",
+              f"from snnzoo.engine.runtime import (binomial, block_start, {maths}, first_at_least, normal,",
+              "                                   site_key, start_draws, timed_array, uniform)",
               "", ""]
     functions = [line for function in w.functions for line in (function, "", "")]
     kernel = [f"@njit(cache=True, error_model='numpy', nogil=True, parallel={w.parallel})",
@@ -558,9 +558,8 @@ def _collect_spikes(w: _Writer, a: GroupArrays, shared: bool) -> None:
         return
     w("c = first")
     with w.block("if spiking:"):
-        with w.block(f"for i in range({BLOCK_FIRST}, {BLOCK_LAST}):"):
-            with w.block(f"if {a.flags}[i]:"):
-                w(f"{a.spiking}[c] = i", "c += 1")
+        with _each_flagged(w, a, "first // 8, (last + 7) // 8"):
+            w(f"{a.spiking}[c] = i", "c += 1")
     with w.block("if c < last:"):
         w(f"{a.spiking}[c] = -1")
 
@@ -573,18 +572,27 @@ def _book_spikes(w: _Writer, a: GroupArrays, k: int, collected: bool = False) ->
         if collected:
             w(f"blocks = min({CTRL}[{layout.THREADS}], N{k})")
             with w.block("for block in range(blocks):"):
-                with w.block(f"for c in range((N{k} * block) // blocks, (N{k} * (block + 1)) // blocks):"):
+                with w.block(f"for c in range(block_start(N{k}, block, blocks), block_start(N{k}, block + 1, blocks)):"):
                     w(f"i = {a.spiking}[c]")
                     with w.block("if i < 0:"):
                         w("break")
                     _record_spike(w, a, k)
             return
-        w(f"words = {a.flags}.view(np.uint64)")
-        with w.block("for word in range(words.shape[0]):"):
-            with w.block("if words[word] != 0:"):
-                with w.block("for i in range(8 * word, 8 * word + 8):"):
-                    with w.block(f"if {a.flags}[i]:"):
-                        _record_spike(w, a, k)
+        with _each_flagged(w, a, "words.shape[0]"):
+            _record_spike(w, a, k)
+
+
+@contextlib.contextmanager
+def _each_flagged(w: _Writer, a: GroupArrays, words: str):
+    """Lines written inside run for each flagged neuron ``i`` of the flag words ``range(words)``, in
+    order: the flags are read 8 at a time as uint64 words, since few neurons spike in a step (a
+    block's words are its own: blocks start at multiples of 8 neurons, ``runtime.block_start``)."""
+    w(f"words = {a.flags}.view(np.uint64)")
+    with w.block(f"for word in range({words}):"):
+        with w.block("if words[word] != 0:"):
+            with w.block("for i in range(8 * word, 8 * word + 8):"):
+                with w.block(f"if {a.flags}[i]:"):
+                    yield
 
 
 def _threshold(w: _Writer, p: PopulationPlan) -> None:
@@ -683,10 +691,14 @@ def _deliver(w: _Writer, r: ProjectionPlan, count: str, pre: str, shared: bool) 
     """The synapses of the ``count`` presynaptic neurons ``pre`` due now (those onto [first, last) if shared)."""
     a = ProjectionArrays(r)
     weight = f"{a.weights}[s]" if r.per_synapse_weight else f"{a.weights}[0]"
-    row = f"{a.targets}, {a.row_starts}[pre], {a.row_starts}[pre + 1]"
-    rows = (f"range(first_at_least({row}, first, {r.target.size}), first_at_least({row}, last, {r.target.size}))"
-            if shared
-            else f"range({a.row_starts}[pre], {a.row_starts}[pre + 1])")
+    rows = f"range({a.row_starts}[pre], {a.row_starts}[pre + 1])"
+    if shared:  # all rows' searches first: their cache misses overlap instead of waiting for each row's deliveries
+        row = f"{a.targets}, {a.row_starts}[pre], {a.row_starts}[pre + 1]"
+        w(f"row_first = np.empty({count}, np.int64)", f"row_last = np.empty({count}, np.int64)")
+        with w.block(f"for q in range({count}):"):
+            w(f"pre = {pre}", f"row_first[q] = first_at_least({row}, first, {r.target.size})",
+              f"row_last[q] = first_at_least({row}, last, {r.target.size})")
+        rows = "range(row_first[q], row_last[q])"
     with w.block(f"for q in range({count}):"):
         w(f"pre = {pre}")
         with w.block(f"for s in {rows}:"):

@@ -350,6 +350,21 @@ def timed_array(values, step: float, dt: float, t: float, column: int) -> float:
     return values[index, column]
 
 
+BLOCK_ALIGNMENT = 8
+"""Blocks of neurons start at multiples of this many neurons: a block's threshold flags are then
+whole uint64 words of its own (read 8 at a time), and two threads share no 64-byte line of a
+float64 state row."""
+
+
+@njit(inline="always", cache=True)
+def block_start(count: int, block: int, blocks: int) -> int:
+    """Where block ``block`` of ``blocks`` over [0, ``count``) starts (``count`` for ``block == blocks``):
+    at an even share of ``count``, rounded down to a multiple of ``BLOCK_ALIGNMENT``."""
+    if block >= blocks:
+        return count
+    return (count * block) // blocks // BLOCK_ALIGNMENT * BLOCK_ALIGNMENT
+
+
 @njit(inline="always", cache=True)
 def first_at_least(values, start: int, stop: int, bound: int, size: int) -> int:
     """The first index in [start, stop) of the sorted ``values`` (each in [0, size)) whose value
@@ -357,28 +372,26 @@ def first_at_least(values, start: int, stop: int, bound: int, size: int) -> int:
 
     The search starts where ``bound`` would be if the values were spread evenly, and widens
     from there: a row of random targets has the answer within a cache line or two of that
-    guess, where a bisection of the whole row would touch several lines."""
-    if start == stop or values[start] >= bound:
+    guess, where a bisection of the whole row would touch several lines. It reads no element
+    far from the guess, so a thread looking for where its block of targets starts (or ends)
+    touches only lines of the row it then reads anyway."""
+    if start == stop:
         return start
-    if values[stop - 1] < bound:
-        return stop
-    low, high = start, stop - 1  # values[low] < bound <= values[high] from here on
-    if low + 1 < high:  # bracket the answer by steps doubling away from the guess
-        probe = min(max(start + (stop - start) * bound // size, low + 1), high - 1)
-        step = 1
-        if values[probe] < bound:
-            low = probe
-            while low + step < high and values[low + step] < bound:
-                low += step
-                step *= 2
-            high = min(high, low + step)
-        else:
-            high = probe
-            while high - step > low and values[high - step] >= bound:
-                high -= step
-                step *= 2
-            low = max(low, high - step)
-    while low + 1 < high:
+    probe = min(start + (stop - start) * bound // size, stop - 1)
+    step = 1
+    if values[probe] < bound:  # the answer is in (probe, stop]
+        low = probe
+        while low + step < stop and values[low + step] < bound:
+            low += step
+            step *= 2
+        high = min(stop, low + step)
+    else:  # the answer is in [start, probe]
+        high = probe
+        while high - step >= start and values[high - step] >= bound:
+            high -= step
+            step *= 2
+        low = max(start - 1, high - step)
+    while low + 1 < high:  # values[low] < bound <= values[high], reading start - 1 as below and stop as above
         middle = (low + high) // 2
         if values[middle] < bound:
             low = middle
