@@ -101,6 +101,22 @@ def test_shared_loops_still_vectorise():
     net = sz.Network(dt=0.1 * u.ms, seed=1, threads=2)
     net.add_population("p", "adex", codegen.PARALLEL_MIN_SIZE, integrator="euler", refractory=2 * u.ms)
     net.add_stimulus(sz.stimulus("constant_current", amplitude=600 * u.pA), "p")
+    update = _shared_block(net, "spiking")
+    packed_arithmetic = re.compile(r"\bv(mul|add|sub|fmadd\d+)pd\b")  # several doubles per instruction
+    assert any(packed_arithmetic.search(asm) for asm in update.inspect_asm().values())
+
+
+def test_shared_delivery_asks_for_the_next_row_in_advance():
+    # each thread's part of a row of targets is short, so the hardware's prefetcher barely starts on it
+    net = sz.Network(dt=0.1 * u.ms, seed=1, threads=2)
+    net.add_population("p", "lif", codegen.PARALLEL_MIN_SIZE)
+    net.connect("p", "p", on="v", weight=0.1 * u.mV, p=0.1)
+    delivery = _shared_block(net, "row_first")
+    assert any(re.search(r"\bprefetcht0\b", asm) for asm in delivery.inspect_asm().values())
+
+
+def _shared_block(net: sz.Network, local: str):
+    """The compiled block function of ``net``'s two-thread kernel that has the local variable ``local``."""
     net.run(1 * u.ms)
     simulation = net._simulation
     source = codegen.generate(simulation.plan, threads=2).replace("cache=True", "cache=False")
@@ -109,10 +125,8 @@ def test_shared_loops_still_vectorise():
     arrays = simulation.arrays
     arrays[layout.CTRL][[layout.START, layout.END, layout.THREADS]] = (simulation.step, simulation.step + 1, 1)
     module.kernel(*[arrays[name] for name in layout.arguments(simulation.plan)])
-    update = next(f for name, f in vars(module).items()
-                  if name.startswith("block") and "spiking" in f.py_func.__code__.co_varnames)
-    packed_arithmetic = re.compile(r"\bv(mul|add|sub|fmadd\d+)pd\b")  # several doubles per instruction
-    assert any(packed_arithmetic.search(asm) for asm in update.inspect_asm().values())
+    return next(f for name, f in vars(module).items()
+                if name.startswith("block") and local in f.py_func.__code__.co_varnames)
 
 
 def test_small_populations_stay_serial():

@@ -118,8 +118,8 @@ PARALLEL_MIN_SIZE = 2048
 costs microseconds to start, more than such a loop takes."""
 
 _MODULE_NAMES = frozenset({"math", "np", "njit", "prange", "binomial", "exprel", "fexp", "exprel32", "fexp32",
-                           "block_start", "first_at_least", "timed_array", "normal", "uniform", "site_key", "start_draws",
-                           DRAWS}) \
+                           "block_start", "first_at_least", "prefetch_row", "timed_array", "normal", "uniform",
+                           "site_key", "start_draws", DRAWS}) \
     | frozenset(keyword.kwlist) | frozenset(dir(builtins))
 _NAME = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 _ASSIGNED = re.compile(r"^\s*(?:for\s+)?([A-Za-z_]\w*)\s*(?:=|\+=|-=|\*=|/=|\|=| in )")
@@ -293,7 +293,7 @@ def generate(plan: KernelPlan, threads: int = 1) -> str:
     maths = "exprel, exprel32, fexp, fexp32" if plan.precision == "single" else "exprel, fexp"
     header = ["import math", "import numpy as np", "from numba import njit, prange",
               f"from snnzoo.engine.runtime import (binomial, block_start, {maths}, first_at_least, normal,",
-              "                                   site_key, start_draws, timed_array, uniform)",
+              "                                   prefetch_row, site_key, start_draws, timed_array, uniform)",
               "", ""]
     functions = [line for function in w.functions for line in (function, "", "")]
     kernel = [f"@njit(cache=True, error_model='numpy', nogil=True, parallel={w.parallel})",
@@ -701,12 +701,22 @@ def _deliver(w: _Writer, r: ProjectionPlan, count: str, pre: str, shared: bool) 
         rows = "range(row_first[q], row_last[q])"
     with w.block(f"for q in range({count}):"):
         w(f"pre = {pre}")
+        if shared:  # a block's part of the next row is loaded while this row is delivered (too short a part for
+            # the hardware's own prefetching, which does better than this hint on the whole rows of one thread)
+            with w.block(f"if q + 1 < {count}:"):
+                w(*[f"prefetch_row({array}, row_first[q + 1], row_last[q + 1])" for array in _streamed(r)])
         with w.block(f"for s in {rows}:"):
             if r.delay < 0:
                 w(f"{a.due}[(n + {a.delays}[s]) % slots, {a.targets}[s]] += {weight}")
             else:
                 w(f"j = {a.targets}[s]", f"wv = {weight}")
                 _effects(w, r)
+
+
+def _streamed(r: ProjectionPlan) -> list[str]:
+    """The per-synapse arrays that delivering a row of ``r``'s synapses reads in order."""
+    a = ProjectionArrays(r)
+    return [a.targets] + ([a.weights] if r.per_synapse_weight else []) + ([a.delays] if r.delay < 0 else [])
 
 
 def _homogeneous(p: PopulationPlan, expr: sympy.Basic) -> bool:

@@ -21,8 +21,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, types
 from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
 from numba.extending import intrinsic
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -348,6 +349,41 @@ def timed_array(values, step: float, dt: float, t: float, column: int) -> float:
     index = int(round(t / (step / refine)) / refine)
     index = min(max(index, 0), values.shape[0] - 1)
     return values[index, column]
+
+
+@intrinsic
+def _prefetch(typingctx, values, index):
+    """Ask the CPU to start loading the cache line of ``values[index]`` (llvm.prefetch: a hint that
+    never faults, for reading, kept in every cache level)."""
+    if not (isinstance(values, types.Array) and isinstance(index, types.Integer)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        array = context.make_array(signature.args[0])(context, builder, args[0])
+        pointer = cgutils.get_item_pointer(context, builder, signature.args[0], array, [args[1]], wraparound=False)
+        opaque = getattr(pointer.type, "is_opaque", False)
+        if not opaque:  # LLVM before opaque pointers has the intrinsic for i8* only
+            pointer = builder.bitcast(pointer, ir.IntType(8).as_pointer())
+        int32 = ir.IntType(32)
+        signature_ir = ir.FunctionType(ir.VoidType(), [pointer.type, int32, int32, int32])
+        function = cgutils.get_or_insert_function(builder.module, signature_ir,
+                                                  "llvm.prefetch.p0" if opaque else "llvm.prefetch.p0i8")
+        builder.call(function, [pointer, ir.Constant(int32, 0), ir.Constant(int32, 3), ir.Constant(int32, 1)])
+        return context.get_dummy_value()
+
+    return types.void(values, index), codegen
+
+
+CACHE_LINE_BYTES = 64
+
+
+@njit(inline="always", cache=True)
+def prefetch_row(values, start: int, stop: int) -> None:
+    """Start loading ``values[start:stop]`` into the caches, one request per cache line: issued for
+    the next row of synapses while this row is delivered, so that a row far out in memory has
+    arrived by the time it is read."""
+    for index in range(start, stop, max(CACHE_LINE_BYTES // values.itemsize, 1)):
+        _prefetch(values, index)
 
 
 BLOCK_ALIGNMENT = 8
