@@ -220,6 +220,23 @@ def test_state_that_overflows_float32_without_a_spike_stops_the_run():
         net.run(100 * u.ms)
 
 
+@pytest.mark.parametrize("precision", ["double", "single"])
+@pytest.mark.parametrize("equations, reset, variable", [
+    ("dv/dt = v/ms : 1", "", "v"),  # no reset: v stays infinite and above the threshold
+    ("dv/dt = w/ms : 1\ndw/dt = w/ms : 1", "v = 0", "w"),  # the reset leaves w infinite (v + w overflows first)
+])
+def test_state_that_overflows_while_the_neuron_spikes_stops_the_run_in_both_precisions(precision, equations,
+                                                                                         reset, variable):
+    """Single precision went on with an infinite state as long as the neuron spiked in every step, and
+    double precision named no variable ('variable ? ... became NaN') when finite values summed to inf."""
+    model = sz.NeuronModel("growth", equations, threshold="v > 1", reset=reset,
+                           initial={"v": 2, "w": 1} if "w" in equations else {"v": 2})
+    net = sz.Network(dt=0.1 * u.ms, precision=precision)
+    net.add_population("p", model, 1, integrator="euler")
+    with pytest.raises(SimulationError, match=rf"^population 'p': variable {variable} of neuron 0 became inf at t = "):
+        net.run(1000 * u.ms)
+
+
 def test_a_timed_array_reads_the_right_step_late_in_a_long_single_precision_run():
     """The value of step n is read at step n for a million steps (100 s): the time a timed array
     is read at is kept in float64 (a float32 t reads the previous step from about 64 s on)."""

@@ -357,7 +357,7 @@ def _body(w: _Writer, plan: KernelPlan) -> None:
         for s in plan.synapses:
             synapses_codegen.on_post(w, s)
         for p in plan.populations:
-            _reset(w, p)
+            _reset(w, p, p.index in updates and _overflow_excused_at_spikes(w, updates[p.index]))
     w(*_stop(layout.STATUS_DONE, "n1"))
 
 
@@ -500,10 +500,7 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
     loop only when some neuron spiked, so the update loop itself stays free of branches.
     """
     k, a = p.index, PopulationArrays(p)
-    # float32 overflows where float64 does not: a runaway exponential (AdEx) may reach inf in the
-    # step in which the neuron spikes; the reset then brings it back, so only state that is not
-    # finite without a spike stops the run (what the reset leaves infinite is caught a step later)
-    excused = w.precision == "single" and code.condition is not None
+    excused = _overflow_excused_at_spikes(w, code)
     names = _code_names(p)
     names.update({s.name: f"s{s.name}" for s, _ in code.statements})
     names.update({c.name: c.name for c in code.constants.values()})
@@ -542,12 +539,34 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
             _collect_spikes(w, a, shared=w.shares(p.size))
     with w.block("if bad:"):
         with w.block(f"for i in range(N{k}):"):
-            state = " + ".join(f"{a.state}[{p.rows.index(v)}, i]" for v in p.model.state_variables)
-            with w.block(f"if not math.isfinite({state}){f' and not {a.flags}[i]' if excused else ''}:"):
-                w(*_stop(layout.STATUS_NOT_FINITE, "n"), f"{CTRL}[{layout.FAILING_GROUP}] = {k}",
-                  f"{CTRL}[{layout.FAILING_NEURON}] = i", "return")
+            with w.block(f"if {_not_finite(p, 'i')}{f' and not {a.flags}[i]' if excused else ''}:"):
+                _stop_not_finite(w, k)
     if code.condition is not None:
         _book_spikes(w, a, k, collected=w.shares(p.size))
+
+
+def _overflow_excused_at_spikes(w: _Writer, code: UpdateCode) -> bool:
+    """Whether state that is not finite in the step a neuron spikes waits for the reset.
+
+    float32 overflows where float64 does not: a runaway exponential (AdEx) may reach inf in the
+    step in which the neuron spikes, and the reset brings it back; what the reset leaves
+    infinite stops the run right after the reset (:func:`_reset`), as double precision stops.
+    """
+    return w.precision == "single" and code.condition is not None
+
+
+def _not_finite(p: PopulationPlan, i: str) -> str:
+    """The test that some state variable of neuron ``i`` is NaN or infinite (variable by
+    variable: a sum of finite values may overflow)."""
+    finite = " and ".join(f"math.isfinite({layout.state_array(p.index)}[{p.rows.index(v)}, {i}])"
+                          for v in p.model.state_variables)
+    return f"not ({finite})"
+
+
+def _stop_not_finite(w: _Writer, k: int) -> None:
+    """Stop the run at step ``n`` on neuron ``i`` of population ``k``, whose state is not finite."""
+    w(*_stop(layout.STATUS_NOT_FINITE, "n"), f"{CTRL}[{layout.FAILING_GROUP}] = {k}",
+      f"{CTRL}[{layout.FAILING_NEURON}] = i", "return")
 
 
 def _collect_spikes(w: _Writer, a: GroupArrays, shared: bool) -> None:
@@ -786,8 +805,10 @@ def _refractory_release(p: PopulationPlan) -> sympy.Basic | None:
     return _prepared(p, p.refractory_condition) if p.refractory_kind == "condition" else None
 
 
-def _reset(w: _Writer, p: PopulationPlan) -> None:
-    if not p.model.reset:
+def _reset(w: _Writer, p: PopulationPlan, check_finite: bool) -> None:
+    """The reset of the neurons that spiked in this step; ``check_finite`` then stops the run
+    on state the reset left NaN or infinite (see :func:`_overflow_excused_at_spikes`)."""
+    if not p.model.reset and not check_finite:
         return
     k, a = p.index, PopulationArrays(p)
     names = _code_names(p)
@@ -795,8 +816,12 @@ def _reset(w: _Writer, p: PopulationPlan) -> None:
     targets = {target for target, _, _ in p.model.reset}
     with w.block(f"for q in range(ns{k}):"):  # a few neurons per step: not worth sharing
         w(f"i = {a.spiking}[q]")
-        with w.drawing(f"population {p.name} reset", "i"):
-            _load(w, p, _symbols_in(*exprs) | targets)
-            for (target, op, _), expr in zip(p.model.reset, exprs):
-                w(f"x_{target} {op} {w.code(expr, names)}")
-        w(*[f"{a.state}[{p.rows.index(t)}, i] = x_{t}" for t in sorted(targets)])
+        if p.model.reset:
+            with w.drawing(f"population {p.name} reset", "i"):
+                _load(w, p, _symbols_in(*exprs) | targets)
+                for (target, op, _), expr in zip(p.model.reset, exprs):
+                    w(f"x_{target} {op} {w.code(expr, names)}")
+            w(*[f"{a.state}[{p.rows.index(t)}, i] = x_{t}" for t in sorted(targets)])
+        if check_finite:
+            with w.block(f"if {_not_finite(p, 'i')}:"):
+                _stop_not_finite(w, k)
