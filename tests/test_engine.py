@@ -300,15 +300,29 @@ def test_blow_up_names_variable_neuron_and_time():
             n += 1
     t = float(re.search(r"t = ([0-9.eE+-]+) s", message).group(1))
     assert t == pytest.approx(n * 1e-4, abs=1.01e-4)
+    assert f"after {n - 1} steps with finite values: the model diverges" in message
+    assert "or the integrator is unstable at this dt (then use a smaller dt or another integrator)" in message
+    assert len(message.splitlines()) == 1
     assert not net.complete
 
 
-def test_nan_is_reported():
-    bad = sz.NeuronModel("bad_log", "dx/dt = log(x)/tau : 1", {"tau": 1 * u.ms}, initial={"x": -1})
+@pytest.mark.parametrize("equations, parameters, value", [
+    ("dx/dt = log(x)/tau : 1", {}, "nan"),  # log of the initial -1
+    ("dx/dt = (I/c)/tau : 1", {"I": 1, "c": 0}, "inf"),  # a division by zero
+    ("dx/dt = (I/c)/tau : 1", {"I": 0, "c": 0}, "nan"),  # 0/0
+])
+def test_a_value_undefined_from_the_first_step_is_blamed_on_the_expression_not_dt(equations, parameters, value):
+    """It always said 'use a smaller dt', which cannot help a division by zero."""
+    bad = sz.NeuronModel("bad", equations, {"tau": 1 * u.ms, **parameters}, initial={"x": -1})
     net = sz.Network(dt=0.1 * u.ms, seed=0)
     net.add_population("b", bad, 2)
-    with pytest.raises(SimulationError, match=r"variable x of neuron 0 became nan"):
+    with pytest.raises(SimulationError) as info:
         net.run(1 * u.ms)
+    message = str(info.value)
+    assert message == (
+        f"population 'b': variable x of neuron 0 became {value} at t = 0.0001 s, in the first step of the run, from "
+        "finite values: an expression of model 'bad' is undefined for these parameter or state values (such as a "
+        "division by zero or the log or square root of a negative number); check them")
 
 
 # -- runs, set, time ----------------------------------------------------------------------------------------------

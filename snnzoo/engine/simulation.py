@@ -180,7 +180,7 @@ class Simulation:
         ``progress`` shows a bar with simulated time, speed and ETA on stderr.
         Raises :class:`SimulationError` when the state becomes NaN or infinite.
         """
-        arrays, end = self.arrays, self.step + n_steps
+        arrays, start, end = self.arrays, self.step, self.step + n_steps
         if self.plan.precision == "single" and end > precision.MAX_SINGLE_PRECISION_STEPS:
             raise ConfigError(f"single precision runs at most {precision.MAX_SINGLE_PRECISION_STEPS} steps in all "
                               f"(last-spike steps are int32); this run would reach step {end}; use precision 'double'")
@@ -204,7 +204,7 @@ class Simulation:
                 self._drain()
                 if status == layout.STATUS_NOT_FINITE:
                     self.step = reached
-                    raise self._not_finite_error()
+                    raise self._not_finite_error(start)
                 self.thread_choice.record(threads, reached - self.step, seconds)
                 bar.update((reached - self.step) * self.dt)
                 self.step = reached
@@ -269,17 +269,24 @@ class Simulation:
                 self._synapse_samples[m.index].append(arrays[a.buffer][:count].copy())
                 arrays[a.filled][0] = 0
 
-    def _not_finite_error(self) -> SimulationError:
+    def _not_finite_error(self, run_start: int) -> SimulationError:
+        """What the kernel found not finite, and its likely cause: in the first step of a run, which
+        starts from finite values, an expression undefined for them; later, a divergence."""
         ctrl = self.arrays[layout.CTRL]
         k, neuron, n = int(ctrl[layout.FAILING_GROUP]), int(ctrl[layout.FAILING_NEURON]), int(ctrl[layout.REACHED])
         p = self.plan.population(k)
         state = self.arrays[PopulationArrays(p).state]
         bad = [var for var in p.model.state_variables if not np.isfinite(state[p.rows.index(var), neuron])]
+        found = (f"population {p.name!r}: variable {bad[0] if bad else '?'} of neuron {neuron} became "
+                 f"{state[p.rows.index(bad[0]), neuron] if bad else 'nan'} at t = {(n + 1) * self.dt:.6g} s")
+        if n == run_start:
+            return SimulationError(
+                f"{found}, in the first step of the run, from finite values: an expression of model "
+                f"{p.model.name!r} is undefined for these parameter or state values (such as a division by zero "
+                "or the log or square root of a negative number); check them")
         return SimulationError(
-            f"population {p.name!r}: variable {bad[0] if bad else '?'} of neuron {neuron} became "
-            f"{state[p.rows.index(bad[0]), neuron] if bad else 'NaN'} at t = {(n + 1) * self.dt:.6g} s "
-            "(expected finite values; check the parameters and use a smaller dt or another integrator)"
-        )
+            f"{found}, after {n - run_start} steps with finite values: the model diverges for these parameter "
+            "values, or the integrator is unstable at this dt (then use a smaller dt or another integrator)")
 
 
 def _allocate(plan: KernelPlan, dt: float, seed: int) -> dict[str, np.ndarray]:
