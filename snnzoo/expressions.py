@@ -23,6 +23,14 @@ class exprel(sympy.Function):
     """``(exp(x) - 1)/x``, continuous at 0 (as in Brian2)."""
 
 
+class exp_divided_difference(sympy.Function):
+    """``exp[z0, ..., zk]``, the divided difference of the exponential at its arguments, finite
+    where they coincide (:func:`snnzoo.engine.runtime.exp_divided_difference`); the engine writes
+    it, a model cannot."""
+
+    is_real = True
+
+
 class int_(sympy.Function):
     """Truncation to an integer; ``int(condition)`` is 1 or 0."""
 

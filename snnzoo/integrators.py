@@ -19,7 +19,7 @@ from functools import lru_cache
 import sympy
 
 from .errors import EquationError, PluginError, SnnzooError
-from .expressions import exprel, substitute_units, symbol
+from .expressions import exp_divided_difference, exprel, substitute_units, symbol
 from .hookspecs import hookimpl
 from .timed_array import timed_array_calls
 
@@ -329,7 +329,8 @@ class Exact:
     integrator works too). ``A`` and ``b`` may hold parameters and input variables (which
     are constant during a step); the kernel hoists the parts that depend only on shared
     parameters, so a shared-parameter system costs ``n²`` multiply-adds per neuron and step.
-    Differences of two exponentials are written with ``exprel`` (:func:`_finite_at_equal_rates`).
+    Differences of two exponentials are written with ``exprel`` (:func:`_finite_at_equal_rates`),
+    and a term with three or more rates with the divided difference of ``exp`` (:func:`_chain_sum`).
     """
 
     name = "exact"
@@ -374,18 +375,58 @@ def _propagators(A: sympy.ImmutableMatrix, constant_rows: tuple[bool, ...], wher
     if solution.has(sympy.I):
         raise EquationError(f"{where}: the system matrix has complex eigenvalues (an oscillating solution), "
                             "which 'exact' does not handle; use 'rk4'")
-    tidy = lambda e: _finite_at_equal_rates(sympy.factor_terms(sympy.cancel(e)))  # noqa: E731
-    E = sympy.Matrix(n, n, lambda r, c: tidy(solution[r, c]))
-    F = sympy.Matrix(n, n, lambda r, c: tidy(sympy.diff(solution[r, n], placeholders[c]))
+    acyclic = _feeds_without_loops(A)
+
+    def tidy(entry: sympy.Basic, r: int, c: int, from_constant: bool) -> sympy.Basic:
+        finite = _finite_at_equal_rates(sympy.factor_terms(sympy.cancel(entry)))
+        if finite is None:  # three rates or more: a chain, or (with loops) distinct eigenvalues
+            return _chain_sum(A, r, c, from_constant) if acyclic else entry
+        return finite
+
+    E = sympy.Matrix(n, n, lambda r, c: tidy(solution[r, c], r, c, False))
+    F = sympy.Matrix(n, n, lambda r, c: tidy(sympy.diff(solution[r, n], placeholders[c]), r, c, True)
                      if constant_rows[c] else sympy.Integer(0))
     return E, F
 
 
-def _finite_at_equal_rates(entry: sympy.Basic) -> sympy.Basic:
+def _feeds_without_loops(A: sympy.ImmutableMatrix) -> bool:
+    """Whether no variable feeds back on itself through others (``A`` is triangular in some order)."""
+    n = A.shape[0]
+    remaining = set(range(n))
+    while remaining:  # take away a variable that no remaining other one feeds
+        source = next((r for r in remaining if all(A[r, c] == 0 for c in remaining if c != r)), None)
+        if source is None:
+            return False
+        remaining.remove(source)
+    return True
+
+
+def _chain_sum(A: sympy.ImmutableMatrix, r: int, c: int, from_constant: bool) -> sympy.Basic:
+    """Entry ``(r, c)`` of ``E = exp(A·dt)`` (or of ``F`` with ``from_constant``) for a system
+    without loops: the sum over every chain ``c -> ... -> r`` of variables feeding each other of
+    the product of its couplings times ``dt**links`` times the divided difference of ``exp`` at
+    the rates of the chain times dt (Opitz's formula for the exponential of a triangular
+    matrix; ``F`` adds the rate 0 of the constant term). Exact and finite whatever rates agree.
+    """
+    n = A.shape[0]
+    total = sympy.Integer(0)
+    chains = [[c]]
+    while chains:
+        chain = chains.pop()
+        if chain[-1] == r:
+            coupling = sympy.Mul(*[A[later, earlier] for earlier, later in zip(chain, chain[1:])])
+            points = [A[x, x] * DT for x in chain] + ([sympy.Integer(0)] if from_constant else [])
+            total += coupling * DT ** (len(points) - 1) * exp_divided_difference(*points)
+            continue
+        chains += [chain + [x] for x in range(n) if x != chain[-1] and A[x, chain[-1]] != 0]
+    return total
+
+
+def _finite_at_equal_rates(entry: sympy.Basic) -> sympy.Basic | None:
     """``entry`` with each ``c·(exp(p) - exp(q))``, where ``c`` divides by a multiple of ``p - q``,
     written ``c·(p - q)·exp(q)·exprel(p - q)``: the same value, but finite when two time constants
     are equal (``taue == taum`` in ``v <- ge``) and without cancellation when they nearly are.
-    ``entry`` itself when some difference of parameters stays in a denominator (three rates in one term)."""
+    None when some difference of parameters stays in a denominator (three rates in one term)."""
     terms = [_exponential_factor(term) for term in sympy.Add.make_args(sympy.powsimp(sympy.expand(entry)))]
     rewritten, paired = [], set()
     for i, (coefficient, exponent) in enumerate(terms):
@@ -402,7 +443,7 @@ def _finite_at_equal_rates(entry: sympy.Basic) -> sympy.Basic:
     result = sympy.Add(*rewritten)
     divides_by_a_difference = any(isinstance(factor.as_base_exp()[0], sympy.Add) for term in sympy.Add.make_args(result)
                                   for factor in sympy.Mul.make_args(sympy.denom(term)))
-    return entry if divides_by_a_difference else result
+    return None if divides_by_a_difference else result
 
 
 def _exponential_factor(term: sympy.Basic) -> tuple[sympy.Basic, sympy.Basic | None]:

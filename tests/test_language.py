@@ -116,6 +116,59 @@ def test_exact_is_exact_when_two_time_constants_are_equal_or_nearly(relative_dif
         np.testing.assert_allclose(expected, t / 10e-3 * np.exp(-t / 10e-3), rtol=1e-13, atol=1e-16)
 
 
+@pytest.mark.parametrize("points", [
+    (0.0, 0.0, 0.0), (-0.01, -0.01, -0.01, -0.01, 0.0), (-0.01, -0.01 * (1 + 1e-9), -0.01 * (1 + 2e-9)),
+    (-0.01, -0.005, -1 / 300), (-50.0, -50.1, -80.0), (1.0, 5.0, 30.0), (-3.0, 0.0, 2.0, 2.5), (0.7, -0.2),
+])
+def test_the_divided_difference_of_exp_is_within_1e_14_of_50_digit_arithmetic(points):
+    """exp[z0, ..., zk] as the corner of the exponential of the bidiagonal matrix with the points on its
+    diagonal (Opitz), in mpmath with 50 digits: the textbook quotient is NaN or noise for close points."""
+    import mpmath  # sympy's own dependency
+
+    from snnzoo.engine.runtime import exp_divided_difference
+    with mpmath.workdps(50):
+        bidiagonal = mpmath.matrix(len(points))
+        for q, point in enumerate(points):
+            bidiagonal[q, q] = point
+            if q:
+                bidiagonal[q - 1, q] = 1
+        expected = float(mpmath.expm(bidiagonal)[0, len(points) - 1])
+    assert exp_divided_difference(points) == pytest.approx(expected, rel=1e-14)
+
+
+@pytest.mark.parametrize("precision", ["double", "single"])
+@pytest.mark.parametrize("relative_difference", [0, 1e-9, 1e-3])
+def test_exact_is_exact_when_three_or_more_time_constants_in_a_chain_are_equal_or_nearly(relative_difference,
+                                                                                         precision):
+    """A chain x -> y -> z -> w fed by a constant: the terms of z and w have three to five rates (a constant's
+    is 0). They divided by differences of the time constants: NaN in the first step when three were equal,
+    and NaN too at a relative difference of 1e-6 (the expanded denominator rounded to 0)."""
+    taus = [10e-3 * (1 + relative_difference * q) for q in range(4)]
+    model = sz.NeuronModel("chain", """
+        dx/dt = (x0 - x)/t0 : 1
+        dy/dt = (x - y)/t1 : 1
+        dz/dt = (y - z)/t2 : 1
+        dw/dt = (z - w)/t3 : 1
+        """, {"x0": 2, **{f"t{q}": tau * u.second for q, tau in enumerate(taus)}}, initial={"x": 1})
+    net = sz.Network(dt=0.1 * u.ms, seed=0, precision=precision)
+    net.add_population("p", model, 1, integrator="exact")
+    net.record("p", ["x", "y", "z", "w"])
+    net.run(20 * u.ms)
+    data = net.records()[0].states[0].data
+    augmented = np.zeros((5, 5))  # [[A, b], [0, 0]]: the last column carries the constant x0/t0
+    for q, tau in enumerate(taus):
+        augmented[q, q] = -1 / tau
+        if q:
+            augmented[q, q - 1] = 1 / tau
+    augmented[0, 4] = 2 / taus[0]
+    expected = np.array([(scipy.linalg.expm(augmented * n * 1e-4) @ [1, 0, 0, 0, 1])[:4] for n in range(200)])
+    got = np.stack([data[v][:, 0] for v in ("x", "y", "z", "w")], axis=1)
+    if precision == "double":
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+    else:
+        np.testing.assert_allclose(got, expected, rtol=2e-5, atol=1e-6)
+
+
 def test_exact_matches_brian2_step_for_step_on_the_cuba_neuron():
     ref = reference("exact_cuba_neuron")
     net = sz.Network(dt=ref["dt"] * u.second, seed=0)

@@ -118,8 +118,8 @@ PARALLEL_MIN_SIZE = 2048
 costs microseconds to start, more than such a loop takes."""
 
 _MODULE_NAMES = frozenset({"math", "np", "njit", "prange", "binomial", "exprel", "fexp", "exprel32", "fexp32",
-                           "block_start", "first_at_least", "prefetch_row", "timed_array", "normal", "uniform",
-                           "site_key", "start_draws", DRAWS}) \
+                           "block_start", "exp_divided_difference", "first_at_least", "prefetch_row", "timed_array",
+                           "normal", "uniform", "site_key", "start_draws", DRAWS}) \
     | frozenset(keyword.kwlist) | frozenset(dir(builtins))
 _NAME = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 _ASSIGNED = re.compile(r"^\s*(?:for\s+)?([A-Za-z_]\w*)\s*(?:=|\+=|-=|\*=|/=|\|=| in )")
@@ -292,8 +292,9 @@ def generate(plan: KernelPlan, threads: int = 1) -> str:
     _body(w, plan)
     maths = "exprel, exprel32, fexp, fexp32" if plan.precision == "single" else "exprel, fexp"
     header = ["import math", "import numpy as np", "from numba import njit, prange",
-              f"from snnzoo.engine.runtime import (binomial, block_start, {maths}, first_at_least, normal,",
-              "                                   prefetch_row, site_key, start_draws, timed_array, uniform)",
+              f"from snnzoo.engine.runtime import (binomial, block_start, exp_divided_difference, {maths},",
+              "                                   first_at_least, normal, prefetch_row, site_key, start_draws,",
+              "                                   timed_array, uniform)",
               "", ""]
     functions = [line for function in w.functions for line in (function, "", "")]
     kernel = [f"@njit(cache=True, error_model='numpy', nogil=True, parallel={w.parallel})",

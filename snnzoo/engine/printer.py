@@ -36,6 +36,12 @@ class KernelPrinter(PythonCodePrinter):
     def _print_exprel(self, expr):
         return f"{self.exprel_function}({self._print(expr.args[0])})"
 
+    def _print_exp_divided_difference(self, expr):
+        """A call with a tuple of float64 points (numba takes a tuple of one type), in float64
+        in either precision: it runs once per run for shared parameters."""
+        points = ", ".join(f"float({self._print(point)})" for point in expr.args)
+        return f"{self.float_type}(exp_divided_difference(({points},)))"
+
     def _print_int_(self, expr):
         arg = expr.args[0]
         if isinstance(arg, (sympy.core.relational.Relational, sympy.And, sympy.Or, sympy.Not)):

@@ -223,6 +223,65 @@ def exprel32(x: np.float32) -> np.float32:
     return quotient if large else p
 
 
+_SERIES_SPREAD = 1.0
+"""Points of a divided difference closer together than this are summed as a Taylor series."""
+_SERIES_TERMS = 24
+"""Terms of that series: after 24, with points within 1/2 of their centre, a term is below 1e-31."""
+
+
+@njit(cache=True)
+def exp_divided_difference(points) -> float:
+    """The divided difference ``exp[z0, ..., zk]`` of the exponential at the floats ``points``
+    (a tuple): ``exp(z0)`` for one point, ``(exp(z0) - exp(z1))/(z0 - z1)`` for two, and their
+    limit where points coincide (``exp(z)/k!`` for k + 1 equal points).
+
+    The exact integration of a chain of k + 1 linear equations needs it (``exp`` of a triangular
+    matrix, Opitz's formula); the textbook quotient divides by differences of the points, which
+    is NaN for equal ones and loses every digit for nearly equal ones. Here the points are
+    sorted and the table of divided differences is filled from single points up: a stretch of
+    points within ``_SERIES_SPREAD`` comes from the Taylor series around its centre (no
+    cancellation), a wider one from the quotient, whose denominator is then at least 1. Within
+    a few units of 1e-16 relative.
+    """
+    count = len(points)
+    z = np.empty(count)
+    for q in range(count):
+        z[q] = points[q]
+    z.sort()
+    table = np.empty((count, count))
+    for length in range(count):
+        for first in range(count - length):
+            last = first + length
+            spread = z[last] - z[first]
+            if spread <= _SERIES_SPREAD:
+                table[first, last] = _exp_divided_difference_series(z[first:last + 1])
+            else:
+                table[first, last] = (table[first + 1, last] - table[first, last - 1]) / spread
+    return table[0, count - 1]
+
+
+@njit(cache=True)
+def _exp_divided_difference_series(z) -> float:
+    """``exp[z0, ..., zk]`` for points close together: ``exp(c)·Σ_j h_j(z - c)/(j + k)!`` around
+    their centre ``c``, where ``h_j`` is the sum of all monomials of degree j (Taylor's series
+    of the exponential, divided term by term)."""
+    centre = 0.5 * (z[0] + z[-1])
+    monomials = np.zeros(_SERIES_TERMS)  # h_j of the points taken so far
+    monomials[0] = 1.0
+    for point in z:
+        for j in range(1, _SERIES_TERMS):
+            monomials[j] += (point - centre) * monomials[j - 1]
+    k = len(z) - 1
+    inverse_factorial = 1.0
+    for j in range(2, k + 1):
+        inverse_factorial /= j
+    total = 0.0
+    for j in range(_SERIES_TERMS):
+        total += monomials[j] * inverse_factorial
+        inverse_factorial /= j + k + 1
+    return math.exp(centre) * total
+
+
 _FMIX1 = np.uint64(0xFF51AFD7ED558CCD)
 _FMIX2 = np.uint64(0xC4CEB9FE1A85EC53)
 _STEP_STRIDE = np.uint64(0xD1B54A32D192ED03)
