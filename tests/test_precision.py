@@ -237,6 +237,15 @@ def test_state_that_overflows_while_the_neuron_spikes_stops_the_run_in_both_prec
         net.run(1000 * u.ms)
 
 
+def test_a_divergence_in_the_second_step_counts_one_finite_step():
+    """A time constant of 1e-30 s (float32 holds it) makes forward Euler diverge at once; 'after 1 steps'."""
+    model = sz.NeuronModel("fast", "dv/dt = (1 - v)/tau : 1", {"tau": "1e-30 s"})
+    net = sz.Network(dt=0.1 * u.ms, precision="single")
+    net.add_population("p", model, 1, integrator="euler")
+    with pytest.raises(SimulationError, match=r"became -inf at t = 0\.0002 s, after 1 step with finite values: "):
+        net.run(1 * u.ms)
+
+
 def test_a_timed_array_reads_the_right_step_late_in_a_long_single_precision_run():
     """The value of step n is read at step n for a million steps (100 s): the time a timed array
     is read at is kept in float64 (a float32 t reads the previous step from about 64 s on)."""

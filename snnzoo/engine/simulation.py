@@ -284,9 +284,10 @@ class Simulation:
                 f"{found}, in the first step of the run, from finite values: an expression of model "
                 f"{p.model.name!r} is undefined for these parameter or state values (such as a division by zero "
                 "or the log or square root of a negative number); check them")
+        steps = f"{n - run_start} step{'s' if n - run_start > 1 else ''}"
         return SimulationError(
-            f"{found}, after {n - run_start} steps with finite values: the model diverges for these parameter "
-            "values, or the integrator is unstable at this dt (then use a smaller dt or another integrator)")
+            f"{found}, after {steps} with finite values: the model diverges for these parameter values, "
+            "or the integrator is unstable at this dt (then use a smaller dt or another integrator)")
 
 
 def _allocate(plan: KernelPlan, dt: float, seed: int) -> dict[str, np.ndarray]:
