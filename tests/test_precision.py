@@ -176,6 +176,26 @@ def test_projection_and_poisson_input_weights_float32_cannot_hold_are_refused_by
         projection.run(1 * u.ms)
 
 
+@pytest.mark.parametrize("name, settings", [("w", {"initial": {"w": 1e40}}), ("scale", {"parameters": {"scale": 1e40}})])
+def test_a_synapse_model_value_that_overflows_float32_is_refused_and_a_tiny_one_is_not(name, settings):
+    """Synapse models are float64, but what they write into a neuron is float32: w = 1e40 made v infinite at
+    the first spike, and the error blamed the model ('diverges ... or unstable at this dt')."""
+    net = sz.Network(precision="single", seed=0)
+    net.add_source("pre", sz.stimulus("spike_generator", times=[1] * u.ms))
+    net.add_population("post", sz.NeuronModel("cell", "dv/dt = -v/(10*ms) : 1"), 1)
+    model = sz.SynapseModel("jump", "w : 1", {"scale": 1}, on_pre="v_post += w*scale")
+    net.connect("pre", "post", synapse=model, all_to_all=True, **settings)
+    with pytest.raises(ConfigError, match=rf"^synapse model 'jump' onto population 'post': {name} = 1e\+40 overflows "
+                                          "in single precision"):
+        net.run(5 * u.ms)
+    tiny = sz.Network(precision="single", seed=0)
+    tiny.add_source("pre", sz.stimulus("spike_generator", times=[1] * u.ms))
+    tiny.add_population("post", sz.NeuronModel("cell", "dv/dt = -v/(10*ms) : 1"), 1)
+    tiny.connect("pre", "post", synapse=sz.SynapseModel("jump", "w : 1", on_pre="v_post += w"), all_to_all=True,
+                 initial={"w": 1e-40})
+    tiny.run(5 * u.ms)
+
+
 def test_a_model_constant_float32_cannot_hold_is_refused():
     model = sz.NeuronModel("tiny", "dv/dt = (1e-50*exp(v) - v)/(10*ms) : 1")
     net = sz.Network(precision="single")

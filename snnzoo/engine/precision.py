@@ -43,17 +43,18 @@ def checked_precision(value: object) -> str:
     return value
 
 
-def outside_float32(values: np.ndarray) -> np.ndarray:
+def outside_float32(values: np.ndarray, underflow: bool = True) -> np.ndarray:
     """The finite non-zero values that float32 cannot hold as normal numbers (they would become
-    infinite, zero or lose precision as subnormals)."""
+    infinite, or with ``underflow`` zero or lose precision as subnormals)."""
     values = np.asarray(values, dtype=np.float64).ravel()
     magnitude = np.abs(values[np.isfinite(values) & (values != 0)])
-    return magnitude[(magnitude > _FLOAT32.max) | (magnitude < _FLOAT32.tiny)]
+    return magnitude[(magnitude > _FLOAT32.max) | (underflow & (magnitude < _FLOAT32.tiny))]
 
 
-def check_fits(values: np.ndarray, what: str) -> None:
-    """Refuse ``values`` (SI) that single precision cannot hold, naming ``what`` and the value."""
-    bad = outside_float32(values)
+def check_fits(values: np.ndarray, what: str, underflow: bool = True) -> None:
+    """Refuse ``values`` (SI) that single precision cannot hold (or, without ``underflow``, that would
+    overflow it), naming ``what`` and the value."""
+    bad = outside_float32(values, underflow)
     if bad.size:
         problem = "overflows" if bad[0] > 1 else "underflows"
         raise ConfigError(f"{what} = {bad[0]:.6g} {problem} in single precision ({_RANGE}); "
@@ -68,7 +69,9 @@ def float32_constant(value: float) -> str:
 
 def check_plan_fits(plan: KernelPlan) -> None:
     """Refuse a single-precision plan with a parameter, initial value, weight (of a projection or a
-    Poisson input), drive value or timed array that float32 cannot hold (before anything is allocated or run)."""
+    Poisson input), drive value or timed array that float32 cannot hold (before anything is allocated or
+    run), or a synapse model's value that would overflow it (they are float64, but what they write into a
+    neuron is float32: infinite from such a value; tiny ones are fine in float64)."""
     if plan.precision != "single":
         return
     for p in plan.populations:
@@ -87,6 +90,10 @@ def check_plan_fits(plan: KernelPlan) -> None:
             check_fits(value, f"input of population {population.name!r} (variable {population.rows[d.row]!r})")
     for timed in plan.timed_arrays:
         check_fits(timed.values, f"timed array {timed.name!r}")
+    for synapse in plan.synapses:
+        for name, value in synapse.values.items():
+            check_fits(value, f"synapse model {synapse.model.name!r} onto population {synapse.target.name!r}: {name}",
+                       underflow=False)
 
 
 def _numbers(values: Iterable[object]) -> Iterable[np.ndarray]:
