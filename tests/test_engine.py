@@ -321,8 +321,8 @@ def test_a_value_undefined_from_the_first_step_is_blamed_on_the_expression_not_d
     message = str(info.value)
     assert message == (
         f"population 'b': variable x of neuron 0 became {value} at t = 0.0001 s, in the first step of the run, from "
-        "finite values: an expression of model 'bad' is undefined for these parameter or state values (such as a "
-        "division by zero or the log or square root of a negative number); check them")
+        "finite values: an expression of model 'bad' is undefined or too large for these parameter or state values "
+        "(such as a division by zero or the log or square root of a negative number); check them")
 
 
 # -- runs, set, time ----------------------------------------------------------------------------------------------

@@ -257,6 +257,17 @@ def test_state_that_overflows_while_the_neuron_spikes_stops_the_run_in_both_prec
         net.run(1000 * u.ms)
 
 
+def test_a_derived_constant_that_overflows_float32_is_blamed_on_the_values_not_dt():
+    """g**2 = 1e40 is computed once from g = 1e20 (which float32 holds), and overflows it."""
+    model = sz.NeuronModel("square", "dv/dt = g**2/ms : 1", {"g": 1e20})
+    net = sz.Network(dt=0.1 * u.ms, precision="single")
+    net.add_population("p", model, 1, integrator="euler")
+    with pytest.raises(SimulationError, match=r"^population 'p': variable v of neuron 0 became inf at t = 0\.0001 s, "
+                                              r"in the first step of the run, from finite values: an expression of "
+                                              r"model 'square' is undefined or too large for these parameter"):
+        net.run(1 * u.ms)
+
+
 def test_a_divergence_in_the_second_step_counts_one_finite_step():
     """A time constant of 1e-30 s (float32 holds it) makes forward Euler diverge at once; 'after 1 steps'."""
     model = sz.NeuronModel("fast", "dv/dt = (1 - v)/tau : 1", {"tau": "1e-30 s"})

@@ -282,7 +282,7 @@ class Simulation:
         if n == run_start:
             return SimulationError(
                 f"{found}, in the first step of the run, from finite values: an expression of model "
-                f"{p.model.name!r} is undefined for these parameter or state values (such as a division by zero "
+                f"{p.model.name!r} is undefined or too large for these parameter or state values (such as a division by zero "
                 "or the log or square root of a negative number); check them")
         steps = f"{n - run_start} step{'s' if n - run_start > 1 else ''}"
         return SimulationError(
