@@ -312,12 +312,12 @@ def delay_steps(delays: np.ndarray, dt: float, what: str, *, round_delays: bool 
     ``round_delays`` is rounded to the nearest step (halves up, as Brian2 does)."""
     if (delays < 0).any():
         raise ConfigError(f"{what}: delay {delays.min() * 1e3:g} ms is negative (expected delays >= 0)")
-    if round_delays:
-        return np.floor(delays / dt + 0.5).astype(np.int32)
-    steps = np.round(delays / dt)
+    steps = np.floor(delays / dt + 0.5) if round_delays else np.round(delays / dt)
     if steps.size and steps.max() > MAX_DELAY_STEPS:
         raise ConfigError(f"{what}: delay {delays.max():g} s is {steps.max():.3g} steps of dt; at most "
                           f"{MAX_DELAY_STEPS} steps are supported")
+    if round_delays:
+        return steps.astype(np.int32)
     bad = np.abs(steps * dt - delays) > 1e-6 * dt
     if bad.any():
         value = delays[np.argmax(bad)]

@@ -597,6 +597,15 @@ def test_delays_that_are_not_multiples_of_dt_need_round_delays():
         net.connect("s", "p", on="v", weight=1, delay="(j - 1)*ms", all_to_all=True)
 
 
+def test_rounded_delays_beyond_the_longest_delay_are_refused():
+    # with round_delays=True, 1e9 s (1e13 steps) wrapped around to -2147483648 steps in silence
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    net.add_source("s", sz.stimulus("spike_generator", times=[1] * u.ms, indices=[0]))
+    net.add_population("p", sz.NeuronModel("counter", "v : 1", {}), 2)
+    with pytest.raises(sz.ConfigError, match=re.escape("delay 1e+09 s is 1e+13 steps of dt; at most 2147483647 steps")):
+        net.connect("s", "p", on="v", weight=1, delay=1e9 * u.s, all_to_all=True, round_delays=True)
+
+
 # -- run_regularly ------------------------------------------------------------------------------------------------
 
 
