@@ -21,6 +21,8 @@ MAX_DELAY_STEPS = 2**31 - 1
 RULES = ("p", "condition", "fixed_in_degree", "fixed_out_degree", "one_to_one", "all_to_all", "i", "matrix")
 EXPLICIT_RULES = ("i", "matrix")
 """Rules that give the synapses as arrays (the others draw or enumerate them)."""
+SWITCH_RULES = ("one_to_one", "all_to_all")
+"""Rules given as True (or False: not this rule)."""
 
 
 @dataclass
@@ -213,6 +215,9 @@ def _explicit(rule: dict[str, Any], kind: str, pre: np.ndarray, post: np.ndarray
 
 def rule_kind(rule: dict[str, Any], where: str) -> str:
     """Which connectivity rule ``rule`` gives (``p`` with a ``condition`` counts as ``p``)."""
+    for switch in SWITCH_RULES:
+        if rule.get(switch) is not None and not isinstance(rule[switch], (bool, np.bool_)):
+            raise ConfigError(f"{where}: {switch} is True or False, got {show(rule[switch])}")
     given = [k for k in RULES if _given(rule.get(k))]
     if not given or (len(given) > 1 and set(given) != {"p", "condition"}):
         raise ConfigError(f"{where}: give exactly one connectivity rule of {', '.join(RULES)} "

@@ -150,6 +150,11 @@ def test_connectivity_rules_must_be_exactly_one():
         net.connect("G", "G", on="v", weight=1.0)
     with pytest.raises(ConfigError, match="exactly one connectivity rule"):
         net.connect("G", "G", on="v", weight=1.0, all_to_all=True, one_to_one=True)
+    # all_to_all=0 made all 25 synapses, one_to_one="no" 5: any value but None or False was taken as True
+    for switch, value in (("all_to_all", 0), ("one_to_one", "no"), ("all_to_all", 1)):
+        with pytest.raises(ConfigError, match=f"projection 'G_to_G': {switch} is True or False, got {value!r}"):
+            net.connect("G", "G", on="v", weight=1.0, **{switch: value})
+    assert net.connect("G", "G", on="v", weight=1.0, one_to_one=np.bool_(True)).size == 5
 
 
 @pytest.mark.parametrize("as_array", [False, True])
