@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse
 
-from .errors import ConfigError
+from .errors import ConfigError, EquationError
 from .expressions import NumericExpression
 from .units import Sign, check_value, is_quantity_text, parse_unit, show, to_si, ureg, whole_number, whole_numbers
 
@@ -96,8 +96,7 @@ def draw(rule: dict[str, Any], pre: np.ndarray, post: np.ndarray, autapses: bool
         return _from_pairs(pre[keep], post[keep], n_source, n_target)
     from .engine import sampling
 
-    condition = rule.get("condition")
-    check = None if not condition else (lambda i, j: _condition(condition, i, j, where))
+    check = None if rule.get("condition") is None else _condition(rule["condition"], where)
     if kind in ("p", "condition", "all_to_all"):
         p = 1.0 if kind == "all_to_all" or rule.get("p") is None else rule["p"]
         if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)) or not 0.0 <= p <= 1.0:
@@ -252,10 +251,17 @@ def _given(value: Any) -> bool:
     return value is not None and not (isinstance(value, (bool, np.bool_)) and not value)
 
 
-def _condition(text: str, i: np.ndarray, j: np.ndarray, where: str) -> np.ndarray:
+def _condition(text: Any, where: str):
+    """The check ``(i, j) -> which pairs to keep`` of a connection condition such as ``"i != j"``, parsed
+    and checked once (also when no pair is drawn): it must be a comparison, not a number."""
+    if not isinstance(text, str):
+        raise ConfigError(f"{where}: condition: expected a text such as 'i != j', got {show(text)}")
     condition = NumericExpression(text, {"i": ureg.dimensionless, "j": ureg.dimensionless}, where=f"{where}: condition",
                                   instead="for random connections give p (with the condition for the rest)")
-    return np.broadcast_to(condition({"i": i, "j": j}).astype(bool), i.shape)
+    if not condition.is_condition:
+        raise EquationError(f"{where}: condition {text!r} is a number, not true or false; expected a comparison "
+                            "such as 'i != j' or 'j == i // 2'")
+    return lambda i, j: np.broadcast_to(condition({"i": i, "j": j}).astype(bool), i.shape)
 
 
 def _check_range(indices: np.ndarray, allowed: np.ndarray, name: str, where: str) -> None:

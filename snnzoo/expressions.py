@@ -111,6 +111,13 @@ _COMPARE = {
 }
 
 
+def is_condition(expr: sympy.Basic) -> bool:
+    """Whether ``expr`` is true or false rather than a number: a comparison, ``and``/``or``/``not`` of
+    comparisons, or ``True``/``False``."""
+    return isinstance(expr, (sympy.core.relational.Relational, sympy.And, sympy.Or, sympy.Not,
+                             sympy.logic.boolalg.BooleanAtom))
+
+
 def symbol(name: str) -> sympy.Symbol:
     """The one sympy symbol snnzoo uses for ``name`` (real-valued)."""
     return sympy.Symbol(name, real=True)
@@ -365,6 +372,8 @@ class NumericExpression:
             raise EquationError(f"{where}: undefined symbol {undefined[0]!r} in {text!r} (it may use "
                                 f"{', '.join(sorted(units)) or 'no names'}, units and numbers)")
         self.unit = DimensionChecker(units, where).unit_of(expr)
+        self.is_condition = is_condition(expr)
+        """Whether the value is true or false (a comparison) rather than a number."""
         if expected is not None and not same_dimension(self.unit, expected):
             raise ConfigError(f"{where}: {text!r} is in {_dim(self.unit)} but {expected_what} is in {_dim(expected)}")
         numeric = substitute_units(expr, set(units))

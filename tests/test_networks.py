@@ -17,7 +17,7 @@ import scipy.sparse
 
 import snnzoo as sz
 from snnzoo import ureg as u
-from snnzoo.errors import ConfigError, SimulationError, UnitError
+from snnzoo.errors import ConfigError, EquationError, SimulationError, UnitError
 from snnzoo.results import open_result, write_netcdf
 
 DT = 1e-4  # s
@@ -109,6 +109,19 @@ def test_condition_alone_and_with_p():
     assert np.all(both.synapses.pre != both.synapses.post)
     mean, sd = 0.25 * 40 * 39, math.sqrt(40 * 39 * 0.25 * 0.75)
     assert abs(both.size - mean) < 4 * sd
+
+
+def test_a_condition_must_be_true_or_false_and_is_checked_without_pairs():
+    # 'i + j' kept every pair where it was not 0 (Brian2 2.9: "Condition 'i+j' is not a boolean condition");
+    # with p=0 a condition was never read, so a misspelt one passed
+    net = network(G=4)
+    with pytest.raises(EquationError, match=r"condition 'i \+ j' is a number, not true or false; expected a comparison"):
+        net.connect("G", "G", on="v", weight=1.0, condition="i + j")
+    with pytest.raises(EquationError, match="undefined symbol 'k'"):
+        net.connect("G", "G", on="v", weight=1.0, p=0.0, condition="k != j")
+    with pytest.raises(ConfigError, match="condition: expected a text such as 'i != j', got True"):
+        net.connect("G", "G", on="v", weight=1.0, condition=True)
+    assert net.connect("G", "G", on="v", weight=1.0, condition="True").size == 16
 
 
 def test_fixed_in_degree():
