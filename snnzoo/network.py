@@ -13,6 +13,7 @@ Typical use::
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 import warnings
@@ -251,9 +252,15 @@ def _recorded_indices(indices: Any, size: int, kind: str, what: str) -> np.ndarr
     return idx.astype(np.int64)
 
 
-def _monitor_name(name: str | None, what: str) -> str | None:
-    """A monitor's name as given (None: the network numbers it); it names variables and groups of the result."""
-    return None if name is None else _checked_name(name, f"{what}: ")
+def _monitor_name(name: str | None, taken: Sequence[str], default: str, what: str) -> str:
+    """A monitor's name: as given, unless another monitor of the same group has it, or (None) ``default``
+    followed by the first number from ``len(taken)`` not taken. It names variables and groups of the result."""
+    if name is None:
+        return next(f"{default}{k}" for k in itertools.count(len(taken)) if f"{default}{k}" not in taken)
+    _checked_name(name, f"{what}: ")
+    if name in taken:
+        raise ConfigError(f"{what}: the name {name!r} is taken (the monitors of one group need distinct names)")
+    return name
 
 
 def _checked_name(name: Any, prefix: str = "") -> str:
@@ -589,14 +596,16 @@ class Network:
                neurons: Sequence[int] | None = None, rate: Any = None, name: str | None = None) -> None:
         """Record ``variables`` of ``neurons`` (default all) every step, or at ``rate`` (a frequency);
         a monitor added between runs records from then on."""
-        self._invalidate()
         pop = self.population(population)
         what = f"record {pop.name!r}"
         variables = _recorded_variables(variables, pop.model.recordables, f"recordable of {pop.where}", what)
         every = self._every(rate, what)
         idx = _recorded_indices(neurons, pop.size, "neurons", what)
-        self._monitors.append(_Monitor(_monitor_name(name, what) or f"m{len(self._monitors)}", pop, variables, idx,
-                                       every, self.step))
+        # a given name must differ from the population's other monitors, a default one from every monitor
+        taken = [m.name for m in self._monitors if name is None or m.population is pop]
+        name = _monitor_name(name, taken, "m", what)
+        self._invalidate()
+        self._monitors.append(_Monitor(name, pop, variables, idx, every, self.step))
 
     def _invalidate(self) -> None:
         """Something was added between runs: the kernel is regenerated at the next run, and the
@@ -624,9 +633,7 @@ class Network:
         every = self._every(rate, what)
         idx = _recorded_indices(synapses, proj.size, "synapses", what)
         monitors = proj.plastic.monitors
-        monitor_name = _monitor_name(name, what) or f"record{len(monitors)}"
-        if any(m.name == monitor_name for m in monitors):
-            raise ConfigError(f"{what}: the name {monitor_name!r} is taken")
+        monitor_name = _monitor_name(name, [m.name for m in monitors], "record", what)
         monitors.append(synapses_module.SynapseMonitor(monitor_name, variables, idx, every))
 
     def _every(self, rate: Any, what: str) -> int:

@@ -306,6 +306,23 @@ def test_record_refuses_at_once_what_the_result_would_refuse(arguments, fragment
     assert "v" not in net.result()["p"].dataset  # nothing of the refused monitor was kept
 
 
+def test_record_refuses_a_name_another_monitor_of_the_population_has():
+    # two monitors of 'p' named 'fast' (or a given 'm2' and the default 'm2' of the third monitor) were taken,
+    # and result() failed after the run: "names ['neuron_fast', 'time_fast', 'v_fast'] are used twice"
+    net = decay(size=3)
+    net.record("p", "v")
+    net.record("p", "v", neurons=[0], name="fast")
+    with pytest.raises(ConfigError, match=re.escape("record 'p': the name 'fast' is taken (the monitors of one group "
+                                                    "need distinct names)")):
+        net.record("p", "v", neurons=[1], name="fast")
+    net.record("p", "v", neurons=[1], name="m3")
+    net.record("p", "v", neurons=[2])  # the default 'm3' is taken: 'm4'
+    net.run(1 * u.ms)
+    data = net.result()["p"].dataset
+    assert data["neuron_fast"].values.tolist() == [0]
+    assert data["neuron_m3"].values.tolist() == [1] and data["neuron_m4"].values.tolist() == [2]
+
+
 @pytest.mark.parametrize("synapses, name, fragment", [
     ([0.7], None, "synapses: expected whole-number indices, got 0.7"),  # was truncated to synapse 0
     (True, None, "synapses=True is not a list of indices"),  # was synapse 1
