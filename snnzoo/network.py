@@ -13,6 +13,7 @@ Typical use::
 
 from __future__ import annotations
 
+import ast
 import itertools
 import re
 import time
@@ -105,14 +106,60 @@ class Population:
                 self.values[pname] = np.full(size, spec.default)
         for var in model.state_variables + model.variables:
             self.values[var] = np.zeros(size)
-        for pname, value in {**(model.preset(preset) if preset else {}), **parameters}.items():
+        for pname, value in self._in_reading_order({**(model.preset(preset) if preset else {}), **parameters},
+                                                   "parameter"):
             self._assign(pname, value, kind="parameter")
         missing = [p for p in model.parameters if p not in self.values]
         if missing:
             raise ConfigError(f"{self.where}: parameter(s) {missing} have no default; give them in parameters")
-        for var, value in {**model.initial, **dict(initial)}.items():
+        for var, value in self._in_reading_order({**model.initial, **dict(initial)}, "initial value"):
             self._assign(var, value, kind="initial value")
         self._ready = True
+
+    def _names_read(self, value: Any) -> set[str]:
+        """The parameters and variables (current names) an expression reads; none for a quantity."""
+        if not isinstance(value, str):
+            return set()
+        names = {self.model.aliases.get(word, word) for word in re.findall(r"[A-Za-z_]\w*", value)}
+        return names & set(self.model.units)
+
+    def _is_expression(self, value: Any) -> bool:
+        """Whether ``value`` is an expression (``"E_L + 5*mV"``, ``"2*h"`` of a parameter ``h``) rather than a
+        quantity (``"-70 mV"``, ``"2 h"``): in an expression a model's names win over units of the same name."""
+        if not isinstance(value, str):
+            return False
+        if not is_quantity_text(value):
+            return True
+        try:
+            ast.parse(value.strip(), mode="eval")
+        except SyntaxError:  # "2 h" is a quantity, whatever the model's names
+            return False
+        return bool(self._names_read(value))
+
+    def _in_reading_order(self, values: Mapping[str, Any], kind: str) -> list[tuple[str, Any]]:
+        """``values`` in the given order, except that an expression comes after the values it reads
+        (``{"v": "E_L + R*I", "I": ...}`` sets ``I`` first); a circle of expressions is an error."""
+        given = {self.model.aliases.get(name, name): (name, value) for name, value in values.items()}
+        ordered: list[tuple[str, Any]] = []
+        placed: set[str] = set()
+
+        def place(name: str, readers: list[str]) -> None:
+            if name in placed:
+                return
+            if name in readers:
+                circle = " -> ".join(readers[readers.index(name):] + [name])
+                raise ConfigError(f"{self.where}: the {kind}s {circle} read each other in a circle; "
+                                  "give one of them a value")
+            value = given[name][1]
+            read = self._names_read(value) if self._is_expression(value) else set()
+            for other in sorted(read & set(given) - {name}, key=list(given).index):
+                place(other, readers + [name])
+            placed.add(name)
+            ordered.append(given[name])
+
+        for name in given:
+            place(name, [])
+        return ordered
 
     def __getattr__(self, name: str) -> pint.Quantity:
         """``pop.v`` reads a parameter or variable, like :meth:`get` (Brian's habit)."""
@@ -155,7 +202,7 @@ class Population:
         if name not in known:
             raise UnknownNameError(f"{kind} of {self.where}", name, known)
         unit = self.model.units[name]
-        if isinstance(value, str) and not is_quantity_text(value):
+        if self._is_expression(value):
             array = self._evaluate(value, unit, what, evaluate)
             if array is None:
                 return name, None

@@ -678,6 +678,24 @@ def _flat(value):
     return [np.asarray(value)]
 
 
+# -- initial values and parameters given as expressions -----------------------------------------------------------
+
+
+def test_an_expression_is_evaluated_after_the_values_it_reads():
+    # the model's initial v read I before the I given here was set (v = -70 mV), and a parameter tau = '2*h'
+    # given before h read h = 0; '2*h' of a parameter h was 2 hours (pint's unit h)
+    model = sz.NeuronModel("reads", "dv/dt = (E_L - v + R*I)/tau : volt\nI : amp",
+                           {"E_L": "-70 mV", "R": "100 Mohm", "tau": "10 ms", "h": "1 ms"}, initial={"v": "E_L + R*I"})
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    pop = net.add_population("p", model, 2, initial={"I": [0.1, 0.2] * u.nA}, parameters={"tau": "2*h", "h": "3 ms"})
+    np.testing.assert_allclose(pop.get("v").m_as("mV"), [-60.0, -50.0], rtol=1e-12)
+    np.testing.assert_allclose(pop.get("tau").m_as("ms"), [6.0, 6.0], rtol=1e-12)
+    assert net.add_population("q", model, 1, parameters={"tau": "2 h"}).get("tau").m_as("s") == 7200.0  # a quantity
+    with pytest.raises(ConfigError, match=re.escape("population 'c' (model 'reads'): the initial values v -> I -> v "
+                                                    "read each other in a circle; give one of them a value")):
+        net.add_population("c", model, 1, initial={"I": "v/R"})
+
+
 # -- 8 and 9. export and analysis on a network result --------------------------------------------------------------
 
 
