@@ -200,7 +200,15 @@ def _explicit(rule: dict[str, Any], kind: str, pre: np.ndarray, post: np.ndarray
         _check_range(i, pre, "i", where)
         _check_range(j, post, "j", where)
     else:
-        coo = scipy.sparse.coo_matrix(rule["matrix"])
+        try:
+            coo = scipy.sparse.coo_matrix(rule["matrix"])
+        except (TypeError, ValueError):
+            given = rule["matrix"]
+            shown = f"an array of shape {given.shape}" if hasattr(given, "shape") else show(given)
+            raise ConfigError(f"{where}: matrix: expected a scipy.sparse matrix or a 2-D array of numbers, "
+                              f"got {shown}") from None
+        if not np.isfinite(coo.data).all():
+            raise ConfigError(f"{where}: matrix: its entries mark synapses and must be finite, got NaN or infinity")
         if coo.shape != (pre.size, post.size):
             raise ConfigError(f"{where}: the matrix has shape {coo.shape}, expected ({pre.size}, {post.size})")
         i, j = pre[coo.row], post[coo.col]

@@ -201,6 +201,13 @@ def test_sparse_matrix_round_trip():
     assert pairs_of(eye) == [(i, i) for i in range(20)]
     with pytest.raises(ConfigError, match=r"projection 'wrong'.*shape"):
         net.connect("G", "H", on="v", weight=1.0, matrix=scipy.sparse.eye(15, format="csr"), name="wrong")
+    # scipy's own errors came out ("scipy.sparse does not support dtype <U1. ..."), and NaN entries made synapses
+    expected = "projection 'G_to_G': matrix: expected a scipy.sparse matrix or a 2-D array of numbers, got "
+    for matrix, shown in (("x", "'x'"), (np.ones((20, 20, 2)), "an array of shape (20, 20, 2)")):
+        with pytest.raises(ConfigError, match=re.escape(expected + shown)):
+            net.connect("G", "G", on="v", weight=1.0, matrix=matrix)
+    with pytest.raises(ConfigError, match="matrix: its entries mark synapses and must be finite, got NaN"):
+        net.connect("G", "G", on="v", weight=1.0, matrix=np.where(np.eye(20) > 0, np.nan, 0.0))
 
 
 def test_slices_restrict_sources_and_targets():
