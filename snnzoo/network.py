@@ -454,11 +454,16 @@ class Network:
         return source
 
     def population(self, name: str | Population) -> Population:
-        """The population called ``name``."""
+        """The population called ``name`` (a whole population: a slice such as ``"G[:10]"`` is refused here)."""
         if isinstance(name, Population):
             return name
-        if name not in self.populations:
-            raise UnknownNameError("population", name, self.populations)
+        if isinstance(name, PopulationView) or (isinstance(name, str) and "[" in name):
+            whole = name.name if isinstance(name, PopulationView) else parse_view(name)[0]
+            shown = name if isinstance(name, str) else f"{whole}[...]"
+            raise ConfigError(f"{shown}: only a whole population fits here, not a slice; give {whole!r} "
+                              "(a monitor records some neurons with neurons=[...])")
+        if not isinstance(name, str) or name not in self.populations:
+            raise UnknownNameError("population", name if isinstance(name, str) else show(name), self.populations)
         return self.populations[name]
 
     def _view(self, spec: Any, role: str) -> PopulationView:

@@ -98,8 +98,8 @@ def parse_view(text: str) -> tuple[str, slice | None]:
 
 
 def view(group: Any, item: Any) -> PopulationView:
-    """``group[item]``: the neurons a slice, an index or a list of indices selects; none, or an index
-    outside the group, is an error (not an empty projection)."""
+    """``group[item]``: the neurons a slice, an index or a list of indices selects; none, an index
+    outside the group, or one given twice (it would double synapses), is an error (not an empty projection)."""
     try:
         indices = np.atleast_1d(np.arange(group.size)[item])
     except (IndexError, TypeError, ValueError) as error:
@@ -107,6 +107,10 @@ def view(group: Any, item: Any) -> PopulationView:
                           f"({error})") from None
     if indices.size == 0:
         raise ConfigError(f"{group.name}[{_shown(item)}]: selects none of its {group.size} neurons")
+    unique, counts = np.unique(indices, return_counts=True)
+    if (counts > 1).any():
+        raise ConfigError(f"{group.name}[{_shown(item)}]: selects neuron {unique[counts > 1][0]} more than once; "
+                          "give each neuron once")
     return PopulationView(group, indices)
 
 

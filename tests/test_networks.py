@@ -17,7 +17,7 @@ import scipy.sparse
 
 import snnzoo as sz
 from snnzoo import ureg as u
-from snnzoo.errors import ConfigError, EquationError, SimulationError, UnitError
+from snnzoo.errors import ConfigError, EquationError, SimulationError, UnitError, UnknownNameError
 from snnzoo.results import open_result, write_netcdf
 
 DT = 1e-4  # s
@@ -208,6 +208,22 @@ def test_sparse_matrix_round_trip():
             net.connect("G", "G", on="v", weight=1.0, matrix=matrix)
     with pytest.raises(ConfigError, match="matrix: its entries mark synapses and must be finite, got NaN"):
         net.connect("G", "G", on="v", weight=1.0, matrix=np.where(np.eye(20) > 0, np.nan, 0.0))
+
+
+def test_a_slice_gives_each_neuron_once_and_only_where_slices_fit():
+    # G[[0, 0, 1]] to G[[2, 2]] made 6 synapses, 4 of them 0 -> 2, and fixed_in_degree from G[[0, 0, 0]] gave
+    # every target the same source 3 times; record(G[:2], ...) was a TypeError ("unhashable type")
+    net = network(G=5)
+    pop = net.population("G")
+    with pytest.raises(ConfigError, match=re.escape("G[[0, 0, 1]]: selects neuron 0 more than once; give each "
+                                                    "neuron once")):
+        net.connect(pop[[0, 0, 1]], pop[[2, 3]], on="v", weight=1.0, all_to_all=True)
+    message = "only a whole population fits here, not a slice; give 'G' (a monitor records some neurons with neurons="
+    for part in (pop[:2], "G[:2]"):
+        with pytest.raises(ConfigError, match=re.escape(message)):
+            net.record(part, "v")
+    with pytest.raises(UnknownNameError, match=re.escape("unknown population \"['G']\"")):
+        net.record(["G"], "v")
 
 
 def test_slices_restrict_sources_and_targets():
