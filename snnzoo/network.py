@@ -299,14 +299,15 @@ def _recorded_indices(indices: Any, size: int, kind: str, what: str) -> np.ndarr
     return idx.astype(np.int64)
 
 
-def _monitor_name(name: str | None, taken: Sequence[str], default: str, what: str) -> str:
-    """A monitor's name: as given, unless another monitor of the same group has it, or (None) ``default``
-    followed by the first number from ``len(taken)`` not taken. It names variables and groups of the result."""
+def _part_name(name: str | None, taken: Sequence[str], default: str, what: str) -> str:
+    """The name of a monitor, Poisson input or regular operation: as given, unless another of its kind (a
+    monitor: of the same group) has it, or (None) ``default`` followed by the first number from
+    ``len(taken)`` not taken. It names variables and groups of the result, and entries of its provenance."""
     if name is None:
         return next(f"{default}{k}" for k in itertools.count(len(taken)) if f"{default}{k}" not in taken)
     _checked_name(name, f"{what}: ")
     if name in taken:
-        raise ConfigError(f"{what}: the name {name!r} is taken (the monitors of one group need distinct names)")
+        raise ConfigError(f"{what}: the name {name!r} is taken (give each a name of its own)")
     return name
 
 
@@ -623,25 +624,26 @@ class Network:
                           name: str | None = None) -> PoissonInput:
         """``N`` independent Poisson inputs at ``rate``, each adding ``weight`` to ``target`` of every
         neuron, drawn as one Binomial(N, rate*dt) per neuron and step (Brian2's ``PoissonInput``)."""
-        self._invalidate()
         pop = self.population(population)
-        name = name or f"poisson_input_{len(self._poisson_inputs)}"
+        name = _part_name(name, [d.name for d in self._poisson_inputs], "poisson_input_", "Poisson input")
         checked = PoissonInput.checked(name, pop, target, N, rate, weight, self.dt)
+        self._invalidate()
         self._poisson_inputs.append(checked)
         return checked
 
     def run_regularly(self, population: str | Population, code: str, dt: Any, *, name: str | None = None) -> None:
         """Run statements such as ``"v = EL + sigma*randn()"`` on every neuron every ``dt``
         (a multiple of the network's dt), after the inputs of that step (Brian2's ``run_regularly``)."""
-        self._invalidate()
         pop = self.population(population)
-        name = name or f"regular_operation_{len(self._regular_operations)}"
+        name = _part_name(name, [op.name for op in self._regular_operations], "regular_operation_",
+                          "regular operation")
         where = f"regular operation {name!r} on {pop.where}"
         period = positive_si(dt, "s", what=f"{where}: dt")
         every = int(round(period / self.dt))
         if every < 1 or abs(every * self.dt - period) > 1e-6 * self.dt:
             raise ConfigError(f"{where}: dt {show(dt)} is not a multiple of the network's dt = {self.dt * 1e3:g} ms")
         statements = pop.model.checked_statements(code, where)
+        self._invalidate()
         self._regular_operations.append(_RegularOperation(name, pop, code, statements, every))
 
     def record(self, population: str | Population, variables: Sequence[str] | str, *,
@@ -655,7 +657,7 @@ class Network:
         idx = _recorded_indices(neurons, pop.size, "neurons", what)
         # a given name must differ from the population's other monitors, a default one from every monitor
         taken = [m.name for m in self._monitors if name is None or m.population is pop]
-        name = _monitor_name(name, taken, "m", what)
+        name = _part_name(name, taken, "m", what)
         self._invalidate()
         self._monitors.append(_Monitor(name, pop, variables, idx, every, self.step))
 
@@ -685,7 +687,7 @@ class Network:
         every = self._every(rate, what)
         idx = _recorded_indices(synapses, proj.size, "synapses", what)
         monitors = proj.plastic.monitors
-        monitor_name = _monitor_name(name, [m.name for m in monitors], "record", what)
+        monitor_name = _part_name(name, [m.name for m in monitors], "record", what)
         monitors.append(synapses_module.SynapseMonitor(monitor_name, variables, idx, every))
 
     def _every(self, rate: Any, what: str) -> int:

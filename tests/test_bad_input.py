@@ -312,8 +312,8 @@ def test_record_refuses_a_name_another_monitor_of_the_population_has():
     net = decay(size=3)
     net.record("p", "v")
     net.record("p", "v", neurons=[0], name="fast")
-    with pytest.raises(ConfigError, match=re.escape("record 'p': the name 'fast' is taken (the monitors of one group "
-                                                    "need distinct names)")):
+    with pytest.raises(ConfigError, match=re.escape("record 'p': the name 'fast' is taken (give each a name of its "
+                                                    "own)")):
         net.record("p", "v", neurons=[1], name="fast")
     net.record("p", "v", neurons=[1], name="m3")
     net.record("p", "v", neurons=[2])  # the default 'm3' is taken: 'm4'
@@ -321,6 +321,21 @@ def test_record_refuses_a_name_another_monitor_of_the_population_has():
     data = net.result()["p"].dataset
     assert data["neuron_fast"].values.tolist() == [0]
     assert data["neuron_m3"].values.tolist() == [1] and data["neuron_m4"].values.tolist() == [2]
+
+
+def test_poisson_inputs_and_regular_operations_need_names_of_their_own():
+    # two Poisson inputs (or regular operations) named 'x' both ran, but the provenance, keyed by name, kept one
+    net = decay(size=3)
+    net.add_poisson_input("p", "v", N=10, rate=10 * u.Hz, weight=0.1, name="x")
+    net.run_regularly("p", "v = 0", dt=1 * u.ms, name="x")
+    with pytest.raises(ConfigError, match=re.escape("Poisson input: the name 'x' is taken (give each a name of its own)")):
+        net.add_poisson_input("p", "v", N=10, rate=20 * u.Hz, weight=0.1, name="x")
+    with pytest.raises(ConfigError, match=re.escape("regular operation: the name 'x' is taken")):
+        net.run_regularly("p", "v = 1", dt=1 * u.ms, name="x")
+    with pytest.raises(ConfigError, match=re.escape("Poisson input: name 'a/b': expected letters")):
+        net.add_poisson_input("p", "v", N=10, rate=20 * u.Hz, weight=0.1, name="a/b")
+    net.add_poisson_input("p", "v", N=10, rate=20 * u.Hz, weight=0.1, name="poisson_input_1")
+    assert net.add_poisson_input("p", "v", N=10, rate=20 * u.Hz, weight=0.1).name == "poisson_input_2"
 
 
 @pytest.mark.parametrize("synapses, name, fragment", [
