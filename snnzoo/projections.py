@@ -74,6 +74,14 @@ class PopulationView:
     group: Any
     indices: np.ndarray
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """``G[:10].v = -60 * mV`` (Brian's habit) is refused: it set an attribute of the view and nothing else."""
+        if name in self.__dataclass_fields__ and name not in self.__dict__:
+            object.__setattr__(self, name, value)
+            return
+        raise ConfigError(f"{self.name}[...]: a slice cannot set {name!r}; set it on the population with one value "
+                          f"per neuron, e.g. values = pop.get({name!r}); values[indices] = ...; pop.set({name!r}, values)")
+
     @property
     def name(self) -> str:
         """The name of the whole group."""

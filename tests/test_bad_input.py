@@ -231,6 +231,16 @@ def test_attribute_assignment_on_a_population_sets_the_variable():
     assert net.result()["p"]["v"].values[-1, 0] == pytest.approx(-0.05)  # sampled at the start of the step
 
 
+def test_attribute_assignment_on_a_slice_is_refused():
+    # G[1:3].v = ... set an attribute of the view and left v as it was
+    net = decay(equations="dv/dt = -v/tau : volt", size=4)
+    group = net.population("p")
+    with pytest.raises(ConfigError, match=re.escape("p[...]: a slice cannot set 'v'; set it on the population with "
+                                                    "one value per neuron")):
+        group[1:3].v = -60 * u.mV
+    assert group.v.to("mV").magnitude.tolist() == [0.0, 0.0, 0.0, 0.0]
+
+
 @pytest.mark.parametrize("neurons", [True, [0.5], [[0]]])
 def test_record_needs_neuron_indices(neurons):
     with pytest.raises(ConfigError, match="neurons"):
