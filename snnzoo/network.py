@@ -250,8 +250,13 @@ class Population:
             self.network._simulation.write(self.name, name, self.values[name])
 
     def get(self, name: str) -> pint.Quantity:
-        """The current values of a parameter or variable, as a quantity in SI units."""
+        """The current values of a parameter or variable, as a quantity in SI units (of a linked
+        variable: its source's values, which the run reads)."""
         name = self.model.parameter_name(name, self.where)
+        if name in self.links:
+            source, source_variable = self.links[name]
+            values = np.broadcast_to(source.get(source_variable).magnitude, (self.size,)).copy()
+            return ureg.Quantity(values, si_unit_string(self.model.units[name]))
         if self.network._simulation is not None:
             self.values.update(self.network._simulation.read_state(self.name))
         if name not in self.values:

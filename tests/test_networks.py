@@ -638,6 +638,18 @@ def test_linked_variable_reads_the_source_every_step():
     assert net.provenance()["links"] == {"same.I_shared": "drive3.x", "fan.I_shared": "drive1.x"}
 
 
+def test_a_linked_variable_reads_as_its_source():
+    # pop.get of a linked variable (and pop.I_shared) gave zeros, before and after the run, while the run read x
+    net = sz.Network(dt=DT * u.second, seed=1)
+    net.add_population("drive1", DRIVEN, 1, initial={"x": 2.5})
+    fan = net.add_population("fan", LINKED, 3)
+    net.link("fan", "I_shared", "drive1", "x")
+    assert fan.get("I_shared").magnitude.tolist() == [2.5, 2.5, 2.5]
+    net.run(1 * u.ms)
+    net.population("drive1").set("x", 4.0)
+    assert fan.I_shared.magnitude.tolist() == [4.0, 4.0, 4.0]
+
+
 def test_link_errors():
     net = sz.Network(dt=DT * u.second, seed=1)
     net.add_population("drive", DRIVEN, 2)
