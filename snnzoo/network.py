@@ -116,6 +116,14 @@ class Population:
             self._assign(var, value, kind="initial value")
         self._ready = True
 
+    def _refuse_subexpression(self, name: str, action: str) -> None:
+        """A subexpression (``I_syn = g*(E - v) : amp``) has no stored values to read or set: say so, and how."""
+        if name in self.model.subexpressions:
+            instead = (f"record it (net.record({self.name!r}, {name!r})) to see its values" if action == "read"
+                       else "set what its equation reads")
+            raise ConfigError(f"{self.where}: {name!r} is a subexpression, computed from its equation during the "
+                              f"run, so it cannot be {action} here; {instead}")
+
     def _names_read(self, value: Any) -> set[str]:
         """The parameters and variables (current names) an expression reads; none for a quantity."""
         if not isinstance(value, str):
@@ -175,7 +183,7 @@ class Population:
         attribute is an error (a misspelt variable must not be silently ignored)."""
         if not self.__dict__.get("_ready") or name in self.__dict__ or hasattr(type(self), name):
             object.__setattr__(self, name, value)
-        elif name in self.values:
+        elif name in self.values or name in self.model.subexpressions:
             self.set(name, value)
         else:
             raise UnknownNameError(f"parameter or variable of {self.where}", name, self.values)
@@ -198,6 +206,7 @@ class Population:
                  evaluate: bool = True) -> tuple[str, np.ndarray | None]:
         """The current name of ``name`` and ``value`` as SI values (None for an expression not evaluated)."""
         name = self.model.parameter_name(name, self.where)
+        self._refuse_subexpression(name, "set")
         known = list(self.model.parameters) + self.model.state_variables + self.model.variables
         if name not in known:
             raise UnknownNameError(f"{kind} of {self.where}", name, known)
@@ -259,6 +268,7 @@ class Population:
             return ureg.Quantity(values, si_unit_string(self.model.units[name]))
         if self.network._simulation is not None:
             self.values.update(self.network._simulation.read_state(self.name))
+        self._refuse_subexpression(name, "read")
         if name not in self.values:
             raise UnknownNameError(f"variable of {self.where}", name, self.values)
         return ureg.Quantity(self.values[name].copy(), si_unit_string(self.model.units[name]))

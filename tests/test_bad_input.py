@@ -231,6 +231,21 @@ def test_attribute_assignment_on_a_population_sets_the_variable():
     assert net.result()["p"]["v"].values[-1, 0] == pytest.approx(-0.05)  # sampled at the start of the step
 
 
+def test_a_subexpression_is_neither_read_nor_set_on_a_population():
+    # pop.get("I_syn") said "unknown variable ... 'I_syn'" of a subexpression the model defines (and record takes)
+    model = sz.NeuronModel("m", "dv/dt = (I_syn*R - v)/tau : volt\nI_syn = g*(E - v) : amp\ng : siemens",
+                           {"tau": "10 ms", "R": "100 Mohm", "E": "0 mV"})
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    group = net.add_population("p", model, 2)
+    start = "population 'p' (model 'm'): 'I_syn' is a subexpression, computed from its equation during the run, so "
+    with pytest.raises(ConfigError, match=re.escape(start + "it cannot be read here; record it (net.record('p', "
+                                                    "'I_syn')) to see its values")):
+        group.get("I_syn")
+    with pytest.raises(ConfigError, match=re.escape(start + "it cannot be set here; set what its equation reads")):
+        group.I_syn = 1 * u.nA
+    assert not hasattr(group, "I_syn")
+
+
 def test_attribute_assignment_on_a_slice_is_refused():
     # G[1:3].v = ... set an attribute of the view and left v as it was
     net = decay(equations="dv/dt = -v/tau : volt", size=4)
