@@ -25,6 +25,8 @@ KINDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
                  lambda v: isinstance(v, (str, list, dict, numbers.Real)) and not isinstance(v, bool)),
     "integer": ("whole number", lambda v: isinstance(v, numbers.Integral) and not isinstance(v, bool)),
     "number": ("number", lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool)),
+    "probability": ("number, or an expression of `i` and `j`",
+                    lambda v: isinstance(v, (str, numbers.Real)) and not isinstance(v, bool)),
     "boolean": ("true or false", lambda v: isinstance(v, bool)),
     "texts": ("list of strings", lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)),
     "names": ("string or list of strings",
@@ -142,7 +144,8 @@ PROJECTION = Table("[projections.NAME]", "Synapses from a source or population o
     Key("round_delays", "boolean", "Round delays and `post_delay` to the nearest multiple of dt (default false: "
         "other delays are refused)."),
     Key("autapses", "boolean", "Whether a neuron may connect to itself (default true)."),
-    Key("p", "number", "Connection probability in [0, 1]."),
+    Key("p", "probability", "Connection probability in [0, 1], or an expression of `i` and `j` such as "
+                            "`\"exp(-abs(i - j)/20)\"` (each pair with its own)."),
     Key("condition", "text", "Condition on `i` (pre) and `j` (post), e.g. `\"i != j\"`; may go with `p`."),
     Key("fixed_in_degree", "integer", "Each target neuron gets this many distinct random inputs (never itself with autapses = false)."),
     Key("fixed_out_degree", "integer", "Each source neuron makes this many random connections to distinct targets."),

@@ -99,8 +99,10 @@ def draw(rule: dict[str, Any], pre: np.ndarray, post: np.ndarray, autapses: bool
     check = None if rule.get("condition") is None else _condition(rule["condition"], where)
     if kind in ("p", "condition", "all_to_all"):
         p = 1.0 if kind == "all_to_all" or rule.get("p") is None else rule["p"]
+        if isinstance(p, str):  # every pair is drawn, then kept with its probability
+            check, p = _pair_probability(p, key, n_target, check, where), 1.0
         if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)) or not 0.0 <= p <= 1.0:
-            raise ConfigError(f"{where}: p must be a number in [0, 1], got {show(p)}")
+            raise ConfigError(f"{where}: p must be a number in [0, 1] or an expression of i and j, got {show(p)}")
         skip = _positions(post, pre, autapses)  # the column of each row's own neuron, if left out
         if float(p) == 0.0:
             return _from_pairs(pre[:0], post[:0], n_source, n_target)
@@ -270,6 +272,39 @@ def _condition(text: Any, where: str):
         raise EquationError(f"{where}: condition {text!r} is a number, not true or false; expected a comparison "
                             "such as 'i != j' or 'j == i // 2'")
     return lambda i, j: np.broadcast_to(condition({"i": i, "j": j}).astype(bool), i.shape)
+
+
+def _pair_probability(text: str, key: int, n_target: int, condition, where: str):
+    """The check ``(i, j) -> which pairs to keep`` of ``p`` given as an expression of ``i`` and ``j`` (Brian2's
+    ``connect(p='exp(-abs(i - j)/10)')``), then of ``condition`` if any. A pair is kept when a uniform number
+    made from the key and the pair alone is below its probability: the same seed gives the same synapses
+    whatever the block size."""
+    probability = NumericExpression(text, {"i": ureg.dimensionless, "j": ureg.dimensionless}, where=f"{where}: p",
+                                    expected=ureg.dimensionless, expected_what="a probability",
+                                    instead="p is the probability itself")
+
+    def keep(i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        p = np.broadcast_to(probability({"i": i.astype(float), "j": j.astype(float)}), i.shape)
+        outside = ~((p >= 0.0) & (p <= 1.0))  # NaN too
+        if outside.any():
+            k = int(np.argmax(outside))
+            raise ConfigError(f"{where}: p {text!r} is {p[k]:g} for i = {i[k]}, j = {j[k]}; expected a probability "
+                              "in [0, 1]")
+        kept = _pair_uniform(key, i, j, n_target) < p
+        return kept if condition is None else kept & condition(i, j)
+
+    return keep
+
+
+def _pair_uniform(key: int, i: np.ndarray, j: np.ndarray, n_target: int) -> np.ndarray:
+    """A uniform number in [0, 1) for each pair (i, j) that depends on ``key`` and the pair alone
+    (the splitmix64 finaliser of the pair's position among all pairs)."""
+    z = np.uint64(key) + (i.astype(np.uint64) * np.uint64(n_target) + j.astype(np.uint64) + np.uint64(1)) \
+        * np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z ^= z >> np.uint64(31)
+    return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
 
 def _check_range(indices: np.ndarray, allowed: np.ndarray, name: str, where: str) -> None:

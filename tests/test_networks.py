@@ -17,7 +17,7 @@ import scipy.sparse
 
 import snnzoo as sz
 from snnzoo import ureg as u
-from snnzoo.errors import ConfigError, EquationError, SimulationError, UnitError, UnknownNameError
+from snnzoo.errors import ConfigError, EquationError, SimulationError, SnnzooError, UnitError, UnknownNameError
 from snnzoo.results import open_result, write_netcdf
 
 DT = 1e-4  # s
@@ -91,6 +91,34 @@ def test_p_connects_every_pair_with_probability_p():
         np.add.at(counts, (proj.synapses.pre, proj.synapses.post), 1)
     # each pair (the first and last included) is chosen in about half of the seeds
     assert np.all(np.abs(counts / seeds - 0.5) < 4 * math.sqrt(0.25 / seeds))
+
+
+def test_p_as_an_expression_of_i_and_j_like_brian2(monkeypatch):
+    # Brian2's connect(p='exp(-abs(i - j)/20)') was refused: "p must be a number in [0, 1], got '...'"
+    net = network(G=400, H=300)
+    proj = net.connect("G", "H", on="v", weight=1.0, p="exp(-abs(i - j)/20)", name="near")
+    i, j = np.meshgrid(np.arange(400), np.arange(300), indexing="ij")
+    probability = np.exp(-np.abs(i - j) / 20)
+    # each pair independently with its probability: the count is within 5 standard deviations of the sum
+    assert abs(proj.size - probability.sum()) < 5 * math.sqrt((probability * (1 - probability)).sum())
+    distance = np.abs(proj.synapses.pre.astype(int) - proj.synapses.post.astype(int))
+    assert np.count_nonzero(distance == 0) == 300  # probability 1
+    for d in (10, 40):
+        expected = np.count_nonzero(np.abs(i - j) == d) * math.exp(-d / 20)
+        assert abs(np.count_nonzero(distance == d) - expected) < 5 * math.sqrt(expected)
+    monkeypatch.setattr(sz.connectivity, "BLOCK_SYNAPSES", 1000)  # the same synapses whatever the block size
+    again = network(G=400, H=300).connect("G", "H", on="v", weight=1.0, p="exp(-abs(i - j)/20)", name="near")
+    assert np.array_equal(again.synapses.indptr, proj.synapses.indptr)
+    assert np.array_equal(again.synapses.post, proj.synapses.post)
+    both = net.connect("G", "G", on="v", weight=1.0, p="0.5*(i < 100)", condition="i != j", name="both")
+    assert both.synapses.pre.max() < 100 and np.all(both.synapses.pre != both.synapses.post)
+    assert abs(both.size - 100 * 399 / 2) < 5 * math.sqrt(100 * 399 / 4)
+    with pytest.raises(ConfigError, match=re.escape("projection 'bad': p '0.5*i' is 1.5 for i = 3, j = 0; expected "
+                                                    "a probability in [0, 1]")):
+        net.connect("G", "H", on="v", weight=1.0, p="0.5*i", name="bad")
+    with pytest.raises(ConfigError, match=re.escape("p: 'rand()' draws random numbers, which this expression cannot; "
+                                                    "p is the probability itself")):
+        net.connect("G", "H", on="v", weight=1.0, p="rand()", name="bad")
 
 
 @pytest.mark.parametrize("p", [1.5, -0.1])
@@ -488,12 +516,13 @@ def test_poisson_counts_are_whole_numbers():
         sz.stimulus("poisson_layer", rate=5 * u.Hz, N=0, p=0.5, weight=1 * u.mV)
 
 
-@pytest.mark.parametrize("p", ["half", True])
-def test_poisson_layer_p_is_checked_as_connect_checks_it(p):
+@pytest.mark.parametrize("p, message", [
+    ("half", "p: undefined symbol 'half' in 'half' (it may use i, j, units and numbers)"),
+    (True, "p must be a number in [0, 1] or an expression of i and j, got True")])
+def test_poisson_layer_p_is_checked_as_connect_checks_it(p, message):
     """p = "half" was float()'s ValueError reported as a bug of the plugin; p = True was taken as 1."""
     net = network(G=3)
-    with pytest.raises(ConfigError, match=rf"^projection 'G_v_poisson_synapses': p must be a number in \[0, 1\], "
-                                          rf"got {re.escape(repr(p))}$"):
+    with pytest.raises(SnnzooError, match="^" + re.escape(f"projection 'G_v_poisson_synapses': {message}") + "$"):
         net.add_stimulus(sz.stimulus("poisson_layer", rate=5 * u.Hz, N=3, p=p, weight=1.0), "G", "v")
 
 
