@@ -116,6 +116,21 @@ class Population:
             self._assign(var, value, kind="initial value")
         self._ready = True
 
+    def one_value(self, text: str, unit: pint.Unit, what: str) -> float:
+        """One value for every neuron, in SI: a quantity (``"0.1 mV"``) or an expression of the model's
+        parameters (``"J"``, as Brian2's ``weight='J'``) that is the same for all of them."""
+        if not self._is_expression(text):
+            return one_si(text, unit, what=what)
+        variables = sorted(self._names_read(text) - set(self.model.parameters))
+        if variables:
+            raise ConfigError(f"{what}: {text!r} reads {variables[0]!r}, which changes during the run; "
+                              "expected a quantity or an expression of parameters")
+        values = self._evaluate(text, unit, what)
+        if np.any(values != values[0]):
+            raise ConfigError(f"{what}: {text!r} differs between the neurons of {self.name!r}; expected one value")
+        check_value(values[:1], what=what, shown=text, unit=unit)
+        return float(values[0])
+
     def _refuse_subexpression(self, name: str, action: str) -> None:
         """A subexpression (``I_syn = g*(E - v) : amp``) has no stored values to read or set: say so, and how."""
         if name in self.model.subexpressions:

@@ -50,7 +50,8 @@ class PoissonInput:
             raise ConfigError(f"{where}: rate {rate} gives a spike probability rate*dt = {hz * dt:g} per step; "
                               "expected rate*dt < 1")
         unit = model.units[target]
-        value = one_si(weight, unit, what=f"{where}: weight (onto {target!r}, in {si_unit_string(unit)})")
+        what = f"{where}: weight (onto {target!r}, in {si_unit_string(unit)})"
+        value = population.one_value(weight, unit, what) if isinstance(weight, str) else one_si(weight, unit, what=what)
         return cls(name, population, target, count, hz, value)
 
     def to_dict(self) -> dict[str, Any]:

@@ -509,6 +509,22 @@ def test_a_poisson_input_at_0_hz_adds_nothing():
     np.testing.assert_array_equal(pop.get("v").magnitude, 0.0)
 
 
+def test_poisson_input_weight_may_name_a_parameter_like_brian2():
+    """Brian2's PoissonInput(G, 'v', N, rate, weight='J') read 'J' as pint's joule here: "expected dimension
+    [voltage], got 1 J of dimension [mass] * [length] ** 2 / [time] ** 2"."""
+    net = sz.Network(dt=0.1 * u.ms)
+    pop = net.add_population("p", sz.NeuronModel("x", "dv/dt = -v/tau : volt", {"tau": "10 ms", "J": "0.1 mV"}), 2)
+    assert net.add_poisson_input("p", "v", 10, 5 * u.Hz, "J").weight == pytest.approx(1e-4, rel=1e-15)
+    assert net.add_poisson_input("p", "v", 10, 5 * u.Hz, "2*J").weight == pytest.approx(2e-4, rel=1e-15)
+    with pytest.raises(SnnzooError, match=re.escape("weight (onto 'v', in V): 'v' reads 'v', which changes during "
+                                                    "the run; expected a quantity or an expression of parameters")):
+        net.add_poisson_input("p", "v", 10, 5 * u.Hz, "v")
+    pop.set("J", [0.1, 0.2] * u.mV)
+    with pytest.raises(SnnzooError, match=re.escape("weight (onto 'v', in V): 'J' differs between the neurons of "
+                                                    "'p'; expected one value")):
+        net.add_poisson_input("p", "v", 10, 5 * u.Hz, "J")
+
+
 def test_poisson_input_takes_a_whole_number_of_any_type_as_n():
     """N = numpy.int64(10) (a count from an array) or 10.0 was refused: "N must be a positive integer"."""
     net = sz.Network(dt=0.1 * u.ms)
