@@ -225,6 +225,9 @@ class Population:
         known = list(self.model.parameters) + self.model.state_variables + self.model.variables
         if name not in known:
             raise UnknownNameError(f"{kind} of {self.where}", name, known)
+        if kind == "parameter" and name not in self.model.parameters:  # the model's initial value would replace it
+            raise ConfigError(f"{what}: {name!r} is a variable of the model, not a parameter; give its starting "
+                              "value in initial")
         unit = self.model.units[name]
         if self._is_expression(value):
             array = self._evaluate(value, unit, what, evaluate)

@@ -247,6 +247,16 @@ def test_a_subexpression_is_neither_read_nor_set_on_a_population():
     assert not hasattr(group, "I_syn")
 
 
+def test_a_variable_given_as_a_parameter_is_refused():
+    # parameters={"v": -60 mV} was taken, then replaced by the model's initial value: v started at -70 mV
+    model = sz.NeuronModel("m", "dv/dt = (E_L - v)/tau : volt", {"E_L": "-70 mV", "tau": "10 ms"}, initial={"v": "E_L"})
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    with pytest.raises(ConfigError, match=re.escape("population 'p' (model 'm'): parameter 'v': 'v' is a variable of "
+                                                    "the model, not a parameter; give its starting value in initial")):
+        net.add_population("p", model, 2, parameters={"v": -60 * u.mV})
+    assert net.add_population("q", model, 2, initial={"v": -60 * u.mV}).v.m_as("mV").tolist() == [-60.0, -60.0]
+
+
 def test_attribute_assignment_on_a_slice_is_refused():
     # G[1:3].v = ... set an attribute of the view and left v as it was
     net = decay(equations="dv/dt = -v/tau : volt", size=4)
