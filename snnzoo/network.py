@@ -91,6 +91,8 @@ class Population:
         self.refractoriness = (model.refractoriness if refractory is None
                                else model.parse_refractory(refractory, where=f"population {name!r}: refractory",
                                                            size=size))
+        if labels is not None and (isinstance(labels, str) or not all(isinstance(label, str) for label in labels)):
+            raise ConfigError(f"population {name!r}: labels: expected a list of texts, one per neuron, got {show(labels)}")
         self.labels = list(labels) if labels is not None else None
         if self.labels is not None and len(self.labels) != size:
             raise ConfigError(f"population {name!r}: {len(self.labels)} labels for {size} neurons")

@@ -257,6 +257,14 @@ def test_a_variable_given_as_a_parameter_is_refused():
     assert net.add_population("q", model, 2, initial={"v": -60 * u.mV}).v.m_as("mV").tolist() == [-60.0, -60.0]
 
 
+@pytest.mark.parametrize("labels", ["ab", [1, 2]])
+def test_labels_are_a_list_of_texts(labels):
+    # labels="ab" of 2 neurons became ['a', 'b'], one letter each; [1, 2] were taken as labels
+    with pytest.raises(ConfigError, match=re.escape(f"population 'q': labels: expected a list of texts, one per "
+                                                    f"neuron, got {labels!r}")):
+        decay().add_population("q", "lif", 2, labels=labels)
+
+
 def test_attribute_assignment_on_a_slice_is_refused():
     # G[1:3].v = ... set an attribute of the view and left v as it was
     net = decay(equations="dv/dt = -v/tau : volt", size=4)
