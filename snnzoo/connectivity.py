@@ -326,18 +326,21 @@ def values(spec: Any, n: int, unit, rng: np.random.Generator, what: str,
         return computed
     if isinstance(spec, dict) and "distribution" in spec:
         kind = spec["distribution"]
-        if kind == "normal" and {"mean", "std"} <= set(spec):
+        if kind == "normal" and set(spec) == {"distribution", "mean", "std"}:
             mean = to_si(spec["mean"], unit, what=f"{what}: mean")
             std = to_si(spec["std"], unit, what=f"{what}: std", sign="non-negative")
             drawn = rng.normal(mean, std, size=n)
-        elif kind == "uniform" and {"low", "high"} <= set(spec):
+        elif kind == "uniform" and set(spec) == {"distribution", "low", "high"}:
             low, high = (to_si(spec[k], unit, what=f"{what}: {k}") for k in ("low", "high"))
             if low > high:
                 raise ConfigError(f"{what}: low ({spec['low']}) must not exceed high ({spec['high']})")
             drawn = rng.uniform(low, high, size=n)
         else:
+            settings = {"normal": {"mean", "std"}, "uniform": {"low", "high"}}.get(kind, set())
+            extra = sorted(set(spec) - settings - {"distribution"}) if settings else []
             raise ConfigError(f"{what}: expected distribution = 'normal' with mean and std, or 'uniform' with "
-                              f"low and high, got {spec!r}")
+                              "low and high" + (f"; {kind} takes no {', '.join(extra)}" if extra else "")
+                              + f", got {show(spec)}")
         check_value(drawn, what=f"{what} (drawn from {kind})", sign=sign, unit=unit)
         return drawn
     array = np.asarray(to_si(spec, unit, what=what, sign=sign), dtype=float)

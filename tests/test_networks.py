@@ -328,6 +328,16 @@ def test_weights_constant_array_and_distributions():
     assert not np.array_equal(drawn.weights().magnitude, normal.weights().magnitude)
 
 
+def test_a_distribution_takes_only_its_own_settings():
+    # {"distribution": "normal", ..., "min": 0} was drawn without the bound, which was ignored in silence
+    net = network(G=3)
+    spec = {"distribution": "normal", "mean": 1.0, "std": 0.5, "min": 0.0, "max": 2.0}
+    with pytest.raises(ConfigError, match=re.escape("projection 'G_to_G': weight: expected distribution = 'normal' "
+                                                    "with mean and std, or 'uniform' with low and high; normal takes "
+                                                    "no max, min, got")):
+        net.connect("G", "G", on="v", weight=spec, all_to_all=True)
+
+
 def test_weight_unit_must_fit_the_target_variable():
     net = sz.Network(dt=DT * u.second, seed=1)
     net.add_population("E", "lif_cond_exp", 5)
