@@ -217,7 +217,18 @@ class Population:
         """Refuse what :meth:`set` would refuse (an unknown name, a value of the wrong unit or shape,
         an expression that does not fit), without setting anything; an expression is checked, not
         evaluated (it may draw random numbers)."""
+        self._refuse_computed(self.model.parameter_name(name, self.where))
         self._checked(name, value, what=what, kind="value", evaluate=False)
+
+    def _refuse_computed(self, name: str) -> None:
+        """A variable the run computes every step, from its link or its stimuli, cannot be set: the value
+        would be replaced at once."""
+        if name in self.model.linked_variables:
+            raise ConfigError(f"{self.where}: {name!r} is (linked): it takes the value of the variable it is linked "
+                              "to every step; set that variable instead")
+        if any(binding.population is self and binding.variable == name for binding in self.network._drives):
+            raise ConfigError(f"{self.where}: {name!r} is the sum of its stimuli, computed every step, so a value "
+                              "set here would be replaced at once; add a stimulus (constant_current) instead")
 
     def _checked(self, name: str, value: Any, *, what: str, kind: str,
                  evaluate: bool = True) -> tuple[str, np.ndarray | None]:
@@ -266,9 +277,7 @@ class Population:
     def set(self, name: str, value: Any) -> None:
         """Set a parameter or variable (all neurons, or one value per neuron), also between runs."""
         name = self.model.parameter_name(name, self.where)
-        if name in self.model.linked_variables:
-            raise ConfigError(f"{self.where}: {name!r} is (linked): it takes the value of the variable it is linked "
-                              "to every step; set that variable instead")
+        self._refuse_computed(name)
         period = self.refractoriness.expression
         in_period = period is not None and symbol(name) in period.free_symbols  # a parameter or declared variable
         if self.network._simulation is not None and (

@@ -265,6 +265,22 @@ def test_labels_are_a_list_of_texts(labels):
         decay().add_population("q", "lif", 2, labels=labels)
 
 
+def test_setting_a_variable_its_stimuli_compute_is_refused():
+    # pop.set("I", 5 nA) read back as 5 nA, but the run replaced it by the stimulus (0.1 nA) at the next step
+    model = sz.NeuronModel("m", "dv/dt = (R*I - v)/tau : volt\nI : amp", {"R": "100 Mohm", "tau": "10 ms"})
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    group = net.add_population("p", model, 1)
+    group.set("I", 0.3 * u.nA)  # no stimulus yet: I keeps it
+    net.add_stimulus(sz.stimulus("constant_current", amplitude=0.1 * u.nA), "p", "I")
+    net.run(0.3 * u.ms)
+    with pytest.raises(ConfigError, match=re.escape("population 'p' (model 'm'): 'I' is the sum of its stimuli, "
+                                                    "computed every step, so a value set here would be replaced at "
+                                                    "once; add a stimulus (constant_current) instead")):
+        group.set("I", 5 * u.nA)
+    with pytest.raises(ConfigError, match="'I' is the sum of its stimuli"):  # a protocol's 'set', before any run
+        group.check_setting("I", 5 * u.nA, "protocol 'set' 'p.I'")
+
+
 def test_attribute_assignment_on_a_slice_is_refused():
     # G[1:3].v = ... set an attribute of the view and left v as it was
     net = decay(equations="dv/dt = -v/tau : volt", size=4)
