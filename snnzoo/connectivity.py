@@ -227,6 +227,9 @@ def rule_kind(rule: dict[str, Any], where: str) -> str:
     for switch in SWITCH_RULES:
         if rule.get(switch) is not None and not isinstance(rule[switch], (bool, np.bool_)):
             raise ConfigError(f"{where}: {switch} is True or False, got {show(rule[switch])}")
+    if _given(rule.get("j")) and not _given(rule.get("i")):
+        raise ConfigError(f"{where}: j needs i, the presynaptic indices (index arrays i and j of the same length); "
+                          "for Brian2's connect(j='i') give one_to_one=True, for other generators a condition")
     given = [k for k in RULES if _given(rule.get(k))]
     if not given or (len(given) > 1 and set(given) != {"p", "condition"}):
         raise ConfigError(f"{where}: give exactly one connectivity rule of {', '.join(RULES)} "

@@ -191,6 +191,12 @@ def test_connectivity_rules_must_be_exactly_one():
         net.connect("G", "G", on="v", weight=1.0)
     with pytest.raises(ConfigError, match="exactly one connectivity rule"):
         net.connect("G", "G", on="v", weight=1.0, all_to_all=True, one_to_one=True)
+    # Brian2's connect(j='i') (and j=[0, 1] without i) said "give exactly one connectivity rule ..., got none"
+    for j in ("i", [0, 1]):
+        with pytest.raises(ConfigError, match=re.escape("projection 'G_to_G': j needs i, the presynaptic indices (index "
+                                                         "arrays i and j of the same length); for Brian2's "
+                                                         "connect(j='i') give one_to_one=True")):
+            net.connect("G", "G", on="v", weight=1.0, j=j)
     # all_to_all=0 made all 25 synapses, one_to_one="no" 5: any value but None or False was taken as True
     for switch, value in (("all_to_all", 0), ("one_to_one", "no"), ("all_to_all", 1)):
         with pytest.raises(ConfigError, match=f"projection 'G_to_G': {switch} is True or False, got {value!r}"):
