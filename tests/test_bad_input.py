@@ -257,6 +257,15 @@ def test_a_variable_given_as_a_parameter_is_refused():
     assert net.add_population("q", model, 2, initial={"v": -60 * u.mV}).v.m_as("mV").tolist() == [-60.0, -60.0]
 
 
+def test_parameters_and_initial_values_are_dictionaries():
+    # parameters=[("tau_m", ...)] was Python's "TypeError: 'list' object is not a mapping"
+    with pytest.raises(ConfigError, match=re.escape("population 'q': parameters: expected a dictionary of names and "
+                                                    "values, got [('tau_m', ")):
+        decay().add_population("q", "lif", 2, parameters=[("tau_m", 5 * u.ms)])
+    with pytest.raises(ConfigError, match=re.escape("population 'q': initial: expected a dictionary")):
+        decay().add_population("q", "lif", 2, initial="v = -60*mV")
+
+
 @pytest.mark.parametrize("labels", ["ab", [1, 2]])
 def test_labels_are_a_list_of_texts(labels):
     # labels="ab" of 2 neurons became ['a', 'b'], one letter each; [1, 2] were taken as labels
