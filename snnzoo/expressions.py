@@ -22,6 +22,8 @@ from .units import dimension_of, ureg
 class exprel(sympy.Function):
     """``(exp(x) - 1)/x``, continuous at 0 (as in Brian2)."""
 
+    nargs = 1
+
 
 class exp_divided_difference(sympy.Function):
     """``exp[z0, ..., zk]``, the divided difference of the exponential at its arguments, finite
@@ -32,8 +34,10 @@ class exp_divided_difference(sympy.Function):
 
 
 class int_(sympy.Function):
-    """Truncation to an integer; ``int(condition)`` is 1 or 0."""
+    """Truncation to an integer of a dimensionless value (``int(v/mV)``, as Brian2);
+    ``int(condition)`` is 1 or 0."""
 
+    nargs = 1
     is_real = True  # so that min(), max() and clip() accept it
 
 
@@ -89,7 +93,7 @@ FUNCTIONS: dict[str, Callable] = {
 #: Functions whose argument and result are dimensionless.
 _DIMENSIONLESS_FUNCTIONS = (
     sympy.exp, sympy.log, sympy.sin, sympy.cos, sympy.tan, sympy.sinh, sympy.cosh,
-    sympy.tanh, sympy.atan, exprel,
+    sympy.tanh, sympy.atan, exprel, int_,
 )
 
 _BINARY = {
@@ -280,9 +284,13 @@ class DimensionChecker:
             return expr.timed_array.unit_of_call(expr, self)
         if isinstance(expr, (sympy.Min, sympy.Max)):
             return self._same(expr.args, "arguments", expr)
-        if isinstance(expr, (sympy.Abs, sympy.floor, sympy.ceiling, sympy.sign, int_, sympy.Mod)):
-            units = [self.unit_of(a) for a in expr.args]
-            return ureg.dimensionless if isinstance(expr, (sympy.sign, int_)) and _dimensionless(units[0]) else units[0]
+        if isinstance(expr, (sympy.Abs, sympy.floor, sympy.ceiling)):
+            return self.unit_of(expr.args[0])
+        if isinstance(expr, sympy.sign):  # the sign of a quantity of any unit is -1, 0 or 1
+            self.unit_of(expr.args[0])
+            return ureg.dimensionless
+        if isinstance(expr, sympy.Mod):
+            return self._same(expr.args, "sides of %", expr)
         if isinstance(expr, _DIMENSIONLESS_FUNCTIONS) or (
             isinstance(expr, sympy.Function) and expr.func in _DIMENSIONLESS_FUNCTIONS
         ):
@@ -290,7 +298,7 @@ class DimensionChecker:
                 unit = self.unit_of(arg)
                 if not _dimensionless(unit):
                     raise EquationError(
-                        f"{self.where}: the argument of {expr.func.__name__}() must be dimensionless, "
+                        f"{self.where}: the argument of {expr.func.__name__.rstrip('_')}() must be dimensionless, "
                         f"but {arg} is in {unit:~}"
                     )
             return ureg.dimensionless

@@ -104,6 +104,24 @@ def test_function_of_a_dimensional_argument():
         model("dv/dt = exp(v)*mV/tau : volt")
 
 
+def test_sign_int_and_remainder_follow_brian2s_unit_rules():
+    """sign() of any quantity is dimensionless (it kept the unit: 'sign(w)*mV' was refused as V*mV),
+    int() needs a dimensionless argument and '%' two sides of one dimension (both were accepted)."""
+    signed = model("dv/dt = (abs(w)*sign(w) - v)/tau : volt\ndw/dt = -w/tau : volt")
+    assert "sign(w)" in signed.equations_text
+    with pytest.raises(EquationError, match=r"argument of int\(\) must be dimensionless, but v is in V"):
+        model("dv/dt = int(v)/tau : volt")
+    with pytest.raises(EquationError, match=r"inconsistent units between sides of %: 'v' is in V .* 'tau' is in ms"):
+        model("dv/dt = (v % tau)/tau : volt")
+    model("dv/dt = (int(v/mV) + int(v > 1*mV))*mV/tau + (v % (2*mV))/tau : volt")
+
+
+@pytest.mark.parametrize("call", ["exprel(v/mV, 1)", "int(v/mV, 2)"])
+def test_functions_of_one_argument_refuse_two(call):
+    with pytest.raises(EquationError, match=r"wrong arguments for (exprel|int)\(\).*exactly 1 argument \(2 given\)"):
+        model(f"dv/dt = {call}*mV/tau : volt")
+
+
 def test_non_constant_power_of_a_quantity():
     with pytest.raises(EquationError, match="non-constant power"):
         model("dv/dt = v**x/tau : volt\ndx/dt = -x/tau : 1")
