@@ -204,11 +204,21 @@ def _number(value: sympy.Basic) -> sympy.Basic:
     return value
 
 
+_SYMBOL_PREFIXES = frozenset({"femto", "pico", "nano", "micro", "milli", "centi", "kilo"})
+_ONE_LETTER_SYMBOLS = frozenset("VASFsmM")
+"""The one-letter unit symbols usable inside equations, each only with one of the prefixes
+``_SYMBOL_PREFIXES`` (``mV``, ``pA``, ``nS``, ``uF``, ``ms``, ``cm``, ``mM``); other units by name
+(``volt``, ``second``, ``mgram``, ``kelvin``, ``Mohm``)."""
+
+
 def is_unit_name(name: str) -> bool:
-    """Whether ``name`` is a unit usable inside equations (``mV``, ``nS``, ``umetre``...).
+    """Whether ``name`` is a unit usable inside equations (``mV``, ``nS``, ``umetre``, ``Mohm``...).
 
     Only SI electrical, time, length and amount units (with prefixes) count, so
-    a typo such as ``h`` (hour) or ``b`` (barn) is reported as undefined.
+    a typo such as ``h`` (hour) or ``b`` (barn) is reported as undefined. A one-letter
+    symbol alone (``V``, ``s``, ``M``), another one (``mg``, ``C``) or one with another prefix
+    (``EL``, exalitre; ``EK``, exakelvin; ``Ms``) is a model name, as in Brian2: an undefined
+    ``EL`` is reported as undefined, not as a volume, and ``mg`` may name a concentration.
     """
     if name.startswith("_") or not name.isidentifier():
         return False
@@ -217,7 +227,11 @@ def is_unit_name(name: str) -> bool:
     except Exception:  # noqa: BLE001 - pint raises several kinds for non-units
         return False
     parts = [ureg.parse_unit_name(u) for u in unit._units]
-    return bool(parts) and all(p and p[0][1] in _UNIT_BASES for p in parts)
+    if not (parts and all(p and p[0][1] in _UNIT_BASES for p in parts)):
+        return False
+    prefix = parts[0][0][0]
+    one_letter_symbol = len(name) == 1 + (prefix != "")
+    return not one_letter_symbol or (prefix in _SYMBOL_PREFIXES and name[-1] in _ONE_LETTER_SYMBOLS)
 
 
 BRIAN2_INTERNALS = frozenset({"lastspike", "not_refractory"})

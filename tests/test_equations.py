@@ -56,7 +56,8 @@ def test_unknown_unit():
         model("dv/dt = -v/tau : foo")
 
 
-@pytest.mark.parametrize("name", ["taux", "h", "b"])  # 'h' (hour) and 'b' (barn) are pint units, not model symbols
+@pytest.mark.parametrize("name", ["taux", "h", "b", "EL", "EK", "V", "C", "Ms"])
+# pint units, not model symbols: hour, barn, a one-letter symbol alone or with a large prefix (exalitre, exakelvin)
 def test_undefined_symbol(name):
     with pytest.raises(EquationError, match=f"undefined symbol '{name}'") as info:
         model(f"dv/dt = -v/{name} : volt")
