@@ -17,6 +17,7 @@ Comments start with ``#``. Units after the colon use pint spelling (``volt``,
 
 from __future__ import annotations
 
+import keyword
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ import pint
 import sympy
 
 from .errors import EquationError
-from .expressions import parse_expression
+from .expressions import FUNCTIONS, is_unit_name, parse_expression
 from .units import parse_unit
 
 _DIFFERENTIAL = re.compile(r"^d\s*([A-Za-z_]\w*)\s*/\s*dt\s*=\s*(.+)$")
@@ -40,9 +41,18 @@ ENGINE_PREFIX = "_"
 
 
 def check_model_name(name: str, where: str) -> None:
-    """Refuse a variable or parameter name the engine reserves (``t``, ``dt``, ``N``...) or generates (``_...``)."""
-    if name in RESERVED:
-        raise EquationError(f"{where}: {name!r} is a reserved name ({', '.join(sorted(RESERVED))})")
+    """Refuse a variable or parameter name the engine reserves (``t``, ``dt``, ``N``, ``xi_1``...) or
+    generates (``_...``), and one that expressions read as something else, as Brian2 does: a unit
+    (``ms``: ``5*ms`` would use the parameter), a function (``exp``) or a Python keyword (``if``)."""
+    if name in RESERVED or name.startswith("xi_"):
+        raise EquationError(f"{where}: {name!r} is a reserved name ({', '.join(sorted(RESERVED))}, "
+                            "and xi_... for white noise)")
+    if keyword.iskeyword(name):
+        raise EquationError(f"{where}: {name!r} is a Python keyword, which expressions cannot use as a name; rename it")
+    if name in FUNCTIONS:
+        raise EquationError(f"{where}: {name!r} is the name of a function ({name}() in expressions); rename it")
+    if is_unit_name(name):
+        raise EquationError(f"{where}: {name!r} is the name of a unit (as in '5*{name}' in expressions); rename it")
     if name.startswith(ENGINE_PREFIX):
         raise EquationError(f"{where}: {name!r} starts with {ENGINE_PREFIX!r}, which is kept for names the engine "
                             "generates; rename it")

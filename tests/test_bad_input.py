@@ -73,6 +73,20 @@ def test_reserved_names_are_refused_as_parameters(name):
         sz.NeuronModel("m", "dv/dt = -v/tau : 1", {"tau": "10 ms", name: 1})
 
 
+@pytest.mark.parametrize("equations, parameters, fragment", [
+    ("dv/dt = -v/ms : volt", {"ms": "10 ms"}, "'ms' is the name of a unit (as in '5*ms' in expressions)"),
+    ("dv/dt = -v/tau*mV : volt\nmV : 1", {"tau": "10 ms"}, "'mV' is the name of a unit"),
+    ("dv/dt = -v/tau*exp : volt\nexp : 1", {"tau": "10 ms"}, "'exp' is the name of a function (exp() in expressions)"),
+    ("dv/dt = -v/tau*xi_1 : volt\nxi_1 : 1", {"tau": "10 ms"}, "'xi_1' is a reserved name"),
+    ("dv/dt = -v/tau : volt\nif : 1", {"tau": "10 ms"}, "'if' is a Python keyword"),
+])
+def test_names_expressions_read_otherwise_are_refused(equations, parameters, fragment):
+    """As in Brian2: a parameter 'ms' made every '5*ms' of the model 5 times the parameter, a declared
+    'xi_1' was read as white noise, and 'exp' or 'if' could not be used in any expression."""
+    with pytest.raises(EquationError, match=re.escape(fragment)):
+        sz.NeuronModel("m", equations, parameters)
+
+
 @pytest.mark.parametrize("make, fragment", [
     (lambda: sz.NeuronModel("m", "dv/dt = -v/(10*ms) : ", {}), "no unit after ':' (write ': 1'"),
     (lambda: sz.NeuronModel("m", "dv/dt = -v/(10*ms) : volt", {}, threshold="t - lastspike > 5*ms"),
