@@ -165,6 +165,9 @@ class NeuronModel:
         self.threshold_text = threshold
         self.threshold = self._checked_condition(threshold) if threshold else None
         self.reset_text = reset
+        if reset and not threshold:
+            raise EquationError(f"model {name!r}: reset {reset!r} without a threshold would never run (no neuron "
+                                "spikes); give threshold= too, e.g. 'v > V_th'")
         self.reset = self.checked_statements(reset, f"model {name!r}: reset") if reset else []
         self.refractoriness = self.parse_refractory(refractory, where=f"model {name!r}: refractory")
         self.refractory_text = self.refractoriness.text

@@ -182,6 +182,12 @@ def test_reset_on_a_parameter_or_unknown_name():
         model("dv/dt = -v/tau : volt", params, threshold="v > Vt", reset="v = Vr; x = 0")
 
 
+def test_a_reset_without_a_threshold_is_refused():
+    """It was accepted and never ran (Brian2 refuses it too)."""
+    with pytest.raises(EquationError, match=r"reset 'v = 0\*mV' without a threshold would never run"):
+        model("dv/dt = -v/tau : volt", reset="v = 0*mV")
+
+
 @pytest.mark.parametrize("reset, fragment", [("v = 3*nA", "nA"), ("v += tau", "ms"), ("v *= 2*mV", "mV"), ("v =", "cannot parse")])
 def test_reset_unit_mismatch_or_syntax(reset, fragment):
     with pytest.raises(EquationError) as info:
