@@ -259,6 +259,9 @@ class DimensionChecker:
             if expr.name in BRIAN2_INTERNALS:
                 raise EquationError(f"{self.where}: {expr.name!r} is one of Brian2's internal variables, which "
                                     "snnzoo models cannot read; give refractory= a time, a parameter or a condition")
+            if expr.name == "xi" or expr.name.startswith("xi_"):
+                raise EquationError(f"{self.where}: white noise {expr.name!r} may only appear in differential "
+                                    "equations (for a random number per step use rand() or randn())")
             raise EquationError(f"{self.where}: undefined symbol {expr.name!r}")
         if expr in (sympy.zoo, sympy.oo, -sympy.oo, sympy.nan):
             raise EquationError(f"{self.where}: a term is infinite or undefined ({expr}), as from log(0) or 1/0")

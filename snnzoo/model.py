@@ -237,10 +237,13 @@ class NeuronModel:
             raise UnknownNameError(f"preset of model {self.name!r}", name, self.presets)
         return dict(self.presets[name])
 
-    def _checker(self, where: str) -> DimensionChecker:
+    def _checker(self, where: str, *, noise: bool = False) -> DimensionChecker:
+        """A dimension checker for the model's names; white noise (``xi``) only with ``noise``
+        (differential equations)."""
         units = dict(self.units)
         units.update({"t": ureg.second, "dt": ureg.second, "i": ureg.dimensionless, "N": ureg.dimensionless})
-        units.update({s: NOISE_UNIT for s in self.noise_names})
+        if noise:
+            units.update({s: NOISE_UNIT for s in self.noise_names})
         return DimensionChecker(units, where)
 
     @property
@@ -257,8 +260,9 @@ class NeuronModel:
                 raise EquationError(f"{eq.where}: rand() and randn() are for initial values; use xi for noise")
             if eq.kind == "subexpression" and any(s.name.startswith("xi") for s in eq.expr.free_symbols):
                 raise EquationError(f"{eq.where}: white noise xi may only appear in differential equations")
+            self._check_noise_is_linear(eq)
             try:
-                got = self._checker(eq.where).unit_of(eq.expr)
+                got = self._checker(eq.where, noise=True).unit_of(eq.expr)
             except EquationError as error:
                 raise EquationError(f"{error}{self._unitless_hint(eq.expr)}") from None
             want = eq.unit / ureg.second if eq.kind == "differential" else eq.unit
@@ -269,6 +273,17 @@ class NeuronModel:
                     f"but {lhs} must be in {want:~} {dimension_of(want)}{self._unitless_hint(eq.expr)}"
                 )
         self.resolved_subexpressions()  # detects cycles early
+
+    def _check_noise_is_linear(self, eq: Equation) -> None:
+        """Refuse white noise that is not a sum of terms ``g*xi`` with ``g`` free of noise (``exp(xi)``,
+        ``xi_1*xi_2``, ``floor(xi)``): the integrators take such a term as the noise increment."""
+        noises = {s for s in eq.expr.free_symbols if s.name in self.noise_names}
+        coefficients = {n: sympy.diff(eq.expr, n) for n in noises}
+        rest = sympy.expand(eq.expr - sum(c * n for n, c in coefficients.items()))
+        for noise in sorted(noises, key=str):
+            if (coefficients[noise].free_symbols | rest.free_symbols) & noises:
+                raise EquationError(f"{eq.where}: the white noise {noise.name!r} must enter linearly, as a "
+                                    f"term g*{noise.name} whose g holds no noise (as in Brian2)")
 
     def _unitless_hint(self, expr: sympy.Basic) -> str:
         """Names the dimensionless parameters of ``expr``: a unit missing from a default ("100" for

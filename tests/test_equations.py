@@ -161,6 +161,30 @@ def test_noise_only_in_differential_equations_and_with_the_right_unit():
     assert m.noise_names == ["xi"]
 
 
+NOISY = "dv/dt = -v/tau + sigma*xi/sqrt(tau) : volt"
+
+
+@pytest.mark.parametrize("where, arguments", [
+    ("threshold", {"threshold": "xi*sqrt(tau) > 1"}),
+    ("reset", {"threshold": "v > 1*mV", "reset": "v = sigma*xi*sqrt(tau)"}),
+    ("refractory", {"threshold": "v > 1*mV", "refractory": "xi*sqrt(tau) > 0"}),
+])
+def test_noise_outside_differential_equations_is_named(where, arguments):
+    """xi in a threshold, reset or refractory condition of a model with noise was accepted (a threshold
+    'xi > 0' ran, spiking at random); it is white noise, which only differential equations have."""
+    with pytest.raises(EquationError, match=rf"{where}.*white noise 'xi' may only appear in differential equations"):
+        model(NOISY, {"tau": 10 * u.ms, "sigma": 1 * u.mV}, **arguments)
+
+
+@pytest.mark.parametrize("term", ["mV*exp(xi*sqrt(tau))/tau", "sigma*xi*xi", "mV*floor(xi*sqrt(tau))/tau",
+                                  "xi_1*xi_2*mV"])
+def test_noise_must_enter_linearly(term):
+    """As in Brian2: a term such as exp(xi) ran, its noise increment taken as its derivative at xi = 0."""
+    with pytest.raises(EquationError, match=r"white noise 'xi(_1)?' must enter linearly, as a term g\*xi"):
+        model(f"dv/dt = -v/tau + {term} : volt", {"tau": 10 * u.ms, "sigma": 1 * u.mV})
+    model("dv/dt = (-v + v*xi*sqrt(tau) + 2*sigma*xi*sqrt(tau))/tau : volt", {"tau": 10 * u.ms, "sigma": 1 * u.mV})
+
+
 def test_parameter_also_defined_by_an_equation():
     with pytest.raises(EquationError, match="also defined"):
         model("dv/dt = -v/tau : volt", {"tau": 10 * u.ms, "v": 1 * u.mV})
