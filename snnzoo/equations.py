@@ -17,6 +17,7 @@ Comments start with ``#``. Units after the colon use pint spelling (``volt``,
 
 from __future__ import annotations
 
+import difflib
 import keyword
 import re
 from collections.abc import Callable, Mapping
@@ -35,6 +36,12 @@ _DECLARATION = re.compile(r"^([A-Za-z_]\w*)$")
 _FLAGS = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
 
 KNOWN_FLAGS = frozenset({"unless refractory", "linked", "constant", "event-driven", "clock-driven", "summed"})
+BRIAN2_ONLY_FLAGS = {
+    "shared": "a value shared by all neurons (or synapses) is a parameter here (one value unless given per neuron)",
+    "constant over dt": "rand() and randn() draw in thresholds, resets and run_regularly; for noise in "
+                        "equations use xi, or a noise stimulus",
+}
+"""Brian2 flags snnzoo does not have, with what to write instead."""
 RESERVED = frozenset({"t", "dt", "i", "N", "xi", "not_refractory", "lastspike", "pi", "e", "True", "False"})
 ENGINE_PREFIX = "_"
 """Names the engine generates (``_new_v``, ``_h0_1``...) start with this; model names may not."""
@@ -106,9 +113,15 @@ def _parse_line(line: str, functions: Mapping[str, Callable] | None) -> Equation
     if match:
         unit_part = match.group(1)
         flags = frozenset(f.strip() for f in match.group(2).split(",") if f.strip())
-        unknown = flags - KNOWN_FLAGS
+        brian2_only = sorted(flags & set(BRIAN2_ONLY_FLAGS))
+        if brian2_only:
+            raise EquationError(f"{where}: Brian2's flag '({brian2_only[0]})' is not supported: "
+                                f"{BRIAN2_ONLY_FLAGS[brian2_only[0]]}")
+        unknown = sorted(flags - KNOWN_FLAGS)
         if unknown:
-            raise EquationError(f"{where}: unknown flag(s) {sorted(unknown)} (known: {sorted(KNOWN_FLAGS)})")
+            close = difflib.get_close_matches(unknown[0], sorted(KNOWN_FLAGS), n=1)
+            raise EquationError(f"{where}: unknown flag(s) {unknown}" + (f"; did you mean {close[0]!r}?" if close else "")
+                                + f" (known: {sorted(KNOWN_FLAGS)})")
     unit_text = unit_part.strip()
     if not unit_text:
         raise EquationError(f"{where}: no unit after ':' (write ': 1' for a dimensionless quantity)")

@@ -257,7 +257,9 @@ class NeuronModel:
             if eq.expr is None:
                 continue
             if eq.expr.atoms(rand, randn):
-                raise EquationError(f"{eq.where}: rand() and randn() are for initial values; use xi for noise")
+                raise EquationError(f"{eq.where}: rand() and randn() cannot appear in equations (Brian2's "
+                                    "'(constant over dt)' is not supported); use xi for white noise, or rand() in "
+                                    "a threshold, reset or run_regularly")
             if eq.kind == "subexpression" and any(s.name.startswith("xi") for s in eq.expr.free_symbols):
                 raise EquationError(f"{eq.where}: white noise xi may only appear in differential equations")
             self._check_noise_is_linear(eq)
