@@ -27,7 +27,7 @@ import pint
 import sympy
 
 from .errors import EquationError
-from .expressions import FUNCTIONS, is_unit_name, parse_expression
+from .expressions import FUNCTIONS, is_unit_name, parse_expression, rand, randn
 from .units import parse_unit
 
 _DIFFERENTIAL = re.compile(r"^d\s*([A-Za-z_]\w*)\s*/\s*dt\s*=\s*(.+)$")
@@ -132,6 +132,10 @@ def _parse_line(line: str, functions: Mapping[str, Callable] | None) -> Equation
             name = m.group(1)
             check_model_name(name, where)
             expr = parse_expression(m.group(2), where=where, functions=functions) if kind != "variable" else None
+            if expr is not None and expr.atoms(rand, randn):
+                raise EquationError(f"{where}: rand() and randn() cannot appear in equations (Brian2's "
+                                    "'(constant over dt)' is not supported); use xi for white noise, or rand() in "
+                                    "a threshold, reset or run_regularly")
             if "unless refractory" in flags and kind != "differential":
                 raise EquationError(f"{where}: '(unless refractory)' only applies to differential equations")
             if "linked" in flags and kind != "variable":

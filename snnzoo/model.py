@@ -21,7 +21,7 @@ import sympy
 
 from .equations import Equation, check_model_name, parse_equations, parse_statements
 from .errors import ConfigError, EquationError, UnitError, UnknownNameError
-from .expressions import DimensionChecker, is_zero, rand, randn, same_dimension, symbol
+from .expressions import DimensionChecker, is_zero, same_dimension, symbol
 from .refractory import Refractoriness, parse_refractoriness
 from .symbolic_budget import time_budget
 from .timed_array import TimedArray
@@ -256,10 +256,6 @@ class NeuronModel:
         for eq in self.equations:
             if eq.expr is None:
                 continue
-            if eq.expr.atoms(rand, randn):
-                raise EquationError(f"{eq.where}: rand() and randn() cannot appear in equations (Brian2's "
-                                    "'(constant over dt)' is not supported); use xi for white noise, or rand() in "
-                                    "a threshold, reset or run_regularly")
             if eq.kind == "subexpression" and any(s.name.startswith("xi") for s in eq.expr.free_symbols):
                 raise EquationError(f"{eq.where}: white noise xi may only appear in differential equations")
             self._check_noise_is_linear(eq)

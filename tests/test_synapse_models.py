@@ -155,6 +155,14 @@ def test_what_is_evaluated_every_step_may_not_read_an_event_driven_variable(read
         sz.SynapseModel("stale", f"w : 1\ndy/dt = -y/(1*ms) : 1 (event-driven)\n{reader}", on_pre="y += 1")
 
 
+@pytest.mark.parametrize("equations", ["w : 1\ndx/dt = (rand() - x)/(1*ms) : 1 (clock-driven)",
+                                       "w : 1\nx : 1\ng_post = w*randn()*nS : siemens (summed)"])
+def test_random_draws_in_synapse_equations_are_refused_as_in_neuron_models(equations):
+    """A neuron model refused rand() in its equations; a synapse model's clock-driven equation took it and ran."""
+    with pytest.raises(sz.EquationError, match=r"rand\(\) and randn\(\) cannot appear in equations"):
+        sz.SynapseModel("noisy", equations, on_pre="x += 1")
+
+
 def test_neuron_models_reject_synaptic_flags():
     with pytest.raises(sz.EquationError, match="belong in synapse models"):
         sz.NeuronModel("n", "dv/dt = -v/(10*ms) : volt (event-driven)")
