@@ -150,8 +150,10 @@ def _parse_line(line: str, functions: Mapping[str, Callable] | None) -> Equation
     raise EquationError(f"{where}: expected 'dx/dt = ... : unit', 'x = ... : unit' or 'x : unit'")
 
 
-def parse_statements(text: str, *, where: str) -> list[tuple[str, str, sympy.Expr]]:
-    """Parse reset statements ``v = Vr; w += b`` into (target, operator, expression)."""
+def parse_statements(text: str, *, where: str,
+                     functions: Mapping[str, Callable] | None = None) -> list[tuple[str, str, sympy.Expr]]:
+    """Parse reset statements ``v = Vr; w += b`` into (target, operator, expression); ``functions``
+    adds callable names (a model's timed arrays)."""
     statements = []
     for part in re.split(r"[;\n]", text):
         part = part.split("#", 1)[0].strip()
@@ -160,5 +162,6 @@ def parse_statements(text: str, *, where: str) -> list[tuple[str, str, sympy.Exp
         m = re.match(r"^([A-Za-z_]\w*)\s*(\+=|-=|\*=|/=|=)\s*(.+)$", part)
         if not m:
             raise EquationError(f"{where}: cannot parse statement {part!r} (expected 'v = Vr' or 'w += b')")
-        statements.append((m.group(1), m.group(2), parse_expression(m.group(3), where=f"{where} '{part}'")))
+        statements.append((m.group(1), m.group(2), parse_expression(m.group(3), where=f"{where} '{part}'",
+                                                                    functions=functions)))
     return statements

@@ -144,8 +144,9 @@ class NeuronModel:
         for fname, timed in self.functions.items():
             if not isinstance(timed, TimedArray) or timed.name != fname:
                 raise EquationError(f"model {name!r}: functions[{fname!r}] must be a snnzoo.TimedArray named {fname!r}")
-        self.equations: list[Equation] = parse_equations(
-            equations, {name: timed.function for name, timed in self.functions.items()})
+        self.function_calls = {name: timed.function for name, timed in self.functions.items()}
+        """Name -> the sympy function of each timed array, for parsing equations, thresholds and statements."""
+        self.equations: list[Equation] = parse_equations(equations, self.function_calls)
         for eq in self.equations:
             if eq.flags & SYNAPTIC_FLAGS:
                 raise EquationError(f"model {name!r}: {eq.where}: the flags {sorted(SYNAPTIC_FLAGS)} "
@@ -308,7 +309,7 @@ class NeuronModel:
         from .expressions import parse_expression
 
         where = f"model {self.name!r}: threshold '{text}'"
-        expr = parse_expression(text, where=where)
+        expr = parse_expression(text, where=where, functions=self.function_calls)
         self._checker(where).unit_of(expr)
         if not isinstance(expr, (sympy.core.relational.Relational, sympy.And, sympy.Or, sympy.Not)):
             raise EquationError(f"{where}: expected a condition such as 'v > Vt'")
@@ -328,7 +329,7 @@ class NeuronModel:
     def checked_statements(self, text: str, where: str) -> list[tuple[str, str, sympy.Basic]]:
         """Statements on the model's variables (a reset, a regular operation), parsed and
         dimension-checked: ``[(target, op, expression)]``; ``rand()`` and ``randn()`` draw."""
-        statements = parse_statements(text, where=where)
+        statements = parse_statements(text, where=where, functions=self.function_calls)
         for target, op, expr in statements:
             here = f"{where} '{target} {op} {expr}'"
             if target not in self.state_variables and target not in self.variables:
