@@ -303,7 +303,7 @@ class NeuronModel:
         """A ``refractory`` setting for this model: a time, ``size`` times, an expression of
         parameters (``"tref"``) or a condition (``"v > -40*mV"``); see :mod:`snnzoo.refractory`."""
         return parse_refractoriness(value, self._checker(where), set(self.parameters) | set(self.variables),
-                                    where=where, size=size)
+                                    where=where, size=size, functions=self.function_calls)
 
     def _checked_condition(self, text: str) -> sympy.Basic:
         from .expressions import parse_expression

@@ -49,15 +49,15 @@ class Refractoriness:
 
 
 def parse_refractoriness(value: Any, checker: DimensionChecker, constants, *, where: str,
-                         size: int | None = None) -> Refractoriness:
+                         size: int | None = None, functions=None) -> Refractoriness:
     """Read ``value`` (None, a time, times per neuron, or an expression) for a model or a
     population of ``size`` neurons; ``checker`` knows the model's units and ``constants``
-    the names a period may use (parameters and declared variables). Errors name ``where``
-    and what was expected."""
+    the names a period may use (parameters and declared variables); ``functions`` the model's
+    timed arrays, which a condition may call. Errors name ``where`` and what was expected."""
     if value is None:
         return Refractoriness(None)
     if isinstance(value, str) and not is_quantity_text(value):
-        expr = parse_expression(value, where=where)
+        expr = parse_expression(value, where=where, functions=functions)
         unit = checker.unit_of(expr)
         if isinstance(expr, _CONDITIONS):
             return Refractoriness(value, condition=expr)

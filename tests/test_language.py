@@ -696,23 +696,27 @@ def test_a_timed_array_makes_exact_integration_possible():
     np.testing.assert_allclose(v, expected, rtol=0, atol=1e-15)
 
 
-def test_timed_arrays_in_threshold_reset_and_regular_operation_like_brian2():
-    """Brian2 calls timed arrays in thresholds, resets and run_regularly; they were "unknown function".
-    The spike steps are Brian2 2.9's for the same model (numpy target, dt = 0.1 ms)."""
+@pytest.mark.parametrize("refractory, spikes", [
+    ("1 ms", [(112, 1), (112, 2), (140, 0), (210, 1), (210, 2), (262, 1), (300, 2), (335, 1), (376, 1), (390, 0),
+              (407, 2), (417, 1), (459, 1), (490, 2), (558, 1)]),
+    ("v > vr(t) + 5*mV", [(112, 1), (112, 2), (140, 0), (201, 0), (201, 1), (210, 2), (243, 1), (292, 2), (308, 1),
+                          (372, 1), (390, 2), (404, 1), (436, 1), (446, 0), (463, 2), (469, 1), (559, 1), (585, 2)]),
+])
+def test_timed_arrays_in_threshold_reset_and_regular_operation_like_brian2(refractory, spikes):
+    """Brian2 calls timed arrays in thresholds, resets, refractory conditions and run_regularly; they
+    were "unknown function". The spike steps are Brian2 2.9's for the same model (numpy target, dt = 0.1 ms)."""
     th = sz.TimedArray(np.array([[-50, -52, -54], [-48, -51, -49], [-53, -50, -47], [-46, -55, -50]]) * u.mV,
                        dt=7 * u.ms, name="th")
     vr = sz.TimedArray(np.array([-70, -60, -65, -58, -72]) * u.mV, dt=11 * u.ms, name="vr")
     model = sz.NeuronModel("m", "dv/dt = (-45*mV - v)/(10*ms) + k*mV/ms : volt (unless refractory)\nk : 1", {},
-                           threshold="v > th(t, i)", reset="v = vr(t) - 2*mV*i", refractory="1 ms",
+                           threshold="v > th(t, i)", reset="v = vr(t) - 2*mV*i", refractory=refractory,
                            integrator="euler", initial={"v": "-70*mV", "k": "0.3*i"}, functions={"th": th, "vr": vr})
     net = sz.Network(dt=0.1 * u.ms, seed=1)
     net.add_population("G", model, 3)
     net.run_regularly("G", "v += vr(t)*0.01 + 0.7*mV", dt=3 * u.ms)
     net.run(60 * u.ms)
     record = net.records()[0]
-    assert sorted(zip(steps_of(record).tolist(), record.spike_neurons.tolist())) == [
-        (112, 1), (112, 2), (140, 0), (210, 1), (210, 2), (262, 1), (300, 2), (335, 1), (376, 1), (390, 0), (407, 2),
-        (417, 1), (459, 1), (490, 2), (558, 1)]
+    assert sorted(zip(steps_of(record).tolist(), record.spike_neurons.tolist())) == spikes
 
 
 @pytest.mark.parametrize("dt, equation, fragment", [
