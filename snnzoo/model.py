@@ -333,13 +333,24 @@ class NeuronModel:
         for target, op, expr in statements:
             here = f"{where} '{target} {op} {expr}'"
             if target not in self.state_variables and target not in self.variables:
-                raise EquationError(f"{here}: {target!r} is not a state variable of the model")
+                raise EquationError(f"{here}: {target!r} {self._not_writable(target)}")
             self.check_written(target, here)
             got = self._checker(here).unit_of(expr)
             want = ureg.dimensionless if op in ("*=", "/=") else self.units[target]
             if not same_dimension(got, want) and not is_zero(expr):
                 raise EquationError(f"{here}: the value is in {got:~} but {target} is in {self.units[target]:~}")
         return statements
+
+    def _not_writable(self, name: str) -> str:
+        """Why a statement cannot write ``name``, which is no state variable or declared variable."""
+        if name in self.parameters:
+            return (f"is a parameter (constant during a run); declare it '{name} : {_unit_text(self.units[name])}' "
+                    "in the equations to make it a variable")
+        if name in self.subexpressions:
+            return "is a subexpression (computed from its equation every step); write a state variable it uses"
+        if name in {"t", "dt", "i", "N"}:
+            return "is given by the simulation (the time, the time step, the neuron index, the size); it cannot be written"
+        return f"is not a variable of model {self.name!r} (its state variables: {', '.join(self.state_variables + self.variables)})"
 
     def synaptic_effects(self, on: str, op: str, where: str) -> tuple[pint.Unit, list]:
         """What a presynaptic spike does for ``on``: (unit of the weight, [(variable, op, coefficient)]).

@@ -206,11 +206,17 @@ def test_initial_value_for_an_unknown_variable():
 
 
 def test_reset_on_a_parameter_or_unknown_name():
+    """Each says why the name cannot be written (all were "is not a state variable of the model")."""
     params = {"tau": 10 * u.ms, "Vr": -60 * u.mV, "Vt": -50 * u.mV}
-    with pytest.raises(EquationError, match="'Vr' is not a state variable"):
+    with pytest.raises(EquationError, match=re.escape("'Vr' is a parameter (constant during a run); declare it "
+                                                      "'Vr : mV' in the equations to make it a variable")):
         model("dv/dt = -v/tau : volt", params, threshold="v > Vt", reset="Vr = -70*mV")
-    with pytest.raises(EquationError, match="'x' is not a state variable"):
+    with pytest.raises(EquationError, match=re.escape("'x' is not a variable of model 'm' (its state variables: v)")):
         model("dv/dt = -v/tau : volt", params, threshold="v > Vt", reset="v = Vr; x = 0")
+    with pytest.raises(EquationError, match=re.escape("'I' is a subexpression (computed from its equation every step)")):
+        model("dv/dt = -v/tau : volt\nI = v/ohm : amp", params, threshold="v > Vt", reset="I = 0*amp")
+    with pytest.raises(EquationError, match=re.escape("'t' is given by the simulation")):
+        model("dv/dt = -v/tau : volt", params, threshold="v > Vt", reset="t = 0*ms")
 
 
 def test_a_reset_without_a_threshold_is_refused():
