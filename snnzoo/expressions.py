@@ -197,7 +197,7 @@ _UNIT_BASES = frozenset({
 
 
 def _number(value: sympy.Basic) -> sympy.Basic:
-    """A condition used in arithmetic counts as 1 or 0 (as in Brian: ``r0*(t > 1*s)``)."""
+    """A condition used in arithmetic counts as 1 or 0 (as in Brian: ``r0*(t > 1*second)``)."""
     if isinstance(value, (sympy.core.relational.Relational, sympy.And, sympy.Or, sympy.Not,
                           sympy.logic.boolalg.BooleanAtom)):
         return int_(value)
@@ -234,6 +234,13 @@ def is_unit_name(name: str) -> bool:
     return not one_letter_symbol or (prefix in _SYMBOL_PREFIXES and name[-1] in _ONE_LETTER_SYMBOLS)
 
 
+def unit_hint(name: str) -> str:
+    """For an undefined one-letter unit symbol (``s``, ``V``), how to write the unit; else ''."""
+    if name not in _ONE_LETTER_SYMBOLS:
+        return ""
+    return f" (as a unit, write '{ureg.Unit(name):D}')"
+
+
 BRIAN2_INTERNALS = frozenset({"lastspike", "not_refractory"})
 """Names Brian2 gives its neurons' refractoriness bookkeeping (reserved here, never readable)."""
 
@@ -262,7 +269,7 @@ class DimensionChecker:
             if expr.name == "xi" or expr.name.startswith("xi_"):
                 raise EquationError(f"{self.where}: white noise {expr.name!r} may only appear in differential "
                                     "equations (for a random number per step use rand() or randn())")
-            raise EquationError(f"{self.where}: undefined symbol {expr.name!r}")
+            raise EquationError(f"{self.where}: undefined symbol {expr.name!r}{unit_hint(expr.name)}")
         if expr in (sympy.zoo, sympy.oo, -sympy.oo, sympy.nan):
             raise EquationError(f"{self.where}: a term is infinite or undefined ({expr}), as from log(0) or 1/0")
         if expr.is_Number or isinstance(expr, (sympy.logic.boolalg.BooleanAtom, sympy.NumberSymbol)):
@@ -394,7 +401,7 @@ class NumericExpression:
         undefined = sorted(s.name for s in expr.free_symbols
                            if s.name not in units and not is_unit_name(s.name) and s.name not in BRIAN2_INTERNALS)
         if undefined:
-            raise EquationError(f"{where}: undefined symbol {undefined[0]!r} in {text!r} (it may use "
+            raise EquationError(f"{where}: undefined symbol {undefined[0]!r}{unit_hint(undefined[0])} in {text!r} (it may use "
                                 f"{', '.join(sorted(units)) or 'no names'}, units and numbers)")
         self.unit = DimensionChecker(units, where).unit_of(expr)
         self.is_condition = is_condition(expr)

@@ -66,6 +66,13 @@ def test_undefined_symbol(name):
     assert f"dv/dt = -v/{name} : volt" in str(info.value)
 
 
+@pytest.mark.parametrize("name, unit", [("s", "second"), ("V", "volt")])
+def test_an_undefined_one_letter_unit_symbol_says_how_to_write_the_unit(name, unit):
+    """Brian2 has no unit 's' or 'V' either; they were read as units, so 'EL' or 'Ms' were too."""
+    with pytest.raises(EquationError, match=re.escape(f"undefined symbol '{name}' (as a unit, write '{unit}')")):
+        model(f"dv/dt = -v/(10*{name})*{unit} : volt")
+
+
 def test_inconsistent_terms_name_the_equation_and_the_term():
     text = "dv/dt = (EL - v + I)/tau : volt"
     with pytest.raises(EquationError) as info:

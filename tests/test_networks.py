@@ -492,7 +492,7 @@ def test_poisson_groups_constant_and_time_varying_rate():
     net.add_population("E", "lif_cond_exp", 50)
     net.add_source("P", sz.stimulus("poisson_group", size=100, rate=20 * u.Hz))
     net.add_source("R", sz.stimulus("poisson_group", size=100, rate=np.linspace(0, 40, 100) * u.Hz))
-    net.add_source("late", sz.stimulus("poisson_group", size=20, rate="r0*int(t > 0.5*s)",
+    net.add_source("late", sz.stimulus("poisson_group", size=20, rate="r0*int(t > 0.5*second)",
                                        parameters={"r0": 100 * u.Hz}))
     net.add_source("ramp", sz.stimulus("poisson_group", size=20, rate=lambda t, i: 200.0 * t + 0 * i))
     net.add_stimulus(sz.stimulus("poisson_layer", rate=10 * u.Hz, N=200, p=0.1, weight=1 * u.nS), "E", "ge")
@@ -543,7 +543,7 @@ def test_poisson_layer_p_is_checked_as_connect_checks_it(p, message):
 
 
 def test_rate_expression_with_a_bare_condition():
-    sz.stimulus("poisson_group", size=2, rate="r0*(t > 0.5*s)", parameters={"r0": 100 * u.Hz}).source()
+    sz.stimulus("poisson_group", size=2, rate="r0*(t > 0.5*second)", parameters={"r0": 100 * u.Hz}).source()
 
 
 def test_poisson_rate_errors():

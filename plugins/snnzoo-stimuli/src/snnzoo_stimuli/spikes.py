@@ -94,7 +94,7 @@ class PoissonLayer:
 
 
 def _is_quantity(text: str) -> bool:
-    """Whether ``text`` is a plain quantity ("5 Hz") rather than an expression ("5*Hz*(t > 1*s)")."""
+    """Whether ``text`` is a plain quantity ("5 Hz") rather than an expression ("5*Hz*(t > 1*second)")."""
     try:
         to_si(text, "Hz", what="rate")
     except SnnzooError:
