@@ -90,6 +90,9 @@ FUNCTIONS: dict[str, Callable] = {
     "clip": lambda x, low, high: sympy.Min(sympy.Max(x, low), high),
 }
 
+CONSTANTS = {"pi": sympy.pi, "e": sympy.E}
+"""Names of mathematical constants in expressions (reserved as model names), as in Brian2."""
+
 #: Functions whose argument and result are dimensionless.
 _DIMENSIONLESS_FUNCTIONS = (
     sympy.exp, sympy.log, sympy.sin, sympy.cos, sympy.tan, sympy.sinh, sympy.cosh,
@@ -148,7 +151,7 @@ def _convert(node: ast.AST, where: str, functions: Mapping[str, Callable]) -> sy
     if isinstance(node, ast.Constant) and isinstance(node.value, bool):
         return sympy.true if node.value else sympy.false
     if isinstance(node, ast.Name):
-        return sympy.pi if node.id == "pi" else symbol(node.id)
+        return CONSTANTS[node.id] if node.id in CONSTANTS else symbol(node.id)
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         left, right = _number(_convert(node.left, where, functions)), _number(_convert(node.right, where, functions))
         if isinstance(node.op, ast.Pow):

@@ -73,6 +73,16 @@ def test_an_undefined_one_letter_unit_symbol_says_how_to_write_the_unit(name, un
         model(f"dv/dt = -v/(10*{name})*{unit} : volt")
 
 
+def test_e_is_eulers_number_as_in_brian2():
+    """'e' was reserved but undefined ("undefined symbol 'e'"); Brian2 reads it as 2.718..."""
+    decay = model("dv/dt = -v/tau*e : volt", {"tau": 1 * u.ms}, integrator="euler", initial={"v": "1*mV"})
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("p", decay, 1)
+    net.record("p", "v")
+    net.run(0.2 * u.ms)
+    assert net.records()[0].states[0].data["v"][1, 0] == pytest.approx(1e-3 * (1 - 0.1 * np.e), rel=1e-14)
+
+
 def test_inconsistent_terms_name_the_equation_and_the_term():
     text = "dv/dt = (EL - v + I)/tau : volt"
     with pytest.raises(EquationError) as info:
