@@ -95,6 +95,9 @@ def parse_equations(text: str, functions: Mapping[str, Callable] | None = None) 
         equation = _parse_line(line, functions)
         if equation.name in seen:
             raise EquationError(f"{equation.where}: {equation.name!r} is defined twice")
+        if equation.name in (functions or {}):
+            raise EquationError(f"{equation.where}: {equation.name!r} is also the name of a timed array the model "
+                                "calls; rename one")
         seen.add(equation.name)
         equations.append(equation)
     if not equations:

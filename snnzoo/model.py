@@ -21,7 +21,7 @@ import sympy
 
 from .equations import Equation, check_model_name, parse_equations, parse_statements
 from .errors import ConfigError, EquationError, UnitError, UnknownNameError
-from .expressions import DimensionChecker, is_zero, same_dimension, symbol
+from .expressions import FUNCTIONS, DimensionChecker, is_zero, same_dimension, symbol
 from .refractory import Refractoriness, parse_refractoriness
 from .symbolic_budget import time_budget
 from .timed_array import TimedArray
@@ -144,6 +144,9 @@ class NeuronModel:
         for fname, timed in self.functions.items():
             if not isinstance(timed, TimedArray) or timed.name != fname:
                 raise EquationError(f"model {name!r}: functions[{fname!r}] must be a snnzoo.TimedArray named {fname!r}")
+            if fname in FUNCTIONS:
+                raise EquationError(f"model {name!r}: TimedArray {fname!r} is named like the function {fname}() of "
+                                    "expressions, which it would replace; rename it")
         self.function_calls = {name: timed.function for name, timed in self.functions.items()}
         """Name -> the sympy function of each timed array, for parsing equations, thresholds and statements."""
         self.equations: list[Equation] = parse_equations(equations, self.function_calls)

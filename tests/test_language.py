@@ -735,6 +735,18 @@ def test_timed_array_bad_input(dt, equation, fragment):
     assert "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize("name, equations, fragment", [
+    ("exp", "dv/dt = (R*exp(t) - v)/tau : volt", "TimedArray 'exp' is named like the function exp() of expressions"),
+    ("stim", "dv/dt = (R*stim(t) - v)/tau : volt\nstim : 1", "'stim' is also the name of a timed array the model calls"),
+])
+def test_a_timed_array_named_like_a_function_or_variable_is_refused(name, equations, fragment):
+    """A timed array 'exp' silently replaced exp() in every expression of the model; a variable named
+    like a timed array was accepted."""
+    timed = sz.TimedArray([1, 2] * u.nA, dt=1 * u.ms, name=name)
+    with pytest.raises(EquationError, match=re.escape(fragment)):
+        sz.NeuronModel("m", equations, {"tau": "10 ms", "R": "1 Mohm"}, functions={name: timed})
+
+
 @pytest.mark.parametrize("name", ["a b", 3])
 def test_a_timed_array_name_is_an_identifier(name):
     """A name that is not text (3) was "'int' object has no attribute 'isidentifier'"."""
