@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 import sympy
 
-from .errors import UnitError
-from .expressions import DimensionChecker, parse_expression, same_dimension
+from .errors import ConfigError, UnitError
+from .expressions import DimensionChecker, parse_expression, rand, randn, same_dimension
 from .time_steps import step_containing
 from .units import is_quantity_text, show, to_si, ureg
 
@@ -68,6 +68,10 @@ def parse_refractoriness(value: Any, checker: DimensionChecker, constants, *, wh
         if others:
             raise UnitError(f"{where}: {value!r} uses {', '.join(others)}; a refractory period may use parameters "
                             "and declared variables only (for a state-dependent refractoriness give a condition such as 'v > -40*mV')")
+        if expr.atoms(rand, randn):
+            raise ConfigError(f"{where}: {value!r} draws random numbers, but a refractory period is evaluated once "
+                              "per neuron (Brian2 draws anew at every step); give periods drawn once per neuron as "
+                              "add_population(refractory=array)")
         return Refractoriness(value, expression=expr)
     seconds = np.asarray(to_si(value, "s", what=where), dtype=float)
     if seconds.ndim > 1 or (seconds.ndim == 1 and (size is None or seconds.size != size)):

@@ -433,6 +433,15 @@ def test_bad_refractory_settings_are_one_line_errors(refractory, fragment):
                        refractory=refractory)
 
 
+def test_a_refractory_period_that_draws_random_numbers_is_refused():
+    """'rand()*5*ms' was drawn once per neuron when the network was built, where Brian2 draws it anew
+    at every step: the same text meant something else."""
+    with pytest.raises(ConfigError, match=re.escape("refractory: 'rand()*5*ms' draws random numbers, but a refractory "
+                                                    "period is evaluated once per neuron (Brian2 draws anew at every step)")):
+        sz.NeuronModel("m", "dv/dt = (20*mV - v)/(10*ms) : volt (unless refractory)", {}, threshold="v > 10*mV",
+                       reset="v = 0*mV", refractory="rand()*5*ms")
+
+
 def test_refractory_array_of_the_wrong_size_or_sign():
     net = sz.Network(dt=0.1 * u.ms)
     with pytest.raises(UnitError, match=r"^population 'p': refractory: expected one time or 2 times, got shape \(3,\)"):
