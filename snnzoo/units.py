@@ -282,8 +282,8 @@ def positive_si(value: Any, unit: str, *, what: str) -> float:
 
 
 def is_quantity_text(text: str) -> bool:
-    """Whether ``text`` reads as a number with a unit ("-70 mV") rather than an expression ("EL")."""
-    if not text.strip()[:1] in set("0123456789+-."):
+    """Whether ``text`` reads as a number with a unit ("-70 mV", "[10 20] ms") rather than an expression ("EL")."""
+    if not text.strip()[:1] in set("0123456789+-.["):
         return False
     try:
         as_quantity(text, what="value")

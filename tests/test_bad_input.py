@@ -552,6 +552,10 @@ NO_DURATION = ('duration = "5 ms"\n', "")
      [], "rel_tolerance: must be >= 0"),
     ('[projections.self]\nsource = "p"\ntarget = "p"\non = "x"\nweight = 0.1\ni = "0:1"\nj = [0]', None, [],
      "[projections.self]: 'i' must be a list of indices (whole numbers; one may repeat), got '0:1'"),  # exit 70
+    ('[sources.s]\ntype = "poisson_group"\nsize = 2\nrate = "5 mV"', None, [],  # "cannot parse '5 mV'"
+     "poisson_group: rate: expected dimension [frequency], got 5 mV of dimension [voltage]"),
+    ('[populations.q]\nmodel = "lif"\nsize = 1\n[stimuli.f]\ntype = "function_current"\npopulation = "q"\n'
+     'function = "2 mV"', None, [], "function_current: function: expected dimension [current], got 2 mV of dimension [voltage]"),
 ])
 def test_experiment_mistakes_are_refused_before_the_run(tmp_path, capsys, monkeypatch, extra, replace, args, fragment):
     """Mistakes that were ignored, or found only after the run: one line, nothing simulated or written."""

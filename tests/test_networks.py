@@ -546,6 +546,33 @@ def test_rate_expression_with_a_bare_condition():
     sz.stimulus("poisson_group", size=2, rate="r0*(t > 0.5*second)", parameters={"r0": 100 * u.Hz}).source()
 
 
+@pytest.mark.parametrize("make, message", [
+    (lambda: sz.stimulus("poisson_group", size=3, rate="5 mV").source(),
+     "poisson_group: rate: expected dimension [frequency], got 5 mV of dimension [voltage]"),
+    (lambda: sz.stimulus("poisson_group", size=3, rate="[5 6 7] mV").source(),
+     "poisson_group: rate: expected dimension [frequency], got [5.0 6.0 7.0] mV of dimension [voltage]"),
+    (lambda: sz.stimulus("poisson_group", size=3, rate="5 mV", parameters={"r0": "1 Hz"}).source(),
+     "poisson_group: rate: expected dimension [frequency], got 5 mV of dimension [voltage]"),
+    (lambda: sz.stimulus("poisson_layer", rate="5 mV", N=3, p=1, weight="1 mV").group.source(),
+     "poisson_group: rate: expected dimension [frequency], got 5 mV of dimension [voltage]"),
+    (lambda: sz.stimulus("function_current", function="5 mV").drives(3, u.nA),
+     "function_current: function: expected dimension [current], got 5 mV of dimension [voltage]"),
+    (lambda: sz.stimulus("function_current", function="[1 2 3] nA").drives(3, u.nA),
+     "function_current: function: expected a single value (e.g. '1 nA'), got an array of 3"),
+])
+def test_a_stimulus_quantity_of_the_wrong_dimension_is_named(make, message):
+    """A rate or function given as a quantity text of the wrong dimension was read as an expression:
+    "poisson_group: cannot parse '5 mV' (invalid syntax)"."""
+    with pytest.raises(SnnzooError, match=f"^{re.escape(message)}$"):
+        make()
+
+
+def test_a_stimulus_quantity_text_is_a_constant():
+    assert sz.stimulus("poisson_group", size=3, rate="[5 6 7] Hz").source().rates.tolist() == [5, 6, 7]
+    current = sz.stimulus("function_current", function="5 pA").drives(2, u.nA)[0].function
+    assert current(np.zeros((2, 1)), np.arange(2)).tolist() == [[5e-12, 5e-12], [5e-12, 5e-12]]
+
+
 def test_poisson_rate_errors():
     net = network(G=1)
     with pytest.raises(UnitError, match="rate"):

@@ -10,7 +10,7 @@ import numpy as np
 from snnzoo.errors import ConfigError
 from snnzoo.expressions import NumericExpression
 from snnzoo.stimulus import FunctionDrive, PiecewiseDrive
-from snnzoo.units import as_data, as_quantity, show, to_si, ureg
+from snnzoo.units import as_data, as_quantity, is_quantity_text, one_si, show, to_si, ureg
 
 
 class ConstantCurrent:
@@ -90,7 +90,7 @@ class FunctionCurrent:
     def drives(self, size: int, unit) -> list:
         if callable(self.function):
             return [FunctionDrive(self.function)]
-        return [FunctionDrive(expression_function(self.function, self.parameters, unit, self.name))]
+        return [FunctionDrive(expression_function(self.function, self.parameters, unit, f"{self.name}: function"))]
 
     def to_dict(self) -> dict[str, Any]:
         function = self.function if isinstance(self.function, str) else getattr(self.function, "__name__", "callable")
@@ -99,7 +99,12 @@ class FunctionCurrent:
 
 def expression_function(expression: str, parameters: Mapping[str, Any], unit, what: str):
     """A numpy function ``f(t, i)`` (SI values) of an expression in ``t``, ``i`` and ``parameters``,
-    dimension-checked against ``unit``."""
+    dimension-checked against ``unit``; ``what`` names the setting in errors. A plain quantity
+    (``"0.5 nA"``) is a constant, checked as every stimulus value is (:func:`~snnzoo.units.one_si`): one
+    of the wrong dimension is named as such, not as an expression that cannot be parsed."""
+    if is_quantity_text(expression):
+        constant = one_si(expression, unit, what=what)
+        return lambda t, i: constant + 0.0 * t * i
     quantities = {k: as_quantity(v, what=f"{what}: parameter {k!r}") for k, v in parameters.items()}
     units = {k: q.units for k, q in quantities.items()}
     units.update({"t": ureg.second, "i": ureg.dimensionless})

@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from snnzoo.errors import ConfigError, SnnzooError
+from snnzoo.errors import ConfigError
 from snnzoo.stimulus import PoissonRates, SpikeTimes
-from snnzoo.units import to_si, whole_number, whole_numbers
+from snnzoo.units import is_quantity_text, to_si, whole_number, whole_numbers
 
 from .currents import expression_function, per_neuron_si, provenance_value
 
@@ -60,8 +60,9 @@ class PoissonGroup:
     def source(self) -> PoissonRates:
         if callable(self.rate):
             return PoissonRates(self.size, function=self.rate)
-        if isinstance(self.rate, str) and (self.parameters or not _is_quantity(self.rate)):
-            return PoissonRates(self.size, function=expression_function(self.rate, self.parameters, "Hz", self.name))
+        if isinstance(self.rate, str) and not is_quantity_text(self.rate):
+            return PoissonRates(self.size, function=expression_function(self.rate, self.parameters, "Hz",
+                                                                        f"{self.name}: rate"))
         return PoissonRates(self.size, rates=per_neuron_si(self.rate, "Hz", self.size, what=f"{self.name}: rate"))
 
     def to_dict(self) -> dict[str, Any]:
@@ -91,13 +92,4 @@ class PoissonLayer:
     def to_dict(self) -> dict[str, Any]:
         return {"type": self.name, "rate": provenance_value(self.group.rate), "N": self.group.size, "p": self.p,
                 "weight": provenance_value(self.weight)}
-
-
-def _is_quantity(text: str) -> bool:
-    """Whether ``text`` is a plain quantity ("5 Hz") rather than an expression ("5*Hz*(t > 1*second)")."""
-    try:
-        to_si(text, "Hz", what="rate")
-    except SnnzooError:
-        return False
-    return True
 
