@@ -19,7 +19,7 @@ import pytest
 
 import snnzoo as sz
 from snnzoo import ureg as u
-from snnzoo.errors import ConfigError, EquationError, SimulationError, UnitError
+from snnzoo.errors import ConfigError, EquationError, SimulationError, UnitError, ValueRangeError
 
 # parameters of the 'lif' plugin model (checked in test_lif_defaults)
 TAU_M, R, EL, VT, VR = 0.020, 0.5e9, -0.070, -0.050, -0.055
@@ -500,6 +500,23 @@ def test_function_current_unit_checks():
                                      parameters={"A": 1 * u.mV, "tau": 1 * u.ms}), "l")
     with pytest.raises(EquationError, match="undefined symbol 'B'"):
         net.add_stimulus(sz.stimulus("function_current", function="B*t", parameters={}), "l")
+
+
+@pytest.mark.parametrize("make", [
+    lambda a: sz.stimulus("function_current", function="a*sin(t/tau)", parameters={"a": a, "tau": "1 ms"}),
+    lambda a: sz.stimulus("poisson_group", size=2, rate="a*(1 + sin(t/tau))", parameters={"a": a, "tau": "1 ms"}),
+])
+@pytest.mark.parametrize("a, shown", [(np.nan * u.nA, "nan nA"), ("inf Hz", "inf Hz"), ([1, np.nan] * u.Hz, "[1.0 nan] Hz")])
+def test_expression_parameters_are_refused_when_the_stimulus_is_made(make, a, shown):
+    """A NaN parameter was found only by the run: "the function gave NaN or infinite values"."""
+    with pytest.raises(ValueRangeError, match=rf": parameter 'a': must be finite \(not NaN or infinite\), got {re.escape(shown)}$"):
+        make(a)
+
+
+def test_expression_parameters_must_be_a_mapping():
+    with pytest.raises(ConfigError, match=r"^function_current: parameters: expected a mapping of names to quantities, "
+                                          r"e.g. \{'amplitude': '0.1 nA'\}, got 3$"):
+        sz.stimulus("function_current", function="a*t", parameters=3)
 
 
 def test_function_current_needs_a_callable_or_an_expression():

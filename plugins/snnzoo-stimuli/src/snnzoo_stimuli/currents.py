@@ -10,7 +10,7 @@ import numpy as np
 from snnzoo.errors import ConfigError
 from snnzoo.expressions import NumericExpression
 from snnzoo.stimulus import FunctionDrive, PiecewiseDrive
-from snnzoo.units import as_data, as_quantity, is_quantity_text, one_si, show, to_si, ureg
+from snnzoo.units import as_data, as_quantity, check_value, is_quantity_text, one_si, show, to_si, ureg
 
 
 class ConstantCurrent:
@@ -85,7 +85,7 @@ class FunctionCurrent:
         if not (callable(function) or isinstance(function, str)):
             raise ConfigError(f"{self.name}: function: expected a callable f(t, i) or an expression such as "
                               f"'amplitude*sin(2*pi*frequency*t)', got {show(function)}")
-        self.function, self.parameters = function, dict(parameters or {})
+        self.function, self.parameters = function, expression_parameters(parameters, self.name)
 
     def drives(self, size: int, unit) -> list:
         if callable(self.function):
@@ -97,6 +97,20 @@ class FunctionCurrent:
         return {"type": self.name, "function": function, "parameters": {k: provenance_value(v) for k, v in self.parameters.items()}}
 
 
+def expression_parameters(parameters: Mapping[str, Any] | None, what: str) -> dict[str, Any]:
+    """The ``parameters`` of a stimulus's expression as quantities, checked when the stimulus is made:
+    each must read as a quantity and be finite (a NaN amplitude was found only by the run)."""
+    if parameters is None:
+        return {}
+    if not isinstance(parameters, Mapping):
+        raise ConfigError(f"{what}: parameters: expected a mapping of names to quantities, e.g. "
+                          f"{{'amplitude': '0.1 nA'}}, got {show(parameters)}")
+    quantities = {name: as_quantity(value, what=f"{what}: parameter {name!r}") for name, value in parameters.items()}
+    for name, quantity in quantities.items():
+        check_value(quantity.magnitude, what=f"{what}: parameter {name!r}", shown=quantity)
+    return quantities
+
+
 def expression_function(expression: str, parameters: Mapping[str, Any], unit, what: str):
     """A numpy function ``f(t, i)`` (SI values) of an expression in ``t``, ``i`` and ``parameters``,
     dimension-checked against ``unit``; ``what`` names the setting in errors. A plain quantity
@@ -105,7 +119,7 @@ def expression_function(expression: str, parameters: Mapping[str, Any], unit, wh
     if is_quantity_text(expression):
         constant = one_si(expression, unit, what=what)
         return lambda t, i: constant + 0.0 * t * i
-    quantities = {k: as_quantity(v, what=f"{what}: parameter {k!r}") for k, v in parameters.items()}
+    quantities = expression_parameters(parameters, what)
     units = {k: q.units for k, q in quantities.items()}
     units.update({"t": ureg.second, "i": ureg.dimensionless})
     target = ureg.Unit(unit) if isinstance(unit, str) else unit

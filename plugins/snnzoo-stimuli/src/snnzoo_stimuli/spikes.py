@@ -11,7 +11,7 @@ from snnzoo.errors import ConfigError
 from snnzoo.stimulus import PoissonRates, SpikeTimes
 from snnzoo.units import is_quantity_text, to_si, whole_number, whole_numbers
 
-from .currents import expression_function, per_neuron_si, provenance_value
+from .currents import expression_function, expression_parameters, per_neuron_si, provenance_value
 
 
 class SpikeGenerator:
@@ -55,7 +55,7 @@ class PoissonGroup:
 
     def __init__(self, size: int, rate: Any, parameters: Mapping[str, Any] | None = None):
         self.size = whole_number(size, what=f"{self.name}: size", minimum=1)
-        self.rate, self.parameters = rate, dict(parameters or {})
+        self.rate, self.parameters = rate, expression_parameters(parameters, self.name)
 
     def source(self) -> PoissonRates:
         if callable(self.rate):
