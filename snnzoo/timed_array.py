@@ -43,8 +43,11 @@ class TimedArray:
             raise ConfigError(f"{where}: the name must be a Python identifier (it is called in equations)")
         quantity = as_quantity(values, what=f"{where}: values")
         magnitude = np.asarray(quantity.to_base_units().magnitude, dtype=float)
-        if magnitude.ndim not in (1, 2) or magnitude.shape[0] == 0:
+        if magnitude.ndim not in (1, 2):
             raise ConfigError(f"{where}: expected values of shape (steps,) or (steps, neurons), got {magnitude.shape}")
+        if magnitude.size == 0:
+            raise ConfigError(f"{where}: no values (shape {magnitude.shape}); expected at least one step and one "
+                              "column, of shape (steps,) or (steps, neurons)")
         if not np.isfinite(magnitude).all():
             raise ConfigError(f"{where}: the values must be finite")
         self.name = name

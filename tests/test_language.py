@@ -756,6 +756,15 @@ def test_a_timed_array_named_like_a_function_or_variable_is_refused(name, equati
         sz.NeuronModel("m", equations, {"tau": "10 ms", "R": "1 Mohm"}, functions={name: timed})
 
 
+@pytest.mark.parametrize("values, shape", [([] * u.nA, "(0,)"), (np.zeros((3, 0)) * u.nA, "(3, 0)"),
+                                           (np.zeros((0, 2)) * u.nA, "(0, 2)"), ("[] nA", "(0,)")])
+def test_an_empty_timed_array_is_refused_when_it_is_made(values, shape):
+    """Three steps of no columns were refused only when a network was built ("has 0 columns; expected 1 or 2")."""
+    with pytest.raises(ConfigError, match=rf"^TimedArray 'stim': no values \(shape {re.escape(shape)}\); expected at "
+                                          r"least one step and one column"):
+        sz.TimedArray(values, dt=1 * u.ms, name="stim")
+
+
 @pytest.mark.parametrize("name", ["a b", 3])
 def test_a_timed_array_name_is_an_identifier(name):
     """A name that is not text (3) was "'int' object has no attribute 'isidentifier'"."""
