@@ -16,16 +16,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import pint
 import sympy
 
 from .equations import Equation, check_model_name, parse_equations, parse_statements
-from .errors import ConfigError, EquationError, UnitError, UnknownNameError
+from .errors import ConfigError, EquationError, UnitError, UnknownNameError, ValueRangeError
 from .expressions import FUNCTIONS, DimensionChecker, is_zero, same_dimension, symbol
 from .refractory import Refractoriness, parse_refractoriness
 from .symbolic_budget import time_budget
 from .timed_array import TimedArray
-from .units import Sign, as_quantity, dimension_of, parameter_sign, parse_unit, to_si, ureg
+from .units import Sign, as_quantity, dimension_of, parameter_sign, parse_unit, si_unit_string, to_si, ureg
 
 NOISE_UNIT = ureg.second**-0.5
 SYNAPTIC_FLAGS = frozenset({"event-driven", "clock-driven", "summed"})
@@ -110,7 +111,10 @@ class NeuronModel:
     synapses: named synaptic targets: name -> statements run on the postsynaptic
         neuron for each presynaptic spike, linear in the weight ``w``
         (e.g. ``{"glu": "g_ampa += w; g_nmda += 0.5*w"}``); a projection's ``on``
-        may name one of them.
+        may name one of them; ``op="-="`` subtracts what it adds.
+    non_negative_targets: named synaptic targets that take only weights >= 0 (a receptor adding
+        to a conductance: a negative weight, or ``op="-="``, would make the conductance negative);
+        ``Network.connect`` refuses anything else, naming the projection and the target.
     aliases: old parameter name -> current name; the old name is still accepted
         (with a :class:`DeprecatedNameWarning`) for one release.
     presets: named parameter sets, e.g. ``{"chattering": {"C_m": "50 pF", ...}}``;
@@ -131,6 +135,7 @@ class NeuronModel:
         description: str = "",
         references: Sequence[str] = (),
         synapses: Mapping[str, str] | None = None,
+        non_negative_targets: Iterable[str] = (),
         functions: Mapping[str, Any] | None = None,
         aliases: Mapping[str, str] | None = None,
         presets: Mapping[str, Mapping[str, Any]] | None = None,
@@ -178,6 +183,10 @@ class NeuronModel:
         self.synapses_text = dict(synapses or {})
         self.synapses = {name: self.synaptic_effects(text, "+=", f"model {name!r}: synaptic target {name!r}")
                          for name, text in self.synapses_text.items()}
+        self.non_negative_targets = frozenset(non_negative_targets)
+        for target in sorted(self.non_negative_targets - set(self.synapses)):
+            raise EquationError(f"model {name!r}: non_negative_targets names {target!r}, which is not one of its "
+                                f"synaptic targets ({', '.join(self.synapses) or 'none'})")
         self.initial = dict(initial or {})
         for var in self.initial:
             if var not in self.state_variables and var not in self.variables:
@@ -362,7 +371,9 @@ class NeuronModel:
         statements linear in ``w`` (``"ge += w; gi += 0.1*w"``).
         """
         if on in getattr(self, "synapses", {}):
-            return self.synapses[on]
+            unit, effects = self.synapses[on]
+            flipped = {"+=": "-=", "-=": "+="}
+            return unit, effects if op == "+=" else [(target, flipped[o], c) for target, o, c in effects]
         targets = self.state_variables + self.variables
         if on in targets:
             self.check_written(on, where)
@@ -391,6 +402,18 @@ class NeuronModel:
             unit = unit or weight_unit
             effects.append((target, statement_op, coefficient))
         return unit, effects
+
+    def check_weights(self, on: str, op: str, weights: Any, unit: pint.Unit, where: str) -> None:
+        """Refuse weights (SI values in ``unit``) below 0, or ``op="-="``, onto a target of
+        :attr:`non_negative_targets`: it adds to a conductance, which would become negative."""
+        if on not in self.non_negative_targets:
+            return
+        lowest = float(np.min(weights, initial=0.0))
+        if op == "-=" or lowest < 0:
+            given = "op '-='" if op == "-=" else f"a weight of {ureg.Quantity(lowest, si_unit_string(unit)).to_compact():.4g~}"
+            raise ValueRangeError(f"{where}: {given} onto {on!r} of model {self.name!r} would make a "
+                                  f"{dimension_of(unit)} negative; the model takes weights >= 0 with op '+=' there "
+                                  "(inhibition comes from a receptor's reversal potential)")
 
     # -- derived views used by the engine ------------------------------------
     def resolved_subexpressions(self) -> dict[str, sympy.Basic]:
@@ -447,7 +470,8 @@ class NeuronModel:
         lines += ["", "Recordable: " + ", ".join(self.recordables)]
         if self.synapses_text:
             lines += ["Synaptic targets (a projection's 'on'):"]
-            lines += [f"    {name}: {text}" for name, text in self.synapses_text.items()]
+            lines += [f"    {name}: {text}{' (weights >= 0)' if name in self.non_negative_targets else ''}"
+                      for name, text in self.synapses_text.items()]
         if self.initial:
             lines.append("Initial values: " + ", ".join(f"{k} = {_show_value(v)}" for k, v in self.initial.items()))
         if self.presets:

@@ -600,6 +600,8 @@ class Network:
         # without a weight, a synapse model's w starts at its initial value (0 in w's unit unless given)
         weights = connectivity.values(weight if weight is not None else ureg.Quantity(0.0, unit), drawn.size, unit, rng,
                                       f"{where}: weight", i, j, order=order)
+        if synapse is None:
+            model.check_weights(on, op, weights, unit, where)
         delays = connectivity.values(delay, drawn.size, "s", rng, f"{where}: delay", i, j, sign="non-negative",
                                      order=order)
         steps = connectivity.delay_steps(delays, self.dt, where, round_delays=round_delays)

@@ -264,6 +264,44 @@ def test_poisson_input_onto_a_synaptic_target_points_to_connect(target):
         net.add_poisson_input("E", target, N=100, rate=10 * u.Hz, weight=1 * u.nS)
 
 
+def receptor_conductance(model, weight, op="+=", on="AMPA_d"):
+    """The smallest and largest g_AMPA_d of two neurons, each sent one spike of ``weight`` (one or one each)."""
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    net.add_population("E", model, 2)
+    net.add_source("src", sz.stimulus("spike_generator", times=[1, 1] * u.ms, indices=[0, 1]))
+    net.connect("src", "E", on=on, weight=weight, op=op, one_to_one=True, name="inputs")
+    net.record("E", "g_AMPA_d")
+    net.run(4 * u.ms)
+    g = net.result()["E"]["g_AMPA_d"].values
+    return g.min(), g.max()
+
+
+@pytest.mark.parametrize(("on", "weight", "op", "given"), [
+    ("AMPA_d", -1 * u.nS, "+=", "a weight of -1 nS"),
+    ("glu_d", [1, -2] * u.nS, "+=", "a weight of -2 nS"),
+    ("AMPA_d", "(i - 1)*nS", "+=", "a weight of -1 nS"),
+    ("GABAb_d", {"distribution": "normal", "mean": "0 nS", "std": "1 nS"}, "+=", "a weight of -"),
+    ("AMPA_d", 1 * u.nS, "-=", "op '-='"),
+])
+def test_a_negative_weight_onto_a_receptor_is_refused(on, weight, op, given):
+    """A receptor's conductance went below zero silently (a - b < 0: no inhibition, an unphysical conductance)."""
+    with pytest.raises(ConfigError, match=rf"^projection 'inputs': {re.escape(given)}.* onto {on!r} of model "
+                                          r"'ball_and_stick' would make a \[conductance\] negative; the model takes "
+                                          r"weights >= 0 with op '\+=' there"):
+        receptor_conductance("ball_and_stick", weight, op, on)
+
+
+def test_a_model_built_with_negative_weights_takes_them_as_brian2_does():
+    """``negative_weights=True``: a negative weight adds a negative conductance, as Brian2 would; op '-='
+    subtracts what '+=' adds (it was ignored on a named target, so '-=' added)."""
+    model = sd.ball_and_stick(negative_weights=True)
+    lowest, highest = receptor_conductance("ball_and_stick", 1 * u.nS)
+    assert lowest == 0 and highest > 0.7e-9
+    assert receptor_conductance(model, -1 * u.nS) == (-highest, 0)
+    assert receptor_conductance(model, 1 * u.nS, op="-=") == (-highest, 0)
+    assert "AMPA_d: a_AMPA_d += w*g0_AMPA_d*norm_AMPA_d; b_AMPA_d += w*g0_AMPA_d*norm_AMPA_d (weights >= 0)" in MODEL.describe()
+
+
 def test_geometry_without_units_names_the_parameter_and_dimension():
     with pytest.raises(UnitError, match=r"'length_d'.*\[length\].*plain number 160"):
         network_with(length_d=160)

@@ -49,6 +49,7 @@ def ball_and_stick(
     soma_receptors: Mapping[str, Receptor] = SOMA_RECEPTORS,
     dendrite_receptors: Mapping[str, Receptor] = DENDRITE_RECEPTORS,
     refractory: str = "0.2 ms",
+    negative_weights: bool = False,
 ) -> NeuronModel:
     """A soma with one or more passive dendrites ``{"d": ("160 um", "4 um")}`` (length, diameter).
 
@@ -56,7 +57,13 @@ def ball_and_stick(
     groups ``glu_<c>`` (AMPA + NMDA) and ``gaba_<c>`` (GABAa + GABAb) for ``c`` in ``s``
     and the dendrite names. Recordable: ``v_s``, ``v_<dendrite>``, ``g_<receptor>_<c>``,
     the synaptic currents ``I_syn_<c>`` and the axial currents ``I_ax_<dendrite>``.
+
+    A weight is a receptor's peak conductance, so the targets take weights >= 0 (a projection with a
+    negative one is refused); ``negative_weights=True`` accepts them as Brian2 would, each adding a
+    negative conductance.
     """
+    if not isinstance(negative_weights, bool):
+        raise ConfigError(f"model {name!r}: negative_weights: expected True or False, got {negative_weights!r}")
     dendrites = dict(dendrites) if dendrites is not None else {"d": ("160 um", "4 um")}
     if not dendrites:
         raise ConfigError(f"model {name!r}: give at least one dendrite, e.g. {{'d': ('160 um', '4 um')}}")
@@ -111,6 +118,7 @@ def ball_and_stick(
         initial={"v_s": "E_L", "theta": "V_th", **{f"v_{d}": "E_L" for d in dendrites}},
         integrator="euler",
         synapses=synapses,
+        non_negative_targets=() if negative_weights else synapses,
         description=(
             f"Ball-and-stick neuron: AdEx soma with a post-spike threshold increase (A, tau_A), coupled to "
             f"passive dendrite(s) {names} by axial conductances computed from geometry (human dendrite "
