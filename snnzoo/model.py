@@ -8,6 +8,7 @@ models written inline by users are the same kind of object.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 import sys
@@ -22,7 +23,8 @@ import sympy
 
 from .equations import Equation, check_model_name, parse_equations, parse_statements
 from .errors import ConfigError, EquationError, UnitError, UnknownNameError, ValueRangeError
-from .expressions import FUNCTIONS, DimensionChecker, is_zero, same_dimension, symbol
+from .expressions import (FUNCTIONS, DimensionChecker, is_zero, numpy_function, rand, randn, same_dimension,
+                          substitute_units, symbol)
 from .refractory import Refractoriness, parse_refractoriness
 from .symbolic_budget import time_budget
 from .timed_array import TimedArray
@@ -410,7 +412,7 @@ class NeuronModel:
             return
         lowest = float(np.min(weights, initial=0.0))
         if op == "-=" or lowest < 0:
-            given = "op '-='" if op == "-=" else f"a weight of {ureg.Quantity(lowest, si_unit_string(unit)).to_compact():.4g~}"
+            given = "op '-='" if op == "-=" else f"a weight of {_si_quantity(lowest, unit)}"
             raise ValueRangeError(f"{where}: {given} onto {on!r} of model {self.name!r} would make a "
                                   f"{dimension_of(unit)} negative; the model takes weights >= 0 with op '+=' there "
                                   "(inhibition comes from a receptor's reversal potential)")
@@ -439,6 +441,33 @@ class NeuronModel:
         """``expr`` with every subexpression substituted in."""
         subs = self.resolved_subexpressions()
         return expr.xreplace({symbol(n): e for n, e in subs.items()})
+
+    @functools.cached_property
+    def parameter_subexpressions(self) -> dict[str, sympy.Basic]:
+        """The subexpressions computed from parameters alone (a receptor's time to peak), units as SI numbers."""
+        derived = {}
+        for name, expr in self.resolved_subexpressions().items():
+            numeric = substitute_units(expr, self.defined_names)
+            reads = {s.name for s in numeric.free_symbols}
+            if reads and reads <= set(self.parameters) and not numeric.atoms(rand, randn):
+                derived[name] = numeric
+        return derived
+
+    def check_parameter_values(self, values: Mapping[str, np.ndarray], where: str) -> None:
+        """Refuse per-neuron parameter ``values`` (SI) that make a subexpression of parameters alone NaN or
+        infinite, naming it, the first such neuron and the parameters it reads: equal rise and decay
+        times of a receptor make its time to peak 0/0, which the run found only at the first spike."""
+        for name, expr in self.parameter_subexpressions.items():
+            reads = tuple(sorted(s.name for s in expr.free_symbols))
+            with np.errstate(all="ignore"):
+                result = np.atleast_1d(_parameter_function(expr, reads)(*(values[p] for p in reads)))
+            wrong = np.flatnonzero(~np.isfinite(result))
+            if wrong.size:
+                neuron = int(wrong[0])
+                given = ", ".join(f"{p} = {_si_quantity(np.broadcast_to(values[p], result.shape)[neuron], self.units[p])}"
+                                  for p in reads)
+                raise ValueRangeError(f"{where}: {name} is {result[neuron]} for neuron {neuron}, where {given}; "
+                                      "expected parameters that make it finite")
 
     @property
     def defined_names(self) -> set[str]:
@@ -502,6 +531,17 @@ class NeuronModel:
 
     def __repr__(self) -> str:
         return f"NeuronModel({self.name!r}, state={self.state_variables}, parameters={list(self.parameters)})"
+
+
+@functools.lru_cache(maxsize=1024)
+def _parameter_function(expr: sympy.Basic, names: tuple[str, ...]):
+    """A numpy function of parameters ``names`` evaluating ``expr``, made once per expression."""
+    return numpy_function(expr, list(names))
+
+
+def _si_quantity(value: float, unit: pint.Unit) -> str:
+    """An SI value of a quantity in ``unit`` as a message shows it: ``2 ms``."""
+    return f"{ureg.Quantity(value, si_unit_string(unit)).to_compact():.4g~}"
 
 
 def parameter_specs(owner: str, equations: Sequence[Equation], given: Mapping[str, Any]) -> dict[str, ParameterSpec]:

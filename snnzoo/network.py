@@ -114,6 +114,7 @@ class Population:
         missing = [p for p in model.parameters if p not in self.values]
         if missing:
             raise ConfigError(f"{self.where}: parameter(s) {missing} have no default; give them in parameters")
+        model.check_parameter_values(self.values, self.where)
         for var, value in self._in_reading_order({**model.initial, **dict(initial)}, "initial value"):
             self._assign(var, value, kind="initial value")
         self._ready = True
@@ -207,9 +208,12 @@ class Population:
 
     def _assign(self, name: str, value: Any, *, kind: str) -> None:
         name, array = self._checked(name, value, what=f"{self.where}: {kind} {name!r}", kind=kind)
+        values = np.broadcast_to(array, (self.size,)).astype(float).copy()
+        if name in self.model.parameters and self.__dict__.get("_ready"):  # the first check is once all are given
+            self.model.check_parameter_values({**self.values, name: values}, self.where)
         if array.ndim == 1 and name in self.model.parameters:
             self.heterogeneous.add(name)
-        self.values[name] = np.broadcast_to(array, (self.size,)).astype(float).copy()
+        self.values[name] = values
         if name in self.model.parameters:
             self.parameter_text[name] = as_data(value)
 

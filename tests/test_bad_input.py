@@ -223,6 +223,17 @@ def test_quantity_text(text, expected):
     np.testing.assert_allclose(q.to("ms").magnitude, expected)
 
 
+def test_parameters_that_make_a_subexpression_of_parameters_infinite_are_refused():
+    """Any model's: a time constant computed from two was infinite for neuron 2 and nothing said so."""
+    model = sz.NeuronModel("m", "dv/dt = -v/tau_eff : 1\ntau_eff = tau_1*tau_2/(tau_2 - tau_1) : second",
+                           {"tau_1": "5 ms", "tau_2": "20 ms"})
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    with pytest.raises(ConfigError, match=r"^population 'p' \(model 'm'\): tau_eff is inf for neuron 2, where "
+                                          r"tau_1 = 5 ms, tau_2 = 5 ms; expected parameters that make it finite$"):
+        net.add_population("p", model, 3, parameters={"tau_2": [20, 10, 5] * u.ms})
+    assert "p" not in net.populations
+
+
 @pytest.mark.parametrize("text", ["[10 abc] ms", "[10 20] parsec**0.5*", "ms ms ms ]", "1j ms", "True"])
 def test_unreadable_quantity_text(text):
     with pytest.raises(UnitError):

@@ -355,6 +355,31 @@ def test_bad_geometry_in_the_model_builder(dendrites, pattern):
         sd.ball_and_stick("bad", dendrites)
 
 
+@pytest.mark.parametrize(("parameters", "neuron", "receptor", "time"), [
+    ({"tau_r_AMPA_d": 2 * u.ms}, 0, "AMPA_d", "2 ms"),
+    ({"tau_r_AMPA_d": [0.26, 2] * u.ms}, 1, "AMPA_d", "2 ms"),
+    ({"tau_d_GABAb_d": "30*ms + 370*ms*i"}, 0, "GABAb_d", "30 ms"),
+])
+def test_equal_rise_and_decay_times_per_neuron_are_refused_when_given(parameters, neuron, receptor, time):
+    """Equal times given to a population (one for all, or one neuron's) made the time to peak 0/0: the run
+    stopped at the first spike with "variable a_AMPA_d of neuron 1 became nan"."""
+    with pytest.raises(ConfigError, match=rf"^population 'E' \(model 'ball_and_stick'\): tpeak_{receptor} is nan for "
+                                          rf"neuron {neuron}, where tau_d_{receptor} = {time}, tau_r_{receptor} = {time}; "
+                                          "expected parameters that make it finite$"):
+        sz.Network(dt=0.1 * u.ms).add_population("E", "ball_and_stick", 2, parameters=parameters)
+
+
+def test_equal_rise_and_decay_times_set_between_runs_are_refused_and_change_nothing():
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    population = net.add_population("E", "ball_and_stick", 2)
+    net.run(1 * u.ms)
+    with pytest.raises(ConfigError, match=r"tpeak_NMDA_d is nan for neuron 1, where tau_d_NMDA_d = 35 ms, "
+                                          r"tau_r_NMDA_d = 35 ms"):
+        population.set("tau_r_NMDA_d", [8, 35] * u.ms)
+    assert population.get("tau_r_NMDA_d").to("ms").magnitude.tolist() == [8, 8]
+    net.run(1 * u.ms)
+
+
 @pytest.mark.parametrize(("name", "receptor", "error", "pattern"), [
     ("AMPA", sd.Receptor("0 mV", "2 ms", "2 ms", 1.0), ConfigError, r"'AMPA' on compartment 'd'.*tau_r and tau_d"),
     ("AMPA", sd.Receptor("0 mV", "2 mV", "5 ms", 1.0), UnitError, r"'AMPA' on compartment 'd': tau_r.*\[time\]"),
