@@ -31,38 +31,18 @@ from .lazy import lazy_package
 from .units import Quantity, ureg
 
 # models, networks and the engine need sympy, numba and scipy: imported on first use
+# ``model``, ``synapse_model`` and ``stimulus`` are the submodules of those names, called as their function
+# of that name: snnzoo.model("adex"), snnzoo.stimulus("step_current", ...) (see snnzoo/lazy.py)
 lazy_package(__name__, {
     "NeuronModel": "model", "Parameter": "model", "Network": "network", "Population": "network",
     "SynapseModel": "synapse_model", "TimedArray": "timed_array",
+    "model": "model", "synapse_model": "synapse_model", "stimulus": "stimulus",
 })
 if TYPE_CHECKING:
     from .model import NeuronModel, Parameter
     from .network import Network, Population
     from .synapse_model import SynapseModel
     from .timed_array import TimedArray
-
-
-def model(name: str) -> NeuronModel:
-    """The registered model called ``name`` (from an installed plugin)."""
-    from .plugins import get_registry
-
-    return get_registry().model(name)
-
-
-def synapse_model(name: str) -> SynapseModel:
-    """The registered synapse model called ``name`` (from an installed plugin)."""
-    from .plugins import get_registry
-
-    return get_registry().synapse_model(name)
-
-
-def stimulus(name: str, **settings):
-    """A stimulus of the registered type ``name``, configured with ``settings`` (checked against what
-    the type takes: an unknown or missing setting is an error naming it)."""
-    from .catalog_schema import configured_stimulus
-    from .plugins import get_registry
-
-    return configured_stimulus(get_registry().stimulus(name), settings, f"stimulus {name!r}", noun="setting")
 
 
 def sweep(experiment, grid=None, **options):

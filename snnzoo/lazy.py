@@ -3,6 +3,11 @@
 ``import snnzoo`` must not load numba, sympy, scipy or matplotlib: a package
 names what it offers and the submodule defining each (:func:`lazy_package`), and
 the submodule is imported the first time the name is used.
+
+A name that is both a function of the package and one of its submodules
+(``snnzoo.stimulus("step_current", ...)`` and ``from snnzoo.stimulus import FunctionDrive``)
+is the submodule, made callable as its function of that name (:class:`CallableModule`):
+``import snnzoo.stimulus as m`` always gives the module, never a function shadowing it.
 """
 
 from __future__ import annotations
@@ -15,13 +20,26 @@ from types import ModuleType
 from typing import Any
 
 
+class CallableModule(ModuleType):
+    """A submodule its package offers as a function of the same name: calling ``snnzoo.stimulus(...)``
+    calls ``snnzoo.stimulus.stimulus(...)``."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return getattr(self, self.__name__.rpartition(".")[2])(*args, **kwargs)
+
+
+def _callable(module: ModuleType) -> CallableModule:
+    """``module``, callable as its function of the same name."""
+    module.__class__ = CallableModule
+    return module
+
+
 class LazyPackage(ModuleType):
     """A package whose exported names are imported from their submodules on first use.
 
-    Importing a submodule normally binds it as an attribute of its package; here it
-    never replaces an export or a function of the same name (``snnzoo.model`` stays the
-    function after ``snnzoo/model.py`` is imported), as it did when everything was
-    imported eagerly before those names were defined.
+    Importing a submodule normally binds it as an attribute of its package; here it never
+    replaces an export of another name (the export ``Network`` stays the class), and an export
+    named like its submodule (``"stimulus": "stimulus"``) is that submodule, made callable.
     """
 
     _lazy_exports: Mapping[str, str]
@@ -29,7 +47,8 @@ class LazyPackage(ModuleType):
     def __getattr__(self, name: str) -> Any:
         exports = self.__dict__.get("_lazy_exports", {})
         if name in exports:
-            value = getattr(importlib.import_module(f".{exports[name]}", self.__name__), name)
+            module = importlib.import_module(f".{exports[name]}", self.__name__)
+            value = _callable(module) if exports[name] == name else getattr(module, name)
         elif not name.startswith("__") and importlib.util.find_spec(f"{self.__name__}.{name}") is not None:
             value = importlib.import_module(f".{name}", self.__name__)  # e.g. snnzoo.network after import snnzoo
         else:
@@ -38,9 +57,10 @@ class LazyPackage(ModuleType):
         return value
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, ModuleType) and (
-                name in self._lazy_exports or not isinstance(self.__dict__.get(name, value), ModuleType)):
-            return  # a submodule being imported: it stays reachable through sys.modules
+        if isinstance(value, ModuleType) and name in self._lazy_exports:  # a submodule being imported
+            if self._lazy_exports[name] != name:
+                return  # named like an export of another submodule: it stays reachable through sys.modules
+            value = _callable(value)
         super().__setattr__(name, value)
 
     def __dir__(self) -> list[str]:
@@ -50,7 +70,8 @@ class LazyPackage(ModuleType):
 def lazy_package(name: str, exports: Mapping[str, str]) -> None:
     """Make package ``name`` import each of ``exports`` (name -> submodule relative to the package)
     when it is first used, and any other submodule when it is named (``snnzoo.network`` after a bare
-    ``import snnzoo``)."""
+    ``import snnzoo``). An export named like its submodule is that submodule, callable as its function
+    of that name (:class:`CallableModule`)."""
     package = sys.modules[name]
     package.__dict__["_lazy_exports"] = dict(exports)
     package.__class__ = LazyPackage

@@ -534,6 +534,13 @@ class NeuronModel:
 
 
 @functools.lru_cache(maxsize=1024)
+def model(name: str) -> NeuronModel:
+    """The registered model called ``name`` (from an installed plugin); ``snnzoo.model(name)`` calls it."""
+    from .plugins import get_registry
+
+    return get_registry().model(name)
+
+
 def _parameter_function(expr: sympy.Basic, names: tuple[str, ...]):
     """A numpy function of parameters ``names`` evaluating ``expr``, made once per expression."""
     return numpy_function(expr, list(names))
@@ -622,4 +629,4 @@ def _show_value(value: Any) -> str:
     return str(value)
 
 
-__all__ = ["DeprecatedNameWarning", "NeuronModel", "Parameter", "ParameterSpec", "parse_unit"]
+__all__ = ["DeprecatedNameWarning", "NeuronModel", "Parameter", "ParameterSpec", "model", "parse_unit"]

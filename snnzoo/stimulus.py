@@ -93,6 +93,15 @@ class PoissonRates:
 
 
 
+def stimulus(name: str, **settings: object) -> object:
+    """A stimulus of the registered type ``name``, configured with ``settings`` (checked against what
+    the type takes: an unknown or missing setting is an error naming it); ``snnzoo.stimulus(...)`` calls it."""
+    from .catalog_schema import configured_stimulus
+    from .plugins import get_registry
+
+    return configured_stimulus(get_registry().stimulus(name), settings, f"stimulus {name!r}", noun="setting")
+
+
 DRIVE_TYPES = (PiecewiseDrive, FunctionDrive, GaussianDrive, OUDrive)
 """The drive forms the engine executes."""
 

@@ -408,6 +408,14 @@ class SynapseModel:
         return f"SynapseModel({self.name!r}, state={self.state_variables}, parameters={list(self.parameters)})"
 
 
+def synapse_model(name: str) -> SynapseModel:
+    """The registered synapse model called ``name`` (from an installed plugin); ``snnzoo.synapse_model(name)``
+    calls it."""
+    from .plugins import get_registry
+
+    return get_registry().synapse_model(name)
+
+
 @dataclass(frozen=True)
 class BoundSynapse:
     """A synapse model checked against the neuron models of one projection.
@@ -421,4 +429,4 @@ class BoundSynapse:
     neuron_units: dict[str, pint.Unit]
 
 
-__all__ = ["BoundSynapse", "SynapseModel", "reference"]
+__all__ = ["BoundSynapse", "SynapseModel", "reference", "synapse_model"]

@@ -6,6 +6,7 @@ import functools
 import json
 import subprocess
 import sys
+import textwrap
 
 HEAVY = ("matplotlib", "numba", "sympy", "scipy", "netCDF4")
 """Libraries that only a command needing them may load."""
@@ -50,6 +51,29 @@ def test_names_are_imported_on_first_use():
             "assert callable(snnzoo.model) and callable(snnzoo.stimulus) and callable(snnzoo.synapse_model)\n"
             "from snnzoo.sweeps import sweep\nimport snnzoo.sweeps.sweep\nassert callable(sweep)")
     assert "sympy" in loaded_modules(code)
+
+
+def test_import_as_gives_every_submodule_and_the_functions_named_like_one_still_work():
+    """`import snnzoo.stimulus as s` gave the function snnzoo.stimulus, which shadowed the module (so did
+    snnzoo.model, snnzoo.synapse_model and snnzoo.sweeps.sweep): `s.checked_drives` was an AttributeError."""
+    code = textwrap.dedent("""
+        import importlib, pkgutil, sys
+        import snnzoo, snnzoo.sweeps
+        for package in (snnzoo, snnzoo.sweeps):
+            for found in pkgutil.iter_modules(package.__path__):
+                if found.name != "__main__":
+                    name = f"{package.__name__}.{found.name}"
+                    exec(f"import {name} as imported")
+                    assert imported is sys.modules[name], (name, imported)
+        import snnzoo.stimulus as stimulus_module
+        assert stimulus_module.checked_drives and snnzoo.stimulus is stimulus_module
+        assert type(snnzoo.stimulus("constant_current", amplitude="1 nA")).__name__ == "ConstantCurrent"
+        assert snnzoo.model("lif").name == "lif" and snnzoo.synapse_model("stdp").name == "stdp"
+        from snnzoo.sweeps import sweep
+        assert sweep is sys.modules["snnzoo.sweeps.sweep"] and callable(sweep)
+        print("ok")""")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "ok", done.stderr
 
 
 def test_writing_a_result_does_not_load_dask_distributed_and_leaves_it_importable():
