@@ -15,7 +15,9 @@ Call it from your plugin's own tests::
    decorated with ``@hookimpl``, and every registered object fits the protocol of its kind;
    and no name it registers is taken by another plugin whose entry the plain name means;
 2. every model is documented (description, references, a default and a description for
-   every parameter), uses every parameter it declares, and runs finite from its defaults and from each preset with its default
+   every parameter), uses every parameter it declares, names its parameters by the convention
+   (docs/naming.md, :mod:`snnzoo.naming`: ``V_th``, not ``Vt``; names kept on purpose are given as
+   ``published_names``), and runs finite from its defaults and from each preset with its default
    integrator;
    every synapse model is documented the same way;
 3. every stimulus class has an ``example`` (a dict of settings, plus an optional ``target``
@@ -38,7 +40,7 @@ from __future__ import annotations
 import copy
 import math
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, distribution
 from types import ModuleType
@@ -52,6 +54,7 @@ from .catalog_schema import configured_stimulus
 from .errors import SnnzooError
 from .integrators import integrated, ode_system
 from .model import NeuronModel
+from .naming import unconventional_parameters
 from .network import Network
 from .protocols import IntegratorSpec, stimulus_form
 from .registry import Registry
@@ -76,14 +79,17 @@ PROBE = NeuronModel(
 DT = 0.1 * ureg.ms
 
 
-def check_plugin(plugin: ModuleType | str, *, max_duration: Any = "100 ms", full_runs: bool = False) -> Registry:
+def check_plugin(plugin: ModuleType | str, *, max_duration: Any = "100 ms", full_runs: bool = False,
+                 published_names: Mapping[str, Iterable[str]] | None = None) -> Registry:
     """Check a plugin module, or every entry point of the distribution named ``plugin``.
 
     Returns a registry holding what the plugin (or the distribution's plugins) registered.
-    ``max_duration`` caps each catalog experiment's run unless ``full_runs``.
+    ``max_duration`` caps each catalog experiment's run unless ``full_runs``. ``published_names``
+    maps a model to parameter names it keeps on purpose although the naming convention gives them
+    another meaning (``{"hh_traub": ["VT"]}``: the rate offset, not the threshold).
     """
     if isinstance(plugin, str):
-        return _check_distribution(plugin, max_duration, full_runs)
+        return _check_distribution(plugin, max_duration, full_runs, published_names)
     name, dist, version = _identity(plugin)
     assert any(attribute.startswith("snnzoo_register_") for attribute in dir(plugin)), (
         f"plugin {name!r}: implements no snnzoo_register_* hook (known hooks: {', '.join(plugins.HOOK_NAMES)})")
@@ -94,6 +100,8 @@ def check_plugin(plugin: ModuleType | str, *, max_duration: Any = "100 ms", full
         hidden = [str(clash) for clash in plugins.get_registry().clashes() if clash.ignored.plugin == name]
         assert not hidden, f"plugin {name!r}: {hidden[0]}; give it a name of its own"
         for entry in registry.entries("model"):
+            unconventional = unconventional_parameters(entry.obj, (published_names or {}).get(entry.name, ()))
+            assert not unconventional, f"plugin {name!r}: {unconventional[0]}"
             check_model(entry.obj)
         for entry in registry.entries("synapse"):
             check_synapse_model(entry.obj)
@@ -260,7 +268,8 @@ def _shortened(spec: dict[str, Any], seconds: float) -> dict[str, Any]:
     return spec
 
 
-def _check_distribution(name: str, max_duration: Any, full_runs: bool) -> Registry:
+def _check_distribution(name: str, max_duration: Any, full_runs: bool,
+                        published_names: Mapping[str, Iterable[str]] | None) -> Registry:
     try:
         dist = distribution(name)
     except PackageNotFoundError:
@@ -276,7 +285,7 @@ def _check_distribution(name: str, max_duration: Any, full_runs: bool) -> Regist
             module = entry_point.load()
         except (Exception, SystemExit, KeyboardInterrupt) as error:
             raise AssertionError(f"plugin {entry_point.name!r} of {name}: importing {entry_point.value}: {error}") from None
-        registry = check_plugin(module, max_duration=max_duration, full_runs=full_runs)
+        registry = check_plugin(module, max_duration=max_duration, full_runs=full_runs, published_names=published_names)
         plugins.load_plugin(module, entry_point.name, combined, dist.name, dist.version)
         assert registry.qualified_names() <= combined.qualified_names()
     return combined

@@ -8,12 +8,15 @@ import pytest
 from snnzoo import testing
 
 
+PUBLISHED_NAMES = {"hh_traub": ["VT"]}  # Traub and Miles's rate offset, not the threshold V_th
+
+
 @pytest.mark.parametrize(
     "module", ["snnzoo_lif", "snnzoo_adex", "snnzoo_hh", "snnzoo_stimuli", "snnzoo_dendrites", "snnzoo_plasticity",
                "snnzoo.integrators"]
 )
 def test_builtin_plugin_conforms(module):
-    registry = testing.check_plugin(importlib.import_module(module))
+    registry = testing.check_plugin(importlib.import_module(module), published_names=PUBLISHED_NAMES)
     assert sum(len(registry.entries(kind)) for kind in ("model", "stimulus", "integrator", "experiment")) > 0
 
 
@@ -23,6 +26,42 @@ def test_kit_rejects_an_undocumented_model():
     bare = NeuronModel("bare", "dv/dt = -v/tau : volt", {"tau": "10 ms"})
     with pytest.raises(AssertionError, match="description"):
         testing.check_model(bare)
+
+
+NAMING_PLUGIN = """
+from snnzoo import NeuronModel, Parameter, hookimpl
+
+HOOK_API_VERSION = 1
+
+@hookimpl
+def snnzoo_register_models(registry):
+    registry.add_model(NeuronModel(
+        "naming_lif", "dv/dt = (E_L - v)/tau_m : volt", {
+            "E_L": Parameter("-70 mV", "resting potential"), "tau_m": Parameter("10 ms", "membrane time constant"),
+            "PARAMETER": Parameter("VALUE", "a parameter")},
+        threshold="v > PARAMETER", reset="v = E_L", description="A LIF neuron.", references=["a reference"]))
+"""
+
+
+@pytest.mark.parametrize(("parameter", "value", "conventional", "meaning"), [
+    ("Vt", "-50 mV", "V_th", "spike threshold"), ("Vth", "-50 mV", "V_th", "spike threshold"),
+    ("VT", "-50 mV", "V_th", "spike threshold"), ("v_reset", "-50 mV", "V_reset", "reset potential"),
+])
+def test_kit_rejects_a_parameter_named_against_the_convention(parameter, value, conventional, meaning):
+    """The kit never looked at parameter names: a plugin's 'Vt' passed next to the built-ins' 'V_th'."""
+    source = NAMING_PLUGIN.replace("PARAMETER", parameter).replace("VALUE", value)
+    with pytest.raises(AssertionError, match=rf"^plugin 'naming_plugin_{parameter}': model 'naming_lif': parameter "
+                                             rf"'{parameter}' does not follow the naming convention \(docs/naming.md\): "
+                                             rf"the {meaning} is called '{conventional}'; rename it and keep the old name "
+                                             rf"with aliases={{'{parameter}': '{conventional}'}}"):
+        testing.check_plugin(plugin_module(f"naming_plugin_{parameter}", source))
+
+
+def test_kit_takes_a_name_published_with_another_meaning_or_of_another_dimension():
+    source = NAMING_PLUGIN.replace("PARAMETER", "VT").replace("VALUE", "-50 mV")
+    testing.check_plugin(plugin_module("naming_plugin_published", source), published_names={"naming_lif": ["VT"]})
+    testing.check_plugin(plugin_module("naming_plugin_V_th", NAMING_PLUGIN.replace("PARAMETER", "V_th")
+                                       .replace("VALUE", "-50 mV")))
 
 
 def test_kit_rejects_a_model_with_a_parameter_it_never_uses():
@@ -88,7 +127,7 @@ def test_noise_current_and_poisson_group_conform():
 
 
 def test_builtin_distribution_conforms_by_name():
-    registry = testing.check_plugin("snnzoo-hh")
+    registry = testing.check_plugin("snnzoo-hh", published_names=PUBLISHED_NAMES)
     assert registry.qualified_names() == {"hh:hh_traub", "hh:hh-current-step", "hh:hh-synaptic-input"}
     with pytest.raises(AssertionError, match=r"distribution 'snnzoo-nothing' is not installed \(install it, e.g. "
                                              r"pip install -e the folder holding its pyproject.toml\)"):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -10,6 +13,7 @@ from snnzoo import ureg as u
 from snnzoo.catalog import Experiment
 from snnzoo.errors import EquationError, UnitError, UnknownNameError
 from snnzoo.model import DeprecatedNameWarning
+from snnzoo.naming import CONVENTION, unconventional_parameters
 from snnzoo.plugins import get_registry
 
 BUILTIN = ["lif", "perfect_if", "lif_cond_exp", "lif_curr_exp", "lif_adaptive_threshold", "lif_cond_snnjl",
@@ -28,6 +32,25 @@ def test_builtin_models_use_only_the_common_names():
         assert not clashing, f"{model.name} still has old parameter names {clashing}"
     assert {"C_m", "g_L", "E_L", "V_th", "V_reset", "V_spike", "Delta_T"} <= set(get_registry().model("adex").parameters)
     assert {"c_m", "r_m", "r_i", "C_m", "g_L", "E_L"} <= set(get_registry().model("ball_and_stick").parameters)
+
+
+def test_the_convention_the_kit_checks_is_the_table_of_docs_naming():
+    """snnzoo.naming.CONVENTION (what the conformance kit checks) and the table of docs/naming.md name the same
+    quantities and old names."""
+    table = (Path(__file__).parent.parent / "docs" / "naming.md").read_text().split("## Presets")[0]
+    documented_names, documented_old = set(), set()
+    for row in table.splitlines()[4:]:
+        if row.startswith("| ") and not row.startswith("| quantity") and not row.startswith("|---"):
+            cells = row.split("|")
+            documented_names |= set(re.findall(r"`([^`]+)`", cells[2]))
+            documented_old |= set(re.findall(r"`([^`]+)`", cells[4]))
+    assert documented_names == {quantity.name for quantity in CONVENTION}
+    assert documented_old == {old for quantity in CONVENTION for old in quantity.old_names}
+
+
+def test_builtin_models_follow_the_convention_the_kit_checks():
+    for name in BUILTIN:
+        assert unconventional_parameters(get_registry().model(name), MODEL_SPECIFIC.get(name, ())) == []
 
 
 def test_old_name_is_accepted_with_a_warning_naming_the_new_one():
