@@ -513,6 +513,26 @@ def test_expression_parameters_are_refused_when_the_stimulus_is_made(make, a, sh
         make(a)
 
 
+@pytest.mark.parametrize("make, message", [
+    (lambda: sz.stimulus("function_current", function="a*t/ms", parameters={"a": "1 pA", "b": "2 pA"}).drives(3, u.nA),
+     "function_current: function: parameter 'b' is used nowhere in 'a*t/ms'"),
+    (lambda: sz.stimulus("poisson_group", size=3, rate="5 Hz", parameters={"r0": "1 Hz"}).source(),
+     "poisson_group: rate: '5 Hz' is a constant, so the parameters ['r0'] are used nowhere"),
+    (lambda: sz.stimulus("poisson_group", size=3, rate=5 * u.Hz, parameters={"r0": "1 Hz"}),
+     "poisson_group: parameters ['r0'] are for a rate expression such as 'r0*(t > 1*s)'; a rate of Quantity takes none"),
+    (lambda: sz.stimulus("function_current", function=lambda t, i: 0 * t * i, parameters={"a": "1 nA"}),
+     "function_current: parameters ['a'] are for an expression; a callable function takes none (give the values inside it)"),
+    (lambda: sz.stimulus("function_current", function="t*a", parameters={"a": "1 nA/s", "t": "1 s"}),
+     "function_current: parameter 't': t and i are the time and the neuron index in the expression; give the "
+     "parameter another name"),
+])
+def test_expression_parameters_that_nothing_reads_are_refused(make, message):
+    """They were ignored: a misspelt parameter, one given with a constant or a callable, and 't', which the
+    expression read as the time."""
+    with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
+        make()
+
+
 def test_expression_parameters_must_be_a_mapping():
     with pytest.raises(ConfigError, match=r"^function_current: parameters: expected a mapping of names to quantities, "
                                           r"e.g. \{'amplitude': '0.1 nA'\}, got 3$"):

@@ -86,6 +86,9 @@ class FunctionCurrent:
             raise ConfigError(f"{self.name}: function: expected a callable f(t, i) or an expression such as "
                               f"'amplitude*sin(2*pi*frequency*t)', got {show(function)}")
         self.function, self.parameters = function, expression_parameters(parameters, self.name)
+        if self.parameters and callable(function):
+            raise ConfigError(f"{self.name}: parameters {sorted(self.parameters)} are for an expression; a callable "
+                              "function takes none (give the values inside it)")
 
     def drives(self, size: int, unit) -> list:
         if callable(self.function):
@@ -99,12 +102,16 @@ class FunctionCurrent:
 
 def expression_parameters(parameters: Mapping[str, Any] | None, what: str) -> dict[str, Any]:
     """The ``parameters`` of a stimulus's expression as quantities, checked when the stimulus is made:
-    each must read as a quantity and be finite (a NaN amplitude was found only by the run)."""
+    each must read as a quantity and be finite (a NaN amplitude was found only by the run), and none may be
+    called ``t`` or ``i``, the time and the neuron index (the expression read those instead)."""
     if parameters is None:
         return {}
     if not isinstance(parameters, Mapping):
         raise ConfigError(f"{what}: parameters: expected a mapping of names to quantities, e.g. "
                           f"{{'amplitude': '0.1 nA'}}, got {show(parameters)}")
+    for name in set(parameters) & {"t", "i"}:
+        raise ConfigError(f"{what}: parameter {name!r}: t and i are the time and the neuron index in the "
+                          "expression; give the parameter another name")
     quantities = {name: as_quantity(value, what=f"{what}: parameter {name!r}") for name, value in parameters.items()}
     for name, quantity in quantities.items():
         check_value(quantity.magnitude, what=f"{what}: parameter {name!r}", shown=quantity)
@@ -116,15 +123,21 @@ def expression_function(expression: str, parameters: Mapping[str, Any], unit, wh
     dimension-checked against ``unit``; ``what`` names the setting in errors. A plain quantity
     (``"0.5 nA"``) is a constant, checked as every stimulus value is (:func:`~snnzoo.units.one_si`): one
     of the wrong dimension is named as such, not as an expression that cannot be parsed."""
+    quantities = expression_parameters(parameters, what)
     if is_quantity_text(expression):
         constant = one_si(expression, unit, what=what)
+        if quantities:
+            raise ConfigError(f"{what}: {expression!r} is a constant, so the parameters {sorted(quantities)} "
+                              "are used nowhere")
         return lambda t, i: constant + 0.0 * t * i
-    quantities = expression_parameters(parameters, what)
     units = {k: q.units for k, q in quantities.items()}
     units.update({"t": ureg.second, "i": ureg.dimensionless})
     target = ureg.Unit(unit) if isinstance(unit, str) else unit
     compiled = NumericExpression(expression, units, where=what, expected=target,
                                  instead="for a random current use noise_current or ou_current")
+    unused = sorted(set(quantities) - set(compiled.names))
+    if unused:
+        raise ConfigError(f"{what}: parameter {unused[0]!r} is used nowhere in {expression!r}")
     values = {k: q.to_base_units().magnitude for k, q in quantities.items()}
 
     def evaluate(t: np.ndarray, i: np.ndarray) -> np.ndarray:

@@ -56,11 +56,14 @@ class PoissonGroup:
     def __init__(self, size: int, rate: Any, parameters: Mapping[str, Any] | None = None):
         self.size = whole_number(size, what=f"{self.name}: size", minimum=1)
         self.rate, self.parameters = rate, expression_parameters(parameters, self.name)
+        if self.parameters and not isinstance(rate, str):
+            raise ConfigError(f"{self.name}: parameters {sorted(self.parameters)} are for a rate expression such as "
+                              f"'r0*(t > 1*s)'; a rate of {type(rate).__name__} takes none")
 
     def source(self) -> PoissonRates:
         if callable(self.rate):
             return PoissonRates(self.size, function=self.rate)
-        if isinstance(self.rate, str) and not is_quantity_text(self.rate):
+        if isinstance(self.rate, str) and (self.parameters or not is_quantity_text(self.rate)):
             return PoissonRates(self.size, function=expression_function(self.rate, self.parameters, "Hz",
                                                                         f"{self.name}: rate"))
         return PoissonRates(self.size, rates=per_neuron_si(self.rate, "Hz", self.size, what=f"{self.name}: rate"))
