@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -378,6 +379,16 @@ def test_equal_rise_and_decay_times_set_between_runs_are_refused_and_change_noth
         population.set("tau_r_NMDA_d", [8, 35] * u.ms)
     assert population.get("tau_r_NMDA_d").to("ms").magnitude.tolist() == [8, 8]
     net.run(1 * u.ms)
+
+
+def test_a_variant_without_nmda_has_no_magnesium_block_parameters():
+    """Their UnusedParameterWarning (mg, b_nmda, k_nmda used nowhere) came with every variant without NMDA, and
+    the conformance kit failed it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = sd.ball_and_stick("ampa_only", dendrite_receptors={"AMPA": sd.DENDRITE_RECEPTORS["AMPA"]})
+    assert not {"mg", "b_nmda", "k_nmda"} & set(model.parameters)
+    assert {"mg", "b_nmda", "k_nmda"} <= set(MODEL.parameters)
 
 
 @pytest.mark.parametrize(("name", "receptor", "error", "pattern"), [

@@ -72,9 +72,10 @@ def ball_and_stick(
             raise ConfigError(f"model {name!r}: dendrite {dendrite!r}: expected a pair (length, diameter) "
                               f"such as ('160 um', '4 um'), got {geometry!r}")
     equations: list[str] = []
-    parameters: dict = {**SOMA, **HUMAN, **NMDA_BLOCK}
-    synapses: dict[str, str] = {}
     receptors = {"s": soma_receptors, **{d: dendrite_receptors for d in dendrites}}
+    blocked = any(getattr(receptor, "nmda", False) for table in receptors.values() for receptor in table.values())
+    parameters: dict = {**SOMA, **HUMAN, **(NMDA_BLOCK if blocked else {})}  # the block's only with an NMDA receptor
+    synapses: dict[str, str] = {}
     for compartment, table in receptors.items():
         currents = []
         for receptor_name, receptor in table.items():
