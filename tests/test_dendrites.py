@@ -398,6 +398,10 @@ def test_a_variant_without_nmda_has_no_magnesium_block_parameters():
     ("AMPA", sd.Receptor("0 ms", "1 ms", "5 ms", 1.0), UnitError, r"E_rev: expected dimension \[voltage\]"),
     ("AMPA", sd.Receptor("0 mV", "1 ms", "5 ms", -1.0), ConfigError, r"g0: must be >= 0"),
     ("AM PA", sd.Receptor("0 mV", "1 ms", "5 ms", 1.0), ConfigError, r"'AM PA'.*expected an identifier"),
+    # the group target glu_d (AMPA + NMDA) replaced the receptor's own target glu_d silently
+    ("glu", sd.Receptor("0 mV", "1 ms", "5 ms", 1.0), ConfigError, r"'glu' on compartment 'd': expected an identifier "
+                                                                   r"as the receptor name, such as 'AMPA', other than "
+                                                                   r"the group names glu, gaba"),
 ])
 def test_bad_receptor_in_the_model_builder(name, receptor, error, pattern):
     with pytest.raises(error, match=pattern):

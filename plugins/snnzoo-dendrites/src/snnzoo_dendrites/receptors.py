@@ -57,11 +57,13 @@ def mg_block(v: str) -> str:
 def check_receptor(name: str, compartment: str, receptor: Receptor) -> None:
     """Refuse a receptor whose name is not an identifier or whose values cannot make a double exponential.
 
-    Equal rise and decay time constants are refused: ``a - b`` would stay 0 and ``norm`` is 0/0.
+    Equal rise and decay time constants are refused: ``a - b`` would stay 0 and ``norm`` is 0/0. A
+    receptor named like a group (``glu``, ``gaba``) is refused: the group's target would replace it.
     """
     where = f"receptor {name!r} on compartment {compartment!r}"
-    if not isinstance(name, str) or not name.isidentifier():
-        raise ConfigError(f"{where}: expected an identifier as the receptor name, such as 'AMPA'")
+    if not isinstance(name, str) or not name.isidentifier() or name in GROUPS:
+        raise ConfigError(f"{where}: expected an identifier as the receptor name, such as 'AMPA', other than the "
+                          f"group names {', '.join(GROUPS)}")
     if not isinstance(receptor, Receptor):
         raise ConfigError(f"{where}: expected a Receptor(E_rev, tau_r, tau_d, g0), got {receptor!r}")
     to_si(receptor.E_rev, "V", what=f"{where}: E_rev")
