@@ -14,11 +14,12 @@ Typical use::
 from __future__ import annotations
 
 import ast
+import contextlib
 import itertools
 import re
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -659,7 +660,8 @@ class Network:
         pop = self.population(population)
         settings = {"population": pop.name, "target": target, **stimulus_settings(stimulus)}
         if hasattr(stimulus, "attach"):
-            call_stimulus(stimulus, "attach", self, pop, target)
+            with self._undone_on_error():
+                call_stimulus(stimulus, "attach", self, pop, target)
             self.stimuli.append(settings)
             return
         if not hasattr(stimulus, "drives"):
@@ -673,6 +675,23 @@ class Network:
         for drive in checked_drives(stimulus, pop.size, pop.model.units[target]):
             self._drives.append(_DriveBinding(pop, target, drive))
         self.stimuli.append(settings)
+
+    @contextlib.contextmanager
+    def _undone_on_error(self) -> Iterator[None]:
+        """Remove what the block added to the network if it raises: a composite stimulus whose
+        ``attach`` fails after adding its source (a Poisson layer with a refused weight) adds nothing."""
+        parts = (self.groups, self.projections, self.memory.parts)
+        lists = (self.stimuli, self._drives, self._monitors, self._poisson_inputs, self._regular_operations)
+        saved = [dict(part) for part in parts], [list(items) for items in lists]
+        try:
+            yield
+        except BaseException:
+            for part, before in zip(parts, saved[0]):
+                part.clear()
+                part.update(before)
+            for items, before in zip(lists, saved[1]):
+                items[:] = before
+            raise
 
     def add_poisson_input(self, population: str | Population, target: str, N: int, rate: Any, weight: Any, *,
                           name: str | None = None) -> PoissonInput:

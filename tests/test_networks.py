@@ -542,6 +542,17 @@ def test_poisson_layer_p_is_checked_as_connect_checks_it(p, message):
         net.add_stimulus(sz.stimulus("poisson_layer", rate=5 * u.Hz, N=3, p=p, weight=1.0), "G", "v")
 
 
+def test_a_poisson_layer_refused_by_connect_adds_nothing():
+    """Its source stayed in the network: adding the layer again with p = 0.5 said "the name
+    'G_v_poisson' is taken"."""
+    net = network(G=3)
+    with pytest.raises(ConfigError, match=r"^projection 'G_v_poisson_synapses': p must be a number in \[0, 1\]"):
+        net.add_stimulus(sz.stimulus("poisson_layer", rate=5 * u.Hz, N=3, p="half", weight=1.0), "G", "v")
+    assert (list(net.groups), net.projections, net.stimuli) == (["G"], {}, [])
+    net.add_stimulus(sz.stimulus("poisson_layer", rate=5 * u.Hz, N=3, p=0.5, weight=1.0), "G", "v")
+    assert list(net.groups) == ["G", "G_v_poisson"] and list(net.projections) == ["G_v_poisson_synapses"]
+
+
 def test_rate_expression_with_a_bare_condition():
     sz.stimulus("poisson_group", size=2, rate="r0*(t > 0.5*second)", parameters={"r0": 100 * u.Hz}).source()
 
