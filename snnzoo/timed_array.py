@@ -20,7 +20,7 @@ import numpy as np
 import pint
 import sympy
 
-from .errors import ConfigError, EquationError
+from .errors import ConfigError, EquationError, ValueRangeError
 from .expressions import same_dimension
 from .units import as_quantity, positive_si, si_unit_string, ureg
 
@@ -49,7 +49,9 @@ class TimedArray:
             raise ConfigError(f"{where}: no values (shape {magnitude.shape}); expected at least one step and one "
                               "column, of shape (steps,) or (steps, neurons)")
         if not np.isfinite(magnitude).all():
-            raise ConfigError(f"{where}: the values must be finite")
+            step, *column = np.argwhere(~np.isfinite(magnitude))[0]
+            raise ValueRangeError(f"{where}: the values must be finite (not NaN or infinite); step {step}"
+                                  f"{f', column {column[0]}' if column else ''} is {magnitude[(step, *column)]}")
         self.name = name
         self.unit: pint.Unit = quantity.to_base_units().units
         self.values = magnitude.reshape(magnitude.shape[0], -1)

@@ -756,6 +756,15 @@ def test_a_timed_array_named_like_a_function_or_variable_is_refused(name, equati
         sz.NeuronModel("m", equations, {"tau": "10 ms", "R": "1 Mohm"}, functions={name: timed})
 
 
+@pytest.mark.parametrize("values, place", [([1, np.nan, 2] * u.nA, "step 1 is nan"),
+                                           (np.array([[0, 1], [np.inf, 0]]) * u.nA, "step 1, column 0 is inf")])
+def test_a_timed_array_names_its_first_value_that_is_not_finite(values, place):
+    """It said only "the values must be finite", whatever the length of the array."""
+    with pytest.raises(ConfigError, match=rf"^TimedArray 'stim': the values must be finite \(not NaN or infinite\); "
+                                          rf"{place}$"):
+        sz.TimedArray(values, dt=1 * u.ms, name="stim")
+
+
 @pytest.mark.parametrize("values, shape", [([] * u.nA, "(0,)"), (np.zeros((3, 0)) * u.nA, "(3, 0)"),
                                            (np.zeros((0, 2)) * u.nA, "(0, 2)"), ("[] nA", "(0,)")])
 def test_an_empty_timed_array_is_refused_when_it_is_made(values, shape):
