@@ -212,16 +212,18 @@ def _check_indices(neurons: np.ndarray, population: PopulationRecord, what: str)
 
 
 def _root_attributes(provenance: Mapping[str, Any]) -> dict[str, Any]:
-    """Flatten provenance into netCDF-storable attributes plus the exact JSON copy."""
+    """Flatten provenance into netCDF-storable attributes plus the exact JSON copy (keys in the order
+    given: an experiment's populations and projections are built, and draw their random numbers, in
+    the order of its file, so a rebuilt experiment needs that order to reproduce the run)."""
     plain = _jsonable(dict(provenance), "provenance")
     attrs: dict[str, Any] = {"title": DEFAULT_TITLE}
     for key, value in plain.items():
         storable = isinstance(value, (str, float)) or (
             isinstance(value, int) and not isinstance(value, bool) and _INT64.min <= value <= _INT64.max
         )
-        attrs[key] = value if storable else json.dumps(value, sort_keys=True)
+        attrs[key] = value if storable else json.dumps(value)
     attrs["Conventions"] = CONVENTIONS
-    attrs[PROVENANCE_KEY] = json.dumps(plain, sort_keys=True)
+    attrs[PROVENANCE_KEY] = json.dumps(plain)
     return attrs
 
 

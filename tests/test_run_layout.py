@@ -176,6 +176,21 @@ def test_from_result_and_rerun_reproduce_a_file_bit_for_bit(runs, tmp_path, caps
     assert "not made from an experiment" in capsys.readouterr().err
 
 
+def test_rerun_keeps_the_order_of_the_file_whose_tables_are_not_alphabetical(tmp_path):
+    # Populations and projections are built in the file's order, and random draws follow it: the
+    # provenance kept the spec with sorted keys, so 'rerun' built 'a_drive' before 'z_drive' and drew
+    # other synapses (and other initial values) than the run it was to reproduce.
+    toml = tmp_path / "unsorted.toml"
+    toml.write_text(SPEC.replace("[populations.G]", '[populations.Z]\nmodel = "lif"\nsize = 5\n'
+                                 'initial = { v = "-60*mV + 5*mV*rand()" }\n\n[populations.G]')
+                    + '\n[projections.a_drive]\nsource = "P"\ntarget = "G"\non = "gi"\nweight = "1 nS"\np = 0.3\n')
+    toml.write_text(toml.read_text().replace("[projections.drive]", "[projections.z_drive]"))
+    first = Experiment.load(str(toml)).run()
+    assert list(json.loads(first.attrs["snnzoo_provenance_json"])["projections"]) == ["z_drive", "a_drive"]
+    again = Experiment.from_result(write_netcdf(first, tmp_path / "unsorted.nc")).run()
+    assert differences(first, again) == []
+
+
 @pytest.mark.parametrize("damage, fragment", [
     (lambda recorded: {k: v for k, v in recorded.items() if k != "seed"}, "its provenance has no 'seed'"),
     (lambda recorded: [recorded], "its provenance is a list, not a table"),
