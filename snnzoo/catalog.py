@@ -14,6 +14,8 @@ import math
 import re
 import tomllib
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +25,7 @@ import numpy as np
 from . import analysis  # (importing it also registers the .snn accessor)
 from .catalog_schema import (MONITOR, POPULATION, PROJECTION, TOP, check_experiment, configured_stimulus,
                              did_you_mean)
-from .errors import ConfigError, UnknownNameError
+from .errors import ConfigError, SnnzooError, UnknownNameError
 from .units import Sign, as_quantity, is_quantity_text, positive_si, si_unit_string, to_si, ureg
 
 if TYPE_CHECKING:  # imported where used: reading an experiment needs neither sympy nor numba
@@ -144,13 +146,16 @@ class CheckResult:
 class Experiment:
     """A catalog experiment, read from its TOML file (with optional overrides)."""
 
-    def __init__(self, name: str, spec: dict[str, Any], source: str = ""):
+    def __init__(self, name: str, spec: dict[str, Any], source: str = "", where: str = ""):
+        """``where`` names the experiment in every error (default ``experiment 'NAME'``; a file given
+        by path is ``experiment file PATH``)."""
         if not isinstance(name, str) or not name or Path(name).name != name or name in (".", ".."):
-            raise ConfigError(f"experiment name {name!r}: expected a plain name (it names the output files), "
-                              "without folders or '..'")
-        check_experiment(spec, name)
+            raise ConfigError(f"{where + ': ' if where else ''}experiment name {name!r}: expected a plain name (it "
+                              "names the output files), without folders or '..'")
+        self.where = where or f"experiment {name!r}"
+        check_experiment(spec, self.where)
         if not spec["populations"]:
-            raise ConfigError(f"experiment {name!r}: needs a [populations.NAME] table")
+            raise ConfigError(f"{self.where}: needs a [populations.NAME] table")
         self.name, self.spec, self.source = name, spec, source
         self.title = spec.get("title", name)
         self.description = spec.get("description", "").strip()
@@ -159,9 +164,11 @@ class Experiment:
     def load(cls, name_or_path: str, overrides: list[str] = ()) -> Experiment:
         """An experiment by catalog name or TOML path, with ``--set`` overrides applied."""
         path = Path(name_or_path)
+        where = ""
         if name_or_path.lower().endswith(".toml"):
+            where = f"experiment file {name_or_path}"
             if not path.exists():
-                raise ConfigError(f"experiment file {name_or_path}: no such file")
+                raise ConfigError(f"{where}: no such file")
         else:
             from .plugins import get_registry
 
@@ -175,7 +182,7 @@ class Experiment:
         spec = copy.deepcopy(load_toml(path))
         for assignment in overrides:
             apply_override(spec, assignment)
-        return cls(spec.get("name", path.stem), spec, str(path))
+        return cls(spec.get("name", path.stem), spec, str(path), where)
 
     @classmethod
     def from_result(cls, path: str | Path) -> Experiment:
@@ -200,7 +207,8 @@ class Experiment:
         if "seed" not in recorded:
             raise ConfigError(f"result {path}: its provenance has no 'seed', so the run cannot be reproduced")
         spec = {**spec, "seed": recorded["seed"]}
-        return cls(recorded.get("experiment", Path(path).stem), spec, str(path))
+        name = recorded.get("experiment", Path(path).stem)
+        return cls(name, spec, str(path), f"result {path}: experiment {name!r}")
 
     # -- building and running ------------------------------------------------------
     def models(self) -> dict[str, NeuronModel]:
@@ -209,7 +217,7 @@ class Experiment:
 
         models = {}
         for name, m in self.spec.get("models", {}).items():
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), self._located(f"[models.{name}]"):
                 warnings.simplefilter("error", UnusedParameterWarning)  # in a file it is a mistake, not a shared dict
                 try:
                     models[name] = NeuronModel(name, m["equations"], m.get("parameters", {}),
@@ -217,7 +225,7 @@ class Experiment:
                                                refractory=m.get("refractory"), initial=m.get("initial"),
                                                integrator=m.get("integrator"), description=m.get("description", ""))
                 except UnusedParameterWarning as unused:
-                    raise ConfigError(f"experiment {self.name!r}: [models.{name}]: {unused}") from None
+                    raise ConfigError(str(unused)) from None
         return models
 
     def build(self, seed: int | None = None, threads: int | None = None) -> Network:
@@ -225,44 +233,60 @@ class Experiment:
         from .network import Network
 
         spec = self.spec
-        net = Network(spec.get("dt", "0.1 ms"), seed=seed if seed is not None else spec.get("seed"),
-                      integrator=spec.get("integrator"), threads=threads, precision=spec.get("precision", "double"))
+        with self._located():
+            net = Network(spec.get("dt", "0.1 ms"), seed=seed if seed is not None else spec.get("seed"),
+                          integrator=spec.get("integrator"), threads=threads,
+                          precision=spec.get("precision", "double"))
         inline = self.models()
         for name, p in spec["populations"].items():
-            where = f"experiment {self.name!r}: population {name!r}"
-            try:
+            with self._located(f"[populations.{name}]"):
                 model = inline[p["model"]] if p["model"] in inline else _registered_model(p["model"])
-            except UnknownNameError as err:
-                raise ConfigError(f"{where}: {err}") from None
-            net.add_population(name, model, p["size"], parameters=p.get("parameters", {}),
-                               initial=p.get("initial", {}), labels=p.get("labels"),
-                               integrator=p.get("integrator"), refractory=p.get("refractory"),
-                               preset=p.get("preset"))
+                net.add_population(name, model, p["size"], parameters=p.get("parameters", {}),
+                                   initial=p.get("initial", {}), labels=p.get("labels"),
+                                   integrator=p.get("integrator"), refractory=p.get("refractory"),
+                                   preset=p.get("preset"))
         for name, s in spec.get("sources", {}).items():
-            net.add_source(name, self._stimulus(f"source {name!r}", s, ("type",)))
+            with self._located(f"[sources.{name}]"):
+                net.add_source(name, self._stimulus(s, ("type",)))
         for name, proj in spec.get("projections", {}).items():
-            missing = {"on", "weight"} - set(proj) if "synapse" not in proj else set()
-            if missing:
-                raise ConfigError(f"experiment {self.name!r}: [projections.{name}]: missing {sorted(missing)} "
-                                  "(needed without a 'synapse' model)")
-            rule = {k: v for k, v in proj.items() if k not in ("source", "target")}
-            net.connect(proj["source"], proj["target"], name=name, **rule)
+            with self._located(f"[projections.{name}]"):
+                missing = {"on", "weight"} - set(proj) if "synapse" not in proj else set()
+                if missing:
+                    raise ConfigError(f"missing {sorted(missing)} (needed without a 'synapse' model)")
+                rule = {k: v for k, v in proj.items() if k not in ("source", "target")}
+                net.connect(proj["source"], proj["target"], name=name, **rule)
         for name, link in spec.get("links", {}).items():
-            keys = ("population", "variable", "source", "source_variable")
-            net.link(*(link[k] for k in keys))
+            with self._located(f"[links.{name}]"):
+                net.link(*(link[k] for k in ("population", "variable", "source", "source_variable")))
         for name, s in spec.get("stimuli", {}).items():
-            stimulus = self._stimulus(f"stimulus {name!r}", s, ("type", "population", "target"))
-            net.add_stimulus(stimulus, s["population"], s.get("target", "I"))
+            with self._located(f"[stimuli.{name}]"):
+                stimulus = self._stimulus(s, ("type", "population", "target"))
+                net.add_stimulus(stimulus, s["population"], s.get("target", "I"))
         for name, m in spec.get("monitors", {}).items():
-            neurons = self._recorded_neurons(name, m, net)
-            net.record(m["population"], m["variables"], neurons=neurons, rate=m.get("rate"), name=name)
+            with self._located(f"[monitors.{name}]"):
+                neurons = self._recorded_neurons(name, m, net)
+                net.record(m["population"], m["variables"], neurons=neurons, rate=m.get("rate"), name=name)
         for name, m in spec.get("synapse_monitors", {}).items():
-            synapses = m.get("synapses")
-            if synapses is not None and m["projection"] in net.projections:
-                synapses = selected_indices(synapses, net.projections[m["projection"]].size,
-                                            f"experiment {self.name!r}: [synapse_monitors.{name}]: synapses")
-            net.record_synapses(m["projection"], m["variables"], synapses=synapses, rate=m.get("rate"), name=name)
+            with self._located(f"[synapse_monitors.{name}]"):
+                synapses = m.get("synapses")
+                if synapses is not None and m["projection"] in net.projections:
+                    synapses = selected_indices(synapses, net.projections[m["projection"]].size, "synapses")
+                net.record_synapses(m["projection"], m["variables"], synapses=synapses, rate=m.get("rate"),
+                                    name=name)
         return net
+
+    @contextmanager
+    def _located(self, table: str = "") -> Iterator[None]:
+        """An snnzoo error raised in the block names the experiment (its file) and ``table``
+        (``[populations.E]``) first, unless it already names the experiment: errors of the network's
+        methods name their argument (``rate``, ``weight``), and this adds where the file gives it."""
+        try:
+            yield
+        except SnnzooError as error:
+            message = str(error)
+            if not message.startswith(self.where):
+                error.args = (f"{self.where}: {table + ': ' if table else ''}{message}",)
+            raise
 
     def _recorded_neurons(self, name: str, monitor: dict[str, Any], net: Network) -> np.ndarray | None:
         """The neurons a ``[monitors.NAME]`` table records (None: all, or an unknown population,
@@ -270,7 +294,7 @@ class Experiment:
         if "neurons" not in monitor or monitor["population"] not in net.populations:
             return None
         return selected_indices(monitor["neurons"], net.populations[monitor["population"]].size,
-                                f"experiment {self.name!r}: [monitors.{name}]: neurons")
+                                f"{self.where}: [monitors.{name}]: neurons")
 
     def _recorded(self, population: str, variable: str, net: Network) -> set[int]:
         """The neurons of ``population`` whose ``variable`` is recorded (empty: not recorded)."""
@@ -281,20 +305,19 @@ class Experiment:
                 recorded.update(range(net.groups[population].size) if neurons is None else neurons.tolist())
         return recorded
 
-    def _stimulus(self, what: str, table: dict[str, Any], reserved: tuple[str, ...]):
-        """A configured stimulus from a table with ``type`` and its settings."""
+    def _stimulus(self, table: dict[str, Any], reserved: tuple[str, ...]):
+        """A configured stimulus from a table with ``type`` and its settings (the other keys but ``reserved``)."""
         from .plugins import get_registry
 
         settings = {k: v for k, v in table.items() if k not in reserved}
-        return configured_stimulus(get_registry().stimulus(table["type"]), settings,
-                                   f"experiment {self.name!r}: {what} ({table['type']})")
+        return configured_stimulus(get_registry().stimulus(table["type"]), settings, table["type"])
 
     def protocol(self) -> list[dict[str, Any]]:
         """The phases to run: ``[{"set": {...}, "run": "100 ms"}, ...]``."""
         if "protocol" in self.spec:
             return self.spec["protocol"]
         if "duration" not in self.spec:
-            raise ConfigError(f"experiment {self.name!r}: needs 'duration' or a [[protocol]] list")
+            raise ConfigError(f"{self.where}: needs 'duration' or a [[protocol]] list")
         return [{"run": self.spec["duration"]}]
 
     def run(self, seed: int | None = None, progress: bool = False, threads: int | None = None, checks: bool = True,
@@ -304,12 +327,13 @@ class Experiment:
         drawn from the result (``snnzoo run``), so what only drawing needs is checked too (:meth:`validate`)."""
         net = self.build(seed, threads)
         self.validate(net, checks, figure)
-        for phase in self.protocol():
-            for target, value in phase.get("set", {}).items():
-                population, _, variable = target.partition(".")
-                net.population(population).set(variable, value)
-            if "run" in phase:
-                net.run(phase["run"], progress=progress)
+        for k, phase in enumerate(self.protocol()):
+            with self._located(f"[[protocol]] #{k + 1}" if "protocol" in self.spec else "duration"):
+                for target, value in phase.get("set", {}).items():
+                    population, _, variable = target.partition(".")
+                    net.population(population).set(variable, value)
+                if "run" in phase:
+                    net.run(phase["run"], progress=progress)
             if not net.complete:  # interrupted: keep what ran, skip the remaining phases
                 if net.step == 0:
                     raise KeyboardInterrupt  # interrupted before any step: nothing to keep
@@ -322,31 +346,36 @@ class Experiment:
         be drawn, that each rates panel's bin fits in what it shows), and every ``[[expected]]``
         item (its population or projection, recorded variable, neurons, times within the run, and the
         unit of each bound and tolerance)."""
-        where = f"experiment {self.name!r}"
         total = 0.0  # the simulated time, in seconds
-        for phase in self.protocol():
+        for k, phase in enumerate(self.protocol()):
+            table = f"[[protocol]] #{k + 1}" if "protocol" in self.spec else "duration"
+            here = f"{self.where}: {table}"
             for target in phase.get("set", {}):
                 population, _, variable = target.partition(".")
                 if not variable:
-                    raise ConfigError(f"{where}: protocol 'set' keys are POPULATION.VARIABLE, got {target!r}")
-                pop = net.population(population)
+                    raise ConfigError(f"{here}: 'set' keys are POPULATION.VARIABLE, got {target!r}")
+                with self._located(f"{table}: 'set' {target!r}"):
+                    pop = net.population(population)
                 if variable not in pop.values:
-                    raise ConfigError(f"{where}: protocol 'set' {target!r}: {pop.where} has no variable "
+                    raise ConfigError(f"{here}: 'set' {target!r}: {pop.where} has no variable "
                                       f"{variable!r}{did_you_mean(variable, pop.values)}")
-                pop.check_setting(variable, phase["set"][target], f"{where}: protocol 'set' {target!r}")
+                pop.check_setting(variable, phase["set"][target], f"{here}: 'set' {target!r}")
             if "run" in phase:
-                total += positive_si(phase["run"], "s", what=f"{where}: protocol run")
+                total += positive_si(phase["run"], "s", what=f"{here}: run" if "protocol" in self.spec else here)
         drawn = self.spec.get("figure", {})
-        for panel in [drawn, *drawn.get("panels", [])]:
+        panels = [("[figure]", drawn)] + [(f"[[figure.panels]] #{k + 1}", panel)
+                                          for k, panel in enumerate(drawn.get("panels", []))]
+        for table, panel in panels:
+            here = f"{self.where}: {table}"
             for name in panel.get("populations", [panel.get("population")]):
                 if name is not None and name not in net.groups:
-                    raise ConfigError(f"{where}: figure: unknown population {name!r}{did_you_mean(name, net.groups)}")
-            _check_times(panel, total, f"{where}: figure", stop_may_pass_end=True)
+                    raise ConfigError(f"{here}: unknown population {name!r}{did_you_mean(name, net.groups)}")
+            _check_times(panel, total, here, stop_may_pass_end=True)
             if figure:
-                _check_bin(panel, total, f"{where}: figure")
-            self._validate_traces(panel, net, f"{where}: figure")
-        for item in self.spec.get("expected", []) if checks else []:
-            self._validate_check(item, net, total)
+                _check_bin(panel, total, here)
+            self._validate_traces(panel, net, here)
+        for k, item in enumerate(self.spec.get("expected", []) if checks else []):
+            self._validate_check(item, net, total, self._check_where(k, item))
 
     def _validate_traces(self, panel: dict[str, Any], net: Network, where: str) -> None:
         """A traces panel (or a panel without kind, drawn as traces when its variable is recorded):
@@ -372,8 +401,7 @@ class Experiment:
         to_si(f"1 {shown}", unit, what=f"{where}: unit {shown!r}" + ("" if "unit" in panel else " (the default of a "
               f"traces panel; give unit = \"{unit}\" for {variable!r})"))
 
-    def _validate_check(self, item: dict[str, Any], net: Network, total: float) -> None:
-        where = f"experiment {self.name!r}: expected {item}"
+    def _validate_check(self, item: dict[str, Any], net: Network, total: float, where: str) -> None:
         kind, unit = item["check"], None
         _check_times(item, total, where)
         if kind.startswith("synapse_"):  # values and units of synaptic variables are known after the run
@@ -408,7 +436,11 @@ class Experiment:
     # -- outcomes -----------------------------------------------------------------
     def check(self, tree) -> list[CheckResult]:
         """Evaluate the ``expected`` block on a result."""
-        return [_check(self.name, item, tree) for item in self.spec.get("expected", [])]
+        return [_check(item, tree, self._check_where(k, item)) for k, item in enumerate(self.spec.get("expected", []))]
+
+    def _check_where(self, index: int, item: dict[str, Any]) -> str:
+        """How errors name the ``index``-th ``[[expected]]`` item: its place in the file and its kind."""
+        return f"{self.where}: [[expected]] #{index + 1} ({item.get('check')})"
 
     def figure(self, tree):
         """The experiment's figure: one panel, or a column of ``[[figure.panels]]``."""
@@ -418,14 +450,16 @@ class Experiment:
         panels = fig_spec.pop("panels", None)
         size = fig_spec.pop("size", None)
         if panels is None:
-            fig = self._panel(tree, fig_spec, None)
+            with self._located("[figure]"):
+                fig = self._panel(tree, fig_spec, None)
             if size:
                 fig.set_size_inches(*size)
             fig.set_layout_engine("constrained")
         else:
             fig = Figure(figsize=tuple(size or [10, 3 * len(panels)]), layout="constrained")
-            for ax, panel in zip(fig.subplots(len(panels), 1, squeeze=False)[:, 0], panels):
-                self._panel(tree, dict(panel), ax)
+            for k, (ax, panel) in enumerate(zip(fig.subplots(len(panels), 1, squeeze=False)[:, 0], panels)):
+                with self._located(f"[[figure.panels]] #{k + 1}"):
+                    self._panel(tree, dict(panel), ax)
         fig.suptitle(self.title)
         return fig
 
@@ -442,12 +476,11 @@ class Experiment:
         names = spec.pop("populations", None) or [spec.pop("population", next(iter(self.spec["populations"])))]
         for name in names:
             if name not in tree.children:
-                raise ConfigError(f"experiment {self.name!r}: figure: unknown population {name!r}")
+                raise ConfigError(f"unknown population {name!r}")
         datasets = [tree[name].to_dataset() for name in names]
         ds = datasets[0]
         if "neurons" in spec:
-            spec["neurons"] = selected_indices(spec["neurons"], ds.sizes["cell"], f"experiment {self.name!r}: "
-                                               "figure: neurons")
+            spec["neurons"] = selected_indices(spec["neurons"], ds.sizes["cell"], "neurons")
         if kind is None:  # default: traces if the variable was recorded, else a spike raster
             kind = "traces" if spec.get("variable", "v") in ds.data_vars else "raster"
         for key in ("spike_peak", "bin", "smooth", "start", "stop"):
@@ -464,11 +497,11 @@ class Experiment:
                 ax=ax, **spec),
         }
         if kind not in plots:
-            raise ConfigError(f"experiment {self.name!r}: unknown figure kind {kind!r} (known: {', '.join(plots)})")
+            raise ConfigError(f"unknown figure kind {kind!r} (known: {', '.join(plots)})")
         try:
             fig = plots[kind]()
         except TypeError as err:
-            raise ConfigError(f"experiment {self.name!r}: figure panel of kind {kind!r}: {err}") from None
+            raise ConfigError(f"panel of kind {kind!r}: {err}") from None
         if title and ax is not None:
             ax.set_title(title)
         return fig
@@ -478,7 +511,7 @@ class Experiment:
         against the synapse index or ``x``; ``synapse_traces``: a synapse monitor against time."""
         from . import plotting
 
-        where = f"experiment {self.name!r}: figure panel of kind {kind!r}"
+        where = f"panel of kind {kind!r}"
         path = f"projections/{spec.pop('projection', '?')}"
         if kind == "synapse_traces":
             path += f"/{spec.pop('monitor', 'record0')}"
@@ -534,10 +567,10 @@ def _registered_model(name: str) -> NeuronModel:
     return get_registry().model(name)
 
 
-def _check(experiment: str, item: dict[str, Any], tree) -> CheckResult:
+def _check(item: dict[str, Any], tree, where: str) -> CheckResult:
+    """Evaluate one ``[[expected]]`` item (named ``where`` in errors) on the result ``tree``."""
     kind = item.get("check")
     population = item.get("population")
-    where = f"experiment {experiment!r}: expected {item}"
     if kind in ("synapse_value", "synapse_fraction"):
         return _synapse_check(kind, item, tree, where)
     if kind == "synapse_count":

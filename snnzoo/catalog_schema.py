@@ -317,10 +317,10 @@ def check_table(table: Table, values: Any, where: str, *, extra: Iterable[str] |
         raise ConfigError(f"{where}: missing {', '.join(map(repr, missing))}")
 
 
-def check_experiment(spec: Mapping[str, Any], name: str) -> None:
+def check_experiment(spec: Mapping[str, Any], where: str) -> None:
     """Check every table of an experiment against the schema (stimulus settings are checked
-    when the stimulus is made, against its own signature: :func:`check_settings`)."""
-    where = f"experiment {name!r}"
+    when the stimulus is made, against its own signature: :func:`check_settings`); ``where``
+    names the experiment in the errors (``experiment 'NAME'``)."""
     check_table(TOP, spec, where)
     for section, table in NAMED_TABLES.items():
         for item, values in spec.get(section, {}).items():

@@ -480,7 +480,7 @@ class Network:
         """
         self._check_new_name(name)
         if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size <= 0:
-            raise ConfigError(f"population {name!r}: N must be a positive integer, got {show(size)}")
+            raise ConfigError(f"population {name!r}: size must be a whole number >= 1, got {show(size)}")
         for argument, given in (("parameters", parameters), ("initial", initial)):
             if given is not None and not isinstance(given, Mapping):
                 raise ConfigError(f"population {name!r}: {argument}: expected a dictionary of names and values, "

@@ -515,6 +515,32 @@ def test_a_failing_command_leaves_no_output(tmp_path, capsys, monkeypatch, extra
 NO_DURATION = ('duration = "5 ms"\n', "")
 
 
+@pytest.mark.parametrize("replace, message", [
+    (("size = 2", "size = 0"), "[populations.p]: population 'p': size must be a whole number >= 1, got 0"),
+    (('dt = "0.1 ms"', 'dt = "0.1 mV"'), "dt: expected dimension [time], got 0.1 mV"),
+    (('duration = "5 ms"', 'duration = "5 Hz"'), "duration: expected dimension [time], got 5 Hz"),
+    (('duration = "5 ms"', 'duration = "5.05 ms"'), "duration: duration 5.05 ms is not a whole number of steps"),
+    (('variables = ["x"]', 'variables = ["x"]\nrate = "3 kHz"'), "[monitors.x]: record 'p': rate '3 kHz' samples every"),
+    (('model = "decay"', 'model = "decya"'), "[populations.p]: unknown model 'decya'"),
+    (('tau = "20 ms"', 'tau = "20 mV"'), "[models.decay]: equation 'dx/dt = -x/tau : 1': the right-hand side"),
+    (('initial = { x = 1 }', 'initial = { x = "1 mV" }'), "[populations.p]: population 'p' (model 'decay'): initial "
+     "value 'x': expected dimension dimensionless"),
+    (('variables = ["x"]', 'variables = ["x"]\n[figure]\nkind = "traces"\nvariable = "x"\nunit = "1"\ntitles = ["a"]'),
+     "[figure]: titles: 1 titles for 2 neurons"),
+])
+def test_errors_of_building_an_experiment_name_its_file_and_table(tmp_path, capsys, monkeypatch, replace, message):
+    """Errors of the network's methods said only 'dt: ...', "population 'p': N must be ...", "record 'p': ...":
+    with several files and tables the user had to guess which one was meant."""
+    monkeypatch.chdir(tmp_path)
+    path = experiment_file(tmp_path)
+    assert replace[0] in path.read_text()
+    path.write_text(path.read_text().replace(*replace))
+    assert main(["run", "e.toml", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"snnzoo: error: experiment file e.toml: {message}") and len(err.splitlines()) == 1, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.toml"]
+
+
 @pytest.mark.parametrize("extra, replace, args, fragment", [
     ('[[protocol]]\nrun = "1 ms"', None, [], "give 'duration' or [[protocol]], not both"),
     ("", ('tau = "20 ms" }', 'tau = "20 ms", tua = "5 ms" }'), [],
@@ -536,11 +562,11 @@ NO_DURATION = ('duration = "5 ms"\n', "")
      '[[expected]]\ncheck = "synapse_value"\nprojection = "s_p"\nvariable = "wieght"\nvalue = 0.1', None, [],
      "'wieght' is not stored for projection 's_p'; did you mean 'weight'? (stored: delay, weight)"),
     ('[figure]\nkind = "traces"\nvariable = "x"', None, [],
-     "figure: unit 'mV' (the default of a traces panel; give unit = \"1\" for 'x'): expected dimension dimensionless"),
+     "[figure]: unit 'mV' (the default of a traces panel; give unit = \"1\" for 'x'): expected dimension dimensionless"),
     ('[figure]\nkind = "traces"\nvariable = "x"\nunit = "1"\nneurons = [1]', None, ["--set", "monitors.x.neurons=[0]"],
-     "figure: neurons [1] of 'p' are not recorded for 'x' (recorded: [0])"),
+     "[figure]: neurons [1] of 'p' are not recorded for 'x' (recorded: [0])"),
     ('[[protocol]]\nrun = "1 ms"\n[[protocol]]\nset = { "p.x" = "1 mV" }\nrun = "1 ms"', NO_DURATION, [],
-     "protocol 'set' 'p.x': expected dimension dimensionless, got 1 mV"),  # it failed after the first phase
+     "[[protocol]] #2: 'set' 'p.x': expected dimension dimensionless, got 1 mV"),  # it failed after the first phase
     ('[[protocol]]\nrun = "1 ms"', NO_DURATION, ["--set", "duration=1 ms"], "give 'duration' or [[protocol]], not both"),
     ("", ('duration = "5 ms"', "protocol = []"), [], "[[protocol]] has no phase with 'run'"),
     ('[[protocol]]\nset = { "p.x" = 1 }', NO_DURATION, [], "[[protocol]] has no phase with 'run'"),
@@ -550,11 +576,11 @@ NO_DURATION = ('duration = "5 ms"\n', "")
      "start = '10 s' is after the end of the run"),
     ('[[expected]]\ncheck = "mean_value"\npopulation = "p"\nvariable = "x"\nstart = "4 ms"\nstop = "1 ms"\nmin = 0',
      None, [], "start = '4 ms' must come before stop = '1 ms'"),
-    ('[figure]\nkind = "raster"\nstart = "4 ms"\nstop = "1 ms"', None, [], "figure: start = '4 ms' must come before"),
+    ('[figure]\nkind = "raster"\nstart = "4 ms"\nstop = "1 ms"', None, [], "[figure]: start = '4 ms' must come before"),
     ('[figure]\nkind = "rates"\nbin = "2 ms"', None, ["--set", "duration=1 ms"],  # refused after the run
-     "figure: bin = '2 ms' is longer than the 0.001 s the panel shows (from start to stop or the end of the run)"),
+     "[figure]: bin = '2 ms' is longer than the 0.001 s the panel shows (from start to stop or the end of the run)"),
     ('[figure]\nkind = "rates"\nbin = "2 ms"\nstart = "4 ms"\nstop = "10 ms"', None, [],
-     "figure: bin = '2 ms' is longer than the 0.001 s the panel shows"),
+     "[figure]: bin = '2 ms' is longer than the 0.001 s the panel shows"),
     ('[[expected]]\ncheck = "mean_value"\npopulation = "p"\nvariable = "x"\nvalue = 0.9\nrel_tolerance = nan', None,
      [], "rel_tolerance: must be finite"),
     ('[[expected]]\ncheck = "mean_value"\npopulation = "p"\nvariable = "x"\nvalue = 0.9\ntolerance = -0.1', None,

@@ -315,5 +315,6 @@ def test_cli_names_the_experiment_and_population_of_an_unknown_model(tmp_path, c
     path.write_text('duration = "10 ms"\n[populations.p]\nmodel = "adx"\nsize = 1\n')
     assert cli.main(["run", str(path), "-q", "-o", str(tmp_path / "bad.nc")]) == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]
-    assert err.startswith("snnzoo: error: experiment 'bad': population 'p': unknown model 'adx'; did you mean 'adex'?")
+    assert err.startswith(f"snnzoo: error: experiment file {path}: [populations.p]: unknown model 'adx'; did you mean "
+                          "'adex'?")
     assert not (tmp_path / "bad.nc").exists()

@@ -121,7 +121,7 @@ def test_local_workers_failed_and_dying_runs_are_recorded_and_the_others_complet
     status = result["status"].values.ravel().tolist()
     assert status == ["ok", "lost", "failed"], result["error"].values
     assert "died" in str(result["error"].values.ravel()[1])
-    assert "population 'G': N must be a positive integer, got 0" in str(result["error"].values.ravel()[2])
+    assert "population 'G': size must be a whole number >= 1, got 0" in str(result["error"].values.ravel()[2])
     assert result["total_spikes"].sel(population="G").values.ravel()[0] > 0
     stored = sorted(p.name for p in (tmp_path / "out" / "runs").iterdir())
     assert stored == ["0-seed0.nc", "2-seed0.nc"]  # the lost run is not stored: resume runs it again
@@ -278,11 +278,11 @@ def test_bad_sweep_input_is_one_clear_error(toml, grid, kwargs, message):
      "grid point populations.G.size = 1.5: experiment 'small': [populations.G]: 'size' must be a whole number, got 1.5"),
     ({"populations.G.size": [True, False]}, "grid point populations.G.size = True: experiment 'small': "
                                             "[populations.G]: 'size' must be a whole number, got True"),
-    ({"sources.P.rate": ["20 Hz", "inf Hz"]}, "grid point sources.P.rate = inf Hz: poisson_group: "),
-    ({"duration": ["20 ms", "-5 ms"]}, "grid point duration = -5.0 ms: experiment 'small': protocol run: "
+    ({"sources.P.rate": ["20 Hz", "inf Hz"]}, "grid point sources.P.rate = inf Hz: experiment 'small': [sources.P]: poisson_group: "),
+    ({"duration": ["20 ms", "-5 ms"]}, "grid point duration = -5.0 ms: experiment 'small': duration: "
                                        "expected a positive finite [time] quantity, got '-5.0 ms'"),
     ({"populations.G.parameters.tau_e": ["5 ms", "-5 ms"]}, "grid point populations.G.parameters.tau_e = -5.0 ms: "
-                                                            "population 'G' (model 'lif_cond_exp'): parameter 'tau_e'"),
+                                                            "experiment 'small': [populations.G]: population 'G' (model 'lif_cond_exp'): parameter 'tau_e'"),
 ])
 def test_every_grid_point_is_checked_against_the_experiment_before_any_run(toml, tmp_path, grid, message,
                                                                            monkeypatch):

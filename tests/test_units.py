@@ -152,7 +152,7 @@ def test_duration_must_be_whole_steps():
 
 @pytest.mark.parametrize("size", [0, -3, 2.5, True, "4"])
 def test_population_size_must_be_a_positive_integer(size):
-    with pytest.raises(ConfigError, match=r"N must be a positive integer") as info:
+    with pytest.raises(ConfigError, match=r"size must be a whole number >= 1") as info:
         sz.Network().add_population("a", "lif", size)
     assert repr(size) in str(info.value)
 
