@@ -404,7 +404,7 @@ class Experiment:
     def _validate_check(self, item: dict[str, Any], net: Network, total: float, where: str) -> None:
         kind, unit = item["check"], None
         _check_times(item, total, where)
-        if kind.startswith("synapse_"):  # values and units of synaptic variables are known after the run
+        if kind.startswith("synapse_"):
             if item["projection"] not in net.projections:
                 raise ConfigError(f"{where}: unknown projection {item['projection']!r}"
                                   f"{did_you_mean(item['projection'], net.projections)}")
@@ -412,8 +412,13 @@ class Experiment:
             if "synapses" in item:
                 selected_indices(item["synapses"], projection.size, f"{where}: synapses")
             if kind != "synapse_count":
-                _check_synapse_variable(item, projection, where)
-                return
+                unit = _check_synapse_variable(item, projection, where)
+            if kind == "synapse_fraction":
+                low, high = (to_si(item[k], unit, what=f"{where}: {k}") for k in ("low", "high"))
+                if low > high:
+                    raise ConfigError(f"{where}: low = {item['low']!r} is above high = {item['high']!r}, so no "
+                                      "synapse could be counted")
+                unit = None
         else:
             if item["population"] not in net.groups:
                 raise ConfigError(f"{where}: unknown population {item['population']!r}"
@@ -656,8 +661,9 @@ def selected_indices(value: Any, size: int, what: str) -> np.ndarray:
     return chosen
 
 
-def _check_synapse_variable(item: dict[str, Any], projection, where: str) -> None:
-    """The ``variable`` of a synapse check is stored for the projection, or recorded by its ``monitor``."""
+def _check_synapse_variable(item: dict[str, Any], projection, where: str) -> str:
+    """The ``variable`` of a synapse check is stored for the projection, or recorded by its ``monitor``;
+    its SI unit, as the result will store it."""
     from .synapses import result_variables
 
     variable = item.get("variable", "weight")
@@ -672,6 +678,9 @@ def _check_synapse_variable(item: dict[str, Any], projection, where: str) -> Non
     if variable not in stored:
         raise ConfigError(f"{where}: {variable!r} is not stored for projection {projection.name!r}"
                           f"{did_you_mean(variable, stored)} (stored: {', '.join(sorted(stored))})")
+    if variable in ("weight", "delay"):
+        return projection.unit if variable == "weight" else "s"
+    return projection.plastic.unit(variable)
 
 
 def _check_times(item: dict[str, Any], total: float, where: str, stop_may_pass_end: bool = False) -> None:
@@ -709,7 +718,7 @@ def _verdict(item: dict[str, Any], found: float, unit: str | None, label: str, w
         raise ConfigError(f"{where}: give 'value' (with tolerance) or 'min'/'max'")
     passed, parts = math.isfinite(found), []
     if "value" in item:
-        target = si(item["value"])
+        target = si(item["value"], "value")
         tolerance = si(item["tolerance"], "tolerance", sign="non-negative") if "tolerance" in item else 0.0
         if "rel_tolerance" in item:
             relative = si(item["rel_tolerance"], "rel_tolerance", unit="1", sign="non-negative")
@@ -718,11 +727,13 @@ def _verdict(item: dict[str, Any], found: float, unit: str | None, label: str, w
         spread = (f" ± {item['tolerance']}" if "tolerance" in item else "") + (
             f" ± {100 * float(item['rel_tolerance']):g}%" if "rel_tolerance" in item else "")
         parts.append(f"= {item['value']}{spread}")
+    if "min" in item and "max" in item and si(item["min"], "min") > si(item["max"], "max"):
+        raise ConfigError(f"{where}: min = {item['min']!r} is above max = {item['max']!r}, so the check can never hold")
     if "min" in item:
-        passed &= found >= si(item["min"])
+        passed &= found >= si(item["min"], "min")
         parts.append(f">= {item['min']}")
     if "max" in item:
-        passed &= found <= si(item["max"])
+        passed &= found <= si(item["max"], "max")
         parts.append(f"<= {item['max']}")
     return CheckResult(f"{label} {' and '.join(parts)}", found, bool(passed), _shown(found, item, unit))
 

@@ -23,6 +23,9 @@ KINDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "text": ("string", lambda v: isinstance(v, str)),
     "quantity": ("quantity: `\"20 ms\"`, a number for dimensionless values, or a list",
                  lambda v: isinstance(v, (str, list, dict, numbers.Real)) and not isinstance(v, bool)),
+    "one quantity": ("single quantity: `\"20 ms\"`, or a number for dimensionless values",
+                     lambda v: isinstance(v, str) or (isinstance(v, numbers.Real) and not isinstance(v, bool))
+                     or (isinstance(v, dict) and not isinstance(v.get("value"), list))),
     "integer": ("whole number", lambda v: isinstance(v, numbers.Integral) and not isinstance(v, bool)),
     "number": ("number", lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool)),
     "probability": ("number, or an expression of `i` and `j`",
@@ -78,13 +81,13 @@ TOP = Table("top level", "The experiment itself.", (
     Key("title", "text", "One-line title, shown by `snnzoo list` and on the figure."),
     Key("description", "text", "What the experiment shows, shown by `snnzoo info`."),
     Key("references", "texts", "Papers, notebooks or tutorials the experiment reproduces."),
-    Key("dt", "quantity", "Time step (default `\"0.1 ms\"`)."),
+    Key("dt", "one quantity", "Time step (default `\"0.1 ms\"`)."),
     Key("seed", "integer", "Master random seed, a whole number from 0 to 2**63 - 1 (default: drawn and recorded)."),
     Key("integrator", "text", "Default integrator for models that name none (default: chosen as Brian2 does, `exact` for "
         "linear deterministic equations, `heun` for multiplicative noise, else `euler`)."),
     Key("precision", "text", "`\"double\"` (default) or `\"single\"`: the neuron maths in float32, about twice as "
         "fast on large populations; accuracy per experiment in `docs/precision.md`."),
-    Key("duration", "quantity", "Simulated time; an experiment with a `[[protocol]]` has none."),
+    Key("duration", "one quantity", "Simulated time; an experiment with a `[[protocol]]` has none."),
     Key("models", "table", "Models written inline: `[models.NAME]` tables."),
     Key("populations", "table", "Neuron populations: `[populations.NAME]` tables.", required=True),
     Key("sources", "table", "Spike sources: `[sources.NAME]` tables."),
@@ -172,19 +175,19 @@ MONITOR = Table("[monitors.NAME]", "Recording of state variables.", (
     Key("population", "text", "The population recorded.", required=True),
     Key("variables", "names", "Variables to record (state variables, inputs or subexpressions).", required=True),
     Key("neurons", "indices", "Neuron indices to record (default all)."),
-    Key("rate", "quantity", "Sampling rate 1/(k*dt) for a whole k, i.e. every k-th step (default every step)."),
+    Key("rate", "one quantity", "Sampling rate 1/(k*dt) for a whole k, i.e. every k-th step (default every step)."),
 ))
 
 SYNAPSE_MONITOR = Table("[synapse_monitors.NAME]", "Recording of a projection's synaptic variables.", (
     Key("projection", "text", "The projection recorded.", required=True),
     Key("variables", "names", "Synaptic variables to record.", required=True),
     Key("synapses", "indices", "Synapse indices to record (default all)."),
-    Key("rate", "quantity", "Sampling rate 1/(k*dt) for a whole k, i.e. every k-th step (default every step)."),
+    Key("rate", "one quantity", "Sampling rate 1/(k*dt) for a whole k, i.e. every k-th step (default every step)."),
 ))
 
 PHASE = Table("[[protocol]]", "One phase of the protocol: set values, then run.", (
     Key("set", "table", "Values to set before running: `{ \"POPULATION.VARIABLE\" = value }`."),
-    Key("run", "quantity", "How long to run this phase (a time)."),
+    Key("run", "one quantity", "How long to run this phase (a time)."),
 ))
 
 _PANEL_KEYS = (
@@ -197,19 +200,19 @@ _PANEL_KEYS = (
     Key("neurons", "indices", "`traces`: the neurons shown."),
     Key("titles", "texts", "`traces`: one title per neuron."),
     Key("unit", "text", "`traces`, `currents`: the unit of the axis (e.g. `\"mV\"`)."),
-    Key("spike_peak", "quantity", "`traces`: draw spikes as lines up to this value."),
-    Key("start", "quantity", "`traces`, `raster`, `rates`: first time shown."),
-    Key("stop", "quantity", "`traces`, `raster`, `rates`: last time shown."),
+    Key("spike_peak", "one quantity", "`traces`: draw spikes as lines up to this value."),
+    Key("start", "one quantity", "`traces`, `raster`, `rates`: first time shown."),
+    Key("stop", "one quantity", "`traces`, `raster`, `rates`: last time shown."),
     Key("every", "integer", "`raster`: show every k-th neuron."),
-    Key("bin", "quantity", "`rates`: bin width (a time).", ),
-    Key("smooth", "quantity", "`rates`: Gaussian smoothing width (a time)."),
+    Key("bin", "one quantity", "`rates`: bin width (a time).", ),
+    Key("smooth", "one quantity", "`rates`: Gaussian smoothing width (a time)."),
     Key("conductances", "table", "`currents`: conductance -> reversal potential, `{ ge = \"0 mV\" }`."),
     Key("v", "text", "`currents`: the membrane potential variable (default `v`)."),
     Key("neuron", "integer", "`currents`: the neuron shown."),
     Key("projection", "text", "`weights`, `synapse_values`, `synapse_traces`: the projection shown."),
     Key("monitor", "text", "`synapse_traces`: the synapse monitor shown."),
     Key("bins", "integer", "`weights`: number of histogram bins."),
-    Key("scale", "quantity", "`weights`: values are divided by this."),
+    Key("scale", "one quantity", "`weights`: values are divided by this."),
     Key("x", "value", "`synapse_values`: the x value of each synapse (default its index)."),
     Key("xlabel", "text", "`synapse_values`: the x axis label."),
     Key("offset", "number", "`synapse_values`: subtracted from the values."),
@@ -242,18 +245,18 @@ CHECK = Table("[[expected]]", "One checked outcome, evaluated on the result (and
     Key("neuron", "indices", "One neuron (or a list) the check is about."),
     Key("neurons", "indices", "Neurons the check is about: a list or `\"start:stop\"` (default all)."),
     Key("variable", "text", "`mean_value`, `value_at`: the recorded variable."),
-    Key("time", "quantity", "`value_at`: the time."),
-    Key("start", "quantity", "`mean_rate`, `mean_value`: window start."),
-    Key("stop", "quantity", "`mean_rate`, `mean_value`: window end."),
-    Key("value", "quantity", "Expected value (in the unit of what is checked)."),
-    Key("tolerance", "quantity", "Absolute tolerance around `value`."),
+    Key("time", "one quantity", "`value_at`: the time."),
+    Key("start", "one quantity", "`mean_rate`, `mean_value`: window start."),
+    Key("stop", "one quantity", "`mean_rate`, `mean_value`: window end."),
+    Key("value", "one quantity", "Expected value (in the unit of what is checked)."),
+    Key("tolerance", "one quantity", "Absolute tolerance around `value`."),
     Key("rel_tolerance", "number", "Relative tolerance around `value` (0.1 = 10 %)."),
-    Key("min", "quantity", "Lower bound."),
-    Key("max", "quantity", "Upper bound."),
+    Key("min", "one quantity", "Lower bound."),
+    Key("max", "one quantity", "Upper bound."),
     Key("monitor", "text", "`synapse_value`: read a synapse monitor at `time` instead of the final values."),
     Key("synapses", "indices", "`synapse_value`, `synapse_fraction`: the synapses (default all)."),
-    Key("low", "quantity", "`synapse_fraction`: lower end of the range counted."),
-    Key("high", "quantity", "`synapse_fraction`: upper end of the range counted."),
+    Key("low", "one quantity", "`synapse_fraction`: lower end of the range counted."),
+    Key("high", "one quantity", "`synapse_fraction`: upper end of the range counted."),
 ))
 
 SWEEP = Table("[sweep]", "The sweep `snnzoo sweep NAME` runs when no `--grid` is given.", (
@@ -273,6 +276,19 @@ SWEEP_FIGURE = Table("[sweep.figure]", "A summary value against one swept axis, 
     Key("xlabel", "text", "The x axis label (default the swept path)."),
     Key("size", "size", "Figure size in inches."),
 ))
+
+#: The keys each check takes beyond ``check`` and its bounds (``value``, ``tolerance``, ``rel_tolerance``,
+#: ``min``, ``max``); a key of another check is refused, as on a figure panel.
+CHECK_KEYS: dict[str, tuple[str, ...]] = {
+    "spike_count": ("population", "neuron", "neurons"),
+    "mean_rate": ("population", "neuron", "neurons", "start", "stop"),
+    "isi_cv": ("population", "neuron", "neurons"),
+    "mean_value": ("population", "variable", "neuron", "neurons", "start", "stop"),
+    "value_at": ("population", "variable", "neuron", "neurons", "time"),
+    "synapse_count": ("projection",),
+    "synapse_value": ("projection", "variable", "synapses", "monitor", "time"),
+    "synapse_fraction": ("projection", "variable", "synapses", "low", "high"),
+}
 
 #: The keys each check needs, beyond ``check``.
 CHECK_NEEDS: dict[str, tuple[str, ...]] = {
@@ -346,15 +362,32 @@ def check_experiment(spec: Mapping[str, Any], where: str) -> None:
         if kind not in CHECK_NEEDS:
             raise ConfigError(f"{here}: unknown check {kind!r}{did_you_mean(kind, CHECK_NEEDS)} "
                               f"(known: {', '.join(CHECK_NEEDS)})")
-        missing = [key for key in CHECK_NEEDS[kind] if key not in item]
-        if missing:
-            raise ConfigError(f"{here}: check {kind!r} needs {', '.join(map(repr, missing))}")
-        if "value" not in item and not {"min", "max"} & set(item):
-            raise ConfigError(f"{here}: give 'value' (with tolerance) or 'min'/'max'")
+        _check_check_keys(item, kind, here)
     sweep = spec.get("sweep", {})
     check_table(SWEEP, sweep, f"{where}: [sweep]")
     if "figure" in sweep:
         check_table(SWEEP_FIGURE, sweep["figure"], f"{where}: [sweep.figure]")
+
+
+def _check_check_keys(item: Mapping[str, Any], kind: str, where: str) -> None:
+    """An ``[[expected]]`` item has the keys its check needs and only keys its check takes."""
+    bounds = {"check", "value", "tolerance", "rel_tolerance", "min", "max"}
+    for key in item:
+        if key not in bounds and key not in CHECK_KEYS[kind]:
+            raise ConfigError(f"{where}: {key!r} does not apply to a {kind!r} check "
+                              f"(it takes: {', '.join(CHECK_KEYS[kind])})")
+    needs = CHECK_NEEDS[kind] + (("time",) if kind == "synapse_value" and "monitor" in item else ())
+    missing = [key for key in needs if key not in item]
+    if missing:
+        raise ConfigError(f"{where}: check {kind!r}{' with a monitor' if 'monitor' in item else ''} needs "
+                          f"{', '.join(map(repr, missing))}")
+    if "value" not in item and not {"min", "max"} & set(item):
+        raise ConfigError(f"{where}: give 'value' (with tolerance) or 'min'/'max'")
+    for given, needed in (("tolerance", "value"), ("rel_tolerance", "value"), ("time", "monitor")):
+        if given in item and needed not in item and not (given == "time" and kind == "value_at"):
+            raise ConfigError(f"{where}: {given!r} goes with {needed!r}, which this check lacks")
+    if "neuron" in item and "neurons" in item:
+        raise ConfigError(f"{where}: give 'neuron' or 'neurons', not both")
 
 
 def _check_panel(panel: Mapping[str, Any], where: str) -> None:
@@ -441,7 +474,11 @@ def markdown() -> str:
         if table is CHECK:
             lines += ["", "Keys each check needs: " + "; ".join(
                 f"`{kind}`: {', '.join(f'`{k}`' for k in keys)}" for kind, keys in CHECK_NEEDS.items())
-                + ". Every check needs `value` or `min`/`max`."]
+                + ". Every check needs `value` or `min`/`max`; `tolerance` and `rel_tolerance` go with `value`, "
+                "`min` is at most `max`; `synapse_value` with a `monitor` needs `time`.",
+                "", "Keys by check (beyond the bounds): " + "; ".join(
+                f"`{kind}`: {', '.join(f'`{k}`' for k in keys)}" for kind, keys in CHECK_KEYS.items())
+                + "; `neuron` or `neurons`, not both."]
         lines.append("")
     return "\n".join(lines)
 

@@ -593,6 +593,14 @@ def test_errors_of_building_an_experiment_name_its_file_and_table(tmp_path, caps
      "poisson_group: rate: expected dimension [frequency], got 5 mV of dimension [voltage]"),
     ('[populations.q]\nmodel = "lif"\nsize = 1\n[stimuli.f]\ntype = "function_current"\npopulation = "q"\n'
      'function = "2 mV"', None, [], "function_current: function: expected dimension [current], got 2 mV of dimension [voltage]"),
+    # checks that could never hold or said more than they checked: an internal error, or silently ignored keys
+    ('[[expected]]\ncheck = "spike_count"\npopulation = "p"\nvalue = [1, 2]', None, [], "[[expected]] #1: 'value' must be a single quantity"),  # exit 70
+    ('[[expected]]\ncheck = "spike_count"\npopulation = "p"\nmin = 5\nmax = 1', None, [], "[[expected]] #1 (spike_count): min = 5 is above max = 1"),  # failed after the run
+    ('[[expected]]\ncheck = "spike_count"\npopulation = "p"\nmin = 0\nvariable = "x"', None, [], "'variable' does not apply to a 'spike_count' check (it takes: population"),
+    ('[[expected]]\ncheck = "spike_count"\npopulation = "p"\nmin = 0\nneuron = 0\nneurons = "0:2"', None, [], "give 'neuron' or 'neurons', not both"),  # neurons ignored
+    ('[[expected]]\ncheck = "spike_count"\npopulation = "p"\nmin = 0\nrel_tolerance = 0.1', None, [], "'rel_tolerance' goes with 'value', which this check lacks"),
+    ('[projections.self]\nsource = "p"\ntarget = "p"\non = "x"\nweight = 0.1\np = 1.0\n[[expected]]\ncheck = "synapse_fraction"\nprojection = "self"\nvalue = 0\nlow = "1 nS"\nhigh = "2 nS"', None, [], "(synapse_fraction): low: expected dimension dimensionless"),  # after the run
+    ('[projections.self]\nsource = "p"\ntarget = "p"\non = "x"\nweight = 0.1\np = 1.0\n[[expected]]\ncheck = "synapse_fraction"\nprojection = "self"\nvalue = 0\nlow = 2\nhigh = 1', None, [], "low = 2 is above high = 1, so no synapse could be counted"),  # found 0
 ])
 def test_experiment_mistakes_are_refused_before_the_run(tmp_path, capsys, monkeypatch, extra, replace, args, fragment):
     """Mistakes that were ignored, or found only after the run: one line, nothing simulated or written."""

@@ -376,7 +376,7 @@ def test_synapse_checks_can_fail_and_name_what_is_wrong():
     assert [c.passed for c in Experiment("changed", spec).check(tree)] == [True, False, True, True, True]
     for bad, fragment in (({"projection": "Q"}, "unknown projection 'Q'"),
                           ({"projection": "D", "variable": "y"}, "'y' is not stored for projection 'D'"),
-                          ({"projection": "D", "monitor": "nope"}, "has no synapse monitor 'nope'")):
+                          ({"projection": "D", "monitor": "nope", "time": "1 ms"}, "has no synapse monitor 'nope'")):
         spec["expected"] = [{"check": "synapse_value", "value": 1, **bad}]
         with pytest.raises(sz.ConfigError, match=fragment):
             Experiment("broken", spec).check(tree)
