@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -39,8 +40,9 @@ KINDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "index list": ("list of indices (whole numbers; one may repeat)",
                    lambda v: isinstance(v, list) and all(isinstance(x, numbers.Integral) and not isinstance(x, bool)
                                                          for x in v)),
-    "size": ("[width, height] in inches",
-             lambda v: isinstance(v, list) and len(v) == 2 and all(isinstance(x, numbers.Real) for x in v)),
+    "size": ("[width, height] in inches (positive numbers)",
+             lambda v: isinstance(v, list) and len(v) == 2 and all(
+                 isinstance(x, numbers.Real) and not isinstance(x, bool) and 0 < x < math.inf for x in v)),
     "table": ("table", lambda v: isinstance(v, dict)),
     "tables": ("array of tables", lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v)),
     "value": ("any TOML value", lambda v: True),
@@ -229,6 +231,10 @@ PANEL_KINDS: dict[str, tuple[str, ...]] = {
     "synapse_traces": ("projection", "monitor", "variable"),
 }
 
+#: The keys a panel of each kind needs.
+PANEL_NEEDS: dict[str, tuple[str, ...]] = {"rates": ("bin",), "weights": ("projection",),
+                                           "synapse_values": ("projection",), "synapse_traces": ("projection",)}
+
 FIGURE = Table("[figure]", "The figure: one panel (panel keys here) or a column of `[[figure.panels]]`.", (
     Key("size", "size", "Figure size in inches."),
     Key("panels", "tables", "Panels, top to bottom: `[[figure.panels]]` tables with the panel keys below."),
@@ -351,7 +357,15 @@ def check_experiment(spec: Mapping[str, Any], where: str) -> None:
             raise ConfigError(f"{where}: [[protocol]] has no phase with 'run', so nothing would be simulated")
     figure = spec.get("figure", {})
     check_table(FIGURE, figure, f"{where}: [figure]")
-    _check_panel(figure, f"{where}: [figure]")
+    if "panels" in figure:
+        if not figure["panels"]:
+            raise ConfigError(f"{where}: [figure]: 'panels' is empty; give at least one [[figure.panels]] table "
+                              "(or the keys of one panel in [figure])")
+        for key in set(figure) - {"size", "panels"}:
+            raise ConfigError(f"{where}: [figure]: {key!r} belongs in each [[figure.panels]] table (a figure with "
+                              "panels takes only 'size' and 'panels'; its title is the experiment's)")
+    else:
+        _check_panel(figure, f"{where}: [figure]")
     for k, panel in enumerate(figure.get("panels", [])):
         check_table(PANEL, panel, f"{where}: [[figure.panels]] #{k + 1}")
         _check_panel(panel, f"{where}: [[figure.panels]] #{k + 1}")
@@ -403,6 +417,9 @@ def _check_panel(panel: Mapping[str, Any], where: str) -> None:
         if key not in general and key not in PANEL_KINDS[kind]:
             raise ConfigError(f"{where}: {key!r} does not apply to a {kind!r} panel "
                               f"(it takes: {', '.join(PANEL_KINDS[kind])})")
+    missing = [key for key in PANEL_NEEDS.get(kind, ()) if key not in panel]
+    if missing:
+        raise ConfigError(f"{where}: a {kind!r} panel needs {', '.join(map(repr, missing))}")
 
 
 def stimulus_settings(factory: Callable) -> dict[str, bool] | None:
@@ -470,7 +487,9 @@ def markdown() -> str:
             lines += ["", f"Other keys: {table.more}; an unknown one is an error naming the closest setting."]
         if table is FIGURE or table is PANEL:
             lines += ["", "Keys by panel kind: " + "; ".join(
-                f"`{kind}`: {', '.join(f'`{k}`' for k in keys)}" for kind, keys in PANEL_KINDS.items()) + "."]
+                f"`{kind}`: {', '.join(f'`{k}`' for k in keys)}" for kind, keys in PANEL_KINDS.items()) + ". Needed: "
+                + "; ".join(f"`{kind}`: {', '.join(f'`{k}`' for k in keys)}" for kind, keys in PANEL_NEEDS.items())
+                + (". A figure with `panels` takes only `size` besides them." if table is FIGURE else ".")]
         if table is CHECK:
             lines += ["", "Keys each check needs: " + "; ".join(
                 f"`{kind}`: {', '.join(f'`{k}`' for k in keys)}" for kind, keys in CHECK_NEEDS.items())

@@ -194,6 +194,7 @@ def plot_synaptic_currents(
 def plot_synapse_histogram(ds: xr.Dataset, variable: str = "weight", bins: int = 40, scale: Any = None,
                            ax: Axes | None = None) -> Figure:
     """Histogram of a projection's final per-synapse ``variable`` (``weight`` is w), divided by ``scale``."""
+    bins = whole_number(bins, what="bins", minimum=1)
     figure, ax = _figure_and_axes(ax)
     values = data_variable(ds, variable).values.ravel()
     unit = ds[variable].attrs.get("units", "1")

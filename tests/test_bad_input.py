@@ -527,6 +527,8 @@ NO_DURATION = ('duration = "5 ms"\n', "")
      "value 'x': expected dimension dimensionless"),
     (('variables = ["x"]', 'variables = ["x"]\n[figure]\nkind = "traces"\nvariable = "x"\nunit = "1"\ntitles = ["a"]'),
      "[figure]: titles: 1 titles for 2 neurons"),
+    (('variables = ["x"]', 'variables = ["x"]\n[projections.self]\nsource = "p"\ntarget = "p"\non = "x"\nweight = 0.1\n'
+      'p = 1.0\n[figure]\nkind = "weights"\nprojection = "self"\nbins = 0'), "[figure]: bins: expected a whole number >= 1"),
 ])
 def test_errors_of_building_an_experiment_name_its_file_and_table(tmp_path, capsys, monkeypatch, replace, message):
     """Errors of the network's methods said only 'dt: ...', "population 'p': N must be ...", "record 'p': ...":
@@ -601,6 +603,13 @@ def test_errors_of_building_an_experiment_name_its_file_and_table(tmp_path, caps
     ('[[expected]]\ncheck = "spike_count"\npopulation = "p"\nmin = 0\nrel_tolerance = 0.1', None, [], "'rel_tolerance' goes with 'value', which this check lacks"),
     ('[projections.self]\nsource = "p"\ntarget = "p"\non = "x"\nweight = 0.1\np = 1.0\n[[expected]]\ncheck = "synapse_fraction"\nprojection = "self"\nvalue = 0\nlow = "1 nS"\nhigh = "2 nS"', None, [], "(synapse_fraction): low: expected dimension dimensionless"),  # after the run
     ('[projections.self]\nsource = "p"\ntarget = "p"\non = "x"\nweight = 0.1\np = 1.0\n[[expected]]\ncheck = "synapse_fraction"\nprojection = "self"\nvalue = 0\nlow = 2\nhigh = 1', None, [], "low = 2 is above high = 1, so no synapse could be counted"),  # found 0
+    # figures matplotlib refused after the run (internal errors) or whose keys were ignored
+    ('[figure]\nsize = [0, -1]\nkind = "raster"', None, [], "[figure]: 'size' must be a [width, height] in inches "
+     "(positive numbers), got [0, -1]"),
+    ('[figure]\npanels = []', None, [], "[figure]: 'panels' is empty"),
+    ('[figure]\nkind = "rates"\n[[figure.panels]]\nkind = "raster"', None, [], "[figure]: 'kind' belongs in each "
+     "[[figure.panels]] table"),
+    ('[figure]\nkind = "rates"\nsmooth = "1 ms"', None, [], "[figure]: a 'rates' panel needs 'bin'"),
 ])
 def test_experiment_mistakes_are_refused_before_the_run(tmp_path, capsys, monkeypatch, extra, replace, args, fragment):
     """Mistakes that were ignored, or found only after the run: one line, nothing simulated or written."""
