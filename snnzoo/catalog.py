@@ -362,6 +362,8 @@ class Experiment:
                 pop.check_setting(variable, phase["set"][target], f"{here}: 'set' {target!r}")
             if "run" in phase:
                 total += positive_si(phase["run"], "s", what=f"{here}: run" if "protocol" in self.spec else here)
+                with self._located(table):
+                    net.steps_of(phase["run"])
         drawn = self.spec.get("figure", {})
         panels = [("[figure]", drawn)] + [(f"[[figure.panels]] #{k + 1}", panel)
                                           for k, panel in enumerate(drawn.get("panels", []))]

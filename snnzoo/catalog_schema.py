@@ -355,6 +355,9 @@ def check_experiment(spec: Mapping[str, Any], where: str) -> None:
                               "phases set the simulated time)")
         if not any("run" in phase for phase in spec["protocol"]):
             raise ConfigError(f"{where}: [[protocol]] has no phase with 'run', so nothing would be simulated")
+        if spec["protocol"] and "run" not in spec["protocol"][-1]:
+            raise ConfigError(f"{where}: [[protocol]] #{len(spec['protocol'])}: its 'set' comes after the last run, "
+                              "so it would change nothing; end with a phase that has 'run'")
     figure = spec.get("figure", {})
     check_table(FIGURE, figure, f"{where}: [figure]")
     if "panels" in figure:

@@ -862,13 +862,9 @@ class Network:
         simulation = self._simulation or self._stale
         return simulation.step if simulation is not None else 0
 
-    def run(self, duration: Any, *, progress: bool = False) -> None:
-        """Advance the simulation by ``duration`` (a time quantity), in compiled chunks.
-
-        ``progress`` shows a bar with simulated time, speed and ETA on stderr.
-        Ctrl-C stops at the end of the current chunk; what ran is kept and the
-        result is marked incomplete.
-        """
+    def steps_of(self, duration: Any) -> int:
+        """The number of steps of dt that ``duration`` runs: a positive time, a whole number of steps,
+        at most ``MAX_STEPS`` (what :meth:`run` takes; an experiment checks its phases with it before running)."""
         seconds = positive_si(duration, "s", what="duration")
         if seconds / self.dt > MAX_STEPS:
             raise ConfigError(f"duration {duration} is {seconds / self.dt:.3g} steps of dt = {self.dt:g} s; "
@@ -876,6 +872,16 @@ class Network:
         n_steps = int(round(seconds / self.dt))
         if abs(n_steps * self.dt - seconds) > 1e-6 * self.dt + 1e-12:
             raise ConfigError(f"duration {duration} is not a whole number of steps of dt = {self.dt} s")
+        return n_steps
+
+    def run(self, duration: Any, *, progress: bool = False) -> None:
+        """Advance the simulation by ``duration`` (a time quantity), in compiled chunks.
+
+        ``progress`` shows a bar with simulated time, speed and ETA on stderr.
+        Ctrl-C stops at the end of the current chunk; what ran is kept and the
+        result is marked incomplete.
+        """
+        n_steps = self.steps_of(duration)
         self.build()
         simulation = self._simulation
         simulation.check_memory(n_steps, self.memory)

@@ -572,6 +572,10 @@ def test_errors_of_building_an_experiment_name_its_file_and_table(tmp_path, caps
     ('[[protocol]]\nrun = "1 ms"', NO_DURATION, ["--set", "duration=1 ms"], "give 'duration' or [[protocol]], not both"),
     ("", ('duration = "5 ms"', "protocol = []"), [], "[[protocol]] has no phase with 'run'"),
     ('[[protocol]]\nset = { "p.x" = 1 }', NO_DURATION, [], "[[protocol]] has no phase with 'run'"),
+    ('[[protocol]]\nrun = "1 ms"\n[[protocol]]\nset = { "p.x" = 1 }', NO_DURATION, [],
+     "[[protocol]] #2: its 'set' comes after the last run, so it would change nothing"),  # silently ignored
+    ('[[protocol]]\nrun = "1 ms"\n[[protocol]]\nrun = "1.05 ms"', NO_DURATION, [],
+     "[[protocol]] #2: duration 1.05 ms is not a whole number of steps"),  # refused after the first phase ran
     ('[[expected]]\ncheck = "value_at"\npopulation = "p"\nvariable = "x"\ntime = "10 s"\nvalue = 1', None, [],
      "time = '10 s' is after the end of the run (0.005 s are simulated)"),  # it used the last sample
     ('[[expected]]\ncheck = "mean_rate"\npopulation = "p"\nstart = "10 s"\nstop = "20 s"\nmax = "1 Hz"', None, [],
