@@ -109,7 +109,7 @@ class Population:
                 self.values[pname] = np.full(size, spec.default)
         for var in model.state_variables + model.variables:
             self.values[var] = np.zeros(size)
-        for pname, value in self._in_reading_order({**(model.preset(preset) if preset else {}), **parameters},
+        for pname, value in self._in_reading_order({**(model.preset(preset) if preset is not None else {}), **parameters},
                                                    "parameter"):
             self._assign(pname, value, kind="parameter")
         missing = [p for p in model.parameters if p not in self.values]
@@ -431,6 +431,8 @@ class Network:
             warnings.warn(capped, UserWarning, stacklevel=2)
         self.seed = (seed_number(seed) if seed is not None
                      else int(np.random.SeedSequence().entropy % 2**32))
+        if integrator is not None:
+            resolve_integrator(integrator)  # a misspelt name fails here, not at the first population using it
         self.integrator = integrator
         self.groups: dict[str, Population | SpikeSource] = {}
         self.projections: dict[str, Projection] = {}

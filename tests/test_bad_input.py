@@ -522,6 +522,8 @@ NO_DURATION = ('duration = "5 ms"\n', "")
     (('duration = "5 ms"', 'duration = "5.05 ms"'), "duration: duration 5.05 ms is not a whole number of steps"),
     (('variables = ["x"]', 'variables = ["x"]\nrate = "3 kHz"'), "[monitors.x]: record 'p': rate '3 kHz' samples every"),
     (('model = "decay"', 'model = "decya"'), "[populations.p]: unknown model 'decya'"),
+    (('seed = 1', 'seed = 1\nintegrator = "eulr"'), "unknown integrator 'eulr'; did you mean 'euler'?"),  # blamed [populations.p]
+    (('size = 2', 'size = 2\npreset = ""'), "[populations.p]: unknown preset of model 'decay' ''"),  # ignored
     (('tau = "20 ms"', 'tau = "20 mV"'), "[models.decay]: equation 'dx/dt = -x/tau : 1': the right-hand side"),
     (('initial = { x = 1 }', 'initial = { x = "1 mV" }'), "[populations.p]: population 'p' (model 'decay'): initial "
      "value 'x': expected dimension dimensionless"),
