@@ -297,13 +297,27 @@ class Experiment:
                                 f"{self.where}: [monitors.{name}]: neurons")
 
     def _recorded(self, population: str, variable: str, net: Network) -> set[int]:
-        """The neurons of ``population`` whose ``variable`` is recorded (empty: not recorded)."""
-        recorded: set[int] = set()
-        for name, monitor in self.spec.get("monitors", {}).items():
-            if monitor["population"] == population and variable in np.atleast_1d(monitor["variables"]):
-                neurons = self._recorded_neurons(name, monitor, net)
-                recorded.update(range(net.groups[population].size) if neurons is None else neurons.tolist())
-        return recorded
+        """The neurons of ``population`` whose ``variable`` the checks and traces panels read: those of the
+        first monitor that records it (empty: not recorded)."""
+        name = self._reading_monitor(population, variable)
+        if name is None:
+            return set()
+        neurons = self._recorded_neurons(name, self.spec["monitors"][name], net)
+        return set(range(net.groups[population].size) if neurons is None else neurons.tolist())
+
+    def _reading_monitor(self, population: str, variable: str) -> str | None:
+        """The first ``[monitors.NAME]`` that records ``variable`` of ``population``: checks and traces panels
+        read its recording (a later monitor's is stored as well, as ``VARIABLE_NAME``)."""
+        return next((name for name, monitor in self.spec.get("monitors", {}).items()
+                     if monitor["population"] == population and variable in np.atleast_1d(monitor["variables"])), None)
+
+    def _stored_name(self, population: str, variable: str) -> str:
+        """The name of that recording in the result: ``v`` from the population's first monitor, ``v_NAME``
+        from its monitor NAME (:func:`snnzoo.results` names them so)."""
+        reading = self._reading_monitor(population, variable)
+        first = next((name for name, monitor in self.spec.get("monitors", {}).items()
+                      if monitor["population"] == population), None)
+        return variable if reading in (None, first) else f"{variable}_{reading}"
 
     def _stimulus(self, table: dict[str, Any], reserved: tuple[str, ...]):
         """A configured stimulus from a table with ``type`` and its settings (the other keys but ``reserved``)."""
@@ -397,7 +411,8 @@ class Experiment:
             missing = sorted(set(chosen.tolist()) - recorded)
             if missing:
                 raise ConfigError(f"{where}: neurons {missing} of {population!r} are not recorded for {variable!r} "
-                                  f"(recorded: {sorted(recorded)})")
+                                  f"(recorded: {sorted(recorded)}, by [monitors.{self._reading_monitor(population, variable)}], "
+                                  "the first monitor of that variable, which figures read)")
         unit = si_unit_string(net.groups[population].model.units[variable])
         shown = panel.get("unit", "mV")
         to_si(f"1 {shown}", unit, what=f"{where}: unit {shown!r}" + ("" if "unit" in panel else " (the default of a "
@@ -436,14 +451,18 @@ class Experiment:
                 missing = sorted(set(cells.tolist()) - recorded)
                 if missing:
                     raise ConfigError(f"{where}: neuron(s) {missing} of {item['population']!r} are not recorded "
-                                      f"for {item['variable']!r} (recorded: {sorted(recorded)})")
+                                      f"for {item['variable']!r} (recorded: {sorted(recorded)}, by [monitors."
+                                      f"{self._reading_monitor(item['population'], item['variable'])}], the first "
+                                      "monitor of that variable, which checks read)")
                 unit = si_unit_string(group.model.units[item["variable"]])
         _verdict(item, math.nan, unit, "", where)
 
     # -- outcomes -----------------------------------------------------------------
     def check(self, tree) -> list[CheckResult]:
         """Evaluate the ``expected`` block on a result."""
-        return [_check(item, tree, self._check_where(k, item)) for k, item in enumerate(self.spec.get("expected", []))]
+        return [_check(item, tree, self._check_where(k, item),
+                       self._stored_name(item.get("population"), item.get("variable")))
+                for k, item in enumerate(self.spec.get("expected", []))]
 
     def _check_where(self, index: int, item: dict[str, Any]) -> str:
         """How errors name the ``index``-th ``[[expected]]`` item: its place in the file and its kind."""
@@ -488,8 +507,11 @@ class Experiment:
         ds = datasets[0]
         if "neurons" in spec:
             spec["neurons"] = selected_indices(spec["neurons"], ds.sizes["cell"], "neurons")
+        stored = self._stored_name(names[0], spec.get("variable", "v"))
         if kind is None:  # default: traces if the variable was recorded, else a spike raster
-            kind = "traces" if spec.get("variable", "v") in ds.data_vars else "raster"
+            kind = "traces" if stored in ds.data_vars else "raster"
+        if kind == "traces":
+            spec["variable"] = stored
         for key in ("spike_peak", "bin", "smooth", "start", "stop"):
             if key in spec:
                 spec[key] = as_quantity(spec[key], what=f"figure.{key}")
@@ -574,8 +596,9 @@ def _registered_model(name: str) -> NeuronModel:
     return get_registry().model(name)
 
 
-def _check(item: dict[str, Any], tree, where: str) -> CheckResult:
-    """Evaluate one ``[[expected]]`` item (named ``where`` in errors) on the result ``tree``."""
+def _check(item: dict[str, Any], tree, where: str, stored: str) -> CheckResult:
+    """Evaluate one ``[[expected]]`` item (named ``where`` in errors) on the result ``tree``; ``stored`` is
+    the name of its recorded ``variable`` there (see :meth:`Experiment._stored_name`)."""
     kind = item.get("check")
     population = item.get("population")
     if kind in ("synapse_value", "synapse_fraction"):
@@ -603,9 +626,9 @@ def _check(item: dict[str, Any], tree, where: str) -> CheckResult:
         found = float(np.nanmean(ds.snn.isi_cv().values[cells]))
         label, unit = f"mean ISI CV of {label_cells}", None
     elif kind in ("mean_value", "value_at"):
-        if item.get("variable") not in ds.data_vars:
+        if stored not in ds.data_vars:
             raise ConfigError(f"{where}: {item.get('variable')!r} was not recorded for {population!r}")
-        da = ds[item["variable"]]
+        da = ds[stored]
         time_dim, neuron_dim = da.dims
         missing = sorted(set(cells.tolist()) - set(da[neuron_dim].values.tolist()))
         if missing:

@@ -527,6 +527,12 @@ NO_DURATION = ('duration = "5 ms"\n', "")
     (('tau = "20 ms"', 'tau = "20 mV"'), "[models.decay]: equation 'dx/dt = -x/tau : 1': the right-hand side"),
     (('initial = { x = 1 }', 'initial = { x = "1 mV" }'), "[populations.p]: population 'p' (model 'decay'): initial "
      "value 'x': expected dimension dimensionless"),
+    # a check or panel of a variable the population's second monitor records: validated against every monitor,
+    # read from the first one's only (the second's is stored as x_NAME): refused after the run
+    (('variables = ["x"]', 'variables = ["x"]\nneurons = [0]\n[monitors.late]\npopulation = "p"\nvariables = ["x"]\n'
+      'neurons = [1]\n[[expected]]\ncheck = "value_at"\npopulation = "p"\nvariable = "x"\nneuron = 1\ntime = "1 ms"\n'
+      'max = 2'), "[[expected]] #1 (value_at): neuron(s) [1] of 'p' are not recorded for 'x' (recorded: [0], by "
+     "[monitors.x], the first monitor of that variable, which checks read)"),
     (('variables = ["x"]', 'variables = ["x"]\n[figure]\nkind = "traces"\nvariable = "x"\nunit = "1"\ntitles = ["a"]'),
      "[figure]: titles: 1 titles for 2 neurons"),
     (('variables = ["x"]', 'variables = ["x"]\n[projections.self]\nsource = "p"\ntarget = "p"\non = "x"\nweight = 0.1\n'
@@ -560,7 +566,7 @@ def test_errors_of_building_an_experiment_name_its_file_and_table(tmp_path, caps
     ("", None, ["--set", 'monitors.x.variables=["x", "x"]'], "expected one or more distinct variables to record, got ['x', 'x']"),
     ("", None, ["--figure", "fig.pdf"], "--figure fig.pdf: the figure is a PNG image; give a name ending in .png"),
     ('[[expected]]\ncheck = "value_at"\npopulation = "p"\nvariable = "x"\nneuron = 1\ntime = "1 ms"\nmin = 0', None,
-     ["--set", "monitors.x.neurons=[0]"], "neuron(s) [1] of 'p' are not recorded for 'x' (recorded: [0])"),
+     ["--set", "monitors.x.neurons=[0]"], "neuron(s) [1] of 'p' are not recorded for 'x' (recorded: [0], by [monitors.x]"),
     ('[sources.s]\ntype = "poisson_group"\nsize = 2\nrate = "10 Hz"\n[projections.s_p]\nsource = "s"\ntarget = "p"\n'
      'on = "x"\nweight = 0.1\none_to_one = true\n'
      '[[expected]]\ncheck = "synapse_value"\nprojection = "s_p"\nvariable = "wieght"\nvalue = 0.1', None, [],
@@ -568,7 +574,7 @@ def test_errors_of_building_an_experiment_name_its_file_and_table(tmp_path, caps
     ('[figure]\nkind = "traces"\nvariable = "x"', None, [],
      "[figure]: unit 'mV' (the default of a traces panel; give unit = \"1\" for 'x'): expected dimension dimensionless"),
     ('[figure]\nkind = "traces"\nvariable = "x"\nunit = "1"\nneurons = [1]', None, ["--set", "monitors.x.neurons=[0]"],
-     "[figure]: neurons [1] of 'p' are not recorded for 'x' (recorded: [0])"),
+     "[figure]: neurons [1] of 'p' are not recorded for 'x' (recorded: [0], by [monitors.x]"),
     ('[[protocol]]\nrun = "1 ms"\n[[protocol]]\nset = { "p.x" = "1 mV" }\nrun = "1 ms"', NO_DURATION, [],
      "[[protocol]] #2: 'set' 'p.x': expected dimension dimensionless, got 1 mV"),  # it failed after the first phase
     ('[[protocol]]\nrun = "1 ms"', NO_DURATION, ["--set", "duration=1 ms"], "give 'duration' or [[protocol]], not both"),

@@ -167,3 +167,20 @@ def test_a_check_shows_what_it_found_in_the_unit_its_value_is_written_in():
     shown = [check.shown for check in experiment.check(experiment.run())]
     assert shown[1:] == ["0", "0 kHz"]
     assert float(shown[0]) == pytest.approx(np.exp(-0.05 / 0.02), rel=1e-5)  # a plain number stays one
+
+
+def test_checks_and_panels_read_a_variable_recorded_by_the_populations_second_monitor(tmp_path, capsys):
+    """The result stores a population's second monitor as v_NAME; a check or traces panel of v then failed
+    after the run ("no variable 'v' in this population", "'v' was not recorded") although v was recorded."""
+    from snnzoo.cli import main
+
+    path = tmp_path / "two.toml"
+    path.write_text('duration = "5 ms"\nseed = 1\n[populations.E]\nmodel = "lif"\nsize = 2\n'
+                    '[monitors.inputs]\npopulation = "E"\nvariables = ["I"]\n'
+                    '[monitors.potential]\npopulation = "E"\nvariables = ["v"]\nneurons = [1]\n'
+                    '[figure]\nkind = "traces"\nvariable = "v"\n'
+                    '[[expected]]\ncheck = "value_at"\npopulation = "E"\nvariable = "v"\nneuron = 1\ntime = "2 ms"\n'
+                    'value = "-70 mV"\ntolerance = "1e-9 mV"\n')
+    assert main(["run", str(path), "-q", "-o", str(tmp_path / "two.nc")]) == 0, capsys.readouterr().err
+    assert "[ok] v of E[1] at 2 ms = -70 mV" in capsys.readouterr().out
+    assert (tmp_path / "two.png").exists()
