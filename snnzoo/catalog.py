@@ -510,8 +510,8 @@ class Experiment:
         stored = self._stored_name(names[0], spec.get("variable", "v"))
         if kind is None:  # default: traces if the variable was recorded, else a spike raster
             kind = "traces" if stored in ds.data_vars else "raster"
-        if kind == "traces":
-            spec["variable"] = stored
+        if kind == "traces" and stored != spec.get("variable", "v"):  # shown under its own name (v, not v_NAME)
+            ds = ds.rename_vars({stored: spec.get("variable", "v")})
         for key in ("spike_peak", "bin", "smooth", "start", "stop"):
             if key in spec:
                 spec[key] = as_quantity(spec[key], what=f"figure.{key}")

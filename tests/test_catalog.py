@@ -184,3 +184,6 @@ def test_checks_and_panels_read_a_variable_recorded_by_the_populations_second_mo
     assert main(["run", str(path), "-q", "-o", str(tmp_path / "two.nc")]) == 0, capsys.readouterr().err
     assert "[ok] v of E[1] at 2 ms = -70 mV" in capsys.readouterr().out
     assert (tmp_path / "two.png").exists()
+    experiment = Experiment.load(str(path))
+    figure = experiment.figure(experiment.run())
+    assert [ax.get_ylabel() for ax in figure.axes] == ["v (mV)"]  # not v_potential
