@@ -547,7 +547,7 @@ def test_a_poisson_layer_refused_by_connect_adds_nothing():
     'G_v_poisson' is taken"."""
     net = network(G=3)
     with pytest.raises(ConfigError, match=r"^projection 'G_v_poisson_synapses': p must be a number in \[0, 1\]"):
-        net.add_stimulus(sz.stimulus("poisson_layer", rate=5 * u.Hz, N=3, p="half", weight=1.0), "G", "v")
+        net.add_stimulus(sz.stimulus("poisson_layer", rate=5 * u.Hz, N=3, p=1.5, weight=1.0), "G", "v")
     assert (list(net.groups), net.projections, net.stimuli) == (["G"], {}, [])
     net.add_stimulus(sz.stimulus("poisson_layer", rate=5 * u.Hz, N=3, p=0.5, weight=1.0), "G", "v")
     assert list(net.groups) == ["G", "G_v_poisson"] and list(net.projections) == ["G_v_poisson_synapses"]
