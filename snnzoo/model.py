@@ -28,7 +28,7 @@ from .expressions import (FUNCTIONS, DimensionChecker, is_zero, numpy_function, 
 from .refractory import Refractoriness, parse_refractoriness
 from .symbolic_budget import time_budget
 from .timed_array import TimedArray
-from .units import Sign, as_quantity, dimension_of, parameter_sign, parse_unit, si_unit_string, to_si, ureg
+from .units import Sign, as_quantity, dimension_of, parameter_sign, parse_unit, show_si, to_si, ureg
 
 NOISE_UNIT = ureg.second**-0.5
 SYNAPTIC_FLAGS = frozenset({"event-driven", "clock-driven", "summed"})
@@ -412,7 +412,7 @@ class NeuronModel:
             return
         lowest = float(np.min(weights, initial=0.0))
         if op == "-=" or lowest < 0:
-            given = "op '-='" if op == "-=" else f"a weight of {_si_quantity(lowest, unit)}"
+            given = "op '-='" if op == "-=" else f"a weight of {show_si(lowest, unit)}"
             raise ValueRangeError(f"{where}: {given} onto {on!r} of model {self.name!r} would make a "
                                   f"{dimension_of(unit)} negative; the model takes weights >= 0 with op '+=' there "
                                   "(inhibition comes from a receptor's reversal potential)")
@@ -464,7 +464,7 @@ class NeuronModel:
             wrong = np.flatnonzero(~np.isfinite(result))
             if wrong.size:
                 neuron = int(wrong[0])
-                given = ", ".join(f"{p} = {_si_quantity(np.broadcast_to(values[p], result.shape)[neuron], self.units[p])}"
+                given = ", ".join(f"{p} = {show_si(np.broadcast_to(values[p], result.shape)[neuron], self.units[p])}"
                                   for p in reads)
                 raise ValueRangeError(f"{where}: {name} is {result[neuron]} for neuron {neuron}, where {given}; "
                                       "expected parameters that make it finite")
@@ -544,11 +544,6 @@ def model(name: str) -> NeuronModel:
 def _parameter_function(expr: sympy.Basic, names: tuple[str, ...]):
     """A numpy function of parameters ``names`` evaluating ``expr``, made once per expression."""
     return numpy_function(expr, list(names))
-
-
-def _si_quantity(value: float, unit: pint.Unit) -> str:
-    """An SI value of a quantity in ``unit`` as a message shows it: ``2 ms``."""
-    return f"{ureg.Quantity(value, si_unit_string(unit)).to_compact():.4g~}"
 
 
 def parameter_specs(owner: str, equations: Sequence[Equation], given: Mapping[str, Any]) -> dict[str, ParameterSpec]:

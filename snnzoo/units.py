@@ -356,5 +356,24 @@ def show(value: Any) -> str:
     return repr(value)
 
 
+_SHOWN_PREFIXES = ((1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"), (1e-6, "u"), (1e-9, "n"),
+                   (1e-12, "p"), (1e-15, "f"))
+
+
+def show_si(value: float, unit: pint.Unit | str) -> str:
+    """An SI ``value`` of a quantity in ``unit`` as a message shows it, with the prefix that puts it in
+    [1, 1000): 0.002 of a time as ``2 ms``, -1e-9 of a conductance as ``-1 nS``.
+
+    Done here, not by pint's ``to_compact``, which leaves the value alone once the registry keeps
+    magnitudes as arrays (``import pint_xarray`` makes pint's application registry do so)."""
+    si, value = si_unit_string(unit), float(value)
+    if si == "1":
+        return f"{value:.4g}"
+    if not si.isalpha() or si == "kg" or value == 0 or not math.isfinite(value):
+        return f"{value:.4g} {si}"
+    factor, prefix = next(((f, p) for f, p in _SHOWN_PREFIXES if abs(value) >= f), _SHOWN_PREFIXES[-1])
+    return f"{value / factor:.4g} {prefix}{si}"
+
+
 def _example(unit: pint.Unit) -> str:
     return f"'1 {unit:~}'" if unit != ureg.dimensionless else "1"

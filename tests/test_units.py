@@ -9,7 +9,7 @@ import pytest
 import snnzoo as sz
 from snnzoo import ureg as u
 from snnzoo.errors import ConfigError, SnnzooError, UnitError, UnknownNameError
-from snnzoo.units import dimension_of
+from snnzoo.units import dimension_of, show_si
 
 # -- pint arithmetic through snnzoo's registry -------------------------------------------------------------
 
@@ -214,3 +214,13 @@ def test_text_read_again_gives_a_fresh_equal_quantity():
         as_quantity("3 foo", what="x")
     with pytest.raises(UnitError, match="cannot read"):
         as_quantity("3 foo", what="x")
+
+
+def test_show_si_gives_the_prefix_even_when_pint_keeps_magnitudes_as_arrays(monkeypatch):
+    # errors showed "0.005 s" and "-1e-09 S" in a process that had imported pint_xarray, which makes
+    # pint's application registry keep magnitudes as arrays (its to_compact then leaves them alone)
+    cases = [(0.002, "ms", "2 ms"), (-1e-9, "nS", "-1 nS"), (3.2e-10, "pF", "320 pF"), (7.0, "1", "7"),
+             (0.0, "mV", "0 V"), (2.5e3, "Hz", "2.5 kHz")]
+    for forced in (False, True):
+        monkeypatch.setattr(u, "force_ndarray_like", forced)
+        assert [show_si(value, unit) for value, unit, _ in cases] == [shown for _, _, shown in cases]
