@@ -434,6 +434,7 @@ def _prefetch(typingctx, values, index):
 
 
 CACHE_LINE_BYTES = 64
+"""The bytes one prefetch request brings in (a cache line of x86-64 and most ARM cores)."""
 
 
 @njit(inline="always", cache=True)
