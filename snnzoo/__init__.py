@@ -16,33 +16,25 @@ with units, run it in one compiled kernel, and get an xarray result::
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
-
-try:
-    __version__ = version("snnzoo")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.1.0+source"
 
 from . import analysis  # noqa: F401  (registers the ``ds.snn`` accessor)
 from .errors import ConfigError, EquationError, PluginError, SimulationError, SnnzooError, UnitError
 from .hookspecs import hookimpl
 from .lazy import lazy_package
 from .units import Quantity, ureg
+from .version import __version__
 
 # models, networks and the engine need sympy, numba and scipy: imported on first use
-# ``model``, ``synapse_model`` and ``stimulus`` are the submodules of those names, called as their function
-# of that name: snnzoo.model("adex"), snnzoo.stimulus("step_current", ...) (see snnzoo/lazy.py)
 lazy_package(__name__, {
-    "NeuronModel": "model", "Parameter": "model", "Network": "network", "Population": "network",
-    "SynapseModel": "synapse_model", "TimedArray": "timed_array",
-    "model": "model", "synapse_model": "synapse_model", "stimulus": "stimulus",
+    "NeuronModel": "language.model", "Parameter": "language.model", "SynapseModel": "language.synapse_model",
+    "TimedArray": "language.timed_array", "Network": "network", "Population": "network",
 })
 if TYPE_CHECKING:
-    from .model import NeuronModel, Parameter
+    from .language.model import NeuronModel, Parameter
+    from .language.synapse_model import SynapseModel
+    from .language.timed_array import TimedArray
     from .network import Network, Population
-    from .synapse_model import SynapseModel
-    from .timed_array import TimedArray
 
 
 def sweep(experiment, grid=None, **options):
@@ -60,8 +52,32 @@ def open_results(paths, dim: str = "seed", values=None):
     return stack(paths, dim, values)
 
 
+def model(name: str) -> NeuronModel:
+    """The neuron model registered as ``name`` by an installed plugin, e.g. ``snnzoo.model("adex")``."""
+    from .plugins import get_registry
+
+    return get_registry().model(name)
+
+
+def synapse_model(name: str) -> SynapseModel:
+    """The synapse model registered as ``name`` by an installed plugin, e.g. ``snnzoo.synapse_model("stdp")``."""
+    from .plugins import get_registry
+
+    return get_registry().synapse_model(name)
+
+
+def stimulus(name: str, **settings: object) -> object:
+    """A stimulus of the type registered as ``name``, configured with ``settings``, e.g.
+    ``snnzoo.stimulus("step_current", amplitude="0.5 nA", start="10 ms")``. The settings are checked
+    against what the type takes: an unknown or missing one is an error naming it."""
+    from .catalog_schema import configured_stimulus
+    from .plugins import get_registry
+
+    return configured_stimulus(get_registry().stimulus(name), settings, f"stimulus {name!r}", noun="setting")
+
+
 def integrator(name: str):
-    """The registered integrator called ``name``."""
+    """The integrator registered as ``name``, e.g. ``snnzoo.integrator("rk4")``."""
     from .plugins import get_registry
 
     return get_registry().integrator(name)

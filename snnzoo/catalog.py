@@ -29,7 +29,7 @@ from .errors import ConfigError, SnnzooError, UnknownNameError
 from .units import Sign, as_quantity, is_quantity_text, positive_si, si_unit_string, to_si, ureg
 
 if TYPE_CHECKING:  # imported where used: reading an experiment needs neither sympy nor numba
-    from .model import NeuronModel
+    from .language.model import NeuronModel
     from .network import Network
 
 _TOP_LEVEL = frozenset(key.name for key in TOP.keys)
@@ -213,7 +213,7 @@ class Experiment:
     # -- building and running ------------------------------------------------------
     def models(self) -> dict[str, NeuronModel]:
         """Models written inline in the experiment file."""
-        from .model import NeuronModel, UnusedParameterWarning
+        from .language.model import NeuronModel, UnusedParameterWarning
 
         models = {}
         for name, m in self.spec.get("models", {}).items():

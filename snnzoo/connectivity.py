@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse
 
 from .errors import ConfigError, EquationError
-from .expressions import NumericExpression
+from .language.expressions import NumericExpression
 from .units import Sign, check_value, is_quantity_text, parse_unit, show, to_si, ureg, whole_number, whole_numbers
 
 MAX_DELAY_STEPS = 2**31 - 1
@@ -134,6 +134,17 @@ BLOCK_SYNAPSES = 1 << 16
 """About how many synapses a rule draws at a time (a block stays in the cache while it is counted or written)."""
 BLOCK_BYTES = 48 * BLOCK_SYNAPSES
 """What one block holds while it is drawn: int64 pre and post indices, and a condition's temporaries."""
+EXPLICIT_BYTES_PER_SYNAPSE = 32
+"""Peak while synapses given as index arrays or a matrix are sorted into rows (int64 copies, sort order)."""
+
+
+def building_bytes(count: int, n_source: int, n_target: int, explicit: bool) -> int:
+    """The peak while ``count`` synapses from ``n_source`` onto ``n_target`` neurons are made: drawn
+    block by block into their final target-index array (plus one block's temporaries and a few
+    numbers per neuron: row counts and pointers, candidate positions), or sorted from ``explicit`` arrays."""
+    if explicit:
+        return count * EXPLICIT_BYTES_PER_SYNAPSE
+    return count * index_type(n_target).itemsize + BLOCK_BYTES + 32 * (n_source + n_target)
 
 
 def _blocks(draw_block, neurons: int, per_neuron: int, check, n_source: int, n_target: int) -> Structure:

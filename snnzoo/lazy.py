@@ -5,9 +5,9 @@ names what it offers and the submodule defining each (:func:`lazy_package`), and
 the submodule is imported the first time the name is used.
 
 A name that is both a function of the package and one of its submodules
-(``snnzoo.stimulus("step_current", ...)`` and ``from snnzoo.stimulus import FunctionDrive``)
-is the submodule, made callable as its function of that name (:class:`CallableModule`):
-``import snnzoo.stimulus as m`` always gives the module, never a function shadowing it.
+(``snnzoo.sweeps.sweep(...)`` and ``import snnzoo.sweeps.sweep``) is the submodule, made callable
+as its function of that name (:class:`CallableModule`): ``import snnzoo.sweeps.sweep as m`` always
+gives the module, never a function shadowing it.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from typing import Any
 
 
 class CallableModule(ModuleType):
-    """A submodule its package offers as a function of the same name: calling ``snnzoo.stimulus(...)``
-    calls ``snnzoo.stimulus.stimulus(...)``."""
+    """A submodule its package offers as a function of the same name: calling ``snnzoo.sweeps.sweep(...)``
+    calls ``snnzoo.sweeps.sweep.sweep(...)``."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return getattr(self, self.__name__.rpartition(".")[2])(*args, **kwargs)
@@ -39,7 +39,7 @@ class LazyPackage(ModuleType):
 
     Importing a submodule normally binds it as an attribute of its package; here it never
     replaces an export of another name (the export ``Network`` stays the class), and an export
-    named like its submodule (``"stimulus": "stimulus"``) is that submodule, made callable.
+    named like its submodule (``"sweep": "sweep"``) is that submodule, made callable.
     """
 
     _lazy_exports: Mapping[str, str]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .model import NeuronModel
+from .language.model import NeuronModel
 from .units import parse_unit, ureg
 
 

@@ -26,10 +26,9 @@ from typing import Any
 import numpy as np
 import pint
 
-from . import __version__
 from . import connectivity
 from . import synapses as synapses_module
-from .engine.memory import MemoryBudget, building_bytes, population_bytes, synapse_bytes
+from .engine.memory import MemoryBudget, population_bytes, synapse_bytes
 from .engine.plan import (
     DrivePlan,
     KernelPlan,
@@ -43,18 +42,19 @@ from .engine.plan import (
 from .engine.precision import checked_precision
 from .engine.simulation import Simulation, thread_count
 from .errors import ConfigError, SimulationError, UnknownAttributeError, UnknownNameError
-from .expressions import NumericExpression, same_dimension, symbol
-from .integrators import automatic_integrator, choose_integrator
-from .model import NeuronModel
+from .language.expressions import NumericExpression, same_dimension, symbol
+from .language.integrators import automatic_integrator, choose_integrator
+from .language.model import NeuronModel
+from .language.refractory import refractory_steps
+from .language.stimulus import (FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes, call_stimulus,
+                                checked_drives, stimulus_settings)
+from .language.synapse_model import SynapseModel
 from .poisson_input import PoissonInput
 from .projections import NAME, PopulationView, Projection, SpikeSource, parse_view, view
 from .recording import PopulationRecord, StateRecord
-from .refractory import refractory_steps
-from .stimulus import (FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes, call_stimulus, checked_drives,
-                       stimulus_settings)
-from .synapse_model import SynapseModel
 from .units import (as_data, check_value, is_quantity_text, one_si, positive_si, seed_number, show, si_unit_string,
                     to_si, ureg, whole_number, whole_numbers)
+from .version import __version__
 
 MAX_STEPS = 2**53
 """The most steps one run may have (step counts are exact integers in float64 times below it)."""
@@ -596,7 +596,8 @@ class Network:
         expected = connectivity.expected_count(rule, pre.indices.size, post.indices.size)
         explicit = connectivity.rule_kind(rule, where) in connectivity.EXPLICIT_RULES
         self.memory.require(f"{where} (about {expected:.3g} synapses while they are drawn)",
-                            building_bytes(expected, pre.group.size, post.group.size, explicit), "use fewer or sparser connections",
+                            connectivity.building_bytes(expected, pre.group.size, post.group.size, explicit),
+                            "use fewer or sparser connections",
                             keep=False)
         key = int(self.random("connectivity", index).bit_generator.random_raw())
         drawn = connectivity.draw(rule, pre.indices, post.indices, autapses or not same_group, key, pre.group.size,

@@ -30,10 +30,10 @@ from importlib.metadata import EntryPoint
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 from .cache_folder import cache_root, source_digest
 from .errors import SnnzooError
 from .safe_write import write_atomically
+from .version import __version__
 
 FORMAT = 1
 """Version of the file's layout; a file of another layout is ignored."""

@@ -50,9 +50,10 @@ from types import ModuleType
 
 import pluggy
 
-from snnzoo import __version__, hookspecs, plugin_index
+from snnzoo import hookspecs, plugin_index
 from snnzoo.errors import PluginError
 from snnzoo.registry import NAME_PATTERN, QUALIFIER, IndexedEntry, Registry
+from snnzoo.version import __version__
 
 GROUP = "snnzoo"
 """The entry point group (and pluggy project name) of snnzoo plugins."""
@@ -60,7 +61,7 @@ GROUP = "snnzoo"
 DISABLE_VARIABLE = "SNNZOO_DISABLE_PLUGINS"
 """Environment variable naming entry points not to load, comma-separated."""
 
-BUILTIN_PLUGINS = {"integrators": "snnzoo.integrators", "catalog": "snnzoo.shared_catalog"}
+BUILTIN_PLUGINS = {"integrators": "snnzoo.integrator_plugin", "catalog": "snnzoo.shared_catalog"}
 """The core's plugins (name -> module), registered in code before any entry point."""
 
 PREFER_VARIABLE = "SNNZOO_PREFER"

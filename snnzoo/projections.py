@@ -11,7 +11,7 @@ import scipy.sparse
 
 from .connectivity import Synapses
 from .errors import ConfigError
-from .stimulus import PoissonRates, SpikeTimes, call_stimulus, stimulus_settings
+from .language.stimulus import PoissonRates, SpikeTimes, call_stimulus, stimulus_settings
 from .time_steps import step_containing
 from .units import as_data, ureg
 

@@ -27,19 +27,19 @@ import inspect
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, Union, runtime_checkable
 
-from .stimulus import DRIVE_TYPES, FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, PoissonRates, SpikeTimes
+from .language.stimulus import (DRIVE_TYPES, FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, PoissonRates,
+                               SpikeTimes)
 
 if TYPE_CHECKING:
     import pint
 
-    from .integrators import OdeSystem, Statements
-    from .network import Network, Population
+    from .language.integrators import OdeSystem, Statements
 
 Drive = Union[PiecewiseDrive, FunctionDrive, GaussianDrive, OUDrive]
-"""The drive forms the engine executes (see :mod:`snnzoo.stimulus`)."""
+"""The drive forms the engine executes (see :mod:`snnzoo.language.stimulus`)."""
 
 SourceSpec = Union[SpikeTimes, PoissonRates]
-"""What a spike source describes itself as (see :mod:`snnzoo.stimulus`)."""
+"""What a spike source describes itself as (see :mod:`snnzoo.language.stimulus`)."""
 
 SOURCE_TYPES = (SpikeTimes, PoissonRates)
 """The same forms as a tuple, for ``isinstance`` checks."""
@@ -64,7 +64,7 @@ class NeuronModelSpec(Named, Protocol):
     """
 
     parameters: Mapping[str, Any]
-    """Parameter name -> :class:`snnzoo.model.ParameterSpec` (unit, default, description)."""
+    """Parameter name -> :class:`snnzoo.language.model.ParameterSpec` (unit, default, description)."""
     equations: Sequence[Any]
     """The parsed equations (one per state variable, subexpression or variable)."""
     references: Sequence[str]
@@ -117,17 +117,34 @@ class SpikeSourceStimulus(Named, Protocol):
     """A configured stimulus that is a group of spiking inputs (``Network.add_source``)."""
 
     def source(self) -> SourceSpec:
-        """The spikes: :class:`~snnzoo.stimulus.SpikeTimes` or :class:`~snnzoo.stimulus.PoissonRates`."""
+        """The spikes: :class:`~snnzoo.language.stimulus.SpikeTimes` or :class:`~snnzoo.language.stimulus.PoissonRates`."""
 
     def to_dict(self) -> dict[str, Any]:
         """Settings as plain data (``{"type": name, ...}``), stored in provenance."""
+
+
+class NetworkToExtend(Protocol):
+    """What a composite stimulus's ``attach`` may use of the :class:`snnzoo.Network` it is added to."""
+
+    def add_source(self, name: str, stimulus: Any) -> Any:
+        """Add a spike source (a stimulus with ``source()``) called ``name``."""
+
+    def connect(self, source: Any, target: Any, on: str | None = None, weight: Any = None, **options: Any) -> Any:
+        """Connect ``source`` to ``target`` (see :meth:`snnzoo.Network.connect` for the options)."""
+
+
+class PopulationToExtend(Protocol):
+    """What a composite stimulus's ``attach`` may use of the population it acts on."""
+
+    name: str
+    size: int
 
 
 @runtime_checkable
 class CompositeStimulus(Named, Protocol):
     """A configured stimulus built from sources and projections (e.g. a Poisson input layer)."""
 
-    def attach(self, network: Network, population: Population, target: str) -> None:
+    def attach(self, network: NetworkToExtend, population: PopulationToExtend, target: str) -> None:
         """Add what it needs to ``network`` so that it acts on ``target`` of ``population``."""
 
     def to_dict(self) -> dict[str, Any]:

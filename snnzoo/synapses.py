@@ -18,7 +18,7 @@ from .engine.layout import SynapseArrays, SynapseMonitorArrays
 from .engine.plan import SynapseMonitorPlan, SynapsePlan
 from .engine.synapses_codegen import classify
 from .errors import ConfigError, UnknownNameError
-from .synapse_model import BoundSynapse
+from .language.synapse_model import BoundSynapse
 from .units import check_value, si_unit_string
 
 

@@ -147,7 +147,7 @@ from typing import Any
 
 import numpy as np
 
-from snnzoo.stimulus import FunctionDrive
+from snnzoo.language.stimulus import FunctionDrive
 from snnzoo.units import positive_si, to_si
 
 

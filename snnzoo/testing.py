@@ -22,7 +22,7 @@ Call it from your plugin's own tests::
    every synapse model is documented the same way;
 3. every stimulus class has an ``example`` (a dict of settings, plus an optional ``target``
    variable of the probe neuron below); the configured stimulus drives the probe neuron
-   (``drives``, checked by :func:`snnzoo.stimulus.checked_drives`), connects to it as a spike
+   (``drives``, checked by :func:`snnzoo.language.stimulus.checked_drives`), connects to it as a spike
    source (``source``) or attaches to it (``attach``, adding something), and the run stays finite;
 4. every integrator integrates ``dx/dt = -x/tau`` to within 1 % of the exact decay;
 5. every catalog experiment loads and builds (its models and stimuli exist), its
@@ -52,14 +52,14 @@ from . import plugins
 from .catalog import Experiment
 from .catalog_schema import configured_stimulus
 from .errors import SnnzooError
-from .integrators import integrated, ode_system
-from .model import NeuronModel
+from .language.integrators import integrated, ode_system
+from .language.model import NeuronModel
+from .language.stimulus import checked_drives
+from .language.synapse_model import SynapseModel
 from .naming import unconventional_parameters
 from .network import Network
 from .protocols import IntegratorSpec, stimulus_form
 from .registry import Registry
-from .stimulus import checked_drives
-from .synapse_model import SynapseModel
 from .units import to_si, ureg
 
 PROBE = NeuronModel(
@@ -166,7 +166,7 @@ def check_stimulus_kind(kind: Any) -> None:
 def check_stimulus(stimulus: Any, size: int = 3, unit: str = "A", *, target: str | None = None) -> None:
     """A configured stimulus describes itself and acts on the probe neuron in its form.
 
-    ``drives``: its drives pass :func:`snnzoo.stimulus.checked_drives` and drive ``I``; ``source``: it is
+    ``drives``: its drives pass :func:`snnzoo.language.stimulus.checked_drives` and drive ``I``; ``source``: it is
     added as a source and connected onto ``v``; ``attach``: it attaches to ``target``
     (default ``v``) and adds something to the network. A short run must stay finite.
     """
@@ -197,7 +197,7 @@ def check_stimulus(stimulus: Any, size: int = 3, unit: str = "A", *, target: str
 
 def check_integrator(integrator: IntegratorSpec) -> None:
     """An integrator's ``update`` gives assignments of every variable's new value
-    (:func:`snnzoo.integrators.integrated`), and it advances ``dx/dt = -x/tau`` (tau = 10 ms,
+    (:func:`snnzoo.language.integrators.integrated`), and it advances ``dx/dt = -x/tau`` (tau = 10 ms,
     dt = 0.1 ms, 100 steps) to within 1 % of exp(-1)."""
     decay = NeuronModel("conformance_decay", "dx/dt = -x/tau : 1", {"tau": "10 ms"}, initial={"x": 1})
     where = f"integrator {integrator.name!r}"

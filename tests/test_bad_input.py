@@ -26,10 +26,10 @@ from snnzoo.catalog_schema import markdown
 from snnzoo.cli import EXIT_INTERRUPTED, main
 from snnzoo.engine import kernel_cache
 from snnzoo.errors import ConfigError, EquationError, PluginError, SimulationError, SnnzooError, UnitError
-from snnzoo.model import UnusedParameterWarning
+from snnzoo.language.model import UnusedParameterWarning
 from snnzoo.plugins import get_registry
 from snnzoo.results import open_result
-from snnzoo.stimulus import GaussianDrive, OUDrive, PiecewiseDrive
+from snnzoo.language.stimulus import GaussianDrive, OUDrive, PiecewiseDrive
 from snnzoo.units import as_quantity, to_si
 
 ROOT = Path(__file__).parent.parent

@@ -13,7 +13,7 @@ PUBLISHED_NAMES = {"hh_traub": ["VT"]}  # Traub and Miles's rate offset, not the
 
 @pytest.mark.parametrize(
     "module", ["snnzoo_lif", "snnzoo_adex", "snnzoo_hh", "snnzoo_stimuli", "snnzoo_dendrites", "snnzoo_plasticity",
-               "snnzoo.integrators"]
+               "snnzoo.integrator_plugin"]
 )
 def test_builtin_plugin_conforms(module):
     registry = testing.check_plugin(importlib.import_module(module), published_names=PUBLISHED_NAMES)
@@ -138,7 +138,7 @@ def test_builtin_distribution_conforms_by_name():
 
 HEADER = """
 from snnzoo import NeuronModel, Parameter, hookimpl
-from snnzoo.stimulus import PiecewiseDrive
+from snnzoo.language.stimulus import PiecewiseDrive
 HOOK_API_VERSION = 1
 MODEL = NeuronModel("ok_model", "dv/dt = (E_L - v)/tau : volt", {"E_L": Parameter("-70 mV", "rest"),
                     "tau": Parameter("10 ms", "time constant")}, initial={"v": "E_L"},
@@ -235,7 +235,7 @@ def snnzoo_register_integrators(registry):
     registry.add_integrator(Forgetful())
 """, "integrator 'forgetful': update() sets no _new_x (the updated value of each variable, new_symbol(x))"),
     "integrator that does nothing": ("""
-from snnzoo.integrators import new_symbol
+from snnzoo.language.integrators import new_symbol
 class Still:
     name, description = "still", "never moves"
     def update(self, system):

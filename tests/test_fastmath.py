@@ -16,7 +16,7 @@ from numba import njit
 from snnzoo.catalog import Experiment
 from snnzoo.engine.printer import to_code
 from snnzoo.engine.runtime import exprel, fexp
-from snnzoo.expressions import parse_expression
+from snnzoo.language.expressions import parse_expression
 
 REFERENCE = Path(__file__).parent / "reference"
 

@@ -241,8 +241,8 @@ def test_euler_maruyama_stays_ito_on_the_same_equation():
 def test_milstein_has_strong_order_one_with_drift():
     """dx = mu x dt + sigma x o dW on the same Brownian paths: the mean path error against x0 exp(mu T + sigma W)
     falls 4-fold from dt = T/32 to T/128. Brian2's one-sided difference gave 1.8-fold (strong order 1/2)."""
-    from snnzoo.integrators import DT, Milstein, OdeSystem, T, new_symbol
-    from snnzoo.expressions import symbol
+    from snnzoo.language.integrators import DT, Milstein, OdeSystem, T, new_symbol
+    from snnzoo.language.expressions import symbol
     x, xi = symbol("x"), symbol("xi")
     statements = Milstein().update(OdeSystem([x], {x: 0.5 * x}, {x: {"xi": x}}, {"xi": xi}))
     increments = np.random.default_rng(0).normal(0, math.sqrt(1 / 256), (2000, 256))

@@ -12,7 +12,7 @@ import snnzoo as sz
 from snnzoo import ureg as u
 from snnzoo.catalog import Experiment
 from snnzoo.errors import EquationError, UnitError, UnknownNameError
-from snnzoo.model import DeprecatedNameWarning
+from snnzoo.language.model import DeprecatedNameWarning
 from snnzoo.naming import CONVENTION, unconventional_parameters
 from snnzoo.plugins import get_registry
 

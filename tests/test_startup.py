@@ -53,20 +53,23 @@ def test_names_are_imported_on_first_use():
     assert "sympy" in loaded_modules(code)
 
 
-def test_import_as_gives_every_submodule_and_the_functions_named_like_one_still_work():
-    """`import snnzoo.stimulus as s` gave the function snnzoo.stimulus, which shadowed the module (so did
-    snnzoo.model, snnzoo.synapse_model and snnzoo.sweeps.sweep): `s.checked_drives` was an AttributeError."""
+def test_import_as_gives_every_submodule_and_the_lookup_functions_stay_functions():
+    """`import snnzoo.stimulus as s` once gave the function snnzoo.stimulus, which shadowed the module (so did
+    snnzoo.model, snnzoo.synapse_model and snnzoo.sweeps.sweep): `s.checked_drives` was an AttributeError.
+    The specs now live in snnzoo.language, so importing them leaves the package's functions alone."""
     code = textwrap.dedent("""
-        import importlib, pkgutil, sys
-        import snnzoo, snnzoo.sweeps
-        for package in (snnzoo, snnzoo.sweeps):
+        import importlib, pkgutil, sys, types
+        import snnzoo, snnzoo.language, snnzoo.sweeps
+        for package in (snnzoo, snnzoo.language, snnzoo.sweeps):
             for found in pkgutil.iter_modules(package.__path__):
                 if found.name != "__main__":
                     name = f"{package.__name__}.{found.name}"
                     exec(f"import {name} as imported")
                     assert imported is sys.modules[name], (name, imported)
-        import snnzoo.stimulus as stimulus_module
-        assert stimulus_module.checked_drives and snnzoo.stimulus is stimulus_module
+        import snnzoo.language.stimulus as stimulus_module
+        assert stimulus_module.checked_drives
+        for name in ("model", "synapse_model", "stimulus", "integrator"):
+            assert isinstance(getattr(snnzoo, name), types.FunctionType), name
         assert type(snnzoo.stimulus("constant_current", amplitude="1 nA")).__name__ == "ConstantCurrent"
         assert snnzoo.model("lif").name == "lif" and snnzoo.synapse_model("stdp").name == "stdp"
         from snnzoo.sweeps import sweep

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 
 import sympy
 
-from ..equations import ENGINE_PREFIX
-from ..expressions import rand, randn, substitute_units, symbol
-from ..integrators import integrated, new_symbol, ode_system
-from ..model import NeuronModel
+from ..language.equations import ENGINE_PREFIX
+from ..language.expressions import rand, randn, substitute_units, symbol
+from ..language.integrators import integrated, new_symbol, ode_system
+from ..language.model import NeuronModel
 from . import layout, refractoriness, synapses_codegen
 from .layout import (
     CLOCK,

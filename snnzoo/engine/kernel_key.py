@@ -39,8 +39,8 @@ import numpy as np
 
 from ..cache_folder import source_digest
 from ..errors import SnnzooError
+from ..language.symbolic_budget import time_budget
 from ..safe_write import write_atomically
-from ..symbolic_budget import time_budget
 from . import kernel_cache
 from .codegen import generate
 from .plan import KernelPlan, PopulationPlan, ProjectionPlan, SynapsePlan

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..time_steps import first_step_from, step_containing
 from .plan import (
     DrivePlan,
     KernelPlan,
@@ -29,7 +30,6 @@ from .plan import (
     SynapseMonitorPlan,
     SynapsePlan,
 )
-from ..time_steps import first_step_from, step_containing
 from .runtime import seed_key
 
 START, END, STATUS, REACHED, FAILING_GROUP, FAILING_NEURON, THREADS = range(7)
@@ -215,7 +215,7 @@ class DriveArrays:
         return [getattr(self, attribute) for attribute in self._ARRAYS[self.plan.kind]]
 
     def allocate(self, drive, size: int, dt: float) -> dict[str, np.ndarray]:
-        """The arrays of ``drive`` (a :mod:`snnzoo.stimulus` drive) for a population of ``size``."""
+        """The arrays of ``drive`` (a :mod:`snnzoo.language.stimulus` drive) for a population of ``size``."""
         kind = self.plan.kind
         width = size if self.plan.per_neuron else 1
 
@@ -459,7 +459,7 @@ class PoissonInputArrays:
 
 
 def timed_array_name(timed) -> str:
-    """The kernel array of a :class:`~snnzoo.timed_array.TimedArray`: float64[steps, columns]."""
+    """The kernel array of a :class:`~snnzoo.language.timed_array.TimedArray`: float64[steps, columns]."""
     return f"TA_{timed.name}"
 
 

@@ -24,8 +24,6 @@ SPIKE_BUFFER_MIN = 1 << 16
 """The kernel's spike buffers hold max(4 * size, this) spikes per group."""
 RESULT_BYTES_PER_SYNAPSE = 8
 """A result adds each synapse's presynaptic and postsynaptic index (int32)."""
-EXPLICIT_BYTES_PER_SYNAPSE = 32
-"""Peak while synapses given as index arrays or a matrix are sorted into rows (int64 copies, sort order)."""
 RECORD_COPIES = 3
 """A recorded value lives in the drained chunks, the joined result, and the file made in memory."""
 
@@ -40,17 +38,6 @@ def population_bytes(size: int, values: int, noises: int) -> int:
 def synapse_bytes(stored: int, count: int) -> int:
     """``count`` built synapses whose arrays hold ``stored`` bytes (the kernel uses them as they are)."""
     return stored + count * RESULT_BYTES_PER_SYNAPSE
-
-
-def building_bytes(count: int, n_source: int, n_target: int, explicit: bool) -> int:
-    """The peak while ``count`` synapses from ``n_source`` onto ``n_target`` neurons are made: drawn
-    block by block into their final target-index array (plus one block's temporaries and a few
-    numbers per neuron: row counts and pointers, candidate positions), or sorted from ``explicit`` arrays."""
-    from ..connectivity import BLOCK_BYTES, index_type
-
-    if explicit:
-        return count * EXPLICIT_BYTES_PER_SYNAPSE
-    return count * index_type(n_target).itemsize + BLOCK_BYTES + 32 * (n_source + n_target)
 
 
 def record_bytes(samples: int, variables: int, neurons: int) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from ..model import NeuronModel
+from ..language.model import NeuronModel
 
 
 @dataclass
@@ -49,7 +49,7 @@ class SourcePlan:
 
     Poisson rates are "constant" (one per neuron) or "buffered" (a row per step,
     filled by Python for each chunk). ``spec`` is the source's
-    :class:`~snnzoo.stimulus.SpikeTimes` or :class:`~snnzoo.stimulus.PoissonRates`.
+    :class:`~snnzoo.language.stimulus.SpikeTimes` or :class:`~snnzoo.language.stimulus.PoissonRates`.
     """
 
     index: int
@@ -92,7 +92,7 @@ class DrivePlan:
     value per step, filled by Python for each chunk), "gaussian" (mean + std *
     N(0, 1) drawn every step) or "ou" (an Ornstein-Uhlenbeck process).
     ``per_neuron`` tells whether values (and noise) differ across neurons;
-    ``drive`` is the :mod:`snnzoo.stimulus` drive and ``size`` the population's size.
+    ``drive`` is the :mod:`snnzoo.language.stimulus` drive and ``size`` the population's size.
     """
 
     index: int
@@ -170,7 +170,7 @@ class SynapsePlan:
     """The presynaptic population (None for a spike source)."""
     target: PopulationPlan
     bound: Any
-    """The :class:`~snnzoo.synapse_model.BoundSynapse`."""
+    """The :class:`~snnzoo.language.synapse_model.BoundSynapse`."""
     storage: dict[str, str]
     delay: int
     """The presynaptic delay in steps, or -1 for per-synapse delays."""
@@ -219,7 +219,7 @@ class KernelPlan:
     poisson_inputs: list[PoissonInputPlan] = field(default_factory=list)
     regular_operations: list[RegularOperationPlan] = field(default_factory=list)
     timed_arrays: list[Any] = field(default_factory=list)
-    """The :class:`~snnzoo.timed_array.TimedArray` objects the models call (distinct names)."""
+    """The :class:`~snnzoo.language.timed_array.TimedArray` objects the models call (distinct names)."""
     synapses: list[SynapsePlan] = field(default_factory=list)
     """Projections that run a synapse model."""
     precision: str = "double"

@@ -29,9 +29,9 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
-from ..expressions import is_unit_name, substitute_units, symbol
-from ..integrators import integrated, new_symbol
-from ..synapse_model import BUILTIN_NAMES, BoundSynapse, reference
+from ..language.expressions import is_unit_name, substitute_units, symbol
+from ..language.integrators import integrated, new_symbol
+from ..language.synapse_model import BUILTIN_NAMES, BoundSynapse, reference
 from .layout import GroupArrays, PopulationArrays, SynapseArrays, SynapseMonitorArrays, state_array
 from .plan import SynapsePlan
 from .printer import to_code

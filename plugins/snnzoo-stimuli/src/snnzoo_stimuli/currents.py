@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from snnzoo.errors import ConfigError
-from snnzoo.expressions import NumericExpression
-from snnzoo.stimulus import FunctionDrive, PiecewiseDrive
+from snnzoo.language.expressions import NumericExpression
+from snnzoo.language.stimulus import FunctionDrive, PiecewiseDrive
 from snnzoo.units import as_data, as_quantity, check_value, is_quantity_text, one_si, show, to_si, ureg
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from snnzoo.errors import ConfigError
-from snnzoo.stimulus import GaussianDrive, OUDrive
+from snnzoo.language.stimulus import GaussianDrive, OUDrive
 from snnzoo.units import positive_si, show
 
 from .currents import per_neuron_si, provenance_value

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from snnzoo.errors import ConfigError
-from snnzoo.stimulus import PoissonRates, SpikeTimes
+from snnzoo.language.stimulus import PoissonRates, SpikeTimes
 from snnzoo.units import is_quantity_text, to_si, whole_number, whole_numbers
 
 from .currents import expression_function, expression_parameters, per_neuron_si, provenance_value

@@ -1,4 +1,4 @@
-"""Numerical integrators, registered as plugins like models.
+"""Numerical integrators (registered as plugins like models, by :mod:`snnzoo.integrator_plugin`).
 
 An integrator turns an :class:`OdeSystem` (drift and noise terms of each state
 variable, as sympy expressions) into update statements: a list of
@@ -18,13 +18,9 @@ from functools import lru_cache
 
 import sympy
 
-from .errors import EquationError, PluginError, SnnzooError
+from ..errors import EquationError, PluginError, SnnzooError
 from .expressions import exp_divided_difference, exprel, substitute_units, symbol
-from .hookspecs import hookimpl
 from .timed_array import timed_array_calls
-
-HOOK_API_VERSION = 1
-"""The hook contract the core's integrator plugin is written for (checked by the loader)."""
 
 Statements = list[tuple[sympy.Symbol, sympy.Basic]]
 
@@ -49,7 +45,7 @@ class OdeSystem:
 
 
 def ode_system(model) -> OdeSystem:
-    """The differential equations of a :class:`~snnzoo.model.NeuronModel` as drift and
+    """The differential equations of a :class:`~snnzoo.language.model.NeuronModel` as drift and
     noise terms, with subexpressions expanded and units replaced by SI numbers."""
     drift, noise = {}, {}
     for eq in model.equations:
@@ -511,10 +507,3 @@ def choose_integrator(system: OdeSystem) -> tuple[str, str]:
             return "heun", "the noise is multiplicative (Stratonovich, as Brian2 chooses)"
         return "euler", f"not exact: {str(err).split(': ', 1)[-1]}"
     return "exact", "the equations are linear"
-
-
-@hookimpl
-def snnzoo_register_integrators(registry) -> None:
-    """Register the built-in integrators (the core's own plugin)."""
-    for integrator in BUILTIN_INTEGRATORS:
-        registry.add_integrator(integrator)

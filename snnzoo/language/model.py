@@ -21,21 +21,22 @@ import numpy as np
 import pint
 import sympy
 
+from ..errors import ConfigError, EquationError, UnitError, UnknownNameError, ValueRangeError
+from ..units import Sign, as_quantity, dimension_of, parameter_sign, parse_unit, show_si, to_si, ureg
 from .equations import Equation, check_model_name, parse_equations, parse_statements
-from .errors import ConfigError, EquationError, UnitError, UnknownNameError, ValueRangeError
 from .expressions import (FUNCTIONS, DimensionChecker, is_zero, numpy_function, rand, randn, same_dimension,
                           substitute_units, symbol)
 from .refractory import Refractoriness, parse_refractoriness
 from .symbolic_budget import time_budget
 from .timed_array import TimedArray
-from .units import Sign, as_quantity, dimension_of, parameter_sign, parse_unit, show_si, to_si, ureg
 
 NOISE_UNIT = ureg.second**-0.5
 SYNAPTIC_FLAGS = frozenset({"event-driven", "clock-driven", "summed"})
 """Equation flags only synapse models use."""
 
 
-_PACKAGE_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "")
+_PACKAGE_FOLDER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "")
+"""The folder of the snnzoo package (this module is in its ``language/``): warnings point at the first frame outside it."""
 
 
 def _outside_snnzoo() -> int:
@@ -98,7 +99,7 @@ class NeuronModel:
     Parameters
     ----------
     name: registry name, e.g. ``"adex"``.
-    equations: the equations block (see :mod:`snnzoo.equations`).
+    equations: the equations block (see :mod:`snnzoo.language.equations`).
     parameters: name -> default (quantity, ``"20 ms"`` string, plain number for
         dimensionless ones, or :class:`Parameter`). Parameters declared in the
         equations as ``C : farad`` take their unit from there.
@@ -108,7 +109,7 @@ class NeuronModel:
         variables are held and the threshold is disabled during it.
     initial: state variable -> initial value (quantity or expression such as ``"EL"``).
     integrator: the default integrator name for this model.
-    functions: name -> :class:`~snnzoo.timed_array.TimedArray` the equations call
+    functions: name -> :class:`~snnzoo.language.timed_array.TimedArray` the equations call
         (``I = stim(t - delay, i) : amp``).
     synapses: named synaptic targets: name -> statements run on the postsynaptic
         neuron for each presynaptic spike, linear in the weight ``w``
@@ -315,7 +316,7 @@ class NeuronModel:
 
     def parse_refractory(self, value: Any, *, where: str, size: int | None = None) -> Refractoriness:
         """A ``refractory`` setting for this model: a time, ``size`` times, an expression of
-        parameters (``"tref"``) or a condition (``"v > -40*mV"``); see :mod:`snnzoo.refractory`."""
+        parameters (``"tref"``) or a condition (``"v > -40*mV"``); see :mod:`snnzoo.language.refractory`."""
         return parse_refractoriness(value, self._checker(where), set(self.parameters) | set(self.variables),
                                     where=where, size=size, functions=self.function_calls)
 
@@ -381,7 +382,7 @@ class NeuronModel:
             self.check_written(on, where)
             return self.units[on], [(on, op, sympy.Integer(1))]
         if "=" not in on:
-            from .errors import UnknownNameError
+            from ..errors import UnknownNameError
 
             raise UnknownNameError(f"target of {where} (model {self.name!r})", on,
                                    targets + list(getattr(self, "synapses", {})))
@@ -531,14 +532,6 @@ class NeuronModel:
 
     def __repr__(self) -> str:
         return f"NeuronModel({self.name!r}, state={self.state_variables}, parameters={list(self.parameters)})"
-
-
-@functools.lru_cache(maxsize=1024)
-def model(name: str) -> NeuronModel:
-    """The registered model called ``name`` (from an installed plugin); ``snnzoo.model(name)`` calls it."""
-    from .plugins import get_registry
-
-    return get_registry().model(name)
 
 
 def _parameter_function(expr: sympy.Basic, names: tuple[str, ...]):

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .errors import PluginError, SnnzooError
+from ..errors import PluginError, SnnzooError
 
 @dataclass
 class PiecewiseDrive:
@@ -91,15 +91,6 @@ class PoissonRates:
     rates: np.ndarray | None = None
     function: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
 
-
-
-def stimulus(name: str, **settings: object) -> object:
-    """A stimulus of the registered type ``name``, configured with ``settings`` (checked against what
-    the type takes: an unknown or missing setting is an error naming it); ``snnzoo.stimulus(...)`` calls it."""
-    from .catalog_schema import configured_stimulus
-    from .plugins import get_registry
-
-    return configured_stimulus(get_registry().stimulus(name), settings, f"stimulus {name!r}", noun="setting")
 
 
 DRIVE_TYPES = (PiecewiseDrive, FunctionDrive, GaussianDrive, OUDrive)

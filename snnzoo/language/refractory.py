@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 import sympy
 
-from .errors import ConfigError, UnitError
+from ..errors import ConfigError, UnitError
+from ..time_steps import step_containing
+from ..units import is_quantity_text, show, to_si, ureg
 from .expressions import DimensionChecker, parse_expression, rand, randn, same_dimension
-from .time_steps import step_containing
-from .units import is_quantity_text, show, to_si, ureg
 
 _CONDITIONS = (sympy.core.relational.Relational, sympy.And, sympy.Or, sympy.Not)
 

@@ -7,7 +7,7 @@ Forms::
     I : amp                                            # per-neuron variable (input)
     I_shared : 1 (linked)                              # filled from another population
 
-Synapse models (:class:`snnzoo.synapse_model.SynapseModel`) add three flags:
+Synapse models (:class:`snnzoo.language.synapse_model.SynapseModel`) add three flags:
 ``(event-driven)`` and ``(clock-driven)`` on differential equations, and
 ``(summed)`` on ``x_post = expression : unit`` lines.
 
@@ -26,9 +26,9 @@ from dataclasses import dataclass
 import pint
 import sympy
 
-from .errors import EquationError
+from ..errors import EquationError
+from ..units import parse_unit
 from .expressions import FUNCTIONS, is_unit_name, parse_expression, rand, randn
-from .units import parse_unit
 
 _DIFFERENTIAL = re.compile(r"^d\s*([A-Za-z_]\w*)\s*/\s*dt\s*=\s*(.+)$")
 _SUBEXPRESSION = re.compile(r"^([A-Za-z_]\w*)\s*=\s*(.+)$")

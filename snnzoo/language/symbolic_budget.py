@@ -19,7 +19,7 @@ from contextlib import contextmanager
 
 import sympy
 
-from .errors import EquationError
+from ..errors import EquationError
 
 MAX_CHARACTERS = 20_000
 MAX_NODES = 2_000

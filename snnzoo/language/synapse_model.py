@@ -2,7 +2,7 @@
 equations, ``on_pre``/``on_post`` pathways and summed variables.
 
 A :class:`SynapseModel` is pure data, parsed and dimension-checked when it is
-made, like a :class:`snnzoo.model.NeuronModel`. Names in its equations and
+made, like a :class:`snnzoo.language.model.NeuronModel`. Names in its equations and
 statements are, in this order of lookup:
 
 - its own variables, parameters and subexpressions (``w``, ``Apre``, ``taupre``); ``t``, ``dt``,
@@ -39,13 +39,13 @@ from typing import Any
 import pint
 import sympy
 
+from ..errors import ConfigError, EquationError
+from ..units import dimension_of, to_si, ureg
 from .equations import Equation, parse_equations, parse_statements
-from .errors import ConfigError, EquationError
 from .expressions import DimensionChecker, is_unit_name, is_zero, same_dimension, symbol
 from .integrators import OdeSystem
 from .model import (NeuronModel, ParameterSpec, _show_value, _unit_text, checked_references, page_heading,
                     parameter_specs, parameter_table, parameters_dict, reference_lines)
-from .units import dimension_of, to_si, ureg
 
 Statement = tuple[str, str, sympy.Basic]
 """``(target, operator, expression)``, e.g. ``("w", "=", clip(w + Apost, 0, wmax))``."""
@@ -406,14 +406,6 @@ class SynapseModel:
 
     def __repr__(self) -> str:
         return f"SynapseModel({self.name!r}, state={self.state_variables}, parameters={list(self.parameters)})"
-
-
-def synapse_model(name: str) -> SynapseModel:
-    """The registered synapse model called ``name`` (from an installed plugin); ``snnzoo.synapse_model(name)``
-    calls it."""
-    from .plugins import get_registry
-
-    return get_registry().synapse_model(name)
 
 
 @dataclass(frozen=True)

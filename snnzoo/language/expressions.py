@@ -14,9 +14,9 @@ import numpy as np
 import pint
 import sympy
 
-from .errors import ConfigError, EquationError
+from ..errors import ConfigError, EquationError
+from ..units import dimension_of, ureg
 from .symbolic_budget import parse_within_budget, power
-from .units import dimension_of, ureg
 
 
 class exprel(sympy.Function):

@@ -1,0 +1,4 @@
+"""The model language (DESIGN.md layers 2 and 3): Brian-style equations with units, parsed and
+dimension-checked into neuron and synapse model specs, stimulus specs, and the integrators that turn
+a model's equations into update statements. Pure data and sympy: nothing here knows of plugins,
+networks or the engine."""
