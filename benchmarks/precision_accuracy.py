@@ -31,14 +31,14 @@ def shortened(experiment, max_duration: float):
     duration = experiment.spec.get("duration")
     if duration is None or to_si(duration, "s", what="duration") <= max_duration:
         return experiment, False
-    from snnzoo.catalog import Experiment
+    from snnzoo.catalog.experiment import Experiment
 
     return Experiment(experiment.name, {**experiment.spec, "duration": f"{max_duration} s"}, experiment.source), True
 
 
 def run(name: str, precision: str, max_duration: float):
     """The result of experiment ``name`` in ``precision``, its duration in s, whether it was shortened, CPU seconds."""
-    from snnzoo.catalog import Experiment
+    from snnzoo.catalog.experiment import Experiment
 
     experiment, cut = shortened(Experiment.load(name, [f'precision="{precision}"']), max_duration)
     began = time.process_time()
@@ -49,7 +49,7 @@ def run(name: str, precision: str, max_duration: float):
 def compare(name: str, max_duration: float) -> list[dict]:
     """One row per population of experiment ``name`` (spike sources left out: their spikes are the
     same in both precisions): spike counts and rates in both precisions."""
-    from snnzoo.catalog import Experiment
+    from snnzoo.catalog.experiment import Experiment
 
     (double, duration, cut, cpu_double), (single, _, _, cpu_single) = (run(name, p, max_duration)
                                                                        for p in ("double", "single"))
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from snnzoo.errors import SnnzooError
-    from snnzoo.plugins import get_registry
+    from snnzoo.plugins.loader import get_registry
 
     names = args.only.split(",") if args.only else get_registry().names("experiment")
     rows = []

@@ -65,7 +65,7 @@ def worker(name: str, n: int, int32: bool) -> dict:
     import numpy as np
 
     import snnzoo  # noqa: F401
-    from snnzoo import connectivity
+    from snnzoo.network import connectivity
     from snnzoo import ureg as u
 
     sys.path.insert(0, str(HERE))

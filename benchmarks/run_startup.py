@@ -16,7 +16,7 @@ Groups (run each through the quiet slot on a shared machine; every group keeps i
 - ``imports``: ``python -X importtime`` of ``import snnzoo`` and of the warm run: the import time
   of each top-level package (the self times of its modules summed, so nothing counts twice);
 - ``figure``: the PNG of the adex-firing-patterns figure made by ``figure.savefig(dpi=100)`` and
-  by ``snnzoo.plotting.png_bytes`` (the Agg canvas), each in a fresh process after the run and the
+  by ``snnzoo.results.plotting.png_bytes`` (the Agg canvas), each in a fresh process after the run and the
   figure are made: CPU and wall time of that step only.
 
 snnzoo runs from this checkout (``PYTHONPATH``); ``--before DIR`` adds the same snnzoo commands
@@ -105,8 +105,8 @@ def import_times(snnzoo: Snnzoo, args: list[str]) -> dict[str, float]:
 
 PNG_STEP = """
 import io, json, sys, time
-from snnzoo.catalog import Experiment
-from snnzoo.plotting import png_bytes
+from snnzoo.catalog.experiment import Experiment
+from snnzoo.results.plotting import png_bytes
 experiment = Experiment.load({experiment!r})
 figure = experiment.figure(experiment.run())
 cpu, wall = time.process_time(), time.perf_counter()

@@ -85,7 +85,7 @@ def _timed(work, pids) -> dict:
 def measure(mode: str, duration: str) -> dict:
     """Time one mode in this process (see the module docstring)."""
     import snnzoo as sz
-    from snnzoo.catalog import Experiment
+    from snnzoo.catalog.experiment import Experiment
     from snnzoo.sweeps import LocalExecutor
 
     settings = _settings(duration)

@@ -104,7 +104,7 @@ def coba_neurons(n: int, seed: int = SEED, threads: int = 1,
                  precision: str = "double") -> sz.Network:
     """A network with population "G": ``n`` neurons of the catalog experiment ``vogels-abbott-coba``
     (its equations, parameters, threshold, reset, refractory 5 ms and v0 ~ N(-55 mV, 5 mV))."""
-    from snnzoo.catalog import Experiment
+    from snnzoo.catalog.experiment import Experiment
 
     model = Experiment.load("vogels-abbott-coba").models()["coba"]
     net = sz.Network(dt=0.1 * u.ms, seed=seed, threads=threads, precision=precision, integrator="euler")

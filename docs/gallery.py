@@ -19,9 +19,9 @@ import matplotlib
 matplotlib.use("Agg")
 
 from snnzoo import sweep  # noqa: E402
-from snnzoo.catalog import Experiment  # noqa: E402
-from snnzoo.plugins import get_registry  # noqa: E402
-from snnzoo.plotting import save_figure  # noqa: E402
+from snnzoo.catalog.experiment import Experiment  # noqa: E402
+from snnzoo.plugins.loader import get_registry  # noqa: E402
+from snnzoo.results.plotting import save_figure  # noqa: E402
 from snnzoo.sweeps.figure import sweep_figure  # noqa: E402
 
 DOCS = Path(__file__).resolve().parent

@@ -16,8 +16,8 @@ from matplotlib.figure import Figure
 
 import snnzoo as sz
 from snnzoo import ureg as u
-from snnzoo.plotting import plot_traces, save_figure
-from snnzoo.results import write_netcdf
+from snnzoo.results.plotting import plot_traces, save_figure
+from snnzoo.results.tree import write_netcdf
 
 out = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
 out.mkdir(parents=True, exist_ok=True)

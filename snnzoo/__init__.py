@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import analysis  # noqa: F401  (registers the ``ds.snn`` accessor)
 from .errors import ConfigError, EquationError, PluginError, SimulationError, SnnzooError, UnitError
-from .hookspecs import hookimpl
 from .lazy import lazy_package
+from .plugins.hookspecs import hookimpl
+from .results import analysis  # noqa: F401  (registers the ``ds.snn`` accessor)
 from .units import Quantity, ureg
 from .version import __version__
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .language.model import NeuronModel, Parameter
     from .language.synapse_model import SynapseModel
     from .language.timed_array import TimedArray
-    from .network import Network, Population
+    from .network.network import Network, Population
 
 
 def sweep(experiment, grid=None, **options):
@@ -46,22 +46,22 @@ def sweep(experiment, grid=None, **options):
 
 def open_results(paths, dim: str = "seed", values=None):
     """Stack result files (a list, or a glob pattern like ``"runs/*.nc"``) along ``dim``; see
-    :func:`snnzoo.results.open_results`."""
-    from .results import open_results as stack
+    :func:`snnzoo.results.tree.open_results`."""
+    from .results.tree import open_results as stack
 
     return stack(paths, dim, values)
 
 
 def model(name: str) -> NeuronModel:
     """The neuron model registered as ``name`` by an installed plugin, e.g. ``snnzoo.model("adex")``."""
-    from .plugins import get_registry
+    from .plugins.loader import get_registry
 
     return get_registry().model(name)
 
 
 def synapse_model(name: str) -> SynapseModel:
     """The synapse model registered as ``name`` by an installed plugin, e.g. ``snnzoo.synapse_model("stdp")``."""
-    from .plugins import get_registry
+    from .plugins.loader import get_registry
 
     return get_registry().synapse_model(name)
 
@@ -70,15 +70,15 @@ def stimulus(name: str, **settings: object) -> object:
     """A stimulus of the type registered as ``name``, configured with ``settings``, e.g.
     ``snnzoo.stimulus("step_current", amplitude="0.5 nA", start="10 ms")``. The settings are checked
     against what the type takes: an unknown or missing one is an error naming it."""
-    from .catalog_schema import configured_stimulus
-    from .plugins import get_registry
+    from .catalog.schema import configured_stimulus
+    from .plugins.loader import get_registry
 
     return configured_stimulus(get_registry().stimulus(name), settings, f"stimulus {name!r}", noun="setting")
 
 
 def integrator(name: str):
     """The integrator registered as ``name``, e.g. ``snnzoo.integrator("rk4")``."""
-    from .plugins import get_registry
+    from .plugins.loader import get_registry
 
     return get_registry().integrator(name)
 

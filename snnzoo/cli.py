@@ -35,8 +35,8 @@ def _first_line(text: str) -> str:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Print every registered model, synapse model, stimulus, integrator and experiment, one line each."""
-    from .catalog import Experiment
-    from .plugins import get_registry, plugin_report
+    from .catalog.experiment import Experiment
+    from .plugins.loader import get_registry, plugin_report
 
     registry = get_registry()
     for kind, title in KIND_TITLES.items():
@@ -60,9 +60,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_info(args: argparse.Namespace) -> int:
     """Print the documentation of a (neuron or synapse) model, stimulus (with its settings) or integrator, or an
     experiment's description."""
-    from .catalog import describe
+    from .catalog.experiment import describe
     from .errors import UnknownNameError
-    from .plugins import get_registry
+    from .plugins.loader import get_registry
 
     registry = get_registry()
     name = args.name
@@ -87,7 +87,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 def _settings_line(stimulus_kind: object) -> str:
     """``Settings: times, amplitudes`` for ``snnzoo info STIMULUS``: what ``sz.stimulus`` and a TOML table
     take ("" when its constructor takes any keyword)."""
-    from .catalog_schema import stimulus_settings
+    from .catalog.schema import stimulus_settings
 
     settings = stimulus_settings(stimulus_kind)
     if settings is None:
@@ -98,11 +98,11 @@ def _settings_line(stimulus_kind: object) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a catalog experiment, write its netCDF result and figure, print a summary."""
-    from .catalog import Experiment
+    from .catalog.experiment import Experiment
     from .engine.precision import checked_precision
     from .engine.simulation import thread_count
-    from .plotting import png_bytes
-    from .results import netcdf_bytes, populations
+    from .results.plotting import png_bytes
+    from .results.tree import netcdf_bytes, populations
     from .safe_write import checked_target, checked_targets, write_together
 
     precision = [] if args.precision is None else [f'precision="{checked_precision(args.precision)}"']
@@ -143,8 +143,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_rerun(args: argparse.Namespace) -> int:
     """Rebuild an experiment from a result file, run it, and compare the new data with the file's."""
-    from .catalog import Experiment
-    from .results import differences, open_result, write_netcdf
+    from .catalog.experiment import Experiment
+    from .results.tree import differences, open_result, write_netcdf
     from .safe_write import checked_target
 
     source = Path(args.result)
@@ -169,7 +169,7 @@ def cmd_rerun(args: argparse.Namespace) -> int:
 def cmd_plugins(args: argparse.Namespace) -> int:
     """List plugins with versions, what they registered, failures, name clashes, and distributions
     that require snnzoo but declare no plugin."""
-    from .plugins import clash_report, plugin_report, unplugged_distributions
+    from .plugins.loader import clash_report, plugin_report, unplugged_distributions
 
     for p in plugin_report():
         status = "disabled" if p.disabled else (f"FAILED: {p.failure}" if p.failure else "ok")
@@ -191,7 +191,7 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 
 def cmd_new_plugin(args: argparse.Namespace) -> int:
     """Write a ready plugin package to start from."""
-    from .template import write_plugin
+    from .plugins.template import write_plugin
 
     folder = write_plugin(args.name, args.output)
     print(f"wrote {folder}: install it with 'pip install -e {folder}', then 'snnzoo run {args.name}-demo' "
@@ -201,7 +201,7 @@ def cmd_new_plugin(args: argparse.Namespace) -> int:
 
 def warn_clashes() -> None:
     """Print each name clash between plugins on stderr (every command does, before its work)."""
-    from .plugins import clash_report
+    from .plugins.loader import clash_report
 
     for line in clash_report():
         print(f"snnzoo: warning: {line}", file=sys.stderr)

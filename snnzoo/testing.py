@@ -10,13 +10,13 @@ Call it from your plugin's own tests::
 
 :func:`check_plugin` fails (``AssertionError`` naming the plugin and the thing at fault) unless:
 
-1. the plugin loads exactly as the loader loads it (:func:`snnzoo.plugins.load_plugin`): it
+1. the plugin loads exactly as the loader loads it (:func:`snnzoo.plugins.loader.load_plugin`): it
    declares a supported ``HOOK_API_VERSION``, every ``snnzoo_*`` function is a known hook
    decorated with ``@hookimpl``, and every registered object fits the protocol of its kind;
    and no name it registers is taken by another plugin whose entry the plain name means;
 2. every model is documented (description, references, a default and a description for
    every parameter), uses every parameter it declares, names its parameters by the convention
-   (docs/naming.md, :mod:`snnzoo.naming`: ``V_th``, not ``Vt``; names kept on purpose are given as
+   (docs/naming.md, :mod:`snnzoo.plugins.naming`: ``V_th``, not ``Vt``; names kept on purpose are given as
    ``published_names``), and runs finite from its defaults and from each preset with its default
    integrator;
    every synapse model is documented the same way;
@@ -48,18 +48,18 @@ from typing import Any
 
 import numpy as np
 
-from . import plugins
-from .catalog import Experiment
-from .catalog_schema import configured_stimulus
+from .catalog.experiment import Experiment
+from .catalog.schema import configured_stimulus
 from .errors import SnnzooError
 from .language.integrators import integrated, ode_system
 from .language.model import NeuronModel
 from .language.stimulus import checked_drives
 from .language.synapse_model import SynapseModel
-from .naming import unconventional_parameters
-from .network import Network
-from .protocols import IntegratorSpec, stimulus_form
-from .registry import Registry
+from .network.network import Network
+from .plugins import loader as plugins
+from .plugins.naming import unconventional_parameters
+from .plugins.protocols import IntegratorSpec, stimulus_form
+from .plugins.registry import Registry
 from .units import to_si, ureg
 
 PROBE = NeuronModel(

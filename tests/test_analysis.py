@@ -8,10 +8,10 @@ import pytest
 import xarray as xr
 from matplotlib.figure import Figure
 
-from snnzoo import plotting
+from snnzoo.results import plotting
 from snnzoo.errors import ConfigError, UnitError
-from snnzoo.recording import PopulationRecord, StateRecord
-from snnzoo.results import build_result
+from snnzoo.results.recording import PopulationRecord, StateRecord
+from snnzoo.results.tree import build_result
 
 ureg = pint.get_application_registry()
 DURATION = 0.05

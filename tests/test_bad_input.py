@@ -21,14 +21,14 @@ import pytest
 
 import snnzoo as sz
 from snnzoo import ureg as u
-from snnzoo.catalog import Experiment
-from snnzoo.catalog_schema import markdown
+from snnzoo.catalog.experiment import Experiment
+from snnzoo.catalog.schema import markdown
 from snnzoo.cli import EXIT_INTERRUPTED, main
 from snnzoo.engine import kernel_cache
 from snnzoo.errors import ConfigError, EquationError, PluginError, SimulationError, SnnzooError, UnitError
 from snnzoo.language.model import UnusedParameterWarning
-from snnzoo.plugins import get_registry
-from snnzoo.results import open_result
+from snnzoo.plugins.loader import get_registry
+from snnzoo.results.tree import open_result
 from snnzoo.language.stimulus import GaussianDrive, OUDrive, PiecewiseDrive
 from snnzoo.units import as_quantity, to_si
 
@@ -135,7 +135,7 @@ def test_a_parameter_named_like_a_hoisted_constant_keeps_its_meaning():
 
 def test_the_schema_page_is_current():
     assert (ROOT / "docs" / "experiment-schema.md").read_text() == markdown(), \
-        "regenerate it: python -m snnzoo.catalog_schema > docs/experiment-schema.md"
+        "regenerate it: python -m snnzoo.catalog.schema > docs/experiment-schema.md"
 
 
 def test_every_catalog_experiment_follows_the_schema():

@@ -10,7 +10,7 @@ import pytest
 
 import snnzoo as sz
 from snnzoo import ureg as u
-from snnzoo.catalog import Experiment
+from snnzoo.catalog.experiment import Experiment
 
 REFERENCE = Path(__file__).parent / "reference"
 

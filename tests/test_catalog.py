@@ -7,9 +7,9 @@ import copy
 import numpy as np
 import pytest
 
-from snnzoo.catalog import Experiment, apply_override, describe
+from snnzoo.catalog.experiment import Experiment, apply_override, describe
 from snnzoo.errors import ConfigError, SnnzooError
-from snnzoo.plugins import get_registry
+from snnzoo.plugins.loader import get_registry
 
 EXPERIMENTS = sorted(get_registry().names("experiment"))
 

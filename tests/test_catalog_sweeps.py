@@ -9,7 +9,7 @@ import xarray as xr
 
 import snnzoo as sz
 from snnzoo import ureg as u
-from snnzoo.catalog import Experiment
+from snnzoo.catalog.experiment import Experiment
 from snnzoo.cli import main
 from snnzoo.sweeps.figure import sweep_figure
 

@@ -16,7 +16,7 @@ import xarray as xr
 
 import snnzoo as sz
 from snnzoo import ureg as u
-from snnzoo.results import open_results, write_netcdf
+from snnzoo.results.tree import open_results, write_netcdf
 
 import compliance_checker
 from cfchecker import cfchecks

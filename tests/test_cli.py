@@ -14,7 +14,7 @@ import pytest
 import xarray as xr
 
 from snnzoo.cli import main
-from snnzoo.plugins import get_registry
+from snnzoo.plugins.loader import get_registry
 
 REFERENCE = Path(__file__).parent / "reference"
 W1_COUNTS = json.loads((REFERENCE / "brian2_w1_adex_patterns.json").read_text())["spike_counts"]

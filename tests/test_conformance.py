@@ -13,7 +13,7 @@ PUBLISHED_NAMES = {"hh_traub": ["VT"]}  # Traub and Miles's rate offset, not the
 
 @pytest.mark.parametrize(
     "module", ["snnzoo_lif", "snnzoo_adex", "snnzoo_hh", "snnzoo_stimuli", "snnzoo_dendrites", "snnzoo_plasticity",
-               "snnzoo.integrator_plugin"]
+               "snnzoo.plugins.builtin_integrators"]
 )
 def test_builtin_plugin_conforms(module):
     registry = testing.check_plugin(importlib.import_module(module), published_names=PUBLISHED_NAMES)
@@ -111,7 +111,8 @@ def test_kit_rejects_a_plugin_without_hooks():
 
 
 def test_stimuli_conform():
-    from snnzoo import stimulus, ureg
+    from snnzoo import ureg
+    from snnzoo.language import stimulus
 
     testing.check_stimulus(stimulus("constant_current", amplitude=1 * ureg.nA))
     testing.check_stimulus(stimulus("step_current", times=[0, 1] * ureg.ms, amplitudes=[1, 0] * ureg.nA))
@@ -119,7 +120,8 @@ def test_stimuli_conform():
 
 
 def test_noise_current_and_poisson_group_conform():
-    from snnzoo import stimulus, ureg
+    from snnzoo import ureg
+    from snnzoo.language import stimulus
 
     testing.check_stimulus(stimulus("noise_current", mean=0.1 * ureg.nA, std=0.05 * ureg.nA))
     testing.check_stimulus(stimulus("poisson_group", size=4, rate=20 * ureg.Hz))
@@ -300,7 +302,7 @@ def test_kit_rejects_a_broken_catalog_experiment(tmp_path, change, message):
 
 
 def test_kit_accepts_the_good_catalog_plugin_and_leaves_the_registry_as_it_was(tmp_path):
-    from snnzoo.plugins import get_registry
+    from snnzoo.plugins.loader import get_registry
 
     (tmp_path / "ok-experiment.toml").write_text(GOOD_EXPERIMENT)
     registry = testing.check_plugin(plugin_module("catalog_plugin", CATALOG_PLUGIN, tmp_path), full_runs=True)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import snnzoo as sz
-from snnzoo import connectivity
+from snnzoo.network import connectivity
 from snnzoo import ureg as u
 from snnzoo.errors import ConfigError
 
@@ -78,7 +78,7 @@ def test_in_degree_larger_than_the_sources_is_refused():
 
 
 def test_fixed_in_degree_from_an_experiment_file(tmp_path):
-    from snnzoo.catalog import Experiment
+    from snnzoo.catalog.experiment import Experiment
 
     text = """
 title = "fixed in-degree"

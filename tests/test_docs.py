@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from snnzoo import catalog_schema, plugins, protocols
-from snnzoo.catalog import Experiment
-from snnzoo.plugins import get_registry
+from snnzoo.catalog import schema as catalog_schema
+from snnzoo.plugins import loader as plugins
+from snnzoo.plugins import protocols
+from snnzoo.catalog.experiment import Experiment
+from snnzoo.plugins.loader import get_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -110,7 +112,7 @@ def test_readme_quick_start_runs_as_written(capsys):
 
 
 def test_the_experiment_page_example_runs_and_its_check_holds(tmp_path):
-    from snnzoo.catalog import Experiment
+    from snnzoo.catalog.experiment import Experiment
 
     (example,) = code_blocks(DOCS / "experiments.md", "toml")
     path = tmp_path / "example.toml"

@@ -387,7 +387,7 @@ def test_set_between_runs_like_the_brian_lab():
 
 
 def test_catalog_protocol_set_between_runs():
-    from snnzoo.catalog import Experiment
+    from snnzoo.catalog.experiment import Experiment
 
     tree = Experiment.load("lif-decay").run()
     x = tree["decay"]["x"].values[:, 0]

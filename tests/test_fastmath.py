@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from numba import njit
 
-from snnzoo.catalog import Experiment
+from snnzoo.catalog.experiment import Experiment
 from snnzoo.engine.printer import to_code
 from snnzoo.engine.runtime import exprel, fexp
 from snnzoo.language.expressions import parse_expression

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from snnzoo.cli import EXIT_INTERRUPTED
-from snnzoo.results import open_result
+from snnzoo.results.tree import open_result
 
 EXPERIMENT = """
 dt = "0.1 ms"
@@ -49,7 +49,7 @@ WRITER = textwrap.dedent("""
     import sys
     import numpy as np
     import xarray as xr
-    from snnzoo.results import write_netcdf
+    from snnzoo.results.tree import write_netcdf
     values = np.random.default_rng(0).random((5000, 1000))
     tree = xr.DataTree.from_dict({"/": xr.Dataset(attrs={"snnzoo_provenance_json": "{}"}),
                                   "p": xr.Dataset({"v": (("time", "neuron"), values, {"units": "V"})})})

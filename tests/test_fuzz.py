@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import snnzoo as sz
-from snnzoo.catalog import Experiment, apply_override
+from snnzoo.catalog.experiment import Experiment, apply_override
 from snnzoo.cli import main
 from snnzoo.errors import SnnzooError
 from snnzoo.units import as_quantity, to_si

@@ -10,11 +10,11 @@ import pytest
 
 import snnzoo as sz
 from snnzoo import ureg as u
-from snnzoo.catalog import Experiment
+from snnzoo.catalog.experiment import Experiment
 from snnzoo.errors import EquationError, UnitError, UnknownNameError
 from snnzoo.language.model import DeprecatedNameWarning
-from snnzoo.naming import CONVENTION, unconventional_parameters
-from snnzoo.plugins import get_registry
+from snnzoo.plugins.naming import CONVENTION, unconventional_parameters
+from snnzoo.plugins.loader import get_registry
 
 BUILTIN = ["lif", "perfect_if", "lif_cond_exp", "lif_curr_exp", "lif_adaptive_threshold", "lif_cond_snnjl",
            "lif_cond_exp2_snnjl", "lif_song", "adex", "adex_tau", "adex_cond", "hh_traub", "ball_and_stick", "tripod"]
@@ -35,7 +35,7 @@ def test_builtin_models_use_only_the_common_names():
 
 
 def test_the_convention_the_kit_checks_is_the_table_of_docs_naming():
-    """snnzoo.naming.CONVENTION (what the conformance kit checks) and the table of docs/naming.md name the same
+    """snnzoo.plugins.naming.CONVENTION (what the conformance kit checks) and the table of docs/naming.md name the same
     quantities and old names."""
     table = (Path(__file__).parent.parent / "docs" / "naming.md").read_text().split("## Presets")[0]
     documented_names, documented_old = set(), set()
@@ -70,7 +70,7 @@ def test_old_name_is_accepted_with_a_warning_naming_the_new_one():
 
 
 def test_the_warning_points_at_the_users_line():
-    """add_population's warning pointed into snnzoo/network.py, set's at the caller: the depth differed."""
+    """add_population's warning pointed into snnzoo/network/network.py, set's at the caller: the depth differed."""
     pop = sz.Network(seed=1).add_population("a", "adex", 1)
     for give in (lambda: sz.Network(seed=1).add_population("a", "adex", 1, parameters={"Vcut": -45 * u.mV}),
                  lambda: pop.set("Vcut", -45 * u.mV),

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from snnzoo.catalog import Experiment
+from snnzoo.catalog.experiment import Experiment
 
 REFERENCE = Path(__file__).parent / "reference"
 Z = 4.0  # standard errors of the difference allowed (false alarm rate ~1e-4 per population)

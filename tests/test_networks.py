@@ -18,7 +18,7 @@ import scipy.sparse
 import snnzoo as sz
 from snnzoo import ureg as u
 from snnzoo.errors import ConfigError, EquationError, SimulationError, SnnzooError, UnitError, UnknownNameError
-from snnzoo.results import open_result, write_netcdf
+from snnzoo.results.tree import open_result, write_netcdf
 
 DT = 1e-4  # s
 
@@ -106,7 +106,7 @@ def test_p_as_an_expression_of_i_and_j_like_brian2(monkeypatch):
     for d in (10, 40):
         expected = np.count_nonzero(np.abs(i - j) == d) * math.exp(-d / 20)
         assert abs(np.count_nonzero(distance == d) - expected) < 5 * math.sqrt(expected)
-    monkeypatch.setattr(sz.connectivity, "BLOCK_SYNAPSES", 1000)  # the same synapses whatever the block size
+    monkeypatch.setattr(sz.network.connectivity, "BLOCK_SYNAPSES", 1000)  # the same synapses whatever the block size
     again = network(G=400, H=300).connect("G", "H", on="v", weight=1.0, p="exp(-abs(i - j)/20)", name="near")
     assert np.array_equal(again.synapses.indptr, proj.synapses.indptr)
     assert np.array_equal(again.synapses.post, proj.synapses.post)
@@ -896,7 +896,7 @@ def test_population_rate_and_isi_cv_of_a_poisson_source(coba_run):
 def test_plots_run_on_network_results(coba_run):
     _, tree = coba_run
     source, target = tree["P"].to_dataset(), tree["E"].to_dataset()
-    from snnzoo.plotting import plot_raster, plot_rates, plot_synaptic_currents
+    from snnzoo.results.plotting import plot_raster, plot_rates, plot_synaptic_currents
 
     raster = plot_raster(source)
     assert raster.axes[0].lines[0].get_xdata().size == source.sizes["spike"]

@@ -9,12 +9,13 @@ import textwrap
 
 import pytest
 
-from snnzoo import plugin_index, plugins
-from snnzoo.registry import IndexedEntry
+from snnzoo.plugins import index as plugin_index
+from snnzoo.plugins import loader as plugins
+from snnzoo.plugins.registry import IndexedEntry
 
 PLUGIN = """
 from snnzoo import NeuronModel
-from snnzoo.hookspecs import hookimpl
+from snnzoo.plugins.hookspecs import hookimpl
 
 HOOK_API_VERSION = 1
 

@@ -9,14 +9,15 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from snnzoo import NeuronModel, cli, plugins
+from snnzoo import NeuronModel, cli
+from snnzoo.plugins import loader as plugins
 from snnzoo.errors import PluginError, UnknownNameError
-from snnzoo.hookspecs import hookimpl
-from snnzoo.registry import Registry
+from snnzoo.plugins.hookspecs import hookimpl
+from snnzoo.plugins.registry import Registry
 
 GOOD = """
 from snnzoo import NeuronModel
-from snnzoo.hookspecs import hookimpl
+from snnzoo.plugins.hookspecs import hookimpl
 
 HOOK_API_VERSION = 1
 
@@ -27,7 +28,7 @@ def snnzoo_register_models(registry):
 
 HOOK_RAISES = """
 from snnzoo import NeuronModel
-from snnzoo.hookspecs import hookimpl
+from snnzoo.plugins.hookspecs import hookimpl
 
 HOOK_API_VERSION = 1
 

@@ -10,11 +10,11 @@ import pytest
 
 import snnzoo as sz
 from snnzoo import ureg as u
-from snnzoo.catalog import Experiment
+from snnzoo.catalog.experiment import Experiment
 from snnzoo.cli import main
 from snnzoo.engine import simulation
 from snnzoo.errors import ConfigError, SimulationError
-from snnzoo.results import PROVENANCE_KEY, open_result
+from snnzoo.results.tree import PROVENANCE_KEY, open_result
 
 SPIKE_COUNT_TOLERANCE = 1
 """Spikes per neuron by which single and double precision may differ on the small experiments below

@@ -5,8 +5,8 @@ import pytest
 
 import snnzoo as sz
 from snnzoo import ureg as u
-from snnzoo.catalog import Experiment
-from snnzoo.results import open_result, write_netcdf
+from snnzoo.catalog.experiment import Experiment
+from snnzoo.results.tree import open_result, write_netcdf
 
 
 def _network():

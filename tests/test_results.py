@@ -12,8 +12,8 @@ import pytest
 import xarray as xr
 
 from snnzoo.errors import ConfigError, SnnzooError
-from snnzoo.recording import PopulationRecord, StateRecord
-from snnzoo.results import PROVENANCE_KEY, build_result, open_result, provenance, write_netcdf
+from snnzoo.results.recording import PopulationRecord, StateRecord
+from snnzoo.results.tree import PROVENANCE_KEY, build_result, open_result, provenance, write_netcdf
 
 ureg = pint.get_application_registry()
 TIMES = np.arange(6) * 1e-3

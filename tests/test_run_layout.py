@@ -11,9 +11,9 @@ import pytest
 import xarray as xr
 
 import snnzoo as sz
-from snnzoo.catalog import Experiment
+from snnzoo.catalog.experiment import Experiment
 from snnzoo.cli import main
-from snnzoo.results import differences, open_result, open_results, write_netcdf
+from snnzoo.results.tree import differences, open_result, open_results, write_netcdf
 
 SPEC = """
 dt = "0.1 ms"
@@ -80,7 +80,7 @@ def test_functions_refuse_stacked_runs_rather_than_pool_them(runs):
     stacked = xr.open_mfdataset(paths, group="G", combine="nested", concat_dim="seed", join="outer").load()
     with pytest.raises(sz.ConfigError, match=r"stacks several runs along \('seed',\).*isel\(seed=0\)"):
         stacked.snn.spike_trains()
-    from snnzoo.analysis import mean_rates
+    from snnzoo.results.analysis import mean_rates
 
     with pytest.raises(sz.ConfigError, match="stacks several runs"):
         mean_rates(stacked)
@@ -93,7 +93,7 @@ def test_open_results_uses_the_seeds_and_checks_the_files_belong_together(runs, 
     rates = tree["G"].to_dataset().snn.population_rate(bin="50 ms")
     assert rates.dims == ("seed", "time_bin") and rates.sizes["time_bin"] == 4
     assert tree["projections/drive"].to_dataset()["pre"].dims == ("seed", "synapse")
-    other = write_netcdf(sz.catalog.Experiment("other", {"duration": "10 ms", "populations": {
+    other = write_netcdf(sz.catalog.experiment.Experiment("other", {"duration": "10 ms", "populations": {
         "H": {"model": "lif", "size": 2}}}).run(seed=99), tmp_path / "other.nc")
     with pytest.raises(sz.SnnzooError, match="only results of the same experiment stack"):
         open_results([paths[0], other])

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from snnzoo.catalog import Experiment
+from snnzoo.catalog.experiment import Experiment
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "tests" / "reference"

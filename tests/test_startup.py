@@ -47,15 +47,15 @@ def test_snnzoo_list_loads_no_heavy_library_once_the_plugin_index_is_written():
 
 def test_names_are_imported_on_first_use():
     code = ("import sys, snnzoo\nassert 'sympy' not in sys.modules\n"
-            "assert snnzoo.Network.__module__ == 'snnzoo.network' and 'numba' in sys.modules\n"
-            "assert callable(snnzoo.model) and callable(snnzoo.stimulus) and callable(snnzoo.synapse_model)\n"
+            "assert snnzoo.Network.__module__ == 'snnzoo.network.network' and 'numba' in sys.modules\n"
+            "assert callable(snnzoo.language.model) and callable(snnzoo.language.stimulus) and callable(snnzoo.language.synapse_model)\n"
             "from snnzoo.sweeps import sweep\nimport snnzoo.sweeps.sweep\nassert callable(sweep)")
     assert "sympy" in loaded_modules(code)
 
 
 def test_import_as_gives_every_submodule_and_the_lookup_functions_stay_functions():
-    """`import snnzoo.stimulus as s` once gave the function snnzoo.stimulus, which shadowed the module (so did
-    snnzoo.model, snnzoo.synapse_model and snnzoo.sweeps.sweep): `s.checked_drives` was an AttributeError.
+    """`import snnzoo.language.stimulus as s` once gave the function snnzoo.language.stimulus, which shadowed the module (so did
+    snnzoo.language.model, snnzoo.language.synapse_model and snnzoo.sweeps.sweep): `s.checked_drives` was an AttributeError.
     The specs now live in snnzoo.language, so importing them leaves the package's functions alone."""
     code = textwrap.dedent("""
         import importlib, pkgutil, sys, types
@@ -80,7 +80,7 @@ def test_import_as_gives_every_submodule_and_the_lookup_functions_stay_functions
 
 
 def test_writing_a_result_does_not_load_dask_distributed_and_leaves_it_importable():
-    code = ("import snnzoo as sz\nfrom snnzoo.results import netcdf_bytes\n"
+    code = ("import snnzoo as sz\nfrom snnzoo.results.tree import netcdf_bytes\n"
             "net = sz.Network(seed=1)\nnet.add_population('p', 'lif', 2)\nnet.run(sz.ureg('1 ms'))\n"
             "assert netcdf_bytes(net.result()).startswith(b'\\x89HDF')")
     assert "distributed" not in loaded_modules(code)
@@ -93,7 +93,7 @@ def test_png_from_the_agg_canvas_is_byte_for_byte_what_savefig_writes():
     import numpy as np
     from matplotlib.figure import Figure
 
-    from snnzoo.plotting import png_bytes
+    from snnzoo.results.plotting import png_bytes
 
     def figure(dpi: float) -> Figure:
         fig = Figure(figsize=(6, 3), layout="constrained", dpi=dpi)

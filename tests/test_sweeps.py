@@ -13,10 +13,10 @@ import xarray as xr
 
 import snnzoo as sz
 from snnzoo import ureg as u
-from snnzoo.catalog import Experiment
-from snnzoo.plugins import get_registry
+from snnzoo.catalog.experiment import Experiment
+from snnzoo.plugins.loader import get_registry
 from snnzoo.cli import main
-from snnzoo.results import open_result, provenance, write_netcdf
+from snnzoo.results.tree import open_result, provenance, write_netcdf
 from snnzoo.sweeps import executors, worker
 
 SPEC = """

@@ -6,7 +6,7 @@ import pytest
 
 import snnzoo as sz
 from snnzoo.cli import main
-from snnzoo.plugins import get_registry, plugin_report
+from snnzoo.plugins.loader import get_registry, plugin_report
 
 PAIR = """
 w : 1

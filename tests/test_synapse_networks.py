@@ -359,7 +359,7 @@ def test_bad_projections_fail_when_connecting(connect, fragment):
 
 
 def test_synapse_checks_can_fail_and_name_what_is_wrong():
-    from snnzoo.catalog import Experiment
+    from snnzoo.catalog.experiment import Experiment
 
     experiment = Experiment.load("stp-tsodyks-markram")
     tree = experiment.run()

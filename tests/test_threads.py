@@ -12,15 +12,15 @@ import xarray as xr
 
 import snnzoo as sz
 from snnzoo import ureg as u
-from snnzoo.catalog import Experiment
+from snnzoo.catalog.experiment import Experiment
 from snnzoo.cli import main
 from snnzoo.engine import codegen, layout
 from snnzoo.engine.runtime import BLOCK_ALIGNMENT, block_start, first_at_least
 from snnzoo.engine.simulation import available_cores
 from snnzoo.engine.thread_choice import PROBE_EVERY, PROBE_STEPS, ThreadChoice
 from snnzoo.errors import ConfigError
-from snnzoo.plugins import get_registry
-from snnzoo.results import open_result, provenance
+from snnzoo.plugins.loader import get_registry
+from snnzoo.results.tree import open_result, provenance
 from snnzoo.units import to_si
 
 EXPERIMENTS = sorted(get_registry().names("experiment"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from snnzoo.plotting import save_figure
-from snnzoo.results import write_netcdf
+from snnzoo.results.plotting import save_figure
+from snnzoo.results.tree import write_netcdf
 
 
 def output_folder() -> Path:

@@ -34,7 +34,7 @@ def build(copies: int = 1, seed: int = 1) -> sz.Network:
 
 if __name__ == "__main__":
     from _common import output_folder, save
-    from snnzoo.plotting import plot_traces
+    from snnzoo.results.plotting import plot_traces
 
     net = build()
     net.run(2 * u.second)

@@ -32,7 +32,7 @@ def build(seed: int = 1) -> sz.Network:
 
 if __name__ == "__main__":
     from _common import output_folder, save
-    from snnzoo.plotting import plot_raster
+    from snnzoo.results.plotting import plot_raster
 
     net = build()
     net.run(100 * u.ms)

@@ -300,7 +300,7 @@ class ProjectionArrays:
         return [self.row_starts, self.targets, self.weights, *ring]
 
     def allocate(self, synapses, source_size: int, target_size: int) -> dict[str, np.ndarray]:
-        """The arrays of ``synapses`` (a :class:`snnzoo.connectivity.Synapses`), each row sorted by target."""
+        """The arrays of ``synapses`` (a :class:`snnzoo.network.connectivity.Synapses`), each row sorted by target."""
         order = _row_order(synapses.indptr, synapses.post)
 
         def sorted_rows(values: np.ndarray) -> np.ndarray:

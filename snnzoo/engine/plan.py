@@ -69,7 +69,7 @@ class ProjectionPlan:
     an expression of the target's parameters (1 for a plain ``ge += w``).
     ``delay`` is a constant delay in steps, or -1 for per-synapse delays.
     ``per_synapse_weight`` tells whether there is one weight per synapse.
-    ``synapses`` is the :class:`~snnzoo.connectivity.Synapses` (CSR over the
+    ``synapses`` is the :class:`~snnzoo.network.connectivity.Synapses` (CSR over the
     ``source_size`` neurons of the source). ``name`` is the projection's, for messages.
     """
 
@@ -160,7 +160,7 @@ class SynapsePlan:
     (one value per synapse), "pre" / "post" (an event-driven trace kept once per
     pre- or postsynaptic neuron) or "shared" (one parameter value). ``values``
     holds the initial values (one or one per synapse, SI); ``synapses`` is the
-    :class:`~snnzoo.connectivity.Synapses` (CSR over the ``source_size`` neurons
+    :class:`~snnzoo.network.connectivity.Synapses` (CSR over the ``source_size`` neurons
     of the source, rows sorted by delay).
     """
 

@@ -4,7 +4,7 @@ Each neuron whose synapses a rule draws (the presynaptic neuron of a row for
 ``p`` and ``fixed_out_degree``, the postsynaptic neuron for ``fixed_in_degree``)
 has its own splitmix64 stream, keyed by the projection's key and the neuron's
 index. So the synapses of a neuron do not depend on which other neurons are
-drawn with it: :mod:`snnzoo.connectivity` can draw a projection block by block,
+drawn with it: :mod:`snnzoo.network.connectivity` can draw a projection block by block,
 twice (once to count each row, once to fill it), with any block size.
 
 The draw functions write the global ``(pre, post)`` indices of a block's

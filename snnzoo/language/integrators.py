@@ -1,4 +1,4 @@
-"""Numerical integrators (registered as plugins like models, by :mod:`snnzoo.integrator_plugin`).
+"""Numerical integrators (registered as plugins like models, by :mod:`snnzoo.plugins.builtin_integrators`).
 
 An integrator turns an :class:`OdeSystem` (drift and noise terms of each state
 variable, as sympy expressions) into update statements: a list of

@@ -126,7 +126,7 @@ def checked_drives(stimulus: object, size: int, unit: object) -> list:
     drives = call_stimulus(stimulus, "drives", size, unit)
     if not isinstance(drives, (list, tuple)) or not all(isinstance(drive, DRIVE_TYPES) for drive in drives):
         raise PluginError(f"{where} returned {_short(drives)}; expected a list of "
-                          f"{', '.join(kind.__name__ for kind in DRIVE_TYPES)} (snnzoo.stimulus)")
+                          f"{', '.join(kind.__name__ for kind in DRIVE_TYPES)} (snnzoo.language.stimulus)")
     return [_checked_drive(drive, size, f"{where} returned a {type(drive).__name__}") for drive in drives]
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import ConfigError
-from ..results import index_dimensions, populations, with_run_durations
+from ..results.tree import index_dimensions, populations, with_run_durations
 from .grid import Grid
 from .worker import Outcome
 

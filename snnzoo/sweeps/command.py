@@ -82,7 +82,7 @@ def _value(text: str) -> Any:
 def run_command(args: argparse.Namespace) -> int:
     """Run the sweep, print a summary table, and draw the experiment's sweep figure if it has one (with
     ``--grid``: if one of its axes is still the figure's ``x``; else a warning says it is not drawn)."""
-    from ..catalog import Experiment
+    from ..catalog.experiment import Experiment
     from .figure import check_sweep_figure, sweep_figure
     from .grid import make_grid
     from .sweep import sweep, sweep_options
@@ -111,7 +111,7 @@ def run_command(args: argparse.Namespace) -> int:
         print("  " + line)
     written = [Path(args.output) / "sweep.nc"]
     if drawn:
-        from ..plotting import save_figure
+        from ..results.plotting import save_figure
 
         figure_path = Path(args.output) / "sweep.png"
         save_figure(sweep_figure(summary, figure, experiment.title), figure_path)

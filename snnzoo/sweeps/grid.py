@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pint
 
-from ..catalog import set_value
+from ..catalog.experiment import set_value
 from ..errors import ConfigError, UnitError, UnknownNameError
 from ..units import as_quantity, dimension_of, is_quantity_text, parse_unit, seed_number, ureg
 
@@ -324,7 +324,7 @@ def _model_unit(spec: Mapping[str, Any], population: str, name: str) -> pint.Uni
     model = spec["populations"][population].get("model")
     if model in spec.get("models", {}):
         return None  # an inline model: checked when the experiment is built
-    from ..plugins import get_registry
+    from ..plugins.loader import get_registry
 
     units = get_registry().model(model).units
     if name not in units:

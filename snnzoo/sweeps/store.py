@@ -29,7 +29,7 @@ from typing import Any
 import xarray as xr
 
 from ..errors import SnnzooError
-from ..results import open_result, provenance, write_netcdf
+from ..results.tree import open_result, provenance, write_netcdf
 from ..safe_write import write_atomically
 
 MANIFEST = "sweep.json"

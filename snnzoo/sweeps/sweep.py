@@ -12,9 +12,9 @@ from typing import Any
 
 import xarray as xr
 
-from ..catalog import Experiment, set_value
+from ..catalog.experiment import Experiment, set_value
 from ..errors import ConfigError, SnnzooError
-from ..results import build_result, provenance
+from ..results.tree import build_result, provenance
 from ..units import positive_si
 from .combine import check_population_sizes, combine
 from .executors import WorkerDied, lost_run, make_executor

@@ -69,7 +69,7 @@ class Outcome:
     @classmethod
     def of(cls, task: Task, tree: xr.DataTree) -> Outcome:
         """The outcome of ``task`` whose result (with its summary group) is ``tree``."""
-        from ..results import netcdf_bytes
+        from ..results.tree import netcdf_bytes
 
         summary = tree["summary"].to_dataset()
         stored = task.keep_file and str(summary["status"].values) in STORED_STATUSES
@@ -87,7 +87,7 @@ def warm_up(task: Task | None = None) -> None:
     step is passed on (KeyboardInterrupt). A process that went through that step for the same
     configuration already (a dask worker kept from an earlier sweep) skips it.
     """
-    from ..plugins import get_registry
+    from ..plugins.loader import get_registry
 
     get_registry()
     if task is None or _configuration(task) in _warmed:
@@ -169,9 +169,9 @@ def _run(task: Task, one_step: bool) -> Outcome:
 
 def _simulate(task: Task, one_step: bool) -> tuple[xr.DataTree, list]:
     """Build and run the task's network (for its duration, or one time step); its result and checks."""
-    from ..catalog import Experiment
+    from ..catalog.experiment import Experiment
     from ..errors import ConfigError
-    from ..network import Network
+    from ..network.network import Network
     from ..units import ureg
 
     if task.builder is not None:
@@ -209,7 +209,7 @@ def run_provenance(task: Task) -> dict[str, Any]:
 
 def failed_run(task: Task, error: str, seconds: float = float("nan"), status: str = "failed") -> Outcome:
     """The outcome of a run that gave no result: its status, error and enough provenance to rerun it."""
-    from ..results import build_result
+    from ..results.tree import build_result
 
     provenance = {"experiment": task.name, "seed": task.seed, "sweep_settings": task.settings, **run_provenance(task)}
     summary = {"status": ((), status), "error": ((), error),
@@ -224,7 +224,7 @@ def _with_summary(tree: xr.DataTree, summary: xr.Dataset) -> xr.DataTree:
 
 def summarize(tree: xr.DataTree, checks: list, *, status: str) -> dict[str, Any]:
     """Per-population spike totals, mean rates and mean ISI CV, and the checks' values and verdicts."""
-    from ..results import populations
+    from ..results.tree import populations
 
     groups = populations(tree)
     names = list(groups)
@@ -256,7 +256,7 @@ def summarize(tree: xr.DataTree, checks: list, *, status: str) -> dict[str, Any]
 def _reduce(tree: xr.DataTree, record: str) -> xr.DataTree:
     """The tree with only what ``record`` keeps: spike counts, also spikes, or everything (traces and
     connectivity too)."""
-    from ..results import populations
+    from ..results.tree import populations
 
     nodes = {node.path: node.to_dataset(inherit=False) for node in tree.subtree}
     if record == "traces":
@@ -270,7 +270,7 @@ def _reduce(tree: xr.DataTree, record: str) -> xr.DataTree:
 
 
 def _runs(tree: xr.DataTree) -> list[dict[str, Any]]:
-    from ..results import provenance
+    from ..results.tree import provenance
 
     return provenance(tree).get("runs", [])
 

@@ -4,8 +4,8 @@ A plugin is a module (or any object) named by an entry point of the group
 ``snnzoo``. It declares the contract version it was written for
 (``HOOK_API_VERSION = 1``) and decorates functions with :data:`hookimpl` whose
 names are those of the specs below; each receives a
-:class:`snnzoo.registry.Registry` and adds to it objects that satisfy the
-protocols of :mod:`snnzoo.protocols`. A plugin implements only the hooks it
+:class:`snnzoo.plugins.registry.Registry` and adds to it objects that satisfy the
+protocols of :mod:`snnzoo.plugins.protocols`. A plugin implements only the hooks it
 needs and returns nothing (a hook that returns its objects instead of adding
 them fails its plugin: they would be lost). The built-in plugins use these hooks too,
 through the same entry point group.
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from snnzoo.registry import Registry
+    from snnzoo.plugins.registry import Registry
 
 HOOK_API_VERSION = 1
 """Version of the hook contract: the hook names and what the registry offers them.
@@ -42,7 +42,7 @@ def snnzoo_register_models(registry: Registry) -> None:
     """Add neuron models with ``registry.add_model(model)``.
 
     Each model is a :class:`snnzoo.NeuronModel` (protocol
-    :class:`snnzoo.protocols.NeuronModelSpec`) with a ``name`` (a letter, then
+    :class:`snnzoo.plugins.protocols.NeuronModelSpec`) with a ``name`` (a letter, then
     letters, digits, ``_`` or ``-``) and a one-line ``description``.
     """
 
@@ -57,18 +57,18 @@ def snnzoo_register_synapses(registry: Registry) -> None:
 def snnzoo_register_stimuli(registry: Registry) -> None:
     """Add stimulus kinds (currents, spike sources, ...) with ``registry.add_stimulus(stimulus)``.
 
-    Each is a class (protocol :class:`snnzoo.protocols.StimulusKind`) whose
+    Each is a class (protocol :class:`snnzoo.plugins.protocols.StimulusKind`) whose
     instances drive a variable, are a spike source or attach themselves
-    (:class:`~snnzoo.protocols.CurrentStimulus`,
-    :class:`~snnzoo.protocols.SpikeSourceStimulus`,
-    :class:`~snnzoo.protocols.CompositeStimulus`).
+    (:class:`~snnzoo.plugins.protocols.CurrentStimulus`,
+    :class:`~snnzoo.plugins.protocols.SpikeSourceStimulus`,
+    :class:`~snnzoo.plugins.protocols.CompositeStimulus`).
     """
 
 
 @hookspec
 def snnzoo_register_integrators(registry: Registry) -> None:
     """Add integration methods with ``registry.add_integrator(integrator)``
-    (protocol :class:`snnzoo.protocols.IntegratorSpec`)."""
+    (protocol :class:`snnzoo.plugins.protocols.IntegratorSpec`)."""
 
 
 @hookspec

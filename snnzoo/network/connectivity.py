@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse
 
-from .errors import ConfigError, EquationError
-from .language.expressions import NumericExpression
-from .units import Sign, check_value, is_quantity_text, parse_unit, show, to_si, ureg, whole_number, whole_numbers
+from ..errors import ConfigError, EquationError
+from ..language.expressions import NumericExpression
+from ..units import Sign, check_value, is_quantity_text, parse_unit, show, to_si, ureg, whole_number, whole_numbers
 
 MAX_DELAY_STEPS = 2**31 - 1
 RULES = ("p", "condition", "fixed_in_degree", "fixed_out_degree", "one_to_one", "all_to_all", "i", "matrix")

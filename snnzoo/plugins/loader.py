@@ -1,7 +1,7 @@
 """Finding and loading plugins, and the registry they fill.
 
 A plugin is whatever an entry point of the group ``snnzoo`` names, usually a
-module with :data:`snnzoo.hookimpl` functions (see :mod:`snnzoo.hookspecs`).
+module with :data:`snnzoo.hookimpl` functions (see :mod:`snnzoo.plugins.hookspecs`).
 The core's own plugins (:data:`BUILTIN_PLUGINS`, the integrators) are
 registered in code, so the core works without any entry point; the built-in
 models and stimuli come through the entry point group, declared by the plugin
@@ -50,9 +50,10 @@ from types import ModuleType
 
 import pluggy
 
-from snnzoo import hookspecs, plugin_index
+from snnzoo.plugins import hookspecs
+from snnzoo.plugins import index as plugin_index
 from snnzoo.errors import PluginError
-from snnzoo.registry import NAME_PATTERN, QUALIFIER, IndexedEntry, Registry
+from snnzoo.plugins.registry import NAME_PATTERN, QUALIFIER, IndexedEntry, Registry
 from snnzoo.version import __version__
 
 GROUP = "snnzoo"
@@ -61,7 +62,7 @@ GROUP = "snnzoo"
 DISABLE_VARIABLE = "SNNZOO_DISABLE_PLUGINS"
 """Environment variable naming entry points not to load, comma-separated."""
 
-BUILTIN_PLUGINS = {"integrators": "snnzoo.integrator_plugin", "catalog": "snnzoo.shared_catalog"}
+BUILTIN_PLUGINS = {"integrators": "snnzoo.plugins.builtin_integrators", "catalog": "snnzoo.plugins.builtin_catalog"}
 """The core's plugins (name -> module), registered in code before any entry point."""
 
 PREFER_VARIABLE = "SNNZOO_PREFER"
@@ -73,7 +74,7 @@ BUILTIN_DISTRIBUTIONS = frozenset(
 """snnzoo's own distributions: their names win clashes with third-party plugins."""
 
 HOOK_NAMES = tuple(sorted(name for name in vars(hookspecs) if name.startswith("snnzoo_")))
-"""The hooks a plugin may implement (the specs of :mod:`snnzoo.hookspecs`)."""
+"""The hooks a plugin may implement (the specs of :mod:`snnzoo.plugins.hookspecs`)."""
 
 REGISTRY_METHODS = {"snnzoo_register_models": "add_model", "snnzoo_register_synapses": "add_synapse_model",
                     "snnzoo_register_stimuli": "add_stimulus", "snnzoo_register_integrators": "add_integrator",

@@ -5,7 +5,7 @@ Every entry remembers the plugin that added it. The plugin loader sets
 :meth:`Registry.registering_as`), so the plugins themselves never name themselves.
 
 What a plugin adds is checked against the protocol of its kind
-(:mod:`snnzoo.protocols`) when it is added, so a wrong object is refused there,
+(:mod:`snnzoo.plugins.protocols`) when it is added, so a wrong object is refused there,
 naming the plugin. Two plugins may register the same name: both are kept, the
 clash is reported (:meth:`Registry.clashes`), and a plain name means the
 preferred entry: the one :attr:`Registry.preferences` chooses, else the first
@@ -23,25 +23,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from snnzoo.errors import ConfigError, PluginError, UnknownNameError
-from snnzoo.protocols import (
-    ExperimentCatalog,
-    IntegratorSpec,
-    NeuronModelSpec,
-    StimulusKind,
-    SynapseModelSpec,
-    form_signature_problem,
-    missing_members,
-    stimulus_form,
-)
+from snnzoo.plugins.protocols import (ExperimentCatalog, IntegratorSpec, NeuronModelSpec, StimulusKind,
+                                      SynapseModelSpec, form_signature_problem, missing_members, stimulus_form)
 
 KINDS = ("model", "synapse", "stimulus", "integrator", "experiment")
 """The kinds of things a registry holds, in the order they are listed."""
 
 CONTRACTS: dict[str, tuple[type, str]] = {
     "model": (NeuronModelSpec, "a snnzoo.NeuronModel"),
-    "synapse": (SynapseModelSpec, "a synapse model (see snnzoo.protocols.SynapseModelSpec)"),
-    "stimulus": (StimulusKind, "a stimulus class (see snnzoo.protocols.StimulusKind)"),
-    "integrator": (IntegratorSpec, "an integrator (see snnzoo.protocols.IntegratorSpec)"),
+    "synapse": (SynapseModelSpec, "a synapse model (see snnzoo.plugins.protocols.SynapseModelSpec)"),
+    "stimulus": (StimulusKind, "a stimulus class (see snnzoo.plugins.protocols.StimulusKind)"),
+    "integrator": (IntegratorSpec, "an integrator (see snnzoo.plugins.protocols.IntegratorSpec)"),
 }
 """The protocol each kind's objects must satisfy, and how to name it in errors."""
 
@@ -87,7 +79,7 @@ class Entry:
 
 
 class IndexedEntry(Entry):
-    """An entry read from the plugin index (:mod:`snnzoo.plugin_index`): its object is made by
+    """An entry read from the plugin index (:mod:`snnzoo.plugins.index`): its object is made by
     loading its plugin (:attr:`Registry.load_indexed`) the first time it is used."""
 
     def __init__(self, kind: str, name: str, description: str, plugin: str, builtin: bool, registry: Registry):
@@ -127,9 +119,9 @@ class Registry:
         self.preferences: dict[str, str] = {}
         """Name -> plugin whose entry a plain name means when several plugins register it."""
         self.load_indexed: Callable[[str], None] | None = None
-        """Loads a plugin whose entries were read from the plugin index (set by :mod:`snnzoo.plugins`)."""
+        """Loads a plugin whose entries were read from the plugin index (set by :mod:`snnzoo.plugins.loader`)."""
         self.failures: dict[str, str] = {}
-        """Plugin -> why it failed to load (set by :mod:`snnzoo.plugins`): named when a name is unknown,
+        """Plugin -> why it failed to load (set by :mod:`snnzoo.plugins.loader`): named when a name is unknown,
         since the missing entry may be that plugin's."""
 
     @contextmanager

@@ -26,10 +26,8 @@ from typing import Any
 import numpy as np
 import pint
 
-from . import connectivity
-from . import synapses as synapses_module
-from .engine.memory import MemoryBudget, population_bytes, synapse_bytes
-from .engine.plan import (
+from ..engine.memory import MemoryBudget, population_bytes, synapse_bytes
+from ..engine.plan import (
     DrivePlan,
     KernelPlan,
     MonitorPlan,
@@ -39,29 +37,31 @@ from .engine.plan import (
     RegularOperationPlan,
     SourcePlan,
 )
-from .engine.precision import checked_precision
-from .engine.simulation import Simulation, thread_count
-from .errors import ConfigError, SimulationError, UnknownAttributeError, UnknownNameError
-from .language.expressions import NumericExpression, same_dimension, symbol
-from .language.integrators import automatic_integrator, choose_integrator
-from .language.model import NeuronModel
-from .language.refractory import refractory_steps
-from .language.stimulus import (FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes, call_stimulus,
-                                checked_drives, stimulus_settings)
-from .language.synapse_model import SynapseModel
+from ..engine.precision import checked_precision
+from ..engine.simulation import Simulation, thread_count
+from ..errors import ConfigError, SimulationError, UnknownAttributeError, UnknownNameError
+from ..language.expressions import NumericExpression, same_dimension, symbol
+from ..language.integrators import automatic_integrator, choose_integrator
+from ..language.model import NeuronModel
+from ..language.refractory import refractory_steps
+from ..language.stimulus import (FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes, call_stimulus,
+                                 checked_drives, stimulus_settings)
+from ..language.synapse_model import SynapseModel
+from ..results.recording import PopulationRecord, StateRecord
+from ..units import (as_data, check_value, is_quantity_text, one_si, positive_si, seed_number, show, si_unit_string,
+                     to_si, ureg, whole_number, whole_numbers)
+from ..version import __version__
+from . import connectivity
+from . import synapses as synapses_module
 from .poisson_input import PoissonInput
 from .projections import NAME, PopulationView, Projection, SpikeSource, parse_view, view
-from .recording import PopulationRecord, StateRecord
-from .units import (as_data, check_value, is_quantity_text, one_si, positive_si, seed_number, show, si_unit_string,
-                    to_si, ureg, whole_number, whole_numbers)
-from .version import __version__
 
 MAX_STEPS = 2**53
 """The most steps one run may have (step counts are exact integers in float64 times below it)."""
 
 
 def _registry():
-    from .plugins import get_registry
+    from ..plugins.loader import get_registry
 
     return get_registry()
 
@@ -943,7 +943,7 @@ class Network:
 
     def provenance(self, **extra: Any) -> dict[str, Any]:
         """Everything needed to reproduce the run: versions, specs, parameters, stimuli, seed, dt."""
-        from .plugins import plugin_report
+        from ..plugins.loader import plugin_report
 
         return {
             "snnzoo_version": __version__,
@@ -971,7 +971,7 @@ class Network:
 
     def result(self, **provenance: Any):
         """The recorded data as an ``xarray.DataTree`` with units and provenance."""
-        from .results import add_projections, build_result
+        from ..results.tree import add_projections, build_result
 
         if self.step == 0:
             raise ConfigError("result: the network has not run yet; call run(duration) first")

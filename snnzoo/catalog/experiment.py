@@ -22,15 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import analysis  # (importing it also registers the .snn accessor)
-from .catalog_schema import (MONITOR, POPULATION, PROJECTION, TOP, check_experiment, configured_stimulus,
-                             did_you_mean)
-from .errors import ConfigError, SnnzooError, UnknownNameError
-from .units import Sign, as_quantity, is_quantity_text, positive_si, si_unit_string, to_si, ureg
+from ..errors import ConfigError, SnnzooError, UnknownNameError
+from ..results import analysis  # (importing it also registers the .snn accessor)
+from ..units import Sign, as_quantity, is_quantity_text, positive_si, si_unit_string, to_si, ureg
+from .schema import MONITOR, POPULATION, PROJECTION, TOP, check_experiment, configured_stimulus, did_you_mean
 
 if TYPE_CHECKING:  # imported where used: reading an experiment needs neither sympy nor numba
-    from .language.model import NeuronModel
-    from .network import Network
+    from ..language.model import NeuronModel
+    from ..network.network import Network
 
 _TOP_LEVEL = frozenset(key.name for key in TOP.keys)
 _RULE_KEYS = frozenset(key.name for key in PROJECTION.keys)
@@ -121,7 +120,7 @@ def _addable(parents: list[str], table: Any) -> set[str] | None:
 
 def _stimulus_settings(kind: Any, table: str) -> set[str] | None:
     """The settings a stimulus type takes (its constructor's arguments); None if it takes any or is unknown."""
-    from .plugins import get_registry
+    from ..plugins.loader import get_registry
 
     if kind not in get_registry().names("stimulus"):
         return None  # reported when the experiment is built
@@ -170,7 +169,7 @@ class Experiment:
             if not path.exists():
                 raise ConfigError(f"{where}: no such file")
         else:
-            from .plugins import get_registry
+            from ..plugins.loader import get_registry
 
             try:
                 path = get_registry().experiment(name_or_path).path
@@ -192,7 +191,7 @@ class Experiment:
         and sweep values applied) and its seed; ``run()`` on the returned
         experiment reproduces the file's data bit for bit.
         """
-        from .results import open_result, provenance
+        from ..results.tree import open_result, provenance
 
         recorded = provenance(open_result(path))
         if not isinstance(recorded, dict):
@@ -213,7 +212,7 @@ class Experiment:
     # -- building and running ------------------------------------------------------
     def models(self) -> dict[str, NeuronModel]:
         """Models written inline in the experiment file."""
-        from .language.model import NeuronModel, UnusedParameterWarning
+        from ..language.model import NeuronModel, UnusedParameterWarning
 
         models = {}
         for name, m in self.spec.get("models", {}).items():
@@ -230,7 +229,7 @@ class Experiment:
 
     def build(self, seed: int | None = None, threads: int | None = None) -> Network:
         """The network of this experiment, ready to run (``threads``: see :class:`Network`)."""
-        from .network import Network
+        from ..network.network import Network
 
         spec = self.spec
         with self._located():
@@ -313,7 +312,7 @@ class Experiment:
 
     def _stored_name(self, population: str, variable: str) -> str:
         """The name of that recording in the result: ``v`` from the population's first monitor, ``v_NAME``
-        from its monitor NAME (:func:`snnzoo.results` names them so)."""
+        from its monitor NAME (:func:`snnzoo.results.tree.build_result` names them so)."""
         reading = self._reading_monitor(population, variable)
         first = next((name for name, monitor in self.spec.get("monitors", {}).items()
                       if monitor["population"] == population), None)
@@ -321,7 +320,7 @@ class Experiment:
 
     def _stimulus(self, table: dict[str, Any], reserved: tuple[str, ...]):
         """A configured stimulus from a table with ``type`` and its settings (the other keys but ``reserved``)."""
-        from .plugins import get_registry
+        from ..plugins.loader import get_registry
 
         settings = {k: v for k, v in table.items() if k not in reserved}
         return configured_stimulus(get_registry().stimulus(table["type"]), settings, table["type"])
@@ -490,7 +489,7 @@ class Experiment:
         return fig
 
     def _panel(self, tree, spec: dict[str, Any], ax):
-        from . import plotting
+        from ..results import plotting
 
         kind = spec.pop("kind", None)
         title = spec.pop("title", None)
@@ -538,7 +537,7 @@ class Experiment:
     def _synapse_panel(self, tree, kind: str, spec: dict[str, Any], ax):
         """``weights``: histogram of a projection's final ``variable``; ``synapse_values``: the variable
         against the synapse index or ``x``; ``synapse_traces``: a synapse monitor against time."""
-        from . import plotting
+        from ..results import plotting
 
         where = f"panel of kind {kind!r}"
         path = f"projections/{spec.pop('projection', '?')}"
@@ -591,7 +590,7 @@ def _synapse_check(kind: str, item: dict[str, Any], tree, where: str) -> CheckRe
 
 
 def _registered_model(name: str) -> NeuronModel:
-    from .plugins import get_registry
+    from ..plugins.loader import get_registry
 
     return get_registry().model(name)
 
@@ -689,7 +688,7 @@ def selected_indices(value: Any, size: int, what: str) -> np.ndarray:
 def _check_synapse_variable(item: dict[str, Any], projection, where: str) -> str:
     """The ``variable`` of a synapse check is stored for the projection, or recorded by its ``monitor``;
     its SI unit, as the result will store it."""
-    from .synapses import result_variables
+    from ..results.tree import synapse_state_variables
 
     variable = item.get("variable", "weight")
     if "monitor" in item:
@@ -699,7 +698,7 @@ def _check_synapse_variable(item: dict[str, Any], projection, where: str) -> str
                               f"{did_you_mean(item['monitor'], monitors)}")
         stored = monitors[item["monitor"]].variables
     else:
-        stored = ["weight", "delay", *(result_variables(projection) if projection.plastic is not None else ())]
+        stored = ["weight", "delay", *(synapse_state_variables(projection) if projection.plastic is not None else ())]
     if variable not in stored:
         raise ConfigError(f"{where}: {variable!r} is not stored for projection {projection.name!r}"
                           f"{did_you_mean(variable, stored)} (stored: {', '.join(sorted(stored))})")

@@ -19,11 +19,11 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..errors import ConfigError
+from ..safe_write import write_atomically
+from ..units import one_si, show, whole_number, whole_numbers
 from .analysis import (data_variable, in_unit, magnitude_in, population_rate, run_duration, spike_data,
                        synaptic_currents, time_window)
-from .errors import ConfigError
-from .safe_write import write_atomically
-from .units import one_si, show, whole_number, whole_numbers
 
 PNG_DPI = 100
 """Resolution of the PNG files snnzoo writes."""

@@ -11,7 +11,7 @@ from .hookspecs import hookimpl
 HOOK_API_VERSION = 1
 """The hook contract this built-in plugin is written for (checked by the loader)."""
 
-FOLDER = Path(__file__).resolve().parent / "experiments"
+FOLDER = Path(__file__).resolve().parents[1] / "experiments"
 """The catalog folder (a link to the top-level ``catalog/`` in a source checkout)."""
 
 

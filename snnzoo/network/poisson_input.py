@@ -15,14 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ConfigError, UnknownNameError
-from .units import one_si, si_unit_string, whole_number
+from ..errors import ConfigError, UnknownNameError
+from ..units import one_si, si_unit_string, whole_number
 
 
 @dataclass(frozen=True)
 class PoissonInput:
     """A validated Poisson input: ``count`` sources at ``rate`` Hz, each adding ``weight`` (SI)
-    to ``target`` of ``population`` (a :class:`~snnzoo.network.Population`)."""
+    to ``target`` of ``population`` (a :class:`~snnzoo.network.network.Population`)."""
 
     name: str
     population: Any

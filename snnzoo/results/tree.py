@@ -29,11 +29,11 @@ import numpy as np
 import pint
 import xarray as xr
 
+from ..errors import ConfigError, SnnzooError
+from ..safe_write import write_atomically
+from ..units import as_data, show
 from . import analysis  # noqa: F401  (registers the ``ds.snn`` accessor on opened results)
-from .errors import ConfigError, SnnzooError
 from .recording import PopulationRecord, StateRecord
-from .safe_write import write_atomically
-from .units import as_data, show
 
 PROVENANCE_KEY = "snnzoo_provenance_json"
 CONVENTIONS = "CF-1.8"
@@ -94,13 +94,46 @@ def add_projections(tree: xr.DataTree, projections: list) -> xr.DataTree:
             attrs={"source": proj.source.name, "target": proj.target.name, "on": proj.statement},
         )
         if proj.plastic is not None:
-            from .synapses import monitor_datasets, result_variables
-
-            groups[proj.name] = groups[proj.name].assign(result_variables(proj))
+            groups[proj.name] = groups[proj.name].assign(synapse_state_variables(proj))
             groups[proj.name].attrs["synapse_model"] = proj.plastic.model.name
-            groups.update({f"{proj.name}/{name}": ds for name, ds in monitor_datasets(proj, float(tree.attrs["dt"])).items()})
+            monitors = synapse_monitor_datasets(proj, float(tree.attrs["dt"]))
+            groups.update({f"{proj.name}/{name}": ds for name, ds in monitors.items()})
     tree["projections"] = xr.DataTree.from_dict(groups)
     return tree
+
+
+def synapse_state_variables(projection) -> dict[str, tuple]:
+    """The final per-synapse state of a projection's synapse model, as xarray variables (``w`` is ``weight``)."""
+    state = projection.plastic  # the projection's SynapticState
+    out = {}
+    for name in state.model.state_variables + sorted(state.per_synapse & set(state.model.parameters)):
+        if name == "w":
+            continue
+        values = np.broadcast_to(state.values[name], projection.synapses.post.shape)
+        out[name] = ("synapse", values.copy(), {"units": state.unit(name), "long_name": f"{name} at the end of the run"})
+    return out
+
+
+def synapse_monitor_datasets(projection, dt: float) -> dict[str, xr.Dataset]:
+    """One dataset per synapse monitor: ``(time, recorded_synapse)`` variables with CF units; the ``recorded_synapse`` coordinate holds the
+    synapse numbers (the parent group's ``synapse`` index), with their ``pre`` and ``post`` neurons alongside."""
+    state = projection.plastic  # the projection's SynapticState
+    groups = {}
+    for mon in state.monitors:
+        data = mon.samples if mon.samples is not None else np.zeros((0, len(mon.variables), mon.synapses.size))
+        times = np.arange(data.shape[0]) * mon.every * dt
+        dims = ("time", "recorded_synapse")
+        variables = {v: (dims, data[:, c, :], {"units": state.unit(v), "long_name": f"{v} of {projection.name}"})
+                     for c, v in enumerate(mon.variables)}
+        source, target = projection.source.name, projection.target.name
+        groups[mon.name] = xr.Dataset(variables, coords={
+            "time": ("time", times, {"units": "s", "long_name": "simulated time"}),
+            "recorded_synapse": ("recorded_synapse", mon.synapses, {"units": "1", "long_name": "synapse index"}),
+            "pre": ("recorded_synapse", projection.synapses.pre[mon.synapses],
+                    {"units": "1", "long_name": f"presynaptic index in {source}"}),
+            "post": ("recorded_synapse", projection.synapses.post[mon.synapses].astype(np.int32),
+                     {"units": "1", "long_name": f"postsynaptic index in {target}"})})
+    return groups
 
 
 def _stored(values: np.ndarray, attrs: dict[str, str]) -> tuple:

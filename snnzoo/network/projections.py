@@ -9,11 +9,11 @@ from typing import Any
 import numpy as np
 import scipy.sparse
 
+from ..errors import ConfigError
+from ..language.stimulus import PoissonRates, SpikeTimes, call_stimulus, stimulus_settings
+from ..time_steps import step_containing
+from ..units import as_data, ureg
 from .connectivity import Synapses
-from .errors import ConfigError
-from .language.stimulus import PoissonRates, SpikeTimes, call_stimulus, stimulus_settings
-from .time_steps import step_containing
-from .units import as_data, ureg
 
 
 class SpikeSource:
@@ -145,7 +145,7 @@ class Projection:
     unit: str
     rule: dict[str, Any]
     plastic: Any = None
-    """The synapse model and per-synapse values (:class:`snnzoo.synapses.SynapticState`), or None."""
+    """The synapse model and per-synapse values (:class:`snnzoo.network.synapses.SynapticState`), or None."""
 
     @property
     def size(self) -> int:

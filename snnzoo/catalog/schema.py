@@ -4,7 +4,7 @@ This is the one description of the experiment format. :func:`check_experiment`
 uses it to refuse a misspelt or misplaced key (naming it and the closest known
 key) and a value of the wrong kind before anything is built or run; the
 reference page ``docs/experiment-schema.md`` is :func:`markdown` of it (a test
-keeps the two equal; regenerate with ``python -m snnzoo.catalog_schema``).
+keeps the two equal; regenerate with ``python -m snnzoo.catalog.schema``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ConfigError, PluginError, SnnzooError
+from ..errors import ConfigError, PluginError, SnnzooError
 
 # What a key may hold: a name for the docs and a test of the TOML value.
 KINDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
@@ -475,7 +475,7 @@ def did_you_mean(word: str, known: Iterable[str]) -> str:
 def markdown() -> str:
     """The reference page of the experiment format (``docs/experiment-schema.md``)."""
     lines = ["# Experiment file reference", "",
-             "<!-- Generated from snnzoo/catalog_schema.py by `python -m snnzoo.catalog_schema`; "
+             "<!-- Generated from snnzoo/catalog/schema.py by `python -m snnzoo.catalog.schema`; "
              "a test checks it is current. -->", "",
              "Every table of an experiment TOML file and every key it may hold. A key not listed here is an "
              "error that names it and suggests the closest known key; so is a missing required key or a "

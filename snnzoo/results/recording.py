@@ -1,6 +1,6 @@
 """Plain containers for what a simulation recorded, before it becomes xarray.
 
-The engine fills these with SI floats; :mod:`snnzoo.results` turns them into an
+The engine fills these with SI floats; :mod:`snnzoo.results.tree` turns them into an
 ``xarray.DataTree``. Keeping them free of xarray lets the engine stay small.
 """
 

@@ -14,7 +14,7 @@ files, and the source files (contents) of every plugin package and of snnzoo.
 :func:`read` gives the stored index only if its fingerprint is the current
 one; a missing, corrupt or foreign file reads as no index, and the next full
 load rewrites it. The index only names things: objects always come from
-loading their plugin (:mod:`snnzoo.plugins` checks then that the plugin still
+loading their plugin (:mod:`snnzoo.plugins.loader` checks then that the plugin still
 registers exactly what the index says, and loads everything again if not).
 """
 
@@ -30,10 +30,10 @@ from importlib.metadata import EntryPoint
 from pathlib import Path
 from typing import Any
 
-from .cache_folder import cache_root, source_digest
-from .errors import SnnzooError
-from .safe_write import write_atomically
-from .version import __version__
+from ..cache_folder import cache_root, source_digest
+from ..errors import SnnzooError
+from ..safe_write import write_atomically
+from ..version import __version__
 
 FORMAT = 1
 """Version of the file's layout; a file of another layout is ignored."""
@@ -94,7 +94,7 @@ def read(key: str) -> list[dict[str, Any]] | None:
 
 
 def save(key: str, plugins: list[dict[str, Any]]) -> None:
-    """Store ``plugins`` (see :func:`snnzoo.plugins`) under ``key``; an unusable cache folder is skipped."""
+    """Store ``plugins`` (see :func:`snnzoo.plugins.loader.plugin_report`) under ``key``; an unusable cache folder is skipped."""
     text = json.dumps({"format": FORMAT, "fingerprint": key, "plugins": plugins})
     try:
         index_path().parent.mkdir(parents=True, exist_ok=True)

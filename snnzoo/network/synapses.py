@@ -1,9 +1,9 @@
-"""Projections that run a synapse model: per-synapse values, kernel plans, results.
+"""Projections that run a synapse model: per-synapse values and kernel plans.
 
 :meth:`snnzoo.Network.connect` with ``synapse=`` makes a :class:`SynapticState` (the
 bound model and the per-synapse values), :func:`plan` hands it to the engine (see
 :mod:`snnzoo.engine.synapses_codegen`), and :func:`pull` keeps the state the kernel
-reached after a run.
+reached after a run (:mod:`snnzoo.results.tree` stores it).
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.layout import SynapseArrays, SynapseMonitorArrays
+from ..engine.plan import SynapseMonitorPlan, SynapsePlan
+from ..engine.synapses_codegen import classify
+from ..errors import ConfigError, UnknownNameError
+from ..language.synapse_model import BoundSynapse
+from ..units import check_value, si_unit_string
 from . import connectivity
-from .engine.layout import SynapseArrays, SynapseMonitorArrays
-from .engine.plan import SynapseMonitorPlan, SynapsePlan
-from .engine.synapses_codegen import classify
-from .errors import ConfigError, UnknownNameError
-from .language.synapse_model import BoundSynapse
-from .units import check_value, si_unit_string
 
 
 @dataclass
@@ -59,7 +59,7 @@ def make_state(bound: BoundSynapse, parameters: dict[str, Any], initial: dict[st
                i: np.ndarray, j: np.ndarray, rng: np.random.Generator, post_delay: int, integrator,
                where: str, order: np.ndarray | None = None) -> SynapticState:
     """The per-synapse values of a new projection with synapses ``i`` -> ``j``: model defaults, then
-    ``parameters``, ``initial`` and ``weight`` (w), each given as :func:`snnzoo.connectivity.values` accepts
+    ``parameters``, ``initial`` and ``weight`` (w), each given as :func:`snnzoo.network.connectivity.values` accepts
     (arrays of one value per synapse picked in ``order``, if given)."""
     n = i.size
     model = bound.model
@@ -134,39 +134,3 @@ def pull(projection, values: dict[str, np.ndarray], samples: list[np.ndarray]) -
         mon.samples = recorded
     if "w" in values:
         projection.synapses.weights = np.broadcast_to(values["w"], projection.synapses.post.shape).copy()
-
-
-def result_variables(projection) -> dict[str, tuple]:
-    """The final per-synapse state of a projection's synapse model, as xarray variables (``w`` is ``weight``)."""
-    state: SynapticState = projection.plastic
-    out = {}
-    for name in state.model.state_variables + sorted(state.per_synapse & set(state.model.parameters)):
-        if name == "w":
-            continue
-        values = np.broadcast_to(state.values[name], projection.synapses.post.shape)
-        out[name] = ("synapse", values.copy(), {"units": state.unit(name), "long_name": f"{name} at the end of the run"})
-    return out
-
-
-def monitor_datasets(projection, dt: float) -> dict[str, Any]:
-    """One dataset per synapse monitor: ``(time, recorded_synapse)`` variables with CF units; the ``recorded_synapse`` coordinate holds the
-    synapse numbers (the parent group's ``synapse`` index), with their ``pre`` and ``post`` neurons alongside."""
-    import xarray as xr
-
-    state: SynapticState = projection.plastic
-    groups = {}
-    for mon in state.monitors:
-        data = mon.samples if mon.samples is not None else np.zeros((0, len(mon.variables), mon.synapses.size))
-        times = np.arange(data.shape[0]) * mon.every * dt
-        dims = ("time", "recorded_synapse")
-        variables = {v: (dims, data[:, c, :], {"units": state.unit(v), "long_name": f"{v} of {projection.name}"})
-                     for c, v in enumerate(mon.variables)}
-        source, target = projection.source.name, projection.target.name
-        groups[mon.name] = xr.Dataset(variables, coords={
-            "time": ("time", times, {"units": "s", "long_name": "simulated time"}),
-            "recorded_synapse": ("recorded_synapse", mon.synapses, {"units": "1", "long_name": "synapse index"}),
-            "pre": ("recorded_synapse", projection.synapses.pre[mon.synapses],
-                    {"units": "1", "long_name": f"presynaptic index in {source}"}),
-            "post": ("recorded_synapse", projection.synapses.post[mon.synapses].astype(np.int32),
-                     {"units": "1", "long_name": f"postsynaptic index in {target}"})})
-    return groups

@@ -3,8 +3,8 @@ hook a third-party integrator plugin implements, so the integrators themselves k
 
 from __future__ import annotations
 
+from ..language.integrators import BUILTIN_INTEGRATORS
 from .hookspecs import hookimpl
-from .language.integrators import BUILTIN_INTEGRATORS
 
 HOOK_API_VERSION = 1
 """The hook contract this built-in plugin is written for (checked by the loader)."""

@@ -17,9 +17,9 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from string import Template
 
-from .errors import ConfigError
+from ..errors import ConfigError
 from .hookspecs import HOOK_API_VERSION
-from .plugins import BUILTIN_DISTRIBUTIONS, BUILTIN_PLUGINS, GROUP
+from .loader import BUILTIN_DISTRIBUTIONS, BUILTIN_PLUGINS, GROUP
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 """A plugin name: a lowercase letter, then lowercase letters, digits or ``_`` (a Python identifier)."""

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .language.model import NeuronModel
-from .units import parse_unit, ureg
+from ..language.model import NeuronModel
+from ..units import parse_unit, ureg
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The typed contract of plugin objects: what each kind of registered thing must offer.
 
-A plugin registers objects through the hooks of :mod:`snnzoo.hookspecs`; the
-:class:`~snnzoo.registry.Registry` checks each one against the protocol of its
+A plugin registers objects through the hooks of :mod:`snnzoo.plugins.hookspecs`; the
+:class:`~snnzoo.plugins.registry.Registry` checks each one against the protocol of its
 kind when it is added, so a wrong object fails at registration and names the
 plugin, not later inside a simulation. The protocols are structural
 (:class:`typing.Protocol`): a plugin does not subclass anything, it provides
@@ -27,13 +27,13 @@ import inspect
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, Union, runtime_checkable
 
-from .language.stimulus import (DRIVE_TYPES, FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, PoissonRates,
-                               SpikeTimes)
+from ..language.stimulus import (DRIVE_TYPES, FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, PoissonRates,
+                                 SpikeTimes)
 
 if TYPE_CHECKING:
     import pint
 
-    from .language.integrators import OdeSystem, Statements
+    from ..language.integrators import OdeSystem, Statements
 
 Drive = Union[PiecewiseDrive, FunctionDrive, GaussianDrive, OUDrive]
 """The drive forms the engine executes (see :mod:`snnzoo.language.stimulus`)."""

@@ -20,9 +20,9 @@ import numpy as np
 import pint
 import xarray as xr
 
-from .engine.memory import memory_limit
-from .errors import ConfigError, UnitError
-from .units import one_si, parse_unit, positive_si, show
+from ..engine.memory import memory_limit
+from ..errors import ConfigError, UnitError
+from ..units import one_si, parse_unit, positive_si, show
 
 ureg = pint.get_application_registry()
 
@@ -283,7 +283,7 @@ def synaptic_currents(ds: xr.Dataset, conductances: Mapping[str, Any], v: str = 
 
 @xr.register_dataset_accessor("snn")
 class SpikeAnalysisAccessor:
-    """``ds.snn``: the functions of :mod:`snnzoo.analysis` bound to a population group."""
+    """``ds.snn``: the functions of :mod:`snnzoo.results.analysis` bound to a population group."""
 
     def __init__(self, ds: xr.Dataset):
         self._ds = ds

@@ -1,0 +1,3 @@
+"""Results (DESIGN.md layer 5): what a run recorded as an ``xarray.DataTree`` with CF units and
+provenance (:mod:`.tree`, written and read as netCDF), the ``.snn`` analysis accessor
+(:mod:`.analysis`) and matplotlib figures (:mod:`.plotting`)."""
