@@ -28,7 +28,7 @@ from .version import __version__
 # models, networks and the engine need sympy, numba and scipy: imported on first use
 lazy_package(__name__, {
     "NeuronModel": "language.model", "Parameter": "language.model", "SynapseModel": "language.synapse_model",
-    "TimedArray": "language.timed_array", "Network": "network", "Population": "network",
+    "TimedArray": "language.timed_array", "Network": "network.network", "Population": "network.network",
 })
 if TYPE_CHECKING:
     from .language.model import NeuronModel, Parameter

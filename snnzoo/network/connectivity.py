@@ -94,7 +94,7 @@ def draw(rule: dict[str, Any], pre: np.ndarray, post: np.ndarray, autapses: bool
             raise ConfigError(f"{where}: one_to_one needs equal sizes, got {pre.size} and {post.size}")
         keep = slice(None) if autapses else pre != post
         return _from_pairs(pre[keep], post[keep], n_source, n_target)
-    from .engine import sampling
+    from ..engine import sampling
 
     check = None if rule.get("condition") is None else _condition(rule["condition"], where)
     if kind in ("p", "condition", "all_to_all"):
@@ -151,7 +151,7 @@ def _blocks(draw_block, neurons: int, per_neuron: int, check, n_source: int, n_t
     """Run ``draw_block(first, last, out_i, out_j) -> (next first, count)`` over the ``neurons`` twice:
     once to count the synapses of each row, once to write them into their rows. ``check(i, j)`` (a
     condition) selects which of the drawn synapses are kept."""
-    from .engine import sampling
+    from ..engine import sampling
 
     capacity = max(BLOCK_SYNAPSES, per_neuron)
     out_i, out_j = np.empty(capacity, dtype=np.int64), np.empty(capacity, dtype=np.int64)
