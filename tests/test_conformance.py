@@ -111,8 +111,7 @@ def test_kit_rejects_a_plugin_without_hooks():
 
 
 def test_stimuli_conform():
-    from snnzoo import ureg
-    from snnzoo.language import stimulus
+    from snnzoo import stimulus, ureg
 
     testing.check_stimulus(stimulus("constant_current", amplitude=1 * ureg.nA))
     testing.check_stimulus(stimulus("step_current", times=[0, 1] * ureg.ms, amplitudes=[1, 0] * ureg.nA))
@@ -120,8 +119,7 @@ def test_stimuli_conform():
 
 
 def test_noise_current_and_poisson_group_conform():
-    from snnzoo import ureg
-    from snnzoo.language import stimulus
+    from snnzoo import stimulus, ureg
 
     testing.check_stimulus(stimulus("noise_current", mean=0.1 * ureg.nA, std=0.05 * ureg.nA))
     testing.check_stimulus(stimulus("poisson_group", size=4, rate=20 * ureg.Hz))

@@ -22,13 +22,13 @@ from snnzoo.plugins.loader import get_registry
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 NOT_KEYS = {"cell", "synapse", "units", "experiment", "experiment_spec"}
-"""Strings catalog.py uses as dataset dimensions and result attributes, not as keys of an experiment file."""
+"""Strings catalog/experiment.py uses as dataset dimensions and result attributes, not as keys of an experiment file."""
 
 
 def catalog_keys() -> set[str]:
-    """Every string catalog.py reads from an experiment (subscripts, .get/.pop, 'in' tests, key sets and tuples),
-    and every key of the schema in catalog_schema.py."""
-    tree = ast.parse((ROOT / "snnzoo" / "catalog.py").read_text())
+    """Every string catalog/experiment.py reads from an experiment (subscripts, .get/.pop, 'in' tests, key sets and tuples),
+    and every key of the schema in catalog/schema.py."""
+    tree = ast.parse((ROOT / "snnzoo" / "catalog" / "experiment.py").read_text())
 
     def strings(node: ast.AST) -> list[str]:
         return [n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)]

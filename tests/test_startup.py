@@ -48,14 +48,14 @@ def test_snnzoo_list_loads_no_heavy_library_once_the_plugin_index_is_written():
 def test_names_are_imported_on_first_use():
     code = ("import sys, snnzoo\nassert 'sympy' not in sys.modules\n"
             "assert snnzoo.Network.__module__ == 'snnzoo.network.network' and 'numba' in sys.modules\n"
-            "assert callable(snnzoo.language.model) and callable(snnzoo.language.stimulus) and callable(snnzoo.language.synapse_model)\n"
+            "assert callable(snnzoo.model) and callable(snnzoo.stimulus) and callable(snnzoo.synapse_model)\n"
             "from snnzoo.sweeps import sweep\nimport snnzoo.sweeps.sweep\nassert callable(sweep)")
     assert "sympy" in loaded_modules(code)
 
 
 def test_import_as_gives_every_submodule_and_the_lookup_functions_stay_functions():
-    """`import snnzoo.language.stimulus as s` once gave the function snnzoo.language.stimulus, which shadowed the module (so did
-    snnzoo.language.model, snnzoo.language.synapse_model and snnzoo.sweeps.sweep): `s.checked_drives` was an AttributeError.
+    """`import snnzoo.stimulus as s` once gave the function snnzoo.stimulus, which shadowed the module (so did
+    snnzoo.model, snnzoo.synapse_model and snnzoo.sweeps.sweep): `s.checked_drives` was an AttributeError.
     The specs now live in snnzoo.language, so importing them leaves the package's functions alone."""
     code = textwrap.dedent("""
         import importlib, pkgutil, sys, types
