@@ -68,7 +68,7 @@ def synapse_model(name: str) -> SynapseModel:
 
 def stimulus(name: str, **settings: object) -> object:
     """A stimulus of the type registered as ``name``, configured with ``settings``, e.g.
-    ``snnzoo.stimulus("step_current", amplitude="0.5 nA", start="10 ms")``. The settings are checked
+    ``snnzoo.stimulus("constant_current", amplitude="0.5 nA")``. The settings are checked
     against what the type takes: an unknown or missing one is an error naming it."""
     from .catalog.schema import configured_stimulus
     from .plugins.loader import get_registry
