@@ -587,3 +587,24 @@ def test_resuming_a_build_function_sweep_needs_the_same_function_and_duration(tm
         sz.sweep(other_code, grid, duration="20 ms", executor="serial", out=out, resume=True)
     with pytest.raises(sz.SnnzooError, match="record mode 'summary', not 'spikes'"):
         sz.sweep(_constant_current, grid, duration="20 ms", record="spikes", executor="serial", out=out, resume=True)
+
+
+def test_summaries_of_alike_runs_stack_with_numpy_exactly_as_xarray_concat_stacks_them(toml, monkeypatch):
+    from snnzoo.sweeps import combine
+
+    stacked = {}
+
+    def both_ways(grid, parts, coords):  # compared as made (the sweep then adds its attributes to one of them)
+        stacked["concat"] = combine._stack(grid, parts, coords, "minimal")
+        made = stack_alike(grid, parts, coords)
+        stacked["numpy"] = None if made is None else made.copy(deep=True)
+        return made
+
+    stack_alike = combine._stack_alike
+    monkeypatch.setattr(combine, "_stack_alike", both_ways)
+    sz.sweep(toml, {"sources.P.rate": ["20 Hz", "80 Hz"], "projections.drive.weight": ["2 nS", "6 nS"]}, seeds=2,
+             executor="serial")
+    assert stacked["numpy"] is not None
+    xr.testing.assert_identical(stacked["numpy"], stacked["concat"])
+    assert list(stacked["numpy"].variables) == list(stacked["concat"].variables)
+    assert all(stacked["numpy"][name].dtype == stacked["concat"][name].dtype for name in stacked["numpy"].variables)
