@@ -165,11 +165,11 @@ def _check_points(tasks: Iterable[Task], record: str) -> dict[str, Any]:
         except SnnzooError as error:
             raise ConfigError(f"{where}: {error}") from None
         sizes.append((where, {name: group.size for name, group in network.groups.items()}))
-        models.update({f"model {pop.model.name}": pop.model.to_dict() for pop in network.populations.values()})
-        models.update({f"synapse model {proj.plastic.model.name}": proj.plastic.model.to_dict()
+        models.update({f"model {pop.model.name}": pop.model for pop in network.populations.values()})
+        models.update({f"synapse model {proj.plastic.model.name}": proj.plastic.model
                        for proj in network.projections.values() if proj.plastic is not None})
     check_population_sizes(record, sizes)
-    return models
+    return {name: model.to_dict() for name, model in models.items()}  # once per model, not per point
 
 
 def _execute(tasks: list[Task], executor, results: dict, store: Store | None, progress: bool, total: int) -> None:
@@ -184,6 +184,7 @@ def _execute(tasks: list[Task], executor, results: dict, store: Store | None, pr
     from tqdm import tqdm
 
     queue, alone, in_flight = deque(tasks), deque(), {}
+    not_ok = sum(outcome.status != "ok" for outcome in results.values())  # counted once, not at every run
     bar = None
     try:
         executor.start(tasks[0])
@@ -209,8 +210,9 @@ def _execute(tasks: list[Task], executor, results: dict, store: Store | None, pr
                 if store is not None and outcome.file is not None:
                     store.write(task.key, outcome.file)
                 results[task.key] = outcome
+                not_ok += outcome.status != "ok"
                 bar.update(1)
-                bar.set_postfix_str(f"{sum(o.status != 'ok' for o in results.values())} not ok", refresh=False)
+                bar.set_postfix_str(f"{not_ok} not ok", refresh=False)
     except KeyboardInterrupt:
         executor.close(cancel=True)
         kept = f" and stored in {store.folder}; run again with --resume to finish" if store and results else ""
