@@ -143,6 +143,11 @@ def run_task(task: Task) -> Outcome:
     return _run(task, one_step=False)
 
 
+def run_tasks(tasks: list[Task]) -> list[Outcome]:
+    """Run several tasks one after the other (one executor task for a few runs); their outcomes."""
+    return [run_task(task) for task in tasks]
+
+
 def _run(task: Task, one_step: bool) -> Outcome:
     started = time.perf_counter()
     kernels_before = _kernels_loaded()
