@@ -55,6 +55,7 @@ class SerialExecutor:
         """Nothing to warm up: the first run does it here."""
 
     def runs_per_task(self, runs: int) -> int:
+        """One: nothing is handed over."""
         return 1
 
     def submit(self, tasks: list[Task]) -> concurrent.futures.Future:
