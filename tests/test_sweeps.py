@@ -407,11 +407,13 @@ def test_a_dask_worker_dying_mid_run_is_a_recorded_loss(tmp_path):
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
             distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
                                      dashboard_address=None) as cluster, distributed.Client(cluster) as client:
-        result = sz.sweep(_dies_at_500_pa, {"I": ["400 pA", "500 pA", "600 pA"]}, duration="20 ms", executor=client,
-                          out=tmp_path / "dask")
-    assert result["status"].values.ravel().tolist() == ["ok", "lost", "ok"], result["error"].values
+        assert executors.DaskExecutor(client).runs_per_task(6) == 2  # the run that dies shares its task with 400 pA
+        result = sz.sweep(_dies_at_500_pa, {"I": ["400 pA", "500 pA", "600 pA", "700 pA", "800 pA", "900 pA"]},
+                          duration="20 ms", executor=client, out=tmp_path / "dask")
+    assert result["status"].values.ravel().tolist() == ["ok", "lost", "ok", "ok", "ok", "ok"], result["error"].values
     assert "dask workers running it died" in str(result["error"].values.ravel()[1])
-    assert sorted(p.name for p in (tmp_path / "dask" / "runs").iterdir()) == ["0-seed0.nc", "2-seed0.nc"]
+    assert sorted(p.name for p in (tmp_path / "dask" / "runs").iterdir()) == [
+        "0-seed0.nc", "2-seed0.nc", "3-seed0.nc", "4-seed0.nc", "5-seed0.nc"]
 
 
 def test_cli_sweep_prints_a_table_and_writes_the_store(toml, tmp_path, capsys):
@@ -587,3 +589,24 @@ def test_resuming_a_build_function_sweep_needs_the_same_function_and_duration(tm
         sz.sweep(other_code, grid, duration="20 ms", executor="serial", out=out, resume=True)
     with pytest.raises(sz.SnnzooError, match="record mode 'summary', not 'spikes'"):
         sz.sweep(_constant_current, grid, duration="20 ms", record="spikes", executor="serial", out=out, resume=True)
+
+
+def test_summaries_of_alike_runs_stack_with_numpy_exactly_as_xarray_concat_stacks_them(toml, monkeypatch):
+    from snnzoo.sweeps import combine
+
+    stacked = {}
+
+    def both_ways(grid, parts, coords):  # compared as made (the sweep then adds its attributes to one of them)
+        stacked["concat"] = combine._stack(grid, parts, coords, "minimal")
+        made = stack_alike(grid, parts, coords)
+        stacked["numpy"] = None if made is None else made.copy(deep=True)
+        return made
+
+    stack_alike = combine._stack_alike
+    monkeypatch.setattr(combine, "_stack_alike", both_ways)
+    sz.sweep(toml, {"sources.P.rate": ["20 Hz", "80 Hz"], "projections.drive.weight": ["2 nS", "6 nS"]}, seeds=2,
+             executor="serial")
+    assert stacked["numpy"] is not None
+    xr.testing.assert_identical(stacked["numpy"], stacked["concat"])
+    assert list(stacked["numpy"].variables) == list(stacked["concat"].variables)
+    assert all(stacked["numpy"][name].dtype == stacked["concat"][name].dtype for name in stacked["numpy"].variables)

@@ -52,6 +52,9 @@ DATA_FIELDS = {PopulationPlan: {"values", "refractory_steps"}, ProjectionPlan: {
 OPAQUE_LIBRARIES = ("numpy", "sympy", "pint", "builtins")
 """Libraries whose objects enter by value (repr), never by walking their attributes."""
 
+SYMPY_TEXTS_KEPT = 4096
+"""How many sympy objects' texts :func:`_sympy_text` keeps before it starts again."""
+
 _modules: dict[str, ModuleType] = {}
 """Kernel modules by structure key, for this process."""
 
@@ -113,6 +116,24 @@ def _module_digest(module_name: str) -> str | None:
         return hashlib.sha256(Path(file).read_bytes()).hexdigest() if file else None
     except OSError:
         return None
+
+
+_SYMPY_TEXTS: dict[int, tuple[Any, str]] = {}
+"""``srepr`` of the sympy objects walked so far, by id, with the object (held, so that its id is not reused)."""
+
+
+def _sympy_text(expression: Any) -> str:
+    """``sympy.srepr`` of an expression, once per expression object and process: the runs of a sweep
+    rebuild their networks from the same registered models, whose expressions are the same objects (srepr
+    was half of a key's time). Keyed by identity, not equality, so that no two distinct expressions share one."""
+    import sympy
+
+    held = _SYMPY_TEXTS.get(id(expression))
+    if held is None:
+        if len(_SYMPY_TEXTS) >= SYMPY_TEXTS_KEPT:
+            _SYMPY_TEXTS.clear()
+        held = _SYMPY_TEXTS[id(expression)] = (expression, sympy.srepr(expression))
+    return held[1]
 
 
 class _Walker:
@@ -182,9 +203,7 @@ class _Walker:
         library = kind.__module__.partition(".")[0]
         self.feed("object", kind.__module__, kind.__qualname__)
         if library == "sympy":
-            import sympy
-
-            self.feed(sympy.srepr(value))
+            self.feed(_sympy_text(value))
         elif library == "pint":
             self.walk(getattr(value, "magnitude", None), data)
             self.feed(str(getattr(value, "units", value)))

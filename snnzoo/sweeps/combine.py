@@ -22,8 +22,9 @@ def combine(grid: Grid, outcomes: list[Outcome | None], record: str) -> xr.Datas
     grid = grid.named_apart_from({str(name) for tree in trees for node in tree.subtree if node.path != "/summary"
                                   for name in (*node.dataset.dims, *node.dataset.variables)})
     coords = _coordinates(grid)
-    summary = _stack(grid, [None if outcome is None else outcome.summary for outcome in outcomes], coords, "minimal")
-    for name in [name for name, var in summary.data_vars.items() if var.dtype.kind in "OU"]:
+    summaries = [None if outcome is None else outcome.summary for outcome in outcomes]
+    summary = _stack_alike(grid, summaries, coords) or _stack(grid, summaries, coords, "minimal")
+    for name in [name for name, var in summary.data_vars.items() if var.dtype.kind == "O"]:  # text with gaps
         summary[name] = summary[name].fillna("missing" if name == "status" else "").astype(str)
     summary.attrs = {"dimensions": " x ".join(grid.dims)}
     if record == "summary":
@@ -91,6 +92,24 @@ def _stack(grid: Grid, parts: list[xr.Dataset | None], coords: dict, concat_coor
     data_vars = {n: v for n, v in variables.items() if n not in flat.coords}
     own_coords = {n: v for n, v in variables.items() if n in flat.coords}
     return xr.Dataset(data_vars, coords={**own_coords, **coords}, attrs=flat.attrs)
+
+
+def _stack_alike(grid: Grid, parts: list[xr.Dataset | None], coords: dict) -> xr.Dataset | None:
+    """What :func:`_stack` makes of summaries, made with numpy alone when every run has one and all hold
+    the same variables along the same coordinates (every run ok, as in most sweeps): no alignment to do.
+    None otherwise (a failed or missing run: its gaps are left to ``xr.concat``)."""
+    if not parts or any(part is None for part in parts):
+        return None
+    first = parts[0]
+    layout = [(name, var.dims) for name, var in first.variables.items()]
+    for part in parts[1:]:
+        if [(name, var.dims) for name, var in part.variables.items()] != layout or any(
+                not np.array_equal(part.indexes[dim], index) for dim, index in first.indexes.items()):
+            return None
+    data_vars = {name: (grid.dims + var.dims, np.stack([part.variables[name].values for part in parts])
+                        .reshape(grid.shape + var.shape), var.attrs)
+                 for name, var in first.data_vars.items()}
+    return xr.Dataset(data_vars, coords={**first.coords, **coords})
 
 
 def _coordinates(grid: Grid) -> dict:

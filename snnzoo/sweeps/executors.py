@@ -1,8 +1,9 @@
 """Where the runs of a sweep execute: this process, local worker processes, or a dask.distributed cluster.
 
 All three offer the same futures-style interface to the sweep loop: ``start``
-with the sweep's first run (warming the workers), ``submit`` a task, ``wait`` for
-the first finished futures, read each ``outcome``. The local executor is
+with the sweep's first run (warming the workers), ``submit`` a few runs as one
+task (``runs_per_task`` of them), ``wait`` for the first finished futures, read
+each one's ``outcomes``. The local executor is
 ``concurrent.futures.ProcessPoolExecutor``; the dask executor uses a
 ``distributed.Client`` (given, or connected to a scheduler address). No
 scheduling of our own beyond keeping a bounded number of runs in flight.
@@ -21,10 +22,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..errors import SnnzooError
-from .worker import Outcome, Task, failed_run, run_task, start_local_worker, start_worker, warm_up
+from .worker import Outcome, Task, failed_run, run_tasks, start_local_worker, start_worker, warm_up
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
 """Seconds to wait for a dask scheduler before giving up."""
+
+MAX_RUNS_PER_DASK_TASK = 4
+"""At most this many runs go to a dask worker as one task (a finished task's runs are stored together)."""
+
+DASK_TASKS_PER_WORKER = 3
+"""Runs are grouped into dask tasks only while each worker still gets at least this many tasks."""
 
 CANCEL_GRACE_SECONDS = 10.0
 """Seconds a local worker gets to finish its chunk and exit when a sweep is cancelled."""
@@ -47,15 +54,19 @@ class SerialExecutor:
     def start(self, task: Task) -> None:
         """Nothing to warm up: the first run does it here."""
 
-    def submit(self, task: Task) -> concurrent.futures.Future:
+    def runs_per_task(self, runs: int) -> int:
+        """One: nothing is handed over."""
+        return 1
+
+    def submit(self, tasks: list[Task]) -> concurrent.futures.Future:
         future: concurrent.futures.Future = concurrent.futures.Future()
-        future.set_result(run_task(task))
+        future.set_result(run_tasks(tasks))
         return future
 
     def wait(self, futures: Iterable) -> set:
         return set(futures)
 
-    def outcome(self, future) -> Outcome:
+    def outcomes(self, future) -> list[Outcome]:
         return future.result()
 
     def close(self, cancel: bool = False) -> None:
@@ -92,16 +103,20 @@ class LocalExecutor:
         return concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(context),
                                                       initializer=start_local_worker, initargs=(warm_with,))
 
-    def submit(self, task: Task) -> concurrent.futures.Future:
+    def runs_per_task(self, runs: int) -> int:
+        """One: handing a run to a local process costs well under a millisecond."""
+        return 1
+
+    def submit(self, tasks: list[Task]) -> concurrent.futures.Future:
         if self._pool is None:  # a worker died and broke the pool: new workers, not warmed with a task that may kill
             self._pool = self._new_pool(None)
-        return self._pool.submit(run_task, task)
+        return self._pool.submit(run_tasks, tasks)
 
     def wait(self, futures: Iterable) -> set:
         done, _ = concurrent.futures.wait(list(futures), return_when=concurrent.futures.FIRST_COMPLETED)
         return done
 
-    def outcome(self, future) -> Outcome:
+    def outcomes(self, future) -> list[Outcome]:
         try:
             return future.result()
         except concurrent.futures.process.BrokenProcessPool:
@@ -167,8 +182,15 @@ class DaskExecutor:
                    for address in self.client.scheduler_info()["workers"]]
         self.client.gather(warming)
 
-    def submit(self, task: Task):
-        future = self.client.submit(run_task, task, pure=False, key=f"snnzoo-run-{task.key}-{uuid.uuid4().hex}")
+    def runs_per_task(self, runs: int) -> int:
+        """A few runs per dask task when there are many per worker: each task costs the scheduler, the
+        worker and this process some milliseconds of CPU time (as much as a small run's work on a busy
+        machine); at least :data:`DASK_TASKS_PER_WORKER` tasks per worker keep the end of a sweep balanced."""
+        return max(1, min(MAX_RUNS_PER_DASK_TASK, runs // (DASK_TASKS_PER_WORKER * self.workers)))
+
+    def submit(self, tasks: list[Task]):
+        future = self.client.submit(run_tasks, tasks, pure=False,
+                                    key=f"snnzoo-run-{tasks[0].key}-{len(tasks)}-{uuid.uuid4().hex}")
         self._finished.add(future)
         self._unread.add(future)
         return future
@@ -178,7 +200,7 @@ class DaskExecutor:
         self._gathered.update(batch)
         return {future for future, _ in batch}
 
-    def outcome(self, future) -> Outcome:
+    def outcomes(self, future) -> list[Outcome]:
         self._unread.discard(future)
         result = self._gathered.pop(future)
         if future.status == "finished":

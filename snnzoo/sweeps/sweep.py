@@ -165,52 +165,57 @@ def _check_points(tasks: Iterable[Task], record: str) -> dict[str, Any]:
         except SnnzooError as error:
             raise ConfigError(f"{where}: {error}") from None
         sizes.append((where, {name: group.size for name, group in network.groups.items()}))
-        models.update({f"model {pop.model.name}": pop.model.to_dict() for pop in network.populations.values()})
-        models.update({f"synapse model {proj.plastic.model.name}": proj.plastic.model.to_dict()
+        models.update({f"model {pop.model.name}": pop.model for pop in network.populations.values()})
+        models.update({f"synapse model {proj.plastic.model.name}": proj.plastic.model
                        for proj in network.projections.values() if proj.plastic is not None})
     check_population_sizes(record, sizes)
-    return models
+    return {name: model.to_dict() for name, model in models.items()}  # once per model, not per point
 
 
 def _execute(tasks: list[Task], executor, results: dict, store: Store | None, progress: bool, total: int) -> None:
     """Run ``tasks`` through ``executor``, storing each finished run's file as it arrives.
 
     The workers do all the work of a run (see :mod:`.worker`); this process only places
-    each run's file, counts it, and keeps its summary. At most two runs per worker are in flight.
-    When a worker process dies (local, or a dask worker: dask then fails every run it held), each
-    run it held is retried alone, so the run that kills its worker is the one recorded as
-    ``lost``; the others complete.
+    each run's file, counts it, and keeps its summary. Runs go to the executor a few at a time
+    (the executor's ``runs_per_task``: one, or for dask a few, whose tasks cost more than a small run), and
+    at most two such tasks per worker are in flight. When a worker process dies (local, or a dask
+    worker: dask then fails every task it held), each run it held is retried alone, so the run that
+    kills its worker is the one recorded as ``lost``; the others complete.
     """
     from tqdm import tqdm
 
     queue, alone, in_flight = deque(tasks), deque(), {}
+    not_ok = sum(outcome.status != "ok" for outcome in results.values())  # counted once, not at every run
     bar = None
     try:
         executor.start(tasks[0])
+        runs_per_task = executor.runs_per_task(len(tasks))
         bar = tqdm(total=total, initial=total - len(tasks), unit="run", disable=not progress, leave=False)
         while queue or alone or in_flight:
             if alone and not in_flight:
-                task = alone.popleft()
-                in_flight[executor.submit(task)] = (task, True)
+                batch = [alone.popleft()]
+                in_flight[executor.submit(batch)] = (batch, True)
             while queue and not alone and len(in_flight) < 2 * executor.workers:
-                task = queue.popleft()
-                in_flight[executor.submit(task)] = (task, False)
+                batch = [queue.popleft() for _ in range(min(runs_per_task, len(queue)))]
+                in_flight[executor.submit(batch)] = (batch, False)
             for future in executor.wait(in_flight):
-                task, isolated = in_flight.pop(future)
+                batch, isolated = in_flight.pop(future)
                 try:
-                    outcome = executor.outcome(future)
+                    outcomes = executor.outcomes(future)
                 except WorkerDied as death:
                     if not isolated:
-                        alone.append(task)
+                        alone.extend(batch)
                         continue
-                    outcome = lost_run(task, str(death))
-                except Exception as error:  # noqa: BLE001 - the run could not be sent or its result not returned
-                    outcome = failed_run(task, f"{type(error).__name__}: {error}")
-                if store is not None and outcome.file is not None:
-                    store.write(task.key, outcome.file)
-                results[task.key] = outcome
-                bar.update(1)
-                bar.set_postfix_str(f"{sum(o.status != 'ok' for o in results.values())} not ok", refresh=False)
+                    outcomes = [lost_run(batch[0], str(death))]
+                except Exception as error:  # noqa: BLE001 - the runs could not be sent or their results not returned
+                    outcomes = [failed_run(task, f"{type(error).__name__}: {error}") for task in batch]
+                for task, outcome in zip(batch, outcomes):
+                    if store is not None and outcome.file is not None:
+                        store.write(task.key, outcome.file)
+                    results[task.key] = outcome
+                    not_ok += outcome.status != "ok"
+                    bar.update(1)
+                bar.set_postfix_str(f"{not_ok} not ok", refresh=False)
     except KeyboardInterrupt:
         executor.close(cancel=True)
         kept = f" and stored in {store.folder}; run again with --resume to finish" if store and results else ""

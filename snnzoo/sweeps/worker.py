@@ -143,6 +143,11 @@ def run_task(task: Task) -> Outcome:
     return _run(task, one_step=False)
 
 
+def run_tasks(tasks: list[Task]) -> list[Outcome]:
+    """Run several tasks one after the other (one executor task for a few runs); their outcomes."""
+    return [run_task(task) for task in tasks]
+
+
 def _run(task: Task, one_step: bool) -> Outcome:
     started = time.perf_counter()
     kernels_before = _kernels_loaded()
@@ -162,7 +167,7 @@ def _run(task: Task, one_step: bool) -> Outcome:
                                  {"units": "1", "long_name": "kernels this run had to load in its worker"})
     summary["worker"] = ((), f"{os.uname().nodename}:{os.getpid()}", {"long_name": "worker that ran it"})
     try:
-        return Outcome.of(task, _with_summary(_reduce(tree, task.record), xr.Dataset(summary)))
+        return Outcome.of(task, _reduced(tree, task.record, xr.Dataset(summary)))
     except Exception as error:  # noqa: BLE001 - netCDF refused something of this run: the run fails
         return failed_run(task, f"cannot make the run's netCDF file ({error})", time.perf_counter() - started)
 
@@ -214,12 +219,7 @@ def failed_run(task: Task, error: str, seconds: float = float("nan"), status: st
     provenance = {"experiment": task.name, "seed": task.seed, "sweep_settings": task.settings, **run_provenance(task)}
     summary = {"status": ((), status), "error": ((), error),
                "wall_seconds": ((), seconds, {"units": "s", "long_name": "wall time of the run"})}
-    return Outcome.of(task, _with_summary(build_result([], provenance), xr.Dataset(summary)))
-
-
-def _with_summary(tree: xr.DataTree, summary: xr.Dataset) -> xr.DataTree:
-    nodes = {node.path: node.to_dataset(inherit=False) for node in tree.subtree}
-    return xr.DataTree.from_dict({**nodes, "/summary": summary})
+    return Outcome.of(task, _reduced(build_result([], provenance), task.record, xr.Dataset(summary)))
 
 
 def summarize(tree: xr.DataTree, checks: list, *, status: str) -> dict[str, Any]:
@@ -253,20 +253,20 @@ def summarize(tree: xr.DataTree, checks: list, *, status: str) -> dict[str, Any]
     return variables
 
 
-def _reduce(tree: xr.DataTree, record: str) -> xr.DataTree:
-    """The tree with only what ``record`` keeps: spike counts, also spikes, or everything (traces and
-    connectivity too)."""
+def _reduced(tree: xr.DataTree, record: str, summary: xr.Dataset) -> xr.DataTree:
+    """The tree with its ``summary`` group and only what ``record`` keeps: spike counts, also spikes, or
+    everything (traces and connectivity too). Made in one go: each tree xarray makes costs a run time."""
     from ..results.tree import populations
 
     nodes = {node.path: node.to_dataset(inherit=False) for node in tree.subtree}
-    if record == "traces":
-        return tree
-    for name in populations(tree):
-        ds = nodes[f"/{name}"]
-        keep = {"spike_count", "spike_time", "spike_neuron"} if record == "spikes" else {"spike_count"}
-        nodes[f"/{name}"] = ds.drop_vars([v for v in ds.data_vars if v not in keep]).drop_dims(
-            [d for d in ds.dims if d not in ("cell", "spike")] + ([] if record == "spikes" else ["spike"]))
-    return xr.DataTree.from_dict({path: ds for path, ds in nodes.items() if not path.startswith("/projections")})
+    if record != "traces":
+        for name in populations(tree):
+            ds = nodes[f"/{name}"]
+            keep = {"spike_count", "spike_time", "spike_neuron"} if record == "spikes" else {"spike_count"}
+            nodes[f"/{name}"] = ds.drop_vars([v for v in ds.data_vars if v not in keep]).drop_dims(
+                [d for d in ds.dims if d not in ("cell", "spike")] + ([] if record == "spikes" else ["spike"]))
+        nodes = {path: ds for path, ds in nodes.items() if not path.startswith("/projections")}
+    return xr.DataTree.from_dict({**nodes, "/summary": summary})
 
 
 def _runs(tree: xr.DataTree) -> list[dict[str, Any]]:
