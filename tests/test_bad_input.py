@@ -622,6 +622,8 @@ def test_errors_of_building_an_experiment_name_its_file_and_table(tmp_path, caps
     ('[figure]\nkind = "rates"\n[[figure.panels]]\nkind = "raster"', None, [], "[figure]: 'kind' belongs in each "
      "[[figure.panels]] table"),
     ('[figure]\nkind = "rates"\nsmooth = "1 ms"', None, [], "[figure]: a 'rates' panel needs 'bin'"),
+    ("", None, ["-o", "out.txt"], "-o out.txt: the result is a netCDF file; give a name ending in .nc"),  # written
+    ("", None, ["-o", "out"], "-o out: the result is a netCDF file; give a name ending in .nc"),
 ])
 def test_experiment_mistakes_are_refused_before_the_run(tmp_path, capsys, monkeypatch, extra, replace, args, fragment):
     """Mistakes that were ignored, or found only after the run: one line, nothing simulated or written."""
@@ -672,6 +674,19 @@ def test_an_unwritable_output_is_refused_before_the_run(tmp_path, capsys, monkey
     assert main([command, source, "-q", "-o", output]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and f"cannot write {output}" in err and fragment in err, err
+
+
+def test_a_rerun_output_not_named_nc_is_refused_before_the_run(tmp_path, capsys, monkeypatch):
+    """``-o out.txt`` wrote netCDF bytes under that name."""
+    monkeypatch.chdir(tmp_path)
+    experiment_file(tmp_path, "")
+    assert main(["run", "e.toml", "-q", "-o", "first.nc"]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(Experiment, "run", lambda *args, **kwargs: pytest.fail("the experiment ran"))
+    assert main(["rerun", "first.nc", "-q", "-o", "again.txt"]) == 2
+    assert capsys.readouterr().err == ("snnzoo: error: -o again.txt: the result is a netCDF file; give a name "
+                                       "ending in .nc\n")
+    assert not (tmp_path / "again.txt").exists()
 
 
 @pytest.mark.parametrize("args, fragment", [
