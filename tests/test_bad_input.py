@@ -551,6 +551,11 @@ def test_errors_of_building_an_experiment_name_its_file_and_table(tmp_path, caps
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e.toml"]
 
 
+CONDUCTANCES = '[populations.q]\nmodel = "lif_cond_exp"\nsize = 2\n[monitors.q]\npopulation = "q"\nvariables = ["v", "ge"]\n' \
+               'neurons = [0]\n'
+SELF = '[projections.self]\nsource = "p"\ntarget = "p"\non = "x"\nweight = 0.1\np = 1.0\n'
+
+
 @pytest.mark.parametrize("extra, replace, args, fragment", [
     ('[[protocol]]\nrun = "1 ms"', None, [], "give 'duration' or [[protocol]], not both"),
     ("", ('tau = "20 ms" }', 'tau = "20 ms", tua = "5 ms" }'), [],
@@ -624,6 +629,32 @@ def test_errors_of_building_an_experiment_name_its_file_and_table(tmp_path, caps
     ('[figure]\nkind = "rates"\nsmooth = "1 ms"', None, [], "[figure]: a 'rates' panel needs 'bin'"),
     ("", None, ["-o", "out.txt"], "-o out.txt: the result is a netCDF file; give a name ending in .nc"),  # written
     ("", None, ["-o", "out"], "-o out: the result is a netCDF file; give a name ending in .nc"),
+    # values a panel is drawn with: each was refused after the whole run
+    ('[figure]\nkind = "traces"\nvariable = "x"\nunit = "1"\nspike_peak = "1 mV"', None, [],
+     "[figure]: spike_peak: expected dimension dimensionless, got 1 mV"),
+    ('[figure]\nkind = "traces"\nvariable = "x"\nunit = "1"\ntitles = ["a"]', None, [], "[figure]: titles: 1 titles for 2 neurons"),
+    ('[figure]\nkind = "rates"\nbin = "1 ms"\nsmooth = "1 mV"', None, [], "[figure]: smooth: expected dimension [time]"),
+    ('[figure]\nkind = "raster"\nevery = 0', None, [], "[figure]: every: expected a whole number >= 1, got 0"),
+    ('[figure]\nvariable = "y"', None, [], "[figure]: 'y' is not recorded for 'p' (add it to a [monitors.NAME] "
+     "table), so the panel would be a raster, which takes no 'variable'"),  # "plot_raster() got an unexpected keyword"
+    (CONDUCTANCES + '[figure]\nkind = "currents"\npopulation = "q"\nconductances = { gx = "0 mV" }', None, [],
+     "[figure]: 'gx' is not recorded for 'q' by its first monitor [monitors.q], which currents panels read"),
+    (CONDUCTANCES + '[figure]\nkind = "currents"\npopulation = "q"\nconductances = { v = "0 mV" }', None, [],
+     "[figure]: conductance 'v': expected dimension [conductance], got 1 V"),
+    (CONDUCTANCES + '[figure]\nkind = "currents"\npopulation = "q"\nconductances = { ge = "0 ms" }', None, [],
+     "[figure]: reversal potential of 'ge': expected dimension [voltage], got 0 ms"),
+    (CONDUCTANCES + '[figure]\nkind = "currents"\npopulation = "q"\nconductances = { ge = "0 mV" }\nneuron = 1', None,
+     [], "[figure]: neuron 1 of 'q' is not recorded for 'v' (recorded: [0])"),
+    (CONDUCTANCES + '[figure]\nkind = "currents"\npopulation = "q"\nconductances = { ge = "0 mV" }\nunit = "mV"', None,
+     [], "[figure]: unit: expected dimension [current], got 1 mV"),
+    (SELF + '[figure]\nkind = "weights"\nprojection = "slef"', None, [],
+     "[figure]: unknown projection 'slef'; did you mean 'self'?"),
+    (SELF + '[figure]\nkind = "weights"\nprojection = "self"\nscale = "1 ms"', None, [],
+     "[figure]: scale: expected dimension dimensionless, got 1 ms"),
+    (SELF + '[figure]\nkind = "synapse_values"\nprojection = "self"\nx = [1]', None, [],
+     "[figure]: x: expected 4 numbers (one per synapse), got [1]"),
+    (SELF + '[figure]\nkind = "synapse_traces"\nprojection = "self"', None, [],
+     "[figure]: projection 'self' has no synapse monitor 'record0'"),
 ])
 def test_experiment_mistakes_are_refused_before_the_run(tmp_path, capsys, monkeypatch, extra, replace, args, fragment):
     """Mistakes that were ignored, or found only after the run: one line, nothing simulated or written."""
