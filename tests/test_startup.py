@@ -76,6 +76,23 @@ def test_import_as_gives_every_submodule_and_the_functions_named_like_one_still_
     assert done.stdout.strip() == "ok", done.stderr
 
 
+def test_help_on_a_function_named_like_its_module_shows_the_function_first():
+    """help(snnzoo.stimulus) showed the module (its drive classes; the function far below them), and
+    inspect.signature gave (*args, **kwargs)."""
+    import inspect
+    import pydoc
+
+    import snnzoo
+
+    for name, signature in [("stimulus", "(name: str, **settings: object) -> object"),
+                            ("model", "(name: str) -> snnzoo.model.NeuronModel")]:
+        shown = pydoc.render_doc(getattr(snnzoo, name), renderer=pydoc.plaintext)
+        assert f"snnzoo.{name} - snnzoo.{name}{signature}\n" in shown
+        function_doc = inspect.getdoc(getattr(sys.modules[f"snnzoo.{name}"], name))
+        assert shown.index(function_doc.splitlines()[0]) < shown.index(f"The module snnzoo.{name} (import it")
+        assert str(inspect.signature(getattr(snnzoo, name))) == signature
+
+
 def test_writing_a_result_does_not_load_dask_distributed_and_leaves_it_importable():
     code = ("import snnzoo as sz\nfrom snnzoo.results import netcdf_bytes\n"
             "net = sz.Network(seed=1)\nnet.add_population('p', 'lif', 2)\nnet.run(sz.ureg('1 ms'))\n"
