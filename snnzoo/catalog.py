@@ -25,7 +25,7 @@ import numpy as np
 from . import analysis  # (importing it also registers the .snn accessor)
 from .catalog_schema import (MONITOR, PANEL_KINDS, POPULATION, PROJECTION, TOP, check_experiment,
                              configured_stimulus, did_you_mean)
-from .errors import ConfigError, SnnzooError, UnknownNameError
+from .errors import ConfigError, SnnzooError, UnknownNameError, a_or_an
 from .units import Sign, as_quantity, is_quantity_text, positive_si, si_unit_string, to_si, ureg, whole_number
 
 if TYPE_CHECKING:  # imported where used: reading an experiment needs neither sympy nor numba
@@ -196,7 +196,7 @@ class Experiment:
 
         recorded = provenance(open_result(path))
         if not isinstance(recorded, dict):
-            raise ConfigError(f"result {path}: its provenance is a {type(recorded).__name__}, not a table, so the "
+            raise ConfigError(f"result {path}: its provenance is {a_or_an(type(recorded).__name__)}, not a table, so the "
                               "experiment cannot be rebuilt from it")
         if "sweep" in recorded:
             raise ConfigError(f"result {path}: holds a whole sweep; rebuild one of its runs (its runs/*.nc files)")

@@ -30,7 +30,7 @@ import pint
 import xarray as xr
 
 from . import analysis  # noqa: F401  (registers the ``ds.snn`` accessor on opened results)
-from .errors import ConfigError, SnnzooError
+from .errors import ConfigError, SnnzooError, a_or_an
 from .recording import PopulationRecord, StateRecord
 from .safe_write import write_atomically
 from .units import as_data, show
@@ -244,7 +244,7 @@ def _jsonable(value: Any, where: str) -> Any:
         return as_data(value)
     if isinstance(value, os.PathLike):
         return os.fspath(value)
-    raise ConfigError(f"{where}: cannot store a {type(value).__name__} in provenance ({value!r})")
+    raise ConfigError(f"{where}: cannot store {a_or_an(type(value).__name__)} in provenance ({value!r})")
 
 
 def write_netcdf(tree: xr.DataTree, path: str | os.PathLike) -> Path:

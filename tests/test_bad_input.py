@@ -159,6 +159,14 @@ def test_every_catalog_experiment_follows_the_schema():
      "[sweep]: unknown key 'seed'; did you mean 'seeds'?"),
     ('[sweep.figure]\nx = "duration"\nkind = "traces"', None, "[sweep.figure]: unknown key 'kind'"),
     ('[sweep.figure]\nvariable = "mean_rate"', None, "[sweep.figure]: missing 'x'"),
+    # the article goes with the kind: it said "must be a index", "a array of tables", "a true or false"
+    ("", ('variables = ["x"]', 'variables = ["x"]\nneurons = true'),
+     "[monitors.x]: 'neurons' must be an index, list of indices, or `\"start:stop\"`, got True"),
+    ('[figure]\npanels = 3', None, "[figure]: 'panels' must be an array of tables, got 3"),
+    ('[projections.s]\nsource = "p"\ntarget = "p"\non = "x"\nweight = 1\np = 1.0\nautapses = "no"', None,
+     "[projections.s]: 'autapses' must be a boolean: true or false, got 'no'"),
+    ('[[expected]]\ncheck = "isi_cv"\npopulation = "p"\nmin = 0\nvariable = "x"', None,
+     "'variable' does not apply to an 'isi_cv' check"),
 ])
 def test_misspelt_or_misplaced_keys_in_any_table(tmp_path, capsys, extra, replace, fragment):
     path = experiment_file(tmp_path, extra)
@@ -1010,7 +1018,7 @@ class _PluginStimulus:
     (lambda: [GaussianDrive(0.0, -1e-10)], "drives() returned a GaussianDrive: 'std' is negative"),
     (lambda: [OUDrive(0.0, 1e-10, 0.0)], "'tau' is 0.0 s; expected a positive time constant"),
     (lambda: [OUDrive(0.0, [1e-10] * 3, 1e-3, shared=True)],  # numpy's broadcast ValueError in the engine
-     "drives() returned a OUDrive: 'sigma' has shape (3,); expected () or (1,) for 3 neurons"),
+     "drives() returned an OUDrive: 'sigma' has shape (3,); expected () or (1,) for 3 neurons"),
 ])
 def test_a_plugin_stimulus_whose_drives_are_wrong_is_named_when_added(made, fragment):
     net = sz.Network(seed=1)
