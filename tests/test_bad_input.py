@@ -561,6 +561,7 @@ def test_errors_of_building_an_experiment_name_its_file_and_table(tmp_path, caps
 
 CONDUCTANCES = '[populations.q]\nmodel = "lif_cond_exp"\nsize = 2\n[monitors.q]\npopulation = "q"\nvariables = ["v", "ge"]\n' \
                'neurons = [0]\n'
+CURRENTS_PANEL = CONDUCTANCES + '[figure]\nkind = "currents"\npopulation = "q"\nconductances = '
 SELF = '[projections.self]\nsource = "p"\ntarget = "p"\non = "x"\nweight = 0.1\np = 1.0\n'
 
 
@@ -645,15 +646,15 @@ SELF = '[projections.self]\nsource = "p"\ntarget = "p"\non = "x"\nweight = 0.1\n
     ('[figure]\nkind = "raster"\nevery = 0', None, [], "[figure]: every: expected a whole number >= 1, got 0"),
     ('[figure]\nvariable = "y"', None, [], "[figure]: 'y' is not recorded for 'p' (add it to a [monitors.NAME] "
      "table), so the panel would be a raster, which takes no 'variable'"),  # "plot_raster() got an unexpected keyword"
-    (CONDUCTANCES + '[figure]\nkind = "currents"\npopulation = "q"\nconductances = { gx = "0 mV" }', None, [],
+    (CURRENTS_PANEL + '{ gx = "0 mV" }', None, [],
      "[figure]: 'gx' is not recorded for 'q' by its first monitor [monitors.q], which currents panels read"),
-    (CONDUCTANCES + '[figure]\nkind = "currents"\npopulation = "q"\nconductances = { v = "0 mV" }', None, [],
+    (CURRENTS_PANEL + '{ v = "0 mV" }', None, [],
      "[figure]: conductance 'v': expected dimension [conductance], got 1 V"),
-    (CONDUCTANCES + '[figure]\nkind = "currents"\npopulation = "q"\nconductances = { ge = "0 ms" }', None, [],
+    (CURRENTS_PANEL + '{ ge = "0 ms" }', None, [],
      "[figure]: reversal potential of 'ge': expected dimension [voltage], got 0 ms"),
-    (CONDUCTANCES + '[figure]\nkind = "currents"\npopulation = "q"\nconductances = { ge = "0 mV" }\nneuron = 1', None,
+    (CURRENTS_PANEL + '{ ge = "0 mV" }\nneuron = 1', None,
      [], "[figure]: neuron 1 of 'q' is not recorded for 'v' (recorded: [0])"),
-    (CONDUCTANCES + '[figure]\nkind = "currents"\npopulation = "q"\nconductances = { ge = "0 mV" }\nunit = "mV"', None,
+    (CURRENTS_PANEL + '{ ge = "0 mV" }\nunit = "mV"', None,
      [], "[figure]: unit: expected dimension [current], got 1 mV"),
     (SELF + '[figure]\nkind = "weights"\nprojection = "slef"', None, [],
      "[figure]: unknown projection 'slef'; did you mean 'self'?"),
