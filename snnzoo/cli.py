@@ -110,8 +110,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     output = f"{experiment.name}.nc" if args.output is None else args.output
     figure = checked_target(output).with_suffix(".png") if args.figure is None else args.figure
     output, figure_path = checked_targets([output, figure])  # never one file for both
-    if figure_path.suffix.lower() != ".png":  # the bytes are PNG whatever the name says
-        raise SnnzooError(f"--figure {figure}: the figure is a PNG image; give a name ending in .png")
+    _check_suffix(output, "-o", args.output, "result is a netCDF file", ".nc")
+    _check_suffix(figure_path, "--figure", figure, "figure is a PNG image", ".png")
     threads, capped = thread_count(args.threads)
     if capped:
         print(f"snnzoo: warning: {capped}", file=sys.stderr)
@@ -141,6 +141,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK if all(c.passed for c in checks) else EXIT_CHECK_FAILED
 
 
+def _check_suffix(target: Path, option: str, given: str | None, holds: str, suffix: str) -> None:
+    """An output's name ends in the ``suffix`` of what is written into it (``-o out.txt`` wrote netCDF
+    bytes under that name); ``given`` is the name on the command line (None: a default)."""
+    if target.suffix.lower() != suffix:
+        raise SnnzooError(f"{option} {given if given is not None else target}: the {holds}; "
+                          f"give a name ending in {suffix}")
+
+
 def cmd_rerun(args: argparse.Namespace) -> int:
     """Rebuild an experiment from a result file, run it, and compare the new data with the file's."""
     from .catalog.experiment import Experiment
@@ -150,6 +158,7 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     source = Path(args.result)
     experiment = Experiment.from_result(source)
     output = checked_target(source.with_name(f"{source.stem}-rerun.nc") if args.output is None else args.output)
+    _check_suffix(output, "-o", args.output, "result is a netCDF file", ".nc")
     if output.resolve() == source.resolve():
         raise SnnzooError(f"output {output}: choose another file than the result being rerun")
     tree = experiment.run(progress=not args.quiet)

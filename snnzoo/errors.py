@@ -11,6 +11,14 @@ import difflib
 from collections.abc import Iterable
 
 
+def a_or_an(phrase: str) -> str:
+    """``phrase`` after the indefinite article it takes: "an index", "an 'isi_cv' check", "an int", "a list",
+    "a unit" (by its first letter; messages that name a kind or a type go through it, never "a index")."""
+    first = next((c.lower() for c in phrase if c.isalnum()), "")
+    sounded_vowel = first in "aeiou" and not phrase.lstrip("'\"`").lower().startswith(("one", "uni", "use"))
+    return f"{'an' if first and sounded_vowel else 'a'} {phrase}"
+
+
 class SnnzooError(Exception):
     """Base class of every error snnzoo raises on bad input."""
 

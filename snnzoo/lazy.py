@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import sys
 from collections.abc import Mapping
 from types import ModuleType
@@ -21,11 +22,30 @@ from typing import Any
 
 
 class CallableModule(ModuleType):
-    """A submodule its package offers as a function of the same name: calling ``snnzoo.sweeps.sweep(...)``
-    calls ``snnzoo.sweeps.sweep.sweep(...)``."""
+    # A submodule its package offers as a function of the same name: calling ``snnzoo.sweeps.sweep(...)``
+    # calls ``snnzoo.sweeps.sweep.sweep(...)``. ``help(snnzoo.sweeps.sweep)`` and ``inspect.signature`` describe
+    # that function first (help would show the module's docstring and its other contents first).
+
+    @property
+    def _function(self) -> Any:
+        return getattr(self, self.__name__.rpartition(".")[2])
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return getattr(self, self.__name__.rpartition(".")[2])(*args, **kwargs)
+        return self._function(*args, **kwargs)
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        try:
+            return inspect.signature(self._function, eval_str=True)  # str, not 'str' (postponed annotations)
+        except NameError:  # an annotation names what only type checkers import
+            return inspect.signature(self._function)
+
+    @property
+    def __doc__(self) -> str:  # type: ignore[override]
+        """The function's signature and docstring, then the module's docstring."""
+        module_doc = self.__dict__.get("__doc__") or ""
+        return (f"{self.__name__}{self.__signature__}\n\n{inspect.getdoc(self._function)}\n\n"
+                f"The module {self.__name__} (import it for its other contents): {module_doc}")
 
 
 def _callable(module: ModuleType) -> CallableModule:

@@ -96,12 +96,12 @@ def check_plugin(plugin: ModuleType | str, *, max_duration: Any = "100 ms", full
     registry = Registry()
     info = plugins.load_plugin(plugin, name, registry, dist, version)
     assert info.failure is None, f"plugin {name!r} does not load: {info.failure}"
-    with _reachable(plugin, name, registry):
+    with _reachable(plugin, name, registry), _named_failures(f"plugin {name!r}"):
         hidden = [str(clash) for clash in plugins.get_registry().clashes() if clash.ignored.plugin == name]
-        assert not hidden, f"plugin {name!r}: {hidden[0]}; give it a name of its own"
+        assert not hidden, f"{hidden[0]}; give it a name of its own"
         for entry in registry.entries("model"):
             unconventional = unconventional_parameters(entry.obj, (published_names or {}).get(entry.name, ()))
-            assert not unconventional, f"plugin {name!r}: {unconventional[0]}"
+            assert not unconventional, unconventional[0]
             check_model(entry.obj)
         for entry in registry.entries("synapse"):
             check_synapse_model(entry.obj)
@@ -112,6 +112,21 @@ def check_plugin(plugin: ModuleType | str, *, max_duration: Any = "100 ms", full
         for entry in registry.entries("experiment"):
             check_experiment(entry.obj.path, max_duration=None if full_runs else max_duration)
     return registry
+
+
+@contextmanager
+def _named_failures(where: str) -> Iterator[None]:
+    """An AssertionError raised in the block names ``where`` first (``plugin 'izh': model 'izh_lif': ...``):
+    the checks of one model, stimulus or experiment name that object, not the plugin it came from."""
+    try:
+        yield
+    except AssertionError as failure:
+        raise AssertionError(_prefixed(where, str(failure))) from None
+
+
+def _prefixed(where: str, message: str) -> str:
+    """``where: message``, unless ``message`` already begins with ``where``."""
+    return message if message.startswith(where) else f"{where}: {message}"
 
 
 def check_model(model: NeuronModel, *, steps: int = 100) -> None:
@@ -219,13 +234,13 @@ def check_experiment(path: Any, *, max_duration: Any = "100 ms") -> None:
     evaluate; with ``max_duration=None`` the full experiment runs and every check must hold.
     """
     try:
-        experiment = Experiment.load(str(path))
+        experiment = Experiment.load(str(path))  # errors name the file (loading checked every table against the schema)
     except SnnzooError as error:
-        raise AssertionError(f"experiment file {path}: {error}") from None
-    where = f"experiment {experiment.name!r} ({path})"  # loading checked every table against the schema
+        raise AssertionError(_prefixed(f"experiment file {path}", str(error))) from None
+    where = experiment.where
     if max_duration is not None:
         experiment = Experiment(experiment.name, _shortened(experiment.spec, to_si(max_duration, "s", what="max_duration")),
-                                experiment.source)
+                                experiment.source, where)
     try:
         tree = experiment.run()
         with warnings.catch_warnings():
@@ -234,7 +249,7 @@ def check_experiment(path: Any, *, max_duration: Any = "100 ms") -> None:
             checks = experiment.check(tree)
         experiment.figure(tree)
     except SnnzooError as error:
-        raise AssertionError(f"{where}: {error}") from None
+        raise AssertionError(_prefixed(where, str(error))) from None
     if max_duration is None:
         failed = [f"{check.description} (found {check.shown})" for check in checks if not check.passed]
         assert not failed, f"{where}: expected checks fail: {'; '.join(failed)}"

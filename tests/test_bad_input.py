@@ -159,6 +159,14 @@ def test_every_catalog_experiment_follows_the_schema():
      "[sweep]: unknown key 'seed'; did you mean 'seeds'?"),
     ('[sweep.figure]\nx = "duration"\nkind = "traces"', None, "[sweep.figure]: unknown key 'kind'"),
     ('[sweep.figure]\nvariable = "mean_rate"', None, "[sweep.figure]: missing 'x'"),
+    # the article goes with the kind: it said "must be a index", "a array of tables", "a true or false"
+    ("", ('variables = ["x"]', 'variables = ["x"]\nneurons = true'),
+     "[monitors.x]: 'neurons' must be an index, list of indices, or `\"start:stop\"`, got True"),
+    ('[figure]\npanels = 3', None, "[figure]: 'panels' must be an array of tables, got 3"),
+    ('[projections.s]\nsource = "p"\ntarget = "p"\non = "x"\nweight = 1\np = 1.0\nautapses = "no"', None,
+     "[projections.s]: 'autapses' must be a boolean: true or false, got 'no'"),
+    ('[[expected]]\ncheck = "isi_cv"\npopulation = "p"\nmin = 0\nvariable = "x"', None,
+     "'variable' does not apply to an 'isi_cv' check"),
 ])
 def test_misspelt_or_misplaced_keys_in_any_table(tmp_path, capsys, extra, replace, fragment):
     path = experiment_file(tmp_path, extra)
@@ -551,6 +559,12 @@ def test_errors_of_building_an_experiment_name_its_file_and_table(tmp_path, caps
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e.toml"]
 
 
+CONDUCTANCES = '[populations.q]\nmodel = "lif_cond_exp"\nsize = 2\n[monitors.q]\npopulation = "q"\nvariables = ["v", "ge"]\n' \
+               'neurons = [0]\n'
+CURRENTS_PANEL = CONDUCTANCES + '[figure]\nkind = "currents"\npopulation = "q"\nconductances = '
+SELF = '[projections.self]\nsource = "p"\ntarget = "p"\non = "x"\nweight = 0.1\np = 1.0\n'
+
+
 @pytest.mark.parametrize("extra, replace, args, fragment", [
     ('[[protocol]]\nrun = "1 ms"', None, [], "give 'duration' or [[protocol]], not both"),
     ("", ('tau = "20 ms" }', 'tau = "20 ms", tua = "5 ms" }'), [],
@@ -622,6 +636,34 @@ def test_errors_of_building_an_experiment_name_its_file_and_table(tmp_path, caps
     ('[figure]\nkind = "rates"\n[[figure.panels]]\nkind = "raster"', None, [], "[figure]: 'kind' belongs in each "
      "[[figure.panels]] table"),
     ('[figure]\nkind = "rates"\nsmooth = "1 ms"', None, [], "[figure]: a 'rates' panel needs 'bin'"),
+    ("", None, ["-o", "out.txt"], "-o out.txt: the result is a netCDF file; give a name ending in .nc"),  # written
+    ("", None, ["-o", "out"], "-o out: the result is a netCDF file; give a name ending in .nc"),
+    # values a panel is drawn with: each was refused after the whole run
+    ('[figure]\nkind = "traces"\nvariable = "x"\nunit = "1"\nspike_peak = "1 mV"', None, [],
+     "[figure]: spike_peak: expected dimension dimensionless, got 1 mV"),
+    ('[figure]\nkind = "traces"\nvariable = "x"\nunit = "1"\ntitles = ["a"]', None, [], "[figure]: titles: 1 titles for 2 neurons"),
+    ('[figure]\nkind = "rates"\nbin = "1 ms"\nsmooth = "1 mV"', None, [], "[figure]: smooth: expected dimension [time]"),
+    ('[figure]\nkind = "raster"\nevery = 0', None, [], "[figure]: every: expected a whole number >= 1, got 0"),
+    ('[figure]\nvariable = "y"', None, [], "[figure]: 'y' is not recorded for 'p' (add it to a [monitors.NAME] "
+     "table), so the panel would be a raster, which takes no 'variable'"),  # "plot_raster() got an unexpected keyword"
+    (CURRENTS_PANEL + '{ gx = "0 mV" }', None, [],
+     "[figure]: 'gx' is not recorded for 'q' by its first monitor [monitors.q], which currents panels read"),
+    (CURRENTS_PANEL + '{ v = "0 mV" }', None, [],
+     "[figure]: conductance 'v': expected dimension [conductance], got 1 V"),
+    (CURRENTS_PANEL + '{ ge = "0 ms" }', None, [],
+     "[figure]: reversal potential of 'ge': expected dimension [voltage], got 0 ms"),
+    (CURRENTS_PANEL + '{ ge = "0 mV" }\nneuron = 1', None,
+     [], "[figure]: neuron 1 of 'q' is not recorded for 'v' (recorded: [0])"),
+    (CURRENTS_PANEL + '{ ge = "0 mV" }\nunit = "mV"', None,
+     [], "[figure]: unit: expected dimension [current], got 1 mV"),
+    (SELF + '[figure]\nkind = "weights"\nprojection = "slef"', None, [],
+     "[figure]: unknown projection 'slef'; did you mean 'self'?"),
+    (SELF + '[figure]\nkind = "weights"\nprojection = "self"\nscale = "1 ms"', None, [],
+     "[figure]: scale: expected dimension dimensionless, got 1 ms"),
+    (SELF + '[figure]\nkind = "synapse_values"\nprojection = "self"\nx = [1]', None, [],
+     "[figure]: x: expected 4 numbers (one per synapse), got [1]"),
+    (SELF + '[figure]\nkind = "synapse_traces"\nprojection = "self"', None, [],
+     "[figure]: projection 'self' has no synapse monitor 'record0'"),
 ])
 def test_experiment_mistakes_are_refused_before_the_run(tmp_path, capsys, monkeypatch, extra, replace, args, fragment):
     """Mistakes that were ignored, or found only after the run: one line, nothing simulated or written."""
@@ -672,6 +714,19 @@ def test_an_unwritable_output_is_refused_before_the_run(tmp_path, capsys, monkey
     assert main([command, source, "-q", "-o", output]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and f"cannot write {output}" in err and fragment in err, err
+
+
+def test_a_rerun_output_not_named_nc_is_refused_before_the_run(tmp_path, capsys, monkeypatch):
+    """``-o out.txt`` wrote netCDF bytes under that name."""
+    monkeypatch.chdir(tmp_path)
+    experiment_file(tmp_path, "")
+    assert main(["run", "e.toml", "-q", "-o", "first.nc"]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(Experiment, "run", lambda *args, **kwargs: pytest.fail("the experiment ran"))
+    assert main(["rerun", "first.nc", "-q", "-o", "again.txt"]) == 2
+    assert capsys.readouterr().err == ("snnzoo: error: -o again.txt: the result is a netCDF file; give a name "
+                                       "ending in .nc\n")
+    assert not (tmp_path / "again.txt").exists()
 
 
 @pytest.mark.parametrize("args, fragment", [
@@ -964,7 +1019,7 @@ class _PluginStimulus:
     (lambda: [GaussianDrive(0.0, -1e-10)], "drives() returned a GaussianDrive: 'std' is negative"),
     (lambda: [OUDrive(0.0, 1e-10, 0.0)], "'tau' is 0.0 s; expected a positive time constant"),
     (lambda: [OUDrive(0.0, [1e-10] * 3, 1e-3, shared=True)],  # numpy's broadcast ValueError in the engine
-     "drives() returned a OUDrive: 'sigma' has shape (3,); expected () or (1,) for 3 neurons"),
+     "drives() returned an OUDrive: 'sigma' has shape (3,); expected () or (1,) for 3 neurons"),
 ])
 def test_a_plugin_stimulus_whose_drives_are_wrong_is_named_when_added(made, fragment):
     net = sz.Network(seed=1)

@@ -162,6 +162,13 @@ def snnzoo_register_models(registry):
 def snnzoo_register_models(registry):
     registry.add_model(MODEL.to_dict())
 """, "registered dict"),
+    "undocumented model": ("""
+BARE = NeuronModel("bare", "dv/dt = -v/tau : volt", {"tau": Parameter("10 ms", "time constant")},
+                   references=["nobody (2026)"])
+@hookimpl
+def snnzoo_register_models(registry):
+    registry.add_model(BARE)
+""", "plugin 'broken_undocumented_model': model 'bare': give it a description"),
     "model blows up": ("""
 BOOM = NeuronModel("boom", "dv/dt = v**2/(tau*mV) : volt", {"tau": Parameter("0.01 ms", "fast")},
                    initial={"v": "1 V"}, description="diverges", references=["nobody (2026)"])
@@ -257,10 +264,14 @@ def plugin_module(name, source, tmp_path=None):
 
 @pytest.mark.parametrize("case", BROKEN)
 def test_kit_rejects_a_broken_plugin(case):
+    """Each failure is one line naming the plugin first (a model's, stimulus's or integrator's named only that
+    object: "model 'bare': give it a description")."""
     source, message = BROKEN[case]
+    name = f"broken_{case.replace(' ', '_')}"
     with pytest.raises(AssertionError) as failure:
-        testing.check_plugin(plugin_module(f"broken_{case.replace(' ', '_')}", source))
-    assert message in str(failure.value)
+        testing.check_plugin(plugin_module(name, source))
+    assert str(failure.value).startswith(f"plugin {name!r}") and message in str(failure.value)
+    assert "\n" not in str(failure.value)
 
 
 CATALOG_PLUGIN = """
@@ -294,9 +305,11 @@ value = 0
 def test_kit_rejects_a_broken_catalog_experiment(tmp_path, change, message):
     (tmp_path / "ok-experiment.toml").write_text(GOOD_EXPERIMENT.replace(*change))
     module = plugin_module("catalog_plugin", CATALOG_PLUGIN, tmp_path)
-    with pytest.raises(AssertionError, match="experiment 'ok-experiment'|experiment file") as failure:
+    with pytest.raises(AssertionError) as failure:
         testing.check_plugin(module, full_runs=True)
-    assert message in str(failure.value)
+    where = f"plugin 'catalog_plugin': experiment file {tmp_path / 'ok-experiment.toml'}: "
+    assert str(failure.value).startswith(where) and message in str(failure.value)
+    assert str(failure.value).count(str(tmp_path)) == 1  # it named the file twice
 
 
 def test_kit_accepts_the_good_catalog_plugin_and_leaves_the_registry_as_it_was(tmp_path):

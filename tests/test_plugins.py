@@ -289,6 +289,8 @@ def test_a_hook_name_given_to_something_else_than_a_function_fails_the_plugin(in
         plugins.get_registry()
     assert report_of("listed").failure == ("snnzoo_register_models is a list, not a function: write "
                                            "@snnzoo.hookimpl def snnzoo_register_models(registry): ...")
+    info = plugins.load_plugin(SimpleNamespace(HOOK_API_VERSION=1, snnzoo_register_models=1), "numbered", Registry())
+    assert info.failure.startswith("snnzoo_register_models is an int, not a function")  # it said "a int"
 
 
 def test_a_hook_may_have_arguments_with_defaults_besides_registry(install):
@@ -359,7 +361,7 @@ def test_system_exit_and_interrupt_in_a_plugin_are_failures(install, stopper, wh
         ("registry.add_stimulus(SimpleNamespace(name='fake', description='not callable'))",
          "plugin 'wrong' registered SimpleNamespace 'fake' as a stimulus, but it lacks __call__"),
         ("registry.add_integrator(SimpleNamespace(name='fake', description='no update'))",
-         "plugin 'wrong' registered SimpleNamespace 'fake' as a integrator, but it lacks update"),
+         "plugin 'wrong' registered SimpleNamespace 'fake' as an integrator, but it lacks update"),
     ],
 )
 def test_wrong_objects_are_refused_at_registration(register, expected):

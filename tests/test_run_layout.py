@@ -84,6 +84,12 @@ def test_functions_refuse_stacked_runs_rather_than_pool_them(runs):
 
     with pytest.raises(sz.ConfigError, match="stacks several runs"):
         mean_rates(stacked)
+    from snnzoo.results.plotting import plot_raster, plot_synaptic_currents, plot_traces
+
+    # plot_traces was "ValueError: too many values to unpack"
+    for draw in (plot_traces, plot_raster, lambda ds: plot_synaptic_currents(ds, {"ge": 0 * sz.ureg.mV})):
+        with pytest.raises(sz.ConfigError, match=r"stacks several runs along \('seed',\).*isel\(seed=0\)"):
+            draw(open_results(paths)["G"].to_dataset())
 
 
 def test_open_results_uses_the_seeds_and_checks_the_files_belong_together(runs, tmp_path):

@@ -79,6 +79,27 @@ def test_import_as_gives_every_submodule_and_the_lookup_functions_stay_functions
     assert done.stdout.strip() == "ok", done.stderr
 
 
+def test_help_on_a_function_named_like_its_module_shows_the_function_first():
+    """help(snnzoo.sweeps.sweep), a module called as its function, showed the module first, and
+    inspect.signature gave (*args, **kwargs). snnzoo.stimulus and snnzoo.model were such modules too;
+    they are plain functions now, so help shows them as functions."""
+    import inspect
+    import pydoc
+
+    import snnzoo
+    import snnzoo.sweeps
+
+    module = snnzoo.sweeps.sweep
+    function = sys.modules["snnzoo.sweeps.sweep"].sweep
+    shown = pydoc.render_doc(module, renderer=pydoc.plaintext)
+    assert shown.index(inspect.getdoc(function).splitlines()[0]) < shown.index("The module snnzoo.sweeps.sweep (import it")
+    assert inspect.signature(module) == inspect.signature(function, eval_str=True)
+    for name in ("stimulus", "model", "synapse_model"):
+        shown = pydoc.render_doc(getattr(snnzoo, name), renderer=pydoc.plaintext)
+        assert f"function {name} in module snnzoo" in shown
+        assert inspect.getdoc(getattr(snnzoo, name)).splitlines()[0] in shown
+
+
 def test_writing_a_result_does_not_load_dask_distributed_and_leaves_it_importable():
     code = ("import snnzoo as sz\nfrom snnzoo.results.tree import netcdf_bytes\n"
             "net = sz.Network(seed=1)\nnet.add_population('p', 'lif', 2)\nnet.run(sz.ureg('1 ms'))\n"

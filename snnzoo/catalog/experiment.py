@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ConfigError, SnnzooError, UnknownNameError
+from ..errors import ConfigError, SnnzooError, UnknownNameError, a_or_an
 from ..results import analysis  # (importing it also registers the .snn accessor)
-from ..units import Sign, as_quantity, is_quantity_text, positive_si, si_unit_string, to_si, ureg
-from .schema import MONITOR, POPULATION, PROJECTION, TOP, check_experiment, configured_stimulus, did_you_mean
+from ..units import Sign, as_quantity, is_quantity_text, positive_si, si_unit_string, to_si, ureg, whole_number
+from .schema import (MONITOR, PANEL_KINDS, POPULATION, PROJECTION, TOP, check_experiment,
+                             configured_stimulus, did_you_mean)
 
 if TYPE_CHECKING:  # imported where used: reading an experiment needs neither sympy nor numba
     from ..language.model import NeuronModel
@@ -195,7 +196,7 @@ class Experiment:
 
         recorded = provenance(open_result(path))
         if not isinstance(recorded, dict):
-            raise ConfigError(f"result {path}: its provenance is a {type(recorded).__name__}, not a table, so the "
+            raise ConfigError(f"result {path}: its provenance is {a_or_an(type(recorded).__name__)}, not a table, so the "
                               "experiment cannot be rebuilt from it")
         if "sweep" in recorded:
             raise ConfigError(f"result {path}: holds a whole sweep; rebuild one of its runs (its runs/*.nc files)")
@@ -386,8 +387,9 @@ class Experiment:
                 if name is not None and name not in net.groups:
                     raise ConfigError(f"{here}: unknown population {name!r}{did_you_mean(name, net.groups)}")
             _check_times(panel, total, here, stop_may_pass_end=True)
-            if figure:
+            if figure and (table != "[figure]" or "panels" not in panel):
                 _check_bin(panel, total, here)
+                self._validate_drawing(panel, net, here)
             self._validate_traces(panel, net, here)
         for k, item in enumerate(self.spec.get("expected", []) if checks else []):
             self._validate_check(item, net, total, self._check_where(k, item))
@@ -416,6 +418,61 @@ class Experiment:
         shown = panel.get("unit", "mV")
         to_si(f"1 {shown}", unit, what=f"{where}: unit {shown!r}" + ("" if "unit" in panel else " (the default of a "
               f"traces panel; give unit = \"{unit}\" for {variable!r})"))
+
+    def _validate_drawing(self, panel: dict[str, Any], net: Network, where: str) -> None:
+        """The values a panel is drawn with, as its plotting function takes them (checked when the figure
+        will be drawn: they failed only after the run): a traces panel's ``titles`` and ``spike_peak``, a
+        raster's ``every``, a rates panel's ``smooth``, a currents panel's variables, and a synapse panel's
+        projection, variable, monitor, ``scale``, ``bins`` and ``x``."""
+        population = panel.get("population", next(iter(self.spec["populations"])))
+        variable = panel.get("variable", "v")
+        recorded = self._recorded(population, variable, net) if population in net.populations else set()
+        kind = panel.get("kind", "traces" if recorded else "raster")
+        if "kind" not in panel and not recorded:
+            traces_only = sorted(set(panel) & set(PANEL_KINDS["traces"]) - set(PANEL_KINDS["raster"]))
+            if traces_only:
+                raise ConfigError(f"{where}: {variable!r} is not recorded for {population!r} (add it to a "
+                                  f"[monitors.NAME] table), so the panel would be a raster, which takes no "
+                                  f"{', '.join(map(repr, traces_only))}")
+        if kind == "traces" and recorded:
+            shown = len(selected_indices(panel["neurons"], net.groups[population].size, f"{where}: neurons")
+                        if "neurons" in panel else recorded)
+            if "titles" in panel and len(panel["titles"]) != shown:
+                raise ConfigError(f"{where}: titles: {len(panel['titles'])} titles for {shown} neurons")
+            if "spike_peak" in panel:
+                to_si(panel["spike_peak"], si_unit_string(net.groups[population].model.units[variable]),
+                      what=f"{where}: spike_peak")
+        elif kind == "raster" and "every" in panel:
+            whole_number(panel["every"], what=f"{where}: every", minimum=1)
+        elif kind == "rates" and "smooth" in panel:
+            positive_si(panel["smooth"], "s", what=f"{where}: smooth")
+        elif kind == "currents":
+            self._validate_currents(panel, net, population, where)
+        elif kind in ("weights", "synapse_values", "synapse_traces"):
+            _validate_synapse_panel(kind, panel, net, where)
+
+    def _validate_currents(self, panel: dict[str, Any], net: Network, population: str, where: str) -> None:
+        """A currents panel: conductances and ``v`` recorded together by the population's first monitor (the
+        one figures read), in siemens and volts; reversal potentials in volts; ``neuron`` recorded; ``unit``
+        a current."""
+        voltage, conductances = panel.get("v", "v"), panel.get("conductances", {})
+        if not conductances:
+            raise ConfigError(f"{where}: conductances: give at least one conductance name and its reversal potential")
+        first = next((name for name, m in self.spec.get("monitors", {}).items() if m["population"] == population), None)
+        for name, unit in [(voltage, "V"), *((g, "S") for g in conductances)]:
+            if self._reading_monitor(population, name) is None or self._stored_name(population, name) != name:
+                raise ConfigError(f"{where}: {name!r} is not recorded for {population!r} by its first monitor"
+                                  f"{f' [monitors.{first}]' if first else ''}, which currents panels read; record "
+                                  f"{voltage!r} and the conductances there")
+            role = "conductance" if unit == "S" else "v ="
+            to_si(f"1 {si_unit_string(net.groups[population].model.units[name])}", unit, what=f"{where}: {role} {name!r}")
+        for name, reversal in conductances.items():
+            to_si(reversal, "V", what=f"{where}: reversal potential of {name!r}")
+        to_si(f"1 {panel.get('unit', 'nA')}", "A", what=f"{where}: unit")
+        recorded = self._recorded(population, voltage, net)
+        if "neuron" in panel and whole_number(panel["neuron"], what=f"{where}: neuron") not in recorded:
+            raise ConfigError(f"{where}: neuron {panel['neuron']} of {population!r} is not recorded for "
+                              f"{voltage!r} (recorded: {sorted(recorded)})")
 
     def _validate_check(self, item: dict[str, Any], net: Network, total: float, where: str) -> None:
         kind, unit = item["check"], None
@@ -705,6 +762,27 @@ def _check_synapse_variable(item: dict[str, Any], projection, where: str) -> str
     if variable in ("weight", "delay"):
         return projection.unit if variable == "weight" else "s"
     return projection.plastic.unit(variable)
+
+
+def _validate_synapse_panel(kind: str, panel: dict[str, Any], net: Network, where: str) -> None:
+    """A ``weights``, ``synapse_values`` or ``synapse_traces`` panel: its projection, the variable stored for
+    it (or recorded by its ``monitor``), ``scale`` in that variable's unit, ``bins`` and one ``x`` per synapse."""
+    name = panel["projection"]
+    if name not in net.projections:
+        raise ConfigError(f"{where}: unknown projection {name!r}{did_you_mean(name, net.projections)}")
+    projection = net.projections[name]
+    shown = {"variable": panel.get("variable", "w" if kind == "synapse_traces" else "weight")}
+    if kind == "synapse_traces":
+        shown["monitor"] = panel.get("monitor", "record0")
+    unit = _check_synapse_variable(shown, projection, where)
+    if "scale" in panel:
+        to_si(panel["scale"], unit, what=f"{where}: scale")
+    if "bins" in panel:
+        whole_number(panel["bins"], what=f"{where}: bins", minimum=1)
+    x = panel.get("x")
+    if x is not None and not (isinstance(x, list) and len(x) == projection.size
+                              and all(isinstance(k, (int, float)) and not isinstance(k, bool) for k in x)):
+        raise ConfigError(f"{where}: x: expected {projection.size} numbers (one per synapse), got {x!r}")
 
 
 def _check_times(item: dict[str, Any], total: float, where: str, stop_may_pass_end: bool = False) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ConfigError, PluginError, SnnzooError
+from ..errors import ConfigError, PluginError, SnnzooError, a_or_an
 
 # What a key may hold: a name for the docs and a test of the TOML value.
 KINDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
@@ -31,7 +31,7 @@ KINDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "number": ("number", lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool)),
     "probability": ("number, or an expression of `i` and `j`",
                     lambda v: isinstance(v, (str, numbers.Real)) and not isinstance(v, bool)),
-    "boolean": ("true or false", lambda v: isinstance(v, bool)),
+    "boolean": ("boolean: true or false", lambda v: isinstance(v, bool)),
     "texts": ("list of strings", lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)),
     "names": ("string or list of strings",
               lambda v: isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v))),
@@ -333,7 +333,7 @@ def check_table(table: Table, values: Any, where: str, *, extra: Iterable[str] |
                                     noun="top-level key" if table is TOP else "key")
         label, accepts = KINDS[key.kind]
         if not accepts(value):
-            raise ConfigError(f"{where}: {name!r} must be a {label}, got {value!r}")
+            raise ConfigError(f"{where}: {name!r} must be {a_or_an(label)}, got {value!r}")
     missing = [k.name for k in table.keys if k.required and k.name not in values]
     if missing:
         raise ConfigError(f"{where}: missing {', '.join(map(repr, missing))}")
@@ -391,7 +391,7 @@ def _check_check_keys(item: Mapping[str, Any], kind: str, where: str) -> None:
     bounds = {"check", "value", "tolerance", "rel_tolerance", "min", "max"}
     for key in item:
         if key not in bounds and key not in CHECK_KEYS[kind]:
-            raise ConfigError(f"{where}: {key!r} does not apply to a {kind!r} check "
+            raise ConfigError(f"{where}: {key!r} does not apply to {a_or_an(repr(kind))} check "
                               f"(it takes: {', '.join(CHECK_KEYS[kind])})")
     needs = CHECK_NEEDS[kind] + (("time",) if kind == "synapse_value" and "monitor" in item else ())
     missing = [key for key in needs if key not in item]
@@ -418,11 +418,11 @@ def _check_panel(panel: Mapping[str, Any], where: str) -> None:
     general = {"kind", "title", "population", "populations", "size", "panels"}
     for key in panel:
         if key not in general and key not in PANEL_KINDS[kind]:
-            raise ConfigError(f"{where}: {key!r} does not apply to a {kind!r} panel "
+            raise ConfigError(f"{where}: {key!r} does not apply to {a_or_an(repr(kind))} panel "
                               f"(it takes: {', '.join(PANEL_KINDS[kind])})")
     missing = [key for key in PANEL_NEEDS.get(kind, ()) if key not in panel]
     if missing:
-        raise ConfigError(f"{where}: a {kind!r} panel needs {', '.join(map(repr, missing))}")
+        raise ConfigError(f"{where}: {a_or_an(repr(kind))} panel needs {', '.join(map(repr, missing))}")
 
 
 def stimulus_settings(factory: Callable) -> dict[str, bool] | None:

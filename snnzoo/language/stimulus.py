@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..errors import PluginError, SnnzooError
+from ..errors import PluginError, SnnzooError, a_or_an
 
 @dataclass
 class PiecewiseDrive:
@@ -127,7 +127,7 @@ def checked_drives(stimulus: object, size: int, unit: object) -> list:
     if not isinstance(drives, (list, tuple)) or not all(isinstance(drive, DRIVE_TYPES) for drive in drives):
         raise PluginError(f"{where} returned {_short(drives)}; expected a list of "
                           f"{', '.join(kind.__name__ for kind in DRIVE_TYPES)} (snnzoo.language.stimulus)")
-    return [_checked_drive(drive, size, f"{where} returned a {type(drive).__name__}") for drive in drives]
+    return [_checked_drive(drive, size, f"{where} returned {a_or_an(type(drive).__name__)}") for drive in drives]
 
 
 def _checked_drive(drive: object, size: int, where: str) -> object:

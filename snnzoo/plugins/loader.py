@@ -50,9 +50,9 @@ from types import ModuleType
 
 import pluggy
 
+from snnzoo.errors import PluginError, a_or_an
 from snnzoo.plugins import hookspecs
 from snnzoo.plugins import index as plugin_index
-from snnzoo.errors import PluginError
 from snnzoo.plugins.registry import NAME_PATTERN, QUALIFIER, IndexedEntry, Registry
 from snnzoo.version import __version__
 
@@ -390,7 +390,7 @@ def load_plugin(
 def _check_returned_nothing(hook: str, results: list) -> None:
     """Refuse a hook that returned its objects instead of adding them: they would be lost silently."""
     if results:
-        raise PluginError(f"returned a {type(results[0]).__name__} instead of nothing; a hook adds each object "
+        raise PluginError(f"returned {a_or_an(type(results[0]).__name__)} instead of nothing; a hook adds each object "
                           f"with registry.{REGISTRY_METHODS[hook]}(...) and returns nothing")
 
 
@@ -398,7 +398,7 @@ def not_a_plugin_problem(plugin: object) -> str | None:
     """Why ``plugin`` is no plugin at all (an entry point naming the wrong module or object), or None."""
     if hasattr(plugin, "HOOK_API_VERSION") or any(attribute.startswith("snnzoo_") for attribute in dir(plugin)):
         return None
-    what = f"module {plugin.__name__!r}" if isinstance(plugin, ModuleType) else f"a {type(plugin).__name__}"
+    what = f"module {plugin.__name__!r}" if isinstance(plugin, ModuleType) else a_or_an(type(plugin).__name__)
     return (f"{what} is not a plugin: it has no HOOK_API_VERSION and no snnzoo_register_* hook "
             "(the entry point must name the module that has them, e.g. izh = \"snnzoo_izh\")")
 
@@ -420,7 +420,7 @@ def hook_name_problem(plugin: object) -> str | None:
     """Why the hook functions of ``plugin`` are wrong (misspelt, not decorated), or None."""
     for attribute in dir(plugin):
         if attribute in HOOK_NAMES and not callable(getattr(plugin, attribute)):
-            return (f"{attribute} is a {type(getattr(plugin, attribute)).__name__}, not a function: write "
+            return (f"{attribute} is {a_or_an(type(getattr(plugin, attribute)).__name__)}, not a function: write "
                     f"@snnzoo.hookimpl def {attribute}(registry): ...")
         if not attribute.startswith("snnzoo_") or not callable(getattr(plugin, attribute)):
             continue

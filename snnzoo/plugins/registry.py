@@ -22,9 +22,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from snnzoo.errors import ConfigError, PluginError, UnknownNameError
-from snnzoo.plugins.protocols import (ExperimentCatalog, IntegratorSpec, NeuronModelSpec, StimulusKind,
-                                      SynapseModelSpec, form_signature_problem, missing_members, stimulus_form)
+from snnzoo.errors import ConfigError, PluginError, UnknownNameError, a_or_an
+from snnzoo.plugins.protocols import (
+    ExperimentCatalog,
+    IntegratorSpec,
+    NeuronModelSpec,
+    StimulusKind,
+    SynapseModelSpec,
+    form_signature_problem,
+    missing_members,
+    stimulus_form,
+)
 
 KINDS = ("model", "synapse", "stimulus", "integrator", "experiment")
 """The kinds of things a registry holds, in the order they are listed."""
@@ -216,7 +224,7 @@ class Registry:
             self._check_contract(kind, None, obj)  # not even named: say all it lacks
         if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
             raise PluginError(
-                f"plugin {plugin!r} registered a {kind} with invalid name {name!r}: "
+                f"plugin {plugin!r} registered {a_or_an(kind)} with invalid name {name!r}: "
                 "expected a letter, then letters, digits, '_' or '-'"
             )
         if description is None:
@@ -242,7 +250,7 @@ class Registry:
             missing = ["to_dict()"]
         if missing:
             raise PluginError(
-                f"plugin {self.current_plugin!r} registered {type(obj).__name__}{f' {name!r}' if name else ''} as a {kind}, "
+                f"plugin {self.current_plugin!r} registered {type(obj).__name__}{f' {name!r}' if name else ''} as {a_or_an(kind)}, "
                 f"but it lacks {', '.join(missing)}: expected {expected}"
             )
         signature_problem = form_signature_problem(obj) if kind == "stimulus" and isinstance(obj, type) else None

@@ -36,12 +36,7 @@ def spike_data(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray, int]:
     NaN entries of ``spike_time`` are the padding of stacked runs and are left out.
     """
     check_population_group(ds)
-    stacked = run_dimensions(ds)
-    if stacked:
-        raise ConfigError(
-            f"this group stacks several runs along {stacked}; use the ds.snn accessor (one value per run) "
-            f"or select one run, e.g. ds.isel({stacked[0]}=0)"
-        )
+    refuse_stacked_runs(ds)
     times = ds["spike_time"].values.astype(np.float64)
     spiked = ~np.isnan(times)
     return times[spiked], ds["spike_neuron"].values[spiked].astype(np.int64), int(ds.attrs["size"])
@@ -55,6 +50,16 @@ def check_population_group(ds: xr.Dataset) -> None:
     if missing:
         raise ConfigError(f"not a snnzoo population group: missing {', '.join(missing)}; "
                           "use a population's group, e.g. result['NAME'].ds")
+
+
+def refuse_stacked_runs(ds: xr.Dataset) -> None:
+    """Refuse a group that stacks several runs (:func:`snnzoo.open_results`, a sweep) where one run is needed."""
+    stacked = run_dimensions(ds)
+    if stacked:
+        raise ConfigError(
+            f"this group stacks several runs along {stacked}; use the ds.snn accessor (one value per run) "
+            f"or select one run, e.g. ds.isel({stacked[0]}=0)"
+        )
 
 
 def run_dimensions(ds: xr.Dataset) -> tuple[str, ...]:

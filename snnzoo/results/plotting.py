@@ -22,8 +22,8 @@ from matplotlib.figure import Figure
 from ..errors import ConfigError
 from ..safe_write import write_atomically
 from ..units import one_si, show, whole_number, whole_numbers
-from .analysis import (data_variable, in_unit, magnitude_in, population_rate, run_duration, spike_data,
-                       synaptic_currents, time_window)
+from .analysis import (data_variable, in_unit, magnitude_in, population_rate, refuse_stacked_runs, run_duration,
+                       spike_data, synaptic_currents, time_window)
 
 PNG_DPI = 100
 """Resolution of the PNG files snnzoo writes."""
@@ -72,6 +72,7 @@ def plot_traces(
 ) -> Figure:
     """One subplot per recorded neuron (all in ``ax`` if given), spikes as lines up to ``spike_peak``;
     ``start``/``stop`` (times) zoom in."""
+    refuse_stacked_runs(ds)
     trace = in_unit(data_variable(ds, variable), unit)
     time_dim, neuron_dim = trace.dims
     if start is not None or stop is not None:
@@ -171,6 +172,7 @@ def plot_synaptic_currents(
     ax: Axes | None = None,
 ) -> Figure:
     """Synaptic currents ``g * (E - v)`` of one neuron and their sum (SNN.jl ``gplot``)."""
+    refuse_stacked_runs(ds)
     currents = synaptic_currents(ds, conductances, v)
     time_dim, neuron_dim = ds[v].dims
     recorded = ds[neuron_dim].values

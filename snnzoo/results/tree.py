@@ -29,7 +29,7 @@ import numpy as np
 import pint
 import xarray as xr
 
-from ..errors import ConfigError, SnnzooError
+from ..errors import ConfigError, SnnzooError, a_or_an
 from ..safe_write import write_atomically
 from ..units import as_data, show
 from . import analysis  # noqa: F401  (registers the ``ds.snn`` accessor on opened results)
@@ -277,7 +277,7 @@ def _jsonable(value: Any, where: str) -> Any:
         return as_data(value)
     if isinstance(value, os.PathLike):
         return os.fspath(value)
-    raise ConfigError(f"{where}: cannot store a {type(value).__name__} in provenance ({value!r})")
+    raise ConfigError(f"{where}: cannot store {a_or_an(type(value).__name__)} in provenance ({value!r})")
 
 
 def write_netcdf(tree: xr.DataTree, path: str | os.PathLike) -> Path:
