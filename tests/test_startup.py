@@ -127,3 +127,36 @@ def test_a_truncated_unit_cache_is_dropped_and_written_again(tmp_path):
     assert done.returncode == 0 and done.stdout.strip() == "0.003", done.stderr
     assert subprocess.run(check, env=env, capture_output=True, text=True, check=True).stdout.strip() == "0.003"
     assert any(path.is_file() for path in (tmp_path / f"pint-{pint.__version__}").rglob("*"))
+
+
+def modules_after_a_run(folder) -> set[str]:
+    """Every module a fresh interpreter holds after ``snnzoo run adex-firing-patterns -q`` in ``folder``
+    (run once before, so that the kernel and the plugin index are cached)."""
+    code = textwrap.dedent("""
+        import contextlib, io, json, sys
+        from snnzoo import cli
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert cli.main(["run", "adex-firing-patterns", "-q"]) == 0
+        print(json.dumps(sorted(name for name, module in sys.modules.items() if module is not None)))""")
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", code], cwd=folder, capture_output=True, text=True, check=True)
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_a_run_does_not_load_dask_array_and_dask_arrays_are_still_told_apart(tmp_path):
+    """xarray imported dask.array (with scipy.fft and scipy.special, 0.3 s) to tell whether the data of
+    the result's variables were dask arrays."""
+    assert "dask.array" not in modules_after_a_run(tmp_path)
+    code = textwrap.dedent("""
+        import sys
+        import snnzoo as sz
+        from snnzoo.results import netcdf_bytes
+        net = sz.Network(seed=1)
+        net.add_population("p", "lif", 2)
+        net.run(sz.ureg("1 ms"))
+        assert netcdf_bytes(net.result()).startswith(b"\\x89HDF") and "dask.array" not in sys.modules
+        import dask.array, numpy, xarray
+        masked = dask.array.from_array(numpy.ma.masked_array([1.0, 2.0], mask=[False, True]))
+        print(xarray.Variable("x", masked).values.tolist())""")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[1.0, nan]"
