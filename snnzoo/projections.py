@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse
 
 from .connectivity import Synapses
 from .errors import ConfigError
 from .stimulus import PoissonRates, SpikeTimes, call_stimulus, stimulus_settings
 from .time_steps import step_containing
 from .units import as_data, ureg
+
+if TYPE_CHECKING:
+    import scipy.sparse
 
 
 class SpikeSource:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 HEAVY = ("matplotlib", "numba", "sympy", "scipy", "netCDF4")
 """Libraries that only a command needing them may load."""
 
@@ -129,24 +131,26 @@ def test_a_truncated_unit_cache_is_dropped_and_written_again(tmp_path):
     assert any(path.is_file() for path in (tmp_path / f"pint-{pint.__version__}").rglob("*"))
 
 
-def modules_after_a_run(folder) -> set[str]:
-    """Every module a fresh interpreter holds after ``snnzoo run adex-firing-patterns -q`` in ``folder``
-    (run once before, so that the kernel and the plugin index are cached)."""
+@pytest.fixture(scope="module")
+def modules_after_a_run(tmp_path_factory) -> set[str]:
+    """Every module a fresh interpreter holds after ``snnzoo run adex-firing-patterns -q`` (run once
+    before, so that the kernel and the plugin index are cached)."""
     code = textwrap.dedent("""
         import contextlib, io, json, sys
         from snnzoo import cli
         with contextlib.redirect_stdout(io.StringIO()):
             assert cli.main(["run", "adex-firing-patterns", "-q"]) == 0
         print(json.dumps(sorted(name for name, module in sys.modules.items() if module is not None)))""")
+    folder = tmp_path_factory.mktemp("run")
     for _ in range(2):
         done = subprocess.run([sys.executable, "-c", code], cwd=folder, capture_output=True, text=True, check=True)
     return set(json.loads(done.stdout.splitlines()[-1]))
 
 
-def test_a_run_does_not_load_dask_array_and_dask_arrays_are_still_told_apart(tmp_path):
+def test_a_run_does_not_load_dask_array_and_dask_arrays_are_still_told_apart(modules_after_a_run):
     """xarray imported dask.array (with scipy.fft and scipy.special, 0.3 s) to tell whether the data of
     the result's variables were dask arrays."""
-    assert "dask.array" not in modules_after_a_run(tmp_path)
+    assert "dask.array" not in modules_after_a_run
     code = textwrap.dedent("""
         import sys
         import snnzoo as sz
@@ -160,3 +164,12 @@ def test_a_run_does_not_load_dask_array_and_dask_arrays_are_still_told_apart(tmp
         print(xarray.Variable("x", masked).values.tolist())""")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[1.0, nan]"
+
+
+def test_a_run_without_a_connectivity_matrix_does_not_load_scipy_sparse(modules_after_a_run):
+    assert "scipy.sparse" not in modules_after_a_run
+    code = ("import numpy as np, snnzoo as sz\nnet = sz.Network(seed=1)\nnet.add_population('p', 'lif', 2)\n"
+            "projection = net.connect('p', 'p', 'v', matrix=np.array([[0, 1], [1, 0]]), weight='1 mV')\n"
+            "print(type(projection.matrix()).__name__, projection.matrix().toarray().tolist())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["csr_matrix", "[[0.0,", "0.001],", "[0.001,", "0.0]]"]
