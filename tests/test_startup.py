@@ -173,3 +173,7 @@ def test_a_run_without_a_connectivity_matrix_does_not_load_scipy_sparse(modules_
             "print(type(projection.matrix()).__name__, projection.matrix().toarray().tolist())")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["csr_matrix", "[[0.0,", "0.001],", "[0.001,", "0.0]]"]
+
+
+def test_a_quiet_run_does_not_load_tqdm(modules_after_a_run):
+    assert "tqdm" not in modules_after_a_run
