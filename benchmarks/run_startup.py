@@ -24,7 +24,9 @@ run from another checkout (e.g. the commit before the start-up work), interleave
 others. Every command is a fresh process started from an empty working folder; CPU time is the
 process's user + system time from ``os.wait4`` (its children included), wall time from start to
 exit. Rounds are interleaved with the order rotated; the tables show medians, and the machine's
-load (``/proc/loadavg``) is recorded before every round.
+load (``/proc/loadavg``) is recorded before every round. Python writes its bytecode as it does by
+default (``PYTHONDONTWRITEBYTECODE`` is dropped from the environment), so that warm means warm for
+Python's ``.pyc`` files too, as on a user's machine.
 """
 
 from __future__ import annotations
@@ -253,6 +255,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--before", type=Path, help="a checkout of snnzoo to compare with (e.g. the previous commit)")
     args = parser.parse_args()
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # a user's Python writes bytecode: warm runs use it
     with tempfile.TemporaryDirectory() as caches:
         variants = {"this checkout": Snnzoo(REPO, Path(caches) / "now")}
         if args.before:

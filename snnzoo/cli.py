@@ -9,10 +9,13 @@ what ran is written, marked incomplete, and its checks are not evaluated);
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import os
 import signal
 import sys
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import SnnzooError
@@ -98,12 +101,13 @@ def _settings_line(stimulus_kind: object) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a catalog experiment, write its netCDF result and figure, print a summary."""
-    from .catalog.experiment import Experiment
-    from .engine.precision import checked_precision
-    from .engine.simulation import thread_count
-    from .results.plotting import png_bytes
-    from .results.tree import netcdf_bytes, populations
-    from .safe_write import checked_target, checked_targets, write_together
+    with modules_loaded_out_of_collections():
+        from .catalog.experiment import Experiment
+        from .engine.precision import checked_precision
+        from .engine.simulation import thread_count
+        from .results.plotting import png_bytes
+        from .results.tree import netcdf_bytes, populations
+        from .safe_write import checked_target, checked_targets, write_together
 
     precision = [] if args.precision is None else [f'precision="{checked_precision(args.precision)}"']
     experiment = Experiment.load(args.name, [*(args.set or []), *precision])
@@ -208,6 +212,22 @@ def cmd_new_plugin(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def modules_loaded_out_of_collections() -> Iterator[None]:
+    """While a command loads its modules (sympy, numba, matplotlib: about a million objects that
+    live as long as the process) the garbage collector waits; then every object made so far is moved
+    out of its reach until :func:`main` returns. Its full collections, set off by the allocations of
+    loading and running, traversed them again and again: 0.3 s of CPU in a warm ``snnzoo run``."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 def warn_clashes() -> None:
     """Print each name clash between plugins on stderr (every command does, before its work)."""
     from .plugins.loader import clash_report
@@ -291,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"snnzoo: internal error (please report it; SNNZOO_DEBUG=1 shows the traceback): "
               f"{type(err).__name__}: {_one_line(err)}", file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        gc.unfreeze()  # a caller in this process collects what it drops, as before the command
 
 
 def _one_line(err: BaseException) -> str:
@@ -304,9 +326,18 @@ def _show_warning(message: Warning | str, category: type[Warning], *_: object, *
 
 def entry() -> None:
     """The ``snnzoo`` console script: :func:`main`, then exit; a Ctrl-C arriving once the work is
-    done (while Python shuts down) is ignored instead of ending in a traceback."""
-    status = main()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    done (while Python shuts down) is ignored instead of ending in a traceback.
+
+    Before exiting (also through ``--help`` or a usage error), every object is moved out of the
+    garbage collector's reach (``gc.freeze``): Python's shutdown otherwise runs full collections
+    over the whole heap as it unloads the modules (0.7 s of CPU after a run, which holds sympy,
+    numba and matplotlib; 0.2 s after ``--help``). Objects are still released as their modules go;
+    everything the command writes is closed by then."""
+    try:
+        status = main()
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        gc.freeze()
     sys.exit(status)
 
 

@@ -637,7 +637,9 @@ CACHE_PROBE = textwrap.dedent("""
 
 
 def test_kernels_are_cached_on_disk_across_processes(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_")}  # numba's cache next to the kernels
+    # numba's cache next to the kernels, and Python's bytecode of the kernel module beside it as a user's
+    # Python writes it (a warm run took the .pyc for a damaged numba file and recompiled every kernel)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_") and k != "PYTHONDONTWRITEBYTECODE"}
     env["SNNZOO_CACHE_DIR"] = str(tmp_path)
 
     def probe():
@@ -655,6 +657,7 @@ def test_kernels_are_cached_on_disk_across_processes(tmp_path):
     after_first = files()
     assert len([f for f in after_first if re.fullmatch(r"kernels/snnzoo_kernel_\w+\.py", f)]) == 1
     assert any(f.endswith(".nbi") for f in after_first) and any(f.endswith(".nbc") for f in after_first)
+    assert any(re.fullmatch(r"kernels/__pycache__/snnzoo_kernel_\w+\.cpython-\w+\.pyc", f) for f in after_first)
 
     second = probe()
     assert second["hits"] >= 1 and second["misses"] == 0, second

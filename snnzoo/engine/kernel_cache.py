@@ -84,8 +84,9 @@ def _module_name(source: bytes) -> str:
 
 
 def _import_checked(name: str, path: Path) -> ModuleType:
-    """Import the module at ``path``, deleting numba's compiled files for it first if they are damaged."""
-    compiled = list((path.parent / "__pycache__").glob(f"{name}.*"))
+    """Import the module at ``path``, deleting numba's compiled files for it first if they are damaged
+    (its index ``.nbi`` and data ``.nbc`` files; Python's own ``.pyc`` beside them is not numba's)."""
+    compiled = [file for file in (path.parent / "__pycache__").glob(f"{name}.*") if file.suffix in (".nbi", ".nbc")]
     if not all(_readable(file) for file in compiled):  # numba would fail on them: let it rebuild
         for file in compiled:
             file.unlink(missing_ok=True)

@@ -356,10 +356,22 @@ def _in_si(returned, unit: pint.Unit | str, what: str):
     return quantity.to_base_units().magnitude
 
 
+class _NoProgressBar:
+    """The bar of a run that shows none (without importing tqdm for it)."""
+
+    def update(self, seconds: float) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def _progress_bar(total_seconds: float, enabled: bool):
+    if not enabled:
+        return _NoProgressBar()
     from tqdm import tqdm
 
-    return tqdm(total=total_seconds, unit="s sim", disable=not enabled, leave=False,
+    return tqdm(total=total_seconds, unit="s sim", leave=False,
                 bar_format="{l_bar}{bar}| {n:.3g}/{total:.3g} s simulated [{elapsed}<{remaining}, {rate_fmt}]")
 
 

@@ -8,14 +8,16 @@ network derives from its master seed, so the same seed gives the same synapses.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse
 
 from ..errors import ConfigError, EquationError
 from ..language.expressions import NumericExpression
 from ..units import Sign, check_value, is_quantity_text, parse_unit, show, to_si, ureg, whole_number, whole_numbers
+
+if TYPE_CHECKING:
+    import scipy.sparse  # imported where a matrix is made or read: a run without one never loads it
 
 MAX_DELAY_STEPS = 2**31 - 1
 RULES = ("p", "condition", "fixed_in_degree", "fixed_out_degree", "one_to_one", "all_to_all", "i", "matrix")
@@ -45,6 +47,8 @@ class Synapses:
 
     def matrix(self, n_post: int) -> scipy.sparse.csr_matrix:
         """The weights as a (n_pre, n_post) sparse matrix (SI units)."""
+        import scipy.sparse
+
         weights = np.broadcast_to(self.weights, self.post.shape)
         return scipy.sparse.csr_matrix((weights, self.post, self.indptr), shape=(self.indptr.size - 1, n_post))
 
@@ -213,6 +217,8 @@ def _explicit(rule: dict[str, Any], kind: str, pre: np.ndarray, post: np.ndarray
         _check_range(i, pre, "i", where)
         _check_range(j, post, "j", where)
     else:
+        import scipy.sparse
+
         try:
             coo = scipy.sparse.coo_matrix(rule["matrix"])
         except (TypeError, ValueError):
@@ -264,6 +270,8 @@ def expected_count(rule: dict[str, Any], n_pre: int, n_post: int) -> int:
         if _given(rule.get("i")):
             return int(np.size(rule["i"]))
         if _given(rule.get("matrix")):
+            import scipy.sparse
+
             return int(scipy.sparse.coo_matrix(rule["matrix"]).nnz)
     except (TypeError, ValueError):
         pass

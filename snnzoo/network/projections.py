@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse
 
 from ..errors import ConfigError
 from ..language.stimulus import PoissonRates, SpikeTimes, call_stimulus, stimulus_settings
 from ..time_steps import step_containing
 from ..units import as_data, ureg
 from .connectivity import Synapses
+
+if TYPE_CHECKING:
+    import scipy.sparse
 
 
 class SpikeSource:
