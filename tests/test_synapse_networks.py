@@ -446,3 +446,18 @@ def test_gap_junctions_need_no_pathway():
     np.testing.assert_allclose(data.Igap.values[1:], expected, rtol=1e-12, atol=1e-15)
     with pytest.raises(sz.EquationError, match="give on_pre .* or a summed variable"):
         sz.SynapseModel("inert", "w : 1")
+
+
+def test_a_trace_that_draws_random_numbers_is_drawn_per_synapse():
+    # 'A += rand()' only reads A, so A was kept once per presynaptic neuron: its 200 synapses shared one
+    # draw; Brian2 draws per synapse (200 different values)
+    model = sz.SynapseModel("drawn_trace", "w : 1\ndA/dt = -A/(10*ms) : 1 (event-driven)", on_pre="A += rand(); v += w*A")
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("n", sz.NeuronModel("counter", "v : 1"), 200)
+    net.add_source("in", sz.stimulus("spike_generator", times=[1] * u.ms, indices=[0]))
+    net.connect("in", "n", synapse=model, weight=1, all_to_all=True, name="S")
+    net.run(2 * u.ms)
+    drawn = net.result()["projections/S"].dataset.A.values  # as of the synapse's only event: the draw itself
+    assert np.unique(drawn).size == 200 and drawn.min() >= 0 and drawn.max() < 1
+    assert abs(drawn.mean() - 0.5) < 5 * np.sqrt(1 / 12 / 200)
+    np.testing.assert_array_equal(net.population("n").v.magnitude, drawn)

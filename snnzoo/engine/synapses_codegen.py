@@ -9,9 +9,9 @@ Where a synaptic variable lives (:attr:`SynapsePlan.storage`):
 
 - ``"synapse"``: one value per synapse, a row of ``Y<q>V``;
 - ``"pre"`` / ``"post"``: an event-driven variable that only its own side's pathway
-  writes, from its own value and shared parameters (a presynaptic trace such as
-  ``Apre``), is the same for every synapse of a neuron, so it is kept once per
-  neuron (rows of ``Y<q>A`` / ``Y<q>B``, last update step in ``Y<q>a`` / ``Y<q>b``).
+  writes, from its own value and shared parameters and without ``rand()`` or ``randn()``
+  (a presynaptic trace such as ``Apre``), is the same for every synapse of a neuron, so it
+  is kept once per neuron (rows of ``Y<q>A`` / ``Y<q>B``, last update step in ``Y<q>a`` / ``Y<q>b``).
   This is exact (Brian2 keeps one copy per synapse, advanced at each of the synapse's
   events, pre- or postsynaptic) and keeps a plastic synapse at 16-24 bytes; monitors
   and the stored state report such a trace advanced to the synapse's last event.
@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
-from ..expressions import is_unit_name, substitute_units, symbol
+from ..expressions import is_unit_name, rand, randn, substitute_units, symbol
 from ..integrators import integrated, new_symbol
 from ..synapse_model import BUILTIN_NAMES, BoundSynapse, reference
 from .layout import GroupArrays, PopulationArrays, SynapseArrays, SynapseMonitorArrays, state_array
@@ -69,7 +69,8 @@ def classify(bound: BoundSynapse, heterogeneous: set[str], per_synapse_initial: 
                 exprs.append(model.canonical(_equation(model, name).expr))
                 used = {s.name for e in exprs for s in e.free_symbols}
                 allowed = candidates | shared | {"t", "dt"}
-                if any(u not in allowed and not _is_unit(u, model) for u in used):
+                draws = any(e.atoms(rand, randn) for e in exprs)  # Brian2 draws them per synapse
+                if draws or any(u not in allowed and not _is_unit(u, model) for u in used):
                     candidates.discard(name)
                     changed = True
         for name in candidates:
