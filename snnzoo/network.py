@@ -623,7 +623,7 @@ class Network:
             chosen = resolve_integrator(synapse.integrator or self.integrator
                                         or choose_integrator(synapse.clock_driven_system())[0])
             plastic = synapses_module.make_state(bound, dict(parameters or {}), dict(initial or {}), weight, i, j, rng,
-                                                 int(post_steps[0]), chosen, where, order)
+                                                 int(post_steps[0]), chosen, where, order, post.indices)
             # rows sorted by (pre, delay): per-synapse delays are found by binary search in the kernel
             by_delay = np.lexsort((np.broadcast_to(steps, i.shape), i))
             j = j[by_delay]

@@ -461,3 +461,18 @@ def test_a_trace_that_draws_random_numbers_is_drawn_per_synapse():
     assert np.unique(drawn).size == 200 and drawn.min() >= 0 and drawn.max() < 1
     assert abs(drawn.mean() - 0.5) < 5 * np.sqrt(1 / 12 / 200)
     np.testing.assert_array_equal(net.population("n").v.magnitude, drawn)
+
+
+def test_a_summed_variable_into_a_slice_leaves_the_other_neurons_alone():
+    # Brian2's Synapses(G, G[:2], 'I_post = ... (summed)'): neurons 2 and 3 keep their I (1.0 and 1.5 nA);
+    # every neuron's I was set to 0 at every step. In the slice, a neuron without synapses gets 0.
+    neuron = sz.NeuronModel("biased", "dv/dt = (-v + I/nA)/(10*ms) : 1\nI : amp")
+    gap = sz.SynapseModel("gap_to_slice", "w : 1\nI_post = w*v_pre*nA : amp (summed)")
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    population = net.add_population("G", neuron, 5, initial={"I": "i*0.5*nA", "v": "i*0.1"})
+    net.connect("G", "G[:3]", synapse=gap, weight=0.1, i=[3, 4], j=[0, 1])
+    net.connect("G", "G[4:5]", synapse=gap, weight=0.2, i=[1], j=[4])
+    net.run(0.1 * u.ms)
+    v0 = np.arange(5) * 0.1
+    expected = [0.1 * v0[3], 0.1 * v0[4], 0, 1.5, 0.2 * v0[1]]
+    np.testing.assert_allclose(population.get("I").to("nA").magnitude, expected, rtol=1e-12, atol=0)

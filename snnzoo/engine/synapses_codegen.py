@@ -355,12 +355,19 @@ def _load_for(w, s: SynapsePlan, exprs: list[sympy.Basic]) -> None:
 
 
 def zero_summed(w, plans: list[SynapsePlan]) -> None:
-    """Set every summed target variable to 0, once per (population, variable), before the
-    projections add their sums: several projections may sum into the same variable."""
-    targets = {(s.target.index, s.target.rows.index(reference(name)[1])) for s in plans for name in s.model.summed}
-    for k, row in sorted(targets):
-        with w.block(f"for j in range(N{k}):"):
-            w(f"{state_array(k)}[{row}, j] = 0.0")
+    """Set every summed target variable to 0 before the projections add their sums (several may sum
+    into the same variable): on every neuron, or only on the slices of the target the projections
+    were made onto (the other neurons keep their values, as in Brian2)."""
+    slices: dict[tuple[int, int], list[str | None]] = {}
+    for s in plans:
+        for name in s.model.summed:
+            neurons = SynapseArrays(s).summed_neurons if s.summed_neurons is not None else None
+            slices.setdefault((s.target.index, s.target.rows.index(reference(name)[1])), []).append(neurons)
+    for (k, row), neurons in sorted(slices.items()):
+        loops = [f"for j in range(N{k}):"] if None in neurons else [f"for j in {array}:" for array in dict.fromkeys(neurons)]
+        for loop in loops:
+            with w.block(loop):
+                w(f"{state_array(k)}[{row}, j] = 0.0")
 
 
 def summed(w, s: SynapsePlan) -> None:
