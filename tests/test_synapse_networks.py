@@ -476,3 +476,26 @@ def test_a_summed_variable_into_a_slice_leaves_the_other_neurons_alone():
     v0 = np.arange(5) * 0.1
     expected = [0.1 * v0[3], 0.1 * v0[4], 0, 1.5, 0.2 * v0[1]]
     np.testing.assert_allclose(population.get("I").to("nA").magnitude, expected, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("stimulus_first", [True, False])
+def test_a_variable_is_not_both_a_stimulus_input_and_a_sum(stimulus_first):
+    # the sum replaced the stimulus's 0.5 nA every step, in silence (neuron 1, with no synapse, got I = 0)
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("G", sz.NeuronModel("n_in", "dv/dt = (-v + I*10*Mohm)/(10*ms) : volt\nI : amp"), 2)
+    gap = sz.SynapseModel("gap_current", "w : 1\nI_post = w*v_pre/(10*Mohm) : amp (summed)")
+    current = sz.stimulus("constant_current", amplitude=0.5 * u.nA)
+    if stimulus_first:
+        net.add_stimulus(current, "G", "I")
+        with pytest.raises(sz.ConfigError) as err:
+            net.connect("G", "G", synapse=gap, weight=1, i=[1], j=[0], name="S")
+        assert str(err.value) == ("projection 'S': G.I would be both a stimulus's input and the sum of this "
+                                  "projection's summed variable, which replaces the input every step; give each its "
+                                  "own variable (e.g. 'I = I_stim + I_syn' with both declared)")
+        assert "S" not in net.projections
+    else:
+        net.connect("G", "G", synapse=gap, weight=1, i=[1], j=[0], name="S")
+        with pytest.raises(sz.ConfigError, match=r"^stimulus '.*': G.I would be both a stimulus's input and the sum "
+                                                 r"of projection 'S''s summed variable"):
+            net.add_stimulus(current, "G", "I")
+        assert net.stimuli == []
