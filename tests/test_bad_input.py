@@ -345,6 +345,17 @@ def _plastic_network() -> sz.Network:
     return net
 
 
+def test_attribute_assignment_on_a_projection_is_refused():
+    # Brian2's S.w = 'rand()*gmax' set an attribute of the projection that nothing reads: the weights stayed 0.1
+    net = _plastic_network()
+    with pytest.raises(ConfigError) as err:
+        net.projections["S"].w = "rand()*0.01"
+    assert str(err.value) == ("projection 'S': cannot set 'w'; synaptic values are given when the projection is made, "
+                              "connect(..., weight=..., parameters={...}, initial={...}): one value, one per synapse, "
+                              "a distribution or an expression of i and j such as 'rand()*gmax'")
+    assert net.projections["S"].weights().magnitude.tolist() == [0.1] * 9
+
+
 _WITH_CONDUCTANCE = "dv/dt = -v/tau : 1\ndge/dt = -ge/tau : 1\nI : amp"
 
 

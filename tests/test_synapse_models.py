@@ -145,6 +145,17 @@ def test_summed_variable_must_be_declared_by_the_target():
     assert ok.bind(None, NEURON, "projection 'S'").post is NEURON
 
 
+def test_a_summed_variable_onto_a_differential_equation_says_so():
+    # it said "the postsynaptic model does not declare 'v'" of a v the model integrates (Brian2: "needs a
+    # corresponding parameter")
+    onto_v = sz.SynapseModel("onto_v", "w : volt\nv_post = w : volt (summed)")
+    with pytest.raises(sz.EquationError) as err:
+        onto_v.bind(None, NEURON, "projection 'S'")
+    assert str(err.value) == ("projection 'S': synapse model 'onto_v': summed variable 'v_post': 'v' has a "
+                              "differential equation in the postsynaptic model 'cell'; a sum sets a variable declared "
+                              "without one (a line 'v : volt' in its equations)")
+
+
 @pytest.mark.parametrize("reader", ["g_total_post = w*y*nS : siemens (summed)",
                                     "ds/dt = (y - s)/(10*ms) : 1 (clock-driven)"])
 def test_what_is_evaluated_every_step_may_not_read_an_event_driven_variable(reader):

@@ -446,3 +446,56 @@ def test_gap_junctions_need_no_pathway():
     np.testing.assert_allclose(data.Igap.values[1:], expected, rtol=1e-12, atol=1e-15)
     with pytest.raises(sz.EquationError, match="give on_pre .* or a summed variable"):
         sz.SynapseModel("inert", "w : 1")
+
+
+def test_a_trace_that_draws_random_numbers_is_drawn_per_synapse():
+    # 'A += rand()' only reads A, so A was kept once per presynaptic neuron: its 200 synapses shared one
+    # draw; Brian2 draws per synapse (200 different values)
+    model = sz.SynapseModel("drawn_trace", "w : 1\ndA/dt = -A/(10*ms) : 1 (event-driven)", on_pre="A += rand(); v += w*A")
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("n", sz.NeuronModel("counter", "v : 1"), 200)
+    net.add_source("in", sz.stimulus("spike_generator", times=[1] * u.ms, indices=[0]))
+    net.connect("in", "n", synapse=model, weight=1, all_to_all=True, name="S")
+    net.run(2 * u.ms)
+    drawn = net.result()["projections/S"].dataset.A.values  # as of the synapse's only event: the draw itself
+    assert np.unique(drawn).size == 200 and drawn.min() >= 0 and drawn.max() < 1
+    assert abs(drawn.mean() - 0.5) < 5 * np.sqrt(1 / 12 / 200)
+    np.testing.assert_array_equal(net.population("n").v.magnitude, drawn)
+
+
+def test_a_summed_variable_into_a_slice_leaves_the_other_neurons_alone():
+    # Brian2's Synapses(G, G[:2], 'I_post = ... (summed)'): neurons 2 and 3 keep their I (1.0 and 1.5 nA);
+    # every neuron's I was set to 0 at every step. In the slice, a neuron without synapses gets 0.
+    neuron = sz.NeuronModel("biased", "dv/dt = (-v + I/nA)/(10*ms) : 1\nI : amp")
+    gap = sz.SynapseModel("gap_to_slice", "w : 1\nI_post = w*v_pre*nA : amp (summed)")
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    population = net.add_population("G", neuron, 5, initial={"I": "i*0.5*nA", "v": "i*0.1"})
+    net.connect("G", "G[:3]", synapse=gap, weight=0.1, i=[3, 4], j=[0, 1])
+    net.connect("G", "G[4:5]", synapse=gap, weight=0.2, i=[1], j=[4])
+    net.run(0.1 * u.ms)
+    v0 = np.arange(5) * 0.1
+    expected = [0.1 * v0[3], 0.1 * v0[4], 0, 1.5, 0.2 * v0[1]]
+    np.testing.assert_allclose(population.get("I").to("nA").magnitude, expected, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("stimulus_first", [True, False])
+def test_a_variable_is_not_both_a_stimulus_input_and_a_sum(stimulus_first):
+    # the sum replaced the stimulus's 0.5 nA every step, in silence (neuron 1, with no synapse, got I = 0)
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("G", sz.NeuronModel("n_in", "dv/dt = (-v + I*10*Mohm)/(10*ms) : volt\nI : amp"), 2)
+    gap = sz.SynapseModel("gap_current", "w : 1\nI_post = w*v_pre/(10*Mohm) : amp (summed)")
+    current = sz.stimulus("constant_current", amplitude=0.5 * u.nA)
+    if stimulus_first:
+        net.add_stimulus(current, "G", "I")
+        with pytest.raises(sz.ConfigError) as err:
+            net.connect("G", "G", synapse=gap, weight=1, i=[1], j=[0], name="S")
+        assert str(err.value) == ("projection 'S': G.I would be both a stimulus's input and the sum of this "
+                                  "projection's summed variable, which replaces the input every step; give each its "
+                                  "own variable (e.g. 'I = I_stim + I_syn' with both declared)")
+        assert "S" not in net.projections
+    else:
+        net.connect("G", "G", synapse=gap, weight=1, i=[1], j=[0], name="S")
+        with pytest.raises(sz.ConfigError, match=r"^stimulus '.*': G.I would be both a stimulus's input and the sum "
+                                                 r"of projection 'S''s summed variable"):
+            net.add_stimulus(current, "G", "I")
+        assert net.stimuli == []

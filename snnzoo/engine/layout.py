@@ -361,6 +361,8 @@ class SynapseArrays:
         """on_post with a postsynaptic delay, int32[delay + 1, post]: postsynaptic spikes of each step of the ring."""
         self.post_queued = f"Y{q}M"
         """on_post with a postsynaptic delay, int64[delay + 1]: how many spikes each ring slot holds."""
+        self.summed_neurons = f"Y{q}U"
+        """summed variables into a slice of the target, int32[neurons]: the neurons of the slice."""
 
     def names(self) -> list[str]:
         """The arrays' names, in the kernel's argument order (synapse monitors last)."""
@@ -373,6 +375,8 @@ class SynapseArrays:
             names += [self.post_row_starts, self.by_post, self.sources]
             if p.post_delay > 0:
                 names += [self.post_queue, self.post_queued]
+        if p.summed_neurons is not None:
+            names.append(self.summed_neurons)
         for m in p.monitors:
             names += SynapseMonitorArrays(m).names()
         return names
@@ -408,6 +412,8 @@ class SynapseArrays:
             if p.post_delay > 0:
                 arrays[self.post_queue] = np.zeros((p.post_delay + 1, n_post), dtype=np.int32)
                 arrays[self.post_queued] = np.zeros(p.post_delay + 1, dtype=np.int64)
+        if p.summed_neurons is not None:
+            arrays[self.summed_neurons] = p.summed_neurons
         for m in p.monitors:
             arrays.update(SynapseMonitorArrays(m).allocate())
         return arrays

@@ -182,6 +182,9 @@ class SynapsePlan:
     source_size: int
     values: dict[str, np.ndarray]
     monitors: list[SynapseMonitorPlan] = field(default_factory=list)
+    summed_neurons: np.ndarray | None = None
+    """The target neurons the projection's summed variables set, when it was made onto a slice of the
+    target (None: every neuron); the others keep their values, as in Brian2."""
 
     @property
     def model(self):

@@ -9,9 +9,9 @@ Where a synaptic variable lives (:attr:`SynapsePlan.storage`):
 
 - ``"synapse"``: one value per synapse, a row of ``Y<q>V``;
 - ``"pre"`` / ``"post"``: an event-driven variable that only its own side's pathway
-  writes, from its own value and shared parameters (a presynaptic trace such as
-  ``Apre``), is the same for every synapse of a neuron, so it is kept once per
-  neuron (rows of ``Y<q>A`` / ``Y<q>B``, last update step in ``Y<q>a`` / ``Y<q>b``).
+  writes, from its own value and shared parameters and without ``rand()`` or ``randn()``
+  (a presynaptic trace such as ``Apre``), is the same for every synapse of a neuron, so it
+  is kept once per neuron (rows of ``Y<q>A`` / ``Y<q>B``, last update step in ``Y<q>a`` / ``Y<q>b``).
   This is exact (Brian2 keeps one copy per synapse, advanced at each of the synapse's
   events, pre- or postsynaptic) and keeps a plastic synapse at 16-24 bytes; monitors
   and the stored state report such a trace advanced to the synapse's last event.
@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
-from ..language.expressions import is_unit_name, substitute_units, symbol
+from ..language.expressions import is_unit_name, rand, randn, substitute_units, symbol
 from ..language.integrators import integrated, new_symbol
 from ..language.synapse_model import BUILTIN_NAMES, BoundSynapse, reference
 from .layout import GroupArrays, PopulationArrays, SynapseArrays, SynapseMonitorArrays, state_array
@@ -69,7 +69,8 @@ def classify(bound: BoundSynapse, heterogeneous: set[str], per_synapse_initial: 
                 exprs.append(model.canonical(_equation(model, name).expr))
                 used = {s.name for e in exprs for s in e.free_symbols}
                 allowed = candidates | shared | {"t", "dt"}
-                if any(u not in allowed and not _is_unit(u, model) for u in used):
+                draws = any(e.atoms(rand, randn) for e in exprs)  # Brian2 draws them per synapse
+                if draws or any(u not in allowed and not _is_unit(u, model) for u in used):
                     candidates.discard(name)
                     changed = True
         for name in candidates:
@@ -354,12 +355,19 @@ def _load_for(w, s: SynapsePlan, exprs: list[sympy.Basic]) -> None:
 
 
 def zero_summed(w, plans: list[SynapsePlan]) -> None:
-    """Set every summed target variable to 0, once per (population, variable), before the
-    projections add their sums: several projections may sum into the same variable."""
-    targets = {(s.target.index, s.target.rows.index(reference(name)[1])) for s in plans for name in s.model.summed}
-    for k, row in sorted(targets):
-        with w.block(f"for j in range(N{k}):"):
-            w(f"{state_array(k)}[{row}, j] = 0.0")
+    """Set every summed target variable to 0 before the projections add their sums (several may sum
+    into the same variable): on every neuron, or only on the slices of the target the projections
+    were made onto (the other neurons keep their values, as in Brian2)."""
+    slices: dict[tuple[int, int], list[str | None]] = {}
+    for s in plans:
+        for name in s.model.summed:
+            neurons = SynapseArrays(s).summed_neurons if s.summed_neurons is not None else None
+            slices.setdefault((s.target.index, s.target.rows.index(reference(name)[1])), []).append(neurons)
+    for (k, row), neurons in sorted(slices.items()):
+        loops = [f"for j in range(N{k}):"] if None in neurons else [f"for j in {array}:" for array in dict.fromkeys(neurons)]
+        for loop in loops:
+            with w.block(loop):
+                w(f"{state_array(k)}[{row}, j] = 0.0")
 
 
 def summed(w, s: SynapsePlan) -> None:

@@ -306,9 +306,12 @@ class SynapseModel:
         for name, eq in self.summed.items():
             base = reference(name)[1]
             if base not in post.variables:
-                raise EquationError(f"{here}: summed variable {name!r}: the postsynaptic model {post.name!r} "
-                                    f"does not declare {base!r} (expected a line '{base} : {eq.unit_text}' "
-                                    "in its equations)")
+                problem = (f"{base!r} has a differential equation in the postsynaptic model {post.name!r}; a sum "
+                           f"sets a variable declared without one (a line '{base} : {eq.unit_text}' in its equations)"
+                           if base in post.state_variables else
+                           f"the postsynaptic model {post.name!r} does not declare {base!r} (expected a line "
+                           f"'{base} : {eq.unit_text}' in its equations)")
+                raise EquationError(f"{here}: summed variable {name!r}: {problem}")
             if not same_dimension(eq.unit, post.units[base]):
                 raise EquationError(f"{here}: summed variable {name!r} is in {_shown(eq.unit)} but the postsynaptic "
                                     f"model {post.name!r} declares {base!r} in {_shown(post.units[base])} "

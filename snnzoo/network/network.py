@@ -46,7 +46,7 @@ from ..language.model import NeuronModel
 from ..language.refractory import refractory_steps
 from ..language.stimulus import (FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes, call_stimulus,
                                  checked_drives, stimulus_settings)
-from ..language.synapse_model import SynapseModel
+from ..language.synapse_model import SynapseModel, reference
 from ..results.recording import PopulationRecord, StateRecord
 from ..units import (as_data, check_value, is_quantity_text, one_si, positive_si, seed_number, show, si_unit_string,
                      to_si, ureg, whole_number, whole_numbers)
@@ -584,6 +584,8 @@ class Network:
             synapse = resolve_synapse_model(synapse)
             pre_model = pre.group.model if isinstance(pre.group, Population) else None
             bound = synapse.bind(pre_model, model, where)
+            for summed in synapse.summed:
+                self._refuse_summed_and_driven(post.group, reference(summed)[1], where, driven=False)
             unit, effects, on = synapse.units.get("w", ureg.dimensionless), [], synapse.name
         else:
             unit, effects = model.synaptic_effects(on, op, where)
@@ -624,7 +626,7 @@ class Network:
             chosen = resolve_integrator(synapse.integrator or self.integrator
                                         or choose_integrator(synapse.clock_driven_system())[0])
             plastic = synapses_module.make_state(bound, dict(parameters or {}), dict(initial or {}), weight, i, j, rng,
-                                                 int(post_steps[0]), chosen, where, order)
+                                                 int(post_steps[0]), chosen, where, order, post.indices)
             # rows sorted by (pre, delay): per-synapse delays are found by binary search in the kernel
             by_delay = np.lexsort((np.broadcast_to(steps, i.shape), i))
             j = j[by_delay]
@@ -675,9 +677,22 @@ class Network:
                 f"(declared variables: {pop.model.variables or 'none'}; declare it as '{target} : amp')"
             )
         pop.model.check_written(target, f"stimulus {stimulus.name!r} on {pop.where}")
+        self._refuse_summed_and_driven(pop, target, f"stimulus {stimulus.name!r}", driven=True)
         for drive in checked_drives(stimulus, pop.size, pop.model.units[target]):
             self._drives.append(_DriveBinding(pop, target, drive))
         self.stimuli.append(settings)
+
+    def _refuse_summed_and_driven(self, pop: Population, variable: str, where: str, *, driven: bool) -> None:
+        """A variable that a synapse model's summed variable sets every step cannot also be the input of a
+        stimulus (``driven``: the new part is the stimulus): the sum would replace the stimulus's input."""
+        stimuli = [b for b in self._drives if b.population is pop and b.variable == variable]
+        sums = [name for name, p in self.projections.items() if p.plastic is not None and p.target is pop
+                and f"{variable}_post" in p.plastic.model.summed]
+        if (driven and sums) or (not driven and stimuli):
+            summing = f"projection {sums[0]!r}" if driven else "this projection"
+            raise ConfigError(f"{where}: {pop.name}.{variable} would be both a stimulus's input and the sum of "
+                              f"{summing}'s summed variable, which replaces the input every step; give each its own "
+                              f"variable (e.g. '{variable} = {variable}_stim + {variable}_syn' with both declared)")
 
     @contextlib.contextmanager
     def _undone_on_error(self) -> Iterator[None]:

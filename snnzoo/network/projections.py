@@ -149,6 +149,15 @@ class Projection:
     plastic: Any = None
     """The synapse model and per-synapse values (:class:`snnzoo.network.synapses.SynapticState`), or None."""
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Only the fields may be set: Brian2's ``S.w = 'rand()*gmax'`` set an attribute nothing reads."""
+        if name not in self.__dataclass_fields__:
+            raise ConfigError(f"projection {self.name!r}: cannot set {name!r}; synaptic values are given when the "
+                              "projection is made, connect(..., weight=..., parameters={...}, initial={...}): one "
+                              "value, one per synapse, a distribution or an expression of i and j such as "
+                              "'rand()*gmax'")
+        object.__setattr__(self, name, value)
+
     @property
     def size(self) -> int:
         """The number of synapses."""

@@ -45,6 +45,8 @@ class SynapticState:
     per_synapse: set[str]
     """Parameters and state variables given one value per synapse."""
     monitors: list[SynapseMonitor] = field(default_factory=list)
+    target_neurons: np.ndarray | None = None
+    """The neurons of the target the projection was made onto (a slice), or None for the whole target."""
 
     @property
     def model(self):
@@ -57,10 +59,11 @@ class SynapticState:
 
 def make_state(bound: BoundSynapse, parameters: dict[str, Any], initial: dict[str, Any], weight: Any,
                i: np.ndarray, j: np.ndarray, rng: np.random.Generator, post_delay: int, integrator,
-               where: str, order: np.ndarray | None = None) -> SynapticState:
+               where: str, order: np.ndarray | None = None, target_neurons: np.ndarray | None = None) -> SynapticState:
     """The per-synapse values of a new projection with synapses ``i`` -> ``j``: model defaults, then
     ``parameters``, ``initial`` and ``weight`` (w), each given as :func:`snnzoo.network.connectivity.values` accepts
-    (arrays of one value per synapse picked in ``order``, if given)."""
+    (arrays of one value per synapse picked in ``order``, if given). ``target_neurons``: the target's
+    neurons it was made onto, if a slice."""
     n = i.size
     model = bound.model
     values: dict[str, np.ndarray] = {}
@@ -99,7 +102,7 @@ def make_state(bound: BoundSynapse, parameters: dict[str, Any], initial: dict[st
     missing = [p for p in model.parameters if p not in values]
     if missing:
         raise ConfigError(f"{where}: {model.where} parameter(s) {missing} have no default; give them in parameters")
-    return SynapticState(bound, values, post_delay, integrator, per_synapse)
+    return SynapticState(bound, values, post_delay, integrator, per_synapse, target_neurons=target_neurons)
 
 
 def plan(index: int, projection, source: int, pre, target, monitor_offset: int) -> SynapsePlan:
@@ -114,9 +117,11 @@ def plan(index: int, projection, source: int, pre, target, monitor_offset: int) 
     storage = classify(state.bound, heterogeneous, initial, homogeneous)
     monitors = [SynapseMonitorPlan(monitor_offset + m, f"{projection.name}/{mon.name}", mon.variables, mon.every,
                                    mon.synapses) for m, mon in enumerate(state.monitors)]
+    slice_only = state.model.summed and state.target_neurons is not None and state.target_neurons.size < target.size
     return SynapsePlan(index, source, pre, target, state.bound, storage, delay,
                        int(steps.max()) if steps.size else 0, state.post_delay, state.integrator,
-                       projection.synapses, projection.source.size, state.values, monitors)
+                       projection.synapses, projection.source.size, state.values, monitors,
+                       state.target_neurons.astype(np.int32) if slice_only else None)
 
 
 def kernel_bytes(p: SynapsePlan) -> int:
