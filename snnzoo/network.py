@@ -605,12 +605,13 @@ class Network:
         j, order = drawn.post, drawn.given_order
         rng = self.random("weights", index)
         # without a weight, a synapse model's w starts at its initial value (0 in w's unit unless given)
+        sizes = (pre.group.size, post.group.size)
         weights = connectivity.values(weight if weight is not None else ureg.Quantity(0.0, unit), drawn.size, unit, rng,
-                                      f"{where}: weight", i, j, order=order)
+                                      f"{where}: weight", i, j, order=order, sizes=sizes)
         if synapse is None:
             model.check_weights(on, op, weights, unit, where)
         delays = connectivity.values(delay, drawn.size, "s", rng, f"{where}: delay", i, j, sign="non-negative",
-                                     order=order)
+                                     order=order, sizes=sizes)
         steps = connectivity.delay_steps(delays, self.dt, where, round_delays=round_delays)
         ring = (int(steps.max(initial=0)) + 1) * (pre.group.size * 4 if connectivity.uniform_delay(steps) >= 0 else post.group.size * 8)
         self.memory.require(f"{where} ({drawn.size} synapses, delays up to {steps.max(initial=0)} steps)",
@@ -623,7 +624,7 @@ class Network:
             chosen = resolve_integrator(synapse.integrator or self.integrator
                                         or choose_integrator(synapse.clock_driven_system())[0])
             plastic = synapses_module.make_state(bound, dict(parameters or {}), dict(initial or {}), weight, i, j, rng,
-                                                 int(post_steps[0]), chosen, where, order)
+                                                 int(post_steps[0]), chosen, where, order, sizes=sizes)
             # rows sorted by (pre, delay): per-synapse delays are found by binary search in the kernel
             by_delay = np.lexsort((np.broadcast_to(steps, i.shape), i))
             j = j[by_delay]

@@ -57,10 +57,10 @@ class SynapticState:
 
 def make_state(bound: BoundSynapse, parameters: dict[str, Any], initial: dict[str, Any], weight: Any,
                i: np.ndarray, j: np.ndarray, rng: np.random.Generator, post_delay: int, integrator,
-               where: str, order: np.ndarray | None = None) -> SynapticState:
+               where: str, order: np.ndarray | None = None, *, sizes: tuple[int, int]) -> SynapticState:
     """The per-synapse values of a new projection with synapses ``i`` -> ``j``: model defaults, then
     ``parameters``, ``initial`` and ``weight`` (w), each given as :func:`snnzoo.connectivity.values` accepts
-    (arrays of one value per synapse picked in ``order``, if given)."""
+    (arrays of one value per synapse picked in ``order``, if given; ``sizes`` are those of the two groups)."""
     n = i.size
     model = bound.model
     values: dict[str, np.ndarray] = {}
@@ -89,7 +89,8 @@ def make_state(bound: BoundSynapse, parameters: dict[str, Any], initial: dict[st
         given["w"] = weight
     per_synapse = set()
     for name, value in given.items():
-        array = connectivity.values(value, n, model.units[name], rng, f"{where}: {name}", i, j, order=order)
+        array = connectivity.values(value, n, model.units[name], rng, f"{where}: {name}", i, j, order=order,
+                                   sizes=sizes)
         spec = model.parameters.get(name)
         if spec is not None and spec.sign:
             check_value(array, what=f"{where}: parameter {name!r}", shown=value, sign=spec.sign, unit=model.units[name])
