@@ -25,7 +25,8 @@ from snnzoo.catalog import Experiment
 from snnzoo.catalog_schema import markdown
 from snnzoo.cli import EXIT_INTERRUPTED, main
 from snnzoo.engine import kernel_cache
-from snnzoo.errors import ConfigError, EquationError, PluginError, SimulationError, SnnzooError, UnitError
+from snnzoo.errors import (ConfigError, EquationError, PluginError, SimulationError, SnnzooError, UnitError,
+                           UnknownNameError)
 from snnzoo.model import UnusedParameterWarning
 from snnzoo.plugins import get_registry
 from snnzoo.results import open_result
@@ -315,14 +316,34 @@ def test_setting_a_variable_its_stimuli_compute_is_refused():
         group.check_setting("I", 5 * u.nA, "protocol 'set' 'p.I'")
 
 
-def test_attribute_assignment_on_a_slice_is_refused():
-    # G[1:3].v = ... set an attribute of the view and left v as it was
-    net = decay(equations="dv/dt = -v/tau : volt", size=4)
+def test_a_slice_sets_and_reads_only_its_neurons_and_refuses_what_it_cannot():
+    # G[1:3].v = ... set an attribute of the view and left v as it was, later it was refused ("a slice cannot
+    # set 'v'"), and reading G[1:3].v was Python's bare AttributeError; Brian2 sets and reads a subgroup's values
+    net = decay(equations="dv/dt = -v/tau : volt\nI_leak = v/(10*Mohm) : amp", size=4)
     group = net.population("p")
-    with pytest.raises(ConfigError, match=re.escape("p[...]: a slice cannot set 'v'; set it on the population with "
-                                                    "one value per neuron")):
-        group[1:3].v = -60 * u.mV
-    assert group.v.to("mV").magnitude.tolist() == [0.0, 0.0, 0.0, 0.0]
+    group[1:3].v = -60 * u.mV
+    assert group.v.to("mV").magnitude.tolist() == [0.0, -60.0, -60.0, 0.0]
+    assert group[2:].v.to("mV").magnitude.tolist() == [-60.0, 0.0]
+    with pytest.raises(ConfigError, match=re.escape("population 'p' (model 'm'): value 'v': expected one value or 2 "
+                                                    "values (one per neuron of the slice), got shape (3,)")):
+        group[1:3].v = [1, 2, 3] * u.mV
+    with pytest.raises(UnitError, match=re.escape("value 'tau': expected dimension [time], got 5 mV")):
+        group[1:3].tau = 5 * u.mV
+    with pytest.raises(UnknownNameError, match=re.escape("unknown parameter or variable of population 'p' (model "
+                                                         "'m') 'vv'; did you mean 'v'?")):
+        group[1:3].vv = 1 * u.mV
+    with pytest.raises(AttributeError, match="'vv'; did you mean 'v'?"):
+        group[1:3].vv
+    assert not hasattr(group[1:3], "size")  # the population's own attributes are not per neuron
+    with pytest.raises(ConfigError, match="'I_leak' is a subexpression, computed from its equation during the run, "
+                                          "so it cannot be read here; record it"):
+        group[1:3].I_leak
+    source = net.add_source("s", sz.stimulus("poisson_group", size=3, rate=5 * u.Hz))
+    with pytest.raises(ConfigError, match=re.escape("source 's' (poisson_group): a spike source has no parameters or "
+                                                    "variables to set or read")):
+        source[1:].set("v", 1 * u.mV)
+    assert not hasattr(source[1:], "v")
+    assert group.v.to("mV").magnitude.tolist() == [0.0, -60.0, -60.0, 0.0]
 
 
 @pytest.mark.parametrize("neurons", [True, [0.5], [[0]]])

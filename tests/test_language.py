@@ -590,6 +590,26 @@ def test_a_stimulus_and_per_neuron_parameters_added_between_runs():
     np.testing.assert_allclose(v[100:], expected, rtol=0, atol=1e-15)
 
 
+def test_values_of_a_slice_set_between_runs_like_brian2():
+    # Brian2's G[1:3].v = ..., G[2:].tau = ... between runs: only those neurons change, the others keep their
+    # state (it was refused: "a slice cannot set 'v'")
+    dt, tau = 1e-4, 0.010
+    net = sz.Network(dt=dt * u.second, seed=0)
+    pop = net.add_population("d", sz.NeuronModel("decay", "dx/dt = -x/tau : 1", {"tau": tau * u.second}), 4)
+    pop.set("x", 1)
+    net.run(1 * u.ms)
+    pop[1:3].x = [2, 3]
+    pop[2:].tau = 20 * u.ms  # a shared parameter becomes per-neuron for the rest of the run
+    assert pop[2:].tau.to("ms").magnitude.tolist() == [20, 20]
+    net.run(1 * u.ms)
+    decayed = np.exp(-10 * dt / tau)
+    np.testing.assert_allclose(pop.x.magnitude, [decayed**2, 2 * decayed, 3 * np.exp(-10 * dt / 0.020),
+                                                 decayed * np.exp(-10 * dt / 0.020)], rtol=1e-12)
+    pop[:2].x = "i + N"  # i and N of the whole population, as in every expression of a population
+    assert pop[:2].x.magnitude.tolist() == [4, 5]
+    assert pop.to_dict()["parameters"]["tau"] == {"value": [0.01, 0.01, 0.02, 0.02], "unit": "s"}
+
+
 # -- delays and weights as expressions of i and j -----------------------------------------------------------------
 
 
