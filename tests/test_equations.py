@@ -158,6 +158,11 @@ def test_non_constant_power_of_a_quantity():
         ("dv/dt = -v/tau + I/nF : volt\nI = randn()*nA : amp", "rand() and randn() cannot appear in equations"),
         ("dv/dt = -v/tau : volt (linked)", "'(linked)' only applies"),
         ("dv/dt = -v/tau : volt\nu = 2*v : volt (unless refractory)", "only applies to differential equations"),
+        # accepted, though a constant that takes its source's values every step is a contradiction (Brian2 2.9:
+        # "The 'linked' flag cannot be combined with other flags")
+        ("dv/dt = -v/tau : volt\nI : amp (constant, linked)", "equation 'I : amp (constant, linked)': '(linked)' goes "
+                                                              "with no other flag, got ['constant', 'linked']: a linked "
+                                                              "variable takes its source's values every step"),
     ],
 )
 def test_bad_flags(equations, fragment):
