@@ -315,8 +315,9 @@ class NeuronModel:
 
     def parse_refractory(self, value: Any, *, where: str, size: int | None = None) -> Refractoriness:
         """A ``refractory`` setting for this model: a time, ``size`` times, an expression of
-        parameters (``"tref"``) or a condition (``"v > -40*mV"``); see :mod:`snnzoo.refractory`."""
-        return parse_refractoriness(value, self._checker(where), set(self.parameters) | set(self.variables),
+        parameters, declared variables and the neuron's index ``i`` or the size ``N`` (``"tref"``,
+        ``"(1 + i)*ms"``) or a condition (``"v > -40*mV"``); see :mod:`snnzoo.refractory`."""
+        return parse_refractoriness(value, self._checker(where), set(self.parameters) | set(self.variables) | {"i", "N"},
                                     where=where, size=size, functions=self.function_calls)
 
     def _checked_condition(self, text: str) -> sympy.Basic:

@@ -421,10 +421,23 @@ def test_refractory_condition_like_brian2():
     assert "Refractory: v > Vt" in model.describe()
 
 
+def test_a_refractory_period_may_read_the_neuron_index_like_brian2():
+    """Brian2's refractory='(1 + i)*ms' was refused ("uses i; a refractory period may use parameters and declared
+    variables only"). Brian2 2.9 (numpy target, euler, 100 ms) gives 12, 11 and 10 spikes and these final v."""
+    model = sz.NeuronModel("indexed", "dv/dt = (2 - v)/tau : 1 (unless refractory)", {"tau": "10 ms"},
+                           threshold="v > 1", reset="v = 0", refractory="(1 + i)*ms", integrator="euler")
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    pop = net.add_population("p", model, 3)
+    net.run(100 * u.ms)
+    assert net.result()["p"].to_dataset().spike_count.values.tolist() == [12, 11, 10]
+    np.testing.assert_allclose(pop.v.magnitude, [0.9488070249488754, 0.5500393280842927, 0.36418612480553825],
+                               rtol=1e-12)
+
+
 @pytest.mark.parametrize("refractory, fragment", [
     ("v", "'v' is in V; expected a time (e.g. '2 ms' or 'tref') or a condition"),
     ("3 mV", "expected dimension [time]"),
-    ("tau*v/mV", "uses v; a refractory period may use parameters and declared variables only"),
+    ("tau*v/mV", "uses v; a refractory period may use parameters, declared variables, i and N only"),
     ("tref2", "undefined symbol 'tref2'"),
 ])
 def test_bad_refractory_settings_are_one_line_errors(refractory, fragment):
