@@ -367,7 +367,7 @@ class DimensionChecker:
             if not same_dimension(unit, first):
                 raise EquationError(
                     f"{self.where}: inconsistent units between {what}: '{parts[0]}' is in "
-                    f"{_dim(first)} but '{part}' is in {_dim(unit)}"
+                    f"{shown_unit(first)} but '{part}' is in {shown_unit(unit)}"
                 )
         return first
 
@@ -386,7 +386,8 @@ def _dimensionless(unit: pint.Unit) -> bool:
     return ureg.Quantity(1, unit).dimensionless
 
 
-def _dim(unit: pint.Unit) -> str:
+def shown_unit(unit: pint.Unit) -> str:
+    """A unit with its dimension for messages (``mV [voltage]``), or ``dimensionless``."""
     return f"{unit:~} {dimension_of(unit)}" if not _dimensionless(unit) else "dimensionless"
 
 
@@ -437,7 +438,7 @@ class NumericExpression:
         self.is_condition = is_condition(expr)
         """Whether the value is true or false (a comparison) rather than a number."""
         if expected is not None and not same_dimension(self.unit, expected):
-            raise ConfigError(f"{where}: {text!r} is in {_dim(self.unit)} but {expected_what} is in {_dim(expected)}")
+            raise ConfigError(f"{where}: {text!r} is in {shown_unit(self.unit)} but {expected_what} is in {shown_unit(expected)}")
         numeric = substitute_units(expr, set(units))
         self.randoms = sorted(numeric.atoms(rand, randn), key=str)
         numeric = numeric.xreplace({call: symbol(f"_random{k}") for k, call in enumerate(self.randoms)})

@@ -271,6 +271,15 @@ def test_reset_unit_mismatch_or_syntax(reset, fragment):
     assert "reset" in str(info.value) and fragment in str(info.value)
 
 
+@pytest.mark.parametrize("reset, message", [
+    ("v = 5", "the value is in dimensionless but v is in V [voltage]"),  # the unit was left blank: "is in  but"
+    ("v *= 2*mV", "the value is in mV [voltage] but '*=' takes a dimensionless factor"),  # it said "but v is in V"
+])
+def test_reset_unit_messages_say_what_was_expected(reset, message):
+    with pytest.raises(EquationError, match=re.escape(f"reset '{reset}': {message}")):
+        model("dv/dt = -v/tau : volt", threshold="v > 1*mV", reset=reset)
+
+
 def test_threshold_unit_mismatch():
     with pytest.raises(EquationError) as info:
         model("dv/dt = -v/tau : volt", threshold="v > 1*nA")

@@ -695,7 +695,7 @@ def test_run_regularly_like_brian2():
 
 @pytest.mark.parametrize("code, dt, fragment", [
     ("v += 1*mV", 0.25 * u.ms, "dt 0.25 ms is not a multiple of the network's dt = 0.1 ms"),
-    ("v += 1*nA", 1 * u.ms, "the value is in nA but v is in V"),
+    ("v += 1*nA", 1 * u.ms, "the value is in nA [current] but v is in V [voltage]"),
     ("w = 0*mV", 1 * u.ms, "'w' is not a variable of model"),
 ])
 def test_run_regularly_bad_input(code, dt, fragment):
