@@ -279,6 +279,12 @@ class Population:
                       if re.search(rf"\b{re.escape(old)}\b", text)})
         units = {n: self.model.units[canonical] for n, canonical in names.items()}
         units.update({"i": ureg.dimensionless, "N": ureg.dimensionless})
+        subexpressions = sorted(self._names_read(text) & set(self.model.subexpressions))  # Brian2 reads them
+        if subexpressions:
+            name = subexpressions[0]
+            raise ConfigError(f"{what}: {text!r} reads {name!r}, a subexpression ({name} = "
+                              f"{self.model.subexpressions[name]}), which is computed during the run; write it out "
+                              "with the parameters and variables it reads")
         expression = NumericExpression(text, units, where=what, expected=unit, expected_what="the variable", draws=True)
         if not evaluate:
             return None

@@ -346,6 +346,15 @@ def test_a_slice_sets_and_reads_only_its_neurons_and_refuses_what_it_cannot():
     assert group.v.to("mV").magnitude.tolist() == [0.0, -60.0, -60.0, 0.0]
 
 
+def test_an_initial_value_reading_a_subexpression_says_so():
+    # Brian2's G.v = 'a/2' of a subexpression a: "undefined symbol 'a' in 'a/2' (it may use N, i, ...)"
+    model = sz.NeuronModel("m", "dv/dt = (a - v)/(10*ms) : 1\na = 1.5*b : 1\nb = 1 : 1")
+    with pytest.raises(ConfigError, match=re.escape("population 'p' (model 'm'): initial value 'v': 'a/2' reads 'a', a "
+                                                    "subexpression (a = 1.5*b), which is computed during the run; write "
+                                                    "it out with the parameters and variables it reads")):
+        sz.Network(dt=0.1 * u.ms).add_population("p", model, 2, initial={"v": "a/2"})
+
+
 @pytest.mark.parametrize("neurons", [True, [0.5], [[0]]])
 def test_record_needs_neuron_indices(neurons):
     with pytest.raises(ConfigError, match="neurons"):
