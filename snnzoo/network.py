@@ -727,14 +727,16 @@ class Network:
         self._poisson_inputs.append(checked)
         return checked
 
-    def run_regularly(self, population: str | Population, code: str, dt: Any, *, name: str | None = None) -> None:
+    def run_regularly(self, population: str | Population, code: str, dt: Any = None, *,
+                      name: str | None = None) -> None:
         """Run statements such as ``"v = EL + sigma*randn()"`` on every neuron every ``dt``
-        (a multiple of the network's dt), after the inputs of that step (Brian2's ``run_regularly``)."""
+        (a multiple of the network's dt; every step if not given, as in Brian2), after the inputs of
+        that step (Brian2's ``run_regularly``)."""
         pop = self.population(population)
         name = _part_name(name, [op.name for op in self._regular_operations], "regular_operation_",
                           "regular operation")
         where = f"regular operation {name!r} on {pop.where}"
-        period = positive_si(dt, "s", what=f"{where}: dt")
+        period = self.dt if dt is None else positive_si(dt, "s", what=f"{where}: dt")
         every = int(round(period / self.dt))
         if every < 1 or abs(every * self.dt - period) > 1e-6 * self.dt:
             raise ConfigError(f"{where}: dt {show(dt)} is not a multiple of the network's dt = {self.dt * 1e3:g} ms")

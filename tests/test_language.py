@@ -693,6 +693,16 @@ def test_run_regularly_like_brian2():
     assert drawn.std(ddof=1) == pytest.approx(ref["redrawn_sd"], rel=0.02)
 
 
+def test_run_regularly_without_dt_runs_every_step_like_brian2():
+    # Brian2's G.run_regularly('x += 1') runs on the group's clock; here dt was a required argument (a TypeError)
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    pop = net.add_population("p", sz.NeuronModel("counter", "x : 1"), 2)
+    net.run_regularly("p", "x += 1 + i")
+    net.run(1 * u.ms)
+    assert pop.x.magnitude.tolist() == [10, 20]
+    assert net.provenance()["regular_operations"]["regular_operation_0"]["every_steps"] == 1
+
+
 @pytest.mark.parametrize("code, dt, fragment", [
     ("v += 1*mV", 0.25 * u.ms, "dt 0.25 ms is not a multiple of the network's dt = 0.1 ms"),
     ("v += 1*nA", 1 * u.ms, "the value is in nA [current] but v is in V [voltage]"),
