@@ -424,6 +424,9 @@ def _monitors(w: _Writer, plan: KernelPlan) -> None:
         exprs = [_prepared(p, symbol(v)) for v in m.variables]
         names, a = _code_names(p), MonitorArrays(m)
         samples = [f"{a.buffer}[c, {col}, j]" for col in range(len(exprs))]
+        # the update checks the state variables; a subexpression, or a variable a synaptic effect wrote, here
+        checked = {col: sample for col, (sample, v) in enumerate(zip(samples, m.variables))
+                   if v not in p.model.state_variables}
         with w.block(f"if n % {m.every} == 0:"):
             w(f"c = {a.filled}[0]", "bad = False")
             with w.loop("j", f"{a.neurons}.shape[0]", m.neurons.size, found=("bad",)):
@@ -432,12 +435,14 @@ def _monitors(w: _Writer, plan: KernelPlan) -> None:
                     _load(w, p, _symbols_in(*exprs))
                     for sample, expr in zip(samples, exprs):
                         w(f"{sample} = {w.code(expr, names)}")
-                w(f"bad |= not ({' and '.join(f'math.isfinite({sample})' for sample in samples)})")
-            with w.block("if bad:"), w.block(f"for j in range({a.neurons}.shape[0]):"):
-                w(f"i = {a.neurons}[j]")
-                for col, sample in enumerate(samples):  # a subexpression, or a variable a synaptic effect wrote
-                    with w.block(f"if not math.isfinite({sample}):"):
-                        _stop_not_finite(w, m.index, layout.SITE_MONITOR, col)
+                if checked:
+                    w(f"bad |= not ({' and '.join(f'math.isfinite({sample})' for sample in checked.values())})")
+            if checked:
+                with w.block("if bad:"), w.block(f"for j in range({a.neurons}.shape[0]):"):
+                    w(f"i = {a.neurons}[j]")
+                    for col, sample in checked.items():
+                        with w.block(f"if not math.isfinite({sample}):"):
+                            _stop_not_finite(w, m.index, layout.SITE_MONITOR, col)
             w(f"{a.filled}[0] = c + 1")
 
 
