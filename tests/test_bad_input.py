@@ -25,11 +25,12 @@ from snnzoo.catalog.experiment import Experiment
 from snnzoo.catalog.schema import markdown
 from snnzoo.cli import EXIT_INTERRUPTED, main
 from snnzoo.engine import kernel_cache
-from snnzoo.errors import ConfigError, EquationError, PluginError, SimulationError, SnnzooError, UnitError
+from snnzoo.errors import (ConfigError, EquationError, PluginError, SimulationError, SnnzooError, UnitError,
+                           UnknownNameError)
 from snnzoo.language.model import UnusedParameterWarning
+from snnzoo.language.stimulus import GaussianDrive, OUDrive, PiecewiseDrive
 from snnzoo.plugins.loader import get_registry
 from snnzoo.results.tree import open_result
-from snnzoo.language.stimulus import GaussianDrive, OUDrive, PiecewiseDrive
 from snnzoo.units import as_quantity, to_si
 
 ROOT = Path(__file__).parent.parent
@@ -323,14 +324,43 @@ def test_setting_a_variable_its_stimuli_compute_is_refused():
         group.check_setting("I", 5 * u.nA, "protocol 'set' 'p.I'")
 
 
-def test_attribute_assignment_on_a_slice_is_refused():
-    # G[1:3].v = ... set an attribute of the view and left v as it was
-    net = decay(equations="dv/dt = -v/tau : volt", size=4)
+def test_a_slice_sets_and_reads_only_its_neurons_and_refuses_what_it_cannot():
+    # G[1:3].v = ... set an attribute of the view and left v as it was, later it was refused ("a slice cannot
+    # set 'v'"), and reading G[1:3].v was Python's bare AttributeError; Brian2 sets and reads a subgroup's values
+    net = decay(equations="dv/dt = -v/tau : volt\nI_leak = v/(10*Mohm) : amp", size=4)
     group = net.population("p")
-    with pytest.raises(ConfigError, match=re.escape("p[...]: a slice cannot set 'v'; set it on the population with "
-                                                    "one value per neuron")):
-        group[1:3].v = -60 * u.mV
-    assert group.v.to("mV").magnitude.tolist() == [0.0, 0.0, 0.0, 0.0]
+    group[1:3].v = -60 * u.mV
+    assert group.v.to("mV").magnitude.tolist() == [0.0, -60.0, -60.0, 0.0]
+    assert group[2:].v.to("mV").magnitude.tolist() == [-60.0, 0.0]
+    with pytest.raises(ConfigError, match=re.escape("population 'p' (model 'm'): value 'v': expected one value or 2 "
+                                                    "values (one per neuron of the slice), got shape (3,)")):
+        group[1:3].v = [1, 2, 3] * u.mV
+    with pytest.raises(UnitError, match=re.escape("value 'tau': expected dimension [time], got 5 mV")):
+        group[1:3].tau = 5 * u.mV
+    with pytest.raises(UnknownNameError, match=re.escape("unknown parameter or variable of population 'p' (model "
+                                                         "'m') 'vv'; did you mean 'v'?")):
+        group[1:3].vv = 1 * u.mV
+    with pytest.raises(AttributeError, match="'vv'; did you mean 'v'?"):
+        group[1:3].vv
+    assert not hasattr(group[1:3], "size")  # the population's own attributes are not per neuron
+    with pytest.raises(ConfigError, match="'I_leak' is a subexpression, computed from its equation during the run, "
+                                          "so it cannot be read here; record it"):
+        group[1:3].I_leak
+    source = net.add_source("s", sz.stimulus("poisson_group", size=3, rate=5 * u.Hz))
+    with pytest.raises(ConfigError, match=re.escape("source 's' (poisson_group): a spike source has no parameters or "
+                                                    "variables to set or read")):
+        source[1:].set("v", 1 * u.mV)
+    assert not hasattr(source[1:], "v")
+    assert group.v.to("mV").magnitude.tolist() == [0.0, -60.0, -60.0, 0.0]
+
+
+def test_an_initial_value_reading_a_subexpression_says_so():
+    # Brian2's G.v = 'a/2' of a subexpression a: "undefined symbol 'a' in 'a/2' (it may use N, i, ...)"
+    model = sz.NeuronModel("m", "dv/dt = (a - v)/(10*ms) : 1\na = 1.5*b : 1\nb = 1 : 1")
+    with pytest.raises(ConfigError, match=re.escape("population 'p' (model 'm'): initial value 'v': 'a/2' reads 'a', a "
+                                                    "subexpression (a = 1.5*b), which is computed during the run; write "
+                                                    "it out with the parameters and variables it reads")):
+        sz.Network(dt=0.1 * u.ms).add_population("p", model, 2, initial={"v": "a/2"})
 
 
 @pytest.mark.parametrize("neurons", [True, [0.5], [[0]]])

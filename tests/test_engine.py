@@ -325,6 +325,51 @@ def test_a_value_undefined_from_the_first_step_is_blamed_on_the_expression_not_d
         "(such as a division by zero or the log or square root of a negative number); check them")
 
 
+def _stopped_run(net: sz.Network, duration=1 * u.ms) -> str:
+    with pytest.raises(SimulationError) as info:
+        net.run(duration)
+    assert not net.complete
+    return str(info.value)
+
+
+def test_values_that_resets_regular_operations_and_monitors_make_not_finite_stop_the_run():
+    """Only the state variables of differential equations were checked: a recorded subexpression log(v) was
+    recorded as -inf, and a population without differential equations, or a declared variable written by a reset
+    or a regular operation, ran on with NaN in silence."""
+    decaying = sz.NeuronModel("decaying", "dv/dt = -v/tau : 1\nr = log(v) : 1", {"tau": "10 ms"})
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    net.add_population("G", decaying, 2, initial={"v": [1, 0]})
+    net.record("G", ["r", "v"])
+    assert _stopped_run(net) == ("population 'G': subexpression r = log(v) of neuron 1 is -inf at t = 0 s (recorded), "
+                                 "where v = 0; a recorded value must be finite: write the subexpression so that it is "
+                                 "for these values")
+    # a threshold-only population: x = 2.5 (spike, reset to log(0.5)), 0.31, 1.31 (spike, reset to log(-0.69))
+    counter = sz.NeuronModel("counter", "x : 1", threshold="x > 1", reset="x = log(x - 2)")
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    net.add_population("G", counter, 2, initial={"x": 1.5})
+    net.run_regularly("G", "x = x + 1", dt=0.1 * u.ms)
+    assert _stopped_run(net) == ("population 'G': variable x of neuron 0 became nan at t = 0.0002 s, written by the "
+                                 "reset 'x = log(x - 2)' from finite values: it is undefined or too large for them "
+                                 "(such as a division by zero or the log of a negative number)")
+    inverted = sz.NeuronModel("inverted", "dv/dt = -v/tau : 1\nx : 1", {"tau": "10 ms"})
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    net.add_population("G", inverted, 3, initial={"x": [1, 1, 0]})
+    net.run_regularly("G", "x = 1/x", dt=0.2 * u.ms)
+    assert _stopped_run(net).startswith("population 'G': variable x of neuron 2 became inf at t = 0 s, written by the "
+                                        "regular operation 'x = 1/x' from finite values")
+
+
+def test_a_recorded_variable_a_projection_made_infinite_stops_the_run():
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    net.add_population("G", sz.NeuronModel("sink", "x : 1"), 1)
+    net.add_source("in", sz.stimulus("spike_generator", times=[0.1, 0.2] * u.ms, indices=[0, 0]))
+    net.connect("in", "G", on="x", weight=1e308, all_to_all=True)
+    net.record("G", "x")
+    assert _stopped_run(net) == ("population 'G': variable x of neuron 0 is inf at t = 0.0003 s (recorded), made so by "
+                                 "a projection, Poisson input or synapse model acting on it (the weights or summed "
+                                 "values are too large or not finite)")
+
+
 # -- runs, set, time ----------------------------------------------------------------------------------------------
 
 

@@ -136,10 +136,27 @@ def test_sign_int_and_remainder_follow_brian2s_unit_rules():
     model("dv/dt = (int(v/mV) + int(v > 1*mV))*mV/tau + (v % (2*mV))/tau : volt")
 
 
-@pytest.mark.parametrize("call", ["exprel(v/mV, 1)", "int(v/mV, 2)"])
-def test_functions_of_one_argument_refuse_two(call):
-    with pytest.raises(EquationError, match=r"wrong arguments for (exprel|int)\(\).*exactly 1 argument \(2 given\)"):
+@pytest.mark.parametrize("call, expected", [
+    ("exprel(v/mV, 1)", "exprel() takes 1 argument, got 2"),
+    # the message said "int_ takes exactly 1 argument", sympy's name for it
+    ("int(v/mV, 2)", "int() takes 1 argument, got 2"),
+    # each was taken otherwise, where Brian2 refuses it: a logarithm to base 2, sqrt(v/mV), v/mV itself
+    ("log(v/mV, 2)", "log() takes 1 argument, got 2"),
+    ("sqrt(v/mV, 1)", "sqrt() takes 1 argument, got 2"),
+    ("min(v/mV)", "min() takes 2 or more arguments, got 1"),
+    # '<lambda>() missing 2 required positional arguments'
+    ("clip(v/mV)", "clip() takes 3 arguments (x, low, high), got 1"),
+    ("abs(v/mV, 1)", "abs() takes 1 argument, got 2"),  # 'Abs takes exactly 1 argument'
+])
+def test_functions_refuse_a_wrong_number_of_arguments_by_the_users_name(call, expected):
+    with pytest.raises(EquationError, match=re.escape(f"equation 'dv/dt = {call}*mV/tau : volt': {expected}")):
         model(f"dv/dt = {call}*mV/tau : volt")
+
+
+def test_a_timed_array_takes_one_or_two_arguments():
+    stim = sz.TimedArray([1, 2] * u.nA, dt=1 * u.ms, name="stim")  # it said "stim takes at least 1 argument (3 given)"
+    with pytest.raises(EquationError, match=re.escape("stim() takes 1 or 2 arguments, got 3")):
+        sz.NeuronModel("m", "dv/dt = (stim(t, i, 3)/nA - v)/(10*ms) : 1", functions={"stim": stim})
 
 
 def test_non_constant_power_of_a_quantity():
@@ -158,6 +175,11 @@ def test_non_constant_power_of_a_quantity():
         ("dv/dt = -v/tau + I/nF : volt\nI = randn()*nA : amp", "rand() and randn() cannot appear in equations"),
         ("dv/dt = -v/tau : volt (linked)", "'(linked)' only applies"),
         ("dv/dt = -v/tau : volt\nu = 2*v : volt (unless refractory)", "only applies to differential equations"),
+        # accepted, though a constant that takes its source's values every step is a contradiction (Brian2 2.9:
+        # "The 'linked' flag cannot be combined with other flags")
+        ("dv/dt = -v/tau : volt\nI : amp (constant, linked)", "equation 'I : amp (constant, linked)': '(linked)' goes "
+                                                              "with no other flag, got ['constant', 'linked']: a linked "
+                                                              "variable takes its source's values every step"),
     ],
 )
 def test_bad_flags(equations, fragment):
@@ -247,6 +269,15 @@ def test_reset_unit_mismatch_or_syntax(reset, fragment):
     with pytest.raises(EquationError) as info:
         model("dv/dt = -v/tau : volt", threshold="v > 1*mV", reset=reset)
     assert "reset" in str(info.value) and fragment in str(info.value)
+
+
+@pytest.mark.parametrize("reset, message", [
+    ("v = 5", "the value is in dimensionless but v is in V [voltage]"),  # the unit was left blank: "is in  but"
+    ("v *= 2*mV", "the value is in mV [voltage] but '*=' takes a dimensionless factor"),  # it said "but v is in V"
+])
+def test_reset_unit_messages_say_what_was_expected(reset, message):
+    with pytest.raises(EquationError, match=re.escape(f"reset '{reset}': {message}")):
+        model("dv/dt = -v/tau : volt", threshold="v > 1*mV", reset=reset)
 
 
 def test_threshold_unit_mismatch():

@@ -421,10 +421,23 @@ def test_refractory_condition_like_brian2():
     assert "Refractory: v > Vt" in model.describe()
 
 
+def test_a_refractory_period_may_read_the_neuron_index_like_brian2():
+    """Brian2's refractory='(1 + i)*ms' was refused ("uses i; a refractory period may use parameters and declared
+    variables only"). Brian2 2.9 (numpy target, euler, 100 ms) gives 12, 11 and 10 spikes and these final v."""
+    model = sz.NeuronModel("indexed", "dv/dt = (2 - v)/tau : 1 (unless refractory)", {"tau": "10 ms"},
+                           threshold="v > 1", reset="v = 0", refractory="(1 + i)*ms", integrator="euler")
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    pop = net.add_population("p", model, 3)
+    net.run(100 * u.ms)
+    assert net.result()["p"].to_dataset().spike_count.values.tolist() == [12, 11, 10]
+    np.testing.assert_allclose(pop.v.magnitude, [0.9488070249488754, 0.5500393280842927, 0.36418612480553825],
+                               rtol=1e-12)
+
+
 @pytest.mark.parametrize("refractory, fragment", [
     ("v", "'v' is in V; expected a time (e.g. '2 ms' or 'tref') or a condition"),
     ("3 mV", "expected dimension [time]"),
-    ("tau*v/mV", "uses v; a refractory period may use parameters and declared variables only"),
+    ("tau*v/mV", "uses v; a refractory period may use parameters, declared variables, i and N only"),
     ("tref2", "undefined symbol 'tref2'"),
 ])
 def test_bad_refractory_settings_are_one_line_errors(refractory, fragment):
@@ -590,6 +603,26 @@ def test_a_stimulus_and_per_neuron_parameters_added_between_runs():
     np.testing.assert_allclose(v[100:], expected, rtol=0, atol=1e-15)
 
 
+def test_values_of_a_slice_set_between_runs_like_brian2():
+    # Brian2's G[1:3].v = ..., G[2:].tau = ... between runs: only those neurons change, the others keep their
+    # state (it was refused: "a slice cannot set 'v'")
+    dt, tau = 1e-4, 0.010
+    net = sz.Network(dt=dt * u.second, seed=0)
+    pop = net.add_population("d", sz.NeuronModel("decay", "dx/dt = -x/tau : 1", {"tau": tau * u.second}), 4)
+    pop.set("x", 1)
+    net.run(1 * u.ms)
+    pop[1:3].x = [2, 3]
+    pop[2:].tau = 20 * u.ms  # a shared parameter becomes per-neuron for the rest of the run
+    assert pop[2:].tau.to("ms").magnitude.tolist() == [20, 20]
+    net.run(1 * u.ms)
+    decayed = np.exp(-10 * dt / tau)
+    np.testing.assert_allclose(pop.x.magnitude, [decayed**2, 2 * decayed, 3 * np.exp(-10 * dt / 0.020),
+                                                 decayed * np.exp(-10 * dt / 0.020)], rtol=1e-12)
+    pop[:2].x = "i + N"  # i and N of the whole population, as in every expression of a population
+    assert pop[:2].x.magnitude.tolist() == [4, 5]
+    assert pop.to_dict()["parameters"]["tau"] == {"value": [0.01, 0.01, 0.02, 0.02], "unit": "s"}
+
+
 # -- delays and weights as expressions of i and j -----------------------------------------------------------------
 
 
@@ -660,9 +693,19 @@ def test_run_regularly_like_brian2():
     assert drawn.std(ddof=1) == pytest.approx(ref["redrawn_sd"], rel=0.02)
 
 
+def test_run_regularly_without_dt_runs_every_step_like_brian2():
+    # Brian2's G.run_regularly('x += 1') runs on the group's clock; here dt was a required argument (a TypeError)
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    pop = net.add_population("p", sz.NeuronModel("counter", "x : 1"), 2)
+    net.run_regularly("p", "x += 1 + i")
+    net.run(1 * u.ms)
+    assert pop.x.magnitude.tolist() == [10, 20]
+    assert net.provenance()["regular_operations"]["regular_operation_0"]["every_steps"] == 1
+
+
 @pytest.mark.parametrize("code, dt, fragment", [
     ("v += 1*mV", 0.25 * u.ms, "dt 0.25 ms is not a multiple of the network's dt = 0.1 ms"),
-    ("v += 1*nA", 1 * u.ms, "the value is in nA but v is in V"),
+    ("v += 1*nA", 1 * u.ms, "the value is in nA [current] but v is in V [voltage]"),
     ("w = 0*mV", 1 * u.ms, "'w' is not a variable of model"),
 ])
 def test_run_regularly_bad_input(code, dt, fragment):

@@ -152,6 +152,30 @@ def test_a_condition_must_be_true_or_false_and_is_checked_without_pairs():
     assert net.connect("G", "G", on="v", weight=1.0, condition="True").size == 16
 
 
+def test_connections_read_group_sizes_and_synapse_counts_like_brian2():
+    # Brian2 2.9 reads N_pre and N_post in a condition, p, weights and delays, and N_incoming and N_outgoing
+    # in S.w = '...' once the synapses exist (here "undefined symbol 'N_post'"); i, j, N_pre and N_post are
+    # of the whole groups, also for a slice
+    net = network(G=10, H=6)
+    half = net.connect("G", "H", on="v", weight=1.0, condition="j < N_post/2 and i < N_pre/2", name="half")
+    assert pairs_of(half) == [(i, j) for i in range(5) for j in range(3)]
+    drawn = net.connect("G", "H", on="v", weight=1.0, p="1.0*(i < N_pre/2)", name="drawn")
+    assert pairs_of(drawn) == [(i, j) for i in range(5) for j in range(6)]
+    sliced = net.connect("G[2:5]", "H", on="v", weight="i/N_pre + j/N_post", all_to_all=True, name="sliced")
+    assert np.allclose(sliced.synapses.weights, [i / 10 + j / 6 for i in range(2, 5) for j in range(6)])
+    normalised = net.connect("G", "H", on="v", weight="1.0/N_incoming", delay="N_outgoing*0.1*ms", name="normalised",
+                             condition="i <= j")
+    assert np.allclose(normalised.synapses.weights, [1 / (j + 1) for i in range(6) for j in range(i, 6)])
+    assert normalised.delay_steps.tolist() == [6 - i for i in range(6) for j in range(i, 6)]
+    # Brian2: "The connect statement cannot refer to 'N_incoming'"
+    with pytest.raises(ConfigError, match=re.escape("condition: 'N_incoming < 3' reads 'N_incoming', a number of "
+                                                    "synapses, which this expression decides; it may use i, j, N_pre, "
+                                                    "N_post (a weight, delay or synaptic value may read N_incoming)")):
+        net.connect("G", "H", on="v", weight=1.0, condition="N_incoming < 3")
+    with pytest.raises(ConfigError, match="p: '0.5/N_outgoing' reads 'N_outgoing'"):
+        net.connect("G", "H", on="v", weight=1.0, p="0.5/N_outgoing")
+
+
 def test_fixed_in_degree():
     net = network(G=30, H=12)
     proj = net.connect("G", "H", on="v", weight=1.0, fixed_in_degree=7)
@@ -533,7 +557,7 @@ def test_poisson_counts_are_whole_numbers():
 
 
 @pytest.mark.parametrize("p, message", [
-    ("half", "p: undefined symbol 'half' in 'half' (it may use i, j, units and numbers)"),
+    ("half", "p: undefined symbol 'half' in 'half' (it may use N_post, N_pre, i, j, units and numbers)"),
     (True, "p must be a number in [0, 1] or an expression of i and j, got True")])
 def test_poisson_layer_p_is_checked_as_connect_checks_it(p, message):
     """p = "half" was float()'s ValueError reported as a bug of the plugin; p = True was taken as 1."""

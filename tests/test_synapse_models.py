@@ -113,7 +113,8 @@ def test_writing_a_parameter_is_an_error():
      "reads 'lastupdate', which Brian2 defines for its synapses: the time of the synapse's last event (event-driven "
      "variables are advanced over the time since it); snnzoo synapse models do not have it"),
     ("ge += w/N_incoming", "Apost += dApost", "reads 'N_incoming', which Brian2 defines for its synapses: the number "
-                                              "of synapses onto the postsynaptic neuron (give it as a parameter"),
+                                              "of synapses onto the postsynaptic neuron (declare a parameter and give "
+                                              "it the value 'N_incoming' in connect: parameters={'n_in': 'N_incoming'})"),
     # Brian2 reads neuron subexpressions; here it was a numba TypingError (name 'p0_I_leak' is not defined)
     ("ge += w*(I_leak_post > 0*nA)", "Apost += dApost",
      "on_pre 'ge += w*(I_leak_post > 0*nA)' reads 'I_leak_post', but 'I_leak' is a subexpression of the postsynaptic "

@@ -319,6 +319,22 @@ def test_statements_read_the_synapse_indices():
     assert n.g_total.magnitude.tolist() == [0 + 100 + 200, 1 + 101 + 201]
 
 
+def test_synaptic_values_read_synapse_counts_like_brian2():
+    # Brian2's S.w = 'w0/N_incoming' normalises the input of each neuron; N_incoming, N_outgoing and the
+    # group sizes were undefined symbols here
+    model = sz.SynapseModel("normalised", "w : 1", {"n_in": sz.Parameter(1.0, "synapses onto the target")},
+                            on_pre="ge += w/n_in")
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("n", RELAY, 2)
+    net.add_source("in", sz.stimulus("spike_generator", times=[1, 1, 1] * u.ms, indices=[0, 1, 2], size=3))
+    projection = net.connect("in", "n", synapse=model, weight="N_pre + 0.5*N_outgoing",
+                             parameters={"n_in": "N_incoming"}, condition="i <= j + 1")
+    assert projection.plastic.values["n_in"].tolist() == [2, 3, 2, 3, 3]  # pairs (0,0) (0,1) (1,0) (1,1) (2,1)
+    assert projection.plastic.values["w"].tolist() == [4, 4, 4, 4, 3.5]
+    net.run(2 * u.ms)
+    assert net.population("n").ge.magnitude.tolist() == [4 / 2 + 4 / 2, 4 / 3 + 4 / 3 + 3.5 / 3]
+
+
 def test_memory_per_plastic_synapse():
     net = sz.Network(dt=0.1 * u.ms, seed=1)
     net.add_population("n", "lif_song", 100)
@@ -344,7 +360,8 @@ def test_memory_per_plastic_synapse():
      "initial= gives 'taupre', which synapse model 'stdp' declares as a parameter; give it in parameters="),
     # Brian2's S.w = 'v_pre/mV' (neuron variables are not available to weight expressions): the names it may use
     ({"synapse": "stdp", "weight": "v_pre/mV"},
-     "weight: undefined symbol 'v_pre' in 'v_pre/mV' (it may use i, j, units and numbers)"),
+     "weight: undefined symbol 'v_pre' in 'v_pre/mV' (it may use N_incoming, N_outgoing, N_post, N_pre, i, j, units and "
+     "numbers)"),
     ({"synapse": "stdp", "weight": "0.001*i*mV"},  # the expected unit was left blank for a dimensionless w
      "weight: '0.001*i*mV' is in mV [voltage] but the weight is in dimensionless"),
 ])

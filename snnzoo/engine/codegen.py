@@ -423,14 +423,26 @@ def _monitors(w: _Writer, plan: KernelPlan) -> None:
         p = plan.population(m.population)
         exprs = [_prepared(p, symbol(v)) for v in m.variables]
         names, a = _code_names(p), MonitorArrays(m)
+        samples = [f"{a.buffer}[c, {col}, j]" for col in range(len(exprs))]
+        # the update checks the state variables; a subexpression, or a variable a synaptic effect wrote, here
+        checked = {col: sample for col, (sample, v) in enumerate(zip(samples, m.variables))
+                   if v not in p.model.state_variables}
         with w.block(f"if n % {m.every} == 0:"):
-            w(f"c = {a.filled}[0]")
-            with w.loop("j", f"{a.neurons}.shape[0]", m.neurons.size):
+            w(f"c = {a.filled}[0]", "bad = False")
+            with w.loop("j", f"{a.neurons}.shape[0]", m.neurons.size, found=("bad",)):
                 w(f"i = {a.neurons}[j]")
                 with w.drawing(f"monitor {m.name}", "i"):
                     _load(w, p, _symbols_in(*exprs))
-                    for col, expr in enumerate(exprs):
-                        w(f"{a.buffer}[c, {col}, j] = {w.code(expr, names)}")
+                    for sample, expr in zip(samples, exprs):
+                        w(f"{sample} = {w.code(expr, names)}")
+                if checked:
+                    w(f"bad |= not ({' and '.join(f'math.isfinite({sample})' for sample in checked.values())})")
+            if checked:
+                with w.block("if bad:"), w.block(f"for j in range({a.neurons}.shape[0]):"):
+                    w(f"i = {a.neurons}[j]")
+                    for col, sample in checked.items():
+                        with w.block(f"if not math.isfinite({sample}):"):
+                            _stop_not_finite(w, m.index, layout.SITE_MONITOR, col)
             w(f"{a.filled}[0] = c + 1")
 
 
@@ -556,18 +568,20 @@ def _overflow_excused_at_spikes(w: _Writer, code: UpdateCode) -> bool:
     return w.precision == "single" and code.condition is not None
 
 
-def _not_finite(p: PopulationPlan, i: str) -> str:
-    """The test that some state variable of neuron ``i`` is NaN or infinite (variable by
-    variable: a sum of finite values may overflow)."""
+def _not_finite(p: PopulationPlan, i: str, variables: list[str] | None = None) -> str:
+    """The test that some of ``variables`` (the state variables unless given) of neuron ``i`` is NaN or
+    infinite (variable by variable: a sum of finite values may overflow)."""
     finite = " and ".join(f"math.isfinite({layout.state_array(p.index)}[{p.rows.index(v)}, {i}])"
-                          for v in p.model.state_variables)
+                          for v in (p.model.state_variables if variables is None else variables))
     return f"not ({finite})"
 
 
-def _stop_not_finite(w: _Writer, k: int) -> None:
-    """Stop the run at step ``n`` on neuron ``i`` of population ``k``, whose state is not finite."""
-    w(*_stop(layout.STATUS_NOT_FINITE, "n"), f"{CTRL}[{layout.FAILING_GROUP}] = {k}",
-      f"{CTRL}[{layout.FAILING_NEURON}] = i", "return")
+def _stop_not_finite(w: _Writer, group: int, site: int = layout.SITE_UPDATE, item: int = 0) -> None:
+    """Stop the run at step ``n`` on neuron ``i`` of population ``group`` (for a monitor: monitor ``group``),
+    where ``site`` found a value that is not finite (``item``: which regular operation, or monitor column)."""
+    w(*_stop(layout.STATUS_NOT_FINITE, "n"), f"{CTRL}[{layout.FAILING_GROUP}] = {group}",
+      f"{CTRL}[{layout.FAILING_NEURON}] = i", f"{CTRL}[{layout.FAILING_SITE}] = {site}",
+      f"{CTRL}[{layout.FAILING_ITEM}] = {item}", "return")
 
 
 def _collect_spikes(w: _Writer, a: GroupArrays, shared: bool) -> None:
@@ -790,8 +804,10 @@ def _regular_operation(w: _Writer, op: RegularOperationPlan) -> None:
     p, names = op.target, _code_names(op.target)
     exprs = [_prepared(p, e) for _, _, e in op.statements]
     targets = {target for target, _, _ in op.statements}
+    not_finite = _not_finite(p, "i", sorted(targets))
     with w.block(f"if n % {op.every} == 0:"):
-        with w.loop("i", f"N{p.index}", p.size), w.drawing(f"regular operation {op.index}", "i"):
+        w("bad = False")
+        with w.loop("i", f"N{p.index}", p.size, found=("bad",)), w.drawing(f"regular operation {op.index}", "i"):
             _load(w, p, _symbols_in(*exprs) | targets)
             for (target, operator, _), expr in zip(op.statements, exprs):
                 w(f"x_{target} {operator} {w.code(expr, names)}")
@@ -799,6 +815,9 @@ def _regular_operation(w: _Writer, op: RegularOperationPlan) -> None:
                 write = f"{layout.state_array(p.index)}[{p.rows.index(target)}, i] = x_{target}"
                 guard = refractoriness.refractory_guard(p, target, "i", step="n - 1")
                 w(f"if {guard}: {write}" if guard else write)
+            w(f"bad |= {not_finite}")
+        with w.block("if bad:"), w.block(f"for i in range(N{p.index}):"), w.block(f"if {not_finite}:"):
+            _stop_not_finite(w, p.index, layout.SITE_REGULAR_OPERATION, op.index)
 
 
 def _refractory_release(p: PopulationPlan) -> sympy.Basic | None:
@@ -807,8 +826,8 @@ def _refractory_release(p: PopulationPlan) -> sympy.Basic | None:
 
 
 def _reset(w: _Writer, p: PopulationPlan, check_finite: bool) -> None:
-    """The reset of the neurons that spiked in this step; ``check_finite`` then stops the run
-    on state the reset left NaN or infinite (see :func:`_overflow_excused_at_spikes`)."""
+    """The reset of the neurons that spiked in this step; it stops the run on a variable it made NaN or
+    infinite, and ``check_finite`` on any state the reset left so (see :func:`_overflow_excused_at_spikes`)."""
     if not p.model.reset and not check_finite:
         return
     k, a = p.index, PopulationArrays(p)
@@ -823,6 +842,8 @@ def _reset(w: _Writer, p: PopulationPlan, check_finite: bool) -> None:
                 for (target, op, _), expr in zip(p.model.reset, exprs):
                     w(f"x_{target} {op} {w.code(expr, names)}")
             w(*[f"{a.state}[{p.rows.index(t)}, i] = x_{t}" for t in sorted(targets)])
+            with w.block(f"if {_not_finite(p, 'i', sorted(targets))}:"):
+                _stop_not_finite(w, k, layout.SITE_RESET)
         if check_finite:
             with w.block(f"if {_not_finite(p, 'i')}:"):
                 _stop_not_finite(w, k)

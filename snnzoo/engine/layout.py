@@ -9,9 +9,10 @@ its arrays and allocating them with the right shapes and dtypes.
 ``ctrl`` (int64) carries the step range of a call in and the outcome out:
 ``ctrl[START]`` and ``ctrl[END]`` are the first step and one past the last;
 the kernel sets ``ctrl[STATUS]`` (a ``STATUS_*`` code), ``ctrl[REACHED]`` (the
-first step not simulated) and, when a state becomes NaN or infinite,
-``ctrl[FAILING_GROUP]`` and ``ctrl[FAILING_NEURON]``. ``ctrl[THREADS]`` is the
-number of threads the driver runs the kernel with.
+first step not simulated) and, when a value becomes NaN or infinite,
+``ctrl[FAILING_GROUP]``, ``ctrl[FAILING_NEURON]`` and where it was found, ``ctrl[FAILING_SITE]`` (a
+``SITE_*`` code) with ``ctrl[FAILING_ITEM]`` (the regular operation, or the monitor's column: then
+``FAILING_GROUP`` is the monitor). ``ctrl[THREADS]`` is the number of threads the driver runs the kernel with.
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ from .plan import (
 )
 from .runtime import seed_key
 
-START, END, STATUS, REACHED, FAILING_GROUP, FAILING_NEURON, THREADS = range(7)
-CTRL_SLOTS = 8
+START, END, STATUS, REACHED, FAILING_GROUP, FAILING_NEURON, THREADS, FAILING_SITE, FAILING_ITEM = range(9)
+CTRL_SLOTS = 9
 STATUS_DONE, STATUS_BUFFER_FULL, STATUS_NOT_FINITE = 0, 1, 2
+SITE_UPDATE, SITE_RESET, SITE_REGULAR_OPERATION, SITE_MONITOR = range(4)
+"""Where a value was found NaN or infinite: the state update, the reset, a regular operation, a monitor."""
 
 CTRL, CLOCK, RNG = "ctrl", "clock", "rng"
 """Control slots, ``clock[0]`` = dt in seconds, and the seed's key (see :mod:`snnzoo.engine.runtime`)."""

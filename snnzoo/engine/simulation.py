@@ -41,7 +41,7 @@ from .layout import (
     group_arrays,
 )
 from .memory import MemoryBudget, record_bytes
-from .plan import KernelPlan
+from .plan import KernelPlan, MonitorPlan
 from .thread_choice import ThreadChoice
 
 CHUNK_STEPS = 2000
@@ -201,10 +201,11 @@ class Simulation:
                 self.kernel(*call_args)
                 seconds = time.perf_counter() - began
                 status, reached = int(arrays[layout.CTRL][layout.STATUS]), int(arrays[layout.CTRL][layout.REACHED])
+                failure = self._not_finite_error(start) if status == layout.STATUS_NOT_FINITE else None
                 self._drain()
-                if status == layout.STATUS_NOT_FINITE:
+                if failure is not None:
                     self.step = reached
-                    raise self._not_finite_error(start)
+                    raise failure
                 self.thread_choice.record(threads, reached - self.step, seconds)
                 bar.update((reached - self.step) * self.dt)
                 self.step = reached
@@ -270,15 +271,25 @@ class Simulation:
                 arrays[a.filled][0] = 0
 
     def _not_finite_error(self, run_start: int) -> SimulationError:
-        """What the kernel found not finite, and its likely cause: in the first step of a run, which
+        """What the kernel found not finite, where, and its likely cause: in the first step of a run, which
         starts from finite values, an expression undefined for them; later, a divergence."""
         ctrl = self.arrays[layout.CTRL]
-        k, neuron, n = int(ctrl[layout.FAILING_GROUP]), int(ctrl[layout.FAILING_NEURON]), int(ctrl[layout.REACHED])
-        p = self.plan.population(k)
+        group, neuron, n = int(ctrl[layout.FAILING_GROUP]), int(ctrl[layout.FAILING_NEURON]), int(ctrl[layout.REACHED])
+        site, item = int(ctrl[layout.FAILING_SITE]), int(ctrl[layout.FAILING_ITEM])
+        if site == layout.SITE_MONITOR:
+            return self._not_finite_recorded(self.plan.monitors[group], item, neuron, n)
+        p = self.plan.population(group)
         state = self.arrays[PopulationArrays(p).state]
-        bad = [var for var in p.model.state_variables if not np.isfinite(state[p.rows.index(var), neuron])]
+        bad = [var for var in p.rows if not np.isfinite(state[p.rows.index(var), neuron])]
+        at = n + 1 if site == layout.SITE_UPDATE else n  # the update computes the state of the next step
         found = (f"population {p.name!r}: variable {bad[0] if bad else '?'} of neuron {neuron} became "
-                 f"{state[p.rows.index(bad[0]), neuron] if bad else 'nan'} at t = {(n + 1) * self.dt:.6g} s")
+                 f"{state[p.rows.index(bad[0]), neuron] if bad else 'nan'} at t = {at * self.dt:.6g} s")
+        if site in (layout.SITE_RESET, layout.SITE_REGULAR_OPERATION):
+            statements = p.model.reset if site == layout.SITE_RESET else self.plan.regular_operations[item].statements
+            what = "reset" if site == layout.SITE_RESET else "regular operation"
+            code = "; ".join(f"{target} {operator} {expr}" for target, operator, expr in statements)
+            return SimulationError(f"{found}, written by the {what} '{code}' from finite values: it is undefined or "
+                                   "too large for them (such as a division by zero or the log of a negative number)")
         if n == run_start:
             return SimulationError(
                 f"{found}, in the first step of the run, from finite values: an expression of model "
@@ -288,6 +299,30 @@ class Simulation:
         return SimulationError(
             f"{found}, after {steps} with finite values: the model diverges for these parameter values, "
             "or the integrator is unstable at this dt (then use a smaller dt or another integrator)")
+
+    def _not_finite_recorded(self, monitor: MonitorPlan, column: int, neuron: int, n: int) -> SimulationError:
+        """A recorded value that is NaN or infinite: a subexpression undefined for the values it reads, or a
+        variable that a spike's effect (a projection, Poisson input or synapse model) made so."""
+        p, name = self.plan.population(monitor.population), monitor.variables[column]
+        value = self.arrays[MonitorArrays(monitor).buffer][int(self.arrays[MonitorArrays(monitor).filled][0]), column,
+                                                           list(monitor.neurons).index(neuron)]
+        found = f"population {p.name!r}: {{}} of neuron {neuron} is {value} at t = {n * self.dt:.6g} s (recorded)"
+        if name not in p.model.subexpressions:
+            return SimulationError(found.format(f"variable {name}") + ", made so by a projection, Poisson input or synapse "
+                                   "model acting on it (the weights or summed values are too large or not finite)")
+        arrays = PopulationArrays(p)
+        read = sorted(s.name for s in p.model.subexpressions[name].free_symbols if s.name in p.values)
+        values = ", ".join(f"{r} = {self._value_of(arrays, r, neuron):g}" for r in read)
+        return SimulationError(found.format(f"subexpression {name} = {p.model.subexpressions[name]}")
+                               + (f", where {values}" if values else "")
+                               + "; a recorded value must be finite: write the subexpression so that it is for "
+                                 "these values")
+
+    def _value_of(self, arrays: PopulationArrays, name: str, neuron: int) -> float:
+        """The current value of parameter or variable ``name`` of ``neuron`` (SI)."""
+        array, index = arrays.location(name)
+        values = self.arrays[array][index]
+        return float(values if array == arrays.shared else values[neuron])
 
 
 def _allocate(plan: KernelPlan, dt: float, seed: int) -> dict[str, np.ndarray]:

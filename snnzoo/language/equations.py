@@ -145,6 +145,9 @@ def _parse_line(line: str, functions: Mapping[str, Callable] | None) -> Equation
                 raise EquationError(f"{where}: '(linked)' only applies to declarations such as 'I : amp (linked)'")
             if "constant" in flags and kind != "variable":
                 raise EquationError(f"{where}: '(constant)' only applies to declarations such as 'tau : second (constant)'")
+            if "linked" in flags and len(flags) > 1:  # as Brian2 refuses it
+                raise EquationError(f"{where}: '(linked)' goes with no other flag, got {sorted(flags)}: a linked "
+                                    "variable takes its source's values every step (set the source's flags there)")
             if flags & {"event-driven", "clock-driven"} and kind != "differential":
                 raise EquationError(f"{where}: '(event-driven)' and '(clock-driven)' only apply to differential equations")
             if "summed" in flags and kind != "subexpression":

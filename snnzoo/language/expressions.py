@@ -90,6 +90,13 @@ FUNCTIONS: dict[str, Callable] = {
     "clip": lambda x, low, high: sympy.Min(sympy.Max(x, low), high),
 }
 
+ARGUMENT_COUNTS: dict[str, tuple[int, int | None]] = {
+    **{name: (1, 1) for name in FUNCTIONS if name not in ("rand", "randn", "min", "max", "clip")},
+    "min": (2, None), "max": (2, None), "clip": (3, 3),
+}
+"""How many arguments each built-in function takes (least, most; None: any number), as Brian2 counts
+them: sympy would take ``log(v, 2)`` as a logarithm to base 2, ``sqrt(v, 1)`` as ``sqrt(v)``, ``min(v)`` as ``v``."""
+
 CONSTANTS = {"pi": sympy.pi, "e": sympy.E}
 """Names of mathematical constants in expressions (reserved as model names), as in Brian2."""
 
@@ -184,6 +191,7 @@ def _convert(node: ast.AST, where: str, functions: Mapping[str, Callable]) -> sy
             if node.args:
                 raise EquationError(f"{where}: {name}() takes no arguments, got {ast.unparse(node)!r}")
             return functions[name](sympy.Integer(node.lineno * 100_000 + node.col_offset))
+        _check_argument_count(name, functions[name], len(node.args), where)
         args = [_convert(a, where, functions) if name == "int" else _number(_convert(a, where, functions))
                 for a in node.args]
         try:
@@ -191,6 +199,25 @@ def _convert(node: ast.AST, where: str, functions: Mapping[str, Callable]) -> sy
         except TypeError as err:
             raise EquationError(f"{where}: wrong arguments for {name}() ({err})") from None
     raise EquationError(f"{where}: unsupported syntax {ast.unparse(node)!r}")
+
+
+def _check_argument_count(name: str, function: Callable, given: int, where: str) -> None:
+    """Refuse a call of ``function`` (a built-in, or a sympy function with ``nargs`` such as a timed
+    array) with a number of arguments it does not take, naming it as the user wrote it."""
+    nargs = getattr(function, "nargs", None)
+    if name in ARGUMENT_COUNTS:
+        least, most = ARGUMENT_COUNTS[name]
+    elif isinstance(nargs, sympy.FiniteSet):
+        least, most = int(min(nargs)), int(max(nargs))
+    else:
+        return
+    if least <= given and (most is None or given <= most):
+        return
+    expected = (f"{least} or more arguments" if most is None else
+                "3 arguments (x, low, high)" if name == "clip" else
+                f"{least} or {most} arguments" if most == least + 1 else
+                f"{least} argument{'s' if least > 1 else ''}")
+    raise EquationError(f"{where}: {name}() takes {expected}, got {given}")
 
 
 _UNIT_BASES = frozenset({
@@ -340,7 +367,7 @@ class DimensionChecker:
             if not same_dimension(unit, first):
                 raise EquationError(
                     f"{self.where}: inconsistent units between {what}: '{parts[0]}' is in "
-                    f"{_dim(first)} but '{part}' is in {_dim(unit)}"
+                    f"{shown_unit(first)} but '{part}' is in {shown_unit(unit)}"
                 )
         return first
 
@@ -359,7 +386,8 @@ def _dimensionless(unit: pint.Unit) -> bool:
     return ureg.Quantity(1, unit).dimensionless
 
 
-def _dim(unit: pint.Unit) -> str:
+def shown_unit(unit: pint.Unit) -> str:
+    """A unit with its dimension for messages (``mV [voltage]``), or ``dimensionless``."""
     return f"{unit:~} {dimension_of(unit)}" if not _dimensionless(unit) else "dimensionless"
 
 
@@ -410,7 +438,7 @@ class NumericExpression:
         self.is_condition = is_condition(expr)
         """Whether the value is true or false (a comparison) rather than a number."""
         if expected is not None and not same_dimension(self.unit, expected):
-            raise ConfigError(f"{where}: {text!r} is in {_dim(self.unit)} but {expected_what} is in {_dim(expected)}")
+            raise ConfigError(f"{where}: {text!r} is in {shown_unit(self.unit)} but {expected_what} is in {shown_unit(expected)}")
         numeric = substitute_units(expr, set(units))
         self.randoms = sorted(numeric.atoms(rand, randn), key=str)
         numeric = numeric.xreplace({call: symbol(f"_random{k}") for k, call in enumerate(self.randoms)})

@@ -25,7 +25,7 @@ from ..errors import ConfigError, EquationError, UnitError, UnknownNameError, Va
 from ..units import Sign, as_quantity, dimension_of, parameter_sign, parse_unit, show_si, to_si, ureg
 from .equations import Equation, check_model_name, parse_equations, parse_statements
 from .expressions import (FUNCTIONS, DimensionChecker, is_zero, numpy_function, rand, randn, same_dimension,
-                          substitute_units, symbol)
+                          shown_unit, substitute_units, symbol)
 from .refractory import Refractoriness, parse_refractoriness
 from .symbolic_budget import time_budget
 from .timed_array import TimedArray
@@ -316,9 +316,11 @@ class NeuronModel:
 
     def parse_refractory(self, value: Any, *, where: str, size: int | None = None) -> Refractoriness:
         """A ``refractory`` setting for this model: a time, ``size`` times, an expression of
-        parameters (``"tref"``) or a condition (``"v > -40*mV"``); see :mod:`snnzoo.language.refractory`."""
-        return parse_refractoriness(value, self._checker(where), set(self.parameters) | set(self.variables),
-                                    where=where, size=size, functions=self.function_calls)
+        parameters, declared variables and the neuron's index ``i`` or the size ``N`` (``"tref"``,
+        ``"(1 + i)*ms"``) or a condition (``"v > -40*mV"``); see :mod:`snnzoo.language.refractory`."""
+        constants = set(self.parameters) | set(self.variables) | {"i", "N"}
+        return parse_refractoriness(value, self._checker(where), constants, where=where, size=size,
+                                    functions=self.function_calls)
 
     def _checked_condition(self, text: str) -> sympy.Basic:
         from .expressions import parse_expression
@@ -353,7 +355,9 @@ class NeuronModel:
             got = self._checker(here).unit_of(expr)
             want = ureg.dimensionless if op in ("*=", "/=") else self.units[target]
             if not same_dimension(got, want) and not is_zero(expr):
-                raise EquationError(f"{here}: the value is in {got:~} but {target} is in {self.units[target]:~}")
+                needed = (f"{target} is in {shown_unit(want)}" if op not in ("*=", "/=")
+                          else f"'{op}' takes a dimensionless factor")
+                raise EquationError(f"{here}: the value is in {shown_unit(got)} but {needed}")
         return statements
 
     def _not_writable(self, name: str) -> str:

@@ -56,8 +56,10 @@ NEURON_ONLY_FLAGS = frozenset({"unless refractory", "linked"})
 """Flags a synapse model refuses (Brian2 refuses them in Synapses too): it has no refractoriness and no links."""
 BRIAN2_SYNAPSE_VARIABLES = {
     "lastupdate": "the time of the synapse's last event (event-driven variables are advanced over the time since it)",
-    "N_incoming": "the number of synapses onto the postsynaptic neuron (give it as a parameter, one value per synapse)",
-    "N_outgoing": "the number of synapses from the presynaptic neuron (give it as a parameter, one value per synapse)",
+    "N_incoming": "the number of synapses onto the postsynaptic neuron (declare a parameter and give it the value "
+                  "'N_incoming' in connect: parameters={'n_in': 'N_incoming'})",
+    "N_outgoing": "the number of synapses from the presynaptic neuron (declare a parameter and give it the value "
+                  "'N_outgoing' in connect: parameters={'n_out': 'N_outgoing'})",
 }
 """Variables Brian2 gives every Synapses object that snnzoo synapse models do not have, with what they hold."""
 BUILTIN_NAMES = {"t": ureg.second, "dt": ureg.second, "i": ureg.dimensionless, "j": ureg.dimensionless}

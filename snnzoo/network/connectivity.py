@@ -7,6 +7,7 @@ network derives from its master seed, so the same seed gives the same synapses.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,13 @@ EXPLICIT_RULES = ("i", "matrix")
 """Rules that give the synapses as arrays (the others draw or enumerate them)."""
 SWITCH_RULES = ("one_to_one", "all_to_all")
 """Rules given as True (or False: not this rule)."""
+PAIR_NAMES = ("i", "j", "N_pre", "N_post")
+"""What a connection's condition and ``p`` read, as in Brian2: the presynaptic and postsynaptic neuron's
+index and the sizes of their groups (whole groups, also for a slice, as ``i`` and ``j`` are)."""
+SYNAPSE_COUNT_NAMES = ("N_incoming", "N_outgoing")
+"""What weights, delays and synaptic values read besides, as in Brian2's ``S.w = 'J/N_incoming'``: how many
+synapses of the projection reach the postsynaptic neuron and leave the presynaptic one (not known to a
+condition or ``p``, which decide them)."""
 
 
 @dataclass
@@ -100,11 +108,12 @@ def draw(rule: dict[str, Any], pre: np.ndarray, post: np.ndarray, autapses: bool
         return _from_pairs(pre[keep], post[keep], n_source, n_target)
     from ..engine import sampling
 
-    check = None if rule.get("condition") is None else _condition(rule["condition"], where)
+    sizes = (n_source, n_target)
+    check = None if rule.get("condition") is None else _condition(rule["condition"], sizes, where)
     if kind in ("p", "condition", "all_to_all"):
         p = 1.0 if kind == "all_to_all" or rule.get("p") is None else rule["p"]
         if isinstance(p, str):  # every pair is drawn, then kept with its probability
-            check, p = _pair_probability(p, key, n_target, check, where), 1.0
+            check, p = _pair_probability(p, key, sizes, check, where), 1.0
         if isinstance(p, bool) or not isinstance(p, (int, float, np.floating, np.integer)) or not 0.0 <= p <= 1.0:
             raise ConfigError(f"{where}: p must be a number in [0, 1] or an expression of i and j, got {show(p)}")
         skip = _positions(post, pre, autapses)  # the column of each row's own neuron, if left out
@@ -283,36 +292,49 @@ def _given(value: Any) -> bool:
     return value is not None and not (isinstance(value, (bool, np.bool_)) and not value)
 
 
-def _condition(text: Any, where: str):
+def _pair_expression(text: str, where: str, **options: Any) -> NumericExpression:
+    """A condition or ``p`` of a connection: an expression of :data:`PAIR_NAMES`."""
+    counted = next((name for name in SYNAPSE_COUNT_NAMES if re.search(rf"\b{name}\b", text)), None)
+    if counted:
+        raise ConfigError(f"{where}: {text!r} reads {counted!r}, a number of synapses, which this expression decides; "
+                          f"it may use {', '.join(PAIR_NAMES)} (a weight, delay or synaptic value may read {counted})")
+    return NumericExpression(text, dict.fromkeys(PAIR_NAMES, ureg.dimensionless), where=where, **options)
+
+
+def _pair_values(i: np.ndarray, j: np.ndarray, sizes: tuple[int, int]) -> dict[str, Any]:
+    """The values of :data:`PAIR_NAMES` for pairs ``i`` -> ``j`` between groups of ``sizes`` neurons."""
+    return {"i": i, "j": j, "N_pre": float(sizes[0]), "N_post": float(sizes[1])}
+
+
+def _condition(text: Any, sizes: tuple[int, int], where: str):
     """The check ``(i, j) -> which pairs to keep`` of a connection condition such as ``"i != j"``, parsed
     and checked once (also when no pair is drawn): it must be a comparison, not a number."""
     if not isinstance(text, str):
         raise ConfigError(f"{where}: condition: expected a text such as 'i != j', got {show(text)}")
-    condition = NumericExpression(text, {"i": ureg.dimensionless, "j": ureg.dimensionless}, where=f"{where}: condition",
-                                  instead="for random connections give p (with the condition for the rest)")
+    condition = _pair_expression(text, f"{where}: condition",
+                                 instead="for random connections give p (with the condition for the rest)")
     if not condition.is_condition:
         raise EquationError(f"{where}: condition {text!r} is a number, not true or false; expected a comparison "
                             "such as 'i != j' or 'j == i // 2'")
-    return lambda i, j: np.broadcast_to(condition({"i": i, "j": j}).astype(bool), i.shape)
+    return lambda i, j: np.broadcast_to(condition(_pair_values(i, j, sizes)).astype(bool), i.shape)
 
 
-def _pair_probability(text: str, key: int, n_target: int, condition, where: str):
+def _pair_probability(text: str, key: int, sizes: tuple[int, int], condition, where: str):
     """The check ``(i, j) -> which pairs to keep`` of ``p`` given as an expression of ``i`` and ``j`` (Brian2's
     ``connect(p='exp(-abs(i - j)/10)')``), then of ``condition`` if any. A pair is kept when a uniform number
     made from the key and the pair alone is below its probability: the same seed gives the same synapses
     whatever the block size."""
-    probability = NumericExpression(text, {"i": ureg.dimensionless, "j": ureg.dimensionless}, where=f"{where}: p",
-                                    expected=ureg.dimensionless, expected_what="a probability",
-                                    instead="p is the probability itself")
+    probability = _pair_expression(text, f"{where}: p", expected=ureg.dimensionless, expected_what="a probability",
+                                   instead="p is the probability itself")
 
     def keep(i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        p = np.broadcast_to(probability({"i": i.astype(float), "j": j.astype(float)}), i.shape)
+        p = np.broadcast_to(probability(_pair_values(i.astype(float), j.astype(float), sizes)), i.shape)
         outside = ~((p >= 0.0) & (p <= 1.0))  # NaN too
         if outside.any():
             k = int(np.argmax(outside))
             raise ConfigError(f"{where}: p {text!r} is {p[k]:g} for i = {i[k]}, j = {j[k]}; expected a probability "
                               "in [0, 1]")
-        kept = _pair_uniform(key, i, j, n_target) < p
+        kept = _pair_uniform(key, i, j, sizes[1]) < p
         return kept if condition is None else kept & condition(i, j)
 
     return keep
@@ -336,14 +358,15 @@ def _check_range(indices: np.ndarray, allowed: np.ndarray, name: str, where: str
 
 def values(spec: Any, n: int, unit, rng: np.random.Generator, what: str,
            i: np.ndarray | None = None, j: np.ndarray | None = None, sign: Sign | None = None,
-           order: np.ndarray | None = None) -> np.ndarray:
+           order: np.ndarray | None = None, sizes: tuple[int, int] | None = None) -> np.ndarray:
     """Weights or delays: a quantity, one per synapse (in the order ``order`` picks from them, if given), a distribution table
     ``{distribution = "normal", mean = ..., std = ...}`` / ``"uniform"`` with ``low``, ``high``,
-    or an expression of the pre- and postsynaptic indices ``i``, ``j`` (``"1*ms + 0.1*ms*abs(i - j)"``; ``rand()``
-    and ``randn()`` draw one number per synapse).
+    or an expression of the pre- and postsynaptic indices ``i``, ``j`` of the synapses, the ``sizes`` of their groups
+    and their numbers of synapses (:data:`PAIR_NAMES`, :data:`SYNAPSE_COUNT_NAMES`; ``"1*ms + 0.1*ms*abs(i - j)"``,
+    ``"J/N_incoming"``; ``rand()`` and ``randn()`` draw one number per synapse).
     ``sign`` ("non-negative" for delays) is checked on given and drawn values."""
     if is_expression(spec) and i is not None:
-        computed = _per_synapse_expression(spec, unit, i, j, what, rng)
+        computed = _per_synapse_expression(spec, unit, i, j, sizes, what, rng)
         check_value(computed, what=f"{what} ({spec!r})", unit=unit)  # finite; delay_steps names negative delays
         return computed
     if isinstance(spec, dict) and "distribution" in spec:
@@ -378,12 +401,18 @@ def is_expression(spec: Any) -> bool:
     return isinstance(spec, str) and not is_quantity_text(spec)
 
 
-def _per_synapse_expression(text: str, unit, i: np.ndarray, j: np.ndarray, what: str,
+def _per_synapse_expression(text: str, unit, i: np.ndarray, j: np.ndarray, sizes: tuple[int, int], what: str,
                             rng: np.random.Generator) -> np.ndarray:
     expected = parse_unit(unit, what=what) if isinstance(unit, str) else unit
-    expression = NumericExpression(text, {"i": ureg.dimensionless, "j": ureg.dimensionless}, where=what,
-                                   expected=expected, expected_what=f"the {what.rsplit(': ', 1)[-1]}", draws=True)
-    return np.broadcast_to(expression({"i": i.astype(float), "j": j.astype(float)}, rng, i.size), i.shape).copy()
+    expression = NumericExpression(text, dict.fromkeys(PAIR_NAMES + SYNAPSE_COUNT_NAMES, ureg.dimensionless),
+                                   where=what, expected=expected, expected_what=f"the {what.rsplit(': ', 1)[-1]}",
+                                   draws=True)
+    env = _pair_values(i.astype(float), j.astype(float), sizes)
+    if "N_incoming" in expression.names:
+        env["N_incoming"] = np.bincount(j, minlength=sizes[1])[j].astype(float)
+    if "N_outgoing" in expression.names:
+        env["N_outgoing"] = np.bincount(i, minlength=sizes[0])[i].astype(float)
+    return np.broadcast_to(expression(env, rng, i.size), i.shape).copy()
 
 
 def delay_steps(delays: np.ndarray, dt: float, what: str, *, round_delays: bool = False) -> np.ndarray:

@@ -207,16 +207,22 @@ class Population:
         else:
             raise UnknownNameError(f"parameter or variable of {self.where}", name, self.values)
 
-    def _assign(self, name: str, value: Any, *, kind: str) -> None:
-        name, array = self._checked(name, value, what=f"{self.where}: {kind} {name!r}", kind=kind)
-        values = np.broadcast_to(array, (self.size,)).astype(float).copy()
+    def _assign(self, name: str, value: Any, *, kind: str, neurons: np.ndarray | None = None) -> None:
+        """Set ``name`` to ``value`` for every neuron, or for the ``neurons`` given (the others keep theirs)."""
+        name, array = self._checked(name, value, what=f"{self.where}: {kind} {name!r}", kind=kind, neurons=neurons)
+        if neurons is None:
+            values = np.broadcast_to(array, (self.size,)).astype(float).copy()
+        else:
+            values = self.values[name].copy()
+            values[neurons] = array
         if name in self.model.parameters and self.__dict__.get("_ready"):  # the first check is once all are given
             self.model.check_parameter_values({**self.values, name: values}, self.where)
-        if array.ndim == 1 and name in self.model.parameters:
+        if (array.ndim == 1 or neurons is not None) and name in self.model.parameters:
             self.heterogeneous.add(name)
         self.values[name] = values
         if name in self.model.parameters:
-            self.parameter_text[name] = as_data(value)
+            self.parameter_text[name] = as_data(value if neurons is None else
+                                                ureg.Quantity(values, si_unit_string(self.model.units[name])))
 
     def check_setting(self, name: str, value: Any, what: str) -> None:
         """Refuse what :meth:`set` would refuse (an unknown name, a value of the wrong unit or shape,
@@ -235,9 +241,10 @@ class Population:
             raise ConfigError(f"{self.where}: {name!r} is the sum of its stimuli, computed every step, so a value "
                               "set here would be replaced at once; add a stimulus (constant_current) instead")
 
-    def _checked(self, name: str, value: Any, *, what: str, kind: str,
-                 evaluate: bool = True) -> tuple[str, np.ndarray | None]:
-        """The current name of ``name`` and ``value`` as SI values (None for an expression not evaluated)."""
+    def _checked(self, name: str, value: Any, *, what: str, kind: str, evaluate: bool = True,
+                 neurons: np.ndarray | None = None) -> tuple[str, np.ndarray | None]:
+        """The current name of ``name`` and ``value`` as SI values (None for an expression not evaluated):
+        one value, or one per neuron (per neuron of ``neurons``, if given)."""
         name = self.model.parameter_name(name, self.where)
         self._refuse_subexpression(name, "set")
         known = list(self.model.parameters) + self.model.state_variables + self.model.variables
@@ -251,10 +258,14 @@ class Population:
             array = self._evaluate(value, unit, what, evaluate)
             if array is None:
                 return name, None
+            array = array if neurons is None else array[neurons]
         else:
             array = np.asarray(to_si(value, unit, what=what), dtype=float)
-        if array.ndim > 1 or (array.ndim == 1 and array.shape[0] != self.size):
-            raise ConfigError(f"{what}: expected one value or {self.size} values, got shape {array.shape}")
+        count = self.size if neurons is None else neurons.size
+        if array.ndim > 1 or (array.ndim == 1 and array.shape[0] != count):
+            raise ConfigError(f"{what}: expected one value or {count} values"
+                              + (" (one per neuron of the slice)" if neurons is not None else "")
+                              + f", got shape {array.shape}")
         spec = self.model.parameters.get(name)
         check_value(array, what=what, shown=value, unit=unit,
                     sign=spec.sign if spec is not None else None)
@@ -268,6 +279,12 @@ class Population:
                       if re.search(rf"\b{re.escape(old)}\b", text)})
         units = {n: self.model.units[canonical] for n, canonical in names.items()}
         units.update({"i": ureg.dimensionless, "N": ureg.dimensionless})
+        subexpressions = sorted(self._names_read(text) & set(self.model.subexpressions))  # Brian2 reads them
+        if subexpressions:
+            name = subexpressions[0]
+            raise ConfigError(f"{what}: {text!r} reads {name!r}, a subexpression ({name} = "
+                              f"{self.model.subexpressions[name]}), which is computed during the run; write it out "
+                              "with the parameters and variables it reads")
         expression = NumericExpression(text, units, where=what, expected=unit, expected_what="the variable", draws=True)
         if not evaluate:
             return None
@@ -279,16 +296,19 @@ class Population:
         """A slice of the population, e.g. ``pop[:80]`` as a projection source or target."""
         return view(self, item)
 
-    def set(self, name: str, value: Any) -> None:
-        """Set a parameter or variable (all neurons, or one value per neuron), also between runs."""
+    def set(self, name: str, value: Any, *, neurons: np.ndarray | None = None) -> None:
+        """Set a parameter or variable (all neurons, or one value per neuron), also between runs; with
+        ``neurons`` (indices, as ``pop[1:3].set`` gives them) only theirs, from one value or one per neuron."""
         name = self.model.parameter_name(name, self.where)
         self._refuse_computed(name)
+        if neurons is not None and self.network._simulation is not None:
+            self.values.update(self.network._simulation.read_state(self.name))  # the others keep their current values
         period = self.refractoriness.expression
         in_period = period is not None and symbol(name) in period.free_symbols  # a parameter or declared variable
         if self.network._simulation is not None and (
                 in_period or (name in self.model.parameters and name not in self.heterogeneous)):
             self.network._invalidate()  # per-neuron values or refractory periods change: rebuilt at the next run
-        self._assign(name, value, kind="value")
+        self._assign(name, value, kind="value", neurons=neurons)
         if self.network._simulation is not None:
             self.network._simulation.write(self.name, name, self.values[name])
 
@@ -608,12 +628,13 @@ class Network:
         j, order = drawn.post, drawn.given_order
         rng = self.random("weights", index)
         # without a weight, a synapse model's w starts at its initial value (0 in w's unit unless given)
+        sizes = (pre.group.size, post.group.size)
         weights = connectivity.values(weight if weight is not None else ureg.Quantity(0.0, unit), drawn.size, unit, rng,
-                                      f"{where}: weight", i, j, order=order)
+                                      f"{where}: weight", i, j, order=order, sizes=sizes)
         if synapse is None:
             model.check_weights(on, op, weights, unit, where)
         delays = connectivity.values(delay, drawn.size, "s", rng, f"{where}: delay", i, j, sign="non-negative",
-                                     order=order)
+                                     order=order, sizes=sizes)
         steps = connectivity.delay_steps(delays, self.dt, where, round_delays=round_delays)
         ring = (int(steps.max(initial=0)) + 1) * (pre.group.size * 4 if connectivity.uniform_delay(steps) >= 0 else post.group.size * 8)
         self.memory.require(f"{where} ({drawn.size} synapses, delays up to {steps.max(initial=0)} steps)",
@@ -626,7 +647,8 @@ class Network:
             chosen = resolve_integrator(synapse.integrator or self.integrator
                                         or choose_integrator(synapse.clock_driven_system())[0])
             plastic = synapses_module.make_state(bound, dict(parameters or {}), dict(initial or {}), weight, i, j, rng,
-                                                 int(post_steps[0]), chosen, where, order, post.indices)
+                                                 int(post_steps[0]), chosen, where, order, post.indices,
+                                                 sizes=sizes)
             # rows sorted by (pre, delay): per-synapse delays are found by binary search in the kernel
             by_delay = np.lexsort((np.broadcast_to(steps, i.shape), i))
             j = j[by_delay]
@@ -722,14 +744,16 @@ class Network:
         self._poisson_inputs.append(checked)
         return checked
 
-    def run_regularly(self, population: str | Population, code: str, dt: Any, *, name: str | None = None) -> None:
+    def run_regularly(self, population: str | Population, code: str, dt: Any = None, *,
+                      name: str | None = None) -> None:
         """Run statements such as ``"v = EL + sigma*randn()"`` on every neuron every ``dt``
-        (a multiple of the network's dt), after the inputs of that step (Brian2's ``run_regularly``)."""
+        (a multiple of the network's dt; every step if not given, as in Brian2), after the inputs of
+        that step (Brian2's ``run_regularly``)."""
         pop = self.population(population)
         name = _part_name(name, [op.name for op in self._regular_operations], "regular_operation_",
                           "regular operation")
         where = f"regular operation {name!r} on {pop.where}"
-        period = positive_si(dt, "s", what=f"{where}: dt")
+        period = self.dt if dt is None else positive_si(dt, "s", what=f"{where}: dt")
         every = int(round(period / self.dt))
         if every < 1 or abs(every * self.dt - period) > 1e-6 * self.dt:
             raise ConfigError(f"{where}: dt {show(dt)} is not a multiple of the network's dt = {self.dt * 1e3:g} ms")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, UnknownAttributeError, UnknownNameError
 from ..language.stimulus import PoissonRates, SpikeTimes, call_stimulus, stimulus_settings
 from ..time_steps import step_containing
 from ..units import as_data, ureg
@@ -76,13 +76,44 @@ class PopulationView:
     group: Any
     indices: np.ndarray
 
+    def set(self, name: str, value: Any) -> None:
+        """Set a parameter or variable of these neurons only: one value, one per neuron of the slice, or an
+        expression (whose ``i`` and ``N`` are, as everywhere, the index and size of the whole population)."""
+        self._population().set(name, value, neurons=self.indices)
+
+    def get(self, name: str) -> Any:
+        """The current values of a parameter or variable for these neurons, as a quantity in SI units."""
+        return self._population().get(name)[self.indices]
+
     def __setattr__(self, name: str, value: Any) -> None:
-        """``G[:10].v = -60 * mV`` (Brian's habit) is refused: it set an attribute of the view and nothing else."""
+        """``G[:10].v = -60 * mV`` sets ``v`` of these neurons, as in Brian2 (like :meth:`set`)."""
         if name in self.__dataclass_fields__ and name not in self.__dict__:
             object.__setattr__(self, name, value)
             return
-        raise ConfigError(f"{self.name}[...]: a slice cannot set {name!r}; set it on the population with one value "
-                          f"per neuron, e.g. values = pop.get({name!r}); values[indices] = ...; pop.set({name!r}, values)")
+        self._check_known(name, UnknownNameError)
+        self.set(name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        """``G[:10].v`` reads ``v`` of these neurons, as in Brian2 (like :meth:`get`)."""
+        if name.startswith("_") or "group" not in self.__dict__:  # Python's own probes (__deepcopy__, ...)
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        self._check_known(name, UnknownAttributeError)
+        return self.get(name)
+
+    def _check_known(self, name: str, error: type[UnknownNameError]) -> None:
+        """Refuse, as ``error``, a name that is no parameter, variable or subexpression of the group
+        (``set`` and ``get`` say why a subexpression cannot be set or read)."""
+        values = getattr(self.group, "values", None)
+        if values is None:
+            raise error(f"parameter or variable of {self.group.where}", name, [], "a spike source has none")
+        if name not in values and name not in self.group.model.subexpressions:
+            raise error(f"parameter or variable of {self.group.where}", name, values)
+
+    def _population(self):
+        """The population of this slice; a spike source's slice has no values to set or read."""
+        if not hasattr(self.group, "values"):
+            raise ConfigError(f"{self.group.where}: a spike source has no parameters or variables to set or read")
+        return self.group
 
     @property
     def name(self) -> str:

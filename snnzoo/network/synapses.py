@@ -59,11 +59,12 @@ class SynapticState:
 
 def make_state(bound: BoundSynapse, parameters: dict[str, Any], initial: dict[str, Any], weight: Any,
                i: np.ndarray, j: np.ndarray, rng: np.random.Generator, post_delay: int, integrator,
-               where: str, order: np.ndarray | None = None, target_neurons: np.ndarray | None = None) -> SynapticState:
+               where: str, order: np.ndarray | None = None, target_neurons: np.ndarray | None = None, *,
+               sizes: tuple[int, int]) -> SynapticState:
     """The per-synapse values of a new projection with synapses ``i`` -> ``j``: model defaults, then
     ``parameters``, ``initial`` and ``weight`` (w), each given as :func:`snnzoo.network.connectivity.values` accepts
-    (arrays of one value per synapse picked in ``order``, if given). ``target_neurons``: the target's
-    neurons it was made onto, if a slice."""
+    (arrays of one value per synapse picked in ``order``, if given; ``sizes`` are those of the two groups).
+    ``target_neurons``: the target's neurons it was made onto, if a slice."""
     n = i.size
     model = bound.model
     values: dict[str, np.ndarray] = {}
@@ -92,7 +93,8 @@ def make_state(bound: BoundSynapse, parameters: dict[str, Any], initial: dict[st
         given["w"] = weight
     per_synapse = set()
     for name, value in given.items():
-        array = connectivity.values(value, n, model.units[name], rng, f"{where}: {name}", i, j, order=order)
+        array = connectivity.values(value, n, model.units[name], rng, f"{where}: {name}", i, j, order=order,
+                                   sizes=sizes)
         spec = model.parameters.get(name)
         if spec is not None and spec.sign:
             check_value(array, what=f"{where}: parameter {name!r}", shown=value, sign=spec.sign, unit=model.units[name])
