@@ -56,7 +56,7 @@ def test_names_are_imported_on_first_use():
 
 
 def test_import_as_gives_every_submodule_and_the_lookup_functions_stay_functions():
-    """`import snnzoo.language.stimulus as s` once gave the function snnzoo.stimulus, which shadowed the module (so did
+    """`import snnzoo.stimulus as s` once gave the function snnzoo.stimulus, which shadowed the module (so did
     snnzoo.model, snnzoo.synapse_model and snnzoo.sweeps.sweep): `s.checked_drives` was an AttributeError.
     The specs now live in snnzoo.language, so importing them leaves the package's functions alone."""
     code = textwrap.dedent("""
