@@ -58,6 +58,15 @@ def test_list_shows_every_kind_and_the_experiments(capsys):
     assert "Firing patterns of the AdEx neuron (Naud et al. 2008)" in experiments
 
 
+def test_list_summaries_are_whole_sentences(capsys):
+    """`snnzoo list` shows the first line of each description; adex_tau's broke after "(tau_m, R_m),"."""
+    code, out, _ = run_cli(capsys, "list")
+    summaries = {line.split()[0]: line.rsplit("  [", 1)[0] for line in out.splitlines() if line.startswith("  ")}
+    assert summaries["adex_tau"].endswith("time-constant parametrisation (tau_m, R_m).")
+    cut = [name for name, summary in summaries.items() if summary.rstrip().endswith((",", ";", ":", " as in", " and"))]
+    assert not cut, f"descriptions whose first line stops mid-sentence: {cut}"
+
+
 def test_info_model_shows_equations_parameters_and_references(capsys):
     code, out, err = run_cli(capsys, "info", "adex")
     assert code == 0 and err == ""
