@@ -97,6 +97,14 @@ def test_readme_links_point_to_files_that_exist(readme):
     assert not missing, f"{readme} links to missing files: {missing}"
 
 
+def test_readme_names_the_plugin_modules_the_core_registers_in_code():
+    """After the reorganisation into packages the README still called snnzoo.language.integrators the core's
+    plugin; the module the loader registers is snnzoo.plugins.builtin_integrators."""
+    text = (ROOT / "README.md").read_text()
+    integrators = text.split("## Integrators")[1].split("\n## ")[0]
+    assert f"core's own plugin (`{plugins.BUILTIN_PLUGINS['integrators']}`)" in integrators
+
+
 def code_blocks(path: Path, language: str) -> list[str]:
     """The fenced code blocks of ``language`` in a Markdown file, in order."""
     return re.findall(rf"^```{language}\n(.*?)^```", path.read_text(), flags=re.S | re.M)
