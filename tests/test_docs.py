@@ -105,6 +105,21 @@ def test_readme_names_the_plugin_modules_the_core_registers_in_code():
     assert f"core's own plugin (`{plugins.BUILTIN_PLUGINS['integrators']}`)" in integrators
 
 
+def test_readme_unit_error_example_is_what_snnzoo_says():
+    """The Units section quoted the error for adex's parameter 'C', its name before the naming convention
+    made it C_m (the old name is only a deprecated alias)."""
+    import snnzoo as sz
+    from snnzoo.errors import UnitError
+
+    units = (ROOT / "README.md").read_text().split("## Units")[1].split("\n## ")[0]
+    quoted = re.search(r"`(population 'a' \(model 'adex'\): parameter '(\w+)': .*?)`", units)
+    message, name = quoted.groups()
+    assert name in get_registry().model("adex").parameters, f"the README's example uses the old name {name!r}"
+    with pytest.raises(UnitError) as error:
+        sz.Network(dt="0.1 ms").add_population("a", "adex", 2, parameters={name: 200})
+    assert str(error.value) == message
+
+
 def code_blocks(path: Path, language: str) -> list[str]:
     """The fenced code blocks of ``language`` in a Markdown file, in order."""
     return re.findall(rf"^```{language}\n(.*?)^```", path.read_text(), flags=re.S | re.M)
