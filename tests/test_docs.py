@@ -134,6 +134,31 @@ def test_readme_quick_start_runs_as_written(capsys):
     assert printed[1] == "[8 4 3] V"  # spike counts of tau = 10, 20, 30 ms, and the unit of v
 
 
+@pytest.mark.parametrize("page", ["README.md", "docs/sweeps.md"])
+def test_the_sweep_example_names_the_dimensions_it_gives(page, monkeypatch):
+    """Its comment said "dims: weight x duration x seed (x population)" of a mean over seeds at one population:
+    the axis of projections.excitatory.weight is excitatory_weight, and seed and population are gone.
+    The sweep is replaced by a dataset of zeros with the dimensions the real one has (9 runs are not needed)."""
+    import numpy as np
+    import xarray as xr
+
+    import snnzoo as sz
+    from snnzoo.sweeps.grid import make_grid
+
+    def dataset_of_its_shape(experiment, grid, seeds, out):
+        plan = make_grid(Experiment.load(experiment).spec, grid, False, seeds)
+        return xr.Dataset({"mean_rate": (plan.dims + ("population",), np.zeros(plan.shape + (1,)))},
+                          coords={"population": ["G"]})
+
+    monkeypatch.setattr(sz, "sweep", dataset_of_its_shape)
+    *setup, last = [block for block in code_blocks(ROOT / page, "python") if "sz.sweep(" in block][0].strip().splitlines()
+    expression, comment = last.split("#")
+    names = {}
+    exec("\n".join(setup), names)
+    found = eval(expression, names)
+    assert comment.strip() == "dims: " + " x ".join(found.dims)
+
+
 def test_the_experiment_page_example_runs_and_its_check_holds(tmp_path):
     from snnzoo.catalog.experiment import Experiment
 
