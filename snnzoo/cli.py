@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import inspect
 import os
 import signal
 import sys
@@ -60,6 +61,12 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _docstring_text(obj: object) -> str:
+    """A stimulus's or integrator's docstring as ``snnzoo info`` shows it: without the indentation of its later
+    lines, and with code marked by single backquotes, as in the README, instead of reStructuredText's double ones."""
+    return inspect.cleandoc(obj.__doc__ or "").replace("``", "`")
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     """Print the documentation of a (neuron or synapse) model, stimulus (with its settings) or integrator, or an
     experiment's description."""
@@ -74,7 +81,7 @@ def cmd_info(args: argparse.Namespace) -> int:
             obj = registry.get(kind, name)
         except UnknownNameError:
             continue
-        print(obj.describe() if hasattr(obj, "describe") else f"{name}: {obj.description}\n\n{obj.__doc__ or ''}".rstrip())
+        print(obj.describe() if hasattr(obj, "describe") else f"{name}: {obj.description}\n\n{_docstring_text(obj)}".rstrip())
         if kind == "stimulus" and (settings := _settings_line(obj)):
             print(settings)
         return 0

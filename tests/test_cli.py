@@ -58,6 +58,26 @@ def test_list_shows_every_kind_and_the_experiments(capsys):
     assert "Firing patterns of the AdEx neuron (Naud et al. 2008)" in experiments
 
 
+def test_list_summaries_are_whole_sentences(capsys):
+    """`snnzoo list` shows the first line of each description; adex_tau's broke after "(tau_m, R_m),"."""
+    code, out, _ = run_cli(capsys, "list")
+    summaries = {line.split()[0]: line.rsplit("  [", 1)[0] for line in out.splitlines() if line.startswith("  ")}
+    assert summaries["adex_tau"].endswith("time-constant parametrisation (tau_m, R_m).")
+    cut = [name for name, summary in summaries.items() if summary.rstrip().endswith((",", ";", ":", " as in", " and"))]
+    assert not cut, f"descriptions whose first line stops mid-sentence: {cut}"
+
+
+@pytest.mark.parametrize("name", ["function_current", "poisson_group", "exact", "milstein"])
+def test_info_of_a_stimulus_or_integrator_reads_as_plain_text(capsys, name):
+    """Their pages printed the class docstring raw: later lines indented by four spaces, code in
+    reStructuredText's double backquotes, and for exact the private functions it calls (:func:`_chain_sum`)."""
+    code, out, _ = run_cli(capsys, "info", name)
+    body = out.split("\n\n", 1)[1]
+    assert code == 0 and body.strip()
+    assert [line for line in body.splitlines() if line.startswith(" ")] == []
+    assert "``" not in body and ":func:" not in body
+
+
 def test_info_model_shows_equations_parameters_and_references(capsys):
     code, out, err = run_cli(capsys, "info", "adex")
     assert code == 0 and err == ""

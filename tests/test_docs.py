@@ -97,6 +97,29 @@ def test_readme_links_point_to_files_that_exist(readme):
     assert not missing, f"{readme} links to missing files: {missing}"
 
 
+def test_readme_names_the_plugin_modules_the_core_registers_in_code():
+    """After the reorganisation into packages the README still called snnzoo.language.integrators the core's
+    plugin; the module the loader registers is snnzoo.plugins.builtin_integrators."""
+    text = (ROOT / "README.md").read_text()
+    integrators = text.split("## Integrators")[1].split("\n## ")[0]
+    assert f"core's own plugin (`{plugins.BUILTIN_PLUGINS['integrators']}`)" in integrators
+
+
+def test_readme_unit_error_example_is_what_snnzoo_says():
+    """The Units section quoted the error for adex's parameter 'C', its name before the naming convention
+    made it C_m (the old name is only a deprecated alias)."""
+    import snnzoo as sz
+    from snnzoo.errors import UnitError
+
+    units = (ROOT / "README.md").read_text().split("## Units")[1].split("\n## ")[0]
+    quoted = re.search(r"`(population 'a' \(model 'adex'\): parameter '(\w+)': .*?)`", units)
+    message, name = quoted.groups()
+    assert name in get_registry().model("adex").parameters, f"the README's example uses the old name {name!r}"
+    with pytest.raises(UnitError) as error:
+        sz.Network(dt="0.1 ms").add_population("a", "adex", 2, parameters={name: 200})
+    assert str(error.value) == message
+
+
 def code_blocks(path: Path, language: str) -> list[str]:
     """The fenced code blocks of ``language`` in a Markdown file, in order."""
     return re.findall(rf"^```{language}\n(.*?)^```", path.read_text(), flags=re.S | re.M)
@@ -109,6 +132,31 @@ def test_readme_quick_start_runs_as_written(capsys):
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == "5.0 millivolt"  # as its comment says
     assert printed[1] == "[8 4 3] V"  # spike counts of tau = 10, 20, 30 ms, and the unit of v
+
+
+@pytest.mark.parametrize("page", ["README.md", "docs/sweeps.md"])
+def test_the_sweep_example_names_the_dimensions_it_gives(page, monkeypatch):
+    """Its comment said "dims: weight x duration x seed (x population)" of a mean over seeds at one population:
+    the axis of projections.excitatory.weight is excitatory_weight, and seed and population are gone.
+    The sweep is replaced by a dataset of zeros with the dimensions the real one has (9 runs are not needed)."""
+    import numpy as np
+    import xarray as xr
+
+    import snnzoo as sz
+    from snnzoo.sweeps.grid import make_grid
+
+    def dataset_of_its_shape(experiment, grid, seeds, out):
+        plan = make_grid(Experiment.load(experiment).spec, grid, False, seeds)
+        return xr.Dataset({"mean_rate": (plan.dims + ("population",), np.zeros(plan.shape + (1,)))},
+                          coords={"population": ["G"]})
+
+    monkeypatch.setattr(sz, "sweep", dataset_of_its_shape)
+    *setup, last = [block for block in code_blocks(ROOT / page, "python") if "sz.sweep(" in block][0].strip().splitlines()
+    expression, comment = last.split("#")
+    names = {}
+    exec("\n".join(setup), names)
+    found = eval(expression, names)
+    assert comment.strip() == "dims: " + " x ".join(found.dims)
 
 
 def test_the_experiment_page_example_runs_and_its_check_holds(tmp_path):

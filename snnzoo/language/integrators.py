@@ -325,8 +325,8 @@ class Exact:
     integrator works too). ``A`` and ``b`` may hold parameters and input variables (which
     are constant during a step); the kernel hoists the parts that depend only on shared
     parameters, so a shared-parameter system costs ``n²`` multiply-adds per neuron and step.
-    Differences of two exponentials are written with ``exprel`` (:func:`_finite_at_equal_rates`),
-    and a term with three or more rates with the divided difference of ``exp`` (:func:`_chain_sum`).
+    Differences of two exponentials are written with ``exprel``, and a term with three or more
+    rates with the divided difference of ``exp``, so equal and nearly equal rates lose no digits.
     """
 
     name = "exact"

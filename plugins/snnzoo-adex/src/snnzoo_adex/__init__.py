@@ -102,8 +102,8 @@ ADEX_TAU = NeuronModel(
     initial={"v": "E_L"},
     integrator="euler",
     description=(
-        "Adaptive exponential integrate-and-fire neuron, time-constant parametrisation (tau_m, R_m),\n"
-        "as in SpikingNeuralNetworks.jl's AdEx. Defaults: Brette and Gerstner (2005)."
+        "Adaptive exponential integrate-and-fire neuron, time-constant parametrisation (tau_m, R_m).\n"
+        "The form of SpikingNeuralNetworks.jl's AdEx. Defaults: Brette and Gerstner (2005)."
     ),
     aliases={"R": "R_m", "El": "E_L", "Vt": "V_th", "DeltaT": "Delta_T", "Vr": "V_reset", "Vspike": "V_spike"},
     references=REFERENCES[:1],
