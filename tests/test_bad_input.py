@@ -602,7 +602,8 @@ NO_DURATION = ('duration = "5 ms"\n', "")
     (('model = "decay"', 'model = "decya"'), "[populations.p]: unknown model 'decya'"),
     (('seed = 1', 'seed = 1\nintegrator = "eulr"'), "unknown integrator 'eulr'; did you mean 'euler'?"),  # blamed [populations.p]
     (('size = 2', 'size = 2\npreset = ""'), "[populations.p]: unknown preset of model 'decay' ''"),  # ignored
-    (('tau = "20 ms"', 'tau = "20 mV"'), "[models.decay]: equation 'dx/dt = -x/tau : 1': the right-hand side"),
+    (('tau = "20 ms"', 'tau = "20 mV"'),
+     "[models.decay]: model 'decay': equation 'dx/dt = -x/tau : 1': the right-hand side"),
     (('initial = { x = 1 }', 'initial = { x = "1 mV" }'), "[populations.p]: population 'p' (model 'decay'): initial "
      "value 'x': expected dimension dimensionless"),
     # a check or panel of a variable the population's second monitor records: validated against every monitor,
