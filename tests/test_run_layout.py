@@ -208,6 +208,9 @@ def test_rerun_keeps_the_order_of_the_file_whose_tables_are_not_alphabetical(tmp
 @pytest.mark.parametrize("damage, fragment", [
     (lambda recorded: {k: v for k, v in recorded.items() if k != "seed"}, "its provenance has no 'seed'"),
     (lambda recorded: [recorded], "its provenance is a list, not a table"),
+    # it said "it was not made from an experiment (no 'experiment_spec' in its provenance)"
+    (lambda recorded: {**recorded, "experiment_spec": [recorded["experiment_spec"]]},
+     "the 'experiment_spec' of its provenance is a list, not a table, so the experiment cannot be rebuilt from it"),
 ])
 def test_rerun_of_a_file_whose_provenance_lacks_what_rerun_needs_is_one_line(runs, tmp_path, capsys, damage, fragment):
     _, paths = runs
