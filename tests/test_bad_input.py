@@ -613,7 +613,7 @@ NO_DURATION = ('duration = "5 ms"\n', "")
       'max = 2'), "[[expected]] #1 (value_at): neuron(s) [1] of 'p' are not recorded for 'x' (recorded: [0], by "
      "[monitors.x], the first monitor of that variable, which checks read)"),
     (('variables = ["x"]', 'variables = ["x"]\n[figure]\nkind = "traces"\nvariable = "x"\nunit = "1"\ntitles = ["a"]'),
-     "[figure]: titles: 1 titles for 2 neurons"),
+     "[figure]: titles: expected one title per plotted neuron, 2 in all; got 1"),
     (('variables = ["x"]', 'variables = ["x"]\n[projections.self]\nsource = "p"\ntarget = "p"\non = "x"\nweight = 0.1\n'
       'p = 1.0\n[figure]\nkind = "weights"\nprojection = "self"\nbins = 0'), "[figure]: bins: expected a whole number >= 1"),
 ])
@@ -712,7 +712,8 @@ SELF = '[projections.self]\nsource = "p"\ntarget = "p"\non = "x"\nweight = 0.1\n
     # values a panel is drawn with: each was refused after the whole run
     ('[figure]\nkind = "traces"\nvariable = "x"\nunit = "1"\nspike_peak = "1 mV"', None, [],
      "[figure]: spike_peak: expected dimension dimensionless, got 1 mV"),
-    ('[figure]\nkind = "traces"\nvariable = "x"\nunit = "1"\ntitles = ["a"]', None, [], "[figure]: titles: 1 titles for 2 neurons"),
+    ('[figure]\nkind = "traces"\nvariable = "x"\nunit = "1"\ntitles = ["a"]', None, [],
+     "[figure]: titles: expected one title per plotted neuron, 2 in all; got 1"),  # "1 titles for 2 neurons"
     ('[figure]\nkind = "rates"\nbin = "1 ms"\nsmooth = "1 mV"', None, [], "[figure]: smooth: expected dimension [time]"),
     ('[figure]\nkind = "raster"\nevery = 0', None, [], "[figure]: every: expected a whole number >= 1, got 0"),
     ('[figure]\nvariable = "y"', None, [], "[figure]: 'y' is not recorded for 'p' (add it to a [monitors.NAME] "

@@ -440,8 +440,10 @@ class Experiment:
         if kind == "traces" and recorded:
             shown = len(selected_indices(panel["neurons"], net.groups[population].size, f"{where}: neurons")
                         if "neurons" in panel else recorded)
-            if "titles" in panel and len(panel["titles"]) != shown:
-                raise ConfigError(f"{where}: titles: {len(panel['titles'])} titles for {shown} neurons")
+            if "titles" in panel:
+                from ..results.plotting import check_titles  # the figure will be drawn: matplotlib is needed anyway
+
+                check_titles(panel["titles"], shown, what=f"{where}: titles")
             if "spike_peak" in panel:
                 to_si(panel["spike_peak"], si_unit_string(net.groups[population].model.units[variable]),
                       what=f"{where}: spike_peak")
