@@ -491,7 +491,7 @@ class Network:
         self.precision = checked_precision(precision)
         self.threads, capped = thread_count(threads)
         if capped:
-            warnings.warn(capped, UserWarning, stacklevel=2)
+            warnings.warn(capped, UserWarning, stacklevel=3)  # the caller of the argument check
         self.seed = (seed_number(seed) if seed is not None
                      else int(np.random.SeedSequence().entropy % 2**32))
         if integrator is not None:
