@@ -68,3 +68,7 @@ class UnknownNameError(SnnzooError, KeyError):
 
 class UnknownAttributeError(UnknownNameError, AttributeError):
     """``pop.vv``: an attribute naming no parameter or variable (an AttributeError, so ``hasattr`` still works)."""
+
+
+class UnknownKeywordError(UnknownNameError, ConfigError, TypeError):
+    """``net.run_regularly(..., when="start")``: a keyword the method does not take (a TypeError, as Python's own)."""

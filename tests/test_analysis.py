@@ -187,6 +187,11 @@ def test_plot_traces_errors(recorded):
         plotting.plot_traces(recorded, neurons=[7])
     with pytest.raises(UnitError, match="'v'"):
         plotting.plot_traces(recorded, unit="nA")
+    # it said "1 titles for 2 neurons", "2 titles for 1 neurons"
+    with pytest.raises(ConfigError, match=r"^titles: expected one title per plotted neuron, 2 in all; got 1$"):
+        plotting.plot_traces(recorded, titles=["a"])
+    with pytest.raises(ConfigError, match=r"^titles: expected one title per plotted neuron, 1 in all; got 2$"):
+        plotting.plot_traces(recorded, neurons=[1], titles=["a", "b"])
 
 
 @pytest.mark.parametrize("neurons, message", [

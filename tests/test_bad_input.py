@@ -412,6 +412,35 @@ def test_arguments_of_the_wrong_shape_or_kind_get_one_line_errors(give, message)
     assert len(net.groups) == 1 and not net.projections and not net.stimuli
 
 
+@pytest.mark.parametrize("give, message", [
+    (lambda net: net.run_regularly("p", "v = 0", when="start"),
+     "unknown Network.run_regularly() keyword 'when' (known: code, dt, name, population)"),
+    (lambda net: net.record("p", "v", neuron=[0]),
+     "unknown Network.record() keyword 'neuron'; did you mean 'neurons'? (known: name, neurons, population, rate, "
+     "variables)"),
+    (lambda net: net.add_population("q", "lif", 2, parameter={}),
+     "unknown Network.add_population() keyword 'parameter'; did you mean 'parameters'? (known: initial, integrator, "
+     "labels, model, name, parameters, preset, refractory, size)"),
+    (lambda net: net.add_poisson_input("p", "v", N=10, rates=5 * u.Hz, weight=0.1),
+     "unknown Network.add_poisson_input() keyword 'rates'; did you mean 'rate'? (known: N, name, population, rate, "
+     "target, weight)"),
+    # a keyword of connect is one of its own or a connectivity rule's (it said "unknown connectivity argument(s)")
+    (lambda net: net.connect("p", "p", on="v", weights=0.1, all_to_all=True),
+     "unknown Network.connect() keyword 'weights'; did you mean 'weight'? (known: all_to_all, autapses, condition, "
+     "delay, fixed_in_degree, fixed_out_degree, i, initial, j, matrix, name, on, one_to_one, op, p, parameters, "
+     "post_delay, round_delays, source, synapse, target, weight)"),
+    (lambda net: net.run_regularly("p"),
+     "Network.run_regularly(): missing a required argument: 'code' (it takes population, code, dt, name)"),
+])
+def test_an_argument_a_network_method_does_not_take_is_named_with_those_it_takes(give, message):
+    """Brian2's run_regularly(..., when="start") was Python's bare "TypeError: Network.run_regularly() got an
+    unexpected keyword argument 'when'", with no word of the keywords there are."""
+    net = decay(size=3)
+    with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
+        give(net)
+    assert len(net.groups) == 1 and not net.projections and not net._regular_operations
+
+
 @pytest.mark.parametrize("give, fragment", [
     (lambda net, x: net.connect("p", "p", on="v", weight=1.0, i=x, j=[1, 2]), "projection 'p_to_p': index array i"),
     (lambda net, x: net.connect("p", "p", on="v", weight=1.0, i=[1, 2], j=x), "projection 'p_to_p': index array j"),
@@ -573,7 +602,8 @@ NO_DURATION = ('duration = "5 ms"\n', "")
     (('model = "decay"', 'model = "decya"'), "[populations.p]: unknown model 'decya'"),
     (('seed = 1', 'seed = 1\nintegrator = "eulr"'), "unknown integrator 'eulr'; did you mean 'euler'?"),  # blamed [populations.p]
     (('size = 2', 'size = 2\npreset = ""'), "[populations.p]: unknown preset of model 'decay' ''"),  # ignored
-    (('tau = "20 ms"', 'tau = "20 mV"'), "[models.decay]: equation 'dx/dt = -x/tau : 1': the right-hand side"),
+    (('tau = "20 ms"', 'tau = "20 mV"'),
+     "[models.decay]: model 'decay': equation 'dx/dt = -x/tau : 1': the right-hand side"),
     (('initial = { x = 1 }', 'initial = { x = "1 mV" }'), "[populations.p]: population 'p' (model 'decay'): initial "
      "value 'x': expected dimension dimensionless"),
     # a check or panel of a variable the population's second monitor records: validated against every monitor,
@@ -583,7 +613,7 @@ NO_DURATION = ('duration = "5 ms"\n', "")
       'max = 2'), "[[expected]] #1 (value_at): neuron(s) [1] of 'p' are not recorded for 'x' (recorded: [0], by "
      "[monitors.x], the first monitor of that variable, which checks read)"),
     (('variables = ["x"]', 'variables = ["x"]\n[figure]\nkind = "traces"\nvariable = "x"\nunit = "1"\ntitles = ["a"]'),
-     "[figure]: titles: 1 titles for 2 neurons"),
+     "[figure]: titles: expected one title per plotted neuron, 2 in all; got 1"),
     (('variables = ["x"]', 'variables = ["x"]\n[projections.self]\nsource = "p"\ntarget = "p"\non = "x"\nweight = 0.1\n'
       'p = 1.0\n[figure]\nkind = "weights"\nprojection = "self"\nbins = 0'), "[figure]: bins: expected a whole number >= 1"),
 ])
@@ -682,7 +712,8 @@ SELF = '[projections.self]\nsource = "p"\ntarget = "p"\non = "x"\nweight = 0.1\n
     # values a panel is drawn with: each was refused after the whole run
     ('[figure]\nkind = "traces"\nvariable = "x"\nunit = "1"\nspike_peak = "1 mV"', None, [],
      "[figure]: spike_peak: expected dimension dimensionless, got 1 mV"),
-    ('[figure]\nkind = "traces"\nvariable = "x"\nunit = "1"\ntitles = ["a"]', None, [], "[figure]: titles: 1 titles for 2 neurons"),
+    ('[figure]\nkind = "traces"\nvariable = "x"\nunit = "1"\ntitles = ["a"]', None, [],
+     "[figure]: titles: expected one title per plotted neuron, 2 in all; got 1"),  # "1 titles for 2 neurons"
     ('[figure]\nkind = "rates"\nbin = "1 ms"\nsmooth = "1 mV"', None, [], "[figure]: smooth: expected dimension [time]"),
     ('[figure]\nkind = "raster"\nevery = 0', None, [], "[figure]: every: expected a whole number >= 1, got 0"),
     ('[figure]\nvariable = "y"', None, [], "[figure]: 'y' is not recorded for 'p' (add it to a [monitors.NAME] "

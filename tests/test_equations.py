@@ -102,6 +102,30 @@ def test_right_hand_side_of_the_wrong_dimension():
     assert "dv/dt" in message and dimension_of(u.volt / u.second) in message
 
 
+@pytest.mark.parametrize("make, start", [
+    (lambda: sz.NeuronModel("qif", "dv/dt = (v + I)/tau : volt\nI : amp", TAU),
+     "model 'qif': equation 'dv/dt = (v + I)/tau : volt': inconsistent units between terms"),
+    (lambda: sz.NeuronModel("qif", "dv/dt = (v + q)/tau : volt", TAU),
+     "model 'qif': equation 'dv/dt = (v + q)/tau : volt': undefined symbol 'q'"),
+    (lambda: sz.NeuronModel("qif", "dv/dt = EL - v : volt", {"EL": -70 * u.mV}),
+     "model 'qif': equation 'dv/dt = EL - v : volt': the right-hand side is in"),
+    (lambda: sz.NeuronModel("qif", "dv/dt = (v/tau : volt", TAU),
+     "model 'qif': equation 'dv/dt = (v/tau : volt': cannot parse"),
+    (lambda: sz.NeuronModel("qif", "dv/dt = -v/tau : volt\nx = xi*second**0.5 : 1", TAU),
+     "model 'qif': equation 'x = xi*second**0.5 : 1': white noise xi may only appear"),
+    (lambda: sz.NeuronModel("qif", "dv/dt = -v/tau + exp(xi*second**0.5)*mV/tau : volt", TAU),
+     "model 'qif': equation 'dv/dt = -v/tau + exp(xi*second**0.5)*mV/tau : volt': the white noise 'xi' must"),
+    (lambda: sz.SynapseModel("stdp", "dw/dt = (w/tau : 1 (clock-driven)", TAU, on_pre="ge += w"),
+     "synapse model 'stdp': equation 'dw/dt = (w/tau : 1 (clock-driven)': cannot parse"),
+])
+def test_equation_errors_name_the_model_as_parameter_errors_do(make, start):
+    """A unit or parse error of an equation said "equation 'dv/dt = ...': ..." without the model, where a
+    parameter's error says "model 'qif': parameter ...": with several models the user had to guess."""
+    with pytest.raises(EquationError) as info:
+        make()
+    assert str(info.value).startswith(start), str(info.value)
+
+
 def test_dimensionless_default_in_a_dimensional_equation_is_caught():
     # a plain number as a model default makes the parameter dimensionless; the equation check catches it
     with pytest.raises(EquationError, match="dv/dt"):

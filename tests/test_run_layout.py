@@ -78,8 +78,16 @@ def test_plain_xarray_stacks_run_files_and_the_accessor_gives_one_value_per_run(
 def test_functions_refuse_stacked_runs_rather_than_pool_them(runs):
     _, paths = runs
     stacked = xr.open_mfdataset(paths, group="G", combine="nested", concat_dim="seed", join="outer").load()
-    with pytest.raises(sz.ConfigError, match=r"stacks several runs along \('seed',\).*isel\(seed=0\)"):
+    # spike_trains said "use the ds.snn accessor" when called through the accessor
+    with pytest.raises(sz.ConfigError) as refused:
         stacked.snn.spike_trains()
+    assert str(refused.value) == (
+        "this group stacks several runs along ('seed',), where one run is needed: select one, e.g. ds.isel(seed=0) "
+        "(one value per run: ds.snn.spike_counts(), ds.snn.mean_rates(), ds.snn.population_rate(), "
+        "ds.snn.isi_cv(), ds.snn.first_spike_time())")
+    for analysis in ("spike_counts", "mean_rates", "isi_cv", "first_spike_time"):  # as the message says
+        assert getattr(stacked.snn, analysis)().dims[0] == "seed"
+    assert stacked.snn.population_rate(bin="50 ms").dims[0] == "seed"
     from snnzoo.results.analysis import mean_rates
 
     with pytest.raises(sz.ConfigError, match="stacks several runs"):
@@ -200,6 +208,9 @@ def test_rerun_keeps_the_order_of_the_file_whose_tables_are_not_alphabetical(tmp
 @pytest.mark.parametrize("damage, fragment", [
     (lambda recorded: {k: v for k, v in recorded.items() if k != "seed"}, "its provenance has no 'seed'"),
     (lambda recorded: [recorded], "its provenance is a list, not a table"),
+    # it said "it was not made from an experiment (no 'experiment_spec' in its provenance)"
+    (lambda recorded: {**recorded, "experiment_spec": [recorded["experiment_spec"]]},
+     "the 'experiment_spec' of its provenance is a list, not a table, so the experiment cannot be rebuilt from it"),
 ])
 def test_rerun_of_a_file_whose_provenance_lacks_what_rerun_needs_is_one_line(runs, tmp_path, capsys, damage, fragment):
     _, paths = runs

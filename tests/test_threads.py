@@ -85,9 +85,10 @@ def test_a_thread_count_is_a_whole_number_as_everywhere():
 
 
 def test_more_threads_than_cores_warns_and_caps():
-    with pytest.warns(UserWarning, match="more than the"):
+    with pytest.warns(UserWarning, match="more than the") as warned:
         net = sz.Network(dt=0.1 * u.ms, threads=available_cores() + 3)
     assert net.threads == available_cores()
+    assert warned[0].filename == __file__  # the user's line, not Network's argument check
 
 
 def test_default_is_every_core():

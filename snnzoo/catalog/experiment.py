@@ -201,9 +201,12 @@ class Experiment:
         if "sweep" in recorded:
             raise ConfigError(f"result {path}: holds a whole sweep; rebuild one of its runs (its runs/*.nc files)")
         spec = recorded.get("experiment_spec")
-        if not isinstance(spec, dict):
+        if spec is None:
             raise ConfigError(f"result {path}: it was not made from an experiment (no 'experiment_spec' in its "
                               "provenance), so it cannot be rebuilt; networks built in Python are rerun by their script")
+        if not isinstance(spec, dict):
+            raise ConfigError(f"result {path}: the 'experiment_spec' of its provenance is "
+                              f"{a_or_an(type(spec).__name__)}, not a table, so the experiment cannot be rebuilt from it")
         if "seed" not in recorded:
             raise ConfigError(f"result {path}: its provenance has no 'seed', so the run cannot be reproduced")
         spec = {**spec, "seed": recorded["seed"]}
@@ -437,8 +440,10 @@ class Experiment:
         if kind == "traces" and recorded:
             shown = len(selected_indices(panel["neurons"], net.groups[population].size, f"{where}: neurons")
                         if "neurons" in panel else recorded)
-            if "titles" in panel and len(panel["titles"]) != shown:
-                raise ConfigError(f"{where}: titles: {len(panel['titles'])} titles for {shown} neurons")
+            if "titles" in panel:
+                from ..results.plotting import check_titles  # the figure will be drawn: matplotlib is needed anyway
+
+                check_titles(panel["titles"], shown, what=f"{where}: titles")
             if "spike_peak" in panel:
                 to_si(panel["spike_peak"], si_unit_string(net.groups[population].model.units[variable]),
                       what=f"{where}: spike_peak")

@@ -83,30 +83,30 @@ class Equation:
         return f"equation '{self.text}'"
 
 
-def parse_equations(text: str, functions: Mapping[str, Callable] | None = None) -> list[Equation]:
-    """Parse a block of equations; errors name the offending line. ``functions`` adds
-    callable names (a model's timed arrays)."""
+def parse_equations(text: str, *, where: str, functions: Mapping[str, Callable] | None = None) -> list[Equation]:
+    """Parse a block of equations; errors name the model (``where``, e.g. ``"model 'lif'"``) and the
+    offending line. ``functions`` adds callable names (a model's timed arrays)."""
     equations: list[Equation] = []
     seen: set[str] = set()
     for raw in text.splitlines():
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        equation = _parse_line(line, functions)
+        equation = _parse_line(line, functions, where)
         if equation.name in seen:
-            raise EquationError(f"{equation.where}: {equation.name!r} is defined twice")
+            raise EquationError(f"{where}: {equation.where}: {equation.name!r} is defined twice")
         if equation.name in (functions or {}):
-            raise EquationError(f"{equation.where}: {equation.name!r} is also the name of a timed array the model "
-                                "calls; rename one")
+            raise EquationError(f"{where}: {equation.where}: {equation.name!r} is also the name of a timed array "
+                                "the model calls; rename one")
         seen.add(equation.name)
         equations.append(equation)
     if not equations:
-        raise EquationError("equations: no equation given (expected lines such as 'dv/dt = -v/tau : volt')")
+        raise EquationError(f"{where}: equations: no equation given (expected lines such as 'dv/dt = -v/tau : volt')")
     return equations
 
 
-def _parse_line(line: str, functions: Mapping[str, Callable] | None) -> Equation:
-    where = f"equation '{line}'"
+def _parse_line(line: str, functions: Mapping[str, Callable] | None, owner: str) -> Equation:
+    where = f"{owner}: equation '{line}'"
     if ":" not in line:
         raise EquationError(f"{where}: missing ': unit' (e.g. 'dv/dt = -v/tau : volt')")
     body, unit_part = line.rsplit(":", 1)

@@ -157,7 +157,8 @@ class NeuronModel:
                                     "expressions, which it would replace; rename it")
         self.function_calls = {name: timed.function for name, timed in self.functions.items()}
         """Name -> the sympy function of each timed array, for parsing equations, thresholds and statements."""
-        self.equations: list[Equation] = parse_equations(equations, self.function_calls)
+        self.equations: list[Equation] = parse_equations(equations, where=f"model {name!r}",
+                                                         functions=self.function_calls)
         for eq in self.equations:
             if eq.flags & SYNAPTIC_FLAGS:
                 raise EquationError(f"model {name!r}: {eq.where}: the flags {sorted(SYNAPTIC_FLAGS)} "
@@ -269,26 +270,28 @@ class NeuronModel:
         return sorted(n for n in names if n == "xi" or n.startswith("xi_"))
 
     def _check_equations(self) -> None:
+        """Dimension-check every equation; errors name the model and the equation."""
         for eq in self.equations:
             if eq.expr is None:
                 continue
+            where = f"model {self.name!r}: {eq.where}"
             if eq.kind == "subexpression" and any(s.name.startswith("xi") for s in eq.expr.free_symbols):
-                raise EquationError(f"{eq.where}: white noise xi may only appear in differential equations")
-            self._check_noise_is_linear(eq)
+                raise EquationError(f"{where}: white noise xi may only appear in differential equations")
+            self._check_noise_is_linear(eq, where)
             try:
-                got = self._checker(eq.where, noise=True).unit_of(eq.expr)
+                got = self._checker(where, noise=True).unit_of(eq.expr)
             except EquationError as error:
                 raise EquationError(f"{error}{self._unitless_hint(eq.expr)}") from None
             want = eq.unit / ureg.second if eq.kind == "differential" else eq.unit
             if not same_dimension(got, want) and not is_zero(eq.expr):
                 lhs = f"d{eq.name}/dt" if eq.kind == "differential" else eq.name
                 raise EquationError(
-                    f"{eq.where}: the right-hand side is in {got:~} {dimension_of(got)} "
+                    f"{where}: the right-hand side is in {got:~} {dimension_of(got)} "
                     f"but {lhs} must be in {want:~} {dimension_of(want)}{self._unitless_hint(eq.expr)}"
                 )
         self.resolved_subexpressions()  # detects cycles early
 
-    def _check_noise_is_linear(self, eq: Equation) -> None:
+    def _check_noise_is_linear(self, eq: Equation, where: str) -> None:
         """Refuse white noise that is not a sum of terms ``g*xi`` with ``g`` free of noise (``exp(xi)``,
         ``xi_1*xi_2``, ``floor(xi)``): the integrators take such a term as the noise increment."""
         noises = {s for s in eq.expr.free_symbols if s.name in self.noise_names}
@@ -296,7 +299,7 @@ class NeuronModel:
         rest = sympy.expand(eq.expr - sum(c * n for n, c in coefficients.items()))
         for noise in sorted(noises, key=str):
             if (coefficients[noise].free_symbols | rest.free_symbols) & noises:
-                raise EquationError(f"{eq.where}: the white noise {noise.name!r} must enter linearly, as a "
+                raise EquationError(f"{where}: the white noise {noise.name!r} must enter linearly, as a "
                                     f"term g*{noise.name} whose g holds no noise (as in Brian2)")
 
     def _unitless_hint(self, expr: sympy.Basic) -> str:

@@ -123,7 +123,7 @@ class SynapseModel:
         equations = self._text(equations, "equations")
         on_pre, on_post = (self._text(text, pathway) for text, pathway in ((on_pre, "on_pre"), (on_post, "on_post")))
         self.equations_text = equations.strip("\n")
-        self.equations: list[Equation] = parse_equations(equations)
+        self.equations: list[Equation] = parse_equations(equations, where=self.where)
         self.parameters: dict[str, ParameterSpec] = parameter_specs(self.where, self.equations, parameters or {})
         self.constants = {e.name for e in self.equations if "constant" in e.flags}
         self.event_driven = [e.name for e in self.equations if "event-driven" in e.flags]

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
+import inspect
 import itertools
 import re
 import time
@@ -39,7 +41,7 @@ from ..engine.plan import (
 )
 from ..engine.precision import checked_precision
 from ..engine.simulation import Simulation, thread_count
-from ..errors import ConfigError, SimulationError, UnknownAttributeError, UnknownNameError
+from ..errors import ConfigError, SimulationError, UnknownAttributeError, UnknownKeywordError, UnknownNameError
 from ..language.expressions import NumericExpression, same_dimension, symbol
 from ..language.integrators import automatic_integrator, choose_integrator
 from ..language.model import NeuronModel
@@ -432,6 +434,47 @@ class _DriveBinding:
         return not drive.shared
 
 
+def _arguments_checked(keywords_of_rest: Mapping[str, Sequence[str]]):
+    """A class decorator: the constructor and public methods refuse arguments they do not take with
+    a one-line error instead of Python's bare TypeError (see :func:`_checked_call`).
+    ``keywords_of_rest`` names, by method, the keywords its ``**`` parameter takes."""
+    def decorate(cls: type) -> type:
+        for name, method in list(vars(cls).items()):
+            if inspect.isfunction(method) and (name == "__init__" or not name.startswith("_")):
+                shown = f"{cls.__name__}()" if name == "__init__" else f"{cls.__name__}.{name}()"
+                setattr(cls, name, _checked_call(method, shown, keywords_of_rest.get(name)))
+        return cls
+
+    return decorate
+
+
+def _checked_call(method, shown: str, keywords_of_rest: Sequence[str] | None):
+    """``method`` checking its arguments against its signature first: a keyword it does not take
+    (Brian2's ``run_regularly(..., when="start")``) is an :class:`UnknownKeywordError` naming the
+    ones it takes (did you mean ...?); a missing or extra argument a :class:`ConfigError`. A
+    ``**`` parameter takes any keyword, or only ``keywords_of_rest`` if given."""
+    signature = inspect.signature(method)
+    taken = [p.name for p in signature.parameters.values()
+             if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    known = [*taken, *(keywords_of_rest or ())]
+    takes_any_keyword = keywords_of_rest is None and any(p.kind == p.VAR_KEYWORD
+                                                         for p in signature.parameters.values())
+
+    @functools.wraps(method)
+    def checked(*args, **kwargs):
+        unknown = [] if takes_any_keyword else [keyword for keyword in kwargs if keyword not in known]
+        if unknown:
+            raise UnknownKeywordError(f"{shown} keyword", unknown[0], known)
+        try:
+            signature.bind(*args, **kwargs)
+        except TypeError as error:
+            raise ConfigError(f"{shown}: {error} (it takes {', '.join(taken)})") from None
+        return method(*args, **kwargs)
+
+    return checked
+
+
+@_arguments_checked({"connect": (*connectivity.RULES, "j")})
 class Network:
     """Populations, stimuli and monitors simulated together with a fixed time step.
 
@@ -448,7 +491,7 @@ class Network:
         self.precision = checked_precision(precision)
         self.threads, capped = thread_count(threads)
         if capped:
-            warnings.warn(capped, UserWarning, stacklevel=2)
+            warnings.warn(capped, UserWarning, stacklevel=3)  # the caller of the argument check
         self.seed = (seed_number(seed) if seed is not None
                      else int(np.random.SeedSequence().entropy % 2**32))
         if integrator is not None:
@@ -609,10 +652,6 @@ class Network:
             unit, effects, on = synapse.units.get("w", ureg.dimensionless), [], synapse.name
         else:
             unit, effects = model.synaptic_effects(on, op, where)
-        unknown = set(rule) - set(connectivity.RULES) - {"j"}
-        if unknown:
-            raise ConfigError(f"{where}: unknown connectivity argument(s) {sorted(unknown)} "
-                              f"(known: {', '.join(connectivity.RULES)}, j)")
         index = len(self.projections)
         same_group = pre.group is post.group  # autapses only exist within one group
         expected = connectivity.expected_count(rule, pre.indices.size, post.indices.size)

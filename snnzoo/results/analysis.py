@@ -52,14 +52,19 @@ def check_population_group(ds: xr.Dataset) -> None:
                           "use a population's group, e.g. result['NAME'].ds")
 
 
+PER_RUN_ANALYSES = ("spike_counts", "mean_rates", "population_rate", "isi_cv", "first_spike_time")
+"""The analyses the ``ds.snn`` accessor applies to each run of stacked runs (the others need one run)."""
+
+
 def refuse_stacked_runs(ds: xr.Dataset) -> None:
-    """Refuse a group that stacks several runs (:func:`snnzoo.open_results`, a sweep) where one run is needed."""
+    """Refuse a group that stacks several runs (:func:`snnzoo.open_results`, a sweep) where one run is needed.
+
+    The message fits every caller: a function of this module, the accessor's ``spike_trains`` or a plot."""
     stacked = run_dimensions(ds)
     if stacked:
-        raise ConfigError(
-            f"this group stacks several runs along {stacked}; use the ds.snn accessor (one value per run) "
-            f"or select one run, e.g. ds.isel({stacked[0]}=0)"
-        )
+        per_run = ", ".join(f"ds.snn.{name}()" for name in PER_RUN_ANALYSES)
+        raise ConfigError(f"this group stacks several runs along {stacked}, where one run is needed: select one, "
+                          f"e.g. ds.isel({stacked[0]}=0) (one value per run: {per_run})")
 
 
 def run_dimensions(ds: xr.Dataset) -> tuple[str, ...]:

@@ -51,6 +51,12 @@ def _recorded_neurons(neurons: Any, recorded: np.ndarray, variable: str, what: s
     return chosen
 
 
+def check_titles(titles: Sequence[str] | None, neurons: int, *, what: str = "titles") -> None:
+    """Refuse ``titles`` (of :func:`plot_traces`) unless there is one per plotted neuron."""
+    if titles is not None and len(titles) != neurons:
+        raise ConfigError(f"{what}: expected one title per plotted neuron, {neurons} in all; got {len(titles)}")
+
+
 def _shown_window(ds: xr.Dataset, start: Any, stop: Any) -> tuple[float, float | None]:
     """``(start, stop)`` in seconds of what a panel shows: a window within the run, start before stop
     (:func:`time_window`); stop is None when neither it nor the run's duration is known."""
@@ -80,8 +86,7 @@ def plot_traces(
         trace = trace.sel({time_dim: slice(begin, end)})
     recorded = trace[neuron_dim].values
     chosen = recorded if neurons is None else _recorded_neurons(neurons, recorded, variable, "neurons")
-    if titles is not None and len(titles) != len(chosen):
-        raise ConfigError(f"titles: {len(titles)} titles for {len(chosen)} neurons")
+    check_titles(titles, len(chosen))
     peak = None if spike_peak is None else magnitude_in(spike_peak, unit, what="spike_peak")
     spike_times, spike_neurons, _ = spike_data(ds)
     times = trace[time_dim].values
