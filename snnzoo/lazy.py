@@ -57,9 +57,8 @@ def _callable(module: ModuleType) -> CallableModule:
 class LazyPackage(ModuleType):
     """A package whose exported names are imported from their submodules on first use.
 
-    Importing a submodule normally binds it as an attribute of its package; here it never
-    replaces an export of another name (the export ``Network`` stays the class), and an export
-    named like its submodule (``"sweep": "sweep"``) is that submodule, made callable.
+    An export named like its submodule (``"sweep": "sweep"``) is that submodule, made callable,
+    however the submodule is first imported.
     """
 
     _lazy_exports: Mapping[str, str]
@@ -77,9 +76,7 @@ class LazyPackage(ModuleType):
         return value
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, ModuleType) and name in self._lazy_exports:  # a submodule being imported
-            if self._lazy_exports[name] != name:
-                return  # named like an export of another submodule: it stays reachable through sys.modules
+        if isinstance(value, ModuleType) and self._lazy_exports.get(name) == name:  # that submodule, imported
             value = _callable(value)
         super().__setattr__(name, value)
 
