@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import xarray as xr
 
 import snnzoo as sz
 from snnzoo import ureg as u
@@ -109,3 +110,66 @@ def test_checks_select_recorded_neurons_by_index_and_ranges(tmp_path):
                          "value": "-70 mV"}]
     with pytest.raises(sz.ConfigError, match=r"neuron\(s\) \[3\] .* not recorded"):
         Experiment("inline", spec).check(experiment.run())
+
+
+def _file_layout(content: bytes) -> list:
+    """Every group's dimensions and attributes, and every variable's type, dimensions, storage, attributes and
+    values, in file order, as netCDF4 reads them."""
+    import netCDF4
+
+    layout = []
+
+    def walk(group):
+        layout.append((group.path, [(name, len(dim), dim.isunlimited()) for name, dim in group.dimensions.items()],
+                       [(name, repr(group.getncattr(name))) for name in group.ncattrs()]))
+        for name, var in group.variables.items():
+            layout.append((name, str(var.dtype), var.dimensions, var.filters(), var.chunking(),
+                           [(key, repr(var.getncattr(key))) for key in var.ncattrs()],
+                           repr(var[...].tolist()) if var.size else None))
+        for child in group.groups.values():
+            walk(child)
+
+    with netCDF4.Dataset("layout", memory=content) as file:
+        walk(file)
+    return layout
+
+
+def _xarray_file(tree) -> bytes:
+    from snnzoo.results.tree import _encoding
+
+    return bytes(tree.to_netcdf(engine="netcdf4", encoding={node.path: _encoding(node.to_dataset(inherit=False))
+                                                           for node in tree.subtree}))
+
+
+def test_results_are_written_directly_as_the_file_xarray_writes(tmp_path):
+    """Spikes (none for one population: an unlimited spike dimension), traces, projections, and a sweep's
+    stacked summary with text of several lengths (and not ASCII): the same dimensions, variables, storage and
+    attributes."""
+    from snnzoo.results import netcdf_writer
+
+    net = sz.Network(dt=0.1 * u.ms, seed=3)
+    net.add_population("G", "lif_cond_exp", 5)
+    net.add_population("Silent", "lif", 3)
+    net.add_source("P", sz.stimulus("poisson_group", size=20, rate=50 * u.Hz))
+    net.connect("P", "G", on="ge", weight=20 * u.nS, p=0.5, name="drive")
+    net.record("G", ["v"], neurons=[0, 4])
+    net.run(20 * u.ms)
+    assert net.result()["G"].sizes["spike"] > 0 and net.result()["Silent"].sizes["spike"] == 0
+    summary = sz.sweep(Experiment.load("coba-adex-network", ["duration=20 ms"]),
+                       {"projections.excitatory.weight": ["1 nS", "2 nS"]}, seeds=1, executor="serial")
+    summary["error"] = summary["error"].copy(data=[[""], ["weight: 2 nS is too strong (µ)"]])
+    for tree in (net.result(), xr.DataTree(summary)):
+        direct = netcdf_writer.netcdf_bytes(tree)
+        assert direct is not None
+        assert _file_layout(direct) == _file_layout(_xarray_file(tree))
+
+
+def test_what_the_direct_writer_does_not_encode_is_left_to_xarray(tmp_path):
+    """A coordinate that is not an index, and variables read from a file (with their encoding)."""
+    from snnzoo.results import netcdf_writer
+
+    tree = xr.DataTree(xr.Dataset({"x": ("n", [1.0, 2.0])}, coords={"name": ("n", ["a", "b"])}))
+    assert netcdf_writer.netcdf_bytes(tree) is None
+    back = open_result(write_netcdf(_network().result(), tmp_path / "r.nc"))
+    assert netcdf_writer.netcdf_bytes(back) is None
+    assert open_result(write_netcdf(back, tmp_path / "again.nc")).identical(back)

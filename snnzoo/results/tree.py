@@ -33,6 +33,7 @@ from ..errors import ConfigError, SnnzooError, a_or_an
 from ..safe_write import write_atomically
 from ..units import as_data, show
 from . import analysis  # noqa: F401  (registers the ``ds.snn`` accessor on opened results)
+from . import netcdf_writer
 from .recording import PopulationRecord, StateRecord
 
 PROVENANCE_KEY = "snnzoo_provenance_json"
@@ -326,7 +327,12 @@ a dask worker runs several sweep runs in threads of one process."""
 
 
 def netcdf_bytes(tree: xr.DataTree) -> bytes:
-    """The netCDF4 file of ``tree`` (zlib level 1 on numeric variables), made in memory."""
+    """The netCDF4 file of ``tree`` (zlib level 1 on numeric variables), made in memory: by
+    :mod:`.netcdf_writer` when the tree holds only what it writes (a result does), else by xarray."""
+    with HDF5_CALLS:
+        direct = netcdf_writer.netcdf_bytes(tree)
+    if direct is not None:
+        return direct
     encoding = {node.path: _encoding(node.to_dataset(inherit=False)) for node in tree.subtree}
     with HDF5_CALLS, _distributed_unloaded_stays_unloaded():
         return bytes(tree.to_netcdf(engine="netcdf4", encoding=encoding))
