@@ -127,6 +127,40 @@ def test_local_workers_failed_and_dying_runs_are_recorded_and_the_others_complet
     assert stored == ["0-seed0.nc", "2-seed0.nc"]  # the lost run is not stored: resume runs it again
 
 
+@pytest.mark.parametrize("runs, workers, sizes", [
+    (12, 2, [3, 3, 3, 3]), (10, 2, [3, 3, 2, 2]), (3, 2, [1, 1, 1]), (5, 1, [3, 2]), (0, 2, []),
+    (100, 2, [4] * 22 + [3] * 4), (7, 3, [2, 1, 1, 1, 1, 1])])
+def test_runs_are_grouped_into_tasks_of_equal_shares_per_worker(runs, workers, sizes):
+    """Each worker gets the same number of tasks (12 runs on 2 workers: not 4 + 4 + 4, which gave one
+    worker 8), at least two while there are runs for them, at most four runs in one."""
+    assert executors.task_sizes(runs, workers) == sizes
+    assert executors.LocalExecutor(workers).task_sizes(runs) == sizes
+
+
+def _fails_at_size_0(params, seed):
+    net = sz.Network(seed=seed)
+    net.add_population("G", "lif", params["populations.G.size"])
+    net.add_stimulus(sz.stimulus("constant_current", amplitude="500 pA"), "G")
+    return net
+
+
+def test_a_failed_run_inside_a_task_of_several_is_recorded_alone_and_the_results_do_not_depend_on_grouping(
+        tmp_path):
+    grid = {"populations.G.size": [2, 3, 0, 4, 5, 6, 7, 8]}
+    assert executors.task_sizes(8, 2) == [2, 2, 2, 2]  # size 0 shares its task with size 4
+    grouped = sz.sweep(_fails_at_size_0, grid, duration="20 ms", workers=2, out=tmp_path / "grouped")
+    alone = sz.sweep(_fails_at_size_0, grid, duration="20 ms", executor="serial", out=tmp_path / "alone")
+    assert grouped["status"].values.ravel().tolist() == ["ok", "ok", "failed", "ok", "ok", "ok", "ok", "ok"]
+    assert "size must be a whole number >= 1, got 0" in str(grouped["error"].values.ravel()[2])
+    xr.testing.assert_identical(_without_timings(grouped), _without_timings(alone))
+    stored = sorted(p.name for p in (tmp_path / "grouped" / "runs").iterdir())
+    assert stored == sorted(p.name for p in (tmp_path / "alone" / "runs").iterdir()) and len(stored) == 8
+    for name in stored:
+        mine, serial = open_result(tmp_path / "grouped" / "runs" / name), open_result(tmp_path / "alone" / "runs" / name)
+        xr.testing.assert_identical(_without_timings(mine["summary"].to_dataset()),
+                                    _without_timings(serial["summary"].to_dataset()))
+
+
 def _killed_mid_run(params, seed):
     net = sz.Network(seed=seed)
     net.add_population("G", "lif", 5)
@@ -159,7 +193,8 @@ def test_a_failed_run_between_finished_ones_is_combined_with_them():
 
 
 def _without_timings(dataset: xr.Dataset) -> xr.Dataset:
-    return dataset.drop_vars(["wall_seconds", "overhead_seconds", "kernels_loaded", "worker"])
+    """A summary without what differs from one run of it to the next (a failed run's has only its wall time)."""
+    return dataset.drop_vars(["wall_seconds", "overhead_seconds", "kernels_loaded", "worker"], errors="ignore")
 
 
 def _provenance_without_timings(tree: xr.DataTree) -> dict:
@@ -407,7 +442,7 @@ def test_a_dask_worker_dying_mid_run_is_a_recorded_loss(tmp_path):
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
             distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
                                      dashboard_address=None) as cluster, distributed.Client(cluster) as client:
-        assert executors.DaskExecutor(client).runs_per_task(6) == 2  # the run that dies shares its task with 400 pA
+        assert executors.DaskExecutor(client).task_sizes(6) == [3, 3]  # the run that dies shares its task with 400 pA
         result = sz.sweep(_dies_at_500_pa, {"I": ["400 pA", "500 pA", "600 pA", "700 pA", "800 pA", "900 pA"]},
                           duration="20 ms", executor=client, out=tmp_path / "dask")
     assert result["status"].values.ravel().tolist() == ["ok", "lost", "ok", "ok", "ok", "ok"], result["error"].values

@@ -2,7 +2,7 @@
 
 All three offer the same futures-style interface to the sweep loop: ``start``
 with the sweep's first run (warming the workers), ``submit`` a few runs as one
-task (``runs_per_task`` of them), ``wait`` for the first finished futures, read
+task (``task_sizes`` says how many), ``wait`` for the first finished futures, read
 each one's ``outcomes``. The local executor is
 ``concurrent.futures.ProcessPoolExecutor``; the dask executor uses a
 ``distributed.Client`` (given, or connected to a scheduler address). No
@@ -27,11 +27,12 @@ from .worker import Outcome, Task, failed_run, run_tasks, start_local_worker, st
 DEFAULT_CONNECT_TIMEOUT = 10.0
 """Seconds to wait for a dask scheduler before giving up."""
 
-MAX_RUNS_PER_DASK_TASK = 4
-"""At most this many runs go to a dask worker as one task (a finished task's runs are stored together)."""
+MAX_RUNS_PER_TASK = 4
+"""At most this many runs go to a worker as one task (a finished task's runs are stored together)."""
 
-DASK_TASKS_PER_WORKER = 3
-"""Runs are grouped into dask tasks only while each worker still gets at least this many tasks."""
+TASKS_PER_WORKER = 2
+"""Runs are grouped into tasks only while each worker still gets at least this many (a worker that finishes
+early takes the next: runs of unequal cost still end together)."""
 
 CANCEL_GRACE_SECONDS = 10.0
 """Seconds a local worker gets to finish its chunk and exit when a sweep is cancelled."""
@@ -54,9 +55,9 @@ class SerialExecutor:
     def start(self, task: Task) -> None:
         """Nothing to warm up: the first run does it here."""
 
-    def runs_per_task(self, runs: int) -> int:
-        """One: nothing is handed over."""
-        return 1
+    def task_sizes(self, runs: int) -> list[int]:
+        """One run per task: nothing is handed over."""
+        return [1] * runs
 
     def submit(self, tasks: list[Task]) -> concurrent.futures.Future:
         future: concurrent.futures.Future = concurrent.futures.Future()
@@ -103,9 +104,10 @@ class LocalExecutor:
         return concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(context),
                                                       initializer=start_local_worker, initargs=(warm_with,))
 
-    def runs_per_task(self, runs: int) -> int:
-        """One: handing a run to a local process costs well under a millisecond."""
-        return 1
+    def task_sizes(self, runs: int) -> list[int]:
+        """Runs per task (:func:`task_sizes`): each task's outcome costs this process and the worker a little
+        (sending, receiving, one more wake-up while the workers compute), and fewer tasks cost less."""
+        return task_sizes(runs, self.workers)
 
     def submit(self, tasks: list[Task]) -> concurrent.futures.Future:
         if self._pool is None:  # a worker died and broke the pool: new workers, not warmed with a task that may kill
@@ -182,11 +184,10 @@ class DaskExecutor:
                    for address in self.client.scheduler_info()["workers"]]
         self.client.gather(warming)
 
-    def runs_per_task(self, runs: int) -> int:
-        """A few runs per dask task when there are many per worker: each task costs the scheduler, the
-        worker and this process some milliseconds of CPU time (as much as a small run's work on a busy
-        machine); at least :data:`DASK_TASKS_PER_WORKER` tasks per worker keep the end of a sweep balanced."""
-        return max(1, min(MAX_RUNS_PER_DASK_TASK, runs // (DASK_TASKS_PER_WORKER * self.workers)))
+    def task_sizes(self, runs: int) -> list[int]:
+        """Runs per dask task (:func:`task_sizes`): each task costs the scheduler, the worker and this
+        process some milliseconds of CPU time (as much as a small run's work on a busy machine)."""
+        return task_sizes(runs, self.workers)
 
     def submit(self, tasks: list[Task]):
         future = self.client.submit(run_tasks, tasks, pure=False,
@@ -265,6 +266,19 @@ def make_executor(executor: Any = None, workers: int | None = None):
         return DaskExecutor(executor)
     raise SnnzooError(f"executor: expected None, 'serial', a dask scheduler address or a distributed.Client, "
                       f"got {executor!r}")
+
+
+def task_sizes(runs: int, workers: int) -> list[int]:
+    """How ``runs`` runs are grouped into tasks for ``workers`` workers: as few tasks as keep at least
+    :data:`TASKS_PER_WORKER` per worker (one run each when there are fewer runs) with at most
+    :data:`MAX_RUNS_PER_TASK` runs in one; their number a multiple of ``workers`` and their sizes equal or
+    one apart, larger first, so that every worker gets an equal share (12 runs on 2 workers: 4 tasks of 3)."""
+    if runs <= 0:
+        return []
+    tasks = max(-(-runs // MAX_RUNS_PER_TASK), TASKS_PER_WORKER * workers)
+    tasks = min(-(-tasks // workers) * workers, runs)
+    size, larger = divmod(runs, tasks)
+    return [size + 1] * larger + [size] * (tasks - larger)
 
 
 def lost_run(task: Task, error: str) -> Outcome:

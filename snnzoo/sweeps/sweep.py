@@ -176,11 +176,11 @@ def _execute(tasks: list[Task], executor, results: dict, store: Store | None, pr
     """Run ``tasks`` through ``executor``, storing each finished run's file as it arrives.
 
     The workers do all the work of a run (see :mod:`.worker`); this process only places
-    each run's file, counts it, and keeps its summary. Runs go to the executor a few at a time
-    (the executor's ``runs_per_task``: one, or for dask a few, whose tasks cost more than a small run), and
-    at most two such tasks per worker are in flight. When a worker process dies (local, or a dask
-    worker: dask then fails every task it held), each run it held is retried alone, so the run that
-    kills its worker is the one recorded as ``lost``; the others complete.
+    each run's file, counts it, and keeps its summary. Runs go to the executor a few at a time, in grid
+    order (the executor's ``task_sizes``: equal shares for its workers), and at most two such tasks per
+    worker are in flight. Each run of a task has its own outcome: a failed run is recorded alone. When a
+    worker process dies (local, or a dask worker: dask then fails every task it held), each run it held
+    is retried alone, so the run that kills its worker is the one recorded as ``lost``; the others complete.
     """
     from tqdm import tqdm
 
@@ -189,14 +189,14 @@ def _execute(tasks: list[Task], executor, results: dict, store: Store | None, pr
     bar = None
     try:
         executor.start(tasks[0])
-        runs_per_task = executor.runs_per_task(len(tasks))
+        sizes = deque(executor.task_sizes(len(tasks)))
         bar = tqdm(total=total, initial=total - len(tasks), unit="run", disable=not progress, leave=False)
         while queue or alone or in_flight:
             if alone and not in_flight:
                 batch = [alone.popleft()]
                 in_flight[executor.submit(batch)] = (batch, True)
             while queue and not alone and len(in_flight) < 2 * executor.workers:
-                batch = [queue.popleft() for _ in range(min(runs_per_task, len(queue)))]
+                batch = [queue.popleft() for _ in range(sizes.popleft())]
                 in_flight[executor.submit(batch)] = (batch, False)
             for future in executor.wait(in_flight):
                 batch, isolated = in_flight.pop(future)
