@@ -496,6 +496,32 @@ def first_at_least(values, start: int, stop: int, bound: int, size: int) -> int:
     return high
 
 
+@njit(cache=True)
+def row_block_bounds(targets, row_starts, size: int, blocks: int):
+    """int64[rows, blocks + 1]: where the synapses onto each block of targets (``block_start(size, b,
+    blocks)`` on) begin in each row of a CSR whose rows are sorted by target; column ``blocks`` is the
+    row's end. A thread delivering a row reads its part's bounds from here instead of searching it."""
+    rows = row_starts.shape[0] - 1
+    bounds = np.empty((rows, blocks + 1), np.int64)
+    for row in range(rows):
+        start, stop = row_starts[row], row_starts[row + 1]
+        for block in range(blocks):
+            bounds[row, block] = first_at_least(targets, start, stop, block_start(size, block, blocks), size)
+        bounds[row, blocks] = stop
+    return bounds
+
+
+@njit(inline="always", cache=True)
+def block_column(bound: int, size: int, blocks: int) -> int:
+    """The column of :func:`row_block_bounds` (for ``blocks`` blocks of ``size``) where ``bound`` is a
+    block's start (``blocks`` for ``size``). ``bound`` must be one, as the bounds of a kernel call's blocks
+    are when their count divides ``blocks`` (the driver runs a kernel with one thread or all of its own)."""
+    column = 0
+    while column < blocks and block_start(size, column, blocks) != bound:
+        column += 1
+    return column
+
+
 def seed_key(seed: int) -> np.ndarray:
     """The key (uint64[1]) of every random number of a simulation with ``seed``."""
     return np.random.SeedSequence(seed).generate_state(1, dtype=np.uint64).astype(np.uint64)
