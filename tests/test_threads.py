@@ -281,3 +281,32 @@ def test_shared_delivery_with_bounds_found_before_the_run_gives_the_same_sums():
             assert "first_at_least" not in source  # no search in any step
     assert_same_results(*results)
     assert results[0]["p"]["spike_count"].values.sum() == 21467  # 391 of the 400 steps have >= 2048 synaptic events
+
+
+@pytest.mark.skipif(available_cores() < 2, reason="needs two cores")
+def test_a_network_too_small_to_share_runs_with_one_thread_unless_told_otherwise():
+    # W4 (10 000 neurons, 6.5 us per step) ran 1.10x slower with the default thread count than with one
+    from snnzoo.engine.thread_choice import SHARED_NEURONS_MIN, default_thread_count
+
+    def network(threads=None, sizes=(SHARED_NEURONS_MIN - 1,)):
+        net = sz.Network(dt=0.1 * u.ms, seed=1, threads=threads)
+        for k, size in enumerate(sizes):
+            net.add_population(f"p{k}", "lif", size)
+        return net
+
+    cores = available_cores()
+    assert default_thread_count(network()._plan(), cores) == 1
+    assert default_thread_count(network(sizes=(SHARED_NEURONS_MIN,))._plan(), cores) == cores
+    halves = (SHARED_NEURONS_MIN // 2, SHARED_NEURONS_MIN - SHARED_NEURONS_MIN // 2)
+    assert default_thread_count(network(sizes=halves)._plan(), cores) == cores  # shared loops add up
+    small = (layout.PARALLEL_MIN_SIZE - 1,) * (SHARED_NEURONS_MIN // layout.PARALLEL_MIN_SIZE + 1)
+    assert default_thread_count(network(sizes=small)._plan(), cores) == 1  # loops too small to share count for nothing
+    for threads, expected in ((None, 1), (2, 2)):
+        net = network(threads, sizes=(layout.PARALLEL_MIN_SIZE,))
+        net.run(1 * u.ms)
+        assert [run["threads"] for run in provenance(net.result())["runs"]] == [expected]
+
+
+def test_cli_run_without_threads_runs_a_small_network_with_one_thread(tmp_path):
+    assert main(["run", "lif-decay", "-q", "-o", str(tmp_path / "x.nc")]) == 0
+    assert {run["threads"] for run in provenance(open_result(tmp_path / "x.nc"))["runs"]} == {1}  # each phase
