@@ -468,9 +468,8 @@ def first_at_least(values, start: int, stop: int, bound: int, size: int) -> int:
 
     The search starts where ``bound`` would be if the values were spread evenly, and widens
     from there: a row of random targets has the answer within a cache line or two of that
-    guess, where a bisection of the whole row would touch several lines. It reads no element
-    far from the guess, so a thread looking for where its block of targets starts (or ends)
-    touches only lines of the row it then reads anyway."""
+    guess, where a bisection of the whole row would touch several lines (:func:`row_block_bounds`
+    runs it for every row and block before a run)."""
     if start == stop:
         return start
     probe = min(start + (stop - start) * bound // size, stop - 1)
