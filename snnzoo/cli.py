@@ -126,8 +126,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     threads, capped = thread_count(args.threads)
     if capped:
         print(f"snnzoo: warning: {capped}", file=sys.stderr)
-    tree = experiment.run(seed=args.seed, progress=not args.quiet, threads=threads, checks=not args.no_check,
-                          figure=True)
+    tree = experiment.run(seed=args.seed, progress=not args.quiet, threads=None if args.threads is None else threads,
+                          checks=not args.no_check, figure=True)  # None: the default, one thread for a small network
     figure = experiment.figure(tree)  # before writing anything: a bad [figure] leaves no files
     write_together({output: lambda: netcdf_bytes(tree), figure_path: lambda: png_bytes(figure)})
     duration = tree.attrs["duration"]
@@ -268,8 +268,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--figure", help="PNG file to write, NAME.png (default: the output name with .png)")
     run.add_argument("--set", action="append", metavar="PATH=VALUE", help="override a value of the experiment")
     run.add_argument("--seed", type=int, help="master random seed (default: the experiment's)")
-    run.add_argument("--threads", type=int, help="threads sharing large populations (default: every core; "
-                     "the results are the same for any number)")
+    run.add_argument("--threads", type=int, help="threads sharing large populations (default: every core, one for "
+                     "a small network; the results are the same for any number)")
     run.add_argument("--precision", help="double (default) or single: the neuron maths in float32, about twice "
                      "as fast on large populations (overrides the experiment's precision)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")

@@ -52,7 +52,7 @@ def assert_same_results(a: xr.DataTree, b: xr.DataTree) -> None:
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_experiment_is_bit_identical_with_one_and_two_threads(name, monkeypatch):
     # every loop that may run in parallel does so here, however small the population
-    monkeypatch.setattr(codegen, "PARALLEL_MIN_SIZE", 1)
+    monkeypatch.setattr(layout, "PARALLEL_MIN_SIZE", 1)
     one = shortened(name).run(threads=1, checks=False)  # the checks are for the full-length runs
     two = shortened(name).run(threads=2, checks=False)
     assert_same_results(one, two)
@@ -60,7 +60,7 @@ def test_experiment_is_bit_identical_with_one_and_two_threads(name, monkeypatch)
 
 
 def test_parallel_kernel_has_parallel_loops_and_serial_has_none(monkeypatch):
-    monkeypatch.setattr(codegen, "PARALLEL_MIN_SIZE", 1)
+    monkeypatch.setattr(layout, "PARALLEL_MIN_SIZE", 1)
     net = sz.Network(dt=0.1 * u.ms, seed=1, threads=2)
     net.add_population("p", "lif", 3)
     plan = net._plan()
@@ -100,7 +100,7 @@ def test_shared_loops_still_vectorise():
     # A block's loop over [first, last) once indexed arrays with int64 neurons, and numba's test for
     # negative indices kept LLVM from vectorising it: two threads ran W6 3x slower than one.
     net = sz.Network(dt=0.1 * u.ms, seed=1, threads=2)
-    net.add_population("p", "adex", codegen.PARALLEL_MIN_SIZE, integrator="euler", refractory=2 * u.ms)
+    net.add_population("p", "adex", layout.PARALLEL_MIN_SIZE, integrator="euler", refractory=2 * u.ms)
     net.add_stimulus(sz.stimulus("constant_current", amplitude=600 * u.pA), "p")
     update = _shared_block(net, "spiking")
     packed_arithmetic = re.compile(r"\bv(mul|add|sub|fmadd\d+)pd\b")  # several doubles per instruction
@@ -110,9 +110,9 @@ def test_shared_loops_still_vectorise():
 def test_shared_delivery_asks_for_the_next_row_in_advance():
     # each thread's part of a row of targets is short, so the hardware's prefetcher barely starts on it
     net = sz.Network(dt=0.1 * u.ms, seed=1, threads=2)
-    net.add_population("p", "lif", codegen.PARALLEL_MIN_SIZE)
+    net.add_population("p", "lif", layout.PARALLEL_MIN_SIZE)
     net.connect("p", "p", on="v", weight=0.1 * u.mV, p=0.1)
-    delivery = _shared_block(net, "row_first")
+    delivery = _shared_block(net, "following")
     assert any(re.search(r"\bprefetcht0\b", asm) for asm in delivery.inspect_asm().values())
 
 
@@ -125,14 +125,14 @@ def _shared_block(net: sz.Network, local: str):
     exec(compile(source, "<kernel>", "exec"), module.__dict__)
     arrays = simulation.arrays
     arrays[layout.CTRL][[layout.START, layout.END, layout.THREADS]] = (simulation.step, simulation.step + 1, 1)
-    module.kernel(*[arrays[name] for name in layout.arguments(simulation.plan)])
+    module.kernel(*[arrays[name] for name in layout.arguments(simulation.plan, threads=2)])
     return next(f for name, f in vars(module).items()
                 if name.startswith("block") and local in f.py_func.__code__.co_varnames)
 
 
 def test_small_populations_stay_serial():
     net = sz.Network(dt=0.1 * u.ms, seed=1, threads=2)
-    net.add_population("p", "lif", codegen.PARALLEL_MIN_SIZE - 1)
+    net.add_population("p", "lif", layout.PARALLEL_MIN_SIZE - 1)
     assert "parallel=False" in codegen.generate(net._plan(), threads=2)
 
 
@@ -183,11 +183,11 @@ def test_a_run_whose_spike_buffers_fill_with_two_threads_ends_at_its_duration():
     # spike buffer; the thread probes then ran 100 steps past the end of a 450-step run
     always = sz.NeuronModel("always", "dv/dt = 1/tau : 1", {"tau": "0.01 ms"}, threshold="v > 1", reset="v = 0")
     net = sz.Network(dt=0.1 * u.ms, seed=1, threads=2)
-    net.add_population("p", always, codegen.PARALLEL_MIN_SIZE)
+    net.add_population("p", always, layout.PARALLEL_MIN_SIZE)
     net.run(45 * u.ms)
     result = net.result()
     assert provenance(result)["runs"][0]["duration"] == pytest.approx(0.045)
-    assert result["p"]["spike_count"].values.tolist() == [450] * codegen.PARALLEL_MIN_SIZE
+    assert result["p"]["spike_count"].values.tolist() == [450] * layout.PARALLEL_MIN_SIZE
 
 
 def test_cli_threads(capsys, tmp_path):
@@ -228,7 +228,7 @@ def test_blocks_start_at_multiples_of_eight_and_cover_every_neuron():
 def test_blocks_that_end_inside_a_flag_word_book_every_spike_in_order(monkeypatch):
     # 203 neurons: the second block ends 3 neurons into its last flag word (the rest is padding);
     # every neuron's drive differs, so spikes come from both blocks in most steps
-    monkeypatch.setattr(codegen, "PARALLEL_MIN_SIZE", 1)
+    monkeypatch.setattr(layout, "PARALLEL_MIN_SIZE", 1)
     ramp = sz.NeuronModel("ramp", "dv/dt = (0.5 + 2*i/N - v)/tau : 1", {"tau": "2 ms"},
                           threshold="v > 1", reset="v = 0")
     results = []
@@ -242,3 +242,71 @@ def test_blocks_that_end_inside_a_flag_word_book_every_spike_in_order(monkeypatc
     assert_same_results(*results)
     counts = results[1]["p"]["spike_count"].values
     assert counts[:96].sum() > 0 and counts[96:].sum() > 0 and counts[200:].min() > 0
+
+
+def test_row_block_bounds_cut_every_row_where_each_block_of_targets_starts():
+    # shared delivery reads each thread's part of a row from these bounds, found once before the run
+    from snnzoo.engine.runtime import block_column, row_block_bounds
+
+    rng = np.random.default_rng(3)
+    for size, blocks in ((2048, 2), (5003, 3), (9000, 4)):
+        lengths = rng.integers(0, 40, 50)
+        row_starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        targets = np.concatenate([np.sort(rng.integers(0, size, n)) for n in lengths]).astype(np.int32)
+        bounds = row_block_bounds(targets, row_starts, size, blocks)
+        starts = [block_start(size, block, blocks) for block in range(blocks + 1)]
+        expected = [[row_starts[r] + int(np.searchsorted(targets[row_starts[r]:row_starts[r + 1]], start))
+                     for start in starts] for r in range(lengths.size)]
+        assert bounds.tolist() == expected
+        assert [block_column(start, size, blocks) for start in starts] == list(range(blocks + 1))
+
+
+@pytest.mark.skipif(available_cores() < 2, reason="needs two cores")
+def test_shared_delivery_with_bounds_found_before_the_run_gives_the_same_sums():
+    # every thread took its part of each spiking row by searching the row in every step; now the
+    # parts' bounds are found once, for weights and delays per synapse as for shared ones
+    results = []
+    for threads in (1, 2):
+        net = sz.Network(dt=0.1 * u.ms, seed=2, threads=threads)
+        net.add_population("p", "lif", 3000, initial={"v": "-70*mV + 20*mV*rand()"}, refractory=2 * u.ms)
+        net.add_stimulus(sz.stimulus("constant_current", amplitude=200 * u.pA), "p")
+        net.connect("p", "p", on="v", weight="0.05*mV + 0.1*mV*rand()", p=0.05, delay="0.1*ms*(1 + (i + j) % 4)",
+                    name="per_synapse")
+        net.connect("p", "p", on="v", weight=-0.2 * u.mV, p=0.05, name="shared")
+        net.run(40 * u.ms)
+        results.append(net.result())
+        if threads == 2:
+            source = codegen.generate(net._simulation.plan, threads=2)
+            assert "R0B[pre, first_column]" in source and "R1B[pre, first_column]" in source
+            assert "first_at_least" not in source  # no search in any step
+    assert_same_results(*results)
+    assert results[0]["p"]["spike_count"].values.sum() == 21467  # 391 of the 400 steps have >= 2048 synaptic events
+
+
+@pytest.mark.skipif(available_cores() < 2, reason="needs two cores")
+def test_a_network_too_small_to_share_runs_with_one_thread_unless_told_otherwise():
+    # W4 (10 000 neurons, 6.5 us per step) ran 1.10x slower with the default thread count than with one
+    from snnzoo.engine.thread_choice import SHARED_NEURONS_MIN, default_thread_count
+
+    def network(threads=None, sizes=(SHARED_NEURONS_MIN - 1,)):
+        net = sz.Network(dt=0.1 * u.ms, seed=1, threads=threads)
+        for k, size in enumerate(sizes):
+            net.add_population(f"p{k}", "lif", size)
+        return net
+
+    cores = available_cores()
+    assert default_thread_count(network()._plan(), cores) == 1
+    assert default_thread_count(network(sizes=(SHARED_NEURONS_MIN,))._plan(), cores) == cores
+    halves = (SHARED_NEURONS_MIN // 2, SHARED_NEURONS_MIN - SHARED_NEURONS_MIN // 2)
+    assert default_thread_count(network(sizes=halves)._plan(), cores) == cores  # shared loops add up
+    small = (layout.PARALLEL_MIN_SIZE - 1,) * (SHARED_NEURONS_MIN // layout.PARALLEL_MIN_SIZE + 1)
+    assert default_thread_count(network(sizes=small)._plan(), cores) == 1  # loops too small to share count for nothing
+    for threads, expected in ((None, 1), (2, 2)):
+        net = network(threads, sizes=(layout.PARALLEL_MIN_SIZE,))
+        net.run(1 * u.ms)
+        assert [run["threads"] for run in provenance(net.result())["runs"]] == [expected]
+
+
+def test_cli_run_without_threads_runs_a_small_network_with_one_thread(tmp_path):
+    assert main(["run", "lif-decay", "-q", "-o", str(tmp_path / "x.nc")]) == 0
+    assert {run["threads"] for run in provenance(open_result(tmp_path / "x.nc"))["runs"]} == {1}  # each phase

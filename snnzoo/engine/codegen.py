@@ -113,12 +113,8 @@ def _symbols_in(*exprs: sympy.Basic) -> set[str]:
 BLOCK_FIRST, BLOCK_LAST = "np.uint64(first)", "np.uint64(last)"
 """The bounds of a thread's block as its loops use them (see :meth:`_Writer.ranges`)."""
 
-PARALLEL_MIN_SIZE = 2048
-"""Loops over fewer neurons (or synapse targets) than this stay serial: a parallel loop
-costs microseconds to start, more than such a loop takes."""
-
 _MODULE_NAMES = frozenset({"math", "np", "njit", "prange", "binomial", "exprel", "fexp", "exprel32", "fexp32",
-                           "block_start", "exp_divided_difference", "first_at_least", "prefetch_row", "timed_array",
+                           "block_column", "block_start", "exp_divided_difference", "prefetch_row", "timed_array",
                            "normal", "uniform", "site_key", "start_draws", DRAWS}) \
     | frozenset(keyword.kwlist) | frozenset(dir(builtins))
 _NAME = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
@@ -143,7 +139,7 @@ class _Writer:
 
     def shares(self, size: int) -> bool:
         """Whether a loop over ``size`` neurons is worth sharing among threads."""
-        return self.threads > 1 and size >= PARALLEL_MIN_SIZE
+        return layout.shared_loop(size, self.threads)
 
     @contextlib.contextmanager
     def ranges(self, count: str, size: int, found: tuple[str, ...] = ()):
@@ -292,13 +288,13 @@ def generate(plan: KernelPlan, threads: int = 1) -> str:
     _body(w, plan)
     maths = "exprel, exprel32, fexp, fexp32" if plan.precision == "single" else "exprel, fexp"
     header = ["import math", "import numpy as np", "from numba import njit, prange",
-              f"from snnzoo.engine.runtime import (binomial, block_start, exp_divided_difference, {maths},",
-              "                                   first_at_least, normal, prefetch_row, site_key, start_draws,",
+              f"from snnzoo.engine.runtime import (binomial, block_column, block_start, exp_divided_difference,",
+              f"                                   {maths}, normal, prefetch_row, site_key, start_draws,",
               "                                   timed_array, uniform)",
               "", ""]
     functions = [line for function in w.functions for line in (function, "", "")]
     kernel = [f"@njit(cache=True, error_model='numpy', nogil=True, parallel={w.parallel})",
-              f"def kernel({', '.join(arguments(plan))}):"]
+              f"def kernel({', '.join(arguments(plan, threads))}):"]
     random = [f"{DRAWS} = np.empty(1, dtype=np.uint64)", *w.site_keys()] if w.sites else []
     return "\n".join(header + functions + kernel + _indented(random) + w.lines) + "\n"
 
@@ -683,7 +679,7 @@ def _emit(w: _Writer, p: SourcePlan) -> None:
 def _propagate(w: _Writer, r: ProjectionPlan) -> None:
     """Deliver this step's spikes of the source through the CSR rows to the target.
 
-    Shared among threads (in steps with at least ``PARALLEL_MIN_SIZE`` synaptic events),
+    Shared among threads (in steps with at least ``layout.PARALLEL_MIN_SIZE`` synaptic events),
     each thread takes a block [first, last) of target neurons and, in every row (sorted by
     target), the synapses onto its block: each target still receives its inputs in spike
     order, so the sums do not depend on the number of threads.
@@ -696,22 +692,28 @@ def _propagate(w: _Writer, r: ProjectionPlan) -> None:
         with w.block(f"for q in range(ns{src}):"):
             w(f"{a.queue}[slot, q] = {spiking}[q]")
         w(f"due = (n - {r.delay}) % {slots}")
-        count, pre = f"{a.queued}[due]", f"{a.queue}[due, q]"
+        count = f"{a.queued}[due]"
+
+        def row(q: str) -> str:
+            return f"{a.queue}[due, {q}]"
     else:
         w(f"slots = {a.due}.shape[0]")
-        count, pre = f"ns{src}", f"{spiking}[q]"
+        count = f"ns{src}"
+
+        def row(q: str) -> str:
+            return f"{spiking}[{q}]"
     if not w.shares(r.target.size):
-        _deliver(w, r, count, pre, shared=False)
+        _deliver(w, r, count, row, shared=False)
     else:
         w("events = 0")  # shared when there are enough events for more than one thread
         with w.block(f"if {CTRL}[{layout.THREADS}] > 1:"):
             with w.block(f"for q in range({count}):"):
-                w(f"events += {a.row_starts}[{pre} + 1] - {a.row_starts}[{pre}]")
-        with w.block(f"if events >= {PARALLEL_MIN_SIZE}:"):
+                w(f"events += {a.row_starts}[{row('q')} + 1] - {a.row_starts}[{row('q')}]")
+        with w.block(f"if events >= {layout.PARALLEL_MIN_SIZE}:"):
             with w.blocks(str(r.target.size)):
-                _deliver(w, r, count, pre, shared=True)
+                _deliver(w, r, count, row, shared=True)
         with w.block("else:"):
-            _deliver(w, r, count, pre, shared=False)
+            _deliver(w, r, count, row, shared=False)
     if r.delay < 0:
         w("now = n % slots")
         with w.loop("j", f"{a.due}.shape[1]", r.target.size):
@@ -721,24 +723,24 @@ def _propagate(w: _Writer, r: ProjectionPlan) -> None:
                 w(f"{a.due}[now, j] = 0.0")
 
 
-def _deliver(w: _Writer, r: ProjectionPlan, count: str, pre: str, shared: bool) -> None:
-    """The synapses of the ``count`` presynaptic neurons ``pre`` due now (those onto [first, last) if shared)."""
+def _deliver(w: _Writer, r: ProjectionPlan, count: str, row, shared: bool) -> None:
+    """The synapses of the ``count`` presynaptic neurons ``row("q")`` due now (those onto [first, last) if
+    shared: each row's part for the block is read from the bounds found before the run)."""
     a = ProjectionArrays(r)
     weight = f"{a.weights}[s]" if r.per_synapse_weight else f"{a.weights}[0]"
     rows = f"range({a.row_starts}[pre], {a.row_starts}[pre + 1])"
-    if shared:  # all rows' searches first: their cache misses overlap instead of waiting for each row's deliveries
-        row = f"{a.targets}, {a.row_starts}[pre], {a.row_starts}[pre + 1]"
-        w(f"row_first = np.empty({count}, np.int64)", f"row_last = np.empty({count}, np.int64)")
-        with w.block(f"for q in range({count}):"):
-            w(f"pre = {pre}", f"row_first[q] = first_at_least({row}, first, {r.target.size})",
-              f"row_last[q] = first_at_least({row}, last, {r.target.size})")
-        rows = "range(row_first[q], row_last[q])"
+    if shared:
+        w(f"first_column = block_column(first, {r.target.size}, {w.threads})",
+          f"last_column = block_column(last, {r.target.size}, {w.threads})")
+        rows = f"range({a.block_bounds}[pre, first_column], {a.block_bounds}[pre, last_column])"
     with w.block(f"for q in range({count}):"):
-        w(f"pre = {pre}")
+        w(f"pre = {row('q')}")
         if shared:  # a block's part of the next row is loaded while this row is delivered (too short a part for
             # the hardware's own prefetching, which does better than this hint on the whole rows of one thread)
             with w.block(f"if q + 1 < {count}:"):
-                w(*[f"prefetch_row({array}, row_first[q + 1], row_last[q + 1])" for array in _streamed(r)])
+                w(f"following = {row('q + 1')}")
+                w(*[f"prefetch_row({array}, {a.block_bounds}[following, first_column], "
+                    f"{a.block_bounds}[following, last_column])" for array in _streamed(r)])
         with w.block(f"for s in {rows}:"):
             if r.delay < 0:
                 w(f"{a.due}[(n + {a.delays}[s]) % slots, {a.targets}[s]] += {weight}")

@@ -31,7 +31,7 @@ from .plan import (
     SynapseMonitorPlan,
     SynapsePlan,
 )
-from .runtime import seed_key
+from .runtime import row_block_bounds, seed_key
 
 START, END, STATUS, REACHED, FAILING_GROUP, FAILING_NEURON, THREADS, FAILING_SITE, FAILING_ITEM = range(9)
 CTRL_SLOTS = 9
@@ -44,6 +44,16 @@ CTRL, CLOCK, RNG = "ctrl", "clock", "rng"
 
 DRAWS = "draws"
 """The kernel-local uint64[1] stream that random draws take their numbers from (one per thread)."""
+
+PARALLEL_MIN_SIZE = 2048
+"""Loops over fewer neurons (or synapse targets) than this stay serial: a parallel loop
+costs microseconds to start, more than such a loop takes."""
+
+
+def shared_loop(size: int, threads: int) -> bool:
+    """Whether a kernel for ``threads`` threads shares a loop over ``size`` neurons among them."""
+    return threads > 1 and size >= PARALLEL_MIN_SIZE
+
 
 NEVER = -(2**31)
 """The last-spike step of a neuron that never spiked: int32's lowest value (last-spike steps are
@@ -296,14 +306,20 @@ class ProjectionArrays:
         """one delay, int32[delay + 1, pre]: the neurons that spiked at each step of the ring."""
         self.queued = f"R{q}N"
         """one delay, int64[delay + 1]: how many neurons each ring slot holds."""
+        self.block_bounds = f"R{q}B"
+        """delivery shared among T threads, int64[pre, T + 1]: where each row's synapses onto each
+        thread's block of targets begin (column T: the row's end), found once before the run
+        instead of in every step."""
 
-    def names(self) -> list[str]:
-        """The arrays' names, in the kernel's argument order."""
+    def names(self, threads: int = 1) -> list[str]:
+        """The arrays' names, in the argument order of the kernel for ``threads`` threads."""
         ring = [self.delays, self.due] if self.plan.delay < 0 else [self.queue, self.queued]
-        return [self.row_starts, self.targets, self.weights, *ring]
+        shared = [self.block_bounds] if shared_loop(self.plan.target.size, threads) else []
+        return [self.row_starts, self.targets, self.weights, *ring, *shared]
 
-    def allocate(self, synapses, source_size: int, target_size: int) -> dict[str, np.ndarray]:
-        """The arrays of ``synapses`` (a :class:`snnzoo.network.connectivity.Synapses`), each row sorted by target."""
+    def allocate(self, synapses, source_size: int, target_size: int, threads: int = 1) -> dict[str, np.ndarray]:
+        """The arrays of ``synapses`` (a :class:`snnzoo.network.connectivity.Synapses`), each row sorted by
+        target, for the kernel for ``threads`` threads."""
         order = _row_order(synapses.indptr, synapses.post)
 
         def sorted_rows(values: np.ndarray) -> np.ndarray:
@@ -317,6 +333,9 @@ class ProjectionArrays:
         else:
             arrays[self.queue] = np.zeros((self.plan.delay + 1, source_size), dtype=np.int32)
             arrays[self.queued] = np.zeros(self.plan.delay + 1, dtype=np.int64)
+        if self.block_bounds in self.names(threads):
+            arrays[self.block_bounds] = row_block_bounds(arrays[self.targets], arrays[self.row_starts],
+                                                         target_size, threads)
         return arrays
 
 
@@ -536,8 +555,8 @@ def dynamic_state(plan: KernelPlan) -> list[str]:
     return names
 
 
-def arguments(plan: KernelPlan) -> list[str]:
-    """The kernel's argument names, in call order."""
+def arguments(plan: KernelPlan, threads: int = 1) -> list[str]:
+    """The argument names of the kernel for ``threads`` threads, in call order."""
     names = [CTRL, CLOCK, RNG]
     for p in plan.spikers:
         names += group_arrays(p).names()
@@ -546,7 +565,7 @@ def arguments(plan: KernelPlan) -> list[str]:
     for m in plan.monitors:
         names += MonitorArrays(m).names()
     for r in plan.projections:
-        names += ProjectionArrays(r).names()
+        names += ProjectionArrays(r).names(threads)
     for d in plan.poisson_inputs:
         names += PoissonInputArrays(d).names()
     names += [timed_array_name(timed) for timed in plan.timed_arrays]

@@ -468,9 +468,8 @@ def first_at_least(values, start: int, stop: int, bound: int, size: int) -> int:
 
     The search starts where ``bound`` would be if the values were spread evenly, and widens
     from there: a row of random targets has the answer within a cache line or two of that
-    guess, where a bisection of the whole row would touch several lines. It reads no element
-    far from the guess, so a thread looking for where its block of targets starts (or ends)
-    touches only lines of the row it then reads anyway."""
+    guess, where a bisection of the whole row would touch several lines (:func:`row_block_bounds`
+    runs it for every row and block before a run)."""
     if start == stop:
         return start
     probe = min(start + (stop - start) * bound // size, stop - 1)
@@ -494,6 +493,32 @@ def first_at_least(values, start: int, stop: int, bound: int, size: int) -> int:
         else:
             high = middle
     return high
+
+
+@njit(cache=True)
+def row_block_bounds(targets, row_starts, size: int, blocks: int):
+    """int64[rows, blocks + 1]: where the synapses onto each block of targets (``block_start(size, b,
+    blocks)`` on) begin in each row of a CSR whose rows are sorted by target; column ``blocks`` is the
+    row's end. A thread delivering a row reads its part's bounds from here instead of searching it."""
+    rows = row_starts.shape[0] - 1
+    bounds = np.empty((rows, blocks + 1), np.int64)
+    for row in range(rows):
+        start, stop = row_starts[row], row_starts[row + 1]
+        for block in range(blocks):
+            bounds[row, block] = first_at_least(targets, start, stop, block_start(size, block, blocks), size)
+        bounds[row, blocks] = stop
+    return bounds
+
+
+@njit(inline="always", cache=True)
+def block_column(bound: int, size: int, blocks: int) -> int:
+    """The column of :func:`row_block_bounds` (for ``blocks`` blocks of ``size``) where ``bound`` is a
+    block's start (``blocks`` for ``size``). ``bound`` must be one, as the bounds of a kernel call's blocks
+    are when their count divides ``blocks`` (the driver runs a kernel with one thread or all of its own)."""
+    column = 0
+    while column < blocks and block_start(size, column, blocks) != bound:
+        column += 1
+    return column
 
 
 def seed_key(seed: int) -> np.ndarray:

@@ -97,7 +97,7 @@ class Simulation:
         if self.parallel:
             use_threading_layer()
         self.thread_choice = ThreadChoice(self.threads if self.parallel else 1)
-        self.arrays = _allocate(plan, dt, seed)
+        self.arrays = _allocate(plan, dt, seed, self.threads)
         self.step = 0
         """The first step not simulated yet."""
         self._spikes: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {p.name: ([], []) for p in plan.spikers}
@@ -193,7 +193,7 @@ class Simulation:
                 threads, steps = self.thread_choice.next(min(end - self.step, CHUNK_STEPS))
                 chunk_end = self.step + steps
                 self._prepare_chunk(self.step, chunk_end)
-                call_args = [arrays[name] for name in layout.arguments(self.plan)]
+                call_args = [arrays[name] for name in layout.arguments(self.plan, self.threads)]
                 arrays[layout.CTRL][[layout.START, layout.END, layout.THREADS]] = (self.step, chunk_end, threads)
                 began = time.perf_counter()
                 if self.parallel:
@@ -325,8 +325,8 @@ class Simulation:
         return float(values if array == arrays.shared else values[neuron])
 
 
-def _allocate(plan: KernelPlan, dt: float, seed: int) -> dict[str, np.ndarray]:
-    """Every kernel array of ``plan``, filled with the plan's initial data."""
+def _allocate(plan: KernelPlan, dt: float, seed: int, threads: int) -> dict[str, np.ndarray]:
+    """Every array of the kernel of ``plan`` for ``threads`` threads, filled with the plan's initial data."""
     arrays = layout.shared_arrays(dt, seed)
     for p in plan.populations:
         arrays.update(PopulationArrays(p).allocate(p.values))
@@ -337,7 +337,7 @@ def _allocate(plan: KernelPlan, dt: float, seed: int) -> dict[str, np.ndarray]:
     for m in plan.monitors:
         arrays.update(MonitorArrays(m).allocate())
     for r in plan.projections:
-        arrays.update(ProjectionArrays(r).allocate(r.synapses, r.source_size, r.target.size))
+        arrays.update(ProjectionArrays(r).allocate(r.synapses, r.source_size, r.target.size, threads))
     for d in plan.poisson_inputs:
         arrays.update(PoissonInputArrays(d).allocate())
     arrays.update({layout.timed_array_name(timed): timed.values for timed in plan.timed_arrays})

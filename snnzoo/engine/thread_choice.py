@@ -13,6 +13,16 @@ one step, unmeasured: it loads the compiled kernel and starts the threads.
 
 from __future__ import annotations
 
+from . import layout
+from .plan import KernelPlan
+
+SHARED_NEURONS_MIN = 20_000
+"""A network whose thread count is left at its default runs with one thread when its populations
+large enough to share (``layout.PARALLEL_MIN_SIZE`` neurons or more) hold fewer neurons than this
+together: their step is too short to gain from a second thread. Measured on two cores: W4 (10 000
+conductance LIF, 6.2 us per step) takes 1.16x as long per step with two threads; its neurons alone
+(no synapses) take 0.89x at 10 000 and 0.72x at 20 000 (README section Engine)."""
+
 PROBE_STEPS = 100
 """Steps each thread count runs in a probe."""
 
@@ -72,3 +82,10 @@ class ThreadChoice:
         self._timings[threads] = seconds / steps
         if not self._probes and len(self._timings) > 1:
             self.best = min(self._timings, key=lambda count: (self._timings[count], -count))
+
+
+def default_thread_count(plan: KernelPlan, cores: int) -> int:
+    """The threads a network of ``plan`` runs with when its count was left at its default (``cores``):
+    one if its shareable populations hold fewer than ``SHARED_NEURONS_MIN`` neurons in all, else ``cores``."""
+    shared = sum(p.size for p in plan.populations if layout.shared_loop(p.size, cores))
+    return cores if shared >= SHARED_NEURONS_MIN else 1

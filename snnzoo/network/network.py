@@ -41,6 +41,7 @@ from ..engine.plan import (
 )
 from ..engine.precision import checked_precision
 from ..engine.simulation import Simulation, thread_count
+from ..engine.thread_choice import default_thread_count
 from ..errors import ConfigError, SimulationError, UnknownAttributeError, UnknownKeywordError, UnknownNameError
 from ..language.expressions import NumericExpression, same_dimension, symbol
 from ..language.integrators import automatic_integrator, choose_integrator
@@ -481,7 +482,8 @@ class Network:
     ``seed`` makes runs reproducible (None draws one and records it in the
     result). ``integrator`` is the default for populations whose model names none.
     ``threads`` shares the work of large populations among that many threads
-    (default: every core); the results do not depend on it. ``precision`` is "double" (the
+    (default: every core, or one for a network too small to gain from more: see
+    :func:`snnzoo.engine.thread_choice.default_thread_count`); the results do not depend on it. ``precision`` is "double" (the
     default) or "single": the neuron maths in float32 (see :mod:`snnzoo.engine.precision`).
     """
 
@@ -490,6 +492,8 @@ class Network:
         self.dt = positive_si(dt, "s", what="dt")
         self.precision = checked_precision(precision)
         self.threads, capped = thread_count(threads)
+        self._threads_by_default = threads is None
+        """Whether ``threads`` was left at its default: a network too small to share then runs with one."""
         if capped:
             warnings.warn(capped, UserWarning, stacklevel=3)  # the caller of the argument check
         self.seed = (seed_number(seed) if seed is not None
@@ -931,7 +935,9 @@ class Network:
             return
         if not self.populations:
             raise ConfigError("the network has no population")
-        self._simulation = Simulation(self._plan(), self.dt, self.seed, self.threads)
+        plan = self._plan()
+        threads = default_thread_count(plan, self.threads) if self._threads_by_default else self.threads
+        self._simulation = Simulation(plan, self.dt, self.seed, threads)
         if self._stale is not None:
             self._simulation.continue_from(self._stale)
             self._stale = None
