@@ -134,7 +134,17 @@ def test_runs_are_grouped_into_tasks_of_equal_shares_per_worker(runs, workers, s
     """Each worker gets the same number of tasks (12 runs on 2 workers: not 4 + 4 + 4, which gave one
     worker 8), at least two while there are runs for them, at most four runs in one."""
     assert executors.task_sizes(runs, workers) == sizes
-    assert executors.LocalExecutor(workers).task_sizes(runs) == sizes
+
+
+def test_local_workers_take_one_run_per_task_so_that_every_finished_run_is_stored_at_once():
+    assert executors.LocalExecutor(2).task_sizes(3) == [1, 1, 1]
+
+
+class _GroupedLocalExecutor(executors.LocalExecutor):
+    """Local workers given tasks of several runs, as dask workers are."""
+
+    def task_sizes(self, runs: int) -> list[int]:
+        return executors.task_sizes(runs, self.workers)
 
 
 def _fails_at_size_0(params, seed):
@@ -148,7 +158,11 @@ def test_a_failed_run_inside_a_task_of_several_is_recorded_alone_and_the_results
         tmp_path):
     grid = {"populations.G.size": [2, 3, 0, 4, 5, 6, 7, 8]}
     assert executors.task_sizes(8, 2) == [2, 2, 2, 2]  # size 0 shares its task with size 4
-    grouped = sz.sweep(_fails_at_size_0, grid, duration="20 ms", workers=2, out=tmp_path / "grouped")
+    executor = _GroupedLocalExecutor(2)
+    try:
+        grouped = sz.sweep(_fails_at_size_0, grid, duration="20 ms", executor=executor, out=tmp_path / "grouped")
+    finally:
+        executor.close()
     alone = sz.sweep(_fails_at_size_0, grid, duration="20 ms", executor="serial", out=tmp_path / "alone")
     assert grouped["status"].values.ravel().tolist() == ["ok", "ok", "failed", "ok", "ok", "ok", "ok", "ok"]
     assert "size must be a whole number >= 1, got 0" in str(grouped["error"].values.ravel()[2])
