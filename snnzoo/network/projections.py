@@ -1,4 +1,4 @@
-"""Spike sources, population slices and projections (synapses between groups)."""
+"""Spike sources and projections (synapses between groups)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ConfigError, UnknownAttributeError, UnknownNameError
+from ..errors import ConfigError
 from ..language.stimulus import PoissonRates, SpikeTimes, call_stimulus, stimulus_settings
 from ..time_steps import step_containing
 from ..units import as_data, ureg
 from .connectivity import Synapses
+from .population import PopulationView, view
 
 if TYPE_CHECKING:
     import scipy.sparse
@@ -69,58 +70,6 @@ class SpikeSource:
         return {"size": self.size, **self.settings}
 
 
-@dataclass
-class PopulationView:
-    """A subset of a population's (or source's) neurons, e.g. ``net.population("G")[:80]``."""
-
-    group: Any
-    indices: np.ndarray
-
-    def set(self, name: str, value: Any) -> None:
-        """Set a parameter or variable of these neurons only: one value, one per neuron of the slice, or an
-        expression (whose ``i`` and ``N`` are, as everywhere, the index and size of the whole population)."""
-        self._population().set(name, value, neurons=self.indices)
-
-    def get(self, name: str) -> Any:
-        """The current values of a parameter or variable for these neurons, as a quantity in SI units."""
-        return self._population().get(name)[self.indices]
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        """``G[:10].v = -60 * mV`` sets ``v`` of these neurons, as in Brian2 (like :meth:`set`)."""
-        if name in self.__dataclass_fields__ and name not in self.__dict__:
-            object.__setattr__(self, name, value)
-            return
-        self._check_known(name, UnknownNameError)
-        self.set(name, value)
-
-    def __getattr__(self, name: str) -> Any:
-        """``G[:10].v`` reads ``v`` of these neurons, as in Brian2 (like :meth:`get`)."""
-        if name.startswith("_") or "group" not in self.__dict__:  # Python's own probes (__deepcopy__, ...)
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        self._check_known(name, UnknownAttributeError)
-        return self.get(name)
-
-    def _check_known(self, name: str, error: type[UnknownNameError]) -> None:
-        """Refuse, as ``error``, a name that is no parameter, variable or subexpression of the group
-        (``set`` and ``get`` say why a subexpression cannot be set or read)."""
-        values = getattr(self.group, "values", None)
-        if values is None:
-            raise error(f"parameter or variable of {self.group.where}", name, [], "a spike source has none")
-        if name not in values and name not in self.group.model.subexpressions:
-            raise error(f"parameter or variable of {self.group.where}", name, values)
-
-    def _population(self):
-        """The population of this slice; a spike source's slice has no values to set or read."""
-        if not hasattr(self.group, "values"):
-            raise ConfigError(f"{self.group.where}: a spike source has no parameters or variables to set or read")
-        return self.group
-
-    @property
-    def name(self) -> str:
-        """The name of the whole group."""
-        return self.group.name
-
-
 NAME = re.compile(r"[A-Za-z_][\w\-]*")
 """What a population, source or projection may be called (letters, digits, ``_`` and ``-``; not a digit first)."""
 
@@ -136,31 +85,6 @@ def parse_view(text: str) -> tuple[str, slice | None]:
         return text, None
     start, stop = (int(x) if x else None for x in match.group(2, 3))
     return match.group(1), slice(start, stop)
-
-
-def view(group: Any, item: Any) -> PopulationView:
-    """``group[item]``: the neurons a slice, an index or a list of indices selects; none, an index
-    outside the group, or one given twice (it would double synapses), is an error (not an empty projection)."""
-    try:
-        indices = np.atleast_1d(np.arange(group.size)[item])
-    except (IndexError, TypeError, ValueError) as error:
-        raise ConfigError(f"{group.name}[{_shown(item)}]: not a slice or indices of its {group.size} neurons "
-                          f"({error})") from None
-    if indices.size == 0:
-        raise ConfigError(f"{group.name}[{_shown(item)}]: selects none of its {group.size} neurons")
-    unique, counts = np.unique(indices, return_counts=True)
-    if (counts > 1).any():
-        raise ConfigError(f"{group.name}[{_shown(item)}]: selects neuron {unique[counts > 1][0]} more than once; "
-                          "give each neuron once")
-    return PopulationView(group, indices)
-
-
-def _shown(item: Any) -> str:
-    """``item`` as it was written between the brackets (``30:`` for ``slice(30, None)``)."""
-    if not isinstance(item, slice):
-        return repr(item)
-    parts = [item.start, item.stop] + ([item.step] if item.step is not None else [])
-    return ":".join("" if part is None else str(part) for part in parts)
 
 
 @dataclass
