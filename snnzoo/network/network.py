@@ -14,8 +14,6 @@ Typical use::
 from __future__ import annotations
 
 import contextlib
-import functools
-import inspect
 import itertools
 import time
 import warnings
@@ -39,7 +37,7 @@ from ..engine.plan import (
 )
 from ..engine.precision import checked_precision
 from ..engine.simulation import Simulation, thread_count
-from ..errors import ConfigError, SimulationError, UnknownKeywordError, UnknownNameError
+from ..errors import ConfigError, SimulationError, UnknownNameError
 from ..language.expressions import same_dimension
 from ..language.integrators import automatic_integrator, choose_integrator
 from ..language.model import NeuronModel
@@ -51,6 +49,7 @@ from ..units import as_data, one_si, positive_si, seed_number, show, si_unit_str
 from ..version import __version__
 from . import connectivity
 from . import synapses as synapses_module
+from .arguments import arguments_checked
 from .poisson_input import PoissonInput
 from .population import Population, PopulationView
 from .projections import NAME, Projection, SpikeSource, parse_view
@@ -172,47 +171,7 @@ class _DriveBinding:
         return not drive.shared
 
 
-def _arguments_checked(keywords_of_rest: Mapping[str, Sequence[str]]):
-    """A class decorator: the constructor and public methods refuse arguments they do not take with
-    a one-line error instead of Python's bare TypeError (see :func:`_checked_call`).
-    ``keywords_of_rest`` names, by method, the keywords its ``**`` parameter takes."""
-    def decorate(cls: type) -> type:
-        for name, method in list(vars(cls).items()):
-            if inspect.isfunction(method) and (name == "__init__" or not name.startswith("_")):
-                shown = f"{cls.__name__}()" if name == "__init__" else f"{cls.__name__}.{name}()"
-                setattr(cls, name, _checked_call(method, shown, keywords_of_rest.get(name)))
-        return cls
-
-    return decorate
-
-
-def _checked_call(method, shown: str, keywords_of_rest: Sequence[str] | None):
-    """``method`` checking its arguments against its signature first: a keyword it does not take
-    (Brian2's ``run_regularly(..., when="start")``) is an :class:`UnknownKeywordError` naming the
-    ones it takes (did you mean ...?); a missing or extra argument a :class:`ConfigError`. A
-    ``**`` parameter takes any keyword, or only ``keywords_of_rest`` if given."""
-    signature = inspect.signature(method)
-    taken = [p.name for p in signature.parameters.values()
-             if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
-    known = [*taken, *(keywords_of_rest or ())]
-    takes_any_keyword = keywords_of_rest is None and any(p.kind == p.VAR_KEYWORD
-                                                         for p in signature.parameters.values())
-
-    @functools.wraps(method)
-    def checked(*args, **kwargs):
-        unknown = [] if takes_any_keyword else [keyword for keyword in kwargs if keyword not in known]
-        if unknown:
-            raise UnknownKeywordError(f"{shown} keyword", unknown[0], known)
-        try:
-            signature.bind(*args, **kwargs)
-        except TypeError as error:
-            raise ConfigError(f"{shown}: {error} (it takes {', '.join(taken)})") from None
-        return method(*args, **kwargs)
-
-    return checked
-
-
-@_arguments_checked({"connect": (*connectivity.RULES, "j")})
+@arguments_checked({"connect": (*connectivity.RULES, "j")})
 class Network:
     """Populations, stimuli and monitors simulated together with a fixed time step.
 
