@@ -441,6 +441,23 @@ def test_an_argument_a_network_method_does_not_take_is_named_with_those_it_takes
     assert len(net.groups) == 1 and not net.projections and not net._regular_operations
 
 
+@pytest.mark.parametrize("give, message", [
+    (lambda pop: pop.set(tau=5 * u.ms), "unknown Population.set() keyword 'tau' (known: name, neurons, value)"),
+    (lambda pop: pop.set("v", 1, neuron=[1]),
+     "unknown Population.set() keyword 'neuron'; did you mean 'neurons'? (known: name, neurons, value)"),
+    (lambda pop: pop.get("v", units="mV"), "unknown Population.get() keyword 'units' (known: name)"),
+    (lambda pop: pop[:2].set(v=1), "unknown PopulationView.set() keyword 'v' (known: name, value)"),
+    (lambda pop: pop[:2].get(), "PopulationView.get(): missing a required argument: 'name' (it takes name)"),
+])
+def test_an_argument_a_population_method_does_not_take_is_named_with_those_it_takes(give, message):
+    """pop.set(tau=...) and pop[:2].set(v=...) were Python's bare "TypeError: Population.set() got an unexpected
+    keyword argument 'tau'", as Network's methods were before they checked their arguments."""
+    pop = decay(size=3).population("p")
+    with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
+        give(pop)
+    assert pop.v.magnitude.tolist() == [0.0] * 3 and pop.tau.to("ms").magnitude.tolist() == [10.0] * 3
+
+
 @pytest.mark.parametrize("give, fragment", [
     (lambda net, x: net.connect("p", "p", on="v", weight=1.0, i=x, j=[1, 2]), "projection 'p_to_p': index array i"),
     (lambda net, x: net.connect("p", "p", on="v", weight=1.0, i=[1, 2], j=x), "projection 'p_to_p': index array j"),

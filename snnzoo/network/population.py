@@ -17,8 +17,10 @@ from ..language.expressions import NumericExpression, symbol
 from ..language.model import NeuronModel
 from ..language.refractory import refractory_steps
 from ..units import as_data, check_value, is_quantity_text, one_si, show, si_unit_string, to_si, ureg
+from .arguments import arguments_checked
 
 
+@arguments_checked({})
 class Population:
     """A group of ``size`` neurons of one model, with per-neuron parameters and state, in ``network``
     (the :class:`~snnzoo.network.network.Network` that made it)."""
@@ -279,6 +281,7 @@ class Population:
                                 self.size, dt)
 
 
+@arguments_checked({})
 @dataclass
 class PopulationView:
     """A subset of a population's (or source's) neurons, e.g. ``net.population("G")[:80]``."""
