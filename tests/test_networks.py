@@ -358,6 +358,28 @@ def test_weights_constant_array_and_distributions():
     assert not np.array_equal(drawn.weights().magnitude, normal.weights().magnitude)
 
 
+def test_weights_set_after_connecting_and_between_runs_act_as_in_brian2():
+    # Brian2 2.9 (numpy target, dt 0.1 ms): P = SpikeGeneratorGroup(3, [0, 1, 2, 0], [1, 2, 3, 6]*ms);
+    # H = NeuronGroup(4, 'v : 1'); S = Synapses(P, H, 'w : 1', on_pre='v += w'); S.connect();
+    # S.w = '0.1*(1 + i) + 0.01*j'; run(5*ms) -> v = [0.6, 0.63, 0.66, 0.69];
+    # S.w = 'N_incoming*0.001 + 0.5*i*j'; run(5*ms) -> v = [0.603, 0.633, 0.663, 0.693]
+    net = network(H=4)
+    net.add_source("P", sz.stimulus("spike_generator", times=[1, 2, 3, 6] * u.ms, indices=[0, 1, 2, 0]))
+    projection = net.connect("P", "H", on="v", weight=0.0, all_to_all=True, name="S")
+    assert projection.get("i").tolist() == [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]
+    assert projection.get("j").tolist() == [0, 1, 2, 3] * 3
+    projection.set("w", "0.1*(1 + i) + 0.01*j")
+    np.testing.assert_allclose(projection.w.magnitude, [0.1 * (1 + i) + 0.01 * j for i in range(3) for j in range(4)])
+    net.run(5 * u.ms)
+    np.testing.assert_allclose(net.population("H").v.magnitude, [0.6, 0.63, 0.66, 0.69], rtol=1e-14)
+    projection.w = "N_incoming*0.001 + 0.5*i*j"
+    net.run(5 * u.ms)
+    np.testing.assert_allclose(net.population("H").v.magnitude, [0.603, 0.633, 0.663, 0.693], rtol=1e-14)
+    np.testing.assert_allclose(projection.get("w").magnitude, [0.003 + 0.5 * i * j for i in range(3) for j in range(4)])
+    assert projection.get("delay").to("ms").magnitude.tolist() == [0.0] * 12
+    assert projection.to_dict()["weight"] == "N_incoming*0.001 + 0.5*i*j"
+
+
 def test_a_distribution_takes_only_its_own_settings():
     # {"distribution": "normal", ..., "min": 0} was drawn without the bound, which was ignored in silence
     net = network(G=3)

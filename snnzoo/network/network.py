@@ -395,7 +395,8 @@ class Network:
         shown = {k: (v if np.isscalar(v) or isinstance(v, str) else "array") for k, v in rule.items()}
         projection = Projection(name, pre.group, post.group, on, effects, synapses, synapses.delays,
                                 si_unit_string(unit), {**shown, "weight": as_data(weight), "delay": as_data(delay),
-                                                       "autapses": autapses, "round_delays": round_delays}, plastic)
+                                                       "autapses": autapses, "round_delays": round_delays}, plastic,
+                                network=self, rng=rng)
         self.projections[name] = projection
         return projection
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, UnknownAttributeError, UnknownNameError
 from ..language.stimulus import PoissonRates, SpikeTimes, call_stimulus, stimulus_settings
 from ..time_steps import step_containing
 from ..units import as_data, ureg
+from . import connectivity
+from .arguments import arguments_checked
 from .connectivity import Synapses
 from .population import PopulationView, view
 
@@ -87,10 +89,16 @@ def parse_view(text: str) -> tuple[str, slice | None]:
     return match.group(1), slice(start, stop)
 
 
+FIXED_PER_SYNAPSE = ("delay", "i", "j")
+"""What :meth:`Projection.get` reads but no one sets: the delays and the pre- and postsynaptic indices."""
+
+
+@arguments_checked({})
 @dataclass
 class Projection:
     """Synapses from ``source`` to ``target``; ``on`` names what a spike does there (``effects``),
-    or the synapse model that runs them (``plastic``)."""
+    or the synapse model that runs them (``plastic``). :meth:`set` and :meth:`get` (or ``S.w``)
+    reach the synapses' values."""
 
     name: str
     source: Any
@@ -103,15 +111,77 @@ class Projection:
     rule: dict[str, Any]
     plastic: Any = None
     """The synapse model and per-synapse values (:class:`snnzoo.network.synapses.SynapticState`), or None."""
+    network: Any = field(default=None, repr=False, compare=False)
+    """The :class:`~snnzoo.network.network.Network` that made it."""
+    rng: np.random.Generator | None = field(default=None, repr=False, compare=False)
+    """Its random stream: weights drawn when it was made, then values :meth:`set` draws."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        """Only the fields may be set: Brian2's ``S.w = 'rand()*gmax'`` set an attribute nothing reads."""
-        if name not in self.__dataclass_fields__:
-            raise ConfigError(f"projection {self.name!r}: cannot set {name!r}; synaptic values are given when the "
-                              "projection is made, connect(..., weight=..., parameters={...}, initial={...}): one "
-                              "value, one per synapse, a distribution or an expression of i and j such as "
-                              "'rand()*gmax'")
-        object.__setattr__(self, name, value)
+        """``S.w = 'rand()*gmax'`` sets ``w`` of every synapse, like :meth:`set` (Brian's habit); any other
+        new attribute is an error (a misspelt name must not be silently ignored)."""
+        if name in self.__dataclass_fields__:
+            object.__setattr__(self, name, value)
+        else:
+            self.set(name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        """``S.w`` reads ``w`` of every synapse, like :meth:`get`."""
+        if name.startswith("_") or "synapses" not in self.__dict__:  # Python's own probes (__deepcopy__, ...)
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        if name not in self._settable() + list(FIXED_PER_SYNAPSE):
+            raise UnknownAttributeError(f"synaptic value of projection {self.name!r}", name,
+                                        self._settable() + list(FIXED_PER_SYNAPSE))
+        return self.get(name)
+
+    def _settable(self) -> list[str]:
+        """The names :meth:`set` takes: the weight ``w``, or a synapse model's parameters and state variables."""
+        if self.plastic is None:
+            return ["w"]
+        return [*self.plastic.model.parameters, *self.plastic.model.state_variables]
+
+    def set(self, name: str, value: Any) -> None:
+        """Set ``name`` (the weight ``w``, or a parameter or state variable of the synapse model) of every
+        synapse: one value, one per synapse (in the order :meth:`get` gives them), a distribution table, or
+        an expression of ``i``, ``j``, ``N_pre``, ``N_post``, ``N_incoming``, ``N_outgoing`` (``rand()``
+        draws per synapse), as ``connect`` takes a weight. Before the first run, or, for a projection
+        without a synapse model, between runs (the kernel is rebuilt at the next run)."""
+        where = f"projection {self.name!r}: {name!r}"
+        if name in FIXED_PER_SYNAPSE:
+            raise ConfigError(f"{where} is fixed when the projection is made; give delays in connect(..., delay=...) "
+                              "and choose the synapses by its connectivity rule")
+        if name not in self._settable():
+            raise UnknownNameError(f"synaptic value of projection {self.name!r}", name, self._settable())
+        has_run = self.network._simulation is not None or self.network._stale is not None
+        if self.plastic is not None and has_run:
+            raise ConfigError(f"{where}: cannot set a synapse model's values after the network has run (the kernel "
+                              "holds them from the first run on); set them before it")
+        unit = self.unit if self.plastic is None else self.plastic.unit(name)
+        array = connectivity.values(value, self.size, unit, self.rng, where, self.synapses.pre, self.synapses.post,
+                                    sizes=(self.source.size, self.target.size))
+        if self.plastic is None:
+            # a weight onto a target that takes only weights >= 0 (connect refused "-=" onto one)
+            self.target.model.check_weights(self.on, "+=", array, unit, f"projection {self.name!r}")
+            self.network._invalidate()  # between runs: the next run uses the new weights
+        else:
+            self.plastic.assign(name, array, value, f"projection {self.name!r}")
+        if name == "w":
+            self.synapses.weights = array
+            self.rule["weight"] = as_data(value)
+
+    def get(self, name: str) -> Any:
+        """The current values of ``name`` for every synapse, in the projection's synapse order: the weight
+        ``w`` or a synapse model's parameter or state variable (as the last run left it), or ``delay``,
+        as quantities in SI units; ``i`` and ``j``, each synapse's pre- and postsynaptic neuron (integers)."""
+        if name in ("i", "j"):
+            return (self.synapses.pre if name == "i" else self.synapses.post).astype(np.int64)
+        if name == "delay":
+            return ureg.Quantity(np.broadcast_to(self.delay_steps * self.network.dt, (self.size,)).copy(), "s")
+        if name not in self._settable():
+            raise UnknownNameError(f"synaptic value of projection {self.name!r}", name,
+                                   self._settable() + list(FIXED_PER_SYNAPSE))
+        values, unit = ((self.synapses.weights, self.unit) if self.plastic is None
+                        else (self.plastic.values[name], self.plastic.unit(name)))
+        return ureg.Quantity(np.broadcast_to(values, (self.size,)).copy(), unit)
 
     @property
     def size(self) -> int:

@@ -56,6 +56,19 @@ class SynapticState:
         """The SI unit string of a variable or parameter."""
         return si_unit_string(self.model.units[name])
 
+    def assign(self, name: str, array: np.ndarray, shown: Any, where: str) -> None:
+        """Keep ``array`` (SI values: one, or one per synapse) as the values of parameter or state variable
+        ``name``; a parameter's sign is checked (``shown`` is the value as the user gave it)."""
+        spec = self.model.parameters.get(name)
+        if spec is not None and spec.sign:
+            check_value(array, what=f"{where}: parameter {name!r}", shown=shown, sign=spec.sign,
+                        unit=self.model.units[name])
+        self.values[name] = array
+        if array.size > 1:
+            self.per_synapse.add(name)
+        else:
+            self.per_synapse.discard(name)
+
 
 def make_state(bound: BoundSynapse, parameters: dict[str, Any], initial: dict[str, Any], weight: Any,
                i: np.ndarray, j: np.ndarray, rng: np.random.Generator, post_delay: int, integrator,
@@ -91,20 +104,14 @@ def make_state(bound: BoundSynapse, parameters: dict[str, Any], initial: dict[st
             raise ConfigError(f"{where}: {model.where} has no variable 'w' for the weight; set its variables "
                               f"with initial= ({', '.join(model.state_variables)})")
         given["w"] = weight
-    per_synapse = set()
+    state = SynapticState(bound, values, post_delay, integrator, set(), target_neurons=target_neurons)
     for name, value in given.items():
-        array = connectivity.values(value, n, model.units[name], rng, f"{where}: {name}", i, j, order=order,
-                                   sizes=sizes)
-        spec = model.parameters.get(name)
-        if spec is not None and spec.sign:
-            check_value(array, what=f"{where}: parameter {name!r}", shown=value, sign=spec.sign, unit=model.units[name])
-        values[name] = array
-        if array.size > 1:
-            per_synapse.add(name)
+        state.assign(name, connectivity.values(value, n, model.units[name], rng, f"{where}: {name}", i, j, order=order,
+                                               sizes=sizes), value, where)
     missing = [p for p in model.parameters if p not in values]
     if missing:
         raise ConfigError(f"{where}: {model.where} parameter(s) {missing} have no default; give them in parameters")
-    return SynapticState(bound, values, post_delay, integrator, per_synapse, target_neurons=target_neurons)
+    return state
 
 
 def plan(index: int, projection, source: int, pre, target, monitor_offset: int) -> SynapsePlan:
