@@ -884,6 +884,27 @@ def coba_run():
     return net, net.result()
 
 
+def test_value_expressions_read_the_time_and_the_time_step_like_brian2():
+    # Brian2 2.9 (dt 0.1 ms): G.v = 't*mV/ms + i*mV' before a run gives [0, 1] mV, G.v = 'dt*mV/ms' 0.1 mV; after
+    # run(1*ms), G.v = 't*mV/ms' gives 1 mV and S.w = 't*mV/ms' 1 mV per synapse. They were "undefined symbol 't'",
+    # and "2*dt" read as 2 decitonnes ("expected dimension [time], got 2 dt of dimension [mass]")
+    model = sz.NeuronModel("m", "dv/dt = -v/tau : volt", {"tau": "10 ms"})
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    group = net.add_population("G", model, 2, initial={"v": "t*mV/ms + i*mV"}, parameters={"tau": "100*dt"})
+    np.testing.assert_allclose(group.v.to("mV").magnitude, [0, 1], rtol=0, atol=1e-15)
+    assert group.tau.to("ms").magnitude.tolist() == pytest.approx([10, 10], rel=1e-15)
+    assert group.to_dict()["parameters"]["tau"] == "100*dt"
+    group.v = "dt*mV/ms"
+    np.testing.assert_allclose(group.v.to("mV").magnitude, [0.1, 0.1], rtol=1e-14)
+    projection = net.connect("G", "G", on="v", weight="t*mV/ms + 1*mV", delay="2*dt", all_to_all=True, name="S")
+    assert projection.delay_steps.tolist() == [2] * 4 and projection.to_dict()["delay"] == "2*dt"
+    net.run(1 * u.ms)
+    group.v = "t*mV/ms"
+    np.testing.assert_allclose(group.v.to("mV").magnitude, [1, 1], rtol=1e-14)
+    projection.w = "t*mV/ms"
+    np.testing.assert_allclose(projection.w.to("mV").magnitude, [1] * 4, rtol=1e-14)
+
+
 def test_projections_are_exported_with_units(coba_run, tmp_path):
     net, tree = coba_run
     for name in ("exc", "inh"):

@@ -393,8 +393,8 @@ def test_memory_per_plastic_synapse():
      "initial= gives 'taupre', which synapse model 'stdp' declares as a parameter; give it in parameters="),
     # Brian2's S.w = 'v_pre/mV' (neuron variables are not available to weight expressions): the names it may use
     ({"synapse": "stdp", "weight": "v_pre/mV"},
-     "weight: undefined symbol 'v_pre' in 'v_pre/mV' (it may use N_incoming, N_outgoing, N_post, N_pre, i, j, units and "
-     "numbers)"),
+     "weight: undefined symbol 'v_pre' in 'v_pre/mV' (it may use N_incoming, N_outgoing, N_post, N_pre, dt, i, j, t, "
+     "units and numbers)"),
     ({"synapse": "stdp", "weight": "0.001*i*mV"},  # the expected unit was left blank for a dimensionless w
      "weight: '0.001*i*mV' is in mV [voltage] but the weight is in dimensionless"),
 ])

@@ -45,7 +45,7 @@ from ..language.stimulus import (FunctionDrive, GaussianDrive, OUDrive, Piecewis
                                  checked_drives, stimulus_settings)
 from ..language.synapse_model import SynapseModel, reference
 from ..results.recording import PopulationRecord, StateRecord
-from ..units import as_data, one_si, positive_si, seed_number, show, si_unit_string, ureg, whole_number, whole_numbers
+from ..units import one_si, positive_si, seed_number, show, si_unit_string, ureg, whole_number, whole_numbers
 from ..version import __version__
 from . import connectivity
 from . import synapses as synapses_module
@@ -366,11 +366,11 @@ class Network:
         # without a weight, a synapse model's w starts at its initial value (0 in w's unit unless given)
         sizes = (pre.group.size, post.group.size)
         weights = connectivity.values(weight if weight is not None else ureg.Quantity(0.0, unit), drawn.size, unit, rng,
-                                      f"{where}: weight", i, j, order=order, sizes=sizes)
+                                      f"{where}: weight", i, j, order=order, sizes=sizes, clock=self.clock())
         if synapse is None:
             model.check_weights(on, op, weights, unit, where)
         delays = connectivity.values(delay, drawn.size, "s", rng, f"{where}: delay", i, j, sign="non-negative",
-                                     order=order, sizes=sizes)
+                                     order=order, sizes=sizes, clock=self.clock())
         steps = connectivity.delay_steps(delays, self.dt, where, round_delays=round_delays)
         ring = (int(steps.max(initial=0)) + 1) * (pre.group.size * 4 if connectivity.uniform_delay(steps) >= 0 else post.group.size * 8)
         self.memory.require(f"{where} ({drawn.size} synapses, delays up to {steps.max(initial=0)} steps)",
@@ -384,7 +384,7 @@ class Network:
                                         or choose_integrator(synapse.clock_driven_system())[0])
             plastic = synapses_module.make_state(bound, dict(parameters or {}), dict(initial or {}), weight, i, j, rng,
                                                  int(post_steps[0]), chosen, where, order, post.indices,
-                                                 sizes=sizes)
+                                                 sizes=sizes, clock=self.clock())
             # rows sorted by (pre, delay): per-synapse delays are found by binary search in the kernel
             by_delay = np.lexsort((np.broadcast_to(steps, i.shape), i))
             j = j[by_delay]
@@ -394,7 +394,8 @@ class Network:
         synapses = connectivity.Synapses(drawn.indptr, j, weights, steps)
         shown = {k: (v if np.isscalar(v) or isinstance(v, str) else "array") for k, v in rule.items()}
         projection = Projection(name, pre.group, post.group, on, effects, synapses, synapses.delays,
-                                si_unit_string(unit), {**shown, "weight": as_data(weight), "delay": as_data(delay),
+                                si_unit_string(unit), {**shown, "weight": connectivity.as_provenance(weight),
+                                                       "delay": connectivity.as_provenance(delay),
                                                        "autapses": autapses, "round_delays": round_delays}, plastic,
                                 network=self, rng=rng)
         self.projections[name] = projection
@@ -690,6 +691,11 @@ class Network:
     def t(self) -> pint.Quantity:
         """The simulated time so far."""
         return ureg.Quantity(self.step * self.dt, "s")
+
+    def clock(self) -> tuple[float, float]:
+        """The simulated time so far and the time step, in seconds: what ``t`` and ``dt`` are in an
+        expression of initial, synaptic or set values (:data:`snnzoo.time_steps.CLOCK_NAMES`)."""
+        return self.step * self.dt, self.dt
 
     def records(self) -> list[PopulationRecord]:
         """What was recorded, as plain SI arrays per population."""

@@ -16,6 +16,7 @@ from ..errors import ConfigError, UnknownAttributeError, UnknownNameError
 from ..language.expressions import NumericExpression, symbol
 from ..language.model import NeuronModel
 from ..language.refractory import refractory_steps
+from ..time_steps import CLOCK_NAMES
 from ..units import as_data, check_value, is_quantity_text, one_si, show, si_unit_string, to_si, ureg
 from .arguments import arguments_checked
 
@@ -66,7 +67,7 @@ class Population:
         parameters (``"J"``, as Brian2's ``weight='J'``) that is the same for all of them."""
         if not self._is_expression(text):
             return one_si(text, unit, what=what)
-        variables = sorted(self._names_read(text) - set(self.model.parameters))
+        variables = sorted(self._names_read(text) - set(self.model.parameters) - {"dt"})
         if variables:
             raise ConfigError(f"{what}: {text!r} reads {variables[0]!r}, which changes during the run; "
                               "expected a quantity or an expression of parameters")
@@ -85,15 +86,16 @@ class Population:
                               f"run, so it cannot be {action} here; {instead}")
 
     def _names_read(self, value: Any) -> set[str]:
-        """The parameters and variables (current names) an expression reads; none for a quantity."""
+        """The parameters and variables (current names), ``t`` and ``dt`` an expression reads; none for a quantity."""
         if not isinstance(value, str):
             return set()
         names = {self.model.aliases.get(word, word) for word in re.findall(r"[A-Za-z_]\w*", value)}
-        return names & set(self.model.units)
+        return names & {*self.model.units, *CLOCK_NAMES}
 
     def _is_expression(self, value: Any) -> bool:
         """Whether ``value`` is an expression (``"E_L + 5*mV"``, ``"2*h"`` of a parameter ``h``) rather than a
-        quantity (``"-70 mV"``, ``"2 h"``): in an expression a model's names win over units of the same name."""
+        quantity (``"-70 mV"``, ``"2 h"``): in an expression a model's names, ``t`` and ``dt`` win over units of the same
+        name (``"2*dt"`` is two time steps, not two decitonnes)."""
         if not isinstance(value, str):
             return False
         if not is_quantity_text(value):
@@ -161,9 +163,9 @@ class Population:
         if (array.ndim == 1 or neurons is not None) and name in self.model.parameters:
             self.heterogeneous.add(name)
         self.values[name] = values
-        if name in self.model.parameters:
-            self.parameter_text[name] = as_data(value if neurons is None else
-                                                ureg.Quantity(values, si_unit_string(self.model.units[name])))
+        if name in self.model.parameters:  # an expression as written ("100*dt" is not 100 decitonnes)
+            given = value if neurons is None else ureg.Quantity(values, si_unit_string(self.model.units[name]))
+            self.parameter_text[name] = given if self._is_expression(given) else as_data(given)
 
     def check_setting(self, name: str, value: Any, what: str) -> None:
         """Refuse what :meth:`set` would refuse (an unknown name, a value of the wrong unit or shape,
@@ -219,7 +221,7 @@ class Population:
         names.update({old: self.model.parameter_name(old, what) for old in self.model.aliases
                       if re.search(rf"\b{re.escape(old)}\b", text)})
         units = {n: self.model.units[canonical] for n, canonical in names.items()}
-        units.update({"i": ureg.dimensionless, "N": ureg.dimensionless})
+        units.update({"i": ureg.dimensionless, "N": ureg.dimensionless, **dict.fromkeys(CLOCK_NAMES, ureg.second)})
         subexpressions = sorted(self._names_read(text) & set(self.model.subexpressions))  # Brian2 reads them
         if subexpressions:
             name = subexpressions[0]
@@ -230,7 +232,8 @@ class Population:
         if not evaluate:
             return None
         env = {n: self.values[canonical] for n, canonical in names.items()}
-        env.update({"i": np.arange(self.size, dtype=float), "N": float(self.size)})
+        env.update({"i": np.arange(self.size, dtype=float), "N": float(self.size),
+                    **dict(zip(CLOCK_NAMES, self.network.clock()))})
         return np.broadcast_to(expression(env, self.rng, self.size), (self.size,))
 
     def __getitem__(self, item) -> PopulationView:

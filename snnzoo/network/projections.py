@@ -11,7 +11,7 @@ import numpy as np
 from ..errors import ConfigError, UnknownAttributeError, UnknownNameError
 from ..language.stimulus import PoissonRates, SpikeTimes, call_stimulus, stimulus_settings
 from ..time_steps import step_containing
-from ..units import as_data, ureg
+from ..units import ureg
 from . import connectivity
 from .arguments import arguments_checked
 from .connectivity import Synapses
@@ -157,7 +157,7 @@ class Projection:
                               "holds them from the first run on); set them before it")
         unit = self.unit if self.plastic is None else self.plastic.unit(name)
         array = connectivity.values(value, self.size, unit, self.rng, where, self.synapses.pre, self.synapses.post,
-                                    sizes=(self.source.size, self.target.size))
+                                    sizes=(self.source.size, self.target.size), clock=self.network.clock())
         if self.plastic is None:
             # a weight onto a target that takes only weights >= 0 (connect refused "-=" onto one)
             self.target.model.check_weights(self.on, "+=", array, unit, f"projection {self.name!r}")
@@ -166,7 +166,7 @@ class Projection:
             self.plastic.assign(name, array, value, f"projection {self.name!r}")
         if name == "w":
             self.synapses.weights = array
-            self.rule["weight"] = as_data(value)
+            self.rule["weight"] = connectivity.as_provenance(value)
 
     def get(self, name: str) -> Any:
         """The current values of ``name`` for every synapse, in the projection's synapse order: the weight
@@ -216,7 +216,7 @@ class Projection:
     def to_dict(self) -> dict[str, Any]:
         """Provenance of this projection."""
         provenance = {"source": self.source.name, "target": self.target.name, "on": self.statement,
-                      "synapses": self.size, **{k: as_data(v) for k, v in self.rule.items()}}
+                      "synapses": self.size, **{k: connectivity.as_provenance(v) for k, v in self.rule.items()}}
         if self.plastic is not None:
             provenance.update(synapse_model=self.plastic.model.to_dict(), post_delay_steps=self.plastic.post_delay)
         return provenance

@@ -73,10 +73,11 @@ class SynapticState:
 def make_state(bound: BoundSynapse, parameters: dict[str, Any], initial: dict[str, Any], weight: Any,
                i: np.ndarray, j: np.ndarray, rng: np.random.Generator, post_delay: int, integrator,
                where: str, order: np.ndarray | None = None, target_neurons: np.ndarray | None = None, *,
-               sizes: tuple[int, int]) -> SynapticState:
+               sizes: tuple[int, int], clock: tuple[float, float]) -> SynapticState:
     """The per-synapse values of a new projection with synapses ``i`` -> ``j``: model defaults, then
     ``parameters``, ``initial`` and ``weight`` (w), each given as :func:`snnzoo.network.connectivity.values` accepts
-    (arrays of one value per synapse picked in ``order``, if given; ``sizes`` are those of the two groups).
+    (arrays of one value per synapse picked in ``order``, if given; ``sizes`` are those of the two groups, ``clock``
+    the time and time step an expression reads as ``t`` and ``dt``).
     ``target_neurons``: the target's neurons it was made onto, if a slice."""
     n = i.size
     model = bound.model
@@ -107,7 +108,7 @@ def make_state(bound: BoundSynapse, parameters: dict[str, Any], initial: dict[st
     state = SynapticState(bound, values, post_delay, integrator, set(), target_neurons=target_neurons)
     for name, value in given.items():
         state.assign(name, connectivity.values(value, n, model.units[name], rng, f"{where}: {name}", i, j, order=order,
-                                               sizes=sizes), value, where)
+                                               sizes=sizes, clock=clock), value, where)
     missing = [p for p in model.parameters if p not in values]
     if missing:
         raise ConfigError(f"{where}: {model.where} parameter(s) {missing} have no default; give them in parameters")
