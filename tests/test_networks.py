@@ -284,6 +284,23 @@ def test_a_slice_gives_each_neuron_once_and_only_where_slices_fit():
         net.record(["G"], "v")
 
 
+def test_a_slice_of_a_slice_and_the_length_of_groups_like_brian2():
+    # Brian2's G[2:8][1:3] is G[3:5] and len(G) its size; they were "'PopulationView' object is not subscriptable"
+    # and "object of type 'Population' has no len()"
+    net = network(G=10)
+    pop = net.population("G")
+    source = net.add_source("S", sz.stimulus("poisson_group", size=4, rate=5 * u.Hz))
+    assert pop[2:8][1:3].indices.tolist() == [3, 4] and pop[2:8][[0, 5]].indices.tolist() == [2, 7]
+    assert (len(pop), len(pop[2:8][::2]), len(source), len(source[1:][1:])) == (10, 3, 4, 2)
+    pop[2:8][1:3].v = 1.0
+    assert pop.v.magnitude.tolist() == [0, 0, 0, 1, 1, 0, 0, 0, 0, 0]
+    assert net.connect(pop[2:8][:2], pop, on="v", weight=1.0, all_to_all=True).synapses.pre.tolist() == [2] * 10 + [3] * 10
+    with pytest.raises(ConfigError, match=re.escape("G[...][6]: not a slice or indices of its 6 neurons")):
+        pop[2:8][6]
+    with pytest.raises(ConfigError, match=re.escape("G[...][[0, 0]]: selects neuron 2 more than once")):
+        pop[2:8][[0, 0]]
+
+
 def test_slices_restrict_sources_and_targets():
     net = network(G=100)
     e_to_i = net.connect("G[:80]", "G[80:]", on="v", weight=1.0, all_to_all=True, name="e_to_i")

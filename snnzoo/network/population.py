@@ -240,6 +240,10 @@ class Population:
         """A slice of the population, e.g. ``pop[:80]`` as a projection source or target."""
         return view(self, item)
 
+    def __len__(self) -> int:
+        """The number of neurons, as Brian2's ``len(G)``."""
+        return self.size
+
     def set(self, name: str, value: Any, *, neurons: np.ndarray | None = None) -> None:
         """Set a parameter or variable (all neurons, or one value per neuron), also between runs; with
         ``neurons`` (indices, as ``pop[1:3].set`` gives them) only theirs, from one value or one per neuron."""
@@ -292,6 +296,14 @@ class PopulationView:
     group: Any
     indices: np.ndarray
 
+    def __getitem__(self, item) -> PopulationView:
+        """A slice of this slice, as Brian2's subgroup of a subgroup: ``pop[10:20][:5]`` is ``pop[10:15]``."""
+        return view(self.group, item, within=self.indices)
+
+    def __len__(self) -> int:
+        """The number of neurons of the slice."""
+        return int(self.indices.size)
+
     def set(self, name: str, value: Any) -> None:
         """Set a parameter or variable of these neurons only: one value, one per neuron of the slice, or an
         expression (whose ``i`` and ``N`` are, as everywhere, the index and size of the whole population)."""
@@ -337,20 +349,21 @@ class PopulationView:
         return self.group.name
 
 
-def view(group: Any, item: Any) -> PopulationView:
-    """``group[item]``: the neurons a slice, an index or a list of indices selects; none, an index
-    outside the group, or one given twice (it would double synapses), is an error (not an empty projection)."""
+def view(group: Any, item: Any, within: np.ndarray | None = None) -> PopulationView:
+    """``group[item]``, or ``group[...][item]`` of the slice whose neurons are ``within``: the neurons a slice, an
+    index or a list of indices selects; none, an index outside the group, or one given twice (it would double
+    synapses), is an error (not an empty projection)."""
+    neurons = np.arange(group.size) if within is None else within
+    shown = f"{group.name}{'' if within is None else '[...]'}[{_shown(item)}]"
     try:
-        indices = np.atleast_1d(np.arange(group.size)[item])
+        indices = np.atleast_1d(neurons[item])
     except (IndexError, TypeError, ValueError) as error:
-        raise ConfigError(f"{group.name}[{_shown(item)}]: not a slice or indices of its {group.size} neurons "
-                          f"({error})") from None
+        raise ConfigError(f"{shown}: not a slice or indices of its {neurons.size} neurons ({error})") from None
     if indices.size == 0:
-        raise ConfigError(f"{group.name}[{_shown(item)}]: selects none of its {group.size} neurons")
+        raise ConfigError(f"{shown}: selects none of its {neurons.size} neurons")
     unique, counts = np.unique(indices, return_counts=True)
     if (counts > 1).any():
-        raise ConfigError(f"{group.name}[{_shown(item)}]: selects neuron {unique[counts > 1][0]} more than once; "
-                          "give each neuron once")
+        raise ConfigError(f"{shown}: selects neuron {unique[counts > 1][0]} more than once; give each neuron once")
     return PopulationView(group, indices)
 
 

@@ -67,6 +67,10 @@ class SpikeSource:
     def __getitem__(self, item) -> PopulationView:
         return view(self, item)
 
+    def __len__(self) -> int:
+        """The number of neurons, as Brian2's ``len(G)``."""
+        return self.size
+
     def to_dict(self) -> dict[str, Any]:
         """Provenance of this source."""
         return {"size": self.size, **self.settings}
