@@ -392,6 +392,28 @@ def test_attribute_assignment_on_a_projection_sets_its_synapses_and_a_misspelt_n
     assert projection.weights().magnitude.tolist() == w.tolist()
 
 
+def test_assigning_to_items_of_the_values_read_sets_them_like_brian2():
+    # Brian2's G.v[0] = 5*mV sets neuron 0 and S.w[0] = ... synapse 0: here they set an item of a copy nothing read
+    net = decay(size=4, equations="dv/dt = -v/tau : volt")
+    group = net.population("p")
+    group.v[0] = 5 * u.mV
+    group[1:3].v[1] = 2 * u.mV
+    group.v[3] += 1 * u.mV
+    assert group.v.to("mV").magnitude.tolist() == pytest.approx([5, 0, 2, 1], rel=1e-12)
+    doubled = group.v * 2
+    doubled[0] = 1 * u.V  # computed values are the caller's own
+    assert group.v.to("mV").magnitude[0] == pytest.approx(5)
+    projection = _plastic_network().projections["S"]
+    projection.w[0] = 0.5
+    assert projection.get("w").magnitude.tolist() == [0.5] + [0.1] * 8
+    with pytest.raises(ConfigError, match=re.escape("projection 'S': 'delay' is fixed when the projection is made")):
+        projection.delay[0] = 1 * u.ms
+    with pytest.raises(ConfigError, match=re.escape("['i>j']: an index is a position, a slice or a list of them, not "
+                                                    "a condition (Brian2's S.w['i>j'] = ...)")):
+        projection.w["i>j"] = 0
+    assert projection.get("w").magnitude.tolist() == [0.5] + [0.1] * 8
+
+
 @pytest.mark.parametrize("give, message", [
     (lambda s: s.set("delay", 1 * u.ms), "projection 'S': 'delay' is fixed when the projection is made; give delays "
                                          "in connect(..., delay=...) and choose the synapses by its connectivity rule"),

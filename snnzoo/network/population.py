@@ -21,6 +21,35 @@ from ..units import as_data, check_value, is_quantity_text, one_si, show, si_uni
 from .arguments import arguments_checked
 
 
+class _WrittenBack(np.ndarray):
+    """Values ``G.v`` or ``S.w`` read: assigning to items (``G.v[0] = 5*mV``, Brian's habit) sets them in the
+    population or projection through ``write_back``, not in a copy nothing reads. Arrays computed from them
+    do not write back."""
+
+    def __array_finalize__(self, obj) -> None:
+        self.write_back = None
+
+    def __setitem__(self, key, value) -> None:
+        if isinstance(key, str):
+            raise ConfigError(f"[{key!r}]: an index is a position, a slice or a list of them, not a condition "
+                              "(Brian2's S.w['i>j'] = ...); pick positions from get('i') and get('j'), or set an "
+                              "expression")
+        super().__setitem__(key, value)
+        if self.write_back is not None:
+            self.write_back(np.array(self))
+
+
+def written_back(values: Any, write_back) -> Any:
+    """``values`` (a quantity or an array) whose item assignments call ``write_back`` with all the values,
+    as a quantity in the same units if ``values`` is one (see :class:`_WrittenBack`)."""
+    magnitude = np.asarray(getattr(values, "magnitude", values)).view(_WrittenBack)
+    if isinstance(values, pint.Quantity):
+        magnitude.write_back = lambda array: write_back(ureg.Quantity(array, values.units))
+        return ureg.Quantity(magnitude, values.units)
+    magnitude.write_back = write_back
+    return magnitude
+
+
 @arguments_checked({})
 class Population:
     """A group of ``size`` neurons of one model, with per-neuron parameters and state, in ``network``
@@ -132,10 +161,11 @@ class Population:
         return ordered
 
     def __getattr__(self, name: str) -> pint.Quantity:
-        """``pop.v`` reads a parameter or variable, like :meth:`get` (Brian's habit)."""
+        """``pop.v`` reads a parameter or variable, like :meth:`get` (Brian's habit); ``pop.v[0] = ...``
+        sets neuron 0's."""
         values = self.__dict__.get("values", {})
         if name in values:
-            return self.get(name)
+            return written_back(self.get(name), lambda given: self.set(name, given))
         if name.startswith("_") or not values:  # Python's own probes (__array__, __deepcopy__, ...)
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         raise UnknownAttributeError(f"parameter or variable of {self.where}", name, values)
@@ -322,11 +352,12 @@ class PopulationView:
         self.set(name, value)
 
     def __getattr__(self, name: str) -> Any:
-        """``G[:10].v`` reads ``v`` of these neurons, as in Brian2 (like :meth:`get`)."""
+        """``G[:10].v`` reads ``v`` of these neurons, as in Brian2 (like :meth:`get`); ``G[:10].v[0] = ...``
+        sets the first one's."""
         if name.startswith("_") or "group" not in self.__dict__:  # Python's own probes (__deepcopy__, ...)
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         self._check_known(name, UnknownAttributeError)
-        return self.get(name)
+        return written_back(self.get(name), lambda given: self.set(name, given))
 
     def _check_known(self, name: str, error: type[UnknownNameError]) -> None:
         """Refuse, as ``error``, a name that is no parameter, variable or subexpression of the group

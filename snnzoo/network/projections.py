@@ -15,7 +15,7 @@ from ..units import ureg
 from . import connectivity
 from .arguments import arguments_checked
 from .connectivity import Synapses
-from .population import PopulationView, view
+from .population import PopulationView, view, written_back
 
 if TYPE_CHECKING:
     import scipy.sparse
@@ -129,13 +129,13 @@ class Projection:
             self.set(name, value)
 
     def __getattr__(self, name: str) -> Any:
-        """``S.w`` reads ``w`` of every synapse, like :meth:`get`."""
+        """``S.w`` reads ``w`` of every synapse, like :meth:`get`; ``S.w[0] = ...`` sets the first synapse's."""
         if name.startswith("_") or "synapses" not in self.__dict__:  # Python's own probes (__deepcopy__, ...)
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         if name not in self._settable() + list(FIXED_PER_SYNAPSE):
             raise UnknownAttributeError(f"synaptic value of projection {self.name!r}", name,
                                         self._settable() + list(FIXED_PER_SYNAPSE))
-        return self.get(name)
+        return written_back(self.get(name), lambda given: self.set(name, given))
 
     def _settable(self) -> list[str]:
         """The names :meth:`set` takes: the weight ``w``, or a synapse model's parameters and state variables."""
