@@ -28,13 +28,14 @@ from .version import __version__
 # models, networks and the engine need sympy, numba and scipy: imported on first use
 lazy_package(__name__, {
     "NeuronModel": "language.model", "Parameter": "language.model", "SynapseModel": "language.synapse_model",
-    "TimedArray": "language.timed_array", "Network": "network.network", "Population": "network.network",
+    "TimedArray": "language.timed_array", "Network": "network.network", "Population": "network.population",
 })
 if TYPE_CHECKING:
     from .language.model import NeuronModel, Parameter
     from .language.synapse_model import SynapseModel
     from .language.timed_array import TimedArray
-    from .network.network import Network, Population
+    from .network.network import Network
+    from .network.population import Population
 
 
 def sweep(experiment, grid=None, **options):

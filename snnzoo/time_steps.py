@@ -11,11 +11,27 @@ They follow Brian2 2.9, whose ``timestep(t, dt)`` is ``int((t + 1e-3*dt)/dt)``: 
 
 from __future__ import annotations
 
+import ast
+
 import numpy as np
+
+CLOCK_NAMES = ("t", "dt")
+"""What value expressions (initial values, weights, delays, synaptic values) read of the clock, as in Brian2:
+the simulated time when they are evaluated (0 before the first run) and the time step, in seconds."""
 
 GRID_TOLERANCE = 1e-3
 """A time within this fraction of dt of a step's start is on the grid, in that step: 0.3 ms at dt = 0.1 ms
 is step 3 though 0.3 / 0.1 = 2.9999999999999996 (Brian2's SpikeGeneratorGroup shifts times by 1e-3 dt)."""
+
+
+def reads_clock(text: str) -> bool:
+    """Whether ``text`` is an expression naming ``t`` or ``dt`` (``"2*dt"``: two steps, though it would also read as
+    a quantity of tonnes and decitonnes); ``"2 dt"`` is not an expression."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError:
+        return False
+    return any(isinstance(node, ast.Name) and node.id in CLOCK_NAMES for node in ast.walk(tree))
 
 
 def step_containing(times, dt: float) -> np.ndarray:

@@ -375,15 +375,87 @@ def _plastic_network() -> sz.Network:
     return net
 
 
-def test_attribute_assignment_on_a_projection_is_refused():
-    # Brian2's S.w = 'rand()*gmax' set an attribute of the projection that nothing reads: the weights stayed 0.1
+def test_attribute_assignment_on_a_projection_sets_its_synapses_and_a_misspelt_name_is_refused():
+    # Brian2's S.w = 'rand()*gmax' set an attribute of the projection that nothing read (then it was refused):
+    # it sets w of every synapse, as connect(..., weight='rand()*gmax') does
     net = _plastic_network()
-    with pytest.raises(ConfigError) as err:
-        net.projections["S"].w = "rand()*0.01"
-    assert str(err.value) == ("projection 'S': cannot set 'w'; synaptic values are given when the projection is made, "
-                              "connect(..., weight=..., parameters={...}, initial={...}): one value, one per synapse, "
-                              "a distribution or an expression of i and j such as 'rand()*gmax'")
-    assert net.projections["S"].weights().magnitude.tolist() == [0.1] * 9
+    projection = net.projections["S"]
+    projection.w = "rand()*0.01"
+    w = projection.weights().magnitude
+    assert w.size == 9 and np.all((w >= 0) & (w < 0.01)) and np.unique(w).size == 9
+    with pytest.raises(UnknownNameError, match=re.escape("unknown synaptic value of projection 'S' 'ww'; did you mean "
+                                                         "'w'? (known: Apost, Apre, dApost, dApre, taupost, taupre, w, "
+                                                         "wmax)")):
+        projection.ww = 0.1
+    with pytest.raises(AttributeError, match="'ww'; did you mean 'w'?"):
+        projection.ww
+    assert projection.weights().magnitude.tolist() == w.tolist()
+
+
+def test_assigning_to_items_of_the_values_read_sets_them_like_brian2():
+    # Brian2's G.v[0] = 5*mV sets neuron 0 and S.w[0] = ... synapse 0: here they set an item of a copy nothing read
+    net = decay(size=4, equations="dv/dt = -v/tau : volt")
+    group = net.population("p")
+    group.v[0] = 5 * u.mV
+    group[1:3].v[1] = 2 * u.mV
+    group.v[3] += 1 * u.mV
+    assert group.v.to("mV").magnitude.tolist() == pytest.approx([5, 0, 2, 1], rel=1e-12)
+    doubled = group.v * 2
+    doubled[0] = 1 * u.V  # computed values are the caller's own
+    assert group.v.to("mV").magnitude[0] == pytest.approx(5)
+    projection = _plastic_network().projections["S"]
+    projection.w[0] = 0.5
+    assert projection.get("w").magnitude.tolist() == [0.5] + [0.1] * 8
+    with pytest.raises(ConfigError, match=re.escape("projection 'S': 'delay' is fixed when the projection is made")):
+        projection.delay[0] = 1 * u.ms
+    with pytest.raises(ConfigError, match=re.escape("['i>j']: an index is a position, a slice or a list of them, not "
+                                                    "a condition (Brian2's S.w['i>j'] = ...)")):
+        projection.w["i>j"] = 0
+    assert projection.get("w").magnitude.tolist() == [0.5] + [0.1] * 8
+
+
+@pytest.mark.parametrize("give, message", [
+    (lambda s: s.set("delay", 1 * u.ms), "projection 'S': 'delay' is fixed when the projection is made; give delays "
+                                         "in connect(..., delay=...) and choose the synapses by its connectivity rule"),
+    (lambda s: s.set("i", [0] * 9), "projection 'S': 'i' is fixed when the projection is made"),
+    (lambda s: s.set("w", [0.1, 0.2]),
+     "projection 'S': 'w': expected one value or 9 values (one per synapse), got shape (2,)"),
+    (lambda s: s.set("taupre", 5 * u.mV), "projection 'S': 'taupre': expected dimension [time], got 5 mV"),
+    (lambda s: s.set("taupre", "-1*ms*(1 + i)"), "projection 'S': parameter 'taupre': must be positive (a [time] "
+                                                 "quantity > 0), got '-1*ms*(1 + i)'"),
+    (lambda s: s.set("w", "x_pre"), "projection 'S': 'w'"),
+    (lambda s: s.get("Apr"), "unknown synaptic value of projection 'S' 'Apr'; did you mean 'Apre'? (known: Apost, "
+                             "Apre, dApost, dApre, delay, i, j, taupost, taupre, w, wmax)"),
+    (lambda s: s.set(w=0.1), "unknown Projection.set() keyword 'w' (known: name, value)"),
+])
+def test_synaptic_values_set_wrongly_are_named_and_nothing_is_set(give, message):
+    net = _plastic_network()
+    with pytest.raises(SnnzooError, match=f"^{re.escape(message)}"):
+        give(net.projections["S"])
+    assert net.projections["S"].w.magnitude.tolist() == [0.1] * 9 and "taupre" not in net.projections["S"].plastic.per_synapse
+
+
+def test_synaptic_values_after_a_run_are_set_only_without_a_synapse_model():
+    # the kernel holds a synapse model's values from the first run on (Brian2 sets them between runs: a difference)
+    net = _plastic_network()
+    net.connect("p", "p", on="ge", weight=0.5, one_to_one=True, name="fixed")
+    net.run(1 * u.ms)
+    with pytest.raises(ConfigError, match=re.escape("projection 'S': 'w': cannot set a synapse model's values after "
+                                                    "the network has run (the kernel holds them from the first run "
+                                                    "on); set them before it")):
+        net.projections["S"].w = 0.2
+    net.projections["fixed"].w = [1, 2, 3]
+    assert net.projections["fixed"].get("w").magnitude.tolist() == [1, 2, 3]
+
+
+def test_a_weight_set_onto_a_target_that_takes_only_non_negative_weights_is_checked():
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("p", "ball_and_stick", 2)
+    projection = net.connect("p", "p", on="AMPA_d", weight=1 * u.nS, all_to_all=True, name="S")
+    with pytest.raises(ConfigError, match=re.escape("projection 'S': a weight of -1 nS onto 'AMPA_d' of model "
+                                                    "'ball_and_stick' would make a [conductance] negative")):
+        projection.w = "(i - 1)*nS"
+    assert projection.w.magnitude.tolist() == [1e-9] * 4
 
 
 _WITH_CONDUCTANCE = "dv/dt = -v/tau : 1\ndge/dt = -ge/tau : 1\nI : amp"
@@ -439,6 +511,23 @@ def test_an_argument_a_network_method_does_not_take_is_named_with_those_it_takes
     with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
         give(net)
     assert len(net.groups) == 1 and not net.projections and not net._regular_operations
+
+
+@pytest.mark.parametrize("give, message", [
+    (lambda pop: pop.set(tau=5 * u.ms), "unknown Population.set() keyword 'tau' (known: name, neurons, value)"),
+    (lambda pop: pop.set("v", 1, neuron=[1]),
+     "unknown Population.set() keyword 'neuron'; did you mean 'neurons'? (known: name, neurons, value)"),
+    (lambda pop: pop.get("v", units="mV"), "unknown Population.get() keyword 'units' (known: name)"),
+    (lambda pop: pop[:2].set(v=1), "unknown PopulationView.set() keyword 'v' (known: name, value)"),
+    (lambda pop: pop[:2].get(), "PopulationView.get(): missing a required argument: 'name' (it takes name)"),
+])
+def test_an_argument_a_population_method_does_not_take_is_named_with_those_it_takes(give, message):
+    """pop.set(tau=...) and pop[:2].set(v=...) were Python's bare "TypeError: Population.set() got an unexpected
+    keyword argument 'tau'", as Network's methods were before they checked their arguments."""
+    pop = decay(size=3).population("p")
+    with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
+        give(pop)
+    assert pop.v.magnitude.tolist() == [0.0] * 3 and pop.tau.to("ms").magnitude.tolist() == [10.0] * 3
 
 
 @pytest.mark.parametrize("give, fragment", [

@@ -284,6 +284,23 @@ def test_a_slice_gives_each_neuron_once_and_only_where_slices_fit():
         net.record(["G"], "v")
 
 
+def test_a_slice_of_a_slice_and_the_length_of_groups_like_brian2():
+    # Brian2's G[2:8][1:3] is G[3:5] and len(G) its size; they were "'PopulationView' object is not subscriptable"
+    # and "object of type 'Population' has no len()"
+    net = network(G=10)
+    pop = net.population("G")
+    source = net.add_source("S", sz.stimulus("poisson_group", size=4, rate=5 * u.Hz))
+    assert pop[2:8][1:3].indices.tolist() == [3, 4] and pop[2:8][[0, 5]].indices.tolist() == [2, 7]
+    assert (len(pop), len(pop[2:8][::2]), len(source), len(source[1:][1:])) == (10, 3, 4, 2)
+    pop[2:8][1:3].v = 1.0
+    assert pop.v.magnitude.tolist() == [0, 0, 0, 1, 1, 0, 0, 0, 0, 0]
+    assert net.connect(pop[2:8][:2], pop, on="v", weight=1.0, all_to_all=True).synapses.pre.tolist() == [2] * 10 + [3] * 10
+    with pytest.raises(ConfigError, match=re.escape("G[...][6]: not a slice or indices of its 6 neurons")):
+        pop[2:8][6]
+    with pytest.raises(ConfigError, match=re.escape("G[...][[0, 0]]: selects neuron 2 more than once")):
+        pop[2:8][[0, 0]]
+
+
 def test_slices_restrict_sources_and_targets():
     net = network(G=100)
     e_to_i = net.connect("G[:80]", "G[80:]", on="v", weight=1.0, all_to_all=True, name="e_to_i")
@@ -356,6 +373,28 @@ def test_weights_constant_array_and_distributions():
     drawn = other.connect("E", "E", on="ge", weight={"distribution": "normal", "mean": 1 * u.nS,
                                                      "std": 0.2 * u.nS}, all_to_all=True)
     assert not np.array_equal(drawn.weights().magnitude, normal.weights().magnitude)
+
+
+def test_weights_set_after_connecting_and_between_runs_act_as_in_brian2():
+    # Brian2 2.9 (numpy target, dt 0.1 ms): P = SpikeGeneratorGroup(3, [0, 1, 2, 0], [1, 2, 3, 6]*ms);
+    # H = NeuronGroup(4, 'v : 1'); S = Synapses(P, H, 'w : 1', on_pre='v += w'); S.connect();
+    # S.w = '0.1*(1 + i) + 0.01*j'; run(5*ms) -> v = [0.6, 0.63, 0.66, 0.69];
+    # S.w = 'N_incoming*0.001 + 0.5*i*j'; run(5*ms) -> v = [0.603, 0.633, 0.663, 0.693]
+    net = network(H=4)
+    net.add_source("P", sz.stimulus("spike_generator", times=[1, 2, 3, 6] * u.ms, indices=[0, 1, 2, 0]))
+    projection = net.connect("P", "H", on="v", weight=0.0, all_to_all=True, name="S")
+    assert projection.get("i").tolist() == [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]
+    assert projection.get("j").tolist() == [0, 1, 2, 3] * 3
+    projection.set("w", "0.1*(1 + i) + 0.01*j")
+    np.testing.assert_allclose(projection.w.magnitude, [0.1 * (1 + i) + 0.01 * j for i in range(3) for j in range(4)])
+    net.run(5 * u.ms)
+    np.testing.assert_allclose(net.population("H").v.magnitude, [0.6, 0.63, 0.66, 0.69], rtol=1e-14)
+    projection.w = "N_incoming*0.001 + 0.5*i*j"
+    net.run(5 * u.ms)
+    np.testing.assert_allclose(net.population("H").v.magnitude, [0.603, 0.633, 0.663, 0.693], rtol=1e-14)
+    np.testing.assert_allclose(projection.get("w").magnitude, [0.003 + 0.5 * i * j for i in range(3) for j in range(4)])
+    assert projection.get("delay").to("ms").magnitude.tolist() == [0.0] * 12
+    assert projection.to_dict()["weight"] == "N_incoming*0.001 + 0.5*i*j"
 
 
 def test_a_distribution_takes_only_its_own_settings():
@@ -860,6 +899,27 @@ def coba_run():
     net.record("E", ["v", "ge", "gi"], neurons=[0, 1, 2])
     net.run(2 * u.second)
     return net, net.result()
+
+
+def test_value_expressions_read_the_time_and_the_time_step_like_brian2():
+    # Brian2 2.9 (dt 0.1 ms): G.v = 't*mV/ms + i*mV' before a run gives [0, 1] mV, G.v = 'dt*mV/ms' 0.1 mV; after
+    # run(1*ms), G.v = 't*mV/ms' gives 1 mV and S.w = 't*mV/ms' 1 mV per synapse. They were "undefined symbol 't'",
+    # and "2*dt" read as 2 decitonnes ("expected dimension [time], got 2 dt of dimension [mass]")
+    model = sz.NeuronModel("m", "dv/dt = -v/tau : volt", {"tau": "10 ms"})
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    group = net.add_population("G", model, 2, initial={"v": "t*mV/ms + i*mV"}, parameters={"tau": "100*dt"})
+    np.testing.assert_allclose(group.v.to("mV").magnitude, [0, 1], rtol=0, atol=1e-15)
+    assert group.tau.to("ms").magnitude.tolist() == pytest.approx([10, 10], rel=1e-15)
+    assert group.to_dict()["parameters"]["tau"] == "100*dt"
+    group.v = "dt*mV/ms"
+    np.testing.assert_allclose(group.v.to("mV").magnitude, [0.1, 0.1], rtol=1e-14)
+    projection = net.connect("G", "G", on="v", weight="t*mV/ms + 1*mV", delay="2*dt", all_to_all=True, name="S")
+    assert projection.delay_steps.tolist() == [2] * 4 and projection.to_dict()["delay"] == "2*dt"
+    net.run(1 * u.ms)
+    group.v = "t*mV/ms"
+    np.testing.assert_allclose(group.v.to("mV").magnitude, [1, 1], rtol=1e-14)
+    projection.w = "t*mV/ms"
+    np.testing.assert_allclose(projection.w.to("mV").magnitude, [1] * 4, rtol=1e-14)
 
 
 def test_projections_are_exported_with_units(coba_run, tmp_path):

@@ -15,7 +15,8 @@ import numpy as np
 
 from ..errors import ConfigError, EquationError
 from ..language.expressions import NumericExpression
-from ..units import Sign, check_value, is_quantity_text, parse_unit, show, to_si, ureg, whole_number, whole_numbers
+from ..time_steps import CLOCK_NAMES, reads_clock
+from ..units import Sign, as_data, check_value, is_quantity_text, parse_unit, show, to_si, ureg, whole_number, whole_numbers
 
 if TYPE_CHECKING:
     import scipy.sparse  # imported where a matrix is made or read: a run without one never loads it
@@ -358,15 +359,17 @@ def _check_range(indices: np.ndarray, allowed: np.ndarray, name: str, where: str
 
 def values(spec: Any, n: int, unit, rng: np.random.Generator, what: str,
            i: np.ndarray | None = None, j: np.ndarray | None = None, sign: Sign | None = None,
-           order: np.ndarray | None = None, sizes: tuple[int, int] | None = None) -> np.ndarray:
+           order: np.ndarray | None = None, sizes: tuple[int, int] | None = None, *,
+           clock: tuple[float, float]) -> np.ndarray:
     """Weights or delays: a quantity, one per synapse (in the order ``order`` picks from them, if given), a distribution table
     ``{distribution = "normal", mean = ..., std = ...}`` / ``"uniform"`` with ``low``, ``high``,
     or an expression of the pre- and postsynaptic indices ``i``, ``j`` of the synapses, the ``sizes`` of their groups
     and their numbers of synapses (:data:`PAIR_NAMES`, :data:`SYNAPSE_COUNT_NAMES`; ``"1*ms + 0.1*ms*abs(i - j)"``,
-    ``"J/N_incoming"``; ``rand()`` and ``randn()`` draw one number per synapse).
+    ``"J/N_incoming"``; ``rand()`` and ``randn()`` draw one number per synapse), and ``clock``, the time ``t``
+    and time step ``dt`` (s; :data:`~snnzoo.time_steps.CLOCK_NAMES`) read.
     ``sign`` ("non-negative" for delays) is checked on given and drawn values."""
     if is_expression(spec) and i is not None:
-        computed = _per_synapse_expression(spec, unit, i, j, sizes, what, rng)
+        computed = _per_synapse_expression(spec, unit, i, j, sizes, clock, what, rng)
         check_value(computed, what=f"{what} ({spec!r})", unit=unit)  # finite; delay_steps names negative delays
         return computed
     if isinstance(spec, dict) and "distribution" in spec:
@@ -396,18 +399,26 @@ def values(spec: Any, n: int, unit, rng: np.random.Generator, what: str,
     return array if order is None else array[order]
 
 
+def as_provenance(spec: Any) -> Any:
+    """A weight, delay or synaptic value as provenance records it: an expression as written (``"2*dt"`` is not
+    two decitonnes), anything else as :func:`~snnzoo.units.as_data` gives it."""
+    return spec if is_expression(spec) else as_data(spec)
+
+
 def is_expression(spec: Any) -> bool:
-    """Whether a weight or delay ``spec`` is an expression of the indices ``i`` and ``j`` (not a quantity)."""
-    return isinstance(spec, str) and not is_quantity_text(spec)
+    """Whether a weight or delay ``spec`` is an expression of the indices ``i`` and ``j`` or the clock (``"2*dt"``),
+    not a quantity."""
+    return isinstance(spec, str) and (not is_quantity_text(spec) or reads_clock(spec))
 
 
-def _per_synapse_expression(text: str, unit, i: np.ndarray, j: np.ndarray, sizes: tuple[int, int], what: str,
-                            rng: np.random.Generator) -> np.ndarray:
+def _per_synapse_expression(text: str, unit, i: np.ndarray, j: np.ndarray, sizes: tuple[int, int],
+                            clock: tuple[float, float], what: str, rng: np.random.Generator) -> np.ndarray:
     expected = parse_unit(unit, what=what) if isinstance(unit, str) else unit
-    expression = NumericExpression(text, dict.fromkeys(PAIR_NAMES + SYNAPSE_COUNT_NAMES, ureg.dimensionless),
-                                   where=what, expected=expected, expected_what=f"the {what.rsplit(': ', 1)[-1]}",
-                                   draws=True)
-    env = _pair_values(i.astype(float), j.astype(float), sizes)
+    names = {**dict.fromkeys(PAIR_NAMES + SYNAPSE_COUNT_NAMES, ureg.dimensionless),
+             **dict.fromkeys(CLOCK_NAMES, ureg.second)}
+    expression = NumericExpression(text, names, where=what, expected=expected,
+                                   expected_what=f"the {what.rsplit(': ', 1)[-1]}", draws=True)
+    env = {**_pair_values(i.astype(float), j.astype(float), sizes), **dict(zip(CLOCK_NAMES, clock))}
     if "N_incoming" in expression.names:
         env["N_incoming"] = np.bincount(j, minlength=sizes[1])[j].astype(float)
     if "N_outgoing" in expression.names:

@@ -13,12 +13,8 @@ Typical use::
 
 from __future__ import annotations
 
-import ast
 import contextlib
-import functools
-import inspect
 import itertools
-import re
 import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -42,22 +38,22 @@ from ..engine.plan import (
 from ..engine.precision import checked_precision
 from ..engine.simulation import Simulation, thread_count
 from ..engine.thread_choice import default_thread_count
-from ..errors import ConfigError, SimulationError, UnknownAttributeError, UnknownKeywordError, UnknownNameError
-from ..language.expressions import NumericExpression, same_dimension, symbol
+from ..errors import ConfigError, SimulationError, UnknownNameError
+from ..language.expressions import same_dimension
 from ..language.integrators import automatic_integrator, choose_integrator
 from ..language.model import NeuronModel
-from ..language.refractory import refractory_steps
 from ..language.stimulus import (FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes, call_stimulus,
                                  checked_drives, stimulus_settings)
 from ..language.synapse_model import SynapseModel, reference
 from ..results.recording import PopulationRecord, StateRecord
-from ..units import (as_data, check_value, is_quantity_text, one_si, positive_si, seed_number, show, si_unit_string,
-                     to_si, ureg, whole_number, whole_numbers)
+from ..units import one_si, positive_si, seed_number, show, si_unit_string, ureg, whole_number, whole_numbers
 from ..version import __version__
 from . import connectivity
 from . import synapses as synapses_module
+from .arguments import arguments_checked
 from .poisson_input import PoissonInput
-from .projections import NAME, PopulationView, Projection, SpikeSource, parse_view, view
+from .population import Population, PopulationView
+from .projections import NAME, Projection, SpikeSource, parse_view
 
 MAX_STEPS = 2**53
 """The most steps one run may have (step counts are exact integers in float64 times below it)."""
@@ -82,265 +78,6 @@ def resolve_synapse_model(model: SynapseModel | str) -> SynapseModel:
 def resolve_integrator(integrator: Any):
     """An integrator object, looking names up in the plugin registry."""
     return _registry().integrator(integrator) if isinstance(integrator, str) else integrator
-
-
-class Population:
-    """A group of ``size`` neurons of one model, with per-neuron parameters and state."""
-
-    def __init__(self, network: Network, name: str, model: NeuronModel, size: int,
-                 parameters: Mapping[str, Any], initial: Mapping[str, Any], labels, integrator, refractory=None,
-                 preset: str | None = None):
-        self.network, self.name, self.model, self.size = network, name, model, size
-        self.preset = preset
-        self.refractoriness = (model.refractoriness if refractory is None
-                               else model.parse_refractory(refractory, where=f"population {name!r}: refractory",
-                                                           size=size))
-        if labels is not None and (isinstance(labels, str) or not all(isinstance(label, str) for label in labels)):
-            raise ConfigError(f"population {name!r}: labels: expected a list of texts, one per neuron, got {show(labels)}")
-        self.labels = list(labels) if labels is not None else None
-        if self.labels is not None and len(self.labels) != size:
-            raise ConfigError(f"population {name!r}: {len(self.labels)} labels for {size} neurons")
-        self.integrator = integrator
-        self.where = f"population {name!r} (model {model.name!r})"
-        self.rng = network.random("initial values", len(network.groups))
-        self.links: dict[str, tuple[Any, str]] = {}
-        self.values: dict[str, np.ndarray] = {}
-        self.heterogeneous: set[str] = set()
-        self.parameter_text: dict[str, Any] = {}
-        for pname, spec in model.parameters.items():
-            if spec.default is not None:
-                self.values[pname] = np.full(size, spec.default)
-        for var in model.state_variables + model.variables:
-            self.values[var] = np.zeros(size)
-        for pname, value in self._in_reading_order({**(model.preset(preset) if preset is not None else {}), **parameters},
-                                                   "parameter"):
-            self._assign(pname, value, kind="parameter")
-        missing = [p for p in model.parameters if p not in self.values]
-        if missing:
-            raise ConfigError(f"{self.where}: parameter(s) {missing} have no default; give them in parameters")
-        model.check_parameter_values(self.values, self.where)
-        for var, value in self._in_reading_order({**model.initial, **dict(initial)}, "initial value"):
-            self._assign(var, value, kind="initial value")
-        self._ready = True
-
-    def one_value(self, text: str, unit: pint.Unit, what: str) -> float:
-        """One value for every neuron, in SI: a quantity (``"0.1 mV"``) or an expression of the model's
-        parameters (``"J"``, as Brian2's ``weight='J'``) that is the same for all of them."""
-        if not self._is_expression(text):
-            return one_si(text, unit, what=what)
-        variables = sorted(self._names_read(text) - set(self.model.parameters))
-        if variables:
-            raise ConfigError(f"{what}: {text!r} reads {variables[0]!r}, which changes during the run; "
-                              "expected a quantity or an expression of parameters")
-        values = self._evaluate(text, unit, what)
-        if np.any(values != values[0]):
-            raise ConfigError(f"{what}: {text!r} differs between the neurons of {self.name!r}; expected one value")
-        check_value(values[:1], what=what, shown=text, unit=unit)
-        return float(values[0])
-
-    def _refuse_subexpression(self, name: str, action: str) -> None:
-        """A subexpression (``I_syn = g*(E - v) : amp``) has no stored values to read or set: say so, and how."""
-        if name in self.model.subexpressions:
-            instead = (f"record it (net.record({self.name!r}, {name!r})) to see its values" if action == "read"
-                       else "set what its equation reads")
-            raise ConfigError(f"{self.where}: {name!r} is a subexpression, computed from its equation during the "
-                              f"run, so it cannot be {action} here; {instead}")
-
-    def _names_read(self, value: Any) -> set[str]:
-        """The parameters and variables (current names) an expression reads; none for a quantity."""
-        if not isinstance(value, str):
-            return set()
-        names = {self.model.aliases.get(word, word) for word in re.findall(r"[A-Za-z_]\w*", value)}
-        return names & set(self.model.units)
-
-    def _is_expression(self, value: Any) -> bool:
-        """Whether ``value`` is an expression (``"E_L + 5*mV"``, ``"2*h"`` of a parameter ``h``) rather than a
-        quantity (``"-70 mV"``, ``"2 h"``): in an expression a model's names win over units of the same name."""
-        if not isinstance(value, str):
-            return False
-        if not is_quantity_text(value):
-            return True
-        try:
-            ast.parse(value.strip(), mode="eval")
-        except SyntaxError:  # "2 h" is a quantity, whatever the model's names
-            return False
-        return bool(self._names_read(value))
-
-    def _in_reading_order(self, values: Mapping[str, Any], kind: str) -> list[tuple[str, Any]]:
-        """``values`` in the given order, except that an expression comes after the values it reads
-        (``{"v": "E_L + R*I", "I": ...}`` sets ``I`` first); a circle of expressions is an error."""
-        given = {self.model.aliases.get(name, name): (name, value) for name, value in values.items()}
-        ordered: list[tuple[str, Any]] = []
-        placed: set[str] = set()
-
-        def place(name: str, readers: list[str]) -> None:
-            if name in placed:
-                return
-            if name in readers:
-                circle = " -> ".join(readers[readers.index(name):] + [name])
-                raise ConfigError(f"{self.where}: the {kind}s {circle} read each other in a circle; "
-                                  "give one of them a value")
-            value = given[name][1]
-            read = self._names_read(value) if self._is_expression(value) else set()
-            for other in sorted(read & set(given) - {name}, key=list(given).index):
-                place(other, readers + [name])
-            placed.add(name)
-            ordered.append(given[name])
-
-        for name in given:
-            place(name, [])
-        return ordered
-
-    def __getattr__(self, name: str) -> pint.Quantity:
-        """``pop.v`` reads a parameter or variable, like :meth:`get` (Brian's habit)."""
-        values = self.__dict__.get("values", {})
-        if name in values:
-            return self.get(name)
-        if name.startswith("_") or not values:  # Python's own probes (__array__, __deepcopy__, ...)
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        raise UnknownAttributeError(f"parameter or variable of {self.where}", name, values)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        """``pop.v = -60 * mV`` sets a parameter or variable, like :meth:`set`; any other new
-        attribute is an error (a misspelt variable must not be silently ignored)."""
-        if not self.__dict__.get("_ready") or name in self.__dict__ or hasattr(type(self), name):
-            object.__setattr__(self, name, value)
-        elif name in self.values or name in self.model.subexpressions:
-            self.set(name, value)
-        else:
-            raise UnknownNameError(f"parameter or variable of {self.where}", name, self.values)
-
-    def _assign(self, name: str, value: Any, *, kind: str, neurons: np.ndarray | None = None) -> None:
-        """Set ``name`` to ``value`` for every neuron, or for the ``neurons`` given (the others keep theirs)."""
-        name, array = self._checked(name, value, what=f"{self.where}: {kind} {name!r}", kind=kind, neurons=neurons)
-        if neurons is None:
-            values = np.broadcast_to(array, (self.size,)).astype(float).copy()
-        else:
-            values = self.values[name].copy()
-            values[neurons] = array
-        if name in self.model.parameters and self.__dict__.get("_ready"):  # the first check is once all are given
-            self.model.check_parameter_values({**self.values, name: values}, self.where)
-        if (array.ndim == 1 or neurons is not None) and name in self.model.parameters:
-            self.heterogeneous.add(name)
-        self.values[name] = values
-        if name in self.model.parameters:
-            self.parameter_text[name] = as_data(value if neurons is None else
-                                                ureg.Quantity(values, si_unit_string(self.model.units[name])))
-
-    def check_setting(self, name: str, value: Any, what: str) -> None:
-        """Refuse what :meth:`set` would refuse (an unknown name, a value of the wrong unit or shape,
-        an expression that does not fit), without setting anything; an expression is checked, not
-        evaluated (it may draw random numbers)."""
-        self._refuse_computed(self.model.parameter_name(name, self.where))
-        self._checked(name, value, what=what, kind="value", evaluate=False)
-
-    def _refuse_computed(self, name: str) -> None:
-        """A variable the run computes every step, from its link or its stimuli, cannot be set: the value
-        would be replaced at once."""
-        if name in self.model.linked_variables:
-            raise ConfigError(f"{self.where}: {name!r} is (linked): it takes the value of the variable it is linked "
-                              "to every step; set that variable instead")
-        if any(binding.population is self and binding.variable == name for binding in self.network._drives):
-            raise ConfigError(f"{self.where}: {name!r} is the sum of its stimuli, computed every step, so a value "
-                              "set here would be replaced at once; add a stimulus (constant_current) instead")
-
-    def _checked(self, name: str, value: Any, *, what: str, kind: str, evaluate: bool = True,
-                 neurons: np.ndarray | None = None) -> tuple[str, np.ndarray | None]:
-        """The current name of ``name`` and ``value`` as SI values (None for an expression not evaluated):
-        one value, or one per neuron (per neuron of ``neurons``, if given)."""
-        name = self.model.parameter_name(name, self.where)
-        self._refuse_subexpression(name, "set")
-        known = list(self.model.parameters) + self.model.state_variables + self.model.variables
-        if name not in known:
-            raise UnknownNameError(f"{kind} of {self.where}", name, known)
-        if kind == "parameter" and name not in self.model.parameters:  # the model's initial value would replace it
-            raise ConfigError(f"{what}: {name!r} is a variable of the model, not a parameter; give its starting "
-                              "value in initial")
-        unit = self.model.units[name]
-        if self._is_expression(value):
-            array = self._evaluate(value, unit, what, evaluate)
-            if array is None:
-                return name, None
-            array = array if neurons is None else array[neurons]
-        else:
-            array = np.asarray(to_si(value, unit, what=what), dtype=float)
-        count = self.size if neurons is None else neurons.size
-        if array.ndim > 1 or (array.ndim == 1 and array.shape[0] != count):
-            raise ConfigError(f"{what}: expected one value or {count} values"
-                              + (" (one per neuron of the slice)" if neurons is not None else "")
-                              + f", got shape {array.shape}")
-        spec = self.model.parameters.get(name)
-        check_value(array, what=what, shown=value, unit=unit,
-                    sign=spec.sign if spec is not None else None)
-        return name, array
-
-    def _evaluate(self, text: str, unit: pint.Unit, what: str, evaluate: bool = True) -> np.ndarray | None:
-        """Evaluate an expression such as ``"E_L"`` or ``"E_L + 5*mV"`` per neuron (old parameter names work
-        too); with ``evaluate=False`` only check it."""
-        names = {n: n for n in self.model.units if n in self.values}
-        names.update({old: self.model.parameter_name(old, what) for old in self.model.aliases
-                      if re.search(rf"\b{re.escape(old)}\b", text)})
-        units = {n: self.model.units[canonical] for n, canonical in names.items()}
-        units.update({"i": ureg.dimensionless, "N": ureg.dimensionless})
-        subexpressions = sorted(self._names_read(text) & set(self.model.subexpressions))  # Brian2 reads them
-        if subexpressions:
-            name = subexpressions[0]
-            raise ConfigError(f"{what}: {text!r} reads {name!r}, a subexpression ({name} = "
-                              f"{self.model.subexpressions[name]}), which is computed during the run; write it out "
-                              "with the parameters and variables it reads")
-        expression = NumericExpression(text, units, where=what, expected=unit, expected_what="the variable", draws=True)
-        if not evaluate:
-            return None
-        env = {n: self.values[canonical] for n, canonical in names.items()}
-        env.update({"i": np.arange(self.size, dtype=float), "N": float(self.size)})
-        return np.broadcast_to(expression(env, self.rng, self.size), (self.size,))
-
-    def __getitem__(self, item) -> PopulationView:
-        """A slice of the population, e.g. ``pop[:80]`` as a projection source or target."""
-        return view(self, item)
-
-    def set(self, name: str, value: Any, *, neurons: np.ndarray | None = None) -> None:
-        """Set a parameter or variable (all neurons, or one value per neuron), also between runs; with
-        ``neurons`` (indices, as ``pop[1:3].set`` gives them) only theirs, from one value or one per neuron."""
-        name = self.model.parameter_name(name, self.where)
-        self._refuse_computed(name)
-        if neurons is not None and self.network._simulation is not None:
-            self.values.update(self.network._simulation.read_state(self.name))  # the others keep their current values
-        period = self.refractoriness.expression
-        in_period = period is not None and symbol(name) in period.free_symbols  # a parameter or declared variable
-        if self.network._simulation is not None and (
-                in_period or (name in self.model.parameters and name not in self.heterogeneous)):
-            self.network._invalidate()  # per-neuron values or refractory periods change: rebuilt at the next run
-        self._assign(name, value, kind="value", neurons=neurons)
-        if self.network._simulation is not None:
-            self.network._simulation.write(self.name, name, self.values[name])
-
-    def get(self, name: str) -> pint.Quantity:
-        """The current values of a parameter or variable, as a quantity in SI units (of a linked
-        variable: its source's values, which the run reads)."""
-        name = self.model.parameter_name(name, self.where)
-        if name in self.links:
-            source, source_variable = self.links[name]
-            values = np.broadcast_to(source.get(source_variable).magnitude, (self.size,)).copy()
-            return ureg.Quantity(values, si_unit_string(self.model.units[name]))
-        if self.network._simulation is not None:
-            self.values.update(self.network._simulation.read_state(self.name))
-        self._refuse_subexpression(name, "read")
-        if name not in self.values:
-            raise UnknownNameError(f"variable of {self.where}", name, self.values)
-        return ureg.Quantity(self.values[name].copy(), si_unit_string(self.model.units[name]))
-
-    def to_dict(self) -> dict[str, Any]:
-        """Provenance of this population."""
-        return {"model": self.model.name, "size": self.size, "preset": self.preset,
-                "parameters": dict(self.parameter_text),
-                "integrator": self.integrator.name, "labels": self.labels, "refractory": self.refractoriness.text}
-
-    def refractory_steps(self, dt: float) -> np.ndarray:
-        """Each neuron's refractory period in steps of ``dt``."""
-        return refractory_steps(self.refractoriness,
-                                lambda text: self._evaluate(text, ureg.second, f"{self.where}: refractory"),
-                                self.size, dt)
 
 
 def _recorded_variables(variables: Sequence[str] | str, recordables: Sequence[str], kind: str, what: str) -> list[str]:
@@ -435,47 +172,7 @@ class _DriveBinding:
         return not drive.shared
 
 
-def _arguments_checked(keywords_of_rest: Mapping[str, Sequence[str]]):
-    """A class decorator: the constructor and public methods refuse arguments they do not take with
-    a one-line error instead of Python's bare TypeError (see :func:`_checked_call`).
-    ``keywords_of_rest`` names, by method, the keywords its ``**`` parameter takes."""
-    def decorate(cls: type) -> type:
-        for name, method in list(vars(cls).items()):
-            if inspect.isfunction(method) and (name == "__init__" or not name.startswith("_")):
-                shown = f"{cls.__name__}()" if name == "__init__" else f"{cls.__name__}.{name}()"
-                setattr(cls, name, _checked_call(method, shown, keywords_of_rest.get(name)))
-        return cls
-
-    return decorate
-
-
-def _checked_call(method, shown: str, keywords_of_rest: Sequence[str] | None):
-    """``method`` checking its arguments against its signature first: a keyword it does not take
-    (Brian2's ``run_regularly(..., when="start")``) is an :class:`UnknownKeywordError` naming the
-    ones it takes (did you mean ...?); a missing or extra argument a :class:`ConfigError`. A
-    ``**`` parameter takes any keyword, or only ``keywords_of_rest`` if given."""
-    signature = inspect.signature(method)
-    taken = [p.name for p in signature.parameters.values()
-             if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
-    known = [*taken, *(keywords_of_rest or ())]
-    takes_any_keyword = keywords_of_rest is None and any(p.kind == p.VAR_KEYWORD
-                                                         for p in signature.parameters.values())
-
-    @functools.wraps(method)
-    def checked(*args, **kwargs):
-        unknown = [] if takes_any_keyword else [keyword for keyword in kwargs if keyword not in known]
-        if unknown:
-            raise UnknownKeywordError(f"{shown} keyword", unknown[0], known)
-        try:
-            signature.bind(*args, **kwargs)
-        except TypeError as error:
-            raise ConfigError(f"{shown}: {error} (it takes {', '.join(taken)})") from None
-        return method(*args, **kwargs)
-
-    return checked
-
-
-@_arguments_checked({"connect": (*connectivity.RULES, "j")})
+@arguments_checked({"connect": (*connectivity.RULES, "j")})
 class Network:
     """Populations, stimuli and monitors simulated together with a fixed time step.
 
@@ -673,11 +370,11 @@ class Network:
         # without a weight, a synapse model's w starts at its initial value (0 in w's unit unless given)
         sizes = (pre.group.size, post.group.size)
         weights = connectivity.values(weight if weight is not None else ureg.Quantity(0.0, unit), drawn.size, unit, rng,
-                                      f"{where}: weight", i, j, order=order, sizes=sizes)
+                                      f"{where}: weight", i, j, order=order, sizes=sizes, clock=self.clock())
         if synapse is None:
             model.check_weights(on, op, weights, unit, where)
         delays = connectivity.values(delay, drawn.size, "s", rng, f"{where}: delay", i, j, sign="non-negative",
-                                     order=order, sizes=sizes)
+                                     order=order, sizes=sizes, clock=self.clock())
         steps = connectivity.delay_steps(delays, self.dt, where, round_delays=round_delays)
         ring = (int(steps.max(initial=0)) + 1) * (pre.group.size * 4 if connectivity.uniform_delay(steps) >= 0 else post.group.size * 8)
         self.memory.require(f"{where} ({drawn.size} synapses, delays up to {steps.max(initial=0)} steps)",
@@ -691,7 +388,7 @@ class Network:
                                         or choose_integrator(synapse.clock_driven_system())[0])
             plastic = synapses_module.make_state(bound, dict(parameters or {}), dict(initial or {}), weight, i, j, rng,
                                                  int(post_steps[0]), chosen, where, order, post.indices,
-                                                 sizes=sizes)
+                                                 sizes=sizes, clock=self.clock())
             # rows sorted by (pre, delay): per-synapse delays are found by binary search in the kernel
             by_delay = np.lexsort((np.broadcast_to(steps, i.shape), i))
             j = j[by_delay]
@@ -701,8 +398,10 @@ class Network:
         synapses = connectivity.Synapses(drawn.indptr, j, weights, steps)
         shown = {k: (v if np.isscalar(v) or isinstance(v, str) else "array") for k, v in rule.items()}
         projection = Projection(name, pre.group, post.group, on, effects, synapses, synapses.delays,
-                                si_unit_string(unit), {**shown, "weight": as_data(weight), "delay": as_data(delay),
-                                                       "autapses": autapses, "round_delays": round_delays}, plastic)
+                                si_unit_string(unit), {**shown, "weight": connectivity.as_provenance(weight),
+                                                       "delay": connectivity.as_provenance(delay),
+                                                       "autapses": autapses, "round_delays": round_delays}, plastic,
+                                network=self, rng=rng)
         self.projections[name] = projection
         return projection
 
@@ -998,6 +697,11 @@ class Network:
     def t(self) -> pint.Quantity:
         """The simulated time so far."""
         return ureg.Quantity(self.step * self.dt, "s")
+
+    def clock(self) -> tuple[float, float]:
+        """The simulated time so far and the time step, in seconds: what ``t`` and ``dt`` are in an
+        expression of initial, synaptic or set values (:data:`snnzoo.time_steps.CLOCK_NAMES`)."""
+        return self.step * self.dt, self.dt
 
     def records(self) -> list[PopulationRecord]:
         """What was recorded, as plain SI arrays per population."""

@@ -1,9 +1,9 @@
-"""Spike sources, population slices and projections (synapses between groups)."""
+"""Spike sources and projections (synapses between groups)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -11,8 +11,11 @@ import numpy as np
 from ..errors import ConfigError, UnknownAttributeError, UnknownNameError
 from ..language.stimulus import PoissonRates, SpikeTimes, call_stimulus, stimulus_settings
 from ..time_steps import step_containing
-from ..units import as_data, ureg
+from ..units import ureg
+from . import connectivity
+from .arguments import arguments_checked
 from .connectivity import Synapses
+from .population import PopulationView, view, written_back
 
 if TYPE_CHECKING:
     import scipy.sparse
@@ -64,61 +67,13 @@ class SpikeSource:
     def __getitem__(self, item) -> PopulationView:
         return view(self, item)
 
+    def __len__(self) -> int:
+        """The number of neurons, as Brian2's ``len(G)``."""
+        return self.size
+
     def to_dict(self) -> dict[str, Any]:
         """Provenance of this source."""
         return {"size": self.size, **self.settings}
-
-
-@dataclass
-class PopulationView:
-    """A subset of a population's (or source's) neurons, e.g. ``net.population("G")[:80]``."""
-
-    group: Any
-    indices: np.ndarray
-
-    def set(self, name: str, value: Any) -> None:
-        """Set a parameter or variable of these neurons only: one value, one per neuron of the slice, or an
-        expression (whose ``i`` and ``N`` are, as everywhere, the index and size of the whole population)."""
-        self._population().set(name, value, neurons=self.indices)
-
-    def get(self, name: str) -> Any:
-        """The current values of a parameter or variable for these neurons, as a quantity in SI units."""
-        return self._population().get(name)[self.indices]
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        """``G[:10].v = -60 * mV`` sets ``v`` of these neurons, as in Brian2 (like :meth:`set`)."""
-        if name in self.__dataclass_fields__ and name not in self.__dict__:
-            object.__setattr__(self, name, value)
-            return
-        self._check_known(name, UnknownNameError)
-        self.set(name, value)
-
-    def __getattr__(self, name: str) -> Any:
-        """``G[:10].v`` reads ``v`` of these neurons, as in Brian2 (like :meth:`get`)."""
-        if name.startswith("_") or "group" not in self.__dict__:  # Python's own probes (__deepcopy__, ...)
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        self._check_known(name, UnknownAttributeError)
-        return self.get(name)
-
-    def _check_known(self, name: str, error: type[UnknownNameError]) -> None:
-        """Refuse, as ``error``, a name that is no parameter, variable or subexpression of the group
-        (``set`` and ``get`` say why a subexpression cannot be set or read)."""
-        values = getattr(self.group, "values", None)
-        if values is None:
-            raise error(f"parameter or variable of {self.group.where}", name, [], "a spike source has none")
-        if name not in values and name not in self.group.model.subexpressions:
-            raise error(f"parameter or variable of {self.group.where}", name, values)
-
-    def _population(self):
-        """The population of this slice; a spike source's slice has no values to set or read."""
-        if not hasattr(self.group, "values"):
-            raise ConfigError(f"{self.group.where}: a spike source has no parameters or variables to set or read")
-        return self.group
-
-    @property
-    def name(self) -> str:
-        """The name of the whole group."""
-        return self.group.name
 
 
 NAME = re.compile(r"[A-Za-z_][\w\-]*")
@@ -138,35 +93,16 @@ def parse_view(text: str) -> tuple[str, slice | None]:
     return match.group(1), slice(start, stop)
 
 
-def view(group: Any, item: Any) -> PopulationView:
-    """``group[item]``: the neurons a slice, an index or a list of indices selects; none, an index
-    outside the group, or one given twice (it would double synapses), is an error (not an empty projection)."""
-    try:
-        indices = np.atleast_1d(np.arange(group.size)[item])
-    except (IndexError, TypeError, ValueError) as error:
-        raise ConfigError(f"{group.name}[{_shown(item)}]: not a slice or indices of its {group.size} neurons "
-                          f"({error})") from None
-    if indices.size == 0:
-        raise ConfigError(f"{group.name}[{_shown(item)}]: selects none of its {group.size} neurons")
-    unique, counts = np.unique(indices, return_counts=True)
-    if (counts > 1).any():
-        raise ConfigError(f"{group.name}[{_shown(item)}]: selects neuron {unique[counts > 1][0]} more than once; "
-                          "give each neuron once")
-    return PopulationView(group, indices)
+FIXED_PER_SYNAPSE = ("delay", "i", "j")
+"""What :meth:`Projection.get` reads but no one sets: the delays and the pre- and postsynaptic indices."""
 
 
-def _shown(item: Any) -> str:
-    """``item`` as it was written between the brackets (``30:`` for ``slice(30, None)``)."""
-    if not isinstance(item, slice):
-        return repr(item)
-    parts = [item.start, item.stop] + ([item.step] if item.step is not None else [])
-    return ":".join("" if part is None else str(part) for part in parts)
-
-
+@arguments_checked({})
 @dataclass
 class Projection:
     """Synapses from ``source`` to ``target``; ``on`` names what a spike does there (``effects``),
-    or the synapse model that runs them (``plastic``)."""
+    or the synapse model that runs them (``plastic``). :meth:`set` and :meth:`get` (or ``S.w``)
+    reach the synapses' values."""
 
     name: str
     source: Any
@@ -179,15 +115,77 @@ class Projection:
     rule: dict[str, Any]
     plastic: Any = None
     """The synapse model and per-synapse values (:class:`snnzoo.network.synapses.SynapticState`), or None."""
+    network: Any = field(default=None, repr=False, compare=False)
+    """The :class:`~snnzoo.network.network.Network` that made it."""
+    rng: np.random.Generator | None = field(default=None, repr=False, compare=False)
+    """Its random stream: weights drawn when it was made, then values :meth:`set` draws."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        """Only the fields may be set: Brian2's ``S.w = 'rand()*gmax'`` set an attribute nothing reads."""
-        if name not in self.__dataclass_fields__:
-            raise ConfigError(f"projection {self.name!r}: cannot set {name!r}; synaptic values are given when the "
-                              "projection is made, connect(..., weight=..., parameters={...}, initial={...}): one "
-                              "value, one per synapse, a distribution or an expression of i and j such as "
-                              "'rand()*gmax'")
-        object.__setattr__(self, name, value)
+        """``S.w = 'rand()*gmax'`` sets ``w`` of every synapse, like :meth:`set` (Brian's habit); any other
+        new attribute is an error (a misspelt name must not be silently ignored)."""
+        if name in self.__dataclass_fields__:
+            object.__setattr__(self, name, value)
+        else:
+            self.set(name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        """``S.w`` reads ``w`` of every synapse, like :meth:`get`; ``S.w[0] = ...`` sets the first synapse's."""
+        if name.startswith("_") or "synapses" not in self.__dict__:  # Python's own probes (__deepcopy__, ...)
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        if name not in self._settable() + list(FIXED_PER_SYNAPSE):
+            raise UnknownAttributeError(f"synaptic value of projection {self.name!r}", name,
+                                        self._settable() + list(FIXED_PER_SYNAPSE))
+        return written_back(self.get(name), lambda given: self.set(name, given))
+
+    def _settable(self) -> list[str]:
+        """The names :meth:`set` takes: the weight ``w``, or a synapse model's parameters and state variables."""
+        if self.plastic is None:
+            return ["w"]
+        return [*self.plastic.model.parameters, *self.plastic.model.state_variables]
+
+    def set(self, name: str, value: Any) -> None:
+        """Set ``name`` (the weight ``w``, or a parameter or state variable of the synapse model) of every
+        synapse: one value, one per synapse (in the order :meth:`get` gives them), a distribution table, or
+        an expression of ``i``, ``j``, ``N_pre``, ``N_post``, ``N_incoming``, ``N_outgoing`` (``rand()``
+        draws per synapse), as ``connect`` takes a weight. Before the first run, or, for a projection
+        without a synapse model, between runs (the kernel is rebuilt at the next run)."""
+        where = f"projection {self.name!r}: {name!r}"
+        if name in FIXED_PER_SYNAPSE:
+            raise ConfigError(f"{where} is fixed when the projection is made; give delays in connect(..., delay=...) "
+                              "and choose the synapses by its connectivity rule")
+        if name not in self._settable():
+            raise UnknownNameError(f"synaptic value of projection {self.name!r}", name, self._settable())
+        has_run = self.network._simulation is not None or self.network._stale is not None
+        if self.plastic is not None and has_run:
+            raise ConfigError(f"{where}: cannot set a synapse model's values after the network has run (the kernel "
+                              "holds them from the first run on); set them before it")
+        unit = self.unit if self.plastic is None else self.plastic.unit(name)
+        array = connectivity.values(value, self.size, unit, self.rng, where, self.synapses.pre, self.synapses.post,
+                                    sizes=(self.source.size, self.target.size), clock=self.network.clock())
+        if self.plastic is None:
+            # a weight onto a target that takes only weights >= 0 (connect refused "-=" onto one)
+            self.target.model.check_weights(self.on, "+=", array, unit, f"projection {self.name!r}")
+            self.network._invalidate()  # between runs: the next run uses the new weights
+        else:
+            self.plastic.assign(name, array, value, f"projection {self.name!r}")
+        if name == "w":
+            self.synapses.weights = array
+            self.rule["weight"] = connectivity.as_provenance(value)
+
+    def get(self, name: str) -> Any:
+        """The current values of ``name`` for every synapse, in the projection's synapse order: the weight
+        ``w`` or a synapse model's parameter or state variable (as the last run left it), or ``delay``,
+        as quantities in SI units; ``i`` and ``j``, each synapse's pre- and postsynaptic neuron (integers)."""
+        if name in ("i", "j"):
+            return (self.synapses.pre if name == "i" else self.synapses.post).astype(np.int64)
+        if name == "delay":
+            return ureg.Quantity(np.broadcast_to(self.delay_steps * self.network.dt, (self.size,)).copy(), "s")
+        if name not in self._settable():
+            raise UnknownNameError(f"synaptic value of projection {self.name!r}", name,
+                                   self._settable() + list(FIXED_PER_SYNAPSE))
+        values, unit = ((self.synapses.weights, self.unit) if self.plastic is None
+                        else (self.plastic.values[name], self.plastic.unit(name)))
+        return ureg.Quantity(np.broadcast_to(values, (self.size,)).copy(), unit)
 
     @property
     def size(self) -> int:
@@ -222,7 +220,7 @@ class Projection:
     def to_dict(self) -> dict[str, Any]:
         """Provenance of this projection."""
         provenance = {"source": self.source.name, "target": self.target.name, "on": self.statement,
-                      "synapses": self.size, **{k: as_data(v) for k, v in self.rule.items()}}
+                      "synapses": self.size, **{k: connectivity.as_provenance(v) for k, v in self.rule.items()}}
         if self.plastic is not None:
             provenance.update(synapse_model=self.plastic.model.to_dict(), post_delay_steps=self.plastic.post_delay)
         return provenance

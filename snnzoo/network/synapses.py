@@ -56,14 +56,28 @@ class SynapticState:
         """The SI unit string of a variable or parameter."""
         return si_unit_string(self.model.units[name])
 
+    def assign(self, name: str, array: np.ndarray, shown: Any, where: str) -> None:
+        """Keep ``array`` (SI values: one, or one per synapse) as the values of parameter or state variable
+        ``name``; a parameter's sign is checked (``shown`` is the value as the user gave it)."""
+        spec = self.model.parameters.get(name)
+        if spec is not None and spec.sign:
+            check_value(array, what=f"{where}: parameter {name!r}", shown=shown, sign=spec.sign,
+                        unit=self.model.units[name])
+        self.values[name] = array
+        if array.size > 1:
+            self.per_synapse.add(name)
+        else:
+            self.per_synapse.discard(name)
+
 
 def make_state(bound: BoundSynapse, parameters: dict[str, Any], initial: dict[str, Any], weight: Any,
                i: np.ndarray, j: np.ndarray, rng: np.random.Generator, post_delay: int, integrator,
                where: str, order: np.ndarray | None = None, target_neurons: np.ndarray | None = None, *,
-               sizes: tuple[int, int]) -> SynapticState:
+               sizes: tuple[int, int], clock: tuple[float, float]) -> SynapticState:
     """The per-synapse values of a new projection with synapses ``i`` -> ``j``: model defaults, then
     ``parameters``, ``initial`` and ``weight`` (w), each given as :func:`snnzoo.network.connectivity.values` accepts
-    (arrays of one value per synapse picked in ``order``, if given; ``sizes`` are those of the two groups).
+    (arrays of one value per synapse picked in ``order``, if given; ``sizes`` are those of the two groups, ``clock``
+    the time and time step an expression reads as ``t`` and ``dt``).
     ``target_neurons``: the target's neurons it was made onto, if a slice."""
     n = i.size
     model = bound.model
@@ -91,20 +105,14 @@ def make_state(bound: BoundSynapse, parameters: dict[str, Any], initial: dict[st
             raise ConfigError(f"{where}: {model.where} has no variable 'w' for the weight; set its variables "
                               f"with initial= ({', '.join(model.state_variables)})")
         given["w"] = weight
-    per_synapse = set()
+    state = SynapticState(bound, values, post_delay, integrator, set(), target_neurons=target_neurons)
     for name, value in given.items():
-        array = connectivity.values(value, n, model.units[name], rng, f"{where}: {name}", i, j, order=order,
-                                   sizes=sizes)
-        spec = model.parameters.get(name)
-        if spec is not None and spec.sign:
-            check_value(array, what=f"{where}: parameter {name!r}", shown=value, sign=spec.sign, unit=model.units[name])
-        values[name] = array
-        if array.size > 1:
-            per_synapse.add(name)
+        state.assign(name, connectivity.values(value, n, model.units[name], rng, f"{where}: {name}", i, j, order=order,
+                                               sizes=sizes, clock=clock), value, where)
     missing = [p for p in model.parameters if p not in values]
     if missing:
         raise ConfigError(f"{where}: {model.where} parameter(s) {missing} have no default; give them in parameters")
-    return SynapticState(bound, values, post_delay, integrator, per_synapse, target_neurons=target_neurons)
+    return state
 
 
 def plan(index: int, projection, source: int, pre, target, monitor_offset: int) -> SynapsePlan:

@@ -1,0 +1,50 @@
+"""Argument checks for the user's API: a keyword a method does not take is a one-line
+:class:`~snnzoo.errors.UnknownKeywordError` naming those it takes, not Python's bare TypeError."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Mapping, Sequence
+
+from ..errors import ConfigError, UnknownKeywordError
+
+
+def arguments_checked(keywords_of_rest: Mapping[str, Sequence[str]]):
+    """A class decorator: the constructor and public methods refuse arguments they do not take with
+    a one-line error instead of Python's bare TypeError (see :func:`checked_call`).
+    ``keywords_of_rest`` names, by method, the keywords its ``**`` parameter takes."""
+    def decorate(cls: type) -> type:
+        for name, method in list(vars(cls).items()):
+            if inspect.isfunction(method) and (name == "__init__" or not name.startswith("_")):
+                shown = f"{cls.__name__}()" if name == "__init__" else f"{cls.__name__}.{name}()"
+                setattr(cls, name, checked_call(method, shown, keywords_of_rest.get(name)))
+        return cls
+
+    return decorate
+
+
+def checked_call(method, shown: str, keywords_of_rest: Sequence[str] | None):
+    """``method`` checking its arguments against its signature first: a keyword it does not take
+    (Brian2's ``run_regularly(..., when="start")``) is an :class:`UnknownKeywordError` naming the
+    ones it takes (did you mean ...?); a missing or extra argument a :class:`ConfigError`. A
+    ``**`` parameter takes any keyword, or only ``keywords_of_rest`` if given."""
+    signature = inspect.signature(method)
+    taken = [p.name for p in signature.parameters.values()
+             if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    known = [*taken, *(keywords_of_rest or ())]
+    takes_any_keyword = keywords_of_rest is None and any(p.kind == p.VAR_KEYWORD
+                                                         for p in signature.parameters.values())
+
+    @functools.wraps(method)
+    def checked(*args, **kwargs):
+        unknown = [] if takes_any_keyword else [keyword for keyword in kwargs if keyword not in known]
+        if unknown:
+            raise UnknownKeywordError(f"{shown} keyword", unknown[0], known)
+        try:
+            signature.bind(*args, **kwargs)
+        except TypeError as error:
+            raise ConfigError(f"{shown}: {error} (it takes {', '.join(taken)})") from None
+        return method(*args, **kwargs)
+
+    return checked
