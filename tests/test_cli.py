@@ -121,6 +121,42 @@ def test_info_parameter_table_columns_line_up(capsys):
         assert all(row[start - 1] == " " and row[start] != " " for row in table), column
 
 
+def _table(out: str, title: str) -> dict[str, dict[str, str]]:
+    """The table of ``snnzoo info`` after the line ``title:``: each row's cells by the columns of its header."""
+    header, *rows = out.split(f"{title}:\n")[1].split("\n\n")[0].splitlines()
+    names = header.split()
+    starts = [header.index(f" {column}") + 1 for column in names] + [None]
+    return {row.split()[0]: {column: row[starts[c]:starts[c + 1]].strip() for c, column in enumerate(names)}
+            for row in rows}
+
+
+def test_info_units_column_has_one_format(capsys):
+    """The units column was pint's pretty format: 'µS' beside the default '20 uS', 'µF / cm ** 2', 'cm ** 2 * Ω',
+    '1 / mV' (cells with spaces, symbols the model text does not use). Now every unit is written as model text
+    writes it, in one compact cell: 'uS', 'uF/cm**2', 'cm**2*ohm', '1/mV', '1' when dimensionless."""
+    from snnzoo.units import parse_unit
+
+    registry = get_registry()
+    for kind in ("model", "synapse"):
+        for name in registry.names(kind):
+            code, out, _ = run_cli(capsys, "info", name)
+            parameters = registry.get(kind, name).parameters
+            units = {parameter: row["unit"] for parameter, row in _table(out, "Parameters").items()}
+            assert code == 0 and set(units) == set(parameters), name
+            for parameter, unit in units.items():
+                assert " " not in unit and unit.isascii(), (name, parameter, unit)
+                assert parse_unit(unit, what=unit) == parameters[parameter].unit, (name, parameter, unit)
+    code, out, _ = run_cli(capsys, "info", "hh_traub")
+    assert _table(out, "Parameters")["g_na"] == {"name": "g_na", "default": "20 uS", "unit": "uS",
+                                                "description": "maximal sodium conductance (100 mS/cm2 x area)"}
+    code, out, _ = run_cli(capsys, "info", "ball_and_stick")
+    rows = _table(out, "Parameters")
+    assert [rows[name]["unit"] for name in ("c_m", "r_m", "r_i", "k_nmda", "g0_AMPA_d")] == [
+        "uF/cm**2", "cm**2*ohm", "cm*ohm", "1/mV", "1"]
+    code, out, _ = run_cli(capsys, "info", "adex_cond")
+    assert _table(out, "Parameters")["sigma"]["unit"] == "pA*s**0.5"
+
+
 def test_info_integrator_and_stimulus(capsys):
     code, out, _ = run_cli(capsys, "info", "rk4")
     assert code == 0 and "rk4" in out and "Runge" in out
