@@ -72,7 +72,7 @@ def test_info_of_a_stimulus_or_integrator_reads_as_plain_text(capsys, name):
     """Their pages printed the class docstring raw: later lines indented by four spaces, code in
     reStructuredText's double backquotes, and for exact the private functions it calls (:func:`_chain_sum`)."""
     code, out, _ = run_cli(capsys, "info", name)
-    body = out.split("\n\n", 1)[1]
+    body = out.split("\n\n", 1)[1].split("\nSettings:\n")[0]  # the docstring, before a stimulus's settings table
     assert code == 0 and body.strip()
     assert [line for line in body.splitlines() if line.startswith(" ")] == []
     assert "``" not in body and ":func:" not in body
@@ -165,14 +165,39 @@ def test_info_integrator_and_stimulus(capsys):
 
 
 @pytest.mark.parametrize("name, settings", [
-    ("step_current", "Settings: times, amplitudes"),
-    ("spike_generator", "Settings: times, indices (optional), size (optional)"),
-    ("constant_current", "Settings: amplitude"),  # its description never named the setting
+    ("step_current", {"times": ["(required)", "s"], "amplitudes": ["(required)", "(target)"]}),
+    ("spike_generator", {"times": ["(required)", "s"], "indices": ["(optional)", "1"], "size": ["(optional)", "1"]}),
+    ("constant_current", {"amplitude": ["(required)", "(target)"]}),  # its description never named the setting
+    ("ou_current", {"mean": ["(required)", "(target)"], "sigma": ["(required)", "(target)"],
+                    "tau": ["(required)", "s"], "shared": ["false", "-"]}),
+    ("poisson_group", {"size": ["(required)", "1"], "rate": ["(required)", "Hz"], "parameters": ["(optional)", "-"]}),
 ])
-def test_info_stimulus_lists_its_settings(capsys, name, settings):
-    """The docs send users to `snnzoo info TYPE` for a stimulus's settings (the keys of its TOML table)."""
+def test_info_stimulus_lists_its_settings_with_defaults_and_units(capsys, name, settings):
+    """The docs send users to `snnzoo info TYPE` for a stimulus's settings (the keys of its TOML table); it listed
+    only their names ("Settings: times, amplitudes"). Now a table gives each one's default and unit too."""
     code, out, _ = run_cli(capsys, "info", name)
-    assert code == 0 and out.rstrip().endswith(settings)
+    table = _table(out, "Settings")
+    assert code == 0 and out.rstrip().endswith(list(table.values())[-1]["description"])
+    assert {setting: [row["default"], row["unit"]] for setting, row in table.items()} == settings
+
+
+def test_every_shipped_stimulus_documents_each_setting(capsys):
+    """Each stimulus of snnzoo-stimuli gives every setting of its constructor a unit and a meaning, and the
+    reference page (docs/experiment-schema.md, generated) lists them as `snnzoo info` does."""
+    from snnzoo.catalog.schema import markdown
+    from snnzoo.language.stimulus import setting_rows
+
+    page = markdown()
+    for entry in get_registry().plugin_entries("stimuli"):
+        if entry.kind != "stimulus":
+            continue
+        code, out, _ = run_cli(capsys, "info", entry.name)
+        for name, default, unit, meaning in setting_rows(entry.obj):
+            assert unit != "?" and meaning, (entry.name, name)
+            assert _table(out, "Settings")[name] == {"name": name, "default": default, "unit": unit,
+                                                     "description": meaning}
+            assert f"| `{name}` | {default} | {unit} | {meaning} |" in page.split(f"### `{entry.name}`")[1]
+    assert "| `tau` | (required) | s | the time constant, > 0 |" in page.split("### `ou_current`")[1]
 
 
 def test_info_experiment(capsys):
