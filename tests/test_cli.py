@@ -215,6 +215,17 @@ def test_info_unknown_name_suggests(capsys):
     assert_one_line_error(err, "'adexx'", "did you mean 'adex'?")
 
 
+@pytest.mark.parametrize("name, meant", [("ADEX", "adex"), ("Step_Current", "step_current"),
+                                         ("LIF-DECAY", "lif-decay"), ("STPD", "stdp")])
+def test_info_unknown_name_in_another_case_suggests_the_name(capsys, name, meant):
+    """A name in the wrong case got no suggestion ("unknown ... 'ADEX' (known: ...)"): difflib finds 'ADEX'
+    nothing like 'adex'. Case is now ignored when nothing else is close."""
+    code, out, err = run_cli(capsys, "info", name)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, f"unknown model, synapse model, stimulus, integrator or experiment {name!r}; "
+                               f"did you mean {meant!r}?")
+
+
 def test_plugins_lists_the_five_plugins_with_versions(capsys):
     code, out, err = run_cli(capsys, "plugins")
     assert code == 0 and err == ""
