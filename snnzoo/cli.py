@@ -72,6 +72,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     experiment's description."""
     from .catalog.experiment import describe
     from .errors import UnknownNameError
+    from .language.stimulus import settings_table
     from .plugins.loader import get_registry
 
     registry = get_registry()
@@ -82,8 +83,8 @@ def cmd_info(args: argparse.Namespace) -> int:
         except UnknownNameError:
             continue
         print(obj.describe() if hasattr(obj, "describe") else f"{name}: {obj.description}\n\n{_docstring_text(obj)}".rstrip())
-        if kind == "stimulus" and (settings := _settings_line(obj)):
-            print(settings)
+        if kind == "stimulus":
+            print("\n".join(settings_table(obj)))
         return 0
     if (name in registry.names("experiment") or name in registry.qualified_names() or name.lower().endswith(".toml")
             or Path(name).is_file()):  # a file: the experiment loader says what is wrong with it
@@ -92,18 +93,6 @@ def cmd_info(args: argparse.Namespace) -> int:
     everything = [n for kind in KIND_TITLES for n in registry.names(kind)]
     raise UnknownNameError("model, synapse model, stimulus, integrator or experiment", name, everything,
                            registry.failure_note())
-
-
-def _settings_line(stimulus_kind: object) -> str:
-    """``Settings: times, amplitudes`` for ``snnzoo info STIMULUS``: what ``sz.stimulus`` and a TOML table
-    take ("" when its constructor takes any keyword)."""
-    from .catalog.schema import stimulus_settings
-
-    settings = stimulus_settings(stimulus_kind)
-    if settings is None:
-        return ""
-    shown = [name if required else f"{name} (optional)" for name, required in settings.items()]
-    return f"\nSettings: {', '.join(shown) or 'none'}"
 
 
 def cmd_run(args: argparse.Namespace) -> int:

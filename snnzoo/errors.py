@@ -50,14 +50,28 @@ class SimulationError(SnnzooError):
     """The simulation could not be run, or its state became NaN or infinite."""
 
 
+def closest_name(name: str, known: Iterable[str]) -> str | None:
+    """The name of ``known`` closest to ``name`` (difflib's measure), or, when none is, the closest with case
+    ignored ('ADEX' is nothing like 'adex' to difflib); None if none is close either way."""
+    known = list(known)
+    close = difflib.get_close_matches(str(name), known, n=1)
+    if close:
+        return close[0]
+    by_folded: dict[str, str] = {}
+    for candidate in known:
+        by_folded.setdefault(candidate.casefold(), candidate)
+    close = difflib.get_close_matches(str(name).casefold(), list(by_folded), n=1)
+    return by_folded[close[0]] if close else None
+
+
 class UnknownNameError(SnnzooError, KeyError):
     """A model, stimulus, integrator or experiment name is not registered."""
 
     def __init__(self, kind: str, name: str, known: Iterable[str], note: str = ""):
         """``note``, if given, ends the message (e.g. which plugins failed to load)."""
         known = sorted(known)
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        close = closest_name(name, known)
+        hint = f"; did you mean {close!r}?" if close else ""
         listing = ", ".join(known) if known else "none registered"
         self.kind, self.name = kind, name
         super().__init__(f"unknown {kind} {name!r}{hint} (known: {listing}){f'; {note}' if note else ''}")

@@ -267,6 +267,24 @@ def si_unit_string(unit: pint.Unit | str) -> str:
     return "*".join(f"{ureg.get_symbol(name)}{_exponent(power)}" for name, power in base._units.items())
 
 
+def unit_text(unit: pint.Unit) -> str:
+    """A unit as model text writes it and ``snnzoo info`` shows it: ``mV``, ``uS``, ``uF/cm**2``,
+    ``cm**2*ohm``, ``1/mV``, and ``1`` when dimensionless (pint's compact symbols, with ``u`` for
+    micro and ``ohm`` for the ohm, as the model language reads them; not pint's ``µS`` or ``cm ** 2 * Ω``)."""
+    if unit == ureg.dimensionless:
+        return "1"
+    return f"{unit:~C}".replace("µ", "u").replace("μ", "u").replace("Ω", "ohm")
+
+
+def quantity_text(value: Any) -> str:
+    """A value as model text writes it: a quantity as ``20 uS`` (its unit by :func:`unit_text`, none when
+    dimensionless), anything else as ``str`` gives it."""
+    if not isinstance(value, pint.Quantity):
+        return str(value)
+    unit = unit_text(value.units)
+    return str(value.magnitude) if unit == "1" else f"{value.magnitude} {unit}"
+
+
 def _exponent(power: float) -> str:
     if power == 1:
         return ""

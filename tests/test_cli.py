@@ -72,7 +72,7 @@ def test_info_of_a_stimulus_or_integrator_reads_as_plain_text(capsys, name):
     """Their pages printed the class docstring raw: later lines indented by four spaces, code in
     reStructuredText's double backquotes, and for exact the private functions it calls (:func:`_chain_sum`)."""
     code, out, _ = run_cli(capsys, "info", name)
-    body = out.split("\n\n", 1)[1]
+    body = out.split("\n\n", 1)[1].split("\nSettings:\n")[0]  # the docstring, before a stimulus's settings table
     assert code == 0 and body.strip()
     assert [line for line in body.splitlines() if line.startswith(" ")] == []
     assert "``" not in body and ":func:" not in body
@@ -121,6 +121,42 @@ def test_info_parameter_table_columns_line_up(capsys):
         assert all(row[start - 1] == " " and row[start] != " " for row in table), column
 
 
+def _table(out: str, title: str) -> dict[str, dict[str, str]]:
+    """The table of ``snnzoo info`` after the line ``title:``: each row's cells by the columns of its header."""
+    header, *rows = out.split(f"{title}:\n")[1].split("\n\n")[0].splitlines()
+    names = header.split()
+    starts = [header.index(f" {column}") + 1 for column in names] + [None]
+    return {row.split()[0]: {column: row[starts[c]:starts[c + 1]].strip() for c, column in enumerate(names)}
+            for row in rows}
+
+
+def test_info_units_column_has_one_format(capsys):
+    """The units column was pint's pretty format: 'µS' beside the default '20 uS', 'µF / cm ** 2', 'cm ** 2 * Ω',
+    '1 / mV' (cells with spaces, symbols the model text does not use). Now every unit is written as model text
+    writes it, in one compact cell: 'uS', 'uF/cm**2', 'cm**2*ohm', '1/mV', '1' when dimensionless."""
+    from snnzoo.units import parse_unit
+
+    registry = get_registry()
+    for kind in ("model", "synapse"):
+        for name in registry.names(kind):
+            code, out, _ = run_cli(capsys, "info", name)
+            parameters = registry.get(kind, name).parameters
+            units = {parameter: row["unit"] for parameter, row in _table(out, "Parameters").items()}
+            assert code == 0 and set(units) == set(parameters), name
+            for parameter, unit in units.items():
+                assert " " not in unit and unit.isascii(), (name, parameter, unit)
+                assert parse_unit(unit, what=unit) == parameters[parameter].unit, (name, parameter, unit)
+    code, out, _ = run_cli(capsys, "info", "hh_traub")
+    assert _table(out, "Parameters")["g_na"] == {"name": "g_na", "default": "20 uS", "unit": "uS",
+                                                "description": "maximal sodium conductance (100 mS/cm2 x area)"}
+    code, out, _ = run_cli(capsys, "info", "ball_and_stick")
+    rows = _table(out, "Parameters")
+    assert [rows[name]["unit"] for name in ("c_m", "r_m", "r_i", "k_nmda", "g0_AMPA_d")] == [
+        "uF/cm**2", "cm**2*ohm", "cm*ohm", "1/mV", "1"]
+    code, out, _ = run_cli(capsys, "info", "adex_cond")
+    assert _table(out, "Parameters")["sigma"]["unit"] == "pA*s**0.5"
+
+
 def test_info_integrator_and_stimulus(capsys):
     code, out, _ = run_cli(capsys, "info", "rk4")
     assert code == 0 and "rk4" in out and "Runge" in out
@@ -129,14 +165,39 @@ def test_info_integrator_and_stimulus(capsys):
 
 
 @pytest.mark.parametrize("name, settings", [
-    ("step_current", "Settings: times, amplitudes"),
-    ("spike_generator", "Settings: times, indices (optional), size (optional)"),
-    ("constant_current", "Settings: amplitude"),  # its description never named the setting
+    ("step_current", {"times": ["(required)", "s"], "amplitudes": ["(required)", "(target)"]}),
+    ("spike_generator", {"times": ["(required)", "s"], "indices": ["(optional)", "1"], "size": ["(optional)", "1"]}),
+    ("constant_current", {"amplitude": ["(required)", "(target)"]}),  # its description never named the setting
+    ("ou_current", {"mean": ["(required)", "(target)"], "sigma": ["(required)", "(target)"],
+                    "tau": ["(required)", "s"], "shared": ["false", "-"]}),
+    ("poisson_group", {"size": ["(required)", "1"], "rate": ["(required)", "Hz"], "parameters": ["(optional)", "-"]}),
 ])
-def test_info_stimulus_lists_its_settings(capsys, name, settings):
-    """The docs send users to `snnzoo info TYPE` for a stimulus's settings (the keys of its TOML table)."""
+def test_info_stimulus_lists_its_settings_with_defaults_and_units(capsys, name, settings):
+    """The docs send users to `snnzoo info TYPE` for a stimulus's settings (the keys of its TOML table); it listed
+    only their names ("Settings: times, amplitudes"). Now a table gives each one's default and unit too."""
     code, out, _ = run_cli(capsys, "info", name)
-    assert code == 0 and out.rstrip().endswith(settings)
+    table = _table(out, "Settings")
+    assert code == 0 and out.rstrip().endswith(list(table.values())[-1]["description"])
+    assert {setting: [row["default"], row["unit"]] for setting, row in table.items()} == settings
+
+
+def test_every_shipped_stimulus_documents_each_setting(capsys):
+    """Each stimulus of snnzoo-stimuli gives every setting of its constructor a unit and a meaning, and the
+    reference page (docs/experiment-schema.md, generated) lists them as `snnzoo info` does."""
+    from snnzoo.catalog.schema import markdown
+    from snnzoo.language.stimulus import setting_rows
+
+    page = markdown()
+    for entry in get_registry().plugin_entries("stimuli"):
+        if entry.kind != "stimulus":
+            continue
+        code, out, _ = run_cli(capsys, "info", entry.name)
+        for name, default, unit, meaning in setting_rows(entry.obj):
+            assert unit != "?" and meaning, (entry.name, name)
+            assert _table(out, "Settings")[name] == {"name": name, "default": default, "unit": unit,
+                                                     "description": meaning}
+            assert f"| `{name}` | {default} | {unit} | {meaning} |" in page.split(f"### `{entry.name}`")[1]
+    assert "| `tau` | (required) | s | the time constant, > 0 |" in page.split("### `ou_current`")[1]
 
 
 def test_info_experiment(capsys):
@@ -152,6 +213,17 @@ def test_info_unknown_name_suggests(capsys):
     code, out, err = run_cli(capsys, "info", "adexx")
     assert code == 2 and out == ""
     assert_one_line_error(err, "'adexx'", "did you mean 'adex'?")
+
+
+@pytest.mark.parametrize("name, meant", [("ADEX", "adex"), ("Step_Current", "step_current"),
+                                         ("LIF-DECAY", "lif-decay"), ("STPD", "stdp")])
+def test_info_unknown_name_in_another_case_suggests_the_name(capsys, name, meant):
+    """A name in the wrong case got no suggestion ("unknown ... 'ADEX' (known: ...)"): difflib finds 'ADEX'
+    nothing like 'adex'. Case is now ignored when nothing else is close."""
+    code, out, err = run_cli(capsys, "info", name)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, f"unknown model, synapse model, stimulus, integrator or experiment {name!r}; "
+                               f"did you mean {meant!r}?")
 
 
 def test_plugins_lists_the_five_plugins_with_versions(capsys):

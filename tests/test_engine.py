@@ -359,15 +359,63 @@ def test_values_that_resets_regular_operations_and_monitors_make_not_finite_stop
                                         "regular operation 'x = 1/x' from finite values")
 
 
-def test_a_recorded_variable_a_projection_made_infinite_stops_the_run():
+def _spiking_into(model: sz.NeuronModel, synapse=None, weight=1.0, spikes=(0.1, 0.2, 0.3), **connect) -> sz.Network:
+    """A network where a source spikes at ``spikes`` (ms) into one neuron of ``model`` through projection 'S'."""
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    net.add_population("G", model, 1)
+    net.add_source("in", sz.stimulus("spike_generator", times=list(spikes) * u.ms, indices=[0] * len(spikes)))
+    net.connect("in", "G", synapse=synapse, weight=weight, all_to_all=True, name="S", **connect)
+    return net
+
+
+def test_synapse_state_that_becomes_not_finite_stops_the_run():
+    """A synapse model's variables, its traces kept per neuron, the neuron variables it writes and the summed
+    variables were never checked: the runs finished with NaN or infinite weights in silence."""
+    leaky = sz.NeuronModel("leaky", "dv/dt = -v/tau : 1\nx : 1\ng : 1", {"tau": "10 ms"})
+    growing = sz.SynapseModel("growing", "w : 1", on_pre="w = w*1e200")
+    assert _stopped_run(_spiking_into(leaky, growing)) == (
+        "projection 'S': variable w of synapse 0 (i = 0 → j = 0) became inf at t = 0.0002 s, written by on_pre "
+        "'w = 1.0e+200*w' from finite values: it is undefined or too large for them (such as a division by zero, "
+        "the log of a negative number or a weight that grows without bound)")
+    undefined = sz.SynapseModel("undefined", "w : 1", on_pre="w = log(w - 2)")
+    assert _stopped_run(_spiking_into(leaky, undefined)).startswith(
+        "projection 'S': variable w of synapse 0 (i = 0 → j = 0) became nan at t = 0.0001 s, written by on_pre")
+    trace = sz.SynapseModel("trace", "w : 1\ndApre/dt = -Apre/(20*ms) : 1 (event-driven)",
+                            on_pre="Apre = 1e200*Apre + 1; v_post += w")
+    assert _stopped_run(_spiking_into(leaky, trace)).startswith(
+        "projection 'S': variable Apre of presynaptic neuron 0 (a trace kept per neuron) became inf at t = 0.0003 s, "
+        "written by on_pre")
+    pushing = sz.SynapseModel("pushing", "w : 1", on_pre="x_post += w")
+    assert _stopped_run(_spiking_into(leaky, pushing, weight=1e308)).startswith(
+        "projection 'S': variable x of neuron 0 of the postsynaptic population 'G' became inf at t = 0.0002 s, at "
+        "synapse 0 (i = 0 → j = 0), written by on_pre 'x_post += w' from finite values")
+    summing = sz.SynapseModel("summing", "w : 1\ng_post = 1e300*w : 1 (summed)", on_pre="w += 0")
+    assert _stopped_run(_spiking_into(leaky, summing, weight=1e10)) == (
+        "population 'G': variable g of neuron 0 became inf at t = 0 s, summed by projection 'S' (g_post = "
+        "1.0e+300*w): the values summed are too large or not finite for these weights and values")
+    clocked = sz.SynapseModel("clocked", "w : 1\nds/dt = s/us : 1 (clock-driven)", on_pre="w += 0",
+                              initial={"s": 1})
+    # solved exactly: s = exp(t/us), past the largest float (exp(709.78)) at t = 0.8 ms, the eighth step
+    assert _stopped_run(_spiking_into(leaky, clocked)) == (
+        "projection 'S': variable s of synapse 0 (i = 0 → j = 0) became inf at t = 0.0008 s, after 7 steps with "
+        "finite values: the synapse model diverges for these parameter values, or the integrator is unstable at "
+        "this dt (then use a smaller dt or another integrator)")
+
+
+@pytest.mark.parametrize("recorded", [False, True])
+def test_a_declared_variable_a_projection_made_infinite_stops_the_run(recorded):
+    """A declared variable (no differential equation) was checked only where a monitor recorded it, and then
+    one step late, when it was recorded: "variable x of neuron 0 is inf at t = 0.0003 s (recorded)"."""
+    net = _spiking_into(sz.NeuronModel("sink", "x : 1"), on="x", weight=1e308)
+    if recorded:
+        net.record("G", "x")
+    assert _stopped_run(net) == ("population 'G': variable x of neuron 0 became inf at t = 0.0002 s, made so by "
+                                 "projection 'S' acting on it (the weights are too large or not finite)")
     net = sz.Network(dt=0.1 * u.ms, seed=0)
     net.add_population("G", sz.NeuronModel("sink", "x : 1"), 1)
-    net.add_source("in", sz.stimulus("spike_generator", times=[0.1, 0.2] * u.ms, indices=[0, 0]))
-    net.connect("in", "G", on="x", weight=1e308, all_to_all=True)
-    net.record("G", "x")
-    assert _stopped_run(net) == ("population 'G': variable x of neuron 0 is inf at t = 0.0003 s (recorded), made so by "
-                                 "a projection, Poisson input or synapse model acting on it (the weights or summed "
-                                 "values are too large or not finite)")
+    net.add_poisson_input("G", "x", 1000, 5 * u.kHz, 1e307, name="P")
+    assert _stopped_run(net) == ("population 'G': variable x of neuron 0 became inf at t = 0 s, made so by Poisson "
+                                 "input 'P' acting on it (the weights are too large or not finite)")
 
 
 # -- runs, set, time ----------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ConfigError, PluginError, SnnzooError, a_or_an
+from ..language.stimulus import constructor_settings, setting_rows
 
 # What a key may hold: a name for the docs and a test of the TOML value.
 KINDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
@@ -130,7 +131,7 @@ POPULATION = Table("[populations.NAME]", "A group of neurons of one model.", (
 
 SOURCE = Table("[sources.NAME]", "A spike source (`spike_generator`, `poisson_group`).", (
     Key("type", "text", "A registered stimulus that is a spike source.", required=True),
-), more="the settings of the stimulus `type` (see `snnzoo info TYPE`), e.g. `size`, `rate`, `times`")
+), more="the settings of the stimulus `type` (see [Stimulus settings](#stimulus-settings) or `snnzoo info TYPE`), e.g. `size`, `rate`, `times`")
 
 PROJECTION = Table("[projections.NAME]", "Synapses from a source or population onto a population.", (
     Key("source", "text", "Presynaptic population or source, optionally sliced: `\"E[:80]\"`.", required=True),
@@ -171,7 +172,7 @@ STIMULUS = Table("[stimuli.NAME]", "An input current (or a Poisson layer) fed in
     Key("type", "text", "A registered stimulus (`snnzoo list`).", required=True),
     Key("population", "text", "The population it feeds.", required=True),
     Key("target", "text", "The input variable or synaptic target (default `\"I\"`)."),
-), more="the settings of the stimulus `type` (see `snnzoo info TYPE`), e.g. `amplitude`, `times`, `mean`")
+), more="the settings of the stimulus `type` (see [Stimulus settings](#stimulus-settings) or `snnzoo info TYPE`), e.g. `amplitude`, `times`, `mean`")
 
 MONITOR = Table("[monitors.NAME]", "Recording of state variables.", (
     Key("population", "text", "The population recorded.", required=True),
@@ -428,14 +429,10 @@ def _check_panel(panel: Mapping[str, Any], where: str) -> None:
 def stimulus_settings(factory: Callable) -> dict[str, bool] | None:
     """The settings a stimulus type takes, from the signature of its constructor: name -> whether it
     is required; None when the signature is unknown or takes any keyword."""
-    try:
-        parameters = inspect.signature(factory).parameters
-    except (TypeError, ValueError):
+    settings = constructor_settings(factory)
+    if settings is None:
         return None
-    if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
-        return None
-    return {name: p.default is inspect.Parameter.empty for name, p in parameters.items()
-            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    return {name: p.default is inspect.Parameter.empty for name, p in settings.items()}
 
 
 def check_settings(factory: Callable, settings: Mapping[str, Any], where: str, noun: str = "key") -> None:
@@ -502,7 +499,32 @@ def markdown() -> str:
                 f"`{kind}`: {', '.join(f'`{k}`' for k in keys)}" for kind, keys in CHECK_KEYS.items())
                 + "; `neuron` or `neurons`, not both."]
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + stimulus_settings_markdown())
+
+
+SHIPPED_STIMULI = "stimuli"
+"""The plugin whose stimuli the reference page lists (the one distributed with snnzoo)."""
+
+
+def stimulus_settings_markdown() -> list[str]:
+    """The reference page's section on the settings of the shipped stimuli, each with its default, unit and
+    meaning, from the stimulus's constructor and ``setting_specs`` (what ``snnzoo info TYPE`` prints)."""
+    from ..plugins.loader import get_registry
+
+    lines = ["## Stimulus settings", "",
+             f"The settings of each stimulus of the plugin `snnzoo-{SHIPPED_STIMULI}`: the other keys of its "
+             "`[sources.NAME]` or `[stimuli.NAME]` table, and the keywords of `snnzoo.stimulus(TYPE, ...)`. The unit "
+             "`(target)` is the unit of the variable the stimulus drives; `-` marks a setting that holds no quantity. "
+             "`snnzoo info TYPE` prints the same table for any stimulus.", ""]
+    for entry in sorted(get_registry().plugin_entries(SHIPPED_STIMULI), key=lambda entry: entry.name):
+        if entry.kind != "stimulus":
+            continue
+        lines += [f"### `{entry.name}`", "", f"{entry.description[:1].upper()}{entry.description[1:]}.", "",
+                  "| setting | default | unit | meaning |", "| --- | --- | --- | --- |"]
+        lines += [f"| `{name}` | {default} | {unit} | {meaning} |" for name, default, unit, meaning in
+                  setting_rows(entry.obj) or []]
+        lines.append("")
+    return lines
 
 
 if __name__ == "__main__":

@@ -335,6 +335,7 @@ def _body(w: _Writer, plan: KernelPlan) -> None:
         for s in plan.synapses:
             synapses_codegen.monitors(w, s)
             synapses_codegen.summed(w, s)
+        synapses_codegen.stop_unless_summed_finite(w, plan.synapses)
         for p in plan.populations:
             if p.index in updates:
                 _update(w, p, updates[p.index])
@@ -353,6 +354,7 @@ def _body(w: _Writer, plan: KernelPlan) -> None:
             synapses_codegen.on_pre(w, s)
         for s in plan.synapses:
             synapses_codegen.on_post(w, s)
+        _stop_unless_written_finite(w, plan)
         for p in plan.populations:
             _reset(w, p, p.index in updates and _overflow_excused_at_spikes(w, updates[p.index]))
     w(*_stop(layout.STATUS_DONE, "n1"))
@@ -575,9 +577,7 @@ def _not_finite(p: PopulationPlan, i: str, variables: list[str] | None = None) -
 def _stop_not_finite(w: _Writer, group: int, site: int = layout.SITE_UPDATE, item: int = 0) -> None:
     """Stop the run at step ``n`` on neuron ``i`` of population ``group`` (for a monitor: monitor ``group``),
     where ``site`` found a value that is not finite (``item``: which regular operation, or monitor column)."""
-    w(*_stop(layout.STATUS_NOT_FINITE, "n"), f"{CTRL}[{layout.FAILING_GROUP}] = {group}",
-      f"{CTRL}[{layout.FAILING_NEURON}] = i", f"{CTRL}[{layout.FAILING_SITE}] = {site}",
-      f"{CTRL}[{layout.FAILING_ITEM}] = {item}", "return")
+    w(*layout.stop_not_finite(group, "i", site, item))
 
 
 def _collect_spikes(w: _Writer, a: GroupArrays, shared: bool) -> None:
@@ -797,6 +797,20 @@ def _poisson_input(w: _Writer, d: PoissonInputPlan) -> None:
     with w.loop("i", f"N{p.index}", p.size), w.drawing(f"poisson input {d.index}", "i"):
         w(f"fired = binomial({DRAWS}, int({constants}[0]), {constants}[1], {constants}[2], {constants}[3])")
         w(f"if {guard}: {write}" if guard else write)
+
+
+def _stop_unless_written_finite(w: _Writer, plan: KernelPlan) -> None:
+    """Stop the run on a declared variable (one the update does not check: it has no differential equation)
+    that a projection or Poisson input made NaN or infinite in this step, once all of them have acted."""
+    written = [(r.target, variable) for r in plan.projections for variable, _, _ in r.effects]
+    written += [(d.target, d.variable) for d in plan.poisson_inputs]
+    declared: dict[int, set[str]] = {}
+    for p, variable in written:
+        if variable not in p.model.state_variables:
+            declared.setdefault(p.index, set()).add(variable)
+    for k, variables in sorted(declared.items()):
+        with w.block(f"for i in range(N{k}):"), w.block(f"if {_not_finite(plan.population(k), 'i', sorted(variables))}:"):
+            _stop_not_finite(w, k, layout.SITE_EFFECT)
 
 
 def _regular_operation(w: _Writer, op: RegularOperationPlan) -> None:

@@ -36,8 +36,16 @@ from .runtime import row_block_bounds, seed_key
 START, END, STATUS, REACHED, FAILING_GROUP, FAILING_NEURON, THREADS, FAILING_SITE, FAILING_ITEM = range(9)
 CTRL_SLOTS = 9
 STATUS_DONE, STATUS_BUFFER_FULL, STATUS_NOT_FINITE = 0, 1, 2
-SITE_UPDATE, SITE_RESET, SITE_REGULAR_OPERATION, SITE_MONITOR = range(4)
-"""Where a value was found NaN or infinite: the state update, the reset, a regular operation, a monitor."""
+(SITE_UPDATE, SITE_RESET, SITE_REGULAR_OPERATION, SITE_MONITOR, SITE_SYNAPSE, SITE_SYNAPSE_TRACE, SITE_SYNAPSE_TARGET,
+ SITE_SUMMED, SITE_EFFECT) = range(9)
+"""Where a value was found NaN or infinite: the state update, the reset, a regular operation, a monitor (then
+``FAILING_GROUP`` is the monitor); a synapse model's variable of synapse ``FAILING_NEURON``, its trace kept per
+neuron (of neuron ``FAILING_NEURON``), or a neuron variable it wrote at synapse ``FAILING_NEURON`` (for these three
+``FAILING_GROUP`` is the projection's synapse plan and ``FAILING_ITEM`` the code, an index of ``SYNAPSE_CODE``); a
+summed variable, or a declared variable a projection or Poisson input wrote (of population ``FAILING_GROUP``)."""
+
+SYNAPSE_CODE = ("on_pre", "on_post", "clock-driven")
+"""The code of a synapse model that ``FAILING_ITEM`` names at the ``SITE_SYNAPSE*`` sites."""
 
 CTRL, CLOCK, RNG = "ctrl", "clock", "rng"
 """Control slots, ``clock[0]`` = dt in seconds, and the seed's key (see :mod:`snnzoo.engine.runtime`)."""
@@ -58,6 +66,14 @@ def shared_loop(size: int, threads: int) -> bool:
 NEVER = -(2**31)
 """The last-spike step of a neuron that never spiked: int32's lowest value (last-spike steps are
 int32 in single precision), long enough ago for any refractory period below 2**31 steps."""
+
+
+def stop_not_finite(group: int | str, element: str, site: int, item: int | str = 0) -> list[str]:
+    """Kernel statements that stop the run at step ``n``, reporting a value that is not finite: at ``site`` (a
+    ``SITE_*`` code), in ``group``, at ``element`` (code of a neuron or synapse index), ``item`` as that site has it."""
+    return [f"{CTRL}[{STATUS}] = {STATUS_NOT_FINITE}", f"{CTRL}[{REACHED}] = n", f"{CTRL}[{FAILING_GROUP}] = {group}",
+            f"{CTRL}[{FAILING_NEURON}] = {element}", f"{CTRL}[{FAILING_SITE}] = {site}",
+            f"{CTRL}[{FAILING_ITEM}] = {item}", "return"]
 
 
 def _floats(*shape: int) -> np.ndarray:

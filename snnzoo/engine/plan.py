@@ -161,10 +161,11 @@ class SynapsePlan:
     pre- or postsynaptic neuron) or "shared" (one parameter value). ``values``
     holds the initial values (one or one per synapse, SI); ``synapses`` is the
     :class:`~snnzoo.network.connectivity.Synapses` (CSR over the ``source_size`` neurons
-    of the source, rows sorted by delay).
+    of the source, rows sorted by delay). ``name`` is the projection's, for messages.
     """
 
     index: int
+    name: str
     source: int
     pre: PopulationPlan | None
     """The presynaptic population (None for a spike source)."""

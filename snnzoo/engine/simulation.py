@@ -26,6 +26,7 @@ import numpy as np
 import pint
 
 from ..errors import ConfigError, SimulationError, SnnzooError, UnitError
+from ..language.synapse_model import reference as synapse_reference
 from ..units import as_quantity, dimension_of, si_unit_string, ureg, whole_number
 from . import layout, precision, synapses_codegen
 from .kernel_key import kernel_module
@@ -41,7 +42,7 @@ from .layout import (
     group_arrays,
 )
 from .memory import MemoryBudget, record_bytes
-from .plan import KernelPlan, MonitorPlan
+from .plan import KernelPlan, MonitorPlan, PopulationPlan, SynapsePlan
 from .thread_choice import ThreadChoice
 
 CHUNK_STEPS = 2000
@@ -278,12 +279,14 @@ class Simulation:
         site, item = int(ctrl[layout.FAILING_SITE]), int(ctrl[layout.FAILING_ITEM])
         if site == layout.SITE_MONITOR:
             return self._not_finite_recorded(self.plan.monitors[group], item, neuron, n)
+        if site in (layout.SITE_SYNAPSE, layout.SITE_SYNAPSE_TRACE, layout.SITE_SYNAPSE_TARGET):
+            s = next(s for s in self.plan.synapses if s.index == group)
+            return self._not_finite_in_synapses(s, site, layout.SYNAPSE_CODE[item], neuron, n, run_start)
         p = self.plan.population(group)
-        state = self.arrays[PopulationArrays(p).state]
-        bad = [var for var in p.rows if not np.isfinite(state[p.rows.index(var), neuron])]
         at = n + 1 if site == layout.SITE_UPDATE else n  # the update computes the state of the next step
-        found = (f"population {p.name!r}: variable {bad[0] if bad else '?'} of neuron {neuron} became "
-                 f"{state[p.rows.index(bad[0]), neuron] if bad else 'nan'} at t = {at * self.dt:.6g} s")
+        found = self._became(p, neuron, at, f"population {p.name!r}: ")
+        if site in (layout.SITE_SUMMED, layout.SITE_EFFECT):
+            return SimulationError(f"{found}, {self._written_by(p, neuron, summed=site == layout.SITE_SUMMED)}")
         if site in (layout.SITE_RESET, layout.SITE_REGULAR_OPERATION):
             statements = p.model.reset if site == layout.SITE_RESET else self.plan.regular_operations[item].statements
             what = "reset" if site == layout.SITE_RESET else "regular operation"
@@ -299,6 +302,81 @@ class Simulation:
         return SimulationError(
             f"{found}, after {steps} with finite values: the model diverges for these parameter values, "
             "or the integrator is unstable at this dt (then use a smaller dt or another integrator)")
+
+    def _became(self, p: PopulationPlan, neuron: int, at: int, prefix: str, variables: list[str] | None = None,
+                whose: str = "") -> str:
+        """"``prefix``variable x of neuron 3``whose`` became nan at t = ...": the first of ``variables`` (default:
+        every row of population ``p``) that is not finite for ``neuron``, at step ``at``."""
+        name, value = _first_not_finite(self.arrays[PopulationArrays(p).state], p.rows, neuron, variables)
+        return f"{prefix}variable {name} of neuron {neuron}{whose} became {value} at t = {at * self.dt:.6g} s"
+
+    def _written_by(self, p: PopulationPlan, neuron: int, summed: bool) -> str:
+        """What made a summed variable, or a declared variable that projections and Poisson inputs add to, of
+        ``neuron`` of ``p`` not finite."""
+        state = self.arrays[PopulationArrays(p).state]
+        bad = {var for var in p.rows if not np.isfinite(state[p.rows.index(var), neuron])}
+        if summed:
+            sums = [f"projection {s.name!r} ({name} = {equation.expr})" for s in self.plan.synapses
+                    if s.target.index == p.index for name, equation in s.model.summed.items()
+                    if synapse_reference(name)[1] in bad]
+            return (f"summed by {', '.join(sums)}: the values summed are too large or not finite for these weights "
+                    "and values")
+        writers = [f"projection {r.name!r}" for r in self.plan.projections
+                   if r.target.index == p.index and any(variable in bad for variable, _, _ in r.effects)]
+        writers += [f"Poisson input {d.name!r}" for d in self.plan.poisson_inputs
+                    if d.target.index == p.index and d.variable in bad]
+        return f"made so by {', '.join(writers)} acting on it (the weights are too large or not finite)"
+
+    def _not_finite_in_synapses(self, s: SynapsePlan, site: int, code: str, element: int, n: int,
+                                run_start: int) -> SimulationError:
+        """A value that ``code`` of projection ``s``'s synapse model made NaN or infinite: a variable of synapse
+        ``element``, a trace kept per neuron (of neuron ``element``), or a neuron variable it wrote at synapse
+        ``element``."""
+        a = SynapseArrays(s)
+        prefix = f"projection {s.name!r}: "
+        at = n + 1 if code == "clock-driven" else n  # the clock-driven update computes the values of the next step
+        if site == layout.SITE_SYNAPSE_TRACE:
+            side = "pre" if code == "on_pre" else "post"
+            name, value = _first_not_finite(self.arrays[a.pre_traces if side == "pre" else a.post_traces],
+                                            s.rows(side), element)
+            found = (f"{prefix}variable {name} of {side}synaptic neuron {element} (a trace kept per neuron) became "
+                     f"{value} at t = {at * self.dt:.6g} s")
+        else:
+            pre, post = int(s.synapses.pre[element]), int(s.synapses.post[element])
+            synapse = f"synapse {element} (i = {pre} → j = {post})"
+            if site == layout.SITE_SYNAPSE_TARGET:
+                found = self._synapse_target_became(s, code, pre, post, at, prefix) + f", at {synapse}"
+            else:
+                name, value = _first_not_finite(self.arrays[a.values], s.rows("synapse"), element)
+                found = f"{prefix}variable {name} of {synapse} became {value} at t = {at * self.dt:.6g} s"
+        if code != "clock-driven":
+            statements = "; ".join(f"{target} {operator} {expr}" for target, operator, expr in s.model.pathways[code])
+            return SimulationError(f"{found}, written by {code} '{statements}' from finite values: it is undefined "
+                                   "or too large for them (such as a division by zero, the log of a negative number "
+                                   "or a weight that grows without bound)")
+        if n == run_start:
+            return SimulationError(
+                f"{found}, in the first step of the run, from finite values: an equation of synapse model "
+                f"{s.model.name!r} is undefined or too large for these parameter or state values; check them")
+        steps = f"{n - run_start} step{'s' if n - run_start > 1 else ''}"
+        return SimulationError(f"{found}, after {steps} with finite values: the synapse model diverges for these "
+                               "parameter values, or the integrator is unstable at this dt (then use a smaller dt "
+                               "or another integrator)")
+
+    def _synapse_target_became(self, s: SynapsePlan, code: str, pre: int, post: int, at: int, prefix: str) -> str:
+        """Which neuron variable that ``code`` of ``s`` writes became NaN or infinite, of its presynaptic neuron
+        ``pre`` or postsynaptic neuron ``post``."""
+        written = {side: [base for target, _, _ in s.model.canonical_statements(code)
+                          for target_side, base in [synapse_reference(target)]
+                          if target_side == side and target not in s.model.units]
+                   for side in ("pre", "post")}
+        for side, neuron, plan in (("post", post, s.target), ("pre", pre, s.pre)):
+            if plan is None or not written[side]:
+                continue
+            if _first_not_finite(self.arrays[PopulationArrays(plan).state], plan.rows, neuron, written[side])[0] != "?":
+                return self._became(plan, neuron, at, prefix, written[side],
+                                    f" of the {side}synaptic population {plan.name!r}")
+        return f"{prefix}a neuron variable became nan at t = {at * self.dt:.6g} s"
 
     def _not_finite_recorded(self, monitor: MonitorPlan, column: int, neuron: int, n: int) -> SimulationError:
         """A recorded value that is NaN or infinite: a subexpression undefined for the values it reads, or a
@@ -323,6 +401,17 @@ class Simulation:
         array, index = arrays.location(name)
         values = self.arrays[array][index]
         return float(values if array == arrays.shared else values[neuron])
+
+
+def _first_not_finite(array: np.ndarray, rows: list[str], column: int,
+                      among: list[str] | None = None) -> tuple[str, float]:
+    """The first variable of ``among`` (default: all ``rows``, the names of ``array``'s rows) that is NaN or
+    infinite in ``column``, with its value; ``("?", nan)`` if none is."""
+    for name in rows if among is None else among:
+        value = array[rows.index(name), column]
+        if not np.isfinite(value):
+            return name, float(value)
+    return "?", float("nan")
 
 
 def _allocate(plan: KernelPlan, dt: float, seed: int, threads: int) -> dict[str, np.ndarray]:

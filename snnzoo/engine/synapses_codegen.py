@@ -21,7 +21,9 @@ the steps since their last update (``Y<q>L`` per synapse) when an event reaches
 them; clock-driven ones every step with the model's integrator; summed variables are
 recomputed at the start of every step. Step order follows Brian2: summed variables,
 neuron updates, clock-driven synapses, thresholds, ``on_pre`` pathways, ``on_post``
-pathways, resets.
+pathways, resets. A value that a pathway or the clock-driven update makes NaN or infinite (a
+synapse's variable, a trace, a neuron variable it writes), or a summed variable once summed, stops
+the run in that step (the ``SITE_SYNAPSE*`` and ``SITE_SUMMED`` codes of :mod:`snnzoo.engine.layout`).
 """
 
 from __future__ import annotations
@@ -32,7 +34,19 @@ import sympy
 from ..language.expressions import is_unit_name, rand, randn, substitute_units, symbol
 from ..language.integrators import integrated, new_symbol
 from ..language.synapse_model import BUILTIN_NAMES, BoundSynapse, reference
-from .layout import GroupArrays, PopulationArrays, SynapseArrays, SynapseMonitorArrays, state_array
+from .layout import (
+    SITE_SUMMED,
+    SITE_SYNAPSE,
+    SITE_SYNAPSE_TARGET,
+    SITE_SYNAPSE_TRACE,
+    SYNAPSE_CODE,
+    GroupArrays,
+    PopulationArrays,
+    SynapseArrays,
+    SynapseMonitorArrays,
+    state_array,
+    stop_not_finite,
+)
 from .plan import SynapsePlan
 from .printer import to_code
 from .refractoriness import refractory_guard
@@ -200,14 +214,26 @@ def _side_value(s: SynapsePlan, side: str, name: str, index: str, until: str = "
     return [f"y_{name} = {store}[{row}, {index}]", *update]
 
 
-def _statement(w, names: _Names, target: str, op: str, expr: sympy.Basic) -> None:
-    """``target op expr``; a write to an ``(unless refractory)`` variable of a refractory postsynaptic
-    neuron ``j`` is dropped (as Brian2 and stateless projections do)."""
-    write = f"{names.name(target)} {op} {names.code(expr)}"
+def _statement(w, names: _Names, target: str, op: str, expr: sympy.Basic, pathway: str) -> None:
+    """``target op expr`` of ``pathway`` for synapse ``syn``; a write to an ``(unless refractory)`` variable of a
+    refractory postsynaptic neuron ``j`` is dropped (as Brian2 and stateless projections do). A neuron variable it
+    makes NaN or infinite stops the run."""
+    written = names.name(target)
+    write = f"{written} {op} {names.code(expr)}"
     side, base = reference(target)
-    writes_neuron = side == "post" and target not in names.s.model.units
-    guard = refractory_guard(names.s.target, base, "j") if writes_neuron else None
+    writes_neuron = side in ("pre", "post") and target not in names.s.model.units
+    guard = refractory_guard(names.s.target, base, "j") if side == "post" and writes_neuron else None
     w(f"if {guard}: {write}" if guard else write)
+    if writes_neuron:
+        _stop_unless_finite(w, names.s, [written], "syn", SITE_SYNAPSE_TARGET, pathway)
+
+
+def _stop_unless_finite(w, s: SynapsePlan, values: list[str], element: str, site: int, code: str) -> None:
+    """Stop the run when one of ``values`` (code) is NaN or infinite, at ``element`` of projection ``s``'s
+    ``site``, written by its ``code`` (one of ``layout.SYNAPSE_CODE``)."""
+    if values:
+        with w.block(f"if not ({' and '.join(f'math.isfinite({value})' for value in values)}):"):
+            w(*stop_not_finite(s.index, element, site, SYNAPSE_CODE.index(code)))
 
 
 def _pathway_body(w, s: SynapsePlan, pathway: str, side: str) -> None:
@@ -250,6 +276,7 @@ def _pathway_body(w, s: SynapsePlan, pathway: str, side: str) -> None:
                 body.append((dict(versions), (target, op, expr)))
     for r, name in enumerate(own_rows):
         w(f"{store}[{r}, {index}] = {versions[name]}")
+    _stop_unless_finite(w, s, [versions[name] for name in own_rows], index, SITE_SYNAPSE_TRACE, pathway)
     if not body:
         return
     other = "post" if side == "pre" else "pre"
@@ -274,11 +301,12 @@ def _pathway_body(w, s: SynapsePlan, pathway: str, side: str) -> None:
                 w(*_side_value(s, other, name, other_index))
             written = set(events)
             for own_versions, (target, op, expr) in body:
-                _statement(w, _Names(s, own_versions), target, op, expr)
+                _statement(w, _Names(s, own_versions), target, op, expr, pathway)
                 if target in synapse_rows:
                     written.add(target)
             for name in sorted(written):
                 w(f"{a.values}[{synapse_rows.index(name)}, syn] = y_{name}")
+            _stop_unless_finite(w, s, [f"y_{name}" for name in sorted(written)], "syn", SITE_SYNAPSE, pathway)
 
 
 def on_pre(w, s: SynapsePlan) -> None:
@@ -386,6 +414,19 @@ def summed(w, s: SynapsePlan) -> None:
             w(f"{state_array(k)}[{rows[name]}, j] += {names.code(expr)}")
 
 
+def stop_unless_summed_finite(w, plans: list[SynapsePlan]) -> None:
+    """Stop the run on a summed variable that became NaN or infinite, once all projections have summed into
+    it (before a neuron reads it)."""
+    rows: dict[int, set[int]] = {}
+    for s in plans:
+        for name in s.model.summed:
+            rows.setdefault(s.target.index, set()).add(s.target.rows.index(reference(name)[1]))
+    for k, summed_rows in sorted(rows.items()):
+        finite = " and ".join(f"math.isfinite({state_array(k)}[{row}, j])" for row in sorted(summed_rows))
+        with w.block(f"for j in range(N{k}):"), w.block(f"if not ({finite}):"):
+            w(*stop_not_finite(k, "j", SITE_SUMMED))
+
+
 def clock_driven(w, s: SynapsePlan) -> None:
     """The clock-driven equations of every synapse, one integrator step."""
     a = SynapseArrays(s)
@@ -402,6 +443,7 @@ def clock_driven(w, s: SynapsePlan) -> None:
             w(f"c_{target.name} = {names.code(expr)}")
         for x in variables:
             w(f"{a.values}[{rows.index(x.name)}, syn] = c_{new_symbol(x).name}")
+        _stop_unless_finite(w, s, [f"c_{new_symbol(x).name}" for x in variables], "syn", SITE_SYNAPSE, "clock-driven")
 
 
 def _last_event_steps(s: SynapsePlan) -> list[tuple[str, str]]:

@@ -22,7 +22,8 @@ import pint
 import sympy
 
 from ..errors import ConfigError, EquationError, UnitError, UnknownNameError, ValueRangeError
-from ..units import Sign, as_quantity, dimension_of, parameter_sign, parse_unit, show_si, to_si, ureg
+from ..units import (Sign, as_quantity, dimension_of, parameter_sign, parse_unit, quantity_text, show_si, to_si,
+                     unit_text, ureg)
 from .equations import Equation, check_model_name, parse_equations, parse_statements
 from .expressions import (FUNCTIONS, DimensionChecker, is_zero, numpy_function, rand, randn, same_dimension,
                           shown_unit, substitute_units, symbol)
@@ -366,7 +367,7 @@ class NeuronModel:
     def _not_writable(self, name: str) -> str:
         """Why a statement cannot write ``name``, which is no state variable or declared variable."""
         if name in self.parameters:
-            return (f"is a parameter (constant during a run); declare it '{name} : {_unit_text(self.units[name])}' "
+            return (f"is a parameter (constant during a run); declare it '{name} : {unit_text(self.units[name])}' "
                     "in the equations to make it a variable")
         if name in self.subexpressions:
             return "is a subexpression (computed from its equation every step); write a state variable it uses"
@@ -510,10 +511,10 @@ class NeuronModel:
             lines += [f"    {name}: {text}{' (weights >= 0)' if name in self.non_negative_targets else ''}"
                       for name, text in self.synapses_text.items()]
         if self.initial:
-            lines.append("Initial values: " + ", ".join(f"{k} = {_show_value(v)}" for k, v in self.initial.items()))
+            lines.append("Initial values: " + ", ".join(f"{k} = {quantity_text(v)}" for k, v in self.initial.items()))
         if self.presets:
             lines += ["", "Presets (preset = NAME):"]
-            lines += [f"    {preset}: " + ", ".join(f"{k} = {_show_value(v)}" for k, v in values.items())
+            lines += [f"    {preset}: " + ", ".join(f"{k} = {quantity_text(v)}" for k, v in values.items())
                       for preset, values in self.presets.items()]
         if self.aliases:
             lines.append("Old parameter names (accepted until the next release): "
@@ -529,11 +530,11 @@ class NeuronModel:
             "threshold": self.threshold_text,
             "reset": self.reset_text,
             "refractory": self.refractory_text,
-            "initial": {k: _show_value(v) for k, v in self.initial.items()},
+            "initial": {k: quantity_text(v) for k, v in self.initial.items()},
             "integrator": self.integrator,
             "synapses": self.synapses_text,
             "functions": {name: timed.to_dict() for name, timed in self.functions.items()},
-            "presets": {preset: {k: _show_value(v) for k, v in values.items()} for preset, values in self.presets.items()},
+            "presets": {preset: {k: quantity_text(v) for k, v in values.items()} for preset, values in self.presets.items()},
             "references": list(self.references),
         }
 
@@ -572,7 +573,7 @@ def parameter_specs(owner: str, equations: Sequence[Equation], given: Mapping[st
         positive = positive or parameter_sign(unit) == "positive"
         spec = ParameterSpec(pname, unit, None, "", description, positive, non_negative)
         if value is not None:
-            spec = replace(spec, default=to_si(value, unit, what=where, sign=spec.sign), default_text=_show_value(value))
+            spec = replace(spec, default=to_si(value, unit, what=where, sign=spec.sign), default_text=quantity_text(value))
         specs[pname] = spec
     return specs
 
@@ -602,26 +603,28 @@ def reference_lines(references: Sequence[str]) -> list[str]:
 
 def parameter_table(parameters: Mapping[str, ParameterSpec]) -> list[str]:
     """The lines of a model page's parameter table (name, default, unit, description)."""
-    rows = [(p.name, p.default_text or "(required)", _unit_text(p.unit), p.description) for p in parameters.values()]
+    rows = [(p.name, p.default_text or REQUIRED, unit_text(p.unit), p.description) for p in parameters.values()]
+    return page_table("Parameters", rows)
+
+
+REQUIRED = "(required)"
+"""The default column of a page's table for a value that has no default."""
+
+
+def page_table(title: str, rows: Sequence[tuple[str, str, str, str]]) -> list[str]:
+    """The lines of a page's table of name, default, unit and description under ``title``, its columns lined
+    up (a model's parameters, a stimulus's settings)."""
     widths = [max([minimum] + [len(row[column]) for row in rows]) for column, minimum in enumerate((10, 14, 10))]
-    return ["", "Parameters:"] + [
+    return ["", f"{title}:"] + [
         f"    {name:<{widths[0]}} {default:<{widths[1]}} {unit:<{widths[2]}} {description}"
         for name, default, unit, description in [("name", "default", "unit", "description"), *rows]]
 
 
 def parameters_dict(parameters: Mapping[str, ParameterSpec]) -> dict[str, dict[str, str]]:
     """A parameter table as plain data for provenance: name -> default text and unit."""
-    return {p.name: {"default": p.default_text, "unit": _unit_text(p.unit)} for p in parameters.values()}
+    return {p.name: {"default": p.default_text, "unit": unit_text(p.unit)} for p in parameters.values()}
 
 
-def _unit_text(unit: pint.Unit) -> str:
-    return "1" if unit == ureg.dimensionless else f"{unit:~}"
-
-
-def _show_value(value: Any) -> str:
-    if isinstance(value, pint.Quantity):
-        return f"{value:~}"
-    return str(value)
 
 
 __all__ = ["DeprecatedNameWarning", "NeuronModel", "Parameter", "ParameterSpec", "model", "parse_unit"]

@@ -15,18 +15,24 @@ and one of:
 - ``attach(network, population, target)``: anything built from the above
   (e.g. a Poisson input layer = a Poisson source plus a projection).
 
+Its constructor takes the settings; a class attribute ``setting_specs`` (a :class:`Setting` for each)
+gives their units and meanings to its pages (``snnzoo info``, docs/experiment-schema.md).
+
 Times become steps by the rules of :mod:`snnzoo.time_steps`: a spike is emitted in the step
 containing its time, a switch of a value takes effect at the first step at or after it.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..errors import PluginError, SnnzooError, a_or_an
+from ..units import parse_unit, unit_text
+from .model import REQUIRED, page_table
 
 @dataclass
 class PiecewiseDrive:
@@ -170,3 +176,70 @@ def _short(value: object) -> str:
     """``repr(value)``, cut to 80 characters."""
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+TARGET_UNIT = "target"
+"""The unit of a :class:`Setting` in the unit of the variable the stimulus drives (an amplitude, a weight)."""
+NO_UNIT = ""
+"""The unit of a :class:`Setting` that holds no quantity (a flag, a function, a table of parameters, a label)."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What a setting of a stimulus holds, for its pages: ``unit``, the unit its values are in (``"s"``,
+    ``"Hz"``, ``"1"`` for numbers, or :data:`TARGET_UNIT` or :data:`NO_UNIT`), and what it means."""
+
+    unit: str
+    description: str
+
+
+def constructor_settings(kind: Callable) -> dict[str, inspect.Parameter] | None:
+    """The settings a stimulus type takes, the keyword parameters of its constructor by name; None when its
+    signature is unknown or it takes any keyword."""
+    try:
+        parameters = inspect.signature(kind).parameters
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+        return None
+    return {name: p for name, p in parameters.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+
+
+def setting_rows(kind: Callable) -> list[tuple[str, str, str, str]] | None:
+    """Each setting of stimulus type ``kind`` as its pages list it: name, default (from the constructor), unit and
+    meaning (from its ``setting_specs``); None when the settings are unknown (see :func:`constructor_settings`)."""
+    settings = constructor_settings(kind)
+    if settings is None:
+        return None
+    specs = getattr(kind, "setting_specs", {})
+    rows = []
+    for name, parameter in settings.items():
+        spec = specs.get(name, Setting("?", "(not documented by the stimulus)"))
+        rows.append((name, _default_text(parameter.default), _unit_column(spec.unit), spec.description))
+    return rows
+
+
+def settings_table(kind: Callable) -> list[str]:
+    """The settings table of a stimulus type's page (``snnzoo info``), or a line saying it takes any keyword."""
+    rows = setting_rows(kind)
+    if rows is None:
+        return ["", "Settings: any keyword (its constructor does not list them)"]
+    return page_table("Settings", rows) if rows else ["", "Settings: none"]
+
+
+def _default_text(default: object) -> str:
+    """A constructor default as a page shows it: as TOML writes it, ``(optional)`` for None."""
+    if default is inspect.Parameter.empty:
+        return REQUIRED
+    if default is None:
+        return "(optional)"
+    return str(default).lower() if isinstance(default, bool) else str(default)
+
+
+def _unit_column(unit: str) -> str:
+    """A setting's unit as the unit column shows it (as :func:`~snnzoo.units.unit_text` writes units)."""
+    if unit == TARGET_UNIT:
+        return "(target)"
+    if unit == NO_UNIT:
+        return "-"
+    return unit if unit == "?" else unit_text(parse_unit(unit, what="setting unit"))

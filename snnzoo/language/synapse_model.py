@@ -40,12 +40,12 @@ import pint
 import sympy
 
 from ..errors import ConfigError, EquationError
-from ..units import dimension_of, to_si, ureg
+from ..units import dimension_of, quantity_text, to_si, unit_text, ureg
 from .equations import Equation, parse_equations, parse_statements
 from .expressions import DimensionChecker, is_unit_name, is_zero, same_dimension, symbol
 from .integrators import OdeSystem
-from .model import (NeuronModel, ParameterSpec, _show_value, _unit_text, checked_references, page_heading,
-                    parameter_specs, parameter_table, parameters_dict, reference_lines)
+from .model import (NeuronModel, ParameterSpec, checked_references, page_heading, parameter_specs, parameter_table,
+                    parameters_dict, reference_lines)
 
 Statement = tuple[str, str, sympy.Basic]
 """``(target, operator, expression)``, e.g. ``("w", "=", clip(w + Apost, 0, wmax))``."""
@@ -145,7 +145,7 @@ class SynapseModel:
         self._check_equations()
         self.initial = {var: to_si(value, self.units[var], what=f"{self.where}: initial value of {var!r}")
                         for var, value in self._known_initial(initial or {}).items()}
-        self.initial_text = {var: _show_value(value) for var, value in (initial or {}).items()}
+        self.initial_text = {var: quantity_text(value) for var, value in (initial or {}).items()}
         # the synapse's own names must check out without any neuron model
         self._check_statements(own_only=True)
 
@@ -281,7 +281,7 @@ class SynapseModel:
                                         "give its value with initial= when connecting")
                 if target_name in self.parameters:
                     raise EquationError(f"{where}: {target!r} is a parameter (constant); declare it "
-                                        f"'{target} : {_unit_text(self.parameters[target].unit)}' to make it a variable")
+                                        f"'{target} : {unit_text(self.parameters[target].unit)}' to make it a variable")
                 if target_name not in self.units:
                     external.add(target_name)
             if own_only and external:

@@ -128,7 +128,7 @@ def plan(index: int, projection, source: int, pre, target, monitor_offset: int) 
     monitors = [SynapseMonitorPlan(monitor_offset + m, f"{projection.name}/{mon.name}", mon.variables, mon.every,
                                    mon.synapses) for m, mon in enumerate(state.monitors)]
     slice_only = state.model.summed and state.target_neurons is not None and state.target_neurons.size < target.size
-    return SynapsePlan(index, source, pre, target, state.bound, storage, delay,
+    return SynapsePlan(index, projection.name, source, pre, target, state.bound, storage, delay,
                        int(steps.max()) if steps.size else 0, state.post_delay, state.integrator,
                        projection.synapses, projection.source.size, state.values, monitors,
                        state.target_neurons.astype(np.int32) if slice_only else None)

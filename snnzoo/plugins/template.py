@@ -147,7 +147,7 @@ from typing import Any
 
 import numpy as np
 
-from snnzoo.language.stimulus import FunctionDrive
+from snnzoo.language.stimulus import TARGET_UNIT, FunctionDrive, Setting
 from snnzoo.units import positive_si, to_si
 
 
@@ -158,6 +158,9 @@ class RampCurrent:
     description = "current rising linearly from 0 to amplitude over duration, then held"
     example = {"amplitude": "300 pA", "duration": "200 ms"}
     """Settings that make a small working instance (the conformance kit uses them)."""
+    setting_specs = {"amplitude": Setting(TARGET_UNIT, "the value the ramp reaches"),
+                     "duration": Setting("s", "how long it rises, > 0")}
+    """Each setting's unit and meaning, for its pages (snnzoo info)."""
 
     def __init__(self, amplitude: Any, duration: Any):
         self.amplitude, self.duration = amplitude, duration

@@ -9,7 +9,7 @@ import numpy as np
 
 from snnzoo.errors import ConfigError
 from snnzoo.language.expressions import NumericExpression
-from snnzoo.language.stimulus import FunctionDrive, PiecewiseDrive
+from snnzoo.language.stimulus import NO_UNIT, TARGET_UNIT, FunctionDrive, PiecewiseDrive, Setting
 from snnzoo.units import as_data, as_quantity, check_value, is_quantity_text, one_si, show, to_si, ureg
 
 
@@ -20,6 +20,7 @@ class ConstantCurrent:
     description = "constant current, one amplitude or one per neuron"
     example = {"amplitude": "0.1 nA"}
     """Settings that make a small working instance (the conformance kit uses them)."""
+    setting_specs = {"amplitude": Setting(TARGET_UNIT, "the value, one or one per neuron")}
 
     def __init__(self, amplitude: Any):
         self.amplitude = amplitude
@@ -42,6 +43,9 @@ class StepCurrent:
     description = "piecewise-constant current switching at given times"
     example = {"times": ["0 ms", "1 ms"], "amplitudes": ["0.2 nA", "0 nA"]}
     """Settings that make a small working instance (the conformance kit uses them)."""
+    setting_specs = {"times": Setting("s", "the switching times, >= 0 and increasing"),
+                     "amplitudes": Setting(TARGET_UNIT,
+                                           "the value from each time on: one per time, or times x neurons")}
 
     def __init__(self, times: Any, amplitudes: Any):
         self.times, self.amplitudes = times, amplitudes
@@ -80,6 +84,9 @@ class FunctionCurrent:
     example = {"function": "amplitude*sin(2*pi*frequency*t)",
                "parameters": {"amplitude": "0.1 nA", "frequency": "10 Hz"}}
     """Settings that make a small working instance (the conformance kit uses them)."""
+    setting_specs = {"function": Setting(NO_UNIT,
+                                         "a callable f(t, i) or an expression of t and i, in the target's unit"),
+                     "parameters": Setting(NO_UNIT, "the expression's symbols: names to quantities")}
 
     def __init__(self, function: Callable | str, parameters: Mapping[str, Any] | None = None):
         if not (callable(function) or isinstance(function, str)):

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from snnzoo.errors import ConfigError
-from snnzoo.language.stimulus import GaussianDrive, OUDrive
+from snnzoo.language.stimulus import NO_UNIT, TARGET_UNIT, GaussianDrive, OUDrive, Setting
 from snnzoo.units import positive_si, show
 
 from .currents import per_neuron_si, provenance_value
@@ -21,6 +21,8 @@ class NoiseCurrent:
     description = "Gaussian current noise: mean + N(0, std) every step"
     example = {"mean": "0.1 nA", "std": "0.05 nA"}
     """Settings that make a small working instance (the conformance kit uses them)."""
+    setting_specs = {"mean": Setting(TARGET_UNIT, "the mean, one or one per neuron"),
+                     "std": Setting(TARGET_UNIT, "the standard deviation of each step's draw, >= 0")}
 
     def __init__(self, mean: Any, std: Any):
         self.mean, self.std = mean, std
@@ -41,6 +43,10 @@ class OUCurrent:
     description = "Ornstein-Uhlenbeck input, independent per neuron or shared by all"
     example = {"mean": "0.1 nA", "sigma": "0.05 nA", "tau": "5 ms"}
     """Settings that make a small working instance (the conformance kit uses them)."""
+    setting_specs = {"mean": Setting(TARGET_UNIT, "the mean, one or one per neuron"),
+                     "sigma": Setting(TARGET_UNIT, "the stationary standard deviation, >= 0"),
+                     "tau": Setting("s", "the time constant, > 0"),
+                     "shared": Setting(NO_UNIT, "true: one process for every neuron")}
 
     def __init__(self, mean: Any, sigma: Any, tau: Any, shared: bool = False):
         if not isinstance(shared, (bool, np.bool_)):

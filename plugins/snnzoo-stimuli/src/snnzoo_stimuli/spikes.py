@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from snnzoo.errors import ConfigError
-from snnzoo.language.stimulus import PoissonRates, SpikeTimes
+from snnzoo.language.stimulus import NO_UNIT, TARGET_UNIT, PoissonRates, Setting, SpikeTimes
 from snnzoo.units import is_quantity_text, to_si, whole_number, whole_numbers
 
 from .currents import expression_function, expression_parameters, per_neuron_si, provenance_value
@@ -21,6 +21,9 @@ class SpikeGenerator:
     description = "spikes at explicit times and neuron indices"
     example = {"times": ["1 ms", "1.5 ms"], "indices": [0, 1]}
     """Settings that make a small working instance (the conformance kit uses them)."""
+    setting_specs = {"times": Setting("s", "the spike times, >= 0"),
+                     "indices": Setting("1", "the neuron of each spike (default: neuron 0)"),
+                     "size": Setting("1", "the number of neurons (default: the largest index + 1)")}
 
     def __init__(self, times: Any, indices: Any = None, size: int | None = None):
         self.times = np.atleast_1d(to_si(times, "s", what=f"{self.name}: times"))
@@ -52,6 +55,9 @@ class PoissonGroup:
     description = "independent Poisson spike trains, constant or time-varying rate"
     example = {"size": 5, "rate": "50 Hz"}
     """Settings that make a small working instance (the conformance kit uses them)."""
+    setting_specs = {"size": Setting("1", "the number of neurons"),
+                     "rate": Setting("Hz", "one, one per neuron, a callable f(t, i) or an expression of t and i"),
+                     "parameters": Setting(NO_UNIT, "the rate expression's symbols: names to quantities")}
 
     def __init__(self, size: int, rate: Any, parameters: Mapping[str, Any] | None = None):
         self.size = whole_number(size, what=f"{self.name}: size", minimum=1)
@@ -81,6 +87,11 @@ class PoissonLayer:
     description = "N Poisson sources at a rate, connected with probability p and weight onto a variable"
     example = {"rate": "50 Hz", "N": 10, "p": 0.5, "weight": "1 mV", "target": "v"}
     """Settings that make a small working instance (the conformance kit uses them)."""
+    setting_specs = {"rate": Setting("Hz", "the rate of each source"),
+                     "N": Setting("1", "the number of sources"),
+                     "p": Setting("1", "the probability of a connection from a source to a neuron"),
+                     "weight": Setting(TARGET_UNIT, "added to the target variable by each spike"),
+                     "label": Setting(NO_UNIT, "the name of the source (default: POPULATION_TARGET_poisson)")}
 
     def __init__(self, rate: Any, N: int, p: float, weight: Any, label: str | None = None):
         self.group = PoissonGroup(whole_number(N, what=f"{self.name}: N", minimum=1), rate)
