@@ -362,7 +362,9 @@ class Experiment:
         protocol targets and durations, figure populations and time windows (and, if the ``figure`` will
         be drawn, that each rates panel's bin fits in what it shows), and every ``[[expected]]``
         item (its population or projection, recorded variable, neurons, times within the run, and the
-        unit of each bound and tolerance)."""
+        unit of each bound and tolerance); in single precision, that float32 holds every value."""
+        with self._located():
+            net.check_precision_fits()
         total = 0.0  # the simulated time, in seconds
         for k, phase in enumerate(self.protocol()):
             table = f"[[protocol]] #{k + 1}" if "protocol" in self.spec else "duration"
