@@ -483,6 +483,27 @@ def test_ctrl_c_keeps_finished_runs_whole_and_resume_finishes(tmp_path):
     assert len(list((out / "runs").glob("*.nc"))) == 32
 
 
+def test_a_second_ctrl_c_while_a_sweep_stops_still_says_what_was_kept(toml, tmp_path):
+    """Ctrl-C pressed again while the workers stopped ended the sweep with "snnzoo: interrupted; checks not
+    evaluated", not saying that the finished runs were kept, nor to resume."""
+    class PressedTwice(executors.SerialExecutor):
+        waits = 0
+
+        def wait(self, futures):
+            self.waits += 1
+            if self.waits == 2:
+                raise KeyboardInterrupt  # Ctrl-C once the first run is stored
+            return {next(iter(futures))}
+
+        def close(self, cancel=False):
+            if cancel:
+                signal.raise_signal(signal.SIGINT)  # and again while the workers stop
+
+    with pytest.raises(KeyboardInterrupt, match=r"^1 of 2 runs finished and stored in .*; run again with --resume"):
+        sz.sweep(toml, {"sources.P.rate": ["2 Hz", "4 Hz"]}, executor=PressedTwice(), out=tmp_path / "out")
+    assert [path.name for path in (tmp_path / "out" / "runs").iterdir()] == ["0-seed3.nc"]
+
+
 def test_builder_gets_quantities_and_must_reach_the_workers():
     def local_builder(params, seed):  # a nested function cannot be sent to worker processes
         return None
