@@ -213,6 +213,28 @@ def test_store_resume_rerun_and_refusals(toml, tmp_path, capsys):
         sz.sweep(toml, grid, executor="serial", out=tmp_path / "other")
 
 
+@pytest.mark.parametrize("damage, message", [
+    ({"sweep.json": "[]"}, "sweep.json holds a list, not the table a sweep writes there; choose another folder"),
+    ({"sweep.json": b"\xff"}, "cannot read sweep.json ('utf-8' codec can't decode"),
+    ({"runs/0-seed3.nc": b""}, "runs/0-seed3.nc: not a readable netCDF file ([Errno -51] NetCDF: Unknown file format: "),
+], ids=["list", "not-utf8", "empty-run"])
+def test_resume_of_a_folder_whose_files_cannot_be_read_is_one_line_and_leaves_them(toml, tmp_path, capsys, damage,
+                                                                                    message):
+    """A sweep.json that is not a table was an internal error ("AttributeError: 'list' object has no attribute
+    'get'"); one that is not UTF-8 a UnicodeDecodeError; an unreadable run file did not say what to do."""
+    out = tmp_path / "out"
+    sz.sweep(toml, {"sources.P.rate": ["30 Hz"]}, executor="serial", out=out)
+    for name, content in damage.items():
+        (out / name).unlink()
+        (out / name).write_bytes(content.encode() if isinstance(content, str) else content)
+    assert main(["sweep", toml, "--grid", "sources.P.rate=30 Hz", "--workers", "1", "-q", "-o", str(out),
+                 "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"snnzoo: error: output {out}: ") and message in err, err
+    assert err.endswith("move it away and resume\n") or "runs/" not in message
+    assert all((out / name).read_bytes() == (c.encode() if isinstance(c, str) else c) for name, c in damage.items())
+
+
 @pytest.mark.parametrize("copied", ["1-seed0.nc", "0-seed1.nc", "single run"])
 def test_resume_refuses_a_stored_file_that_is_not_that_run(toml, tmp_path, copied):
     """A file copied over a run (another point's, another seed's, a result of 'snnzoo run') was taken as that
