@@ -113,6 +113,10 @@ def test_open_results_uses_the_seeds_and_checks_the_files_belong_together(runs, 
         open_results([paths[0], other])
     with pytest.raises(sz.SnnzooError, match="repeat"):
         open_results([paths[0], paths[0]])
+    bigger = write_netcdf(Experiment.load(str(toml), ["populations.G.size=21"]).run(seed=4), tmp_path / "bigger.nc")
+    with pytest.raises(sz.SnnzooError, match=r"^open_results: population 'G' has 20 neurons in .*seed1.nc and 21 in "
+                                             r".*bigger.nc; results of different sizes do not stack into one group"):
+        open_results([paths[0], bigger])  # it padded G's cells with NaN, and G lost its size (.snn failed)
 
 
 def test_runs_of_different_durations_stack_with_the_duration_of_each(runs, tmp_path):
