@@ -286,11 +286,25 @@ def test_resume_of_a_build_function_sweep_refuses_another_seeds_run(tmp_path):
     ({"duration": [20, 30, 20] * u.ms}, {}, "grid duration: the values '20 ms' and '20 ms' are the same"),
     ({"populations.G.size": [3, 4, 3.0]}, {}, "grid populations.G.size: the values 3 and 3.0 are the same"),
     ({"populations.G.model": ["lif", "lif"]}, {}, "the values 'lif' and 'lif' are the same"),
+    # a raw TypeError: only 0-dimensional arrays can be converted to Python scalars
+    ({"sources.P.rate": [[2, 3], [4, 5]] * u.Hz}, {}, "grid sources.P.rate: expected a list of values, got an array "
+                                                     "of shape (2, 2)"),
+    ({"sources.P.rate": [None, "2 Hz"]}, {}, "the value None has no unit; expected [frequency], e.g. '1 Hz'"),  # 'None Hz'
+    ({"populations.G.model": [["lif"]]}, {}, "grid populations.G.model: cannot sweep over the value ['lif']"),
+    ({"sources.P.rate": ["2 Hz"]}, {"workers": 0}, "workers: expected a whole number >= 1, got 0"),
 ])
 def test_bad_sweep_input_is_one_clear_error(toml, grid, kwargs, message):
     with pytest.raises(sz.SnnzooError) as error:
         sz.sweep(toml, grid, **kwargs)
     assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_numpy_seeds_and_worker_counts_are_taken_as_python_ones():
+    """seeds=np.arange(2) was refused ("got array([0, 1])"), and so was workers=np.int64(2)."""
+    from snnzoo.sweeps.grid import make_grid
+
+    assert make_grid(None, {"x": [1, 2]}, seeds=np.arange(2)).seeds == (0, 1)
+    assert executors.LocalExecutor(np.int64(2)).workers == 2
 
 
 @pytest.mark.parametrize("grid, message", [
