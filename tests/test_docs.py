@@ -21,7 +21,7 @@ from snnzoo.plugins.loader import get_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-NOT_KEYS = {"cell", "synapse", "units", "experiment", "experiment_spec"}
+NOT_KEYS = {"cell", "synapse", "units", "experiment", "experiment_spec", "snnzoo_version"}
 """Strings catalog/experiment.py uses as dataset dimensions and result attributes, not as keys of an experiment file."""
 
 

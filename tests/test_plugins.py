@@ -352,6 +352,22 @@ def test_system_exit_and_interrupt_in_a_plugin_are_failures(install, stopper, wh
     assert stopper.split("(")[0] in report_of("stops").failure
 
 
+@pytest.mark.parametrize("where", ["import", "hook"])
+def test_ctrl_c_pressed_while_a_plugin_loads_stops_the_program(install, where):
+    """A real Ctrl-C (SIGINT) while a plugin imported was taken for the plugin's failure: the command went on
+    without it (or with a half-imported sympy: "internal error: AttributeError: module 'sympy' has no attribute
+    'core'"). Pressed then, it stops the program as anywhere else."""
+    press = "import os, signal, time\nos.kill(os.getpid(), signal.SIGINT)\ntime.sleep(5)\n"
+    source = GOOD.format(model="pressed")
+    if where == "import":
+        source = press + source
+    else:
+        source = source.replace("    registry.add_model(", textwrap.indent(press, "    ") + "    registry.add_model(")
+    install("zoo_pressed", "1.0", {"pressed": source})
+    with pytest.raises(KeyboardInterrupt):
+        plugins.get_registry()
+
+
 @pytest.mark.parametrize(
     ("register", "expected"),
     [

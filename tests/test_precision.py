@@ -196,6 +196,24 @@ def test_a_synapse_model_value_that_overflows_float32_is_refused_and_a_tiny_one_
     tiny.run(5 * u.ms)
 
 
+def test_a_value_float32_cannot_hold_is_refused_before_any_run_of_a_sweep_and_blamed_on_itself(tmp_path, capsys,
+                                                                                               monkeypatch):
+    """A sweep ran every point and recorded the overflowing one as failed; `run` said "...: duration: projection ..."."""
+    from snnzoo.sweeps import worker
+
+    spec = tmp_path / "drive.toml"
+    spec.write_text('duration = "5 ms"\nprecision = "single"\n[populations.p]\nmodel = "lif"\nsize = 2\n'
+                    '[sources.s]\ntype = "poisson_group"\nsize = 2\nrate = "50 Hz"\n'
+                    '[projections.drive]\nsource = "s"\ntarget = "p"\non = "v"\nweight = "1 mV"\nall_to_all = true\n')
+    monkeypatch.setattr(worker, "run_task", lambda task: pytest.fail(f"run {task.key} ran"))
+    with pytest.raises(ConfigError, match=r"^grid point projections.drive.weight = 1e\+43 mV: experiment 'drive': "
+                                          r"projection 'drive': weight = 1e\+40 overflows in single precision"):
+        sz.sweep(str(spec), {"projections.drive.weight": ["1 mV", "1e40 V"]}, workers=1, out=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    assert main(["run", str(spec), "-q", "-o", str(tmp_path / "r.nc"), "--set", 'projections.drive.weight="1e40 V"']) == 2
+    _one_line(capsys.readouterr().err, "drive.toml: projection 'drive': weight = 1e+40 overflows")
+
+
 def test_a_model_constant_float32_cannot_hold_is_refused():
     model = sz.NeuronModel("tiny", "dv/dt = (1e-50*exp(v) - v)/(10*ms) : 1")
     net = sz.Network(precision="single")

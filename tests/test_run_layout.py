@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 from pathlib import Path
 
@@ -113,6 +114,10 @@ def test_open_results_uses_the_seeds_and_checks_the_files_belong_together(runs, 
         open_results([paths[0], other])
     with pytest.raises(sz.SnnzooError, match="repeat"):
         open_results([paths[0], paths[0]])
+    bigger = write_netcdf(Experiment.load(str(toml), ["populations.G.size=21"]).run(seed=4), tmp_path / "bigger.nc")
+    with pytest.raises(sz.SnnzooError, match=r"^open_results: population 'G' has 20 neurons in .*seed1.nc and 21 in "
+                                             r".*bigger.nc; results of different sizes do not stack into one group"):
+        open_results([paths[0], bigger])  # it padded G's cells with NaN, and G lost its size (.snn failed)
 
 
 def test_runs_of_different_durations_stack_with_the_duration_of_each(runs, tmp_path):
@@ -221,6 +226,22 @@ def test_rerun_of_a_file_whose_provenance_lacks_what_rerun_needs_is_one_line(run
     err = capsys.readouterr().err.strip()
     assert err.startswith("snnzoo: error: result ") and fragment in err and "\n" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["damaged.nc"]
+
+
+def test_rerun_of_a_file_a_newer_snnzoo_wrote_warns_in_one_line(runs, tmp_path, capsys):
+    """A file from a newer snnzoo was rerun in silence: "differs" with no hint that the versions differ."""
+    _, paths = runs
+    tree = open_result(paths[0])
+    recorded = json.loads(tree.attrs["snnzoo_provenance_json"])
+    tree.attrs["snnzoo_provenance_json"] = json.dumps({**recorded, "snnzoo_version": "999.0"})
+    tree.to_netcdf(tmp_path / "newer.nc")
+    assert main(["rerun", str(tmp_path / "newer.nc"), "-q"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"snnzoo: warning: result {tmp_path / 'newer.nc'}: written by "
+                                                     f"snnzoo 999.0, newer than this snnzoo {sz.__version__}; "), err
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Experiment.from_result(paths[0])  # this version's own files (and older ones) rerun without a word
 
 
 def test_set_adds_a_key_left_at_its_default_and_no_check_skips_the_expected_block(runs, tmp_path, capsys):

@@ -262,6 +262,28 @@ def test_store_resume_rerun_and_refusals(toml, tmp_path, capsys):
         sz.sweep(toml, grid, executor="serial", out=tmp_path / "other")
 
 
+@pytest.mark.parametrize("damage, message", [
+    ({"sweep.json": "[]"}, "sweep.json holds a list, not the table a sweep writes there; choose another folder"),
+    ({"sweep.json": b"\xff"}, "cannot read sweep.json ('utf-8' codec can't decode"),
+    ({"runs/0-seed3.nc": b""}, "runs/0-seed3.nc: not a readable netCDF file ([Errno -51] NetCDF: Unknown file format: "),
+], ids=["list", "not-utf8", "empty-run"])
+def test_resume_of_a_folder_whose_files_cannot_be_read_is_one_line_and_leaves_them(toml, tmp_path, capsys, damage,
+                                                                                    message):
+    """A sweep.json that is not a table was an internal error ("AttributeError: 'list' object has no attribute
+    'get'"); one that is not UTF-8 a UnicodeDecodeError; an unreadable run file did not say what to do."""
+    out = tmp_path / "out"
+    sz.sweep(toml, {"sources.P.rate": ["30 Hz"]}, executor="serial", out=out)
+    for name, content in damage.items():
+        (out / name).unlink()
+        (out / name).write_bytes(content.encode() if isinstance(content, str) else content)
+    assert main(["sweep", toml, "--grid", "sources.P.rate=30 Hz", "--workers", "1", "-q", "-o", str(out),
+                 "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"snnzoo: error: output {out}: ") and message in err, err
+    assert err.endswith("move it away and resume\n") or "runs/" not in message
+    assert all((out / name).read_bytes() == (c.encode() if isinstance(c, str) else c) for name, c in damage.items())
+
+
 @pytest.mark.parametrize("copied", ["1-seed0.nc", "0-seed1.nc", "single run"])
 def test_resume_refuses_a_stored_file_that_is_not_that_run(toml, tmp_path, copied):
     """A file copied over a run (another point's, another seed's, a result of 'snnzoo run') was taken as that
@@ -313,11 +335,25 @@ def test_resume_of_a_build_function_sweep_refuses_another_seeds_run(tmp_path):
     ({"duration": [20, 30, 20] * u.ms}, {}, "grid duration: the values '20 ms' and '20 ms' are the same"),
     ({"populations.G.size": [3, 4, 3.0]}, {}, "grid populations.G.size: the values 3 and 3.0 are the same"),
     ({"populations.G.model": ["lif", "lif"]}, {}, "the values 'lif' and 'lif' are the same"),
+    # a raw TypeError: only 0-dimensional arrays can be converted to Python scalars
+    ({"sources.P.rate": [[2, 3], [4, 5]] * u.Hz}, {}, "grid sources.P.rate: expected a list of values, got an array "
+                                                     "of shape (2, 2)"),
+    ({"sources.P.rate": [None, "2 Hz"]}, {}, "the value None has no unit; expected [frequency], e.g. '1 Hz'"),  # 'None Hz'
+    ({"populations.G.model": [["lif"]]}, {}, "grid populations.G.model: cannot sweep over the value ['lif']"),
+    ({"sources.P.rate": ["2 Hz"]}, {"workers": 0}, "workers: expected a whole number >= 1, got 0"),
 ])
 def test_bad_sweep_input_is_one_clear_error(toml, grid, kwargs, message):
     with pytest.raises(sz.SnnzooError) as error:
         sz.sweep(toml, grid, **kwargs)
     assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_numpy_seeds_and_worker_counts_are_taken_as_python_ones():
+    """seeds=np.arange(2) was refused ("got array([0, 1])"), and so was workers=np.int64(2)."""
+    from snnzoo.sweeps.grid import make_grid
+
+    assert make_grid(None, {"x": [1, 2]}, seeds=np.arange(2)).seeds == (0, 1)
+    assert executors.LocalExecutor(np.int64(2)).workers == 2
 
 
 @pytest.mark.parametrize("grid, message", [
@@ -530,6 +566,27 @@ def test_ctrl_c_keeps_finished_runs_whole_and_resume_finishes(tmp_path):
     assert main(["sweep", toml, "--grid", "sources.P.rate=" + ",".join(str(r) for r in range(10, 170, 10)) + " Hz",
                  "--seeds", "2", "--workers", "1", "-q", "-o", str(out), "--resume"]) == 0
     assert len(list((out / "runs").glob("*.nc"))) == 32
+
+
+def test_a_second_ctrl_c_while_a_sweep_stops_still_says_what_was_kept(toml, tmp_path):
+    """Ctrl-C pressed again while the workers stopped ended the sweep with "snnzoo: interrupted; checks not
+    evaluated", not saying that the finished runs were kept, nor to resume."""
+    class PressedTwice(executors.SerialExecutor):
+        waits = 0
+
+        def wait(self, futures):
+            self.waits += 1
+            if self.waits == 2:
+                raise KeyboardInterrupt  # Ctrl-C once the first run is stored
+            return {next(iter(futures))}
+
+        def close(self, cancel=False):
+            if cancel:
+                signal.raise_signal(signal.SIGINT)  # and again while the workers stop
+
+    with pytest.raises(KeyboardInterrupt, match=r"^1 of 2 runs finished and stored in .*; run again with --resume"):
+        sz.sweep(toml, {"sources.P.rate": ["2 Hz", "4 Hz"]}, executor=PressedTwice(), out=tmp_path / "out")
+    assert [path.name for path in (tmp_path / "out" / "runs").iterdir()] == ["0-seed3.nc"]
 
 
 def test_builder_gets_quantities_and_must_reach_the_workers():

@@ -209,6 +209,7 @@ class Experiment:
                               f"{a_or_an(type(spec).__name__)}, not a table, so the experiment cannot be rebuilt from it")
         if "seed" not in recorded:
             raise ConfigError(f"result {path}: its provenance has no 'seed', so the run cannot be reproduced")
+        _warn_if_newer(path, recorded.get("snnzoo_version"))
         spec = {**spec, "seed": recorded["seed"]}
         name = recorded.get("experiment", Path(path).stem)
         return cls(name, spec, str(path), f"result {path}: experiment {name!r}")
@@ -362,7 +363,9 @@ class Experiment:
         protocol targets and durations, figure populations and time windows (and, if the ``figure`` will
         be drawn, that each rates panel's bin fits in what it shows), and every ``[[expected]]``
         item (its population or projection, recorded variable, neurons, times within the run, and the
-        unit of each bound and tolerance)."""
+        unit of each bound and tolerance); in single precision, that float32 holds every value."""
+        with self._located():
+            net.check_precision_fits()
         total = 0.0  # the simulated time, in seconds
         for k, phase in enumerate(self.protocol()):
             table = f"[[protocol]] #{k + 1}" if "protocol" in self.spec else "duration"
@@ -854,6 +857,23 @@ def _shown(found: float, item: dict[str, Any], unit: str | None) -> str:
         if wanted != ureg.dimensionless:
             return f"{ureg.Quantity(found, unit).to(wanted):~.6g}"
     return f"{found:g}"
+
+
+def _warn_if_newer(path: str | Path, written_by: Any) -> None:
+    """Warn that the result ``path`` was written by a newer snnzoo than this one (``written_by``: the version
+    its provenance records): this version may lack what it used, or compute it otherwise."""
+    from packaging.version import InvalidVersion, Version
+
+    from ..version import __version__
+
+    try:
+        newer = Version(str(written_by)) > Version(__version__)
+    except InvalidVersion:  # a version neither of us can compare (or none recorded): nothing to say
+        return
+    if newer:
+        warnings.warn(f"result {path}: written by snnzoo {written_by}, newer than this snnzoo {__version__}; "
+                      "its experiment may use what this version lacks or computes otherwise, so a rerun may "
+                      "differ (update snnzoo to rerun it as it ran)", stacklevel=3)
 
 
 def describe(name: str) -> str:

@@ -35,7 +35,7 @@ from ..engine.plan import (
     RegularOperationPlan,
     SourcePlan,
 )
-from ..engine.precision import checked_precision
+from ..engine.precision import check_plan_fits, checked_precision
 from ..engine.simulation import Simulation, thread_count
 from ..engine.thread_choice import default_thread_count
 from ..errors import ConfigError, SimulationError, UnknownNameError
@@ -627,6 +627,12 @@ class Network:
                     raise ConfigError(f"{pop.where}: another model uses a different TimedArray named {name!r}; "
                                       "give each one its own name")
         return list(timed_arrays.values())
+
+    def check_precision_fits(self) -> None:
+        """Refuse a value that single precision cannot hold, as :meth:`build` would, without compiling anything
+        (an experiment checks this before its first run, and a sweep before any of its runs)."""
+        if self.precision == "single":
+            check_plan_fits(self._plan())
 
     def build(self) -> None:
         """Generate, compile (or load from the disk cache) and set up the kernel."""

@@ -36,14 +36,16 @@ Environment:
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import importlib
 import inspect
 import os
 import re
+import signal
 import threading
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, PackageNotFoundError, distributions, entry_points, version
 from types import ModuleType
@@ -348,7 +350,10 @@ def _load_entry_point(
     if name in disabled:
         return PluginInfo(name, *source, disabled=True)
     try:
-        plugin = entry_point.load()
+        with _ctrl_c_passed_on():
+            plugin = entry_point.load()
+    except PressedCtrlC:
+        raise
     except (Exception, SystemExit, KeyboardInterrupt) as exc:
         return PluginInfo(name, *source, failure=f"importing {entry_point.value}: {_one_line(exc)}")
     return load_plugin(plugin, name, registry, *source)
@@ -377,14 +382,42 @@ def load_plugin(
         manager.check_pending()
         callers = sorted(manager.get_hookcallers(plugin) or [], key=lambda caller: caller.name)
         hooks = tuple(caller.name for caller in callers)
-        with registry.registering_as(name, builtin=builtin):
+        with registry.registering_as(name, builtin=builtin), _ctrl_c_passed_on():
             for caller in callers:
                 step = caller.name
                 _check_returned_nothing(caller.name, caller(registry=registry))
+    except PressedCtrlC:
+        raise
     except (Exception, SystemExit, KeyboardInterrupt) as exc:
         failure = f"{step}: {_one_line(exc)}"
         return PluginInfo(name, distribution, version, declared, hooks, failure=failure)
     return PluginInfo(name, distribution, version, declared, hooks, registry.counts(name))
+
+
+class PressedCtrlC(KeyboardInterrupt):
+    """Ctrl-C pressed while a plugin's code ran: the user's, so it stops the program (a plugin that raises
+    ``KeyboardInterrupt`` itself fails to load, as any other plugin that raises)."""
+
+
+@contextlib.contextmanager
+def _ctrl_c_passed_on() -> Iterator[None]:
+    """While the block runs a plugin's code, Ctrl-C raises :class:`PressedCtrlC` (Python's own handler
+    raised a ``KeyboardInterrupt`` that was taken for the plugin's failure: the command went on without the
+    plugin, or with a half-imported module such as sympy). Only where Python's handler is in place: not in
+    other threads, nor in a process that ignores Ctrl-C (a sweep's worker)."""
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+
+    def pressed(signum: int, frame: object) -> None:
+        raise PressedCtrlC
+
+    signal.signal(signal.SIGINT, pressed)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _check_returned_nothing(hook: str, results: list) -> None:

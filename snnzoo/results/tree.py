@@ -420,6 +420,7 @@ def open_results(paths: str | os.PathLike | Sequence[str | os.PathLike], dim: st
         if other != groups:
             raise SnnzooError(f"open_results: {path} holds groups {other}, but {files[0]} holds {groups}; "
                               "only results of the same experiment stack")
+    _check_same_sizes(files, trees)
     runs = xr.DataArray(values, dims=dim, name=dim, attrs=_run_coordinate_attributes(dim, given_values))
     root = xr.Dataset({"source_file": (dim, [str(path) for path in files], {"long_name": "result file"})},
                       coords={dim: runs}, attrs=dict(trees[0].attrs))
@@ -435,6 +436,18 @@ def open_results(paths: str | os.PathLike | Sequence[str | os.PathLike], dim: st
                                    data_vars="all", coords="different", compat="equals",
                                    combine_attrs="drop_conflicts")
     return xr.DataTree.from_dict(stacked)
+
+
+def _check_same_sizes(files: list[Path], trees: list[xr.DataTree]) -> None:
+    """Refuse files whose populations differ in size: a stacked group has one ``cell`` dimension and one ``size``
+    (the smaller runs' cells were padded with NaN, and the group lost its ``size``, which the ``.snn`` accessor needs)."""
+    first = {name: ds.attrs.get("size") for name, ds in populations(trees[0]).items()}
+    for path, tree in zip(files[1:], trees[1:]):
+        for name, ds in populations(tree).items():
+            if ds.attrs.get("size") != first.get(name):
+                raise SnnzooError(f"open_results: population {name!r} has {first.get(name)} neurons in {files[0]} and "
+                                  f"{ds.attrs.get('size')} in {path}; results of different sizes do not stack into one "
+                                  "group (open them one by one)")
 
 
 RUN_ATTRIBUTES = {

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..errors import SnnzooError
+from ..units import whole_number
 from .worker import Outcome, Task, failed_run, run_tasks, start_local_worker, start_worker, warm_up
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
@@ -84,9 +85,7 @@ class LocalExecutor:
     """
 
     def __init__(self, workers: int | None = None):
-        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-            raise SnnzooError(f"workers: expected a positive number of processes, got {workers!r}")
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = whole_number(workers, what="workers", minimum=1) if workers is not None else os.cpu_count() or 1
         self.description = f"{self.workers} local worker process{'es' if self.workers > 1 else ''}"
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
 

@@ -202,6 +202,8 @@ def _seeds(seeds: int | Sequence[int] | None, spec: Mapping[str, Any] | None) ->
     expected = "seeds: expected a number of runs (>= 1) or a list of distinct non-negative integers"
     if seeds is None:
         return (seed_number((spec or {}).get("seed", 0)),)
+    if isinstance(seeds, np.ndarray):  # np.arange(5), as grid values may be arrays
+        seeds = seeds.tolist()
     if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
         if seeds < 1:
             raise ConfigError(f"{expected}, got {seeds!r}")
@@ -231,17 +233,17 @@ def _values_and_unit(spec: Mapping[str, Any] | None, path: str, items: list[Any]
     if expected is None:  # free values: quantities keep their unit, text and numbers stay as they are
         quantities = [isinstance(v, pint.Quantity) or (isinstance(v, str) and is_quantity_text(v)) for v in items]
         if not any(quantities):
-            return tuple(_plain(v) for v in items), None
+            return tuple(_plain(v, where) for v in items), None
         if not all(quantities):
             raise UnitError(f"{where}: mix of values with and without units: {items!r}")
         expected = as_quantity(items[0], what=where).units
     if expected == ureg.dimensionless and not any(isinstance(v, (pint.Quantity, str)) for v in items):
-        return tuple(_plain(v) for v in items), None  # plain numbers (a probability, a size)
+        return tuple(_plain(v, where) for v in items), None  # plain numbers (a probability, a size)
     quantities = []
     for value in items:
         if not isinstance(value, (pint.Quantity, str)):
             raise UnitError(f"{where}: the value {value!r} has no unit; expected {dimension_of(expected)}, "
-                            f"e.g. '{value} {expected:~}'")
+                            f"e.g. '{value if _is_real(value) else 1} {expected:~}'")
         quantity = as_quantity(value, what=where)
         if quantity.dimensionality != ureg.Quantity(1, expected).dimensionality:
             raise UnitError(f"{where}: expected {dimension_of(expected)}, got {quantity:~} "
@@ -282,6 +284,9 @@ def _items(values: Any, where: str) -> list[Any]:
         if not all(_is_real(number) for number in listed):
             raise ConfigError(f"{where}: a table's values are numbers (its 'unit' gives their unit), got {numbers!r}")
         values = ureg.Quantity(np.asarray(listed, dtype=float), parse_unit(str(values["unit"]), what=where))
+    array = values.magnitude if isinstance(values, pint.Quantity) else values
+    if isinstance(array, np.ndarray) and array.ndim > 1:
+        raise ConfigError(f"{where}: expected a list of values, got an array of shape {array.shape}")
     if isinstance(values, pint.Quantity):
         items = [values] if np.ndim(values.magnitude) == 0 else list(values)
     elif isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
@@ -293,12 +298,12 @@ def _items(values: Any, where: str) -> list[Any]:
     return items
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, where: str) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, (bool, int, float, str)):
         return value
-    raise ConfigError(f"cannot sweep over the value {value!r} (expected numbers, text or quantities)")
+    raise ConfigError(f"{where}: cannot sweep over the value {value!r} (expected numbers, text or quantities)")
 
 
 def _expected_unit(spec: Mapping[str, Any], path: str) -> pint.Unit | None:

@@ -28,7 +28,7 @@ from typing import Any
 
 import xarray as xr
 
-from ..errors import SnnzooError
+from ..errors import SnnzooError, a_or_an
 from ..results.tree import open_result, provenance, write_netcdf
 from ..safe_write import write_atomically
 
@@ -101,9 +101,13 @@ class Store:
 
     def _read_manifest(self, manifest: Path) -> dict[str, Any]:
         try:
-            return json.loads(manifest.read_text())
-        except (OSError, json.JSONDecodeError) as error:
+            stored = json.loads(manifest.read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             raise SnnzooError(f"output {self.folder}: cannot read {MANIFEST} ({error})") from None
+        if not isinstance(stored, dict):
+            raise SnnzooError(f"output {self.folder}: {MANIFEST} holds {a_or_an(type(stored).__name__)}, not the "
+                              "table a sweep writes there; choose another folder")
+        return stored
 
     def _created(self) -> Path:
         """The folder, made with its manifest before the first file goes in (so that a sweep that
@@ -126,7 +130,10 @@ class Store:
         Anything else there (a copy of another run, another result) is refused: resume never takes it
         for this run's result, and never overwrites it."""
         path = self.folder / RUNS / f"{key}.nc"
-        tree = open_result(path)
+        try:
+            tree = open_result(path)
+        except SnnzooError as error:
+            raise SnnzooError(f"output {self.folder}: {error}; move it away and resume") from None
         found = provenance(tree)
         if "summary" not in tree.children or not isinstance(found, dict) \
                 or any(found.get(name) != value for name, value in recorded.items()):

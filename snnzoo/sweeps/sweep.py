@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import pickle
@@ -15,6 +16,7 @@ import xarray as xr
 from ..catalog.experiment import Experiment, set_value
 from ..errors import ConfigError, SnnzooError
 from ..results.tree import build_result, provenance
+from ..safe_write import signals_deferred
 from ..units import positive_si
 from .combine import check_population_sizes, combine
 from .executors import WorkerDied, lost_run, make_executor
@@ -217,7 +219,8 @@ def _execute(tasks: list[Task], executor, results: dict, store: Store | None, pr
                     bar.update(1)
                 bar.set_postfix_str(f"{not_ok} not ok", refresh=False)
     except KeyboardInterrupt:
-        executor.close(cancel=True)
+        with contextlib.suppress(KeyboardInterrupt), signals_deferred():  # a second Ctrl-C: already stopping
+            executor.close(cancel=True)
         kept = f" and stored in {store.folder}; run again with --resume to finish" if store and results else ""
         raise SweepInterrupted(f"{len(results)} of {total} runs finished{kept}") from None
     finally:
