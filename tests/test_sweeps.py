@@ -193,6 +193,22 @@ def test_a_worker_killed_during_its_simulation_is_a_recorded_loss_not_a_hang(tmp
     assert sorted(p.name for p in (tmp_path / "out" / "runs").iterdir()) == ["0-seed0.nc", "2-seed0.nc", "3-seed0.nc"]
 
 
+def _killed_while_built_at_the_first_point(params, seed):
+    if params["I"] == 400 * u.pA:  # as a first point too large for memory, killed by the OOM killer
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _killed_mid_run(params, seed)
+
+
+def test_a_build_function_that_kills_its_process_at_the_first_point_kills_a_worker_not_the_sweep(tmp_path):
+    grid = {"I": ["400 pA", "500 pA", "600 pA"]}
+    result = sz.sweep(_killed_while_built_at_the_first_point, grid, duration="20 ms", workers=2,
+                      out=tmp_path / "out")
+    assert result["status"].values.ravel().tolist() == ["lost", "ok", "ok"], result["error"].values
+    again = sz.sweep(_killed_while_built_at_the_first_point, grid, duration="20 ms", workers=2,
+                     out=tmp_path / "out", resume=True)  # the lost run first in line again
+    assert again["status"].values.ravel().tolist() == ["lost", "ok", "ok"], again["error"].values
+
+
 def test_a_failed_run_between_finished_ones_is_combined_with_them():
     def build(params, seed):  # size 0 is refused: that run fails, the ones around it finish
         net = sz.Network(seed=seed)

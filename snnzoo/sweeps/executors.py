@@ -95,9 +95,12 @@ class LocalExecutor:
             self._pool = self._new_pool(task)
 
     def _new_pool(self, task: Task | None) -> concurrent.futures.ProcessPoolExecutor:
-        if FORK_WORKERS:
+        if FORK_WORKERS and task is not None and task.spec is not None:  # an experiment: no code of the user's runs
             warm_up(task)
             context, warm_with = "fork", None
+        elif FORK_WORKERS:  # a build function may kill the process running it: let that be a worker, never this one
+            warm_up(None)
+            context, warm_with = "fork", task
         else:
             context, warm_with = "spawn", task
         return concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(context),
