@@ -23,7 +23,7 @@ import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pint
@@ -42,21 +42,21 @@ from ..engine.plan import (
 from ..engine.precision import checked_precision
 from ..engine.simulation import Simulation, thread_count
 from ..errors import ConfigError, SimulationError, UnknownAttributeError, UnknownKeywordError, UnknownNameError
-from ..language.expressions import NumericExpression, same_dimension, symbol
-from ..language.integrators import automatic_integrator, choose_integrator
 from ..language.model import NeuronModel
 from ..language.refractory import refractory_steps
 from ..language.stimulus import (FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes, call_stimulus,
                                  checked_drives, stimulus_settings)
-from ..language.synapse_model import SynapseModel, reference
 from ..results.recording import PopulationRecord, StateRecord
-from ..units import (as_data, check_value, is_quantity_text, one_si, positive_si, seed_number, show, si_unit_string,
-                     to_si, ureg, whole_number, whole_numbers)
+from ..units import (as_data, check_value, is_quantity_text, one_si, positive_si, same_dimension, seed_number, show,
+                     si_unit_string, to_si, ureg, whole_number, whole_numbers)
 from ..version import __version__
 from . import connectivity
 from . import synapses as synapses_module
 from .poisson_input import PoissonInput
 from .projections import NAME, PopulationView, Projection, SpikeSource, parse_view, view
+
+if TYPE_CHECKING:
+    from ..language.synapse_model import SynapseModel
 
 MAX_STEPS = 2**53
 """The most steps one run may have (step counts are exact integers in float64 times below it)."""
@@ -75,6 +75,8 @@ def resolve_model(model: NeuronModel | str) -> NeuronModel:
 
 def resolve_synapse_model(model: SynapseModel | str) -> SynapseModel:
     """A synapse model object, looking names up in the plugin registry."""
+    from ..language.synapse_model import SynapseModel
+
     return model if isinstance(model, SynapseModel) else _registry().synapse_model(model)
 
 
@@ -287,12 +289,18 @@ class Population:
             raise ConfigError(f"{what}: {text!r} reads {name!r}, a subexpression ({name} = "
                               f"{self.model.subexpressions[name]}), which is computed during the run; write it out "
                               "with the parameters and variables it reads")
-        expression = NumericExpression(text, units, where=what, expected=unit, expected_what="the variable", draws=True)
+        plain = text.strip() if text.strip() in units and same_dimension(units[text.strip()], unit) else None
+        if plain is None:  # an expression to parse (a plain name of the right unit, such as "E_L", needs no parse)
+            from ..language.expressions import NumericExpression
+
+            expression = NumericExpression(text, units, where=what, expected=unit, expected_what="the variable",
+                                           draws=True)
         if not evaluate:
             return None
         env = {n: self.values[canonical] for n, canonical in names.items()}
         env.update({"i": np.arange(self.size, dtype=float), "N": float(self.size)})
-        return np.broadcast_to(expression(env, self.rng, self.size), (self.size,))
+        values = np.asarray(env[plain], dtype=float) if plain is not None else expression(env, self.rng, self.size)
+        return np.broadcast_to(values, (self.size,))
 
     def __getitem__(self, item) -> PopulationView:
         """A slice of the population, e.g. ``pop[:80]`` as a projection source or target."""
@@ -306,7 +314,7 @@ class Population:
         if neurons is not None and self.network._simulation is not None:
             self.values.update(self.network._simulation.read_state(self.name))  # the others keep their current values
         period = self.refractoriness.expression
-        in_period = period is not None and symbol(name) in period.free_symbols  # a parameter or declared variable
+        in_period = period is not None and name in {s.name for s in period.free_symbols}  # a parameter or declared variable
         if self.network._simulation is not None and (
                 in_period or (name in self.model.parameters and name not in self.heterogeneous)):
             self.network._invalidate()  # per-neuron values or refractory periods change: rebuilt at the next run
@@ -555,7 +563,7 @@ class Network:
         self.memory.require(f"population {name!r} ({size} neurons)",
                             population_bytes(int(size), values, len(model.noise_names)), "use fewer neurons")
         chosen = resolve_integrator(integrator or model.integrator or self.integrator
-                                    or automatic_integrator(model)[0])
+                                    or model.automatic_integrator()[0])
         population = Population(self, name, model, int(size), parameters or {}, initial or {}, labels, chosen,
                                 refractory, preset)
         self.groups[name] = population
@@ -644,6 +652,9 @@ class Network:
         if synapse is not None:
             post_seconds = one_si("0 ms" if post_delay is None else post_delay, "s", what=f"{where}: post_delay",
                                   sign="non-negative")
+            from ..language.integrators import choose_integrator
+            from ..language.synapse_model import reference
+
             synapse = resolve_synapse_model(synapse)
             pre_model = pre.group.model if isinstance(pre.group, Population) else None
             bound = synapse.bind(pre_model, model, where)
