@@ -113,7 +113,7 @@ def read(key: str) -> dict[str, Any] | None:
 
 def save(key: str, summary: dict[str, Any]) -> None:
     """Store ``summary`` (units as pint units) under ``key``, unless a unit does not read back as
-    itself from its text; an unusable cache folder is skipped."""
+    itself from its text or a value is not plain JSON; an unusable cache folder is skipped."""
     units = [*summary["units"].values(), *(parameter["unit"] for parameter in summary["parameters"])]
     if not all(ureg.Unit(str(unit)) == unit and isinstance(unit, pint.Unit) for unit in units):
         return
@@ -121,7 +121,11 @@ def save(key: str, summary: dict[str, Any]) -> None:
              "units": {name: str(unit) for name, unit in summary["units"].items()},
              "parameters": [{**parameter, "unit": str(parameter["unit"])} for parameter in summary["parameters"]]}
     try:
+        text = json.dumps(plain)
+    except (TypeError, ValueError):  # a value JSON cannot hold as it is (an array default): parse every time
+        return
+    try:
         _path(key).parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(_path(key), json.dumps(plain).encode)
+        write_atomically(_path(key), text.encode)
     except (OSError, SnnzooError):
         pass  # the kernel cache reports an unusable cache folder
