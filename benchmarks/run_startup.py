@@ -19,9 +19,9 @@ Groups (run each through the quiet slot on a shared machine; every group keeps i
   by ``snnzoo.results.plotting.png_bytes`` (the Agg canvas), each in a fresh process after the run and the
   figure are made: CPU and wall time of that step only.
 
-snnzoo runs from this checkout (``PYTHONPATH``); ``--before DIR`` adds the same snnzoo commands
-run from another checkout (e.g. the commit before the start-up work), interleaved with the
-others. Every command is a fresh process started from an empty working folder; CPU time is the
+snnzoo and its plugins run from this checkout (``PYTHONPATH``: the installed plugins may be another
+checkout's); ``--before DIR`` adds the same snnzoo commands run from another checkout (e.g. the
+commit before the start-up work), interleaved with the others. Every command is a fresh process started from an empty working folder; CPU time is the
 process's user + system time from ``os.wait4`` (its children included), wall time from start to
 exit. Rounds are interleaved with the order rotated; the tables show medians, and the machine's
 load (``/proc/loadavg``) is recorded before every round. Python writes its bytecode as it does by
@@ -74,7 +74,10 @@ class Snnzoo:
         self.script = str(Path(sys.executable).parent / "snnzoo")
 
     def env(self, cache: Path | None = None) -> dict[str, str]:
-        return {**os.environ, "PYTHONPATH": str(self.source), "SNNZOO_CACHE_DIR": str(cache or self.cache)}
+        """The checkout's snnzoo and plugins first on the path (the installed plugins may be another checkout's)."""
+        path = [self.source, *sorted(self.source.glob("plugins/*/src"))]
+        return {**os.environ, "PYTHONPATH": os.pathsep.join(map(str, path)),
+                "SNNZOO_CACHE_DIR": str(cache or self.cache)}
 
     def command(self, *args: str) -> list[str]:
         return [self.script, *args]

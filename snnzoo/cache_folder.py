@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from functools import cache
 from pathlib import Path
 
 CACHE_VARIABLE = "SNNZOO_CACHE_DIR"
@@ -36,3 +37,9 @@ def source_digest(root: Path) -> str:
         digest.update(repr((str(file.relative_to(root)) if file != root else file.name,
                             stat and (stat.st_size, stat.st_mtime_ns), content)).encode())
     return digest.hexdigest()
+
+
+@cache
+def snnzoo_digest() -> str:
+    """:func:`source_digest` of the snnzoo package itself, once per process."""
+    return source_digest(Path(__file__).resolve().parent)

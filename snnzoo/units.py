@@ -194,6 +194,11 @@ def dimension_of(unit: pint.Unit | str) -> str:
     return str(dim)
 
 
+def same_dimension(a: pint.Unit, b: pint.Unit) -> bool:
+    """Whether two units measure the same dimension."""
+    return ureg.Quantity(1, a).dimensionality == ureg.Quantity(1, b).dimensionality
+
+
 def to_si(value: Any, unit: pint.Unit | str, *, what: str, allow_plain: bool = False,
           sign: Sign | None = None, finite: bool = True) -> Any:
     """Check ``value`` has the dimension of ``unit`` and return its SI magnitude.

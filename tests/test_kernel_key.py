@@ -71,6 +71,7 @@ def test_an_object_the_plan_reaches_twice_is_described_once(monkeypatch):
 
     described = []
     srepr = sympy.srepr
+    monkeypatch.setattr(kernel_key, "_SYMPY_TEXTS", {})  # earlier tests described the shared synapse model
     monkeypatch.setattr(sympy, "srepr", lambda expression: described.append(id(expression)) or srepr(expression))
     net = network(synapse=STRUCTURAL["synapse model"]["synapse"])
     net.connect("p", "p", on="ge", weight=0.1, p=0.5, name="second")

@@ -52,7 +52,7 @@ def test_names_are_imported_on_first_use():
             "assert snnzoo.Network.__module__ == 'snnzoo.network.network' and 'numba' in sys.modules\n"
             "assert callable(snnzoo.model) and callable(snnzoo.stimulus) and callable(snnzoo.synapse_model)\n"
             "from snnzoo.sweeps import sweep\nimport snnzoo.sweeps.sweep\nassert callable(sweep)")
-    assert "sympy" in loaded_modules(code)
+    assert "numba" in loaded_modules(code)
 
 
 def test_import_as_gives_every_submodule_and_the_lookup_functions_stay_functions():
@@ -240,3 +240,120 @@ def test_a_run_keeps_its_loaded_modules_out_of_collections_and_gives_them_back(t
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
     while_running, after, enabled = done.stdout.split()
     assert int(while_running) > 100_000 and after == "0" and enabled == "True"
+
+
+def test_a_warm_run_loads_no_sympy(modules_after_a_run):
+    """A warm run imported sympy (0.2 s) and parsed the models the adex plugin registers (0.1 s) to find a
+    kernel it already had: the models now read what their first parse found from the cache folder."""
+    assert "sympy" not in modules_after_a_run
+
+
+CELL_SCRIPT = textwrap.dedent("""
+    import sys
+    sys.path.insert(0, ".")
+    import snnzoo as sz
+    from cell import CELL
+    net = sz.Network(seed=1, dt="0.1 ms")
+    net.add_population("p", CELL, 1)
+    net.run("100 ms")
+    print(int(net.result()["p"].to_dataset().spike_count.values[0]), "sympy" in sys.modules)""")
+
+
+def _run_cell(folder, equation: str, tau: str) -> tuple[int, bool]:
+    """The spike count of a one-neuron model written to ``folder/cell.py``, and whether its run imported sympy."""
+    (folder / "cell.py").write_text(textwrap.dedent(f"""
+        import snnzoo as sz
+        CELL = sz.NeuronModel("cell", "{equation}", {{"E_L": "-70 mV", "R": "100 Mohm", "I0": "300 pA",
+                              "tau": "{tau}"}}, threshold="v > -50*mV", reset="v = E_L", initial={{"v": "E_L"}})"""))
+    env = {**__import__("os").environ, "SNNZOO_CACHE_DIR": str(folder / "cache")}
+    done = subprocess.run([sys.executable, "-c", CELL_SCRIPT], cwd=folder, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    count, loaded = done.stdout.split()
+    return int(count), loaded == "True"
+
+
+def test_a_model_changed_after_a_warm_run_is_parsed_again_and_runs_as_changed(tmp_path):
+    """A warm run takes a model's variables and units from what an earlier parse of the same model
+    text found; editing the equation or a parameter's default must reach the run all the same."""
+    equation = "dv/dt = (E_L - v + R*I0)/tau : volt"
+    cold, warm = _run_cell(tmp_path, equation, "10 ms"), _run_cell(tmp_path, equation, "10 ms")
+    assert cold[1] and warm == (cold[0], False) and cold[0] > 0
+    faster = "dv/dt = 2*(E_L - v + R*I0)/tau : volt"
+    changed = _run_cell(tmp_path, faster, "10 ms")
+    assert changed[1] and changed[0] > cold[0]  # parsed (and a new kernel generated): twice as fast
+    assert _run_cell(tmp_path, faster, "10 ms") == (changed[0], False)
+    assert _run_cell(tmp_path, faster, "40 ms")[0] < changed[0]  # a new default: another summary
+    assert _run_cell(tmp_path, equation, "10 ms") == warm  # the first text again: its summary, its kernel
+
+
+def _adex_arguments() -> dict:
+    from snnzoo_adex import ADEX
+
+    return dict(ADEX.arguments)
+
+
+def test_a_model_made_from_its_summary_equals_the_parsed_model(tmp_path, monkeypatch):
+    import snnzoo as sz
+    from snnzoo.engine import kernel_key
+
+    arguments = _adex_arguments()  # imports the plugin, whose models use the session's cache
+    monkeypatch.setenv("SNNZOO_CACHE_DIR", str(tmp_path))
+    parsed, summarised = sz.NeuronModel(**arguments), sz.NeuronModel(**arguments)
+    assert "equations" in vars(parsed) and "equations" not in vars(summarised)
+    for attribute in ("state_variables", "variables", "linked_variables", "constant_variables", "unless_refractory",
+                      "units", "parameters", "noise_names", "recordables", "refractory_text", "initial", "presets",
+                      "aliases", "synapses_text"):
+        assert getattr(summarised, attribute) == getattr(parsed, attribute), attribute
+    assert summarised.refractoriness == parsed.refractoriness and list(summarised.subexpressions) == []
+
+    def key(model) -> str:
+        walker = kernel_key._Walker()
+        walker.walk(model)
+        return walker.digest.hexdigest()
+
+    unparsed_key = key(summarised)
+    assert summarised.describe() == parsed.describe() and "equations" in vars(summarised)  # parsed when read
+    assert key(summarised) == unparsed_key == key(parsed)
+
+
+def test_a_damaged_model_summary_is_parsed_again_and_rewritten(tmp_path, monkeypatch):
+    import snnzoo as sz
+
+    arguments = _adex_arguments()  # imports the plugin, whose models use the session's cache
+    monkeypatch.setenv("SNNZOO_CACHE_DIR", str(tmp_path))
+    sz.NeuronModel(**arguments)
+    (summary,) = (tmp_path / "models").iterdir()
+    whole = summary.read_text()
+    for damaged in (whole[: len(whole) // 2], whole.replace('"volt"', '"not_a_unit"'), "{}", ""):
+        summary.write_text(damaged)
+        assert "equations" in vars(sz.NeuronModel(**arguments))
+        assert json.loads(summary.read_text()) == json.loads(whole)
+    assert "equations" not in vars(sz.NeuronModel(**arguments))
+
+
+def test_a_bad_model_gets_its_error_every_time_and_no_summary(tmp_path, monkeypatch):
+    import snnzoo as sz
+
+    monkeypatch.setenv("SNNZOO_CACHE_DIR", str(tmp_path))
+    for _ in range(2):
+        with pytest.raises(sz.EquationError, match="right-hand side is in .*volt.* but dv/dt must be in"):
+            sz.NeuronModel("bad", "dv/dt = -v : volt")
+    assert not (tmp_path / "models").exists()
+
+
+def test_the_summary_key_tells_every_argument_apart():
+    from snnzoo import Parameter, ureg
+    from snnzoo.language.model_summary import summary_key
+
+    arguments = _adex_arguments()
+    variants = [arguments,
+                {**arguments, "equations": arguments["equations"] + " "},
+                {**arguments, "parameters": {**arguments["parameters"], "b": Parameter("1 pA", "increment")}},
+                {**arguments, "parameters": {**arguments["parameters"], "b": "0 pA"}},
+                {**arguments, "refractory": ureg.Quantity(2, "ms")},
+                {**arguments, "refractory": ureg.Quantity(2.0, "ms")},
+                {**arguments, "integrator": "rk4"}]
+    keys = [summary_key("NeuronModel", variant) for variant in variants]
+    assert None not in keys and len(set(keys)) == len(keys)
+    assert summary_key("NeuronModel", arguments) == keys[0]
+    assert summary_key("NeuronModel", {**arguments, "functions": {"stim": object()}}) is None

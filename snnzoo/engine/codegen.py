@@ -288,7 +288,7 @@ def generate(plan: KernelPlan, threads: int = 1) -> str:
     _body(w, plan)
     maths = "exprel, exprel32, fexp, fexp32" if plan.precision == "single" else "exprel, fexp"
     header = ["import math", "import numpy as np", "from numba import njit, prange",
-              f"from snnzoo.engine.runtime import (binomial, block_column, block_start, exp_divided_difference,",
+              "from snnzoo.engine.runtime import (binomial, block_column, block_start, exp_divided_difference,",
               f"                                   {maths}, normal, prefetch_row, site_key, start_draws,",
               "                                   timed_array, uniform)",
               "", ""]

@@ -5,10 +5,12 @@ should not pay for that to find a kernel it already has. :func:`structure_key`
 hashes everything the generated source can depend on, read from the
 :class:`~snnzoo.engine.plan.KernelPlan` as it is:
 
-- every field of every plan object, recursively: models, integrators, synapse
+- every field of every plan object, recursively: neuron models by the arguments they
+  were made from (the rest of a model follows from them, and a model read from its
+  summary has not parsed its equations yet), integrators, synapse
   models, drives and sources with all their attributes (sympy expressions by
   ``srepr``, arrays by dtype, shape and contents, functions by their code), the
-  thread count, and the type of every object (an object reached a second time, such
+  versions of Python, pint and sympy, the thread count, and the type of every object (an object reached a second time, such
   as a population's model through a projection, enters as a reference to the first);
 - the source of snnzoo itself and of every other module defining one of those
   types (a plugin's model or integrator class), so that editing the code
@@ -37,12 +39,13 @@ from typing import Any
 
 import numpy as np
 
-from ..cache_folder import source_digest
+from ..cache_folder import snnzoo_digest
 from ..errors import SnnzooError
+from ..language.model import NeuronModel
+from ..language.model_summary import library_versions
 from ..language.symbolic_budget import time_budget
 from ..safe_write import write_atomically
 from . import kernel_cache
-from .codegen import generate
 from .plan import KernelPlan, PopulationPlan, ProjectionPlan, SynapsePlan
 
 DATA_FIELDS = {PopulationPlan: {"values", "refractory_steps"}, ProjectionPlan: {"synapses"},
@@ -63,7 +66,7 @@ def structure_key(plan: KernelPlan, *options: Any) -> str:
     """A hash of everything the source of ``plan``'s kernel depends on; ``options`` are the code
     generator's other arguments (the thread count)."""
     walker = _Walker()
-    walker.walk(("options", options, "snnzoo", _snnzoo_digest()))
+    walker.walk(("options", options, "snnzoo", snnzoo_digest(), library_versions()))
     walker.walk(plan)
     return walker.digest.hexdigest()[:32]
 
@@ -80,6 +83,14 @@ def kernel_module(plan: KernelPlan, *options: Any) -> ModuleType:
         _remember(key, module.__name__)
     _modules[key] = module
     return module
+
+
+def generate(plan: KernelPlan, *options: Any) -> str:
+    """The kernel source of ``plan`` (:func:`snnzoo.engine.codegen.generate`, imported here: it needs
+    sympy, which a run whose key finds its kernel never imports)."""
+    from . import codegen
+
+    return codegen.generate(plan, *options)
 
 
 def _keys_folder() -> Path:
@@ -101,11 +112,6 @@ def _remember(key: str, name: str) -> None:
         write_atomically(_keys_folder() / key, name.encode)
     except (OSError, SnnzooError):
         pass  # an unusable cache folder: the kernel cache has said so already
-
-
-@cache
-def _snnzoo_digest() -> str:
-    return source_digest(Path(__file__).resolve().parents[1])
 
 
 @cache
@@ -202,7 +208,9 @@ class _Walker:
         kind = type(value)
         library = kind.__module__.partition(".")[0]
         self.feed("object", kind.__module__, kind.__qualname__)
-        if library == "sympy":
+        if kind is NeuronModel:  # what it was made from decides all the rest (parsed yet or not)
+            self.walk(value.arguments, data)
+        elif library == "sympy":
             self.feed(_sympy_text(value))
         elif library == "pint":
             self.walk(getattr(value, "magnitude", None), data)

@@ -10,12 +10,14 @@ Populations and sources share one numbering (their group index).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import sympy
 
 from ..language.model import NeuronModel
+
+if TYPE_CHECKING:
+    import sympy
 
 
 @dataclass

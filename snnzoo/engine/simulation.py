@@ -28,7 +28,7 @@ import pint
 from ..errors import ConfigError, SimulationError, SnnzooError, UnitError
 from ..language.synapse_model import reference as synapse_reference
 from ..units import as_quantity, dimension_of, si_unit_string, ureg, whole_number
-from . import layout, precision, synapses_codegen
+from . import layout, precision
 from .kernel_key import kernel_module
 from .layout import (
     DriveArrays,
@@ -134,6 +134,8 @@ class Simulation:
 
     def read_synapses(self, projection: int) -> dict[str, np.ndarray]:
         """The stored state variables of projection ``projection``'s synapse model, one value per synapse."""
+        from . import synapses_codegen  # sympy: imported only where a run has synapse models
+
         s = next(s for s in self.plan.synapses if s.index == projection)
         return synapses_codegen.stored_values(s, self.arrays, self.dt)
 

@@ -15,7 +15,7 @@ import pint
 import sympy
 
 from ..errors import ConfigError, EquationError
-from ..units import dimension_of, ureg
+from ..units import dimension_of, same_dimension, ureg
 from .symbolic_budget import parse_within_budget, power
 
 
@@ -375,11 +375,6 @@ class DimensionChecker:
 def is_zero(expr: sympy.Basic) -> bool:
     """Whether ``expr`` is the number 0 (what ``0*mV`` parses to): it has every dimension."""
     return isinstance(expr, sympy.Number) and expr == 0
-
-
-def same_dimension(a: pint.Unit, b: pint.Unit) -> bool:
-    """Whether two units measure the same dimension."""
-    return ureg.Quantity(1, a).dimensionality == ureg.Quantity(1, b).dimensionality
 
 
 def _dimensionless(unit: pint.Unit) -> bool:

@@ -139,7 +139,6 @@ class Euler:
     """Forward Euler; with additive white noise this is Euler–Maruyama (as in Brian2)."""
 
     name = "euler"
-    description = "forward Euler, x += dt*f(x); additive noise as Euler-Maruyama"
 
     def update(self, system: OdeSystem) -> Statements:
         _require_additive_noise(system, self.name)
@@ -152,7 +151,6 @@ class EulerMaruyama(Euler):
     """Euler–Maruyama (Itô) for equations with additive or multiplicative noise."""
 
     name = "euler_maruyama"
-    description = "Euler-Maruyama for stochastic equations, x += dt*f(x) + g(x)*sqrt(dt)*N(0,1)"
 
     def update(self, system: OdeSystem) -> Statements:
         return [
@@ -169,7 +167,6 @@ class ExponentialEuler:
     """
 
     name = "exponential_euler"
-    description = "exponential Euler for conditionally linear equations (Hodgkin-Huxley, conductances)"
 
     def update(self, system: OdeSystem) -> Statements:
         _deterministic_only(system, self.name)
@@ -202,7 +199,6 @@ class ExponentialRosenbrock:
     """
 
     name = "exponential_rosenbrock"
-    description = "exponential Rosenbrock-Euler (diagonal Jacobian) for stiff nonlinear equations"
 
     def update(self, system: OdeSystem) -> Statements:
         _deterministic_only(system, self.name)
@@ -222,7 +218,6 @@ class RK2:
     """Second-order Runge–Kutta (midpoint method)."""
 
     name = "rk2"
-    description = "second-order Runge-Kutta (midpoint)"
 
     def update(self, system: OdeSystem) -> Statements:
         _deterministic_only(system, self.name)
@@ -236,7 +231,6 @@ class RK4:
     """Classical fourth-order Runge–Kutta."""
 
     name = "rk4"
-    description = "classical fourth-order Runge-Kutta"
 
     def update(self, system: OdeSystem) -> Statements:
         _deterministic_only(system, self.name)
@@ -259,7 +253,6 @@ class Heun:
     """
 
     name = "heun"
-    description = "stochastic Heun for multiplicative noise (Stratonovich, as Brian2's heun)"
 
     def update(self, system: OdeSystem) -> Statements:
         xs = system.variables
@@ -287,7 +280,6 @@ class Milstein:
     """
 
     name = "milstein"
-    description = "derivative-free Milstein for diagonal multiplicative noise (Stratonovich, strong order 1)"
 
     def update(self, system: OdeSystem) -> Statements:
         xs = system.variables
@@ -330,7 +322,6 @@ class Exact:
     """
 
     name = "exact"
-    description = "exact solution of linear equations through the matrix exponential (Brian2's exact)"
 
     def update(self, system: OdeSystem) -> Statements:
         _deterministic_only(system, self.name)
@@ -484,8 +475,10 @@ def _nonlinear_term(f: sympy.Basic, state: set[sympy.Symbol]) -> sympy.Basic:
     return f
 
 
-BUILTIN_INTEGRATORS = (Euler(), EulerMaruyama(), ExponentialEuler(), ExponentialRosenbrock(), RK2(), RK4(),
-                       Heun(), Milstein(), Exact())
+BY_NAME = {integrator.name: integrator for integrator in (Euler(), EulerMaruyama(), ExponentialEuler(),
+                                                         ExponentialRosenbrock(), RK2(), RK4(), Heun(), Milstein(),
+                                                         Exact())}
+"""The core's integrators by name (:mod:`snnzoo.language.core_integrators` registers them)."""
 
 
 @lru_cache(maxsize=128)

@@ -2,7 +2,10 @@
 
 A :class:`NeuronModel` is pure data. It is parsed and dimension-checked when it
 is made, so a unit mistake is reported before anything runs. Plugin models and
-models written inline by users are the same kind of object.
+models written inline by users are the same kind of object. A model made again
+from arguments an earlier parse accepted reads what that parse found from the
+cache folder instead (:mod:`snnzoo.language.model_summary`) and parses its
+equations only when something reads them (code generation, ``describe()``).
 """
 
 from __future__ import annotations
@@ -12,24 +15,27 @@ import functools
 import os
 import re
 import sys
+import threading
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pint
-import sympy
 
 from ..errors import ConfigError, EquationError, UnitError, UnknownNameError, ValueRangeError
-from ..units import (Sign, as_quantity, dimension_of, parameter_sign, parse_unit, quantity_text, show_si, to_si,
-                     unit_text, ureg)
-from .equations import Equation, check_model_name, parse_equations, parse_statements
-from .expressions import (FUNCTIONS, DimensionChecker, is_zero, numpy_function, rand, randn, same_dimension,
-                          shown_unit, substitute_units, symbol)
-from .refractory import Refractoriness, parse_refractoriness
+from ..units import (Sign, as_quantity, dimension_of, is_quantity_text, parameter_sign, parse_unit, quantity_text, show_si,
+                     to_si, unit_text, ureg)
+from . import model_summary
+from .refractory import Refractoriness, period_refractoriness
 from .symbolic_budget import time_budget
-from .timed_array import TimedArray
+
+if TYPE_CHECKING:
+    import sympy
+
+    from .equations import Equation
+    from .expressions import DimensionChecker
 
 NOISE_UNIT = ureg.second**-0.5
 SYNAPTIC_FLAGS = frozenset({"event-driven", "clock-driven", "summed"})
@@ -94,6 +100,46 @@ class ParameterSpec:
         return "positive" if self.positive else "non-negative" if self.non_negative else None
 
 
+_PARSING = threading.RLock()
+"""Held while a model parses: another thread reading a parsed attribute waits for the parse to end."""
+
+
+class _Parsed:
+    """An attribute of a :class:`NeuronModel` that holds what sympy parsed (equations, threshold...):
+    a model made from its summary parses itself when one is first read."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, model: NeuronModel | None, owner: type | None = None) -> Any:
+        if model is None:
+            return self
+        if model.__dict__.get("_parse_state") == "parsing":  # read before the parse set it
+            raise AttributeError(self.name)
+        model._parse()
+        return model.__dict__[self.name]
+
+
+class _UnparsedSubexpressions(Mapping):
+    """The subexpressions of a model made from its summary: their names are known, reading one parses the model."""
+
+    def __init__(self, model: NeuronModel):
+        self.model = model
+
+    def __getitem__(self, name: str) -> Any:
+        self.model._parse()
+        return self.model.subexpressions[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.model.subexpression_names
+
+    def __iter__(self):
+        return iter(self.model.subexpression_names)
+
+    def __len__(self) -> int:
+        return len(self.model.subexpression_names)
+
+
 class NeuronModel:
     """A neuron model declared as Brian-style equations with units.
 
@@ -144,12 +190,52 @@ class NeuronModel:
         aliases: Mapping[str, str] | None = None,
         presets: Mapping[str, Mapping[str, Any]] | None = None,
     ):
+        self.arguments = {"name": name, "equations": equations, "parameters": parameters, "threshold": threshold,
+                          "reset": reset, "refractory": refractory, "initial": initial, "integrator": integrator,
+                          "description": description, "references": references, "synapses": synapses,
+                          "non_negative_targets": non_negative_targets, "functions": functions, "aliases": aliases,
+                          "presets": presets}
+        """Everything the model was made from: all the rest follows from it (the kernel's structure key reads it)."""
         self.name = name
         self.description = description.strip()
         self.references = checked_references(references, f"model {name!r}")
         self.integrator = integrator
         self.equations_text = equations.strip("\n")
         self.functions = dict(functions or {})
+        self.threshold_text = threshold
+        self.reset_text = reset
+        key = model_summary.summary_key("NeuronModel", self.arguments) if type(self) is NeuronModel else None
+        summary = model_summary.read(key) if key else None
+        if summary is None:
+            self._parse()
+            if key:
+                model_summary.save(key, self._summary())
+        else:
+            self._adopt(summary)
+        self._check_parameters_used()
+
+    # -- parsing ----------------------------------------------------------------
+    def _parse(self) -> None:
+        """Parse and check the equations, threshold, reset, refractory period, synaptic targets, initial
+        values, aliases and presets (errors name the model and what is wrong), setting every attribute
+        that depends on the parse."""
+        with _PARSING:
+            if self.__dict__.get("_parse_state") is not None:
+                return
+            self._parse_state = "parsing"
+            try:
+                self._parse_and_check()
+            except BaseException:
+                del self._parse_state
+                raise
+            self._parse_state = "parsed"
+
+    def _parse_and_check(self) -> None:
+        from .equations import parse_equations
+        from .expressions import FUNCTIONS
+        from .timed_array import TimedArray
+
+        name = self.name
         for fname, timed in self.functions.items():
             if not isinstance(timed, TimedArray) or timed.name != fname:
                 raise EquationError(f"model {name!r}: functions[{fname!r}] must be a snnzoo.TimedArray named {fname!r}")
@@ -158,7 +244,7 @@ class NeuronModel:
                                     "expressions, which it would replace; rename it")
         self.function_calls = {name: timed.function for name, timed in self.functions.items()}
         """Name -> the sympy function of each timed array, for parsing equations, thresholds and statements."""
-        self.equations: list[Equation] = parse_equations(equations, where=f"model {name!r}",
+        self.equations: list[Equation] = parse_equations(self.arguments["equations"], where=f"model {name!r}",
                                                          functions=self.function_calls)
         for eq in self.equations:
             if eq.flags & SYNAPTIC_FLAGS:
@@ -170,38 +256,96 @@ class NeuronModel:
         self.linked_variables = [e.name for e in by_kind["variable"] if "linked" in e.flags]
         self.constant_variables = [e.name for e in by_kind["variable"] if "constant" in e.flags]
         self.unless_refractory = [e.name for e in by_kind["differential"] if "unless refractory" in e.flags]
-        self.parameters = self._parameter_specs(parameters or {})
+        self.parameters = self._parameter_specs(self.arguments["parameters"] or {})
         self.units: dict[str, pint.Unit] = {e.name: e.unit for e in self.equations}
         self.units.update({p.name: p.unit for p in self.parameters.values()})
         self.subexpressions = {e.name: e.expr for e in by_kind["subexpression"]}
+        self.subexpression_names = list(self.subexpressions)
+        names = {s.name for e in self.equations if e.expr is not None for s in e.expr.free_symbols}
+        self.noise_names = sorted(n for n in names if n == "xi" or n.startswith("xi_"))
+        """Names of the white-noise symbols (``xi``, ``xi_1``...) the equations use."""
         with time_budget(f"model {name!r}"):
             self._check_equations()
-        self.threshold_text = threshold
+        threshold, reset = self.threshold_text, self.reset_text
         self.threshold = self._checked_condition(threshold) if threshold else None
-        self.reset_text = reset
         if reset and not threshold:
             raise EquationError(f"model {name!r}: reset {reset!r} without a threshold would never run (no neuron "
                                 "spikes); give threshold= too, e.g. 'v > V_th'")
         self.reset = self.checked_statements(reset, f"model {name!r}: reset") if reset else []
-        self.refractoriness = self.parse_refractory(refractory, where=f"model {name!r}: refractory")
+        self.refractoriness = self.parse_refractory(self.arguments["refractory"], where=f"model {name!r}: refractory")
         self.refractory_text = self.refractoriness.text
-        self.synapses_text = dict(synapses or {})
+        self.synapses_text = dict(self.arguments["synapses"] or {})
         self.synapses = {name: self.synaptic_effects(text, "+=", f"model {name!r}: synaptic target {name!r}")
                          for name, text in self.synapses_text.items()}
-        self.non_negative_targets = frozenset(non_negative_targets)
+        self.non_negative_targets = frozenset(self.arguments["non_negative_targets"])
         for target in sorted(self.non_negative_targets - set(self.synapses)):
             raise EquationError(f"model {name!r}: non_negative_targets names {target!r}, which is not one of its "
                                 f"synaptic targets ({', '.join(self.synapses) or 'none'})")
-        self.initial = dict(initial or {})
+        self.initial = dict(self.arguments["initial"] or {})
         for var in self.initial:
             if var not in self.state_variables and var not in self.variables:
                 raise EquationError(f"model {name!r}: initial value for unknown variable {var!r}")
-        self.aliases = dict(aliases or {})
+        self.aliases = dict(self.arguments["aliases"] or {})
         for old, new in self.aliases.items():
             if new not in self.parameters or old in self.units:
                 raise EquationError(f"model {name!r}: alias {old!r} -> {new!r} must map a free name to a parameter")
-        self.presets = {preset: self._checked_preset(preset, values) for preset, values in (presets or {}).items()}
-        self._check_parameters_used()
+        self.presets = {preset: self._checked_preset(preset, values)
+                        for preset, values in (self.arguments["presets"] or {}).items()}
+        self.parameter_subexpression_names = list(self.parameter_subexpressions)
+
+    def _summary(self) -> dict[str, Any]:
+        """What the parse found that a run needs, as plain data (see :mod:`snnzoo.language.model_summary`)."""
+        refractoriness = self.refractoriness
+        return {**{field: list(getattr(self, field)) for field in model_summary.LIST_FIELDS},
+                "units": dict(self.units), "parameters": [vars(spec) for spec in self.parameters.values()],
+                "refractory_text": self.refractory_text,
+                "refractory_period": float(refractoriness.period) if refractoriness.kind == "steps" else None,
+                "automatic_integrator": self._integrator_choice()}
+
+    def _adopt(self, summary: dict[str, Any]) -> None:
+        """Take what an earlier parse of the same arguments found (see :meth:`_summary`); the
+        attributes that hold sympy expressions are parsed when first read."""
+        given = self.arguments
+        self.synapses_text, self.initial, self.aliases = (dict(given[kind] or {}) for kind in ("synapses", "initial",
+                                                                                                 "aliases"))
+        self.non_negative_targets = frozenset(given["non_negative_targets"])
+        self.presets = {preset: dict(values) for preset, values in (given["presets"] or {}).items()}
+        for field in model_summary.LIST_FIELDS:
+            setattr(self, field, summary[field])
+        self.parameters = {spec["name"]: ParameterSpec(**spec) for spec in summary["parameters"]}
+        self.units = summary["units"]
+        self.subexpressions = _UnparsedSubexpressions(self)
+        self.refractory_text = summary["refractory_text"]
+        if summary["refractory_period"] is not None:
+            self.refractoriness = Refractoriness(self.refractory_text, period=summary["refractory_period"])
+        if summary["automatic_integrator"] is not None:
+            self._automatic_integrator = tuple(summary["automatic_integrator"])
+
+    def automatic_integrator(self) -> tuple[str, str]:
+        """The integrator this model gets when no one names one, and why
+        (:func:`snnzoo.language.integrators.choose_integrator`)."""
+        if "_automatic_integrator" not in self.__dict__:
+            from .integrators import automatic_integrator
+
+            self._automatic_integrator = automatic_integrator(self)
+        return self._automatic_integrator
+
+    def _integrator_choice(self) -> tuple[str, str] | None:
+        """:meth:`automatic_integrator` for the summary of a model that names no integrator; None if it
+        names one, or if choosing fails (then it fails where it is asked, as without a summary)."""
+        if self.integrator is not None:
+            return None
+        try:
+            return self.automatic_integrator()
+        except Exception:  # noqa: BLE001 - reported where the choice is needed
+            return None
+
+    function_calls = _Parsed()
+    equations = _Parsed()
+    threshold = _Parsed()
+    reset = _Parsed()
+    refractoriness = _Parsed()
+    synapses = _Parsed()
 
     # -- construction helpers -------------------------------------------------
     def _check_parameters_used(self) -> None:
@@ -258,20 +402,18 @@ class NeuronModel:
     def _checker(self, where: str, *, noise: bool = False) -> DimensionChecker:
         """A dimension checker for the model's names; white noise (``xi``) only with ``noise``
         (differential equations)."""
+        from .expressions import DimensionChecker
+
         units = dict(self.units)
         units.update({"t": ureg.second, "dt": ureg.second, "i": ureg.dimensionless, "N": ureg.dimensionless})
         if noise:
             units.update({s: NOISE_UNIT for s in self.noise_names})
         return DimensionChecker(units, where)
 
-    @property
-    def noise_names(self) -> list[str]:
-        """Names of the white-noise symbols (``xi``, ``xi_1``...) the equations use."""
-        names = {s.name for e in self.equations if e.expr is not None for s in e.expr.free_symbols}
-        return sorted(n for n in names if n == "xi" or n.startswith("xi_"))
-
     def _check_equations(self) -> None:
         """Dimension-check every equation; errors name the model and the equation."""
+        from .expressions import is_zero, same_dimension
+
         for eq in self.equations:
             if eq.expr is None:
                 continue
@@ -295,6 +437,8 @@ class NeuronModel:
     def _check_noise_is_linear(self, eq: Equation, where: str) -> None:
         """Refuse white noise that is not a sum of terms ``g*xi`` with ``g`` free of noise (``exp(xi)``,
         ``xi_1*xi_2``, ``floor(xi)``): the integrators take such a term as the noise increment."""
+        import sympy
+
         noises = {s for s in eq.expr.free_symbols if s.name in self.noise_names}
         coefficients = {n: sympy.diff(eq.expr, n) for n in noises}
         rest = sympy.expand(eq.expr - sum(c * n for n, c in coefficients.items()))
@@ -306,6 +450,8 @@ class NeuronModel:
     def _unitless_hint(self, expr: sympy.Basic) -> str:
         """Names the dimensionless parameters of ``expr``: a unit missing from a default ("100" for
         "100 pF") is the usual cause of an equation whose units do not add up."""
+        from .expressions import same_dimension
+
         unitless = sorted(s.name for s in expr.free_symbols
                           if s.name in self.parameters and same_dimension(self.units[s.name], ureg.dimensionless))
         return (f" (dimensionless parameters in it: {', '.join(unitless)}; did a default lose its unit, "
@@ -322,11 +468,17 @@ class NeuronModel:
         """A ``refractory`` setting for this model: a time, ``size`` times, an expression of
         parameters, declared variables and the neuron's index ``i`` or the size ``N`` (``"tref"``,
         ``"(1 + i)*ms"``) or a condition (``"v > -40*mV"``); see :mod:`snnzoo.language.refractory`."""
+        if not (isinstance(value, str) and not is_quantity_text(value)):
+            return period_refractoriness(value, where=where, size=size)  # a time or times: no parse
+        from .refractory import parse_refractoriness
+
         constants = set(self.parameters) | set(self.variables) | {"i", "N"}
         return parse_refractoriness(value, self._checker(where), constants, where=where, size=size,
                                     functions=self.function_calls)
 
     def _checked_condition(self, text: str) -> sympy.Basic:
+        import sympy
+
         from .expressions import parse_expression
 
         where = f"model {self.name!r}: threshold '{text}'"
@@ -350,6 +502,9 @@ class NeuronModel:
     def checked_statements(self, text: str, where: str) -> list[tuple[str, str, sympy.Basic]]:
         """Statements on the model's variables (a reset, a regular operation), parsed and
         dimension-checked: ``[(target, op, expression)]``; ``rand()`` and ``randn()`` draw."""
+        from .equations import parse_statements
+        from .expressions import is_zero, same_dimension, shown_unit
+
         statements = parse_statements(text, where=where, functions=self.function_calls)
         for target, op, expr in statements:
             here = f"{where} '{target} {op} {expr}'"
@@ -381,6 +536,11 @@ class NeuronModel:
         ``on`` is a named synaptic target, a variable (``variable op w``), or
         statements linear in ``w`` (``"ge += w; gi += 0.1*w"``).
         """
+        import sympy
+        
+        from .equations import parse_statements
+        from .expressions import same_dimension, symbol
+
         if on in getattr(self, "synapses", {}):
             unit, effects = self.synapses[on]
             flipped = {"+=": "-=", "-=": "+="}
@@ -429,6 +589,8 @@ class NeuronModel:
     # -- derived views used by the engine ------------------------------------
     def resolved_subexpressions(self) -> dict[str, sympy.Basic]:
         """Subexpressions with other subexpressions substituted in."""
+        from .expressions import symbol
+
         resolved: dict[str, sympy.Basic] = {}
         pending = dict(self.subexpressions)
         while pending:
@@ -448,12 +610,16 @@ class NeuronModel:
 
     def expand(self, expr: sympy.Basic) -> sympy.Basic:
         """``expr`` with every subexpression substituted in."""
+        from .expressions import symbol
+
         subs = self.resolved_subexpressions()
         return expr.xreplace({symbol(n): e for n, e in subs.items()})
 
     @functools.cached_property
     def parameter_subexpressions(self) -> dict[str, sympy.Basic]:
         """The subexpressions computed from parameters alone (a receptor's time to peak), units as SI numbers."""
+        from .expressions import rand, randn, substitute_units
+
         derived = {}
         for name, expr in self.resolved_subexpressions().items():
             numeric = substitute_units(expr, self.defined_names)
@@ -466,6 +632,8 @@ class NeuronModel:
         """Refuse per-neuron parameter ``values`` (SI) that make a subexpression of parameters alone NaN or
         infinite, naming it, the first such neuron and the parameters it reads: equal rise and decay
         times of a receptor make its time to peak 0/0, which the run found only at the first spike."""
+        if not self.parameter_subexpression_names:
+            return
         for name, expr in self.parameter_subexpressions.items():
             reads = tuple(sorted(s.name for s in expr.free_symbols))
             with np.errstate(all="ignore"):
@@ -501,9 +669,7 @@ class NeuronModel:
         if self.integrator:
             lines.append(f"Default integrator: {self.integrator}")
         else:
-            from .integrators import automatic_integrator
-
-            lines.append("Default integrator: {} (chosen automatically: {})".format(*automatic_integrator(self)))
+            lines.append("Default integrator: {} (chosen automatically: {})".format(*self.automatic_integrator()))
         lines += parameter_table(self.parameters)
         lines += ["", "Recordable: " + ", ".join(self.recordables)]
         if self.synapses_text:
@@ -544,6 +710,8 @@ class NeuronModel:
 
 def _parameter_function(expr: sympy.Basic, names: tuple[str, ...]):
     """A numpy function of parameters ``names`` evaluating ``expr``, made once per expression."""
+    from .expressions import numpy_function
+
     return numpy_function(expr, list(names))
 
 
@@ -553,6 +721,8 @@ def parameter_specs(owner: str, equations: Sequence[Equation], given: Mapping[st
 
     ``owner`` names the model in errors (``"model 'lif'"``).
     """
+    from .equations import check_model_name
+
     declared = {e.name: e for e in equations}
     specs: dict[str, ParameterSpec] = {}
     for pname, value in given.items():
@@ -625,6 +795,4 @@ def parameters_dict(parameters: Mapping[str, ParameterSpec]) -> dict[str, dict[s
     return {p.name: {"default": p.default_text, "unit": unit_text(p.unit)} for p in parameters.values()}
 
 
-
-
-__all__ = ["DeprecatedNameWarning", "NeuronModel", "Parameter", "ParameterSpec", "model", "parse_unit"]
+__all__ = ["DeprecatedNameWarning", "NeuronModel", "Parameter", "ParameterSpec", "parse_unit"]

@@ -19,15 +19,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import sympy
 
 from ..errors import ConfigError, UnitError
 from ..time_steps import step_containing
 from ..units import is_quantity_text, show, to_si, ureg
-from .expressions import DimensionChecker, parse_expression, rand, randn, same_dimension
 
-_CONDITIONS = (sympy.core.relational.Relational, sympy.And, sympy.Or, sympy.Not)
+if TYPE_CHECKING:
+    import sympy
+
+    from .expressions import DimensionChecker
 
 
 @dataclass(frozen=True)
@@ -54,26 +57,35 @@ def parse_refractoriness(value: Any, checker: DimensionChecker, constants, *, wh
     population of ``size`` neurons; ``checker`` knows the model's units and ``constants``
     the names a period may use (parameters and declared variables); ``functions`` the model's
     timed arrays, which a condition may call. Errors name ``where`` and what was expected."""
+    if not (isinstance(value, str) and not is_quantity_text(value)):
+        return period_refractoriness(value, where=where, size=size)
+    import sympy
+
+    from .expressions import parse_expression, rand, randn, same_dimension
+
+    expr = parse_expression(value, where=where, functions=functions)
+    unit = checker.unit_of(expr)
+    if isinstance(expr, (sympy.core.relational.Relational, sympy.And, sympy.Or, sympy.Not)):
+        return Refractoriness(value, condition=expr)
+    if not same_dimension(unit, ureg.second):
+        raise UnitError(f"{where}: {value!r} is in {unit:~}; expected a time (e.g. '2 ms' or 'tref') "
+                        "or a condition (e.g. 'v > -40*mV')")
+    others = sorted(s.name for s in expr.free_symbols if s.name in checker.units and s.name not in constants)
+    if others:
+        raise UnitError(f"{where}: {value!r} uses {', '.join(others)}; a refractory period may use parameters, "
+                        "declared variables, i and N only (for a state-dependent refractoriness give a condition "
+                        "such as 'v > -40*mV')")
+    if expr.atoms(rand, randn):
+        raise ConfigError(f"{where}: {value!r} draws random numbers, but a refractory period is evaluated once "
+                          "per neuron (Brian2 draws anew at every step); give periods drawn once per neuron as "
+                          "add_population(refractory=array)")
+    return Refractoriness(value, expression=expr)
+
+
+def period_refractoriness(value: Any, *, where: str, size: int | None = None) -> Refractoriness:
+    """Read ``value`` when it is None, a time or times per neuron (no expression: nothing to parse)."""
     if value is None:
         return Refractoriness(None)
-    if isinstance(value, str) and not is_quantity_text(value):
-        expr = parse_expression(value, where=where, functions=functions)
-        unit = checker.unit_of(expr)
-        if isinstance(expr, _CONDITIONS):
-            return Refractoriness(value, condition=expr)
-        if not same_dimension(unit, ureg.second):
-            raise UnitError(f"{where}: {value!r} is in {unit:~}; expected a time (e.g. '2 ms' or 'tref') "
-                            "or a condition (e.g. 'v > -40*mV')")
-        others = sorted(s.name for s in expr.free_symbols if s.name in checker.units and s.name not in constants)
-        if others:
-            raise UnitError(f"{where}: {value!r} uses {', '.join(others)}; a refractory period may use parameters, "
-                            "declared variables, i and N only (for a state-dependent refractoriness give a condition "
-                            "such as 'v > -40*mV')")
-        if expr.atoms(rand, randn):
-            raise ConfigError(f"{where}: {value!r} draws random numbers, but a refractory period is evaluated once "
-                              "per neuron (Brian2 draws anew at every step); give periods drawn once per neuron as "
-                              "add_population(refractory=array)")
-        return Refractoriness(value, expression=expr)
     seconds = np.asarray(to_si(value, "s", what=where), dtype=float)
     if seconds.ndim > 1 or (seconds.ndim == 1 and (size is None or seconds.size != size)):
         expected = "one time" if size is None else f"one time or {size} times"

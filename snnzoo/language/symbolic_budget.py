@@ -16,10 +16,12 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-import sympy
+from typing import TYPE_CHECKING
 
 from ..errors import EquationError
+
+if TYPE_CHECKING:
+    import sympy
 
 MAX_CHARACTERS = 20_000
 MAX_NODES = 2_000
@@ -47,6 +49,8 @@ def parse_within_budget(text: str, where: str) -> ast.Expression:
 
 def power(base: sympy.Basic, exponent: sympy.Basic, where: str) -> sympy.Basic:
     """``base**exponent``, with a power of two numbers kept to a size the budget allows."""
+    import sympy
+
     if isinstance(base, sympy.Number) and isinstance(exponent, sympy.Number) and abs(exponent) > MAX_EXPONENT:
         try:
             value = math.pow(float(base), float(exponent))

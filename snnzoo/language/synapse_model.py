@@ -426,4 +426,4 @@ class BoundSynapse:
     neuron_units: dict[str, pint.Unit]
 
 
-__all__ = ["BoundSynapse", "SynapseModel", "reference", "synapse_model"]
+__all__ = ["BoundSynapse", "SynapseModel", "reference"]

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ConfigError, EquationError
-from ..language.expressions import NumericExpression
 from ..time_steps import CLOCK_NAMES, reads_clock
 from ..units import Sign, as_data, check_value, is_quantity_text, parse_unit, show, to_si, ureg, whole_number, whole_numbers
 
 if TYPE_CHECKING:
     import scipy.sparse  # imported where a matrix is made or read: a run without one never loads it
+
+    from ..language.expressions import NumericExpression
 
 MAX_DELAY_STEPS = 2**31 - 1
 RULES = ("p", "condition", "fixed_in_degree", "fixed_out_degree", "one_to_one", "all_to_all", "i", "matrix")
@@ -299,6 +300,8 @@ def _pair_expression(text: str, where: str, **options: Any) -> NumericExpression
     if counted:
         raise ConfigError(f"{where}: {text!r} reads {counted!r}, a number of synapses, which this expression decides; "
                           f"it may use {', '.join(PAIR_NAMES)} (a weight, delay or synaptic value may read {counted})")
+    from ..language.expressions import NumericExpression  # sympy: only where a connection is given by an expression
+
     return NumericExpression(text, dict.fromkeys(PAIR_NAMES, ureg.dimensionless), where=where, **options)
 
 
@@ -413,6 +416,8 @@ def is_expression(spec: Any) -> bool:
 
 def _per_synapse_expression(text: str, unit, i: np.ndarray, j: np.ndarray, sizes: tuple[int, int],
                             clock: tuple[float, float], what: str, rng: np.random.Generator) -> np.ndarray:
+    from ..language.expressions import NumericExpression  # sympy: only where a value is given by an expression
+
     expected = parse_unit(unit, what=what) if isinstance(unit, str) else unit
     names = {**dict.fromkeys(PAIR_NAMES + SYNAPSE_COUNT_NAMES, ureg.dimensionless),
              **dict.fromkeys(CLOCK_NAMES, ureg.second)}

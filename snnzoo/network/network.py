@@ -19,7 +19,7 @@ import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pint
@@ -39,14 +39,11 @@ from ..engine.precision import check_plan_fits, checked_precision
 from ..engine.simulation import Simulation, thread_count
 from ..engine.thread_choice import default_thread_count
 from ..errors import ConfigError, SimulationError, UnknownNameError
-from ..language.expressions import same_dimension
-from ..language.integrators import automatic_integrator, choose_integrator
 from ..language.model import NeuronModel
 from ..language.stimulus import (FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes, call_stimulus,
                                  checked_drives, stimulus_settings)
-from ..language.synapse_model import SynapseModel, reference
 from ..results.recording import PopulationRecord, StateRecord
-from ..units import one_si, positive_si, seed_number, show, si_unit_string, ureg, whole_number, whole_numbers
+from ..units import one_si, positive_si, same_dimension, seed_number, show, si_unit_string, ureg, whole_numbers
 from ..version import __version__
 from . import connectivity
 from . import synapses as synapses_module
@@ -54,6 +51,9 @@ from .arguments import arguments_checked
 from .poisson_input import PoissonInput
 from .population import Population, PopulationView
 from .projections import NAME, Projection, SpikeSource, parse_view
+
+if TYPE_CHECKING:
+    from ..language.synapse_model import SynapseModel
 
 MAX_STEPS = 2**53
 """The most steps one run may have (step counts are exact integers in float64 times below it)."""
@@ -72,6 +72,8 @@ def resolve_model(model: NeuronModel | str) -> NeuronModel:
 
 def resolve_synapse_model(model: SynapseModel | str) -> SynapseModel:
     """A synapse model object, looking names up in the plugin registry."""
+    from ..language.synapse_model import SynapseModel
+
     return model if isinstance(model, SynapseModel) else _registry().synapse_model(model)
 
 
@@ -256,7 +258,7 @@ class Network:
         self.memory.require(f"population {name!r} ({size} neurons)",
                             population_bytes(int(size), values, len(model.noise_names)), "use fewer neurons")
         chosen = resolve_integrator(integrator or model.integrator or self.integrator
-                                    or automatic_integrator(model)[0])
+                                    or model.automatic_integrator()[0])
         population = Population(self, name, model, int(size), parameters or {}, initial or {}, labels, chosen,
                                 refractory, preset)
         self.groups[name] = population
@@ -345,6 +347,9 @@ class Network:
         if synapse is not None:
             post_seconds = one_si("0 ms" if post_delay is None else post_delay, "s", what=f"{where}: post_delay",
                                   sign="non-negative")
+            from ..language.integrators import choose_integrator
+            from ..language.synapse_model import reference
+
             synapse = resolve_synapse_model(synapse)
             pre_model = pre.group.model if isinstance(pre.group, Population) else None
             bound = synapse.bind(pre_model, model, where)

@@ -13,11 +13,11 @@ import numpy as np
 import pint
 
 from ..errors import ConfigError, UnknownAttributeError, UnknownNameError
-from ..language.expressions import NumericExpression, symbol
 from ..language.model import NeuronModel
 from ..language.refractory import refractory_steps
 from ..time_steps import CLOCK_NAMES
-from ..units import as_data, check_value, is_quantity_text, one_si, show, si_unit_string, to_si, ureg
+from ..units import (as_data, check_value, is_quantity_text, one_si, same_dimension, show, si_unit_string, to_si,
+                     ureg)
 from .arguments import arguments_checked
 
 
@@ -258,13 +258,19 @@ class Population:
             raise ConfigError(f"{what}: {text!r} reads {name!r}, a subexpression ({name} = "
                               f"{self.model.subexpressions[name]}), which is computed during the run; write it out "
                               "with the parameters and variables it reads")
-        expression = NumericExpression(text, units, where=what, expected=unit, expected_what="the variable", draws=True)
+        plain = text.strip() if text.strip() in units and same_dimension(units[text.strip()], unit) else None
+        if plain is None:  # an expression to parse (a plain name of the right unit, such as "E_L", needs no parse)
+            from ..language.expressions import NumericExpression
+
+            expression = NumericExpression(text, units, where=what, expected=unit, expected_what="the variable",
+                                           draws=True)
         if not evaluate:
             return None
         env = {n: self.values[canonical] for n, canonical in names.items()}
         env.update({"i": np.arange(self.size, dtype=float), "N": float(self.size),
                     **dict(zip(CLOCK_NAMES, self.network.clock()))})
-        return np.broadcast_to(expression(env, self.rng, self.size), (self.size,))
+        values = np.asarray(env[plain], dtype=float) if plain is not None else expression(env, self.rng, self.size)
+        return np.broadcast_to(values, (self.size,))
 
     def __getitem__(self, item) -> PopulationView:
         """A slice of the population, e.g. ``pop[:80]`` as a projection source or target."""
@@ -282,7 +288,7 @@ class Population:
         if neurons is not None and self.network._simulation is not None:
             self.values.update(self.network._simulation.read_state(self.name))  # the others keep their current values
         period = self.refractoriness.expression
-        in_period = period is not None and symbol(name) in period.free_symbols  # a parameter or declared variable
+        in_period = period is not None and name in {s.name for s in period.free_symbols}  # a parameter or declared variable
         if self.network._simulation is not None and (
                 in_period or (name in self.model.parameters and name not in self.heterogeneous)):
             self.network._invalidate()  # per-neuron values or refractory periods change: rebuilt at the next run

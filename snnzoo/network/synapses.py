@@ -9,17 +9,18 @@ reached after a run (:mod:`snnzoo.results.tree` stores it).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..engine.layout import SynapseArrays, SynapseMonitorArrays
 from ..engine.plan import SynapseMonitorPlan, SynapsePlan
-from ..engine.synapses_codegen import classify
 from ..errors import ConfigError, UnknownNameError
-from ..language.synapse_model import BoundSynapse
 from ..units import check_value, si_unit_string
 from . import connectivity
+
+if TYPE_CHECKING:
+    from ..language.synapse_model import BoundSynapse
 
 
 @dataclass
@@ -124,6 +125,8 @@ def plan(index: int, projection, source: int, pre, target, monitor_offset: int) 
     homogeneous = delay >= 0
     heterogeneous = {p for p in state.per_synapse if p in state.model.parameters}
     initial = {v for v in state.per_synapse if v in state.model.state_variables}
+    from ..engine.synapses_codegen import classify  # sympy: only for networks with synapse models
+
     storage = classify(state.bound, heterogeneous, initial, homogeneous)
     monitors = [SynapseMonitorPlan(monitor_offset + m, f"{projection.name}/{mon.name}", mon.variables, mon.every,
                                    mon.synapses) for m, mon in enumerate(state.monitors)]

@@ -3,7 +3,7 @@ hook a third-party integrator plugin implements, so the integrators themselves k
 
 from __future__ import annotations
 
-from ..language.integrators import BUILTIN_INTEGRATORS
+from ..language.core_integrators import CORE_INTEGRATORS
 from .hookspecs import hookimpl
 
 HOOK_API_VERSION = 1
@@ -13,5 +13,5 @@ HOOK_API_VERSION = 1
 @hookimpl
 def snnzoo_register_integrators(registry) -> None:
     """Register the built-in integrators."""
-    for integrator in BUILTIN_INTEGRATORS:
+    for integrator in CORE_INTEGRATORS:
         registry.add_integrator(integrator)

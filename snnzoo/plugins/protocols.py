@@ -27,7 +27,7 @@ import inspect
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, Union, runtime_checkable
 
-from ..language.stimulus import (DRIVE_TYPES, FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, PoissonRates,
+from ..language.stimulus import (FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, PoissonRates,
                                  SpikeTimes)
 
 if TYPE_CHECKING:
@@ -242,4 +242,6 @@ def missing_members(obj: object, protocol: type) -> list[str]:
         wanted += list(vars(klass).get("__annotations__", {}))
         wanted += [name for name, value in vars(klass).items()
                    if callable(value) and (name == "__call__" or not name.startswith("_"))]
-    return [name for name in dict.fromkeys(wanted) if not hasattr(obj, name)]
+    # an attribute its class defines counts without being read (a model's equations are parsed when first read)
+    defined = {name for klass in type(obj).__mro__ for name in vars(klass)}
+    return [name for name in dict.fromkeys(wanted) if name not in defined and not hasattr(obj, name)]

@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 
 from snnzoo.errors import ConfigError
-from snnzoo.language.expressions import NumericExpression
 from snnzoo.language.stimulus import NO_UNIT, TARGET_UNIT, FunctionDrive, PiecewiseDrive, Setting
 from snnzoo.units import as_data, as_quantity, check_value, is_quantity_text, one_si, show, to_si, ureg
 
@@ -140,6 +139,8 @@ def expression_function(expression: str, parameters: Mapping[str, Any], unit, wh
     units = {k: q.units for k, q in quantities.items()}
     units.update({"t": ureg.second, "i": ureg.dimensionless})
     target = ureg.Unit(unit) if isinstance(unit, str) else unit
+    from snnzoo.language.expressions import NumericExpression  # sympy: only for a current given as an expression
+
     compiled = NumericExpression(expression, units, where=what, expected=target,
                                  instead="for a random current use noise_current or ou_current")
     unused = sorted(set(quantities) - set(compiled.names))
