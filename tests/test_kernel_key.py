@@ -126,8 +126,8 @@ def test_a_fresh_process_loads_the_kernel_by_key_without_generating_it():
 
 def test_a_damaged_key_file_or_kernel_module_is_regenerated(tmp_path, monkeypatch):
     net = network(record=("ge",))
-    key = kernel_key.structure_key(net._plan(), net.threads)
     net.run(1 * u.ms)
+    key = kernel_key.structure_key(net._plan(), net._simulation.threads)  # a network this small runs on one
     keys = kernel_cache.cache_dir() / "keys"
     name = (keys / key).read_text()
     module = kernel_cache.cache_dir() / f"{name}.py"

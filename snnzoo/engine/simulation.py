@@ -26,7 +26,6 @@ import numpy as np
 import pint
 
 from ..errors import ConfigError, SimulationError, SnnzooError, UnitError
-from ..language.synapse_model import reference as synapse_reference
 from ..units import as_quantity, dimension_of, si_unit_string, ureg, whole_number
 from . import layout, precision
 from .kernel_key import kernel_module
@@ -315,6 +314,8 @@ class Simulation:
     def _written_by(self, p: PopulationPlan, neuron: int, summed: bool) -> str:
         """What made a summed variable, or a declared variable that projections and Poisson inputs add to, of
         ``neuron`` of ``p`` not finite."""
+        from ..language.synapse_model import reference as synapse_reference  # sympy: only when a run fails
+
         state = self.arrays[PopulationArrays(p).state]
         bad = {var for var in p.rows if not np.isfinite(state[p.rows.index(var), neuron])}
         if summed:
@@ -368,6 +369,8 @@ class Simulation:
     def _synapse_target_became(self, s: SynapsePlan, code: str, pre: int, post: int, at: int, prefix: str) -> str:
         """Which neuron variable that ``code`` of ``s`` writes became NaN or infinite, of its presynaptic neuron
         ``pre`` or postsynaptic neuron ``post``."""
+        from ..language.synapse_model import reference as synapse_reference  # sympy: only when a run fails
+
         written = {side: [base for target, _, _ in s.model.canonical_statements(code)
                           for target_side, base in [synapse_reference(target)]
                           if target_side == side and target not in s.model.units]
