@@ -316,6 +316,23 @@ def test_a_model_made_from_its_summary_equals_the_parsed_model(tmp_path, monkeyp
     assert key(summarised) == unparsed_key == key(parsed)
 
 
+def test_what_a_model_was_made_from_changed_afterwards_changes_no_model(tmp_path, monkeypatch):
+    import snnzoo as sz
+    from snnzoo.engine import kernel_key
+
+    monkeypatch.setenv("SNNZOO_CACHE_DIR", str(tmp_path))
+    parameters = {"tau": "10 ms"}
+    made = {"equations": "dv/dt = -v/tau : volt", "parameters": parameters, "threshold": "v > 1*mV", "reset": "v = 0*mV"}
+    parsed, summarised = sz.NeuronModel("leak", **made), sz.NeuronModel("leak", **made)
+    parameters["tau"] = "20 ms"  # after both were made: the summarised model parses later, when first read
+    before = kernel_key._Walker()
+    before.walk(summarised)
+    assert summarised.describe() == parsed.describe() and summarised.parameters["tau"].default == 0.01
+    after = kernel_key._Walker()
+    after.walk(summarised)
+    assert after.digest.hexdigest() == before.digest.hexdigest()
+
+
 def test_a_damaged_model_summary_is_parsed_again_and_rewritten(tmp_path, monkeypatch):
     import snnzoo as sz
 

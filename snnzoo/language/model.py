@@ -10,6 +10,7 @@ equations only when something reads them (code generation, ``describe()``).
 
 from __future__ import annotations
 
+import copy
 import difflib
 import functools
 import os
@@ -190,12 +191,13 @@ class NeuronModel:
         aliases: Mapping[str, str] | None = None,
         presets: Mapping[str, Mapping[str, Any]] | None = None,
     ):
-        self.arguments = {"name": name, "equations": equations, "parameters": parameters, "threshold": threshold,
-                          "reset": reset, "refractory": refractory, "initial": initial, "integrator": integrator,
-                          "description": description, "references": references, "synapses": synapses,
-                          "non_negative_targets": non_negative_targets, "functions": functions, "aliases": aliases,
-                          "presets": presets}
-        """Everything the model was made from: all the rest follows from it (the kernel's structure key reads it)."""
+        self.arguments = copy.deepcopy({
+            "name": name, "equations": equations, "parameters": parameters, "threshold": threshold, "reset": reset,
+            "refractory": refractory, "initial": initial, "integrator": integrator, "description": description,
+            "references": references, "synapses": synapses, "non_negative_targets": tuple(non_negative_targets),
+            "functions": functions, "aliases": aliases, "presets": presets})
+        """Everything the model was made from, as it was then (a copy: a dict the caller changes afterwards changes
+        no model): all the rest follows from it (the kernel's structure key reads it)."""
         self.name = name
         self.description = description.strip()
         self.references = checked_references(references, f"model {name!r}")
