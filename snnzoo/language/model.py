@@ -298,8 +298,9 @@ class NeuronModel:
     def _summary(self) -> dict[str, Any]:
         """What the parse found that a run needs, as plain data (see :mod:`snnzoo.language.model_summary`)."""
         refractoriness = self.refractoriness
+        parameters = [{**vars(spec), "default": model_summary.scalar(spec.default)} for spec in self.parameters.values()]
         return {**{field: list(getattr(self, field)) for field in model_summary.LIST_FIELDS},
-                "units": dict(self.units), "parameters": [vars(spec) for spec in self.parameters.values()],
+                "units": dict(self.units), "parameters": parameters,
                 "refractory_text": self.refractory_text,
                 "refractory_period": float(refractoriness.period) if refractoriness.kind == "steps" else None,
                 "automatic_integrator": self._integrator_choice()}

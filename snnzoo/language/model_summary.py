@@ -26,6 +26,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pint
 
 from ..cache_folder import cache_root, snnzoo_digest
@@ -79,9 +80,17 @@ def _described(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and type(value).__module__.startswith("snnzoo."):  # a Parameter
         return (type(value).__qualname__, [_described(getattr(value, field.name))
                                            for field in dataclasses.fields(value)])
-    if isinstance(value, pint.Quantity) and type(value.magnitude) in (int, float):
-        return ("Quantity", _described(value.magnitude), str(value.units))
+    if isinstance(value, pint.Quantity):
+        return ("Quantity", _described(scalar(value.magnitude)), str(value.units))
     raise _NotKeyable
+
+
+def scalar(number: Any) -> Any:
+    """One number as a Python number: pint keeps it as a 0-d array in a process that imported
+    pint_xarray (whose registry forces arrays), and it is the same number; anything else as is."""
+    if isinstance(number, np.ndarray) and number.ndim == 0 and number.dtype.kind in "iuf":
+        return number.item()
+    return number
 
 
 def _path(key: str) -> Path:
