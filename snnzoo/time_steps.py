@@ -19,19 +19,22 @@ CLOCK_NAMES = ("t", "dt")
 """What value expressions (initial values, weights, delays, synaptic values) read of the clock, as in Brian2:
 the simulated time when they are evaluated (0 before the first run) and the time step, in seconds."""
 
+CLOCK_MEANINGS = {"t": "simulated time", "dt": "time step"}
+"""What each of :data:`CLOCK_NAMES` is, in words (for messages)."""
+
 GRID_TOLERANCE = 1e-3
 """A time within this fraction of dt of a step's start is on the grid, in that step: 0.3 ms at dt = 0.1 ms
 is step 3 though 0.3 / 0.1 = 2.9999999999999996 (Brian2's SpikeGeneratorGroup shifts times by 1e-3 dt)."""
 
 
-def reads_clock(text: str) -> bool:
-    """Whether ``text`` is an expression naming ``t`` or ``dt`` (``"2*dt"``: two steps, though it would also read as
-    a quantity of tonnes and decitonnes); ``"2 dt"`` is not an expression."""
+def clock_names_read(text: str) -> list[str]:
+    """The clock names (``t``, ``dt``) that ``text`` reads as an expression (``"2*dt"``: two steps, though pint
+    would read it as two decitonnes), in order; none for a text that is no expression (``"2 dt"``)."""
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError:
-        return False
-    return any(isinstance(node, ast.Name) and node.id in CLOCK_NAMES for node in ast.walk(tree))
+        return []
+    return sorted({node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and node.id in CLOCK_NAMES})
 
 
 def step_containing(times, dt: float) -> np.ndarray:

@@ -22,6 +22,7 @@ import numpy as np
 import pint
 
 from .errors import ConfigError, UnitError, ValueRangeError
+from .time_steps import CLOCK_MEANINGS, clock_names_read
 
 
 
@@ -114,7 +115,12 @@ def as_quantity(value: Any, *, what: str) -> pint.Quantity:
 
 
 def _parse_quantity_text(text: str, what: str) -> pint.Quantity:
-    """``"20 ms"``, ``"-70 mV"``, ``"3"`` or a bracketed list ``"[10 20 30] ms"`` / ``"[10, 20] ms"``."""
+    """``"20 ms"``, ``"-70 mV"``, ``"3"`` or a bracketed list ``"[10 20 30] ms"`` / ``"[10, 20] ms"``; never an
+    expression of the clock (``"2*dt"`` is two time steps where an expression may stand, not two decitonnes)."""
+    clock = clock_names_read(text)
+    if clock:
+        raise UnitError(f"{what}: {text!r} reads {clock[0]!r}, the {CLOCK_MEANINGS[clock[0]]}, which this value "
+                        "cannot; give a quantity such as '0.2 ms'")
     listed = _LIST_TEXT.match(text)
     if listed:
         items = [item for item in re.split(r"[,\s]+", listed["items"].strip()) if item]

@@ -437,7 +437,7 @@ def test_a_refractory_period_may_read_the_neuron_index_like_brian2():
 @pytest.mark.parametrize("refractory, fragment", [
     ("v", "'v' is in V; expected a time (e.g. '2 ms' or 'tref') or a condition"),
     ("3 mV", "expected dimension [time]"),
-    ("tau*v/mV", "uses v; a refractory period may use parameters, declared variables, i and N only"),
+    ("tau*v/mV", "uses v; a refractory period may use parameters, declared variables, i, N and dt only"),
     ("tref2", "undefined symbol 'tref2'"),
 ])
 def test_bad_refractory_settings_are_one_line_errors(refractory, fragment):

@@ -469,13 +469,13 @@ class NeuronModel:
 
     def parse_refractory(self, value: Any, *, where: str, size: int | None = None) -> Refractoriness:
         """A ``refractory`` setting for this model: a time, ``size`` times, an expression of
-        parameters, declared variables and the neuron's index ``i`` or the size ``N`` (``"tref"``,
-        ``"(1 + i)*ms"``) or a condition (``"v > -40*mV"``); see :mod:`snnzoo.language.refractory`."""
+        parameters, declared variables, the neuron's index ``i``, the size ``N`` and the time step ``dt``
+        (``"tref"``, ``"(1 + i)*ms"``, ``"2*dt"``) or a condition (``"v > -40*mV"``); see :mod:`snnzoo.language.refractory`."""
         if not (isinstance(value, str) and not is_quantity_text(value)):
             return period_refractoriness(value, where=where, size=size)  # a time or times: no parse
         from .refractory import parse_refractoriness
 
-        constants = set(self.parameters) | set(self.variables) | {"i", "N"}
+        constants = set(self.parameters) | set(self.variables) | {"i", "N", "dt"}
         return parse_refractoriness(value, self._checker(where), constants, where=where, size=size,
                                     functions=self.function_calls)
 

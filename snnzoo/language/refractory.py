@@ -4,7 +4,7 @@ Three forms:
 
 - a period: a time (``"2 ms"``), one time per neuron (an array given to
   ``add_population(refractory=...)``), or an expression of parameters, declared variables, ``i`` and
-  ``N`` (``"tref"``, ``"2*tau_ref"``, ``"(1 + i)*ms"``), evaluated per neuron when the network is built and again when one
+  ``N`` and the time step ``dt`` (``"tref"``, ``"2*tau_ref"``, ``"(1 + i)*ms"``, ``"2*dt"``: two steps), evaluated per neuron when the network is built and again when one
   of its parameters is set between runs;
 - a condition (``"v > -40*mV"``): after a spike the neuron stays refractory until the
   condition is false at the start of a step (Brian2's ``not_refractory = not_refractory
@@ -73,7 +73,7 @@ def parse_refractoriness(value: Any, checker: DimensionChecker, constants, *, wh
     others = sorted(s.name for s in expr.free_symbols if s.name in checker.units and s.name not in constants)
     if others:
         raise UnitError(f"{where}: {value!r} uses {', '.join(others)}; a refractory period may use parameters, "
-                        "declared variables, i and N only (for a state-dependent refractoriness give a condition "
+                        "declared variables, i, N and dt only (for a state-dependent refractoriness give a condition "
                         "such as 'v > -40*mV')")
     if expr.atoms(rand, randn):
         raise ConfigError(f"{where}: {value!r} draws random numbers, but a refractory period is evaluated once "

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ConfigError, EquationError
-from ..time_steps import CLOCK_NAMES, reads_clock
+from ..time_steps import CLOCK_NAMES
 from ..units import Sign, as_data, check_value, is_quantity_text, parse_unit, show, to_si, ureg, whole_number, whole_numbers
 
 if TYPE_CHECKING:
@@ -411,7 +411,7 @@ def as_provenance(spec: Any) -> Any:
 def is_expression(spec: Any) -> bool:
     """Whether a weight or delay ``spec`` is an expression of the indices ``i`` and ``j`` or the clock (``"2*dt"``),
     not a quantity."""
-    return isinstance(spec, str) and (not is_quantity_text(spec) or reads_clock(spec))
+    return isinstance(spec, str) and not is_quantity_text(spec)
 
 
 def _per_synapse_expression(text: str, unit, i: np.ndarray, j: np.ndarray, sizes: tuple[int, int],
