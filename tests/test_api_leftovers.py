@@ -9,7 +9,7 @@ import pytest
 
 import snnzoo as sz
 from snnzoo import ureg as u
-from snnzoo.errors import UnitError
+from snnzoo.errors import ConfigError, UnitError
 
 
 def _spiking_model(name: str, **arguments) -> sz.NeuronModel:
@@ -47,3 +47,61 @@ def test_a_quantity_text_that_reads_the_clock_is_refused_not_read_as_tonnes(make
     # "2*dt" was 2 decitonnes and "5*t" 5 tonnes: a dimension error that named pint's units, not the clock
     with pytest.raises(UnitError, match=re.escape(fragment)):
         make()
+
+
+def _population(size: int = 5):
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    return net, net.add_population("G", _spiking_model("items"), size)
+
+
+@pytest.mark.parametrize("assign, fragment", [
+    (lambda G: G.v.__setitem__(0, 1 * u.ms),
+     "population 'G' (model 'items'): value 'v' (in V): expected dimension [voltage], got 1 ms of dimension [time]"),
+    (lambda G: G.v.__setitem__(0, 1),
+     "value 'v' (in V): expected a quantity of dimension [voltage] (e.g. '1 V'), got the plain number 1"),
+    (lambda G: G[1:3].v.__setitem__(slice(None), 2 * u.nA),
+     "value 'v' of G[...] (in V): expected dimension [voltage], got 2 nA of dimension [current]"),
+    (lambda G: G.tau[1:].__setitem__(0, float("nan") * u.ms), "value 'tau' (in s): must be finite"),
+])
+def test_an_item_of_the_wrong_dimension_is_named_with_its_variable_and_unit(assign, fragment):
+    # it was pint's DimensionalityError ("Cannot convert from '1 millisecond' to 'volt'. Assign a quantity ...")
+    _, G = _population()
+    with pytest.raises(UnitError, match=re.escape(fragment)):
+        assign(G)
+    assert G.v.magnitude.tolist() == [0.0] * 5 and G.tau.to("ms").magnitude.tolist() == [10.0] * 5
+
+
+def test_items_of_a_part_of_the_values_write_back():
+    # G.v[1:3][0] = x set an item of a copy nothing read, in silence (G.v[0] = x set neuron 0's)
+    net, G = _population()
+    G.v[1:3][0] = 5 * u.mV
+    G.v[[0, 3]][1] = 7 * u.mV
+    G[2:5].v[1:][1] = 2 * u.mV
+    G.v[0] += 1 * u.mV
+    np.testing.assert_allclose(G.v.to("mV").magnitude, [1, 5, 0, 7, 2], rtol=1e-12)
+    projection = net.connect("G", "G", on="v", weight=1 * u.mV, one_to_one=True, name="S")
+    projection.w[2:][0] = 3 * u.mV
+    assert projection.w.to("mV").magnitude.tolist() == pytest.approx([1, 1, 3, 1, 1], rel=1e-12)
+    with pytest.raises(UnitError, match=re.escape("projection 'S': value 'w' (in V): expected dimension [voltage], "
+                                                  "got 1 ms of dimension [time]")):
+        projection.w[0] = 1 * u.ms
+    doubled = G.v * 2  # computed from the values: the caller's own
+    doubled[0] = 100 * u.mV
+    np.testing.assert_allclose(G.v.to("mV").magnitude, [1, 5, 0, 7, 2], rtol=1e-12)
+    net.run(0.1 * u.ms)
+    G.v[1:][0] = 3 * u.mV  # between runs: into the running state
+    assert G.v[1].to("mV").magnitude == pytest.approx(3, rel=1e-12)
+
+
+def test_brian2s_size_and_indices_of_a_population():
+    _, G = _population(4)
+    assert G.N == len(G) == 4 and G[1:3].N == 2
+    assert G.i.tolist() == [0, 1, 2, 3] and G[1:3].indices.tolist() == [1, 2]
+    with pytest.raises(ValueError):
+        G.i[0] = 3
+    with pytest.raises(ConfigError, match=r"population 'G' \(model 'items'\): N is read-only"):
+        G.N = 3
+    # Brian2's subgroup i counts from 0, while set and expressions read a slice's i in the whole group: refused
+    with pytest.raises(AttributeError, match=r"'i' \(known: N, indices\); its neurons' indices in the whole group "
+                                             r"are \.indices"):
+        G[1:3].i

@@ -16,18 +16,24 @@ from ..errors import ConfigError, UnknownAttributeError, UnknownNameError
 from ..language.model import NeuronModel
 from ..language.refractory import refractory_steps
 from ..time_steps import CLOCK_NAMES
-from ..units import (as_data, check_value, is_quantity_text, one_si, same_dimension, show, si_unit_string, to_si,
+from ..units import (as_data, as_quantity, check_value, is_quantity_text, one_si, same_dimension, show, si_unit_string, to_si,
                      ureg)
 from .arguments import arguments_checked
 
 
 class _WrittenBack(np.ndarray):
     """Values ``G.v`` or ``S.w`` read: assigning to items (``G.v[0] = 5*mV``, Brian's habit) sets them in the
-    population or projection through ``write_back``, not in a copy nothing reads. Arrays computed from them
-    do not write back."""
+    population or projection through ``write_back``, not in a copy nothing reads; so does assigning to items of
+    a part of them (``G.v[1:3][0] = ...``). Arrays computed from them do not write back."""
 
     def __array_finalize__(self, obj) -> None:
-        self.write_back = None
+        self.write_back, self.what = None, None
+
+    def __getitem__(self, key) -> Any:
+        part = super().__getitem__(key)
+        if isinstance(part, _WrittenBack) and self.write_back is not None:
+            part.write_back, part.what = (lambda values: self.__setitem__(key, values)), self.what
+        return part
 
     def __setitem__(self, key, value) -> None:
         if isinstance(key, str):
@@ -39,13 +45,26 @@ class _WrittenBack(np.ndarray):
             self.write_back(np.array(self))
 
 
-def written_back(values: Any, write_back) -> Any:
+class _WrittenBackQuantity(ureg.Quantity):
+    """A quantity whose magnitude is :class:`_WrittenBack`: an item assigned is checked as :meth:`Population.set`
+    checks a value (``G.v[0] = 1*ms`` names ``v``, its dimension and what was given; pint's own error named
+    neither the variable nor snnzoo's rule), then converted to the quantity's units."""
+
+    def __setitem__(self, key, value) -> None:
+        what = getattr(self._magnitude, "what", None) or "value"  # None: computed from the values
+        to_si(value, self.units, what=what)  # the one-line error for a wrong dimension, no unit, NaN or infinity
+        self._magnitude[key] = as_quantity(value, what=what).to(self.units).magnitude
+
+
+def written_back(values: Any, write_back, what: str) -> Any:
     """``values`` (a quantity or an array) whose item assignments call ``write_back`` with all the values,
-    as a quantity in the same units if ``values`` is one (see :class:`_WrittenBack`)."""
+    as a quantity in the same units if ``values`` is one (see :class:`_WrittenBack`); ``what`` names them in
+    errors (with their unit)."""
     magnitude = np.asarray(getattr(values, "magnitude", values)).view(_WrittenBack)
+    magnitude.what = f"{what} (in {values.units:~})" if isinstance(values, pint.Quantity) else what
     if isinstance(values, pint.Quantity):
         magnitude.write_back = lambda array: write_back(ureg.Quantity(array, values.units))
-        return ureg.Quantity(magnitude, values.units)
+        return _WrittenBackQuantity(magnitude, values.units)
     magnitude.write_back = write_back
     return magnitude
 
@@ -165,14 +184,28 @@ class Population:
         sets neuron 0's."""
         values = self.__dict__.get("values", {})
         if name in values:
-            return written_back(self.get(name), lambda given: self.set(name, given))
+            return written_back(self.get(name), lambda given: self.set(name, given), f"{self.where}: value {name!r}")
         if name.startswith("_") or not values:  # Python's own probes (__array__, __deepcopy__, ...)
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         raise UnknownAttributeError(f"parameter or variable of {self.where}", name, values)
 
+    @property
+    def N(self) -> int:
+        """The number of neurons, as Brian2's ``G.N`` (and ``len(G)``)."""
+        return self.size
+
+    @property
+    def i(self) -> np.ndarray:
+        """The neurons' indices, 0 to N - 1, as Brian2's ``G.i`` (read-only)."""
+        indices = np.arange(self.size)
+        indices.flags.writeable = False
+        return indices
+
     def __setattr__(self, name: str, value: Any) -> None:
         """``pop.v = -60 * mV`` sets a parameter or variable, like :meth:`set`; any other new
         attribute is an error (a misspelt variable must not be silently ignored)."""
+        if isinstance(getattr(type(self), name, None), property):
+            raise ConfigError(f"{self.where}: {name} is read-only (fixed when the population is made)")
         if not self.__dict__.get("_ready") or name in self.__dict__ or hasattr(type(self), name):
             object.__setattr__(self, name, value)
         elif name in self.values or name in self.model.subexpressions:
@@ -340,6 +373,11 @@ class PopulationView:
         """The number of neurons of the slice."""
         return int(self.indices.size)
 
+    @property
+    def N(self) -> int:
+        """The number of neurons of the slice, as Brian2's ``G[10:20].N`` (and ``len``)."""
+        return len(self)
+
     def set(self, name: str, value: Any) -> None:
         """Set a parameter or variable of these neurons only: one value, one per neuron of the slice, or an
         expression (whose ``i`` and ``N`` are, as everywhere, the index and size of the whole population)."""
@@ -362,8 +400,13 @@ class PopulationView:
         sets the first one's."""
         if name.startswith("_") or "group" not in self.__dict__:  # Python's own probes (__deepcopy__, ...)
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        if name == "i":  # Brian2 numbers a subgroup's neurons from 0; set and expressions number them in the group
+            raise UnknownAttributeError(f"attribute of a slice of {self.group.where}", name, ["N", "indices"],
+                                        "its neurons' indices in the whole group are .indices (expressions read "
+                                        "those as i); Brian2's subgroup i counts from 0: numpy.arange(len(...))")
         self._check_known(name, UnknownAttributeError)
-        return written_back(self.get(name), lambda given: self.set(name, given))
+        return written_back(self.get(name), lambda given: self.set(name, given),
+                            f"{self.group.where}: value {name!r} of {self.name}[...]")
 
     def _check_known(self, name: str, error: type[UnknownNameError]) -> None:
         """Refuse, as ``error``, a name that is no parameter, variable or subexpression of the group

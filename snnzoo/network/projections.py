@@ -135,7 +135,7 @@ class Projection:
         if name not in self._settable() + list(FIXED_PER_SYNAPSE):
             raise UnknownAttributeError(f"synaptic value of projection {self.name!r}", name,
                                         self._settable() + list(FIXED_PER_SYNAPSE))
-        return written_back(self.get(name), lambda given: self.set(name, given))
+        return written_back(self.get(name), lambda given: self.set(name, given), f"projection {self.name!r}: value {name!r}")
 
     def _settable(self) -> list[str]:
         """The names :meth:`set` takes: the weight ``w``, or a synapse model's parameters and state variables."""
