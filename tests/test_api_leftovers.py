@@ -105,3 +105,39 @@ def test_brian2s_size_and_indices_of_a_population():
     with pytest.raises(AttributeError, match=r"'i' \(known: N, indices\); its neurons' indices in the whole group "
                                              r"are \.indices"):
         G[1:3].i
+
+
+STDP_EXPERIMENT = {
+    "duration": "200 ms", "seed": 3,
+    "models": {"post": {"equations": "dv/dt = (ge - v)/tau : 1\ndge/dt = -ge/tau : 1", "parameters": {"tau": "10 ms"},
+                        "threshold": "v > 1", "reset": "v = 0"}},
+    "populations": {"P": {"model": "post", "size": 2}},
+    "sources": {"pre": {"type": "poisson_group", "size": 20, "rate": "100 Hz"}},
+    "projections": {"S": {"source": "pre", "target": "P", "synapse": "stdp", "weight": 0.3, "all_to_all": True,
+                          "parameters": {"taupre": "15 ms", "dApre": 0.002, "wmax": 1},
+                          "initial": {"Apre": "0.001*i/N_pre"}}},
+}
+
+
+def test_a_synapse_models_parameters_and_initial_values_are_in_the_provenance_as_data(tmp_path, capsys):
+    # the provenance of a projection named its synapse model and defaults, not the values given to it
+    from snnzoo.catalog.experiment import Experiment
+    from snnzoo.cli import main
+    from snnzoo.results.tree import open_result, provenance, write_netcdf
+
+    tree = Experiment("stdp-given", STDP_EXPERIMENT).run()
+    assert len(set(tree["projections/S"].dataset["weight"].values)) > 10  # the weights learnt: the rerun compares them
+    path = write_netcdf(tree, tmp_path / "stdp.nc")
+    recorded = provenance(open_result(path))["projections"]["S"]
+    assert recorded["parameters"] == {"taupre": {"value": 15, "unit": "ms"}, "dApre": 0.002, "wmax": 1}
+    assert recorded["initial"] == {"Apre": "0.001*i/N_pre"} and recorded["weight"] == 0.3
+    assert main(["rerun", str(path), "-q", "-o", str(tmp_path / "again.nc")]) == 0
+    assert "identical" in capsys.readouterr().out
+    net = sz.Network(seed=1)
+    net.add_source("pre", sz.stimulus("poisson_group", size=3, rate=10 * u.Hz))
+    net.add_population("P", sz.NeuronModel("post", "dge/dt = -ge/tau : 1", {"tau": "10 ms"}), 1)
+    projection = net.connect("pre", "P", synapse="stdp", weight=0.1, all_to_all=True, name="S",
+                             parameters={"taupost": [10, 20, 30] * u.ms}, initial={"Apost": 0.5})
+    projection.set("dApost", -0.001)
+    assert projection.to_dict()["parameters"] == {"taupost": {"value": [10, 20, 30], "unit": "ms"}, "dApost": -0.001}
+    assert projection.to_dict()["initial"] == {"Apost": 0.5}

@@ -222,5 +222,6 @@ class Projection:
         provenance = {"source": self.source.name, "target": self.target.name, "on": self.statement,
                       "synapses": self.size, **{k: connectivity.as_provenance(v) for k, v in self.rule.items()}}
         if self.plastic is not None:
-            provenance.update(synapse_model=self.plastic.model.to_dict(), post_delay_steps=self.plastic.post_delay)
+            provenance.update(synapse_model=self.plastic.model.to_dict(), post_delay_steps=self.plastic.post_delay,
+                              **self.plastic.given_as_data())
         return provenance

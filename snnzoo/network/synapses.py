@@ -48,6 +48,8 @@ class SynapticState:
     monitors: list[SynapseMonitor] = field(default_factory=list)
     target_neurons: np.ndarray | None = None
     """The neurons of the target the projection was made onto (a slice), or None for the whole target."""
+    given: dict[str, Any] = field(default_factory=dict)
+    """The values given (not the model's defaults), by name, as the user wrote them: for provenance."""
 
     @property
     def model(self):
@@ -65,10 +67,20 @@ class SynapticState:
             check_value(array, what=f"{where}: parameter {name!r}", shown=shown, sign=spec.sign,
                         unit=self.model.units[name])
         self.values[name] = array
+        self.given[name] = shown
         if array.size > 1:
             self.per_synapse.add(name)
         else:
             self.per_synapse.discard(name)
+
+
+    def given_as_data(self) -> dict[str, dict[str, Any]]:
+        """The ``parameters`` and ``initial`` values given, as provenance records them (an expression as
+        written, a quantity as a number with its unit; the weight ``w`` is the projection's ``weight``)."""
+        model = self.model
+        return {table: {name: connectivity.as_provenance(value) for name, value in self.given.items()
+                        if name in names and name != "w"}
+                for table, names in (("parameters", model.parameters), ("initial", model.state_variables))}
 
 
 def make_state(bound: BoundSynapse, parameters: dict[str, Any], initial: dict[str, Any], weight: Any,
