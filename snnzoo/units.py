@@ -345,6 +345,13 @@ def whole_number(value: Any, *, what: str, minimum: int | None = 0) -> int:
     return int(value)
 
 
+def flag(value: Any, *, what: str) -> bool:
+    """``value`` if it is True or False (a numpy boolean too), never ``"yes"``, ``1`` or None, which would be guessed."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ConfigError(f"{what}: expected True or False, got {show(value)}")
+    return bool(value)
+
+
 def whole_numbers(values: Any, *, what: str) -> np.ndarray:
     """``values`` (a number or an array of them, e.g. neuron indices) as an int64 array of at least one
     dimension: ``[0, 2]`` or ``[0.0, 2.0]``, never ``[0.5, 2.9]`` (which would be truncated), booleans or text."""

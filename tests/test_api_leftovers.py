@@ -141,3 +141,46 @@ def test_a_synapse_models_parameters_and_initial_values_are_in_the_provenance_as
     projection.set("dApost", -0.001)
     assert projection.to_dict()["parameters"] == {"taupost": {"value": [10, 20, 30], "unit": "ms"}, "dApost": -0.001}
     assert projection.to_dict()["initial"] == {"Apost": 0.5}
+
+
+def _two_neurons(params, seed):
+    net = sz.Network(seed=seed)
+    net.add_population("G", "lif", 2)
+    return net
+
+
+def test_whole_numbers_follow_one_rule_across_the_api():
+    # seeds=2.0 was refused by sweeps ("expected a number of runs ... got 2.0") while Network(seed=2.0) was seed 2,
+    # and add_population(size=2.0) was refused while a poisson input's N=2.0 was 2
+    grid = {"populations.G.size": [1, 2]}
+    swept = sz.sweep(_two_neurons, grid, seeds=2.0, duration="1 ms", executor="serial")
+    assert swept["seed"].values.tolist() == [0, 1]
+    listed = sz.sweep(_two_neurons, grid, seeds=[np.float64(3.0), 5], duration="1 ms", executor="serial")
+    assert listed["seed"].values.tolist() == [3, 5]
+    with pytest.raises(ConfigError, match=re.escape("seeds: expected a whole number, got 2.5 (it would be truncated)")):
+        sz.sweep(_two_neurons, grid, seeds=2.5, duration="1 ms", executor="serial")
+    with pytest.raises(ConfigError, match="distinct"):
+        sz.sweep(_two_neurons, grid, seeds=[1, 1.0], duration="1 ms", executor="serial")
+    net = sz.Network(seed=2.0)
+    assert net.seed == 2 and net.add_population("G", "lif", 2.0).size == 2
+    with pytest.raises(ConfigError, match=re.escape("population 'H': size must be a whole number >= 1, got 2.5")):
+        net.add_population("H", "lif", 2.5)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda net: sz.sweep(_two_neurons, {"populations.G.size": [1]}, resume="yes", duration="1 ms", executor="serial"),
+     "sweep(): resume: expected True or False, got 'yes'"),
+    (lambda net: sz.sweep(_two_neurons, {"populations.G.size": [1]}, progress=1, duration="1 ms", executor="serial"),
+     "sweep(): progress: expected True or False, got 1"),
+    (lambda net: net.connect("G", "G", on="v", weight=1 * u.mV, all_to_all=True, autapses="no"),
+     "Network.connect(): autapses: expected True or False, got 'no'"),
+    (lambda net: net.connect("G", "G", on="v", weight=1 * u.mV, all_to_all=True, round_delays=None),
+     "Network.connect(): round_delays: expected True or False, got None"),
+    (lambda net: net.run(1 * u.ms, progress="yes"), "Network.run(): progress: expected True or False, got 'yes'"),
+])
+def test_a_flag_is_true_or_false(call, message):
+    # each was taken by its truth: autapses="no" kept the autapses, resume="yes" resumed
+    net = _two_neurons({}, 1)
+    with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
+        call(net)
+    assert not net.projections and net.step == 0

@@ -1,5 +1,6 @@
 """Argument checks for the user's API: a keyword a method does not take is a one-line
-:class:`~snnzoo.errors.UnknownKeywordError` naming those it takes, not Python's bare TypeError."""
+:class:`~snnzoo.errors.UnknownKeywordError` naming those it takes, not Python's bare TypeError; a flag
+(a parameter annotated ``bool``) is True or False."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import inspect
 from collections.abc import Mapping, Sequence
 
 from ..errors import ConfigError, UnknownKeywordError
+from ..units import flag
 
 
 def arguments_checked(keywords_of_rest: Mapping[str, Sequence[str]]):
@@ -27,9 +29,11 @@ def arguments_checked(keywords_of_rest: Mapping[str, Sequence[str]]):
 def checked_call(method, shown: str, keywords_of_rest: Sequence[str] | None):
     """``method`` checking its arguments against its signature first: a keyword it does not take
     (Brian2's ``run_regularly(..., when="start")``) is an :class:`UnknownKeywordError` naming the
-    ones it takes (did you mean ...?); a missing or extra argument a :class:`ConfigError`. A
-    ``**`` parameter takes any keyword, or only ``keywords_of_rest`` if given."""
+    ones it takes (did you mean ...?); a missing or extra argument a :class:`ConfigError`; a flag (annotated
+    ``bool``) that is not True or False (``"yes"`` or ``1`` was taken as true) too. A ``**`` parameter takes
+    any keyword, or only ``keywords_of_rest`` if given."""
     signature = inspect.signature(method)
+    flags = [p.name for p in signature.parameters.values() if p.annotation in ("bool", bool)]
     taken = [p.name for p in signature.parameters.values()
              if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
     known = [*taken, *(keywords_of_rest or ())]
@@ -42,9 +46,17 @@ def checked_call(method, shown: str, keywords_of_rest: Sequence[str] | None):
         if unknown:
             raise UnknownKeywordError(f"{shown} keyword", unknown[0], known)
         try:
-            signature.bind(*args, **kwargs)
+            bound = signature.bind(*args, **kwargs)
         except TypeError as error:
             raise ConfigError(f"{shown}: {error} (it takes {', '.join(taken)})") from None
+        for name in flags:
+            if name in bound.arguments:
+                flag(bound.arguments[name], what=f"{shown}: {name}")
         return method(*args, **kwargs)
 
     return checked
+
+
+def checked_function(function):
+    """A function of the user's API (``snnzoo.sweep``) checking its arguments as :func:`checked_call` does."""
+    return checked_call(function, f"{function.__name__}()", None)

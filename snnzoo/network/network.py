@@ -43,7 +43,8 @@ from ..language.model import NeuronModel
 from ..language.stimulus import (FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes, call_stimulus,
                                  checked_drives, stimulus_settings)
 from ..results.recording import PopulationRecord, StateRecord
-from ..units import one_si, positive_si, same_dimension, seed_number, show, si_unit_string, ureg, whole_numbers
+from ..units import (one_si, positive_si, same_dimension, seed_number, show, si_unit_string, ureg, whole_number,
+                     whole_numbers)
 from ..version import __version__
 from . import connectivity
 from . import synapses as synapses_module
@@ -247,8 +248,10 @@ class Network:
         model's refractory period.
         """
         self._check_new_name(name)
-        if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size <= 0:
-            raise ConfigError(f"population {name!r}: size must be a whole number >= 1, got {show(size)}")
+        try:
+            size = whole_number(size, what="size", minimum=1)  # 3 or 3.0, as every whole number of the API
+        except ConfigError:
+            raise ConfigError(f"population {name!r}: size must be a whole number >= 1, got {show(size)}") from None
         for argument, given in (("parameters", parameters), ("initial", initial)):
             if given is not None and not isinstance(given, Mapping):
                 raise ConfigError(f"population {name!r}: {argument}: expected a dictionary of names and values, "

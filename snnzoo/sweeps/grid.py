@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import copy
+import numbers
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -20,7 +21,7 @@ import pint
 
 from ..catalog.experiment import set_value
 from ..errors import ConfigError, UnitError, UnknownNameError
-from ..units import as_quantity, dimension_of, is_quantity_text, parse_unit, seed_number, ureg
+from ..units import as_quantity, dimension_of, is_quantity_text, parse_unit, seed_number, ureg, whole_number
 
 RESERVED_NAMES = frozenset({
     # the summary: its dimensions and variables
@@ -204,16 +205,18 @@ def _seeds(seeds: int | Sequence[int] | None, spec: Mapping[str, Any] | None) ->
         return (seed_number((spec or {}).get("seed", 0)),)
     if isinstance(seeds, np.ndarray):  # np.arange(5), as grid values may be arrays
         seeds = seeds.tolist()
-    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
-        if seeds < 1:
+    if isinstance(seeds, numbers.Real) and not isinstance(seeds, bool):  # 4 or 4.0, as every whole number
+        if whole_number(seeds, what="seeds") < 1:
             raise ConfigError(f"{expected}, got {seeds!r}")
-        return tuple(range(seed_number(seeds - 1, what="seeds") + 1))
+        return tuple(range(seed_number(int(seeds) - 1, what="seeds") + 1))
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or not seeds:
         raise ConfigError(f"{expected}, got {seeds!r}")
-    if any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0 for s in seeds) \
-            or len(set(seeds)) != len(seeds):
+    if any(isinstance(s, bool) or not isinstance(s, numbers.Real) or s < 0 for s in seeds):
         raise ConfigError(f"{expected}, got {list(seeds)!r}")
-    return tuple(seed_number(s, what="seeds") for s in seeds)
+    checked = tuple(seed_number(s, what="seeds") for s in seeds)
+    if len(set(checked)) != len(checked):
+        raise ConfigError(f"{expected}, got {list(seeds)!r}")
+    return checked
 
 
 def _parameter(spec: Mapping[str, Any] | None, path: str, values: Any) -> Parameter:

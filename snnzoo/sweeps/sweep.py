@@ -15,6 +15,7 @@ import xarray as xr
 
 from ..catalog.experiment import Experiment, set_value
 from ..errors import ConfigError, SnnzooError
+from ..network.arguments import checked_function
 from ..results.tree import build_result, provenance
 from ..safe_write import signals_deferred
 from ..units import positive_si
@@ -29,6 +30,7 @@ class SweepInterrupted(KeyboardInterrupt):
     """Ctrl-C stopped a sweep; the message says how many runs were kept and how to resume."""
 
 
+@checked_function
 def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any] | None = None, *,
           zip: bool | Sequence[Sequence[str]] | None = None,
           seeds: int | Sequence[int] | None = None, executor: Any = None, workers: int | None = None,
