@@ -71,7 +71,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     """Print the documentation of a (neuron or synapse) model, stimulus (with its settings) or integrator, or an
     experiment's description."""
     from .catalog.experiment import describe
-    from .errors import UnknownNameError
+    from .errors import UnknownNameError, closest_name
     from .language.stimulus import settings_table
     from .plugins.loader import get_registry
 
@@ -86,11 +86,19 @@ def cmd_info(args: argparse.Namespace) -> int:
         if kind == "stimulus":
             print("\n".join(settings_table(obj)))
         return 0
+    if Path(name).is_dir():
+        raise SnnzooError(f"{name}: a folder, not an experiment file, model, stimulus or integrator name; give a .toml "
+                          "file or a name 'snnzoo list' shows")
+    if name.lower().endswith(".toml") and not Path(name).exists():  # perhaps a catalog name with .toml added
+        close = closest_name(Path(name).stem, registry.names("experiment"))
+        if close:
+            raise SnnzooError(f"experiment file {name}: no such file; did you mean the catalog experiment {close!r}?")
     if (name in registry.names("experiment") or name in registry.qualified_names() or name.lower().endswith(".toml")
             or Path(name).is_file()):  # a file: the experiment loader says what is wrong with it
         print(describe(name))
         return 0
-    everything = [n for kind in KIND_TITLES for n in registry.names(kind)]
+    everything = (registry.qualified_names() if ":" in name  # a qualified name gets a qualified suggestion
+                  else [n for kind in KIND_TITLES for n in registry.names(kind)])
     raise UnknownNameError("model, synapse model, stimulus, integrator or experiment", name, everything,
                            registry.failure_note())
 
