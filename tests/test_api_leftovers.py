@@ -184,3 +184,63 @@ def test_a_flag_is_true_or_false(call, message):
     with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
         call(net)
     assert not net.projections and net.step == 0
+
+
+SMALL_SWEEP = """
+duration = "20 ms"
+
+[populations.cell]
+model = "lif"
+size = 2
+
+[stimuli.step]
+type = "constant_current"
+population = "cell"
+amplitude = "400 pA"
+"""
+
+
+def test_the_sweep_command_takes_precision_and_refuses_threads_with_the_reason(tmp_path, capsys):
+    # 'snnzoo sweep' had neither option of 'snnzoo run': "unrecognized arguments: --precision single"
+    from snnzoo.cli import main
+    from snnzoo.results.tree import open_result, provenance
+
+    toml = tmp_path / "small.toml"
+    toml.write_text(SMALL_SWEEP)
+    out = tmp_path / "out"
+    command = ["sweep", str(toml), "--grid", "stimuli.step.amplitude=300,500 pA", "--workers", "1", "-q", "-o", str(out)]
+    assert main([*command, "--threads", "2"]) == 2
+    assert capsys.readouterr().err == ("snnzoo: error: --threads 2: a sweep runs each worker's kernels on one thread, "
+                                       "since the workers are the parallelism; give --workers N instead\n")
+    assert not out.exists()
+    assert main([*command, "--precision", "half"]) == 2
+    assert "precision" in capsys.readouterr().err and not out.exists()
+    assert main([*command, "--precision", "single"]) == 0
+    runs = sorted((out / "runs").glob("*.nc"))
+    assert len(runs) == 2
+    assert all(provenance(open_result(run))["precision"] == "single" for run in runs)
+
+
+@pytest.mark.parametrize("name, message", [
+    # it said "unknown model, ... '/tmp' (known: ...)"
+    ("FOLDER", "snnzoo: error: FOLDER: a folder, not an experiment file, model, stimulus or integrator name; give a "
+               ".toml file or a name 'snnzoo list' shows\n"),
+    # it said only "no such file"
+    ("lif-decay.toml", "snnzoo: error: experiment file lif-decay.toml: no such file; did you mean the catalog "
+                       "experiment 'lif-decay'?\n"),
+])
+def test_info_says_what_a_folder_or_a_missing_file_is(name, message, tmp_path, capsys):
+    from snnzoo.cli import main
+
+    name = name.replace("FOLDER", str(tmp_path))
+    assert main(["info", name]) == 2
+    assert capsys.readouterr().err == message.replace("FOLDER", str(tmp_path))
+
+
+def test_info_suggests_a_qualified_name_for_a_qualified_typo(capsys):
+    # 'stimuli:step_curent' got "did you mean 'noise_current'?", an unqualified name
+    from snnzoo.cli import main
+
+    assert main(["info", "stimuli:step_curent"]) == 2
+    assert "did you mean 'stimuli:step_current'?" in capsys.readouterr().err
+

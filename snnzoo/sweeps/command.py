@@ -26,6 +26,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--zip", action="store_true", help="vary all grid paths together (one axis)")
     parser.add_argument("--seeds", type=int, help="runs per grid point, seeds 0..N-1 (default: the experiment's)")
     parser.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    parser.add_argument("--threads", type=int, help="not taken: each worker runs its kernels on one thread (the "
+                        "workers are the parallelism); give --workers")
+    parser.add_argument("--precision", help="double (default) or single: the neuron maths in float32 "
+                        "(overrides the experiment's precision)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="run on a dask.distributed scheduler instead")
     parser.add_argument("--record", choices=RECORD_CHOICES, help="what to keep of each run (default summary)")
     parser.add_argument("-o", "--output", required=True, help="folder to write the runs into")
@@ -87,7 +91,13 @@ def run_command(args: argparse.Namespace) -> int:
     from .grid import make_grid
     from .sweep import sweep, sweep_options
 
-    experiment = Experiment.load(args.name)
+    from ..engine.precision import checked_precision
+
+    if args.threads is not None:
+        raise ConfigError(f"--threads {args.threads}: a sweep runs each worker's kernels on one thread, since the "
+                          "workers are the parallelism; give --workers N instead")
+    precision = [] if args.precision is None else [f'precision="{checked_precision(args.precision)}"']
+    experiment = Experiment.load(args.name, precision)
     if not args.grid and not experiment.spec.get("sweep", {}).get("grid"):
         raise ConfigError(f"experiment {experiment.name!r} has no [sweep] grid; give --grid PATH=V1,V2,...")
     if args.scheduler is not None and args.workers:
