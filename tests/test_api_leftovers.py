@@ -244,3 +244,28 @@ def test_info_suggests_a_qualified_name_for_a_qualified_typo(capsys):
     assert main(["info", "stimuli:step_curent"]) == 2
     assert "did you mean 'stimuli:step_current'?" in capsys.readouterr().err
 
+
+def test_ctrl_c_while_the_command_imports_snnzoo_exits_quietly_with_130():
+    # a Ctrl-C in the first ~0.3 s of any command (while Python imported snnzoo) ended in a traceback: the console
+    # script imported snnzoo.cli before any of snnzoo's handling could run. Here the Ctrl-C comes as pint is imported.
+    import os
+    import subprocess
+    import sys
+    import textwrap
+    from pathlib import Path
+
+    code = textwrap.dedent("""
+        import importlib.abc, os, signal, sys
+        class PressCtrlC(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path, target=None):
+                if name == "pint":
+                    os.kill(os.getpid(), signal.SIGINT)
+                return None
+        sys.meta_path.insert(0, PressCtrlC())
+        sys.argv = ["snnzoo", "list"]
+        import snnzoo_command
+        snnzoo_command.main()""")
+    root = str(Path(__file__).resolve().parents[1])
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment, timeout=120)
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "snnzoo: interrupted\n")
