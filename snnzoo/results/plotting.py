@@ -24,6 +24,7 @@ from ..safe_write import write_atomically
 from ..units import one_si, show, whole_number, whole_numbers
 from .analysis import (data_variable, in_unit, magnitude_in, population_rate, refuse_stacked_runs, run_duration,
                        spike_data, synaptic_currents, time_window)
+from .layout import MeasuredLayout
 
 PNG_DPI = 100
 """Resolution of the PNG files snnzoo writes."""
@@ -32,7 +33,7 @@ PNG_DPI = 100
 def _figure_and_axes(ax: Axes | None) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.get_figure(root=True), ax
-    figure = Figure(figsize=(8, 4), layout="constrained")
+    figure = Figure(figsize=(8, 4), layout=MeasuredLayout())
     return figure, figure.subplots()
 
 
@@ -96,7 +97,7 @@ def plot_traces(
     if ax is None:
         columns = math.ceil(math.sqrt(len(chosen)))
         rows = math.ceil(len(chosen) / columns)
-        figure = Figure(figsize=(4.5 * columns, 2.5 * rows), layout="constrained")
+        figure = Figure(figsize=(4.5 * columns, 2.5 * rows), layout=MeasuredLayout())
         grid = figure.subplots(rows, columns, squeeze=False).ravel()
         for unused in grid[len(chosen):]:
             figure.delaxes(unused)
