@@ -246,18 +246,23 @@ def save_figure(figure: Figure, path: str | os.PathLike) -> Path:
     return write_atomically(path, lambda: png_bytes(figure))
 
 
+PNG_COMPRESSION = 1
+"""zlib level of the PNGs snnzoo writes: the fastest; level 6 (Pillow's default) took half as long again
+for files about 6 % smaller (benchmarks/figure_cost.py, docs/performance.md)."""
+
+
 def png_bytes(figure: Figure) -> bytes:
     """``figure`` as a PNG (dpi 100), made in memory.
 
-    Drawn by the Agg canvas directly: the same bytes as ``figure.savefig(..., dpi=100)``, without
-    its detour (which lays a constrained-layout figure out in a draw of its own before drawing it).
+    Drawn by the Agg canvas directly, without ``figure.savefig``'s detour (which lays a figure with a layout
+    engine out in a draw of its own before drawing it).
     """
     original, dpi = figure.canvas, figure.dpi
     buffer = io.BytesIO()
     try:
         if dpi != PNG_DPI:
             figure.set_dpi(PNG_DPI)
-        FigureCanvasAgg(figure).print_png(buffer)
+        FigureCanvasAgg(figure).print_png(buffer, pil_kwargs={"compress_level": PNG_COMPRESSION})
     finally:
         figure.set_canvas(original)
         if dpi != PNG_DPI:
