@@ -536,6 +536,8 @@ class Experiment:
         """The experiment's figure: one panel, or a column of ``[[figure.panels]]``."""
         from matplotlib.figure import Figure
 
+        from ..results.layout import MeasuredLayout
+
         fig_spec = dict(self.spec.get("figure", {}))
         panels = fig_spec.pop("panels", None)
         size = fig_spec.pop("size", None)
@@ -544,9 +546,9 @@ class Experiment:
                 fig = self._panel(tree, fig_spec, None)
             if size:
                 fig.set_size_inches(*size)
-            fig.set_layout_engine("constrained")
+            fig.set_layout_engine(MeasuredLayout())
         else:
-            fig = Figure(figsize=tuple(size or [10, 3 * len(panels)]), layout="constrained")
+            fig = Figure(figsize=tuple(size or [10, 3 * len(panels)]), layout=MeasuredLayout())
             for k, (ax, panel) in enumerate(zip(fig.subplots(len(panels), 1, squeeze=False)[:, 0], panels)):
                 with self._located(f"[[figure.panels]] #{k + 1}"):
                     self._panel(tree, dict(panel), ax)

@@ -24,6 +24,7 @@ from ..safe_write import write_atomically
 from ..units import one_si, show, whole_number, whole_numbers
 from .analysis import (data_variable, in_unit, magnitude_in, population_rate, refuse_stacked_runs, run_duration,
                        spike_data, synaptic_currents, time_window)
+from .layout import MeasuredLayout
 
 PNG_DPI = 100
 """Resolution of the PNG files snnzoo writes."""
@@ -32,7 +33,7 @@ PNG_DPI = 100
 def _figure_and_axes(ax: Axes | None) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.get_figure(root=True), ax
-    figure = Figure(figsize=(8, 4), layout="constrained")
+    figure = Figure(figsize=(8, 4), layout=MeasuredLayout())
     return figure, figure.subplots()
 
 
@@ -96,7 +97,7 @@ def plot_traces(
     if ax is None:
         columns = math.ceil(math.sqrt(len(chosen)))
         rows = math.ceil(len(chosen) / columns)
-        figure = Figure(figsize=(4.5 * columns, 2.5 * rows), layout="constrained")
+        figure = Figure(figsize=(4.5 * columns, 2.5 * rows), layout=MeasuredLayout())
         grid = figure.subplots(rows, columns, squeeze=False).ravel()
         for unused in grid[len(chosen):]:
             figure.delaxes(unused)
@@ -245,18 +246,23 @@ def save_figure(figure: Figure, path: str | os.PathLike) -> Path:
     return write_atomically(path, lambda: png_bytes(figure))
 
 
+PNG_COMPRESSION = 1
+"""zlib level of the PNGs snnzoo writes: the fastest; level 6 (Pillow's default) took half as long again
+for files about 6 % smaller (benchmarks/figure_cost.py, docs/performance.md)."""
+
+
 def png_bytes(figure: Figure) -> bytes:
     """``figure`` as a PNG (dpi 100), made in memory.
 
-    Drawn by the Agg canvas directly: the same bytes as ``figure.savefig(..., dpi=100)``, without
-    its detour (which lays a constrained-layout figure out in a draw of its own before drawing it).
+    Drawn by the Agg canvas directly, without ``figure.savefig``'s detour (which lays a figure with a layout
+    engine out in a draw of its own before drawing it).
     """
     original, dpi = figure.canvas, figure.dpi
     buffer = io.BytesIO()
     try:
         if dpi != PNG_DPI:
             figure.set_dpi(PNG_DPI)
-        FigureCanvasAgg(figure).print_png(buffer)
+        FigureCanvasAgg(figure).print_png(buffer, pil_kwargs={"compress_level": PNG_COMPRESSION})
     finally:
         figure.set_canvas(original)
         if dpi != PNG_DPI:

@@ -1,0 +1,93 @@
+"""The layout of snnzoo's figures: margins measured once, around a grid of panels.
+
+Matplotlib's constrained (and tight) layout measure every panel's labels in two passes, and each
+measurement works the ticks out again several times (for the spines, the title, the label
+positions): for the eight panels of adex-firing-patterns that is most of the figure's cost. This
+engine measures each panel's tick labels, axis labels, title and offset text once, then sets the
+grid's margins so that nothing sticks out of the figure or into a neighbour.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.layout_engine import LayoutEngine
+from matplotlib.transforms import Bbox
+
+EDGE_PAD = 4.0
+"""Space (points) between the figure's edge and what is drawn nearest it."""
+
+GAP_PAD = 8.0
+"""Space (points) between the labels of neighbouring panels."""
+
+
+class MeasuredLayout(LayoutEngine):
+    """Place the panels of a figure's grid (made by ``Figure.subplots``) so that their tick labels, axis
+    labels and titles fit, from one measurement of each; figure texts (the suptitle) stay above them.
+
+    The panels keep equal sizes, as with ``Figure.subplots_adjust``. Panels that are not on the grid of
+    the first panel keep their places.
+    """
+
+    _adjust_compatible = True
+    _colorbar_gridspec = True
+
+    def execute(self, fig: Figure) -> None:
+        """Measure the panels of ``fig`` and set its grid's margins."""
+        panels = [ax for ax in fig.axes if ax.get_visible() and ax.get_subplotspec() is not None]
+        if not panels:
+            return
+        grid = panels[0].get_subplotspec().get_gridspec()
+        panels = [ax for ax in panels if ax.get_subplotspec().get_gridspec() is grid]
+        rows, columns = grid.get_geometry()
+        width, height = fig.bbox.width, fig.bbox.height
+        edge, gap = (points * fig.dpi / 72 for points in (EDGE_PAD, GAP_PAD))
+        above = _figure_texts_height(fig)
+        # the widest overhang on each side: at the figure's edges, and between neighbouring panels
+        edges, inner = {side: 0.0 for side in "lrbt"}, {side: 0.0 for side in "lrbt"}
+        for ax in panels:
+            spec = ax.get_subplotspec()
+            at_edge = {"l": spec.colspan.start == 0, "r": spec.colspan.stop == columns,
+                       "b": spec.rowspan.stop == rows, "t": spec.rowspan.start == 0}
+            for side, overhang in zip("lrbt", _overhangs(ax)):
+                chosen = edges if at_edge[side] else inner
+                chosen[side] = max(chosen[side], overhang)
+        left, right, bottom = (edge + edges[side] for side in "lrb")
+        top = edge + above + edges["t"]
+        column_gap, row_gap = inner["l"] + inner["r"] + gap, inner["b"] + inner["t"] + gap
+        if (width - left - right - (columns - 1) * column_gap <= 0
+                or height - bottom - top - (rows - 1) * row_gap <= 0):
+            size = " x ".join(f"{inches:g}" for inches in fig.get_size_inches())
+            warnings.warn(f"figure layout: the labels leave no room for the panels in a {size} inch figure; "
+                          "panels left where they were", stacklevel=2)
+            return
+        fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height,
+                            wspace=_relative_gap(width - left - right, columns, column_gap),
+                            hspace=_relative_gap(height - bottom - top, rows, row_gap))
+
+
+def _relative_gap(room: float, count: int, gap: float) -> float:
+    """The gap between ``count`` panels sharing ``room`` pixels, as ``subplots_adjust`` takes it: a fraction
+    of a panel's size."""
+    return gap / ((room - (count - 1) * gap) / count)
+
+
+def _overhangs(ax) -> tuple[float, float, float, float]:
+    """How far (pixels) the labels of ``ax`` reach beyond its box: left, right, bottom, top."""
+    box = ax.bbox
+    parts = [box, *(axis.get_tightbbox(for_layout_only=True) for axis in (ax.xaxis, ax.yaxis))]
+    if ax.title.get_visible() and ax.title.get_text():
+        title = ax.title.get_window_extent()
+        pad = ax.titleOffsetTrans.get_matrix()[1, 2]  # the title's distance above the box (axes.titlepad)
+        parts.append(Bbox.from_extents(title.x0, box.y1, title.x1, box.y1 + pad + title.height))
+    around = Bbox.union([part for part in parts if part is not None and np.isfinite(part.bounds).all()])
+    return (max(0.0, box.x0 - around.x0), max(0.0, around.x1 - box.x1),
+            max(0.0, box.y0 - around.y0), max(0.0, around.y1 - box.y1))
+
+
+def _figure_texts_height(fig: Figure) -> float:
+    """The height (pixels) from the figure's top down to the lowest of its texts (its suptitle), 0 with none."""
+    tops = [fig.bbox.height - text.get_window_extent().y0 for text in fig.texts if text.get_visible() and text.get_text()]
+    return max(tops, default=0.0)
