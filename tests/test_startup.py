@@ -36,6 +36,22 @@ def test_import_snnzoo_loads_no_heavy_library_and_still_registers_the_accessor()
     assert heavy_modules("import snnzoo, xarray\nassert hasattr(xarray.Dataset(), 'snn')") == set()
 
 
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_import_snnzoo_collects_no_garbage_and_leaves_the_collector_as_it_was(enabled):
+    """The collections set off while numpy, pint, xarray and pandas load only traversed their long-lived objects."""
+    code = textwrap.dedent(f"""
+        import gc, sys
+        collections = []  # from the moment numpy starts loading
+        gc.callbacks.append(lambda phase, info: phase == "start" and "numpy" in sys.modules
+                            and collections.append(info["generation"]))
+        {'' if enabled else 'gc.disable()'}
+        import snnzoo
+        print(len(collections), gc.isenabled())""")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", str(enabled)]
+
+
 def test_snnzoo_help_loads_no_heavy_library():
     code = "from snnzoo import cli\ntry:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass"
     assert heavy_modules(code) == set()
@@ -252,6 +268,35 @@ def test_a_warm_run_loads_no_sympy(modules_after_a_run):
     """A warm run imported sympy (0.2 s) and parsed the models the adex plugin registers (0.1 s) to find a
     kernel it already had: the models now read what their first parse found from the cache folder."""
     assert "sympy" not in modules_after_a_run
+
+
+
+def test_a_run_does_not_load_scipy_linalg(modules_after_a_run):
+    """numba's BLAS check imported all of scipy.linalg (0.15-0.2 s) when the first kernel was loaded;
+    snnzoo's kernels use no linear algebra."""
+    assert "numba.np.arraymath" in modules_after_a_run and "scipy.linalg" not in modules_after_a_run
+
+
+def test_numba_finds_blas_as_its_own_check_does_and_a_kernel_with_np_dot_still_compiles():
+    code = textwrap.dedent("""
+        import sys
+        import numpy as np
+        import snnzoo as sz
+        from snnzoo.engine import numba_blas
+        net = sz.Network(seed=1)
+        net.add_population("p", "lif", 2)
+        net.run(sz.ureg("1 ms"))
+        from numba.np import arraymath, linalg
+        assert "scipy.linalg" not in sys.modules
+        assert arraymath.ensure_blas is linalg.ensure_blas and linalg.ensure_blas.__module__ == "numba.np.linalg"
+        found_here = arraymath._HAVE_BLAS
+        assert found_here == numba_blas.cython_blas_installed()
+        assert found_here == arraymath._check_blas()  # numba's own check, which imports scipy.linalg
+        from numba import njit
+        dot = njit(lambda a, b: np.dot(a, b))
+        print(found_here, dot(np.arange(3.0), np.arange(3.0)), "scipy.linalg" in sys.modules)""")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "5.0", "True"]
 
 
 CELL_SCRIPT = textwrap.dedent("""
