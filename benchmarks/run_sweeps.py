@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Benchmark: a 4 x 3 sweep of ``coba-adex-network`` at 2 s through each executor, and the per-run overhead.
 
-    .venv/bin/python benchmarks/run_sweeps.py [--rounds 3] [--out benchmarks/RESULTS_SWEEPS.md]
+    .venv/bin/python benchmarks/run_sweeps.py [--rounds 3] [--before DIR] [--out benchmarks/RESULTS_SWEEPS.md]
 
 (run it with the machine to itself: on the shared development machine through its quiet-slot wrapper)
 
@@ -21,7 +21,9 @@ AdEx neurons, 2 s simulated each, per-run summaries written to a fresh folder st
 - ``dask-warm``: through a ``distributed.Client`` of a 2-worker, 1-thread ``LocalCluster``
   (processes) that already ran one small sweep.
 
-Each mode runs in its own fresh Python process, rounds interleaved with the order rotated;
+Each mode runs in its own fresh Python process, rounds interleaved with the order rotated (with
+``--before DIR``, each mode also from the checkout DIR right after or before it, alternately, with
+kernel caches of their own, warmed by one untimed sweep each);
 wall time and CPU time (the process and its worker processes, from /proc) of the timed part
 only; medians over rounds. The machine's load (``uptime``) is recorded before every round, and
 the CPU time other processes took during each timed part (all CPU time in /proc/stat minus ours)
@@ -135,46 +137,29 @@ def measure(mode: str, duration: str) -> dict:
     raise SystemExit(f"unknown mode {mode!r}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--out", default=str(HERE / "RESULTS_SWEEPS.md"))
-    parser.add_argument("--duration", default=DURATION, help="simulated time per run (default %(default)s)")
-    parser.add_argument("--measure", choices=MODES, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.measure:
-        print(json.dumps(measure(args.measure, args.duration)))
-        return
-    timings: dict[str, list[dict]] = {mode: [] for mode in MODES}
-    loads = []
-    for round_index in range(args.rounds):
-        order = MODES[round_index % len(MODES):] + MODES[:round_index % len(MODES)]
-        loads.append(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
-        for mode in order:
-            done = subprocess.run([sys.executable, __file__, "--measure", mode, "--duration", args.duration], capture_output=True, text=True)
-            if done.returncode:
-                raise SystemExit(f"{mode} failed:\n{done.stderr}")
-            timings[mode].append(json.loads(done.stdout.strip().splitlines()[-1]))
-            print(mode, timings[mode][-1], flush=True)
-    loads.append(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
-    median = {mode: {key: statistics.median(t[key] for t in runs) for key in runs[0]} for mode, runs in timings.items()}
+def _checkouts(before: Path | None, caches: Path) -> dict[str, dict[str, str] | None]:
+    """The code each variant runs: this process's environment (None), and with ``--before`` that checkout's
+    snnzoo and plugins first on the path, with its own kernel cache."""
+    from run_startup import Snnzoo
+
+    variants: dict[str, dict[str, str] | None] = {"now": None}
+    if before is not None:
+        variants["before"] = Snnzoo(before.resolve(), caches / "before").env()
+    return variants
+
+
+def _measured(mode: str, duration: str, env: dict[str, str] | None) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--measure", mode, "--duration", duration],
+                          capture_output=True, text=True, env=env)
+    if done.returncode:
+        raise SystemExit(f"{mode} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _ratios(median: dict[str, dict[str, float]]) -> list[str]:
+    """The target ratios of one variant's medians."""
     loop, serial, warm = median["serial-loop"]["wall"], median["serial-sweep"]["wall"], median["local-warm"]["wall"]
-    command = f"benchmarks/run_sweeps.py --rounds {args.rounds}" + (f" --duration '{args.duration}'"
-                                                                   if args.duration != DURATION else "")
-    lines = [
-        "# Sweep benchmark",
-        "",
-        f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores with "
-        f"`.venv/bin/python {command}` (see the script's docstring).",
-        "",
-        f"4 x 3 sweep of `coba-adex-network`, {args.duration} simulated per run (medians over {args.rounds} rounds; "
-        "CPU includes the workers; 'others' is the CPU time other processes took meanwhile):",
-        "",
-        "| mode | wall (s) | CPU (s) | others' CPU (s) |",
-        "|---|---|---|---|",
-        *[f"| {mode} | {median[mode]['wall']:.2f} | {median[mode]['cpu']:.2f} | {median[mode]['others_cpu']:.2f} |"
-          for mode in MODES],
-        "",
+    return [
         f"- local executor (warm) vs serial loop: {loop / warm:.2f}x faster (target >= 1.8x); the bound for two "
         f"cores doing the sweep's work (half the serial sweep's time): {loop / (serial / 2):.2f}x",
         f"- local executor (warm) vs the same sweep in one process: {serial / warm:.2f}x faster (2 cores: at most 2x)",
@@ -185,12 +170,69 @@ def main() -> None:
         f"- per-run overhead after warm-up (100 neurons; build, kernel lookup, result, summary, netCDF file): "
         f"{median['serial-sweep']['per_run_overhead']:.3f} s (target <= 0.1 s); the simulation loop itself "
         f"{median['serial-sweep']['per_run_simulation']:.3f} s per run",
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--out", default=str(HERE / "RESULTS_SWEEPS.md"))
+    parser.add_argument("--duration", default=DURATION, help="simulated time per run (default %(default)s)")
+    parser.add_argument("--before", type=Path, help="a checkout of snnzoo to compare with, interleaved (e.g. the "
+                                                    "commit before a change)")
+    parser.add_argument("--measure", choices=MODES, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.duration)))
+        return
+    with tempfile.TemporaryDirectory() as caches:
+        variants = _checkouts(args.before, Path(caches))
+        for env in variants.values():  # untimed: a fresh kernel cache compiles the kernels once
+            _measured("serial-sweep", args.duration, env)
+        timings = {name: {mode: [] for mode in MODES} for name in variants}
+        loads = []
+        for round_index in range(args.rounds):
+            order = MODES[round_index % len(MODES):] + MODES[:round_index % len(MODES)]
+            names = list(variants)[::1 if round_index % 2 == 0 else -1]
+            loads.append(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+            for mode in order:
+                for name in names:
+                    timings[name][mode].append(_measured(mode, args.duration, variants[name]))
+                    print(name, mode, timings[name][mode][-1], flush=True)
+        loads.append(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    median = {name: {mode: {key: statistics.median(t[key] for t in runs) for key in runs[0]}
+                     for mode, runs in modes.items()} for name, modes in timings.items()}
+    command = f"benchmarks/run_sweeps.py --rounds {args.rounds}" + (f" --duration '{args.duration}'"
+                                                                   if args.duration != DURATION else "") + \
+        (" --before DIR" if args.before else "")
+    columns = list(variants) if args.before else ["now"]
+    header = " | ".join(f"{name}: wall (s) | CPU (s) | others' CPU (s)" if args.before else
+                        "wall (s) | CPU (s) | others' CPU (s)" for name in columns)
+    lines = [
+        "# Sweep benchmark",
         "",
+        f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores with "
+        f"`.venv/bin/python {command}` (see the script's docstring"
+        + ("; 'before' is DIR, a checkout of the code before the change, run interleaved with this one" if args.before
+           else "") + ").",
+        "",
+        f"4 x 3 sweep of `coba-adex-network`, {args.duration} simulated per run (medians over {args.rounds} rounds; "
+        "CPU includes the workers; 'others' is the CPU time other processes took meanwhile):",
+        "",
+        f"| mode | {header} |",
+        "|---|" + "---|" * 3 * len(columns),
+        *["| " + " | ".join([mode] + [f"{median[name][mode][key]:.2f}" for name in columns
+                                      for key in ("wall", "cpu", "others_cpu")]) + " |" for mode in MODES],
+        "",
+    ]
+    for name in columns:
+        lines += ([f"{name}:", ""] if args.before else []) + _ratios(median[name]) + [""]
+    lines += [
         "Load (`uptime`) before each round and at the end:",
         "",
         *[f"    {load}" for load in loads],
         "",
-        "Raw timings (s) per round: " + json.dumps(timings),
+        "Raw timings (s) per round: " + json.dumps(timings if args.before else timings["now"]),
         "",
     ]
     Path(args.out).write_text("\n".join(lines))

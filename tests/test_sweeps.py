@@ -732,3 +732,58 @@ def test_summaries_of_alike_runs_stack_with_numpy_exactly_as_xarray_concat_stack
     xr.testing.assert_identical(stacked["numpy"], stacked["concat"])
     assert list(stacked["numpy"].variables) == list(stacked["concat"].variables)
     assert all(stacked["numpy"][name].dtype == stacked["concat"][name].dtype for name in stacked["numpy"].variables)
+
+
+def test_a_run_makes_its_projections_only_when_the_sweep_keeps_them_or_a_check_reads_them(toml, tmp_path,
+                                                                                           monkeypatch):
+    """Projections are made for ``record="traces"`` and for an ``[[expected]]`` item naming a projection (its
+    check gets the synapses); otherwise not. The run's file is the same either way: it holds them only for traces."""
+    made = []
+    result = Experiment.run
+
+    def recording(self, *args, **kwargs):
+        tree = result(self, *args, **kwargs)
+        made.append("projections" in tree.children)
+        return tree
+
+    monkeypatch.setattr(Experiment, "run", recording)
+    grid = {"sources.P.rate": ["20 Hz", "80 Hz"]}
+    summary = sz.sweep(toml, grid, executor="serial", out=tmp_path / "summary")
+    assert made == [False, False] and (summary["status"] == "ok").all()
+    files = sorted((tmp_path / "summary" / "runs").iterdir())
+    assert [sorted(open_result(path).children) for path in files] == [["G", "P", "summary"]] * 2
+    made.clear()
+    traces = sz.sweep(toml, grid, executor="serial", record="traces", out=tmp_path / "traces")
+    assert made == [True, True] and "drive" in traces["projections"].children
+    assert all("projections" in open_result(path).children for path in (tmp_path / "traces" / "runs").iterdir())
+
+    counted = tmp_path / "counted.toml"
+    counted.write_text(SPEC + '\n[[expected]]\ncheck = "synapse_count"\nprojection = "drive"\nvalue = 100\n'
+                              'tolerance = 100\n')
+    made.clear()
+    checked = sz.sweep(str(counted), grid, seeds=[1], executor="serial")
+    assert made == [True, True]
+    single = Experiment.load(str(counted), ["sources.P.rate=80 Hz"]).run(seed=1)
+    synapses = single["projections"]["drive"].dataset.sizes["synapse"]
+    assert 0 < synapses and float(checked["check_value"].sel(P_rate=80, seed=1).isel(check=1)) == synapses
+    assert (checked["check_passed"] == 1).all()
+
+
+def test_a_run_file_made_from_its_groups_is_the_file_of_its_tree(toml, tmp_path):
+    """The worker writes a run's file from its groups (no tree made for it): the same bytes as from the tree."""
+    from snnzoo.results import netcdf_writer
+
+    sz.sweep(toml, {"sources.P.rate": ["20 Hz", "80 Hz"]}, record="spikes", executor="serial", out=tmp_path / "s")
+    for path in sorted((tmp_path / "s" / "runs").iterdir()):
+        tree = open_result(path).load()
+        groups = worker.result_groups(tree)
+        assert list(groups) == [node.path for node in tree.subtree]
+        plain = {name: ds.copy() for name, ds in groups.items()}  # as made, without the encoding read from the file
+        for ds in plain.values():
+            for var in ds.variables.values():
+                var.encoding = {}
+        made = netcdf_writer.netcdf_bytes(plain)
+        assert made is not None
+        assert made == netcdf_writer.netcdf_bytes(xr.DataTree.from_dict(plain))
+        xr.testing.assert_identical(open_result(write_netcdf(xr.DataTree.from_dict(plain), tmp_path / "t.nc")),
+                                    tree)

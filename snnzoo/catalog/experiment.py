@@ -339,10 +339,11 @@ class Experiment:
         return [{"run": self.spec["duration"]}]
 
     def run(self, seed: int | None = None, progress: bool = False, threads: int | None = None, checks: bool = True,
-            figure: bool = False):
+            figure: bool = False, with_projections: bool = True):
         """Build, validate the protocol, figure and (unless ``checks`` is false: they will not be
         evaluated) the checks, run every phase, and return the result tree. ``figure``: the figure will be
-        drawn from the result (``snnzoo run``), so what only drawing needs is checked too (:meth:`validate`)."""
+        drawn from the result (``snnzoo run``), so what only drawing needs is checked too (:meth:`validate`).
+        ``with_projections``: see :meth:`Network.result`."""
         net = self.build(seed, threads)
         self.validate(net, checks, figure)
         for k, phase in enumerate(self.protocol()):
@@ -356,7 +357,7 @@ class Experiment:
                 if net.step == 0:
                     raise KeyboardInterrupt  # interrupted before any step: nothing to keep
                 break
-        return net.result(experiment=self.name, experiment_spec=self.spec)
+        return net.result(with_projections=with_projections, experiment=self.name, experiment_spec=self.spec)
 
     def validate(self, net: Network, checks: bool = True, figure: bool = False) -> None:
         """Everything that would otherwise fail after the run, checked on the built network:

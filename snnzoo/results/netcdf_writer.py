@@ -15,6 +15,7 @@ file, other dtypes or attributes, coordinates that are not an index): xarray wri
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -25,12 +26,15 @@ _RESERVED_ATTRIBUTES = frozenset({"_FillValue", "_Encoding", "coordinates", "mis
                                   "calendar", "scale_factor", "add_offset", "_Unsigned"})
 
 
-def netcdf_bytes(tree: xr.DataTree) -> bytes | None:
+def netcdf_bytes(tree: xr.DataTree | Mapping[str, xr.Dataset]) -> bytes | None:
     """The netCDF4 file of ``tree`` made in memory, or None when xarray must write it (see the module docstring).
-    The caller holds the HDF5 lock."""
+    ``tree`` may also be its groups, ``{path: dataset}`` as :meth:`xarray.DataTree.from_dict` takes them with
+    the root ``"/"`` first and parents before children (no tree made only to be written). The caller holds
+    the HDF5 lock."""
     import netCDF4
 
-    groups = [(node.path, node.to_dataset(inherit=node is tree)) for node in tree.subtree]
+    groups = [(node.path, node.to_dataset(inherit=node is tree)) for node in tree.subtree] \
+        if isinstance(tree, xr.DataTree) else list(tree.items())
     if not all(_plain(dataset) for _, dataset in groups):
         return None
     file = netCDF4.Dataset("<snnzoo-in-memory-write>", mode="w", format="NETCDF4", memory=0, diskless=False)

@@ -326,13 +326,16 @@ HDF5_CALLS = threading.Lock()
 a dask worker runs several sweep runs in threads of one process."""
 
 
-def netcdf_bytes(tree: xr.DataTree) -> bytes:
+def netcdf_bytes(tree: xr.DataTree | Mapping[str, xr.Dataset]) -> bytes:
     """The netCDF4 file of ``tree`` (zlib level 1 on numeric variables), made in memory: by
-    :mod:`.netcdf_writer` when the tree holds only what it writes (a result does), else by xarray."""
+    :mod:`.netcdf_writer` when the tree holds only what it writes (a result does), else by xarray.
+    ``tree`` may be given as its groups (see :func:`.netcdf_writer.netcdf_bytes`)."""
     with HDF5_CALLS:
         direct = netcdf_writer.netcdf_bytes(tree)
     if direct is not None:
         return direct
+    if not isinstance(tree, xr.DataTree):
+        tree = xr.DataTree.from_dict(tree)
     encoding = {node.path: _encoding(node.to_dataset(inherit=False)) for node in tree.subtree}
     with HDF5_CALLS, _distributed_unloaded_stays_unloaded():
         return bytes(tree.to_netcdf(engine="netcdf4", encoding=encoding))

@@ -23,7 +23,7 @@ from .combine import check_population_sizes, combine
 from .executors import WorkerDied, lost_run, make_executor
 from .grid import Grid, make_grid
 from .store import Store, identity
-from .worker import KERNEL_THREADS, RECORD_CHOICES, Outcome, Task, failed_run, run_provenance
+from .worker import KERNEL_THREADS, RECORD_CHOICES, Outcome, Task, failed_run, result_groups, run_provenance
 
 
 class SweepInterrupted(KeyboardInterrupt):
@@ -121,7 +121,7 @@ def _resolve(experiment: Any, duration: Any) -> tuple[str, dict | None, Callable
 def _stored(store: Store, task: Task) -> Outcome:
     """The outcome of a run read back from the store (its file is there already, and must be this run's)."""
     recorded = provenance(build_result([], run_provenance(task)))  # as the run's file holds it
-    return Outcome.of(replace(task, keep_file=False), store.load(task.key, recorded))
+    return Outcome.of(replace(task, keep_file=False), result_groups(store.load(task.key, recorded)))
 
 
 def _check_picklable(builder: Callable) -> None:

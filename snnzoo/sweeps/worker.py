@@ -67,14 +67,15 @@ class Outcome:
         return str(self.summary["status"].values)
 
     @classmethod
-    def of(cls, task: Task, tree: xr.DataTree) -> Outcome:
-        """The outcome of ``task`` whose result (with its summary group) is ``tree``."""
+    def of(cls, task: Task, groups: dict[str, xr.Dataset]) -> Outcome:
+        """The outcome of ``task`` whose result (with its ``/summary`` group) has the groups ``groups``
+        (:func:`result_groups`). Its file is made from the groups: no tree is made unless the sweep keeps it."""
         from ..results.tree import netcdf_bytes
 
-        summary = tree["summary"].to_dataset()
+        summary = groups["/summary"]
         stored = task.keep_file and str(summary["status"].values) in STORED_STATUSES
-        return cls(task.key, summary, netcdf_bytes(tree) if stored else None,
-                   tree if task.record != "summary" else None)
+        return cls(task.key, summary, netcdf_bytes(groups) if stored else None,
+                   xr.DataTree.from_dict(groups) if task.record != "summary" else None)
 
 
 def warm_up(task: Task | None = None) -> None:
@@ -190,10 +191,18 @@ def _simulate(task: Task, one_step: bool) -> tuple[xr.DataTree, list]:
     if one_step:
         network = experiment.build(task.seed, threads=KERNEL_THREADS)
         network.run(network.dt * ureg.s)
-        tree = network.result(experiment=task.name, experiment_spec=task.spec)
+        tree = network.result(with_projections=_keeps_projections(task), experiment=task.name,
+                              experiment_spec=task.spec)
     else:
-        tree = experiment.run(seed=task.seed, threads=KERNEL_THREADS)
+        tree = experiment.run(seed=task.seed, threads=KERNEL_THREADS, with_projections=_keeps_projections(task))
     return tree, experiment.check(tree)
+
+
+def _keeps_projections(task: Task) -> bool:
+    """Whether a run's result needs its ``/projections`` groups: ``record="traces"`` keeps them, and an
+    ``[[expected]]`` item that names a projection reads them; otherwise they are not made (the run's file
+    never held them)."""
+    return task.record == "traces" or any("projection" in item for item in task.spec.get("expected", []))
 
 
 def builder_parameters(settings: dict[str, Any]) -> dict[str, Any]:
@@ -253,12 +262,18 @@ def summarize(tree: xr.DataTree, checks: list, *, status: str) -> dict[str, Any]
     return variables
 
 
-def _reduced(tree: xr.DataTree, record: str, summary: xr.Dataset) -> xr.DataTree:
-    """The tree with its ``summary`` group and only what ``record`` keeps: spike counts, also spikes, or
-    everything (traces and connectivity too). Made in one go: each tree xarray makes costs a run time."""
+def result_groups(tree: xr.DataTree) -> dict[str, xr.Dataset]:
+    """The groups of a result tree by path, root first (what :meth:`xarray.DataTree.from_dict` takes)."""
+    return {node.path: node.to_dataset(inherit=False) for node in tree.subtree}
+
+
+def _reduced(tree: xr.DataTree, record: str, summary: xr.Dataset) -> dict[str, xr.Dataset]:
+    """The groups of the tree with its ``summary`` group and only what ``record`` keeps: spike counts, also
+    spikes, or everything (traces and connectivity too). Groups, not a tree: each tree xarray makes costs a run
+    time, and the run's file is written from its groups."""
     from ..results.tree import populations
 
-    nodes = {node.path: node.to_dataset(inherit=False) for node in tree.subtree}
+    nodes = result_groups(tree)
     if record != "traces":
         for name in populations(tree):
             ds = nodes[f"/{name}"]
@@ -266,7 +281,7 @@ def _reduced(tree: xr.DataTree, record: str, summary: xr.Dataset) -> xr.DataTree
             nodes[f"/{name}"] = ds.drop_vars([v for v in ds.data_vars if v not in keep]).drop_dims(
                 [d for d in ds.dims if d not in ("cell", "spike")] + ([] if record == "spikes" else ["spike"]))
         nodes = {path: ds for path, ds in nodes.items() if not path.startswith("/projections")}
-    return xr.DataTree.from_dict({**nodes, "/summary": summary})
+    return {**nodes, "/summary": summary}
 
 
 def _runs(tree: xr.DataTree) -> list[dict[str, Any]]:
