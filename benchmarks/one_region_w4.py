@@ -80,9 +80,10 @@ def deliver_serially(starts, targets, weights, count, queue, state, row) -> None
 
 
 @njit(error_model='numpy', nogil=True)
-def steps(thread, threads, barrier, found, shared, ctrl, clock, rng, L0, C0, SS0, SI0, SN0, SP0, S0, P0, H0, F0, Z0, L1, C1, SS1, SI1, SN1, SP1, G1R, R0P, R0J, R0W, R0Q, R0N, R0B, R1P, R1J, R1W, R1Q, R1N, R1B, R2P, R2J, R2W, R2Q, R2N, R2B):
+def steps(thread, threads, barrier, found, shared, shared_steps, ctrl, clock, rng, L0, C0, SS0, SI0, SN0, SP0, S0, P0, H0, F0, Z0, L1, C1, SS1, SI1, SN1, SP1, G1R, R0P, R0J, R0W, R0Q, R0N, R0B, R1P, R1J, R1W, R1Q, R1N, R1B, R2P, R2J, R2W, R2Q, R2N, R2B):
     """The steps of thread ``thread`` of ``threads`` (the arrays are the generated kernel's; ``found``
-    holds each thread's spike and finiteness flags, 8 apart, ``shared`` what thread 0 decided)."""
+    holds each thread's spike and finiteness flags, 8 apart, ``shared`` what thread 0 decided; thread 0
+    counts the steps whose deliveries were shared in ``shared_steps[0]``)."""
     draws = np.empty(1, dtype=np.uint64)
     stream0 = site_key(rng, 4813799597162309142)
     dt = clock[0]
@@ -161,6 +162,8 @@ def steps(thread, threads, barrier, found, shared, ctrl, clock, rng, L0, C0, SS0
                     S0[0, SP0[q]] = p0_Vr
         wait(barrier, threads)
         if shared[4]:  # deliveries in projection order, a barrier after each
+            if thread == 0:
+                shared_steps[0] += 1
             if shared[0]:
                 block1(first, last, R0B, R0J, R0N, R0Q, R0W, S0, 0)
             elif thread == 0:
@@ -183,17 +186,22 @@ def steps(thread, threads, barrier, found, shared, ctrl, clock, rng, L0, C0, SS0
 
 
 @njit(error_model='numpy', nogil=True, parallel=True)
-def kernel_one_region(ctrl, clock, rng, L0, C0, SS0, SI0, SN0, SP0, S0, P0, H0, F0, Z0, L1, C1, SS1, SI1, SN1, SP1, G1R, R0P, R0J, R0W, R0Q, R0N, R0B, R1P, R1J, R1W, R1Q, R1N, R1B, R2P, R2J, R2W, R2Q, R2N, R2B):
-    """W4's kernel (the generated one's arguments): one parallel region, each thread running every step."""
+def kernel_one_region(shared_steps, ctrl, clock, rng, L0, C0, SS0, SI0, SN0, SP0, S0, P0, H0, F0, Z0, L1, C1, SS1, SI1, SN1, SP1, G1R, R0P, R0J, R0W, R0Q, R0N, R0B, R1P, R1J, R1W, R1Q, R1N, R1B, R2P, R2J, R2W, R2Q, R2N, R2B):
+    """W4's kernel (the generated one's arguments after ``shared_steps``): one parallel region, each
+    thread running every step."""
     threads = ctrl[6]
     barrier = np.zeros(16, np.int64)
     found = np.zeros(8 * threads, np.int64)
     shared = np.zeros(8, np.int64)
     for thread in prange(threads):
-        steps(thread, threads, barrier, found, shared, ctrl, clock, rng, L0, C0, SS0, SI0, SN0, SP0, S0, P0, H0, F0, Z0, L1, C1, SS1, SI1, SN1, SP1, G1R, R0P, R0J, R0W, R0Q, R0N, R0B, R1P, R1J, R1W, R1Q, R1N, R1B, R2P, R2J, R2W, R2Q, R2N, R2B)
+        steps(thread, threads, barrier, found, shared, shared_steps, ctrl, clock, rng, L0, C0, SS0, SI0, SN0, SP0, S0, P0, H0, F0, Z0, L1, C1, SS1, SI1, SN1, SP1, G1R, R0P, R0J, R0W, R0Q, R0N, R0B, R1P, R1J, R1W, R1Q, R1N, R1B, R2P, R2J, R2W, R2Q, R2N, R2B)
 
 
 KERNELS = ("serial", "prange per step", "one region")
+
+
+SHARED_STEPS = np.zeros(1, np.int64)
+"""Steps of the one-region kernel whose deliveries were shared among the threads."""
 
 
 def network(kind: str):
@@ -202,7 +210,7 @@ def network(kind: str):
     net.build()
     net.run(net.dt * u.s)
     if kind == "one region":
-        net._simulation.kernel = kernel_one_region
+        net._simulation.kernel = lambda *arrays: kernel_one_region(SHARED_STEPS, *arrays)
     return net
 
 
@@ -230,7 +238,8 @@ def main() -> None:
         other_state, other_counts = outcomes[kind]
         if not (np.array_equal(state, other_state) and all(map(np.array_equal, counts, other_counts))):
             sys.exit(f"{kind}: the run differs from the serial kernel's")
-    print(f"all three kernels: the same state and {sum(int(c.sum()) for c in counts)} spikes, bit for bit")
+    print(f"all three kernels: the same state and {sum(int(c.sum()) for c in counts)} spikes, bit for bit "
+          f"({SHARED_STEPS[0]} steps of the one-region run delivered their spikes in shared blocks)")
     wall = {kind: [] for kind in KERNELS}
     cpu = {kind: [] for kind in KERNELS}
     loads = [os.getloadavg()]
