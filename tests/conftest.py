@@ -7,6 +7,10 @@ It is ``$SNNZOO_CACHE_DIR`` if that is set, else ``.pytest_cache/d/snnzoo-kernel
 for the session when pytest's cache is off (``-p no:cacheprovider``). The tests
 never read or fill the user's ``~/.cache/snnzoo``.
 
+Process state: a test that leaves a signal handler, the working folder or an
+environment variable changed fails (``process_state_restored``), and the state is
+put back for the tests after it.
+
 Slow tests carry the ``slow`` marker (registered in ``pyproject.toml``): the
 modules below, and the catalog experiments below in ``test_catalog.py``.
 ``python -m pytest`` runs everything; ``python -m pytest -m "not slow"`` skips them.
@@ -15,6 +19,8 @@ modules below, and the catalog experiments below in ``test_catalog.py``.
 from __future__ import annotations
 
 import os
+import signal
+from collections.abc import Iterator
 
 import pytest
 
@@ -51,6 +57,51 @@ def kernel_cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         folder = str(cache.mkdir("snnzoo-kernels") if cache is not None else tmp_path_factory.mktemp("snnzoo-kernels"))
     os.environ["SNNZOO_CACHE_DIR"] = folder
     return folder
+
+
+_HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGALRM)
+"""Signals whose handlers a test must leave as it found them."""
+
+_SET_FOR_THE_PROCESS = {"PYTEST_CURRENT_TEST", "GOMP_SPINCOUNT"}
+"""Environment variables that may change during a test: pytest's own, and the OpenMP spin count that
+snnzoo sets once per process before its first multi-threaded loop (``engine.simulation.use_threading_layer``;
+the OpenMP runtime reads it only then, so putting it back would not undo it)."""
+
+
+_SIGINT_HANDLER_AT_START = signal.getsignal(signal.SIGINT)
+"""The Ctrl-C handler before any test module was imported (Python's own, unless pytest was started otherwise)."""
+
+
+@pytest.fixture(autouse=True)
+def process_state_restored() -> Iterator[None]:
+    """Fail a test that leaves process-wide state changed: a signal handler, the working folder or an
+    environment variable (later tests would run in a state no user has). The state is put back first,
+    so one leak fails one test only. A Ctrl-C handler changed outside any test (by an import or a module
+    fixture) fails the test that finds it."""
+    if signal.getsignal(signal.SIGINT) is not _SIGINT_HANDLER_AT_START:
+        found = signal.signal(signal.SIGINT, _SIGINT_HANDLER_AT_START)
+        pytest.fail(f"the Ctrl-C handler was changed before this test (by an import or a fixture): {found!r}")
+    handlers = {number: signal.getsignal(number) for number in _HANDLED_SIGNALS}
+    cwd, environ = os.getcwd(), dict(os.environ)
+    yield
+    changed = [f"{signal.Signals(number).name} handler" for number, handler in handlers.items()
+               if signal.getsignal(number) is not handler]
+    for number, handler in handlers.items():
+        if handler is not None:  # None: set outside Python, which cannot put it back
+            signal.signal(number, handler)
+    if os.getcwd() != cwd:
+        changed.append("working folder")
+        os.chdir(cwd)
+    variables = [name for name in sorted(set(environ) | set(os.environ))
+                 if environ.get(name) != os.environ.get(name) and name not in _SET_FOR_THE_PROCESS]
+    for name in variables:
+        if name in environ:
+            os.environ[name] = environ[name]
+        else:
+            del os.environ[name]
+    changed += [f"environment variable {name}" for name in variables]
+    if changed:
+        pytest.fail(f"the test left process state changed: {', '.join(changed)}")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -51,3 +51,20 @@ def test_a_record_request_that_cannot_fit_in_memory_is_refused_before_running():
     with pytest.raises(sz.SimulationError, match=r"monitor 'm0' on population 'big' would need .* GiB"):
         net.run(10_000 * u.s)
     assert net.t.magnitude == 0
+
+
+def test_a_run_whose_progress_bar_fails_leaves_the_ctrl_c_handler_as_it_was(monkeypatch):
+    """The run put its own Ctrl-C handler in place before making its progress bar: a bar that could not
+    be made left that handler behind, and Ctrl-C no longer stopped the program."""
+    from snnzoo.engine import simulation
+
+    def no_bar(total_seconds: float, enabled: bool):
+        raise ImportError("no tqdm here")
+
+    monkeypatch.setattr(simulation, "_progress_bar", no_bar)
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("p", "lif", 1)
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(ImportError, match="no tqdm here"):
+        net.run(1 * u.ms, progress=True)
+    assert signal.getsignal(signal.SIGINT) is before

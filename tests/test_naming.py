@@ -89,19 +89,24 @@ def test_old_name_in_an_experiment_override_gives_the_same_run():
 
 
 def test_adex_presets_are_the_eight_naud_patterns():
+    """Each preset drives a network of its own: presets are parameter values, so the eight networks share
+    one compiled kernel (one network of eight populations compiled a kernel for this test alone)."""
     adex = sz.model("adex")
     assert list(adex.presets) == ["tonic_spiking", "adaptation", "initial_burst", "regular_bursting",
                                   "irregular_spiking", "transient_spiking", "delayed_accelerating",
                                   "delayed_regular_bursting"]
-    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    counts, provenances = [], []
     for preset, current in zip(adex.presets, W1_CURRENTS):
-        net.add_population(preset, "adex", 1, preset=preset, refractory=2 * u.ms)
-        net.add_stimulus(sz.stimulus("step_current", times=[0, 500] * u.ms, amplitudes=[current, 0] * u.pA), preset)
-    net.run(550 * u.ms)
-    tree = net.result()
-    counts = [int(tree[preset]["spike_count"].values[0]) for preset in adex.presets]
+        net = sz.Network(dt=0.1 * u.ms, seed=1)
+        net.add_population("neuron", "adex", 1, preset=preset, refractory=2 * u.ms)
+        net.add_stimulus(sz.stimulus("step_current", times=[0, 500] * u.ms, amplitudes=[current, 0] * u.pA), "neuron")
+        net.run(550 * u.ms)
+        tree = net.result()
+        counts.append(int(tree["neuron"]["spike_count"].values[0]))
+        provenances.append(tree.attrs["snnzoo_provenance_json"])
     assert counts == W1_COUNTS
-    assert tree.attrs["snnzoo_provenance_json"].count('"preset": "adaptation"') == 1
+    assert [text.count(f'"preset": "{preset}"') for text, preset in zip(provenances, adex.presets)] == [1] * 8
+    assert [text.count('"preset": "adaptation"') for text in provenances] == [0, 1, 0, 0, 0, 0, 0, 0]
 
 
 def test_parameters_override_a_preset_and_toml_names_one(tmp_path):

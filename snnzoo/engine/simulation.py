@@ -188,8 +188,8 @@ class Simulation:
                               f"(last-spike steps are int32); this run would reach step {end}; use precision 'double'")
         interrupted: list[bool] = []
         on_main = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True)) if on_main else None
         bar = _progress_bar(n_steps * self.dt, progress)
+        previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True)) if on_main else None
         try:
             while self.step < end and not interrupted:
                 threads, steps = self.thread_choice.next(min(end - self.step, CHUNK_STEPS))
@@ -213,8 +213,8 @@ class Simulation:
                 self.step = reached
         finally:
             bar.close()
-            if previous is not None:
-                signal.signal(signal.SIGINT, previous)
+            if on_main:  # None: a handler set outside Python, which Python can only replace by the default
+                signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
         return not interrupted
 
     def _prepare_chunk(self, n0: int, n1: int) -> None:
