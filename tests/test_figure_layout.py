@@ -109,3 +109,22 @@ def test_a_figure_too_small_for_its_labels_keeps_its_panels_where_they_were_and_
                       "panels left where they were$"):
         assert plotting.png_bytes(figure).startswith(b"\x89PNG")
     assert [ax.get_position().bounds for ax in figure.axes] == places
+
+
+def test_a_suptitle_wider_than_the_figure_is_broken_into_lines_that_fit():
+    figure = plotting.plot_raster(recorded(20))
+    figure.set_size_inches(4.5, 2.5)
+    figure.suptitle("Exponential decay: run, set x = 1, run again (the first model of a Brian2 lab, as a catalog title)")
+    assert misplaced_labels(figure) == []
+    lines = figure.texts[0].get_text().splitlines()
+    assert len(lines) >= 2 and " ".join(lines) == ("Exponential decay: run, set x = 1, run again (the first model of a "
+                                                   "Brian2 lab, as a catalog title)")
+
+
+def test_labels_that_grow_when_their_panel_moves_are_measured_again():
+    # lif-decay's one 4.5 x 2.5 inch panel: measured in its first place its y ticks read 0.0 ... 1.0; moved, they
+    # read 0.00 ... 1.00, one digit wider, and a layout measuring only once clipped its y label "x (1)"
+    from snnzoo.catalog.experiment import Experiment
+
+    experiment = Experiment.load("lif-decay")
+    assert misplaced_labels(experiment.figure(experiment.run())) == []

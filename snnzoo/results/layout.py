@@ -9,6 +9,7 @@ grid's margins so that nothing sticks out of the figure or into a neighbour.
 
 from __future__ import annotations
 
+import textwrap
 import warnings
 
 import numpy as np
@@ -35,37 +36,62 @@ class MeasuredLayout(LayoutEngine):
     _colorbar_gridspec = True
 
     def execute(self, fig: Figure) -> None:
-        """Measure the panels of ``fig`` and set its grid's margins."""
+        """Measure the panels of ``fig`` and set its grid's margins.
+
+        A figure text (the suptitle) wider than the figure is broken into lines that fit.
+
+        Moving the panels can change their ticks (a taller panel may get labels one digit wider), so
+        the labels are measured again in their new places, and the margins widened where one grew.
+        """
         panels = [ax for ax in fig.axes if ax.get_visible() and ax.get_subplotspec() is not None]
         if not panels:
             return
         grid = panels[0].get_subplotspec().get_gridspec()
         panels = [ax for ax in panels if ax.get_subplotspec().get_gridspec() is grid]
-        rows, columns = grid.get_geometry()
-        width, height = fig.bbox.width, fig.bbox.height
-        edge, gap = (points * fig.dpi / 72 for points in (EDGE_PAD, GAP_PAD))
-        above = _figure_texts_height(fig)
-        # the widest overhang on each side: at the figure's edges, and between neighbouring panels
-        edges, inner = {side: 0.0 for side in "lrbt"}, {side: 0.0 for side in "lrbt"}
-        for ax in panels:
-            spec = ax.get_subplotspec()
-            at_edge = {"l": spec.colspan.start == 0, "r": spec.colspan.stop == columns,
-                       "b": spec.rowspan.stop == rows, "t": spec.rowspan.start == 0}
-            for side, overhang in zip("lrbt", _overhangs(ax)):
-                chosen = edges if at_edge[side] else inner
-                chosen[side] = max(chosen[side], overhang)
-        left, right, bottom = (edge + edges[side] for side in "lrb")
-        top = edge + above + edges["t"]
-        column_gap, row_gap = inner["l"] + inner["r"] + gap, inner["b"] + inner["t"] + gap
-        if (width - left - right - (columns - 1) * column_gap <= 0
-                or height - bottom - top - (rows - 1) * row_gap <= 0):
-            size = " x ".join(f"{inches:g}" for inches in fig.get_size_inches())
-            warnings.warn(f"figure layout: the labels leave no room for the panels in a {size} inch figure; "
-                          "panels left where they were", stacklevel=2)
+        _wrap_figure_texts(fig)
+        first = _overhang_table(panels, grid.get_geometry())
+        if not _place(fig, grid.get_geometry(), first):
             return
-        fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height,
-                            wspace=_relative_gap(width - left - right, columns, column_gap),
-                            hspace=_relative_gap(height - bottom - top, rows, row_gap))
+        second = _overhang_table(panels, grid.get_geometry())
+        if any(second[key][side] > first[key][side] + 0.5 for key in first for side in "lrbt"):
+            _place(fig, grid.get_geometry(),
+                   {key: {side: max(first[key][side], second[key][side]) for side in "lrbt"} for key in first})
+
+
+def _overhang_table(panels: list, geometry: tuple[int, int]) -> dict[str, dict[str, float]]:
+    """The widest overhang (pixels) on each side of the panels: ``"edges"`` at the figure's edges, ``"inner"``
+    between neighbouring panels."""
+    rows, columns = geometry
+    table = {"edges": dict.fromkeys("lrbt", 0.0), "inner": dict.fromkeys("lrbt", 0.0)}
+    for ax in panels:
+        spec = ax.get_subplotspec()
+        at_edge = {"l": spec.colspan.start == 0, "r": spec.colspan.stop == columns,
+                   "b": spec.rowspan.stop == rows, "t": spec.rowspan.start == 0}
+        for side, overhang in zip("lrbt", _overhangs(ax)):
+            chosen = table["edges" if at_edge[side] else "inner"]
+            chosen[side] = max(chosen[side], overhang)
+    return table
+
+
+def _place(fig: Figure, geometry: tuple[int, int], overhangs: dict[str, dict[str, float]]) -> bool:
+    """Set the grid's margins for ``overhangs``; warn and leave the panels if the labels leave no room."""
+    rows, columns = geometry
+    width, height = fig.bbox.width, fig.bbox.height
+    edge, gap = (points * fig.dpi / 72 for points in (EDGE_PAD, GAP_PAD))
+    edges, inner = overhangs["edges"], overhangs["inner"]
+    left, right, bottom = (edge + edges[side] for side in "lrb")
+    top = edge + _figure_texts_height(fig) + edges["t"]
+    column_gap, row_gap = inner["l"] + inner["r"] + gap, inner["b"] + inner["t"] + gap
+    if (width - left - right - (columns - 1) * column_gap <= 0
+            or height - bottom - top - (rows - 1) * row_gap <= 0):
+        size = " x ".join(f"{inches:g}" for inches in fig.get_size_inches())
+        warnings.warn(f"figure layout: the labels leave no room for the panels in a {size} inch figure; "
+                      "panels left where they were", stacklevel=3)
+        return False
+    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height,
+                        wspace=_relative_gap(width - left - right, columns, column_gap),
+                        hspace=_relative_gap(height - bottom - top, rows, row_gap))
+    return True
 
 
 def _relative_gap(room: float, count: int, gap: float) -> float:
@@ -91,3 +117,18 @@ def _figure_texts_height(fig: Figure) -> float:
     """The height (pixels) from the figure's top down to the lowest of its texts (its suptitle), 0 with none."""
     tops = [fig.bbox.height - text.get_window_extent().y0 for text in fig.texts if text.get_visible() and text.get_text()]
     return max(tops, default=0.0)
+
+
+def _wrap_figure_texts(fig: Figure) -> None:
+    """Break each figure text wider than the figure (less its edges) into lines that fit, at spaces."""
+    room = fig.bbox.width - 2 * EDGE_PAD * fig.dpi / 72
+    for text in fig.texts:
+        content = text.get_text()
+        for _ in range(4):  # each pass shortens the lines by the measured excess; one or two suffice
+            width = text.get_window_extent().width if text.get_visible() and content else 0.0
+            if width <= room:
+                break
+            longest = max(len(line) for line in content.splitlines())
+            columns = max(8, int(longest * room / width) - 1)
+            content = "\n".join(textwrap.fill(line, columns) for line in content.splitlines())
+            text.set_text(content)
