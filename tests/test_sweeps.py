@@ -500,10 +500,19 @@ def _dies_at_500_pa(params, seed):
     return net
 
 
+DASK_PROCESS_ENVIRONMENT = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MALLOC_TRIM_THRESHOLD_",
+                            "PYTHONHASHSEED", "__DASK_PARENT_PID")
+"""What a process-based LocalCluster writes into this process's environment for its workers to inherit."""
+
+
 @pytest.mark.slow  # dask starts (and restarts) a worker process that imports snnzoo
-def test_a_dask_worker_dying_mid_run_is_a_recorded_loss(tmp_path):
+def test_a_dask_worker_dying_mid_run_is_a_recorded_loss(tmp_path, monkeypatch):
     distributed = pytest.importorskip("distributed")
     import dask
+
+    for name in DASK_PROCESS_ENVIRONMENT:  # the test's end puts each back as it was (later tests' subprocesses
+        monkeypatch.setenv(name, "")       # would otherwise inherit OMP_NUM_THREADS=1)
+        monkeypatch.delenv(name)
 
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
             distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
