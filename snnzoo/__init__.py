@@ -18,14 +18,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .lazy import collector_paused, lazy_package
-
-with collector_paused():  # numpy, pint, xarray and pandas load here
-    from .errors import ConfigError, EquationError, PluginError, SimulationError, SnnzooError, UnitError
-    from .plugins.hookspecs import hookimpl
-    from .results import analysis  # noqa: F401  (registers the ``ds.snn`` accessor)
-    from .units import Quantity, ureg
-    from .version import __version__
+from .errors import ConfigError, EquationError, PluginError, SimulationError, SnnzooError, UnitError
+from .lazy import lazy_package
+from .plugins.hookspecs import hookimpl
+from .results import analysis  # noqa: F401  (registers the ``ds.snn`` accessor)
+from .units import Quantity, ureg
+from .version import __version__
 
 # models, networks and the engine need sympy, numba and scipy: imported on first use
 lazy_package(__name__, {

@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import SnnzooError
-from .lazy import collector_paused
 from .sweeps import command as sweeps
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
@@ -223,11 +222,14 @@ def modules_loaded_out_of_collections() -> Iterator[None]:
     live as long as the process) the garbage collector waits; then every object made so far is moved
     out of its reach until :func:`main` returns. Its full collections, set off by the allocations of
     loading and running, traversed them again and again: 0.3 s of CPU in a warm ``snnzoo run``."""
-    with collector_paused():
-        try:
-            yield
-        finally:
-            gc.freeze()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def warn_clashes() -> None:

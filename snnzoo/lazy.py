@@ -8,20 +8,15 @@ A name that is both a function of the package and one of its submodules
 (``snnzoo.sweeps.sweep(...)`` and ``import snnzoo.sweeps.sweep``) is the submodule, made callable
 as its function of that name (:class:`CallableModule`): ``import snnzoo.sweeps.sweep as m`` always
 gives the module, never a function shadowing it.
-
-While a package loads the libraries it needs at once, the garbage collector waits
-(:func:`collector_paused`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import importlib
 import importlib.util
 import inspect
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
@@ -97,17 +92,3 @@ def lazy_package(name: str, exports: Mapping[str, str]) -> None:
     package = sys.modules[name]
     package.__dict__["_lazy_exports"] = dict(exports)
     package.__class__ = LazyPackage
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """No garbage collection while the block runs, as it was afterwards: the block imports modules
-    whose hundreds of thousands of objects live as long as the process, and the collections that
-    their allocations set off only traverse them again and again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

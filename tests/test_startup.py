@@ -36,22 +36,6 @@ def test_import_snnzoo_loads_no_heavy_library_and_still_registers_the_accessor()
     assert heavy_modules("import snnzoo, xarray\nassert hasattr(xarray.Dataset(), 'snn')") == set()
 
 
-
-@pytest.mark.parametrize("enabled", [True, False])
-def test_import_snnzoo_collects_no_garbage_and_leaves_the_collector_as_it_was(enabled):
-    """The collections set off while numpy, pint, xarray and pandas load only traversed their long-lived objects."""
-    code = textwrap.dedent(f"""
-        import gc, sys
-        collections = []  # from the moment numpy starts loading
-        gc.callbacks.append(lambda phase, info: phase == "start" and "numpy" in sys.modules
-                            and collections.append(info["generation"]))
-        {'' if enabled else 'gc.disable()'}
-        import snnzoo
-        print(len(collections), gc.isenabled())""")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["0", str(enabled)]
-
-
 def test_snnzoo_help_loads_no_heavy_library():
     code = "from snnzoo import cli\ntry:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass"
     assert heavy_modules(code) == set()
