@@ -35,7 +35,10 @@ def import_arraymath() -> None:
         return
     from numba.np import linalg
 
-    numba_check = linalg.ensure_blas
+    numba_check = getattr(linalg, "ensure_blas", None)
+    if numba_check is None:  # a numba that checks BLAS another way: import as numba does
+        from numba.np import arraymath  # noqa: F401
+        return
 
     def ensure_blas() -> None:
         if not cython_blas_installed():
