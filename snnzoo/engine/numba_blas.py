@@ -10,6 +10,7 @@ that does use linear algebra (``np.dot``) still imports scipy.linalg when numba 
 
 from __future__ import annotations
 
+import importlib
 import importlib.machinery
 import importlib.util
 import sys
@@ -37,7 +38,7 @@ def import_arraymath() -> None:
 
     numba_check = getattr(linalg, "ensure_blas", None)
     if numba_check is None:  # a numba that checks BLAS another way: import as numba does
-        from numba.np import arraymath  # noqa: F401
+        importlib.import_module("numba.np.arraymath")
         return
 
     def ensure_blas() -> None:
