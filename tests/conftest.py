@@ -62,10 +62,12 @@ def kernel_cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 _HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGALRM)
 """Signals whose handlers a test must leave as it found them."""
 
-_SET_FOR_THE_PROCESS = {"PYTEST_CURRENT_TEST", "GOMP_SPINCOUNT"}
-"""Environment variables that may change during a test: pytest's own, and the OpenMP spin count that
+_SET_FOR_THE_PROCESS = {"PYTEST_CURRENT_TEST", "GOMP_SPINCOUNT", "HDF5_PLUGIN_PATH"}
+"""Environment variables that may change during a test: pytest's own, the OpenMP spin count that
 snnzoo sets once per process before its first multi-threaded loop (``engine.simulation.use_threading_layer``;
-the OpenMP runtime reads it only then, so putting it back would not undo it)."""
+the OpenMP runtime reads it only then, so putting it back would not undo it), and the folder of HDF5's
+filters that ``netCDF4`` sets when it is first imported (whichever test that is: with ``-n``, each
+worker process runs the tests in another order)."""
 
 
 _SIGINT_HANDLER_AT_START = signal.getsignal(signal.SIGINT)

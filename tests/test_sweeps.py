@@ -209,6 +209,34 @@ def test_a_build_function_that_kills_its_process_at_the_first_point_kills_a_work
     assert again["status"].values.ravel().tolist() == ["lost", "ok", "ok"], again["error"].values
 
 
+def test_runs_sent_after_a_worker_died_unnoticed_are_retried_not_lost(toml):
+    # a worker died between two results: the pool refused the next runs at once (BrokenProcessPool out of
+    # submit), which ended the whole sweep in a traceback; seen when the machine was busy
+    import time
+
+    from snnzoo.sweeps.executors import WorkerDied
+
+    spec = Experiment.load(toml).spec
+    task = worker.Task("0-seed0", "small", 0, "summary", spec={**spec, "seed": 0})
+    executor = executors.LocalExecutor(1)
+    try:
+        executor.start(task)
+        assert executor.outcomes(executor.submit([task]))[0].status == "ok"
+        pool = executor._pool
+        for process in list(pool._processes.values()):
+            os.kill(process.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while not pool._broken and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pool._broken, "the pool did not notice its dead worker"
+        refused = executor.submit([task])  # it raised BrokenProcessPool here
+        with pytest.raises(WorkerDied, match="died"):
+            executor.outcomes(refused)
+        assert executor.outcomes(executor.submit([task]))[0].status == "ok"  # new workers take the run
+    finally:
+        executor.close(cancel=True)
+
+
 def test_a_failed_run_between_finished_ones_is_combined_with_them():
     def build(params, seed):  # size 0 is refused: that run fails, the ones around it finish
         net = sz.Network(seed=seed)

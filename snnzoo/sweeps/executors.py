@@ -114,7 +114,12 @@ class LocalExecutor:
     def submit(self, tasks: list[Task]) -> concurrent.futures.Future:
         if self._pool is None:  # a worker died and broke the pool: new workers, not warmed with a task that may kill
             self._pool = self._new_pool(None)
-        return self._pool.submit(run_tasks, tasks)
+        try:
+            return self._pool.submit(run_tasks, tasks)
+        except concurrent.futures.process.BrokenProcessPool as broken:  # a worker died since the last result came
+            refused: concurrent.futures.Future = concurrent.futures.Future()
+            refused.set_exception(broken)  # as for the runs the dead worker held: :meth:`outcomes` says so
+            return refused
 
     def wait(self, futures: Iterable) -> set:
         done, _ = concurrent.futures.wait(list(futures), return_when=concurrent.futures.FIRST_COMPLETED)
