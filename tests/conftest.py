@@ -4,7 +4,8 @@ Kernel cache: every test, and every ``snnzoo`` subprocess a test starts, uses on
 cache folder, so a kernel compiled by one test is reused by all the others.
 It is ``$SNNZOO_CACHE_DIR`` if that is set, else ``.pytest_cache/d/snnzoo-kernels``
 (kept between sessions, so a second session recompiles nothing), or a folder made
-for the session when pytest's cache is off (``-p no:cacheprovider``). The tests
+for the session when pytest's cache is off (``-p no:cacheprovider``). The worker
+processes of ``-n auto`` (pytest-xdist; the README's command) share it too. The tests
 never read or fill the user's ``~/.cache/snnzoo``.
 
 Process state: a test that leaves a signal handler, the working folder or an
@@ -13,7 +14,7 @@ put back for the tests after it.
 
 Slow tests carry the ``slow`` marker (registered in ``pyproject.toml``): the
 modules below, and the catalog experiments below in ``test_catalog.py``.
-``python -m pytest`` runs everything; ``python -m pytest -m "not slow"`` skips them.
+``python -m pytest -n auto`` runs everything; ``-m "not slow"`` skips them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -54,8 +56,17 @@ def kernel_cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     folder = os.environ.get("SNNZOO_CACHE_DIR")
     if not folder:
         cache = getattr(request.config, "cache", None)
-        folder = str(cache.mkdir("snnzoo-kernels") if cache is not None else tmp_path_factory.mktemp("snnzoo-kernels"))
+        folder = str(cache.mkdir("snnzoo-kernels") if cache is not None else _session_folder(tmp_path_factory))
     os.environ["SNNZOO_CACHE_DIR"] = folder
+    return folder
+
+
+def _session_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A kernel cache folder for this session, shared by the worker processes of ``-n`` (pytest-xdist gives
+    each worker a temporary folder of its own, below one for the whole session)."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "snnzoo-kernels"
+    folder.mkdir(exist_ok=True)
     return folder
 
 

@@ -250,6 +250,7 @@ def test_ctrl_c_while_the_command_imports_snnzoo_exits_quietly_with_130():
     # script imported snnzoo.cli before any of snnzoo's handling could run. Here the Ctrl-C comes as snnzoo.cli is
     # imported (not as some library is: `snnzoo list` with a warm plugin index imports no pint, for one)
     import os
+    import signal
     import subprocess
     import sys
     import textwrap
@@ -268,5 +269,8 @@ def test_ctrl_c_while_the_command_imports_snnzoo_exits_quietly_with_130():
         snnzoo_command.main()""")
     root = str(Path(__file__).resolve().parents[1])
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment, timeout=120)
+    # Ctrl-C's default action, as at a terminal: a suite run in the background, or by pytest-xdist's workers,
+    # ignores SIGINT, and the command inherits that
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment, timeout=120,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert (done.returncode, done.stdout, done.stderr) == (130, "", "snnzoo: interrupted\n")
