@@ -118,3 +118,14 @@ def test_a_constant_the_integrator_derives_is_refused_naming_the_population_and_
     euler = _single(model, integrator="euler")
     euler.run(1 * u.ms)
     assert euler.population("p").v.magnitude == pytest.approx([1e-3, 1e-3], rel=1e-6)
+
+
+
+def test_a_statement_of_the_network_that_reads_a_subexpression_is_checked_with_it_substituted_in():
+    """The kernel computes 1e-45*I with I = 2*v substituted in: it holds 2e-45."""
+    model = sz.NeuronModel("leaky", "dv/dt = (I - v)/tau : 1\nI = 2*v : 1", {"tau": 10 * u.ms})
+    net = _single(model)
+    net.run_regularly("p", "v += 1e-45*I", 1 * u.ms, name="reads")
+    with pytest.raises(ConfigError, match=re.escape("population 'p' (model 'leaky'): regular operation 'v += 1.0e-45*I': "
+                                                    "the constant (in SI units) = 2e-45 underflows")):
+        net.check_precision_fits()
