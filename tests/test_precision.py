@@ -218,7 +218,8 @@ def test_a_model_constant_float32_cannot_hold_is_refused():
     model = sz.NeuronModel("tiny", "dv/dt = (1e-50*exp(v) - v)/(10*ms) : 1")
     net = sz.Network(precision="single")
     net.add_population("p", model, 1)
-    with pytest.raises(ConfigError, match=r"a constant of the model's equations = 1e-\d+ underflows in single"):
+    with pytest.raises(ConfigError, match=r"^population 'p' \(model 'tiny'\): equation 'dv/dt = \(1e-50\*exp\(v\) - v\)"
+                                          r"/\(10\*ms\) : 1': the constant \(in SI units\) = 1e-48 underflows in single"):
         net.run(1 * u.ms)
     double = sz.Network()
     double.add_population("p", model, 1)

@@ -26,7 +26,7 @@ from ..errors import ConfigError, SnnzooError, UnknownNameError, a_or_an
 from ..results import analysis  # (importing it also registers the .snn accessor)
 from ..units import Sign, as_quantity, is_quantity_text, positive_si, si_unit_string, to_si, ureg, whole_number
 from .schema import (MONITOR, PANEL_KINDS, POPULATION, PROJECTION, TOP, check_experiment,
-                             configured_stimulus, did_you_mean)
+                             configured_stimulus, did_you_mean, is_whole_number)
 
 if TYPE_CHECKING:  # imported where used: reading an experiment needs neither sympy nor numba
     from ..language.model import NeuronModel
@@ -741,10 +741,10 @@ def selected_indices(value: Any, size: int, what: str) -> np.ndarray:
         chosen = np.arange(size)[start:stop]
     else:
         items = value if isinstance(value, list) else [value]
-        if not all(isinstance(k, int) and not isinstance(k, bool) for k in items):
+        if not all(is_whole_number(k) for k in items):
             raise ConfigError(f"{what}: {expected}, got {value!r}")
         chosen = np.asarray(items, dtype=np.int64)
-        if len(set(items)) != len(items):
+        if len(set(chosen.tolist())) != len(items):
             raise ConfigError(f"{what}: {value!r} names an index twice")
     if chosen.size == 0:
         raise ConfigError(f"{what}: {value!r} selects none of 0..{size - 1}")

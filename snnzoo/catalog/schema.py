@@ -20,6 +20,13 @@ from typing import Any
 from ..errors import ConfigError, PluginError, SnnzooError, a_or_an
 from ..language.stimulus import constructor_settings, setting_rows
 
+def is_whole_number(value: Any) -> bool:
+    """Whether ``value`` is a whole number as the Python API takes one (``units.whole_number``): ``3`` or ``3.0``,
+    never ``1.5``, ``inf`` or ``true``."""
+    return not isinstance(value, bool) and (isinstance(value, numbers.Integral)
+                                            or (isinstance(value, float) and value.is_integer()))
+
+
 # What a key may hold: a name for the docs and a test of the TOML value.
 KINDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "text": ("string", lambda v: isinstance(v, str)),
@@ -28,7 +35,7 @@ KINDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "one quantity": ("single quantity: `\"20 ms\"`, or a number for dimensionless values",
                      lambda v: isinstance(v, str) or (isinstance(v, numbers.Real) and not isinstance(v, bool))
                      or (isinstance(v, dict) and not isinstance(v.get("value"), list))),
-    "integer": ("whole number", lambda v: isinstance(v, numbers.Integral) and not isinstance(v, bool)),
+    "integer": ("whole number", is_whole_number),
     "number": ("number", lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool)),
     "probability": ("number, or an expression of `i` and `j`",
                     lambda v: isinstance(v, (str, numbers.Real)) and not isinstance(v, bool)),
@@ -36,11 +43,9 @@ KINDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "texts": ("list of strings", lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)),
     "names": ("string or list of strings",
               lambda v: isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v))),
-    "indices": ("index, list of indices, or `\"start:stop\"`",
-                lambda v: isinstance(v, (str, list, numbers.Integral)) and not isinstance(v, bool)),
+    "indices": ("index, list of indices, or `\"start:stop\"`", lambda v: isinstance(v, (str, list)) or is_whole_number(v)),
     "index list": ("list of indices (whole numbers; one may repeat)",
-                   lambda v: isinstance(v, list) and all(isinstance(x, numbers.Integral) and not isinstance(x, bool)
-                                                         for x in v)),
+                   lambda v: isinstance(v, list) and all(is_whole_number(x) for x in v)),
     "size": ("[width, height] in inches (positive numbers)",
              lambda v: isinstance(v, list) and len(v) == 2 and all(
                  isinstance(x, numbers.Real) and not isinstance(x, bool) and 0 < x < math.inf for x in v)),

@@ -131,6 +131,8 @@ class _Writer:
         """Module-level functions holding the bodies of shared loops."""
         self.sites: dict[str, str] = {}
         """The random sites' labels and the names of their keys (kernel constants)."""
+        self.printing = "a model's equations"
+        """What the code printed now computes: a constant single precision cannot hold is refused naming it."""
 
     @property
     def parallel(self) -> bool:
@@ -246,7 +248,16 @@ class _Writer:
 
     def code(self, expr: sympy.Basic, names: dict[str, str] | None = None) -> str:
         """The kernel source of ``expr`` in the kernel's precision."""
-        return to_code(expr, names, self.precision)
+        return to_code(expr, names, self.precision, self.printing)
+
+    @contextlib.contextmanager
+    def about(self, printing: str):
+        """The code written inside computes ``printing`` (see :attr:`printing`)."""
+        outer, self.printing = self.printing, printing
+        try:
+            yield
+        finally:
+            self.printing = outer
 
     def float(self, value: str) -> str:
         """``value`` (code of a number) as the kernel's float type."""
@@ -311,7 +322,8 @@ def _body(w: _Writer, plan: KernelPlan) -> None:
     updates = {p.index: update_code(p) for p in plan.populations if p.model.state_variables}
     for p in plan.populations:
         if p.index in updates:
-            _constants(w, p, updates[p.index])
+            with w.about(_integrated(p)):
+                _constants(w, p, updates[p.index])
     for r in plan.projections:
         _hoisted_coefficients(w, r)
     _link_snapshots(w, plan, allocate=True)
@@ -338,7 +350,8 @@ def _body(w: _Writer, plan: KernelPlan) -> None:
         synapses_codegen.stop_unless_summed_finite(w, plan.synapses)
         for p in plan.populations:
             if p.index in updates:
-                _update(w, p, updates[p.index])
+                with w.about(_integrated(p)):
+                    _update(w, p, updates[p.index])
         for s in plan.synapses:
             synapses_codegen.clock_driven(w, s)
         for p in plan.spikers:
@@ -358,6 +371,11 @@ def _body(w: _Writer, plan: KernelPlan) -> None:
         for p in plan.populations:
             _reset(w, p, p.index in updates and _overflow_excused_at_spikes(w, updates[p.index]))
     w(*_stop(layout.STATUS_DONE, "n1"))
+
+
+def _integrated(p: PopulationPlan) -> str:
+    """What a population's update computes, as errors name it (a constant its integrator derived)."""
+    return f"population {p.name!r} (model {p.model.name!r}): its equations as its integrator computes them"
 
 
 def _stop(status: int, reached: str) -> list[str]:

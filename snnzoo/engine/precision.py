@@ -24,7 +24,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..errors import ConfigError
-from .plan import KernelPlan
+from .plan import KernelPlan, PopulationPlan
 
 FLOAT_TYPES = {"double": np.float64, "single": np.float32}
 """The float type of each precision."""
@@ -61,9 +61,11 @@ def check_fits(values: np.ndarray, what: str, underflow: bool = True) -> None:
                           "use precision 'double'")
 
 
-def float32_constant(value: float) -> str:
-    """The kernel literal of a model constant in single precision (refused if float32 cannot hold it)."""
-    check_fits(np.array([value]), "a constant of the model's equations")
+def float32_constant(value: float, printing: str) -> str:
+    """The kernel literal of a constant of the code that computes ``printing`` (e.g. a population's equations
+    as its integrator computes them) in single precision, refused naming ``printing`` if float32 cannot hold it
+    (:func:`check_plan_fits` refuses the numbers written in the statements first)."""
+    check_fits(np.array([value]), f"{printing}: a constant (in SI units)")
     return f"np.float32({value!r})"
 
 
@@ -74,6 +76,7 @@ def check_plan_fits(plan: KernelPlan) -> None:
     neuron is float32: infinite from such a value; tiny ones are fine in float64)."""
     if plan.precision != "single":
         return
+    _check_constants_fit(plan)
     for p in plan.populations:
         for name in (*p.model.parameters, *p.rows):
             if name in p.values:
@@ -94,6 +97,40 @@ def check_plan_fits(plan: KernelPlan) -> None:
         for name, value in synapse.values.items():
             check_fits(value, f"synapse model {synapse.model.name!r} onto population {synapse.target.name!r}: {name}",
                        underflow=False)
+
+
+def _check_constants_fit(plan: KernelPlan) -> None:
+    """Refuse a number written in a model's equations, threshold, reset or refractory condition, a
+    projection's effect or a regular operation that float32 cannot hold once units are SI numbers (as
+    the kernel computes it), naming the population, its model and the statement."""
+    for p in plan.populations:
+        where = f"population {p.name!r} (model {p.model.name!r})"
+        for statement, smallest, largest in p.model.constant_magnitudes:
+            check_fits(np.array([largest, smallest]), f"{where}: {statement}: the constant (in SI units)")
+        statements = [("refractory condition '{}'", p.refractory_condition)] if p.refractory_kind == "condition" else []
+        statements += [(f"regular operation '{target} {op} {{}}'", expr)
+                       for o in plan.regular_operations if o.target is p for target, op, expr in o.statements]
+        _check_statements_fit(p, where, statements)
+    for r in plan.projections:
+        _check_statements_fit(r.target, f"projection {r.name!r} onto {r.target.name!r} (model {r.target.model.name!r})",
+                              [(f"effect '{target} {op} {{}}*w'", coefficient) for target, op, coefficient in r.effects])
+
+
+def _check_statements_fit(p: PopulationPlan, where: str, statements: list[tuple[str, object]]) -> None:
+    """Refuse a statement (a text with ``{}`` where its sympy expression on the variables of population ``p``
+    goes, and that expression) holding a number float32 cannot hold once its units are SI numbers and its
+    subexpressions substituted in."""
+    if not statements:
+        return
+    import sympy
+
+    from ..language.expressions import number_magnitudes, substitute_units
+
+    for statement, expr in statements:
+        magnitudes = number_magnitudes(substitute_units(p.model.expand(expr), p.model.defined_names))
+        if magnitudes is not None:
+            shown = statement.format(sympy.sstr(expr, full_prec=False))
+            check_fits(np.array(magnitudes[::-1]), f"{where}: {shown}: the constant (in SI units)")
 
 
 def _numbers(values: Iterable[object]) -> Iterable[np.ndarray]:

@@ -84,8 +84,11 @@ class SinglePrecisionPrinter(KernelPrinter):
 
     exp_function, exprel_function, float_type = "fexp32", "exprel32", "np.float32"
 
+    printing = "a model's equations"
+    """What the printed code computes, as an error names it."""
+
     def _number(self, value: float) -> str:
-        return float32_constant(value)
+        return float32_constant(value, self.printing)
 
     def _print_Integer(self, expr):
         return self._number(float(expr))
@@ -111,10 +114,13 @@ class SinglePrecisionPrinter(KernelPrinter):
         return super()._print_Pow(expr, rational=rational)
 
 
-def to_code(expr: sympy.Basic, names: Mapping[str, str] | None = None, precision: str = "double") -> str:
+def to_code(expr: sympy.Basic, names: Mapping[str, str] | None = None, precision: str = "double",
+            printing: str = "a model's equations") -> str:
     """Python source for ``expr`` in ``precision`` ("double" or "single"); ``names`` renames symbols
-    to kernel variables."""
+    to kernel variables; ``printing`` says what ``expr`` computes (a constant float32 cannot hold names it)."""
     if names:
         expr = expr.xreplace({s: sympy.Symbol(names[s.name], real=True) for s in expr.free_symbols if s.name in names})
-    printer = SinglePrecisionPrinter if precision == "single" else KernelPrinter
-    return printer({"standard": "python3", "fully_qualified_modules": True}).doprint(expr)
+    printer = (SinglePrecisionPrinter if precision == "single" else KernelPrinter)(
+        {"standard": "python3", "fully_qualified_modules": True})
+    printer.printing = printing
+    return printer.doprint(expr)

@@ -386,6 +386,13 @@ def shown_unit(unit: pint.Unit) -> str:
     return f"{unit:~} {dimension_of(unit)}" if not _dimensionless(unit) else "dimensionless"
 
 
+def number_magnitudes(expr: sympy.Basic) -> tuple[float, float] | None:
+    """The smallest and largest magnitude of the finite non-zero numbers in ``expr`` (None if it has
+    none): the constants a kernel computing ``expr`` holds."""
+    magnitudes = [abs(float(n)) for n in expr.atoms(sympy.Number) if n.is_finite and n != 0]
+    return (min(magnitudes), max(magnitudes)) if magnitudes else None
+
+
 def substitute_units(expr: sympy.Basic, model_names) -> sympy.Basic:
     """Replace every unit symbol (``mV``) by its SI value as a float."""
     replacements = {

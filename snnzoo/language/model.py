@@ -294,6 +294,28 @@ class NeuronModel:
         self.presets = {preset: self._checked_preset(preset, values)
                         for preset, values in (self.arguments["presets"] or {}).items()}
         self.parameter_subexpression_names = list(self.parameter_subexpressions)
+        self.constant_magnitudes = self._constant_magnitudes()
+
+    def _constant_magnitudes(self) -> list[tuple[str, float, float]]:
+        """Each statement of the model (an equation, the threshold, the reset, a refractory condition) with the
+        smallest and largest magnitude of the non-zero numbers a kernel computes it with: units as SI numbers and
+        subexpressions substituted in, as the engine prints it (a single-precision kernel must hold them)."""
+        from .expressions import number_magnitudes, substitute_units
+
+        statements = [(e.where, e.expr) for e in self.equations if e.expr is not None]
+        statements += [(f"threshold '{self.threshold_text}'", self.threshold)] if self.threshold is not None else []
+        statements += [(f"reset '{self.reset_text}'", expr) for _, _, expr in self.reset]
+        if self.refractoriness.condition is not None:
+            statements.append((f"refractory '{self.refractory_text}'", self.refractoriness.condition))
+        subexpressions = self.resolved_subexpressions()
+        found = []
+        for statement, expr in statements:
+            expanded = expr.xreplace({symbol: subexpressions[symbol.name] for symbol in expr.free_symbols
+                                      if symbol.name in subexpressions})
+            magnitudes = number_magnitudes(substitute_units(expanded, self.defined_names))
+            if magnitudes is not None:
+                found.append((statement, *magnitudes))
+        return found
 
     def _summary(self) -> dict[str, Any]:
         """What the parse found that a run needs, as plain data (see :mod:`snnzoo.language.model_summary`)."""
@@ -303,7 +325,8 @@ class NeuronModel:
                 "units": dict(self.units), "parameters": parameters,
                 "refractory_text": self.refractory_text,
                 "refractory_period": float(refractoriness.period) if refractoriness.kind == "steps" else None,
-                "automatic_integrator": self._integrator_choice()}
+                "automatic_integrator": self._integrator_choice(),
+                "constant_magnitudes": [list(found) for found in self.constant_magnitudes]}
 
     def _adopt(self, summary: dict[str, Any]) -> None:
         """Take what an earlier parse of the same arguments found (see :meth:`_summary`); the
@@ -318,6 +341,7 @@ class NeuronModel:
         self.parameters = {spec["name"]: ParameterSpec(**spec) for spec in summary["parameters"]}
         self.units = summary["units"]
         self.subexpressions = _UnparsedSubexpressions(self)
+        self.constant_magnitudes = [tuple(found) for found in summary["constant_magnitudes"]]
         self.refractory_text = summary["refractory_text"]
         if summary["refractory_period"] is not None:
             self.refractoriness = Refractoriness(self.refractory_text, period=summary["refractory_period"])

@@ -111,6 +111,9 @@ def read(key: str) -> dict[str, Any] | None:
             parameter["unit"] = ureg.Unit(parameter["unit"])
             if not (isinstance(parameter["default"], (float, type(None))) and isinstance(parameter["name"], str)):
                 return None
+        if not all(len(found) == 3 and isinstance(found[0], str) and all(isinstance(x, float) for x in found[1:])
+                   for found in stored["constant_magnitudes"]):
+            return None
         period, integrator = stored["refractory_period"], stored["automatic_integrator"]
         if not (isinstance(period, (float, type(None))) and (integrator is None or (
                 len(integrator) == 2 and all(isinstance(text, str) for text in integrator)))):

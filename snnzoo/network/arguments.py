@@ -1,6 +1,6 @@
 """Argument checks for the user's API: a keyword a method does not take is a one-line
 :class:`~snnzoo.errors.UnknownKeywordError` naming those it takes, not Python's bare TypeError; a flag
-(a parameter annotated ``bool``) is True or False."""
+(a parameter annotated ``bool``) is True or False; a group's own attributes are read-only."""
 
 from __future__ import annotations
 
@@ -60,3 +60,11 @@ def checked_call(method, shown: str, keywords_of_rest: Sequence[str] | None):
 def checked_function(function):
     """A function of the user's API (``snnzoo.sweep``) checking its arguments as :func:`checked_call` does."""
     return checked_call(function, f"{function.__name__}()", None)
+
+
+def refuse_read_only(group: object, name: str, where: str, fixed: str) -> None:
+    """Refuse ``group.NAME = ...`` of one of the group's own attributes (a field, a property or a method: a
+    population's ``size``, ``N``, ``name``, ``model``...). It replaced the attribute in silence while the neurons,
+    synapses and kernel stayed as made (Brian2 refuses ``G.N = 3`` too); ``fixed`` says when it is given."""
+    if name in vars(group) or hasattr(type(group), name):
+        raise ConfigError(f"{where}: {name} is read-only (fixed {fixed})")

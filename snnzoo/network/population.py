@@ -18,7 +18,7 @@ from ..language.refractory import refractory_steps
 from ..time_steps import CLOCK_NAMES
 from ..units import (as_data, as_quantity, check_value, is_quantity_text, one_si, same_dimension, show, si_unit_string, to_si,
                      ureg)
-from .arguments import arguments_checked
+from .arguments import arguments_checked, refuse_read_only
 
 
 class _WrittenBack(np.ndarray):
@@ -202,13 +202,14 @@ class Population:
         return indices
 
     def __setattr__(self, name: str, value: Any) -> None:
-        """``pop.v = -60 * mV`` sets a parameter or variable, like :meth:`set`; any other new
+        """``pop.v = -60 * mV`` sets a parameter or variable, like :meth:`set`; the population's own attributes
+        (``size``, ``N``, ``name``, ``model``, ``set``...) are read-only once it is made, and any other new
         attribute is an error (a misspelt variable must not be silently ignored)."""
-        if isinstance(getattr(type(self), name, None), property):
-            raise ConfigError(f"{self.where}: {name} is read-only (fixed when the population is made)")
-        if not self.__dict__.get("_ready") or name in self.__dict__ or hasattr(type(self), name):
+        if not self.__dict__.get("_ready"):
             object.__setattr__(self, name, value)
-        elif name in self.values or name in self.model.subexpressions:
+            return
+        refuse_read_only(self, name, self.where, "when the population is made by add_population")
+        if name in self.values or name in self.model.subexpressions:
             self.set(name, value)
         else:
             raise UnknownNameError(f"parameter or variable of {self.where}", name, self.values)
@@ -388,10 +389,12 @@ class PopulationView:
         return self._population().get(name)[self.indices]
 
     def __setattr__(self, name: str, value: Any) -> None:
-        """``G[:10].v = -60 * mV`` sets ``v`` of these neurons, as in Brian2 (like :meth:`set`)."""
+        """``G[:10].v = -60 * mV`` sets ``v`` of these neurons, as in Brian2 (like :meth:`set`); the slice's own
+        attributes (``indices``, ``N``, ``name``...) are read-only."""
         if name in self.__dataclass_fields__ and name not in self.__dict__:
             object.__setattr__(self, name, value)
             return
+        refuse_read_only(self, name, f"{self.group.where}: a slice", f"when it is taken; take another, e.g. {self.name}[:2]")
         self._check_known(name, UnknownNameError)
         self.set(name, value)
 

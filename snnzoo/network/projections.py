@@ -13,7 +13,7 @@ from ..language.stimulus import PoissonRates, SpikeTimes, call_stimulus, stimulu
 from ..time_steps import step_containing
 from ..units import ureg
 from . import connectivity
-from .arguments import arguments_checked
+from .arguments import arguments_checked, refuse_read_only
 from .connectivity import Synapses
 from .population import PopulationView, view, written_back
 
@@ -49,6 +49,17 @@ class SpikeSource:
                 raise ConfigError(f"{self.where}: rates must be finite, >= 0, one or {self.size} values")
             if (rates * dt > 1).any():
                 raise ConfigError(f"{self.where}: a rate of {rates.max():g} Hz exceeds 1/dt = {1 / dt:g} Hz")
+        self._ready = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """A source is fixed once added: its own attributes (``size``, ``name``, ``spec``...) are read-only, and
+        ``src.rates = ...`` (a new attribute, which nothing read) is an error."""
+        if not self.__dict__.get("_ready"):
+            object.__setattr__(self, name, value)
+            return
+        refuse_read_only(self, name, self.where, "when the source is added by add_source")
+        raise ConfigError(f"{self.where}: a spike source has no parameters or variables to set ({name!r}); "
+                          "give its settings to the stimulus it is added with")
 
     def _check_one_spike_per_step(self, indices: np.ndarray, dt: float) -> None:
         """Refuse spike times that put two spikes of one neuron in one step (Brian2 refuses them too):
@@ -121,12 +132,15 @@ class Projection:
     """Its random stream: weights drawn when it was made, then values :meth:`set` draws."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        """``S.w = 'rand()*gmax'`` sets ``w`` of every synapse, like :meth:`set` (Brian's habit); any other
-        new attribute is an error (a misspelt name must not be silently ignored)."""
-        if name in self.__dataclass_fields__:
+        """``S.w = 'rand()*gmax'`` sets ``w`` of every synapse, like :meth:`set` (Brian's habit); the projection's
+        own attributes (``source``, ``size``, ``name``...) are read-only once it is made, and any other new attribute
+        is an error (a misspelt name must not be silently ignored)."""
+        if name in self.__dataclass_fields__ and name not in self.__dict__:
             object.__setattr__(self, name, value)
-        else:
-            self.set(name, value)
+            return
+        if name not in self._settable():
+            refuse_read_only(self, name, f"projection {self.name!r}", "when the projection is made by connect")
+        self.set(name, value)
 
     def __getattr__(self, name: str) -> Any:
         """``S.w`` reads ``w`` of every synapse, like :meth:`get`; ``S.w[0] = ...`` sets the first synapse's."""
