@@ -1,7 +1,8 @@
-"""A result tree's netCDF4 file written with netCDF4 directly: the file xarray writes, a fifth faster.
+"""A result tree's netCDF4 file written with netCDF4 directly: the file xarray writes, faster.
 
-xarray's writer goes through its encoders for every variable (6.0 ms for a sweep run's small
-file against 4.9 ms here, most of which is HDF5's own work); a result holds only plain numeric and
+xarray's writer goes through its encoders for every variable and writes each one's data right
+after defining it (netCDF then stores the metadata defined so far at each write); here every
+group and variable is defined first, then all data written. A result holds only plain numeric and
 text arrays with index coordinates, whose CF encoding is short: every float variable has a
 NaN ``_FillValue``, text is a UTF-8 character array along ``NAME_length`` with
 ``_Encoding = "utf-8"``, numeric data variables (not coordinates, not scalars) are
