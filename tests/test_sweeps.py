@@ -504,6 +504,40 @@ def test_malformed_scheduler_address(toml, tmp_path, capsys, address, message):
     assert _dask_clients() == 0
 
 
+def test_a_dask_task_sets_its_worker_up_with_the_sweeps_first_run_once(toml, monkeypatch):
+    """No round of set-up tasks: the first task a worker gets sets it up with the sweep's first run (not
+    with its own runs), and a worker set up for that configuration already is not set up again."""
+    started = []
+    monkeypatch.setattr(worker, "_warmed", set())
+    monkeypatch.setattr(worker, "start_worker", lambda task: started.append(task.key) or worker._warmed.add(
+        worker._configuration(task)))  # not gc.freeze() this test process
+    spec = Experiment.load(toml).spec
+    first = worker.Task("a", "small", 0, "summary", spec={**spec, "seed": 0})
+    later = [worker.Task(key, "small", seed, "summary", spec={**spec, "seed": seed}) for key, seed in (("b", 1),
+                                                                                                     ("c", 2))]
+    outcomes = worker.start_and_run_tasks(first, later) + worker.start_and_run_tasks(first, later[1:])
+    assert started == ["a"]
+    assert [(outcome.key, outcome.status) for outcome in outcomes] == [("b", "ok"), ("c", "ok"), ("c", "ok")]
+
+
+def test_a_checks_bounds_are_read_once_and_a_wrong_one_is_refused_every_time(toml):
+    """Every run of a sweep checks the same bounds: converted once per process (pint is slow), the same
+    verdicts as converting them each time, and a bound of the wrong dimension refused at every check."""
+    from snnzoo.catalog import experiment as experiment_module
+
+    experiment = Experiment.load(toml)
+    tree = experiment.run()
+    first = experiment.check(tree)
+    before = experiment_module._bound_si_of_text_or_number.cache_info().hits
+    assert experiment.check(tree) == first
+    assert experiment_module._bound_si_of_text_or_number.cache_info().hits > before
+    wrong = Experiment("small", {**experiment.spec, "expected": [{"check": "mean_rate", "population": "G",
+                                                                  "min": "1 mV"}]})
+    for _ in range(2):
+        with pytest.raises(sz.SnnzooError, match=r"\[\[expected\]\] #1 \(mean_rate\): min: expected dimension"):
+            wrong.check(tree)
+
+
 def test_sweep_through_a_dask_local_cluster_on_loopback(toml, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import inspect
 import math
 import re
@@ -825,7 +826,7 @@ def _check_bin(panel: dict[str, Any], total: float, where: str) -> None:
 def _verdict(item: dict[str, Any], found: float, unit: str | None, label: str, where: str) -> CheckResult:
     """Compare ``found`` (SI) with ``value`` ± ``tolerance``/``rel_tolerance``, or with ``min``/``max`` bounds."""
     def si(value: Any, what: str = "", unit: str | None = unit, sign: Sign | None = None) -> float:
-        return to_si(value, unit or "1", what=f"{where}: {what}" if what else where, sign=sign)
+        return _bound_si(value, unit or "1", f"{where}: {what}" if what else where, sign)
 
     if "value" not in item and not {"min", "max"} & set(item):
         raise ConfigError(f"{where}: give 'value' (with tolerance) or 'min'/'max'")
@@ -849,6 +850,19 @@ def _verdict(item: dict[str, Any], found: float, unit: str | None, label: str, w
         passed &= found <= si(item["max"], "max")
         parts.append(f"<= {item['max']}")
     return CheckResult(f"{label} {' and '.join(parts)}", found, bool(passed), _shown(found, item, unit))
+
+
+def _bound_si(value: Any, unit: str, what: str, sign: Sign | None) -> float:
+    """A check's bound or tolerance in SI units (:func:`to_si`); a text or number is converted once per process
+    (every run of a sweep checks the same bounds, and pint takes milliseconds to read them)."""
+    if isinstance(value, (str, int, float)):
+        return _bound_si_of_text_or_number(value, unit, what, sign)
+    return to_si(value, unit, what=what, sign=sign)
+
+
+@functools.lru_cache(maxsize=1024, typed=True)
+def _bound_si_of_text_or_number(value: str | int | float, unit: str, what: str, sign: Sign | None) -> float:
+    return to_si(value, unit, what=what, sign=sign)
 
 
 def _shown(found: float, item: dict[str, Any], unit: str | None) -> str:

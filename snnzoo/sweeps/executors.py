@@ -1,7 +1,7 @@
 """Where the runs of a sweep execute: this process, local worker processes, or a dask.distributed cluster.
 
 All three offer the same futures-style interface to the sweep loop: ``start``
-with the sweep's first run (warming the workers), ``submit`` a few runs as one
+with the sweep's first run (the workers are warmed up with it), ``submit`` a few runs as one
 task (``task_sizes`` says how many), ``wait`` for the first finished futures, read
 each one's ``outcomes``. The local executor is
 ``concurrent.futures.ProcessPoolExecutor``; the dask executor uses a
@@ -23,7 +23,7 @@ from typing import Any
 
 from ..errors import SnnzooError
 from ..units import whole_number
-from .worker import Outcome, Task, failed_run, run_tasks, start_local_worker, start_worker, warm_up
+from .worker import Outcome, Task, failed_run, run_tasks, start_and_run_tasks, start_local_worker, warm_up
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
 """Seconds to wait for a dask scheduler before giving up."""
@@ -180,16 +180,12 @@ class DaskExecutor:
         self._finished = distributed.as_completed(loop=self.client.loop, with_results=True, raise_errors=False)
         self._gathered: dict[Any, Any] = {}
         self._unread: set = set()
+        self._warm_with: Task | None = None
 
     def start(self, task: Task) -> None:
-        """Set every worker up with ``task`` (:func:`.worker.start_worker`) before the first run.
-
-        One task pinned to each worker (not ``client.run``, whose functions run in the worker's
-        event loop, where xarray cannot write a netCDF file)."""
-        warming = [self.client.submit(start_worker, task, workers=[address], allow_other_workers=False, pure=False,
-                                      key=f"snnzoo-warm-up-{uuid.uuid4().hex}")
-                   for address in self.client.scheduler_info()["workers"]]
-        self.client.gather(warming)
+        """Keep ``task``, the sweep's first run: every task sent sets its worker up with it
+        (:func:`.worker.start_and_run_tasks`) when that worker has not been set up for it yet."""
+        self._warm_with = task
 
     def task_sizes(self, runs: int) -> list[int]:
         """Runs per dask task (:func:`task_sizes`): each task costs the scheduler, the worker and this
@@ -197,7 +193,7 @@ class DaskExecutor:
         return task_sizes(runs, self.workers)
 
     def submit(self, tasks: list[Task]):
-        future = self.client.submit(run_tasks, tasks, pure=False,
+        future = self.client.submit(start_and_run_tasks, self._warm_with, tasks, pure=False,
                                     key=f"snnzoo-run-{tasks[0].key}-{len(tasks)}-{uuid.uuid4().hex}")
         self._finished.add(future)
         self._unread.add(future)

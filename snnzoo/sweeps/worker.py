@@ -149,6 +149,15 @@ def run_tasks(tasks: list[Task]) -> list[Outcome]:
     return [run_task(task) for task in tasks]
 
 
+def start_and_run_tasks(warm_with: Task, tasks: list[Task]) -> list[Outcome]:
+    """:func:`run_tasks` in a worker that is set up (:func:`start_worker`, with the sweep's first run
+    ``warm_with``) by the first of them it gets, unless it went through that already: a sweep on a warm
+    dask cluster sends no round of set-up tasks first."""
+    if _configuration(warm_with) not in _warmed:
+        start_worker(warm_with)
+    return run_tasks(tasks)
+
+
 def _run(task: Task, one_step: bool) -> Outcome:
     started = time.perf_counter()
     kernels_before = _kernels_loaded()
