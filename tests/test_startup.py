@@ -196,6 +196,61 @@ def test_a_run_does_not_load_dask_array_and_dask_arrays_are_still_told_apart(mod
     assert done.stdout.strip() == "[1.0, nan]"
 
 
+def test_import_snnzoo_and_a_warm_run_load_no_dask(modules_after_a_run):
+    """pint imported dask.base whenever dask is installed (with yaml, jinja2, toolz, psutil: 0.1-0.15 s), and
+    xarray imported it to ask whether arrays were dask collections, and to write the labels of adex-firing-patterns."""
+    assert "dask" not in loaded_modules("import snnzoo")
+    assert not {name for name in modules_after_a_run if name.partition(".")[0] in ("dask", "toolz", "jinja2")}
+
+
+DASK_QUANTITIES = textwrap.dedent("""
+    import sys
+    {first}
+    import snnzoo
+    print("dask" in sys.modules)
+    import dask, dask.array, numpy, xarray
+    from pint import compat
+    quantity = snnzoo.ureg.Quantity(dask.array.arange(6.0, chunks=3), "mV")
+    print(quantity.compute().to("V").magnitude.tolist(), dask.compute(quantity * 2)[0].magnitude.tolist(),
+          type(quantity.persist().magnitude).__name__, dask.is_dask_collection(quantity),
+          compat.compute(quantity)[0].magnitude.tolist(), sys.modules["dask.base"] is dask.base,
+          dask.base.compute is dask.compute, xarray.DataArray(dask.array.ones(3, chunks=2)).chunks)""")
+
+
+def test_quantities_of_dask_arrays_behave_as_when_pint_imported_dask_itself():
+    """snnzoo imports pint without dask: a user who makes quantities of dask arrays afterwards gets what
+    pint gives with dask imported before snnzoo."""
+    outputs = {first: subprocess.run([sys.executable, "-c", DASK_QUANTITIES.format(first=first)], capture_output=True,
+                                     text=True, check=True).stdout.splitlines() for first in ("", "import dask")}
+    assert outputs[""][0] == "False" and outputs["import dask"][0] == "True"
+    assert outputs[""][1:] == outputs["import dask"][1:] == [
+        "[0.0, 0.001, 0.002, 0.003, 0.004, 0.005] [0.0, 2.0, 4.0, 6.0, 8.0, 10.0] Array True "
+        "[0.0, 1.0, 2.0, 3.0, 4.0, 5.0] True True ((2, 1),)"]
+
+
+def test_pint_asking_for_more_of_dask_base_is_imported_with_dask():
+    """A pint that imports other names from dask.base than the three deferred gets dask's own module."""
+    code = textwrap.dedent("""
+        import importlib.abc, importlib.machinery, sys
+        class Compat(importlib.abc.MetaPathFinder, importlib.abc.Loader):  # pint.compat asking for one name more
+            def find_spec(self, name, path=None, target=None):
+                return importlib.machinery.ModuleSpec(name, self) if name == "pint.compat" else None
+            def exec_module(self, module):
+                exec(compile(self.source + "\\nfrom dask.base import tokenize", self.origin, "exec"), module.__dict__)
+        import importlib.util, os
+        finder = Compat()
+        finder.origin = os.path.join(os.path.dirname(importlib.util.find_spec("pint").origin), "compat.py")
+        finder.source = open(finder.origin).read()
+        sys.meta_path.insert(0, finder)
+        assert "pint" not in sys.modules
+        import snnzoo
+        from pint import compat
+        dask_base = sys.modules["dask.base"]
+        print(compat.tokenize is dask_base.tokenize, compat.compute is dask_base.compute)""")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "True"]
+
+
 def test_a_run_without_a_connectivity_matrix_does_not_load_scipy_sparse(modules_after_a_run):
     assert "scipy.sparse" not in modules_after_a_run
     code = ("import numpy as np, snnzoo as sz\nnet = sz.Network(seed=1)\nnet.add_population('p', 'lif', 2)\n"
