@@ -18,6 +18,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .pint_import import import_pint_without_dask
+
+import_pint_without_dask()  # before the modules below import pint: pint without dask (snnzoo.pint_import)
+
 from .errors import ConfigError, EquationError, PluginError, SimulationError, SnnzooError, UnitError
 from .lazy import lazy_package
 from .plugins.hookspecs import hookimpl

@@ -164,12 +164,38 @@ def test_results_are_written_directly_as_the_file_xarray_writes(tmp_path):
         assert _file_layout(direct) == _file_layout(_xarray_file(tree))
 
 
-def test_what_the_direct_writer_does_not_encode_is_left_to_xarray(tmp_path):
-    """A coordinate that is not an index, and variables read from a file (with their encoding)."""
+def test_coordinates_that_are_not_an_index_are_written_directly_as_xarray_writes_them():
+    """A population's neuron labels (adex-firing-patterns) went through xarray's writer, which imports dask.
+    Labels, numeric and 2-d coordinates named by variables, one no variable has the dimensions of (in the
+    group's attribute), and nested groups: the same dimensions, variables, storage and attributes."""
     from snnzoo.results import netcdf_writer
 
-    tree = xr.DataTree(xr.Dataset({"x": ("n", [1.0, 2.0])}, coords={"name": ("n", ["a", "b"])}))
-    assert netcdf_writer.netcdf_bytes(tree) is None
+    group = xr.Dataset({"x": (("n", "t"), np.ones((2, 3))), "y": ("t", [1.0, 2.0, 3.0]), "s": ((), 1.0)},
+                       coords={"n": [0, 1], "name": ("n", ["a", "b"]), "weight": ("n", [0.5, 1.5]),
+                               "grid": (("n", "t"), np.zeros((2, 3))), "free": ("m", [1, 2, 3, 4])},
+                       attrs={"title": "t"})
+    nested = xr.Dataset({"z": ("n", [3.0, 4.0])}, coords={"label": ("n", ["p", "q"])})
+    labelled = Experiment.load("adex-firing-patterns", ["duration=20 ms"]).run(progress=False, checks=False)
+    assert "label" in labelled["adex"].coords and "label" not in labelled["adex"].indexes
+    for tree in (xr.DataTree.from_dict({"/": xr.Dataset(attrs={"a": 1}), "/g": group, "/g/h": nested}), labelled):
+        direct = netcdf_writer.netcdf_bytes(tree)
+        assert direct is not None
+        assert _file_layout(direct) == _file_layout(_xarray_file(tree))
+    layout = _file_layout(netcdf_writer.netcdf_bytes(xr.DataTree(group)))
+    attributes = {entry[0]: dict(entry[5]) for entry in layout[1:]}
+    assert attributes["x"]["coordinates"] == "'grid name weight'" and "coordinates" not in attributes["y"]
+    assert ("coordinates", "'free'") in layout[0][2]
+
+
+def test_what_the_direct_writer_does_not_encode_is_left_to_xarray(tmp_path):
+    """A coordinate xarray writes as a data variable (a space in its name), one the group's own
+    ``coordinates`` attribute would hide, and variables read from a file (with their encoding)."""
+    from snnzoo.results import netcdf_writer
+
+    for dataset in (xr.Dataset({"x": ("n", [1.0, 2.0])}, coords={"a name": ("n", ["a", "b"])}),
+                    xr.Dataset({"x": ("n", [1.0, 2.0])}, coords={"name": ("n", ["a", "b"])},
+                               attrs={"coordinates": "other"})):
+        assert netcdf_writer.netcdf_bytes(xr.DataTree(dataset)) is None
     back = open_result(write_netcdf(_network().result(), tmp_path / "r.nc"))
     assert netcdf_writer.netcdf_bytes(back) is None
     assert open_result(write_netcdf(back, tmp_path / "again.nc")).identical(back)

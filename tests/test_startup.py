@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -196,6 +197,61 @@ def test_a_run_does_not_load_dask_array_and_dask_arrays_are_still_told_apart(mod
     assert done.stdout.strip() == "[1.0, nan]"
 
 
+def test_import_snnzoo_and_a_warm_run_load_no_dask(modules_after_a_run):
+    """pint imported dask.base whenever dask is installed (with yaml, jinja2, toolz, psutil: 0.1-0.15 s), and
+    xarray imported it to ask whether arrays were dask collections, and to write the labels of adex-firing-patterns."""
+    assert "dask" not in loaded_modules("import snnzoo")
+    assert not {name for name in modules_after_a_run if name.partition(".")[0] in ("dask", "toolz", "jinja2")}
+
+
+DASK_QUANTITIES = textwrap.dedent("""
+    import sys
+    {first}
+    import snnzoo
+    print("dask" in sys.modules)
+    import dask, dask.array, numpy, xarray
+    from pint import compat
+    quantity = snnzoo.ureg.Quantity(dask.array.arange(6.0, chunks=3), "mV")
+    print(quantity.compute().to("V").magnitude.tolist(), dask.compute(quantity * 2)[0].magnitude.tolist(),
+          type(quantity.persist().magnitude).__name__, dask.is_dask_collection(quantity),
+          compat.compute(quantity)[0].magnitude.tolist(), sys.modules["dask.base"] is dask.base,
+          dask.base.compute is dask.compute, xarray.DataArray(dask.array.ones(3, chunks=2)).chunks)""")
+
+
+def test_quantities_of_dask_arrays_behave_as_when_pint_imported_dask_itself():
+    """snnzoo imports pint without dask: a user who makes quantities of dask arrays afterwards gets what
+    pint gives with dask imported before snnzoo."""
+    outputs = {first: subprocess.run([sys.executable, "-c", DASK_QUANTITIES.format(first=first)], capture_output=True,
+                                     text=True, check=True).stdout.splitlines() for first in ("", "import dask")}
+    assert outputs[""][0] == "False" and outputs["import dask"][0] == "True"
+    assert outputs[""][1:] == outputs["import dask"][1:] == [
+        "[0.0, 0.001, 0.002, 0.003, 0.004, 0.005] [0.0, 2.0, 4.0, 6.0, 8.0, 10.0] Array True "
+        "[0.0, 1.0, 2.0, 3.0, 4.0, 5.0] True True ((2, 1),)"]
+
+
+def test_pint_asking_for_more_of_dask_base_is_imported_with_dask():
+    """A pint that imports other names from dask.base than the three deferred gets dask's own module."""
+    code = textwrap.dedent("""
+        import importlib.abc, importlib.machinery, sys
+        class Compat(importlib.abc.MetaPathFinder, importlib.abc.Loader):  # pint.compat asking for one name more
+            def find_spec(self, name, path=None, target=None):
+                return importlib.machinery.ModuleSpec(name, self) if name == "pint.compat" else None
+            def exec_module(self, module):
+                exec(compile(self.source + "\\nfrom dask.base import tokenize", self.origin, "exec"), module.__dict__)
+        import importlib.util, os
+        finder = Compat()
+        finder.origin = os.path.join(os.path.dirname(importlib.util.find_spec("pint").origin), "compat.py")
+        finder.source = open(finder.origin).read()
+        sys.meta_path.insert(0, finder)
+        assert "pint" not in sys.modules
+        import snnzoo
+        from pint import compat
+        dask_base = sys.modules["dask.base"]
+        print(compat.tokenize is dask_base.tokenize, compat.compute is dask_base.compute)""")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "True"]
+
+
 def test_a_run_without_a_connectivity_matrix_does_not_load_scipy_sparse(modules_after_a_run):
     assert "scipy.sparse" not in modules_after_a_run
     code = ("import numpy as np, snnzoo as sz\nnet = sz.Network(seed=1)\nnet.add_population('p', 'lif', 2)\n"
@@ -255,13 +311,48 @@ def test_a_warm_run_loads_no_sympy(modules_after_a_run):
 
 
 
-def test_a_run_does_not_load_scipy_linalg(modules_after_a_run):
-    """numba's BLAS check imported all of scipy.linalg (0.15-0.2 s) when the first kernel was loaded;
-    snnzoo's kernels use no linear algebra."""
-    assert "numba.np.arraymath" in modules_after_a_run and "scipy.linalg" not in modules_after_a_run
+def test_a_warm_run_loads_its_kernel_without_numba_s_registries_or_scipy_linalg(modules_after_a_run):
+    """numba refreshed its registries before loading the cached kernel (importing every implementation
+    module, 0.1-0.15 s), and its BLAS check then imported all of scipy.linalg (0.15-0.2 s); the machine
+    code loaded from the cache needs neither."""
+    assert "numba.core.dispatcher" in modules_after_a_run and "snnzoo.engine.cached_load" in modules_after_a_run
+    assert not {"numba.np.arraymath", "numba.typed.typeddict", "scipy.linalg"} & modules_after_a_run
 
 
-def test_numba_finds_blas_as_its_own_check_does_and_a_kernel_with_np_dot_still_compiles():
+WARM_THEN_COMPILE = textwrap.dedent("""
+    import sys
+    import numpy as np
+    import snnzoo as sz
+    from numba import njit, typed
+    net = sz.Network(seed=4, threads={threads})
+    net.add_population("p", "adex", 40)
+    net.add_source("s", sz.stimulus("poisson_group", size=30, rate="300 Hz"))
+    net.connect("s", "p", "v", weight="3 mV", p=0.3)
+    net.record("p", "v", neurons=[0, 39])
+    net.run(sz.ureg("60 ms"))
+    ds = net.result()["p"].to_dataset()
+    refreshed = "numba.np.arraymath" in sys.modules
+    total = njit(lambda a: np.sum(np.sort(a)))(np.arange(4.0))  # a compile after the loads: numba refreshes then
+    squares = typed.Dict()
+    squares[3] = 9
+    print(ds.spike_count.values.tolist(), ds.spike_time.values.tolist()[:20], ds.v.values.sum().hex())
+    print(refreshed, total, squares[3])""")
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_kernels_loaded_from_the_cache_run_as_compiled_and_numba_still_compiles_afterwards(tmp_path, threads):
+    """A first run compiles (numba refreshes its registries); a second, with the same cache, loads the kernel
+    and the connectivity functions without the refresh: the same result, and numba still compiles after."""
+    env = {**os.environ, "SNNZOO_CACHE_DIR": str(tmp_path)}
+    code = WARM_THEN_COMPILE.format(threads=threads)
+    cold, warm = (subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+                  .stdout.splitlines()[-2:] for _ in range(2))
+    assert cold[1] == "True 6.0 9" and warm[1] == "False 6.0 9"
+    assert warm[0] == cold[0] and sum(json.loads(cold[0].partition("]")[0] + "]")) > 0
+
+
+def test_numba_finds_blas_as_its_own_check_does_and_a_kernel_with_np_dot_still_compiles(tmp_path):
+    """With an empty kernel cache: numba compiles, its registries loaded with snnzoo's BLAS check."""
     code = textwrap.dedent("""
         import sys
         import numpy as np
@@ -279,7 +370,8 @@ def test_numba_finds_blas_as_its_own_check_does_and_a_kernel_with_np_dot_still_c
         from numba import njit
         dot = njit(lambda a, b: np.dot(a, b))
         print(found_here, dot(np.arange(3.0), np.arange(3.0)), "scipy.linalg" in sys.modules)""")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    env = {**os.environ, "SNNZOO_CACHE_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["True", "5.0", "True"]
 
 

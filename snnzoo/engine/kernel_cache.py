@@ -26,7 +26,7 @@ from types import ModuleType
 from ..cache_folder import cache_root
 from ..errors import SnnzooError
 from ..safe_write import write_atomically
-from . import numba_blas, runtime
+from . import cached_load, numba_blas, runtime
 
 PREFIX = "snnzoo_kernel_"
 """The start of every kernel module's name."""
@@ -117,7 +117,6 @@ def _readable(file: Path) -> bool:
 
 def _import(name: str, path: Path) -> ModuleType:
     global _loaded
-    numba_blas.import_arraymath()  # before numba compiles or loads the module's kernel
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
@@ -126,6 +125,7 @@ def _import(name: str, path: Path) -> ModuleType:
     except BaseException:
         del sys.modules[name]
         raise
+    cached_load.load_module_without_refresh(vars(module))  # its kernel, loaded when first called
     _loaded += 1
     return module
 

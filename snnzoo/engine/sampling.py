@@ -19,6 +19,7 @@ import math
 import numpy as np
 from numba import njit
 
+from .cached_load import load_module_without_refresh
 from .runtime import _next, uniform
 
 @njit(cache=True)
@@ -103,3 +104,6 @@ def scatter(pre, post, fill, targets) -> None:
         row = pre[s]
         targets[fill[row]] = post[s]
         fill[row] += 1
+
+
+load_module_without_refresh(globals())  # loaded from numba's cache without its registry refresh

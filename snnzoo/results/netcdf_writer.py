@@ -8,9 +8,12 @@ NaN ``_FillValue``, text is a UTF-8 character array along ``NAME_length`` with
 ``_Encoding = "utf-8"``, numeric data variables (not coordinates, not scalars) are
 compressed (zlib level 1 with shuffle, netCDF's default chunks), and dimensions are made in
 the order the variables first use them (a zero-length one is unlimited, as xarray makes it; a
-group uses an ancestor's dimension of the same size).
+group uses an ancestor's dimension of the same size). A coordinate that is not an index (a
+population's neuron ``label``) is named, as xarray names it, in the ``coordinates`` attribute of
+every other variable whose dimensions include its own (names sorted), or in the group's
+``coordinates`` attribute when no variable has them.
 :func:`netcdf_bytes` returns None for a tree holding anything else (an encoding read from a
-file, other dtypes or attributes, coordinates that are not an index): xarray writes those.
+file, other dtypes or attributes): xarray writes those.
 """
 
 from __future__ import annotations
@@ -59,11 +62,36 @@ def netcdf_bytes(tree: xr.DataTree | Mapping[str, xr.Dataset]) -> bytes | None:
 def _plain(dataset: xr.Dataset) -> bool:
     """Whether every variable and attribute of ``dataset`` is of the kinds this writer encodes as xarray does."""
     for name, var in dataset.variables.items():
-        if var.encoding or (name in dataset.coords and var.dims != (name,)) or not _plain_attributes(var.attrs) \
+        if var.encoding or (name in dataset.dims and var.dims != (name,)) or not _plain_attributes(var.attrs) \
                 or set(var.attrs) & _RESERVED_ATTRIBUTES or not _plain_dtype(var.dtype) \
                 or (var.dtype.kind == "U" and var.size == 0):
             return False
+    extra = _non_index_coordinates(dataset)
+    if any(not isinstance(name, str) or " " in name for name in extra) or (extra and "coordinates" in dataset.attrs):
+        return False  # xarray warns and writes such a coordinate as a data variable, or drops the group's list
     return _plain_attributes(dataset.attrs)
+
+
+def _non_index_coordinates(dataset: xr.Dataset) -> set:
+    return set(dataset.coords) - set(dataset.dims)
+
+
+def _with_coordinate_attributes(dataset: xr.Dataset) -> tuple[dict[str, dict], dict]:
+    """Every variable's attributes and the group's, with the ``coordinates`` attributes xarray writes
+    for the coordinates that are not an index (see the module docstring)."""
+    extra = _non_index_coordinates(dataset)
+    attributes, named = {}, set()
+    for name, var in dataset.variables.items():
+        attributes[name] = dict(var.attrs)
+        coordinates = sorted(coordinate for coordinate in extra if name not in extra and name not in var.dims
+                             and set(dataset.variables[coordinate].dims) <= set(var.dims))
+        if coordinates:
+            attributes[name]["coordinates"] = " ".join(coordinates)
+            named.update(coordinates)
+    group = dict(dataset.attrs)
+    if extra - named:
+        group["coordinates"] = " ".join(sorted(extra - named))
+    return attributes, group
 
 
 def _plain_dtype(dtype: np.dtype) -> bool:
@@ -88,9 +116,11 @@ def _plain_attribute(value: Any) -> bool:
 
 def _define_group(group, dataset: xr.Dataset) -> list[tuple[Any, np.ndarray]]:
     """Define the group's attributes, dimensions and variables; the variables to fill, with their data."""
-    for name, value in dataset.attrs.items():
+    attributes, group_attributes = _with_coordinate_attributes(dataset)
+    for name, value in group_attributes.items():
         group.setncattr(name, value)
-    encoded = {name: _encoded(name, var, name in dataset.data_vars) for name, var in dataset.variables.items()}
+    encoded = {name: _encoded(name, var, attributes[name], name in dataset.data_vars)
+               for name, var in dataset.variables.items()}
     inherited = _ancestor_dimensions(group)
     for name, (dims, data, _, _) in encoded.items():
         for dim, size in zip(dims, data.shape):
@@ -117,11 +147,12 @@ def _ancestor_dimensions(group) -> dict[str, int]:
     return sizes
 
 
-def _encoded(name: str, var: xr.Variable, data_variable: bool) -> tuple[tuple[str, ...], np.ndarray, dict, bool]:
-    """A variable as stored: its dimensions, data, attributes and whether it is compressed."""
+def _encoded(name: str, var: xr.Variable, attrs: dict,
+             data_variable: bool) -> tuple[tuple[str, ...], np.ndarray, dict, bool]:
+    """A variable with attributes ``attrs`` as stored: its dimensions, data, attributes and whether it is compressed."""
     data = np.asarray(var.values)
     if data.dtype.kind == "U":
         text = np.array([item.encode(_TEXT_ENCODING) for item in data.ravel()], dtype=bytes).reshape(data.shape)
         characters = text.reshape(text.shape + (1,)).view("S1")
-        return (*var.dims, f"{name}_length"), characters, {**var.attrs, "_Encoding": _TEXT_ENCODING}, False
-    return var.dims, data, dict(var.attrs), data_variable and data.ndim > 0
+        return (*var.dims, f"{name}_length"), characters, {**attrs, "_Encoding": _TEXT_ENCODING}, False
+    return var.dims, data, attrs, data_variable and data.ndim > 0

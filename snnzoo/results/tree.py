@@ -33,7 +33,7 @@ from ..errors import ConfigError, SnnzooError, a_or_an
 from ..safe_write import write_atomically
 from ..units import as_data, show
 from . import analysis  # noqa: F401  (registers the ``ds.snn`` accessor on opened results)
-from . import netcdf_writer
+from . import netcdf_writer, xarray_dask  # noqa: F401  (xarray_dask: xarray's dask checks without dask)
 from .recording import PopulationRecord, StateRecord
 
 PROVENANCE_KEY = "snnzoo_provenance_json"
@@ -43,37 +43,6 @@ _INT64 = np.iinfo(np.int64)
 
 DURATION_ATTRIBUTE = "duration_seconds"
 """The simulated duration (s) every population group holds, so that rates come from a group alone."""
-
-
-class _DaskRecordOnceImported:
-    """Stands in xarray's record of dask (``xarray.namedarray.pycompat``) while dask.array is not imported.
-
-    xarray asks whether the data of every variable it makes is a dask array (``array_type("dask")``),
-    and its record imports dask.array to answer: 0.3 s of CPU (with scipy.fft and scipy.special)
-    in a process's first result, which holds no dask arrays. Nothing is a dask array before
-    dask.array is imported, so until then the answer is "no type"; any other question, or the
-    first one after dask.array is imported, puts xarray's own record in this one's place."""
-
-    def __getattr__(self, name: str) -> Any:
-        if name == "type" and sys.modules.get("dask.array") is None:
-            return ()
-        from xarray.namedarray import pycompat
-
-        record = pycompat._cached_duck_array_modules["dask"] = pycompat.DuckArrayModule("dask")
-        return getattr(record, name)
-
-
-def _ask_for_dask_arrays_once_imported() -> None:
-    """Put :class:`_DaskRecordOnceImported` in xarray's records, unless xarray made its own already
-    (or keeps them elsewhere: then nothing changes)."""
-    from xarray.namedarray import pycompat
-
-    records = getattr(pycompat, "_cached_duck_array_modules", None)
-    if isinstance(records, dict) and hasattr(pycompat, "DuckArrayModule"):
-        records.setdefault("dask", _DaskRecordOnceImported())
-
-
-_ask_for_dask_arrays_once_imported()
 
 
 def build_result(
