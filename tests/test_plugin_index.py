@@ -80,7 +80,7 @@ def fresh_listing() -> tuple:
 def test_second_load_comes_from_the_index_and_gives_what_a_full_load_gives(cache):
     full = listing()
     assert not isinstance(plugins.get_registry().entries("model")[0], IndexedEntry)
-    assert (cache / "plugins.json").is_file()
+    assert plugin_index.index_path().is_file()
     plugins.refresh()
     registry = plugins.get_registry()
     assert all(isinstance(e, IndexedEntry) for e in registry.entries("model"))
@@ -115,9 +115,27 @@ def test_installing_changing_and_removing_a_plugin_distribution_invalidates_the_
     assert listing() == fresh_listing()
 
 
+def test_two_environments_sharing_a_cache_folder_keep_their_own_index(cache, monkeypatch):
+    # with one plugins.json, another virtual environment's command rewrote it, and the next command here
+    # found it stale and loaded every plugin again (a warm run then imported sympy; seen in the test suite,
+    # whose plugin-template test runs commands in a venv of its own with the same cache folder)
+    listing()
+    here = plugin_index.index_path()
+    written = here.read_bytes()
+    monkeypatch.setattr(sys, "prefix", str(cache / "another-venv"))
+    elsewhere = plugin_index.index_path()
+    plugin_index.save("another environment's fingerprint", [])
+    assert elsewhere != here and elsewhere.parent == here.parent and elsewhere.is_file()
+    monkeypatch.undo()
+    monkeypatch.setenv("SNNZOO_CACHE_DIR", str(cache))
+    assert here.read_bytes() == written
+    plugins.refresh()
+    assert all(isinstance(e, IndexedEntry) for e in plugins.get_registry().entries("model"))  # read from the index
+
+
 def test_a_corrupt_index_is_ignored_and_rewritten(cache):
     full = listing()
-    index = cache / "plugins.json"
+    index = plugin_index.index_path()
     for damage in ("{not json", json.dumps({"format": 1, "fingerprint": json.loads(index.read_text())["fingerprint"],
                                              "plugins": [{"name": "adex", "entries": [["model", 3]]}]})):
         index.write_text(damage)
@@ -128,7 +146,7 @@ def test_a_corrupt_index_is_ignored_and_rewritten(cache):
 
 def test_an_index_that_no_longer_matches_its_plugin_is_dropped_when_the_plugin_loads(cache):
     full = listing()
-    index = cache / "plugins.json"
+    index = plugin_index.index_path()
     stored = json.loads(index.read_text())
     adex = next(p for p in stored["plugins"] if p["name"] == "adex")
     adex["entries"] = [e for e in adex["entries"] if e[1] != "adex_tau"] + [["model", "ghost", "not there", None]]
@@ -151,7 +169,7 @@ def test_no_index_is_kept_while_a_plugin_fails_so_the_failure_is_reported_every_
             plugins.get_registry()
         (info,) = [info for info in plugins.plugin_report() if info.name == "zoo_broken"]
         assert "ImportError: needs libfoo" in info.failure
-        assert not (cache / "plugins.json").exists()
+        assert not plugin_index.index_path().exists()
 
 
 def test_threads_asking_for_one_indexed_plugin_load_it_once(cache, site):

@@ -3,8 +3,8 @@
 Loading the plugins imports them and builds their models (parsing equations
 with sympy); ``snnzoo list`` or a run that needs two plugins should not pay for
 all of them. After a full load in which every plugin loaded, :func:`save` writes
-the report and the registered names and descriptions to ``plugins.json`` in
-the cache folder (:func:`snnzoo.cache_folder.cache_root`), under a
+the report and the registered names and descriptions to a file of the Python
+environment's own in the cache folder (:func:`index_path`), under a
 :func:`fingerprint` of everything that decides what the plugins register: the
 Python and snnzoo versions, ``SNNZOO_DISABLE_PLUGINS`` and ``SNNZOO_PREFER``,
 the distributions installed in each folder of ``sys.path`` (names and times of
@@ -45,8 +45,12 @@ VARIABLES = ("SNNZOO_DISABLE_PLUGINS", "SNNZOO_PREFER")
 
 
 def index_path() -> Path:
-    """The index file (it may not exist)."""
-    return cache_root() / "plugins.json"
+    """The index file of this Python environment (it may not exist): ``plugins/ENVIRONMENT.json``,
+    ENVIRONMENT a hash of ``sys.prefix``. Environments sharing a cache folder (two virtual environments
+    of one user) each keep their own index; with one file, each rewrote it for the other to find stale,
+    and to load every plugin again."""
+    environment = hashlib.sha256(os.fsencode(sys.prefix)).hexdigest()[:16]
+    return cache_root() / "plugins" / f"{environment}.json"
 
 
 def fingerprint(entry_points: Iterable[EntryPoint], modules: Iterable[str]) -> str:
