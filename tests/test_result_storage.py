@@ -112,7 +112,7 @@ def test_checks_select_recorded_neurons_by_index_and_ranges(tmp_path):
         Experiment("inline", spec).check(experiment.run())
 
 
-def _file_layout(content: bytes) -> list:
+def file_layout(content: bytes) -> list:
     """Every group's dimensions and attributes, and every variable's type, dimensions, storage, attributes and
     values, in file order, as netCDF4 reads them."""
     import netCDF4
@@ -161,7 +161,7 @@ def test_results_are_written_directly_as_the_file_xarray_writes(tmp_path):
     for tree in (net.result(), xr.DataTree(summary)):
         direct = netcdf_writer.netcdf_bytes(tree)
         assert direct is not None
-        assert _file_layout(direct) == _file_layout(_xarray_file(tree))
+        assert file_layout(direct) == file_layout(_xarray_file(tree))
 
 
 def test_coordinates_that_are_not_an_index_are_written_directly_as_xarray_writes_them():
@@ -180,8 +180,8 @@ def test_coordinates_that_are_not_an_index_are_written_directly_as_xarray_writes
     for tree in (xr.DataTree.from_dict({"/": xr.Dataset(attrs={"a": 1}), "/g": group, "/g/h": nested}), labelled):
         direct = netcdf_writer.netcdf_bytes(tree)
         assert direct is not None
-        assert _file_layout(direct) == _file_layout(_xarray_file(tree))
-    layout = _file_layout(netcdf_writer.netcdf_bytes(xr.DataTree(group)))
+        assert file_layout(direct) == file_layout(_xarray_file(tree))
+    layout = file_layout(netcdf_writer.netcdf_bytes(xr.DataTree(group)))
     attributes = {entry[0]: dict(entry[5]) for entry in layout[1:]}
     assert attributes["x"]["coordinates"] == "'grid name weight'" and "coordinates" not in attributes["y"]
     assert ("coordinates", "'free'") in layout[0][2]
