@@ -334,11 +334,18 @@ def parameter_sign(unit: pint.Unit) -> Sign | None:
     return None
 
 
+def is_whole_number(value: Any) -> bool:
+    """Whether ``value`` is a whole number as snnzoo takes one everywhere (API, experiment files, sweeps):
+    ``3`` or ``3.0``, never ``1.5``, ``inf`` or ``True``."""
+    return not isinstance(value, bool) and (isinstance(value, numbers.Integral) or (
+        isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer()))
+
+
 def whole_number(value: Any, *, what: str, minimum: int | None = 0) -> int:
-    """``value`` as an int if it is a whole number >= ``minimum``: ``3`` or ``3.0``, never ``1.5`` or ``True``."""
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, numbers.Real)):
+    """``value`` as an int if it is a whole number >= ``minimum`` (:func:`is_whole_number`)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ConfigError(f"{what}: expected a whole number, got {show(value)}")
-    if not isinstance(value, numbers.Integral) and not (math.isfinite(value) and float(value).is_integer()):
+    if not is_whole_number(value):
         raise ConfigError(f"{what}: expected a whole number, got {show(value)} (it would be truncated)")
     if minimum is not None and int(value) < minimum:
         raise ConfigError(f"{what}: expected a whole number >= {minimum}, got {show(value)}")

@@ -25,9 +25,10 @@ import numpy as np
 
 from ..errors import ConfigError, SnnzooError, UnknownNameError, a_or_an
 from ..results import analysis  # (importing it also registers the .snn accessor)
-from ..units import Sign, as_quantity, is_quantity_text, positive_si, si_unit_string, to_si, ureg, whole_number
+from ..units import (Sign, as_quantity, is_quantity_text, is_whole_number, positive_si, si_unit_string, to_si, ureg,
+                     whole_number)
 from .schema import (MONITOR, PANEL_KINDS, POPULATION, PROJECTION, TOP, check_experiment,
-                             configured_stimulus, did_you_mean, is_whole_number)
+                             configured_stimulus, did_you_mean)
 
 if TYPE_CHECKING:  # imported where used: reading an experiment needs neither sympy nor numba
     from ..language.model import NeuronModel

@@ -19,13 +19,7 @@ from typing import Any
 
 from ..errors import ConfigError, PluginError, SnnzooError, a_or_an
 from ..language.stimulus import constructor_settings, setting_rows
-
-def is_whole_number(value: Any) -> bool:
-    """Whether ``value`` is a whole number as the Python API takes one (``units.whole_number``): ``3`` or ``3.0``,
-    never ``1.5``, ``inf`` or ``true``."""
-    return not isinstance(value, bool) and (isinstance(value, numbers.Integral)
-                                            or (isinstance(value, float) and value.is_integer()))
-
+from ..units import is_whole_number
 
 # What a key may hold: a name for the docs and a test of the TOML value.
 KINDS: dict[str, tuple[str, Callable[[Any], bool]]] = {

@@ -307,12 +307,9 @@ class NeuronModel:
         statements += [(f"reset '{self.reset_text}'", expr) for _, _, expr in self.reset]
         if self.refractoriness.condition is not None:
             statements.append((f"refractory '{self.refractory_text}'", self.refractoriness.condition))
-        subexpressions = self.resolved_subexpressions()
         found = []
         for statement, expr in statements:
-            expanded = expr.xreplace({symbol: subexpressions[symbol.name] for symbol in expr.free_symbols
-                                      if symbol.name in subexpressions})
-            magnitudes = number_magnitudes(substitute_units(expanded, self.defined_names))
+            magnitudes = number_magnitudes(substitute_units(self.expand(expr), self.defined_names))
             if magnitudes is not None:
                 found.append((statement, *magnitudes))
         return found
