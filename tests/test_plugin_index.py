@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import textwrap
+import time
+from importlib.metadata import entry_points
+from pathlib import Path
 
 import pytest
 
@@ -60,6 +64,11 @@ def site(tmp_path, monkeypatch):
         sys.modules.pop(module, None)
 
 
+def index_file() -> Path:
+    """The index file of the plugins as this process sees them now."""
+    return plugin_index.index_path(plugin_index.fingerprint(entry_points(group="snnzoo"), plugins.BUILTIN_PLUGINS.values()))
+
+
 def listing() -> tuple:
     """Everything ``snnzoo list`` and ``snnzoo plugins`` show, without loading any object."""
     registry = plugins.get_registry()
@@ -70,7 +79,7 @@ def listing() -> tuple:
 
 def fresh_listing() -> tuple:
     """The listing of a full load (index deleted first)."""
-    plugin_index.forget()
+    plugin_index.forget(index_file().stem)
     plugins.refresh()
     found = listing()
     plugins.refresh()
@@ -80,7 +89,7 @@ def fresh_listing() -> tuple:
 def test_second_load_comes_from_the_index_and_gives_what_a_full_load_gives(cache):
     full = listing()
     assert not isinstance(plugins.get_registry().entries("model")[0], IndexedEntry)
-    assert plugin_index.index_path().is_file()
+    assert index_file().is_file()
     plugins.refresh()
     registry = plugins.get_registry()
     assert all(isinstance(e, IndexedEntry) for e in registry.entries("model"))
@@ -120,12 +129,12 @@ def test_two_environments_sharing_a_cache_folder_keep_their_own_index(cache, mon
     # found it stale and loaded every plugin again (a warm run then imported sympy; seen in the test suite,
     # whose plugin-template test runs commands in a venv of its own with the same cache folder)
     listing()
-    here = plugin_index.index_path()
+    here = index_file()
     written = here.read_bytes()
     monkeypatch.setattr(sys, "prefix", str(cache / "another-venv"))
-    elsewhere = plugin_index.index_path()
-    plugin_index.save("another environment's fingerprint", [])
-    assert elsewhere != here and elsewhere.parent == here.parent and elsewhere.is_file()
+    elsewhere = plugin_index.index_path(here.stem)
+    plugin_index.save(here.stem, [])
+    assert elsewhere.parent != here.parent and elsewhere.is_file()
     monkeypatch.undo()
     monkeypatch.setenv("SNNZOO_CACHE_DIR", str(cache))
     assert here.read_bytes() == written
@@ -133,9 +142,40 @@ def test_two_environments_sharing_a_cache_folder_keep_their_own_index(cache, mon
     assert all(isinstance(e, IndexedEntry) for e in plugins.get_registry().entries("model"))  # read from the index
 
 
+def test_commands_that_see_another_sys_path_keep_their_own_index(cache, tmp_path):
+    # a folder holding an .egg-info on sys.path changes the fingerprint: python started in a source checkout
+    # (or pytest, which puts its root folder on sys.path). With one index per environment, such a command and
+    # a plain one rewrote it for each other, and a warm run loaded every plugin (sympy included) again
+    # (failed the suite's warm-run test once, in CI, with the tests running in two processes)
+    listing()
+    plain = index_file()
+    checkout = tmp_path / "checkout"
+    (checkout / "other.egg-info").mkdir(parents=True)
+    (checkout / "other.egg-info" / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: other\nVersion: 1.0\n")
+    sys.path.insert(0, str(checkout))
+    try:
+        plugins.refresh()
+        assert listing() == fresh_listing()
+        assert index_file() != plain and index_file().is_file()
+    finally:
+        sys.path.remove(str(checkout))
+    plugins.refresh()
+    assert all(isinstance(e, IndexedEntry) for e in plugins.get_registry().entries("model"))  # still indexed
+
+
+def test_an_environment_keeps_its_newest_indexes_only(cache):
+    keys = [f"{number:032x}" for number in range(plugin_index.KEPT_PER_ENVIRONMENT + 1)]
+    past = time.time() - 100
+    for age, key in enumerate(keys):
+        plugin_index.save(key, [])
+        os.utime(plugin_index.index_path(key), (past + age, past + age))
+    kept = sorted(path.stem for path in plugin_index.index_path(keys[0]).parent.iterdir())
+    assert kept == keys[1:] and plugin_index.read(keys[-1]) == []
+
+
 def test_a_corrupt_index_is_ignored_and_rewritten(cache):
     full = listing()
-    index = plugin_index.index_path()
+    index = index_file()
     for damage in ("{not json", json.dumps({"format": 1, "fingerprint": json.loads(index.read_text())["fingerprint"],
                                              "plugins": [{"name": "adex", "entries": [["model", 3]]}]})):
         index.write_text(damage)
@@ -146,7 +186,7 @@ def test_a_corrupt_index_is_ignored_and_rewritten(cache):
 
 def test_an_index_that_no_longer_matches_its_plugin_is_dropped_when_the_plugin_loads(cache):
     full = listing()
-    index = plugin_index.index_path()
+    index = index_file()
     stored = json.loads(index.read_text())
     adex = next(p for p in stored["plugins"] if p["name"] == "adex")
     adex["entries"] = [e for e in adex["entries"] if e[1] != "adex_tau"] + [["model", "ghost", "not there", None]]
@@ -169,7 +209,7 @@ def test_no_index_is_kept_while_a_plugin_fails_so_the_failure_is_reported_every_
             plugins.get_registry()
         (info,) = [info for info in plugins.plugin_report() if info.name == "zoo_broken"]
         assert "ImportError: needs libfoo" in info.failure
-        assert not plugin_index.index_path().exists()
+        assert not index_file().exists()
 
 
 def test_threads_asking_for_one_indexed_plugin_load_it_once(cache, site):

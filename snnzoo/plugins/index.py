@@ -3,17 +3,18 @@
 Loading the plugins imports them and builds their models (parsing equations
 with sympy); ``snnzoo list`` or a run that needs two plugins should not pay for
 all of them. After a full load in which every plugin loaded, :func:`save` writes
-the report and the registered names and descriptions to a file of the Python
-environment's own in the cache folder (:func:`index_path`), under a
+the report and the registered names and descriptions to a file named after a
 :func:`fingerprint` of everything that decides what the plugins register: the
 Python and snnzoo versions, ``SNNZOO_DISABLE_PLUGINS`` and ``SNNZOO_PREFER``,
 the distributions installed in each folder of ``sys.path`` (names and times of
 their metadata), each entry point and its distribution's metadata
 files, and the source files (contents) of every plugin package and of snnzoo.
 
-:func:`read` gives the stored index only if its fingerprint is the current
-one; a missing, corrupt or foreign file reads as no index, and the next full
-load rewrites it. The index only names things: objects always come from
+:func:`read` gives the stored index of a fingerprint, if there is one; a missing, corrupt
+or foreign file reads as no index, and the next full load rewrites it. Each fingerprint has
+a file of its own (:func:`index_path`), so commands that see the plugins differently (another
+virtual environment, another ``sys.path``, other settings) keep their own indexes and do not
+rewrite one for each other. The index only names things: objects always come from
 loading their plugin (:mod:`snnzoo.plugins.loader` checks then that the plugin still
 registers exactly what the index says, and loads everything again if not).
 """
@@ -44,13 +45,18 @@ DISTRIBUTION_SUFFIXES = (".dist-info", ".egg-info", ".egg-link", ".pth")
 VARIABLES = ("SNNZOO_DISABLE_PLUGINS", "SNNZOO_PREFER")
 
 
-def index_path() -> Path:
-    """The index file of this Python environment (it may not exist): ``plugins/ENVIRONMENT.json``,
-    ENVIRONMENT a hash of ``sys.prefix``. Environments sharing a cache folder (two virtual environments
-    of one user) each keep their own index; with one file, each rewrote it for the other to find stale,
-    and to load every plugin again."""
+KEPT_PER_ENVIRONMENT = 8
+"""How many indexes of one Python environment :func:`save` keeps (the most recently written)."""
+
+
+def index_path(key: str) -> Path:
+    """The index file of fingerprint ``key`` (it may not exist): ``plugins/ENVIRONMENT/KEY.json``,
+    ENVIRONMENT a hash of ``sys.prefix``. With one file for every command, commands that see the plugins
+    differently rewrote it for each other, and the next one found it stale and loaded every plugin again:
+    two virtual environments sharing the cache folder, or ``python`` started in a folder holding an
+    ``.egg-info`` (such a folder is on ``sys.path``, so it enters the fingerprint)."""
     environment = hashlib.sha256(os.fsencode(sys.prefix)).hexdigest()[:16]
-    return cache_root() / "plugins" / f"{environment}.json"
+    return cache_root() / "plugins" / environment / f"{key[:32]}.json"
 
 
 def fingerprint(entry_points: Iterable[EntryPoint], modules: Iterable[str]) -> str:
@@ -89,7 +95,7 @@ def fingerprint(entry_points: Iterable[EntryPoint], modules: Iterable[str]) -> s
 def read(key: str) -> list[dict[str, Any]] | None:
     """The stored plugin records if the index holds ``key``'s, else None (never raises)."""
     try:
-        stored = json.loads(index_path().read_text())
+        stored = json.loads(index_path(key).read_text())
         if stored["format"] == FORMAT and stored["fingerprint"] == key and isinstance(stored["plugins"], list):
             return stored["plugins"]
     except Exception:  # noqa: BLE001 - missing, unreadable or damaged: no index
@@ -98,21 +104,37 @@ def read(key: str) -> list[dict[str, Any]] | None:
 
 
 def save(key: str, plugins: list[dict[str, Any]]) -> None:
-    """Store ``plugins`` (see :func:`snnzoo.plugins.loader.plugin_report`) under ``key``; an unusable cache folder is skipped."""
+    """Store ``plugins`` (see :func:`snnzoo.plugins.loader.plugin_report`) under ``key``, and delete the
+    environment's indexes beyond the :data:`KEPT_PER_ENVIRONMENT` newest; an unusable cache folder is skipped."""
     text = json.dumps({"format": FORMAT, "fingerprint": key, "plugins": plugins})
+    path = index_path(key)
     try:
-        index_path().parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(index_path(), text.encode)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, text.encode)
+        _keep_newest(path.parent, KEPT_PER_ENVIRONMENT)
     except (OSError, SnnzooError):
         pass
 
 
-def forget() -> None:
-    """Delete the index (it turned out stale)."""
+def forget(key: str) -> None:
+    """Delete the index of ``key`` (it turned out stale)."""
     try:
-        index_path().unlink(missing_ok=True)
+        index_path(key).unlink(missing_ok=True)
     except OSError:
         pass
+
+
+def _keep_newest(folder: Path, count: int) -> None:
+    """Delete the index files of ``folder`` but the ``count`` most recently written (stale fingerprints:
+    an index is written again whenever what it describes changed)."""
+    files = []
+    for file in folder.glob("*.json"):
+        try:
+            files.append((file.stat().st_mtime_ns, file))
+        except OSError:  # deleted meanwhile by another process
+            pass
+    for _, file in sorted(files, reverse=True)[count:]:
+        file.unlink(missing_ok=True)
 
 
 def _find_spec(package: str):

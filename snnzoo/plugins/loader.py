@@ -281,7 +281,7 @@ def _load_indexed_alone(loaded: _Loaded, indexed: set[str], name: str, found: li
             _entry_records(alone, name) == _entry_records(loaded.registry, name)):
         loaded.registry.take_plugin(name, alone)
         return
-    plugin_index.forget()
+    plugin_index.forget(key)
     registry, from_code = loaded.registry, [info for info in loaded.report if info.name not in indexed]
     for plugin in indexed:
         registry.remove_plugin(plugin)
