@@ -69,8 +69,9 @@ def _code_names(plan: PopulationPlan) -> dict[str, str]:
     return names
 
 
-def _prepared(plan: PopulationPlan, expr: sympy.Basic) -> sympy.Basic:
-    return substitute_units(plan.model.expand(expr), model_names(plan.model))
+def _prepared(plan: PopulationPlan, expr: sympy.Basic | int) -> sympy.Basic:
+    """``expr`` (a synaptic effect's coefficient may be the number 1) expanded, with units as SI numbers."""
+    return substitute_units(plan.model.expand(sympy.sympify(expr)), model_names(plan.model))
 
 
 def _load(w: "_Writer", plan: PopulationPlan, needed: set[str], index: str = "i") -> None:

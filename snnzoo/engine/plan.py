@@ -68,7 +68,7 @@ class ProjectionPlan:
 
     ``effects`` are ``(variable, op, coefficient)``: each spike does
     ``variable op coefficient * w`` on the postsynaptic neuron, the coefficient
-    an expression of the target's parameters (1 for a plain ``ge += w``).
+    an expression of the target's parameters (the number 1 for a plain ``ge += w``).
     ``delay`` is a constant delay in steps, or -1 for per-synapse delays.
     ``per_synapse_weight`` tells whether there is one weight per synapse.
     ``synapses`` is the :class:`~snnzoo.network.connectivity.Synapses` (CSR over the
@@ -79,7 +79,7 @@ class ProjectionPlan:
     name: str
     source: int
     target: PopulationPlan
-    effects: list[tuple[str, str, sympy.Basic]]
+    effects: list[tuple[str, str, sympy.Basic | int]]
     delay: int
     per_synapse_weight: bool
     synapses: Any

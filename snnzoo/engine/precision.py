@@ -113,7 +113,8 @@ def _check_constants_fit(plan: KernelPlan) -> None:
         _check_statements_fit(p, where, statements)
     for r in plan.projections:
         _check_statements_fit(r.target, f"projection {r.name!r} onto {r.target.name!r} (model {r.target.model.name!r})",
-                              [(f"effect '{target} {op} {{}}*w'", coefficient) for target, op, coefficient in r.effects])
+                              [(f"effect '{target} {op} {{}}*w'", coefficient) for target, op, coefficient in r.effects
+                               if coefficient != 1])  # the weight itself (``ge += w``) holds no constant
 
 
 def _check_statements_fit(p: PopulationPlan, where: str, statements: list[tuple[str, object]]) -> None:

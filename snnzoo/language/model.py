@@ -277,7 +277,7 @@ class NeuronModel:
         self.refractoriness = self.parse_refractory(self.arguments["refractory"], where=f"model {name!r}: refractory")
         self.refractory_text = self.refractoriness.text
         self.synapses_text = dict(self.arguments["synapses"] or {})
-        self.synapses = {name: self.synaptic_effects(text, "+=", f"model {name!r}: synaptic target {name!r}")
+        self.synapses = {name: self._effects_of(text, "+=", f"model {name!r}: synaptic target {name!r}")
                          for name, text in self.synapses_text.items()}
         self.non_negative_targets = frozenset(self.arguments["non_negative_targets"])
         for target in sorted(self.non_negative_targets - set(self.synapses)):
@@ -557,27 +557,31 @@ class NeuronModel:
     def synaptic_effects(self, on: str, op: str, where: str) -> tuple[pint.Unit, list]:
         """What a presynaptic spike does for ``on``: (unit of the weight, [(variable, op, coefficient)]).
 
-        ``on`` is a named synaptic target, a variable (``variable op w``), or
-        statements linear in ``w`` (``"ge += w; gi += 0.1*w"``).
+        ``on`` is a named synaptic target, a variable (``variable op w``; its coefficient is the number 1,
+        so that a model read from its summary needs no parse for it), or statements linear in ``w``
+        (``"ge += w; gi += 0.1*w"``).
         """
-        import sympy
-        
-        from .equations import parse_statements
-        from .expressions import same_dimension, symbol
-
-        if on in getattr(self, "synapses", {}):
+        if on in self.synapses_text:
             unit, effects = self.synapses[on]
             flipped = {"+=": "-=", "-=": "+="}
             return unit, effects if op == "+=" else [(target, flipped[o], c) for target, o, c in effects]
+        return self._effects_of(on, op, where)
+
+    def _effects_of(self, on: str, op: str, where: str) -> tuple[pint.Unit, list]:
+        """:meth:`synaptic_effects` of a variable or of statements (what a named synaptic target holds)."""
         targets = self.state_variables + self.variables
         if on in targets:
             self.check_written(on, where)
-            return self.units[on], [(on, op, sympy.Integer(1))]
+            return self.units[on], [(on, op, 1)]
         if "=" not in on:
             from ..errors import UnknownNameError
 
-            raise UnknownNameError(f"target of {where} (model {self.name!r})", on,
-                                   targets + list(getattr(self, "synapses", {})))
+            raise UnknownNameError(f"target of {where} (model {self.name!r})", on, targets + list(self.synapses_text))
+        import sympy
+
+        from .equations import parse_statements
+        from .expressions import same_dimension, symbol
+
         w = symbol("w")
         unit, effects = None, []
         for target, statement_op, expr in parse_statements(on, where=where):
