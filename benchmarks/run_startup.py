@@ -11,6 +11,8 @@ Groups (run each through the quiet slot on a shared machine; every group keeps i
 - ``run``: ``snnzoo run adex-firing-patterns -q`` with a warm kernel cache, and Brian2's W1 script
   (``benchmarks/brian2_reference.py W1 --target cython --repeat 0``, the Brian2 venv, warm Cython
   cache): build + run of the same 8 AdEx neurons for 550 ms, end to end;
+- ``network``: ``snnzoo run coba-adex-network -q`` with a warm cache (100 AdEx neurons with two
+  projections, 60 s simulated): what a warm network run costs beyond its simulation;
 - ``cold``: ``snnzoo run adex-firing-patterns -q`` with an empty cache folder each time
   (``SNNZOO_CACHE_DIR``: no kernels, no plugin index) next to the warm run;
 - ``imports``: ``python -X importtime`` of ``import snnzoo`` and of the warm run: the import time
@@ -48,6 +50,7 @@ RESULTS = HERE / "startup_results.json"
 REPORT = HERE / "RESULTS_STARTUP.md"
 BRIAN2_PYTHON = os.environ.get("BRIAN2_PYTHON", "/work/brian2-venv/bin/python")
 EXPERIMENT = "adex-firing-patterns"
+NETWORK_EXPERIMENT = "coba-adex-network"
 TARGETS = {"run_vs_brian2": 0.5, "light_vs_import": 1.5, "cold_extra_cpu": 3.0}
 
 
@@ -144,6 +147,9 @@ def jobs(group: str, variants: dict[str, Snnzoo]) -> dict[str, callable]:
             found[f"snnzoo list ({label})"] = lambda s=snnzoo: s.run("list")
         elif group in ("run", "cold"):
             found[f"snnzoo run {EXPERIMENT} -q, warm ({label})"] = lambda s=snnzoo: s.run("run", EXPERIMENT, "-q")
+        elif group == "network":
+            found[f"snnzoo run {NETWORK_EXPERIMENT} -q, warm ({label})"] = lambda s=snnzoo: s.run(
+                "run", NETWORK_EXPERIMENT, "-q")
         if group == "cold":
             found[f"snnzoo run {EXPERIMENT} -q, empty cache ({label})"] = lambda s=snnzoo: s.cold_run()
         if group == "figure" and label == "this checkout":
@@ -192,7 +198,7 @@ def report(results: dict) -> str:
              "Written by `benchmarks/run_startup.py` (whole processes: CPU = user + system from `os.wait4`, "
              "wall = start to exit; medians over interleaved rounds, order rotated). Command: "
              "`.venv/bin/python benchmarks/run_startup.py GROUP --before DIR` (machine otherwise idle) for GROUP in "
-             "light, run, cold, imports and figure, with DIR a checkout of the commit before the start-up work.", ""]
+             "light, run, network, cold, imports and figure, with DIR a checkout of the commit before the start-up work.", ""]
     for group, data in results.items():
         if group == "imports":
             lines += _import_table(data)
@@ -254,7 +260,7 @@ def _targets(group: str, data: dict) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("group", choices=("light", "run", "cold", "imports", "figure"))
+    parser.add_argument("group", choices=("light", "run", "network", "cold", "imports", "figure"))
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--before", type=Path, help="a checkout of snnzoo to compare with (e.g. the previous commit)")
     args = parser.parse_args()
