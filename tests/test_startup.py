@@ -477,6 +477,27 @@ def test_what_a_model_was_made_from_changed_afterwards_changes_no_model(tmp_path
     assert after.digest.hexdigest() == before.digest.hexdigest()
 
 
+def test_a_model_chooses_its_integrator_when_asked_and_its_summary_keeps_the_choice(tmp_path, monkeypatch):
+    """Trying 'exact' on a linear system can take seconds (lif_curr_exp: 1.9 s). Models chose when they
+    were made, for their summaries, so a start with an empty cache folder paid it for every linear model
+    the plugins register, used or not: a first run of adex-firing-patterns cost 4.7 s above a warm one."""
+    import snnzoo as sz
+    from snnzoo.language import integrators
+
+    monkeypatch.setenv("SNNZOO_CACHE_DIR", str(tmp_path))
+    made = {"name": "two_leaks", "equations": "dv/dt = (u - v)/tau : volt\ndu/dt = -u/tau_u : volt",
+            "parameters": {"tau": "10 ms", "tau_u": "5 ms"}, "threshold": "v > 1*mV", "reset": "v = 0*mV"}
+    integrators._propagators.cache_clear()
+    model = sz.NeuronModel(**made)
+    (summary,) = (tmp_path / "models").iterdir()
+    assert integrators._propagators.cache_info().misses == 0
+    assert json.loads(summary.read_text())["automatic_integrator"] is None
+    assert model.automatic_integrator() == ("exact", "the equations are linear")
+    assert json.loads(summary.read_text())["automatic_integrator"] == ["exact", "the equations are linear"]
+    again = sz.NeuronModel(**made)
+    assert again.automatic_integrator() == model.automatic_integrator() and "equations" not in vars(again)
+
+
 def test_a_damaged_model_summary_is_parsed_again_and_rewritten(tmp_path, monkeypatch):
     import snnzoo as sz
 

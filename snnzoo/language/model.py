@@ -207,6 +207,7 @@ class NeuronModel:
         self.threshold_text = threshold
         self.reset_text = reset
         key = model_summary.summary_key("NeuronModel", self.arguments) if type(self) is NeuronModel else None
+        self._summary_key = key
         summary = model_summary.read(key) if key else None
         if summary is None:
             self._parse()
@@ -322,7 +323,7 @@ class NeuronModel:
                 "units": dict(self.units), "parameters": parameters,
                 "refractory_text": self.refractory_text,
                 "refractory_period": float(refractoriness.period) if refractoriness.kind == "steps" else None,
-                "automatic_integrator": self._integrator_choice(),
+                "automatic_integrator": self.__dict__.get("_automatic_integrator"),
                 "constant_magnitudes": [list(found) for found in self.constant_magnitudes]}
 
     def _adopt(self, summary: dict[str, Any]) -> None:
@@ -347,22 +348,17 @@ class NeuronModel:
 
     def automatic_integrator(self) -> tuple[str, str]:
         """The integrator this model gets when no one names one, and why
-        (:func:`snnzoo.language.integrators.choose_integrator`)."""
+        (:func:`snnzoo.language.integrators.choose_integrator`). Chosen when first asked, not when the
+        model is made (trying ``exact`` on a linear system can take seconds: 1.9 s for ``lif_curr_exp``,
+        which every start with an empty cache paid while loading the plugins), and then kept in the
+        model's summary, so that a warm run knows it without parsing."""
         if "_automatic_integrator" not in self.__dict__:
             from .integrators import automatic_integrator
 
             self._automatic_integrator = automatic_integrator(self)
+            if self._summary_key:
+                model_summary.save(self._summary_key, self._summary())
         return self._automatic_integrator
-
-    def _integrator_choice(self) -> tuple[str, str] | None:
-        """:meth:`automatic_integrator` for the summary of a model that names no integrator; None if it
-        names one, or if choosing fails (then it fails where it is asked, as without a summary)."""
-        if self.integrator is not None:
-            return None
-        try:
-            return self.automatic_integrator()
-        except Exception:  # noqa: BLE001 - reported where the choice is needed
-            return None
 
     function_calls = _Parsed()
     equations = _Parsed()
