@@ -477,10 +477,11 @@ def test_what_a_model_was_made_from_changed_afterwards_changes_no_model(tmp_path
     assert after.digest.hexdigest() == before.digest.hexdigest()
 
 
-def test_a_model_chooses_its_integrator_when_asked_and_its_summary_keeps_the_choice(tmp_path, monkeypatch):
+def test_a_model_finds_its_integrator_and_constants_when_asked_and_its_summary_keeps_them(tmp_path, monkeypatch):
     """Trying 'exact' on a linear system can take seconds (lif_curr_exp: 1.9 s). Models chose when they
     were made, for their summaries, so a start with an empty cache folder paid it for every linear model
-    the plugins register, used or not: a first run of adex-firing-patterns cost 4.7 s above a warm one."""
+    the plugins register, used or not: a first run of adex-firing-patterns cost 4.7 s above a warm one.
+    The constants' magnitudes (read by single precision only) are found when asked too."""
     import snnzoo as sz
     from snnzoo.language import integrators
 
@@ -494,8 +495,13 @@ def test_a_model_chooses_its_integrator_when_asked_and_its_summary_keeps_the_cho
     assert json.loads(summary.read_text())["automatic_integrator"] is None
     assert model.automatic_integrator() == ("exact", "the equations are linear")
     assert json.loads(summary.read_text())["automatic_integrator"] == ["exact", "the equations are linear"]
+    assert json.loads(summary.read_text())["constant_magnitudes"] is None
+    assert model.constant_magnitudes == [("equation 'dv/dt = (u - v)/tau : volt'", 1.0, 1.0),
+                                         ("equation 'du/dt = -u/tau_u : volt'", 1.0, 1.0),
+                                         ("threshold 'v > 1*mV'", 0.001, 0.001)]  # 1 mV in volts; the reset's 0 none
     again = sz.NeuronModel(**made)
     assert again.automatic_integrator() == model.automatic_integrator() and "equations" not in vars(again)
+    assert again.constant_magnitudes == model.constant_magnitudes and "equations" not in vars(again)
 
 
 def test_a_damaged_model_summary_is_parsed_again_and_rewritten(tmp_path, monkeypatch):

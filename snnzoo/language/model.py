@@ -295,12 +295,19 @@ class NeuronModel:
         self.presets = {preset: self._checked_preset(preset, values)
                         for preset, values in (self.arguments["presets"] or {}).items()}
         self.parameter_subexpression_names = list(self.parameter_subexpressions)
-        self.constant_magnitudes = self._constant_magnitudes()
 
-    def _constant_magnitudes(self) -> list[tuple[str, float, float]]:
+    @property
+    def constant_magnitudes(self) -> list[tuple[str, float, float]]:
         """Each statement of the model (an equation, the threshold, the reset, a refractory condition) with the
         smallest and largest magnitude of the non-zero numbers a kernel computes it with: units as SI numbers and
-        subexpressions substituted in, as the engine prints it (a single-precision kernel must hold them)."""
+        subexpressions substituted in, as the engine prints it (a single-precision kernel must hold them). Found
+        when first read (only single precision reads it), then kept in the model's summary."""
+        if "_constant_magnitudes" not in self.__dict__:
+            self._constant_magnitudes = self._find_constant_magnitudes()
+            self._keep_summary()
+        return self._constant_magnitudes
+
+    def _find_constant_magnitudes(self) -> list[tuple[str, float, float]]:
         from .expressions import number_magnitudes, substitute_units
 
         statements = [(e.where, e.expr) for e in self.equations if e.expr is not None]
@@ -324,7 +331,13 @@ class NeuronModel:
                 "refractory_text": self.refractory_text,
                 "refractory_period": float(refractoriness.period) if refractoriness.kind == "steps" else None,
                 "automatic_integrator": self.__dict__.get("_automatic_integrator"),
-                "constant_magnitudes": [list(found) for found in self.constant_magnitudes]}
+                "constant_magnitudes": self.__dict__.get("_constant_magnitudes")}
+
+    def _keep_summary(self) -> None:
+        """Write the model's summary again, with what was found since it was written (what is found only when
+        first asked: the integrator choice, the constants' magnitudes)."""
+        if self._summary_key:
+            model_summary.save(self._summary_key, self._summary())
 
     def _adopt(self, summary: dict[str, Any]) -> None:
         """Take what an earlier parse of the same arguments found (see :meth:`_summary`); the
@@ -339,7 +352,8 @@ class NeuronModel:
         self.parameters = {spec["name"]: ParameterSpec(**spec) for spec in summary["parameters"]}
         self.units = summary["units"]
         self.subexpressions = _UnparsedSubexpressions(self)
-        self.constant_magnitudes = [tuple(found) for found in summary["constant_magnitudes"]]
+        if summary["constant_magnitudes"] is not None:
+            self._constant_magnitudes = [tuple(found) for found in summary["constant_magnitudes"]]
         self.refractory_text = summary["refractory_text"]
         if summary["refractory_period"] is not None:
             self.refractoriness = Refractoriness(self.refractory_text, period=summary["refractory_period"])
@@ -356,8 +370,7 @@ class NeuronModel:
             from .integrators import automatic_integrator
 
             self._automatic_integrator = automatic_integrator(self)
-            if self._summary_key:
-                model_summary.save(self._summary_key, self._summary())
+            self._keep_summary()
         return self._automatic_integrator
 
     function_calls = _Parsed()

@@ -111,8 +111,9 @@ def read(key: str) -> dict[str, Any] | None:
             parameter["unit"] = ureg.Unit(parameter["unit"])
             if not (isinstance(parameter["default"], (float, type(None))) and isinstance(parameter["name"], str)):
                 return None
-        if not all(len(found) == 3 and isinstance(found[0], str) and all(isinstance(x, float) for x in found[1:])
-                   for found in stored["constant_magnitudes"]):
+        magnitudes = stored["constant_magnitudes"]
+        if magnitudes is not None and not all(len(found) == 3 and isinstance(found[0], str)
+                                              and all(isinstance(x, float) for x in found[1:]) for found in magnitudes):
             return None
         period, integrator = stored["refractory_period"], stored["automatic_integrator"]
         if not (isinstance(period, (float, type(None))) and (integrator is None or (
