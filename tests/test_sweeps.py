@@ -280,6 +280,33 @@ def test_results_and_run_files_do_not_depend_on_the_executor_or_its_workers(toml
         assert int(results["two"]["kernels_loaded"].sum()) == 0
 
 
+def test_each_run_of_a_sweep_is_bit_for_bit_the_single_run_a_loop_makes(tmp_path):
+    """Through two local workers: each run's stored spikes, and its summary's spike totals, ISI CV and
+    check values, are exactly what a plain loop of single runs (``Experiment.load(...).run(seed)``) gives."""
+    path = tmp_path / "checked.toml"
+    path.write_text(SPEC.replace('duration = "50 ms"', 'duration = "300 ms"')
+                    + '\n[[expected]]\ncheck = "isi_cv"\npopulation = "G"\nmin = 0.1\n')
+    rates, seeds = ["40 Hz", "90 Hz"], [1, 2]
+    result = sz.sweep(str(path), {"sources.P.rate": rates}, seeds=seeds, workers=2, record="spikes",
+                      out=tmp_path / "sweep")
+    summary = result.to_dataset()
+    assert (summary["status"] == "ok").all()
+    for k, rate in enumerate(rates):
+        for j, seed in enumerate(seeds):
+            experiment = Experiment.load(str(path), [f"sources.P.rate={rate}"])
+            single = experiment.run(seed=seed)
+            alone = single["G"].to_dataset()
+            stored = open_result(tmp_path / "sweep" / "runs" / f"{k}-seed{seed}.nc")["G"].to_dataset()
+            for name in ("spike_time", "spike_neuron", "spike_count"):
+                np.testing.assert_array_equal(stored[name].values, alone[name].values)
+            run = summary.isel(P_rate=k, seed=j).sel(population="G")
+            assert int(run["total_spikes"]) == int(alone["spike_count"].sum())
+            np.testing.assert_array_equal(run["isi_cv"].values, np.nanmean(alone.snn.isi_cv().values))
+            checks = experiment.check(single)
+            np.testing.assert_array_equal(run["check_value"].values, [check.found for check in checks])
+            np.testing.assert_array_equal(run["check_passed"].values, [check.passed for check in checks])
+
+
 def test_store_resume_rerun_and_refusals(toml, tmp_path, capsys):
     out = tmp_path / "sweep"
     grid = {"sources.P.rate": ["30 Hz", "60 Hz"]}

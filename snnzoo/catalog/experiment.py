@@ -15,7 +15,7 @@ import math
 import re
 import tomllib
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -525,10 +525,12 @@ class Experiment:
         _verdict(item, math.nan, unit, "", where)
 
     # -- outcomes -----------------------------------------------------------------
-    def check(self, tree) -> list[CheckResult]:
-        """Evaluate the ``expected`` block on a result."""
+    def check(self, tree, isi_cv: Mapping[str, np.ndarray] | None = None) -> list[CheckResult]:
+        """Evaluate the ``expected`` block on a result. ``isi_cv`` holds each population's per-neuron ISI CV
+        (:func:`~snnzoo.results.analysis.isi_cv` of its group) when the caller has computed it already (a
+        sweep run's summary reads it too); the ``isi_cv`` checks then read it instead of computing it again."""
         return [_check(item, tree, self._check_where(k, item),
-                       self._stored_name(item.get("population"), item.get("variable")))
+                       self._stored_name(item.get("population"), item.get("variable")), isi_cv or {})
                 for k, item in enumerate(self.spec.get("expected", []))]
 
     def _check_where(self, index: int, item: dict[str, Any]) -> str:
@@ -665,9 +667,10 @@ def _registered_model(name: str) -> NeuronModel:
     return get_registry().model(name)
 
 
-def _check(item: dict[str, Any], tree, where: str, stored: str) -> CheckResult:
+def _check(item: dict[str, Any], tree, where: str, stored: str, isi_cv: Mapping[str, np.ndarray]) -> CheckResult:
     """Evaluate one ``[[expected]]`` item (named ``where`` in errors) on the result ``tree``; ``stored`` is
-    the name of its recorded ``variable`` there (see :meth:`Experiment._stored_name`)."""
+    the name of its recorded ``variable`` there (see :meth:`Experiment._stored_name`); ``isi_cv`` the
+    per-neuron ISI CVs of the populations that have them computed already (see :meth:`Experiment.check`)."""
     kind = item.get("check")
     population = item.get("population")
     if kind in ("synapse_value", "synapse_fraction"):
@@ -692,7 +695,8 @@ def _check(item: dict[str, Any], tree, where: str, stored: str) -> CheckResult:
         found = float(ds.snn.mean_rates(**window).values[cells].mean())
         label, unit = f"mean rate of {label_cells} (Hz)", "Hz"
     elif kind == "isi_cv":
-        found = float(np.nanmean(ds.snn.isi_cv().values[cells]))
+        values = isi_cv[population] if population in isi_cv else ds.snn.isi_cv().values
+        found = float(np.nanmean(values[cells]))
         label, unit = f"mean ISI CV of {label_cells}", None
     elif kind in ("mean_value", "value_at"):
         if stored not in ds.data_vars:

@@ -162,13 +162,13 @@ def _run(task: Task, one_step: bool) -> Outcome:
     started = time.perf_counter()
     kernels_before = _kernels_loaded()
     try:
-        tree, checks = _simulate(task, one_step)
+        tree, cvs, checks = _simulate(task, one_step)
     except Exception as error:  # noqa: BLE001 - any failure of one run is recorded, the sweep goes on
         return failed_run(task, f"{type(error).__name__}: {error}" if not _is_snnzoo(error) else str(error),
                           time.perf_counter() - started)
     simulated = sum(run["wall_seconds"] for run in _runs(tree))
     status = "ok" if tree.attrs.get("complete", 1) else "interrupted"
-    summary = summarize(tree, checks, status=status)
+    summary = summarize(tree, checks, cvs, status=status)
     summary["wall_seconds"] = ((), time.perf_counter() - started, {"units": "s", "long_name": "wall time of the run"})
     summary["overhead_seconds"] = ((), time.perf_counter() - started - simulated,
                                    {"units": "s", "long_name": "wall time outside the simulation loop "
@@ -182,8 +182,9 @@ def _run(task: Task, one_step: bool) -> Outcome:
         return failed_run(task, f"cannot make the run's netCDF file ({error})", time.perf_counter() - started)
 
 
-def _simulate(task: Task, one_step: bool) -> tuple[xr.DataTree, list]:
-    """Build and run the task's network (for its duration, or one time step); its result and checks."""
+def _simulate(task: Task, one_step: bool) -> tuple[xr.DataTree, dict[str, np.ndarray], list]:
+    """Build and run the task's network (for its duration, or one time step); its result, each population's
+    per-neuron ISI CV (:func:`isi_cvs`: computed once, for the summary and the checks) and its checks."""
     from ..catalog.experiment import Experiment
     from ..errors import ConfigError
     from ..network.network import Network
@@ -195,7 +196,8 @@ def _simulate(task: Task, one_step: bool) -> tuple[xr.DataTree, list]:
             raise ConfigError(f"the build function {getattr(task.builder, '__name__', task.builder)!r} returned "
                               f"{type(network).__name__}, expected an snnzoo.Network")
         network.run(network.dt * ureg.s if one_step else task.duration)
-        return network.result(**run_provenance(task)), []
+        tree = network.result(**run_provenance(task))
+        return tree, isi_cvs(tree), []
     experiment = Experiment(task.name, task.spec)
     if one_step:
         network = experiment.build(task.seed, threads=KERNEL_THREADS)
@@ -204,7 +206,8 @@ def _simulate(task: Task, one_step: bool) -> tuple[xr.DataTree, list]:
                               experiment_spec=task.spec)
     else:
         tree = experiment.run(seed=task.seed, threads=KERNEL_THREADS, with_projections=_keeps_projections(task))
-    return tree, experiment.check(tree)
+    cvs = isi_cvs(tree)
+    return tree, cvs, experiment.check(tree, isi_cv=cvs)
 
 
 def _keeps_projections(task: Task) -> bool:
@@ -240,8 +243,16 @@ def failed_run(task: Task, error: str, seconds: float = float("nan"), status: st
     return Outcome.of(task, _reduced(build_result([], provenance), task.record, xr.Dataset(summary)))
 
 
-def summarize(tree: xr.DataTree, checks: list, *, status: str) -> dict[str, Any]:
-    """Per-population spike totals, mean rates and mean ISI CV, and the checks' values and verdicts."""
+def isi_cvs(tree: xr.DataTree) -> dict[str, np.ndarray]:
+    """Each population's per-neuron ISI CV (NaN for neurons with fewer than two intervals)."""
+    from ..results.tree import populations
+
+    return {name: ds.snn.isi_cv().values for name, ds in populations(tree).items()}
+
+
+def summarize(tree: xr.DataTree, checks: list, isi_cv: dict[str, np.ndarray], *, status: str) -> dict[str, Any]:
+    """Per-population spike totals, mean rates and mean ISI CV (of the per-neuron ``isi_cv``, :func:`isi_cvs`),
+    and the checks' values and verdicts."""
     from ..results.tree import populations
 
     groups = populations(tree)
@@ -249,7 +260,7 @@ def summarize(tree: xr.DataTree, checks: list, *, status: str) -> dict[str, Any]
     duration = float(tree.attrs["duration"])
     totals = [int(ds["spike_count"].sum()) for ds in groups.values()]
     sizes = [ds.sizes["cell"] for ds in groups.values()]
-    cvs = [ds.snn.isi_cv().values for ds in groups.values()]
+    cvs = [isi_cv[name] for name in names]
     variables: dict[str, Any] = {
         "status": ((), status),
         "error": ((), ""),
