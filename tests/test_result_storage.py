@@ -187,29 +187,6 @@ def test_coordinates_that_are_not_an_index_are_written_directly_as_xarray_writes
     assert ("coordinates", "'free'") in layout[0][2]
 
 
-def test_writing_whole_variables_directly_gives_the_file_slice_assignment_gives(monkeypatch):
-    """The direct writer hands each variable's data to netCDF4's writing step as the whole variable; the
-    file (spikes, projections, text and scalars) holds what ``variable[...] = data`` writes (the way taken when
-    netCDF4 has no such step): the same layout, storage, attributes and values (not bytes: HDF5 stamps objects
-    with the second they were written in)."""
-    from snnzoo.results import netcdf_writer
-
-    class SliceAssignedOnly:  # a netCDF4 variable without ``_put``
-        def __init__(self, variable):
-            self.variable = variable
-
-        def __setitem__(self, key, data):
-            self.variable[key] = data
-
-    tree = _network().result()
-    tree["summary"] = xr.DataTree(xr.Dataset({"status": ((), "ok"), "wall_seconds": ((), 0.25),
-                                              "population": ("population", ["G"])}))
-    direct = netcdf_writer.netcdf_bytes(tree)
-    whole = netcdf_writer._write_whole
-    monkeypatch.setattr(netcdf_writer, "_write_whole", lambda variable, data: whole(SliceAssignedOnly(variable), data))
-    assert file_layout(netcdf_writer.netcdf_bytes(tree)) == file_layout(direct)
-
-
 def test_what_the_direct_writer_does_not_encode_is_left_to_xarray(tmp_path):
     """A coordinate xarray writes as a data variable (a space in its name), one the group's own
     ``coordinates`` attribute would hide, and variables read from a file (with their encoding)."""
