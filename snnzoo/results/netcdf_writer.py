@@ -49,26 +49,14 @@ def netcdf_bytes(tree: xr.DataTree | Mapping[str, xr.Dataset]) -> bytes | None:
         filled = [item for path, dataset in groups
                   for item in _define_group(file if path == "/" else file.createGroup(path), dataset)]
         for variable, data in filled:
-            _write_whole(variable, data)
+            if data.ndim == 0:
+                variable.assignValue(data)
+            else:
+                variable[:] = data
     except BaseException:
         file.close()
         raise
     return bytes(file.close())
-
-
-def _write_whole(variable, data: np.ndarray) -> None:
-    """Write ``data``, of the variable's shape and dtype, as the whole of ``variable``.
-
-    ``variable[:] = data`` first works out in Python which part of the variable a slice names (0.1 ms a
-    variable, a quarter of a sweep run's file); for the whole variable the answer is known: start 0, the
-    full count, stride 1, which go straight to netCDF4's writing step (``Variable._put``, what its
-    ``__setitem__`` ends in). A netCDF4 without that method gets the slice assignment."""
-    put = getattr(variable, "_put", None)
-    if put is None:
-        variable[...] = data
-        return
-    put(np.ascontiguousarray(data), np.zeros(data.ndim, dtype=np.intp), np.array(data.shape, dtype=np.intp),
-        np.ones(data.ndim, dtype=np.intp))
 
 
 def _plain(dataset: xr.Dataset) -> bool:
