@@ -54,7 +54,7 @@ from .plan import (
     RegularOperationPlan,
     SourcePlan,
 )
-from .printer import to_code
+from .printer import MODEL_EQUATIONS, to_code
 
 
 def model_names(model: NeuronModel) -> set[str]:
@@ -132,7 +132,7 @@ class _Writer:
         """Module-level functions holding the bodies of shared loops."""
         self.sites: dict[str, str] = {}
         """The random sites' labels and the names of their keys (kernel constants)."""
-        self.printing = "a model's equations"
+        self.printing = MODEL_EQUATIONS
         """What the code printed now computes: a constant single precision cannot hold is refused naming it."""
 
     @property

@@ -125,10 +125,8 @@ def _check_statements_fit(p: PopulationPlan, where: str, statements: list[tuple[
         return
     import sympy
 
-    from ..language.expressions import number_magnitudes, substitute_units
-
     for statement, expr in statements:
-        magnitudes = number_magnitudes(substitute_units(p.model.expand(expr), p.model.defined_names))
+        magnitudes = p.model.number_magnitudes(expr)
         if magnitudes is not None:
             shown = statement.format(sympy.sstr(expr, full_prec=False))
             check_fits(np.array(magnitudes[::-1]), f"{where}: {shown}: the constant (in SI units)")

@@ -76,6 +76,10 @@ class KernelPrinter(PythonCodePrinter):
         return self._number(math.e)
 
 
+MODEL_EQUATIONS = "a model's equations"
+"""What printed code computes unless the caller says more (a constant float32 cannot hold is refused naming it)."""
+
+
 class SinglePrecisionPrinter(KernelPrinter):
     """Prints for a single-precision kernel: every number is a float32 literal and ``exp``/``exprel``
     are the float32 ``fexp32``/``exprel32``, so that no operation promotes the float32 maths to
@@ -84,7 +88,7 @@ class SinglePrecisionPrinter(KernelPrinter):
 
     exp_function, exprel_function, float_type = "fexp32", "exprel32", "np.float32"
 
-    printing = "a model's equations"
+    printing = MODEL_EQUATIONS
     """What the printed code computes, as an error names it."""
 
     def _number(self, value: float) -> str:
@@ -115,7 +119,7 @@ class SinglePrecisionPrinter(KernelPrinter):
 
 
 def to_code(expr: sympy.Basic, names: Mapping[str, str] | None = None, precision: str = "double",
-            printing: str = "a model's equations") -> str:
+            printing: str = MODEL_EQUATIONS) -> str:
     """Python source for ``expr`` in ``precision`` ("double" or "single"); ``names`` renames symbols
     to kernel variables; ``printing`` says what ``expr`` computes (a constant float32 cannot hold names it)."""
     if names:

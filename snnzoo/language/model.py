@@ -308,8 +308,6 @@ class NeuronModel:
         return self._constant_magnitudes
 
     def _find_constant_magnitudes(self) -> list[tuple[str, float, float]]:
-        from .expressions import number_magnitudes, substitute_units
-
         statements = [(e.where, e.expr) for e in self.equations if e.expr is not None]
         statements += [(f"threshold '{self.threshold_text}'", self.threshold)] if self.threshold is not None else []
         statements += [(f"reset '{self.reset_text}'", expr) for _, _, expr in self.reset]
@@ -317,10 +315,17 @@ class NeuronModel:
             statements.append((f"refractory '{self.refractory_text}'", self.refractoriness.condition))
         found = []
         for statement, expr in statements:
-            magnitudes = number_magnitudes(substitute_units(self.expand(expr), self.defined_names))
+            magnitudes = self.number_magnitudes(expr)
             if magnitudes is not None:
                 found.append((statement, *magnitudes))
         return found
+
+    def number_magnitudes(self, expr: sympy.Basic) -> tuple[float, float] | None:
+        """The smallest and largest magnitude of the non-zero numbers a kernel computes ``expr`` (on this model's
+        names) with: units as SI numbers and subexpressions substituted in; None if it holds none."""
+        from .expressions import number_magnitudes, substitute_units
+
+        return number_magnitudes(substitute_units(self.expand(expr), self.defined_names))
 
     def _summary(self) -> dict[str, Any]:
         """What the parse found that a run needs, as plain data (see :mod:`snnzoo.language.model_summary`)."""
