@@ -774,10 +774,10 @@ class Network:
     def result(self, *, with_projections: bool = True, **provenance: Any):
         """The recorded data as an ``xarray.DataTree`` with units and provenance (without the
         ``/projections`` groups if ``with_projections`` is false: a sweep that does not keep them)."""
-        from ..results.tree import add_projections, build_result
+        from ..results.tree import build_result
 
         if self.step == 0:
             raise ConfigError("result: the network has not run yet; call run(duration) first")
-        tree = build_result(self.records(), self.provenance(**provenance))
-        return add_projections(tree, list(self.projections.values())) if with_projections else tree
+        return build_result(self.records(), self.provenance(**provenance),
+                            projections=list(self.projections.values()) if with_projections else ())
 

@@ -50,8 +50,10 @@ def build_result(
     provenance: Mapping[str, Any],
     *,
     duration: float | None = None,
+    projections: Sequence = (),
 ) -> xr.DataTree:
-    """One group per population, provenance in the root attributes.
+    """One group per population, provenance in the root attributes, and each of ``projections``
+    under ``/projections`` (:func:`projection_groups`).
 
     ``duration`` is the simulated time span in seconds (default: the number
     ``provenance["duration"]``, if any); it is stored in every group as
@@ -69,38 +71,39 @@ def build_result(
             raise ConfigError(f"population name {name!r} is used more than once")
     groups = {population.name: _population_dataset(population, duration) for population in populations}
     root = xr.Dataset(attrs=_root_attributes(provenance))
-    return xr.DataTree.from_dict({"/": root, **groups})
+    if projections:
+        groups |= projection_groups(projections, float(root.attrs["dt"]))
+    return xr.DataTree.from_dict({"/": root, **groups})  # one tree made at once: each group added later copies it
 
 
-def add_projections(tree: xr.DataTree, projections: list) -> xr.DataTree:
-    """Store each projection's synapses under ``/projections/<name>``: ``pre``, ``post``,
+def projection_groups(projections: Sequence, dt: float) -> dict[str, xr.Dataset]:
+    """The groups of each projection's synapses, by path: ``projections/<name>`` with ``pre``, ``post``,
     ``weight`` (with units) and ``delay`` (s) along ``synapse`` (a weight or delay the projection
     stores once, :func:`_stored`, is one value); for a synapse model also the final state
     variables (``weight`` is its ``w``, always per synapse), and each synapse monitor in a
-    subgroup ``/projections/<name>/<monitor>``."""
-    if not projections:
-        return tree
+    subgroup ``projections/<name>/<monitor>``. ``dt`` is the time step (s)."""
     groups = {}
     for proj in projections:
         weights = proj.synapses.weights
         if proj.plastic is not None:  # state of the synapse model: one value per synapse
             weights = np.broadcast_to(weights, (proj.size,))
-        groups[proj.name] = xr.Dataset(
+        path = f"projections/{proj.name}"
+        groups[path] = xr.Dataset(
             {
                 "pre": ("synapse", proj.synapses.pre, {"units": "1", "long_name": f"presynaptic index in {proj.source.name}"}),
                 "post": ("synapse", proj.synapses.post.astype(np.int32), {"units": "1", "long_name": f"postsynaptic index in {proj.target.name}"}),
                 "weight": _stored(weights, {"units": proj.unit, "long_name": f"synaptic weight ({proj.statement})"}),
-                "delay": _stored(proj.delay_steps * float(tree.attrs["dt"]), {"units": "s", "long_name": "synaptic delay"}),
+                "delay": _stored(proj.delay_steps * dt, {"units": "s", "long_name": "synaptic delay"}),
             },
             attrs={"source": proj.source.name, "target": proj.target.name, "on": proj.statement},
         )
         if proj.plastic is not None:
-            groups[proj.name] = groups[proj.name].assign(synapse_state_variables(proj))
-            groups[proj.name].attrs["synapse_model"] = proj.plastic.model.name
-            monitors = synapse_monitor_datasets(proj, float(tree.attrs["dt"]))
-            groups.update({f"{proj.name}/{name}": ds for name, ds in monitors.items()})
-    tree["projections"] = xr.DataTree.from_dict(groups)
-    return tree
+            group = groups[path].assign(synapse_state_variables(proj))
+            group.attrs["synapse_model"] = proj.plastic.model.name
+            groups[path] = group
+            monitors = synapse_monitor_datasets(proj, dt)
+            groups.update({f"{path}/{name}": ds for name, ds in monitors.items()})
+    return groups
 
 
 def synapse_state_variables(projection) -> dict[str, tuple]:
@@ -155,25 +158,27 @@ def _population_dataset(population: PopulationRecord, duration: float | None) ->
         raise ConfigError(
             f"population {population.name!r}: {len(population.labels)} labels for {population.size} neurons"
         )
-    parts = [_spike_dataset(population)] + [
-        _state_dataset(population, record, index) for index, record in enumerate(population.states)
+    parts = [_spike_variables(population)] + [
+        _state_variables(population, record, index) for index, record in enumerate(population.states)
     ]
-    seen: set[str] = set()
-    for part in parts:
-        clashes = sorted(seen & set(part.variables))
+    variables: dict[str, tuple] = {}
+    coords: dict[str, tuple] = {}
+    for part_variables, part_coords in parts:  # on dimensions of their own: one dataset made at once, no merge
+        clashes = sorted((set(variables) | set(coords)) & (set(part_variables) | set(part_coords)))
         if clashes:
             raise ConfigError(
                 f"population {population.name!r}: names {clashes} are used twice (rename a variable or a record)"
             )
-        seen |= set(part.variables)
-    dataset = xr.merge(parts, compat="no_conflicts", join="outer")
-    dataset.attrs = {"population": population.name, "size": int(population.size), "model": population.model}
+        variables |= part_variables
+        coords |= part_coords
+    attrs = {"population": population.name, "size": int(population.size), "model": population.model}
     if duration is not None:
-        dataset.attrs[DURATION_ATTRIBUTE] = float(duration)
-    return dataset
+        attrs[DURATION_ATTRIBUTE] = float(duration)
+    return xr.Dataset(variables, coords=coords, attrs=attrs)
 
 
-def _spike_dataset(population: PopulationRecord) -> xr.Dataset:
+def _spike_variables(population: PopulationRecord) -> tuple[dict[str, tuple], dict[str, tuple]]:
+    """The spike list and counts of ``population``: its variables and coordinates (``spike``, ``cell``)."""
     times = np.asarray(population.spike_times, dtype=np.float64)
     neurons = np.asarray(population.spike_neurons)
     if times.ndim != 1 or times.shape != neurons.shape:
@@ -189,18 +194,21 @@ def _spike_dataset(population: PopulationRecord) -> xr.Dataset:
         counts = np.bincount(neurons.astype(np.int64), minlength=population.size)
     elif np.shape(counts) != (population.size,):
         raise ConfigError(f"population {population.name!r}: spike_counts must have one entry per neuron")
-    return xr.Dataset(
+    return (
         {
             "spike_time": ("spike", times[order], {"units": "s", "long_name": "spike time"}),
             "spike_neuron": ("spike", neurons[order].astype(np.int32), {"units": "1", "long_name": "index of the spiking neuron"}),
             "spike_count": ("cell", counts.astype(np.int64), {"units": "1", "long_name": "number of spikes"}),
         },
-        coords={"cell": ("cell", np.arange(population.size, dtype=np.int32), {"units": "1", "long_name": "neuron index"}),
-                "spike": ("spike", np.arange(times.size, dtype=np.int64), {"units": "1", "long_name": "spike index"})},
+        {"cell": ("cell", np.arange(population.size, dtype=np.int32), {"units": "1", "long_name": "neuron index"}),
+         "spike": ("spike", np.arange(times.size, dtype=np.int64), {"units": "1", "long_name": "spike index"})},
     )
 
 
-def _state_dataset(population: PopulationRecord, record: StateRecord, index: int) -> xr.Dataset:
+def _state_variables(population: PopulationRecord, record: StateRecord,
+                     index: int) -> tuple[dict[str, tuple], dict[str, tuple]]:
+    """The samples of one state record of ``population`` (the ``index``-th): its variables and coordinates
+    (``time``, ``neuron``, and ``label`` with labels, suffixed by the record's name after the first record)."""
     suffix = "" if index == 0 else f"_{record.name}"
     time_dim, neuron_dim = f"time{suffix}", f"neuron{suffix}"
     where = f"population {population.name!r}, record {record.name!r}"
@@ -233,7 +241,7 @@ def _state_dataset(population: PopulationRecord, record: StateRecord, index: int
     clashes = sorted(set(variables) & set(coords))
     if clashes:
         raise ConfigError(f"{where}: variable names {clashes} are reserved for coordinates")
-    return xr.Dataset(variables, coords=coords)
+    return variables, coords
 
 
 def _check_indices(neurons: np.ndarray, population: PopulationRecord, what: str) -> None:
