@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import netCDF4
 import numpy as np
@@ -154,6 +155,11 @@ def test_open_result_errors(tmp_path):
         (lambda p: setattr(p, "spike_neurons", np.array([2, 4, 0, 5])), "0..4"),
         (lambda p: p.states[0].data.update(v=np.zeros((2, 2))), "shape"),
         (lambda p: setattr(p, "labels", ["a"]), "labels"),
+        # a record's variable or coordinate named as one of the spike list's (or another record's) would replace it
+        (lambda p: p.states[0].data.update(spike_count=np.zeros((6, 2))) or p.states[0].units.update(spike_count="1"),
+         re.escape("population 'E': names ['spike_count'] are used twice")),
+        (lambda p: p.states[0].data.update(time_slow=np.zeros((6, 2))) or p.states[0].units.update(time_slow="s"),
+         re.escape("population 'E': names ['time_slow'] are used twice")),
     ],
 )
 def test_inconsistent_records_are_config_errors(change, message):
