@@ -19,7 +19,10 @@ AdEx neurons, 2 s simulated each, per-run summaries written to a fresh folder st
 - ``local-cold``: ``snnzoo.sweep(..., workers=2)`` in a fresh process, including its warm-up and
   starting the two worker processes;
 - ``dask-warm``: through a ``distributed.Client`` of a 2-worker, 1-thread ``LocalCluster``
-  (processes) that already ran one small sweep.
+  (processes) that already ran one small sweep;
+- ``dask-warm-no-profiler``: the same with the workers' statistical profiler off
+  (``distributed.worker.profile.enabled: false``, as docs/sweeps.md advises for sweeps of short runs:
+  it samples the running task's stack every 10 ms).
 
 Each mode runs in its own fresh Python process, rounds interleaved with the order rotated (with
 ``--before DIR``, each mode also from the checkout DIR right after or before it, alternately, with
@@ -48,7 +51,7 @@ HERE = Path(__file__).resolve().parent
 GRID = {"projections.excitatory.weight": ["1 nS", "1.5 nS", "2 nS", "2.5 nS"]}
 SEEDS = 3
 DURATION = "2 s"
-MODES = ("serial-loop", "serial-sweep", "local-warm", "local-cold", "dask-warm")
+MODES = ("serial-loop", "serial-sweep", "local-warm", "local-cold", "dask-warm", "dask-warm-no-profiler")
 
 
 def _cpu_seconds(pids: list[int]) -> float:
@@ -114,11 +117,14 @@ def measure(mode: str, duration: str) -> dict:
             result = _timed(lambda: sz.sweep(experiment, GRID, seeds=SEEDS, executor=executor, out=out) and None, pids)
             executor.close()
             return result
-        if mode == "dask-warm":
+        if mode.startswith("dask-warm"):
+            import dask
             import distributed
 
-            with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                          dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+            profiler = {"distributed.worker.profile.enabled": mode == "dask-warm"}  # the workers take it at start
+            with dask.config.set(profiler), distributed.LocalCluster(
+                    n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+                    distributed.Client(cluster) as client:
                 sz.sweep(experiment, small, executor=client)
                 pids = me + list(client.run(os.getpid).values())
                 return _timed(lambda: sz.sweep(experiment, GRID, seeds=SEEDS, executor=client, out=out) and None, pids)
@@ -166,7 +172,8 @@ def _ratios(median: dict[str, dict[str, float]]) -> list[str]:
         f"- local executor (cold: warm-up and starting its workers) vs serial loop: "
         f"{loop / median['local-cold']['wall']:.2f}x",
         f"- dask LocalCluster (2 workers, warm) vs local executor (warm): "
-        f"{median['dask-warm']['wall'] / warm:.2f}x the time (target <= 1.2x)",
+        f"{median['dask-warm']['wall'] / warm:.2f}x the time (target <= 1.2x); with the workers' profiler off: "
+        f"{median['dask-warm-no-profiler']['wall'] / warm:.2f}x",
         f"- per-run overhead after warm-up (100 neurons; build, kernel lookup, result, summary, netCDF file): "
         f"{median['serial-sweep']['per_run_overhead']:.3f} s (target <= 0.1 s); the simulation loop itself "
         f"{median['serial-sweep']['per_run_simulation']:.3f} s per run",
