@@ -24,9 +24,11 @@ from ..units import is_whole_number
 # What a key may hold: a name for the docs and a test of the TOML value.
 KINDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "text": ("string", lambda v: isinstance(v, str)),
-    "quantity": ("quantity: `\"20 ms\"`, a number for dimensionless values, or a list",
+    "quantity": ("quantity: a number and its unit as text (`\"2 nS\"`, `\"20 ms\"`), a number for dimensionless values, "
+                 "or a list",
                  lambda v: isinstance(v, (str, list, dict, numbers.Real)) and not isinstance(v, bool)),
-    "one quantity": ("single quantity: `\"20 ms\"`, or a number for dimensionless values",
+    "one quantity": ("single quantity: a number and its unit as text (`\"2 nS\"`, `\"20 ms\"`), or a number for "
+                     "dimensionless values",
                      lambda v: isinstance(v, str) or (isinstance(v, numbers.Real) and not isinstance(v, bool))
                      or (isinstance(v, dict) and not isinstance(v.get("value"), list))),
     "integer": ("whole number", is_whole_number),
