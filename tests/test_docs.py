@@ -17,6 +17,7 @@ from snnzoo.catalog import schema as catalog_schema
 from snnzoo.plugins import loader as plugins
 from snnzoo.plugins import protocols
 from snnzoo.catalog.experiment import Experiment
+from snnzoo.errors import UnitError
 from snnzoo.plugins.loader import get_registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,7 +110,6 @@ def test_readme_unit_error_example_is_what_snnzoo_says():
     """The Units section quoted the error for adex's parameter 'C', its name before the naming convention
     made it C_m (the old name is only a deprecated alias)."""
     import snnzoo as sz
-    from snnzoo.errors import UnitError
 
     units = (ROOT / "README.md").read_text().split("## Units")[1].split("\n## ")[0]
     quoted = re.search(r"`(population 'a' \(model 'adex'\): parameter '(\w+)': .*?)`", units)
@@ -169,3 +169,38 @@ def test_the_experiment_page_example_runs_and_its_check_holds(tmp_path):
     tree = experiment.run()
     assert [(check.found, check.passed) for check in experiment.check(tree)] == [(42, True)]
     experiment.figure(tree)  # its [figure] table draws
+
+
+def test_the_readme_lists_every_page_of_the_docs():
+    """The README's list of the pages in docs/ had left out the experiment file reference and the
+    bad-input page."""
+    listed = (ROOT / "README.md").read_text().split("Documentation beyond this README is in")[1].split("build it")[0]
+    pages = re.findall(r"^\s*- [^:]+: (\S+\.md)$", (ROOT / "mkdocs.yml").read_text(), flags=re.M)
+    assert len(pages) >= 12
+    missing = [page for page in pages if page != "index.md" and f"(docs/{page})" not in listed]
+    assert not missing, f"the README's list of documentation pages lacks {missing}"
+
+
+def test_the_design_page_names_every_module_and_folder_of_the_package():
+    """docs/design.md lists what each layer holds; it had not named pint_import.py, a top-level module
+    that tests/test_architecture.py places in the bottom layer."""
+    page = (DOCS / "design.md").read_text()
+    package = ROOT / "snnzoo"
+    modules = [path.name for path in package.glob("*.py") if path.name not in ("__init__.py", "__main__.py")]
+    folders = [path.name for path in package.iterdir() if (path / "__init__.py").is_file() and not path.is_symlink()]
+    assert "engine" in folders and "units.py" in modules
+    missing = [name for name in modules if f"`{name}`" not in page and f"`snnzoo/{name}`" not in page]
+    missing += [f"{name}/" for name in folders if f"`snnzoo/{name}/`" not in page]
+    assert not missing, f"docs/design.md does not name {missing}"
+
+
+def test_the_experiment_page_quotes_the_error_snnzoo_gives(tmp_path, monkeypatch):
+    """Its example of a one-line experiment error stopped short of what snnzoo prints."""
+    page = (DOCS / "experiments.md").read_text()
+    quoted = re.search(r'"(experiment file my\.toml: \[monitors\.v\]: .*?)"', page).group(1)
+    monkeypatch.chdir(tmp_path)
+    Path("my.toml").write_text('duration = "10 ms"\n[populations.E]\nmodel = "lif"\nsize = 2\n'
+                               '[monitors.v]\npopulation = "E"\nvariables = ["v"]\nrate = "3 ms"\n')
+    with pytest.raises(UnitError) as error:
+        Experiment.load("my.toml").build(seed=1)
+    assert str(error.value) == quoted
