@@ -204,3 +204,14 @@ def test_the_experiment_page_quotes_the_error_snnzoo_gives(tmp_path, monkeypatch
     with pytest.raises(UnitError) as error:
         Experiment.load("my.toml").build(seed=1)
     assert str(error.value) == quoted
+
+
+def test_readme_names_every_plugin_the_core_registers_in_code():
+    """The README said only the core's integrators always load; the top-level catalog is a plugin
+    registered in code too, in the snnzoo distribution."""
+    section = (ROOT / "README.md").read_text().split("\n## Plugins")[1].split("\n## ")[0]
+    always = next(sentence for sentence in section.split(";") if "always load" in sentence)
+    distributions = section.split("Built-in distributions:")[1].split("`snnzoo-lif`")[0]
+    for name in plugins.BUILTIN_PLUGINS:
+        assert f"`{name}`" in always, f"the README does not say that the plugin {name!r} always loads"
+        assert f"`{name}`" in distributions, f"the README does not place the plugin {name!r} in the snnzoo distribution"
