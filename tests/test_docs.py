@@ -215,3 +215,14 @@ def test_readme_names_every_plugin_the_core_registers_in_code():
     for name in plugins.BUILTIN_PLUGINS:
         assert f"`{name}`" in always, f"the README does not say that the plugin {name!r} always loads"
         assert f"`{name}`" in distributions, f"the README does not place the plugin {name!r} in the snnzoo distribution"
+
+
+def test_readme_names_the_kernel_folder_under_the_cache_variable(monkeypatch, tmp_path):
+    """The Engine section said kernels are written to $SNNZOO_CACHE_DIR; they go to its kernels/ folder."""
+    from snnzoo.engine import kernel_cache
+
+    monkeypatch.setenv("SNNZOO_CACHE_DIR", str(tmp_path))
+    folder = kernel_cache.cache_dir().relative_to(tmp_path).as_posix()
+    engine = (ROOT / "README.md").read_text().split("\n## Engine")[1].split("\n## ")[0]
+    written = re.search(r"Kernels are written to `~/\.cache/snnzoo/(.+?)` \(or `\$SNNZOO_CACHE_DIR(.*?)`\)", engine)
+    assert written.groups() == (f"{folder}/", f"/{folder}/")
