@@ -226,3 +226,24 @@ def test_readme_names_the_kernel_folder_under_the_cache_variable(monkeypatch, tm
     engine = (ROOT / "README.md").read_text().split("\n## Engine")[1].split("\n## ")[0]
     written = re.search(r"Kernels are written to `~/\.cache/snnzoo/(.+?)` \(or `\$SNNZOO_CACHE_DIR(.*?)`\)", engine)
     assert written.groups() == (f"{folder}/", f"/{folder}/")
+
+
+def test_each_layer_of_the_design_page_imports_only_layers_listed_before_it():
+    """docs/design.md says a layer uses only the ones above it, but listed the command line with the
+    catalog, above the sweeps that snnzoo.cli imports."""
+    spec = importlib.util.spec_from_file_location("architecture", ROOT / "tests" / "test_architecture.py")
+    architecture = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(architecture)
+    layers = (DOCS / "design.md").read_text().split("## Layers")[1].split("\n## ")[0]
+    place = {}
+    for number, folders in re.findall(r"^(\d+)\. \*\*[^*]+\*\* \(([^)]*)\)", layers, flags=re.M):
+        for name in re.findall(r"`snnzoo/(\w+)", folders):
+            place.setdefault(name, int(number))
+    assert {"units", "language", "engine", "cli", "sweeps"} <= set(place)
+
+    def layer(module: str) -> int | None:
+        return place.get(module.split(".")[1]) if "." in module else None
+
+    wrong = sorted({(module, target) for module, targets in architecture._imports().items() for target in targets
+                    if layer(module) is not None and layer(target) is not None and layer(target) > layer(module)})
+    assert not wrong, f"docs/design.md lists these imported modules in a later layer than their importers: {wrong}"
