@@ -247,3 +247,15 @@ def test_each_layer_of_the_design_page_imports_only_layers_listed_before_it():
     wrong = sorted({(module, target) for module, targets in architecture._imports().items() for target in targets
                     if layer(module) is not None and layer(target) is not None and layer(target) > layer(module)})
     assert not wrong, f"docs/design.md lists these imported modules in a later layer than their importers: {wrong}"
+
+
+def test_the_experiment_page_says_which_projection_keys_take_an_expression():
+    """The reference (from the schema) gives weight and p as expressions of i and j too; the experiment
+    page's table said one value, one per synapse or a distribution, and a probability."""
+    page = (DOCS / "experiments.md").read_text().split("## `[projections.NAME]`")[1].split("\n## ")[0]
+    rows = dict(re.findall(r"^\| `(\w+)` \| (.*) \|$", page, flags=re.M))
+    takes = [key.name for key in catalog_schema.NAMED_TABLES["projections"].keys
+             if "an expression of `i` and `j`" in key.description]
+    assert {"weight", "p"} <= set(takes)
+    missing = [name for name in takes if "an expression of `i` and `j`" not in rows[name]]
+    assert not missing, f"docs/experiments.md does not say that {missing} may be expressions of i and j"
