@@ -1,6 +1,8 @@
 """The documentation in docs/: it builds with MkDocs in strict mode, covers every hook, protocol
-and experiment key, its gallery matches the catalog, the README links only to files that exist, and
-the README's quick start and the experiment page's example run as written."""
+and experiment key, its gallery matches the catalog, the README links only to files that exist and
+lists every page, the README's quick start and the experiment page's example run as written, quoted
+errors are the ones snnzoo gives, and the design page's layers hold the modules the code has, in the
+order their imports allow."""
 
 from __future__ import annotations
 
