@@ -1,6 +1,8 @@
 """The documentation in docs/: it builds with MkDocs in strict mode, covers every hook, protocol
-and experiment key, its gallery matches the catalog, the README links only to files that exist, and
-the README's quick start and the experiment page's example run as written."""
+and experiment key, its gallery matches the catalog, the README links only to files that exist and
+lists every page, the README's quick start and the experiment page's example run as written, quoted
+errors are the ones snnzoo gives, and the design page's layers hold the modules the code has, in the
+order their imports allow."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from snnzoo.catalog import schema as catalog_schema
 from snnzoo.plugins import loader as plugins
 from snnzoo.plugins import protocols
 from snnzoo.catalog.experiment import Experiment
+from snnzoo.errors import UnitError
 from snnzoo.plugins.loader import get_registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,7 +112,6 @@ def test_readme_unit_error_example_is_what_snnzoo_says():
     """The Units section quoted the error for adex's parameter 'C', its name before the naming convention
     made it C_m (the old name is only a deprecated alias)."""
     import snnzoo as sz
-    from snnzoo.errors import UnitError
 
     units = (ROOT / "README.md").read_text().split("## Units")[1].split("\n## ")[0]
     quoted = re.search(r"`(population 'a' \(model 'adex'\): parameter '(\w+)': .*?)`", units)
@@ -169,3 +171,93 @@ def test_the_experiment_page_example_runs_and_its_check_holds(tmp_path):
     tree = experiment.run()
     assert [(check.found, check.passed) for check in experiment.check(tree)] == [(42, True)]
     experiment.figure(tree)  # its [figure] table draws
+
+
+def test_the_readme_lists_every_page_of_the_docs():
+    """The README's list of the pages in docs/ had left out the experiment file reference and the
+    bad-input page."""
+    listed = (ROOT / "README.md").read_text().split("Documentation beyond this README is in")[1].split("build it")[0]
+    pages = re.findall(r"^\s*- [^:]+: (\S+\.md)$", (ROOT / "mkdocs.yml").read_text(), flags=re.M)
+    assert len(pages) >= 12
+    missing = [page for page in pages if page != "index.md" and f"(docs/{page})" not in listed]
+    assert not missing, f"the README's list of documentation pages lacks {missing}"
+
+
+def test_the_design_page_names_every_module_and_folder_of_the_package():
+    """docs/design.md lists what each layer holds; it had not named pint_import.py, a top-level module
+    that tests/test_architecture.py places in the bottom layer."""
+    page = (DOCS / "design.md").read_text()
+    package = ROOT / "snnzoo"
+    modules = [path.name for path in package.glob("*.py") if path.name not in ("__init__.py", "__main__.py")]
+    folders = [path.name for path in package.iterdir() if (path / "__init__.py").is_file() and not path.is_symlink()]
+    assert "engine" in folders and "units.py" in modules
+    missing = [name for name in modules if f"`{name}`" not in page and f"`snnzoo/{name}`" not in page]
+    missing += [f"{name}/" for name in folders if f"`snnzoo/{name}/`" not in page]
+    assert not missing, f"docs/design.md does not name {missing}"
+
+
+def test_the_experiment_page_quotes_the_error_snnzoo_gives(tmp_path, monkeypatch):
+    """Its example of a one-line experiment error stopped short of what snnzoo prints."""
+    page = (DOCS / "experiments.md").read_text()
+    quoted = re.search(r'"(experiment file my\.toml: \[monitors\.v\]: .*?)"', page).group(1)
+    monkeypatch.chdir(tmp_path)
+    Path("my.toml").write_text('duration = "10 ms"\n[populations.E]\nmodel = "lif"\nsize = 2\n'
+                               '[monitors.v]\npopulation = "E"\nvariables = ["v"]\nrate = "3 ms"\n')
+    with pytest.raises(UnitError) as error:
+        Experiment.load("my.toml").build(seed=1)
+    assert str(error.value) == quoted
+
+
+def test_readme_names_every_plugin_the_core_registers_in_code():
+    """The README said only the core's integrators always load; the top-level catalog is a plugin
+    registered in code too, in the snnzoo distribution."""
+    section = (ROOT / "README.md").read_text().split("\n## Plugins")[1].split("\n## ")[0]
+    always = next(sentence for sentence in section.split(";") if "always load" in sentence)
+    distributions = section.split("Built-in distributions:")[1].split("`snnzoo-lif`")[0]
+    for name in plugins.BUILTIN_PLUGINS:
+        assert f"`{name}`" in always, f"the README does not say that the plugin {name!r} always loads"
+        assert f"`{name}`" in distributions, f"the README does not place the plugin {name!r} in the snnzoo distribution"
+
+
+def test_readme_names_the_kernel_folder_under_the_cache_variable(monkeypatch, tmp_path):
+    """The Engine section said kernels are written to $SNNZOO_CACHE_DIR; they go to its kernels/ folder."""
+    from snnzoo.engine import kernel_cache
+
+    monkeypatch.setenv("SNNZOO_CACHE_DIR", str(tmp_path))
+    folder = kernel_cache.cache_dir().relative_to(tmp_path).as_posix()
+    engine = (ROOT / "README.md").read_text().split("\n## Engine")[1].split("\n## ")[0]
+    written = re.search(r"Kernels are written to `~/\.cache/snnzoo/(.+?)` \(or `\$SNNZOO_CACHE_DIR(.*?)`\)", engine)
+    assert written.groups() == (f"{folder}/", f"/{folder}/")
+
+
+def test_each_layer_of_the_design_page_imports_only_layers_listed_before_it():
+    """docs/design.md says a layer uses only the ones above it, but listed the command line with the
+    catalog, above the sweeps that snnzoo.cli imports."""
+    spec = importlib.util.spec_from_file_location("architecture", ROOT / "tests" / "test_architecture.py")
+    architecture = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(architecture)
+    layers = (DOCS / "design.md").read_text().split("## Layers")[1].split("\n## ")[0]
+    place = {}
+    for number, folders in re.findall(r"^(\d+)\. \*\*[^*]+\*\* \(([^)]*)\)", layers, flags=re.M):
+        for name in re.findall(r"`snnzoo/(\w+)", folders):
+            place.setdefault(name, int(number))
+    assert {"units", "language", "engine", "cli", "sweeps"} <= set(place)
+
+    def layer(module: str) -> int | None:
+        return place.get(module.split(".")[1]) if "." in module else None
+
+    wrong = sorted({(module, target) for module, targets in architecture._imports().items() for target in targets
+                    if layer(module) is not None and layer(target) is not None and layer(target) > layer(module)})
+    assert not wrong, f"docs/design.md lists these imported modules in a later layer than their importers: {wrong}"
+
+
+def test_the_experiment_page_says_which_projection_keys_take_an_expression():
+    """The reference (from the schema) gives weight and p as expressions of i and j too; the experiment
+    page's table said one value, one per synapse or a distribution, and a probability."""
+    page = (DOCS / "experiments.md").read_text().split("## `[projections.NAME]`")[1].split("\n## ")[0]
+    rows = dict(re.findall(r"^\| `(\w+)` \| (.*) \|$", page, flags=re.M))
+    takes = [key.name for key in catalog_schema.NAMED_TABLES["projections"].keys
+             if "an expression of `i` and `j`" in key.description]
+    assert {"weight", "p"} <= set(takes)
+    missing = [name for name in takes if "an expression of `i` and `j`" not in rows[name]]
+    assert not missing, f"docs/experiments.md does not say that {missing} may be expressions of i and j"
