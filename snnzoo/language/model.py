@@ -478,6 +478,8 @@ class NeuronModel:
         import sympy
 
         noises = {s for s in eq.expr.free_symbols if s.name in self.noise_names}
+        if not noises:  # nothing to check: expanding the expression would be most of a model's parse
+            return
         coefficients = {n: sympy.diff(eq.expr, n) for n in noises}
         rest = sympy.expand(eq.expr - sum(c * n for n, c in coefficients.items()))
         for noise in sorted(noises, key=str):
@@ -631,6 +633,12 @@ class NeuronModel:
     # -- derived views used by the engine ------------------------------------
     def resolved_subexpressions(self) -> dict[str, sympy.Basic]:
         """Subexpressions with other subexpressions substituted in."""
+        return dict(self._resolved_subexpressions)
+
+    @functools.cached_property
+    def _resolved_subexpressions(self) -> dict[str, sympy.Basic]:
+        """:meth:`resolved_subexpressions`, found once: a model's equations never change (checking them, finding
+        the subexpressions of parameters alone and every :meth:`expand` of the code generators all need them)."""
         from .expressions import symbol
 
         resolved: dict[str, sympy.Basic] = {}
@@ -654,8 +662,7 @@ class NeuronModel:
         """``expr`` with every subexpression substituted in."""
         from .expressions import symbol
 
-        subs = self.resolved_subexpressions()
-        return expr.xreplace({symbol(n): e for n, e in subs.items()})
+        return expr.xreplace({symbol(n): e for n, e in self._resolved_subexpressions.items()})
 
     @functools.cached_property
     def parameter_subexpressions(self) -> dict[str, sympy.Basic]:
