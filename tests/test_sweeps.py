@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -680,6 +681,38 @@ def test_ctrl_c_keeps_finished_runs_whole_and_resume_finishes(tmp_path):
     assert main(["sweep", toml, "--grid", "sources.P.rate=" + ",".join(str(r) for r in range(10, 170, 10)) + " Hz",
                  "--seeds", "2", "--workers", "1", "-q", "-o", str(out), "--resume"]) == 0
     assert len(list((out / "runs").glob("*.nc"))) == 32
+
+
+@pytest.mark.parametrize("killed_by", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_local_workers_exit_when_the_sweeps_process_is_killed(tmp_path, killed_by):
+    """A sweep killed by SIGKILL or SIGTERM (a batch system's time limit, a closed terminal) left its workers
+    running, then waiting forever for work, holding its output pipe open (`snnzoo sweep ... | tee` hung)."""
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    toml = tmp_path / "long.toml"
+    toml.write_text(SPEC.replace('duration = "50 ms"', 'duration = "1000 s"'))
+    command = [sys.executable, "-m", "snnzoo.cli", "sweep", str(toml), "--grid", "sources.P.rate=10,20 Hz",
+               "--workers", "2", "-q", "-o", str(tmp_path / "out")]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list = []
+    try:
+        deadline = time.monotonic() + 120
+        while len(workers) < 2 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.1)
+            workers = psutil.Process(process.pid).children()
+        assert len(workers) == 2, "the sweep did not start its two workers"
+        process.send_signal(killed_by)
+        process.wait(timeout=60)
+        _, alive = psutil.wait_procs(workers, timeout=30)
+        assert not alive, f"workers {[p.pid for p in alive]} outlived the sweep's process"
+    finally:
+        for started in [*workers, process]:
+            with contextlib.suppress(psutil.NoSuchProcess, ProcessLookupError):
+                started.kill()
 
 
 def test_a_second_ctrl_c_while_a_sweep_stops_still_says_what_was_kept(toml, tmp_path):
