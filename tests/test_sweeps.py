@@ -420,6 +420,33 @@ def test_bad_sweep_input_is_one_clear_error(toml, grid, kwargs, message):
     assert message in str(error.value) and "\n" not in str(error.value)
 
 
+@pytest.mark.parametrize("values", ["2, 4 Hz", "2 Hz, 4 Hz", "[2 4] Hz", "[2, 4] Hz", "[2000, 4000] mHz"])
+def test_a_text_of_several_values_is_read_as_the_command_line_reads_it(toml, values):
+    """In Python, "2, 4 Hz" (the form the grid's own error message advised) was one value, 8 Hz: pint reads
+    the comma as a product; "[2 4] Hz", also at the command line, was a raw TypeError."""
+    from snnzoo.sweeps.command import parse_grid_option
+    from snnzoo.sweeps.grid import make_grid
+
+    spec = Experiment.load(toml).spec
+    for grid in ({"sources.P.rate": values}, dict([parse_grid_option(f"sources.P.rate={values}")])):
+        rates = make_grid(spec, grid).axes[0].parameters[0]
+        assert [rate * u(rates.unit) for rate in rates.values] == [2 * u.Hz, 4 * u.Hz], grid
+
+
+@pytest.mark.parametrize("text, values", [("[1, 2]", [1, 2]), ("[true, false]", [True, False]),
+                                          ("['a', 'b']", ["a", "b"]), ("a", ["a"]), ("1, 2.5", [1, 2.5])])
+def test_a_text_of_plain_values_is_read_as_toml_reads_them(text, values):
+    from snnzoo.sweeps.grid import values_of_text
+
+    assert values_of_text(text, "x") == values
+
+
+def test_a_list_of_values_that_does_not_read_is_one_clear_error(toml):
+    with pytest.raises(sz.UnitError, match=r"^grid sources.P.rate: cannot read '\[2, 4 Hz' as a list of values; "
+                                           r"expected e.g. '\[2, 4, 8\] Hz' or '2, 4, 8 Hz'$"):
+        sz.sweep(toml, {"sources.P.rate": "[2, 4 Hz"})
+
+
 def test_numpy_seeds_and_worker_counts_are_taken_as_python_ones():
     """seeds=np.arange(2) was refused ("got array([0, 1])"), and so was workers=np.int64(2)."""
     from snnzoo.sweeps.grid import make_grid

@@ -12,6 +12,7 @@ import builtins
 import copy
 import numbers
 import re
+import tomllib
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -292,13 +293,60 @@ def _items(values: Any, where: str) -> list[Any]:
         raise ConfigError(f"{where}: expected a list of values, got an array of shape {array.shape}")
     if isinstance(values, pint.Quantity):
         items = [values] if np.ndim(values.magnitude) == 0 else list(values)
-    elif isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
+    elif isinstance(values, str):  # "2, 4 Hz" is two values, as at the command line (pint read 8 Hz)
+        items = values_of_text(values, where)
+    elif isinstance(values, bytes) or not isinstance(values, (Sequence, np.ndarray)):
         items = [values]
     else:
         items = list(values)
     if not items:
         raise ConfigError(f"{where}: the list of values is empty")
     return items
+
+
+def values_of_text(text: str, where: str) -> list[Any]:
+    """The values a text gives, at the command line (``--grid PATH=TEXT``) and in ``grid`` alike:
+    ``"2, 4, 8 Hz"`` (the unit after the last value is every bare number's), ``"[2 4 8] Hz"``,
+    ``"true, false"``, ``"'a', 'b'"``; a text without a comma is one value. ``where`` names the
+    values in errors."""
+    text = text.strip()
+    if text.startswith("["):  # one list: TOML's [1, 2] or a quantity's [2 4] Hz (a comma may be inside)
+        try:
+            listed = tomllib.loads(f"value = {text}")["value"]
+        except tomllib.TOMLDecodeError:
+            try:
+                quantity = as_quantity(text, what=where)
+            except UnitError:
+                raise UnitError(f"{where}: cannot read {text!r} as a list of values; expected e.g. '[2, 4, 8] Hz' "
+                                "or '2, 4, 8 Hz'") from None
+            listed = list(quantity) if quantity.units != ureg.dimensionless else quantity.magnitude.tolist()
+        return listed if isinstance(listed, list) else [listed]
+    items = [item.strip() for item in text.split(",")]
+    if not all(items):
+        raise ConfigError(f"{where}: give one or more comma-separated values, got {text!r}")
+    last = items[-1].split(maxsplit=1)
+    if len(last) == 2 and is_quantity_text(items[-1]):
+        items = [f"{item} {last[1]}" if _is_number_text(item) else item for item in items]
+    return [_text_value(item) for item in items]
+
+
+def _is_number_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _text_value(text: str) -> Any:
+    """One value of a text: a quantity text as it is, else what TOML reads (a number, a boolean, a quoted
+    text), else the text itself (a name)."""
+    if is_quantity_text(text) and not _is_number_text(text):
+        return text
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
 
 
 def _plain(value: Any, where: str) -> Any:
