@@ -402,6 +402,10 @@ def test_resume_of_a_build_function_sweep_refuses_another_seeds_run(tmp_path):
     ({"sources.P.rate": ["2 Hz"], "projections.drive.weight": ["4 nS"]}, {"zip": ["sources.P.rate"]},
      "zip: expected True, False or a list of groups"),
     ({"sources.P.rate": ["2 Hz"]}, {"out": 123}, "output: expected the path of a folder, got 123"),
+    # '' was the current folder (a sweep into an unset "$OUT" wrote there); resume without out was ignored
+    ({"sources.P.rate": ["2 Hz"]}, {"out": ""}, "output: expected the path of a folder, got ''"),
+    ({"sources.P.rate": ["2 Hz"]}, {"resume": True},
+     "resume: continues the sweep stored in out, but no out folder is given"),
     ({"sources.P.rate": ["100 mHz", "2 Hz", "0.1 Hz"]}, {},
      "grid sources.P.rate: the values '100 mHz' and '0.1 Hz' are the same; give each value once"),
     ({"duration": [20, 30, 20] * u.ms}, {}, "grid duration: the values '20 ms' and '20 ms' are the same"),

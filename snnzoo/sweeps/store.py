@@ -76,7 +76,7 @@ class Store:
     the first file it receives."""
 
     def __init__(self, folder: str | os.PathLike, sweep: dict[str, Any], *, resume: bool = False):
-        if not isinstance(folder, (str, os.PathLike)):
+        if not isinstance(folder, (str, os.PathLike)) or not os.fspath(folder).strip():  # '' is not the current folder
             raise SnnzooError(f"output: expected the path of a folder, got {folder!r}")
         self.folder = Path(folder).expanduser()
         manifest = self.folder / MANIFEST

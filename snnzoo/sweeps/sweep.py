@@ -56,6 +56,8 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any] | Non
     With ``out`` (a folder) every run is written as it finishes and ``resume=True``
     skips the runs already there. A failed run is recorded with its error; the others complete.
     """
+    if resume and out is None:
+        raise ConfigError("resume: continues the sweep stored in out, but no out folder is given")
     if workers is not None and executor is not None:
         raise ConfigError("workers: only for the default local executor; an executor brings its own workers")
     name, spec, builder, duration_seconds = _resolve(experiment, duration)
