@@ -356,6 +356,21 @@ def test_resume_of_a_folder_whose_files_cannot_be_read_is_one_line_and_leaves_th
     assert all((out / name).read_bytes() == (c.encode() if isinstance(c, str) else c) for name, c in damage.items())
 
 
+def test_two_sweeps_given_one_new_folder_at_once_do_not_mix_their_runs(toml, tmp_path):
+    """Both found the folder free when they started; the second then wrote its runs (and its sweep.nc)
+    among the first's, under the first's sweep.json."""
+    from snnzoo.sweeps.store import Store
+
+    first = Store(tmp_path / "out", {"experiment": "small", "grid": {"seeds": [0]}, "record": "summary"})
+    second = Store(tmp_path / "out", {"experiment": "small", "grid": {"seeds": [1]}, "record": "summary"})
+    first.write("0-seed0", b"first")
+    with pytest.raises(sz.SnnzooError, match=r"another sweep started writing into it while this one ran \(another "
+                                             r"grid or other seeds\); give each sweep a folder of its own$"):
+        second.write("0-seed0", b"second")
+    assert (tmp_path / "out" / "runs" / "0-seed0.nc").read_bytes() == b"first"
+    first.write("0-seed1", b"first again")  # the folder's own sweep goes on
+
+
 @pytest.mark.parametrize("copied", ["1-seed0.nc", "0-seed1.nc", "single run"])
 def test_resume_refuses_a_stored_file_that_is_not_that_run(toml, tmp_path, copied):
     """A file copied over a run (another point's, another seed's, a result of 'snnzoo run') was taken as that

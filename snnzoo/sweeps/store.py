@@ -97,6 +97,7 @@ class Store:
         writable = self.folder if self.folder.exists() else self.folder.parent
         if not os.access(writable, os.W_OK | os.X_OK):
             raise SnnzooError(f"output {self.folder}: the folder {writable} is not writable")
+        self._sweep = sweep
         self._manifest = json.dumps(sweep, indent=1, sort_keys=True).encode()
 
     def _read_manifest(self, manifest: Path) -> dict[str, Any]:
@@ -111,13 +112,22 @@ class Store:
 
     def _created(self) -> Path:
         """The folder, made with its manifest before the first file goes in (so that a sweep that
-        stops before any run finishes, e.g. on an unreachable scheduler, leaves nothing behind)."""
-        if not (self.folder / MANIFEST).exists():
+        stops before any run finishes, e.g. on an unreachable scheduler, leaves nothing behind).
+
+        Before each file goes in, the manifest there must still be this sweep's: another sweep
+        given the same new folder while this one ran put its runs among this one's (and its
+        ``sweep.nc``), the folder's manifest saying it held one of them."""
+        manifest = self.folder / MANIFEST
+        if not manifest.exists():
             try:
                 (self.folder / RUNS).mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise SnnzooError(f"output {self.folder}: cannot create it ({error.strerror or error})") from None
-            write_atomically(self.folder / MANIFEST, lambda: self._manifest)
+            write_atomically(manifest, lambda: self._manifest)
+        elif manifest.read_bytes() != self._manifest and self._read_manifest(manifest) != self._sweep:
+            raise SnnzooError(f"output {self.folder}: another sweep started writing into it while this one ran "
+                              f"({_difference(self._read_manifest(manifest), self._sweep)}); give each sweep "
+                              "a folder of its own")
         return self.folder
 
     def finished(self) -> dict[str, Path]:

@@ -76,11 +76,15 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any] | Non
     todo = [task for key, task in tasks.items() if key not in results]
     if todo:
         runner = make_executor(executor, workers)
+        owned = runner is not executor  # an executor the caller made keeps its warm workers for the next sweep
         try:
             _execute(todo, runner, results, store, progress, total=len(tasks))
-        finally:
-            if runner is not executor:  # an executor the caller made keeps its warm workers for the next sweep
-                runner.close()
+        except BaseException:
+            if owned:
+                runner.close(cancel=True)  # the sweep stops here: its runs still in flight are not waited for
+            raise
+        if owned:
+            runner.close()
     combined = combine(plan, [results.get(key) for key in tasks], record)
     about = {"experiment": name, "sweep": plan.to_dict(), "record": record}
     combined.attrs.update(build_result([], about if spec is None else {**about, "experiment_spec": spec}).attrs)
