@@ -431,6 +431,8 @@ def test_resume_of_a_build_function_sweep_refuses_another_seeds_run(tmp_path):
                                                      "of shape (2, 2)"),
     ({"sources.P.rate": [None, "2 Hz"]}, {}, "the value None has no unit; expected [frequency], e.g. '1 Hz'"),  # 'None Hz'
     ({"populations.G.model": [["lif"]]}, {}, "grid populations.G.model: cannot sweep over the value ['lif']"),
+    # a set was one value: "the value {<Quantity(2, 'hertz')>, ...} has no unit"
+    ({"sources.P.rate": {2 * u.Hz, 4 * u.Hz}}, {}, "grid sources.P.rate: expected a list of values, got a set"),
     ({"sources.P.rate": ["2 Hz"]}, {"workers": 0}, "workers: expected a whole number >= 1, got 0"),
 ])
 def test_bad_sweep_input_is_one_clear_error(toml, grid, kwargs, message):
@@ -458,6 +460,14 @@ def test_a_text_of_plain_values_is_read_as_toml_reads_them(text, values):
     from snnzoo.sweeps.grid import values_of_text
 
     assert values_of_text(text, "x") == values
+
+
+def test_values_from_a_generator_are_its_values(toml):
+    """A generator was one value: "the value <generator object ...> has no unit"."""
+    from snnzoo.sweeps.grid import make_grid
+
+    grid = make_grid(Experiment.load(toml).spec, {"sources.P.rate": (rate * u.Hz for rate in (2, 4))})
+    assert grid.axes[0].parameters[0].values == (2.0, 4.0)
 
 
 def test_a_list_of_values_that_does_not_read_is_one_clear_error(toml):

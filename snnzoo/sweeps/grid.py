@@ -13,7 +13,7 @@ import copy
 import numbers
 import re
 import tomllib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -295,10 +295,13 @@ def _items(values: Any, where: str) -> list[Any]:
         items = [values] if np.ndim(values.magnitude) == 0 else list(values)
     elif isinstance(values, str):  # "2, 4 Hz" is two values, as at the command line (pint read 8 Hz)
         items = values_of_text(values, where)
-    elif isinstance(values, bytes) or not isinstance(values, (Sequence, np.ndarray)):
-        items = [values]
-    else:
+    elif isinstance(values, (set, frozenset)):
+        raise ConfigError(f"{where}: expected a list of values, got a set (its order is not the one given, and the "
+                          "runs and the result's coordinate follow the values' order)")
+    elif isinstance(values, Iterable) and not isinstance(values, bytes):  # a list, an array, a generator
         items = list(values)
+    else:
+        items = [values]
     if not items:
         raise ConfigError(f"{where}: the list of values is empty")
     return items
