@@ -251,6 +251,32 @@ def test_a_failed_run_between_finished_ones_is_combined_with_them():
     assert spikes[0] > 0 and np.isnan(spikes[1]) and spikes[2] > spikes[0]
 
 
+def _fails_at_a_tiny_time_constant(params, seed):
+    net = sz.Network(seed=seed)
+    net.add_population("G", "adex", 2, parameters={"tau_w": params["tau_w"]})  # 1e-30 ms: w becomes infinite
+    net.add_stimulus(sz.stimulus("constant_current", amplitude="500 pA"), "G")
+    return net
+
+
+def test_a_failed_run_selected_from_stacked_spikes_is_refused_not_read_as_silent():
+    """A failed run selected from the stacked group read as a run without spikes: spike_trains() gave empty
+    trains, population_rate() and mean_rates() 0 Hz, plot_raster() and plot_traces() empty panels."""
+    from snnzoo.results.plotting import plot_raster
+
+    result = sz.sweep(_fails_at_a_tiny_time_constant, {"tau_w": ["30 ms", "1e-30 ms"]}, duration="20 ms",
+                      executor="serial", record="spikes")
+    assert result["status"].values.ravel().tolist() == ["ok", "failed"]
+    group = result["G"].to_dataset()
+    rates = group.snn.population_rate(5 * u.ms).isel(seed=0)
+    assert (rates.isel(tau_w=0) > 0).any() and rates.isel(tau_w=1).isnull().all()  # one value per run: NaN
+    failed, ok = group.isel(tau_w=1, seed=0), group.isel(tau_w=0, seed=0)
+    assert len(ok.snn.spike_trains()[0]) > 0
+    for analyse in (lambda: failed.snn.spike_trains(), lambda: failed.snn.mean_rates(),
+                    lambda: failed.snn.population_rate(5 * u.ms), lambda: plot_raster(failed)):
+        with pytest.raises(sz.ConfigError, match=r"^this run has no data: it failed or was lost in its sweep"):
+            analyse()
+
+
 def _without_timings(dataset: xr.Dataset) -> xr.Dataset:
     """A summary without what differs from one run of it to the next (a failed run's has only its wall time)."""
     return dataset.drop_vars(["wall_seconds", "overhead_seconds", "kernels_loaded", "worker"], errors="ignore")

@@ -36,7 +36,7 @@ def spike_data(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray, int]:
     NaN entries of ``spike_time`` are the padding of stacked runs and are left out.
     """
     check_population_group(ds)
-    refuse_stacked_runs(ds)
+    check_one_run(ds)
     times = ds["spike_time"].values.astype(np.float64)
     spiked = ~np.isnan(times)
     return times[spiked], ds["spike_neuron"].values[spiked].astype(np.int64), int(ds.attrs["size"])
@@ -67,6 +67,22 @@ def refuse_stacked_runs(ds: xr.Dataset) -> None:
                           f"e.g. ds.isel({stacked[0]}=0) (one value per run: {per_run})")
 
 
+def check_one_run(ds: xr.Dataset) -> None:
+    """Refuse a group that is not one run's data where one run is needed: runs stacked
+    (:func:`refuse_stacked_runs`), or a run without data, such as a failed run of a sweep selected from
+    its stacked group (its values are all NaN: it read as a silent run, no spikes and a rate of 0 Hz)."""
+    refuse_stacked_runs(ds)
+    if without_data(ds):
+        raise ConfigError("this run has no data: it failed or was lost in its sweep (the sweep's status and error "
+                          "say why); select a run whose status is 'ok'")
+
+
+def without_data(ds: xr.Dataset) -> bool:
+    """Whether the group of one run holds no data: its ``spike_count`` is all NaN (a failed or lost run
+    of a sweep, padded when the runs were stacked)."""
+    return "spike_count" in ds and ds["spike_count"].size > 0 and bool(ds["spike_count"].isnull().all())
+
+
 def run_dimensions(ds: xr.Dataset) -> tuple[str, ...]:
     """The dimensions along which ``ds`` stacks runs: those of ``spike_time`` other than ``spike``."""
     if "spike_time" not in ds:
@@ -85,10 +101,10 @@ def over_runs(ds: xr.Dataset, analyse: Callable[[xr.Dataset], xr.DataArray]) -> 
         return analyse(ds)
     shape = tuple(ds.sizes[dim] for dim in dims)
     runs = [ds.isel(dict(zip(dims, index))) for index in np.ndindex(shape)]
-    results = [None if "spike_count" in run and run["spike_count"].isnull().all() else analyse(run) for run in runs]
+    results = [None if without_data(run) else analyse(run) for run in runs]
     first = next((result for result in results if result is not None), None)
     if first is None:
-        first = analyse(runs[0])
+        raise ConfigError(f"no run stacked along {dims} has data (each failed or was lost in its sweep)")
     results = [first.where(False) if result is None else result for result in results]
     if any(r.shape != first.shape for r in results):
         raise ConfigError(f"the runs stacked along {dims} give results of different shapes; analyse them one by one")
