@@ -663,6 +663,24 @@ def test_sweep_through_a_dask_local_cluster_on_loopback(toml, tmp_path):
     xr.testing.assert_equal(again["total_spikes"], serial["total_spikes"])
 
 
+def test_a_dask_cluster_without_workers_or_a_closed_client_is_one_line_not_a_hang(toml, tmp_path, monkeypatch):
+    """A scheduler without workers took the runs and the sweep waited forever; a closed Client was
+    "AttributeError: 'NoneType' object has no attribute 'ncores'"."""
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(executors, "DEFAULT_CONNECT_TIMEOUT", 1.0)
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
+        for executor in (cluster.scheduler_address, distributed.Client(cluster)):
+            with pytest.raises(sz.SnnzooError, match=r"^scheduler .*: no dask worker joined it within 1 s; "
+                                                     r"start workers for it \(dask worker ADDRESS\)$"):
+                sz.sweep(toml, {"sources.P.rate": ["20 Hz"]}, executor=executor, out=tmp_path / "out")
+        closed = distributed.Client(cluster)
+        closed.close()
+        executor.close()
+    with pytest.raises(sz.SnnzooError, match=r"^executor: the distributed.Client given is closed; pass an open one$"):
+        sz.sweep(toml, {"sources.P.rate": ["20 Hz"]}, executor=closed)
+    assert not (tmp_path / "out").exists()
+
+
 def _dies_at_500_pa(params, seed):
     if params["I"] == 500 * u.pA:
         os._exit(3)  # the dask worker process dies mid-run
