@@ -149,8 +149,8 @@ def _zip_groups(paths: list[str], zip: bool | Sequence[Sequence[str]]) -> list[l
     if zip is False or zip is None:
         return [[path] for path in paths]
     if not _is_list(zip) or not all(_is_list(group) for group in zip):
-        raise ConfigError(f"zip: expected True, False or a list of groups of grid paths (e.g. "
-                          f"[{paths[:2]}]), got {zip!r}")
+        example = f" (e.g. [{paths[:2]}])" if len(paths) >= 2 else ""  # a group of one path is refused below
+        raise ConfigError(f"zip: expected True, False or a list of groups of grid paths{example}, got {zip!r}")
     groups, seen = [], set()
     for group in zip:
         group = [str(path) for path in group]
