@@ -360,6 +360,21 @@ def test_store_resume_rerun_and_refusals(toml, tmp_path, capsys):
         sz.sweep(toml, grid, executor="serial", out=tmp_path / "other")
 
 
+def test_resuming_a_folder_of_another_snnzoo_version_says_so(toml, tmp_path):
+    """A sweep.json without a key this version writes was blamed on the models: "experiment 'small' with
+    models whose equations or parameters have changed"."""
+    import json
+
+    out = tmp_path / "older"
+    sz.sweep(toml, {"sources.P.rate": ["30 Hz"]}, executor="serial", out=out)
+    manifest = json.loads((out / "sweep.json").read_text())
+    del manifest["models_sha256"]
+    (out / "sweep.json").write_text(json.dumps(manifest))
+    with pytest.raises(sz.SnnzooError, match=r"holds a different sweep \(its sweep.json has no models_sha256: "
+                                             r"written by another version of snnzoo\); choose another folder$"):
+        sz.sweep(toml, {"sources.P.rate": ["30 Hz"]}, executor="serial", out=out, resume=True)
+
+
 @pytest.mark.parametrize("damage, message", [
     ({"sweep.json": "[]"}, "sweep.json holds a list, not the table a sweep writes there; choose another folder"),
     ({"sweep.json": b"\xff"}, "cannot read sweep.json ('utf-8' codec can't decode"),

@@ -164,6 +164,9 @@ class Store:
 def _difference(stored: dict[str, Any], wanted: dict[str, Any]) -> str:
     if stored.get("experiment") != wanted["experiment"]:
         return f"written by experiment {stored.get('experiment')!r}, not {wanted['experiment']!r}"
+    missing = sorted(set(wanted) - set(stored))
+    if missing and ("spec_sha256" in stored) == ("spec_sha256" in wanted):  # both an experiment's, or both not
+        return f"its {MANIFEST} has no {', '.join(missing)}: written by another version of snnzoo"
     if stored.get("spec_sha256") != wanted.get("spec_sha256"):
         return f"experiment {wanted['experiment']!r} with other settings"
     if stored.get("models_sha256") != wanted.get("models_sha256"):
