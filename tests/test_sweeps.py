@@ -358,6 +358,10 @@ def test_store_resume_rerun_and_refusals(toml, tmp_path, capsys):
     (tmp_path / "other" / "notes.txt").write_text("mine")
     with pytest.raises(sz.SnnzooError, match="exists and is not a sweep folder"):
         sz.sweep(toml, grid, executor="serial", out=tmp_path / "other")
+    with pytest.raises(sz.SnnzooError, match=r"notes.txt is a file, not a folder$"):  # it said "does not exist"
+        sz.sweep(toml, grid, executor="serial", out=tmp_path / "other" / "notes.txt" / "sweep")
+    with pytest.raises(sz.SnnzooError, match=r"other.nowhere does not exist$"):
+        sz.sweep(toml, grid, executor="serial", out=tmp_path / "other" / "nowhere" / "sweep")
 
 
 def test_resuming_a_folder_of_another_snnzoo_version_says_so(toml, tmp_path):

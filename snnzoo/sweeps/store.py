@@ -93,7 +93,8 @@ class Store:
         elif self.folder.exists() and any(self.folder.iterdir()):
             raise SnnzooError(f"output {self.folder}: exists and is not a sweep folder (no {MANIFEST})")
         elif not self.folder.parent.is_dir():
-            raise SnnzooError(f"output {self.folder}: the folder {self.folder.parent} does not exist")
+            raise SnnzooError(f"output {self.folder}: {self.folder.parent} " + (
+                "is a file, not a folder" if self.folder.parent.exists() else "does not exist"))
         writable = self.folder if self.folder.exists() else self.folder.parent
         if not os.access(writable, os.W_OK | os.X_OK):
             raise SnnzooError(f"output {self.folder}: the folder {writable} is not writable")
