@@ -6,6 +6,7 @@ import contextlib
 import os
 import re
 import signal
+import sys
 import threading
 
 import numpy as np
@@ -192,6 +193,21 @@ def test_a_worker_killed_during_its_simulation_is_a_recorded_loss_not_a_hang(tmp
     assert result["status"].values.ravel().tolist() == ["ok", "lost", "ok", "ok"], result["error"].values
     assert "died" in str(result["error"].values.ravel()[1])
     assert sorted(p.name for p in (tmp_path / "out" / "runs").iterdir()) == ["0-seed0.nc", "2-seed0.nc", "3-seed0.nc"]
+
+
+def _exits_at_450_pa(params, seed):
+    if params["I"] == 450 * u.pA:
+        sys.exit(3)  # as a script's own check of its input would
+    return _killed_mid_run(params, seed)
+
+
+@pytest.mark.parametrize("executor", ["serial", None])
+def test_a_build_function_that_calls_sys_exit_fails_its_run_and_the_others_complete(executor):
+    """SystemExit from a build function ended the whole sweep (re-raised in this process)."""
+    result = sz.sweep(_exits_at_450_pa, {"I": ["400 pA", "450 pA", "500 pA"]}, duration="20 ms", executor=executor,
+                      workers=None if executor else 2)
+    assert result["status"].values.ravel().tolist() == ["ok", "failed", "ok"]
+    assert result["error"].values.ravel()[1] == "SystemExit: 3"
 
 
 def _killed_while_built_at_the_first_point(params, seed):
@@ -809,7 +825,6 @@ def test_local_workers_exit_when_the_sweeps_process_is_killed(tmp_path, killed_b
     """A sweep killed by SIGKILL or SIGTERM (a batch system's time limit, a closed terminal) left its workers
     running, then waiting forever for work, holding its output pipe open (`snnzoo sweep ... | tee` hung)."""
     import subprocess
-    import sys
     import time
 
     import psutil

@@ -185,7 +185,8 @@ def _run(task: Task, one_step: bool) -> Outcome:
     kernels_before = _kernels_loaded()
     try:
         tree, cvs, checks = _simulate(task, one_step)
-    except Exception as error:  # noqa: BLE001 - any failure of one run is recorded, the sweep goes on
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - any failure of one run is recorded, the sweep goes
+        # on (a build function's sys.exit() too: it ended the whole sweep, in its workers and in this process)
         return failed_run(task, f"{type(error).__name__}: {error}" if not _is_snnzoo(error) else str(error),
                           time.perf_counter() - started)
     simulated = sum(run["wall_seconds"] for run in _runs(tree))
