@@ -259,14 +259,32 @@ def _values_and_unit(spec: Mapping[str, Any] | None, path: str, items: list[Any]
 
 def _check_distinct(values: tuple[Any, ...], items: list[Any], where: str) -> None:
     """Refuse two values of one path that are the same (``100 pA`` and ``0.1 nA``: ``values`` are in one
-    unit, compared to 1e-9 relative, as unit conversions round): they would run one grid point twice."""
-    for j, later in enumerate(values):
-        for i, earlier in enumerate(values[:j]):
-            same = (np.isclose(earlier, later, rtol=1e-9, atol=0) if _is_real(earlier) and _is_real(later)
-                    else repr(earlier) == repr(later))
-            if same:
-                raise ConfigError(f"{where}: the values {_shown(items[i])} and {_shown(items[j])} are the same; "
-                                  "give each value once")
+    unit, compared to 1e-9 relative, as unit conversions round): they would run one grid point twice.
+    The first pair in the order given is named."""
+    pairs = _same_value_pairs(values)
+    if pairs:
+        i, j = min(pairs, key=lambda pair: (pair[1], pair[0]))
+        raise ConfigError(f"{where}: the values {_shown(items[i])} and {_shown(items[j])} are the same; "
+                          "give each value once")
+
+
+def _same_value_pairs(values: tuple[Any, ...]) -> list[tuple[int, int]]:
+    """Positions ``(i, j)``, ``i < j``, of values that are the same: numbers within 1e-9 relative of each
+    other, found next to each other once sorted (every pair was compared, one call each: 1 999 000 for 2000 values), and any
+    other values by their ``repr``."""
+    reals = [k for k, value in enumerate(values) if _is_real(value)]
+    numbers = np.array([values[k] for k in reals], dtype=float)
+    order = np.argsort(numbers, kind="stable")
+    close = np.isclose(numbers[order][:-1], numbers[order][1:], rtol=1e-9, atol=0)
+    pairs = [(min(reals[order[k]], reals[order[k + 1]]), max(reals[order[k]], reals[order[k + 1]]))
+             for k in np.flatnonzero(close)]
+    first_of: dict[str, int] = {}
+    for k, value in enumerate(values):
+        if not _is_real(value):
+            first = first_of.setdefault(repr(value), k)
+            if first != k:
+                pairs.append((first, k))
+    return pairs
 
 
 def _shown(item: Any) -> str:
