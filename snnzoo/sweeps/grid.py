@@ -270,8 +270,8 @@ def _check_distinct(values: tuple[Any, ...], items: list[Any], where: str) -> No
 
 def _same_value_pairs(values: tuple[Any, ...]) -> list[tuple[int, int]]:
     """Positions ``(i, j)``, ``i < j``, of values that are the same: numbers within 1e-9 relative of each
-    other, found next to each other once sorted (every pair was compared, one call each: 1 999 000 for 2000 values), and any
-    other values by their ``repr``."""
+    other, found next to each other once sorted (every pair was compared, one call each: 1 999 000 calls
+    for 2000 values), and any other values by their ``repr``."""
     reals = [k for k, value in enumerate(values) if _is_real(value)]
     numbers = np.array([values[k] for k in reals], dtype=float)
     order = np.argsort(numbers, kind="stable")
@@ -341,7 +341,7 @@ def values_of_text(text: str, where: str) -> list[Any]:
                 raise UnitError(f"{where}: cannot read {text!r} as a list of values; expected e.g. '[2, 4, 8] Hz' "
                                 "or '2, 4, 8 Hz'") from None
             listed = list(quantity) if quantity.units != ureg.dimensionless else quantity.magnitude.tolist()
-        return listed if isinstance(listed, list) else [listed]
+        return listed
     items = [item.strip() for item in text.split(",")]
     if not all(items):
         raise ConfigError(f"{where}: give one or more comma-separated values, got {text!r}")

@@ -42,8 +42,8 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any] | Non
     callable ``build(params, seed) -> Network`` (then give ``duration``; ``params``
     maps each grid path to its quantity). ``grid`` maps dotted paths (as
     ``--set`` takes them) to values with units: ``[2, 4] * u.Hz``, ``["2 Hz", "4 Hz"]``,
-    ``{"values": [2, 4], "unit": "Hz"}`` or a text, ``"2, 4 Hz"`` (as ``--grid`` reads it); without it, the experiment's own ``[sweep]``
-    table gives the grid and ``zip``. ``zip=True`` varies all paths together
+    ``{"values": [2, 4], "unit": "Hz"}`` or a text, ``"2, 4 Hz"`` (as ``--grid`` reads it);
+    without it, the experiment's own ``[sweep]`` table gives the grid and ``zip``. ``zip=True`` varies all paths together
     (or give groups of paths). ``seeds`` is a number of runs (seeds 0..N-1) or a list;
     ``seeds`` and ``record`` not given are the ``[sweep]`` table's, if it has them.
 
