@@ -91,9 +91,16 @@ def test_swept_durations_give_each_run_its_own_rate_window(toml, monkeypatch):
     expected = group["spike_count"] / xr.DataArray([[0.02], [np.nan], [0.03]], dims=("duration", "seed"))
     np.testing.assert_allclose(group.snn.mean_rates().transpose(*expected.dims), expected, rtol=1e-12)
     assert np.isnan(group.snn.mean_rates(stop="20 ms").isel(duration=1)).all()  # the failed run: no value
-    with pytest.raises(sz.ConfigError, match="stop: 25 ms is outside the run; expected a time from 0 to its "
-                                             "duration, 0.02 s"):
-        group.snn.mean_rates(stop=25 * u.ms)
+    with pytest.raises(sz.ConfigError, match=r"^run duration = 20 ms, seed = 3: stop: 25 ms is outside the run; "
+                                             r"expected a time from 0 to its duration, 0.02 s$"):
+        group.snn.mean_rates(stop=25 * u.ms)  # the run is named: it said only "outside the run"
+    with pytest.raises(sz.ConfigError, match=r"give results of different shapes, \(4,\) for duration = 20 ms, "
+                                             r"seed = 3 and \(6,\) for duration = 30 ms, seed = 3; analyse them"):
+        group.snn.population_rate(5 * u.ms)
+    unnamed = xr.concat([group.isel(duration=0, seed=0).drop_vars(["duration", "seed", "P_rate"], errors="ignore"),
+                         group.isel(duration=2, seed=0).drop_vars(["duration", "seed", "P_rate"], errors="ignore")], dim="run")
+    with pytest.raises(sz.ConfigError, match=r"^run run 0: stop: 25 ms is outside the run"):
+        unnamed.snn.mean_rates(stop=25 * u.ms)  # runs stacked without coordinates are named by position
 
 
 def test_zip_and_seeds_count_and_traces_tree(toml):
