@@ -722,21 +722,40 @@ def test_sweep_through_a_dask_local_cluster_on_loopback(toml, tmp_path):
     xr.testing.assert_equal(again["total_spikes"], serial["total_spikes"])
 
 
-def test_a_dask_cluster_without_workers_or_a_closed_client_is_one_line_not_a_hang(toml, tmp_path, monkeypatch):
-    """A scheduler without workers took the runs and the sweep waited forever; a closed Client was
-    "AttributeError: 'NoneType' object has no attribute 'ncores'"."""
+def test_a_dask_cluster_without_workers_warns_and_its_runs_wait_for_one(toml, monkeypatch):
+    """A scheduler that no worker joined took the runs and the sweep waited in silence (for ever, if none came);
+    an adaptive cluster starts its workers once runs wait, so they are sent all the same."""
     distributed = pytest.importorskip("distributed")
     monkeypatch.setattr(executors, "DEFAULT_CONNECT_TIMEOUT", 1.0)
     with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
-        for executor in (cluster.scheduler_address, distributed.Client(cluster)):
-            with pytest.raises(sz.SnnzooError, match=r"^scheduler .*: no dask worker joined it within 1 s; "
-                                                     r"start workers for it \(dask worker ADDRESS\)$"):
-                sz.sweep(toml, {"sources.P.rate": ["20 Hz"]}, executor=executor, out=tmp_path / "out")
+        with distributed.Client(cluster) as client:
+            wait = client.wait_for_workers
+
+            def wait_then_start_one(*args, **kwargs):  # a worker joins once the wait is over
+                try:
+                    return wait(*args, **kwargs)
+                finally:
+                    threading.Timer(0.5, cluster.scale, (1,)).start()
+
+            monkeypatch.setattr(client, "wait_for_workers", wait_then_start_one)
+            late = threading.Timer(20.0, cluster.scale, (1,))  # never waits for ever, even if nothing waited above
+            late.start()
+            with pytest.warns(UserWarning, match=r"^scheduler .*: no dask worker has joined it within 1 s; the runs "
+                                                 r"wait for one \(start workers for it, dask worker ADDRESS, or "
+                                                 r"press Ctrl-C\)$"):
+                result = sz.sweep(toml, {"sources.P.rate": ["20 Hz"]}, executor=client)
+            late.cancel()
+    assert (result["status"] == "ok").all()
+
+
+def test_a_closed_dask_client_is_one_line(toml, tmp_path):
+    """It was "AttributeError: 'NoneType' object has no attribute 'ncores'"."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
         closed = distributed.Client(cluster)
         closed.close()
-        executor.close()
     with pytest.raises(sz.SnnzooError, match=r"^executor: the distributed.Client given is closed; pass an open one$"):
-        sz.sweep(toml, {"sources.P.rate": ["20 Hz"]}, executor=closed)
+        sz.sweep(toml, {"sources.P.rate": ["20 Hz"]}, executor=closed, out=tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
 

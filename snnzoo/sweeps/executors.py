@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 import uuid
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -176,13 +177,8 @@ class DaskExecutor:
             self.client, self._owned = client_or_address, False
             if self.client.status in ("closing", "closed"):  # it was "AttributeError: 'NoneType' ... 'ncores'"
                 raise SnnzooError("executor: the distributed.Client given is closed; pass an open one")
-        try:
-            threads = _worker_threads(self.client)
-        except SnnzooError:
-            if self._owned:
-                self.client.close()
-            raise
-        self.workers = threads
+        threads = _worker_threads(self.client)
+        self.workers = max(threads, 1)
         self.description = f"dask scheduler {self.client.scheduler.address} ({threads} worker threads)"
         self._finished = distributed.as_completed(loop=self.client.loop, with_results=True, raise_errors=False)
         self._gathered: dict[Any, Any] = {}
@@ -265,15 +261,18 @@ def _connect(distributed: Any, address: str):
 
 
 def _worker_threads(client: Any) -> int:
-    """The worker threads of the cluster of ``client``, waiting up to :data:`DEFAULT_CONNECT_TIMEOUT`
-    seconds for a first worker to join (a sweep sent to a scheduler without workers waited forever)."""
+    """The worker threads of the cluster of ``client``. A cluster without workers gets
+    :data:`DEFAULT_CONNECT_TIMEOUT` seconds for a first one to join, then a warning that the runs wait
+    for one: a sweep sent to a scheduler that no worker joins waited in silence (an adaptive cluster
+    starts its workers once runs are queued, so the runs are sent all the same)."""
     threads = sum(client.nthreads().values())
     if threads == 0:
         try:
             client.wait_for_workers(1, timeout=DEFAULT_CONNECT_TIMEOUT)
         except TimeoutError:
-            raise SnnzooError(f"scheduler {client.scheduler.address}: no dask worker joined it within "
-                              f"{DEFAULT_CONNECT_TIMEOUT:g} s; start workers for it (dask worker ADDRESS)") from None
+            warnings.warn(f"scheduler {client.scheduler.address}: no dask worker has joined it within "
+                          f"{DEFAULT_CONNECT_TIMEOUT:g} s; the runs wait for one (start workers for it, "
+                          "dask worker ADDRESS, or press Ctrl-C)", stacklevel=3)
         threads = sum(client.nthreads().values())
     return threads
 
