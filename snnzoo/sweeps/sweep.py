@@ -79,7 +79,7 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any] | Non
         owned = runner is not executor  # an executor the caller made keeps its warm workers for the next sweep
         try:
             _execute(todo, runner, results, store, progress, total=len(tasks))
-        except BaseException:
+        except Exception:  # Ctrl-C: _execute has cancelled the runs and says what was kept
             if owned:
                 runner.close(cancel=True)  # the sweep stops here: its runs still in flight are not waited for
             raise
