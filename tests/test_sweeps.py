@@ -439,6 +439,21 @@ def test_two_sweeps_given_one_new_folder_at_once_do_not_mix_their_runs(toml, tmp
     first.write("0-seed1", b"first again")  # the folder's own sweep goes on
 
 
+def test_a_sweep_stopped_by_an_error_cancels_its_runs_in_flight(toml, tmp_path, monkeypatch):
+    """The executor was closed by waiting for every run in flight (minutes, for long runs) before the error
+    was seen, e.g. when another sweep had taken the output folder."""
+    from snnzoo.sweeps.store import Store
+
+    closed = []
+    close = executors.LocalExecutor.close
+    monkeypatch.setattr(executors.LocalExecutor, "close",
+                        lambda executor, cancel=False: closed.append(cancel) or close(executor, cancel))
+    monkeypatch.setattr(Store, "write", lambda store, key, content: (_ for _ in ()).throw(sz.SnnzooError("taken")))
+    with pytest.raises(sz.SnnzooError, match="^taken$"):
+        sz.sweep(toml, {"sources.P.rate": ["20 Hz", "40 Hz", "60 Hz"]}, workers=1, out=tmp_path / "out")
+    assert closed and all(closed), closed
+
+
 @pytest.mark.parametrize("copied", ["1-seed0.nc", "0-seed1.nc", "single run"])
 def test_resume_refuses_a_stored_file_that_is_not_that_run(toml, tmp_path, copied):
     """A file copied over a run (another point's, another seed's, a result of 'snnzoo run') was taken as that
