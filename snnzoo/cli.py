@@ -174,8 +174,13 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     recorded = open_result(source)
     if "summary" in recorded.children:  # a sweep's per-run summary is derived from the data compared here
         recorded = recorded.drop_nodes("summary")
-    found = differences(recorded, tree)
     print(f"{experiment.name}: rerun with seed {experiment.spec['seed']}, wrote {output}")
+    for run, result in (("this rerun", tree), ("its run", recorded)):  # partial data differs from whole data
+        if not result.attrs.get("complete", 1):
+            print(f"  not compared with {source}: {run} was interrupted at {result.attrs['duration']:g} s "
+                  "(complete = 0), so it holds only the start of the data")
+            return EXIT_INTERRUPTED if result is tree else EXIT_OK
+    found = differences(recorded, tree)
     if found:
         print(f"  differs from {source}: " + "; ".join(found))
         return 1

@@ -455,3 +455,24 @@ def test_python_dash_m_snnzoo_is_the_command():
     assert done.returncode == 2 and done.stderr.startswith("snnzoo: error:") and done.stdout == "", done.stderr
     done = subprocess.run([sys.executable, "-m", "snnzoo", "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.startswith("usage: snnzoo ")
+
+
+def test_rerun_of_an_interrupted_result_says_why_it_is_not_compared(tmp_path, capsys):
+    """A result whose run was interrupted (complete = 0) was rerun to the end and reported as differing
+    ("/p/spike_time differs; ...", exit 1), with no word on why."""
+    from snnzoo.results.tree import open_result
+
+    toml = tmp_path / "steady.toml"
+    toml.write_text('duration = "40 ms"\nseed = 2\n[populations.p]\nmodel = "lif"\nsize = 2\n'
+                    '[stimuli.drive]\ntype = "constant_current"\npopulation = "p"\namplitude = "3 nA"\n')
+    assert main(["run", str(toml), "-q", "-o", str(tmp_path / "whole.nc")]) == 0
+    tree = open_result(tmp_path / "whole.nc")
+    recorded = json.loads(tree.attrs["snnzoo_provenance_json"])
+    tree.attrs.update(complete=0, duration=0.02, snnzoo_provenance_json=json.dumps(
+        {**recorded, "complete": 0, "duration": 0.02}))  # as a Ctrl-C at 20 ms leaves it
+    tree.to_netcdf(tmp_path / "partial.nc")
+    capsys.readouterr()
+    code, out, _ = run_cli(capsys, "rerun", str(tmp_path / "partial.nc"), "-q")
+    assert code == 0 and "differs" not in out, out
+    assert f"not compared with {tmp_path / 'partial.nc'}: its run was interrupted at 0.02 s (complete = 0), so it " \
+           "holds only the start of the data" in out

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
+import sys
 import threading
 
 import numpy as np
@@ -89,9 +91,16 @@ def test_swept_durations_give_each_run_its_own_rate_window(toml, monkeypatch):
     expected = group["spike_count"] / xr.DataArray([[0.02], [np.nan], [0.03]], dims=("duration", "seed"))
     np.testing.assert_allclose(group.snn.mean_rates().transpose(*expected.dims), expected, rtol=1e-12)
     assert np.isnan(group.snn.mean_rates(stop="20 ms").isel(duration=1)).all()  # the failed run: no value
-    with pytest.raises(sz.ConfigError, match="stop: 25 ms is outside the run; expected a time from 0 to its "
-                                             "duration, 0.02 s"):
-        group.snn.mean_rates(stop=25 * u.ms)
+    with pytest.raises(sz.ConfigError, match=r"^run duration = 20 ms, seed = 3: stop: 25 ms is outside the run; "
+                                             r"expected a time from 0 to its duration, 0.02 s$"):
+        group.snn.mean_rates(stop=25 * u.ms)  # the run is named: it said only "outside the run"
+    with pytest.raises(sz.ConfigError, match=r"give results of different shapes, \(4,\) for duration = 20 ms, "
+                                             r"seed = 3 and \(6,\) for duration = 30 ms, seed = 3; analyse them"):
+        group.snn.population_rate(5 * u.ms)
+    unnamed = xr.concat([group.isel(duration=0, seed=0).drop_vars(["duration", "seed", "P_rate"], errors="ignore"),
+                         group.isel(duration=2, seed=0).drop_vars(["duration", "seed", "P_rate"], errors="ignore")], dim="run")
+    with pytest.raises(sz.ConfigError, match=r"^run run 0: stop: 25 ms is outside the run"):
+        unnamed.snn.mean_rates(stop=25 * u.ms)  # runs stacked without coordinates are named by position
 
 
 def test_zip_and_seeds_count_and_traces_tree(toml):
@@ -193,6 +202,21 @@ def test_a_worker_killed_during_its_simulation_is_a_recorded_loss_not_a_hang(tmp
     assert sorted(p.name for p in (tmp_path / "out" / "runs").iterdir()) == ["0-seed0.nc", "2-seed0.nc", "3-seed0.nc"]
 
 
+def _exits_at_450_pa(params, seed):
+    if params["I"] == 450 * u.pA:
+        sys.exit(3)  # as a script's own check of its input would
+    return _killed_mid_run(params, seed)
+
+
+@pytest.mark.parametrize("executor", ["serial", None])
+def test_a_build_function_that_calls_sys_exit_fails_its_run_and_the_others_complete(executor):
+    """SystemExit from a build function ended the whole sweep (re-raised in this process)."""
+    result = sz.sweep(_exits_at_450_pa, {"I": ["400 pA", "450 pA", "500 pA"]}, duration="20 ms", executor=executor,
+                      workers=None if executor else 2)
+    assert result["status"].values.ravel().tolist() == ["ok", "failed", "ok"]
+    assert result["error"].values.ravel()[1] == "SystemExit: 3"
+
+
 def _killed_while_built_at_the_first_point(params, seed):
     if params["I"] == 400 * u.pA:  # as a first point too large for memory, killed by the OOM killer
         os.kill(os.getpid(), signal.SIGKILL)
@@ -248,6 +272,32 @@ def test_a_failed_run_between_finished_ones_is_combined_with_them():
     assert result["status"].values.ravel().tolist() == ["ok", "failed", "ok"]
     spikes = result["total_spikes"].sel(population="G").values.ravel()
     assert spikes[0] > 0 and np.isnan(spikes[1]) and spikes[2] > spikes[0]
+
+
+def _fails_at_a_tiny_time_constant(params, seed):
+    net = sz.Network(seed=seed)
+    net.add_population("G", "adex", 2, parameters={"tau_w": params["tau_w"]})  # 1e-30 ms: w becomes infinite
+    net.add_stimulus(sz.stimulus("constant_current", amplitude="500 pA"), "G")
+    return net
+
+
+def test_a_failed_run_selected_from_stacked_spikes_is_refused_not_read_as_silent():
+    """A failed run selected from the stacked group read as a run without spikes: spike_trains() gave empty
+    trains, population_rate() and mean_rates() 0 Hz, plot_raster() and plot_traces() empty panels."""
+    from snnzoo.results.plotting import plot_raster
+
+    result = sz.sweep(_fails_at_a_tiny_time_constant, {"tau_w": ["30 ms", "1e-30 ms"]}, duration="20 ms",
+                      executor="serial", record="spikes")
+    assert result["status"].values.ravel().tolist() == ["ok", "failed"]
+    group = result["G"].to_dataset()
+    rates = group.snn.population_rate(5 * u.ms).isel(seed=0)
+    assert (rates.isel(tau_w=0) > 0).any() and rates.isel(tau_w=1).isnull().all()  # one value per run: NaN
+    failed, ok = group.isel(tau_w=1, seed=0), group.isel(tau_w=0, seed=0)
+    assert len(ok.snn.spike_trains()[0]) > 0
+    for analyse in (lambda: failed.snn.spike_trains(), lambda: failed.snn.mean_rates(),
+                    lambda: failed.snn.population_rate(5 * u.ms), lambda: plot_raster(failed)):
+        with pytest.raises(sz.ConfigError, match=r"^this run has no data: it failed or was lost in its sweep"):
+            analyse()
 
 
 def _without_timings(dataset: xr.Dataset) -> xr.Dataset:
@@ -331,6 +381,25 @@ def test_store_resume_rerun_and_refusals(toml, tmp_path, capsys):
     (tmp_path / "other" / "notes.txt").write_text("mine")
     with pytest.raises(sz.SnnzooError, match="exists and is not a sweep folder"):
         sz.sweep(toml, grid, executor="serial", out=tmp_path / "other")
+    with pytest.raises(sz.SnnzooError, match=r"notes.txt is a file, not a folder$"):  # it said "does not exist"
+        sz.sweep(toml, grid, executor="serial", out=tmp_path / "other" / "notes.txt" / "sweep")
+    with pytest.raises(sz.SnnzooError, match=r"other.nowhere does not exist$"):
+        sz.sweep(toml, grid, executor="serial", out=tmp_path / "other" / "nowhere" / "sweep")
+
+
+def test_resuming_a_folder_of_another_snnzoo_version_says_so(toml, tmp_path):
+    """A sweep.json without a key this version writes was blamed on the models: "experiment 'small' with
+    models whose equations or parameters have changed"."""
+    import json
+
+    out = tmp_path / "older"
+    sz.sweep(toml, {"sources.P.rate": ["30 Hz"]}, executor="serial", out=out)
+    manifest = json.loads((out / "sweep.json").read_text())
+    del manifest["models_sha256"]
+    (out / "sweep.json").write_text(json.dumps(manifest))
+    with pytest.raises(sz.SnnzooError, match=r"holds a different sweep \(its sweep.json has no models_sha256: "
+                                             r"written by another version of snnzoo\); choose another folder$"):
+        sz.sweep(toml, {"sources.P.rate": ["30 Hz"]}, executor="serial", out=out, resume=True)
 
 
 @pytest.mark.parametrize("damage, message", [
@@ -353,6 +422,36 @@ def test_resume_of_a_folder_whose_files_cannot_be_read_is_one_line_and_leaves_th
     assert err.count("\n") == 1 and err.startswith(f"snnzoo: error: output {out}: ") and message in err, err
     assert err.endswith("move it away and resume\n") or "runs/" not in message
     assert all((out / name).read_bytes() == (c.encode() if isinstance(c, str) else c) for name, c in damage.items())
+
+
+def test_two_sweeps_given_one_new_folder_at_once_do_not_mix_their_runs(toml, tmp_path):
+    """Both found the folder free when they started; the second then wrote its runs (and its sweep.nc)
+    among the first's, under the first's sweep.json."""
+    from snnzoo.sweeps.store import Store
+
+    first = Store(tmp_path / "out", {"experiment": "small", "grid": {"seeds": [0]}, "record": "summary"})
+    second = Store(tmp_path / "out", {"experiment": "small", "grid": {"seeds": [1]}, "record": "summary"})
+    first.write("0-seed0", b"first")
+    with pytest.raises(sz.SnnzooError, match=r"another sweep started writing into it while this one ran \(another "
+                                             r"grid or other seeds\); give each sweep a folder of its own$"):
+        second.write("0-seed0", b"second")
+    assert (tmp_path / "out" / "runs" / "0-seed0.nc").read_bytes() == b"first"
+    first.write("0-seed1", b"first again")  # the folder's own sweep goes on
+
+
+def test_a_sweep_stopped_by_an_error_cancels_its_runs_in_flight(toml, tmp_path, monkeypatch):
+    """The executor was closed by waiting for every run in flight (minutes, for long runs) before the error
+    was seen, e.g. when another sweep had taken the output folder."""
+    from snnzoo.sweeps.store import Store
+
+    closed = []
+    close = executors.LocalExecutor.close
+    monkeypatch.setattr(executors.LocalExecutor, "close",
+                        lambda executor, cancel=False: closed.append(cancel) or close(executor, cancel))
+    monkeypatch.setattr(Store, "write", lambda store, key, content: (_ for _ in ()).throw(sz.SnnzooError("taken")))
+    with pytest.raises(sz.SnnzooError, match="^taken$"):
+        sz.sweep(toml, {"sources.P.rate": ["20 Hz", "40 Hz", "60 Hz"]}, workers=1, out=tmp_path / "out")
+    assert closed and all(closed), closed
 
 
 @pytest.mark.parametrize("copied", ["1-seed0.nc", "0-seed1.nc", "single run"])
@@ -400,7 +499,13 @@ def test_resume_of_a_build_function_sweep_refuses_another_seeds_run(tmp_path):
      "zip: expected True, False or a list of groups of grid paths"),
     ({"sources.P.rate": ["2 Hz"], "projections.drive.weight": ["4 nS"]}, {"zip": ["sources.P.rate"]},
      "zip: expected True, False or a list of groups"),
+    # it advised "(e.g. [['sources.P.rate']])", a group of one path, which it refuses
+    ({"sources.P.rate": ["2 Hz"]}, {"zip": 3}, "zip: expected True, False or a list of groups of grid paths, got 3"),
     ({"sources.P.rate": ["2 Hz"]}, {"out": 123}, "output: expected the path of a folder, got 123"),
+    # '' was the current folder (a sweep into an unset "$OUT" wrote there); resume without out was ignored
+    ({"sources.P.rate": ["2 Hz"]}, {"out": ""}, "output: expected the path of a folder, got ''"),
+    ({"sources.P.rate": ["2 Hz"]}, {"resume": True},
+     "resume: continues the sweep stored in out, but no out folder is given"),
     ({"sources.P.rate": ["100 mHz", "2 Hz", "0.1 Hz"]}, {},
      "grid sources.P.rate: the values '100 mHz' and '0.1 Hz' are the same; give each value once"),
     ({"duration": [20, 30, 20] * u.ms}, {}, "grid duration: the values '20 ms' and '20 ms' are the same"),
@@ -411,12 +516,64 @@ def test_resume_of_a_build_function_sweep_refuses_another_seeds_run(tmp_path):
                                                      "of shape (2, 2)"),
     ({"sources.P.rate": [None, "2 Hz"]}, {}, "the value None has no unit; expected [frequency], e.g. '1 Hz'"),  # 'None Hz'
     ({"populations.G.model": [["lif"]]}, {}, "grid populations.G.model: cannot sweep over the value ['lif']"),
+    # a set was one value: "the value {<Quantity(2, 'hertz')>, ...} has no unit"
+    ({"sources.P.rate": {2 * u.Hz, 4 * u.Hz}}, {}, "grid sources.P.rate: expected a list of values, got a set"),
     ({"sources.P.rate": ["2 Hz"]}, {"workers": 0}, "workers: expected a whole number >= 1, got 0"),
 ])
 def test_bad_sweep_input_is_one_clear_error(toml, grid, kwargs, message):
     with pytest.raises(sz.SnnzooError) as error:
         sz.sweep(toml, grid, **kwargs)
     assert message in str(error.value) and "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("values", ["2, 4 Hz", "2 Hz, 4 Hz", "[2 4] Hz", "[2, 4] Hz", "[2000, 4000] mHz"])
+def test_a_text_of_several_values_is_read_as_the_command_line_reads_it(toml, values):
+    """In Python, "2, 4 Hz" (the form the grid's own error message advised) was one value, 8 Hz: pint reads
+    the comma as a product; "[2 4] Hz", also at the command line, was a raw TypeError."""
+    from snnzoo.sweeps.command import parse_grid_option
+    from snnzoo.sweeps.grid import make_grid
+
+    spec = Experiment.load(toml).spec
+    for grid in ({"sources.P.rate": values}, dict([parse_grid_option(f"sources.P.rate={values}")])):
+        rates = make_grid(spec, grid).axes[0].parameters[0]
+        assert [rate * u(rates.unit) for rate in rates.values] == [2 * u.Hz, 4 * u.Hz], grid
+
+
+@pytest.mark.parametrize("text, values", [("[1, 2]", [1, 2]), ("[true, false]", [True, False]),
+                                          ("['a', 'b']", ["a", "b"]), ("a", ["a"]), ("1, 2.5", [1, 2.5])])
+def test_a_text_of_plain_values_is_read_as_toml_reads_them(text, values):
+    from snnzoo.sweeps.grid import values_of_text
+
+    assert values_of_text(text, "x") == values
+
+
+def test_values_from_a_generator_are_its_values(toml):
+    """A generator was one value: "the value <generator object ...> has no unit"."""
+    from snnzoo.sweeps.grid import make_grid
+
+    grid = make_grid(Experiment.load(toml).spec, {"sources.P.rate": (rate * u.Hz for rate in (2, 4))})
+    assert grid.axes[0].parameters[0].values == (2.0, 4.0)
+
+
+def test_a_list_of_values_that_does_not_read_is_one_clear_error(toml):
+    with pytest.raises(sz.UnitError, match=r"^grid sources.P.rate: cannot read '\[2, 4 Hz' as a list of values; "
+                                           r"expected e.g. '\[2, 4, 8\] Hz' or '2, 4, 8 Hz'$"):
+        sz.sweep(toml, {"sources.P.rate": "[2, 4 Hz"})
+
+
+def test_distinct_values_are_checked_without_comparing_every_pair(monkeypatch):
+    """Every pair of values was compared, each with its own np.isclose (1 999 000 calls for 2000 values, before
+    anything ran). Now the numbers are compared once sorted, each with its neighbour."""
+    from snnzoo.sweeps import grid
+
+    calls = []
+    isclose = np.isclose
+    monkeypatch.setattr(grid.np, "isclose", lambda *args, **kwargs: calls.append(1) or isclose(*args, **kwargs))
+    assert len(grid.make_grid(None, {"x": list(range(2000))}).axes[0]) == 2000
+    assert len(calls) <= 1
+    with pytest.raises(sz.ConfigError, match=r"^grid x: the values 7 and 7.0 are the same; give each value once$"):
+        grid.make_grid(None, {"x": [*range(2000), 7.0, 5.0]})  # the first pair in the order given is named
+    assert grid._same_value_pairs(("a", 2, "a", 2.0, True, 1, True)) == [(1, 3), (0, 2), (4, 6)]
 
 
 def test_numpy_seeds_and_worker_counts_are_taken_as_python_ones():
@@ -580,6 +737,43 @@ def test_sweep_through_a_dask_local_cluster_on_loopback(toml, tmp_path):
     xr.testing.assert_equal(again["total_spikes"], serial["total_spikes"])
 
 
+def test_a_dask_cluster_without_workers_warns_and_its_runs_wait_for_one(toml, monkeypatch):
+    """A scheduler that no worker joined took the runs and the sweep waited in silence (for ever, if none came);
+    an adaptive cluster starts its workers once runs wait, so they are sent all the same."""
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(executors, "DEFAULT_CONNECT_TIMEOUT", 1.0)
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            wait = client.wait_for_workers
+
+            def wait_then_start_one(*args, **kwargs):  # a worker joins once the wait is over
+                try:
+                    return wait(*args, **kwargs)
+                finally:
+                    threading.Timer(0.5, cluster.scale, (1,)).start()
+
+            monkeypatch.setattr(client, "wait_for_workers", wait_then_start_one)
+            late = threading.Timer(20.0, cluster.scale, (1,))  # never waits for ever, even if nothing waited above
+            late.start()
+            with pytest.warns(UserWarning, match=r"^scheduler .*: no dask worker has joined it within 1 s; the runs "
+                                                 r"wait for one \(start workers for it, dask worker ADDRESS, or "
+                                                 r"press Ctrl-C\)$"):
+                result = sz.sweep(toml, {"sources.P.rate": ["20 Hz"]}, executor=client)
+            late.cancel()
+    assert (result["status"] == "ok").all()
+
+
+def test_a_closed_dask_client_is_one_line(toml, tmp_path):
+    """It was "AttributeError: 'NoneType' object has no attribute 'ncores'"."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
+        closed = distributed.Client(cluster)
+        closed.close()
+    with pytest.raises(sz.SnnzooError, match=r"^executor: the distributed.Client given is closed; pass an open one$"):
+        sz.sweep(toml, {"sources.P.rate": ["20 Hz"]}, executor=closed, out=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
 def _dies_at_500_pa(params, seed):
     if params["I"] == 500 * u.pA:
         os._exit(3)  # the dask worker process dies mid-run
@@ -680,6 +874,37 @@ def test_ctrl_c_keeps_finished_runs_whole_and_resume_finishes(tmp_path):
     assert main(["sweep", toml, "--grid", "sources.P.rate=" + ",".join(str(r) for r in range(10, 170, 10)) + " Hz",
                  "--seeds", "2", "--workers", "1", "-q", "-o", str(out), "--resume"]) == 0
     assert len(list((out / "runs").glob("*.nc"))) == 32
+
+
+@pytest.mark.parametrize("killed_by", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_local_workers_exit_when_the_sweeps_process_is_killed(tmp_path, killed_by):
+    """A sweep killed by SIGKILL or SIGTERM (a batch system's time limit, a closed terminal) left its workers
+    running, then waiting forever for work, holding its output pipe open (`snnzoo sweep ... | tee` hung)."""
+    import subprocess
+    import time
+
+    import psutil
+
+    toml = tmp_path / "long.toml"
+    toml.write_text(SPEC.replace('duration = "50 ms"', 'duration = "1000 s"'))
+    command = [sys.executable, "-m", "snnzoo.cli", "sweep", str(toml), "--grid", "sources.P.rate=10,20 Hz",
+               "--workers", "2", "-q", "-o", str(tmp_path / "out")]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list = []
+    try:
+        deadline = time.monotonic() + 120
+        while len(workers) < 2 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.1)
+            workers = psutil.Process(process.pid).children()
+        assert len(workers) == 2, "the sweep did not start its two workers"
+        process.send_signal(killed_by)
+        process.wait(timeout=60)
+        _, alive = psutil.wait_procs(workers, timeout=30)
+        assert not alive, f"workers {[p.pid for p in alive]} outlived the sweep's process"
+    finally:
+        for started in [*workers, process]:
+            with contextlib.suppress(psutil.NoSuchProcess, ProcessLookupError):
+                started.kill()
 
 
 def test_a_second_ctrl_c_while_a_sweep_stops_still_says_what_was_kept(toml, tmp_path):

@@ -21,7 +21,7 @@ import pint
 import xarray as xr
 
 from ..engine.memory import memory_limit
-from ..errors import ConfigError, UnitError
+from ..errors import ConfigError, SnnzooError, UnitError
 from ..units import one_si, parse_unit, positive_si, show
 
 ureg = pint.get_application_registry()
@@ -36,7 +36,7 @@ def spike_data(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray, int]:
     NaN entries of ``spike_time`` are the padding of stacked runs and are left out.
     """
     check_population_group(ds)
-    refuse_stacked_runs(ds)
+    check_one_run(ds)
     times = ds["spike_time"].values.astype(np.float64)
     spiked = ~np.isnan(times)
     return times[spiked], ds["spike_neuron"].values[spiked].astype(np.int64), int(ds.attrs["size"])
@@ -67,6 +67,22 @@ def refuse_stacked_runs(ds: xr.Dataset) -> None:
                           f"e.g. ds.isel({stacked[0]}=0) (one value per run: {per_run})")
 
 
+def check_one_run(ds: xr.Dataset) -> None:
+    """Refuse a group that is not one run's data where one run is needed: runs stacked
+    (:func:`refuse_stacked_runs`), or a run without data, such as a failed run of a sweep selected from
+    its stacked group (its values are all NaN: it read as a silent run, no spikes and a rate of 0 Hz)."""
+    refuse_stacked_runs(ds)
+    if without_data(ds):
+        raise ConfigError("this run has no data: it failed or was lost in its sweep (the sweep's status and error "
+                          "say why); select a run whose status is 'ok'")
+
+
+def without_data(ds: xr.Dataset) -> bool:
+    """Whether the group of one run holds no data: its ``spike_count`` is all NaN (a failed or lost run
+    of a sweep, padded when the runs were stacked)."""
+    return "spike_count" in ds and ds["spike_count"].size > 0 and bool(ds["spike_count"].isnull().all())
+
+
 def run_dimensions(ds: xr.Dataset) -> tuple[str, ...]:
     """The dimensions along which ``ds`` stacks runs: those of ``spike_time`` other than ``spike``."""
     if "spike_time" not in ds:
@@ -78,25 +94,54 @@ def over_runs(ds: xr.Dataset, analyse: Callable[[xr.Dataset], xr.DataArray]) -> 
     """``analyse`` applied to every run of a (possibly stacked) group, stacked back along the run dimensions.
 
     A run without data (a failed run in a sweep: its ``spike_count`` is all NaN)
-    is not analysed: it gives NaN, never zero.
+    is not analysed: it gives NaN, never zero. An error names the run it is about.
     """
     dims = run_dimensions(ds)
     if not dims:
         return analyse(ds)
-    shape = tuple(ds.sizes[dim] for dim in dims)
-    runs = [ds.isel(dict(zip(dims, index))) for index in np.ndindex(shape)]
-    results = [None if "spike_count" in run and run["spike_count"].isnull().all() else analyse(run) for run in runs]
-    first = next((result for result in results if result is not None), None)
-    if first is None:
-        first = analyse(runs[0])
+    indices = list(np.ndindex(tuple(ds.sizes[dim] for dim in dims)))
+    runs = [ds.isel(dict(zip(dims, index))) for index in indices]
+    results = [None if without_data(run) else _analysed(run, analyse, _run_name(run, dims, index))
+               for run, index in zip(runs, indices)]
+    analysed = [k for k, result in enumerate(results) if result is not None]
+    if not analysed:
+        raise ConfigError(f"no run stacked along {dims} has data (each failed or was lost in its sweep)")
+    first = results[analysed[0]]
+    for k in analysed:
+        if results[k].shape != first.shape:
+            raise ConfigError(f"the runs stacked along {dims} give results of different shapes, {first.shape} for "
+                              f"{_run_name(runs[analysed[0]], dims, indices[analysed[0]])} and {results[k].shape} "
+                              f"for {_run_name(runs[k], dims, indices[k])}; analyse them one by one")
     results = [first.where(False) if result is None else result for result in results]
-    if any(r.shape != first.shape for r in results):
-        raise ConfigError(f"the runs stacked along {dims} give results of different shapes; analyse them one by one")
-    values = np.stack([r.values for r in results]).reshape(shape + first.shape)
+    values = np.stack([r.values for r in results]).reshape(tuple(ds.sizes[dim] for dim in dims) + first.shape)
     run_coords = {name: coord for name, coord in ds.coords.items() if set(coord.dims) <= set(dims)}
     own_coords = {name: coord for name, coord in first.coords.items() if name not in ds.coords or coord.ndim}
     return xr.DataArray(values, dims=dims + first.dims, coords={**own_coords, **run_coords},
                         name=first.name, attrs=first.attrs)
+
+
+def _analysed(run: xr.Dataset, analyse: Callable[[xr.Dataset], xr.DataArray], name: str) -> xr.DataArray:
+    """``analyse(run)``, its error naming the run ``name`` (a window outside one run's duration said only
+    "outside the run", leaving the user to find which of the stacked runs)."""
+    try:
+        return analyse(run)
+    except SnnzooError as error:
+        error.args = (f"run {name}: {error}", *error.args[1:])
+        raise
+
+
+def _run_name(run: xr.Dataset, dims: tuple[str, ...], index: tuple[int, ...]) -> str:
+    """One run of stacked runs by its coordinates, ``duration = 50 ms, seed = 0``, or its position along a
+    dimension without one, ``run 3``."""
+    parts = []
+    for dim, position in zip(dims, index):
+        if dim not in run.coords:
+            parts.append(f"{dim} {position}")
+            continue
+        value, unit = run[dim].values.item(), run[dim].attrs.get("units", "")
+        shown = f"{value:g}" if isinstance(value, float) else str(value)
+        parts.append(f"{dim} = {shown}" + (f" {unit}" if unit not in ("", "1") else ""))
+    return ", ".join(parts)
 
 
 def data_variable(ds: xr.Dataset, name: str) -> xr.DataArray:

@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from ..errors import ConfigError
 from ..safe_write import write_atomically
 from ..units import one_si, show, whole_number, whole_numbers
-from .analysis import (data_variable, in_unit, magnitude_in, population_rate, refuse_stacked_runs, run_duration,
+from .analysis import (check_one_run, data_variable, in_unit, magnitude_in, population_rate, run_duration,
                        spike_data, synaptic_currents, time_window)
 from .layout import MeasuredLayout
 
@@ -79,7 +79,7 @@ def plot_traces(
 ) -> Figure:
     """One subplot per recorded neuron (all in ``ax`` if given), spikes as lines up to ``spike_peak``;
     ``start``/``stop`` (times) zoom in."""
-    refuse_stacked_runs(ds)
+    check_one_run(ds)
     trace = in_unit(data_variable(ds, variable), unit)
     time_dim, neuron_dim = trace.dims
     if start is not None or stop is not None:
@@ -178,7 +178,7 @@ def plot_synaptic_currents(
     ax: Axes | None = None,
 ) -> Figure:
     """Synaptic currents ``g * (E - v)`` of one neuron and their sum (SNN.jl ``gplot``)."""
-    refuse_stacked_runs(ds)
+    check_one_run(ds)
     currents = synaptic_currents(ds, conductances, v)
     time_dim, neuron_dim = ds[v].dims
     recorded = ds[neuron_dim].values

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,6 @@ import numpy as np
 import xarray as xr
 
 from ..errors import ConfigError
-from ..units import is_quantity_text
 from .worker import RECORD_CHOICES
 
 
@@ -39,20 +37,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def parse_grid_option(option: str) -> tuple[str, list[Any]]:
-    """``PATH=V1,V2`` as (path, values); ``2,4,8 Hz`` gives the unit to every bare number."""
+    """``PATH=V1,V2`` as (path, values), the values read by :func:`.grid.values_of_text`."""
+    from .grid import values_of_text
+
     if "=" not in option:
         raise ConfigError(f"--grid {option!r}: expected PATH=V1,V2,..., e.g. sources.P.rate=2,4,8 Hz")
     path, raw = (part.strip() for part in option.split("=", 1))
-    items = [item.strip() for item in raw.split(",")]
     if not path:
         raise ConfigError(f"--grid {option!r}: the path before '=' is empty; expected PATH=V1,V2,..., "
                           "e.g. sources.P.rate=2,4,8 Hz")
-    if not all(items):
-        raise ConfigError(f"--grid {path}: give one or more comma-separated values, got {raw!r}")
-    last = items[-1].split(maxsplit=1)
-    if len(last) == 2 and is_quantity_text(items[-1]):
-        items = [f"{item} {last[1]}" if _is_number(item) else item for item in items]
-    return path, [_value(item) for item in items]
+    return path, values_of_text(raw, f"--grid {path}")
 
 
 def grid_options(options: list[str]) -> dict[str, list[Any]]:
@@ -64,23 +58,6 @@ def grid_options(options: list[str]) -> dict[str, list[Any]]:
             raise ConfigError(f"--grid {path}: given twice; give all its values in one --grid {path}=V1,V2,...")
         grid[path] = values
     return grid
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _value(text: str) -> Any:
-    if is_quantity_text(text) and not _is_number(text):
-        return text
-    try:
-        return tomllib.loads(f"value = {text}")["value"]
-    except tomllib.TOMLDecodeError:
-        return text
 
 
 def run_command(args: argparse.Namespace) -> int:

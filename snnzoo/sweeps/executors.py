@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 import uuid
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,7 +27,7 @@ from ..units import whole_number
 from .worker import Outcome, Task, failed_run, run_tasks, start_and_run_tasks, start_local_worker, warm_up
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
-"""Seconds to wait for a dask scheduler before giving up."""
+"""Seconds to wait for a dask scheduler, and for a first worker of it, before giving up."""
 
 MAX_RUNS_PER_TASK = 4
 """At most this many runs go to a worker as one task (a finished task's runs are stored together)."""
@@ -174,7 +175,9 @@ class DaskExecutor:
             self._owned = True
         else:
             self.client, self._owned = client_or_address, False
-        threads = sum(self.client.nthreads().values())
+            if self.client.status in ("closing", "closed"):  # it was "AttributeError: 'NoneType' ... 'ncores'"
+                raise SnnzooError("executor: the distributed.Client given is closed; pass an open one")
+        threads = _worker_threads(self.client)
         self.workers = max(threads, 1)
         self.description = f"dask scheduler {self.client.scheduler.address} ({threads} worker threads)"
         self._finished = distributed.as_completed(loop=self.client.loop, with_results=True, raise_errors=False)
@@ -255,6 +258,23 @@ def _connect(distributed: Any, address: str):
                    f"({_first_line(error)})")
     gc.collect()  # the half-made Client closes now (see the docstring), freed with the exception above
     raise SnnzooError(failure)
+
+
+def _worker_threads(client: Any) -> int:
+    """The worker threads of the cluster of ``client``. A cluster without workers gets
+    :data:`DEFAULT_CONNECT_TIMEOUT` seconds for a first one to join, then a warning that the runs wait
+    for one: a sweep sent to a scheduler that no worker joins waited in silence (an adaptive cluster
+    starts its workers once runs are queued, so the runs are sent all the same)."""
+    threads = sum(client.nthreads().values())
+    if threads == 0:
+        try:
+            client.wait_for_workers(1, timeout=DEFAULT_CONNECT_TIMEOUT)
+        except TimeoutError:
+            warnings.warn(f"scheduler {client.scheduler.address}: no dask worker has joined it within "
+                          f"{DEFAULT_CONNECT_TIMEOUT:g} s; the runs wait for one (start workers for it, "
+                          "dask worker ADDRESS, or press Ctrl-C)", stacklevel=3)
+        threads = sum(client.nthreads().values())
+    return threads
 
 
 def make_executor(executor: Any = None, workers: int | None = None):

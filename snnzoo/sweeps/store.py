@@ -76,7 +76,7 @@ class Store:
     the first file it receives."""
 
     def __init__(self, folder: str | os.PathLike, sweep: dict[str, Any], *, resume: bool = False):
-        if not isinstance(folder, (str, os.PathLike)):
+        if not isinstance(folder, (str, os.PathLike)) or not os.fspath(folder).strip():  # '' is not the current folder
             raise SnnzooError(f"output: expected the path of a folder, got {folder!r}")
         self.folder = Path(folder).expanduser()
         manifest = self.folder / MANIFEST
@@ -93,10 +93,12 @@ class Store:
         elif self.folder.exists() and any(self.folder.iterdir()):
             raise SnnzooError(f"output {self.folder}: exists and is not a sweep folder (no {MANIFEST})")
         elif not self.folder.parent.is_dir():
-            raise SnnzooError(f"output {self.folder}: the folder {self.folder.parent} does not exist")
+            raise SnnzooError(f"output {self.folder}: {self.folder.parent} " + (
+                "is a file, not a folder" if self.folder.parent.exists() else "does not exist"))
         writable = self.folder if self.folder.exists() else self.folder.parent
         if not os.access(writable, os.W_OK | os.X_OK):
             raise SnnzooError(f"output {self.folder}: the folder {writable} is not writable")
+        self._sweep = sweep
         self._manifest = json.dumps(sweep, indent=1, sort_keys=True).encode()
 
     def _read_manifest(self, manifest: Path) -> dict[str, Any]:
@@ -111,13 +113,22 @@ class Store:
 
     def _created(self) -> Path:
         """The folder, made with its manifest before the first file goes in (so that a sweep that
-        stops before any run finishes, e.g. on an unreachable scheduler, leaves nothing behind)."""
-        if not (self.folder / MANIFEST).exists():
+        stops before any run finishes, e.g. on an unreachable scheduler, leaves nothing behind).
+
+        Before each file goes in, the manifest there must still be this sweep's: another sweep
+        given the same new folder while this one ran put its runs among this one's (and its
+        ``sweep.nc``), the folder's manifest saying it held one of them."""
+        manifest = self.folder / MANIFEST
+        if not manifest.exists():
             try:
                 (self.folder / RUNS).mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise SnnzooError(f"output {self.folder}: cannot create it ({error.strerror or error})") from None
-            write_atomically(self.folder / MANIFEST, lambda: self._manifest)
+            write_atomically(manifest, lambda: self._manifest)
+        elif manifest.read_bytes() != self._manifest and self._read_manifest(manifest) != self._sweep:
+            raise SnnzooError(f"output {self.folder}: another sweep started writing into it while this one ran "
+                              f"({_difference(self._read_manifest(manifest), self._sweep)}); give each sweep "
+                              "a folder of its own")
         return self.folder
 
     def finished(self) -> dict[str, Path]:
@@ -154,6 +165,9 @@ class Store:
 def _difference(stored: dict[str, Any], wanted: dict[str, Any]) -> str:
     if stored.get("experiment") != wanted["experiment"]:
         return f"written by experiment {stored.get('experiment')!r}, not {wanted['experiment']!r}"
+    missing = sorted(set(wanted) - set(stored))
+    if missing and ("spec_sha256" in stored) == ("spec_sha256" in wanted):  # both an experiment's, or both not
+        return f"its {MANIFEST} has no {', '.join(missing)}: written by another version of snnzoo"
     if stored.get("spec_sha256") != wanted.get("spec_sha256"):
         return f"experiment {wanted['experiment']!r} with other settings"
     if stored.get("models_sha256") != wanted.get("models_sha256"):

@@ -41,9 +41,9 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any] | Non
     ``experiment`` is a catalog name, a TOML path, an :class:`Experiment`, or a
     callable ``build(params, seed) -> Network`` (then give ``duration``; ``params``
     maps each grid path to its quantity). ``grid`` maps dotted paths (as
-    ``--set`` takes them) to values with units: ``[2, 4] * u.Hz``, ``["2 Hz", "4 Hz"]``
-    or ``{"values": [2, 4], "unit": "Hz"}``; without it, the experiment's own ``[sweep]``
-    table gives the grid and ``zip``. ``zip=True`` varies all paths together
+    ``--set`` takes them) to values with units: ``[2, 4] * u.Hz``, ``["2 Hz", "4 Hz"]``,
+    ``{"values": [2, 4], "unit": "Hz"}`` or a text, ``"2, 4 Hz"`` (as ``--grid`` reads it);
+    without it, the experiment's own ``[sweep]`` table gives the grid and ``zip``. ``zip=True`` varies all paths together
     (or give groups of paths). ``seeds`` is a number of runs (seeds 0..N-1) or a list;
     ``seeds`` and ``record`` not given are the ``[sweep]`` table's, if it has them.
 
@@ -56,6 +56,8 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any] | Non
     With ``out`` (a folder) every run is written as it finishes and ``resume=True``
     skips the runs already there. A failed run is recorded with its error; the others complete.
     """
+    if resume and out is None:
+        raise ConfigError("resume: continues the sweep stored in out, but no out folder is given")
     if workers is not None and executor is not None:
         raise ConfigError("workers: only for the default local executor; an executor brings its own workers")
     name, spec, builder, duration_seconds = _resolve(experiment, duration)
@@ -74,11 +76,15 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any] | Non
     todo = [task for key, task in tasks.items() if key not in results]
     if todo:
         runner = make_executor(executor, workers)
+        owned = runner is not executor  # an executor the caller made keeps its warm workers for the next sweep
         try:
             _execute(todo, runner, results, store, progress, total=len(tasks))
-        finally:
-            if runner is not executor:  # an executor the caller made keeps its warm workers for the next sweep
-                runner.close()
+        except Exception:  # Ctrl-C: _execute has cancelled the runs and says what was kept
+            if owned:
+                runner.close(cancel=True)  # the sweep stops here: its runs still in flight are not waited for
+            raise
+        if owned:
+            runner.close()
     combined = combine(plan, [results.get(key) for key in tasks], record)
     about = {"experiment": name, "sweep": plan.to_dict(), "record": record}
     combined.attrs.update(build_result([], about if spec is None else {**about, "experiment_spec": spec}).attrs)

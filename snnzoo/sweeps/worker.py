@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -32,6 +33,9 @@ STORED_STATUSES = ("ok", "failed")
 
 KERNEL_THREADS = 1
 """Kernel threads of each run (``threads=`` of the experiment's network): the workers are the parallelism."""
+
+PARENT_CHECK_SECONDS = 0.5
+"""How often a local worker checks that the sweep's process that started it is still there."""
 
 
 @dataclass(frozen=True)
@@ -130,13 +134,31 @@ def start_worker(task: Task | None) -> int:
 
 
 def start_local_worker(task: Task | None) -> None:
-    """Set up a local worker process: :func:`start_worker`, ignoring Ctrl-C while idle.
+    """Set up a local worker process: :func:`start_worker`, ignoring Ctrl-C while idle and exiting
+    when the sweep's process is gone (:func:`_exit_with_parent`).
 
     The client decides what stops; a running simulation still stops at the end of its chunk
     on SIGINT, and its incomplete result is not stored.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent()
     start_worker(task)
+
+
+def _exit_with_parent() -> None:
+    """Make this worker exit within :data:`PARENT_CHECK_SECONDS` once the process that started it is gone
+    (killed by SIGKILL or SIGTERM, or its terminal closed). A pool's worker waits for its next run on a
+    queue whose writing end it holds itself (forked from the sweep's process), so it waited forever,
+    holding the sweep's output open: ``snnzoo sweep ... | tee log`` never ended. A run it was simulating
+    is dropped (nothing of it is written: the sweep's process places every file)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="snnzoo-parent-watch", daemon=True).start()
 
 
 def run_task(task: Task) -> Outcome:
@@ -163,7 +185,8 @@ def _run(task: Task, one_step: bool) -> Outcome:
     kernels_before = _kernels_loaded()
     try:
         tree, cvs, checks = _simulate(task, one_step)
-    except Exception as error:  # noqa: BLE001 - any failure of one run is recorded, the sweep goes on
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - any failure of one run is recorded, the sweep goes
+        # on (a build function's sys.exit() too: it ended the whole sweep, in its workers and in this process)
         return failed_run(task, f"{type(error).__name__}: {error}" if not _is_snnzoo(error) else str(error),
                           time.perf_counter() - started)
     simulated = sum(run["wall_seconds"] for run in _runs(tree))
