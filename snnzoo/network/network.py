@@ -670,6 +670,9 @@ class Network:
             raise ConfigError(f"duration {duration} is {seconds / self.dt:.3g} steps of dt = {self.dt:g} s; "
                               f"at most {MAX_STEPS:.3g} steps can be run")
         n_steps = int(round(seconds / self.dt))
+        if n_steps == 0:  # within the tolerance below of no step at all: it ran nothing, in silence
+            raise ConfigError(f"duration {duration} is shorter than one step of dt = {self.dt:g} s; "
+                              "expected a whole number of steps >= 1")
         if abs(n_steps * self.dt - seconds) > 1e-6 * self.dt + 1e-12:
             raise ConfigError(f"duration {duration} is not a whole number of steps of dt = {self.dt} s")
         return n_steps
