@@ -72,8 +72,9 @@ def float32_constant(value: float, printing: str) -> str:
 def check_plan_fits(plan: KernelPlan) -> None:
     """Refuse a single-precision plan with a parameter, initial value, weight (of a projection or a
     Poisson input), drive value or timed array that float32 cannot hold (before anything is allocated or
-    run), or a synapse model's value that would overflow it (they are float64, but what they write into a
-    neuron is float32: infinite from such a value; tiny ones are fine in float64)."""
+    run), or a synapse model's value, or a constant of a statement by which it writes into a neuron, that
+    would overflow it (they are float64, but what they write into a neuron is float32: infinite from such
+    a value; tiny ones are fine in float64)."""
     if plan.precision != "single":
         return
     _check_constants_fit(plan)
@@ -97,6 +98,9 @@ def check_plan_fits(plan: KernelPlan) -> None:
         for name, value in synapse.values.items():
             check_fits(value, f"synapse model {synapse.model.name!r} onto population {synapse.target.name!r}: {name}",
                        underflow=False)
+        for statement, _, largest in synapse.model.neuron_write_magnitudes():
+            check_fits(np.array([largest]), f"projection {synapse.name!r}: synapse model {synapse.model.name!r}: "
+                       f"{statement}: the constant (in SI units)", underflow=False)
 
 
 def _check_constants_fit(plan: KernelPlan) -> None:
