@@ -341,8 +341,11 @@ class Network:
         model = post.group.model
         if op not in ("+=", "-="):
             raise ConfigError(f"{where}: op must be '+=' or '-=', got {op!r}")
-        if (synapse is None) == (on is None):
+        if synapse is not None and on is not None:
             raise ConfigError(f"{where}: give either on (what a spike does) or synapse (a synapse model), not both")
+        if synapse is None and on is None:
+            raise ConfigError(f"{where}: give on (what a spike does, e.g. on='v' or on='ge += w') or synapse "
+                              "(a synapse model); got neither")
         if synapse is None and weight is None:
             raise ConfigError(f"{where}: give the weight of the synapses")
         if synapse is None and (parameters or initial or post_delay is not None):

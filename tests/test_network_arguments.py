@@ -1,0 +1,73 @@
+"""Malformed arguments of a network's groups and projections: the error names the argument and what is
+wrong with it (docs/bad-input.md, "malformed expressions" and "quantity texts read as expressions")."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import snnzoo as sz
+from snnzoo import ureg as u
+from snnzoo.errors import ConfigError, EquationError, UnitError, ValueRangeError
+
+
+def _network() -> sz.Network:
+    net = sz.Network(seed=1)
+    net.add_population("A", "lif", 3)
+    return net
+
+
+def test_a_projection_with_neither_on_nor_synapse_says_neither():
+    with pytest.raises(ConfigError, match=r"^projection 'A_to_A': give on \(what a spike does, e\.g\. on='v' or "
+                                          r"on='ge \+= w'\) or synapse \(a synapse model\); got neither$"):
+        _network().connect("A", "A", weight=1 * u.mV, p=1.0)  # it said "..., not both"
+    with pytest.raises(ConfigError, match="not both"):
+        _network().connect("A", "A", on="v", synapse="stdp", p=1.0)
+
+
+IMAGINARY = "a term is not a real number (it holds the imaginary unit), as from log(-1) or sqrt(-2)"
+
+
+@pytest.mark.parametrize("make", [
+    lambda: _network().connect("A", "A", on="v", weight="log(-1)*mV", p=1.0),
+    lambda: _network().connect("A", "A", on="v", weight=1 * u.mV, p="sqrt(-1)"),
+    lambda: sz.NeuronModel("m", "dv/dt = sqrt(-2)*v/tau : 1", {"tau": "10 ms"}),
+    lambda: sz.NeuronModel("m", "dv/dt = -v/tau : 1", {"tau": "10 ms"}, threshold="v > 1", reset="v = log(-2)"),
+])
+def test_an_imaginary_constant_is_named_as_such_not_as_a_variable_I(make):
+    with pytest.raises(EquationError, match=re.escape(IMAGINARY)) as caught:
+        make()  # "cannot check the units of I", as if the input current I were at fault
+    assert "cannot check the units" not in str(caught.value)
+
+
+def test_a_model_may_still_call_its_current_I():
+    model = sz.NeuronModel("m", "dv/dt = (I - v)/tau : 1\nI : 1", {"tau": "10 ms"})
+    assert "I" in model.variables
+
+
+@pytest.mark.parametrize("where, value, error, said", [
+    ("initial", "20 degC", UnitError, "initial value 'v': '20 degC': the offset unit degree_Celsius is not supported"),
+    ("parameters", "inf ms", ValueRangeError, "parameter 'tau_m': must be finite (not NaN or infinite), got 'inf ms'"),
+    ("refractory", "nan ms", ValueRangeError, "refractory: must be finite (not NaN or infinite), got 'nan ms'"),
+    ("refractory", "5 mv", UnitError, "refractory: cannot read '5 mv' as a quantity ('mv' is not defined in the unit "
+                                      "registry); did you mean '5 mV'?"),
+])
+def test_a_quantity_text_the_units_refuse_gets_their_reason_not_a_syntax_error(where, value, error, said):
+    arguments = {"refractory": value} if where == "refractory" else {where: {"tau_m" if where == "parameters" else "v":
+                                                                            value}}
+    with pytest.raises(error, match=r"^population 'B'") as caught:
+        _network().add_population("B", "lif", 2, **arguments)  # "cannot parse '20 degC' (invalid syntax)"
+    assert said in str(caught.value)
+
+
+@pytest.mark.parametrize("weight, said", [
+    ("5 mv", "weight: cannot read '5 mv' as a quantity ('mv' is not defined in the unit registry); did you mean '5 mV'?"),
+    ("inf mV", "weight: must be finite (not NaN or infinite), got 'inf mV'"),
+    ("2 +", "weight: cannot parse '2 +' (invalid syntax)"),  # no unit: a broken expression
+    ("v +", "weight: cannot parse 'v +' (invalid syntax)"),
+])
+def test_a_weight_text_is_refused_for_what_is_wrong_with_it(weight, said):
+    with pytest.raises(sz.SnnzooError) as caught:
+        _network().connect("A", "A", on="v", weight=weight, p=1.0)
+    assert str(caught.value) == f"projection 'A_to_A': {said}"
