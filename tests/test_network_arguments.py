@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 import snnzoo as sz
@@ -71,3 +72,26 @@ def test_a_weight_text_is_refused_for_what_is_wrong_with_it(weight, said):
     with pytest.raises(sz.SnnzooError) as caught:
         _network().connect("A", "A", on="v", weight=weight, p=1.0)
     assert str(caught.value) == f"projection 'A_to_A': {said}"
+
+
+def test_a_dense_matrix_is_counted_for_the_memory_check_without_a_copy(monkeypatch):
+    """60 000 x 60 000 booleans (3.6 GB) were made sparse to count them: numpy's MemoryError for 53.6 GiB,
+    before the memory check could refuse the 3.6e9 synapses."""
+    import tracemalloc
+
+    from snnzoo.network.connectivity import expected_count
+
+    matrix = np.ones((2000, 2000), dtype=bool)
+    tracemalloc.start()
+    try:
+        assert expected_count({"matrix": matrix}, 2000, 2000) == 4_000_000
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000  # the sparse copy took 106 MB
+    monkeypatch.setenv("SNNZOO_MEMORY_LIMIT", "50MB")
+    net = sz.Network(seed=1)
+    net.add_population("A", "lif", 2000)
+    with pytest.raises(sz.SimulationError, match=r"^projection 'A_to_A' \(about 4e\+06 synapses while they are drawn\) "
+                                                 "would need"):
+        net.connect("A", "A", on="v", weight=1 * u.mV, matrix=matrix)
