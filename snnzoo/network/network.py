@@ -643,7 +643,7 @@ class Network:
         """Refuse a value that single precision cannot hold, as :meth:`build` would, without compiling anything
         (an experiment checks this before its first run, and a sweep before any of its runs)."""
         if self.precision == "single":
-            check_plan_fits(self._plan())
+            check_plan_fits(self._plan(), self.dt)
 
     def build(self) -> None:
         """Generate, compile (or load from the disk cache) and set up the kernel."""
