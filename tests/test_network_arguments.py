@@ -95,3 +95,17 @@ def test_a_dense_matrix_is_counted_for_the_memory_check_without_a_copy(monkeypat
     with pytest.raises(sz.SimulationError, match=r"^projection 'A_to_A' \(about 4e\+06 synapses while they are drawn\) "
                                                  "would need"):
         net.connect("A", "A", on="v", weight=1 * u.mV, matrix=matrix)
+
+
+@pytest.mark.parametrize("name, value", [("dt", 0.05 * u.ms), ("precision", "half"), ("seed", "x"), ("threads", 1),
+                                         ("integrator", "rk4"), ("groups", {})])
+def test_a_networks_settings_and_parts_are_read_only(name, value):
+    """``net.dt = 0.05*ms`` (Brian2's defaultclock.dt = ...) replaced dt in silence (a kernel already built kept
+    the old one; seconds divided by a quantity before), ``net.seed = "x"`` was numpy's TypeError at the run."""
+    net = _network()
+    before = getattr(net, name)
+    with pytest.raises(ConfigError, match=rf"^Network: {name} is read-only \(fixed "):
+        setattr(net, name, value)
+    assert getattr(net, name) is before
+    net.run(0.2 * u.ms)
+    assert net.t.to("ms").magnitude == pytest.approx(0.2)

@@ -77,3 +77,22 @@ def test_a_time_step_longer_than_the_run_names_the_duration():
     net.add_population("A", "lif", 1)
     with pytest.raises(ConfigError, match=r"duration 100 ms is shorter than one step of dt = 1e\+06 s"):
         net.run("100 ms")
+
+
+def test_a_monitor_or_regular_operation_slower_than_any_run_acts_at_the_first_step_only():
+    # every 1e34 steps was written into the kernel as a literal numba could not type: an internal error
+    def final_v(chunks):
+        net = sz.Network(seed=1)
+        net.add_population("A", "lif", 2)
+        net.run_regularly("A", "v = v + 1*mV", dt=1e30 * u.s, name="once")
+        net.record("A", "v", rate=1e-30 * u.Hz)
+        for chunk in chunks:
+            net.run(chunk * u.ms)
+        recorded = net.result()["A"]["v"]
+        assert recorded.shape == (1, 2)
+        assert recorded.values[0] == pytest.approx([-0.069, -0.069], abs=1e-9)  # E_L + 1 mV after step 0
+        return net.population("A").v.magnitude
+
+    once = final_v([2])
+    assert (once > -0.07).all() and (once < -0.069).all()
+    assert final_v([1, 1]).tolist() == once.tolist()  # not again at the start of the second run
