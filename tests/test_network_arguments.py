@@ -109,3 +109,13 @@ def test_a_networks_settings_and_parts_are_read_only(name, value):
     assert getattr(net, name) is before
     net.run(0.2 * u.ms)
     assert net.t.to("ms").magnitude == pytest.approx(0.2)
+
+
+@pytest.mark.parametrize("count", [2**53 + 1, 2**63, 2**70])
+def test_a_poisson_input_of_more_inputs_than_a_draw_counts_is_refused(count):
+    net = _network()
+    with pytest.raises(ConfigError, match=rf"^Poisson input 'poisson_input_0': N \(the number of inputs\) = {count} "
+                                          r"is more than the 9007199254740992 \(2\*\*53\)"):
+        net.add_poisson_input("A", "v", count, 1 * u.Hz, 1 * u.uV)  # an OverflowError or numba's TypingError
+    net.add_poisson_input("A", "v", 2**53, 1e-12 * u.Hz, 1 * u.uV)
+    net.run(0.2 * u.ms)
