@@ -163,7 +163,8 @@ def _read_quantity(text: str, registry: pint.UnitRegistry) -> tuple[Any, pint.Un
 
 def _floats(value: Any, shown: Any, what: str) -> float | np.ndarray:
     """``value`` as a float or a float array, or a UnitError naming ``what``."""
-    if isinstance(value, bool) or (isinstance(value, (list, tuple)) and any(isinstance(v, bool) for v in value)):
+    if isinstance(value, (bool, np.bool_)) or (isinstance(value, np.ndarray) and value.dtype == bool) or (
+            isinstance(value, (list, tuple)) and any(isinstance(v, (bool, np.bool_)) for v in value)):
         raise UnitError(f"{what}: expected a quantity with a unit, got the boolean {shown!r}")
     try:
         return float(value) if np.isscalar(value) else np.asarray(value, dtype=float)
@@ -210,6 +211,9 @@ def dimension_of(unit: pint.Unit | str) -> str:
             return f"[{word}]"
         if ureg.Quantity(1, named).dimensionality == per_time:
             return f"[{word}] / [time]"
+    for named, word in _NAMED_DIMENSIONS.items():  # the weight of an effect 'ge += w*mV' is in 1/mV
+        if ureg.Quantity(1, named).dimensionality == 1 / dim:
+            return f"1 / [{word}]"
     return str(dim)
 
 
@@ -503,4 +507,7 @@ def show_si(value: float, unit: pint.Unit | str) -> str:
 
 
 def _example(unit: pint.Unit) -> str:
-    return f"'1 {unit:~}'" if unit != ureg.dimensionless else "1"
+    if unit == ureg.dimensionless:
+        return "1"
+    text = unit_text(unit)
+    return f"'{text}'" if text.startswith("1/") else f"'1 {text}'"  # '1/mV', not '1 1 / mV'

@@ -119,3 +119,23 @@ def test_a_poisson_input_of_more_inputs_than_a_draw_counts_is_refused(count):
         net.add_poisson_input("A", "v", count, 1 * u.Hz, 1 * u.uV)  # an OverflowError or numba's TypingError
     net.add_poisson_input("A", "v", 2**53, 1e-12 * u.Hz, 1 * u.uV)
     net.run(0.2 * u.ms)
+
+
+@pytest.mark.parametrize("weight", [np.bool_(True), np.array([True, False] * 6)])
+def test_a_numpy_boolean_weight_is_refused_as_a_boolean_is(weight):
+    net = sz.Network(seed=1)
+    net.add_population("G", "lif_song", 4)
+    with pytest.raises(UnitError, match="^projection 'G_to_G': weight: expected a quantity with a unit, got the boolean"):
+        net.connect("G", "G", on="ge", weight=weight, p=1.0)  # np.True_ was taken as the weight 1
+
+
+def test_on_of_the_wrong_kind_and_an_effect_whose_weight_is_per_unit_say_what_is_expected():
+    net = sz.Network(seed=1)
+    net.add_population("G", "lif_song", 4)
+    with pytest.raises(ConfigError, match=r"^projection 'G_to_G': on: expected the name of a variable or synaptic "
+                                          r"target \(e\.g\. 'v'\) or statements linear in w \(e\.g\. 'ge \+= w'\), got 3$"):
+        net.connect("G", "G", on=3, weight=1, p=1.0)  # Python's "argument of type 'int' is not iterable"
+    # it said "... of dimension [time] ** 3 * [current] / [mass] / [length] ** 2 (e.g. '1 1 / mV')"
+    with pytest.raises(UnitError, match=r"^projection 'G_to_G': weight: expected a quantity of dimension "
+                                        r"1 / \[voltage\] \(e\.g\. '1/mV'\), got the plain number 1$"):
+        net.connect("G", "G", on="ge += w*mV", weight=1, p=1.0)
