@@ -71,6 +71,7 @@ def parse_unit(text: str, *, what: str) -> pint.Unit:
     """Parse a unit string such as ``"mV"`` or ``"1"``; ``what`` names it in errors."""
     if text.strip() in ("1", "", "dimensionless"):
         return ureg.dimensionless
+    _refuse_clock_symbols(text, what)
     try:
         unit = ureg.Unit(text)
     except Exception as err:  # pint raises many kinds for bad text
@@ -133,6 +134,7 @@ def _parse_quantity_text(text: str, what: str, respell: bool = True) -> pint.Qua
     if clock:
         raise UnitError(f"{what}: {text!r} reads {clock[0]!r}, the {CLOCK_MEANINGS[clock[0]]}, which this value "
                         "cannot; give a quantity such as '0.2 ms'")
+    _refuse_clock_symbols(text, what)
     listed = _LIST_TEXT.match(text)
     if listed:
         items = [item for item in re.split(r"[,\s]+", listed["items"].strip()) if item]
@@ -247,7 +249,8 @@ def to_si(value: Any, unit: pint.Unit | str, *, what: str, allow_plain: bool = F
         if isinstance(value, str) and q.dimensionless and not _unit_symbols(value):
             raise UnitError(f"{what}: expected a quantity of dimension {dimension_of(expected)} "
                             f"(e.g. {_example(expected)}), got {value!r}, a number without a unit")
-        hint = _misread_hint(value, expected_q) if isinstance(value, str) else ""
+        fits = lambda read: read.dimensionality == expected_q.dimensionality  # noqa: E731
+        hint = _respelt(value, fits) if isinstance(value, str) else ""  # '2 ps' (picoseconds) for '2 pS'
         raise UnitError(
             f"{what}: expected dimension {dimension_of(expected)}, "
             f"got {show(q)} of dimension {dimension_of(q.units)}{hint}"
@@ -259,7 +262,7 @@ def to_si(value: Any, unit: pint.Unit | str, *, what: str, allow_plain: bool = F
 
 
 _NUMBER = re.compile(r"\d*\.?\d+(?:[eE][+-]?\d+)?")
-_CLOCK_ADVICE = {"dt": " (or 2*dt where an expression may stand, as in a refractory period)", "t": ""}
+_CLOCK_ADVICE = {"dt": ", or 2*dt where an expression may stand (as in a refractory period)", "t": ""}
 """What to write instead of a clock name in a quantity text, which pint reads as a mass (decitonnes, tonnes)."""
 
 
@@ -312,17 +315,14 @@ def _respelt(text: str, fits=None) -> str:
     return ""
 
 
-def _misread_hint(text: str, expected: pint.Quantity) -> str:
-    """Why a quantity text has the wrong dimension when pint reads one of its symbols as something else than a
-    modeller means: a clock name (``"2 dt"``, two decitonnes), or a symbol in the wrong case (``"2 ps"``,
-    picoseconds, for ``pS``)."""
+def _refuse_clock_symbols(text: str, what: str) -> None:
+    """Refuse a quantity or unit text with a clock name among its unit symbols: pint reads ``"2 dt"`` as two
+    decitonnes and ``"5 t"`` as five tonnes, never what a modeller means."""
     for symbol in _unit_symbols(text):
         if symbol in _CLOCK_ADVICE:
-            meant = (f"a time such as '0.2 ms'{_CLOCK_ADVICE[symbol]}" if expected.check("[time]") else
-                     f"a quantity such as {_example(expected.units)}")
-            return (f": pint reads {symbol!r} as a mass ({ureg.get_name(symbol)}), not the "
-                    f"{CLOCK_MEANINGS[symbol]}; give {meant}")
-    return _respelt(text, lambda quantity: quantity.dimensionality == expected.dimensionality)
+            raise UnitError(f"{what}: {text!r}: pint reads {symbol!r} as a mass ({ureg.get_name(symbol)}), not the "
+                            f"{CLOCK_MEANINGS[symbol]}; write the value in its unit (e.g. '0.2 ms' for a "
+                            f"time){_CLOCK_ADVICE[symbol]}")
 
 
 def one_si(value: Any, unit: pint.Unit | str, *, what: str, sign: Sign | None = None) -> float:
