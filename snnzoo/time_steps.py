@@ -37,10 +37,20 @@ def clock_names_read(text: str) -> list[str]:
     return sorted({node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and node.id in CLOCK_NAMES})
 
 
+UNREACHED_STEP = 2**62
+"""The step of every time too late for any run to reach (a run ends by 2**53 steps): such a time (a switch
+at 1e17 s) converted to int64 directly wrapped around to a step before the start, and took effect at once."""
+
+
+def _whole_steps(steps: np.ndarray) -> np.ndarray:
+    """Whole step numbers (floats) as int64, those beyond any run as :data:`UNREACHED_STEP`."""
+    return np.clip(steps, -UNREACHED_STEP, UNREACHED_STEP).astype(np.int64)
+
+
 def step_containing(times, dt: float) -> np.ndarray:
     """The step ``n`` with ``n*dt <= t < (n + 1)*dt`` of each time ``t`` (s): the step a spike at ``t`` is
     emitted in, as in Brian2's SpikeGeneratorGroup (1.15 ms at dt = 0.1 ms: step 11, at 1.1 ms)."""
-    return np.floor(np.asarray(times, dtype=float) / dt + GRID_TOLERANCE).astype(np.int64)
+    return _whole_steps(np.floor(np.asarray(times, dtype=float) / dt + GRID_TOLERANCE))
 
 
 def first_step_from(times, dt: float) -> np.ndarray:
@@ -48,4 +58,4 @@ def first_step_from(times, dt: float) -> np.ndarray:
     takes effect in, so that every step sees the value the schedule has at its start, as a function of
     ``t`` or Brian2's TimedArray does (0.25 ms at dt = 0.1 ms: step 3, at 0.3 ms). On the grid (within
     ``GRID_TOLERANCE``) it is :func:`step_containing`; between two steps it is the later one."""
-    return np.ceil(np.asarray(times, dtype=float) / dt - GRID_TOLERANCE).astype(np.int64)
+    return _whole_steps(np.ceil(np.asarray(times, dtype=float) / dt - GRID_TOLERANCE))

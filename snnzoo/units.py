@@ -12,6 +12,7 @@ integers such as seeds (:func:`whole_number`) and indices (:func:`whole_numbers`
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import numbers
 import re
@@ -70,10 +71,11 @@ def parse_unit(text: str, *, what: str) -> pint.Unit:
     """Parse a unit string such as ``"mV"`` or ``"1"``; ``what`` names it in errors."""
     if text.strip() in ("1", "", "dimensionless"):
         return ureg.dimensionless
+    _refuse_clock_symbols(text, what)
     try:
         unit = ureg.Unit(text)
     except Exception as err:  # pint raises many kinds for bad text
-        raise UnitError(f"{what}: unknown unit {text!r} ({err})") from None
+        raise UnitError(f"{what}: unknown unit {text!r} ({err}){_respelt(text)}") from None
     _refuse_offset_unit(unit, what)
     return unit
 
@@ -85,8 +87,18 @@ def _refuse_offset_unit(unit: pint.Unit, what: str) -> None:
 
 
 def _offset_unit_error(unit: str, what: str) -> UnitError:
+    if not _is_temperature(unit):  # a logarithmic unit (dB, Np): no temperature advice
+        return UnitError(f"{what}: the logarithmic unit {unit} is not supported (it is no multiple of an SI unit); "
+                         "give the value as a plain ratio or in an SI unit")
     return UnitError(f"{what}: the offset unit {unit} is not supported (20 degC would be integrated as "
                      "293.15 K); give temperatures in kelvin, e.g. '293.15 K'")
+
+
+def _is_temperature(unit: str) -> bool:
+    try:
+        return ureg.Unit(unit).dimensionality == ureg.kelvin.dimensionality
+    except Exception:  # noqa: BLE001 pint's names for several units at once ("degC, degF") read as none
+        return True
 
 
 def as_quantity(value: Any, *, what: str) -> pint.Quantity:
@@ -114,13 +126,15 @@ def as_quantity(value: Any, *, what: str) -> pint.Quantity:
     return ureg.Quantity(_floats(value, value, what))
 
 
-def _parse_quantity_text(text: str, what: str) -> pint.Quantity:
+def _parse_quantity_text(text: str, what: str, respell: bool = True) -> pint.Quantity:
     """``"20 ms"``, ``"-70 mV"``, ``"3"`` or a bracketed list ``"[10 20 30] ms"`` / ``"[10, 20] ms"``; never an
-    expression of the clock (``"2*dt"`` is two time steps where an expression may stand, not two decitonnes)."""
+    expression of the clock (``"2*dt"`` is two time steps where an expression may stand, not two decitonnes).
+    ``respell``: suggest another case for a symbol pint does not know (``mv``: ``mV``) where the error is shown."""
     clock = clock_names_read(text)
     if clock:
         raise UnitError(f"{what}: {text!r} reads {clock[0]!r}, the {CLOCK_MEANINGS[clock[0]]}, which this value "
                         "cannot; give a quantity such as '0.2 ms'")
+    _refuse_clock_symbols(text, what)
     listed = _LIST_TEXT.match(text)
     if listed:
         items = [item for item in re.split(r"[,\s]+", listed["items"].strip()) if item]
@@ -130,7 +144,8 @@ def _parse_quantity_text(text: str, what: str) -> pint.Quantity:
     except pint.OffsetUnitCalculusError as err:
         raise _offset_unit_error(", ".join(err.units1 or ()) or "in it", f"{what}: {text!r}") from None
     except Exception as err:  # pint raises many kinds for bad text
-        raise UnitError(f"{what}: cannot read {text!r} as a quantity ({err})") from None
+        hint = _respelt(text) if respell else ""
+        raise UnitError(f"{what}: cannot read {text!r} as a quantity ({err}){hint}") from None
     magnitude = np.asarray(parsed.magnitude)
     if magnitude.ndim != 0 or magnitude.dtype.kind not in "iuf":
         raise UnitError(f"{what}: cannot read {text!r} as a quantity (expected a number and a unit, e.g. '20 ms')")
@@ -150,7 +165,8 @@ def _read_quantity(text: str, registry: pint.UnitRegistry) -> tuple[Any, pint.Un
 
 def _floats(value: Any, shown: Any, what: str) -> float | np.ndarray:
     """``value`` as a float or a float array, or a UnitError naming ``what``."""
-    if isinstance(value, bool) or (isinstance(value, (list, tuple)) and any(isinstance(v, bool) for v in value)):
+    if isinstance(value, (bool, np.bool_)) or (isinstance(value, np.ndarray) and value.dtype == bool) or (
+            isinstance(value, (list, tuple)) and any(isinstance(v, (bool, np.bool_)) for v in value)):
         raise UnitError(f"{what}: expected a quantity with a unit, got the boolean {shown!r}")
     try:
         return float(value) if np.isscalar(value) else np.asarray(value, dtype=float)
@@ -197,6 +213,9 @@ def dimension_of(unit: pint.Unit | str) -> str:
             return f"[{word}]"
         if ureg.Quantity(1, named).dimensionality == per_time:
             return f"[{word}] / [time]"
+    for named, word in _NAMED_DIMENSIONS.items():  # the weight of an effect 'ge += w*mV' is in 1/mV
+        if ureg.Quantity(1, named).dimensionality == 1 / dim:
+            return f"1 / [{word}]"
     return str(dim)
 
 
@@ -227,14 +246,83 @@ def to_si(value: Any, unit: pint.Unit | str, *, what: str, allow_plain: bool = F
             f"(e.g. {_example(expected)}), got the plain number {value!r}"
         )
     if q.dimensionality != expected_q.dimensionality:
+        if isinstance(value, str) and q.dimensionless and not _unit_symbols(value):
+            raise UnitError(f"{what}: expected a quantity of dimension {dimension_of(expected)} "
+                            f"(e.g. {_example(expected)}), got {value!r}, a number without a unit")
+        fits = lambda read: read.dimensionality == expected_q.dimensionality  # noqa: E731
+        hint = _respelt(value, fits) if isinstance(value, str) else ""  # '2 ps' (picoseconds) for '2 pS'
         raise UnitError(
             f"{what}: expected dimension {dimension_of(expected)}, "
-            f"got {show(q)} of dimension {dimension_of(q.units)}"
+            f"got {show(q)} of dimension {dimension_of(q.units)}{hint}"
         )
     magnitude = q.to_base_units().magnitude
     magnitude = magnitude.astype(float) if isinstance(magnitude, np.ndarray) else float(magnitude)
     check_value(magnitude, what=what, shown=value, sign=sign, finite=finite, unit=expected)
     return magnitude
+
+
+_NUMBER = re.compile(r"\d*\.?\d+(?:[eE][+-]?\d+)?")
+_CLOCK_ADVICE = {"dt": ", or 2*dt where an expression may stand (as in a refractory period)", "t": ""}
+"""What to write instead of a clock name in a quantity text, which pint reads as a mass (decitonnes, tonnes)."""
+
+
+def _unit_symbols(text: str) -> list[str]:
+    """The unit symbols of a quantity text as written (``"2 dt"``: ``["dt"]``), numbers and exponents left out."""
+    return re.findall(r"[^\W\d]+", _NUMBER.sub(" ", text))
+
+
+def _case_variants(symbol: str) -> list[list[str]]:
+    """Other spellings of ``symbol`` with some letters in the other case that pint defines, grouped by how many
+    letters changed, fewest first (``"mv"``: ``[["mV"], ["MV"]]``): the slips that make ``pS`` picoseconds or
+    ``mv`` unknown."""
+    if len(symbol) > 6:
+        return []
+    spellings = {"".join(letters) for letters in itertools.product(*({c.lower(), c.upper()} for c in symbol))}
+    by_changes: dict[int, list[str]] = {}
+    for spelling in sorted(spellings - {symbol}):
+        if _defined(spelling):
+            by_changes.setdefault(sum(a != b for a, b in zip(spelling, symbol)), []).append(spelling)
+    return [by_changes[changes] for changes in sorted(by_changes)]
+
+
+def _defined(symbol: str) -> bool:
+    """Whether pint knows ``symbol`` as a unit (it raises, rather than say no, for some texts: ``"²A"``)."""
+    try:
+        return symbol in ureg
+    except Exception:  # noqa: BLE001 pint raises many kinds for bad text
+        return False
+
+
+def _respelt(text: str, fits=None) -> str:
+    """``"; did you mean '...'?"`` with ``text`` respelt: its first unit symbol that can be spelt in another
+    case so that the whole reads as a quantity that ``fits`` (each such spelling), or without ``fits`` as any
+    quantity (the spellings that change the fewest letters); else ``""``."""
+    for symbol in _unit_symbols(text):
+        found = []
+        for spellings in _case_variants(symbol):
+            for spelling in spellings:
+                respelt = re.sub(rf"(?<![^\W\d]){re.escape(symbol)}(?![^\W\d])", spelling, text)
+                try:
+                    quantity = ureg.Quantity(respelt)
+                except Exception:  # noqa: BLE001 - a spelling pint cannot read is no suggestion
+                    continue
+                if fits is None or fits(quantity):
+                    found.append(repr(respelt))
+            if found and fits is None:
+                break
+        if found:
+            return f"; did you mean {' or '.join(found)}?"
+    return ""
+
+
+def _refuse_clock_symbols(text: str, what: str) -> None:
+    """Refuse a quantity or unit text with a clock name among its unit symbols: pint reads ``"2 dt"`` as two
+    decitonnes and ``"5 t"`` as five tonnes, never what a modeller means."""
+    for symbol in _unit_symbols(text):
+        if symbol in _CLOCK_ADVICE:
+            raise UnitError(f"{what}: {text!r}: pint reads {symbol!r} as a mass ({ureg.get_name(symbol)}), not the "
+                            f"{CLOCK_MEANINGS[symbol]}; write the value in its unit (e.g. '0.2 ms' for a "
+                            f"time){_CLOCK_ADVICE[symbol]}")
 
 
 def one_si(value: Any, unit: pint.Unit | str, *, what: str, sign: Sign | None = None) -> float:
@@ -315,7 +403,7 @@ def is_quantity_text(text: str) -> bool:
     if not text.strip()[:1] in set("0123456789+-.["):
         return False
     try:
-        as_quantity(text, what="value")
+        _parse_quantity_text(text, "value", respell=False)  # no spelling advice: it is not shown
     except Exception:  # noqa: BLE001 - any parse failure means "an expression"
         return False
     return True
@@ -419,4 +507,7 @@ def show_si(value: float, unit: pint.Unit | str) -> str:
 
 
 def _example(unit: pint.Unit) -> str:
-    return f"'1 {unit:~}'" if unit != ureg.dimensionless else "1"
+    if unit == ureg.dimensionless:
+        return "1"
+    text = unit_text(unit)
+    return f"'{text}'" if text.startswith("1/") else f"'1 {text}'"  # '1/mV', not '1 1 / mV'

@@ -4,6 +4,7 @@ precision and a closed form, determinism, and one-line errors for what float32 c
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -310,3 +311,20 @@ def test_a_timed_array_reads_the_right_step_late_in_a_long_single_precision_run(
     x = net.records()[0].states[0].data["x"][:, 0]
     assert x.dtype == np.float32
     np.testing.assert_array_equal(x, np.arange(steps, dtype=np.float32))
+
+
+@pytest.mark.parametrize("dt, problem", [("1e-45 s", "1e-45 underflows"), ("1e39 s", "1e+39 overflows")])
+def test_a_time_step_float32_cannot_hold_is_refused(dt, problem):
+    """The kernel's maths holds dt in float32: 1e-45 s became the subnormal 1.4e-45 (dv/dt = 1e10/second gave
+    1.4e-35 after one step, not 1e-35)."""
+    ramp = sz.NeuronModel("ramp", "dv/dt = 1e10/second : 1")
+    net = sz.Network(dt=dt, precision="single")
+    net.add_population("p", ramp, 1, integrator="euler")
+    with pytest.raises(ConfigError, match=rf"^dt \(in s\) = {re.escape(problem)} in single precision"):
+        net.check_precision_fits()
+    with pytest.raises(ConfigError, match=rf"^dt \(in s\) = {re.escape(problem)} in single precision"):
+        net.run(dt)
+    double = sz.Network(dt=dt)
+    double.add_population("p", ramp, 1, integrator="euler")
+    double.run(dt)
+    assert double.population("p").v.magnitude[0] == pytest.approx(1e10 * float(dt.split()[0]))

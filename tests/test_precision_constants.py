@@ -132,3 +132,40 @@ def test_a_statement_of_the_network_that_reads_a_subexpression_is_checked_with_i
     with pytest.raises(ConfigError, match=re.escape("population 'p' (model 'leaky'): regular operation 'v += 1.0e-45*I': "
                                                     "the constant (in SI units) = 2e-45 underflows")):
         net.check_precision_fits()
+
+
+def _stdp_like(on_pre: str, equations: str = "w : 1\ndApre/dt = -Apre/taupre : 1 (event-driven)") -> sz.Network:
+    net = sz.Network(precision="single", seed=0)
+    net.add_source("pre", sz.stimulus("spike_generator", times=[1] * u.ms))
+    net.add_population("post", "lif_song", 1)
+    net.connect("pre", "post", synapse=sz.SynapseModel("jump", equations, {"taupre": "20 ms"}, on_pre=on_pre),
+                all_to_all=True, initial={"w": 1.0}, name="drive")
+    return net
+
+
+@pytest.mark.parametrize("on_pre, equations", [
+    ("ge += 1e40*w", "w : 1\ndApre/dt = -Apre/taupre : 1 (event-driven)"),
+    ("ge_post += w*big", "w : 1\nbig = 1e40 : 1\ndApre/dt = -Apre/taupre : 1 (event-driven)"),  # substituted in
+])
+def test_a_synapse_statement_writing_a_neuron_with_a_constant_float32_cannot_hold_is_refused_before_the_run(
+        on_pre, equations):
+    """The neuron's ge is float32: 1e40*w made it infinite at the first spike, the error naming the step."""
+    net = _stdp_like(on_pre, equations)
+    with pytest.raises(ConfigError, match=re.escape(f"projection 'drive': synapse model 'jump': on_pre '{on_pre}': the "
+                                                    "constant (in SI units) = 1e+40 overflows in single precision")):
+        net.run(3 * u.ms)
+    assert net.step == 0
+
+
+def test_a_summed_variable_is_checked_and_the_synapses_own_state_is_not():
+    cell = sz.NeuronModel("cell", "dv/dt = (g_total - v)/(10*ms) : 1\ng_total : 1")
+    net = sz.Network(precision="single", seed=0)
+    net.add_population("post", cell, 1)
+    net.connect("post", "post", synapse=sz.SynapseModel("sum", "w : 1\ng_total_post = 1e50*w : 1 (summed)"),
+                all_to_all=True, initial={"w": 1e-45}, name="gap")
+    with pytest.raises(ConfigError, match=re.escape("projection 'gap': synapse model 'sum': equation 'g_total_post = "
+                                                    "1e50*w : 1 (summed)': the constant (in SI units) = 1e+50")):
+        net.check_precision_fits()
+    own = _stdp_like("Apre += 1e40; ge += w")  # Apre is float64, as every synaptic variable
+    own.run(3 * u.ms)
+    assert own.population("post").ge.magnitude[0] > 0

@@ -69,13 +69,16 @@ def float32_constant(value: float, printing: str) -> str:
     return f"np.float32({value!r})"
 
 
-def check_plan_fits(plan: KernelPlan) -> None:
-    """Refuse a single-precision plan with a parameter, initial value, weight (of a projection or a
+def check_plan_fits(plan: KernelPlan, dt: float) -> None:
+    """Refuse a single-precision plan, run at time step ``dt`` (s), with a time step (dt = 1e-45 s was a
+    subnormal 1.4e-45 in the kernel's float32 maths, 40 % off), a parameter, initial value, weight (of a projection or a
     Poisson input), drive value or timed array that float32 cannot hold (before anything is allocated or
-    run), or a synapse model's value that would overflow it (they are float64, but what they write into a
-    neuron is float32: infinite from such a value; tiny ones are fine in float64)."""
+    run), or a synapse model's value, or a constant of a statement by which it writes into a neuron, that
+    would overflow it (they are float64, but what they write into a neuron is float32: infinite from such
+    a value; tiny ones are fine in float64)."""
     if plan.precision != "single":
         return
+    check_fits(np.array([dt]), "dt (in s)")
     _check_constants_fit(plan)
     for p in plan.populations:
         for name in (*p.model.parameters, *p.rows):
@@ -97,6 +100,9 @@ def check_plan_fits(plan: KernelPlan) -> None:
         for name, value in synapse.values.items():
             check_fits(value, f"synapse model {synapse.model.name!r} onto population {synapse.target.name!r}: {name}",
                        underflow=False)
+        for statement, _, largest in synapse.model.neuron_write_magnitudes():
+            check_fits(np.array([largest]), f"projection {synapse.name!r}: synapse model {synapse.model.name!r}: "
+                       f"{statement}: the constant (in SI units)", underflow=False)
 
 
 def _check_constants_fit(plan: KernelPlan) -> None:

@@ -90,7 +90,7 @@ class Simulation:
         self.plan, self.dt = plan, dt
         self.threads = min(threads, numba.config.NUMBA_NUM_THREADS)
         self.float_type = precision.FLOAT_TYPES[plan.precision]
-        precision.check_plan_fits(plan)
+        precision.check_plan_fits(plan, dt)
         self.kernel = kernel_module(plan, self.threads).kernel
         self.parallel = bool(self.kernel.targetoptions.get("parallel"))
         """Whether the kernel shares loops among threads (else it runs serially, whatever ``threads``)."""

@@ -8,14 +8,15 @@ becomes a plain sympy symbol (no surprises from sympy's own ``I``, ``E``, ``N``)
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Mapping
 
 import numpy as np
 import pint
 import sympy
 
-from ..errors import ConfigError, EquationError
-from ..units import dimension_of, same_dimension, ureg
+from ..errors import ConfigError, EquationError, SnnzooError
+from ..units import as_quantity, check_value, dimension_of, same_dimension, ureg
 from .symbolic_budget import parse_within_budget, power
 
 
@@ -143,13 +144,29 @@ def parse_expression(text: str, *, where: str, functions: Mapping[str, Callable]
     try:
         tree = parse_within_budget(text.strip(), where)
     except SyntaxError as err:
-        raise EquationError(f"{where}: cannot parse {text.strip()!r} ({err.msg})") from None
+        raise _unparsable(text, err, where) from None
     try:
         return _convert(tree.body, where, {**FUNCTIONS, **(functions or {})})
     except RecursionError:
         raise EquationError(f"{where}: the expression is nested too deeply") from None
     except (TypeError, ValueError, AttributeError) as err:  # sympy refuses the combination (e.g. a condition in log)
         raise EquationError(f"{where}: {text.strip()!r} is not a valid expression ({err})") from None
+
+
+_NUMBER_AND_UNIT = re.compile(r"^\s*[+-]?(?:inf|nan|\d*\.?\d+(?:e[+-]?\d+)?)\s*[^\W\d]", re.IGNORECASE)
+
+
+def _unparsable(text: str, err: SyntaxError, where: str) -> SnnzooError:
+    """The error for a text that is no expression. One that starts with a number and a name (``"20 degC"``,
+    ``"inf ms"``, ``"5 mv"``) was meant as a quantity, and the reading of it as one says what is wrong (it said "cannot parse
+    '20 degC' (invalid syntax)")."""
+    if _NUMBER_AND_UNIT.match(text):
+        try:
+            quantity = as_quantity(text, what=where)
+            check_value(quantity.magnitude, what=where, shown=text)
+        except SnnzooError as refused:
+            return refused
+    return EquationError(f"{where}: cannot parse {text.strip()!r} ({err.msg})")
 
 
 def _convert(node: ast.AST, where: str, functions: Mapping[str, Callable]) -> sympy.Basic:
@@ -302,6 +319,9 @@ class DimensionChecker:
             raise EquationError(f"{self.where}: undefined symbol {expr.name!r}{unit_hint(expr.name)}")
         if expr in (sympy.zoo, sympy.oo, -sympy.oo, sympy.nan):
             raise EquationError(f"{self.where}: a term is infinite or undefined ({expr}), as from log(0) or 1/0")
+        if expr == sympy.I:  # sympy's I, never a model's variable I (a symbol): "cannot check the units of I" read so
+            raise EquationError(f"{self.where}: a term is not a real number (it holds the imaginary unit), as from "
+                                "log(-1) or sqrt(-2); expected real values")
         if expr.is_Number or isinstance(expr, (sympy.logic.boolalg.BooleanAtom, sympy.NumberSymbol)):
             return ureg.dimensionless
         if isinstance(expr, sympy.Add):

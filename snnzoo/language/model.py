@@ -26,7 +26,7 @@ import numpy as np
 import pint
 
 from ..errors import ConfigError, EquationError, UnitError, UnknownNameError, ValueRangeError
-from ..units import (Sign, as_quantity, dimension_of, is_quantity_text, parameter_sign, parse_unit, quantity_text, show_si,
+from ..units import (Sign, as_quantity, dimension_of, is_quantity_text, parameter_sign, parse_unit, quantity_text, show, show_si,
                      to_si, unit_text, ureg)
 from . import model_summary
 from .refractory import Refractoriness, period_refractoriness
@@ -577,6 +577,9 @@ class NeuronModel:
         so that a model read from its summary needs no parse for it), or statements linear in ``w``
         (``"ge += w; gi += 0.1*w"``).
         """
+        if not isinstance(on, str):
+            raise ConfigError(f"{where}: on: expected the name of a variable or synaptic target (e.g. 'v') or "
+                              f"statements linear in w (e.g. 'ge += w'), got {show(on)}")
         if on in self.synapses_text:
             unit, effects = self.synapses[on]
             flipped = {"+=": "-=", "-=": "+="}

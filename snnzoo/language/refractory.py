@@ -95,16 +95,28 @@ def period_refractoriness(value: Any, *, where: str, size: int | None = None) ->
     return Refractoriness(_text(value), period=seconds if seconds.ndim else float(seconds))
 
 
-def refractory_steps(refractoriness: Refractoriness, evaluate, size: int, dt: float) -> np.ndarray:
+MAX_REFRACTORY_STEPS = 2**31 - 1
+"""The longest refractory period in steps: a neuron that has not spiked yet keeps its last spike at step
+-2**31 (``engine.layout.NEVER``), so a longer period held it refractory from the start and it never spiked
+(and a period past 2**63 steps wrapped around to a negative one: the neuron spiked at every step)."""
+
+
+def refractory_steps(refractoriness: Refractoriness, evaluate, size: int, dt: float, where: str) -> np.ndarray:
     """The refractory period of each neuron in whole steps: the steps it contains, as in Brian2
     (:mod:`snnzoo.time_steps`; 0.27 ms at dt = 0.1 ms is 2 steps, where rounding gave 3);
-    ``evaluate(text)`` gives an expression's per-neuron values in seconds."""
+    ``evaluate(text)`` gives an expression's per-neuron values in seconds; ``where`` names the population."""
     seconds = evaluate(refractoriness.text) if refractoriness.expression is not None else refractoriness.period
     seconds = np.broadcast_to(np.asarray(seconds, dtype=float), (size,))
     if not (seconds >= 0).all():
-        raise UnitError(f"refractory {refractoriness.text!r}: gives negative periods {seconds[seconds < 0][:3]} s "
-                        "(expected times >= 0)")
-    return step_containing(seconds, dt)
+        raise UnitError(f"{where}: refractory {refractoriness.text!r}: gives negative periods "
+                        f"{seconds[seconds < 0][:3]} s (expected times >= 0)")
+    steps = step_containing(seconds, dt)
+    if steps.max(initial=0) > MAX_REFRACTORY_STEPS:
+        longest = seconds.max()
+        raise ConfigError(f"{where}: refractory {refractoriness.text!r}: a period of {longest:g} s is "
+                          f"{longest / dt:.3g} steps of dt = {dt:g} s; at most {MAX_REFRACTORY_STEPS} steps are "
+                          "supported")
+    return steps
 
 
 def _text(value: Any) -> str:

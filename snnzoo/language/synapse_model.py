@@ -42,7 +42,8 @@ import sympy
 from ..errors import ConfigError, EquationError
 from ..units import dimension_of, quantity_text, to_si, unit_text, ureg
 from .equations import Equation, parse_equations, parse_statements
-from .expressions import DimensionChecker, is_unit_name, is_zero, same_dimension, symbol
+from .expressions import (DimensionChecker, is_unit_name, is_zero, number_magnitudes, same_dimension,
+                          substitute_units, symbol)
 from .integrators import OdeSystem
 from .model import (NeuronModel, ParameterSpec, checked_references, page_heading, parameter_specs, parameter_table,
                     parameters_dict, reference_lines)
@@ -366,6 +367,21 @@ class SynapseModel:
         """A pathway's statements with neuron references as ``x_pre``/``x_post`` and
         subexpressions substituted in."""
         return [(self._canonical(target), op, self.canonical(expr)) for target, op, expr in self.pathways[pathway]]
+
+    def neuron_write_magnitudes(self) -> list[tuple[str, float, float]]:
+        """Each statement whose value goes into a neuron variable (a pathway writing one, a summed variable's
+        equation) with the smallest and largest magnitude of the non-zero numbers it is computed with: units as
+        SI numbers and subexpressions substituted in (a single-precision neuron holds what it writes in float32)."""
+        statements = [(f"{pathway} '{text}'", expr) for pathway, written in self.pathways.items()
+                      for (target, _, expr), text in zip(written, statement_texts(self.pathway_text[pathway]))
+                      if self._canonical(target) not in self.units]
+        statements += [(eq.where, eq.expr) for eq in self.summed.values()]
+        found = []
+        for statement, expr in statements:
+            magnitudes = number_magnitudes(substitute_units(self.canonical(expr), [*self.units, *BUILTIN_NAMES]))
+            if magnitudes is not None:
+                found.append((statement, *magnitudes))
+        return found
 
     def clock_driven_system(self) -> OdeSystem:
         """The clock-driven equations as the system an integrator advances every step."""

@@ -43,12 +43,13 @@ from ..language.model import NeuronModel
 from ..language.stimulus import (FunctionDrive, GaussianDrive, OUDrive, PiecewiseDrive, SpikeTimes, call_stimulus,
                                  checked_drives, stimulus_settings)
 from ..results.recording import PopulationRecord, StateRecord
+from ..time_steps import UNREACHED_STEP
 from ..units import (one_si, positive_si, same_dimension, seed_number, show, si_unit_string, ureg, whole_number,
                      whole_numbers)
 from ..version import __version__
 from . import connectivity
 from . import synapses as synapses_module
-from .arguments import arguments_checked
+from .arguments import arguments_checked, refuse_read_only
 from .poisson_input import PoissonInput
 from .population import Population, PopulationView
 from .projections import NAME, Projection, SpikeSource, parse_view
@@ -175,6 +176,10 @@ class _DriveBinding:
         return not drive.shared
 
 
+_SETTINGS = ("dt", "seed", "integrator", "threads", "precision")
+"""What :class:`Network` is given when it is made (its keyword arguments)."""
+
+
 @arguments_checked({"connect": (*connectivity.RULES, "j")})
 class Network:
     """Populations, stimuli and monitors simulated together with a fixed time step.
@@ -214,6 +219,18 @@ class Network:
         self.complete = True
         self.memory = MemoryBudget()
         """What the network's parts will hold in memory, checked before each is allocated."""
+        self._made = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """The network's settings and parts (``dt``, ``seed``, ``threads``, ``precision``, ``integrator``,
+        ``groups``...) are read-only once it is made: ``net.dt = 0.05 * ms`` (Brian2's ``defaultclock.dt = ...``)
+        or ``net.precision = "half"`` replaced the attribute in silence, unchecked, while a built kernel kept
+        the old one."""
+        if self.__dict__.get("_made") and not name.startswith("_") and name != "complete":
+            fixed = (f"when it is made: give Network({name}=...)" if name in _SETTINGS else
+                     "by the network: its methods add_population, connect, record, run ... change it")
+            refuse_read_only(self, name, "Network", fixed)
+        object.__setattr__(self, name, value)
 
     @property
     def populations(self) -> dict[str, Population]:
@@ -341,8 +358,11 @@ class Network:
         model = post.group.model
         if op not in ("+=", "-="):
             raise ConfigError(f"{where}: op must be '+=' or '-=', got {op!r}")
-        if (synapse is None) == (on is None):
+        if synapse is not None and on is not None:
             raise ConfigError(f"{where}: give either on (what a spike does) or synapse (a synapse model), not both")
+        if synapse is None and on is None:
+            raise ConfigError(f"{where}: give on (what a spike does, e.g. on='v' or on='ge += w') or synapse "
+                              "(a synapse model); got neither")
         if synapse is None and weight is None:
             raise ConfigError(f"{where}: give the weight of the synapses")
         if synapse is None and (parameters or initial or post_delay is not None):
@@ -507,6 +527,7 @@ class Network:
         every = int(round(period / self.dt))
         if every < 1 or abs(every * self.dt - period) > 1e-6 * self.dt:
             raise ConfigError(f"{where}: dt {show(dt)} is not a multiple of the network's dt = {self.dt * 1e3:g} ms")
+        every = min(every, UNREACHED_STEP)  # longer than any run: at step 0 only (the kernel takes int64 steps)
         statements = pop.model.checked_statements(code, where)
         self._invalidate()
         self._regular_operations.append(_RegularOperation(name, pop, code, statements, every))
@@ -567,7 +588,7 @@ class Network:
                 f"{what}: rate {show(rate)} samples every {steps:.4g} steps of "
                 f"dt = {self.dt * 1e3:g} ms; expected a rate of 1/(k*dt) for a whole number k >= 1: "
                 f"{fastest:g} Hz (every step), {fastest / 2:g} Hz, {fastest / 3:.4g} Hz, ...")
-        return every
+        return min(every, UNREACHED_STEP)  # longer than any run: at step 0 only (the kernel takes int64 steps)
 
     def _check_not_built(self, action: str) -> None:
         if self._simulation is not None or self._stale is not None:
@@ -640,7 +661,7 @@ class Network:
         """Refuse a value that single precision cannot hold, as :meth:`build` would, without compiling anything
         (an experiment checks this before its first run, and a sweep before any of its runs)."""
         if self.precision == "single":
-            check_plan_fits(self._plan())
+            check_plan_fits(self._plan(), self.dt)
 
     def build(self) -> None:
         """Generate, compile (or load from the disk cache) and set up the kernel."""
@@ -670,6 +691,9 @@ class Network:
             raise ConfigError(f"duration {duration} is {seconds / self.dt:.3g} steps of dt = {self.dt:g} s; "
                               f"at most {MAX_STEPS:.3g} steps can be run")
         n_steps = int(round(seconds / self.dt))
+        if n_steps == 0:  # within the tolerance below of no step at all: it ran nothing, in silence
+            raise ConfigError(f"duration {duration} is shorter than one step of dt = {self.dt:g} s; "
+                              "expected a whole number of steps >= 1")
         if abs(n_steps * self.dt - seconds) > 1e-6 * self.dt + 1e-12:
             raise ConfigError(f"duration {duration} is not a whole number of steps of dt = {self.dt} s")
         return n_steps

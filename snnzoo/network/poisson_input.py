@@ -19,6 +19,11 @@ from ..errors import ConfigError, UnknownNameError
 from ..units import one_si, si_unit_string, whole_number
 
 
+MAX_COUNT = 2**53
+"""The most inputs one Poisson input draws from: the kernel keeps N as a float64 (exact up to 2**53) and
+draws into an int64 (N = 2**63 was an OverflowError, 2**70 a numba TypingError)."""
+
+
 @dataclass(frozen=True)
 class PoissonInput:
     """A validated Poisson input: ``count`` sources at ``rate`` Hz, each adding ``weight`` (SI)
@@ -45,6 +50,9 @@ class PoissonInput:
         if target not in targets:
             raise UnknownNameError(f"target variable of {where} on {population.where}", target, targets)
         count = whole_number(count, what=f"{where}: N (the number of inputs)", minimum=1)
+        if count > MAX_COUNT:
+            raise ConfigError(f"{where}: N (the number of inputs) = {count} is more than the {MAX_COUNT} (2**53) a "
+                              "draw can count exactly; expected fewer inputs")
         hz = one_si(rate, "Hz", what=f"{where}: rate", sign="non-negative")  # 0 Hz adds nothing, as in Brian2
         if hz * dt >= 1:
             raise ConfigError(f"{where}: rate {rate} gives a spike probability rate*dt = {hz * dt:g} per step; "

@@ -355,7 +355,7 @@ class Population:
         """Each neuron's refractory period in steps of ``dt``."""
         return refractory_steps(self.refractoriness,
                                 lambda text: self._evaluate(text, ureg.second, f"{self.where}: refractory"),
-                                self.size, dt)
+                                self.size, dt, self.where)
 
 
 @arguments_checked({})

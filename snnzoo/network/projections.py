@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import ConfigError, UnknownAttributeError, UnknownNameError
 from ..language.stimulus import PoissonRates, SpikeTimes, call_stimulus, stimulus_settings
-from ..time_steps import step_containing
+from ..time_steps import UNREACHED_STEP, step_containing
 from ..units import ureg
 from . import connectivity
 from .arguments import arguments_checked, refuse_read_only
@@ -66,7 +66,8 @@ class SpikeSource:
         the kernel would emit one."""
         steps = step_containing(self.spec.times, dt)
         order = np.lexsort((steps, indices))
-        repeated = np.flatnonzero((np.diff(steps[order]) == 0) & (np.diff(indices[order]) == 0))
+        reached = steps[order][1:] < UNREACHED_STEP  # times after any run are never emitted
+        repeated = np.flatnonzero((np.diff(steps[order]) == 0) & (np.diff(indices[order]) == 0) & reached)
         if repeated.size:
             neuron, step = indices[order[repeated[0]]], steps[order[repeated[0]]]
             times = np.asarray(self.spec.times, dtype=float)[(indices == neuron) & (steps == step)]

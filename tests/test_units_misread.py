@@ -1,0 +1,97 @@
+"""Quantity texts that pint reads otherwise than a modeller means: the error says how pint read them and
+what to write instead (docs/bad-input.md, "unit symbols pint reads as something else")."""
+
+from __future__ import annotations
+
+import pytest
+
+import snnzoo as sz
+from snnzoo import ureg as u
+from snnzoo.cli import main
+from snnzoo.errors import UnitError
+from snnzoo.units import as_quantity, is_quantity_text, to_si
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    # a clock name is a mass to pint: 2 decitonnes, 5 tonnes
+    ("2 dt", "'2 dt': pint reads 'dt' as a mass (decimetric_ton), not the time step; write the value in its unit "
+             "(e.g. '0.2 ms' for a time), or 2*dt where an expression may stand (as in a refractory period)"),
+    ("5 t", "'5 t': pint reads 't' as a mass (metric_ton), not the simulated time; write the value in its unit "
+            "(e.g. '0.2 ms' for a time)"),
+    ("[1 2] dt", "pint reads 'dt' as a mass"),
+    ({"value": 2, "unit": "dt"}, "'dt': pint reads 'dt' as a mass"),
+])
+@pytest.mark.parametrize("unit", ["s", "Hz", "kg"])  # refused whatever is expected, a mass too
+def test_a_clock_name_among_the_unit_symbols_is_refused_saying_how_pint_reads_it(text, said, unit):
+    with pytest.raises(UnitError) as caught:
+        to_si(text, unit, what="tau")
+    assert str(caught.value).startswith("tau: ") and said in str(caught.value)
+    assert is_quantity_text("2 dt") is False
+
+
+@pytest.mark.parametrize(("text", "unit", "said"), [
+    # a symbol in the other case: picoseconds for picosiemens, megasiemens for milliseconds, nanometres for nM
+    ("2 ps", "S", "got 2 ps of dimension [time]; did you mean '2 pS' or '2 PS'?"),
+    ("1 MS", "s", "got 1 MS of dimension [conductance]; did you mean '1 Ms' or '1 ms'?"),
+    ("10 nm", "mM", "did you mean '10 nM'?"),
+    ("3 pa", "A", "did you mean '3 pA'"),  # pint's picoyear
+])
+def test_a_symbol_in_the_other_case_gets_the_spellings_that_fit(text, unit, said):
+    with pytest.raises(UnitError) as caught:
+        to_si(text, unit, what="tau")
+    assert said in str(caught.value)
+    assert str(caught.value).startswith("tau: expected dimension")
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("1 mv", "did you mean '1 mV'?"),  # not '1 MV' (two letters changed)
+    ("4 nf", "did you mean '4 nF'?"),
+    ("10 MOhm", "did you mean '10 Mohm'?"),
+    ("5 khz", "did you mean '5 kHz'?"),
+])
+def test_an_unknown_symbol_gets_its_spellings_in_the_other_case(text, said):
+    with pytest.raises(UnitError, match="is not defined in the unit registry") as caught:
+        as_quantity(text, what="x")
+    assert str(caught.value).endswith(said)
+
+
+def test_no_spelling_is_suggested_where_none_fits():
+    with pytest.raises(UnitError) as caught:
+        to_si("1 G", "S", what="g")  # gauss; 'g' (gram) is no conductance either
+    assert "did you mean" not in str(caught.value)
+    assert is_quantity_text("2*tau") is False  # an expression, read as one without looking for spellings
+
+
+def test_a_number_without_a_unit_says_so():
+    with pytest.raises(UnitError, match=r"^dt: expected a quantity of dimension \[time\] \(e\.g\. '1 s'\), "
+                                        r"got '5', a number without a unit$"):
+        to_si("5", "s", what="dt")
+
+
+def test_a_logarithmic_unit_gets_no_temperature_advice():
+    with pytest.raises(UnitError, match="the logarithmic unit decibel is not supported") as caught:
+        as_quantity("3 dB", what="gain")
+    assert "kelvin" not in str(caught.value)
+    with pytest.raises(UnitError, match="give temperatures in kelvin"):
+        as_quantity("20 degC", what="T0")
+
+
+def test_the_network_models_and_the_command_line_explain_dt(tmp_path, capsys, monkeypatch):
+    with pytest.raises(UnitError, match="pint reads 'dt' as a mass"):
+        sz.Network(dt="2 dt")
+    net = sz.Network()
+    net.add_population("A", "lif", 2)
+    with pytest.raises(UnitError, match=r"population 'B'.*refractory.*or 2\*dt where an expression may stand"):
+        net.add_population("B", "lif", 2, refractory="2 dt")
+    with pytest.raises(UnitError, match=r"population 'C' \(model 'lif'\): parameter 'tau_m': '2 dt': pint reads"):
+        net.add_population("C", "lif", 2, parameters={"tau_m": "2 dt"})
+    with pytest.raises(UnitError, match="projection 'A_to_A': delay: .*pint reads 'dt' as a mass"):
+        net.connect("A", "A", on="v", weight=1 * u.mV, p=1.0, delay="2 dt")
+    # a parameter's default gives its unit: it was 'the right-hand side is in 1 / dt 1 / [mass] ...'
+    with pytest.raises(UnitError, match=r"^model 'decay': parameter 'tau': '2 dt': pint reads 'dt' as a mass"):
+        sz.NeuronModel("decay", "dx/dt = -x/tau : 1", {"tau": "2 dt"})
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "lif-decay", "--set", "dt=2 dt", "-q"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "pint reads 'dt' as a mass (decimetric_ton), not the time step" in error
+    assert list(tmp_path.iterdir()) == []
