@@ -17,6 +17,8 @@ import math
 import numbers
 import re
 import shutil
+import string
+import unicodedata
 from typing import Any, Literal
 
 import numpy as np
@@ -71,6 +73,7 @@ def parse_unit(text: str, *, what: str) -> pint.Unit:
     """Parse a unit string such as ``"mV"`` or ``"1"``; ``what`` names it in errors."""
     if text.strip() in ("1", "", "dimensionless"):
         return ureg.dimensionless
+    _refuse_misread_text(text, what, expected="a unit, e.g. 'mV'")
     _refuse_clock_symbols(text, what)
     try:
         unit = ureg.Unit(text)
@@ -134,6 +137,7 @@ def _parse_quantity_text(text: str, what: str, respell: bool = True) -> pint.Qua
     if clock:
         raise UnitError(f"{what}: {text!r} reads {clock[0]!r}, the {CLOCK_MEANINGS[clock[0]]}, which this value "
                         "cannot; give a quantity such as '0.2 ms'")
+    _refuse_misread_text(text, what)
     _refuse_clock_symbols(text, what)
     listed = _LIST_TEXT.match(text)
     if listed:
@@ -313,6 +317,41 @@ def _respelt(text: str, fits=None) -> str:
         if found:
             return f"; did you mean {' or '.join(found)}?"
     return ""
+
+
+_READ_AS_WRITTEN = frozenset(string.ascii_letters + string.digits + ".+-*/^()_%[],") | frozenset("µμΩÅ°²³·⋅")
+"""The characters pint reads in a quantity or unit text as a modeller means them (beyond ASCII: micro, ohm,
+ångström, degree, squared, cubed and the multiplication dots); white space too."""
+
+_WRITE_INSTEAD = {"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u00d7": "*", "\u066b": "."}
+"""What to write for characters a text copied from a document often holds (minus sign, dashes, times sign)."""
+
+_NUMBER_TEXT = re.compile(r"(?<![\w.])(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_BRACKETED = re.compile(r"\[[^\[\]]*\]")
+
+
+def _refuse_misread_text(text: str, what: str, expected: str = "a number and a unit, e.g. '-70 mV'") -> None:
+    """Refuse a quantity or unit text that pint would read, in silence, as something else than it says: with
+    a character pint leaves out ('\u221270 mV' with a minus sign is 70 mV, '70 m$V' is 70 m*V, '70 mV!' is
+    70 mV), a comma outside a bracketed list ('1,5 ms' is 15 ms: pint multiplies), or two numbers side by
+    side ('1 2 pA' is 2 pA). ``expected`` says what the text should be, in the error."""
+    for char in text:
+        if char not in _READ_AS_WRITTEN and not char.isspace():
+            instead = f"; write {_WRITE_INSTEAD[char]!r} instead" if char in _WRITE_INSTEAD else ""
+            name = unicodedata.name(char, f"U+{ord(char):04X}")
+            raise UnitError(f"{what}: {text!r} holds {char!r} ({name}), which pint would leave out or misread"
+                            f"{instead}; expected {expected}")
+    outside = _BRACKETED.sub("[]", text)
+    if "," in outside:
+        raise UnitError(f"{what}: {text!r} holds a comma, which pint reads as a multiplication ('1,5 ms' would be "
+                        "15 ms); write a decimal point ('1.5 ms'), or a list in brackets ('[1, 5] ms') where a "
+                        "list is taken")
+    numbers = list(_NUMBER_TEXT.finditer(outside))
+    for before, number in zip(numbers, numbers[1:]):
+        unit_one = number[0] == "1" and outside[number.end():].lstrip()[:1] in ("", "/")  # '5 1 / second', '2 1'
+        if not unit_one and not outside[before.end():number.start()].rstrip().endswith(tuple("*/^(+-")):
+            raise UnitError(f"{what}: {text!r} holds the numbers {before[0]} and {number[0]} with no operator "
+                            f"between them, which pint would multiply; expected {expected}")
 
 
 def _refuse_clock_symbols(text: str, what: str) -> None:

@@ -95,3 +95,50 @@ def test_the_network_models_and_the_command_line_explain_dt(tmp_path, capsys, mo
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "pint reads 'dt' as a mass (decimetric_ton), not the time step" in error
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    # characters pint leaves out: '−70 mV' (a minus sign from a document) was +70 mV, '70 m$V' 70 m*V
+    ("\u221270 mV", "holds '\u2212' (MINUS SIGN), which pint would leave out or misread; write '-' instead"),
+    ("\u201370 mV", "holds '\u2013' (EN DASH)"),
+    ("1e\u22123 s", "holds '\u2212' (MINUS SIGN)"),  # it was 3 elementary charges times a second
+    ("2\u00d73 mV", "holds '\u00d7' (MULTIPLICATION SIGN), which pint would leave out or misread; write '*' instead"),
+    ("70 m$V", "holds '$' (DOLLAR SIGN)"),
+    ("70 mV!", "holds '!' (EXCLAMATION MARK)"),
+    ("70 mV # rest", "holds '#' (NUMBER SIGN)"),
+    ("\u200b70 mV", "holds '\\u200b' (ZERO WIDTH SPACE)"),
+    # a comma or numbers side by side are a product to pint: 15 ms, 20000 pA, 2 pA
+    ("1,5 ms", "holds a comma, which pint reads as a multiplication ('1,5 ms' would be 15 ms); write a decimal "
+               "point ('1.5 ms'), or a list in brackets ('[1, 5] ms') where a list is taken"),
+    ("100, 200 pA", "holds a comma"),
+    ("1 2 pA", "holds the numbers 1 and 2 with no operator between them, which pint would multiply; expected a "
+               "number and a unit, e.g. '-70 mV'"),
+    ("1 ms 2", "holds the numbers 1 and 2 with no operator"),
+])
+def test_a_text_pint_would_misread_in_silence_is_refused_naming_what_is_wrong(text, said):
+    with pytest.raises(UnitError) as caught:
+        as_quantity(text, what="E_L")
+    assert str(caught.value).startswith(f"E_L: {text!r} ") and said in str(caught.value)
+    assert is_quantity_text(text) is False
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("-70 mV", -0.07), ("70\u00a0mV", 0.07), ("[1, 2] mV", [0.001, 0.002]), ("[10 20] ms", [0.01, 0.02]),
+    ("1e-3 s", 0.001), ("5 \u00b5s", 5e-6), ("5 \u03bcs", 5e-6), ("1 k\u03a9", 1e3), ("1/(2 ms)", 500.0),
+    ("2 ms**-1", 2000.0), ("2 \u00b5m\u00b2", 2e-12), ("5 mV\u00b7s", 0.005), ("2 * 3 mV", 0.006),
+    ("5 1 / second", 5.0), ("2 1", 2.0),  # a number and a unit as pint writes it: f"{magnitude} {units}"
+])
+def test_texts_pint_reads_as_written_still_read(text, value):
+    assert to_si(text, as_quantity(text, what="x").units, what="x") == pytest.approx(value)
+
+
+def test_a_unit_text_pint_would_misread_is_refused_and_so_is_a_setting_at_the_command_line(tmp_path, capsys,
+                                                                                         monkeypatch):
+    with pytest.raises(UnitError, match=r"^unit: 'm\$V' holds '\$' \(DOLLAR SIGN\), which pint would leave out or "
+                                        r"misread; expected a unit, e\.g\. 'mV'$"):
+        as_quantity({"value": 70, "unit": "m$V"}, what="unit")
+    monkeypatch.chdir(tmp_path)  # --set with a minus sign from a document: a stimulus ran at +400 pA
+    assert main(["run", "lif-decay", "--set", "models.decay.parameters.tau=\u221220 ms", "-q"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "holds '\u2212' (MINUS SIGN)" in error
+    assert list(tmp_path.iterdir()) == []
