@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from snnzoo.catalog.experiment import Experiment, apply_override, describe
-from snnzoo.errors import ConfigError, SnnzooError
+from snnzoo.errors import ConfigError, SimulationError, SnnzooError
 from snnzoo.plugins.loader import get_registry
 
 EXPERIMENTS = sorted(get_registry().names("experiment"))
@@ -187,3 +187,30 @@ def test_checks_and_panels_read_a_variable_recorded_by_the_populations_second_mo
     experiment = Experiment.load(str(path))
     figure = experiment.figure(experiment.run())
     assert [ax.get_ylabel() for ax in figure.axes] == ["v (mV)"]  # not v_potential
+
+
+def test_a_path_set_twice_is_refused_not_the_last_one_taken(tmp_path, capsys, monkeypatch):
+    from snnzoo.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "lif-decay", "--set", "seed=1", "--set", " seed = 2", "-q"]) == 2
+    assert capsys.readouterr().err == "snnzoo: error: --set seed: given twice ('1' and '2'); give each path once\n"
+    assert main(["run", str(tmp_path), "-q"]) == 2  # a folder: it listed the whole catalog as unknown
+    assert capsys.readouterr().err == (f"snnzoo: error: experiment '{tmp_path}': a folder, not a catalog experiment or "
+                                       "an experiment file (their names end in .toml)\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("top, timing, located", [('duration = "5 ms"\n', "", ": population 'p'"),
+                                                  ("", '[[protocol]]\nrun = "5 ms"\n',
+                                                   ": while running [[protocol]] #1: population")])
+def test_a_run_that_diverges_is_the_models_failure_not_the_durations(tmp_path, top, timing, located):
+    """It read "experiment file X: duration: population 'p': variable x ... became inf", as if the duration were
+    at fault."""
+    path = tmp_path / "diverges.toml"
+    path.write_text(f'{top}dt = "0.1 ms"\nseed = 1\n[models.run_away]\nequations = "dx/dt = x/tau : 1"\n'
+                    'parameters = { tau = "0.001 ms" }\ninitial = { x = 1 }\n[populations.p]\nmodel = "run_away"\n'
+                    f'size = 1\n{timing}')
+    with pytest.raises(SimulationError) as error:
+        Experiment.load(str(path)).run()
+    assert str(error.value).startswith(f"experiment file {path}{located}") and "became inf" in str(error.value)

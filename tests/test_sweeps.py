@@ -1114,3 +1114,33 @@ def test_a_run_file_made_from_its_groups_is_the_file_of_its_tree(toml, tmp_path)
         assert file_layout(made) == file_layout(netcdf_writer.netcdf_bytes(xr.DataTree.from_dict(plain)))
         xr.testing.assert_identical(open_result(write_netcdf(xr.DataTree.from_dict(plain), tmp_path / "t.nc")),
                                     tree)
+
+
+@pytest.mark.parametrize("table, message", [
+    ('grid = { "sources.P.rate" = ["2 Hz"] }\nseeds = "a"', "[sweep]: seeds: expected a number of runs (>= 1)"),
+    ('grid = { "sources.P.rate" = ["2 Hz"] }\nseeds = -1', "[sweep]: seeds: expected a whole number >= 0, got -1"),
+    ('grid = { "sources.P.rate" = ["2 Hz"] }\nrecord = "bogus"', "[sweep]: record: expected one of summary, "),
+    ('grid = { "sources.P.rate" = ["2 Hz", "2 Hz"] }', "[sweep]: grid sources.P.rate: the values '2 Hz' and '2 Hz'"),
+    ('grid = { "sources.P.rate" = ["2 Hz"] }\nzip = 3', "[sweep]: zip: expected True, False or a list of groups"),
+])
+def test_a_bad_value_of_the_experiments_own_sweep_table_is_named_with_the_table(tmp_path, table, message):
+    """It said only "seeds: expected ...", as if the caller had given the seeds."""
+    path = tmp_path / "own.toml"
+    path.write_text(SPEC + "\n[sweep]\n" + table + "\n")
+    with pytest.raises(sz.SnnzooError) as error:
+        sz.sweep(str(path), executor="serial")
+    assert str(error.value).startswith("experiment 'own': [sweep]: ") and message in str(error.value)
+    path.write_text(SPEC + '\n[sweep]\ngrid = { "sources.P.rate" = ["2 Hz"] }\nseeds = "a"\n')
+    with pytest.raises(sz.SnnzooError, match=r"^seeds: expected a number of runs"):  # the caller's: no table named
+        sz.sweep(str(path), seeds="b", executor="serial")
+
+
+def test_open_results_of_a_failed_runs_file_says_it_holds_no_data(tmp_path):
+    """It said that the file "holds groups ['/summary']" and that only results of one experiment stack."""
+    sz.sweep(_fails_at_a_tiny_time_constant, {"tau_w": ["30 ms", "1e-30 ms"]}, duration="20 ms", executor="serial",
+             out=tmp_path / "sweep")
+    files = sorted((tmp_path / "sweep" / "runs").glob("*.nc"))
+    assert len(files) == 2
+    with pytest.raises(sz.SnnzooError, match=r"open_results: .*\.nc records a sweep's run that gave no data \(status "
+                                             r"'failed': .*\); leave it out"):
+        sz.open_results([str(path) for path in files], dim="run")

@@ -15,7 +15,7 @@ import math
 import re
 import tomllib
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ConfigError, SnnzooError, UnknownNameError, a_or_an
+from ..errors import ConfigError, SimulationError, SnnzooError, UnknownNameError, a_or_an
 from ..results import analysis  # (importing it also registers the .snn accessor)
 from ..units import (Sign, as_quantity, is_quantity_text, is_whole_number, positive_si, si_unit_string, to_si, ureg,
                      whole_number)
@@ -76,6 +76,16 @@ def apply_override(spec: dict[str, Any], assignment: str) -> None:
     except tomllib.TOMLDecodeError:
         value = raw
     set_value(spec, path, value, what=f"--set {path}")
+
+
+def _refuse_repeated_paths(overrides: Sequence[str]) -> None:
+    """Refuse two ``--set`` of one path: the last one won in silence (``--grid`` refuses a path given twice)."""
+    given: dict[str, str] = {}
+    for assignment in overrides:
+        path, _, raw = (part.strip() for part in assignment.partition("="))
+        if path in given:
+            raise ConfigError(f"--set {path}: given twice ({given[path]!r} and {raw!r}); give each path once")
+        given[path] = raw
 
 
 def set_value(spec: dict[str, Any], path: str, value: Any, *, what: str) -> None:
@@ -180,7 +190,11 @@ class Experiment:
                 if path.is_file():
                     raise ConfigError(f"experiment {name_or_path!r}: not a catalog experiment, and the file of that "
                                       "name is not an experiment file (their names end in .toml)") from None
+                if path.is_dir():
+                    raise ConfigError(f"experiment {name_or_path!r}: a folder, not a catalog experiment or an "
+                                      "experiment file (their names end in .toml)") from None
                 raise
+        _refuse_repeated_paths(overrides)
         spec = copy.deepcopy(load_toml(path))
         for assignment in overrides:
             apply_override(spec, assignment)
@@ -282,15 +296,19 @@ class Experiment:
         return net
 
     @contextmanager
-    def _located(self, table: str = "") -> Iterator[None]:
+    def _located(self, table: str = "", *, running: bool = False) -> Iterator[None]:
         """An snnzoo error raised in the block names the experiment (its file) and ``table``
         (``[populations.E]``) first, unless it already names the experiment: errors of the network's
-        methods name their argument (``rate``, ``weight``), and this adds where the file gives it."""
+        methods name their argument (``rate``, ``weight``), and this adds where the file gives it.
+        With ``running`` (the block simulates ``table``'s time), a simulation's failure is the model's, not the
+        table's: it names a protocol phase as "while running [[protocol]] #2", and no ``duration``."""
         try:
             yield
         except SnnzooError as error:
             message = str(error)
             if not message.startswith(self.where):
+                if running and isinstance(error, SimulationError):
+                    table = f"while running {table}" if table.startswith("[[protocol]]") else ""
                 error.args = (f"{self.where}: {table + ': ' if table else ''}{message}",)
             raise
 
@@ -349,7 +367,8 @@ class Experiment:
         net = self.build(seed, threads)
         self.validate(net, checks, figure)
         for k, phase in enumerate(self.protocol()):
-            with self._located(f"[[protocol]] #{k + 1}" if "protocol" in self.spec else "duration"):
+            table = f"[[protocol]] #{k + 1}" if "protocol" in self.spec else "duration"
+            with self._located(table, running=True):
                 for target, value in phase.get("set", {}).items():
                     population, _, variable = target.partition(".")
                     net.population(population).set(variable, value)

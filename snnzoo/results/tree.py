@@ -386,6 +386,11 @@ def open_results(paths: str | os.PathLike | Sequence[str | os.PathLike], dim: st
     if not isinstance(dim, str) or not dim.isidentifier():
         raise SnnzooError(f"open_results: dim must be a name for the new dimension, like 'seed', got {dim!r}")
     trees = [open_result(path) for path in files]
+    for path, tree in zip(files, trees):
+        failure = _failed_run(tree)
+        if failure is not None:
+            raise SnnzooError(f"open_results: {path} records a sweep's run that gave no data ({failure}); leave it "
+                              "out (the sweep's sweep.nc has every run's status and error)")
     taken = {name for node in trees[0].subtree for name in (*node.dataset.dims, *node.dataset.variables, node.name)}
     if dim in taken:
         raise SnnzooError(f"open_results: dim {dim!r} is already a group, dimension or variable of {files[0]}; "
@@ -416,6 +421,17 @@ def open_results(paths: str | os.PathLike | Sequence[str | os.PathLike], dim: st
                                    data_vars="all", coords="different", compat="equals",
                                    combine_attrs="drop_conflicts")
     return xr.DataTree.from_dict(stacked)
+
+
+def _failed_run(tree: xr.DataTree) -> str | None:
+    """How the run of a sweep's run file failed (its status and error), or None for a file that holds a run's
+    data: a failed or lost run is stored with its ``/summary`` group alone."""
+    if "summary" not in tree.children or populations(tree):
+        return None
+    summary = tree["summary"].dataset
+    status = str(summary["status"].values) if "status" in summary else "no status"
+    error = str(summary["error"].values) if "error" in summary else ""
+    return f"status {status!r}" + (f": {error}" if error else "")
 
 
 def _check_same_sizes(files: list[Path], trees: list[xr.DataTree]) -> None:

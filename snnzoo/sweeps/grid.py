@@ -140,7 +140,7 @@ def make_grid(spec: Mapping[str, Any] | None, grid: Mapping[str, Any], zip: bool
         if len(set(lengths.values())) > 1:
             raise ConfigError(f"zip: zipped paths need equally many values, got {lengths}")
         axes.append(Axis(names[group[0]], tuple(parameters[path] for path in group)))
-    return Grid(tuple(axes), _seeds(seeds, spec))
+    return Grid(tuple(axes), seed_list(seeds, spec))
 
 
 def _zip_groups(paths: list[str], zip: bool | Sequence[Sequence[str]]) -> list[list[str]]:
@@ -199,7 +199,7 @@ def _identifier(text: str) -> str:
     return re.sub(r"\W", "_", text)
 
 
-def _seeds(seeds: int | Sequence[int] | None, spec: Mapping[str, Any] | None) -> tuple[int, ...]:
+def seed_list(seeds: int | Sequence[int] | None, spec: Mapping[str, Any] | None) -> tuple[int, ...]:
     """The seeds of the runs, each checked as every master seed is (:func:`~snnzoo.units.seed_number`)."""
     expected = "seeds: expected a number of runs (>= 1) or a list of distinct non-negative integers"
     if seeds is None:

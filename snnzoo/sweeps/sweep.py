@@ -7,7 +7,7 @@ import copy
 import json
 import pickle
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -21,7 +21,7 @@ from ..safe_write import signals_deferred
 from ..units import positive_si
 from .combine import check_population_sizes, combine
 from .executors import WorkerDied, lost_run, make_executor
-from .grid import Grid, make_grid
+from .grid import Grid, make_grid, seed_list
 from .store import Store, identity
 from .worker import KERNEL_THREADS, RECORD_CHOICES, Outcome, Task, failed_run, result_groups, run_provenance
 
@@ -62,8 +62,7 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any] | Non
         raise ConfigError("workers: only for the default local executor; an executor brings its own workers")
     name, spec, builder, duration_seconds = _resolve(experiment, duration)
     grid, zip, seeds, record = sweep_options(name, spec, grid, zip, seeds, record)
-    if record not in RECORD_CHOICES:
-        raise ConfigError(f"record: expected one of {', '.join(RECORD_CHOICES)}, got {record!r}")
+    checked_record(record)
     if builder is not None and executor != "serial":
         _check_picklable(builder)
     plan = make_grid(spec, grid, zip, seeds)
@@ -103,8 +102,34 @@ def sweep_options(name: str, spec: dict | None, grid: Mapping[str, Any] | None, 
             raise ConfigError(f"grid: experiment {name!r} has no [sweep] grid of its own; give one, "
                               "e.g. {'sources.P.rate': ['2 Hz', '4 Hz']}")
         grid, zip = table["grid"], table.get("zip", False) if zip is None else zip
-    return (grid, False if zip is None else zip, table.get("seeds") if seeds is None else seeds,
-            table.get("record", "summary") if record is None else record)
+        with _in_sweep_table(name):
+            make_grid(spec, grid, zip)
+    if seeds is None and "seeds" in table:
+        seeds = table["seeds"]
+        with _in_sweep_table(name):
+            seed_list(seeds, spec)
+    if record is None and "record" in table:
+        record = table["record"]
+        with _in_sweep_table(name):
+            checked_record(record)
+    return grid, False if zip is None else zip, seeds, "summary" if record is None else record
+
+
+def checked_record(record: Any) -> str:
+    """``record`` if it is one of :data:`RECORD_CHOICES`, else a ConfigError naming them."""
+    if record not in RECORD_CHOICES:
+        raise ConfigError(f"record: expected one of {', '.join(RECORD_CHOICES)}, got {record!r}")
+    return record
+
+
+@contextlib.contextmanager
+def _in_sweep_table(name: str) -> Iterator[None]:
+    """An error about a value of the experiment's own ``[sweep]`` table names the experiment and the table."""
+    try:
+        yield
+    except ConfigError as error:
+        error.args = (f"experiment {name!r}: [sweep]: {error}",)
+        raise
 
 
 def _resolve(experiment: Any, duration: Any) -> tuple[str, dict | None, Callable | None, float | None]:
