@@ -262,7 +262,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list models, synapse models, stimuli, integrators and experiments").set_defaults(func=cmd_list)
     info = sub.add_parser("info", help="show a model's equations and parameters, a stimulus's settings, an "
                                        "integrator or an experiment")
-    info.add_argument("name")
+    info.add_argument("name", help="a model, synapse model, stimulus, integrator or experiment (see 'snnzoo list')")
     info.set_defaults(func=cmd_info)
     run = sub.add_parser("run", help="run a catalog experiment")
     run.add_argument("name", help="experiment name (see 'snnzoo list') or a path to a .toml file")

@@ -476,3 +476,15 @@ def test_rerun_of_an_interrupted_result_says_why_it_is_not_compared(tmp_path, ca
     assert code == 0 and "differs" not in out, out
     assert f"not compared with {tmp_path / 'partial.nc'}: its run was interrupted at 0.02 s (complete = 0), so it " \
            "holds only the start of the data" in out
+
+
+def test_every_argument_of_every_command_says_what_it_takes():
+    """`snnzoo info -h` showed its `name` argument without a word on what it names."""
+    import argparse
+
+    from snnzoo.cli import parser
+
+    commands = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
+    silent = [f"{name} {action.dest}" for name, command in commands.choices.items() for action in command._actions
+              if not isinstance(action, argparse._HelpAction) and action.help in (None, "")]
+    assert silent == []
