@@ -1144,3 +1144,19 @@ def test_open_results_of_a_failed_runs_file_says_it_holds_no_data(tmp_path):
     with pytest.raises(sz.SnnzooError, match=r"open_results: .*\.nc records a sweep's run that gave no data \(status "
                                              r"'failed': .*\); leave it out"):
         sz.open_results([str(path) for path in files], dim="run")
+
+
+def test_a_sweep_whose_runs_would_not_fit_in_memory_is_refused_before_any_run(toml, tmp_path, monkeypatch):
+    """A mistyped --seeds 100000000 made every run's experiment before the first run: about 7 kB each, the
+    machine's memory for 10 million runs."""
+    with pytest.raises(sz.SnnzooError, match=r"^seeds: 1,000,000,000,000 runs would take about .* GiB of memory "
+                                             r"before the first run, more than the .* GiB allowed"):
+        sz.sweep(toml, {"sources.P.rate": ["2 Hz"]}, seeds=10**12)
+    monkeypatch.setenv("SNNZOO_MEMORY_LIMIT", "1 MiB")
+    with pytest.raises(sz.SnnzooError, match=r"^grid and seeds: 1,000 runs would take about .* GiB of memory before "
+                                             r"the first run, more than the 0.000977 GiB allowed \(SNNZOO_MEMORY_LIMIT\); "
+                                             r"sweep fewer values or seeds"):
+        sz.sweep(toml, {"sources.P.rate": ["2 Hz", "4 Hz"]}, seeds=500, out=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    monkeypatch.delenv("SNNZOO_MEMORY_LIMIT")
+    assert sz.sweep(toml, {"sources.P.rate": ["2 Hz"]}, seeds=2, executor="serial")["status"].size == 2

@@ -199,6 +199,25 @@ def _identifier(text: str) -> str:
     return re.sub(r"\W", "_", text)
 
 
+RUN_BYTES = 2048
+"""Memory a run takes before the sweep starts, beyond its own experiment: its settings, key and task."""
+
+SEED_BYTES = 40
+"""Memory a seed takes in the list of a sweep's seeds."""
+
+
+def check_runs_fit(runs: int, bytes_per_run: int, what: str) -> None:
+    """Refuse a sweep of ``runs`` runs whose descriptions (``bytes_per_run`` each), all made before the first
+    run, would not fit in memory: a mistyped ``--seeds 100000000`` took the machine's memory before anything ran."""
+    from ..engine.memory import memory_limit
+
+    limit, source = memory_limit()
+    if runs * bytes_per_run > limit:
+        raise ConfigError(f"{what}: {runs:,} runs would take about {runs * bytes_per_run / 2**30:.3g} GiB of memory "
+                          f"before the first run, more than the {limit / 2**30:.3g} GiB allowed ({source}); "
+                          "sweep fewer values or seeds, or split the sweep")
+
+
 def seed_list(seeds: int | Sequence[int] | None, spec: Mapping[str, Any] | None) -> tuple[int, ...]:
     """The seeds of the runs, each checked as every master seed is (:func:`~snnzoo.units.seed_number`)."""
     expected = "seeds: expected a number of runs (>= 1) or a list of distinct non-negative integers"
@@ -209,7 +228,9 @@ def seed_list(seeds: int | Sequence[int] | None, spec: Mapping[str, Any] | None)
     if isinstance(seeds, numbers.Real) and not isinstance(seeds, bool):  # 4 or 4.0, as every whole number
         if whole_number(seeds, what="seeds") < 1:
             raise ConfigError(f"{expected}, got {seeds!r}")
-        return tuple(range(seed_number(int(seeds) - 1, what="seeds") + 1))
+        last = seed_number(int(seeds) - 1, what="seeds")
+        check_runs_fit(last + 1, SEED_BYTES, "seeds")
+        return tuple(range(last + 1))
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or not seeds:
         raise ConfigError(f"{expected}, got {seeds!r}")
     if any(isinstance(s, bool) or not isinstance(s, numbers.Real) or s < 0 for s in seeds):

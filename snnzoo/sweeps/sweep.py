@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+import math
 import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -21,7 +22,7 @@ from ..safe_write import signals_deferred
 from ..units import positive_si
 from .combine import check_population_sizes, combine
 from .executors import WorkerDied, lost_run, make_executor
-from .grid import Grid, make_grid, seed_list
+from .grid import RUN_BYTES, Grid, check_runs_fit, make_grid, seed_list
 from .store import Store, identity
 from .worker import KERNEL_THREADS, RECORD_CHOICES, Outcome, Task, failed_run, result_groups, run_provenance
 
@@ -66,6 +67,7 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any] | Non
     if builder is not None and executor != "serial":
         _check_picklable(builder)
     plan = make_grid(spec, grid, zip, seeds)
+    check_runs_fit(math.prod(plan.shape), RUN_BYTES + 2 * len(pickle.dumps(spec)), "grid and seeds")
     tasks = _tasks(name, spec, builder, plan, record, duration, keep_files=out is not None)
     models = _check_points(tasks.values(), record)
     sweep_identity = identity(name, spec, plan.to_dict(), record, builder, duration_seconds, models)
