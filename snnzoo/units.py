@@ -5,7 +5,8 @@ so quantities made by the user, by pint-xarray and by snnzoo all mix. Values are
 checked once, when a model or simulation is built, and converted to plain SI
 floats; no pint object enters the engine. This module is the one validation
 layer for quantities: dimension, finiteness and sign (:func:`to_si`), offset
-units such as ``degC`` (refused: the engine integrates absolute values), and
+units such as ``degC`` (refused: the engine integrates absolute values), unit symbols pint reads
+otherwise than a modeller means (``"2 dt"``: decitonnes; ``"2 ps"`` for a conductance), and
 integers such as seeds (:func:`whole_number`) and indices (:func:`whole_numbers`).
 """
 
@@ -95,6 +96,7 @@ def _offset_unit_error(unit: str, what: str) -> UnitError:
 
 
 def _is_temperature(unit: str) -> bool:
+    """Whether pint's name ``unit`` (of a non-multiplicative unit) is a temperature (degC) rather than logarithmic."""
     try:
         return ureg.Unit(unit).dimensionality == ureg.kelvin.dimensionality
     except Exception:  # noqa: BLE001 pint's names for several units at once ("degC, degF") read as none
@@ -249,8 +251,9 @@ def to_si(value: Any, unit: pint.Unit | str, *, what: str, allow_plain: bool = F
         if isinstance(value, str) and q.dimensionless and not _unit_symbols(value):
             raise UnitError(f"{what}: expected a quantity of dimension {dimension_of(expected)} "
                             f"(e.g. {_example(expected)}), got {value!r}, a number without a unit")
-        fits = lambda read: read.dimensionality == expected_q.dimensionality  # noqa: E731
-        hint = _respelt(value, fits) if isinstance(value, str) else ""  # '2 ps' (picoseconds) for '2 pS'
+        hint = ""  # for a text, the spellings that fit: '2 ps' (picoseconds) for '2 pS'
+        if isinstance(value, str):
+            hint = _respelt(value, lambda read: read.dimensionality == expected_q.dimensionality)
         raise UnitError(
             f"{what}: expected dimension {dimension_of(expected)}, "
             f"got {show(q)} of dimension {dimension_of(q.units)}{hint}"
