@@ -437,7 +437,8 @@ def whole_number(value: Any, *, what: str, minimum: int | None = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ConfigError(f"{what}: expected a whole number, got {show(value)}")
     if not is_whole_number(value):
-        raise ConfigError(f"{what}: expected a whole number, got {show(value)} (it would be truncated)")
+        truncated = " (it would be truncated)" if math.isfinite(value) else ""  # inf and nan are no number of anything
+        raise ConfigError(f"{what}: expected a whole number, got {show(value)}{truncated}")
     if minimum is not None and int(value) < minimum:
         raise ConfigError(f"{what}: expected a whole number >= {minimum}, got {show(value)}")
     return int(value)

@@ -95,3 +95,4 @@ def test_the_network_models_and_the_command_line_explain_dt(tmp_path, capsys, mo
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "pint reads 'dt' as a mass (decimetric_ton), not the time step" in error
     assert list(tmp_path.iterdir()) == []
+
