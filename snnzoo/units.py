@@ -296,26 +296,32 @@ def _defined(symbol: str) -> bool:
         return False
 
 
-def _respelt(text: str, fits=None) -> str:
-    """``"; did you mean '...'?"`` with ``text`` respelt: its first unit symbol that can be spelt in another
-    case so that the whole reads as a quantity that ``fits`` (each such spelling), or without ``fits`` as any
-    quantity (the spellings that change the fewest letters); else ``""``."""
+def respellings(text: str) -> list[list[str]]:
+    """``text`` with one of its unit symbols in another case, each way pint reads as a quantity: for each symbol
+    in turn, grouped by how many letters changed, fewest first (``"10 mS"``: ``[["10 MS", "10 ms"], ["10 Ms"]]``)."""
+    groups = []
     for symbol in _unit_symbols(text):
-        found = []
         for spellings in _case_variants(symbol):
+            readable = []
             for spelling in spellings:
                 respelt = re.sub(rf"(?<![^\W\d]){re.escape(symbol)}(?![^\W\d])", spelling, text)
                 try:
-                    quantity = ureg.Quantity(respelt)
+                    ureg.Quantity(respelt)
                 except Exception:  # noqa: BLE001 - a spelling pint cannot read is no suggestion
                     continue
-                if fits is None or fits(quantity):
-                    found.append(repr(respelt))
-            if found and fits is None:
-                break
-        if found:
-            return f"; did you mean {' or '.join(found)}?"
-    return ""
+                readable.append(respelt)
+            if readable:
+                groups.append(readable)
+    return groups
+
+
+def _respelt(text: str, fits=None) -> str:
+    """``"; did you mean '...'?"`` with ``text`` respelt (:func:`respellings`): every spelling that reads as a
+    quantity that ``fits``, or without ``fits`` those that change the fewest letters; else ``""``."""
+    groups = respellings(text)
+    found = [spelling for group in groups for spelling in group if fits(ureg.Quantity(spelling))] if fits else \
+        groups[0] if groups else []
+    return f"; did you mean {' or '.join(map(repr, found))}?" if found else ""
 
 
 def _refuse_clock_symbols(text: str, what: str) -> None:
