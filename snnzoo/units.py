@@ -5,7 +5,8 @@ so quantities made by the user, by pint-xarray and by snnzoo all mix. Values are
 checked once, when a model or simulation is built, and converted to plain SI
 floats; no pint object enters the engine. This module is the one validation
 layer for quantities: dimension, finiteness and sign (:func:`to_si`), offset
-units such as ``degC`` (refused: the engine integrates absolute values), and
+units such as ``degC`` (refused: the engine integrates absolute values), unit symbols pint reads
+otherwise than a modeller means (``"2 dt"``: decitonnes; ``"2 ps"`` for a conductance), and
 integers such as seeds (:func:`whole_number`) and indices (:func:`whole_numbers`).
 """
 
@@ -98,6 +99,7 @@ def _offset_unit_error(unit: str, what: str) -> UnitError:
 
 
 def _is_temperature(unit: str) -> bool:
+    """Whether pint's name ``unit`` (of a non-multiplicative unit) is a temperature (degC) rather than logarithmic."""
     try:
         return ureg.Unit(unit).dimensionality == ureg.kelvin.dimensionality
     except Exception:  # noqa: BLE001 pint's names for several units at once ("degC, degF") read as none
@@ -253,8 +255,9 @@ def to_si(value: Any, unit: pint.Unit | str, *, what: str, allow_plain: bool = F
         if isinstance(value, str) and q.dimensionless and not _unit_symbols(value):
             raise UnitError(f"{what}: expected a quantity of dimension {dimension_of(expected)} "
                             f"(e.g. {_example(expected)}), got {value!r}, a number without a unit")
-        fits = lambda read: read.dimensionality == expected_q.dimensionality  # noqa: E731
-        hint = _respelt(value, fits) if isinstance(value, str) else ""  # '2 ps' (picoseconds) for '2 pS'
+        hint = ""  # for a text, the spellings that fit: '2 ps' (picoseconds) for '2 pS'
+        if isinstance(value, str):
+            hint = _respelt(value, lambda read: read.dimensionality == expected_q.dimensionality)
         raise UnitError(
             f"{what}: expected dimension {dimension_of(expected)}, "
             f"got {show(q)} of dimension {dimension_of(q.units)}{hint}"
@@ -297,26 +300,32 @@ def _defined(symbol: str) -> bool:
         return False
 
 
-def _respelt(text: str, fits=None) -> str:
-    """``"; did you mean '...'?"`` with ``text`` respelt: its first unit symbol that can be spelt in another
-    case so that the whole reads as a quantity that ``fits`` (each such spelling), or without ``fits`` as any
-    quantity (the spellings that change the fewest letters); else ``""``."""
+def respellings(text: str) -> list[list[str]]:
+    """``text`` with one of its unit symbols in another case, each way pint reads as a quantity: for each symbol
+    in turn, grouped by how many letters changed, fewest first (``"10 mS"``: ``[["10 MS", "10 ms"], ["10 Ms"]]``)."""
+    groups = []
     for symbol in _unit_symbols(text):
-        found = []
         for spellings in _case_variants(symbol):
+            readable = []
             for spelling in spellings:
                 respelt = re.sub(rf"(?<![^\W\d]){re.escape(symbol)}(?![^\W\d])", spelling, text)
                 try:
-                    quantity = ureg.Quantity(respelt)
+                    ureg.Quantity(respelt)
                 except Exception:  # noqa: BLE001 - a spelling pint cannot read is no suggestion
                     continue
-                if fits is None or fits(quantity):
-                    found.append(repr(respelt))
-            if found and fits is None:
-                break
-        if found:
-            return f"; did you mean {' or '.join(found)}?"
-    return ""
+                readable.append(respelt)
+            if readable:
+                groups.append(readable)
+    return groups
+
+
+def _respelt(text: str, fits=None) -> str:
+    """``"; did you mean '...'?"`` with ``text`` respelt (:func:`respellings`): every spelling that reads as a
+    quantity that ``fits``, or without ``fits`` those that change the fewest letters; else ``""``."""
+    groups = respellings(text)
+    found = [spelling for group in groups for spelling in group if fits(ureg.Quantity(spelling))] if fits else \
+        groups[0] if groups else []
+    return f"; did you mean {' or '.join(map(repr, found))}?" if found else ""
 
 
 _READ_AS_WRITTEN = frozenset(string.ascii_letters + string.digits + ".+-*/^()_%[],") | frozenset("µμΩÅ°²³·⋅")
@@ -473,7 +482,8 @@ def whole_number(value: Any, *, what: str, minimum: int | None = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ConfigError(f"{what}: expected a whole number, got {show(value)}")
     if not is_whole_number(value):
-        raise ConfigError(f"{what}: expected a whole number, got {show(value)} (it would be truncated)")
+        truncated = " (it would be truncated)" if math.isfinite(value) else ""  # inf and nan are no number of anything
+        raise ConfigError(f"{what}: expected a whole number, got {show(value)}{truncated}")
     if minimum is not None and int(value) < minimum:
         raise ConfigError(f"{what}: expected a whole number >= {minimum}, got {show(value)}")
     return int(value)

@@ -139,3 +139,19 @@ def test_on_of_the_wrong_kind_and_an_effect_whose_weight_is_per_unit_say_what_is
     with pytest.raises(UnitError, match=r"^projection 'G_to_G': weight: expected a quantity of dimension "
                                         r"1 / \[voltage\] \(e\.g\. '1/mV'\), got the plain number 1$"):
         net.connect("G", "G", on="ge += w*mV", weight=1, p=1.0)
+
+
+@pytest.mark.parametrize("integrator", [3, object(), None.__class__])
+def test_an_integrator_that_is_no_integrator_is_refused_where_it_is_given(integrator):
+    # it failed at the first run: "integrator 'int': update() raised AttributeError: ..."
+    said = r"^integrator: expected a registered integrator's name \(e\.g\. 'rk4'\) or an integrator object with a name "
+    with pytest.raises(ConfigError, match=said):
+        sz.Network(integrator=integrator)
+    with pytest.raises(ConfigError, match=said):
+        _network().add_population("B", "lif", 2, integrator=integrator)
+
+
+@pytest.mark.parametrize("variables", [3, ["v", 3], None])
+def test_recorded_variables_of_the_wrong_kind_are_named(variables):
+    with pytest.raises(ConfigError, match=r"^record 'A': expected one or more distinct variables to record, got "):
+        _network().record("A", variables)  # 3 was Python's "'int' object is not iterable"

@@ -224,3 +224,11 @@ def test_show_si_gives_the_prefix_even_when_pint_keeps_magnitudes_as_arrays(monk
     for forced in (False, True):
         monkeypatch.setattr(u, "force_ndarray_like", forced)
         assert [show_si(value, unit) for value, unit, _ in cases] == [shown for _, _, shown in cases]
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan")])
+def test_an_infinite_count_is_not_said_to_be_truncated(value):
+    with pytest.raises(ConfigError, match=rf"^threads: expected a whole number, got {value}$"):
+        sz.Network(threads=value)  # "... got inf (it would be truncated)"
+    with pytest.raises(ConfigError, match=r"^threads: expected a whole number, got 2.5 \(it would be truncated\)$"):
+        sz.Network(threads=2.5)

@@ -142,3 +142,16 @@ def test_a_unit_text_pint_would_misread_is_refused_and_so_is_a_setting_at_the_co
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "holds '\u2212' (MINUS SIGN)" in error
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("default", "said"), [
+    ("10 mS", "(parameter tau's default '10 mS' is in [conductance]; did you mean '10 ms' or '10 Ms'?)"),
+    ("10 MS", "(parameter tau's default '10 MS' is in [conductance]; did you mean '10 Ms' or '10 ms'?)"),
+    ("10", "(dimensionless parameters in it: tau; did a default lose its unit, e.g. '100' for '100 pF'?)"),
+])
+def test_an_equation_whose_units_do_not_add_up_names_the_default_in_the_wrong_case(default, said):
+    # millisiemens for milliseconds: the error named the equation and '[mass] ** 2 * [length] ** 4 / ...' only
+    with pytest.raises(sz.EquationError, match=r"^model 'm': equation 'dv/dt = -v/tau : volt': the right-hand "
+                                               r"side is in V") as caught:
+        sz.NeuronModel("m", "dv/dt = -v/tau : volt", {"tau": default})
+    assert str(caught.value).endswith(said)

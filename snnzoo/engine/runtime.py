@@ -379,12 +379,22 @@ BINOMIAL_NORMAL_ABOVE = 5.0
 
 @njit(inline="always", cache=True)
 def binomial(state, n: int, p: float, q: float, scale: float) -> float:
-    """A Binomial(n, p) deviate (``q = 1 - p``, ``scale = sqrt(n*p*q)``): by inversion
-    (expected ``n*p`` iterations) when ``n*p`` or ``n*q`` is at most 5, else from the normal
-    approximation ``n*p + scale*N(0, 1)`` (not rounded), as Brian2's PoissonInput."""
+    """A Binomial(n, p) deviate (``q = 1 - p``, ``scale = sqrt(n*p*q)``): by inversion when ``n*p`` or
+    ``n*q`` is at most 5, else from the normal approximation ``n*p + scale*N(0, 1)`` (not rounded), as
+    Brian2's PoissonInput. Inversion counts the rarer outcome (``n`` minus the failures when ``p > q``), in
+    about ``n*min(p, q)`` <= 5 iterations: counting the successes took ``n*p`` iterations (1e12 inputs at
+    p = 1 - 1e-12 ran for hours) and, with ``q**n`` below the smallest float, always gave ``n``."""
     mean = n * p
     if mean > BINOMIAL_NORMAL_ABOVE and n * q > BINOMIAL_NORMAL_ABOVE:
         return mean + scale * normal(state)
+    if p > q:
+        return n - _binomial_inversion(state, n, q, p)
+    return _binomial_inversion(state, n, p, q)
+
+
+@njit(inline="always", cache=True)
+def _binomial_inversion(state, n: int, p: float, q: float) -> float:
+    """A Binomial(n, p) deviate by inversion (``q = 1 - p``): about ``n*p`` iterations."""
     if p <= 0.0:
         return 0.0
     ratio = p / q

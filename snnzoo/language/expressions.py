@@ -158,8 +158,8 @@ _NUMBER_AND_UNIT = re.compile(r"^\s*[+-]?(?:inf|nan|\d*\.?\d+(?:e[+-]?\d+)?)\s*[
 
 def _unparsable(text: str, err: SyntaxError, where: str) -> SnnzooError:
     """The error for a text that is no expression. One that starts with a number and a name (``"20 degC"``,
-    ``"inf ms"``, ``"5 mv"``) was meant as a quantity, and the reading of it as one says what is wrong (it said "cannot parse
-    '20 degC' (invalid syntax)")."""
+    ``"inf ms"``, ``"5 mv"``) was meant as a quantity, and the reading of it as one says what is wrong (it
+    said "cannot parse '20 degC' (invalid syntax)")."""
     if _NUMBER_AND_UNIT.match(text):
         try:
             quantity = as_quantity(text, what=where)

@@ -26,8 +26,8 @@ import numpy as np
 import pint
 
 from ..errors import ConfigError, EquationError, UnitError, UnknownNameError, ValueRangeError
-from ..units import (Sign, as_quantity, dimension_of, is_quantity_text, parameter_sign, parse_unit, quantity_text, show, show_si,
-                     to_si, unit_text, ureg)
+from ..units import (Sign, as_quantity, dimension_of, is_quantity_text, parameter_sign, parse_unit, quantity_text,
+                     respellings, show, show_si, to_si, unit_text, ureg)
 from . import model_summary
 from .refractory import Refractoriness, period_refractoriness
 from .symbolic_budget import time_budget
@@ -437,12 +437,13 @@ class NeuronModel:
             raise UnknownNameError(f"preset of model {self.name!r}", name, self.presets)
         return dict(self.presets[name])
 
-    def _checker(self, where: str, *, noise: bool = False) -> DimensionChecker:
+    def _checker(self, where: str, *, noise: bool = False, respelt: Mapping[str, pint.Unit] | None = None
+                 ) -> DimensionChecker:
         """A dimension checker for the model's names; white noise (``xi``) only with ``noise``
-        (differential equations)."""
+        (differential equations); ``respelt`` replaces the units of some of them."""
         from .expressions import DimensionChecker
 
-        units = dict(self.units)
+        units = {**self.units, **(respelt or {})}
         units.update({"t": ureg.second, "dt": ureg.second, "i": ureg.dimensionless, "N": ureg.dimensionless})
         if noise:
             units.update({s: NOISE_UNIT for s in self.noise_names})
@@ -459,16 +460,16 @@ class NeuronModel:
             if eq.kind == "subexpression" and any(s.name.startswith("xi") for s in eq.expr.free_symbols):
                 raise EquationError(f"{where}: white noise xi may only appear in differential equations")
             self._check_noise_is_linear(eq, where)
+            want = eq.unit / ureg.second if eq.kind == "differential" else eq.unit
             try:
                 got = self._checker(where, noise=True).unit_of(eq.expr)
             except EquationError as error:
-                raise EquationError(f"{error}{self._unitless_hint(eq.expr)}") from None
-            want = eq.unit / ureg.second if eq.kind == "differential" else eq.unit
+                raise EquationError(f"{error}{self._default_hint(eq.expr, want)}") from None
             if not same_dimension(got, want) and not is_zero(eq.expr):
                 lhs = f"d{eq.name}/dt" if eq.kind == "differential" else eq.name
                 raise EquationError(
                     f"{where}: the right-hand side is in {got:~} {dimension_of(got)} "
-                    f"but {lhs} must be in {want:~} {dimension_of(want)}{self._unitless_hint(eq.expr)}"
+                    f"but {lhs} must be in {want:~} {dimension_of(want)}{self._default_hint(eq.expr, want)}"
                 )
         self.resolved_subexpressions()  # detects cycles early
 
@@ -487,15 +488,34 @@ class NeuronModel:
                 raise EquationError(f"{where}: the white noise {noise.name!r} must enter linearly, as a "
                                     f"term g*{noise.name} whose g holds no noise (as in Brian2)")
 
-    def _unitless_hint(self, expr: sympy.Basic) -> str:
-        """Names the dimensionless parameters of ``expr``: a unit missing from a default ("100" for
-        "100 pF") is the usual cause of an equation whose units do not add up."""
+    def _default_hint(self, expr: sympy.Basic, want: pint.Unit) -> str:
+        """Why the units of ``expr`` (which must be in ``want``) may not add up: the usual cause is a parameter's
+        default without its unit ("100" for "100 pF"), or with a unit symbol in the wrong case ("10 mS",
+        millisiemens, for "10 ms"), which a spelling with which ``expr`` checks out shows."""
         from .expressions import same_dimension
 
-        unitless = sorted(s.name for s in expr.free_symbols
-                          if s.name in self.parameters and same_dimension(self.units[s.name], ureg.dimensionless))
-        return (f" (dimensionless parameters in it: {', '.join(unitless)}; did a default lose its unit, "
-                "e.g. '100' for '100 pF'?)") if unitless else ""
+        names = sorted(s.name for s in expr.free_symbols if s.name in self.parameters)
+        unitless = [name for name in names if same_dimension(self.units[name], ureg.dimensionless)]
+        if unitless:
+            return (f" (dimensionless parameters in it: {', '.join(unitless)}; did a default lose its unit, "
+                    "e.g. '100' for '100 pF'?)")
+        for name in names:
+            text = self.parameters[name].default_text
+            fitting = [spelling for group in respellings(text) for spelling in group
+                       if self._checks_out(expr, want, {name: as_quantity(spelling, what=name).units})]
+            if fitting:
+                return (f" (parameter {name}'s default {text!r} is in {dimension_of(self.units[name])}; "
+                        f"did you mean {' or '.join(map(repr, fitting))}?)")
+        return ""
+
+    def _checks_out(self, expr: sympy.Basic, want: pint.Unit, respelt: Mapping[str, pint.Unit]) -> bool:
+        """Whether ``expr`` is in ``want`` with the units of some parameters ``respelt``."""
+        from .expressions import same_dimension
+
+        try:
+            return same_dimension(self._checker("", noise=True, respelt=respelt).unit_of(expr), want)
+        except EquationError:
+            return False
 
     @property
     def refractory(self) -> float | None:

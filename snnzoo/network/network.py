@@ -17,7 +17,7 @@ import contextlib
 import itertools
 import time
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -80,14 +80,21 @@ def resolve_synapse_model(model: SynapseModel | str) -> SynapseModel:
 
 
 def resolve_integrator(integrator: Any):
-    """An integrator object, looking names up in the plugin registry."""
-    return _registry().integrator(integrator) if isinstance(integrator, str) else integrator
+    """An integrator object, looking names up in the plugin registry; anything else that is no integrator (an
+    object without ``name`` and ``update()``) is refused here (``integrator=3`` failed at the first run: "integrator
+    'int': update() raised AttributeError")."""
+    if isinstance(integrator, str):
+        return _registry().integrator(integrator)
+    if not (isinstance(getattr(integrator, "name", None), str) and callable(getattr(integrator, "update", None))):
+        raise ConfigError(f"integrator: expected a registered integrator's name (e.g. 'rk4') or an integrator "
+                          f"object with a name and an update() method, got {show(integrator)}")
+    return integrator
 
 
 def _recorded_variables(variables: Sequence[str] | str, recordables: Sequence[str], kind: str, what: str) -> list[str]:
     """The variables a monitor records: one name or a list of distinct names, each recordable."""
-    names = [variables] if isinstance(variables, str) else list(variables)
-    if not names or len(set(names)) != len(names):
+    names = [variables] if isinstance(variables, str) else list(variables) if isinstance(variables, Iterable) else []
+    if not names or len(set(names)) != len(names) or not all(isinstance(name, str) for name in names):
         raise ConfigError(f"{what}: expected one or more distinct variables to record, got {show(variables)}")
     for name in names:
         if name not in recordables:
