@@ -686,7 +686,8 @@ NO_DURATION = ('duration = "5 ms"\n', "")
     (("size = 2", "size = 0"), "[populations.p]: population 'p': size must be a whole number >= 1, got 0"),
     (('dt = "0.1 ms"', 'dt = "0.1 mV"'), "dt: expected dimension [time], got 0.1 mV"),
     (('duration = "5 ms"', 'duration = "5 Hz"'), "duration: expected dimension [time], got 5 Hz"),
-    (('duration = "5 ms"', 'duration = "5.05 ms"'), "duration: duration 5.05 ms is not a whole number of steps"),
+    (('duration = "5 ms"', 'duration = "5.05 ms"'),
+     "duration: duration 5.05 ms is 50.5 steps of dt = 0.1 ms; expected a whole number of steps"),
     (('variables = ["x"]', 'variables = ["x"]\nrate = "3 kHz"'), "[monitors.x]: record 'p': rate '3 kHz' samples every"),
     (('model = "decay"', 'model = "decya"'), "[populations.p]: unknown model 'decya'"),
     (('seed = 1', 'seed = 1\nintegrator = "eulr"'), "unknown integrator 'eulr'; did you mean 'euler'?"),  # blamed [populations.p]
@@ -757,7 +758,7 @@ SELF = '[projections.self]\nsource = "p"\ntarget = "p"\non = "x"\nweight = 0.1\n
     ('[[protocol]]\nrun = "1 ms"\n[[protocol]]\nset = { "p.x" = 1 }', NO_DURATION, [],
      "[[protocol]] #2: its 'set' comes after the last run, so it would change nothing"),  # silently ignored
     ('[[protocol]]\nrun = "1 ms"\n[[protocol]]\nrun = "1.05 ms"', NO_DURATION, [],
-     "[[protocol]] #2: duration 1.05 ms is not a whole number of steps"),  # refused after the first phase ran
+     "[[protocol]] #2: duration 1.05 ms is 10.5 steps of dt = 0.1 ms; expected a whole number of steps"),  # refused after the first phase ran
     ('[[expected]]\ncheck = "value_at"\npopulation = "p"\nvariable = "x"\ntime = "10 s"\nvalue = 1', None, [],
      "time = '10 s' is after the end of the run (0.005 s are simulated)"),  # it used the last sample
     ('[[expected]]\ncheck = "mean_rate"\npopulation = "p"\nstart = "10 s"\nstop = "20 s"\nmax = "1 Hz"', None, [],

@@ -68,7 +68,7 @@ def test_the_longest_refractory_period_lets_each_neuron_spike_once(precision):
 def test_a_duration_shorter_than_one_step_is_refused(duration):
     net = sz.Network(dt="0.1 ms")
     net.add_population("A", "lif", 1)
-    with pytest.raises(ConfigError, match="duration .* is shorter than one step of dt = 0.0001 s"):
+    with pytest.raises(ConfigError, match="duration .* is shorter than one step of dt = 0.1 ms"):
         net.run(duration)  # it ran no step, in silence
 
 
@@ -96,3 +96,13 @@ def test_a_monitor_or_regular_operation_slower_than_any_run_acts_at_the_first_st
     once = final_v([2])
     assert (once > -0.07).all() and (once < -0.069).all()
     assert final_v([1, 1]).tolist() == once.tolist()  # not again at the start of the second run
+
+
+@pytest.mark.parametrize("duration", ["0.25 ms", 0.25 * u.ms])
+def test_a_duration_that_is_no_whole_number_of_steps_is_named_in_one_unit_with_dt(duration):
+    """It said "duration 0.25 millisecond is not a whole number of steps of dt = 0.0001 s"."""
+    net = sz.Network(dt="0.1 ms")
+    net.add_population("A", "lif", 1)
+    with pytest.raises(ConfigError, match=r"^duration 0.25 ms is 2.5 steps of dt = 0.1 ms; expected a whole number "
+                                          r"of steps$"):
+        net.run(duration)

@@ -694,15 +694,16 @@ class Network:
         """The number of steps of dt that ``duration`` runs: a positive time, a whole number of steps,
         at most ``MAX_STEPS`` (what :meth:`run` takes; an experiment checks its phases with it before running)."""
         seconds = positive_si(duration, "s", what="duration")
+        shown = f"duration {duration if isinstance(duration, str) else show(duration)}"
+        step = f"dt = {self.dt * 1e3:g} ms" if self.dt < 1 else f"dt = {self.dt:g} s"  # not '0.0001 s' by '0.25 ms'
         if seconds / self.dt > MAX_STEPS:
-            raise ConfigError(f"duration {duration} is {seconds / self.dt:.3g} steps of dt = {self.dt:g} s; "
+            raise ConfigError(f"{shown} is {seconds / self.dt:.3g} steps of {step}; "
                               f"at most {MAX_STEPS:.3g} steps can be run")
         n_steps = int(round(seconds / self.dt))
         if n_steps == 0:  # within the tolerance below of no step at all: it ran nothing, in silence
-            raise ConfigError(f"duration {duration} is shorter than one step of dt = {self.dt:g} s; "
-                              "expected a whole number of steps >= 1")
+            raise ConfigError(f"{shown} is shorter than one step of {step}; expected a whole number of steps >= 1")
         if abs(n_steps * self.dt - seconds) > 1e-6 * self.dt + 1e-12:
-            raise ConfigError(f"duration {duration} is not a whole number of steps of dt = {self.dt} s")
+            raise ConfigError(f"{shown} is {seconds / self.dt:.6g} steps of {step}; expected a whole number of steps")
         return n_steps
 
     def run(self, duration: Any, *, progress: bool = False) -> None:
