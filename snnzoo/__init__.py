@@ -22,7 +22,8 @@ from .pint_import import import_pint_without_dask
 
 import_pint_without_dask()  # before the modules below import pint: pint without dask (snnzoo.pint_import)
 
-from .errors import ConfigError, EquationError, PluginError, SimulationError, SnnzooError, UnitError
+from .errors import (ConfigError, DeprecatedNameWarning, EquationError, PluginError, SimulationError,
+                     SnnzooError, UnitError, UnusedParameterWarning)
 from .lazy import lazy_package
 from .plugins.hookspecs import hookimpl
 from .results import analysis  # noqa: F401  (registers the ``ds.snn`` accessor)
@@ -89,7 +90,8 @@ def integrator(name: str):
 
 
 __all__ = [
-    "ConfigError", "EquationError", "NeuronModel", "Network", "Parameter", "PluginError", "Population",
-    "Quantity", "SimulationError", "SnnzooError", "SynapseModel", "TimedArray", "UnitError", "hookimpl",
-    "integrator", "model", "open_results", "stimulus", "sweep", "synapse_model", "ureg", "__version__",
+    "ConfigError", "DeprecatedNameWarning", "EquationError", "NeuronModel", "Network", "Parameter", "PluginError",
+    "Population", "Quantity", "SimulationError", "SnnzooError", "SynapseModel", "TimedArray", "UnitError",
+    "UnusedParameterWarning", "hookimpl", "integrator", "model", "open_results", "stimulus", "sweep", "synapse_model",
+    "ureg", "__version__",
 ]

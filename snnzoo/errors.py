@@ -1,4 +1,4 @@
-"""Exceptions raised by snnzoo.
+"""Exceptions raised by snnzoo, and the warnings it gives.
 
 Every error names the thing at fault (parameter, unit, equation, plugin, file,
 experiment) and what was expected. The CLI prints ``str(error)`` on one line
@@ -86,3 +86,14 @@ class UnknownAttributeError(UnknownNameError, AttributeError):
 
 class UnknownKeywordError(UnknownNameError, ConfigError, TypeError):
     """``net.run_regularly(..., when="start")``: a keyword the method does not take (a TypeError, as Python's own)."""
+
+
+class DeprecatedNameWarning(FutureWarning):
+    """A parameter was given by its old name (an alias kept for one release); the message names the new one."""
+
+
+class UnusedParameterWarning(UserWarning):
+    """A model was given a parameter that appears nowhere in it (often a misspelling: ``tua`` for ``tau``).
+
+    A warning in Python, where one dictionary of values often serves several models; an error
+    for the models written in an experiment file."""

@@ -27,7 +27,7 @@ from snnzoo.cli import EXIT_INTERRUPTED, main
 from snnzoo.engine import kernel_cache
 from snnzoo.errors import (ConfigError, EquationError, PluginError, SimulationError, SnnzooError, UnitError,
                            UnknownNameError)
-from snnzoo.language.model import UnusedParameterWarning
+from snnzoo import UnusedParameterWarning
 from snnzoo.language.stimulus import GaussianDrive, OUDrive, PiecewiseDrive
 from snnzoo.plugins.loader import get_registry
 from snnzoo.results.tree import open_result

@@ -12,7 +12,7 @@ import snnzoo as sz
 from snnzoo import ureg as u
 from snnzoo.catalog.experiment import Experiment
 from snnzoo.errors import EquationError, UnitError, UnknownNameError
-from snnzoo.language.model import DeprecatedNameWarning
+from snnzoo import DeprecatedNameWarning
 from snnzoo.plugins.naming import CONVENTION, unconventional_parameters
 from snnzoo.plugins.loader import get_registry
 

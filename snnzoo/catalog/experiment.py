@@ -233,7 +233,8 @@ class Experiment:
     # -- building and running ------------------------------------------------------
     def models(self) -> dict[str, NeuronModel]:
         """Models written inline in the experiment file."""
-        from ..language.model import NeuronModel, UnusedParameterWarning
+        from ..errors import UnusedParameterWarning
+        from ..language.model import NeuronModel
 
         models = {}
         for name, m in self.spec.get("models", {}).items():

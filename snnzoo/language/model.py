@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pint
 
-from ..errors import ConfigError, EquationError, UnitError, UnknownNameError, ValueRangeError
+from ..errors import (ConfigError, DeprecatedNameWarning, EquationError, UnitError, UnknownNameError,
+                      UnusedParameterWarning, ValueRangeError)
 from ..units import (Sign, as_quantity, dimension_of, is_quantity_text, parameter_sign, parse_unit, quantity_text,
                      respellings, show, show_si, to_si, unit_text, ureg)
 from . import model_summary
@@ -55,17 +56,6 @@ def _outside_snnzoo() -> int:
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_FOLDER):
         frame, level = frame.f_back, level + 1
     return level
-
-
-class DeprecatedNameWarning(FutureWarning):
-    """A parameter was given by its old name (an alias kept for one release); the message names the new one."""
-
-
-class UnusedParameterWarning(UserWarning):
-    """A model was given a parameter that appears nowhere in it (often a misspelling: ``tua`` for ``tau``).
-
-    A warning in Python, where one dictionary of values often serves several models; an error
-    for the models written in an experiment file."""
 
 
 @dataclass(frozen=True)
@@ -867,4 +857,4 @@ def parameters_dict(parameters: Mapping[str, ParameterSpec]) -> dict[str, dict[s
     return {p.name: {"default": p.default_text, "unit": unit_text(p.unit)} for p in parameters.values()}
 
 
-__all__ = ["DeprecatedNameWarning", "NeuronModel", "Parameter", "ParameterSpec", "parse_unit"]
+__all__ = ["NeuronModel", "Parameter", "ParameterSpec", "parse_unit"]
