@@ -90,10 +90,16 @@ def test_the_network_models_and_the_command_line_explain_dt(tmp_path, capsys, mo
     # a parameter's default gives its unit: it was 'the right-hand side is in 1 / dt 1 / [mass] ...'
     with pytest.raises(UnitError, match=r"^model 'decay': parameter 'tau': '2 dt': pint reads 'dt' as a mass"):
         sz.NeuronModel("decay", "dx/dt = -x/tau : 1", {"tau": "2 dt"})
+    _refused_at_the_command_line(["--set", "dt=2 dt"], "pint reads 'dt' as a mass (decimetric_ton), not the time step",
+                                 tmp_path, capsys, monkeypatch)
+
+
+def _refused_at_the_command_line(settings: list[str], said: str, tmp_path, capsys, monkeypatch) -> None:
+    """``snnzoo run lif-decay`` with ``settings`` exits 2 with one line saying ``said``, writing nothing."""
     monkeypatch.chdir(tmp_path)
-    assert main(["run", "lif-decay", "--set", "dt=2 dt", "-q"]) == 2
+    assert main(["run", "lif-decay", *settings, "-q"]) == 2
     error = capsys.readouterr().err
-    assert error.count("\n") == 1 and "pint reads 'dt' as a mass (decimetric_ton), not the time step" in error
+    assert error.count("\n") == 1 and said in error
     assert list(tmp_path.iterdir()) == []
 
 
@@ -137,11 +143,9 @@ def test_a_unit_text_pint_would_misread_is_refused_and_so_is_a_setting_at_the_co
     with pytest.raises(UnitError, match=r"^unit: 'm\$V' holds '\$' \(DOLLAR SIGN\), which pint would leave out or "
                                         r"misread; expected a unit, e\.g\. 'mV'$"):
         as_quantity({"value": 70, "unit": "m$V"}, what="unit")
-    monkeypatch.chdir(tmp_path)  # --set with a minus sign from a document: a stimulus ran at +400 pA
-    assert main(["run", "lif-decay", "--set", "models.decay.parameters.tau=\u221220 ms", "-q"]) == 2
-    error = capsys.readouterr().err
-    assert error.count("\n") == 1 and "holds '\u2212' (MINUS SIGN)" in error
-    assert list(tmp_path.iterdir()) == []
+    # --set with a minus sign from a document: a stimulus ran at +400 pA
+    _refused_at_the_command_line(["--set", "models.decay.parameters.tau=\u221220 ms"], "holds '\u2212' (MINUS SIGN)",
+                                 tmp_path, capsys, monkeypatch)
 
 
 @pytest.mark.parametrize(("default", "said"), [
