@@ -155,3 +155,14 @@ def test_an_integrator_that_is_no_integrator_is_refused_where_it_is_given(integr
 def test_recorded_variables_of_the_wrong_kind_are_named(variables):
     with pytest.raises(ConfigError, match=r"^record 'A': expected one or more distinct variables to record, got "):
         _network().record("A", variables)  # 3 was Python's "'int' object is not iterable"
+
+
+@pytest.mark.parametrize("i, j", [([[0, 1]], [1, 2]), ([0, 1], [[1], [2]])])
+def test_index_arrays_of_more_than_one_dimension_are_refused_not_flattened(i, j):
+    """[[0, 1]] was flattened to [0, 1] in silence: which pairs a nested list means is a guess."""
+    net = sz.Network()
+    net.add_population("A", "lif", 3)
+    with pytest.raises(ConfigError, match=r"^projection 'A_to_A': index array [ij]: expected a list of indices \(one "
+                                          r"dimension\), got an array of shape \((1, 2|2, 1)\)$"):
+        net.connect("A", "A", on="v", weight=1 * u.mV, i=i, j=j)
+    assert net.projections == {}

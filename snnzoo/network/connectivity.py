@@ -221,8 +221,7 @@ def _explicit(rule: dict[str, Any], kind: str, pre: np.ndarray, post: np.ndarray
     if kind == "i":
         if not _given(rule.get("j")):
             raise ConfigError(f"{where}: i needs j, the postsynaptic indices (index arrays i and j of the same length)")
-        i = whole_numbers(rule["i"], what=f"{where}: index array i").ravel()
-        j = whole_numbers(rule["j"], what=f"{where}: index array j").ravel()
+        i, j = (_index_list(rule[name], f"{where}: index array {name}") for name in ("i", "j"))
         if i.shape != j.shape:
             raise ConfigError(f"{where}: explicit connections need index arrays i and j of the same length")
         _check_range(i, pre, "i", where)
@@ -352,6 +351,15 @@ def _pair_uniform(key: int, i: np.ndarray, j: np.ndarray, n_target: int) -> np.n
     z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     z ^= z >> np.uint64(31)
     return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+def _index_list(values: Any, what: str) -> np.ndarray:
+    """``values`` as a list of whole-number indices (one dimension): a nested list such as ``[[0, 1]]`` is
+    refused, not flattened (which pairs it means is a guess)."""
+    indices = whole_numbers(values, what=what)
+    if indices.ndim != 1:
+        raise ConfigError(f"{what}: expected a list of indices (one dimension), got an array of shape {indices.shape}")
+    return indices
 
 
 def _check_range(indices: np.ndarray, allowed: np.ndarray, name: str, where: str) -> None:
