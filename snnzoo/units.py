@@ -75,7 +75,6 @@ def parse_unit(text: str, *, what: str) -> pint.Unit:
     if text.strip() in ("1", "", "dimensionless"):
         return ureg.dimensionless
     _refuse_misread_text(text, what, expected="a unit, e.g. 'mV'")
-    _refuse_clock_symbols(text, what)
     try:
         unit = ureg.Unit(text)
     except Exception as err:  # pint raises many kinds for bad text
@@ -140,7 +139,6 @@ def _parse_quantity_text(text: str, what: str, respell: bool = True) -> pint.Qua
         raise UnitError(f"{what}: {text!r} reads {clock[0]!r}, the {CLOCK_MEANINGS[clock[0]]}, which this value "
                         "cannot; give a quantity such as '0.2 ms'")
     _refuse_misread_text(text, what)
-    _refuse_clock_symbols(text, what)
     listed = _LIST_TEXT.match(text)
     if listed:
         items = [item for item in re.split(r"[,\s]+", listed["items"].strip()) if item]
@@ -268,7 +266,8 @@ def to_si(value: Any, unit: pint.Unit | str, *, what: str, allow_plain: bool = F
     return magnitude
 
 
-_NUMBER = re.compile(r"\d*\.?\d+(?:[eE][+-]?\d+)?")
+_NUMBER = re.compile(r"(?<![\w.])(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+"""A number in a quantity text ("20", "1.5", ".5", "1e-3"), not the digits of a name ("m2")."""
 _CLOCK_ADVICE = {"dt": ", or 2*dt where an expression may stand (as in a refractory period)", "t": ""}
 """What to write instead of a clock name in a quantity text, which pint reads as a mass (decitonnes, tonnes)."""
 
@@ -335,7 +334,6 @@ _READ_AS_WRITTEN = frozenset(string.ascii_letters + string.digits + ".+-*/^()_%[
 _WRITE_INSTEAD = {"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u00d7": "*", "\u066b": "."}
 """What to write for characters a text copied from a document often holds (minus sign, dashes, times sign)."""
 
-_NUMBER_TEXT = re.compile(r"(?<![\w.])(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _BRACKETED = re.compile(r"\[[^\[\]]*\]")
 
 
@@ -343,7 +341,8 @@ def _refuse_misread_text(text: str, what: str, expected: str = "a number and a u
     """Refuse a quantity or unit text that pint would read, in silence, as something else than it says: with
     a character pint leaves out ('\u221270 mV' with a minus sign is 70 mV, '70 m$V' is 70 m*V, '70 mV!' is
     70 mV), a comma outside a bracketed list ('1,5 ms' is 15 ms: pint multiplies), or two numbers side by
-    side ('1 2 pA' is 2 pA). ``expected`` says what the text should be, in the error."""
+    side ('1 2 pA' is 2 pA), or a clock name among its symbols (:func:`_refuse_clock_symbols`). ``expected``
+    says what the text should be, in the error."""
     for char in text:
         if char not in _READ_AS_WRITTEN and not char.isspace():
             instead = f"; write {_WRITE_INSTEAD[char]!r} instead" if char in _WRITE_INSTEAD else ""
@@ -355,12 +354,13 @@ def _refuse_misread_text(text: str, what: str, expected: str = "a number and a u
         raise UnitError(f"{what}: {text!r} holds a comma, which pint reads as a multiplication ('1,5 ms' would be "
                         "15 ms); write a decimal point ('1.5 ms'), or a list in brackets ('[1, 5] ms') where a "
                         "list is taken")
-    numbers = list(_NUMBER_TEXT.finditer(outside))
+    numbers = list(_NUMBER.finditer(outside))
     for before, number in zip(numbers, numbers[1:]):
         unit_one = number[0] == "1" and outside[number.end():].lstrip()[:1] in ("", "/")  # '5 1 / second', '2 1'
         if not unit_one and not outside[before.end():number.start()].rstrip().endswith(tuple("*/^(+-")):
             raise UnitError(f"{what}: {text!r} holds the numbers {before[0]} and {number[0]} with no operator "
                             f"between them, which pint would multiply; expected {expected}")
+    _refuse_clock_symbols(text, what)
 
 
 def _refuse_clock_symbols(text: str, what: str) -> None:

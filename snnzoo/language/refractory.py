@@ -114,7 +114,7 @@ def refractory_steps(refractoriness: Refractoriness, evaluate, size: int, dt: fl
     if steps.max(initial=0) > MAX_REFRACTORY_STEPS:
         longest = seconds.max()
         raise ConfigError(f"{where}: refractory {refractoriness.text!r}: a period of {longest:g} s is "
-                          f"{longest / dt:.3g} steps of dt = {dt:g} s; at most {MAX_REFRACTORY_STEPS} steps are "
+                          f"{longest / dt:.3g} steps of dt = {dt * 1e3:g} ms; at most {MAX_REFRACTORY_STEPS} steps are "
                           "supported")
     return steps
 

@@ -695,7 +695,7 @@ class Network:
         at most ``MAX_STEPS`` (what :meth:`run` takes; an experiment checks its phases with it before running)."""
         seconds = positive_si(duration, "s", what="duration")
         shown = f"duration {duration if isinstance(duration, str) else show(duration)}"
-        step = f"dt = {self.dt * 1e3:g} ms" if self.dt < 1 else f"dt = {self.dt:g} s"  # not '0.0001 s' by '0.25 ms'
+        step = f"dt = {self.dt * 1e3:g} ms"  # as every message gives dt (it said '0.0001 s' beside '0.25 ms')
         if seconds / self.dt > MAX_STEPS:
             raise ConfigError(f"{shown} is {seconds / self.dt:.3g} steps of {step}; "
                               f"at most {MAX_STEPS:.3g} steps can be run")
