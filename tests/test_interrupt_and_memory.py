@@ -68,3 +68,17 @@ def test_a_run_whose_progress_bar_fails_leaves_the_ctrl_c_handler_as_it_was(monk
     with pytest.raises(ImportError, match="no tqdm here"):
         net.run(1 * u.ms, progress=True)
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_the_recording_bytes_of_a_run_cover_what_it_records():
+    """A sweep that keeps traces adds up each run's recording_bytes before any run: it must not undercount."""
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("G", "lif", 5)
+    net.record("G", ["v"], neurons=[0, 2, 4])
+    net.record("G", ["v", "I"], rate=2 * u.kHz, name="slow")
+    estimate = net.recording_bytes(net.steps_of(30 * u.ms))
+    net.run(30 * u.ms)
+    group = net.result()["G"]
+    recorded = sum(group[name].nbytes for name in ("v", "v_slow", "I_slow"))
+    one_sample_each = 8 * (3 + 2 * 5)
+    assert recorded <= estimate <= recorded + one_sample_each, (recorded, estimate)

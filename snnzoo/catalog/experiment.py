@@ -359,6 +359,10 @@ class Experiment:
             raise ConfigError(f"{self.where}: needs 'duration' or a [[protocol]] list")
         return [{"run": self.spec["duration"]}]
 
+    def steps(self, net: Network) -> int:
+        """The time steps of ``net`` that the protocol (or ``duration``) runs in all."""
+        return sum(net.steps_of(phase["run"]) for phase in self.protocol() if "run" in phase)
+
     def run(self, seed: int | None = None, progress: bool = False, threads: int | None = None, checks: bool = True,
             figure: bool = False, with_projections: bool = True):
         """Build, validate the protocol, figure and (unless ``checks`` is false: they will not be

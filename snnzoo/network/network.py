@@ -690,6 +690,14 @@ class Network:
         simulation = self._simulation or self._stale
         return simulation.step if simulation is not None else 0
 
+    def recording_bytes(self, steps: int) -> int:
+        """About the bytes the monitors' recordings of ``steps`` more steps hold, one copy at 8 bytes a value
+        (what a sweep that keeps every run's traces holds per run)."""
+        recordings = [(m.every, len(m.variables), m.neurons.size) for m in self._monitors]
+        recordings += [(m.every, len(m.variables), m.synapses.size) for projection in self.projections.values()
+                       if projection.plastic is not None for m in projection.plastic.monitors]
+        return sum((steps // every + 1) * variables * width * 8 for every, variables, width in recordings)
+
     def steps_of(self, duration: Any) -> int:
         """The number of steps of dt that ``duration`` runs: a positive time, a whole number of steps,
         at most ``MAX_STEPS`` (what :meth:`run` takes; an experiment checks its phases with it before running)."""
