@@ -1160,3 +1160,67 @@ def test_a_sweep_whose_runs_would_not_fit_in_memory_is_refused_before_any_run(to
     assert not (tmp_path / "out").exists()
     monkeypatch.delenv("SNNZOO_MEMORY_LIMIT")
     assert sz.sweep(toml, {"sources.P.rate": ["2 Hz"]}, seeds=2, executor="serial")["status"].size == 2
+
+
+def test_grid_points_are_checked_by_the_workers_not_one_after_another_here(toml, tmp_path, monkeypatch):
+    """Each point's network was built and validated in this process before any run: on a cluster the checks of a
+    large grid took longer than its runs. Once the workers are up, this process builds no network at all."""
+    executor = executors.LocalExecutor(2)
+    try:
+        sz.sweep(toml, {"duration": ["1 ms"]}, executor=executor)  # starts the workers
+        monkeypatch.setattr(Experiment, "build", lambda *a, **k: pytest.fail("a network was built in this process"))
+        result = sz.sweep(toml, {"sources.P.rate": ["20 Hz", "80 Hz"], "duration": ["5 ms"]}, executor=executor)
+        assert result["status"].values.ravel().tolist() == ["ok", "ok"]
+        with pytest.raises(sz.ConfigError, match=r"^grid point sources.P.rate = -5.0 Hz: experiment 'small': "
+                                                 r"\[sources.P\]: source 'P' \(poisson_group\): rates must be"):
+            sz.sweep(toml, {"sources.P.rate": ["20 Hz", "-5 Hz"]}, executor=executor, out=tmp_path / "out")
+        assert not (tmp_path / "out").exists()
+    finally:
+        executor.close()
+
+
+def _exit_now(task):
+    os._exit(3)
+
+
+def test_a_worker_that_dies_checking_a_grid_point_is_one_line(toml, tmp_path, monkeypatch):
+    from snnzoo.sweeps import sweep as sweep_module
+
+    monkeypatch.setattr(sweep_module, "check_point", _exit_now)
+    with pytest.raises(sz.SnnzooError) as error:
+        sz.sweep(toml, {"sources.P.rate": ["20 Hz", "80 Hz"]}, workers=1, out=tmp_path / "out")
+    assert str(error.value) == ("checking the grid points: a worker process died (killed, out of memory or crashed)")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_sweep_whose_traces_would_not_fit_in_memory_is_refused_before_any_run(tmp_path, monkeypatch):
+    """record='traces' holds every run's recordings until the end (and again stacked): a long sweep of a
+    recorded network took the machine's memory after hours of runs."""
+    path = tmp_path / "small.toml"
+    path.write_text(SPEC + '\n[monitors.v]\npopulation = "G"\nvariables = ["v"]\n')
+    monkeypatch.setenv("SNNZOO_MEMORY_LIMIT", "8 MiB")
+    monkeypatch.setattr(worker, "run_task", lambda task: pytest.fail(f"run {task.key} ran"))
+    grid = {"duration": ["5 s"]}  # 50 001 samples of 10 neurons: 4 MB a run
+    with pytest.raises(sz.ConfigError) as error:
+        sz.sweep(str(path), grid, seeds=2, record="traces", executor="serial", out=tmp_path / "out")
+    assert re.fullmatch(r"record 'traces': the recordings of 2 runs would take about 0\.0149 GiB of memory \(each "
+                        r"run's, and the stacked result\), more than the 0\.00781 GiB allowed \(SNNZOO_MEMORY_LIMIT\); "
+                        r"record 'spikes' or 'summary', record fewer neurons or variables or at a lower rate, or "
+                        r"split the sweep", str(error.value)), error.value
+    assert not (tmp_path / "out").exists()
+    monkeypatch.undo()
+    monkeypatch.setenv("SNNZOO_MEMORY_LIMIT", "8 MiB")
+    kept = sz.sweep(str(path), {"duration": ["50 ms"]}, seeds=2, record="traces", executor="serial")
+    assert kept["G"]["v"].sizes["seed"] == 2
+
+
+def test_more_local_workers_than_cores_warn_and_use_the_cores(tmp_path, capsys):
+    """--workers 24 on two cores forked 24 processes that shared the cores and took memory, in silence."""
+    from snnzoo.engine.simulation import available_cores
+
+    cores = available_cores()
+    with pytest.warns(UserWarning, match=rf"^workers = {cores + 3} is more than the {cores} cores here; using {cores}$"):
+        assert executors.LocalExecutor(cores + 3).workers == cores
+    assert main(["sweep", "lif-decay", "--grid", "populations.decay.size=1,2", "--workers", str(cores + 1), "-q",
+                 "-o", str(tmp_path / "out")]) == 0
+    assert f"snnzoo: warning: workers = {cores + 1} is more than the {cores} cores here; using {cores}" in capsys.readouterr().err

@@ -1,7 +1,8 @@
 """Where the runs of a sweep execute: this process, local worker processes, or a dask.distributed cluster.
 
 All three offer the same futures-style interface to the sweep loop: ``start``
-with the sweep's first run (the workers are warmed up with it), ``submit`` a few runs as one
+with the sweep's first run (the workers are warmed up with it), ``map`` a function over
+tasks (the grid points' checks), ``submit`` a few runs as one
 task (``task_sizes`` says how many), ``wait`` for the first finished futures, read
 each one's ``outcomes``. The local executor is
 ``concurrent.futures.ProcessPoolExecutor``; the dask executor uses a
@@ -19,7 +20,7 @@ import signal
 import sys
 import uuid
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..errors import SnnzooError
@@ -61,6 +62,10 @@ class SerialExecutor:
         """One run per task: nothing is handed over."""
         return [1] * runs
 
+    def map(self, function: Callable[[Task], Any], tasks: list[Task]) -> list[Any]:
+        """``function`` of each task, in order, called here."""
+        return [function(task) for task in tasks]
+
     def submit(self, tasks: list[Task]) -> concurrent.futures.Future:
         future: concurrent.futures.Future = concurrent.futures.Future()
         future.set_result(run_tasks(tasks))
@@ -77,7 +82,7 @@ class SerialExecutor:
 
 
 class LocalExecutor:
-    """``workers`` local processes (default: the number of cores), warm from their start.
+    """``workers`` local processes (default, and at most: the cores this process may run on), warm from their start.
 
     On Linux they are forked from this process once it has gone through one time step of
     the sweep's first run (imports, plugins, the kernel's machine code, result and file),
@@ -86,7 +91,13 @@ class LocalExecutor:
     """
 
     def __init__(self, workers: int | None = None):
-        self.workers = whole_number(workers, what="workers", minimum=1) if workers is not None else os.cpu_count() or 1
+        from ..engine.simulation import available_cores
+
+        cores = available_cores()
+        self.workers = whole_number(workers, what="workers", minimum=1) if workers is not None else cores
+        if self.workers > cores:  # each run uses one core whole: more workers only share them and take memory
+            warnings.warn(f"workers = {self.workers} is more than the {cores} cores here; using {cores}", stacklevel=2)
+            self.workers = cores
         self.description = f"{self.workers} local worker process{'es' if self.workers > 1 else ''}"
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
 
@@ -121,6 +132,14 @@ class LocalExecutor:
             refused: concurrent.futures.Future = concurrent.futures.Future()
             refused.set_exception(broken)  # as for the runs the dead worker held: :meth:`outcomes` says so
             return refused
+
+    def map(self, function: Callable[[Task], Any], tasks: list[Task]) -> list[Any]:
+        """``function`` of each task, in order, called by the workers (after :meth:`start`)."""
+        try:
+            return list(self._pool.map(function, tasks))
+        except concurrent.futures.process.BrokenProcessPool:
+            self.close(cancel=True)
+            raise WorkerDied("a worker process died (killed, out of memory or crashed)") from None
 
     def wait(self, futures: Iterable) -> set:
         done, _ = concurrent.futures.wait(list(futures), return_when=concurrent.futures.FIRST_COMPLETED)
@@ -201,6 +220,17 @@ class DaskExecutor:
         self._finished.add(future)
         self._unread.add(future)
         return future
+
+    def map(self, function: Callable[[Task], Any], tasks: list[Task]) -> list[Any]:
+        """``function`` of each task, in order, called by the cluster's workers."""
+        futures = self.client.map(function, tasks, pure=False,
+                                  key=[f"snnzoo-{function.__name__}-{task.key}-{uuid.uuid4().hex}" for task in tasks])
+        try:
+            return self.client.gather(futures)
+        except self._distributed.KilledWorker as error:
+            raise WorkerDied(f"dask workers running it died ({_first_line(error)})") from None
+        finally:
+            self.client.cancel(futures)  # released: finished, or dropped when it failed or Ctrl-C stopped it
 
     def wait(self, futures: Iterable) -> set:
         batch = self._finished.next_batch(block=True)

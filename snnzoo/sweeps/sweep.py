@@ -7,14 +7,15 @@ import copy
 import json
 import math
 import pickle
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 import xarray as xr
 
 from ..catalog.experiment import Experiment, set_value
+from ..engine.memory import memory_limit
 from ..errors import ConfigError, SnnzooError
 from ..network.arguments import checked_function
 from ..results.tree import build_result, provenance
@@ -24,7 +25,11 @@ from .combine import check_population_sizes, combine
 from .executors import WorkerDied, lost_run, make_executor
 from .grid import RUN_BYTES, Grid, check_runs_fit, make_grid, seed_list
 from .store import Store, identity
-from .worker import KERNEL_THREADS, RECORD_CHOICES, Outcome, Task, failed_run, result_groups, run_provenance
+from .worker import RECORD_CHOICES, Outcome, Task, check_point, failed_run, result_groups, run_provenance
+
+
+TRACE_COPIES = 2
+"""A sweep keeping traces holds each run's recordings until its end, and again in the stacked result."""
 
 
 class SweepInterrupted(KeyboardInterrupt):
@@ -69,23 +74,24 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any] | Non
     plan = make_grid(spec, grid, zip, seeds)
     check_runs_fit(math.prod(plan.shape), RUN_BYTES + 2 * len(pickle.dumps(spec)), "grid and seeds")
     tasks = _tasks(name, spec, builder, plan, record, duration, keep_files=out is not None)
-    models = _check_points(tasks.values(), record)
-    sweep_identity = identity(name, spec, plan.to_dict(), record, builder, duration_seconds, models)
-    store = Store(out, sweep_identity, resume=resume) if out is not None else None
-    stored = store.finished() if store is not None else {}
-    results: dict[str, Outcome] = {key: _stored(store, tasks[key]) for key in stored if key in tasks}
-    todo = [task for key, task in tasks.items() if key not in results]
-    if todo:
-        runner = make_executor(executor, workers)
-        owned = runner is not executor  # an executor the caller made keeps its warm workers for the next sweep
-        try:
+    runner = make_executor(executor, workers)
+    owned = runner is not executor  # an executor the caller made keeps its warm workers for the next sweep
+    try:
+        runner.start(next(iter(tasks.values())))
+        models = _check_points(list(tasks.values()), record, runner)
+        sweep_identity = identity(name, spec, plan.to_dict(), record, builder, duration_seconds, models)
+        store = Store(out, sweep_identity, resume=resume) if out is not None else None
+        stored = store.finished() if store is not None else {}
+        results: dict[str, Outcome] = {key: _stored(store, tasks[key]) for key in stored if key in tasks}
+        todo = [task for key, task in tasks.items() if key not in results]
+        if todo:
             _execute(todo, runner, results, store, progress, total=len(tasks))
-        except Exception:  # Ctrl-C: _execute has cancelled the runs and says what was kept
-            if owned:
-                runner.close(cancel=True)  # the sweep stops here: its runs still in flight are not waited for
-            raise
+    except BaseException:  # an error or Ctrl-C: the sweep stops here, its runs still in flight are not waited for
         if owned:
-            runner.close()
+            runner.close(cancel=True)
+        raise
+    if owned:
+        runner.close()
     combined = combine(plan, [results.get(key) for key in tasks], record)
     about = {"experiment": name, "sweep": plan.to_dict(), "record": record}
     combined.attrs.update(build_result([], about if spec is None else {**about, "experiment_spec": spec}).attrs)
@@ -179,34 +185,51 @@ def _tasks(name: str, spec: dict | None, builder: Callable | None, plan: Grid, r
     return tasks
 
 
-def _check_points(tasks: Iterable[Task], record: str) -> dict[str, Any]:
-    """Check every grid point's experiment as ``snnzoo run --set`` checks one, before any run: the schema,
-    the network built (each value against its model, stimulus or rule) and its protocol, figure and
-    ``[[expected]]`` items validated. The first point that fails is one line naming its values. Then the
-    points' population sizes, which must agree when spikes or traces are stacked (:func:`check_population_sizes`).
-    (A build function's points are only known by running it.)
+def _check_points(tasks: list[Task], record: str, executor) -> dict[str, Any]:
+    """Check every grid point's experiment (:func:`.worker.check_point`) before any run, in the executor's
+    workers: one point after another in this process took longer than the runs on a cluster. The first point
+    that fails is one line naming its values. Then the points' population sizes, which must agree when spikes
+    or traces are stacked (:func:`check_population_sizes`), and with ``record="traces"`` the memory all runs'
+    traces take (:func:`check_traces_fit`). (A build function's points are only known by running it.)
 
     Returns the neuron and synapse models the points use, as their specs (``to_dict``): an experiment
     names registered models, whose equations a plugin release may change."""
-    checked, sizes, models = set(), [], {}
+    points: dict[str, Task] = {}  # each point's first run, by its settings (the seed changes no setting)
+    runs: Counter[str] = Counter()
     for task in tasks:
-        point = json.dumps(task.settings, sort_keys=True)  # the seed changes no setting
-        if task.spec is None or point in checked:
-            continue
-        checked.add(point)
+        if task.spec is not None:
+            point = json.dumps(task.settings, sort_keys=True)
+            points.setdefault(point, task)
+            runs[point] += 1
+    if not points:
+        return {}
+    try:
+        checks = executor.map(check_point, list(points.values()))
+    except WorkerDied as death:
+        raise SnnzooError(f"checking the grid points: {death}") from None
+    sizes, models = [], {}
+    for task, check in zip(points.values(), checks):
         where = "grid point " + ", ".join(f"{path} = {value}" for path, value in task.settings.items())
-        try:
-            experiment = Experiment(task.name, task.spec)
-            network = experiment.build(task.seed, threads=KERNEL_THREADS)
-            experiment.validate(network)
-        except SnnzooError as error:
-            raise ConfigError(f"{where}: {error}") from None
-        sizes.append((where, {name: group.size for name, group in network.groups.items()}))
-        models.update({f"model {pop.model.name}": pop.model for pop in network.populations.values()})
-        models.update({f"synapse model {proj.plastic.model.name}": proj.plastic.model
-                       for proj in network.projections.values() if proj.plastic is not None})
+        if check.error is not None:
+            raise ConfigError(f"{where}: {check.error}")
+        sizes.append((where, check.sizes))
+        models.update(check.models)
     check_population_sizes(record, sizes)
-    return {name: model.to_dict() for name, model in models.items()}  # once per model, not per point
+    if record == "traces":
+        check_traces_fit(sum(runs[point] * check.trace_bytes for point, check in zip(points, checks)), len(tasks))
+    return models
+
+
+def check_traces_fit(trace_bytes: int, runs: int) -> None:
+    """Refuse a sweep that keeps traces (``record="traces"``) whose runs' recordings, ``trace_bytes`` in all,
+    would not fit in memory: they are held until the end, and again in the stacked result."""
+    limit, source = memory_limit()
+    needed = TRACE_COPIES * trace_bytes
+    if needed > limit:
+        raise ConfigError(f"record 'traces': the recordings of {runs:,} runs would take about "
+                          f"{needed / 2**30:.3g} GiB of memory (each run's, and the stacked result), more than the "
+                          f"{limit / 2**30:.3g} GiB allowed ({source}); record 'spikes' or 'summary', record fewer "
+                          "neurons or variables or at a lower rate, or split the sweep")
 
 
 def _execute(tasks: list[Task], executor, results: dict, store: Store | None, progress: bool, total: int) -> None:
@@ -225,7 +248,6 @@ def _execute(tasks: list[Task], executor, results: dict, store: Store | None, pr
     not_ok = sum(outcome.status != "ok" for outcome in results.values())  # counted once, not at every run
     bar = None
     try:
-        executor.start(tasks[0])
         sizes = deque(executor.task_sizes(len(tasks)))
         bar = tqdm(total=total, initial=total - len(tasks), unit="run", disable=not progress, leave=False)
         while queue or alone or in_flight:

@@ -82,6 +82,41 @@ class Outcome:
                    xr.DataTree.from_dict(groups) if task.record != "summary" else None)
 
 
+@dataclass(frozen=True)
+class PointCheck:
+    """What checking one grid point's experiment found (:func:`check_point`)."""
+
+    error: str | None
+    """The one-line error that refuses the point, or None."""
+    sizes: dict[str, int] = field(default_factory=dict)
+    """Its populations' sizes, by name."""
+    models: dict[str, dict] = field(default_factory=dict)
+    """The neuron and synapse models it uses, as their specs (``to_dict``), by ``"model NAME"``."""
+    trace_bytes: int = 0
+    """The bytes its recordings hold after a whole run (:meth:`Network.recording_bytes`)."""
+
+
+def check_point(task: Task) -> PointCheck:
+    """Check a task's experiment as ``snnzoo run --set`` checks one before running: the schema, the network
+    built (each value against its model, stimulus or rule), and its protocol, figure and ``[[expected]]``
+    items validated. A point's runs differ only in their seed, so one task checks its point."""
+    from ..catalog.experiment import Experiment
+    from ..errors import SnnzooError
+
+    try:
+        experiment = Experiment(task.name, task.spec)
+        network = experiment.build(task.seed, threads=KERNEL_THREADS)
+        experiment.validate(network)
+        steps = experiment.steps(network)
+    except SnnzooError as error:
+        return PointCheck(str(error))
+    models = {f"model {pop.model.name}": pop.model for pop in network.populations.values()}
+    models.update({f"synapse model {proj.plastic.model.name}": proj.plastic.model
+                   for proj in network.projections.values() if proj.plastic is not None})
+    return PointCheck(None, {name: group.size for name, group in network.groups.items()},
+                      {name: model.to_dict() for name, model in models.items()}, network.recording_bytes(steps))
+
+
 def warm_up(task: Task | None = None) -> None:
     """Make this process ready for fast runs.
 
