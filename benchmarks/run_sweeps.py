@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Benchmark: a 4 x 3 sweep of ``coba-adex-network`` at 2 s through each executor, and the per-run overhead.
 
-    .venv/bin/python benchmarks/run_sweeps.py [--rounds 3] [--before DIR] [--out benchmarks/RESULTS_SWEEPS.md]
+    .venv/bin/python benchmarks/run_sweeps.py [--rounds 3] [--before DIR] [--modes M1,M2] [--out benchmarks/RESULTS_SWEEPS.md]
 
 (run it with the machine to itself: on the shared development machine through its quiet-slot wrapper)
 
@@ -23,6 +23,17 @@ AdEx neurons, 2 s simulated each, per-run summaries written to a fresh folder st
 - ``dask-warm-no-profiler``: the same with the workers' statistical profiler off
   (``distributed.worker.profile.enabled: false``, as docs/sweeps.md advises for sweeps of short runs:
   it samples the running task's stack every 10 ms).
+
+Two more modes run only when asked (``--modes ei-network-rates,large-grid-warm``):
+
+- ``ei-network-rates``: the catalog's own sweep, ``snnzoo.sweep("ei-network-rates", workers=2, out=...)``
+  in a fresh process (7 afferent rates x 4 seeds of a 5 100-neuron network, 2 s each), as ``snnzoo sweep
+  ei-network-rates`` runs it without its figure: warm-up, starting the workers, checking the grid points,
+  the runs and the combined file;
+- ``large-grid-warm``: 8 afferent rates of ``zerlaut2019-ei-network`` (10 000 neurons, 5.1 M synapses
+  drawn per network) at 10 ms each, through a ``LocalExecutor(2)`` whose workers already ran it: a grid
+  of large networks and short runs, where checking each point (building its network) costs about as much
+  as running it.
 
 Each mode runs in its own fresh Python process, rounds interleaved with the order rotated (with
 ``--before DIR``, each mode also from the checkout DIR right after or before it, alternately, with
@@ -52,6 +63,8 @@ GRID = {"projections.excitatory.weight": ["1 nS", "1.5 nS", "2 nS", "2.5 nS"]}
 SEEDS = 3
 DURATION = "2 s"
 MODES = ("serial-loop", "serial-sweep", "local-warm", "local-cold", "dask-warm", "dask-warm-no-profiler")
+ON_REQUEST = ("ei-network-rates", "large-grid-warm")
+LARGE_GRID = {"sources.afferents4.rate": [f"{rate} Hz" for rate in range(2, 10)], "duration": ["10 ms"]}
 
 
 def _cpu_seconds(pids: list[int]) -> float:
@@ -108,6 +121,15 @@ def measure(mode: str, duration: str) -> dict:
                         Experiment.load("coba-adex-network", settings + [f"projections.excitatory.weight={weight}"]
                                         ).run(seed=seed)
             return _timed(loop, me)
+        if mode == "ei-network-rates":
+            return _timed(lambda: sz.sweep("ei-network-rates", workers=2, out=out) and None, me)
+        if mode == "large-grid-warm":
+            executor = LocalExecutor(2)
+            sz.sweep("zerlaut2019-ei-network", {"duration": ["1 ms"]}, executor=executor)
+            pids = me + [p.pid for p in executor._pool._processes.values()]
+            result = _timed(lambda: sz.sweep("zerlaut2019-ei-network", LARGE_GRID, executor=executor) and None, pids)
+            executor.close()
+            return result
         if mode == "local-cold":
             return _timed(lambda: sz.sweep(experiment, GRID, seeds=SEEDS, workers=2, out=out) and None, me)
         if mode == "local-warm":
@@ -187,19 +209,28 @@ def main() -> None:
     parser.add_argument("--duration", default=DURATION, help="simulated time per run (default %(default)s)")
     parser.add_argument("--before", type=Path, help="a checkout of snnzoo to compare with, interleaved (e.g. the "
                                                     "commit before a change)")
-    parser.add_argument("--measure", choices=MODES, help=argparse.SUPPRESS)
+    parser.add_argument("--modes", default=",".join(MODES),
+                        help=f"modes to time, comma-separated, from {', '.join(MODES + ON_REQUEST)} (default: "
+                             "the first six; the target ratios are given only with all of those)")
+    parser.add_argument("--measure", choices=MODES + ON_REQUEST, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure, args.duration)))
         return
+    modes = tuple(args.modes.split(","))
+    unknown = set(modes) - set(MODES + ON_REQUEST)
+    if unknown:
+        parser.error(f"--modes: unknown {', '.join(sorted(unknown))}; expected some of {', '.join(MODES + ON_REQUEST)}")
+    warm_ups = (["serial-sweep"] if set(modes) & set(MODES) else []) + [m for m in ON_REQUEST if m in modes]
     with tempfile.TemporaryDirectory() as caches:
         variants = _checkouts(args.before, Path(caches))
         for env in variants.values():  # untimed: a fresh kernel cache compiles the kernels once
-            _measured("serial-sweep", args.duration, env)
-        timings = {name: {mode: [] for mode in MODES} for name in variants}
+            for mode in warm_ups:
+                _measured(mode, args.duration, env)
+        timings = {name: {mode: [] for mode in modes} for name in variants}
         loads = []
         for round_index in range(args.rounds):
-            order = MODES[round_index % len(MODES):] + MODES[:round_index % len(MODES)]
+            order = modes[round_index % len(modes):] + modes[:round_index % len(modes)]
             names = list(variants)[::1 if round_index % 2 == 0 else -1]
             loads.append(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
             for mode in order:
@@ -211,7 +242,7 @@ def main() -> None:
                      for mode, runs in modes.items()} for name, modes in timings.items()}
     command = f"benchmarks/run_sweeps.py --rounds {args.rounds}" + (f" --duration '{args.duration}'"
                                                                    if args.duration != DURATION else "") + \
-        (" --before DIR" if args.before else "")
+        (" --before DIR" if args.before else "") + (f" --modes {args.modes}" if modes != MODES else "")
     columns = list(variants) if args.before else ["now"]
     header = " | ".join(f"{name}: wall (s) | CPU (s) | others' CPU (s)" if args.before else
                         "wall (s) | CPU (s) | others' CPU (s)" for name in columns)
@@ -223,16 +254,17 @@ def main() -> None:
         + ("; 'before' is DIR, a checkout of the code before the change, run interleaved with this one" if args.before
            else "") + ").",
         "",
-        f"4 x 3 sweep of `coba-adex-network`, {args.duration} simulated per run (medians over {args.rounds} rounds; "
+        f"4 x 3 sweep of `coba-adex-network`, {args.duration} simulated per run; `ei-network-rates`: the catalog's "
+        f"sweep as its file sets it; `large-grid-warm`: 8 points of `zerlaut2019-ei-network` at 10 ms (medians over {args.rounds} rounds; "
         "CPU includes the workers; 'others' is the CPU time other processes took meanwhile):",
         "",
         f"| mode | {header} |",
         "|---|" + "---|" * 3 * len(columns),
         *["| " + " | ".join([mode] + [f"{median[name][mode][key]:.2f}" for name in columns
-                                      for key in ("wall", "cpu", "others_cpu")]) + " |" for mode in MODES],
+                                      for key in ("wall", "cpu", "others_cpu")]) + " |" for mode in modes],
         "",
     ]
-    for name in columns:
+    for name in columns if set(MODES) <= set(modes) else []:
         lines += ([f"{name}:", ""] if args.before else []) + _ratios(median[name]) + [""]
     lines += [
         "Load (`uptime`) before each round and at the end:",
