@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import math
+import warnings
 
 import numpy as np
 import pytest
@@ -138,6 +140,19 @@ def test_inline_model_with_unknown_keys():
     spec["models"]["decay"]["treshold"] = "x > 1"
     with pytest.raises(ConfigError, match="treshold"):
         Experiment("typo", spec).run()
+
+
+def test_an_isi_cv_check_of_neurons_without_two_intervals_fails_without_a_numpy_warning():
+    """A run too short for any neuron to have two intervals gave numpy's 'Mean of empty slice' RuntimeWarning
+    (in a Python sweep of short runs, once per run) before its NaN failed the check."""
+    experiment = Experiment.load("hh-current-step")
+    tree = experiment.run()  # one spike
+    spec = copy.deepcopy(experiment.spec)
+    spec["expected"] = [{"check": "isi_cv", "population": "hh", "max": 1}]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (check,) = Experiment("changed", spec).check(tree)
+    assert not check.passed and math.isnan(check.found)
 
 
 def test_a_mean_value_check_averages_the_samples_in_start_to_stop_excluding_stop():
