@@ -64,6 +64,8 @@ SEEDS = 3
 DURATION = "2 s"
 MODES = ("serial-loop", "serial-sweep", "local-warm", "local-cold", "dask-warm", "dask-warm-no-profiler")
 ON_REQUEST = ("ei-network-rates", "large-grid-warm")
+ABOUT = {"ei-network-rates": "`ei-network-rates`: the catalog's sweep as its file sets it",
+         "large-grid-warm": "`large-grid-warm`: 8 points of `zerlaut2019-ei-network` at 10 ms"}
 LARGE_GRID = {"sources.afferents4.rate": [f"{rate} Hz" for rate in range(2, 10)], "duration": ["10 ms"]}
 
 
@@ -243,6 +245,8 @@ def main() -> None:
     command = f"benchmarks/run_sweeps.py --rounds {args.rounds}" + (f" --duration '{args.duration}'"
                                                                    if args.duration != DURATION else "") + \
         (" --before DIR" if args.before else "") + (f" --modes {args.modes}" if modes != MODES else "")
+    about = ([f"4 x 3 sweep of `coba-adex-network`, {args.duration} simulated per run"] if set(modes) & set(MODES)
+             else []) + [ABOUT[mode] for mode in modes if mode in ABOUT]
     columns = list(variants) if args.before else ["now"]
     header = " | ".join(f"{name}: wall (s) | CPU (s) | others' CPU (s)" if args.before else
                         "wall (s) | CPU (s) | others' CPU (s)" for name in columns)
@@ -254,9 +258,8 @@ def main() -> None:
         + ("; 'before' is DIR, a checkout of the code before the change, run interleaved with this one" if args.before
            else "") + ").",
         "",
-        f"4 x 3 sweep of `coba-adex-network`, {args.duration} simulated per run; `ei-network-rates`: the catalog's "
-        f"sweep as its file sets it; `large-grid-warm`: 8 points of `zerlaut2019-ei-network` at 10 ms (medians over {args.rounds} rounds; "
-        "CPU includes the workers; 'others' is the CPU time other processes took meanwhile):",
+        "; ".join(about) + f" (medians over {args.rounds} rounds; CPU includes the workers; 'others' is the CPU time other processes "
+        "took meanwhile):",
         "",
         f"| mode | {header} |",
         "|---|" + "---|" * 3 * len(columns),
