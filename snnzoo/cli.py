@@ -112,12 +112,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         from .results.plotting import png_bytes
         from .results.tree import netcdf_bytes, populations
         from .safe_write import checked_target, checked_targets, write_together
+        from .sweeps.store import refuse_sweep_files
 
     precision = [] if args.precision is None else [f'precision="{checked_precision(args.precision)}"']
     experiment = Experiment.load(args.name, [*(args.set or []), *precision])
     output = f"{experiment.name}.nc" if args.output is None else args.output
     figure = checked_target(output).with_suffix(".png") if args.figure is None else args.figure
     output, figure_path = checked_targets([output, figure])  # never one file for both
+    for target, option in ((output, "-o"), (figure_path, "--figure")):
+        refuse_sweep_files(target, option)
     _check_suffix(output, "-o", args.output, "result is a netCDF file", ".nc")
     _check_suffix(figure_path, "--figure", figure, "figure is a PNG image", ".png")
     threads, capped = thread_count(args.threads)
@@ -162,13 +165,15 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     from .catalog.experiment import Experiment
     from .results.tree import differences, open_result, write_netcdf
     from .safe_write import checked_target
+    from .sweeps.store import refuse_sweep_files
 
     source = Path(args.result)
     experiment = Experiment.from_result(source)
-    output = checked_target(source.with_name(f"{source.stem}-rerun.nc") if args.output is None else args.output)
+    output = checked_target(_rerun_default(source) if args.output is None else args.output)
     _check_suffix(output, "-o", args.output, "result is a netCDF file", ".nc")
     if output.resolve() == source.resolve():
         raise SnnzooError(f"output {output}: choose another file than the result being rerun")
+    refuse_sweep_files(output, "-o")
     tree = experiment.run(progress=not args.quiet)
     write_netcdf(tree, output)
     recorded = open_result(source)
@@ -186,6 +191,22 @@ def cmd_rerun(args: argparse.Namespace) -> int:
         return 1
     print(f"  identical to {source}: every variable of every group, bit for bit")
     return 0
+
+
+def _rerun_default(source: Path) -> Path:
+    """Where ``rerun`` writes by default: ``RESULT-rerun.nc`` next to the result, but for a sweep's run
+    ``OUT/runs/KEY.nc`` in ``OUT/reruns/`` (made if needed): the sweep's ``runs/`` holds its runs alone."""
+    from .sweeps.store import RERUNS, sweep_folder_of
+
+    sweep_folder = sweep_folder_of(source)
+    if sweep_folder is None:
+        return source.with_name(f"{source.stem}-rerun.nc")
+    folder = sweep_folder / RERUNS
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as error:
+        raise SnnzooError(f"cannot write {folder}: {error.strerror or error}") from None
+    return folder / f"{source.stem}-rerun.nc"
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
@@ -280,7 +301,8 @@ def parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
     rerun = sub.add_parser("rerun", help="rebuild the experiment of a result file and run it again")
     rerun.add_argument("result", help="a netCDF result file written by snnzoo run or snnzoo sweep")
-    rerun.add_argument("-o", "--output", help="netCDF file to write (default RESULT-rerun.nc)")
+    rerun.add_argument("-o", "--output", help="netCDF file to write (default RESULT-rerun.nc next to RESULT; "
+                       "for a sweep's run OUT/runs/KEY.nc: OUT/reruns/KEY-rerun.nc)")
     rerun.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     rerun.set_defaults(func=cmd_rerun)
     sweeps.add_parser(sub)
