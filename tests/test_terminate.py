@@ -4,7 +4,6 @@ printing nothing: the run's data was lost (docs/bad-input.md, exit statuses)."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from pathlib import Path
 
 from snnzoo.cli import main
 from snnzoo.results.tree import open_result
+from test_bad_input import wait_for
 
 RUN = """
 title = "a long quiet run"
@@ -32,18 +32,6 @@ amplitude = "1 pA"
 AMPLITUDES = "stimuli.drive.amplitude=1,2,3,4,5,6 pA"
 
 
-def _read_stderr_until(process: subprocess.Popen, text: str, timeout: float = 300) -> str:
-    seen = ""
-    deadline = time.monotonic() + timeout
-    while text not in seen and time.monotonic() < deadline:
-        chunk = os.read(process.stderr.fileno(), 4096).decode(errors="replace")
-        if not chunk:
-            break
-        seen += chunk
-    assert text in seen, seen
-    return seen
-
-
 def _hidden_files(folder: Path) -> list[str]:
     return sorted(path.name for path in folder.rglob(".*"))
 
@@ -51,15 +39,15 @@ def _hidden_files(folder: Path) -> list[str]:
 def test_sigterm_during_a_run_writes_what_ran_and_exits_143(tmp_path):
     (tmp_path / "e.toml").write_text(RUN.format(duration="1000 s", size=1000))
     process = subprocess.Popen([sys.executable, "-m", "snnzoo.cli", "run", "e.toml"], cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    err = _read_stderr_until(process, "simulated")  # the progress bar: the simulation has begun
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    err = wait_for(process, "simulated")  # the progress bar: the simulation has begun
     process.send_signal(signal.SIGTERM)
     out, rest = process.communicate(timeout=120)
-    err += rest.decode()
+    err += rest
     assert process.returncode == 143, err
     assert err.strip().splitlines()[-1] == ("snnzoo: terminated (SIGTERM): what ran is written, marked complete = 0; "
                                             "checks not evaluated")
-    assert "Traceback" not in err and "(INCOMPLETE: interrupted)" in out.decode()
+    assert "Traceback" not in err and "(INCOMPLETE: interrupted)" in out
     tree = open_result(tmp_path / "e.nc")
     assert tree.attrs["complete"] == 0 and 0 < tree.attrs["duration"] < 1000
     assert (tmp_path / "e.png").read_bytes().startswith(b"\x89PNG") and _hidden_files(tmp_path) == []
