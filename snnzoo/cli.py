@@ -122,8 +122,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     output = f"{experiment.name}.nc" if args.output is None else args.output
     figure = checked_target(output).with_suffix(".png") if args.figure is None else args.figure
     output, figure_path = checked_targets([output, figure])  # never one file for both
-    for target, option in ((output, "-o"), (figure_path, "--figure")):
-        refuse_sweep_files(target, option)
+    for target, option, given in ((output, "-o", args.output), (figure_path, "--figure", args.figure)):
+        refuse_sweep_files(target, option if given is not None else "output")
     _check_suffix(output, "-o", args.output, "result is a netCDF file", ".nc")
     _check_suffix(figure_path, "--figure", figure, "figure is a PNG image", ".png")
     threads, capped = thread_count(args.threads)
