@@ -344,11 +344,13 @@ class DimensionChecker:
             base_unit = self.unit_of(expr.base)
             exp_unit = self.unit_of(expr.exp)
             if not _dimensionless(exp_unit):
-                raise EquationError(f"{self.where}: exponent {shown(expr.exp)} must be dimensionless, it is in {exp_unit:~}")
+                raise EquationError(f"{self.where}: exponent {shown(expr.exp)} must be dimensionless, "
+                                    f"it is in {exp_unit:~}")
             if _dimensionless(base_unit):
                 return ureg.dimensionless
             if not expr.exp.is_Number:
-                raise EquationError(f"{self.where}: {shown(expr)} raises a quantity in {base_unit:~} to a non-constant power")
+                raise EquationError(f"{self.where}: {shown(expr)} raises a quantity in {base_unit:~} "
+                                    "to a non-constant power")
             return base_unit ** float(expr.exp)
         if isinstance(expr, sympy.core.relational.Relational):
             self._same(expr.args, "sides of the comparison", expr)
