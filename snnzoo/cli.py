@@ -3,6 +3,7 @@
 Exit status: 0 success; 1 a check of the ``expected`` block failed; 2 bad
 input (one line ``snnzoo: error: ...``, no traceback); 130 interrupted (Ctrl-C:
 what ran is written, marked incomplete, and its checks are not evaluated);
+143 terminated (SIGTERM, e.g. ``kill`` or a batch system's time limit: stops as Ctrl-C does);
 70 an internal error (a bug: one line, the traceback with ``SNNZOO_DEBUG=1``).
 """
 
@@ -15,6 +16,7 @@ import inspect
 import os
 import signal
 import sys
+import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +25,7 @@ from .errors import SnnzooError
 from .sweeps import command as sweeps
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
+EXIT_TERMINATED = 128 + signal.SIGTERM  # 143, as a shell reports a process that SIGTERM ended
 KIND_TITLES = {"model": "Models", "synapse": "Synapse models", "stimulus": "Stimuli", "integrator": "Integrators",
                "experiment": "Experiments"}
 
@@ -112,12 +115,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         from .results.plotting import png_bytes
         from .results.tree import netcdf_bytes, populations
         from .safe_write import checked_target, checked_targets, write_together
+        from .sweeps.store import refuse_sweep_files
 
     precision = [] if args.precision is None else [f'precision="{checked_precision(args.precision)}"']
     experiment = Experiment.load(args.name, [*(args.set or []), *precision])
     output = f"{experiment.name}.nc" if args.output is None else args.output
     figure = checked_target(output).with_suffix(".png") if args.figure is None else args.figure
     output, figure_path = checked_targets([output, figure])  # never one file for both
+    for target, option, given in ((output, "-o", args.output), (figure_path, "--figure", args.figure)):
+        refuse_sweep_files(target, option if given is not None else "output")
     _check_suffix(output, "-o", args.output, "result is a netCDF file", ".nc")
     _check_suffix(figure_path, "--figure", figure, "figure is a PNG image", ".png")
     threads, capped = thread_count(args.threads)
@@ -162,13 +168,15 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     from .catalog.experiment import Experiment
     from .results.tree import differences, open_result, write_netcdf
     from .safe_write import checked_target
+    from .sweeps.store import refuse_sweep_files
 
     source = Path(args.result)
     experiment = Experiment.from_result(source)
-    output = checked_target(source.with_name(f"{source.stem}-rerun.nc") if args.output is None else args.output)
+    output = checked_target(_rerun_default(source) if args.output is None else args.output)
     _check_suffix(output, "-o", args.output, "result is a netCDF file", ".nc")
     if output.resolve() == source.resolve():
         raise SnnzooError(f"output {output}: choose another file than the result being rerun")
+    refuse_sweep_files(output, "-o")
     tree = experiment.run(progress=not args.quiet)
     write_netcdf(tree, output)
     recorded = open_result(source)
@@ -186,6 +194,22 @@ def cmd_rerun(args: argparse.Namespace) -> int:
         return 1
     print(f"  identical to {source}: every variable of every group, bit for bit")
     return 0
+
+
+def _rerun_default(source: Path) -> Path:
+    """Where ``rerun`` writes by default: ``RESULT-rerun.nc`` next to the result, but for a sweep's run
+    ``OUT/runs/KEY.nc`` in ``OUT/reruns/`` (made if needed): the sweep's ``runs/`` holds its runs alone."""
+    from .sweeps.store import RERUNS, sweep_folder_of
+
+    sweep_folder = sweep_folder_of(source)
+    if sweep_folder is None:
+        return source.with_name(f"{source.stem}-rerun.nc")
+    folder = sweep_folder / RERUNS
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as error:
+        raise SnnzooError(f"cannot write {folder}: {error.strerror or error}") from None
+    return folder / f"{source.stem}-rerun.nc"
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
@@ -280,7 +304,8 @@ def parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
     rerun = sub.add_parser("rerun", help="rebuild the experiment of a result file and run it again")
     rerun.add_argument("result", help="a netCDF result file written by snnzoo run or snnzoo sweep")
-    rerun.add_argument("-o", "--output", help="netCDF file to write (default RESULT-rerun.nc)")
+    rerun.add_argument("-o", "--output", help="netCDF file to write (default RESULT-rerun.nc next to RESULT; "
+                       "for a sweep's run OUT/runs/KEY.nc: OUT/reruns/KEY-rerun.nc)")
     rerun.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     rerun.set_defaults(func=cmd_rerun)
     sweeps.add_parser(sub)
@@ -292,9 +317,53 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[list[int]]:
+    """While the block runs, SIGTERM stops the command as Ctrl-C does (the SIGINT handler in place is called:
+    a simulation ends at its chunk and its partial result is written, a sweep keeps its finished runs, a file
+    being written is completed first); the list yielded records that it came. Without this, SIGTERM ended
+    the process at once, printing nothing and writing nothing of the run.
+
+    A process forked meanwhile (a sweep's local worker) ends on SIGTERM at once, as by default: its
+    sweep stops it."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():  # handlers are set from the main thread only
+        yield received
+        return
+    owner = os.getpid()
+
+    def on_terminate(number: int, frame: object) -> None:
+        if os.getpid() != owner:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.raise_signal(signal.SIGTERM)
+            return
+        received.append(number)
+        interrupt = signal.getsignal(signal.SIGINT)
+        if not callable(interrupt):  # SIGINT ignored (a command started in the background) or set outside Python
+            raise KeyboardInterrupt
+        interrupt(signal.SIGINT, frame)
+
+    previous = signal.signal(signal.SIGTERM, on_terminate)
+    try:
+        yield received
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``snnzoo`` command."""
     args = parser().parse_args(argv)
+    with terminate_as_interrupt() as terminated:
+        status = _run_command(args, terminated)
+    if terminated and status == EXIT_INTERRUPTED:  # the command stopped and said what it kept
+        print("snnzoo: terminated (SIGTERM): what ran is written, marked complete = 0; checks not evaluated",
+              file=sys.stderr)
+        return EXIT_TERMINATED
+    return status
+
+
+def _run_command(args: argparse.Namespace, terminated: list[int]) -> int:
+    """The command ``args`` names, its errors each one line with its exit status."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # plugin failures are shown by 'list'/'plugins'
@@ -308,9 +377,9 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt as interrupt:
-        print("snnzoo: interrupted" + (f": {interrupt}" if str(interrupt) else "; checks not evaluated"),
-              file=sys.stderr)
-        return EXIT_INTERRUPTED
+        print(f"snnzoo: {'terminated (SIGTERM)' if terminated else 'interrupted'}"
+              + (f": {interrupt}" if str(interrupt) else "; checks not evaluated"), file=sys.stderr)
+        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
     except MemoryError:
         print("snnzoo: error: out of memory (use fewer neurons, synapses or recorded values)", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -496,24 +496,54 @@ def flag(value: Any, *, what: str) -> bool:
     return bool(value)
 
 
-def whole_numbers(values: Any, *, what: str) -> np.ndarray:
+def whole_numbers(values: Any, *, what: str, size: int | None = None, items: str = "",
+                  from_end: bool = False) -> np.ndarray:
     """``values`` (a number or an array of them, e.g. neuron indices) as an int64 array of at least one
-    dimension: ``[0, 2]`` or ``[0.0, 2.0]``, never ``[0.5, 2.9]`` (which would be truncated), booleans or text."""
+    dimension: ``[0, 2]`` or ``[0.0, 2.0]``, never ``[0.5, 2.9]`` (which would be truncated), booleans or text.
+
+    With ``size``, each is an index of that many ``items`` (``"neurons"``), in 0..size-1 (with ``from_end``,
+    -size..-1 count from the end, as Python's, and are returned as such): an index outside, however large
+    (``10**30``, beyond int64: it was numpy's OverflowError or "expected whole-number indices"), is refused
+    naming it and the range."""
     try:
         array = np.atleast_1d(np.asarray(values))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         array = np.array([values], dtype=object)
-    if array.dtype.kind in "iu":
-        return array.astype(np.int64)
-    if array.size == 0 and array.dtype.kind == "f":
-        return np.zeros(array.shape, dtype=np.int64)
-    if array.dtype.kind != "f":
-        raise ConfigError(f"{what}: expected whole-number indices, got {show(values)}")
-    wrong = array[~(np.isfinite(array) & (array == np.round(array)) & (np.abs(array) <= 2**53))]
-    if wrong.size:
-        shown = ", ".join(f"{value:g}" for value in wrong[:3]) + (", ..." if wrong.size > 3 else "")
-        raise ConfigError(f"{what}: expected whole-number indices, got {shown} (an index is never rounded)")
+    integers = _python_integers(values) if array.dtype.kind in "fO" and not isinstance(values, np.ndarray) else None
+    if integers is not None:  # integers numpy held only as objects or floats: 10**30, or 2**63 among others
+        array = integers
+    elif array.dtype.kind not in "iu":
+        if array.size == 0 and array.dtype.kind == "f":
+            array = np.zeros(array.shape, dtype=np.int64)
+        elif array.dtype.kind != "f":
+            raise ConfigError(f"{what}: expected whole-number indices, got {show(values)}")
+        wrong = array[~(np.isfinite(array) & (array == np.round(array)) & (np.abs(array) <= 2**53))]
+        if wrong.size:
+            shown = ", ".join(f"{value:g}" for value in wrong[:3]) + (", ..." if wrong.size > 3 else "")
+            raise ConfigError(f"{what}: expected whole-number indices, got {shown} (an index is never rounded)")
+    if size is not None:
+        outside = array[((array < (-size if from_end else 0)) | (array >= size)).astype(bool)]
+        if outside.size:
+            counted = f" ({size} {items})" if items else ""
+            from_the_end = f"; -{size}..-1 count from the end" if from_end else ""
+            raise ConfigError(f"{what}: index {outside.flat[0]} is outside 0..{size - 1}{counted}{from_the_end}")
+    elif array.size and (array.max() > np.iinfo(np.int64).max or array.min() < np.iinfo(np.int64).min):
+        raise ConfigError(f"{what}: index {array.max() if array.max() > 0 else array.min()} is beyond what an "
+                          "index can be (a 64-bit integer, -2**63..2**63 - 1)")
     return array.astype(np.int64)
+
+
+def _python_integers(values: Any) -> np.ndarray | None:
+    """``values`` as an array of Python ints (objects, of any size) if every item is an integer (not a
+    boolean), else None."""
+    try:
+        array = np.atleast_1d(np.array(values, dtype=object))
+    except (TypeError, ValueError):
+        return None
+    items = array.ravel().tolist()
+    if not items or not all(isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)) for v in items):
+        return None
+    return np.array([int(v) for v in items], dtype=object).reshape(array.shape)
 
 
 MAX_SEED = 2**63 - 1

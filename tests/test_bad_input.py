@@ -211,7 +211,7 @@ def test_misspelt_or_misplaced_keys_in_any_table(tmp_path, capsys, extra, replac
     (lambda: decay().connect("p", "p", synapse=3, p=1.0), ConfigError,
      "synapse: expected the name of a registered synapse, got 3"),
     (lambda: decay().connect("p[5:]", "p", "v", 0.1, p=1.0), ConfigError, "p[5:]: selects none of its 1 neurons"),
-    (lambda: decay().population("p")[7], ConfigError, "p[7]: not a slice or indices of its 1 neurons"),
+    (lambda: decay().population("p")[7], ConfigError, "p[7]: index 7 is outside 0..0"),
     (lambda: decay().connect("p[::2]", "p", "v", 0.1, p=1.0), ConfigError, "NAME[start:stop], e.g. 'E[:80]' .no step."),
     (lambda: sz.stimulus("step_current", amplitude=1 * u.nA), ConfigError,
      "stimulus 'step_current': unknown setting 'amplitude'; did you mean 'amplitudes'?"),
@@ -548,7 +548,7 @@ def test_every_index_input_refuses_fractions_and_takes_whole_floats(give, fragme
 
 @pytest.mark.parametrize("arguments, fragment", [
     ({"neurons": [0, 0]}, "record 'p': neurons must not repeat, got [0, 0]"),
-    ({"neurons": [3]}, "record 'p': neurons must be indices in 0..2, got [3]"),
+    ({"neurons": [3]}, "record 'p': neurons: index 3 is outside 0..2 (3 neurons)"),
     ({"neurons": []}, "record 'p': neurons must be indices in 0..2, got []"),
     ({"variables": ["v", "v"]}, "record 'p': expected one or more distinct variables to record, got ['v', 'v']"),
     ({"variables": []}, "record 'p': expected one or more distinct variables to record, got []"),

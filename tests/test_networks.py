@@ -295,7 +295,8 @@ def test_a_slice_of_a_slice_and_the_length_of_groups_like_brian2():
     pop[2:8][1:3].v = 1.0
     assert pop.v.magnitude.tolist() == [0, 0, 0, 1, 1, 0, 0, 0, 0, 0]
     assert net.connect(pop[2:8][:2], pop, on="v", weight=1.0, all_to_all=True).synapses.pre.tolist() == [2] * 10 + [3] * 10
-    with pytest.raises(ConfigError, match=re.escape("G[...][6]: not a slice or indices of its 6 neurons")):
+    with pytest.raises(ConfigError, match=re.escape("G[...][6]: index 6 is outside 0..5 (6 neurons); -6..-1 count "
+                                                    "from the end")):
         pop[2:8][6]
     with pytest.raises(ConfigError, match=re.escape("G[...][[0, 0]]: selects neuron 2 more than once")):
         pop[2:8][[0, 0]]

@@ -26,7 +26,7 @@ import numpy as np
 from ..errors import ConfigError, SimulationError, SnnzooError, UnknownNameError, a_or_an
 from ..results import analysis  # (importing it also registers the .snn accessor)
 from ..units import (Sign, as_quantity, is_quantity_text, is_whole_number, positive_si, si_unit_string, to_si, ureg,
-                     whole_number)
+                     whole_number, whole_numbers)
 from .schema import (MONITOR, PANEL_KINDS, POPULATION, PROJECTION, TOP, check_experiment,
                              configured_stimulus, did_you_mean)
 
@@ -774,13 +774,11 @@ def selected_indices(value: Any, size: int, what: str) -> np.ndarray:
         items = value if isinstance(value, list) else [value]
         if not all(is_whole_number(k) for k in items):
             raise ConfigError(f"{what}: {expected}, got {value!r}")
-        chosen = np.asarray(items, dtype=np.int64)
+        chosen = whole_numbers(items, what=what, size=size)  # 10**30 too: it was numpy's OverflowError
         if len(set(chosen.tolist())) != len(items):
             raise ConfigError(f"{what}: {value!r} names an index twice")
     if chosen.size == 0:
         raise ConfigError(f"{what}: {value!r} selects none of 0..{size - 1}")
-    if chosen.min() < 0 or chosen.max() >= size:
-        raise ConfigError(f"{what}: indices must lie in 0..{size - 1}, got {value!r}")
     return chosen
 
 

@@ -41,6 +41,10 @@ class int_(sympy.Function):
     nargs = 1
     is_real = True  # so that min(), max() and clip() accept it
 
+    def _sympystr(self, printer) -> str:
+        """Shown in messages as the user writes it: ``int(t > 1*ms)``, not ``int_(...)``."""
+        return f"int({printer._print(self.args[0])})"
+
 
 class _RandomDraw(sympy.Function):
     """A random number drawn where the expression is evaluated (per neuron, per step), never
@@ -56,6 +60,11 @@ class _RandomDraw(sympy.Function):
 
     def _eval_evalf(self, precision):
         return None
+
+    def _sympystr(self, printer) -> str:
+        """Shown in messages as the user wrote it, ``rand()``: the call's place in the text is no argument of
+        theirs (a message quoted ``5*rand(100009)``)."""
+        return f"{type(self).__name__}()"
 
 
 class rand(_RandomDraw):
@@ -318,7 +327,7 @@ class DimensionChecker:
                                     "equations (for a random number per step use rand() or randn())")
             raise EquationError(f"{self.where}: undefined symbol {expr.name!r}{unit_hint(expr.name)}")
         if expr in (sympy.zoo, sympy.oo, -sympy.oo, sympy.nan):
-            raise EquationError(f"{self.where}: a term is infinite or undefined ({expr}), as from log(0) or 1/0")
+            raise EquationError(f"{self.where}: a term is infinite or undefined ({shown(expr)}), as from log(0) or 1/0")
         if expr == sympy.I:  # sympy's I, never a model's variable I (a symbol): "cannot check the units of I" read so
             raise EquationError(f"{self.where}: a term is not a real number (it holds the imaginary unit), as from "
                                 "log(-1) or sqrt(-2); expected real values")
@@ -335,11 +344,13 @@ class DimensionChecker:
             base_unit = self.unit_of(expr.base)
             exp_unit = self.unit_of(expr.exp)
             if not _dimensionless(exp_unit):
-                raise EquationError(f"{self.where}: exponent {expr.exp} must be dimensionless, it is in {exp_unit:~}")
+                raise EquationError(f"{self.where}: exponent {shown(expr.exp)} must be dimensionless, "
+                                    f"it is in {exp_unit:~}")
             if _dimensionless(base_unit):
                 return ureg.dimensionless
             if not expr.exp.is_Number:
-                raise EquationError(f"{self.where}: {expr} raises a quantity in {base_unit:~} to a non-constant power")
+                raise EquationError(f"{self.where}: {shown(expr)} raises a quantity in {base_unit:~} "
+                                    "to a non-constant power")
             return base_unit ** float(expr.exp)
         if isinstance(expr, sympy.core.relational.Relational):
             self._same(expr.args, "sides of the comparison", expr)
@@ -373,10 +384,10 @@ class DimensionChecker:
                 if not _dimensionless(unit):
                     raise EquationError(
                         f"{self.where}: the argument of {expr.func.__name__.rstrip('_')}() must be dimensionless, "
-                        f"but {arg} is in {unit:~}"
+                        f"but {shown(arg)} is in {unit:~}"
                     )
             return ureg.dimensionless
-        raise EquationError(f"{self.where}: cannot check the units of {expr}")
+        raise EquationError(f"{self.where}: cannot check the units of {shown(expr)}")
 
     def _same(self, parts, what: str, whole) -> pint.Unit:
         # ``0*mV`` parses to the number 0, which fits every dimension ('v > 0*mV')
@@ -386,10 +397,16 @@ class DimensionChecker:
         for part, unit in zip(parts[1:], units[1:]):
             if not same_dimension(unit, first):
                 raise EquationError(
-                    f"{self.where}: inconsistent units between {what}: '{parts[0]}' is in "
-                    f"{shown_unit(first)} but '{part}' is in {shown_unit(unit)}"
+                    f"{self.where}: inconsistent units between {what}: '{shown(parts[0])}' is in "
+                    f"{shown_unit(first)} but '{shown(part)}' is in {shown_unit(unit)}"
                 )
         return first
+
+
+def shown(expr: sympy.Basic) -> str:
+    """An expression (a term of one) as a message quotes it: ``0.1``, not sympy's ``0.100000000000000``,
+    and ``rand()``, ``int(...)`` as written (see their ``_sympystr``)."""
+    return sympy.sstr(expr, full_prec=False)
 
 
 def is_zero(expr: sympy.Basic) -> bool:
@@ -456,13 +473,13 @@ class NumericExpression:
         if undefined:
             raise EquationError(f"{where}: undefined symbol {undefined[0]!r}{unit_hint(undefined[0])} in {text!r} (it may use "
                                 f"{', '.join(sorted(units)) or 'no names'}, units and numbers)")
-        self.unit = DimensionChecker(units, where).unit_of(expr)
+        self.unit = DimensionChecker(units, f"{where} = {text.strip()!r}").unit_of(expr)  # the text, as given
         self.is_condition = is_condition(expr)
         """Whether the value is true or false (a comparison) rather than a number."""
         if expected is not None and not same_dimension(self.unit, expected):
             raise ConfigError(f"{where}: {text!r} is in {shown_unit(self.unit)} but {expected_what} is in {shown_unit(expected)}")
         numeric = substitute_units(expr, set(units))
-        self.randoms = sorted(numeric.atoms(rand, randn), key=str)
+        self.randoms = sorted(numeric.atoms(rand, randn), key=lambda call: (type(call).__name__, str(call.args[0])))
         numeric = numeric.xreplace({call: symbol(f"_random{k}") for k, call in enumerate(self.randoms)})
         self.names = sorted(s.name for s in numeric.free_symbols)
         """The symbols the expression reads, in call order."""

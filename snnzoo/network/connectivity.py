@@ -221,7 +221,8 @@ def _explicit(rule: dict[str, Any], kind: str, pre: np.ndarray, post: np.ndarray
     if kind == "i":
         if not _given(rule.get("j")):
             raise ConfigError(f"{where}: i needs j, the postsynaptic indices (index arrays i and j of the same length)")
-        i, j = (_index_list(rule[name], f"{where}: index array {name}") for name in ("i", "j"))
+        i, j = (_index_list(rule[name], f"{where}: index array {name}", size)
+                for name, size in (("i", n_source), ("j", n_target)))
         if i.shape != j.shape:
             raise ConfigError(f"{where}: explicit connections need index arrays i and j of the same length")
         _check_range(i, pre, "i", where)
@@ -353,10 +354,10 @@ def _pair_uniform(key: int, i: np.ndarray, j: np.ndarray, n_target: int) -> np.n
     return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
 
-def _index_list(values: Any, what: str) -> np.ndarray:
-    """``values`` as a list of whole-number indices (one dimension): a nested list such as ``[[0, 1]]`` is
-    refused, not flattened (which pairs it means is a guess)."""
-    indices = whole_numbers(values, what=what)
+def _index_list(values: Any, what: str, size: int) -> np.ndarray:
+    """``values`` as a list of whole-number indices of ``size`` neurons (one dimension): a nested list such as
+    ``[[0, 1]]`` is refused, not flattened (which pairs it means is a guess)."""
+    indices = whole_numbers(values, what=what, size=size, items="neurons")
     if indices.ndim != 1:
         raise ConfigError(f"{what}: expected a list of indices (one dimension), got an array of shape {indices.shape}")
     return indices

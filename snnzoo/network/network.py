@@ -109,10 +109,10 @@ def _recorded_indices(indices: Any, size: int, kind: str, what: str) -> np.ndarr
     if isinstance(indices, (bool, np.bool_)):
         raise ConfigError(f"{what}: {kind}={indices!r} is not a list of indices (Brian's record=True is the "
                           f"default here: leave {kind} out to record all of them)")
-    idx = whole_numbers(indices, what=f"{what}: {kind}")
+    idx = whole_numbers(indices, what=f"{what}: {kind}", size=size, items=kind)
     if idx.ndim != 1:
         raise ConfigError(f"{what}: {kind} must be a list of indices, got {show(indices)}")
-    if idx.size == 0 or idx.min() < 0 or idx.max() >= size:
+    if idx.size == 0:
         raise ConfigError(f"{what}: {kind} must be indices in 0..{size - 1}, got {show(indices)}")
     if np.unique(idx).size != idx.size:
         raise ConfigError(f"{what}: {kind} must not repeat, got {show(indices)}")

@@ -17,7 +17,7 @@ from ..language.model import NeuronModel
 from ..language.refractory import refractory_steps
 from ..time_steps import CLOCK_NAMES
 from ..units import (as_data, as_quantity, check_value, is_quantity_text, one_si, same_dimension, show, si_unit_string, to_si,
-                     ureg)
+                     ureg, whole_numbers)
 from .arguments import arguments_checked, refuse_read_only
 
 
@@ -438,6 +438,8 @@ def view(group: Any, item: Any, within: np.ndarray | None = None) -> PopulationV
     synapses), is an error (not an empty projection)."""
     neurons = np.arange(group.size) if within is None else within
     shown = f"{group.name}{'' if within is None else '[...]'}[{_shown(item)}]"
+    if not isinstance(item, slice) and item is not Ellipsis and not _is_mask(item):  # an index or a list of them
+        item = whole_numbers(item, what=shown, size=neurons.size, items="neurons", from_end=True)
     try:
         indices = np.atleast_1d(neurons[item])
     except (IndexError, TypeError, ValueError) as error:
@@ -448,6 +450,15 @@ def view(group: Any, item: Any, within: np.ndarray | None = None) -> PopulationV
     if (counts > 1).any():
         raise ConfigError(f"{shown}: selects neuron {unique[counts > 1][0]} more than once; give each neuron once")
     return PopulationView(group, indices)
+
+
+def _is_mask(item: Any) -> bool:
+    """Whether ``item`` is a list or array of booleans (one per neuron), which selects the neurons that are True."""
+    try:
+        array = np.asarray(item)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return array.dtype == bool and array.ndim > 0
 
 
 def _shown(item: Any) -> str:

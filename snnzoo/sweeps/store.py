@@ -8,6 +8,10 @@
     OUT/runs/KEY.nc       one complete result per finished run (status ok or failed), written atomically; resume
                       checks that each is that run (its settings and seed) before it runs anything
     OUT/sweep.nc          every run combined into one object, rewritten at the end of each sweep
+    OUT/reruns/           what ``snnzoo rerun OUT/runs/KEY.nc`` writes (KEY-rerun.nc), outside the runs
+
+Only files named like a run (:data:`RUN_KEY`) are runs: resume, and the count of runs done, never take
+another file there (a copy, a rerun) for one.
 
 Each run's file is made in memory by the worker that ran it; this process places
 it whole (:mod:`snnzoo.safe_write`: an unnamed temporary file linked into place,
@@ -22,6 +26,7 @@ import inspect
 import json
 import os
 import pickle
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,6 +40,9 @@ from ..safe_write import write_atomically
 MANIFEST = "sweep.json"
 RUNS = "runs"
 COMBINED = "sweep.nc"
+RERUNS = "reruns"
+RUN_KEY = re.compile(r"(\d+-)*seed\d+")
+"""The name of a run's file (without ``.nc``): its grid indices and seed, ``0-2-seed1`` (:attr:`.grid.Run.key`)."""
 
 
 def identity(name: str, spec: dict[str, Any] | None, grid: dict[str, Any], record: str,
@@ -132,8 +140,8 @@ class Store:
         return self.folder
 
     def finished(self) -> dict[str, Path]:
-        """The runs already stored, by key."""
-        return {path.stem: path for path in sorted((self.folder / RUNS).glob("*.nc"))}
+        """The runs already stored, by key (files of other names there are no runs)."""
+        return {path.stem: path for path in sorted((self.folder / RUNS).glob("*.nc")) if RUN_KEY.fullmatch(path.stem)}
 
     def load(self, key: str, recorded: dict[str, Any]) -> xr.DataTree:
         """The stored run ``key``, checked to be that run of this sweep: a sweep run's result (with its
@@ -160,6 +168,28 @@ class Store:
         """Store the combined object of every run as ``sweep.nc``."""
         tree = combined if isinstance(combined, xr.DataTree) else xr.DataTree(combined)
         return write_netcdf(tree, self._created() / COMBINED)
+
+
+def sweep_folder_of(path: str | os.PathLike) -> Path | None:
+    """The sweep folder whose ``runs/`` holds the file ``path`` (its ``sweep.json`` is there), or None;
+    relative if ``path`` is (``OUT`` for ``OUT/runs/0-seed1.nc``, ``..`` for ``0-seed1.nc`` in ``OUT/runs``)."""
+    runs = Path(path).expanduser().parent
+    if runs.absolute().name != RUNS or not (runs / os.pardir / MANIFEST).is_file():
+        return None
+    return Path(os.path.normpath(runs / os.pardir))
+
+
+def refuse_sweep_files(path: str | os.PathLike, option: str) -> None:
+    """Refuse to write the file ``path`` (given as ``option``) over a sweep's combined ``sweep.nc`` or into its
+    ``runs/``, which holds its runs alone (``open_results("OUT/runs/*.nc")`` would stack the file with them)."""
+    target = Path(path).expanduser()
+    runs_of = sweep_folder_of(target)
+    if runs_of is not None:
+        raise SnnzooError(f"{option} {path}: {runs_of / RUNS} holds the runs of the sweep in {runs_of} alone; "
+                          "write the file elsewhere")
+    if target.name == COMBINED and (target.parent / MANIFEST).is_file():
+        raise SnnzooError(f"{option} {path}: this is the combined result of the sweep in {target.parent}; "
+                          "write the file elsewhere")
 
 
 def _difference(stored: dict[str, Any], wanted: dict[str, Any]) -> str:

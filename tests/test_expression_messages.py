@@ -1,0 +1,61 @@
+"""An expression with a mistake is quoted as the user wrote it: never with the engine's own names for
+``rand()`` (``rand(100009)``, the call's place in the text) or ``int(...)`` (``int_``), nor sympy's
+15-digit floats (docs/bad-input.md, "malformed expressions")."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import snnzoo as sz
+from snnzoo import ureg as u
+from snnzoo.errors import SnnzooError
+
+INTERNAL = re.compile(r"rand\(\d|randn\(\d|int_\(|0\.1000000")
+
+
+def _model(**settings) -> sz.NeuronModel:
+    return sz.NeuronModel("m", "dv/dt = (E_L - v)/tau : volt", {"tau": "20 ms", "E_L": "-70 mV", "V_th": "-50 mV"},
+                          **{"threshold": "v > V_th", "reset": "v = E_L", **settings})
+
+
+def _network(**population) -> sz.Network:
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("G", _model(), 3, **population)
+    return net
+
+
+def _function_current(function: str) -> None:
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("G", "lif", 1)
+    net.add_stimulus(sz.stimulus("function_current", function=function), "G")
+
+
+@pytest.mark.parametrize("make, quoted", [
+    (lambda: _network(initial={"v": "-70*mV + rand()*5"}),
+     "initial value 'v' = '-70*mV + rand()*5': inconsistent units between terms: '-70*mV' is in mV [voltage] but "
+     "'5*rand()' is in dimensionless"),
+    (lambda: _network(initial={"v": "-70*mV + exp(randn()*mV)"}),
+     "initial value 'v' = '-70*mV + exp(randn()*mV)': the argument of exp() must be dimensionless, but mV*randn()"),
+    (lambda: _network(initial={"v": "-70*mV + (i > 1)*5"}), "but '5*int(i > 1)' is in dimensionless"),
+    (lambda: _network().connect("G", "G", on="v", p=0.5, weight="rand()*mV + 1*nA"),
+     "weight = 'rand()*mV + 1*nA': inconsistent units between terms: 'nA' is in nA [current] but 'mV*rand()'"),
+    (lambda: _network().connect("G", "G", on="v", weight=1 * u.mV, p="(i > j)*1*mV + 0.1"),
+     "p = '(i > j)*1*mV + 0.1': inconsistent units between terms: '0.1' is in dimensionless but 'mV*int(i > j)'"),
+    (lambda: _network().connect("G", "G", on="v", weight=1 * u.mV, condition="i > 1*mV"),
+     "condition = 'i > 1*mV': inconsistent units between sides of the comparison"),
+    (lambda: _network().connect("G", "G", on="v", weight=1 * u.mV, p=0.5, delay="rand()*ms + 1"),
+     "delay = 'rand()*ms + 1': inconsistent units between terms: '1' is in dimensionless but 'ms*rand()'"),
+    (lambda: _function_current("(t > 1*ms)*nA + 1*mV"),
+     "function = '(t > 1*ms)*nA + 1*mV': inconsistent units between terms: 'mV' is in mV [voltage] but "
+     "'nA*int(t > ms)'"),
+    (lambda: _model(threshold="v > V_th + rand()*ms"), "but 'ms*rand()' is in ms [time]"),
+    (lambda: _model(reset="v = E_L + randn()"), "reset 'v = E_L + randn()': inconsistent units"),
+])
+def test_an_expression_error_quotes_the_user_text_not_internal_names(make, quoted):
+    with pytest.raises(SnnzooError) as caught:
+        make()
+    assert quoted in str(caught.value)
+    assert not INTERNAL.search(str(caught.value)), str(caught.value)
+

@@ -1,0 +1,66 @@
+"""An index outside a population, projection or monitor, however large (``10**30``, ``2**63``: beyond int64),
+is one line naming the thing, the index and the range (docs/bad-input.md, "names, slices and objects of the
+network"); it was numpy's OverflowError, "only integers ... are valid indices" or "expected whole-number
+indices"."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import snnzoo as sz
+from snnzoo import ureg as u
+from snnzoo.errors import ConfigError
+
+HUGE = [10**30, -10**30, 2**63, np.uint64(2**64 - 1)]
+RELAY = sz.NeuronModel("relay", "v : 1\nge : 1", threshold="v > 0.5", reset="v = 0")
+
+
+def _network() -> sz.Network:
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_population("G", RELAY, 5)
+    net.add_source("in", sz.stimulus("poisson_group", size=4, rate=20 * u.Hz))
+    net.connect("in", "G", synapse="stdp", weight=0.004, all_to_all=True, name="S")
+    return net
+
+
+@pytest.mark.parametrize("index", HUGE, ids=str)
+@pytest.mark.parametrize("give, name, outside", [
+    (lambda net, k: net.population("G")[k], "G[", "0..4 (5 neurons); -5..-1 count from the end"),
+    (lambda net, k: net.population("G")[[0, k]], "G[[0, ", "0..4 (5 neurons); -5..-1 count from the end"),
+    (lambda net, k: net.population("G")[1:4][k], "G[...][", "0..2 (3 neurons); -3..-1 count from the end"),
+    (lambda net, k: net.record("G", "v", neurons=[0, k]), "record 'G': neurons", "0..4 (5 neurons)"),
+    (lambda net, k: net.record_synapses("S", "w", synapses=k), "record_synapses 'S': synapses", "0..19 (20 synapses)"),
+    (lambda net, k: net.connect("G", "G", on="v", weight=1.0, i=[0, 1], j=[k, 1]),
+     "projection 'G_to_G': index array j", "0..4 (5 neurons)"),
+], ids=["population", "list", "slice of a slice", "monitor", "synapse monitor", "connect"])
+def test_an_index_outside_names_the_thing_the_index_and_the_range(index, give, name, outside):
+    with pytest.raises(ConfigError) as caught:
+        give(_network(), index)
+    message = str(caught.value)
+    assert message.startswith(name) and message.endswith(f": index {int(index)} is outside {outside}"), message
+
+
+def test_an_experiment_file_index_outside_is_one_line(tmp_path):
+    for neurons, shown in (("[0, 1000000000000000000000000000000]", "1000000000000000000000000000000"),
+                           ("[9223372036854775808]", "9223372036854775808"), ("[-1]", "-1")):
+        (tmp_path / "e.toml").write_text(f'dt = "0.1 ms"\nduration = "1 ms"\n[populations.G]\nmodel = "lif"\n'
+                                         f'size = 3\n[monitors.m]\npopulation = "G"\nvariables = ["v"]\n'
+                                         f'neurons = {neurons}\n')
+        done = subprocess.run([sys.executable, "-m", "snnzoo.cli", "run", "e.toml", "-q"], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 2 and done.stderr == (
+            f"snnzoo: error: experiment file e.toml: [monitors.m]: neurons: index {shown} is outside 0..2\n")
+
+
+def test_an_index_beyond_any_is_refused_where_no_size_is_known():
+    from snnzoo.units import whole_numbers
+
+    with pytest.raises(ConfigError, match=r"^w: index 1000000000000000000000000000000 is beyond what an index can "
+                                          r"be \(a 64-bit integer, -2\*\*63\.\.2\*\*63 - 1\)$"):
+        whole_numbers([0, 10**30], what="w")
+    assert whole_numbers([2**62, 1], what="w").tolist() == [2**62, 1]  # exact: numpy's float64 would round

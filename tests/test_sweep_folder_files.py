@@ -1,0 +1,97 @@
+"""A sweep's folder holds what the sweep wrote: ``snnzoo rerun`` of one of its runs writes outside ``runs/``,
+no command writes into ``runs/`` or over ``sweep.nc``, and a file there that is not named like a run is no
+run (docs/bad-input.md, "output that cannot be written")."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+import snnzoo as sz
+from snnzoo.cli import main
+from snnzoo.sweeps.grid import make_grid
+
+SPEC = """
+title = "two neurons"
+dt = "0.1 ms"
+duration = "20 ms"
+seed = 1
+
+[populations.G]
+model = "lif"
+size = 2
+
+[stimuli.drive]
+type = "constant_current"
+population = "G"
+amplitude = "300 pA"
+"""
+GRID = {"stimuli.drive.amplitude": ["300 pA", "500 pA"]}
+
+
+@pytest.fixture
+def sweep_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "two.toml").write_text(SPEC)
+    sz.sweep("two.toml", GRID, seeds=2, executor="serial", record="spikes", out="OUT")
+    return tmp_path / "OUT"
+
+
+def test_rerun_of_a_sweeps_run_writes_into_reruns_and_leaves_the_runs_alone(sweep_folder, capsys):
+    """It wrote OUT/runs/0-seed1-rerun.nc: open_results("OUT/runs/0-seed*.nc") then stacked the rerun with the
+    runs, and 'already holds this sweep (5 runs done)' counted it."""
+    runs = sorted(path.name for path in (sweep_folder / "runs").iterdir())
+    assert main(["rerun", "OUT/runs/0-seed1.nc", "-q"]) == 0
+    assert "wrote OUT/reruns/0-seed1-rerun.nc" in capsys.readouterr().out
+    assert sorted(path.name for path in (sweep_folder / "runs").iterdir()) == runs
+    assert (sweep_folder / "reruns" / "0-seed1-rerun.nc").is_file()
+    assert sz.open_results("OUT/runs/0-seed*.nc").sizes["seed"] == 2
+    assert main(["sweep", "two.toml", "--grid", "stimuli.drive.amplitude=300,500 pA", "--seeds", "2",
+                 "--record", "spikes", "--workers", "1", "-q", "-o", "OUT"]) == 2
+    assert "already holds this sweep (4 runs done)" in capsys.readouterr().err
+
+
+def test_a_file_in_runs_not_named_like_a_run_is_no_run(sweep_folder, capsys):
+    shutil.copy(sweep_folder / "runs" / "0-seed1.nc", sweep_folder / "runs" / "copy of 0-seed1.nc")
+    with pytest.raises(sz.SnnzooError, match=r"already holds this sweep \(4 runs done\)"):
+        sz.sweep("two.toml", GRID, seeds=2, executor="serial", record="spikes", out="OUT")
+    resumed = sz.sweep("two.toml", GRID, seeds=2, executor="serial", record="spikes", out="OUT", resume=True)
+    assert (resumed.to_dataset()["status"] == "ok").all()
+
+
+@pytest.mark.parametrize("command", [
+    ["rerun", "OUT/runs/0-seed1.nc", "-o", "OUT/runs/mine.nc"],
+    ["rerun", "OUT/runs/0-seed1.nc", "-o", "OUT/runs/1-seed0.nc"],  # another run of the sweep
+    ["rerun", "OUT/runs/0-seed1.nc", "-o", "OUT/sweep.nc"],
+    ["run", "two.toml", "-o", "OUT/runs/mine.nc"],
+    ["run", "two.toml", "-o", "mine.nc", "--figure", "OUT/runs/mine.png"],
+])
+def test_no_command_writes_into_a_sweeps_runs_or_over_its_combined_result(sweep_folder, capsys, command):
+    before = {path: path.read_bytes() for path in sweep_folder.rglob("*") if path.is_file()}
+    assert main([*command, "-q"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"snnzoo: error: {command[-2]} {command[-1]}: ") and err.count("\n") == 1
+    assert "write the file elsewhere" in err
+    assert {path: path.read_bytes() for path in sweep_folder.rglob("*") if path.is_file()} == before
+    assert not (sweep_folder / "reruns").exists() and not (sweep_folder.parent / "mine.nc").exists()
+
+
+def test_rerun_elsewhere_and_its_edge_cases(sweep_folder, capsys):
+    assert main(["rerun", "OUT/runs/0-seed1.nc", "-q", "-o", "OUT/mine.nc"]) == 0  # the folder, not its runs
+    assert main(["rerun", "OUT/runs/0-seed1.nc", "-q", "-o", "OUT/runs/../runs/0-seed1.nc"]) == 2
+    assert "choose another file than the result being rerun" in capsys.readouterr().err
+    assert main(["rerun", "OUT/runs/0-seed1.nc", "-q", "-o", "OUT/runs"]) == 2
+    assert "it is a folder" in capsys.readouterr().err
+
+
+def test_every_run_key_is_named_like_a_run():
+    from snnzoo.catalog.experiment import Experiment
+    from snnzoo.sweeps.store import RUN_KEY
+
+    spec = Experiment.load("fi-curve").spec
+    for grid, seeds in (({"stimuli.lif_input.amplitude": ["100 pA", "200 pA"]}, 2),
+                        ({"stimuli.lif_input.amplitude": ["100 pA"], "duration": ["1 s", "2 s"]}, [7, 12])):
+        keys = [run.key for run in make_grid(spec, grid, False, seeds).runs()]
+        assert keys and all(RUN_KEY.fullmatch(key) for key in keys)
+    assert not any(RUN_KEY.fullmatch(name) for name in ("0-seed1-rerun", "copy of 0-seed1", "seed", "0-seed"))
