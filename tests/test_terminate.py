@@ -40,7 +40,8 @@ def test_sigterm_during_a_run_writes_what_ran_and_exits_143(tmp_path):
     (tmp_path / "e.toml").write_text(RUN.format(duration="1000 s", size=1000))
     process = subprocess.Popen([sys.executable, "-m", "snnzoo.cli", "run", "e.toml"], cwd=tmp_path,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    err = wait_for(process, "simulated")  # the progress bar: the simulation has begun
+    err = wait_for(process, "simulated")  # the progress bar, drawn before the run's Ctrl-C handler is set,
+    err += wait_for(process, "simulated")  # and drawn again after the first chunk: the handler is in place
     process.send_signal(signal.SIGTERM)
     out, rest = process.communicate(timeout=120)
     err += rest
