@@ -59,3 +59,22 @@ def test_an_expression_error_quotes_the_user_text_not_internal_names(make, quote
     assert quoted in str(caught.value)
     assert not INTERNAL.search(str(caught.value)), str(caught.value)
 
+
+
+@pytest.mark.parametrize("settings, quoted", [
+    ({"reset": "v = 5*rand() + E_L"}, "reset 'v = 5*rand() + E_L'"),  # sympy's order: E_L + 5*rand()
+    ({"reset": "v = E_L; tau = tau*2"}, "reset 'tau = tau*2'"),  # sympy's 2*tau
+])
+def test_a_statement_in_error_is_quoted_as_written(settings, quoted):
+    with pytest.raises(SnnzooError) as error:
+        _model(**settings)
+    assert f"model 'm': {quoted}: " in str(error.value), error.value
+
+
+def test_a_projection_effect_in_error_is_quoted_as_written():
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    model = sz.NeuronModel("m2", "dv/dt = (ge - v)/tau : volt\ndge/dt = -ge/tau : volt", {"tau": "10 ms"})
+    net.add_population("G", model, 2)
+    with pytest.raises(SnnzooError, match=r"^projection 'G_to_G': 'ge \+= w\*v/2': the coefficient of w may use "
+                                          r"parameters only"):
+        net.connect("G", "G", on="ge += w*v/2", weight="1 mV", p=1.0)  # sympy's v*w/2

@@ -156,15 +156,18 @@ def _parse_line(line: str, functions: Mapping[str, Callable] | None, owner: str)
     raise EquationError(f"{where}: expected 'dx/dt = ... : unit', 'x = ... : unit' or 'x : unit'")
 
 
+def statement_texts(text: str) -> list[str]:
+    """The statements of ``text`` as written (separated by ``;`` or line breaks; comments and empty ones left
+    out): what messages about one quote."""
+    return [part for part in (piece.split("#", 1)[0].strip() for piece in re.split(r"[;\n]", text)) if part]
+
+
 def parse_statements(text: str, *, where: str,
                      functions: Mapping[str, Callable] | None = None) -> list[tuple[str, str, sympy.Expr]]:
-    """Parse reset statements ``v = Vr; w += b`` into (target, operator, expression); ``functions``
-    adds callable names (a model's timed arrays)."""
+    """Parse reset statements ``v = Vr; w += b`` into (target, operator, expression), one per
+    :func:`statement_texts`; ``functions`` adds callable names (a model's timed arrays)."""
     statements = []
-    for part in re.split(r"[;\n]", text):
-        part = part.split("#", 1)[0].strip()
-        if not part:
-            continue
+    for part in statement_texts(text):
         m = re.match(r"^([A-Za-z_]\w*)\s*(\+=|-=|\*=|/=|=)\s*(.+)$", part)
         if not m:
             raise EquationError(f"{where}: cannot parse statement {part!r} (expected 'v = Vr' or 'w += b')")

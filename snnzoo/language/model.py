@@ -552,12 +552,12 @@ class NeuronModel:
     def checked_statements(self, text: str, where: str) -> list[tuple[str, str, sympy.Basic]]:
         """Statements on the model's variables (a reset, a regular operation), parsed and
         dimension-checked: ``[(target, op, expression)]``; ``rand()`` and ``randn()`` draw."""
-        from .equations import parse_statements
+        from .equations import parse_statements, statement_texts
         from .expressions import is_zero, same_dimension, shown_unit
 
         statements = parse_statements(text, where=where, functions=self.function_calls)
-        for target, op, expr in statements:
-            here = f"{where} '{target} {op} {expr}'"
+        for written, (target, op, expr) in zip(statement_texts(text), statements):
+            here = f"{where} '{written}'"  # as the user wrote it (sympy reorders terms)
             if target not in self.state_variables and target not in self.variables:
                 raise EquationError(f"{here}: {target!r} {self._not_writable(target)}")
             self.check_written(target, here)
@@ -608,13 +608,13 @@ class NeuronModel:
             raise UnknownNameError(f"target of {where} (model {self.name!r})", on, targets + list(self.synapses_text))
         import sympy
 
-        from .equations import parse_statements
+        from .equations import parse_statements, statement_texts
         from .expressions import same_dimension, symbol
 
         w = symbol("w")
         unit, effects = None, []
-        for target, statement_op, expr in parse_statements(on, where=where):
-            here = f"{where}: '{target} {statement_op} {expr}'"
+        for written, (target, statement_op, expr) in zip(statement_texts(on), parse_statements(on, where=where)):
+            here = f"{where}: '{written}'"
             if target not in targets or statement_op not in ("+=", "-="):
                 raise EquationError(f"{here}: expected 'variable += ...' or '-=' on a variable of {self.name!r}")
             self.check_written(target, here)

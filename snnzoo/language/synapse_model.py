@@ -31,7 +31,6 @@ Equation flags:
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,7 +40,7 @@ import sympy
 
 from ..errors import ConfigError, EquationError
 from ..units import dimension_of, quantity_text, to_si, unit_text, ureg
-from .equations import Equation, parse_equations, parse_statements
+from .equations import Equation, parse_equations, parse_statements, statement_texts
 from .expressions import (DimensionChecker, is_unit_name, is_zero, number_magnitudes, same_dimension,
                           substitute_units, symbol)
 from .integrators import OdeSystem
@@ -74,11 +73,6 @@ def reference(name: str) -> tuple[str, str]:
         if name.endswith(f"_{side}") and len(name) > len(side) + 1:
             return side, name[: -len(side) - 1]
     return "", name
-
-
-def statement_texts(text: str) -> list[str]:
-    """The statements of a pathway as written (one per ``;`` or line, comments dropped)."""
-    return [part for part in (p.split("#", 1)[0].strip() for p in re.split(r"[;\n]", text)) if part]
 
 
 def _shown(unit: pint.Unit) -> str:
