@@ -40,9 +40,9 @@ def synapse_bytes(stored: int, count: int) -> int:
     return stored + count * RESULT_BYTES_PER_SYNAPSE
 
 
-def record_bytes(samples: int, variables: int, neurons: int) -> int:
-    """A monitor's recording of ``samples`` time points."""
-    return samples * variables * neurons * 8 * RECORD_COPIES
+def record_bytes(samples: int, variables: int, neurons: int, copies: int = RECORD_COPIES) -> int:
+    """A monitor's recording of ``samples`` time points, held ``copies`` times."""
+    return samples * variables * neurons * 8 * copies
 
 
 def _format(nbytes: float) -> str:

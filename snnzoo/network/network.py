@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pint
 
-from ..engine.memory import MemoryBudget, population_bytes, synapse_bytes
+from ..engine.memory import MemoryBudget, population_bytes, record_bytes, synapse_bytes
 from ..engine.plan import (
     DrivePlan,
     KernelPlan,
@@ -696,7 +696,8 @@ class Network:
         recordings = [(m.every, len(m.variables), m.neurons.size) for m in self._monitors]
         recordings += [(m.every, len(m.variables), m.synapses.size) for projection in self.projections.values()
                        if projection.plastic is not None for m in projection.plastic.monitors]
-        return sum((steps // every + 1) * variables * width * 8 for every, variables, width in recordings)
+        return sum(record_bytes(steps // every + 1, variables, width, copies=1)
+                   for every, variables, width in recordings)
 
     def steps_of(self, duration: Any) -> int:
         """The number of steps of dt that ``duration`` runs: a positive time, a whole number of steps,
