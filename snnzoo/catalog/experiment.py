@@ -858,7 +858,7 @@ def _verdict(item: dict[str, Any], found: float, unit: str | None, label: str, w
 
     if "value" not in item and not {"min", "max"} & set(item):
         raise ConfigError(f"{where}: give 'value' (with tolerance) or 'min'/'max'")
-    passed, parts = math.isfinite(found), []
+    passed = math.isfinite(found)
     if "value" in item:
         target = si(item["value"], "value")
         tolerance = si(item["tolerance"], "tolerance", sign="non-negative") if "tolerance" in item else 0.0
@@ -866,18 +866,24 @@ def _verdict(item: dict[str, Any], found: float, unit: str | None, label: str, w
             relative = si(item["rel_tolerance"], "rel_tolerance", unit="1", sign="non-negative")
             tolerance = max(tolerance, abs(target) * relative)
         passed &= abs(found - target) <= tolerance + 1e-12 * abs(target)
-        spread = (f" ± {item['tolerance']}" if "tolerance" in item else "") + (
-            f" ± {100 * float(item['rel_tolerance']):g}%" if "rel_tolerance" in item else "")
-        parts.append(f"= {item['value']}{spread}")
     if "min" in item and "max" in item and si(item["min"], "min") > si(item["max"], "max"):
         raise ConfigError(f"{where}: min = {item['min']!r} is above max = {item['max']!r}, so the check can never hold")
     if "min" in item:
         passed &= found >= si(item["min"], "min")
-        parts.append(f">= {item['min']}")
     if "max" in item:
         passed &= found <= si(item["max"], "max")
-        parts.append(f"<= {item['max']}")
-    return CheckResult(f"{label} {' and '.join(parts)}", found, bool(passed), _shown(found, item, unit))
+    return CheckResult(f"{label} {bounds_text(item)}", found, bool(passed), _shown(found, item, unit))
+
+
+def bounds_text(item: Mapping[str, Any]) -> str:
+    """What an ``[[expected]]`` item expects, as written: ``= 63.05 Hz ± 1 Hz`` or ``>= 1 Hz and <= 5 Hz``."""
+    parts = []
+    if "value" in item:
+        spread = (f" ± {item['tolerance']}" if "tolerance" in item else "") + (
+            f" ± {100 * float(item['rel_tolerance']):g}%" if "rel_tolerance" in item else "")
+        parts.append(f"= {item['value']}{spread}")
+    parts += [f"{relation} {item[key]}" for key, relation in (("min", ">="), ("max", "<=")) if key in item]
+    return " and ".join(parts)
 
 
 def _bound_si(value: Any, unit: str, what: str, sign: Sign | None) -> float:

@@ -274,6 +274,16 @@ SWEEP = Table("[sweep]", "The sweep `snnzoo sweep NAME` runs when no `--grid` is
     Key("seeds", "value", "A number of runs (seeds 0 to N-1) or a list of distinct seeds."),
     Key("record", "text", "What each run keeps: `summary` (default), `spikes` or `traces`."),
     Key("figure", "table", "The sweep's figure, `[sweep.figure]`, drawn when the sweep runs its own grid."),
+    Key("expected", "tables", "The checks of each run of a sweep, `[[sweep.expected]]`: they replace the "
+        "experiment's `[[expected]]`, which describe its own point."),
+))
+
+SWEEP_CHECK = Table("[[sweep.expected]]", "One checked outcome of each run of a sweep: an `[[expected]]` item whose "
+                    "`value`, `tolerance`, `min` and `max` may be expressions of the grid's values at the run's point, "
+                    "named as in the result (`\"1/(2*ms + 20*ms*log(...))\"`).", (
+    *CHECK.keys,
+    Key("at", "table", "Where the check applies: grid values by name, `{ afferents_rate = \"10 Hz\" }` "
+        "(default: every point)."),
 ))
 
 SWEEP_FIGURE = Table("[sweep.figure]", "A summary value against one swept axis, mean ± sd over the seeds.", (
@@ -306,11 +316,16 @@ CHECK_NEEDS: dict[str, tuple[str, ...]] = {
     "synapse_fraction": ("projection", "low", "high"),
 }
 
+#: The unit of what each check finds, where that does not depend on a recorded variable.
+CHECK_UNITS: dict[str, str] = {"spike_count": "1", "mean_rate": "Hz", "isi_cv": "1", "synapse_count": "1",
+                               "synapse_fraction": "1"}
+
 #: Named tables under the top level: ``[populations.NAME]`` and so on.
 NAMED_TABLES: dict[str, Table] = {"models": MODEL, "populations": POPULATION, "sources": SOURCE,
                                   "projections": PROJECTION, "links": LINK, "stimuli": STIMULUS, "monitors": MONITOR,
                                   "synapse_monitors": SYNAPSE_MONITOR}
-ALL_TABLES: tuple[Table, ...] = (TOP, *NAMED_TABLES.values(), PHASE, FIGURE, PANEL, CHECK, SWEEP, SWEEP_FIGURE)
+ALL_TABLES: tuple[Table, ...] = (TOP, *NAMED_TABLES.values(), PHASE, FIGURE, PANEL, CHECK, SWEEP, SWEEP_FIGURE,
+                                 SWEEP_CHECK)
 
 
 def unknown_key_error(where: str, key: str, known: Iterable[str], noun: str = "key") -> ConfigError:
@@ -375,17 +390,23 @@ def check_experiment(spec: Mapping[str, Any], where: str) -> None:
         check_table(PANEL, panel, f"{where}: [[figure.panels]] #{k + 1}")
         _check_panel(panel, f"{where}: [[figure.panels]] #{k + 1}")
     for k, item in enumerate(spec.get("expected", [])):
-        here = f"{where}: [[expected]] #{k + 1}"
-        check_table(CHECK, item, here)
-        kind = item["check"]
-        if kind not in CHECK_NEEDS:
-            raise ConfigError(f"{here}: unknown check {kind!r}{did_you_mean(kind, CHECK_NEEDS)} "
-                              f"(known: {', '.join(CHECK_NEEDS)})")
-        _check_check_keys(item, kind, here)
+        _check_item(CHECK, item, f"{where}: [[expected]] #{k + 1}")
     sweep = spec.get("sweep", {})
     check_table(SWEEP, sweep, f"{where}: [sweep]")
     if "figure" in sweep:
         check_table(SWEEP_FIGURE, sweep["figure"], f"{where}: [sweep.figure]")
+    for k, item in enumerate(sweep.get("expected", [])):
+        _check_item(SWEEP_CHECK, item, f"{where}: [[sweep.expected]] #{k + 1}")
+
+
+def _check_item(table: Table, item: Any, where: str) -> None:
+    """An ``[[expected]]`` (or ``[[sweep.expected]]``) item: a known check with the keys it takes."""
+    check_table(table, item, where)
+    kind = item["check"]
+    if kind not in CHECK_NEEDS:
+        raise ConfigError(f"{where}: unknown check {kind!r}{did_you_mean(kind, CHECK_NEEDS)} "
+                          f"(known: {', '.join(CHECK_NEEDS)})")
+    _check_check_keys({key: value for key, value in item.items() if key != "at"}, kind, where)
 
 
 def _check_check_keys(item: Mapping[str, Any], kind: str, where: str) -> None:

@@ -32,6 +32,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--record", choices=RECORD_CHOICES, help="what to keep of each run (default summary)")
     parser.add_argument("-o", "--output", required=True, help="folder to write the runs into")
     parser.add_argument("--resume", action="store_true", help="skip the runs already in the output folder")
+    parser.add_argument("--no-check", action="store_true",
+                        help="check no run (neither the experiment's [[sweep.expected]] nor its [[expected]] items)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=run_command)
 
@@ -91,7 +93,8 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"snnzoo: warning: the experiment's [sweep.figure] is not drawn: its x {figure.get('x')!r} is not "
               f"one of the --grid axes {list(axes)}", file=sys.stderr)
     result = sweep(experiment, grid, zip=zipped, seeds=seeds, executor=args.scheduler, workers=args.workers,
-                   record=record, out=args.output, resume=args.resume, progress=not args.quiet)
+                   record=record, out=args.output, resume=args.resume, checks=not args.no_check,
+                   progress=not args.quiet)
     summary = result.to_dataset() if isinstance(result, xr.DataTree) else result
     print(f"{experiment.name}: {summary_line(summary)}")
     for line in summary_table(summary):
@@ -128,9 +131,10 @@ def summary_table(summary: xr.Dataset) -> list[str]:
                 rates = point["mean_rate"].sel(population=population).values
                 if np.isfinite(rates).any():
                     parts.append(f"{population} {np.nanmean(rates):.3g} ± {np.nanstd(rates):.2g} Hz")
-        if "check_passed" in point:
+        if "check_passed" in point:  # checks that apply at this point (``at``), in its runs that ran
             passed = point["check_passed"].where(point["status"] == "ok")
-            parts.append(f"checks {int(np.nansum(passed))}/{int(np.isfinite(passed).sum())}")
+            if np.isfinite(passed).any():
+                parts.append(f"checks {int(np.nansum(passed))}/{int(np.isfinite(passed).sum())}")
         errors = sorted({str(e) for e in point["error"].values.ravel() if str(e)})
         parts += [f"error: {error}" for error in errors[:2]]
         lines.append("  ".join(parts))

@@ -399,12 +399,18 @@ def _plain(value: Any, where: str) -> Any:
     raise ConfigError(f"{where}: cannot sweep over the value {value!r} (expected numbers, text or quantities)")
 
 
+def value_at(spec: Mapping[str, Any], path: str) -> Any:
+    """The value the experiment ``spec`` gives the dotted ``path``, or None where it gives none."""
+    node: Any = spec
+    for key in path.split("."):
+        node = node.get(key) if isinstance(node, Mapping) else None
+    return node
+
+
 def _expected_unit(spec: Mapping[str, Any], path: str) -> pint.Unit | None:
     """The unit a path takes: from its value in the file, the model's unit, or its key; None if free."""
     keys = path.split(".")
-    node: Any = spec
-    for key in keys:
-        node = node.get(key) if isinstance(node, Mapping) else None
+    node = value_at(spec, path)
     if isinstance(node, str) and is_quantity_text(node):
         return as_quantity(node, what=path).units
     if isinstance(node, Mapping) and set(node) == {"value", "unit"}:

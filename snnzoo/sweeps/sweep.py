@@ -24,6 +24,7 @@ from ..units import positive_si
 from .combine import check_population_sizes, combine
 from .executors import WorkerDied, lost_run, make_executor
 from .grid import RUN_BYTES, Grid, check_runs_fit, make_grid, seed_list
+from .point_checks import PointChecks
 from .store import Store, identity
 from .worker import RECORD_CHOICES, Outcome, Task, check_point, failed_run, result_groups, run_provenance
 
@@ -41,7 +42,7 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any] | Non
           zip: bool | Sequence[Sequence[str]] | None = None,
           seeds: int | Sequence[int] | None = None, executor: Any = None, workers: int | None = None,
           record: str | None = None, out: str | None = None, resume: bool = False, duration: Any = None,
-          progress: bool = False) -> xr.Dataset | xr.DataTree:
+          checks: bool = True, progress: bool = False) -> xr.Dataset | xr.DataTree:
     """Run ``experiment`` for every point of ``grid`` and every seed; return one xarray object.
 
     ``experiment`` is a catalog name, a TOML path, an :class:`Experiment`, or a
@@ -61,6 +62,9 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any] | Non
     or also ``"spikes"``, or also ``"traces"`` (then a DataTree is returned).
     With ``out`` (a folder) every run is written as it finishes and ``resume=True``
     skips the runs already there. A failed run is recorded with its error; the others complete.
+
+    Each run is checked by the experiment's ``[[sweep.expected]]`` items, worked out at its point
+    (:mod:`.point_checks`), or else by its ``[[expected]]`` items; ``checks=False`` checks nothing.
     """
     if resume and out is None:
         raise ConfigError("resume: continues the sweep stored in out, but no out folder is given")
@@ -73,7 +77,11 @@ def sweep(experiment: str | Experiment | Callable, grid: Mapping[str, Any] | Non
         _check_picklable(builder)
     plan = make_grid(spec, grid, zip, seeds)
     check_runs_fit(math.prod(plan.shape), RUN_BYTES + 2 * len(pickle.dumps(spec)), "grid and seeds")
-    tasks = _tasks(name, spec, builder, plan, record, duration, keep_files=out is not None)
+    if spec is not None and not checks:
+        spec = without_checks(spec)
+    point_checks = PointChecks(spec, f"experiment {name!r}") if spec and spec.get("sweep", {}).get("expected") \
+        else None
+    tasks = _tasks(name, spec, builder, plan, record, duration, keep_files=out is not None, point_checks=point_checks)
     runner = make_executor(executor, workers)
     owned = runner is not executor  # an executor the caller made keeps its warm workers for the next sweep
     try:
@@ -172,17 +180,28 @@ def _check_picklable(builder: Callable) -> None:
 
 
 def _tasks(name: str, spec: dict | None, builder: Callable | None, plan: Grid, record: str,
-           duration: Any, keep_files: bool) -> dict[str, Task]:
+           duration: Any, keep_files: bool, point_checks: PointChecks | None) -> dict[str, Task]:
     tasks = {}
     for run in plan.runs():
-        run_spec = None
+        run_spec, labels = None, None
         if spec is not None:
             run_spec = copy.deepcopy(spec)
             for path, value in run.settings.items():
                 set_value(run_spec, path, value, what=f"grid {path}")
             run_spec["seed"] = run.seed
-        tasks[run.key] = Task(run.key, name, run.seed, record, run_spec, builder, run.settings, duration, keep_files)
+            if point_checks is not None:
+                run_spec["expected"], labels = point_checks.at_point(run.settings)
+        tasks[run.key] = Task(run.key, name, run.seed, record, run_spec, builder, run.settings, duration, keep_files,
+                              check_labels=labels)
     return tasks
+
+
+def without_checks(spec: dict[str, Any]) -> dict[str, Any]:
+    """The experiment ``spec`` with no ``[[expected]]`` or ``[[sweep.expected]]`` items (``checks=False``)."""
+    spec = {**spec, "expected": []}
+    if "expected" in spec.get("sweep", {}):
+        spec["sweep"] = {key: value for key, value in spec["sweep"].items() if key != "expected"}
+    return spec
 
 
 def _check_points(tasks: list[Task], record: str, executor) -> dict[str, Any]:

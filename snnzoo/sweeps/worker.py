@@ -18,7 +18,7 @@ import signal
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -52,6 +52,9 @@ class Task:
     duration: Any = None
     keep_file: bool = False
     """Whether the worker makes the run's netCDF file (the sweep has an output folder)."""
+    check_labels: tuple[str, ...] | None = None
+    """How the summary names the run's checks, when they are ``[[sweep.expected]]`` items worked out at its point
+    (:mod:`.point_checks`: the same names at every point); else each check's own description."""
 
 
 @dataclass(frozen=True)
@@ -226,7 +229,7 @@ def _run(task: Task, one_step: bool) -> Outcome:
                           time.perf_counter() - started)
     simulated = sum(run["wall_seconds"] for run in _runs(tree))
     status = "ok" if tree.attrs.get("complete", 1) else "interrupted"
-    summary = summarize(tree, checks, cvs, status=status)
+    summary = summarize(tree, checks, cvs, status=status, labels=task.check_labels)
     summary["wall_seconds"] = ((), time.perf_counter() - started, {"units": "s", "long_name": "wall time of the run"})
     summary["overhead_seconds"] = ((), time.perf_counter() - started - simulated,
                                    {"units": "s", "long_name": "wall time outside the simulation loop "
@@ -308,9 +311,10 @@ def isi_cvs(tree: xr.DataTree) -> dict[str, np.ndarray]:
     return {name: ds.snn.isi_cv().values for name, ds in populations(tree).items()}
 
 
-def summarize(tree: xr.DataTree, checks: list, isi_cv: dict[str, np.ndarray], *, status: str) -> dict[str, Any]:
+def summarize(tree: xr.DataTree, checks: list, isi_cv: dict[str, np.ndarray], *, status: str,
+              labels: Sequence[str] | None = None) -> dict[str, Any]:
     """Per-population spike totals, mean rates and mean ISI CV (of the per-neuron ``isi_cv``, :func:`isi_cvs`),
-    and the checks' values and verdicts."""
+    and the checks' values and verdicts, named by ``labels`` (default: their descriptions)."""
     from ..results.tree import populations
 
     groups = populations(tree)
@@ -331,7 +335,7 @@ def summarize(tree: xr.DataTree, checks: list, isi_cv: dict[str, np.ndarray], *,
         "population": ("population", np.array(names, dtype=str)),
     }
     if checks:
-        variables["check"] = ("check", np.array([c.description for c in checks], dtype=str))
+        variables["check"] = ("check", np.array(labels or [c.description for c in checks], dtype=str))
         variables["check_value"] = ("check", np.array([c.found for c in checks], dtype=float),
                                     {"long_name": "value the expected check found (SI units)"})
         variables["check_passed"] = ("check", np.array([c.passed for c in checks], dtype=np.int8),
