@@ -1193,6 +1193,23 @@ def test_a_worker_that_dies_checking_a_grid_point_is_one_line(toml, tmp_path, mo
     assert not (tmp_path / "out").exists()
 
 
+def test_a_sweep_whose_kept_spikes_would_not_fit_stops_at_its_first_run_and_keeps_it(toml, tmp_path, monkeypatch):
+    """record='spikes' holds every run's spikes until the end, and how many a run makes is only known once it
+    has run: a long sweep used to run until the machine's memory was gone."""
+    from snnzoo.sweeps import memory
+
+    monkeypatch.setattr(memory, "memory_limit", lambda: (100_000, "a test's limit"))
+    with pytest.raises(sz.ConfigError) as error:
+        sz.sweep(toml, {"sources.P.rate": ["20 Hz", "80 Hz"]}, seeds=50, record="spikes", executor="serial",
+                 out=tmp_path / "out")
+    assert re.fullmatch(r"record: the first run keeps 0\.0\d+ MiB, so all 100 runs would take about 0\.00\d+ GiB of "
+                        r"memory \(each run's, and the stacked result\), more than the 9\.31e-05 GiB allowed \(a "
+                        r"test's limit\); record 'summary' \(spike counts and rates\), record less, or split the sweep; "
+                        r"the finished run is stored in \S+out", str(error.value)), error.value
+    assert [path.name for path in (tmp_path / "out" / "runs").glob("*.nc")] == ["0-seed0.nc"]
+    assert not (tmp_path / "out" / "sweep.nc").exists()
+
+
 def test_a_sweep_whose_traces_would_not_fit_in_memory_is_refused_before_any_run(tmp_path, monkeypatch):
     """record='traces' holds every run's recordings until the end (and again stacked): a long sweep of a
     recorded network took the machine's memory after hours of runs."""

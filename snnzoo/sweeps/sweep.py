@@ -15,7 +15,6 @@ from typing import Any
 import xarray as xr
 
 from ..catalog.experiment import Experiment, set_value
-from ..engine.memory import memory_limit
 from ..errors import ConfigError, SnnzooError
 from ..network.arguments import checked_function
 from ..results.tree import build_result, provenance
@@ -24,13 +23,10 @@ from ..units import positive_si
 from .combine import check_population_sizes, combine
 from .executors import WorkerDied, lost_run, make_executor
 from .grid import RUN_BYTES, Grid, check_runs_fit, make_grid, seed_list
+from .memory import KeptRuns, check_traces_fit
 from .point_checks import PointChecks
 from .store import Store, identity
 from .worker import RECORD_CHOICES, Outcome, Task, check_point, failed_run, result_groups, run_provenance
-
-
-TRACE_COPIES = 2
-"""A sweep keeping traces holds each run's recordings until its end, and again in the stacked result."""
 
 
 class SweepInterrupted(KeyboardInterrupt):
@@ -239,18 +235,6 @@ def _check_points(tasks: list[Task], record: str, executor) -> dict[str, Any]:
     return models
 
 
-def check_traces_fit(trace_bytes: int, runs: int) -> None:
-    """Refuse a sweep that keeps traces (``record="traces"``) whose runs' recordings, ``trace_bytes`` in all,
-    would not fit in memory: they are held until the end, and again in the stacked result."""
-    limit, source = memory_limit()
-    needed = TRACE_COPIES * trace_bytes
-    if needed > limit:
-        raise ConfigError(f"record 'traces': the recordings of {runs:,} runs would take about "
-                          f"{needed / 2**30:.3g} GiB of memory (each run's, and the stacked result), more than the "
-                          f"{limit / 2**30:.3g} GiB allowed ({source}); record 'spikes' or 'summary', record fewer "
-                          "neurons or variables or at a lower rate, or split the sweep")
-
-
 def _execute(tasks: list[Task], executor, results: dict, store: Store | None, progress: bool, total: int) -> None:
     """Run ``tasks`` through ``executor``, storing each finished run's file as it arrives.
 
@@ -260,11 +244,17 @@ def _execute(tasks: list[Task], executor, results: dict, store: Store | None, pr
     worker are in flight. Each run of a task has its own outcome: a failed run is recorded alone. When a
     worker process dies (local, or a dask worker: dask then fails every task it held), each run it held
     is retried alone, so the run that kills its worker is the one recorded as ``lost``; the others complete.
+    A sweep whose kept spikes or traces would not fit in memory stops as soon as its finished runs show it
+    (:class:`.memory.KeptRuns`).
     """
     from tqdm import tqdm
 
     queue, alone, in_flight = deque(tasks), deque(), {}
     not_ok = sum(outcome.status != "ok" for outcome in results.values())  # counted once, not at every run
+    kept = KeptRuns(total, store.folder if store is not None else None)
+    for outcome in results.values():  # runs stored by an earlier, interrupted sweep
+        kept.add(outcome)
+    kept.check()
     bar = None
     try:
         sizes = deque(executor.task_sizes(len(tasks)))
@@ -293,7 +283,9 @@ def _execute(tasks: list[Task], executor, results: dict, store: Store | None, pr
                     results[task.key] = outcome
                     not_ok += outcome.status != "ok"
                     bar.update(1)
+                    kept.add(outcome)
                 bar.set_postfix_str(f"{not_ok} not ok", refresh=False)
+                kept.check()  # after the task's runs are all stored
     except KeyboardInterrupt:
         with contextlib.suppress(KeyboardInterrupt), signals_deferred():  # a second Ctrl-C: already stopping
             executor.close(cancel=True)
