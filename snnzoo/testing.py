@@ -26,7 +26,8 @@ Call it from your plugin's own tests::
    source (``source``) or attaches to it (``attach``, adding something), and the run stays finite;
 4. every integrator integrates ``dx/dt = -x/tau`` to within 1 % of the exact decay;
 5. every catalog experiment loads and builds (its models and stimuli exist), its
-   ``expected`` items use known keys, and a shortened run (every run and every time of the
+   ``expected`` items use known keys, its ``[sweep]`` grid is one a sweep takes and its
+   ``[[sweep.expected]]`` items can be worked out at every point of it, and a shortened run (every run and every time of the
    checks and the figure scaled by one factor) evaluates every check and draws the figure
    (``full_runs=True`` runs each experiment in full and requires every check to hold).
 
@@ -238,6 +239,10 @@ def check_experiment(path: Any, *, max_duration: Any = "100 ms") -> None:
     except SnnzooError as error:
         raise AssertionError(_prefixed(f"experiment file {path}", str(error))) from None
     where = experiment.where
+    try:
+        _check_sweep_table(experiment)
+    except SnnzooError as error:
+        raise AssertionError(_prefixed(where, str(error))) from None
     if max_duration is not None:
         experiment = Experiment(experiment.name, _shortened(experiment.spec, to_si(max_duration, "s", what="max_duration")),
                                 experiment.source, where)
@@ -253,6 +258,22 @@ def check_experiment(path: Any, *, max_duration: Any = "100 ms") -> None:
     if max_duration is None:
         failed = [f"{check.description} (found {check.shown})" for check in checks if not check.passed]
         assert not failed, f"{where}: expected checks fail: {'; '.join(failed)}"
+
+
+def _check_sweep_table(experiment: Experiment) -> None:
+    """The experiment's own ``[sweep]`` grid is one a sweep takes, and its ``[[sweep.expected]]`` items can be
+    worked out at every point of it (names, units, finite values), as ``snnzoo sweep NAME`` checks them."""
+    from .sweeps.grid import make_grid
+    from .sweeps.point_checks import PointChecks
+
+    table = experiment.spec.get("sweep", {})
+    if not table.get("grid"):
+        return
+    grid = make_grid(experiment.spec, table["grid"], table.get("zip", False), table.get("seeds"))
+    if table.get("expected"):
+        checks = PointChecks(experiment.spec, experiment.where)
+        for run in grid.runs():
+            checks.at_point(run.settings)
 
 
 def _shortened(spec: dict[str, Any], seconds: float) -> dict[str, Any]:

@@ -13,7 +13,7 @@ PUBLISHED_NAMES = {"hh_traub": ["VT"]}  # Traub and Miles's rate offset, not the
 
 @pytest.mark.parametrize(
     "module", ["snnzoo_lif", "snnzoo_adex", "snnzoo_hh", "snnzoo_stimuli", "snnzoo_dendrites", "snnzoo_plasticity",
-               "snnzoo.plugins.builtin_integrators"]
+               "snnzoo.plugins.builtin_integrators", "snnzoo.plugins.builtin_catalog"]
 )
 def test_builtin_plugin_conforms(module):
     registry = testing.check_plugin(importlib.import_module(module), published_names=PUBLISHED_NAMES)
@@ -301,6 +301,14 @@ value = 0
     (("value = 0", "value = 0\ntolerence = 1"), "unknown key 'tolerence'; did you mean 'tolerance'?"),
     (("spike_count", "spike_counts"), "unknown check 'spike_counts'"),
     (("value = 0", "value = 1"), "expected checks fail: spike count of p = 1 (found 0)"),
+    (("value = 0", 'value = 0\n[sweep]\ngrid = { "populations.p.sise" = [1, 2] }'),
+     "grid populations.p.sise: 'populations.p.sise' does not exist in the experiment; did you mean 'populations.p.size'?"),
+    (("value = 0", 'value = 0\n[sweep]\ngrid = { duration = ["10 ms", "20 ms"] }\n[[sweep.expected]]\n'
+                   'check = "spike_count"\npopulation = "p"\nvalue = "duration"'),
+     "[[sweep.expected]] #1: value: 'duration' is in ms [time] but a spike_count check is in"),
+    (("value = 0", 'value = 0\n[sweep]\ngrid = { duration = ["0 ms", "20 ms"] }\n[[sweep.expected]]\n'
+                   'check = "spike_count"\npopulation = "p"\nvalue = "ms/duration"'),
+     "[[sweep.expected]] #1: value = 'ms/duration' is inf at duration = 0.0 ms"),
 ])
 def test_kit_rejects_a_broken_catalog_experiment(tmp_path, change, message):
     (tmp_path / "ok-experiment.toml").write_text(GOOD_EXPERIMENT.replace(*change))
