@@ -94,7 +94,7 @@ def test_sweep_expected_replace_expected_in_the_runs_and_checks_false_drops_both
     result = sz.sweep(experiment, executor="serial", out=str(tmp_path / "out"))
     passed = result["check_passed"].squeeze(["seed", "check"])
     # the file's [[expected]] (40 Hz) is gone; the sweep's item applies at 300 pA only
-    assert result["check"].values.tolist() == ['mean_rate of G >= 1 Hz at drive_amplitude = 300 pA']
+    assert result["check"].values.tolist() == ['mean_rate (population=G) >= 1 Hz at drive_amplitude = 300 pA']
     assert math.isnan(float(passed.sel(drive_amplitude=100.0))) and int(passed.sel(drive_amplitude=300.0)) == 1
     run = xr.open_datatree(tmp_path / "out" / "runs" / "1-seed3.nc")
     assert json.loads(run.attrs["experiment_spec"])["expected"] == [
@@ -123,6 +123,7 @@ def test_cli_table_shows_checks_where_they_apply_and_no_check_drops_them(tmp_pat
     ('value = "Hz / (drive_amplitude - 100*pA) * pA"\n', "is inf at drive_amplitude = 100.0 pA"),
     ('min = "1 Hz"\nat = "300 pA"\n', "'at' must be a table"),
     ('min = "1 Hz"\nneuron_count = 3\n', "unknown key 'neuron_count'"),
+    ('min = "1 Hz"\n' + ITEM + 'min = "1 Hz"\n', "[[sweep.expected]] #2: repeats [[sweep.expected]] #1"),
 ])
 def test_bad_sweep_checks_are_one_line_before_any_run(tmp_path, item, message):
     with pytest.raises(SnnzooError) as error:  # loading the file, or starting the sweep

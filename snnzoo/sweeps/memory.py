@@ -58,7 +58,8 @@ class KeptRuns:
             finished = "the finished run is" if self.counted == 1 else f"the {self.counted} finished runs are"
             kept = f"; {finished} stored in {self.folder}" if self.folder else ""
             so_far = "the first run keeps" if self.counted == 1 else f"the {self.counted} runs so far keep, on average,"
-            raise ConfigError(f"record: {so_far} {each / 2**20:.3g} MiB, so all {self.runs:,} runs would take about {needed / 2**30:.3g} GiB of memory (each "
-                              f"run's, and the stacked result), more than the {self.limit / 2**30:.3g} GiB allowed "
+            raise ConfigError(f"record: {so_far} {each / 2**20:.3g} MiB, so all {self.runs:,} runs would take about "
+                              f"{needed / 2**30:.3g} GiB of memory (each run's, and the stacked result), more than "
+                              f"the {self.limit / 2**30:.3g} GiB allowed "
                               f"({self.source}); record 'summary' (spike counts and rates), record less, or split "
                               f"the sweep{kept}")

@@ -52,6 +52,8 @@ class PointChecks:
         self._items = []
         for k, item in enumerate(table["expected"]):
             here = f"{where}: [[sweep.expected]] #{k + 1}"
+            if item in table["expected"][:k]:  # its label would name two checks in the sweep's result
+                raise ConfigError(f"{here}: repeats [[sweep.expected]] #{table['expected'].index(item) + 1}")
             unit = CHECK_UNITS.get(item["check"])
             expressions = {key: NumericExpression(item[key], units, where=f"{here}: {key}",
                                                   expected=None if unit is None else parse_unit(unit, what=key),
@@ -121,7 +123,8 @@ def _same(value: Any, wanted: Any) -> bool:
 
 
 def _label(item: Mapping[str, Any]) -> str:
-    """``mean_rate of lif = 1/(2*ms + ...) ± 1 Hz``; with ``at``: ``... at afferents_rate = 10 Hz``."""
-    about = item.get("population", item.get("projection", ""))
+    """``mean_rate (population=lif) = 1/(2*ms + ...) ± 1 Hz``, ``... at afferents_rate = 10 Hz``: every key."""
+    about = ", ".join(f"{key}={value}" for key, value in item.items()
+                      if key not in ("check", "at", "rel_tolerance", *COMPUTED_KEYS))
     at = " at " + ", ".join(f"{name} = {value}" for name, value in item["at"].items()) if item.get("at") else ""
-    return f"{item['check']} of {about} {bounds_text(item)}{at}"
+    return f"{item['check']} ({about}) {bounds_text(item)}{at}"
