@@ -22,7 +22,7 @@ from snnzoo import sweep  # noqa: E402
 from snnzoo.catalog.experiment import Experiment  # noqa: E402
 from snnzoo.plugins.loader import get_registry  # noqa: E402
 from snnzoo.results.plotting import save_figure  # noqa: E402
-from snnzoo.sweeps.figure import sweep_figure  # noqa: E402
+from snnzoo.sweeps.figure import experiment_sweep_figure  # noqa: E402
 
 DOCS = Path(__file__).resolve().parent
 PAGE = DOCS / "gallery.md"
@@ -82,7 +82,7 @@ def write_figures(names: list[str]) -> None:
         save_figure(experiment.figure(experiment.run()), FIGURES / f"{name}.png")
         if has_sweep_figure(experiment):
             print(f"sweeping {name}", flush=True)
-            figure = sweep_figure(sweep(experiment, progress=True), experiment.spec["sweep"]["figure"], experiment.title)
+            figure = experiment_sweep_figure(sweep(experiment, progress=True), experiment.spec, experiment.title)
             save_figure(figure, FIGURES / f"{name}-sweep.png")
 
 

@@ -76,6 +76,20 @@ def test_fi_curve_checks_every_point_against_the_closed_form():
     assert int(result["check_passed"].sum()) == result["check_passed"].size == 22
 
 
+def test_fi_curve_figure_draws_the_closed_form_under_the_lif_rates():
+    from snnzoo.sweeps.figure import expected_lines, sweep_figure
+
+    experiment = Experiment.load("fi-curve")
+    summary = sz.sweep(experiment, executor="serial")
+    figure_spec = experiment.spec["sweep"]["figure"]
+    lines = expected_lines(experiment.spec, figure_spec)
+    assert list(lines) == ["lif"]  # the adex item gives a bound, not a value
+    drawn = {line.get_label(): line for line in sweep_figure(summary, figure_spec, expected=lines).axes[0].lines}
+    closed_form = [_lif_rate(amplitude * 1e-12) for amplitude in summary["lif_input_amplitude"].values]
+    assert drawn["lif: expected"].get_ydata() == pytest.approx(closed_form, rel=1e-12)
+    assert "lif: expected" not in {line.get_label() for line in sweep_figure(summary, figure_spec).axes[0].lines}
+
+
 def test_a_sweep_over_other_paths_reads_the_experiments_values():
     checks = PointChecks(Experiment.load("fi-curve").spec, "fi-curve")
     items, _ = checks.at_point({"duration": "1 s"})  # the currents stay at the file's 400 pA
@@ -112,6 +126,16 @@ def test_cli_table_shows_checks_where_they_apply_and_no_check_drops_them(tmp_pat
     assert "checks 1/1" in next(line for line in lines if "drive_amplitude = 300 pA" in line)
     assert main(["sweep", str(path), "--workers", "1", "-q", "--no-check", "-o", str(tmp_path / "b")]) == 0
     assert not re.search(r"checks \d", capsys.readouterr().out)
+
+
+def test_cli_table_names_a_failed_check_with_what_was_found_and_expected(tmp_path, capsys):
+    path = tmp_path / "drive.toml"
+    path.write_text(SPEC + ITEM + 'value = "drive_amplitude * Hz / pA"\ntolerance = "1 Hz"\n')
+    assert main(["sweep", str(path), "--workers", "1", "-q", "-o", str(tmp_path / "a")]) == 1  # as snnzoo run
+    table = capsys.readouterr().out
+    found = float(xr.open_dataset(tmp_path / "a" / "sweep.nc")["check_value"].sel(drive_amplitude=100.0).item())
+    assert (f"drive_amplitude = 100 pA  ok 1/1  G {found:.3g} ± 0 Hz  checks 0/1  FAILED mean_rate (population=G) = "
+            f"drive_amplitude * Hz / pA ± 1 Hz: found {found:.4g}, expected 100\n") in table
 
 
 @pytest.mark.parametrize("item, message", [

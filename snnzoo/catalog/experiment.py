@@ -153,6 +153,8 @@ class CheckResult:
     passed: bool
     shown: str = ""
     """The value found as the check's own values are written (``-41.2 mV`` for bounds in mV)."""
+    expected: float = math.nan
+    """The check's ``value`` in SI units (NaN for a check with bounds only)."""
 
 
 class Experiment:
@@ -858,7 +860,7 @@ def _verdict(item: dict[str, Any], found: float, unit: str | None, label: str, w
 
     if "value" not in item and not {"min", "max"} & set(item):
         raise ConfigError(f"{where}: give 'value' (with tolerance) or 'min'/'max'")
-    passed = math.isfinite(found)
+    passed, target = math.isfinite(found), math.nan
     if "value" in item:
         target = si(item["value"], "value")
         tolerance = si(item["tolerance"], "tolerance", sign="non-negative") if "tolerance" in item else 0.0
@@ -872,7 +874,7 @@ def _verdict(item: dict[str, Any], found: float, unit: str | None, label: str, w
         passed &= found >= si(item["min"], "min")
     if "max" in item:
         passed &= found <= si(item["max"], "max")
-    return CheckResult(f"{label} {bounds_text(item)}", found, bool(passed), _shown(found, item, unit))
+    return CheckResult(f"{label} {bounds_text(item)}", found, bool(passed), _shown(found, item, unit), target)
 
 
 def bounds_text(item: Mapping[str, Any]) -> str:

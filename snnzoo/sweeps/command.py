@@ -64,9 +64,10 @@ def grid_options(options: list[str]) -> dict[str, list[Any]]:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run the sweep, print a summary table, and draw the experiment's sweep figure if it has one (with
-    ``--grid``: if one of its axes is still the figure's ``x``; else a warning says it is not drawn)."""
+    ``--grid``: if one of its axes is still the figure's ``x``; else a warning says it is not drawn).
+    Exit status 1 unless every run is ok and every check held."""
     from ..catalog.experiment import Experiment
-    from .figure import check_sweep_figure, sweep_figure
+    from .figure import check_sweep_figure, experiment_sweep_figure
     from .grid import make_grid
     from .sweep import sweep, sweep_options
 
@@ -104,10 +105,11 @@ def run_command(args: argparse.Namespace) -> int:
         from ..results.plotting import save_figure
 
         figure_path = Path(args.output) / "sweep.png"
-        save_figure(sweep_figure(summary, figure, experiment.title), figure_path)
+        save_figure(experiment_sweep_figure(summary, experiment.spec, experiment.title), figure_path)
         written.append(figure_path)
     print(f"  wrote {args.output}/runs/*.nc and " + " and ".join(map(str, written)))
-    return 0 if (summary["status"] == "ok").all() else 1
+    held = "check_passed" not in summary or bool((summary["check_passed"] != 0).all())  # NaN: not checked there
+    return 0 if (summary["status"] == "ok").all() and held else 1
 
 
 def summary_line(summary: xr.Dataset) -> str:
@@ -135,9 +137,26 @@ def summary_table(summary: xr.Dataset) -> list[str]:
             passed = point["check_passed"].where(point["status"] == "ok")
             if np.isfinite(passed).any():
                 parts.append(f"checks {int(np.nansum(passed))}/{int(np.isfinite(passed).sum())}")
+            parts += _failed_checks(point, passed)[:2]
         errors = sorted({str(e) for e in point["error"].values.ravel() if str(e)})
         parts += [f"error: {error}" for error in errors[:2]]
         lines.append("  ".join(parts))
+    return lines
+
+
+def _failed_checks(point: xr.Dataset, passed: xr.DataArray) -> list[str]:
+    """``FAILED mean_rate (population=lif) = ... ± 1 Hz: found 62, expected 63.05`` for each check that failed in
+    a run of the point (``passed`` 0): the values its runs found, and the value it expected there (SI units)."""
+    lines = []
+    for check in point["check"].values:
+        failed = (passed.sel(check=check) == 0).values
+        if failed.any():
+            found = point["check_value"].sel(check=check).values[failed]
+            expected = np.unique(point["check_expected"].sel(check=check).values[failed]) \
+                if "check_expected" in point else []  # a sweep stored before the expected values were
+            shown = ", ".join(f"{value:.4g}" for value in expected if np.isfinite(value))
+            lines.append(f"FAILED {check}: found {', '.join(f'{value:.4g}' for value in found)}"
+                         + (f", expected {shown}" if shown else ""))
     return lines
 
 

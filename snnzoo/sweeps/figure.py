@@ -4,13 +4,14 @@ any other axis, with the spread over seeds as error bars."""
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from ..errors import ConfigError
+from .point_checks import PointChecks
 
 
 FIGURE_VARIABLES = ("mean_rate", "total_spikes", "isi_cv")
@@ -32,10 +33,12 @@ def check_sweep_figure(spec: dict[str, Any], axes: Sequence[str], populations: S
                               f"{', '.join(populations)})")
 
 
-def sweep_figure(summary: xr.Dataset, spec: dict[str, Any], title: str = ""):
+def sweep_figure(summary: xr.Dataset, spec: dict[str, Any], title: str = "", expected: Mapping[str, str] | None = None):
     """Plot ``spec["variable"]`` (default ``mean_rate``) against axis ``spec["x"]``: mean ± sd over seeds.
 
     ``populations`` picks populations (default all); ``xlabel`` replaces the axis label (the swept path).
+    ``expected`` maps a population to the check (its name in ``summary``) whose expected values are drawn
+    as a wide pale band under its own (a ``[[sweep.expected]]`` closed form, such as ``fi-curve``'s).
     """
     from matplotlib.figure import Figure
 
@@ -53,8 +56,14 @@ def sweep_figure(summary: xr.Dataset, spec: dict[str, Any], title: str = ""):
             label = ", ".join([str(population)]
                               + [f"{dim} = {summary[dim].values[i]:g}" for dim, i in zip(others, index)])
             mean, spread = line.mean("seed"), line.std("seed")
-            ax.errorbar(summary[x].values, mean.values, yerr=spread.values if summary.sizes["seed"] > 1 else None,
-                        marker="o", capsize=3, label=label)
+            drawn = ax.errorbar(summary[x].values, mean.values,
+                                yerr=spread.values if summary.sizes["seed"] > 1 else None, marker="o", capsize=3,
+                                label=label)
+            check = (expected or {}).get(population)
+            if check is not None and "check_expected" in summary and check in summary["check"].values:
+                target = summary["check_expected"].sel(check=check).isel(dict(zip(others, index))).mean("seed")
+                ax.plot(summary[x].values, target.values, linewidth=7, alpha=0.3, solid_capstyle="round",
+                        color=drawn.lines[0].get_color(), label=f"{label}: expected")  # a band the line runs in
     unit = summary[x].attrs.get("units", "")
     ax.set_xlabel(spec.get("xlabel", summary[x].attrs.get("path", x)) + (f" ({unit})" if unit and unit != "1" else ""))
     ax.set_ylabel(f"{variable.replace('_', ' ')}" + (f" ({data.attrs['units']})" if data.attrs.get("units") else ""))
@@ -63,3 +72,23 @@ def sweep_figure(summary: xr.Dataset, spec: dict[str, Any], title: str = ""):
     ax.set_title(f"mean ± sd over {seeds} seeds" if seeds > 1 else "one seed", fontsize="small")
     figure.suptitle(textwrap.fill(title, 80), fontsize="medium")
     return figure
+
+
+def experiment_sweep_figure(summary: xr.Dataset, spec: dict[str, Any], title: str = ""):
+    """The figure an experiment's ``[sweep.figure]`` asks for, with the values its ``[[sweep.expected]]`` items
+    expect drawn under the lines (:func:`expected_lines`)."""
+    figure = spec["sweep"]["figure"]
+    return sweep_figure(summary, figure, title, expected_lines(spec, figure))
+
+
+def expected_lines(spec: dict[str, Any], figure: dict[str, Any]) -> dict[str, str]:
+    """The ``[[sweep.expected]]`` checks whose expected values the sweep figure draws: by population, the first
+    check of the figure's variable with a ``value`` and no ``at`` (its name in the sweep's result)."""
+    items = spec.get("sweep", {}).get("expected", [])
+    if not items:
+        return {}
+    lines: dict[str, str] = {}
+    for item, label in zip(items, PointChecks(spec, "sweep figure").labels):
+        if item["check"] == figure.get("variable", "mean_rate") and "value" in item and "at" not in item:
+            lines.setdefault(item.get("population"), label)
+    return lines

@@ -26,7 +26,7 @@ from ..units import as_quantity, dimension_of, is_quantity_text, parse_unit, see
 
 RESERVED_NAMES = frozenset({
     # the summary: its dimensions and variables
-    "seed", "population", "check", "status", "error", "total_spikes", "mean_rate", "isi_cv", "check_value",
+    "seed", "population", "check", "status", "error", "total_spikes", "mean_rate", "isi_cv", "check_value", "check_expected",
     "check_passed", "wall_seconds", "overhead_seconds", "kernels_loaded", "worker",
     # the stacked population and projection groups of record="spikes" or "traces"
     "cell", "spike", "spike_time", "spike_neuron", "spike_count", "time", "neuron", "label", "duration_seconds",

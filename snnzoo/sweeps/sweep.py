@@ -285,7 +285,7 @@ def _execute(tasks: list[Task], executor, results: dict, store: Store | None, pr
                     bar.update(1)
                     kept.add(outcome)
                 bar.set_postfix_str(f"{not_ok} not ok", refresh=False)
-                kept.check()  # after the task's runs are all stored
+            kept.check()  # once every run that has come back is stored
     except KeyboardInterrupt:
         with contextlib.suppress(KeyboardInterrupt), signals_deferred():  # a second Ctrl-C: already stopping
             executor.close(cancel=True)

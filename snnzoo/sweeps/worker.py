@@ -338,6 +338,9 @@ def summarize(tree: xr.DataTree, checks: list, isi_cv: dict[str, np.ndarray], *,
         variables["check"] = ("check", np.array(labels or [c.description for c in checks], dtype=str))
         variables["check_value"] = ("check", np.array([c.found for c in checks], dtype=float),
                                     {"long_name": "value the expected check found (SI units)"})
+        variables["check_expected"] = ("check", np.array([c.expected for c in checks], dtype=float),
+                                       {"long_name": "value the expected check expected (SI units; NaN for "
+                                                     "a check with bounds only)"})
         variables["check_passed"] = ("check", np.array([c.passed for c in checks], dtype=np.int8),
                                      {"long_name": "whether the expected check held",
                                       "flag_values": np.array([0, 1], dtype=np.int8), "flag_meanings": "failed held"})
