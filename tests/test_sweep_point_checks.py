@@ -162,3 +162,12 @@ def test_sweep_expected_needs_the_sweep_grid(tmp_path):
                     + ITEM + 'value = "drive_amplitude * Hz / pA"\n')
     with pytest.raises(SnnzooError, match=r"\[\[sweep.expected\]\] reads the values of the \[sweep\] grid"):
         sz.sweep(Experiment.load(str(path)), {"stimuli.drive.amplitude": ["1 nA"]}, executor="serial")
+
+
+def test_info_lists_an_experiments_checks_and_its_sweep(capsys):
+    assert main(["info", "ei-network-rates"]) == 0
+    out = capsys.readouterr().out
+    assert "Checks of a run: mean_rate (population=E) = 2.4 Hz ± 0.8 Hz\n" in out
+    assert "Sweep (snnzoo sweep ei-network-rates -o OUT): sources.afferents.rate = 2, 4, 6, 8, 10, 12, 14 Hz; " \
+           "seeds 4\n" in out
+    assert "Checks of a sweep's run: mean_rate (population=E) = 2.4 Hz ± 0.8 Hz at afferents_rate = 10 Hz\n" in out

@@ -938,6 +938,30 @@ def describe(name: str) -> str:
     for ref in exp.spec.get("references", []):
         lines.append(f"Reference: {ref}")
     pops = ", ".join(f"{n} ({p['size']} x {p['model']})" for n, p in exp.spec["populations"].items())
-    lines += [f"Populations: {pops}", f"dt: {exp.spec.get('dt', '0.1 ms')}", f"File: {exp.source}"]
-    return "\n".join(lines)
+    lines += [f"Populations: {pops}", f"dt: {exp.spec.get('dt', '0.1 ms')}"]
+    lines += [f"Checks of a run: {item_text}" for item_text in map(item_text, exp.spec.get("expected", []))]
+    table = exp.spec.get("sweep", {})
+    if table.get("grid"):
+        grid = "; ".join(f"{path} = {_values_text(values)}" for path, values in table["grid"].items())
+        together = " (varied together)" if table.get("zip") is True else ""
+        lines.append(f"Sweep (snnzoo sweep {exp.name} -o OUT): {grid}{together}; seeds {table.get('seeds', 1)}")
+        lines += [f"Checks of a sweep's run: {item_text(item)}" for item in table.get("expected", [])]
+    return "\n".join(lines + [f"File: {exp.source}"])
+
+
+def item_text(item: Mapping[str, Any]) -> str:
+    """An ``[[expected]]`` (or ``[[sweep.expected]]``) item on one line, every key as written:
+    ``mean_rate (population=lif) = 63.05 Hz ± 1 Hz``, ``... at afferents_rate = 10 Hz``."""
+    about = ", ".join(f"{key}={value}" for key, value in item.items()
+                      if key not in ("check", "at", "value", "tolerance", "rel_tolerance", "min", "max"))
+    at = " at " + ", ".join(f"{name} = {value}" for name, value in item["at"].items()) if item.get("at") else ""
+    return f"{item['check']} ({about}) {bounds_text(item)}{at}"
+
+
+def _values_text(values: Any) -> str:
+    """A grid path's values as the file gives them: ``0, 100, 150 pA`` for ``{values = [...], unit = "pA"}``."""
+    if isinstance(values, Mapping) and "values" in values:
+        return ", ".join(f"{value:g}" if isinstance(value, float) else str(value) for value in values["values"]) \
+            + (f" {values['unit']}" if values.get("unit") else "")
+    return ", ".join(map(str, values)) if isinstance(values, list) else str(values)
 

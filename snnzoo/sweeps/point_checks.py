@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..catalog.experiment import bounds_text
+from ..catalog.experiment import item_text
 from ..catalog.schema import CHECK_UNITS
 from ..errors import ConfigError, UnknownNameError
 from ..units import is_quantity_text, parse_unit, si_unit_string, to_si, ureg
@@ -65,7 +65,7 @@ class PointChecks:
     @property
     def labels(self) -> list[str]:
         """Each item as written (its check, what it is about, what it expects): the same at every point."""
-        return [_label(item) for _, item, _, _ in self._items]
+        return [item_text(item) for _, item, _, _ in self._items]
 
     def at_point(self, settings: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
         """The items that apply where the grid paths have the values ``settings`` (path -> value as written
@@ -120,11 +120,3 @@ def _same(value: Any, wanted: Any) -> bool:
     if isinstance(value, float) and isinstance(wanted, float):
         return math.isclose(value, wanted, rel_tol=1e-9, abs_tol=0.0)
     return value == wanted
-
-
-def _label(item: Mapping[str, Any]) -> str:
-    """``mean_rate (population=lif) = 1/(2*ms + ...) ± 1 Hz``, ``... at afferents_rate = 10 Hz``: every key."""
-    about = ", ".join(f"{key}={value}" for key, value in item.items()
-                      if key not in ("check", "at", "rel_tolerance", *COMPUTED_KEYS))
-    at = " at " + ", ".join(f"{name} = {value}" for name, value in item["at"].items()) if item.get("at") else ""
-    return f"{item['check']} ({about}) {bounds_text(item)}{at}"
