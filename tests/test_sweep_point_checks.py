@@ -171,3 +171,11 @@ def test_info_lists_an_experiments_checks_and_its_sweep(capsys):
     assert "Sweep (snnzoo sweep ei-network-rates -o OUT): sources.afferents.rate = 2, 4, 6, 8, 10, 12, 14 Hz; " \
            "seeds 4\n" in out
     assert "Checks of a sweep's run: mean_rate (population=E) = 2.4 Hz ± 0.8 Hz at afferents_rate = 10 Hz\n" in out
+
+
+def test_checks_false_is_the_same_sweep_for_an_experiment_without_checks(tmp_path):
+    path = tmp_path / "plain.toml"
+    path.write_text(SPEC.split("[[expected]]")[0] + '[sweep]\ngrid = { "stimuli.drive.amplitude" = ["100 pA"] }\n')
+    sz.sweep(str(path), executor="serial", checks=False, out=str(tmp_path / "out"))
+    resumed = sz.sweep(str(path), executor="serial", out=str(tmp_path / "out"), resume=True)  # not another sweep
+    assert resumed["status"].values.ravel().tolist() == ["ok"]
