@@ -60,7 +60,7 @@ def _population(size: int = 5):
     (lambda G: G.v.__setitem__(0, 1),
      "value 'v' (in V): expected a quantity of dimension [voltage] (e.g. '1 V'), got the plain number 1"),
     (lambda G: G[1:3].v.__setitem__(slice(None), 2 * u.nA),
-     "value 'v' of G[...] (in V): expected dimension [voltage], got 2 nA of dimension [current]"),
+     "value 'G[...].v' (in V): expected dimension [voltage], got 2 nA of dimension [current]"),
     (lambda G: G.tau[1:].__setitem__(0, float("nan") * u.ms), "value 'tau' (in s): must be finite"),
 ])
 def test_an_item_of_the_wrong_dimension_is_named_with_its_variable_and_unit(assign, fragment):

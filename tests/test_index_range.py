@@ -37,12 +37,41 @@ def _network() -> sz.Network:
     (lambda net, k: net.record_synapses("S", "w", synapses=k), "record_synapses 'S': synapses", "0..19 (20 synapses)"),
     (lambda net, k: net.connect("G", "G", on="v", weight=1.0, i=[0, 1], j=[k, 1]),
      "projection 'G_to_G': index array j", "0..4 (5 neurons)"),
-], ids=["population", "list", "slice of a slice", "monitor", "synapse monitor", "connect"])
+    (lambda net, k: net.population("G").v[k], "population 'G' (model 'relay'): v[",
+     "0..4 (5 neurons); -5..-1 count from the end"),
+    (lambda net, k: net.population("G").v.__setitem__(k, 0.2), "population 'G' (model 'relay'): v[",
+     "0..4 (5 neurons); -5..-1 count from the end"),
+    (lambda net, k: net.population("G")[1:4].v[[0, k]], "population 'G' (model 'relay'): G[...].v[[0, ",
+     "0..2 (3 neurons of the slice); -3..-1 count from the end"),
+    (lambda net, k: net.population("G").v[1:4][k], "population 'G' (model 'relay'): v[1:4][",
+     "0..2 (3 neurons); -3..-1 count from the end"),
+    (lambda net, k: net.projections["S"].w[k], "projection 'S': w[", "0..19 (20 synapses); -20..-1 count from the end"),
+    (lambda net, k: net.projections["S"].w.__setitem__(k, 0.001), "projection 'S': w[",
+     "0..19 (20 synapses); -20..-1 count from the end"),
+], ids=["population", "list", "slice of a slice", "monitor", "synapse monitor", "connect", "values read",
+        "values assigned", "values of a slice", "part of the values", "synaptic values read",
+        "synaptic values assigned"])
 def test_an_index_outside_names_the_thing_the_index_and_the_range(index, give, name, outside):
     with pytest.raises(ConfigError) as caught:
         give(_network(), index)
     message = str(caught.value)
     assert message.startswith(name) and message.endswith(f": index {int(index)} is outside {outside}"), message
+
+
+@pytest.mark.parametrize("key, reason", [
+    (1.5, "expected whole-number indices, got 1.5 (an index is never rounded)"),
+    ([True, False], "boolean index did not match indexed array along axis 0; size of axis is 5 but size of "
+                    "corresponding boolean axis is 2"),
+    ((0, 1), "too many indices for array: array is 1-dimensional, but 2 were indexed"),
+    ("i > 2", "an index is a position, a slice or a list of them, not a condition"),
+], ids=["not whole", "mask of the wrong length", "two dimensions", "condition"])
+def test_an_item_of_the_values_that_is_no_index_is_named_with_them(key, reason):
+    # numpy's IndexError, unnamed; a condition was refused only when assigned
+    group = _network().population("G")
+    for reach in (lambda: group.v[key], lambda: group.v.__setitem__(key, 0.2)):
+        with pytest.raises(ConfigError, match=re.escape(f"population 'G' (model 'relay'): v[{key!r}]: {reason}")):
+            reach()
+    assert group.v.magnitude.tolist() == [0.0] * 5
 
 
 def test_an_experiment_file_index_outside_is_one_line(tmp_path):

@@ -24,25 +24,42 @@ from .arguments import arguments_checked, refuse_read_only
 class _WrittenBack(np.ndarray):
     """Values ``G.v`` or ``S.w`` read: assigning to items (``G.v[0] = 5*mV``, Brian's habit) sets them in the
     population or projection through ``write_back``, not in a copy nothing reads; so does assigning to items of
-    a part of them (``G.v[1:3][0] = ...``). Arrays computed from them do not write back."""
+    a part of them (``G.v[1:3][0] = ...``). Arrays computed from them do not write back.
+
+    An item that is not there (``G.v[10**30]``, ``G.v[1.5]``), read or assigned, is an error naming the values
+    (``indexed``), the index and the range of its ``items`` (``"neurons"``), as ``G[10**30]`` is."""
 
     def __array_finalize__(self, obj) -> None:
-        self.write_back, self.what = None, None
+        self.write_back, self.what, self.indexed, self.items = None, None, None, ""
 
     def __getitem__(self, key) -> Any:
-        part = super().__getitem__(key)
+        part = self._at(key, super().__getitem__, key)
         if isinstance(part, _WrittenBack) and self.write_back is not None:
             part.write_back, part.what = (lambda values: self.__setitem__(key, values)), self.what
+            part.indexed, part.items = f"{self.indexed}[{_shown(key)}]", self.items
         return part
 
     def __setitem__(self, key, value) -> None:
-        if isinstance(key, str):
-            raise ConfigError(f"[{key!r}]: an index is a position, a slice or a list of them, not a condition "
-                              "(Brian2's S.w['i>j'] = ...); pick positions from get('i') and get('j'), or set an "
-                              "expression")
-        super().__setitem__(key, value)
+        self._at(key, super().__setitem__, key, value)
         if self.write_back is not None:
             self.write_back(np.array(self))
+
+    def _at(self, key: Any, operation, *arguments) -> Any:
+        """``operation(*arguments)``, numpy's reading or assigning of the items ``key`` selects, with its errors
+        as one line naming these values and the index."""
+        shown = f"{self.indexed or ''}[{_shown(key)}]"
+        if isinstance(key, str):
+            raise ConfigError(f"{shown}: an index is a position, a slice or a list of them, not a condition "
+                              "(Brian2's S.w['i>j'] = ...); pick positions from get('i') and get('j'), or set an "
+                              "expression")
+        if self.indexed is None:  # values computed from those read: the caller's own array
+            return operation(*arguments)
+        try:
+            return operation(*arguments)
+        except (IndexError, TypeError, ValueError, OverflowError) as error:
+            if not isinstance(key, (slice, tuple)) and key is not Ellipsis and key is not None and not _is_mask(key):
+                whole_numbers(key, what=shown, size=len(self), items=self.items, from_end=True)  # outside, 1.5, ...
+            raise ConfigError(f"{shown}: {error}") from None
 
 
 class _WrittenBackQuantity(ureg.Quantity):
@@ -56,12 +73,13 @@ class _WrittenBackQuantity(ureg.Quantity):
         self._magnitude[key] = as_quantity(value, what=what).to(self.units).magnitude
 
 
-def written_back(values: Any, write_back, what: str) -> Any:
-    """``values`` (a quantity or an array) whose item assignments call ``write_back`` with all the values,
-    as a quantity in the same units if ``values`` is one (see :class:`_WrittenBack`); ``what`` names them in
-    errors (with their unit)."""
+def written_back(values: Any, write_back, where: str, name: str, items: str) -> Any:
+    """``values`` (a quantity or an array) of ``name`` (``"v"``) in ``where`` (``"population 'G'"``), one per item
+    of ``items`` (``"neurons"``), whose item assignments call ``write_back`` with all the values, as a quantity in
+    the same units if ``values`` is one (see :class:`_WrittenBack`)."""
     magnitude = np.asarray(getattr(values, "magnitude", values)).view(_WrittenBack)
-    magnitude.what = f"{what} (in {values.units:~})" if isinstance(values, pint.Quantity) else what
+    magnitude.what = f"{where}: value {name!r}" + (f" (in {values.units:~})" if isinstance(values, pint.Quantity) else "")
+    magnitude.indexed, magnitude.items = f"{where}: {name}", items
     if isinstance(values, pint.Quantity):
         magnitude.write_back = lambda array: write_back(ureg.Quantity(array, values.units))
         return _WrittenBackQuantity(magnitude, values.units)
@@ -184,7 +202,7 @@ class Population:
         sets neuron 0's."""
         values = self.__dict__.get("values", {})
         if name in values:
-            return written_back(self.get(name), lambda given: self.set(name, given), f"{self.where}: value {name!r}")
+            return written_back(self.get(name), lambda given: self.set(name, given), self.where, name, "neurons")
         if name.startswith("_") or not values:  # Python's own probes (__array__, __deepcopy__, ...)
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         raise UnknownAttributeError(f"parameter or variable of {self.where}", name, values)
@@ -408,8 +426,8 @@ class PopulationView:
                                         "its neurons' indices in the whole group are .indices (expressions read "
                                         "those as i); Brian2's subgroup i counts from 0: numpy.arange(len(...))")
         self._check_known(name, UnknownAttributeError)
-        return written_back(self.get(name), lambda given: self.set(name, given),
-                            f"{self.group.where}: value {name!r} of {self.name}[...]")
+        return written_back(self.get(name), lambda given: self.set(name, given), self.group.where,
+                            f"{self.name}[...].{name}", "neurons of the slice")
 
     def _check_known(self, name: str, error: type[UnknownNameError]) -> None:
         """Refuse, as ``error``, a name that is no parameter, variable or subexpression of the group

@@ -150,7 +150,8 @@ class Projection:
         if name not in self._settable() + list(FIXED_PER_SYNAPSE):
             raise UnknownAttributeError(f"synaptic value of projection {self.name!r}", name,
                                         self._settable() + list(FIXED_PER_SYNAPSE))
-        return written_back(self.get(name), lambda given: self.set(name, given), f"projection {self.name!r}: value {name!r}")
+        return written_back(self.get(name), lambda given: self.set(name, given), f"projection {self.name!r}", name,
+                            "synapses")
 
     def _settable(self) -> list[str]:
         """The names :meth:`set` takes: the weight ``w``, or a synapse model's parameters and state variables."""
