@@ -39,6 +39,11 @@ class _WrittenBack(np.ndarray):
             part.indexed, part.items = f"{self.indexed}[{_shown(key)}]", self.items
         return part
 
+    def __iter__(self):
+        """The values one by one (numpy's own iteration reads items until an IndexError, which an index outside
+        these values no longer is)."""
+        return iter(self.view(np.ndarray))
+
     def __setitem__(self, key, value) -> None:
         self._at(key, super().__setitem__, key, value)
         if self.write_back is not None:
