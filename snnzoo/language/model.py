@@ -523,7 +523,7 @@ class NeuronModel:
         from .refractory import parse_refractoriness
 
         constants = set(self.parameters) | set(self.variables) | {"i", "N", "dt"}
-        return parse_refractoriness(value, self._checker(where), constants, where=where, size=size,
+        return parse_refractoriness(value, self._checker, constants, where=where, size=size,
                                     functions=self.function_calls)
 
     def _checked_condition(self, text: str) -> sympy.Basic:
