@@ -15,6 +15,7 @@ import pytest
 import snnzoo as sz
 from snnzoo import ureg as u
 from snnzoo.errors import ConfigError
+from snnzoo.language.stimulus import SpikeTimes
 
 HUGE = [10**30, -10**30, 2**63, np.uint64(2**64 - 1)]
 RELAY = sz.NeuronModel("relay", "v : 1\nge : 1", threshold="v > 0.5", reset="v = 0")
@@ -72,6 +73,43 @@ def test_an_item_of_the_values_that_is_no_index_is_named_with_them(key, reason):
         with pytest.raises(ConfigError, match=re.escape(f"population 'G' (model 'relay'): v[{key!r}]: {reason}")):
             reach()
     assert group.v.magnitude.tolist() == [0.0] * 5
+
+
+@pytest.mark.parametrize("index", [10**30, -1, 3], ids=str)
+def test_a_spike_generator_index_outside_names_the_range(index):
+    # "beyond what an index can be" for 10**30, without a range; an index outside the size given was found
+    # only when the generator was added to a network
+    with pytest.raises(ConfigError, match=rf"^spike_generator: indices: index {index} is outside 0\.\.2 \(3 neurons\)$"):
+        sz.stimulus("spike_generator", times=[1, 2] * u.ms, indices=[0, index], size=3)
+    without_size = "0..9223372036854775806 (9223372036854775807 neurons at most; without size=, the generator has one " \
+                   "more than its largest index)"
+    if index != 3:
+        with pytest.raises(ConfigError, match=re.escape(f"spike_generator: indices: index {index} is outside "
+                                                        f"{without_size}")):
+            sz.stimulus("spike_generator", times=[1, 2] * u.ms, indices=[0, index])
+
+
+class _SpikesAt:
+    """A spike source plugin whose spikes name the neuron ``index`` of its 3."""
+
+    name = "spikes_at"
+
+    def __init__(self, index: int):
+        self.index = index
+
+    def source(self) -> SpikeTimes:
+        return SpikeTimes(3, np.array([0.001]), np.array([self.index], dtype=object))
+
+    def to_dict(self) -> dict:
+        return {"type": self.name}
+
+
+@pytest.mark.parametrize("index", HUGE + [3, -1], ids=str)
+def test_a_spike_source_index_outside_names_the_source_and_the_range(index):
+    # 10**30 was numpy's OverflowError, an internal error, from any plugin's SpikeTimes
+    with pytest.raises(ConfigError, match=rf"^source 'src' \(spikes_at\): spike indices: index {int(index)} is "
+                                          r"outside 0\.\.2 \(3 neurons\)$"):
+        _network().add_source("src", _SpikesAt(index))
 
 
 def test_an_experiment_file_index_outside_is_one_line(tmp_path):
