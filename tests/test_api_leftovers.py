@@ -34,8 +34,8 @@ def test_a_refractory_period_in_time_steps_is_that_many_steps():
         np.testing.assert_allclose(np.diff(times), steps * 1e-4, rtol=1e-9)
 
 def test_a_refractory_period_cannot_read_the_simulated_time():
-    with pytest.raises(UnitError, match=r"'2\*t' uses t; a refractory period may use parameters, declared variables, "
-                                        "i, N and dt only"):
+    with pytest.raises(UnitError, match=r"refractory '2\*t': uses t; a refractory period may use parameters, declared "
+                                        "variables, i, N and dt only"):
         _spiking_model("clock", refractory="2*t")
 
 
@@ -274,3 +274,38 @@ def test_ctrl_c_while_the_command_imports_snnzoo_exits_quietly_with_130():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment, timeout=120,
                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert (done.returncode, done.stdout, done.stderr) == (130, "", "snnzoo: interrupted\n")
+
+
+@pytest.mark.parametrize("arguments, message", [
+    ({"equations": None}, "model 'm': equations: expected text, got None"),
+    ({"equations": ["dv/dt = -v/tau : volt"]}, "model 'm': equations: expected text, got ['dv/dt = -v/tau : volt']"),
+    ({"parameters": [("tau", "10 ms")]}, "model 'm': parameters: expected a dictionary of names and values, got "
+                                         "[('tau', '10 ms')]"),
+    ({"threshold": 5}, "model 'm': threshold: expected text, got 5"),
+    ({"reset": ["v = 0*mV"]}, "model 'm': reset: expected text, got ['v = 0*mV']"),
+    ({"initial": "v = 0*mV"}, "model 'm': initial: expected a dictionary of names and values, got 'v = 0*mV'"),
+    ({"name": ""}, "model '': name: expected a name (non-empty text), got ''"),
+    ({"name": None}, "model None: name: expected a name (non-empty text), got None"),
+    ({"description": None}, "model 'm': description: expected text, got None"),
+    ({"presets": {"fast": 3}}, "model 'm': presets: preset 'fast': expected a dictionary of parameters and values, "
+                               "got 3"),
+    ({"non_negative_targets": 3}, "model 'm': non_negative_targets: expected a list of synaptic target names, got 3"),
+], ids=["equations None", "equations list", "parameters list", "threshold number", "reset list", "initial text",
+        "empty name", "no name", "description None", "preset number", "targets number"])
+def test_a_neuron_model_argument_of_the_wrong_kind_is_named(arguments, message):
+    # Python's AttributeError or TypeError from deep in the parse ("'list' object has no attribute 'items'"),
+    # or taken (a model called '' or None)
+    given = {"name": "m", "equations": "dv/dt = -v/tau : volt", "parameters": {"tau": "10 ms"}, **arguments}
+    with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
+        sz.NeuronModel(given.pop("name"), given.pop("equations"), **given)
+
+
+@pytest.mark.parametrize("arguments, message", [
+    ({"name": ""}, "synapse model '': name: expected a name (non-empty text), got ''"),
+    ({"parameters": [1]}, "synapse model 's': parameters: expected a dictionary of names and values, got [1]"),
+    ({"initial": 0.5}, "synapse model 's': initial: expected a dictionary of names and values, got 0.5"),
+], ids=["empty name", "parameters list", "initial number"])
+def test_a_synapse_model_argument_of_the_wrong_kind_is_named(arguments, message):
+    given = {"name": "s", "equations": "w : 1", "on_pre": "v_post += w", **arguments}
+    with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
+        sz.SynapseModel(given.pop("name"), given.pop("equations"), **given)
