@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 import warnings
 
 import numpy as np
@@ -229,3 +230,13 @@ def test_a_run_that_diverges_is_the_models_failure_not_the_durations(tmp_path, t
     with pytest.raises(SimulationError) as error:
         Experiment.load(str(path)).run()
     assert str(error.value).startswith(f"experiment file {path}{located}") and "became inf" in str(error.value)
+
+
+def test_an_experiment_loads_from_a_path_object_and_refuses_what_is_no_name():
+    # a pathlib.Path was "'PosixPath' object has no attribute 'lower'", an internal error
+    path = get_registry().experiment("lif-decay").path
+    assert Experiment.load(path).spec == Experiment.load(str(path)).spec
+    for wrong in (3, None, " "):
+        with pytest.raises(ConfigError, match=re.escape("experiment: expected a catalog experiment's name ('snnzoo "
+                                                        f"list' shows them) or an experiment file's path, got {wrong!r}")):
+            Experiment.load(wrong)
