@@ -87,6 +87,16 @@ def test_override_values_are_toml_or_text():
         apply_override(spec, "populations.b.size=3")
 
 
+@pytest.mark.parametrize("assignment, said", [
+    ("=3", "--set '=3': the path before '=' is empty; expected PATH=VALUE"),  # "--set : '' does not exist"
+    ("populations.a.parameters.b=" + "[" * 2000 + "]" * 2000,
+     "--set populations.a.parameters.b: the value's arrays are nested too deeply to read"),  # a RecursionError
+], ids=["empty path", "nested value"])
+def test_an_override_with_no_path_or_a_value_nested_too_deeply_is_named(assignment, said):
+    with pytest.raises(ConfigError, match=f"^{re.escape(said)}"):
+        apply_override({"populations": {"a": {"size": 8}}}, assignment)
+
+
 def test_size_override_inconsistent_with_per_neuron_parameters():
     experiment = Experiment.load("adex-firing-patterns", ["populations.adex.size=16"])
     with pytest.raises(SnnzooError, match="16"):

@@ -74,10 +74,15 @@ def apply_override(spec: dict[str, Any], assignment: str) -> None:
     if "=" not in assignment:
         raise ConfigError(f"--set {assignment!r}: expected PATH=VALUE, e.g. populations.adex.size=16")
     path, raw = (part.strip() for part in assignment.split("=", 1))
+    if not path:
+        raise ConfigError(f"--set {assignment!r}: the path before '=' is empty; expected PATH=VALUE, e.g. "
+                          "populations.adex.size=16")
     try:
         value = tomllib.loads(f"value = {raw}")["value"]
     except tomllib.TOMLDecodeError:
         value = raw
+    except RecursionError:  # tomllib reads nested arrays by recursion
+        raise ConfigError(f"--set {path}: the value's arrays are nested too deeply to read") from None
     set_value(spec, path, value, what=f"--set {path}")
 
 
