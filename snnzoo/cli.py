@@ -123,13 +123,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     precision = [] if args.precision is None else [f'precision="{checked_precision(args.precision)}"']
     experiment = Experiment.load(args.name, [*(args.set or []), *precision])
-    output = f"{experiment.name}.nc" if args.output is None else args.output
-    _check_suffix(checked_target(output), "-o", args.output, "result is a netCDF file", ".nc")  # before the figure's
-    figure = checked_target(output).with_suffix(".png") if args.figure is None else args.figure  # name is made of it
-    _check_suffix(checked_target(figure), "--figure", figure, "figure is a PNG image", ".png")
+    output = checked_target(f"{experiment.name}.nc" if args.output is None else args.output)
+    _check_suffix(output, "-o", args.output, "result is a netCDF file", ".nc")  # before the figure's name is made of it
+    figure = output.with_suffix(".png") if args.figure is None else args.figure
     output, figure_path = checked_targets([output, figure])  # never one file for both
     for target, option, given in ((output, "-o", args.output), (figure_path, "--figure", args.figure)):
         refuse_sweep_files(target, option if given is not None else "output")
+    _check_suffix(figure_path, "--figure", figure, "figure is a PNG image", ".png")
     threads, capped = thread_count(args.threads)
     if capped:
         print(f"snnzoo: warning: {capped}", file=sys.stderr)

@@ -363,15 +363,6 @@ def test_a_toml_file_nested_too_deeply_is_invalid_toml(tmp_path, capsys):
     assert_one_line_error(err, f"experiment file {deep}: invalid TOML (arrays or tables nested too deeply to read)")
 
 
-def test_an_output_named_like_its_figure_is_refused_for_its_suffix(tmp_path, capsys, monkeypatch):
-    # "-o x.png" said "cannot write x.png twice": the figure's default name, x.png, was made of it first
-    monkeypatch.chdir(tmp_path)
-    code, _, err = run_cli(capsys, "run", "lif-decay", "-q", "-o", "x.png")
-    assert code == 2
-    assert err == "snnzoo: error: -o x.png: the result is a netCDF file; give a name ending in .nc\n"
-    assert list(tmp_path.iterdir()) == []
-
-
 @pytest.mark.parametrize("command, said", [
     ("run", "experiment: expected a catalog experiment's name ('snnzoo list' shows them) or an experiment file's "
             "path, got ''"),
