@@ -309,3 +309,50 @@ def test_a_synapse_model_argument_of_the_wrong_kind_is_named(arguments, message)
     given = {"name": "s", "equations": "w : 1", "on_pre": "v_post += w", **arguments}
     with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
         sz.SynapseModel(given.pop("name"), given.pop("equations"), **given)
+
+
+def _two_networks() -> tuple[sz.Network, sz.Network]:
+    networks = []
+    for _ in range(2):
+        net = sz.Network(dt=0.1 * u.ms, seed=1)
+        net.add_population("G", "lif", 3)
+        net.add_source("P", sz.stimulus("poisson_group", size=2, rate=10 * u.Hz))
+        networks.append(net)
+    return networks[0], networks[1]
+
+
+@pytest.mark.parametrize("use", [
+    lambda net, G, P: net.record(G, "v"),
+    lambda net, G, P: net.connect(G, "G", on="v", weight=1 * u.mV, p=1.0),
+    lambda net, G, P: net.connect("G", G[:2], on="v", weight=1 * u.mV, p=1.0),
+    lambda net, G, P: net.connect(P, "G", on="v", weight=1 * u.mV, p=1.0),
+    lambda net, G, P: net.add_stimulus(sz.stimulus("constant_current", amplitude=1 * u.nA), G),
+    lambda net, G, P: net.add_poisson_input(G, "v", N=2, rate=10 * u.Hz, weight=1 * u.mV),
+    lambda net, G, P: net.run_regularly(G, "v = -70*mV", dt=1 * u.ms),
+], ids=["record", "connect source", "connect target slice", "connect spike source", "add_stimulus",
+        "add_poisson_input", "run_regularly"])
+def test_a_group_of_another_network_is_refused(use):
+    # taken in silence (a notebook's cell that made a new network kept the old group): a monitor of it recorded
+    # nothing, a stimulus reached this network's group of the same name
+    made_first, net = _two_networks()
+    G, P = made_first.population("G"), made_first.groups["P"]
+    with pytest.raises(ConfigError, match=r"^(population 'G' \(model 'lif'\)|source 'P' \(poisson_group\)): a group "
+                                          r"of another network; give this network's own \(its name '[GP]' finds it"):
+        use(net, G, P)
+
+
+def test_record_synapses_takes_the_projection_connect_returned():
+    # Brian2's StateMonitor(S, 'w'): it was "TypeError: unhashable type: 'Projection'", an internal error
+    relay = sz.NeuronModel("relay", "v : 1\nge : 1", threshold="v > 0.5", reset="v = 0")
+    networks = []
+    for _ in range(2):
+        net = sz.Network(dt=0.1 * u.ms, seed=1)
+        net.add_population("G", relay, 3)
+        networks.append((net, net.connect("G", "G", synapse="stdp", weight=0.001, p=1.0, name="S")))
+    (net, S), (other, _) = networks
+    net.record_synapses(S, "w", name="w_of_S")
+    net.run(1 * u.ms)
+    assert net.result()["projections"]["S"]["w_of_S"].to_dataset()["w"].shape[-1] == 9
+    with pytest.raises(ConfigError, match=re.escape("projection 'S': a projection of another network; give this "
+                                                    "network's own")):
+        other.record_synapses(S, "w")
