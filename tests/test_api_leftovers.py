@@ -356,3 +356,16 @@ def test_record_synapses_takes_the_projection_connect_returned():
     with pytest.raises(ConfigError, match=re.escape("projection 'S': a projection of another network; give this "
                                                     "network's own")):
         other.record_synapses(S, "w")
+
+
+def test_set_of_some_neurons_takes_a_list_and_refuses_a_neuron_twice():
+    # neurons=[0, 2] was "'list' object has no attribute 'size'"; an array [0, 0] kept the last of two values
+    _, G = _population(3)
+    G.set("v", [1, 2] * u.mV, neurons=[0, 2])
+    G.set("v", 5 * u.mV, neurons=[-2])
+    assert G.v.to("mV").magnitude.tolist() == pytest.approx([1, 5, 2], rel=1e-12)
+    for neurons, said in (([0, 0], "selects neuron 0 more than once; give each neuron once"),
+                          (np.array([2, -1]), "selects neuron 2 more than once"), ([], "selects none of its 3 neurons")):
+        with pytest.raises(ConfigError, match=re.escape(f"population 'G' (model 'items'): set 'v': neurons: {said}")):
+            G.set("v", [3, 4][:len(neurons)] * u.mV, neurons=neurons)
+    assert G.v.to("mV").magnitude.tolist() == pytest.approx([1, 5, 2], rel=1e-12)

@@ -46,11 +46,13 @@ def _network() -> sz.Network:
      "0..2 (3 neurons of the slice); -3..-1 count from the end"),
     (lambda net, k: net.population("G").v[1:4][k], "population 'G' (model 'relay'): v[1:4][",
      "0..2 (3 neurons); -3..-1 count from the end"),
+    (lambda net, k: net.population("G").set("v", 0.2, neurons=[0, k]), "population 'G' (model 'relay'): set 'v': "
+     "neurons", "0..4 (5 neurons); -5..-1 count from the end"),
     (lambda net, k: net.projections["S"].w[k], "projection 'S': w[", "0..19 (20 synapses); -20..-1 count from the end"),
     (lambda net, k: net.projections["S"].w.__setitem__(k, 0.001), "projection 'S': w[",
      "0..19 (20 synapses); -20..-1 count from the end"),
 ], ids=["population", "list", "slice of a slice", "monitor", "synapse monitor", "connect", "values read",
-        "values assigned", "values of a slice", "part of the values", "synaptic values read",
+        "values assigned", "values of a slice", "part of the values", "set of some neurons", "synaptic values read",
         "synaptic values assigned"])
 def test_an_index_outside_names_the_thing_the_index_and_the_range(index, give, name, outside):
     with pytest.raises(ConfigError) as caught:

@@ -342,6 +342,10 @@ class Population:
         ``neurons`` (indices, as ``pop[1:3].set`` gives them) only theirs, from one value or one per neuron."""
         name = self.model.parameter_name(name, self.where)
         self._refuse_computed(name)
+        if neurons is not None:  # indices, or a slice's (its own, or those a slice of the population gives)
+            shown = f"{self.where}: set {name!r}: neurons"
+            indices = whole_numbers(neurons, what=shown, size=self.size, items="neurons", from_end=True)
+            neurons = checked_selection(np.where(indices < 0, indices + self.size, indices), shown, self.size)
         if neurons is not None and self.network._simulation is not None:
             self.values.update(self.network._simulation.read_state(self.name))  # the others keep their current values
         period = self.refractoriness.expression
@@ -467,12 +471,18 @@ def view(group: Any, item: Any, within: np.ndarray | None = None) -> PopulationV
         indices = np.atleast_1d(neurons[item])
     except (IndexError, TypeError, ValueError) as error:
         raise ConfigError(f"{shown}: not a slice or indices of its {neurons.size} neurons ({error})") from None
+    return PopulationView(group, checked_selection(indices, shown, neurons.size))
+
+
+def checked_selection(indices: np.ndarray, shown: str, size: int) -> np.ndarray:
+    """``indices``, the neurons a slice or ``set(..., neurons=)`` selects among ``size``, if there is at least one and
+    none is given twice (a slice would double synapses; ``set`` would keep the last of two values)."""
     if indices.size == 0:
-        raise ConfigError(f"{shown}: selects none of its {neurons.size} neurons")
+        raise ConfigError(f"{shown}: selects none of its {size} neurons")
     unique, counts = np.unique(indices, return_counts=True)
     if (counts > 1).any():
         raise ConfigError(f"{shown}: selects neuron {unique[counts > 1][0]} more than once; give each neuron once")
-    return PopulationView(group, indices)
+    return indices
 
 
 def _is_mask(item: Any) -> bool:
