@@ -2,7 +2,8 @@
 
 Exit status: 0 success; 1 a check of the ``expected`` block failed; 2 bad
 input (one line ``snnzoo: error: ...``, no traceback); 130 interrupted (Ctrl-C:
-what ran is written, marked incomplete, and its checks are not evaluated);
+what ran is written, marked incomplete, and its checks are not evaluated; before the run's first step,
+nothing is written and the line says so);
 143 terminated (SIGTERM, e.g. ``kill`` or a batch system's time limit: stops as Ctrl-C does);
 70 an internal error (a bug: one line, the traceback with ``SNNZOO_DEBUG=1``).
 """
@@ -89,6 +90,9 @@ def cmd_info(args: argparse.Namespace) -> int:
         if kind == "stimulus":
             print("\n".join(settings_table(obj)))
         return 0
+    if not name.strip():  # "" is the current folder to Path
+        raise SnnzooError("info: expected an experiment file, model, stimulus or integrator name, got an empty name; "
+                          "give a .toml file or a name 'snnzoo list' shows")
     if Path(name).is_dir():
         raise SnnzooError(f"{name}: a folder, not an experiment file, model, stimulus or integrator name; give a .toml "
                           "file or a name 'snnzoo list' shows")
@@ -119,19 +123,20 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     precision = [] if args.precision is None else [f'precision="{checked_precision(args.precision)}"']
     experiment = Experiment.load(args.name, [*(args.set or []), *precision])
-    output = f"{experiment.name}.nc" if args.output is None else args.output
-    figure = checked_target(output).with_suffix(".png") if args.figure is None else args.figure
+    output = checked_target(f"{experiment.name}.nc" if args.output is None else args.output)
+    _check_suffix(output, "-o", args.output, "result is a netCDF file", ".nc")  # before the figure's name is made of it
+    figure = output.with_suffix(".png") if args.figure is None else args.figure
     output, figure_path = checked_targets([output, figure])  # never one file for both
     for target, option, given in ((output, "-o", args.output), (figure_path, "--figure", args.figure)):
         refuse_sweep_files(target, option if given is not None else "output")
-    _check_suffix(output, "-o", args.output, "result is a netCDF file", ".nc")
     _check_suffix(figure_path, "--figure", figure, "figure is a PNG image", ".png")
     threads, capped = thread_count(args.threads)
     if capped:
         print(f"snnzoo: warning: {capped}", file=sys.stderr)
-    tree = experiment.run(seed=args.seed, progress=not args.quiet, threads=None if args.threads is None else threads,
-                          checks=not args.no_check, figure=True)  # None: the default, one thread for a small network
-    figure = experiment.figure(tree)  # before writing anything: a bad [figure] leaves no files
+    with _stopped_before_the_result():
+        tree = experiment.run(seed=args.seed, progress=not args.quiet, checks=not args.no_check, figure=True,
+                              threads=None if args.threads is None else threads)  # None: one thread for a small network
+        figure = experiment.figure(tree)  # before writing anything: a bad [figure] leaves no files
     write_together({output: lambda: netcdf_bytes(tree), figure_path: lambda: png_bytes(figure)})
     duration = tree.attrs["duration"]
     print(f"{experiment.name}: {experiment.title}")
@@ -153,6 +158,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         held = sum(c.passed for c in checks)
         print(f"  expected: {held}/{len(checks)} checks hold")
     return EXIT_OK if all(c.passed for c in checks) else EXIT_CHECK_FAILED
+
+
+@contextlib.contextmanager
+def _stopped_before_the_result() -> Iterator[None]:
+    """A Ctrl-C or SIGTERM that stops a run before its result exists (while the network is built or its kernel
+    compiled, before the first step, while the result or figure is made) says that nothing is written; once
+    the run has stepped, an interruption returns the partial result, which is written."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt("nothing is written (stopped before the run's result was made)") from None
 
 
 def _check_suffix(target: Path, option: str, given: str | None, holds: str, suffix: str) -> None:
@@ -177,7 +193,8 @@ def cmd_rerun(args: argparse.Namespace) -> int:
     if output.resolve() == source.resolve():
         raise SnnzooError(f"output {output}: choose another file than the result being rerun")
     refuse_sweep_files(output, "-o")
-    tree = experiment.run(progress=not args.quiet)
+    with _stopped_before_the_result():
+        tree = experiment.run(progress=not args.quiet)
     write_netcdf(tree, output)
     recorded = open_result(source)
     if "summary" in recorded.children:  # a sweep's per-run summary is derived from the data compared here

@@ -509,7 +509,8 @@ def whole_numbers(values: Any, *, what: str, size: int | None = None, items: str
         array = np.atleast_1d(np.asarray(values))
     except (TypeError, ValueError, OverflowError):
         array = np.array([values], dtype=object)
-    integers = _python_integers(values) if array.dtype.kind in "fO" and not isinstance(values, np.ndarray) else None
+    held_loosely = array.dtype.kind == "O" or (array.dtype.kind == "f" and not isinstance(values, np.ndarray))
+    integers = _python_integers(values) if held_loosely else None
     if integers is not None:  # integers numpy held only as objects or floats: 10**30, or 2**63 among others
         array = integers
     elif array.dtype.kind not in "iu":

@@ -34,8 +34,8 @@ def test_a_refractory_period_in_time_steps_is_that_many_steps():
         np.testing.assert_allclose(np.diff(times), steps * 1e-4, rtol=1e-9)
 
 def test_a_refractory_period_cannot_read_the_simulated_time():
-    with pytest.raises(UnitError, match=r"'2\*t' uses t; a refractory period may use parameters, declared variables, "
-                                        "i, N and dt only"):
+    with pytest.raises(UnitError, match=r"refractory '2\*t': uses t; a refractory period may use parameters, declared "
+                                        "variables, i, N and dt only"):
         _spiking_model("clock", refractory="2*t")
 
 
@@ -60,7 +60,7 @@ def _population(size: int = 5):
     (lambda G: G.v.__setitem__(0, 1),
      "value 'v' (in V): expected a quantity of dimension [voltage] (e.g. '1 V'), got the plain number 1"),
     (lambda G: G[1:3].v.__setitem__(slice(None), 2 * u.nA),
-     "value 'v' of G[...] (in V): expected dimension [voltage], got 2 nA of dimension [current]"),
+     "value 'G[...].v' (in V): expected dimension [voltage], got 2 nA of dimension [current]"),
     (lambda G: G.tau[1:].__setitem__(0, float("nan") * u.ms), "value 'tau' (in s): must be finite"),
 ])
 def test_an_item_of_the_wrong_dimension_is_named_with_its_variable_and_unit(assign, fragment):
@@ -274,3 +274,98 @@ def test_ctrl_c_while_the_command_imports_snnzoo_exits_quietly_with_130():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment, timeout=120,
                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert (done.returncode, done.stdout, done.stderr) == (130, "", "snnzoo: interrupted\n")
+
+
+@pytest.mark.parametrize("arguments, message", [
+    ({"equations": None}, "model 'm': equations: expected text, got None"),
+    ({"equations": ["dv/dt = -v/tau : volt"]}, "model 'm': equations: expected text, got ['dv/dt = -v/tau : volt']"),
+    ({"parameters": [("tau", "10 ms")]}, "model 'm': parameters: expected a dictionary of names and values, got "
+                                         "[('tau', '10 ms')]"),
+    ({"threshold": 5}, "model 'm': threshold: expected text, got 5"),
+    ({"reset": ["v = 0*mV"]}, "model 'm': reset: expected text, got ['v = 0*mV']"),
+    ({"initial": "v = 0*mV"}, "model 'm': initial: expected a dictionary of names and values, got 'v = 0*mV'"),
+    ({"name": ""}, "model '': name: expected a name (non-empty text), got ''"),
+    ({"name": None}, "model None: name: expected a name (non-empty text), got None"),
+    ({"description": None}, "model 'm': description: expected text, got None"),
+    ({"presets": {"fast": 3}}, "model 'm': presets: preset 'fast': expected a dictionary of parameters and values, "
+                               "got 3"),
+    ({"non_negative_targets": 3}, "model 'm': non_negative_targets: expected a list of synaptic target names, got 3"),
+], ids=["equations None", "equations list", "parameters list", "threshold number", "reset list", "initial text",
+        "empty name", "no name", "description None", "preset number", "targets number"])
+def test_a_neuron_model_argument_of_the_wrong_kind_is_named(arguments, message):
+    # Python's AttributeError or TypeError from deep in the parse ("'list' object has no attribute 'items'"),
+    # or taken (a model called '' or None)
+    given = {"name": "m", "equations": "dv/dt = -v/tau : volt", "parameters": {"tau": "10 ms"}, **arguments}
+    with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
+        sz.NeuronModel(given.pop("name"), given.pop("equations"), **given)
+
+
+@pytest.mark.parametrize("arguments, message", [
+    ({"name": ""}, "synapse model '': name: expected a name (non-empty text), got ''"),
+    ({"parameters": [1]}, "synapse model 's': parameters: expected a dictionary of names and values, got [1]"),
+    ({"initial": 0.5}, "synapse model 's': initial: expected a dictionary of names and values, got 0.5"),
+], ids=["empty name", "parameters list", "initial number"])
+def test_a_synapse_model_argument_of_the_wrong_kind_is_named(arguments, message):
+    given = {"name": "s", "equations": "w : 1", "on_pre": "v_post += w", **arguments}
+    with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
+        sz.SynapseModel(given.pop("name"), given.pop("equations"), **given)
+
+
+def _two_networks() -> tuple[sz.Network, sz.Network]:
+    networks = []
+    for _ in range(2):
+        net = sz.Network(dt=0.1 * u.ms, seed=1)
+        net.add_population("G", "lif", 3)
+        net.add_source("P", sz.stimulus("poisson_group", size=2, rate=10 * u.Hz))
+        networks.append(net)
+    return networks[0], networks[1]
+
+
+@pytest.mark.parametrize("use", [
+    lambda net, G, P: net.record(G, "v"),
+    lambda net, G, P: net.connect(G, "G", on="v", weight=1 * u.mV, p=1.0),
+    lambda net, G, P: net.connect("G", G[:2], on="v", weight=1 * u.mV, p=1.0),
+    lambda net, G, P: net.connect(P, "G", on="v", weight=1 * u.mV, p=1.0),
+    lambda net, G, P: net.add_stimulus(sz.stimulus("constant_current", amplitude=1 * u.nA), G),
+    lambda net, G, P: net.add_poisson_input(G, "v", N=2, rate=10 * u.Hz, weight=1 * u.mV),
+    lambda net, G, P: net.run_regularly(G, "v = -70*mV", dt=1 * u.ms),
+], ids=["record", "connect source", "connect target slice", "connect spike source", "add_stimulus",
+        "add_poisson_input", "run_regularly"])
+def test_a_group_of_another_network_is_refused(use):
+    # taken in silence (a notebook's cell that made a new network kept the old group): a monitor of it recorded
+    # nothing, a stimulus reached this network's group of the same name
+    made_first, net = _two_networks()
+    G, P = made_first.population("G"), made_first.groups["P"]
+    with pytest.raises(ConfigError, match=r"^(population 'G' \(model 'lif'\)|source 'P' \(poisson_group\)): a group "
+                                          r"of another network; give this network's own \(its name '[GP]' finds it"):
+        use(net, G, P)
+
+
+def test_record_synapses_takes_the_projection_connect_returned():
+    # Brian2's StateMonitor(S, 'w'): it was "TypeError: unhashable type: 'Projection'", an internal error
+    relay = sz.NeuronModel("relay", "v : 1\nge : 1", threshold="v > 0.5", reset="v = 0")
+    networks = []
+    for _ in range(2):
+        net = sz.Network(dt=0.1 * u.ms, seed=1)
+        net.add_population("G", relay, 3)
+        networks.append((net, net.connect("G", "G", synapse="stdp", weight=0.001, p=1.0, name="S")))
+    (net, S), (other, _) = networks
+    net.record_synapses(S, "w", name="w_of_S")
+    net.run(1 * u.ms)
+    assert net.result()["projections"]["S"]["w_of_S"].to_dataset()["w"].shape[-1] == 9
+    with pytest.raises(ConfigError, match=re.escape("projection 'S': a projection of another network; give this "
+                                                    "network's own")):
+        other.record_synapses(S, "w")
+
+
+def test_set_of_some_neurons_takes_a_list_and_refuses_a_neuron_twice():
+    # neurons=[0, 2] was "'list' object has no attribute 'size'"; an array [0, 0] kept the last of two values
+    _, G = _population(3)
+    G.set("v", [1, 2] * u.mV, neurons=[0, 2])
+    G.set("v", 5 * u.mV, neurons=[-2])
+    assert G.v.to("mV").magnitude.tolist() == pytest.approx([1, 5, 2], rel=1e-12)
+    for neurons, said in (([0, 0], "selects neuron 0 more than once; give each neuron once"),
+                          (np.array([2, -1]), "selects neuron 2 more than once"), ([], "selects none of its 3 neurons")):
+        with pytest.raises(ConfigError, match=re.escape(f"population 'G' (model 'items'): set 'v': neurons: {said}")):
+            G.set("v", [3, 4][:len(neurons)] * u.mV, neurons=neurons)
+    assert G.v.to("mV").magnitude.tolist() == pytest.approx([1, 5, 2], rel=1e-12)

@@ -892,7 +892,8 @@ def test_a_rerun_output_not_named_nc_is_refused_before_the_run(tmp_path, capsys,
 
 
 @pytest.mark.parametrize("args, fragment", [
-    (["-o", "out.png"], "cannot write out.png twice"),  # the default figure name is out.png too
+    (["-o", "out.png"], "-o out.png: the result is a netCDF file; give a name ending in .nc"),  # it said "cannot
+    # write out.png twice": the default figure name, out.png too, was made of it before its suffix was checked
     (["-o", "res.nc", "--figure", "./res.nc"], "cannot write res.nc twice"),
     (["-o", "res.nc", "--figure", "alias.png"], "both res.nc and alias.png: they are one file"),
     (["-o", ""], "cannot write '': expected a file name"),  # it fell back to the default name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 import warnings
 
 import numpy as np
@@ -84,6 +85,16 @@ def test_override_values_are_toml_or_text():
         apply_override(spec, "populations.a.sise=3")
     with pytest.raises(ConfigError, match="'populations.b' does not exist"):
         apply_override(spec, "populations.b.size=3")
+
+
+@pytest.mark.parametrize("assignment, said", [
+    ("=3", "--set '=3': the path before '=' is empty; expected PATH=VALUE"),  # "--set : '' does not exist"
+    ("populations.a.parameters.b=" + "[" * 2000 + "]" * 2000,
+     "--set populations.a.parameters.b: the value's arrays are nested too deeply to read"),  # a RecursionError
+], ids=["empty path", "nested value"])
+def test_an_override_with_no_path_or_a_value_nested_too_deeply_is_named(assignment, said):
+    with pytest.raises(ConfigError, match=f"^{re.escape(said)}"):
+        apply_override({"populations": {"a": {"size": 8}}}, assignment)
 
 
 def test_size_override_inconsistent_with_per_neuron_parameters():
@@ -229,3 +240,13 @@ def test_a_run_that_diverges_is_the_models_failure_not_the_durations(tmp_path, t
     with pytest.raises(SimulationError) as error:
         Experiment.load(str(path)).run()
     assert str(error.value).startswith(f"experiment file {path}{located}") and "became inf" in str(error.value)
+
+
+def test_an_experiment_loads_from_a_path_object_and_refuses_what_is_no_name():
+    # a pathlib.Path was "'PosixPath' object has no attribute 'lower'", an internal error
+    path = get_registry().experiment("lif-decay").path
+    assert Experiment.load(path).spec == Experiment.load(str(path)).spec
+    for wrong in (3, None, " "):
+        with pytest.raises(ConfigError, match=re.escape("experiment: expected a catalog experiment's name ('snnzoo "
+                                                        f"list' shows them) or an experiment file's path, got {wrong!r}")):
+            Experiment.load(wrong)

@@ -355,6 +355,26 @@ def test_bad_toml_file_names_the_file(tmp_path, capsys):
     assert_one_line_error(err, str(bad), "invalid TOML")
 
 
+def test_a_toml_file_nested_too_deeply_is_invalid_toml(tmp_path, capsys):
+    deep = tmp_path / "deep.toml"  # tomllib's RecursionError was an internal error
+    deep.write_text('duration = "1 ms"\nx = ' + "[" * 2000 + "]" * 2000 + "\n")
+    code, _, err = run_cli(capsys, "run", str(deep))
+    assert code == 2
+    assert_one_line_error(err, f"experiment file {deep}: invalid TOML (arrays or tables nested too deeply to read)")
+
+
+@pytest.mark.parametrize("command, said", [
+    ("run", "experiment: expected a catalog experiment's name ('snnzoo list' shows them) or an experiment file's "
+            "path, got ''"),
+    ("info", "info: expected an experiment file, model, stimulus or integrator name, got an empty name"),
+])
+def test_an_empty_name_is_refused_as_empty(capsys, command, said):
+    # "" is the current folder to pathlib: "experiment '': a folder, not a catalog experiment ..."
+    code, _, err = run_cli(capsys, command, "")
+    assert code == 2
+    assert_one_line_error(err, said)
+
+
 @pytest.mark.parametrize("command", ["run", "info"])
 def test_a_toml_file_that_is_not_utf8_names_the_file(tmp_path, capsys, command):
     latin1 = tmp_path / "latin1.toml"

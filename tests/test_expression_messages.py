@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 
 import pytest
 
@@ -78,3 +79,28 @@ def test_a_projection_effect_in_error_is_quoted_as_written():
     with pytest.raises(SnnzooError, match=r"^projection 'G_to_G': 'ge \+= w\*v/2': the coefficient of w may use "
                                           r"parameters only"):
         net.connect("G", "G", on="ge += w*v/2", weight="1 mV", p=1.0)  # sympy's v*w/2
+
+
+@pytest.mark.parametrize("refractory, quoted", [
+    ("2*tref", "refractory '2*tref': undefined symbol 'tref'"),
+    ("tau*2 + 1*mV", "refractory 'tau*2 + 1*mV': inconsistent units between terms"),
+    ("tau*tau", "refractory 'tau*tau': a value in ms ** 2 [time] ** 2; expected a time"),
+    ("v > 1*ms", "refractory 'v > 1*ms': inconsistent units between sides of the comparison"),
+    ("log(0)*ms", "refractory 'log(0)*ms': a term is infinite or undefined"),
+], ids=["unknown name", "dimension of a term", "dimension", "condition", "infinite"])
+def test_a_refractory_expression_in_error_is_quoted_as_written(refractory, quoted):
+    # the model's or population's "refractory:" alone, with the reason: which text was meant was left to guess
+    with pytest.raises(SnnzooError, match=f"^model 'm': {re.escape(quoted)}"):
+        _model(refractory=refractory)
+    with pytest.raises(SnnzooError, match=f"^population 'G': {re.escape(quoted)}"):
+        _network(refractory=refractory)
+
+
+@pytest.mark.parametrize("refractory, value", [("sqrt(-tau/ms)*ms", "nan"), ("log(i)*ms", "-inf"), ("ms/(1 - i)", "inf")])
+def test_a_refractory_period_not_finite_names_the_neuron(refractory, value):
+    # NaN was "gives negative periods [] s"; numpy's RuntimeWarnings, pointing at generated code, came first
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(SnnzooError, match=re.escape(f"population 'G' (model 'm'): refractory {refractory!r} is "
+                                                        f"{value} s for neuron ")):
+            _network(refractory=refractory).run(1 * u.ms)

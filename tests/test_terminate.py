@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from snnzoo.cli import main
 from snnzoo.results.tree import open_result
 from test_bad_input import wait_for
@@ -74,3 +76,24 @@ def test_sigterm_during_a_sweep_keeps_the_finished_runs_and_resume_finishes(tmp_
         assert open_result(path)["summary"].dataset["status"] == "ok"
     assert main([*command, "--resume"]) == 0
     assert len(list((out / "runs").glob("*.nc"))) == 6
+
+
+@pytest.mark.parametrize("number, status, stopped", [(signal.SIGINT, 130, "interrupted"),
+                                                     (signal.SIGTERM, 143, "terminated (SIGTERM)")])
+def test_a_signal_before_the_run_steps_says_that_nothing_is_written(tmp_path, monkeypatch, capsys, number, status,
+                                                                    stopped):
+    # while the network was built or compiled: "terminated (SIGTERM); checks not evaluated", as if a result were kept
+    from snnzoo.network.network import Network
+
+    build = Network.build
+
+    def build_after_the_signal(net):
+        signal.raise_signal(number)  # a real signal, at a known point: before the kernel is built
+        return build(net)
+
+    monkeypatch.setattr(Network, "build", build_after_the_signal)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "e.toml").write_text(RUN.format(duration="1 ms", size=2))
+    assert main(["run", "e.toml", "-q"]) == status
+    assert capsys.readouterr().err == f"snnzoo: {stopped}: nothing is written (stopped before the run's result was made)\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["e.toml"]

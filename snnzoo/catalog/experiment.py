@@ -12,6 +12,7 @@ import difflib
 import functools
 import inspect
 import math
+import os
 import re
 import tomllib
 import warnings
@@ -44,6 +45,8 @@ def load_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"experiment file {path}: invalid TOML ({err})") from None
+    except RecursionError:  # tomllib reads nested arrays and inline tables by recursion
+        raise ConfigError(f"experiment file {path}: invalid TOML (arrays or tables nested too deeply to read)") from None
     except UnicodeDecodeError as err:
         raise ConfigError(f"experiment file {path}: not UTF-8 text (byte {err.start}: {err.reason}); "
                           "TOML files are UTF-8") from None
@@ -71,10 +74,15 @@ def apply_override(spec: dict[str, Any], assignment: str) -> None:
     if "=" not in assignment:
         raise ConfigError(f"--set {assignment!r}: expected PATH=VALUE, e.g. populations.adex.size=16")
     path, raw = (part.strip() for part in assignment.split("=", 1))
+    if not path:
+        raise ConfigError(f"--set {assignment!r}: the path before '=' is empty; expected PATH=VALUE, e.g. "
+                          "populations.adex.size=16")
     try:
         value = tomllib.loads(f"value = {raw}")["value"]
     except tomllib.TOMLDecodeError:
         value = raw
+    except RecursionError:  # tomllib reads nested arrays by recursion
+        raise ConfigError(f"--set {path}: the value's arrays are nested too deeply to read") from None
     set_value(spec, path, value, what=f"--set {path}")
 
 
@@ -175,8 +183,14 @@ class Experiment:
         self.description = spec.get("description", "").strip()
 
     @classmethod
-    def load(cls, name_or_path: str, overrides: list[str] = ()) -> Experiment:
-        """An experiment by catalog name or TOML path, with ``--set`` overrides applied."""
+    def load(cls, name_or_path: str | os.PathLike, overrides: list[str] = ()) -> Experiment:
+        """An experiment by catalog name or TOML path (text or a ``pathlib.Path``), with ``--set`` overrides
+        applied."""
+        if isinstance(name_or_path, os.PathLike):
+            name_or_path = os.fspath(name_or_path)
+        if not isinstance(name_or_path, str) or not name_or_path.strip():  # "" is the current folder to Path
+            raise ConfigError(f"experiment: expected a catalog experiment's name ('snnzoo list' shows them) or an "
+                              f"experiment file's path, got {name_or_path!r}")
         path = Path(name_or_path)
         where = ""
         if name_or_path.lower().endswith(".toml"):

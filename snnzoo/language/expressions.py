@@ -492,4 +492,6 @@ class NumericExpression:
         env = dict(values)
         for k, call in enumerate(self.randoms):
             env[f"_random{k}"] = (rng.random if isinstance(call, rand) else rng.standard_normal)(size)
-        return np.asarray(self._function(*[env[n] for n in self.names]), dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # NaN and infinity: every caller
+            return np.asarray(self._function(*[env[n] for n in self.names]), dtype=float)  # names them
+

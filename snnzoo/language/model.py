@@ -181,11 +181,13 @@ class NeuronModel:
         aliases: Mapping[str, str] | None = None,
         presets: Mapping[str, Mapping[str, Any]] | None = None,
     ):
-        self.arguments = copy.deepcopy({
-            "name": name, "equations": equations, "parameters": parameters, "threshold": threshold, "reset": reset,
-            "refractory": refractory, "initial": initial, "integrator": integrator, "description": description,
-            "references": references, "synapses": synapses, "non_negative_targets": tuple(non_negative_targets),
-            "functions": functions, "aliases": aliases, "presets": presets})
+        given = {"name": name, "equations": equations, "parameters": parameters, "threshold": threshold,
+                 "reset": reset, "refractory": refractory, "initial": initial, "integrator": integrator,
+                 "description": description, "references": references, "synapses": synapses,
+                 "non_negative_targets": non_negative_targets, "functions": functions, "aliases": aliases,
+                 "presets": presets}
+        check_argument_kinds(given, f"model {name!r}")
+        self.arguments = copy.deepcopy({**given, "non_negative_targets": tuple(non_negative_targets)})
         """Everything the model was made from, as it was then (a copy: a dict the caller changes afterwards changes
         no model): all the rest follows from it (the kernel's structure key reads it)."""
         self.name = name
@@ -523,7 +525,7 @@ class NeuronModel:
         from .refractory import parse_refractoriness
 
         constants = set(self.parameters) | set(self.variables) | {"i", "N", "dt"}
-        return parse_refractoriness(value, self._checker(where), constants, where=where, size=size,
+        return parse_refractoriness(value, self._checker, constants, where=where, size=size,
                                     functions=self.function_calls)
 
     def _checked_condition(self, text: str) -> sympy.Basic:
@@ -816,6 +818,34 @@ def page_heading(name: str, description: str) -> list[str]:
     if description and "\n" in description:
         lines += ["", description]
     return lines
+
+
+_TEXTS = ("name", "equations", "description", "threshold", "reset", "integrator", "on_pre", "on_post")
+_DICTIONARIES = ("parameters", "initial", "synapses", "functions", "aliases", "presets")
+_OPTIONAL = ("threshold", "reset", "integrator", "on_pre", "on_post", *_DICTIONARIES)
+
+
+def check_argument_kinds(arguments: Mapping[str, Any], where: str) -> None:
+    """Refuse, in one line naming it, an argument of a neuron or synapse model of the wrong kind: text where
+    text goes (a non-empty ``name``), a dictionary where names map to values (``presets``: to dictionaries),
+    names for ``non_negative_targets``; None where the argument is optional. They were Python's errors from
+    deep in the parse (``parameters=[("tau", ...)]``: "'list' object has no attribute 'items'"), or taken
+    (``name=""``, ``name=None``)."""
+    for argument, value in arguments.items():
+        if value is None and argument in _OPTIONAL:
+            continue
+        if argument in _TEXTS and not (isinstance(value, str) and (value.strip() or argument != "name")):
+            expected = "a name (non-empty text)" if argument == "name" else "text"
+            raise ConfigError(f"{where}: {argument}: expected {expected}, got {show(value)}")
+        if argument in _DICTIONARIES and not isinstance(value, Mapping):
+            raise ConfigError(f"{where}: {argument}: expected a dictionary of names and values, got {show(value)}")
+        if argument == "presets" and not all(isinstance(values, Mapping) for values in value.values()):
+            wrong = next(preset for preset, values in value.items() if not isinstance(values, Mapping))
+            raise ConfigError(f"{where}: presets: preset {wrong!r}: expected a dictionary of parameters and values, "
+                              f"got {show(value[wrong])}")
+        if argument == "non_negative_targets" and (isinstance(value, str) or not isinstance(value, Iterable)):
+            raise ConfigError(f"{where}: non_negative_targets: expected a list of synaptic target names, "
+                              f"got {show(value)}")
 
 
 def checked_references(references: Sequence[str], where: str) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ synapses and other inputs are dropped, and the threshold is disabled.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,32 +52,36 @@ class Refractoriness:
         return "per_neuron" if self.expression is not None or np.ndim(self.period) == 1 else "steps"
 
 
-def parse_refractoriness(value: Any, checker: DimensionChecker, constants, *, where: str,
+def parse_refractoriness(value: Any, checker_at: Callable[[str], DimensionChecker], constants, *, where: str,
                          size: int | None = None, functions=None) -> Refractoriness:
     """Read ``value`` (None, a time, times per neuron, or an expression) for a model or a
-    population of ``size`` neurons; ``checker`` knows the model's units and ``constants``
+    population of ``size`` neurons; ``checker_at(where)`` knows the model's units and ``constants``
     the names a period may use (parameters and declared variables); ``functions`` the model's
-    timed arrays, which a condition may call. Errors name ``where`` and what was expected."""
+    timed arrays, which a condition may call. Errors name ``where`` and what was expected; those about an
+    expression that parses quote it as written (``"model 'm': refractory 'tau*2 + 1*mV': ..."``: sympy
+    reorders terms)."""
     if not (isinstance(value, str) and not is_quantity_text(value)):
         return period_refractoriness(value, where=where, size=size)
     import sympy
 
-    from .expressions import parse_expression, rand, randn, same_dimension
+    from .expressions import parse_expression, rand, randn, same_dimension, shown_unit
 
     expr = parse_expression(value, where=where, functions=functions)
+    where = f"{where} '{value}'"
+    checker = checker_at(where)
     unit = checker.unit_of(expr)
     if isinstance(expr, (sympy.core.relational.Relational, sympy.And, sympy.Or, sympy.Not)):
         return Refractoriness(value, condition=expr)
     if not same_dimension(unit, ureg.second):
-        raise UnitError(f"{where}: {value!r} is in {unit:~}; expected a time (e.g. '2 ms' or 'tref') "
+        raise UnitError(f"{where}: a value in {shown_unit(unit)}; expected a time (e.g. '2 ms' or 'tref') "
                         "or a condition (e.g. 'v > -40*mV')")
     others = sorted(s.name for s in expr.free_symbols if s.name in checker.units and s.name not in constants)
     if others:
-        raise UnitError(f"{where}: {value!r} uses {', '.join(others)}; a refractory period may use parameters, "
+        raise UnitError(f"{where}: uses {', '.join(others)}; a refractory period may use parameters, "
                         "declared variables, i, N and dt only (for a state-dependent refractoriness give a condition "
                         "such as 'v > -40*mV')")
     if expr.atoms(rand, randn):
-        raise ConfigError(f"{where}: {value!r} draws random numbers, but a refractory period is evaluated once "
+        raise ConfigError(f"{where}: draws random numbers, but a refractory period is evaluated once "
                           "per neuron (Brian2 draws anew at every step); give periods drawn once per neuron as "
                           "add_population(refractory=array)")
     return Refractoriness(value, expression=expr)
@@ -107,9 +112,10 @@ def refractory_steps(refractoriness: Refractoriness, evaluate, size: int, dt: fl
     ``evaluate(text)`` gives an expression's per-neuron values in seconds; ``where`` names the population."""
     seconds = evaluate(refractoriness.text) if refractoriness.expression is not None else refractoriness.period
     seconds = np.broadcast_to(np.asarray(seconds, dtype=float), (size,))
-    if not (seconds >= 0).all():
-        raise UnitError(f"{where}: refractory {refractoriness.text!r}: gives negative periods "
-                        f"{seconds[seconds < 0][:3]} s (expected times >= 0)")
+    wrong = np.flatnonzero(~(seconds >= 0) | ~np.isfinite(seconds))  # negative, NaN or infinite
+    if wrong.size:
+        raise UnitError(f"{where}: refractory {refractoriness.text!r} is {seconds[wrong[0]]:g} s for neuron "
+                        f"{wrong[0]}; expected finite times >= 0")
     steps = step_containing(seconds, dt)
     if steps.max(initial=0) > MAX_REFRACTORY_STEPS:
         longest = seconds.max()

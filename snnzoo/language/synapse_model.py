@@ -44,7 +44,7 @@ from .equations import Equation, parse_equations, parse_statements, statement_te
 from .expressions import (DimensionChecker, is_unit_name, is_zero, number_magnitudes, same_dimension,
                           substitute_units, symbol)
 from .integrators import OdeSystem
-from .model import (NeuronModel, ParameterSpec, checked_references, page_heading, parameter_specs, parameter_table,
+from .model import (NeuronModel, ParameterSpec, check_argument_kinds, checked_references, page_heading, parameter_specs, parameter_table,
                     parameters_dict, reference_lines)
 
 Statement = tuple[str, str, sympy.Basic]
@@ -112,6 +112,8 @@ class SynapseModel:
     ):
         self.name = name
         self.where = f"synapse model {name!r}"
+        check_argument_kinds({"name": name, "parameters": parameters, "initial": initial, "integrator": integrator,
+                              "description": description}, self.where)  # the texts of the model: self._text
         self.description = description.strip()
         self.references = checked_references(references, self.where)
         self.integrator = integrator

@@ -305,7 +305,7 @@ class Network:
     def population(self, name: str | Population) -> Population:
         """The population called ``name`` (a whole population: a slice such as ``"G[:10]"`` is refused here)."""
         if isinstance(name, Population):
-            return name
+            return self._own(name)
         if isinstance(name, PopulationView) or (isinstance(name, str) and "[" in name):
             whole = name.name if isinstance(name, PopulationView) else parse_view(name)[0]
             shown = name if isinstance(name, str) else f"{whole}[...]"
@@ -315,12 +315,21 @@ class Network:
             raise UnknownNameError("population", name if isinstance(name, str) else show(name), self.populations)
         return self.populations[name]
 
+    def _own(self, group: Population | SpikeSource) -> Population | SpikeSource:
+        """``group`` if this network made it; a group another network made is refused (it was taken in silence: a
+        monitor of it recorded nothing, a stimulus or projection reached this network's group of the same name)."""
+        if self.groups.get(group.name) is not group:
+            raise ConfigError(f"{group.where}: a group of another network; give this network's own (its name "
+                              f"{group.name!r} finds it, if it has one)")
+        return group
+
     def _view(self, spec: Any, role: str) -> PopulationView:
         """A whole group or a slice from a name (``"G"``, ``"G[:80]"``), a group or a view."""
         if isinstance(spec, PopulationView):
+            self._own(spec.group)
             return spec
         if isinstance(spec, (Population, SpikeSource)):
-            return spec[:]
+            return self._own(spec)[:]
         name, part = parse_view(str(spec))
         if name not in self.groups:
             raise UnknownNameError(f"{role} population or source", name, self.groups)
@@ -563,13 +572,20 @@ class Network:
             pop.values.update(self._simulation.read_state(pop.name))
         self._stale, self._simulation = self._simulation, None
 
-    def record_synapses(self, projection: str, variables: Sequence[str] | str, *, synapses: Any = None,
+    def record_synapses(self, projection: str | Projection, variables: Sequence[str] | str, *, synapses: Any = None,
                         rate: Any = None, name: str | None = None) -> None:
-        """Record ``variables`` of a projection's synapse model for ``synapses`` (indices, default all)
-        every step or at ``rate``; the result holds them under ``/projections/<projection>/<name>``."""
+        """Record ``variables`` of a projection's synapse model (by name, or the projection ``connect`` returned)
+        for ``synapses`` (indices, default all) every step or at ``rate``; the result holds them under
+        ``/projections/<projection>/<name>``."""
         self._check_not_built("add a monitor")
-        if projection not in self.projections:
-            raise UnknownNameError("projection", projection, self.projections)
+        if isinstance(projection, Projection):  # Brian2's StateMonitor(S, 'w') takes the object
+            if self.projections.get(projection.name) is not projection:
+                raise ConfigError(f"projection {projection.name!r}: a projection of another network; give this "
+                                  f"network's own (its name {projection.name!r} finds it, if it has one)")
+            projection = projection.name
+        if not isinstance(projection, str) or projection not in self.projections:
+            raise UnknownNameError("projection", projection if isinstance(projection, str) else show(projection),
+                                   self.projections)
         proj = self.projections[projection]
         if proj.plastic is None:
             raise ConfigError(f"record_synapses {projection!r}: the projection has no synapse model (only "

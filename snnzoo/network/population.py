@@ -24,25 +24,47 @@ from .arguments import arguments_checked, refuse_read_only
 class _WrittenBack(np.ndarray):
     """Values ``G.v`` or ``S.w`` read: assigning to items (``G.v[0] = 5*mV``, Brian's habit) sets them in the
     population or projection through ``write_back``, not in a copy nothing reads; so does assigning to items of
-    a part of them (``G.v[1:3][0] = ...``). Arrays computed from them do not write back."""
+    a part of them (``G.v[1:3][0] = ...``). Arrays computed from them do not write back.
+
+    An item that is not there (``G.v[10**30]``, ``G.v[1.5]``), read or assigned, is an error naming the values
+    (``indexed``), the index and the range of its ``items`` (``"neurons"``), as ``G[10**30]`` is."""
 
     def __array_finalize__(self, obj) -> None:
-        self.write_back, self.what = None, None
+        self.write_back, self.what, self.indexed, self.items = None, None, None, ""
 
     def __getitem__(self, key) -> Any:
-        part = super().__getitem__(key)
+        part = self._at(key, super().__getitem__, key)
         if isinstance(part, _WrittenBack) and self.write_back is not None:
             part.write_back, part.what = (lambda values: self.__setitem__(key, values)), self.what
+            part.indexed, part.items = f"{self.indexed}[{_shown(key)}]", self.items
         return part
 
+    def __iter__(self):
+        """The values one by one (numpy's own iteration reads items until an IndexError, which an index outside
+        these values no longer is)."""
+        return iter(self.view(np.ndarray))
+
     def __setitem__(self, key, value) -> None:
-        if isinstance(key, str):
-            raise ConfigError(f"[{key!r}]: an index is a position, a slice or a list of them, not a condition "
-                              "(Brian2's S.w['i>j'] = ...); pick positions from get('i') and get('j'), or set an "
-                              "expression")
-        super().__setitem__(key, value)
+        self._at(key, super().__setitem__, key, value)
         if self.write_back is not None:
             self.write_back(np.array(self))
+
+    def _at(self, key: Any, operation, *arguments) -> Any:
+        """``operation(*arguments)``, numpy's reading or assigning of the items ``key`` selects, with its errors
+        as one line naming these values and the index."""
+        shown = f"{self.indexed or ''}[{_shown(key)}]"
+        if isinstance(key, str):
+            raise ConfigError(f"{shown}: an index is a position, a slice or a list of them, not a condition "
+                              "(Brian2's S.w['i>j'] = ...); pick positions from get('i') and get('j'), or set an "
+                              "expression")
+        if self.indexed is None:  # values computed from those read: the caller's own array
+            return operation(*arguments)
+        try:
+            return operation(*arguments)
+        except (IndexError, TypeError, ValueError, OverflowError) as error:
+            if not isinstance(key, (slice, tuple)) and key is not Ellipsis and key is not None and not _is_mask(key):
+                whole_numbers(key, what=shown, size=len(self), items=self.items, from_end=True)  # outside, 1.5, ...
+            raise ConfigError(f"{shown}: {error}") from None
 
 
 class _WrittenBackQuantity(ureg.Quantity):
@@ -56,12 +78,13 @@ class _WrittenBackQuantity(ureg.Quantity):
         self._magnitude[key] = as_quantity(value, what=what).to(self.units).magnitude
 
 
-def written_back(values: Any, write_back, what: str) -> Any:
-    """``values`` (a quantity or an array) whose item assignments call ``write_back`` with all the values,
-    as a quantity in the same units if ``values`` is one (see :class:`_WrittenBack`); ``what`` names them in
-    errors (with their unit)."""
+def written_back(values: Any, write_back, where: str, name: str, items: str) -> Any:
+    """``values`` (a quantity or an array) of ``name`` (``"v"``) in ``where`` (``"population 'G'"``), one per item
+    of ``items`` (``"neurons"``), whose item assignments call ``write_back`` with all the values, as a quantity in
+    the same units if ``values`` is one (see :class:`_WrittenBack`)."""
     magnitude = np.asarray(getattr(values, "magnitude", values)).view(_WrittenBack)
-    magnitude.what = f"{what} (in {values.units:~})" if isinstance(values, pint.Quantity) else what
+    magnitude.what = f"{where}: value {name!r}" + (f" (in {values.units:~})" if isinstance(values, pint.Quantity) else "")
+    magnitude.indexed, magnitude.items = f"{where}: {name}", items
     if isinstance(values, pint.Quantity):
         magnitude.write_back = lambda array: write_back(ureg.Quantity(array, values.units))
         return _WrittenBackQuantity(magnitude, values.units)
@@ -184,7 +207,7 @@ class Population:
         sets neuron 0's."""
         values = self.__dict__.get("values", {})
         if name in values:
-            return written_back(self.get(name), lambda given: self.set(name, given), f"{self.where}: value {name!r}")
+            return written_back(self.get(name), lambda given: self.set(name, given), self.where, name, "neurons")
         if name.startswith("_") or not values:  # Python's own probes (__array__, __deepcopy__, ...)
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         raise UnknownAttributeError(f"parameter or variable of {self.where}", name, values)
@@ -319,6 +342,10 @@ class Population:
         ``neurons`` (indices, as ``pop[1:3].set`` gives them) only theirs, from one value or one per neuron."""
         name = self.model.parameter_name(name, self.where)
         self._refuse_computed(name)
+        if neurons is not None:  # indices, or a slice's (its own, or those a slice of the population gives)
+            shown = f"{self.where}: set {name!r}: neurons"
+            indices = whole_numbers(neurons, what=shown, size=self.size, items="neurons", from_end=True)
+            neurons = checked_selection(np.where(indices < 0, indices + self.size, indices), shown, self.size)
         if neurons is not None and self.network._simulation is not None:
             self.values.update(self.network._simulation.read_state(self.name))  # the others keep their current values
         period = self.refractoriness.expression
@@ -408,8 +435,8 @@ class PopulationView:
                                         "its neurons' indices in the whole group are .indices (expressions read "
                                         "those as i); Brian2's subgroup i counts from 0: numpy.arange(len(...))")
         self._check_known(name, UnknownAttributeError)
-        return written_back(self.get(name), lambda given: self.set(name, given),
-                            f"{self.group.where}: value {name!r} of {self.name}[...]")
+        return written_back(self.get(name), lambda given: self.set(name, given), self.group.where,
+                            f"{self.name}[...].{name}", "neurons of the slice")
 
     def _check_known(self, name: str, error: type[UnknownNameError]) -> None:
         """Refuse, as ``error``, a name that is no parameter, variable or subexpression of the group
@@ -444,12 +471,18 @@ def view(group: Any, item: Any, within: np.ndarray | None = None) -> PopulationV
         indices = np.atleast_1d(neurons[item])
     except (IndexError, TypeError, ValueError) as error:
         raise ConfigError(f"{shown}: not a slice or indices of its {neurons.size} neurons ({error})") from None
+    return PopulationView(group, checked_selection(indices, shown, neurons.size))
+
+
+def checked_selection(indices: np.ndarray, shown: str, size: int) -> np.ndarray:
+    """``indices``, the neurons a slice or ``set(..., neurons=)`` selects among ``size``, if there is at least one and
+    none is given twice (a slice would double synapses; ``set`` would keep the last of two values)."""
     if indices.size == 0:
-        raise ConfigError(f"{shown}: selects none of its {neurons.size} neurons")
+        raise ConfigError(f"{shown}: selects none of its {size} neurons")
     unique, counts = np.unique(indices, return_counts=True)
     if (counts > 1).any():
         raise ConfigError(f"{shown}: selects neuron {unique[counts > 1][0]} more than once; give each neuron once")
-    return PopulationView(group, indices)
+    return indices
 
 
 def _is_mask(item: Any) -> bool:

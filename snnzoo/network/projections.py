@@ -11,7 +11,7 @@ import numpy as np
 from ..errors import ConfigError, UnknownAttributeError, UnknownNameError
 from ..language.stimulus import PoissonRates, SpikeTimes, call_stimulus, stimulus_settings
 from ..time_steps import UNREACHED_STEP, step_containing
-from ..units import ureg
+from ..units import ureg, whole_numbers
 from . import connectivity
 from .arguments import arguments_checked, refuse_read_only
 from .connectivity import Synapses
@@ -37,11 +37,8 @@ class SpikeSource:
         self.labels = None
         self.where = f"source {name!r} ({stimulus.name})"
         if isinstance(self.spec, SpikeTimes):
-            indices = np.asarray(self.spec.indices, dtype=np.int64)
-            outside = indices[(indices < 0) | (indices >= self.size)]
-            if outside.size:
-                raise ConfigError(f"{self.where}: spike indices must lie in 0..{self.size - 1} (its size is "
-                                  f"{self.size}), got {', '.join(map(str, np.unique(outside).tolist()))}")
+            indices = whole_numbers(self.spec.indices, what=f"{self.where}: spike indices", size=self.size,
+                                    items="neurons")
             self._check_one_spike_per_step(indices, dt)
         if isinstance(self.spec, PoissonRates) and self.spec.rates is not None:
             rates = np.asarray(self.spec.rates, dtype=float)
@@ -150,7 +147,8 @@ class Projection:
         if name not in self._settable() + list(FIXED_PER_SYNAPSE):
             raise UnknownAttributeError(f"synaptic value of projection {self.name!r}", name,
                                         self._settable() + list(FIXED_PER_SYNAPSE))
-        return written_back(self.get(name), lambda given: self.set(name, given), f"projection {self.name!r}: value {name!r}")
+        return written_back(self.get(name), lambda given: self.set(name, given), f"projection {self.name!r}", name,
+                            "synapses")
 
     def _settable(self) -> list[str]:
         """The names :meth:`set` takes: the weight ``w``, or a synapse model's parameters and state variables."""

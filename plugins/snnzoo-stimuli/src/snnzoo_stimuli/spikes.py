@@ -27,8 +27,9 @@ class SpikeGenerator:
 
     def __init__(self, times: Any, indices: Any = None, size: int | None = None):
         self.times = np.atleast_1d(to_si(times, "s", what=f"{self.name}: times"))
+        size = whole_number(size, what=f"{self.name}: size", minimum=1) if size is not None else None
         self.indices = (np.zeros(self.times.size, dtype=np.int64) if indices is None
-                        else whole_numbers(indices, what=f"{self.name}: indices"))
+                        else self._neurons(indices, size))
         if self.times.ndim != 1 or self.indices.ndim != 1:
             raise ConfigError(f"{self.name}: times and indices are flat lists, one entry per spike; got shapes "
                               f"{self.times.shape} and {self.indices.shape}")
@@ -36,8 +37,17 @@ class SpikeGenerator:
             raise ConfigError(f"{self.name}: {self.times.size} times but {self.indices.size} indices")
         if (self.times < 0).any():
             raise ConfigError(f"{self.name}: spike times must be >= 0")
-        self.size = (whole_number(size, what=f"{self.name}: size", minimum=1) if size is not None
-                     else int(self.indices.max(initial=0)) + 1)
+        self.size = size if size is not None else int(self.indices.max(initial=0)) + 1
+
+    def _neurons(self, indices: Any, size: int | None) -> np.ndarray:
+        """The neuron of each spike: an index of the ``size`` neurons, or, without a size (the largest index + 1),
+        any index from 0 to the largest a 64-bit integer holds."""
+        what = f"{self.name}: indices"
+        if size is not None:
+            return whole_numbers(indices, what=what, size=size, items="neurons")
+        largest = np.iinfo(np.int64).max - 1  # the size, one more, is a 64-bit integer too
+        return whole_numbers(indices, what=what, size=largest + 1, items="neurons at most; without size=, "
+                             "the generator has one more than its largest index")
 
     def source(self) -> SpikeTimes:
         return SpikeTimes(self.size, self.times, self.indices)
