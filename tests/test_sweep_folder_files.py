@@ -10,6 +10,7 @@ import pytest
 
 import snnzoo as sz
 from snnzoo.cli import main
+from snnzoo.results.tree import open_result
 from snnzoo.sweeps.grid import make_grid
 
 SPEC = """
@@ -95,3 +96,33 @@ def test_every_run_key_is_named_like_a_run():
         keys = [run.key for run in make_grid(spec, grid, False, seeds).runs()]
         assert keys and all(RUN_KEY.fullmatch(key) for key in keys)
     assert not any(RUN_KEY.fullmatch(name) for name in ("0-seed1-rerun", "copy of 0-seed1", "seed", "0-seed"))
+
+
+def test_a_sweep_folder_named_like_a_file_is_refused(tmp_path, monkeypatch, capsys):
+    """'snnzoo sweep ... -o out.nc' made a folder called out.nc, which a user then opened as a file."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "two.toml").write_text(SPEC)
+    assert main(["sweep", "two.toml", "--grid", "stimuli.drive.amplitude=300 pA", "--workers", "1", "-q",
+                 "-o", "out.nc"]) == 2
+    assert capsys.readouterr().err == ("snnzoo: error: output out.nc: a sweep writes a folder (one file per run in "
+                                       "runs/, and sweep.nc), not a file; give a folder's name, e.g. out\n")
+    assert not (tmp_path / "out.nc").exists()
+
+
+def test_opening_a_sweep_folder_as_a_result_points_to_its_files(sweep_folder):
+    for opened in (open_result, sz.open_results):
+        with pytest.raises(sz.SnnzooError) as error:
+            opened("OUT")
+        assert str(error.value) == ("cannot open result OUT: it is a sweep's folder; OUT/sweep.nc holds all its "
+                                    "runs (xarray.open_datatree, or open_dataset for per-run summaries), and "
+                                    "open_results('OUT/runs/*.nc', dim='run') stacks its run files")
+    assert sz.open_results("OUT/runs/*.nc", dim="run").sizes["run"] == 4  # as the message says
+
+
+def test_grid_values_nested_too_deeply_are_one_line(tmp_path):
+    """tomllib reads nested arrays by recursion: Python's RecursionError was an internal error."""
+    (tmp_path / "two.toml").write_text(SPEC)
+    for values in ("[" * 5000 + "]" * 5000, "1, " + "[" * 5000 + "]" * 5000):
+        with pytest.raises(sz.ConfigError, match=r"^grid stimuli.drive.amplitude: the value's arrays are nested "
+                                                 r"too deeply to read$"):
+            sz.sweep(str(tmp_path / "two.toml"), {"stimuli.drive.amplitude": values}, executor="serial")

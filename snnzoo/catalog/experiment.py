@@ -78,12 +78,19 @@ def apply_override(spec: dict[str, Any], assignment: str) -> None:
         raise ConfigError(f"--set {assignment!r}: the path before '=' is empty; expected PATH=VALUE, e.g. "
                           "populations.adex.size=16")
     try:
-        value = tomllib.loads(f"value = {raw}")["value"]
+        value = toml_value(raw, what=f"--set {path}")
     except tomllib.TOMLDecodeError:
         value = raw
-    except RecursionError:  # tomllib reads nested arrays by recursion
-        raise ConfigError(f"--set {path}: the value's arrays are nested too deeply to read") from None
     set_value(spec, path, value, what=f"--set {path}")
+
+
+def toml_value(text: str, *, what: str) -> Any:
+    """The value TOML reads ``text`` as (``3``, ``[1, 2]``, ``"a"``; :class:`tomllib.TOMLDecodeError` when it reads
+    none); arrays nested too deeply for tomllib (which reads them by recursion) are one line naming ``what``."""
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except RecursionError:
+        raise ConfigError(f"{what}: the value's arrays are nested too deeply to read") from None
 
 
 def _refuse_repeated_paths(overrides: Sequence[str]) -> None:

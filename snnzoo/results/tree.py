@@ -349,6 +349,10 @@ def _encoding(dataset: xr.Dataset) -> dict[str, dict[str, Any]]:
 def open_result(path: str | os.PathLike) -> xr.DataTree:
     """Read a result written by :func:`write_netcdf` fully into memory."""
     source = Path(path).expanduser()
+    if source.is_dir() and (source / "sweep.nc").is_file():
+        raise SnnzooError(f"cannot open result {source}: it is a sweep's folder; {source / 'sweep.nc'} holds all its "
+                          "runs (xarray.open_datatree, or open_dataset for per-run summaries), and "
+                          f"open_results('{source / 'runs' / '*.nc'}', dim='run') stacks its run files")
     if not source.is_file():
         raise SnnzooError(f"cannot open result {source}: {'it is a folder' if source.is_dir() else 'no such file'}")
     try:

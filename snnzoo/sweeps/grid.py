@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pint
 
-from ..catalog.experiment import set_value
+from ..catalog.experiment import set_value, toml_value
 from ..errors import ConfigError, UnitError, UnknownNameError
 from ..units import as_quantity, dimension_of, is_quantity_text, parse_unit, seed_number, ureg, whole_number
 
@@ -354,7 +354,7 @@ def values_of_text(text: str, where: str) -> list[Any]:
     text = text.strip()
     if text.startswith("["):  # one list: TOML's [1, 2] or a quantity's [2 4] Hz (a comma may be inside)
         try:
-            listed = tomllib.loads(f"value = {text}")["value"]
+            listed = toml_value(text, what=where)
         except tomllib.TOMLDecodeError:
             try:
                 quantity = as_quantity(text, what=where)
@@ -369,7 +369,7 @@ def values_of_text(text: str, where: str) -> list[Any]:
     last = items[-1].split(maxsplit=1)
     if len(last) == 2 and is_quantity_text(items[-1]):
         items = [f"{item} {last[1]}" if _is_number_text(item) else item for item in items]
-    return [_text_value(item) for item in items]
+    return [_text_value(item, where) for item in items]
 
 
 def _is_number_text(text: str) -> bool:
@@ -380,13 +380,13 @@ def _is_number_text(text: str) -> bool:
     return True
 
 
-def _text_value(text: str) -> Any:
+def _text_value(text: str, where: str) -> Any:
     """One value of a text: a quantity text as it is, else what TOML reads (a number, a boolean, a quoted
     text), else the text itself (a name)."""
     if is_quantity_text(text) and not _is_number_text(text):
         return text
     try:
-        return tomllib.loads(f"value = {text}")["value"]
+        return toml_value(text, what=where)
     except tomllib.TOMLDecodeError:
         return text
 

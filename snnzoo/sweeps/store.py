@@ -100,6 +100,9 @@ class Store:
                                   f"({len(self.finished())} runs done); pass --resume to continue it")
         elif self.folder.exists() and any(self.folder.iterdir()):
             raise SnnzooError(f"output {self.folder}: exists and is not a sweep folder (no {MANIFEST})")
+        elif self.folder.suffix == ".nc":  # 'snnzoo sweep -o out.nc' made a folder of that name
+            raise SnnzooError(f"output {self.folder}: a sweep writes a folder (one file per run in runs/, and "
+                              f"sweep.nc), not a file; give a folder's name, e.g. {self.folder.with_suffix('')}")
         elif not self.folder.parent.is_dir():
             raise SnnzooError(f"output {self.folder}: {self.folder.parent} " + (
                 "is a file, not a folder" if self.folder.parent.exists() else "does not exist"))
