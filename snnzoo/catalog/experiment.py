@@ -960,7 +960,7 @@ def describe(name: str) -> str:
         lines.append(f"Reference: {ref}")
     pops = ", ".join(f"{n} ({p['size']} x {p['model']})" for n, p in exp.spec["populations"].items())
     lines += [f"Populations: {pops}", f"dt: {exp.spec.get('dt', '0.1 ms')}"]
-    lines += [f"Checks of a run: {item_text}" for item_text in map(item_text, exp.spec.get("expected", []))]
+    lines += [f"Checks of a run: {item_text(item)}" for item in exp.spec.get("expected", [])]
     table = exp.spec.get("sweep", {})
     if table.get("grid"):
         grid = "; ".join(f"{path} = {_values_text(values)}" for path, values in table["grid"].items())

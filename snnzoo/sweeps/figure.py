@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from ..catalog.experiment import item_text
 from ..errors import ConfigError
-from .point_checks import PointChecks
 
 
 FIGURE_VARIABLES = ("mean_rate", "total_spikes", "isi_cv")
@@ -84,11 +84,8 @@ def experiment_sweep_figure(summary: xr.Dataset, spec: dict[str, Any], title: st
 def expected_lines(spec: dict[str, Any], figure: dict[str, Any]) -> dict[str, str]:
     """The ``[[sweep.expected]]`` checks whose expected values the sweep figure draws: by population, the first
     check of the figure's variable with a ``value`` and no ``at`` (its name in the sweep's result)."""
-    items = spec.get("sweep", {}).get("expected", [])
-    if not items:
-        return {}
     lines: dict[str, str] = {}
-    for item, label in zip(items, PointChecks(spec, "sweep figure").labels):
+    for item in spec.get("sweep", {}).get("expected", []):
         if item["check"] == figure.get("variable", "mean_rate") and "value" in item and "at" not in item:
-            lines.setdefault(item.get("population"), label)
+            lines.setdefault(item.get("population"), item_text(item))
     return lines
