@@ -22,6 +22,7 @@ from .pint_import import import_pint_without_dask
 
 import_pint_without_dask()  # before the modules below import pint: pint without dask (snnzoo.pint_import)
 
+from .arguments import checked_function
 from .errors import (ConfigError, DeprecatedNameWarning, EquationError, PluginError, SimulationError,
                      SnnzooError, UnitError, UnusedParameterWarning)
 from .lazy import lazy_package
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from .network.population import Population
 
 
+@checked_function
 def sweep(experiment, grid=None, **options):
     """Many runs of an experiment over a grid of parameters and seeds; see :func:`snnzoo.sweeps.sweep`."""
     from .sweeps import sweep as run_sweep
@@ -50,6 +52,7 @@ def sweep(experiment, grid=None, **options):
     return run_sweep(experiment, grid, **options)
 
 
+@checked_function
 def open_results(paths, dim: str = "seed", values=None):
     """Stack result files (a list, or a glob pattern like ``"runs/*.nc"``) along ``dim``; see
     :func:`snnzoo.results.tree.open_results`."""
@@ -58,6 +61,7 @@ def open_results(paths, dim: str = "seed", values=None):
     return stack(paths, dim, values)
 
 
+@checked_function
 def model(name: str) -> NeuronModel:
     """The neuron model registered as ``name`` by an installed plugin, e.g. ``snnzoo.model("adex")``."""
     from .plugins.loader import get_registry
@@ -65,6 +69,7 @@ def model(name: str) -> NeuronModel:
     return get_registry().model(name)
 
 
+@checked_function
 def synapse_model(name: str) -> SynapseModel:
     """The synapse model registered as ``name`` by an installed plugin, e.g. ``snnzoo.synapse_model("stdp")``."""
     from .plugins.loader import get_registry
@@ -72,6 +77,7 @@ def synapse_model(name: str) -> SynapseModel:
     return get_registry().synapse_model(name)
 
 
+@checked_function
 def stimulus(name: str, **settings: object) -> object:
     """A stimulus of the type registered as ``name``, configured with ``settings``, e.g.
     ``snnzoo.stimulus("constant_current", amplitude="0.5 nA")``. The settings are checked
@@ -82,6 +88,7 @@ def stimulus(name: str, **settings: object) -> object:
     return configured_stimulus(get_registry().stimulus(name), settings, f"stimulus {name!r}", noun="setting")
 
 
+@checked_function
 def integrator(name: str):
     """The integrator registered as ``name``, e.g. ``snnzoo.integrator("rk4")``."""
     from .plugins.loader import get_registry

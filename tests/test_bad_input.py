@@ -513,6 +513,44 @@ def test_an_argument_a_network_method_does_not_take_is_named_with_those_it_takes
     assert len(net.groups) == 1 and not net.projections and not net._regular_operations
 
 
+PUBLIC_CALLABLES = [name for name in sz.__all__ if callable(getattr(sz, name)) and name not in
+                    {"Quantity", "ureg", "hookimpl", "stimulus"} and not name.endswith(("Error", "Warning"))]
+"""What ``import snnzoo`` offers to call with keywords of its own: the classes and functions of the user's API (pint's
+Quantity and registry and pluggy's hook marker are theirs; ``stimulus`` takes the settings of the stimulus type named,
+which ``test_plugins.py`` checks)."""
+
+
+@pytest.mark.parametrize("name", PUBLIC_CALLABLES)
+def test_every_callable_of_the_package_names_a_keyword_it_does_not_take(name):
+    """NeuronModel(..., treshold=...), SynapseModel(..., on_psot=...), Parameter(..., postive=True),
+    TimedArray(..., dtt=...), sz.model("adex", foo=1) and open_results(..., dims=...) were Python's bare
+    "TypeError: ... got an unexpected keyword argument", with no word of the keywords there are."""
+    first = ("fi-curve",) if name == "sweep" else ()  # sweep's other keywords go on to the sweep itself
+    with pytest.raises(ConfigError, match=rf"^unknown {name}\(\) keyword 'no_such_keyword' \(known: .+\)$"):
+        getattr(sz, name)(*first, no_such_keyword=1)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: sz.stimulus(), "stimulus(): missing a required argument: 'name' (it takes name)"),
+    (lambda: sz.sweep(), "sweep(): missing a required argument: 'experiment' (it takes experiment, grid)"),
+    (lambda: sz.integrator("rk4", 3), "integrator(): too many positional arguments (it takes name)"),
+    (lambda: sz.NeuronModel("m"), "NeuronModel(): missing a required argument: 'equations' (it takes name, "
+                                  "equations, parameters, threshold, reset, refractory, initial, integrator, "
+                                  "description, references, synapses, non_negative_targets, functions, aliases, "
+                                  "presets)"),
+])
+def test_a_missing_or_extra_argument_of_the_package_s_functions_is_one_line(call, message):
+    with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
+        call()
+
+
+def test_a_misspelt_keyword_of_a_model_is_named_with_the_closest():
+    with pytest.raises(ConfigError, match=r"^unknown NeuronModel\(\) keyword 'treshold'; did you mean 'threshold'\?"):
+        sz.NeuronModel("m", "dv/dt = -v/tau : volt", {"tau": 10 * u.ms}, treshold="v > 1*mV")
+    with pytest.raises(ConfigError, match=r"^unknown SynapseModel\(\) keyword 'on_psot'; did you mean 'on_post'\?"):
+        sz.SynapseModel("s", "w : 1", on_pre="v_post += w*mV", on_psot="")
+
+
 @pytest.mark.parametrize("give, message", [
     (lambda pop: pop.set(tau=5 * u.ms), "unknown Population.set() keyword 'tau' (known: name, neurons, value)"),
     (lambda pop: pop.set("v", 1, neuron=[1]),

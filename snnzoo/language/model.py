@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pint
 
+from ..arguments import constructor_checked
 from ..errors import (ConfigError, DeprecatedNameWarning, EquationError, UnitError, UnknownNameError,
                       UnusedParameterWarning, ValueRangeError)
 from ..units import (Sign, as_quantity, dimension_of, is_quantity_text, parameter_sign, parse_unit, quantity_text,
@@ -58,6 +59,7 @@ def _outside_snnzoo() -> int:
     return level
 
 
+@constructor_checked
 @dataclass(frozen=True)
 class Parameter:
     """A documented parameter default, e.g. ``Parameter("200 pF", "membrane capacitance")``.
@@ -131,6 +133,7 @@ class _UnparsedSubexpressions(Mapping):
         return len(self.model.subexpression_names)
 
 
+@constructor_checked
 class NeuronModel:
     """A neuron model declared as Brian-style equations with units.
 

@@ -38,6 +38,7 @@ from typing import Any
 import pint
 import sympy
 
+from ..arguments import constructor_checked
 from ..errors import ConfigError, EquationError
 from ..units import dimension_of, quantity_text, to_si, unit_text, ureg
 from .equations import Equation, parse_equations, parse_statements, statement_texts
@@ -79,6 +80,7 @@ def _shown(unit: pint.Unit) -> str:
     return "dimensionless units" if unit == ureg.dimensionless else f"{unit:~} {dimension_of(unit)}"
 
 
+@constructor_checked
 class SynapseModel:
     """A synapse model declared as Brian-style equations with units.
 

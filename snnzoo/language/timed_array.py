@@ -20,6 +20,7 @@ import numpy as np
 import pint
 import sympy
 
+from ..arguments import constructor_checked
 from ..errors import ConfigError, EquationError, ValueRangeError
 from ..units import as_quantity, positive_si, si_unit_string, ureg
 from .expressions import same_dimension
@@ -34,6 +35,7 @@ class TimedArrayBase(sympy.Function):
     timed_array: TimedArray
 
 
+@constructor_checked
 class TimedArray:
     """``values`` (a quantity: one per step, or steps x neurons) on a grid of step ``dt``."""
 

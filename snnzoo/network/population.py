@@ -18,7 +18,7 @@ from ..language.refractory import refractory_steps
 from ..time_steps import CLOCK_NAMES
 from ..units import (as_data, as_quantity, check_value, is_quantity_text, one_si, same_dimension, show, si_unit_string, to_si,
                      ureg, whole_numbers)
-from .arguments import arguments_checked, refuse_read_only
+from ..arguments import arguments_checked, refuse_read_only
 
 
 class _WrittenBack(np.ndarray):

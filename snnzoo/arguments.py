@@ -8,8 +8,8 @@ import functools
 import inspect
 from collections.abc import Mapping, Sequence
 
-from ..errors import ConfigError, UnknownKeywordError
-from ..units import flag
+from .errors import ConfigError, UnknownKeywordError
+from .units import flag
 
 
 def arguments_checked(keywords_of_rest: Mapping[str, Sequence[str]]):
@@ -55,6 +55,13 @@ def checked_call(method, shown: str, keywords_of_rest: Sequence[str] | None):
         return method(*args, **kwargs)
 
     return checked
+
+
+def constructor_checked(cls: type) -> type:
+    """A class decorator for a class whose other methods need no check (a model's): its constructor refuses
+    arguments it does not take as :func:`checked_call` says (``NeuronModel(..., treshold=...)``)."""
+    cls.__init__ = checked_call(cls.__init__, f"{cls.__name__}()", None)
+    return cls
 
 
 def checked_function(function):
