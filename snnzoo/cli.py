@@ -400,6 +400,9 @@ def _run_command(args: argparse.Namespace, terminated: list[int]) -> int:
     except MemoryError:
         print("snnzoo: error: out of memory (use fewer neurons, synapses or recorded values)", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as err:  # the system refused a path given (a name too long, no permission, ...): not a bug
+        print(f"snnzoo: error: {_one_line(f'{err.filename}: {err.strerror}' if err.filename else err)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except Exception as err:  # a bug: one line unless SNNZOO_DEBUG asks for the traceback
         if os.environ.get("SNNZOO_DEBUG"):
             raise
@@ -410,13 +413,28 @@ def _run_command(args: argparse.Namespace, terminated: list[int]) -> int:
         gc.unfreeze()  # a caller in this process collects what it drops, as before the command
 
 
-def _one_line(err: BaseException) -> str:
-    return " ".join(str(err).split())
+LONGEST_WORD = 200
+"""Characters of one word of an error or warning shown whole; a longer one (a name or value of a megabyte) is
+shown by its start and end and its length."""
+
+
+def _one_line(message: BaseException | Warning | str) -> str:
+    """``message`` as one line, each word longer than :data:`LONGEST_WORD` cut in its middle."""
+    return " ".join(_shortened(word) for word in str(message).split())
+
+
+def _shortened(word: str) -> str:
+    """``word`` whole, or if longer than :data:`LONGEST_WORD` its start, end and length (before the punctuation
+    that ends it)."""
+    if len(word) <= LONGEST_WORD:
+        return word
+    text = word.rstrip(":;,.")
+    return f"{text[:120]}...{text[-40:]} ({len(text)} characters){word[len(text):]}"
 
 
 def _show_warning(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
     """Warnings at the command line as one line each, like errors (not Python's file:line format)."""
-    print(f"snnzoo: warning: {' '.join(str(message).split())}", file=sys.stderr)
+    print(f"snnzoo: warning: {_one_line(message)}", file=sys.stderr)
 
 
 def entry() -> None:

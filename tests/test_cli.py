@@ -330,6 +330,39 @@ def test_unknown_experiment_suggests_the_closest(capsys):
     assert_one_line_error(err, "'adex-firing-pattern'", "did you mean 'adex-firing-patterns'?")
 
 
+def test_a_name_of_a_megabyte_is_shown_by_its_start_end_and_length(capsys):
+    """The whole name was echoed: one line of a megabyte on the terminal."""
+    name = "ab" * 500_000
+    code, _, err = run_cli(capsys, "run", name)
+    assert code == 2
+    assert_one_line_error(err, f"unknown experiment '{name[:119]}...{name[-39:]}' ({len(name) + 2} characters) (known: ")
+    assert len(err) < 1000
+
+
+LONG = "x" * 300
+"""A name longer than a file system takes (255 bytes): asking whether such a file exists raises an OSError."""
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["run", LONG], "unknown experiment 'xxx"),
+    (["sweep", LONG, "-o", "OUT"], "unknown experiment 'xxx"),
+    (["run", f"{LONG}.toml"], "xxx.toml (305 characters): File name too long"),
+    (["info", LONG], "xxx (300 characters): File name too long"),
+    (["rerun", f"{LONG}.nc"], "xxx.nc (303 characters): File name too long"),
+    (["run", "lif-decay", "-q", "-o", f"{LONG}/x.nc"], "xxx/x.nc (305 characters): File name too long"),
+    (["sweep", "adex-firing-patterns", "--grid", "duration=10 ms", "-o", LONG],
+     "xxx (300 characters): File name too long"),
+])
+def test_a_name_too_long_for_a_file_is_one_line(tmp_path, monkeypatch, capsys, argv, said):
+    """Each was an internal error: 'OSError: [Errno 36] File name too long', raised where snnzoo asked whether a file
+    of that name exists or made it; nothing is written."""
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 2
+    assert_one_line_error(err, said)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_output_into_a_missing_folder(tmp_path, capsys):
     target = tmp_path / "missing" / "x.nc"
     code, out, err = run_cli(capsys, "run", "lif-decay", "-q", "-o", str(target))

@@ -54,6 +54,14 @@ def load_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"experiment file {path}: cannot read it ({err.strerror})") from None
 
 
+
+def _what_is_at(path: Path) -> str | None:
+    """``"file"``, ``"folder"`` or None (nothing, or a name no file can have, such as one too long)."""
+    try:
+        return "file" if path.is_file() else "folder" if path.is_dir() else None
+    except OSError:
+        return None
+
 # Keys a table of each kind may hold, so ``--set`` and sweep grids can add one the file leaves at its
 # default (None: any key, checked when the experiment is built).
 _TABLE_KEYS: dict[str, set[str] | None] = {
@@ -210,10 +218,11 @@ class Experiment:
             try:
                 path = get_registry().experiment(name_or_path).path
             except UnknownNameError:
-                if path.is_file():
+                found = _what_is_at(path)
+                if found == "file":
                     raise ConfigError(f"experiment {name_or_path!r}: not a catalog experiment, and the file of that "
                                       "name is not an experiment file (their names end in .toml)") from None
-                if path.is_dir():
+                if found == "folder":
                     raise ConfigError(f"experiment {name_or_path!r}: a folder, not a catalog experiment or an "
                                       "experiment file (their names end in .toml)") from None
                 raise
