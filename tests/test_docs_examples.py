@@ -11,8 +11,9 @@ Blocks left out of the run, and why (each is still compiled, so its syntax is ch
 
 - README's quick start, and the experiment page's TOML example: ``tests/test_docs.py`` runs them
   and checks what they print and find.
-- The sweep examples (README, docs/sweeps.md): nine runs of 2 s of a 100-neuron network;
-  ``tests/test_docs.py`` runs their setup and checks the dimensions they name.
+- The sweep examples (README, docs/sweeps.md): nine runs of a 100-neuron network for 2 s each, in
+  worker processes (one per core); ``tests/test_docs.py`` runs them with the sweep replaced by a dataset
+  of its shape and checks the dimensions their comment names.
 - README's Networks block: a sketch whose models, source and linked populations are "made
   elsewhere", as its first comment says.
 - The plugin modules (README, docs/plugins.md): their equations and parameters are ``...``.
@@ -41,7 +42,7 @@ QUICK_START_NAMES = "import snnzoo as sz\nfrom snnzoo import ureg as u\n"
 
 NOT_RUN = {
     "sz.NeuronModel(\n    \"my_lif\"": "the quick start: tests/test_docs.py runs it",
-    "sz.sweep(\"coba-adex-network\"": "nine runs of 2 s: tests/test_docs.py checks its dimensions",
+    "sz.sweep(\"coba-adex-network\"": "nine runs in worker processes: tests/test_docs.py checks its dimensions",
     "# A sketch: coba_model": "a sketch: its models and sources are made elsewhere",
     "HOOK_API_VERSION = 1": "a plugin module whose equations are '...'",
     "import snnzoo_izh": "imports the generated plugin: tests/test_template.py runs it",
