@@ -160,6 +160,15 @@ def test_a_group_that_is_not_a_population_is_named_as_such(method):
         getattr(projection.snn, method)(*arguments)
 
 
+def test_a_sweep_run_file_with_spike_counts_only_says_so():
+    """The README stacks a sweep's runs/*.nc with open_results; with the default record='summary' their
+    population groups hold spike counts only, and .snn told the user to use a population's group."""
+    counts = xr.Dataset({"spike_count": ("cell", [3, 4])}, attrs={"population": "G", "size": 2})
+    with pytest.raises(ConfigError, match="^population 'G': this group holds spike counts only, no spike times "
+                                          r"\(a sweep's run file with record='summary'\)"):
+        counts.snn.mean_rates()
+
+
 def test_synaptic_currents(recorded):
     currents = recorded.snn.synaptic_currents(v="v", conductances={"ge": 0 * ureg.mV, "gi": -80 * ureg.mV})
     assert set(currents.data_vars) == {"I_ge", "I_gi"} and currents["I_ge"].attrs["units"] == "A"

@@ -128,6 +128,15 @@ def test_a_text_pint_would_misread_in_silence_is_refused_naming_what_is_wrong(te
     assert is_quantity_text(text) is False
 
 
+def test_a_parameter_with_a_minus_sign_from_a_document_says_what_to_write():
+    """A population's parameter may be an expression, and its parser said only "cannot parse '\u221270 mV'
+    (invalid character '\u2212' (U+2212))", not the message docs/bad-input.md quotes."""
+    with pytest.raises(UnitError, match="^population 'a' \\(model 'adex'\\): parameter 'E_L': '\u221270 mV' "
+                                        "holds '\u2212' \\(MINUS SIGN\\), which pint would leave out or misread; "
+                                        "write '-' instead"):
+        sz.Network(dt=0.1 * u.ms).add_population("a", "adex", 2, parameters={"E_L": "\u221270 mV"})
+
+
 @pytest.mark.parametrize(("text", "value"), [
     ("-70 mV", -0.07), ("70\u00a0mV", 0.07), ("[1, 2] mV", [0.001, 0.002]), ("[10 20] ms", [0.01, 0.02]),
     ("1e-3 s", 0.001), ("5 \u00b5s", 5e-6), ("5 \u03bcs", 5e-6), ("1 k\u03a9", 1e3), ("1/(2 ms)", 500.0),

@@ -3,3 +3,7 @@
 :mod:`.synapses_codegen`), compiled maths and random streams (:mod:`.runtime`, :mod:`.sampling`),
 kernels cached on disk (:mod:`.kernel_key`, :mod:`.kernel_cache`), and the driver that runs it
 chunk by chunk (:mod:`.simulation`)."""
+
+from ..lazy import lazy_package
+
+lazy_package(__name__, {})  # its submodules on first use: snnzoo.engine.NAME after a bare import snnzoo

@@ -162,13 +162,15 @@ def parse_expression(text: str, *, where: str, functions: Mapping[str, Callable]
         raise EquationError(f"{where}: {text.strip()!r} is not a valid expression ({err})") from None
 
 
-_NUMBER_AND_UNIT = re.compile(r"^\s*[+-]?(?:inf|nan|\d*\.?\d+(?:e[+-]?\d+)?)\s*[^\W\d]", re.IGNORECASE)
+_NUMBER_AND_UNIT = re.compile(r"^\s*[+\-\u2212\u2013\u2014]?(?:inf|nan|\d*\.?\d+(?:e[+-]?\d+)?)\s*[^\W\d]",
+                              re.IGNORECASE)  # a sign may be a minus or dash copied from a document
 
 
 def _unparsable(text: str, err: SyntaxError, where: str) -> SnnzooError:
     """The error for a text that is no expression. One that starts with a number and a name (``"20 degC"``,
-    ``"inf ms"``, ``"5 mv"``) was meant as a quantity, and the reading of it as one says what is wrong (it
-    said "cannot parse '20 degC' (invalid syntax)")."""
+    ``"inf ms"``, ``"5 mv"``, ``"\u221270 mV"``) was meant as a quantity, and the reading of it as one says
+    what is wrong (it said "cannot parse '20 degC' (invalid syntax)", and for a minus sign from a document
+    "invalid character", without saying what to write)."""
     if _NUMBER_AND_UNIT.match(text):
         try:
             quantity = as_quantity(text, what=where)

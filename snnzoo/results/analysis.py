@@ -47,6 +47,10 @@ def check_population_group(ds: xr.Dataset) -> None:
     missing = [name for name in ("spike_time", "spike_neuron") if name not in ds]
     if "size" not in ds.attrs:
         missing.append("the 'size' attribute")
+    if missing and "spike_count" in ds and "size" in ds.attrs:  # it said: use a population's group, which it is
+        raise ConfigError(f"population {ds.attrs.get('population', '?')!r}: this group holds spike counts only, no "
+                          "spike times (a sweep's run file with record='summary'); read its spike_count, or sweep "
+                          "with record='spikes'")
     if missing:
         raise ConfigError(f"not a snnzoo population group: missing {', '.join(missing)}; "
                           "use a population's group, e.g. result['NAME'].ds")
