@@ -72,14 +72,20 @@ def synapse_model(name: str) -> SynapseModel:
     return get_registry().synapse_model(name)
 
 
-def stimulus(name: str, **settings: object) -> object:
+def stimulus(name: str, *by_position: object, **settings: object) -> object:
     """A stimulus of the type registered as ``name``, configured with ``settings``, e.g.
     ``snnzoo.stimulus("constant_current", amplitude="0.5 nA")``. The settings are checked
-    against what the type takes: an unknown or missing one is an error naming it."""
-    from .catalog.schema import configured_stimulus
+    against what the type takes: an unknown or missing one is an error naming it, and so is a
+    setting given by position (Brian2's ``SpikeGeneratorGroup(N, indices, times)``)."""
+    from .catalog.schema import configured_stimulus, stimulus_settings
     from .plugins.loader import get_registry
 
-    return configured_stimulus(get_registry().stimulus(name), settings, f"stimulus {name!r}", noun="setting")
+    factory = get_registry().stimulus(name)
+    if by_position:
+        taken = ", ".join(f"{setting}=..." for setting in stimulus_settings(factory) or ())
+        raise ConfigError(f"stimulus {name!r}: give its settings by name ({taken}), not by position (got "
+                          f"{len(by_position)} after the name)")
+    return configured_stimulus(factory, settings, f"stimulus {name!r}", noun="setting")
 
 
 def integrator(name: str):

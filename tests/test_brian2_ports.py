@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import snnzoo as sz
 from snnzoo import ureg as u
@@ -156,3 +157,55 @@ def test_jeffress_sound_localisation_matches_brian2_statistics():
         ours.append(jeffress_stats(record.spike_times, record.spike_neurons, ref["duration"]))
     assert min(s["tracking"] for s in ours) > 0.5  # the firing detector follows the source around the head
     assert_same_statistics(ours, ref)
+
+
+# what a Brian2 user writes first, and the error that tells the snnzoo way
+
+
+def test_brian2_keywords_are_refused_naming_the_snnzoo_way():
+    # NeuronModel and SynapseModel raised Python's bare TypeError ("unexpected keyword argument 'method'"); the
+    # methods listed their keywords without saying which one is Brian2's
+    equations = "dv/dt = -v/(10*ms) : volt"
+    with pytest.raises(sz.ConfigError, match=r"NeuronModel\(\) keyword 'method'.*Brian2's method= is integrator="):
+        sz.NeuronModel("lif", equations, method="euler")
+    with pytest.raises(sz.ConfigError, match=r"SynapseModel\(\) keyword 'model'.*Brian2's model= is the equations"):
+        sz.SynapseModel("pair", model="w : 1", on_pre="v += w")
+    net = sz.Network()
+    net.add_population("G", sz.NeuronModel("lif", equations), 2)
+    with pytest.raises(sz.ConfigError, match=r"add_population\(\) keyword 'method'.*integrator="):
+        net.add_population("H", "lif", 2, method="euler")
+    with pytest.raises(sz.ConfigError, match=r"connect\(\) keyword 'on_pre'.*Brian2's on_pre= is on= here"):
+        net.connect("G", "G", on_pre="v += 1*mV", p=0.5)
+    with pytest.raises(sz.ConfigError, match=r"record\(\) keyword 'record'.*Brian2's record= is neurons= here"):
+        net.record("G", "v", record=[0])
+
+
+def test_brian2_integration_methods_name_the_snnzoo_integrator():
+    from snnzoo.errors import UnknownNameError
+
+    net = sz.Network()
+    model = sz.NeuronModel("lif", "dv/dt = -v/(10*ms) : volt", integrator="linear")
+    with pytest.raises(UnknownNameError, match=r"unknown integrator 'linear'.*Brian2's 'linear' is 'exact' here"):
+        net.add_population("G", model, 2)
+    with pytest.raises(UnknownNameError, match=r"Brian2's 'independent' is 'exact' here"):
+        sz.integrator("independent")
+
+
+def test_stimulus_settings_given_by_position_are_refused_naming_them():
+    # Brian2's SpikeGeneratorGroup(N, indices, times): a bare TypeError ("takes 1 positional argument")
+    with pytest.raises(sz.ConfigError, match=r"stimulus 'spike_generator': give its settings by name "
+                                             r"\(times=\.\.\., indices=\.\.\., size=\.\.\.\), not by position"):
+        sz.stimulus("spike_generator", 2, [0, 1], [1, 2] * u.ms)
+
+
+def test_a_condition_as_index_is_refused_before_its_value_is_read():
+    # Brian2's S.delay['i==0'] = 'j*ms' read the value first: "cannot read 'j*ms' as a quantity ...; did you mean
+    # 'J*ms'?", which said nothing of the index
+    net = sz.Network()
+    net.add_population("G", sz.NeuronModel("lif", "dv/dt = -v/(10*ms) : volt"), 2)
+    S = net.connect("G", "G", on="v", weight=1 * u.mV, all_to_all=True)
+    for values, value in ((S.delay, "j*ms"), (S.w, "j*mV")):
+        with pytest.raises(sz.ConfigError, match=r"\['i==0'\]: an index is a position, a slice or a list of them, "
+                                                 "not a condition"):
+            values["i==0"] = value
+

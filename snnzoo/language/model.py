@@ -30,6 +30,7 @@ from ..errors import (ConfigError, DeprecatedNameWarning, EquationError, UnitErr
 from ..units import (Sign, as_quantity, dimension_of, is_quantity_text, parameter_sign, parse_unit, quantity_text,
                      respellings, show, show_si, to_si, unit_text, ureg)
 from . import model_summary
+from .arguments import constructor_checked
 from .refractory import Refractoriness, period_refractoriness
 from .symbolic_budget import time_budget
 
@@ -131,6 +132,7 @@ class _UnparsedSubexpressions(Mapping):
         return len(self.model.subexpression_names)
 
 
+@constructor_checked
 class NeuronModel:
     """A neuron model declared as Brian-style equations with units.
 

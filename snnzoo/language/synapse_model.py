@@ -40,6 +40,7 @@ import sympy
 
 from ..errors import ConfigError, EquationError
 from ..units import dimension_of, quantity_text, to_si, unit_text, ureg
+from .arguments import constructor_checked
 from .equations import Equation, parse_equations, parse_statements, statement_texts
 from .expressions import (DimensionChecker, is_unit_name, is_zero, number_magnitudes, same_dimension,
                           substitute_units, symbol)
@@ -79,6 +80,7 @@ def _shown(unit: pint.Unit) -> str:
     return "dimensionless units" if unit == ureg.dimensionless else f"{unit:~} {dimension_of(unit)}"
 
 
+@constructor_checked
 class SynapseModel:
     """A synapse model declared as Brian-style equations with units.
 

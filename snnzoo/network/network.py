@@ -49,7 +49,7 @@ from ..units import (one_si, positive_si, same_dimension, seed_number, show, si_
 from ..version import __version__
 from . import connectivity
 from . import synapses as synapses_module
-from .arguments import arguments_checked, refuse_read_only
+from ..language.arguments import arguments_checked, refuse_read_only
 from .poisson_input import PoissonInput
 from .population import Population, PopulationView
 from .projections import NAME, Projection, SpikeSource, parse_view
