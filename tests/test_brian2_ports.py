@@ -209,3 +209,17 @@ def test_a_condition_as_index_is_refused_before_its_value_is_read():
                                                  "not a condition"):
             values["i==0"] = value
 
+
+def test_a_value_in_a_compound_unit_reads_in_its_own_si_units():
+    # Izhikevich's u : volt/second read as kg*m^2/(s^4*A) (its SI base units); Brian2 shows volt/second
+    model = sz.NeuronModel("compound", "du/dt = -u/(10*ms) : volt/second\ng : msiemens/cm**2\nr_i : ohm*cm")
+    net = sz.Network()
+    G = net.add_population("G", model, 2)
+    G.u, G.g, G.r_i = 2 * u.mV / u.ms, 3 * u.mS / u.cm**2, 100 * u.ohm * u.cm
+    assert (G.u.units, G.g.units, G.r_i.units) == (u.volt / u.second, u.siemens / u.meter**2, u.ohm * u.meter)
+    np.testing.assert_allclose([G.u.magnitude[0], G.g.magnitude[0], G.r_i.magnitude[0]], [2.0, 30.0, 1.0])
+    from snnzoo.units import si_unit_string
+
+    # units worth other than 1 in base units without their prefix (gram, litre) are written in base units
+    assert [si_unit_string(unit) for unit in ("mV/ms", "mV*ms", "gram/second", "liter/second")] == \
+        ["V*s^-1", "V*s", "kg*s^-1", "m^3*s^-1"]
