@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference_files  # noqa: E402
-from brian2_example_references import brian, steps_of, summarise  # noqa: E402
+from brian2_example_references import brian, seeded, steps_of  # noqa: E402
 
 DT = 1e-4
 
@@ -243,15 +243,6 @@ def jeffress_seed(b, seed: int, duration: float) -> dict[str, float]:
     M = b.SpikeMonitor(neurons)
     b.Network(ears, neurons, synapses, M).run(duration * b.second)
     return jeffress_stats(np.asarray(M.t[:] / b.second), np.asarray(M.i[:]), duration)
-
-
-def seeded(run, duration: float, describe: str):
-    def build(args) -> dict:
-        b = brian()
-        per_seed = [run(b, seed, duration) for seed in args.seeds]
-        return {"method": describe, "duration": duration, "seeds": args.seeds, "per_seed": per_seed,
-                "summary": summarise(per_seed)}
-    return build
 
 
 PORTS = {
