@@ -210,6 +210,16 @@ def test_a_condition_as_index_is_refused_before_its_value_is_read():
             values["i==0"] = value
 
 
+def test_a_projection_without_weight_shows_brian2s_constant_effect_the_snnzoo_way():
+    # Brian2's on_pre='v += 0.5*mV' carries its weight in the statement; "give the weight of the synapses" said
+    # neither where nor how
+    net = sz.Network()
+    net.add_population("G", sz.NeuronModel("lif", "dv/dt = -v/(10*ms) : volt"), 2)
+    with pytest.raises(sz.ConfigError, match=r"give the weight of the synapses, weight=\.\.\., the w that on= adds "
+                                             r"\(Brian2's on_pre='v \+= 0\.5\*mV' is on='v', weight=0\.5\*mV\)"):
+        net.connect("G", "G", on="v += 0.5*mV", all_to_all=True)
+
+
 def test_a_value_in_a_compound_unit_reads_in_its_own_si_units():
     # Izhikevich's u : volt/second read as kg*m^2/(s^4*A) (its SI base units); Brian2 shows volt/second
     model = sz.NeuronModel("compound", "du/dt = -u/(10*ms) : volt/second\ng : msiemens/cm**2\nr_i : ohm*cm")

@@ -380,7 +380,8 @@ class Network:
             raise ConfigError(f"{where}: give on (what a spike does, e.g. on='v' or on='ge += w') or synapse "
                               "(a synapse model); got neither")
         if synapse is None and weight is None:
-            raise ConfigError(f"{where}: give the weight of the synapses")
+            raise ConfigError(f"{where}: give the weight of the synapses, weight=..., the w that on= adds (Brian2's "
+                              "on_pre='v += 0.5*mV' is on='v', weight=0.5*mV)")
         if synapse is None and (parameters or initial or post_delay is not None):
             raise ConfigError(f"{where}: parameters, initial and post_delay need a synapse model (synapse=...)")
         if synapse is not None:
