@@ -22,9 +22,9 @@ from .pint_import import import_pint_without_dask
 
 import_pint_without_dask()  # before the modules below import pint: pint without dask (snnzoo.pint_import)
 
-from .arguments import checked_function
 from .errors import (ConfigError, DeprecatedNameWarning, EquationError, PluginError, SimulationError,
                      SnnzooError, UnitError, UnusedParameterWarning)
+from .language.arguments import checked_function
 from .lazy import lazy_package
 from .plugins.hookspecs import hookimpl
 from .results import analysis  # noqa: F401  (registers the ``ds.snn`` accessor)
@@ -78,14 +78,20 @@ def synapse_model(name: str) -> SynapseModel:
 
 
 @checked_function
-def stimulus(name: str, **settings: object) -> object:
+def stimulus(name: str, *by_position: object, **settings: object) -> object:
     """A stimulus of the type registered as ``name``, configured with ``settings``, e.g.
     ``snnzoo.stimulus("constant_current", amplitude="0.5 nA")``. The settings are checked
-    against what the type takes: an unknown or missing one is an error naming it."""
-    from .catalog.schema import configured_stimulus
+    against what the type takes: an unknown or missing one is an error naming it, and so is a
+    setting given by position (Brian2's ``SpikeGeneratorGroup(N, indices, times)``)."""
+    from .catalog.schema import configured_stimulus, stimulus_settings
     from .plugins.loader import get_registry
 
-    return configured_stimulus(get_registry().stimulus(name), settings, f"stimulus {name!r}", noun="setting")
+    factory = get_registry().stimulus(name)
+    if by_position:
+        taken = ", ".join(f"{setting}=..." for setting in stimulus_settings(factory) or ())
+        raise ConfigError(f"stimulus {name!r}: give its settings by name ({taken}), not by position (got "
+                          f"{len(by_position)} after the name)")
+    return configured_stimulus(factory, settings, f"stimulus {name!r}", noun="setting")
 
 
 @checked_function

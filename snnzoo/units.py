@@ -409,9 +409,28 @@ def si_unit_string(unit: pint.Unit | str) -> str:
     for named, spelling in _SI_SPELLINGS.items():
         if q.dimensionality == ureg.Quantity(1.0, named).dimensionality:
             return spelling
-    base = q.to_base_units().units
     # a spelling both udunits (CF tools) and pint read: "A^2*s^2*kg^-1*m^-2", not "A ** 2 * s ** 2 / kg / m ** 2"
+    own = _own_si_spelling(u)
+    if own is not None:
+        return own
+    base = q.to_base_units().units
     return "*".join(f"{ureg.get_symbol(name)}{_exponent(power)}" for name, power in base._units.items())
+
+
+def _own_si_spelling(unit: pint.Unit) -> str | None:
+    """``mV/ms`` -> ``"V*s^-1"`` (not ``"kg*m^2*s^-4*A^-1"``): the unit written in its own units without their
+    prefixes, if that is coherent SI (worth exactly 1 in base units; not with gram or litre), else None."""
+    parts = []
+    for name, power in unit._units.items():
+        parsed = ureg.parse_unit_name(name)
+        if len(parsed) != 1:
+            return None
+        symbol = ureg.get_symbol(parsed[0][1])
+        parts.append(f"{symbol if symbol.isascii() else parsed[0][1]}{_exponent(power)}")  # ohm, not pint's Ω
+    spelled = "*".join(parts)
+    in_base = ureg.Quantity(1.0, spelled).to_base_units()
+    coherent = in_base.units == ureg.Quantity(1.0, unit).to_base_units().units
+    return spelled if coherent and math.isclose(in_base.magnitude, 1.0, rel_tol=1e-12) else None
 
 
 def unit_text(unit: pint.Unit) -> str:

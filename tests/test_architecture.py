@@ -10,7 +10,7 @@ import snnzoo
 PACKAGE = Path(snnzoo.__file__).resolve().parent
 
 LAYERS = [
-    {"units", "errors", "arguments", "safe_write", "cache_folder", "time_steps", "lazy", "version", "pint_import"},
+    {"units", "errors", "safe_write", "cache_folder", "time_steps", "lazy", "version", "pint_import"},
     {"language"},
     {"engine", "plugins"},
     {"results"},

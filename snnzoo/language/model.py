@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pint
 
-from ..arguments import constructor_checked
 from ..errors import (ConfigError, DeprecatedNameWarning, EquationError, UnitError, UnknownNameError,
                       UnusedParameterWarning, ValueRangeError)
 from ..units import (Sign, as_quantity, dimension_of, is_quantity_text, parameter_sign, parse_unit, quantity_text,
                      respellings, show, show_si, to_si, unit_text, ureg)
 from . import model_summary
+from .arguments import constructor_checked
 from .refractory import Refractoriness, period_refractoriness
 from .symbolic_budget import time_budget
 

@@ -38,9 +38,9 @@ from typing import Any
 import pint
 import sympy
 
-from ..arguments import constructor_checked
 from ..errors import ConfigError, EquationError
 from ..units import dimension_of, quantity_text, to_si, unit_text, ureg
+from .arguments import constructor_checked
 from .equations import Equation, parse_equations, parse_statements, statement_texts
 from .expressions import (DimensionChecker, is_unit_name, is_zero, number_magnitudes, same_dimension,
                           substitute_units, symbol)

@@ -20,9 +20,9 @@ import numpy as np
 import pint
 import sympy
 
-from ..arguments import constructor_checked
 from ..errors import ConfigError, EquationError, ValueRangeError
 from ..units import as_quantity, positive_si, si_unit_string, ureg
+from .arguments import constructor_checked
 from .expressions import same_dimension
 
 

@@ -49,7 +49,7 @@ from ..units import (one_si, positive_si, same_dimension, seed_number, show, si_
 from ..version import __version__
 from . import connectivity
 from . import synapses as synapses_module
-from ..arguments import arguments_checked, refuse_read_only
+from ..language.arguments import arguments_checked, refuse_read_only
 from .poisson_input import PoissonInput
 from .population import Population, PopulationView
 from .projections import NAME, Projection, SpikeSource, parse_view
@@ -380,7 +380,8 @@ class Network:
             raise ConfigError(f"{where}: give on (what a spike does, e.g. on='v' or on='ge += w') or synapse "
                               "(a synapse model); got neither")
         if synapse is None and weight is None:
-            raise ConfigError(f"{where}: give the weight of the synapses")
+            raise ConfigError(f"{where}: give the weight of the synapses, weight=..., the w that on= adds (Brian2's "
+                              "on_pre='v += 0.5*mV' is on='v', weight=0.5*mV)")
         if synapse is None and (parameters or initial or post_delay is not None):
             raise ConfigError(f"{where}: parameters, initial and post_delay need a synapse model (synapse=...)")
         if synapse is not None:

@@ -18,7 +18,7 @@ from ..language.refractory import refractory_steps
 from ..time_steps import CLOCK_NAMES
 from ..units import (as_data, as_quantity, check_value, is_quantity_text, one_si, same_dimension, show, si_unit_string, to_si,
                      ureg, whole_numbers)
-from ..arguments import arguments_checked, refuse_read_only
+from ..language.arguments import arguments_checked, refuse_read_only
 
 
 class _WrittenBack(np.ndarray):
@@ -49,14 +49,18 @@ class _WrittenBack(np.ndarray):
         if self.write_back is not None:
             self.write_back(np.array(self))
 
+    def refuse_condition(self, key: Any) -> None:
+        """Refuse a condition as an index (Brian2's ``S.w['i>j'] = ...``), naming these values."""
+        if isinstance(key, str):
+            raise ConfigError(f"{self.indexed or ''}[{_shown(key)}]: an index is a position, a slice or a list of "
+                              "them, not a condition (Brian2's S.w['i>j'] = ...); pick positions from get('i') and "
+                              "get('j'), or set an expression")
+
     def _at(self, key: Any, operation, *arguments) -> Any:
         """``operation(*arguments)``, numpy's reading or assigning of the items ``key`` selects, with its errors
         as one line naming these values and the index."""
         shown = f"{self.indexed or ''}[{_shown(key)}]"
-        if isinstance(key, str):
-            raise ConfigError(f"{shown}: an index is a position, a slice or a list of them, not a condition "
-                              "(Brian2's S.w['i>j'] = ...); pick positions from get('i') and get('j'), or set an "
-                              "expression")
+        self.refuse_condition(key)
         if self.indexed is None:  # values computed from those read: the caller's own array
             return operation(*arguments)
         try:
@@ -74,6 +78,8 @@ class _WrittenBackQuantity(ureg.Quantity):
 
     def __setitem__(self, key, value) -> None:
         what = getattr(self._magnitude, "what", None) or "value"  # None: computed from the values
+        if isinstance(self._magnitude, _WrittenBack):  # before the value: S.delay['i==0'] = 'j*ms' is about the index
+            self._magnitude.refuse_condition(key)
         to_si(value, self.units, what=what)  # the one-line error for a wrong dimension, no unit, NaN or infinity
         self._magnitude[key] = as_quantity(value, what=what).to(self.units).magnitude
 

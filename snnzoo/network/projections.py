@@ -13,7 +13,7 @@ from ..language.stimulus import PoissonRates, SpikeTimes, call_stimulus, stimulu
 from ..time_steps import UNREACHED_STEP, step_containing
 from ..units import ureg, whole_numbers
 from . import connectivity
-from ..arguments import arguments_checked, refuse_read_only
+from ..language.arguments import arguments_checked, refuse_read_only
 from .connectivity import Synapses
 from .population import PopulationView, view, written_back
 

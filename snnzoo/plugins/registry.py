@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from snnzoo.errors import ConfigError, PluginError, UnknownNameError, a_or_an
+from snnzoo.language.brian2_names import brian2_integrator_note
 from snnzoo.plugins.protocols import (
     ExperimentCatalog,
     IntegratorSpec,
@@ -286,7 +287,8 @@ class Registry:
             qualified = [entry.qualified_name for entries in table.values() for entry in entries]
             raise UnknownNameError(kind, name, qualified, self.failure_note())
         if name not in table:
-            raise UnknownNameError(kind, name, table, self.failure_note())
+            brian2 = brian2_integrator_note(name) if kind == "integrator" else ""
+            raise UnknownNameError(kind, name, table, "; ".join(filter(None, (brian2, self.failure_note()))))
         return self.loaded(self._choose(table[name])[0])
 
     def failure_note(self) -> str:

@@ -16,7 +16,7 @@ import xarray as xr
 
 from ..catalog.experiment import Experiment, set_value
 from ..errors import ConfigError, SnnzooError
-from ..arguments import checked_function
+from ..language.arguments import checked_function
 from ..results.tree import build_result, provenance
 from ..safe_write import signals_deferred
 from ..units import positive_si

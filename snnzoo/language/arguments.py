@@ -1,5 +1,6 @@
 """Argument checks for the user's API: a keyword a method does not take is a one-line
-:class:`~snnzoo.errors.UnknownKeywordError` naming those it takes, not Python's bare TypeError; a flag
+:class:`~snnzoo.errors.UnknownKeywordError` naming those it takes (and, for one of Brian2's, what to write
+here), not Python's bare TypeError; a flag
 (a parameter annotated ``bool``) is True or False; a group's own attributes are read-only."""
 
 from __future__ import annotations
@@ -8,8 +9,9 @@ import functools
 import inspect
 from collections.abc import Mapping, Sequence
 
-from .errors import ConfigError, UnknownKeywordError
-from .units import flag
+from ..errors import ConfigError, UnknownKeywordError
+from ..units import flag
+from .brian2_names import brian2_keyword_note
 
 
 def arguments_checked(keywords_of_rest: Mapping[str, Sequence[str]]):
@@ -44,7 +46,7 @@ def checked_call(method, shown: str, keywords_of_rest: Sequence[str] | None):
     def checked(*args, **kwargs):
         unknown = [] if takes_any_keyword else [keyword for keyword in kwargs if keyword not in known]
         if unknown:
-            raise UnknownKeywordError(f"{shown} keyword", unknown[0], known)
+            raise UnknownKeywordError(f"{shown} keyword", unknown[0], known, brian2_keyword_note(unknown[0]))
         try:
             bound = signature.bind(*args, **kwargs)
         except TypeError as error:
@@ -58,8 +60,8 @@ def checked_call(method, shown: str, keywords_of_rest: Sequence[str] | None):
 
 
 def constructor_checked(cls: type) -> type:
-    """A class decorator for a class whose other methods need no check (a model's): its constructor refuses
-    arguments it does not take as :func:`checked_call` says (``NeuronModel(..., treshold=...)``)."""
+    """A class decorator: the constructor alone checks its arguments as :func:`checked_call` does (for classes
+    such as the models, whose other methods snnzoo itself calls)."""
     cls.__init__ = checked_call(cls.__init__, f"{cls.__name__}()", None)
     return cls
 
