@@ -144,7 +144,10 @@ def _parse_quantity_text(text: str, what: str, respell: bool = True) -> pint.Qua
         items = [item for item in re.split(r"[,\s]+", listed["items"].strip()) if item]
         return ureg.Quantity(_floats(items, text, what), parse_unit(listed["unit"], what=what))
     try:
-        parsed = ureg.Quantity(*_read_quantity(text, ureg.get()))
+        magnitude, unit = _read_quantity(text, ureg.get())
+        # an array (pint_xarray sets the registry's force_ndarray_like) is copied: a change in place of one
+        # reading, q *= 2, changed every later reading of the text
+        parsed = ureg.Quantity(magnitude.copy() if isinstance(magnitude, np.ndarray) else magnitude, unit)
     except pint.OffsetUnitCalculusError as err:
         raise _offset_unit_error(", ".join(err.units1 or ()) or "in it", f"{what}: {text!r}") from None
     except Exception as err:  # pint raises many kinds for bad text

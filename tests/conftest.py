@@ -127,3 +127,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if item.path.name in SLOW_MODULES or (item.path.name == "test_catalog.py" and experiment in SLOW_EXPERIMENTS):
             item.add_marker(pytest.mark.slow)
     items.sort(key=lambda item: (item.get_closest_marker("slow") is None, item.path.name != "test_threads.py"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """With ``-n`` (pytest-xdist), a test process that has run its share takes some of another's waiting tests
+    (xdist's ``worksteal``), unless ``--dist`` chooses otherwise: with its ``load``, a process kept the tests it
+    was handed first while the other idled."""
+    if config.getoption("dist") == "load" and not any(argument == "-d" or argument.startswith("--dist")
+                                                       for argument in config.invocation_params.args):
+        from xdist.scheduler import WorkStealingScheduling
+
+        return WorkStealingScheduling(config, log)
+    return None

@@ -201,6 +201,17 @@ def test_unknown_population_and_recordable():
         net.record("cells", "ww")
 
 
+def test_text_read_again_is_fresh_also_where_pint_makes_arrays(monkeypatch):
+    """pint_xarray (imported by .pint.quantify()) makes the registry give arrays for numbers; the remembered
+    reading's array was then shared, and q *= 2 of one reading doubled every later one (-140 mV for '-70 mV')."""
+    from snnzoo.units import as_quantity
+
+    monkeypatch.setattr(u, "force_ndarray_like", True)
+    first = as_quantity("-71.5 mV", what="v")
+    first *= 2
+    assert as_quantity("-71.5 mV", what="v") == -71.5 * u.mV
+
+
 def test_text_read_again_gives_a_fresh_equal_quantity():
     """Reading a quantity's text is remembered; each reading is still its own object, so changing
     one in place cannot change the next."""
