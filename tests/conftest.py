@@ -118,25 +118,8 @@ def process_state_restored() -> Iterator[None]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the slow modules' tests and the slow catalog experiments with ``slow``, and run the slow tests first,
-    those of ``test_threads.py`` (each compiles two kernels with parallel loops; ``nmda-plateau`` takes 90 s) first
-    of all: with ``-n``, a test process that draws one of the longest tests last runs it alone while the other has
-    finished (the suite took 23.5 min with two processes in collection order, 20.5 min with the slow tests first)."""
+    """Mark the slow modules' tests and the slow catalog experiments with ``slow``."""
     for item in items:
         experiment = getattr(item, "callspec", None) and item.callspec.params.get("name")
         if item.path.name in SLOW_MODULES or (item.path.name == "test_catalog.py" and experiment in SLOW_EXPERIMENTS):
             item.add_marker(pytest.mark.slow)
-    items.sort(key=lambda item: (item.get_closest_marker("slow") is None, item.path.name != "test_threads.py"))
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    """With ``-n`` (pytest-xdist), a test process that has run its share takes some of another's waiting tests
-    (xdist's ``worksteal``), unless ``--dist`` chooses otherwise: with its ``load``, a process kept the tests it
-    was handed first while the other idled."""
-    if config.getoption("dist") == "load" and not any(argument == "-d" or argument.startswith("--dist")
-                                                       for argument in config.invocation_params.args):
-        from xdist.scheduler import WorkStealingScheduling
-
-        return WorkStealingScheduling(config, log)
-    return None
