@@ -54,13 +54,13 @@ def load_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"experiment file {path}: cannot read it ({err.strerror})") from None
 
 
-
 def _what_is_at(path: Path) -> str | None:
     """``"file"``, ``"folder"`` or None (nothing, or a name no file can have, such as one too long)."""
     try:
         return "file" if path.is_file() else "folder" if path.is_dir() else None
     except OSError:
         return None
+
 
 # Keys a table of each kind may hold, so ``--set`` and sweep grids can add one the file leaves at its
 # default (None: any key, checked when the experiment is built).
