@@ -79,6 +79,29 @@ def test_exact_solves_a_coupled_linear_system_to_rounding():
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-15)
 
 
+def test_exact_solves_variables_that_feed_each_other_to_rounding():
+    """A leaky neuron with a linear adaptation current, v <-> w (each feeds the other), as the automatic choice
+    integrates it (exact), against scipy's matrix exponential. Simplifying sympy's closed form did not finish in
+    10 minutes (8.7 GB), and the automatic choice tries exact first: the model could not be run."""
+    model = sz.NeuronModel("adaptive_leak", """
+        dv/dt = (E_L - v - R*w)/tau_m : volt
+        dw/dt = (a*(v - E_L) - w)/tau_w : amp
+        """, {"E_L": "-70 mV", "R": "100 Mohm", "tau_m": "10 ms", "a": "1 nS", "tau_w": "100 ms"},
+        initial={"v": "-50 mV", "w": "0.1 nA"})
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    population = net.add_population("p", model, 1)
+    net.record("p", ["v", "w"])
+    net.run(30 * u.ms)
+    assert population.integrator.name == "exact"
+    data = net.records()[0].states[0].data
+    A = np.array([[-1 / 10e-3, -100e6 / 10e-3], [1e-9 / 100e-3, -1 / 100e-3]])
+    rest = np.array([-70e-3, 0.0])  # the fixed point: v = E_L, w = 0
+    expected = np.array([rest + scipy.linalg.expm(A * n * 1e-4) @ (np.array([-50e-3, 0.1e-9]) - rest)
+                         for n in range(300)])
+    np.testing.assert_allclose(data["v"][:, 0], expected[:, 0], rtol=1e-11)
+    np.testing.assert_allclose(data["w"][:, 0], expected[:, 1], rtol=1e-11, atol=1e-24)
+
+
 def test_exact_handles_a_singular_system_and_per_neuron_parameters():
     """A perfect integrator (A = 0) driven by a current, and a leak with one tau per neuron."""
     model = sz.NeuronModel("pif_leak", """

@@ -351,19 +351,14 @@ def _exact_scalar(x: sympy.Symbol, a: sympy.Basic, b: sympy.Basic) -> sympy.Basi
 def _propagators(A: sympy.ImmutableMatrix, constant_rows: tuple[bool, ...], where: str):
     """``E = exp(A·dt)`` and ``F`` (columns only for rows with a constant term), simplified."""
     n = A.shape[0]
+    acyclic = _feeds_without_loops(A)
+    if not acyclic and sympy.cancel(A.det()) != 0:
+        return _loop_propagators(A, constant_rows, where)
     placeholders = [symbol(f"_beta{r}") if present else sympy.Integer(0) for r, present in enumerate(constant_rows)]
     augmented = sympy.zeros(n + 1, n + 1)
     augmented[:n, :n] = A * DT
     augmented[:n, n] = sympy.Matrix(placeholders) * DT
-    try:
-        solution = augmented.exp()
-    except (NotImplementedError, ValueError, sympy.matrices.MatrixError) as err:
-        raise EquationError(f"{where}: 'exact' could not find the matrix exponential of the system ({err}); "
-                            "use 'rk4' or 'exponential_euler'") from None
-    if solution.has(sympy.I):
-        raise EquationError(f"{where}: the system matrix has complex eigenvalues (an oscillating solution), "
-                            "which 'exact' does not handle; use 'rk4'")
-    acyclic = _feeds_without_loops(A)
+    solution = _exponential(augmented, where)
 
     def tidy(entry: sympy.Basic, r: int, c: int, from_constant: bool) -> sympy.Basic:
         finite = _finite_at_equal_rates(sympy.factor_terms(sympy.cancel(entry)))
@@ -375,6 +370,29 @@ def _propagators(A: sympy.ImmutableMatrix, constant_rows: tuple[bool, ...], wher
     F = sympy.Matrix(n, n, lambda r, c: tidy(sympy.diff(solution[r, n], placeholders[c]), r, c, True)
                      if constant_rows[c] else sympy.Integer(0))
     return E, F
+
+
+def _loop_propagators(A: sympy.ImmutableMatrix, constant_rows: tuple[bool, ...], where: str):
+    """``E = exp(A·dt)`` and ``F = A⁻¹·(E - 1)`` for variables that feed each other, ``A`` invertible, in sympy's
+    closed form: simplifying its square roots of parameters (sympy's cancel) took more than 10 minutes and 8 GB
+    for two variables with five parameters (v and a linear adaptation current)."""
+    n = A.shape[0]
+    E = _exponential(A * DT, where)
+    F = A.inv() * (E - sympy.eye(n))
+    return E, sympy.Matrix(n, n, lambda r, c: F[r, c] if constant_rows[c] else sympy.Integer(0))
+
+
+def _exponential(matrix: sympy.Matrix, where: str) -> sympy.Matrix:
+    """``exp(matrix)``, or an EquationError when sympy cannot find it or it oscillates (complex eigenvalues)."""
+    try:
+        solution = matrix.exp()
+    except (NotImplementedError, ValueError, sympy.matrices.MatrixError) as err:
+        raise EquationError(f"{where}: 'exact' could not find the matrix exponential of the system ({err}); "
+                            "use 'rk4' or 'exponential_euler'") from None
+    if solution.has(sympy.I):
+        raise EquationError(f"{where}: the system matrix has complex eigenvalues (an oscillating solution), "
+                            "which 'exact' does not handle; use 'rk4'")
+    return solution
 
 
 def _feeds_without_loops(A: sympy.ImmutableMatrix) -> bool:
