@@ -412,11 +412,11 @@ def si_unit_string(unit: pint.Unit | str) -> str:
     for named, spelling in _SI_SPELLINGS.items():
         if q.dimensionality == ureg.Quantity(1.0, named).dimensionality:
             return spelling
-    # a spelling both udunits (CF tools) and pint read: "A^2*s^2*kg^-1*m^-2", not "A ** 2 * s ** 2 / kg / m ** 2"
     own = _own_si_spelling(u)
     if own is not None:
         return own
     base = q.to_base_units().units
+    # a spelling both udunits (CF tools) and pint read: "A^2*s^2*kg^-1*m^-2", not "A ** 2 * s ** 2 / kg / m ** 2"
     return "*".join(f"{ureg.get_symbol(name)}{_exponent(power)}" for name, power in base._units.items())
 
 

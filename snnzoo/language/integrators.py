@@ -476,9 +476,8 @@ def _value_at(coefficient: sympy.Basic, sample: dict[sympy.Symbol, sympy.Rationa
 
 def _may_cancel(a: complex | None, b: complex | None) -> bool:
     """Whether two coefficients may be opposite: not when their values at one sample point are not (a nonzero
-    sum is zero there only by chance; evalf keeps the digits asked for), which spares sympy's ``cancel`` of
-    every other pair's sum: for two variables that feed each other it took 150 s, now 11 s, and 22 s for a
-    chain of four, now 8 s (the same update either way)."""
+    sum is zero there only by chance; evalf keeps the digits asked for). This spares sympy's ``cancel`` of
+    every other pair's sum, most of the time a chain of four took."""
     return a is None or b is None or abs(a + b) <= 1e-30 * max(abs(a), abs(b))
 
 
