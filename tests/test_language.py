@@ -102,6 +102,47 @@ def test_exact_solves_variables_that_feed_each_other_to_rounding():
     np.testing.assert_allclose(data["w"][:, 0], expected[:, 1], rtol=1e-11, atol=1e-24)
 
 
+def test_exact_solves_a_singular_loop_with_an_input_to_rounding():
+    """Two passive compartments without a leak, driven by a current: v1 <-> v2 feed each other and A is singular
+    (the charge stays), so F comes from the augmented matrix's exponential, taken as sympy gives it."""
+    model = sz.NeuronModel("two_compartments", """
+        dv1/dt = (I + g*(v2 - v1))/C : volt
+        dv2/dt = g*(v1 - v2)/C : volt
+        I : amp
+        """, {"g": "10 nS", "C": "200 pF"})
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    population = net.add_population("p", model, 1)
+    net.add_stimulus(sz.stimulus("constant_current", amplitude="50 pA"), "p")
+    net.record("p", ["v1", "v2"])
+    net.run(30 * u.ms)
+    assert population.integrator.name == "exact"
+    data = net.records()[0].states[0].data
+    augmented = np.array([[-10e-9 / 200e-12, 10e-9 / 200e-12, 50e-12 / 200e-12], [10e-9 / 200e-12, -10e-9 / 200e-12, 0],
+                          [0, 0, 0]])
+    expected = np.array([(scipy.linalg.expm(augmented * n * 1e-4) @ [0, 0, 1])[:2] for n in range(300)])
+    np.testing.assert_allclose(data["v1"][:, 0], expected[:, 0], rtol=1e-11, atol=1e-18)
+    np.testing.assert_allclose(data["v2"][:, 0], expected[:, 1], rtol=1e-11, atol=1e-18)
+
+
+def test_exact_refuses_a_loop_of_three_whose_rates_have_no_closed_form_at_once():
+    """Three passive compartments with a leak: the rates are the roots of a cubic in g1, g2, gL and C. Sympy's
+    exponential of that matrix ran for over 10 minutes (as Brian2 2.9's), and the automatic choice tries exact
+    first, so the model could not be run; now exact is refused with the reason and the choice goes on."""
+    model = sz.NeuronModel("three_compartments", """
+        dv1/dt = (gL*(EL - v1) + g1*(v2 - v1))/C : volt
+        dv2/dt = (g1*(v1 - v2) + g2*(v3 - v2))/C : volt
+        dv3/dt = g2*(v2 - v3)/C : volt
+        """, {"g1": "10 nS", "g2": "5 nS", "C": "200 pF", "gL": "10 nS", "EL": "-70 mV"})
+    assert model.automatic_integrator() == ("euler", "not exact: 'exact' cannot integrate v1, v2, v3: they feed each "
+                                            "other in a loop whose rates are the roots of a polynomial of degree 3 in "
+                                            "the parameters, with no usable closed form; use 'rk4' or "
+                                            "'exponential_euler'")
+    net = sz.Network(dt=0.1 * u.ms)
+    net.add_population("p", model, 1, integrator="exact")
+    with pytest.raises(EquationError, match=r"^model 'three_compartments': 'exact' cannot integrate v1, v2, v3:"):
+        net.run(1 * u.ms)
+
+
 def test_exact_handles_a_singular_system_and_per_neuron_parameters():
     """A perfect integrator (A = 0) driven by a current, and a leak with one tau per neuron."""
     model = sz.NeuronModel("pif_leak", """

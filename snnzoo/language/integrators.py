@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import sympy
+from sympy.utilities.iterables import strongly_connected_components
 
 from ..errors import EquationError, PluginError, SnnzooError
 from .expressions import exp_divided_difference, exprel, substitute_units, symbol
@@ -330,6 +331,7 @@ class Exact:
         xs = system.variables
         if all(A[r, c] == 0 for r in range(len(xs)) for c in range(len(xs)) if r != c):
             return [(new_symbol(x), _exact_scalar(x, A[r, r], b[r])) for r, x in enumerate(xs)]
+        _refuse_loops_without_closed_form(A, xs, system.where)
         constants = {x: symbol(f"_b_{x.name}") for r, x in enumerate(xs) if b[r] != 0}
         E, F = _propagators(sympy.ImmutableMatrix(A), tuple(b[r] != 0 for r in range(len(xs))), system.where)
         statements: Statements = [(constants[x], b[r]) for r, x in enumerate(xs) if x in constants]
@@ -351,20 +353,13 @@ def _exact_scalar(x: sympy.Symbol, a: sympy.Basic, b: sympy.Basic) -> sympy.Basi
 def _propagators(A: sympy.ImmutableMatrix, constant_rows: tuple[bool, ...], where: str):
     """``E = exp(A·dt)`` and ``F`` (columns only for rows with a constant term), simplified."""
     n = A.shape[0]
-    acyclic = _feeds_without_loops(A)
-    if not acyclic and sympy.cancel(A.det()) != 0:
+    if not _feeds_without_loops(A):
         return _loop_propagators(A, constant_rows, where)
-    placeholders = [symbol(f"_beta{r}") if present else sympy.Integer(0) for r, present in enumerate(constant_rows)]
-    augmented = sympy.zeros(n + 1, n + 1)
-    augmented[:n, :n] = A * DT
-    augmented[:n, n] = sympy.Matrix(placeholders) * DT
-    solution = _exponential(augmented, where)
+    solution, placeholders = _augmented_exponential(A, constant_rows, where)
 
     def tidy(entry: sympy.Basic, r: int, c: int, from_constant: bool) -> sympy.Basic:
         finite = _finite_at_equal_rates(sympy.factor_terms(sympy.cancel(entry)))
-        if finite is None:  # three rates or more: a chain, or (with loops) distinct eigenvalues
-            return _chain_sum(A, r, c, from_constant) if acyclic else entry
-        return finite
+        return _chain_sum(A, r, c, from_constant) if finite is None else finite  # None: a chain of three rates
 
     E = sympy.Matrix(n, n, lambda r, c: tidy(solution[r, c], r, c, False))
     F = sympy.Matrix(n, n, lambda r, c: tidy(sympy.diff(solution[r, n], placeholders[c]), r, c, True)
@@ -372,13 +367,33 @@ def _propagators(A: sympy.ImmutableMatrix, constant_rows: tuple[bool, ...], wher
     return E, F
 
 
-def _loop_propagators(A: sympy.ImmutableMatrix, constant_rows: tuple[bool, ...], where: str):
-    """``E = exp(A·dt)`` and ``F = A⁻¹·(E - 1)`` for variables that feed each other, ``A`` invertible, in sympy's
-    closed form: simplifying its square roots of parameters (sympy's cancel) took more than 10 minutes and 8 GB
-    for two variables with five parameters (v and a linear adaptation current)."""
+def _augmented_exponential(A: sympy.ImmutableMatrix, constant_rows: tuple[bool, ...], where: str):
+    """The exponential of ``[[A, beta], [0, 0]]·dt`` and the placeholders ``beta`` (0 for rows without a
+    constant term): its first ``n`` columns are ``E``, and the derivative of its last by ``beta[c]`` is column
+    ``c`` of ``F``, whether ``A`` is singular or not."""
     n = A.shape[0]
-    E = _exponential(A * DT, where)
-    F = A.inv() * (E - sympy.eye(n))
+    placeholders = [symbol(f"_beta{r}") if present else sympy.Integer(0) for r, present in enumerate(constant_rows)]
+    augmented = sympy.zeros(n + 1, n + 1)
+    augmented[:n, :n] = A * DT
+    augmented[:n, n] = sympy.Matrix(placeholders) * DT
+    return _exponential(augmented, where), placeholders
+
+
+def _loop_propagators(A: sympy.ImmutableMatrix, constant_rows: tuple[bool, ...], where: str):
+    """``E = exp(A·dt)`` and ``F`` for variables that feed each other, in sympy's closed form: simplifying its
+    square roots of parameters (sympy's cancel) took more than 10 minutes and 8 GB for two variables with five
+    parameters (v and a linear adaptation current), and 40 s for three passive compartments without a leak.
+    ``F = A⁻¹·(E - 1)`` when ``A`` is invertible, else from the augmented matrix's exponential."""
+    n = A.shape[0]
+    if not any(constant_rows):
+        return _exponential(A * DT, where), sympy.zeros(n, n)
+    if sympy.cancel(A.det()) != 0:
+        E = _exponential(A * DT, where)
+        F = A.inv() * (E - sympy.eye(n))
+    else:
+        solution, placeholders = _augmented_exponential(A, constant_rows, where)
+        E = solution[:n, :n]
+        F = sympy.Matrix(n, n, lambda r, c: sympy.diff(solution[r, n], placeholders[c]) if constant_rows[c] else 0)
     return E, sympy.Matrix(n, n, lambda r, c: F[r, c] if constant_rows[c] else sympy.Integer(0))
 
 
@@ -393,6 +408,30 @@ def _exponential(matrix: sympy.Matrix, where: str) -> sympy.Matrix:
         raise EquationError(f"{where}: the system matrix has complex eigenvalues (an oscillating solution), "
                             "which 'exact' does not handle; use 'rk4'")
     return solution
+
+
+def _refuse_loops_without_closed_form(A: sympy.Matrix, xs: list[sympy.Symbol], where: str) -> None:
+    """Refuse variables that feed each other in a loop whose rates (the eigenvalues of its block of ``A``)
+    are the roots of a polynomial of degree three or more that does not factor in the parameters: sympy's
+    roots of a cubic are pages long, and working out the exponential from them ran for over 10 minutes for
+    three passive compartments with a leak. Each loop (strongly connected set of variables) is checked
+    alone: the rates of ``A`` are those of its loops and of the variables in no loop."""
+    n = len(xs)
+    feeds = [(c, r) for r in range(n) for c in range(n) if r != c and A[r, c] != 0]
+    for loop in strongly_connected_components((list(range(n)), feeds)):
+        if len(loop) < 3:
+            continue
+        rate = sympy.Dummy("rate")
+        polynomial = sympy.numer(sympy.together((A.extract(loop, loop) - rate * sympy.eye(len(loop))).det(
+            method="berkowitz")))
+        degree = max(sympy.degree(factor, rate) for factor, _ in sympy.factor_list(polynomial, rate)[1])
+        if degree >= 3:
+            names = ", ".join(xs[k].name for k in sorted(loop))
+            raise EquationError(
+                f"{where}: 'exact' cannot integrate {names}: they feed each other in a loop whose rates are the "
+                f"roots of a polynomial of degree {degree} in the parameters, with no usable closed form; use "
+                "'rk4' or 'exponential_euler'"
+            )
 
 
 def _feeds_without_loops(A: sympy.ImmutableMatrix) -> bool:
