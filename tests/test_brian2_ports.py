@@ -199,15 +199,27 @@ def test_stimulus_settings_given_by_position_are_refused_naming_them():
 
 
 def test_a_condition_as_index_is_refused_before_its_value_is_read():
-    # Brian2's S.delay['i==0'] = 'j*ms' read the value first: "cannot read 'j*ms' as a quantity ...; did you mean
-    # 'J*ms'?", which said nothing of the index
+    # Brian2's S.w['i==0'] = 'j*mV' read the value first: "cannot read 'j*mV' as a quantity ...; did you mean
+    # 'J*mV'?", which said nothing of the index
     net = sz.Network()
     net.add_population("G", sz.NeuronModel("lif", "dv/dt = -v/(10*ms) : volt"), 2)
     S = net.connect("G", "G", on="v", weight=1 * u.mV, all_to_all=True)
-    for values, value in ((S.delay, "j*ms"), (S.w, "j*mV")):
-        with pytest.raises(sz.ConfigError, match=r"\['i==0'\]: an index is a position, a slice or a list of them, "
-                                                 "not a condition"):
-            values["i==0"] = value
+    with pytest.raises(sz.ConfigError, match=r"\['i==0'\]: an index is a position, a slice or a list of them, "
+                                             "not a condition.*, or set an expression$"):
+        S.w["i==0"] = "j*mV"
+
+
+@pytest.mark.parametrize("index", ["i==0", 0, slice(None)])
+def test_delays_set_by_item_say_they_are_fixed_whatever_the_index(index):
+    # Brian2's S.delay['i==0'] = 'j*ms': the condition was refused with the advice to "set an expression", which
+    # delays cannot take after connect
+    net = sz.Network()
+    net.add_population("G", sz.NeuronModel("lif", "dv/dt = -v/(10*ms) : volt"), 2)
+    S = net.connect("G", "G", on="v", weight=1 * u.mV, all_to_all=True)
+    with pytest.raises(sz.ConfigError, match=r"^projection '.*': 'delay' is fixed when the projection is made; give "
+                                             r"delays in connect\(\.\.\., delay=\.\.\.\)"):
+        S.delay[index] = "j*ms"
+    assert S.get("delay").magnitude.tolist() == [0.0] * 4
 
 
 def test_a_projection_without_weight_shows_brian2s_constant_effect_the_snnzoo_way():

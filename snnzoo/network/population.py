@@ -30,7 +30,7 @@ class _WrittenBack(np.ndarray):
     (``indexed``), the index and the range of its ``items`` (``"neurons"``), as ``G[10**30]`` is."""
 
     def __array_finalize__(self, obj) -> None:
-        self.write_back, self.what, self.indexed, self.items = None, None, None, ""
+        self.write_back, self.what, self.indexed, self.items, self.fixed = None, None, None, "", None
 
     def __getitem__(self, key) -> Any:
         part = self._at(key, super().__getitem__, key)
@@ -45,9 +45,15 @@ class _WrittenBack(np.ndarray):
         return iter(self.view(np.ndarray))
 
     def __setitem__(self, key, value) -> None:
+        self.refuse_if_fixed()
         self._at(key, super().__setitem__, key, value)
         if self.write_back is not None:
             self.write_back(np.array(self))
+
+    def refuse_if_fixed(self) -> None:
+        """Refuse to assign items of values that no one sets (a projection's delays and indices), saying why."""
+        if self.fixed is not None:
+            raise ConfigError(self.fixed)
 
     def refuse_condition(self, key: Any) -> None:
         """Refuse a condition as an index (Brian2's ``S.w['i>j'] = ...``), naming these values."""
@@ -78,17 +84,20 @@ class _WrittenBackQuantity(ureg.Quantity):
 
     def __setitem__(self, key, value) -> None:
         what = getattr(self._magnitude, "what", None) or "value"  # None: computed from the values
-        if isinstance(self._magnitude, _WrittenBack):  # before the value: S.delay['i==0'] = 'j*ms' is about the index
+        if isinstance(self._magnitude, _WrittenBack):  # before the value: S.w['i==0'] = 'j*nS' is about the index
+            self._magnitude.refuse_if_fixed()
             self._magnitude.refuse_condition(key)
         to_si(value, self.units, what=what)  # the one-line error for a wrong dimension, no unit, NaN or infinity
         self._magnitude[key] = as_quantity(value, what=what).to(self.units).magnitude
 
 
-def written_back(values: Any, write_back, where: str, name: str, items: str) -> Any:
+def written_back(values: Any, write_back, where: str, name: str, items: str, fixed: str | None = None) -> Any:
     """``values`` (a quantity or an array) of ``name`` (``"v"``) in ``where`` (``"population 'G'"``), one per item
     of ``items`` (``"neurons"``), whose item assignments call ``write_back`` with all the values, as a quantity in
-    the same units if ``values`` is one (see :class:`_WrittenBack`)."""
+    the same units if ``values`` is one (see :class:`_WrittenBack`); or, with ``fixed`` (why no one sets them),
+    are refused with that reason."""
     magnitude = np.asarray(getattr(values, "magnitude", values)).view(_WrittenBack)
+    magnitude.fixed = fixed
     magnitude.what = f"{where}: value {name!r}" + (f" (in {values.units:~})" if isinstance(values, pint.Quantity) else "")
     magnitude.indexed, magnitude.items = f"{where}: {name}", items
     if isinstance(values, pint.Quantity):

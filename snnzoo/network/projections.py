@@ -148,7 +148,7 @@ class Projection:
             raise UnknownAttributeError(f"synaptic value of projection {self.name!r}", name,
                                         self._settable() + list(FIXED_PER_SYNAPSE))
         return written_back(self.get(name), lambda given: self.set(name, given), f"projection {self.name!r}", name,
-                            "synapses")
+                            "synapses", fixed=self._fixed_reason(name) if name in FIXED_PER_SYNAPSE else None)
 
     def _settable(self) -> list[str]:
         """The names :meth:`set` takes: the weight ``w``, or a synapse model's parameters and state variables."""
@@ -164,8 +164,7 @@ class Projection:
         without a synapse model, between runs (the kernel is rebuilt at the next run)."""
         where = f"projection {self.name!r}: {name!r}"
         if name in FIXED_PER_SYNAPSE:
-            raise ConfigError(f"{where} is fixed when the projection is made; give delays in connect(..., delay=...) "
-                              "and choose the synapses by its connectivity rule")
+            raise ConfigError(self._fixed_reason(name))
         if name not in self._settable():
             raise UnknownNameError(f"synaptic value of projection {self.name!r}", name, self._settable())
         has_run = self.network._simulation is not None or self.network._stale is not None
@@ -184,6 +183,11 @@ class Projection:
         if name == "w":
             self.synapses.weights = array
             self.rule["weight"] = connectivity.as_provenance(value)
+
+    def _fixed_reason(self, name: str) -> str:
+        """Why no one sets ``name``, one of :data:`FIXED_PER_SYNAPSE`."""
+        return (f"projection {self.name!r}: {name!r} is fixed when the projection is made; give delays in "
+                "connect(..., delay=...) and choose the synapses by its connectivity rule")
 
     def get(self, name: str) -> Any:
         """The current values of ``name`` for every synapse, in the projection's synapse order: the weight
