@@ -102,6 +102,27 @@ def test_exact_solves_variables_that_feed_each_other_to_rounding():
     np.testing.assert_allclose(data["w"][:, 0], expected[:, 1], rtol=1e-11, atol=1e-24)
 
 
+def test_exact_on_a_loop_that_oscillates_says_so_at_the_first_step():
+    """With a strong adaptation (a = 100 nS), v and w oscillate: the closed form takes the square root of a
+    negative number, and the first step's NaN was blamed on 'an expression of the model' alone."""
+    model = sz.NeuronModel("adaptive_leak", """
+        dv/dt = (E_L - v - R*w)/tau_m : volt
+        dw/dt = (a*(v - E_L) - w)/tau_w : amp
+        """, {"E_L": "-70 mV", "R": "100 Mohm", "tau_m": "10 ms", "a": "100 nS", "tau_w": "100 ms"},
+        initial={"v": "-50 mV"})
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    net.add_population("p", model, 1, integrator="exact")
+    with pytest.raises(SnnzooError, match=r"in the first step of the run.*; with 'exact', v and w feed each other, "
+                                          r"and its closed form is undefined where they oscillate \(complex rates\) "
+                                          r"or where their rates are equal: use 'rk4' for such values$"):
+        net.run(1 * u.ms)
+    rk4 = sz.Network(dt=0.1 * u.ms, seed=0)
+    rk4.add_population("p", model, 1, integrator="rk4")
+    rk4.record("p", "v")
+    rk4.run(1 * u.ms)
+    assert np.isfinite(rk4.records()[0].states[0].data["v"]).all()
+
+
 def test_exact_solves_a_singular_loop_with_an_input_to_rounding():
     """Two passive compartments without a leak, driven by a current: v1 <-> v2 feed each other and A is singular
     (the charge stays), so F comes from the augmented matrix's exponential, taken as sympy gives it."""

@@ -295,10 +295,15 @@ class Simulation:
             return SimulationError(f"{found}, written by the {what} '{code}' from finite values: it is undefined or "
                                    "too large for them (such as a division by zero or the log of a negative number)")
         if n == run_start:
+            loops = ""
+            if site == layout.SITE_UPDATE and p.integrator.name == "exact":
+                from ..language.integrators import loop_note  # sympy: only on this error's path
+
+                loops = loop_note(p.model)
             return SimulationError(
                 f"{found}, in the first step of the run, from finite values: an expression of model "
                 f"{p.model.name!r} is undefined or too large for these parameter or state values (such as a division by zero "
-                "or the log or square root of a negative number); check them")
+                f"or the log or square root of a negative number); check them{loops}")
         steps = f"{n - run_start} step{'s' if n - run_start > 1 else ''}"
         return SimulationError(
             f"{found}, after {steps} with finite values: the model diverges for these parameter values, "

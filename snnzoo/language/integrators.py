@@ -416,9 +416,7 @@ def _refuse_loops_without_closed_form(A: sympy.Matrix, xs: list[sympy.Symbol], w
     roots of a cubic are pages long, and working out the exponential from them ran for over 10 minutes for
     three passive compartments with a leak. Each loop (strongly connected set of variables) is checked
     alone: the rates of ``A`` are those of its loops and of the variables in no loop."""
-    n = len(xs)
-    feeds = [(c, r) for r in range(n) for c in range(n) if r != c and A[r, c] != 0]
-    for loop in strongly_connected_components((list(range(n)), feeds)):
+    for loop in _loops(A):
         if len(loop) < 3:
             continue
         rate = sympy.Dummy("rate")
@@ -432,6 +430,35 @@ def _refuse_loops_without_closed_form(A: sympy.Matrix, xs: list[sympy.Symbol], w
                 f"roots of a polynomial of degree {degree} in the parameters, with no usable closed form; use "
                 "'rk4' or 'exponential_euler'"
             )
+
+
+def _loops(A: sympy.Matrix) -> list[list[int]]:
+    """The sets of two or more variables (their rows in ``A``) that feed each other, each in order."""
+    n = A.shape[0]
+    feeds = [(c, r) for r in range(n) for c in range(n) if r != c and A[r, c] != 0]
+    return [sorted(loop) for loop in strongly_connected_components((list(range(n)), feeds)) if len(loop) > 1]
+
+
+def loop_note(model) -> str:
+    """Why ``exact`` may give NaN in the first step for ``model``, whose variables feed each other in a loop
+    (an empty string for other models): the closed form of a loop takes the square root of a negative number
+    where its solution oscillates, and divides by zero where its rates are equal."""
+    system = ode_system(model)
+    try:
+        A, _ = linear_system(system)
+    except EquationError:
+        return ""
+    loops = _loops(A)
+    if not loops:
+        return ""
+    names = "; ".join(_listed([system.variables[k].name for k in loop]) for loop in loops)
+    return (f"; with 'exact', {names} feed each other, and its closed form is undefined where they oscillate "
+            "(complex rates) or where their rates are equal: use 'rk4' for such values")
+
+
+def _listed(names: list[str]) -> str:
+    """``"a, b and c"``."""
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _feeds_without_loops(A: sympy.ImmutableMatrix) -> bool:
