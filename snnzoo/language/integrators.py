@@ -358,8 +358,11 @@ def _propagators(A: sympy.ImmutableMatrix, constant_rows: tuple[bool, ...], wher
     solution, placeholders = _augmented_exponential(A, constant_rows, where)
 
     def tidy(entry: sympy.Basic, r: int, c: int, from_constant: bool) -> sympy.Basic:
-        finite = _finite_at_equal_rates(sympy.factor_terms(sympy.cancel(entry)))
-        return _chain_sum(A, r, c, from_constant) if finite is None else finite  # None: a chain of three rates
+        if len(_chain_rates(A, r, c, from_constant)) < 3:
+            finite = _finite_at_equal_rates(sympy.factor_terms(sympy.cancel(entry)))
+            if finite is not None:
+                return finite
+        return _chain_sum(A, r, c, from_constant)  # three rates or more: the pairs' form has none to give
 
     E = sympy.Matrix(n, n, lambda r, c: tidy(solution[r, c], r, c, False))
     F = sympy.Matrix(n, n, lambda r, c: tidy(sympy.diff(solution[r, n], placeholders[c]), r, c, True)
@@ -480,18 +483,32 @@ def _chain_sum(A: sympy.ImmutableMatrix, r: int, c: int, from_constant: bool) ->
     the rates of the chain times dt (Opitz's formula for the exponential of a triangular
     matrix; ``F`` adds the rate 0 of the constant term). Exact and finite whatever rates agree.
     """
-    n = A.shape[0]
     total = sympy.Integer(0)
+    for chain in _chains(A, r, c):
+        coupling = sympy.Mul(*[A[later, earlier] for earlier, later in zip(chain, chain[1:])])
+        points = [A[x, x] * DT for x in chain] + ([sympy.Integer(0)] if from_constant else [])
+        total += coupling * DT ** (len(points) - 1) * exp_divided_difference(*points)
+    return total
+
+
+def _chain_rates(A: sympy.ImmutableMatrix, r: int, c: int, from_constant: bool) -> set[sympy.Basic]:
+    """The distinct rates on the chains ``c -> ... -> r`` (with 0 for ``F``'s constant term). With three or more,
+    the entry divides by differences of parameters that no pair of its terms cancels: simplifying sympy's
+    exponential of it (to find a pair's form it does not have) took most of the time (80 s for a chain of five)."""
+    rates = {A[x, x] for chain in _chains(A, r, c) for x in chain}
+    return rates | {sympy.Integer(0)} if from_constant and rates else rates
+
+
+def _chains(A: sympy.ImmutableMatrix, r: int, c: int):
+    """Every chain ``c -> ... -> r`` of variables, each feeding the next (``A[next, this] != 0``), as lists of rows."""
+    n = A.shape[0]
     chains = [[c]]
     while chains:
         chain = chains.pop()
         if chain[-1] == r:
-            coupling = sympy.Mul(*[A[later, earlier] for earlier, later in zip(chain, chain[1:])])
-            points = [A[x, x] * DT for x in chain] + ([sympy.Integer(0)] if from_constant else [])
-            total += coupling * DT ** (len(points) - 1) * exp_divided_difference(*points)
+            yield chain
             continue
         chains += [chain + [x] for x in range(n) if x != chain[-1] and A[x, chain[-1]] != 0]
-    return total
 
 
 def _finite_at_equal_rates(entry: sympy.Basic) -> sympy.Basic | None:
