@@ -164,6 +164,21 @@ def test_exact_refuses_a_loop_of_three_whose_rates_have_no_closed_form_at_once()
         net.run(1 * u.ms)
 
 
+def test_exact_refuses_a_loop_of_five_without_looking_for_its_rates():
+    """A cable of ten compartments: finding whether the rates' polynomial factors took 16 s (a degree-five
+    polynomial or higher has no closed form unless it does, and sympy's exponential then ran on)."""
+    lines = []
+    for k in range(10):
+        currents = [f"g*(v{k - 1} - v{k})" if k else "gL*(EL - v0)"] + ([f"g*(v{k + 1} - v{k})"] if k < 9 else [])
+        lines.append(f"dv{k}/dt = ({' + '.join(currents)})/C : volt")
+    equations = "\n".join(lines)
+    model = sz.NeuronModel("cable", equations, {"g": "10 nS", "C": "200 pF", "gL": "10 nS", "EL": "-70 mV"})
+    names = ", ".join(f"v{k}" for k in range(10))
+    assert model.automatic_integrator() == ("euler", f"not exact: 'exact' cannot integrate {names}: they feed each "
+                                            "other in a loop of 10 variables, whose rates have no usable closed form "
+                                            "('exact' solves loops of up to 4); use 'rk4' or 'exponential_euler'")
+
+
 def test_exact_handles_a_singular_system_and_per_neuron_parameters():
     """A perfect integrator (A = 0) driven by a current, and a leak with one tau per neuron."""
     model = sz.NeuronModel("pif_leak", """

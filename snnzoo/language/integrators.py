@@ -413,21 +413,33 @@ def _exponential(matrix: sympy.Matrix, where: str) -> sympy.Matrix:
     return solution
 
 
+LARGEST_LOOP = 4
+"""The most variables feeding each other in one loop that ``exact`` tries to solve: a loop of five or more has rates
+that are roots of a polynomial of degree five or more, with no closed form unless it factors, and finding out
+took 16 s for ten compartments."""
+
+
 def _refuse_loops_without_closed_form(A: sympy.Matrix, xs: list[sympy.Symbol], where: str) -> None:
     """Refuse variables that feed each other in a loop whose rates (the eigenvalues of its block of ``A``)
-    are the roots of a polynomial of degree three or more that does not factor in the parameters: sympy's
-    roots of a cubic are pages long, and working out the exponential from them ran for over 10 minutes for
-    three passive compartments with a leak. Each loop (strongly connected set of variables) is checked
-    alone: the rates of ``A`` are those of its loops and of the variables in no loop."""
+    are the roots of a polynomial of degree three or more that does not factor in the parameters, or in a loop
+    of more than :data:`LARGEST_LOOP`: sympy's roots of a cubic are pages long, and working out the exponential
+    from them ran for over 10 minutes for three passive compartments with a leak. Each loop (strongly connected
+    set of variables) is checked alone: the rates of ``A`` are those of its loops and of the variables in no loop."""
     for loop in _loops(A):
         if len(loop) < 3:
             continue
+        names = ", ".join(xs[k].name for k in loop)
+        if len(loop) > LARGEST_LOOP:
+            raise EquationError(
+                f"{where}: 'exact' cannot integrate {names}: they feed each other in a loop of {len(loop)} "
+                f"variables, whose rates have no usable closed form ('exact' solves loops of up to {LARGEST_LOOP}); "
+                "use 'rk4' or 'exponential_euler'"
+            )
         rate = sympy.Dummy("rate")
         polynomial = sympy.numer(sympy.together((A.extract(loop, loop) - rate * sympy.eye(len(loop))).det(
             method="berkowitz")))
         degree = max(sympy.degree(factor, rate) for factor, _ in sympy.factor_list(polynomial, rate)[1])
         if degree >= 3:
-            names = ", ".join(xs[k].name for k in sorted(loop))
             raise EquationError(
                 f"{where}: 'exact' cannot integrate {names}: they feed each other in a loop whose rates are the "
                 f"roots of a polynomial of degree {degree} in the parameters, with no usable closed form; use "
