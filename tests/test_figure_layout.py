@@ -163,3 +163,14 @@ def test_panels_are_placed_as_when_everything_is_measured_again(make, monkeypatc
     whole = make()
     plotting.png_bytes(whole)
     assert [ax.get_position().bounds for ax in quick.axes] == [ax.get_position().bounds for ax in whole.axes]
+
+
+def test_a_grid_of_traces_makes_only_the_panels_it_fills(monkeypatch):
+    # eight neurons on a 3 x 3 grid: a ninth panel was made (0.005-0.01 s) and removed again
+    from matplotlib.axes import Axes
+
+    made, make = [], Axes.__init__
+    monkeypatch.setattr(Axes, "__init__", lambda ax, *args, **kwargs: made.append(ax) or make(ax, *args, **kwargs))
+    figure = grid_of_traces()
+    assert len(made) == len(figure.axes) == 8
+    assert {ax.get_subplotspec().get_gridspec() for ax in figure.axes} == {figure.axes[0].get_subplotspec().get_gridspec()}
