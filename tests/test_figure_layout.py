@@ -153,7 +153,15 @@ def test_panels_whose_ticks_stay_when_moved_are_measured_whole_once(monkeypatch)
     assert measured_whole(figure, monkeypatch) == 2 * 2
 
 
-@pytest.mark.parametrize("make", [grid_of_traces, column_of_panels, one_panel])
+def grid_without_time_axes() -> Figure:
+    """The grid of traces with every panel's time axis hidden: its tick labels are not drawn."""
+    figure = grid_of_traces()
+    for ax in figure.axes:
+        ax.xaxis.set_visible(False)
+    return figure
+
+
+@pytest.mark.parametrize("make", [grid_of_traces, column_of_panels, one_panel, grid_without_time_axes])
 def test_panels_are_placed_as_when_everything_is_measured_again(make, monkeypatch):
     from snnzoo.results import layout
 

@@ -122,9 +122,14 @@ def _resized_overhangs(ax: Axes) -> Overhangs:
     ticks: its tick labels, placed along its sides, and its title, centred above it. Its axis labels keep
     their distance from its box (they sit beyond the tick labels), and so does an offset text unless it sits
     above a tick label that sticks out (:func:`_has_offset_text`: measure all again)."""
-    labels = [label.get_window_extent() for axis in (ax.xaxis, ax.yaxis) for tick in axis._update_ticks()
+    labels = [label.get_window_extent() for axis in _measured_axes(ax) for tick in axis._update_ticks()
               for label in (tick.label1, tick.label2) if label.get_visible() and label.get_in_layout()]
     return _reach(ax.bbox, [*labels, _title_box(ax)])
+
+
+def _measured_axes(ax: Axes) -> list:
+    """The axes (x, y) of ``ax`` whose labels count in its layout: as ``Axis.get_tightbbox`` measures them."""
+    return [axis for axis in (ax.xaxis, ax.yaxis) if axis.get_visible() and axis.get_in_layout()]
 
 
 def _drawn_ticks(ax: Axes) -> list[tuple[float, str, str]]:
