@@ -8,8 +8,9 @@ vogels-2011-istdp), a fresh process runs it and then makes its figure and the PN
 (``Experiment.figure`` and ``snnzoo.results.plotting.png_bytes``, matplotlib imported before): the CPU and
 wall time of that step only. Besides, ``snnzoo run adex-firing-patterns -q`` end to end (CPU = user + system
 from ``os.wait4``, warm kernel cache). Every command runs once to warm up, then in interleaved rounds with
-the order rotated; the table shows medians and the machine's load before each round. The result is
-written to ``benchmarks/RESULTS_FIGURE.md``.
+the order rotated; the table shows medians and the machine's load before each round. Python writes its
+bytecode as it does by default (``PYTHONDONTWRITEBYTECODE`` is dropped from the environment), as on a user's
+machine. The result is written to ``benchmarks/RESULTS_FIGURE.md``.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ def main() -> None:
     parser.add_argument("--before", type=Path, required=True, help="checkout to compare with")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # a user's Python writes bytecode: warm runs use it
     with tempfile.TemporaryDirectory() as cache:
         checkouts = {"before": environment(args.before.resolve(), Path(cache)),
                      "now": environment(HERE.parent, Path(cache))}

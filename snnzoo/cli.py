@@ -116,6 +116,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         from .catalog.experiment import Experiment
         from .engine.precision import checked_precision
         from .engine.simulation import thread_count
+        from .results.matplotlib_import import import_matplotlib_without_set_docs
+
+        import_matplotlib_without_set_docs()  # the run's figure is drawn, its set methods' docstrings never shown
         from .results.plotting import png_bytes
         from .results.tree import netcdf_bytes, populations
         from .safe_write import checked_target, checked_targets, write_together

@@ -128,3 +128,57 @@ def test_labels_that_grow_when_their_panel_moves_are_measured_again():
 
     experiment = Experiment.load("lif-decay")
     assert misplaced_labels(experiment.figure(experiment.run())) == []
+
+
+def measured_whole(figure: Figure, monkeypatch) -> int:
+    """How many times the layout of ``figure`` measures an axis whole (its ticks, labels and offset text)."""
+    from matplotlib.axis import Axis
+
+    measure, calls = Axis.get_tightbbox, []
+    monkeypatch.setattr(Axis, "get_tightbbox", lambda axis, *args, **kwargs: calls.append(axis) or measure(axis, *args,
+                                                                                                          **kwargs))
+    figure.get_layout_engine().execute(figure)
+    monkeypatch.undo()
+    return len(calls)
+
+
+def test_panels_whose_ticks_stay_when_moved_are_measured_whole_once(monkeypatch):
+    # measured again in their new places, only their tick labels and titles, which follow their size
+    figure = grid_of_traces()
+    assert measured_whole(figure, monkeypatch) == 2 * len(figure.axes)
+    from snnzoo.catalog.experiment import Experiment
+
+    experiment = Experiment.load("lif-decay")  # its ticks change when its panel moves: measured whole again
+    figure = experiment.figure(experiment.run())
+    assert measured_whole(figure, monkeypatch) == 2 * 2
+
+
+def grid_without_time_axes() -> Figure:
+    """The grid of traces with every panel's time axis hidden: its tick labels are not drawn."""
+    figure = grid_of_traces()
+    for ax in figure.axes:
+        ax.xaxis.set_visible(False)
+    return figure
+
+
+@pytest.mark.parametrize("make", [grid_of_traces, column_of_panels, one_panel, grid_without_time_axes])
+def test_panels_are_placed_as_when_everything_is_measured_again(make, monkeypatch):
+    from snnzoo.results import layout
+
+    quick = make()
+    plotting.png_bytes(quick)
+    monkeypatch.setattr(layout, "_resized_overhangs", layout._overhangs)
+    whole = make()
+    plotting.png_bytes(whole)
+    assert [ax.get_position().bounds for ax in quick.axes] == [ax.get_position().bounds for ax in whole.axes]
+
+
+def test_a_grid_of_traces_makes_only_the_panels_it_fills(monkeypatch):
+    # eight neurons on a 3 x 3 grid: a ninth panel was made (0.005-0.01 s) and removed again
+    from matplotlib.axes import Axes
+
+    made, make = [], Axes.__init__
+    monkeypatch.setattr(Axes, "__init__", lambda ax, *args, **kwargs: made.append(ax) or make(ax, *args, **kwargs))
+    figure = grid_of_traces()
+    assert len(made) == len(figure.axes) == 8
+    assert {ax.get_subplotspec().get_gridspec() for ax in figure.axes} == {figure.axes[0].get_subplotspec().get_gridspec()}

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import textwrap
 import warnings
+from collections.abc import Callable
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import LayoutEngine
 from matplotlib.transforms import Bbox
@@ -22,6 +24,9 @@ EDGE_PAD = 4.0
 
 GAP_PAD = 8.0
 """Space (points) between the labels of neighbouring panels."""
+
+Overhangs = tuple[float, float, float, float]
+"""How far (pixels) what is drawn around a panel reaches beyond its box: left, right, bottom, top."""
 
 
 class MeasuredLayout(LayoutEngine):
@@ -42,32 +47,38 @@ class MeasuredLayout(LayoutEngine):
 
         Moving the panels can change their ticks (a taller panel may get labels one digit wider), so
         the labels are measured again in their new places, and the margins widened where one grew.
+        When the ticks stayed as they were, only what follows a panel's size is measured again: its
+        tick labels and its title.
         """
         panels = [ax for ax in fig.axes if ax.get_visible() and ax.get_subplotspec() is not None]
         if not panels:
             return
         grid = panels[0].get_subplotspec().get_gridspec()
         panels = [ax for ax in panels if ax.get_subplotspec().get_gridspec() is grid]
+        geometry = grid.get_geometry()
         _wrap_figure_texts(fig)
-        first = _overhang_table(panels, grid.get_geometry())
-        if not _place(fig, grid.get_geometry(), first):
+        first = _overhang_table(panels, geometry, _overhangs)
+        ticks = [_drawn_ticks(ax) for ax in panels]
+        if not _place(fig, geometry, first):
             return
-        second = _overhang_table(panels, grid.get_geometry())
+        unchanged = [_drawn_ticks(ax) for ax in panels] == ticks and not any(map(_has_offset_text, panels))
+        second = _overhang_table(panels, geometry, _resized_overhangs if unchanged else _overhangs)
         if any(second[key][side] > first[key][side] + 0.5 for key in first for side in "lrbt"):
-            _place(fig, grid.get_geometry(),
+            _place(fig, geometry,
                    {key: {side: max(first[key][side], second[key][side]) for side in "lrbt"} for key in first})
 
 
-def _overhang_table(panels: list, geometry: tuple[int, int]) -> dict[str, dict[str, float]]:
-    """The widest overhang (pixels) on each side of the panels: ``"edges"`` at the figure's edges, ``"inner"``
-    between neighbouring panels."""
+def _overhang_table(panels: list, geometry: tuple[int, int],
+                    measure: Callable[[Axes], Overhangs]) -> dict[str, dict[str, float]]:
+    """The widest overhang (pixels, by ``measure``) on each side of the panels: ``"edges"`` at the figure's
+    edges, ``"inner"`` between neighbouring panels."""
     rows, columns = geometry
     table = {"edges": dict.fromkeys("lrbt", 0.0), "inner": dict.fromkeys("lrbt", 0.0)}
     for ax in panels:
         spec = ax.get_subplotspec()
         at_edge = {"l": spec.colspan.start == 0, "r": spec.colspan.stop == columns,
                    "b": spec.rowspan.stop == rows, "t": spec.rowspan.start == 0}
-        for side, overhang in zip("lrbt", _overhangs(ax)):
+        for side, overhang in zip("lrbt", measure(ax)):
             chosen = table["edges" if at_edge[side] else "inner"]
             chosen[side] = max(chosen[side], overhang)
     return table
@@ -100,15 +111,52 @@ def _relative_gap(room: float, count: int, gap: float) -> float:
     return gap / ((room - (count - 1) * gap) / count)
 
 
-def _overhangs(ax) -> tuple[float, float, float, float]:
+def _overhangs(ax: Axes) -> Overhangs:
     """How far (pixels) the labels of ``ax`` reach beyond its box: left, right, bottom, top."""
-    box = ax.bbox
-    parts = [box, *(axis.get_tightbbox(for_layout_only=True) for axis in (ax.xaxis, ax.yaxis))]
-    if ax.title.get_visible() and ax.title.get_text():
-        title = ax.title.get_window_extent()
-        pad = ax.titleOffsetTrans.get_matrix()[1, 2]  # the title's distance above the box (axes.titlepad)
-        parts.append(Bbox.from_extents(title.x0, box.y1, title.x1, box.y1 + pad + title.height))
-    around = Bbox.union([part for part in parts if part is not None and np.isfinite(part.bounds).all()])
+    axes = [axis.get_tightbbox(for_layout_only=True) for axis in (ax.xaxis, ax.yaxis)]
+    return _reach(ax.bbox, [*axes, _title_box(ax)])
+
+
+def _resized_overhangs(ax: Axes) -> Overhangs:
+    """:func:`_overhangs` of what alone reaches further or less far when ``ax`` changes size but keeps its
+    ticks: its tick labels, placed along its sides, and its title, centred above it. Its axis labels keep
+    their distance from its box (they sit beyond the tick labels), and so does an offset text unless it sits
+    above a tick label that sticks out (:func:`_has_offset_text`: measure all again)."""
+    labels = [label.get_window_extent() for axis in _measured_axes(ax) for tick in axis._update_ticks()
+              for label in (tick.label1, tick.label2) if label.get_visible() and label.get_in_layout()]
+    return _reach(ax.bbox, [*labels, _title_box(ax)])
+
+
+def _measured_axes(ax: Axes) -> list:
+    """The axes (x, y) of ``ax`` whose labels count in its layout: as ``Axis.get_tightbbox`` measures them."""
+    return [axis for axis in (ax.xaxis, ax.yaxis) if axis.get_visible() and axis.get_in_layout()]
+
+
+def _drawn_ticks(ax: Axes) -> list[tuple[float, str, str]]:
+    """The place and text of each tick ``ax`` draws, and each axis's offset text (matplotlib's own list of
+    the ticks it draws, which ``Axis.draw`` and ``Axis.get_tightbbox`` use)."""
+    return [(tick.get_loc(), tick.label1.get_text(), tick.label2.get_text())
+            for axis in (ax.xaxis, ax.yaxis) for tick in axis._update_ticks()] + \
+        [(0.0, axis.major.formatter.get_offset(), "") for axis in (ax.xaxis, ax.yaxis)]
+
+
+def _has_offset_text(ax: Axes) -> bool:
+    """Whether an axis of ``ax`` shows an offset text (``1e-6``, ``+1.5``)."""
+    return any(axis.offsetText.get_visible() and axis.offsetText.get_text() for axis in (ax.xaxis, ax.yaxis))
+
+
+def _title_box(ax: Axes) -> Bbox | None:
+    """Where the title of ``ax`` is drawn (pixels): above its box by the title's pad; None without a title."""
+    if not (ax.title.get_visible() and ax.title.get_text()):
+        return None
+    box, title = ax.bbox, ax.title.get_window_extent()
+    pad = ax.titleOffsetTrans.get_matrix()[1, 2]  # the title's distance above the box (axes.titlepad)
+    return Bbox.from_extents(title.x0, box.y1, title.x1, box.y1 + pad + title.height)
+
+
+def _reach(box: Bbox, parts: list[Bbox | None]) -> Overhangs:
+    """How far (pixels) ``parts`` reach beyond ``box``: left, right, bottom, top."""
+    around = Bbox.union([box, *(part for part in parts if part is not None and np.isfinite(part.bounds).all())])
     return (max(0.0, box.x0 - around.x0), max(0.0, around.x1 - box.x1),
             max(0.0, box.y0 - around.y0), max(0.0, around.y1 - box.y1))
 

@@ -98,10 +98,8 @@ def plot_traces(
         columns = math.ceil(math.sqrt(len(chosen)))
         rows = math.ceil(len(chosen) / columns)
         figure = Figure(figsize=(4.5 * columns, 2.5 * rows), layout=MeasuredLayout())
-        grid = figure.subplots(rows, columns, squeeze=False).ravel()
-        for unused in grid[len(chosen):]:
-            figure.delaxes(unused)
-        axes = list(grid[: len(chosen)])
+        grid = figure.add_gridspec(rows, columns)
+        axes = [figure.add_subplot(grid[divmod(position, columns)]) for position in range(len(chosen))]
     else:
         figure, axes = ax.get_figure(root=True), [ax] * len(chosen)
 
