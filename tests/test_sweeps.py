@@ -1242,3 +1242,26 @@ def test_more_local_workers_than_cores_warn_and_use_the_cores(tmp_path, capsys):
     assert main(["sweep", "lif-decay", "--grid", "populations.decay.size=1,2", "--workers", str(cores + 1), "-q",
                  "-o", str(tmp_path / "out")]) == 0
     assert f"snnzoo: warning: workers = {cores + 1} is more than the {cores} cores here; using {cores}" in capsys.readouterr().err
+
+
+def test_a_runs_summary_from_its_arrays_is_what_the_analysis_of_its_groups_gives(tmp_path):
+    """A run's summary reads the ISI CVs and spike totals from the run's arrays, not through the ``ds.snn``
+    accessor: per neuron the same ISI CVs (NaN where it gives NaN), and the same totals, on a run with
+    neurons of zero, one and many intervals."""
+    path = tmp_path / "busy.toml"
+    path.write_text(SPEC.replace('duration = "50 ms"', 'duration = "300 ms"'))
+    tree = Experiment.load(str(path), ["sources.P.rate=16 Hz"]).run(seed=4)  # G: 0 to 7 spikes a neuron
+    group = tree["G"].to_dataset()
+    expected = group.snn.isi_cv().values
+    counts = group["spike_count"].values
+    assert (counts >= 3).any() and (counts < 3).any()  # values and NaN both compared
+    cvs = worker.isi_cvs(tree)
+    assert list(cvs) == ["G", "P"] and cvs["G"].dtype == expected.dtype
+    np.testing.assert_array_equal(cvs["G"], expected)
+    np.testing.assert_array_equal(cvs["P"], tree["P"].to_dataset().snn.isi_cv().values)
+    summary = xr.Dataset(worker.summarize(tree, [], cvs, status="ok"))
+    for name in ("G", "P"):
+        run = summary.sel(population=name)
+        alone = tree[name].to_dataset()
+        assert int(run["total_spikes"]) == int(alone["spike_count"].sum())
+        assert float(run["isi_cv"]) == float(alone.snn.isi_cv().mean())

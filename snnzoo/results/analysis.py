@@ -295,7 +295,14 @@ def _check_bins_fit(n_bins: int, width: float, window: float) -> None:
 
 def isi_cv(ds: xr.Dataset) -> xr.DataArray:
     """Coefficient of variation of the inter-spike intervals per neuron (NaN below 3 spikes)."""
-    times, neurons, size = spike_data(ds)
+    cv = isi_cv_values(*spike_data(ds))
+    return _per_cell(cv, cv.size, "isi_cv", units="1", long_name="coefficient of variation of inter-spike intervals")
+
+
+def isi_cv_values(times: np.ndarray, neurons: np.ndarray, size: int) -> np.ndarray:
+    """:func:`isi_cv` of one run's spikes given as arrays (times in s, neuron indices, as :func:`spike_data`
+    returns them): one value per neuron, NaN below 3 spikes. For code that holds the arrays already (a
+    sweep's run summary), with no dataset made or checked."""
     order = np.lexsort((times, neurons))
     times, neurons = times[order], neurons[order]
     same_neuron = neurons[1:] == neurons[:-1]
@@ -307,7 +314,7 @@ def isi_cv(ds: xr.Dataset) -> xr.DataArray:
         spread = np.sqrt(np.bincount(owner, (intervals - mean[owner]) ** 2, minlength=size) / count)
         cv = spread / mean
     cv[count < 2] = np.nan
-    return _per_cell(cv, size, "isi_cv", units="1", long_name="coefficient of variation of inter-spike intervals")
+    return cv
 
 
 def first_spike_time(ds: xr.Dataset) -> xr.DataArray:

@@ -305,10 +305,13 @@ def failed_run(task: Task, error: str, seconds: float = float("nan"), status: st
 
 
 def isi_cvs(tree: xr.DataTree) -> dict[str, np.ndarray]:
-    """Each population's per-neuron ISI CV (NaN for neurons with fewer than two intervals)."""
+    """Each population's per-neuron ISI CV (NaN for neurons with fewer than two intervals): ``ds.snn.isi_cv()``
+    of its group, computed from the run's spike arrays (one fresh run: no padding, nothing stacked to check)."""
+    from ..results.analysis import isi_cv_values
     from ..results.tree import populations
 
-    return {name: ds.snn.isi_cv().values for name, ds in populations(tree).items()}
+    return {name: isi_cv_values(ds["spike_time"].values, ds["spike_neuron"].values, int(ds.attrs["size"]))
+            for name, ds in populations(tree).items()}
 
 
 def summarize(tree: xr.DataTree, checks: list, isi_cv: dict[str, np.ndarray], *, status: str,
@@ -320,7 +323,7 @@ def summarize(tree: xr.DataTree, checks: list, isi_cv: dict[str, np.ndarray], *,
     groups = populations(tree)
     names = list(groups)
     duration = float(tree.attrs["duration"])
-    totals = [int(ds["spike_count"].sum()) for ds in groups.values()]
+    totals = [int(ds["spike_count"].values.sum()) for ds in groups.values()]
     sizes = [ds.sizes["cell"] for ds in groups.values()]
     cvs = [isi_cv[name] for name in names]
     variables: dict[str, Any] = {
