@@ -314,9 +314,10 @@ class Exact:
     """Exact integration of linear equations ``dX/dt = A·X + b`` (Brian2's ``exact``).
 
     ``X' = E·X + F·b`` with ``E = exp(A·dt)`` and ``F = ∫_0^dt exp(A·s) ds``, both found
-    symbolically by sympy once per model (the last column of the exponential of the
+    symbolically once per model: by sympy (the last column of the exponential of the
     augmented matrix ``[[A, b], [0, 0]]·dt``, so a singular ``A`` such as a perfect
-    integrator works too). ``A`` and ``b`` may hold parameters and input variables (which
+    integrator works too), or, for variables that feed each other in a loop, from the
+    eigenvalues of ``A`` (:func:`_loop_propagators`). ``A`` and ``b`` may hold parameters and input variables (which
     are constant during a step); the kernel hoists the parts that depend only on shared
     parameters, so a shared-parameter system costs ``n²`` multiply-adds per neuron and step.
     Differences of two exponentials are written with ``exprel``, and a term with three or more
@@ -331,9 +332,9 @@ class Exact:
         xs = system.variables
         if all(A[r, c] == 0 for r in range(len(xs)) for c in range(len(xs)) if r != c):
             return [(new_symbol(x), _exact_scalar(x, A[r, r], b[r])) for r, x in enumerate(xs)]
-        _refuse_loops_without_closed_form(A, xs, system.where)
         constants = {x: symbol(f"_b_{x.name}") for r, x in enumerate(xs) if b[r] != 0}
-        E, F = _propagators(sympy.ImmutableMatrix(A), tuple(b[r] != 0 for r in range(len(xs))), system.where)
+        E, F = _propagators(sympy.ImmutableMatrix(A), tuple(b[r] != 0 for r in range(len(xs))),
+                            tuple(x.name for x in xs), system.where)
         statements: Statements = [(constants[x], b[r]) for r, x in enumerate(xs) if x in constants]
         for r, x in enumerate(xs):
             value = sum((E[r, c] * y for c, y in enumerate(xs)), sympy.Integer(0))
@@ -350,11 +351,12 @@ def _exact_scalar(x: sympy.Symbol, a: sympy.Basic, b: sympy.Basic) -> sympy.Basi
 
 
 @lru_cache(maxsize=128)
-def _propagators(A: sympy.ImmutableMatrix, constant_rows: tuple[bool, ...], where: str):
-    """``E = exp(A·dt)`` and ``F`` (columns only for rows with a constant term), simplified."""
+def _propagators(A: sympy.ImmutableMatrix, constant_rows: tuple[bool, ...], names: tuple[str, ...], where: str):
+    """``E = exp(A·dt)`` and ``F`` (columns only for rows with a constant term), simplified; ``names`` are the
+    variables' (rows')."""
     n = A.shape[0]
     if not _feeds_without_loops(A):
-        return _loop_propagators(A, constant_rows, where)
+        return _loop_propagators(A, constant_rows, _rates(A, names, where))
     solution, placeholders = _augmented_exponential(A, constant_rows, where)
 
     def tidy(entry: sympy.Basic, r: int, c: int, from_constant: bool) -> sympy.Basic:
@@ -382,21 +384,22 @@ def _augmented_exponential(A: sympy.ImmutableMatrix, constant_rows: tuple[bool, 
     return _exponential(augmented, where), placeholders
 
 
-def _loop_propagators(A: sympy.ImmutableMatrix, constant_rows: tuple[bool, ...], where: str):
-    """``E = exp(A·dt)`` and ``F`` for variables that feed each other, in sympy's closed form: simplifying its
-    square roots of parameters (sympy's cancel) took more than 10 minutes and 8 GB for two variables with five
-    parameters (v and a linear adaptation current), and 40 s for three passive compartments without a leak.
-    ``F = A⁻¹·(E - 1)`` when ``A`` is invertible, else from the augmented matrix's exponential."""
+def _loop_propagators(A: sympy.ImmutableMatrix, constant_rows: tuple[bool, ...], rates: list[sympy.Basic]):
+    """``E = exp(A·dt)`` and ``F`` for variables that feed each other, from the ``rates`` of ``A`` (its eigenvalues,
+    each as often as it occurs), in Newton's form of the polynomial that takes the values of ``exp`` at them:
+    ``E = Σ_k exp[λ_1·dt, ..., λ_k+1·dt]·dt^k·P_k`` with ``P_0 = 1``, ``P_k = P_k-1·(A - λ_k)``, and ``F`` the
+    same with the rate 0 added to each divided difference and one more ``dt`` (``F = dt·φ1(A·dt)``, and the
+    divided differences of ``φ1(z) = exp[0, z]`` are those of ``exp`` with 0 added). Exact for any ``A`` (it
+    needs no eigenvectors: equal rates and a singular ``A`` are no special case), and finite where rates agree.
+    Sympy's own exponential took 4 s for v and a linear adaptation current, 20 s for three passive compartments
+    without a leak, and simplifying it (as the chains' is simplified) more than 10 minutes and 8 GB."""
     n = A.shape[0]
-    if not any(constant_rows):
-        return _exponential(A * DT, where), sympy.zeros(n, n)
-    if sympy.cancel(A.det()) != 0:
-        E = _exponential(A * DT, where)
-        F = A.inv() * (E - sympy.eye(n))
-    else:
-        solution, placeholders = _augmented_exponential(A, constant_rows, where)
-        E = solution[:n, :n]
-        F = sympy.Matrix(n, n, lambda r, c: sympy.diff(solution[r, n], placeholders[c]) if constant_rows[c] else 0)
+    E, F, P = sympy.zeros(n, n), sympy.zeros(n, n), sympy.eye(n)
+    for k, rate in enumerate(rates):
+        points = [r * DT for r in rates[:k + 1]]
+        E += exp_divided_difference(*points) * DT ** k * P
+        F += exp_divided_difference(sympy.Integer(0), *points) * DT ** (k + 1) * P
+        P = P * (A - rate * sympy.eye(n))
     return E, sympy.Matrix(n, n, lambda r, c: F[r, c] if constant_rows[c] else sympy.Integer(0))
 
 
@@ -408,9 +411,10 @@ def _exponential(matrix: sympy.Matrix, where: str) -> sympy.Matrix:
         raise EquationError(f"{where}: 'exact' could not find the matrix exponential of the system ({err}); "
                             "use 'rk4' or 'exponential_euler'") from None
     if solution.has(sympy.I):
-        raise EquationError(f"{where}: the system matrix has complex eigenvalues (an oscillating solution), "
-                            "which 'exact' does not handle; use 'rk4'")
+        raise _oscillating(where)
     return solution
+
+
 
 
 LARGEST_LOOP = 4
@@ -419,32 +423,56 @@ that are roots of a polynomial of degree five or more, with no closed form unles
 took 16 s for ten compartments."""
 
 
-def _refuse_loops_without_closed_form(A: sympy.Matrix, xs: list[sympy.Symbol], where: str) -> None:
-    """Refuse variables that feed each other in a loop whose rates (the eigenvalues of its block of ``A``)
-    are the roots of a polynomial of degree three or more that does not factor in the parameters, or in a loop
-    of more than :data:`LARGEST_LOOP`: sympy's roots of a cubic are pages long, and working out the exponential
-    from them ran for over 10 minutes for three passive compartments with a leak. Each loop (strongly connected
-    set of variables) is checked alone: the rates of ``A`` are those of its loops and of the variables in no loop."""
-    for loop in _loops(A):
-        if len(loop) < 3:
-            continue
-        names = ", ".join(xs[k].name for k in loop)
+def _rates(A: sympy.ImmutableMatrix, names: tuple[str, ...], where: str) -> list[sympy.Basic]:
+    """The eigenvalues of ``A``, each as often as it occurs: those of its loops (strongly connected sets of
+    variables that feed each other), the roots of the factors in the parameters of each loop's characteristic
+    polynomial, and the diagonal entries of the variables in no loop. A loop whose polynomial has a factor of
+    degree three or more, or of more than :data:`LARGEST_LOOP` variables, is refused: sympy's roots of a cubic
+    are pages long, and working out the exponential from them ran for over 10 minutes for three passive
+    compartments with a leak. Complex rates (an oscillating solution, seen in the symbols) are refused too."""
+    loops = _loops(A)
+    in_loops = {row for loop in loops for row in loop}
+    rates = [A[row, row] for row in range(A.shape[0]) if row not in in_loops]
+    for loop in loops:
+        listed = ", ".join(names[k] for k in loop)
         if len(loop) > LARGEST_LOOP:
             raise EquationError(
-                f"{where}: 'exact' cannot integrate {names}: they feed each other in a loop of {len(loop)} "
+                f"{where}: 'exact' cannot integrate {listed}: they feed each other in a loop of {len(loop)} "
                 f"variables, whose rates have no usable closed form ('exact' solves loops of up to {LARGEST_LOOP}); "
                 "use 'rk4' or 'exponential_euler'"
             )
         rate = sympy.Dummy("rate")
         polynomial = sympy.numer(sympy.together((A.extract(loop, loop) - rate * sympy.eye(len(loop))).det(
             method="berkowitz")))
-        degree = max(sympy.degree(factor, rate) for factor, _ in sympy.factor_list(polynomial, rate)[1])
-        if degree >= 3:
-            raise EquationError(
-                f"{where}: 'exact' cannot integrate {names}: they feed each other in a loop whose rates are the "
-                f"roots of a polynomial of degree {degree} in the parameters, with no usable closed form; use "
-                "'rk4' or 'exponential_euler'"
-            )
+        for factor, multiplicity in sympy.factor_list(polynomial, rate)[1]:
+            coefficients = sympy.Poly(factor, rate).all_coeffs()
+            if len(coefficients) > 3:
+                raise EquationError(
+                    f"{where}: 'exact' cannot integrate {listed}: they feed each other in a loop whose rates are "
+                    f"the roots of a polynomial of degree {len(coefficients) - 1} in the parameters, with no usable "
+                    "closed form; use 'rk4' or 'exponential_euler'"
+                )
+            rates += _roots(coefficients) * multiplicity
+    if any(rate.has(sympy.I) for rate in rates):
+        raise _oscillating(where)
+    return rates
+
+
+def _oscillating(where: str) -> EquationError:
+    """The refusal of a system whose matrix has complex eigenvalues."""
+    return EquationError(f"{where}: the system matrix has complex eigenvalues (an oscillating solution), "
+                         "which 'exact' does not handle; use 'rk4'")
+
+
+def _roots(coefficients: list[sympy.Basic]) -> list[sympy.Basic]:
+    """The roots of the polynomial of degree 0, 1 or 2 with ``coefficients`` (highest power first)."""
+    if len(coefficients) == 1:  # a factor free of the rate (a parameter the polynomial was multiplied by)
+        return []
+    if len(coefficients) == 2:
+        return [-coefficients[1] / coefficients[0]]
+    a, b, c = coefficients
+    root = sympy.sqrt(b ** 2 - 4 * a * c)
+    return [(-b + root) / (2 * a), (-b - root) / (2 * a)]
 
 
 def _loops(A: sympy.Matrix) -> list[list[int]]:
@@ -457,7 +485,7 @@ def _loops(A: sympy.Matrix) -> list[list[int]]:
 def loop_note(model) -> str:
     """Why ``exact`` may give NaN in the first step for ``model``, whose variables feed each other in a loop
     (an empty string for other models): the closed form of a loop takes the square root of a negative number
-    where its solution oscillates, and divides by zero where its rates are equal."""
+    where its solution oscillates (complex rates, which the symbols did not show)."""
     system = ode_system(model)
     try:
         A, _ = linear_system(system)
@@ -468,7 +496,7 @@ def loop_note(model) -> str:
         return ""
     names = "; ".join(_listed([system.variables[k].name for k in loop]) for loop in loops)
     return (f"; with 'exact', {names} feed each other, and its closed form is undefined where they oscillate "
-            "(complex rates) or where their rates are equal: use 'rk4' for such values")
+            "(complex rates): use 'rk4' for such values")
 
 
 def _listed(names: list[str]) -> str:
