@@ -355,7 +355,7 @@ def _propagators(A: sympy.ImmutableMatrix, constant_rows: tuple[bool, ...], name
     """``E = exp(A·dt)`` and ``F`` (columns only for rows with a constant term), simplified; ``names`` are the
     variables' (rows')."""
     n = A.shape[0]
-    if not _feeds_without_loops(A):
+    if _loops(A):
         return _loop_propagators(A, constant_rows, _rates(A, names, where))
     solution, placeholders = _augmented_exponential(A, constant_rows, where)
 
@@ -502,18 +502,6 @@ def loop_note(model) -> str:
 def _listed(names: list[str]) -> str:
     """``"a, b and c"``."""
     return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _feeds_without_loops(A: sympy.ImmutableMatrix) -> bool:
-    """Whether no variable feeds back on itself through others (``A`` is triangular in some order)."""
-    n = A.shape[0]
-    remaining = set(range(n))
-    while remaining:  # take away a variable that no remaining other one feeds
-        source = next((r for r in remaining if all(A[r, c] == 0 for c in remaining if c != r)), None)
-        if source is None:
-            return False
-        remaining.remove(source)
-    return True
 
 
 def _chain_sum(A: sympy.ImmutableMatrix, r: int, c: int, from_constant: bool) -> sympy.Basic:
