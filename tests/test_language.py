@@ -223,6 +223,8 @@ def test_exact_is_exact_when_two_time_constants_are_equal_or_nearly(relative_dif
 @pytest.mark.parametrize("points", [
     (0.0, 0.0, 0.0), (-0.01, -0.01, -0.01, -0.01, 0.0), (-0.01, -0.01 * (1 + 1e-9), -0.01 * (1 + 2e-9)),
     (-0.01, -0.005, -1 / 300), (-50.0, -50.1, -80.0), (1.0, 5.0, 30.0), (-3.0, 0.0, 2.0, 2.5), (0.7, -0.2),
+    (-0.3,), (-0.2, -0.2), (-0.2, -0.2 * (1 + 1e-12)), (0.0, -800.0), (-2.0, 0.0, -2.0), (0.0, -0.0049, -0.0051),
+    (0.0, -0.4, -1.3), (-0.005, 0.0, 0.005), (3.0, 2.9, 2.95), (0.0, -0.001, -0.002, -0.003),
 ])
 def test_the_divided_difference_of_exp_is_within_1e_14_of_50_digit_arithmetic(points):
     """exp[z0, ..., zk] as the corner of the exponential of the bidiagonal matrix with the points on its

@@ -236,18 +236,75 @@ def exp_divided_difference(points) -> float:
     limit where points coincide (``exp(z)/k!`` for k + 1 equal points).
 
     The exact integration of a chain of k + 1 linear equations needs it (``exp`` of a triangular
-    matrix, Opitz's formula); the textbook quotient divides by differences of the points, which
-    is NaN for equal ones and loses every digit for nearly equal ones. Here the points are
-    sorted and the table of divided differences is filled from single points up: a stretch of
-    points within ``_SERIES_SPREAD`` comes from the Taylor series around its centre (no
-    cancellation), a wider one from the quotient, whose denominator is then at least 1. Within
-    a few units of 1e-16 relative.
+    matrix, Opitz's formula), and that of variables that feed each other (Newton's form); the
+    textbook quotient divides by differences of the points, which is NaN for equal ones and loses
+    every digit for nearly equal ones. Points within ``_SERIES_SPREAD`` of each other come from
+    the Taylor series around their centre (no cancellation), wider ones from the quotient of
+    narrower divided differences, whose denominator is then at least 1. Within a few units of
+    1e-16 relative. One, two and three points (every loop of two variables) take no memory from
+    the heap, so a kernel that calls this per neuron and step stays cheap.
     """
+    count = len(points)  # the points may be float32 (a single-precision kernel's): the work is in float64
+    if count == 1:
+        return math.exp(np.float64(points[0]))
+    if count == 2:
+        return _exp_pair(np.float64(points[0]), np.float64(points[1]))
+    if count == 3:
+        return _exp_triple(np.float64(points[0]), np.float64(points[1]), np.float64(points[2]))
+    return _exp_divided_difference_table(points)
+
+
+@njit(inline="always", cache=True)
+def _exp_pair(a: float, b: float) -> float:
+    """``exp[a, b]`` as ``exp(high)·exprel(low - high)``: no cancellation, and exprel's argument is
+    never positive, so it cannot overflow where the result does not."""
+    high, low = (a, b) if a >= b else (b, a)
+    return math.exp(high) * exprel(low - high)
+
+
+@njit(inline="always", cache=True)
+def _exp_triple(a: float, b: float, c: float) -> float:
+    """``exp[a, b, c]``: the series for points close together, else the quotient of two pairs."""
+    if a > b:
+        a, b = b, a
+    if b > c:
+        b, c = c, b
+    if a > b:
+        a, b = b, a
+    spread = c - a
+    if spread <= _SERIES_SPREAD:
+        centre = 0.5 * (a + c)
+        ya, yb, yc = a - centre, b - centre, c - centre
+        # h_j of {a}, {a, b} and {a, b, c} (sums of all monomials of degree j), term by term, until the
+        # bound r^j/(2·j!) on term j (r = spread/2), which also bounds the terms after it, is below
+        # 1e-17 (the sum is above 0.18)
+        ha = hb = hc = 1.0
+        inverse_factorial = bound = 0.5
+        total = inverse_factorial
+        for j in range(1, _SERIES_TERMS):
+            ha *= ya
+            hb = ha + yb * hb
+            hc = hb + yc * hc
+            inverse_factorial /= j + 2
+            total += hc * inverse_factorial
+            bound *= 0.5 * spread / j
+            if bound < 1e-17:
+                break
+        return math.exp(centre) * total
+    return (_exp_pair(b, c) - _exp_pair(a, b)) / spread
+
+
+@njit(cache=True)
+def _exp_divided_difference_table(points) -> float:
+    """``exp[z0, ..., zk]`` for four points or more: the points are sorted and the table of divided
+    differences is filled from single points up (a stretch within ``_SERIES_SPREAD`` from the series)."""
     count = len(points)
     z = np.empty(count)
     for q in range(count):
         z[q] = points[q]
     z.sort()
+    if z[count - 1] - z[0] <= _SERIES_SPREAD:
+        return _exp_divided_difference_series(z)
     table = np.empty((count, count))
     for length in range(count):
         for first in range(count - length):
