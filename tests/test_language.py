@@ -220,6 +220,54 @@ def test_exact_is_exact_when_two_time_constants_are_equal_or_nearly(relative_dif
         np.testing.assert_allclose(expected, t / 10e-3 * np.exp(-t / 10e-3), rtol=1e-13, atol=1e-16)
 
 
+@pytest.mark.parametrize("precision, rtol", [("double", 1e-11), ("single", 1e-4)])
+def test_exact_on_a_loop_with_a_parameter_given_per_neuron_computes_each_divided_difference_once(precision, rtol):
+    """v <-> w with the adaptation coupling a given per neuron: each neuron against scipy's matrix exponential,
+    and the kernel computes each of the four distinct divided differences of exp once per neuron, before the
+    steps (its update called them twenty times per neuron and step, each taking memory from the heap: 1 s of
+    20 000 neurons ran for more than half an hour)."""
+    from snnzoo.engine import codegen
+
+    model = sz.NeuronModel("adaptive_leak", """
+        dv/dt = (E_L - v - R*w)/tau_m : volt
+        dw/dt = (a*(v - E_L) - w)/tau_w : amp
+        """, {"E_L": "-70 mV", "R": "100 Mohm", "tau_m": "10 ms", "a": "1 nS", "tau_w": "100 ms"},
+        initial={"v": "-50 mV", "w": "0.1 nA"})
+    couplings = np.array([1.0, 5.0, 20.249999])
+    net = sz.Network(dt=0.1 * u.ms, seed=0, precision=precision)
+    net.add_population("p", model, 3, parameters={"a": couplings * u.nS})
+    net.record("p", ["v", "w"])
+    net.run(30 * u.ms)
+    data = net.records()[0].states[0].data
+    for neuron, coupling in enumerate(couplings):
+        A = np.array([[-1 / 10e-3, -100e6 / 10e-3], [coupling * 1e-9 / 100e-3, -1 / 100e-3]])
+        expected = np.array([[-70e-3, 0.0] + scipy.linalg.expm(A * n * 1e-4) @ [20e-3, 0.1e-9] for n in range(300)])
+        np.testing.assert_allclose(data["v"][:, neuron], expected[:, 0], rtol=rtol)
+        np.testing.assert_allclose(data["w"][:, neuron], expected[:, 1], rtol=rtol, atol=1e-24)
+    source = codegen.generate(net._plan())
+    assert source.count("exp_divided_difference((") == 4
+    update = source[source.index("for n in range(n0, n1):"):]
+    assert "exp_divided_difference" not in update and update.count("pc0[") == 4
+
+
+def test_exact_solves_a_synapse_models_clock_driven_loop_with_a_value_per_synapse():
+    """x <-> y of a synapse, their coupling k set per synapse: each divided difference named once per synapse
+    and step, against scipy's matrix exponential 49 steps after the spike."""
+    loop = sz.SynapseModel("loop", """w : 1
+        dx/dt = (-x - y)/(2*ms) : 1 (clock-driven)
+        dy/dt = (k*x - y)/(5*ms) : 1 (clock-driven)
+        k : 1""", on_pre="x += 1")
+    net = sz.Network(dt=0.1 * u.ms, seed=1)
+    net.add_source("pre", sz.stimulus("spike_generator", times=[0] * u.ms))
+    net.add_population("post", sz.NeuronModel("cell", "dv/dt = -v/(10*ms) : 1", {}), 1)
+    net.connect("pre", "post", synapse=loop, all_to_all=True, weight=1, name="S").k = -0.1
+    net.run(5 * u.ms)
+    stored = net.result()["projections/S"].dataset
+    A = np.array([[-1 / 2e-3, -1 / 2e-3], [-0.1 / 5e-3, -1 / 5e-3]])
+    expected = scipy.linalg.expm(A * 49e-4) @ [1, 0]
+    np.testing.assert_allclose([stored.x.values.ravel()[0], stored.y.values.ravel()[0]], expected, rtol=1e-11)
+
+
 @pytest.mark.parametrize("points", [
     (0.0, 0.0, 0.0), (-0.01, -0.01, -0.01, -0.01, 0.0), (-0.01, -0.01 * (1 + 1e-9), -0.01 * (1 + 2e-9)),
     (-0.01, -0.005, -1 / 300), (-50.0, -50.1, -80.0), (1.0, 5.0, 30.0), (-3.0, 0.0, 2.0, 2.5), (0.7, -0.2),

@@ -55,6 +55,7 @@ from .plan import (
     SourcePlan,
 )
 from .printer import MODEL_EQUATIONS, to_code
+from .shared_calls import name_shared_calls
 
 
 def model_names(model: NeuronModel) -> set[str]:
@@ -465,22 +466,37 @@ def _monitors(w: _Writer, plan: KernelPlan) -> None:
 
 @dataclass
 class UpdateCode:
-    """A population's update statements with loop invariants hoisted into ``constants``."""
+    """A population's update statements with loop invariants hoisted into ``constants``, and the
+    temporaries that depend on parameters alone, some given per neuron, in ``per_neuron_constants``
+    (computed once per neuron and kernel call, into the array :func:`_per_neuron_constants_array`)."""
 
     statements: list[tuple[sympy.Symbol, sympy.Basic]]
     condition: sympy.Basic | None
     constants: dict[sympy.Basic, sympy.Symbol]
+    per_neuron_constants: list[tuple[sympy.Symbol, sympy.Basic]]
 
 
 def update_code(p: PopulationPlan) -> UpdateCode:
     """The integrator's statements for ``p``, with parts that depend only on shared
-    parameters and dt computed once per kernel call instead of once per neuron and step."""
+    parameters and dt computed once per kernel call instead of once per neuron and step,
+    and each costly call (:mod:`.shared_calls`) once per neuron and step, or once per neuron and
+    kernel call when its arguments are parameters (a rate given per neuron)."""
     invariant = set(p.homogeneous) | {"dt", "N"}
     constants: dict[sympy.Basic, sympy.Symbol] = {}
     hoist = _Hoister(invariant, constants, f"{ENGINE_PREFIX}h{p.index}_")
-    statements = [(target, hoist(expr)) for target, expr in integrated(p.integrator, ode_system(p.model))]
+    calls, statements = name_shared_calls(integrated(p.integrator, ode_system(p.model)),
+                                          f"{ENGINE_PREFIX}dd{p.index}_", computed_once=hoist.same_everywhere)
+    parameters = invariant | set(p.heterogeneous)
+    fixed = [(name, hoist(call)) for name, call in calls if _symbols_in(call) <= parameters]
+    varying = [(name, call) for name, call in calls if not _symbols_in(call) <= parameters]
+    statements = [(target, hoist(expr)) for target, expr in varying + statements]
     condition = hoist(_prepared(p, p.model.threshold)) if p.model.threshold is not None else None
-    return UpdateCode(statements, condition, constants)
+    return UpdateCode(statements, condition, constants, fixed)
+
+
+def _per_neuron_constants_array(p: PopulationPlan) -> str:
+    """The kernel-local array of population ``p``'s per-neuron constants, one row each."""
+    return f"pc{p.index}"
 
 
 class _Hoister:
@@ -496,7 +512,7 @@ class _Hoister:
             self.table[expr] = symbol(f"{self.prefix}{len(self.table)}")
         return self.table[expr]
 
-    def _invariant(self, expr: sympy.Basic) -> bool:
+    def same_everywhere(self, expr: sympy.Basic) -> bool:
         """Whether ``expr`` is the same for every neuron and step (a random draw never is)."""
         return (_symbols_in(expr) <= self.invariant and not isinstance(expr, sympy.logic.boolalg.Boolean)
                 and not expr.has(rand, randn))
@@ -504,11 +520,11 @@ class _Hoister:
     def __call__(self, expr: sympy.Basic) -> sympy.Basic:
         if expr.is_Atom:
             return expr
-        if self._invariant(expr):
+        if self.same_everywhere(expr):
             return self._constant(expr)
         if isinstance(expr, (sympy.Add, sympy.Mul)):
-            fixed = [a for a in expr.args if self._invariant(a)]
-            varying = [self(a) for a in expr.args if not self._invariant(a)]
+            fixed = [a for a in expr.args if self.same_everywhere(a)]
+            varying = [self(a) for a in expr.args if not self.same_everywhere(a)]
             if any(not a.is_Number for a in fixed):
                 return expr.func(self._constant(expr.func(*fixed)), *varying, evaluate=False)
             return expr.func(*fixed, *varying, evaluate=False)
@@ -521,6 +537,14 @@ def _constants(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
     names["N"] = f"fN{p.index}"
     for expr, name in code.constants.items():
         w(f"{name.name} = {w.code(expr, names)}")
+    if code.per_neuron_constants:
+        array, k = _per_neuron_constants_array(p), p.index
+        names = _code_names(p) | {c.name: c.name for c in code.constants.values()}
+        w(f"{array} = np.empty(({len(code.per_neuron_constants)}, N{k}), "
+          f"{'np.float32' if w.precision == 'single' else 'np.float64'})")
+        with w.block(f"for i in range(N{k}):"):
+            _load(w, p, _symbols_in(*[expr for _, expr in code.per_neuron_constants]) & model_names(p.model))
+            w(*[f"{array}[{q}, i] = {w.code(expr, names)}" for q, (_, expr) in enumerate(code.per_neuron_constants)])
 
 
 def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
@@ -532,7 +556,7 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
     k, a = p.index, PopulationArrays(p)
     excused = _overflow_excused_at_spikes(w, code)
     names = _code_names(p)
-    names.update({s.name: f"s{s.name}" for s, _ in code.statements})
+    names.update({s.name: f"s{s.name}" for s, _ in code.statements + code.per_neuron_constants})
     names.update({c.name: c.name for c in code.constants.values()})
     exprs = [e for _, e in code.statements] + ([code.condition] if code.condition is not None else [])
     release = _refractory_release(p)
@@ -552,6 +576,8 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
                 w(f"{a.last_spike}[i] = {layout.NEVER} if not ({w.code(release, names)}) else {a.last_spike}[i]")
             if not_refractory is not None:
                 w(f"active = {not_refractory}")
+            w(*[f"s{name.name} = {_per_neuron_constants_array(p)}[{q}, i]"
+                for q, (name, _) in enumerate(code.per_neuron_constants)])
             for target, expr in code.statements:
                 w(f"s{target.name} = {w.code(expr, names)}")
             for var in p.model.state_variables:

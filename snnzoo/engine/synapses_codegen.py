@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
+from ..language.equations import ENGINE_PREFIX
 from ..language.expressions import is_unit_name, rand, randn, substitute_units, symbol
 from ..language.integrators import integrated, new_symbol
 from ..language.synapse_model import BUILTIN_NAMES, BoundSynapse, reference
@@ -50,6 +51,7 @@ from .layout import (
 from .plan import SynapsePlan
 from .printer import to_code
 from .refractoriness import refractory_guard
+from .shared_calls import name_shared_calls
 
 STEPS = "steps"
 LOOP_INDEX = {"synapse": "syn", "pre": "pre", "post": "j"}
@@ -434,7 +436,8 @@ def clock_driven(w, s: SynapsePlan) -> None:
     if not model.clock_driven:
         return
     variables = [symbol(v) for v in model.clock_driven]
-    statements = integrated(s.integrator, model.clock_driven_system())
+    calls, statements = name_shared_calls(integrated(s.integrator, model.clock_driven_system()), f"{ENGINE_PREFIX}dd")
+    statements = calls + statements
     names = _Names(s, {st.name: f"c_{st.name}" for st, _ in statements})
     rows = s.rows("synapse")
     with _all_synapses(w, s), w.drawing(f"synapses {s.index} clock-driven", "syn"):
