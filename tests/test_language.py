@@ -225,7 +225,7 @@ def test_exact_on_a_loop_with_a_parameter_given_per_neuron_computes_each_divided
     """v <-> w with the adaptation coupling a given per neuron: each neuron against scipy's matrix exponential,
     and the kernel computes each of the four distinct divided differences of exp once per neuron, before the
     steps (its update called them twenty times per neuron and step, each taking memory from the heap: 1 s of
-    20 000 neurons ran for more than half an hour)."""
+    20 000 neurons was stopped after 13 minutes)."""
     from snnzoo.engine import codegen
 
     model = sz.NeuronModel("adaptive_leak", """
