@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import signal
@@ -824,6 +825,25 @@ def test_cli_sweep_prints_a_table_and_writes_the_store(toml, tmp_path, capsys):
                  "--workers", "1", "-q", "-o", str(tmp_path / "p")]) == 0
     lines = capsys.readouterr().out.splitlines()  # dimensionless values have no unit (it printed 'drive_p = 0.25 1')
     assert lines[1].startswith("  drive_p = 0.25  G_size = 4  ok 1/1") and lines[4].startswith("  drive_p = 0.5  G_size = 6")
+
+
+def test_cli_sweep_set_changes_every_run_and_is_refused_on_a_swept_path(toml, tmp_path, capsys):
+    """``--set`` as ``snnzoo run`` takes it: the value in every run and in the stored spec, no extra axis; a path
+    also swept is one line (the grid would replace the value set in silence)."""
+    assert main(["sweep", toml, "--grid", "sources.P.rate=20,80 Hz", "--set", "duration=20 ms", "--set",
+                 "populations.G.size=4", "--no-check", "--workers", "1", "-q", "-o", str(tmp_path / "set")]) == 0
+    capsys.readouterr()
+    tree = open_result(tmp_path / "set" / "sweep.nc")
+    assert tree.to_dataset()["status"].dims == ("P_rate", "seed")
+    spec = json.loads(tree.attrs["experiment_spec"])
+    assert spec["duration"] == "20 ms" and spec["populations"]["G"]["size"] == 4
+    run = open_result(tmp_path / "set" / "runs" / "1-seed3.nc")  # seed 3: the file's
+    assert run["G"].sizes["cell"] == 4 and float(run["G"].attrs["duration_seconds"]) == pytest.approx(0.02)
+    assert main(["sweep", toml, "--grid", "sources.P.rate=20,80 Hz", "--set", "sources.P.rate=5 Hz", "-q",
+                 "-o", str(tmp_path / "both")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--set sources.P.rate: the sweep's grid varies sources.P.rate" in err, err
+    assert not (tmp_path / "both").exists()
 
 
 @pytest.mark.parametrize("grids, message", [

@@ -21,6 +21,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--grid", action="append", metavar="PATH=V1,V2,...",
                         help="values of a dotted path, e.g. 'sources.P.rate=2,4,8 Hz' (repeat for more axes; "
                              "default: the experiment's [sweep] grid)")
+    parser.add_argument("--set", action="append", metavar="PATH=VALUE",
+                        help="override a value of the experiment in every run, as 'snnzoo run --set' does "
+                             "(e.g. 'duration=1 s')")
     parser.add_argument("--zip", action="store_true", help="vary all grid paths together (one axis)")
     parser.add_argument("--seeds", type=int, help="runs per grid point, seeds 0..N-1 (default: the experiment's)")
     parser.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
@@ -77,7 +80,7 @@ def run_command(args: argparse.Namespace) -> int:
         raise ConfigError(f"--threads {args.threads}: a sweep runs each worker's kernels on one thread, since the "
                           "workers are the parallelism; give --workers N instead")
     precision = [] if args.precision is None else [f'precision="{checked_precision(args.precision)}"']
-    experiment = Experiment.load(args.name, precision)
+    experiment = Experiment.load(args.name, [*(args.set or []), *precision])
     if not args.grid and not experiment.spec.get("sweep", {}).get("grid"):
         raise ConfigError(f"experiment {experiment.name!r} has no [sweep] grid; give --grid PATH=V1,V2,...")
     if args.scheduler is not None and args.workers:
@@ -85,6 +88,7 @@ def run_command(args: argparse.Namespace) -> int:
     grid, zipped, seeds, record = sweep_options(experiment.name, experiment.spec,  # what is not given: the file's
                                                 grid_options(args.grid) if args.grid else None,
                                                 True if args.zip else None, args.seeds, args.record)
+    _refuse_set_and_swept(args.set or [], grid)
     figure = experiment.spec.get("sweep", {}).get("figure")
     axes = make_grid(experiment.spec, grid, zipped, seeds).dims[:-1] if figure is not None else ()
     drawn = figure is not None and (not args.grid or figure.get("x") in axes)
@@ -110,6 +114,15 @@ def run_command(args: argparse.Namespace) -> int:
     print(f"  wrote {args.output}/runs/*.nc and " + " and ".join(map(str, written)))
     held = "check_passed" not in summary or bool((summary["check_passed"] != 0).all())  # NaN: not checked there
     return 0 if (summary["status"] == "ok").all() and held else 1
+
+
+def _refuse_set_and_swept(overrides: list[str], grid: dict[str, Any]) -> None:
+    """A path both set (``--set``) and swept: the grid would replace the value set in silence."""
+    for override in overrides:
+        path = override.split("=", 1)[0].strip()
+        if path in grid:
+            raise ConfigError(f"--set {path}: the sweep's grid varies {path}, which would replace the value set; "
+                              f"drop --set {path}, or give its values in --grid {path}=V1,V2,...")
 
 
 def summary_line(summary: xr.Dataset) -> str:
