@@ -16,6 +16,8 @@ AdEx neurons, 2 s simulated each, per-run summaries written to a fresh folder st
   (build, kernel lookup, result, summary, netCDF file), per run;
 - ``local-warm``: ``snnzoo.sweep`` through a ``LocalExecutor(2)`` whose workers already ran one
   small sweep (imports, plugins and the kernel loaded);
+- ``local-warm-memory``: the same without a store (no ``out``): the sweep returns its Dataset and
+  writes nothing, as the loop writes nothing;
 - ``local-cold``: ``snnzoo.sweep(..., workers=2)`` in a fresh process, including its warm-up and
   starting the two worker processes;
 - ``dask-warm``: through a ``distributed.Client`` of a 2-worker, 1-thread ``LocalCluster``
@@ -62,7 +64,8 @@ HERE = Path(__file__).resolve().parent
 GRID = {"projections.excitatory.weight": ["1 nS", "1.5 nS", "2 nS", "2.5 nS"]}
 SEEDS = 3
 DURATION = "2 s"
-MODES = ("serial-loop", "serial-sweep", "local-warm", "local-cold", "dask-warm", "dask-warm-no-profiler")
+MODES = ("serial-loop", "serial-sweep", "local-warm", "local-warm-memory", "local-cold", "dask-warm",
+         "dask-warm-no-profiler")
 ON_REQUEST = ("ei-network-rates", "large-grid-warm")
 ABOUT = {"ei-network-rates": "`ei-network-rates`: the catalog's sweep as its file sets it",
          "large-grid-warm": "`large-grid-warm`: 8 points of `zerlaut2019-ei-network` at 10 ms"}
@@ -134,11 +137,12 @@ def measure(mode: str, duration: str) -> dict:
             return result
         if mode == "local-cold":
             return _timed(lambda: sz.sweep(experiment, GRID, seeds=SEEDS, workers=2, out=out) and None, me)
-        if mode == "local-warm":
+        if mode in ("local-warm", "local-warm-memory"):
             executor = LocalExecutor(2)
             sz.sweep(experiment, small, executor=executor)
             pids = me + [p.pid for p in executor._pool._processes.values()]
-            result = _timed(lambda: sz.sweep(experiment, GRID, seeds=SEEDS, executor=executor, out=out) and None, pids)
+            stored = {"out": out} if mode == "local-warm" else {}
+            result = _timed(lambda: sz.sweep(experiment, GRID, seeds=SEEDS, executor=executor, **stored) and None, pids)
             executor.close()
             return result
         if mode.startswith("dask-warm"):
@@ -193,6 +197,8 @@ def _ratios(median: dict[str, dict[str, float]]) -> list[str]:
         f"- local executor (warm) vs serial loop: {loop / warm:.2f}x faster (target >= 1.8x); the bound for two "
         f"cores doing the sweep's work (half the serial sweep's time): {loop / (serial / 2):.2f}x",
         f"- local executor (warm) vs the same sweep in one process: {serial / warm:.2f}x faster (2 cores: at most 2x)",
+        f"- local executor (warm) without a store vs serial loop: {loop / median['local-warm-memory']['wall']:.2f}x "
+        f"faster (both write nothing)",
         f"- local executor (cold: warm-up and starting its workers) vs serial loop: "
         f"{loop / median['local-cold']['wall']:.2f}x",
         f"- dask LocalCluster (2 workers, warm) vs local executor (warm): "
