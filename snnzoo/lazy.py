@@ -81,7 +81,12 @@ class LazyPackage(ModuleType):
         super().__setattr__(name, value)
 
     def __dir__(self) -> list[str]:
-        return sorted(set(self.__dict__) | set(self._lazy_exports))
+        """What the package offers (``__all__``, else every name it holds) with the names imported on first
+        use and its dunder attributes; not what its ``__init__`` imported for itself (``TYPE_CHECKING``,
+        ``annotations``), which tab completion would list."""
+        offered = self.__dict__.get("__all__", self.__dict__)
+        dunders = {name for name in self.__dict__ if name.startswith("__")}
+        return sorted(set(offered) | set(self._lazy_exports) | dunders)
 
 
 def lazy_package(name: str, exports: Mapping[str, str]) -> None:

@@ -56,6 +56,17 @@ def test_names_are_imported_on_first_use():
     assert "numba" in loaded_modules(code)
 
 
+def test_dir_of_the_package_lists_what_it_offers_without_its_own_imports():
+    """Tab completion lists ``dir(snnzoo)``: it showed ``TYPE_CHECKING``, ``annotations`` and the helpers
+    ``__init__`` imports for itself."""
+    import snnzoo
+
+    listed = dir(snnzoo)
+    assert set(snnzoo.__all__) <= set(listed) and "__version__" in listed and "__doc__" in listed
+    assert not {"TYPE_CHECKING", "annotations", "import_pint_without_dask", "lazy_package", "checked_function"} & \
+        set(listed)
+
+
 def test_import_as_gives_every_submodule_and_the_lookup_functions_stay_functions():
     """`import snnzoo.stimulus as s` once gave the function snnzoo.stimulus, which shadowed the module (so did
     snnzoo.model, snnzoo.synapse_model and snnzoo.sweeps.sweep): `s.checked_drives` was an AttributeError.
