@@ -17,8 +17,7 @@ from typing import Callable
 import sympy
 
 from ..language.expressions import exp_divided_difference, symbol
-
-Statements = list[tuple[sympy.Symbol, sympy.Basic]]
+from ..language.integrators import Statements
 
 
 def name_shared_calls(statements: Statements, prefix: str,
