@@ -250,6 +250,55 @@ def test_exact_on_a_loop_with_a_parameter_given_per_neuron_computes_each_divided
     assert "exp_divided_difference" not in update and update.count("pc0[") == 4
 
 
+def test_exact_on_a_loop_with_a_declared_variable_works_out_its_rates_again_only_when_it_changes():
+    """``a : siemens`` declared in the equations, as a Brian2 user writes a per-neuron parameter: the same values,
+    bit for bit, as ``a`` given per neuron as a parameter; and when a regular operation doubles ``a`` from 15 ms on,
+    each stretch follows the matrix exponential of its own ``a`` (the divided differences are computed again in a
+    step where ``a`` differs from the value they were computed from)."""
+    from snnzoo.engine import codegen
+
+    equations = """
+        dv/dt = (E_L - v - R*w)/tau_m : volt
+        dw/dt = (a*(v - E_L) - w)/tau_w : amp
+        """
+    shared = {"E_L": "-70 mV", "R": "100 Mohm", "tau_m": "10 ms", "tau_w": "100 ms"}
+    start = {"v": "-50 mV", "w": "0.1 nA"}
+    couplings = np.array([1.0, 5.0, 20.249999])
+    declared = sz.NeuronModel("adaptive_leak_declared", equations + "a : siemens\na0 : siemens", shared, initial=start)
+    given = sz.NeuronModel("adaptive_leak", equations, {**shared, "a": "1 nS"}, initial=start)
+    runs = []
+    for model, values in ((declared, {"initial": {"a": couplings * u.nS}}),
+                          (given, {"parameters": {"a": couplings * u.nS}})):
+        net = sz.Network(dt=0.1 * u.ms, seed=0)
+        net.add_population("p", model, 3, **values)
+        net.record("p", ["v", "w"])
+        net.run(30 * u.ms)
+        runs.append(net.records()[0].states[0].data)
+        if model is declared:
+            source = codegen.generate(net._plan())
+    assert np.array_equal(runs[0]["v"], runs[1]["v"]) and np.array_equal(runs[0]["w"], runs[1]["w"])
+    steps = source[source.index("for n in range(n0, n1):"):]
+    assert steps.count("exp_divided_difference((") == 4
+    assert steps.index("if x_a != ri0[0, i]:") < steps.index("exp_divided_difference((")
+
+    net = sz.Network(dt=0.1 * u.ms, seed=0)
+    couplings = couplings[:2]  # doubled, 20.249999 nS would oscillate
+    net.add_population("p", declared, 2, initial={"a0": couplings * u.nS})
+    net.run_regularly("p", "a = a0*(1 + int(t > 14.95*ms))")
+    net.record("p", ["v", "w"])
+    net.run(30 * u.ms)
+    data = net.records()[0].states[0].data
+    for neuron, coupling in enumerate(couplings):
+        state, expected = np.array([20e-3, 0.1e-9]), []
+        for n in range(300):  # the state at step n; the step from n to n + 1 uses a at step n
+            expected.append(state)
+            a = coupling * 1e-9 * (2 if n >= 150 else 1)
+            A = np.array([[-1 / 10e-3, -100e6 / 10e-3], [a / 100e-3, -1 / 100e-3]])
+            state = scipy.linalg.expm(A * 1e-4) @ state
+        expected = np.array(expected) + [-70e-3, 0.0]
+        np.testing.assert_allclose(data["v"][:, neuron], expected[:, 0], rtol=1e-11)
+        np.testing.assert_allclose(data["w"][:, neuron], expected[:, 1], rtol=1e-10, atol=1e-24)
+
 def test_exact_solves_a_synapse_models_clock_driven_loop_with_a_value_per_synapse():
     """x <-> y of a synapse, their coupling k set per synapse: each divided difference named once per synapse
     and step, against scipy's matrix exponential 49 steps after the spike."""

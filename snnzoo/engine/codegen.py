@@ -466,14 +466,19 @@ def _monitors(w: _Writer, plan: KernelPlan) -> None:
 
 @dataclass
 class UpdateCode:
-    """A population's update statements with loop invariants hoisted into ``constants``, and the
+    """A population's update statements with loop invariants hoisted into ``constants``; the
     temporaries that depend on parameters alone, some given per neuron, in ``per_neuron_constants``
-    (computed once per neuron and kernel call, into the array :func:`_per_neuron_constants_array`)."""
+    (computed once per neuron and kernel call, into the array :func:`_per_neuron_constants_array`);
+    and those that also depend on declared variables (``a : siemens``, which a reset, a synapse or a
+    regular operation may change) in ``remembered`` (computed again only in a step where one of
+    those variables differs from what it was when they were last computed: :func:`_remembered`)."""
 
     statements: list[tuple[sympy.Symbol, sympy.Basic]]
     condition: sympy.Basic | None
     constants: dict[sympy.Basic, sympy.Symbol]
     per_neuron_constants: list[tuple[sympy.Symbol, sympy.Basic]]
+    remembered: list[tuple[sympy.Symbol, sympy.Basic]]
+    remembered_inputs: list[str]
 
 
 def update_code(p: PopulationPlan) -> UpdateCode:
@@ -486,17 +491,27 @@ def update_code(p: PopulationPlan) -> UpdateCode:
     hoist = _Hoister(invariant, constants, f"{ENGINE_PREFIX}h{p.index}_")
     calls, statements = name_shared_calls(integrated(p.integrator, ode_system(p.model)),
                                           f"{ENGINE_PREFIX}dd{p.index}_", computed_once=hoist.same_everywhere)
-    parameters = invariant | set(p.heterogeneous)
+    parameters = invariant | set(p.heterogeneous) | {"i"}
+    declared = parameters | set(p.model.variables)
     fixed = [(name, hoist(call)) for name, call in calls if _symbols_in(call) <= parameters]
-    varying = [(name, call) for name, call in calls if not _symbols_in(call) <= parameters]
+    remembered = [(name, hoist(call)) for name, call in calls
+                  if not _symbols_in(call) <= parameters and _symbols_in(call) <= declared]
+    varying = [(name, call) for name, call in calls if not _symbols_in(call) <= declared]
     statements = [(target, hoist(expr)) for target, expr in varying + statements]
     condition = hoist(_prepared(p, p.model.threshold)) if p.model.threshold is not None else None
-    return UpdateCode(statements, condition, constants, fixed)
+    inputs = sorted(_symbols_in(*[call for _, call in remembered]) & set(p.model.variables))
+    return UpdateCode(statements, condition, constants, fixed, remembered, inputs)
 
 
 def _per_neuron_constants_array(p: PopulationPlan) -> str:
     """The kernel-local array of population ``p``'s per-neuron constants, one row each."""
     return f"pc{p.index}"
+
+
+def _remembered_arrays(p: PopulationPlan) -> tuple[str, str]:
+    """The kernel-local arrays of population ``p``'s remembered temporaries (one row each) and of the
+    declared variables they were computed from (one row each; NaN until first computed)."""
+    return f"rv{p.index}", f"ri{p.index}"
 
 
 class _Hoister:
@@ -537,11 +552,15 @@ def _constants(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
     names["N"] = f"fN{p.index}"
     for expr, name in code.constants.items():
         w(f"{name.name} = {w.code(expr, names)}")
+    dtype = "np.float32" if w.precision == "single" else "np.float64"
+    if code.remembered:
+        values, inputs = _remembered_arrays(p)
+        w(f"{values} = np.empty(({len(code.remembered)}, N{p.index}), {dtype})",
+          f"{inputs} = np.full(({len(code.remembered_inputs)}, N{p.index}), np.nan, {dtype})")
     if code.per_neuron_constants:
         array, k = _per_neuron_constants_array(p), p.index
         names = _code_names(p) | {c.name: c.name for c in code.constants.values()}
-        w(f"{array} = np.empty(({len(code.per_neuron_constants)}, N{k}), "
-          f"{'np.float32' if w.precision == 'single' else 'np.float64'})")
+        w(f"{array} = np.empty(({len(code.per_neuron_constants)}, N{k}), {dtype})")
         with w.block(f"for i in range(N{k}):"):
             _load(w, p, _symbols_in(*[expr for _, expr in code.per_neuron_constants]) & model_names(p.model))
             w(*[f"{array}[{q}, i] = {w.code(expr, names)}" for q, (_, expr) in enumerate(code.per_neuron_constants)])
@@ -556,9 +575,9 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
     k, a = p.index, PopulationArrays(p)
     excused = _overflow_excused_at_spikes(w, code)
     names = _code_names(p)
-    names.update({s.name: f"s{s.name}" for s, _ in code.statements + code.per_neuron_constants})
+    names.update({s.name: f"s{s.name}" for s, _ in code.statements + code.per_neuron_constants + code.remembered})
     names.update({c.name: c.name for c in code.constants.values()})
-    exprs = [e for _, e in code.statements] + ([code.condition] if code.condition is not None else [])
+    exprs = [e for _, e in code.statements + code.remembered] + ([code.condition] if code.condition is not None else [])
     release = _refractory_release(p)
     exprs += [release] if release is not None else []
     used = _symbols_in(*exprs) | set(p.model.state_variables)
@@ -578,6 +597,7 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
                 w(f"active = {not_refractory}")
             w(*[f"s{name.name} = {_per_neuron_constants_array(p)}[{q}, i]"
                 for q, (name, _) in enumerate(code.per_neuron_constants)])
+            _remembered(w, p, code, names)
             for target, expr in code.statements:
                 w(f"s{target.name} = {w.code(expr, names)}")
             for var in p.model.state_variables:
@@ -599,6 +619,20 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
                 _stop_not_finite(w, k)
     if code.condition is not None:
         _book_spikes(w, a, k, collected=w.shares(p.size))
+
+
+def _remembered(w: _Writer, p: PopulationPlan, code: UpdateCode, names: dict[str, str]) -> None:
+    """Neuron ``i``'s remembered temporaries: computed again where one of the declared variables they
+    depend on is not what it was when they were last computed (always in the kernel call's first step),
+    else read. A value is the same either way, so the result does not depend on which happens."""
+    if not code.remembered:
+        return
+    values, inputs = _remembered_arrays(p)
+    changed = " or ".join(f"x_{name} != {inputs}[{q}, i]" for q, name in enumerate(code.remembered_inputs))
+    with w.block(f"if {changed}:"):
+        w(*[f"{inputs}[{q}, i] = x_{name}" for q, name in enumerate(code.remembered_inputs)],
+          *[f"{values}[{q}, i] = {w.code(call, names)}" for q, (_, call) in enumerate(code.remembered)])
+    w(*[f"s{name.name} = {values}[{q}, i]" for q, (name, _) in enumerate(code.remembered)])
 
 
 def _overflow_excused_at_spikes(w: _Writer, code: UpdateCode) -> bool:

@@ -7,7 +7,8 @@ holds some of the same few, so a neuron's update repeats each call several times
 where four are distinct, for v and an adaptation current). Where the rates are the same for
 every neuron the hoister computes them once per kernel call; where they are not, this names each
 distinct call as a temporary that the statements then read, and the neuron update keeps those
-that depend on parameters alone (given per neuron) in an array filled once per kernel call.
+that depend on parameters alone (given per neuron) in an array filled once per kernel call, and
+those that also depend on declared variables in one it fills again where they change.
 """
 
 from __future__ import annotations
