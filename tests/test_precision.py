@@ -252,6 +252,24 @@ def test_an_exponential_that_overflows_float32_as_the_neuron_spikes_is_reset_not
     assert counts["single"].sum() > 2 and np.array_equal(counts["single"], counts["double"])
 
 
+def test_an_exponential_that_overflows_float64_at_an_rk2_midpoint_as_the_neuron_spikes_is_reset():
+    """v = -22 mV, 28 slopes of Delta_T above V_T: rk2's midpoint overflows float64 in the step of the spike.
+    Brian2 resets the neuron and goes on; double precision stopped the run ('v became inf')."""
+    model = sz.NeuronModel("eif", "dv/dt = (E_L - v + Delta_T*exp((v - V_T)/Delta_T))/tau : volt",
+                           {"E_L": "-70 mV", "V_T": "-50 mV", "Delta_T": "2 mV", "tau": "10 ms", "V_r": "-60 mV"},
+                           threshold="v > -20*mV", reset="v = V_r", initial={"v": "-22*mV"}, integrator="rk2")
+    for precision in ("double", "single"):
+        net = sz.Network(dt=0.1 * u.ms, seed=1, precision=precision)
+        net.add_population("p", model, 1)
+        net.record("p", "v")
+        net.run(1 * u.ms)
+        record = net.records()[0]
+        v = record.states[0].data["v"][:, 0]
+        reset = np.float32(-0.06) if precision == "single" else -0.06
+        assert list(record.spike_times) == [0.0] and v[1] == reset
+        assert np.all(np.diff(v[1:]) < 0), "after the reset v relaxes towards E_L"
+
+
 def test_state_that_overflows_float32_without_a_spike_stops_the_run():
     model = sz.NeuronModel("growth", "dv/dt = v/ms : 1", threshold="v < -1", initial={"v": 1})
     net = sz.Network(dt=0.1 * u.ms, precision="single")

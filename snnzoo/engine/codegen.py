@@ -371,7 +371,7 @@ def _body(w: _Writer, plan: KernelPlan) -> None:
             synapses_codegen.on_post(w, s)
         _stop_unless_written_finite(w, plan)
         for p in plan.populations:
-            _reset(w, p, p.index in updates and _overflow_excused_at_spikes(w, updates[p.index]))
+            _reset(w, p, p.index in updates and _overflow_excused_at_spikes(updates[p.index]))
     w(*_stop(layout.STATUS_DONE, "n1"))
 
 
@@ -573,7 +573,7 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
     loop only when some neuron spiked, so the update loop itself stays free of branches.
     """
     k, a = p.index, PopulationArrays(p)
-    excused = _overflow_excused_at_spikes(w, code)
+    excused = _overflow_excused_at_spikes(code)
     names = _code_names(p)
     names.update({s.name: f"s{s.name}" for s, _ in code.statements + code.per_neuron_constants + code.remembered})
     names.update({c.name: c.name for c in code.constants.values()})
@@ -635,14 +635,16 @@ def _remembered(w: _Writer, p: PopulationPlan, code: UpdateCode, names: dict[str
     w(*[f"s{name.name} = {values}[{q}, i]" for q, (name, _) in enumerate(code.remembered)])
 
 
-def _overflow_excused_at_spikes(w: _Writer, code: UpdateCode) -> bool:
-    """Whether state that is not finite in the step a neuron spikes waits for the reset.
+def _overflow_excused_at_spikes(code: UpdateCode) -> bool:
+    """Whether state that is not finite in the step a neuron spikes waits for the reset (a model with a
+    threshold, in either precision).
 
-    float32 overflows where float64 does not: a runaway exponential (AdEx) may reach inf in the
-    step in which the neuron spikes, and the reset brings it back; what the reset leaves
-    infinite stops the run right after the reset (:func:`_reset`), as double precision stops.
+    A runaway exponential (AdEx, an exponential integrate-and-fire model) may reach inf in the step in
+    which the neuron spikes: in float32 often, in float64 at a midpoint of ``rk2`` or ``rk4``. The reset
+    brings it back, as in Brian2, which resets and goes on; what the reset leaves infinite stops the run
+    right after the reset (:func:`_reset`).
     """
-    return w.precision == "single" and code.condition is not None
+    return code.condition is not None
 
 
 def _not_finite(p: PopulationPlan, i: str, variables: list[str] | None = None) -> str:
