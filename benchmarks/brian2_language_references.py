@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 """Brian2 reference data for the model-language features: ``exact`` integration, the Heun and
-Milstein integrators, writes dropped during refractoriness, linked variables.
+Milstein integrators, writes dropped during refractoriness, variables integrated while another is held,
+linked variables.
 
 Run from the repository root with the Python of a venv that has Brian2 2.9.0 (numpy target):
 
@@ -174,6 +175,16 @@ def refractory_forms(args) -> dict:
             "condition_spike_steps": spike_steps(b, sp_condition)[0], "condition_v": np.asarray(M.v[0]).tolist()}
 
 
+#: an adaptive LIF whose v is held while refractory and feeds w: w is integrated with v constant then
+REFRACTORY_COUPLED = {"E_L": -70e-3, "R": 100e6, "tau_m": 10e-3, "a": 1e-9, "tau_w": 20e-3, "I": 0.3e-9,
+                      "V_th": -50e-3, "V_r": -60e-3, "refractory": 5e-3, "duration": 0.05,
+                      "methods": ["exact", "rk2", "rk4", "euler", "heun", "exponential_euler"]}
+COUPLED_EQUATIONS = """
+dv/dt = (E_L - v - R*w + R*I)/tau_m : volt (unless refractory)
+dw/dt = (a*(v - E_L) - w)/tau_w : amp
+"""
+
+
 #: refractory periods that are not whole numbers of steps, per neuron and as one time
 BETWEEN_STEPS = {"tref": [0.25e-3, 0.27e-3, 0.35e-3, 0.3e-3, 0.199e-3], "refractory": 0.27e-3, "duration": 0.004}
 
@@ -300,6 +311,30 @@ def linked_variable(args) -> dict:
             **p, "v": np.asarray(M.v[0]).tolist(), "y": np.asarray(M.y[0]).tolist()}
 
 
+def refractory_coupled(args) -> dict:
+    b = brian()
+    p = REFRACTORY_COUPLED
+    traces = {}
+    for method in p["methods"]:
+        b.start_scope()
+        b.defaultclock.dt = DT * b.second
+        namespace = {"E_L": p["E_L"] * b.volt, "R": p["R"] * b.ohm, "tau_m": p["tau_m"] * b.second,
+                     "a": p["a"] * b.siemens, "tau_w": p["tau_w"] * b.second, "I": p["I"] * b.amp,
+                     "V_th": p["V_th"] * b.volt, "V_r": p["V_r"] * b.volt}
+        G = b.NeuronGroup(1, COUPLED_EQUATIONS, threshold="v > V_th", reset="v = V_r",
+                          refractory=p["refractory"] * b.second, method=method, namespace=namespace)
+        G.v = p["E_L"] * b.volt
+        M, sp = b.StateMonitor(G, ["v", "w"], record=True), b.SpikeMonitor(G)
+        b.Network(G, M, sp).run(p["duration"] * b.second)
+        traces[method] = {"spike_steps": spike_steps(b, sp)[0], "v": np.asarray(M.v[0]).tolist(),
+                          "w": np.asarray(M.w[0]).tolist()}
+    return {"method": "Brian2: adaptive LIF dv/dt = (E_L - v - R*w + R*I)/tau_m (unless refractory), dw/dt = "
+                      "(a*(v - E_L) - w)/tau_w, E_L -70 mV, R 100 Mohm, tau_m 10 ms, a 1 nS, tau_w 20 ms, I 300 pA, "
+                      "threshold v > -50 mV, reset v = -60 mV, refractory 5 ms, v0 = E_L; with each of 'methods', "
+                      "50 ms at dt 0.1 ms; v and w every step.",
+            **p, "traces": traces}
+
+
 EXPERIMENTS = {
     "exact-cuba-neuron": exact_cuba_neuron,
     "stratonovich-gbm": stratonovich_gbm,
@@ -310,6 +345,7 @@ EXPERIMENTS = {
     "delay-expressions": delay_expressions,
     "regular-operations": regular_operations,
     "timed-array-2d": timed_array_2d,
+    "refractory-coupled": refractory_coupled,
 }
 
 

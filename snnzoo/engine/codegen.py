@@ -27,7 +27,8 @@ import sympy
 
 from ..language.equations import ENGINE_PREFIX
 from ..language.expressions import rand, randn, substitute_units, symbol
-from ..language.integrators import integrated, new_symbol, ode_system
+from ..language.held_update import refractory_update
+from ..language.integrators import new_symbol, ode_system
 from ..language.model import NeuronModel
 from . import layout, refractoriness, synapses_codegen
 from .layout import (
@@ -471,7 +472,9 @@ class UpdateCode:
     (computed once per neuron and kernel call, into the array :func:`_per_neuron_constants_array`);
     and those that also depend on declared variables (``a : siemens``, which a reset, a synapse or a
     regular operation may change) in ``remembered`` (computed again only in a step where one of
-    those variables differs from what it was when they were last computed: :func:`_remembered`)."""
+    those variables differs from what it was when they were last computed: :func:`_remembered`).
+    ``while_refractory`` names the values a refractory neuron takes instead of ``_new_x`` for variables it
+    integrates differently, its ``(unless refractory)`` variables held (:mod:`snnzoo.language.held_update`)."""
 
     statements: list[tuple[sympy.Symbol, sympy.Basic]]
     condition: sympy.Basic | None
@@ -479,6 +482,7 @@ class UpdateCode:
     per_neuron_constants: list[tuple[sympy.Symbol, sympy.Basic]]
     remembered: list[tuple[sympy.Symbol, sympy.Basic]]
     remembered_inputs: list[str]
+    while_refractory: dict[str, sympy.Symbol]
 
 
 def update_code(p: PopulationPlan) -> UpdateCode:
@@ -489,8 +493,10 @@ def update_code(p: PopulationPlan) -> UpdateCode:
     invariant = set(p.homogeneous) | {"dt", "N"}
     constants: dict[sympy.Basic, sympy.Symbol] = {}
     hoist = _Hoister(invariant, constants, f"{ENGINE_PREFIX}h{p.index}_")
-    calls, statements = name_shared_calls(integrated(p.integrator, ode_system(p.model)),
-                                          f"{ENGINE_PREFIX}dd{p.index}_", computed_once=hoist.same_everywhere)
+    held = p.model.unless_refractory if refractoriness.not_refractory(p, "i") is not None else []
+    update = refractory_update(p.integrator, ode_system(p.model), held)
+    calls, statements = name_shared_calls(update.statements, f"{ENGINE_PREFIX}dd{p.index}_",
+                                          computed_once=hoist.same_everywhere)
     parameters = invariant | set(p.heterogeneous) | {"i"}
     declared = parameters | set(p.model.variables)
     fixed = [(name, hoist(call)) for name, call in calls if _symbols_in(call) <= parameters]
@@ -500,7 +506,7 @@ def update_code(p: PopulationPlan) -> UpdateCode:
     statements = [(target, hoist(expr)) for target, expr in varying + statements]
     condition = hoist(_prepared(p, p.model.threshold)) if p.model.threshold is not None else None
     inputs = sorted(_symbols_in(*[call for _, call in remembered]) & set(p.model.variables))
-    return UpdateCode(statements, condition, constants, fixed, remembered, inputs)
+    return UpdateCode(statements, condition, constants, fixed, remembered, inputs, update.while_refractory)
 
 
 def _per_neuron_constants_array(p: PopulationPlan) -> str:
@@ -603,8 +609,12 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
             for var in p.model.state_variables:
                 new = f"s{new_symbol(symbol(var)).name}"
                 held = not_refractory is not None and var in p.model.unless_refractory
-                w(f"x_{var} = {new} if active else x_{var}" if held else f"x_{var} = {new}",
-                  f"{a.state}[{p.rows.index(var)}, i] = x_{var}")
+                if held or var in code.while_refractory:
+                    refractory = f"x_{var}" if held else f"s{code.while_refractory[var].name}"
+                    w(f"x_{var} = {new} if active else {refractory}")
+                else:
+                    w(f"x_{var} = {new}")
+                w(f"{a.state}[{p.rows.index(var)}, i] = x_{var}")
             total = " + ".join(f"x_{v}" for v in p.model.state_variables)
             if code.condition is not None:
                 test = f"({w.code(code.condition, names)})" + (" & active" if not_refractory is not None else "")
