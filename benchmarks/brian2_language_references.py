@@ -175,6 +175,11 @@ def refractory_forms(args) -> dict:
             "condition_spike_steps": spike_steps(b, sp_condition)[0], "condition_v": np.asarray(M.v[0]).tolist()}
 
 
+#: refractory='tref + 0.5*ms*i' read in every step while the reset ('reset') or a regular operation every
+#: 10 ms ('regular') lengthens tref
+REFRACTORY_CHANGING = {"tau": 5e-3, "v_inf": -40e-3, "Vt": -50e-3, "Vr": -70e-3, "tref": 1e-3, "duration": 0.1}
+
+
 #: an adaptive LIF whose v is held while refractory and feeds w: w is integrated with v constant then
 REFRACTORY_COUPLED = {"E_L": -70e-3, "R": 100e6, "tau_m": 10e-3, "a": 1e-9, "tau_w": 20e-3, "I": 0.3e-9,
                       "V_th": -50e-3, "V_r": -60e-3, "refractory": 5e-3, "duration": 0.05,
@@ -311,6 +316,35 @@ def linked_variable(args) -> dict:
             **p, "v": np.asarray(M.v[0]).tolist(), "y": np.asarray(M.y[0]).tolist()}
 
 
+def refractory_changing(args) -> dict:
+    b = brian()
+    p = REFRACTORY_CHANGING
+    b.start_scope()
+    b.defaultclock.dt = DT * b.second
+    namespace = {"tau": p["tau"] * b.second, "v_inf": p["v_inf"] * b.volt, "Vt": p["Vt"] * b.volt,
+                 "Vr": p["Vr"] * b.volt}
+    equations = "dv/dt = (v_inf - v)/tau : volt (unless refractory)\ntref : second"
+    reset = b.NeuronGroup(2, equations, threshold="v > Vt", reset="v = Vr; tref += 1*ms",
+                          refractory="tref + 0.5*ms*i", method="exact", namespace=namespace, name="reset")
+    regular = b.NeuronGroup(2, equations, threshold="v > Vt", reset="v = Vr", refractory="tref + 0.5*ms*i",
+                            method="exact", namespace=namespace, name="regular")
+    regular.run_regularly("tref += 2*ms", dt=10 * b.ms)
+    for group in (reset, regular):
+        group.v = p["Vr"] * b.volt
+        group.tref = p["tref"] * b.second
+    monitors = {"reset": b.SpikeMonitor(reset), "regular": b.SpikeMonitor(regular)}
+    b.Network(reset, regular, *monitors.values()).run(p["duration"] * b.second)
+    spikes = {}
+    for name, monitor in monitors.items():
+        steps, neurons = spike_steps(b, monitor)
+        spikes[name] = {"spike_steps": steps, "spike_neurons": neurons}
+    return {"method": "Brian2: 2 + 2 LIF dv/dt = (v_inf - v)/tau (unless refractory), tau 5 ms, v_inf -40 mV, Vt -50 mV, "
+                      "Vr -70 mV, tref : second starting at 1 ms, refractory='tref + 0.5*ms*i'; 'reset': reset "
+                      "'v = Vr; tref += 1*ms'; 'regular': reset 'v = Vr' and run_regularly('tref += 2*ms', dt=10*ms); "
+                      "exact, 100 ms at dt 0.1 ms.",
+            **p, "groups": spikes}
+
+
 def refractory_coupled(args) -> dict:
     b = brian()
     p = REFRACTORY_COUPLED
@@ -346,6 +380,7 @@ EXPERIMENTS = {
     "regular-operations": regular_operations,
     "timed-array-2d": timed_array_2d,
     "refractory-coupled": refractory_coupled,
+    "refractory-changing": refractory_changing,
 }
 
 

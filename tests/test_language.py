@@ -593,6 +593,27 @@ def test_a_refractory_period_between_steps_lasts_the_steps_it_contains_like_bria
     assert steps_of(one_record).tolist() == ref["one_spike_steps"]
 
 
+def test_a_refractory_period_follows_a_variable_the_run_changes_like_brian2():
+    """refractory='tref + 0.5*ms*i' with tref lengthened by the reset, or by a regular operation every 10 ms:
+    Brian2 reads the period in every step. It was evaluated when the network was built (15 spikes at a
+    constant period where Brian2 has 9)."""
+    ref = reference("refractory_changing")
+    def model(reset: str) -> sz.NeuronModel:
+        return sz.NeuronModel("lif_tref", "dv/dt = (v_inf - v)/tau : volt (unless refractory)\ntref : second",
+                              {"tau": ref["tau"] * u.second, "v_inf": ref["v_inf"] * u.volt, "Vt": ref["Vt"] * u.volt,
+                               "Vr": ref["Vr"] * u.volt}, threshold="v > Vt", reset=reset,
+                              refractory="tref + 0.5*ms*i", initial={"v": "Vr", "tref": ref["tref"] * u.second})
+    net = sz.Network(dt=ref["dt"] * u.second, seed=0)
+    net.add_population("reset", model("v = Vr; tref += 1*ms"), 2)
+    net.add_population("regular", model("v = Vr"), 2)
+    net.run_regularly("regular", "tref += 2*ms", dt=10 * u.ms)
+    net.run(ref["duration"] * u.second)
+    for record in net.records():
+        expected = ref["groups"][record.name]
+        assert steps_of(record).tolist() == expected["spike_steps"]
+        assert record.spike_neurons.tolist() == expected["spike_neurons"]
+
+
 def test_refractory_period_follows_a_parameter_set_between_runs():
     ref = reference("refractory_forms")
     model = sz.NeuronModel("lif_tref", "dv/dt = (v_inf - v)/tau : volt (unless refractory)",

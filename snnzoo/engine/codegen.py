@@ -30,6 +30,8 @@ from ..language.expressions import rand, randn, substitute_units, symbol
 from ..language.held_update import refractory_update
 from ..language.integrators import new_symbol, ode_system
 from ..language.model import NeuronModel
+from ..language.refractory import MAX_REFRACTORY_STEPS
+from ..time_steps import GRID_TOLERANCE
 from . import layout, refractoriness, synapses_codegen
 from .layout import (
     CLOCK,
@@ -584,8 +586,8 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
     names.update({s.name: f"s{s.name}" for s, _ in code.statements + code.per_neuron_constants + code.remembered})
     names.update({c.name: c.name for c in code.constants.values()})
     exprs = [e for _, e in code.statements + code.remembered] + ([code.condition] if code.condition is not None else [])
-    release = _refractory_release(p)
-    exprs += [release] if release is not None else []
+    release, period = _refractory_release(p), _refractory_period(p)
+    exprs += [e for e in (release, period) if e is not None]
     used = _symbols_in(*exprs) | set(p.model.state_variables)
     not_refractory = refractoriness.not_refractory(p, "i")
     noises = p.model.noise_names
@@ -599,6 +601,8 @@ def _update(w: _Writer, p: PopulationPlan, code: UpdateCode) -> None:
             w(*[f"z_{noise} = {a.normals}[{q}, i]" for q, noise in enumerate(noises)])
             if release is not None:
                 w(f"{a.last_spike}[i] = {layout.NEVER} if not ({w.code(release, names)}) else {a.last_spike}[i]")
+            if period is not None:
+                _refractory_steps_now(w, a, w.code(period, names))
             if not_refractory is not None:
                 w(f"active = {not_refractory}")
             w(*[f"s{name.name} = {_per_neuron_constants_array(p)}[{q}, i]"
@@ -930,6 +934,20 @@ def _regular_operation(w: _Writer, op: RegularOperationPlan) -> None:
 def _refractory_release(p: PopulationPlan) -> sympy.Basic | None:
     """The condition whose falsehood at the start of a step ends a neuron's refractoriness."""
     return _prepared(p, p.refractory_condition) if p.refractory_kind == "condition" else None
+
+
+def _refractory_period(p: PopulationPlan) -> sympy.Basic | None:
+    """The refractory period (seconds) evaluated at the start of every step, where it reads declared variables."""
+    return _prepared(p, p.refractory_period) if p.refractory_period is not None else None
+
+
+def _refractory_steps_now(w: _Writer, a: PopulationArrays, seconds: str) -> None:
+    """Neuron ``i``'s refractory period of ``seconds`` in the whole steps it contains, as
+    :func:`snnzoo.time_steps.step_containing` counts them: a negative or NaN period is no step (Brian2's
+    neuron is then never refractory), a longer one than the longest supported that longest."""
+    w(f"period_steps = np.floor(({seconds})/dt + {GRID_TOLERANCE!r})",
+      f"{a.refractory_steps}[i] = int(period_steps) if 0.0 <= period_steps <= {float(MAX_REFRACTORY_STEPS)!r} "
+      f"else ({MAX_REFRACTORY_STEPS} if period_steps > 0.0 else 0)")
 
 
 def _reset(w: _Writer, p: PopulationPlan, check_finite: bool) -> None:

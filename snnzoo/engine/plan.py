@@ -43,6 +43,9 @@ class PopulationPlan:
     refractory_steps: np.ndarray | None = None
     """int64[N]: each neuron's refractory period in steps (kind "per_neuron")."""
     refractory_condition: sympy.Basic | None = None
+    refractory_period: sympy.Basic | None = None
+    """A period (kind "per_neuron") that reads declared variables, which the run may change (a reset writing
+    ``tref``): evaluated again in every step, as Brian2 evaluates it, into ``refractory_steps``."""
 
 
 @dataclass

@@ -5,7 +5,8 @@ Three forms:
 - a period: a time (``"2 ms"``), one time per neuron (an array given to
   ``add_population(refractory=...)``), or an expression of parameters, declared variables, ``i`` and
   ``N`` and the time step ``dt`` (``"tref"``, ``"2*tau_ref"``, ``"(1 + i)*ms"``, ``"2*dt"``: two steps), evaluated per neuron when the network is built and again when one
-  of its parameters is set between runs;
+  of its parameters is set between runs, and in every step where it reads a declared variable that the run may
+  change (``Population.refractory_period_read_every_step``);
 - a condition (``"v > -40*mV"``): after a spike the neuron stays refractory until the
   condition is false at the start of a step (Brian2's ``not_refractory = not_refractory
   or not (condition)``).

@@ -644,7 +644,8 @@ class Network:
             steps = pop.refractory_steps(self.dt) if refractoriness.kind != "condition" else None
             plans.append(PopulationPlan(k, name, pop.model, pop.size, pop.integrator, rows, sorted(pop.heterogeneous),
                                         homo, int(steps[0]) if refractoriness.kind == "steps" else 0, pop.values, links,
-                                        refractoriness.kind, steps, refractoriness.condition))
+                                        refractoriness.kind, steps, refractoriness.condition,
+                                        pop.refractory_period_read_every_step()))
         rows = {p.name: p.rows for p in plans}
         drives = [DrivePlan(d, index[b.population.name], rows[b.population.name].index(b.variable), b.kind,
                             b.per_neuron, b.drive, b.population.size) for d, b in enumerate(self._drives)]

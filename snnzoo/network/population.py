@@ -7,7 +7,7 @@ import ast
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pint
@@ -19,6 +19,9 @@ from ..time_steps import CLOCK_NAMES
 from ..units import (as_data, as_quantity, check_value, is_quantity_text, one_si, same_dimension, show, si_unit_string, to_si,
                      ureg, whole_numbers)
 from ..language.arguments import arguments_checked, refuse_read_only
+
+if TYPE_CHECKING:
+    import sympy
 
 
 class _WrittenBack(np.ndarray):
@@ -392,6 +395,14 @@ class Population:
         return {"model": self.model.name, "size": self.size, "preset": self.preset,
                 "parameters": dict(self.parameter_text),
                 "integrator": self.integrator.name, "labels": self.labels, "refractory": self.refractoriness.text}
+
+    def refractory_period_read_every_step(self) -> sympy.Basic | None:
+        """The refractory period's expression where it reads a declared variable that is not ``(constant)``,
+        which a reset, a synapse or a regular operation may change during a run: the kernel evaluates it in
+        every step, as Brian2 does (else None: it is evaluated when the network is built and between runs)."""
+        expression = self.refractoriness.expression
+        changing = set(self.model.variables) - set(self.model.constant_variables)
+        return expression if expression is not None and {s.name for s in expression.free_symbols} & changing else None
 
     def refractory_steps(self, dt: float) -> np.ndarray:
         """Each neuron's refractory period in steps of ``dt``."""
