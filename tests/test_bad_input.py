@@ -593,7 +593,10 @@ def test_every_index_input_refuses_fractions_and_takes_whole_floats(give, fragme
     ({"name": "a/b"}, "record 'p': name 'a/b': expected letters, digits"),
     # was "rate 8 kilohertz is not dt/k for an integer k (dt = 0.0001 s)", which says neither what is wrong nor what works
     ({"rate": 8 * u.kHz}, "record 'p': rate 8 kHz samples every 1.25 steps of dt = 0.1 ms; expected a rate of "
-                          "1/(k*dt) for a whole number k >= 1: 10000 Hz (every step), 5000 Hz, 3333 Hz, ..."),
+                          "1/(k*dt) for a whole number k >= 1, written exactly, such as 1/(0.1 ms) for every step"),
+    # it suggested "3333 Hz", which it then refused: the suggestion is now a rate written exactly
+    ({"rate": 3333 * u.Hz}, "record 'p': rate 3333 Hz samples every 3.0003 steps of dt = 0.1 ms; expected a rate of "
+                            "1/(k*dt) for a whole number k >= 1, written exactly, such as 1/(0.3 ms) for every 3 steps"),
     ({"rate": "20 kHz"}, "record 'p': rate '20 kHz' samples every 0.5 steps of dt = 0.1 ms; expected a rate of 1/(k*dt)"),
 ])
 def test_record_refuses_at_once_what_the_result_would_refuse(arguments, fragment):

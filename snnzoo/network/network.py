@@ -607,11 +607,11 @@ class Network:
         steps = 1.0 / (positive_si(rate, "Hz", what=f"{what}: rate") * self.dt)
         every = int(round(steps))
         if every < 1 or abs(every - steps) > 1e-6 * steps:
-            fastest = 1.0 / self.dt
+            nearest = max(every, 1)
             raise ConfigError(
-                f"{what}: rate {show(rate)} samples every {steps:.4g} steps of "
-                f"dt = {self.dt * 1e3:g} ms; expected a rate of 1/(k*dt) for a whole number k >= 1: "
-                f"{fastest:g} Hz (every step), {fastest / 2:g} Hz, {fastest / 3:.4g} Hz, ...")
+                f"{what}: rate {show(rate)} samples every {steps:.7g} steps of dt = {self.dt * 1e3:g} ms; expected "
+                f"a rate of 1/(k*dt) for a whole number k >= 1, written exactly, such as "
+                f"1/({nearest * self.dt * 1e3:g} ms) for every {'step' if nearest == 1 else f'{nearest} steps'}")
         return min(every, UNREACHED_STEP)  # longer than any run: at step 0 only (the kernel takes int64 steps)
 
     def _check_not_built(self, action: str) -> None:
