@@ -1302,3 +1302,16 @@ def test_errors_show_a_quantity_as_its_value_and_unit(make, shown):
     with pytest.raises(SnnzooError) as error:
         make()
     assert str(error.value).endswith(shown) and "Quantity" not in str(error.value)
+
+
+@pytest.mark.parametrize("arguments, message", [
+    ({"parameters": {"tauu": 5 * u.ms}},
+     "unknown parameter of population 'p' (model 'm') 'tauu'; did you mean 'tau'? (known: tau)"),
+    ({"initial": {"w": 1 * u.mV}}, "unknown initial value of population 'p' (model 'm') 'w' (known: v)"),
+])
+def test_an_unknown_parameter_or_initial_value_lists_the_names_of_its_kind(arguments, message):
+    """Both listed every parameter and variable ('known: tau, v'), so that v looked like a parameter to give."""
+    net = sz.Network(dt=0.1 * u.ms)
+    with pytest.raises(UnknownNameError) as refused:
+        net.add_population("p", sz.NeuronModel("m", "dv/dt = -v/tau : volt", {"tau": "10 ms"}), 2, **arguments)
+    assert str(refused.value) == message

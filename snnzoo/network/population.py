@@ -295,9 +295,11 @@ class Population:
         one value, or one per neuron (per neuron of ``neurons``, if given)."""
         name = self.model.parameter_name(name, self.where)
         self._refuse_subexpression(name, "set")
-        known = list(self.model.parameters) + self.model.state_variables + self.model.variables
-        if name not in known:
-            raise UnknownNameError(f"{kind} of {self.where}", name, known)
+        variables = self.model.state_variables + self.model.variables
+        known = list(self.model.parameters) + variables
+        if name not in known:  # listing the names of the kind asked for (a parameter or a variable)
+            listed = {"parameter": list(self.model.parameters), "initial value": variables}.get(kind, known)
+            raise UnknownNameError(f"{kind} of {self.where}", name, listed)
         if kind == "parameter" and name not in self.model.parameters:  # the model's initial value would replace it
             raise ConfigError(f"{what}: {name!r} is a variable of the model, not a parameter; give its starting "
                               "value in initial")
