@@ -114,6 +114,28 @@ def test_a_parameter_the_model_never_uses_is_named_in_a_warning():
         sz.NeuronModel("m", "dv/dt = -v/tau : 1", {"tau": "10 ms", "tua": "5 ms"})
 
 
+def test_a_synapse_model_parameter_used_nowhere_is_named_in_a_warning_too():
+    """A neuron model warned; a synapse model kept a misspelt 'tua' in silence."""
+    with pytest.warns(UnusedParameterWarning, match=re.escape(
+            "synapse model 's': parameter 'tua' is used nowhere in the model (its equations, on_pre, on_post or "
+            "initial values)")):
+        sz.SynapseModel("s", "w : volt", {"tua": "20 ms"}, on_pre="ge += w")
+    for name in ("stdp", "stdp_nearest", "triplet_stdp", "vogels_istdp", "nmda_saturating",
+                 "tsodyks_markram_depressing", "tsodyks_markram_facilitating"):
+        assert get_registry().synapse_model(name).unused_parameters() == [], name
+
+
+@pytest.mark.parametrize("default, hint", [
+    (20, "(dimensionless parameters in it: taupre; did a default lose its unit, e.g. '100' for '100 pF'?)"),
+    ("20 mS", "(parameter taupre's default '20 mS' is in [conductance]; did you mean '20 ms' or '20 Ms'?)"),
+])
+def test_a_synapse_model_default_that_lost_its_unit_is_named_as_a_neuron_model_names_it(default, hint):
+    with pytest.raises(EquationError) as refused:
+        sz.SynapseModel("s", "w : 1\ndApre/dt = -Apre/taupre : 1 (event-driven)", {"taupre": default},
+                        on_pre="Apre += 0.01; ge_post += w")
+    assert str(refused.value).endswith(f"(inconsistent units) {hint}")
+
+
 @pytest.mark.parametrize("equations", ["dv/dt = -v/tau : 1\n_new_v : 1", "d_v/dt = -_v/tau : 1"])
 def test_names_in_the_engine_namespace_are_refused(equations):
     with pytest.raises(EquationError, match="kept for names the engine generates"):

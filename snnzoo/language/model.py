@@ -28,9 +28,10 @@ import pint
 from ..errors import (ConfigError, DeprecatedNameWarning, EquationError, UnitError, UnknownNameError,
                       UnusedParameterWarning, ValueRangeError)
 from ..units import (Sign, as_quantity, dimension_of, is_quantity_text, parameter_sign, parse_unit, quantity_text,
-                     respellings, show, show_si, to_si, unit_text, ureg)
+                     show, show_si, to_si, unit_text, ureg)
 from . import model_summary
 from .arguments import constructor_checked
+from .default_hint import default_hint
 from .refractory import Refractoriness, period_refractoriness
 from .symbolic_budget import time_budget
 
@@ -49,7 +50,7 @@ _PACKAGE_FOLDER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(_
 """The folder of the snnzoo package (this module is in its ``language/``): warnings point at the first frame outside it."""
 
 
-def _outside_snnzoo() -> int:
+def stacklevel_outside_snnzoo() -> int:
     """The ``stacklevel`` that makes a warning point at the first caller outside snnzoo (the user's
     line), however deep inside snnzoo it is raised: ``add_population``, ``set`` and ``NeuronModel``
     reach the same warning through different numbers of frames."""
@@ -384,22 +385,15 @@ class NeuronModel:
     def _check_parameters_used(self) -> None:
         """Warn of every parameter that appears nowhere in the model (see :meth:`unused_parameters`)."""
         for problem in self.unused_parameters():
-            warnings.warn(problem, UnusedParameterWarning, stacklevel=_outside_snnzoo())
+            warnings.warn(problem, UnusedParameterWarning, stacklevel=stacklevel_outside_snnzoo())
 
     def unused_parameters(self) -> list[str]:
         """One line per parameter that appears nowhere in the equations, threshold, reset, refractory
         period, initial values or synaptic targets: it changes nothing, and is often a misspelling."""
         texts = [self.equations_text, self.threshold_text or "", self.reset_text or "", self.refractory_text or "",
                  *map(str, self.initial.values()), *self.synapses_text.values()]
-        names = set(re.findall(r"[A-Za-z_]\w*", " ".join(texts)))
-        problems = []
-        for parameter in self.parameters:
-            if parameter not in names:
-                close = difflib.get_close_matches(parameter, sorted(names), n=1)
-                problems.append(f"model {self.name!r}: parameter {parameter!r} is used nowhere in the model (its "
-                                "equations, threshold, reset, refractory period or initial values)"
-                                + (f"; did you mean {close[0]!r}?" if close else ""))
-        return problems
+        return parameters_used_nowhere(f"model {self.name!r}", self.parameters, texts,
+                                       "equations, threshold, reset, refractory period or initial values")
 
     def _parameter_specs(self, given: Mapping[str, Any]) -> dict[str, ParameterSpec]:
         return parameter_specs(f"model {self.name!r}", self.equations, given)
@@ -423,7 +417,7 @@ class NeuronModel:
         new = self.aliases[name]
         warnings.warn(f"{where}: parameter {name!r} of model {self.name!r} is now called {new!r}; "
                       "the old name is accepted until the next release", DeprecatedNameWarning,
-                      stacklevel=_outside_snnzoo())
+                      stacklevel=stacklevel_outside_snnzoo())
         return new
 
     def preset(self, name: str) -> dict[str, Any]:
@@ -484,33 +478,8 @@ class NeuronModel:
                                     f"term g*{noise.name} whose g holds no noise (as in Brian2)")
 
     def _default_hint(self, expr: sympy.Basic, want: pint.Unit) -> str:
-        """Why the units of ``expr`` (which must be in ``want``) may not add up: the usual cause is a parameter's
-        default without its unit ("100" for "100 pF"), or with a unit symbol in the wrong case ("10 mS",
-        millisiemens, for "10 ms"), which a spelling with which ``expr`` checks out shows."""
-        from .expressions import same_dimension
-
-        names = sorted(s.name for s in expr.free_symbols if s.name in self.parameters)
-        unitless = [name for name in names if same_dimension(self.units[name], ureg.dimensionless)]
-        if unitless:
-            return (f" (dimensionless parameters in it: {', '.join(unitless)}; did a default lose its unit, "
-                    "e.g. '100' for '100 pF'?)")
-        for name in names:
-            text = self.parameters[name].default_text
-            fitting = [spelling for group in respellings(text) for spelling in group
-                       if self._checks_out(expr, want, {name: as_quantity(spelling, what=name).units})]
-            if fitting:
-                return (f" (parameter {name}'s default {text!r} is in {dimension_of(self.units[name])}; "
-                        f"did you mean {' or '.join(map(repr, fitting))}?)")
-        return ""
-
-    def _checks_out(self, expr: sympy.Basic, want: pint.Unit, respelt: Mapping[str, pint.Unit]) -> bool:
-        """Whether ``expr`` is in ``want`` with the units of some parameters ``respelt``."""
-        from .expressions import same_dimension
-
-        try:
-            return same_dimension(self._checker("", noise=True, respelt=respelt).unit_of(expr), want)
-        except EquationError:
-            return False
+        """Which default may make ``expr``'s units not add up (:func:`~snnzoo.language.default_hint.default_hint`)."""
+        return default_hint(expr, want, self.parameters, lambda respelt: self._checker("", noise=True, respelt=respelt))
 
     @property
     def refractory(self) -> float | None:
@@ -826,6 +795,19 @@ def page_heading(name: str, description: str) -> list[str]:
 _TEXTS = ("name", "equations", "description", "threshold", "reset", "integrator", "on_pre", "on_post")
 _DICTIONARIES = ("parameters", "initial", "synapses", "functions", "aliases", "presets")
 _OPTIONAL = ("threshold", "reset", "integrator", "on_pre", "on_post", *_DICTIONARIES)
+
+
+def parameters_used_nowhere(where: str, parameters: Mapping[str, Any], texts: list[str], parts: str) -> list[str]:
+    """One line per parameter whose name appears in none of the model's ``texts`` (its ``parts``): it changes
+    nothing, and is often a misspelling, which the line suggests a correction for."""
+    names = set(re.findall(r"[A-Za-z_]\w*", " ".join(texts)))
+    problems = []
+    for parameter in parameters:
+        if parameter not in names:
+            close = difflib.get_close_matches(parameter, sorted(names), n=1)
+            problems.append(f"{where}: parameter {parameter!r} is used nowhere in the model (its {parts})"
+                            + (f"; did you mean {close[0]!r}?" if close else ""))
+    return problems
 
 
 def check_argument_kinds(arguments: Mapping[str, Any], where: str) -> None:

@@ -31,6 +31,7 @@ Equation flags:
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,15 +39,17 @@ from typing import Any
 import pint
 import sympy
 
-from ..errors import ConfigError, EquationError
+from ..errors import ConfigError, EquationError, UnusedParameterWarning
 from ..units import dimension_of, quantity_text, to_si, unit_text, ureg
 from .arguments import constructor_checked
+from .default_hint import default_hint
 from .equations import Equation, parse_equations, parse_statements, statement_texts
 from .expressions import (DimensionChecker, is_unit_name, is_zero, number_magnitudes, same_dimension,
                           substitute_units, symbol)
 from .integrators import OdeSystem
 from .model import (NeuronModel, ParameterSpec, check_argument_kinds, checked_references, page_heading, parameter_specs, parameter_table,
-                    parameters_dict, reference_lines)
+                    parameters_dict, parameters_used_nowhere, reference_lines,
+                    stacklevel_outside_snnzoo)
 
 Statement = tuple[str, str, sympy.Basic]
 """``(target, operator, expression)``, e.g. ``("w", "=", clip(w + Apost, 0, wmax))``."""
@@ -147,6 +150,14 @@ class SynapseModel:
         self.initial_text = {var: quantity_text(value) for var, value in (initial or {}).items()}
         # the synapse's own names must check out without any neuron model
         self._check_statements(own_only=True)
+        for problem in self.unused_parameters():
+            warnings.warn(problem, UnusedParameterWarning, stacklevel=stacklevel_outside_snnzoo())
+
+    def unused_parameters(self) -> list[str]:
+        """One line per parameter that appears nowhere in the equations, pathways or initial values (as a neuron
+        model's :meth:`~snnzoo.language.model.NeuronModel.unused_parameters`)."""
+        texts = [self.equations_text, *self.pathway_text.values(), *map(str, self.initial_text.values())]
+        return parameters_used_nowhere(self.where, self.parameters, texts, "equations, on_pre, on_post or initial values")
 
     @property
     def state_variables(self) -> list[str]:
@@ -296,7 +307,9 @@ class SynapseModel:
             if not same_dimension(got, want) and not is_zero(expr):
                 said = f"the value is in {_shown(got)} but {target} must be in" if target else \
                     f"the right-hand side is in {_shown(got)} but must be in"
-                raise EquationError(f"{where}: {said} {_shown(want)} (inconsistent units)")
+                hint = default_hint(self.canonical(expr), want, self.parameters,
+                                    lambda respelt: DimensionChecker({**known, **respelt}, where))
+                raise EquationError(f"{where}: {said} {_shown(want)} (inconsistent units){hint}")
 
     # -- binding to neuron models ------------------------------------------------------------
     def bind(self, pre: NeuronModel | None, post: NeuronModel, where: str) -> BoundSynapse:
