@@ -21,6 +21,7 @@ from snnzoo.plugins.loader import get_registry
 from snnzoo.cli import main
 from snnzoo.results.tree import open_result, provenance, write_netcdf
 from snnzoo.sweeps import executors, worker
+from snnzoo.sweeps.sweep import SweepInterrupted
 
 SPEC = """
 dt = "0.1 ms"
@@ -736,6 +737,21 @@ def test_sweep_through_a_dask_local_cluster_on_loopback(toml, tmp_path):
     assert (result["status"] == "ok").all()
     xr.testing.assert_equal(result["mean_rate"], serial["mean_rate"])
     xr.testing.assert_equal(again["total_spikes"], serial["total_spikes"])
+
+
+def test_ctrl_c_during_a_sweep_on_a_dask_address_says_how_many_runs_finished(toml, monkeypatch):
+    """The sweep closed the client it made where Ctrl-C stopped the runs, then again as it ended: that
+    second close was "internal error: RuntimeError: IOLoop is closed" (exit 70) at the command line."""
+    distributed = pytest.importorskip("distributed")
+
+    def interrupted(self, futures):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(executors.DaskExecutor, "wait", interrupted)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        with pytest.raises(SweepInterrupted, match="^0 of 2 runs finished$"):
+            sz.sweep(toml, {"sources.P.rate": ["20 Hz", "80 Hz"]}, executor=cluster.scheduler_address)
 
 
 def test_a_dask_cluster_without_workers_warns_and_its_runs_wait_for_one(toml, monkeypatch):
