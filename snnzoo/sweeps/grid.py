@@ -245,7 +245,7 @@ def _parameter(spec: Mapping[str, Any] | None, path: str, values: Any) -> Parame
     where = f"grid {path}"
     if spec is not None:
         set_value(copy.deepcopy(dict(spec)), path, None, what=where)  # the path exists or may be added
-    items = _items(values, where)
+    items = value_items(values, where)
     magnitudes, unit = _values_and_unit(spec, path, items, where)
     _check_distinct(magnitudes, items, where)
     return Parameter(path, magnitudes, unit)
@@ -316,7 +316,7 @@ def _is_real(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
-def _items(values: Any, where: str) -> list[Any]:
+def value_items(values: Any, where: str) -> list[Any]:
     """The values of one path as a list: a quantity array, a list, ``{"values": [...], "unit": "Hz"}``."""
     if isinstance(values, Mapping):
         if set(values) not in ({"values", "unit"}, {"value", "unit"}):
