@@ -503,6 +503,10 @@ def test_resume_of_a_build_function_sweep_refuses_another_seeds_run(tmp_path):
      "zip: expected True, False or a list of groups"),
     # it advised "(e.g. [['sources.P.rate']])", a group of one path, which it refuses
     ({"sources.P.rate": ["2 Hz"]}, {"zip": 3}, "zip: expected True, False or a list of groups of grid paths, got 3"),
+    # a path twice in a group was taken as one group of one path, ignored: the full product ran
+    ({"sources.P.rate": ["2 Hz", "4 Hz"], "projections.drive.weight": ["4 nS", "5 nS"]},
+     {"zip": [["sources.P.rate", "sources.P.rate"]]},
+     "zip: each group lists two or more distinct grid paths once, got ['sources.P.rate', 'sources.P.rate']"),
     ({"sources.P.rate": ["2 Hz"]}, {"out": 123}, "output: expected the path of a folder, got 123"),
     # '' was the current folder (a sweep into an unset "$OUT" wrote there); resume without out was ignored
     ({"sources.P.rate": ["2 Hz"]}, {"out": ""}, "output: expected the path of a folder, got ''"),

@@ -154,11 +154,11 @@ def _zip_groups(paths: list[str], zip: bool | Sequence[Sequence[str]]) -> list[l
     groups, seen = [], set()
     for group in zip:
         group = [str(path) for path in group]
-        unknown = [path for path in group if path not in paths]
-        if unknown or len(group) < 2 or seen & set(group):
+        unknown, distinct = [path for path in group if path not in paths], set(group)
+        if unknown or len(distinct) < 2 or len(distinct) < len(group) or seen & distinct:  # [[W, W]] was ignored
             raise ConfigError(f"zip: each group lists two or more distinct grid paths once, got {group} "
                               f"(grid paths: {', '.join(paths)})")
-        seen |= set(group)
+        seen |= distinct
         groups.append(group)
     return groups + [[path] for path in paths if path not in seen]
 
