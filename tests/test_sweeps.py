@@ -866,12 +866,30 @@ def test_cli_sweep_set_changes_every_run_and_is_refused_on_a_swept_path(toml, tm
     assert not (tmp_path / "both").exists()
 
 
+@pytest.mark.parametrize("sweep_table, seeds, message", [
+    ("", ["--seeds", "2"], "--set seed: --seeds 2 sweeps seeds 0..1, which would replace the value set; "
+                           "drop --set seed to run those seeds, or --seeds to run the seed set"),
+    ("\n[sweep]\nseeds = 2\n", [], "--set seed: the experiment's [sweep] seeds (2) would replace the value set; "
+                                  "give the seeds to run as --set 'sweep.seeds=[S1, S2, ...]'"),
+])
+def test_cli_set_seed_is_refused_where_the_sweep_has_seeds(tmp_path, capsys, sweep_table, seeds, message):
+    """The seeds swept replaced the seed set in silence (seeds 0 and 1 ran for --set seed=5 --seeds 2)."""
+    path = tmp_path / "seeded.toml"
+    path.write_text(SPEC + sweep_table)
+    assert main(["sweep", str(path), "--grid", "sources.P.rate=20 Hz", "--set", "seed=5", *seeds, "--workers", "1",
+                 "-q", "-o", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert err == f"snnzoo: error: {message}\n"
+    assert not (tmp_path / "x").exists()
+
+
 @pytest.mark.parametrize("grids, message", [
     (["sources.P.rate=20,80 Hz", "sources.P.rate=40 Hz"],
      "--grid sources.P.rate: given twice; give all its values in one --grid sources.P.rate=V1,V2,..."),
     (["sources.P.rate=100 mHz,0.1 Hz"], "grid sources.P.rate: the values '100 mHz' and '0.1 Hz' are the same"),
     (["=1,2"], "--grid '=1,2': the path before '=' is empty; expected PATH=V1,V2,..."),
     (["sources.P.rate=1,,2 Hz"], "--grid sources.P.rate: give one or more comma-separated values, got '1,,2 Hz'"),
+    (["seed=1,2"], "--grid seed: seeds are swept with --seeds N (seeds 0..N-1), not as a grid path"),  # "seeds="
 ])
 def test_cli_grid_paths_and_values_are_given_once_and_read_as_given(toml, tmp_path, capsys, grids, message):
     arguments = [argument for grid in grids for argument in ("--grid", grid)]
