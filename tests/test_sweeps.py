@@ -503,6 +503,13 @@ def test_resume_of_a_build_function_sweep_refuses_another_seeds_run(tmp_path):
      "zip: expected True, False or a list of groups"),
     # it advised "(e.g. [['sources.P.rate']])", a group of one path, which it refuses
     ({"sources.P.rate": ["2 Hz"]}, {"zip": 3}, "zip: expected True, False or a list of groups of grid paths, got 3"),
+    # paths that change nothing simulated ran every run again under a new axis
+    ({"sweep.seeds": [1, 2]}, {}, "grid sweep.seeds: 'sweep' changes nothing the runs simulate, so each value would "
+                                  "run the same runs again; sweep paths under dt, integrator, precision, duration, "
+                                  "models, populations, sources, projections, links, stimuli, monitors, "
+                                  "synapse_monitors, protocol"),
+    ({"title": ["a", "b"]}, {}, "grid title: 'title' changes nothing the runs simulate"),
+    ({"figure.title": ["a", "b"]}, {}, "grid figure.title: 'figure' changes nothing the runs simulate"),
     # a path twice in a group was taken as one group of one path, ignored: the full product ran
     ({"sources.P.rate": ["2 Hz", "4 Hz"], "projections.drive.weight": ["4 nS", "5 nS"]},
      {"zip": [["sources.P.rate", "sources.P.rate"]]},

@@ -35,6 +35,9 @@ RESERVED_NAMES = frozenset({
 
 _TIME_KEYS = ("dt", "duration", "refractory", "delay")
 
+UNSIMULATED_KEYS = ("name", "title", "description", "references", "figure", "expected", "sweep")
+"""Top-level keys of an experiment that change nothing its runs simulate: a grid over one ran every run again."""
+
 
 @dataclass(frozen=True)
 class Parameter:
@@ -244,11 +247,23 @@ def seed_list(seeds: int | Sequence[int] | None, spec: Mapping[str, Any] | None)
 def _parameter(spec: Mapping[str, Any] | None, path: str, values: Any) -> Parameter:
     where = f"grid {path}"
     if spec is not None:
+        _refuse_unsimulated(path, where)
         set_value(copy.deepcopy(dict(spec)), path, None, what=where)  # the path exists or may be added
     items = value_items(values, where)
     magnitudes, unit = _values_and_unit(spec, path, items, where)
     _check_distinct(magnitudes, items, where)
     return Parameter(path, magnitudes, unit)
+
+
+def _refuse_unsimulated(path: str, where: str) -> None:
+    """Refuse a path under one of :data:`UNSIMULATED_KEYS` (``title``, ``sweep.seeds``), naming what may be swept."""
+    from ..catalog.schema import TOP
+
+    key = path.split(".")[0]
+    if key in UNSIMULATED_KEYS:
+        simulated = [k.name for k in TOP.keys if k.name not in (*UNSIMULATED_KEYS, "seed")]
+        raise ConfigError(f"{where}: '{key}' changes nothing the runs simulate, so each value would run the same "
+                          f"runs again; sweep paths under {', '.join(simulated)}")
 
 
 def _values_and_unit(spec: Mapping[str, Any] | None, path: str, items: list[Any],
