@@ -897,6 +897,9 @@ def test_cli_set_seed_is_refused_where_the_sweep_has_seeds(tmp_path, capsys, swe
     (["=1,2"], "--grid '=1,2': the path before '=' is empty; expected PATH=V1,V2,..."),
     (["sources.P.rate=1,,2 Hz"], "--grid sources.P.rate: give one or more comma-separated values, got '1,,2 Hz'"),
     (["seed=1,2"], "--grid seed: seeds are swept with --seeds N (seeds 0..N-1), not as a grid path"),  # "seeds="
+    (["sources.P.rate=1,2 Hz,3 kHz"],  # it ran 1 kHz, 2 Hz, 3 kHz: the bare number took the last unit
+     "--grid sources.P.rate: '1,2 Hz,3 kHz' has bare numbers and the units Hz, kHz, so the unit of a bare number is "
+     "unclear; give each value its unit, or one unit after the last value, e.g. '1, 2, 3 kHz'"),
 ])
 def test_cli_grid_paths_and_values_are_given_once_and_read_as_given(toml, tmp_path, capsys, grids, message):
     arguments = [argument for grid in grids for argument in ("--grid", grid)]

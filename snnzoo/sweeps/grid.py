@@ -363,7 +363,8 @@ def value_items(values: Any, where: str) -> list[Any]:
 
 def values_of_text(text: str, where: str) -> list[Any]:
     """The values a text gives, at the command line (``--grid PATH=TEXT``) and in ``grid`` alike:
-    ``"2, 4, 8 Hz"`` (the unit after the last value is every bare number's), ``"[2 4 8] Hz"``,
+    ``"2, 4, 8 Hz"`` (the unit after the last value is every bare number's; with values of two units it is
+    unclear, refused), ``"[2 4 8] Hz"``,
     ``"true, false"``, ``"'a', 'b'"``; a text without a comma is one value. ``where`` names the
     values in errors."""
     text = text.strip()
@@ -383,6 +384,11 @@ def values_of_text(text: str, where: str) -> list[Any]:
         raise ConfigError(f"{where}: give one or more comma-separated values, got {text!r}")
     last = items[-1].split(maxsplit=1)
     if len(last) == 2 and is_quantity_text(items[-1]):
+        units = {item.split(maxsplit=1)[-1] for item in items if is_quantity_text(item) and not _is_number_text(item)}
+        if len(units) > 1 and any(_is_number_text(item) for item in items):  # "1, 2 nS, 3 pS": 1 took pS
+            raise ConfigError(f"{where}: {text!r} has bare numbers and the units {', '.join(sorted(units))}, so the "
+                              f"unit of a bare number is unclear; give each value its unit, or one unit after the "
+                              f"last value, e.g. '1, 2, 3 {last[1]}'")
         items = [f"{item} {last[1]}" if _is_number_text(item) else item for item in items]
     return [_text_value(item, where) for item in items]
 
