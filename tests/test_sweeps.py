@@ -389,6 +389,29 @@ def test_store_resume_rerun_and_refusals(toml, tmp_path, capsys):
         sz.sweep(toml, grid, executor="serial", out=tmp_path / "other" / "nowhere" / "sweep")
 
 
+def test_resume_compares_values_in_si_units_and_names_what_differs(toml, tmp_path):
+    """Settings were compared as texts: resuming with "50 ms" for "0.05 s", or "1, 2 Hz" for "1000, 2000 mHz",
+    was "holds a different sweep (experiment 'small' with other settings)", not saying which."""
+    out = tmp_path / "sweep"
+    sz.sweep(Experiment.load(toml, ["duration=0.05 s"]), {"sources.P.rate": "1000, 2000 mHz"}, executor="serial",
+             out=out)
+    (out / "runs" / "1-seed3.nc").unlink()
+    sz.sweep(Experiment.load(toml, ["duration=50 ms"]), {"sources.P.rate": "1, 2 Hz"}, executor="serial", out=out,
+             resume=True)
+    assert sorted(path.name for path in (out / "runs").iterdir()) == ["0-seed3.nc", "1-seed3.nc"]
+    for duration, rates, checks, difference in [
+            ("60 ms", "1, 2 Hz", True, "experiment 'small' with other settings: duration is '0.05 s' in it, "
+                                       "'0.06 s' in this sweep"),
+            ("50 ms", "1, 3 Hz", True, r"another grid or other seeds: grid.sources.P.rate\[1\] is '2 Hz' in it, "
+                                       "'3 Hz' in this sweep"),
+            ("50 ms", "1, 2 Hz", False, r"experiment 'small' with other settings: expected is set in it, not in this "
+                                        r"sweep \(checks=False, --no-check, drops the checks: its runs were checked\)")]:
+        with pytest.raises(sz.SnnzooError, match=rf"^output {re.escape(str(out))}: holds a different sweep "
+                                                 rf"\({difference}\); choose another folder$"):
+            sz.sweep(Experiment.load(toml, [f"duration={duration}"]), {"sources.P.rate": rates}, checks=checks,
+                     executor="serial", out=out, resume=True)
+
+
 def test_resuming_a_folder_of_another_snnzoo_version_says_so(toml, tmp_path):
     """A sweep.json without a key this version writes was blamed on the models: "experiment 'small' with
     models whose equations or parameters have changed"."""
