@@ -458,7 +458,8 @@ def test_two_sweeps_given_one_new_folder_at_once_do_not_mix_their_runs(toml, tmp
     second = Store(tmp_path / "out", {"experiment": "small", "grid": {"seeds": [1]}, "record": "summary"})
     first.write("0-seed0", b"first")
     with pytest.raises(sz.SnnzooError, match=r"another sweep started writing into it while this one ran \(another "
-                                             r"grid or other seeds\); give each sweep a folder of its own$"):
+                                             r"grid or other seeds: seeds\[0\] is 0 in it, 1 in this sweep\); give "
+                                             r"each sweep a folder of its own$"):
         second.write("0-seed0", b"second")
     assert (tmp_path / "out" / "runs" / "0-seed0.nc").read_bytes() == b"first"
     first.write("0-seed1", b"first again")  # the folder's own sweep goes on
