@@ -133,6 +133,10 @@ class Store:
         if not isinstance(folder, (str, os.PathLike)) or not os.fspath(folder).strip():  # '' is not the current folder
             raise SnnzooError(f"output: expected the path of a folder, got {folder!r}")
         self.folder = Path(folder).expanduser()
+        holder = sweep_holding_runs(self.folder)
+        if holder is not None:  # -o OUT/runs/sub put a sweep among another sweep's runs
+            raise SnnzooError(f"output {self.folder}: {holder / RUNS} holds the runs of the sweep in {holder} alone; "
+                              "write the sweep elsewhere")
         manifest = self.folder / MANIFEST
         if self.folder.exists() and not self.folder.is_dir():
             raise SnnzooError(f"output {self.folder}: is a file; a sweep writes into a folder")
@@ -228,13 +232,22 @@ def sweep_folder_of(path: str | os.PathLike) -> Path | None:
     return Path(os.path.normpath(runs / os.pardir))
 
 
+def sweep_holding_runs(folder: str | os.PathLike) -> Path | None:
+    """The sweep folder whose ``runs/`` is ``folder`` or holds it at any depth, or None."""
+    path = Path(os.path.abspath(Path(folder).expanduser()))
+    for runs in (path, *path.parents):
+        if runs.name == RUNS and (runs.parent / MANIFEST).is_file():
+            return runs.parent
+    return None
+
+
 def refuse_sweep_files(path: str | os.PathLike, option: str) -> None:
     """Refuse to write the file ``path`` (given as ``option``) over a sweep's combined ``sweep.nc`` or into its
-    ``runs/``, which holds its runs alone (``open_results("OUT/runs/*.nc")`` would stack the file with them)."""
+    ``runs/`` (or a folder there), which holds its runs alone (``open_results("OUT/runs/*.nc")`` would stack the file with them)."""
     target = Path(path).expanduser()
-    runs_of = sweep_folder_of(target)
-    if runs_of is not None:
-        raise SnnzooError(f"{option} {path}: {runs_of / RUNS} holds the runs of the sweep in {runs_of} alone; "
+    holder = sweep_holding_runs(target.parent)
+    if holder is not None:
+        raise SnnzooError(f"{option} {path}: {holder / RUNS} holds the runs of the sweep in {holder} alone; "
                           "write the file elsewhere")
     if target.name == COMBINED and (target.parent / MANIFEST).is_file():
         raise SnnzooError(f"{option} {path}: this is the combined result of the sweep in {target.parent}; "
