@@ -518,7 +518,11 @@ def test_resume_of_a_build_function_sweep_refuses_another_seeds_run(tmp_path):
     ({"sources.P.rate": ["2 Hz"]}, {"seeds": [1, -2]}, "non-negative"),
     ({"sources.P.rate": ["2 Hz"]}, {"seeds": [1, 1]}, "distinct"),
     ({"sources.P.rate": ["2 Hz"]}, {"seeds": [1, 2**64]}, "seeds: expected a whole number from 0 to 2**63 - 1"),
-    ({"sources.P.rate": ["2 Hz"]}, {"seeds": 2**64}, "seeds: expected a whole number from 0 to 2**63 - 1"),
+    # it named 2**64 - 1, the last seed, not the number given
+    ({"sources.P.rate": ["2 Hz"]}, {"seeds": 2**64},
+     f"seeds: expected a number of runs from 1 to 2**63 (seeds 0..N-1), got {2**64}"),
+    ({"sources.P.rate": ["2 Hz"]}, {"seeds": -1}, "seeds: expected a whole number >= 1, got -1"),  # it said ">= 0"
+    ({"sources.P.rate": ["2 Hz"]}, {"seeds": 0}, "seeds: expected a whole number >= 1, got 0"),
     ({"sources.P.rate": ["2 Hz"]}, {"record": "everything"}, "record"),
     ({"sources.P.rate": ["2 Hz"]}, {"executor": 3.5}, "executor"),
     ({"sources.P.rate": ["2 Hz"], "projections.drive.weight": ["4 nS"]}, {"zip": "yes"},
@@ -1210,7 +1214,7 @@ def test_a_run_file_made_from_its_groups_is_the_file_of_its_tree(toml, tmp_path)
 
 @pytest.mark.parametrize("table, message", [
     ('grid = { "sources.P.rate" = ["2 Hz"] }\nseeds = "a"', "[sweep]: seeds: expected a number of runs (>= 1)"),
-    ('grid = { "sources.P.rate" = ["2 Hz"] }\nseeds = -1', "[sweep]: seeds: expected a whole number >= 0, got -1"),
+    ('grid = { "sources.P.rate" = ["2 Hz"] }\nseeds = -1', "[sweep]: seeds: expected a whole number >= 1, got -1"),
     ('grid = { "sources.P.rate" = ["2 Hz"] }\nrecord = "bogus"', "[sweep]: record: expected one of summary, "),
     ('grid = { "sources.P.rate" = ["2 Hz", "2 Hz"] }', "[sweep]: grid sources.P.rate: the values '2 Hz' and '2 Hz'"),
     ('grid = { "sources.P.rate" = ["2 Hz"] }\nzip = 3', "[sweep]: zip: expected True, False or a list of groups"),

@@ -22,7 +22,7 @@ import pint
 
 from ..catalog.experiment import set_value, toml_value
 from ..errors import ConfigError, UnitError, UnknownNameError
-from ..units import as_quantity, dimension_of, is_quantity_text, parse_unit, seed_number, ureg, whole_number
+from ..units import MAX_SEED, as_quantity, dimension_of, is_quantity_text, parse_unit, seed_number, ureg, whole_number
 
 RESERVED_NAMES = frozenset({
     # the summary: its dimensions and variables
@@ -229,11 +229,11 @@ def seed_list(seeds: int | Sequence[int] | None, spec: Mapping[str, Any] | None)
     if isinstance(seeds, np.ndarray):  # np.arange(5), as grid values may be arrays
         seeds = seeds.tolist()
     if isinstance(seeds, numbers.Real) and not isinstance(seeds, bool):  # 4 or 4.0, as every whole number
-        if whole_number(seeds, what="seeds") < 1:
-            raise ConfigError(f"{expected}, got {seeds!r}")
-        last = seed_number(int(seeds) - 1, what="seeds")
-        check_runs_fit(last + 1, SEED_BYTES, "seeds")
-        return tuple(range(last + 1))
+        count = whole_number(seeds, what="seeds", minimum=1)  # -1 said ">= 0", and 0 was then refused
+        if count > MAX_SEED + 1:  # it named the last seed, count - 1, not the number given
+            raise ConfigError(f"seeds: expected a number of runs from 1 to 2**63 (seeds 0..N-1), got {count}")
+        check_runs_fit(count, SEED_BYTES, "seeds")
+        return tuple(range(count))
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or not seeds:
         raise ConfigError(f"{expected}, got {seeds!r}")
     if any(isinstance(s, bool) or not isinstance(s, numbers.Real) or s < 0 for s in seeds):
