@@ -97,6 +97,19 @@ def test_no_result_is_written_into_a_folder_in_a_sweeps_runs(sweep_folder, capsy
     assert not any((sweep_folder / "runs" / "mine").iterdir())
 
 
+def test_a_rerun_that_fails_leaves_no_reruns_folder(sweep_folder, capsys, monkeypatch):
+    """A failed run's rerun (it diverges again) exited 2 and left an empty OUT/reruns/."""
+    from snnzoo.catalog.experiment import Experiment
+
+    def diverges(self, **kwargs):
+        raise sz.SnnzooError("population 'G': variable v became inf")
+
+    monkeypatch.setattr(Experiment, "run", diverges)
+    assert main(["rerun", "OUT/runs/0-seed1.nc", "-q"]) == 2
+    assert "variable v became inf" in capsys.readouterr().err
+    assert not (sweep_folder / "reruns").exists()
+
+
 def test_rerun_elsewhere_and_its_edge_cases(sweep_folder, capsys):
     assert main(["rerun", "OUT/runs/0-seed1.nc", "-q", "-o", "OUT/mine.nc"]) == 0  # the folder, not its runs
     assert main(["rerun", "OUT/runs/0-seed1.nc", "-q", "-o", "OUT/runs/../runs/0-seed1.nc"]) == 2
