@@ -171,6 +171,16 @@ def test_bad_sweep_checks_are_one_line_before_any_run(tmp_path, item, message):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_bad_sweep_check_found_at_a_point_is_named_as_in_the_file(tmp_path):
+    """It was named as the run's own item: "[[expected]] #1 (mean_rate): unknown population 'Q'"."""
+    path = tmp_path / "drive.toml"
+    path.write_text(SPEC + ITEM + 'min = "1 Hz"\nat = { drive_amplitude = "300 pA" }\n'
+                    + ITEM.replace('"G"', '"Q"') + 'min = "1 Hz"\n')
+    with pytest.raises(SnnzooError, match=r"^grid point stimuli.drive.amplitude = 100.0 pA: experiment 'drive': "
+                                          r"\[\[sweep.expected\]\] #2 \(mean_rate\): unknown population 'Q'"):
+        sz.sweep(str(path), executor="serial")
+
+
 def test_sweep_expected_needs_the_sweep_grid(tmp_path):
     path = tmp_path / "drive.toml"
     path.write_text(SPEC.replace('grid = { "stimuli.drive.amplitude" = ["100 pA", "300 pA"] }', "seeds = 1")
