@@ -243,7 +243,8 @@ def sweep_holding_runs(folder: str | os.PathLike) -> Path | None:
 
 def refuse_sweep_files(path: str | os.PathLike, option: str) -> None:
     """Refuse to write the file ``path`` (given as ``option``) over a sweep's combined ``sweep.nc`` or into its
-    ``runs/`` (or a folder there), which holds its runs alone (``open_results("OUT/runs/*.nc")`` would stack the file with them)."""
+    ``runs/`` (or a folder there), which holds its runs alone (``open_results("OUT/runs/*.nc")`` would stack the
+    file with them)."""
     target = Path(path).expanduser()
     holder = sweep_holding_runs(target.parent)
     if holder is not None:
