@@ -191,13 +191,20 @@ def cmd_rerun(args: argparse.Namespace) -> int:
 
     source = Path(args.result)
     experiment = Experiment.from_result(source)
-    output = checked_target(_rerun_default(source) if args.output is None else args.output)
+    output = _rerun_default(source) if args.output is None else Path(args.output)
+    new_folder = args.output is None and not output.parent.exists()  # OUT/reruns/, made once there is a rerun
+    output = output if new_folder else checked_target(output)
     _check_suffix(output, "-o", args.output, "result is a netCDF file", ".nc")
     if output.resolve() == source.resolve():
         raise SnnzooError(f"output {output}: choose another file than the result being rerun")
     refuse_sweep_files(output, "-o")
     with _stopped_before_the_result():
         tree = experiment.run(progress=not args.quiet)
+    if new_folder:  # a rerun that failed left an empty reruns/ folder
+        try:
+            output.parent.mkdir()
+        except OSError as error:
+            raise SnnzooError(f"cannot write {output.parent}: {error.strerror or error}") from None
     write_netcdf(tree, output)
     recorded = open_result(source)
     if "summary" in recorded.children:  # a sweep's per-run summary is derived from the data compared here
@@ -218,18 +225,14 @@ def cmd_rerun(args: argparse.Namespace) -> int:
 
 def _rerun_default(source: Path) -> Path:
     """Where ``rerun`` writes by default: ``RESULT-rerun.nc`` next to the result, but for a sweep's run
-    ``OUT/runs/KEY.nc`` in ``OUT/reruns/`` (made if needed): the sweep's ``runs/`` holds its runs alone."""
+    ``OUT/runs/KEY.nc`` in ``OUT/reruns/`` (made when the rerun is written): the sweep's ``runs/`` holds its
+    runs alone."""
     from .sweeps.store import RERUNS, sweep_folder_of
 
     sweep_folder = sweep_folder_of(source)
     if sweep_folder is None:
         return source.with_name(f"{source.stem}-rerun.nc")
-    folder = sweep_folder / RERUNS
-    try:
-        folder.mkdir(exist_ok=True)
-    except OSError as error:
-        raise SnnzooError(f"cannot write {folder}: {error.strerror or error}") from None
-    return folder / f"{source.stem}-rerun.nc"
+    return sweep_folder / RERUNS / f"{source.stem}-rerun.nc"
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:

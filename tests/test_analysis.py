@@ -169,6 +169,19 @@ def test_a_sweep_run_file_with_spike_counts_only_says_so():
         counts.snn.mean_rates()
 
 
+@pytest.mark.parametrize("method", ["mean_rates", "population_rate", "isi_cv", "first_spike_time"])
+def test_a_run_with_spike_counts_only_stacked_with_runs_with_spikes_is_refused(small, method):
+    """open_results (or xr.open_mfdataset) of a record='spikes' and a record='summary' run file pads the
+    summary run's spike times with NaN: it read as a silent run, 0 Hz, beside its own spike counts."""
+    counts_only = small.assign(spike_time=small["spike_time"] * np.nan, spike_neuron=small["spike_neuron"] * np.nan)
+    stacked = xr.concat([small, counts_only], dim="record")
+    arguments = (5 * ureg.ms,) if method == "population_rate" else ()
+    with pytest.raises(ConfigError, match="^run record 1: population 'P': this group holds spike counts only"):
+        getattr(stacked.snn, method)(*arguments)
+    silent = counts_only.assign(spike_count=small["spike_count"] * 0)  # no spikes: nothing is missing
+    assert float(xr.concat([small, silent], dim="record").snn.mean_rates().isel(record=1).sum()) == 0
+
+
 def test_synaptic_currents(recorded):
     currents = recorded.snn.synaptic_currents(v="v", conductances={"ge": 0 * ureg.mV, "gi": -80 * ureg.mV})
     assert set(currents.data_vars) == {"I_ge", "I_gi"} and currents["I_ge"].attrs["units"] == "A"

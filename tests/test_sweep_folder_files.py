@@ -78,6 +78,38 @@ def test_no_command_writes_into_a_sweeps_runs_or_over_its_combined_result(sweep_
     assert not (sweep_folder / "reruns").exists() and not (sweep_folder.parent / "mine.nc").exists()
 
 
+@pytest.mark.parametrize("output", ["OUT/runs/sub", "OUT/runs", "OUT/runs/sub/../../runs/deeper/still"])
+def test_no_sweep_writes_into_another_sweeps_runs(sweep_folder, capsys, output):
+    """-o OUT/runs/sub made a sweep folder among OUT's runs."""
+    before = sorted(sweep_folder.rglob("*"))
+    assert main(["sweep", "two.toml", "--grid", "stimuli.drive.amplitude=300 pA", "--workers", "1", "-q",
+                 "-o", output]) == 2
+    assert capsys.readouterr().err == (f"snnzoo: error: output {output}: {sweep_folder / 'runs'} holds the runs of "
+                                       f"the sweep in {sweep_folder} alone; write the sweep elsewhere\n")
+    assert sorted(sweep_folder.rglob("*")) == before
+
+
+def test_no_result_is_written_into_a_folder_in_a_sweeps_runs(sweep_folder, capsys):
+    (sweep_folder / "runs" / "mine").mkdir()
+    assert main(["run", "two.toml", "-q", "-o", "OUT/runs/mine/mine.nc"]) == 2
+    assert capsys.readouterr().err.endswith(f"holds the runs of the sweep in {sweep_folder} alone; write the file "
+                                            "elsewhere\n")
+    assert not any((sweep_folder / "runs" / "mine").iterdir())
+
+
+def test_a_rerun_that_fails_leaves_no_reruns_folder(sweep_folder, capsys, monkeypatch):
+    """A failed run's rerun (it diverges again) exited 2 and left an empty OUT/reruns/."""
+    from snnzoo.catalog.experiment import Experiment
+
+    def diverges(self, **kwargs):
+        raise sz.SnnzooError("population 'G': variable v became inf")
+
+    monkeypatch.setattr(Experiment, "run", diverges)
+    assert main(["rerun", "OUT/runs/0-seed1.nc", "-q"]) == 2
+    assert "variable v became inf" in capsys.readouterr().err
+    assert not (sweep_folder / "reruns").exists()
+
+
 def test_rerun_elsewhere_and_its_edge_cases(sweep_folder, capsys):
     assert main(["rerun", "OUT/runs/0-seed1.nc", "-q", "-o", "OUT/mine.nc"]) == 0  # the folder, not its runs
     assert main(["rerun", "OUT/runs/0-seed1.nc", "-q", "-o", "OUT/runs/../runs/0-seed1.nc"]) == 2

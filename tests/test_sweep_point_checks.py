@@ -103,6 +103,17 @@ def test_at_limits_a_check_to_its_points():
     assert len(checks.at_point({})[0]) == 2  # not swept: the file's own 10 Hz
 
 
+@pytest.mark.parametrize("at", ['["100 pA", "0.3 nA"]', '{ values = [100, 300], unit = "pA" }', '"100, 300 pA"'])
+def test_at_may_list_several_points(tmp_path, at):
+    """A list was "internal error: ValueError: The truth value of an array ... is ambiguous"; the text
+    "100, 300 pA" was refused advising a list in brackets."""
+    checks = PointChecks(_experiment(tmp_path, f'min = "1 Hz"\nat = {{ drive_amplitude = {at} }}\n').spec, "drive")
+    assert len(checks.at_point({"stimuli.drive.amplitude": "100.0 pA"})[0]) == 1
+    assert len(checks.at_point({"stimuli.drive.amplitude": "300.0 pA"})[0]) == 1
+    one = PointChecks(_experiment(tmp_path, 'min = "1 Hz"\nat = { drive_amplitude = ["300 pA"] }\n').spec, "drive")
+    assert one.at_point({"stimuli.drive.amplitude": "100.0 pA"}) == ([], [])
+
+
 def test_sweep_expected_replace_expected_in_the_runs_and_checks_false_drops_both(tmp_path):
     experiment = _experiment(tmp_path, 'min = "1 Hz"\nat = { drive_amplitude = "300 pA" }\n')
     result = sz.sweep(experiment, executor="serial", out=str(tmp_path / "out"))
@@ -142,7 +153,11 @@ def test_cli_table_names_a_failed_check_with_what_was_found_and_expected(tmp_pat
     ('value = "drive_amplitude"\n', "[[sweep.expected]] #1: value: 'drive_amplitude' is in pA [current] but a "
                                     "mean_rate check is in Hz [frequency]"),
     ('value = "drive_rate * Hz"\n', "undefined symbol 'drive_rate'"),
-    ('min = "1 Hz"\nat = { drive_amplitud = "300 pA" }\n', "did you mean 'drive_amplitude'"),
+    ('min = "1 Hz"\nat = { drive_amplitud = "300 pA" }\n',
+     "[[sweep.expected]] #1: at: unknown grid value 'drive_amplitud'; did you mean 'drive_amplitude'"),
+    ('min = "1 Hz"\nat = { drive_amplitude = "3000 pA" }\n',  # the check was left out of every run, in silence
+     "[[sweep.expected]] #1: at: drive_amplitude: '3000 pA' is not a value of the [sweep] grid (100.0, 300.0 pA)"),
+    ('min = "1 Hz"\nat = { drive_amplitude = ["300 pA", "200 pA"] }\n', "'200 pA' is not a value of the [sweep]"),
     ('min = "1 Hz"\nat = { drive_amplitude = "300 mV" }\n', "at: drive_amplitude"),
     ('value = "Hz / (drive_amplitude - 100*pA) * pA"\n', "is inf at drive_amplitude = 100.0 pA"),
     ('min = "1 Hz"\nat = "300 pA"\n', "'at' must be a table"),
@@ -154,6 +169,16 @@ def test_bad_sweep_checks_are_one_line_before_any_run(tmp_path, item, message):
         sz.sweep(_experiment(tmp_path, item), executor="serial", out=str(tmp_path / "out"))
     assert message in str(error.value) and "\n" not in str(error.value)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_bad_sweep_check_found_at_a_point_is_named_as_in_the_file(tmp_path):
+    """It was named as the run's own item: "[[expected]] #1 (mean_rate): unknown population 'Q'"."""
+    path = tmp_path / "drive.toml"
+    path.write_text(SPEC + ITEM + 'min = "1 Hz"\nat = { drive_amplitude = "300 pA" }\n'
+                    + ITEM.replace('"G"', '"Q"') + 'min = "1 Hz"\n')
+    with pytest.raises(SnnzooError, match=r"^grid point stimuli.drive.amplitude = 100.0 pA: experiment 'drive': "
+                                          r"\[\[sweep.expected\]\] #2 \(mean_rate\): unknown population 'Q'"):
+        sz.sweep(str(path), executor="serial")
 
 
 def test_sweep_expected_needs_the_sweep_grid(tmp_path):

@@ -21,6 +21,7 @@ from snnzoo.plugins.loader import get_registry
 from snnzoo.cli import main
 from snnzoo.results.tree import open_result, provenance, write_netcdf
 from snnzoo.sweeps import executors, worker
+from snnzoo.sweeps.sweep import SweepInterrupted
 
 SPEC = """
 dt = "0.1 ms"
@@ -388,6 +389,29 @@ def test_store_resume_rerun_and_refusals(toml, tmp_path, capsys):
         sz.sweep(toml, grid, executor="serial", out=tmp_path / "other" / "nowhere" / "sweep")
 
 
+def test_resume_compares_values_in_si_units_and_names_what_differs(toml, tmp_path):
+    """Settings were compared as texts: resuming with "50 ms" for "0.05 s", or "1, 2 Hz" for "1000, 2000 mHz",
+    was "holds a different sweep (experiment 'small' with other settings)", not saying which."""
+    out = tmp_path / "sweep"
+    sz.sweep(Experiment.load(toml, ["duration=0.05 s"]), {"sources.P.rate": "1000, 2000 mHz"}, executor="serial",
+             out=out)
+    (out / "runs" / "1-seed3.nc").unlink()
+    sz.sweep(Experiment.load(toml, ["duration=50 ms"]), {"sources.P.rate": "1, 2 Hz"}, executor="serial", out=out,
+             resume=True)
+    assert sorted(path.name for path in (out / "runs").iterdir()) == ["0-seed3.nc", "1-seed3.nc"]
+    for duration, rates, checks, difference in [
+            ("60 ms", "1, 2 Hz", True, "experiment 'small' with other settings: duration is '0.05 s' in it, "
+                                       "'0.06 s' in this sweep"),
+            ("50 ms", "1, 3 Hz", True, r"another grid or other seeds: grid.sources.P.rate\[1\] is '2 Hz' in it, "
+                                       "'3 Hz' in this sweep"),
+            ("50 ms", "1, 2 Hz", False, r"experiment 'small' with other settings: expected is set in it, not in this "
+                                        r"sweep \(checks=False, --no-check, drops the checks: its runs were checked\)")]:
+        with pytest.raises(sz.SnnzooError, match=rf"^output {re.escape(str(out))}: holds a different sweep "
+                                                 rf"\({difference}\); choose another folder$"):
+            sz.sweep(Experiment.load(toml, [f"duration={duration}"]), {"sources.P.rate": rates}, checks=checks,
+                     executor="serial", out=out, resume=True)
+
+
 def test_resuming_a_folder_of_another_snnzoo_version_says_so(toml, tmp_path):
     """A sweep.json without a key this version writes was blamed on the models: "experiment 'small' with
     models whose equations or parameters have changed"."""
@@ -434,7 +458,8 @@ def test_two_sweeps_given_one_new_folder_at_once_do_not_mix_their_runs(toml, tmp
     second = Store(tmp_path / "out", {"experiment": "small", "grid": {"seeds": [1]}, "record": "summary"})
     first.write("0-seed0", b"first")
     with pytest.raises(sz.SnnzooError, match=r"another sweep started writing into it while this one ran \(another "
-                                             r"grid or other seeds\); give each sweep a folder of its own$"):
+                                             r"grid or other seeds: seeds\[0\] is 0 in it, 1 in this sweep\); give "
+                                             r"each sweep a folder of its own$"):
         second.write("0-seed0", b"second")
     assert (tmp_path / "out" / "runs" / "0-seed0.nc").read_bytes() == b"first"
     first.write("0-seed1", b"first again")  # the folder's own sweep goes on
@@ -493,7 +518,11 @@ def test_resume_of_a_build_function_sweep_refuses_another_seeds_run(tmp_path):
     ({"sources.P.rate": ["2 Hz"]}, {"seeds": [1, -2]}, "non-negative"),
     ({"sources.P.rate": ["2 Hz"]}, {"seeds": [1, 1]}, "distinct"),
     ({"sources.P.rate": ["2 Hz"]}, {"seeds": [1, 2**64]}, "seeds: expected a whole number from 0 to 2**63 - 1"),
-    ({"sources.P.rate": ["2 Hz"]}, {"seeds": 2**64}, "seeds: expected a whole number from 0 to 2**63 - 1"),
+    # it named 2**64 - 1, the last seed, not the number given
+    ({"sources.P.rate": ["2 Hz"]}, {"seeds": 2**64},
+     f"seeds: expected a number of runs from 1 to 2**63 (seeds 0..N-1), got {2**64}"),
+    ({"sources.P.rate": ["2 Hz"]}, {"seeds": -1}, "seeds: expected a whole number >= 1, got -1"),  # it said ">= 0"
+    ({"sources.P.rate": ["2 Hz"]}, {"seeds": 0}, "seeds: expected a whole number >= 1, got 0"),
     ({"sources.P.rate": ["2 Hz"]}, {"record": "everything"}, "record"),
     ({"sources.P.rate": ["2 Hz"]}, {"executor": 3.5}, "executor"),
     ({"sources.P.rate": ["2 Hz"], "projections.drive.weight": ["4 nS"]}, {"zip": "yes"},
@@ -502,6 +531,17 @@ def test_resume_of_a_build_function_sweep_refuses_another_seeds_run(tmp_path):
      "zip: expected True, False or a list of groups"),
     # it advised "(e.g. [['sources.P.rate']])", a group of one path, which it refuses
     ({"sources.P.rate": ["2 Hz"]}, {"zip": 3}, "zip: expected True, False or a list of groups of grid paths, got 3"),
+    # paths that change nothing simulated ran every run again under a new axis
+    ({"sweep.seeds": [1, 2]}, {}, "grid sweep.seeds: 'sweep' changes nothing the runs simulate, so each value would "
+                                  "run the same runs again; sweep paths under dt, integrator, precision, duration, "
+                                  "models, populations, sources, projections, links, stimuli, monitors, "
+                                  "synapse_monitors, protocol"),
+    ({"title": ["a", "b"]}, {}, "grid title: 'title' changes nothing the runs simulate"),
+    ({"figure.title": ["a", "b"]}, {}, "grid figure.title: 'figure' changes nothing the runs simulate"),
+    # a path twice in a group was taken as one group of one path, ignored: the full product ran
+    ({"sources.P.rate": ["2 Hz", "4 Hz"], "projections.drive.weight": ["4 nS", "5 nS"]},
+     {"zip": [["sources.P.rate", "sources.P.rate"]]},
+     "zip: each group lists two or more distinct grid paths once, got ['sources.P.rate', 'sources.P.rate']"),
     ({"sources.P.rate": ["2 Hz"]}, {"out": 123}, "output: expected the path of a folder, got 123"),
     # '' was the current folder (a sweep into an unset "$OUT" wrote there); resume without out was ignored
     ({"sources.P.rate": ["2 Hz"]}, {"out": ""}, "output: expected the path of a folder, got ''"),
@@ -738,6 +778,21 @@ def test_sweep_through_a_dask_local_cluster_on_loopback(toml, tmp_path):
     xr.testing.assert_equal(again["total_spikes"], serial["total_spikes"])
 
 
+def test_ctrl_c_during_a_sweep_on_a_dask_address_says_how_many_runs_finished(toml, monkeypatch):
+    """The sweep closed the client it made where Ctrl-C stopped the runs, then again as it ended: that
+    second close was "internal error: RuntimeError: IOLoop is closed" (exit 70) at the command line."""
+    distributed = pytest.importorskip("distributed")
+
+    def interrupted(self, futures):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(executors.DaskExecutor, "wait", interrupted)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        with pytest.raises(SweepInterrupted, match="^0 of 2 runs finished$"):
+            sz.sweep(toml, {"sources.P.rate": ["20 Hz", "80 Hz"]}, executor=cluster.scheduler_address)
+
+
 def test_a_dask_cluster_without_workers_warns_and_its_runs_wait_for_one(toml, monkeypatch):
     """A scheduler that no worker joined took the runs and the sweep waited in silence (for ever, if none came);
     an adaptive cluster starts its workers once runs wait, so they are sent all the same."""
@@ -846,12 +901,33 @@ def test_cli_sweep_set_changes_every_run_and_is_refused_on_a_swept_path(toml, tm
     assert not (tmp_path / "both").exists()
 
 
+@pytest.mark.parametrize("sweep_table, seeds, message", [
+    ("", ["--seeds", "2"], "--set seed: --seeds 2 sweeps seeds 0..1, which would replace the value set; "
+                           "drop --set seed to run those seeds, or --seeds to run the seed set"),
+    ("\n[sweep]\nseeds = 2\n", [], "--set seed: the experiment's [sweep] seeds (2) would replace the value set; "
+                                  "give the seeds to run as --set 'sweep.seeds=[S1, S2, ...]'"),
+])
+def test_cli_set_seed_is_refused_where_the_sweep_has_seeds(tmp_path, capsys, sweep_table, seeds, message):
+    """The seeds swept replaced the seed set in silence (seeds 0 and 1 ran for --set seed=5 --seeds 2)."""
+    path = tmp_path / "seeded.toml"
+    path.write_text(SPEC + sweep_table)
+    assert main(["sweep", str(path), "--grid", "sources.P.rate=20 Hz", "--set", "seed=5", *seeds, "--workers", "1",
+                 "-q", "-o", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert err == f"snnzoo: error: {message}\n"
+    assert not (tmp_path / "x").exists()
+
+
 @pytest.mark.parametrize("grids, message", [
     (["sources.P.rate=20,80 Hz", "sources.P.rate=40 Hz"],
      "--grid sources.P.rate: given twice; give all its values in one --grid sources.P.rate=V1,V2,..."),
     (["sources.P.rate=100 mHz,0.1 Hz"], "grid sources.P.rate: the values '100 mHz' and '0.1 Hz' are the same"),
     (["=1,2"], "--grid '=1,2': the path before '=' is empty; expected PATH=V1,V2,..."),
     (["sources.P.rate=1,,2 Hz"], "--grid sources.P.rate: give one or more comma-separated values, got '1,,2 Hz'"),
+    (["seed=1,2"], "--grid seed: seeds are swept with --seeds N (seeds 0..N-1), not as a grid path"),  # "seeds="
+    (["sources.P.rate=1,2 Hz,3 kHz"],  # it ran 1 kHz, 2 Hz, 3 kHz: the bare number took the last unit
+     "--grid sources.P.rate: '1,2 Hz,3 kHz' has bare numbers and the units Hz, kHz, so the unit of a bare number is "
+     "unclear; give each value its unit, or one unit after the last value, e.g. '1, 2, 3 kHz'"),
 ])
 def test_cli_grid_paths_and_values_are_given_once_and_read_as_given(toml, tmp_path, capsys, grids, message):
     arguments = [argument for grid in grids for argument in ("--grid", grid)]
@@ -1138,7 +1214,7 @@ def test_a_run_file_made_from_its_groups_is_the_file_of_its_tree(toml, tmp_path)
 
 @pytest.mark.parametrize("table, message", [
     ('grid = { "sources.P.rate" = ["2 Hz"] }\nseeds = "a"', "[sweep]: seeds: expected a number of runs (>= 1)"),
-    ('grid = { "sources.P.rate" = ["2 Hz"] }\nseeds = -1', "[sweep]: seeds: expected a whole number >= 0, got -1"),
+    ('grid = { "sources.P.rate" = ["2 Hz"] }\nseeds = -1', "[sweep]: seeds: expected a whole number >= 1, got -1"),
     ('grid = { "sources.P.rate" = ["2 Hz"] }\nrecord = "bogus"', "[sweep]: record: expected one of summary, "),
     ('grid = { "sources.P.rate" = ["2 Hz", "2 Hz"] }', "[sweep]: grid sources.P.rate: the values '2 Hz' and '2 Hz'"),
     ('grid = { "sources.P.rate" = ["2 Hz"] }\nzip = 3', "[sweep]: zip: expected True, False or a list of groups"),

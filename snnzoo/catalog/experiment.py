@@ -196,6 +196,9 @@ class Experiment:
         self.name, self.spec, self.source = name, spec, source
         self.title = spec.get("title", name)
         self.description = spec.get("description", "").strip()
+        self.check_names: list[str] | None = None
+        """How errors name the ``[[expected]]`` items when they come from elsewhere (a sweep's run: its
+        ``[[sweep.expected]]`` items); None: ``[[expected]] #1``, ..."""
 
     @classmethod
     def load(cls, name_or_path: str | os.PathLike, overrides: list[str] = ()) -> Experiment:
@@ -591,7 +594,8 @@ class Experiment:
 
     def _check_where(self, index: int, item: dict[str, Any]) -> str:
         """How errors name the ``index``-th ``[[expected]]`` item: its place in the file and its kind."""
-        return f"{self.where}: [[expected]] #{index + 1} ({item.get('check')})"
+        name = self.check_names[index] if self.check_names is not None else f"[[expected]] #{index + 1}"
+        return f"{self.where}: {name} ({item.get('check')})"
 
     def figure(self, tree):
         """The experiment's figure: one panel, or a column of ``[[figure.panels]]``."""

@@ -282,8 +282,8 @@ SWEEP_CHECK = Table("[[sweep.expected]]", "One checked outcome of each run of a 
                     "`value`, `tolerance`, `min` and `max` may be expressions of the grid's values at the run's point, "
                     "named as in the result (`\"1/(2*ms + 20*ms*log(...))\"`).", (
     *CHECK.keys,
-    Key("at", "table", "Where the check applies: grid values by name, `{ afferents_rate = \"10 Hz\" }` "
-        "(default: every point)."),
+    Key("at", "table", "Where the check applies: grid values by name, one or a list, each a value of the grid: "
+        "`{ afferents_rate = \"10 Hz\" }`, `{ afferents_rate = [\"10 Hz\", \"20 Hz\"] }` (default: every point)."),
 ))
 
 SWEEP_FIGURE = Table("[sweep.figure]", "A summary value against one swept axis, mean ± sd over the seeds.", (

@@ -33,13 +33,24 @@ _EDGE_TOLERANCE = 1e-9
 def spike_data(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray, int]:
     """Spike times (s), spiking neuron indices and population size of one run's group.
 
-    NaN entries of ``spike_time`` are the padding of stacked runs and are left out.
+    NaN entries of ``spike_time`` are the padding of stacked runs and are left out. A run whose
+    ``spike_count`` holds more spikes than its spike times is a run without them, stacked with runs
+    that have them (a sweep's ``record='summary'`` file): it is refused, as if alone (it read as 0 Hz).
     """
     check_population_group(ds)
     check_one_run(ds)
     times = ds["spike_time"].values.astype(np.float64)
     spiked = ~np.isnan(times)
+    if "spike_count" in ds and np.nansum(ds["spike_count"].values) != np.count_nonzero(spiked):
+        raise _counts_only(ds)
     return times[spiked], ds["spike_neuron"].values[spiked].astype(np.int64), int(ds.attrs["size"])
+
+
+def _counts_only(ds: xr.Dataset) -> ConfigError:
+    """The error for a run that holds spike counts but no spike times."""
+    return ConfigError(f"population {ds.attrs.get('population', '?')!r}: this group holds spike counts only, no "
+                       "spike times (a sweep's run file with record='summary'); read its spike_count, or sweep "
+                       "with record='spikes'")
 
 
 def check_population_group(ds: xr.Dataset) -> None:
@@ -48,9 +59,7 @@ def check_population_group(ds: xr.Dataset) -> None:
     if "size" not in ds.attrs:
         missing.append("the 'size' attribute")
     if missing and "spike_count" in ds and "size" in ds.attrs:  # it said: use a population's group, which it is
-        raise ConfigError(f"population {ds.attrs.get('population', '?')!r}: this group holds spike counts only, no "
-                          "spike times (a sweep's run file with record='summary'); read its spike_count, or sweep "
-                          "with record='spikes'")
+        raise _counts_only(ds)
     if missing:
         raise ConfigError(f"not a snnzoo population group: missing {', '.join(missing)}; "
                           "use a population's group, e.g. result['NAME'].ds")

@@ -61,6 +61,8 @@ def grid_options(options: list[str]) -> dict[str, list[Any]]:
         path, values = parse_grid_option(option)
         if path in grid:
             raise ConfigError(f"--grid {path}: given twice; give all its values in one --grid {path}=V1,V2,...")
+        if path == "seed":  # the grid's own error names sweep()'s seeds=
+            raise ConfigError("--grid seed: seeds are swept with --seeds N (seeds 0..N-1), not as a grid path")
         grid[path] = values
     return grid
 
@@ -88,7 +90,7 @@ def run_command(args: argparse.Namespace) -> int:
     grid, zipped, seeds, record = sweep_options(experiment.name, experiment.spec,  # what is not given: the file's
                                                 grid_options(args.grid) if args.grid else None,
                                                 True if args.zip else None, args.seeds, args.record)
-    _refuse_set_and_swept(args.set or [], grid)
+    _refuse_set_and_swept(args.set or [], grid, args.seeds, seeds)
     figure = experiment.spec.get("sweep", {}).get("figure")
     axes = make_grid(experiment.spec, grid, zipped, seeds).dims[:-1] if figure is not None else ()
     drawn = figure is not None and (not args.grid or figure.get("x") in axes)
@@ -116,13 +118,20 @@ def run_command(args: argparse.Namespace) -> int:
     return 0 if (summary["status"] == "ok").all() and held else 1
 
 
-def _refuse_set_and_swept(overrides: list[str], grid: dict[str, Any]) -> None:
-    """A path both set (``--set``) and swept: the grid would replace the value set in silence."""
+def _refuse_set_and_swept(overrides: list[str], grid: dict[str, Any], count: int | None, seeds: Any) -> None:
+    """A path both set (``--set``) and swept: the grid would replace the value set in silence, as the
+    sweep's seeds (``--seeds count``, or the ``[sweep]`` table's ``seeds``) replace a ``--set seed``."""
     for override in overrides:
         path = override.split("=", 1)[0].strip()
         if path in grid:
             raise ConfigError(f"--set {path}: the sweep's grid varies {path}, which would replace the value set; "
                               f"drop --set {path}, or give its values in --grid {path}=V1,V2,...")
+        if path == "seed" and count is not None:
+            raise ConfigError(f"--set seed: --seeds {count} sweeps seeds 0..{count - 1}, which would replace the "
+                              "value set; drop --set seed to run those seeds, or --seeds to run the seed set")
+        if path == "seed" and seeds is not None:
+            raise ConfigError(f"--set seed: the experiment's [sweep] seeds ({seeds!r}) would replace the value set; "
+                              "give the seeds to run as --set 'sweep.seeds=[S1, S2, ...]'")
 
 
 def summary_line(summary: xr.Dataset) -> str:

@@ -248,6 +248,11 @@ class DaskExecutor:
         raise error
 
     def close(self, cancel: bool = False) -> None:
+        """Drop the sweep's runs left on the cluster (``cancel``) and close a client this executor made.
+        A second call does nothing: Ctrl-C closes the executor where it stopped the runs and again as the
+        sweep ends, and a closed client's calls fail ("RuntimeError: IOLoop is closed")."""
+        if self.client.status in ("closing", "closed"):
+            return
         if cancel:  # runs still queued or running on the cluster are dropped
             self.client.cancel(list(self._unread))
             self._finished.clear()

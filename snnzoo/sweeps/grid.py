@@ -22,7 +22,7 @@ import pint
 
 from ..catalog.experiment import set_value, toml_value
 from ..errors import ConfigError, UnitError, UnknownNameError
-from ..units import as_quantity, dimension_of, is_quantity_text, parse_unit, seed_number, ureg, whole_number
+from ..units import MAX_SEED, as_quantity, dimension_of, is_quantity_text, parse_unit, seed_number, ureg, whole_number
 
 RESERVED_NAMES = frozenset({
     # the summary: its dimensions and variables
@@ -34,6 +34,9 @@ RESERVED_NAMES = frozenset({
 """Names of the result's own dimensions and variables; a swept axis or coordinate never takes one."""
 
 _TIME_KEYS = ("dt", "duration", "refractory", "delay")
+
+UNSIMULATED_KEYS = ("name", "title", "description", "references", "figure", "expected", "sweep")
+"""Top-level keys of an experiment that change nothing its runs simulate: a grid over one ran every run again."""
 
 
 @dataclass(frozen=True)
@@ -154,11 +157,11 @@ def _zip_groups(paths: list[str], zip: bool | Sequence[Sequence[str]]) -> list[l
     groups, seen = [], set()
     for group in zip:
         group = [str(path) for path in group]
-        unknown = [path for path in group if path not in paths]
-        if unknown or len(group) < 2 or seen & set(group):
+        unknown, distinct = [path for path in group if path not in paths], set(group)
+        if unknown or len(distinct) < 2 or len(distinct) < len(group) or seen & distinct:  # [[W, W]] was ignored
             raise ConfigError(f"zip: each group lists two or more distinct grid paths once, got {group} "
                               f"(grid paths: {', '.join(paths)})")
-        seen |= set(group)
+        seen |= distinct
         groups.append(group)
     return groups + [[path] for path in paths if path not in seen]
 
@@ -226,11 +229,11 @@ def seed_list(seeds: int | Sequence[int] | None, spec: Mapping[str, Any] | None)
     if isinstance(seeds, np.ndarray):  # np.arange(5), as grid values may be arrays
         seeds = seeds.tolist()
     if isinstance(seeds, numbers.Real) and not isinstance(seeds, bool):  # 4 or 4.0, as every whole number
-        if whole_number(seeds, what="seeds") < 1:
-            raise ConfigError(f"{expected}, got {seeds!r}")
-        last = seed_number(int(seeds) - 1, what="seeds")
-        check_runs_fit(last + 1, SEED_BYTES, "seeds")
-        return tuple(range(last + 1))
+        count = whole_number(seeds, what="seeds", minimum=1)  # -1 said ">= 0", and 0 was then refused
+        if count > MAX_SEED + 1:  # it named the last seed, count - 1, not the number given
+            raise ConfigError(f"seeds: expected a number of runs from 1 to 2**63 (seeds 0..N-1), got {count}")
+        check_runs_fit(count, SEED_BYTES, "seeds")
+        return tuple(range(count))
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or not seeds:
         raise ConfigError(f"{expected}, got {seeds!r}")
     if any(isinstance(s, bool) or not isinstance(s, numbers.Real) or s < 0 for s in seeds):
@@ -244,11 +247,23 @@ def seed_list(seeds: int | Sequence[int] | None, spec: Mapping[str, Any] | None)
 def _parameter(spec: Mapping[str, Any] | None, path: str, values: Any) -> Parameter:
     where = f"grid {path}"
     if spec is not None:
+        _refuse_unsimulated(path, where)
         set_value(copy.deepcopy(dict(spec)), path, None, what=where)  # the path exists or may be added
-    items = _items(values, where)
+    items = value_items(values, where)
     magnitudes, unit = _values_and_unit(spec, path, items, where)
     _check_distinct(magnitudes, items, where)
     return Parameter(path, magnitudes, unit)
+
+
+def _refuse_unsimulated(path: str, where: str) -> None:
+    """Refuse a path under one of :data:`UNSIMULATED_KEYS` (``title``, ``sweep.seeds``), naming what may be swept."""
+    from ..catalog.schema import TOP
+
+    key = path.split(".")[0]
+    if key in UNSIMULATED_KEYS:
+        simulated = [k.name for k in TOP.keys if k.name not in (*UNSIMULATED_KEYS, "seed")]
+        raise ConfigError(f"{where}: '{key}' changes nothing the runs simulate, so each value would run the same "
+                          f"runs again; sweep paths under {', '.join(simulated)}")
 
 
 def _values_and_unit(spec: Mapping[str, Any] | None, path: str, items: list[Any],
@@ -316,7 +331,7 @@ def _is_real(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
-def _items(values: Any, where: str) -> list[Any]:
+def value_items(values: Any, where: str) -> list[Any]:
     """The values of one path as a list: a quantity array, a list, ``{"values": [...], "unit": "Hz"}``."""
     if isinstance(values, Mapping):
         if set(values) not in ({"values", "unit"}, {"value", "unit"}):
@@ -348,7 +363,8 @@ def _items(values: Any, where: str) -> list[Any]:
 
 def values_of_text(text: str, where: str) -> list[Any]:
     """The values a text gives, at the command line (``--grid PATH=TEXT``) and in ``grid`` alike:
-    ``"2, 4, 8 Hz"`` (the unit after the last value is every bare number's), ``"[2 4 8] Hz"``,
+    ``"2, 4, 8 Hz"`` (the unit after the last value is every bare number's; with values of two units it is
+    unclear, refused), ``"[2 4 8] Hz"``,
     ``"true, false"``, ``"'a', 'b'"``; a text without a comma is one value. ``where`` names the
     values in errors."""
     text = text.strip()
@@ -368,6 +384,11 @@ def values_of_text(text: str, where: str) -> list[Any]:
         raise ConfigError(f"{where}: give one or more comma-separated values, got {text!r}")
     last = items[-1].split(maxsplit=1)
     if len(last) == 2 and is_quantity_text(items[-1]):
+        units = {item.split(maxsplit=1)[-1] for item in items if is_quantity_text(item) and not _is_number_text(item)}
+        if len(units) > 1 and any(_is_number_text(item) for item in items):  # "1, 2 nS, 3 pS": 1 took pS
+            raise ConfigError(f"{where}: {text!r} has bare numbers and the units {', '.join(sorted(units))}, so the "
+                              f"unit of a bare number is unclear; give each value its unit, or one unit after the "
+                              f"last value, e.g. '1, 2, 3 {last[1]}'")
         items = [f"{item} {last[1]}" if _is_number_text(item) else item for item in items]
     return [_text_value(item, where) for item in items]
 

@@ -4,7 +4,8 @@ An experiment's ``[[expected]]`` items describe its own point (``fi-curve``: 63 
 the other points of a sweep they fail, and say nothing. The items of its ``[sweep]`` table replace them
 in every run of a sweep. Each reads like an ``[[expected]]`` item, and may also give
 
-- ``at``, the grid values where it applies (``at = { afferents_rate = "10 Hz" }``), and
+- ``at``, the grid values where it applies (``at = { afferents_rate = "10 Hz" }``, or a list of them,
+  ``["10 Hz", "20 Hz"]``, each a value of the grid), and
 - ``value``, ``tolerance``, ``min`` or ``max`` as an expression of the grid's values at the run's point
   (``"1/(2*ms + 20*ms*log(...))"``), unit-checked like a model's expressions.
 
@@ -26,7 +27,7 @@ from ..catalog.experiment import item_text
 from ..catalog.schema import CHECK_UNITS
 from ..errors import ConfigError, UnknownNameError
 from ..units import is_quantity_text, parse_unit, si_unit_string, to_si, ureg
-from .grid import Parameter, make_grid, value_at
+from .grid import Parameter, make_grid, value_at, value_items
 
 COMPUTED_KEYS = ("value", "tolerance", "min", "max")
 """The keys of a ``[[sweep.expected]]`` item that may be expressions of the grid's values."""
@@ -59,7 +60,7 @@ class PointChecks:
                                                   expected=None if unit is None else parse_unit(unit, what=key),
                                                   expected_what=f"a {item['check']} check")
                            for key in COMPUTED_KEYS if _is_expression(item.get(key))}
-            at = {name: self._at_value(name, value, f"{here}: at") for name, value in item.get("at", {}).items()}
+            at = {name: self._at_values(name, value, f"{here}: at") for name, value in item.get("at", {}).items()}
             self._items.append((here, item, expressions, at))
 
     @property
@@ -73,7 +74,8 @@ class PointChecks:
         out there; and their labels (:attr:`labels`)."""
         items, labels = [], []
         for (here, item, expressions, at), label in zip(self._items, self.labels):
-            if any(not _same(self._value(name, settings, here), wanted) for name, wanted in at.items()):
+            if not all(any(_same(self._value(name, settings, here), one) for one in wanted)
+                       for name, wanted in at.items()):
                 continue
             concrete = {key: value for key, value in item.items() if key != "at"}
             for key, expression in expressions.items():
@@ -90,12 +92,31 @@ class PointChecks:
             labels.append(label)
         return items, labels
 
-    def _at_value(self, name: str, value: Any, where: str) -> Any:
-        """An ``at`` value in the unit of the grid value it is compared with (SI), or as written."""
+    def _at_values(self, name: str, value: Any, where: str) -> tuple[Any, ...]:
+        """The grid values an ``at`` entry names, one or a list read as a grid's values are (``"300 pA"``,
+        ``["300 pA", "400 pA"]``, ``{ values = [300, 400], unit = "pA" }``, ``"300, 400 pA"``), each in the
+        unit of the grid value it is compared with (SI), or as written. Each must be a value of the grid:
+        a value between its points (or a typo) left the check out of every run."""
         if name not in self._parameters:
-            raise UnknownNameError(f"{where}: grid value", name, list(self._parameters))
+            error = UnknownNameError("grid value", name, list(self._parameters))
+            error.args = (f"{where}: {error}",)  # it read "unknown experiment 'NAME': ...: grid value 'x'"
+            raise error
         parameter = self._parameters[name]
-        return value if parameter.unit is None else to_si(value, parameter.unit, what=f"{where}: {name}")
+        where = f"{where}: {name}"
+        grid = [self._si(parameter, parameter.setting(k), where) for k in range(len(parameter.values))]
+        wanted = []
+        for one in value_items(value, where):
+            converted = self._si(parameter, one, where)
+            if not any(_same(point, converted) for point in grid):
+                shown = ", ".join(map(str, parameter.values)) + (f" {parameter.unit}" if parameter.unit else "")
+                raise ConfigError(f"{where}: {one!r} is not a value of the [sweep] grid ({shown}); give one of them")
+            wanted.append(converted)
+        return tuple(wanted)
+
+    @staticmethod
+    def _si(parameter: Parameter, value: Any, where: str) -> Any:
+        """``value`` of the grid value ``parameter`` in SI units when it has a unit, else as written."""
+        return value if parameter.unit is None else to_si(value, parameter.unit, what=where)
 
     def _value(self, name: str, settings: Mapping[str, Any], where: str) -> Any:
         """The value of the grid value ``name`` at a point: in SI units when it has a unit, else as written."""
@@ -104,7 +125,7 @@ class PointChecks:
         if value is None:
             raise ConfigError(f"{where}: reads {name!r} ({parameter.path}), which this sweep does not vary and the "
                               "experiment does not set; give it in the grid")
-        return value if parameter.unit is None else to_si(value, parameter.unit, what=f"{where}: {name}")
+        return self._si(parameter, value, f"{where}: {name}")
 
 
 def _is_expression(value: Any) -> bool:

@@ -31,9 +31,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pint
 import xarray as xr
 
 from ..errors import SnnzooError, a_or_an
+from ..units import as_quantity, is_quantity_text, si_unit_string
 from ..results.tree import open_result, provenance, write_netcdf
 from ..safe_write import write_atomically
 
@@ -50,13 +53,56 @@ def identity(name: str, spec: dict[str, Any] | None, grid: dict[str, Any], recor
              models: dict[str, Any] | None = None) -> dict[str, Any]:
     """What makes two sweeps the same sweep (compared on resume): the experiment's settings and the
     specs of the models it uses (``models``: a plugin release may change a registered model), or the
-    build function and the duration it runs for; the grid and seeds; the record mode."""
+    build function and the duration it runs for; the grid and seeds; the record mode. Values are kept
+    as :func:`comparable` makes them, so that ``50 ms`` and ``0.05 s`` are the same setting."""
     if spec is not None:
-        made_by = {"spec_sha256": _sha256(json.dumps(spec, sort_keys=True).encode()),
+        made_by = {"settings": comparable(spec),
                    "models_sha256": _sha256(json.dumps(models or {}, sort_keys=True, default=str).encode())}
     else:
         made_by = {"build_function": _build_function(builder), "duration_seconds": duration_seconds}
-    return {"experiment": name, **made_by, "grid": grid, "record": record}
+    return {"experiment": name, **made_by, "grid": _comparable_grid(grid), "record": record}
+
+
+def comparable(value: Any) -> Any:
+    """``value`` (a spec, or part of one) with every quantity in SI base units to 12 significant digits
+    (``"50 ms"``, ``"0.05 s"`` and ``{value = 50, unit = "ms"}`` are all ``"0.05 s"``) and every
+    number to 12 significant digits (unit conversions round), so that equal settings compare equal."""
+    if isinstance(value, dict) and set(value) == {"value", "unit"} and isinstance(value["unit"], str):
+        return _si_text(f"{value['value']} {value['unit']}", value)
+    if isinstance(value, dict):
+        return {key: comparable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [comparable(item) for item in value]
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    if isinstance(value, str) and is_quantity_text(value):
+        return _si_text(value, value)
+    return value
+
+
+def _si_text(text: str, written: Any) -> Any:
+    """The quantity ``text`` as ``"MAGNITUDE UNIT"`` in SI base units, or ``written`` if it is not one number."""
+    try:
+        quantity = as_quantity(text, what="value")
+        unit = si_unit_string(quantity.units)
+        magnitude = quantity.to(unit if unit != "1" else "dimensionless").magnitude
+    except (SnnzooError, pint.PintError, ValueError, TypeError):
+        return written
+    if np.ndim(magnitude) != 0:
+        return written
+    return f"{float(magnitude):.12g} {unit}"
+
+
+def _comparable_grid(grid: dict[str, Any]) -> dict[str, Any]:
+    """The grid of :meth:`.grid.Grid.to_dict` as :func:`comparable` values: each path's values in SI units
+    (``1000, 2000 pS`` and ``1, 2 nS`` are one grid), by axis (its zipped paths), and the seeds."""
+    def values(parameter: dict[str, Any]) -> list[Any]:
+        unit = parameter["unit"]
+        return [comparable(value if unit is None else f"{value!r} {unit}") for value in parameter["values"]]
+
+    parameters = [parameter for axis in grid["axes"] for parameter in axis["parameters"]]
+    return {"axes": [[parameter["path"] for parameter in axis["parameters"]] for axis in grid["axes"]],
+            "grid": {parameter["path"]: values(parameter) for parameter in parameters}, "seeds": grid["seeds"]}
 
 
 def _build_function(builder: Callable) -> dict[str, Any]:
@@ -87,6 +133,10 @@ class Store:
         if not isinstance(folder, (str, os.PathLike)) or not os.fspath(folder).strip():  # '' is not the current folder
             raise SnnzooError(f"output: expected the path of a folder, got {folder!r}")
         self.folder = Path(folder).expanduser()
+        holder = sweep_holding_runs(self.folder)
+        if holder is not None:  # -o OUT/runs/sub put a sweep among another sweep's runs
+            raise SnnzooError(f"output {self.folder}: {holder / RUNS} holds the runs of the sweep in {holder} alone; "
+                              "write the sweep elsewhere")
         manifest = self.folder / MANIFEST
         if self.folder.exists() and not self.folder.is_dir():
             raise SnnzooError(f"output {self.folder}: is a file; a sweep writes into a folder")
@@ -158,7 +208,7 @@ class Store:
             raise SnnzooError(f"output {self.folder}: {error}; move it away and resume") from None
         found = provenance(tree)
         if "summary" not in tree.children or not isinstance(found, dict) \
-                or any(found.get(name) != value for name, value in recorded.items()):
+                or any(comparable(found.get(name)) != comparable(value) for name, value in recorded.items()):
             raise SnnzooError(f"output {self.folder}: {RUNS}/{key}.nc is not run {key} of this sweep (another "
                               "run's file or another result: its settings or seed differ); move it away and resume")
         return tree
@@ -182,13 +232,23 @@ def sweep_folder_of(path: str | os.PathLike) -> Path | None:
     return Path(os.path.normpath(runs / os.pardir))
 
 
+def sweep_holding_runs(folder: str | os.PathLike) -> Path | None:
+    """The sweep folder whose ``runs/`` is ``folder`` or holds it at any depth, or None."""
+    path = Path(os.path.abspath(Path(folder).expanduser()))
+    for runs in (path, *path.parents):
+        if runs.name == RUNS and (runs.parent / MANIFEST).is_file():
+            return runs.parent
+    return None
+
+
 def refuse_sweep_files(path: str | os.PathLike, option: str) -> None:
     """Refuse to write the file ``path`` (given as ``option``) over a sweep's combined ``sweep.nc`` or into its
-    ``runs/``, which holds its runs alone (``open_results("OUT/runs/*.nc")`` would stack the file with them)."""
+    ``runs/`` (or a folder there), which holds its runs alone (``open_results("OUT/runs/*.nc")`` would stack the
+    file with them)."""
     target = Path(path).expanduser()
-    runs_of = sweep_folder_of(target)
-    if runs_of is not None:
-        raise SnnzooError(f"{option} {path}: {runs_of / RUNS} holds the runs of the sweep in {runs_of} alone; "
+    holder = sweep_holding_runs(target.parent)
+    if holder is not None:
+        raise SnnzooError(f"{option} {path}: {holder / RUNS} holds the runs of the sweep in {holder} alone; "
                           "write the file elsewhere")
     if target.name == COMBINED and (target.parent / MANIFEST).is_file():
         raise SnnzooError(f"{option} {path}: this is the combined result of the sweep in {target.parent}; "
@@ -199,10 +259,11 @@ def _difference(stored: dict[str, Any], wanted: dict[str, Any]) -> str:
     if stored.get("experiment") != wanted["experiment"]:
         return f"written by experiment {stored.get('experiment')!r}, not {wanted['experiment']!r}"
     missing = sorted(set(wanted) - set(stored))
-    if missing and ("spec_sha256" in stored) == ("spec_sha256" in wanted):  # both an experiment's, or both not
+    if missing and ("settings" in stored) == ("settings" in wanted):  # both an experiment's, or both not
         return f"its {MANIFEST} has no {', '.join(missing)}: written by another version of snnzoo"
-    if stored.get("spec_sha256") != wanted.get("spec_sha256"):
-        return f"experiment {wanted['experiment']!r} with other settings"
+    if stored.get("settings") != wanted.get("settings"):
+        difference = _first_difference(stored.get("settings"), wanted.get("settings"))
+        return f"experiment {wanted['experiment']!r} with other settings: {difference}"
     if stored.get("models_sha256") != wanted.get("models_sha256"):
         return f"experiment {wanted['experiment']!r} with models whose equations or parameters have changed"
     if stored.get("build_function") != wanted.get("build_function"):
@@ -210,5 +271,29 @@ def _difference(stored: dict[str, Any], wanted: dict[str, Any]) -> str:
     if stored.get("duration_seconds") != wanted.get("duration_seconds"):
         return f"duration {stored.get('duration_seconds')} s, not {wanted['duration_seconds']} s"
     if stored.get("grid") != wanted["grid"]:
-        return "another grid or other seeds"
+        return f"another grid or other seeds: {_first_difference(stored.get('grid'), wanted['grid'])}"
     return f"record mode {stored.get('record')!r}, not {wanted['record']!r}"
+
+
+_ABSENT = object()
+
+
+def _first_difference(stored: Any, wanted: Any, path: str = "") -> str:
+    """Where two settings (or grids) first differ: ``duration is '0.1 s' in it, '0.05 s' in this sweep``."""
+    if isinstance(stored, dict) and isinstance(wanted, dict):
+        for key in [*stored, *(key for key in wanted if key not in stored)]:
+            if stored.get(key, _ABSENT) != wanted.get(key, _ABSENT):
+                return _first_difference(stored.get(key, _ABSENT), wanted.get(key, _ABSENT),
+                                         f"{path}.{key}" if path else str(key))
+    if isinstance(stored, list) and isinstance(wanted, list) and len(stored) == len(wanted):
+        for k, (one, other) in enumerate(zip(stored, wanted)):
+            if one != other:
+                return _first_difference(one, other, f"{path}[{k}]")
+    if wanted is _ABSENT:
+        return f"{path} is set in it, not in this sweep" + (_CHECKS_DROPPED if path.endswith("expected") else "")
+    if stored is _ABSENT:
+        return f"{path} is set in this sweep, not in it"
+    return f"{path} is {stored!r} in it, {wanted!r} in this sweep"
+
+
+_CHECKS_DROPPED = " (checks=False, --no-check, drops the checks: its runs were checked)"

@@ -20,10 +20,13 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import xarray as xr
+
+if TYPE_CHECKING:
+    from ..catalog.experiment import Experiment
 
 RECORD_CHOICES = ("summary", "spikes", "traces")
 """What a sweep keeps of each run: per-run summaries only, plus spikes, or plus recorded traces too."""
@@ -103,11 +106,10 @@ def check_point(task: Task) -> PointCheck:
     """Check a task's experiment as ``snnzoo run --set`` checks one before running: the schema, the network
     built (each value against its model, stimulus or rule), and its protocol, figure and ``[[expected]]``
     items validated. A point's runs differ only in their seed, so one task checks its point."""
-    from ..catalog.experiment import Experiment
     from ..errors import SnnzooError
 
     try:
-        experiment = Experiment(task.name, task.spec)
+        experiment = task_experiment(task)
         network = experiment.build(task.seed, threads=KERNEL_THREADS)
         experiment.validate(network)
         steps = experiment.steps(network)
@@ -118,6 +120,18 @@ def check_point(task: Task) -> PointCheck:
                    for proj in network.projections.values() if proj.plastic is not None})
     return PointCheck(None, {name: group.size for name, group in network.groups.items()},
                       {name: model.to_dict() for name, model in models.items()}, network.recording_bytes(steps))
+
+
+def task_experiment(task: Task) -> Experiment:
+    """The experiment of a task's run. When its ``[[expected]]`` items are the ``[[sweep.expected]]`` items that
+    apply at its point, errors name them so ("[[sweep.expected]] #2", not "[[expected]] #1")."""
+    from ..catalog.experiment import Experiment, item_text
+
+    experiment = Experiment(task.name, task.spec)
+    if task.check_labels is not None:
+        own = [item_text(item) for item in task.spec["sweep"]["expected"]]
+        experiment.check_names = [f"[[sweep.expected]] #{own.index(label) + 1}" for label in task.check_labels]
+    return experiment
 
 
 def warm_up(task: Task | None = None) -> None:
@@ -246,7 +260,6 @@ def _run(task: Task, one_step: bool) -> Outcome:
 def _simulate(task: Task, one_step: bool) -> tuple[xr.DataTree, dict[str, np.ndarray], list]:
     """Build and run the task's network (for its duration, or one time step); its result, each population's
     per-neuron ISI CV (:func:`isi_cvs`: computed once, for the summary and the checks) and its checks."""
-    from ..catalog.experiment import Experiment
     from ..errors import ConfigError
     from ..network.network import Network
     from ..units import ureg
@@ -259,7 +272,7 @@ def _simulate(task: Task, one_step: bool) -> tuple[xr.DataTree, dict[str, np.nda
         network.run(network.dt * ureg.s if one_step else task.duration)
         tree = network.result(**run_provenance(task))
         return tree, isi_cvs(tree), []
-    experiment = Experiment(task.name, task.spec)
+    experiment = task_experiment(task)
     if one_step:
         network = experiment.build(task.seed, threads=KERNEL_THREADS)
         network.run(network.dt * ureg.s)
