@@ -110,10 +110,12 @@ def test_open_results_uses_the_seeds_and_checks_the_files_belong_together(runs, 
     assert tree["projections/drive"].to_dataset()["pre"].dims == ("seed", "synapse")
     other = write_netcdf(sz.catalog.experiment.Experiment("other", {"duration": "10 ms", "populations": {
         "H": {"model": "lif", "size": 2}}}).run(seed=99), tmp_path / "other.nc")
-    with pytest.raises(sz.SnnzooError, match="only results of the same experiment stack"):
+    with pytest.raises(sz.SnnzooError, match=r"hold different groups \(.*other.nc also holds \['/H'\]; it lacks "
+                                             r"\['/G', .*\]\); only results with the same groups stack"):
         open_results([paths[0], other])
-    with pytest.raises(sz.SnnzooError, match="repeat"):
-        open_results([paths[0], paths[0]])
+    for dim in ("seed", "run"):  # with dim="run" the file was stacked twice, its run weighing twice
+        with pytest.raises(sz.SnnzooError, match=r"^open_results: .*seed1.nc is given twice$"):
+            open_results([paths[0], paths[0]], dim=dim)
     bigger = write_netcdf(Experiment.load(str(toml), ["populations.G.size=21"]).run(seed=4), tmp_path / "bigger.nc")
     with pytest.raises(sz.SnnzooError, match=r"^open_results: population 'G' has 20 neurons in .*seed1.nc and 21 in "
                                              r".*bigger.nc; results of different sizes do not stack into one group"):

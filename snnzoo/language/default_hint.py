@@ -9,7 +9,7 @@ the likely culprit, for neuron and synapse models alike.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pint
 
@@ -20,12 +20,12 @@ if TYPE_CHECKING:
     import sympy
 
     from .expressions import DimensionChecker
-    from .model import ParameterSpec
 
 
-def default_hint(expr: sympy.Basic, want: pint.Unit, parameters: Mapping[str, ParameterSpec],
+def default_hint(expr: sympy.Basic, want: pint.Unit, parameters: Mapping[str, Any],
                  checker: Callable[[Mapping[str, pint.Unit]], DimensionChecker]) -> str:
-    """A note for the error about ``expr`` (which must be in ``want``): the dimensionless ``parameters`` it reads,
+    """A note for the error about ``expr`` (which must be in ``want``): the dimensionless ``parameters`` (a model's
+    :class:`~snnzoo.language.model.ParameterSpec` by name) it reads,
     or a respelling of one default with which it checks out (``checker(respelt)`` checks with the units
     ``respelt`` of some parameters changed); empty when neither is found."""
     from .expressions import same_dimension

@@ -407,8 +407,12 @@ def open_results(paths: str | os.PathLike | Sequence[str | os.PathLike], dim: st
     for path, tree in zip(files[1:], trees[1:]):
         other = [node.path for node in tree.subtree if node.path != "/"]
         if other != groups:
-            raise SnnzooError(f"open_results: {path} holds groups {other}, but {files[0]} holds {groups}; "
-                              "only results of the same experiment stack")
+            extra, missing = sorted(set(other) - set(groups)), sorted(set(groups) - set(other))
+            differ = "; ".join(part for part in (extra and f"{path} also holds {extra}",
+                                                 missing and f"it lacks {missing}") if part) or "in another order"
+            raise SnnzooError(f"open_results: {path} and {files[0]} hold different groups ({differ}); only results "
+                              "with the same groups stack (a sweep's run files also hold /summary, a 'snnzoo run' "
+                              "result does not)")
     _check_same_sizes(files, trees)
     runs = xr.DataArray(values, dims=dim, name=dim, attrs=_run_coordinate_attributes(dim, given_values))
     root = xr.Dataset({"source_file": (dim, [str(path) for path in files], {"long_name": "result file"})},
@@ -498,7 +502,14 @@ def _result_files(paths: str | os.PathLike | Sequence[str | os.PathLike]) -> lis
         raise SnnzooError(f"open_results: expected result files (a list of paths or a glob pattern), got {paths!r}")
     if not paths:
         raise SnnzooError("open_results: give at least one result file")
-    return [Path(path).expanduser() for path in paths]
+    files = [Path(path).expanduser() for path in paths]
+    seen: dict[Path, Path] = {}
+    for file in files:  # one run counted twice would weigh twice in every statistic over the runs
+        first = seen.setdefault(file.resolve(), file)
+        if first is not file:
+            raise SnnzooError(f"open_results: {file} is given twice" + ("" if str(first) == str(file) else
+                                                                         f" (also as {first})"))
+    return files
 
 
 def with_run_durations(parts: list[xr.Dataset | None]) -> list[xr.Dataset | None]:
