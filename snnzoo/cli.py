@@ -392,6 +392,10 @@ def _run_command(args: argparse.Namespace, terminated: list[int]) -> int:
             warnings.simplefilter("ignore", RuntimeWarning)  # plugin failures are shown by 'list'/'plugins'
             warnings.showwarning = _show_warning
             warn_clashes()
+            if os.environ.get("SNNZOO_MEMORY_LIMIT"):  # a bad setting is the environment's, not an experiment's
+                from .engine.memory import memory_limit
+
+                memory_limit()
             return args.func(args)
     except SnnzooError as err:
         print(f"snnzoo: error: {_one_line(err)}", file=sys.stderr)

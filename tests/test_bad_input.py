@@ -1337,3 +1337,13 @@ def test_an_unknown_parameter_or_initial_value_lists_the_names_of_its_kind(argum
     with pytest.raises(UnknownNameError) as refused:
         net.add_population("p", sz.NeuronModel("m", "dv/dt = -v/tau : volt", {"tau": "10 ms"}), 2, **arguments)
     assert str(refused.value) == message
+
+
+@pytest.mark.parametrize("setting", ["abc", "2 kg", "-1 GiB"])
+def test_a_bad_memory_limit_setting_is_named_as_the_environments_not_an_experiments(setting, monkeypatch, capsys):
+    """'abc' was "experiment 'lif-decay': [populations.decay]: SNNZOO_MEMORY_LIMIT: cannot read 'abc' as a
+    quantity ...; did you mean 'abC'?" (abcoulomb)."""
+    monkeypatch.setenv("SNNZOO_MEMORY_LIMIT", setting)
+    assert main(["run", "lif-spike-input", "-q"]) == 2
+    assert capsys.readouterr().err == (f"snnzoo: error: SNNZOO_MEMORY_LIMIT: expected an amount of memory such as "
+                                       f"'2 GiB', got {setting!r}\n")

@@ -70,11 +70,16 @@ def memory_limit() -> tuple[int, str]:
 
 
 def _bytes(setting: str) -> int:
+    from ..errors import SnnzooError
     from ..units import as_quantity, ureg
 
-    quantity = as_quantity(setting, what="SNNZOO_MEMORY_LIMIT")
+    refused = SimulationError(f"SNNZOO_MEMORY_LIMIT: expected an amount of memory such as '2 GiB', got {setting!r}")
+    try:  # the spelling advice of a quantity ("did you mean 'abC'?", abcoulomb) knows no memory units
+        quantity = as_quantity(setting, what="SNNZOO_MEMORY_LIMIT")
+    except SnnzooError:
+        raise refused from None
     if quantity.dimensionality != ureg.byte.dimensionality or not quantity.magnitude > 0:
-        raise SimulationError(f"SNNZOO_MEMORY_LIMIT: expected an amount of memory such as '2 GiB', got {setting!r}")
+        raise refused
     return int(quantity.to("byte").magnitude)
 
 
