@@ -1361,3 +1361,32 @@ def test_a_runs_summary_from_its_arrays_is_what_the_analysis_of_its_groups_gives
         alone = tree[name].to_dataset()
         assert int(run["total_spikes"]) == int(alone["spike_count"].sum())
         assert float(run["isi_cv"]) == float(alone.snn.isi_cv().mean())
+
+
+def test_a_run_file_records_its_settings_as_data_whether_it_failed_or_not(toml, tmp_path, monkeypatch):
+    """A build function's settings were kept as texts ('10 ms'), and a failed run of an experiment also
+    had them, as texts, where an ok run has its experiment's spec alone."""
+    def build(params, seed):
+        net = sz.Network(dt=0.1 * u.ms, seed=seed)
+        net.add_population("p", "lif", 2, parameters={"tau_m": params["tau"]})
+        return net
+
+    sz.sweep(build, {"tau": ["10 ms", "-1 ms"]}, duration="5 ms", executor="serial", out=tmp_path / "built")
+    for key, tau in (("0-seed0", 10.0), ("1-seed0", -1.0)):
+        recorded = provenance(open_result(tmp_path / "built" / "runs" / f"{key}.nc"))
+        assert recorded["sweep_settings"] == {"tau": {"value": tau, "unit": "ms"}} and recorded["sweep_seed"] == 0
+    run = Experiment.run
+
+    def fails_at_80_hz(experiment, **kwargs):
+        if experiment.spec["sources"]["P"]["rate"] in ("80 Hz", "80.0 Hz"):
+            raise sz.SimulationError("the state became NaN")
+        return run(experiment, **kwargs)
+
+    monkeypatch.setattr(Experiment, "run", fails_at_80_hz)
+    summary = sz.sweep(toml, {"sources.P.rate": ["20 Hz", "80 Hz"]}, executor="serial", out=tmp_path / "file")
+    assert summary["status"].values.ravel().tolist() == ["ok", "failed"]
+    files = sorted((tmp_path / "file" / "runs").glob("*.nc"))
+    assert len(files) == 2
+    for file in files:
+        recorded = provenance(open_result(file))
+        assert "experiment_spec" in recorded and "sweep_settings" not in recorded

@@ -302,16 +302,18 @@ def builder_parameters(settings: dict[str, Any]) -> dict[str, Any]:
 def run_provenance(task: Task) -> dict[str, Any]:
     """What the file of a task's run records of the task, and what resume checks a stored run by: the
     experiment as it ran (its seed included), or a build function's settings and seed."""
+    from ..units import as_data
+
     if task.spec is not None:
         return {"experiment_spec": task.spec}
-    return {"sweep_settings": task.settings, "sweep_seed": task.seed}
+    return {"sweep_settings": {path: as_data(value) for path, value in task.settings.items()}, "sweep_seed": task.seed}
 
 
 def failed_run(task: Task, error: str, seconds: float = float("nan"), status: str = "failed") -> Outcome:
     """The outcome of a run that gave no result: its status, error and enough provenance to rerun it."""
     from ..results.tree import build_result
 
-    provenance = {"experiment": task.name, "seed": task.seed, "sweep_settings": task.settings, **run_provenance(task)}
+    provenance = {"experiment": task.name, "seed": task.seed, **run_provenance(task)}  # what an ok run's file holds
     summary = {"status": ((), status), "error": ((), error),
                "wall_seconds": ((), seconds, {"units": "s", "long_name": "wall time of the run"})}
     return Outcome.of(task, _reduced(build_result([], provenance), task.record, xr.Dataset(summary)))
