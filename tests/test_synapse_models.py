@@ -112,6 +112,11 @@ def test_writing_a_parameter_is_an_error():
     ("ge += w*exp(-(t - lastupdate)/(10*ms))", "Apost += dApost",
      "reads 'lastupdate', which Brian2 defines for its synapses: the time of the synapse's last event (event-driven "
      "variables are advanced over the time since it); snnzoo synapse models do not have it"),
+    # Brian2's neuron internals: it was "the postsynaptic model 'cell' has no variable 'lastspike'"
+    ("ge += w*(t - lastspike_post > 5*ms)", "Apost += dApost",
+     "reads 'lastspike_post': 'lastspike' is one of Brian2's internal variables of the postsynaptic neuron, which "
+     "snnzoo synapse models cannot read; keep what you need in the synapse model (a variable 'tpost : second' and "
+     "'tpost = t' in on_post)"),
     ("ge += w/N_incoming", "Apost += dApost", "reads 'N_incoming', which Brian2 defines for its synapses: the number "
                                               "of synapses onto the postsynaptic neuron (declare a parameter and give "
                                               "it the value 'N_incoming' in connect: parameters={'n_in': 'N_incoming'})"),

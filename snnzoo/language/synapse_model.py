@@ -44,8 +44,8 @@ from ..units import dimension_of, quantity_text, to_si, unit_text, ureg
 from .arguments import constructor_checked
 from .default_hint import default_hint
 from .equations import Equation, parse_equations, parse_statements, statement_texts
-from .expressions import (DimensionChecker, is_unit_name, is_zero, number_magnitudes, same_dimension,
-                          substitute_units, symbol)
+from .expressions import (BRIAN2_INTERNALS, DimensionChecker, is_unit_name, is_zero, number_magnitudes,
+                          same_dimension, substitute_units, symbol)
 from .integrators import OdeSystem
 from .model import (NeuronModel, ParameterSpec, check_argument_kinds, checked_references, page_heading, parameter_specs, parameter_table,
                     parameters_dict, parameters_used_nowhere, reference_lines,
@@ -350,6 +350,11 @@ class SynapseModel:
                                         f"the {role} model {model.name!r} ({base} = {model.subexpressions[base]}); "
                                         f"a synapse model reads neuron variables and parameters: write the "
                                         f"expression out with '_{side}' names")
+                if base in BRIAN2_INTERNALS and base not in available:
+                    raise EquationError(f"{where}: {where_used} {verb} {name!r}: {base!r} is one of Brian2's internal "
+                                        f"variables of the {role} neuron, which snnzoo synapse models cannot read; keep "
+                                        f"what you need in the synapse model (a variable 't{side} : second' and "
+                                        f"'t{side} = t' in on_{side})")
                 if base in BRIAN2_SYNAPSE_VARIABLES and base not in available:
                     raise EquationError(f"{where}: {where_used} reads {base!r}, which Brian2 defines for its synapses: "
                                         f"{BRIAN2_SYNAPSE_VARIABLES[base]}; snnzoo synapse models do not have it")
