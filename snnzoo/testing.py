@@ -135,8 +135,6 @@ def check_model(model: NeuronModel, *, steps: int = 100) -> None:
     parameters with defaults, each used in the model, and ``steps`` steps from its initial state stay finite."""
     assert isinstance(model, NeuronModel), f"{model!r} is not a snnzoo.NeuronModel"
     _check_documented(model, f"model {model.name!r}")
-    unused = model.unused_parameters()
-    assert not unused, unused[0]
     net = Network(dt=DT, seed=0)
     net.add_population("p", model, 2)
     net.record("p", model.recordables)
@@ -149,13 +147,17 @@ def check_model(model: NeuronModel, *, steps: int = 100) -> None:
 
 
 def check_synapse_model(model: SynapseModel) -> None:
-    """A synapse model documents itself: description, references, documented parameters with defaults."""
+    """A synapse model documents itself: description, references, documented parameters with defaults, each
+    used in the model."""
     assert isinstance(model, SynapseModel), f"{model!r} is not a snnzoo.SynapseModel"
     _check_documented(model, f"synapse model {model.name!r}")
 
 
 def _check_documented(model: NeuronModel | SynapseModel, where: str) -> None:
-    """``model`` has a description, references, a default and a description for every parameter, and a page."""
+    """``model`` has a description, references, a default and a description for every parameter, uses every
+    parameter, and has a page."""
+    unused = model.unused_parameters()
+    assert not unused, unused[0]
     assert model.description, f"{where}: give it a description"
     assert model.references, f"{where}: give at least one reference"
     for spec in model.parameters.values():

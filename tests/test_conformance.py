@@ -74,6 +74,17 @@ def test_kit_rejects_a_model_with_a_parameter_it_never_uses():
         testing.check_model(typo)
 
 
+def test_kit_rejects_a_synapse_model_with_a_parameter_it_never_uses():
+    """A neuron model's unused parameter failed the kit; a synapse model's passed with a warning."""
+    from snnzoo import Parameter, SynapseModel
+
+    with pytest.warns(UserWarning, match="'tau_x' is used nowhere"):
+        unused = SynapseModel("unused", "w : volt", {"tau_x": Parameter("5 ms", "a time constant")},
+                              on_pre="v_post += w", description="d", references=["r"])
+    with pytest.raises(AssertionError, match="synapse model 'unused': parameter 'tau_x' is used nowhere in the model"):
+        testing.check_synapse_model(unused)
+
+
 def test_kit_rejects_an_undocumented_synapse_model():
     source = """
 from snnzoo import SynapseModel

@@ -393,6 +393,23 @@ def test_wrong_objects_are_refused_at_registration(register, expected):
     assert "\n" not in str(error.value)
 
 
+def test_a_neuron_model_registered_as_a_synapse_model_is_refused_and_the_reverse():
+    """Each has what the other's protocol asks: the loader took them, and using one was an internal error
+    ("'NeuronModel' object has no attribute 'bind'") or named a listed model as no model."""
+    from snnzoo import NeuronModel, SynapseModel
+
+    neuron = NeuronModel("leaky", "dv/dt = -v/tau : volt", {"tau": "10 ms"})
+    synapse = SynapseModel("delta", "w : volt", on_pre="v_post += w")
+    registry = Registry()
+    with registry.registering_as("wrong"):
+        with pytest.raises(PluginError, match=r"^plugin 'wrong' registered NeuronModel 'leaky' as a synapse, but it "
+                                              r"is not a snnzoo.SynapseModel: expected a snnzoo.SynapseModel$"):
+            registry.add_synapse_model(neuron)
+        with pytest.raises(PluginError, match=r"^plugin 'wrong' registered SynapseModel 'delta' as a model, but it is "
+                                              r"not a snnzoo.NeuronModel: expected a snnzoo.NeuronModel$"):
+            registry.add_model(synapse)
+
+
 def test_stimulus_class_without_a_form_is_refused():
     class Shapeless:
         name, description = "shapeless", "neither drives, source nor attach"

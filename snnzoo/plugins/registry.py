@@ -40,7 +40,7 @@ KINDS = ("model", "synapse", "stimulus", "integrator", "experiment")
 
 CONTRACTS: dict[str, tuple[type, str]] = {
     "model": (NeuronModelSpec, "a snnzoo.NeuronModel"),
-    "synapse": (SynapseModelSpec, "a synapse model (see snnzoo.plugins.protocols.SynapseModelSpec)"),
+    "synapse": (SynapseModelSpec, "a snnzoo.SynapseModel"),
     "stimulus": (StimulusKind, "a stimulus class (see snnzoo.plugins.protocols.StimulusKind)"),
     "integrator": (IntegratorSpec, "an integrator (see snnzoo.plugins.protocols.IntegratorSpec)"),
 }
@@ -242,8 +242,15 @@ class Registry:
         entries.append(Entry(kind, name, description, plugin, obj, self.current_builtin))
 
     def _check_contract(self, kind: str, name: str | None, obj: object) -> None:
-        """Refuse ``obj`` unless it has what the protocol of ``kind`` asks for."""
+        """Refuse ``obj`` unless it has what the protocol of ``kind`` asks for; a neuron or synapse model must be
+        made with its class, which the engine reads beyond the protocol (a neuron model has what a synapse
+        model's protocol asks, and was taken as one: using it was an internal error)."""
         protocol, expected = CONTRACTS[kind]
+        made_with = _model_class(kind)
+        if made_with is not None and not isinstance(obj, made_with) and not missing_members(obj, protocol):
+            raise PluginError(f"plugin {self.current_plugin!r} registered {type(obj).__name__}"
+                              f"{f' {name!r}' if name else ''} as {a_or_an(kind)}, but it is not a "
+                              f"snnzoo.{made_with.__name__}: expected {expected}")
         missing = missing_members(obj, protocol)
         if kind == "stimulus" and not missing and isinstance(obj, type) and stimulus_form(obj) is None:
             missing = ["one of drives(), source(), attach()"]
@@ -356,3 +363,11 @@ class Registry:
             for kind, table in self._entries.items()
         }
         return {kind: n for kind, n in counts.items() if n}
+
+
+def _model_class(kind: str) -> type | None:
+    """The class a registered object of ``kind`` must be made with (None: the protocol is enough)."""
+    from ..language.model import NeuronModel
+    from ..language.synapse_model import SynapseModel
+
+    return {"model": NeuronModel, "synapse": SynapseModel}.get(kind)
