@@ -141,3 +141,30 @@ def test_old_name_at_the_command_line_warns_in_one_line(tmp_path, capsys):
     warnings = [line for line in capsys.readouterr().err.splitlines() if "Vr" in line]
     assert warnings == ["snnzoo: warning: population 'n' (model 'lif'): parameter 'Vr' of model 'lif' is now called "
                         "'V_reset'; the old name is accepted until the next release"]
+
+
+@pytest.mark.parametrize("parameters", [{"R": "0.25 Gohm", "R_m": "1 Gohm"}, {"R_m": "1 Gohm", "R": "0.25 Gohm"}])
+def test_a_parameter_given_under_its_name_and_its_old_name_is_refused(parameters):
+    """One of the two values was dropped in silence: the last given (in a file), or the old name's (with --set)."""
+    net = sz.Network()
+    with pytest.raises(sz.ConfigError, match=re.escape(
+            "population 'E' (model 'lif'): parameters ") + r"'R_?m?' and 'R_?m?'" + re.escape(
+            " are one parameter ('R' is the old name of 'R_m'); give it once, as 'R_m'")):
+        net.add_population("E", "lif", 2, parameters=parameters)
+
+
+def test_an_old_name_overrides_a_preset_given_under_the_new_one():
+    net = sz.Network()
+    with pytest.warns(DeprecatedNameWarning):
+        population = net.add_population("a", "adex", 1, preset="adaptation", parameters={"Vr": -50 * u.mV})
+    assert population.get("V_reset").to("mV").magnitude.tolist() == [-50.0]
+
+
+def test_two_overrides_of_one_parameter_under_two_names_are_refused(tmp_path):
+    """--set ...R=0.25 Gohm --set ...R_m=1 Gohm ran with 1 Gohm and dropped R in silence."""
+    path = tmp_path / "e.toml"
+    path.write_text('duration = "5 ms"\n[populations.n]\nmodel = "lif"\nsize = 1\n')
+    with pytest.raises(sz.ConfigError, match=re.escape(
+            "--set populations.n.parameters.R_m: populations.n.parameters.R sets the same parameter "
+            "('0.25 Gohm' and '1 Gohm': one is its old name); give it once")):
+        Experiment.load(str(path), ["populations.n.parameters.R=0.25 Gohm", "populations.n.parameters.R_m=1 Gohm"])

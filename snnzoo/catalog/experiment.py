@@ -89,7 +89,43 @@ def apply_override(spec: dict[str, Any], assignment: str) -> None:
         value = toml_value(raw, what=f"--set {path}")
     except tomllib.TOMLDecodeError:
         value = raw
+    keys = path.split(".")
+    table = _parameter_table(spec, keys)
+    if table is not None:  # the override replaces the value the file gives under the parameter's other name
+        for other in _names_of_parameter(spec, keys) - {keys[-1]}:
+            table.pop(other, None)
     set_value(spec, path, value, what=f"--set {path}")
+
+
+def _is_parameter_path(keys: list[str]) -> bool:
+    """Whether the path ``keys`` sets a population's parameter (``populations.P.parameters.NAME``)."""
+    return len(keys) == 4 and keys[0] == "populations" and keys[2] == "parameters"
+
+
+def _parameter_table(spec: dict[str, Any], keys: list[str]) -> dict[str, Any] | None:
+    """The ``parameters`` table of a population that the path ``keys`` sets a value in, if it is one."""
+    if not _is_parameter_path(keys):
+        return None
+    table = spec.get("populations", {}).get(keys[1], {}).get("parameters") if isinstance(spec.get("populations"),
+                                                                                          dict) else None
+    return table if isinstance(table, dict) else None
+
+
+def _names_of_parameter(spec: dict[str, Any], keys: list[str]) -> set[str]:
+    """Every name of the parameter that the path ``keys`` (``populations.P.parameters.NAME``) sets: NAME, and its
+    current and old names when P's model is a registered one with aliases."""
+    population = spec.get("populations", {}).get(keys[1]) if isinstance(spec.get("populations"), dict) else None
+    model_name = population.get("model") if isinstance(population, dict) else None
+    if not isinstance(model_name, str) or model_name in (spec.get("models") or {}):
+        return {keys[-1]}
+    from ..plugins.loader import get_registry
+
+    try:
+        aliases = get_registry().model(model_name).aliases
+    except SnnzooError:  # an unknown model: the build says so
+        return {keys[-1]}
+    current = aliases.get(keys[-1], keys[-1])
+    return {current, *(old for old, new in aliases.items() if new == current)}
 
 
 def toml_value(text: str, *, what: str) -> Any:
@@ -101,14 +137,21 @@ def toml_value(text: str, *, what: str) -> Any:
         raise ConfigError(f"{what}: the value's arrays are nested too deeply to read") from None
 
 
-def _refuse_repeated_paths(overrides: Sequence[str]) -> None:
-    """Refuse two ``--set`` of one path: the last one won in silence (``--grid`` refuses a path given twice)."""
-    given: dict[str, str] = {}
+def _refuse_repeated_paths(overrides: Sequence[str], spec: dict[str, Any]) -> None:
+    """Refuse two ``--set`` of one path, or of one parameter under its name and its old name: the last one won
+    in silence (``--grid`` refuses a path given twice)."""
+    given: dict[tuple[str, ...], tuple[str, str]] = {}
     for assignment in overrides:
         path, _, raw = (part.strip() for part in assignment.partition("="))
-        if path in given:
-            raise ConfigError(f"--set {path}: given twice ({given[path]!r} and {raw!r}); give each path once")
-        given[path] = raw
+        keys = path.split(".")
+        same = (*keys[:-1], min(_names_of_parameter(spec, keys))) if _is_parameter_path(keys) else tuple(keys)
+        if same in given:
+            first, value = given[same]
+            if first == path:
+                raise ConfigError(f"--set {path}: given twice ({value!r} and {raw!r}); give each path once")
+            raise ConfigError(f"--set {path}: {first} sets the same parameter ({value!r} and {raw!r}: one is its "
+                              "old name); give it once")
+        given[same] = (path, raw)
 
 
 def set_value(spec: dict[str, Any], path: str, value: Any, *, what: str) -> None:
@@ -229,8 +272,8 @@ class Experiment:
                     raise ConfigError(f"experiment {name_or_path!r}: a folder, not a catalog experiment or an "
                                       "experiment file (their names end in .toml)") from None
                 raise
-        _refuse_repeated_paths(overrides)
         spec = copy.deepcopy(load_toml(path))
+        _refuse_repeated_paths(overrides, spec)
         for assignment in overrides:
             apply_override(spec, assignment)
         return cls(spec.get("name", path.stem), spec, str(path), where)

@@ -140,8 +140,10 @@ class Population:
                 self.values[pname] = np.full(size, spec.default)
         for var in model.state_variables + model.variables:
             self.values[var] = np.zeros(size)
-        for pname, value in self._in_reading_order({**(model.preset(preset) if preset is not None else {}), **parameters},
-                                                   "parameter"):
+        given = self._renamed_once(parameters)
+        preset_values = model.preset(preset) if preset is not None else {}
+        for pname, value in self._in_reading_order({**{name: value for name, value in preset_values.items()
+                                                       if name not in given}, **parameters}, "parameter"):
             self._assign(pname, value, kind="parameter")
         missing = [p for p in model.parameters if p not in self.values]
         if missing:
@@ -194,6 +196,19 @@ class Population:
         except SyntaxError:  # "2 h" is a quantity, whatever the model's names
             return False
         return bool(self._names_read(value))
+
+    def _renamed_once(self, parameters: Mapping[str, Any]) -> set[str]:
+        """The current names of the ``parameters`` given; a parameter given under both its name and its old name
+        is an error (one of the two values was dropped in silence, the last given)."""
+        current: dict[str, str] = {}
+        for name in parameters:
+            new = self.model.aliases.get(name, name)
+            if new in current:
+                old = name if new != name else current[new]
+                raise ConfigError(f"{self.where}: parameters {current[new]!r} and {name!r} are one parameter ({old!r} "
+                                  f"is the old name of {new!r}); give it once, as {new!r}")
+            current[new] = name
+        return set(current)
 
     def _in_reading_order(self, values: Mapping[str, Any], kind: str) -> list[tuple[str, Any]]:
         """``values`` in the given order, except that an expression comes after the values it reads
