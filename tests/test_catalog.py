@@ -250,3 +250,22 @@ def test_an_experiment_loads_from_a_path_object_and_refuses_what_is_no_name():
         with pytest.raises(ConfigError, match=re.escape("experiment: expected a catalog experiment's name ('snnzoo "
                                                         f"list' shows them) or an experiment file's path, got {wrong!r}")):
             Experiment.load(wrong)
+
+
+def test_value_at_a_time_between_samples_is_refused_not_read_from_the_nearest(tmp_path):
+    """Recorded every 1 ms, x at 19.5 ms read the 20 ms sample, taken after the protocol set x = 2."""
+    path = tmp_path / "p.toml"
+    path.write_text('dt = "0.1 ms"\n[models.decay]\nequations = "dx/dt = -x/tau : 1"\nparameters = { tau = "10 ms" }\n'
+                    '[populations.G]\nmodel = "decay"\nsize = 1\ninitial = { x = 1 }\n'
+                    '[monitors.x]\npopulation = "G"\nvariables = "x"\nrate = "1 kHz"\n'
+                    '[[protocol]]\nrun = "20 ms"\n[[protocol]]\nset = { "G.x" = 2 }\nrun = "10 ms"\n'
+                    '[[expected]]\ncheck = "value_at"\npopulation = "G"\nvariable = "x"\ntime = "19.5 ms"\nvalue = 0.14\n'
+                    'tolerance = 0.01\n')
+    experiment = Experiment.load(str(path))
+    with pytest.raises(ConfigError, match=re.escape("[[expected]] #1 (value_at): time '19.5 ms' is no sample time of "
+                                                    "the recording (samples near it: 18 ms, 19 ms, 20 ms)")):
+        experiment.check(experiment.run(seed=1))
+    path.write_text(path.read_text().replace('time = "19.5 ms"', 'time = "19 ms"'))
+    experiment = Experiment.load(str(path))
+    [result] = experiment.check(experiment.run(seed=1))
+    assert result.found == pytest.approx(math.exp(-1.9), rel=1e-12) and result.passed

@@ -26,6 +26,7 @@ import numpy as np
 
 from ..errors import ConfigError, SimulationError, SnnzooError, UnknownNameError, a_or_an
 from ..results import analysis  # (importing it also registers the .snn accessor)
+from ..time_steps import GRID_TOLERANCE
 from ..units import (Sign, as_quantity, is_quantity_text, is_whole_number, positive_si, si_unit_string, to_si, ureg,
                      whole_number, whole_numbers)
 from .schema import (MONITOR, PANEL_KINDS, POPULATION, PROJECTION, TOP, check_experiment,
@@ -820,13 +821,26 @@ def _check(item: dict[str, Any], tree, where: str, stored: str, isi_cv: Mapping[
             label = f"mean {item['variable']} of {label_cells}"
         else:
             at = to_si(item["time"], "s", what=f"{where}: time")
-            found = float(da.sel({time_dim: at}, method="nearest").mean())
+            found = float(da.sel({time_dim: _sample_time(da[time_dim].values, at, float(tree.attrs["dt"]),
+                                                         item["time"], where)}).mean())
             label = f"{item['variable']} of {label_cells} at {item['time']}"
     else:
         raise ConfigError(f"{where}: unknown check {kind!r} "
                           "(known: spike_count, mean_rate, isi_cv, value_at, mean_value, synapse_count, synapse_value, "
                           "synapse_fraction)")
     return _verdict(item, found, unit, label, where)
+
+
+def _sample_time(times: np.ndarray, at: float, dt: float, written: Any, where: str) -> float:
+    """The recorded sample time ``at`` (s, within a thousandth of a step): a time between samples is an error
+    naming the samples around it (the nearest sample was read, even one after a protocol phase's change)."""
+    nearest = int(np.argmin(np.abs(times - at))) if times.size else -1
+    if nearest < 0 or abs(times[nearest] - at) > GRID_TOLERANCE * dt:
+        around = times[max(nearest - 1, 0):nearest + 2] if nearest >= 0 else times
+        shown = ", ".join(f"{t * 1e3:g} ms" for t in around if abs(t - at) <= 2 * np.max(np.diff(times), initial=dt))
+        raise ConfigError(f"{where}: time {written!r} is no sample time of the recording (samples near it: "
+                          f"{shown or 'none'}); give a time it sampled, or record more often")
+    return float(times[nearest])
 
 
 def _cells(item: dict[str, Any], size: int, where: str) -> np.ndarray:
