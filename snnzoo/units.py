@@ -519,14 +519,14 @@ def flag(value: Any, *, what: str) -> bool:
 
 
 def whole_numbers(values: Any, *, what: str, size: int | None = None, items: str = "",
-                  from_end: bool = False) -> np.ndarray:
+                  from_end: bool = False, first: int = 0) -> np.ndarray:
     """``values`` (a number or an array of them, e.g. neuron indices) as an int64 array of at least one
     dimension: ``[0, 2]`` or ``[0.0, 2.0]``, never ``[0.5, 2.9]`` (which would be truncated), booleans or text.
 
     With ``size``, each is an index of that many ``items`` (``"neurons"``), in 0..size-1 (with ``from_end``,
-    -size..-1 count from the end, as Python's, and are returned as such): an index outside, however large
-    (``10**30``, beyond int64: it was numpy's OverflowError or "expected whole-number indices"), is refused
-    naming it and the range."""
+    -size..-1 count from the end, as Python's, and are returned as such; with ``first``, in first..size-1): an
+    index outside, however large (``10**30``, beyond int64: it was numpy's OverflowError or "expected
+    whole-number indices"), is refused naming it and the range."""
     try:
         array = np.atleast_1d(np.asarray(values))
     except (TypeError, ValueError, OverflowError):
@@ -545,11 +545,11 @@ def whole_numbers(values: Any, *, what: str, size: int | None = None, items: str
             shown = ", ".join(f"{value:g}" for value in wrong[:3]) + (", ..." if wrong.size > 3 else "")
             raise ConfigError(f"{what}: expected whole-number indices, got {shown} (an index is never rounded)")
     if size is not None:
-        outside = array[((array < (-size if from_end else 0)) | (array >= size)).astype(bool)]
+        outside = array[((array < (-size if from_end else first)) | (array >= size)).astype(bool)]
         if outside.size:
-            counted = f" ({size} {items})" if items else ""
+            counted = f" ({size - first} {items})" if items else ""
             from_the_end = f"; -{size}..-1 count from the end" if from_end else ""
-            raise ConfigError(f"{what}: index {outside.flat[0]} is outside 0..{size - 1}{counted}{from_the_end}")
+            raise ConfigError(f"{what}: index {outside.flat[0]} is outside {first}..{size - 1}{counted}{from_the_end}")
     elif array.size and (array.max() > np.iinfo(np.int64).max or array.min() < np.iinfo(np.int64).min):
         raise ConfigError(f"{what}: index {array.max() if array.max() > 0 else array.min()} is beyond what an "
                           "index can be (a 64-bit integer, -2**63..2**63 - 1)")

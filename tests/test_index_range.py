@@ -133,3 +133,13 @@ def test_an_index_beyond_any_is_refused_where_no_size_is_known():
                                           r"be \(a 64-bit integer, -2\*\*63\.\.2\*\*63 - 1\)$"):
         whole_numbers([0, 10**30], what="w")
     assert whole_numbers([2**62, 1], what="w").tolist() == [2**62, 1]  # exact: numpy's float64 would round
+
+
+@pytest.mark.parametrize("j", [[0, 5], [0, 1]])
+def test_an_index_outside_a_slice_names_the_slice_range(j):
+    """Onto E[2:] of 4 neurons, j = [0, 5] said "outside 0..3", as if 0 were allowed (j = [0, 1]: 2..3)."""
+    net = sz.Network()
+    group = net.add_population("E", RELAY, 4)
+    with pytest.raises(ConfigError, match=re.escape("projection 'S': index array j: index 0 is outside 2..3 "
+                                                    "(2 neurons)")):
+        net.connect("E", group[2:], on="v", weight=1.0, i=[0, 1], j=j, name="S")

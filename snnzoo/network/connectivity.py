@@ -221,8 +221,8 @@ def _explicit(rule: dict[str, Any], kind: str, pre: np.ndarray, post: np.ndarray
     if kind == "i":
         if not _given(rule.get("j")):
             raise ConfigError(f"{where}: i needs j, the postsynaptic indices (index arrays i and j of the same length)")
-        i, j = (_index_list(rule[name], f"{where}: index array {name}", size)
-                for name, size in (("i", n_source), ("j", n_target)))
+        i, j = (_index_list(rule[name], f"{where}: index array {name}", allowed, size)
+                for name, allowed, size in (("i", pre, n_source), ("j", post, n_target)))
         if i.shape != j.shape:
             raise ConfigError(f"{where}: explicit connections need index arrays i and j of the same length")
         _check_range(i, pre, "i", where)
@@ -354,10 +354,13 @@ def _pair_uniform(key: int, i: np.ndarray, j: np.ndarray, n_target: int) -> np.n
     return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
 
-def _index_list(values: Any, what: str, size: int) -> np.ndarray:
-    """``values`` as a list of whole-number indices of ``size`` neurons (one dimension): a nested list such as
+def _index_list(values: Any, what: str, allowed: np.ndarray, size: int) -> np.ndarray:
+    """``values`` as a list of whole-number indices of the ``allowed`` of ``size`` neurons (one dimension), whose
+    range an index outside is told (a slice E[2:] of 4 neurons: 2..3; it said 0..3): a nested list such as
     ``[[0, 1]]`` is refused, not flattened (which pairs it means is a guess)."""
-    indices = whole_numbers(values, what=what, size=size, items="neurons")
+    contiguous = allowed.size and allowed.size == allowed[-1] - allowed[0] + 1
+    bounds = {"first": int(allowed[0]), "size": int(allowed[-1]) + 1} if contiguous else {"size": size}
+    indices = whole_numbers(values, what=what, items="neurons", **bounds)
     if indices.ndim != 1:
         raise ConfigError(f"{what}: expected a list of indices (one dimension), got an array of shape {indices.shape}")
     return indices
