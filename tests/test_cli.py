@@ -541,3 +541,13 @@ def test_every_argument_of_every_command_says_what_it_takes():
     silent = [f"{name} {action.dest}" for name, command in commands.choices.items() for action in command._actions
               if not isinstance(action, argparse._HelpAction) and action.help in (None, "")]
     assert silent == []
+
+
+def test_info_of_an_experiment_file_with_an_unknown_model_is_refused_as_run_refuses_it(tmp_path, capsys):
+    """info printed 'Populations: E (2 x liff)' and exited 0, while run refused the file."""
+    path = tmp_path / "m.toml"
+    path.write_text('duration = "5 ms"\n[populations.E]\nmodel = "liff"\nsize = 2\n')
+    for command in ("info", "run"):
+        assert main([command, str(path)]) == 2
+        assert f"experiment file {path}: [populations.E]: unknown model 'liff'; did you mean 'lif'?" in \
+            capsys.readouterr().err

@@ -310,6 +310,15 @@ class Experiment:
         return cls(name, spec, str(path), f"result {path}: experiment {name!r}")
 
     # -- building and running ------------------------------------------------------
+    def check_models_known(self) -> None:
+        """Refuse a population whose model is neither written in the file nor registered, as a run does
+        (``snnzoo info`` printed "E (4 x liff)" and exited 0), without building the network."""
+        inline = self.spec.get("models", {})
+        for name, p in self.spec["populations"].items():
+            if p["model"] not in inline:
+                with self._located(f"[populations.{name}]"):
+                    _registered_model(p["model"])
+
     def models(self) -> dict[str, NeuronModel]:
         """Models written inline in the experiment file."""
         from ..errors import UnusedParameterWarning
@@ -1023,6 +1032,7 @@ def _warn_if_newer(path: str | Path, written_by: Any) -> None:
 def describe(name: str) -> str:
     """The text ``snnzoo info`` prints for an experiment."""
     exp = Experiment.load(name)
+    exp.check_models_known()
     lines = [f"{exp.name}: {exp.title}", ""]
     if exp.description:
         lines += [exp.description, ""]
