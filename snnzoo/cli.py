@@ -185,7 +185,7 @@ def _check_suffix(target: Path, option: str, given: str | None, holds: str, suff
 def cmd_rerun(args: argparse.Namespace) -> int:
     """Rebuild an experiment from a result file, run it, and compare the new data with the file's."""
     from .catalog.experiment import Experiment
-    from .results.tree import differences, open_result, write_netcdf
+    from .results.tree import differences, open_result, provenance, write_netcdf
     from .safe_write import checked_target
     from .sweeps.store import refuse_sweep_files
 
@@ -217,10 +217,24 @@ def cmd_rerun(args: argparse.Namespace) -> int:
             return EXIT_INTERRUPTED if result is tree else EXIT_OK
     found = differences(recorded, tree)
     if found:
-        print(f"  differs from {source}: " + "; ".join(found))
+        print(f"  differs from {source}: " + "; ".join(found) + _changed_since(provenance(recorded), provenance(tree)))
         return 1
     print(f"  identical to {source}: every variable of every group, bit for bit")
     return 0
+
+
+def _changed_since(recorded: dict, rerun: dict) -> str:
+    """Why a rerun may differ: the models or the versions of snnzoo and its plugins that ran it are not those
+    the file records (a rerun builds the models installed now; the file's specs say what they were)."""
+    before, now = recorded.get("models") or {}, rerun.get("models") or {}
+    changed = sorted(name for name in before if name in now and before[name] != now[name])
+    versions = {"snnzoo": recorded.get("snnzoo_version"), **(recorded.get("plugins") or {})}
+    installed = {"snnzoo": rerun.get("snnzoo_version"), **(rerun.get("plugins") or {})}
+    moved = sorted(f"{name} {versions[name]} -> {installed.get(name)}" for name in versions
+                   if name in installed and versions[name] != installed[name])
+    causes = ([f"model {', '.join(map(repr, changed))} is not the one the file records (its equations, parameters "
+               "or defaults changed since)"] if changed else []) + ([f"versions changed: {', '.join(moved)}"] if moved else [])
+    return f" (likely cause: {'; '.join(causes)})" if causes else ""
 
 
 def _rerun_default(source: Path) -> Path:

@@ -551,3 +551,23 @@ def test_info_of_an_experiment_file_with_an_unknown_model_is_refused_as_run_refu
         assert main([command, str(path)]) == 2
         assert f"experiment file {path}: [populations.E]: unknown model 'liff'; did you mean 'lif'?" in \
             capsys.readouterr().err
+
+
+def test_a_rerun_that_differs_names_the_model_that_changed_since_the_file(tmp_path, capsys, monkeypatch):
+    """A plugin's model edited in place (same version) made the rerun differ with no word of why."""
+    import dataclasses
+
+    from snnzoo.plugins.loader import get_registry
+
+    path = tmp_path / "e.toml"
+    path.write_text('duration = "50 ms"\nseed = 1\n[populations.n]\nmodel = "lif"\nsize = 2\n'
+                    '[stimuli.drive]\ntype = "constant_current"\npopulation = "n"\namplitude = "60 pA"\n')
+    assert main(["run", str(path), "-q", "--no-check", "-o", str(tmp_path / "e.nc")]) == 0
+    parameters = get_registry().model("lif").parameters
+    lower = dataclasses.replace(parameters["V_th"], default=parameters["V_th"].default - 0.005,
+                                default_text=f"{(parameters['V_th'].default - 0.005) * 1e3:g} mV")
+    monkeypatch.setitem(parameters, "V_th", lower)  # as an edit of the plugin's source would change it
+    capsys.readouterr()
+    assert main(["rerun", str(tmp_path / "e.nc"), "-q"]) == 1
+    assert "(likely cause: model 'lif' is not the one the file records (its equations, parameters or defaults " \
+           "changed since))" in capsys.readouterr().out
