@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -246,11 +247,11 @@ class Registry:
         made with its class, which the engine reads beyond the protocol (a neuron model has what a synapse
         model's protocol asks, and was taken as one: using it was an internal error)."""
         protocol, expected = CONTRACTS[kind]
-        made_with = _model_class(kind)
-        if made_with is not None and not isinstance(obj, made_with) and not missing_members(obj, protocol):
+        made_with = MODEL_CLASSES.get(kind)
+        if made_with is not None and not _made_with(obj, *made_with) and not missing_members(obj, protocol):
             raise PluginError(f"plugin {self.current_plugin!r} registered {type(obj).__name__}"
                               f"{f' {name!r}' if name else ''} as {a_or_an(kind)}, but it is not a "
-                              f"snnzoo.{made_with.__name__}: expected {expected}")
+                              f"snnzoo.{made_with[1]}: expected {expected}")
         missing = missing_members(obj, protocol)
         if kind == "stimulus" and not missing and isinstance(obj, type) and stimulus_form(obj) is None:
             missing = ["one of drives(), source(), attach()"]
@@ -365,9 +366,13 @@ class Registry:
         return {kind: n for kind, n in counts.items() if n}
 
 
-def _model_class(kind: str) -> type | None:
-    """The class a registered object of ``kind`` must be made with (None: the protocol is enough)."""
-    from ..language.model import NeuronModel
-    from ..language.synapse_model import SynapseModel
+MODEL_CLASSES = {"model": ("snnzoo.language.model", "NeuronModel"),
+                 "synapse": ("snnzoo.language.synapse_model", "SynapseModel")}
+"""The module and class a registered object of a kind must be made with (other kinds: the protocol is enough)."""
 
-    return {"model": NeuronModel, "synapse": SynapseModel}.get(kind)
+
+def _made_with(obj: object, module: str, name: str) -> bool:
+    """Whether ``obj`` is an instance of class ``name`` of ``module``, without importing it (a warm run imports
+    no synapse models, nor sympy with them): an object made with the class has imported its module."""
+    cls = getattr(sys.modules.get(module), name, None)
+    return cls is not None and isinstance(obj, cls)
