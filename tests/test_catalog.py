@@ -87,6 +87,38 @@ def test_override_values_are_toml_or_text():
         apply_override(spec, "populations.b.size=3")
 
 
+def test_overrides_reach_list_items_and_a_synapse_models_parameters():
+    """Both were refused ("does not exist in the experiment (choices here: none)")."""
+    spec = {"populations": {"a": {"size": 8}}, "projections": {"S": {"source": "a", "target": "a", "synapse": "stdp"}},
+            "protocol": [{"run": "1 s"}, {"set": {"a.v": "-60 mV"}}, {"run": "2 s"}]}
+    apply_override(spec, "projections.S.parameters.taupre=10 ms")  # the file left the table out
+    apply_override(spec, "projections.S.initial.Apre=0.5")
+    apply_override(spec, "protocol.2.run=3 s")
+    apply_override(spec, "protocol.1.set.a.v=-65 mV")  # the key "a.v" holds a dot
+    assert spec["projections"]["S"]["parameters"] == {"taupre": "10 ms"}
+    assert spec["projections"]["S"]["initial"] == {"Apre": 0.5}
+    assert spec["protocol"] == [{"run": "1 s"}, {"set": {"a.v": "-65 mV"}}, {"run": "3 s"}]
+    for assignment in ("protocol.3.run=1 s", "protocol.-1.run=1 s", "protocol.first.run=1 s"):
+        with pytest.raises(ConfigError, match=re.escape("'protocol' is a list of 3: its items are protocol.0 to .2")):
+            apply_override(spec, assignment)
+    with pytest.raises(ConfigError, match=r"'projections.S.condition' is a single value, not a table; set it with "
+                       r"--set projections.S.condition=VALUE$"):
+        apply_override(spec, "projections.S.condition.x=1")
+    with pytest.raises(ConfigError, match=r"'populations.a.size' is a single value \(8\), not a table"):
+        apply_override(spec, "populations.a.size.x=1")
+    assert "condition" not in spec["projections"]["S"]  # nothing added on the way to an error
+
+
+def test_a_synapse_models_parameter_set_from_the_command_line_changes_the_run():
+    short = ["duration=0.5 s", "figure.panels.2.bin=0.1 s", "expected.3.start=0.2 s"]
+    default = Experiment.load("stdp-song-2000", short)
+    faster = Experiment.load("stdp-song-2000", [*short, "projections.S.parameters.taupre=5 ms"])
+    weights = [experiment.run()["projections"]["S"]["weight"].values for experiment in (default, faster)]
+    assert not np.array_equal(*weights)  # a shorter potentiation window changes how the weights move
+    with pytest.raises(SnnzooError, match="unknown parameter of projection 'S' \\(synapse model 'stdp'\\) 'taux'"):
+        Experiment.load("stdp-song-2000", [*short, "projections.S.parameters.taux=5 ms"]).run()
+
+
 @pytest.mark.parametrize("assignment, said", [
     ("=3", "--set '=3': the path before '=' is empty; expected PATH=VALUE"),  # "--set : '' does not exist"
     ("populations.a.parameters.b=" + "[" * 2000 + "]" * 2000,

@@ -567,6 +567,21 @@ def test_bad_sweep_input_is_one_clear_error(toml, grid, kwargs, message):
     assert message in str(error.value) and "\n" not in str(error.value)
 
 
+@pytest.mark.parametrize("grid, message", [
+    ({"projections.S.parameters.taupre": [10, 20]},
+     "grid projections.S.parameters.taupre: the value 10 has no unit; expected [time], e.g. '10 ms'"),
+    ({"projections.S.parameters.taupre": [10, 20] * u.mV}, "expected [time]"),
+    ({"projections.S.parameters.tauprx": ["10 ms"]},
+     "unknown parameter or variable of synapse model 'stdp' (grid path projections.S) 'tauprx'; did you mean "
+     "'taupre'?"),
+])
+def test_a_synapse_models_parameter_the_file_leaves_out_is_swept_in_its_unit(grid, message):
+    """The path was refused ("does not exist in the experiment (choices here: none)")."""
+    with pytest.raises(sz.SnnzooError) as error:
+        sz.sweep("stdp-song-2000", grid)
+    assert message in str(error.value) and "\n" not in str(error.value)
+
+
 @pytest.mark.parametrize("values", ["2, 4 Hz", "2 Hz, 4 Hz", "[2 4] Hz", "[2, 4] Hz", "[2000, 4000] mHz"])
 def test_a_text_of_several_values_is_read_as_the_command_line_reads_it(toml, values):
     """In Python, "2, 4 Hz" (the form the grid's own error message advised) was one value, 8 Hz: pint reads

@@ -161,21 +161,42 @@ def set_value(spec: dict[str, Any], path: str, value: Any, *, what: str) -> None
     The path must exist, or name a key the experiment format knows at that place
     and the file leaves at its default: a top-level setting (``integrator``), a
     key of a population, projection or monitor (``populations.E.integrator``),
-    any setting of a source or stimulus, any name under ``parameters`` or
-    ``initial``. Anything else is an error suggesting the closest existing path.
+    any setting of a source or stimulus, any name under a population's or a
+    projection's ``parameters`` or ``initial``. An item of a list is named by its
+    position from 0 (``protocol.1.run``), and a key holding dots by itself
+    (``protocol.1.set.decay.x``). Anything else is an error suggesting the
+    closest existing path.
     """
     keys = path.split(".")
     node: Any = spec
     for depth, key in enumerate(keys):
         last = depth == len(keys) - 1
+        if not isinstance(node, (dict, list)):
+            above = ".".join(keys[:depth])
+            raise ConfigError(f"{what}: {above!r} is a single value ({node!r}), not a table; set it with "
+                              f"--set {above}=VALUE")
+        if isinstance(node, list):
+            position = _list_position(node, keys[:depth + 1], what)
+            if last:
+                node[position] = value
+                return
+            node = node[position]
+            continue
+        rest = ".".join(keys[depth:])
+        if not last and key not in node and rest in node:  # a key holding dots ("decay.x")
+            node[rest] = value
+            return
         addable = _addable(keys[:depth], node)
-        if isinstance(node, dict) and key not in node and (addable is None or key in addable):
+        if key not in node and (addable is None or key in addable):
             if last:
                 break
+            if _addable(keys[:depth + 1], {}) == set():
+                raise ConfigError(f"{what}: {'.'.join(keys[:depth + 1])!r} is a single value, not a table; set it "
+                                  f"with --set {'.'.join(keys[:depth + 1])}=VALUE")
             node[key] = {}
-        if not isinstance(node, dict) or key not in node:
+        if key not in node:
             here = ".".join(keys[: depth + 1])
-            choices = sorted(set(node) | (addable or set())) if isinstance(node, dict) else []
+            choices = sorted(set(node) | (addable or set()))
             close = difflib.get_close_matches(key, choices, n=1)
             hint = f"; did you mean {'.'.join(keys[:depth] + close)!r}?" if close else ""
             raise ConfigError(f"{what}: {here!r} does not exist in the experiment{hint} "
@@ -193,9 +214,21 @@ def _addable(parents: list[str], table: Any) -> set[str] | None:
         return _stimulus_settings(table.get("type"), parents[0])
     if len(parents) == 2 and parents[0] in _TABLE_KEYS:
         return _TABLE_KEYS[parents[0]]
-    if len(parents) == 3 and parents[0] in ("populations", "models") and parents[2] in ("parameters", "initial"):
+    if (len(parents) == 3 and parents[0] in ("populations", "models", "projections")
+            and parents[2] in ("parameters", "initial")):
         return None
     return set()
+
+
+def _list_position(items: list, keys: list[str], what: str) -> int:
+    """The position ``keys[-1]`` names in the list ``items`` (at the dotted path ``keys``): 0 to its length - 1."""
+    here, key = ".".join(keys), keys[-1]
+    if not items:
+        raise ConfigError(f"{what}: {'.'.join(keys[:-1])!r} is an empty list; set the whole list instead")
+    if not (key.isascii() and key.isdigit()) or int(key) >= len(items):
+        raise ConfigError(f"{what}: {here!r} does not exist in the experiment ({'.'.join(keys[:-1])!r} is a list "
+                          f"of {len(items)}: its items are {'.'.join(keys[:-1])}.0 to .{len(items) - 1})")
+    return int(key)
 
 
 def _stimulus_settings(kind: Any, table: str) -> set[str] | None:

@@ -438,22 +438,29 @@ def _expected_unit(spec: Mapping[str, Any], path: str) -> pint.Unit | None:
         return parse_unit(str(node["unit"]), what=path)
     if isinstance(node, (int, float)) and not isinstance(node, bool):
         return ureg.dimensionless
-    if node is None and len(keys) == 4 and keys[0] == "populations" and keys[2] in ("parameters", "initial"):
-        return _model_unit(spec, keys[1], keys[3])
+    if node is None and len(keys) == 4 and keys[0] in _MODEL_OF and keys[2] in ("parameters", "initial"):
+        return _model_unit(spec, keys[0], keys[1], keys[3])
     if node is None and keys[-1] in _TIME_KEYS:
         return ureg.second
     return None
 
 
-def _model_unit(spec: Mapping[str, Any], population: str, name: str) -> pint.Unit | None:
-    model = spec["populations"][population].get("model")
-    if model in spec.get("models", {}):
-        return None  # an inline model: checked when the experiment is built
+_MODEL_OF = {"populations": ("model", "model"), "projections": ("synapse", "synapse model")}
+"""Where a grid path's table names its model: the key, and what the model is called in errors."""
+
+
+def _model_unit(spec: Mapping[str, Any], table: str, name: str, variable: str) -> pint.Unit | None:
+    """The unit of ``variable`` in the model of ``[table.name]`` (None: an inline model, or no synapse model)."""
+    key, kind = _MODEL_OF[table]
+    model = spec[table][name].get(key)
+    if not isinstance(model, str) or model in spec.get("models", {}):
+        return None  # an inline model, or a projection without one: checked when the experiment is built
     from ..plugins.loader import get_registry
 
-    units = get_registry().model(model).units
-    if name not in units:
-        raise UnknownNameError(f"parameter or variable of model {model!r} (grid path populations.{population})",
-                               name, list(units))
-    return units[name]
+    registry = get_registry()
+    units = (registry.model(model) if table == "populations" else registry.synapse_model(model)).units
+    if variable not in units:
+        raise UnknownNameError(f"parameter or variable of {kind} {model!r} (grid path {table}.{name})",
+                               variable, list(units))
+    return units[variable]
 
