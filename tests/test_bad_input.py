@@ -1146,9 +1146,34 @@ def test_a_run_of_more_steps_than_can_be_counted_is_refused():
 def test_a_user_function_that_fails_is_named(function, fragment):
     net = decay(equations="dv/dt = (I*ohm/volt - v)/tau : 1\nI : amp")
     net.add_stimulus(sz.stimulus("function_current", function=function), "p")
-    with pytest.raises(SimulationError, match="input function of population 'p' \\(variable 'I'\\)") as info:
+    with pytest.raises(SimulationError, match="^stimulus 'function_current' on population 'p' \\(variable 'I'\\)") \
+            as info:
         net.run(1 * u.ms)
     assert fragment in str(info.value)
+
+
+def test_a_stimulus_function_of_an_experiment_that_fails_is_named_by_its_table(tmp_path):
+    """It was named "input function of population 'cell' (variable 'I')": which of several stimuli was unclear."""
+    path = tmp_path / "nan.toml"
+    path.write_text('''dt = "0.1 ms"
+duration = "20 ms"
+[populations.cell]
+model = "lif"
+size = 2
+[stimuli.steady]
+type = "constant_current"
+population = "cell"
+amplitude = "0.1 nA"
+[stimuli.wave]
+type = "function_current"
+population = "cell"
+function = "amplitude*log(1 - t/(10*ms))"
+parameters = { amplitude = "1 nA" }
+''')
+    with pytest.raises(SimulationError) as info:
+        Experiment.load(path).run()
+    assert str(info.value) == (f"experiment file {path}: stimulus 'wave' (function_current) on population 'cell' "
+                               "(variable 'I'): the function gave NaN or infinite values")
 
 
 @pytest.mark.parametrize("equations, parameters, message", [

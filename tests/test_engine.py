@@ -575,7 +575,7 @@ def test_a_callable_returning_the_wrong_dimension_is_refused():
     net = sz.Network(dt=0.1 * u.ms, seed=1)
     net.add_population("l", "lif", 1)
     net.add_stimulus(sz.stimulus("function_current", function=lambda t, i: 2 * u.mV + 0 * t * i), "l")
-    with pytest.raises(UnitError, match=r"input function of population 'l' \(variable 'I'\): the function returned "
+    with pytest.raises(UnitError, match=r"stimulus 'function_current' on population 'l' \(variable 'I'\): the function returned "
                                         r"a quantity in mV \(\[voltage\]\); expected \[current\], or plain numbers in A"):
         net.run(1 * u.ms)
     net = sz.Network(dt=0.1 * u.ms, seed=1)

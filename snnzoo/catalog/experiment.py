@@ -403,7 +403,7 @@ class Experiment:
         for name, s in spec.get("stimuli", {}).items():
             with self._located(f"[stimuli.{name}]"):
                 stimulus = self._stimulus(s, ("type", "population", "target"))
-                net.add_stimulus(stimulus, s["population"], s.get("target", "I"))
+                net.add_stimulus(stimulus, s["population"], s.get("target", "I"), name=name)
         for name, m in spec.get("monitors", {}).items():
             with self._located(f"[monitors.{name}]"):
                 neurons = self._recorded_neurons(name, m, net)

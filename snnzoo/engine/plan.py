@@ -97,7 +97,8 @@ class DrivePlan:
     value per step, filled by Python for each chunk), "gaussian" (mean + std *
     N(0, 1) drawn every step) or "ou" (an Ornstein-Uhlenbeck process).
     ``per_neuron`` tells whether values (and noise) differ across neurons;
-    ``drive`` is the :mod:`snnzoo.language.stimulus` drive and ``size`` the population's size.
+    ``drive`` is the :mod:`snnzoo.language.stimulus` drive and ``size`` the population's size;
+    ``stimulus`` names the stimulus it comes from, for messages.
     """
 
     index: int
@@ -107,6 +108,7 @@ class DrivePlan:
     per_neuron: bool
     drive: Any
     size: int
+    stimulus: str
 
 
 @dataclass

@@ -447,7 +447,7 @@ def _allocate(plan: KernelPlan, dt: float, seed: int, threads: int) -> dict[str,
 
 def _drive_name(plan: KernelPlan, d) -> str:
     population = plan.population(d.population)
-    return f"input function of population {population.name!r} (variable {population.rows[d.row]!r})"
+    return f"{d.stimulus} on population {population.name!r} (variable {population.rows[d.row]!r})"
 
 
 def _drive_unit(plan: KernelPlan, d) -> pint.Unit:

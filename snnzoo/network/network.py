@@ -165,6 +165,8 @@ class _DriveBinding:
     population: Population
     variable: str
     drive: PiecewiseDrive | FunctionDrive | GaussianDrive | OUDrive
+    stimulus: str
+    """The stimulus the drive comes from, as errors name it (``stimulus 'wave' (function_current)``)."""
 
     @property
     def kind(self) -> str:
@@ -468,8 +470,9 @@ class Network:
             raise ConfigError(f"{where}: the source has {src.size} neurons; expected 1 or {pop.size}")
         pop.links[variable] = (src, source_variable)
 
-    def add_stimulus(self, stimulus, population: str | Population, target: str = "I") -> None:
-        """Feed ``stimulus`` into variable ``target`` (default ``I``) of a population (also between runs)."""
+    def add_stimulus(self, stimulus, population: str | Population, target: str = "I", name: str | None = None) -> None:
+        """Feed ``stimulus`` into variable ``target`` (default ``I``) of a population (also between runs);
+        ``name`` (an experiment's ``[stimuli.NAME]``) names it in errors during the run."""
         self._invalidate()
         pop = self.population(population)
         settings = {"population": pop.name, "target": target, **stimulus_settings(stimulus)}
@@ -487,8 +490,9 @@ class Network:
             )
         pop.model.check_written(target, f"stimulus {stimulus.name!r} on {pop.where}")
         self._refuse_summed_and_driven(pop, target, f"stimulus {stimulus.name!r}", driven=True)
+        described = f"stimulus {stimulus.name!r}" if name is None else f"stimulus {name!r} ({stimulus.name})"
         for drive in checked_drives(stimulus, pop.size, pop.model.units[target]):
-            self._drives.append(_DriveBinding(pop, target, drive))
+            self._drives.append(_DriveBinding(pop, target, drive, described))
         self.stimuli.append(settings)
 
     def _refuse_summed_and_driven(self, pop: Population, variable: str, where: str, *, driven: bool) -> None:
@@ -648,7 +652,7 @@ class Network:
                                         pop.refractory_period_read_every_step()))
         rows = {p.name: p.rows for p in plans}
         drives = [DrivePlan(d, index[b.population.name], rows[b.population.name].index(b.variable), b.kind,
-                            b.per_neuron, b.drive, b.population.size) for d, b in enumerate(self._drives)]
+                            b.per_neuron, b.drive, b.population.size, b.stimulus) for d, b in enumerate(self._drives)]
         monitors = [MonitorPlan(m, mon.name, index[mon.population.name], mon.variables, mon.every, mon.neurons)
                     for m, mon in enumerate(self._monitors)]
         projections, synapse_plans = [], []
