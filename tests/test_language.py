@@ -390,8 +390,13 @@ def test_exact_matches_brian2_step_for_step_on_the_cuba_neuron():
 
 
 @pytest.mark.parametrize("equations, fragment", [
-    ("dv/dt = (ge*(Ee - v) + EL - v)/tau : volt\ndge/dt = -ge/tau : 1", "the term '-ge*v/tau' of dv/dt is not linear"),
-    ("dv/dt = (EL - v + exp(v/mV)*mV)/tau : volt", "of dv/dt is not linear in the state variables (v)"),
+    ("dv/dt = (ge*(Ee - v) + EL - v)/tau : volt\ndge/dt = -ge/tau : 1",
+     "dv/dt ('dv/dt = (ge*(Ee - v) + EL - v)/tau : volt') is not linear in the state variables (v, ge): it has a "
+     "term in ge*v; 'exact' needs"),
+    ("dv/dt = (EL - v + exp(v/mV)*mV)/tau : volt", "dv/dt ('dv/dt = (EL - v + exp(v/mV)*mV)/tau : volt') is not linear "
+                                                   "in the state variables (v): it has a term in exp(1000.0*v)"),
+    # the term was quoted as the SI numbers made it: '-1000.0*v**2/tau'
+    ("dv/dt = (EL - v)/tau*v/mV : volt", "it has a term in v**2;"),
     ("dv/dt = (EL - v + sin(t/tau)*mV)/tau : volt", "dv/dt depends on the time t"),
     ("dv/dt = (EL - v)/tau + mV*xi/sqrt(tau) : volt", "white noise"),
     ("dv/dt = -w/tau : volt\ndw/dt = v/tau : volt", "complex eigenvalues"),

@@ -45,7 +45,7 @@ def refractory_update(integrator: object, system: OdeSystem, held: list[str]) ->
     frozen = OdeSystem(system.variables,
                        {x: sympy.Integer(0) if x in held_symbols else f for x, f in system.drift.items()},
                        {x: {} if x in held_symbols else terms for x, terms in system.noise.items()},
-                       system.normals, system.where)
+                       system.normals, system.where, system.texts)
     renamed = _renamed(integrated(integrator, frozen))
     active, refractory = _inlined(statements), _inlined(renamed)
     differing = [x for x in others if active[new_symbol(x)] != refractory[_held(new_symbol(x))]]

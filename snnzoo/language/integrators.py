@@ -39,6 +39,8 @@ class OdeSystem:
     noise: dict[sympy.Symbol, dict[str, sympy.Basic]] = field(default_factory=dict)
     normals: dict[str, sympy.Symbol] = field(default_factory=dict)
     where: str = "model"
+    texts: dict[sympy.Symbol, str] = field(default_factory=dict)
+    """Each equation as the model writes it, for messages (``dv/dt = (E_L - v)/tau : volt``)."""
 
     @property
     def stochastic(self) -> bool:
@@ -63,7 +65,8 @@ def ode_system(model) -> OdeSystem:
         drift[symbol(eq.name)] = rhs
         noise[symbol(eq.name)] = terms
     normals = {n: symbol(n) for n in model.noise_names}
-    return OdeSystem([symbol(v) for v in model.state_variables], drift, noise, normals, f"model {model.name!r}")
+    texts = {symbol(eq.name): eq.text for eq in model.equations if eq.kind == "differential"}
+    return OdeSystem([symbol(v) for v in model.state_variables], drift, noise, normals, f"model {model.name!r}", texts)
 
 
 def integrated(integrator: object, system: OdeSystem) -> Statements:
@@ -613,10 +616,11 @@ def linear_system(system: OdeSystem) -> tuple[sympy.Matrix, sympy.Matrix]:
         b[r] = f.xreplace({y: sympy.Integer(0) for y in xs})
         rest = sympy.expand(f - sum((A[r, c] * y for c, y in enumerate(xs)), b[r]))
         if any(A[r, c].free_symbols & state or A[r, c].has(sympy.Derivative) for c in range(len(xs))) or rest != 0:
+            written = f" ('{system.texts[x]}')" if x in system.texts else ""
             raise EquationError(
-                f"{system.where}: the term '{_nonlinear_term(f, state)}' of d{x.name}/dt is not linear in the "
-                f"state variables ({', '.join(v.name for v in xs)}); 'exact' needs dX/dt = A*X + b with A and b "
-                "free of them, use 'euler', 'exponential_euler' or 'rk4'"
+                f"{system.where}: d{x.name}/dt{written} is not linear in the state variables "
+                f"({', '.join(v.name for v in xs)}): it has a term in {_nonlinear_part(f, state)}; 'exact' needs "
+                "dX/dt = A*X + b with A and b free of them, use 'euler', 'exponential_euler' or 'rk4'"
             )
         steady = f.xreplace({call: sympy.Dummy() for call in timed_array_calls(f)})  # constant during a step
         if T in steady.free_symbols:
@@ -627,10 +631,12 @@ def linear_system(system: OdeSystem) -> tuple[sympy.Matrix, sympy.Matrix]:
     return A, b
 
 
-def _nonlinear_term(f: sympy.Basic, state: set[sympy.Symbol]) -> sympy.Basic:
+def _nonlinear_part(f: sympy.Basic, state: set[sympy.Symbol]) -> sympy.Basic:
+    """The factors holding state variables of the first term of ``f`` that is not linear in them (``ge*v`` of
+    ``-1000.0*ge*v/tau``: the term itself shows the numbers that units become in SI, not what the model wrote)."""
     for term in sympy.Add.make_args(sympy.expand(f)):
         if any(sympy.diff(term, y).free_symbols & state or sympy.diff(term, y).has(sympy.Derivative) for y in state):
-            return term
+            return sympy.Mul(*(factor for factor in sympy.Mul.make_args(term) if factor.free_symbols & state))
     return f
 
 

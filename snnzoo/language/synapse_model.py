@@ -402,8 +402,9 @@ class SynapseModel:
     def clock_driven_system(self) -> OdeSystem:
         """The clock-driven equations as the system an integrator advances every step."""
         variables = [symbol(v) for v in self.clock_driven]
-        drift = {x: self.canonical(next(e for e in self.equations if e.name == x.name).expr) for x in variables}
-        return OdeSystem(variables, drift, {x: {} for x in variables}, {}, self.where)
+        equations = {x: next(e for e in self.equations if e.name == x.name) for x in variables}
+        return OdeSystem(variables, {x: self.canonical(e.expr) for x, e in equations.items()},
+                         {x: {} for x in variables}, {}, self.where, {x: e.text for x, e in equations.items()})
 
     def canonical(self, expr: sympy.Basic) -> sympy.Basic:
         """``expr`` with neuron references as ``x_pre``/``x_post`` and subexpressions substituted in."""
