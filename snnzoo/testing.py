@@ -49,7 +49,7 @@ from typing import Any
 
 import numpy as np
 
-from .catalog.experiment import Experiment
+from .catalog.experiment import Experiment, sampling_interval
 from .catalog.schema import configured_stimulus
 from .errors import SnnzooError
 from .language.integrators import integrated, ode_system
@@ -302,24 +302,12 @@ def _shortened(spec: dict[str, Any], seconds: float) -> dict[str, Any]:
     for table in spec.get("expected", []):
         scaled(table, ("start", "stop", "time"))
         if table.get("check") == "value_at" and "time" in table:  # a time between samples is refused: the one before
-            interval = _sampling_interval(spec, table.get("population"), table.get("variable"))
+            interval = sampling_interval(spec, table.get("population"), table.get("variable"))
             steps = math.floor(to_si(table["time"], "s", what="time") / interval * (1 + 1e-9))
             table["time"] = f"{steps * interval:.12g} s"
     for table in [figure, *figure.get("panels", [])]:
         scaled(table, ("start", "stop", "time", "bin", "smooth"))
     return spec
-
-
-def _sampling_interval(spec: dict[str, Any], population: Any, variable: Any) -> float:
-    """The time between the samples of ``variable`` of ``population`` (s): dt, or the period of the ``rate`` of
-    the first monitor that records it (the one checks read)."""
-    dt = to_si(spec.get("dt", "0.1 ms"), "s", what="dt")
-    for monitor in spec.get("monitors", {}).values():
-        if monitor.get("population") == population and variable in np.atleast_1d(monitor.get("variables", [])):
-            if "rate" in monitor:
-                return dt * round(1.0 / (to_si(monitor["rate"], "Hz", what="rate") * dt))
-            break
-    return dt
 
 
 def _check_distribution(name: str, max_duration: Any, full_runs: bool,

@@ -294,9 +294,17 @@ def test_value_at_a_time_between_samples_is_refused_not_read_from_the_nearest(tm
                     '[[expected]]\ncheck = "value_at"\npopulation = "G"\nvariable = "x"\ntime = "19.5 ms"\nvalue = 0.14\n'
                     'tolerance = 0.01\n')
     experiment = Experiment.load(str(path))
-    with pytest.raises(ConfigError, match=re.escape("[[expected]] #1 (value_at): time '19.5 ms' is no sample time of "
-                                                    "the recording (samples near it: 18 ms, 19 ms, 20 ms)")):
-        experiment.check(experiment.run(seed=1))
+    message = re.escape("[[expected]] #1 (value_at): time '19.5 ms' is no sample time of the recording (samples near "
+                        "it: 18 ms, 19 ms, 20 ms)")
+    with pytest.raises(ConfigError, match=message):
+        experiment.run(seed=1)  # refused before the run (it was refused by the check, after the result was written)
+    with pytest.raises(ConfigError, match=message):
+        experiment.check(experiment.run(seed=1, checks=False))
+    for time, samples in (("0.5 ms", "0 ms, 1 ms"), ("29.5 ms", "28 ms, 29 ms")):  # the last sample is at 29 ms
+        experiment = Experiment.load(str(path))
+        experiment.spec["expected"][0]["time"] = time
+        with pytest.raises(ConfigError, match=re.escape(f"(samples near it: {samples})")):
+            experiment.run(seed=1)
     path.write_text(path.read_text().replace('time = "19.5 ms"', 'time = "19 ms"'))
     experiment = Experiment.load(str(path))
     [result] = experiment.check(experiment.run(seed=1))

@@ -667,7 +667,19 @@ class Experiment:
                                       f"{self._reading_monitor(item['population'], item['variable'])}], the first "
                                       "monitor of that variable, which checks read)")
                 unit = si_unit_string(group.model.units[item["variable"]])
+            if kind == "value_at":
+                self._validate_sample_time(item, net.dt, total, where)
         _verdict(item, math.nan, unit, "", where)
+
+    def _validate_sample_time(self, item: dict[str, Any], dt: float, total: float, where: str) -> None:
+        """A ``value_at`` check's time is one the recording samples (:func:`_sample_time` checks it again on the
+        result), known before the run from the monitor's ``rate``: the multiples of its interval before the end
+        of the run (``total`` seconds)."""
+        interval = sampling_interval(self.spec, item["population"], item["variable"])
+        at = to_si(item["time"], "s", what=f"{where}: time")
+        below = math.floor(at / interval * (1 + 1e-12))
+        near = np.arange(max(below - 1, 0), below + 2) * interval
+        _sample_time(near[near < total - GRID_TOLERANCE * dt], at, dt, item["time"], where)
 
     # -- outcomes -----------------------------------------------------------------
     def check(self, tree, isi_cv: Mapping[str, np.ndarray] | None = None) -> list[CheckResult]:
@@ -871,6 +883,18 @@ def _check(item: dict[str, Any], tree, where: str, stored: str, isi_cv: Mapping[
                           "(known: spike_count, mean_rate, isi_cv, value_at, mean_value, synapse_count, synapse_value, "
                           "synapse_fraction)")
     return _verdict(item, found, unit, label, where)
+
+
+def sampling_interval(spec: dict[str, Any], population: Any, variable: Any) -> float:
+    """The time between the samples of ``variable`` of ``population`` (s): dt, or the period of the ``rate`` of
+    the first monitor that records it (the one checks read). Its samples are at the multiples of it."""
+    dt = to_si(spec.get("dt", "0.1 ms"), "s", what="dt")
+    for monitor in spec.get("monitors", {}).values():
+        if monitor.get("population") == population and variable in np.atleast_1d(monitor.get("variables", [])):
+            if "rate" in monitor:
+                return dt * round(1.0 / (to_si(monitor["rate"], "Hz", what="rate") * dt))
+            break
+    return dt
 
 
 def _sample_time(times: np.ndarray, at: float, dt: float, written: Any, where: str) -> float:
