@@ -101,8 +101,8 @@ def test_overrides_reach_list_items_and_a_synapse_models_parameters():
     for assignment in ("protocol.3.run=1 s", "protocol.-1.run=1 s", "protocol.first.run=1 s"):
         with pytest.raises(ConfigError, match=re.escape("'protocol' is a list of 3: its items are protocol.0 to .2")):
             apply_override(spec, assignment)
-    with pytest.raises(ConfigError, match=r"'projections.S.condition' is a single value, not a table; set it with "
-                       r"--set projections.S.condition=VALUE$"):
+    with pytest.raises(ConfigError, match=r"'projections.S.condition' is not in the experiment, and a path adds no "
+                       r"table there; give its whole value with --set projections.S.condition=VALUE$"):
         apply_override(spec, "projections.S.condition.x=1")
     with pytest.raises(ConfigError, match=r"'populations.a.size' is a single value \(8\), not a table"):
         apply_override(spec, "populations.a.size.x=1")

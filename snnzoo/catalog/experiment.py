@@ -191,8 +191,9 @@ def set_value(spec: dict[str, Any], path: str, value: Any, *, what: str) -> None
             if last:
                 break
             if _addable(keys[:depth + 1], {}) == set():
-                raise ConfigError(f"{what}: {'.'.join(keys[:depth + 1])!r} is a single value, not a table; set it "
-                                  f"with --set {'.'.join(keys[:depth + 1])}=VALUE")
+                added = ".".join(keys[:depth + 1])
+                raise ConfigError(f"{what}: {added!r} is not in the experiment, and a path adds no table there; give "
+                                  f"its whole value with --set {added}=VALUE")
             node[key] = {}
         if key not in node:
             here = ".".join(keys[: depth + 1])
